@@ -1,0 +1,59 @@
+//! `audit list`.
+
+use super::{Context, Report, paging_note, time_cell};
+use crate::cli::AuditCommand;
+use crate::error::CliResult;
+use crate::output::{List, Record, cell};
+use crate::store::model::{AuditQuery, AuditRow, Page};
+
+pub fn run(ctx: &mut Context, cmd: AuditCommand) -> CliResult<Report> {
+    let AuditCommand::List {
+        platform,
+        action,
+        search,
+        since,
+        until,
+        page,
+    } = cmd;
+    let query = AuditQuery {
+        page: Page {
+            limit: page.limit,
+            after: page.after,
+        },
+        platform: platform.map(|p| p.name().to_string()),
+        search,
+        action,
+        since,
+        until,
+    };
+    let entries = ctx.store()?.list_audit(&query)?;
+    let note = paging_note(entries.len(), page.limit, entries.last().map(|e| e.id), "audit entries");
+    let mut report = Report::data(List(entries));
+    report.notes.extend(note);
+    Ok(report)
+}
+
+impl Record for AuditRow {
+    fn columns() -> &'static [&'static str] {
+        &["id", "event_id", "at", "actor", "action", "platform", "account", "outcome", "detail"]
+    }
+
+    fn table_columns() -> &'static [&'static str] {
+        &["id", "at", "actor", "action", "platform", "account", "outcome", "detail"]
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let e = &self.entry;
+        vec![
+            self.id.to_string(),
+            e.event_id.clone(),
+            time_cell(&Some(e.at)),
+            e.actor.clone(),
+            e.action.clone(),
+            cell(&e.platform),
+            cell(&e.account),
+            e.outcome.clone(),
+            cell(&e.detail),
+        ]
+    }
+}

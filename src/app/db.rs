@@ -1,0 +1,156 @@
+//! `db migrate` and `db status`.
+
+use serde::Serialize;
+
+use super::{Context, Report};
+use crate::cli::DbCommand;
+use crate::error::CliResult;
+use crate::output::{Detail, Record, Render, Section};
+use crate::store::model::TableCount;
+
+pub fn run(ctx: &mut Context, cmd: DbCommand) -> CliResult<Report> {
+    match cmd {
+        DbCommand::Migrate => migrate(ctx),
+        DbCommand::Status => status(ctx),
+    }
+}
+
+#[derive(Serialize)]
+struct Migrated {
+    backend: &'static str,
+    location: String,
+    from_version: i64,
+    to_version: i64,
+    applied: Vec<i64>,
+}
+
+impl Record for Migrated {
+    fn columns() -> &'static [&'static str] {
+        &["backend", "location", "from_version", "to_version", "applied"]
+    }
+    fn cells(&self) -> Vec<String> {
+        let applied: Vec<String> = self.applied.iter().map(i64::to_string).collect();
+        vec![
+            self.backend.to_string(),
+            self.location.clone(),
+            self.from_version.to_string(),
+            self.to_version.to_string(),
+            applied.join(" "),
+        ]
+    }
+}
+
+fn migrate(ctx: &mut Context) -> CliResult<Report> {
+    let store = ctx.raw_store()?;
+    let info = store.info();
+    let from_version = store.schema_version()?;
+    let applied = store.migrate()?;
+    let to_version = store.schema_version()?;
+    let note = if applied.is_empty() {
+        format!("schema already at version {to_version}; nothing to do")
+    } else {
+        format!("migrated from version {from_version} to {to_version}")
+    };
+    Ok(Report::data(Detail(Migrated {
+        backend: info.backend,
+        location: info.location,
+        from_version,
+        to_version,
+        applied,
+    }))
+    .note(note))
+}
+
+#[derive(Serialize)]
+struct Status {
+    backend: &'static str,
+    location: String,
+    schema_version: i64,
+    latest_schema_version: i64,
+    /// `current`, `pending` (older, migrates on next use) or `newer` (refused).
+    state: &'static str,
+    tables: Vec<TableCount>,
+}
+
+impl Render for Status {
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("status serializes")
+    }
+
+    fn sections(&self) -> Vec<Section> {
+        let facts = vec![
+            vec!["backend".into(), self.backend.into()],
+            vec!["location".into(), self.location.clone()],
+            vec![
+                "schema".into(),
+                format!(
+                    "version {} of {} ({})",
+                    self.schema_version, self.latest_schema_version, self.state
+                ),
+            ],
+        ];
+        vec![
+            Section {
+                title: None,
+                columns: vec!["field".into(), "value".into()],
+                rows: facts,
+            },
+            Section {
+                title: None,
+                columns: vec!["table".into(), "rows".into()],
+                rows: self.tables.iter().map(|t| vec![t.table.clone(), rows_cell(t)]).collect(),
+            },
+        ]
+    }
+
+    fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let columns = ["backend", "location", "schema_version", "latest_schema_version", "state", "table", "rows"];
+        let rows = self
+            .tables
+            .iter()
+            .map(|t| {
+                vec![
+                    self.backend.to_string(),
+                    self.location.clone(),
+                    self.schema_version.to_string(),
+                    self.latest_schema_version.to_string(),
+                    self.state.to_string(),
+                    t.table.clone(),
+                    t.rows.map(|n| n.to_string()).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        (columns.iter().map(|c| c.to_string()).collect(), rows)
+    }
+}
+
+fn rows_cell(t: &TableCount) -> String {
+    t.rows.map(|n| n.to_string()).unwrap_or_else(|| "-".into())
+}
+
+fn status(ctx: &mut Context) -> CliResult<Report> {
+    let store = ctx.raw_store()?;
+    let info = store.info();
+    let schema_version = store.schema_version()?;
+    let latest_schema_version = store.latest_version();
+    let state = match schema_version.cmp(&latest_schema_version) {
+        std::cmp::Ordering::Equal => "current",
+        std::cmp::Ordering::Less => "pending",
+        std::cmp::Ordering::Greater => "newer",
+    };
+    let tables = store.table_counts()?;
+    let mut report = Report::data(Status {
+        backend: info.backend,
+        location: info.location,
+        schema_version,
+        latest_schema_version,
+        state,
+        tables,
+    });
+    match state {
+        "pending" => report = report.note("the schema will be migrated on next use (or run `socialcrm db migrate`)"),
+        "newer" => report = report.note("this database was migrated by a newer socialcrm: upgrade before using it"),
+        _ => {}
+    }
+    Ok(report)
+}

@@ -1,0 +1,84 @@
+//! `messages list`.
+
+use super::{Context, Report, paging_note, time_cell};
+use crate::cli::MessagesCommand;
+use crate::error::CliResult;
+use crate::output::{List, Record, cell};
+use crate::store::model::{MessageQuery, MessageRow, Page};
+
+pub fn run(ctx: &mut Context, cmd: MessagesCommand) -> CliResult<Report> {
+    let MessagesCommand::List {
+        platform,
+        search,
+        fan,
+        direction,
+        since,
+        until,
+        page,
+    } = cmd;
+    let mut query = MessageQuery {
+        page: Page {
+            limit: page.limit,
+            after: page.after,
+        },
+        platform: platform.map(|p| p.name().to_string()),
+        search,
+        fan_platform_user_id: None,
+        direction: direction.map(|d| d.as_str().to_string()),
+        since,
+        until,
+    };
+    if let Some(raw) = fan {
+        let fan = super::fans::resolve(ctx, &raw)?;
+        query.platform = Some(fan.fan.platform);
+        query.fan_platform_user_id = Some(fan.fan.platform_user_id);
+    }
+    let messages = ctx.store()?.list_messages(&query)?;
+    let note = paging_note(messages.len(), page.limit, messages.last().map(|m| m.id), "messages");
+    let mut report = Report::data(List(messages));
+    report.notes.extend(note);
+    Ok(report)
+}
+
+impl Record for MessageRow {
+    fn columns() -> &'static [&'static str] {
+        &[
+            "id",
+            "platform",
+            "platform_message_id",
+            "sent_at",
+            "direction",
+            "kind",
+            "fan_platform_user_id",
+            "fan_username",
+            "body",
+            "thread_ref",
+            "post_ref",
+            "created_at",
+            "updated_at",
+        ]
+    }
+
+    fn table_columns() -> &'static [&'static str] {
+        &["id", "platform", "sent_at", "direction", "kind", "fan_username", "body"]
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let m = &self.message;
+        vec![
+            self.id.to_string(),
+            m.platform.clone(),
+            m.platform_message_id.clone(),
+            time_cell(&Some(m.sent_at)),
+            m.direction.clone(),
+            m.kind.clone(),
+            cell(&m.fan_platform_user_id),
+            cell(&self.fan_username),
+            cell(&m.body),
+            cell(&m.thread_ref),
+            cell(&m.post_ref),
+            time_cell(&Some(self.created_at)),
+            time_cell(&Some(self.updated_at)),
+        ]
+    }
+}

@@ -1,0 +1,257 @@
+//! The use cases: one function per command, each given a [`Context`] and its parsed arguments,
+//! each returning a [`Report`] for `output` to print. Nothing here parses flags or formats
+//! text for stdout; that is `cli` and `output`.
+//!
+//! [`run`] is the whole life of a process: parse, set up logging and file permissions, resolve
+//! configuration, dispatch, print, and turn any error into one line and an exit code.
+
+mod audit;
+mod db;
+mod fans;
+mod generate;
+mod messages;
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::config::{self, Config, ConfigError, Overrides};
+use crate::error::{CliError, CliResult, ExitCode};
+use crate::output::{self, Render};
+use crate::store::{self, Store, StoreError};
+
+pub use generate::generated_files;
+
+/// What a command hands back: data for stdout, notes for stderr, and how the process should end.
+pub struct Report {
+    pub body: Body,
+    /// Short remarks for people ("no fans match", "more: --after 42"), printed on stderr.
+    pub notes: Vec<String>,
+    pub exit: ExitCode,
+}
+
+pub enum Body {
+    /// Rendered by `output` in the chosen format.
+    Data(Box<dyn Render>),
+    /// Printed as is (completion scripts, man pages).
+    Raw(Vec<u8>),
+    Nothing,
+}
+
+impl Report {
+    pub fn data(value: impl Render + 'static) -> Self {
+        Report {
+            body: Body::Data(Box::new(value)),
+            notes: Vec::new(),
+            exit: ExitCode::Success,
+        }
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+}
+
+/// What every command that touches data is given.
+pub struct Context {
+    pub config: Config,
+    store: Option<Box<dyn Store>>,
+}
+
+impl Context {
+    pub fn new(config: Config) -> Self {
+        Context {
+            config,
+            store: None,
+        }
+    }
+
+    /// The database, opened on first use without touching its schema.
+    pub fn raw_store(&mut self) -> CliResult<&mut dyn Store> {
+        if self.store.is_none() {
+            self.store = Some(store::open(&self.config.database)?);
+        }
+        Ok(self.store.as_deref_mut().expect("opened above"))
+    }
+
+    /// The database with its schema current: migrated if older, refused if newer.
+    pub fn store(&mut self) -> CliResult<&mut dyn Store> {
+        let store = self.raw_store()?;
+        store.ensure_current()?;
+        Ok(store)
+    }
+}
+
+/// Runs the program with `args` and returns the exit code.
+pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e),
+    };
+    init_logging(&cli.global);
+    restrict_umask();
+    let quiet = cli.global.quiet;
+    match execute(cli) {
+        Ok((report, format)) => finish(report, format, quiet),
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit.code()
+        }
+    }
+}
+
+fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
+    // Commands that only describe the CLI must work whatever the configuration says.
+    match &cli.command {
+        Command::Completions { shell } => return Ok((generate::completions(*shell), output::Format::Table)),
+        Command::Man { dir } => return Ok((generate::man(dir.as_deref())?, output::Format::Table)),
+        _ => {}
+    }
+    let config = config::load(&overrides(&cli.global), &|k| std::env::var(k).ok())?;
+    tracing::debug!(?config, "configuration resolved");
+    let format = config.output;
+    let mut ctx = Context::new(config);
+    let report = match cli.command {
+        Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
+        Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
+        Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,
+        Command::Db(cmd) => db::run(&mut ctx, cmd)?,
+        Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
+    };
+    Ok((report, format))
+}
+
+fn overrides(g: &GlobalArgs) -> Overrides {
+    Overrides {
+        database_url: g.database_url.clone(),
+        config: g.config.clone(),
+        output: g.output,
+        no_progress: g.no_progress,
+    }
+}
+
+fn finish(report: Report, format: output::Format, quiet: bool) -> i32 {
+    let stdout = std::io::stdout();
+    let terminal = stdout.is_terminal();
+    let mut out = stdout.lock();
+    let written = match &report.body {
+        Body::Data(value) => output::write(&mut out, format, value.as_ref(), terminal),
+        Body::Raw(bytes) => out.write_all(bytes).and_then(|_| out.flush()),
+        Body::Nothing => Ok(()),
+    };
+    match written {
+        Ok(()) => {}
+        // `socialcrm fans list | head` is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return report.exit.code(),
+        Err(e) => {
+            eprintln!("error: cannot write to stdout: {e}");
+            return ExitCode::Failure.code();
+        }
+    }
+    if !quiet {
+        for note in &report.notes {
+            eprintln!("{note}");
+        }
+    }
+    report.exit.code()
+}
+
+/// Clap's own messages span several lines; this keeps the promise of one line per error while
+/// keeping what matters in them (the bad value and the valid ones). Help and version print as
+/// clap renders them.
+fn clap_error(e: clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            ExitCode::Usage.code()
+        } else {
+            ExitCode::Success.code()
+        };
+    }
+    let rendered = e.render().to_string();
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("invalid arguments");
+    let mut message = first.trim_start_matches("error:").trim().to_string();
+    for line in lines {
+        if line.starts_with("[possible values") || line.starts_with("tip:") {
+            message.push(' ');
+            message.push_str(line);
+        }
+    }
+    let err = CliError::usage(message).with_hint("see `socialcrm --help`");
+    eprintln!("error: {err}");
+    err.exit.code()
+}
+
+fn init_logging(g: &GlobalArgs) {
+    let level = match (g.quiet, g.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = std::env::var("SOCIALCRM_LOG")
+        .ok()
+        .and_then(|v| tracing_subscriber::EnvFilter::try_new(v).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(format!("socialcrm={level}")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// Files socialcrm creates (database, keys, config) are owner-only from the moment they exist.
+fn restrict_umask() {
+    #[cfg(unix)]
+    // SAFETY: umask only changes this process's file-creation mask; it has no memory effects.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        let message = e.to_string();
+        match e {
+            StoreError::Unreachable { .. } => CliError::config(message)
+                .with_hint("check --database-url / SOCIALCRM_DATABASE_URL and that the server is up"),
+            StoreError::CannotOpen { .. } => CliError::config(message).with_hint(
+                "make the directory writable, set XDG_DATA_HOME, or pick a file with --database-url sqlite:PATH",
+            ),
+            StoreError::NewerSchema { .. } => {
+                CliError::config(message).with_hint("upgrade socialcrm to the version that migrated this database")
+            }
+            StoreError::Query { .. } | StoreError::Decode(_) => CliError::failure(message),
+        }
+    }
+}
+
+impl From<ConfigError> for CliError {
+    fn from(e: ConfigError) -> Self {
+        CliError::config(e.to_string())
+    }
+}
+
+/// Turns the number of rows a page returned into the hint for the next page.
+pub fn paging_note(shown: usize, limit: u32, last_id: Option<i64>, what: &str) -> Option<String> {
+    match (shown, last_id) {
+        (0, _) => Some(format!("no {what} match")),
+        (n, Some(id)) if n as u32 >= limit => Some(format!("more {what} may follow: add --after {id}")),
+        _ => None,
+    }
+}
+
+/// Optional times as table/CSV cells, to the second.
+pub fn time_cell(t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}

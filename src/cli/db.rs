@@ -1,0 +1,16 @@
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Apply pending schema migrations (other commands also do this on first use)
+    ///
+    /// Safe to run any number of times and from several hosts at once: migrations are applied
+    /// in order, each with its version, under a lock. A database migrated by a newer socialcrm
+    /// is refused, never downgraded.
+    Migrate,
+
+    /// Show the backend, location, schema version and row counts per table
+    ///
+    /// Passwords in the database URL are masked. The schema is not migrated by this command.
+    Status,
+}

@@ -1,0 +1,119 @@
+//! The command line: clap definitions only, no I/O.
+//!
+//! Each command's doc comment is its `--help`, so these comments are user documentation. Global
+//! flags that have a `SOCIALCRM_*` environment twin are declared with it here, which gives flags
+//! precedence over the environment; `config` then fills what neither set from the config file.
+
+mod audit;
+mod db;
+mod fans;
+mod messages;
+mod when;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use audit::AuditCommand;
+pub use db::DbCommand;
+pub use fans::FansCommand;
+pub use messages::MessagesCommand;
+pub use when::parse_when;
+
+use crate::output::Format;
+
+/// One CRM for a creator's social platforms.
+///
+/// socialcrm connects TikTok, Instagram, Reddit and X accounts, imports OnlyFans exports, and
+/// keeps fans, messages, posts and analytics in one database: SQLite in your data directory by
+/// default, or PostgreSQL for teams (--database-url).
+#[derive(Debug, Parser)]
+#[command(name = "socialcrm", version, propagate_version = true, max_term_width = 100)]
+#[command(after_help = "Exit codes: 0 success, 1 failure, 2 usage error, 3 partial failure, \
+4 re-authentication needed, 5 configuration error.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite
+    /// file [default: $XDG_DATA_HOME/socialcrm/crm.db]
+    #[arg(long, global = true, value_name = "URL", env = "SOCIALCRM_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]
+    #[arg(long, global = true, value_name = "FILE", env = "SOCIALCRM_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// How to print results [default: table]
+    #[arg(short, long, global = true, value_name = "FORMAT", env = "SOCIALCRM_OUTPUT")]
+    pub output: Option<Format>,
+
+    /// More log output on stderr (-v info, -vv debug, -vvv trace)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Only errors on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Never draw progress bars (they are only drawn when stderr is a terminal)
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fans: followers, commenters, DM correspondents and subscribers
+    #[command(subcommand)]
+    Fans(FansCommand),
+
+    /// DMs and comments
+    #[command(subcommand)]
+    Messages(MessagesCommand),
+
+    /// The record of who did what when (connect, sync, import, ...)
+    #[command(subcommand)]
+    Audit(AuditCommand),
+
+    /// The CRM database: schema migrations and status
+    #[command(subcommand)]
+    Db(DbCommand),
+
+    /// Print a shell completion script
+    ///
+    /// For example: `socialcrm completions bash > ~/.local/share/bash-completion/completions/socialcrm`
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page, or write all of them to a directory
+    Man {
+        /// Write socialcrm.1 and one page per subcommand into DIR instead of printing socialcrm.1
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Paging flags shared by every listing.
+#[derive(Debug, Args, Clone)]
+pub struct PageArgs {
+    /// Most rows to print (1 to 10000)
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub limit: u32,
+
+    /// Continue after the row with this id (the `id` of the last row printed)
+    #[arg(long, value_name = "ID")]
+    pub after: Option<i64>,
+}
+
+/// The clap command tree, for completions and man pages.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}

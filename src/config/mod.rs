@@ -1,0 +1,287 @@
+//! Configuration: flags > environment > `config.toml` > defaults, resolved once at start-up.
+//!
+//! `cli` hands over what the person typed (clap already folded in the `SOCIALCRM_*` variables
+//! that mirror global flags); this module adds the config file and the defaults, validates every
+//! value, and returns a plain [`Config`] that the rest of the program reads and never mutates.
+//! `Debug` of anything here is safe to log: secrets are [`Secret`](crate::secrets::Secret)s and
+//! the database URL is printed only through [`DatabaseTarget::display_location`].
+
+mod file;
+mod platform;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use platform::{PlatformConfig, parse_bool};
+
+use crate::output::Format;
+use crate::platforms::PlatformId;
+use crate::secrets::{Secret, redact_url};
+
+/// Where the CRM lives.
+#[derive(Debug, Clone)]
+pub enum DatabaseTarget {
+    /// The embedded default: a file in the user's data directory (or a `sqlite:` URL).
+    Sqlite { path: PathBuf },
+    /// A shared server, for teams and for several cron hosts.
+    Postgres { url: Secret },
+}
+
+impl DatabaseTarget {
+    /// The location with any password masked: the only form that may appear in output or errors.
+    pub fn display_location(&self) -> String {
+        match self {
+            DatabaseTarget::Sqlite { path } => path.display().to_string(),
+            DatabaseTarget::Postgres { url } => redact_url(url.expose()),
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseTarget::Sqlite { .. } => "sqlite",
+            DatabaseTarget::Postgres { .. } => "postgres",
+        }
+    }
+}
+
+/// Everything a command may read about how it should run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: DatabaseTarget,
+    pub output: Format,
+    /// Progress bars on stderr (still only when stderr is a terminal).
+    pub progress: bool,
+    /// The config file that was read, if any.
+    pub config_file: Option<PathBuf>,
+    pub platforms: BTreeMap<PlatformId, PlatformConfig>,
+}
+
+impl Config {
+    /// The settings of one platform; defaults when it has none.
+    pub fn platform(&self, id: PlatformId) -> PlatformConfig {
+        self.platforms.get(&id).cloned().unwrap_or_default()
+    }
+}
+
+/// What the command line said (after clap folded in the matching environment variables).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub database_url: Option<String>,
+    pub config: Option<PathBuf>,
+    pub output: Option<Format>,
+    pub no_progress: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {reason}")]
+    FileRead { path: PathBuf, reason: String },
+    #[error("invalid config file {at}: {message}")]
+    FileParse { at: String, message: String },
+    #[error("{at}: {message}")]
+    Invalid { at: String, message: String },
+    #[error(
+        "config file {path} holds a secret ({key}) but can be read by other users; run `chmod 600 {path}` or move the secret to the environment"
+    )]
+    InsecureFile { path: PathBuf, key: String },
+    #[error("cannot find a home for {what}: neither {xdg} nor HOME is set")]
+    NoHome { what: &'static str, xdg: &'static str },
+}
+
+/// Resolves the configuration from the command line, the environment and the config file.
+pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    let explicit = over.config.is_some();
+    let config_path = match &over.config {
+        Some(path) => path.clone(),
+        None => xdg_dir(env, "XDG_CONFIG_HOME", ".config", "the config file")?
+            .join("socialcrm")
+            .join("config.toml"),
+    };
+    let file = file::load(&config_path, explicit)?;
+    let values = file.as_ref().map(|f| &f.values);
+
+    let output = match (over.output, values.and_then(|v| v.output.as_ref())) {
+        (Some(format), _) => format,
+        (None, Some(spanned)) => {
+            let f = file.as_ref().expect("a value implies a file");
+            spanned.get_ref().parse().map_err(|message| ConfigError::Invalid {
+                at: f.at(spanned.span().start),
+                message,
+            })?
+        }
+        (None, None) => Format::Table,
+    };
+
+    let database = match (&over.database_url, values.and_then(|v| v.database_url.as_ref())) {
+        (Some(url), _) => parse_database_url(url, "--database-url / SOCIALCRM_DATABASE_URL")?,
+        (None, Some(spanned)) => {
+            let f = file.as_ref().expect("a value implies a file");
+            let at = f.at(spanned.span().start);
+            let url = spanned.get_ref();
+            if f.readable_by_others && url_has_password(url) {
+                return Err(ConfigError::InsecureFile {
+                    path: f.path.clone(),
+                    key: "database_url".into(),
+                });
+            }
+            parse_database_url(url, &at)?
+        }
+        (None, None) => DatabaseTarget::Sqlite {
+            path: xdg_dir(env, "XDG_DATA_HOME", ".local/share", "the CRM database")?
+                .join("socialcrm")
+                .join("crm.db"),
+        },
+    };
+
+    let progress = !over.no_progress && values.and_then(|v| v.progress).unwrap_or(true);
+
+    let mut platforms = BTreeMap::new();
+    for (id, section) in platform::sections(file.as_ref()) {
+        platforms.insert(id, platform::load(id, section, file.as_ref(), env)?);
+    }
+
+    Ok(Config {
+        database,
+        output,
+        progress,
+        config_file: file.map(|f| f.path),
+        platforms,
+    })
+}
+
+/// `postgres://` and `postgresql://` select PostgreSQL; `sqlite:PATH` (or `sqlite://PATH`) names
+/// an SQLite file other than the default.
+fn parse_database_url(raw: &str, source: &str) -> Result<DatabaseTarget, ConfigError> {
+    let raw = raw.trim();
+    let lower = raw.to_ascii_lowercase();
+    if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+        return Ok(DatabaseTarget::Postgres {
+            url: Secret::new(raw),
+        });
+    }
+    if let Some(rest) = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")) {
+        if rest.is_empty() {
+            return Err(ConfigError::Invalid {
+                at: source.to_string(),
+                message: "sqlite: URL has no path (e.g. sqlite:/var/lib/socialcrm/crm.db)".into(),
+            });
+        }
+        return Ok(DatabaseTarget::Sqlite {
+            path: PathBuf::from(rest),
+        });
+    }
+    Err(ConfigError::Invalid {
+        at: source.to_string(),
+        message: format!(
+            "unsupported database URL '{}' (use postgres://... or sqlite:PATH)",
+            redact_url(raw)
+        ),
+    })
+}
+
+fn url_has_password(raw: &str) -> bool {
+    redact_url(raw) != raw
+}
+
+fn xdg_dir(
+    env: &dyn Fn(&str) -> Option<String>,
+    xdg: &'static str,
+    fallback: &str,
+    what: &'static str,
+) -> Result<PathBuf, ConfigError> {
+    // The XDG spec says relative values are invalid and must be ignored.
+    if let Some(dir) = env(xdg).filter(|d| Path::new(d).is_absolute()) {
+        return Ok(PathBuf::from(dir));
+    }
+    match env("HOME").filter(|h| !h.is_empty()) {
+        Some(home) => Ok(PathBuf::from(home).join(fallback)),
+        None => Err(ConfigError::NoHome { what, xdg }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_put_the_database_in_the_data_dir() {
+        let env = env_of(&[("HOME", "/home/u")]);
+        let c = load(&Overrides::default(), &env).unwrap();
+        assert_eq!(c.database.display_location(), "/home/u/.local/share/socialcrm/crm.db");
+        assert_eq!(c.output, Format::Table);
+        assert!(c.platforms[&PlatformId::Tiktok].insights);
+    }
+
+    #[test]
+    fn flags_beat_the_file_which_beats_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("socialcrm");
+        std::fs::create_dir_all(&cfg).unwrap();
+        std::fs::write(
+            cfg.join("config.toml"),
+            "output = \"csv\"\ndatabase_url = \"sqlite:/tmp/other.db\"\n[reddit]\nclient_id = \"abc\"\n",
+        )
+        .unwrap();
+        let xdg = dir.path().to_str().unwrap().to_string();
+        let env = env_of(&[("HOME", "/home/u"), ("XDG_CONFIG_HOME", &xdg)]);
+        let c = load(&Overrides::default(), &env).unwrap();
+        assert_eq!(c.output, Format::Csv);
+        assert_eq!(c.database.display_location(), "/tmp/other.db");
+        assert_eq!(c.platform(PlatformId::Reddit).client_id.as_deref(), Some("abc"));
+
+        let over = Overrides {
+            output: Some(Format::Json),
+            database_url: Some("postgres://u:pw@h/db".into()),
+            ..Overrides::default()
+        };
+        let c = load(&over, &env).unwrap();
+        assert_eq!(c.output, Format::Json);
+        assert_eq!(c.database.display_location(), "postgres://u:***@h/db");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn secrets_in_a_world_readable_file_are_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[tiktok]\nclient_secret = \"s3cret\"\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let over = Overrides {
+            config: Some(path.clone()),
+            ..Overrides::default()
+        };
+        let env = env_of(&[("HOME", "/home/u")]);
+        let err = load(&over, &env).unwrap_err().to_string();
+        assert!(err.contains("chmod 600") && !err.contains("s3cret"), "{err}");
+
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let c = load(&over, &env).unwrap();
+        assert_eq!(
+            c.platform(PlatformId::Tiktok).client_secret.unwrap().expose(),
+            "s3cret"
+        );
+    }
+
+    #[test]
+    fn unknown_platform_keys_give_their_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[tiktok]\nclient_id = \"x\"\n").unwrap();
+        let over = Overrides {
+            config: Some(path),
+            ..Overrides::default()
+        };
+        let err = load(&over, &env_of(&[("HOME", "/h")])).unwrap_err().to_string();
+        assert!(err.contains("c.toml:2:") && err.contains("client_key"), "{err}");
+    }
+}

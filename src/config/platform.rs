@@ -1,0 +1,268 @@
+//! Per-platform settings: client credentials, redirect URIs, feature switches and base URLs.
+//!
+//! The environment names are the ones the platform deployment already uses (`TIKTOK_CLIENT_KEY`,
+//! `TWITTER_BEARER_TOKEN`, ...), also accepted with the `NEXT_PUBLIC_` prefix that web front ends
+//! add; the unprefixed name wins when both are set. One table ([`SETTINGS`]) says which name
+//! feeds which field for which platform, so the loader below is written once for all of them.
+//! Values are validated here, at start-up, so that a typo in cron's environment fails loudly
+//! before any work rather than halfway through a sync.
+
+use url::Url;
+
+use super::ConfigError;
+use super::file::{LoadedFile, Section};
+use crate::http::Origin;
+use crate::platforms::PlatformId;
+use crate::secrets::Secret;
+
+/// The settings of one platform, all optional until a command needs them.
+#[derive(Debug, Clone, Default)]
+pub struct PlatformConfig {
+    /// The OAuth client id: TikTok's `client_key`, Instagram's app id.
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub redirect_uri: Option<Url>,
+    pub webhook_secret: Option<Secret>,
+    /// App-only bearer token (X), for reads that need no user context.
+    pub bearer_token: Option<Secret>,
+    pub sandbox: bool,
+    /// Whether the insights streams run; on unless switched off.
+    pub insights: bool,
+    /// Where this adapter's hosts are redirected (`SOCIALCRM_<PLATFORM>_BASE_URL`).
+    pub base_url: Option<Origin>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    ClientId,
+    ClientSecret,
+    RedirectUri,
+    WebhookSecret,
+    BearerToken,
+    Sandbox,
+    Insights,
+}
+
+impl Field {
+    fn is_secret(self) -> bool {
+        matches!(
+            self,
+            Field::ClientSecret | Field::WebhookSecret | Field::BearerToken
+        )
+    }
+}
+
+/// (platform, field, key in the config file's `[platform]` table, environment name).
+const SETTINGS: &[(PlatformId, Field, &str, &str)] = &[
+    (PlatformId::Tiktok, Field::ClientId, "client_key", "TIKTOK_CLIENT_KEY"),
+    (PlatformId::Tiktok, Field::ClientSecret, "client_secret", "TIKTOK_CLIENT_SECRET"),
+    (PlatformId::Tiktok, Field::WebhookSecret, "webhook_secret", "TIKTOK_WEBHOOK_SECRET"),
+    (PlatformId::Tiktok, Field::Sandbox, "sandbox_mode", "TIKTOK_SANDBOX_MODE"),
+    (PlatformId::Tiktok, Field::Insights, "insights", "ENABLE_TIKTOK_INSIGHTS"),
+    (PlatformId::Tiktok, Field::RedirectUri, "redirect_uri", "TIKTOK_REDIRECT_URI"),
+    (PlatformId::Instagram, Field::ClientId, "app_id", "INSTAGRAM_APP_ID"),
+    (PlatformId::Instagram, Field::ClientSecret, "app_secret", "INSTAGRAM_APP_SECRET"),
+    (PlatformId::Instagram, Field::RedirectUri, "redirect_uri", "INSTAGRAM_REDIRECT_URI"),
+    (PlatformId::Instagram, Field::Insights, "insights", "ENABLE_INSTAGRAM_INSIGHTS"),
+    (PlatformId::Reddit, Field::ClientId, "client_id", "REDDIT_CLIENT_ID"),
+    (PlatformId::Reddit, Field::ClientSecret, "client_secret", "REDDIT_CLIENT_SECRET"),
+    (PlatformId::Reddit, Field::RedirectUri, "redirect_uri", "REDDIT_REDIRECT_URI"),
+    (PlatformId::X, Field::ClientId, "client_id", "TWITTER_CLIENT_ID"),
+    (PlatformId::X, Field::ClientSecret, "client_secret", "TWITTER_CLIENT_SECRET"),
+    (PlatformId::X, Field::RedirectUri, "redirect_uri", "TWITTER_REDIRECT_URI"),
+    (PlatformId::X, Field::BearerToken, "bearer_token", "TWITTER_BEARER_TOKEN"),
+];
+
+/// The platforms that take settings, with their section of the config file.
+pub fn sections(file: Option<&LoadedFile>) -> [(PlatformId, Option<&Section>); 4] {
+    let v = file.map(|f| &f.values);
+    [
+        (PlatformId::Tiktok, v.and_then(|v| v.tiktok.as_ref())),
+        (PlatformId::Instagram, v.and_then(|v| v.instagram.as_ref())),
+        (PlatformId::Reddit, v.and_then(|v| v.reddit.as_ref())),
+        (PlatformId::X, v.and_then(|v| v.x.as_ref())),
+    ]
+}
+
+/// Builds one platform's settings from environment (first) and its config file section.
+pub fn load(
+    platform: PlatformId,
+    section: Option<&Section>,
+    file: Option<&LoadedFile>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<PlatformConfig, ConfigError> {
+    let mut config = PlatformConfig {
+        insights: true,
+        ..PlatformConfig::default()
+    };
+    let settings: Vec<_> = SETTINGS.iter().filter(|s| s.0 == platform).collect();
+
+    if let (Some(section), Some(file)) = (section, file) {
+        for (key, value) in section {
+            let known = key == "base_url" || settings.iter().any(|s| s.2 == key);
+            if !known {
+                let mut keys: Vec<&str> = settings.iter().map(|s| s.2).collect();
+                keys.push("base_url");
+                return Err(ConfigError::Invalid {
+                    at: file.at(value.span().start),
+                    message: format!(
+                        "unknown key '{key}' in [{platform}] (expected one of: {})",
+                        keys.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+
+    for &&(_, field, key, env_name) in &settings {
+        let raw = match lookup_env(env, env_name) {
+            Some((name, value)) => Some((name, value)),
+            None => match (section.and_then(|s| s.get(key)), file) {
+                (Some(value), Some(file)) => {
+                    let at = file.at(value.span().start);
+                    if field.is_secret() && file.readable_by_others {
+                        return Err(ConfigError::InsecureFile {
+                            path: file.path.clone(),
+                            key: format!("{platform}.{key}"),
+                        });
+                    }
+                    Some((at, file_value_as_string(value.get_ref(), &file.at(value.span().start))?))
+                }
+                _ => None,
+            },
+        };
+        let Some((at, value)) = raw else { continue };
+        apply(&mut config, field, &at, value)?;
+    }
+
+    let base_env = platform.base_url_env();
+    let base = match env(&base_env).filter(|v| !v.trim().is_empty()) {
+        Some(v) => Some((base_env, v)),
+        None => match (section.and_then(|s| s.get("base_url")), file) {
+            (Some(value), Some(file)) => {
+                let at = file.at(value.span().start);
+                Some((at.clone(), file_value_as_string(value.get_ref(), &at)?))
+            }
+            _ => None,
+        },
+    };
+    if let Some((at, raw)) = base {
+        config.base_url = Some(Origin::parse(&raw).map_err(|e| ConfigError::Invalid {
+            at,
+            message: e.to_string(),
+        })?);
+    }
+    Ok(config)
+}
+
+/// The unprefixed name first, then the `NEXT_PUBLIC_` form; empty values count as unset.
+fn lookup_env(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<(String, String)> {
+    let prefixed = format!("NEXT_PUBLIC_{name}");
+    [name.to_string(), prefixed]
+        .into_iter()
+        .find_map(|n| env(&n).filter(|v| !v.trim().is_empty()).map(|v| (n, v)))
+}
+
+fn file_value_as_string(value: &toml::Value, at: &str) -> Result<String, ConfigError> {
+    match value {
+        toml::Value::String(s) => Ok(s.clone()),
+        toml::Value::Boolean(b) => Ok(b.to_string()),
+        other => Err(ConfigError::Invalid {
+            at: at.to_string(),
+            message: format!("expected a string or boolean, found {}", other.type_str()),
+        }),
+    }
+}
+
+fn apply(config: &mut PlatformConfig, field: Field, at: &str, value: String) -> Result<(), ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        at: at.to_string(),
+        message,
+    };
+    match field {
+        Field::ClientId => config.client_id = Some(value.trim().to_string()),
+        Field::ClientSecret => config.client_secret = Some(Secret::new(value)),
+        Field::WebhookSecret => config.webhook_secret = Some(Secret::new(value)),
+        Field::BearerToken => config.bearer_token = Some(Secret::new(value)),
+        Field::Sandbox => config.sandbox = parse_bool(&value).map_err(invalid)?,
+        Field::Insights => config.insights = parse_bool(&value).map_err(invalid)?,
+        Field::RedirectUri => {
+            let url = Url::parse(value.trim())
+                .map_err(|e| invalid(format!("'{value}' is not an absolute URL ({e})")))?;
+            if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+                return Err(invalid(format!("'{value}' must be an http or https URL")));
+            }
+            config.redirect_uri = Some(url);
+        }
+    }
+    Ok(())
+}
+
+/// The boolean spellings deployments use in environment files.
+pub fn parse_bool(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(format!(
+            "'{value}' is not a boolean (use true/false, 1/0, yes/no or on/off)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn deployment_names_and_next_public_forms_are_honoured() {
+        let env = env_of(&[
+            ("NEXT_PUBLIC_TIKTOK_CLIENT_KEY", "public-key"),
+            ("TIKTOK_CLIENT_SECRET", "s3cret"),
+            ("TIKTOK_SANDBOX_MODE", "yes"),
+            ("ENABLE_TIKTOK_INSIGHTS", "false"),
+            ("TIKTOK_REDIRECT_URI", "http://127.0.0.1:3455/callback/"),
+            ("SOCIALCRM_TIKTOK_BASE_URL", "http://127.0.0.1:9100"),
+        ]);
+        let c = load(PlatformId::Tiktok, None, None, &env).unwrap();
+        assert_eq!(c.client_id.as_deref(), Some("public-key"));
+        assert_eq!(c.client_secret.unwrap().expose(), "s3cret");
+        assert!(c.sandbox);
+        assert!(!c.insights);
+        assert_eq!(c.redirect_uri.unwrap().path(), "/callback/");
+        assert_eq!(c.base_url.unwrap().to_string(), "http://127.0.0.1:9100");
+    }
+
+    #[test]
+    fn the_unprefixed_name_wins() {
+        let env = env_of(&[
+            ("TWITTER_CLIENT_ID", "plain"),
+            ("NEXT_PUBLIC_TWITTER_CLIENT_ID", "prefixed"),
+        ]);
+        let c = load(PlatformId::X, None, None, &env).unwrap();
+        assert_eq!(c.client_id.as_deref(), Some("plain"));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable_and_never_echo_secrets() {
+        let env = env_of(&[("ENABLE_INSTAGRAM_INSIGHTS", "maybe")]);
+        let err = load(PlatformId::Instagram, None, None, &env).unwrap_err().to_string();
+        assert!(err.contains("ENABLE_INSTAGRAM_INSIGHTS") && err.contains("maybe"), "{err}");
+
+        let env = env_of(&[("REDDIT_REDIRECT_URI", "not a url")]);
+        let err = load(PlatformId::Reddit, None, None, &env).unwrap_err().to_string();
+        assert!(err.contains("REDDIT_REDIRECT_URI"), "{err}");
+
+        let env = env_of(&[("SOCIALCRM_X_BASE_URL", "http://203.0.113.9:80")]);
+        let err = load(PlatformId::X, None, None, &env).unwrap_err().to_string();
+        assert!(err.contains("SOCIALCRM_X_BASE_URL") && err.contains("unencrypted"), "{err}");
+    }
+}

@@ -1,0 +1,28 @@
+//! socialcrm: one CRM for a creator's TikTok, Instagram, Reddit and X accounts and OnlyFans
+//! exports, kept in SQLite (embedded default) or PostgreSQL (teams).
+//!
+//! # How a command flows
+//! ```text
+//! cli (clap: parse only) -> app (one function per command, given a Context)
+//!                              |-> store    (trait Store; sqlite | postgres)
+//!                              |-> platforms (one adapter per platform behind one trait)
+//!                              |-> secrets  (never printed, never written in plain text)
+//!                              '-> http     (the one HTTP client: retries, rate limits)
+//!        output (table | json | csv) <- result value returned by app
+//! ```
+//! Start reading at [`run`], then `app/mod.rs` (the Context and the dispatch), then any command
+//! in `app/`. `config` resolves flags > environment > file > defaults once; `error` turns every
+//! typed error into one line and an exit code.
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod output;
+pub mod platforms;
+pub mod secrets;
+pub mod store;
+
+pub use app::run;

@@ -1,0 +1,227 @@
+//! The only place that prints data. Every command returns a value that implements [`Render`];
+//! this module turns it into a table (comfy-table), JSON or CSV on stdout according to
+//! `--output`.
+//!
+//! JSON field names are part of the public interface (README, "JSON output"): renaming one is a
+//! breaking change. Tables are for people: they wrap to the terminal's width when stdout is a
+//! terminal and never carry colour codes into pipes.
+
+use std::io::{self, Write};
+use std::str::FromStr;
+
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people
+    Table,
+    /// A JSON document with stable field names, for scripts
+    Json,
+    /// Comma-separated values with a header row, for spreadsheets
+    Csv,
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "table" => Ok(Format::Table),
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            _ => Err(format!(
+                "invalid output format '{s}' (expected table, json or csv)"
+            )),
+        }
+    }
+}
+
+/// One row type of a listing: its columns for tables and CSV, its fields for JSON.
+pub trait Record: Serialize {
+    /// Column headers, in the order of [`Record::cells`].
+    fn columns() -> &'static [&'static str];
+    fn cells(&self) -> Vec<String>;
+    /// The columns a table listing shows: a readable subset; CSV and JSON always have all.
+    fn table_columns() -> &'static [&'static str] {
+        Self::columns()
+    }
+}
+
+/// A titled block of a table rendering.
+pub struct Section {
+    pub title: Option<String>,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Anything a command prints.
+pub trait Render {
+    fn json(&self) -> serde_json::Value;
+    /// Blocks printed one after another in table mode.
+    fn sections(&self) -> Vec<Section>;
+    /// One flat table for CSV: headers and rows.
+    fn csv(&self) -> (Vec<String>, Vec<Vec<String>>);
+}
+
+/// A listing: a JSON array of objects, one table, one CSV.
+pub struct List<T>(pub Vec<T>);
+
+impl<T: Record> Render for List<T> {
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.0).expect("records serialize")
+    }
+
+    fn sections(&self) -> Vec<Section> {
+        let all = T::columns();
+        let picked: Vec<usize> = T::table_columns()
+            .iter()
+            .filter_map(|c| all.iter().position(|a| a == c))
+            .collect();
+        let rows = self
+            .0
+            .iter()
+            .map(|r| {
+                let cells = r.cells();
+                picked.iter().map(|&i| cells[i].clone()).collect()
+            })
+            .collect();
+        vec![Section {
+            title: None,
+            columns: picked.iter().map(|&i| all[i].to_string()).collect(),
+            rows,
+        }]
+    }
+
+    fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let columns = T::columns().iter().map(|c| c.to_string()).collect();
+        (columns, self.0.iter().map(Record::cells).collect())
+    }
+}
+
+/// One record shown in detail: a JSON object, a two-column field/value table, a one-row CSV.
+pub struct Detail<T>(pub T);
+
+impl<T: Record> Render for Detail<T> {
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.0).expect("records serialize")
+    }
+
+    fn sections(&self) -> Vec<Section> {
+        let rows = T::columns()
+            .iter()
+            .zip(self.0.cells())
+            .map(|(c, v)| vec![c.to_string(), v])
+            .collect();
+        vec![Section {
+            title: None,
+            columns: vec!["field".into(), "value".into()],
+            rows,
+        }]
+    }
+
+    fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let columns = T::columns().iter().map(|c| c.to_string()).collect();
+        (columns, vec![self.0.cells()])
+    }
+}
+
+/// Writes `value` to `out` in `format`. `terminal` says whether `out` is a terminal, which only
+/// decides whether tables wrap to its width.
+pub fn write(out: &mut dyn Write, format: Format, value: &dyn Render, terminal: bool) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &value.json())?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let (columns, rows) = value.csv();
+            let mut w = csv::Writer::from_writer(&mut *out);
+            w.write_record(&columns)?;
+            for row in rows {
+                w.write_record(&row)?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            for (i, section) in value.sections().into_iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                if let Some(title) = &section.title {
+                    writeln!(out, "{title}")?;
+                }
+                writeln!(out, "{}", table(&section, terminal))?;
+            }
+        }
+    }
+    out.flush()
+}
+
+fn table(section: &Section, terminal: bool) -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_HORIZONTAL_ONLY);
+    t.set_content_arrangement(if terminal {
+        ContentArrangement::Dynamic
+    } else {
+        ContentArrangement::Disabled
+    });
+    t.set_header(section.columns.clone());
+    for row in &section.rows {
+        t.add_row(row.clone());
+    }
+    t
+}
+
+/// Renders an optional value as a table/CSV cell.
+pub fn cell<T: ToString>(value: &Option<T>) -> String {
+    value.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Row {
+        id: i64,
+        name: String,
+    }
+
+    impl Record for Row {
+        fn columns() -> &'static [&'static str] {
+            &["id", "name"]
+        }
+        fn cells(&self) -> Vec<String> {
+            vec![self.id.to_string(), self.name.clone()]
+        }
+    }
+
+    fn render(format: Format, value: &dyn Render) -> String {
+        let mut out = Vec::new();
+        write(&mut out, format, value, false).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn one_value_three_formats() {
+        let list = List(vec![
+            Row { id: 1, name: "Ann, \"the\" fan".into() },
+            Row { id: 2, name: "Bo".into() },
+        ]);
+        assert_eq!(
+            render(Format::Csv, &list),
+            "id,name\n1,\"Ann, \"\"the\"\" fan\"\n2,Bo\n"
+        );
+        let json: serde_json::Value = serde_json::from_str(&render(Format::Json, &list)).unwrap();
+        assert_eq!(json[1]["name"], "Bo");
+        let table = render(Format::Table, &list);
+        assert!(table.contains("Bo") && table.contains("name"), "{table}");
+    }
+
+    #[test]
+    fn formats_parse_from_config_text() {
+        assert_eq!("JSON".parse::<Format>().unwrap(), Format::Json);
+        assert!("xml".parse::<Format>().is_err());
+    }
+}

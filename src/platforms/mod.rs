@@ -1,0 +1,116 @@
+//! The platforms socialcrm knows, and the facts every other layer needs about them.
+//!
+//! Each platform gets its own folder here (`tiktok/`, `instagram/`, ...) with its adapter behind
+//! one `Platform` trait as the connect and sync issues land. What lives here already is the
+//! registry of names: the canonical name stored in the CRM's `platform` columns, the aliases a
+//! person may type (`twitter` for `x`), and the prefix of the deployment's environment names
+//! (`TWITTER_CLIENT_ID` for X). Adding a platform starts by adding it to [`PlatformId`].
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlatformId {
+    Tiktok,
+    Instagram,
+    Reddit,
+    X,
+    Onlyfans,
+}
+
+impl PlatformId {
+    pub const ALL: [PlatformId; 5] = [
+        PlatformId::Tiktok,
+        PlatformId::Instagram,
+        PlatformId::Reddit,
+        PlatformId::X,
+        PlatformId::Onlyfans,
+    ];
+
+    /// The name stored in the database and printed in output. Never changes once released:
+    /// rows in users' databases carry it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PlatformId::Tiktok => "tiktok",
+            PlatformId::Instagram => "instagram",
+            PlatformId::Reddit => "reddit",
+            PlatformId::X => "x",
+            PlatformId::Onlyfans => "onlyfans",
+        }
+    }
+
+    /// The prefix of the environment names the platform deployment already uses
+    /// (`TIKTOK_CLIENT_KEY`, `TWITTER_CLIENT_ID`, ...). OnlyFans has no API, hence no credentials.
+    pub fn env_prefix(self) -> Option<&'static str> {
+        match self {
+            PlatformId::Tiktok => Some("TIKTOK"),
+            PlatformId::Instagram => Some("INSTAGRAM"),
+            PlatformId::Reddit => Some("REDDIT"),
+            PlatformId::X => Some("TWITTER"),
+            PlatformId::Onlyfans => None,
+        }
+    }
+
+    /// `SOCIALCRM_<PLATFORM>_BASE_URL`, the variable that points every host of the adapter at one
+    /// other origin (sandboxes, emulators, tests).
+    pub fn base_url_env(self) -> String {
+        format!("SOCIALCRM_{}_BASE_URL", self.name().to_ascii_uppercase())
+    }
+}
+
+impl fmt::Display for PlatformId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The error of parsing a platform name: lists the valid names so the message is its own fix.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown platform '{0}' (expected one of: tiktok, instagram, reddit, x, onlyfans)")]
+pub struct UnknownPlatform(pub String);
+
+impl FromStr for PlatformId {
+    type Err = UnknownPlatform;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        match lower.as_str() {
+            "twitter" => Ok(PlatformId::X),
+            _ => PlatformId::ALL
+                .into_iter()
+                .find(|p| p.name() == lower)
+                .ok_or_else(|| UnknownPlatform(s.to_string())),
+        }
+    }
+}
+
+/// Lets clap list the names in `--help` and completions, and accept the aliases.
+impl clap::ValueEnum for PlatformId {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let value = clap::builder::PossibleValue::new(self.name());
+        Some(match self {
+            PlatformId::X => value.alias("twitter"),
+            _ => value,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_aliases_parse() {
+        for p in PlatformId::ALL {
+            assert_eq!(p.name().parse::<PlatformId>().unwrap(), p);
+        }
+        assert_eq!("Twitter".parse::<PlatformId>().unwrap(), PlatformId::X);
+        assert!("myspace".parse::<PlatformId>().is_err());
+        assert_eq!(PlatformId::X.base_url_env(), "SOCIALCRM_X_BASE_URL");
+    }
+}

@@ -1,0 +1,329 @@
+//! The one implementation of [`Store`], generic over a driver connection.
+//!
+//! A backend supplies a [`Conn`] (execute, query, batch) and its list of [`Migration`]s; the
+//! rest — versioned migrations under a lock, the upsert of every table, keyset listings — is
+//! here, once. Transactions are plain `BEGIN`/`COMMIT` statements so the trait stays small and
+//! the same code drives both drivers.
+
+use super::model::*;
+use super::sql::{Dialect, Query};
+use super::tables::{self, TABLES, Upsert};
+use super::value::{Row, Value};
+use super::{Batch, Store, StoreError, StoreInfo};
+
+/// One step of the schema: applied once, in order, recorded in `schema_migrations`.
+#[derive(Debug)]
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// What a backend's driver must offer.
+pub trait Conn: Send {
+    fn dialect(&self) -> Dialect;
+    /// Runs statements that take no parameters (DDL, BEGIN/COMMIT).
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
+    /// Runs one statement that returns rows.
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
+}
+
+pub struct SqlStore<C> {
+    conn: C,
+    info: StoreInfo,
+    migrations: &'static [Migration],
+}
+
+const PAGE_MAX: u32 = 10_000;
+
+impl<C: Conn> SqlStore<C> {
+    pub fn new(conn: C, info: StoreInfo, migrations: &'static [Migration]) -> Self {
+        SqlStore {
+            conn,
+            info,
+            migrations,
+        }
+    }
+
+    fn dialect(&self) -> Dialect {
+        self.conn.dialect()
+    }
+
+    /// Runs `work` inside a writing transaction, rolling back on error.
+    fn write_tx<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let begin = self.dialect().begin_write();
+        self.conn.batch(begin)?;
+        match work(self) {
+            Ok(value) => {
+                self.conn.batch("COMMIT")?;
+                Ok(value)
+            }
+            Err(e) => {
+                // The original error matters more than a failed rollback (e.g. connection gone).
+                let _ = self.conn.batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    fn table_exists(&mut self, table: &str) -> Result<bool, StoreError> {
+        let sql = self.dialect().table_exists();
+        Ok(!self.conn.query(sql, &[table.into()])?.is_empty())
+    }
+
+    fn recorded_version(&mut self) -> Result<i64, StoreError> {
+        if !self.table_exists("schema_migrations")? {
+            return Ok(0);
+        }
+        let rows = self
+            .conn
+            .query("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations", &[])?;
+        rows.first().map(|r| r.i64("version")).unwrap_or(Ok(0))
+    }
+
+    fn newer(&self, found: i64) -> StoreError {
+        StoreError::NewerSchema {
+            location: self.info.location.clone(),
+            found,
+            supported: self.latest_version(),
+        }
+    }
+
+    fn upsert_rows<R: Upsert>(&mut self, rows: &[R]) -> Result<UpsertCounts, StoreError> {
+        let sql = R::spec().sql(self.dialect());
+        let now = Value::Time(crate::clock::now());
+        self.write_tx(|s| {
+            let mut counts = UpsertCounts::default();
+            for row in rows {
+                let mut params = row.params();
+                params.push(now.clone());
+                match s.conn.query(&sql, &params)?.first() {
+                    None => counts.unchanged += 1,
+                    Some(r) if r.i64("revision")? == 1 => counts.inserted += 1,
+                    Some(_) => counts.updated += 1,
+                }
+            }
+            Ok(counts)
+        })
+    }
+
+    fn select<T>(&mut self, query: Query, tail: &str, tail_values: Vec<Value>, decode: fn(&Row) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+        let (sql, params) = query.finish(tail, tail_values);
+        self.conn.query(&sql, &params)?.iter().map(decode).collect()
+    }
+}
+
+fn limit(page: &Page) -> Value {
+    Value::Int(i64::from(page.limit.clamp(1, PAGE_MAX)))
+}
+
+const FAN_SELECT: &str = "SELECT f.*, (SELECT COUNT(*) FROM messages m \
+     WHERE m.platform = f.platform AND m.fan_platform_user_id = f.platform_user_id) AS message_count \
+     FROM fans f";
+
+impl<C: Conn> Store for SqlStore<C> {
+    fn info(&self) -> StoreInfo {
+        self.info.clone()
+    }
+
+    fn latest_version(&self) -> i64 {
+        self.migrations.last().map(|m| m.version).unwrap_or(0)
+    }
+
+    fn schema_version(&mut self) -> Result<i64, StoreError> {
+        self.recorded_version()
+    }
+
+    fn migrate(&mut self) -> Result<Vec<i64>, StoreError> {
+        let d = self.dialect();
+        let ts = if d == Dialect::Sqlite { "TEXT" } else { "TIMESTAMPTZ" };
+        self.write_tx(|s| {
+            if let Some(lock) = d.migration_lock() {
+                s.conn.query(lock, &[])?;
+            }
+            s.conn.batch(&format!(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (\
+                 version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at {ts} NOT NULL)"
+            ))?;
+            let current = s.recorded_version()?;
+            if current > s.latest_version() {
+                return Err(s.newer(current));
+            }
+            let mut applied = Vec::new();
+            for m in s.migrations.iter().filter(|m| m.version > current) {
+                s.conn.batch(m.sql)?;
+                let record = format!(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES ({}, {}, {})",
+                    d.param(1),
+                    d.param(2),
+                    d.param(3)
+                );
+                s.conn.query(
+                    &format!("{record} RETURNING version"),
+                    &[m.version.into(), m.name.into(), Value::Time(crate::clock::now())],
+                )?;
+                applied.push(m.version);
+            }
+            Ok(applied)
+        })
+    }
+
+    fn ensure_current(&mut self) -> Result<(), StoreError> {
+        let version = self.recorded_version()?;
+        if version > self.latest_version() {
+            return Err(self.newer(version));
+        }
+        if version < self.latest_version() {
+            self.migrate()?;
+        }
+        Ok(())
+    }
+
+    fn table_counts(&mut self) -> Result<Vec<TableCount>, StoreError> {
+        let mut out = Vec::with_capacity(TABLES.len());
+        for table in TABLES {
+            let rows = if self.table_exists(table)? {
+                let r = self.conn.query(&format!("SELECT COUNT(*) AS n FROM {table}"), &[])?;
+                Some(r.first().map(|r| r.i64("n")).transpose()?.unwrap_or(0))
+            } else {
+                None
+            };
+            out.push(TableCount {
+                table: table.to_string(),
+                rows,
+            });
+        }
+        Ok(out)
+    }
+
+    fn upsert(&mut self, batch: Batch<'_>) -> Result<UpsertCounts, StoreError> {
+        match batch {
+            Batch::Connections(rows) => self.upsert_rows(rows),
+            Batch::Fans(rows) => self.upsert_rows(rows),
+            Batch::Messages(rows) => self.upsert_rows(rows),
+            Batch::Posts(rows) => self.upsert_rows(rows),
+            Batch::Analytics(rows) => self.upsert_rows(rows),
+            Batch::SyncStates(rows) => self.upsert_rows(rows),
+            Batch::SyncRuns(rows) => self.upsert_rows(rows),
+            Batch::Audit(rows) => self.upsert_rows(rows),
+        }
+    }
+
+    fn list_fans(&mut self, q: &FanQuery) -> Result<Vec<FanRow>, StoreError> {
+        let mut query = Query::new(self.dialect(), FAN_SELECT);
+        if let Some(p) = &q.platform {
+            query.filter("f.platform = ?", [p.into()]);
+        }
+        if let Some(text) = &q.search {
+            query.search(&["f.username", "f.display_name", "f.platform_user_id"], text);
+        }
+        if let Some(t) = q.since {
+            query.filter("f.last_seen_at >= ?", [t.into()]);
+        }
+        if let Some(t) = q.until {
+            query.filter("f.last_seen_at < ?", [t.into()]);
+        }
+        if let Some(after) = q.page.after {
+            query.filter("f.id > ?", [after.into()]);
+        }
+        self.select(query, "ORDER BY f.id LIMIT ?", vec![limit(&q.page)], tables::fan_row)
+    }
+
+    fn find_fan(&mut self, selector: &FanSelector) -> Result<Option<FanRow>, StoreError> {
+        let mut attempts: Vec<Query> = Vec::new();
+        match selector {
+            FanSelector::Id(id) => {
+                let mut q = Query::new(self.dialect(), FAN_SELECT);
+                q.filter("f.id = ?", [(*id).into()]);
+                attempts.push(q);
+            }
+            FanSelector::OnPlatform { platform, user } => {
+                // The platform's own id wins over a username that happens to look like one.
+                let mut by_id = Query::new(self.dialect(), FAN_SELECT);
+                by_id.filter("f.platform = ? AND f.platform_user_id = ?", [platform.into(), user.into()]);
+                attempts.push(by_id);
+                let name = user.trim_start_matches('@').to_lowercase();
+                let mut by_name = Query::new(self.dialect(), FAN_SELECT);
+                by_name.filter("f.platform = ? AND LOWER(f.username) = ?", [platform.into(), name.into()]);
+                attempts.push(by_name);
+            }
+        }
+        for q in attempts {
+            if let Some(fan) = self.select(q, "ORDER BY f.id LIMIT 1", vec![], tables::fan_row)?.pop() {
+                return Ok(Some(fan));
+            }
+        }
+        Ok(None)
+    }
+
+    fn list_messages(&mut self, q: &MessageQuery) -> Result<Vec<MessageRow>, StoreError> {
+        let mut query = Query::new(
+            self.dialect(),
+            "SELECT m.*, f.username AS fan_username FROM messages m LEFT JOIN fans f \
+             ON f.platform = m.platform AND f.platform_user_id = m.fan_platform_user_id",
+        );
+        if let Some(p) = &q.platform {
+            query.filter("m.platform = ?", [p.into()]);
+        }
+        if let Some(text) = &q.search {
+            query.search(&["m.body"], text);
+        }
+        if let Some(fan) = &q.fan_platform_user_id {
+            query.filter("m.fan_platform_user_id = ?", [fan.into()]);
+        }
+        if let Some(d) = &q.direction {
+            query.filter("m.direction = ?", [d.into()]);
+        }
+        if let Some(t) = q.since {
+            query.filter("m.sent_at >= ?", [t.into()]);
+        }
+        if let Some(t) = q.until {
+            query.filter("m.sent_at < ?", [t.into()]);
+        }
+        if let Some(after) = q.page.after {
+            // Keyset on (sent_at, id): stable under concurrent inserts, no OFFSET scans.
+            query.filter(
+                "(m.sent_at, m.id) > (SELECT a.sent_at, a.id FROM messages a WHERE a.id = ?)",
+                [after.into()],
+            );
+        }
+        self.select(query, "ORDER BY m.sent_at, m.id LIMIT ?", vec![limit(&q.page)], tables::message_row)
+    }
+
+    fn list_audit(&mut self, q: &AuditQuery) -> Result<Vec<AuditRow>, StoreError> {
+        let mut query = Query::new(self.dialect(), "SELECT a.* FROM audit_log a");
+        if let Some(p) = &q.platform {
+            query.filter("a.platform = ?", [p.into()]);
+        }
+        if let Some(action) = &q.action {
+            query.filter("a.action = ?", [action.into()]);
+        }
+        if let Some(text) = &q.search {
+            query.search(&["a.action", "a.actor", "a.account", "a.detail"], text);
+        }
+        if let Some(t) = q.since {
+            query.filter("a.at >= ?", [t.into()]);
+        }
+        if let Some(t) = q.until {
+            query.filter("a.at < ?", [t.into()]);
+        }
+        if let Some(after) = q.page.after {
+            query.filter(
+                "(a.at, a.id) > (SELECT b.at, b.id FROM audit_log b WHERE b.id = ?)",
+                [after.into()],
+            );
+        }
+        self.select(query, "ORDER BY a.at, a.id LIMIT ?", vec![limit(&q.page)], tables::audit_row)
+    }
+
+    fn list_connections(&mut self) -> Result<Vec<ConnectionRow>, StoreError> {
+        let query = Query::new(self.dialect(), "SELECT * FROM platform_connections");
+        self.select(query, "ORDER BY platform, account", vec![], tables::connection_row)
+    }
+
+    fn sync_state(&mut self, connection_id: i64, stream: &str) -> Result<Option<SyncState>, StoreError> {
+        let mut query = Query::new(self.dialect(), "SELECT * FROM sync_state");
+        query.filter("connection_id = ? AND stream = ?", [connection_id.into(), stream.into()]);
+        Ok(self.select(query, "", vec![], tables::sync_state_row)?.pop())
+    }
+}

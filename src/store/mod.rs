@@ -1,0 +1,128 @@
+//! The CRM store: one trait, two backends with the same behaviour.
+//!
+//! ```text
+//! Store (trait, this file)          what commands call
+//!   └─ SqlStore<C: Conn> (generic.rs)  the one implementation: migrations, upserts, listings
+//!        ├─ sqlite/   SqliteConn       rusqlite with the bundled SQLite; the embedded default
+//!        └─ postgres/ PgConn           the `postgres` crate; for teams and many cron hosts
+//! ```
+//! SQL is written once (`sql.rs` generates each table's upsert from `tables.rs`), and the
+//! backends differ only in how they connect, bind values and inspect the schema. Each backend
+//! has its own `migrations/` folder because DDL types differ; `tests/store.rs` runs one
+//! conformance suite against both.
+//!
+//! Both drivers block. Keep store calls off any async executor (a dedicated thread or
+//! `spawn_blocking`): the `postgres` crate panics when driven from inside a tokio runtime.
+
+mod generic;
+pub mod model;
+mod postgres;
+pub mod sql;
+mod sqlite;
+pub mod tables;
+pub mod value;
+
+use crate::config::DatabaseTarget;
+use model::*;
+
+pub use generic::Migration;
+
+/// Which backend and where, for `db status` and messages. The location never holds a password.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoreInfo {
+    pub backend: &'static str,
+    pub location: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot connect to PostgreSQL database {location}: {reason}")]
+    Unreachable { location: String, reason: String },
+    #[error("cannot open SQLite database {location}: {reason}")]
+    CannotOpen { location: String, reason: String },
+    #[error(
+        "database {location} has schema version {found}, newer than the {supported} this socialcrm knows; refusing to touch it"
+    )]
+    NewerSchema {
+        location: String,
+        found: i64,
+        supported: i64,
+    },
+    #[error("database error on {location}: {reason}")]
+    Query { location: String, reason: String },
+    #[error("unexpected data in the database: {0}")]
+    Decode(String),
+}
+
+/// A batch of records of one table, written in one transaction with idempotent upserts.
+#[derive(Debug, Clone, Copy)]
+pub enum Batch<'a> {
+    Connections(&'a [Connection]),
+    Fans(&'a [Fan]),
+    Messages(&'a [Message]),
+    Posts(&'a [Post]),
+    Analytics(&'a [AnalyticsEvent]),
+    SyncStates(&'a [SyncState]),
+    SyncRuns(&'a [SyncRun]),
+    Audit(&'a [AuditEntry]),
+}
+
+/// Everything commands may ask of the CRM database.
+pub trait Store: Send {
+    fn info(&self) -> StoreInfo;
+
+    /// The newest schema version this binary can create.
+    fn latest_version(&self) -> i64;
+
+    /// The version recorded in the database; 0 for an empty database.
+    fn schema_version(&mut self) -> Result<i64, StoreError>;
+
+    /// Applies pending migrations (each in the same transaction as its version row) and returns
+    /// the versions applied. Refuses a database migrated by a newer socialcrm.
+    fn migrate(&mut self) -> Result<Vec<i64>, StoreError>;
+
+    /// Makes the schema current before a command uses it: migrates an older database,
+    /// refuses a newer one, and costs one query when nothing is to be done.
+    fn ensure_current(&mut self) -> Result<(), StoreError>;
+
+    /// Row counts per table of the data model; `None` for tables not created yet.
+    fn table_counts(&mut self) -> Result<Vec<TableCount>, StoreError>;
+
+    /// Writes a batch in one transaction; what happened to each row is counted.
+    fn upsert(&mut self, batch: Batch<'_>) -> Result<UpsertCounts, StoreError>;
+
+    fn list_fans(&mut self, query: &FanQuery) -> Result<Vec<FanRow>, StoreError>;
+    fn find_fan(&mut self, selector: &FanSelector) -> Result<Option<FanRow>, StoreError>;
+    fn list_messages(&mut self, query: &MessageQuery) -> Result<Vec<MessageRow>, StoreError>;
+    fn list_audit(&mut self, query: &AuditQuery) -> Result<Vec<AuditRow>, StoreError>;
+    fn list_connections(&mut self) -> Result<Vec<ConnectionRow>, StoreError>;
+    fn sync_state(&mut self, connection_id: i64, stream: &str) -> Result<Option<SyncState>, StoreError>;
+}
+
+/// Opens (creating where it is the embedded default) the database `target` names. The schema is
+/// not touched: call [`Store::ensure_current`] or [`Store::migrate`].
+pub fn open(target: &DatabaseTarget) -> Result<Box<dyn Store>, StoreError> {
+    match target {
+        DatabaseTarget::Sqlite { path } => Ok(Box::new(sqlite::open(path)?)),
+        DatabaseTarget::Postgres { url } => Ok(Box::new(postgres::open(url)?)),
+    }
+}
+
+/// The migrations of each backend, for the test that checks they agree.
+pub fn migrations() -> [(&'static str, &'static [Migration]); 2] {
+    [
+        ("sqlite", sqlite::MIGRATIONS),
+        ("postgres", postgres::MIGRATIONS),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn both_backends_ship_the_same_migrations() {
+        let [(_, a), (_, b)] = super::migrations();
+        let steps = |m: &[super::Migration]| m.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
+        assert_eq!(steps(a), steps(b));
+        assert!(steps(a).windows(2).all(|w| w[0].0 < w[1].0), "versions ascend");
+    }
+}

@@ -1,0 +1,253 @@
+//! The CRM's data model as plain Rust values: what commands write, what listings read.
+//!
+//! Write-side records (`Fan`, `Message`, ...) hold exactly the columns a caller supplies; the
+//! key columns come first and together identify the row, so writing the same record twice is a
+//! no-op. Read-side rows (`FanRow`, ...) add what the store keeps itself (id, timestamps) and what
+//! it derives (a fan's message count). Serde names here are the stable JSON field names of
+//! `--output json`.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// The person on a platform: a follower, commenter, DM correspondent or subscriber.
+/// Key: (platform, platform_user_id).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fan {
+    pub platform: String,
+    pub platform_user_id: String,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    /// Subscription or relationship status as the source reports it (active, expired, ...).
+    pub status: Option<String>,
+    pub first_seen_at: Option<DateTime<Utc>>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    /// Lifetime spend in the currency's minor unit (cents), so sums are exact.
+    pub lifetime_spend_cents: Option<i64>,
+    pub currency: Option<String>,
+    /// Where the fan was first seen: csv, follower, commenter, dm, ...
+    pub source: String,
+}
+
+/// A DM or comment. Key: (platform, platform_message_id).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Message {
+    pub platform: String,
+    pub platform_message_id: String,
+    /// The fan's platform_user_id; the fan row may arrive later, so this is not a foreign key.
+    pub fan_platform_user_id: Option<String>,
+    /// `in` (from the fan) or `out` (from the creator).
+    pub direction: String,
+    /// `dm`, `comment` or `mention`.
+    pub kind: String,
+    pub body: Option<String>,
+    pub sent_at: DateTime<Utc>,
+    pub thread_ref: Option<String>,
+    pub post_ref: Option<String>,
+}
+
+/// A video, media item, submission or tweet with its latest public metrics.
+/// Key: (platform, platform_post_id).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Post {
+    pub platform: String,
+    pub platform_post_id: String,
+    pub account: Option<String>,
+    pub caption: Option<String>,
+    pub url: Option<String>,
+    pub media_type: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub view_count: Option<i64>,
+    pub like_count: Option<i64>,
+    pub comment_count: Option<i64>,
+    pub share_count: Option<i64>,
+    pub metrics_at: Option<DateTime<Utc>>,
+}
+
+/// One point of a metric's time series. Key: every field but `value` and `unit`, so re-syncing
+/// the same period overwrites instead of duplicating.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnalyticsEvent {
+    pub platform: String,
+    /// Local account name; empty for events not tied to a connection (CSV imports).
+    pub account: String,
+    /// `account`, `post`, `fan` or `transaction`.
+    pub subject_type: String,
+    pub subject_id: String,
+    pub metric: String,
+    /// `lifetime`, `day`, `snapshot`, ...
+    pub period: String,
+    pub period_start: DateTime<Utc>,
+    pub value: f64,
+    pub unit: Option<String>,
+}
+
+/// A connected account. Key: (platform, account).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Connection {
+    pub platform: String,
+    pub account: String,
+    pub platform_user_id: Option<String>,
+    pub username: Option<String>,
+    /// Space-separated scopes granted.
+    pub scopes: Option<String>,
+    /// `active`, `needs_reauth` or `revoked`.
+    pub status: String,
+    pub token_expires_at: Option<DateTime<Utc>>,
+    /// Where the tokens are kept (a keychain entry name, never the token itself).
+    pub secret_ref: Option<String>,
+    pub connected_at: Option<DateTime<Utc>>,
+    pub last_sync_at: Option<DateTime<Utc>>,
+}
+
+/// A stream's resume point. Key: (connection_id, stream).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyncState {
+    pub connection_id: i64,
+    pub stream: String,
+    pub cursor: Option<String>,
+    pub high_water_mark: Option<DateTime<Utc>>,
+}
+
+/// One sync of one connection. Key: run_id (chosen by the worker, so a retried write of the
+/// same run updates it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyncRun {
+    pub run_id: String,
+    pub connection_id: Option<i64>,
+    pub stream: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// `running`, `succeeded`, `partial` or `failed`.
+    pub status: String,
+    pub rows_read: i64,
+    pub rows_written: i64,
+    pub error: Option<String>,
+    pub host: Option<String>,
+}
+
+/// Who did what when. Key: event_id (so a retried write is not recorded twice). Never holds a
+/// secret: `detail` is built from redacted values only.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub event_id: String,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub platform: Option<String>,
+    pub account: Option<String>,
+    pub outcome: String,
+    pub detail: Option<String>,
+}
+
+/// What an upsert batch did, row by row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct UpsertCounts {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+impl std::ops::AddAssign for UpsertCounts {
+    fn add_assign(&mut self, o: Self) {
+        self.inserted += o.inserted;
+        self.updated += o.updated;
+        self.unchanged += o.unchanged;
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FanRow {
+    pub id: i64,
+    #[serde(flatten)]
+    pub fan: Fan,
+    /// Messages and comments from or to this fan in the CRM.
+    pub message_count: i64,
+    pub revision: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MessageRow {
+    pub id: i64,
+    #[serde(flatten)]
+    pub message: Message,
+    /// The fan's username when the fan is known.
+    pub fan_username: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConnectionRow {
+    pub id: i64,
+    #[serde(flatten)]
+    pub connection: Connection,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Filters and page of a listing. `after` is the id of the last row of the previous page.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub limit: u32,
+    pub after: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FanQuery {
+    pub page: Page,
+    pub platform: Option<String>,
+    /// Case-insensitive substring of username, display name or platform user id.
+    pub search: Option<String>,
+    /// Seen (last_seen_at) at or after.
+    pub since: Option<DateTime<Utc>>,
+    /// Seen (last_seen_at) before.
+    pub until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MessageQuery {
+    pub page: Page,
+    pub platform: Option<String>,
+    /// Case-insensitive substring of the body.
+    pub search: Option<String>,
+    /// Only messages with this fan (platform_user_id).
+    pub fan_platform_user_id: Option<String>,
+    pub direction: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub page: Page,
+    pub platform: Option<String>,
+    /// Case-insensitive substring of action, actor, account or detail.
+    pub search: Option<String>,
+    pub action: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// How `fans show` names a fan.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FanSelector {
+    Id(i64),
+    /// A platform and either the platform user id or the username (with or without `@`).
+    OnPlatform { platform: String, user: String },
+}
+
+/// `db status`'s view of a database.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableCount {
+    pub table: String,
+    /// None when the table does not exist yet (database not migrated).
+    pub rows: Option<i64>,
+}

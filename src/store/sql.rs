@@ -1,0 +1,271 @@
+//! SQL written once for both backends.
+//!
+//! The two dialects differ in small, known ways: placeholders (`?1` / `$1`), case-insensitive
+//! `LIKE`, how a writing transaction starts, and how the schema is inspected. [`Dialect`] holds
+//! those differences; everything else — the upsert of every table, the listings with their
+//! keyset pagination — is generated from the declarative [`UpsertSpec`]s and the [`Query`]
+//! builder below, so the two backends cannot drift apart.
+
+use super::value::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub fn param(self, n: usize) -> String {
+        match self {
+            Dialect::Sqlite => format!("?{n}"),
+            Dialect::Postgres => format!("${n}"),
+        }
+    }
+
+    /// Case-insensitive LIKE (SQLite's LIKE already folds ASCII case).
+    pub fn ilike(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "LIKE",
+            Dialect::Postgres => "ILIKE",
+        }
+    }
+
+    /// Starts a transaction that will write. SQLite takes the write lock at once (IMMEDIATE),
+    /// so two writers queue on the busy timeout instead of failing at their first write.
+    pub fn begin_write(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+            Dialect::Postgres => "BEGIN",
+        }
+    }
+
+    /// Serialises migrations between processes sharing one server. SQLite's IMMEDIATE
+    /// transaction already does.
+    pub fn migration_lock(self) -> Option<&'static str> {
+        match self {
+            Dialect::Sqlite => None,
+            // An arbitrary constant that names socialcrm's migration lock.
+            Dialect::Postgres => Some("SELECT pg_advisory_xact_lock(7311953487120943)"),
+        }
+    }
+
+    /// A query returning one row when the table named by parameter 1 exists in the current
+    /// schema (PostgreSQL: the first schema of `search_path`, which is how tests isolate).
+    pub fn table_exists(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            Dialect::Postgres => {
+                "SELECT 1 AS found FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name = $1"
+            }
+        }
+    }
+}
+
+/// How a non-key column takes a new value when the row already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Merge {
+    /// The new value, even NULL.
+    Replace,
+    /// The new value when it is not NULL; otherwise the stored one.
+    Prefer,
+    /// The stored value when it is not NULL (e.g. where a fan was first seen).
+    Keep,
+    /// The earlier of the two, ignoring NULL.
+    Min,
+    /// The later of the two, ignoring NULL.
+    Max,
+}
+
+/// A table's identity and merge rules: enough to generate its idempotent upsert.
+#[derive(Debug)]
+pub struct UpsertSpec {
+    pub table: &'static str,
+    /// The columns of the unique key; together they name the row.
+    pub key: &'static [&'static str],
+    /// Every other column the caller supplies, in parameter order after the key.
+    pub columns: &'static [(&'static str, Merge)],
+}
+
+impl UpsertSpec {
+    /// `INSERT ... ON CONFLICT (key) DO UPDATE ... WHERE <something changed> RETURNING revision`.
+    ///
+    /// Parameters: the key columns, then `columns`, then the write time. The returned revision
+    /// tells what happened: 1 inserted, more than 1 updated, no row unchanged. Rows whose merged
+    /// values equal the stored ones are not touched at all, so re-running an import or a sync
+    /// costs no writes and leaves `updated_at` alone.
+    pub fn sql(&self, d: Dialect) -> String {
+        let t = self.table;
+        let all: Vec<&str> = self
+            .key
+            .iter()
+            .copied()
+            .chain(self.columns.iter().map(|c| c.0))
+            .collect();
+        let now = d.param(all.len() + 1);
+        let placeholders: Vec<String> = (1..=all.len()).map(|n| d.param(n)).collect();
+        let merged: Vec<(&str, String)> = self
+            .columns
+            .iter()
+            .map(|&(c, m)| (c, merge_expr(t, c, m)))
+            .collect();
+        let sets: Vec<String> = merged.iter().map(|(c, e)| format!("{c} = {e}")).collect();
+        let changed: Vec<String> = merged
+            .iter()
+            .map(|(c, e)| format!("({e}) IS DISTINCT FROM {t}.{c}"))
+            .collect();
+        let mut sql = format!(
+            "INSERT INTO {t} ({cols}, revision, created_at, updated_at) VALUES ({vals}, 1, {now}, {now}) \
+             ON CONFLICT ({key}) DO ",
+            cols = all.join(", "),
+            vals = placeholders.join(", "),
+            key = self.key.join(", "),
+        );
+        if sets.is_empty() {
+            // A table that is all key: an existing row can never differ.
+            sql.push_str("NOTHING");
+        } else {
+            sql.push_str(&format!(
+                "UPDATE SET {sets}, revision = {t}.revision + 1, updated_at = excluded.updated_at WHERE {changed}",
+                sets = sets.join(", "),
+                changed = changed.join(" OR "),
+            ));
+        }
+        sql.push_str(" RETURNING revision");
+        sql
+    }
+}
+
+fn merge_expr(t: &str, c: &str, m: Merge) -> String {
+    let (new, old) = (format!("excluded.{c}"), format!("{t}.{c}"));
+    match m {
+        Merge::Replace => new,
+        Merge::Prefer => format!("COALESCE({new}, {old})"),
+        Merge::Keep => format!("COALESCE({old}, {new})"),
+        Merge::Min => format!(
+            "CASE WHEN {new} IS NULL THEN {old} WHEN {old} IS NULL OR {new} < {old} THEN {new} ELSE {old} END"
+        ),
+        Merge::Max => format!(
+            "CASE WHEN {new} IS NULL THEN {old} WHEN {old} IS NULL OR {new} > {old} THEN {new} ELSE {old} END"
+        ),
+    }
+}
+
+/// A SELECT assembled from optional filters, with `?` in fragments turned into the dialect's
+/// numbered placeholders in order.
+pub struct Query {
+    dialect: Dialect,
+    select: String,
+    conditions: Vec<String>,
+    params: Vec<Value>,
+}
+
+impl Query {
+    pub fn new(dialect: Dialect, select: impl Into<String>) -> Self {
+        Query {
+            dialect,
+            select: select.into(),
+            conditions: Vec::new(),
+            params: Vec::new(),
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Adds `condition` (with one `?` per value) to the WHERE clause.
+    pub fn filter(&mut self, condition: &str, values: impl IntoIterator<Item = Value>) -> &mut Self {
+        let numbered = self.number(condition, values);
+        self.conditions.push(numbered);
+        self
+    }
+
+    /// Adds `column LIKE %text%`-style matching on any of `columns`, case-insensitively, with
+    /// the user's `%` and `_` taken literally.
+    pub fn search(&mut self, columns: &[&str], text: &str) -> &mut Self {
+        let pattern = format!("%{}%", escape_like(text));
+        let op = self.dialect.ilike();
+        let ors: Vec<String> = columns
+            .iter()
+            .map(|c| format!("{c} {op} ? ESCAPE '\\'"))
+            .collect();
+        let condition = format!("({})", ors.join(" OR "));
+        let values = columns.iter().map(|_| Value::Text(pattern.clone()));
+        self.filter(&condition, values)
+    }
+
+    /// The final SQL and parameters, with `tail` (ORDER BY, LIMIT) appended.
+    pub fn finish(mut self, tail: &str, values: impl IntoIterator<Item = Value>) -> (String, Vec<Value>) {
+        let tail = self.number(tail, values);
+        let mut sql = self.select.clone();
+        if !self.conditions.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&self.conditions.join(" AND "));
+        }
+        sql.push(' ');
+        sql.push_str(&tail);
+        (sql, self.params)
+    }
+
+    fn number(&mut self, fragment: &str, values: impl IntoIterator<Item = Value>) -> String {
+        let mut out = String::with_capacity(fragment.len() + 8);
+        let mut values = values.into_iter();
+        for ch in fragment.chars() {
+            if ch == '?' {
+                let v = values.next().expect("one value per placeholder");
+                self.params.push(v);
+                out.push_str(&self.dialect.param(self.params.len()));
+            } else {
+                out.push(ch);
+            }
+        }
+        assert!(values.next().is_none(), "more values than placeholders");
+        out
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: UpsertSpec = UpsertSpec {
+        table: "t",
+        key: &["k"],
+        columns: &[("a", Merge::Replace), ("b", Merge::Min)],
+    };
+
+    #[test]
+    fn upsert_numbers_parameters_per_dialect() {
+        let pg = SPEC.sql(Dialect::Postgres);
+        assert!(pg.starts_with("INSERT INTO t (k, a, b, revision, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $4)"), "{pg}");
+        assert!(pg.contains("ON CONFLICT (k) DO UPDATE SET a = excluded.a"), "{pg}");
+        assert!(pg.ends_with("RETURNING revision"));
+        let lite = SPEC.sql(Dialect::Sqlite);
+        assert!(lite.contains("VALUES (?1, ?2, ?3, 1, ?4, ?4)"), "{lite}");
+    }
+
+    #[test]
+    fn query_numbers_placeholders_across_filters_and_tail() {
+        let mut q = Query::new(Dialect::Postgres, "SELECT * FROM fans f");
+        q.filter("f.platform = ?", [Value::from("x")]);
+        q.search(&["f.username"], "50%_off");
+        let (sql, params) = q.finish("ORDER BY f.id LIMIT ?", [Value::Int(5)]);
+        assert_eq!(
+            sql,
+            "SELECT * FROM fans f WHERE f.platform = $1 AND (f.username ILIKE $2 ESCAPE '\\') ORDER BY f.id LIMIT $3"
+        );
+        assert_eq!(params[1], Value::from("%50\\%\\_off%"));
+    }
+}

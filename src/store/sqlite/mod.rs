@@ -1,0 +1,138 @@
+//! The embedded default: one SQLite file in the user's data directory.
+//!
+//! The file and its directory are created owner-only (0700 / 0600) because the CRM holds
+//! personal data about fans. WAL mode lets listings read while an import writes, and a busy
+//! timeout makes concurrent commands wait for each other instead of failing.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags};
+
+use super::generic::{Conn, Migration, SqlStore};
+use super::sql::Dialect;
+use super::value::{Row, Value, format_time};
+use super::{StoreError, StoreInfo};
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "initial",
+    sql: include_str!("migrations/0001_initial.sql"),
+}];
+
+pub struct SqliteConn {
+    conn: Connection,
+    location: String,
+}
+
+pub fn open(path: &Path) -> Result<SqlStore<SqliteConn>, StoreError> {
+    let location = path.display().to_string();
+    let fail = |reason: String| StoreError::CannotOpen {
+        location: location.clone(),
+        reason,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_private_dir(dir).map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| fail(e.to_string()))?;
+    restrict_permissions(path).map_err(|e| fail(e.to_string()))?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))
+        .map_err(|e| fail(e.to_string()))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+    )
+    .map_err(|e| fail(e.to_string()))?;
+    let info = StoreInfo {
+        backend: "sqlite",
+        location: location.clone(),
+    };
+    Ok(SqlStore::new(SqliteConn { conn, location }, info, MIGRATIONS))
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+#[cfg(unix)]
+fn restrict_permissions(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn restrict_permissions(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        use rusqlite::types::Value as V;
+        Ok(ToSqlOutput::Owned(match self {
+            Value::Null => V::Null,
+            Value::Int(v) => V::Integer(*v),
+            Value::Real(v) => V::Real(*v),
+            Value::Text(v) => V::Text(v.clone()),
+            Value::Time(t) => V::Text(format_time(t)),
+        }))
+    }
+}
+
+impl SqliteConn {
+    fn error(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::Query {
+            location: self.location.clone(),
+            reason: e.to_string(),
+        }
+    }
+}
+
+impl Conn for SqliteConn {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.conn.execute_batch(sql).map_err(|e| self.error(e))
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let run = || -> rusqlite::Result<Vec<Row>> {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let columns: Arc<[String]> = stmt.column_names().map(|c| c.to_string()).collect();
+            let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                let mut values = Vec::with_capacity(columns.len());
+                for i in 0..columns.len() {
+                    values.push(match row.get_ref(i)? {
+                        ValueRef::Null => Value::Null,
+                        ValueRef::Integer(v) => Value::Int(v),
+                        ValueRef::Real(v) => Value::Real(v),
+                        ValueRef::Text(t) | ValueRef::Blob(t) => {
+                            Value::Text(String::from_utf8_lossy(t).into_owned())
+                        }
+                    });
+                }
+                out.push(Row {
+                    columns: columns.clone(),
+                    values,
+                });
+            }
+            Ok(out)
+        };
+        run().map_err(|e| self.error(e))
+    }
+}

@@ -1,0 +1,378 @@
+//! Each table's contract: its key and merge rules (for the upsert) and how its rows decode.
+//!
+//! This is the one place that lists columns; the migrations of both backends create exactly
+//! these, and the conformance tests in `tests/store.rs` hold both to them.
+
+use super::StoreError;
+use super::model::*;
+use super::sql::{Merge, UpsertSpec};
+use super::value::{Row, Value};
+
+/// Every table of the data model, in the order `db status` prints them.
+pub const TABLES: [&str; 8] = [
+    "platform_connections",
+    "fans",
+    "messages",
+    "posts",
+    "analytics_events",
+    "sync_state",
+    "sync_runs",
+    "audit_log",
+];
+
+/// A record that can be written with its table's upsert.
+pub trait Upsert {
+    fn spec() -> &'static UpsertSpec;
+    /// Key columns then `spec().columns`, in order.
+    fn params(&self) -> Vec<Value>;
+}
+
+pub const FANS: UpsertSpec = UpsertSpec {
+    table: "fans",
+    key: &["platform", "platform_user_id"],
+    columns: &[
+        ("username", Merge::Prefer),
+        ("display_name", Merge::Prefer),
+        ("status", Merge::Prefer),
+        ("first_seen_at", Merge::Min),
+        ("last_seen_at", Merge::Max),
+        ("lifetime_spend_cents", Merge::Prefer),
+        ("currency", Merge::Prefer),
+        ("source", Merge::Keep),
+    ],
+};
+
+impl Upsert for Fan {
+    fn spec() -> &'static UpsertSpec {
+        &FANS
+    }
+    fn params(&self) -> Vec<Value> {
+        vec![
+            (&self.platform).into(),
+            (&self.platform_user_id).into(),
+            (&self.username).into(),
+            (&self.display_name).into(),
+            (&self.status).into(),
+            self.first_seen_at.into(),
+            self.last_seen_at.into(),
+            self.lifetime_spend_cents.into(),
+            (&self.currency).into(),
+            (&self.source).into(),
+        ]
+    }
+}
+
+pub const MESSAGES: UpsertSpec = UpsertSpec {
+    table: "messages",
+    key: &["platform", "platform_message_id"],
+    columns: &[
+        ("fan_platform_user_id", Merge::Prefer),
+        ("direction", Merge::Replace),
+        ("kind", Merge::Replace),
+        ("body", Merge::Prefer),
+        ("sent_at", Merge::Replace),
+        ("thread_ref", Merge::Prefer),
+        ("post_ref", Merge::Prefer),
+    ],
+};
+
+impl Upsert for Message {
+    fn spec() -> &'static UpsertSpec {
+        &MESSAGES
+    }
+    fn params(&self) -> Vec<Value> {
+        vec![
+            (&self.platform).into(),
+            (&self.platform_message_id).into(),
+            (&self.fan_platform_user_id).into(),
+            (&self.direction).into(),
+            (&self.kind).into(),
+            (&self.body).into(),
+            self.sent_at.into(),
+            (&self.thread_ref).into(),
+            (&self.post_ref).into(),
+        ]
+    }
+}
+
+pub const POSTS: UpsertSpec = UpsertSpec {
+    table: "posts",
+    key: &["platform", "platform_post_id"],
+    columns: &[
+        ("account", Merge::Prefer),
+        ("caption", Merge::Prefer),
+        ("url", Merge::Prefer),
+        ("media_type", Merge::Prefer),
+        ("published_at", Merge::Prefer),
+        ("view_count", Merge::Prefer),
+        ("like_count", Merge::Prefer),
+        ("comment_count", Merge::Prefer),
+        ("share_count", Merge::Prefer),
+        ("metrics_at", Merge::Max),
+    ],
+};
+
+impl Upsert for Post {
+    fn spec() -> &'static UpsertSpec {
+        &POSTS
+    }
+    fn params(&self) -> Vec<Value> {
+        vec![
+            (&self.platform).into(),
+            (&self.platform_post_id).into(),
+            (&self.account).into(),
+            (&self.caption).into(),
+            (&self.url).into(),
+            (&self.media_type).into(),
+            self.published_at.into(),
+            self.view_count.into(),
+            self.like_count.into(),
+            self.comment_count.into(),
+            self.share_count.into(),
+            self.metrics_at.into(),
+        ]
+    }
+}
+
+pub const ANALYTICS_EVENTS: UpsertSpec = UpsertSpec {
+    table: "analytics_events",
+    key: &[
+        "platform",
+        "account",
+        "subject_type",
+        "subject_id",
+        "metric",
+        "period",
+        "period_start",
+    ],
+    columns: &[("value", Merge::Replace), ("unit", Merge::Prefer)],
+};
+
+impl Upsert for AnalyticsEvent {
+    fn spec() -> &'static UpsertSpec {
+        &ANALYTICS_EVENTS
+    }
+    fn params(&self) -> Vec<Value> {
+        vec![
+            (&self.platform).into(),
+            (&self.account).into(),
+            (&self.subject_type).into(),
+            (&self.subject_id).into(),
+            (&self.metric).into(),
+            (&self.period).into(),
+            self.period_start.into(),
+            self.value.into(),
+            (&self.unit).into(),
+        ]
+    }
+}
+
+pub const PLATFORM_CONNECTIONS: UpsertSpec = UpsertSpec {
+    table: "platform_connections",
+    key: &["platform", "account"],
+    columns: &[
+        ("platform_user_id", Merge::Prefer),
+        ("username", Merge::Prefer),
+        ("scopes", Merge::Prefer),
+        ("status", Merge::Replace),
+        ("token_expires_at", Merge::Prefer),
+        ("secret_ref", Merge::Prefer),
+        ("connected_at", Merge::Prefer),
+        ("last_sync_at", Merge::Max),
+    ],
+};
+
+impl Upsert for Connection {
+    fn spec() -> &'static UpsertSpec {
+        &PLATFORM_CONNECTIONS
+    }
+    fn params(&self) -> Vec<Value> {
+        vec![
+            (&self.platform).into(),
+            (&self.account).into(),
+            (&self.platform_user_id).into(),
+            (&self.username).into(),
+            (&self.scopes).into(),
+            (&self.status).into(),
+            self.token_expires_at.into(),
+            (&self.secret_ref).into(),
+            self.connected_at.into(),
+            self.last_sync_at.into(),
+        ]
+    }
+}
+
+pub const SYNC_STATE: UpsertSpec = UpsertSpec {
+    table: "sync_state",
+    key: &["connection_id", "stream"],
+    // Replace, not Prefer: `sync --full` resets a cursor to NULL.
+    columns: &[("cursor", Merge::Replace), ("high_water_mark", Merge::Replace)],
+};
+
+impl Upsert for SyncState {
+    fn spec() -> &'static UpsertSpec {
+        &SYNC_STATE
+    }
+    fn params(&self) -> Vec<Value> {
+        vec![
+            self.connection_id.into(),
+            (&self.stream).into(),
+            (&self.cursor).into(),
+            self.high_water_mark.into(),
+        ]
+    }
+}
+
+pub const SYNC_RUNS: UpsertSpec = UpsertSpec {
+    table: "sync_runs",
+    key: &["run_id"],
+    columns: &[
+        ("connection_id", Merge::Keep),
+        ("stream", Merge::Keep),
+        ("started_at", Merge::Keep),
+        ("finished_at", Merge::Replace),
+        ("status", Merge::Replace),
+        ("rows_read", Merge::Replace),
+        ("rows_written", Merge::Replace),
+        ("error", Merge::Replace),
+        ("host", Merge::Keep),
+    ],
+};
+
+impl Upsert for SyncRun {
+    fn spec() -> &'static UpsertSpec {
+        &SYNC_RUNS
+    }
+    fn params(&self) -> Vec<Value> {
+        vec![
+            (&self.run_id).into(),
+            self.connection_id.into(),
+            (&self.stream).into(),
+            self.started_at.into(),
+            self.finished_at.into(),
+            (&self.status).into(),
+            self.rows_read.into(),
+            self.rows_written.into(),
+            (&self.error).into(),
+            (&self.host).into(),
+        ]
+    }
+}
+
+pub const AUDIT_LOG: UpsertSpec = UpsertSpec {
+    table: "audit_log",
+    key: &["event_id"],
+    columns: &[
+        ("at", Merge::Keep),
+        ("actor", Merge::Keep),
+        ("action", Merge::Keep),
+        ("platform", Merge::Keep),
+        ("account", Merge::Keep),
+        ("outcome", Merge::Replace),
+        ("detail", Merge::Replace),
+    ],
+};
+
+impl Upsert for AuditEntry {
+    fn spec() -> &'static UpsertSpec {
+        &AUDIT_LOG
+    }
+    fn params(&self) -> Vec<Value> {
+        vec![
+            (&self.event_id).into(),
+            self.at.into(),
+            (&self.actor).into(),
+            (&self.action).into(),
+            (&self.platform).into(),
+            (&self.account).into(),
+            (&self.outcome).into(),
+            (&self.detail).into(),
+        ]
+    }
+}
+
+pub fn fan_row(r: &Row) -> Result<FanRow, StoreError> {
+    Ok(FanRow {
+        id: r.i64("id")?,
+        fan: Fan {
+            platform: r.text("platform")?,
+            platform_user_id: r.text("platform_user_id")?,
+            username: r.opt_text("username")?,
+            display_name: r.opt_text("display_name")?,
+            status: r.opt_text("status")?,
+            first_seen_at: r.opt_time("first_seen_at")?,
+            last_seen_at: r.opt_time("last_seen_at")?,
+            lifetime_spend_cents: r.opt_i64("lifetime_spend_cents")?,
+            currency: r.opt_text("currency")?,
+            source: r.text("source")?,
+        },
+        message_count: r.i64("message_count")?,
+        revision: r.i64("revision")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+pub fn message_row(r: &Row) -> Result<MessageRow, StoreError> {
+    Ok(MessageRow {
+        id: r.i64("id")?,
+        message: Message {
+            platform: r.text("platform")?,
+            platform_message_id: r.text("platform_message_id")?,
+            fan_platform_user_id: r.opt_text("fan_platform_user_id")?,
+            direction: r.text("direction")?,
+            kind: r.text("kind")?,
+            body: r.opt_text("body")?,
+            sent_at: r.time("sent_at")?,
+            thread_ref: r.opt_text("thread_ref")?,
+            post_ref: r.opt_text("post_ref")?,
+        },
+        fan_username: r.opt_text("fan_username")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+pub fn audit_row(r: &Row) -> Result<AuditRow, StoreError> {
+    Ok(AuditRow {
+        id: r.i64("id")?,
+        entry: AuditEntry {
+            event_id: r.text("event_id")?,
+            at: r.time("at")?,
+            actor: r.text("actor")?,
+            action: r.text("action")?,
+            platform: r.opt_text("platform")?,
+            account: r.opt_text("account")?,
+            outcome: r.text("outcome")?,
+            detail: r.opt_text("detail")?,
+        },
+    })
+}
+
+pub fn connection_row(r: &Row) -> Result<ConnectionRow, StoreError> {
+    Ok(ConnectionRow {
+        id: r.i64("id")?,
+        connection: Connection {
+            platform: r.text("platform")?,
+            account: r.text("account")?,
+            platform_user_id: r.opt_text("platform_user_id")?,
+            username: r.opt_text("username")?,
+            scopes: r.opt_text("scopes")?,
+            status: r.text("status")?,
+            token_expires_at: r.opt_time("token_expires_at")?,
+            secret_ref: r.opt_text("secret_ref")?,
+            connected_at: r.opt_time("connected_at")?,
+            last_sync_at: r.opt_time("last_sync_at")?,
+        },
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+pub fn sync_state_row(r: &Row) -> Result<SyncState, StoreError> {
+    Ok(SyncState {
+        connection_id: r.i64("connection_id")?,
+        stream: r.text("stream")?,
+        cursor: r.opt_text("cursor")?,
+        high_water_mark: r.opt_time("high_water_mark")?,
+    })
+}

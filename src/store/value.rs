@@ -1,0 +1,167 @@
+//! The values that cross the store's boundary, independent of the driver.
+//!
+//! Both backends bind [`Value`]s as parameters and hand back [`Row`]s of them, so the SQL of
+//! the shared store (`sql.rs`, `generic.rs`) is written once. The one difference that leaks
+//! through is time: PostgreSQL has `TIMESTAMPTZ`, SQLite stores the fixed-width RFC 3339 text
+//! of [`format_time`], which sorts and compares like the instant it names.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+use super::StoreError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Time(DateTime<Utc>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::Real(v)
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_string())
+    }
+}
+impl From<DateTime<Utc>> for Value {
+    fn from(v: DateTime<Utc>) -> Self {
+        Value::Time(v)
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map(Into::into).unwrap_or(Value::Null)
+    }
+}
+impl From<&Option<String>> for Value {
+    fn from(v: &Option<String>) -> Self {
+        v.clone().into()
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(v.clone())
+    }
+}
+
+/// SQLite's form of a time: always 27 characters, so text order is time order.
+pub fn format_time(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f")
+                .ok()
+                .map(|n| n.and_utc())
+        })
+}
+
+/// One result row: values by column name.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub columns: std::sync::Arc<[String]>,
+    pub values: Vec<Value>,
+}
+
+impl Row {
+    fn value(&self, name: &str) -> Result<&Value, StoreError> {
+        self.columns
+            .iter()
+            .position(|c| c == name)
+            .map(|i| &self.values[i])
+            .ok_or_else(|| StoreError::Decode(format!("no column '{name}' in result")))
+    }
+
+    fn mismatch(name: &str, want: &str, got: &Value) -> StoreError {
+        StoreError::Decode(format!("column '{name}': expected {want}, found {got:?}"))
+    }
+
+    pub fn opt_i64(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        match self.value(name)? {
+            Value::Null => Ok(None),
+            Value::Int(v) => Ok(Some(*v)),
+            other => Err(Self::mismatch(name, "an integer", other)),
+        }
+    }
+
+    pub fn i64(&self, name: &str) -> Result<i64, StoreError> {
+        self.opt_i64(name)?
+            .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
+    }
+
+    pub fn opt_f64(&self, name: &str) -> Result<Option<f64>, StoreError> {
+        match self.value(name)? {
+            Value::Null => Ok(None),
+            Value::Real(v) => Ok(Some(*v)),
+            Value::Int(v) => Ok(Some(*v as f64)),
+            other => Err(Self::mismatch(name, "a number", other)),
+        }
+    }
+
+    pub fn f64(&self, name: &str) -> Result<f64, StoreError> {
+        self.opt_f64(name)?
+            .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
+    }
+
+    pub fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
+        match self.value(name)? {
+            Value::Null => Ok(None),
+            Value::Text(v) => Ok(Some(v.clone())),
+            other => Err(Self::mismatch(name, "text", other)),
+        }
+    }
+
+    pub fn text(&self, name: &str) -> Result<String, StoreError> {
+        self.opt_text(name)?
+            .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
+    }
+
+    pub fn opt_time(&self, name: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        match self.value(name)? {
+            Value::Null => Ok(None),
+            Value::Time(t) => Ok(Some(*t)),
+            Value::Text(s) => parse_time(s)
+                .map(Some)
+                .ok_or_else(|| Self::mismatch(name, "a time", &Value::Text(s.clone()))),
+            other => Err(Self::mismatch(name, "a time", other)),
+        }
+    }
+
+    pub fn time(&self, name: &str) -> Result<DateTime<Utc>, StoreError> {
+        self.opt_time(name)?
+            .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn sqlite_time_text_is_fixed_width_and_round_trips() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        let s = format_time(&t);
+        assert_eq!(s, "2026-01-02T03:04:05.000000Z");
+        assert_eq!(parse_time(&s), Some(t));
+    }
+}
