@@ -9,7 +9,7 @@
 use std::io::{self, Write};
 use std::str::FromStr;
 
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -158,9 +158,13 @@ pub fn write(out: &mut dyn Write, format: Format, value: &dyn Render, terminal: 
     out.flush()
 }
 
+/// Columns with a single rule under the header, like `gh` and `kubectl`: easy to read and to
+/// copy from.
+const STYLE: TableStyle = TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
+
 fn table(section: &Section, terminal: bool) -> Table {
     let mut t = Table::new();
-    t.load_style(presets::UTF8_HORIZONTAL_ONLY);
+    t.load_style(STYLE);
     t.set_content_arrangement(if terminal {
         ContentArrangement::Dynamic
     } else {

@@ -139,7 +139,7 @@ impl<C: Conn> Store for SqlStore<C> {
         let ts = if d == Dialect::Sqlite { "TEXT" } else { "TIMESTAMPTZ" };
         self.write_tx(|s| {
             if let Some(lock) = d.migration_lock() {
-                s.conn.query(lock, &[])?;
+                s.conn.batch(lock)?;
             }
             s.conn.batch(&format!(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (\

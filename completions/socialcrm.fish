@@ -1,0 +1,231 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_socialcrm_global_optspecs
+    string join \n database-url= config= o/output= v/verbose q/quiet no-progress h/help V/version
+end
+
+function __fish_socialcrm_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_socialcrm_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_socialcrm_using_subcommand
+    set -l cmd (__fish_socialcrm_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "messages" -d 'DMs and comments'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "audit" -d 'The record of who did what when (connect, sync, import, ...)'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "db" -d 'The CRM database: schema migrations and status'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "man" -d 'Print the man page, or write all of them to a directory'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List fans, oldest first, a page at a time'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show one fan in detail'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s p -l platform -d 'Only fans on this platform' -r -f -a "tiktok\t''
+instagram\t''
+reddit\t''
+x\t''
+onlyfans\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s s -l search -d 'Only fans whose username, display name or platform id contains TEXT (any case)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l since -d 'Only fans last seen at or after this date (2026-11-01, RFC 3339, or 7d/12h ago)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l until -d 'Only fans last seen before this date' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l limit -d 'Most rows to print (1 to 10000)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l after -d 'Continue after the row with this id (the `id` of the last row printed)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "list" -d 'List fans, oldest first, a page at a time'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one fan in detail'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List DMs and comments, oldest first, a page at a time'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s p -l platform -d 'Only messages on this platform' -r -f -a "tiktok\t''
+instagram\t''
+reddit\t''
+x\t''
+onlyfans\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s s -l search -d 'Only messages whose text contains TEXT (any case)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l fan -d 'Only messages with this fan: ID or PLATFORM:USER, as for `fans show`' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l direction -d 'Only messages in this direction' -r -f -a "in\t'From the fan'
+out\t'From the creator'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l since -d 'Only messages sent at or after this date (2026-11-01, RFC 3339, or 7d/12h ago)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l until -d 'Only messages sent before this date' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l limit -d 'Most rows to print (1 to 10000)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l after -d 'Continue after the row with this id (the `id` of the last row printed)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from help" -f -a "list" -d 'List DMs and comments, oldest first, a page at a time'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List audit entries, oldest first, a page at a time'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s p -l platform -d 'Only entries about this platform' -r -f -a "tiktok\t''
+instagram\t''
+reddit\t''
+x\t''
+onlyfans\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -l action -d 'Only entries of this action (connect, sync, import, ...)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s s -l search -d 'Only entries whose action, actor, account or detail contains TEXT (any case)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -l since -d 'Only entries at or after this date (2026-11-01, RFC 3339, or 7d/12h ago)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -l until -d 'Only entries before this date' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -l limit -d 'Most rows to print (1 to 10000)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -l after -d 'Continue after the row with this id (the `id` of the last row printed)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'List audit entries, oldest first, a page at a time'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -f -a "migrate" -d 'Apply pending schema migrations (other commands also do this on first use)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -f -a "status" -d 'Show the backend, location, schema version and row counts per table'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Apply pending schema migrations (other commands also do this on first use)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the backend, location, schema version and row counts per table'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l dir -d 'Write socialcrm.1 and one page per subcommand into DIR instead of printing socialcrm.1' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from fans messages audit db completions man help" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from fans messages audit db completions man help" -f -a "messages" -d 'DMs and comments'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from fans messages audit db completions man help" -f -a "audit" -d 'The record of who did what when (connect, sync, import, ...)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from fans messages audit db completions man help" -f -a "db" -d 'The CRM database: schema migrations and status'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from fans messages audit db completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from fans messages audit db completions man help" -f -a "man" -d 'Print the man page, or write all of them to a directory'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from fans messages audit db completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "list" -d 'List fans, oldest first, a page at a time'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "show" -d 'Show one fan in detail'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from messages" -f -a "list" -d 'List DMs and comments, oldest first, a page at a time'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List audit entries, oldest first, a page at a time'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply pending schema migrations (other commands also do this on first use)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "status" -d 'Show the backend, location, schema version and row counts per table'

@@ -1,0 +1,275 @@
+//! The real binary, as a person or a script runs it.
+
+use socialcrm::store::Batch;
+use socialcrm::store::model::Fan;
+
+use crate::support::{TestDb, TestEnv};
+
+fn seed_fans(db: &TestDb, n: usize) {
+    let mut store = db.open();
+    store.ensure_current().unwrap();
+    let fans: Vec<Fan> = (0..n)
+        .map(|i| Fan {
+            platform: "onlyfans".into(),
+            platform_user_id: format!("of-{i}"),
+            username: Some(format!("fan{i}")),
+            display_name: Some(format!("Fan Number {i}")),
+            status: Some("active".into()),
+            first_seen_at: None,
+            last_seen_at: None,
+            lifetime_spend_cents: Some(1000 + i as i64),
+            currency: Some("USD".into()),
+            source: "csv".into(),
+        })
+        .collect();
+    store.upsert(Batch::Fans(&fans)).unwrap();
+}
+
+/// The listing commands, end to end, on one backend.
+fn listings_work_end_to_end(db: &TestDb) {
+    seed_fans(db, 5);
+    let env = TestEnv::new();
+    let url = db.url.as_str();
+
+    let run = env.run(&["--database-url", url, "-o", "json", "fans", "list", "--limit", "2"]);
+    let page = run.ok().json();
+    assert_eq!(page.as_array().unwrap().len(), 2);
+    assert_eq!(page[0]["username"], "fan0");
+    assert_eq!(page[0]["lifetime_spend_cents"], 1000);
+    assert_eq!(page[0]["message_count"], 0);
+    let last = page[1]["id"].as_i64().unwrap().to_string();
+    assert!(run.stderr.contains(&format!("--after {last}")), "{}", run.stderr);
+
+    let rest = env.run(&["--database-url", url, "-o", "json", "fans", "list", "--after", &last]).ok().json();
+    assert_eq!(rest.as_array().unwrap().len(), 3);
+
+    let csv = env.run(&["--database-url", url, "--output", "csv", "fans", "list", "--search", "NUMBER 3"]);
+    let lines: Vec<&str> = csv.ok().stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", csv.stdout);
+    assert!(lines[0].starts_with("id,platform,platform_user_id,username"));
+    assert!(lines[1].contains(",of-3,fan3,Fan Number 3,active,") && lines[1].contains(",10.03,USD,"));
+
+    let shown = env.run(&["--database-url", url, "-o", "json", "fans", "show", "onlyfans:@FAN4"]).ok().json();
+    assert_eq!(shown["platform_user_id"], "of-4");
+
+    let table = env.run(&["--database-url", url, "fans", "show", "onlyfans:of-2"]);
+    assert!(table.ok().stdout.contains("Fan Number 2"));
+
+    let missing = env.run(&["--database-url", url, "fans", "show", "onlyfans:nobody"]);
+    assert!(missing.one_line_error(1).contains("no fan matches 'onlyfans:nobody'"));
+
+    let none = env.run(&["--database-url", url, "-o", "json", "messages", "list"]);
+    assert_eq!(none.ok().json(), serde_json::json!([]));
+    let audit = env.run(&["--database-url", url, "-o", "csv", "audit", "list"]);
+    assert_eq!(audit.ok().stdout.trim(), "id,event_id,at,actor,action,platform,account,outcome,detail");
+
+    let status = env.run(&["--database-url", url, "-o", "json", "db", "status"]).ok().json();
+    assert_eq!(status["schema_version"], status["latest_schema_version"]);
+    assert_eq!(status["state"], "current");
+    let fans = status["tables"].as_array().unwrap().iter().find(|t| t["table"] == "fans").unwrap().clone();
+    assert_eq!(fans["rows"], 5);
+}
+
+#[test]
+fn listings_work_end_to_end_on_sqlite() {
+    listings_work_end_to_end(&TestDb::sqlite());
+}
+
+#[test]
+fn listings_work_end_to_end_on_postgres() {
+    if let Some(db) = TestDb::postgres() {
+        listings_work_end_to_end(&db);
+        let env = TestEnv::new();
+        let status = env.run(&["--database-url", &db.url, "db", "status"]);
+        assert!(status.ok().stdout.contains("postgres"));
+    }
+}
+
+#[test]
+fn the_default_database_is_private_and_created_on_first_use() {
+    let env = TestEnv::new();
+    let status = env.run(&["-o", "json", "db", "status"]).ok().json();
+    assert_eq!(status["backend"], "sqlite");
+    assert_eq!(status["state"], "pending");
+    let path = env.data_home().join("socialcrm/crm.db");
+    assert_eq!(status["location"], path.display().to_string());
+
+    let migrated = env.run(&["-o", "json", "db", "migrate"]).ok().json();
+    assert_eq!(migrated["from_version"], 0);
+    assert_eq!(migrated["applied"], serde_json::json!([1]));
+    let again = env.run(&["-o", "json", "db", "migrate"]).ok().json();
+    assert_eq!(again["applied"], serde_json::json!([]));
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+    }
+}
+
+#[test]
+fn an_unreachable_postgres_is_a_config_error_without_the_password() {
+    let env = TestEnv::new();
+    let run = env.run(&["--database-url", "postgres://nobody:secret@127.0.0.1:1/x", "db", "status"]);
+    let line = run.one_line_error(5);
+    assert!(line.contains("postgres://nobody:***@127.0.0.1:1/x"), "{line}");
+    assert!(!line.contains("secret"), "{line}");
+    assert!(!run.stdout.contains("secret"));
+
+    // The same through the environment, for cron.
+    let mut cmd = env.command(&["fans", "list"]);
+    cmd.env("SOCIALCRM_DATABASE_URL", "postgres://nobody:secret@127.0.0.1:1/x");
+    let run = env.run_cmd(cmd);
+    assert!(!run.one_line_error(5).contains("secret"));
+}
+
+#[test]
+fn a_newer_schema_is_refused_with_a_hint() {
+    let db = TestDb::sqlite();
+    db.open().migrate().unwrap();
+    db.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'x')");
+    let env = TestEnv::new();
+    let line = env.run(&["--database-url", &db.url, "fans", "list"]).one_line_error(5).to_string();
+    assert!(line.contains("schema version 999") && line.contains("upgrade socialcrm"), "{line}");
+    let status = env.run(&["--database-url", &db.url, "-o", "json", "db", "status"]).ok().json();
+    assert_eq!(status["state"], "newer");
+}
+
+#[test]
+fn an_unknown_output_format_is_a_usage_error() {
+    let env = TestEnv::new();
+    let line = env.run(&["--output", "xml", "fans", "list"]).one_line_error(2).to_string();
+    assert!(line.contains("'xml'") && line.contains("table, json, csv"), "{line}");
+
+    let mut cmd = env.command(&["fans", "list"]);
+    cmd.env("SOCIALCRM_OUTPUT", "yaml");
+    env.run_cmd(cmd).one_line_error(2);
+
+    let dir = env.config_home().join("socialcrm");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), "output = \"xml\"\n").unwrap();
+    let line = env.run(&["fans", "list"]).one_line_error(5).to_string();
+    assert!(line.contains("config.toml:1:10") && line.contains("xml"), "{line}");
+}
+
+#[test]
+fn a_bad_config_file_names_line_and_column() {
+    let env = TestEnv::new();
+    let path = env.path().join("bad.toml");
+    std::fs::write(&path, "# settings\noutput = \"json\"\n[tiktok]\nclient_key = = 3\n").unwrap();
+    let line = env.run(&["--config", path.to_str().unwrap(), "fans", "list"]).one_line_error(5).to_string();
+    assert!(line.contains("bad.toml:4:14"), "{line}");
+
+    let missing = env.path().join("missing.toml");
+    let line = env.run(&["--config", missing.to_str().unwrap(), "fans", "list"]).one_line_error(5).to_string();
+    assert!(line.contains("missing.toml"), "{line}");
+}
+
+#[test]
+fn a_bad_platform_variable_is_a_config_error() {
+    let env = TestEnv::new();
+    let mut cmd = env.command(&["fans", "list"]);
+    cmd.env("ENABLE_TIKTOK_INSIGHTS", "sometimes").env("TIKTOK_CLIENT_SECRET", "s3cret");
+    let line = env.run_cmd(cmd).one_line_error(5).to_string();
+    assert!(line.contains("ENABLE_TIKTOK_INSIGHTS") && !line.contains("s3cret"), "{line}");
+}
+
+#[test]
+fn an_unwritable_data_directory_is_a_config_error() {
+    let env = TestEnv::new();
+    // A regular file where a directory must be: fails even for root.
+    let blocker = env.path().join("not-a-dir");
+    std::fs::write(&blocker, "").unwrap();
+    let mut cmd = env.command(&["fans", "list"]);
+    cmd.env("XDG_DATA_HOME", blocker.join("data"));
+    let line = env.run_cmd(cmd).one_line_error(5).to_string();
+    assert!(line.contains("cannot open SQLite database") && line.contains("hint:"), "{line}");
+}
+
+#[test]
+fn help_reads_for_every_command() {
+    let env = TestEnv::new();
+    let top = env.run(&["--help"]);
+    for word in ["fans", "messages", "audit", "db", "completions", "man", "--database-url", "Exit codes"] {
+        assert!(top.ok().stdout.contains(word), "--help lacks {word}");
+    }
+    for args in [
+        &["db", "migrate", "--help"][..],
+        &["db", "status", "--help"],
+        &["fans", "list", "--help"],
+        &["fans", "show", "--help"],
+        &["messages", "list", "--help"],
+        &["audit", "list", "--help"],
+        &["completions", "--help"],
+        &["man", "--help"],
+    ] {
+        let run = env.run(args);
+        assert!(run.ok().stdout.contains("Usage: socialcrm"), "{args:?}");
+    }
+    let version = env.run(&["--version"]);
+    assert_eq!(version.ok().stdout.trim(), format!("socialcrm {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn completions_and_man_print() {
+    let env = TestEnv::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let run = env.run(&["completions", shell]);
+        assert!(run.ok().stdout.contains("socialcrm"), "{shell}");
+    }
+    assert!(env.run(&["man"]).ok().stdout.starts_with(".ie \\n(.g .ds Aq"));
+    let dir = env.path().join("man1");
+    env.run(&["man", "--dir", dir.to_str().unwrap()]).ok();
+    assert!(dir.join("socialcrm-fans-list.1").exists());
+}
+
+/// `completions/` and `man/` are committed; this fails when they no longer match the CLI.
+/// `SOCIALCRM_REGENERATE=1 cargo test generated_files_are_fresh` rewrites them.
+#[test]
+fn generated_files_are_fresh() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let regenerate = std::env::var_os("SOCIALCRM_REGENERATE").is_some();
+    let files = socialcrm::app::generated_files();
+    let mut stale = Vec::new();
+    for (rel, content) in &files {
+        let path = root.join(rel);
+        if std::fs::read(&path).ok().as_deref() != Some(content.as_slice()) {
+            if regenerate {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, content).unwrap();
+            } else {
+                stale.push(rel.display().to_string());
+            }
+        }
+    }
+    let known: Vec<_> = files.iter().map(|(p, _)| p.clone()).collect();
+    for entry in std::fs::read_dir(root.join("man")).into_iter().flatten() {
+        let rel = std::path::Path::new("man").join(entry.unwrap().file_name());
+        if !known.contains(&rel) {
+            stale.push(format!("{} (no longer generated)", rel.display()));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale generated files: {stale:?}; run `SOCIALCRM_REGENERATE=1 cargo test generated_files_are_fresh` and commit"
+    );
+}
+
+#[test]
+fn the_man_page_renders() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let Ok(out) = std::process::Command::new("man")
+        .args(["-l", root.join("man/socialcrm.1").to_str().unwrap()])
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output()
+    else {
+        eprintln!("skipped: no `man` on this machine");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("socialcrm") && text.contains("--database-url"), "{text}");
+}

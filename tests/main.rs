@@ -1,0 +1,20 @@
+//! One test binary for the whole suite (faster to link than one per file). Every test runs in
+//! its own temporary directories; PostgreSQL tests each get their own schema, so all of them
+//! run in parallel.
+
+mod cli;
+mod store;
+mod support;
+
+/// Fails when a file in tests/ is not declared above (and so would silently never run).
+#[test]
+fn every_test_file_is_included() {
+    let declared = ["cli.rs", "store.rs", "main.rs"];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".rs") {
+            assert!(declared.contains(&name.as_str()), "tests/{name} is not a module of tests/main.rs");
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! The test harness: a private world per test (home, XDG directories, database) and a way to
+//! run the real binary in it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use socialcrm::config::DatabaseTarget;
+use socialcrm::secrets::Secret;
+use socialcrm::store::{self, Store};
+
+pub const PG_ENV: &str = "SOCIALCRM_TEST_DATABASE_URL";
+
+/// A database for one test: an SQLite file in a temporary directory, or a fresh schema on the
+/// PostgreSQL server named by `SOCIALCRM_TEST_DATABASE_URL`, dropped when the test ends.
+pub struct TestDb {
+    pub url: String,
+    pub target: DatabaseTarget,
+    _dir: tempfile::TempDir,
+    pg_schema: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crm.db");
+        TestDb {
+            url: format!("sqlite:{}", path.display()),
+            target: DatabaseTarget::Sqlite { path },
+            _dir: dir,
+            pg_schema: None,
+        }
+    }
+
+    /// None (with a message on stderr) when no test server is configured.
+    pub fn postgres() -> Option<TestDb> {
+        let Ok(base) = std::env::var(PG_ENV) else {
+            eprintln!("skipped: {PG_ENV} is not set, so this PostgreSQL test did not run");
+            return None;
+        };
+        let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = postgres::Client::connect(&base, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("{PG_ENV} is set but the server is unreachable: {e}"));
+        admin.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+        Some(TestDb {
+            target: DatabaseTarget::Postgres {
+                url: Secret::new(url.clone()),
+            },
+            url,
+            _dir: tempfile::tempdir().unwrap(),
+            pg_schema: Some((base, schema)),
+        })
+    }
+
+    pub fn open(&self) -> Box<dyn Store> {
+        store::open(&self.target).unwrap()
+    }
+
+    /// Runs raw SQL behind the store's back (to fake a newer schema, for example).
+    pub fn exec(&self, sql: &str) {
+        match &self.target {
+            DatabaseTarget::Sqlite { path } => {
+                rusqlite::Connection::open(path).unwrap().execute_batch(sql).unwrap()
+            }
+            DatabaseTarget::Postgres { url } => postgres::Client::connect(url.expose(), postgres::NoTls)
+                .unwrap()
+                .batch_execute(sql)
+                .unwrap(),
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = &self.pg_schema
+            && let Ok(mut admin) = postgres::Client::connect(base, postgres::NoTls)
+        {
+            let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+    }
+}
+
+/// A private home for one run of the binary.
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        TestEnv {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn data_home(&self) -> PathBuf {
+        self.path().join("data")
+    }
+
+    pub fn config_home(&self) -> PathBuf {
+        self.path().join("config")
+    }
+
+    /// The binary with a clean environment: nothing from the developer's machine leaks in.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_socialcrm"));
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.path().join("home"))
+            .env("XDG_DATA_HOME", self.data_home())
+            .env("XDG_CONFIG_HOME", self.config_home())
+            .env("SOCIALCRM_NOW", "2026-11-24T12:00:00Z")
+            .args(args);
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_cmd(self.command(args))
+    }
+
+    pub fn run_cmd(&self, mut cmd: Command) -> Run {
+        let Output { status, stdout, stderr } = cmd.output().unwrap();
+        let run = Run {
+            code: status.code().expect("exited normally"),
+            stdout: String::from_utf8(stdout).unwrap(),
+            stderr: String::from_utf8(stderr).unwrap(),
+        };
+        assert!(
+            !run.stderr.contains("panicked") && !run.stderr.contains("RUST_BACKTRACE"),
+            "the binary panicked: {}",
+            run.stderr
+        );
+        run
+    }
+}
+
+impl Run {
+    /// Asserts the exit code and that stderr is exactly one `error:` line.
+    pub fn one_line_error(&self, code: i32) -> &str {
+        assert_eq!(self.code, code, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "want one line on stderr, got: {}", self.stderr);
+        assert!(lines[0].starts_with("error: "), "{}", lines[0]);
+        lines[0]
+    }
+
+    pub fn ok(&self) -> &Self {
+        assert_eq!(self.code, 0, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+}
