@@ -31,42 +31,105 @@ fn listings_work_end_to_end(db: &TestDb) {
     let env = TestEnv::new();
     let url = db.url.as_str();
 
-    let run = env.run(&["--database-url", url, "-o", "json", "fans", "list", "--limit", "2"]);
+    let run = env.run(&[
+        "--database-url",
+        url,
+        "-o",
+        "json",
+        "fans",
+        "list",
+        "--limit",
+        "2",
+    ]);
     let page = run.ok().json();
     assert_eq!(page.as_array().unwrap().len(), 2);
     assert_eq!(page[0]["username"], "fan0");
     assert_eq!(page[0]["lifetime_spend_cents"], 1000);
     assert_eq!(page[0]["message_count"], 0);
     let last = page[1]["id"].as_i64().unwrap().to_string();
-    assert!(run.stderr.contains(&format!("--after {last}")), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("--after {last}")),
+        "{}",
+        run.stderr
+    );
 
-    let rest = env.run(&["--database-url", url, "-o", "json", "fans", "list", "--after", &last]).ok().json();
+    let rest = env
+        .run(&[
+            "--database-url",
+            url,
+            "-o",
+            "json",
+            "fans",
+            "list",
+            "--after",
+            &last,
+        ])
+        .ok()
+        .json();
     assert_eq!(rest.as_array().unwrap().len(), 3);
 
-    let csv = env.run(&["--database-url", url, "--output", "csv", "fans", "list", "--search", "NUMBER 3"]);
+    let csv = env.run(&[
+        "--database-url",
+        url,
+        "--output",
+        "csv",
+        "fans",
+        "list",
+        "--search",
+        "NUMBER 3",
+    ]);
     let lines: Vec<&str> = csv.ok().stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{}", csv.stdout);
     assert!(lines[0].starts_with("id,platform,platform_user_id,username"));
-    assert!(lines[1].contains(",of-3,fan3,Fan Number 3,active,") && lines[1].contains(",10.03,USD,"));
+    assert!(
+        lines[1].contains(",of-3,fan3,Fan Number 3,active,") && lines[1].contains(",10.03,USD,")
+    );
 
-    let shown = env.run(&["--database-url", url, "-o", "json", "fans", "show", "onlyfans:@FAN4"]).ok().json();
+    let shown = env
+        .run(&[
+            "--database-url",
+            url,
+            "-o",
+            "json",
+            "fans",
+            "show",
+            "onlyfans:@FAN4",
+        ])
+        .ok()
+        .json();
     assert_eq!(shown["platform_user_id"], "of-4");
 
     let table = env.run(&["--database-url", url, "fans", "show", "onlyfans:of-2"]);
     assert!(table.ok().stdout.contains("Fan Number 2"));
 
     let missing = env.run(&["--database-url", url, "fans", "show", "onlyfans:nobody"]);
-    assert!(missing.one_line_error(1).contains("no fan matches 'onlyfans:nobody'"));
+    assert!(
+        missing
+            .one_line_error(1)
+            .contains("no fan matches 'onlyfans:nobody'")
+    );
 
     let none = env.run(&["--database-url", url, "-o", "json", "messages", "list"]);
     assert_eq!(none.ok().json(), serde_json::json!([]));
     let audit = env.run(&["--database-url", url, "-o", "csv", "audit", "list"]);
-    assert_eq!(audit.ok().stdout.trim(), "id,event_id,at,actor,action,platform,account,outcome,detail");
+    assert_eq!(
+        audit.ok().stdout.trim(),
+        "id,event_id,at,actor,action,platform,account,outcome,detail"
+    );
 
-    let status = env.run(&["--database-url", url, "-o", "json", "db", "status"]).ok().json();
+    let status = env
+        .run(&["--database-url", url, "-o", "json", "db", "status"])
+        .ok()
+        .json();
     assert_eq!(status["schema_version"], status["latest_schema_version"]);
     assert_eq!(status["state"], "current");
-    let fans = status["tables"].as_array().unwrap().iter().find(|t| t["table"] == "fans").unwrap().clone();
+    let fans = status["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "fans")
+        .unwrap()
+        .clone();
     assert_eq!(fans["rows"], 5);
 }
 
@@ -112,15 +175,26 @@ fn the_default_database_is_private_and_created_on_first_use() {
 #[test]
 fn an_unreachable_postgres_is_a_config_error_without_the_password() {
     let env = TestEnv::new();
-    let run = env.run(&["--database-url", "postgres://nobody:secret@127.0.0.1:1/x", "db", "status"]);
+    let run = env.run(&[
+        "--database-url",
+        "postgres://nobody:secret@127.0.0.1:1/x",
+        "db",
+        "status",
+    ]);
     let line = run.one_line_error(5);
-    assert!(line.contains("postgres://nobody:***@127.0.0.1:1/x"), "{line}");
+    assert!(
+        line.contains("postgres://nobody:***@127.0.0.1:1/x"),
+        "{line}"
+    );
     assert!(!line.contains("secret"), "{line}");
     assert!(!run.stdout.contains("secret"));
 
     // The same through the environment, for cron.
     let mut cmd = env.command(&["fans", "list"]);
-    cmd.env("SOCIALCRM_DATABASE_URL", "postgres://nobody:secret@127.0.0.1:1/x");
+    cmd.env(
+        "SOCIALCRM_DATABASE_URL",
+        "postgres://nobody:secret@127.0.0.1:1/x",
+    );
     let run = env.run_cmd(cmd);
     assert!(!run.one_line_error(5).contains("secret"));
 }
@@ -129,19 +203,36 @@ fn an_unreachable_postgres_is_a_config_error_without_the_password() {
 fn a_newer_schema_is_refused_with_a_hint() {
     let db = TestDb::sqlite();
     db.open().migrate().unwrap();
-    db.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'x')");
+    db.exec(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'x')",
+    );
     let env = TestEnv::new();
-    let line = env.run(&["--database-url", &db.url, "fans", "list"]).one_line_error(5).to_string();
-    assert!(line.contains("schema version 999") && line.contains("upgrade socialcrm"), "{line}");
-    let status = env.run(&["--database-url", &db.url, "-o", "json", "db", "status"]).ok().json();
+    let line = env
+        .run(&["--database-url", &db.url, "fans", "list"])
+        .one_line_error(5)
+        .to_string();
+    assert!(
+        line.contains("schema version 999") && line.contains("upgrade socialcrm"),
+        "{line}"
+    );
+    let status = env
+        .run(&["--database-url", &db.url, "-o", "json", "db", "status"])
+        .ok()
+        .json();
     assert_eq!(status["state"], "newer");
 }
 
 #[test]
 fn an_unknown_output_format_is_a_usage_error() {
     let env = TestEnv::new();
-    let line = env.run(&["--output", "xml", "fans", "list"]).one_line_error(2).to_string();
-    assert!(line.contains("'xml'") && line.contains("table, json, csv"), "{line}");
+    let line = env
+        .run(&["--output", "xml", "fans", "list"])
+        .one_line_error(2)
+        .to_string();
+    assert!(
+        line.contains("'xml'") && line.contains("table, json, csv"),
+        "{line}"
+    );
 
     let mut cmd = env.command(&["fans", "list"]);
     cmd.env("SOCIALCRM_OUTPUT", "yaml");
@@ -151,19 +242,32 @@ fn an_unknown_output_format_is_a_usage_error() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("config.toml"), "output = \"xml\"\n").unwrap();
     let line = env.run(&["fans", "list"]).one_line_error(5).to_string();
-    assert!(line.contains("config.toml:1:10") && line.contains("xml"), "{line}");
+    assert!(
+        line.contains("config.toml:1:10") && line.contains("xml"),
+        "{line}"
+    );
 }
 
 #[test]
 fn a_bad_config_file_names_line_and_column() {
     let env = TestEnv::new();
     let path = env.path().join("bad.toml");
-    std::fs::write(&path, "# settings\noutput = \"json\"\n[tiktok]\nclient_key = = 3\n").unwrap();
-    let line = env.run(&["--config", path.to_str().unwrap(), "fans", "list"]).one_line_error(5).to_string();
+    std::fs::write(
+        &path,
+        "# settings\noutput = \"json\"\n[tiktok]\nclient_key = = 3\n",
+    )
+    .unwrap();
+    let line = env
+        .run(&["--config", path.to_str().unwrap(), "fans", "list"])
+        .one_line_error(5)
+        .to_string();
     assert!(line.contains("bad.toml:4:14"), "{line}");
 
     let missing = env.path().join("missing.toml");
-    let line = env.run(&["--config", missing.to_str().unwrap(), "fans", "list"]).one_line_error(5).to_string();
+    let line = env
+        .run(&["--config", missing.to_str().unwrap(), "fans", "list"])
+        .one_line_error(5)
+        .to_string();
     assert!(line.contains("missing.toml"), "{line}");
 }
 
@@ -171,9 +275,13 @@ fn a_bad_config_file_names_line_and_column() {
 fn a_bad_platform_variable_is_a_config_error() {
     let env = TestEnv::new();
     let mut cmd = env.command(&["fans", "list"]);
-    cmd.env("ENABLE_TIKTOK_INSIGHTS", "sometimes").env("TIKTOK_CLIENT_SECRET", "s3cret");
+    cmd.env("ENABLE_TIKTOK_INSIGHTS", "sometimes")
+        .env("TIKTOK_CLIENT_SECRET", "s3cret");
     let line = env.run_cmd(cmd).one_line_error(5).to_string();
-    assert!(line.contains("ENABLE_TIKTOK_INSIGHTS") && !line.contains("s3cret"), "{line}");
+    assert!(
+        line.contains("ENABLE_TIKTOK_INSIGHTS") && !line.contains("s3cret"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -185,14 +293,26 @@ fn an_unwritable_data_directory_is_a_config_error() {
     let mut cmd = env.command(&["fans", "list"]);
     cmd.env("XDG_DATA_HOME", blocker.join("data"));
     let line = env.run_cmd(cmd).one_line_error(5).to_string();
-    assert!(line.contains("cannot open SQLite database") && line.contains("hint:"), "{line}");
+    assert!(
+        line.contains("cannot open SQLite database") && line.contains("hint:"),
+        "{line}"
+    );
 }
 
 #[test]
 fn help_reads_for_every_command() {
     let env = TestEnv::new();
     let top = env.run(&["--help"]);
-    for word in ["fans", "messages", "audit", "db", "completions", "man", "--database-url", "Exit codes"] {
+    for word in [
+        "fans",
+        "messages",
+        "audit",
+        "db",
+        "completions",
+        "man",
+        "--database-url",
+        "Exit codes",
+    ] {
         assert!(top.ok().stdout.contains(word), "--help lacks {word}");
     }
     for args in [
@@ -209,7 +329,10 @@ fn help_reads_for_every_command() {
         assert!(run.ok().stdout.contains("Usage: socialcrm"), "{args:?}");
     }
     let version = env.run(&["--version"]);
-    assert_eq!(version.ok().stdout.trim(), format!("socialcrm {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        version.ok().stdout.trim(),
+        format!("socialcrm {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -219,7 +342,12 @@ fn completions_and_man_print() {
         let run = env.run(&["completions", shell]);
         assert!(run.ok().stdout.contains("socialcrm"), "{shell}");
     }
-    assert!(env.run(&["man"]).ok().stdout.starts_with(".ie \\n(.g .ds Aq"));
+    assert!(
+        env.run(&["man"])
+            .ok()
+            .stdout
+            .starts_with(".ie \\n(.g .ds Aq")
+    );
     let dir = env.path().join("man1");
     env.run(&["man", "--dir", dir.to_str().unwrap()]).ok();
     assert!(dir.join("socialcrm-fans-list.1").exists());
@@ -270,6 +398,13 @@ fn the_man_page_renders() {
         return;
     };
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains("socialcrm") && text.contains("--database-url"), "{text}");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("socialcrm") && text.contains("--database-url"),
+        "{text}"
+    );
 }

@@ -14,7 +14,10 @@ fn every_test_file_is_included() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         if name.ends_with(".rs") {
-            assert!(declared.contains(&name.as_str()), "tests/{name} is not a module of tests/main.rs");
+            assert!(
+                declared.contains(&name.as_str()),
+                "tests/{name} is not a module of tests/main.rs"
+            );
         }
     }
 }

@@ -27,7 +27,12 @@ pub fn run(ctx: &mut Context, cmd: AuditCommand) -> CliResult<Report> {
         until,
     };
     let entries = ctx.store()?.list_audit(&query)?;
-    let note = paging_note(entries.len(), page.limit, entries.last().map(|e| e.id), "audit entries");
+    let note = paging_note(
+        entries.len(),
+        page.limit,
+        entries.last().map(|e| e.id),
+        "audit entries",
+    );
     let mut report = Report::data(List(entries));
     report.notes.extend(note);
     Ok(report)
@@ -35,11 +40,15 @@ pub fn run(ctx: &mut Context, cmd: AuditCommand) -> CliResult<Report> {
 
 impl Record for AuditRow {
     fn columns() -> &'static [&'static str] {
-        &["id", "event_id", "at", "actor", "action", "platform", "account", "outcome", "detail"]
+        &[
+            "id", "event_id", "at", "actor", "action", "platform", "account", "outcome", "detail",
+        ]
     }
 
     fn table_columns() -> &'static [&'static str] {
-        &["id", "at", "actor", "action", "platform", "account", "outcome", "detail"]
+        &[
+            "id", "at", "actor", "action", "platform", "account", "outcome", "detail",
+        ]
     }
 
     fn cells(&self) -> Vec<String> {

@@ -26,7 +26,13 @@ struct Migrated {
 
 impl Record for Migrated {
     fn columns() -> &'static [&'static str] {
-        &["backend", "location", "from_version", "to_version", "applied"]
+        &[
+            "backend",
+            "location",
+            "from_version",
+            "to_version",
+            "applied",
+        ]
     }
     fn cells(&self) -> Vec<String> {
         let applied: Vec<String> = self.applied.iter().map(i64::to_string).collect();
@@ -98,13 +104,25 @@ impl Render for Status {
             Section {
                 title: None,
                 columns: vec!["table".into(), "rows".into()],
-                rows: self.tables.iter().map(|t| vec![t.table.clone(), rows_cell(t)]).collect(),
+                rows: self
+                    .tables
+                    .iter()
+                    .map(|t| vec![t.table.clone(), rows_cell(t)])
+                    .collect(),
             },
         ]
     }
 
     fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
-        let columns = ["backend", "location", "schema_version", "latest_schema_version", "state", "table", "rows"];
+        let columns = [
+            "backend",
+            "location",
+            "schema_version",
+            "latest_schema_version",
+            "state",
+            "table",
+            "rows",
+        ];
         let rows = self
             .tables
             .iter()
@@ -148,8 +166,14 @@ fn status(ctx: &mut Context) -> CliResult<Report> {
         tables,
     });
     match state {
-        "pending" => report = report.note("the schema will be migrated on next use (or run `socialcrm db migrate`)"),
-        "newer" => report = report.note("this database was migrated by a newer socialcrm: upgrade before using it"),
+        "pending" => {
+            report = report
+                .note("the schema will be migrated on next use (or run `socialcrm db migrate`)")
+        }
+        "newer" => {
+            report = report
+                .note("this database was migrated by a newer socialcrm: upgrade before using it")
+        }
         _ => {}
     }
     Ok(report)

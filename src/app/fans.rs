@@ -62,7 +62,9 @@ pub fn parse_selector(raw: &str) -> CliResult<FanSelector> {
     if user.trim().is_empty() {
         return Err(bad());
     }
-    let platform: PlatformId = platform.parse().map_err(|e: crate::platforms::UnknownPlatform| CliError::usage(e.to_string()))?;
+    let platform: PlatformId = platform
+        .parse()
+        .map_err(|e: crate::platforms::UnknownPlatform| CliError::usage(e.to_string()))?;
     Ok(FanSelector::OnPlatform {
         platform: platform.name().to_string(),
         user: user.trim().to_string(),
@@ -74,7 +76,11 @@ fn money(cents: Option<i64>) -> String {
     cents
         .map(|c| {
             let sign = if c < 0 { "-" } else { "" };
-            format!("{sign}{}.{:02}", c.unsigned_abs() / 100, c.unsigned_abs() % 100)
+            format!(
+                "{sign}{}.{:02}",
+                c.unsigned_abs() / 100,
+                c.unsigned_abs() % 100
+            )
         })
         .unwrap_or_default()
 }

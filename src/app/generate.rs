@@ -28,7 +28,10 @@ fn completion_script(shell: Shell) -> Vec<u8> {
 pub fn man(dir: Option<&Path>) -> CliResult<Report> {
     let pages = man_pages();
     let Some(dir) = dir else {
-        let (_, top) = pages.into_iter().last().expect("the top page is generated last");
+        let (_, top) = pages
+            .into_iter()
+            .last()
+            .expect("the top page is generated last");
         return Ok(Report {
             body: Body::Raw(top),
             notes: Vec::new(),
@@ -44,7 +47,11 @@ pub fn man(dir: Option<&Path>) -> CliResult<Report> {
     }
     Ok(Report {
         body: Body::Nothing,
-        notes: vec![format!("wrote {} man pages to {}", pages.len(), dir.display())],
+        notes: vec![format!(
+            "wrote {} man pages to {}",
+            pages.len(),
+            dir.display()
+        )],
         exit: ExitCode::Success,
     })
 }
@@ -57,7 +64,8 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
         }
         let man = clap_mangen::Man::new(cmd);
         let mut page = Vec::new();
-        man.render(&mut page).expect("rendering to memory cannot fail");
+        man.render(&mut page)
+            .expect("rendering to memory cannot fail");
         out.push((man.get_filename(), page));
     }
     let mut cmd = crate::cli::command().disable_help_subcommand(true);
@@ -70,9 +78,18 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
 /// Every generated file, by its path in the repository.
 pub fn generated_files() -> Vec<(PathBuf, Vec<u8>)> {
     let mut files = vec![
-        (PathBuf::from("completions/socialcrm.bash"), completion_script(Shell::Bash)),
-        (PathBuf::from("completions/_socialcrm"), completion_script(Shell::Zsh)),
-        (PathBuf::from("completions/socialcrm.fish"), completion_script(Shell::Fish)),
+        (
+            PathBuf::from("completions/socialcrm.bash"),
+            completion_script(Shell::Bash),
+        ),
+        (
+            PathBuf::from("completions/_socialcrm"),
+            completion_script(Shell::Zsh),
+        ),
+        (
+            PathBuf::from("completions/socialcrm.fish"),
+            completion_script(Shell::Fish),
+        ),
     ];
     for (name, page) in man_pages() {
         files.push((Path::new("man").join(name), page));

@@ -34,7 +34,12 @@ pub fn run(ctx: &mut Context, cmd: MessagesCommand) -> CliResult<Report> {
         query.fan_platform_user_id = Some(fan.fan.platform_user_id);
     }
     let messages = ctx.store()?.list_messages(&query)?;
-    let note = paging_note(messages.len(), page.limit, messages.last().map(|m| m.id), "messages");
+    let note = paging_note(
+        messages.len(),
+        page.limit,
+        messages.last().map(|m| m.id),
+        "messages",
+    );
     let mut report = Report::data(List(messages));
     report.notes.extend(note);
     Ok(report)
@@ -60,7 +65,15 @@ impl Record for MessageRow {
     }
 
     fn table_columns() -> &'static [&'static str] {
-        &["id", "platform", "sent_at", "direction", "kind", "fan_username", "body"]
+        &[
+            "id",
+            "platform",
+            "sent_at",
+            "direction",
+            "kind",
+            "fan_username",
+            "body",
+        ]
     }
 
     fn cells(&self) -> Vec<String> {

@@ -106,7 +106,9 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> i32 {
 fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
     // Commands that only describe the CLI must work whatever the configuration says.
     match &cli.command {
-        Command::Completions { shell } => return Ok((generate::completions(*shell), output::Format::Table)),
+        Command::Completions { shell } => {
+            return Ok((generate::completions(*shell), output::Format::Table));
+        }
         Command::Man { dir } => return Ok((generate::man(dir.as_deref())?, output::Format::Table)),
         _ => {}
     }
@@ -166,7 +168,9 @@ fn clap_error(e: clap::Error) -> i32 {
     use clap::error::ErrorKind;
     if matches!(
         e.kind(),
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
         let _ = e.print();
         return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
@@ -245,7 +249,9 @@ impl From<ConfigError> for CliError {
 pub fn paging_note(shown: usize, limit: u32, last_id: Option<i64>, what: &str) -> Option<String> {
     match (shown, last_id) {
         (0, _) => Some(format!("no {what} match")),
-        (n, Some(id)) if n as u32 >= limit => Some(format!("more {what} may follow: add --after {id}")),
+        (n, Some(id)) if n as u32 >= limit => {
+            Some(format!("more {what} may follow: add --after {id}"))
+        }
         _ => None,
     }
 }

@@ -28,9 +28,16 @@ use crate::output::Format;
 /// keeps fans, messages, posts and analytics in one database: SQLite in your data directory by
 /// default, or PostgreSQL for teams (--database-url).
 #[derive(Debug, Parser)]
-#[command(name = "socialcrm", version, propagate_version = true, max_term_width = 100)]
-#[command(after_help = "Exit codes: 0 success, 1 failure, 2 usage error, 3 partial failure, \
-4 re-authentication needed, 5 configuration error.")]
+#[command(
+    name = "socialcrm",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Exit codes: 0 success, 1 failure, 2 usage error, 3 partial failure, \
+4 re-authentication needed, 5 configuration error."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -43,7 +50,13 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite
     /// file [default: $XDG_DATA_HOME/socialcrm/crm.db]
-    #[arg(long, global = true, value_name = "URL", env = "SOCIALCRM_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "SOCIALCRM_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
 
     /// Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]
@@ -51,7 +64,13 @@ pub struct GlobalArgs {
     pub config: Option<PathBuf>,
 
     /// How to print results [default: table]
-    #[arg(short, long, global = true, value_name = "FORMAT", env = "SOCIALCRM_OUTPUT")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        value_name = "FORMAT",
+        env = "SOCIALCRM_OUTPUT"
+    )]
     pub output: Option<Format>,
 
     /// More log output on stderr (-v info, -vv debug, -vvv trace)

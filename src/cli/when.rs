@@ -34,9 +34,14 @@ mod tests {
 
     #[test]
     fn accepts_dates_times_and_spans() {
-        assert_eq!(parse_when("2026-11-01").unwrap().to_rfc3339(), "2026-11-01T00:00:00+00:00");
         assert_eq!(
-            parse_when("2026-11-01T12:00:00+02:00").unwrap().to_rfc3339(),
+            parse_when("2026-11-01").unwrap().to_rfc3339(),
+            "2026-11-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_when("2026-11-01T12:00:00+02:00")
+                .unwrap()
+                .to_rfc3339(),
             "2026-11-01T10:00:00+00:00"
         );
         let week = crate::clock::now() - parse_when("7d").unwrap();

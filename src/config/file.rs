@@ -131,6 +131,9 @@ mod tests {
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "outptu = \"json\"\n").unwrap();
         let err = load(&path, true).err().unwrap().to_string();
-        assert!(err.contains("config.toml:1:1") && err.contains("outptu"), "{err}");
+        assert!(
+            err.contains("config.toml:1:1") && err.contains("outptu"),
+            "{err}"
+        );
     }
 }

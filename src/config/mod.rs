@@ -85,7 +85,10 @@ pub enum ConfigError {
     )]
     InsecureFile { path: PathBuf, key: String },
     #[error("cannot find a home for {what}: neither {xdg} nor HOME is set")]
-    NoHome { what: &'static str, xdg: &'static str },
+    NoHome {
+        what: &'static str,
+        xdg: &'static str,
+    },
 }
 
 /// Resolves the configuration from the command line, the environment and the config file.
@@ -104,15 +107,21 @@ pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         (Some(format), _) => format,
         (None, Some(spanned)) => {
             let f = file.as_ref().expect("a value implies a file");
-            spanned.get_ref().parse().map_err(|message| ConfigError::Invalid {
-                at: f.at(spanned.span().start),
-                message,
-            })?
+            spanned
+                .get_ref()
+                .parse()
+                .map_err(|message| ConfigError::Invalid {
+                    at: f.at(spanned.span().start),
+                    message,
+                })?
         }
         (None, None) => Format::Table,
     };
 
-    let database = match (&over.database_url, values.and_then(|v| v.database_url.as_ref())) {
+    let database = match (
+        &over.database_url,
+        values.and_then(|v| v.database_url.as_ref()),
+    ) {
         (Some(url), _) => parse_database_url(url, "--database-url / SOCIALCRM_DATABASE_URL")?,
         (None, Some(spanned)) => {
             let f = file.as_ref().expect("a value implies a file");
@@ -159,7 +168,10 @@ fn parse_database_url(raw: &str, source: &str) -> Result<DatabaseTarget, ConfigE
             url: Secret::new(raw),
         });
     }
-    if let Some(rest) = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")) {
+    if let Some(rest) = raw
+        .strip_prefix("sqlite://")
+        .or_else(|| raw.strip_prefix("sqlite:"))
+    {
         if rest.is_empty() {
             return Err(ConfigError::Invalid {
                 at: source.to_string(),
@@ -216,7 +228,10 @@ mod tests {
     fn defaults_put_the_database_in_the_data_dir() {
         let env = env_of(&[("HOME", "/home/u")]);
         let c = load(&Overrides::default(), &env).unwrap();
-        assert_eq!(c.database.display_location(), "/home/u/.local/share/socialcrm/crm.db");
+        assert_eq!(
+            c.database.display_location(),
+            "/home/u/.local/share/socialcrm/crm.db"
+        );
         assert_eq!(c.output, Format::Table);
         assert!(c.platforms[&PlatformId::Tiktok].insights);
     }
@@ -236,7 +251,10 @@ mod tests {
         let c = load(&Overrides::default(), &env).unwrap();
         assert_eq!(c.output, Format::Csv);
         assert_eq!(c.database.display_location(), "/tmp/other.db");
-        assert_eq!(c.platform(PlatformId::Reddit).client_id.as_deref(), Some("abc"));
+        assert_eq!(
+            c.platform(PlatformId::Reddit).client_id.as_deref(),
+            Some("abc")
+        );
 
         let over = Overrides {
             output: Some(Format::Json),
@@ -262,12 +280,18 @@ mod tests {
         };
         let env = env_of(&[("HOME", "/home/u")]);
         let err = load(&over, &env).unwrap_err().to_string();
-        assert!(err.contains("chmod 600") && !err.contains("s3cret"), "{err}");
+        assert!(
+            err.contains("chmod 600") && !err.contains("s3cret"),
+            "{err}"
+        );
 
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         let c = load(&over, &env).unwrap();
         assert_eq!(
-            c.platform(PlatformId::Tiktok).client_secret.unwrap().expose(),
+            c.platform(PlatformId::Tiktok)
+                .client_secret
+                .unwrap()
+                .expose(),
             "s3cret"
         );
     }
@@ -281,7 +305,12 @@ mod tests {
             config: Some(path),
             ..Overrides::default()
         };
-        let err = load(&over, &env_of(&[("HOME", "/h")])).unwrap_err().to_string();
-        assert!(err.contains("c.toml:2:") && err.contains("client_key"), "{err}");
+        let err = load(&over, &env_of(&[("HOME", "/h")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("c.toml:2:") && err.contains("client_key"),
+            "{err}"
+        );
     }
 }

@@ -54,23 +54,108 @@ impl Field {
 
 /// (platform, field, key in the config file's `[platform]` table, environment name).
 const SETTINGS: &[(PlatformId, Field, &str, &str)] = &[
-    (PlatformId::Tiktok, Field::ClientId, "client_key", "TIKTOK_CLIENT_KEY"),
-    (PlatformId::Tiktok, Field::ClientSecret, "client_secret", "TIKTOK_CLIENT_SECRET"),
-    (PlatformId::Tiktok, Field::WebhookSecret, "webhook_secret", "TIKTOK_WEBHOOK_SECRET"),
-    (PlatformId::Tiktok, Field::Sandbox, "sandbox_mode", "TIKTOK_SANDBOX_MODE"),
-    (PlatformId::Tiktok, Field::Insights, "insights", "ENABLE_TIKTOK_INSIGHTS"),
-    (PlatformId::Tiktok, Field::RedirectUri, "redirect_uri", "TIKTOK_REDIRECT_URI"),
-    (PlatformId::Instagram, Field::ClientId, "app_id", "INSTAGRAM_APP_ID"),
-    (PlatformId::Instagram, Field::ClientSecret, "app_secret", "INSTAGRAM_APP_SECRET"),
-    (PlatformId::Instagram, Field::RedirectUri, "redirect_uri", "INSTAGRAM_REDIRECT_URI"),
-    (PlatformId::Instagram, Field::Insights, "insights", "ENABLE_INSTAGRAM_INSIGHTS"),
-    (PlatformId::Reddit, Field::ClientId, "client_id", "REDDIT_CLIENT_ID"),
-    (PlatformId::Reddit, Field::ClientSecret, "client_secret", "REDDIT_CLIENT_SECRET"),
-    (PlatformId::Reddit, Field::RedirectUri, "redirect_uri", "REDDIT_REDIRECT_URI"),
-    (PlatformId::X, Field::ClientId, "client_id", "TWITTER_CLIENT_ID"),
-    (PlatformId::X, Field::ClientSecret, "client_secret", "TWITTER_CLIENT_SECRET"),
-    (PlatformId::X, Field::RedirectUri, "redirect_uri", "TWITTER_REDIRECT_URI"),
-    (PlatformId::X, Field::BearerToken, "bearer_token", "TWITTER_BEARER_TOKEN"),
+    (
+        PlatformId::Tiktok,
+        Field::ClientId,
+        "client_key",
+        "TIKTOK_CLIENT_KEY",
+    ),
+    (
+        PlatformId::Tiktok,
+        Field::ClientSecret,
+        "client_secret",
+        "TIKTOK_CLIENT_SECRET",
+    ),
+    (
+        PlatformId::Tiktok,
+        Field::WebhookSecret,
+        "webhook_secret",
+        "TIKTOK_WEBHOOK_SECRET",
+    ),
+    (
+        PlatformId::Tiktok,
+        Field::Sandbox,
+        "sandbox_mode",
+        "TIKTOK_SANDBOX_MODE",
+    ),
+    (
+        PlatformId::Tiktok,
+        Field::Insights,
+        "insights",
+        "ENABLE_TIKTOK_INSIGHTS",
+    ),
+    (
+        PlatformId::Tiktok,
+        Field::RedirectUri,
+        "redirect_uri",
+        "TIKTOK_REDIRECT_URI",
+    ),
+    (
+        PlatformId::Instagram,
+        Field::ClientId,
+        "app_id",
+        "INSTAGRAM_APP_ID",
+    ),
+    (
+        PlatformId::Instagram,
+        Field::ClientSecret,
+        "app_secret",
+        "INSTAGRAM_APP_SECRET",
+    ),
+    (
+        PlatformId::Instagram,
+        Field::RedirectUri,
+        "redirect_uri",
+        "INSTAGRAM_REDIRECT_URI",
+    ),
+    (
+        PlatformId::Instagram,
+        Field::Insights,
+        "insights",
+        "ENABLE_INSTAGRAM_INSIGHTS",
+    ),
+    (
+        PlatformId::Reddit,
+        Field::ClientId,
+        "client_id",
+        "REDDIT_CLIENT_ID",
+    ),
+    (
+        PlatformId::Reddit,
+        Field::ClientSecret,
+        "client_secret",
+        "REDDIT_CLIENT_SECRET",
+    ),
+    (
+        PlatformId::Reddit,
+        Field::RedirectUri,
+        "redirect_uri",
+        "REDDIT_REDIRECT_URI",
+    ),
+    (
+        PlatformId::X,
+        Field::ClientId,
+        "client_id",
+        "TWITTER_CLIENT_ID",
+    ),
+    (
+        PlatformId::X,
+        Field::ClientSecret,
+        "client_secret",
+        "TWITTER_CLIENT_SECRET",
+    ),
+    (
+        PlatformId::X,
+        Field::RedirectUri,
+        "redirect_uri",
+        "TWITTER_REDIRECT_URI",
+    ),
+    (
+        PlatformId::X,
+        Field::BearerToken,
+        "bearer_token",
+        "TWITTER_BEARER_TOKEN",
+    ),
 ];
 
 /// The platforms that take settings, with their section of the config file.
@@ -126,7 +211,10 @@ pub fn load(
                             key: format!("{platform}.{key}"),
                         });
                     }
-                    Some((at, file_value_as_string(value.get_ref(), &file.at(value.span().start))?))
+                    Some((
+                        at,
+                        file_value_as_string(value.get_ref(), &file.at(value.span().start))?,
+                    ))
                 }
                 _ => None,
             },
@@ -174,7 +262,12 @@ fn file_value_as_string(value: &toml::Value, at: &str) -> Result<String, ConfigE
     }
 }
 
-fn apply(config: &mut PlatformConfig, field: Field, at: &str, value: String) -> Result<(), ConfigError> {
+fn apply(
+    config: &mut PlatformConfig,
+    field: Field,
+    at: &str,
+    value: String,
+) -> Result<(), ConfigError> {
     let invalid = |message: String| ConfigError::Invalid {
         at: at.to_string(),
         message,
@@ -254,15 +347,27 @@ mod tests {
     #[test]
     fn bad_values_name_the_variable_and_never_echo_secrets() {
         let env = env_of(&[("ENABLE_INSTAGRAM_INSIGHTS", "maybe")]);
-        let err = load(PlatformId::Instagram, None, None, &env).unwrap_err().to_string();
-        assert!(err.contains("ENABLE_INSTAGRAM_INSIGHTS") && err.contains("maybe"), "{err}");
+        let err = load(PlatformId::Instagram, None, None, &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("ENABLE_INSTAGRAM_INSIGHTS") && err.contains("maybe"),
+            "{err}"
+        );
 
         let env = env_of(&[("REDDIT_REDIRECT_URI", "not a url")]);
-        let err = load(PlatformId::Reddit, None, None, &env).unwrap_err().to_string();
+        let err = load(PlatformId::Reddit, None, None, &env)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("REDDIT_REDIRECT_URI"), "{err}");
 
         let env = env_of(&[("SOCIALCRM_X_BASE_URL", "http://203.0.113.9:80")]);
-        let err = load(PlatformId::X, None, None, &env).unwrap_err().to_string();
-        assert!(err.contains("SOCIALCRM_X_BASE_URL") && err.contains("unencrypted"), "{err}");
+        let err = load(PlatformId::X, None, None, &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("SOCIALCRM_X_BASE_URL") && err.contains("unencrypted"),
+            "{err}"
+        );
     }
 }

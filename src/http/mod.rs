@@ -22,7 +22,9 @@ pub enum OriginError {
     NotAUrl(String),
     #[error("'{0}' must use http or https")]
     Scheme(String),
-    #[error("'{0}' uses plain http on a non-loopback host; tokens would travel unencrypted (use https, or http://127.0.0.1)")]
+    #[error(
+        "'{0}' uses plain http on a non-loopback host; tokens would travel unencrypted (use https, or http://127.0.0.1)"
+    )]
     PlainHttp(String),
     #[error("'{0}' must be an origin only (scheme, host and port, no path, query or credentials)")]
     NotAnOrigin(String),

@@ -128,7 +128,12 @@ impl<T: Record> Render for Detail<T> {
 
 /// Writes `value` to `out` in `format`. `terminal` says whether `out` is a terminal, which only
 /// decides whether tables wrap to its width.
-pub fn write(out: &mut dyn Write, format: Format, value: &dyn Render, terminal: bool) -> io::Result<()> {
+pub fn write(
+    out: &mut dyn Write,
+    format: Format,
+    value: &dyn Render,
+    terminal: bool,
+) -> io::Result<()> {
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &value.json())?;
@@ -160,7 +165,8 @@ pub fn write(out: &mut dyn Write, format: Format, value: &dyn Render, terminal: 
 
 /// Columns with a single rule under the header, like `gh` and `kubectl`: easy to read and to
 /// copy from.
-const STYLE: TableStyle = TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
+const STYLE: TableStyle =
+    TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
 
 fn table(section: &Section, terminal: bool) -> Table {
     let mut t = Table::new();
@@ -210,8 +216,14 @@ mod tests {
     #[test]
     fn one_value_three_formats() {
         let list = List(vec![
-            Row { id: 1, name: "Ann, \"the\" fan".into() },
-            Row { id: 2, name: "Bo".into() },
+            Row {
+                id: 1,
+                name: "Ann, \"the\" fan".into(),
+            },
+            Row {
+                id: 2,
+                name: "Bo".into(),
+            },
         ]);
         assert_eq!(
             render(Format::Csv, &list),

@@ -50,7 +50,10 @@ impl<C: Conn> SqlStore<C> {
     }
 
     /// Runs `work` inside a writing transaction, rolling back on error.
-    fn write_tx<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    fn write_tx<T>(
+        &mut self,
+        work: impl FnOnce(&mut Self) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let begin = self.dialect().begin_write();
         self.conn.batch(begin)?;
         match work(self) {
@@ -75,9 +78,10 @@ impl<C: Conn> SqlStore<C> {
         if !self.table_exists("schema_migrations")? {
             return Ok(0);
         }
-        let rows = self
-            .conn
-            .query("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations", &[])?;
+        let rows = self.conn.query(
+            "SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations",
+            &[],
+        )?;
         rows.first().map(|r| r.i64("version")).unwrap_or(Ok(0))
     }
 
@@ -107,7 +111,13 @@ impl<C: Conn> SqlStore<C> {
         })
     }
 
-    fn select<T>(&mut self, query: Query, tail: &str, tail_values: Vec<Value>, decode: fn(&Row) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+    fn select<T>(
+        &mut self,
+        query: Query,
+        tail: &str,
+        tail_values: Vec<Value>,
+        decode: fn(&Row) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
         let (sql, params) = query.finish(tail, tail_values);
         self.conn.query(&sql, &params)?.iter().map(decode).collect()
     }
@@ -136,7 +146,11 @@ impl<C: Conn> Store for SqlStore<C> {
 
     fn migrate(&mut self) -> Result<Vec<i64>, StoreError> {
         let d = self.dialect();
-        let ts = if d == Dialect::Sqlite { "TEXT" } else { "TIMESTAMPTZ" };
+        let ts = if d == Dialect::Sqlite {
+            "TEXT"
+        } else {
+            "TIMESTAMPTZ"
+        };
         self.write_tx(|s| {
             if let Some(lock) = d.migration_lock() {
                 s.conn.batch(lock)?;
@@ -160,7 +174,11 @@ impl<C: Conn> Store for SqlStore<C> {
                 );
                 s.conn.query(
                     &format!("{record} RETURNING version"),
-                    &[m.version.into(), m.name.into(), Value::Time(crate::clock::now())],
+                    &[
+                        m.version.into(),
+                        m.name.into(),
+                        Value::Time(crate::clock::now()),
+                    ],
                 )?;
                 applied.push(m.version);
             }
@@ -183,7 +201,9 @@ impl<C: Conn> Store for SqlStore<C> {
         let mut out = Vec::with_capacity(TABLES.len());
         for table in TABLES {
             let rows = if self.table_exists(table)? {
-                let r = self.conn.query(&format!("SELECT COUNT(*) AS n FROM {table}"), &[])?;
+                let r = self
+                    .conn
+                    .query(&format!("SELECT COUNT(*) AS n FROM {table}"), &[])?;
                 Some(r.first().map(|r| r.i64("n")).transpose()?.unwrap_or(0))
             } else {
                 None
@@ -215,7 +235,10 @@ impl<C: Conn> Store for SqlStore<C> {
             query.filter("f.platform = ?", [p.into()]);
         }
         if let Some(text) = &q.search {
-            query.search(&["f.username", "f.display_name", "f.platform_user_id"], text);
+            query.search(
+                &["f.username", "f.display_name", "f.platform_user_id"],
+                text,
+            );
         }
         if let Some(t) = q.since {
             query.filter("f.last_seen_at >= ?", [t.into()]);
@@ -226,7 +249,12 @@ impl<C: Conn> Store for SqlStore<C> {
         if let Some(after) = q.page.after {
             query.filter("f.id > ?", [after.into()]);
         }
-        self.select(query, "ORDER BY f.id LIMIT ?", vec![limit(&q.page)], tables::fan_row)
+        self.select(
+            query,
+            "ORDER BY f.id LIMIT ?",
+            vec![limit(&q.page)],
+            tables::fan_row,
+        )
     }
 
     fn find_fan(&mut self, selector: &FanSelector) -> Result<Option<FanRow>, StoreError> {
@@ -240,16 +268,25 @@ impl<C: Conn> Store for SqlStore<C> {
             FanSelector::OnPlatform { platform, user } => {
                 // The platform's own id wins over a username that happens to look like one.
                 let mut by_id = Query::new(self.dialect(), FAN_SELECT);
-                by_id.filter("f.platform = ? AND f.platform_user_id = ?", [platform.into(), user.into()]);
+                by_id.filter(
+                    "f.platform = ? AND f.platform_user_id = ?",
+                    [platform.into(), user.into()],
+                );
                 attempts.push(by_id);
                 let name = user.trim_start_matches('@').to_lowercase();
                 let mut by_name = Query::new(self.dialect(), FAN_SELECT);
-                by_name.filter("f.platform = ? AND LOWER(f.username) = ?", [platform.into(), name.into()]);
+                by_name.filter(
+                    "f.platform = ? AND LOWER(f.username) = ?",
+                    [platform.into(), name.into()],
+                );
                 attempts.push(by_name);
             }
         }
         for q in attempts {
-            if let Some(fan) = self.select(q, "ORDER BY f.id LIMIT 1", vec![], tables::fan_row)?.pop() {
+            if let Some(fan) = self
+                .select(q, "ORDER BY f.id LIMIT 1", vec![], tables::fan_row)?
+                .pop()
+            {
                 return Ok(Some(fan));
             }
         }
@@ -287,7 +324,12 @@ impl<C: Conn> Store for SqlStore<C> {
                 [after.into()],
             );
         }
-        self.select(query, "ORDER BY m.sent_at, m.id LIMIT ?", vec![limit(&q.page)], tables::message_row)
+        self.select(
+            query,
+            "ORDER BY m.sent_at, m.id LIMIT ?",
+            vec![limit(&q.page)],
+            tables::message_row,
+        )
     }
 
     fn list_audit(&mut self, q: &AuditQuery) -> Result<Vec<AuditRow>, StoreError> {
@@ -313,17 +355,36 @@ impl<C: Conn> Store for SqlStore<C> {
                 [after.into()],
             );
         }
-        self.select(query, "ORDER BY a.at, a.id LIMIT ?", vec![limit(&q.page)], tables::audit_row)
+        self.select(
+            query,
+            "ORDER BY a.at, a.id LIMIT ?",
+            vec![limit(&q.page)],
+            tables::audit_row,
+        )
     }
 
     fn list_connections(&mut self) -> Result<Vec<ConnectionRow>, StoreError> {
         let query = Query::new(self.dialect(), "SELECT * FROM platform_connections");
-        self.select(query, "ORDER BY platform, account", vec![], tables::connection_row)
+        self.select(
+            query,
+            "ORDER BY platform, account",
+            vec![],
+            tables::connection_row,
+        )
     }
 
-    fn sync_state(&mut self, connection_id: i64, stream: &str) -> Result<Option<SyncState>, StoreError> {
+    fn sync_state(
+        &mut self,
+        connection_id: i64,
+        stream: &str,
+    ) -> Result<Option<SyncState>, StoreError> {
         let mut query = Query::new(self.dialect(), "SELECT * FROM sync_state");
-        query.filter("connection_id = ? AND stream = ?", [connection_id.into(), stream.into()]);
-        Ok(self.select(query, "", vec![], tables::sync_state_row)?.pop())
+        query.filter(
+            "connection_id = ? AND stream = ?",
+            [connection_id.into(), stream.into()],
+        );
+        Ok(self
+            .select(query, "", vec![], tables::sync_state_row)?
+            .pop())
     }
 }

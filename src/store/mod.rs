@@ -96,7 +96,11 @@ pub trait Store: Send {
     fn list_messages(&mut self, query: &MessageQuery) -> Result<Vec<MessageRow>, StoreError>;
     fn list_audit(&mut self, query: &AuditQuery) -> Result<Vec<AuditRow>, StoreError>;
     fn list_connections(&mut self) -> Result<Vec<ConnectionRow>, StoreError>;
-    fn sync_state(&mut self, connection_id: i64, stream: &str) -> Result<Option<SyncState>, StoreError>;
+    fn sync_state(
+        &mut self,
+        connection_id: i64,
+        stream: &str,
+    ) -> Result<Option<SyncState>, StoreError>;
 }
 
 /// Opens (creating where it is the embedded default) the database `target` names. The schema is
@@ -121,8 +125,12 @@ mod tests {
     #[test]
     fn both_backends_ship_the_same_migrations() {
         let [(_, a), (_, b)] = super::migrations();
-        let steps = |m: &[super::Migration]| m.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
+        let steps =
+            |m: &[super::Migration]| m.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
         assert_eq!(steps(a), steps(b));
-        assert!(steps(a).windows(2).all(|w| w[0].0 < w[1].0), "versions ascend");
+        assert!(
+            steps(a).windows(2).all(|w| w[0].0 < w[1].0),
+            "versions ascend"
+        );
     }
 }

@@ -241,7 +241,10 @@ pub struct AuditQuery {
 pub enum FanSelector {
     Id(i64),
     /// A platform and either the platform user id or the username (with or without `@`).
-    OnPlatform { platform: String, user: String },
+    OnPlatform {
+        platform: String,
+        user: String,
+    },
 }
 
 /// `db status`'s view of a database.

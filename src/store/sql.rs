@@ -53,7 +53,9 @@ impl Dialect {
     /// schema (PostgreSQL: the first schema of `search_path`, which is how tests isolate).
     pub fn table_exists(self) -> &'static str {
         match self {
-            Dialect::Sqlite => "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            Dialect::Sqlite => {
+                "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?1"
+            }
             Dialect::Postgres => {
                 "SELECT 1 AS found FROM information_schema.tables \
                  WHERE table_schema = current_schema() AND table_name = $1"
@@ -175,7 +177,11 @@ impl Query {
     }
 
     /// Adds `condition` (with one `?` per value) to the WHERE clause.
-    pub fn filter(&mut self, condition: &str, values: impl IntoIterator<Item = Value>) -> &mut Self {
+    pub fn filter(
+        &mut self,
+        condition: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> &mut Self {
         let numbered = self.number(condition, values);
         self.conditions.push(numbered);
         self
@@ -196,7 +202,11 @@ impl Query {
     }
 
     /// The final SQL and parameters, with `tail` (ORDER BY, LIMIT) appended.
-    pub fn finish(mut self, tail: &str, values: impl IntoIterator<Item = Value>) -> (String, Vec<Value>) {
+    pub fn finish(
+        mut self,
+        tail: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> (String, Vec<Value>) {
         let tail = self.number(tail, values);
         let mut sql = self.select.clone();
         if !self.conditions.is_empty() {
@@ -250,7 +260,10 @@ mod tests {
     fn upsert_numbers_parameters_per_dialect() {
         let pg = SPEC.sql(Dialect::Postgres);
         assert!(pg.starts_with("INSERT INTO t (k, a, b, revision, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $4)"), "{pg}");
-        assert!(pg.contains("ON CONFLICT (k) DO UPDATE SET a = excluded.a"), "{pg}");
+        assert!(
+            pg.contains("ON CONFLICT (k) DO UPDATE SET a = excluded.a"),
+            "{pg}"
+        );
         assert!(pg.ends_with("RETURNING revision"));
         let lite = SPEC.sql(Dialect::Sqlite);
         assert!(lite.contains("VALUES (?1, ?2, ?3, 1, ?4, ?4)"), "{lite}");

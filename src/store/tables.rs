@@ -206,7 +206,10 @@ pub const SYNC_STATE: UpsertSpec = UpsertSpec {
     table: "sync_state",
     key: &["connection_id", "stream"],
     // Replace, not Prefer: `sync --full` resets a cursor to NULL.
-    columns: &[("cursor", Merge::Replace), ("high_water_mark", Merge::Replace)],
+    columns: &[
+        ("cursor", Merge::Replace),
+        ("high_water_mark", Merge::Replace),
+    ],
 };
 
 impl Upsert for SyncState {

@@ -40,7 +40,9 @@ impl TestDb {
         let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
         let mut admin = postgres::Client::connect(&base, postgres::NoTls)
             .unwrap_or_else(|e| panic!("{PG_ENV} is set but the server is unreachable: {e}"));
-        admin.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
+        admin
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .unwrap();
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
         Some(TestDb {
@@ -60,13 +62,16 @@ impl TestDb {
     /// Runs raw SQL behind the store's back (to fake a newer schema, for example).
     pub fn exec(&self, sql: &str) {
         match &self.target {
-            DatabaseTarget::Sqlite { path } => {
-                rusqlite::Connection::open(path).unwrap().execute_batch(sql).unwrap()
-            }
-            DatabaseTarget::Postgres { url } => postgres::Client::connect(url.expose(), postgres::NoTls)
+            DatabaseTarget::Sqlite { path } => rusqlite::Connection::open(path)
                 .unwrap()
-                .batch_execute(sql)
+                .execute_batch(sql)
                 .unwrap(),
+            DatabaseTarget::Postgres { url } => {
+                postgres::Client::connect(url.expose(), postgres::NoTls)
+                    .unwrap()
+                    .batch_execute(sql)
+                    .unwrap()
+            }
         }
     }
 }
@@ -129,7 +134,11 @@ impl TestEnv {
     }
 
     pub fn run_cmd(&self, mut cmd: Command) -> Run {
-        let Output { status, stdout, stderr } = cmd.output().unwrap();
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = cmd.output().unwrap();
         let run = Run {
             code: status.code().expect("exited normally"),
             stdout: String::from_utf8(stdout).unwrap(),
@@ -147,19 +156,33 @@ impl TestEnv {
 impl Run {
     /// Asserts the exit code and that stderr is exactly one `error:` line.
     pub fn one_line_error(&self, code: i32) -> &str {
-        assert_eq!(self.code, code, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "want one line on stderr, got: {}", self.stderr);
+        assert_eq!(
+            lines.len(),
+            1,
+            "want one line on stderr, got: {}",
+            self.stderr
+        );
         assert!(lines[0].starts_with("error: "), "{}", lines[0]);
         lines[0]
     }
 
     pub fn ok(&self) -> &Self {
-        assert_eq!(self.code, 0, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
 }

@@ -46,7 +46,9 @@ pub fn open(url: &Secret) -> Result<SqlStore<PgConn>, StoreError> {
     if config.get_application_name().is_none() {
         config.application_name("socialcrm");
     }
-    let client = config.connect(NoTls).map_err(|e| unreachable(describe(&e)))?;
+    let client = config
+        .connect(NoTls)
+        .map_err(|e| unreachable(describe(&e)))?;
     let info = StoreInfo {
         backend: "postgres",
         location: location.clone(),
@@ -82,7 +84,11 @@ fn describe(e: &postgres::Error) -> String {
 }
 
 impl ToSql for Value {
-    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
         match self {
             Value::Null => Ok(IsNull::Yes),
             Value::Int(v) if *ty == Type::INT4 => i32::try_from(*v)?.to_sql_checked(ty, out),
@@ -110,7 +116,9 @@ fn decode(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
         Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.into(),
         Type::FLOAT4 => row.try_get::<_, Option<f32>>(i)?.map(f64::from).into(),
         Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map(i64::from).into(),
-        Type::TIMESTAMPTZ => row.try_get::<_, Option<chrono::DateTime<chrono::Utc>>>(i)?.into(),
+        Type::TIMESTAMPTZ => row
+            .try_get::<_, Option<chrono::DateTime<chrono::Utc>>>(i)?
+            .into(),
         _ => row.try_get::<_, Option<String>>(i)?.into(),
     })
 }
@@ -148,9 +156,17 @@ impl Conn for PgConn {
                 stmt
             }
         };
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-        let rows = self.client.query(&stmt, &refs).map_err(|e| self.error(&e))?;
-        let columns: Arc<[String]> = stmt.columns().iter().map(|c| c.name().to_string()).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+        let rows = self
+            .client
+            .query(&stmt, &refs)
+            .map_err(|e| self.error(&e))?;
+        let columns: Arc<[String]> = stmt
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
         rows.iter()
             .map(|row| {
                 let values = (0..columns.len())

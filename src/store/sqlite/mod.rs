@@ -33,11 +33,14 @@ pub fn open(path: &Path) -> Result<SqlStore<SqliteConn>, StoreError> {
         reason,
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        create_private_dir(dir).map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
+        create_private_dir(dir)
+            .map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
     }
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| fail(e.to_string()))?;
     restrict_permissions(path).map_err(|e| fail(e.to_string()))?;
@@ -51,7 +54,11 @@ pub fn open(path: &Path) -> Result<SqlStore<SqliteConn>, StoreError> {
         backend: "sqlite",
         location: location.clone(),
     };
-    Ok(SqlStore::new(SqliteConn { conn, location }, info, MIGRATIONS))
+    Ok(SqlStore::new(
+        SqliteConn { conn, location },
+        info,
+        MIGRATIONS,
+    ))
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
