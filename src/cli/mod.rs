@@ -47,6 +47,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite
     /// file [default: $XDG_DATA_HOME/socialcrm/crm.db]
