@@ -408,3 +408,31 @@ fn the_man_page_renders() {
         "{text}"
     );
 }
+
+#[test]
+fn secrets_stay_out_of_debug_logs() {
+    let env = TestEnv::new();
+    let mut cmd = env.command(&[
+        "-vvv",
+        "--database-url",
+        "postgres://ops:pgsecret@127.0.0.1:1/crm",
+        "db",
+        "status",
+    ]);
+    cmd.env("TIKTOK_CLIENT_SECRET", "s3cret-tiktok")
+        .env("TWITTER_BEARER_TOKEN", "bearer-xyz");
+    let run = env.run_cmd(cmd);
+    assert_eq!(run.code, 5);
+    assert!(
+        run.stderr.contains("configuration resolved"),
+        "debug logs ran: {}",
+        run.stderr
+    );
+    for secret in ["pgsecret", "s3cret-tiktok", "bearer-xyz"] {
+        assert!(
+            !run.stderr.contains(secret) && !run.stdout.contains(secret),
+            "{secret} leaked: {}",
+            run.stderr
+        );
+    }
+}
