@@ -342,3 +342,37 @@ on_both_backends! {
         assert_eq!(store.sync_state(id, "other").unwrap(), None);
     }
 }
+
+/// `db migrate` promises safety from several hosts at once: racing migrations apply each
+/// version exactly once and neither fails.
+fn racing_migrations_apply_once(db: &TestDb) {
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let target = db.target.clone();
+            std::thread::spawn(move || socialcrm::store::open(&target).unwrap().migrate().unwrap())
+        })
+        .collect();
+    let applied: Vec<i64> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    let mut store = db.open();
+    assert_eq!(
+        applied,
+        vec![store.latest_version()],
+        "each version applied once in all"
+    );
+    assert_eq!(store.schema_version().unwrap(), store.latest_version());
+}
+
+#[test]
+fn racing_migrations_apply_once_on_sqlite() {
+    racing_migrations_apply_once(&TestDb::sqlite());
+}
+
+#[test]
+fn racing_migrations_apply_once_on_postgres() {
+    if let Some(db) = TestDb::postgres() {
+        racing_migrations_apply_once(&db);
+    }
+}
