@@ -125,7 +125,8 @@ fn decode(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
 
 impl PgConn {
     fn error(&self, e: &postgres::Error) -> StoreError {
-        if e.is_closed() || e.as_db_error().is_none() && e.to_string().contains("connection") {
+        // A connection that died mid-command is the same trouble as one that never opened.
+        if e.is_closed() {
             return StoreError::Unreachable {
                 location: self.location.clone(),
                 reason: describe(e),
