@@ -20,6 +20,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod import;
 pub mod output;
 pub mod platforms;
 pub mod secrets;

@@ -1,0 +1,647 @@
+//! Cell values of imported CSV files: money amounts and timestamps as people and spreadsheet
+//! tools write them (`$1,234.50`, `1.234,50 €`, `11/01/2026 3:30 PM`, RFC 3339).
+//!
+//! Everything here is pure: a `&str` in, a typed value or a [`ValueError`] out. It must never
+//! guess: a value that fits two readings is an error naming the flag that settles it. Money is
+//! exact integer cents (never `f64`, which cannot hold 0.10), and parsing works on slices of the
+//! input, allocating only for the currency code and for error messages.
+//! The header mapping and the row types that use these values live next door in `import/`.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Timelike, Utc};
+
+/// A money amount as exact cents, with the currency written next to it when there was one.
+/// `None` lets the caller apply the file's or the user's default currency (usually `USD`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Money {
+    pub cents: i64,
+    pub currency: Option<String>,
+}
+
+/// Which reading to use for numeric dates whose day and month could be swapped. `Auto` takes
+/// the usual convention of each form (slash: US month/day, dot: European day/month) and refuses
+/// the cases that convention cannot settle; the others are what `--date-format` selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateOrder {
+    #[default]
+    Auto,
+    /// Only year-first dates (`2026-11-01`) are accepted.
+    Iso,
+    /// Month first: `11/01/2026` is November 1st.
+    Mdy,
+    /// Day first: `01/11/2026` is November 1st.
+    Dmy,
+}
+
+/// Why a cell could not be read. Each message is one line that quotes the cell (escaped, so a
+/// multi-line cell stays on one line) and says how to write it instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("bad amount {value:?}: {reason}; write it like 1234.50, $1,234.50 or 1.234,50 EUR")]
+    BadAmount { value: String, reason: &'static str },
+    #[error(
+        "amount {value:?} has more than 2 decimal places; round it to whole cents (e.g. 12.35)"
+    )]
+    TooManyDecimals { value: String },
+    #[error("bad date {value:?}: {reason}; write it like 2026-11-01 or 2026-11-01T12:30:00Z")]
+    BadDate { value: String, reason: &'static str },
+    #[error("ambiguous date {value:?}: day and month could be swapped; pass {fix}")]
+    AmbiguousDate { value: String, fix: &'static str },
+}
+
+/// Currency symbols seen in exports, with the ISO 4217 code each one stands for.
+const SYMBOLS: [(char, &str); 3] = [('$', "USD"), ('€', "EUR"), ('£', "GBP")];
+
+/// Characters people use between groups of thousands besides `,` and `.`: a space, a no-break
+/// space (U+00A0, Excel in French locales) and a narrow no-break space (U+202F).
+fn is_space_grouping(c: char) -> bool {
+    matches!(c, ' ' | '\u{a0}' | '\u{202f}')
+}
+
+/// Parses a money cell. Empty cells are `Ok(None)` because most amount columns are optional.
+///
+/// Separators: when both `,` and `.` appear, the last one is the decimal separator; a lone
+/// separator followed by exactly three digits groups thousands (`1,234` and `1.234` are both
+/// 1234.00), otherwise it is the decimal separator. Negative amounts are `-12.00` or the
+/// accounting form `(12.00)`.
+pub fn parse_amount(raw: &str) -> Result<Option<Money>, ValueError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let bad = |reason| ValueError::BadAmount {
+        value: text.to_owned(),
+        reason,
+    };
+
+    let (mut s, parenthesized) = match text.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        Some(inner) => (inner.trim(), true),
+        None => (text, false),
+    };
+    let mut minus = false;
+    if let Some(rest) = s.strip_prefix('-') {
+        minus = true;
+        s = rest.trim_start();
+    }
+    let mut currency = None;
+    if let Some((code, rest)) = currency_prefix(s) {
+        currency = Some(code);
+        s = rest.trim_start();
+        // `$-12` as well as `-$12`.
+        if let Some(rest) = s.strip_prefix('-').filter(|_| !minus) {
+            minus = true;
+            s = rest.trim_start();
+        }
+    } else if let Some((code, rest)) = currency_suffix(s) {
+        currency = Some(code);
+        s = rest.trim_end();
+    }
+    if minus && parenthesized {
+        return Err(bad("it has both a minus sign and parentheses"));
+    }
+
+    let cents = parse_cents(s, text)?;
+    Ok(Some(Money {
+        cents: if minus || parenthesized {
+            -cents
+        } else {
+            cents
+        },
+        currency: currency.map(str::to_owned),
+    }))
+}
+
+/// Splits a leading currency symbol or three-letter uppercase code off `s`.
+fn currency_prefix(s: &str) -> Option<(&str, &str)> {
+    for (symbol, code) in SYMBOLS {
+        if let Some(rest) = s.strip_prefix(symbol) {
+            return Some((code, rest));
+        }
+    }
+    let b = s.as_bytes();
+    let is_code = b.len() >= 3
+        && b[..3].iter().all(u8::is_ascii_uppercase)
+        && b.get(3).is_none_or(|c| !c.is_ascii_alphabetic());
+    is_code.then(|| s.split_at(3))
+}
+
+/// Splits a trailing currency symbol or three-letter uppercase code off `s`.
+fn currency_suffix(s: &str) -> Option<(&str, &str)> {
+    for (symbol, code) in SYMBOLS {
+        if let Some(rest) = s.strip_suffix(symbol) {
+            return Some((code, rest));
+        }
+    }
+    let b = s.as_bytes();
+    let n = b.len();
+    let is_code = n >= 3
+        && b[n - 3..].iter().all(u8::is_ascii_uppercase)
+        && (n == 3 || !b[n - 4].is_ascii_alphabetic());
+    is_code.then(|| (&s[n - 3..], &s[..n - 3]))
+}
+
+/// Reads the number part of an amount (no sign, no currency) as cents. `text` is the whole
+/// cell, quoted in errors.
+fn parse_cents(s: &str, text: &str) -> Result<i64, ValueError> {
+    let bad = |reason| ValueError::BadAmount {
+        value: text.to_owned(),
+        reason,
+    };
+    let has_comma = s.contains(',');
+    let has_dot = s.contains('.');
+    let last_sep = s.rfind([',', '.']);
+    let decimal_at = match last_sep {
+        None => None,
+        Some(at) if has_comma && has_dot => Some(at),
+        Some(at) => {
+            let sep = &s[at..=at];
+            let after = &s[at + 1..];
+            let lone = s.matches(sep).count() == 1;
+            let groups_thousands = after.len() == 3
+                && after.bytes().all(|b| b.is_ascii_digit())
+                && !s.starts_with('0');
+            (lone && !groups_thousands).then_some(at)
+        }
+    };
+    let (int_part, frac_part, decimal_sep) = match decimal_at {
+        Some(at) => (&s[..at], Some(&s[at + 1..]), s[at..].chars().next()),
+        None => (s, None, None),
+    };
+
+    let mut units: i64 = 0;
+    let mut grouping: Option<char> = None;
+    let mut group_len = 0;
+    let mut digits = 0;
+    for c in int_part.chars() {
+        if let Some(d) = c.to_digit(10) {
+            units = units
+                .checked_mul(10)
+                .and_then(|u| u.checked_add(i64::from(d)))
+                .ok_or_else(|| bad("it is too large"))?;
+            group_len += 1;
+            digits += 1;
+        } else if c == ',' || c == '.' || is_space_grouping(c) {
+            if Some(c) == decimal_sep {
+                return Err(bad("the decimal separator appears twice"));
+            }
+            let first_group = grouping.is_none();
+            if grouping.is_some_and(|g| g != c) {
+                return Err(bad("it mixes thousands separators"));
+            }
+            grouping = Some(c);
+            let group_ok = if first_group {
+                (1..=3).contains(&group_len)
+            } else {
+                group_len == 3
+            };
+            if !group_ok {
+                return Err(bad("thousands separators must split groups of 3 digits"));
+            }
+            group_len = 0;
+        } else {
+            return Err(bad(
+                "it contains something other than digits and separators",
+            ));
+        }
+    }
+    if digits == 0 {
+        return Err(bad("it has no digits before the decimal separator"));
+    }
+    if grouping.is_some() && group_len != 3 {
+        return Err(bad("thousands separators must split groups of 3 digits"));
+    }
+
+    let frac = match frac_part {
+        None => 0,
+        Some(f) if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) => {
+            return Err(bad("it needs digits after the decimal separator"));
+        }
+        Some(f) if f.len() > 2 => {
+            return Err(ValueError::TooManyDecimals {
+                value: text.to_owned(),
+            });
+        }
+        Some(f) => {
+            let b = f.as_bytes();
+            let tens = i64::from(b[0] - b'0') * 10;
+            tens + b.get(1).map_or(0, |d| i64::from(d - b'0'))
+        }
+    };
+    units
+        .checked_mul(100)
+        .and_then(|c| c.checked_add(frac))
+        .ok_or_else(|| bad("it is too large"))
+}
+
+/// Parses a timestamp cell. Empty cells are `Ok(None)`. Times without an offset are UTC, as
+/// exports do not say which zone they were written in.
+///
+/// Accepted: RFC 3339 / ISO 8601 (`2026-11-01`, `2026-11-01 12:30`, `2026-11-01T12:30:00.5Z`,
+/// `+02:00` offsets), and numeric `MM/DD/YYYY`, `DD.MM.YYYY`, `DD-MM-YYYY` dates optionally
+/// followed by `HH:MM[:SS]` and `AM`/`PM`. See [`DateOrder`] for which part is the month.
+pub fn parse_datetime(raw: &str, order: DateOrder) -> Result<Option<DateTime<Utc>>, ValueError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let bad = |reason| ValueError::BadDate {
+        value: text.to_owned(),
+        reason,
+    };
+    let (date_part, time_part) = match text.find(['T', 't', ' ']) {
+        Some(at) => (&text[..at], Some(text[at + 1..].trim())),
+        None => (text, None),
+    };
+    let date = parse_date(date_part, order, text)?;
+    let (time, offset) = match time_part {
+        None => (NaiveTime::MIN, 0),
+        Some("") => return Err(bad("the time after the date is missing")),
+        Some(t) => parse_time(t).map_err(bad)?,
+    };
+    let zone =
+        FixedOffset::east_opt(offset).ok_or_else(|| bad("the UTC offset is out of range"))?;
+    let local = date
+        .and_time(time)
+        .and_local_timezone(zone)
+        .single()
+        .ok_or_else(|| bad("it is out of range"))?;
+    Ok(Some(local.with_timezone(&Utc)))
+}
+
+/// Reads the date part: year-first, or a numeric day and month in the order `order` picks.
+fn parse_date(d: &str, order: DateOrder, text: &str) -> Result<NaiveDate, ValueError> {
+    let bad = |reason| ValueError::BadDate {
+        value: text.to_owned(),
+        reason,
+    };
+    let ambiguous = |fix| ValueError::AmbiguousDate {
+        value: text.to_owned(),
+        fix,
+    };
+    let sep = d
+        .chars()
+        .find(|c| !c.is_ascii_digit())
+        .ok_or_else(|| bad("it is not a date"))?;
+    if !matches!(sep, '-' | '/' | '.') {
+        return Err(bad("the date parts must be separated by -, / or ."));
+    }
+    let mut parts = d.split(sep);
+    let (Some(p1), Some(p2), Some(p3), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad("a date needs exactly three parts"));
+    };
+    let numeric = |p: &str, max_len| {
+        if p.is_empty() || p.len() > max_len || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("each date part must be a number"));
+        }
+        p.parse::<u32>()
+            .map_err(|_| bad("each date part must be a number"))
+    };
+
+    let (year, month, day) = if p1.len() == 4 {
+        (numeric(p1, 4)?, numeric(p2, 2)?, numeric(p3, 2)?)
+    } else {
+        if p3.len() != 4 {
+            return Err(bad("the year must have 4 digits"));
+        }
+        let (a, b, year) = (numeric(p1, 2)?, numeric(p2, 2)?, numeric(p3, 4)?);
+        let (month, day) = match (order, sep) {
+            (DateOrder::Iso, _) => {
+                return Err(bad("--date-format iso expects the year first"));
+            }
+            (DateOrder::Mdy, _) => (a, b),
+            (DateOrder::Dmy, _) => (b, a),
+            (DateOrder::Auto, '.') => (b, a),
+            (DateOrder::Auto, '/') if a > 12 && b <= 12 => {
+                return Err(ambiguous(
+                    "`--date-format dmy` if the file writes day/month",
+                ));
+            }
+            (DateOrder::Auto, '/') => (a, b),
+            (DateOrder::Auto, _) if a > 12 => (b, a),
+            (DateOrder::Auto, _) if b > 12 || a == b => (a, b),
+            (DateOrder::Auto, _) => {
+                return Err(ambiguous("`--date-format mdy` or `--date-format dmy`"));
+            }
+        };
+        (year, month, day)
+    };
+    let year = i32::try_from(year).map_err(|_| bad("the year is out of range"))?;
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| bad("no such day in the calendar"))
+}
+
+/// Reads the time part: `HH:MM[:SS[.fff]]`, then an optional `AM`/`PM`, then an optional `Z`
+/// or `±HH[:MM]` offset. Returns the time and the offset in seconds east of UTC.
+fn parse_time(t: &str) -> Result<(NaiveTime, i32), &'static str> {
+    let (t, offset) = split_offset(t)?;
+    let t = t.trim_end();
+    let (t, pm) = match t.len().checked_sub(2).filter(|&at| t.is_char_boundary(at)) {
+        Some(at) if t[at..].eq_ignore_ascii_case("am") => (t[..at].trim_end(), Some(false)),
+        Some(at) if t[at..].eq_ignore_ascii_case("pm") => (t[..at].trim_end(), Some(true)),
+        _ => (t, None),
+    };
+    let time = NaiveTime::parse_from_str(t, "%H:%M:%S%.f")
+        .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M"))
+        .map_err(|_| "the time must be HH:MM or HH:MM:SS")?;
+    let Some(pm) = pm else {
+        return Ok((time, offset));
+    };
+    let hour = time.hour();
+    if !(1..=12).contains(&hour) {
+        return Err("with AM/PM the hour must be 1 to 12");
+    }
+    let hour24 = match (hour, pm) {
+        (12, false) => 0,
+        (12, true) => 12,
+        (h, false) => h,
+        (h, true) => h + 12,
+    };
+    let time = time.with_hour(hour24).ok_or("the hour is out of range")?;
+    Ok((time, offset))
+}
+
+/// Splits a trailing `Z` or `±HH[:MM]`/`±HHMM` offset off a time.
+fn split_offset(t: &str) -> Result<(&str, i32), &'static str> {
+    if let Some(rest) = t.strip_suffix(['Z', 'z']) {
+        return Ok((rest, 0));
+    }
+    let Some(at) = t.rfind(['+', '-']) else {
+        return Ok((t, 0));
+    };
+    let sign = if t[at..].starts_with('-') { -1 } else { 1 };
+    let spec = &t[at + 1..];
+    let (h, m) = match spec.len() {
+        2 => (spec, "00"),
+        4 => spec.split_at(2),
+        5 if spec.as_bytes()[2] == b':' => (&spec[..2], &spec[3..]),
+        _ => return Err("the UTC offset must be +HH:MM"),
+    };
+    let digits = |p: &str| {
+        p.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| p.parse::<i32>().ok())
+            .flatten()
+    };
+    match (digits(h), digits(m)) {
+        (Some(h), Some(m)) if h <= 23 && m <= 59 => Ok((&t[..at], sign * (h * 3600 + m * 60))),
+        _ => Err("the UTC offset must be +HH:MM"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn money(cents: i64, currency: Option<&str>) -> Option<Money> {
+        Some(Money {
+            cents,
+            currency: currency.map(str::to_owned),
+        })
+    }
+
+    fn amount(raw: &str) -> Option<Money> {
+        parse_amount(raw).unwrap_or_else(|e| panic!("{raw:?} should parse: {e}"))
+    }
+
+    fn cents(raw: &str) -> i64 {
+        amount(raw).expect("not empty").cents
+    }
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<DateTime<Utc>> {
+        Some(Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap())
+    }
+
+    fn date(raw: &str, order: DateOrder) -> Option<DateTime<Utc>> {
+        parse_datetime(raw, order).unwrap_or_else(|e| panic!("{raw:?} should parse: {e}"))
+    }
+
+    fn auto(raw: &str) -> Option<DateTime<Utc>> {
+        date(raw, DateOrder::Auto)
+    }
+
+    #[test]
+    fn empty_amount_is_none() {
+        assert_eq!(parse_amount(""), Ok(None));
+        assert_eq!(parse_amount("  \t"), Ok(None));
+        assert_eq!(parse_amount("\u{a0}"), Ok(None));
+    }
+
+    #[test]
+    fn amounts_with_currency_symbols_and_codes() {
+        assert_eq!(amount("$1,234.50"), money(123_450, Some("USD")));
+        assert_eq!(amount("1234,50 €"), money(123_450, Some("EUR")));
+        assert_eq!(amount("€5"), money(500, Some("EUR")));
+        assert_eq!(amount("£5"), money(500, Some("GBP")));
+        assert_eq!(amount("USD 12"), money(1200, Some("USD")));
+        assert_eq!(amount("12 USD"), money(1200, Some("USD")));
+        assert_eq!(amount("CHF12.5"), money(1250, Some("CHF")));
+        assert_eq!(amount("12"), money(1200, None));
+    }
+
+    #[test]
+    fn amounts_with_grouping_and_decimal_separators() {
+        assert_eq!(cents("1.234,50"), 123_450);
+        assert_eq!(cents("1 234,50"), 123_450);
+        assert_eq!(cents("1\u{a0}234,50"), 123_450);
+        assert_eq!(cents("1\u{202f}234,50"), 123_450);
+        assert_eq!(cents("1,234"), 123_400);
+        assert_eq!(cents("1.234"), 123_400);
+        assert_eq!(cents("1,234,567.89"), 123_456_789);
+        assert_eq!(cents("1.234.567"), 123_456_700);
+        assert_eq!(cents("12,5"), 1250);
+        assert_eq!(cents("12.05"), 1205);
+        assert_eq!(cents("0.99"), 99);
+    }
+
+    #[test]
+    fn negative_amounts() {
+        assert_eq!(cents("-12.00"), -1200);
+        assert_eq!(cents("(12.00)"), -1200);
+        assert_eq!(amount("-$12"), money(-1200, Some("USD")));
+        assert_eq!(amount("$-12"), money(-1200, Some("USD")));
+        assert_eq!(amount("($1,000.00)"), money(-100_000, Some("USD")));
+    }
+
+    #[test]
+    fn bad_amounts_are_errors() {
+        for raw in [
+            "abc",
+            "$",
+            "-",
+            "12.",
+            "1,23,456",
+            "1,2345,678",
+            "1,234 567",
+            "1,234.5.6",
+            "(-12)",
+            "usd 12",
+            "1.2.3,45",
+            ",50",
+            "12 EURO",
+        ] {
+            assert!(
+                matches!(parse_amount(raw), Err(ValueError::BadAmount { .. })),
+                "{raw:?} should be a bad amount, got {:?}",
+                parse_amount(raw)
+            );
+        }
+    }
+
+    #[test]
+    fn more_than_two_decimals_is_an_error() {
+        for raw in ["1.2345", "0.123", "1,234.567", "12,3456"] {
+            assert_eq!(
+                parse_amount(raw),
+                Err(ValueError::TooManyDecimals { value: raw.into() }),
+                "{raw:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn amount_overflow_is_an_error() {
+        assert!(parse_amount("92233720368547758.07").is_ok());
+        assert!(matches!(
+            parse_amount("92233720368547758.08"),
+            Err(ValueError::BadAmount {
+                reason: "it is too large",
+                ..
+            })
+        ));
+        assert!(matches!(
+            parse_amount("99999999999999999999999"),
+            Err(ValueError::BadAmount {
+                reason: "it is too large",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn empty_date_is_none() {
+        assert_eq!(parse_datetime("", DateOrder::Auto), Ok(None));
+        assert_eq!(parse_datetime("   ", DateOrder::Dmy), Ok(None));
+    }
+
+    #[test]
+    fn iso_dates_and_times() {
+        assert_eq!(auto("2026-11-01"), utc(2026, 11, 1, 0, 0, 0));
+        assert_eq!(auto("2026-11-01 12:30"), utc(2026, 11, 1, 12, 30, 0));
+        assert_eq!(auto("2026-11-01T12:30:00"), utc(2026, 11, 1, 12, 30, 0));
+        assert_eq!(auto("2026-11-01T12:30:00Z"), utc(2026, 11, 1, 12, 30, 0));
+        assert_eq!(
+            auto("2026-11-01T12:30:00+02:00"),
+            utc(2026, 11, 1, 10, 30, 0)
+        );
+        assert_eq!(auto("2026-11-01T12:30:00-0530"), utc(2026, 11, 1, 18, 0, 0));
+        assert_eq!(auto("2026-11-01 23:30:00 -01"), utc(2026, 11, 2, 0, 30, 0));
+        assert_eq!(
+            date("2026-11-01", DateOrder::Iso),
+            utc(2026, 11, 1, 0, 0, 0)
+        );
+        assert_eq!(
+            date("2026-11-01", DateOrder::Dmy),
+            utc(2026, 11, 1, 0, 0, 0)
+        );
+        let frac = auto("2026-11-01T12:30:00.250Z").unwrap();
+        assert_eq!(frac.timestamp_subsec_millis(), 250);
+        assert_eq!(
+            frac.timestamp(),
+            utc(2026, 11, 1, 12, 30, 0).unwrap().timestamp()
+        );
+    }
+
+    #[test]
+    fn slash_and_dot_dates_in_auto() {
+        assert_eq!(auto("11/01/2026"), utc(2026, 11, 1, 0, 0, 0));
+        assert_eq!(auto("1/2/2026 3:04 PM"), utc(2026, 1, 2, 15, 4, 0));
+        assert_eq!(auto("11/01/2026 12:30:15 am"), utc(2026, 11, 1, 0, 30, 15));
+        assert_eq!(auto("11/01/2026 12:05 PM"), utc(2026, 11, 1, 12, 5, 0));
+        assert_eq!(auto("01.11.2026"), utc(2026, 11, 1, 0, 0, 0));
+        assert_eq!(auto("25.12.2026 18:45"), utc(2026, 12, 25, 18, 45, 0));
+    }
+
+    #[test]
+    fn dash_dates_in_auto_resolve_only_when_unambiguous() {
+        assert_eq!(auto("25-12-2026"), utc(2026, 12, 25, 0, 0, 0));
+        assert_eq!(auto("12-25-2026"), utc(2026, 12, 25, 0, 0, 0));
+        assert_eq!(auto("05-05-2026"), utc(2026, 5, 5, 0, 0, 0));
+        assert!(matches!(
+            parse_datetime("03-04-2026", DateOrder::Auto),
+            Err(ValueError::AmbiguousDate { fix, .. }) if fix.contains("mdy") && fix.contains("dmy")
+        ));
+    }
+
+    #[test]
+    fn slash_date_with_day_first_needs_dmy() {
+        let err = parse_datetime("25/12/2026", DateOrder::Auto).unwrap_err();
+        assert!(matches!(&err, ValueError::AmbiguousDate { .. }), "{err:?}");
+        assert!(err.to_string().contains("--date-format dmy"), "{err}");
+        assert_eq!(
+            date("25/12/2026", DateOrder::Dmy),
+            utc(2026, 12, 25, 0, 0, 0)
+        );
+    }
+
+    #[test]
+    fn forced_orders_apply_to_all_forms() {
+        for raw in ["03/04/2026", "03.04.2026", "03-04-2026"] {
+            assert_eq!(date(raw, DateOrder::Mdy), utc(2026, 3, 4, 0, 0, 0), "{raw}");
+            assert_eq!(date(raw, DateOrder::Dmy), utc(2026, 4, 3, 0, 0, 0), "{raw}");
+        }
+        assert!(matches!(
+            parse_datetime("03/04/2026", DateOrder::Iso),
+            Err(ValueError::BadDate { .. })
+        ));
+    }
+
+    #[test]
+    fn bad_dates_are_errors() {
+        for raw in [
+            "2026-02-30",
+            "02/30/2026",
+            "31.04.2026",
+            "2026-13-01",
+            "yesterday",
+            "2026-11",
+            "11/01/26",
+            "2026-11-01T25:00",
+            "2026-11-01T12:30:00+25:00",
+            "2026-11-01 13:00 PM",
+            "2026-11-01 0:30 AM",
+            "2026-11-01T",
+            "2026_11_01",
+            "25/13/2026",
+        ] {
+            assert!(
+                matches!(
+                    parse_datetime(raw, DateOrder::Auto),
+                    Err(ValueError::BadDate { .. })
+                ),
+                "{raw:?} should be a bad date, got {:?}",
+                parse_datetime(raw, DateOrder::Auto)
+            );
+        }
+    }
+
+    #[test]
+    fn error_messages_are_one_line_and_quote_the_value() {
+        let errors = [
+            parse_amount("1,23,456").unwrap_err(),
+            parse_amount("1.2345").unwrap_err(),
+            parse_datetime("2026-02-30", DateOrder::Auto).unwrap_err(),
+            parse_datetime("03-04-2026", DateOrder::Auto).unwrap_err(),
+            parse_amount("1\n2").unwrap_err(),
+        ];
+        for err in errors {
+            let msg = err.to_string();
+            assert!(!msg.contains('\n'), "{msg}");
+            assert!(msg.contains('"'), "{msg}");
+        }
+        assert_eq!(
+            parse_amount("1.2345").unwrap_err().to_string(),
+            "amount \"1.2345\" has more than 2 decimal places; round it to whole cents (e.g. 12.35)"
+        );
+    }
+}
