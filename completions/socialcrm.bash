@@ -31,6 +31,9 @@ _socialcrm() {
             socialcrm,help)
                 cmd="socialcrm__subcmd__help"
                 ;;
+            socialcrm,import-csv)
+                cmd="socialcrm__subcmd__import__subcmd__csv"
+                ;;
             socialcrm,man)
                 cmd="socialcrm__subcmd__man"
                 ;;
@@ -100,6 +103,9 @@ _socialcrm() {
             socialcrm__subcmd__help,help)
                 cmd="socialcrm__subcmd__help__subcmd__help"
                 ;;
+            socialcrm__subcmd__help,import-csv)
+                cmd="socialcrm__subcmd__help__subcmd__import__subcmd__csv"
+                ;;
             socialcrm__subcmd__help,man)
                 cmd="socialcrm__subcmd__help__subcmd__man"
                 ;;
@@ -143,7 +149,7 @@ _socialcrm() {
 
     case "${cmd}" in
         socialcrm)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version fans messages audit db completions man help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version import-csv fans messages audit db completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -665,7 +671,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help)
-            opts="fans messages audit db completions man help"
+            opts="import-csv fans messages audit db completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -818,6 +824,20 @@ _socialcrm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        socialcrm__subcmd__help__subcmd__import__subcmd__csv)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         socialcrm__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -853,6 +873,48 @@ _socialcrm() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__import__subcmd__csv)
+            opts="-o -v -q -h -V --map --date-format --dry-run --rejects --database-url --config --output --verbose --quiet --no-progress --help --version onlyfans fans"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -W "auto iso mdy dmy" -- "${cur}"))
+                    return 0
+                    ;;
+                --rejects)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -34,6 +34,7 @@ complete -c socialcrm -n "__fish_socialcrm_needs_command" -s q -l quiet -d 'Only
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "import-csv" -d 'Import a platform\'s CSV export into the CRM'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "messages" -d 'DMs and comments'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "audit" -d 'The record of who did what when (connect, sync, import, ...)'
@@ -41,6 +42,23 @@ complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "db" -d 'The CRM
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "man" -d 'Print the man page, or write all of them to a directory'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l map -d 'Map a column the importer does not recognise to a field, e.g. --map "Fan handle=username"' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l date-format -d 'How to read numeric dates' -r -f -a "auto\t'ISO 8601 always; 11/01/2026 is month first, 01.11.2026 day first; unclear dates are errors'
+iso\t'Year first only (2026-11-01)'
+mdy\t'Month first (11/01/2026 is November 1st)'
+dmy\t'Day first (01/11/2026 is November 1st)'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l rejects -d 'Write rejected rows (line number, reason, original row) to this CSV file' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l dry-run -d 'Check every row and report, writing nothing'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
@@ -216,13 +234,14 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s q -l quiet -
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s V -l version -d 'Print version'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from fans messages audit db completions man help" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from fans messages audit db completions man help" -f -a "messages" -d 'DMs and comments'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from fans messages audit db completions man help" -f -a "audit" -d 'The record of who did what when (connect, sync, import, ...)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from fans messages audit db completions man help" -f -a "db" -d 'The CRM database: schema migrations and status'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from fans messages audit db completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from fans messages audit db completions man help" -f -a "man" -d 'Print the man page, or write all of them to a directory'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from fans messages audit db completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "import-csv" -d 'Import a platform\'s CSV export into the CRM'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "messages" -d 'DMs and comments'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "audit" -d 'The record of who did what when (connect, sync, import, ...)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "db" -d 'The CRM database: schema migrations and status'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "man" -d 'Print the man page, or write all of them to a directory'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "list" -d 'List fans, oldest first, a page at a time'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "show" -d 'Show one fan in detail'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from messages" -f -a "list" -d 'List DMs and comments, oldest first, a page at a time'

@@ -9,6 +9,7 @@ mod audit;
 mod db;
 mod fans;
 mod generate;
+mod import;
 mod messages;
 
 use std::ffi::OsString;
@@ -121,6 +122,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,
         Command::Db(cmd) => db::run(&mut ctx, cmd)?,
+        Command::ImportCsv(args) => import::run(&mut ctx, args)?,
         Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     };
     Ok((report, format))

@@ -7,6 +7,7 @@
 mod audit;
 mod db;
 mod fans;
+mod import;
 mod messages;
 mod when;
 
@@ -17,6 +18,7 @@ use clap::{Args, Parser, Subcommand};
 pub use audit::AuditCommand;
 pub use db::DbCommand;
 pub use fans::FansCommand;
+pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use messages::MessagesCommand;
 pub use when::parse_when;
 
@@ -89,6 +91,13 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Import a platform's CSV export into the CRM
+    ///
+    /// Rows are upserted: importing the same file twice changes nothing, a newer export updates.
+    /// Bad rows never stop the import: they are counted, written to --rejects, and the command
+    /// exits 3. Example: `socialcrm import-csv onlyfans fans examples/onlyfans-fans.csv`
+    ImportCsv(ImportCsvArgs),
+
     /// Fans: followers, commenters, DM correspondents and subscribers
     #[command(subcommand)]
     Fans(FansCommand),

@@ -10,6 +10,7 @@
 //! an error naming the flag that settles it. [`values`] never allocates per character and never
 //! uses floats for money: amounts are exact integer cents.
 
+pub mod reader;
 pub mod values;
 
 /// Reduces a CSV header to the key used for column mapping, so that "Total Spent ($)",

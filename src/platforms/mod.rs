@@ -6,6 +6,8 @@
 //! person may type (`twitter` for `x`), and the prefix of the deployment's environment names
 //! (`TWITTER_CLIENT_ID` for X). Adding a platform starts by adding it to [`PlatformId`].
 
+pub mod onlyfans;
+
 use std::fmt;
 use std::str::FromStr;
 

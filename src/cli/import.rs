@@ -1,0 +1,56 @@
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+/// Where an export came from. OnlyFans has no API: creators export CSV files themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportSource {
+    Onlyfans,
+}
+
+/// What the file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportKind {
+    /// Fans / subscribers: one row per fan (username or fan id required)
+    Fans,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DateFormat {
+    /// ISO 8601 always; 11/01/2026 is month first, 01.11.2026 day first; unclear dates are errors
+    Auto,
+    /// Year first only (2026-11-01)
+    Iso,
+    /// Month first (11/01/2026 is November 1st)
+    Mdy,
+    /// Day first (01/11/2026 is November 1st)
+    Dmy,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportCsvArgs {
+    /// The platform the export comes from
+    pub source: ImportSource,
+
+    /// What the file holds
+    pub kind: ImportKind,
+
+    /// The CSV file, or - for standard input
+    pub file: PathBuf,
+
+    /// Map a column the importer does not recognise to a field, e.g. --map "Fan handle=username"
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    pub maps: Vec<String>,
+
+    /// How to read numeric dates
+    #[arg(long, value_name = "FORMAT", default_value = "auto")]
+    pub date_format: DateFormat,
+
+    /// Check every row and report, writing nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Write rejected rows (line number, reason, original row) to this CSV file
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+}
