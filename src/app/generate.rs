@@ -11,11 +11,7 @@ use super::{Body, Report};
 use crate::error::{CliError, CliResult, ExitCode};
 
 pub fn completions(shell: Shell) -> Report {
-    Report {
-        body: Body::Raw(completion_script(shell)),
-        notes: Vec::new(),
-        exit: ExitCode::Success,
-    }
+    Report::raw(completion_script(shell))
 }
 
 fn completion_script(shell: Shell) -> Vec<u8> {
@@ -32,11 +28,7 @@ pub fn man(dir: Option<&Path>) -> CliResult<Report> {
             .into_iter()
             .last()
             .expect("the top page is generated last");
-        return Ok(Report {
-            body: Body::Raw(top),
-            notes: Vec::new(),
-            exit: ExitCode::Success,
-        });
+        return Ok(Report::raw(top));
     };
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::failure(format!("cannot create {}: {e}", dir.display())))?;

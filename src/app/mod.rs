@@ -50,6 +50,15 @@ impl Report {
         }
     }
 
+    /// Bytes printed as they are, whatever `--output` says.
+    pub fn raw(bytes: Vec<u8>) -> Self {
+        Report {
+            body: Body::Raw(bytes),
+            notes: Vec::new(),
+            exit: ExitCode::Success,
+        }
+    }
+
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self

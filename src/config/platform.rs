@@ -201,23 +201,8 @@ pub fn load(
 
     for &&(_, field, key, env_name) in &settings {
         let raw = match lookup_env(env, env_name) {
-            Some((name, value)) => Some((name, value)),
-            None => match (section.and_then(|s| s.get(key)), file) {
-                (Some(value), Some(file)) => {
-                    let at = file.at(value.span().start);
-                    if field.is_secret() && file.readable_by_others {
-                        return Err(ConfigError::InsecureFile {
-                            path: file.path.clone(),
-                            key: format!("{platform}.{key}"),
-                        });
-                    }
-                    Some((
-                        at,
-                        file_value_as_string(value.get_ref(), &file.at(value.span().start))?,
-                    ))
-                }
-                _ => None,
-            },
+            Some(found) => Some(found),
+            None => from_file(platform, section, file, key, field.is_secret())?,
         };
         let Some((at, value)) = raw else { continue };
         apply(&mut config, field, &at, value)?;
@@ -226,13 +211,7 @@ pub fn load(
     let base_env = platform.base_url_env();
     let base = match env(&base_env).filter(|v| !v.trim().is_empty()) {
         Some(v) => Some((base_env, v)),
-        None => match (section.and_then(|s| s.get("base_url")), file) {
-            (Some(value), Some(file)) => {
-                let at = file.at(value.span().start);
-                Some((at.clone(), file_value_as_string(value.get_ref(), &at)?))
-            }
-            _ => None,
-        },
+        None => from_file(platform, section, file, "base_url", false)?,
     };
     if let Some((at, raw)) = base {
         config.base_url = Some(Origin::parse(&raw).map_err(|e| ConfigError::Invalid {
@@ -249,6 +228,29 @@ fn lookup_env(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<(Strin
     [name.to_string(), prefixed]
         .into_iter()
         .find_map(|n| env(&n).filter(|v| !v.trim().is_empty()).map(|v| (n, v)))
+}
+
+/// The value of `key` in the platform's config file section, with its position. A secret is
+/// refused when the file can be read by others.
+fn from_file(
+    platform: PlatformId,
+    section: Option<&Section>,
+    file: Option<&LoadedFile>,
+    key: &str,
+    secret: bool,
+) -> Result<Option<(String, String)>, ConfigError> {
+    let (Some(value), Some(file)) = (section.and_then(|s| s.get(key)), file) else {
+        return Ok(None);
+    };
+    if secret && file.readable_by_others {
+        return Err(ConfigError::InsecureFile {
+            path: file.path.clone(),
+            key: format!("{platform}.{key}"),
+        });
+    }
+    let at = file.at(value.span().start);
+    let text = file_value_as_string(value.get_ref(), &at)?;
+    Ok(Some((at, text)))
 }
 
 fn file_value_as_string(value: &toml::Value, at: &str) -> Result<String, ConfigError> {

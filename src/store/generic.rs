@@ -74,17 +74,6 @@ impl<C: Conn> SqlStore<C> {
         Ok(!self.conn.query(sql, &[table.into()])?.is_empty())
     }
 
-    fn recorded_version(&mut self) -> Result<i64, StoreError> {
-        if !self.table_exists("schema_migrations")? {
-            return Ok(0);
-        }
-        let rows = self.conn.query(
-            "SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations",
-            &[],
-        )?;
-        rows.first().map(|r| r.i64("version")).unwrap_or(Ok(0))
-    }
-
     fn newer(&self, found: i64) -> StoreError {
         StoreError::NewerSchema {
             location: self.info.location.clone(),
@@ -141,7 +130,14 @@ impl<C: Conn> Store for SqlStore<C> {
     }
 
     fn schema_version(&mut self) -> Result<i64, StoreError> {
-        self.recorded_version()
+        if !self.table_exists("schema_migrations")? {
+            return Ok(0);
+        }
+        let rows = self.conn.query(
+            "SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations",
+            &[],
+        )?;
+        rows.first().map(|r| r.i64("version")).unwrap_or(Ok(0))
     }
 
     fn migrate(&mut self) -> Result<Vec<i64>, StoreError> {
@@ -159,7 +155,7 @@ impl<C: Conn> Store for SqlStore<C> {
                 "CREATE TABLE IF NOT EXISTS schema_migrations (\
                  version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at {ts} NOT NULL)"
             ))?;
-            let current = s.recorded_version()?;
+            let current = s.schema_version()?;
             if current > s.latest_version() {
                 return Err(s.newer(current));
             }
@@ -187,7 +183,7 @@ impl<C: Conn> Store for SqlStore<C> {
     }
 
     fn ensure_current(&mut self) -> Result<(), StoreError> {
-        let version = self.recorded_version()?;
+        let version = self.schema_version()?;
         if version > self.latest_version() {
             return Err(self.newer(version));
         }

@@ -172,10 +172,6 @@ impl Query {
         }
     }
 
-    pub fn dialect(&self) -> Dialect {
-        self.dialect
-    }
-
     /// Adds `condition` (with one `?` per value) to the WHERE clause.
     pub fn filter(
         &mut self,
