@@ -1,6 +1,8 @@
 //! `import-csv`: a platform's CSV export into the CRM, streaming, in batches, bad rows aside.
 
+use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::mpsc::{SyncSender, sync_channel};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -8,16 +10,14 @@ use serde::Serialize;
 use super::{Context, Report};
 use crate::cli::{DateFormat, ImportCsvArgs, ImportKind};
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::import::reader::{self, ColumnMap, ReadError};
+use crate::import::batch::Parsed;
+use crate::import::reader::{self, ColumnMap, Next, ReadError, Row, Rows};
 use crate::import::values::DateOrder;
+use crate::output::progress::Progress;
 use crate::output::{Detail, Record};
-use crate::platforms::onlyfans;
-use crate::store::model::{AuditEntry, AuditQuery, Fan, Page, UpsertCounts};
+use crate::platforms::onlyfans::{self, ExportKind, rows::Cells};
+use crate::store::model::{AuditEntry, AuditQuery, Page, UpsertCounts};
 use crate::store::{Batch, Store};
-
-/// Rows written per transaction: large enough to amortise commits, small enough that memory
-/// stays flat whatever the file size.
-const BATCH: usize = 2_000;
 
 #[derive(Serialize)]
 struct Summary {
@@ -69,7 +69,7 @@ struct Rejects {
 }
 
 impl Rejects {
-    fn open(path: Option<&Path>, headers: &csv::StringRecord) -> CliResult<Rejects> {
+    fn open(path: Option<&Path>, headers: &[String]) -> CliResult<Rejects> {
         let writer = match path {
             None => None,
             Some(p) => {
@@ -80,7 +80,7 @@ impl Rejects {
                         CliError::failure(format!("cannot write rejects to {}: {e}", p.display()))
                     })?;
                 let mut header = vec!["line".to_string(), "reason".to_string()];
-                header.extend(headers.iter().map(str::to_string));
+                header.extend(headers.iter().cloned());
                 w.write_record(&header).map_err(write_error)?;
                 Some(w)
             }
@@ -92,17 +92,27 @@ impl Rejects {
         })
     }
 
-    fn add(&mut self, line: u64, reason: &str, row: Option<&csv::StringRecord>) -> CliResult<()> {
+    fn add(&mut self, line: u64, reason: &str, row: Option<&Row>) -> CliResult<()> {
         self.count += 1;
         if self.first.is_none() {
             self.first = Some(format!("line {line}: {reason}"));
         }
         if let Some(w) = &mut self.writer {
-            let mut record = vec![line.to_string(), reason.to_string()];
-            record.extend(row.into_iter().flat_map(|r| r.iter().map(str::to_string)));
-            w.write_record(&record).map_err(write_error)?;
+            let line = line.to_string();
+            let cells = row.into_iter().flat_map(Row::iter);
+            let record = [line.as_str(), reason].into_iter().chain(cells);
+            w.write_record(record).map_err(write_error)?;
         }
         Ok(())
+    }
+
+    fn close(&mut self) -> CliResult<()> {
+        match &mut self.writer {
+            Some(w) => w
+                .flush()
+                .map_err(|e| CliError::failure(format!("cannot write the rejects file: {e}"))),
+            None => Ok(()),
+        }
     }
 }
 
@@ -123,7 +133,11 @@ impl From<ReadError> for CliError {
 
 pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
     let started = Instant::now();
-    let ImportKind::Fans = args.kind;
+    let kind = match args.kind {
+        ImportKind::Fans => &onlyfans::FANS,
+        ImportKind::Messages => &onlyfans::MESSAGES,
+        ImportKind::Earnings => &onlyfans::EARNINGS,
+    };
     let dates = match args.date_format {
         DateFormat::Auto => DateOrder::Auto,
         DateFormat::Iso => DateOrder::Iso,
@@ -137,20 +151,14 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
         path.display().to_string()
     };
 
-    let mut csv = reader::csv_reader(reader::open(path)?, path)?;
-    let headers = match csv.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            return Err(CliError::failure(format!(
-                "cannot read the header row of {shown}: {e}"
-            )));
-        }
-    };
-    let map = ColumnMap::build(&headers, onlyfans::FAN_FIELDS, &args.maps, path)?;
-    map.require_any(onlyfans::FAN_FIELDS, onlyfans::FAN_KEYS, path)?;
+    let (input, size) = reader::open(path)?;
+    let mut rows = Rows::new(input, path)?;
+    let headers = rows.header()?;
+    let map = ColumnMap::build(&headers, kind.fields, &args.maps, path)?;
+    map.require(kind.fields, kind.required, path)?;
 
+    let visible = ctx.config.progress && std::io::stderr().is_terminal();
     let store = ctx.store()?;
-    let mut notes = Vec::new();
     if first_onlyfans_import(store)? {
         eprintln!("{}", onlyfans::COMPLIANCE_NOTICE);
         if !args.dry_run {
@@ -158,40 +166,27 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
         }
     }
 
-    let mut rejects = Rejects::open(args.rejects.as_deref(), &headers)?;
-    let mut counts = UpsertCounts::default();
-    let mut rows = 0u64;
-    let mut batch: Vec<Fan> = Vec::with_capacity(BATCH);
-    let mut record_buf = csv::StringRecord::new();
-    loop {
-        let line = csv.position().line();
-        match csv.read_record(&mut record_buf) {
-            Ok(false) => break,
-            Ok(true) => {
-                rows += 1;
-                let line = record_buf.position().map(|p| p.line()).unwrap_or(line);
-                match onlyfans::fan_from_row(&map, &record_buf, dates) {
-                    Ok(fan) => batch.push(fan),
-                    Err(reason) => rejects.add(line, &reason, Some(&record_buf))?,
-                }
-            }
-            Err(e) => {
-                rows += 1;
-                rejects.add(line, &format!("unreadable row: {e}"), None)?;
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    break;
-                }
-            }
-        }
-        if batch.len() >= BATCH {
-            counts += write(store, &batch, args.dry_run)?;
-            batch.clear();
-        }
+    let rejects = Rejects::open(args.rejects.as_deref(), &headers)?;
+    let progress = Progress::bytes(visible, size);
+    let parser = Parser {
+        rows,
+        map: &map,
+        kind,
+        dates,
+        rejects,
+        progress: &progress,
+    };
+    let (counts, parsed) = pipeline(store, parser, kind, args.dry_run);
+    progress.finish();
+    let (rows, mut rejects) = parsed?;
+    let counts = counts?;
+    rejects.close()?;
+    if kind.name == "earnings" && !args.dry_run {
+        store.refresh_fan_spend(onlyfans::PLATFORM)?;
     }
-    counts += write(store, &batch, args.dry_run)?;
 
     let summary = Summary {
-        kind: "fans",
+        kind: kind.name,
         file: shown.clone(),
         dry_run: args.dry_run,
         rows,
@@ -204,11 +199,12 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
     let outcome = if rejects.count > 0 { "partial" } else { "ok" };
     if !args.dry_run {
         let detail = format!(
-            "fans from {shown}: {} rows, {} inserted, {} updated, {} unchanged, {} rejected",
-            rows, counts.inserted, counts.updated, counts.unchanged, rejects.count
+            "{} from {shown}: {} rows, {} inserted, {} updated, {} unchanged, {} rejected",
+            kind.name, rows, counts.inserted, counts.updated, counts.unchanged, rejects.count
         );
         record(store, "import", outcome, detail)?;
     }
+    let mut notes = Vec::new();
     let mut exit = ExitCode::Success;
     if rejects.count > 0 {
         exit = ExitCode::Partial;
@@ -231,18 +227,124 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
     Ok(report)
 }
 
-/// In a dry run every valid row counts as inserted: what the import would at most do.
-fn write(store: &mut dyn Store, batch: &[Fan], dry_run: bool) -> CliResult<UpsertCounts> {
-    if batch.is_empty() {
-        return Ok(UpsertCounts::default());
+/// Rows read per batch: one transaction each. Large enough that commits and statement set-up
+/// vanish in the cost of the rows, small enough that two batches in flight stay a few MB.
+const BATCH: usize = 10_000;
+
+/// Reads and parses rows into batches, putting bad rows aside.
+struct Parser<'a> {
+    rows: Rows,
+    map: &'a ColumnMap,
+    kind: &'static ExportKind,
+    dates: DateOrder,
+    rejects: Rejects,
+    progress: &'a Progress,
+}
+
+impl Parser<'_> {
+    /// Sends full batches to `out` until the input ends (or the writer has stopped listening);
+    /// returns the rows read and the rejects.
+    fn run(mut self, out: SyncSender<Parsed>) -> CliResult<(u64, Rejects)> {
+        let mut row = Row::default();
+        let mut batch = Parsed::default();
+        let mut rows = 0u64;
+        loop {
+            match self.rows.next(&mut row)? {
+                Next::End => break,
+                Next::Unreadable { line, reason } => {
+                    rows += 1;
+                    self.rejects.add(line, &reason, None)?;
+                }
+                Next::Row => {
+                    rows += 1;
+                    let cells = Cells {
+                        map: self.map,
+                        row: &row,
+                        dates: self.dates,
+                    };
+                    match (self.kind.parse)(&cells, &mut batch) {
+                        Ok(()) => batch.rows += 1,
+                        Err(reason) => self.rejects.add(row.line, &reason, Some(&row))?,
+                    }
+                }
+            }
+            if rows.is_multiple_of(1024) {
+                self.progress.update(self.rows.consumed(), rows);
+            }
+            if batch.rows >= BATCH && out.send(std::mem::take(&mut batch)).is_err() {
+                return Ok((rows, self.rejects));
+            }
+        }
+        self.progress.update(self.rows.consumed(), rows);
+        if batch.rows > 0 {
+            let _ = out.send(batch);
+        }
+        Ok((rows, self.rejects))
     }
+}
+
+/// Parses on one thread while this one writes, so reading the file and the database's work
+/// overlap; the channel holds two batches, which bounds memory.
+fn pipeline(
+    store: &mut dyn Store,
+    parser: Parser<'_>,
+    kind: &ExportKind,
+    dry_run: bool,
+) -> (CliResult<UpsertCounts>, CliResult<(u64, Rejects)>) {
+    let (tx, rx) = sync_channel::<Parsed>(2);
+    std::thread::scope(|scope| {
+        let parsing = scope.spawn(move || parser.run(tx));
+        let mut counts = Ok(UpsertCounts::default());
+        for batch in rx.iter() {
+            match write(store, &batch, kind, dry_run) {
+                Ok(c) => {
+                    if let Ok(total) = &mut counts {
+                        *total += c;
+                    }
+                }
+                Err(e) => {
+                    counts = Err(e);
+                    break;
+                }
+            }
+        }
+        // Dropping the receiver stops the parser at its next batch if writing failed.
+        drop(rx);
+        let parsed = parsing
+            .join()
+            .unwrap_or_else(|_| Err(CliError::failure("the CSV parser stopped unexpectedly")));
+        (counts, parsed)
+    })
+}
+
+/// Writes one batch in one transaction and returns the counts of the kind's own records (fans,
+/// messages, or the analytics events of payments). In a dry run every valid record counts as
+/// inserted: what the import would at most do.
+fn write(
+    store: &mut dyn Store,
+    batch: &Parsed,
+    kind: &ExportKind,
+    dry_run: bool,
+) -> CliResult<UpsertCounts> {
+    let own = match kind.name {
+        "fans" => "fans",
+        "messages" => "messages",
+        _ => "analytics_events",
+    };
+    let position = batch.batches().iter().position(|b| b.table() == own);
     if dry_run {
+        let n = batch
+            .batches()
+            .iter()
+            .find(|b| b.table() == own)
+            .map_or(0, |b| b.len());
         return Ok(UpsertCounts {
-            inserted: batch.len() as u64,
+            inserted: n as u64,
             ..UpsertCounts::default()
         });
     }
-    Ok(store.upsert(Batch::Fans(batch))?)
+    let counts = store.upsert_all(&batch.batches())?;
+    Ok(position.map(|i| counts[i]).unwrap_or_default())
 }
 
 fn first_onlyfans_import(store: &mut dyn Store) -> CliResult<bool> {
@@ -251,7 +353,7 @@ fn first_onlyfans_import(store: &mut dyn Store) -> CliResult<bool> {
             limit: 1,
             after: None,
         },
-        platform: Some("onlyfans".into()),
+        platform: Some(onlyfans::PLATFORM.into()),
         action: Some("notice".into()),
         ..AuditQuery::default()
     };
@@ -265,7 +367,7 @@ fn record(store: &mut dyn Store, action: &str, outcome: &str, detail: String) ->
         at: crate::clock::now(),
         actor,
         action: action.into(),
-        platform: Some("onlyfans".into()),
+        platform: Some(onlyfans::PLATFORM.into()),
         account: None,
         outcome: outcome.into(),
         detail: Some(detail),

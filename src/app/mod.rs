@@ -142,7 +142,7 @@ fn overrides(g: &GlobalArgs) -> Overrides {
         database_url: g.database_url.clone(),
         config: g.config.clone(),
         output: g.output,
-        no_progress: g.no_progress,
+        no_progress: g.no_progress || g.quiet,
     }
 }
 

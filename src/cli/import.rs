@@ -13,6 +13,10 @@ pub enum ImportSource {
 pub enum ImportKind {
     /// Fans / subscribers: one row per fan (username or fan id required)
     Fans,
+    /// Messages: one row per message (fan, time and direction required)
+    Messages,
+    /// Earnings statements / transactions: one row per payment (time and an amount required)
+    Earnings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -10,6 +10,7 @@
 //! an error naming the flag that settles it. [`values`] never allocates per character and never
 //! uses floats for money: amounts are exact integer cents.
 
+pub mod batch;
 pub mod reader;
 pub mod values;
 

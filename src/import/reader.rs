@@ -1,17 +1,27 @@
-//! Opening an export: file or standard input, delimiter detection, and header mapping.
+//! Opening an export and reading its rows with bounded memory; header mapping.
 //!
 //! Exports come from spreadsheets and third-party tools in every dialect: `,` `;` or tab
-//! delimiters, a byte-order mark, headers in any case and punctuation. This file turns all of
-//! them into one [`ColumnMap`] from canonical field names to column positions, and refuses a
-//! file whose required fields are missing with a message listing what it saw.
+//! delimiters, a byte-order mark, headers in any case and punctuation, quoted cells with line
+//! breaks. Rows are parsed with `csv-core` into one reused buffer that never grows past
+//! [`MAX_ROW`]: a row longer than that (in practice a stray unterminated quote that swallows the
+//! rest of the file) is skipped to its end and reported, so a broken or hostile file cannot make
+//! the import buffer it whole. [`ColumnMap`] then turns headers into canonical field positions
+//! and refuses a file whose required fields are missing with a message listing what it saw.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
-use csv::StringRecord;
+use csv_core::ReadRecordResult;
 
 use super::normalize_header;
+
+/// The longest row kept. Real export rows are a few hundred bytes; a cell over the per-field
+/// limit of the importer is still readable here so it can be rejected with its length.
+pub const MAX_ROW: usize = 1 << 20;
+
+/// The most cells a row may have before it is refused (and its positions no longer kept).
+const MAX_FIELDS: usize = 4096;
 
 /// A canonical field and the headers exports use for it (compared after [`normalize_header`]).
 pub struct FieldSpec {
@@ -25,6 +35,10 @@ pub enum ReadError {
     Io { path: String, reason: String },
     #[error("{path} is empty: an export starts with a header row")]
     Empty { path: String },
+    #[error("{path} is not a CSV text file ({why}); export or save it as CSV (UTF-8)")]
+    NotText { path: String, why: &'static str },
+    #[error("the header row of {path} {why}")]
+    BadHeader { path: String, why: String },
     #[error(
         "{path} lacks {missing} (headers seen: {seen}); name the right column with --map COLUMN={example}"
     )]
@@ -50,36 +64,221 @@ pub enum ReadError {
     },
 }
 
-/// Opens `path` (`-` is standard input) buffered, for [`csv_reader`].
-pub fn open(path: &Path) -> Result<Box<dyn BufRead>, ReadError> {
-    let input: Box<dyn Read> = if path == Path::new("-") {
-        Box::new(io::stdin())
-    } else {
-        Box::new(File::open(path).map_err(|e| ReadError::Io {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?)
-    };
-    Ok(Box::new(BufReader::with_capacity(256 * 1024, input)))
-}
-
-/// A CSV reader with the delimiter the first line uses (`,` `;` or tab, the most frequent
-/// outside quotes). Rows may have fewer or more cells than the header: such rows are judged by
-/// the mapper, not refused wholesale.
-pub fn csv_reader(
-    mut input: Box<dyn BufRead>,
-    path: &Path,
-) -> Result<csv::Reader<Box<dyn BufRead>>, ReadError> {
-    let head = input.fill_buf().map_err(|e| ReadError::Io {
+/// Opens `path` (`-` is standard input) buffered; the size is known for regular files, for a
+/// progress bar with a total.
+pub fn open(path: &Path) -> Result<(Box<dyn BufRead + Send>, Option<u64>), ReadError> {
+    let io_error = |e: io::Error| ReadError::Io {
         path: path.display().to_string(),
         reason: e.to_string(),
-    })?;
-    let delimiter = sniff_delimiter(head);
-    Ok(csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(input))
+    };
+    if path == Path::new("-") {
+        let input: Box<dyn Read + Send> = Box::new(io::stdin());
+        return Ok((Box::new(BufReader::with_capacity(256 * 1024, input)), None));
+    }
+    let file = File::open(path).map_err(io_error)?;
+    let meta = file.metadata().map_err(io_error)?;
+    if meta.is_dir() {
+        return Err(io_error(io::Error::other("it is a directory")));
+    }
+    let size = meta.is_file().then_some(meta.len());
+    Ok((Box::new(BufReader::with_capacity(256 * 1024, file)), size))
+}
+
+/// One row: its cells (valid UTF-8) and the line it starts on.
+#[derive(Debug, Default)]
+pub struct Row {
+    text: String,
+    ends: Vec<usize>,
+    pub line: u64,
+}
+
+impl Row {
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start..end)
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i).unwrap_or(""))
+    }
+
+    /// Bytes of all cells together: what the row costs to keep.
+    pub fn bytes(&self) -> usize {
+        self.text.len()
+    }
+}
+
+/// What reading one row gave.
+pub enum Next {
+    Row,
+    /// The row could not be kept; the reason is for the rejects report.
+    Unreadable {
+        line: u64,
+        reason: String,
+    },
+    End,
+}
+
+/// Streams rows out of an export with bounded memory.
+pub struct Rows {
+    input: Box<dyn BufRead + Send>,
+    core: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    consumed: u64,
+    path: String,
+}
+
+impl Rows {
+    /// Detects the delimiter (`,` `;` or tab, the most frequent outside quotes on the first
+    /// line), drops a UTF-8 byte-order mark, and refuses what is plainly not CSV text.
+    pub fn new(mut input: Box<dyn BufRead + Send>, path: &Path) -> Result<Rows, ReadError> {
+        let shown = path.display().to_string();
+        let head = input.fill_buf().map_err(|e| ReadError::Io {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+            return Err(ReadError::NotText {
+                path: shown,
+                why: "it is UTF-16",
+            });
+        }
+        if head.contains(&0) {
+            return Err(ReadError::NotText {
+                path: shown,
+                why: "it holds binary data",
+            });
+        }
+        let bom = if head.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let delimiter = sniff_delimiter(&head[bom..]);
+        input.consume(bom);
+        let core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+        Ok(Rows {
+            input,
+            core,
+            out: vec![0; 4096],
+            ends: vec![0; 64],
+            consumed: bom as u64,
+            path: shown,
+        })
+    }
+
+    /// Bytes of the input read so far.
+    pub fn consumed(&self) -> u64 {
+        self.consumed
+    }
+
+    /// The header row, which must exist, be text and have a sane length.
+    pub fn header(&mut self) -> Result<Vec<String>, ReadError> {
+        let mut row = Row::default();
+        match self.next(&mut row)? {
+            Next::Row => Ok(row.iter().map(str::to_string).collect()),
+            Next::End => Err(ReadError::Empty {
+                path: self.path.clone(),
+            }),
+            Next::Unreadable { reason, .. } => Err(ReadError::BadHeader {
+                path: self.path.clone(),
+                why: reason,
+            }),
+        }
+    }
+
+    /// Reads the next row into `row` (reusing its buffers). Only I/O errors are errors; a row
+    /// that is too long or not UTF-8 is returned as [`Next::Unreadable`] and reading goes on.
+    pub fn next(&mut self, row: &mut Row) -> Result<Next, ReadError> {
+        let line = self.core.line();
+        let (mut len, mut nends) = (0usize, 0usize);
+        let mut total = 0u64;
+        let mut overflow = false;
+        loop {
+            let input = self.input.fill_buf().map_err(|e| ReadError::Io {
+                path: self.path.clone(),
+                reason: e.to_string(),
+            })?;
+            let (result, nin, nout, nend) =
+                self.core
+                    .read_record(input, &mut self.out[len..], &mut self.ends[nends..]);
+            self.input.consume(nin);
+            self.consumed += nin as u64;
+            total += nout as u64;
+            len += nout;
+            nends += nend;
+            match result {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull if self.out.len() < MAX_ROW => {
+                    let grown = (self.out.len() * 2).min(MAX_ROW);
+                    self.out.resize(grown, 0);
+                }
+                ReadRecordResult::OutputFull => {
+                    // Keep parsing to the row's end, dropping what it holds.
+                    overflow = true;
+                    len = 0;
+                    nends = 0;
+                }
+                ReadRecordResult::OutputEndsFull if self.ends.len() < MAX_FIELDS => {
+                    let grown = (self.ends.len() * 2).min(MAX_FIELDS);
+                    self.ends.resize(grown, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    overflow = true;
+                    nends = 0;
+                }
+                ReadRecordResult::Record if overflow => {
+                    return Ok(Next::Unreadable {
+                        line,
+                        reason: format!(
+                            "the row is too long to read ({total} bytes or {} cells; at most {MAX_ROW} bytes and {MAX_FIELDS} cells): an unterminated quote?",
+                            if nends == 0 {
+                                "more".to_string()
+                            } else {
+                                nends.to_string()
+                            }
+                        ),
+                    });
+                }
+                ReadRecordResult::Record => return Ok(self.finish(row, line, len, nends)),
+                ReadRecordResult::End => return Ok(Next::End),
+            }
+        }
+    }
+
+    fn finish(&self, row: &mut Row, line: u64, len: usize, nends: usize) -> Next {
+        row.line = line;
+        row.text.clear();
+        row.ends.clear();
+        match std::str::from_utf8(&self.out[..len]) {
+            Ok(text) => row.text.push_str(text),
+            Err(_) => {
+                return Next::Unreadable {
+                    line,
+                    reason: "the row is not valid UTF-8 (save the export as UTF-8)".into(),
+                };
+            }
+        }
+        row.ends.extend_from_slice(&self.ends[..nends]);
+        // Each cell must be UTF-8 on its own, not just the row as a whole.
+        if (0..nends).any(|i| row.get(i).is_none()) {
+            return Next::Unreadable {
+                line,
+                reason: "the row is not valid UTF-8 (save the export as UTF-8)".into(),
+            };
+        }
+        Next::Row
+    }
 }
 
 fn sniff_delimiter(head: &[u8]) -> u8 {
@@ -104,12 +303,12 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
 #[derive(Debug)]
 pub struct ColumnMap {
     pub columns: Vec<Option<usize>>,
-    pub headers: StringRecord,
+    pub headers: Vec<String>,
 }
 
 impl ColumnMap {
     pub fn build(
-        headers: &StringRecord,
+        headers: &[String],
         fields: &[FieldSpec],
         maps: &[String],
         path: &Path,
@@ -119,7 +318,7 @@ impl ColumnMap {
                 path: path.display().to_string(),
             });
         }
-        let normalized: Vec<String> = headers.iter().map(normalize_header).collect();
+        let normalized: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
         let mut columns: Vec<Option<usize>> = fields
             .iter()
             .map(|f| {
@@ -128,7 +327,7 @@ impl ColumnMap {
                 })
             })
             .collect();
-        let seen = || headers.iter().collect::<Vec<_>>().join(", ");
+        let seen = || headers.join(", ");
         for map in maps {
             let (column, field) = map
                 .split_once('=')
@@ -158,36 +357,45 @@ impl ColumnMap {
         }
         Ok(ColumnMap {
             columns,
-            headers: headers.clone(),
+            headers: headers.to_vec(),
         })
     }
 
-    /// Refuses the file unless one of `any_of` fields was found.
-    pub fn require_any(
+    /// Refuses the file unless, for each group, one of its fields was found.
+    pub fn require(
         &self,
         fields: &[FieldSpec],
-        any_of: &[&'static str],
+        groups: &[&[&'static str]],
         path: &Path,
     ) -> Result<(), ReadError> {
-        let found = any_of.iter().any(|name| {
+        let has = |name: &str| {
             fields
                 .iter()
-                .position(|f| f.name == *name)
+                .position(|f| f.name == name)
                 .is_some_and(|i| self.columns[i].is_some())
-        });
-        if found {
+        };
+        let missing: Vec<&[&str]> = groups
+            .iter()
+            .copied()
+            .filter(|group| !group.iter().any(|name| has(name)))
+            .collect();
+        let Some(first) = missing.first() else {
             return Ok(());
-        }
+        };
         Err(ReadError::Missing {
             path: path.display().to_string(),
-            missing: any_of.join(" or "),
-            seen: self.headers.iter().collect::<Vec<_>>().join(", "),
-            example: any_of[0],
+            missing: missing
+                .iter()
+                .map(|g| g.join(" or "))
+                .collect::<Vec<_>>()
+                .join(", "),
+            seen: self.headers.join(", "),
+            example: first[0],
         })
     }
 
     /// The trimmed, non-empty cell of field number `field` in `row`.
-    pub fn get<'r>(&self, row: &'r StringRecord, field: usize) -> Option<&'r str> {
+    pub fn get<'r>(&self, row: &'r Row, field: usize) -> Option<&'r str> {
         self.columns[field]
             .and_then(|c| row.get(c))
             .map(str::trim)
@@ -199,11 +407,76 @@ impl ColumnMap {
 mod tests {
     use super::*;
 
+    fn rows(data: &'static [u8]) -> Rows {
+        Rows::new(Box::new(data), Path::new("t.csv")).unwrap()
+    }
+
+    fn all(data: &'static [u8]) -> Vec<Result<(u64, Vec<String>), String>> {
+        let mut r = rows(data);
+        let mut row = Row::default();
+        let mut out = Vec::new();
+        loop {
+            match r.next(&mut row).unwrap() {
+                Next::Row => out.push(Ok((row.line, row.iter().map(String::from).collect()))),
+                Next::Unreadable { line, reason } => out.push(Err(format!("{line}: {reason}"))),
+                Next::End => return out,
+            }
+        }
+    }
+
     #[test]
     fn the_most_frequent_delimiter_outside_quotes_wins() {
         assert_eq!(sniff_delimiter(b"a,b,c\n1;2;3"), b',');
         assert_eq!(sniff_delimiter(b"a;b;\"c,d,e\"\n"), b';');
         assert_eq!(sniff_delimiter(b"a\tb\tc"), b'\t');
         assert_eq!(sniff_delimiter(b"single"), b',');
+    }
+
+    #[test]
+    fn rows_keep_quoted_newlines_and_their_starting_line() {
+        let got = all(b"\xEF\xBB\xBFa;b\n1;\"x\ny\"\n\n2;z");
+        let cells = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(got[0], Ok((1, cells(&["a", "b"]))), "BOM dropped");
+        assert_eq!(got[1], Ok((2, cells(&["1", "x\ny"]))));
+        assert_eq!(got[2].as_ref().unwrap().1, cells(&["2", "z"]));
+        assert_eq!(got.len(), 3);
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_one_unreadable_row_not_a_growing_buffer() {
+        let mut data = b"a,b\n1,\"open".to_vec();
+        data.extend(std::iter::repeat_n(b'x', 3 * MAX_ROW));
+        data.extend(b"\n2,3\n");
+        let data: &'static [u8] = Box::leak(data.into_boxed_slice());
+        let mut r = rows(data);
+        let mut row = Row::default();
+        assert!(matches!(r.next(&mut row).unwrap(), Next::Row));
+        match r.next(&mut row).unwrap() {
+            Next::Unreadable { line, reason } => {
+                assert_eq!(line, 2);
+                assert!(reason.contains("unterminated quote"), "{reason}");
+            }
+            _ => panic!("expected an unreadable row"),
+        }
+        assert!(r.out.len() <= MAX_ROW, "the buffer stayed bounded");
+        assert!(matches!(r.next(&mut row).unwrap(), Next::End));
+    }
+
+    #[test]
+    fn binary_and_utf16_files_are_refused() {
+        let err = |d: &'static [u8]| Rows::new(Box::new(d), Path::new("x")).err().unwrap();
+        assert!(
+            err(b"PK\x03\x04\x00\x00")
+                .to_string()
+                .contains("binary data")
+        );
+        assert!(err(b"\xFF\xFEa\x00").to_string().contains("UTF-16"));
+    }
+
+    #[test]
+    fn invalid_utf8_rows_are_unreadable() {
+        let got = all(b"a\n\xC3\x28\nok\n");
+        assert!(got[1].as_ref().unwrap_err().contains("UTF-8"));
+        assert_eq!(got[2].as_ref().unwrap().1, vec!["ok".to_string()]);
     }
 }

@@ -4,7 +4,9 @@
 //!
 //! JSON field names are part of the public interface (README, "JSON output"): renaming one is a
 //! breaking change. Tables are for people: they wrap to the terminal's width when stdout is a
-//! terminal and never carry colour codes into pipes.
+//! terminal and never carry colour codes into pipes. Progress bars (`progress.rs`) go to stderr.
+
+pub mod progress;
 
 use std::io::{self, Write};
 use std::str::FromStr;

@@ -6,7 +6,7 @@
 //! the same code drives both drivers.
 
 use super::model::*;
-use super::sql::{Dialect, Query};
+use super::sql::{Dialect, Query, UpsertSpec};
 use super::tables::{self, TABLES, Upsert};
 use super::value::{Row, Value};
 use super::{Batch, Store, StoreError, StoreInfo};
@@ -26,6 +26,27 @@ pub trait Conn: Send {
     fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
     /// Runs one statement that returns rows.
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
+
+    /// Writes `rows` (values in [`UpsertSpec::all_columns`] order) with the table's upsert at
+    /// write time `now`, inside the caller's transaction. Drivers override this with their
+    /// fastest way to load many rows; this default runs the upsert statement once per row.
+    fn upsert(
+        &mut self,
+        spec: &UpsertSpec,
+        rows: &mut dyn Iterator<Item = Vec<Value>>,
+        now: &Value,
+    ) -> Result<UpsertCounts, StoreError> {
+        let sql = spec.sql(self.dialect());
+        let mut counts = UpsertCounts::default();
+        for mut params in rows {
+            params.push(now.clone());
+            match self.query(&sql, &params)?.first() {
+                None => counts.unchanged += 1,
+                Some(r) => counts.count_revision(r.i64("revision")?),
+            }
+        }
+        Ok(counts)
+    }
 }
 
 pub struct SqlStore<C> {
@@ -83,21 +104,22 @@ impl<C: Conn> SqlStore<C> {
     }
 
     fn upsert_rows<R: Upsert>(&mut self, rows: &[R]) -> Result<UpsertCounts, StoreError> {
-        let sql = R::spec().sql(self.dialect());
         let now = Value::Time(crate::clock::now());
-        self.write_tx(|s| {
-            let mut counts = UpsertCounts::default();
-            for row in rows {
-                let mut params = row.params();
-                params.push(now.clone());
-                match s.conn.query(&sql, &params)?.first() {
-                    None => counts.unchanged += 1,
-                    Some(r) if r.i64("revision")? == 1 => counts.inserted += 1,
-                    Some(_) => counts.updated += 1,
-                }
-            }
-            Ok(counts)
-        })
+        self.conn
+            .upsert(R::spec(), &mut rows.iter().map(Upsert::params), &now)
+    }
+
+    fn upsert_batch(&mut self, batch: Batch<'_>) -> Result<UpsertCounts, StoreError> {
+        match batch {
+            Batch::Connections(rows) => self.upsert_rows(rows),
+            Batch::Fans(rows) => self.upsert_rows(rows),
+            Batch::Messages(rows) => self.upsert_rows(rows),
+            Batch::Posts(rows) => self.upsert_rows(rows),
+            Batch::Analytics(rows) => self.upsert_rows(rows),
+            Batch::SyncStates(rows) => self.upsert_rows(rows),
+            Batch::SyncRuns(rows) => self.upsert_rows(rows),
+            Batch::Audit(rows) => self.upsert_rows(rows),
+        }
     }
 
     fn select<T>(
@@ -213,16 +235,33 @@ impl<C: Conn> Store for SqlStore<C> {
     }
 
     fn upsert(&mut self, batch: Batch<'_>) -> Result<UpsertCounts, StoreError> {
-        match batch {
-            Batch::Connections(rows) => self.upsert_rows(rows),
-            Batch::Fans(rows) => self.upsert_rows(rows),
-            Batch::Messages(rows) => self.upsert_rows(rows),
-            Batch::Posts(rows) => self.upsert_rows(rows),
-            Batch::Analytics(rows) => self.upsert_rows(rows),
-            Batch::SyncStates(rows) => self.upsert_rows(rows),
-            Batch::SyncRuns(rows) => self.upsert_rows(rows),
-            Batch::Audit(rows) => self.upsert_rows(rows),
-        }
+        Ok(self.upsert_all(&[batch])?[0])
+    }
+
+    fn upsert_all(&mut self, batches: &[Batch<'_>]) -> Result<Vec<UpsertCounts>, StoreError> {
+        self.write_tx(|s| batches.iter().map(|b| s.upsert_batch(*b)).collect())
+    }
+
+    fn refresh_fan_spend(&mut self, platform: &str) -> Result<u64, StoreError> {
+        let d = self.dialect();
+        let now = Value::Time(crate::clock::now());
+        // Lifetime spend is the larger of what a fans export said and the sum of the fan's
+        // payments (gross_* events), so a one-month statement never lowers a lifetime total.
+        let sql = format!(
+            "UPDATE fans SET lifetime_spend_cents = p.cents, revision = fans.revision + 1, updated_at = {now} \
+             FROM (SELECT fan_platform_user_id AS fan, CAST(ROUND(SUM(value) * 100) AS BIGINT) AS cents \
+                   FROM analytics_events WHERE platform = {platform} AND metric LIKE 'gross\\_%' ESCAPE '\\' \
+                   AND fan_platform_user_id IS NOT NULL GROUP BY fan_platform_user_id) p \
+             WHERE fans.platform = {platform} AND fans.platform_user_id = p.fan \
+             AND (fans.lifetime_spend_cents IS NULL OR fans.lifetime_spend_cents < p.cents) \
+             RETURNING fans.id",
+            now = d.param(1),
+            platform = d.param(2),
+        );
+        self.write_tx(|s| {
+            let rows = s.conn.query(&sql, &[now, platform.into()])?;
+            Ok(rows.len() as u64)
+        })
     }
 
     fn list_fans(&mut self, q: &FanQuery) -> Result<Vec<FanRow>, StoreError> {

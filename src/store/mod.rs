@@ -67,6 +67,39 @@ pub enum Batch<'a> {
     Audit(&'a [AuditEntry]),
 }
 
+impl Batch<'_> {
+    /// The table the batch is written to.
+    pub fn table(&self) -> &'static str {
+        match self {
+            Batch::Connections(_) => "platform_connections",
+            Batch::Fans(_) => "fans",
+            Batch::Messages(_) => "messages",
+            Batch::Posts(_) => "posts",
+            Batch::Analytics(_) => "analytics_events",
+            Batch::SyncStates(_) => "sync_state",
+            Batch::SyncRuns(_) => "sync_runs",
+            Batch::Audit(_) => "audit_log",
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Batch::Connections(r) => r.len(),
+            Batch::Fans(r) => r.len(),
+            Batch::Messages(r) => r.len(),
+            Batch::Posts(r) => r.len(),
+            Batch::Analytics(r) => r.len(),
+            Batch::SyncStates(r) => r.len(),
+            Batch::SyncRuns(r) => r.len(),
+            Batch::Audit(r) => r.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Everything commands may ask of the CRM database.
 pub trait Store: Send {
     fn info(&self) -> StoreInfo;
@@ -90,6 +123,14 @@ pub trait Store: Send {
 
     /// Writes a batch in one transaction; what happened to each row is counted.
     fn upsert(&mut self, batch: Batch<'_>) -> Result<UpsertCounts, StoreError>;
+
+    /// Writes several batches in one transaction (an import's fans with their messages), with
+    /// the counts of each.
+    fn upsert_all(&mut self, batches: &[Batch<'_>]) -> Result<Vec<UpsertCounts>, StoreError>;
+
+    /// Raises each fan's lifetime spend on `platform` to the sum of their payments recorded as
+    /// `gross_*` analytics events; returns how many fans changed.
+    fn refresh_fan_spend(&mut self, platform: &str) -> Result<u64, StoreError>;
 
     fn list_fans(&mut self, query: &FanQuery) -> Result<Vec<FanRow>, StoreError>;
     fn find_fan(&mut self, selector: &FanSelector) -> Result<Option<FanRow>, StoreError>;

@@ -79,6 +79,8 @@ pub struct AnalyticsEvent {
     pub period_start: DateTime<Utc>,
     pub value: f64,
     pub unit: Option<String>,
+    /// The fan the event belongs to, where it is one fan's (an OnlyFans payment).
+    pub fan_platform_user_id: Option<String>,
 }
 
 /// A connected account. Key: (platform, account).
@@ -145,6 +147,17 @@ pub struct UpsertCounts {
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
+}
+
+impl UpsertCounts {
+    /// Counts one written row by the revision the upsert returned (1: it is new).
+    pub fn count_revision(&mut self, revision: i64) {
+        if revision == 1 {
+            self.inserted += 1;
+        } else {
+            self.updated += 1;
+        }
+    }
 }
 
 impl std::ops::AddAssign for UpsertCounts {

@@ -97,15 +97,41 @@ impl UpsertSpec {
     /// values equal the stored ones are not touched at all, so re-running an import or a sync
     /// costs no writes and leaves `updated_at` alone.
     pub fn sql(&self, d: Dialect) -> String {
-        let t = self.table;
-        let all: Vec<&str> = self
-            .key
+        let placeholders: Vec<String> = (1..=self.width()).map(|n| d.param(n)).collect();
+        let now = d.param(self.width() + 1);
+        self.statement(&format!(
+            "VALUES ({}, 1, {now}, {now})",
+            placeholders.join(", ")
+        ))
+    }
+
+    /// The same upsert fed by every row of `stage` (a table with the key and `columns`), for
+    /// bulk loads; its only parameter is the write time. Returns one row per written row, like
+    /// [`UpsertSpec::sql`]. The stage must not hold a key twice.
+    pub fn sql_from(&self, d: Dialect, stage: &str) -> String {
+        let now = d.param(1);
+        self.statement(&format!(
+            // `WHERE true` keeps SQLite's parser from reading ON CONFLICT as a join clause.
+            "SELECT {}, 1, {now}, {now} FROM {stage} WHERE true",
+            self.all_columns().join(", ")
+        ))
+    }
+
+    /// Key columns then `columns`: the order of [`Upsert::params`](super::tables::Upsert).
+    pub fn all_columns(&self) -> Vec<&'static str> {
+        self.key
             .iter()
             .copied()
             .chain(self.columns.iter().map(|c| c.0))
-            .collect();
-        let now = d.param(all.len() + 1);
-        let placeholders: Vec<String> = (1..=all.len()).map(|n| d.param(n)).collect();
+            .collect()
+    }
+
+    fn width(&self) -> usize {
+        self.key.len() + self.columns.len()
+    }
+
+    fn statement(&self, source: &str) -> String {
+        let t = self.table;
         let merged: Vec<(&str, String)> = self
             .columns
             .iter()
@@ -117,10 +143,9 @@ impl UpsertSpec {
             .map(|(c, e)| format!("({e}) IS DISTINCT FROM {t}.{c}"))
             .collect();
         let mut sql = format!(
-            "INSERT INTO {t} ({cols}, revision, created_at, updated_at) VALUES ({vals}, 1, {now}, {now}) \
+            "INSERT INTO {t} ({cols}, revision, created_at, updated_at) {source} \
              ON CONFLICT ({key}) DO ",
-            cols = all.join(", "),
-            vals = placeholders.join(", "),
+            cols = self.all_columns().join(", "),
             key = self.key.join(", "),
         );
         if sets.is_empty() {

@@ -145,7 +145,11 @@ pub const ANALYTICS_EVENTS: UpsertSpec = UpsertSpec {
         "period",
         "period_start",
     ],
-    columns: &[("value", Merge::Replace), ("unit", Merge::Prefer)],
+    columns: &[
+        ("value", Merge::Replace),
+        ("unit", Merge::Prefer),
+        ("fan_platform_user_id", Merge::Prefer),
+    ],
 };
 
 impl Upsert for AnalyticsEvent {
@@ -163,6 +167,7 @@ impl Upsert for AnalyticsEvent {
             self.period_start.into(),
             self.value.into(),
             (&self.unit).into(),
+            (&self.fan_platform_user_id).into(),
         ]
     }
 }

@@ -20,11 +20,18 @@ use super::value::{Row, Value};
 use super::{StoreError, StoreInfo};
 use crate::secrets::{Secret, redact_url};
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("migrations/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "event_fans",
+        sql: include_str!("migrations/0002_event_fans.sql"),
+    },
+];
 
 pub struct PgConn {
     client: Client,

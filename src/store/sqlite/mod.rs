@@ -15,11 +15,18 @@ use super::sql::Dialect;
 use super::value::{Row, Value, format_time};
 use super::{StoreError, StoreInfo};
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("migrations/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "event_fans",
+        sql: include_str!("migrations/0002_event_fans.sql"),
+    },
+];
 
 pub struct SqliteConn {
     conn: Connection,

@@ -1,0 +1,66 @@
+//! The records parsed from a run of rows, waiting to be written together.
+
+use std::collections::HashMap;
+
+use crate::store::Batch;
+use crate::store::model::{AnalyticsEvent, Fan, Message};
+
+/// What a batch of rows became. A messages or earnings export names the same fan on many rows;
+/// those fans are folded into one record per batch ([`Parsed::seen_fan`]) so a batch writes each
+/// fan once.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub fans: Vec<Fan>,
+    pub messages: Vec<Message>,
+    pub events: Vec<AnalyticsEvent>,
+    /// Good rows in this batch.
+    pub rows: usize,
+    seen: HashMap<String, usize>,
+}
+
+impl Parsed {
+    /// A fan met on a message or payment: merged with the same fan met earlier in the batch
+    /// (earliest first-seen, latest last-seen, any name it was given).
+    pub fn seen_fan(&mut self, fan: Fan) {
+        match self.seen.get(&fan.platform_user_id) {
+            Some(&i) => {
+                let known = &mut self.fans[i];
+                known.first_seen_at = earliest(known.first_seen_at, fan.first_seen_at);
+                known.last_seen_at = known.last_seen_at.max(fan.last_seen_at);
+                if known.username.is_none() {
+                    known.username = fan.username;
+                }
+                if known.currency.is_none() {
+                    known.currency = fan.currency;
+                }
+            }
+            None => {
+                self.seen
+                    .insert(fan.platform_user_id.clone(), self.fans.len());
+                self.fans.push(fan);
+            }
+        }
+    }
+
+    /// The batches to write, fans first so the other records find them.
+    pub fn batches(&self) -> Vec<Batch<'_>> {
+        let mut out = Vec::with_capacity(3);
+        if !self.fans.is_empty() {
+            out.push(Batch::Fans(&self.fans));
+        }
+        if !self.messages.is_empty() {
+            out.push(Batch::Messages(&self.messages));
+        }
+        if !self.events.is_empty() {
+            out.push(Batch::Analytics(&self.events));
+        }
+        out
+    }
+}
+
+fn earliest<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}

@@ -1,0 +1,56 @@
+//! Progress bars on stderr, drawn only for a person watching a terminal.
+//!
+//! Cron jobs and scripts get nothing (stderr is not a terminal, or `--no-progress`), so their
+//! logs hold only the one-line summary and notes.
+
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// A bar over the bytes of an input, with a row count and rate in its message.
+pub struct Progress {
+    bar: ProgressBar,
+    started: Instant,
+}
+
+impl Progress {
+    /// `total` is the input's size when known (a file), `None` for a pipe.
+    pub fn bytes(visible: bool, total: Option<u64>) -> Progress {
+        let bar = match total {
+            Some(n) => ProgressBar::new(n),
+            None => ProgressBar::no_length(),
+        };
+        if visible {
+            let template = match total {
+                Some(_) => "{bar:30} {bytes}/{total_bytes} {msg} ({eta} left)",
+                None => "{spinner} {bytes} {msg}",
+            };
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
+        } else {
+            bar.set_draw_target(ProgressDrawTarget::hidden());
+        }
+        Progress {
+            bar,
+            started: Instant::now(),
+        }
+    }
+
+    /// Where reading is: bytes consumed and rows seen.
+    pub fn update(&self, bytes: u64, rows: u64) {
+        if self.bar.is_hidden() {
+            return;
+        }
+        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+        self.bar.set_position(bytes);
+        self.bar
+            .set_message(format!("{rows} rows, {:.0} rows/s", rows as f64 / secs));
+    }
+
+    /// Removes the bar so the summary prints on a clean line.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,0 +1,6 @@
+-- socialcrm schema v2 (SQLite): an analytics event may be attributed to a fan (an OnlyFans
+-- earnings row is a payment by one fan), so a fan's lifetime spend can be summed from them.
+-- Keep in step with postgres/migrations/0002_event_fans.sql.
+
+ALTER TABLE analytics_events ADD COLUMN fan_platform_user_id TEXT;
+CREATE INDEX analytics_by_fan ON analytics_events (platform, fan_platform_user_id);
