@@ -251,6 +251,31 @@ on_both_backends! {
         assert_eq!(row.revision, 2);
     }
 
+    fn bulk_batches_merge_like_row_by_row_writes(_db, store) {
+        // Large enough for the backends' bulk paths (PostgreSQL: COPY to a staging table), with
+        // a key repeated inside the batch, which one INSERT ... ON CONFLICT cannot take twice.
+        let mut fans: Vec<Fan> = (0..300).map(|i| fan("onlyfans", &format!("b{i}"), &format!("bulk_{i}"))).collect();
+        let mut repeat = fan("onlyfans", "b7", "bulk_7_renamed");
+        repeat.first_seen_at = Some(t(1, 0) - Duration::days(1));
+        repeat.last_seen_at = Some(t(9, 0));
+        repeat.lifetime_spend_cents = Some(500);
+        fans.insert(150, repeat);
+        assert_eq!(store.upsert(Batch::Fans(&fans)).unwrap(), counts(300, 1, 0));
+        let b7 = store.find_fan(&FanSelector::OnPlatform { platform: "onlyfans".into(), user: "b7".into() }).unwrap().unwrap();
+        assert_eq!(b7.fan.username.as_deref(), Some("bulk_7_renamed"));
+        assert_eq!((b7.fan.first_seen_at, b7.fan.last_seen_at), (Some(t(1, 0) - Duration::days(1)), Some(t(9, 0))));
+        assert_eq!(b7.fan.lifetime_spend_cents, Some(500));
+        assert_eq!(b7.revision, 2);
+
+        // The same batch again: the repeated key is written twice in order, so b7 ends as the
+        // row-by-row path leaves it, and only the second write of b7 changes it.
+        assert_eq!(store.upsert(Batch::Fans(&fans)).unwrap(), counts(0, 2, 299));
+        fans[3].status = Some("expired".into());
+        fans[299].lifetime_spend_cents = Some(1);
+        assert_eq!(store.upsert(Batch::Fans(&fans)).unwrap(), counts(0, 4, 297));
+        assert_eq!(rows(store, "fans"), 300);
+    }
+
     fn fans_list_in_id_order_a_page_at_a_time(_db, store) {
         let fans: Vec<Fan> = (0..25)
             .map(|i| {

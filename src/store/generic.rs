@@ -29,24 +29,34 @@ pub trait Conn: Send {
 
     /// Writes `rows` (values in [`UpsertSpec::all_columns`] order) with the table's upsert at
     /// write time `now`, inside the caller's transaction. Drivers override this with their
-    /// fastest way to load many rows; this default runs the upsert statement once per row.
+    /// fastest way to load many rows; the default is [`upsert_each`].
     fn upsert(
         &mut self,
         spec: &UpsertSpec,
         rows: &mut dyn Iterator<Item = Vec<Value>>,
         now: &Value,
     ) -> Result<UpsertCounts, StoreError> {
-        let sql = spec.sql(self.dialect());
-        let mut counts = UpsertCounts::default();
-        for mut params in rows {
-            params.push(now.clone());
-            match self.query(&sql, &params)?.first() {
-                None => counts.unchanged += 1,
-                Some(r) => counts.count_revision(r.i64("revision")?),
-            }
-        }
-        Ok(counts)
+        upsert_each(self, spec, rows, now)
     }
+}
+
+/// Runs the upsert statement once per row: the reference behaviour every bulk path must match.
+pub fn upsert_each<C: Conn + ?Sized>(
+    conn: &mut C,
+    spec: &UpsertSpec,
+    rows: &mut dyn Iterator<Item = Vec<Value>>,
+    now: &Value,
+) -> Result<UpsertCounts, StoreError> {
+    let sql = spec.sql(conn.dialect());
+    let mut counts = UpsertCounts::default();
+    for mut params in rows {
+        params.push(now.clone());
+        match conn.query(&sql, &params)?.first() {
+            None => counts.unchanged += 1,
+            Some(r) => counts.count_revision(r.i64("revision")?),
+        }
+    }
+    Ok(counts)
 }
 
 pub struct SqlStore<C> {

@@ -4,18 +4,20 @@
 //! fails a cron run quickly with a one-line reason instead of hanging it. Every message built
 //! here names the server by its redacted URL only.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::error::Error as StdError;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::BytesMut;
+use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 
-use super::generic::{Conn, Migration, SqlStore};
-use super::sql::Dialect;
+use super::generic::{Conn, Migration, SqlStore, upsert_each};
+use super::model::UpsertCounts;
+use super::sql::{Dialect, UpsertSpec};
 use super::value::{Row, Value};
 use super::{StoreError, StoreInfo};
 use crate::secrets::{Secret, redact_url};
@@ -36,8 +38,13 @@ pub const MIGRATIONS: &[Migration] = &[
 pub struct PgConn {
     client: Client,
     statements: HashMap<String, Statement>,
+    /// Column types of each staging table, for binary COPY.
+    stage_types: HashMap<&'static str, Vec<Type>>,
     location: String,
 }
+
+/// Below this many rows a batch is written row by row: a staging table costs more than it saves.
+const BULK_MIN: usize = 64;
 
 pub fn open(url: &Secret) -> Result<SqlStore<PgConn>, StoreError> {
     let location = redact_url(url.expose());
@@ -64,6 +71,7 @@ pub fn open(url: &Secret) -> Result<SqlStore<PgConn>, StoreError> {
         PgConn {
             client,
             statements: HashMap::new(),
+            stage_types: HashMap::new(),
             location,
         },
         info,
@@ -146,7 +154,117 @@ impl PgConn {
     }
 }
 
+/// The key of a row as text, to notice a key repeated within one COPY.
+fn key_text(key: &[Value]) -> String {
+    let mut out = String::new();
+    for v in key {
+        match v {
+            Value::Null => out.push_str("\u{0}null"),
+            Value::Int(i) => out.push_str(&i.to_string()),
+            Value::Real(r) => out.push_str(&r.to_string()),
+            Value::Text(t) => out.push_str(t),
+            Value::Time(t) => out.push_str(&t.to_rfc3339()),
+        }
+        out.push('\u{1f}');
+    }
+    out
+}
+
+impl PgConn {
+    /// A temporary table with the key and columns of `spec`'s table, and its column types.
+    fn stage(&mut self, spec: &UpsertSpec) -> Result<(String, Vec<Type>), StoreError> {
+        let stage = format!("socialcrm_stage_{}", spec.table);
+        let cols = spec.all_columns().join(", ");
+        self.batch(&format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {stage} AS SELECT {cols} FROM {} WITH NO DATA",
+            spec.table
+        ))?;
+        if let Some(types) = self.stage_types.get(spec.table) {
+            return Ok((stage, types.clone()));
+        }
+        let probe = self
+            .client
+            .prepare(&format!("SELECT {cols} FROM {stage}"))
+            .map_err(|e| self.error(&e))?;
+        let types: Vec<Type> = probe.columns().iter().map(|c| c.type_().clone()).collect();
+        self.stage_types.insert(spec.table, types.clone());
+        Ok((stage, types))
+    }
+
+    /// Streams rows into the stage with binary COPY until the input ends or a key repeats
+    /// (one `INSERT ... ON CONFLICT` may not touch a row twice); returns the rows copied and
+    /// the row that repeated a key, which starts the next run.
+    fn copy_run(
+        &mut self,
+        spec: &UpsertSpec,
+        stage: &str,
+        types: &[Type],
+        first: Option<Vec<Value>>,
+        rows: &mut dyn Iterator<Item = Vec<Value>>,
+    ) -> Result<(u64, Option<Vec<Value>>), postgres::Error> {
+        let cols = spec.all_columns().join(", ");
+        let sink = self
+            .client
+            .copy_in(&format!("COPY {stage} ({cols}) FROM STDIN (FORMAT binary)"))?;
+        let mut writer = BinaryCopyInWriter::new(sink, types);
+        let mut keys = HashSet::new();
+        let mut copied = 0u64;
+        let mut carry = None;
+        for params in first.into_iter().chain(rows) {
+            if !keys.insert(key_text(&params[..spec.key.len()])) {
+                carry = Some(params);
+                break;
+            }
+            let refs: Vec<&(dyn ToSql + Sync)> =
+                params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+            writer.write(&refs)?;
+            copied += 1;
+        }
+        writer.finish()?;
+        Ok((copied, carry))
+    }
+}
+
 impl Conn for PgConn {
+    /// Binary COPY into a temporary staging table, then one `INSERT ... SELECT ... ON CONFLICT`
+    /// per run of distinct keys: the server parses nothing and plans one statement per batch.
+    fn upsert(
+        &mut self,
+        spec: &UpsertSpec,
+        rows: &mut dyn Iterator<Item = Vec<Value>>,
+        now: &Value,
+    ) -> Result<UpsertCounts, StoreError> {
+        if rows.size_hint().0 < BULK_MIN {
+            return upsert_each(self, spec, rows, now);
+        }
+        let (stage, types) = self.stage(spec)?;
+        let merge = format!(
+            "WITH up AS ({}) SELECT COUNT(*) FILTER (WHERE revision = 1) AS inserted, \
+             COUNT(*) AS written FROM up",
+            spec.sql_from(Dialect::Postgres, &stage)
+        );
+        let mut counts = UpsertCounts::default();
+        let mut carry = None;
+        loop {
+            let (copied, next) = self
+                .copy_run(spec, &stage, &types, carry.take(), rows)
+                .map_err(|e| self.error(&e))?;
+            let done = self.query(&merge, std::slice::from_ref(now))?;
+            let row = done
+                .first()
+                .ok_or_else(|| StoreError::Decode("the bulk upsert returned no counts".into()))?;
+            let (inserted, written) = (row.i64("inserted")? as u64, row.i64("written")? as u64);
+            counts.inserted += inserted;
+            counts.updated += written - inserted;
+            counts.unchanged += copied - written;
+            self.batch(&format!("TRUNCATE {stage}"))?;
+            match next {
+                Some(row) => carry = Some(row),
+                None => return Ok(counts),
+            }
+        }
+    }
+
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
