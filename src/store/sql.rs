@@ -97,23 +97,55 @@ impl UpsertSpec {
     /// values equal the stored ones are not touched at all, so re-running an import or a sync
     /// costs no writes and leaves `updated_at` alone.
     pub fn sql(&self, d: Dialect) -> String {
-        let placeholders: Vec<String> = (1..=self.width()).map(|n| d.param(n)).collect();
-        let now = d.param(self.width() + 1);
-        self.statement(&format!(
-            "VALUES ({}, 1, {now}, {now})",
-            placeholders.join(", ")
-        ))
+        format!("{} RETURNING revision", self.upsert(d))
     }
 
-    /// The same upsert fed by every row of `stage` (a table with the key and `columns`), for
-    /// bulk loads; its only parameter is the write time. Returns one row per written row, like
-    /// [`UpsertSpec::sql`]. The stage must not hold a key twice.
-    pub fn sql_from(&self, d: Dialect, stage: &str) -> String {
-        let now = d.param(1);
-        self.statement(&format!(
-            // `WHERE true` keeps SQLite's parser from reading ON CONFLICT as a join clause.
-            "SELECT {}, 1, {now}, {now} FROM {stage} WHERE true",
-            self.all_columns().join(", ")
+    /// [`UpsertSpec::sql`] without `RETURNING`, for drivers that tell inserted from updated
+    /// rows another way (SQLite: the last insert rowid and the change count).
+    pub fn upsert(&self, d: Dialect) -> String {
+        let t = self.table;
+        let placeholders: Vec<String> = (1..=self.width()).map(|n| d.param(n)).collect();
+        let now = d.param(self.width() + 1);
+        let mut sql = format!(
+            "INSERT INTO {t} ({cols}, revision, created_at, updated_at) VALUES ({vals}, 1, {now}, {now}) \
+             ON CONFLICT ({key}) DO ",
+            cols = self.all_columns().join(", "),
+            vals = placeholders.join(", "),
+            key = self.key.join(", "),
+        );
+        if self.columns.is_empty() {
+            // A table that is all key: an existing row can never differ.
+            sql.push_str("NOTHING");
+        } else {
+            sql.push_str(&format!(
+                "UPDATE SET {sets}, revision = {t}.revision + 1, updated_at = excluded.updated_at WHERE {changed}",
+                sets = self.sets("excluded"),
+                changed = self.changed("excluded"),
+            ));
+        }
+        sql
+    }
+
+    /// Merges every row of `stage` (the key and `columns`, keys that all exist in the table)
+    /// into the table, counting the rows that changed (`written`); parameter 1 is the write
+    /// time. `None` for a table that is all key, where an existing row cannot change.
+    pub fn update_from(&self, d: Dialect, stage: &str) -> Option<String> {
+        if self.columns.is_empty() {
+            return None;
+        }
+        let t = self.table;
+        let on: Vec<String> = self
+            .key
+            .iter()
+            .map(|k| format!("{t}.{k} = s.{k}"))
+            .collect();
+        Some(format!(
+            "WITH up AS (UPDATE {t} SET {sets}, revision = {t}.revision + 1, updated_at = {now} \
+             FROM {stage} s WHERE {on} AND ({changed}) RETURNING 1) SELECT COUNT(*) AS written FROM up",
+            sets = self.sets("s"),
+            now = d.param(1),
+            on = on.join(" AND "),
+            changed = self.changed("s"),
         ))
     }
 
@@ -130,41 +162,29 @@ impl UpsertSpec {
         self.key.len() + self.columns.len()
     }
 
-    fn statement(&self, source: &str) -> String {
+    /// `c = <merged>` for every column, the new values read from `new.c`.
+    fn sets(&self, new: &str) -> String {
         let t = self.table;
-        let merged: Vec<(&str, String)> = self
-            .columns
+        self.columns
             .iter()
-            .map(|&(c, m)| (c, merge_expr(t, c, m)))
-            .collect();
-        let sets: Vec<String> = merged.iter().map(|(c, e)| format!("{c} = {e}")).collect();
-        let changed: Vec<String> = merged
+            .map(|&(c, m)| format!("{c} = {}", merge_expr(new, t, c, m)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// True when merging the values of `new` would change something.
+    fn changed(&self, new: &str) -> String {
+        let t = self.table;
+        self.columns
             .iter()
-            .map(|(c, e)| format!("({e}) IS DISTINCT FROM {t}.{c}"))
-            .collect();
-        let mut sql = format!(
-            "INSERT INTO {t} ({cols}, revision, created_at, updated_at) {source} \
-             ON CONFLICT ({key}) DO ",
-            cols = self.all_columns().join(", "),
-            key = self.key.join(", "),
-        );
-        if sets.is_empty() {
-            // A table that is all key: an existing row can never differ.
-            sql.push_str("NOTHING");
-        } else {
-            sql.push_str(&format!(
-                "UPDATE SET {sets}, revision = {t}.revision + 1, updated_at = excluded.updated_at WHERE {changed}",
-                sets = sets.join(", "),
-                changed = changed.join(" OR "),
-            ));
-        }
-        sql.push_str(" RETURNING revision");
-        sql
+            .map(|&(c, m)| format!("({}) IS DISTINCT FROM {t}.{c}", merge_expr(new, t, c, m)))
+            .collect::<Vec<_>>()
+            .join(" OR ")
     }
 }
 
-fn merge_expr(t: &str, c: &str, m: Merge) -> String {
-    let (new, old) = (format!("excluded.{c}"), format!("{t}.{c}"));
+fn merge_expr(new: &str, t: &str, c: &str, m: Merge) -> String {
+    let (new, old) = (format!("{new}.{c}"), format!("{t}.{c}"));
     match m {
         Merge::Replace => new,
         Merge::Prefer => format!("COALESCE({new}, {old})"),

@@ -59,9 +59,67 @@ impl From<&String> for Value {
     }
 }
 
+impl Value {
+    pub fn into_i64(self) -> Option<i64> {
+        match self {
+            Value::Int(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn into_time(self) -> Option<DateTime<Utc>> {
+        match self {
+            Value::Time(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The value as text; `None` for NULL.
+    pub fn into_text(self) -> Option<String> {
+        match self {
+            Value::Null => None,
+            Value::Int(v) => Some(v.to_string()),
+            Value::Real(v) => Some(v.to_string()),
+            Value::Text(v) => Some(v),
+            Value::Time(t) => Some(t.to_rfc3339()),
+        }
+    }
+}
+
 /// SQLite's form of a time: always 27 characters, so text order is time order.
+///
+/// Written by hand: chrono's `format` interprets its pattern on every call, and bulk loads
+/// format two or three times per row.
 pub fn format_time(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    use chrono::{Datelike, Timelike};
+    let year = t.year();
+    if !(0..=9999).contains(&year) {
+        return t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    }
+    let mut out = String::with_capacity(27);
+    push_digits(&mut out, year as u32, 4);
+    // A leap second is shown as second 60 by chrono's nanosecond overflow; keep micros < 1e6.
+    let micros = t.nanosecond() % 1_000_000_000 / 1000;
+    for (sep, n, width) in [
+        ('-', t.month(), 2),
+        ('-', t.day(), 2),
+        ('T', t.hour(), 2),
+        (':', t.minute(), 2),
+        (':', t.second(), 2),
+        ('.', micros, 6),
+    ] {
+        out.push(sep);
+        push_digits(&mut out, n, width);
+    }
+    out.push('Z');
+    out
+}
+
+fn push_digits(out: &mut String, n: u32, width: usize) {
+    for place in (0..width).rev() {
+        let digit = n / 10u32.pow(place as u32) % 10;
+        out.push(char::from(b'0' + digit as u8));
+    }
 }
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
@@ -163,5 +221,22 @@ mod tests {
         let s = format_time(&t);
         assert_eq!(s, "2026-01-02T03:04:05.000000Z");
         assert_eq!(parse_time(&s), Some(t));
+    }
+
+    #[test]
+    fn hand_written_time_text_matches_chrono() {
+        for micros in [
+            0i64,
+            1,
+            999_999,
+            1_234_567_890_123_456,
+            253_402_300_799_999_999,
+        ] {
+            let t = DateTime::<Utc>::from_timestamp_micros(micros).unwrap();
+            assert_eq!(
+                format_time(&t),
+                t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+            );
+        }
     }
 }

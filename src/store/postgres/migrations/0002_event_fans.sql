@@ -4,3 +4,7 @@
 
 ALTER TABLE analytics_events ADD COLUMN fan_platform_user_id TEXT;
 CREATE INDEX analytics_by_fan ON analytics_events (platform, fan_platform_user_id);
+
+-- No query can use an index on (platform, username): fans are found by platform user id, or by
+-- LOWER(username), and searched with LIKE '%...%'. It only slowed every fan write.
+DROP INDEX fans_by_username;
