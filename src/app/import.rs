@@ -229,7 +229,7 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
 
 /// Rows read per batch: one transaction each. Large enough that commits and statement set-up
 /// vanish in the cost of the rows, small enough that two batches in flight stay a few MB.
-const BATCH: usize = 10_000;
+const BATCH: usize = 20_000;
 
 /// Reads and parses rows into batches, putting bad rows aside.
 struct Parser<'a> {
@@ -291,7 +291,7 @@ fn pipeline(
     kind: &ExportKind,
     dry_run: bool,
 ) -> (CliResult<UpsertCounts>, CliResult<(u64, Rejects)>) {
-    let (tx, rx) = sync_channel::<Parsed>(2);
+    let (tx, rx) = sync_channel::<Parsed>(1);
     std::thread::scope(|scope| {
         let parsing = scope.spawn(move || parser.run(tx));
         let mut counts = Ok(UpsertCounts::default());

@@ -27,16 +27,35 @@ pub trait Conn: Send {
     /// Runs one statement that returns rows.
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
 
-    /// Writes `rows` (values in [`UpsertSpec::all_columns`] order) with the table's upsert at
-    /// write time `now`, inside the caller's transaction. Drivers override this with their
-    /// fastest way to load many rows; the default is [`upsert_each`].
+    /// Writes `rows` with the table's upsert at write time `now`, inside the caller's
+    /// transaction. Drivers override this with their fastest way to load many rows; the
+    /// default is [`upsert_each`].
     fn upsert(
         &mut self,
         spec: &UpsertSpec,
-        rows: &mut dyn Iterator<Item = Vec<Value>>,
+        rows: &dyn RowSource,
         now: &Value,
     ) -> Result<UpsertCounts, StoreError> {
         upsert_each(self, spec, rows, now)
+    }
+}
+
+/// Rows to upsert, each as its values in [`UpsertSpec::all_columns`] order. Read by position,
+/// so a bulk path can read a row twice (e.g. retry it another way) without keeping copies.
+pub trait RowSource {
+    fn len(&self) -> usize;
+    fn params(&self, i: usize) -> Vec<Value>;
+}
+
+/// A slice of records as a [`RowSource`].
+struct Records<'a, R>(&'a [R]);
+
+impl<R: Upsert> RowSource for Records<'_, R> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn params(&self, i: usize) -> Vec<Value> {
+        self.0[i].params()
     }
 }
 
@@ -44,12 +63,13 @@ pub trait Conn: Send {
 pub fn upsert_each<C: Conn + ?Sized>(
     conn: &mut C,
     spec: &UpsertSpec,
-    rows: &mut dyn Iterator<Item = Vec<Value>>,
+    rows: &dyn RowSource,
     now: &Value,
 ) -> Result<UpsertCounts, StoreError> {
     let sql = spec.sql(conn.dialect());
     let mut counts = UpsertCounts::default();
-    for mut params in rows {
+    for i in 0..rows.len() {
+        let mut params = rows.params(i);
         params.push(now.clone());
         match conn.query(&sql, &params)?.first() {
             None => counts.unchanged += 1,
@@ -115,8 +135,7 @@ impl<C: Conn> SqlStore<C> {
 
     fn upsert_rows<R: Upsert>(&mut self, rows: &[R]) -> Result<UpsertCounts, StoreError> {
         let now = Value::Time(crate::clock::now());
-        self.conn
-            .upsert(R::spec(), &mut rows.iter().map(Upsert::params), &now)
+        self.conn.upsert(R::spec(), &Records(rows), &now)
     }
 
     fn upsert_batch(&mut self, batch: Batch<'_>) -> Result<UpsertCounts, StoreError> {

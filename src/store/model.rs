@@ -160,6 +160,14 @@ impl UpsertCounts {
     }
 }
 
+impl std::ops::Add for UpsertCounts {
+    type Output = Self;
+    fn add(mut self, o: Self) -> Self {
+        self += o;
+        self
+    }
+}
+
 impl std::ops::AddAssign for UpsertCounts {
     fn add_assign(&mut self, o: Self) {
         self.inserted += o.inserted;

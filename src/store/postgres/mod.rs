@@ -16,7 +16,7 @@ use postgres::error::SqlState;
 use postgres::types::{IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 
-use super::generic::{Conn, Migration, SqlStore, upsert_each};
+use super::generic::{Conn, Migration, RowSource, SqlStore, upsert_each};
 use super::model::UpsertCounts;
 use super::sql::{Dialect, UpsertSpec};
 use super::value::{Row, Value};
@@ -158,7 +158,7 @@ impl PgConn {
     }
 }
 
-/// The key of a row as text, to notice a key repeated within one COPY.
+/// The key of a row as text, to match rows with the keys the table returns.
 fn key_text(key: &[Value]) -> String {
     let mut out = String::new();
     for v in key {
@@ -174,6 +174,8 @@ fn key_text(key: &[Value]) -> String {
     out
 }
 
+/// A hash of a row's key, to notice a key repeated within one COPY. A collision only ends a
+/// run early, which is harmless.
 fn key_hash(key: &[Value]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -187,6 +189,29 @@ fn key_hash(key: &[Value]) -> u64 {
         }
     }
     h.finish()
+}
+
+/// Some rows of a [`RowSource`], by position.
+struct Subset<'a> {
+    rows: &'a dyn RowSource,
+    positions: Vec<usize>,
+}
+
+impl RowSource for Subset<'_> {
+    fn len(&self) -> usize {
+        self.positions.len()
+    }
+    fn params(&self, i: usize) -> Vec<Value> {
+        self.rows.params(self.positions[i])
+    }
+}
+
+/// How far a COPY went.
+enum Copied {
+    /// Up to (not including) this position: the end, or a key repeated within the COPY.
+    Until(usize),
+    /// A row's key was already in the table; the COPY was rolled back.
+    Conflict,
 }
 
 impl PgConn {
@@ -274,106 +299,125 @@ impl PgConn {
             .collect()
     }
 
-    /// Binary COPY of `rows` into `table`'s `columns`, each row followed by `tail`.
+    /// Binary COPY of `rows` from position `start` into `table`'s `columns`, each row followed
+    /// by `tail`, stopping before a row whose key (its first `key_len` values) repeats one
+    /// already copied. Returns where it stopped.
+    #[allow(clippy::too_many_arguments)]
     fn copy_in(
         &mut self,
         table: &str,
         columns: &[&str],
         types: &[Type],
-        rows: &[&Vec<Value>],
+        rows: &dyn RowSource,
+        start: usize,
+        key_len: usize,
         tail: &[Value],
-    ) -> Result<(), postgres::Error> {
+    ) -> Result<usize, postgres::Error> {
         let sql = format!(
             "COPY {table} ({}) FROM STDIN (FORMAT binary)",
             columns.join(", ")
         );
-        let run = |client: &mut Client| -> Result<(), postgres::Error> {
-            let mut writer = BinaryCopyInWriter::new(client.copy_in(&sql)?, types);
-            for row in rows {
-                let refs: Vec<&(dyn ToSql + Sync)> = row
-                    .iter()
-                    .chain(tail)
-                    .map(|v| v as &(dyn ToSql + Sync))
-                    .collect();
-                writer.write(&refs)?;
+        let mut writer = BinaryCopyInWriter::new(self.client.copy_in(&sql)?, types);
+        let mut keys = HashSet::new();
+        let mut end = rows.len();
+        for i in start..rows.len() {
+            let params = rows.params(i);
+            if !keys.insert(key_hash(&params[..key_len])) {
+                end = i;
+                break;
             }
-            writer.finish()?;
-            Ok(())
-        };
-        run(&mut self.client)
+            let refs: Vec<&(dyn ToSql + Sync)> = params
+                .iter()
+                .chain(tail)
+                .map(|v| v as &(dyn ToSql + Sync))
+                .collect();
+            writer.write(&refs)?;
+        }
+        writer.finish()?;
+        Ok(end)
     }
 
-    /// Copies rows that are new to the table straight into it. Inside `savepoint` (already
-    /// open) a key that is already there rolls the copy back and gives `false`.
+    /// Copies rows from `start` straight into the table as new rows, up to a repeated key.
+    /// With `savepoint` (already open), a key that is already in the table rolls the copy
+    /// back.
     fn copy_new(
         &mut self,
         spec: &UpsertSpec,
         types: &[Type],
-        rows: &[&Vec<Value>],
+        rows: &dyn RowSource,
+        start: usize,
         now: &Value,
         savepoint: Option<&str>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Copied, StoreError> {
         let mut columns = spec.all_columns();
         columns.extend(["revision", "created_at", "updated_at"]);
         let mut all_types = types.to_vec();
         all_types.extend([Type::INT8, Type::TIMESTAMPTZ, Type::TIMESTAMPTZ]);
         let tail = [Value::Int(1), now.clone(), now.clone()];
-        match self.copy_in(spec.table, &columns, &all_types, rows, &tail) {
-            Ok(()) => Ok(true),
-            Err(e) if savepoint.is_some() && e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
-                self.batch(&format!(
-                    "ROLLBACK TO SAVEPOINT {}",
-                    savepoint.unwrap_or("")
-                ))?;
-                Ok(false)
+        let copied = self.copy_in(
+            spec.table,
+            &columns,
+            &all_types,
+            rows,
+            start,
+            spec.key.len(),
+            &tail,
+        );
+        match (copied, savepoint) {
+            (Ok(end), _) => Ok(Copied::Until(end)),
+            (Err(e), Some(savepoint)) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                self.batch(&format!("ROLLBACK TO SAVEPOINT {savepoint}"))?;
+                Ok(Copied::Conflict)
             }
-            Err(e) => Err(self.error(&e)),
+            (Err(e), _) => Err(self.error(&e)),
         }
     }
 
-    /// One run of rows with distinct keys: new keys are copied straight into the table,
+    /// Rows with distinct keys, some possibly in the table: new keys are copied straight in,
     /// existing ones merged through the stage.
-    fn upsert_run(
+    fn upsert_looked_up(
         &mut self,
         spec: &UpsertSpec,
         types: &[Type],
-        rows: &[Vec<Value>],
+        rows: &dyn RowSource,
         now: &Value,
     ) -> Result<UpsertCounts, StoreError> {
-        let all: Vec<&Vec<Value>> = rows.iter().collect();
-        // Until a table has shown a conflict on this connection, a batch is assumed new: a
-        // first import then costs exactly a COPY. One conflict and the lookups take over.
-        if !self.conflicted.contains(spec.table) {
-            self.batch("SAVEPOINT socialcrm_bulk")?;
-            if self.copy_new(spec, types, &all, now, Some("socialcrm_bulk"))? {
-                return Ok(UpsertCounts {
-                    inserted: rows.len() as u64,
-                    ..UpsertCounts::default()
-                });
-            }
-            self.conflicted.insert(spec.table);
-        }
-        let existing = self.existing_keys(spec, types, rows)?;
         let k = spec.key.len();
-        let (old, new): (Vec<&Vec<Value>>, Vec<&Vec<Value>>) = all
-            .into_iter()
-            .partition(|r| existing.contains(&key_text(&r[..k])));
-        let mut counts = UpsertCounts::default();
+        let keys: Vec<Vec<Value>> = (0..rows.len())
+            .map(|i| {
+                let mut p = rows.params(i);
+                p.truncate(k);
+                p
+            })
+            .collect();
+        let existing = self.existing_keys(spec, types, &keys)?;
+        let (old, new): (Vec<usize>, Vec<usize>) =
+            (0..rows.len()).partition(|&i| existing.contains(&key_text(&keys[i])));
+        let mut counts = UpsertCounts {
+            inserted: new.len() as u64,
+            ..UpsertCounts::default()
+        };
         if !new.is_empty() {
             // The table lock keeps these keys new until commit.
-            self.copy_new(spec, types, &new, now, None)?;
+            let new = Subset {
+                rows,
+                positions: new,
+            };
+            self.copy_new(spec, types, &new, 0, now, None)?;
         }
-        counts.inserted = new.len() as u64;
+        let old = Subset {
+            rows,
+            positions: old,
+        };
         if old.len() < BULK_MIN {
-            counts += upsert_each(self, spec, &mut old.into_iter().cloned(), now)?;
-            return Ok(counts);
+            return Ok(counts + upsert_each(self, spec, &old, now)?);
         }
         let stage = self.stage(spec)?;
         let Some(update) = spec.update_from(Dialect::Postgres, &stage) else {
             counts.unchanged += old.len() as u64;
             return Ok(counts);
         };
-        self.copy_in(&stage, &spec.all_columns(), types, &old, &[])
+        self.copy_in(&stage, &spec.all_columns(), types, &old, 0, k, &[])
             .map_err(|e| self.error(&e))?;
         let done = self.query(&update, std::slice::from_ref(now))?;
         let written = done
@@ -389,18 +433,19 @@ impl PgConn {
 }
 
 impl Conn for PgConn {
-    /// Bulk loads skip both the server's CSV parsing and `ON CONFLICT`'s speculative inserts:
-    /// under a lock that keeps other writers of the table out until commit, the batch's keys
-    /// are looked up once, new rows go in by binary COPY (the fastest way into a table), and
-    /// existing rows are merged from a binary-COPYed staging table with one `UPDATE`, which
-    /// touches only rows whose merged values differ. Readers are never blocked.
+    /// Bulk loads skip both the server's CSV parsing and `ON CONFLICT`'s speculative inserts.
+    /// Under a lock that keeps other writers of the table out until commit, a batch is first
+    /// assumed new and binary-COPYed straight into the table (the fastest way in) inside a
+    /// savepoint. After the first conflict on this connection, keys are looked up instead:
+    /// new rows are copied in, existing ones merged from a staging table with one `UPDATE`
+    /// that touches only rows whose merged values differ. Readers are never blocked.
     fn upsert(
         &mut self,
         spec: &UpsertSpec,
-        rows: &mut dyn Iterator<Item = Vec<Value>>,
+        rows: &dyn RowSource,
         now: &Value,
     ) -> Result<UpsertCounts, StoreError> {
-        if rows.size_hint().0 < BULK_MIN {
+        if rows.len() < BULK_MIN {
             return upsert_each(self, spec, rows, now);
         }
         // Key lookups must probe the unique index: the planner, not knowing how many rows a
@@ -416,20 +461,34 @@ impl Conn for PgConn {
             spec.table
         ))?;
         let types = self.column_types(spec)?;
-        let rows: Vec<Vec<Value>> = rows.collect();
         let k = spec.key.len();
-        // Runs of distinct keys: a key repeated in a batch is written again after the first,
-        // as the row-by-row path would.
         let mut counts = UpsertCounts::default();
         let mut start = 0;
         while start < rows.len() {
-            // Hashes, not keys: a collision only ends a run early, which is harmless.
+            if !self.conflicted.contains(spec.table) {
+                self.batch("SAVEPOINT socialcrm_bulk")?;
+                match self.copy_new(spec, &types, rows, start, now, Some("socialcrm_bulk"))? {
+                    Copied::Until(end) => {
+                        counts.inserted += (end - start) as u64;
+                        start = end;
+                        continue;
+                    }
+                    Copied::Conflict => {
+                        self.conflicted.insert(spec.table);
+                    }
+                }
+            }
+            // A run of distinct keys: a key repeated in a batch is written again after the
+            // first, as the row-by-row path would.
             let mut keys = HashSet::new();
-            let end = rows[start..]
-                .iter()
-                .position(|r| !keys.insert(key_hash(&r[..k])))
-                .map_or(rows.len(), |n| start + n);
-            counts += self.upsert_run(spec, &types, &rows[start..end], now)?;
+            let end = (start..rows.len())
+                .find(|&i| !keys.insert(key_hash(&rows.params(i)[..k])))
+                .unwrap_or(rows.len());
+            let run = Subset {
+                rows,
+                positions: (start..end).collect(),
+            };
+            counts += self.upsert_looked_up(spec, &types, &run, now)?;
             start = end;
         }
         Ok(counts)

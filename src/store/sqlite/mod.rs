@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 
-use super::generic::{Conn, Migration, SqlStore};
+use super::generic::{Conn, Migration, RowSource, SqlStore};
 use super::model::UpsertCounts;
 use super::sql::{Dialect, UpsertSpec};
 use super::value::{Row, Value, format_time};
@@ -133,7 +133,7 @@ impl Conn for SqliteConn {
     fn upsert(
         &mut self,
         spec: &UpsertSpec,
-        rows: &mut dyn Iterator<Item = Vec<Value>>,
+        rows: &dyn RowSource,
         now: &Value,
     ) -> Result<UpsertCounts, StoreError> {
         let returning_sql = spec.sql(Dialect::Sqlite);
@@ -146,7 +146,8 @@ impl Conn for SqliteConn {
             plain.raw_bind_parameter(now_index, now)?;
             let mut counts = UpsertCounts::default();
             let mut last_rowid: Option<i64> = None;
-            for params in rows {
+            for i in 0..rows.len() {
+                let params = rows.params(i);
                 let Some(last) = last_rowid else {
                     for (i, value) in params.iter().enumerate() {
                         returning.raw_bind_parameter(i + 1, value)?;

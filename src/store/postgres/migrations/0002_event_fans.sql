@@ -8,3 +8,9 @@ CREATE INDEX analytics_by_fan ON analytics_events (platform, fan_platform_user_i
 -- No query can use an index on (platform, username): fans are found by platform user id, or by
 -- LOWER(username), and searched with LIKE '%...%'. It only slowed every fan write.
 DROP INDEX fans_by_username;
+
+-- Bulk loads take ids by the hundred: one sequence access per 100 rows instead of per row.
+-- Ids stay unique; a session that ends leaves a gap, which no one reads meaning into.
+ALTER TABLE fans ALTER COLUMN id SET CACHE 100;
+ALTER TABLE messages ALTER COLUMN id SET CACHE 100;
+ALTER TABLE analytics_events ALTER COLUMN id SET CACHE 100;
