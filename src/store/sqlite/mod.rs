@@ -56,7 +56,7 @@ pub fn open(path: &Path) -> Result<SqlStore<SqliteConn>, StoreError> {
         .map_err(|e| fail(e.to_string()))?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-         PRAGMA wal_autocheckpoint = 16384;",
+         PRAGMA wal_autocheckpoint = 16384; PRAGMA cache_size = -16384;",
     )
     .map_err(|e| fail(e.to_string()))?;
     let info = StoreInfo {
