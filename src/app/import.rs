@@ -22,6 +22,9 @@ use crate::store::{Batch, Store};
 #[derive(Serialize)]
 struct Summary {
     kind: &'static str,
+    /// The table whose records the counts are of (an earnings row is up to three events:
+    /// gross, fee and net).
+    table: &'static str,
     file: String,
     dry_run: bool,
     rows: u64,
@@ -36,6 +39,7 @@ impl Record for Summary {
     fn columns() -> &'static [&'static str] {
         &[
             "kind",
+            "table",
             "file",
             "dry_run",
             "rows",
@@ -49,6 +53,7 @@ impl Record for Summary {
     fn cells(&self) -> Vec<String> {
         vec![
             self.kind.into(),
+            self.table.into(),
             self.file.clone(),
             self.dry_run.to_string(),
             self.rows.to_string(),
@@ -187,6 +192,7 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
 
     let summary = Summary {
         kind: kind.name,
+        table: kind.table,
         file: shown.clone(),
         dry_run: args.dry_run,
         rows,
@@ -326,11 +332,7 @@ fn write(
     kind: &ExportKind,
     dry_run: bool,
 ) -> CliResult<UpsertCounts> {
-    let own = match kind.name {
-        "fans" => "fans",
-        "messages" => "messages",
-        _ => "analytics_events",
-    };
+    let own = kind.table;
     let position = batch.batches().iter().position(|b| b.table() == own);
     if dry_run {
         let n = batch

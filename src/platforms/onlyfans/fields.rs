@@ -97,9 +97,10 @@ pub mod messages {
         field("message_id", &["messageid", "id", "msgid"]),
         field("fan_id", FAN_ID_ALIASES),
         field("username", USERNAME_ALIASES),
+        // Not "from" or "sender": in exports those columns hold a name more often than a side.
         field(
             "direction",
-            &["direction", "sentby", "from", "sender", "inout", "author"],
+            &["direction", "sentby", "inout", "sentorreceived"],
         ),
         field(
             "body",

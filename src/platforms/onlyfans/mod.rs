@@ -15,6 +15,8 @@ pub const PLATFORM: &str = "onlyfans";
 /// One kind of export: its columns, which of them it cannot do without, and its row parser.
 pub struct ExportKind {
     pub name: &'static str,
+    /// The table its rows become (and the summary counts).
+    pub table: &'static str,
     pub fields: &'static [FieldSpec],
     /// Groups of fields; each group needs one of its fields present.
     pub required: &'static [&'static [&'static str]],
@@ -23,6 +25,7 @@ pub struct ExportKind {
 
 pub const FANS: ExportKind = ExportKind {
     name: "fans",
+    table: "fans",
     fields: fields::fans::FIELDS,
     required: fields::fans::REQUIRED,
     parse: rows::fan,
@@ -30,6 +33,7 @@ pub const FANS: ExportKind = ExportKind {
 
 pub const MESSAGES: ExportKind = ExportKind {
     name: "messages",
+    table: "messages",
     fields: fields::messages::FIELDS,
     required: fields::messages::REQUIRED,
     parse: rows::message,
@@ -37,6 +41,7 @@ pub const MESSAGES: ExportKind = ExportKind {
 
 pub const EARNINGS: ExportKind = ExportKind {
     name: "earnings",
+    table: "analytics_events",
     fields: fields::earnings::FIELDS,
     required: fields::earnings::REQUIRED,
     parse: rows::earning,
