@@ -22,8 +22,9 @@ impl Progress {
         };
         if visible {
             let template = match total {
-                Some(_) => "{bar:30} {bytes}/{total_bytes} {msg} ({eta} left)",
-                None => "{spinner} {bytes} {msg}",
+                // The bar takes what the terminal's width leaves, so the line never wraps.
+                Some(_) => "{wide_bar} {bytes}/{total_bytes} · {msg} · {eta} left",
+                None => "{spinner} {bytes} · {msg}",
             };
             if let Ok(style) = ProgressStyle::with_template(template) {
                 bar.set_style(style.progress_chars("=> "));
