@@ -1,10 +1,12 @@
 //! CSV import: turning files that creators export by hand (OnlyFans fans, messages, earnings)
 //! into CRM rows, for `socialcrm import-csv onlyfans fans|messages|earnings`.
 //!
-//! This folder will hold the whole pipeline: reading the file, mapping its headers to canonical
-//! columns, parsing each cell ([`values`]), and writing the rows through the store. Each step is
-//! pure where it can be, so the messy formats of `shared/platforms/onlyfans.md` section 3 are
-//! tested without files or a database.
+//! The generic half of the pipeline lives here: reading rows with bounded memory and mapping
+//! headers to fields ([`reader`]), parsing cells ([`values`]), and collecting a batch's records
+//! ([`batch`]). What a platform's rows mean is in `platforms/<platform>/`; the command that
+//! drives it all (a parsing thread feeding a writing one) is `app/import.rs`. Each step is pure
+//! where it can be, so the messy formats of `shared/platforms/onlyfans.md` section 3 are tested
+//! without files or a database.
 //!
 //! What it must never do: guess silently. A value that could mean two things (`03-04-2026`) is
 //! an error naming the flag that settles it. [`values`] never allocates per character and never
