@@ -37,7 +37,7 @@ pub struct Message {
     pub fan_platform_user_id: Option<String>,
     /// `in` (from the fan) or `out` (from the creator).
     pub direction: String,
-    /// `dm`, `comment` or `mention`.
+    /// `dm`, `ppv` (a paid message), `comment` or `mention`.
     pub kind: String,
     pub body: Option<String>,
     pub sent_at: DateTime<Utc>,
