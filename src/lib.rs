@@ -15,6 +15,7 @@
 //! typed error into one line and an exit code.
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -1,11 +1,13 @@
 //! The one HTTP layer every adapter goes through.
 //!
-//! The client itself (timeouts, retries with backoff, `Retry-After`, rate-limit budgets) arrives
-//! with the first adapter. What lives here already is the rule that decides where requests may
-//! go: [`Origin`], the validated value of `SOCIALCRM_<PLATFORM>_BASE_URL`. Every URL an adapter
+//! [`client`] is the blocking client adapters call (timeouts, a user agent, JSON replies whose
+//! errors never echo a request body). Retries with backoff, `Retry-After` and rate-limit budgets
+//! arrive with sync. Here is the rule that decides where requests may go: [`Origin`], the validated value of `SOCIALCRM_<PLATFORM>_BASE_URL`. Every URL an adapter
 //! would call on a platform's real hosts is sent to that origin instead, path and query kept, and
 //! a plain `http://` origin is accepted only on loopback so tokens never cross a network
 //! unencrypted.
+
+pub mod client;
 
 use std::fmt;
 use std::net::IpAddr;
@@ -66,7 +68,8 @@ impl fmt::Display for Origin {
     }
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// True for `localhost` and loopback IP hosts.
+pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),

@@ -7,9 +7,111 @@
 //! (`TWITTER_CLIENT_ID` for X). Adding a platform starts by adding it to [`PlatformId`].
 
 pub mod onlyfans;
+pub mod tiktok;
 
 use std::fmt;
 use std::str::FromStr;
+
+use url::Url;
+
+use crate::auth::pkce::{ChallengeEncoding, Pkce};
+use crate::auth::tokens::Tokens;
+use crate::config::Config;
+use crate::secrets::Secret;
+
+/// Who a token belongs to, as the platform's user-info endpoint says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Identity {
+    pub platform_user_id: String,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+}
+
+/// Why a platform call failed, typed so callers can refresh, re-authenticate or report.
+#[derive(Debug, thiserror::Error)]
+pub enum PlatformError {
+    #[error("{platform} needs {var}: set it in the environment or in the config file")]
+    MissingSetting { platform: PlatformId, var: String },
+    #[error("{platform} cannot be connected by OAuth yet (supported so far: tiktok)")]
+    Unsupported { platform: PlatformId },
+    #[error("{platform} does not accept the access token ({detail})")]
+    Unauthorized {
+        platform: PlatformId,
+        detail: String,
+    },
+    #[error(
+        "{platform} refused the grant: {error}{}",
+        log_suffix(description, log_id)
+    )]
+    Grant {
+        platform: PlatformId,
+        error: String,
+        description: Option<String>,
+        log_id: Option<String>,
+    },
+    #[error(
+        "{platform} answered HTTP {status}: {code}{}",
+        log_suffix(message, log_id)
+    )]
+    Api {
+        platform: PlatformId,
+        status: u16,
+        code: String,
+        message: Option<String>,
+        log_id: Option<String>,
+    },
+    #[error("{platform}: {0}", platform = .1)]
+    Network(crate::http::client::NetError, PlatformId),
+}
+
+fn log_suffix(text: &Option<String>, log_id: &Option<String>) -> String {
+    let mut out = String::new();
+    if let Some(t) = text.as_deref().filter(|t| !t.is_empty()) {
+        out.push_str(": ");
+        out.push_str(t);
+    }
+    if let Some(id) = log_id.as_deref().filter(|t| !t.is_empty()) {
+        out.push_str(&format!(" (log id {id})"));
+    }
+    out
+}
+
+impl PlatformError {
+    /// The grant itself is dead (revoked, expired refresh token): only `connect` helps.
+    pub fn needs_reauth(&self) -> bool {
+        matches!(self, PlatformError::Grant { error, .. } if error == "invalid_grant")
+    }
+}
+
+/// What connect, refresh and disconnect need from a platform. Each adapter holds its quirks
+/// (parameter names, scope separators, PKCE encoding, token response shapes).
+pub trait OAuthPlatform {
+    fn id(&self) -> PlatformId;
+    /// Scopes asked for when `connect` is given none.
+    fn default_scopes(&self) -> &'static [&'static str];
+    fn challenge_encoding(&self) -> ChallengeEncoding;
+    /// The page the user is sent to.
+    fn authorize_url(&self, redirect_uri: &Url, state: &str, pkce: &Pkce, scopes: &[String])
+    -> Url;
+    fn exchange(
+        &self,
+        code: &str,
+        redirect_uri: &Url,
+        pkce: &Pkce,
+    ) -> Result<Tokens, PlatformError>;
+    fn refresh(&self, refresh_token: &Secret) -> Result<Tokens, PlatformError>;
+    /// Revokes the grant at the platform (best effort is the caller's choice).
+    fn revoke(&self, tokens: &Tokens) -> Result<(), PlatformError>;
+    fn whoami(&self, access_token: &Secret) -> Result<Identity, PlatformError>;
+}
+
+/// The OAuth adapter of `id`, configured; an error names the missing setting (exit 5).
+pub fn oauth(id: PlatformId, config: &Config) -> Result<Box<dyn OAuthPlatform>, PlatformError> {
+    match id {
+        PlatformId::Tiktok => Ok(Box::new(tiktok::TikTok::new(&config.platform(id))?)),
+        other => Err(PlatformError::Unsupported { platform: other }),
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

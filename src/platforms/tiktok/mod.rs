@@ -1,0 +1,295 @@
+//! TikTok (Login Kit v2, Display API): OAuth with its quirks, and who the token belongs to.
+//!
+//! Quirks (shared/platforms/tiktok.md, checked against developers.tiktok.com): the client id is
+//! called `client_key`; scopes are comma-separated; desktop apps must use PKCE, with the
+//! challenge written as the hex SHA-256 of the verifier; the client secret is sent on every
+//! token call (there is no public-client mode); refresh tokens rotate, so the newest one must
+//! be stored before the old one is used again; OAuth errors come as
+//! `{"error","error_description","log_id"}`, API errors as `{"error":{"code","message","log_id"}}`.
+
+use chrono::Utc;
+use serde_json::Value as Json;
+use url::Url;
+
+use super::{Identity, OAuthPlatform, PlatformError, PlatformId};
+use crate::auth::pkce::{ChallengeEncoding, Pkce};
+use crate::auth::tokens::Tokens;
+use crate::config::PlatformConfig;
+use crate::http::Origin;
+use crate::http::client::{Client, Reply};
+use crate::secrets::Secret;
+
+const AUTHORIZE: &str = "https://www.tiktok.com/v2/auth/authorize/";
+const TOKEN: &str = "https://open.tiktokapis.com/v2/oauth/token/";
+const REVOKE: &str = "https://open.tiktokapis.com/v2/oauth/revoke/";
+const USER_INFO: &str = "https://open.tiktokapis.com/v2/user/info/";
+
+pub struct TikTok {
+    client_key: String,
+    client_secret: Secret,
+    base_url: Option<Origin>,
+    http: Client,
+}
+
+impl TikTok {
+    pub fn new(config: &PlatformConfig) -> Result<TikTok, PlatformError> {
+        let missing = |var: &str| PlatformError::MissingSetting {
+            platform: PlatformId::Tiktok,
+            var: var.into(),
+        };
+        Ok(TikTok {
+            client_key: config
+                .client_id
+                .clone()
+                .ok_or_else(|| missing("TIKTOK_CLIENT_KEY"))?,
+            client_secret: config
+                .client_secret
+                .clone()
+                .ok_or_else(|| missing("TIKTOK_CLIENT_SECRET"))?,
+            base_url: config.base_url.clone(),
+            http: Client::new(),
+        })
+    }
+
+    /// A real TikTok URL, or its twin on `SOCIALCRM_TIKTOK_BASE_URL`.
+    fn url(&self, real: &str) -> Url {
+        let real = Url::parse(real).expect("TikTok's URLs are valid");
+        match &self.base_url {
+            Some(origin) => origin.rewrite(&real),
+            None => real,
+        }
+    }
+
+    fn post(&self, url: &str, form: &[(&str, &str)]) -> Result<Reply, PlatformError> {
+        self.http
+            .post_form(&self.url(url), form)
+            .map_err(|e| PlatformError::Network(e, PlatformId::Tiktok))
+    }
+
+    fn token_call(&self, form: &[(&str, &str)]) -> Result<Tokens, PlatformError> {
+        let reply = self.post(TOKEN, form)?;
+        let body = &reply.body;
+        if let Some(error) = text(body, "error").filter(|e| !e.is_empty()) {
+            return Err(PlatformError::Grant {
+                platform: PlatformId::Tiktok,
+                error,
+                description: text(body, "error_description"),
+                log_id: text(body, "log_id"),
+            });
+        }
+        if !reply.ok() {
+            return Err(api_error(&reply));
+        }
+        let access_token = text(body, "access_token").ok_or_else(|| api_error(&reply))?;
+        let now = Utc::now();
+        let after = |field: &str| {
+            body.get(field)
+                .and_then(Json::as_i64)
+                .map(|secs| now + chrono::Duration::seconds(secs))
+        };
+        Ok(Tokens {
+            access_token,
+            refresh_token: text(body, "refresh_token"),
+            expires_at: after("expires_in"),
+            refresh_expires_at: after("refresh_expires_in"),
+            scopes: text(body, "scope")
+                .map(|s| split_scopes(&s))
+                .unwrap_or_default(),
+            platform_user_id: text(body, "open_id"),
+        })
+    }
+}
+
+fn text(body: &Json, field: &str) -> Option<String> {
+    body.get(field).and_then(Json::as_str).map(str::to_string)
+}
+
+/// TikTok writes scopes comma-separated (some pages show spaces too).
+fn split_scopes(s: &str) -> Vec<String> {
+    s.split([',', ' '])
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// An API error from the `{"error":{"code","message","log_id"}}` envelope (or a bare status).
+fn api_error(reply: &Reply) -> PlatformError {
+    let error = reply.body.get("error");
+    let field = |name: &str| {
+        error
+            .and_then(|e| e.get(name))
+            .and_then(Json::as_str)
+            .map(str::to_string)
+    };
+    PlatformError::Api {
+        platform: PlatformId::Tiktok,
+        status: reply.status,
+        code: field("code").unwrap_or_else(|| "unexpected reply".into()),
+        message: field("message"),
+        log_id: field("log_id"),
+    }
+}
+
+impl OAuthPlatform for TikTok {
+    fn id(&self) -> PlatformId {
+        PlatformId::Tiktok
+    }
+
+    fn default_scopes(&self) -> &'static [&'static str] {
+        &[
+            "user.info.basic",
+            "user.info.profile",
+            "user.info.stats",
+            "video.list",
+        ]
+    }
+
+    fn challenge_encoding(&self) -> ChallengeEncoding {
+        ChallengeEncoding::Hex
+    }
+
+    fn authorize_url(
+        &self,
+        redirect_uri: &Url,
+        state: &str,
+        pkce: &Pkce,
+        scopes: &[String],
+    ) -> Url {
+        let mut url = self.url(AUTHORIZE);
+        url.query_pairs_mut()
+            .append_pair("client_key", &self.client_key)
+            .append_pair("scope", &scopes.join(","))
+            .append_pair("response_type", "code")
+            .append_pair("redirect_uri", redirect_uri.as_str())
+            .append_pair("state", state)
+            .append_pair("code_challenge", &pkce.challenge)
+            .append_pair("code_challenge_method", "S256");
+        url
+    }
+
+    fn exchange(
+        &self,
+        code: &str,
+        redirect_uri: &Url,
+        pkce: &Pkce,
+    ) -> Result<Tokens, PlatformError> {
+        self.token_call(&[
+            ("client_key", &self.client_key),
+            ("client_secret", self.client_secret.expose()),
+            ("code", code),
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", redirect_uri.as_str()),
+            ("code_verifier", &pkce.verifier),
+        ])
+    }
+
+    fn refresh(&self, refresh_token: &Secret) -> Result<Tokens, PlatformError> {
+        self.token_call(&[
+            ("client_key", &self.client_key),
+            ("client_secret", self.client_secret.expose()),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose()),
+        ])
+    }
+
+    fn revoke(&self, tokens: &Tokens) -> Result<(), PlatformError> {
+        let reply = self.post(
+            REVOKE,
+            &[
+                ("client_key", &self.client_key),
+                ("client_secret", self.client_secret.expose()),
+                ("token", &tokens.access_token),
+            ],
+        )?;
+        if let Some(error) = text(&reply.body, "error").filter(|e| !e.is_empty()) {
+            return Err(PlatformError::Grant {
+                platform: PlatformId::Tiktok,
+                error,
+                description: text(&reply.body, "error_description"),
+                log_id: text(&reply.body, "log_id"),
+            });
+        }
+        if reply.ok() {
+            Ok(())
+        } else {
+            Err(api_error(&reply))
+        }
+    }
+
+    fn whoami(&self, access_token: &Secret) -> Result<Identity, PlatformError> {
+        let mut url = self.url(USER_INFO);
+        url.query_pairs_mut().append_pair(
+            "fields",
+            "open_id,union_id,avatar_url,display_name,username",
+        );
+        let reply = self
+            .http
+            .get(&url, Some(access_token))
+            .map_err(|e| PlatformError::Network(e, PlatformId::Tiktok))?;
+        if reply.status == 401 {
+            let detail = match api_error(&reply) {
+                PlatformError::Api { code, .. } => code,
+                _ => "401".into(),
+            };
+            return Err(PlatformError::Unauthorized {
+                platform: PlatformId::Tiktok,
+                detail,
+            });
+        }
+        let code = reply
+            .body
+            .pointer("/error/code")
+            .and_then(Json::as_str)
+            .unwrap_or("ok");
+        if !reply.ok() || code != "ok" {
+            return Err(api_error(&reply));
+        }
+        let user = reply
+            .body
+            .pointer("/data/user")
+            .cloned()
+            .unwrap_or(Json::Null);
+        let open_id = text(&user, "open_id").ok_or_else(|| api_error(&reply))?;
+        Ok(Identity {
+            platform_user_id: open_id,
+            username: text(&user, "username"),
+            display_name: text(&user, "display_name"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_authorize_url_uses_tiktoks_names_and_the_base_url() {
+        let config = PlatformConfig {
+            client_id: Some("ck".into()),
+            client_secret: Some(Secret::new("cs")),
+            base_url: Some(Origin::parse("http://127.0.0.1:9100").unwrap()),
+            ..PlatformConfig::default()
+        };
+        let tiktok = TikTok::new(&config).unwrap();
+        let pkce = Pkce::new(ChallengeEncoding::Hex);
+        let redirect = Url::parse("http://127.0.0.1:3455/callback/").unwrap();
+        let url = tiktok.authorize_url(
+            &redirect,
+            "st",
+            &pkce,
+            &["user.info.basic".into(), "video.list".into()],
+        );
+        assert!(url.as_str().starts_with("http://127.0.0.1:9100/v2/auth/authorize/?client_key=ck&scope=user.info.basic%2Cvideo.list&response_type=code&redirect_uri=http%3A%2F%2F127.0.0.1%3A3455%2Fcallback%2F&state=st&code_challenge="), "{url}");
+        assert!(
+            !url.as_str().contains("cs"),
+            "the secret never goes in a URL"
+        );
+        assert_eq!(pkce.challenge.len(), 64, "hex");
+    }
+
+    #[test]
+    fn a_missing_credential_names_its_variable() {
+        let err = TikTok::new(&PlatformConfig::default()).err().unwrap();
+        assert!(err.to_string().contains("TIKTOK_CLIENT_KEY"));
+    }
+}
