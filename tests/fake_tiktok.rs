@@ -1,12 +1,14 @@
 //! Tests of the fake TikTok itself (tests/support/fake_tiktok.rs), driven with a plain HTTP
 //! client, so that tests of the binary can trust it.
 
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::support::fake_tiktok::{
-    AUTHORIZE_PATH, BASE_URL_ENV, CLIENT_KEY, CLIENT_SECRET, Consent, FakeTikTok, FakeUser,
-    PkceEncoding, REVOKE_PATH, TOKEN_PATH, USER_INFO_PATH, click_authorize,
+    AUTHORIZE_PATH, BASE_URL_ENV, CLIENT_KEY, CLIENT_SECRET, Consent, FakeBrowser, FakeTikTok,
+    FakeUser, PkceEncoding, REVOKE_PATH, TOKEN_PATH, USER_INFO_PATH, click_authorize,
 };
 use crate::support::http;
 
@@ -524,6 +526,126 @@ fn fake_tiktok_stops_when_dropped() {
     assert_eq!(http::get(&fake.url("/")).status, 404);
     drop(fake);
     assert!(std::net::TcpStream::connect(&addr).is_err());
+}
+
+/// Accepts one connection on `listener` within 10 s and answers it 200; the request line.
+fn accept_callback(listener: &TcpListener) -> String {
+    listener.set_nonblocking(true).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (stream, _) = loop {
+        match listener.accept() {
+            Ok(conn) => break conn,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                assert!(Instant::now() < deadline, "no callback within 10 s");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    stream.set_nonblocking(false).unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).unwrap();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line.trim().is_empty() {
+            break;
+        }
+    }
+    let mut stream = reader.into_inner();
+    stream
+        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nDone.")
+        .unwrap();
+    request_line
+}
+
+#[test]
+fn fake_tiktok_browser_follows_the_redirect_to_the_loopback_listener() {
+    let fake = FakeTikTok::start();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let redirect = format!(
+        "http://127.0.0.1:{}/callback/",
+        listener.local_addr().unwrap().port()
+    );
+    fake.expect_redirect_uri(&redirect);
+    let verifier = verifier();
+    let url = fake.authorize_url(
+        SCOPES,
+        &redirect,
+        "xyz",
+        &PkceEncoding::Hex.challenge(&verifier),
+    );
+
+    // As the binary will: spawn `$BROWSER <url>` and not wait for it.
+    let browser = FakeBrowser::following_redirect();
+    let mut child = Command::new(browser.path()).arg(&url).spawn().unwrap();
+    let request_line = accept_callback(&listener);
+    assert!(
+        request_line.starts_with("GET /callback/?code="),
+        "{request_line}"
+    );
+    let target = request_line.split_whitespace().nth(1).unwrap();
+    let q = query_of(&format!("http://127.0.0.1{target}"));
+    assert_eq!(param(&q, "state"), Some("xyz"));
+    assert_eq!(param(&q, "scopes"), Some(SCOPES));
+
+    assert_eq!(
+        browser.wait_done(Duration::from_secs(10)),
+        Some(0),
+        "{}",
+        browser.errors()
+    );
+    assert!(child.wait().unwrap().success());
+    assert_eq!(browser.opened_urls(), vec![url]);
+
+    let r = http::post_form(
+        &fake.url(TOKEN_PATH),
+        &[
+            ("client_key", CLIENT_KEY),
+            ("client_secret", CLIENT_SECRET),
+            ("code", param(&q, "code").unwrap()),
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", &redirect),
+            ("code_verifier", &verifier),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[test]
+fn fake_tiktok_browser_can_capture_the_redirect_for_the_paste_flow() {
+    let fake = FakeTikTok::start();
+    let verifier = verifier();
+    let url = fake.authorize_url(
+        SCOPES,
+        REDIRECT,
+        "paste",
+        &PkceEncoding::Hex.challenge(&verifier),
+    );
+    let browser = FakeBrowser::capturing_redirect();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("exec \"$BROWSER\" \"$1\"")
+        .arg("sh")
+        .arg(&url);
+    browser.apply(&mut cmd);
+    let mut child = cmd.spawn().unwrap();
+
+    let location = browser
+        .wait_for_redirect(Duration::from_secs(10))
+        .unwrap_or_else(|| panic!("no redirect captured: {}", browser.errors()));
+    assert!(child.wait().unwrap().success());
+    assert!(
+        location.starts_with(&format!("{REDIRECT}?code=")),
+        "{location}"
+    );
+    let q = query_of(&location);
+    assert_eq!(param(&q, "state"), Some("paste"));
+    assert_eq!(
+        exchange(&fake, param(&q, "code").unwrap(), &verifier).status,
+        200
+    );
 }
 
 #[test]
