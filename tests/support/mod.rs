@@ -1,6 +1,9 @@
 //! The test harness: a private world per test (home, XDG directories, database) and a way to
 //! run the real binary in it.
 
+pub mod fake_tiktok;
+pub mod http;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

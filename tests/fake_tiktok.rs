@@ -1,0 +1,716 @@
+//! Tests of the fake TikTok itself (tests/support/fake_tiktok.rs), driven with a plain HTTP
+//! client, so that tests of the binary can trust it.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::support::fake_tiktok::{
+    AUTHORIZE_PATH, BASE_URL_ENV, CLIENT_KEY, CLIENT_SECRET, Consent, FakeBrowser, FakeTikTok,
+    FakeUser, PkceEncoding, REVOKE_PATH, TOKEN_PATH, USER_INFO_PATH, click_authorize,
+};
+use crate::support::http;
+
+const REDIRECT: &str = "http://127.0.0.1:45678/callback/";
+const SCOPES: &str = "user.info.basic,user.info.profile";
+const FIELDS: &str = "open_id,union_id,avatar_url,display_name,username";
+
+fn verifier() -> String {
+    // 64 characters from the RFC 7636 alphabet.
+    format!(
+        "{}-{}._~",
+        uuid::Uuid::new_v4().simple(),
+        &uuid::Uuid::new_v4().simple().to_string()[..27]
+    )
+}
+
+fn query_of(location: &str) -> Vec<(String, String)> {
+    url::Url::parse(location)
+        .unwrap()
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Authorizes with hex PKCE and returns (code, verifier).
+fn authorize(fake: &FakeTikTok) -> (String, String) {
+    let verifier = verifier();
+    let challenge = PkceEncoding::Hex.challenge(&verifier);
+    let location = click_authorize(&fake.authorize_url(SCOPES, REDIRECT, "st4te", &challenge));
+    let q = query_of(&location);
+    (param(&q, "code").unwrap().to_string(), verifier)
+}
+
+fn exchange(fake: &FakeTikTok, code: &str, verifier: &str) -> http::Response {
+    http::post_form(
+        &fake.url(TOKEN_PATH),
+        &[
+            ("client_key", CLIENT_KEY),
+            ("client_secret", CLIENT_SECRET),
+            ("code", code),
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+        ],
+    )
+}
+
+fn refresh(fake: &FakeTikTok, refresh_token: &str) -> http::Response {
+    http::post_form(
+        &fake.url(TOKEN_PATH),
+        &[
+            ("client_key", CLIENT_KEY),
+            ("client_secret", CLIENT_SECRET),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ],
+    )
+}
+
+/// A logged-in session: the token answer's JSON.
+fn login(fake: &FakeTikTok) -> serde_json::Value {
+    let (code, verifier) = authorize(fake);
+    let r = exchange(fake, &code, &verifier);
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()
+}
+
+fn user_info(fake: &FakeTikTok, token: &str) -> http::Response {
+    http::get_with_bearer(
+        &fake.url(&format!("{USER_INFO_PATH}?fields={FIELDS}")),
+        token,
+    )
+}
+
+fn assert_oauth_error(r: &http::Response, status: u16, error: &str) {
+    assert_eq!(r.status, status, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["error"], error, "{}", r.body);
+    assert!(
+        j["error_description"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
+    assert!(j["log_id"].as_str().is_some_and(|s| !s.is_empty()));
+}
+
+fn assert_token_invalid(r: &http::Response) {
+    assert_eq!(r.status, 401, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["data"], serde_json::json!({}));
+    assert_eq!(j["error"]["code"], "access_token_invalid");
+    assert_eq!(
+        j["error"]["message"],
+        "The access token is invalid or not found in the request."
+    );
+    assert!(j["error"]["log_id"].as_str().is_some_and(|s| !s.is_empty()));
+}
+
+#[test]
+fn fake_tiktok_authorize_then_exchange_with_hex_pkce() {
+    let fake = FakeTikTok::start();
+    let verifier = verifier();
+    let challenge = PkceEncoding::Hex.challenge(&verifier);
+    assert_eq!(challenge.len(), 64);
+    assert!(
+        challenge
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    );
+
+    let location = click_authorize(&fake.authorize_url(SCOPES, REDIRECT, "st4te", &challenge));
+    assert!(
+        location.starts_with(&format!("{REDIRECT}?code=")),
+        "{location}"
+    );
+    assert!(
+        location.contains("&scopes=user.info.basic,user.info.profile&state=st4te"),
+        "{location}"
+    );
+    let q = query_of(&location);
+    let code = param(&q, "code").unwrap();
+    assert_eq!(fake.pending_codes(), 1);
+
+    let r = exchange(&fake, code, &verifier);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.header("content-type")
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let j = r.json();
+    let access = j["access_token"].as_str().unwrap();
+    let refresh_token = j["refresh_token"].as_str().unwrap();
+    assert!(access.starts_with("act.") && access.len() > 20, "{access}");
+    assert!(refresh_token.starts_with("rft.") && refresh_token.len() > 20);
+    assert_eq!(j["expires_in"], 86400);
+    assert_eq!(j["refresh_expires_in"], 31_536_000);
+    assert_eq!(j["open_id"], fake.user().open_id.as_str());
+    assert_eq!(j["scope"], SCOPES);
+    assert_eq!(j["token_type"], "Bearer");
+
+    let issued = fake.last_token().unwrap();
+    assert_eq!(issued.access_token, access);
+    assert_eq!(issued.refresh_token, refresh_token);
+    assert!(issued.access_valid && issued.refresh_valid && !issued.from_refresh);
+
+    // The code is one-time.
+    assert_eq!(fake.pending_codes(), 0);
+    assert_oauth_error(&exchange(&fake, code, &verifier), 400, "invalid_grant");
+}
+
+#[test]
+fn fake_tiktok_rejects_a_wrong_verifier_and_base64url_unless_told() {
+    let fake = FakeTikTok::start();
+    let (code, _) = authorize(&fake);
+    let r = exchange(&fake, &code, &verifier());
+    assert_oauth_error(&r, 400, "invalid_request");
+    assert_eq!(
+        r.json()["error_description"],
+        "Code verifier or code challenge is invalid."
+    );
+
+    // A base64url challenge fails under the default (hex) ...
+    let v = verifier();
+    let b64 = PkceEncoding::Base64Url.challenge(&v);
+    assert_eq!(b64.len(), 43);
+    let loc = click_authorize(&fake.authorize_url(SCOPES, REDIRECT, "s", &b64));
+    let code = param(&query_of(&loc), "code").unwrap().to_string();
+    assert_oauth_error(&exchange(&fake, &code, &v), 400, "invalid_request");
+
+    // ... and passes when the fake is told to accept it.
+    fake.accept_pkce(PkceEncoding::Base64Url);
+    let loc = click_authorize(&fake.authorize_url(SCOPES, REDIRECT, "s", &b64));
+    let code = param(&query_of(&loc), "code").unwrap().to_string();
+    assert_eq!(exchange(&fake, &code, &v).status, 200);
+
+    // Wrong redirect_uri and wrong secret are refused too.
+    fake.accept_pkce(PkceEncoding::Hex);
+    let (code, verifier) = authorize(&fake);
+    let r = http::post_form(
+        &fake.url(TOKEN_PATH),
+        &[
+            ("client_key", CLIENT_KEY),
+            ("client_secret", CLIENT_SECRET),
+            ("code", &code),
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", "http://127.0.0.1:45678/other/"),
+            ("code_verifier", &verifier),
+        ],
+    );
+    assert_oauth_error(&r, 400, "invalid_grant");
+    let (code, verifier) = authorize(&fake);
+    let r = http::post_form(
+        &fake.url(TOKEN_PATH),
+        &[
+            ("client_key", CLIENT_KEY),
+            ("client_secret", "wrong"),
+            ("code", &code),
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", &verifier),
+        ],
+    );
+    assert_oauth_error(&r, 400, "invalid_client");
+}
+
+#[test]
+fn fake_tiktok_refresh_rotates_and_its_knobs_bite() {
+    let fake = FakeTikTok::start();
+    let first = login(&fake);
+    let old_refresh = first["refresh_token"].as_str().unwrap();
+
+    let r = refresh(&fake, old_refresh);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let second = r.json();
+    assert_ne!(second["access_token"], first["access_token"]);
+    assert_ne!(second["refresh_token"], first["refresh_token"]);
+    assert_eq!(second["scope"], SCOPES);
+    assert_eq!(second["open_id"], first["open_id"]);
+    assert_eq!(
+        user_info(&fake, second["access_token"].as_str().unwrap()).status,
+        200
+    );
+
+    // The old refresh token stopped working; the new one works (once).
+    assert_oauth_error(&refresh(&fake, old_refresh), 400, "invalid_grant");
+    let tokens = fake.tokens();
+    assert_eq!(tokens.len(), 2);
+    assert!(!tokens[0].refresh_valid && tokens[1].refresh_valid && tokens[1].from_refresh);
+
+    // The next token call answers 500, the one after works again.
+    fake.fail_next_token_call();
+    let r = refresh(&fake, second["refresh_token"].as_str().unwrap());
+    assert_eq!(r.status, 500, "{}", r.body);
+    let r = refresh(&fake, second["refresh_token"].as_str().unwrap());
+    assert_eq!(r.status, 200, "{}", r.body);
+    let third = r.json();
+
+    // Revoked refresh tokens: every refresh is invalid_grant.
+    fake.revoke_refresh_tokens();
+    assert_oauth_error(
+        &refresh(&fake, third["refresh_token"].as_str().unwrap()),
+        400,
+        "invalid_grant",
+    );
+    assert_oauth_error(&refresh(&fake, "rft.unknown"), 400, "invalid_grant");
+}
+
+#[test]
+fn fake_tiktok_revoke_kills_the_pair_and_is_recorded() {
+    let fake = FakeTikTok::start();
+    let j = login(&fake);
+    let access = j["access_token"].as_str().unwrap();
+
+    let r = http::post_form(
+        &fake.url(REVOKE_PATH),
+        &[
+            ("client_key", CLIENT_KEY),
+            ("client_secret", "wrong"),
+            ("token", access),
+        ],
+    );
+    assert_oauth_error(&r, 400, "invalid_client");
+    assert_eq!(user_info(&fake, access).status, 200);
+
+    let r = http::post_form(
+        &fake.url(REVOKE_PATH),
+        &[
+            ("client_key", CLIENT_KEY),
+            ("client_secret", CLIENT_SECRET),
+            ("token", access),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json(), serde_json::json!({}));
+    assert_eq!(fake.revocations(), vec![access.to_string()]);
+    assert!(fake.last_token().unwrap().revoked);
+
+    assert_token_invalid(&user_info(&fake, access));
+    assert_oauth_error(
+        &refresh(&fake, j["refresh_token"].as_str().unwrap()),
+        400,
+        "invalid_grant",
+    );
+    let calls = fake.requests_to(REVOKE_PATH);
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[1].form_field("token"), Some(access));
+    assert_eq!(calls[1].status, 200);
+}
+
+#[test]
+fn fake_tiktok_user_info_with_and_without_a_valid_token() {
+    let fake = FakeTikTok::start();
+    let j = login(&fake);
+    let access = j["access_token"].as_str().unwrap();
+
+    let r = user_info(&fake, access);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let body = r.json();
+    let user = fake.user();
+    assert_eq!(
+        body["data"]["user"],
+        serde_json::json!({
+            "open_id": user.open_id,
+            "union_id": user.union_id,
+            "avatar_url": user.avatar_url,
+            "display_name": "Test Creator",
+            "username": "testcreator",
+        })
+    );
+    assert_eq!(body["error"]["code"], "ok");
+    assert_eq!(body["error"]["message"], "");
+    assert!(body["error"]["log_id"].as_str().is_some());
+
+    // Only the asked fields.
+    let r = http::get_with_bearer(
+        &fake.url(&format!("{USER_INFO_PATH}?fields=display_name")),
+        access,
+    );
+    assert_eq!(
+        r.json()["data"]["user"],
+        serde_json::json!({"display_name": "Test Creator"})
+    );
+    let r = http::get_with_bearer(
+        &fake.url(&format!("{USER_INFO_PATH}?fields=display_name,nope")),
+        access,
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"]["code"], "invalid_params");
+
+    // No token, an unknown one, a non-Bearer header.
+    assert_token_invalid(&http::get(
+        &fake.url(&format!("{USER_INFO_PATH}?fields={FIELDS}")),
+    ));
+    assert_token_invalid(&user_info(&fake, "act.unknown"));
+    let r = http::request(
+        "GET",
+        &fake.url(&format!("{USER_INFO_PATH}?fields={FIELDS}")),
+        &[("Authorization", access)],
+        b"",
+    );
+    assert_token_invalid(&r);
+
+    let seen = fake.requests_to(USER_INFO_PATH);
+    assert_eq!(
+        seen[0].authorization.as_deref(),
+        Some(format!("Bearer {access}").as_str())
+    );
+    assert_eq!(seen[0].query_param("fields"), Some(FIELDS));
+}
+
+#[test]
+fn fake_tiktok_access_tokens_expire_on_demand() {
+    let fake = FakeTikTok::start();
+    fake.set_access_token_lifetime(Duration::from_secs(1));
+    let j = login(&fake);
+    assert_eq!(j["expires_in"], 1);
+    let access = j["access_token"].as_str().unwrap();
+    assert_eq!(user_info(&fake, access).status, 200);
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_token_invalid(&user_info(&fake, access));
+    assert!(!fake.last_token().unwrap().access_valid);
+
+    // Refreshing still works, and forcing expiry kills the fresh token at once.
+    fake.set_access_token_lifetime(Duration::from_secs(3600));
+    let r = refresh(&fake, j["refresh_token"].as_str().unwrap());
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["expires_in"], 3600);
+    let fresh = r.json()["access_token"].as_str().unwrap().to_string();
+    assert_eq!(user_info(&fake, &fresh).status, 200);
+    fake.expire_access_tokens_now();
+    assert_token_invalid(&user_info(&fake, &fresh));
+    assert!(fake.last_token().unwrap().refresh_valid);
+}
+
+#[test]
+fn fake_tiktok_authorize_knobs_and_checks() {
+    let fake = FakeTikTok::start();
+    let challenge = PkceEncoding::Hex.challenge(&verifier());
+
+    fake.set_consent(Consent::Deny);
+    let loc = click_authorize(&fake.authorize_url(SCOPES, REDIRECT, "abc", &challenge));
+    assert_eq!(
+        loc,
+        format!("{REDIRECT}?error=access_denied&error_description=The+user+denied&state=abc")
+    );
+    assert_eq!(fake.pending_codes(), 0);
+
+    fake.set_consent(Consent::WrongState);
+    let q = query_of(&click_authorize(
+        &fake.authorize_url(SCOPES, REDIRECT, "abc", &challenge),
+    ));
+    assert!(param(&q, "code").is_some());
+    assert_ne!(param(&q, "state"), Some("abc"));
+
+    fake.set_consent(Consent::Authorize);
+    fake.grant_only(&["user.info.basic"]);
+    let verifier = verifier();
+    let loc = click_authorize(&fake.authorize_url(
+        SCOPES,
+        REDIRECT,
+        "abc",
+        &PkceEncoding::Hex.challenge(&verifier),
+    ));
+    let q = query_of(&loc);
+    assert_eq!(param(&q, "scopes"), Some("user.info.basic"));
+    let r = exchange(&fake, param(&q, "code").unwrap(), &verifier);
+    assert_eq!(r.json()["scope"], "user.info.basic");
+
+    // Refusals: 400 JSON, no redirect.
+    let bad = |url: String, error: &str| {
+        let r = http::get(&url);
+        assert_oauth_error(&r, 400, error);
+        assert!(r.header("location").is_none());
+    };
+    fake.expect_redirect_uri(REDIRECT);
+    bad(
+        fake.authorize_url(SCOPES, "http://127.0.0.1:45678/elsewhere/", "s", &challenge),
+        "invalid_request",
+    );
+    bad(
+        fake.authorize_url(SCOPES, REDIRECT, "", &challenge),
+        "invalid_request",
+    );
+    bad(
+        fake.authorize_url(SCOPES, REDIRECT, "s", ""),
+        "invalid_request",
+    );
+    bad(
+        fake.authorize_url(SCOPES, REDIRECT, "s", &challenge)
+            .replace(CLIENT_KEY, "someone-else"),
+        "invalid_client",
+    );
+    bad(
+        fake.authorize_url(SCOPES, REDIRECT, "s", &challenge)
+            .replace("response_type=code", "response_type=token"),
+        "unsupported_response_type",
+    );
+    bad(
+        fake.authorize_url(SCOPES, REDIRECT, "s", &challenge)
+            .replace("code_challenge_method=S256", "code_challenge_method=plain"),
+        "invalid_request",
+    );
+    let other = FakeTikTok::start();
+    bad(
+        other.authorize_url(SCOPES, "https://example.com/callback/", "s", &challenge),
+        "invalid_request",
+    );
+}
+
+#[test]
+fn fake_tiktok_records_requests_and_refuses_the_unexpected() {
+    let fake = FakeTikTok::start();
+    login(&fake);
+    let all = fake.requests();
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        (all[0].method.as_str(), all[0].path.as_str()),
+        ("GET", AUTHORIZE_PATH)
+    );
+    assert_eq!(all[0].query_param("client_key"), Some(CLIENT_KEY));
+    assert_eq!(all[0].status, 302);
+    assert_eq!(
+        (all[1].method.as_str(), all[1].path.as_str()),
+        ("POST", TOKEN_PATH)
+    );
+    assert_eq!(all[1].form_field("client_secret"), Some(CLIENT_SECRET));
+    assert_eq!(all[1].form_field("grant_type"), Some("authorization_code"));
+    assert!(
+        all[1]
+            .content_type
+            .as_deref()
+            .unwrap()
+            .starts_with("application/x-www-form-urlencoded")
+    );
+    assert!(all.iter().all(|r| !r.url_contains(CLIENT_SECRET)));
+
+    // Unknown path: 404 JSON. Wrong method: 405. JSON instead of a form: 400.
+    let r = http::get(&fake.url("/v2/nope/"));
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["error"]["code"], "not_found");
+    assert_eq!(http::get(&fake.url(TOKEN_PATH)).status, 405);
+    let r = http::request(
+        "POST",
+        &fake.url(TOKEN_PATH),
+        &[("Content-Type", "application/json")],
+        br#"{"grant_type":"refresh_token"}"#,
+    );
+    assert_oauth_error(&r, 400, "invalid_request");
+
+    // Bodies over 1 MB are refused.
+    let big = vec![b'a'; 1024 * 1024 + 1];
+    let r = http::request(
+        "POST",
+        &fake.url(TOKEN_PATH),
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        &big,
+    );
+    assert_eq!(r.status, 413);
+    assert_eq!(fake.requests().last().unwrap().status, 413);
+    assert!(fake.requests().last().unwrap().body.is_empty());
+}
+
+#[test]
+fn fake_tiktok_stops_when_dropped() {
+    let fake = FakeTikTok::start();
+    let addr = fake.base_url().trim_start_matches("http://").to_string();
+    assert_eq!(http::get(&fake.url("/")).status, 404);
+    drop(fake);
+    assert!(std::net::TcpStream::connect(&addr).is_err());
+}
+
+/// Accepts one connection on `listener` within 10 s and answers it 200; the request line.
+fn accept_callback(listener: &TcpListener) -> String {
+    listener.set_nonblocking(true).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (stream, _) = loop {
+        match listener.accept() {
+            Ok(conn) => break conn,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                assert!(Instant::now() < deadline, "no callback within 10 s");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    stream.set_nonblocking(false).unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).unwrap();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line.trim().is_empty() {
+            break;
+        }
+    }
+    let mut stream = reader.into_inner();
+    stream
+        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nDone.")
+        .unwrap();
+    request_line
+}
+
+#[test]
+fn fake_tiktok_browser_follows_the_redirect_to_the_loopback_listener() {
+    let fake = FakeTikTok::start();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let redirect = format!(
+        "http://127.0.0.1:{}/callback/",
+        listener.local_addr().unwrap().port()
+    );
+    fake.expect_redirect_uri(&redirect);
+    let verifier = verifier();
+    let url = fake.authorize_url(
+        SCOPES,
+        &redirect,
+        "xyz",
+        &PkceEncoding::Hex.challenge(&verifier),
+    );
+
+    // As the binary will: spawn `$BROWSER <url>` and not wait for it.
+    let browser = FakeBrowser::following_redirect();
+    let mut child = Command::new(browser.path()).arg(&url).spawn().unwrap();
+    let request_line = accept_callback(&listener);
+    assert!(
+        request_line.starts_with("GET /callback/?code="),
+        "{request_line}"
+    );
+    let target = request_line.split_whitespace().nth(1).unwrap();
+    let q = query_of(&format!("http://127.0.0.1{target}"));
+    assert_eq!(param(&q, "state"), Some("xyz"));
+    assert_eq!(param(&q, "scopes"), Some(SCOPES));
+
+    assert_eq!(
+        browser.wait_done(Duration::from_secs(10)),
+        Some(0),
+        "{}",
+        browser.errors()
+    );
+    assert!(child.wait().unwrap().success());
+    assert_eq!(browser.opened_urls(), vec![url]);
+
+    let r = http::post_form(
+        &fake.url(TOKEN_PATH),
+        &[
+            ("client_key", CLIENT_KEY),
+            ("client_secret", CLIENT_SECRET),
+            ("code", param(&q, "code").unwrap()),
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", &redirect),
+            ("code_verifier", &verifier),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[test]
+fn fake_tiktok_browser_can_capture_the_redirect_for_the_paste_flow() {
+    let fake = FakeTikTok::start();
+    let verifier = verifier();
+    let url = fake.authorize_url(
+        SCOPES,
+        REDIRECT,
+        "paste",
+        &PkceEncoding::Hex.challenge(&verifier),
+    );
+    let browser = FakeBrowser::capturing_redirect();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("exec \"$BROWSER\" \"$1\"")
+        .arg("sh")
+        .arg(&url);
+    browser.apply(&mut cmd);
+    let mut child = cmd.spawn().unwrap();
+
+    let location = browser
+        .wait_for_redirect(Duration::from_secs(10))
+        .unwrap_or_else(|| panic!("no redirect captured: {}", browser.errors()));
+    assert!(child.wait().unwrap().success());
+    assert!(
+        location.starts_with(&format!("{REDIRECT}?code=")),
+        "{location}"
+    );
+    let q = query_of(&location);
+    assert_eq!(param(&q, "state"), Some("paste"));
+    assert_eq!(
+        exchange(&fake, param(&q, "code").unwrap(), &verifier).status,
+        200
+    );
+}
+
+#[test]
+fn fake_tiktok_with_its_own_client_and_user_points_a_command_at_itself() {
+    let fake = FakeTikTok::with_client("other-key", "other-secret");
+    assert_eq!(
+        (fake.client_key().as_str(), fake.client_secret().as_str()),
+        ("other-key", "other-secret")
+    );
+    fake.set_user(FakeUser {
+        display_name: "Someone Else".into(),
+        open_id: "open-2".into(),
+        ..FakeUser::default()
+    });
+
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(format!("printf %s \"${BASE_URL_ENV}\""));
+    fake.apply(&mut cmd);
+    let out = cmd.output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), fake.base_url());
+
+    let verifier = verifier();
+    let loc = click_authorize(&fake.authorize_url(
+        "user.info.basic",
+        REDIRECT,
+        "s",
+        &PkceEncoding::Hex.challenge(&verifier),
+    ));
+    let code = param(&query_of(&loc), "code").unwrap().to_string();
+    // The default client's credentials are not this fake's.
+    assert_oauth_error(&exchange(&fake, &code, &verifier), 400, "invalid_client");
+    let loc = click_authorize(&fake.authorize_url(
+        "user.info.basic",
+        REDIRECT,
+        "s",
+        &PkceEncoding::Hex.challenge(&verifier),
+    ));
+    let code = param(&query_of(&loc), "code").unwrap().to_string();
+    let r = http::post_form(
+        &fake.url(TOKEN_PATH),
+        &[
+            ("client_key", "other-key"),
+            ("client_secret", "other-secret"),
+            ("code", &code),
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", &verifier),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let issued = fake.last_token().unwrap();
+    assert_eq!(
+        (
+            issued.open_id.as_str(),
+            issued.scope.as_str(),
+            issued.expires_in
+        ),
+        ("open-2", "user.info.basic", 86400)
+    );
+    let r = http::get_with_bearer(
+        &fake.url(&format!("{USER_INFO_PATH}?fields=open_id,display_name")),
+        &issued.access_token,
+    );
+    assert_eq!(
+        r.json()["data"]["user"],
+        serde_json::json!({"open_id": "open-2", "display_name": "Someone Else"})
+    );
+}

@@ -1,0 +1,1046 @@
+//! A fake TikTok for tests of the real binary: a real HTTP server on 127.0.0.1 (random free
+//! port, background thread, stopped on drop) that serves TikTok's documented Login Kit OAuth and
+//! user-info contract (shared/platforms/tiktok.md sections 1 and 2). Point the binary at it with
+//! `SOCIALCRM_TIKTOK_BASE_URL` ([`FakeTikTok::apply`]); every TikTok URL keeps its path and query.
+//!
+//! Served:
+//! - `GET /v2/auth/authorize/`: a user who clicks "Authorize" (or denies, see [`Consent`]);
+//!   answers `302` to `{redirect_uri}?code=..&scopes=..&state=..`.
+//! - `POST /v2/oauth/token/`: `authorization_code` (with PKCE, see [`PkceEncoding`]) and
+//!   `refresh_token` (rotating) grants.
+//! - `POST /v2/oauth/revoke/`: revokes an access or refresh token and its pair.
+//! - `GET /v2/user/info/?fields=..`: the fake user, only the asked fields.
+//!
+//! Everything is recorded ([`FakeTikTok::requests`]) and the tokens it issued can be read back
+//! ([`FakeTikTok::tokens`]). [`FakeBrowser`] is a `$BROWSER` for the binary to open the
+//! authorize page with.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::http;
+
+/// The variable the binary reads TikTok's origin from.
+pub const BASE_URL_ENV: &str = "SOCIALCRM_TIKTOK_BASE_URL";
+pub const CLIENT_KEY: &str = "fake-client-key";
+pub const CLIENT_SECRET: &str = "fake-client-secret";
+
+pub const AUTHORIZE_PATH: &str = "/v2/auth/authorize/";
+pub const TOKEN_PATH: &str = "/v2/oauth/token/";
+pub const REVOKE_PATH: &str = "/v2/oauth/revoke/";
+pub const USER_INFO_PATH: &str = "/v2/user/info/";
+
+/// Request bodies larger than this are refused with 413.
+pub const MAX_BODY: usize = 1024 * 1024;
+/// `refresh_expires_in` of every token answer (365 days).
+pub const REFRESH_EXPIRES_IN: u64 = 31_536_000;
+
+/// How the fake expects `code_challenge` to encode SHA-256(code_verifier).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PkceEncoding {
+    /// Lowercase hex: what TikTok's desktop flow is reported to want. The default.
+    Hex,
+    /// RFC 7636 base64url without padding.
+    Base64Url,
+}
+
+impl PkceEncoding {
+    pub fn challenge(self, verifier: &str) -> String {
+        let digest = Sha256::digest(verifier.as_bytes());
+        match self {
+            PkceEncoding::Hex => digest.iter().map(|b| format!("{b:02x}")).collect(),
+            PkceEncoding::Base64Url => {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+            }
+        }
+    }
+}
+
+/// What the "user" does on the authorize page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Consent {
+    /// Clicks "Authorize": redirect with a code. The default.
+    Authorize,
+    /// Clicks "Cancel": redirect with `error=access_denied`.
+    Deny,
+    /// Authorizes, but the redirect carries a state other than the one sent (a forged callback).
+    WrongState,
+}
+
+/// The account the fake logs in as; `/v2/user/info/` answers from it.
+#[derive(Clone, Debug)]
+pub struct FakeUser {
+    pub open_id: String,
+    pub union_id: String,
+    pub avatar_url: String,
+    pub display_name: String,
+    pub username: String,
+    pub bio_description: String,
+    pub profile_deep_link: String,
+    pub is_verified: bool,
+    pub follower_count: u64,
+    pub following_count: u64,
+    pub likes_count: u64,
+    pub video_count: u64,
+}
+
+impl Default for FakeUser {
+    fn default() -> FakeUser {
+        FakeUser {
+            open_id: "-000fakeOpenIdTestCreator".into(),
+            union_id: "c9c60f44-fake-union-id".into(),
+            avatar_url: "https://p16-sign.tiktokcdn.example/fake-avatar.jpeg".into(),
+            display_name: "Test Creator".into(),
+            username: "testcreator".into(),
+            bio_description: "Fake bio".into(),
+            profile_deep_link: "https://vm.tiktok.example/testcreator".into(),
+            is_verified: false,
+            follower_count: 1200,
+            following_count: 34,
+            likes_count: 56000,
+            video_count: 78,
+        }
+    }
+}
+
+impl FakeUser {
+    fn field(&self, name: &str) -> Option<Value> {
+        Some(match name {
+            "open_id" => json!(self.open_id),
+            "union_id" => json!(self.union_id),
+            "avatar_url" => json!(self.avatar_url),
+            "display_name" => json!(self.display_name),
+            "username" => json!(self.username),
+            "bio_description" => json!(self.bio_description),
+            "profile_deep_link" => json!(self.profile_deep_link),
+            "is_verified" => json!(self.is_verified),
+            "follower_count" => json!(self.follower_count),
+            "following_count" => json!(self.following_count),
+            "likes_count" => json!(self.likes_count),
+            "video_count" => json!(self.video_count),
+            _ => return None,
+        })
+    }
+}
+
+/// One request as the fake received it.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// The path without the query, e.g. `/v2/oauth/token/`.
+    pub path: String,
+    /// The raw query string (empty when there was none).
+    pub raw_query: String,
+    /// The decoded query pairs, in order.
+    pub query: Vec<(String, String)>,
+    /// The decoded form fields of an `application/x-www-form-urlencoded` body, in order.
+    pub form: Vec<(String, String)>,
+    /// The raw body (lossy UTF-8; empty when it was refused for size).
+    pub body: String,
+    /// The `Authorization` header, verbatim.
+    pub authorization: Option<String>,
+    pub content_type: Option<String>,
+    /// The HTTP status the fake answered with.
+    pub status: u16,
+}
+
+impl RecordedRequest {
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        lookup(&self.query, name)
+    }
+
+    pub fn form_field(&self, name: &str) -> Option<&str> {
+        lookup(&self.form, name)
+    }
+
+    /// True when `needle` appears anywhere in the request line (path or query), raw or decoded.
+    pub fn url_contains(&self, needle: &str) -> bool {
+        self.path.contains(needle)
+            || self.raw_query.contains(needle)
+            || self
+                .query
+                .iter()
+                .any(|(k, v)| k.contains(needle) || v.contains(needle))
+    }
+}
+
+/// A token pair the fake issued, as it stands now.
+#[derive(Clone, Debug)]
+pub struct IssuedToken {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub open_id: String,
+    /// Granted scopes, comma-separated as in the token answer.
+    pub scope: String,
+    /// `expires_in` as answered.
+    pub expires_in: u64,
+    /// The access token would be accepted now (not expired, not revoked).
+    pub access_valid: bool,
+    /// The refresh token would be accepted now (not rotated away, not revoked).
+    pub refresh_valid: bool,
+    pub revoked: bool,
+    /// This pair came from a refresh (not from a code exchange).
+    pub from_refresh: bool,
+}
+
+struct Grant {
+    access_token: String,
+    refresh_token: String,
+    open_id: String,
+    scope: String,
+    expires_in: u64,
+    access_expires_at: Instant,
+    rotated: bool,
+    revoked: bool,
+    from_refresh: bool,
+}
+
+impl Grant {
+    fn access_valid(&self, now: Instant) -> bool {
+        !self.revoked && now < self.access_expires_at
+    }
+
+    fn refresh_valid(&self) -> bool {
+        !self.revoked && !self.rotated
+    }
+}
+
+struct PendingCode {
+    challenge: String,
+    redirect_uri: String,
+    scope: String,
+}
+
+struct State {
+    client_key: String,
+    client_secret: String,
+    user: FakeUser,
+    expected_redirect_uri: Option<String>,
+    consent: Consent,
+    grant_only: Option<Vec<String>>,
+    pkce: PkceEncoding,
+    failing_token_calls: u32,
+    refresh_revoked: bool,
+    access_lifetime: Duration,
+    codes: HashMap<String, PendingCode>,
+    grants: Vec<Grant>,
+    revocations: Vec<String>,
+    requests: Vec<RecordedRequest>,
+    log_seq: u64,
+}
+
+/// The fake server. Knobs take `&self` and apply to the requests that come after.
+pub struct FakeTikTok {
+    addr: std::net::SocketAddr,
+    base_url: String,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl FakeTikTok {
+    /// Starts a fake that knows [`CLIENT_KEY`] / [`CLIENT_SECRET`] and [`FakeUser::default`].
+    pub fn start() -> FakeTikTok {
+        FakeTikTok::with_client(CLIENT_KEY, CLIENT_SECRET)
+    }
+
+    pub fn with_client(client_key: &str, client_secret: &str) -> FakeTikTok {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1:0"));
+        let addr = server.server_addr().to_ip().expect("an IP listener");
+        let state = Arc::new(Mutex::new(State {
+            client_key: client_key.into(),
+            client_secret: client_secret.into(),
+            user: FakeUser::default(),
+            expected_redirect_uri: None,
+            consent: Consent::Authorize,
+            grant_only: None,
+            pkce: PkceEncoding::Hex,
+            failing_token_calls: 0,
+            refresh_revoked: false,
+            access_lifetime: Duration::from_secs(86_400),
+            codes: HashMap::new(),
+            grants: Vec::new(),
+            revocations: Vec::new(),
+            requests: Vec::new(),
+            log_seq: 0,
+        }));
+        let stop = Arc::new(AtomicBool::new(false));
+        let worker = {
+            let (state, stop) = (state.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name("fake-tiktok".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::SeqCst) {
+                        if let Ok(Some(request)) = server.recv_timeout(Duration::from_millis(50)) {
+                            serve(&state, request);
+                        }
+                    }
+                })
+                .unwrap()
+        };
+        FakeTikTok {
+            addr,
+            base_url: format!("http://{addr}"),
+            state,
+            stop,
+            worker: Some(worker),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `http://127.0.0.1:PORT`, the value for [`BASE_URL_ENV`].
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("{}{path_and_query}", self.base_url)
+    }
+
+    /// Points a command (the binary) at this fake.
+    pub fn apply(&self, cmd: &mut Command) {
+        cmd.env(BASE_URL_ENV, &self.base_url);
+    }
+
+    pub fn client_key(&self) -> String {
+        self.state().client_key.clone()
+    }
+
+    pub fn client_secret(&self) -> String {
+        self.state().client_secret.clone()
+    }
+
+    /// An authorize URL as the binary should build it (for tests of the fake itself).
+    pub fn authorize_url(
+        &self,
+        scopes: &str,
+        redirect_uri: &str,
+        state: &str,
+        code_challenge: &str,
+    ) -> String {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("client_key", &self.client_key())
+            .append_pair("scope", scopes)
+            .append_pair("response_type", "code")
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("state", state)
+            .append_pair("code_challenge", code_challenge)
+            .append_pair("code_challenge_method", "S256")
+            .finish();
+        self.url(&format!("{AUTHORIZE_PATH}?{query}"))
+    }
+
+    // ---- knobs ----
+
+    /// The authorize and token calls must carry exactly this `redirect_uri`.
+    pub fn expect_redirect_uri(&self, redirect_uri: &str) {
+        self.state().expected_redirect_uri = Some(redirect_uri.into());
+    }
+
+    /// What the user does on the authorize page from now on.
+    pub fn set_consent(&self, consent: Consent) {
+        self.state().consent = consent;
+    }
+
+    /// The user grants only those of the asked scopes that are in `scopes`.
+    pub fn grant_only(&self, scopes: &[&str]) {
+        self.state().grant_only = Some(scopes.iter().map(|s| s.to_string()).collect());
+    }
+
+    /// Which `code_challenge` encoding the token call verifies against (default hex).
+    pub fn accept_pkce(&self, encoding: PkceEncoding) {
+        self.state().pkce = encoding;
+    }
+
+    /// The next token call (either grant) answers 500.
+    pub fn fail_next_token_call(&self) {
+        self.state().failing_token_calls += 1;
+    }
+
+    /// Every refresh from now on answers `invalid_grant` (the user removed the app).
+    pub fn revoke_refresh_tokens(&self) {
+        self.state().refresh_revoked = true;
+    }
+
+    /// Lifetime of access tokens issued from now on (`expires_in` is its whole seconds).
+    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
+        self.state().access_lifetime = lifetime;
+    }
+
+    /// Every access token issued so far stops working now (refresh tokens still work).
+    pub fn expire_access_tokens_now(&self) {
+        let now = Instant::now();
+        for grant in &mut self.state().grants {
+            grant.access_expires_at = now;
+        }
+    }
+
+    pub fn set_user(&self, user: FakeUser) {
+        self.state().user = user;
+    }
+
+    pub fn user(&self) -> FakeUser {
+        self.state().user.clone()
+    }
+
+    // ---- what happened ----
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state().requests.clone()
+    }
+
+    /// The requests to one path, e.g. [`TOKEN_PATH`].
+    pub fn requests_to(&self, path: &str) -> Vec<RecordedRequest> {
+        self.state()
+            .requests
+            .iter()
+            .filter(|r| r.path == path)
+            .cloned()
+            .collect()
+    }
+
+    /// The `token` values sent to the revoke endpoint (successful calls), in order.
+    pub fn revocations(&self) -> Vec<String> {
+        self.state().revocations.clone()
+    }
+
+    /// Every token pair issued, oldest first.
+    pub fn tokens(&self) -> Vec<IssuedToken> {
+        let now = Instant::now();
+        self.state()
+            .grants
+            .iter()
+            .map(|g| IssuedToken {
+                access_token: g.access_token.clone(),
+                refresh_token: g.refresh_token.clone(),
+                open_id: g.open_id.clone(),
+                scope: g.scope.clone(),
+                expires_in: g.expires_in,
+                access_valid: g.access_valid(now),
+                refresh_valid: g.refresh_valid(),
+                revoked: g.revoked,
+                from_refresh: g.from_refresh,
+            })
+            .collect()
+    }
+
+    /// The newest token pair, if any was issued.
+    pub fn last_token(&self) -> Option<IssuedToken> {
+        self.tokens().pop()
+    }
+
+    /// Authorization codes issued and not yet exchanged.
+    pub fn pending_codes(&self) -> usize {
+        self.state().codes.len()
+    }
+}
+
+impl Drop for FakeTikTok {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+        // The worker dropped the server; its accept thread closes the port soon after. Wait for
+        // that (briefly), so that the port is closed when drop returns.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline
+            && std::net::TcpStream::connect_timeout(&self.addr, Duration::from_millis(100)).is_ok()
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+fn lookup<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn decode_pairs(s: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(s.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn random_token(prefix: &str) -> String {
+    format!(
+        "{prefix}{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// Encodes a query value the way TikTok's redirects look: form style (`+` for space) but with
+/// the commas of a scope list left as they are.
+fn encode_value(v: &str) -> String {
+    url::form_urlencoded::byte_serialize(v.as_bytes())
+        .collect::<String>()
+        .replace("%2C", ",")
+}
+
+struct Reply {
+    status: u16,
+    body: String,
+    location: Option<String>,
+}
+
+impl Reply {
+    fn json(status: u16, body: Value) -> Reply {
+        Reply {
+            status,
+            body: body.to_string(),
+            location: None,
+        }
+    }
+
+    fn redirect(location: String) -> Reply {
+        Reply {
+            status: 302,
+            body: String::new(),
+            location: Some(location),
+        }
+    }
+}
+
+fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
+    let method = request.method().as_str().to_string();
+    let (path, raw_query) = match request.url().split_once('?') {
+        Some((p, q)) => (p.to_string(), q.to_string()),
+        None => (request.url().to_string(), String::new()),
+    };
+    let header = |name: &str| {
+        request
+            .headers()
+            .iter()
+            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str().to_string())
+    };
+    let authorization = header("Authorization");
+    let content_type = header("Content-Type");
+
+    let mut too_large = request.body_length().is_some_and(|n| n > MAX_BODY);
+    let mut raw = Vec::new();
+    if !too_large {
+        let read = request
+            .as_reader()
+            .take(MAX_BODY as u64 + 1)
+            .read_to_end(&mut raw);
+        too_large = read.is_err() || raw.len() > MAX_BODY;
+        if too_large {
+            raw.clear();
+        }
+    }
+    let body = String::from_utf8_lossy(&raw).into_owned();
+    let is_form = content_type
+        .as_deref()
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|ct| {
+            ct.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    let mut recorded = RecordedRequest {
+        method,
+        path,
+        query: decode_pairs(&raw_query),
+        raw_query,
+        form: if is_form {
+            decode_pairs(&body)
+        } else {
+            Vec::new()
+        },
+        body,
+        authorization,
+        content_type,
+        status: 0,
+    };
+
+    let reply = {
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        let reply = if too_large {
+            let log_id = st.log_id();
+            Reply::json(
+                413,
+                json!({"error": "invalid_request", "error_description": "Request body too large.", "log_id": log_id}),
+            )
+        } else {
+            st.route(&recorded, is_form)
+        };
+        recorded.status = reply.status;
+        st.requests.push(recorded);
+        reply
+    };
+
+    let mut response = tiny_http::Response::from_string(reply.body).with_status_code(reply.status);
+    if reply.location.is_none() {
+        response = response.with_header(
+            tiny_http::Header::from_bytes("Content-Type", "application/json; charset=UTF-8")
+                .unwrap(),
+        );
+    }
+    if let Some(location) = reply.location {
+        response = response
+            .with_header(tiny_http::Header::from_bytes("Location", location.as_bytes()).unwrap());
+    }
+    let _ = request.respond(response);
+}
+
+impl State {
+    fn log_id(&mut self) -> String {
+        self.log_seq += 1;
+        format!("20261124120000FAKE{:014}", self.log_seq)
+    }
+
+    fn oauth_error(&mut self, status: u16, error: &str, description: &str) -> Reply {
+        let log_id = self.log_id();
+        Reply::json(
+            status,
+            json!({"error": error, "error_description": description, "log_id": log_id}),
+        )
+    }
+
+    fn api_error(&mut self, status: u16, code: &str, message: &str) -> Reply {
+        let log_id = self.log_id();
+        Reply::json(
+            status,
+            json!({"data": {}, "error": {"code": code, "message": message, "log_id": log_id}}),
+        )
+    }
+
+    fn route(&mut self, req: &RecordedRequest, is_form: bool) -> Reply {
+        let known = [AUTHORIZE_PATH, TOKEN_PATH, REVOKE_PATH, USER_INFO_PATH];
+        if !known.contains(&req.path.as_str()) {
+            return self.api_error(404, "not_found", "Fake TikTok: no such path.");
+        }
+        let want = if req.path == AUTHORIZE_PATH || req.path == USER_INFO_PATH {
+            "GET"
+        } else {
+            "POST"
+        };
+        if req.method != want {
+            return self.api_error(405, "method_not_allowed", "Fake TikTok: wrong method.");
+        }
+        if want == "POST" && !is_form {
+            return self.oauth_error(
+                400,
+                "invalid_request",
+                "Content-Type must be application/x-www-form-urlencoded.",
+            );
+        }
+        match req.path.as_str() {
+            AUTHORIZE_PATH => self.authorize(req),
+            TOKEN_PATH => self.token(req),
+            REVOKE_PATH => self.revoke(req),
+            _ => self.user_info(req),
+        }
+    }
+
+    fn authorize(&mut self, req: &RecordedRequest) -> Reply {
+        let q = |name| req.query_param(name).unwrap_or("");
+        if q("client_key") != self.client_key {
+            return self.oauth_error(400, "invalid_client", "client_key is unknown.");
+        }
+        if q("response_type") != "code" {
+            return self.oauth_error(
+                400,
+                "unsupported_response_type",
+                "response_type must be code.",
+            );
+        }
+        let redirect_uri = q("redirect_uri");
+        if redirect_uri.is_empty() {
+            return self.oauth_error(400, "invalid_request", "redirect_uri is missing.");
+        }
+        if self
+            .expected_redirect_uri
+            .as_deref()
+            .is_some_and(|want| want != redirect_uri)
+        {
+            return self.oauth_error(400, "invalid_request", "redirect_uri is not registered.");
+        }
+        // Desktop apps may only redirect to a loopback host, with a port and no query.
+        let loopback = url::Url::parse(redirect_uri).is_ok_and(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && matches!(u.host_str(), Some("127.0.0.1" | "localhost"))
+                && u.port().is_some()
+                && u.query().is_none()
+                && u.fragment().is_none()
+        });
+        if !loopback {
+            return self.oauth_error(
+                400,
+                "invalid_request",
+                "redirect_uri must be http://127.0.0.1:PORT/... or http://localhost:PORT/...",
+            );
+        }
+        let state = q("state");
+        if state.is_empty() {
+            return self.oauth_error(400, "invalid_request", "state is missing.");
+        }
+        let scope = q("scope");
+        if scope.is_empty() {
+            return self.oauth_error(400, "invalid_scope", "scope is missing.");
+        }
+        let challenge = q("code_challenge");
+        if challenge.is_empty() {
+            return self.oauth_error(400, "invalid_request", "code_challenge is missing.");
+        }
+        if q("code_challenge_method") != "S256" {
+            return self.oauth_error(
+                400,
+                "invalid_request",
+                "code_challenge_method must be S256.",
+            );
+        }
+
+        match self.consent {
+            Consent::Deny => Reply::redirect(format!(
+                "{redirect_uri}?error=access_denied&error_description=The+user+denied&state={}",
+                encode_value(state)
+            )),
+            Consent::Authorize | Consent::WrongState => {
+                let granted: Vec<&str> = scope
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .filter(|s| {
+                        self.grant_only
+                            .as_ref()
+                            .is_none_or(|only| only.iter().any(|o| o == s))
+                    })
+                    .collect();
+                let granted = granted.join(",");
+                let code = random_token("code.");
+                self.codes.insert(
+                    code.clone(),
+                    PendingCode {
+                        challenge: challenge.into(),
+                        redirect_uri: redirect_uri.into(),
+                        scope: granted.clone(),
+                    },
+                );
+                let state = if self.consent == Consent::WrongState {
+                    format!("{state}-forged")
+                } else {
+                    state.to_string()
+                };
+                Reply::redirect(format!(
+                    "{redirect_uri}?code={}&scopes={}&state={}",
+                    encode_value(&code),
+                    encode_value(&granted),
+                    encode_value(&state)
+                ))
+            }
+        }
+    }
+
+    fn client_ok(&self, req: &RecordedRequest) -> bool {
+        req.form_field("client_key") == Some(self.client_key.as_str())
+            && req.form_field("client_secret") == Some(self.client_secret.as_str())
+    }
+
+    fn token(&mut self, req: &RecordedRequest) -> Reply {
+        if self.failing_token_calls > 0 {
+            self.failing_token_calls -= 1;
+            return self.oauth_error(500, "internal_error", "Fake TikTok: forced failure.");
+        }
+        if !self.client_ok(req) {
+            return self.oauth_error(400, "invalid_client", "Client key or secret is invalid.");
+        }
+        let f = |name| req.form_field(name).unwrap_or("");
+        match f("grant_type") {
+            "authorization_code" => {
+                let Some(pending) = self.codes.remove(f("code")) else {
+                    return self.oauth_error(
+                        400,
+                        "invalid_grant",
+                        "Authorization code is expired or was already used.",
+                    );
+                };
+                if f("redirect_uri") != pending.redirect_uri {
+                    return self.oauth_error(
+                        400,
+                        "invalid_grant",
+                        "redirect_uri does not match the one used to authorize.",
+                    );
+                }
+                let verifier = f("code_verifier");
+                let verifier_ok = (43..=128).contains(&verifier.len())
+                    && verifier
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
+                if !verifier_ok || self.pkce.challenge(verifier) != pending.challenge {
+                    return self.oauth_error(
+                        400,
+                        "invalid_request",
+                        "Code verifier or code challenge is invalid.",
+                    );
+                }
+                let open_id = self.user.open_id.clone();
+                self.issue(open_id, pending.scope, false)
+            }
+            "refresh_token" => {
+                if self.refresh_revoked {
+                    return self.oauth_error(400, "invalid_grant", "Refresh token is invalid.");
+                }
+                let refresh = f("refresh_token");
+                let Some(grant) = self
+                    .grants
+                    .iter_mut()
+                    .find(|g| g.refresh_token == refresh && g.refresh_valid())
+                else {
+                    return self.oauth_error(
+                        400,
+                        "invalid_grant",
+                        "Refresh token is invalid or expired.",
+                    );
+                };
+                grant.rotated = true;
+                let (open_id, scope) = (grant.open_id.clone(), grant.scope.clone());
+                self.issue(open_id, scope, true)
+            }
+            "" => self.oauth_error(400, "invalid_request", "grant_type is missing."),
+            _ => self.oauth_error(
+                400,
+                "unsupported_grant_type",
+                "grant_type is not supported.",
+            ),
+        }
+    }
+
+    fn issue(&mut self, open_id: String, scope: String, from_refresh: bool) -> Reply {
+        let grant = Grant {
+            access_token: random_token("act."),
+            refresh_token: random_token("rft."),
+            open_id,
+            scope,
+            expires_in: self.access_lifetime.as_secs(),
+            access_expires_at: Instant::now() + self.access_lifetime,
+            rotated: false,
+            revoked: false,
+            from_refresh,
+        };
+        let body = json!({
+            "access_token": grant.access_token,
+            "expires_in": grant.expires_in,
+            "open_id": grant.open_id,
+            "refresh_expires_in": REFRESH_EXPIRES_IN,
+            "refresh_token": grant.refresh_token,
+            "scope": grant.scope,
+            "token_type": "Bearer",
+        });
+        self.grants.push(grant);
+        Reply::json(200, body)
+    }
+
+    fn revoke(&mut self, req: &RecordedRequest) -> Reply {
+        if !self.client_ok(req) {
+            return self.oauth_error(400, "invalid_client", "Client key or secret is invalid.");
+        }
+        let token = req.form_field("token").unwrap_or("").to_string();
+        if token.is_empty() {
+            return self.oauth_error(400, "invalid_request", "token is missing.");
+        }
+        for grant in &mut self.grants {
+            if grant.access_token == token || grant.refresh_token == token {
+                grant.revoked = true;
+            }
+        }
+        self.revocations.push(token);
+        Reply::json(200, json!({}))
+    }
+
+    fn user_info(&mut self, req: &RecordedRequest) -> Reply {
+        let now = Instant::now();
+        let token = req
+            .authorization
+            .as_deref()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .unwrap_or("");
+        let valid = !token.is_empty()
+            && self
+                .grants
+                .iter()
+                .any(|g| g.access_token == token && g.access_valid(now));
+        if !valid {
+            return self.api_error(
+                401,
+                "access_token_invalid",
+                "The access token is invalid or not found in the request.",
+            );
+        }
+        let fields: Vec<&str> = req
+            .query_param("fields")
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if fields.is_empty() {
+            return self.api_error(400, "invalid_params", "fields is required.");
+        }
+        let mut user = serde_json::Map::new();
+        for name in fields {
+            match self.user.field(name) {
+                Some(value) => {
+                    user.insert(name.to_string(), value);
+                }
+                None => {
+                    return self.api_error(
+                        400,
+                        "invalid_params",
+                        &format!("Invalid field: {name}"),
+                    );
+                }
+            }
+        }
+        let log_id = self.log_id();
+        Reply::json(
+            200,
+            json!({"data": {"user": user}, "error": {"code": "ok", "message": "", "log_id": log_id}}),
+        )
+    }
+}
+
+/// In-process "user clicks Authorize": GETs the authorize URL and returns the redirect's
+/// `Location` without following it (the URL a user would paste in the `--no-browser` flow).
+/// Panics when the page does not redirect.
+pub fn click_authorize(authorize_url: &str) -> String {
+    let response = http::get(authorize_url);
+    assert_eq!(
+        response.status, 302,
+        "authorize page did not redirect: {}",
+        response.body
+    );
+    response.header("location").expect("a Location").to_string()
+}
+
+/// A `$BROWSER` for the binary: an executable shell script in its own temporary directory that
+/// opens the URL it is given with curl, like a user who clicks "Authorize". It logs every URL it
+/// was asked to open, and its curl exit status when done.
+pub struct FakeBrowser {
+    dir: tempfile::TempDir,
+    script: PathBuf,
+}
+
+impl FakeBrowser {
+    /// Follows the authorize page's 302 to the binary's loopback listener (a plain GET of
+    /// `http://127.0.0.1:PORT/callback/?code=..&state=..`), then exits with curl's status.
+    pub fn following_redirect() -> FakeBrowser {
+        FakeBrowser::new(
+            "Follows the authorize page's redirect to the app's loopback listener.",
+            "\"$CURL\" -sS -L --max-time 10 -o /dev/null \"$1\" 2>>\"$DIR/curl.err\"\nstatus=$?",
+        )
+    }
+
+    /// Does not follow the redirect: writes its `Location` to a file
+    /// ([`FakeBrowser::wait_for_redirect`]), for the paste flow.
+    pub fn capturing_redirect() -> FakeBrowser {
+        FakeBrowser::new(
+            "Writes where the authorize page redirects to, without following it.",
+            "\"$CURL\" -sS --max-time 10 -o /dev/null -w '%{redirect_url}' \"$1\" >\"$DIR/redirect.tmp\" 2>>\"$DIR/curl.err\"\n\
+             status=$?\nmv \"$DIR/redirect.tmp\" \"$DIR/redirect.url\"",
+        )
+    }
+
+    fn new(what: &str, run: &str) -> FakeBrowser {
+        use std::os::unix::fs::PermissionsExt;
+        let curl = find_curl();
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("browser");
+        let text = format!(
+            "#!/bin/sh\n# Fake browser for socialcrm's tests. {what}\n\
+             DIR={}\nCURL={}\nprintf '%s\\n' \"$1\" >>\"$DIR/opened.log\"\n{run}\n\
+             printf '%s\\n' \"$status\" >>\"$DIR/done.log\"\nexit $status\n",
+            sh_quote(&dir.path().display().to_string()),
+            sh_quote(&curl.display().to_string()),
+        );
+        std::fs::write(&script, text).unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        FakeBrowser { dir, script }
+    }
+
+    /// The executable to put in `BROWSER`.
+    pub fn path(&self) -> &Path {
+        &self.script
+    }
+
+    /// Sets `BROWSER` on a command (the binary).
+    pub fn apply(&self, cmd: &mut Command) {
+        cmd.env("BROWSER", &self.script);
+    }
+
+    /// The URLs the browser was asked to open so far.
+    pub fn opened_urls(&self) -> Vec<String> {
+        read_lines(&self.dir.path().join("opened.log"))
+    }
+
+    /// Waits until the browser has finished once; its curl exit status. None on timeout.
+    pub fn wait_done(&self, timeout: Duration) -> Option<i32> {
+        let done = self.dir.path().join("done.log");
+        wait_until(timeout, || {
+            read_lines(&done).first().map(|s| s.parse().unwrap_or(-1))
+        })
+    }
+
+    /// For [`FakeBrowser::capturing_redirect`]: the redirect's `Location`, once written.
+    pub fn wait_for_redirect(&self, timeout: Duration) -> Option<String> {
+        let file = self.dir.path().join("redirect.url");
+        wait_until(timeout, || std::fs::read_to_string(&file).ok())
+    }
+
+    /// What curl printed on stderr, for failure messages.
+    pub fn errors(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("curl.err")).unwrap_or_default()
+    }
+}
+
+fn find_curl() -> PathBuf {
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join("curl"))
+        .find(|p| p.is_file())
+        .expect("the fake browser needs curl on PATH (.ci/run installs it)")
+}
+
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+fn read_lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn wait_until<T>(timeout: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check() {
+            return Some(v);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
