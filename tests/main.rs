@@ -4,13 +4,14 @@
 
 mod cli;
 mod import;
+mod secrets;
 mod store;
 mod support;
 
 /// Fails when a file in tests/ is not declared above (and so would silently never run).
 #[test]
 fn every_test_file_is_included() {
-    let declared = ["cli.rs", "import.rs", "store.rs", "main.rs"];
+    let declared = ["cli.rs", "import.rs", "secrets.rs", "store.rs", "main.rs"];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     for entry in std::fs::read_dir(dir).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
