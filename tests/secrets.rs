@@ -226,6 +226,12 @@ fn secrets_file_backend_files_cannot_be_swapped() {
         err.starts_with("cannot decrypt socialcrm/tiktok/default"),
         "{err}"
     );
+
+    // Connecting again writes a good value over a damaged one.
+    std::fs::write(&tiktok, "garbage").unwrap();
+    assert!(one_line(&store.get(KEY).unwrap_err()).contains("damaged"));
+    store.put(KEY, &blob(TOKEN)).unwrap();
+    assert_eq!(store.get(KEY).unwrap(), Some(blob(TOKEN)));
 }
 
 fn open_db(db: &TestDb, master_key: Option<&str>) -> Result<Box<dyn SecretStore>, String> {
