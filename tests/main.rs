@@ -5,6 +5,7 @@
 mod cli;
 mod fake_tiktok;
 mod import;
+mod secrets;
 mod store;
 mod support;
 
@@ -15,6 +16,7 @@ fn every_test_file_is_included() {
         "cli.rs",
         "fake_tiktok.rs",
         "import.rs",
+        "secrets.rs",
         "store.rs",
         "main.rs",
     ];

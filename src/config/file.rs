@@ -20,6 +20,8 @@ pub struct FileConfig {
     pub database_url: Option<Spanned<String>>,
     pub output: Option<Spanned<String>>,
     pub progress: Option<bool>,
+    /// Where tokens are kept: keychain, file or db. The master key is never read from here.
+    pub secrets: Option<Spanned<String>>,
     pub tiktok: Option<Section>,
     pub instagram: Option<Section>,
     pub reddit: Option<Section>,

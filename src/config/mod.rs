@@ -44,6 +44,52 @@ impl DatabaseTarget {
     }
 }
 
+/// Where the OAuth tokens of connected accounts are kept (`SOCIALCRM_SECRETS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SecretsBackend {
+    /// The OS keychain (Secret Service on Linux): the default where a keychain answers.
+    #[default]
+    Keychain,
+    /// Encrypted files in the data directory.
+    File,
+    /// Encrypted rows in the CRM database, shared by every host that uses it.
+    Db,
+}
+
+impl SecretsBackend {
+    pub fn name(self) -> &'static str {
+        match self {
+            SecretsBackend::Keychain => "keychain",
+            SecretsBackend::File => "file",
+            SecretsBackend::Db => "db",
+        }
+    }
+}
+
+impl std::str::FromStr for SecretsBackend {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "keychain" => Ok(SecretsBackend::Keychain),
+            "file" => Ok(SecretsBackend::File),
+            "db" => Ok(SecretsBackend::Db),
+            _ => Err(format!(
+                "unknown secrets backend '{s}' (use keychain, file or db)"
+            )),
+        }
+    }
+}
+
+/// How the secrets store is chosen and unlocked.
+#[derive(Debug, Clone, Default)]
+pub struct SecretsSettings {
+    /// `SOCIALCRM_SECRETS`, else `secrets = "..."` in the config file, else keychain.
+    pub backend: SecretsBackend,
+    /// `SOCIALCRM_MASTER_KEY` (environment only: a passphrase for the file and db backends).
+    pub master_key: Option<Secret>,
+}
+
 /// Everything a command may read about how it should run.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -54,6 +100,7 @@ pub struct Config {
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
     pub platforms: BTreeMap<PlatformId, PlatformConfig>,
+    pub secrets: SecretsSettings,
 }
 
 impl Config {
@@ -149,12 +196,50 @@ pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         platforms.insert(id, platform::load(id, section, file.as_ref(), env)?);
     }
 
+    let secrets = secrets_settings(file.as_ref(), env)?;
+
     Ok(Config {
         database,
         output,
         progress,
         config_file: file.map(|f| f.path),
         platforms,
+        secrets,
+    })
+}
+
+/// `SOCIALCRM_SECRETS` beats `secrets = "..."`; the master key comes from the environment only,
+/// so it never sits in a file beside what it protects. An empty variable counts as unset.
+fn secrets_settings(
+    file: Option<&file::LoadedFile>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<SecretsSettings, ConfigError> {
+    let from_file = file.and_then(|f| f.values.secrets.as_ref().map(|s| (f, s)));
+    let backend = match (
+        env("SOCIALCRM_SECRETS").filter(|v| !v.trim().is_empty()),
+        from_file,
+    ) {
+        (Some(raw), _) => raw.parse().map_err(|message| ConfigError::Invalid {
+            at: "SOCIALCRM_SECRETS".into(),
+            message,
+        })?,
+        (None, Some((f, spanned))) => {
+            spanned
+                .get_ref()
+                .parse()
+                .map_err(|message| ConfigError::Invalid {
+                    at: f.at(spanned.span().start),
+                    message,
+                })?
+        }
+        (None, None) => SecretsBackend::default(),
+    };
+    let master_key = env("SOCIALCRM_MASTER_KEY")
+        .filter(|v| !v.is_empty())
+        .map(Secret::new);
+    Ok(SecretsSettings {
+        backend,
+        master_key,
     })
 }
 
@@ -294,6 +379,71 @@ pub(crate) mod tests {
                 .unwrap()
                 .expose(),
             "s3cret"
+        );
+    }
+
+    #[test]
+    fn secrets_backend_comes_from_env_then_file_then_default() {
+        let env = env_of(&[("HOME", "/home/u")]);
+        let c = load(&Overrides::default(), &env).unwrap();
+        assert_eq!(c.secrets.backend, SecretsBackend::Keychain);
+        assert!(c.secrets.master_key.is_none());
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "secrets = \"file\"\n").unwrap();
+        let over = Overrides {
+            config: Some(path.clone()),
+            ..Overrides::default()
+        };
+        let c = load(&over, &env).unwrap();
+        assert_eq!(c.secrets.backend, SecretsBackend::File);
+
+        let env = env_of(&[
+            ("HOME", "/home/u"),
+            ("SOCIALCRM_SECRETS", "db"),
+            ("SOCIALCRM_MASTER_KEY", "correct horse"),
+        ]);
+        let c = load(&over, &env).unwrap();
+        assert_eq!(c.secrets.backend, SecretsBackend::Db);
+        assert_eq!(
+            c.secrets.master_key.as_ref().unwrap().expose(),
+            "correct horse"
+        );
+        assert!(!format!("{c:?}").contains("correct horse"));
+
+        let env = env_of(&[("HOME", "/home/u"), ("SOCIALCRM_SECRETS", "vault")]);
+        let err = load(&over, &env).unwrap_err().to_string();
+        assert!(
+            err.starts_with("SOCIALCRM_SECRETS: unknown secrets backend 'vault'"),
+            "{err}"
+        );
+
+        std::fs::write(&path, "output = \"json\"\nsecrets = \"plain\"\n").unwrap();
+        let err = load(&over, &env_of(&[("HOME", "/h")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("c.toml:2:") && err.contains("keychain, file or db"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_master_key_is_not_a_config_file_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "master_key = \"x\"\n").unwrap();
+        let over = Overrides {
+            config: Some(path),
+            ..Overrides::default()
+        };
+        let err = load(&over, &env_of(&[("HOME", "/h")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("master_key") && !err.contains("\"x\""),
+            "{err}"
         );
     }
 

@@ -1,12 +1,147 @@
 //! Secrets: values that must never be printed, logged or written in plain text.
 //!
-//! Today this holds the [`Secret`] wrapper that configuration uses for client secrets, webhook
-//! secrets and bearer tokens, and [`redact_url`], which masks the password of a database URL
-//! before it reaches any message. The token stores of DESIGN.md (keychain, encrypted file,
-//! encrypted in the CRM database) arrive with `connect` and live beside this file behind one
-//! trait; nothing in this module ever writes a secret anywhere.
+//! [`Secret`] is the wrapper configuration uses for client secrets, webhook secrets and bearer
+//! tokens, and [`redact_url`] masks the password of a database URL before it reaches any
+//! message. The token store of DESIGN.md is the [`SecretStore`] trait with three backends,
+//! chosen by `SOCIALCRM_SECRETS` ([`SecretsSettings`]) and opened by [`open`]:
+//!
+//! ```text
+//! keychain.rs  the OS keychain through the keyring crate (Secret Service on Linux)
+//! file.rs      one encrypted file per key under <data_dir>/secrets/ (0700 dir, 0600 files)
+//! db.rs        encrypted rows in the CRM database's `secrets` table, shared by every host
+//! crypto.rs    XChaCha20-Poly1305 + Argon2id, shared by file and db
+//! ```
+//! A store never falls back to another backend, and never to plain text: when the chosen one
+//! cannot work, [`open`] or the call fails with a one-line [`SecretError`] that names the fix.
+//! No error built here contains a secret value; keys (`socialcrm/tiktok/default`) are names,
+//! not secrets, and may appear in messages.
+
+mod crypto;
+mod db;
+mod file;
+mod keychain;
 
 use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::config::DatabaseTarget;
+pub use crate::config::{SecretsBackend, SecretsSettings};
+use crate::store::StoreError;
+
+/// Where tokens live. Keys are names like `socialcrm/tiktok/default` (never secret); values are
+/// [`Secret`]s (a JSON blob of tokens, expiries and scopes).
+pub trait SecretStore: Send {
+    /// "keychain" | "file" | "db".
+    fn backend(&self) -> &'static str;
+    fn get(&mut self, key: &str) -> Result<Option<Secret>, SecretError>;
+    /// Stores `value` under `key`, replacing any previous value atomically: a reader sees the
+    /// old value or the new one, never a mix or nothing.
+    fn put(&mut self, key: &str, value: &Secret) -> Result<(), SecretError>;
+    /// Removes `key`; true if it existed.
+    fn delete(&mut self, key: &str) -> Result<bool, SecretError>;
+}
+
+/// Opens the store `settings` name. `data_dir` is socialcrm's data directory
+/// (`$XDG_DATA_HOME/socialcrm`); the file backend keeps its files in `secrets/` under it.
+pub fn open(
+    settings: &SecretsSettings,
+    database: &DatabaseTarget,
+    data_dir: &Path,
+) -> Result<Box<dyn SecretStore>, SecretError> {
+    match settings.backend {
+        SecretsBackend::Keychain => Ok(Box::new(keychain::KeychainStore::open()?)),
+        SecretsBackend::File => Ok(Box::new(file::FileStore::open(
+            &data_dir.join("secrets"),
+            settings.master_key.as_ref(),
+        )?)),
+        SecretsBackend::Db => Ok(Box::new(db::DbStore::open(
+            database,
+            settings.master_key.as_ref(),
+        )?)),
+    }
+}
+
+/// Why a secret could not be read or written. Every message is one line, names the thing and
+/// the fix, and never contains a secret value.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error(
+        "no keychain answers (no Secret Service on the session bus): set SOCIALCRM_SECRETS=file or db and SOCIALCRM_MASTER_KEY"
+    )]
+    KeychainUnavailable,
+    #[error(
+        "the keychain refused access to {key} (is it locked?): unlock it, or set SOCIALCRM_SECRETS=file or db and SOCIALCRM_MASTER_KEY"
+    )]
+    KeychainLocked { key: String },
+    #[error(
+        "several keychain items match {key} (service socialcrm): remove the extra ones (e.g. with seahorse or secret-tool) and connect again"
+    )]
+    KeychainAmbiguous { key: String },
+    #[error("keychain error on {key}: {reason}")]
+    Keychain { key: String, reason: String },
+    #[error("cannot decrypt {key}: wrong SOCIALCRM_MASTER_KEY?")]
+    WrongMasterKey { key: String },
+    #[error(
+        "cannot decrypt {key} with the key file {}: it was written under another key (was SOCIALCRM_MASTER_KEY set then?)",
+        .path.display()
+    )]
+    WrongKeyFile { key: String, path: PathBuf },
+    #[error(
+        "{key} was encrypted with SOCIALCRM_MASTER_KEY, not the key file {}: set SOCIALCRM_MASTER_KEY to the passphrase used then",
+        .path.display()
+    )]
+    NeedsMasterKey { key: String, path: PathBuf },
+    #[error(
+        "{key} was encrypted with the key file master.key, not a passphrase: unset SOCIALCRM_MASTER_KEY to use it"
+    )]
+    NeedsKeyFile { key: String },
+    #[error(
+        "the db secrets backend needs SOCIALCRM_MASTER_KEY (the same passphrase on every host that shares the database; a local key file would not be shared): set it, or use SOCIALCRM_SECRETS=keychain or file"
+    )]
+    MasterKeyRequired,
+    #[error("secret {key} in {location} is damaged ({reason}): delete it and connect again")]
+    Damaged {
+        key: String,
+        location: String,
+        reason: String,
+    },
+    #[error("cannot encrypt or decrypt {key}: the cipher failed")]
+    Crypto { key: String },
+    #[error("invalid secret name '{key}': {reason}")]
+    InvalidKey { key: String, reason: &'static str },
+    #[error("{}: {reason}", .path.display())]
+    Io { path: PathBuf, reason: String },
+    #[error(
+        "{} can be read by other users (mode {mode:04o}): run `chmod {want:o} {}`",
+        .path.display(), .path.display()
+    )]
+    Insecure { path: PathBuf, mode: u32, want: u32 },
+    #[error("no randomness from the operating system: {reason}")]
+    Random { reason: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Keys are names, but they become file names and keychain attributes: refuse what could not
+/// round-trip (empty, over-long, control characters).
+pub(crate) fn check_key(key: &str) -> Result<(), SecretError> {
+    let invalid = |reason| {
+        Err(SecretError::InvalidKey {
+            key: key.chars().filter(|c| !c.is_control()).take(80).collect(),
+            reason,
+        })
+    };
+    if key.is_empty() {
+        return invalid("it is empty");
+    }
+    if key.len() > 200 {
+        return invalid("it is longer than 200 bytes");
+    }
+    if key.chars().any(char::is_control) {
+        return invalid("it holds control characters");
+    }
+    Ok(())
+}
 
 /// A string that is redacted by `Debug` and `Display`, so a secret that ends up in a log line,
 /// an error or a `{:?}` of the configuration shows as `***` instead of its value. The value is

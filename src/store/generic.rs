@@ -451,4 +451,73 @@ impl<C: Conn> Store for SqlStore<C> {
             .select(query, "", vec![], tables::sync_state_row)?
             .pop())
     }
+
+    fn secret(&mut self, key: &str) -> Result<Option<SecretRow>, StoreError> {
+        let sql = format!(
+            "SELECT key, kdf, nonce, ciphertext FROM secrets WHERE key = {}",
+            self.dialect().param(1)
+        );
+        self.conn
+            .query(&sql, &[key.into()])?
+            .first()
+            .map(secret_row)
+            .transpose()
+    }
+
+    fn other_secret(&mut self, key: &str) -> Result<Option<SecretRow>, StoreError> {
+        let sql = format!(
+            "SELECT key, kdf, nonce, ciphertext FROM secrets WHERE key <> {} \
+             ORDER BY updated_at DESC, key LIMIT 1",
+            self.dialect().param(1)
+        );
+        self.conn
+            .query(&sql, &[key.into()])?
+            .first()
+            .map(secret_row)
+            .transpose()
+    }
+
+    fn put_secret(&mut self, row: &SecretRow) -> Result<(), StoreError> {
+        let d = self.dialect();
+        // One statement: the replace is atomic on both backends, without a transaction.
+        let sql = format!(
+            "INSERT INTO secrets (key, kdf, nonce, ciphertext, updated_at) \
+             VALUES ({}, {}, {}, {}, {}) ON CONFLICT (key) DO UPDATE SET \
+             kdf = excluded.kdf, nonce = excluded.nonce, ciphertext = excluded.ciphertext, \
+             updated_at = excluded.updated_at RETURNING key",
+            d.param(1),
+            d.param(2),
+            d.param(3),
+            d.param(4),
+            d.param(5)
+        );
+        self.conn.query(
+            &sql,
+            &[
+                row.key.as_str().into(),
+                row.kdf.as_str().into(),
+                row.nonce.as_str().into(),
+                row.ciphertext.as_str().into(),
+                Value::Time(crate::clock::now()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn delete_secret(&mut self, key: &str) -> Result<bool, StoreError> {
+        let sql = format!(
+            "DELETE FROM secrets WHERE key = {} RETURNING key",
+            self.dialect().param(1)
+        );
+        Ok(!self.conn.query(&sql, &[key.into()])?.is_empty())
+    }
+}
+
+fn secret_row(row: &Row) -> Result<SecretRow, StoreError> {
+    Ok(SecretRow {
+        key: row.text("key")?,
+        kdf: row.text("kdf")?,
+        nonce: row.text("nonce")?,
+        ciphertext: row.text("ciphertext")?,
+    })
 }

@@ -142,6 +142,16 @@ pub trait Store: Send {
         connection_id: i64,
         stream: &str,
     ) -> Result<Option<SyncState>, StoreError>;
+
+    /// The sealed secret stored under `key` (the `db` secrets backend; never plain text).
+    fn secret(&mut self, key: &str) -> Result<Option<SecretRow>, StoreError>;
+    /// The most recently written sealed secret other than `key`, if any: the secrets backend
+    /// opens it to check the master key before a write.
+    fn other_secret(&mut self, key: &str) -> Result<Option<SecretRow>, StoreError>;
+    /// Inserts or atomically replaces a sealed secret.
+    fn put_secret(&mut self, row: &SecretRow) -> Result<(), StoreError>;
+    /// Removes a sealed secret; true if it existed.
+    fn delete_secret(&mut self, key: &str) -> Result<bool, StoreError>;
 }
 
 /// Opens (creating where it is the embedded default) the database `target` names. The schema is

@@ -275,3 +275,13 @@ pub struct TableCount {
     /// None when the table does not exist yet (database not migrated).
     pub rows: Option<i64>,
 }
+
+/// A row of the `secrets` table: a token blob sealed by the `db` secrets backend, never plain
+/// text. All three parts are base64 without padding; `kdf` names how the key was derived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretRow {
+    pub key: String,
+    pub kdf: String,
+    pub nonce: String,
+    pub ciphertext: String,
+}

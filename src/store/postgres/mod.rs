@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "event_fans",
         sql: include_str!("migrations/0002_event_fans.sql"),
     },
+    Migration {
+        version: 3,
+        name: "secrets",
+        sql: include_str!("migrations/0003_secrets.sql"),
+    },
 ];
 
 pub struct PgConn {

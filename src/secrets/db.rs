@@ -1,0 +1,96 @@
+//! The `db` backend: sealed rows in the CRM database's `secrets` table (migration 3).
+//!
+//! For operators whose cron runs on several hosts against one PostgreSQL: X rotates refresh
+//! tokens, so hosts with separate copies would lock each other out; here every host reads and
+//! replaces the one row. The key is always derived from `SOCIALCRM_MASTER_KEY` (Argon2id, the
+//! salt in each row's `kdf` column); a generated local key file would not be shared between
+//! hosts, so without the variable this backend refuses to open. The SQL lives once in
+//! `store/generic.rs` behind [`Store`]'s secret methods, for both database backends.
+
+use super::crypto::{Crypter, KeySource, Sealed};
+use super::{Secret, SecretError, SecretStore, check_key};
+use crate::config::DatabaseTarget;
+use crate::store::model::SecretRow;
+use crate::store::{self, Store};
+
+pub struct DbStore {
+    store: Box<dyn Store>,
+    crypter: Crypter,
+    location: String,
+}
+
+impl DbStore {
+    /// Connects to the CRM database and brings its schema up to date (the `secrets` table).
+    pub fn open(
+        database: &DatabaseTarget,
+        master_key: Option<&Secret>,
+    ) -> Result<DbStore, SecretError> {
+        let passphrase = master_key.ok_or(SecretError::MasterKeyRequired)?;
+        let mut store = store::open(database)?;
+        store.ensure_current()?;
+        Ok(DbStore {
+            store,
+            crypter: Crypter::new(KeySource::Passphrase(passphrase.clone())),
+            location: format!("the secrets table of {}", database.display_location()),
+        })
+    }
+
+    fn open_row(&mut self, row: &SecretRow) -> Result<Vec<u8>, SecretError> {
+        let sealed = Sealed {
+            kdf: row.kdf.clone(),
+            nonce: row.nonce.clone(),
+            ciphertext: row.ciphertext.clone(),
+        };
+        self.crypter.open(&row.key, &sealed, &self.location)
+    }
+}
+
+impl SecretStore for DbStore {
+    fn backend(&self) -> &'static str {
+        "db"
+    }
+
+    fn get(&mut self, key: &str) -> Result<Option<Secret>, SecretError> {
+        check_key(key)?;
+        let Some(row) = self.store.secret(key)? else {
+            return Ok(None);
+        };
+        let plain = self.open_row(&row)?;
+        let text = String::from_utf8(plain).map_err(|_| SecretError::Damaged {
+            key: key.to_string(),
+            location: self.location.clone(),
+            reason: "not UTF-8".into(),
+        })?;
+        Ok(Some(Secret::new(text)))
+    }
+
+    fn put(&mut self, key: &str, value: &Secret) -> Result<(), SecretError> {
+        check_key(key)?;
+        // The row being replaced, or else the newest other row, must open with this key: a
+        // host with a mistyped master key fails instead of overwriting what the others share.
+        let witness = match self.store.secret(key)? {
+            Some(row) => Some(row),
+            None => self.store.other_secret(key)?,
+        };
+        if let Some(row) = witness {
+            match self.open_row(&row) {
+                // A damaged value protects nothing: writing a good one over it is the fix.
+                Ok(_) | Err(SecretError::Damaged { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let sealed = self.crypter.seal(key, value.expose().as_bytes())?;
+        self.store.put_secret(&SecretRow {
+            key: key.to_string(),
+            kdf: sealed.kdf,
+            nonce: sealed.nonce,
+            ciphertext: sealed.ciphertext,
+        })?;
+        Ok(())
+    }
+
+    fn delete(&mut self, key: &str) -> Result<bool, SecretError> {
+        check_key(key)?;
+        Ok(self.store.delete_secret(key)?)
+    }
+}
