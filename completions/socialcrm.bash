@@ -16,14 +16,23 @@ _socialcrm() {
             ",$1")
                 cmd="socialcrm"
                 ;;
+            socialcrm,accounts)
+                cmd="socialcrm__subcmd__accounts"
+                ;;
             socialcrm,audit)
                 cmd="socialcrm__subcmd__audit"
                 ;;
             socialcrm,completions)
                 cmd="socialcrm__subcmd__completions"
                 ;;
+            socialcrm,connect)
+                cmd="socialcrm__subcmd__connect"
+                ;;
             socialcrm,db)
                 cmd="socialcrm__subcmd__db"
+                ;;
+            socialcrm,disconnect)
+                cmd="socialcrm__subcmd__disconnect"
                 ;;
             socialcrm,fans)
                 cmd="socialcrm__subcmd__fans"
@@ -88,14 +97,23 @@ _socialcrm() {
             socialcrm__subcmd__fans__subcmd__help,show)
                 cmd="socialcrm__subcmd__fans__subcmd__help__subcmd__show"
                 ;;
+            socialcrm__subcmd__help,accounts)
+                cmd="socialcrm__subcmd__help__subcmd__accounts"
+                ;;
             socialcrm__subcmd__help,audit)
                 cmd="socialcrm__subcmd__help__subcmd__audit"
                 ;;
             socialcrm__subcmd__help,completions)
                 cmd="socialcrm__subcmd__help__subcmd__completions"
                 ;;
+            socialcrm__subcmd__help,connect)
+                cmd="socialcrm__subcmd__help__subcmd__connect"
+                ;;
             socialcrm__subcmd__help,db)
                 cmd="socialcrm__subcmd__help__subcmd__db"
+                ;;
+            socialcrm__subcmd__help,disconnect)
+                cmd="socialcrm__subcmd__help__subcmd__disconnect"
                 ;;
             socialcrm__subcmd__help,fans)
                 cmd="socialcrm__subcmd__help__subcmd__fans"
@@ -149,8 +167,38 @@ _socialcrm() {
 
     case "${cmd}" in
         socialcrm)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version import-csv fans messages audit db completions man help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version import-csv connect disconnect accounts fans messages audit db completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__accounts)
+            opts="-o -v -q -h -V --check --database-url --config --output --verbose --quiet --no-progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -346,6 +394,52 @@ _socialcrm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        socialcrm__subcmd__connect)
+            opts="-o -v -q -h -V --account --no-browser --port --scope --timeout --database-url --config --output --verbose --quiet --no-progress --help --version tiktok instagram reddit x onlyfans"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         socialcrm__subcmd__db)
             opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version migrate status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -469,6 +563,40 @@ _socialcrm() {
                 return 0
             fi
             case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__disconnect)
+            opts="-o -v -q -h -V --account --database-url --config --output --verbose --quiet --no-progress --help --version tiktok instagram reddit x onlyfans"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -671,8 +799,22 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help)
-            opts="import-csv fans messages audit db completions man help"
+            opts="import-csv connect disconnect accounts fans messages audit db completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__accounts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -726,6 +868,20 @@ _socialcrm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        socialcrm__subcmd__help__subcmd__connect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         socialcrm__subcmd__help__subcmd__db)
             opts="migrate status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -757,6 +913,20 @@ _socialcrm() {
         socialcrm__subcmd__help__subcmd__db__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__disconnect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -35,6 +35,9 @@ complete -c socialcrm -n "__fish_socialcrm_needs_command" -l no-progress -d 'Nev
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "import-csv" -d 'Import a platform\'s CSV export into the CRM'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "connect" -d 'Connect an account by OAuth: browser, loopback redirect, tokens into the secrets store'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "disconnect" -d 'Revoke an account\'s tokens at the platform, delete them, mark the connection revoked'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "accounts" -d 'Connected accounts: platform, account, user, status, scopes, token expiry, last sync'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "messages" -d 'DMs and comments'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "audit" -d 'The record of who did what when (connect, sync, import, ...)'
@@ -59,6 +62,43 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s q -l 
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l account -d 'A local name for this account, to connect several of one platform' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l port -d 'Listen for the redirect on this port of 127.0.0.1 (the redirect URI registered with the platform must allow it); default: the port of the configured redirect URI, else any' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l scope -d 'Ask for this scope (repeat for several); default: the platform\'s usual read scopes' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l timeout -d 'Give up waiting for the authorization after SECS seconds' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l no-browser -d 'Print the authorization URL instead of opening a browser; the listener still waits, and the address the browser ends on may be pasted on standard input (for a browser on another machine)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l account -d 'The local name of the account' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l check -d 'Ask each platform who the stored token belongs to (refreshing tokens that are due), and mark connections whose grant is gone as needing `connect` again'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
@@ -234,14 +274,17 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s q -l quiet -
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s V -l version -d 'Print version'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "import-csv" -d 'Import a platform\'s CSV export into the CRM'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "messages" -d 'DMs and comments'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "audit" -d 'The record of who did what when (connect, sync, import, ...)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "db" -d 'The CRM database: schema migrations and status'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "man" -d 'Print the man page, or write all of them to a directory'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv fans messages audit db completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts fans messages audit db completions man help" -f -a "import-csv" -d 'Import a platform\'s CSV export into the CRM'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts fans messages audit db completions man help" -f -a "connect" -d 'Connect an account by OAuth: browser, loopback redirect, tokens into the secrets store'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts fans messages audit db completions man help" -f -a "disconnect" -d 'Revoke an account\'s tokens at the platform, delete them, mark the connection revoked'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts fans messages audit db completions man help" -f -a "accounts" -d 'Connected accounts: platform, account, user, status, scopes, token expiry, last sync'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts fans messages audit db completions man help" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts fans messages audit db completions man help" -f -a "messages" -d 'DMs and comments'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts fans messages audit db completions man help" -f -a "audit" -d 'The record of who did what when (connect, sync, import, ...)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts fans messages audit db completions man help" -f -a "db" -d 'The CRM database: schema migrations and status'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts fans messages audit db completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts fans messages audit db completions man help" -f -a "man" -d 'Print the man page, or write all of them to a directory'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts fans messages audit db completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "list" -d 'List fans, oldest first, a page at a time'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "show" -d 'Show one fan in detail'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from messages" -f -a "list" -d 'List DMs and comments, oldest first, a page at a time'

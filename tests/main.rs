@@ -3,6 +3,7 @@
 //! run in parallel.
 
 mod cli;
+mod connect;
 mod fake_tiktok;
 mod import;
 mod secrets;
@@ -14,6 +15,7 @@ mod support;
 fn every_test_file_is_included() {
     let declared = [
         "cli.rs",
+        "connect.rs",
         "fake_tiktok.rs",
         "import.rs",
         "secrets.rs",

@@ -5,7 +5,9 @@
 //! [`run`] is the whole life of a process: parse, set up logging and file permissions, resolve
 //! configuration, dispatch, print, and turn any error into one line and an exit code.
 
+mod accounts;
 mod audit;
+mod connect;
 mod db;
 mod fans;
 mod generate;
@@ -21,6 +23,7 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{self, Config, ConfigError, Overrides};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{self, Render};
+use crate::secrets::{self, SecretError, SecretStore};
 use crate::store::{self, Store, StoreError};
 
 pub use generate::generated_files;
@@ -69,6 +72,7 @@ impl Report {
 pub struct Context {
     pub config: Config,
     store: Option<Box<dyn Store>>,
+    secrets: Option<Box<dyn SecretStore>>,
 }
 
 impl Context {
@@ -76,6 +80,7 @@ impl Context {
         Context {
             config,
             store: None,
+            secrets: None,
         }
     }
 
@@ -92,6 +97,28 @@ impl Context {
         let store = self.raw_store()?;
         store.ensure_current()?;
         Ok(store)
+    }
+
+    /// The secrets store the configuration selects, opened on first use.
+    pub fn secrets(&mut self) -> CliResult<&mut dyn SecretStore> {
+        if self.secrets.is_none() {
+            self.store()?;
+            let opened = secrets::open(
+                &self.config.secrets,
+                &self.config.database,
+                &self.config.data_dir,
+            )?;
+            self.secrets = Some(opened);
+        }
+        Ok(self.secrets.as_deref_mut().expect("opened above"))
+    }
+
+    /// Both stores at once, for work that writes tokens and rows together.
+    pub fn store_and_secrets(&mut self) -> CliResult<(&mut dyn Store, &mut dyn SecretStore)> {
+        self.secrets()?;
+        let store = self.store.as_deref_mut().expect("opened by secrets()");
+        let secrets = self.secrets.as_deref_mut().expect("opened above");
+        Ok((store, secrets))
     }
 }
 
@@ -127,6 +154,9 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
     let format = config.output;
     let mut ctx = Context::new(config);
     let report = match cli.command {
+        Command::Connect(args) => connect::run(&mut ctx, args)?,
+        Command::Disconnect(args) => accounts::disconnect(&mut ctx, args)?,
+        Command::Accounts(args) => accounts::list(&mut ctx, args)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,
@@ -231,6 +261,20 @@ fn restrict_umask() {
     // SAFETY: umask only changes this process's file-creation mask; it has no memory effects.
     unsafe {
         libc::umask(0o077);
+    }
+}
+
+impl From<SecretError> for CliError {
+    fn from(e: SecretError) -> Self {
+        let message = e.to_string();
+        match e {
+            // The setup is wrong or missing: configuration, exit 5.
+            SecretError::KeychainUnavailable
+            | SecretError::NeedsMasterKey { .. }
+            | SecretError::NeedsKeyFile { .. }
+            | SecretError::MasterKeyRequired => CliError::config(message),
+            _ => CliError::failure(message),
+        }
     }
 }
 

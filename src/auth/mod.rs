@@ -8,6 +8,7 @@
 
 pub mod browser;
 pub mod callback;
+pub mod lifecycle;
 
 pub mod pkce;
 pub mod tokens;

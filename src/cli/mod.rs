@@ -4,6 +4,7 @@
 //! flags that have a `SOCIALCRM_*` environment twin are declared with it here, which gives flags
 //! precedence over the environment; `config` then fills what neither set from the config file.
 
+mod accounts;
 mod audit;
 mod db;
 mod fans;
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use accounts::{AccountsArgs, ConnectArgs, DisconnectArgs};
 pub use audit::AuditCommand;
 pub use db::DbCommand;
 pub use fans::FansCommand;
@@ -97,6 +99,22 @@ pub enum Command {
     /// Bad rows never stop the import: they are counted, written to --rejects, and the command
     /// exits 3. Example: `socialcrm import-csv onlyfans fans examples/onlyfans-fans.csv`
     ImportCsv(ImportCsvArgs),
+
+    /// Connect an account by OAuth: browser, loopback redirect, tokens into the secrets store
+    ///
+    /// Opens the platform's authorization page (honouring $BROWSER), catches the redirect on
+    /// 127.0.0.1, exchanges the code with PKCE, stores the tokens (keychain by default, see
+    /// SOCIALCRM_SECRETS) and prints who was connected. Connecting the same account again updates
+    /// it. Example: `socialcrm connect tiktok`
+    Connect(ConnectArgs),
+
+    /// Revoke an account's tokens at the platform, delete them, mark the connection revoked
+    ///
+    /// The CRM data already synced from the account is kept.
+    Disconnect(DisconnectArgs),
+
+    /// Connected accounts: platform, account, user, status, scopes, token expiry, last sync
+    Accounts(AccountsArgs),
 
     /// Fans: followers, commenters, DM correspondents and subscribers
     #[command(subcommand)]

@@ -101,6 +101,8 @@ pub struct Config {
     pub config_file: Option<PathBuf>,
     pub platforms: BTreeMap<PlatformId, PlatformConfig>,
     pub secrets: SecretsSettings,
+    /// `$XDG_DATA_HOME/socialcrm`: the embedded database, encrypted secret files, lock files.
+    pub data_dir: PathBuf,
 }
 
 impl Config {
@@ -188,6 +190,8 @@ pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
                 .join("crm.db"),
         },
     };
+    let data_dir =
+        xdg_dir(env, "XDG_DATA_HOME", ".local/share", "the data directory")?.join("socialcrm");
 
     let progress = !over.no_progress && values.and_then(|v| v.progress).unwrap_or(true);
 
@@ -205,6 +209,7 @@ pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         config_file: file.map(|f| f.path),
         platforms,
         secrets,
+        data_dir,
     })
 }
 

@@ -69,6 +69,16 @@ impl TikTok {
     fn token_call(&self, form: &[(&str, &str)]) -> Result<Tokens, PlatformError> {
         let reply = self.post(TOKEN, form)?;
         let body = &reply.body;
+        if reply.status >= 500 {
+            // The server's trouble, not a verdict on the grant: keep the status in the message.
+            return Err(PlatformError::Api {
+                platform: PlatformId::Tiktok,
+                status: reply.status,
+                code: text(body, "error").unwrap_or_else(|| "server error".into()),
+                message: text(body, "error_description"),
+                log_id: text(body, "log_id"),
+            });
+        }
         if let Some(error) = text(body, "error").filter(|e| !e.is_empty()) {
             return Err(PlatformError::Grant {
                 platform: PlatformId::Tiktok,

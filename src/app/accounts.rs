@@ -1,0 +1,193 @@
+//! `accounts` (list and check connections) and `disconnect`.
+
+use super::{Context, Report, time_cell};
+use crate::auth::lifecycle::{LifecycleError, Session, audit_entry, secret_key};
+use crate::auth::tokens::Tokens;
+use crate::cli::{AccountsArgs, DisconnectArgs};
+use crate::error::{CliError, CliResult, ExitCode};
+use crate::output::{List, Record, cell};
+use crate::platforms::{self, PlatformError, PlatformId};
+use crate::store::Batch;
+use crate::store::model::{Connection, ConnectionRow};
+
+impl Record for ConnectionRow {
+    fn columns() -> &'static [&'static str] {
+        &[
+            "id",
+            "platform",
+            "account",
+            "username",
+            "platform_user_id",
+            "status",
+            "scopes",
+            "token_expires_at",
+            "connected_at",
+            "last_sync_at",
+            "updated_at",
+        ]
+    }
+
+    fn table_columns() -> &'static [&'static str] {
+        &[
+            "platform",
+            "account",
+            "username",
+            "status",
+            "scopes",
+            "token_expires_at",
+            "last_sync_at",
+        ]
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let c = &self.connection;
+        vec![
+            self.id.to_string(),
+            c.platform.clone(),
+            c.account.clone(),
+            cell(&c.username),
+            cell(&c.platform_user_id),
+            c.status.clone(),
+            cell(&c.scopes),
+            time_cell(&c.token_expires_at),
+            time_cell(&c.connected_at),
+            time_cell(&c.last_sync_at),
+            time_cell(&Some(self.updated_at)),
+        ]
+    }
+}
+
+impl From<LifecycleError> for CliError {
+    fn from(e: LifecycleError) -> Self {
+        match e {
+            LifecycleError::Reauth { .. } => CliError::new(ExitCode::Reauth, e.to_string()),
+            LifecycleError::Platform(p) => p.into(),
+            LifecycleError::Secrets(s) => s.into(),
+            LifecycleError::Store(s) => s.into(),
+            LifecycleError::Lock { .. } => CliError::failure(e.to_string()),
+        }
+    }
+}
+
+pub fn list(ctx: &mut Context, args: AccountsArgs) -> CliResult<Report> {
+    let connections = ctx.store()?.list_connections()?;
+    if !args.check {
+        let empty = connections.is_empty();
+        let mut report = Report::data(List(connections));
+        if empty {
+            report
+                .notes
+                .push("no accounts connected: run `socialcrm connect tiktok`".into());
+        }
+        return Ok(report);
+    }
+    let mut notes = Vec::new();
+    let mut exit = ExitCode::Success;
+    for row in connections
+        .iter()
+        .filter(|r| r.connection.status != "revoked")
+    {
+        let c = &row.connection;
+        match check(ctx, row.clone()) {
+            Ok(()) => {}
+            Err(e) => {
+                if e.exit == ExitCode::Reauth {
+                    exit = ExitCode::Reauth;
+                } else if exit == ExitCode::Success {
+                    exit = ExitCode::Partial;
+                }
+                notes.push(format!("{} {}: {}", c.platform, c.account, e.message));
+            }
+        }
+    }
+    let connections = ctx.store()?.list_connections()?;
+    let mut report = Report::data(List(connections));
+    report.notes = notes;
+    report.exit = exit;
+    Ok(report)
+}
+
+/// Asks the platform who the token belongs to, renewing it as needed, and records the answer.
+fn check(ctx: &mut Context, row: ConnectionRow) -> CliResult<()> {
+    let id: PlatformId = row.connection.platform.parse().map_err(|_| {
+        CliError::failure(format!("unknown platform '{}'", row.connection.platform))
+    })?;
+    let adapter = platforms::oauth(id, &ctx.config)?;
+    let lock_dir = ctx.config.data_dir.join("locks");
+    let (store, secrets) = ctx.store_and_secrets()?;
+    let mut session = Session {
+        platform: adapter.as_ref(),
+        store,
+        secrets,
+        connection: row,
+        lock_dir,
+    };
+    let identity = session.with_token(|token| adapter.whoami(token))?;
+    let mut connection = session.connection.connection.clone();
+    connection.username = identity.username.or(connection.username);
+    connection.platform_user_id = Some(identity.platform_user_id);
+    session.store.upsert(Batch::Connections(&[connection]))?;
+    Ok(())
+}
+
+pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> {
+    let id = args.platform;
+    let found = ctx
+        .store()?
+        .list_connections()?
+        .into_iter()
+        .find(|r| r.connection.platform == id.name() && r.connection.account == args.account);
+    let Some(row) = found else {
+        return Err(CliError::failure(format!(
+            "no {id} account named '{}' is connected",
+            args.account
+        ))
+        .with_hint("`socialcrm accounts` lists them"));
+    };
+    let adapter = platforms::oauth(id, &ctx.config)?;
+    let key = secret_key(id.name(), &args.account);
+    let stored = ctx.secrets()?.get(&key)?;
+    let mut notes = Vec::new();
+    match stored.as_ref().and_then(Tokens::from_secret) {
+        Some(tokens) => match adapter.revoke(&tokens) {
+            Ok(()) => {}
+            // Already dead at the platform: nothing left to revoke.
+            Err(e @ (PlatformError::Grant { .. } | PlatformError::Unauthorized { .. })) => {
+                notes.push(format!("{id} says the token was no longer valid ({e})"));
+            }
+            Err(e) => {
+                let entry =
+                    audit_entry("revoke", id.name(), &args.account, "failed", &e.to_string());
+                ctx.store()?.upsert(Batch::Audit(&[entry]))?;
+                return Err(CliError::failure(format!("could not revoke at {id}: {e}"))
+                    .with_hint("nothing was changed; run disconnect again"));
+            }
+        },
+        None => notes.push("no stored token: nothing to revoke at the platform".into()),
+    }
+    ctx.secrets()?.delete(&key)?;
+    let connection = Connection {
+        status: "revoked".into(),
+        token_expires_at: None,
+        ..row.connection.clone()
+    };
+    let store = ctx.store()?;
+    store.upsert(Batch::Connections(&[connection]))?;
+    let entry = audit_entry(
+        "revoke",
+        id.name(),
+        &args.account,
+        "ok",
+        "tokens revoked and deleted",
+    );
+    store.upsert(Batch::Audit(&[entry]))?;
+    let rows = store
+        .list_connections()?
+        .into_iter()
+        .filter(|r| r.connection.platform == id.name() && r.connection.account == args.account)
+        .collect::<Vec<_>>();
+    let mut report = Report::data(List(rows));
+    notes.push("the CRM data synced from this account is kept".into());
+    report.notes = notes;
+    Ok(report)
+}

@@ -1,0 +1,277 @@
+//! `connect`: authorize in the browser, catch the redirect, store the tokens, record the account.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use serde::Serialize;
+use url::Url;
+
+use super::{Context, Report};
+use crate::auth::callback::{self, CallbackError, Catch};
+use crate::auth::lifecycle::{audit_entry, secret_key};
+use crate::auth::pkce::{Pkce, random_token};
+use crate::auth::{browser, tokens::Tokens};
+use crate::cli::ConnectArgs;
+use crate::error::{CliError, CliResult};
+use crate::http::is_loopback;
+use crate::output::{Detail, Record, cell};
+use crate::platforms::{self, PlatformError};
+use crate::store::Batch;
+use crate::store::model::Connection;
+
+/// What `connect` prints: who was connected, never a token.
+#[derive(Serialize)]
+pub struct Connected {
+    pub platform: String,
+    pub account: String,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    pub platform_user_id: String,
+    pub scopes: Vec<String>,
+    pub token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub secrets_backend: &'static str,
+}
+
+impl Record for Connected {
+    fn columns() -> &'static [&'static str] {
+        &[
+            "platform",
+            "account",
+            "username",
+            "display_name",
+            "platform_user_id",
+            "scopes",
+            "token_expires_at",
+            "secrets_backend",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.platform.clone(),
+            self.account.clone(),
+            cell(&self.username),
+            cell(&self.display_name),
+            self.platform_user_id.clone(),
+            self.scopes.join(" "),
+            self.token_expires_at
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default(),
+            self.secrets_backend.into(),
+        ]
+    }
+}
+
+impl From<PlatformError> for CliError {
+    fn from(e: PlatformError) -> Self {
+        match e {
+            PlatformError::MissingSetting { .. } => CliError::config(e.to_string()),
+            PlatformError::Unsupported { .. } => CliError::usage(e.to_string()),
+            _ if e.needs_reauth() => CliError::new(crate::error::ExitCode::Reauth, e.to_string()),
+            _ => CliError::failure(e.to_string()),
+        }
+    }
+}
+
+impl From<CallbackError> for CliError {
+    fn from(e: CallbackError) -> Self {
+        CliError::failure(e.to_string())
+    }
+}
+
+/// Where the redirect goes and how it is caught.
+struct Redirect {
+    uri: Url,
+    listener: Option<std::net::TcpListener>,
+    note: Option<String>,
+}
+
+/// The registered redirect URI when one is configured (its port, or `--port`), else
+/// `http://127.0.0.1:<port>/callback/` on `--port` or any free port (TikTok allows a
+/// wildcard port for loopback URIs).
+fn redirect(configured: Option<&Url>, port: Option<u16>, var: &str) -> CliResult<Redirect> {
+    let Some(uri) = configured else {
+        let listener = callback::bind(port.unwrap_or(0))?;
+        let actual = listener
+            .local_addr()
+            .map_err(|e| CliError::failure(e.to_string()))?
+            .port();
+        let uri = Url::parse(&format!("http://127.0.0.1:{actual}/callback/"))
+            .expect("a loopback URL is valid");
+        return Ok(Redirect {
+            uri,
+            listener: Some(listener),
+            note: None,
+        });
+    };
+    if uri.scheme() != "http" || !is_loopback(uri) {
+        return Ok(Redirect {
+            uri: uri.clone(),
+            listener: None,
+            note: Some(format!(
+                "{var} ({uri}) is not a loopback http address, so nothing here can catch the redirect: paste the address your browser ends on"
+            )),
+        });
+    }
+    let mut uri = uri.clone();
+    let port = match (port, uri.port()) {
+        (Some(p), _) => p,
+        (None, Some(p)) => p,
+        (None, None) => 80,
+    };
+    let listener = callback::bind(port)?;
+    if uri.port() != Some(port) {
+        let _ = uri.set_port(Some(port));
+    }
+    Ok(Redirect {
+        uri,
+        listener: Some(listener),
+        note: None,
+    })
+}
+
+pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
+    let id = args.platform;
+    let adapter = platforms::oauth(id, &ctx.config)?;
+    let settings = ctx.config.platform(id);
+    let var = format!("{}_REDIRECT_URI", id.env_prefix().unwrap_or("PLATFORM"));
+    let redirect = redirect(settings.redirect_uri.as_ref(), args.port, &var)?;
+    // Open the stores before the user spends a minute in the browser: a bad database URL or a
+    // missing keychain should fail now, not after the grant.
+    ctx.store()?;
+    let backend = ctx.secrets()?.backend();
+
+    let scopes: Vec<String> = if args.scopes.is_empty() {
+        adapter
+            .default_scopes()
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    } else {
+        args.scopes.clone()
+    };
+    let state = random_token(24);
+    let pkce = Pkce::new(adapter.challenge_encoding());
+    let url = adapter.authorize_url(&redirect.uri, &state, &pkce, &scopes);
+
+    if let Some(note) = &redirect.note {
+        eprintln!("note: {note}");
+    }
+    let browser_var = std::env::var("BROWSER").ok();
+    let opened = !args.no_browser && browser::open(url.as_str(), browser_var.as_deref());
+    if opened {
+        eprintln!(
+            "Opened {id}'s authorization page in your browser; waiting for it (up to {} s).",
+            args.timeout
+        );
+    } else {
+        eprintln!("Open this address in a browser and authorize socialcrm:\n\n  {url}\n");
+        if redirect.listener.is_some() {
+            eprintln!(
+                "Waiting for the browser to come back to {} (or paste the address it ends on here).",
+                redirect.uri
+            );
+        } else {
+            eprintln!("Then paste the address your browser ends on here:");
+        }
+    }
+    let paste = args.no_browser || redirect.listener.is_none() || !opened;
+    if paste && !std::io::stdin().is_terminal() {
+        tracing::debug!("standard input is not a terminal; a pasted address is still read from it");
+    }
+    let granted = callback::wait(Catch {
+        redirect_uri: &redirect.uri,
+        listen: redirect.listener,
+        paste,
+        state: &state,
+        timeout: Duration::from_secs(args.timeout),
+    });
+    let granted = match granted {
+        Ok(g) => g,
+        Err(e) => {
+            let entry = audit_entry(
+                "connect",
+                id.name(),
+                &args.account,
+                "failed",
+                &e.to_string(),
+            );
+            ctx.store()?.upsert(Batch::Audit(&[entry]))?;
+            return Err(e.into());
+        }
+    };
+
+    let tokens = match adapter.exchange(&granted.code, &redirect.uri, &pkce) {
+        Ok(t) => t,
+        Err(e) => {
+            let entry = audit_entry(
+                "connect",
+                id.name(),
+                &args.account,
+                "failed",
+                &e.to_string(),
+            );
+            ctx.store()?.upsert(Batch::Audit(&[entry]))?;
+            return Err(CliError::failure(format!("the code exchange failed: {e}")));
+        }
+    };
+    let identity = adapter.whoami(&tokens.access())?;
+    let tokens = Tokens {
+        platform_user_id: Some(identity.platform_user_id.clone()),
+        ..tokens
+    };
+    let key = secret_key(id.name(), &args.account);
+    ctx.secrets()?.put(&key, &tokens.to_secret())?;
+
+    let connection = Connection {
+        platform: id.name().into(),
+        account: args.account.clone(),
+        platform_user_id: Some(identity.platform_user_id.clone()),
+        username: identity.username.clone(),
+        scopes: Some(tokens.scopes.join(" ")),
+        status: "active".into(),
+        token_expires_at: tokens.expires_at,
+        secret_ref: Some(format!("{backend}:{key}")),
+        connected_at: Some(crate::clock::now()),
+        last_sync_at: None,
+    };
+    let store = ctx.store()?;
+    store.upsert(Batch::Connections(&[connection]))?;
+    let who = identity
+        .username
+        .clone()
+        .unwrap_or_else(|| identity.platform_user_id.clone());
+    let entry = audit_entry(
+        "connect",
+        id.name(),
+        &args.account,
+        "ok",
+        &format!("connected {who}"),
+    );
+    store.upsert(Batch::Audit(&[entry]))?;
+
+    let mut report = Report::data(Detail(Connected {
+        platform: id.name().into(),
+        account: args.account,
+        username: identity.username,
+        display_name: identity.display_name,
+        platform_user_id: identity.platform_user_id,
+        scopes: tokens.scopes.clone(),
+        token_expires_at: tokens.expires_at,
+        secrets_backend: backend,
+    }));
+    let missing: Vec<&String> = scopes
+        .iter()
+        .filter(|s| !tokens.scopes.contains(s))
+        .collect();
+    if !tokens.scopes.is_empty() && !missing.is_empty() {
+        report.notes.push(format!(
+            "not granted: {} (syncs that need them are skipped)",
+            missing
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok(report)
+}

@@ -1,0 +1,216 @@
+//! Token lifecycle in one place: use a connection's access token, refreshing it ahead of expiry
+//! and once after a 401, storing rotated refresh tokens before anything else happens, and
+//! marking the connection `needs_reauth` when the grant is gone for good.
+//!
+//! Two processes must never refresh one connection at once: TikTok and X rotate refresh tokens,
+//! so the loser of a race would present a dead token and lock the account out. A refresh takes
+//! an exclusive lock file per connection (`<data dir>/locks/`), re-reads the stored tokens once
+//! it holds it (the other process may have refreshed already), and writes the new tokens to the
+//! secrets store before the lock is released.
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use chrono::{Duration, Utc};
+
+use super::tokens::Tokens;
+use crate::platforms::{OAuthPlatform, PlatformError};
+use crate::secrets::{Secret, SecretError, SecretStore};
+use crate::store::Batch;
+use crate::store::Store;
+use crate::store::model::{AuditEntry, Connection, ConnectionRow};
+
+/// Refresh this long before the access token expires, so a call never starts with a token that
+/// dies on the way.
+const AHEAD: i64 = 300;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LifecycleError {
+    #[error(
+        "the {platform} account '{account}' needs to be connected again: run `socialcrm connect {platform} --account {account}`"
+    )]
+    Reauth { platform: String, account: String },
+    #[error(transparent)]
+    Platform(#[from] PlatformError),
+    #[error(transparent)]
+    Secrets(#[from] SecretError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot lock {path} for a token refresh: {reason}")]
+    Lock { path: String, reason: String },
+}
+
+/// The key a connection's tokens are stored under. Names only, never a secret.
+pub fn secret_key(platform: &str, account: &str) -> String {
+    format!("socialcrm/{platform}/{account}")
+}
+
+/// Everything a token needs to be used and renewed.
+pub struct Session<'a> {
+    pub platform: &'a dyn OAuthPlatform,
+    pub store: &'a mut dyn Store,
+    pub secrets: &'a mut dyn SecretStore,
+    pub connection: ConnectionRow,
+    pub lock_dir: PathBuf,
+}
+
+impl Session<'_> {
+    fn key(&self) -> String {
+        secret_key(
+            &self.connection.connection.platform,
+            &self.connection.connection.account,
+        )
+    }
+
+    fn reauth(&self) -> LifecycleError {
+        LifecycleError::Reauth {
+            platform: self.connection.connection.platform.clone(),
+            account: self.connection.connection.account.clone(),
+        }
+    }
+
+    fn stored(&mut self) -> Result<Tokens, LifecycleError> {
+        let key = self.key();
+        match self.secrets.get(&key)? {
+            Some(secret) => Tokens::from_secret(&secret).ok_or_else(|| self.reauth()),
+            None => Err(self.reauth()),
+        }
+    }
+
+    /// Runs `call` with a valid access token: refreshed first when due, and refreshed and
+    /// retried once when the platform answers 401.
+    pub fn with_token<T>(
+        &mut self,
+        mut call: impl FnMut(&Secret) -> Result<T, PlatformError>,
+    ) -> Result<T, LifecycleError> {
+        if self.connection.connection.status == "needs_reauth" {
+            return Err(self.reauth());
+        }
+        let mut tokens = self.stored()?;
+        if tokens.expires_within(Utc::now(), Duration::seconds(AHEAD)) {
+            tokens = self.refresh(&tokens)?;
+        }
+        match call(&tokens.access()) {
+            Err(PlatformError::Unauthorized { .. }) => {
+                let tokens = self.refresh(&tokens)?;
+                Ok(call(&tokens.access())?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Refreshes under the connection's lock; `used` is the token set that was found stale.
+    fn refresh(&mut self, used: &Tokens) -> Result<Tokens, LifecycleError> {
+        let _lock = lock(&self.lock_dir, &self.key())?;
+        // Another process may have refreshed while this one waited for the lock.
+        let current = self.stored()?;
+        if current != *used && !current.expires_within(Utc::now(), Duration::seconds(AHEAD)) {
+            return Ok(current);
+        }
+        let Some(refresh_token) = current.refresh_token.clone() else {
+            self.mark_reauth("no refresh token stored")?;
+            return Err(self.reauth());
+        };
+        match self.platform.refresh(&Secret::new(refresh_token)) {
+            Ok(mut fresh) => {
+                // Platforms that do not rotate send no new refresh token: keep the old one.
+                if fresh.refresh_token.is_none() {
+                    fresh.refresh_token = current.refresh_token.clone();
+                    fresh.refresh_expires_at = current.refresh_expires_at;
+                }
+                if fresh.scopes.is_empty() {
+                    fresh.scopes = current.scopes.clone();
+                }
+                fresh.platform_user_id = fresh.platform_user_id.or(current.platform_user_id);
+                let key = self.key();
+                self.secrets.put(&key, &fresh.to_secret())?;
+                let mut connection = self.connection.connection.clone();
+                connection.token_expires_at = fresh.expires_at;
+                connection.status = "active".into();
+                self.store.upsert(Batch::Connections(&[connection]))?;
+                self.audit("refresh", "ok", "access token refreshed")?;
+                Ok(fresh)
+            }
+            Err(e) if e.needs_reauth() => {
+                self.mark_reauth(&e.to_string())?;
+                Err(self.reauth())
+            }
+            Err(e) => {
+                self.audit("refresh", "failed", &e.to_string())?;
+                Err(e.into())
+            }
+        }
+    }
+
+    fn mark_reauth(&mut self, why: &str) -> Result<(), LifecycleError> {
+        let connection = Connection {
+            status: "needs_reauth".into(),
+            ..self.connection.connection.clone()
+        };
+        self.store
+            .upsert(Batch::Connections(std::slice::from_ref(&connection)))?;
+        self.connection.connection = connection;
+        self.audit("refresh", "needs_reauth", why)
+    }
+
+    fn audit(&mut self, action: &str, outcome: &str, detail: &str) -> Result<(), LifecycleError> {
+        let c = &self.connection.connection;
+        let entry = audit_entry(action, &c.platform, &c.account, outcome, detail);
+        self.store.upsert(Batch::Audit(&[entry]))?;
+        Ok(())
+    }
+}
+
+/// An audit entry about a connection. `detail` must never hold a secret: callers pass error
+/// messages of types that redact them.
+pub fn audit_entry(
+    action: &str,
+    platform: &str,
+    account: &str,
+    outcome: &str,
+    detail: &str,
+) -> AuditEntry {
+    AuditEntry {
+        event_id: uuid::Uuid::new_v4().to_string(),
+        at: crate::clock::now(),
+        actor: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
+        action: action.into(),
+        platform: Some(platform.into()),
+        account: Some(account.into()),
+        outcome: outcome.into(),
+        detail: Some(detail.into()),
+    }
+}
+
+/// An exclusive advisory lock on a file, released when dropped (or when the process dies).
+pub struct Lock(#[allow(dead_code)] File);
+
+/// Takes the lock named after `key`, waiting for another holder to finish.
+pub fn lock(dir: &Path, key: &str) -> Result<Lock, LifecycleError> {
+    let name: String = key
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let path = dir.join(format!("{name}.lock"));
+    let fail = |reason: String| LifecycleError::Lock {
+        path: path.display().to_string(),
+        reason,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| fail(e.to_string()))?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock on a descriptor this function owns; no memory is shared.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+        if rc != 0 {
+            return Err(fail(std::io::Error::last_os_error().to_string()));
+        }
+    }
+    Ok(Lock(file))
+}

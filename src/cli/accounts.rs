@@ -1,0 +1,50 @@
+use clap::Args;
+
+use crate::platforms::PlatformId;
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// The platform to connect (tiktok so far)
+    pub platform: PlatformId,
+
+    /// A local name for this account, to connect several of one platform
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub account: String,
+
+    /// Print the authorization URL instead of opening a browser; the listener still waits, and
+    /// the address the browser ends on may be pasted on standard input (for a browser on
+    /// another machine)
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// Listen for the redirect on this port of 127.0.0.1 (the redirect URI registered with the
+    /// platform must allow it); default: the port of the configured redirect URI, else any
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+
+    /// Ask for this scope (repeat for several); default: the platform's usual read scopes
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+
+    /// Give up waiting for the authorization after SECS seconds
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DisconnectArgs {
+    /// The platform of the connection
+    pub platform: PlatformId,
+
+    /// The local name of the account
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub account: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AccountsArgs {
+    /// Ask each platform who the stored token belongs to (refreshing tokens that are due), and
+    /// mark connections whose grant is gone as needing `connect` again
+    #[arg(long)]
+    pub check: bool,
+}

@@ -1,0 +1,391 @@
+//! `connect`, `accounts`, `disconnect` through the binary against the fake TikTok, with a fake
+//! browser that clicks "Authorize".
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::support::fake_tiktok::{
+    CLIENT_KEY, CLIENT_SECRET, Consent, FakeBrowser, FakeTikTok, PkceEncoding, TOKEN_PATH,
+    USER_INFO_PATH, click_authorize,
+};
+use crate::support::{Run, TestEnv};
+
+const MASTER_KEY: &str = "correct horse battery staple";
+
+/// The binary with the fake's base URL, the app's credentials and the file secrets backend.
+fn command(env: &TestEnv, fake: &FakeTikTok, args: &[&str]) -> Command {
+    let mut cmd = env.command(args);
+    fake.apply(&mut cmd);
+    cmd.env("TIKTOK_CLIENT_KEY", CLIENT_KEY)
+        .env("TIKTOK_CLIENT_SECRET", CLIENT_SECRET)
+        .env("SOCIALCRM_SECRETS", "file")
+        .env("SOCIALCRM_MASTER_KEY", MASTER_KEY);
+    cmd
+}
+
+fn run(env: &TestEnv, fake: &FakeTikTok, browser: Option<&FakeBrowser>, args: &[&str]) -> Run {
+    let mut cmd = command(env, fake, args);
+    match browser {
+        Some(b) => b.apply(&mut cmd),
+        // A browser that opens nothing: the authorization never comes back.
+        None => {
+            cmd.env("BROWSER", "true");
+        }
+    }
+    env.run_cmd(cmd)
+}
+
+/// Connects with the fake browser; logs at -vv so the leak checks see everything.
+fn connect(env: &TestEnv, fake: &FakeTikTok, browser: &FakeBrowser, extra: &[&str]) -> Run {
+    let mut args = vec!["-vv", "-o", "json", "connect", "tiktok", "--timeout", "20"];
+    args.extend_from_slice(extra);
+    run(env, fake, Some(browser), &args)
+}
+
+/// Connects without logs, for checking one-line errors.
+fn connect_quietly(env: &TestEnv, fake: &FakeTikTok, browser: &FakeBrowser) -> Run {
+    run(
+        env,
+        fake,
+        Some(browser),
+        &["-o", "json", "connect", "tiktok", "--timeout", "20"],
+    )
+}
+
+fn accounts(env: &TestEnv, fake: &FakeTikTok, extra: &[&str]) -> Run {
+    let mut args = vec!["-vv", "-o", "json", "accounts"];
+    args.extend_from_slice(extra);
+    run(env, fake, None, &args)
+}
+
+/// Every file under `dir`, as bytes.
+fn all_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(all_bytes(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path.display().to_string(), bytes));
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn connect_shows_the_account_refreshes_on_expiry_and_disconnect_revokes() {
+    let env = TestEnv::new();
+    let fake = FakeTikTok::start();
+    let browser = FakeBrowser::following_redirect();
+    let mut runs = Vec::new();
+
+    let connected = connect(&env, &fake, &browser, &[]);
+    assert_eq!(
+        connected.code,
+        0,
+        "{}\n{}",
+        connected.stderr,
+        browser.errors()
+    );
+    let who = connected.json();
+    assert_eq!(who["username"], "testcreator");
+    assert_eq!(who["platform"], "tiktok");
+    assert_eq!(who["account"], "default");
+    assert_eq!(who["secrets_backend"], "file");
+    assert!(
+        who["scopes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "user.info.basic")
+    );
+    let opened = browser.opened_urls();
+    assert_eq!(opened.len(), 1);
+    assert!(
+        opened[0].contains("client_key=fake-client-key")
+            && opened[0].contains("code_challenge_method=S256")
+    );
+    runs.push(connected);
+
+    let listed = accounts(&env, &fake, &[]);
+    let rows = listed.ok().json();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (rows[0]["username"].as_str(), rows[0]["status"].as_str()),
+        (Some("testcreator"), Some("active"))
+    );
+    runs.push(listed);
+
+    // Connecting the same account again updates it, never duplicates.
+    let again = connect(&env, &fake, &FakeBrowser::following_redirect(), &[]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    runs.push(again);
+    assert_eq!(
+        accounts(&env, &fake, &[]).json().as_array().unwrap().len(),
+        1
+    );
+
+    // A forced expiry: the next API call gets a 401, refreshes, and retries.
+    let refreshes_before = fake.requests_to(TOKEN_PATH).len();
+    fake.expire_access_tokens_now();
+    let checked = accounts(&env, &fake, &["--check"]);
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+    let token_calls = fake.requests_to(TOKEN_PATH);
+    assert_eq!(token_calls.len(), refreshes_before + 1, "one refresh");
+    assert_eq!(
+        token_calls.last().unwrap().form_field("grant_type"),
+        Some("refresh_token")
+    );
+    let infos = fake.requests_to(USER_INFO_PATH);
+    assert_eq!(
+        infos
+            .iter()
+            .rev()
+            .take(2)
+            .map(|r| r.status)
+            .collect::<Vec<_>>(),
+        vec![200, 401]
+    );
+    runs.push(checked);
+    // The rotated refresh token was stored: a second check uses the new pair without refreshing.
+    let checked = accounts(&env, &fake, &["--check"]);
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+    assert_eq!(fake.requests_to(TOKEN_PATH).len(), refreshes_before + 1);
+    runs.push(checked);
+
+    let audit = env
+        .run(&["-o", "json", "audit", "list", "--platform", "tiktok"])
+        .ok()
+        .json();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["connect", "connect", "refresh"]);
+
+    // Disconnect revokes at the platform and deletes the secret.
+    let live = fake.last_token().unwrap();
+    let gone = run(
+        &env,
+        &fake,
+        None,
+        &["-vv", "-o", "json", "disconnect", "tiktok"],
+    );
+    assert_eq!(gone.code, 0, "{}", gone.stderr);
+    assert_eq!(gone.json()[0]["status"], "revoked");
+    assert!(
+        fake.revocations().contains(&live.access_token),
+        "the fake saw the revoke"
+    );
+    runs.push(gone);
+    let after = accounts(&env, &fake, &["--check"]);
+    assert_eq!(after.ok().json()[0]["status"], "revoked");
+    let secrets = all_bytes(&env.data_home().join("socialcrm/secrets"));
+    assert!(
+        !secrets.iter().any(|(name, _)| name.contains("tiktok")),
+        "no secret file is left for the connection: {:?}",
+        secrets.iter().map(|(n, _)| n).collect::<Vec<_>>()
+    );
+
+    // No token value anywhere: outputs at -vv, the database, the secrets files.
+    let mut values: Vec<String> = Vec::new();
+    for t in fake.tokens() {
+        values.push(t.access_token);
+        values.push(t.refresh_token);
+    }
+    values.push(CLIENT_SECRET.to_string());
+    for value in &values {
+        for r in &runs {
+            assert!(
+                !r.stdout.contains(value.as_str()) && !r.stderr.contains(value.as_str()),
+                "a token leaked into output"
+            );
+        }
+        for (name, bytes) in all_bytes(&env.data_home())
+            .iter()
+            .chain(all_bytes(&env.config_home()).iter())
+        {
+            assert!(
+                !contains(bytes, value),
+                "a token is in plain text in {name}"
+            );
+        }
+    }
+    assert!(
+        !fake
+            .requests()
+            .iter()
+            .any(|r| r.url_contains(CLIENT_SECRET)),
+        "the client secret never goes in a URL"
+    );
+}
+
+#[test]
+fn the_grant_refused_and_a_wrong_state_fail_in_one_line() {
+    let env = TestEnv::new();
+    let fake = FakeTikTok::start();
+    fake.set_consent(Consent::Deny);
+    let denied = connect_quietly(&env, &fake, &FakeBrowser::following_redirect());
+    assert_eq!(denied.code, 1, "{}", denied.stderr);
+    let line = denied.stderr.lines().last().unwrap();
+    assert!(
+        line.starts_with("error: authorization was refused: access_denied (The user denied)"),
+        "{line}"
+    );
+
+    // A redirect with another state is answered with an error page and ignored: the wait goes
+    // on until the timeout.
+    fake.set_consent(Consent::WrongState);
+    let browser = FakeBrowser::following_redirect();
+    let forged = run(
+        &env,
+        &fake,
+        Some(&browser),
+        &["connect", "tiktok", "--timeout", "2"],
+    );
+    assert!(
+        browser.wait_done(Duration::from_secs(5)).is_some(),
+        "the browser reached the listener"
+    );
+    let line = forged.stderr.lines().last().unwrap_or_default().to_string();
+    assert_eq!(forged.code, 1, "{}", forged.stderr);
+    assert!(
+        line.contains("no authorization arrived within 2 s"),
+        "{line}"
+    );
+    assert!(
+        accounts(&env, &fake, &[])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_busy_port_a_timeout_and_missing_credentials_are_clear() {
+    let env = TestEnv::new();
+    let fake = FakeTikTok::start();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let taken = run(&env, &fake, None, &["connect", "tiktok", "--port", &port]);
+    let line = taken.one_line_error(1);
+    assert!(
+        line.contains(&format!("port {port}")) && line.contains("--port"),
+        "{line}"
+    );
+
+    let waited = run(&env, &fake, None, &["connect", "tiktok", "--timeout", "1"]);
+    assert_eq!(waited.code, 1);
+    assert!(
+        waited
+            .stderr
+            .contains("no authorization arrived within 1 s"),
+        "{}",
+        waited.stderr
+    );
+
+    let mut cmd = env.command(&["connect", "tiktok"]);
+    fake.apply(&mut cmd);
+    cmd.env("TIKTOK_CLIENT_SECRET", CLIENT_SECRET);
+    let line = env.run_cmd(cmd).one_line_error(5).to_string();
+    assert!(line.contains("TIKTOK_CLIENT_KEY"), "{line}");
+}
+
+#[test]
+fn the_pasted_redirect_finishes_a_no_browser_connect() {
+    let env = TestEnv::new();
+    let fake = FakeTikTok::start();
+    let mut cmd = command(
+        &env,
+        &fake,
+        &[
+            "-o",
+            "json",
+            "connect",
+            "tiktok",
+            "--no-browser",
+            "--timeout",
+            "20",
+        ],
+    );
+    cmd.env("BROWSER", "false")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut lines = stderr.lines();
+    let url = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find_map(|l| l.trim().starts_with("http").then(|| l.trim().to_string()))
+        .expect("the authorization URL is printed");
+    assert!(url.contains("/v2/auth/authorize/"), "{url}");
+    let landed = click_authorize(&url);
+    writeln!(child.stdin.take().unwrap(), "{landed}").unwrap();
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{rest:?}");
+    let who: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(who["username"], "testcreator");
+}
+
+#[test]
+fn token_endpoint_failures_and_a_dead_refresh_token() {
+    let env = TestEnv::new();
+    let fake = FakeTikTok::start();
+
+    // The platform refuses the exchange (here: it wants another PKCE encoding) with 400 JSON.
+    fake.accept_pkce(PkceEncoding::Base64Url);
+    let refused = connect(&env, &fake, &FakeBrowser::following_redirect(), &[]);
+    let line = refused.stderr.lines().last().unwrap().to_string();
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        line.contains("the code exchange failed")
+            && line.contains("invalid_request")
+            && line.contains("log id"),
+        "{line}"
+    );
+    fake.accept_pkce(PkceEncoding::Hex);
+
+    fake.fail_next_token_call();
+    let failed = connect(&env, &fake, &FakeBrowser::following_redirect(), &[]);
+    assert_eq!(failed.code, 1);
+    assert!(failed.stderr.contains("HTTP 500"), "{}", failed.stderr);
+
+    assert_eq!(
+        connect(&env, &fake, &FakeBrowser::following_redirect(), &[]).code,
+        0
+    );
+    fake.revoke_refresh_tokens();
+    fake.expire_access_tokens_now();
+    let dead = accounts(&env, &fake, &["--check"]);
+    assert_eq!(dead.code, 4, "{}", dead.stderr);
+    assert!(
+        dead.stderr
+            .contains("run `socialcrm connect tiktok --account default`"),
+        "{}",
+        dead.stderr
+    );
+    assert_eq!(dead.json()[0]["status"], "needs_reauth");
+    let again = accounts(&env, &fake, &["--check"]);
+    assert_eq!(
+        again.code, 4,
+        "stays needing re-authentication without calling the platform"
+    );
+}
