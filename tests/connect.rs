@@ -389,3 +389,64 @@ fn token_endpoint_failures_and_a_dead_refresh_token() {
         "stays needing re-authentication without calling the platform"
     );
 }
+
+/// Two `accounts --check` at once after the access token expired: TikTok rotates refresh tokens,
+/// so two refreshes would leave one process with a dead token. `hosts` separate data
+/// directories (two machines sharing the database), which only the database's lock can order.
+fn concurrent_checks_refresh_once(database_url: &str, secrets: &str, hosts: usize) {
+    let envs: Vec<TestEnv> = (0..hosts).map(|_| TestEnv::new()).collect();
+    let fake = FakeTikTok::start();
+    let with_db = |env: &TestEnv, args: &[&str]| {
+        let mut all = vec!["--database-url", database_url];
+        all.extend_from_slice(args);
+        let mut cmd = command(env, &fake, &all);
+        cmd.env("SOCIALCRM_SECRETS", secrets).env("BROWSER", "true");
+        cmd
+    };
+    let mut first = with_db(
+        &envs[0],
+        &["-o", "json", "connect", "tiktok", "--timeout", "20"],
+    );
+    let browser = FakeBrowser::following_redirect();
+    browser.apply(&mut first);
+    assert_eq!(envs[0].run_cmd(first).code, 0);
+    fake.expire_access_tokens_now();
+    let before = fake.requests_to(TOKEN_PATH).len();
+
+    let children: Vec<_> = (0..4)
+        .map(|i| {
+            let env = &envs[i % hosts];
+            let mut cmd = with_db(env, &["-o", "json", "accounts", "--check"]);
+            cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let refreshes = fake.requests_to(TOKEN_PATH)[before..]
+        .iter()
+        .filter(|r| r.form_field("grant_type") == Some("refresh_token"))
+        .count();
+    assert_eq!(refreshes, 1, "exactly one process refreshed");
+}
+
+#[test]
+fn processes_on_one_host_refresh_a_connection_once() {
+    let env = TestEnv::new();
+    let db = env.path().join("crm.db");
+    concurrent_checks_refresh_once(&format!("sqlite:{}", db.display()), "file", 1);
+}
+
+#[test]
+fn hosts_sharing_postgres_refresh_a_connection_once() {
+    let Some(db) = crate::support::TestDb::postgres() else {
+        return;
+    };
+    concurrent_checks_refresh_once(&db.url, "db", 2);
+}

@@ -99,9 +99,20 @@ impl Session<'_> {
         }
     }
 
-    /// Refreshes under the connection's lock; `used` is the token set that was found stale.
+    /// Refreshes under the connection's locks (a lock file for processes on this host, the
+    /// database's lock for hosts sharing it); `used` is the token set that was found stale.
     fn refresh(&mut self, used: &Tokens) -> Result<Tokens, LifecycleError> {
         let _lock = lock(&self.lock_dir, &self.key())?;
+        let name = format!("refresh {}", self.key());
+        self.store.lock(&name)?;
+        let refreshed = self.refresh_locked(used);
+        let unlocked = self.store.unlock(&name);
+        let tokens = refreshed?;
+        unlocked?;
+        Ok(tokens)
+    }
+
+    fn refresh_locked(&mut self, used: &Tokens) -> Result<Tokens, LifecycleError> {
         // Another process may have refreshed while this one waited for the lock.
         let current = self.stored()?;
         if current != *used && !current.expires_within(Utc::now(), Duration::seconds(AHEAD)) {

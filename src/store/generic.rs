@@ -271,6 +271,26 @@ impl<C: Conn> Store for SqlStore<C> {
         self.write_tx(|s| batches.iter().map(|b| s.upsert_batch(*b)).collect())
     }
 
+    fn lock(&mut self, name: &str) -> Result<(), StoreError> {
+        if self.dialect() == Dialect::Postgres {
+            self.conn.query(
+                "SELECT 1 AS locked FROM (SELECT pg_advisory_lock(hashtextextended($1, 7311953487120943))) l",
+                &[name.into()],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn unlock(&mut self, name: &str) -> Result<(), StoreError> {
+        if self.dialect() == Dialect::Postgres {
+            self.conn.query(
+                "SELECT 1 AS unlocked FROM (SELECT pg_advisory_unlock(hashtextextended($1, 7311953487120943))) l",
+                &[name.into()],
+            )?;
+        }
+        Ok(())
+    }
+
     fn refresh_fan_spend(&mut self, platform: &str) -> Result<u64, StoreError> {
         let d = self.dialect();
         let now = Value::Time(crate::clock::now());

@@ -128,6 +128,12 @@ pub trait Store: Send {
     /// the counts of each.
     fn upsert_all(&mut self, batches: &[Batch<'_>]) -> Result<Vec<UpsertCounts>, StoreError>;
 
+    /// Takes the lock `name` for every process using this database, waiting for its holder, until
+    /// [`Store::unlock`]. PostgreSQL: a session advisory lock, so hosts sharing one server
+    /// exclude each other. SQLite: nothing (one host; callers also hold a lock file).
+    fn lock(&mut self, name: &str) -> Result<(), StoreError>;
+    fn unlock(&mut self, name: &str) -> Result<(), StoreError>;
+
     /// Raises each fan's lifetime spend on `platform` to the sum of their payments recorded as
     /// `gross_*` analytics events; returns how many fans changed.
     fn refresh_fan_spend(&mut self, platform: &str) -> Result<u64, StoreError>;
