@@ -395,7 +395,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__connect)
-            opts="-o -v -q -h -V --account --no-browser --port --scope --timeout --database-url --config --output --verbose --quiet --no-progress --help --version tiktok instagram reddit x onlyfans"
+            opts="-o -v -q -h -V --account --no-browser --port --scope --timeout --sandbox --database-url --config --output --verbose --quiet --no-progress --help --version tiktok instagram reddit x onlyfans"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -72,6 +72,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s o -l out
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l no-browser -d 'Print the authorization URL instead of opening a browser; the listener still waits, and the address the browser ends on may be pasted on standard input (for a browser on another machine)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l sandbox -d 'Use the platform\'s sandbox app (also TIKTOK_SANDBOX_MODE=true)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'

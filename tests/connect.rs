@@ -450,3 +450,38 @@ fn hosts_sharing_postgres_refresh_a_connection_once() {
     };
     concurrent_checks_refresh_once(&db.url, "db", 2);
 }
+
+#[test]
+fn a_sandbox_connection_keeps_using_the_sandbox_app() {
+    let env = TestEnv::new();
+    let fake = FakeTikTok::with_client("sandbox-key", "sandbox-secret");
+    let sandboxed = |args: &[&str]| {
+        let mut cmd = command(&env, &fake, args);
+        cmd.env("TIKTOK_SANDBOX_CLIENT_KEY", "sandbox-key")
+            .env("TIKTOK_SANDBOX_CLIENT_SECRET", "sandbox-secret");
+        cmd
+    };
+    let mut connect = sandboxed(&[
+        "-o",
+        "json",
+        "connect",
+        "tiktok",
+        "--sandbox",
+        "--timeout",
+        "20",
+    ]);
+    let browser = FakeBrowser::following_redirect();
+    browser.apply(&mut connect);
+    let run = env.run_cmd(connect);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(browser.opened_urls()[0].contains("client_key=sandbox-key"));
+
+    // Later runs without --sandbox still refresh with the app that granted the token.
+    fake.expire_access_tokens_now();
+    let mut check = sandboxed(&["-o", "json", "accounts", "--check"]);
+    check.env("BROWSER", "true");
+    let run = env.run_cmd(check);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let refresh = fake.requests_to(TOKEN_PATH).into_iter().last().unwrap();
+    assert_eq!(refresh.form_field("client_key"), Some("sandbox-key"));
+}

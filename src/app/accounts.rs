@@ -112,7 +112,15 @@ fn check(ctx: &mut Context, row: ConnectionRow) -> CliResult<()> {
     let id: PlatformId = row.connection.platform.parse().map_err(|_| {
         CliError::failure(format!("unknown platform '{}'", row.connection.platform))
     })?;
-    let adapter = platforms::oauth(id, &ctx.config)?;
+    // Tokens from a sandbox app are refreshed with that app's credentials.
+    let key = secret_key(id.name(), &row.connection.account);
+    let sandbox = ctx
+        .secrets()?
+        .get(&key)?
+        .as_ref()
+        .and_then(Tokens::from_secret)
+        .is_some_and(|t| t.sandbox);
+    let adapter = platforms::oauth(id, &ctx.config, sandbox)?;
     let lock_dir = ctx.config.data_dir.join("locks");
     let (store, secrets) = ctx.store_and_secrets()?;
     let mut session = Session {
@@ -144,9 +152,13 @@ pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> 
         ))
         .with_hint("`socialcrm accounts` lists them"));
     };
-    let adapter = platforms::oauth(id, &ctx.config)?;
     let key = secret_key(id.name(), &args.account);
     let stored = ctx.secrets()?.get(&key)?;
+    let sandbox = stored
+        .as_ref()
+        .and_then(Tokens::from_secret)
+        .is_some_and(|t| t.sandbox);
+    let adapter = platforms::oauth(id, &ctx.config, sandbox)?;
     let mut notes = Vec::new();
     match stored.as_ref().and_then(Tokens::from_secret) {
         Some(tokens) => match adapter.revoke(&tokens) {

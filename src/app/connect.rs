@@ -131,8 +131,9 @@ fn redirect(configured: Option<&Url>, port: Option<u16>, var: &str) -> CliResult
 
 pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     let id = args.platform;
-    let adapter = platforms::oauth(id, &ctx.config)?;
     let settings = ctx.config.platform(id);
+    let sandbox = args.sandbox || settings.sandbox;
+    let adapter = platforms::oauth(id, &ctx.config, sandbox)?;
     let var = format!("{}_REDIRECT_URI", id.env_prefix().unwrap_or("PLATFORM"));
     let redirect = redirect(settings.redirect_uri.as_ref(), args.port, &var)?;
     // Open the stores before the user spends a minute in the browser: a bad database URL or a
@@ -217,6 +218,7 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     let identity = adapter.whoami(&tokens.access())?;
     let tokens = Tokens {
         platform_user_id: Some(identity.platform_user_id.clone()),
+        sandbox,
         ..tokens
     };
     let key = secret_key(id.name(), &args.account);
@@ -245,7 +247,10 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
         id.name(),
         &args.account,
         "ok",
-        &format!("connected {who}"),
+        &format!(
+            "connected {who}{}",
+            if sandbox { " (sandbox app)" } else { "" }
+        ),
     );
     store.upsert(Batch::Audit(&[entry]))?;
 

@@ -17,6 +17,9 @@ pub struct Tokens {
     pub scopes: Vec<String>,
     /// The account's id on the platform when the token response names it (TikTok `open_id`).
     pub platform_user_id: Option<String>,
+    /// Granted to the platform's sandbox app: refreshes and revokes must use its credentials.
+    #[serde(default)]
+    pub sandbox: bool,
 }
 
 impl std::fmt::Debug for Tokens {

@@ -29,6 +29,10 @@ pub struct ConnectArgs {
     /// Give up waiting for the authorization after SECS seconds
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timeout: u64,
+
+    /// Use the platform's sandbox app (also TIKTOK_SANDBOX_MODE=true)
+    #[arg(long)]
+    pub sandbox: bool,
 }
 
 #[derive(Debug, Args)]

@@ -26,6 +26,9 @@ pub struct PlatformConfig {
     /// App-only bearer token (X), for reads that need no user context.
     pub bearer_token: Option<Secret>,
     pub sandbox: bool,
+    /// The sandbox app's credentials (TikTok sandboxes have their own client key and secret).
+    pub sandbox_client_id: Option<String>,
+    pub sandbox_client_secret: Option<Secret>,
     /// Whether the insights streams run; on unless switched off.
     pub insights: bool,
     /// Where this adapter's hosts are redirected (`SOCIALCRM_<PLATFORM>_BASE_URL`).
@@ -40,6 +43,8 @@ enum Field {
     WebhookSecret,
     BearerToken,
     Sandbox,
+    SandboxClientId,
+    SandboxClientSecret,
     Insights,
 }
 
@@ -47,7 +52,10 @@ impl Field {
     fn is_secret(self) -> bool {
         matches!(
             self,
-            Field::ClientSecret | Field::WebhookSecret | Field::BearerToken
+            Field::ClientSecret
+                | Field::WebhookSecret
+                | Field::BearerToken
+                | Field::SandboxClientSecret
         )
     }
 }
@@ -77,6 +85,18 @@ const SETTINGS: &[(PlatformId, Field, &str, &str)] = &[
         Field::Sandbox,
         "sandbox_mode",
         "TIKTOK_SANDBOX_MODE",
+    ),
+    (
+        PlatformId::Tiktok,
+        Field::SandboxClientId,
+        "sandbox_client_key",
+        "TIKTOK_SANDBOX_CLIENT_KEY",
+    ),
+    (
+        PlatformId::Tiktok,
+        Field::SandboxClientSecret,
+        "sandbox_client_secret",
+        "TIKTOK_SANDBOX_CLIENT_SECRET",
     ),
     (
         PlatformId::Tiktok,
@@ -280,6 +300,8 @@ fn apply(
         Field::WebhookSecret => config.webhook_secret = Some(Secret::new(value)),
         Field::BearerToken => config.bearer_token = Some(Secret::new(value)),
         Field::Sandbox => config.sandbox = parse_bool(&value).map_err(invalid)?,
+        Field::SandboxClientId => config.sandbox_client_id = Some(value.trim().to_string()),
+        Field::SandboxClientSecret => config.sandbox_client_secret = Some(Secret::new(value)),
         Field::Insights => config.insights = parse_bool(&value).map_err(invalid)?,
         Field::RedirectUri => {
             let url = Url::parse(value.trim())

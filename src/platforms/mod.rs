@@ -105,10 +105,18 @@ pub trait OAuthPlatform {
     fn whoami(&self, access_token: &Secret) -> Result<Identity, PlatformError>;
 }
 
-/// The OAuth adapter of `id`, configured; an error names the missing setting (exit 5).
-pub fn oauth(id: PlatformId, config: &Config) -> Result<Box<dyn OAuthPlatform>, PlatformError> {
+/// The OAuth adapter of `id`, configured for its production or `sandbox` app; an error names
+/// the missing setting (exit 5).
+pub fn oauth(
+    id: PlatformId,
+    config: &Config,
+    sandbox: bool,
+) -> Result<Box<dyn OAuthPlatform>, PlatformError> {
     match id {
-        PlatformId::Tiktok => Ok(Box::new(tiktok::TikTok::new(&config.platform(id))?)),
+        PlatformId::Tiktok => Ok(Box::new(tiktok::TikTok::new(
+            &config.platform(id),
+            sandbox,
+        )?)),
         other => Err(PlatformError::Unsupported { platform: other }),
     }
 }

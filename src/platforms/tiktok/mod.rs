@@ -28,25 +28,40 @@ pub struct TikTok {
     client_key: String,
     client_secret: Secret,
     base_url: Option<Origin>,
+    sandbox: bool,
     http: Client,
 }
 
 impl TikTok {
-    pub fn new(config: &PlatformConfig) -> Result<TikTok, PlatformError> {
+    /// The adapter with the production app's credentials, or with `sandbox` the sandbox app's
+    /// (`TIKTOK_SANDBOX_CLIENT_KEY`/`_SECRET` when set, else the regular ones, which must then be
+    /// the sandbox's). The hosts are the same for both.
+    pub fn new(config: &PlatformConfig, sandbox: bool) -> Result<TikTok, PlatformError> {
         let missing = |var: &str| PlatformError::MissingSetting {
             platform: PlatformId::Tiktok,
             var: var.into(),
         };
+        let (key, secret) = match (sandbox, &config.sandbox_client_id) {
+            (true, Some(key)) => (
+                Some(key.clone()),
+                config
+                    .sandbox_client_secret
+                    .clone()
+                    .ok_or_else(|| missing("TIKTOK_SANDBOX_CLIENT_SECRET"))?,
+            ),
+            _ => (
+                config.client_id.clone(),
+                config
+                    .client_secret
+                    .clone()
+                    .ok_or_else(|| missing("TIKTOK_CLIENT_SECRET"))?,
+            ),
+        };
         Ok(TikTok {
-            client_key: config
-                .client_id
-                .clone()
-                .ok_or_else(|| missing("TIKTOK_CLIENT_KEY"))?,
-            client_secret: config
-                .client_secret
-                .clone()
-                .ok_or_else(|| missing("TIKTOK_CLIENT_SECRET"))?,
+            client_key: key.ok_or_else(|| missing("TIKTOK_CLIENT_KEY"))?,
+            client_secret: secret,
             base_url: config.base_url.clone(),
+            sandbox,
             http: Client::new(),
         })
     }
@@ -106,6 +121,7 @@ impl TikTok {
                 .map(|s| split_scopes(&s))
                 .unwrap_or_default(),
             platform_user_id: text(body, "open_id"),
+            sandbox: self.sandbox,
         })
     }
 }
@@ -280,7 +296,7 @@ mod tests {
             base_url: Some(Origin::parse("http://127.0.0.1:9100").unwrap()),
             ..PlatformConfig::default()
         };
-        let tiktok = TikTok::new(&config).unwrap();
+        let tiktok = TikTok::new(&config, false).unwrap();
         let pkce = Pkce::new(ChallengeEncoding::Hex);
         let redirect = Url::parse("http://127.0.0.1:3455/callback/").unwrap();
         let url = tiktok.authorize_url(
@@ -299,7 +315,25 @@ mod tests {
 
     #[test]
     fn a_missing_credential_names_its_variable() {
-        let err = TikTok::new(&PlatformConfig::default()).err().unwrap();
-        assert!(err.to_string().contains("TIKTOK_CLIENT_KEY"));
+        let err = TikTok::new(&PlatformConfig::default(), false)
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("TIKTOK_CLIENT_SECRET"));
+        let production = PlatformConfig {
+            client_id: Some("ck".into()),
+            client_secret: Some(Secret::new("cs")),
+            ..PlatformConfig::default()
+        };
+        assert!(TikTok::new(&production, false).is_ok());
+        assert!(
+            TikTok::new(&production, true).is_ok(),
+            "no sandbox app: the regular credentials"
+        );
+        let both = PlatformConfig {
+            sandbox_client_id: Some("sk".into()),
+            ..production
+        };
+        let err = TikTok::new(&both, true).err().unwrap();
+        assert!(err.to_string().contains("TIKTOK_SANDBOX_CLIENT_SECRET"));
     }
 }
