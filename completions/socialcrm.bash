@@ -587,7 +587,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__disconnect)
-            opts="-o -v -q -h -V --account --database-url --config --output --verbose --quiet --no-progress --help --version tiktok instagram reddit x onlyfans"
+            opts="-o -v -q -h -V --account --purge --database-url --config --output --verbose --quiet --no-progress --help --version tiktok instagram reddit x onlyfans"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

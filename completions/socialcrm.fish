@@ -84,6 +84,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l confi
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l purge -d 'Also delete what the CRM holds from this account: its posts, analytics and sync state, and the platform\'s fans and messages when no other account of the platform is connected'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'

@@ -484,4 +484,15 @@ fn a_sandbox_connection_keeps_using_the_sandbox_app() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let refresh = fake.requests_to(TOKEN_PATH).into_iter().last().unwrap();
     assert_eq!(refresh.form_field("client_key"), Some("sandbox-key"));
+
+    let mut purge = sandboxed(&["disconnect", "tiktok", "--purge"]);
+    purge.env("BROWSER", "true");
+    let run = env.run_cmd(purge);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("purged 0 posts"), "{}", run.stderr);
+    assert_eq!(fake.revocations().len(), 1, "revoked with the sandbox app");
+    assert_eq!(
+        fake.requests_to(crate::support::fake_tiktok::REVOKE_PATH)[0].form_field("client_key"),
+        Some("sandbox-key")
+    );
 }

@@ -367,6 +367,37 @@ on_both_backends! {
         assert_eq!(store.sync_state(id, "videos").unwrap(), Some(state));
         assert_eq!(store.sync_state(id, "other").unwrap(), None);
     }
+
+    fn purging_an_account_deletes_only_its_data(_db, store) {
+        store.upsert(Batch::Connections(&[connection()])).unwrap();
+        let id = store.list_connections().unwrap()[0].id;
+        let c = connection();
+        let event = |account: &str| AnalyticsEvent {
+            platform: c.platform.clone(),
+            account: account.into(),
+            subject_type: "account".into(),
+            subject_id: "x".into(),
+            metric: "follower_count".into(),
+            period: "snapshot".into(),
+            period_start: t(2, 0),
+            value: 1.0,
+            unit: None,
+            fan_platform_user_id: None,
+        };
+        store.upsert(Batch::Analytics(&[event(&c.account), event("other")])).unwrap();
+        store.upsert(Batch::SyncStates(&[SyncState { connection_id: id, stream: "videos".into(), cursor: None, high_water_mark: None }])).unwrap();
+        store.upsert(Batch::Fans(&[fan(&c.platform, "f1", "a"), fan("onlyfans", "f2", "b")])).unwrap();
+
+        let kept = store.purge_account(&c.platform, &c.account, id, false).unwrap();
+        let n = |table: &str| kept.iter().find(|t| t.table == table).and_then(|t| t.rows);
+        assert_eq!((n("analytics_events"), n("sync_state"), n("fans")), (Some(1), Some(1), None));
+        assert_eq!(rows(store, "analytics_events"), 1, "the other account's events stay");
+        assert_eq!(rows(store, "fans"), 2, "fans stay unless platform-wide");
+
+        let all = store.purge_account(&c.platform, &c.account, id, true).unwrap();
+        assert_eq!(all.iter().find(|t| t.table == "fans").and_then(|t| t.rows), Some(1));
+        assert_eq!(rows(store, "fans"), 1, "other platforms' fans stay");
+    }
 }
 
 /// `db migrate` promises safety from several hosts at once: racing migrations apply each

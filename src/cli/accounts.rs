@@ -43,6 +43,11 @@ pub struct DisconnectArgs {
     /// The local name of the account
     #[arg(long, value_name = "NAME", default_value = "default")]
     pub account: String,
+
+    /// Also delete what the CRM holds from this account: its posts, analytics and sync state,
+    /// and the platform's fans and messages when no other account of the platform is connected
+    #[arg(long)]
+    pub purge: bool,
 }
 
 #[derive(Debug, Args)]

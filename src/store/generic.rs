@@ -271,6 +271,63 @@ impl<C: Conn> Store for SqlStore<C> {
         self.write_tx(|s| batches.iter().map(|b| s.upsert_batch(*b)).collect())
     }
 
+    fn purge_account(
+        &mut self,
+        platform: &str,
+        account: &str,
+        connection_id: i64,
+        platform_wide: bool,
+    ) -> Result<Vec<TableCount>, StoreError> {
+        let d = self.dialect();
+        let (p1, p2) = (d.param(1), d.param(2));
+        let mut steps: Vec<(&str, String, Vec<Value>)> = vec![
+            (
+                "posts",
+                format!("DELETE FROM posts WHERE platform = {p1} AND account = {p2} RETURNING id"),
+                vec![platform.into(), account.into()],
+            ),
+            (
+                "analytics_events",
+                format!(
+                    "DELETE FROM analytics_events WHERE platform = {p1} AND account = {p2} RETURNING id"
+                ),
+                vec![platform.into(), account.into()],
+            ),
+            (
+                "sync_state",
+                format!(
+                    "DELETE FROM sync_state WHERE connection_id = {p1} RETURNING connection_id"
+                ),
+                vec![connection_id.into()],
+            ),
+            (
+                "sync_runs",
+                format!("DELETE FROM sync_runs WHERE connection_id = {p1} RETURNING id"),
+                vec![connection_id.into()],
+            ),
+        ];
+        if platform_wide {
+            for table in ["messages", "fans"] {
+                steps.push((
+                    table,
+                    format!("DELETE FROM {table} WHERE platform = {p1} RETURNING id"),
+                    vec![platform.into()],
+                ));
+            }
+        }
+        self.write_tx(|s| {
+            let mut out = Vec::new();
+            for (table, sql, params) in &steps {
+                let n = s.conn.query(sql, params)?.len() as i64;
+                out.push(TableCount {
+                    table: table.to_string(),
+                    rows: Some(n),
+                });
+            }
+            Ok(out)
+        })
+    }
+
     fn lock(&mut self, name: &str) -> Result<(), StoreError> {
         if self.dialect() == Dialect::Postgres {
             self.conn.query(

@@ -128,6 +128,18 @@ pub trait Store: Send {
     /// the counts of each.
     fn upsert_all(&mut self, batches: &[Batch<'_>]) -> Result<Vec<UpsertCounts>, StoreError>;
 
+    /// Deletes what the CRM holds from one connected account: its posts, analytics events and
+    /// sync state and runs; with `platform_wide`, also every fan and message of the platform
+    /// (they carry no account, so they go only when no other account of the platform is
+    /// connected). Returns the rows deleted per table.
+    fn purge_account(
+        &mut self,
+        platform: &str,
+        account: &str,
+        connection_id: i64,
+        platform_wide: bool,
+    ) -> Result<Vec<TableCount>, StoreError>;
+
     /// Takes the lock `name` for every process using this database, waiting for its holder, until
     /// [`Store::unlock`]. PostgreSQL: a session advisory lock, so hosts sharing one server
     /// exclude each other. SQLite: nothing (one host; callers also hold a lock file).
