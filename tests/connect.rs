@@ -496,3 +496,24 @@ fn a_sandbox_connection_keeps_using_the_sandbox_app() {
         Some("sandbox-key")
     );
 }
+
+#[test]
+fn a_hosted_redirect_uri_waits_for_a_pasted_address() {
+    let env = TestEnv::new();
+    let fake = FakeTikTok::start();
+    let mut cmd = command(&env, &fake, &["connect", "tiktok", "--timeout", "1"]);
+    cmd.env(
+        "TIKTOK_REDIRECT_URI",
+        "https://crm.example.com/tiktok/callback",
+    )
+    .env("BROWSER", "true");
+    let run = env.run_cmd(cmd);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("TIKTOK_REDIRECT_URI (https://crm.example.com/tiktok/callback) is not a loopback http address")
+            && run.stderr.contains("paste the address your browser ends on"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("no authorization arrived within 1 s"));
+}
