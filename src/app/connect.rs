@@ -186,33 +186,25 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
         state: &state,
         timeout: Duration::from_secs(args.timeout),
     });
+    // A failed connect is recorded too: who tried, when, and why (no secret is in the reason).
+    let failed = |ctx: &mut Context, why: String| -> CliResult<()> {
+        let entry = audit_entry("connect", id.name(), &args.account, "failed", &why);
+        ctx.store()?.upsert(Batch::Audit(&[entry]))?;
+        Ok(())
+    };
     let granted = match granted {
         Ok(g) => g,
         Err(e) => {
-            let entry = audit_entry(
-                "connect",
-                id.name(),
-                &args.account,
-                "failed",
-                &e.to_string(),
-            );
-            ctx.store()?.upsert(Batch::Audit(&[entry]))?;
+            failed(ctx, e.to_string())?;
             return Err(e.into());
         }
     };
-
     let tokens = match adapter.exchange(&granted.code, &redirect.uri, &pkce) {
         Ok(t) => t,
         Err(e) => {
-            let entry = audit_entry(
-                "connect",
-                id.name(),
-                &args.account,
-                "failed",
-                &e.to_string(),
-            );
-            ctx.store()?.upsert(Batch::Audit(&[entry]))?;
-            return Err(CliError::failure(format!("the code exchange failed: {e}")));
+            let message = format!("the code exchange failed: {e}");
+            failed(ctx, message.clone())?;
+            return Err(CliError::failure(message));
         }
     };
     let identity = adapter.whoami(&tokens.access())?;

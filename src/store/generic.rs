@@ -151,6 +151,18 @@ impl<C: Conn> SqlStore<C> {
         }
     }
 
+    /// Calls a PostgreSQL advisory-lock function on the lock named `name` (SQLite: nothing).
+    fn advisory(&mut self, function: &str, name: &str) -> Result<(), StoreError> {
+        if self.dialect() == Dialect::Postgres {
+            // The second argument seeds the hash so socialcrm's locks are its own.
+            let sql = format!(
+                "SELECT 1 AS done FROM (SELECT {function}(hashtextextended($1, 7311953487120943))) l"
+            );
+            self.conn.query(&sql, &[name.into()])?;
+        }
+        Ok(())
+    }
+
     fn select<T>(
         &mut self,
         query: Query,
@@ -329,23 +341,11 @@ impl<C: Conn> Store for SqlStore<C> {
     }
 
     fn lock(&mut self, name: &str) -> Result<(), StoreError> {
-        if self.dialect() == Dialect::Postgres {
-            self.conn.query(
-                "SELECT 1 AS locked FROM (SELECT pg_advisory_lock(hashtextextended($1, 7311953487120943))) l",
-                &[name.into()],
-            )?;
-        }
-        Ok(())
+        self.advisory("pg_advisory_lock", name)
     }
 
     fn unlock(&mut self, name: &str) -> Result<(), StoreError> {
-        if self.dialect() == Dialect::Postgres {
-            self.conn.query(
-                "SELECT 1 AS unlocked FROM (SELECT pg_advisory_unlock(hashtextextended($1, 7311953487120943))) l",
-                &[name.into()],
-            )?;
-        }
-        Ok(())
+        self.advisory("pg_advisory_unlock", name)
     }
 
     fn refresh_fan_spend(&mut self, platform: &str) -> Result<u64, StoreError> {
