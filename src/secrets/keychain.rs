@@ -91,13 +91,34 @@ fn no_answer(detail: &str) -> bool {
     .any(|needle| d.contains(needle))
 }
 
+/// How long one keychain call may take. A locked collection can make the Secret Service wait
+/// for an unlock prompt that a headless host never shows; a cron run must fail, not hang.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs one keychain call on its own thread and gives up after [`PATIENCE`] (the thread is
+/// left to the process's exit).
+fn bounded<T: Send + 'static>(
+    key: &str,
+    call: impl FnOnce(Entry) -> Result<T, KeyringError> + Send + 'static,
+) -> Result<Result<T, KeyringError>, SecretError> {
+    let entry = entry(key)?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(call(entry));
+    });
+    rx.recv_timeout(PATIENCE)
+        .map_err(|_| SecretError::KeychainLocked {
+            key: key.to_string(),
+        })
+}
+
 impl SecretStore for KeychainStore {
     fn backend(&self) -> &'static str {
         "keychain"
     }
 
     fn get(&mut self, key: &str) -> Result<Option<Secret>, SecretError> {
-        match entry(key)?.get_password() {
+        match bounded(key, |e| e.get_password())? {
             Ok(value) => Ok(Some(Secret::new(value))),
             Err(KeyringError::NoEntry) => Ok(None),
             Err(e) => Err(failed(key, e)),
@@ -107,13 +128,12 @@ impl SecretStore for KeychainStore {
     /// The keychain replaces an item's secret in one call (one D-Bus `CreateItem` with
     /// `replace`, or `SetSecret` on the existing item).
     fn put(&mut self, key: &str, value: &Secret) -> Result<(), SecretError> {
-        entry(key)?
-            .set_password(value.expose())
-            .map_err(|e| failed(key, e))
+        let value = value.clone();
+        bounded(key, move |e| e.set_password(value.expose()))?.map_err(|e| failed(key, e))
     }
 
     fn delete(&mut self, key: &str) -> Result<bool, SecretError> {
-        match entry(key)?.delete_credential() {
+        match bounded(key, |e| e.delete_credential())? {
             Ok(()) => Ok(true),
             Err(KeyringError::NoEntry) => Ok(false),
             Err(e) => Err(failed(key, e)),
