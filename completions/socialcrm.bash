@@ -49,6 +49,9 @@ _socialcrm() {
             socialcrm,messages)
                 cmd="socialcrm__subcmd__messages"
                 ;;
+            socialcrm,sync)
+                cmd="socialcrm__subcmd__sync"
+                ;;
             socialcrm__subcmd__audit,help)
                 cmd="socialcrm__subcmd__audit__subcmd__help"
                 ;;
@@ -130,6 +133,9 @@ _socialcrm() {
             socialcrm__subcmd__help,messages)
                 cmd="socialcrm__subcmd__help__subcmd__messages"
                 ;;
+            socialcrm__subcmd__help,sync)
+                cmd="socialcrm__subcmd__help__subcmd__sync"
+                ;;
             socialcrm__subcmd__help__subcmd__audit,list)
                 cmd="socialcrm__subcmd__help__subcmd__audit__subcmd__list"
                 ;;
@@ -167,7 +173,7 @@ _socialcrm() {
 
     case "${cmd}" in
         socialcrm)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version import-csv connect disconnect accounts fans messages audit db completions man help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version import-csv connect disconnect accounts sync fans messages audit db completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -799,7 +805,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help)
-            opts="import-csv connect disconnect accounts fans messages audit db completions man help"
+            opts="import-csv connect disconnect accounts sync fans messages audit db completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1050,6 +1056,20 @@ _socialcrm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        socialcrm__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         socialcrm__subcmd__import__subcmd__csv)
             opts="-o -v -q -h -V --map --date-format --dry-run --rejects --database-url --config --output --verbose --quiet --no-progress --help --version onlyfans fans messages earnings"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1242,6 +1262,40 @@ _socialcrm() {
                     return 0
                     ;;
                 --after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__sync)
+            opts="-o -v -q -h -V --all --account --full --database-url --config --output --verbose --quiet --no-progress --help --version tiktok instagram reddit x onlyfans"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

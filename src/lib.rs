@@ -26,5 +26,6 @@ pub mod output;
 pub mod platforms;
 pub mod secrets;
 pub mod store;
+pub mod sync;
 
 pub use app::run;

@@ -15,7 +15,7 @@ use crate::support::{Run, TestEnv};
 const MASTER_KEY: &str = "correct horse battery staple";
 
 /// The binary with the fake's base URL, the app's credentials and the file secrets backend.
-fn command(env: &TestEnv, fake: &FakeTikTok, args: &[&str]) -> Command {
+pub fn command(env: &TestEnv, fake: &FakeTikTok, args: &[&str]) -> Command {
     let mut cmd = env.command(args);
     fake.apply(&mut cmd);
     cmd.env("TIKTOK_CLIENT_KEY", CLIENT_KEY)
@@ -25,7 +25,7 @@ fn command(env: &TestEnv, fake: &FakeTikTok, args: &[&str]) -> Command {
     cmd
 }
 
-fn run(env: &TestEnv, fake: &FakeTikTok, browser: Option<&FakeBrowser>, args: &[&str]) -> Run {
+pub fn run(env: &TestEnv, fake: &FakeTikTok, browser: Option<&FakeBrowser>, args: &[&str]) -> Run {
     let mut cmd = command(env, fake, args);
     match browser {
         Some(b) => b.apply(&mut cmd),
@@ -38,7 +38,7 @@ fn run(env: &TestEnv, fake: &FakeTikTok, browser: Option<&FakeBrowser>, args: &[
 }
 
 /// Connects with the fake browser; logs at -vv so the leak checks see everything.
-fn connect(env: &TestEnv, fake: &FakeTikTok, browser: &FakeBrowser, extra: &[&str]) -> Run {
+pub fn connect(env: &TestEnv, fake: &FakeTikTok, browser: &FakeBrowser, extra: &[&str]) -> Run {
     let mut args = vec!["-vv", "-o", "json", "connect", "tiktok", "--timeout", "20"];
     args.extend_from_slice(extra);
     run(env, fake, Some(browser), &args)

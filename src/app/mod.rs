@@ -13,6 +13,7 @@ mod fans;
 mod generate;
 mod import;
 mod messages;
+mod sync;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -157,6 +158,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Connect(args) => connect::run(&mut ctx, args)?,
         Command::Disconnect(args) => accounts::disconnect(&mut ctx, args)?,
         Command::Accounts(args) => accounts::list(&mut ctx, args)?,
+        Command::Sync(args) => sync::run(&mut ctx, args)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,

@@ -10,6 +10,7 @@ mod db;
 mod fans;
 mod import;
 mod messages;
+mod sync;
 mod when;
 
 use std::path::PathBuf;
@@ -22,6 +23,7 @@ pub use db::DbCommand;
 pub use fans::FansCommand;
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use messages::MessagesCommand;
+pub use sync::SyncArgs;
 pub use when::parse_when;
 
 use crate::output::Format;
@@ -115,6 +117,13 @@ pub enum Command {
 
     /// Connected accounts: platform, account, user, status, scopes, token expiry, last sync
     Accounts(AccountsArgs),
+
+    /// Fetch what is new from connected accounts into the CRM (cron: `socialcrm sync --all`)
+    ///
+    /// Each stream (TikTok: profile, videos) is read page by page; every page is committed with
+    /// its resume point, so an interrupted sync continues where it stopped. Exits 3 when some
+    /// accounts failed and others synced, 4 when an account must be connected again.
+    Sync(SyncArgs),
 
     /// Fans: followers, commenters, DM correspondents and subscribers
     #[command(subcommand)]

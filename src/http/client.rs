@@ -1,6 +1,12 @@
 //! The HTTP client adapters use: one configuration (timeouts, user agent, rustls), JSON in and
-//! out, and errors that name the host but never a request body (where client secrets and
-//! tokens travel).
+//! out, retries, and errors that name the host but never a request body (where client secrets
+//! and tokens travel).
+//!
+//! Retries: network errors, 5xx and 429 are tried again with exponential backoff and full
+//! jitter, waiting at least what `Retry-After` asks, within a total budget per call
+//! (`SOCIALCRM_RETRY_BUDGET` seconds, default 60). When the budget is spent the last answer is
+//! returned, so the adapter reports the platform's own error in one line. OAuth token calls are
+//! not retried (a code is single-use; a rotated refresh token must not be spent twice).
 
 use std::time::Duration;
 
@@ -14,6 +20,10 @@ use crate::secrets::Secret;
 pub struct Reply {
     pub status: u16,
     pub body: Json,
+    /// `Retry-After` in seconds, when the platform sent one.
+    pub retry_after: Option<u64>,
+    /// How many attempts this answer took (1 when it came first time).
+    pub attempts: u32,
 }
 
 impl Reply {
@@ -32,6 +42,22 @@ pub struct NetError {
 
 pub struct Client {
     inner: reqwest::blocking::Client,
+    budget: Duration,
+}
+
+/// Waits before retry number `attempt` (1-based): full jitter over an exponential ceiling
+/// (0.5 s, 1 s, 2 s, ... up to 8 s), but never less than the platform's `Retry-After`.
+fn backoff(attempt: u32, retry_after: Option<u64>) -> Duration {
+    let ceiling = Duration::from_millis(500u64.saturating_mul(1 << attempt.min(4)));
+    let mut random = [0u8; 8];
+    let _ = getrandom::fill(&mut random);
+    let fraction = u64::from_le_bytes(random) as f64 / u64::MAX as f64;
+    let jittered = ceiling.mul_f64(fraction);
+    jittered.max(Duration::from_secs(retry_after.unwrap_or(0)))
+}
+
+fn retryable(status: u16) -> bool {
+    status == 429 || status >= 500
 }
 
 impl Client {
@@ -44,21 +70,71 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("the TLS backend initialises");
-        Client { inner }
+        let budget = std::env::var("SOCIALCRM_RETRY_BUDGET")
+            .ok()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map_or(Duration::from_secs(60), Duration::from_secs_f64);
+        Client { inner, budget }
+    }
+
+    /// Sends what `build` makes, again after network errors, 5xx and 429, within the budget.
+    /// `build` is called per attempt (a request body cannot be sent twice).
+    pub fn with_retries(
+        &self,
+        url: &Url,
+        build: impl Fn(&reqwest::blocking::Client) -> reqwest::blocking::RequestBuilder,
+    ) -> Result<Reply, NetError> {
+        let started = std::time::Instant::now();
+        let mut attempt = 1u32;
+        loop {
+            let outcome = self.send(url, build(&self.inner));
+            let retry_after = match &outcome {
+                Ok(reply) if !retryable(reply.status) => {
+                    return outcome.map(|r| Reply {
+                        attempts: attempt,
+                        ..r
+                    });
+                }
+                Ok(reply) => reply.retry_after,
+                Err(_) => None,
+            };
+            let wait = backoff(attempt, retry_after);
+            if started.elapsed() + wait > self.budget {
+                tracing::debug!(attempts = attempt, "retry budget spent");
+                return outcome.map(|r| Reply {
+                    attempts: attempt,
+                    ..r
+                });
+            }
+            match &outcome {
+                Ok(reply) => tracing::info!(
+                    status = reply.status,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying"
+                ),
+                Err(e) => tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying"),
+            }
+            std::thread::sleep(wait);
+            attempt += 1;
+        }
+    }
+
+    /// POSTs a JSON body with a bearer token, with retries.
+    pub fn post_json(&self, url: &Url, bearer: &Secret, body: &Json) -> Result<Reply, NetError> {
+        self.with_retries(url, |c| {
+            c.post(url.clone()).bearer_auth(bearer.expose()).json(body)
+        })
+    }
+
+    /// GETs with a bearer token, with retries.
+    pub fn get_authorized(&self, url: &Url, bearer: &Secret) -> Result<Reply, NetError> {
+        self.with_retries(url, |c| c.get(url.clone()).bearer_auth(bearer.expose()))
     }
 
     /// POSTs an `application/x-www-form-urlencoded` body.
     pub fn post_form(&self, url: &Url, form: &[(&str, &str)]) -> Result<Reply, NetError> {
         self.send(url, self.inner.post(url.clone()).form(form))
-    }
-
-    /// GETs `url`, with a bearer token when given.
-    pub fn get(&self, url: &Url, bearer: Option<&Secret>) -> Result<Reply, NetError> {
-        let mut request = self.inner.get(url.clone());
-        if let Some(token) = bearer {
-            request = request.bearer_auth(token.expose());
-        }
-        self.send(url, request)
     }
 
     fn send(
@@ -74,14 +150,39 @@ impl Client {
         };
         let response = request.send().map_err(fail)?;
         let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
         let bytes = response.bytes().map_err(fail)?;
         let body = serde_json::from_slice(&bytes).unwrap_or(Json::Null);
-        Ok(Reply { status, body })
+        Ok(Reply {
+            status,
+            body,
+            retry_after,
+            attempts: 1,
+        })
     }
 }
 
 impl Default for Client {
     fn default() -> Self {
         Client::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_is_jittered_and_respects_retry_after() {
+        for attempt in 1..8 {
+            let cap = Duration::from_millis(500 * (1 << attempt.min(4)));
+            assert!(backoff(attempt, None) <= cap);
+        }
+        assert!(backoff(1, Some(3)) >= Duration::from_secs(3));
+        assert!(retryable(429) && retryable(503) && !retryable(401) && !retryable(200));
     }
 }

@@ -105,6 +105,14 @@ pub trait OAuthPlatform {
     fn whoami(&self, access_token: &Secret) -> Result<Identity, PlatformError>;
 }
 
+/// The sync streams of `id` (empty for platforms without an API adapter yet).
+pub fn streams(id: PlatformId, config: &Config) -> Vec<Box<dyn crate::sync::Stream>> {
+    match id {
+        PlatformId::Tiktok => tiktok::streams::streams(&config.platform(id)),
+        _ => Vec::new(),
+    }
+}
+
 /// The OAuth adapter of `id`, configured for its production or `sandbox` app; an error names
 /// the missing setting (exit 5).
 pub fn oauth(

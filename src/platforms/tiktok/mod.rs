@@ -24,6 +24,8 @@ const TOKEN: &str = "https://open.tiktokapis.com/v2/oauth/token/";
 const REVOKE: &str = "https://open.tiktokapis.com/v2/oauth/revoke/";
 const USER_INFO: &str = "https://open.tiktokapis.com/v2/user/info/";
 
+pub mod streams;
+
 pub struct TikTok {
     client_key: String,
     client_secret: Secret,
@@ -156,6 +158,34 @@ fn api_error(reply: &Reply) -> PlatformError {
     }
 }
 
+/// The `data` of a Display/Content API answer, or the error its envelope (or status) tells:
+/// 401 is [`PlatformError::Unauthorized`] (the lifecycle refreshes and retries), anything else
+/// one line with TikTok's code, message and log id.
+pub(crate) fn data(
+    reply: Result<Reply, crate::http::client::NetError>,
+) -> Result<Json, PlatformError> {
+    let reply = reply.map_err(|e| PlatformError::Network(e, PlatformId::Tiktok))?;
+    if reply.status == 401 {
+        let detail = match api_error(&reply) {
+            PlatformError::Api { code, .. } => code,
+            _ => "401".into(),
+        };
+        return Err(PlatformError::Unauthorized {
+            platform: PlatformId::Tiktok,
+            detail,
+        });
+    }
+    let code = reply
+        .body
+        .pointer("/error/code")
+        .and_then(Json::as_str)
+        .unwrap_or("ok");
+    if !reply.ok() || code != "ok" {
+        return Err(api_error(&reply));
+    }
+    Ok(reply.body.get("data").cloned().unwrap_or(Json::Null))
+}
+
 impl OAuthPlatform for TikTok {
     fn id(&self) -> PlatformId {
         PlatformId::Tiktok
@@ -248,34 +278,16 @@ impl OAuthPlatform for TikTok {
             "fields",
             "open_id,union_id,avatar_url,display_name,username",
         );
-        let reply = self
-            .http
-            .get(&url, Some(access_token))
-            .map_err(|e| PlatformError::Network(e, PlatformId::Tiktok))?;
-        if reply.status == 401 {
-            let detail = match api_error(&reply) {
-                PlatformError::Api { code, .. } => code,
-                _ => "401".into(),
-            };
-            return Err(PlatformError::Unauthorized {
-                platform: PlatformId::Tiktok,
-                detail,
-            });
-        }
-        let code = reply
-            .body
-            .pointer("/error/code")
-            .and_then(Json::as_str)
-            .unwrap_or("ok");
-        if !reply.ok() || code != "ok" {
-            return Err(api_error(&reply));
-        }
-        let user = reply
-            .body
-            .pointer("/data/user")
-            .cloned()
-            .unwrap_or(Json::Null);
-        let open_id = text(&user, "open_id").ok_or_else(|| api_error(&reply))?;
+        let reply = self.http.get_authorized(&url, access_token);
+        let data = data(reply)?;
+        let user = data.pointer("/user").cloned().unwrap_or(Json::Null);
+        let open_id = text(&user, "open_id").ok_or_else(|| PlatformError::Api {
+            platform: PlatformId::Tiktok,
+            status: 200,
+            code: "user info without open_id".into(),
+            message: None,
+            log_id: None,
+        })?;
         Ok(Identity {
             platform_user_id: open_id,
             username: text(&user, "username"),

@@ -1,0 +1,192 @@
+//! `sync`: every selected connection, every stream, one result line each.
+
+use serde::Serialize;
+
+use super::{Context, Report};
+use crate::auth::lifecycle::{LifecycleError, Session, secret_key};
+use crate::auth::tokens::Tokens;
+use crate::cli::SyncArgs;
+use crate::error::{CliError, CliResult, ExitCode};
+use crate::output::{List, Record};
+use crate::platforms::{self, PlatformId};
+use crate::store::Batch;
+use crate::store::model::ConnectionRow;
+
+/// One stream of one account, as the sync left it.
+#[derive(Serialize)]
+struct Synced {
+    platform: String,
+    account: String,
+    stream: String,
+    status: &'static str,
+    pages: u64,
+    rows_read: u64,
+    rows_written: u64,
+    error: Option<String>,
+}
+
+impl Record for Synced {
+    fn columns() -> &'static [&'static str] {
+        &[
+            "platform",
+            "account",
+            "stream",
+            "status",
+            "pages",
+            "rows_read",
+            "rows_written",
+            "error",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.platform.clone(),
+            self.account.clone(),
+            self.stream.clone(),
+            self.status.into(),
+            self.pages.to_string(),
+            self.rows_read.to_string(),
+            self.rows_written.to_string(),
+            self.error.clone().unwrap_or_default(),
+        ]
+    }
+}
+
+pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
+    let connections: Vec<ConnectionRow> = ctx
+        .store()?
+        .list_connections()?
+        .into_iter()
+        .filter(|r| r.connection.status != "revoked")
+        .filter(|r| {
+            args.all
+                || args.platforms.is_empty()
+                || args
+                    .platforms
+                    .iter()
+                    .any(|p| p.name() == r.connection.platform)
+        })
+        .filter(|r| {
+            args.account
+                .as_ref()
+                .is_none_or(|a| *a == r.connection.account)
+        })
+        .collect();
+    if connections.is_empty() {
+        return Err(CliError::failure("no connected account matches")
+            .with_hint("`socialcrm accounts` lists them; `socialcrm connect tiktok` adds one"));
+    }
+    let at = crate::clock::now();
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    let (mut ok, mut failed, mut reauth) = (0, 0, 0);
+    for connection in connections {
+        let c = connection.connection.clone();
+        match sync_one(ctx, connection, args.full, at, &mut rows) {
+            Ok(true) => ok += 1,
+            Ok(false) => failed += 1,
+            Err(e) => {
+                if e.exit == ExitCode::Reauth {
+                    reauth += 1;
+                } else {
+                    failed += 1;
+                }
+                notes.push(format!("{} {}: {}", c.platform, c.account, e.message));
+                rows.push(Synced {
+                    platform: c.platform,
+                    account: c.account,
+                    stream: "-".into(),
+                    status: "failed",
+                    pages: 0,
+                    rows_read: 0,
+                    rows_written: 0,
+                    error: Some(e.message),
+                });
+            }
+        }
+    }
+    for row in rows
+        .iter()
+        .filter(|r| r.status != "succeeded" && r.stream != "-")
+    {
+        notes.push(format!(
+            "{} {} {}: {}",
+            row.platform,
+            row.account,
+            row.stream,
+            row.error.as_deref().unwrap_or("failed")
+        ));
+    }
+    let mut report = Report::data(List(rows));
+    report.notes = notes;
+    report.exit = match (ok, failed, reauth) {
+        (_, 0, 0) => ExitCode::Success,
+        (0, _, 0) => ExitCode::Failure,
+        (0, 0, _) => ExitCode::Reauth,
+        _ => ExitCode::Partial,
+    };
+    Ok(report)
+}
+
+/// Syncs every stream of one connection; `Ok(false)` when a stream failed.
+fn sync_one(
+    ctx: &mut Context,
+    connection: ConnectionRow,
+    full: bool,
+    at: chrono::DateTime<chrono::Utc>,
+    rows: &mut Vec<Synced>,
+) -> CliResult<bool> {
+    let c = connection.connection.clone();
+    let id: PlatformId = c
+        .platform
+        .parse()
+        .map_err(|_| CliError::failure(format!("unknown platform '{}'", c.platform)))?;
+    let key = secret_key(id.name(), &c.account);
+    let sandbox = ctx
+        .secrets()?
+        .get(&key)?
+        .as_ref()
+        .and_then(Tokens::from_secret)
+        .is_some_and(|t| t.sandbox);
+    let adapter = platforms::oauth(id, &ctx.config, sandbox)?;
+    let streams = platforms::streams(id, &ctx.config);
+    let lock_dir = ctx.config.data_dir.join("locks");
+    let (store, secrets) = ctx.store_and_secrets()?;
+    let mut session = Session {
+        platform: adapter.as_ref(),
+        store,
+        secrets,
+        connection,
+        lock_dir,
+    };
+    let mut all_ok = true;
+    for stream in &streams {
+        let row = |status, pages, read, written, error| Synced {
+            platform: c.platform.clone(),
+            account: c.account.clone(),
+            stream: stream.name().into(),
+            status,
+            pages,
+            rows_read: read,
+            rows_written: written,
+            error,
+        };
+        match crate::sync::run(&mut session, stream.as_ref(), full, at) {
+            Ok(o) => rows.push(row("succeeded", o.pages, o.rows_read, o.rows_written, None)),
+            Err(e) if matches!(e.source, LifecycleError::Reauth { .. }) => {
+                return Err(e.source.into());
+            }
+            Err(e) => {
+                all_ok = false;
+                let status = if e.pages > 0 { "partial" } else { "failed" };
+                rows.push(row(status, e.pages, 0, 0, Some(e.source.to_string())));
+            }
+        }
+    }
+    if all_ok {
+        let mut done = session.connection.connection.clone();
+        done.last_sync_at = Some(crate::clock::now());
+        session.store.upsert(Batch::Connections(&[done]))?;
+    }
+    Ok(all_ok)
+}

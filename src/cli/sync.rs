@@ -1,0 +1,21 @@
+use clap::Args;
+
+use crate::platforms::PlatformId;
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Only these platforms (default: every connected account; see --all)
+    pub platforms: Vec<PlatformId>,
+
+    /// Every connected account of every platform (what cron runs)
+    #[arg(long, conflicts_with = "platforms")]
+    pub all: bool,
+
+    /// Only the account with this local name
+    #[arg(long, value_name = "NAME")]
+    pub account: Option<String>,
+
+    /// Re-read everything instead of only what is new since the last sync
+    #[arg(long)]
+    pub full: bool,
+}
