@@ -6,9 +6,12 @@ use std::net::TcpListener;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use serde_json::{Value, json};
+
 use crate::support::fake_tiktok::{
     AUTHORIZE_PATH, BASE_URL_ENV, CLIENT_KEY, CLIENT_SECRET, Consent, FakeBrowser, FakeTikTok,
-    FakeUser, PkceEncoding, REVOKE_PATH, TOKEN_PATH, USER_INFO_PATH, click_authorize,
+    FakeUser, PkceEncoding, REVOKE_PATH, TOKEN_PATH, USER_INFO_PATH, VIDEO_FIELDS, VIDEO_ID_BASE,
+    VIDEO_LIST_PATH, VIDEO_QUERY_PATH, VIDEOS_END, click_authorize,
 };
 use crate::support::http;
 
@@ -713,4 +716,438 @@ fn fake_tiktok_with_its_own_client_and_user_points_a_command_at_itself() {
         r.json()["data"]["user"],
         serde_json::json!({"open_id": "open-2", "display_name": "Someone Else"})
     );
+}
+
+// ---- Display API: stats, videos, faults ----
+
+const VIDEO_SCOPES: &str = "user.info.basic,user.info.profile,user.info.stats,video.list";
+const LIST_FIELDS: &str = "id,create_time,cover_image_url,share_url,video_description,duration,title,like_count,comment_count,share_count,view_count";
+
+/// Logs in with `scopes`; the token answer's JSON.
+fn login_with(fake: &FakeTikTok, scopes: &str) -> Value {
+    let verifier = verifier();
+    let challenge = PkceEncoding::Hex.challenge(&verifier);
+    let location = click_authorize(&fake.authorize_url(scopes, REDIRECT, "st4te", &challenge));
+    let code = param(&query_of(&location), "code").unwrap().to_string();
+    let r = exchange(fake, &code, &verifier);
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()
+}
+
+/// An access token that may list videos.
+fn video_token(fake: &FakeTikTok) -> String {
+    login_with(fake, VIDEO_SCOPES)["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn list_page(fake: &FakeTikTok, token: Option<&str>, body: Value) -> http::Response {
+    http::post_json(
+        &fake.url(&format!("{VIDEO_LIST_PATH}?fields={LIST_FIELDS}")),
+        token,
+        &body,
+    )
+}
+
+fn assert_api_error(r: &http::Response, status: u16, code: &str) {
+    assert_eq!(r.status, status, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["error"]["code"], code, "{}", r.body);
+    assert!(
+        j["error"]["message"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
+    assert!(j["error"]["log_id"].as_str().is_some_and(|s| !s.is_empty()));
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["data"]["videos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn fake_tiktok_user_info_serves_stats_and_profile_and_follows_changes() {
+    let fake = FakeTikTok::start();
+    let token = video_token(&fake);
+    let url = fake.url(&format!(
+        "{USER_INFO_PATH}?fields=open_id,follower_count,following_count,likes_count,video_count,bio_description,is_verified,profile_deep_link"
+    ));
+    let r = http::get_with_bearer(&url, &token);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.json()["data"]["user"],
+        json!({
+            "open_id": fake.user().open_id,
+            "follower_count": 1200,
+            "following_count": 34,
+            "likes_count": 56000,
+            "video_count": 78,
+            "bio_description": "Fake bio",
+            "is_verified": false,
+            "profile_deep_link": "https://vm.tiktok.example/testcreator",
+        })
+    );
+
+    // Stats change between calls; video_count follows the fake's videos.
+    fake.update_user(|u| {
+        u.follower_count += 10;
+        u.is_verified = true;
+    });
+    fake.set_videos(3);
+    let user = http::get_with_bearer(&url, &token).json()["data"]["user"].clone();
+    assert_eq!(
+        (
+            &user["follower_count"],
+            &user["is_verified"],
+            &user["video_count"]
+        ),
+        (&json!(1210), &json!(true), &json!(3))
+    );
+    fake.set_user(FakeUser {
+        likes_count: 1,
+        ..FakeUser::default()
+    });
+    let user = http::get_with_bearer(&url, &token).json()["data"]["user"].clone();
+    assert_eq!(user["likes_count"], 1);
+}
+
+#[test]
+fn fake_tiktok_video_list_pages_newest_first_with_a_millisecond_cursor() {
+    let fake = FakeTikTok::start();
+    fake.set_videos(45);
+    let token = video_token(&fake);
+
+    let mut seen = Vec::new();
+    let mut pages = Vec::new();
+    let mut cursor: Option<i64> = None;
+    loop {
+        let mut body = json!({"max_count": 20});
+        if let Some(c) = cursor {
+            body["cursor"] = json!(c);
+        }
+        let r = list_page(&fake, Some(&token), body);
+        assert_eq!(r.status, 200, "{}", r.body);
+        let j = r.json();
+        assert_eq!(j["error"]["code"], "ok");
+        assert_eq!(j["error"]["message"], "");
+        let videos = j["data"]["videos"].as_array().unwrap();
+        // The cursor is the oldest video's create_time, in milliseconds.
+        let next = j["data"]["cursor"].as_i64().unwrap();
+        assert_eq!(
+            next,
+            videos.last().unwrap()["create_time"].as_i64().unwrap() * 1000
+        );
+        seen.extend(ids(&j));
+        pages.push(videos.len());
+        if !j["data"]["has_more"].as_bool().unwrap() {
+            break;
+        }
+        cursor = Some(next);
+        assert!(pages.len() < 10, "no end to the pages");
+    }
+    assert_eq!(pages, vec![20, 20, 5]);
+    let want: Vec<String> = (1..=45u64)
+        .rev()
+        .map(|i| (VIDEO_ID_BASE + i).to_string())
+        .collect();
+    assert_eq!(seen, want, "every video once, newest first");
+    assert_eq!(seen[0], "7300000000000000045");
+
+    // The cursors chained: none, then each page's answer.
+    let cursors = fake.video_list_cursors();
+    assert_eq!(fake.video_list_calls(), 3);
+    assert_eq!(cursors.len(), 3);
+    assert_eq!(cursors[0], None);
+    assert_eq!(cursors[1], Some((VIDEOS_END - 19 * 3600) * 1000));
+    assert_eq!(cursors[2], Some((VIDEOS_END - 39 * 3600) * 1000));
+
+    // The shape of one video: every asked field, derived from its index.
+    let videos = fake.videos();
+    assert_eq!(videos.len(), 45);
+    let first = list_page(&fake, Some(&token), json!({"max_count": 1})).json();
+    assert_eq!(
+        first["data"]["videos"][0],
+        json!({
+            "id": "7300000000000000045",
+            "create_time": VIDEOS_END,
+            "cover_image_url": videos[0].cover_image_url,
+            "share_url": "https://www.tiktok.com/@testcreator/video/7300000000000000045",
+            "video_description": "Fake video 45 #fyp",
+            "duration": 60,
+            "title": "Fake video 45",
+            "like_count": 4500,
+            "comment_count": 450,
+            "share_count": 45,
+            "view_count": 45000,
+        })
+    );
+    assert_eq!(first["data"]["has_more"], true);
+    // No max_count: pages of 10. A cursor past the oldest: empty, no more.
+    let r = list_page(&fake, Some(&token), json!({}));
+    assert_eq!(r.json()["data"]["videos"].as_array().unwrap().len(), 10);
+    let oldest = (VIDEOS_END - 44 * 3600) * 1000;
+    let r = list_page(
+        &fake,
+        Some(&token),
+        json!({"max_count": 20, "cursor": oldest}),
+    );
+    let j = r.json();
+    assert_eq!(j["data"]["videos"], json!([]));
+    assert_eq!(j["data"]["has_more"], false);
+}
+
+#[test]
+fn fake_tiktok_video_list_checks_fields_token_scope_and_max_count() {
+    let fake = FakeTikTok::start();
+    fake.set_videos(5);
+    let token = video_token(&fake);
+
+    // Only the asked fields; every documented field is known; an unknown one is refused.
+    let r = http::post_json(
+        &fake.url(&format!("{VIDEO_LIST_PATH}?fields=id,view_count")),
+        Some(&token),
+        &json!({"max_count": 2}),
+    );
+    assert_eq!(
+        r.json()["data"]["videos"],
+        json!([
+            {"id": "7300000000000000005", "view_count": 5000},
+            {"id": "7300000000000000004", "view_count": 4000},
+        ])
+    );
+    let r = http::post_json(
+        &fake.url(&format!("{VIDEO_LIST_PATH}?fields={VIDEO_FIELDS}")),
+        Some(&token),
+        &json!({"max_count": 1}),
+    );
+    assert_eq!(r.json()["data"]["videos"][0].as_object().unwrap().len(), 15);
+    for fields in ["id,nope", ""] {
+        let r = http::post_json(
+            &fake.url(&format!("{VIDEO_LIST_PATH}?fields={fields}")),
+            Some(&token),
+            &json!({"max_count": 1}),
+        );
+        assert_api_error(&r, 400, "invalid_params");
+    }
+
+    // No token, an unknown one: 401 like user info. A token without video.list: scope error.
+    assert_token_invalid(&list_page(&fake, None, json!({"max_count": 1})));
+    assert_token_invalid(&list_page(
+        &fake,
+        Some("act.unknown"),
+        json!({"max_count": 1}),
+    ));
+    let basic = login(&fake)["access_token"].as_str().unwrap().to_string();
+    assert_api_error(
+        &list_page(&fake, Some(&basic), json!({"max_count": 1})),
+        401,
+        "scope_not_authorized",
+    );
+
+    // max_count outside 1..=20, a non-integer cursor, a body that is not JSON.
+    for body in [
+        json!({"max_count": 21}),
+        json!({"max_count": 0}),
+        json!({"max_count": "5"}),
+        json!({"max_count": 5, "cursor": "abc"}),
+    ] {
+        assert_api_error(&list_page(&fake, Some(&token), body), 400, "invalid_params");
+    }
+    let r = http::request(
+        "POST",
+        &fake.url(&format!("{VIDEO_LIST_PATH}?fields=id")),
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Authorization", &format!("Bearer {token}")),
+        ],
+        b"max_count=5",
+    );
+    assert_api_error(&r, 400, "invalid_params");
+    assert_eq!(
+        http::get_with_bearer(&fake.url(&format!("{VIDEO_LIST_PATH}?fields=id")), &token).status,
+        405
+    );
+    let recorded = fake.requests_to(VIDEO_LIST_PATH);
+    assert_eq!(recorded[0].json_body(), Some(json!({"max_count": 2})));
+    assert_eq!(
+        recorded[0].authorization.as_deref(),
+        Some(format!("Bearer {token}").as_str())
+    );
+}
+
+#[test]
+fn fake_tiktok_new_videos_and_changed_metrics_between_syncs() {
+    let fake = FakeTikTok::start();
+    fake.set_videos(3);
+    let token = video_token(&fake);
+    let before = list_page(&fake, Some(&token), json!({"max_count": 20})).json();
+    assert_eq!(ids(&before)[0], "7300000000000000003");
+
+    fake.add_videos(2);
+    fake.set_video_views("7300000000000000001", 99);
+    fake.bump_all_views(1);
+    let after = list_page(&fake, Some(&token), json!({"max_count": 20})).json();
+    assert_eq!(
+        ids(&after),
+        vec![
+            "7300000000000000005",
+            "7300000000000000004",
+            "7300000000000000003",
+            "7300000000000000002",
+            "7300000000000000001",
+        ]
+    );
+    let videos = after["data"]["videos"].as_array().unwrap();
+    assert_eq!(videos[0]["create_time"], VIDEOS_END + 2 * 3600);
+    assert_eq!(videos[1]["create_time"], VIDEOS_END + 3600);
+    assert_eq!(videos[0]["view_count"], 5001);
+    assert_eq!(videos[2]["view_count"], 3001);
+    assert_eq!(videos[4]["view_count"], 100);
+    assert_eq!(fake.user().video_count, 5);
+
+    fake.update_video("7300000000000000002", |v| v.like_count = 7);
+    assert!(fake.remove_video("7300000000000000004"));
+    assert!(!fake.remove_video("7300000000000000004"));
+    let after = list_page(&fake, Some(&token), json!({"max_count": 20})).json();
+    assert_eq!(ids(&after).len(), 4);
+    assert_eq!(after["data"]["videos"][2]["like_count"], 7);
+}
+
+#[test]
+fn fake_tiktok_video_query_answers_the_asked_ids() {
+    let fake = FakeTikTok::start();
+    fake.set_videos(30);
+    let token = video_token(&fake);
+    let url = fake.url(&format!("{VIDEO_QUERY_PATH}?fields=id,like_count"));
+    let r = http::post_json(
+        &url,
+        Some(&token),
+        &json!({"filters": {"video_ids": ["7300000000000000002", "7300000000000000999", "7300000000000000030"]}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["error"]["code"], "ok");
+    assert_eq!(
+        j["data"]["videos"],
+        json!([
+            {"id": "7300000000000000002", "like_count": 200},
+            {"id": "7300000000000000030", "like_count": 3000},
+        ])
+    );
+    let many: Vec<String> = fake
+        .videos()
+        .iter()
+        .take(21)
+        .map(|v| v.id.clone())
+        .collect();
+    for body in [
+        json!({"filters": {"video_ids": many}}),
+        json!({"filters": {"video_ids": []}}),
+        json!({}),
+    ] {
+        assert_api_error(
+            &http::post_json(&url, Some(&token), &body),
+            400,
+            "invalid_params",
+        );
+    }
+    assert_token_invalid(&http::post_json(
+        &url,
+        None,
+        &json!({"filters": {"video_ids": ["7300000000000000002"]}}),
+    ));
+}
+
+#[test]
+fn fake_tiktok_api_faults_rate_limits_and_server_errors() {
+    let fake = FakeTikTok::start();
+    fake.set_videos(5);
+    let j = login_with(&fake, VIDEO_SCOPES);
+    let token = j["access_token"].as_str().unwrap();
+
+    // TikTok documents no rate-limit headers: a 429 has none unless told.
+    fake.fail_next_api_calls(1, 429);
+    let r = list_page(&fake, Some(token), json!({"max_count": 5}));
+    assert_api_error(&r, 429, "rate_limit_exceeded");
+    assert_eq!(r.json()["data"], json!({}));
+    assert_eq!(r.header("retry-after"), None);
+
+    fake.set_rate_limit_retry_after(Some(1));
+    fake.fail_next_api_calls(1, 429);
+    fake.fail_next_api_calls(1, 500);
+    // OAuth calls are not API calls: a refresh goes through while failures are queued.
+    let r = refresh(&fake, j["refresh_token"].as_str().unwrap());
+    assert_eq!(r.status, 200, "{}", r.body);
+    let token = r.json()["access_token"].as_str().unwrap().to_string();
+    let r = user_info(&fake, &token);
+    assert_api_error(&r, 429, "rate_limit_exceeded");
+    assert_eq!(r.header("retry-after"), Some("1"));
+    let r = list_page(&fake, Some(&token), json!({"max_count": 5}));
+    assert_api_error(&r, 500, "internal_error");
+    assert_eq!(r.header("retry-after"), None);
+    assert_eq!(
+        list_page(&fake, Some(&token), json!({"max_count": 5})).status,
+        200
+    );
+
+    // The k-th video-list request (0-based, since start: 3 so far) fails once.
+    fake.fail_video_page_once(4);
+    let p0 = list_page(&fake, Some(&token), json!({"max_count": 2})).json();
+    let c0 = p0["data"]["cursor"].as_i64().unwrap();
+    let r = list_page(&fake, Some(&token), json!({"max_count": 2, "cursor": c0}));
+    assert_api_error(&r, 500, "internal_error");
+    let r = list_page(&fake, Some(&token), json!({"max_count": 2, "cursor": c0}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        ids(&r.json()),
+        vec!["7300000000000000003", "7300000000000000002"]
+    );
+    assert_eq!(fake.video_list_calls(), 6);
+    assert_eq!(fake.video_list_cursors()[3..], [None, Some(c0), Some(c0)]);
+    let statuses: Vec<u16> = fake
+        .requests_to(VIDEO_LIST_PATH)
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, vec![429, 500, 200, 200, 500, 200]);
+}
+
+#[test]
+fn fake_tiktok_access_tokens_expire_after_n_api_calls() {
+    let fake = FakeTikTok::start();
+    fake.set_videos(45);
+    let j = login_with(&fake, VIDEO_SCOPES);
+    let token = j["access_token"].as_str().unwrap();
+
+    fake.expire_access_tokens_after(1);
+    let p0 = list_page(&fake, Some(token), json!({"max_count": 20}));
+    assert_eq!(p0.status, 200, "{}", p0.body);
+    let c0 = p0.json()["data"]["cursor"].as_i64().unwrap();
+    // The second call finds the token dead, mid-sync.
+    assert_token_invalid(&list_page(
+        &fake,
+        Some(token),
+        json!({"max_count": 20, "cursor": c0}),
+    ));
+    assert!(!fake.tokens()[0].access_valid);
+
+    // Refresh, then carry on from the same cursor with the new token.
+    let r = refresh(&fake, j["refresh_token"].as_str().unwrap());
+    assert_eq!(r.status, 200, "{}", r.body);
+    let fresh = r.json()["access_token"].as_str().unwrap().to_string();
+    let p1 = list_page(&fake, Some(&fresh), json!({"max_count": 20, "cursor": c0}));
+    assert_eq!(p1.status, 200, "{}", p1.body);
+    assert_eq!(ids(&p1.json())[0], "7300000000000000025");
+    assert_eq!(
+        user_info(&fake, &fresh).status,
+        200,
+        "the fresh token keeps working"
+    );
+    assert_token_invalid(&user_info(&fake, token));
 }

@@ -1,7 +1,8 @@
 //! A fake TikTok for tests of the real binary: a real HTTP server on 127.0.0.1 (random free
 //! port, background thread, stopped on drop) that serves TikTok's documented Login Kit OAuth and
-//! user-info contract (shared/platforms/tiktok.md sections 1 and 2). Point the binary at it with
-//! `SOCIALCRM_TIKTOK_BASE_URL` ([`FakeTikTok::apply`]); every TikTok URL keeps its path and query.
+//! Display API contract (shared/platforms/tiktok.md sections 1, 2 and 4). Point the binary at it
+//! with `SOCIALCRM_TIKTOK_BASE_URL` ([`FakeTikTok::apply`]); every TikTok URL keeps its path and
+//! query.
 //!
 //! Served:
 //! - `GET /v2/auth/authorize/`: a user who clicks "Authorize" (or denies, see [`Consent`]);
@@ -9,13 +10,21 @@
 //! - `POST /v2/oauth/token/`: `authorization_code` (with PKCE, see [`PkceEncoding`]) and
 //!   `refresh_token` (rotating) grants.
 //! - `POST /v2/oauth/revoke/`: revokes an access or refresh token and its pair.
-//! - `GET /v2/user/info/?fields=..`: the fake user, only the asked fields.
+//! - `GET /v2/user/info/?fields=..`: the fake user ([`FakeUser`], stats included), only the
+//!   asked fields.
+//! - `POST /v2/video/list/?fields=..` (JSON `{"max_count": 1..=20, "cursor": ms}`): the creator's
+//!   videos ([`FakeVideo`]), newest first, paged by a millisecond cursor; scope `video.list`.
+//! - `POST /v2/video/query/?fields=..` (JSON `{"filters": {"video_ids": [..]}}`): those videos.
+//!
+//! The API paths (user info, video list and query; not OAuth) share fault knobs:
+//! [`FakeTikTok::fail_next_api_calls`], [`FakeTikTok::fail_video_page_once`] and
+//! [`FakeTikTok::expire_access_tokens_after`].
 //!
 //! Everything is recorded ([`FakeTikTok::requests`]) and the tokens it issued can be read back
 //! ([`FakeTikTok::tokens`]). [`FakeBrowser`] is a `$BROWSER` for the binary to open the
 //! authorize page with.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -39,6 +48,21 @@ pub const AUTHORIZE_PATH: &str = "/v2/auth/authorize/";
 pub const TOKEN_PATH: &str = "/v2/oauth/token/";
 pub const REVOKE_PATH: &str = "/v2/oauth/revoke/";
 pub const USER_INFO_PATH: &str = "/v2/user/info/";
+pub const VIDEO_LIST_PATH: &str = "/v2/video/list/";
+pub const VIDEO_QUERY_PATH: &str = "/v2/video/query/";
+
+/// Every video field the Display API knows (tiktok.md section 2).
+pub const VIDEO_FIELDS: &str = "id,create_time,cover_image_url,share_url,video_description,duration,height,width,title,embed_html,embed_link,like_count,comment_count,share_count,view_count";
+/// Page size of `/v2/video/list/` when the body has no `max_count`.
+pub const DEFAULT_MAX_COUNT: i64 = 10;
+/// Most videos per list page, and most ids per query.
+pub const MAX_COUNT: i64 = 20;
+/// `create_time` (unix seconds) of the newest video [`FakeTikTok::set_videos`] makes:
+/// 2026-11-20T00:00:00Z, four days before the tests' `SOCIALCRM_NOW`, so videos added later
+/// ([`FakeTikTok::add_videos`], one hour apart) stay in the past for a while.
+pub const VIDEOS_END: i64 = 1_795_132_800;
+/// Id of generated video `i` (1-based, oldest first) is `VIDEO_ID_BASE + i`.
+pub const VIDEO_ID_BASE: u64 = 7_300_000_000_000_000_000;
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -133,6 +157,91 @@ impl FakeUser {
     }
 }
 
+/// One of the creator's videos as `/v2/video/list/` and `/v2/video/query/` serve it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FakeVideo {
+    pub id: String,
+    /// Unix seconds.
+    pub create_time: i64,
+    pub cover_image_url: String,
+    pub share_url: String,
+    pub video_description: String,
+    /// Seconds.
+    pub duration: u64,
+    pub height: u64,
+    pub width: u64,
+    pub title: String,
+    pub embed_html: String,
+    pub embed_link: String,
+    pub like_count: u64,
+    pub comment_count: u64,
+    pub share_count: u64,
+    pub view_count: u64,
+}
+
+impl FakeVideo {
+    /// Generated video `index` (1-based): id `VIDEO_ID_BASE + index`, metrics from the index
+    /// (views `1000 * index`, likes `100 * index`, comments `10 * index`, shares `index`),
+    /// duration `15 + index % 46` s.
+    pub fn generated(index: u64, create_time: i64, username: &str) -> FakeVideo {
+        let id = (VIDEO_ID_BASE + index).to_string();
+        FakeVideo {
+            cover_image_url: format!("https://p16-sign.tiktokcdn.example/cover-{id}.jpeg"),
+            share_url: format!("https://www.tiktok.com/@{username}/video/{id}"),
+            video_description: format!("Fake video {index} #fyp"),
+            duration: 15 + index % 46,
+            height: 1920,
+            width: 1080,
+            title: format!("Fake video {index}"),
+            embed_html: format!(
+                "<blockquote class=\"tiktok-embed\" data-video-id=\"{id}\"></blockquote>"
+            ),
+            embed_link: format!("https://www.tiktok.com/player/v1/{id}"),
+            like_count: 100 * index,
+            comment_count: 10 * index,
+            share_count: index,
+            view_count: 1000 * index,
+            create_time,
+            id,
+        }
+    }
+
+    fn field(&self, name: &str) -> Option<Value> {
+        Some(match name {
+            "id" => json!(self.id),
+            "create_time" => json!(self.create_time),
+            "cover_image_url" => json!(self.cover_image_url),
+            "share_url" => json!(self.share_url),
+            "video_description" => json!(self.video_description),
+            "duration" => json!(self.duration),
+            "height" => json!(self.height),
+            "width" => json!(self.width),
+            "title" => json!(self.title),
+            "embed_html" => json!(self.embed_html),
+            "embed_link" => json!(self.embed_link),
+            "like_count" => json!(self.like_count),
+            "comment_count" => json!(self.comment_count),
+            "share_count" => json!(self.share_count),
+            "view_count" => json!(self.view_count),
+            _ => return None,
+        })
+    }
+
+    fn default_field(name: &str) -> bool {
+        VIDEO_FIELDS.split(',').any(|f| f == name)
+    }
+
+    fn project(&self, fields: &[&str]) -> Value {
+        let mut out = serde_json::Map::new();
+        for name in fields {
+            if let Some(value) = self.field(name) {
+                out.insert(name.to_string(), value);
+            }
+        }
+        Value::Object(out)
+    }
+}
+
 /// One request as the fake received it.
 #[derive(Clone, Debug)]
 pub struct RecordedRequest {
@@ -161,6 +270,11 @@ impl RecordedRequest {
 
     pub fn form_field(&self, name: &str) -> Option<&str> {
         lookup(&self.form, name)
+    }
+
+    /// The body parsed as JSON, if it is JSON.
+    pub fn json_body(&self) -> Option<Value> {
+        serde_json::from_str(&self.body).ok()
     }
 
     /// True when `needle` appears anywhere in the request line (path or query), raw or decoded.
@@ -237,6 +351,18 @@ struct State {
     revocations: Vec<String>,
     requests: Vec<RecordedRequest>,
     log_seq: u64,
+    /// Newest first.
+    videos: Vec<FakeVideo>,
+    /// Index of the last generated video.
+    video_seq: u64,
+    /// Statuses the next API calls answer with, in order.
+    failing_api_calls: VecDeque<u16>,
+    /// Video-list request indices (0-based, since start) that answer 500.
+    failing_video_pages: Vec<usize>,
+    video_list_seen: usize,
+    /// API calls left before every access token issued by then expires.
+    access_expiry_countdown: Option<u32>,
+    rate_limit_retry_after: Option<u64>,
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
@@ -273,6 +399,13 @@ impl FakeTikTok {
             revocations: Vec::new(),
             requests: Vec::new(),
             log_seq: 0,
+            videos: Vec::new(),
+            video_seq: 0,
+            failing_api_calls: VecDeque::new(),
+            failing_video_pages: Vec::new(),
+            video_list_seen: 0,
+            access_expiry_countdown: None,
+            rate_limit_retry_after: None,
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let worker = {
@@ -396,6 +529,116 @@ impl FakeTikTok {
         self.state().user.clone()
     }
 
+    /// Changes the user in place, e.g. `fake.update_user(|u| u.follower_count += 10)`.
+    pub fn update_user(&self, change: impl FnOnce(&mut FakeUser)) {
+        change(&mut self.state().user);
+    }
+
+    // ---- videos ----
+
+    /// Replaces the creator's videos with `n` generated ones ([`FakeVideo::generated`] with
+    /// indices 1..=n, ids "7300000000000000001"..), one hour apart, the newest (index n)
+    /// created at [`VIDEOS_END`]. The user's `video_count` follows.
+    pub fn set_videos(&self, n: u64) {
+        let mut st = self.state();
+        let username = st.user.username.clone();
+        st.videos = (1..=n)
+            .rev()
+            .map(|i| FakeVideo::generated(i, VIDEOS_END - (n - i) as i64 * 3600, &username))
+            .collect();
+        st.video_seq = n;
+        st.user.video_count = n;
+    }
+
+    /// Adds `k` generated videos newer than every current one (continuing the indices, one
+    /// hour apart), as if the creator posted since the last sync. The user's `video_count`
+    /// follows.
+    pub fn add_videos(&self, k: u64) {
+        let mut st = self.state();
+        let username = st.user.username.clone();
+        let mut newest = st
+            .videos
+            .first()
+            .map_or(VIDEOS_END - 3600, |v| v.create_time);
+        for _ in 0..k {
+            st.video_seq += 1;
+            newest += 3600;
+            let video = FakeVideo::generated(st.video_seq, newest, &username);
+            st.videos.insert(0, video);
+        }
+        st.user.video_count = st.videos.len() as u64;
+    }
+
+    /// The creator's videos, newest first.
+    pub fn videos(&self) -> Vec<FakeVideo> {
+        self.state().videos.clone()
+    }
+
+    /// Changes one video in place; panics when there is no video with that id. Keep
+    /// `create_time`s distinct: a page's cursor is its oldest video's time, and the next page
+    /// starts strictly before it.
+    pub fn update_video(&self, id: &str, change: impl FnOnce(&mut FakeVideo)) {
+        let mut st = self.state();
+        let video = st
+            .videos
+            .iter_mut()
+            .find(|v| v.id == id)
+            .unwrap_or_else(|| panic!("the fake has no video {id}"));
+        change(video);
+        st.videos.sort_by_key(|v| std::cmp::Reverse(v.create_time));
+    }
+
+    /// Sets one video's `view_count` (metrics that changed between syncs).
+    pub fn set_video_views(&self, id: &str, views: u64) {
+        self.update_video(id, |v| v.view_count = views);
+    }
+
+    /// Adds `by` to every video's `view_count`.
+    pub fn bump_all_views(&self, by: u64) {
+        for video in &mut self.state().videos {
+            video.view_count += by;
+        }
+    }
+
+    /// Deletes a video (the creator removed it); false when there was none. The user's
+    /// `video_count` follows.
+    pub fn remove_video(&self, id: &str) -> bool {
+        let mut st = self.state();
+        let before = st.videos.len();
+        st.videos.retain(|v| v.id != id);
+        st.user.video_count = st.videos.len() as u64;
+        st.videos.len() != before
+    }
+
+    // ---- API faults (user info, video list, video query; never OAuth) ----
+
+    /// The next `n` API calls answer `status` without looking at them: 429 is TikTok's
+    /// `rate_limit_exceeded`, 401 `access_token_invalid`, 400 `invalid_params`, anything else
+    /// `internal_error`. Adds to failures already queued.
+    pub fn fail_next_api_calls(&self, n: u32, status: u16) {
+        self.state()
+            .failing_api_calls
+            .extend(std::iter::repeat_n(status, n as usize));
+    }
+
+    /// The `k`-th video-list request (0-based, counted since the fake started, the numbering
+    /// of [`FakeTikTok::video_list_cursors`]) answers 500 `internal_error`; the retry works.
+    pub fn fail_video_page_once(&self, k: usize) {
+        self.state().failing_video_pages.push(k);
+    }
+
+    /// Access tokens issued by then stop working after `n` more API calls: the (n+1)-th API
+    /// call answers 401 `access_token_invalid`, and a refresh gives a working token again.
+    pub fn expire_access_tokens_after(&self, n: u32) {
+        self.state().access_expiry_countdown = Some(n);
+    }
+
+    /// Whether a 429 carries `Retry-After: <secs>`. TikTok documents no rate-limit headers
+    /// (tiktok.md section 4: rely on 429 plus backoff), so by default it has none.
+    pub fn set_rate_limit_retry_after(&self, secs: Option<u64>) {
+        self.state().rate_limit_retry_after = secs;
+    }
+
     // ---- what happened ----
 
     /// Every request received so far, in order.
@@ -410,6 +653,20 @@ impl FakeTikTok {
             .iter()
             .filter(|r| r.path == path)
             .cloned()
+            .collect()
+    }
+
+    /// How many requests reached `/v2/video/list/` (failed ones included).
+    pub fn video_list_calls(&self) -> usize {
+        self.state().video_list_seen
+    }
+
+    /// The `cursor` of every `/v2/video/list/` request, in order (None when the body had
+    /// none, a null one, or was not JSON).
+    pub fn video_list_cursors(&self) -> Vec<Option<i64>> {
+        self.requests_to(VIDEO_LIST_PATH)
+            .iter()
+            .map(|r| r.json_body().and_then(|b| b["cursor"].as_i64()))
             .collect()
     }
 
@@ -499,6 +756,7 @@ struct Reply {
     status: u16,
     body: String,
     location: Option<String>,
+    headers: Vec<(&'static str, String)>,
 }
 
 impl Reply {
@@ -507,6 +765,7 @@ impl Reply {
             status,
             body: body.to_string(),
             location: None,
+            headers: Vec::new(),
         }
     }
 
@@ -515,6 +774,7 @@ impl Reply {
             status: 302,
             body: String::new(),
             location: Some(location),
+            headers: Vec::new(),
         }
     }
 }
@@ -598,6 +858,10 @@ fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
         response = response
             .with_header(tiny_http::Header::from_bytes("Location", location.as_bytes()).unwrap());
     }
+    for (name, value) in reply.headers {
+        response = response
+            .with_header(tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap());
+    }
     let _ = request.respond(response);
 }
 
@@ -624,17 +888,22 @@ impl State {
     }
 
     fn route(&mut self, req: &RecordedRequest, is_form: bool) -> Reply {
-        let known = [AUTHORIZE_PATH, TOKEN_PATH, REVOKE_PATH, USER_INFO_PATH];
-        if !known.contains(&req.path.as_str()) {
-            return self.api_error(404, "not_found", "Fake TikTok: no such path.");
-        }
-        let want = if req.path == AUTHORIZE_PATH || req.path == USER_INFO_PATH {
-            "GET"
-        } else {
-            "POST"
+        let (want, api) = match req.path.as_str() {
+            AUTHORIZE_PATH => ("GET", false),
+            TOKEN_PATH | REVOKE_PATH => ("POST", false),
+            USER_INFO_PATH => ("GET", true),
+            VIDEO_LIST_PATH | VIDEO_QUERY_PATH => ("POST", true),
+            _ => return self.api_error(404, "not_found", "Fake TikTok: no such path."),
         };
+        let list_index = (req.path == VIDEO_LIST_PATH).then(|| {
+            self.video_list_seen += 1;
+            self.video_list_seen - 1
+        });
         if req.method != want {
             return self.api_error(405, "method_not_allowed", "Fake TikTok: wrong method.");
+        }
+        if api {
+            return self.api(req, list_index);
         }
         if want == "POST" && !is_form {
             return self.oauth_error(
@@ -646,8 +915,7 @@ impl State {
         match req.path.as_str() {
             AUTHORIZE_PATH => self.authorize(req),
             TOKEN_PATH => self.token(req),
-            REVOKE_PATH => self.revoke(req),
-            _ => self.user_info(req),
+            _ => self.revoke(req),
         }
     }
 
@@ -866,55 +1134,219 @@ impl State {
         Reply::json(200, json!({}))
     }
 
-    fn user_info(&mut self, req: &RecordedRequest) -> Reply {
+    /// A failure forced by a knob.
+    fn forced_failure(&mut self, status: u16) -> Reply {
+        match status {
+            429 => {
+                let mut reply = self.api_error(
+                    429,
+                    "rate_limit_exceeded",
+                    "API rate limit was exceeded. Please try again later.",
+                );
+                if let Some(secs) = self.rate_limit_retry_after {
+                    reply.headers.push(("Retry-After", secs.to_string()));
+                }
+                reply
+            }
+            401 => self.api_error(
+                401,
+                "access_token_invalid",
+                "The access token is invalid or not found in the request.",
+            ),
+            400 => self.api_error(400, "invalid_params", "Fake TikTok: forced failure."),
+            _ => self.api_error(
+                status,
+                "internal_error",
+                "Something went wrong. Please try again later.",
+            ),
+        }
+    }
+
+    /// The user info and video paths: faults, then the token, then the endpoint.
+    fn api(&mut self, req: &RecordedRequest, list_index: Option<usize>) -> Reply {
+        if let Some(left) = self.access_expiry_countdown {
+            if left == 0 {
+                let now = Instant::now();
+                for grant in &mut self.grants {
+                    grant.access_expires_at = grant.access_expires_at.min(now);
+                }
+                self.access_expiry_countdown = None;
+            } else {
+                self.access_expiry_countdown = Some(left - 1);
+            }
+        }
+        if let Some(status) = self.failing_api_calls.pop_front() {
+            return self.forced_failure(status);
+        }
+        if let Some(i) = list_index
+            && let Some(pos) = self.failing_video_pages.iter().position(|&k| k == i)
+        {
+            self.failing_video_pages.remove(pos);
+            return self.forced_failure(500);
+        }
+
         let now = Instant::now();
         let token = req
             .authorization
             .as_deref()
             .and_then(|h| h.strip_prefix("Bearer "))
             .unwrap_or("");
-        let valid = !token.is_empty()
-            && self
-                .grants
-                .iter()
-                .any(|g| g.access_token == token && g.access_valid(now));
-        if !valid {
+        let scope = self
+            .grants
+            .iter()
+            .find(|g| !token.is_empty() && g.access_token == token && g.access_valid(now))
+            .map(|g| g.scope.clone());
+        let Some(scope) = scope else {
             return self.api_error(
                 401,
                 "access_token_invalid",
                 "The access token is invalid or not found in the request.",
             );
+        };
+        if req.path == USER_INFO_PATH {
+            return self.user_info(req);
         }
-        let fields: Vec<&str> = req
+        if !scope.split(',').any(|s| s.trim() == "video.list") {
+            return self.api_error(
+                401,
+                "scope_not_authorized",
+                "The user did not authorize the scope required for completing this request.",
+            );
+        }
+        let fields = match self.fields(req, FakeVideo::default_field) {
+            Ok(fields) => fields,
+            Err(reply) => return reply,
+        };
+        let json_type = req
+            .content_type
+            .as_deref()
+            .and_then(|ct| ct.split(';').next())
+            .is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"));
+        if !json_type {
+            return self.api_error(
+                400,
+                "invalid_params",
+                "Content-Type must be application/json.",
+            );
+        }
+        let Ok(body) = serde_json::from_str::<Value>(&req.body) else {
+            return self.api_error(400, "invalid_params", "The request body is not valid JSON.");
+        };
+        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+        if req.path == VIDEO_LIST_PATH {
+            self.video_list(&body, &fields)
+        } else {
+            self.video_query(&body, &fields)
+        }
+    }
+
+    /// The `fields` query parameter, every name known to `known`.
+    fn fields(
+        &mut self,
+        req: &RecordedRequest,
+        known: impl Fn(&str) -> bool,
+    ) -> Result<Vec<String>, Reply> {
+        let fields: Vec<String> = req
             .query_param("fields")
             .unwrap_or("")
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
+            .map(str::to_string)
             .collect();
         if fields.is_empty() {
-            return self.api_error(400, "invalid_params", "fields is required.");
+            return Err(self.api_error(400, "invalid_params", "fields is required."));
         }
+        if let Some(bad) = fields.iter().find(|f| !known(f.as_str())) {
+            let message = format!("Invalid field: {bad}");
+            return Err(self.api_error(400, "invalid_params", &message));
+        }
+        Ok(fields)
+    }
+
+    fn ok(&mut self, data: Value) -> Reply {
+        let log_id = self.log_id();
+        Reply::json(
+            200,
+            json!({"data": data, "error": {"code": "ok", "message": "", "log_id": log_id}}),
+        )
+    }
+
+    fn user_info(&mut self, req: &RecordedRequest) -> Reply {
+        let known = FakeUser::default();
+        let fields = match self.fields(req, |name| known.field(name).is_some()) {
+            Ok(fields) => fields,
+            Err(reply) => return reply,
+        };
         let mut user = serde_json::Map::new();
         for name in fields {
-            match self.user.field(name) {
-                Some(value) => {
-                    user.insert(name.to_string(), value);
+            let value = self.user.field(&name).expect("a known field");
+            user.insert(name, value);
+        }
+        self.ok(json!({"user": user}))
+    }
+
+    fn video_list(&mut self, body: &Value, fields: &[&str]) -> Reply {
+        let max_count = match &body["max_count"] {
+            Value::Null => DEFAULT_MAX_COUNT,
+            v => match v.as_i64() {
+                Some(n) if (1..=MAX_COUNT).contains(&n) => n,
+                _ => {
+                    return self.api_error(
+                        400,
+                        "invalid_params",
+                        "max_count must be an integer from 1 to 20.",
+                    );
                 }
+            },
+        };
+        let cursor = match &body["cursor"] {
+            Value::Null => None,
+            v => match v.as_i64() {
+                Some(c) => Some(c),
                 None => {
                     return self.api_error(
                         400,
                         "invalid_params",
-                        &format!("Invalid field: {name}"),
+                        "cursor must be an int64 unix timestamp in milliseconds.",
                     );
                 }
+            },
+        };
+        let older: Vec<&FakeVideo> = self
+            .videos
+            .iter()
+            .filter(|v| cursor.is_none_or(|c| v.create_time * 1000 < c))
+            .collect();
+        let page = &older[..older.len().min(max_count as usize)];
+        let has_more = older.len() > page.len();
+        let next = page
+            .last()
+            .map_or(cursor.unwrap_or(0), |v| v.create_time * 1000);
+        let videos: Vec<Value> = page.iter().map(|v| v.project(fields)).collect();
+        self.ok(json!({"videos": videos, "cursor": next, "has_more": has_more}))
+    }
+
+    fn video_query(&mut self, body: &Value, fields: &[&str]) -> Reply {
+        let ids: Option<Vec<&str>> = body["filters"]["video_ids"]
+            .as_array()
+            .and_then(|ids| ids.iter().map(Value::as_str).collect());
+        let ids = match ids {
+            Some(ids) if !ids.is_empty() && ids.len() <= MAX_COUNT as usize => ids,
+            _ => {
+                return self.api_error(
+                    400,
+                    "invalid_params",
+                    "filters.video_ids must hold 1 to 20 video ids.",
+                );
             }
-        }
-        let log_id = self.log_id();
-        Reply::json(
-            200,
-            json!({"data": {"user": user}, "error": {"code": "ok", "message": "", "log_id": log_id}}),
-        )
+        };
+        let videos: Vec<Value> = ids
+            .iter()
+            .filter_map(|id| self.videos.iter().find(|v| v.id == *id))
+            .map(|v| v.project(fields))
+            .collect();
+        self.ok(json!({"videos": videos}))
     }
 }
 

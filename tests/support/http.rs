@@ -138,3 +138,13 @@ pub fn post_form(url: &str, fields: &[(&str, &str)]) -> Response {
         body.as_bytes(),
     )
 }
+
+/// POSTs `body` as `application/json`, with `Authorization: Bearer <token>` when a token is given.
+pub fn post_json(url: &str, token: Option<&str>, body: &serde_json::Value) -> Response {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut headers = vec![("Content-Type", "application/json")];
+    if let Some(auth) = &auth {
+        headers.push(("Authorization", auth));
+    }
+    request("POST", url, &headers, body.to_string().as_bytes())
+}
