@@ -9,6 +9,7 @@ mod import;
 mod secrets;
 mod store;
 mod support;
+mod sync;
 
 /// Fails when a file in tests/ is not declared above (and so would silently never run).
 #[test]
@@ -20,6 +21,7 @@ fn every_test_file_is_included() {
         "import.rs",
         "secrets.rs",
         "store.rs",
+        "sync.rs",
         "main.rs",
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");

@@ -1,0 +1,149 @@
+//! `sync` through the binary against the fake TikTok: pages, resume, incremental runs, rate
+//! limits, failures beyond the retry budget, and a token that expires mid-sync.
+
+use serde_json::Value as Json;
+
+use crate::connect::{connect, run};
+use crate::support::fake_tiktok::{FakeBrowser, FakeTikTok, TOKEN_PATH};
+use crate::support::{Run, TestEnv};
+
+fn connected(videos: u64) -> (TestEnv, FakeTikTok) {
+    let env = TestEnv::new();
+    let fake = FakeTikTok::start();
+    fake.set_videos(videos);
+    let run = connect(&env, &fake, &FakeBrowser::following_redirect(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    (env, fake)
+}
+
+/// `sync` with a retry budget of `budget` seconds.
+fn sync(env: &TestEnv, fake: &FakeTikTok, budget: &str, extra: &[&str]) -> Run {
+    let mut cmd = crate::connect::command(env, fake, &["-o", "json", "sync"]);
+    cmd.args(extra)
+        .env("SOCIALCRM_RETRY_BUDGET", budget)
+        .env("BROWSER", "true");
+    env.run_cmd(cmd)
+}
+
+fn stream<'a>(run: &'a Json, name: &str) -> &'a Json {
+    run.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["stream"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {run}"))
+}
+
+fn table_rows(env: &TestEnv, fake: &FakeTikTok, table: &str) -> i64 {
+    let status = run(env, fake, None, &["-o", "json", "db", "status"])
+        .ok()
+        .json();
+    status["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == table)
+        .unwrap()["rows"]
+        .as_i64()
+        .unwrap()
+}
+
+#[test]
+fn pages_are_synced_resumed_and_read_incrementally() {
+    let (env, fake) = connected(45);
+    let first = sync(&env, &fake, "10", &["tiktok"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let out = first.json();
+    assert_eq!(stream(&out, "videos")["pages"], 3, "20 + 20 + 5 videos");
+    assert_eq!(stream(&out, "profile")["status"], "succeeded");
+    assert_eq!(table_rows(&env, &fake, "posts"), 45);
+    assert_eq!(
+        table_rows(&env, &fake, "analytics_events"),
+        4 + 45 * 4,
+        "profile counters and video metrics"
+    );
+    assert_eq!(table_rows(&env, &fake, "sync_runs"), 2);
+
+    // Incremental: only the page with the new videos is read.
+    fake.add_videos(5);
+    let calls = fake.video_list_calls();
+    let second = sync(&env, &fake, "10", &[]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert_eq!(stream(&second.json(), "videos")["pages"], 1);
+    assert_eq!(fake.video_list_calls(), calls + 1);
+    assert_eq!(table_rows(&env, &fake, "posts"), 50);
+
+    // --full reads everything again.
+    let full = sync(&env, &fake, "10", &["--full"]);
+    assert_eq!(stream(&full.json(), "videos")["pages"], 3);
+}
+
+#[test]
+fn a_failed_page_is_resumed_without_duplicates_or_gaps() {
+    let (env, fake) = connected(45);
+    // No retries: the second page's 500 stops the sync after one committed page.
+    fake.fail_video_page_once(1);
+    let broken = sync(&env, &fake, "0", &[]);
+    assert_eq!(broken.code, 1, "{}", broken.stderr);
+    let out = broken.json();
+    assert_eq!(
+        (
+            stream(&out, "videos")["status"].as_str(),
+            stream(&out, "videos")["pages"].as_u64()
+        ),
+        (Some("partial"), Some(1))
+    );
+    assert!(broken.stderr.contains("HTTP 500"), "{}", broken.stderr);
+    assert_eq!(table_rows(&env, &fake, "posts"), 20);
+
+    let cursors_before = fake.video_list_cursors().len();
+    let resumed = sync(&env, &fake, "0", &[]);
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    let cursors = fake.video_list_cursors();
+    assert!(
+        cursors[cursors_before].is_some(),
+        "the run resumed from the stored cursor, not the start"
+    );
+    assert_eq!(stream(&resumed.json(), "videos")["pages"], 2);
+    assert_eq!(
+        table_rows(&env, &fake, "posts"),
+        45,
+        "nothing lost, nothing twice"
+    );
+}
+
+#[test]
+fn rate_limits_are_waited_out_and_a_500_storm_ends_in_one_line() {
+    let (env, fake) = connected(5);
+    fake.fail_next_api_calls(1, 429);
+    let limited = sync(&env, &fake, "10", &[]);
+    assert_eq!(limited.code, 0, "{}", limited.stderr);
+
+    fake.fail_next_api_calls(1000, 500);
+    let storm = sync(&env, &fake, "1", &[]);
+    assert_eq!(storm.code, 1, "{}", storm.stderr);
+    let lines: Vec<&str> = storm.stderr.lines().collect();
+    assert!(
+        lines.iter().any(|l| l
+            .contains("tiktok default videos: tiktok answered HTTP 500: internal_error")
+            && l.contains("log id")),
+        "{}",
+        storm.stderr
+    );
+    assert!(!storm.stderr.contains("panicked"));
+}
+
+#[test]
+fn a_token_expiring_mid_sync_is_refreshed_and_the_sync_goes_on() {
+    let (env, fake) = connected(45);
+    let before = fake.requests_to(TOKEN_PATH).len();
+    fake.expire_access_tokens_after(2);
+    let run = sync(&env, &fake, "10", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(stream(&run.json(), "videos")["pages"], 3);
+    let refreshes = fake.requests_to(TOKEN_PATH)[before..]
+        .iter()
+        .filter(|r| r.form_field("grant_type") == Some("refresh_token"))
+        .count();
+    assert_eq!(refreshes, 1);
+    assert_eq!(table_rows(&env, &fake, "posts"), 45);
+}
