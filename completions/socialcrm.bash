@@ -43,6 +43,9 @@ _socialcrm() {
             socialcrm,import-csv)
                 cmd="socialcrm__subcmd__import__subcmd__csv"
                 ;;
+            socialcrm,insights)
+                cmd="socialcrm__subcmd__insights"
+                ;;
             socialcrm,man)
                 cmd="socialcrm__subcmd__man"
                 ;;
@@ -127,6 +130,9 @@ _socialcrm() {
             socialcrm__subcmd__help,import-csv)
                 cmd="socialcrm__subcmd__help__subcmd__import__subcmd__csv"
                 ;;
+            socialcrm__subcmd__help,insights)
+                cmd="socialcrm__subcmd__help__subcmd__insights"
+                ;;
             socialcrm__subcmd__help,man)
                 cmd="socialcrm__subcmd__help__subcmd__man"
                 ;;
@@ -173,7 +179,7 @@ _socialcrm() {
 
     case "${cmd}" in
         socialcrm)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version import-csv connect disconnect accounts sync fans messages audit db completions man help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version import-csv connect disconnect accounts sync insights fans messages audit db completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -805,7 +811,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help)
-            opts="import-csv connect disconnect accounts sync fans messages audit db completions man help"
+            opts="import-csv connect disconnect accounts sync insights fans messages audit db completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1014,6 +1020,20 @@ _socialcrm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        socialcrm__subcmd__help__subcmd__insights)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         socialcrm__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1086,6 +1106,56 @@ _socialcrm() {
                     return 0
                     ;;
                 --rejects)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__insights)
+            opts="-o -v -q -h -V --account --from --to --metric --refresh --chart --top --database-url --config --output --verbose --quiet --no-progress --help --version tiktok instagram reddit x onlyfans"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metric)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --top)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -147,3 +147,64 @@ fn a_token_expiring_mid_sync_is_refreshed_and_the_sync_goes_on() {
     assert_eq!(refreshes, 1);
     assert_eq!(table_rows(&env, &fake, "posts"), 45);
 }
+
+#[test]
+fn insights_show_levels_changes_charts_and_top_posts() {
+    let (env, fake) = connected(45);
+    assert_eq!(sync(&env, &fake, "10", &[]).code, 0);
+    fake.bump_all_views(100);
+    let followers = fake.user().follower_count;
+    fake.update_user(|u| u.follower_count += 10);
+    let mut later = crate::connect::command(&env, &fake, &["-o", "json", "sync", "--full"]);
+    later
+        .env("SOCIALCRM_NOW", "2026-11-25T12:00:00Z")
+        .env("BROWSER", "true");
+    assert_eq!(env.run_cmd(later).code, 0);
+
+    let mut cmd = crate::connect::command(
+        &env,
+        &fake,
+        &["-o", "json", "insights", "tiktok", "--chart", "--top", "3"],
+    );
+    cmd.env("SOCIALCRM_NOW", "2026-11-25T13:00:00Z");
+    let out = env.run_cmd(cmd).ok().json();
+    let metric = |subject: &str, name: &str| {
+        out["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["subject_type"] == subject && m["metric"] == name)
+            .unwrap_or_else(|| panic!("no {subject} {name} in {out}"))
+            .clone()
+    };
+    let f = metric("account", "follower_count");
+    assert_eq!(
+        (f["kind"].as_str(), f["points"].as_u64()),
+        (Some("level"), Some(2))
+    );
+    assert_eq!(f["change"].as_f64(), Some(10.0));
+    assert_eq!(f["last"].as_f64(), Some((followers + 10) as f64));
+    assert_eq!(f["series"].as_array().unwrap().len(), 2);
+    let views = metric("post", "view_count");
+    assert_eq!(
+        views["change"].as_f64(),
+        Some(45.0 * 100.0),
+        "every video gained 100 views"
+    );
+    let top = out["top_posts"].as_array().unwrap();
+    assert_eq!(top.len(), 3);
+    assert!(top[0]["view_count"].as_i64() >= top[1]["view_count"].as_i64());
+
+    let mut table = crate::connect::command(
+        &env,
+        &fake,
+        &["insights", "--chart", "--metric", "follower_count"],
+    );
+    table.env("SOCIALCRM_NOW", "2026-11-25T13:00:00Z");
+    let text = env.run_cmd(table).ok().stdout.clone();
+    assert!(
+        text.contains("follower_count") && text.contains("+10") && text.contains('█'),
+        "{text}"
+    );
+    assert!(!text.contains("view_count"), "--metric filters");
+}

@@ -12,6 +12,7 @@ mod db;
 mod fans;
 mod generate;
 mod import;
+mod insights;
 mod messages;
 mod sync;
 
@@ -159,6 +160,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Disconnect(args) => accounts::disconnect(&mut ctx, args)?,
         Command::Accounts(args) => accounts::list(&mut ctx, args)?,
         Command::Sync(args) => sync::run(&mut ctx, args)?,
+        Command::Insights(args) => insights::run(&mut ctx, args)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,

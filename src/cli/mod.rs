@@ -9,6 +9,7 @@ mod audit;
 mod db;
 mod fans;
 mod import;
+mod insights;
 mod messages;
 mod sync;
 mod when;
@@ -22,6 +23,7 @@ pub use audit::AuditCommand;
 pub use db::DbCommand;
 pub use fans::FansCommand;
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
+pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
 pub use sync::SyncArgs;
 pub use when::parse_when;
@@ -124,6 +126,12 @@ pub enum Command {
     /// its resume point, so an interrupted sync continues where it stopped. Exits 3 when some
     /// accounts failed and others synced, 4 when an account must be connected again.
     Sync(SyncArgs),
+
+    /// Metrics over time from the CRM: latest values, changes, top posts, and charts
+    ///
+    /// Levels (followers, a post's views) show their first and last value in the range and the
+    /// change; flows (OnlyFans payments) show their sum. `--refresh` syncs first.
+    Insights(InsightsArgs),
 
     /// Fans: followers, commenters, DM correspondents and subscribers
     #[command(subcommand)]

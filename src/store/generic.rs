@@ -514,6 +514,57 @@ impl<C: Conn> Store for SqlStore<C> {
         )
     }
 
+    fn list_events(&mut self, q: &EventQuery) -> Result<Vec<AnalyticsEvent>, StoreError> {
+        let mut query = Query::new(self.dialect(), "SELECT e.* FROM analytics_events e");
+        if let Some(p) = &q.platform {
+            query.filter("e.platform = ?", [p.into()]);
+        }
+        if let Some(a) = &q.account {
+            query.filter("e.account = ?", [a.into()]);
+        }
+        if !q.metrics.is_empty() {
+            let marks = vec!["?"; q.metrics.len()].join(", ");
+            query.filter(
+                &format!("e.metric IN ({marks})"),
+                q.metrics.iter().map(Value::from),
+            );
+        }
+        if let Some(t) = q.since {
+            query.filter("e.period_start >= ?", [t.into()]);
+        }
+        if let Some(t) = q.until {
+            query.filter("e.period_start < ?", [t.into()]);
+        }
+        self.select(
+            query,
+            "ORDER BY e.period_start, e.id",
+            vec![],
+            tables::event_row,
+        )
+    }
+
+    fn top_posts(&mut self, q: &PostQuery) -> Result<Vec<Post>, StoreError> {
+        let mut query = Query::new(self.dialect(), "SELECT p.* FROM posts p");
+        if let Some(platform) = &q.platform {
+            query.filter("p.platform = ?", [platform.into()]);
+        }
+        if let Some(a) = &q.account {
+            query.filter("p.account = ?", [a.into()]);
+        }
+        if let Some(t) = q.since {
+            query.filter("p.published_at >= ?", [t.into()]);
+        }
+        if let Some(t) = q.until {
+            query.filter("p.published_at < ?", [t.into()]);
+        }
+        self.select(
+            query,
+            "ORDER BY COALESCE(p.view_count, 0) DESC, p.id LIMIT ?",
+            vec![Value::Int(i64::from(q.limit.clamp(1, PAGE_MAX)))],
+            tables::post_row,
+        )
+    }
+
     fn sync_state(
         &mut self,
         connection_id: i64,

@@ -155,6 +155,8 @@ pub trait Store: Send {
     fn list_messages(&mut self, query: &MessageQuery) -> Result<Vec<MessageRow>, StoreError>;
     fn list_audit(&mut self, query: &AuditQuery) -> Result<Vec<AuditRow>, StoreError>;
     fn list_connections(&mut self) -> Result<Vec<ConnectionRow>, StoreError>;
+    fn list_events(&mut self, query: &EventQuery) -> Result<Vec<AnalyticsEvent>, StoreError>;
+    fn top_posts(&mut self, query: &PostQuery) -> Result<Vec<Post>, StoreError>;
     fn sync_state(
         &mut self,
         connection_id: i64,

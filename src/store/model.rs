@@ -257,6 +257,31 @@ pub struct AuditQuery {
     pub until: Option<DateTime<Utc>>,
 }
 
+/// Which analytics events to read, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    pub platform: Option<String>,
+    pub account: Option<String>,
+    /// Only these metrics (all when empty).
+    pub metrics: Vec<String>,
+    /// period_start at or after.
+    pub since: Option<DateTime<Utc>>,
+    /// period_start before.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Posts by views, most viewed first.
+#[derive(Debug, Clone, Default)]
+pub struct PostQuery {
+    pub platform: Option<String>,
+    pub account: Option<String>,
+    /// Published at or after.
+    pub since: Option<DateTime<Utc>>,
+    /// Published before.
+    pub until: Option<DateTime<Utc>>,
+    pub limit: u32,
+}
+
 /// How `fans show` names a fan.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FanSelector {

@@ -376,6 +376,38 @@ pub fn connection_row(r: &Row) -> Result<ConnectionRow, StoreError> {
     })
 }
 
+pub fn event_row(r: &Row) -> Result<AnalyticsEvent, StoreError> {
+    Ok(AnalyticsEvent {
+        platform: r.text("platform")?,
+        account: r.text("account")?,
+        subject_type: r.text("subject_type")?,
+        subject_id: r.text("subject_id")?,
+        metric: r.text("metric")?,
+        period: r.text("period")?,
+        period_start: r.time("period_start")?,
+        value: r.f64("value")?,
+        unit: r.opt_text("unit")?,
+        fan_platform_user_id: r.opt_text("fan_platform_user_id")?,
+    })
+}
+
+pub fn post_row(r: &Row) -> Result<Post, StoreError> {
+    Ok(Post {
+        platform: r.text("platform")?,
+        platform_post_id: r.text("platform_post_id")?,
+        account: r.opt_text("account")?,
+        caption: r.opt_text("caption")?,
+        url: r.opt_text("url")?,
+        media_type: r.opt_text("media_type")?,
+        published_at: r.opt_time("published_at")?,
+        view_count: r.opt_i64("view_count")?,
+        like_count: r.opt_i64("like_count")?,
+        comment_count: r.opt_i64("comment_count")?,
+        share_count: r.opt_i64("share_count")?,
+        metrics_at: r.opt_time("metrics_at")?,
+    })
+}
+
 pub fn sync_state_row(r: &Row) -> Result<SyncState, StoreError> {
     Ok(SyncState {
         connection_id: r.i64("connection_id")?,
