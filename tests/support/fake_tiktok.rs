@@ -365,6 +365,28 @@ struct State {
     rate_limit_retry_after: Option<u64>,
 }
 
+/// A 127.0.0.1 listener whose connections send small writes at once. tiny_http writes a
+/// response's head and a body over 1 KiB separately; with Nagle's algorithm on, the body then
+/// waits for the client's delayed ACK (40 ms on Linux) and every page of a sync would stall.
+/// Linux hands TCP_NODELAY down from the listener to accepted connections.
+fn nodelay_listener() -> std::net::TcpListener {
+    use std::os::fd::AsRawFd;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let on: libc::c_int = 1;
+    // SAFETY: setsockopt on a socket this function owns, with a c_int the size it says.
+    let rc = unsafe {
+        libc::setsockopt(
+            listener.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_NODELAY,
+            (&on as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(rc, 0, "TCP_NODELAY on the fake's listener");
+    listener
+}
+
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
 pub struct FakeTikTok {
     addr: std::net::SocketAddr,
@@ -381,7 +403,9 @@ impl FakeTikTok {
     }
 
     pub fn with_client(client_key: &str, client_secret: &str) -> FakeTikTok {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1:0"));
+        let server = Arc::new(
+            tiny_http::Server::from_listener(nodelay_listener(), None).expect("serve 127.0.0.1:0"),
+        );
         let addr = server.server_addr().to_ip().expect("an IP listener");
         let state = Arc::new(Mutex::new(State {
             client_key: client_key.into(),
