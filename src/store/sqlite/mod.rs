@@ -59,11 +59,25 @@ pub fn open(path: &Path) -> Result<SqlStore<SqliteConn>, StoreError> {
     restrict_permissions(path).map_err(|e| fail(e.to_string()))?;
     conn.busy_timeout(std::time::Duration::from_secs(30))
         .map_err(|e| fail(e.to_string()))?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-         PRAGMA wal_autocheckpoint = 16384; PRAGMA cache_size = -16384;",
-    )
-    .map_err(|e| fail(e.to_string()))?;
+    // Switching a new file to WAL needs an exclusive lock that SQLite does not wait for through
+    // the busy timeout: processes opening a brand-new database at once (cron jobs, racing
+    // `db migrate`s) retry for a while instead of failing.
+    let mut attempts = 0;
+    loop {
+        match conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+             PRAGMA wal_autocheckpoint = 16384; PRAGMA cache_size = -16384;",
+        ) {
+            Ok(()) => break,
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && attempts < 500 =>
+            {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(fail(e.to_string())),
+        }
+    }
     let info = StoreInfo {
         backend: "sqlite",
         location: location.clone(),
