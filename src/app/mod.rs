@@ -14,6 +14,7 @@ mod generate;
 mod import;
 mod messages;
 mod sync;
+mod webhooks;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -164,6 +165,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,
         Command::Db(cmd) => db::run(&mut ctx, cmd)?,
         Command::ImportCsv(args) => import::run(&mut ctx, args)?,
+        Command::Webhooks(cmd) => webhooks::run(&mut ctx, cmd)?,
         Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     };
     Ok((report, format))

@@ -11,6 +11,7 @@ mod fans;
 mod import;
 mod messages;
 mod sync;
+mod webhooks;
 mod when;
 
 use std::path::PathBuf;
@@ -24,6 +25,7 @@ pub use fans::FansCommand;
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use messages::MessagesCommand;
 pub use sync::SyncArgs;
+pub use webhooks::WebhooksCommand;
 pub use when::parse_when;
 
 use crate::output::Format;
@@ -140,6 +142,10 @@ pub enum Command {
     /// The CRM database: schema migrations and status
     #[command(subcommand)]
     Db(DbCommand),
+
+    /// Receive platform webhooks (TikTok) and record them
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
 
     /// Print a shell completion script
     ///
