@@ -30,7 +30,6 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
     let listener = bind_listener(bind)?;
     let shown = listener.local_addr().unwrap_or(bind);
     eprintln!("listening on http://{shown}{} (Ctrl-C stops)", tiktok::PATH);
-    tracing::info!(%shown, "webhooks: listening");
 
     // The window's worth of requests at the accepted rate, so the cap never evicts a fresh one.
     let replay_cap = ((rate as usize) * (2 * TOLERANCE_SECS as usize + 1)).min(100_000);
