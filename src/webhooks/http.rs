@@ -460,3 +460,39 @@ fn reason(status: u16) -> &'static str {
         _ => "Internal Server Error",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(addr: std::net::SocketAddr) -> u16 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(b"POST /x HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}")
+            .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        answer[9..12].parse().unwrap()
+    }
+
+    #[test]
+    fn a_panicking_handler_answers_500_and_the_server_goes_on() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let mut calls = 0;
+            let routes = vec![Route {
+                path: "/x",
+                methods: &["POST"],
+            }];
+            let bucket = TokenBucket::new(50, Instant::now());
+            serve(listener, routes, Limits::default(), bucket, |_| {
+                calls += 1;
+                assert!(calls > 1, "the first call panics");
+                Reply::ok()
+            })
+        });
+        assert_eq!(post(addr), 500);
+        assert_eq!(post(addr), 200);
+    }
+}
