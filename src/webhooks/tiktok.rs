@@ -98,9 +98,11 @@ pub fn plan(
         if let Some(reason) = removal_reason(&event.content) {
             detail.push_str(&format!(" reason={reason} ({})", reason_text(reason)));
         }
+        // A late redelivery (TikTok retries for 72 h) must not revoke a connection made again
+        // after the user removed the authorization.
         revoked = mine
             .iter()
-            .filter(|c| c.status != "revoked")
+            .filter(|c| c.status != "revoked" && c.connected_at.is_none_or(|t| t <= at))
             .map(|c| Connection {
                 status: "revoked".into(),
                 ..(*c).clone()
@@ -222,6 +224,17 @@ mod tests {
         assert_eq!(p.analytics.metric, "authorization.removed");
         assert_eq!(p.analytics.subject_id, "abc");
         assert_eq!(p.analytics.period_start.timestamp(), 1_795_000_000);
+    }
+
+    #[test]
+    fn a_late_redelivery_does_not_revoke_a_newer_connection() {
+        let mut reconnected = row("main", "tiktok", "open-1", "active");
+        reconnected.connection.connected_at = Some(Utc.timestamp_opt(1_795_000_050, 0).unwrap());
+        let now = Utc.timestamp_opt(1_795_000_100, 0).unwrap();
+        let removed = event("authorization.removed", r#"{"reason":1}"#);
+        let p = plan(&removed, "abc", &[reconnected], now).unwrap();
+        assert!(p.revoked.is_empty());
+        assert_eq!(p.analytics.account, "main");
     }
 
     #[test]
