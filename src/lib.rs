@@ -27,5 +27,6 @@ pub mod platforms;
 pub mod secrets;
 pub mod store;
 pub mod sync;
+pub mod webhooks;
 
 pub use app::run;

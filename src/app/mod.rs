@@ -15,6 +15,7 @@ mod import;
 mod insights;
 mod messages;
 mod sync;
+mod webhooks;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -166,6 +167,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,
         Command::Db(cmd) => db::run(&mut ctx, cmd)?,
         Command::ImportCsv(args) => import::run(&mut ctx, args)?,
+        Command::Webhooks(cmd) => webhooks::run(&mut ctx, cmd)?,
         Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     };
     Ok((report, format))

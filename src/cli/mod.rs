@@ -12,6 +12,7 @@ mod import;
 mod insights;
 mod messages;
 mod sync;
+mod webhooks;
 mod when;
 
 use std::path::PathBuf;
@@ -26,6 +27,7 @@ pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
 pub use sync::SyncArgs;
+pub use webhooks::WebhooksCommand;
 pub use when::parse_when;
 
 use crate::output::Format;
@@ -148,6 +150,10 @@ pub enum Command {
     /// The CRM database: schema migrations and status
     #[command(subcommand)]
     Db(DbCommand),
+
+    /// Receive platform webhooks (TikTok) and record them
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
 
     /// Print a shell completion script
     ///

@@ -148,3 +148,33 @@ pub fn post_json(url: &str, token: Option<&str>, body: &serde_json::Value) -> Re
     }
     request("POST", url, &headers, body.to_string().as_bytes())
 }
+
+/// Sends `bytes` as they are (any head, any body, declared lengths that lie) and reads whatever
+/// answer comes back until the server closes. The bytes are written from another thread and
+/// write errors are ignored: a server may answer and close before reading everything sent.
+/// Returns the status (0 when the server closed without answering) and the body.
+pub fn raw(addr: &str, bytes: Vec<u8>) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("{addr}: {e}"));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        let _ = writer.write_all(&bytes);
+        let _ = writer.flush();
+    });
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let _ = sender.join();
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}

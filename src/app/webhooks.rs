@@ -1,0 +1,65 @@
+//! `webhooks serve`: binds the listener, then hands each request that passed its limits to the
+//! TikTok receiver, one at a time, with this process's database. Runs until killed; every event
+//! is committed before its 200, so stopping it loses nothing TikTok was told was received.
+
+use std::net::{SocketAddr, TcpListener};
+use std::time::Instant;
+
+use super::{Context, Report};
+use crate::cli::WebhooksCommand;
+use crate::error::{CliError, CliResult};
+use crate::platforms::PlatformId;
+use crate::webhooks::http::{self, Limits, Reply, Route};
+use crate::webhooks::{TOLERANCE_SECS, TiktokReceiver, TokenBucket, tiktok};
+
+pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
+    let WebhooksCommand::Serve { bind, rate } = cmd;
+    let platform = ctx.config.platform(PlatformId::Tiktok);
+    let keys: Vec<_> = [platform.client_secret, platform.sandbox_client_secret]
+        .into_iter()
+        .flatten()
+        .filter(|k| !k.expose().is_empty())
+        .collect();
+    if keys.is_empty() {
+        return Err(CliError::config(
+            "TikTok webhooks are signed with the app's client secret, and none is set",
+        )
+        .with_hint("set TIKTOK_CLIENT_SECRET (or client_secret in [tiktok] of the config file)"));
+    }
+    let store = ctx.store()?;
+    let listener = bind_listener(bind)?;
+    let shown = listener.local_addr().unwrap_or(bind);
+    eprintln!("listening on http://{shown}{} (Ctrl-C stops)", tiktok::PATH);
+
+    // The window's worth of requests at the accepted rate, so the cap never evicts a fresh one.
+    let replay_cap = ((rate as usize) * (2 * TOLERANCE_SECS as usize + 1)).min(100_000);
+    let mut receiver = TiktokReceiver::new(keys, replay_cap);
+    let routes = vec![Route {
+        path: tiktok::PATH,
+        methods: &["POST"],
+    }];
+    let failed = http::serve(
+        listener,
+        routes,
+        Limits::default(),
+        TokenBucket::new(rate, Instant::now()),
+        |request| match request.path.as_str() {
+            tiktok::PATH => receiver.handle(store, request),
+            _ => Reply::error(404, "not found"),
+        },
+    );
+    Err(CliError::failure(format!(
+        "webhook server stopped: {failed}"
+    )))
+}
+
+fn bind_listener(addr: SocketAddr) -> CliResult<TcpListener> {
+    TcpListener::bind(addr).map_err(|e| {
+        let message = if e.kind() == std::io::ErrorKind::AddrInUse {
+            format!("{addr} is already in use")
+        } else {
+            format!("cannot listen on {addr}: {e}")
+        };
+        CliError::failure(message).with_hint("pick another address with --bind ADDR:PORT")
+    })
+}

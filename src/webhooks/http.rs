@@ -1,0 +1,498 @@
+//! The listener of `webhooks serve`: a deliberately small HTTP/1.1 server over `std::net`.
+//!
+//! Why not tiny_http (used by the OAuth loopback listener, which sees one trusted browser):
+//! tiny_http 0.12 reads header lines without any length limit, sets no read timeout, spawns a
+//! thread per connection without a cap, and, when a request that declared a large
+//! `Content-Length` is dropped unread, drains the rest of the body with a buffer the size of what
+//! is left (`EqualReader::drop`), which blocks on a slow client and aborts the process on an
+//! absurd length. A webhook receiver faces the internet (through a proxy); it must refuse all of
+//! that cheaply. So this one:
+//!
+//! - accepts at most [`Limits::max_connections`] connections at once (503 above), each read
+//!   within [`Limits::deadline`] in total (408 after), one request per connection;
+//! - refuses a head (request line + headers) over [`Limits::max_head`] bytes or with more than
+//!   [`Limits::max_headers`] headers (431), before reading any body;
+//! - routes (404, 405 with `Allow`) and applies the rate limit (429) before reading any body;
+//! - wants a `Content-Length` (411; chunked bodies are refused) and refuses one over
+//!   [`Limits::max_body`] (413) without reading it; never reads more than it declared;
+//! - hands each complete request to one handler on the serving thread (which owns the
+//!   database), catching a panic in it as a 500 so the server keeps answering;
+//! - logs one line per request at info level: method, path (no query), status. Never headers or
+//!   bodies: they carry signatures and personal data.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::TokenBucket;
+
+/// What one connection may cost.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_head: usize,
+    pub max_headers: usize,
+    pub max_body: usize,
+    pub deadline: Duration,
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_head: 16 * 1024,
+            max_headers: 64,
+            max_body: 1024 * 1024,
+            deadline: Duration::from_secs(10),
+            max_connections: 64,
+        }
+    }
+}
+
+/// A path the server answers and the methods it takes there.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub path: &'static str,
+    pub methods: &'static [&'static str],
+}
+
+/// A complete request, as the handler sees it.
+#[derive(Debug)]
+pub struct Incoming {
+    pub method: String,
+    /// The path without the query.
+    pub path: String,
+    /// Names lowercased, in the order received.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Incoming {
+    /// Every value of header `name` (any case).
+    pub fn header_values(&self, name: &str) -> Vec<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .filter(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// A response: a status and a small JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+    pub extra: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    pub fn ok() -> Reply {
+        Reply {
+            status: 200,
+            body: r#"{"ok":true}"#.into(),
+            extra: Vec::new(),
+        }
+    }
+
+    /// `{"error": message}` with `status`.
+    pub fn error(status: u16, message: &str) -> Reply {
+        Reply {
+            status,
+            body: serde_json::json!({ "error": message }).to_string(),
+            extra: Vec::new(),
+        }
+    }
+
+    fn with(mut self, name: &'static str, value: impl Into<String>) -> Reply {
+        self.extra.push((name, value.into()));
+        self
+    }
+}
+
+type Job = (Incoming, mpsc::Sender<Reply>);
+
+/// Serves `listener` until it fails, calling `handle` for every request that passed the limits,
+/// one at a time on this thread.
+pub fn serve(
+    listener: TcpListener,
+    routes: Vec<Route>,
+    limits: Limits,
+    rate: TokenBucket,
+    mut handle: impl FnMut(&Incoming) -> Reply,
+) -> io::Error {
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let shared = Arc::new(Shared {
+        routes,
+        limits,
+        rate: Mutex::new(rate),
+        active: AtomicUsize::new(0),
+    });
+    let acceptor = {
+        let shared = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("webhooks-accept".into())
+            .spawn(move || accept_loop(listener, shared, jobs))
+    };
+    let acceptor = match acceptor {
+        Ok(handle) => handle,
+        Err(e) => return e,
+    };
+    for (incoming, reply_to) in queue {
+        let reply = catch_unwind(AssertUnwindSafe(|| handle(&incoming))).unwrap_or_else(|_| {
+            tracing::error!(path = %incoming.path, "the webhook handler panicked; answered 500");
+            Reply::error(500, "internal error")
+        });
+        let _ = reply_to.send(reply);
+    }
+    let _ = acceptor.join();
+    io::Error::other("the webhook listener stopped accepting connections")
+}
+
+struct Shared {
+    routes: Vec<Route>,
+    limits: Limits,
+    rate: Mutex<TokenBucket>,
+    active: AtomicUsize,
+}
+
+/// Decrements the connection count however the connection thread ends.
+struct Slot(Arc<Shared>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.active.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>, jobs: mpsc::Sender<Job>) {
+    for stream in listener.incoming() {
+        let mut stream = match stream {
+            Ok(s) => s,
+            Err(e) => {
+                // Out of file descriptors, a reset before accept: wait a moment, keep going.
+                tracing::warn!("webhook listener: accept failed: {e}");
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+        };
+        if shared.active.fetch_add(1, Ordering::SeqCst) >= shared.limits.max_connections {
+            shared.active.fetch_sub(1, Ordering::SeqCst);
+            let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
+            let reply = Reply::error(503, "too many connections").with("Retry-After", "1");
+            let _ = stream.write_all(&render(&reply));
+            tracing::info!(
+                status = 503,
+                "webhook request refused: too many connections"
+            );
+            continue;
+        }
+        let slot = Slot(Arc::clone(&shared));
+        let jobs = jobs.clone();
+        let spawned = std::thread::Builder::new()
+            .name("webhooks-conn".into())
+            .spawn(move || connection(stream, slot, jobs));
+        if let Err(e) = spawned {
+            tracing::warn!("webhook listener: cannot start a connection thread: {e}");
+        }
+    }
+}
+
+/// What became of reading a request.
+enum Outcome {
+    Complete(Incoming),
+    /// Refused before the handler; the method and path when known, for the log line.
+    Refused(Reply, String, String),
+}
+
+fn connection(mut stream: TcpStream, slot: Slot, jobs: mpsc::Sender<Job>) {
+    let shared = &slot.0;
+    let deadline = Instant::now() + shared.limits.deadline;
+    let _ = stream.set_write_timeout(Some(shared.limits.deadline));
+    let (reply, method, path) = match read_request(&mut stream, shared, deadline) {
+        Ok(Outcome::Complete(incoming)) => {
+            let (method, path) = (incoming.method.clone(), incoming.path.clone());
+            let (tx, rx) = mpsc::channel();
+            let reply = match jobs.send((incoming, tx)) {
+                Ok(()) => rx
+                    .recv()
+                    .unwrap_or_else(|_| Reply::error(500, "internal error")),
+                Err(_) => Reply::error(503, "shutting down"),
+            };
+            (reply, method, path)
+        }
+        Ok(Outcome::Refused(reply, method, path)) => (reply, method, path),
+        Err(e) => {
+            tracing::debug!("webhook connection dropped while reading: {e}");
+            return;
+        }
+    };
+    let _ = stream.write_all(&render(&reply));
+    let _ = stream.flush();
+    tracing::info!(
+        method = %method,
+        path = %path,
+        status = reply.status,
+        "webhook request"
+    );
+    linger(stream);
+}
+
+/// Closes politely: stop writing, then read and discard what the client still sends (a body we
+/// refused) for a short while, so that closing does not reset the connection before the client
+/// read our answer.
+fn linger(mut stream: TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let until = Instant::now() + Duration::from_secs(2);
+    let mut budget: usize = 2 * 1024 * 1024;
+    let mut buf = [0u8; 8192];
+    while budget > 0 {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => budget = budget.saturating_sub(n),
+        }
+    }
+}
+
+fn read_request(stream: &mut TcpStream, shared: &Shared, deadline: Instant) -> io::Result<Outcome> {
+    let limits = &shared.limits;
+    let refuse = |reply: Reply, method: &str, path: &str| {
+        Ok(Outcome::Refused(
+            reply,
+            method.to_string(),
+            path.to_string(),
+        ))
+    };
+
+    // The head, up to the blank line, within max_head bytes.
+    let mut buf = Vec::with_capacity(2048);
+    let mut chunk = [0u8; 2048];
+    let head_end = loop {
+        if let Some(i) = find_blank_line(&buf) {
+            break i;
+        }
+        if buf.len() > limits.max_head {
+            return refuse(Reply::error(431, "request head too large"), "-", "-");
+        }
+        match read_some(stream, &mut chunk, deadline) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if is_timeout(&e) => {
+                return refuse(Reply::error(408, "request timed out"), "-", "-");
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    if head_end > limits.max_head {
+        return refuse(Reply::error(431, "request head too large"), "-", "-");
+    }
+    // What came after the blank line is the start of the body.
+    let mut body = buf.split_off(head_end + 4);
+    let Ok(head) = std::str::from_utf8(&buf[..head_end]) else {
+        return refuse(Reply::error(400, "request head is not UTF-8"), "-", "-");
+    };
+    let mut lines = head.split("\r\n");
+    let request_line = lines.next().unwrap_or_default();
+    let mut parts = request_line.split(' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return refuse(Reply::error(400, "malformed request line"), "-", "-");
+    };
+    if !matches!(version, "HTTP/1.1" | "HTTP/1.0")
+        || method.is_empty()
+        || !method.bytes().all(|b| b.is_ascii_uppercase())
+        || !target.starts_with('/')
+    {
+        return refuse(Reply::error(400, "malformed request line"), "-", "-");
+    }
+    let path = target.split('?').next().unwrap_or(target).to_string();
+    let mut headers = Vec::new();
+    for line in lines {
+        if headers.len() >= limits.max_headers {
+            return refuse(Reply::error(431, "too many headers"), method, &path);
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            return refuse(Reply::error(400, "malformed header"), method, &path);
+        };
+        if name.is_empty() || name.bytes().any(|b| b.is_ascii_whitespace()) {
+            return refuse(Reply::error(400, "malformed header"), method, &path);
+        }
+        headers.push((name.to_ascii_lowercase(), value.trim().to_string()));
+    }
+
+    // Route and rate before any body is read.
+    let Some(route) = shared.routes.iter().find(|r| r.path == path) else {
+        return refuse(Reply::error(404, "not found"), method, &path);
+    };
+    if !route.methods.contains(&method) {
+        let reply = Reply::error(405, "method not allowed").with("Allow", route.methods.join(", "));
+        return refuse(reply, method, &path);
+    }
+    if !shared
+        .rate
+        .lock()
+        .map(|mut b| b.try_take(Instant::now()))
+        .unwrap_or(false)
+    {
+        let reply = Reply::error(429, "too many requests").with("Retry-After", "1");
+        return refuse(reply, method, &path);
+    }
+
+    // The body: Content-Length only, within max_body.
+    let value = |name: &str| {
+        headers
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+    };
+    if !value("transfer-encoding").is_empty() {
+        let reply = Reply::error(411, "send the body with a Content-Length, not chunked");
+        return refuse(reply, method, &path);
+    }
+    let lengths = value("content-length");
+    let length = match lengths.as_slice() {
+        [] if method == "GET" || method == "HEAD" => 0,
+        [] => return refuse(Reply::error(411, "Content-Length required"), method, &path),
+        [first, rest @ ..] if rest.iter().all(|v| v == first) => {
+            if first.is_empty() || !first.bytes().all(|b| b.is_ascii_digit()) {
+                return refuse(Reply::error(400, "malformed Content-Length"), method, &path);
+            }
+            match first.parse::<u64>() {
+                Ok(n) if n <= limits.max_body as u64 => n as usize,
+                _ => return refuse(Reply::error(413, "body too large"), method, &path),
+            }
+        }
+        _ => {
+            return refuse(
+                Reply::error(400, "conflicting Content-Length"),
+                method,
+                &path,
+            );
+        }
+    };
+    if value("expect")
+        .iter()
+        .any(|v| v.eq_ignore_ascii_case("100-continue"))
+    {
+        stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+    }
+    body.truncate(length);
+    body.reserve_exact(length - body.len());
+    while body.len() < length {
+        let want = (length - body.len()).min(chunk.len());
+        match read_some(stream, &mut chunk[..want], deadline) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => body.extend_from_slice(&chunk[..n]),
+            Err(e) if is_timeout(&e) => {
+                return refuse(Reply::error(408, "request timed out"), method, &path);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Outcome::Complete(Incoming {
+        method: method.to_string(),
+        path,
+        headers,
+        body,
+    }))
+}
+
+/// One read that gives up at `deadline` (with a timeout error).
+fn read_some(stream: &mut TcpStream, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(io::ErrorKind::TimedOut.into());
+    }
+    stream.set_read_timeout(Some(left))?;
+    stream.read(buf)
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+    )
+}
+
+fn find_blank_line(buf: &[u8]) -> Option<usize> {
+    buf.windows(4).position(|w| w == b"\r\n\r\n")
+}
+
+fn render(reply: &Reply) -> Vec<u8> {
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        reply.status,
+        reason(reply.status),
+        reply.body.len()
+    );
+    for (name, value) in &reply.extra {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(reply.body.as_bytes());
+    bytes
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        411 => "Length Required",
+        413 => "Content Too Large",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
+        _ => "Internal Server Error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(addr: std::net::SocketAddr) -> u16 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(b"POST /x HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}")
+            .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        answer[9..12].parse().unwrap()
+    }
+
+    #[test]
+    fn a_panicking_handler_answers_500_and_the_server_goes_on() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let mut calls = 0;
+            let routes = vec![Route {
+                path: "/x",
+                methods: &["POST"],
+            }];
+            let bucket = TokenBucket::new(50, Instant::now());
+            serve(listener, routes, Limits::default(), bucket, |_| {
+                calls += 1;
+                assert!(calls > 1, "the first call panics");
+                Reply::ok()
+            })
+        });
+        assert_eq!(post(addr), 500);
+        assert_eq!(post(addr), 200);
+    }
+}
