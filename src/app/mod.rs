@@ -14,6 +14,7 @@ mod generate;
 mod import;
 mod messages;
 mod sync;
+mod upload;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -159,6 +160,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Disconnect(args) => accounts::disconnect(&mut ctx, args)?,
         Command::Accounts(args) => accounts::list(&mut ctx, args)?,
         Command::Sync(args) => sync::run(&mut ctx, args)?,
+        Command::Upload(args) => upload::run(&mut ctx, args)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,

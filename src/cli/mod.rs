@@ -11,6 +11,7 @@ mod fans;
 mod import;
 mod messages;
 mod sync;
+mod upload;
 mod when;
 
 use std::path::PathBuf;
@@ -24,6 +25,7 @@ pub use fans::FansCommand;
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use messages::MessagesCommand;
 pub use sync::SyncArgs;
+pub use upload::{Privacy, UploadArgs, UploadPlatform};
 pub use when::parse_when;
 
 use crate::output::Format;
@@ -124,6 +126,15 @@ pub enum Command {
     /// its resume point, so an interrupted sync continues where it stopped. Exits 3 when some
     /// accounts failed and others synced, 4 when an account must be connected again.
     Sync(SyncArgs),
+
+    /// Post a video file (TikTok: Direct Post, or --draft to the creator's inbox)
+    ///
+    /// The file is sent in chunks from disk (never loaded whole), each retried on failure; the
+    /// command then waits for TikTok's verdict and records the post. A ledger remembers every
+    /// file (by SHA-256) per account: the same file is not posted twice (--force does), and an
+    /// interrupted upload resumes where it stopped. Unaudited TikTok apps may only post
+    /// privately. Example: `socialcrm upload tiktok clip.mp4 --caption "Day 1 #gym"`
+    Upload(UploadArgs),
 
     /// Fans: followers, commenters, DM correspondents and subscribers
     #[command(subcommand)]

@@ -588,6 +588,93 @@ impl<C: Conn> Store for SqlStore<C> {
         );
         Ok(!self.conn.query(&sql, &[key.into()])?.is_empty())
     }
+
+    fn upload(
+        &mut self,
+        platform: &str,
+        account: &str,
+        file_sha256: &str,
+    ) -> Result<Option<UploadRow>, StoreError> {
+        let mut query = Query::new(self.dialect(), "SELECT * FROM uploads");
+        query.filter(
+            "platform = ? AND account = ? AND file_sha256 = ?",
+            [platform.into(), account.into(), file_sha256.into()],
+        );
+        Ok(self.select(query, "", vec![], upload_row)?.pop())
+    }
+
+    fn save_upload(&mut self, u: &Upload) -> Result<(), StoreError> {
+        let d = self.dialect();
+        let n = UPLOAD_COLUMNS.len();
+        let values: Vec<String> = (1..=n + 1).map(|i| d.param(i)).collect();
+        let updates: Vec<String> = UPLOAD_COLUMNS[3..]
+            .iter()
+            .chain(["updated_at"].iter())
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        // One statement: atomic on both backends; created_at stays the first run's.
+        let sql = format!(
+            "INSERT INTO uploads ({cols}, created_at, updated_at) VALUES ({vals}, {now}, {now}) \
+             ON CONFLICT (platform, account, file_sha256) DO UPDATE SET {updates} RETURNING id",
+            cols = UPLOAD_COLUMNS.join(", "),
+            vals = values[..n].join(", "),
+            now = values[n],
+            updates = updates.join(", "),
+        );
+        self.conn.query(
+            &sql,
+            &[
+                u.platform.as_str().into(),
+                u.account.as_str().into(),
+                u.file_sha256.as_str().into(),
+                u.file_size.into(),
+                (&u.publish_id).into(),
+                (&u.upload_url).into(),
+                u.chunk_size.into(),
+                u.chunk_count.into(),
+                u.chunks_done.into(),
+                u.status.as_str().into(),
+                (&u.post_id).into(),
+                Value::Time(crate::clock::now()),
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+const UPLOAD_COLUMNS: [&str; 11] = [
+    "platform",
+    "account",
+    "file_sha256",
+    "file_size",
+    "publish_id",
+    "upload_url",
+    "chunk_size",
+    "chunk_count",
+    "chunks_done",
+    "status",
+    "post_id",
+];
+
+fn upload_row(row: &Row) -> Result<UploadRow, StoreError> {
+    Ok(UploadRow {
+        id: row.i64("id")?,
+        upload: Upload {
+            platform: row.text("platform")?,
+            account: row.text("account")?,
+            file_sha256: row.text("file_sha256")?,
+            file_size: row.i64("file_size")?,
+            publish_id: row.opt_text("publish_id")?,
+            upload_url: row.opt_text("upload_url")?,
+            chunk_size: row.i64("chunk_size")?,
+            chunk_count: row.i64("chunk_count")?,
+            chunks_done: row.i64("chunks_done")?,
+            status: row.text("status")?,
+            post_id: row.opt_text("post_id")?,
+        },
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
 }
 
 fn secret_row(row: &Row) -> Result<SecretRow, StoreError> {

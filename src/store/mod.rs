@@ -170,6 +170,16 @@ pub trait Store: Send {
     fn put_secret(&mut self, row: &SecretRow) -> Result<(), StoreError>;
     /// Removes a sealed secret; true if it existed.
     fn delete_secret(&mut self, key: &str) -> Result<bool, StoreError>;
+
+    /// The publish ledger's entry for a file (by SHA-256) on one account, if any.
+    fn upload(
+        &mut self,
+        platform: &str,
+        account: &str,
+        file_sha256: &str,
+    ) -> Result<Option<UploadRow>, StoreError>;
+    /// Inserts or replaces (in one statement) the ledger entry with the upload's key.
+    fn save_upload(&mut self, upload: &Upload) -> Result<(), StoreError>;
 }
 
 /// Opens (creating where it is the embedded default) the database `target` names. The schema is
