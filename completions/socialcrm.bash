@@ -52,6 +52,9 @@ _socialcrm() {
             socialcrm,sync)
                 cmd="socialcrm__subcmd__sync"
                 ;;
+            socialcrm,upload)
+                cmd="socialcrm__subcmd__upload"
+                ;;
             socialcrm__subcmd__audit,help)
                 cmd="socialcrm__subcmd__audit__subcmd__help"
                 ;;
@@ -136,6 +139,9 @@ _socialcrm() {
             socialcrm__subcmd__help,sync)
                 cmd="socialcrm__subcmd__help__subcmd__sync"
                 ;;
+            socialcrm__subcmd__help,upload)
+                cmd="socialcrm__subcmd__help__subcmd__upload"
+                ;;
             socialcrm__subcmd__help__subcmd__audit,list)
                 cmd="socialcrm__subcmd__help__subcmd__audit__subcmd__list"
                 ;;
@@ -173,7 +179,7 @@ _socialcrm() {
 
     case "${cmd}" in
         socialcrm)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version import-csv connect disconnect accounts sync fans messages audit db completions man help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version import-csv connect disconnect accounts sync upload fans messages audit db completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -805,7 +811,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help)
-            opts="import-csv connect disconnect accounts sync fans messages audit db completions man help"
+            opts="import-csv connect disconnect accounts sync upload fans messages audit db completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1070,6 +1076,20 @@ _socialcrm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        socialcrm__subcmd__help__subcmd__upload)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         socialcrm__subcmd__import__subcmd__csv)
             opts="-o -v -q -h -V --map --date-format --dry-run --rejects --database-url --config --output --verbose --quiet --no-progress --help --version onlyfans fans messages earnings"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1296,6 +1316,56 @@ _socialcrm() {
             fi
             case "${prev}" in
                 --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__upload)
+            opts="-o -v -q -h -V --caption --privacy --draft --no-wait --force --account --chunk-size --wait --database-url --config --output --verbose --quiet --no-progress --help --version tiktok"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --caption)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --privacy)
+                    COMPREPLY=($(compgen -W "public friends followers private" -- "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -39,6 +39,7 @@ complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "connect" -d 'Co
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "disconnect" -d 'Revoke an account\'s tokens at the platform, delete them, mark the connection revoked'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "accounts" -d 'Connected accounts: platform, account, user, status, scopes, token expiry, last sync'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "sync" -d 'Fetch what is new from connected accounts into the CRM (cron: `socialcrm sync --all`)'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "upload" -d 'Post a video file (TikTok: Direct Post, or --draft to the creator\'s inbox)'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "messages" -d 'DMs and comments'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "audit" -d 'The record of who did what when (connect, sync, import, ...)'
@@ -115,6 +116,27 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -s q -l quiet 
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l caption -d 'The post\'s caption (TikTok: the title, hashtags and mentions included)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l privacy -d 'Who may watch; must be one the account allows [default: private]' -r -f -a "public\t'Everyone (PUBLIC_TO_EVERYONE)'
+friends\t'Mutual followers (MUTUAL_FOLLOW_FRIENDS)'
+followers\t'Followers (FOLLOWER_OF_CREATOR)'
+private\t'Only the creator (SELF_ONLY); the only level unaudited apps may post'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l account -d 'The local name of the account to post from' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l chunk-size -d 'Bytes per chunk (5 MiB to 64,000,000; the last chunk takes the rest)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l wait -d 'Longest wait for TikTok to finish processing, in seconds' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l draft -d 'Send to the creator\'s TikTok inbox instead of posting; they finish the post in the app'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l no-wait -d 'Return once the file is sent, printing the publish id, instead of waiting for the result'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l force -d 'Post again even if the ledger says this file was already posted from this account'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
@@ -290,18 +312,19 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s q -l quiet -
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s V -l version -d 'Print version'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync fans messages audit db completions man help" -f -a "import-csv" -d 'Import a platform\'s CSV export into the CRM'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync fans messages audit db completions man help" -f -a "connect" -d 'Connect an account by OAuth: browser, loopback redirect, tokens into the secrets store'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync fans messages audit db completions man help" -f -a "disconnect" -d 'Revoke an account\'s tokens at the platform, delete them, mark the connection revoked'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync fans messages audit db completions man help" -f -a "accounts" -d 'Connected accounts: platform, account, user, status, scopes, token expiry, last sync'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync fans messages audit db completions man help" -f -a "sync" -d 'Fetch what is new from connected accounts into the CRM (cron: `socialcrm sync --all`)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync fans messages audit db completions man help" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync fans messages audit db completions man help" -f -a "messages" -d 'DMs and comments'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync fans messages audit db completions man help" -f -a "audit" -d 'The record of who did what when (connect, sync, import, ...)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync fans messages audit db completions man help" -f -a "db" -d 'The CRM database: schema migrations and status'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync fans messages audit db completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync fans messages audit db completions man help" -f -a "man" -d 'Print the man page, or write all of them to a directory'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync fans messages audit db completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync upload fans messages audit db completions man help" -f -a "import-csv" -d 'Import a platform\'s CSV export into the CRM'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync upload fans messages audit db completions man help" -f -a "connect" -d 'Connect an account by OAuth: browser, loopback redirect, tokens into the secrets store'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync upload fans messages audit db completions man help" -f -a "disconnect" -d 'Revoke an account\'s tokens at the platform, delete them, mark the connection revoked'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync upload fans messages audit db completions man help" -f -a "accounts" -d 'Connected accounts: platform, account, user, status, scopes, token expiry, last sync'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync upload fans messages audit db completions man help" -f -a "sync" -d 'Fetch what is new from connected accounts into the CRM (cron: `socialcrm sync --all`)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync upload fans messages audit db completions man help" -f -a "upload" -d 'Post a video file (TikTok: Direct Post, or --draft to the creator\'s inbox)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync upload fans messages audit db completions man help" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync upload fans messages audit db completions man help" -f -a "messages" -d 'DMs and comments'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync upload fans messages audit db completions man help" -f -a "audit" -d 'The record of who did what when (connect, sync, import, ...)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync upload fans messages audit db completions man help" -f -a "db" -d 'The CRM database: schema migrations and status'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync upload fans messages audit db completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync upload fans messages audit db completions man help" -f -a "man" -d 'Print the man page, or write all of them to a directory'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync upload fans messages audit db completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "list" -d 'List fans, oldest first, a page at a time'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "show" -d 'Show one fan in detail'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from messages" -f -a "list" -d 'List DMs and comments, oldest first, a page at a time'

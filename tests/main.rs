@@ -10,6 +10,7 @@ mod secrets;
 mod store;
 mod support;
 mod sync;
+mod upload;
 
 /// Fails when a file in tests/ is not declared above (and so would silently never run).
 #[test]
@@ -22,6 +23,7 @@ fn every_test_file_is_included() {
         "secrets.rs",
         "store.rs",
         "sync.rs",
+        "upload.rs",
         "main.rs",
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
