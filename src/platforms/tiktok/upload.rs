@@ -10,16 +10,15 @@
 //! bytes, so the limits here hold under both readings: chunks are at least 5 MiB and at most
 //! 64,000,000 bytes, so the last one stays under 128,000,000.
 //!
-//! Chunk bodies are streamed from the file (a reader over the chunk's byte range), never held
-//! in memory, and re-opened for every attempt so that the HTTP layer's retries can send a
-//! chunk again. The upload URL carries its own credential: no access token goes with a chunk.
+//! Chunk bodies are streamed from the file in 1 MiB blocks ([`Uploader`]), never held whole in
+//! memory, and read afresh for every attempt so that the HTTP layer's retries can send a chunk
+//! again. The upload URL carries its own credential: no access token goes with a chunk.
 //! This module never prints; `app::upload` owns the ledger, progress and output.
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::Duration;
+
+use reqwest::header::{CONTENT_RANGE, CONTENT_TYPE, HeaderMap, HeaderValue};
 
 use serde_json::{Value as Json, json};
 use url::Url;
@@ -27,7 +26,8 @@ use url::Url;
 use super::data;
 use crate::config::PlatformConfig;
 use crate::http::Origin;
-use crate::http::client::Client;
+pub use crate::http::client::Position;
+use crate::http::client::{Client, Uploader};
 use crate::platforms::{PlatformError, PlatformId};
 use crate::secrets::Secret;
 
@@ -180,6 +180,7 @@ pub enum ChunkError {
 pub struct Posting {
     base_url: Option<Origin>,
     http: Client,
+    uploader: Uploader,
 }
 
 impl Posting {
@@ -187,6 +188,7 @@ impl Posting {
         Posting {
             base_url: config.base_url.clone(),
             http: Client::new(),
+            uploader: Uploader::new(),
         }
     }
 
@@ -263,9 +265,9 @@ impl Posting {
         })
     }
 
-    /// PUTs chunk `index` of `file`, streamed, retried within the HTTP budget. `position` is
-    /// told the file offset reached as the bytes leave (back to the chunk's start when an
-    /// attempt starts again).
+    /// PUTs chunk `index` of `file`, streamed from disk, retried within the HTTP budget.
+    /// `position` is told the file offset reached as the bytes leave (back to the chunk's start
+    /// when an attempt starts again).
     pub fn put_chunk(
         &self,
         upload_url: &str,
@@ -278,26 +280,16 @@ impl Posting {
         let url = self.url(upload_url)?;
         let (first, len) = plan.chunk(index);
         let range = format!("bytes {}-{}/{}", first, first + len - 1, plan.video_size);
+        let mut headers = HeaderMap::new();
+        let value = |v: &str| HeaderValue::from_str(v).expect("ASCII header values");
+        headers.insert(CONTENT_TYPE, value(content_type));
+        headers.insert(CONTENT_RANGE, value(&range));
         // Slow links get time in proportion to the bytes (at least 64 KiB/s), fast ones a minute.
         let timeout = Duration::from_secs(60 + len / (64 * 1024));
-        let reply = self.http.with_retries(&url, |c| {
-            position(first);
-            let section = Section {
-                path: file.to_path_buf(),
-                offset: first,
-                done: 0,
-                len,
-                file: None,
-                position: position.clone(),
-            };
-            c.put(url.clone())
-                .timeout(timeout)
-                .header(reqwest::header::CONTENT_TYPE, content_type)
-                .header(reqwest::header::CONTENT_LENGTH, len)
-                .header(reqwest::header::CONTENT_RANGE, range.as_str())
-                .body(reqwest::blocking::Body::sized(section, len))
-        });
-        let reply = reply.map_err(|e| PlatformError::Network(e, PlatformId::Tiktok))?;
+        let reply = self
+            .uploader
+            .put_range(&url, &headers, file, first, len, timeout, position)
+            .map_err(|e| PlatformError::Network(e, PlatformId::Tiktok))?;
         if reply.ok() {
             return Ok(());
         }
@@ -366,50 +358,6 @@ pub fn content_type(path: &Path) -> &'static str {
         Some("mov") => "video/quicktime",
         Some("webm") => "video/webm",
         _ => "video/mp4",
-    }
-}
-
-/// One chunk's bytes, read from the file as the request body is sent. The file is opened on
-/// the first read, so every attempt of a retried PUT starts afresh at the chunk's offset.
-struct Section {
-    path: PathBuf,
-    offset: u64,
-    done: u64,
-    len: u64,
-    file: Option<File>,
-    position: Position,
-}
-
-/// Told the file offset a transfer has reached (for a progress bar); called from the thread
-/// that writes the request body.
-pub type Position = Arc<dyn Fn(u64) + Send + Sync>;
-
-impl Read for Section {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let left = self.len - self.done;
-        if left == 0 {
-            return Ok(0);
-        }
-        if self.file.is_none() {
-            let mut f = File::open(&self.path)?;
-            f.seek(SeekFrom::Start(self.offset))?;
-            self.file = Some(f);
-        }
-        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-        let n = self
-            .file
-            .as_mut()
-            .expect("opened above")
-            .read(&mut buf[..want])?;
-        if n == 0 {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "the file shrank while it was being uploaded",
-            ));
-        }
-        self.done += n as u64;
-        (self.position)(self.offset + self.done);
-        Ok(n)
     }
 }
 
