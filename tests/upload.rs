@@ -245,6 +245,26 @@ fn the_same_file_twice_posts_once_and_force_posts_again() {
 }
 
 #[test]
+fn a_file_that_differs_only_in_the_middle_is_a_new_file() {
+    let (env, fake) = connected();
+    let file = video(&env, "clip.mp4", 6 * MIB);
+    upload(&env, &fake, &file, &[]).ok();
+    // Same size, same first and last MiB (the fingerprint), one byte changed in the middle.
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes[3 * MIB as usize] ^= 0xff;
+    let edited = env.path().join("edited.mp4");
+    std::fs::write(&edited, &bytes).unwrap();
+    let out = upload(&env, &fake, &edited, &[]).ok().json();
+    assert_eq!(out["status"], "complete");
+    assert_eq!(out["sha256"], sha256(&edited).as_str());
+    assert_eq!(fake.publishes().len(), 2);
+    assert_eq!(
+        fake.publishes()[1].sha256.as_deref(),
+        Some(sha256(&edited).as_str())
+    );
+}
+
+#[test]
 fn an_interrupted_upload_resumes_its_remaining_chunks() {
     let (env, fake) = connected();
     let file = video(&env, "clip.mp4", 16 * MIB);
@@ -329,10 +349,13 @@ fn ledger_story(db: &TestDb) {
     let mut store = db.open();
     store.migrate().unwrap();
     assert_eq!(store.upload("tiktok", "default", "abc").unwrap(), None);
+    // A new file's entry before its hash is known.
     let mut u = Upload {
+        id: None,
         platform: "tiktok".into(),
         account: "default".into(),
-        file_sha256: "abc".into(),
+        file_sha256: None,
+        file_fingerprint: "fp".into(),
         file_size: 12,
         publish_id: Some("p1".into()),
         upload_url: Some("https://upload.example/u?t=1".into()),
@@ -342,19 +365,55 @@ fn ledger_story(db: &TestDb) {
         status: "uploading".into(),
         post_id: None,
     };
-    store.save_upload(&u).unwrap();
-    let first = store.upload("tiktok", "default", "abc").unwrap().unwrap();
-    assert_eq!(first.upload, u);
+    let id = store.save_upload(&u).unwrap();
+    u.id = Some(id);
+    let found = store.upload_candidates("tiktok", "default", "fp").unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].upload, u);
+    let first = found[0].clone();
+
+    u.file_sha256 = Some("abc".into());
     u.chunks_done = 1;
     u.status = "complete".into();
     u.post_id = Some("v9".into());
     u.upload_url = None;
-    store.save_upload(&u).unwrap();
+    assert_eq!(store.save_upload(&u).unwrap(), id, "updated in place");
     let second = store.upload("tiktok", "default", "abc").unwrap().unwrap();
     assert_eq!(second.upload, u);
-    assert_eq!(second.id, first.id, "one row per file and account");
     assert_eq!(second.created_at, first.created_at);
     assert_eq!(store.upload("tiktok", "other", "abc").unwrap(), None);
+    assert!(
+        store
+            .upload_candidates("tiktok", "default", "other")
+            .unwrap()
+            .is_empty()
+    );
+
+    // --force: a new entry with the same hash replaces the old one.
+    let again = Upload {
+        id: None,
+        publish_id: Some("p2".into()),
+        status: "uploading".into(),
+        post_id: None,
+        ..u.clone()
+    };
+    assert_eq!(
+        store.save_upload(&again).unwrap(),
+        id,
+        "one row per file and account"
+    );
+    let third = store.upload("tiktok", "default", "abc").unwrap().unwrap();
+    assert_eq!(third.upload.publish_id.as_deref(), Some("p2"));
+
+    // Another row claiming the same hash is refused (two runs uploading one file).
+    let mut rival = Upload {
+        id: None,
+        file_sha256: None,
+        ..again.clone()
+    };
+    rival.id = Some(store.save_upload(&rival).unwrap());
+    rival.file_sha256 = Some("abc".into());
+    assert!(store.save_upload(&rival).is_err());
 }
 
 #[test]

@@ -84,6 +84,28 @@ impl Record for Uploaded {
     }
 }
 
+/// SHA-256 of the size and the first and last MiB, in hex: the same file always has the same
+/// fingerprint, so a file whose fingerprint the ledger lacks is new to it.
+fn fingerprint_file(path: &Path, size: u64) -> std::io::Result<String> {
+    use std::io::{Seek, SeekFrom};
+    const EDGE: u64 = 1 << 20;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    hasher.update(size.to_le_bytes());
+    let mut buf = Vec::new();
+    (&mut file).take(EDGE).read_to_end(&mut buf)?;
+    if size > EDGE {
+        file.seek(SeekFrom::Start(size.saturating_sub(EDGE).max(EDGE)))?;
+        file.take(EDGE).read_to_end(&mut buf)?;
+    }
+    hasher.update(&buf);
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The file's SHA-256 in hex, read in blocks (memory does not grow with the file).
 fn sha256_file(path: &Path) -> std::io::Result<String> {
     let mut file = std::fs::File::open(path)?;
@@ -96,11 +118,7 @@ fn sha256_file(path: &Path) -> std::io::Result<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hex(&hasher.finalize()))
 }
 
 fn poll_interval() -> Duration {
@@ -178,14 +196,34 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     let account = args.account.clone();
     let username = connection.connection.username.clone();
 
-    let sha256 = sha256_file(&args.file)
-        .map_err(|e| CliError::failure(format!("cannot read {shown}: {e}")))?;
-    let previous = ctx.store()?.upload(id.name(), &account, &sha256)?;
+    let unreadable = |e: std::io::Error| CliError::failure(format!("cannot read {shown}: {e}"));
+    let fingerprint = fingerprint_file(&args.file, size).map_err(unreadable)?;
+    let candidates = ctx
+        .store()?
+        .upload_candidates(id.name(), &account, &fingerprint)?;
+    // A file the ledger may know is hashed whole first, so that a finished one is never posted
+    // again and an unfinished one resumes. A file it cannot know (no entry has its fingerprint)
+    // goes at once, hashed alongside its chunks; the hash is recorded before the last chunk.
+    let (sha256, previous) = if candidates.is_empty() {
+        (None, None)
+    } else {
+        let sha = sha256_file(&args.file).map_err(unreadable)?;
+        let previous = candidates
+            .iter()
+            .find(|c| c.upload.file_sha256.as_deref() == Some(sha.as_str()))
+            .cloned();
+        (Some(sha), previous)
+    };
+    // An entry left by a run that stopped before its hash was known: reused, not duplicated.
+    let stale = candidates
+        .iter()
+        .find(|c| c.upload.file_sha256.is_none())
+        .map(|c| c.id);
     let mut out = Uploaded {
         platform: id.name().into(),
         account: account.clone(),
         file: shown.clone(),
-        sha256: sha256.clone(),
+        sha256: sha256.clone().unwrap_or_default(),
         bytes: size,
         chunks: fresh_plan.count,
         publish_id: None,
@@ -253,8 +291,14 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     let draft = args.draft;
     let mime = content_type(&args.file);
 
-    // Creator info, the privacy check and init: a new publish, saved in the ledger.
-    let start = |session: &mut Session| -> CliResult<Upload> {
+    let mut hashing = sha256.is_none().then(|| {
+        let path = args.file.clone();
+        std::thread::spawn(move || sha256_file(&path))
+    });
+
+    // Creator info, the privacy check and init: a new publish, saved in the ledger (in the row
+    // `reuse` when given).
+    let start = |session: &mut Session, reuse: Option<i64>| -> CliResult<Upload> {
         let post = if draft {
             None
         } else {
@@ -291,10 +335,12 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
         let init = session
             .with_token(|t| posting.init(t, &fresh_plan, post.clone()))
             .map_err(|e| explain(e, draft))?;
-        let upload = Upload {
+        let mut upload = Upload {
+            id: reuse,
             platform: id.name().into(),
             account: account.clone(),
             file_sha256: sha256.clone(),
+            file_fingerprint: fingerprint.clone(),
             file_size: size as i64,
             publish_id: Some(init.publish_id),
             upload_url: Some(init.upload_url),
@@ -304,14 +350,14 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             status: "uploading".into(),
             post_id: None,
         };
-        session.store.save_upload(&upload)?;
+        upload.id = Some(session.store.save_upload(&upload)?);
         Ok(upload)
     };
 
     let mut resumed = resumable.is_some();
     let mut upload = match resumable {
         Some(u) => u,
-        None => start(&mut session)?,
+        None => start(&mut session, stale)?,
     };
     out.resumed = resumed && upload.chunks_done > 0;
 
@@ -324,7 +370,10 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                 chunk_size: upload.chunk_size as u64,
                 count: upload.chunk_count as u64,
             };
-            let sent = send_chunks(
+            // Every chunk but the last, then (for a new file) the hash, then the last: TikTok
+            // publishes when the last chunk arrives, so nothing is posted before the ledger
+            // has proved the file new.
+            let mut sent = send_chunks(
                 &posting,
                 &mut upload,
                 &plan,
@@ -332,7 +381,47 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                 mime,
                 &position,
                 session.store,
+                plan.count - 1,
             );
+            if sent.is_ok() && upload.file_sha256.is_none() {
+                let hashed = hashing
+                    .take()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(std::io::Error::other("hashing panicked")))
+                    })
+                    .unwrap_or_else(|| sha256_file(&args.file));
+                let sha = hashed.map_err(|e| {
+                    progress.finish();
+                    unreadable(e)
+                })?;
+                if let Some(other) = session.store.upload(id.name(), &account, &sha)? {
+                    progress.finish();
+                    upload.status = "failed".into();
+                    session.store.save_upload(&upload)?;
+                    return Err(CliError::failure(format!(
+                        "{shown} is already in the upload ledger for this account ({}, publish {}); the last chunk was not sent, so nothing is posted twice",
+                        other.upload.status,
+                        other.upload.publish_id.as_deref().unwrap_or("?")
+                    ))
+                    .with_hint("another socialcrm run is uploading it, or finished it just now"));
+                }
+                upload.file_sha256 = Some(sha.clone());
+                session.store.save_upload(&upload)?;
+                out.sha256 = sha;
+            }
+            if sent.is_ok() {
+                sent = send_chunks(
+                    &posting,
+                    &mut upload,
+                    &plan,
+                    &args.file,
+                    mime,
+                    &position,
+                    session.store,
+                    plan.count,
+                );
+            }
             match sent {
                 Ok(()) => break,
                 // The saved URL is gone (expired, or the publish was dropped): start over.
@@ -340,7 +429,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                     tracing::info!("the saved upload URL is no longer accepted; starting over");
                     resumed = false;
                     out.resumed = false;
-                    upload = start(&mut session)?;
+                    upload = start(&mut session, upload.id)?;
                 }
                 Err(e) => {
                     progress.finish();
@@ -447,7 +536,8 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     Ok(report)
 }
 
-/// Sends the chunks not sent yet, saving the ledger after each.
+/// Sends the chunks not sent yet, up to (not including) `until`, saving the ledger after each.
+#[allow(clippy::too_many_arguments)]
 fn send_chunks(
     posting: &Posting,
     upload: &mut Upload,
@@ -456,9 +546,10 @@ fn send_chunks(
     mime: &str,
     position: &Position,
     store: &mut dyn crate::store::Store,
+    until: u64,
 ) -> Result<(), ChunkError> {
     let url = upload.upload_url.clone().unwrap_or_default();
-    for index in upload.chunks_done as u64..plan.count {
+    for index in upload.chunks_done as u64..until {
         posting.put_chunk(&url, file, mime, plan, index, position)?;
         upload.chunks_done = index as i64 + 1;
         store.save_upload(upload).map_err(|e| {

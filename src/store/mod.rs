@@ -178,8 +178,18 @@ pub trait Store: Send {
         account: &str,
         file_sha256: &str,
     ) -> Result<Option<UploadRow>, StoreError>;
-    /// Inserts or replaces (in one statement) the ledger entry with the upload's key.
-    fn save_upload(&mut self, upload: &Upload) -> Result<(), StoreError>;
+    /// The ledger's entries with this fingerprint on one account (same size, first and last
+    /// MiB): every entry that could be the same file.
+    fn upload_candidates(
+        &mut self,
+        platform: &str,
+        account: &str,
+        fingerprint: &str,
+    ) -> Result<Vec<UploadRow>, StoreError>;
+    /// Writes a ledger entry in one statement: the row `upload.id` when set, else inserted or
+    /// replacing the entry with the same key. Returns the row's id. Fails when another row
+    /// already has the file's SHA-256 for the account (a concurrent upload of the same file).
+    fn save_upload(&mut self, upload: &Upload) -> Result<i64, StoreError>;
 }
 
 /// Opens (creating where it is the embedded default) the database `target` names. The schema is

@@ -290,9 +290,16 @@ pub struct SecretRow {
 /// not posted twice and an interrupted one resumes. Key: (platform, account, file_sha256).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Upload {
+    /// The ledger row, once saved.
+    #[serde(skip)]
+    pub id: Option<i64>,
     pub platform: String,
     pub account: String,
-    pub file_sha256: String,
+    /// None while the file is still being hashed (a new file's first chunks go meanwhile).
+    pub file_sha256: Option<String>,
+    /// SHA-256 of the size and the first and last MiB: finds candidates without reading the
+    /// whole file.
+    pub file_fingerprint: String,
     pub file_size: i64,
     pub publish_id: Option<String>,
     /// The platform's transfer URL for this publish; it carries a credential, so it is never
