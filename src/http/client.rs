@@ -323,10 +323,14 @@ impl Iterator for FileRange {
             return None;
         }
         let want = (left as usize).min(UPLOAD_BLOCK);
-        let mut block = vec![0u8; want];
-        let mut filled = 0;
-        while filled < want {
-            match self.file.read(&mut block[filled..]) {
+        // Read into spare capacity: no zeroing of a buffer that is about to be overwritten.
+        let mut block = Vec::with_capacity(want);
+        loop {
+            match (&mut self.file)
+                .take((want - block.len()) as u64)
+                .read_to_end(&mut block)
+            {
+                Ok(_) if block.len() == want => break,
                 Ok(0) => {
                     self.done = self.len;
                     return Some(Err(std::io::Error::new(
@@ -334,7 +338,7 @@ impl Iterator for FileRange {
                         "the file shrank while it was being uploaded",
                     )));
                 }
-                Ok(n) => filled += n,
+                Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     self.done = self.len;
