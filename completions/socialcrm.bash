@@ -55,6 +55,9 @@ _socialcrm() {
             socialcrm,sync)
                 cmd="socialcrm__subcmd__sync"
                 ;;
+            socialcrm,upload)
+                cmd="socialcrm__subcmd__upload"
+                ;;
             socialcrm,webhooks)
                 cmd="socialcrm__subcmd__webhooks"
                 ;;
@@ -145,6 +148,9 @@ _socialcrm() {
             socialcrm__subcmd__help,sync)
                 cmd="socialcrm__subcmd__help__subcmd__sync"
                 ;;
+            socialcrm__subcmd__help,upload)
+                cmd="socialcrm__subcmd__help__subcmd__upload"
+                ;;
             socialcrm__subcmd__help,webhooks)
                 cmd="socialcrm__subcmd__help__subcmd__webhooks"
                 ;;
@@ -200,7 +206,7 @@ _socialcrm() {
 
     case "${cmd}" in
         socialcrm)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version import-csv connect disconnect accounts sync insights fans messages audit db webhooks completions man help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version import-csv connect disconnect accounts sync insights upload fans messages audit db webhooks completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -832,7 +838,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help)
-            opts="import-csv connect disconnect accounts sync insights fans messages audit db webhooks completions man help"
+            opts="import-csv connect disconnect accounts sync insights upload fans messages audit db webhooks completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1098,6 +1104,20 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__upload)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1415,6 +1435,56 @@ _socialcrm() {
             fi
             case "${prev}" in
                 --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__upload)
+            opts="-o -v -q -h -V --caption --privacy --draft --no-wait --force --account --chunk-size --wait --database-url --config --output --verbose --quiet --no-progress --help --version tiktok"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --caption)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --privacy)
+                    COMPREPLY=($(compgen -W "public friends followers private" -- "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

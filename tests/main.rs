@@ -10,6 +10,7 @@ mod secrets;
 mod store;
 mod support;
 mod sync;
+mod upload;
 mod webhooks;
 
 /// Fails when a file in tests/ is not declared above (and so would silently never run).
@@ -24,6 +25,7 @@ fn every_test_file_is_included() {
         "store.rs",
         "sync.rs",
         "webhooks.rs",
+        "upload.rs",
         "main.rs",
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");

@@ -15,6 +15,7 @@ mod import;
 mod insights;
 mod messages;
 mod sync;
+mod upload;
 mod webhooks;
 
 use std::ffi::OsString;
@@ -162,6 +163,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Accounts(args) => accounts::list(&mut ctx, args)?,
         Command::Sync(args) => sync::run(&mut ctx, args)?,
         Command::Insights(args) => insights::run(&mut ctx, args)?,
+        Command::Upload(args) => upload::run(&mut ctx, args)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,

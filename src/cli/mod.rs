@@ -12,6 +12,7 @@ mod import;
 mod insights;
 mod messages;
 mod sync;
+mod upload;
 mod webhooks;
 mod when;
 
@@ -27,6 +28,7 @@ pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
 pub use sync::SyncArgs;
+pub use upload::{Privacy, UploadArgs, UploadPlatform};
 pub use webhooks::WebhooksCommand;
 pub use when::parse_when;
 
@@ -134,6 +136,15 @@ pub enum Command {
     /// Levels (followers, a post's views) show their first and last value in the range and the
     /// change; flows (OnlyFans payments) show their sum. `--refresh` syncs first.
     Insights(InsightsArgs),
+
+    /// Post a video file (TikTok: Direct Post, or --draft to the creator's inbox)
+    ///
+    /// The file is sent in chunks from disk (never loaded whole), each retried on failure; the
+    /// command then waits for TikTok's verdict and records the post. A ledger remembers every
+    /// file (by SHA-256) per account: the same file is not posted twice (--force does), and an
+    /// interrupted upload resumes where it stopped. Unaudited TikTok apps may only post
+    /// privately. Example: `socialcrm upload tiktok clip.mp4 --caption "Day 1 #gym"`
+    Upload(UploadArgs),
 
     /// Fans: followers, commenters, DM correspondents and subscribers
     #[command(subcommand)]

@@ -70,12 +70,10 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("the TLS backend initialises");
-        let budget = std::env::var("SOCIALCRM_RETRY_BUDGET")
-            .ok()
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            .map_or(Duration::from_secs(60), Duration::from_secs_f64);
-        Client { inner, budget }
+        Client {
+            inner,
+            budget: retry_budget(),
+        }
     }
 
     /// Sends what `build` makes, again after network errors, 5xx and 429, within the budget.
@@ -85,39 +83,7 @@ impl Client {
         url: &Url,
         build: impl Fn(&reqwest::blocking::Client) -> reqwest::blocking::RequestBuilder,
     ) -> Result<Reply, NetError> {
-        let started = std::time::Instant::now();
-        let mut attempt = 1u32;
-        loop {
-            let outcome = self.send(url, build(&self.inner));
-            let retry_after = match &outcome {
-                Ok(reply) if !retryable(reply.status) => {
-                    return outcome.map(|r| Reply {
-                        attempts: attempt,
-                        ..r
-                    });
-                }
-                Ok(reply) => reply.retry_after,
-                Err(_) => None,
-            };
-            let wait = backoff(attempt, retry_after);
-            if started.elapsed() + wait > self.budget {
-                tracing::debug!(attempts = attempt, "retry budget spent");
-                return outcome.map(|r| Reply {
-                    attempts: attempt,
-                    ..r
-                });
-            }
-            match &outcome {
-                Ok(reply) => tracing::info!(
-                    status = reply.status,
-                    wait_ms = wait.as_millis() as u64,
-                    "retrying"
-                ),
-                Err(e) => tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying"),
-            }
-            std::thread::sleep(wait);
-            attempt += 1;
-        }
+        retrying(self.budget, || self.send(url, build(&self.inner)))
     }
 
     /// POSTs a JSON body with a bearer token, with retries.
@@ -163,6 +129,226 @@ impl Client {
             retry_after,
             attempts: 1,
         })
+    }
+}
+
+/// Runs `attempt` again after network errors, 5xx and 429 (backoff with jitter, never sooner
+/// than `Retry-After`) until it succeeds, fails for good, or the next wait would overrun
+/// `budget`; then the last outcome is returned.
+fn retrying(
+    budget: Duration,
+    mut attempt_once: impl FnMut() -> Result<Reply, NetError>,
+) -> Result<Reply, NetError> {
+    let started = std::time::Instant::now();
+    let mut attempt = 1u32;
+    loop {
+        let outcome = attempt_once();
+        let retry_after = match &outcome {
+            Ok(reply) if !retryable(reply.status) => {
+                return outcome.map(|r| Reply {
+                    attempts: attempt,
+                    ..r
+                });
+            }
+            Ok(reply) => reply.retry_after,
+            Err(_) => None,
+        };
+        let wait = backoff(attempt, retry_after);
+        if started.elapsed() + wait > budget {
+            tracing::debug!(attempts = attempt, "retry budget spent");
+            return outcome.map(|r| Reply {
+                attempts: attempt,
+                ..r
+            });
+        }
+        match &outcome {
+            Ok(reply) => tracing::info!(
+                status = reply.status,
+                wait_ms = wait.as_millis() as u64,
+                "retrying"
+            ),
+            Err(e) => tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying"),
+        }
+        std::thread::sleep(wait);
+        attempt += 1;
+    }
+}
+
+fn retry_budget() -> Duration {
+    std::env::var("SOCIALCRM_RETRY_BUDGET")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map_or(Duration::from_secs(60), Duration::from_secs_f64)
+}
+
+/// Bytes read from the file per block of an upload body.
+const UPLOAD_BLOCK: usize = 1 << 20;
+
+/// Sends byte ranges of files (video chunks) as request bodies, streamed from disk in 1 MiB
+/// blocks, with the same retries as [`Client`]. The blocking client passes bodies read from a
+/// `Read` in 8 KiB messages between threads, which caps a local upload at a fraction of the
+/// link's speed; this one drives reqwest's async client on a private single-threaded runtime
+/// (never the store: the `postgres` crate must not run inside a runtime).
+pub struct Uploader {
+    runtime: tokio::runtime::Runtime,
+    inner: reqwest::Client,
+    budget: Duration,
+}
+
+/// Told the file offset an upload has reached, from the thread that sends the body.
+pub type Position = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
+
+impl Uploader {
+    pub fn new() -> Uploader {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a single-threaded runtime starts");
+        let inner = reqwest::Client::builder()
+            .user_agent(concat!("socialcrm/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("the TLS backend initialises");
+        Uploader {
+            runtime,
+            inner,
+            budget: retry_budget(),
+        }
+    }
+
+    /// PUTs `len` bytes of `path` from `offset` to `url` with `headers` (Content-Length is
+    /// set here), retried within the budget; each attempt reads the range afresh and must end
+    /// within `timeout`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn put_range(
+        &self,
+        url: &Url,
+        headers: &reqwest::header::HeaderMap,
+        path: &std::path::Path,
+        offset: u64,
+        len: u64,
+        timeout: Duration,
+        position: &Position,
+    ) -> Result<Reply, NetError> {
+        let host = url.host_str().unwrap_or("?").to_string();
+        retrying(self.budget, || {
+            position(offset);
+            let fail = |e: reqwest::Error| NetError {
+                host: host.clone(),
+                reason: e.without_url().to_string(),
+            };
+            let blocks = FileRange::open(path, offset, len, position.clone());
+            let blocks = match blocks {
+                Ok(b) => b,
+                Err(e) => {
+                    return Err(NetError {
+                        host: host.clone(),
+                        reason: format!("cannot read the file: {e}"),
+                    });
+                }
+            };
+            let request = self
+                .inner
+                .put(url.clone())
+                .headers(headers.clone())
+                .header(reqwest::header::CONTENT_LENGTH, len)
+                .timeout(timeout)
+                .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+                    blocks,
+                )));
+            self.runtime.block_on(async {
+                let response = request.send().await.map_err(fail)?;
+                let status = response.status().as_u16();
+                let retry_after = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok());
+                let bytes = response.bytes().await.map_err(fail)?;
+                Ok(Reply {
+                    status,
+                    body: serde_json::from_slice(&bytes).unwrap_or(Json::Null),
+                    retry_after,
+                    attempts: 1,
+                })
+            })
+        })
+    }
+}
+
+impl Default for Uploader {
+    fn default() -> Self {
+        Uploader::new()
+    }
+}
+
+/// A byte range of a file as 1 MiB blocks (an iterator, read as the body is sent).
+struct FileRange {
+    file: std::fs::File,
+    offset: u64,
+    done: u64,
+    len: u64,
+    position: Position,
+}
+
+impl FileRange {
+    fn open(
+        path: &std::path::Path,
+        offset: u64,
+        len: u64,
+        position: Position,
+    ) -> std::io::Result<FileRange> {
+        use std::io::Seek;
+        let mut file = std::fs::File::open(path)?;
+        file.seek(std::io::SeekFrom::Start(offset))?;
+        Ok(FileRange {
+            file,
+            offset,
+            done: 0,
+            len,
+            position,
+        })
+    }
+}
+
+impl Iterator for FileRange {
+    type Item = std::io::Result<bytes::Bytes>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        use std::io::Read;
+        let left = self.len - self.done;
+        if left == 0 {
+            return None;
+        }
+        let want = (left as usize).min(UPLOAD_BLOCK);
+        // Read into spare capacity: no zeroing of a buffer that is about to be overwritten.
+        let mut block = Vec::with_capacity(want);
+        loop {
+            match (&mut self.file)
+                .take((want - block.len()) as u64)
+                .read_to_end(&mut block)
+            {
+                Ok(_) if block.len() == want => break,
+                Ok(0) => {
+                    self.done = self.len;
+                    return Some(Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the file shrank while it was being uploaded",
+                    )));
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.done = self.len;
+                    return Some(Err(e));
+                }
+            }
+        }
+        self.done += want as u64;
+        (self.position)(self.offset + self.done);
+        Some(Ok(bytes::Bytes::from(block)))
     }
 }
 

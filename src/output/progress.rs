@@ -39,6 +39,34 @@ impl Progress {
         }
     }
 
+    /// A bar over bytes sent, with the transfer rate (bytes/s) and time left.
+    pub fn transfer(visible: bool, total: u64) -> Progress {
+        let bar = ProgressBar::new(total);
+        if visible {
+            let template = "{wide_bar} {bytes}/{total_bytes} · {binary_bytes_per_sec} · {eta} left";
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
+        } else {
+            bar.set_draw_target(ProgressDrawTarget::hidden());
+        }
+        Progress {
+            bar,
+            started: Instant::now(),
+        }
+    }
+
+    /// A handle that moves the bar to a position, from any thread (e.g. an HTTP body writer).
+    pub fn setter(&self) -> impl Fn(u64) + Send + Sync + 'static {
+        let bar = self.bar.clone();
+        move |position| {
+            if !bar.is_hidden() {
+                bar.set_position(position);
+            }
+        }
+    }
+
     /// Where reading is: bytes consumed and rows seen.
     pub fn update(&self, bytes: u64, rows: u64) {
         if self.bar.is_hidden() {

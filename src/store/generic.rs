@@ -639,6 +639,133 @@ impl<C: Conn> Store for SqlStore<C> {
         );
         Ok(!self.conn.query(&sql, &[key.into()])?.is_empty())
     }
+
+    fn upload(
+        &mut self,
+        platform: &str,
+        account: &str,
+        file_sha256: &str,
+    ) -> Result<Option<UploadRow>, StoreError> {
+        let mut query = Query::new(self.dialect(), "SELECT * FROM uploads");
+        query.filter(
+            "platform = ? AND account = ? AND file_sha256 = ?",
+            [platform.into(), account.into(), file_sha256.into()],
+        );
+        Ok(self.select(query, "", vec![], upload_row)?.pop())
+    }
+
+    fn upload_candidates(
+        &mut self,
+        platform: &str,
+        account: &str,
+        fingerprint: &str,
+    ) -> Result<Vec<UploadRow>, StoreError> {
+        let mut query = Query::new(self.dialect(), "SELECT * FROM uploads");
+        query.filter(
+            "platform = ? AND account = ? AND file_fingerprint = ?",
+            [platform.into(), account.into(), fingerprint.into()],
+        );
+        self.select(query, "ORDER BY id", vec![], upload_row)
+    }
+
+    fn save_upload(&mut self, u: &Upload) -> Result<i64, StoreError> {
+        let d = self.dialect();
+        let n = UPLOAD_COLUMNS.len();
+        let p: Vec<String> = (1..=n + 2).map(|i| d.param(i)).collect();
+        let mut params: Vec<Value> = vec![
+            u.platform.as_str().into(),
+            u.account.as_str().into(),
+            (&u.file_sha256).into(),
+            u.file_fingerprint.as_str().into(),
+            u.file_size.into(),
+            (&u.publish_id).into(),
+            (&u.upload_url).into(),
+            u.chunk_size.into(),
+            u.chunk_count.into(),
+            u.chunks_done.into(),
+            u.status.as_str().into(),
+            (&u.post_id).into(),
+            Value::Time(crate::clock::now()),
+        ];
+        // One statement either way: atomic on both backends; created_at stays the first run's.
+        let sql = match u.id {
+            Some(id) => {
+                params.push(id.into());
+                let sets: Vec<String> = UPLOAD_COLUMNS
+                    .iter()
+                    .zip(&p)
+                    .map(|(c, v)| format!("{c} = {v}"))
+                    .collect();
+                format!(
+                    "UPDATE uploads SET {}, updated_at = {} WHERE id = {} RETURNING id",
+                    sets.join(", "),
+                    p[n],
+                    p[n + 1]
+                )
+            }
+            None => {
+                let updates: Vec<String> = UPLOAD_COLUMNS[3..]
+                    .iter()
+                    .chain(["updated_at"].iter())
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect();
+                format!(
+                    "INSERT INTO uploads ({cols}, created_at, updated_at) VALUES ({vals}, {now}, {now}) \
+                     ON CONFLICT (platform, account, file_sha256) DO UPDATE SET {updates} RETURNING id",
+                    cols = UPLOAD_COLUMNS.join(", "),
+                    vals = p[..n].join(", "),
+                    now = p[n],
+                    updates = updates.join(", "),
+                )
+            }
+        };
+        let rows = self.conn.query(&sql, &params)?;
+        match rows.first() {
+            Some(r) => r.i64("id"),
+            None => Err(StoreError::Decode(format!(
+                "upload ledger row {} is gone",
+                u.id.unwrap_or(0)
+            ))),
+        }
+    }
+}
+
+const UPLOAD_COLUMNS: [&str; 12] = [
+    "platform",
+    "account",
+    "file_sha256",
+    "file_fingerprint",
+    "file_size",
+    "publish_id",
+    "upload_url",
+    "chunk_size",
+    "chunk_count",
+    "chunks_done",
+    "status",
+    "post_id",
+];
+
+fn upload_row(row: &Row) -> Result<UploadRow, StoreError> {
+    Ok(UploadRow {
+        id: row.i64("id")?,
+        upload: Upload {
+            id: Some(row.i64("id")?),
+            platform: row.text("platform")?,
+            account: row.text("account")?,
+            file_sha256: row.opt_text("file_sha256")?,
+            file_fingerprint: row.text("file_fingerprint")?,
+            file_size: row.i64("file_size")?,
+            publish_id: row.opt_text("publish_id")?,
+            upload_url: row.opt_text("upload_url")?,
+            chunk_size: row.i64("chunk_size")?,
+            chunk_count: row.i64("chunk_count")?,
+            chunks_done: row.i64("chunks_done")?,
+            status: row.text("status")?,
+            post_id: row.opt_text("post_id")?,
+        },
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
 }
 
 fn secret_row(row: &Row) -> Result<SecretRow, StoreError> {

@@ -172,6 +172,26 @@ pub trait Store: Send {
     fn put_secret(&mut self, row: &SecretRow) -> Result<(), StoreError>;
     /// Removes a sealed secret; true if it existed.
     fn delete_secret(&mut self, key: &str) -> Result<bool, StoreError>;
+
+    /// The publish ledger's entry for a file (by SHA-256) on one account, if any.
+    fn upload(
+        &mut self,
+        platform: &str,
+        account: &str,
+        file_sha256: &str,
+    ) -> Result<Option<UploadRow>, StoreError>;
+    /// The ledger's entries with this fingerprint on one account (same size, first and last
+    /// MiB): every entry that could be the same file.
+    fn upload_candidates(
+        &mut self,
+        platform: &str,
+        account: &str,
+        fingerprint: &str,
+    ) -> Result<Vec<UploadRow>, StoreError>;
+    /// Writes a ledger entry in one statement: the row `upload.id` when set, else inserted or
+    /// replacing the entry with the same key. Returns the row's id. Fails when another row
+    /// already has the file's SHA-256 for the account (a concurrent upload of the same file).
+    fn save_upload(&mut self, upload: &Upload) -> Result<i64, StoreError>;
 }
 
 /// Opens (creating where it is the embedded default) the database `target` names. The schema is

@@ -310,3 +310,41 @@ pub struct SecretRow {
     pub nonce: String,
     pub ciphertext: String,
 }
+
+/// One file's publish to one account: the ledger `upload` keeps so that a finished upload is
+/// not posted twice and an interrupted one resumes. Key: (platform, account, file_sha256).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Upload {
+    /// The ledger row, once saved.
+    #[serde(skip)]
+    pub id: Option<i64>,
+    pub platform: String,
+    pub account: String,
+    /// None while the file is still being hashed (a new file's first chunks go meanwhile).
+    pub file_sha256: Option<String>,
+    /// SHA-256 of the size and the first and last MiB: finds candidates without reading the
+    /// whole file.
+    pub file_fingerprint: String,
+    pub file_size: i64,
+    pub publish_id: Option<String>,
+    /// The platform's transfer URL for this publish; it carries a credential, so it is never
+    /// printed or serialized.
+    #[serde(skip)]
+    pub upload_url: Option<String>,
+    pub chunk_size: i64,
+    pub chunk_count: i64,
+    pub chunks_done: i64,
+    /// `uploading` (chunks being sent), `processing` (all sent, the platform is working),
+    /// `complete`, `failed`.
+    pub status: String,
+    pub post_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UploadRow {
+    pub id: i64,
+    #[serde(flatten)]
+    pub upload: Upload,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

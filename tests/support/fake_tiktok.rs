@@ -15,6 +15,8 @@
 //! - `POST /v2/video/list/?fields=..` (JSON `{"max_count": 1..=20, "cursor": ms}`): the creator's
 //!   videos ([`FakeVideo`]), newest first, paged by a millisecond cursor; scope `video.list`.
 //! - `POST /v2/video/query/?fields=..` (JSON `{"filters": {"video_ids": [..]}}`): those videos.
+//! - The Content Posting API (creator info, Direct Post and inbox init, chunk PUTs on
+//!   `/upload/<publish_id>`, status fetch): see `posting.rs` and its knobs.
 //!
 //! The API paths (user info, video list and query; not OAuth) share fault knobs:
 //! [`FakeTikTok::fail_next_api_calls`], [`FakeTikTok::fail_video_page_once`] and
@@ -38,6 +40,13 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::http;
+
+mod posting;
+#[allow(unused_imports)]
+pub use posting::{
+    CREATOR_INFO_PATH, DIRECT_INIT_PATH, INBOX_INIT_PATH, PUBLISHED_VIDEO_BASE, Publish,
+    PublishOutcome, STATUS_PATH,
+};
 
 /// The variable the binary reads TikTok's origin from.
 pub const BASE_URL_ENV: &str = "SOCIALCRM_TIKTOK_BASE_URL";
@@ -363,6 +372,8 @@ struct State {
     /// API calls left before every access token issued by then expires.
     access_expiry_countdown: Option<u32>,
     rate_limit_retry_after: Option<u64>,
+    /// The Content Posting API (posting.rs).
+    posting: posting::Posting,
 }
 
 /// A 127.0.0.1 listener whose connections send small writes at once. tiny_http writes a
@@ -430,6 +441,7 @@ impl FakeTikTok {
             video_list_seen: 0,
             access_expiry_countdown: None,
             rate_limit_retry_after: None,
+            posting: posting::Posting::new(format!("http://{addr}")),
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let worker = {
@@ -805,6 +817,9 @@ impl Reply {
 
 fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
     let method = request.method().as_str().to_string();
+    if method == "PUT" && request.url().starts_with(posting::UPLOAD_PREFIX) {
+        return posting::serve_chunk(state, request);
+    }
     let (path, raw_query) = match request.url().split_once('?') {
         Some((p, q)) => (p.to_string(), q.to_string()),
         None => (request.url().to_string(), String::new()),
@@ -912,6 +927,9 @@ impl State {
     }
 
     fn route(&mut self, req: &RecordedRequest, is_form: bool) -> Reply {
+        if posting::is_posting_path(&req.path) {
+            return self.posting_api(req);
+        }
         let (want, api) = match req.path.as_str() {
             AUTHORIZE_PATH => ("GET", false),
             TOKEN_PATH | REVOKE_PATH => ("POST", false),

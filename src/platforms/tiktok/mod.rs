@@ -25,6 +25,7 @@ const REVOKE: &str = "https://open.tiktokapis.com/v2/oauth/revoke/";
 const USER_INFO: &str = "https://open.tiktokapis.com/v2/user/info/";
 
 pub mod streams;
+pub mod upload;
 
 pub struct TikTok {
     client_key: String,

@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "secrets",
         sql: include_str!("migrations/0003_secrets.sql"),
     },
+    Migration {
+        version: 4,
+        name: "uploads",
+        sql: include_str!("migrations/0004_uploads.sql"),
+    },
 ];
 
 pub struct SqliteConn {

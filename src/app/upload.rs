@@ -1,0 +1,595 @@
+//! `upload`: post a video file to a connected account, with a publish ledger.
+//!
+//! The steps (TikTok, shared/platforms/tiktok.md section 3): hash the file (streaming) and look
+//! it up in the ledger (`uploads`, one row per file per account); ask what the creator may post
+//! (privacy levels) and refuse a level they may not use; init the publish with a chunk plan;
+//! PUT the chunks in order, streamed from the file, saving the ledger after each one; then poll
+//! the status until TikTok publishes (or, for a draft, delivers to the inbox) or fails, within
+//! `--wait` seconds. The result goes to `posts` and `audit_log`.
+//!
+//! The ledger makes the command safe to run again: a finished file is reported, not posted
+//! twice (`--force` posts it again); an interrupted one resumes its remaining chunks on the
+//! saved upload URL, or starts over when TikTok no longer accepts that URL; one whose chunks
+//! were all sent (`--no-wait`, or a wait that ran out) goes straight back to polling.
+//!
+//! `SOCIALCRM_UPLOAD_POLL_MS` sets the polling interval (default 3000: TikTok allows 30 status
+//! calls a minute); tests shorten it.
+
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::{Context, Report};
+use crate::auth::lifecycle::{LifecycleError, Session, audit_entry, secret_key};
+use crate::auth::tokens::Tokens;
+use crate::cli::{Privacy, UploadArgs, UploadPlatform};
+use crate::error::{CliError, CliResult, ExitCode};
+use crate::output::progress::Progress;
+use crate::output::{Detail, Record};
+use crate::platforms::tiktok::upload::{ChunkError, ChunkPlan, Position, Posting, content_type};
+use crate::platforms::{self, PlatformError, PlatformId};
+use crate::store::Batch;
+use crate::store::model::{Post, Upload};
+
+/// What `upload` tells: the file, the publish and where it stands.
+#[derive(Serialize)]
+struct Uploaded {
+    platform: String,
+    account: String,
+    file: String,
+    sha256: String,
+    bytes: u64,
+    chunks: u64,
+    publish_id: Option<String>,
+    /// `complete`, `processing` (sent; TikTok is still working), or `already_posted`.
+    status: String,
+    post_id: Option<String>,
+    /// Chunks sent by an earlier run were not sent again.
+    resumed: bool,
+}
+
+impl Record for Uploaded {
+    fn columns() -> &'static [&'static str] {
+        &[
+            "platform",
+            "account",
+            "file",
+            "sha256",
+            "bytes",
+            "chunks",
+            "publish_id",
+            "status",
+            "post_id",
+            "resumed",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.platform.clone(),
+            self.account.clone(),
+            self.file.clone(),
+            self.sha256.clone(),
+            self.bytes.to_string(),
+            self.chunks.to_string(),
+            self.publish_id.clone().unwrap_or_default(),
+            self.status.clone(),
+            self.post_id.clone().unwrap_or_default(),
+            self.resumed.to_string(),
+        ]
+    }
+}
+
+/// SHA-256 of the size and the first and last MiB, in hex: the same file always has the same
+/// fingerprint, so a file whose fingerprint the ledger lacks is new to it.
+fn fingerprint_file(path: &Path, size: u64) -> std::io::Result<String> {
+    use std::io::{Seek, SeekFrom};
+    const EDGE: u64 = 1 << 20;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    hasher.update(size.to_le_bytes());
+    let mut buf = Vec::new();
+    (&mut file).take(EDGE).read_to_end(&mut buf)?;
+    if size > EDGE {
+        file.seek(SeekFrom::Start(size.saturating_sub(EDGE).max(EDGE)))?;
+        file.take(EDGE).read_to_end(&mut buf)?;
+    }
+    hasher.update(&buf);
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The file's SHA-256 in hex, read in blocks (memory does not grow with the file).
+fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+fn poll_interval() -> Duration {
+    let ms = std::env::var("SOCIALCRM_UPLOAD_POLL_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(3000);
+    Duration::from_millis(ms)
+}
+
+/// One line for a platform error during an upload, with TikTok's posting rules spelled out.
+fn explain(e: LifecycleError, draft: bool) -> CliError {
+    if let LifecycleError::Platform(PlatformError::Api { code, log_id, .. }) = &e {
+        let log = log_id
+            .as_deref()
+            .map(|id| format!(" (log id {id})"))
+            .unwrap_or_default();
+        match code.as_str() {
+            "unaudited_client_can_only_post_to_private_accounts" => {
+                return CliError::failure(format!(
+                    "TikTok refused the post: this app is not audited yet, so it may only post to a private TikTok account, visible to the creator only (unaudited_client_can_only_post_to_private_accounts){log}"
+                ))
+                .with_hint(
+                    "make the TikTok account private and use --privacy private, or send it with --draft",
+                );
+            }
+            "scope_not_authorized" | "scope_permission_missed" => {
+                let scope = if draft {
+                    "video.upload"
+                } else {
+                    "video.publish"
+                };
+                return CliError::new(
+                    ExitCode::Reauth,
+                    format!("the TikTok account did not grant {scope}, which posting needs{log}"),
+                )
+                .with_hint(format!(
+                    "run `socialcrm connect tiktok --scope user.info.basic --scope {scope}`"
+                ));
+            }
+            _ => {}
+        }
+    }
+    e.into()
+}
+
+pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
+    let UploadPlatform::Tiktok = args.platform;
+    let id = PlatformId::Tiktok;
+    let shown = args.file.display().to_string();
+    let meta = std::fs::metadata(&args.file)
+        .map_err(|e| CliError::failure(format!("cannot read {shown}: {e}")))?;
+    if !meta.is_file() {
+        return Err(CliError::usage(format!("{shown} is not a file")));
+    }
+    let size = meta.len();
+    let fresh_plan = ChunkPlan::new(size, args.chunk_size)
+        .map_err(|e| CliError::usage(format!("cannot upload {shown}: {e}")))?;
+
+    let connection = ctx
+        .store()?
+        .list_connections()?
+        .into_iter()
+        .find(|r| r.connection.platform == id.name() && r.connection.account == args.account)
+        .ok_or_else(|| {
+            CliError::failure(format!(
+                "no {id} account named '{}' is connected",
+                args.account
+            ))
+            .with_hint(format!(
+                "`socialcrm accounts` lists them; `socialcrm connect {id} --account {}` adds it",
+                args.account
+            ))
+        })?;
+    let account = args.account.clone();
+    let username = connection.connection.username.clone();
+
+    let unreadable = |e: std::io::Error| CliError::failure(format!("cannot read {shown}: {e}"));
+    let fingerprint = fingerprint_file(&args.file, size).map_err(unreadable)?;
+    let candidates = ctx
+        .store()?
+        .upload_candidates(id.name(), &account, &fingerprint)?;
+    // A file the ledger may know is hashed whole first, so that a finished one is never posted
+    // again and an unfinished one resumes. A file it cannot know (no entry has its fingerprint)
+    // goes at once, hashed alongside its chunks; the hash is recorded before the last chunk.
+    let (sha256, previous) = if candidates.is_empty() {
+        (None, None)
+    } else {
+        let sha = sha256_file(&args.file).map_err(unreadable)?;
+        let previous = candidates
+            .iter()
+            .find(|c| c.upload.file_sha256.as_deref() == Some(sha.as_str()))
+            .cloned();
+        (Some(sha), previous)
+    };
+    // An entry left by a run that stopped before its hash was known: reused, not duplicated.
+    let stale = candidates
+        .iter()
+        .find(|c| c.upload.file_sha256.is_none())
+        .map(|c| c.id);
+    let mut out = Uploaded {
+        platform: id.name().into(),
+        account: account.clone(),
+        file: shown.clone(),
+        sha256: sha256.clone().unwrap_or_default(),
+        bytes: size,
+        chunks: fresh_plan.count,
+        publish_id: None,
+        status: String::new(),
+        post_id: None,
+        resumed: false,
+    };
+
+    if let Some(done) = previous
+        .as_ref()
+        .filter(|p| p.upload.status == "complete" && !args.force)
+    {
+        let u = &done.upload;
+        out.publish_id = u.publish_id.clone();
+        out.post_id = u.post_id.clone();
+        out.chunks = u.chunk_count as u64;
+        out.status = "already_posted".into();
+        let when = super::time_cell(&Some(done.updated_at));
+        let detail = format!(
+            "{shown} already posted as {} on {when}; nothing sent",
+            u.post_id.as_deref().unwrap_or("?")
+        );
+        let entry = audit_entry("upload", id.name(), &account, "skipped", &detail);
+        ctx.store()?.upsert(Batch::Audit(&[entry]))?;
+        return Ok(Report::data(Detail(out)).note(format!("{detail} (--force posts it again)")));
+    }
+
+    // What an earlier run left that can be continued: same size, a valid saved plan, and a
+    // publish that is still uploading (with its URL) or already processing.
+    let resumable = previous
+        .map(|p| p.upload)
+        .filter(|_| !args.force)
+        .filter(|u| u.file_size == size as i64 && u.publish_id.is_some())
+        .filter(|u| {
+            ChunkPlan {
+                video_size: size,
+                chunk_size: u.chunk_size as u64,
+                count: u.chunk_count as u64,
+            }
+            .is_valid()
+        })
+        .filter(|u| {
+            (u.status == "uploading" && u.upload_url.is_some()) || u.status == "processing"
+        });
+
+    let key = secret_key(id.name(), &account);
+    let sandbox = ctx
+        .secrets()?
+        .get(&key)?
+        .as_ref()
+        .and_then(Tokens::from_secret)
+        .is_some_and(|t| t.sandbox);
+    let adapter = platforms::oauth(id, &ctx.config, sandbox)?;
+    let posting = Posting::new(&ctx.config.platform(id));
+    let visible = ctx.config.progress && std::io::stderr().is_terminal();
+    let lock_dir = ctx.config.data_dir.join("locks");
+    let (store, secrets) = ctx.store_and_secrets()?;
+    let mut session = Session {
+        platform: adapter.as_ref(),
+        store,
+        secrets,
+        connection,
+        lock_dir,
+    };
+    let draft = args.draft;
+    let mime = content_type(&args.file);
+
+    let mut hashing = sha256.is_none().then(|| {
+        let path = args.file.clone();
+        std::thread::spawn(move || sha256_file(&path))
+    });
+
+    // Creator info, the privacy check and init: a new publish, saved in the ledger (in the row
+    // `reuse` when given).
+    let start = |session: &mut Session, reuse: Option<i64>| -> CliResult<Upload> {
+        let post = if draft {
+            None
+        } else {
+            let info = session
+                .with_token(|t| posting.creator_info(t))
+                .map_err(|e| explain(e, draft))?;
+            let level = args.privacy.unwrap_or(Privacy::Private).tiktok();
+            if !info.privacy_levels.iter().any(|l| l == level) {
+                let allowed: Vec<String> = info
+                    .privacy_levels
+                    .iter()
+                    .map(|l| match privacy_name(l) {
+                        Some(name) => format!("{name} ({l})"),
+                        None => l.clone(),
+                    })
+                    .collect();
+                let who = info.username.as_deref().unwrap_or(&account);
+                return Err(CliError::usage(format!(
+                    "the TikTok account {who} may not post with privacy {level}; allowed: {}",
+                    if allowed.is_empty() {
+                        "none".into()
+                    } else {
+                        allowed.join(", ")
+                    }
+                ))
+                .with_hint("pick one with --privacy"));
+            }
+            let mut post = json!({ "privacy_level": level });
+            if let Some(caption) = &args.caption {
+                post["title"] = json!(caption);
+            }
+            Some(post)
+        };
+        let init = session
+            .with_token(|t| posting.init(t, &fresh_plan, post.clone()))
+            .map_err(|e| explain(e, draft))?;
+        let mut upload = Upload {
+            id: reuse,
+            platform: id.name().into(),
+            account: account.clone(),
+            file_sha256: sha256.clone(),
+            file_fingerprint: fingerprint.clone(),
+            file_size: size as i64,
+            publish_id: Some(init.publish_id),
+            upload_url: Some(init.upload_url),
+            chunk_size: fresh_plan.chunk_size as i64,
+            chunk_count: fresh_plan.count as i64,
+            chunks_done: 0,
+            status: "uploading".into(),
+            post_id: None,
+        };
+        upload.id = Some(session.store.save_upload(&upload)?);
+        Ok(upload)
+    };
+
+    let mut resumed = resumable.is_some();
+    let mut upload = match resumable {
+        Some(u) => u,
+        None => start(&mut session, stale)?,
+    };
+    out.resumed = resumed && upload.chunks_done > 0;
+
+    if upload.status == "uploading" {
+        let progress = Progress::transfer(visible, size);
+        let position: Position = Arc::new(progress.setter());
+        loop {
+            let plan = ChunkPlan {
+                video_size: size,
+                chunk_size: upload.chunk_size as u64,
+                count: upload.chunk_count as u64,
+            };
+            // Every chunk but the last, then (for a new file) the hash, then the last: TikTok
+            // publishes when the last chunk arrives, so nothing is posted before the ledger
+            // has proved the file new.
+            let mut sent = send_chunks(
+                &posting,
+                &mut upload,
+                &plan,
+                &args.file,
+                mime,
+                &position,
+                session.store,
+                plan.count - 1,
+            );
+            if sent.is_ok() && upload.file_sha256.is_none() {
+                let hashed = hashing
+                    .take()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(std::io::Error::other("hashing panicked")))
+                    })
+                    .unwrap_or_else(|| sha256_file(&args.file));
+                let sha = hashed.map_err(|e| {
+                    progress.finish();
+                    unreadable(e)
+                })?;
+                if let Some(other) = session.store.upload(id.name(), &account, &sha)? {
+                    progress.finish();
+                    upload.status = "failed".into();
+                    session.store.save_upload(&upload)?;
+                    return Err(CliError::failure(format!(
+                        "{shown} is already in the upload ledger for this account ({}, publish {}); the last chunk was not sent, so nothing is posted twice",
+                        other.upload.status,
+                        other.upload.publish_id.as_deref().unwrap_or("?")
+                    ))
+                    .with_hint("another socialcrm run is uploading it, or finished it just now"));
+                }
+                upload.file_sha256 = Some(sha.clone());
+                session.store.save_upload(&upload)?;
+                out.sha256 = sha;
+            }
+            if sent.is_ok() {
+                sent = send_chunks(
+                    &posting,
+                    &mut upload,
+                    &plan,
+                    &args.file,
+                    mime,
+                    &position,
+                    session.store,
+                    plan.count,
+                );
+            }
+            match sent {
+                Ok(()) => break,
+                // The saved URL is gone (expired, or the publish was dropped): start over.
+                Err(ChunkError::Rejected { .. }) if resumed => {
+                    tracing::info!("the saved upload URL is no longer accepted; starting over");
+                    resumed = false;
+                    out.resumed = false;
+                    upload = start(&mut session, upload.id)?;
+                }
+                Err(e) => {
+                    progress.finish();
+                    let detail = format!(
+                        "{shown}: sent {} of {} chunks, then {e}",
+                        upload.chunks_done, upload.chunk_count
+                    );
+                    record_audit(&mut session, &account, "failed", &detail)?;
+                    return Err(CliError::failure(format!("upload of {detail}")).with_hint(
+                        "run the same command again to resume with the remaining chunks",
+                    ));
+                }
+            }
+        }
+        progress.finish();
+        upload.status = "processing".into();
+        session.store.save_upload(&upload)?;
+    }
+    out.publish_id = upload.publish_id.clone();
+    out.chunks = upload.chunk_count as u64;
+    let publish_id = upload.publish_id.clone().unwrap_or_default();
+
+    if args.no_wait {
+        out.status = "processing".into();
+        let detail = format!("{shown} sent as publish {publish_id}; not waiting for TikTok");
+        record_audit(&mut session, &account, "submitted", &detail)?;
+        return Ok(Report::data(Detail(out)).note(format!(
+            "sent; TikTok is processing publish {publish_id} (run the same command again to wait for it)"
+        )));
+    }
+
+    let deadline = Instant::now() + Duration::from_secs(args.wait);
+    let interval = poll_interval();
+    let status = loop {
+        let status = session
+            .with_token(|t| posting.status(t, &publish_id))
+            .map_err(|e| explain(e, draft))?;
+        if status.finished() || status.failed() {
+            break status;
+        }
+        if Instant::now() + interval > deadline {
+            let detail = format!(
+                "{shown}: TikTok is still processing publish {publish_id} ({}) after {} s",
+                status.status, args.wait
+            );
+            record_audit(&mut session, &account, "processing", &detail)?;
+            return Err(CliError::failure(detail)
+                .with_hint("run the same command again to keep waiting (nothing is sent twice)"));
+        }
+        std::thread::sleep(interval);
+    };
+
+    if status.failed() {
+        upload.status = "failed".into();
+        session.store.save_upload(&upload)?;
+        let reason = status.fail_reason.as_deref().unwrap_or("no reason given");
+        let detail =
+            format!("TikTok could not publish {shown}: {reason} (publish id {publish_id})");
+        record_audit(&mut session, &account, "failed", &detail)?;
+        return Err(CliError::failure(detail));
+    }
+
+    let video_id = status.post_ids.first().cloned();
+    let post_id = video_id.clone().unwrap_or_else(|| publish_id.clone());
+    upload.status = "complete".into();
+    upload.post_id = Some(post_id.clone());
+    upload.upload_url = None;
+    let now = crate::clock::now();
+    let post = Post {
+        platform: id.name().into(),
+        platform_post_id: post_id.clone(),
+        account: Some(account.clone()),
+        caption: args.caption.clone(),
+        url: match (&video_id, &username) {
+            (Some(v), Some(u)) => Some(format!("https://www.tiktok.com/@{u}/video/{v}")),
+            _ => None,
+        },
+        media_type: Some("video".into()),
+        published_at: (status.status == "PUBLISH_COMPLETE").then_some(now),
+        view_count: None,
+        like_count: None,
+        comment_count: None,
+        share_count: None,
+        metrics_at: None,
+    };
+    session.store.save_upload(&upload)?;
+    let detail = format!("{shown} posted as {post_id} (publish id {publish_id})");
+    let entry = audit_entry("upload", id.name(), &account, "ok", &detail);
+    session
+        .store
+        .upsert_all(&[Batch::Posts(&[post]), Batch::Audit(&[entry])])?;
+    out.status = "complete".into();
+    out.post_id = Some(post_id);
+    let mut report = Report::data(Detail(out));
+    if status.status == "SEND_TO_USER_INBOX" {
+        report = report.note(
+            "sent to the creator's TikTok inbox: open the notification in the TikTok app to finish the post",
+        );
+    } else if video_id.is_none() {
+        report = report.note(
+            "published; TikTok gives the video id after moderation, so the post is recorded under its publish id",
+        );
+    }
+    Ok(report)
+}
+
+/// Sends the chunks not sent yet, up to (not including) `until`, saving the ledger after each.
+#[allow(clippy::too_many_arguments)]
+fn send_chunks(
+    posting: &Posting,
+    upload: &mut Upload,
+    plan: &ChunkPlan,
+    file: &Path,
+    mime: &str,
+    position: &Position,
+    store: &mut dyn crate::store::Store,
+    until: u64,
+) -> Result<(), ChunkError> {
+    let url = upload.upload_url.clone().unwrap_or_default();
+    for index in upload.chunks_done as u64..until {
+        posting.put_chunk(&url, file, mime, plan, index, position)?;
+        upload.chunks_done = index as i64 + 1;
+        store.save_upload(upload).map_err(|e| {
+            ChunkError::Failed(PlatformError::Api {
+                platform: PlatformId::Tiktok,
+                status: 0,
+                code: format!("cannot record chunk {}: {e}", index + 1),
+                message: None,
+                log_id: None,
+            })
+        })?;
+    }
+    Ok(())
+}
+
+fn record_audit(
+    session: &mut Session,
+    account: &str,
+    outcome: &str,
+    detail: &str,
+) -> CliResult<()> {
+    let entry = audit_entry("upload", "tiktok", account, outcome, detail);
+    session.store.upsert(Batch::Audit(&[entry]))?;
+    Ok(())
+}
+
+/// socialcrm's name for one of TikTok's privacy levels.
+fn privacy_name(level: &str) -> Option<&'static str> {
+    [
+        Privacy::Public,
+        Privacy::Friends,
+        Privacy::Followers,
+        Privacy::Private,
+    ]
+    .into_iter()
+    .find(|p| p.tiktok() == level)
+    .map(|p| match p {
+        Privacy::Public => "public",
+        Privacy::Friends => "friends",
+        Privacy::Followers => "followers",
+        Privacy::Private => "private",
+    })
+}

@@ -1,0 +1,80 @@
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+/// Where a video can be uploaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UploadPlatform {
+    Tiktok,
+}
+
+/// Who may watch a TikTok post (the creator's account decides which of these are offered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Privacy {
+    /// Everyone (PUBLIC_TO_EVERYONE)
+    #[value(alias = "PUBLIC_TO_EVERYONE")]
+    Public,
+    /// Mutual followers (MUTUAL_FOLLOW_FRIENDS)
+    #[value(alias = "MUTUAL_FOLLOW_FRIENDS")]
+    Friends,
+    /// Followers (FOLLOWER_OF_CREATOR)
+    #[value(alias = "FOLLOWER_OF_CREATOR")]
+    Followers,
+    /// Only the creator (SELF_ONLY); the only level unaudited apps may post
+    #[value(alias = "SELF_ONLY")]
+    Private,
+}
+
+impl Privacy {
+    /// TikTok's name of the level.
+    pub fn tiktok(self) -> &'static str {
+        match self {
+            Privacy::Public => "PUBLIC_TO_EVERYONE",
+            Privacy::Friends => "MUTUAL_FOLLOW_FRIENDS",
+            Privacy::Followers => "FOLLOWER_OF_CREATOR",
+            Privacy::Private => "SELF_ONLY",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    /// The platform to post to
+    pub platform: UploadPlatform,
+
+    /// The video file (MP4, MOV or WebM)
+    pub file: PathBuf,
+
+    /// The post's caption (TikTok: the title, hashtags and mentions included)
+    #[arg(long, value_name = "TEXT", conflicts_with = "draft")]
+    pub caption: Option<String>,
+
+    /// Who may watch; must be one the account allows [default: private]
+    #[arg(long, value_name = "LEVEL", conflicts_with = "draft")]
+    pub privacy: Option<Privacy>,
+
+    /// Send to the creator's TikTok inbox instead of posting; they finish the post in the app
+    #[arg(long)]
+    pub draft: bool,
+
+    /// Return once the file is sent, printing the publish id, instead of waiting for the result
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Post again even if the ledger says this file was already posted from this account
+    #[arg(long)]
+    pub force: bool,
+
+    /// The local name of the account to post from
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub account: String,
+
+    /// Bytes per chunk (5 MiB to 64,000,000; the last chunk takes the rest)
+    #[arg(long, value_name = "BYTES", default_value_t = 64_000_000,
+          value_parser = clap::value_parser!(u64).range(5 * 1024 * 1024..=64_000_000))]
+    pub chunk_size: u64,
+
+    /// Longest wait for TikTok to finish processing, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub wait: u64,
+}

@@ -1,0 +1,494 @@
+//! The fake's Content Posting API (shared/platforms/tiktok.md section 3): creator info, Direct
+//! Post and inbox init, the chunked transfer to the upload URL it hands out (on the fake
+//! itself: `/upload/<publish_id>`), and the status of each publish.
+//!
+//! Init checks the chunk plan against TikTok's rules (read independently of the binary's code:
+//! total_chunk_count = floor(video_size / chunk_size); chunks 5 MB..64 MB, the last absorbing
+//! the rest up to 128 MB; under 5 MB one whole chunk; 1..=1000 chunks). Chunk PUTs must come in
+//! order with a `Content-Range` that continues the bytes received; the bytes are streamed
+//! into a SHA-256 (and a count), never kept, so tests compare the reassembled file's hash.
+//!
+//! Knobs: [`FakeTikTok::set_privacy_levels`], [`FakeTikTok::unaudited_client`],
+//! [`FakeTikTok::fail_chunk_once`], [`FakeTikTok::fail_chunk_always`],
+//! [`FakeTikTok::expire_upload_urls`], [`FakeTikTok::set_publish_outcome`].
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::{FakeTikTok, RecordedRequest, Reply, State};
+
+pub const CREATOR_INFO_PATH: &str = "/v2/post/publish/creator_info/query/";
+pub const DIRECT_INIT_PATH: &str = "/v2/post/publish/video/init/";
+pub const INBOX_INIT_PATH: &str = "/v2/post/publish/inbox/video/init/";
+pub const STATUS_PATH: &str = "/v2/post/publish/status/fetch/";
+pub const UPLOAD_PREFIX: &str = "/upload/";
+/// Ids of published videos are `PUBLISHED_VIDEO_BASE + n` for the n-th publish.
+pub const PUBLISHED_VIDEO_BASE: u64 = 7_400_000_000_000_000_000;
+
+const MB: u64 = 1_000_000;
+const MIB: u64 = 1024 * 1024;
+
+/// How status fetches end once every byte has arrived.
+#[derive(Clone, Debug)]
+pub enum PublishOutcome {
+    /// After `polls` status calls answering PROCESSING_UPLOAD: PUBLISH_COMPLETE (drafts:
+    /// SEND_TO_USER_INBOX) with the video id, or without one when `video_id` is false.
+    Complete { polls: u32, video_id: bool },
+    /// After `polls` processing answers: FAILED with this reason.
+    Failed { polls: u32, reason: String },
+}
+
+/// One publish as the fake saw it.
+#[derive(Clone, Debug)]
+pub struct Publish {
+    pub publish_id: String,
+    pub draft: bool,
+    pub post_info: Value,
+    pub video_size: u64,
+    pub chunk_size: u64,
+    pub chunk_count: u64,
+    /// Chunks accepted (in order).
+    pub chunks: u64,
+    /// Bytes accepted, and their SHA-256 in hex once all arrived.
+    pub received: u64,
+    pub sha256: Option<String>,
+    /// `Content-Range` of every chunk PUT, including failed and repeated ones.
+    pub ranges: Vec<String>,
+    /// Content-Type of the chunk PUTs.
+    pub content_types: Vec<String>,
+    pub status_calls: u32,
+    pub expired: bool,
+    hasher: Sha256,
+    seq: u64,
+}
+
+pub struct Posting {
+    pub upload_base: String,
+    privacy_levels: Vec<String>,
+    unaudited: bool,
+    fail_once: Vec<u64>,
+    fail_always: Option<u64>,
+    outcome: PublishOutcome,
+    publishes: HashMap<String, Publish>,
+    seq: u64,
+}
+
+impl Posting {
+    /// Upload URLs point at `upload_base` (the fake's own origin).
+    pub fn new(upload_base: String) -> Posting {
+        Posting {
+            upload_base,
+            privacy_levels: ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
+                .map(String::from)
+                .to_vec(),
+            unaudited: false,
+            fail_once: Vec::new(),
+            fail_always: None,
+            outcome: PublishOutcome::Complete {
+                polls: 1,
+                video_id: true,
+            },
+            publishes: HashMap::new(),
+            seq: 0,
+        }
+    }
+}
+
+pub fn is_posting_path(path: &str) -> bool {
+    [
+        CREATOR_INFO_PATH,
+        DIRECT_INIT_PATH,
+        INBOX_INIT_PATH,
+        STATUS_PATH,
+    ]
+    .contains(&path)
+}
+
+impl FakeTikTok {
+    /// The privacy levels creator info offers.
+    pub fn set_privacy_levels(&self, levels: &[&str]) {
+        self.state().posting.privacy_levels = levels.iter().map(|s| s.to_string()).collect();
+    }
+
+    /// An unaudited app: Direct Posts other than SELF_ONLY are refused.
+    pub fn unaudited_client(&self) {
+        self.state().posting.unaudited = true;
+    }
+
+    /// Chunk `index` (0-based) of the next publishes answers 500 once (its body is read).
+    pub fn fail_chunk_once(&self, index: u64) {
+        self.state().posting.fail_once.push(index);
+    }
+
+    /// Chunk `index` answers 500 every time (`None` stops it).
+    pub fn fail_chunk_always(&self, index: Option<u64>) {
+        self.state().posting.fail_always = index;
+    }
+
+    /// Every upload URL handed out so far answers 404 from now on.
+    pub fn expire_upload_urls(&self) {
+        for p in self.state().posting.publishes.values_mut() {
+            p.expired = true;
+        }
+    }
+
+    pub fn set_publish_outcome(&self, outcome: PublishOutcome) {
+        self.state().posting.outcome = outcome;
+    }
+
+    /// Every publish, oldest first.
+    pub fn publishes(&self) -> Vec<Publish> {
+        let mut all: Vec<Publish> = self.state().posting.publishes.values().cloned().collect();
+        all.sort_by_key(|p| p.seq);
+        all
+    }
+}
+
+/// Whether a plan obeys the Media Transfer Guide (MB read generously as MiB where that is
+/// the looser bound, as a server would).
+fn plan_error(size: u64, chunk: u64, count: u64) -> Option<&'static str> {
+    if size == 0 || chunk == 0 {
+        return Some("video_size and chunk_size must be positive");
+    }
+    if count != size / chunk {
+        return Some("total_chunk_count must be video_size / chunk_size rounded down");
+    }
+    if !(1..=1000).contains(&count) {
+        return Some("there must be 1 to 1000 chunks");
+    }
+    if size < 5 * MB && chunk != size {
+        return Some("a video under 5 MB goes as one chunk of its whole size");
+    }
+    if chunk != size && !(5 * MB..=64 * MIB).contains(&chunk) {
+        return Some("chunk_size must be 5 MB to 64 MB");
+    }
+    if size > 64 * MIB && count < 2 {
+        return Some("a video over 64 MB must be sent in several chunks");
+    }
+    if size - (count - 1) * chunk > 128 * MIB {
+        return Some("the final chunk may be at most 128 MB");
+    }
+    None
+}
+
+impl State {
+    fn bearer_valid(&self, req: &RecordedRequest) -> bool {
+        let now = std::time::Instant::now();
+        let token = req
+            .authorization
+            .as_deref()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .unwrap_or("");
+        !token.is_empty()
+            && self
+                .grants
+                .iter()
+                .any(|g| g.access_token == token && g.access_valid(now))
+    }
+
+    /// The JSON posting endpoints: faults, the token, then the endpoint.
+    pub(super) fn posting_api(&mut self, req: &RecordedRequest) -> Reply {
+        if req.method != "POST" {
+            return self.api_error(405, "method_not_allowed", "Fake TikTok: wrong method.");
+        }
+        if let Some(status) = self.failing_api_calls.pop_front() {
+            return self.forced_failure(status);
+        }
+        if !self.bearer_valid(req) {
+            return self.api_error(
+                401,
+                "access_token_invalid",
+                "The access token is invalid or not found in the request.",
+            );
+        }
+        let json_type = req
+            .content_type
+            .as_deref()
+            .is_some_and(|ct| ct.starts_with("application/json"));
+        let body = serde_json::from_str::<Value>(&req.body).ok();
+        let Some(body) = body.filter(|_| json_type) else {
+            return self.api_error(400, "invalid_params", "The body must be JSON.");
+        };
+        match req.path.as_str() {
+            CREATOR_INFO_PATH => {
+                let user = self.user.clone();
+                let levels = self.posting.privacy_levels.clone();
+                self.ok(json!({
+                    "creator_avatar_url": user.avatar_url,
+                    "creator_username": user.username,
+                    "creator_nickname": user.display_name,
+                    "privacy_level_options": levels,
+                    "comment_disabled": false,
+                    "duet_disabled": false,
+                    "stitch_disabled": true,
+                    "max_video_post_duration_sec": 600,
+                }))
+            }
+            STATUS_PATH => self.publish_status(&body),
+            path => self.init(&body, path == INBOX_INIT_PATH),
+        }
+    }
+
+    fn init(&mut self, body: &Value, draft: bool) -> Reply {
+        let source = &body["source_info"];
+        if source["source"] != "FILE_UPLOAD" {
+            return self.api_error(400, "invalid_params", "source must be FILE_UPLOAD.");
+        }
+        let field = |name: &str| source[name].as_u64().unwrap_or(0);
+        let (size, chunk, count) = (
+            field("video_size"),
+            field("chunk_size"),
+            field("total_chunk_count"),
+        );
+        if let Some(why) = plan_error(size, chunk, count) {
+            return self.api_error(400, "invalid_params", why);
+        }
+        let post_info = body.get("post_info").cloned().unwrap_or(Value::Null);
+        if !draft {
+            let level = post_info["privacy_level"].as_str().unwrap_or("");
+            if self.posting.unaudited && level != "SELF_ONLY" {
+                return self.api_error(
+                    403,
+                    "unaudited_client_can_only_post_to_private_accounts",
+                    "Please review our integration guidelines.",
+                );
+            }
+            if !self.posting.privacy_levels.iter().any(|l| l == level) {
+                return self.api_error(
+                    400,
+                    "privacy_level_option_mismatch",
+                    "privacy_level is not one of the creator's options.",
+                );
+            }
+        }
+        self.posting.seq += 1;
+        let seq = self.posting.seq;
+        let publish_id = format!("v_{}_file~v2.{seq}", if draft { "inbox" } else { "pub" });
+        let upload_url = format!("{}{UPLOAD_PREFIX}{publish_id}", self.posting.upload_base);
+        self.posting.publishes.insert(
+            publish_id.clone(),
+            Publish {
+                publish_id: publish_id.clone(),
+                draft,
+                post_info,
+                video_size: size,
+                chunk_size: chunk,
+                chunk_count: count,
+                chunks: 0,
+                received: 0,
+                sha256: None,
+                ranges: Vec::new(),
+                content_types: Vec::new(),
+                status_calls: 0,
+                expired: false,
+                hasher: Sha256::new(),
+                seq,
+            },
+        );
+        self.ok(json!({"publish_id": publish_id, "upload_url": upload_url}))
+    }
+
+    fn publish_status(&mut self, body: &Value) -> Reply {
+        let id = body["publish_id"].as_str().unwrap_or("");
+        let outcome = self.posting.outcome.clone();
+        let Some(p) = self.posting.publishes.get_mut(id) else {
+            return self.api_error(400, "invalid_params", "Unknown publish_id.");
+        };
+        p.status_calls += 1;
+        let mut data = json!({"uploaded_bytes": p.received});
+        if p.received < p.video_size {
+            data["status"] = json!("PROCESSING_UPLOAD");
+            return self.ok(data);
+        }
+        let done = match &outcome {
+            PublishOutcome::Complete { polls, .. } | PublishOutcome::Failed { polls, .. } => {
+                p.status_calls > *polls
+            }
+        };
+        if !done {
+            data["status"] = json!("PROCESSING_UPLOAD");
+            return self.ok(data);
+        }
+        match outcome {
+            PublishOutcome::Failed { reason, .. } => {
+                data["status"] = json!("FAILED");
+                data["fail_reason"] = json!(reason);
+            }
+            PublishOutcome::Complete { video_id, .. } => {
+                if p.draft {
+                    data["status"] = json!("SEND_TO_USER_INBOX");
+                } else {
+                    data["status"] = json!("PUBLISH_COMPLETE");
+                    if video_id {
+                        data["publicaly_available_post_id"] = json!([PUBLISHED_VIDEO_BASE + p.seq]);
+                    }
+                }
+            }
+        }
+        self.ok(data)
+    }
+}
+
+/// A chunk PUT, read as a stream (bodies are far larger than the fake's JSON limit).
+pub(super) fn serve_chunk(state: &std::sync::Mutex<State>, mut request: tiny_http::Request) {
+    let path = request.url().split('?').next().unwrap_or("").to_string();
+    let header = |name: &str| {
+        request
+            .headers()
+            .iter()
+            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str().to_string())
+    };
+    let range = header("Content-Range").unwrap_or_default();
+    let content_type = header("Content-Type");
+    let authorization = header("Authorization");
+    let length = request.body_length().map(|n| n as u64);
+    let id = path.trim_start_matches(UPLOAD_PREFIX).to_string();
+
+    // Decide under the lock, read the body without it, then account under it again.
+    enum Plan {
+        Refuse(u16, &'static str, String),
+        Fail,
+        Skip,
+        Take {
+            first: u64,
+            last_chunk: bool,
+            hasher: Box<Sha256>,
+        },
+    }
+    let plan = {
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        let posting = &mut st.posting;
+        let fail_always = posting.fail_always;
+        let once = &mut posting.fail_once;
+        let publish = posting.publishes.get_mut(&id);
+        match publish {
+            None => Plan::Refuse(404, "not_found", "no such upload".into()),
+            Some(p) if p.expired => Plan::Refuse(404, "not_found", "the upload URL expired".into()),
+            Some(p) => {
+                p.ranges.push(range.clone());
+                p.content_types
+                    .push(content_type.clone().unwrap_or_default());
+                let parsed = parse_range(&range);
+                let index = p.chunks;
+                let first = index * p.chunk_size;
+                let want = if index + 1 == p.chunk_count {
+                    p.video_size - first
+                } else {
+                    p.chunk_size
+                };
+                match parsed {
+                    None => Plan::Refuse(
+                        400,
+                        "invalid_params",
+                        format!("bad Content-Range '{range}'"),
+                    ),
+                    Some((a, b, total)) if total != p.video_size || Some(b + 1 - a) != length => {
+                        Plan::Refuse(
+                            400,
+                            "invalid_params",
+                            format!(
+                                "Content-Range '{range}' does not match the upload or Content-Length"
+                            ),
+                        )
+                    }
+                    // A chunk already received, sent again: accepted, not counted twice.
+                    Some((a, b, _)) if b < p.received && (a % p.chunk_size == 0) => Plan::Skip,
+                    Some((a, b, _))
+                        if a != first || b + 1 - a != want || index >= p.chunk_count =>
+                    {
+                        Plan::Refuse(
+                            416,
+                            "invalid_params",
+                            format!("expected bytes {first}-{}, got '{range}'", first + want - 1),
+                        )
+                    }
+                    Some(_) if fail_always == Some(index) => Plan::Fail,
+                    Some(_) if once.contains(&index) => {
+                        once.retain(|&k| k != index);
+                        Plan::Fail
+                    }
+                    Some(_) => Plan::Take {
+                        first,
+                        last_chunk: index + 1 == p.chunk_count,
+                        // Chunks arrive in order, so continuing the running hash gives the
+                        // reassembled file's.
+                        hasher: Box::new(p.hasher.clone()),
+                    },
+                }
+            }
+        }
+    };
+
+    let mut plan = plan;
+    let mut read = 0u64;
+    let mut buf = vec![0u8; 256 * 1024];
+    let reader = request.as_reader();
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if let Plan::Take { hasher, .. } = &mut plan {
+                    hasher.update(&buf[..n]);
+                }
+                read += n as u64;
+            }
+        }
+    }
+
+    let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+    let reply = match plan {
+        Plan::Refuse(status, code, message) => st.api_error(status, code, &message),
+        Plan::Fail => st.api_error(500, "internal_error", "Fake TikTok: chunk failed."),
+        Plan::Skip => Reply::json(206, json!({})),
+        Plan::Take {
+            first,
+            last_chunk,
+            hasher,
+        } => {
+            let p = st.posting.publishes.get_mut(&id).expect("checked above");
+            if Some(read) != length || p.received != first {
+                st.api_error(
+                    400,
+                    "invalid_params",
+                    "the body does not match Content-Length",
+                )
+            } else {
+                p.received += read;
+                p.chunks += 1;
+                if last_chunk {
+                    let digest = hasher.clone().finalize();
+                    p.sha256 = Some(digest.iter().map(|b| format!("{b:02x}")).collect());
+                }
+                p.hasher = *hasher;
+                Reply::json(if last_chunk { 201 } else { 206 }, json!({}))
+            }
+        }
+    };
+    let recorded = RecordedRequest {
+        method: "PUT".into(),
+        path: path.clone(),
+        raw_query: String::new(),
+        query: Vec::new(),
+        form: Vec::new(),
+        body: String::new(),
+        authorization,
+        content_type,
+        status: reply.status,
+    };
+    st.requests.push(recorded);
+    drop(st);
+    let _ = request
+        .respond(tiny_http::Response::from_string(reply.body).with_status_code(reply.status));
+}
+
+/// `bytes a-b/total`.
+fn parse_range(raw: &str) -> Option<(u64, u64, u64)> {
+    let rest = raw.trim().strip_prefix("bytes ")?;
+    let (span, total) = rest.split_once('/')?;
+    let (a, b) = span.split_once('-')?;
+    let (a, b, total) = (a.parse().ok()?, b.parse().ok()?, total.parse().ok()?);
+    (a <= b && b < total).then_some((a, b, total))
+}
