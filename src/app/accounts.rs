@@ -112,15 +112,7 @@ fn check(ctx: &mut Context, row: ConnectionRow) -> CliResult<()> {
     let id: PlatformId = row.connection.platform.parse().map_err(|_| {
         CliError::failure(format!("unknown platform '{}'", row.connection.platform))
     })?;
-    // Tokens from a sandbox app are refreshed with that app's credentials.
-    let key = secret_key(id.name(), &row.connection.account);
-    let sandbox = ctx
-        .secrets()?
-        .get(&key)?
-        .as_ref()
-        .and_then(Tokens::from_secret)
-        .is_some_and(|t| t.sandbox);
-    let adapter = platforms::oauth(id, &ctx.config, sandbox)?;
+    let adapter = ctx.connected_adapter(id, &row.connection.account)?;
     let lock_dir = ctx.config.data_dir.join("locks");
     let (store, secrets) = ctx.store_and_secrets()?;
     let mut session = Session {

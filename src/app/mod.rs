@@ -117,6 +117,23 @@ impl Context {
         Ok(self.secrets.as_deref_mut().expect("opened above"))
     }
 
+    /// The OAuth adapter for a connected account: its platform's sandbox app when the stored
+    /// tokens came from one, since refreshes and revokes must use the app that granted them.
+    pub fn connected_adapter(
+        &mut self,
+        id: crate::platforms::PlatformId,
+        account: &str,
+    ) -> CliResult<Box<dyn crate::platforms::OAuthPlatform>> {
+        let key = crate::auth::lifecycle::secret_key(id.name(), account);
+        let sandbox = self
+            .secrets()?
+            .get(&key)?
+            .as_ref()
+            .and_then(crate::auth::tokens::Tokens::from_secret)
+            .is_some_and(|t| t.sandbox);
+        Ok(crate::platforms::oauth(id, &self.config, sandbox)?)
+    }
+
     /// Both stores at once, for work that writes tokens and rows together.
     pub fn store_and_secrets(&mut self) -> CliResult<(&mut dyn Store, &mut dyn SecretStore)> {
         self.secrets()?;

@@ -3,8 +3,7 @@
 use serde::Serialize;
 
 use super::{Context, Report};
-use crate::auth::lifecycle::{LifecycleError, Session, secret_key};
-use crate::auth::tokens::Tokens;
+use crate::auth::lifecycle::{LifecycleError, Session};
 use crate::cli::SyncArgs;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{List, Record};
@@ -141,14 +140,7 @@ fn sync_one(
         .platform
         .parse()
         .map_err(|_| CliError::failure(format!("unknown platform '{}'", c.platform)))?;
-    let key = secret_key(id.name(), &c.account);
-    let sandbox = ctx
-        .secrets()?
-        .get(&key)?
-        .as_ref()
-        .and_then(Tokens::from_secret)
-        .is_some_and(|t| t.sandbox);
-    let adapter = platforms::oauth(id, &ctx.config, sandbox)?;
+    let adapter = ctx.connected_adapter(id, &c.account)?;
     let streams = platforms::streams(id, &ctx.config);
     let lock_dir = ctx.config.data_dir.join("locks");
     let (store, secrets) = ctx.store_and_secrets()?;

@@ -25,14 +25,13 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::{Context, Report};
-use crate::auth::lifecycle::{LifecycleError, Session, audit_entry, secret_key};
-use crate::auth::tokens::Tokens;
+use crate::auth::lifecycle::{LifecycleError, Session, audit_entry};
 use crate::cli::{Privacy, UploadArgs, UploadPlatform};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::progress::Progress;
 use crate::output::{Detail, Record};
 use crate::platforms::tiktok::upload::{ChunkError, ChunkPlan, Position, Posting, content_type};
-use crate::platforms::{self, PlatformError, PlatformId};
+use crate::platforms::{PlatformError, PlatformId};
 use crate::store::Batch;
 use crate::store::model::{Post, Upload};
 
@@ -269,14 +268,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             (u.status == "uploading" && u.upload_url.is_some()) || u.status == "processing"
         });
 
-    let key = secret_key(id.name(), &account);
-    let sandbox = ctx
-        .secrets()?
-        .get(&key)?
-        .as_ref()
-        .and_then(Tokens::from_secret)
-        .is_some_and(|t| t.sandbox);
-    let adapter = platforms::oauth(id, &ctx.config, sandbox)?;
+    let adapter = ctx.connected_adapter(id, &account)?;
     let posting = Posting::new(&ctx.config.platform(id));
     let visible = ctx.config.progress && std::io::stderr().is_terminal();
     let lock_dir = ctx.config.data_dir.join("locks");
