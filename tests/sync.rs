@@ -248,3 +248,39 @@ fn bench_sync() {
         kb / 1024.0
     );
 }
+
+#[test]
+fn one_account_failing_while_another_syncs_exits_3() {
+    let (env, fake) = connected(5);
+    let second = connect(
+        &env,
+        &fake,
+        &FakeBrowser::following_redirect(),
+        &["--account", "second"],
+    );
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    // Accounts sync in name order: "default" meets the two failures (one per stream, no
+    // retries), "second" syncs.
+    fake.fail_next_api_calls(2, 500);
+    let run = sync(&env, &fake, "0", &[]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let rows = run.json();
+    let status = |account: &str, stream: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["account"] == account && r["stream"] == stream)
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status("default", "videos"), "failed");
+    assert_eq!(status("second", "videos"), "succeeded");
+    assert!(
+        run.stderr
+            .contains("tiktok default videos: tiktok answered HTTP 500"),
+        "{}",
+        run.stderr
+    );
+}
