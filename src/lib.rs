@@ -4,11 +4,15 @@
 //! # How a command flows
 //! ```text
 //! cli (clap: parse only) -> app (one function per command, given a Context)
-//!                              |-> store    (trait Store; sqlite | postgres)
+//!                              |-> import    (CSV exports: bounded reader, parsers, batches)
+//!                              |-> auth      (OAuth + PKCE, loopback callback, token lifecycle)
+//!                              |-> sync      (streams page by page, resumable)
+//!                              |-> webhooks  (a bounded HTTP server, signature checks)
 //!                              |-> platforms (one adapter per platform behind one trait)
-//!                              |-> secrets  (never printed, never written in plain text)
-//!                              '-> http     (the one HTTP client: retries, rate limits)
-//!        output (table | json | csv) <- result value returned by app
+//!                              |-> store     (trait Store; sqlite | postgres)
+//!                              |-> secrets   (keychain | encrypted file | encrypted db)
+//!                              '-> http      (the one HTTP client: retries, Retry-After)
+//!        output (table | json | csv, progress bars) <- result value returned by app
 //! ```
 //! Start reading at [`run`], then `app/mod.rs` (the Context and the dispatch), then any command
 //! in `app/`. `config` resolves flags > environment > file > defaults once; `error` turns every
