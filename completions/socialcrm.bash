@@ -34,6 +34,9 @@ _socialcrm() {
             socialcrm,disconnect)
                 cmd="socialcrm__subcmd__disconnect"
                 ;;
+            socialcrm,doctor)
+                cmd="socialcrm__subcmd__doctor"
+                ;;
             socialcrm,fans)
                 cmd="socialcrm__subcmd__fans"
                 ;;
@@ -127,6 +130,9 @@ _socialcrm() {
             socialcrm__subcmd__help,disconnect)
                 cmd="socialcrm__subcmd__help__subcmd__disconnect"
                 ;;
+            socialcrm__subcmd__help,doctor)
+                cmd="socialcrm__subcmd__help__subcmd__doctor"
+                ;;
             socialcrm__subcmd__help,fans)
                 cmd="socialcrm__subcmd__help__subcmd__fans"
                 ;;
@@ -206,7 +212,7 @@ _socialcrm() {
 
     case "${cmd}" in
         socialcrm)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version import-csv connect disconnect accounts sync insights upload fans messages audit db webhooks completions man help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version import-csv connect disconnect accounts sync insights upload fans messages audit doctor db webhooks completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -659,6 +665,40 @@ _socialcrm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        socialcrm__subcmd__doctor)
+            opts="-o -v -q -h -V --platform --database-url --config --output --verbose --quiet --no-progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --platform)
+                    COMPREPLY=($(compgen -W "tiktok instagram reddit x onlyfans" -- "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         socialcrm__subcmd__fans)
             opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -838,7 +878,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help)
-            opts="import-csv connect disconnect accounts sync insights upload fans messages audit db webhooks completions man help"
+            opts="import-csv connect disconnect accounts sync insights upload fans messages audit doctor db webhooks completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -964,6 +1004,20 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help__subcmd__disconnect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

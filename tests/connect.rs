@@ -517,3 +517,91 @@ fn a_hosted_redirect_uri_waits_for_a_pasted_address() {
     );
     assert!(run.stderr.contains("no authorization arrived within 1 s"));
 }
+
+fn checks(run: &Run) -> Vec<(String, String, String)> {
+    run.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap().to_string();
+            (s("check"), s("status"), s("detail"))
+        })
+        .collect()
+}
+
+fn check<'a>(all: &'a [(String, String, String)], name: &str) -> &'a (String, String, String) {
+    all.iter()
+        .find(|c| c.0 == name)
+        .unwrap_or_else(|| panic!("no check {name} in {all:?}"))
+}
+
+#[test]
+fn doctor_lists_every_problem_and_fails_when_one_is_found() {
+    let env = TestEnv::new();
+    let fake = FakeTikTok::start();
+    let empty = run(&env, &fake, None, &["-o", "json", "doctor"]);
+    assert_eq!(empty.code, 0, "{}", empty.stderr);
+    let all = checks(&empty);
+    assert_eq!(check(&all, "database").1, "ok");
+    assert_eq!(check(&all, "secrets").1, "ok");
+    assert_eq!(check(&all, "connections").1, "warn");
+
+    assert_eq!(
+        connect(&env, &fake, &FakeBrowser::following_redirect(), &[]).code,
+        0
+    );
+    let fine = run(&env, &fake, None, &["-o", "json", "doctor"]);
+    assert_eq!(fine.code, 0, "{}", fine.stderr);
+    let all = checks(&fine);
+    assert_eq!(
+        check(&all, "tiktok default").2,
+        "token valid for testcreator"
+    );
+
+    fake.revoke_refresh_tokens();
+    fake.expire_access_tokens_now();
+    let broken = run(&env, &fake, None, &["-o", "json", "doctor"]);
+    assert_eq!(broken.code, 1, "{}", broken.stderr);
+    let all = checks(&broken);
+    let row = check(&all, "tiktok default");
+    assert_eq!(row.1, "fail");
+    assert!(
+        row.2.contains("socialcrm connect tiktok --account default"),
+        "{row:?}"
+    );
+
+    // A keychain that does not answer is one failed row, not an abort.
+    let mut cmd = command(&env, &fake, &["-o", "json", "doctor"]);
+    cmd.env("SOCIALCRM_SECRETS", "keychain")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    let keychainless = env.run_cmd(cmd);
+    assert_eq!(keychainless.code, 1);
+    let all = checks(&keychainless);
+    assert!(
+        check(&all, "secrets").2.contains("no keychain answers"),
+        "{all:?}"
+    );
+    assert_eq!(check(&all, "database").1, "ok");
+}
+
+#[test]
+fn doctor_compares_the_clock_with_postgres() {
+    let Some(db) = crate::support::TestDb::postgres() else {
+        return;
+    };
+    let env = TestEnv::new();
+    let fake = FakeTikTok::start();
+    let out = run(
+        &env,
+        &fake,
+        None,
+        &["--database-url", &db.url, "-o", "json", "doctor"],
+    );
+    let all = checks(&out);
+    let clock = check(&all, "clock");
+    assert!(
+        clock.2.ends_with("s from the database server's clock"),
+        "{clock:?}"
+    );
+}

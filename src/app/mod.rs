@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod connect;
 mod db;
+mod doctor;
 mod fans;
 mod generate;
 mod import;
@@ -185,6 +186,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,
         Command::Db(cmd) => db::run(&mut ctx, cmd)?,
+        Command::Doctor(args) => doctor::run(&mut ctx, args)?,
         Command::ImportCsv(args) => import::run(&mut ctx, args)?,
         Command::Webhooks(cmd) => webhooks::run(&mut ctx, cmd)?,
         Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),

@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 mod db;
+mod doctor;
 mod fans;
 mod import;
 mod insights;
@@ -23,6 +24,7 @@ use clap::{Args, Parser, Subcommand};
 pub use accounts::{AccountsArgs, ConnectArgs, DisconnectArgs};
 pub use audit::AuditCommand;
 pub use db::DbCommand;
+pub use doctor::DoctorArgs;
 pub use fans::FansCommand;
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
@@ -157,6 +159,11 @@ pub enum Command {
     /// The record of who did what when (connect, sync, import, ...)
     #[command(subcommand)]
     Audit(AuditCommand),
+
+    /// Check the setup: configuration, database, secrets, credentials, tokens, clocks
+    ///
+    /// Prints a checklist and exits 1 when a check failed: for first setup and CI smoke tests.
+    Doctor(DoctorArgs),
 
     /// The CRM database: schema migrations and status
     #[command(subcommand)]

@@ -340,6 +340,14 @@ impl<C: Conn> Store for SqlStore<C> {
         })
     }
 
+    fn server_time(&mut self) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
+        if self.dialect() == Dialect::Sqlite {
+            return Ok(None);
+        }
+        let rows = self.conn.query("SELECT now() AS now", &[])?;
+        rows.first().map(|r| r.time("now")).transpose()
+    }
+
     fn lock(&mut self, name: &str) -> Result<(), StoreError> {
         self.advisory("pg_advisory_lock", name)
     }

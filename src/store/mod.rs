@@ -140,6 +140,10 @@ pub trait Store: Send {
         platform_wide: bool,
     ) -> Result<Vec<TableCount>, StoreError>;
 
+    /// The database server's clock (PostgreSQL), to compare with this host's; `None` for SQLite,
+    /// which runs in this process.
+    fn server_time(&mut self) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError>;
+
     /// Takes the lock `name` for every process using this database, waiting for its holder, until
     /// [`Store::unlock`]. PostgreSQL: a session advisory lock, so hosts sharing one server
     /// exclude each other. SQLite: nothing (one host; callers also hold a lock file).

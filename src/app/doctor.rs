@@ -1,0 +1,179 @@
+//! `doctor`: a checklist of everything a sync needs, each check independent of the others, so
+//! one run shows every problem at once instead of the first.
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::{Context, Report};
+use crate::auth::lifecycle::Session;
+use crate::cli::DoctorArgs;
+use crate::error::{CliError, CliResult, ExitCode};
+use crate::output::{List, Record};
+use crate::platforms::PlatformId;
+
+/// A database clock further off than this makes token expiry and webhook windows unreliable.
+const SKEW_WARN_SECS: i64 = 60;
+
+#[derive(Serialize)]
+struct Check {
+    check: String,
+    /// `ok`, `warn` or `fail`.
+    status: &'static str,
+    detail: String,
+}
+
+impl Record for Check {
+    fn columns() -> &'static [&'static str] {
+        &["check", "status", "detail"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![self.check.clone(), self.status.into(), self.detail.clone()]
+    }
+}
+
+struct Checklist(Vec<Check>);
+
+impl Checklist {
+    fn add(&mut self, check: impl Into<String>, status: &'static str, detail: impl Into<String>) {
+        self.0.push(Check {
+            check: check.into(),
+            status,
+            detail: detail.into(),
+        });
+    }
+
+    fn result<T>(&mut self, check: &str, outcome: CliResult<T>, ok: impl FnOnce(T) -> String) {
+        match outcome {
+            Ok(v) => self.add(check, "ok", ok(v)),
+            Err(e) => {
+                let detail = match &e.hint {
+                    Some(hint) => format!("{} ({hint})", e.message),
+                    None => e.message,
+                };
+                self.add(check, "fail", detail)
+            }
+        }
+    }
+}
+
+pub fn run(ctx: &mut Context, args: DoctorArgs) -> CliResult<Report> {
+    let mut list = Checklist(Vec::new());
+    list.add(
+        "configuration",
+        "ok",
+        match &ctx.config.config_file {
+            Some(path) => format!("read {}", path.display()),
+            None => "defaults and environment (no config file)".into(),
+        },
+    );
+
+    let database = ctx.store().map(|store| {
+        let info = store.info();
+        let version = store.schema_version().unwrap_or(0);
+        format!(
+            "{} at {} (schema version {version})",
+            info.backend, info.location
+        )
+    });
+    let database_ok = database.is_ok();
+    list.result("database", database, |d| d);
+    if database_ok {
+        clock(ctx, &mut list);
+        let backend = ctx.secrets().map(|s| s.backend());
+        list.result("secrets", backend, |b| format!("{b} backend answers"));
+        connections(ctx, &args, &mut list);
+    }
+
+    let failed = list.0.iter().any(|c| c.status == "fail");
+    let mut report = Report::data(List(list.0));
+    if failed {
+        report.exit = ExitCode::Failure;
+        report
+            .notes
+            .push("some checks failed: see the detail column".into());
+    }
+    Ok(report)
+}
+
+/// This host's clock against the database server's (PostgreSQL): hosts sharing a database must
+/// agree on time for token expiry and webhook replay windows.
+fn clock(ctx: &mut Context, list: &mut Checklist) {
+    let Ok(store) = ctx.store() else { return };
+    match store.server_time() {
+        Ok(Some(server)) => {
+            let skew = (Utc::now() - server).num_seconds();
+            let status = if skew.abs() > SKEW_WARN_SECS {
+                "warn"
+            } else {
+                "ok"
+            };
+            list.add(
+                "clock",
+                status,
+                format!("{skew:+} s from the database server's clock"),
+            );
+        }
+        Ok(None) => list.add(
+            "clock",
+            "ok",
+            "embedded database: no other clock to compare with",
+        ),
+        Err(e) => list.add("clock", "warn", e.to_string()),
+    }
+}
+
+/// Each platform's credentials and each live connection's token, refreshed if due.
+fn connections(ctx: &mut Context, args: &DoctorArgs, list: &mut Checklist) {
+    let rows = match ctx.store().and_then(|s| Ok(s.list_connections()?)) {
+        Ok(rows) => rows,
+        Err(e) => return list.add("connections", "fail", e.message),
+    };
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|r| r.connection.status != "revoked")
+        .filter(|r| {
+            args.platform
+                .is_none_or(|p| p.name() == r.connection.platform)
+        })
+        .collect();
+    if rows.is_empty() {
+        return list.add(
+            "connections",
+            "warn",
+            "no connected account: run `socialcrm connect tiktok`",
+        );
+    }
+    for row in rows {
+        let c = row.connection.clone();
+        let name = format!("{} {}", c.platform, c.account);
+        let Ok(id) = c.platform.parse::<PlatformId>() else {
+            list.add(name, "fail", format!("unknown platform '{}'", c.platform));
+            continue;
+        };
+        let adapter = match ctx.connected_adapter(id, &c.account) {
+            Ok(a) => a,
+            Err(e) => {
+                list.add(name, "fail", e.message);
+                continue;
+            }
+        };
+        let lock_dir = ctx.config.data_dir.join("locks");
+        let checked: CliResult<String> = ctx.store_and_secrets().and_then(|(store, secrets)| {
+            let mut session = Session {
+                platform: adapter.as_ref(),
+                store,
+                secrets,
+                connection: row,
+                lock_dir,
+            };
+            let who = session
+                .with_token(|token| adapter.whoami(token))
+                .map_err(CliError::from)?;
+            Ok(format!(
+                "token valid for {}",
+                who.username.unwrap_or(who.platform_user_id)
+            ))
+        });
+        list.result(&name, checked, |d| d);
+    }
+}

@@ -1,0 +1,10 @@
+use clap::Args;
+
+use crate::platforms::PlatformId;
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Only check this platform's credentials and connections
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<PlatformId>,
+}
