@@ -1482,13 +1482,17 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__sync)
-            opts="-o -v -q -h -V --all --account --full --database-url --config --output --verbose --quiet --no-progress --help --version tiktok instagram reddit x onlyfans"
+            opts="-o -v -q -h -V --all --account --full --jobs --database-url --config --output --verbose --quiet --no-progress --help --version tiktok instagram reddit x onlyfans"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -107,6 +107,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l no-prog
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l account -d 'Only the account with this local name' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l jobs -d 'Sync up to N accounts at once' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'

@@ -284,3 +284,83 @@ fn one_account_failing_while_another_syncs_exits_3() {
         run.stderr
     );
 }
+
+/// `sync --all` twice at once over the same connections: each connection is synced by exactly
+/// one of them, never both, and the rows are those of one sync.
+#[test]
+fn two_concurrent_syncs_share_the_connections() {
+    let (env, fake) = connected(5);
+    for i in 1..20 {
+        let account = format!("acct{i:02}");
+        let run = connect(
+            &env,
+            &fake,
+            &FakeBrowser::following_redirect(),
+            &["--account", &account],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let spawn = || {
+        let mut cmd =
+            crate::connect::command(&env, &fake, &["-o", "json", "sync", "--all", "--jobs", "4"]);
+        cmd.env("BROWSER", "true")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let mut synced = 0;
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rows: Json = serde_json::from_slice(&out.stdout).unwrap();
+        synced += rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["stream"] == "videos")
+            .count();
+    }
+    assert_eq!(synced, 20, "every connection synced once across both runs");
+    assert_eq!(fake.video_list_calls(), 20);
+    assert_eq!(
+        table_rows(&env, &fake, "posts"),
+        5,
+        "the same five videos, no duplicates"
+    );
+}
+
+/// A worker that died keeps its lease until it expires; then the next sync takes the
+/// connection over.
+#[test]
+fn a_dead_workers_lease_is_taken_over_after_it_expires() {
+    let (env, fake) = connected(5);
+    let path = env.data_home().join("socialcrm/crm.db");
+    let target = socialcrm::config::DatabaseTarget::Sqlite { path };
+    let mut store = socialcrm::store::open(&target).unwrap();
+    let id = store.list_connections().unwrap()[0].id;
+    let now = chrono::Utc::now();
+    assert!(
+        store
+            .claim_connection(id, "dead-worker", now + chrono::Duration::seconds(2), now)
+            .unwrap()
+    );
+
+    let held = sync(&env, &fake, "10", &[]);
+    assert_eq!(held.code, 0, "{}", held.stderr);
+    assert!(
+        held.stderr.contains("1 account(s) skipped"),
+        "{}",
+        held.stderr
+    );
+    assert_eq!(fake.video_list_calls(), 0);
+
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let taken = sync(&env, &fake, "10", &[]);
+    assert_eq!(taken.code, 0, "{}", taken.stderr);
+    assert_eq!(stream(&taken.json(), "videos")["status"], "succeeded");
+}

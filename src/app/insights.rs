@@ -237,6 +237,7 @@ pub fn run(ctx: &mut Context, args: InsightsArgs) -> CliResult<Report> {
             all: false,
             account: args.account.clone(),
             full: false,
+            jobs: 1,
         };
         let synced = super::sync::run(ctx, sync)?;
         notes.extend(synced.notes);

@@ -76,24 +76,61 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
             .with_hint("`socialcrm accounts` lists them; `socialcrm connect tiktok` adds one"));
     }
     let at = crate::clock::now();
+    let started = chrono::Utc::now();
+    let owner = format!(
+        "{}:{}:{}",
+        crate::sync::hostname().unwrap_or_default(),
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let jobs = (args.jobs as usize).clamp(1, 64).min(connections.len());
+    let queue = std::sync::Mutex::new(std::collections::VecDeque::from(connections));
+    let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs)
+            .map(|_| {
+                let config = ctx.config.clone();
+                let (queue, owner) = (&queue, &owner);
+                let full = args.full;
+                scope.spawn(move || {
+                    // Each worker has its own database connection and secrets store.
+                    let mut ctx = Context::new(config);
+                    let mut done = Vec::new();
+                    loop {
+                        let next = queue
+                            .lock()
+                            .expect("the queue lock is never poisoned")
+                            .pop_front();
+                        let Some(connection) = next else { break };
+                        done.push(leased(&mut ctx, connection, owner, full, at, started));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
     let mut rows = Vec::new();
     let mut notes = Vec::new();
-    let (mut ok, mut failed, mut reauth) = (0, 0, 0);
-    for connection in connections {
-        let c = connection.connection.clone();
-        match sync_one(ctx, connection, args.full, at, &mut rows) {
-            Ok(true) => ok += 1,
-            Ok(false) => failed += 1,
+    let (mut ok, mut failed, mut reauth, mut skipped) = (0, 0, 0, 0);
+    for mut outcome in outcomes {
+        match outcome.result {
+            Ok(Some(true)) => ok += 1,
+            Ok(Some(false)) => failed += 1,
+            Ok(None) => skipped += 1,
             Err(e) => {
                 if e.exit == ExitCode::Reauth {
                     reauth += 1;
                 } else {
                     failed += 1;
                 }
+                let c = &outcome.connection;
                 notes.push(format!("{} {}: {}", c.platform, c.account, e.message));
-                rows.push(Synced {
-                    platform: c.platform,
-                    account: c.account,
+                outcome.rows.push(Synced {
+                    platform: c.platform.clone(),
+                    account: c.account.clone(),
                     stream: "-".into(),
                     status: "failed",
                     pages: 0,
@@ -103,6 +140,12 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
                 });
             }
         }
+        rows.extend(outcome.rows);
+    }
+    if skipped > 0 {
+        notes.push(format!(
+            "{skipped} account(s) skipped: another sync holds them or synced them during this run"
+        ));
     }
     for row in rows
         .iter()
@@ -118,13 +161,74 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
     }
     let mut report = Report::data(List(rows));
     report.notes = notes;
-    report.exit = match (ok, failed, reauth) {
+    report.exit = match (ok + skipped, failed, reauth) {
         (_, 0, 0) => ExitCode::Success,
         (0, _, 0) => ExitCode::Failure,
         (0, 0, _) => ExitCode::Reauth,
         _ => ExitCode::Partial,
     };
     Ok(report)
+}
+
+/// One connection's turn: its rows, and whether it synced (`Some(true)`), had a failed stream
+/// (`Some(false)`), was skipped because another worker holds or just synced it (`None`), or
+/// could not start (`Err`).
+struct Outcome {
+    connection: crate::store::model::Connection,
+    rows: Vec<Synced>,
+    result: CliResult<Option<bool>>,
+}
+
+/// How long a claimed connection stays claimed: a worker that dies mid-sync holds it no
+/// longer than this (`SOCIALCRM_LEASE_SECS`, default an hour).
+fn lease_length() -> chrono::Duration {
+    let secs = std::env::var("SOCIALCRM_LEASE_SECS")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(3600);
+    chrono::Duration::seconds(secs)
+}
+
+/// Claims the connection, syncs it, and gives the lease back.
+fn leased(
+    ctx: &mut Context,
+    connection: ConnectionRow,
+    owner: &str,
+    full: bool,
+    at: chrono::DateTime<chrono::Utc>,
+    started: chrono::DateTime<chrono::Utc>,
+) -> Outcome {
+    let id = connection.id;
+    let mut outcome = Outcome {
+        connection: connection.connection.clone(),
+        rows: Vec::new(),
+        result: Ok(None),
+    };
+    let until = chrono::Utc::now() + lease_length();
+    let claimed = ctx
+        .store()
+        .and_then(|s| Ok(s.claim_connection(id, owner, until, started)?));
+    match claimed {
+        Ok(true) => {}
+        Ok(false) => return outcome,
+        Err(e) => {
+            outcome.result = Err(e);
+            return outcome;
+        }
+    }
+    let _span = tracing::info_span!(
+        "sync",
+        platform = %connection.connection.platform,
+        account = %connection.connection.account
+    )
+    .entered();
+    outcome.result = sync_one(ctx, connection, full, at, &mut outcome.rows).map(Some);
+    if let Ok(store) = ctx.store() {
+        // A lease that cannot be given back expires on its own.
+        let _ = store.release_connection(id, owner);
+    }
+    outcome
 }
 
 /// Syncs every stream of one connection; `Ok(false)` when a stream failed.

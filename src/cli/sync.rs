@@ -18,4 +18,8 @@ pub struct SyncArgs {
     /// Re-read everything instead of only what is new since the last sync
     #[arg(long)]
     pub full: bool,
+
+    /// Sync up to N accounts at once
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: u32,
 }

@@ -340,6 +340,49 @@ impl<C: Conn> Store for SqlStore<C> {
         })
     }
 
+    fn claim_connection(
+        &mut self,
+        id: i64,
+        owner: &str,
+        until: chrono::DateTime<chrono::Utc>,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, StoreError> {
+        let d = self.dialect();
+        // Wall-clock time, not the pinnable crate clock: leases order real processes.
+        let now = Value::Time(chrono::Utc::now());
+        let sql = format!(
+            "UPDATE platform_connections SET lease_owner = {owner}, lease_until = {until} \
+             WHERE id = {id} AND (lease_until IS NULL OR lease_until < {now}) \
+             AND (lease_released_at IS NULL OR lease_released_at < {since}) RETURNING id",
+            owner = d.param(1),
+            until = d.param(2),
+            id = d.param(3),
+            now = d.param(4),
+            since = d.param(5),
+        );
+        let params = [
+            owner.into(),
+            Value::Time(until),
+            id.into(),
+            now,
+            Value::Time(since),
+        ];
+        self.write_tx(|s| Ok(!s.conn.query(&sql, &params)?.is_empty()))
+    }
+
+    fn release_connection(&mut self, id: i64, owner: &str) -> Result<(), StoreError> {
+        let d = self.dialect();
+        let sql = format!(
+            "UPDATE platform_connections SET lease_owner = NULL, lease_until = NULL, \
+             lease_released_at = {} WHERE id = {} AND lease_owner = {} RETURNING id",
+            d.param(1),
+            d.param(2),
+            d.param(3)
+        );
+        let params = [Value::Time(chrono::Utc::now()), id.into(), owner.into()];
+        self.write_tx(|s| s.conn.query(&sql, &params).map(|_| ()))
+    }
+
     fn server_time(&mut self) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
         if self.dialect() == Dialect::Sqlite {
             return Ok(None);

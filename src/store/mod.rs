@@ -140,6 +140,21 @@ pub trait Store: Send {
         platform_wide: bool,
     ) -> Result<Vec<TableCount>, StoreError>;
 
+    /// Claims connection `id` for a sync by `owner` until `until`, unless another worker holds an
+    /// unexpired lease on it or released one at or after `since` (another run that overlapped
+    /// this one already synced it). One conditional UPDATE, so two workers never both win.
+    /// Times are wall-clock.
+    fn claim_connection(
+        &mut self,
+        id: i64,
+        owner: &str,
+        until: chrono::DateTime<chrono::Utc>,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives up `owner`'s lease on connection `id`.
+    fn release_connection(&mut self, id: i64, owner: &str) -> Result<(), StoreError>;
+
     /// The database server's clock (PostgreSQL), to compare with this host's; `None` for SQLite,
     /// which runs in this process.
     fn server_time(&mut self) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError>;

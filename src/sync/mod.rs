@@ -228,7 +228,8 @@ fn pages(
     }
 }
 
-fn hostname() -> Option<String> {
+/// This machine's name, for `sync_runs` and lease owners.
+pub fn hostname() -> Option<String> {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .map(|h| h.trim().to_string())

@@ -37,6 +37,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "uploads",
         sql: include_str!("migrations/0004_uploads.sql"),
     },
+    Migration {
+        version: 5,
+        name: "sync_leases",
+        sql: include_str!("migrations/0005_sync_leases.sql"),
+    },
 ];
 
 pub struct SqliteConn {

@@ -1,0 +1,7 @@
+-- socialcrm schema v5 (PostgreSQL): a connection's sync lease. A worker claims a connection by
+-- setting these in one conditional UPDATE; a lease past its time (a crashed worker's) can be
+-- claimed again. Keep in step with sqlite/migrations/0005_sync_leases.sql.
+
+ALTER TABLE platform_connections ADD COLUMN lease_owner TEXT;
+ALTER TABLE platform_connections ADD COLUMN lease_until TIMESTAMPTZ;
+ALTER TABLE platform_connections ADD COLUMN lease_released_at TIMESTAMPTZ;
