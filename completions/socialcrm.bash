@@ -212,7 +212,7 @@ _socialcrm() {
 
     case "${cmd}" in
         socialcrm)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version import-csv connect disconnect accounts sync insights upload fans messages audit doctor db webhooks completions man help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version import-csv connect disconnect accounts sync insights upload fans messages audit doctor db webhooks completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -234,6 +234,10 @@ _socialcrm() {
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -242,7 +246,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__accounts)
-            opts="-o -v -q -h -V --check --database-url --config --output --verbose --quiet --no-progress --help --version"
+            opts="-o -v -q -h -V --check --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -262,6 +266,10 @@ _socialcrm() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -272,7 +280,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__audit)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version list help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -292,6 +300,10 @@ _socialcrm() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -344,7 +356,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__audit__subcmd__list)
-            opts="-p -s -o -v -q -h -V --platform --action --search --since --until --limit --after --database-url --config --output --verbose --quiet --no-progress --help --version"
+            opts="-p -s -o -v -q -h -V --platform --action --search --since --until --limit --after --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,6 +414,10 @@ _socialcrm() {
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -410,7 +426,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__completions)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version bash elvish fish powershell zsh"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -432,6 +448,10 @@ _socialcrm() {
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -440,7 +460,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__connect)
-            opts="-o -v -q -h -V --account --no-browser --port --scope --timeout --sandbox --database-url --config --output --verbose --quiet --no-progress --help --version tiktok instagram reddit x onlyfans"
+            opts="-o -v -q -h -V --account --no-browser --port --scope --timeout --sandbox --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok instagram reddit x onlyfans"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -478,6 +498,10 @@ _socialcrm() {
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -486,7 +510,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__db)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version migrate status help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version migrate status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -506,6 +530,10 @@ _socialcrm() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -572,7 +600,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__db__subcmd__migrate)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -592,6 +620,10 @@ _socialcrm() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -602,7 +634,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__db__subcmd__status)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -624,6 +656,10 @@ _socialcrm() {
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -632,7 +668,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__disconnect)
-            opts="-o -v -q -h -V --account --purge --database-url --config --output --verbose --quiet --no-progress --help --version tiktok instagram reddit x onlyfans"
+            opts="-o -v -q -h -V --account --purge --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok instagram reddit x onlyfans"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -658,6 +694,10 @@ _socialcrm() {
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -666,7 +706,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__doctor)
-            opts="-o -v -q -h -V --platform --database-url --config --output --verbose --quiet --no-progress --help --version"
+            opts="-o -v -q -h -V --platform --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -692,6 +732,10 @@ _socialcrm() {
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -700,7 +744,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__fans)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version list show help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -720,6 +764,10 @@ _socialcrm() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -786,7 +834,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__fans__subcmd__list)
-            opts="-p -s -o -v -q -h -V --platform --search --since --until --limit --after --database-url --config --output --verbose --quiet --no-progress --help --version"
+            opts="-p -s -o -v -q -h -V --platform --search --since --until --limit --after --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -840,6 +888,10 @@ _socialcrm() {
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -848,7 +900,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__fans__subcmd__show)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -868,6 +920,10 @@ _socialcrm() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1214,7 +1270,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__import__subcmd__csv)
-            opts="-o -v -q -h -V --map --date-format --dry-run --rejects --database-url --config --output --verbose --quiet --no-progress --help --version onlyfans fans messages earnings"
+            opts="-o -v -q -h -V --map --date-format --dry-run --rejects --database-url --config --output --verbose --quiet --no-progress --log-format --help --version onlyfans fans messages earnings"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1248,6 +1304,10 @@ _socialcrm() {
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1256,7 +1316,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__insights)
-            opts="-o -v -q -h -V --account --from --to --metric --refresh --chart --top --database-url --config --output --verbose --quiet --no-progress --help --version tiktok instagram reddit x onlyfans"
+            opts="-o -v -q -h -V --account --from --to --metric --refresh --chart --top --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok instagram reddit x onlyfans"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1298,6 +1358,10 @@ _socialcrm() {
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1306,7 +1370,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__man)
-            opts="-o -v -q -h -V --dir --database-url --config --output --verbose --quiet --no-progress --help --version"
+            opts="-o -v -q -h -V --dir --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1332,6 +1396,10 @@ _socialcrm() {
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1340,7 +1408,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__messages)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version list help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1360,6 +1428,10 @@ _socialcrm() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1412,7 +1484,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__messages__subcmd__list)
-            opts="-p -s -o -v -q -h -V --platform --search --fan --direction --since --until --limit --after --database-url --config --output --verbose --quiet --no-progress --help --version"
+            opts="-p -s -o -v -q -h -V --platform --search --fan --direction --since --until --limit --after --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1474,6 +1546,10 @@ _socialcrm() {
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1482,13 +1558,17 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__sync)
-            opts="-o -v -q -h -V --all --account --full --jobs --database-url --config --output --verbose --quiet --no-progress --help --version tiktok instagram reddit x onlyfans"
+            opts="-o -v -q -h -V --all --account --full --history --limit --jobs --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok instagram reddit x onlyfans"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1512,6 +1592,10 @@ _socialcrm() {
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1520,7 +1604,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__upload)
-            opts="-o -v -q -h -V --caption --privacy --draft --no-wait --force --account --chunk-size --wait --database-url --config --output --verbose --quiet --no-progress --help --version tiktok"
+            opts="-o -v -q -h -V --caption --privacy --draft --no-wait --force --account --chunk-size --wait --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1562,6 +1646,10 @@ _socialcrm() {
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1570,7 +1658,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__webhooks)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --help --version serve help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1590,6 +1678,10 @@ _socialcrm() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1642,7 +1734,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__webhooks__subcmd__serve)
-            opts="-o -v -q -h -V --bind --rate --database-url --config --output --verbose --quiet --no-progress --help --version"
+            opts="-o -v -q -h -V --bind --rate --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1670,6 +1762,10 @@ _socialcrm() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)

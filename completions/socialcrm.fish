@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_socialcrm_global_optspecs
-    string join \n database-url= config= o/output= v/verbose q/quiet no-progress h/help V/version
+    string join \n database-url= config= o/output= v/verbose q/quiet no-progress log-format= h/help V/version
 end
 
 function __fish_socialcrm_needs_command
@@ -29,6 +29,8 @@ complete -c socialcrm -n "__fish_socialcrm_needs_command" -l config -d 'Config f
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -61,6 +63,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l confi
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l dry-run -d 'Check every row and report, writing nothing'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s q -l quiet -d 'Only errors on stderr'
@@ -76,6 +80,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l config -
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l no-browser -d 'Print the authorization URL instead of opening a browser; the listener still waits, and the address the browser ends on may be pasted on standard input (for a browser on another machine)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l sandbox -d 'Use the platform\'s sandbox app (also TIKTOK_SANDBOX_MODE=true)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
@@ -89,6 +95,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l confi
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l purge -d 'Also delete what the CRM holds from this account: its posts, analytics and sync state, and the platform\'s fans and messages when no other account of the platform is connected'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s q -l quiet -d 'Only errors on stderr'
@@ -100,6 +108,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l config 
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l check -d 'Ask each platform who the stored token belongs to (refreshing tokens that are due), and mark connections whose grant is gone as needing `connect` again'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s q -l quiet -d 'Only errors on stderr'
@@ -107,14 +117,18 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l no-prog
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l account -d 'Only the account with this local name' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l limit -d 'With --history: how many runs to show' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l jobs -d 'Sync up to N accounts at once' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l all -d 'Every connected account of every platform (what cron runs)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l full -d 'Re-read everything instead of only what is new since the last sync'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l history -d 'Show the latest sync runs (what cron did) instead of syncing'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -130,6 +144,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l config 
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l refresh -d 'Sync the platform first, so the figures are current'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l chart -d 'Draw each metric over time (a sparkline per metric)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
@@ -150,6 +166,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l config -d
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l draft -d 'Send to the creator\'s TikTok inbox instead of posting; they finish the post in the app'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l no-wait -d 'Return once the file is sent, printing the publish id, instead of waiting for the result'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l force -d 'Post again even if the ledger says this file was already posted from this account'
@@ -163,6 +181,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -186,6 +206,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -196,6 +218,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -209,6 +233,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -234,6 +260,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -246,6 +274,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fis
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -269,6 +299,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_se
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -286,6 +318,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -l config -d
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -296,6 +330,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_s
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -309,6 +345,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -319,6 +357,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -332,6 +372,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -346,6 +388,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -358,6 +402,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l conf
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -369,6 +415,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l config -d 'C
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'

@@ -364,3 +364,45 @@ fn a_dead_workers_lease_is_taken_over_after_it_expires() {
     assert_eq!(taken.code, 0, "{}", taken.stderr);
     assert_eq!(stream(&taken.json(), "videos")["status"], "succeeded");
 }
+
+#[test]
+fn history_lists_runs_and_json_logs_carry_the_account_span() {
+    let (env, fake) = connected(5);
+    let mut cmd = crate::connect::command(
+        &env,
+        &fake,
+        &["-vv", "--log-format", "json", "-o", "json", "sync"],
+    );
+    cmd.env("BROWSER", "true");
+    let run = env.run_cmd(cmd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let logs: Vec<Json> = run
+        .stderr
+        .lines()
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON log line ({e}): {l}"))
+        })
+        .collect();
+    assert!(
+        logs.iter()
+            .any(|l| l["span"]["account"] == "default" && l["span"]["platform"] == "tiktok"),
+        "{}",
+        run.stderr
+    );
+
+    let history = crate::connect::run(
+        &env,
+        &fake,
+        None,
+        &["-o", "json", "sync", "--history", "--limit", "10"],
+    );
+    let runs = history.ok().json();
+    let runs = runs.as_array().unwrap();
+    assert_eq!(runs.len(), 2, "profile and videos");
+    assert!(
+        runs.iter()
+            .all(|r| r["status"] == "succeeded" && r["account"] == "default")
+    );
+    let bad = crate::connect::run(&env, &fake, None, &["sync", "--history", "--all"]);
+    assert_eq!(bad.code, 2, "--history does not sync");
+}

@@ -238,6 +238,8 @@ pub fn run(ctx: &mut Context, args: InsightsArgs) -> CliResult<Report> {
             account: args.account.clone(),
             full: false,
             jobs: 1,
+            history: false,
+            limit: 50,
         };
         let synced = super::sync::run(ctx, sync)?;
         notes.extend(synced.notes);

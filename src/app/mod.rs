@@ -274,12 +274,16 @@ fn init_logging(g: &GlobalArgs) {
         .ok()
         .and_then(|v| tracing_subscriber::EnvFilter::try_new(v).ok())
         .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(format!("socialcrm={level}")));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = match g.log_format {
+        crate::cli::LogFormat::Json => builder.json().with_current_span(true).try_init(),
+        crate::cli::LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
+    };
 }
 
 /// Files socialcrm creates (database, keys, config) are owner-only from the moment they exist.

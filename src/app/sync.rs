@@ -2,14 +2,14 @@
 
 use serde::Serialize;
 
-use super::{Context, Report};
+use super::{Context, Report, time_cell};
 use crate::auth::lifecycle::{LifecycleError, Session};
 use crate::cli::SyncArgs;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::output::{List, Record};
+use crate::output::{List, Record, cell};
 use crate::platforms::{self, PlatformId};
 use crate::store::Batch;
-use crate::store::model::ConnectionRow;
+use crate::store::model::{ConnectionRow, SyncRunRow};
 
 /// One stream of one account, as the sync left it.
 #[derive(Serialize)]
@@ -51,7 +51,61 @@ impl Record for Synced {
     }
 }
 
+impl Record for SyncRunRow {
+    fn columns() -> &'static [&'static str] {
+        &[
+            "id",
+            "platform",
+            "account",
+            "stream",
+            "status",
+            "started_at",
+            "finished_at",
+            "rows_read",
+            "rows_written",
+            "host",
+            "error",
+        ]
+    }
+    fn table_columns() -> &'static [&'static str] {
+        &[
+            "started_at",
+            "platform",
+            "account",
+            "stream",
+            "status",
+            "rows_written",
+            "error",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        let r = &self.run;
+        vec![
+            self.id.to_string(),
+            cell(&self.platform),
+            cell(&self.account),
+            cell(&r.stream),
+            r.status.clone(),
+            time_cell(&Some(r.started_at)),
+            time_cell(&r.finished_at),
+            r.rows_read.to_string(),
+            r.rows_written.to_string(),
+            cell(&r.host),
+            cell(&r.error),
+        ]
+    }
+}
+
 pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
+    if args.history {
+        let runs = ctx.store()?.list_sync_runs(args.limit)?;
+        let empty = runs.is_empty();
+        let mut report = Report::data(List(runs));
+        if empty {
+            report.notes.push("no sync has run yet".into());
+        }
+        return Ok(report);
+    }
     let connections: Vec<ConnectionRow> = ctx
         .store()?
         .list_connections()?
@@ -223,7 +277,18 @@ fn leased(
         account = %connection.connection.account
     )
     .entered();
+    let began = std::time::Instant::now();
     outcome.result = sync_one(ctx, connection, full, at, &mut outcome.rows).map(Some);
+    let written: u64 = outcome.rows.iter().map(|r| r.rows_written).sum();
+    match &outcome.result {
+        Ok(Some(true)) => tracing::info!(
+            rows_written = written,
+            seconds = began.elapsed().as_secs_f64(),
+            "account synced"
+        ),
+        Ok(_) => tracing::warn!(rows_written = written, "account partly synced"),
+        Err(e) => tracing::warn!(error = %e.message, "account not synced"),
+    }
     if let Ok(store) = ctx.store() {
         // A lease that cannot be given back expires on its own.
         let _ = store.release_connection(id, owner);

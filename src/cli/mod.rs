@@ -99,6 +99,16 @@ pub struct GlobalArgs {
     /// Never draw progress bars (they are only drawn when stderr is a terminal)
     #[arg(long, global = true)]
     pub no_progress: bool,
+
+    /// Log lines as text, or as JSON objects (one per line, with their spans) for log shippers
+    #[arg(
+        long,
+        global = true,
+        value_name = "FORMAT",
+        env = "SOCIALCRM_LOG_FORMAT",
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -187,6 +197,12 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// Paging flags shared by every listing.

@@ -19,6 +19,14 @@ pub struct SyncArgs {
     #[arg(long)]
     pub full: bool,
 
+    /// Show the latest sync runs (what cron did) instead of syncing
+    #[arg(long, conflicts_with_all = ["platforms", "all", "full"])]
+    pub history: bool,
+
+    /// With --history: how many runs to show
+    #[arg(long, value_name = "N", default_value_t = 50, requires = "history", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub limit: u32,
+
     /// Sync up to N accounts at once
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub jobs: u32,

@@ -565,6 +565,21 @@ impl<C: Conn> Store for SqlStore<C> {
         )
     }
 
+    fn list_sync_runs(&mut self, limit: u32) -> Result<Vec<SyncRunRow>, StoreError> {
+        let query = Query::new(
+            self.dialect(),
+            "SELECT r.*, c.platform AS platform, c.account AS account FROM sync_runs r \
+             LEFT JOIN platform_connections c ON c.id = r.connection_id",
+        );
+        let page = Page { limit, after: None };
+        self.select(
+            query,
+            "ORDER BY r.started_at DESC, r.id DESC LIMIT ?",
+            vec![self::limit(&page)],
+            tables::sync_run_row,
+        )
+    }
+
     fn list_events(&mut self, q: &EventQuery) -> Result<Vec<AnalyticsEvent>, StoreError> {
         let mut query = Query::new(self.dialect(), "SELECT e.* FROM analytics_events e");
         if let Some(p) = &q.platform {

@@ -174,6 +174,8 @@ pub trait Store: Send {
     fn list_messages(&mut self, query: &MessageQuery) -> Result<Vec<MessageRow>, StoreError>;
     fn list_audit(&mut self, query: &AuditQuery) -> Result<Vec<AuditRow>, StoreError>;
     fn list_connections(&mut self) -> Result<Vec<ConnectionRow>, StoreError>;
+    /// The latest sync runs, newest first.
+    fn list_sync_runs(&mut self, limit: u32) -> Result<Vec<SyncRunRow>, StoreError>;
     fn list_events(&mut self, query: &EventQuery) -> Result<Vec<AnalyticsEvent>, StoreError>;
     fn top_posts(&mut self, query: &PostQuery) -> Result<Vec<Post>, StoreError>;
     fn sync_state(

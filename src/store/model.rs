@@ -257,6 +257,16 @@ pub struct AuditQuery {
     pub until: Option<DateTime<Utc>>,
 }
 
+/// A sync run with the account it synced, for `sync --history`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyncRunRow {
+    pub id: i64,
+    pub platform: Option<String>,
+    pub account: Option<String>,
+    #[serde(flatten)]
+    pub run: SyncRun,
+}
+
 /// Which analytics events to read, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct EventQuery {

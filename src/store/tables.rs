@@ -376,6 +376,26 @@ pub fn connection_row(r: &Row) -> Result<ConnectionRow, StoreError> {
     })
 }
 
+pub fn sync_run_row(r: &Row) -> Result<SyncRunRow, StoreError> {
+    Ok(SyncRunRow {
+        id: r.i64("id")?,
+        platform: r.opt_text("platform")?,
+        account: r.opt_text("account")?,
+        run: SyncRun {
+            run_id: r.text("run_id")?,
+            connection_id: r.opt_i64("connection_id")?,
+            stream: r.opt_text("stream")?,
+            started_at: r.time("started_at")?,
+            finished_at: r.opt_time("finished_at")?,
+            status: r.text("status")?,
+            rows_read: r.i64("rows_read")?,
+            rows_written: r.i64("rows_written")?,
+            error: r.opt_text("error")?,
+            host: r.opt_text("host")?,
+        },
+    })
+}
+
 pub fn event_row(r: &Row) -> Result<AnalyticsEvent, StoreError> {
     Ok(AnalyticsEvent {
         platform: r.text("platform")?,
