@@ -406,3 +406,28 @@ fn history_lists_runs_and_json_logs_carry_the_account_span() {
     let bad = crate::connect::run(&env, &fake, None, &["sync", "--history", "--all"]);
     assert_eq!(bad.code, 2, "--history does not sync");
 }
+
+/// Fault matrix, first cases: whatever goes wrong on the way, the CRM ends as one clean sync
+/// leaves it.
+#[test]
+fn truncated_replies_are_retried_and_the_result_equals_a_clean_sync() {
+    let (env, fake) = connected(45);
+    fake.truncate_next_api_replies(3);
+    let run = sync(&env, &fake, "10", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(stream(&run.json(), "videos")["pages"], 3);
+    assert_eq!(table_rows(&env, &fake, "posts"), 45);
+    assert_eq!(table_rows(&env, &fake, "analytics_events"), 4 + 45 * 4);
+
+    // Cut short every time: the retry budget ends it with a clear error, nothing half-written.
+    let (env, fake) = connected(45);
+    fake.truncate_next_api_replies(1000);
+    let run = sync(&env, &fake, "1", &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cut short or is not JSON"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(table_rows(&env, &fake, "posts"), 0);
+}

@@ -34,7 +34,7 @@ impl Reply {
 
 /// The request never got an answer.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot reach {host}: {reason}")]
+#[error("{host}: {reason}")]
 pub struct NetError {
     pub host: String,
     pub reason: String,
@@ -112,7 +112,7 @@ impl Client {
         let fail = |e: reqwest::Error| NetError {
             host: host.clone(),
             // Without the URL: queries may name ids; bodies are never included by reqwest.
-            reason: e.without_url().to_string(),
+            reason: format!("no answer ({})", e.without_url()),
         };
         let response = request.send().map_err(fail)?;
         let status = response.status().as_u16();
@@ -122,7 +122,21 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         let bytes = response.bytes().map_err(fail)?;
-        let body = serde_json::from_slice(&bytes).unwrap_or(Json::Null);
+        let body = match serde_json::from_slice(&bytes) {
+            Ok(body) => body,
+            // A success whose JSON does not parse was cut short on the way (or is not the API
+            // at all): never read it as an empty answer. It is retried like a lost connection.
+            Err(_) if (200..300).contains(&status) && !bytes.is_empty() => {
+                return Err(NetError {
+                    host,
+                    reason: format!(
+                        "the reply (HTTP {status}, {} bytes) was cut short or is not JSON",
+                        bytes.len()
+                    ),
+                });
+            }
+            Err(_) => Json::Null,
+        };
         Ok(Reply {
             status,
             body,
@@ -237,7 +251,7 @@ impl Uploader {
             position(offset);
             let fail = |e: reqwest::Error| NetError {
                 host: host.clone(),
-                reason: e.without_url().to_string(),
+                reason: format!("no answer ({})", e.without_url()),
             };
             let blocks = FileRange::open(path, offset, len, position.clone());
             let blocks = match blocks {

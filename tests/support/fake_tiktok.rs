@@ -366,6 +366,7 @@ struct State {
     video_seq: u64,
     /// Statuses the next API calls answer with, in order.
     failing_api_calls: VecDeque<u16>,
+    truncating_api_replies: u32,
     /// Video-list request indices (0-based, since start) that answer 500.
     failing_video_pages: Vec<usize>,
     video_list_seen: usize,
@@ -437,6 +438,7 @@ impl FakeTikTok {
             videos: Vec::new(),
             video_seq: 0,
             failing_api_calls: VecDeque::new(),
+            truncating_api_replies: 0,
             failing_video_pages: Vec::new(),
             video_list_seen: 0,
             access_expiry_countdown: None,
@@ -655,6 +657,11 @@ impl FakeTikTok {
         self.state()
             .failing_api_calls
             .extend(std::iter::repeat_n(status, n as usize));
+    }
+
+    /// The next `n` successful API answers arrive cut in half: status 200, half of the JSON.
+    pub fn truncate_next_api_replies(&self, n: u32) {
+        self.state().truncating_api_replies += n;
     }
 
     /// The `k`-th video-list request (0-based, counted since the fake started, the numbering
@@ -945,7 +952,14 @@ impl State {
             return self.api_error(405, "method_not_allowed", "Fake TikTok: wrong method.");
         }
         if api {
-            return self.api(req, list_index);
+            let mut reply = self.api(req, list_index);
+            if self.truncating_api_replies > 0 && reply.status == 200 {
+                // A transfer cut short: the status line and half of the JSON.
+                self.truncating_api_replies -= 1;
+                let half = reply.body.len() / 2;
+                reply.body.truncate(half);
+            }
+            return reply;
         }
         if want == "POST" && !is_form {
             return self.oauth_error(
