@@ -431,3 +431,55 @@ fn truncated_replies_are_retried_and_the_result_equals_a_clean_sync() {
     );
     assert_eq!(table_rows(&env, &fake, "posts"), 0);
 }
+
+#[test]
+fn a_reply_slower_than_the_timeout_is_retried() {
+    let (env, fake) = connected(45);
+    fake.delay_next_api_replies(1, std::time::Duration::from_millis(1500));
+    let mut cmd = crate::connect::command(&env, &fake, &["-o", "json", "sync"]);
+    cmd.env("SOCIALCRM_HTTP_TIMEOUT", "0.5")
+        .env("SOCIALCRM_RETRY_BUDGET", "10")
+        .env("BROWSER", "true");
+    let run = env.run_cmd(cmd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(table_rows(&env, &fake, "posts"), 45);
+    assert_eq!(table_rows(&env, &fake, "analytics_events"), 4 + 45 * 4);
+}
+
+#[test]
+fn a_sync_killed_mid_page_is_finished_by_the_next_run() {
+    let (env, fake) = connected(45);
+    fake.delay_next_api_replies(3, std::time::Duration::from_millis(400));
+    let mut cmd = crate::connect::command(&env, &fake, &["-o", "json", "sync"]);
+    cmd.env("SOCIALCRM_LEASE_SECS", "1")
+        .env("BROWSER", "true")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    child.kill().unwrap(); // SIGKILL: no cleanup, the lease stays taken
+    child.wait().unwrap();
+    assert!(
+        table_rows(&env, &fake, "posts") < 45,
+        "killed before the end"
+    );
+
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // the dead run's lease expires
+    let mut again = crate::connect::command(&env, &fake, &["-o", "json", "sync"]);
+    again
+        .env("SOCIALCRM_LEASE_SECS", "1")
+        .env("BROWSER", "true");
+    let run = env.run_cmd(again);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(stream(&run.json(), "videos")["status"], "succeeded");
+    assert_eq!(
+        table_rows(&env, &fake, "posts"),
+        45,
+        "as one clean sync: nothing lost"
+    );
+    assert_eq!(
+        table_rows(&env, &fake, "analytics_events"),
+        4 + 45 * 4,
+        "nothing twice"
+    );
+}

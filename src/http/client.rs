@@ -65,7 +65,7 @@ impl Client {
         let inner = reqwest::blocking::Client::builder()
             .user_agent(concat!("socialcrm/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
+            .timeout(request_timeout())
             // Redirects of API calls are not followed: a token must not be re-sent elsewhere.
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -194,6 +194,16 @@ fn retry_budget() -> Duration {
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map_or(Duration::from_secs(60), Duration::from_secs_f64)
+}
+
+/// How long one API request may take before it counts as lost (and is retried):
+/// `SOCIALCRM_HTTP_TIMEOUT` seconds, default 30.
+fn request_timeout() -> Duration {
+    std::env::var("SOCIALCRM_HTTP_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map_or(Duration::from_secs(30), Duration::from_secs_f64)
 }
 
 /// Bytes read from the file per block of an upload body.

@@ -367,6 +367,7 @@ struct State {
     /// Statuses the next API calls answer with, in order.
     failing_api_calls: VecDeque<u16>,
     truncating_api_replies: u32,
+    delaying_api_replies: VecDeque<Duration>,
     /// Video-list request indices (0-based, since start) that answer 500.
     failing_video_pages: Vec<usize>,
     video_list_seen: usize,
@@ -439,6 +440,7 @@ impl FakeTikTok {
             video_seq: 0,
             failing_api_calls: VecDeque::new(),
             truncating_api_replies: 0,
+            delaying_api_replies: VecDeque::new(),
             failing_video_pages: Vec::new(),
             video_list_seen: 0,
             access_expiry_countdown: None,
@@ -657,6 +659,13 @@ impl FakeTikTok {
         self.state()
             .failing_api_calls
             .extend(std::iter::repeat_n(status, n as usize));
+    }
+
+    /// The next `n` API calls are answered only after `delay`.
+    pub fn delay_next_api_replies(&self, n: u32, delay: Duration) {
+        self.state()
+            .delaying_api_replies
+            .extend(std::iter::repeat_n(delay, n as usize));
     }
 
     /// The next `n` successful API answers arrive cut in half: status 200, half of the JSON.
@@ -952,6 +961,10 @@ impl State {
             return self.api_error(405, "method_not_allowed", "Fake TikTok: wrong method.");
         }
         if api {
+            if let Some(delay) = self.delaying_api_replies.pop_front() {
+                // Answer late, as a slow or stuck server would (this blocks the fake).
+                std::thread::sleep(delay);
+            }
             let mut reply = self.api(req, list_index);
             if self.truncating_api_replies > 0 && reply.status == 200 {
                 // A transfer cut short: the status line and half of the JSON.
