@@ -483,3 +483,62 @@ fn a_sync_killed_mid_page_is_finished_by_the_next_run() {
         "nothing twice"
     );
 }
+
+/// One of three accounts has its grant revoked at the platform: the other two sync, that one is
+/// marked needs_reauth, and the run exits 4 so cron can alert a person.
+#[test]
+fn a_revoked_grant_on_one_of_three_accounts_exits_4_and_the_others_sync() {
+    let (env, fake) = connected(5);
+    for account in ["second", "third"] {
+        let run = connect(
+            &env,
+            &fake,
+            &FakeBrowser::following_redirect(),
+            &["--account", account],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    // The second connect's tokens, revoked at TikTok (the user removed the app).
+    let second = fake.tokens()[1].clone();
+    let revoked = crate::support::http::post_form(
+        &fake.url(crate::support::fake_tiktok::REVOKE_PATH),
+        &[
+            ("client_key", crate::support::fake_tiktok::CLIENT_KEY),
+            ("client_secret", crate::support::fake_tiktok::CLIENT_SECRET),
+            ("token", &second.access_token),
+        ],
+    );
+    assert_eq!(revoked.status, 200);
+
+    let run = sync(&env, &fake, "10", &[]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("run `socialcrm connect tiktok --account second`"),
+        "{}",
+        run.stderr
+    );
+    let rows = run.json();
+    let synced: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["stream"] == "videos" && r["status"] == "succeeded")
+        .map(|r| r["account"].as_str().unwrap())
+        .collect();
+    assert_eq!(synced, vec!["default", "third"]);
+    let accounts = crate::connect::run(&env, &fake, None, &["-o", "json", "accounts"])
+        .ok()
+        .json();
+    let status = |name: &str| {
+        accounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["account"] == name)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status("second"), "needs_reauth");
+    assert_eq!(status("third"), "active");
+}

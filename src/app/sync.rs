@@ -215,10 +215,11 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
     }
     let mut report = Report::data(List(rows));
     report.notes = notes;
+    // Re-authentication needs a person, so it wins: cron can alert on 4 alone.
     report.exit = match (ok + skipped, failed, reauth) {
+        (_, _, 1..) => ExitCode::Reauth,
         (_, 0, 0) => ExitCode::Success,
         (0, _, 0) => ExitCode::Failure,
-        (0, 0, _) => ExitCode::Reauth,
         _ => ExitCode::Partial,
     };
     Ok(report)

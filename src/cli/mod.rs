@@ -139,8 +139,8 @@ pub enum Command {
     /// Fetch what is new from connected accounts into the CRM (cron: `socialcrm sync --all`)
     ///
     /// Each stream (TikTok: profile, videos) is read page by page; every page is committed with
-    /// its resume point, so an interrupted sync continues where it stopped. Exits 3 when some
-    /// accounts failed and others synced, 4 when an account must be connected again.
+    /// its resume point, so an interrupted sync continues where it stopped. Exits 4 when an account
+    /// must be connected again, else 3 when some accounts failed and 1 when all did.
     Sync(SyncArgs),
 
     /// Metrics over time from the CRM: latest values, changes, top posts, and charts
