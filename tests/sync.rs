@@ -542,3 +542,38 @@ fn a_revoked_grant_on_one_of_three_accounts_exits_4_and_the_others_sync() {
     assert_eq!(status("second"), "needs_reauth");
     assert_eq!(status("third"), "active");
 }
+
+/// A full disk (here: a file-size limit on the process, which makes writes fail as on a full
+/// disk) stops the sync with a clear error; the database stays usable and the next run
+/// completes.
+#[test]
+fn a_full_disk_on_sqlite_fails_cleanly_and_the_database_survives() {
+    use std::os::unix::process::CommandExt;
+    let (env, fake) = connected(400);
+    let mut cmd = crate::connect::command(&env, &fake, &["-o", "json", "sync"]);
+    cmd.env("BROWSER", "true");
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 256 * 1024,
+                rlim_max: 256 * 1024,
+            };
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let full = env.run_cmd(cmd);
+    assert_ne!(full.code, 0, "{}", full.stderr);
+    let last = full.stderr.lines().last().unwrap_or_default().to_string();
+    assert!(last.contains("is the disk full?"), "{}", full.stderr);
+
+    let status = crate::connect::run(&env, &fake, None, &["-o", "json", "db", "status"]);
+    assert_eq!(status.code, 0, "the database is intact: {}", status.stderr);
+    let again = sync(&env, &fake, "10", &[]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(table_rows(&env, &fake, "posts"), 400);
+}

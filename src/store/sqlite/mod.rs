@@ -137,9 +137,22 @@ impl rusqlite::ToSql for Value {
 
 impl SqliteConn {
     fn error(&self, e: rusqlite::Error) -> StoreError {
+        // A failed write is almost always a full disk; say so next to SQLite's own words. The
+        // transaction is rolled back, so the database stays as it was.
+        let reason = match &e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::DiskFull | rusqlite::ErrorCode::SystemIoFailure
+                ) =>
+            {
+                format!("{e} (is the disk full? nothing of this write was kept)")
+            }
+            _ => e.to_string(),
+        };
         StoreError::Query {
             location: self.location.clone(),
-            reason: e.to_string(),
+            reason,
         }
     }
 }
