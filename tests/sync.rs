@@ -577,3 +577,18 @@ fn a_full_disk_on_sqlite_fails_cleanly_and_the_database_survives() {
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(table_rows(&env, &fake, "posts"), 400);
 }
+
+#[test]
+fn a_body_that_breaks_off_mid_way_is_retried_to_the_clean_result() {
+    // The fake sends half of a body under the full Content-Length and stops: whether the
+    // connection then resets or stalls, the request counts as lost within the timeout.
+    let (env, fake) = connected(45);
+    fake.cut_next_api_replies(1);
+    let mut cmd = crate::connect::command(&env, &fake, &["-o", "json", "sync"]);
+    cmd.env("SOCIALCRM_HTTP_TIMEOUT", "1")
+        .env("BROWSER", "true");
+    let run = env.run_cmd(cmd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(table_rows(&env, &fake, "posts"), 45);
+    assert_eq!(table_rows(&env, &fake, "analytics_events"), 4 + 45 * 4);
+}

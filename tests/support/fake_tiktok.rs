@@ -367,6 +367,7 @@ struct State {
     /// Statuses the next API calls answer with, in order.
     failing_api_calls: VecDeque<u16>,
     truncating_api_replies: u32,
+    cutting_api_replies: u32,
     delaying_api_replies: VecDeque<Duration>,
     /// Video-list request indices (0-based, since start) that answer 500.
     failing_video_pages: Vec<usize>,
@@ -440,6 +441,7 @@ impl FakeTikTok {
             video_seq: 0,
             failing_api_calls: VecDeque::new(),
             truncating_api_replies: 0,
+            cutting_api_replies: 0,
             delaying_api_replies: VecDeque::new(),
             failing_video_pages: Vec::new(),
             video_list_seen: 0,
@@ -668,6 +670,13 @@ impl FakeTikTok {
             .extend(std::iter::repeat_n(delay, n as usize));
     }
 
+    /// The next `n` successful API answers break off halfway through a body whose
+    /// Content-Length promised more (the fake asks for the connection to close; tiny_http may
+    /// keep it open, so the client sees a reset or a stall).
+    pub fn cut_next_api_replies(&self, n: u32) {
+        self.state().cutting_api_replies += n;
+    }
+
     /// The next `n` successful API answers arrive cut in half: status 200, half of the JSON.
     pub fn truncate_next_api_replies(&self, n: u32) {
         self.state().truncating_api_replies += n;
@@ -809,6 +818,8 @@ struct Reply {
     body: String,
     location: Option<String>,
     headers: Vec<(&'static str, String)>,
+    /// Send half of the body under the full Content-Length, then close the connection.
+    cut: bool,
 }
 
 impl Reply {
@@ -818,6 +829,7 @@ impl Reply {
             body: body.to_string(),
             location: None,
             headers: Vec::new(),
+            cut: false,
         }
     }
 
@@ -827,6 +839,7 @@ impl Reply {
             body: String::new(),
             location: Some(location),
             headers: Vec::new(),
+            cut: false,
         }
     }
 }
@@ -902,6 +915,23 @@ fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
         reply
     };
 
+    if reply.cut {
+        let full = reply.body.len();
+        let half = reply.body.as_bytes()[..full / 2].to_vec();
+        let headers = vec![
+            tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap(),
+            tiny_http::Header::from_bytes("Connection", "close").unwrap(),
+        ];
+        let response = tiny_http::Response::new(
+            tiny_http::StatusCode(reply.status),
+            headers,
+            std::io::Cursor::new(half),
+            Some(full),
+            None,
+        );
+        let _ = request.respond(response);
+        return;
+    }
     let mut response = tiny_http::Response::from_string(reply.body).with_status_code(reply.status);
     if reply.location.is_none() {
         response = response.with_header(
@@ -966,7 +996,10 @@ impl State {
                 std::thread::sleep(delay);
             }
             let mut reply = self.api(req, list_index);
-            if self.truncating_api_replies > 0 && reply.status == 200 {
+            if self.cutting_api_replies > 0 && reply.status == 200 {
+                self.cutting_api_replies -= 1;
+                reply.cut = true;
+            } else if self.truncating_api_replies > 0 && reply.status == 200 {
                 // A transfer cut short: the status line and half of the JSON.
                 self.truncating_api_replies -= 1;
                 let half = reply.body.len() / 2;
