@@ -1,7 +1,7 @@
 //! `accounts` (list and check connections) and `disconnect`.
 
 use super::{Context, Report, time_cell};
-use crate::auth::lifecycle::{LifecycleError, Session, audit_entry, secret_key};
+use crate::auth::lifecycle::{LifecycleError, audit_entry, secret_key};
 use crate::auth::tokens::Tokens;
 use crate::cli::{AccountsArgs, DisconnectArgs};
 use crate::error::{CliError, CliResult, ExitCode};
@@ -113,15 +113,7 @@ fn check(ctx: &mut Context, row: ConnectionRow) -> CliResult<()> {
         CliError::failure(format!("unknown platform '{}'", row.connection.platform))
     })?;
     let adapter = ctx.connected_adapter(id, &row.connection.account)?;
-    let lock_dir = ctx.config.data_dir.join("locks");
-    let (store, secrets) = ctx.store_and_secrets()?;
-    let mut session = Session {
-        platform: adapter.as_ref(),
-        store,
-        secrets,
-        connection: row,
-        lock_dir,
-    };
+    let mut session = ctx.session(adapter.as_ref(), row)?;
     let identity = session.with_token(|token| adapter.whoami(token))?;
     let mut connection = session.connection.connection.clone();
     connection.username = identity.username.or(connection.username);

@@ -5,7 +5,6 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::{Context, Report};
-use crate::auth::lifecycle::Session;
 use crate::cli::DoctorArgs;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{List, Record};
@@ -157,23 +156,16 @@ fn connections(ctx: &mut Context, args: &DoctorArgs, list: &mut Checklist) {
                 continue;
             }
         };
-        let lock_dir = ctx.config.data_dir.join("locks");
-        let checked: CliResult<String> = ctx.store_and_secrets().and_then(|(store, secrets)| {
-            let mut session = Session {
-                platform: adapter.as_ref(),
-                store,
-                secrets,
-                connection: row,
-                lock_dir,
-            };
-            let who = session
-                .with_token(|token| adapter.whoami(token))
-                .map_err(CliError::from)?;
-            Ok(format!(
-                "token valid for {}",
-                who.username.unwrap_or(who.platform_user_id)
-            ))
-        });
+        let checked: CliResult<String> =
+            ctx.session(adapter.as_ref(), row).and_then(|mut session| {
+                let who = session
+                    .with_token(|token| adapter.whoami(token))
+                    .map_err(CliError::from)?;
+                Ok(format!(
+                    "token valid for {}",
+                    who.username.unwrap_or(who.platform_user_id)
+                ))
+            });
         list.result(&name, checked, |d| d);
     }
 }

@@ -135,6 +135,24 @@ impl Context {
         Ok(crate::platforms::oauth(id, &self.config, sandbox)?)
     }
 
+    /// A token session for a connected account (its adapter, this context's stores, the lock
+    /// directory): what every command that calls a platform on an account's behalf needs.
+    pub fn session<'a>(
+        &'a mut self,
+        platform: &'a dyn crate::platforms::OAuthPlatform,
+        connection: crate::store::model::ConnectionRow,
+    ) -> CliResult<crate::auth::lifecycle::Session<'a>> {
+        let lock_dir = self.config.data_dir.join("locks");
+        let (store, secrets) = self.store_and_secrets()?;
+        Ok(crate::auth::lifecycle::Session {
+            platform,
+            store,
+            secrets,
+            connection,
+            lock_dir,
+        })
+    }
+
     /// Both stores at once, for work that writes tokens and rows together.
     pub fn store_and_secrets(&mut self) -> CliResult<(&mut dyn Store, &mut dyn SecretStore)> {
         self.secrets()?;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{Context, Report, time_cell};
-use crate::auth::lifecycle::{LifecycleError, Session};
+use crate::auth::lifecycle::LifecycleError;
 use crate::cli::SyncArgs;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{List, Record, cell};
@@ -312,15 +312,7 @@ fn sync_one(
         .map_err(|_| CliError::failure(format!("unknown platform '{}'", c.platform)))?;
     let adapter = ctx.connected_adapter(id, &c.account)?;
     let streams = platforms::streams(id, &ctx.config);
-    let lock_dir = ctx.config.data_dir.join("locks");
-    let (store, secrets) = ctx.store_and_secrets()?;
-    let mut session = Session {
-        platform: adapter.as_ref(),
-        store,
-        secrets,
-        connection,
-        lock_dir,
-    };
+    let mut session = ctx.session(adapter.as_ref(), connection)?;
     let mut all_ok = true;
     for stream in &streams {
         let row = |status, pages, read, written, error| Synced {

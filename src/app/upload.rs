@@ -271,15 +271,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     let adapter = ctx.connected_adapter(id, &account)?;
     let posting = Posting::new(&ctx.config.platform(id));
     let visible = ctx.config.progress && std::io::stderr().is_terminal();
-    let lock_dir = ctx.config.data_dir.join("locks");
-    let (store, secrets) = ctx.store_and_secrets()?;
-    let mut session = Session {
-        platform: adapter.as_ref(),
-        store,
-        secrets,
-        connection,
-        lock_dir,
-    };
+    let mut session = ctx.session(adapter.as_ref(), connection)?;
     let draft = args.draft;
     let mime = content_type(&args.file);
 
