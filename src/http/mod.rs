@@ -62,6 +62,15 @@ impl Origin {
     }
 }
 
+/// Where a request for `real` (a URL on a platform's real host) goes: to `base` when the
+/// platform's hosts are redirected (`SOCIALCRM_<PLATFORM>_BASE_URL`), else where it says.
+pub fn routed(base: Option<&Origin>, real: Url) -> Url {
+    match base {
+        Some(origin) => origin.rewrite(&real),
+        None => real,
+    }
+}
+
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.0.as_str().trim_end_matches('/'))

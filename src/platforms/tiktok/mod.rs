@@ -72,10 +72,7 @@ impl TikTok {
     /// A real TikTok URL, or its twin on `SOCIALCRM_TIKTOK_BASE_URL`.
     fn url(&self, real: &str) -> Url {
         let real = Url::parse(real).expect("TikTok's URLs are valid");
-        match &self.base_url {
-            Some(origin) => origin.rewrite(&real),
-            None => real,
-        }
+        crate::http::routed(self.base_url.as_ref(), real)
     }
 
     fn post(&self, url: &str, form: &[(&str, &str)]) -> Result<Reply, PlatformError> {

@@ -200,10 +200,7 @@ impl Posting {
             message: None,
             log_id: None,
         })?;
-        Ok(match &self.base_url {
-            Some(origin) => origin.rewrite(&real),
-            None => real,
-        })
+        Ok(crate::http::routed(self.base_url.as_ref(), real))
     }
 
     pub fn creator_info(&self, token: &Secret) -> Result<CreatorInfo, PlatformError> {
