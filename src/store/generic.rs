@@ -175,8 +175,9 @@ impl<C: Conn> SqlStore<C> {
     }
 }
 
-fn limit(page: &Page) -> Value {
-    Value::Int(i64::from(page.limit.clamp(1, PAGE_MAX)))
+/// A listing's LIMIT, within 1 and [`PAGE_MAX`].
+fn limit(rows: u32) -> Value {
+    Value::Int(i64::from(rows.clamp(1, PAGE_MAX)))
 }
 
 const FAN_SELECT: &str = "SELECT f.*, (SELECT COUNT(*) FROM messages m \
@@ -444,7 +445,7 @@ impl<C: Conn> Store for SqlStore<C> {
         self.select(
             query,
             "ORDER BY f.id LIMIT ?",
-            vec![limit(&q.page)],
+            vec![limit(q.page.limit)],
             tables::fan_row,
         )
     }
@@ -519,7 +520,7 @@ impl<C: Conn> Store for SqlStore<C> {
         self.select(
             query,
             "ORDER BY m.sent_at, m.id LIMIT ?",
-            vec![limit(&q.page)],
+            vec![limit(q.page.limit)],
             tables::message_row,
         )
     }
@@ -550,7 +551,7 @@ impl<C: Conn> Store for SqlStore<C> {
         self.select(
             query,
             "ORDER BY a.at, a.id LIMIT ?",
-            vec![limit(&q.page)],
+            vec![limit(q.page.limit)],
             tables::audit_row,
         )
     }
@@ -565,17 +566,16 @@ impl<C: Conn> Store for SqlStore<C> {
         )
     }
 
-    fn list_sync_runs(&mut self, limit: u32) -> Result<Vec<SyncRunRow>, StoreError> {
+    fn list_sync_runs(&mut self, rows: u32) -> Result<Vec<SyncRunRow>, StoreError> {
         let query = Query::new(
             self.dialect(),
             "SELECT r.*, c.platform AS platform, c.account AS account FROM sync_runs r \
              LEFT JOIN platform_connections c ON c.id = r.connection_id",
         );
-        let page = Page { limit, after: None };
         self.select(
             query,
             "ORDER BY r.started_at DESC, r.id DESC LIMIT ?",
-            vec![self::limit(&page)],
+            vec![limit(rows)],
             tables::sync_run_row,
         )
     }
@@ -626,7 +626,7 @@ impl<C: Conn> Store for SqlStore<C> {
         self.select(
             query,
             "ORDER BY COALESCE(p.view_count, 0) DESC, p.id LIMIT ?",
-            vec![Value::Int(i64::from(q.limit.clamp(1, PAGE_MAX)))],
+            vec![limit(q.limit)],
             tables::post_row,
         )
     }
