@@ -56,6 +56,14 @@ fn backoff(attempt: u32, retry_after: Option<u64>) -> Duration {
     jittered.max(Duration::from_secs(retry_after.unwrap_or(0)))
 }
 
+/// `Retry-After` in seconds (the HTTP-date form is not used by the platforms' APIs).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<u64> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+}
+
 fn retryable(status: u16) -> bool {
     status == 429 || status >= 500
 }
@@ -116,11 +124,7 @@ impl Client {
         };
         let response = request.send().map_err(fail)?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
+        let retry_after = retry_after(response.headers());
         let bytes = response.bytes().map_err(fail)?;
         let body = match serde_json::from_slice(&bytes) {
             Ok(body) => body,
@@ -285,11 +289,7 @@ impl Uploader {
             self.runtime.block_on(async {
                 let response = request.send().await.map_err(fail)?;
                 let status = response.status().as_u16();
-                let retry_after = response
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok());
+                let retry_after = retry_after(response.headers());
                 let bytes = response.bytes().await.map_err(fail)?;
                 Ok(Reply {
                     status,

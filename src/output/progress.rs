@@ -16,34 +16,33 @@ pub struct Progress {
 impl Progress {
     /// `total` is the input's size when known (a file), `None` for a pipe.
     pub fn bytes(visible: bool, total: Option<u64>) -> Progress {
-        let bar = match total {
-            Some(n) => ProgressBar::new(n),
-            None => ProgressBar::no_length(),
-        };
-        if visible {
-            let template = match total {
-                // The bar takes what the terminal's width leaves, so the line never wraps.
-                Some(_) => "{wide_bar} {bytes}/{total_bytes} · {msg} · {eta} left",
-                None => "{spinner} {bytes} · {msg}",
-            };
-            if let Ok(style) = ProgressStyle::with_template(template) {
-                bar.set_style(style.progress_chars("=> "));
-            }
-            bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
-        } else {
-            bar.set_draw_target(ProgressDrawTarget::hidden());
-        }
-        Progress {
-            bar,
-            started: Instant::now(),
+        match total {
+            // The bar takes what the terminal's width leaves, so the line never wraps.
+            Some(n) => Progress::drawn(
+                visible,
+                ProgressBar::new(n),
+                "{wide_bar} {bytes}/{total_bytes} · {msg} · {eta} left",
+            ),
+            None => Progress::drawn(
+                visible,
+                ProgressBar::no_length(),
+                "{spinner} {bytes} · {msg}",
+            ),
         }
     }
 
     /// A bar over bytes sent, with the transfer rate (bytes/s) and time left.
     pub fn transfer(visible: bool, total: u64) -> Progress {
-        let bar = ProgressBar::new(total);
+        Progress::drawn(
+            visible,
+            ProgressBar::new(total),
+            "{wide_bar} {bytes}/{total_bytes} · {binary_bytes_per_sec} · {eta} left",
+        )
+    }
+
+    /// `bar` drawn with `template` on stderr at 10 Hz when `visible`, else hidden.
+    fn drawn(visible: bool, bar: ProgressBar, template: &str) -> Progress {
         if visible {
-            let template = "{wide_bar} {bytes}/{total_bytes} · {binary_bytes_per_sec} · {eta} left";
             if let Ok(style) = ProgressStyle::with_template(template) {
                 bar.set_style(style.progress_chars("=> "));
             }
