@@ -60,6 +60,21 @@ fn accounts(env: &TestEnv, fake: &FakeTikTok, extra: &[&str]) -> Run {
     run(env, fake, None, &args)
 }
 
+/// Rows in `table`, as `db status` reports them.
+pub fn table_rows(env: &TestEnv, fake: &FakeTikTok, table: &str) -> i64 {
+    let status = run(env, fake, None, &["-o", "json", "db", "status"])
+        .ok()
+        .json();
+    status["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == table)
+        .unwrap()["rows"]
+        .as_i64()
+        .unwrap()
+}
+
 /// Every file under `dir`, as bytes.
 fn all_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();

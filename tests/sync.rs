@@ -3,7 +3,7 @@
 
 use serde_json::Value as Json;
 
-use crate::connect::{connect, run};
+use crate::connect::{connect, table_rows};
 use crate::support::fake_tiktok::{FakeBrowser, FakeTikTok, TOKEN_PATH};
 use crate::support::{Run, TestEnv};
 
@@ -31,20 +31,6 @@ fn stream<'a>(run: &'a Json, name: &str) -> &'a Json {
         .iter()
         .find(|r| r["stream"] == name)
         .unwrap_or_else(|| panic!("no {name} in {run}"))
-}
-
-fn table_rows(env: &TestEnv, fake: &FakeTikTok, table: &str) -> i64 {
-    let status = run(env, fake, None, &["-o", "json", "db", "status"])
-        .ok()
-        .json();
-    status["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["table"] == table)
-        .unwrap()["rows"]
-        .as_i64()
-        .unwrap()
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use socialcrm::store::model::Upload;
 
-use crate::connect::connect;
+use crate::connect::{connect, table_rows};
 use crate::support::fake_tiktok::{
     DIRECT_INIT_PATH, FakeBrowser, FakeTikTok, INBOX_INIT_PATH, PUBLISHED_VIDEO_BASE,
     PublishOutcome,
@@ -66,20 +66,6 @@ fn upload(env: &TestEnv, fake: &FakeTikTok, file: &Path, extra: &[&str]) -> Run 
     env.run_cmd(cmd)
 }
 
-fn rows(env: &TestEnv, fake: &FakeTikTok, table: &str) -> i64 {
-    let status = crate::connect::run(env, fake, None, &["-o", "json", "db", "status"])
-        .ok()
-        .json();
-    status["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["table"] == table)
-        .unwrap()["rows"]
-        .as_i64()
-        .unwrap()
-}
-
 #[test]
 fn a_multi_chunk_file_arrives_whole_and_is_recorded() {
     let (env, fake) = connected();
@@ -132,7 +118,7 @@ fn a_multi_chunk_file_arrives_whole_and_is_recorded() {
     assert_eq!(p.post_info["title"], "Day 1 #gym");
     assert_eq!(fake.requests_to(DIRECT_INIT_PATH).len(), 1);
 
-    assert_eq!(rows(&env, &fake, "posts"), 1);
+    assert_eq!(table_rows(&env, &fake, "posts"), 1);
     let audit = crate::connect::run(&env, &fake, None, &["-o", "json", "audit", "list"])
         .ok()
         .json();
@@ -185,7 +171,7 @@ fn a_failed_publish_is_one_line_with_the_reason() {
     let line = run.one_line_error(1);
     assert!(line.contains("file_format_check_failed"), "{line}");
     assert!(line.contains("could not publish"), "{line}");
-    assert_eq!(rows(&env, &fake, "posts"), 0);
+    assert_eq!(table_rows(&env, &fake, "posts"), 0);
 }
 
 #[test]
@@ -241,7 +227,7 @@ fn the_same_file_twice_posts_once_and_force_posts_again() {
     assert_eq!(forced["status"], "complete");
     assert_ne!(forced["post_id"], first["post_id"]);
     assert_eq!(fake.publishes().len(), 2);
-    assert_eq!(rows(&env, &fake, "posts"), 2);
+    assert_eq!(table_rows(&env, &fake, "posts"), 2);
 }
 
 #[test]
@@ -322,7 +308,7 @@ fn no_wait_returns_the_publish_id_and_a_rerun_waits_for_it() {
     assert_eq!(out["status"], "processing");
     let publish_id = out["publish_id"].as_str().unwrap().to_string();
     assert!(publish_id.starts_with("v_pub_file"), "{publish_id}");
-    assert_eq!(rows(&env, &fake, "posts"), 0);
+    assert_eq!(table_rows(&env, &fake, "posts"), 0);
 
     let done = upload(&env, &fake, &file, &[]).ok().json();
     assert_eq!(done["status"], "complete");
