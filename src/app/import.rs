@@ -332,21 +332,16 @@ fn write(
     kind: &ExportKind,
     dry_run: bool,
 ) -> CliResult<UpsertCounts> {
-    let own = kind.table;
-    let position = batch.batches().iter().position(|b| b.table() == own);
+    let batches = batch.batches();
+    let own = batches.iter().position(|b| b.table() == kind.table);
     if dry_run {
-        let n = batch
-            .batches()
-            .iter()
-            .find(|b| b.table() == own)
-            .map_or(0, |b| b.len());
         return Ok(UpsertCounts {
-            inserted: n as u64,
+            inserted: own.map_or(0, |i| batches[i].len() as u64),
             ..UpsertCounts::default()
         });
     }
-    let counts = store.upsert_all(&batch.batches())?;
-    Ok(position.map(|i| counts[i]).unwrap_or_default())
+    let counts = store.upsert_all(&batches)?;
+    Ok(own.map(|i| counts[i]).unwrap_or_default())
 }
 
 fn first_onlyfans_import(store: &mut dyn Store) -> CliResult<bool> {
