@@ -109,9 +109,7 @@ pub fn list(ctx: &mut Context, args: AccountsArgs) -> CliResult<Report> {
 
 /// Asks the platform who the token belongs to, renewing it as needed, and records the answer.
 fn check(ctx: &mut Context, row: ConnectionRow) -> CliResult<()> {
-    let id: PlatformId = row.connection.platform.parse().map_err(|_| {
-        CliError::failure(format!("unknown platform '{}'", row.connection.platform))
-    })?;
+    let id = super::connection_platform(&row.connection)?;
     let adapter = ctx.connected_adapter(id, &row.connection.account)?;
     let mut session = ctx.session(adapter.as_ref(), row)?;
     let identity = session.with_token(|token| adapter.whoami(token))?;

@@ -8,7 +8,6 @@ use super::{Context, Report};
 use crate::cli::DoctorArgs;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{List, Record};
-use crate::platforms::PlatformId;
 
 /// A database clock further off than this makes token expiry and webhook windows unreliable.
 const SKEW_WARN_SECS: i64 = 60;
@@ -145,9 +144,12 @@ fn connections(ctx: &mut Context, args: &DoctorArgs, list: &mut Checklist) {
     for row in rows {
         let c = row.connection.clone();
         let name = format!("{} {}", c.platform, c.account);
-        let Ok(id) = c.platform.parse::<PlatformId>() else {
-            list.add(name, "fail", format!("unknown platform '{}'", c.platform));
-            continue;
+        let id = match super::connection_platform(&c) {
+            Ok(id) => id,
+            Err(e) => {
+                list.add(name, "fail", e.message);
+                continue;
+            }
         };
         let adapter = match ctx.connected_adapter(id, &c.account) {
             Ok(a) => a,

@@ -313,6 +313,16 @@ fn restrict_umask() {
     }
 }
 
+/// The platform a stored connection belongs to.
+fn connection_platform(
+    connection: &crate::store::model::Connection,
+) -> CliResult<crate::platforms::PlatformId> {
+    connection
+        .platform
+        .parse()
+        .map_err(|_| CliError::failure(format!("unknown platform '{}'", connection.platform)))
+}
+
 impl From<SecretError> for CliError {
     fn from(e: SecretError) -> Self {
         let message = e.to_string();

@@ -7,7 +7,7 @@ use crate::auth::lifecycle::LifecycleError;
 use crate::cli::SyncArgs;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{List, Record, cell};
-use crate::platforms::{self, PlatformId};
+use crate::platforms;
 use crate::store::Batch;
 use crate::store::model::{ConnectionRow, SyncRunRow};
 
@@ -306,10 +306,7 @@ fn sync_one(
     rows: &mut Vec<Synced>,
 ) -> CliResult<bool> {
     let c = connection.connection.clone();
-    let id: PlatformId = c
-        .platform
-        .parse()
-        .map_err(|_| CliError::failure(format!("unknown platform '{}'", c.platform)))?;
+    let id = super::connection_platform(&c)?;
     let adapter = ctx.connected_adapter(id, &c.account)?;
     let streams = platforms::streams(id, &ctx.config);
     let mut session = ctx.session(adapter.as_ref(), connection)?;
