@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::Value as Json;
 use url::Url;
 
+use super::ratelimit::Pacer;
 use crate::secrets::Secret;
 
 /// A platform's answer: status and JSON body (`Null` when the body was not JSON).
@@ -38,11 +39,15 @@ impl Reply {
 pub struct NetError {
     pub host: String,
     pub reason: String,
+    /// Worth trying again (a lost connection, a cut reply); not when a rate limit is spent
+    /// beyond the retry budget.
+    pub retryable: bool,
 }
 
 pub struct Client {
     inner: reqwest::blocking::Client,
     budget: Duration,
+    pacer: Option<std::sync::Arc<dyn Pacer>>,
 }
 
 /// Waits before retry number `attempt` (1-based): full jitter over an exponential ceiling
@@ -81,6 +86,17 @@ impl Client {
         Client {
             inner,
             budget: retry_budget(),
+            pacer: None,
+        }
+    }
+
+    /// This client with every request drawn from `pacer`'s budgets: it waits while a budget is
+    /// spent (up to the retry budget, then fails without sending) and reads the platform's
+    /// rate-limit headers from every answer.
+    pub fn paced(self, pacer: std::sync::Arc<dyn Pacer>) -> Client {
+        Client {
+            pacer: Some(pacer),
+            ..self
         }
     }
 
@@ -121,9 +137,24 @@ impl Client {
             host: host.clone(),
             // Without the URL: queries may name ids; bodies are never included by reqwest.
             reason: format!("no answer ({})", e.without_url()),
+            retryable: true,
         };
+        let paced = self.pacer.as_ref().map(|p| (p, p.budget(url)));
+        if let Some((_, budget)) = &paced {
+            budget.acquire(self.budget).map_err(|spent| NetError {
+                host: host.clone(),
+                reason: spent.to_string(),
+                retryable: false,
+            })?;
+        }
         let response = request.send().map_err(fail)?;
         let status = response.status().as_u16();
+        if let Some((pacer, budget)) = &paced {
+            if let Some(reading) = pacer.reading(response.headers()) {
+                budget.observe(reading);
+            }
+            pacer.observe_other(budget, status, response.headers());
+        }
         let retry_after = retry_after(response.headers());
         let bytes = response.bytes().map_err(fail)?;
         let body = match serde_json::from_slice(&bytes) {
@@ -137,6 +168,7 @@ impl Client {
                         "the reply (HTTP {status}, {} bytes) was cut short or is not JSON",
                         bytes.len()
                     ),
+                    retryable: true,
                 });
             }
             Err(_) => Json::Null,
@@ -169,6 +201,7 @@ fn retrying(
                 });
             }
             Ok(reply) => reply.retry_after,
+            Err(e) if !e.retryable => return outcome,
             Err(_) => None,
         };
         let wait = backoff(attempt, retry_after);
@@ -266,6 +299,7 @@ impl Uploader {
             let fail = |e: reqwest::Error| NetError {
                 host: host.clone(),
                 reason: format!("no answer ({})", e.without_url()),
+                retryable: true,
             };
             let blocks = FileRange::open(path, offset, len, position.clone());
             let blocks = match blocks {
@@ -274,6 +308,7 @@ impl Uploader {
                     return Err(NetError {
                         host: host.clone(),
                         reason: format!("cannot read the file: {e}"),
+                        retryable: false,
                     });
                 }
             };
