@@ -55,6 +55,12 @@ fn sha256(path: &Path) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The ledger's content hash of a file, as `upload` prints it.
+fn content_hash(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    format!("xxh3:{:032x}", xxhash_rust::xxh3::xxh3_128(&bytes))
+}
+
 /// `upload tiktok FILE extra..` with fast polling and a short retry budget.
 fn upload(env: &TestEnv, fake: &FakeTikTok, file: &Path, extra: &[&str]) -> Run {
     let mut cmd = crate::connect::command(env, fake, &["-o", "json", "upload", "tiktok"]);
@@ -88,7 +94,7 @@ fn a_multi_chunk_file_arrives_whole_and_is_recorded() {
     assert_eq!(out["status"], "complete");
     assert_eq!(out["post_id"], video_id.as_str());
     assert_eq!(out["chunks"], 2);
-    assert_eq!(out["sha256"], sha256(&file).as_str());
+    assert_eq!(out["file_hash"], content_hash(&file).as_str());
     assert!(!run.stdout.contains("upload_token") && !run.stdout.contains("/upload/"));
 
     let publishes = fake.publishes();
@@ -203,6 +209,30 @@ fn an_unaudited_app_is_told_it_may_only_post_privately() {
     upload(&env, &fake, &file, &["--privacy", "private"]).ok();
 }
 
+/// A file posted before schema v6, whose ledger row holds its bare SHA-256, is still known:
+/// the migration tags the old hash and `upload` compares in that algorithm.
+#[test]
+fn a_file_posted_before_the_xxh3_ledger_is_still_recognised() {
+    let (env, fake) = connected();
+    let file = video(&env, "clip.mp4", 2 * MIB);
+    let first = upload(&env, &fake, &file, &[]).ok().json();
+    // Back to a version 5 ledger: the old column name and a bare SHA-256.
+    let db = rusqlite::Connection::open(env.data_home().join("socialcrm/crm.db")).unwrap();
+    db.execute_batch(&format!(
+        "ALTER TABLE uploads RENAME COLUMN file_hash TO file_sha256;
+         UPDATE uploads SET file_sha256 = '{}';
+         DELETE FROM schema_migrations WHERE version = 6;",
+        sha256(&file)
+    ))
+    .unwrap();
+    drop(db);
+    let again = upload(&env, &fake, &file, &[]).ok().json();
+    assert_eq!(again["status"], "already_posted");
+    assert_eq!(again["post_id"], first["post_id"]);
+    assert_eq!(again["file_hash"], format!("sha256:{}", sha256(&file)));
+    assert_eq!(fake.publishes().len(), 1, "nothing sent the second time");
+}
+
 #[test]
 fn the_same_file_twice_posts_once_and_force_posts_again() {
     let (env, fake) = connected();
@@ -242,7 +272,7 @@ fn a_file_that_differs_only_in_the_middle_is_a_new_file() {
     std::fs::write(&edited, &bytes).unwrap();
     let out = upload(&env, &fake, &edited, &[]).ok().json();
     assert_eq!(out["status"], "complete");
-    assert_eq!(out["sha256"], sha256(&edited).as_str());
+    assert_eq!(out["file_hash"], content_hash(&edited).as_str());
     assert_eq!(fake.publishes().len(), 2);
     assert_eq!(
         fake.publishes()[1].sha256.as_deref(),
@@ -340,7 +370,7 @@ fn ledger_story(db: &TestDb) {
         id: None,
         platform: "tiktok".into(),
         account: "default".into(),
-        file_sha256: None,
+        file_hash: None,
         file_fingerprint: "fp".into(),
         file_size: 12,
         publish_id: Some("p1".into()),
@@ -358,7 +388,7 @@ fn ledger_story(db: &TestDb) {
     assert_eq!(found[0].upload, u);
     let first = found[0].clone();
 
-    u.file_sha256 = Some("abc".into());
+    u.file_hash = Some("abc".into());
     u.chunks_done = 1;
     u.status = "complete".into();
     u.post_id = Some("v9".into());
@@ -394,11 +424,11 @@ fn ledger_story(db: &TestDb) {
     // Another row claiming the same hash is refused (two runs uploading one file).
     let mut rival = Upload {
         id: None,
-        file_sha256: None,
+        file_hash: None,
         ..again.clone()
     };
     rival.id = Some(store.save_upload(&rival).unwrap());
-    rival.file_sha256 = Some("abc".into());
+    rival.file_hash = Some("abc".into());
     assert!(store.save_upload(&rival).is_err());
 }
 

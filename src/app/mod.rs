@@ -11,6 +11,7 @@ mod connect;
 mod db;
 mod doctor;
 mod fans;
+mod file_hash;
 mod generate;
 mod import;
 mod insights;

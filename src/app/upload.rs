@@ -15,15 +15,15 @@
 //! `SOCIALCRM_UPLOAD_POLL_MS` sets the polling interval (default 3000: TikTok allows 30 status
 //! calls a minute); tests shorten it.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
+use super::file_hash::{self, Alongside};
 use super::{Context, Report};
 use crate::auth::lifecycle::{LifecycleError, Session, audit_entry};
 use crate::cli::{Privacy, UploadArgs, UploadPlatform};
@@ -41,7 +41,8 @@ struct Uploaded {
     platform: String,
     account: String,
     file: String,
-    sha256: String,
+    /// `xxh3:<hex>` of the content (`sha256:` for files first posted before schema v6).
+    file_hash: String,
     bytes: u64,
     chunks: u64,
     publish_id: Option<String>,
@@ -58,7 +59,7 @@ impl Record for Uploaded {
             "platform",
             "account",
             "file",
-            "sha256",
+            "file_hash",
             "bytes",
             "chunks",
             "publish_id",
@@ -72,7 +73,7 @@ impl Record for Uploaded {
             self.platform.clone(),
             self.account.clone(),
             self.file.clone(),
-            self.sha256.clone(),
+            self.file_hash.clone(),
             self.bytes.to_string(),
             self.chunks.to_string(),
             self.publish_id.clone().unwrap_or_default(),
@@ -81,43 +82,6 @@ impl Record for Uploaded {
             self.resumed.to_string(),
         ]
     }
-}
-
-/// SHA-256 of the size and the first and last MiB, in hex: the same file always has the same
-/// fingerprint, so a file whose fingerprint the ledger lacks is new to it.
-fn fingerprint_file(path: &Path, size: u64) -> std::io::Result<String> {
-    use std::io::{Seek, SeekFrom};
-    const EDGE: u64 = 1 << 20;
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    hasher.update(size.to_le_bytes());
-    let mut buf = Vec::new();
-    (&mut file).take(EDGE).read_to_end(&mut buf)?;
-    if size > EDGE {
-        file.seek(SeekFrom::Start(size.saturating_sub(EDGE).max(EDGE)))?;
-        file.take(EDGE).read_to_end(&mut buf)?;
-    }
-    hasher.update(&buf);
-    Ok(hex(&hasher.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The file's SHA-256 in hex, read in blocks (memory does not grow with the file).
-fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex(&hasher.finalize()))
 }
 
 fn poll_interval() -> Duration {
@@ -196,33 +160,48 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     let username = connection.connection.username.clone();
 
     let unreadable = |e: std::io::Error| CliError::failure(format!("cannot read {shown}: {e}"));
-    let fingerprint = fingerprint_file(&args.file, size).map_err(unreadable)?;
+    let fingerprint = file_hash::fingerprint(&args.file, size).map_err(unreadable)?;
     let candidates = ctx
         .store()?
         .upload_candidates(id.name(), &account, &fingerprint)?;
     // A file the ledger may know is hashed whole first, so that a finished one is never posted
     // again and an unfinished one resumes. A file it cannot know (no entry has its fingerprint)
     // goes at once, hashed alongside its chunks; the hash is recorded before the last chunk.
-    let (sha256, previous) = if candidates.is_empty() {
+    let (content_hash, previous) = if candidates.is_empty() {
         (None, None)
     } else {
-        let sha = sha256_file(&args.file).map_err(unreadable)?;
-        let previous = candidates
-            .iter()
-            .find(|c| c.upload.file_sha256.as_deref() == Some(sha.as_str()))
-            .cloned();
-        (Some(sha), previous)
+        let hash = file_hash::hash(&args.file).map_err(unreadable)?;
+        let mut previous = None;
+        for candidate in &candidates {
+            let Some(stored) = candidate.upload.file_hash.as_deref() else {
+                continue;
+            };
+            let mine = if stored.starts_with("xxh3:") {
+                hash.clone()
+            } else {
+                file_hash::hash_as(&args.file, stored).map_err(unreadable)?
+            };
+            if mine == stored {
+                previous = Some(candidate.clone());
+                break;
+            }
+        }
+        (Some(hash), previous)
     };
     // An entry left by a run that stopped before its hash was known: reused, not duplicated.
     let stale = candidates
         .iter()
-        .find(|c| c.upload.file_sha256.is_none())
+        .find(|c| c.upload.file_hash.is_none())
         .map(|c| c.id);
     let mut out = Uploaded {
         platform: id.name().into(),
         account: account.clone(),
         file: shown.clone(),
-        sha256: sha256.clone().unwrap_or_default(),
+        file_hash: previous
+            .as_ref()
+            .and_then(|p| p.upload.file_hash.clone())
+            .or_else(|| content_hash.clone())
+            .unwrap_or_default(),
         bytes: size,
         chunks: fresh_plan.count,
         publish_id: None,
@@ -275,10 +254,8 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     let draft = args.draft;
     let mime = content_type(&args.file);
 
-    let mut hashing = sha256.is_none().then(|| {
-        let path = args.file.clone();
-        std::thread::spawn(move || sha256_file(&path))
-    });
+    // A new file is hashed from the blocks its chunks send (read once, hashed on another thread).
+    let mut hashing = content_hash.is_none().then(|| Alongside::start(&args.file));
 
     // Creator info, the privacy check and init: a new publish, saved in the ledger (in the row
     // `reuse` when given).
@@ -323,7 +300,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             id: reuse,
             platform: id.name().into(),
             account: account.clone(),
-            file_sha256: sha256.clone(),
+            file_hash: content_hash.clone(),
             file_fingerprint: fingerprint.clone(),
             file_size: size as i64,
             publish_id: Some(init.publish_id),
@@ -347,7 +324,10 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
 
     if upload.status == "uploading" {
         let progress = Progress::transfer(visible, size);
-        let position: Position = Arc::new(progress.setter());
+        let position: Position = match &hashing {
+            Some(alongside) => alongside.watch(progress.setter()),
+            None => Arc::new(progress.setter()),
+        };
         loop {
             let plan = ChunkPlan {
                 video_size: size,
@@ -367,19 +347,16 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                 session.store,
                 plan.count - 1,
             );
-            if sent.is_ok() && upload.file_sha256.is_none() {
-                let hashed = hashing
-                    .take()
-                    .map(|h| {
-                        h.join()
-                            .unwrap_or_else(|_| Err(std::io::Error::other("hashing panicked")))
-                    })
-                    .unwrap_or_else(|| sha256_file(&args.file));
-                let sha = hashed.map_err(|e| {
+            if sent.is_ok() && upload.file_hash.is_none() {
+                let hashed = match hashing.take() {
+                    Some(alongside) => alongside.finish(),
+                    None => file_hash::hash(&args.file),
+                };
+                let hash = hashed.map_err(|e| {
                     progress.finish();
                     unreadable(e)
                 })?;
-                if let Some(other) = session.store.upload(id.name(), &account, &sha)? {
+                if let Some(other) = session.store.upload(id.name(), &account, &hash)? {
                     progress.finish();
                     upload.status = "failed".into();
                     session.store.save_upload(&upload)?;
@@ -390,9 +367,9 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                     ))
                     .with_hint("another socialcrm run is uploading it, or finished it just now"));
                 }
-                upload.file_sha256 = Some(sha.clone());
+                upload.file_hash = Some(hash.clone());
                 session.store.save_upload(&upload)?;
-                out.sha256 = sha;
+                out.file_hash = hash;
             }
             if sent.is_ok() {
                 sent = send_chunks(

@@ -257,8 +257,23 @@ pub struct Uploader {
     budget: Duration,
 }
 
-/// Told the file offset an upload has reached, from the thread that sends the body.
-pub type Position = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
+/// Told about an upload body as it leaves, from the thread that sends it: the file offset
+/// reached (progress bars) and each block read, so that a hash can be computed from the bytes
+/// already in memory instead of reading the file a second time.
+pub trait Watch: Send + Sync {
+    fn position(&self, offset: u64);
+    /// The block of the file that starts at `offset`, about to be sent (again, on a retry).
+    fn block(&self, _offset: u64, _block: &bytes::Bytes) {}
+}
+
+/// A progress setter is a watcher that ignores the blocks.
+impl<F: Fn(u64) + Send + Sync> Watch for F {
+    fn position(&self, offset: u64) {
+        self(offset)
+    }
+}
+
+pub type Position = std::sync::Arc<dyn Watch>;
 
 impl Uploader {
     pub fn new() -> Uploader {
@@ -295,7 +310,7 @@ impl Uploader {
     ) -> Result<Reply, NetError> {
         let host = url.host_str().unwrap_or("?").to_string();
         retrying(self.budget, || {
-            position(offset);
+            position.position(offset);
             let fail = |e: reqwest::Error| NetError {
                 host: host.clone(),
                 reason: format!("no answer ({})", e.without_url()),
@@ -405,9 +420,11 @@ impl Iterator for FileRange {
                 }
             }
         }
+        let block = bytes::Bytes::from(block);
+        self.position.block(self.offset + self.done, &block);
         self.done += want as u64;
-        (self.position)(self.offset + self.done);
-        Some(Ok(bytes::Bytes::from(block)))
+        self.position.position(self.offset + self.done);
+        Some(Ok(block))
     }
 }
 

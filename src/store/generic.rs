@@ -710,12 +710,12 @@ impl<C: Conn> Store for SqlStore<C> {
         &mut self,
         platform: &str,
         account: &str,
-        file_sha256: &str,
+        file_hash: &str,
     ) -> Result<Option<UploadRow>, StoreError> {
         let mut query = Query::new(self.dialect(), "SELECT * FROM uploads");
         query.filter(
-            "platform = ? AND account = ? AND file_sha256 = ?",
-            [platform.into(), account.into(), file_sha256.into()],
+            "platform = ? AND account = ? AND file_hash = ?",
+            [platform.into(), account.into(), file_hash.into()],
         );
         Ok(self.select(query, "", vec![], upload_row)?.pop())
     }
@@ -741,7 +741,7 @@ impl<C: Conn> Store for SqlStore<C> {
         let mut params: Vec<Value> = vec![
             u.platform.as_str().into(),
             u.account.as_str().into(),
-            (&u.file_sha256).into(),
+            (&u.file_hash).into(),
             u.file_fingerprint.as_str().into(),
             u.file_size.into(),
             (&u.publish_id).into(),
@@ -777,7 +777,7 @@ impl<C: Conn> Store for SqlStore<C> {
                     .collect();
                 format!(
                     "INSERT INTO uploads ({cols}, created_at, updated_at) VALUES ({vals}, {now}, {now}) \
-                     ON CONFLICT (platform, account, file_sha256) DO UPDATE SET {updates} RETURNING id",
+                     ON CONFLICT (platform, account, file_hash) DO UPDATE SET {updates} RETURNING id",
                     cols = UPLOAD_COLUMNS.join(", "),
                     vals = p[..n].join(", "),
                     now = p[n],
@@ -799,7 +799,7 @@ impl<C: Conn> Store for SqlStore<C> {
 const UPLOAD_COLUMNS: [&str; 12] = [
     "platform",
     "account",
-    "file_sha256",
+    "file_hash",
     "file_fingerprint",
     "file_size",
     "publish_id",
@@ -818,7 +818,7 @@ fn upload_row(row: &Row) -> Result<UploadRow, StoreError> {
             id: Some(row.i64("id")?),
             platform: row.text("platform")?,
             account: row.text("account")?,
-            file_sha256: row.opt_text("file_sha256")?,
+            file_hash: row.opt_text("file_hash")?,
             file_fingerprint: row.text("file_fingerprint")?,
             file_size: row.i64("file_size")?,
             publish_id: row.opt_text("publish_id")?,

@@ -199,7 +199,7 @@ pub trait Store: Send {
         &mut self,
         platform: &str,
         account: &str,
-        file_sha256: &str,
+        file_hash: &str,
     ) -> Result<Option<UploadRow>, StoreError>;
     /// The ledger's entries with this fingerprint on one account (same size, first and last
     /// MiB): every entry that could be the same file.

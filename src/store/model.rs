@@ -322,7 +322,7 @@ pub struct SecretRow {
 }
 
 /// One file's publish to one account: the ledger `upload` keeps so that a finished upload is
-/// not posted twice and an interrupted one resumes. Key: (platform, account, file_sha256).
+/// not posted twice and an interrupted one resumes. Key: (platform, account, file_hash).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Upload {
     /// The ledger row, once saved.
@@ -331,7 +331,7 @@ pub struct Upload {
     pub platform: String,
     pub account: String,
     /// None while the file is still being hashed (a new file's first chunks go meanwhile).
-    pub file_sha256: Option<String>,
+    pub file_hash: Option<String>,
     /// SHA-256 of the size and the first and last MiB: finds candidates without reading the
     /// whole file.
     pub file_fingerprint: String,

@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sync_leases",
         sql: include_str!("migrations/0005_sync_leases.sql"),
     },
+    Migration {
+        version: 6,
+        name: "upload_hash",
+        sql: include_str!("migrations/0006_upload_hash.sql"),
+    },
 ];
 
 pub struct PgConn {
