@@ -5,7 +5,29 @@ use serde_json::Value as Json;
 
 use crate::connect::{connect, table_rows};
 use crate::support::fake_tiktok::{FakeBrowser, FakeTikTok, TOKEN_PATH};
-use crate::support::{Run, TestEnv};
+use crate::support::{Run, TestEnv, assert_same_crm, crm_contents};
+
+type Contents = std::collections::BTreeMap<String, std::collections::BTreeSet<String>>;
+
+/// What one clean sync of an account with `videos` videos leaves in the CRM, computed once per
+/// size: the yardstick of the fault matrix.
+fn clean_crm(videos: u64) -> Contents {
+    static CLEAN: std::sync::Mutex<std::collections::BTreeMap<u64, Contents>> =
+        std::sync::Mutex::new(std::collections::BTreeMap::new());
+    if let Some(done) = CLEAN.lock().unwrap().get(&videos) {
+        return done.clone();
+    }
+    let (env, fake) = connected(videos);
+    sync(&env, &fake, "10", &[]).ok();
+    let contents = crm_contents(&env.default_db());
+    CLEAN.lock().unwrap().insert(videos, contents.clone());
+    contents
+}
+
+/// Asserts the account's CRM equals one clean sync's.
+fn assert_clean(env: &TestEnv, videos: u64, case: &str) {
+    assert_same_crm(&crm_contents(&env.default_db()), &clean_crm(videos), case);
+}
 
 fn connected(videos: u64) -> (TestEnv, FakeTikTok) {
     let env = TestEnv::new();
@@ -95,6 +117,7 @@ fn a_failed_page_is_resumed_without_duplicates_or_gaps() {
         45,
         "nothing lost, nothing twice"
     );
+    assert_clean(&env, 45, "a 500 on page 2, then a re-run");
 }
 
 #[test]
@@ -103,6 +126,7 @@ fn rate_limits_are_waited_out_and_a_500_storm_ends_in_one_line() {
     fake.fail_next_api_calls(1, 429);
     let limited = sync(&env, &fake, "10", &[]);
     assert_eq!(limited.code, 0, "{}", limited.stderr);
+    assert_clean(&env, 5, "a 429 waited out");
 
     fake.fail_next_api_calls(1000, 500);
     let storm = sync(&env, &fake, "1", &[]);
@@ -132,6 +156,7 @@ fn a_token_expiring_mid_sync_is_refreshed_and_the_sync_goes_on() {
         .count();
     assert_eq!(refreshes, 1);
     assert_eq!(table_rows(&env, &fake, "posts"), 45);
+    assert_clean(&env, 45, "a 401 mid-sync, refreshed");
 }
 
 #[test]
@@ -404,6 +429,7 @@ fn truncated_replies_are_retried_and_the_result_equals_a_clean_sync() {
     assert_eq!(stream(&run.json(), "videos")["pages"], 3);
     assert_eq!(table_rows(&env, &fake, "posts"), 45);
     assert_eq!(table_rows(&env, &fake, "analytics_events"), 4 + 45 * 4);
+    assert_clean(&env, 45, "truncated JSON");
 
     // Cut short every time: the retry budget ends it with a clear error, nothing half-written.
     let (env, fake) = connected(45);
@@ -430,6 +456,7 @@ fn a_reply_slower_than_the_timeout_is_retried() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(table_rows(&env, &fake, "posts"), 45);
     assert_eq!(table_rows(&env, &fake, "analytics_events"), 4 + 45 * 4);
+    assert_clean(&env, 45, "a fault mid-reply");
 }
 
 #[test]
@@ -468,6 +495,7 @@ fn a_sync_killed_mid_page_is_finished_by_the_next_run() {
         4 + 45 * 4,
         "nothing twice"
     );
+    assert_clean(&env, 45, "SIGKILL mid-page, then a re-run");
 }
 
 /// One of three accounts has its grant revoked at the platform: the other two sync, that one is
@@ -562,6 +590,7 @@ fn a_full_disk_on_sqlite_fails_cleanly_and_the_database_survives() {
     let again = sync(&env, &fake, "10", &[]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(table_rows(&env, &fake, "posts"), 400);
+    assert_clean(&env, 400, "a full disk, then a re-run");
 }
 
 #[test]
@@ -577,4 +606,5 @@ fn a_body_that_breaks_off_mid_way_is_retried_to_the_clean_result() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(table_rows(&env, &fake, "posts"), 45);
     assert_eq!(table_rows(&env, &fake, "analytics_events"), 4 + 45 * 4);
+    assert_clean(&env, 45, "a fault mid-reply");
 }

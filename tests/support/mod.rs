@@ -4,6 +4,7 @@
 pub mod fake_tiktok;
 pub mod http;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -91,6 +92,90 @@ impl Drop for TestDb {
     }
 }
 
+/// The columns that say what the CRM holds, per table: not row ids, revisions, write times or
+/// run ids, which differ between two syncs that stored the same records.
+const CONTENT_COLUMNS: [(&str, &str); 6] = [
+    (
+        "platform_connections",
+        "platform, account, platform_user_id, username, status",
+    ),
+    (
+        "fans",
+        "platform, platform_user_id, username, display_name, status, first_seen_at, last_seen_at, lifetime_spend_cents, currency, source",
+    ),
+    (
+        "messages",
+        "platform, platform_message_id, fan_platform_user_id, direction, kind, body, sent_at, thread_ref, post_ref",
+    ),
+    (
+        "posts",
+        "platform, platform_post_id, account, caption, url, media_type, published_at, view_count, like_count, comment_count, share_count, metrics_at",
+    ),
+    (
+        "analytics_events",
+        "platform, account, subject_type, subject_id, metric, period, period_start, value, unit, fan_platform_user_id",
+    ),
+    (
+        "sync_state JOIN platform_connections c ON c.id = connection_id",
+        "c.platform, c.account, stream, cursor, high_water_mark",
+    ),
+];
+
+/// Everything the CRM holds, table by table, each row as one line of its content columns:
+/// a database after a faulty sync and its re-run must equal one clean sync's, line for line.
+pub fn crm_contents(target: &DatabaseTarget) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for (table, columns) in CONTENT_COLUMNS {
+        let line = columns
+            .split(", ")
+            .map(|c| format!("coalesce(CAST({c} AS TEXT), 'NULL')"))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ");
+        let sql = format!("SELECT {line} FROM {table}");
+        let rows: BTreeSet<String> = match target {
+            DatabaseTarget::Sqlite { path } => {
+                let db = rusqlite::Connection::open(path).unwrap();
+                let mut stmt = db.prepare(&sql).unwrap();
+                stmt.query_map([], |r| r.get::<_, String>(0))
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect()
+            }
+            DatabaseTarget::Postgres { url } => {
+                postgres::Client::connect(url.expose(), postgres::NoTls)
+                    .unwrap()
+                    .query(&sql, &[])
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.get::<_, String>(0))
+                    .collect()
+            }
+        };
+        let name = table.split(' ').next().unwrap().to_string();
+        out.insert(name, rows);
+    }
+    out
+}
+
+/// Asserts two CRM contents are equal, naming the first table and lines that differ.
+pub fn assert_same_crm(
+    got: &BTreeMap<String, BTreeSet<String>>,
+    want: &BTreeMap<String, BTreeSet<String>>,
+    case: &str,
+) {
+    for (table, rows) in want {
+        let other = &got[table];
+        let missing: Vec<_> = rows.difference(other).take(3).collect();
+        let extra: Vec<_> = other.difference(rows).take(3).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{case}: {table} differs from a clean sync ({} rows against {}): missing {missing:?}, extra {extra:?}",
+            other.len(),
+            rows.len()
+        );
+    }
+}
+
 /// A private home for one run of the binary.
 pub struct TestEnv {
     pub dir: tempfile::TempDir,
@@ -119,6 +204,13 @@ impl TestEnv {
 
     pub fn config_home(&self) -> PathBuf {
         self.path().join("config")
+    }
+
+    /// The database the binary uses when no URL is given.
+    pub fn default_db(&self) -> DatabaseTarget {
+        DatabaseTarget::Sqlite {
+            path: self.data_home().join("socialcrm/crm.db"),
+        }
     }
 
     /// The binary with a clean environment: nothing from the developer's machine leaks in.
