@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 
 use crate::connect::{connect, table_rows};
 use crate::support::fake_tiktok::{FakeBrowser, FakeTikTok, TOKEN_PATH};
-use crate::support::{Run, TestEnv, assert_same_crm, crm_contents};
+use crate::support::{Run, TestDb, TestEnv, assert_same_crm, crm_contents};
 
 type Contents = std::collections::BTreeMap<String, std::collections::BTreeSet<String>>;
 
@@ -607,4 +607,92 @@ fn a_body_that_breaks_off_mid_way_is_retried_to_the_clean_result() {
     assert_eq!(table_rows(&env, &fake, "posts"), 45);
     assert_eq!(table_rows(&env, &fake, "analytics_events"), 4 + 45 * 4);
     assert_clean(&env, 45, "a fault mid-reply");
+}
+
+/// `sync` of an account connected on the PostgreSQL database at `url`.
+fn pg_command(env: &TestEnv, fake: &FakeTikTok, url: &str, args: &[&str]) -> std::process::Command {
+    let mut cmd = crate::connect::command(env, fake, args);
+    cmd.env("SOCIALCRM_DATABASE_URL", url)
+        .env("SOCIALCRM_RETRY_BUDGET", "10")
+        .env("BROWSER", "true");
+    cmd
+}
+
+fn pg_connected(url: &str, videos: u64) -> (TestEnv, FakeTikTok) {
+    let env = TestEnv::new();
+    let fake = FakeTikTok::start();
+    fake.set_videos(videos);
+    let mut cmd = pg_command(&env, &fake, url, &["connect", "tiktok", "--timeout", "20"]);
+    let browser = FakeBrowser::following_redirect();
+    browser.apply(&mut cmd);
+    env.run_cmd(cmd).ok();
+    (env, fake)
+}
+
+/// The database restarts mid-sync. A restart ends every session with an administrator
+/// shutdown (57P01), which is what `pg_terminate_backend` does to this run's sessions here,
+/// so the server other tests share stays up. The run fails in one line, gives its lease back on
+/// a new connection, and the next run completes to what one clean sync leaves.
+#[test]
+fn a_database_restart_mid_sync_fails_cleanly_and_the_next_run_completes() {
+    let (Some(db), Some(clean_db)) = (TestDb::postgres(), TestDb::postgres()) else {
+        return;
+    };
+    let name = format!("crm_{}", uuid::Uuid::new_v4().simple());
+    let url = format!("{}&application_name={name}", db.url);
+
+    let (env, fake) = pg_connected(&url, 45);
+    fake.delay_next_api_replies(3, std::time::Duration::from_millis(500));
+    let mut cmd = pg_command(&env, &fake, &url, &["-o", "json", "sync"]);
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    // The first page is committed after the first delayed reply; then the sessions go.
+    std::thread::sleep(std::time::Duration::from_millis(1300));
+    let mut admin = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    let ended = admin
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+            &[&name],
+        )
+        .unwrap()
+        .len();
+    assert!(ended > 0, "the sync had a session to end");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.lines().any(|l| l.contains("tiktok default")),
+        "one line names the account: {stderr}"
+    );
+    assert!(
+        posts_in(&db) < 45,
+        "the restart came before the end ({} posts)",
+        posts_in(&db)
+    );
+
+    // No lease is left behind: the next run (no lease expiry to wait for) finishes the sync.
+    let again = env.run_cmd(pg_command(&env, &fake, &url, &["-o", "json", "sync"]));
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(stream(&again.json(), "videos")["status"], "succeeded");
+
+    let (clean_env, clean_fake) = pg_connected(&clean_db.url, 45);
+    clean_env
+        .run_cmd(pg_command(
+            &clean_env,
+            &clean_fake,
+            &clean_db.url,
+            &["sync"],
+        ))
+        .ok();
+    assert_same_crm(
+        &crm_contents(&db.target),
+        &crm_contents(&clean_db.target),
+        "a database restart mid-sync, then a re-run",
+    );
+}
+
+fn posts_in(db: &TestDb) -> usize {
+    crm_contents(&db.target)["posts"].len()
 }

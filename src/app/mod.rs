@@ -98,6 +98,12 @@ impl Context {
         Ok(self.store.as_deref_mut().expect("opened above"))
     }
 
+    /// Closes the database connection so that the next use opens a new one: after a failure
+    /// that may have been the connection's own (a PostgreSQL restart ends every session).
+    pub fn reopen_store(&mut self) {
+        self.store = None;
+    }
+
     /// The database with its schema current: migrated if older, refused if newer.
     pub fn store(&mut self) -> CliResult<&mut dyn Store> {
         let store = self.raw_store()?;

@@ -290,9 +290,24 @@ fn leased(
         Ok(_) => tracing::warn!(rows_written = written, "account partly synced"),
         Err(e) => tracing::warn!(error = %e.message, "account not synced"),
     }
-    if let Ok(store) = ctx.store() {
-        // A lease that cannot be given back expires on its own.
-        let _ = store.release_connection(id, owner);
+    // After a failure the connection itself may be dead (the database restarted): the lease
+    // is given back on a new one, which the next account then uses. A lease that cannot be
+    // given back at all expires on its own.
+    let released = ctx
+        .store()
+        .and_then(|s| Ok(s.release_connection(id, owner)?));
+    if released.is_err() {
+        ctx.reopen_store();
+        match ctx
+            .store()
+            .and_then(|s| Ok(s.release_connection(id, owner)?))
+        {
+            Ok(_) => tracing::info!("lease given back on a new database connection"),
+            Err(e) => {
+                ctx.reopen_store();
+                tracing::warn!(error = %e.message, "the lease could not be given back; it expires on its own");
+            }
+        }
     }
     outcome
 }
