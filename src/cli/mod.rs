@@ -12,6 +12,7 @@ mod fans;
 mod import;
 mod insights;
 mod messages;
+mod post;
 mod sync;
 mod upload;
 mod webhooks;
@@ -29,6 +30,7 @@ pub use fans::FansCommand;
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
+pub use post::{PostCommand, RedditPostArgs};
 pub use sync::SyncArgs;
 pub use upload::{Privacy, UploadArgs, UploadPlatform};
 pub use webhooks::WebhooksCommand;
@@ -157,6 +159,13 @@ pub enum Command {
     /// interrupted upload resumes where it stopped. Unaudited TikTok apps may only post
     /// privately. Example: `socialcrm upload tiktok clip.mp4 --caption "Day 1 #gym"`
     Upload(UploadArgs),
+
+    /// Write a post from a connected account (Reddit: a link or text post to a subreddit)
+    ///
+    /// Prints the post's URL and records the post. Example: `socialcrm post reddit --subreddit
+    /// test --title "Hello" --text "First post"`
+    #[command(subcommand)]
+    Post(PostCommand),
 
     /// Fans: followers, commenters, DM correspondents and subscribers
     #[command(subcommand)]
