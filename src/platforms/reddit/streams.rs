@@ -162,6 +162,22 @@ fn fan(name: &str, source: &str, seen: DateTime<Utc>) -> Fan {
     }
 }
 
+/// One row per person, as first seen on the page (items come newest first): the source of
+/// the oldest item, and the span of all of them.
+fn first_seen(fans: Vec<Fan>) -> Vec<Fan> {
+    let mut out: Vec<Fan> = Vec::new();
+    for fan in fans.into_iter().rev() {
+        match out
+            .iter_mut()
+            .find(|f| f.platform_user_id == fan.platform_user_id)
+        {
+            Some(known) => known.last_seen_at = known.last_seen_at.max(fan.last_seen_at),
+            None => out.push(fan),
+        }
+    }
+    out
+}
+
 /// `t3_<id>` of the post a `/r/<sub>/comments/<id>/...` permalink or context points into.
 fn post_of(path: &str) -> Option<String> {
     let mut parts = path.split('/');
@@ -376,6 +392,7 @@ impl Stream for Listed {
                 oldest = Some(oldest.map_or(at, |o| o.min(at)));
             }
         }
+        page.fans = first_seen(std::mem::take(&mut page.fans));
         page.next = text(&data, "after").filter(|_| !children.is_empty());
         page.caught_up =
             matches!((request.since, oldest), (Some(since), Some(old)) if old <= since);
