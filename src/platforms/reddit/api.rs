@@ -268,6 +268,38 @@ mod tests {
     }
 
     #[test]
+    fn reddits_error_bodies_become_one_line() {
+        let reply = |status, body| {
+            Ok(Reply {
+                status,
+                body,
+                retry_after: None,
+                attempts: 1,
+            })
+        };
+        let forbidden = body(reply(
+            403,
+            serde_json::json!({"message": "Forbidden", "error": 403, "reason": "private"}),
+        ))
+        .unwrap_err();
+        assert_eq!(
+            forbidden.to_string(),
+            "reddit answered HTTP 403: Forbidden: private"
+        );
+        let missing = body(reply(
+            404,
+            serde_json::json!({"message": "Not Found", "error": 404}),
+        ))
+        .unwrap_err();
+        assert_eq!(missing.to_string(), "reddit answered HTTP 404: Not Found");
+        let expired = body(reply(
+            401,
+            serde_json::json!({"message": "Unauthorized", "error": 401}),
+        ));
+        assert!(matches!(expired, Err(PlatformError::Unauthorized { .. })));
+    }
+
+    #[test]
     fn fullnames_get_their_prefix_once() {
         assert_eq!(fullname("t2", "abc"), "t2_abc");
         assert_eq!(fullname("t3", "t3_abc"), "t3_abc");
