@@ -483,6 +483,30 @@ fn remaining_zero_makes_the_next_request_wait_until_the_reset() {
     );
 }
 
+/// With less than a tenth of the window left, the rest is spread over the time to the reset
+/// instead of spent at once.
+#[test]
+fn the_last_tenth_of_a_window_is_spread_until_the_reset() {
+    let mut w = World::installed();
+    w.fake.set_submissions(150);
+    w.connect("default");
+    let before = w.fake.requests().len();
+    // 980 of 1000 used: 20 left for the next 2 s, so about one request per 100 ms.
+    w.fake.set_window(20.0, Duration::from_secs(2));
+    w.sync(&[]);
+    let api: Vec<_> = w.fake.requests()[before..].to_vec();
+    assert_eq!(
+        api.len(),
+        6,
+        "me, two pages of submissions, comments, inbox, sent"
+    );
+    for pair in api[1..].windows(2) {
+        let gap = pair[1].at.duration_since(pair[0].at);
+        assert!(gap >= Duration::from_millis(80), "requests {gap:?} apart");
+    }
+    assert_eq!(w.fake.over_limit(), 0);
+}
+
 /// Two accounts of one client id, synced by two threads, share one window: with 6 requests
 /// left, the 7th waits for the reset instead of going over (each account counting its own
 /// would send 12).

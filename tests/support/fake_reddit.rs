@@ -356,12 +356,7 @@ impl FakeReddit {
     }
 
     pub fn requests_to(&self, path: &str) -> Vec<RecordedRequest> {
-        self.state()
-            .requests
-            .iter()
-            .filter(|r| r.path == path)
-            .cloned()
-            .collect()
+        RecordedRequest::to_path(&self.state().requests, path)
     }
 
     /// (token, token_type_hint) of each accepted revoke.

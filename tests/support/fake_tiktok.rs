@@ -625,12 +625,7 @@ impl FakeTikTok {
 
     /// The requests to one path, e.g. [`TOKEN_PATH`].
     pub fn requests_to(&self, path: &str) -> Vec<RecordedRequest> {
-        self.state()
-            .requests
-            .iter()
-            .filter(|r| r.path == path)
-            .cloned()
-            .collect()
+        RecordedRequest::to_path(&self.state().requests, path)
     }
 
     /// How many requests reached `/v2/video/list/` (failed ones included).

@@ -111,6 +111,11 @@ impl RecordedRequest {
         serde_json::from_str(&self.body).ok()
     }
 
+    /// The requests among `all` to one path.
+    pub fn to_path(all: &[RecordedRequest], path: &str) -> Vec<RecordedRequest> {
+        all.iter().filter(|r| r.path == path).cloned().collect()
+    }
+
     /// True when `needle` appears anywhere in the request line (path or query), raw or decoded.
     pub fn url_contains(&self, needle: &str) -> bool {
         self.path.contains(needle)
