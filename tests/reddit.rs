@@ -425,6 +425,56 @@ fn an_expired_token_is_refreshed_during_sync_with_basic_auth_and_the_refresh_tok
     w.assert_no_leaks();
 }
 
+/// A grant without `privatemessages` and `submit`: the message streams fail in one line each
+/// with Reddit's `{"message","error"}` while the others sync, and a post says what is missing.
+#[test]
+fn what_the_grant_does_not_cover_fails_in_one_line_and_the_rest_syncs() {
+    let w = World::installed();
+    w.fake.set_submissions(3);
+    w.fake.set_inbox(2, 0, 1, false);
+    let browser = FakeBrowser::following_redirect();
+    let mut cmd = w.command(&[
+        "connect",
+        "reddit",
+        "--timeout",
+        "20",
+        "--scope",
+        "identity",
+        "--scope",
+        "history",
+    ]);
+    browser.apply(&mut cmd);
+    assert_eq!(w.env.run_cmd(cmd).code, 0);
+    let run = w.quiet(&["-o", "json", "sync"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let out = run.json();
+    assert_eq!(stream(&out, "submissions")["status"], "succeeded");
+    assert_eq!(stream(&out, "inbox")["status"], "failed");
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l == "reddit default inbox: reddit answered HTTP 403: Forbidden"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(w.rows("posts"), 3);
+    let post = w.quiet(&[
+        "post",
+        "reddit",
+        "--subreddit",
+        "test",
+        "--title",
+        "x",
+        "--text",
+        "y",
+    ]);
+    let line = post.one_line_error(1);
+    assert!(
+        line.contains("HTTP 403: Forbidden") && line.contains("`submit` scope"),
+        "{line}"
+    );
+}
+
 #[test]
 fn posts_naming_the_account_in_chosen_subreddits_become_mentions() {
     let mut w = World::installed();

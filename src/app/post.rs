@@ -186,7 +186,17 @@ fn reddit(ctx: &mut Context, args: RedditPostArgs) -> CliResult<Report> {
         Ok(verdict) => verdict,
         Err(e) => {
             let unclear = matches!(e, LifecycleError::Platform(PlatformError::Network(..)));
+            let forbidden = matches!(
+                e,
+                LifecycleError::Platform(PlatformError::Api { status: 403, .. })
+            );
             let mut error: CliError = e.into();
+            if forbidden {
+                error = error.with_hint(format!(
+                    "posting needs the `submit` scope and a community that lets this account post; `socialcrm connect reddit --account {}` grants it again",
+                    args.account
+                ));
+            }
             if unclear {
                 error = error.with_hint(format!(
                     "the answer was lost, so the post may have been made: look at r/{subreddit} before posting again"
