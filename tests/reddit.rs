@@ -422,6 +422,7 @@ fn an_expired_token_is_refreshed_during_sync_with_basic_auth_and_the_refresh_tok
     assert_eq!(used.len(), 4);
     assert_ne!(used[3], used[2], "the rotated token was used");
     assert_eq!(w.rows("posts"), 5);
+    w.assert_user_agents();
     w.assert_no_leaks();
 }
 
@@ -580,9 +581,8 @@ fn accounts_of_one_client_id_share_its_rate_limit_window() {
     assert!(started.elapsed() >= Duration::from_millis(1900));
 }
 
-#[test]
-fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one_line() {
-    let mut w = World::installed();
+fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one_line(db: TestDb) {
+    let mut w = World::new(db, None);
     w.connect("default");
     let posted = w.run(&[
         "-o",
@@ -718,4 +718,18 @@ fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one
     assert!(!w.fake.requests_to(ME_PATH).is_empty());
     w.assert_user_agents();
     w.assert_no_leaks();
+}
+
+#[test]
+fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_on_sqlite() {
+    post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one_line(
+        TestDb::sqlite(),
+    );
+}
+
+#[test]
+fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_on_postgres() {
+    if let Some(db) = TestDb::postgres() {
+        post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one_line(db);
+    }
 }
