@@ -163,6 +163,16 @@ impl World {
     }
 }
 
+/// An installed app's world with `submissions` posts and these accounts connected.
+fn connected(submissions: usize, accounts: &[&str]) -> World {
+    let mut w = World::installed();
+    w.fake.set_submissions(submissions);
+    for account in accounts {
+        w.connect(account);
+    }
+    w
+}
+
 fn stream<'a>(out: &'a Json, name: &str) -> &'a Json {
     out.as_array()
         .unwrap()
@@ -377,9 +387,7 @@ fn listings_are_paged_and_the_inbox_becomes_fans_and_messages_on_postgres() {
 
 #[test]
 fn an_expired_token_is_refreshed_during_sync_with_basic_auth_and_the_refresh_token_is_kept() {
-    let mut w = World::installed();
-    w.fake.set_submissions(5);
-    w.connect("default");
+    let mut w = connected(5, &["default"]);
     let refreshes = |w: &World| {
         w.fake
             .requests_to(TOKEN_PATH)
@@ -506,9 +514,7 @@ fn posts_naming_the_account_in_chosen_subreddits_become_mentions() {
 
 #[test]
 fn remaining_zero_makes_the_next_request_wait_until_the_reset() {
-    let mut w = World::installed();
-    w.fake.set_submissions(150);
-    w.connect("default");
+    let mut w = connected(150, &["default"]);
     let before = w.fake.requests().len();
     // The third API answer of the sync says Remaining: 0, Reset: 2.
     w.fake.exhaust_window_after(2, Duration::from_secs(2));
@@ -538,9 +544,7 @@ fn remaining_zero_makes_the_next_request_wait_until_the_reset() {
 /// instead of spent at once.
 #[test]
 fn the_last_tenth_of_a_window_is_spread_until_the_reset() {
-    let mut w = World::installed();
-    w.fake.set_submissions(150);
-    w.connect("default");
+    let mut w = connected(150, &["default"]);
     let before = w.fake.requests().len();
     // 980 of 1000 used: 20 left for the next 2 s, so about one request per 100 ms.
     w.fake.set_window(20.0, Duration::from_secs(2));
@@ -563,10 +567,7 @@ fn the_last_tenth_of_a_window_is_spread_until_the_reset() {
 /// would send 12).
 #[test]
 fn accounts_of_one_client_id_share_its_rate_limit_window() {
-    let mut w = World::installed();
-    w.fake.set_submissions(150);
-    w.connect("default");
-    w.connect("second");
+    let mut w = connected(150, &["default", "second"]);
     w.fake.set_window(6.0, Duration::from_secs(2));
     let started = std::time::Instant::now();
     let out = w.sync(&["--all", "--jobs", "2"]);
