@@ -17,6 +17,17 @@ use crate::support::fake_tiktok::FakeBrowser;
 use crate::support::{Run, TestDb, TestEnv, free_port, table_rows};
 
 const MASTER_KEY: &str = "correct horse battery staple";
+/// A text post to r/test, for tests of what Reddit says about posting.
+const TEXT_POST: [&str; 8] = [
+    "post",
+    "reddit",
+    "--subreddit",
+    "test",
+    "--title",
+    "x",
+    "--text",
+    "y",
+];
 
 /// A private world with a fake Reddit whose app is registered with this world's redirect URI.
 struct World {
@@ -467,16 +478,7 @@ fn what_the_grant_does_not_cover_fails_in_one_line_and_the_rest_syncs() {
         run.stderr
     );
     assert_eq!(w.rows("posts"), 3);
-    let post = w.quiet(&[
-        "post",
-        "reddit",
-        "--subreddit",
-        "test",
-        "--title",
-        "x",
-        "--text",
-        "y",
-    ]);
+    let post = w.quiet(&TEXT_POST);
     let line = post.one_line_error(1);
     assert!(
         line.contains("HTTP 403: Forbidden") && line.contains("`submit` scope"),
@@ -673,16 +675,7 @@ fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one
         "you are doing that too much. try again in 9 minutes.",
         "ratelimit",
     ]]);
-    let limited = w.quiet(&[
-        "post",
-        "reddit",
-        "--subreddit",
-        "test",
-        "--title",
-        "x",
-        "--text",
-        "y",
-    ]);
+    let limited = w.quiet(&TEXT_POST);
     let line = limited.one_line_error(1);
     assert!(
         line.contains("RATELIMIT")

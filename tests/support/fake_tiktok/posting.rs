@@ -343,7 +343,7 @@ pub(super) fn serve_chunk(state: &std::sync::Mutex<State>, mut request: tiny_htt
             .map(|h| h.value.as_str().to_string())
     };
     let range = header("Content-Range").unwrap_or_default();
-    let content_type = header("Content-Type");
+    let content_type = head.content_type.clone();
     let length = request.body_length().map(|n| n as u64);
     let id = path.trim_start_matches(UPLOAD_PREFIX).to_string();
 
