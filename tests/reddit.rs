@@ -491,10 +491,19 @@ fn posts_naming_the_account_in_chosen_subreddits_become_mentions() {
     let mut w = World::installed();
     w.fake.set_mentions(3);
     w.connect("default");
+    let before = w.fake.requests().len();
+    let agent = "linux:com.example.agency-crm:2.1 (by /u/agency_dev)";
     let mut cmd = w.command(&["-o", "json", "sync"]);
-    cmd.env("REDDIT_SUBREDDITS", "r/test, CreatorsAdvice");
+    cmd.env("REDDIT_SUBREDDITS", "r/test, CreatorsAdvice")
+        .env("REDDIT_USER_AGENT", agent);
     let run = w.env.run_cmd(cmd);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        w.fake.requests()[before..]
+            .iter()
+            .all(|r| r.user_agent.as_deref() == Some(agent)),
+        "the configured User-Agent on every request"
+    );
     assert_eq!(stream(&run.json(), "mentions")["rows_written"], 6);
     let search = w.fake.requests_to("/r/test+CreatorsAdvice/search");
     assert_eq!(search.len(), 1);
