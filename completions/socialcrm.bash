@@ -55,6 +55,9 @@ _socialcrm() {
             socialcrm,messages)
                 cmd="socialcrm__subcmd__messages"
                 ;;
+            socialcrm,post)
+                cmd="socialcrm__subcmd__post"
+                ;;
             socialcrm,sync)
                 cmd="socialcrm__subcmd__sync"
                 ;;
@@ -151,6 +154,9 @@ _socialcrm() {
             socialcrm__subcmd__help,messages)
                 cmd="socialcrm__subcmd__help__subcmd__messages"
                 ;;
+            socialcrm__subcmd__help,post)
+                cmd="socialcrm__subcmd__help__subcmd__post"
+                ;;
             socialcrm__subcmd__help,sync)
                 cmd="socialcrm__subcmd__help__subcmd__sync"
                 ;;
@@ -178,6 +184,9 @@ _socialcrm() {
             socialcrm__subcmd__help__subcmd__messages,list)
                 cmd="socialcrm__subcmd__help__subcmd__messages__subcmd__list"
                 ;;
+            socialcrm__subcmd__help__subcmd__post,reddit)
+                cmd="socialcrm__subcmd__help__subcmd__post__subcmd__reddit"
+                ;;
             socialcrm__subcmd__help__subcmd__webhooks,serve)
                 cmd="socialcrm__subcmd__help__subcmd__webhooks__subcmd__serve"
                 ;;
@@ -192,6 +201,18 @@ _socialcrm() {
                 ;;
             socialcrm__subcmd__messages__subcmd__help,list)
                 cmd="socialcrm__subcmd__messages__subcmd__help__subcmd__list"
+                ;;
+            socialcrm__subcmd__post,help)
+                cmd="socialcrm__subcmd__post__subcmd__help"
+                ;;
+            socialcrm__subcmd__post,reddit)
+                cmd="socialcrm__subcmd__post__subcmd__reddit"
+                ;;
+            socialcrm__subcmd__post__subcmd__help,help)
+                cmd="socialcrm__subcmd__post__subcmd__help__subcmd__help"
+                ;;
+            socialcrm__subcmd__post__subcmd__help,reddit)
+                cmd="socialcrm__subcmd__post__subcmd__help__subcmd__reddit"
                 ;;
             socialcrm__subcmd__webhooks,help)
                 cmd="socialcrm__subcmd__webhooks__subcmd__help"
@@ -212,7 +233,7 @@ _socialcrm() {
 
     case "${cmd}" in
         socialcrm)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version import-csv connect disconnect accounts sync insights upload fans messages audit doctor db webhooks completions man help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -934,7 +955,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help)
-            opts="import-csv connect disconnect accounts sync insights upload fans messages audit doctor db webhooks completions man help"
+            opts="import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1200,6 +1221,34 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help__subcmd__messages__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__post)
+            opts="reddit"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__post__subcmd__reddit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1527,6 +1576,148 @@ _socialcrm() {
                     return 0
                     ;;
                 --after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__post)
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version reddit help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__post__subcmd__help)
+            opts="reddit help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__post__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__post__subcmd__help__subcmd__reddit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__post__subcmd__reddit)
+            opts="-o -v -q -h -V --subreddit --title --url --text --text-file --flair-id --flair --nsfw --spoiler --account --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --subreddit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --title)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --text)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --text-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flair-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flair)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -65,18 +65,11 @@ pub fn table_rows(env: &TestEnv, fake: &FakeTikTok, table: &str) -> i64 {
     let status = run(env, fake, None, &["-o", "json", "db", "status"])
         .ok()
         .json();
-    status["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["table"] == table)
-        .unwrap()["rows"]
-        .as_i64()
-        .unwrap()
+    crate::support::table_rows(&status, table)
 }
 
 /// Every file under `dir`, as bytes.
-fn all_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+pub fn all_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return out;
@@ -92,7 +85,7 @@ fn all_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-fn contains(haystack: &[u8], needle: &str) -> bool {
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
         .any(|w| w == needle.as_bytes())

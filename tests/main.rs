@@ -6,6 +6,7 @@ mod cli;
 mod connect;
 mod fake_tiktok;
 mod import;
+mod reddit;
 mod secrets;
 mod store;
 mod support;
@@ -21,6 +22,7 @@ fn every_test_file_is_included() {
         "connect.rs",
         "fake_tiktok.rs",
         "import.rs",
+        "reddit.rs",
         "secrets.rs",
         "store.rs",
         "sync.rs",

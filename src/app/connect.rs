@@ -135,7 +135,8 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     let sandbox = args.sandbox || settings.sandbox;
     let adapter = platforms::oauth(id, &ctx.config, sandbox)?;
     let var = format!("{}_REDIRECT_URI", id.env_prefix().unwrap_or("PLATFORM"));
-    let redirect = redirect(settings.redirect_uri.as_ref(), args.port, &var)?;
+    let configured = adapter.redirect_uri(settings.redirect_uri.as_ref())?;
+    let redirect = redirect(configured.as_ref(), args.port, &var)?;
     // Open the stores before the user spends a minute in the browser: a bad database URL or a
     // missing keychain should fail now, not after the grant.
     ctx.store()?;

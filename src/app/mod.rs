@@ -16,6 +16,7 @@ mod generate;
 mod import;
 mod insights;
 mod messages;
+mod post;
 mod sync;
 mod upload;
 mod webhooks;
@@ -142,6 +143,24 @@ impl Context {
         Ok(crate::platforms::oauth(id, &self.config, sandbox)?)
     }
 
+    /// The connection of `account` on `id`, or a one-line error that says how to add it.
+    pub fn connection(
+        &mut self,
+        id: crate::platforms::PlatformId,
+        account: &str,
+    ) -> CliResult<crate::store::model::ConnectionRow> {
+        self.store()?
+            .list_connections()?
+            .into_iter()
+            .find(|r| r.connection.platform == id.name() && r.connection.account == account)
+            .ok_or_else(|| {
+                CliError::failure(format!("no {id} account named '{account}' is connected"))
+                    .with_hint(format!(
+                        "`socialcrm accounts` lists them; `socialcrm connect {id} --account {account}` adds it"
+                    ))
+            })
+    }
+
     /// A token session for a connected account (its adapter, this context's stores, the lock
     /// directory): what every command that calls a platform on an account's behalf needs.
     pub fn session<'a>(
@@ -207,6 +226,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Sync(args) => sync::run(&mut ctx, args)?,
         Command::Insights(args) => insights::run(&mut ctx, args)?,
         Command::Upload(args) => upload::run(&mut ctx, args)?,
+        Command::Post(cmd) => post::run(&mut ctx, cmd)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,

@@ -4,7 +4,7 @@ use crate::platforms::PlatformId;
 
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
-    /// The platform to connect (tiktok so far)
+    /// The platform to connect (tiktok or reddit so far)
     pub platform: PlatformId,
 
     /// A local name for this account, to connect several of one platform

@@ -12,6 +12,7 @@ mod fans;
 mod import;
 mod insights;
 mod messages;
+mod post;
 mod sync;
 mod upload;
 mod webhooks;
@@ -29,6 +30,7 @@ pub use fans::FansCommand;
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
+pub use post::{PostCommand, RedditPostArgs};
 pub use sync::SyncArgs;
 pub use upload::{Privacy, UploadArgs, UploadPlatform};
 pub use webhooks::WebhooksCommand;
@@ -123,9 +125,9 @@ pub enum Command {
     /// Connect an account by OAuth: browser, loopback redirect, tokens into the secrets store
     ///
     /// Opens the platform's authorization page (honouring $BROWSER), catches the redirect on
-    /// 127.0.0.1, exchanges the code with PKCE, stores the tokens (keychain by default, see
-    /// SOCIALCRM_SECRETS) and prints who was connected. Connecting the same account again updates
-    /// it. Example: `socialcrm connect tiktok`
+    /// 127.0.0.1, exchanges the code (with PKCE where the platform has it), stores the tokens
+    /// (keychain by default, see SOCIALCRM_SECRETS) and prints who was connected. Connecting the
+    /// same account again updates it. Example: `socialcrm connect tiktok`
     Connect(ConnectArgs),
 
     /// Revoke an account's tokens at the platform, delete them, mark the connection revoked
@@ -138,7 +140,8 @@ pub enum Command {
 
     /// Fetch what is new from connected accounts into the CRM (cron: `socialcrm sync --all`)
     ///
-    /// Each stream (TikTok: profile, videos) is read page by page; every page is committed with
+    /// Each stream (TikTok: profile, videos; Reddit: identity, submissions, comments, inbox, sent,
+    /// and mentions with REDDIT_SUBREDDITS) is read page by page; every page is committed with
     /// its resume point, so an interrupted sync continues where it stopped. Exits 4 when an account
     /// must be connected again, else 3 when some accounts failed and 1 when all did.
     Sync(SyncArgs),
@@ -157,6 +160,13 @@ pub enum Command {
     /// interrupted upload resumes where it stopped. Unaudited TikTok apps may only post
     /// privately. Example: `socialcrm upload tiktok clip.mp4 --caption "Day 1 #gym"`
     Upload(UploadArgs),
+
+    /// Write a post from a connected account (Reddit: a link or text post to a subreddit)
+    ///
+    /// Prints the post's URL and records the post. Example: `socialcrm post reddit --subreddit
+    /// test --title "Hello" --text "First post"`
+    #[command(subcommand)]
+    Post(PostCommand),
 
     /// Fans: followers, commenters, DM correspondents and subscribers
     #[command(subcommand)]

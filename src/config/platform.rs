@@ -33,6 +33,11 @@ pub struct PlatformConfig {
     pub insights: bool,
     /// Where this adapter's hosts are redirected (`SOCIALCRM_<PLATFORM>_BASE_URL`).
     pub base_url: Option<Origin>,
+    /// The `User-Agent` to send instead of the adapter's default (Reddit asks for
+    /// `<platform>:<app id>:<version> (by /u/<username>)`).
+    pub user_agent: Option<String>,
+    /// Communities whose posts and comments mentioning the account are synced (Reddit).
+    pub subreddits: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +51,8 @@ enum Field {
     SandboxClientId,
     SandboxClientSecret,
     Insights,
+    UserAgent,
+    Subreddits,
 }
 
 impl Field {
@@ -151,6 +158,18 @@ const SETTINGS: &[(PlatformId, Field, &str, &str)] = &[
         Field::RedirectUri,
         "redirect_uri",
         "REDDIT_REDIRECT_URI",
+    ),
+    (
+        PlatformId::Reddit,
+        Field::UserAgent,
+        "user_agent",
+        "REDDIT_USER_AGENT",
+    ),
+    (
+        PlatformId::Reddit,
+        Field::Subreddits,
+        "subreddits",
+        "REDDIT_SUBREDDITS",
     ),
     (
         PlatformId::X,
@@ -277,9 +296,18 @@ fn file_value_as_string(value: &toml::Value, at: &str) -> Result<String, ConfigE
     match value {
         toml::Value::String(s) => Ok(s.clone()),
         toml::Value::Boolean(b) => Ok(b.to_string()),
+        // A list (`subreddits = ["a", "b"]`) reads like the comma-separated environment form.
+        toml::Value::Array(items) if items.iter().all(toml::Value::is_str) => Ok(items
+            .iter()
+            .filter_map(toml::Value::as_str)
+            .collect::<Vec<_>>()
+            .join(",")),
         other => Err(ConfigError::Invalid {
             at: at.to_string(),
-            message: format!("expected a string or boolean, found {}", other.type_str()),
+            message: format!(
+                "expected a string, boolean or list of strings, found {}",
+                other.type_str()
+            ),
         }),
     }
 }
@@ -303,6 +331,32 @@ fn apply(
         Field::SandboxClientId => config.sandbox_client_id = Some(value.trim().to_string()),
         Field::SandboxClientSecret => config.sandbox_client_secret = Some(Secret::new(value)),
         Field::Insights => config.insights = parse_bool(&value).map_err(invalid)?,
+        Field::UserAgent => {
+            let agent = value.trim();
+            if agent.is_empty() || agent.chars().any(|c| c.is_control()) {
+                return Err(invalid(format!(
+                    "'{value}' is not a usable User-Agent (one line of text)"
+                )));
+            }
+            config.user_agent = Some(agent.to_string());
+        }
+        Field::Subreddits => {
+            config.subreddits = value
+                .split([',', ' '])
+                .map(|s| s.trim().trim_start_matches("r/").trim_start_matches("/r/"))
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            if let Some(bad) = config
+                .subreddits
+                .iter()
+                .find(|s| !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            {
+                return Err(invalid(format!(
+                    "'{bad}' is not a subreddit name (letters, digits and _; comma-separated)"
+                )));
+            }
+        }
         Field::RedirectUri => {
             let url = Url::parse(value.trim())
                 .map_err(|e| invalid(format!("'{value}' is not an absolute URL ({e})")))?;
@@ -348,6 +402,25 @@ mod tests {
         assert!(!c.insights);
         assert_eq!(c.redirect_uri.unwrap().path(), "/callback/");
         assert_eq!(c.base_url.unwrap().to_string(), "http://127.0.0.1:9100");
+    }
+
+    #[test]
+    fn reddit_takes_a_user_agent_and_a_list_of_subreddits() {
+        let env = env_of(&[
+            ("REDDIT_USER_AGENT", "linux:crm:1.0 (by /u/me)"),
+            ("REDDIT_SUBREDDITS", "r/CreatorsAdvice, test,Art_Share"),
+        ]);
+        let c = load(PlatformId::Reddit, None, None, &env).unwrap();
+        assert_eq!(c.user_agent.as_deref(), Some("linux:crm:1.0 (by /u/me)"));
+        assert_eq!(c.subreddits, vec!["CreatorsAdvice", "test", "Art_Share"]);
+        let env = env_of(&[("REDDIT_SUBREDDITS", "good,bad-name")]);
+        let err = load(PlatformId::Reddit, None, None, &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("REDDIT_SUBREDDITS") && err.contains("bad-name"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -44,10 +44,13 @@ pub struct NetError {
     pub retryable: bool,
 }
 
+#[derive(Clone)]
 pub struct Client {
     inner: reqwest::blocking::Client,
     budget: Duration,
     pacer: Option<std::sync::Arc<dyn Pacer>>,
+    /// Sent instead of socialcrm's own user agent (Reddit asks each app to describe itself).
+    agent: Option<reqwest::header::HeaderValue>,
 }
 
 /// Waits before retry number `attempt` (1-based): full jitter over an exponential ceiling
@@ -87,6 +90,17 @@ impl Client {
             inner,
             budget: retry_budget(),
             pacer: None,
+            agent: None,
+        }
+    }
+
+    /// This client sending `agent` as the `User-Agent` of every request (token calls included).
+    /// A copy shares the connection pool, so a per-account agent costs no new connections.
+    /// A value that is not a valid header is dropped for socialcrm's own.
+    pub fn user_agent(self, agent: &str) -> Client {
+        Client {
+            agent: reqwest::header::HeaderValue::from_str(agent).ok(),
+            ..self
         }
     }
 
@@ -127,6 +141,32 @@ impl Client {
         self.send(url, self.inner.post(url.clone()).form(form))
     }
 
+    /// POSTs a form with HTTP Basic client authentication (`user`, and `password` which may be
+    /// empty: Reddit's installed apps have no secret). Not retried, like every token call.
+    pub fn post_form_basic(
+        &self,
+        url: &Url,
+        user: &str,
+        password: &Secret,
+        form: &[(&str, &str)],
+    ) -> Result<Reply, NetError> {
+        let request = self.inner.post(url.clone());
+        let request = request.basic_auth(user, Some(password.expose())).form(form);
+        self.send(url, request)
+    }
+
+    /// POSTs a form with a bearer token, once: a write (a post, say) that failed on the way may
+    /// have happened, and sending it again could do it twice.
+    pub fn post_form_authorized(
+        &self,
+        url: &Url,
+        bearer: &Secret,
+        form: &[(&str, &str)],
+    ) -> Result<Reply, NetError> {
+        let request = self.inner.post(url.clone()).bearer_auth(bearer.expose());
+        self.send(url, request.form(form))
+    }
+
     fn send(
         &self,
         url: &Url,
@@ -138,6 +178,10 @@ impl Client {
             // Without the URL: queries may name ids; bodies are never included by reqwest.
             reason: format!("no answer ({})", e.without_url()),
             retryable: true,
+        };
+        let request = match &self.agent {
+            Some(agent) => request.header(reqwest::header::USER_AGENT, agent.clone()),
+            None => request,
         };
         let paced = self.pacer.as_ref().map(|p| (p, p.budget(url)));
         if let Some((_, budget)) = &paced {

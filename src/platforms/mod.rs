@@ -7,6 +7,7 @@
 //! (`TWITTER_CLIENT_ID` for X). Adding a platform starts by adding it to [`PlatformId`].
 
 pub mod onlyfans;
+pub mod reddit;
 pub mod tiktok;
 
 use std::fmt;
@@ -32,7 +33,7 @@ pub struct Identity {
 pub enum PlatformError {
     #[error("{platform} needs {var}: set it in the environment or in the config file")]
     MissingSetting { platform: PlatformId, var: String },
-    #[error("{platform} cannot be connected by OAuth yet (supported so far: tiktok)")]
+    #[error("{platform} cannot be connected by OAuth yet (supported so far: tiktok, reddit)")]
     Unsupported { platform: PlatformId },
     #[error("{platform} does not accept the access token ({detail})")]
     Unauthorized {
@@ -103,12 +104,19 @@ pub trait OAuthPlatform {
     /// Revokes the grant at the platform (best effort is the caller's choice).
     fn revoke(&self, tokens: &Tokens) -> Result<(), PlatformError>;
     fn whoami(&self, access_token: &Secret) -> Result<Identity, PlatformError>;
+    /// The redirect URI `connect` sends, from the configured one (`None`: a loopback URI on
+    /// any free port, which TikTok allows). A platform that compares it exactly with the one
+    /// registered for the app (Reddit) cannot guess it and asks for the setting instead.
+    fn redirect_uri(&self, configured: Option<&Url>) -> Result<Option<Url>, PlatformError> {
+        Ok(configured.cloned())
+    }
 }
 
 /// The sync streams of `id` (empty for platforms without an API adapter yet).
 pub fn streams(id: PlatformId, config: &Config) -> Vec<Box<dyn crate::sync::Stream>> {
     match id {
         PlatformId::Tiktok => tiktok::streams::streams(&config.platform(id)),
+        PlatformId::Reddit => reddit::streams::streams(&config.platform(id)),
         _ => Vec::new(),
     }
 }
@@ -125,6 +133,7 @@ pub fn oauth(
             &config.platform(id),
             sandbox,
         )?)),
+        PlatformId::Reddit => Ok(Box::new(reddit::Reddit::new(&config.platform(id))?)),
         other => Err(PlatformError::Unsupported { platform: other }),
     }
 }

@@ -51,6 +51,8 @@ pub struct Request<'a> {
     pub at: DateTime<Utc>,
     /// The connection's local account name, for records that carry one.
     pub account: &'a str,
+    /// The connection's username on the platform (Reddit lists a user's items by name).
+    pub username: Option<&'a str>,
 }
 
 /// A kind of data a platform offers, fetched a page at a time.
@@ -138,6 +140,7 @@ fn pages(
     let name = stream.name();
     let connection_id = session.connection.id;
     let account = session.connection.connection.account.clone();
+    let username = session.connection.connection.username.clone();
     let fail = |pages, source: LifecycleError| StreamError {
         stream: name,
         pages,
@@ -169,6 +172,7 @@ fn pages(
             since,
             at,
             account: &account,
+            username: username.as_deref(),
         };
         let page = session
             .with_token(|token| stream.fetch(token, &request))

@@ -27,19 +27,17 @@
 //! authorize page with.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::Read;
-use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::http;
+pub use super::browser::{FakeBrowser, click_authorize};
+pub use super::server::RecordedRequest;
+use super::server::{FakeServer, Reply, random_token, respond};
 
 mod posting;
 #[allow(unused_imports)]
@@ -251,52 +249,6 @@ impl FakeVideo {
     }
 }
 
-/// One request as the fake received it.
-#[derive(Clone, Debug)]
-pub struct RecordedRequest {
-    pub method: String,
-    /// The path without the query, e.g. `/v2/oauth/token/`.
-    pub path: String,
-    /// The raw query string (empty when there was none).
-    pub raw_query: String,
-    /// The decoded query pairs, in order.
-    pub query: Vec<(String, String)>,
-    /// The decoded form fields of an `application/x-www-form-urlencoded` body, in order.
-    pub form: Vec<(String, String)>,
-    /// The raw body (lossy UTF-8; empty when it was refused for size).
-    pub body: String,
-    /// The `Authorization` header, verbatim.
-    pub authorization: Option<String>,
-    pub content_type: Option<String>,
-    /// The HTTP status the fake answered with.
-    pub status: u16,
-}
-
-impl RecordedRequest {
-    pub fn query_param(&self, name: &str) -> Option<&str> {
-        lookup(&self.query, name)
-    }
-
-    pub fn form_field(&self, name: &str) -> Option<&str> {
-        lookup(&self.form, name)
-    }
-
-    /// The body parsed as JSON, if it is JSON.
-    pub fn json_body(&self) -> Option<Value> {
-        serde_json::from_str(&self.body).ok()
-    }
-
-    /// True when `needle` appears anywhere in the request line (path or query), raw or decoded.
-    pub fn url_contains(&self, needle: &str) -> bool {
-        self.path.contains(needle)
-            || self.raw_query.contains(needle)
-            || self
-                .query
-                .iter()
-                .any(|(k, v)| k.contains(needle) || v.contains(needle))
-    }
-}
-
 /// A token pair the fake issued, as it stands now.
 #[derive(Clone, Debug)]
 pub struct IssuedToken {
@@ -379,35 +331,12 @@ struct State {
     posting: posting::Posting,
 }
 
-/// A 127.0.0.1 listener whose connections send small writes at once. tiny_http writes a
-/// response's head and a body over 1 KiB separately; with Nagle's algorithm on, the body then
-/// waits for the client's delayed ACK (40 ms on Linux) and every page of a sync would stall.
-/// Linux hands TCP_NODELAY down from the listener to accepted connections.
-fn nodelay_listener() -> std::net::TcpListener {
-    use std::os::fd::AsRawFd;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    let on: libc::c_int = 1;
-    // SAFETY: setsockopt on a socket this function owns, with a c_int the size it says.
-    let rc = unsafe {
-        libc::setsockopt(
-            listener.as_raw_fd(),
-            libc::IPPROTO_TCP,
-            libc::TCP_NODELAY,
-            (&on as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(rc, 0, "TCP_NODELAY on the fake's listener");
-    listener
-}
-
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
 pub struct FakeTikTok {
-    addr: std::net::SocketAddr,
+    /// Serves until the fake is dropped.
+    _server: FakeServer,
     base_url: String,
     state: Arc<Mutex<State>>,
-    stop: Arc<AtomicBool>,
-    worker: Option<JoinHandle<()>>,
 }
 
 impl FakeTikTok {
@@ -417,10 +346,6 @@ impl FakeTikTok {
     }
 
     pub fn with_client(client_key: &str, client_secret: &str) -> FakeTikTok {
-        let server = Arc::new(
-            tiny_http::Server::from_listener(nodelay_listener(), None).expect("serve 127.0.0.1:0"),
-        );
-        let addr = server.server_addr().to_ip().expect("an IP listener");
         let state = Arc::new(Mutex::new(State {
             client_key: client_key.into(),
             client_secret: client_secret.into(),
@@ -447,28 +372,19 @@ impl FakeTikTok {
             video_list_seen: 0,
             access_expiry_countdown: None,
             rate_limit_retry_after: None,
-            posting: posting::Posting::new(format!("http://{addr}")),
+            posting: posting::Posting::new(String::new()),
         }));
-        let stop = Arc::new(AtomicBool::new(false));
-        let worker = {
-            let (state, stop) = (state.clone(), stop.clone());
-            std::thread::Builder::new()
-                .name("fake-tiktok".into())
-                .spawn(move || {
-                    while !stop.load(Ordering::SeqCst) {
-                        if let Ok(Some(request)) = server.recv_timeout(Duration::from_millis(50)) {
-                            serve(&state, request);
-                        }
-                    }
-                })
-                .unwrap()
+        let server = {
+            let state = state.clone();
+            FakeServer::start("fake-tiktok", move |request| serve(&state, request))
         };
+        let base_url = server.base_url();
+        // Before the base URL is handed out, so before any request can arrive.
+        state.lock().unwrap().posting = posting::Posting::new(base_url.clone());
         FakeTikTok {
-            addr,
-            base_url: format!("http://{addr}"),
+            _server: server,
+            base_url,
             state,
-            stop,
-            worker: Some(worker),
         }
     }
 
@@ -709,12 +625,7 @@ impl FakeTikTok {
 
     /// The requests to one path, e.g. [`TOKEN_PATH`].
     pub fn requests_to(&self, path: &str) -> Vec<RecordedRequest> {
-        self.state()
-            .requests
-            .iter()
-            .filter(|r| r.path == path)
-            .cloned()
-            .collect()
+        RecordedRequest::to_path(&self.state().requests, path)
     }
 
     /// How many requests reached `/v2/video/list/` (failed ones included).
@@ -767,44 +678,6 @@ impl FakeTikTok {
     }
 }
 
-impl Drop for FakeTikTok {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(worker) = self.worker.take() {
-            let _ = worker.join();
-        }
-        // The worker dropped the server; its accept thread closes the port soon after. Wait for
-        // that (briefly), so that the port is closed when drop returns.
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while Instant::now() < deadline
-            && std::net::TcpStream::connect_timeout(&self.addr, Duration::from_millis(100)).is_ok()
-        {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-}
-
-fn lookup<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-fn decode_pairs(s: &str) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(s.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-fn random_token(prefix: &str) -> String {
-    format!(
-        "{prefix}{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    )
-}
-
 /// Encodes a query value the way TikTok's redirects look: form style (`+` for space) but with
 /// the commas of a scope list left as they are.
 fn encode_value(v: &str) -> String {
@@ -813,141 +686,32 @@ fn encode_value(v: &str) -> String {
         .replace("%2C", ",")
 }
 
-struct Reply {
-    status: u16,
-    body: String,
-    location: Option<String>,
-    headers: Vec<(&'static str, String)>,
-    /// Send half of the body under the full Content-Length, then close the connection.
-    cut: bool,
-}
-
-impl Reply {
-    fn json(status: u16, body: Value) -> Reply {
-        Reply {
-            status,
-            body: body.to_string(),
-            location: None,
-            headers: Vec::new(),
-            cut: false,
-        }
-    }
-
-    fn redirect(location: String) -> Reply {
-        Reply {
-            status: 302,
-            body: String::new(),
-            location: Some(location),
-            headers: Vec::new(),
-            cut: false,
-        }
-    }
-}
-
 fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
-    let method = request.method().as_str().to_string();
-    if method == "PUT" && request.url().starts_with(posting::UPLOAD_PREFIX) {
+    if request.method().as_str() == "PUT" && request.url().starts_with(posting::UPLOAD_PREFIX) {
         return posting::serve_chunk(state, request);
     }
-    let (path, raw_query) = match request.url().split_once('?') {
-        Some((p, q)) => (p.to_string(), q.to_string()),
-        None => (request.url().to_string(), String::new()),
-    };
-    let header = |name: &str| {
-        request
-            .headers()
-            .iter()
-            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str().to_string())
-    };
-    let authorization = header("Authorization");
-    let content_type = header("Content-Type");
-
-    let mut too_large = request.body_length().is_some_and(|n| n > MAX_BODY);
-    let mut raw = Vec::new();
-    if !too_large {
-        let read = request
-            .as_reader()
-            .take(MAX_BODY as u64 + 1)
-            .read_to_end(&mut raw);
-        too_large = read.is_err() || raw.len() > MAX_BODY;
-        if too_large {
-            raw.clear();
-        }
-    }
-    let body = String::from_utf8_lossy(&raw).into_owned();
-    let is_form = content_type
-        .as_deref()
-        .and_then(|ct| ct.split(';').next())
-        .is_some_and(|ct| {
-            ct.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        });
-    let mut recorded = RecordedRequest {
-        method,
-        path,
-        query: decode_pairs(&raw_query),
-        raw_query,
-        form: if is_form {
-            decode_pairs(&body)
-        } else {
-            Vec::new()
-        },
-        body,
-        authorization,
-        content_type,
-        status: 0,
-    };
-
+    let read = RecordedRequest::read(&mut request, MAX_BODY);
     let reply = {
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
-        let reply = if too_large {
-            let log_id = st.log_id();
-            Reply::json(
-                413,
-                json!({"error": "invalid_request", "error_description": "Request body too large.", "log_id": log_id}),
-            )
-        } else {
-            st.route(&recorded, is_form)
+        let (mut recorded, reply) = match read {
+            Some(recorded) => {
+                let reply = st.route(&recorded, recorded.is_form());
+                (recorded, reply)
+            }
+            None => {
+                let log_id = st.log_id();
+                let reply = Reply::json(
+                    413,
+                    json!({"error": "invalid_request", "error_description": "Request body too large.", "log_id": log_id}),
+                );
+                (RecordedRequest::head(&request), reply)
+            }
         };
         recorded.status = reply.status;
         st.requests.push(recorded);
         reply
     };
-
-    if reply.cut {
-        let full = reply.body.len();
-        let half = reply.body.as_bytes()[..full / 2].to_vec();
-        let headers = vec![
-            tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap(),
-            tiny_http::Header::from_bytes("Connection", "close").unwrap(),
-        ];
-        let response = tiny_http::Response::new(
-            tiny_http::StatusCode(reply.status),
-            headers,
-            std::io::Cursor::new(half),
-            Some(full),
-            None,
-        );
-        let _ = request.respond(response);
-        return;
-    }
-    let mut response = tiny_http::Response::from_string(reply.body).with_status_code(reply.status);
-    if reply.location.is_none() {
-        response = response.with_header(
-            tiny_http::Header::from_bytes("Content-Type", "application/json; charset=UTF-8")
-                .unwrap(),
-        );
-    }
-    if let Some(location) = reply.location {
-        response = response
-            .with_header(tiny_http::Header::from_bytes("Location", location.as_bytes()).unwrap());
-    }
-    for (name, value) in reply.headers {
-        response = response
-            .with_header(tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap());
-    }
-    let _ = request.respond(response);
+    respond(request, reply);
 }
 
 impl State {
@@ -1449,132 +1213,5 @@ impl State {
             .map(|v| v.project(fields))
             .collect();
         self.ok(json!({"videos": videos}))
-    }
-}
-
-/// In-process "user clicks Authorize": GETs the authorize URL and returns the redirect's
-/// `Location` without following it (the URL a user would paste in the `--no-browser` flow).
-/// Panics when the page does not redirect.
-pub fn click_authorize(authorize_url: &str) -> String {
-    let response = http::get(authorize_url);
-    assert_eq!(
-        response.status, 302,
-        "authorize page did not redirect: {}",
-        response.body
-    );
-    response.header("location").expect("a Location").to_string()
-}
-
-/// A `$BROWSER` for the binary: an executable shell script in its own temporary directory that
-/// opens the URL it is given with curl, like a user who clicks "Authorize". It logs every URL it
-/// was asked to open, and its curl exit status when done.
-pub struct FakeBrowser {
-    dir: tempfile::TempDir,
-    script: PathBuf,
-}
-
-impl FakeBrowser {
-    /// Follows the authorize page's 302 to the binary's loopback listener (a plain GET of
-    /// `http://127.0.0.1:PORT/callback/?code=..&state=..`), then exits with curl's status.
-    pub fn following_redirect() -> FakeBrowser {
-        FakeBrowser::new(
-            "Follows the authorize page's redirect to the app's loopback listener.",
-            "\"$CURL\" -sS -L --max-time 10 -o /dev/null \"$1\" 2>>\"$DIR/curl.err\"\nstatus=$?",
-        )
-    }
-
-    /// Does not follow the redirect: writes its `Location` to a file
-    /// ([`FakeBrowser::wait_for_redirect`]), for the paste flow.
-    pub fn capturing_redirect() -> FakeBrowser {
-        FakeBrowser::new(
-            "Writes where the authorize page redirects to, without following it.",
-            "\"$CURL\" -sS --max-time 10 -o /dev/null -w '%{redirect_url}' \"$1\" >\"$DIR/redirect.tmp\" 2>>\"$DIR/curl.err\"\n\
-             status=$?\nmv \"$DIR/redirect.tmp\" \"$DIR/redirect.url\"",
-        )
-    }
-
-    fn new(what: &str, run: &str) -> FakeBrowser {
-        use std::os::unix::fs::PermissionsExt;
-        let curl = find_curl();
-        let dir = tempfile::tempdir().unwrap();
-        let script = dir.path().join("browser");
-        let text = format!(
-            "#!/bin/sh\n# Fake browser for socialcrm's tests. {what}\n\
-             DIR={}\nCURL={}\nprintf '%s\\n' \"$1\" >>\"$DIR/opened.log\"\n{run}\n\
-             printf '%s\\n' \"$status\" >>\"$DIR/done.log\"\nexit $status\n",
-            sh_quote(&dir.path().display().to_string()),
-            sh_quote(&curl.display().to_string()),
-        );
-        std::fs::write(&script, text).unwrap();
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-        FakeBrowser { dir, script }
-    }
-
-    /// The executable to put in `BROWSER`.
-    pub fn path(&self) -> &Path {
-        &self.script
-    }
-
-    /// Sets `BROWSER` on a command (the binary).
-    pub fn apply(&self, cmd: &mut Command) {
-        cmd.env("BROWSER", &self.script);
-    }
-
-    /// The URLs the browser was asked to open so far.
-    pub fn opened_urls(&self) -> Vec<String> {
-        read_lines(&self.dir.path().join("opened.log"))
-    }
-
-    /// Waits until the browser has finished once; its curl exit status. None on timeout.
-    pub fn wait_done(&self, timeout: Duration) -> Option<i32> {
-        let done = self.dir.path().join("done.log");
-        wait_until(timeout, || {
-            read_lines(&done).first().map(|s| s.parse().unwrap_or(-1))
-        })
-    }
-
-    /// For [`FakeBrowser::capturing_redirect`]: the redirect's `Location`, once written.
-    pub fn wait_for_redirect(&self, timeout: Duration) -> Option<String> {
-        let file = self.dir.path().join("redirect.url");
-        wait_until(timeout, || std::fs::read_to_string(&file).ok())
-    }
-
-    /// What curl printed on stderr, for failure messages.
-    pub fn errors(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("curl.err")).unwrap_or_default()
-    }
-}
-
-fn find_curl() -> PathBuf {
-    std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|dir| dir.join("curl"))
-        .find(|p| p.is_file())
-        .expect("the fake browser needs curl on PATH (.ci/run installs it)")
-}
-
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
-fn read_lines(path: &Path) -> Vec<String> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
-fn wait_until<T>(timeout: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(v) = check() {
-            return Some(v);
-        }
-        if Instant::now() >= deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
     }
 }

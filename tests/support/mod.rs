@@ -1,8 +1,12 @@
 //! The test harness: a private world per test (home, XDG directories, database) and a way to
 //! run the real binary in it.
 
+pub mod browser;
+pub mod fake_reddit;
+
 pub mod fake_tiktok;
 pub mod http;
+pub mod server;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -282,4 +286,26 @@ impl Run {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
+}
+
+/// Rows in `table`, from the JSON of `db status`.
+pub fn table_rows(status: &serde_json::Value, table: &str) -> i64 {
+    status["tables"]
+        .as_array()
+        .expect("db status lists tables")
+        .iter()
+        .find(|t| t["table"] == table)
+        .unwrap_or_else(|| panic!("db status has no {table}"))["rows"]
+        .as_i64()
+        .unwrap()
+}
+
+/// A loopback port nothing listens on right now (for a redirect URI fixed before the binary
+/// binds it; another process could take it in between, which a test would show as a busy port).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }

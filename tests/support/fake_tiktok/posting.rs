@@ -333,7 +333,8 @@ impl State {
 
 /// A chunk PUT, read as a stream (bodies are far larger than the fake's JSON limit).
 pub(super) fn serve_chunk(state: &std::sync::Mutex<State>, mut request: tiny_http::Request) {
-    let path = request.url().split('?').next().unwrap_or("").to_string();
+    let head = RecordedRequest::head(&request);
+    let path = head.path.clone();
     let header = |name: &str| {
         request
             .headers()
@@ -342,8 +343,7 @@ pub(super) fn serve_chunk(state: &std::sync::Mutex<State>, mut request: tiny_htt
             .map(|h| h.value.as_str().to_string())
     };
     let range = header("Content-Range").unwrap_or_default();
-    let content_type = header("Content-Type");
-    let authorization = header("Authorization");
+    let content_type = head.content_type.clone();
     let length = request.body_length().map(|n| n as u64);
     let id = path.trim_start_matches(UPLOAD_PREFIX).to_string();
 
@@ -467,17 +467,8 @@ pub(super) fn serve_chunk(state: &std::sync::Mutex<State>, mut request: tiny_htt
             }
         }
     };
-    let recorded = RecordedRequest {
-        method: "PUT".into(),
-        path: path.clone(),
-        raw_query: String::new(),
-        query: Vec::new(),
-        form: Vec::new(),
-        body: String::new(),
-        authorization,
-        content_type,
-        status: reply.status,
-    };
+    let mut recorded = head;
+    recorded.status = reply.status;
     st.requests.push(recorded);
     drop(st);
     let _ = request

@@ -1,0 +1,250 @@
+//! `post`: write a post from a connected account, print its URL, and record it in `posts` and
+//! `audit_log`.
+//!
+//! One subcommand per platform (`post reddit`; X's text posts are meant to join as `post x`),
+//! each with the arguments its platform takes. They share what comes after the platform's
+//! answer: the printed result ([`Posted`]) and the records ([`record`]). A post is sent once
+//! and never retried after an answer that may have been lost, so an unclear outcome says to
+//! look before posting again instead of risking a double post.
+
+use std::io::Read;
+
+use serde::Serialize;
+
+use super::{Context, Report};
+use crate::auth::lifecycle::{LifecycleError, Session, audit_entry};
+use crate::cli::{PostCommand, RedditPostArgs};
+use crate::error::{CliError, CliResult};
+use crate::output::{Detail, Record, cell};
+use crate::platforms::reddit::submit::{Body, MAX_TITLE, Poster, Submission};
+use crate::platforms::{PlatformError, PlatformId};
+use crate::store::Batch;
+use crate::store::model::Post;
+
+/// What `post` tells: where the post went and its address.
+#[derive(Serialize)]
+struct Posted {
+    platform: String,
+    account: String,
+    post_id: String,
+    url: String,
+    /// Where it was posted (Reddit: `r/<name>`).
+    destination: Option<String>,
+    title: Option<String>,
+}
+
+impl Record for Posted {
+    fn columns() -> &'static [&'static str] {
+        &[
+            "platform",
+            "account",
+            "post_id",
+            "url",
+            "destination",
+            "title",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.platform.clone(),
+            self.account.clone(),
+            self.post_id.clone(),
+            self.url.clone(),
+            cell(&self.destination),
+            cell(&self.title),
+        ]
+    }
+}
+
+pub fn run(ctx: &mut Context, cmd: PostCommand) -> CliResult<Report> {
+    match cmd {
+        PostCommand::Reddit(args) => reddit(ctx, args),
+    }
+}
+
+/// Writes the post and an audit entry in one transaction.
+fn record(session: &mut Session, posted: &Posted, post: Post) -> CliResult<()> {
+    let detail = format!(
+        "posted {} to {}",
+        posted.post_id,
+        posted.destination.as_deref().unwrap_or("the account")
+    );
+    let entry = audit_entry("post", &posted.platform, &posted.account, "ok", &detail);
+    session
+        .store
+        .upsert_all(&[Batch::Posts(&[post]), Batch::Audit(&[entry])])?;
+    Ok(())
+}
+
+/// A failed post in the audit log, then its one-line error.
+fn failed(session: &mut Session, id: PlatformId, account: &str, error: CliError) -> CliError {
+    let entry = audit_entry("post", id.name(), account, "failed", &error.message);
+    match session.store.upsert(Batch::Audit(&[entry])) {
+        Ok(_) => error,
+        Err(e) => e.into(),
+    }
+}
+
+/// The post's text from `--text` or `--text-file` (`-`: standard input).
+fn text_body(args: &RedditPostArgs) -> CliResult<Option<String>> {
+    let Some(path) = &args.text_file else {
+        return Ok(args.text.clone());
+    };
+    let shown = path.display();
+    let mut text = String::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin().read_to_string(&mut text)
+    } else {
+        std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text))
+    };
+    read.map_err(|e| CliError::failure(format!("cannot read {shown}: {e}")))?;
+    Ok(Some(text))
+}
+
+fn reddit(ctx: &mut Context, args: RedditPostArgs) -> CliResult<Report> {
+    let id = PlatformId::Reddit;
+    let subreddit = args
+        .subreddit
+        .trim()
+        .trim_start_matches('/')
+        .trim_start_matches("r/")
+        .to_string();
+    if subreddit.is_empty()
+        || !subreddit
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(CliError::usage(format!(
+            "'{}' is not a subreddit name (letters, digits and _)",
+            args.subreddit
+        )));
+    }
+    let title = args.title.trim().to_string();
+    let chars = title.chars().count();
+    if chars == 0 || chars > MAX_TITLE {
+        return Err(CliError::usage(format!(
+            "a Reddit title has 1 to {MAX_TITLE} characters; this one has {chars}"
+        )));
+    }
+    let body = match (&args.url, text_body(&args)?) {
+        (Some(url), _) => {
+            let parsed = url::Url::parse(url).ok();
+            if !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https")) {
+                return Err(CliError::usage(format!(
+                    "--url '{url}' is not an http or https address"
+                )));
+            }
+            Body::Link(url.clone())
+        }
+        (None, Some(text)) => Body::Text(text),
+        (None, None) => return Err(CliError::usage("give --url, --text or --text-file")),
+    };
+    let media_type = match body {
+        Body::Link(_) => "link",
+        Body::Text(_) => "self",
+    };
+
+    let connection = ctx.connection(id, &args.account)?;
+    let username = connection.connection.username.clone();
+    let adapter = ctx.connected_adapter(id, &args.account)?;
+    let poster = Poster::new(&ctx.config.platform(id));
+    let mut session = ctx.session(adapter.as_ref(), connection)?;
+    let me = username.as_deref();
+
+    let flair_id = match (&args.flair_id, &args.flair) {
+        (Some(flair), _) => Some(flair.clone()),
+        (None, Some(wanted)) => {
+            let found = session.with_token(|t| poster.flair_id(t, me, &subreddit, wanted))?;
+            match found {
+                Ok(flair) => Some(flair),
+                Err(texts) => {
+                    let error = CliError::usage(format!(
+                        "r/{subreddit} has no link flair '{wanted}' (its flairs: {})",
+                        if texts.is_empty() {
+                            "none".into()
+                        } else {
+                            texts.join(", ")
+                        }
+                    ))
+                    .with_hint("pick one of those with --flair, or give --flair-id");
+                    return Err(failed(&mut session, id, &args.account, error));
+                }
+            }
+        }
+        (None, None) => None,
+    };
+    let submission = Submission {
+        subreddit: subreddit.clone(),
+        title: title.clone(),
+        body,
+        flair_id,
+        flair_text: None,
+        nsfw: args.nsfw,
+        spoiler: args.spoiler,
+    };
+    let verdict = match session.with_token(|t| poster.submit(t, me, &submission)) {
+        Ok(verdict) => verdict,
+        Err(e) => {
+            let unclear = matches!(e, LifecycleError::Platform(PlatformError::Network(..)));
+            let forbidden = matches!(
+                e,
+                LifecycleError::Platform(PlatformError::Api { status: 403, .. })
+            );
+            let mut error: CliError = e.into();
+            if forbidden {
+                error = error.with_hint(format!(
+                    "posting needs the `submit` scope and a community that lets this account post; `socialcrm connect reddit --account {}` grants it again",
+                    args.account
+                ));
+            }
+            if unclear {
+                error = error.with_hint(format!(
+                    "the answer was lost, so the post may have been made: look at r/{subreddit} before posting again"
+                ));
+            }
+            return Err(failed(&mut session, id, &args.account, error));
+        }
+    };
+    let submitted = match verdict {
+        Ok(submitted) => submitted,
+        Err(refused) => {
+            let mut error = CliError::failure(format!(
+                "reddit refused the post to r/{subreddit}: {refused}"
+            ));
+            let codes: Vec<&str> = refused.errors.iter().map(|e| e.code.as_str()).collect();
+            if let Some(wait) = refused.wait() {
+                error = error.with_hint(format!("wait {wait}, then run the same command again"));
+            } else if codes.iter().any(|c| c.contains("FLAIR")) {
+                error = error.with_hint("pick a flair with --flair TEXT or --flair-id ID");
+            } else if codes.contains(&"SUBREDDIT_NOEXIST") {
+                error = error.with_hint("check the community's name");
+            }
+            return Err(failed(&mut session, id, &args.account, error));
+        }
+    };
+
+    let posted = Posted {
+        platform: id.name().into(),
+        account: args.account.clone(),
+        post_id: submitted.name.clone(),
+        url: submitted.url.clone(),
+        destination: Some(format!("r/{subreddit}")),
+        title: Some(title.clone()),
+    };
+    let post = Post {
+        platform: id.name().into(),
+        platform_post_id: submitted.name,
+        account: Some(args.account.clone()),
+        caption: Some(title),
+        url: Some(submitted.url),
+        media_type: Some(media_type.into()),
+        published_at: Some(crate::clock::now()),
+        view_count: None,
+        like_count: None,
+        comment_count: None,
+        share_count: None,
+        metrics_at: None,
+    };
+    record(&mut session, &posted, post)?;
+    Ok(Report::data(Detail(posted)))
+}

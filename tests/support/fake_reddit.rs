@@ -1,0 +1,789 @@
+//! A fake Reddit for tests of the real binary, on the shared fake-server plumbing
+//! (`server.rs`), serving Reddit's documented OAuth2 and Data API contract
+//! (shared/platforms/reddit.md; Reddit's OAuth2 and API wiki pages). Point the binary at it with
+//! `SOCIALCRM_REDDIT_BASE_URL` ([`FakeReddit::apply`]): www.reddit.com and oauth.reddit.com
+//! paths both land here.
+//!
+//! Served:
+//! - `GET /api/v1/authorize`: a user who clicks "Allow"; `302` to `{redirect_uri}?state=..&code=..`.
+//!   The redirect URI must equal the registered one exactly; `duration` and `scope` are checked.
+//! - `POST /api/v1/access_token`: HTTP Basic client authentication (`client_id:secret`, the
+//!   secret empty for an installed app; anything else answers 401), `authorization_code` and
+//!   `refresh_token` grants. A refresh token comes only with `duration=permanent`; refreshes
+//!   answer without one unless [`FakeReddit::rotate_refresh_tokens`].
+//! - `POST /api/v1/revoke_token` (Basic auth, `token`, `token_type_hint`): 204; revoking a
+//!   refresh token revokes its access tokens.
+//! - `GET /api/v1/me`, `/user/{name}/submitted`, `/user/{name}/comments`, `/message/inbox`,
+//!   `/message/sent`, `/r/{subs}/search`, `/r/{sr}/api/link_flair_v2`, `POST /api/submit`:
+//!   bearer tokens with the scope each needs, listings of at most `limit` (25 by default, 100 at
+//!   most) items paged by `after`, and `api_type=json` error lists on submit.
+//!
+//! Every API answer carries `X-Ratelimit-Used`, `X-Ratelimit-Remaining` and `X-Ratelimit-Reset`
+//! of a window of [`WINDOW_REQUESTS`] requests; [`FakeReddit::exhaust_window_after`] spends the
+//! window early with a short reset, and a request that arrives before the reset gets 429 (and
+//! is counted in [`FakeReddit::over_limit`]). Every request is recorded with its arrival time
+//! and User-Agent ([`FakeReddit::requests`]).
+
+use std::collections::HashMap;
+use std::process::Command;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+use super::server::{FakeServer, RecordedRequest, Reply, random_token, respond};
+
+pub const BASE_URL_ENV: &str = "SOCIALCRM_REDDIT_BASE_URL";
+pub const CLIENT_ID: &str = "fake-reddit-client-id";
+pub const CLIENT_SECRET: &str = "fake-reddit-client-secret";
+
+pub const AUTHORIZE_PATH: &str = "/api/v1/authorize";
+pub const TOKEN_PATH: &str = "/api/v1/access_token";
+pub const REVOKE_PATH: &str = "/api/v1/revoke_token";
+pub const ME_PATH: &str = "/api/v1/me";
+pub const SUBMIT_PATH: &str = "/api/submit";
+pub const INBOX_PATH: &str = "/message/inbox";
+pub const SENT_PATH: &str = "/message/sent";
+
+/// Requests in a rate-limit window, and its length.
+pub const WINDOW_REQUESTS: f64 = 1000.0;
+pub const WINDOW: Duration = Duration::from_secs(600);
+/// `created_utc` of the newest generated item: 2026-11-20T00:00:00Z, before the tests' clock.
+pub const ITEMS_END: i64 = 1_795_132_800;
+/// Communities that exist; submitting elsewhere answers `SUBREDDIT_NOEXIST`.
+pub const SUBREDDITS: [&str; 2] = ["test", "CreatorsAdvice"];
+/// The link flair templates of every community: (id, text).
+pub const FLAIRS: [(&str, &str); 2] = [
+    ("1a2b3c4d-flair-discussion", "Discussion"),
+    ("5e6f7a8b-flair-promo", "Self Promotion"),
+];
+pub const USERNAME: &str = "testcreator";
+pub const USER_ID: &str = "fk4ke1d";
+
+/// The user-agent form Reddit's API rules ask for.
+pub fn agent_is_descriptive(agent: &str) -> bool {
+    let Some((head, by)) = agent.split_once(" (by /u/") else {
+        return false;
+    };
+    let parts: Vec<&str> = head.split(':').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| !p.is_empty() && !p.contains(' '))
+        && by.ends_with(')')
+        && by.len() > 1
+}
+
+struct Grant {
+    access_token: String,
+    refresh_token: Option<String>,
+    scope: String,
+    access_expires_at: Instant,
+    revoked: bool,
+}
+
+struct PendingCode {
+    redirect_uri: String,
+    scope: String,
+    permanent: bool,
+}
+
+/// One of the user's listings: items newest first, as `{"kind","data"}` children.
+#[derive(Default)]
+struct Listing {
+    items: Vec<Value>,
+}
+
+impl Listing {
+    /// The page after `after` (a fullname) of at most `limit` items.
+    fn page(&self, after: Option<&str>, limit: usize) -> Value {
+        let start = match after {
+            Some(name) => match self.items.iter().position(|i| i["data"]["name"] == name) {
+                Some(p) => p + 1,
+                None => self.items.len(),
+            },
+            None => 0,
+        };
+        let page: Vec<Value> = self.items.iter().skip(start).take(limit).cloned().collect();
+        let more = start + page.len() < self.items.len();
+        let after = match (more, page.last()) {
+            (true, Some(last)) => last["data"]["name"].clone(),
+            _ => Value::Null,
+        };
+        json!({"kind": "Listing", "data": {
+            "after": after, "before": null, "dist": page.len(), "modhash": "", "children": page
+        }})
+    }
+}
+
+struct State {
+    client_id: String,
+    client_secret: String,
+    redirect_uri: String,
+    rotate_refresh: bool,
+    access_lifetime: Duration,
+    codes: HashMap<String, PendingCode>,
+    grants: Vec<Grant>,
+    /// (token, token_type_hint) of each revoke call that was accepted.
+    revocations: Vec<(String, String)>,
+    requests: Vec<RecordedRequest>,
+    submissions: Listing,
+    comments: Listing,
+    inbox: Listing,
+    sent: Listing,
+    mentions: Listing,
+    /// The rate-limit window: requests used and when it resets.
+    used: f64,
+    remaining: f64,
+    reset_at: Instant,
+    /// After this many more API answers, the window is spent, resetting this long after.
+    exhaust: Option<(u32, Duration)>,
+    over_limit: usize,
+    /// Error lists the next submits answer with.
+    refusals: Vec<Vec<[String; 3]>>,
+    posted: Vec<Vec<(String, String)>>,
+}
+
+/// The fake server. Knobs take `&self` and apply to the requests that come after.
+pub struct FakeReddit {
+    _server: FakeServer,
+    base_url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl FakeReddit {
+    /// A web app (with a secret) whose registered redirect URI is `redirect_uri`.
+    pub fn start(redirect_uri: &str) -> FakeReddit {
+        FakeReddit::with_client(CLIENT_ID, CLIENT_SECRET, redirect_uri)
+    }
+
+    /// An installed app: Reddit gives it no secret, so Basic auth carries an empty password.
+    pub fn installed(redirect_uri: &str) -> FakeReddit {
+        FakeReddit::with_client(CLIENT_ID, "", redirect_uri)
+    }
+
+    fn with_client(client_id: &str, client_secret: &str, redirect_uri: &str) -> FakeReddit {
+        let state = Arc::new(Mutex::new(State {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            redirect_uri: redirect_uri.into(),
+            rotate_refresh: false,
+            access_lifetime: Duration::from_secs(3600),
+            codes: HashMap::new(),
+            grants: Vec::new(),
+            revocations: Vec::new(),
+            requests: Vec::new(),
+            submissions: Listing::default(),
+            comments: Listing::default(),
+            inbox: Listing::default(),
+            sent: Listing::default(),
+            mentions: Listing::default(),
+            used: 0.0,
+            remaining: WINDOW_REQUESTS,
+            reset_at: Instant::now() + WINDOW,
+            exhaust: None,
+            over_limit: 0,
+            refusals: Vec::new(),
+            posted: Vec::new(),
+        }));
+        let server = {
+            let state = state.clone();
+            FakeServer::start("fake-reddit", move |request| serve(&state, request))
+        };
+        FakeReddit {
+            base_url: server.base_url(),
+            _server: server,
+            state,
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Points a command (the binary) at this fake.
+    pub fn apply(&self, cmd: &mut Command) {
+        cmd.env(BASE_URL_ENV, &self.base_url);
+    }
+
+    // ---- knobs ----
+
+    /// Refreshes answer with a new refresh token (and the old one stops working).
+    pub fn rotate_refresh_tokens(&self) {
+        self.state().rotate_refresh = true;
+    }
+
+    /// Every access token issued so far stops working now (refresh tokens still work).
+    pub fn expire_access_tokens_now(&self) {
+        let now = Instant::now();
+        for grant in &mut self.state().grants {
+            grant.access_expires_at = now;
+        }
+    }
+
+    /// After `n` more API answers the window is spent: that answer says `Remaining: 0` and
+    /// `Reset: <reset>`, and requests before then get 429.
+    pub fn exhaust_window_after(&self, n: u32, reset: Duration) {
+        self.state().exhaust = Some((n, reset));
+    }
+
+    /// The current window has `remaining` requests left and resets after `reset`.
+    pub fn set_window(&self, remaining: f64, reset: Duration) {
+        let mut st = self.state();
+        st.remaining = remaining;
+        st.used = WINDOW_REQUESTS - remaining;
+        st.reset_at = Instant::now() + reset;
+    }
+
+    /// The next submit answers with this error list (`[code, message, field]` entries).
+    pub fn refuse_next_submit(&self, errors: &[[&str; 3]]) {
+        let errors = errors
+            .iter()
+            .map(|e| [e[0].to_string(), e[1].to_string(), e[2].to_string()])
+            .collect();
+        self.state().refusals.push(errors);
+    }
+
+    /// `n` submissions by the user, newest first, one hour apart (ids `s1`.. oldest first).
+    pub fn set_submissions(&self, n: usize) {
+        let items = (1..=n)
+            .rev()
+            .map(|i| submission(i, ITEMS_END - (n - i) as i64 * 3600));
+        self.state().submissions.items = items.collect();
+    }
+
+    /// `k` submissions newer than every current one.
+    pub fn add_submissions(&self, k: usize) {
+        let mut st = self.state();
+        let n = st.submissions.items.len();
+        for i in n + 1..=n + k {
+            let at = ITEMS_END + (i - n) as i64 * 60;
+            st.submissions.items.insert(0, submission(i, at));
+        }
+    }
+
+    /// `n` comments by the user on its submission `s1`, newest first.
+    pub fn set_comments(&self, n: usize) {
+        let items = (1..=n).rev().map(|i| {
+            json!({"kind": "t1", "data": {
+                "id": format!("c{i}"), "name": format!("t1_c{i}"), "author": USERNAME,
+                "body": format!("Thanks for reading, part {i}!"),
+                "created_utc": (ITEMS_END - (n - i) as i64 * 1800) as f64,
+                "link_id": "t3_s1", "parent_id": format!("t1_parent{i}"), "score": i,
+                "subreddit": "test", "link_author": "someone_else",
+                "permalink": format!("/r/test/comments/s1/post_1/c{i}/"),
+            }})
+        });
+        self.state().comments.items = items.collect();
+    }
+
+    /// The inbox: `pms` private messages and `replies` comment replies (plus one username
+    /// mention when `mention`), alternating authors `fan1`..`fan{authors}`, newest first.
+    pub fn set_inbox(&self, pms: usize, replies: usize, authors: usize, mention: bool) {
+        let mut items = Vec::new();
+        let total = pms + replies;
+        for i in 1..=total {
+            let at = (ITEMS_END - (total - i) as i64 * 600) as f64;
+            let author = format!("fan{}", 1 + (i - 1) % authors.max(1));
+            items.push(if i <= pms {
+                json!({"kind": "t4", "data": {
+                    "id": format!("m{i}"), "name": format!("t4_m{i}"), "author": author,
+                    "author_fullname": format!("t2_{author}"), "dest": USERNAME,
+                    "subject": "hello", "body": format!("Love your work ({i})"),
+                    "created_utc": at, "first_message_name": null, "was_comment": false,
+                    "context": "", "parent_id": null, "new": true,
+                }})
+            } else {
+                json!({"kind": "t1", "data": {
+                    "id": format!("r{i}"), "name": format!("t1_r{i}"), "author": author,
+                    "author_fullname": format!("t2_{author}"), "dest": USERNAME,
+                    "subject": "post reply", "body": format!("Great post ({i})"),
+                    "created_utc": at, "was_comment": true, "parent_id": "t3_s1",
+                    "context": format!("/r/test/comments/s1/post_1/r{i}/?context=3"),
+                    "link_title": "Post 1", "new": true,
+                }})
+            });
+        }
+        if mention {
+            items.push(json!({"kind": "t1", "data": {
+                "id": "mn1", "name": "t1_mn1", "author": "fan_mentioner", "dest": USERNAME,
+                "subject": "username mention", "body": format!("ask u/{USERNAME}"),
+                "created_utc": (ITEMS_END - total as i64 * 600 - 60) as f64, "was_comment": true,
+                "parent_id": "t3_other", "context": "/r/test/comments/other/x/mn1/?context=3",
+            }}));
+        }
+        items.reverse();
+        // The newest first: the last generated is the newest.
+        items.sort_by(|a, b| {
+            b["data"]["created_utc"]
+                .as_f64()
+                .partial_cmp(&a["data"]["created_utc"].as_f64())
+                .unwrap()
+        });
+        self.state().inbox.items = items;
+    }
+
+    /// `n` private messages the user sent to `fan1`.., newest first.
+    pub fn set_sent(&self, n: usize) {
+        let items = (1..=n).rev().map(|i| {
+            json!({"kind": "t4", "data": {
+                "id": format!("o{i}"), "name": format!("t4_o{i}"), "author": USERNAME,
+                "dest": format!("fan{i}"), "subject": "re: hello",
+                "body": format!("Thank you! ({i})"),
+                "created_utc": (ITEMS_END - (n - i) as i64 * 900 + 30) as f64,
+                "first_message_name": format!("t4_m{i}"), "was_comment": false,
+            }})
+        });
+        self.state().sent.items = items.collect();
+    }
+
+    /// `n` posts by `fan_m1`.. naming the user, found by search.
+    pub fn set_mentions(&self, n: usize) {
+        let items = (1..=n).rev().map(|i| {
+            json!({"kind": "t3", "data": {
+                "id": format!("x{i}"), "name": format!("t3_x{i}"), "author": format!("fan_m{i}"),
+                "title": format!("Have you seen u/{USERNAME}?"), "selftext": "",
+                "subreddit_name_prefixed": "r/test",
+                "created_utc": (ITEMS_END - (n - i) as i64 * 7200) as f64,
+            }})
+        });
+        self.state().mentions.items = items.collect();
+    }
+
+    // ---- what happened ----
+
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state().requests.clone()
+    }
+
+    pub fn requests_to(&self, path: &str) -> Vec<RecordedRequest> {
+        RecordedRequest::to_path(&self.state().requests, path)
+    }
+
+    /// (token, token_type_hint) of each accepted revoke.
+    pub fn revocations(&self) -> Vec<(String, String)> {
+        self.state().revocations.clone()
+    }
+
+    /// Every access and refresh token issued.
+    pub fn tokens(&self) -> Vec<String> {
+        let st = self.state();
+        st.grants
+            .iter()
+            .flat_map(|g| [Some(g.access_token.clone()), g.refresh_token.clone()])
+            .flatten()
+            .collect()
+    }
+
+    /// Refresh tokens that still work.
+    pub fn live_refresh_tokens(&self) -> usize {
+        let st = self.state();
+        let mut live: Vec<&String> = st
+            .grants
+            .iter()
+            .filter(|g| !g.revoked)
+            .filter_map(|g| g.refresh_token.as_ref())
+            .collect();
+        live.dedup();
+        live.len()
+    }
+
+    /// Requests that arrived while the window was spent (answered 429).
+    pub fn over_limit(&self) -> usize {
+        self.state().over_limit
+    }
+
+    /// The form of each accepted submit.
+    pub fn posted(&self) -> Vec<Vec<(String, String)>> {
+        self.state().posted.clone()
+    }
+}
+
+fn submission(i: usize, at: i64) -> Value {
+    json!({"kind": "t3", "data": {
+        "id": format!("s{i}"), "name": format!("t3_s{i}"), "author": USERNAME,
+        "title": format!("Post {i}"), "subreddit": "test", "subreddit_name_prefixed": "r/test",
+        "permalink": format!("/r/test/comments/s{i}/post_{i}/"),
+        "url": format!("https://www.reddit.com/r/test/comments/s{i}/post_{i}/"),
+        "created_utc": at as f64, "score": 10 * i, "ups": 10 * i, "upvote_ratio": 0.95,
+        "num_comments": i, "num_crossposts": i % 3, "is_self": i.is_multiple_of(2),
+        "view_count": null, "over_18": false,
+    }})
+}
+
+fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
+    let read = RecordedRequest::read(&mut request, 1 << 20);
+    let reply = {
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut recorded, reply) = match read {
+            Some(recorded) => {
+                let reply = st.route(&recorded);
+                (recorded, reply)
+            }
+            None => (
+                RecordedRequest::head(&request),
+                Reply::json(
+                    413,
+                    json!({"message": "Request Entity Too Large", "error": 413}),
+                ),
+            ),
+        };
+        recorded.status = reply.status;
+        st.requests.push(recorded);
+        reply
+    };
+    respond(request, reply);
+}
+
+fn error(status: u16, message: &str) -> Reply {
+    Reply::json(status, json!({"message": message, "error": status}))
+}
+
+fn oauth_error(status: u16, error: &str) -> Reply {
+    Reply::json(status, json!({"error": error}))
+}
+
+impl State {
+    fn route(&mut self, req: &RecordedRequest) -> Reply {
+        match (req.method.as_str(), req.path.as_str()) {
+            ("GET", AUTHORIZE_PATH) => self.authorize(req),
+            ("POST", TOKEN_PATH) => self.token(req),
+            ("POST", REVOKE_PATH) => self.revoke(req),
+            (_, AUTHORIZE_PATH | TOKEN_PATH | REVOKE_PATH) => error(405, "Method Not Allowed"),
+            _ => self.api(req),
+        }
+    }
+
+    fn authorize(&mut self, req: &RecordedRequest) -> Reply {
+        let q = |name| req.query_param(name).unwrap_or("");
+        if q("client_id") != self.client_id {
+            return error(400, "invalid client_id");
+        }
+        if q("redirect_uri") != self.redirect_uri {
+            // Reddit shows an error page and never redirects to an unregistered URI.
+            return error(400, "invalid redirect_uri parameter");
+        }
+        let redirect = |params: String| Reply::redirect(format!("{}?{params}", self.redirect_uri));
+        let state = url::form_urlencoded::byte_serialize(q("state").as_bytes()).collect::<String>();
+        if q("response_type") != "code" {
+            return redirect(format!("state={state}&error=unsupported_response_type"));
+        }
+        let duration = q("duration");
+        if !matches!(duration, "temporary" | "permanent") || q("state").is_empty() {
+            return redirect(format!("state={state}&error=invalid_request"));
+        }
+        let scope = q("scope");
+        let known = [
+            "identity",
+            "read",
+            "history",
+            "privatemessages",
+            "submit",
+            "flair",
+            "edit",
+            "mysubreddits",
+        ];
+        if scope.is_empty() || scope.split([' ', ',']).any(|s| !known.contains(&s)) {
+            return redirect(format!("state={state}&error=invalid_scope"));
+        }
+        let code = random_token("code-");
+        self.codes.insert(
+            code.clone(),
+            PendingCode {
+                redirect_uri: self.redirect_uri.clone(),
+                scope: scope.replace(',', " "),
+                permanent: duration == "permanent",
+            },
+        );
+        redirect(format!("state={state}&code={code}"))
+    }
+
+    /// HTTP Basic with the app's id and secret (empty for installed apps).
+    fn client_ok(&self, req: &RecordedRequest) -> bool {
+        let want = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", self.client_id, self.client_secret));
+        req.authorization
+            .as_deref()
+            .and_then(|h| h.strip_prefix("Basic "))
+            .is_some_and(|got| got.trim() == want)
+    }
+
+    fn token(&mut self, req: &RecordedRequest) -> Reply {
+        if !self.client_ok(req) {
+            return error(401, "Unauthorized");
+        }
+        if !req.is_form() {
+            return oauth_error(400, "invalid_request");
+        }
+        let f = |name| req.form_field(name).unwrap_or("");
+        match f("grant_type") {
+            "authorization_code" => {
+                let Some(pending) = self.codes.remove(f("code")) else {
+                    return oauth_error(400, "invalid_grant");
+                };
+                if f("redirect_uri") != pending.redirect_uri {
+                    return oauth_error(400, "invalid_grant");
+                }
+                let refresh = pending.permanent.then(|| random_token("rt-"));
+                self.issue(pending.scope, refresh.clone(), refresh)
+            }
+            "refresh_token" => {
+                let token = f("refresh_token");
+                let Some(grant) = self
+                    .grants
+                    .iter()
+                    .rev()
+                    .find(|g| g.refresh_token.as_deref() == Some(token) && !g.revoked)
+                else {
+                    return oauth_error(400, "invalid_grant");
+                };
+                let scope = grant.scope.clone();
+                if self.rotate_refresh {
+                    for g in &mut self.grants {
+                        if g.refresh_token.as_deref() == Some(token) {
+                            g.revoked = true;
+                        }
+                    }
+                    let fresh = random_token("rt-");
+                    self.issue(scope, Some(fresh.clone()), Some(fresh))
+                } else {
+                    // Reddit's wiki: the answer has no refresh_token; the old one stays valid.
+                    self.issue(scope, Some(token.to_string()), None)
+                }
+            }
+            _ => oauth_error(400, "unsupported_grant_type"),
+        }
+    }
+
+    fn issue(&mut self, scope: String, refresh: Option<String>, answer: Option<String>) -> Reply {
+        let grant = Grant {
+            access_token: random_token("at-"),
+            refresh_token: refresh,
+            scope,
+            access_expires_at: Instant::now() + self.access_lifetime,
+            revoked: false,
+        };
+        let mut body = json!({
+            "access_token": grant.access_token,
+            "token_type": "bearer",
+            "expires_in": self.access_lifetime.as_secs(),
+            "scope": grant.scope,
+        });
+        if let Some(refresh) = answer {
+            body["refresh_token"] = json!(refresh);
+        }
+        self.grants.push(grant);
+        Reply::json(200, body)
+    }
+
+    fn revoke(&mut self, req: &RecordedRequest) -> Reply {
+        if !self.client_ok(req) {
+            return error(401, "Unauthorized");
+        }
+        let token = req.form_field("token").unwrap_or("").to_string();
+        let hint = req.form_field("token_type_hint").unwrap_or("").to_string();
+        for grant in &mut self.grants {
+            if grant.access_token == token || grant.refresh_token.as_deref() == Some(&token) {
+                grant.revoked = true;
+            }
+        }
+        self.revocations.push((token, hint));
+        Reply::empty(204)
+    }
+
+    /// The window's headers on an API answer, spending one request.
+    fn rate_limited(&mut self, reply: Reply) -> Reply {
+        let now = Instant::now();
+        if now >= self.reset_at {
+            self.used = 0.0;
+            self.remaining = WINDOW_REQUESTS;
+            self.reset_at = now + WINDOW;
+        }
+        self.used += 1.0;
+        self.remaining = (self.remaining - 1.0).max(0.0);
+        if let Some((left, reset)) = self.exhaust {
+            if left == 0 {
+                self.remaining = 0.0;
+                self.reset_at = now + reset;
+                self.exhaust = None;
+            } else {
+                self.exhaust = Some((left - 1, reset));
+            }
+        }
+        let reset = self
+            .reset_at
+            .saturating_duration_since(now)
+            .as_secs_f64()
+            .ceil();
+        reply
+            .with_header("X-Ratelimit-Used", format!("{}", self.used))
+            .with_header("X-Ratelimit-Remaining", format!("{:.1}", self.remaining))
+            .with_header("X-Ratelimit-Reset", format!("{reset}"))
+    }
+
+    fn api(&mut self, req: &RecordedRequest) -> Reply {
+        let now = Instant::now();
+        if self.remaining < 1.0 && now < self.reset_at {
+            self.over_limit += 1;
+            let reply = error(429, "Too Many Requests");
+            let reset = self
+                .reset_at
+                .saturating_duration_since(now)
+                .as_secs_f64()
+                .ceil();
+            return reply
+                .with_header("X-Ratelimit-Used", format!("{}", self.used))
+                .with_header("X-Ratelimit-Remaining", "0.0")
+                .with_header("X-Ratelimit-Reset", format!("{reset}"));
+        }
+        let reply = self.endpoint(req, now);
+        self.rate_limited(reply)
+    }
+
+    fn endpoint(&mut self, req: &RecordedRequest, now: Instant) -> Reply {
+        let token = req
+            .authorization
+            .as_deref()
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .unwrap_or("");
+        let scope = self
+            .grants
+            .iter()
+            .find(|g| !token.is_empty() && g.access_token == token)
+            .filter(|g| !g.revoked && now < g.access_expires_at)
+            .map(|g| g.scope.clone());
+        let Some(scope) = scope else {
+            return error(401, "Unauthorized");
+        };
+        let path = req.path.clone();
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let need = match (req.method.as_str(), segments.as_slice()) {
+            ("GET", ["api", "v1", "me"]) => "identity",
+            ("GET", ["user", _, "submitted" | "comments"]) => "history",
+            ("GET", ["message", "inbox" | "sent"]) => "privatemessages",
+            ("GET", ["r", _, "search"]) => "read",
+            ("GET", ["r", _, "api", "link_flair_v2"]) => "flair",
+            ("POST", ["api", "submit"]) => "submit",
+            _ => return error(404, "Not Found"),
+        };
+        if !scope.split(' ').any(|s| s == need) {
+            return error(403, "Forbidden");
+        }
+        let limit = req
+            .query_param("limit")
+            .and_then(|l| l.parse::<usize>().ok())
+            .unwrap_or(25)
+            .clamp(1, 100);
+        let after = req.query_param("after");
+        match segments.as_slice() {
+            ["api", "v1", "me"] => Reply::json(200, me()),
+            ["user", name, what] => {
+                if *name != USERNAME {
+                    return error(404, "Not Found");
+                }
+                let listing = if *what == "submitted" {
+                    &self.submissions
+                } else {
+                    &self.comments
+                };
+                Reply::json(200, listing.page(after, limit))
+            }
+            ["message", "inbox"] => Reply::json(200, self.inbox.page(after, limit)),
+            ["message", "sent"] => Reply::json(200, self.sent.page(after, limit)),
+            ["r", subs, "search"] => {
+                let known = subs
+                    .split('+')
+                    .all(|s| SUBREDDITS.iter().any(|k| k.eq_ignore_ascii_case(s)));
+                if !known {
+                    return error(404, "Not Found");
+                }
+                Reply::json(200, self.mentions.page(after, limit))
+            }
+            ["r", sr, ..] => {
+                if !SUBREDDITS.iter().any(|k| k.eq_ignore_ascii_case(sr)) {
+                    return error(404, "Not Found");
+                }
+                let flairs: Vec<Value> = FLAIRS
+                    .iter()
+                    .map(|(id, text)| json!({"id": id, "text": text, "type": "text", "text_editable": false}))
+                    .collect();
+                Reply::json(200, json!(flairs))
+            }
+            _ => self.submit(req),
+        }
+    }
+
+    fn submit(&mut self, req: &RecordedRequest) -> Reply {
+        let f = |name| req.form_field(name).unwrap_or("");
+        let refuse =
+            |errors: Vec<[String; 3]>| Reply::json(200, json!({"json": {"errors": errors}}));
+        if f("api_type") != "json" {
+            return Reply::json(
+                200,
+                json!({"jquery": [[0, 1, "call", ["body"]]], "success": false}),
+            );
+        }
+        if let Some(errors) = (!self.refusals.is_empty()).then(|| self.refusals.remove(0)) {
+            return refuse(errors);
+        }
+        let e = |a: &str, b: &str, c: &str| [a.to_string(), b.to_string(), c.to_string()];
+        let sr = f("sr");
+        if !SUBREDDITS.iter().any(|k| k.eq_ignore_ascii_case(sr)) {
+            return refuse(vec![e(
+                "SUBREDDIT_NOEXIST",
+                "that subreddit doesn't exist",
+                "sr",
+            )]);
+        }
+        let title = f("title");
+        if title.is_empty() || title.chars().count() > 300 {
+            return refuse(vec![e("TOO_LONG", "this is too long (max: 300)", "title")]);
+        }
+        match f("kind") {
+            "link" if f("url").starts_with("http") => {}
+            "self" => {}
+            "link" => return refuse(vec![e("BAD_URL", "you should check that url", "url")]),
+            _ => {
+                return refuse(vec![e(
+                    "INVALID_OPTION",
+                    "that option is not valid",
+                    "kind",
+                )]);
+            }
+        }
+        let flair = f("flair_id");
+        if !flair.is_empty() && !FLAIRS.iter().any(|(id, _)| *id == flair) {
+            return refuse(vec![e(
+                "BAD_FLAIR_TEMPLATE_ID",
+                "That flair template id is not valid",
+                "flair_id",
+            )]);
+        }
+        self.posted.push(req.form.clone());
+        let id = format!("np{}", self.posted.len());
+        let slug: String = title
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        Reply::json(
+            200,
+            json!({"json": {"errors": [], "data": {
+                "url": format!("https://www.reddit.com/r/{sr}/comments/{id}/{slug}/"),
+                "drafts_count": 0, "id": id, "name": format!("t3_{id}"),
+            }}}),
+        )
+    }
+}
+
+fn me() -> Value {
+    json!({
+        "id": USER_ID, "name": USERNAME, "created_utc": 1_600_000_000.0,
+        "link_karma": 1234, "comment_karma": 567, "total_karma": 1801,
+        "awardee_karma": 0, "awarder_karma": 0, "verified": true, "icon_img": "",
+        "subreddit": {"display_name": format!("u_{USERNAME}"), "title": "Test Creator",
+                      "subscribers": 321},
+    })
+}
