@@ -696,3 +696,43 @@ fn a_database_restart_mid_sync_fails_cleanly_and_the_next_run_completes() {
 fn posts_in(db: &TestDb) -> usize {
     crm_contents(&db.target)["posts"].len()
 }
+
+/// A 429 with `Retry-After` to one account pauses every account of the same app: the budget of
+/// the app's client key is shared by the `--jobs` workers, so none of them keeps knocking.
+#[test]
+fn a_429_to_one_account_pauses_every_account_of_the_app() {
+    let (env, fake) = connected(45);
+    for account in ["second", "third"] {
+        let run = connect(
+            &env,
+            &fake,
+            &FakeBrowser::following_redirect(),
+            &["--account", account],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    fake.set_rate_limit_retry_after(Some(1));
+    fake.fail_next_api_calls(1, 429);
+    let before = fake.requests().len();
+    let run = sync(&env, &fake, "10", &["--all", "--jobs", "3"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let api: Vec<_> = fake.requests()[before..]
+        .iter()
+        .filter(|r| r.path.starts_with("/v2/user/") || r.path.starts_with("/v2/video/"))
+        .cloned()
+        .collect();
+    let limited = api.iter().find(|r| r.status == 429).expect("one 429");
+    let paused = std::time::Duration::from_millis(950);
+    let during: Vec<_> = api
+        .iter()
+        .filter(|r| {
+            r.at > limited.at + std::time::Duration::from_millis(50) && r.at < limited.at + paused
+        })
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(
+        during.is_empty(),
+        "no account called while the app was told to wait: {during:?}"
+    );
+    assert_eq!(table_rows(&env, &fake, "posts"), 45, "all three synced");
+}

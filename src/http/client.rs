@@ -193,13 +193,20 @@ impl Client {
         }
         let response = request.send().map_err(fail)?;
         let status = response.status().as_u16();
+        let retry_after = retry_after(response.headers());
         if let Some((pacer, budget)) = &paced {
             if let Some(reading) = pacer.reading(response.headers()) {
                 budget.observe(reading);
             }
             pacer.observe_other(budget, status, response.headers());
+            // Told to wait: everyone spending this budget waits, not only this caller.
+            if let (429, Some(secs)) = (status, retry_after) {
+                budget.observe(super::ratelimit::Reading {
+                    remaining: 0.0,
+                    reset_in: Duration::from_secs(secs),
+                });
+            }
         }
-        let retry_after = retry_after(response.headers());
         let bytes = response.bytes().map_err(fail)?;
         let body = match serde_json::from_slice(&bytes) {
             Ok(body) => body,

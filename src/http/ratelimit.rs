@@ -10,13 +10,16 @@
 //! by its last reading (minus those reserved since), and once it is spent every caller waits
 //! until the window resets. That never exceeds the limit and never slows a run that stays
 //! within it. A platform that asks to be slowed before the limit (Meta's usage percentages)
-//! sets a [`Budget::set_spacing`] between requests instead.
+//! sets a [`Budget::set_spacing`] between requests instead; one that documents a quota but
+//! sends no headers (TikTok: 600 requests a minute per endpoint and app) sets a
+//! [`Budget::set_quota`], a sliding window kept here. A 429 with `Retry-After` closes the
+//! budget for every caller until then (the client does that), not just for the one that got it.
 //!
 //! Adapters do not call this directly: they give their [`crate::http::client::Client`] a
 //! [`Pacer`] that names the budget of a URL and reads the platform's headers into a
 //! [`Reading`]; the client acquires before every attempt and observes after every answer.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -78,6 +81,9 @@ struct State {
     spacing: Duration,
     /// When spacing allows the next request.
     next_free: Option<Instant>,
+    /// At most this many requests in any window of this length, and when the latest went.
+    quota: Option<(usize, Duration)>,
+    recent: VecDeque<Instant>,
     /// Requests reserved so far, for tests and summaries.
     sent: u64,
 }
@@ -96,6 +102,16 @@ impl State {
         }
         if let Some(free) = self.next_free {
             until = until.max(free);
+        }
+        if let Some((requests, window)) = self.quota {
+            while self.recent.front().is_some_and(|t| now - *t >= window) {
+                self.recent.pop_front();
+            }
+            if self.recent.len() >= requests
+                && let Some(oldest) = self.recent.front()
+            {
+                until = until.max(*oldest + window);
+            }
         }
         until - now
     }
@@ -132,6 +148,9 @@ impl Budget {
                     }
                     if !state.spacing.is_zero() {
                         state.next_free = Some(now + state.spacing);
+                    }
+                    if state.quota.is_some() {
+                        state.recent.push_back(now);
                     }
                     state.sent += 1;
                     return Ok(waited);
@@ -177,6 +196,12 @@ impl Budget {
         if spacing.is_zero() {
             state.next_free = None;
         }
+    }
+
+    /// Allows at most `requests` in any `window` (sliding), for platforms that document a quota
+    /// but send no headers to read it from.
+    pub fn set_quota(&self, requests: usize, window: Duration) {
+        self.lock().quota = Some((requests.max(1), window));
     }
 
     /// Requests reserved through this budget in this process.
@@ -264,6 +289,22 @@ mod tests {
             handles.into_iter().map(|h| h.join().unwrap()).sum()
         });
         assert_eq!(granted, 10);
+    }
+
+    #[test]
+    fn a_quota_is_a_sliding_window() {
+        let b = fresh("quota");
+        b.set_quota(3, Duration::from_millis(200));
+        let started = Instant::now();
+        for _ in 0..3 {
+            assert_eq!(b.acquire(Duration::ZERO), Ok(Duration::ZERO));
+        }
+        assert!(
+            b.acquire(Duration::from_millis(10)).is_err(),
+            "the 4th waits"
+        );
+        b.acquire(Duration::from_secs(1)).unwrap();
+        assert!(started.elapsed() >= Duration::from_millis(190));
     }
 
     #[test]

@@ -27,6 +27,33 @@ const USER_INFO: &str = "https://open.tiktokapis.com/v2/user/info/";
 pub mod streams;
 pub mod upload;
 
+/// TikTok's API quota: 600 requests a minute per endpoint for the app
+/// (shared/platforms/tiktok.md section 4). TikTok sends no headers with the count, so the
+/// budget keeps it, one per client key and endpoint, shared by every account of the app.
+struct Quota {
+    client_key: String,
+}
+
+impl crate::http::ratelimit::Pacer for Quota {
+    fn budget(&self, url: &Url) -> std::sync::Arc<crate::http::ratelimit::Budget> {
+        let budget =
+            crate::http::ratelimit::budget(&format!("tiktok:{}:{}", self.client_key, url.path()));
+        budget.set_quota(600, std::time::Duration::from_secs(60));
+        budget
+    }
+
+    fn reading(&self, _: &reqwest::header::HeaderMap) -> Option<crate::http::ratelimit::Reading> {
+        None
+    }
+}
+
+/// The client for TikTok's API calls on behalf of accounts, drawing from the app's quota.
+pub(crate) fn api_client(client_key: &str) -> Client {
+    Client::new().paced(std::sync::Arc::new(Quota {
+        client_key: client_key.to_string(),
+    }))
+}
+
 pub struct TikTok {
     client_key: String,
     client_secret: Secret,
@@ -60,12 +87,13 @@ impl TikTok {
                     .ok_or_else(|| missing("TIKTOK_CLIENT_SECRET"))?,
             ),
         };
+        let client_key = key.ok_or_else(|| missing("TIKTOK_CLIENT_KEY"))?;
         Ok(TikTok {
-            client_key: key.ok_or_else(|| missing("TIKTOK_CLIENT_KEY"))?,
+            http: api_client(&client_key),
+            client_key,
             client_secret: secret,
             base_url: config.base_url.clone(),
             sandbox,
-            http: Client::new(),
         })
     }
 
