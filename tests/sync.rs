@@ -736,3 +736,20 @@ fn a_429_to_one_account_pauses_every_account_of_the_app() {
     );
     assert_eq!(table_rows(&env, &fake, "posts"), 45, "all three synced");
 }
+
+/// A connection reset (TCP RST) half way through a page's body, twice: each request counts as
+/// lost and is sent again, and the CRM ends as one clean sync leaves it.
+#[test]
+fn a_connection_reset_mid_body_is_retried_to_the_clean_result() {
+    let (env, fake) = connected(45);
+    let proxy = crate::support::reset_proxy::ResetProxy::start(fake.base_url());
+    proxy.reset_next_responses(2);
+    let mut cmd = crate::connect::command(&env, &fake, &["-o", "json", "sync"]);
+    cmd.env("SOCIALCRM_TIKTOK_BASE_URL", proxy.base_url())
+        .env("SOCIALCRM_RETRY_BUDGET", "10")
+        .env("BROWSER", "true");
+    let run = env.run_cmd(cmd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(proxy.resets_left(), 0, "two replies were reset mid-body");
+    assert_clean(&env, 45, "a connection reset mid-body");
+}

@@ -72,6 +72,24 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<u64> {
         .and_then(|v| v.trim().parse::<u64>().ok())
 }
 
+/// What a failed request met, down to the cause (reqwest's own message is often only "error
+/// decoding response body", while the cause says "connection reset by peer"). No URL: queries
+/// may name ids; bodies are never included by reqwest.
+fn describe(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 fn retryable(status: u16) -> bool {
     status == 429 || status >= 500
 }
@@ -175,8 +193,7 @@ impl Client {
         let host = url.host_str().unwrap_or("?").to_string();
         let fail = |e: reqwest::Error| NetError {
             host: host.clone(),
-            // Without the URL: queries may name ids; bodies are never included by reqwest.
-            reason: format!("no answer ({})", e.without_url()),
+            reason: format!("no answer ({})", describe(e)),
             retryable: true,
         };
         let request = match &self.agent {
@@ -364,7 +381,7 @@ impl Uploader {
             position.position(offset);
             let fail = |e: reqwest::Error| NetError {
                 host: host.clone(),
-                reason: format!("no answer ({})", e.without_url()),
+                reason: format!("no answer ({})", describe(e)),
                 retryable: true,
             };
             let blocks = FileRange::open(path, offset, len, position.clone());

@@ -6,6 +6,7 @@ pub mod fake_reddit;
 
 pub mod fake_tiktok;
 pub mod http;
+pub mod reset_proxy;
 pub mod server;
 
 use std::collections::{BTreeMap, BTreeSet};
