@@ -38,6 +38,19 @@ fn connected(videos: u64) -> (TestEnv, FakeTikTok) {
     (env, fake)
 }
 
+/// Connects more accounts of the same app under these local names.
+fn connect_more(env: &TestEnv, fake: &FakeTikTok, accounts: &[&str]) {
+    for account in accounts {
+        let run = connect(
+            env,
+            fake,
+            &FakeBrowser::following_redirect(),
+            &["--account", account],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+}
+
 /// `sync` with a retry budget of `budget` seconds.
 fn sync(env: &TestEnv, fake: &FakeTikTok, budget: &str, extra: &[&str]) -> Run {
     let mut cmd = crate::connect::command(env, fake, &["-o", "json", "sync"]);
@@ -503,15 +516,7 @@ fn a_sync_killed_mid_page_is_finished_by_the_next_run() {
 #[test]
 fn a_revoked_grant_on_one_of_three_accounts_exits_4_and_the_others_sync() {
     let (env, fake) = connected(5);
-    for account in ["second", "third"] {
-        let run = connect(
-            &env,
-            &fake,
-            &FakeBrowser::following_redirect(),
-            &["--account", account],
-        );
-        assert_eq!(run.code, 0, "{}", run.stderr);
-    }
+    connect_more(&env, &fake, &["second", "third"]);
     // The second connect's tokens, revoked at TikTok (the user removed the app).
     let second = fake.tokens()[1].clone();
     let revoked = crate::support::http::post_form(
@@ -702,15 +707,7 @@ fn posts_in(db: &TestDb) -> usize {
 #[test]
 fn a_429_to_one_account_pauses_every_account_of_the_app() {
     let (env, fake) = connected(45);
-    for account in ["second", "third"] {
-        let run = connect(
-            &env,
-            &fake,
-            &FakeBrowser::following_redirect(),
-            &["--account", account],
-        );
-        assert_eq!(run.code, 0, "{}", run.stderr);
-    }
+    connect_more(&env, &fake, &["second", "third"]);
     fake.set_rate_limit_retry_after(Some(1));
     fake.fail_next_api_calls(1, 429);
     let before = fake.requests().len();
