@@ -1558,7 +1558,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__sync)
-            opts="-o -v -q -h -V --all --account --full --history --limit --jobs --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok instagram reddit x onlyfans"
+            opts="-o -v -q -h -V --all --account --full --history --limit --max-reads --jobs --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok instagram reddit x onlyfans"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1569,6 +1569,10 @@ _socialcrm() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-reads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

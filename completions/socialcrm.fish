@@ -118,6 +118,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s h -l he
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l account -d 'Only the account with this local name' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l limit -d 'With --history: how many runs to show' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l max-reads -d 'Read at most N billed resources per stream in this run (X bills each user, post and DM read); a stream that reaches it stops and the next run continues [default: the platform\'s read budget setting, X: 1000]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l jobs -d 'Sync up to N accounts at once' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F

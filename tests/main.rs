@@ -12,6 +12,8 @@ mod support;
 mod sync;
 mod upload;
 mod webhooks;
+mod x_connect;
+mod x_sync;
 
 /// Fails when a file in tests/ is not declared above (and so would silently never run).
 #[test]
@@ -26,6 +28,8 @@ fn every_test_file_is_included() {
         "sync.rs",
         "webhooks.rs",
         "upload.rs",
+        "x_connect.rs",
+        "x_sync.rs",
         "main.rs",
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");

@@ -33,6 +33,8 @@ pub struct PlatformConfig {
     pub insights: bool,
     /// Where this adapter's hosts are redirected (`SOCIALCRM_<PLATFORM>_BASE_URL`).
     pub base_url: Option<Origin>,
+    /// Most billed resources one sync run reads per stream (X bills every read).
+    pub max_reads: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +48,7 @@ enum Field {
     SandboxClientId,
     SandboxClientSecret,
     Insights,
+    MaxReads,
 }
 
 impl Field {
@@ -176,6 +179,20 @@ const SETTINGS: &[(PlatformId, Field, &str, &str)] = &[
         "bearer_token",
         "TWITTER_BEARER_TOKEN",
     ),
+    // X signs webhooks (CRC and events) with the OAuth 1.0a consumer secret (API key secret),
+    // not the OAuth 2.0 client secret: its own setting.
+    (
+        PlatformId::X,
+        Field::WebhookSecret,
+        "consumer_secret",
+        "TWITTER_CONSUMER_SECRET",
+    ),
+    (
+        PlatformId::X,
+        Field::MaxReads,
+        "max_reads",
+        "SOCIALCRM_X_MAX_READS",
+    ),
 ];
 
 /// The platforms that take settings, with their section of the config file.
@@ -277,9 +294,13 @@ fn file_value_as_string(value: &toml::Value, at: &str) -> Result<String, ConfigE
     match value {
         toml::Value::String(s) => Ok(s.clone()),
         toml::Value::Boolean(b) => Ok(b.to_string()),
+        toml::Value::Integer(n) => Ok(n.to_string()),
         other => Err(ConfigError::Invalid {
             at: at.to_string(),
-            message: format!("expected a string or boolean, found {}", other.type_str()),
+            message: format!(
+                "expected a string, number or boolean, found {}",
+                other.type_str()
+            ),
         }),
     }
 }
@@ -303,6 +324,15 @@ fn apply(
         Field::SandboxClientId => config.sandbox_client_id = Some(value.trim().to_string()),
         Field::SandboxClientSecret => config.sandbox_client_secret = Some(Secret::new(value)),
         Field::Insights => config.insights = parse_bool(&value).map_err(invalid)?,
+        Field::MaxReads => {
+            let n = value
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| invalid(format!("'{value}' is not a positive whole number")))?;
+            config.max_reads = Some(n);
+        }
         Field::RedirectUri => {
             let url = Url::parse(value.trim())
                 .map_err(|e| invalid(format!("'{value}' is not an absolute URL ({e})")))?;

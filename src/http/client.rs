@@ -42,6 +42,9 @@ pub struct NetError {
     /// Worth trying again (a lost connection, a cut reply); not when a rate limit is spent
     /// beyond the retry budget.
     pub retryable: bool,
+    /// Set when the request was not sent because a rate limit resets later than the retry
+    /// budget allows: how long until it does. Callers stop that work cleanly and resume later.
+    pub rate_limited: Option<Duration>,
 }
 
 pub struct Client {
@@ -127,6 +130,23 @@ impl Client {
         self.send(url, self.inner.post(url.clone()).form(form))
     }
 
+    /// POSTs a form with HTTP Basic client authentication (OAuth confidential clients), not
+    /// retried like [`Client::post_form`].
+    pub fn post_form_basic(
+        &self,
+        url: &Url,
+        user: &str,
+        password: &Secret,
+        form: &[(&str, &str)],
+    ) -> Result<Reply, NetError> {
+        let request = self
+            .inner
+            .post(url.clone())
+            .basic_auth(user, Some(password.expose()))
+            .form(form);
+        self.send(url, request)
+    }
+
     fn send(
         &self,
         url: &Url,
@@ -138,6 +158,7 @@ impl Client {
             // Without the URL: queries may name ids; bodies are never included by reqwest.
             reason: format!("no answer ({})", e.without_url()),
             retryable: true,
+            rate_limited: None,
         };
         let paced = self.pacer.as_ref().map(|p| (p, p.budget(url)));
         if let Some((_, budget)) = &paced {
@@ -145,6 +166,7 @@ impl Client {
                 host: host.clone(),
                 reason: spent.to_string(),
                 retryable: false,
+                rate_limited: Some(spent.wait),
             })?;
         }
         let response = request.send().map_err(fail)?;
@@ -169,6 +191,7 @@ impl Client {
                         bytes.len()
                     ),
                     retryable: true,
+                    rate_limited: None,
                 });
             }
             Err(_) => Json::Null,
@@ -300,6 +323,7 @@ impl Uploader {
                 host: host.clone(),
                 reason: format!("no answer ({})", e.without_url()),
                 retryable: true,
+                rate_limited: None,
             };
             let blocks = FileRange::open(path, offset, len, position.clone());
             let blocks = match blocks {
@@ -309,6 +333,7 @@ impl Uploader {
                         host: host.clone(),
                         reason: format!("cannot read the file: {e}"),
                         retryable: false,
+                        rate_limited: None,
                     });
                 }
             };

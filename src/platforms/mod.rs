@@ -8,6 +8,7 @@
 
 pub mod onlyfans;
 pub mod tiktok;
+pub mod x;
 
 use std::fmt;
 use std::str::FromStr;
@@ -32,7 +33,7 @@ pub struct Identity {
 pub enum PlatformError {
     #[error("{platform} needs {var}: set it in the environment or in the config file")]
     MissingSetting { platform: PlatformId, var: String },
-    #[error("{platform} cannot be connected by OAuth yet (supported so far: tiktok)")]
+    #[error("{platform} cannot be connected by OAuth yet (supported so far: tiktok, x)")]
     Unsupported { platform: PlatformId },
     #[error("{platform} does not accept the access token ({detail})")]
     Unauthorized {
@@ -62,6 +63,26 @@ pub enum PlatformError {
     },
     #[error("{platform}: {0}", platform = .1)]
     Network(crate::http::client::NetError, PlatformId),
+    /// The app's access (its API tier, or the scopes granted) does not include this endpoint:
+    /// the work that needs it is skipped and the rest goes on.
+    #[error("{platform} refused access: {detail}")]
+    NotPermitted {
+        platform: PlatformId,
+        detail: String,
+    },
+    /// A rate limit resets later than the retry budget allows waiting: the work stops cleanly
+    /// and resumes on the next run.
+    #[error("{platform} rate limit reached{}", reset_suffix(.reset_in))]
+    RateLimited {
+        platform: PlatformId,
+        reset_in: Option<std::time::Duration>,
+    },
+}
+
+fn reset_suffix(reset_in: &Option<std::time::Duration>) -> String {
+    reset_in
+        .map(|d| format!(" (it resets in {} s)", d.as_secs_f64().ceil()))
+        .unwrap_or_default()
 }
 
 fn log_suffix(text: &Option<String>, log_id: &Option<String>) -> String {
@@ -109,6 +130,7 @@ pub trait OAuthPlatform {
 pub fn streams(id: PlatformId, config: &Config) -> Vec<Box<dyn crate::sync::Stream>> {
     match id {
         PlatformId::Tiktok => tiktok::streams::streams(&config.platform(id)),
+        PlatformId::X => x::streams::streams(&config.platform(id)),
         _ => Vec::new(),
     }
 }
@@ -125,6 +147,7 @@ pub fn oauth(
             &config.platform(id),
             sandbox,
         )?)),
+        PlatformId::X => Ok(Box::new(x::X::new(&config.platform(id))?)),
         other => Err(PlatformError::Unsupported { platform: other }),
     }
 }

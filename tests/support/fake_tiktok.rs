@@ -383,7 +383,7 @@ struct State {
 /// response's head and a body over 1 KiB separately; with Nagle's algorithm on, the body then
 /// waits for the client's delayed ACK (40 ms on Linux) and every page of a sync would stall.
 /// Linux hands TCP_NODELAY down from the listener to accepted connections.
-fn nodelay_listener() -> std::net::TcpListener {
+pub fn nodelay_listener() -> std::net::TcpListener {
     use std::os::fd::AsRawFd;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     let on: libc::c_int = 1;
@@ -791,13 +791,13 @@ fn lookup<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn decode_pairs(s: &str) -> Vec<(String, String)> {
+pub fn decode_pairs(s: &str) -> Vec<(String, String)> {
     url::form_urlencoded::parse(s.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
 }
 
-fn random_token(prefix: &str) -> String {
+pub fn random_token(prefix: &str) -> String {
     format!(
         "{prefix}{}{}",
         uuid::Uuid::new_v4().simple(),

@@ -2,6 +2,7 @@
 //! run the real binary in it.
 
 pub mod fake_tiktok;
+pub mod fake_x;
 pub mod http;
 
 use std::path::{Path, PathBuf};
