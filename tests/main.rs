@@ -13,6 +13,7 @@ mod sync;
 mod upload;
 mod webhooks;
 mod x_connect;
+mod x_post;
 mod x_sync;
 
 /// Fails when a file in tests/ is not declared above (and so would silently never run).
@@ -29,6 +30,7 @@ fn every_test_file_is_included() {
         "webhooks.rs",
         "upload.rs",
         "x_connect.rs",
+        "x_post.rs",
         "x_sync.rs",
         "main.rs",
     ];

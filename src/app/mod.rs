@@ -15,6 +15,7 @@ mod generate;
 mod import;
 mod insights;
 mod messages;
+mod post;
 mod sync;
 mod upload;
 mod webhooks;
@@ -200,6 +201,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Sync(args) => sync::run(&mut ctx, args)?,
         Command::Insights(args) => insights::run(&mut ctx, args)?,
         Command::Upload(args) => upload::run(&mut ctx, args)?,
+        Command::Post(cmd) => post::run(&mut ctx, cmd)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,
@@ -311,6 +313,24 @@ fn restrict_umask() {
     unsafe {
         libc::umask(0o077);
     }
+}
+
+/// The connection of `account` on `id`, or a one-line error saying how to connect it.
+fn connected_account(
+    ctx: &mut Context,
+    id: crate::platforms::PlatformId,
+    account: &str,
+) -> CliResult<crate::store::model::ConnectionRow> {
+    ctx.store()?
+        .list_connections()?
+        .into_iter()
+        .find(|r| r.connection.platform == id.name() && r.connection.account == account)
+        .ok_or_else(|| {
+            CliError::failure(format!("no {id} account named '{account}' is connected"))
+                .with_hint(format!(
+                    "`socialcrm accounts` lists them; `socialcrm connect {id} --account {account}` adds it"
+                ))
+        })
 }
 
 /// The platform a stored connection belongs to.

@@ -165,7 +165,9 @@ fn explain(e: LifecycleError, draft: bool) -> CliError {
 }
 
 pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
-    let UploadPlatform::Tiktok = args.platform;
+    if args.platform == UploadPlatform::X {
+        return super::post::upload_x(ctx, args);
+    }
     let id = PlatformId::Tiktok;
     let shown = args.file.display().to_string();
     let meta = std::fs::metadata(&args.file)
@@ -177,21 +179,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     let fresh_plan = ChunkPlan::new(size, args.chunk_size)
         .map_err(|e| CliError::usage(format!("cannot upload {shown}: {e}")))?;
 
-    let connection = ctx
-        .store()?
-        .list_connections()?
-        .into_iter()
-        .find(|r| r.connection.platform == id.name() && r.connection.account == args.account)
-        .ok_or_else(|| {
-            CliError::failure(format!(
-                "no {id} account named '{}' is connected",
-                args.account
-            ))
-            .with_hint(format!(
-                "`socialcrm accounts` lists them; `socialcrm connect {id} --account {}` adds it",
-                args.account
-            ))
-        })?;
+    let connection = super::connected_account(ctx, id, &args.account)?;
     let account = args.account.clone();
     let username = connection.connection.username.clone();
 

@@ -12,6 +12,7 @@ mod fans;
 mod import;
 mod insights;
 mod messages;
+mod post;
 mod sync;
 mod upload;
 mod webhooks;
@@ -29,6 +30,7 @@ pub use fans::FansCommand;
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
+pub use post::{PostCommand, XPostArgs};
 pub use sync::SyncArgs;
 pub use upload::{Privacy, UploadArgs, UploadPlatform};
 pub use webhooks::WebhooksCommand;
@@ -149,7 +151,7 @@ pub enum Command {
     /// change; flows (OnlyFans payments) show their sum. `--refresh` syncs first.
     Insights(InsightsArgs),
 
-    /// Post a video file (TikTok: Direct Post, or --draft to the creator's inbox)
+    /// Post a video file (TikTok: Direct Post, or --draft to the creator's inbox; X: a post)
     ///
     /// The file is sent in chunks from disk (never loaded whole), each retried on failure; the
     /// command then waits for TikTok's verdict and records the post. A ledger remembers every
@@ -157,6 +159,10 @@ pub enum Command {
     /// interrupted upload resumes where it stopped. Unaudited TikTok apps may only post
     /// privately. Example: `socialcrm upload tiktok clip.mp4 --caption "Day 1 #gym"`
     Upload(UploadArgs),
+
+    /// Publish a post (X: text, media, replies)
+    #[command(subcommand)]
+    Post(PostCommand),
 
     /// Fans: followers, commenters, DM correspondents and subscribers
     #[command(subcommand)]

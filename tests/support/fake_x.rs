@@ -31,8 +31,6 @@ use serde_json::{Value, json};
 use super::fake_tiktok::{RecordedRequest, decode_pairs, nodelay_listener};
 
 mod api;
-// The upload tests come with `upload x`.
-#[allow(dead_code)]
 mod media;
 mod oauth;
 
@@ -299,25 +297,21 @@ impl FakeX {
         self.state().windows.clear();
     }
 
-    #[allow(dead_code)]
     /// The SHA-256 (hex) a media upload's reassembled bytes must have to finalize.
     pub fn expect_media_sha256(&self, sha: &str) {
         self.state().media.expected_sha256 = Some(sha.into());
     }
 
-    #[allow(dead_code)]
     /// STATUS polls that answer `in_progress` before `succeeded`.
     pub fn set_processing_polls(&self, n: u32) {
         self.state().media.processing_polls = n;
     }
 
-    #[allow(dead_code)]
     /// Posts created through `POST /2/tweets`.
     pub fn created_posts(&self) -> Vec<media::CreatedPost> {
         self.state().media.posts.clone()
     }
 
-    #[allow(dead_code)]
     /// Largest append segment received, in bytes.
     pub fn largest_segment(&self) -> usize {
         self.state().media.largest_segment
