@@ -15,6 +15,7 @@ mod webhooks;
 mod x_connect;
 mod x_post;
 mod x_sync;
+mod x_webhooks;
 
 /// Fails when a file in tests/ is not declared above (and so would silently never run).
 #[test]
@@ -32,6 +33,7 @@ fn every_test_file_is_included() {
         "x_connect.rs",
         "x_post.rs",
         "x_sync.rs",
+        "x_webhooks.rs",
         "main.rs",
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");

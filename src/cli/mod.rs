@@ -185,7 +185,7 @@ pub enum Command {
     #[command(subcommand)]
     Db(DbCommand),
 
-    /// Receive platform webhooks (TikTok) and record them
+    /// Receive platform webhooks (TikTok, X) and record them
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
 
