@@ -365,3 +365,32 @@ pub fn hostname() -> Option<String> {
         .filter(|h| !h.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resume_points_written_before_ids_were_kept_still_read() {
+        let old: Resume =
+            serde_json::from_str(r#"{"next":"1700000000000","top":"2026-11-20T00:00:00Z"}"#)
+                .unwrap();
+        assert_eq!(old.next.as_deref(), Some("1700000000000"));
+        assert!(old.top.is_some() && old.mark.is_none() && old.top_id.is_none());
+        let between = Resume {
+            mark: Some("42".into()),
+            ..Resume::default()
+        };
+        assert_eq!(serde_json::to_string(&between).unwrap(), r#"{"mark":"42"}"#);
+    }
+
+    #[test]
+    fn the_newer_id_is_the_larger_number() {
+        let id = |s: &str| Some(s.to_string());
+        assert_eq!(newer_id(id("99"), id("100")), id("100"));
+        assert_eq!(newer_id(id("100"), id("99")), id("100"));
+        assert_eq!(newer_id(None, id("7")), id("7"));
+        assert_eq!(newer_id(id("7"), None), id("7"));
+        assert_eq!(newer_id(None, None), None);
+    }
+}
