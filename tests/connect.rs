@@ -62,17 +62,9 @@ fn accounts(env: &TestEnv, fake: &FakeTikTok, extra: &[&str]) -> Run {
 
 /// Rows in `table`, as `db status` reports them.
 pub fn table_rows(env: &TestEnv, fake: &FakeTikTok, table: &str) -> i64 {
-    let status = run(env, fake, None, &["-o", "json", "db", "status"])
+    run(env, fake, None, &["-o", "json", "db", "status"])
         .ok()
-        .json();
-    status["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["table"] == table)
-        .unwrap()["rows"]
-        .as_i64()
-        .unwrap()
+        .table_rows(table)
 }
 
 /// Every file under `dir`, as bytes.

@@ -28,7 +28,7 @@ fn sync(env: &TestEnv, fake: &FakeX, db: &TestDb, extra: &[&str]) -> Run {
 }
 
 fn rows(env: &TestEnv, fake: &FakeX, db: &TestDb, table: &str) -> i64 {
-    let mut cmd = command(
+    let cmd = command(
         env,
         fake,
         &[
@@ -40,16 +40,7 @@ fn rows(env: &TestEnv, fake: &FakeX, db: &TestDb, table: &str) -> i64 {
             "status",
         ],
     );
-    cmd.env("SOCIALCRM_RETRY_BUDGET", "10");
-    let status = env.run_cmd(cmd).ok().json();
-    status["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["table"] == table)
-        .unwrap()["rows"]
-        .as_i64()
-        .unwrap()
+    env.run_cmd(cmd).ok().table_rows(table)
 }
 
 fn stream<'a>(run: &'a Json, name: &str) -> &'a Json {
@@ -94,11 +85,7 @@ fn followers_are_paged_within_the_read_budget(db: TestDb) {
     assert_eq!(followers["reads"], 1500);
     assert_eq!(followers["pages"], 2);
     assert_eq!(rows(&env, &fake, &db, "fans"), 1500);
-    let warnings: Vec<&str> = first
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("warning: "))
-        .collect();
+    let warnings = first.warnings();
     assert_eq!(warnings.len(), 1, "{}", first.stderr);
     assert!(warnings[0].contains("followers") && warnings[0].contains("read budget of 1500"));
     let calls = fake.requests_to("/2/users/:id/followers");
@@ -218,11 +205,7 @@ fn x_a_tier_refusal_on_dms_is_one_warning_and_the_other_streams_sync() {
     for name in ["user", "followers", "posts", "mentions"] {
         assert_eq!(stream(&out, name)["status"], "succeeded", "{name}");
     }
-    let warnings: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("warning: "))
-        .collect();
+    let warnings = run.warnings();
     assert_eq!(warnings.len(), 1, "{}", run.stderr);
     assert!(
         warnings[0].contains("dms") && warnings[0].contains("Appropriate Level of API Access"),
@@ -275,11 +258,7 @@ fn x_a_429_with_a_far_reset_defers_the_stream_to_the_next_run() {
     let out = run.json();
     assert_eq!(stream(&out, "followers")["status"], "deferred");
     assert_eq!(stream(&out, "posts")["status"], "succeeded");
-    let warnings: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("warning: "))
-        .collect();
+    let warnings = run.warnings();
     assert_eq!(warnings.len(), 1, "{}", run.stderr);
     assert!(warnings[0].contains("rate limit"), "{}", warnings[0]);
     assert_eq!(rows(&env, &fake, &db, "fans"), 1000);

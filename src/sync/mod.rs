@@ -73,6 +73,32 @@ pub struct Request<'a> {
     pub max_reads: Option<u64>,
 }
 
+impl Request<'_> {
+    /// `metric` of the account or one of its posts as it stands at this sync's time: repeated
+    /// syncs draw a time series, and a sync run again upserts the same point.
+    pub fn snapshot(
+        &self,
+        platform: &str,
+        subject_type: &str,
+        subject_id: &str,
+        metric: &str,
+        value: i64,
+    ) -> AnalyticsEvent {
+        AnalyticsEvent {
+            platform: platform.into(),
+            account: self.account.into(),
+            subject_type: subject_type.into(),
+            subject_id: subject_id.into(),
+            metric: metric.into(),
+            period: "snapshot".into(),
+            period_start: self.at,
+            value: value as f64,
+            unit: Some("count".into()),
+            fan_platform_user_id: None,
+        }
+    }
+}
+
 /// A kind of data a platform offers, fetched a page at a time.
 pub trait Stream {
     fn name(&self) -> &'static str;

@@ -27,12 +27,9 @@
 //! authorize page with.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -40,6 +37,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::http;
+pub use super::http::RecordedRequest;
 
 mod posting;
 #[allow(unused_imports)]
@@ -251,52 +249,6 @@ impl FakeVideo {
     }
 }
 
-/// One request as the fake received it.
-#[derive(Clone, Debug)]
-pub struct RecordedRequest {
-    pub method: String,
-    /// The path without the query, e.g. `/v2/oauth/token/`.
-    pub path: String,
-    /// The raw query string (empty when there was none).
-    pub raw_query: String,
-    /// The decoded query pairs, in order.
-    pub query: Vec<(String, String)>,
-    /// The decoded form fields of an `application/x-www-form-urlencoded` body, in order.
-    pub form: Vec<(String, String)>,
-    /// The raw body (lossy UTF-8; empty when it was refused for size).
-    pub body: String,
-    /// The `Authorization` header, verbatim.
-    pub authorization: Option<String>,
-    pub content_type: Option<String>,
-    /// The HTTP status the fake answered with.
-    pub status: u16,
-}
-
-impl RecordedRequest {
-    pub fn query_param(&self, name: &str) -> Option<&str> {
-        lookup(&self.query, name)
-    }
-
-    pub fn form_field(&self, name: &str) -> Option<&str> {
-        lookup(&self.form, name)
-    }
-
-    /// The body parsed as JSON, if it is JSON.
-    pub fn json_body(&self) -> Option<Value> {
-        serde_json::from_str(&self.body).ok()
-    }
-
-    /// True when `needle` appears anywhere in the request line (path or query), raw or decoded.
-    pub fn url_contains(&self, needle: &str) -> bool {
-        self.path.contains(needle)
-            || self.raw_query.contains(needle)
-            || self
-                .query
-                .iter()
-                .any(|(k, v)| k.contains(needle) || v.contains(needle))
-    }
-}
-
 /// A token pair the fake issued, as it stands now.
 #[derive(Clone, Debug)]
 pub struct IssuedToken {
@@ -379,35 +331,11 @@ struct State {
     posting: posting::Posting,
 }
 
-/// A 127.0.0.1 listener whose connections send small writes at once. tiny_http writes a
-/// response's head and a body over 1 KiB separately; with Nagle's algorithm on, the body then
-/// waits for the client's delayed ACK (40 ms on Linux) and every page of a sync would stall.
-/// Linux hands TCP_NODELAY down from the listener to accepted connections.
-pub fn nodelay_listener() -> std::net::TcpListener {
-    use std::os::fd::AsRawFd;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    let on: libc::c_int = 1;
-    // SAFETY: setsockopt on a socket this function owns, with a c_int the size it says.
-    let rc = unsafe {
-        libc::setsockopt(
-            listener.as_raw_fd(),
-            libc::IPPROTO_TCP,
-            libc::TCP_NODELAY,
-            (&on as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(rc, 0, "TCP_NODELAY on the fake's listener");
-    listener
-}
-
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
 pub struct FakeTikTok {
-    addr: std::net::SocketAddr,
     base_url: String,
     state: Arc<Mutex<State>>,
-    stop: Arc<AtomicBool>,
-    worker: Option<JoinHandle<()>>,
+    _server: http::FakeServer,
 }
 
 impl FakeTikTok {
@@ -417,10 +345,6 @@ impl FakeTikTok {
     }
 
     pub fn with_client(client_key: &str, client_secret: &str) -> FakeTikTok {
-        let server = Arc::new(
-            tiny_http::Server::from_listener(nodelay_listener(), None).expect("serve 127.0.0.1:0"),
-        );
-        let addr = server.server_addr().to_ip().expect("an IP listener");
         let state = Arc::new(Mutex::new(State {
             client_key: client_key.into(),
             client_secret: client_secret.into(),
@@ -447,28 +371,18 @@ impl FakeTikTok {
             video_list_seen: 0,
             access_expiry_countdown: None,
             rate_limit_retry_after: None,
-            posting: posting::Posting::new(format!("http://{addr}")),
+            posting: posting::Posting::new(String::new()),
         }));
-        let stop = Arc::new(AtomicBool::new(false));
-        let worker = {
-            let (state, stop) = (state.clone(), stop.clone());
-            std::thread::Builder::new()
-                .name("fake-tiktok".into())
-                .spawn(move || {
-                    while !stop.load(Ordering::SeqCst) {
-                        if let Ok(Some(request)) = server.recv_timeout(Duration::from_millis(50)) {
-                            serve(&state, request);
-                        }
-                    }
-                })
-                .unwrap()
+        let server = {
+            let state = state.clone();
+            http::FakeServer::start("fake-tiktok", move |request| serve(&state, request))
         };
+        let addr = server.addr();
+        state.lock().unwrap().posting = posting::Posting::new(format!("http://{addr}"));
         FakeTikTok {
-            addr,
             base_url: format!("http://{addr}"),
             state,
-            stop,
-            worker: Some(worker),
+            _server: server,
         }
     }
 
@@ -767,36 +681,6 @@ impl FakeTikTok {
     }
 }
 
-impl Drop for FakeTikTok {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(worker) = self.worker.take() {
-            let _ = worker.join();
-        }
-        // The worker dropped the server; its accept thread closes the port soon after. Wait for
-        // that (briefly), so that the port is closed when drop returns.
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while Instant::now() < deadline
-            && std::net::TcpStream::connect_timeout(&self.addr, Duration::from_millis(100)).is_ok()
-        {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-}
-
-fn lookup<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-pub fn decode_pairs(s: &str) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(s.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
 pub fn random_token(prefix: &str) -> String {
     format!(
         "{prefix}{}{}",
@@ -849,56 +733,8 @@ fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
     if method == "PUT" && request.url().starts_with(posting::UPLOAD_PREFIX) {
         return posting::serve_chunk(state, request);
     }
-    let (path, raw_query) = match request.url().split_once('?') {
-        Some((p, q)) => (p.to_string(), q.to_string()),
-        None => (request.url().to_string(), String::new()),
-    };
-    let header = |name: &str| {
-        request
-            .headers()
-            .iter()
-            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str().to_string())
-    };
-    let authorization = header("Authorization");
-    let content_type = header("Content-Type");
-
-    let mut too_large = request.body_length().is_some_and(|n| n > MAX_BODY);
-    let mut raw = Vec::new();
-    if !too_large {
-        let read = request
-            .as_reader()
-            .take(MAX_BODY as u64 + 1)
-            .read_to_end(&mut raw);
-        too_large = read.is_err() || raw.len() > MAX_BODY;
-        if too_large {
-            raw.clear();
-        }
-    }
-    let body = String::from_utf8_lossy(&raw).into_owned();
-    let is_form = content_type
-        .as_deref()
-        .and_then(|ct| ct.split(';').next())
-        .is_some_and(|ct| {
-            ct.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        });
-    let mut recorded = RecordedRequest {
-        method,
-        path,
-        query: decode_pairs(&raw_query),
-        raw_query,
-        form: if is_form {
-            decode_pairs(&body)
-        } else {
-            Vec::new()
-        },
-        body,
-        authorization,
-        content_type,
-        status: 0,
-    };
-
+    let (mut recorded, _, too_large) = http::read_request(&mut request, MAX_BODY);
+    let is_form = recorded.is_form();
     let reply = {
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
         let reply = if too_large {
@@ -932,22 +768,12 @@ fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
         let _ = request.respond(response);
         return;
     }
-    let mut response = tiny_http::Response::from_string(reply.body).with_status_code(reply.status);
-    if reply.location.is_none() {
-        response = response.with_header(
-            tiny_http::Header::from_bytes("Content-Type", "application/json; charset=UTF-8")
-                .unwrap(),
-        );
-    }
-    if let Some(location) = reply.location {
-        response = response
-            .with_header(tiny_http::Header::from_bytes("Location", location.as_bytes()).unwrap());
-    }
-    for (name, value) in reply.headers {
-        response = response
-            .with_header(tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap());
-    }
-    let _ = request.respond(response);
+    let headers: Vec<(String, String)> = reply
+        .headers
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    http::respond(request, reply.status, reply.body, reply.location, &headers);
 }
 
 impl State {

@@ -19,16 +19,13 @@
 //! Everything is recorded ([`FakeX::requests`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Read;
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use super::fake_tiktok::{RecordedRequest, decode_pairs, nodelay_listener};
+use super::http::{self, FakeServer, RecordedRequest};
 
 mod api;
 mod media;
@@ -134,8 +131,7 @@ pub(crate) struct State {
 pub struct FakeX {
     base_url: String,
     state: Arc<Mutex<State>>,
-    stop: Arc<AtomicBool>,
-    worker: Option<JoinHandle<()>>,
+    _server: FakeServer,
 }
 
 pub fn now_secs() -> u64 {
@@ -157,10 +153,6 @@ impl FakeX {
     }
 
     fn with_secret(secret: Option<&str>) -> FakeX {
-        let server = Arc::new(
-            tiny_http::Server::from_listener(nodelay_listener(), None).expect("serve 127.0.0.1:0"),
-        );
-        let addr = server.server_addr().to_ip().expect("an IP listener");
         let state = Arc::new(Mutex::new(State {
             client_id: CLIENT_ID.into(),
             client_secret: secret.map(str::to_string),
@@ -178,25 +170,14 @@ impl FakeX {
             media: media::Media::default(),
             requests: Vec::new(),
         }));
-        let stop = Arc::new(AtomicBool::new(false));
-        let worker = {
-            let (state, stop) = (state.clone(), stop.clone());
-            std::thread::Builder::new()
-                .name("fake-x".into())
-                .spawn(move || {
-                    while !stop.load(Ordering::SeqCst) {
-                        if let Ok(Some(request)) = server.recv_timeout(Duration::from_millis(50)) {
-                            serve(&state, request);
-                        }
-                    }
-                })
-                .unwrap()
+        let server = {
+            let state = state.clone();
+            FakeServer::start("fake-x", move |request| serve(&state, request))
         };
         FakeX {
-            base_url: format!("http://{addr}"),
+            base_url: format!("http://{}", server.addr()),
             state,
-            stop,
-            worker: Some(worker),
+            _server: server,
         }
     }
 
@@ -331,68 +312,22 @@ impl FakeX {
     }
 }
 
-impl Drop for FakeX {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(worker) = self.worker.take() {
-            let _ = worker.join();
-        }
-    }
-}
-
 pub fn matches_template(path: &str, template: &str) -> bool {
     let (a, b): (Vec<&str>, Vec<&str>) = (path.split('/').collect(), template.split('/').collect());
     a.len() == b.len() && a.iter().zip(&b).all(|(p, t)| *t == ":id" || p == t)
 }
 
 fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
-    let method = request.method().as_str().to_string();
-    let (path, raw_query) = match request.url().split_once('?') {
-        Some((p, q)) => (p.to_string(), q.to_string()),
-        None => (request.url().to_string(), String::new()),
-    };
-    let header = |name: &str| {
-        request
-            .headers()
-            .iter()
-            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str().to_string())
-    };
-    let authorization = header("Authorization");
-    let content_type = header("Content-Type");
-    let mut bytes = Vec::new();
-    let too_large = request
-        .as_reader()
-        .take(MAX_BODY as u64 + 1)
-        .read_to_end(&mut bytes)
-        .is_err()
-        || bytes.len() > MAX_BODY;
-    let is_form = content_type
+    let (mut recorded, bytes, too_large) = http::read_request(&mut request, MAX_BODY);
+    let is_form = recorded.is_form();
+    if recorded
+        .content_type
         .as_deref()
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let mut recorded = RecordedRequest {
-        method,
-        path,
-        query: decode_pairs(&raw_query),
-        raw_query,
-        form: if is_form {
-            decode_pairs(&text)
-        } else {
-            Vec::new()
-        },
-        body: if content_type
-            .as_deref()
-            .is_some_and(|c| c.starts_with("multipart/"))
-        {
-            String::new()
-        } else {
-            text
-        },
-        authorization,
-        content_type,
-        status: 0,
-    };
+        .is_some_and(|c| c.starts_with("multipart/"))
+    {
+        // Media segments are binary: kept out of the record.
+        recorded.body.clear();
+    }
     let reply = {
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
         let reply = if too_large {
@@ -409,21 +344,13 @@ fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
         st.requests.push(recorded);
         reply
     };
-    let mut response = tiny_http::Response::from_string(reply.body).with_status_code(reply.status);
-    if let Some(location) = reply.location {
-        response = response
-            .with_header(tiny_http::Header::from_bytes("Location", location.as_bytes()).unwrap());
-    } else {
-        response = response.with_header(
-            tiny_http::Header::from_bytes("Content-Type", "application/json; charset=utf-8")
-                .unwrap(),
-        );
-    }
-    for (name, value) in reply.headers {
-        response = response
-            .with_header(tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap());
-    }
-    let _ = request.respond(response);
+    http::respond(
+        request,
+        reply.status,
+        reply.body,
+        reply.location,
+        &reply.headers,
+    );
 }
 
 impl State {

@@ -187,6 +187,26 @@ impl Run {
         self
     }
 
+    /// For a `db status -o json` run: the rows of `table`.
+    pub fn table_rows(&self, table: &str) -> i64 {
+        self.json()["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["table"] == table)
+            .unwrap_or_else(|| panic!("no table {table}"))["rows"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// The `warning:` lines on stderr.
+    pub fn warnings(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.starts_with("warning: "))
+            .collect()
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))

@@ -29,7 +29,7 @@ use crate::http::Origin;
 use crate::http::client::Client;
 use crate::platforms::{PlatformError, PlatformId};
 use crate::secrets::Secret;
-use crate::store::model::{AnalyticsEvent, Fan, Message, Post};
+use crate::store::model::{Fan, Message, Post};
 use crate::sync::{Page, Request, Stream};
 
 const USER: &str = "https://api.x.com/2/users/{id}";
@@ -124,25 +124,18 @@ fn page_size(request: &Request, min: u64, max: u64) -> String {
     request.max_reads.unwrap_or(max).clamp(min, max).to_string()
 }
 
-fn snapshot(
-    request: &Request,
-    subject_type: &str,
-    subject_id: &str,
-    metric: &str,
-    value: i64,
-) -> AnalyticsEvent {
-    AnalyticsEvent {
-        platform: "x".into(),
-        account: request.account.into(),
-        subject_type: subject_type.into(),
-        subject_id: subject_id.into(),
-        metric: metric.into(),
-        period: "snapshot".into(),
-        period_start: request.at,
-        value: value as f64,
-        unit: Some("count".into()),
-        fan_platform_user_id: None,
-    }
+/// `meta.<field>` of a page (`next_token`, `newest_id`).
+fn meta(body: &Json, field: &str) -> Option<String> {
+    body.get("meta").and_then(|m| text(m, field))
+}
+
+/// The users of `includes.users` as fans, the account itself left out.
+fn people(body: &Json, me: &str, source: &str, at: DateTime<Utc>) -> Vec<Fan> {
+    items(body, "/includes/users")
+        .iter()
+        .filter(|u| text(u, "id").as_deref() != Some(me))
+        .filter_map(|u| fan(u, source, at))
+        .collect()
 }
 
 fn fan(user: &Json, source: &str, at: DateTime<Utc>) -> Option<Fan> {
@@ -223,7 +216,7 @@ impl Endpoint {
         .iter()
         .filter_map(|m| {
             let value = metrics?.get(*m)?.as_i64()?;
-            Some(snapshot(request, "account", user, m, value))
+            Some(request.snapshot("x", "account", user, m, value))
         })
         .collect();
         Ok(Page {
@@ -251,7 +244,7 @@ impl Endpoint {
                 .iter()
                 .filter_map(|u| fan(u, "follower", request.at))
                 .collect(),
-            next: text(body.get("meta").unwrap_or(&Json::Null), "next_token"),
+            next: meta(&body, "next_token"),
             reads: users.len() as u64,
             ..Page::default()
         })
@@ -266,14 +259,8 @@ impl Endpoint {
         let body = self.get(token, user, &url)?;
         let tweets = items(&body, "/data");
         let mut page = Page {
-            next: body
-                .pointer("/meta/next_token")
-                .and_then(Json::as_str)
-                .map(str::to_string),
-            newest_id: body
-                .pointer("/meta/newest_id")
-                .and_then(Json::as_str)
-                .map(str::to_string),
+            next: meta(&body, "next_token"),
+            newest_id: meta(&body, "newest_id"),
             reads: tweets.len() as u64,
             ..Page::default()
         };
@@ -313,7 +300,7 @@ impl Endpoint {
                 ] {
                     if let Some(value) = metric(name) {
                         page.events
-                            .push(snapshot(request, "post", &id, name, value));
+                            .push(request.snapshot("x", "post", &id, name, value));
                     }
                 }
             }
@@ -339,22 +326,12 @@ impl Endpoint {
         paging(&mut url, request, true);
         let body = self.get(token, user, &url)?;
         let tweets = items(&body, "/data");
-        let authors = items(&body, "/includes/users");
+        let fans = people(&body, user, "mention", request.at);
         let mut page = Page {
-            next: body
-                .pointer("/meta/next_token")
-                .and_then(Json::as_str)
-                .map(str::to_string),
-            newest_id: body
-                .pointer("/meta/newest_id")
-                .and_then(Json::as_str)
-                .map(str::to_string),
-            reads: (tweets.len() + authors.len()) as u64,
-            fans: authors
-                .iter()
-                .filter(|u| text(u, "id").as_deref() != Some(user))
-                .filter_map(|u| fan(u, "mention", request.at))
-                .collect(),
+            next: meta(&body, "next_token"),
+            newest_id: meta(&body, "newest_id"),
+            reads: (tweets.len() + items(&body, "/includes/users").len()) as u64,
+            fans,
             ..Page::default()
         };
         for tweet in tweets {
@@ -391,18 +368,11 @@ impl Endpoint {
         paging(&mut url, request, false);
         let body = self.get(token, user, &url)?;
         let events = items(&body, "/data");
-        let users = items(&body, "/includes/users");
+        let fans = people(&body, user, "dm", request.at);
         let mut page = Page {
-            next: body
-                .pointer("/meta/next_token")
-                .and_then(Json::as_str)
-                .map(str::to_string),
-            reads: (events.len() + users.len()) as u64,
-            fans: users
-                .iter()
-                .filter(|u| text(u, "id").as_deref() != Some(user))
-                .filter_map(|u| fan(u, "dm", request.at))
-                .collect(),
+            next: meta(&body, "next_token"),
+            reads: (events.len() + items(&body, "/includes/users").len()) as u64,
+            fans,
             ..Page::default()
         };
         let mut oldest: Option<DateTime<Utc>> = None;

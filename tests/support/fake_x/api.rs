@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{DmEvent, Reply, State, Tweet, USER_ID, USERNAME, matches_template};
-use crate::support::fake_tiktok::RecordedRequest;
+use crate::support::http::RecordedRequest;
 
 /// `created_at` of the first generated item (2026-11-01T00:00:00Z); each next one is a minute
 /// later.
@@ -59,6 +59,23 @@ pub fn add_dms(list: &mut Vec<DmEvent>, n: u64) {
             },
         );
     }
+}
+
+/// A page's body: `data` (left out when empty, as X does), `meta` with `result_count` and the
+/// next page's token, and `extra` fields added to `meta`.
+fn paged(data: Vec<Value>, next: Option<String>, extra: Value) -> Value {
+    let mut meta = json!({"result_count": data.len()});
+    if let Some(next) = next {
+        meta["next_token"] = json!(next);
+    }
+    for (k, v) in extra.as_object().into_iter().flatten() {
+        meta[k] = v.clone();
+    }
+    let mut body = json!({"meta": meta});
+    if !data.is_empty() {
+        body["data"] = json!(data);
+    }
+    body
 }
 
 fn rfc3339(secs: i64) -> String {
@@ -205,15 +222,7 @@ impl State {
                 )
             })
             .collect();
-        let mut meta = json!({"result_count": data.len()});
-        if let Some(next) = next {
-            meta["next_token"] = json!(next);
-        }
-        let mut body = json!({"meta": meta});
-        if !data.is_empty() {
-            body["data"] = json!(data);
-        }
-        Reply::json(200, body)
+        Reply::json(200, paged(data, next, json!({})))
     }
 
     fn timeline(&mut self, req: &RecordedRequest, mentions: bool) -> Reply {
@@ -249,18 +258,11 @@ impl State {
                 v
             })
             .collect();
-        let mut meta = json!({"result_count": data.len()});
-        if let (Some(first), Some(last)) = (page.first(), page.last()) {
-            meta["newest_id"] = json!(first.id);
-            meta["oldest_id"] = json!(last.id);
-        }
-        if let Some(next) = next {
-            meta["next_token"] = json!(next);
-        }
-        let mut body = json!({"meta": meta});
-        if !data.is_empty() {
-            body["data"] = json!(data);
-        }
+        let ids = match (page.first(), page.last()) {
+            (Some(first), Some(last)) => json!({"newest_id": first.id, "oldest_id": last.id}),
+            _ => json!({}),
+        };
+        let mut body = paged(data, next, ids);
         if mentions && !page.is_empty() {
             let users: Vec<Value> = page
                 .iter()
@@ -290,13 +292,8 @@ impl State {
             .iter()
             .map(|d| json!({"id": d.id, "event_type": "MessageCreate", "text": d.text, "created_at": rfc3339(d.created_at), "sender_id": d.sender_id, "dm_conversation_id": d.conversation}))
             .collect();
-        let mut meta = json!({"result_count": data.len()});
-        if let Some(next) = next {
-            meta["next_token"] = json!(next);
-        }
-        let mut body = json!({"meta": meta});
-        if !data.is_empty() {
-            body["data"] = json!(data);
+        let mut body = paged(data, next, json!({}));
+        if body.get("data").is_some() {
             body["includes"] = json!({"users": [user_json(DM_FAN, "dmfan", "DM Fan"), user_json(USER_ID, USERNAME, "Test Creator")]});
         }
         Reply::json(200, body)

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::{Reply, State};
-use crate::support::fake_tiktok::RecordedRequest;
+use crate::support::http::RecordedRequest;
 
 /// The largest segment X accepts ("must be <= 5 MB").
 pub const MAX_SEGMENT: usize = 5 * 1024 * 1024;

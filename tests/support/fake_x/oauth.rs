@@ -8,7 +8,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::{Reply, State, USER_ID};
-use crate::support::fake_tiktok::{RecordedRequest, random_token};
+use crate::support::fake_tiktok::random_token;
+use crate::support::http::RecordedRequest;
 
 struct Pending {
     challenge: String,
