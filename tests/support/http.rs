@@ -332,6 +332,15 @@ impl RecordedRequest {
     }
 }
 
+/// The first value of header `name` (any case) of a request to a fake.
+pub fn header(request: &tiny_http::Request, name: &str) -> Option<String> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str().to_string())
+}
+
 /// Reads a request to a fake: what is recorded of it, the raw body, and whether the body was
 /// over `max_body` (then it is not read, and recorded empty). The status is filled in later.
 pub fn read_request(
@@ -343,15 +352,8 @@ pub fn read_request(
         Some((p, q)) => (p.to_string(), q.to_string()),
         None => (request.url().to_string(), String::new()),
     };
-    let header = |name: &str| {
-        request
-            .headers()
-            .iter()
-            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str().to_string())
-    };
-    let authorization = header("Authorization");
-    let content_type = header("Content-Type");
+    let authorization = header(request, "Authorization");
+    let content_type = header(request, "Content-Type");
     let mut too_large = request.body_length().is_some_and(|n| n > max_body);
     let mut raw = Vec::new();
     if !too_large {

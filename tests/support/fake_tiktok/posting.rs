@@ -334,13 +334,7 @@ impl State {
 /// A chunk PUT, read as a stream (bodies are far larger than the fake's JSON limit).
 pub(super) fn serve_chunk(state: &std::sync::Mutex<State>, mut request: tiny_http::Request) {
     let path = request.url().split('?').next().unwrap_or("").to_string();
-    let header = |name: &str| {
-        request
-            .headers()
-            .iter()
-            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str().to_string())
-    };
+    let header = |name: &str| super::http::header(&request, name);
     let range = header("Content-Range").unwrap_or_default();
     let content_type = header("Content-Type");
     let authorization = header("Authorization");
