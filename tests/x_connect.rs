@@ -164,6 +164,8 @@ fn x_connect_with_pkce_rotates_refresh_tokens_across_three_refreshes_and_disconn
 #[test]
 fn x_connect_as_a_public_client_sends_its_client_id_and_no_basic_auth() {
     let fake = FakeX::public();
+    // The code is exchanged the moment the redirect arrives: a short-lived one is still good.
+    fake.set_code_lifetime(Duration::from_secs(2));
     let env = connected(&fake);
     let exchange = &fake.requests_to(TOKEN_PATH)[0];
     assert_eq!(exchange.form_field("client_id"), Some(CLIENT_ID));

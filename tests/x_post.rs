@@ -127,3 +127,33 @@ fn x_post_text_only_and_as_a_reply_prints_the_url() {
             .contains("--privacy is a TikTok option")
     );
 }
+
+/// `upload x` of a BENCH_MB (default 64) MiB file to the fake X, timed with the binary's peak
+/// memory, which must not grow with the file (chunks are streamed from disk).
+#[test]
+#[ignore = "benchmark: cargo test --test main bench_x_upload -- --ignored --nocapture"]
+fn bench_x_upload() {
+    let mb: usize = std::env::var("BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64);
+    let fake = FakeX::start();
+    let env = connected(&fake);
+    let (file, sha) = video(&env, mb * 1024 * 1024);
+    fake.expect_media_sha256(&sha);
+    let file = file.display().to_string();
+    let mut inner = command(
+        &env,
+        &fake,
+        &["-o", "json", "upload", "x", &file, "--caption", "bench"],
+    );
+    inner.env("SOCIALCRM_UPLOAD_POLL_MS", "20");
+    let (run, secs, kb) = env.run_timed(inner);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    println!(
+        "upload x: {mb} MiB in {} chunks in {secs:.2} s = {:.1} MiB/s, peak RSS {:.1} MB",
+        mb.div_ceil(4),
+        mb as f64 / secs,
+        kb / 1024.0
+    );
+}

@@ -204,6 +204,11 @@ impl FakeX {
         self.state().access_lifetime = lifetime;
     }
 
+    /// How long an authorization code may wait for its exchange (X: 30 s).
+    pub fn set_code_lifetime(&self, lifetime: Duration) {
+        self.state().code_lifetime = lifetime;
+    }
+
     /// Stores a wrong challenge for the next authorizations, as if the verifier did not match.
     pub fn corrupt_challenges(&self) {
         self.state().corrupt_challenges = true;

@@ -139,6 +139,27 @@ impl TestEnv {
         self.run_cmd(self.command(args))
     }
 
+    /// Runs `inner` under `/usr/bin/time`: the run (its stderr without time's line), the
+    /// seconds it took and its peak RSS in KiB.
+    pub fn run_timed(&self, inner: Command) -> (Run, f64, f64) {
+        let mut cmd = Command::new("/usr/bin/time");
+        cmd.args(["-f", "%e %M"])
+            .arg(inner.get_program())
+            .args(inner.get_args());
+        cmd.env_clear();
+        for (k, v) in inner.get_envs() {
+            if let Some(v) = v {
+                cmd.env(k, v);
+            }
+        }
+        let mut run = self.run_cmd(cmd);
+        let last = run.stderr.lines().last().unwrap_or_default().to_string();
+        let (secs, kb) = last.split_once(' ').expect("time's line");
+        let (secs, kb) = (secs.parse().unwrap(), kb.trim().parse().unwrap());
+        run.stderr.truncate(run.stderr.len() - last.len());
+        (run, secs, kb)
+    }
+
     pub fn run_cmd(&self, mut cmd: Command) -> Run {
         let Output {
             status,
