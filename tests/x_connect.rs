@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use crate::support::fake_tiktok::FakeBrowser;
 use crate::support::fake_x::{
-    APP_BEARER, CLIENT_ID, CLIENT_SECRET, FakeX, ME_PATH, REVOKE_PATH, TOKEN_PATH, USER_ID,
+    APP_BEARER, AUTHORIZE_PATH, CLIENT_ID, CLIENT_SECRET, FakeX, ME_PATH, REVOKE_PATH, TOKEN_PATH,
+    USER_ID,
 };
 use crate::support::{Run, TestEnv, http};
 
@@ -78,6 +79,13 @@ fn x_connect_with_pkce_rotates_refresh_tokens_across_three_refreshes_and_disconn
     assert_eq!(who["platform"], "x");
     assert_eq!(who["username"], "testcreator");
     assert_eq!(who["platform_user_id"], USER_ID);
+    assert!(
+        connected
+            .stderr
+            .contains("note: x accepts only the exact redirect URI"),
+        "without TWITTER_REDIRECT_URI the random port is pointed out: {}",
+        connected.stderr
+    );
     let scopes = who["scopes"].as_array().unwrap();
     assert!(scopes.iter().any(|s| s == "offline.access"), "{who}");
 
@@ -166,8 +174,35 @@ fn x_connect_as_a_public_client_sends_its_client_id_and_no_basic_auth() {
     let fake = FakeX::public();
     // The code is exchanged the moment the redirect arrives: a short-lived one is still good.
     fake.set_code_lifetime(Duration::from_secs(2));
-    let env = connected(&fake);
+    // The callback registered with X, exactly.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let registered = format!("http://127.0.0.1:{port}/callback");
+    let env = TestEnv::new();
+    let browser = FakeBrowser::following_redirect();
+    let mut cmd = command(
+        &env,
+        &fake,
+        &["-o", "json", "connect", "x", "--timeout", "20"],
+    );
+    cmd.env("TWITTER_REDIRECT_URI", &registered);
+    browser.apply(&mut cmd);
+    let connected = env.run_cmd(cmd);
+    assert_eq!(connected.code, 0, "{}", connected.stderr);
+    assert!(!connected.stderr.contains("note:"), "{}", connected.stderr);
+    let authorize = &fake.requests_to(AUTHORIZE_PATH)[0];
+    assert_eq!(
+        authorize.query_param("redirect_uri"),
+        Some(registered.as_str())
+    );
     let exchange = &fake.requests_to(TOKEN_PATH)[0];
+    assert_eq!(
+        exchange.form_field("redirect_uri"),
+        Some(registered.as_str())
+    );
     assert_eq!(exchange.form_field("client_id"), Some(CLIENT_ID));
     assert_eq!(exchange.authorization, None);
     let accounts = run(&env, &fake, &["-o", "json", "accounts"]).ok().json();

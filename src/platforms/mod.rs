@@ -124,6 +124,11 @@ pub trait OAuthPlatform {
     /// Revokes the grant at the platform (best effort is the caller's choice).
     fn revoke(&self, tokens: &Tokens) -> Result<(), PlatformError>;
     fn whoami(&self, access_token: &Secret) -> Result<Identity, PlatformError>;
+    /// True when the platform matches the redirect URI exactly, port included (X), so that the
+    /// random loopback port `connect` picks without a configured URI cannot be registered.
+    fn exact_redirect(&self) -> bool {
+        false
+    }
 }
 
 /// The sync streams of `id` (empty for platforms without an API adapter yet).

@@ -160,6 +160,10 @@ impl OAuthPlatform for X {
         ChallengeEncoding::Base64Url
     }
 
+    fn exact_redirect(&self) -> bool {
+        true
+    }
+
     fn authorize_url(
         &self,
         redirect_uri: &Url,
