@@ -381,6 +381,27 @@ mod tests {
     }
 
     #[test]
+    fn x_takes_its_consumer_secret_and_read_budget() {
+        let env = env_of(&[
+            ("TWITTER_CONSUMER_SECRET", "consumer"),
+            ("TWITTER_CLIENT_SECRET", "oauth2"),
+            ("SOCIALCRM_X_MAX_READS", "250"),
+        ]);
+        let c = load(PlatformId::X, None, None, &env).unwrap();
+        assert_eq!(c.webhook_secret.unwrap().expose(), "consumer");
+        assert_eq!(c.client_secret.unwrap().expose(), "oauth2");
+        assert_eq!(c.max_reads, Some(250));
+        let env = env_of(&[("SOCIALCRM_X_MAX_READS", "0")]);
+        let err = load(PlatformId::X, None, None, &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("SOCIALCRM_X_MAX_READS") && err.contains("positive"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn the_unprefixed_name_wins() {
         let env = env_of(&[
             ("TWITTER_CLIENT_ID", "plain"),
