@@ -9,7 +9,7 @@ use crate::support::fake_x::{
     APP_BEARER, AUTHORIZE_PATH, CLIENT_ID, CLIENT_SECRET, FakeX, ME_PATH, REVOKE_PATH, TOKEN_PATH,
     USER_ID,
 };
-use crate::support::{Run, TestEnv, http};
+use crate::support::{Run, TestDb, TestEnv, http};
 
 const MASTER_KEY: &str = "correct horse battery staple";
 
@@ -234,18 +234,25 @@ fn x_connect_fails_in_one_line_when_the_pkce_verifier_does_not_match() {
     assert!(fake.access_tokens().is_empty());
 }
 
-#[test]
-fn x_concurrent_processes_refresh_a_rotating_token_exactly_once() {
+/// Two `sync` and two `accounts --check` processes start together on a connection whose token
+/// is due: one refreshes under the locks (file and database), the others use what it stored.
+fn concurrent_processes_refresh_once(db: TestDb) {
     let fake = FakeX::start();
     fake.set_access_token_lifetime(Duration::from_secs(1));
-    let env = connected(&fake);
+    let env = TestEnv::new();
+    let browser = FakeBrowser::following_redirect();
+    let mut cmd = command(&env, &fake, &["connect", "x", "--timeout", "20"]);
+    cmd.env("SOCIALCRM_DATABASE_URL", &db.url);
+    browser.apply(&mut cmd);
+    env.run_cmd(cmd).ok();
     fake.add_posts(3);
     // The refreshed token lives long: whoever waited for the lock must use it, not refresh.
     fake.set_access_token_lifetime(Duration::from_secs(7200));
     std::thread::sleep(Duration::from_millis(1100));
     let spawn = |args: &[&str]| {
         let mut cmd = command(&env, &fake, args);
-        cmd.stdout(std::process::Stdio::piped())
+        cmd.env("SOCIALCRM_DATABASE_URL", &db.url)
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
         cmd.spawn().unwrap()
     };
@@ -278,4 +285,16 @@ fn x_concurrent_processes_refresh_a_rotating_token_exactly_once() {
             .all(|r| r.authorization.as_deref() == Some(&format!("Bearer {newest}"))),
         "every call after the connect used the one refreshed token"
     );
+}
+
+#[test]
+fn x_concurrent_processes_refresh_a_rotating_token_exactly_once_sqlite() {
+    concurrent_processes_refresh_once(TestDb::sqlite());
+}
+
+#[test]
+fn x_concurrent_processes_refresh_a_rotating_token_exactly_once_postgres() {
+    if let Some(db) = TestDb::postgres() {
+        concurrent_processes_refresh_once(db);
+    }
 }
