@@ -67,6 +67,23 @@ pub fn assert_no_leaks(fake: &FakeX, runs: &[&Run]) {
     }
 }
 
+/// Presents `refresh_token` to the fake's token endpoint as the app would (HTTP Basic).
+fn refresh_at_x(fake: &FakeX, refresh_token: &str) -> http::Response {
+    let basic = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("{CLIENT_ID}:{CLIENT_SECRET}"),
+    );
+    http::request(
+        "POST",
+        &format!("{}{TOKEN_PATH}", fake.base_url()),
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Authorization", &format!("Basic {basic}")),
+        ],
+        format!("grant_type=refresh_token&refresh_token={refresh_token}").as_bytes(),
+    )
+}
+
 #[test]
 fn x_connect_with_pkce_rotates_refresh_tokens_across_three_refreshes_and_disconnect_revokes() {
     let fake = FakeX::start();
@@ -128,23 +145,7 @@ fn x_connect_with_pkce_rotates_refresh_tokens_across_three_refreshes_and_disconn
         .collect();
     assert_eq!(presented, refresh_tokens[..3].to_vec());
     // The old refresh tokens are dead at X...
-    let basic = base64::Engine::encode(
-        &base64::engine::general_purpose::STANDARD,
-        format!("{CLIENT_ID}:{CLIENT_SECRET}"),
-    );
-    let body = format!(
-        "grant_type=refresh_token&refresh_token={}",
-        refresh_tokens[0]
-    );
-    let spent = http::request(
-        "POST",
-        &format!("{}{TOKEN_PATH}", fake.base_url()),
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Authorization", &format!("Basic {basic}")),
-        ],
-        body.as_bytes(),
-    );
+    let spent = refresh_at_x(&fake, &refresh_tokens[0]);
     assert_eq!(spent.status, 400);
     assert_eq!(spent.json()["error"], "invalid_request");
     // ... and the client keeps working with the newest.
@@ -297,4 +298,28 @@ fn x_concurrent_processes_refresh_a_rotating_token_exactly_once_postgres() {
     if let Some(db) = TestDb::postgres() {
         concurrent_processes_refresh_once(db);
     }
+}
+
+#[test]
+fn x_a_refresh_token_spent_elsewhere_marks_the_account_for_reconnect_and_exits_4() {
+    let fake = FakeX::start();
+    fake.set_access_token_lifetime(Duration::from_secs(1));
+    let env = connected(&fake);
+    // Another copy of the tokens (a host with its own secrets store) refreshes first: X rotates
+    // the refresh token, and the one stored here is dead.
+    let stored = fake.refresh_tokens().last().unwrap().clone();
+    let elsewhere = refresh_at_x(&fake, &stored);
+    assert_eq!(elsewhere.status, 200);
+    let check = run(&env, &fake, &["accounts", "--check"]);
+    assert_eq!(check.code, 4, "{}", check.stderr);
+    assert!(
+        check
+            .stderr
+            .contains("socialcrm connect x --account default"),
+        "{}",
+        check.stderr
+    );
+    let accounts = run(&env, &fake, &["-o", "json", "accounts"]).ok().json();
+    assert_eq!(accounts[0]["status"], "needs_reauth");
+    assert_no_leaks(&fake, &[&check]);
 }
