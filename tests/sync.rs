@@ -282,13 +282,7 @@ fn two_concurrent_syncs_share_the_connections() {
     };
     let (a, b) = (spawn(), spawn());
     let mut synced = 0;
-    for child in [a, b] {
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    for out in crate::support::all_succeed(vec![a, b]) {
         let rows: Json = serde_json::from_slice(&out.stdout).unwrap();
         synced += rows
             .as_array()

@@ -263,14 +263,7 @@ fn concurrent_processes_refresh_once(db: TestDb) {
         spawn(&["-o", "json", "accounts", "--check"]),
         spawn(&["-o", "json", "accounts", "--check"]),
     ];
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    crate::support::all_succeed(children);
     assert_eq!(fake.refreshes(), 1, "one refresh for one expiry");
     let newest = fake.access_tokens().last().unwrap().clone();
     let api: Vec<_> = fake

@@ -63,6 +63,13 @@ pub enum PlatformError {
     },
     #[error("{platform}: {0}", platform = .1)]
     Network(crate::http::client::NetError, PlatformId),
+    /// An answer (or a state) that is not what the API promises, in one line.
+    #[error("{platform}: {what}{}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    Unexpected {
+        platform: PlatformId,
+        what: String,
+        detail: Option<String>,
+    },
     /// The app's access (its API tier, or the scopes granted) does not include this endpoint:
     /// the work that needs it is skipped and the rest goes on.
     #[error("{platform} refused access: {detail}")]
@@ -98,6 +105,16 @@ fn log_suffix(text: &Option<String>, log_id: &Option<String>) -> String {
 }
 
 impl PlatformError {
+    /// An answer that does not say what the API promises (a success without the id it must
+    /// carry, say), or a local state the call cannot start from: `what`, with a detail.
+    pub fn unexpected(platform: PlatformId, what: &str, detail: Option<String>) -> PlatformError {
+        PlatformError::Unexpected {
+            platform,
+            what: what.into(),
+            detail,
+        }
+    }
+
     /// The grant itself is dead (revoked, expired refresh token): only `connect` helps.
     pub fn needs_reauth(&self) -> bool {
         matches!(self, PlatformError::Grant { error, .. } if error == "invalid_grant")

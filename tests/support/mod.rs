@@ -92,6 +92,22 @@ impl Drop for TestDb {
     }
 }
 
+/// Waits for every child (spawned with piped output) and asserts each exited 0; their outputs.
+pub fn all_succeed(children: Vec<std::process::Child>) -> Vec<Output> {
+    children
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out
+        })
+        .collect()
+}
+
 /// A private home for one run of the binary.
 pub struct TestEnv {
     pub dir: tempfile::TempDir,

@@ -60,13 +60,7 @@ pub struct Posting {
 }
 
 fn failed(what: &str, detail: String) -> PlatformError {
-    PlatformError::Api {
-        platform: PlatformId::X,
-        status: 0,
-        code: what.into(),
-        message: Some(detail),
-        log_id: None,
-    }
+    PlatformError::unexpected(PlatformId::X, what, Some(detail))
 }
 
 /// How long to wait before the next STATUS poll: what X asks, or `SOCIALCRM_UPLOAD_POLL_MS`.

@@ -245,12 +245,8 @@ impl OAuthPlatform for X {
             .append_pair("user.fields", "id,name,username");
         let body = api::body(self.http.get_authorized(&url, access_token))?;
         let user = body.get("data").cloned().unwrap_or(Json::Null);
-        let id = text(&user, "id").ok_or_else(|| PlatformError::Api {
-            platform: PlatformId::X,
-            status: 200,
-            code: "users/me answered without an id".into(),
-            message: None,
-            log_id: None,
+        let id = text(&user, "id").ok_or_else(|| {
+            PlatformError::unexpected(PlatformId::X, "users/me answered without an id", None)
         })?;
         Ok(Identity {
             platform_user_id: id,

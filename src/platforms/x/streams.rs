@@ -169,12 +169,12 @@ impl Stream for Endpoint {
     }
 
     fn fetch(&self, token: &Secret, request: &Request) -> Result<Page, PlatformError> {
-        let user = request.user_id.ok_or_else(|| PlatformError::Api {
-            platform: PlatformId::X,
-            status: 0,
-            code: "the connection has no X user id".into(),
-            message: Some("run `socialcrm accounts --check`".into()),
-            log_id: None,
+        let user = request.user_id.ok_or_else(|| {
+            PlatformError::unexpected(
+                PlatformId::X,
+                "the connection has no X user id",
+                Some("run `socialcrm accounts --check`".into()),
+            )
         })?;
         match self.kind {
             Kind::User => self.user(token, user, request),
