@@ -4,8 +4,8 @@
 //! Rate limits (docs.x.com "Rate limits"): per endpoint and per user for user-context tokens,
 //! in 15-minute windows, announced on every answer by `x-rate-limit-limit`,
 //! `x-rate-limit-remaining` and `x-rate-limit-reset` (the window's end, Unix epoch seconds).
-//! Every client made here is paced ([`client`]): one process-wide budget per user and
-//! endpoint template (`x:<user id>:/2/users/:id/followers`), so that `sync --jobs` and the
+//! Every client made here is paced ([`client`]): one process-wide budget per user (or `app`
+//! for the app-only token) and endpoint template (`x:<user id>:/2/users/:id/followers`), so that `sync --jobs` and the
 //! retries of the HTTP layer never send into a spent window; a 429 is waited out when the
 //! window resets within the retry budget (`SOCIALCRM_RETRY_BUDGET`), and otherwise the call
 //! fails as [`PlatformError::RateLimited`] without sending, which the sync engine turns into a
@@ -34,7 +34,8 @@ pub fn route(base_url: Option<&Origin>, real: &str) -> Url {
     crate::http::routed(base_url, real)
 }
 
-/// A client whose requests draw from `user`'s per-endpoint budgets.
+/// A client whose requests draw from `user`'s per-endpoint budgets (`app` for the app-only
+/// token, whose limits are per app).
 pub fn client(user: &str) -> Client {
     Client::new().paced(Arc::new(XPacer {
         user: user.to_string(),

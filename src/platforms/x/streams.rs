@@ -92,8 +92,10 @@ impl Endpoint {
         api::route(self.base_url.as_ref(), &real.replace("{id}", user))
     }
 
-    fn get(&self, token: &Secret, user: &str, url: &Url) -> Result<Json, PlatformError> {
-        let client = self.client.get_or_init(|| api::client(user));
+    /// GETs `url` with `token`, paced on the budgets of `who`: the user, or `app` for the
+    /// app-only token (its limits are the app's). A stream always uses the same one.
+    fn get(&self, token: &Secret, who: &str, url: &Url) -> Result<Json, PlatformError> {
+        let client = self.client.get_or_init(|| api::client(who));
         api::body(client.get_authorized(url, token))
     }
 }
@@ -203,8 +205,11 @@ impl Endpoint {
         url.query_pairs_mut()
             .append_pair("user.fields", "public_metrics");
         // A public profile needs no user context: the app's token spares the user's limit.
-        let token = self.app_bearer.as_ref().unwrap_or(token);
-        let body = self.get(token, user, &url)?;
+        let (token, who) = match &self.app_bearer {
+            Some(app) => (app, "app"),
+            None => (token, user),
+        };
+        let body = self.get(token, who, &url)?;
         let metrics = body.pointer("/data/public_metrics");
         let events = [
             "followers_count",
