@@ -123,7 +123,8 @@ fn post_x(ctx: &mut Context, args: XPostArgs) -> CliResult<Report> {
     let adapter = ctx.connected_adapter(id, &args.account)?;
     let mut session = ctx.session(adapter.as_ref(), connection)?;
 
-    let progress = Progress::transfer(visible, total.max(1));
+    // Bytes of every media file; no bar for a text-only post.
+    let progress = Progress::transfer(visible && total > 0, total.max(1));
     let mut media_ids = Vec::new();
     let mut done = 0;
     for file in &args.media {
