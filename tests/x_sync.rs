@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
-use crate::support::fake_x::{APP_BEARER, DM_EVENTS_PATH, FakeX, ME_PATH, USER_ID};
+use crate::support::fake_x::{APP_BEARER, DM_EVENTS_PATH, DM_FAN, FakeX, ME_PATH, USER_ID};
 use crate::support::{Run, TestDb, TestEnv};
 use crate::x_connect::{assert_no_leaks, command};
 
@@ -142,6 +142,39 @@ fn x_posts_and_mentions_are_read_incrementally_with_since_id() {
     // 3 mentions and 4 DMs; 3 mention authors and the DM correspondent as fans.
     assert_eq!(rows(&env, &fake, &db, "messages"), 7);
     assert_eq!(rows(&env, &fake, &db, "fans"), 4);
+    // DMs both ways are kept with the correspondent as the fan; mentions come in from authors.
+    let cmd = command(
+        &env,
+        &fake,
+        &[
+            "--database-url",
+            db.url.as_str(),
+            "-o",
+            "json",
+            "messages",
+            "list",
+        ],
+    );
+    let messages = env.run_cmd(cmd).ok().json();
+    let dms: Vec<&Json> = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "dm")
+        .collect();
+    assert_eq!(dms.len(), 4);
+    assert_eq!(dms.iter().filter(|m| m["direction"] == "out").count(), 2);
+    assert!(
+        dms.iter().all(|m| m["fan_platform_user_id"] == DM_FAN),
+        "{messages}"
+    );
+    let mentions = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "mention");
+    assert!(mentions.clone().all(|m| m["direction"] == "in"));
+    assert_eq!(mentions.count(), 3);
     // The public profile was read with the app-only token.
     let profile = fake
         .requests_to("/2/users/:id")

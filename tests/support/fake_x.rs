@@ -28,6 +28,7 @@ use serde_json::{Value, json};
 use super::http::{self, FakeServer, RecordedRequest};
 
 mod api;
+pub use api::DM_FAN;
 mod media;
 mod oauth;
 
