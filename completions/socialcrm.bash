@@ -187,6 +187,9 @@ _socialcrm() {
             socialcrm__subcmd__help__subcmd__post,reddit)
                 cmd="socialcrm__subcmd__help__subcmd__post__subcmd__reddit"
                 ;;
+            socialcrm__subcmd__help__subcmd__post,x)
+                cmd="socialcrm__subcmd__help__subcmd__post__subcmd__x"
+                ;;
             socialcrm__subcmd__help__subcmd__webhooks,serve)
                 cmd="socialcrm__subcmd__help__subcmd__webhooks__subcmd__serve"
                 ;;
@@ -208,11 +211,17 @@ _socialcrm() {
             socialcrm__subcmd__post,reddit)
                 cmd="socialcrm__subcmd__post__subcmd__reddit"
                 ;;
+            socialcrm__subcmd__post,x)
+                cmd="socialcrm__subcmd__post__subcmd__x"
+                ;;
             socialcrm__subcmd__post__subcmd__help,help)
                 cmd="socialcrm__subcmd__post__subcmd__help__subcmd__help"
                 ;;
             socialcrm__subcmd__post__subcmd__help,reddit)
                 cmd="socialcrm__subcmd__post__subcmd__help__subcmd__reddit"
+                ;;
+            socialcrm__subcmd__post__subcmd__help,x)
+                cmd="socialcrm__subcmd__post__subcmd__help__subcmd__x"
                 ;;
             socialcrm__subcmd__webhooks,help)
                 cmd="socialcrm__subcmd__webhooks__subcmd__help"
@@ -1235,7 +1244,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help__subcmd__post)
-            opts="reddit"
+            opts="x reddit"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1249,6 +1258,20 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help__subcmd__post__subcmd__reddit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__post__subcmd__x)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1607,7 +1630,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__post)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version reddit help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version x reddit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1641,7 +1664,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__post__subcmd__help)
-            opts="reddit help"
+            opts="x reddit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1669,6 +1692,20 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__post__subcmd__help__subcmd__reddit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__post__subcmd__help__subcmd__x)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1748,8 +1785,58 @@ _socialcrm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        socialcrm__subcmd__post__subcmd__x)
+            opts="-o -v -q -h -V --media --reply-to --account --wait --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --media)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reply-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         socialcrm__subcmd__sync)
-            opts="-o -v -q -h -V --all --account --full --history --limit --jobs --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok instagram reddit x onlyfans"
+            opts="-o -v -q -h -V --all --account --full --history --limit --max-reads --jobs --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok instagram reddit x onlyfans"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1760,6 +1847,10 @@ _socialcrm() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-reads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1795,7 +1886,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__upload)
-            opts="-o -v -q -h -V --caption --privacy --draft --no-wait --force --account --chunk-size --wait --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok"
+            opts="-o -v -q -h -V --caption --privacy --draft --no-wait --force --account --chunk-size --wait --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok x"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

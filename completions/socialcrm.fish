@@ -42,14 +42,14 @@ complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "disconnect" -d 
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "accounts" -d 'Connected accounts: platform, account, user, status, scopes, token expiry, last sync'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "sync" -d 'Fetch what is new from connected accounts into the CRM (cron: `socialcrm sync --all`)'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "insights" -d 'Metrics over time from the CRM: latest values, changes, top posts, and charts'
-complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "upload" -d 'Post a video file (TikTok: Direct Post, or --draft to the creator\'s inbox)'
-complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "post" -d 'Write a post from a connected account (Reddit: a link or text post to a subreddit)'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "upload" -d 'Post a video file (TikTok: Direct Post, or --draft to the creator\'s inbox; X: a post)'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "post" -d 'Write a post from a connected account (Reddit: a link or text post to a subreddit; X: text, media, replies)'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "messages" -d 'DMs and comments'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "audit" -d 'The record of who did what when (connect, sync, import, ...)'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "doctor" -d 'Check the setup: configuration, database, secrets, credentials, tokens, clocks'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "db" -d 'The CRM database: schema migrations and status'
-complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "webhooks" -d 'Receive platform webhooks (TikTok) and record them'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "webhooks" -d 'Receive platform webhooks (TikTok, X) and record them'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "man" -d 'Print the man page, or write all of them to a directory'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -119,6 +119,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s h -l he
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l account -d 'Only the account with this local name' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l limit -d 'With --history: how many runs to show' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l max-reads -d 'Read at most N billed resources per stream in this run (X bills each user, post and DM read); a stream that reaches it stops and the next run continues [default: the platform\'s read budget setting, X: 1000]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l jobs -d 'Sync up to N accounts at once' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
@@ -177,20 +178,37 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s q -l quie
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s V -l version -d 'Print version'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from reddit help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from reddit help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from reddit help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from reddit help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
 json\t''"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from reddit help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from reddit help" -s q -l quiet -d 'Only errors on stderr'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from reddit help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from reddit help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from reddit help" -s V -l version -d 'Print version'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from reddit help" -f -a "reddit" -d 'Submit a link or text post to a subreddit, with a title and optionally a flair'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from reddit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -f -a "x" -d 'Post to X: text, up to four media files, or a reply; prints the post\'s URL'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -f -a "reddit" -d 'Submit a link or text post to a subreddit, with a title and optionally a flair'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l media -d 'A media file to attach (repeat for up to four)' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l reply-to -d 'Post as a reply to the post with this id' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l account -d 'The local name of the account to post from' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l wait -d 'Longest wait for X to process a video, in seconds' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -l subreddit -d 'The community to post in, without `r/`' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -l title -d 'The post\'s title (at most 300 characters)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -l url -d 'A link post to this address' -r
@@ -213,6 +231,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from help" -f -a "x" -d 'Post to X: text, up to four media files, or a reply; prints the post\'s URL'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from help" -f -a "reddit" -d 'Submit a link or text post to a subreddit, with a title and optionally a flair'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
@@ -418,7 +437,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -s V -l version -d 'Print version'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Receive TikTok webhooks on POST /webhooks/tiktok and record them in the CRM'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Receive TikTok (POST /webhooks/tiktok) and X (GET+POST /webhooks/x) webhooks into the CRM'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l bind -d 'Address and port to listen on (keep it on loopback behind a proxy)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l rate -d 'Most requests accepted per second (with bursts of as many); more get 429' -r
@@ -434,7 +453,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Receive TikTok webhooks on POST /webhooks/tiktok and record them in the CRM'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Receive TikTok (POST /webhooks/tiktok) and X (GET+POST /webhooks/x) webhooks into the CRM'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
@@ -467,17 +486,18 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "accounts" -d 'Connected accounts: platform, account, user, status, scopes, token expiry, last sync'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "sync" -d 'Fetch what is new from connected accounts into the CRM (cron: `socialcrm sync --all`)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "insights" -d 'Metrics over time from the CRM: latest values, changes, top posts, and charts'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "upload" -d 'Post a video file (TikTok: Direct Post, or --draft to the creator\'s inbox)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "post" -d 'Write a post from a connected account (Reddit: a link or text post to a subreddit)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "upload" -d 'Post a video file (TikTok: Direct Post, or --draft to the creator\'s inbox; X: a post)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "post" -d 'Write a post from a connected account (Reddit: a link or text post to a subreddit; X: text, media, replies)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "messages" -d 'DMs and comments'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "audit" -d 'The record of who did what when (connect, sync, import, ...)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "doctor" -d 'Check the setup: configuration, database, secrets, credentials, tokens, clocks'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "db" -d 'The CRM database: schema migrations and status'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "webhooks" -d 'Receive platform webhooks (TikTok) and record them'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "webhooks" -d 'Receive platform webhooks (TikTok, X) and record them'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "completions" -d 'Print a shell completion script'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "man" -d 'Print the man page, or write all of them to a directory'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from post" -f -a "x" -d 'Post to X: text, up to four media files, or a reply; prints the post\'s URL'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from post" -f -a "reddit" -d 'Submit a link or text post to a subreddit, with a title and optionally a flair'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "list" -d 'List fans, oldest first, a page at a time'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "show" -d 'Show one fan in detail'
@@ -485,4 +505,4 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List audit entries, oldest first, a page at a time'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply pending schema migrations (other commands also do this on first use)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "status" -d 'Show the backend, location, schema version and row counts per table'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from webhooks" -f -a "serve" -d 'Receive TikTok webhooks on POST /webhooks/tiktok and record them in the CRM'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from webhooks" -f -a "serve" -d 'Receive TikTok (POST /webhooks/tiktok) and X (GET+POST /webhooks/x) webhooks into the CRM'

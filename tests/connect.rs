@@ -62,10 +62,9 @@ fn accounts(env: &TestEnv, fake: &FakeTikTok, extra: &[&str]) -> Run {
 
 /// Rows in `table`, as `db status` reports them.
 pub fn table_rows(env: &TestEnv, fake: &FakeTikTok, table: &str) -> i64 {
-    let status = run(env, fake, None, &["-o", "json", "db", "status"])
+    run(env, fake, None, &["-o", "json", "db", "status"])
         .ok()
-        .json();
-    crate::support::table_rows(&status, table)
+        .table_rows(table)
 }
 
 /// Every file under `dir`, as bytes.
@@ -429,14 +428,7 @@ fn concurrent_checks_refresh_once(database_url: &str, secrets: &str, hosts: usiz
             cmd.spawn().unwrap()
         })
         .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    crate::support::all_succeed(children);
     let refreshes = fake.requests_to(TOKEN_PATH)[before..]
         .iter()
         .filter(|r| r.form_field("grant_type") == Some("refresh_token"))

@@ -13,6 +13,10 @@ mod support;
 mod sync;
 mod upload;
 mod webhooks;
+mod x_connect;
+mod x_post;
+mod x_sync;
+mod x_webhooks;
 
 /// Fails when a file in tests/ is not declared above (and so would silently never run).
 #[test]
@@ -28,6 +32,10 @@ fn every_test_file_is_included() {
         "sync.rs",
         "webhooks.rs",
         "upload.rs",
+        "x_connect.rs",
+        "x_post.rs",
+        "x_sync.rs",
+        "x_webhooks.rs",
         "main.rs",
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");

@@ -243,27 +243,13 @@ fn bench_sync() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let (env, fake) = connected(videos);
-    let inner = crate::connect::command(&env, &fake, &["-o", "json", "sync"]);
-    let mut cmd = std::process::Command::new("/usr/bin/time");
-    cmd.args(["-f", "%e %M"])
-        .arg(inner.get_program())
-        .args(inner.get_args());
-    cmd.env_clear();
-    for (k, v) in inner.get_envs() {
-        if let Some(v) = v {
-            cmd.env(k, v);
-        }
-    }
-    cmd.env("BROWSER", "true");
-    let run = env.run_cmd(cmd);
+    let mut inner = crate::connect::command(&env, &fake, &["-o", "json", "sync"]);
+    inner.env("BROWSER", "true");
+    let (run, secs, kb) = env.run_timed(inner);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = run.json();
     let pages = stream(&out, "videos")["pages"].as_u64().unwrap();
     let rows = stream(&out, "videos")["rows_read"].as_u64().unwrap();
-    let last = run.stderr.lines().last().unwrap();
-    let (secs, kb) = last.split_once(' ').unwrap();
-    let secs: f64 = secs.parse().unwrap();
-    let kb: f64 = kb.trim().parse().unwrap();
     assert_eq!(table_rows(&env, &fake, "posts") as u64, videos);
     println!(
         "sync: {videos} videos over {pages} pages ({rows} rows incl. metric events) in {secs:.2} s = {:.0} videos/s, {:.0} pages/s, peak RSS {:.1} MB",
@@ -334,13 +320,7 @@ fn two_concurrent_syncs_share_the_connections() {
     };
     let (a, b) = (spawn(), spawn());
     let mut synced = 0;
-    for child in [a, b] {
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    for out in crate::support::all_succeed(vec![a, b]) {
         let rows: Json = serde_json::from_slice(&out.stdout).unwrap();
         synced += rows
             .as_array()

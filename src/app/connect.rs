@@ -158,6 +158,12 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     if let Some(note) = &redirect.note {
         eprintln!("note: {note}");
     }
+    if settings.redirect_uri.is_none() && adapter.exact_redirect() {
+        eprintln!(
+            "note: {id} accepts only the exact redirect URI registered with the app, and {} uses a random port; if {id} refuses it, register e.g. http://127.0.0.1:3457/callback and set {var} to it",
+            redirect.uri
+        );
+    }
     let browser_var = std::env::var("BROWSER").ok();
     let opened = !args.no_browser && browser::open(url.as_str(), browser_var.as_deref());
     if opened {

@@ -240,6 +240,7 @@ pub fn run(ctx: &mut Context, args: InsightsArgs) -> CliResult<Report> {
             jobs: 1,
             history: false,
             limit: 50,
+            max_reads: None,
         };
         let synced = super::sync::run(ctx, sync)?;
         notes.extend(synced.notes);

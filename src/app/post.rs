@@ -1,22 +1,28 @@
 //! `post`: write a post from a connected account, print its URL, and record it in `posts` and
 //! `audit_log`.
 //!
-//! One subcommand per platform (`post reddit`; X's text posts are meant to join as `post x`),
-//! each with the arguments its platform takes. They share what comes after the platform's
+//! One subcommand per platform (`post reddit`, `post x`), each with the arguments its platform
+//! takes; `upload x FILE` is `post x` with the file as its only media. X's media files go
+//! through the chunked media upload first (a progress bar on a terminal), then one
+//! `POST /2/tweets` with their ids; a failure before the post is created posts nothing. They share what comes after the platform's
 //! answer: the printed result ([`Posted`]) and the records ([`record`]). A post is sent once
 //! and never retried after an answer that may have been lost, so an unclear outcome says to
 //! look before posting again instead of risking a double post.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
 
 use super::{Context, Report};
 use crate::auth::lifecycle::{LifecycleError, Session, audit_entry};
-use crate::cli::{PostCommand, RedditPostArgs};
+use crate::cli::{PostCommand, RedditPostArgs, UploadArgs, XPostArgs};
 use crate::error::{CliError, CliResult};
+use crate::output::progress::Progress;
 use crate::output::{Detail, Record, cell};
 use crate::platforms::reddit::submit::{Body, MAX_TITLE, Poster, Submission};
+use crate::platforms::x::media::{Posting, kind};
 use crate::platforms::{PlatformError, PlatformId};
 use crate::store::Batch;
 use crate::store::model::Post;
@@ -31,6 +37,9 @@ struct Posted {
     /// Where it was posted (Reddit: `r/<name>`).
     destination: Option<String>,
     title: Option<String>,
+    /// X: the media attached, and the post this one answers.
+    media_ids: Vec<String>,
+    reply_to: Option<String>,
 }
 
 impl Record for Posted {
@@ -42,6 +51,8 @@ impl Record for Posted {
             "url",
             "destination",
             "title",
+            "media_ids",
+            "reply_to",
         ]
     }
     fn cells(&self) -> Vec<String> {
@@ -52,6 +63,8 @@ impl Record for Posted {
             self.url.clone(),
             cell(&self.destination),
             cell(&self.title),
+            self.media_ids.join(" "),
+            cell(&self.reply_to),
         ]
     }
 }
@@ -59,16 +72,20 @@ impl Record for Posted {
 pub fn run(ctx: &mut Context, cmd: PostCommand) -> CliResult<Report> {
     match cmd {
         PostCommand::Reddit(args) => reddit(ctx, args),
+        PostCommand::X(args) => x(ctx, args),
     }
 }
 
 /// Writes the post and an audit entry in one transaction.
 fn record(session: &mut Session, posted: &Posted, post: Post) -> CliResult<()> {
-    let detail = format!(
+    let mut detail = format!(
         "posted {} to {}",
         posted.post_id,
         posted.destination.as_deref().unwrap_or("the account")
     );
+    if !posted.media_ids.is_empty() {
+        detail.push_str(&format!(" with {} media file(s)", posted.media_ids.len()));
+    }
     let entry = audit_entry("post", &posted.platform, &posted.account, "ok", &detail);
     session
         .store
@@ -230,6 +247,8 @@ fn reddit(ctx: &mut Context, args: RedditPostArgs) -> CliResult<Report> {
         url: submitted.url.clone(),
         destination: Some(format!("r/{subreddit}")),
         title: Some(title.clone()),
+        media_ids: Vec::new(),
+        reply_to: None,
     };
     let post = Post {
         platform: id.name().into(),
@@ -244,6 +263,134 @@ fn reddit(ctx: &mut Context, args: RedditPostArgs) -> CliResult<Report> {
         comment_count: None,
         share_count: None,
         metrics_at: None,
+    };
+    record(&mut session, &posted, post)?;
+    Ok(Report::data(Detail(posted)))
+}
+
+/// `upload x FILE --caption TEXT`: the file as a post's only media. TikTok's publishing
+/// options mean nothing to X and are refused rather than ignored.
+pub fn upload_x(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
+    let tiktok_only = [
+        (args.privacy.is_some(), "--privacy"),
+        (args.draft, "--draft"),
+        (args.no_wait, "--no-wait"),
+        (args.force, "--force"),
+    ];
+    if let Some((_, flag)) = tiktok_only.iter().find(|(set, _)| *set) {
+        return Err(CliError::usage(format!(
+            "{flag} is a TikTok option; X posts take --caption only"
+        ))
+        .with_hint("`socialcrm post x TEXT --media FILE` has X's options"));
+    }
+    self::x(
+        ctx,
+        XPostArgs {
+            text: args.caption.unwrap_or_default(),
+            media: vec![args.file],
+            reply_to: None,
+            account: args.account,
+            wait: args.wait,
+        },
+    )
+}
+
+fn x(ctx: &mut Context, args: XPostArgs) -> CliResult<Report> {
+    let id = PlatformId::X;
+    if args.media.len() > 4 {
+        return Err(CliError::usage("X takes at most four media files per post"));
+    }
+    let mut total = 0;
+    for file in &args.media {
+        let shown = file.display();
+        let meta = std::fs::metadata(file)
+            .map_err(|e| CliError::failure(format!("cannot read {shown}: {e}")))?;
+        if !meta.is_file() || meta.len() == 0 {
+            return Err(CliError::usage(format!("{shown} is not a non-empty file")));
+        }
+        if kind(file).is_none() {
+            return Err(CliError::usage(format!(
+                "{shown}: X takes mp4, mov, gif, jpg, png or webp files"
+            )));
+        }
+        total += meta.len();
+    }
+    if args.text.trim().is_empty() && args.media.is_empty() {
+        return Err(CliError::usage("a post needs text or --media"));
+    }
+    let connection = ctx.connection(id, &args.account)?;
+    let user = connection
+        .connection
+        .platform_user_id
+        .clone()
+        .unwrap_or_default();
+    let username = connection.connection.username.clone();
+    let posting = Posting::new(ctx.config.platform(id).base_url, &user);
+    let visible = ctx.config.progress && std::io::stderr().is_terminal();
+    let adapter = ctx.connected_adapter(id, &args.account)?;
+    let mut session = ctx.session(adapter.as_ref(), connection)?;
+
+    // Bytes of every media file; no bar for a text-only post.
+    let progress = Progress::transfer(visible && total > 0, total.max(1));
+    let mut media_ids = Vec::new();
+    let mut done = 0;
+    for file in &args.media {
+        let base = done;
+        let setter = progress.setter();
+        let position: crate::http::client::Position = Arc::new(move |p| setter(base + p));
+        let wait = Duration::from_secs(args.wait);
+        let uploaded = session.with_token(|t| posting.upload(t, file, wait, &position));
+        match uploaded {
+            Ok(media) => media_ids.push(media),
+            Err(e) => {
+                progress.finish();
+                let detail = format!("{}: {e}", file.display());
+                let entry = audit_entry("upload", id.name(), &args.account, "failed", &detail);
+                session.store.upsert(Batch::Audit(&[entry]))?;
+                return Err(CliError::failure(format!("upload of {detail}")));
+            }
+        }
+        done += std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    }
+    progress.finish();
+    let created = session
+        .with_token(|t| posting.create(t, &args.text, &media_ids, args.reply_to.as_deref()))?;
+    let url = format!(
+        "https://x.com/{}/status/{}",
+        username.as_deref().unwrap_or("i"),
+        created.id
+    );
+    let now = crate::clock::now();
+    let post = Post {
+        platform: id.name().into(),
+        platform_post_id: created.id.clone(),
+        account: Some(args.account.clone()),
+        caption: Some(created.text.clone()).filter(|t| !t.is_empty()),
+        url: Some(url.clone()),
+        media_type: Some(
+            if media_ids.is_empty() {
+                "text"
+            } else {
+                "media"
+            }
+            .into(),
+        ),
+        published_at: Some(now),
+        view_count: None,
+        like_count: None,
+        comment_count: None,
+        share_count: None,
+        metrics_at: None,
+    };
+    let posted = Posted {
+        platform: id.name().into(),
+        account: args.account,
+        post_id: created.id,
+        url,
+        destination: None,
+        title: None,
+        media_ids,
+        reply_to: args.reply_to,
     };
     record(&mut session, &posted, post)?;
     Ok(Report::data(Detail(posted)))

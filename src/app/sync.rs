@@ -21,6 +21,8 @@ struct Synced {
     pages: u64,
     rows_read: u64,
     rows_written: u64,
+    /// Billed resources read (X); 0 where reads are not billed.
+    reads: u64,
     error: Option<String>,
 }
 
@@ -34,6 +36,7 @@ impl Record for Synced {
             "pages",
             "rows_read",
             "rows_written",
+            "reads",
             "error",
         ]
     }
@@ -46,6 +49,7 @@ impl Record for Synced {
             self.pages.to_string(),
             self.rows_read.to_string(),
             self.rows_written.to_string(),
+            self.reads.to_string(),
             self.error.clone().unwrap_or_default(),
         ]
     }
@@ -144,7 +148,11 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
             .map(|_| {
                 let config = ctx.config.clone();
                 let (queue, owner) = (&queue, &owner);
-                let full = args.full;
+                let options = crate::sync::Options {
+                    full: args.full,
+                    at,
+                    max_reads: args.max_reads,
+                };
                 scope.spawn(move || {
                     // Each worker has its own database connection and secrets store.
                     let mut ctx = Context::new(config);
@@ -155,7 +163,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
                             .expect("the queue lock is never poisoned")
                             .pop_front();
                         let Some(connection) = next else { break };
-                        done.push(leased(&mut ctx, connection, owner, full, at, started));
+                        done.push(leased(&mut ctx, connection, owner, &options, started));
                     }
                     done
                 })
@@ -190,6 +198,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
                     pages: 0,
                     rows_read: 0,
                     rows_written: 0,
+                    reads: 0,
                     error: Some(e.message),
                 });
             }
@@ -205,8 +214,11 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
         .iter()
         .filter(|r| r.status != "succeeded" && r.stream != "-")
     {
+        // A stream stopped short or skipped is a warning, not a failure.
+        let warning = matches!(row.status, "budget" | "deferred" | "skipped");
         notes.push(format!(
-            "{} {} {}: {}",
+            "{}{} {} {}: {}",
+            if warning { "warning: " } else { "" },
             row.platform,
             row.account,
             row.stream,
@@ -250,8 +262,7 @@ fn leased(
     ctx: &mut Context,
     connection: ConnectionRow,
     owner: &str,
-    full: bool,
-    at: chrono::DateTime<chrono::Utc>,
+    options: &crate::sync::Options,
     started: chrono::DateTime<chrono::Utc>,
 ) -> Outcome {
     let id = connection.id;
@@ -279,7 +290,7 @@ fn leased(
     )
     .entered();
     let began = std::time::Instant::now();
-    outcome.result = sync_one(ctx, connection, full, at, &mut outcome.rows).map(Some);
+    outcome.result = sync_one(ctx, connection, options, &mut outcome.rows).map(Some);
     let written: u64 = outcome.rows.iter().map(|r| r.rows_written).sum();
     match &outcome.result {
         Ok(Some(true)) => tracing::info!(
@@ -312,12 +323,12 @@ fn leased(
     outcome
 }
 
-/// Syncs every stream of one connection; `Ok(false)` when a stream failed.
+/// Syncs every stream of one connection; `Ok(false)` when a stream failed (a stream stopped
+/// by its read budget or a rate limit, or skipped for want of access, did not fail).
 fn sync_one(
     ctx: &mut Context,
     connection: ConnectionRow,
-    full: bool,
-    at: chrono::DateTime<chrono::Utc>,
+    options: &crate::sync::Options,
     rows: &mut Vec<Synced>,
 ) -> CliResult<bool> {
     let c = connection.connection.clone();
@@ -327,7 +338,7 @@ fn sync_one(
     let mut session = ctx.session(adapter.as_ref(), connection)?;
     let mut all_ok = true;
     for stream in &streams {
-        let row = |status, pages, read, written, error| Synced {
+        let row = |status, pages, read, written, reads, error| Synced {
             platform: c.platform.clone(),
             account: c.account.clone(),
             stream: stream.name().into(),
@@ -335,17 +346,31 @@ fn sync_one(
             pages,
             rows_read: read,
             rows_written: written,
+            reads,
             error,
         };
-        match crate::sync::run(&mut session, stream.as_ref(), full, at) {
-            Ok(o) => rows.push(row("succeeded", o.pages, o.rows_read, o.rows_written, None)),
+        match crate::sync::run(&mut session, stream.as_ref(), options) {
+            Ok(o) => {
+                if let Some(note) = &o.note {
+                    // The summary's notes carry the warning line; the log says it only at -v.
+                    tracing::info!(stream = o.stream, status = o.status.name(), "{note}");
+                }
+                rows.push(row(
+                    o.status.name(),
+                    o.pages,
+                    o.rows_read,
+                    o.rows_written,
+                    o.reads,
+                    o.note,
+                ))
+            }
             Err(e) if matches!(e.source, LifecycleError::Reauth { .. }) => {
                 return Err(e.source.into());
             }
             Err(e) => {
                 all_ok = false;
                 let status = if e.pages > 0 { "partial" } else { "failed" };
-                rows.push(row(status, e.pages, 0, 0, Some(e.source.to_string())));
+                rows.push(row(status, e.pages, 0, 0, 0, Some(e.source.to_string())));
             }
         }
     }

@@ -129,7 +129,9 @@ fn explain(e: LifecycleError, draft: bool) -> CliError {
 }
 
 pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
-    let UploadPlatform::Tiktok = args.platform;
+    if args.platform == UploadPlatform::X {
+        return super::post::upload_x(ctx, args);
+    }
     let id = PlatformId::Tiktok;
     let shown = args.file.display().to_string();
     let meta = std::fs::metadata(&args.file)

@@ -1,5 +1,5 @@
 //! `webhooks serve`: binds the listener, then hands each request that passed its limits to the
-//! TikTok receiver, one at a time, with this process's database. Runs until killed; every event
+//! TikTok or X receiver, one at a time, with this process's database. Runs until killed; every event
 //! is committed before its 200, so stopping it loses nothing TikTok was told was received.
 
 use std::net::{SocketAddr, TcpListener};
@@ -10,7 +10,7 @@ use crate::cli::WebhooksCommand;
 use crate::error::{CliError, CliResult};
 use crate::platforms::PlatformId;
 use crate::webhooks::http::{self, Limits, Reply, Route};
-use crate::webhooks::{TOLERANCE_SECS, TiktokReceiver, TokenBucket, tiktok};
+use crate::webhooks::{TOLERANCE_SECS, TiktokReceiver, TokenBucket, tiktok, x};
 
 pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
     let WebhooksCommand::Serve { bind, rate } = cmd;
@@ -20,31 +20,52 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
         .flatten()
         .filter(|k| !k.expose().is_empty())
         .collect();
-    if keys.is_empty() {
+    // X signs with the OAuth 1.0a consumer secret, never with the OAuth 2.0 client secret.
+    let consumer = ctx
+        .config
+        .platform(PlatformId::X)
+        .webhook_secret
+        .filter(|k| !k.expose().is_empty());
+    if keys.is_empty() && consumer.is_none() {
         return Err(CliError::config(
-            "TikTok webhooks are signed with the app's client secret, and none is set",
+            "webhooks are signed with TikTok's client secret or X's consumer secret, and neither is set",
         )
-        .with_hint("set TIKTOK_CLIENT_SECRET (or client_secret in [tiktok] of the config file)"));
+        .with_hint("set TIKTOK_CLIENT_SECRET and/or TWITTER_CONSUMER_SECRET (or the config file's [tiktok] client_secret, [x] consumer_secret)"));
     }
     let store = ctx.store()?;
     let listener = bind_listener(bind)?;
     let shown = listener.local_addr().unwrap_or(bind);
-    eprintln!("listening on http://{shown}{} (Ctrl-C stops)", tiktok::PATH);
+    let mut routes = Vec::new();
+    if !keys.is_empty() {
+        routes.push(Route {
+            path: tiktok::PATH,
+            methods: &["POST"],
+        });
+    }
+    if consumer.is_some() {
+        routes.push(Route {
+            path: x::PATH,
+            methods: &["GET", "POST"],
+        });
+    }
+    let paths: Vec<&str> = routes.iter().map(|r| r.path).collect();
+    eprintln!(
+        "listening on http://{shown} for {} (Ctrl-C stops)",
+        paths.join(", ")
+    );
 
     // The window's worth of requests at the accepted rate, so the cap never evicts a fresh one.
     let replay_cap = ((rate as usize) * (2 * TOLERANCE_SECS as usize + 1)).min(100_000);
     let mut receiver = TiktokReceiver::new(keys, replay_cap);
-    let routes = vec![Route {
-        path: tiktok::PATH,
-        methods: &["POST"],
-    }];
+    let mut x_receiver = consumer.map(|key| x::XReceiver::new(key, replay_cap));
     let failed = http::serve(
         listener,
         routes,
         Limits::default(),
         TokenBucket::new(rate, Instant::now()),
-        |request| match request.path.as_str() {
-            tiktok::PATH => receiver.handle(store, request),
+        |request| match (request.path.as_str(), x_receiver.as_mut()) {
+            (tiktok::PATH, _) => receiver.handle(store, request),
+            (x::PATH, Some(x)) => x.handle(store, request),
             _ => Reply::error(404, "not found"),
         },
     );

@@ -30,7 +30,7 @@ pub use fans::FansCommand;
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
-pub use post::{PostCommand, RedditPostArgs};
+pub use post::{PostCommand, RedditPostArgs, XPostArgs};
 pub use sync::SyncArgs;
 pub use upload::{Privacy, UploadArgs, UploadPlatform};
 pub use webhooks::WebhooksCommand;
@@ -152,7 +152,7 @@ pub enum Command {
     /// change; flows (OnlyFans payments) show their sum. `--refresh` syncs first.
     Insights(InsightsArgs),
 
-    /// Post a video file (TikTok: Direct Post, or --draft to the creator's inbox)
+    /// Post a video file (TikTok: Direct Post, or --draft to the creator's inbox; X: a post)
     ///
     /// The file is sent in chunks from disk (never loaded whole), each retried on failure; the
     /// command then waits for TikTok's verdict and records the post. A ledger remembers every
@@ -161,7 +161,8 @@ pub enum Command {
     /// privately. Example: `socialcrm upload tiktok clip.mp4 --caption "Day 1 #gym"`
     Upload(UploadArgs),
 
-    /// Write a post from a connected account (Reddit: a link or text post to a subreddit)
+    /// Write a post from a connected account (Reddit: a link or text post to a subreddit; X:
+    /// text, media, replies)
     ///
     /// Prints the post's URL and records the post. Example: `socialcrm post reddit --subreddit
     /// test --title "Hello" --text "First post"`
@@ -189,7 +190,7 @@ pub enum Command {
     #[command(subcommand)]
     Db(DbCommand),
 
-    /// Receive platform webhooks (TikTok) and record them
+    /// Receive platform webhooks (TikTok, X) and record them
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
 

@@ -27,6 +27,12 @@ pub struct SyncArgs {
     #[arg(long, value_name = "N", default_value_t = 50, requires = "history", value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub limit: u32,
 
+    /// Read at most N billed resources per stream in this run (X bills each user, post and DM
+    /// read); a stream that reaches it stops and the next run continues [default: the
+    /// platform's read budget setting, X: 1000]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_reads: Option<u64>,
+
     /// Sync up to N accounts at once
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub jobs: u32,

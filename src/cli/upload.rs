@@ -6,6 +6,9 @@ use clap::{Args, ValueEnum};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum UploadPlatform {
     Tiktok,
+    /// X: a chunked media upload, then a post with it (--caption is its text)
+    #[value(alias = "twitter")]
+    X,
 }
 
 /// Who may watch a TikTok post (the creator's account decides which of these are offered).
@@ -42,7 +45,7 @@ pub struct UploadArgs {
     /// The platform to post to
     pub platform: UploadPlatform,
 
-    /// The video file (MP4, MOV or WebM)
+    /// The video file (TikTok: MP4, MOV or WebM; X: also GIF and images)
     pub file: PathBuf,
 
     /// The post's caption (TikTok: the title, hashtags and mentions included)

@@ -38,6 +38,8 @@ pub struct PlatformConfig {
     pub user_agent: Option<String>,
     /// Communities whose posts and comments mentioning the account are synced (Reddit).
     pub subreddits: Vec<String>,
+    /// Most billed resources one sync run reads per stream (X bills every read).
+    pub max_reads: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +55,7 @@ enum Field {
     Insights,
     UserAgent,
     Subreddits,
+    MaxReads,
 }
 
 impl Field {
@@ -195,6 +198,20 @@ const SETTINGS: &[(PlatformId, Field, &str, &str)] = &[
         "bearer_token",
         "TWITTER_BEARER_TOKEN",
     ),
+    // X signs webhooks (CRC and events) with the OAuth 1.0a consumer secret (API key secret),
+    // not the OAuth 2.0 client secret: its own setting.
+    (
+        PlatformId::X,
+        Field::WebhookSecret,
+        "consumer_secret",
+        "TWITTER_CONSUMER_SECRET",
+    ),
+    (
+        PlatformId::X,
+        Field::MaxReads,
+        "max_reads",
+        "SOCIALCRM_X_MAX_READS",
+    ),
 ];
 
 /// The platforms that take settings, with their section of the config file.
@@ -302,10 +319,11 @@ fn file_value_as_string(value: &toml::Value, at: &str) -> Result<String, ConfigE
             .filter_map(toml::Value::as_str)
             .collect::<Vec<_>>()
             .join(",")),
+        toml::Value::Integer(n) => Ok(n.to_string()),
         other => Err(ConfigError::Invalid {
             at: at.to_string(),
             message: format!(
-                "expected a string, boolean or list of strings, found {}",
+                "expected a string, number, boolean or list of strings, found {}",
                 other.type_str()
             ),
         }),
@@ -356,6 +374,15 @@ fn apply(
                     "'{bad}' is not a subreddit name (letters, digits and _; comma-separated)"
                 )));
             }
+        }
+        Field::MaxReads => {
+            let n = value
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| invalid(format!("'{value}' is not a positive whole number")))?;
+            config.max_reads = Some(n);
         }
         Field::RedirectUri => {
             let url = Url::parse(value.trim())
@@ -419,6 +446,27 @@ mod tests {
             .to_string();
         assert!(
             err.contains("REDDIT_SUBREDDITS") && err.contains("bad-name"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn x_takes_its_consumer_secret_and_read_budget() {
+        let env = env_of(&[
+            ("TWITTER_CONSUMER_SECRET", "consumer"),
+            ("TWITTER_CLIENT_SECRET", "oauth2"),
+            ("SOCIALCRM_X_MAX_READS", "250"),
+        ]);
+        let c = load(PlatformId::X, None, None, &env).unwrap();
+        assert_eq!(c.webhook_secret.unwrap().expose(), "consumer");
+        assert_eq!(c.client_secret.unwrap().expose(), "oauth2");
+        assert_eq!(c.max_reads, Some(250));
+        let env = env_of(&[("SOCIALCRM_X_MAX_READS", "0")]);
+        let err = load(PlatformId::X, None, None, &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("SOCIALCRM_X_MAX_READS") && err.contains("positive"),
             "{err}"
         );
     }

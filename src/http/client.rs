@@ -42,6 +42,9 @@ pub struct NetError {
     /// Worth trying again (a lost connection, a cut reply); not when a rate limit is spent
     /// beyond the retry budget.
     pub retryable: bool,
+    /// Set when the request was not sent because a rate limit resets later than the retry
+    /// budget allows: how long until it does. Callers stop that work cleanly and resume later.
+    pub rate_limited: Option<Duration>,
 }
 
 #[derive(Clone)]
@@ -195,6 +198,7 @@ impl Client {
             host: host.clone(),
             reason: format!("no answer ({})", describe(e)),
             retryable: true,
+            rate_limited: None,
         };
         let request = match &self.agent {
             Some(agent) => request.header(reqwest::header::USER_AGENT, agent.clone()),
@@ -206,6 +210,7 @@ impl Client {
                 host: host.clone(),
                 reason: spent.to_string(),
                 retryable: false,
+                rate_limited: Some(spent.wait),
             })?;
         }
         let response = request.send().map_err(fail)?;
@@ -237,6 +242,7 @@ impl Client {
                         bytes.len()
                     ),
                     retryable: true,
+                    rate_limited: None,
                 });
             }
             Err(_) => Json::Null,
@@ -376,15 +382,48 @@ impl Uploader {
         timeout: Duration,
         position: &Position,
     ) -> Result<Reply, NetError> {
+        let range = Range {
+            path,
+            offset,
+            len,
+            before: &[],
+            after: &[],
+        };
+        self.send_range(
+            reqwest::Method::PUT,
+            url,
+            headers,
+            &range,
+            timeout,
+            position,
+        )
+    }
+
+    /// Sends `range` (a file range between fixed bytes: a multipart part's head and tail) as
+    /// the body of a `method` request, like [`Uploader::put_range`].
+    pub fn send_range(
+        &self,
+        method: reqwest::Method,
+        url: &Url,
+        headers: &reqwest::header::HeaderMap,
+        range: &Range,
+        timeout: Duration,
+        position: &Position,
+    ) -> Result<Reply, NetError> {
         let host = url.host_str().unwrap_or("?").to_string();
+        let (offset, len) = (range.offset, range.len);
+        let total = range.before.len() as u64 + len + range.after.len() as u64;
+        let before = bytes::Bytes::copy_from_slice(range.before);
+        let after = bytes::Bytes::copy_from_slice(range.after);
         retrying(self.budget, || {
             position.position(offset);
             let fail = |e: reqwest::Error| NetError {
                 host: host.clone(),
                 reason: format!("no answer ({})", describe(e)),
                 retryable: true,
+                rate_limited: None,
             };
-            let blocks = FileRange::open(path, offset, len, position.clone());
+            let blocks = FileRange::open(range.path, offset, len, position.clone());
             let blocks = match blocks {
                 Ok(b) => b,
                 Err(e) => {
@@ -392,17 +431,29 @@ impl Uploader {
                         host: host.clone(),
                         reason: format!("cannot read the file: {e}"),
                         retryable: false,
+                        rate_limited: None,
                     });
                 }
             };
+            let framed = [before.clone()]
+                .into_iter()
+                .filter(|b| !b.is_empty())
+                .map(Ok)
+                .chain(blocks)
+                .chain(
+                    [after.clone()]
+                        .into_iter()
+                        .filter(|b| !b.is_empty())
+                        .map(Ok),
+                );
             let request = self
                 .inner
-                .put(url.clone())
+                .request(method.clone(), url.clone())
                 .headers(headers.clone())
-                .header(reqwest::header::CONTENT_LENGTH, len)
+                .header(reqwest::header::CONTENT_LENGTH, total)
                 .timeout(timeout)
                 .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
-                    blocks,
+                    framed,
                 )));
             self.runtime.block_on(async {
                 let response = request.send().await.map_err(fail)?;
@@ -418,6 +469,15 @@ impl Uploader {
             })
         })
     }
+}
+
+/// A byte range of a file sent as a request body, between fixed leading and trailing bytes.
+pub struct Range<'a> {
+    pub path: &'a std::path::Path,
+    pub offset: u64,
+    pub len: u64,
+    pub before: &'a [u8],
+    pub after: &'a [u8],
 }
 
 impl Default for Uploader {

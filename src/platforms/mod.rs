@@ -9,6 +9,7 @@
 pub mod onlyfans;
 pub mod reddit;
 pub mod tiktok;
+pub mod x;
 
 use std::fmt;
 use std::str::FromStr;
@@ -33,7 +34,7 @@ pub struct Identity {
 pub enum PlatformError {
     #[error("{platform} needs {var}: set it in the environment or in the config file")]
     MissingSetting { platform: PlatformId, var: String },
-    #[error("{platform} cannot be connected by OAuth yet (supported so far: tiktok, reddit)")]
+    #[error("{platform} cannot be connected by OAuth yet (supported so far: tiktok, reddit, x)")]
     Unsupported { platform: PlatformId },
     #[error("{platform} does not accept the access token ({detail})")]
     Unauthorized {
@@ -63,6 +64,33 @@ pub enum PlatformError {
     },
     #[error("{platform}: {0}", platform = .1)]
     Network(crate::http::client::NetError, PlatformId),
+    /// An answer (or a state) that is not what the API promises, in one line.
+    #[error("{platform}: {what}{}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    Unexpected {
+        platform: PlatformId,
+        what: String,
+        detail: Option<String>,
+    },
+    /// The app's access (its API tier, or the scopes granted) does not include this endpoint:
+    /// the work that needs it is skipped and the rest goes on.
+    #[error("{platform} refused access: {detail}")]
+    NotPermitted {
+        platform: PlatformId,
+        detail: String,
+    },
+    /// A rate limit resets later than the retry budget allows waiting: the work stops cleanly
+    /// and resumes on the next run.
+    #[error("{platform} rate limit reached{}", reset_suffix(.reset_in))]
+    RateLimited {
+        platform: PlatformId,
+        reset_in: Option<std::time::Duration>,
+    },
+}
+
+fn reset_suffix(reset_in: &Option<std::time::Duration>) -> String {
+    reset_in
+        .map(|d| format!(" (it resets in {} s)", d.as_secs_f64().ceil()))
+        .unwrap_or_default()
 }
 
 fn log_suffix(text: &Option<String>, log_id: &Option<String>) -> String {
@@ -78,6 +106,16 @@ fn log_suffix(text: &Option<String>, log_id: &Option<String>) -> String {
 }
 
 impl PlatformError {
+    /// An answer that does not say what the API promises (a success without the id it must
+    /// carry, say), or a local state the call cannot start from: `what`, with a detail.
+    pub fn unexpected(platform: PlatformId, what: &str, detail: Option<String>) -> PlatformError {
+        PlatformError::Unexpected {
+            platform,
+            what: what.into(),
+            detail,
+        }
+    }
+
     /// The grant itself is dead (revoked, expired refresh token): only `connect` helps.
     pub fn needs_reauth(&self) -> bool {
         matches!(self, PlatformError::Grant { error, .. } if error == "invalid_grant")
@@ -110,6 +148,11 @@ pub trait OAuthPlatform {
     fn redirect_uri(&self, configured: Option<&Url>) -> Result<Option<Url>, PlatformError> {
         Ok(configured.cloned())
     }
+    /// True when the platform matches the redirect URI exactly, port included (X), so that the
+    /// random loopback port `connect` picks without a configured URI cannot be registered.
+    fn exact_redirect(&self) -> bool {
+        false
+    }
 }
 
 /// The sync streams of `id` (empty for platforms without an API adapter yet).
@@ -117,6 +160,7 @@ pub fn streams(id: PlatformId, config: &Config) -> Vec<Box<dyn crate::sync::Stre
     match id {
         PlatformId::Tiktok => tiktok::streams::streams(&config.platform(id)),
         PlatformId::Reddit => reddit::streams::streams(&config.platform(id)),
+        PlatformId::X => x::streams::streams(&config.platform(id)),
         _ => Vec::new(),
     }
 }
@@ -134,6 +178,7 @@ pub fn oauth(
             sandbox,
         )?)),
         PlatformId::Reddit => Ok(Box::new(reddit::Reddit::new(&config.platform(id))?)),
+        PlatformId::X => Ok(Box::new(x::X::new(&config.platform(id))?)),
         other => Err(PlatformError::Unsupported { platform: other }),
     }
 }

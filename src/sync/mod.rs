@@ -11,6 +11,15 @@
 //!   time the pass has seen (the pass's top). Cleared when the pass completes.
 //! - `high_water_mark`: the newest item time of the last completed pass. An incremental pass
 //!   (the default) stops at the first page that reaches it; `--full` ignores it.
+//! - For APIs that read incrementally by id (X's `since_id`), the newest item id of the last
+//!   completed pass (the `mark`) is kept in `cursor` too, and handed to every page of the next
+//!   pass as [`Request::since_id`].
+//!
+//! A stream ends in one of four ways besides failing ([`Status`]): complete; stopped by its
+//! read budget (platforms that bill per resource read, X); deferred by a rate limit that
+//! resets later than the retry budget allows; or skipped because the app's access does not
+//! include the endpoint. The last three are not failures: the committed cursor stays, and the
+//! next run continues from it.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -34,6 +43,11 @@ pub struct Page {
     pub newest: Option<DateTime<Utc>>,
     /// This page reached items synced by an earlier pass: an incremental pass ends here.
     pub caught_up: bool,
+    /// Resources the platform bills for this page (X: each user, post or DM event returned);
+    /// counted against the stream's read budget. Zero where reads are not billed.
+    pub reads: u64,
+    /// The newest item id on this page, for streams read incrementally by id.
+    pub newest_id: Option<String>,
 }
 
 impl Page {
@@ -53,28 +67,122 @@ pub struct Request<'a> {
     pub account: &'a str,
     /// The connection's username on the platform (Reddit lists a user's items by name).
     pub username: Option<&'a str>,
+    /// The account's id on the platform (the connection's `platform_user_id`).
+    pub user_id: Option<&'a str>,
+    /// Items up to this id were read by an earlier pass (`None`: read everything).
+    pub since_id: Option<&'a str>,
+    /// Most billed resources this page may return (what is left of the read budget).
+    pub max_reads: Option<u64>,
+}
+
+impl Request<'_> {
+    /// `metric` of the account or one of its posts as it stands at this sync's time: repeated
+    /// syncs draw a time series, and a sync run again upserts the same point.
+    pub fn snapshot(
+        &self,
+        platform: &str,
+        subject_type: &str,
+        subject_id: &str,
+        metric: &str,
+        value: i64,
+    ) -> AnalyticsEvent {
+        AnalyticsEvent {
+            platform: platform.into(),
+            account: self.account.into(),
+            subject_type: subject_type.into(),
+            subject_id: subject_id.into(),
+            metric: metric.into(),
+            period: "snapshot".into(),
+            period_start: self.at,
+            value: value as f64,
+            unit: Some("count".into()),
+            fan_platform_user_id: None,
+        }
+    }
 }
 
 /// A kind of data a platform offers, fetched a page at a time.
 pub trait Stream {
     fn name(&self) -> &'static str;
     fn fetch(&self, token: &Secret, request: &Request) -> Result<Page, PlatformError>;
+    /// Most billed resources one run may read from this stream (`None`: no limit).
+    fn read_budget(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// The stream's private resume point, kept as JSON text in `sync_state.cursor`.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, Default)]
 struct Resume {
-    next: String,
+    /// Where the pass under way continues; `None` between passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     top: Option<DateTime<Utc>>,
+    /// The newest item id the pass under way has seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    top_id: Option<String>,
+    /// The newest item id of the last completed pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mark: Option<String>,
+}
+
+/// The newer of two numeric ids (X's ids grow with time; longer is newer).
+fn newer_id(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if (b.len(), &b) > (a.len(), &a) { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// How a stream's run ended, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Read to the end (or to what an earlier pass read).
+    Succeeded,
+    /// The run's read budget was spent; the next run continues from the cursor.
+    Budget,
+    /// A rate limit resets later than the retry budget allows; the next run continues.
+    Deferred,
+    /// The app's access does not include this stream's endpoint.
+    Skipped,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Succeeded => "succeeded",
+            Status::Budget => "budget",
+            Status::Deferred => "deferred",
+            Status::Skipped => "skipped",
+        }
+    }
 }
 
 /// What one stream's sync did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub stream: &'static str,
+    pub status: Status,
     pub pages: u64,
     pub rows_read: u64,
     pub rows_written: u64,
+    /// Billed resources read (see [`Page::reads`]).
+    pub reads: u64,
+    /// Why the stream stopped short, for anything but [`Status::Succeeded`].
+    pub note: Option<String>,
+}
+
+/// How one stream is run.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Ignore the resume point and the high-water mark: read everything.
+    pub full: bool,
+    /// When this sync started.
+    pub at: DateTime<Utc>,
+    /// Overrides every stream's own read budget (`sync --max-reads`).
+    pub max_reads: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,8 +199,7 @@ pub struct StreamError {
 pub fn run(
     session: &mut Session<'_>,
     stream: &dyn Stream,
-    full: bool,
-    at: DateTime<Utc>,
+    options: &Options,
 ) -> Result<Outcome, StreamError> {
     let connection_id = session.connection.id;
     let mut record = SyncRun {
@@ -116,10 +223,20 @@ pub fn run(
         .store
         .upsert(Batch::SyncRuns(std::slice::from_ref(&record)))
         .map_err(|e| fail(0, e.into()))?;
-    let result = pages(session, stream, full, at, &mut record);
+    let result = pages(session, stream, options, &mut record);
     record.finished_at = Some(crate::clock::now());
     match &result {
-        Ok(_) => record.status = "succeeded".into(),
+        Ok(o) => {
+            // sync_runs knows succeeded, partial and failed: a stream stopped short is partial
+            // (more to read next run), a skipped one failed, with the reason either way.
+            record.status = match o.status {
+                Status::Succeeded => "succeeded",
+                Status::Budget | Status::Deferred => "partial",
+                Status::Skipped => "failed",
+            }
+            .into();
+            record.error = o.note.clone();
+        }
         Err(e) => {
             record.status = if e.pages > 0 { "partial" } else { "failed" }.into();
             record.error = Some(e.source.to_string());
@@ -133,14 +250,15 @@ pub fn run(
 fn pages(
     session: &mut Session<'_>,
     stream: &dyn Stream,
-    full: bool,
-    at: DateTime<Utc>,
+    options: &Options,
     record: &mut SyncRun,
 ) -> Result<Outcome, StreamError> {
+    let (full, at) = (options.full, options.at);
     let name = stream.name();
     let connection_id = session.connection.id;
     let account = session.connection.connection.account.clone();
     let username = session.connection.connection.username.clone();
+    let user_id = session.connection.connection.platform_user_id.clone();
     let fail = |pages, source: LifecycleError| StreamError {
         stream: name,
         pages,
@@ -155,43 +273,79 @@ fn pages(
         .as_ref()
         .and_then(|s| s.cursor.as_deref())
         .and_then(|c| serde_json::from_str(c).ok());
-    let (mut cursor, mut top) = match (full, resume) {
-        (false, Some(r)) => (Some(r.next), r.top),
-        _ => (None, None),
+    let resume = resume.unwrap_or_default();
+    let mark = resume.mark.clone();
+    let (mut cursor, mut top, mut top_id) = match (full, resume.next) {
+        (false, Some(next)) => (Some(next), resume.top, resume.top_id),
+        _ => (None, None, None),
     };
     let since = if full { None } else { high_water };
+    let since_id = if full { None } else { mark.clone() };
+    let budget = options.max_reads.or(stream.read_budget());
     let mut outcome = Outcome {
         stream: name,
+        status: Status::Succeeded,
         pages: 0,
         rows_read: 0,
         rows_written: 0,
+        reads: 0,
+        note: None,
     };
     loop {
+        if let Some(max) = budget.filter(|max| outcome.reads >= *max) {
+            outcome.status = Status::Budget;
+            outcome.note = Some(format!(
+                "read budget of {max} spent ({} read); the next run continues where this one stopped",
+                outcome.reads
+            ));
+            return Ok(outcome);
+        }
         let request = Request {
             cursor: cursor.as_deref(),
             since,
             at,
             account: &account,
             username: username.as_deref(),
+            user_id: user_id.as_deref(),
+            since_id: since_id.as_deref(),
+            max_reads: budget.map(|max| max - outcome.reads),
         };
-        let page = session
-            .with_token(|token| stream.fetch(token, &request))
-            .map_err(|e| fail(outcome.pages, e))?;
+        let page = match session.with_token(|token| stream.fetch(token, &request)) {
+            Ok(page) => page,
+            Err(LifecycleError::Platform(e @ PlatformError::NotPermitted { .. })) => {
+                outcome.status = Status::Skipped;
+                outcome.note = Some(e.to_string());
+                return Ok(outcome);
+            }
+            Err(LifecycleError::Platform(e @ PlatformError::RateLimited { .. })) => {
+                outcome.status = Status::Deferred;
+                outcome.note = Some(format!(
+                    "{e}; stopped, the next run continues where this one stopped"
+                ));
+                return Ok(outcome);
+            }
+            Err(e) => return Err(fail(outcome.pages, e)),
+        };
         top = top.max(page.newest);
+        top_id = newer_id(top_id, page.newest_id.clone());
         let done = page.next.is_none() || page.caught_up;
+        let resume = match (&page.next, done) {
+            (Some(next), false) => Resume {
+                next: Some(next.clone()),
+                top,
+                top_id: top_id.clone(),
+                mark: mark.clone(),
+            },
+            _ => Resume {
+                mark: newer_id(mark.clone(), top_id.clone()),
+                ..Resume::default()
+            },
+        };
         let state = SyncState {
             connection_id,
             stream: name.into(),
-            cursor: match (&page.next, done) {
-                (Some(next), false) => Some(
-                    serde_json::to_string(&Resume {
-                        next: next.clone(),
-                        top,
-                    })
-                    .expect("a resume point serializes"),
-                ),
-                _ => None,
-            },
+            cursor: (resume.next.is_some() || resume.mark.is_some())
+                .then(|| serde_json::to_string(&resume).expect("a resume point serializes")),
             high_water_mark: if done {
                 high_water.max(top)
             } else {
@@ -212,6 +366,7 @@ fn pages(
             .map_err(|e| fail(outcome.pages, e.into()))?;
         outcome.pages += 1;
         outcome.rows_read += page.records() as u64;
+        outcome.reads += page.reads;
         let written: u64 = counts[..counts.len() - 1]
             .iter()
             .map(|c| c.inserted + c.updated)
@@ -239,4 +394,33 @@ pub fn hostname() -> Option<String> {
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resume_points_written_before_ids_were_kept_still_read() {
+        let old: Resume =
+            serde_json::from_str(r#"{"next":"1700000000000","top":"2026-11-20T00:00:00Z"}"#)
+                .unwrap();
+        assert_eq!(old.next.as_deref(), Some("1700000000000"));
+        assert!(old.top.is_some() && old.mark.is_none() && old.top_id.is_none());
+        let between = Resume {
+            mark: Some("42".into()),
+            ..Resume::default()
+        };
+        assert_eq!(serde_json::to_string(&between).unwrap(), r#"{"mark":"42"}"#);
+    }
+
+    #[test]
+    fn the_newer_id_is_the_larger_number() {
+        let id = |s: &str| Some(s.to_string());
+        assert_eq!(newer_id(id("99"), id("100")), id("100"));
+        assert_eq!(newer_id(id("100"), id("99")), id("100"));
+        assert_eq!(newer_id(None, id("7")), id("7"));
+        assert_eq!(newer_id(id("7"), None), id("7"));
+        assert_eq!(newer_id(None, None), None);
+    }
 }

@@ -65,12 +65,21 @@ pub struct Incoming {
     pub method: String,
     /// The path without the query.
     pub path: String,
+    /// The raw query (after `?`; empty when there was none). Never logged.
+    pub query: String,
     /// Names lowercased, in the order received.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
 impl Incoming {
+    /// The first value of query parameter `name`, decoded.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        url::form_urlencoded::parse(self.query.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
     /// Every value of header `name` (any case).
     pub fn header_values(&self, name: &str) -> Vec<&str> {
         let name = name.to_ascii_lowercase();
@@ -314,7 +323,10 @@ fn read_request(stream: &mut TcpStream, shared: &Shared, deadline: Instant) -> i
     {
         return refuse(Reply::error(400, "malformed request line"), "-", "-");
     }
-    let path = target.split('?').next().unwrap_or(target).to_string();
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p.to_string(), q.to_string()),
+        None => (target.to_string(), String::new()),
+    };
     let mut headers = Vec::new();
     for line in lines {
         if headers.len() >= limits.max_headers {
@@ -402,6 +414,7 @@ fn read_request(stream: &mut TcpStream, shared: &Shared, deadline: Instant) -> i
     Ok(Outcome::Complete(Incoming {
         method: method.to_string(),
         path,
+        query,
         headers,
         body,
     }))

@@ -4,6 +4,7 @@
 //! http.rs       the listener: limits on connections, head, body, time and rate; one handler
 //! signature.rs  TikTok-Signature: HMAC-SHA256 over "<t>.<body>" with the client secret
 //! tiktok.rs     TikTok's events and the rows each one writes (pure)
+//! x.rs          X's Account Activity webhooks: the CRC answer, signed events, their rows
 //! mod.rs        the TikTok receiver tying them together, the replay guard, the rate bucket
 //! ```
 //! A request is answered in this order: limits (`http.rs`: 404/405/411/413/429/431), then the
@@ -16,6 +17,7 @@
 pub mod http;
 pub mod signature;
 pub mod tiktok;
+pub mod x;
 
 use std::collections::{HashSet, VecDeque};
 use std::time::Instant;

@@ -105,6 +105,22 @@ pub fn verify(
     Ok(())
 }
 
+/// HMAC-SHA256 of `message` under `key` (X's CRC answer and event signatures).
+pub fn hmac_sha256(key: &Secret, message: &[u8]) -> [u8; 32] {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(key.expose().as_bytes()).expect("HMAC takes any key size");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+/// Whether `claimed` is HMAC-SHA256(`key`, `message`), compared in constant time.
+pub fn hmac_matches(key: &Secret, message: &[u8], claimed: &[u8]) -> bool {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(key.expose().as_bytes()).expect("HMAC takes any key size");
+    mac.update(message);
+    mac.verify_slice(claimed).is_ok()
+}
+
 fn mac(key: &Secret, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
     let mut mac =
         Hmac::<Sha256>::new_from_slice(key.expose().as_bytes()).expect("HMAC takes any key size");

@@ -1010,7 +1010,7 @@ impl State {
                     "API rate limit was exceeded. Please try again later.",
                 );
                 if let Some(secs) = self.rate_limit_retry_after {
-                    reply.headers.push(("Retry-After", secs.to_string()));
+                    reply.headers.push(("Retry-After".into(), secs.to_string()));
                 }
                 reply
             }

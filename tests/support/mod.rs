@@ -5,6 +5,7 @@ pub mod browser;
 pub mod fake_reddit;
 
 pub mod fake_tiktok;
+pub mod fake_x;
 pub mod http;
 pub mod reset_proxy;
 pub mod server;
@@ -181,6 +182,22 @@ pub fn assert_same_crm(
     }
 }
 
+/// Waits for every child (spawned with piped output) and asserts each exited 0; their outputs.
+pub fn all_succeed(children: Vec<std::process::Child>) -> Vec<Output> {
+    children
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out
+        })
+        .collect()
+}
+
 /// A private home for one run of the binary.
 pub struct TestEnv {
     pub dir: tempfile::TempDir,
@@ -235,6 +252,27 @@ impl TestEnv {
         self.run_cmd(self.command(args))
     }
 
+    /// Runs `inner` under `/usr/bin/time`: the run (its stderr without time's line), the
+    /// seconds it took and its peak RSS in KiB.
+    pub fn run_timed(&self, inner: Command) -> (Run, f64, f64) {
+        let mut cmd = Command::new("/usr/bin/time");
+        cmd.args(["-f", "%e %M"])
+            .arg(inner.get_program())
+            .args(inner.get_args());
+        cmd.env_clear();
+        for (k, v) in inner.get_envs() {
+            if let Some(v) = v {
+                cmd.env(k, v);
+            }
+        }
+        let mut run = self.run_cmd(cmd);
+        let last = run.stderr.lines().last().unwrap_or_default().to_string();
+        let (secs, kb) = last.split_once(' ').expect("time's line");
+        let (secs, kb) = (secs.parse().unwrap(), kb.trim().parse().unwrap());
+        run.stderr.truncate(run.stderr.len() - last.len());
+        (run, secs, kb)
+    }
+
     pub fn run_cmd(&self, mut cmd: Command) -> Run {
         let Output {
             status,
@@ -281,6 +319,26 @@ impl Run {
             self.stdout, self.stderr
         );
         self
+    }
+
+    /// For a `db status -o json` run: the rows of `table`.
+    pub fn table_rows(&self, table: &str) -> i64 {
+        self.json()["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["table"] == table)
+            .unwrap_or_else(|| panic!("no table {table}"))["rows"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// The `warning:` lines on stderr.
+    pub fn warnings(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.starts_with("warning: "))
+            .collect()
     }
 
     pub fn json(&self) -> serde_json::Value {

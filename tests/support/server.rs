@@ -68,6 +68,14 @@ impl RecordedRequest {
     /// The head and a body of at most `max_body` bytes; `None` when the body was larger (it
     /// is then left unread).
     pub fn read(request: &mut tiny_http::Request, max_body: usize) -> Option<RecordedRequest> {
+        RecordedRequest::read_bytes(request, max_body).map(|(recorded, _)| recorded)
+    }
+
+    /// Like [`RecordedRequest::read`], with the body's bytes as they came (binary uploads).
+    pub fn read_bytes(
+        request: &mut tiny_http::Request,
+        max_body: usize,
+    ) -> Option<(RecordedRequest, Vec<u8>)> {
         let mut recorded = RecordedRequest::head(request);
         if request.body_length().is_some_and(|n| n > max_body) {
             return None;
@@ -84,7 +92,7 @@ impl RecordedRequest {
         if recorded.is_form() {
             recorded.form = decode_pairs(&recorded.body);
         }
-        Some(recorded)
+        Some((recorded, raw))
     }
 
     /// The body is declared `application/x-www-form-urlencoded`.
@@ -132,7 +140,7 @@ pub struct Reply {
     pub status: u16,
     pub body: String,
     pub location: Option<String>,
-    pub headers: Vec<(&'static str, String)>,
+    pub headers: Vec<(String, String)>,
     /// Send half of the body under the full Content-Length, then close the connection.
     pub cut: bool,
 }
@@ -169,8 +177,8 @@ impl Reply {
         }
     }
 
-    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
-        self.headers.push((name, value.into()));
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Reply {
+        self.headers.push((name.into(), value.into()));
         self
     }
 }

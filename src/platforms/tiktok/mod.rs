@@ -307,12 +307,8 @@ impl OAuthPlatform for TikTok {
         let reply = self.http.get_authorized(&url, access_token);
         let data = data(reply)?;
         let user = data.pointer("/user").cloned().unwrap_or(Json::Null);
-        let open_id = text(&user, "open_id").ok_or_else(|| PlatformError::Api {
-            platform: PlatformId::Tiktok,
-            status: 200,
-            code: "user info without open_id".into(),
-            message: None,
-            log_id: None,
+        let open_id = text(&user, "open_id").ok_or_else(|| {
+            PlatformError::unexpected(PlatformId::Tiktok, "user info without open_id", None)
         })?;
         Ok(Identity {
             platform_user_id: open_id,

@@ -20,7 +20,7 @@ use crate::http::Origin;
 use crate::http::client::Client;
 use crate::platforms::PlatformError;
 use crate::secrets::Secret;
-use crate::store::model::{AnalyticsEvent, Post};
+use crate::store::model::Post;
 use crate::sync::{Page, Request, Stream};
 
 const USER_INFO: &str = "https://open.tiktokapis.com/v2/user/info/";
@@ -62,27 +62,6 @@ impl Api {
     }
 }
 
-fn snapshot(
-    request: &Request,
-    subject_type: &str,
-    subject_id: &str,
-    metric: &str,
-    value: i64,
-) -> AnalyticsEvent {
-    AnalyticsEvent {
-        platform: "tiktok".into(),
-        account: request.account.into(),
-        subject_type: subject_type.into(),
-        subject_id: subject_id.into(),
-        metric: metric.into(),
-        period: "snapshot".into(),
-        period_start: request.at,
-        value: value as f64,
-        unit: Some("count".into()),
-        fan_platform_user_id: None,
-    }
-}
-
 struct Profile {
     api: Api,
 }
@@ -111,7 +90,7 @@ impl Stream for Profile {
         .iter()
         .filter_map(|metric| {
             let value = user.get(*metric)?.as_i64()?;
-            Some(snapshot(request, "account", open_id, metric, value))
+            Some(request.snapshot("tiktok", "account", open_id, metric, value))
         })
         .collect();
         Ok(Page {
@@ -183,7 +162,7 @@ impl Stream for Videos {
                 for metric in METRICS {
                     if let Some(value) = count(metric) {
                         page.events
-                            .push(snapshot(request, "post", id, metric, value));
+                            .push(request.snapshot("tiktok", "post", id, metric, value));
                     }
                 }
             }

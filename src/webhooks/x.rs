@@ -1,0 +1,249 @@
+//! X's Account Activity webhooks: the CRC check and signed event deliveries on `/webhooks/x`.
+//!
+//! (docs.x.com "Webhooks" quickstart and the Account Activity API's "Securing webhooks"):
+//! - CRC: X sends `GET /webhooks/x?crc_token=<token>` when the webhook is registered, about
+//!   hourly, and on demand, and wants within 3 s a 200 with
+//!   `{"response_token": "sha256=<base64(HMAC-SHA256(consumer secret, crc_token))>"}`.
+//! - Events: `POST` with `x-twitter-webhooks-signature: sha256=<base64(HMAC-SHA256(consumer
+//!   secret, raw body))>`, checked in constant time before the body is parsed.
+//!
+//! The key is the app's OAuth 1.0a consumer secret (API key secret), not the OAuth 2.0 client
+//! secret: its own setting, `TWITTER_CONSUMER_SECRET`. A signature carries no timestamp, so an
+//! exact replay is refused by remembering the signatures of recorded events for a while.
+//! Recorded: an audit entry and one analytics point per kind of event, and the DMs of
+//! `direct_message_events` as messages.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, Utc};
+use serde_json::{Value as Json, json};
+
+use super::http::{Incoming, Reply};
+use super::signature::{hmac_matches, hmac_sha256};
+use super::{ReplayGuard, tiktok::event_id};
+use crate::secrets::Secret;
+use crate::store::model::{AnalyticsEvent, AuditEntry, ConnectionRow, Message};
+use crate::store::{Batch, Store};
+
+pub const PATH: &str = "/webhooks/x";
+const PLATFORM: &str = "x";
+const HEADER: &str = "x-twitter-webhooks-signature";
+
+/// `sha256=<base64 HMAC>` of `crc_token`: the CRC answer.
+pub fn response_token(key: &Secret, crc_token: &str) -> String {
+    format!(
+        "sha256={}",
+        STANDARD.encode(hmac_sha256(key, crc_token.as_bytes()))
+    )
+}
+
+/// The 32 signature bytes of a `sha256=<base64>` header value.
+fn parse_header(value: &str) -> Result<[u8; 32], &'static str> {
+    let encoded = value
+        .trim()
+        .strip_prefix("sha256=")
+        .ok_or("malformed x-twitter-webhooks-signature header: expected sha256=<base64>")?;
+    STANDARD
+        .decode(encoded)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+        .ok_or("malformed x-twitter-webhooks-signature header: not a base64 SHA-256")
+}
+
+/// What one delivery writes.
+pub struct Plan {
+    pub audit: AuditEntry,
+    pub analytics: Vec<AnalyticsEvent>,
+    pub messages: Vec<Message>,
+}
+
+/// What `body` (an Account Activity delivery) records, given every connection in the CRM.
+pub fn plan(
+    body: &[u8],
+    connections: &[ConnectionRow],
+    now: DateTime<Utc>,
+) -> Result<Plan, String> {
+    let event: Json =
+        serde_json::from_slice(body).map_err(|_| "not an X Account Activity event: not JSON")?;
+    let for_user = event
+        .get("for_user_id")
+        .and_then(Json::as_str)
+        .filter(|u| !u.is_empty() && u.len() <= 40)
+        .ok_or("not an X Account Activity event: no for_user_id")?;
+    let account = connections
+        .iter()
+        .map(|r| &r.connection)
+        .find(|c| c.platform == PLATFORM && c.platform_user_id.as_deref() == Some(for_user))
+        .map(|c| c.account.clone())
+        .unwrap_or_default();
+    let id = event_id(body);
+    let kinds: Vec<(String, usize)> = event
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.ends_with("_events") || k.ends_with("_event"))
+        .map(|(k, v)| (k.clone(), v.as_array().map_or(1, Vec::len)))
+        .collect();
+    let messages = event
+        .get("direct_message_events")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.get("type").and_then(Json::as_str) == Some("message_create"))
+        .filter_map(|e| {
+            let create = e.get("message_create")?;
+            let sender = create.get("sender_id")?.as_str()?;
+            let recipient = create.pointer("/target/recipient_id")?.as_str()?;
+            let millis: i64 = e.get("created_timestamp")?.as_str()?.parse().ok()?;
+            let outbound = sender == for_user;
+            Some(Message {
+                platform: PLATFORM.into(),
+                platform_message_id: e.get("id")?.as_str()?.into(),
+                fan_platform_user_id: Some(if outbound { recipient } else { sender }.into()),
+                direction: if outbound { "out" } else { "in" }.into(),
+                kind: "dm".into(),
+                body: create
+                    .pointer("/message_data/text")
+                    .and_then(Json::as_str)
+                    .map(str::to_string),
+                sent_at: DateTime::from_timestamp_millis(millis)?,
+                thread_ref: None,
+                post_ref: None,
+            })
+        })
+        .collect();
+    let names: Vec<String> = kinds.iter().map(|(k, n)| format!("{k}({n})")).collect();
+    Ok(Plan {
+        audit: AuditEntry {
+            event_id: format!("webhook-x-{id}"),
+            at: now,
+            actor: "x".into(),
+            action: "webhook".into(),
+            platform: Some(PLATFORM.into()),
+            account: (!account.is_empty()).then(|| account.clone()),
+            outcome: "ok".into(),
+            detail: Some(format!(
+                "{} for_user_id={for_user}",
+                if names.is_empty() {
+                    "no events".into()
+                } else {
+                    names.join(" ")
+                }
+            )),
+        },
+        analytics: kinds
+            .iter()
+            .map(|(kind, n)| AnalyticsEvent {
+                platform: PLATFORM.into(),
+                account: account.clone(),
+                subject_type: "webhook".into(),
+                subject_id: id.clone(),
+                metric: kind.clone(),
+                period: "instant".into(),
+                period_start: now,
+                value: *n as f64,
+                unit: None,
+                fan_platform_user_id: None,
+            })
+            .collect(),
+        messages,
+    })
+}
+
+/// `GET` (CRC) and `POST` (events) on `/webhooks/x`.
+pub struct XReceiver {
+    key: Secret,
+    replay: ReplayGuard,
+}
+
+impl XReceiver {
+    pub fn new(key: Secret, replay_cap: usize) -> XReceiver {
+        XReceiver {
+            key,
+            replay: ReplayGuard::new(replay_cap),
+        }
+    }
+
+    pub fn handle(&mut self, store: &mut dyn Store, request: &Incoming) -> Reply {
+        if request.method == "GET" {
+            return match request.query_param("crc_token").filter(|t| !t.is_empty()) {
+                Some(token) => Reply {
+                    status: 200,
+                    body: json!({ "response_token": response_token(&self.key, &token) })
+                        .to_string(),
+                    extra: Vec::new(),
+                },
+                None => Reply::error(400, "missing crc_token"),
+            };
+        }
+        let signature = match request.header_values(HEADER).as_slice() {
+            [] => return refused(401, "missing x-twitter-webhooks-signature header"),
+            [one] => match parse_header(one) {
+                Ok(s) => s,
+                Err(why) => return refused(400, why),
+            },
+            _ => return refused(400, "more than one x-twitter-webhooks-signature header"),
+        };
+        if !hmac_matches(&self.key, &request.body, &signature) {
+            return refused(401, "signature does not match");
+        }
+        if self.replay.contains(&signature) {
+            return refused(401, "replayed request");
+        }
+        let now = crate::clock::now();
+        let planned = store
+            .list_connections()
+            .map_err(|e| e.to_string())
+            .and_then(|connections| plan(&request.body, &connections, now));
+        let plan = match planned {
+            Ok(plan) => plan,
+            Err(why) if why.starts_with("not an X") => return refused(400, &why),
+            Err(why) => {
+                tracing::error!("could not record an X webhook: {why}");
+                return Reply::error(500, "could not record the event");
+            }
+        };
+        let mut batches = vec![
+            Batch::Audit(std::slice::from_ref(&plan.audit)),
+            Batch::Analytics(&plan.analytics),
+            Batch::Messages(&plan.messages),
+        ];
+        batches.retain(|b| !b.is_empty());
+        match store.upsert_all(&batches) {
+            Ok(_) => {
+                self.replay
+                    .remember(now.timestamp(), signature, now.timestamp());
+                Reply::ok()
+            }
+            Err(e) => {
+                tracing::error!("could not record an X webhook: {e}");
+                Reply::error(500, "could not record the event")
+            }
+        }
+    }
+}
+
+fn refused(status: u16, why: &str) -> Reply {
+    tracing::warn!("refused an X webhook: {why}");
+    Reply::error(status, why)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_crc_answer_is_the_base64_hmac_of_the_token() {
+        // printf 'challenge' | openssl dgst -sha256 -hmac consumer-secret -binary | base64
+        let token = response_token(&Secret::new("consumer-secret"), "challenge");
+        assert_eq!(token, "sha256=2RUZDVKjSpEV/C/r9ivMsVZJ4DFPAawjJFQQzY+6ba4=");
+        let sig = parse_header(&token).unwrap();
+        assert!(hmac_matches(
+            &Secret::new("consumer-secret"),
+            b"challenge",
+            &sig
+        ));
+        assert!(!hmac_matches(&Secret::new("other"), b"challenge", &sig));
+        assert!(parse_header("sha1=abc").is_err() && parse_header("sha256=!!").is_err());
+    }
+}

@@ -1,0 +1,449 @@
+//! A fake X (API v2) for tests of the real binary: a real HTTP server on 127.0.0.1 that serves
+//! X's documented contract (shared/platforms/x.md, checked against docs.x.com). Point the binary
+//! at it with `SOCIALCRM_X_BASE_URL` ([`FakeX::apply`]); x.com and api.x.com paths are served
+//! on the one origin.
+//!
+//! Served, by concern:
+//! - `oauth.rs`: `GET /i/oauth2/authorize` (a user who clicks "Authorize"),
+//!   `POST /2/oauth2/token` (authorization code with the PKCE verifier checked against the S256
+//!   base64url challenge, codes that die after 30 s; refresh tokens that rotate: a used one is
+//!   refused with X's `invalid_request`), `POST /2/oauth2/revoke`. Confidential clients must
+//!   send HTTP Basic, public clients `client_id` in the body.
+//! - `api.rs`: `/2/users/me`, `/2/users/:id`, followers (≤ 1,000 per page, `pagination_token`),
+//!   posts and mentions (`since_id`, `pagination_token`), `/2/dm_events`; rate-limit headers
+//!   per endpoint on every answer, and knobs for a tier refusal (403 `client-forbidden`) and a
+//!   429 with a reset.
+//! - `media.rs`: the chunked media upload (initialize, multipart append, finalize, status) that
+//!   reassembles the segments and checks their SHA-256, and `POST /2/tweets`.
+//!
+//! Everything is recorded ([`FakeX::requests`]).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::process::Command;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Value, json};
+
+use super::server::FakeServer;
+pub use super::server::RecordedRequest;
+
+mod api;
+pub use api::DM_FAN;
+mod media;
+mod oauth;
+
+pub const BASE_URL_ENV: &str = "SOCIALCRM_X_BASE_URL";
+pub const CLIENT_ID: &str = "fake-x-client-id";
+pub const CLIENT_SECRET: &str = "fake-x-client-secret";
+pub const APP_BEARER: &str = "fake-x-app-bearer-token";
+
+pub const AUTHORIZE_PATH: &str = "/i/oauth2/authorize";
+pub const TOKEN_PATH: &str = "/2/oauth2/token";
+pub const REVOKE_PATH: &str = "/2/oauth2/revoke";
+pub const ME_PATH: &str = "/2/users/me";
+pub const DM_EVENTS_PATH: &str = "/2/dm_events";
+
+/// The creator the fake logs in as.
+pub const USER_ID: &str = "1500000000000000001";
+pub const USERNAME: &str = "testcreator";
+/// Requests per 15-minute window of every endpoint.
+pub const WINDOW_LIMIT: u32 = 900;
+/// Bodies over this many bytes are refused (413); append segments must stay under it.
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
+
+pub(crate) struct Reply {
+    status: u16,
+    body: String,
+    location: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl Reply {
+    fn json(status: u16, body: Value) -> Reply {
+        Reply {
+            status,
+            body: body.to_string(),
+            location: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// X's problem-details error body.
+    fn problem(status: u16, title: &str, detail: &str, kind: &str) -> Reply {
+        Reply::json(
+            status,
+            json!({"title": title, "detail": detail, "type": format!("https://api.x.com/2/problems/{kind}"), "status": status}),
+        )
+    }
+}
+
+/// A fake follower, post, mention or DM is generated from its index; see api.rs.
+#[derive(Clone, Debug)]
+pub struct Tweet {
+    pub id: String,
+    pub text: String,
+    pub created_at: i64,
+    pub author_id: String,
+    pub likes: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct DmEvent {
+    pub id: String,
+    pub text: String,
+    pub created_at: i64,
+    pub sender_id: String,
+    pub conversation: String,
+}
+
+/// A 429 to answer once `after` more calls to `endpoint` went through.
+struct Throttle {
+    endpoint: String,
+    after: u32,
+    reset_in: Duration,
+}
+
+struct Window {
+    remaining: u32,
+    reset_at: u64,
+}
+
+pub(crate) struct State {
+    client_id: String,
+    /// `Some`: a confidential client (HTTP Basic); `None`: public (`client_id` in the body).
+    client_secret: Option<String>,
+    access_lifetime: Duration,
+    code_lifetime: Duration,
+    corrupt_challenges: bool,
+    oauth: oauth::OAuth,
+    followers: u64,
+    /// Newest first.
+    tweets: Vec<Tweet>,
+    mentions: Vec<Tweet>,
+    dms: Vec<DmEvent>,
+    forbidden: HashSet<String>,
+    throttles: Vec<Throttle>,
+    windows: HashMap<String, Window>,
+    media: media::Media,
+    requests: Vec<RecordedRequest>,
+}
+
+/// The fake server. Knobs take `&self` and apply to the requests that come after.
+pub struct FakeX {
+    base_url: String,
+    state: Arc<Mutex<State>>,
+    _server: FakeServer,
+}
+
+pub fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+impl FakeX {
+    /// A confidential client ([`CLIENT_ID`], [`CLIENT_SECRET`]).
+    pub fn start() -> FakeX {
+        FakeX::with_secret(Some(CLIENT_SECRET))
+    }
+
+    /// A public client: no secret, `client_id` in token request bodies.
+    pub fn public() -> FakeX {
+        FakeX::with_secret(None)
+    }
+
+    fn with_secret(secret: Option<&str>) -> FakeX {
+        let state = Arc::new(Mutex::new(State {
+            client_id: CLIENT_ID.into(),
+            client_secret: secret.map(str::to_string),
+            access_lifetime: Duration::from_secs(7200),
+            code_lifetime: Duration::from_secs(30),
+            corrupt_challenges: false,
+            oauth: oauth::OAuth::default(),
+            followers: 0,
+            tweets: Vec::new(),
+            mentions: Vec::new(),
+            dms: Vec::new(),
+            forbidden: HashSet::new(),
+            throttles: Vec::new(),
+            windows: HashMap::new(),
+            media: media::Media::default(),
+            requests: Vec::new(),
+        }));
+        let server = {
+            let state = state.clone();
+            FakeServer::start("fake-x", move |request| serve(&state, request))
+        };
+        FakeX {
+            base_url: server.base_url(),
+            state,
+            _server: server,
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Points the binary at this fake.
+    pub fn apply(&self, cmd: &mut Command) {
+        cmd.env(BASE_URL_ENV, &self.base_url);
+    }
+
+    /// True when the fake's client has a secret (HTTP Basic).
+    pub fn is_confidential(&self) -> bool {
+        self.state().client_secret.is_some()
+    }
+
+    /// How long access tokens issued from now on live (`expires_in`).
+    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
+        self.state().access_lifetime = lifetime;
+    }
+
+    /// How long an authorization code may wait for its exchange (X: 30 s).
+    pub fn set_code_lifetime(&self, lifetime: Duration) {
+        self.state().code_lifetime = lifetime;
+    }
+
+    /// Stores a wrong challenge for the next authorizations, as if the verifier did not match.
+    pub fn corrupt_challenges(&self) {
+        self.state().corrupt_challenges = true;
+    }
+
+    /// Refresh grants answered so far (successful ones).
+    pub fn refreshes(&self) -> usize {
+        self.state().oauth.refreshes
+    }
+
+    /// Every refresh token issued, oldest first.
+    pub fn refresh_tokens(&self) -> Vec<String> {
+        self.state().oauth.refresh_tokens()
+    }
+
+    /// Every access token issued, oldest first.
+    pub fn access_tokens(&self) -> Vec<String> {
+        self.state().oauth.access_tokens()
+    }
+
+    /// Tokens revoked so far.
+    pub fn revoked(&self) -> Vec<String> {
+        self.state().oauth.revoked.clone()
+    }
+
+    /// `n` followers, newest first (ids `2000000000000000000 + i`).
+    pub fn set_followers(&self, n: u64) {
+        self.state().followers = n;
+    }
+
+    /// Adds `n` posts by the creator, newer than every earlier one.
+    pub fn add_posts(&self, n: u64) {
+        let mut st = self.state();
+        let author = USER_ID.to_string();
+        api::add_tweets(&mut st.tweets, n, 1_800_000_000_000_000_000, &author);
+    }
+
+    /// Adds `n` mentions of the creator by distinct fans.
+    pub fn add_mentions(&self, n: u64) {
+        let mut st = self.state();
+        let seq = st.mentions.len() as u64;
+        for i in 0..n {
+            let author = (3_000_000_000_000_000_000u64 + seq + i).to_string();
+            api::add_tweets(&mut st.mentions, 1, 1_900_000_000_000_000_000, &author);
+        }
+    }
+
+    /// Adds `n` DM events, alternating from a fan and to them.
+    pub fn add_dms(&self, n: u64) {
+        let mut st = self.state();
+        api::add_dms(&mut st.dms, n);
+    }
+
+    /// Answers `path` with X's 403 for an app whose access tier lacks the endpoint.
+    pub fn refuse_tier(&self, path: &str) {
+        self.state().forbidden.insert(path.into());
+    }
+
+    /// After `after` more successful calls to `endpoint` (a template such as
+    /// `/2/users/:id/followers`), its window is spent: calls answer 429 until it resets in
+    /// `reset_in`.
+    pub fn throttle(&self, endpoint: &str, after: u32, reset_in: Duration) {
+        self.state().throttles.push(Throttle {
+            endpoint: endpoint.into(),
+            after,
+            reset_in,
+        });
+    }
+
+    /// Opens every rate-limit window again (as if 15 minutes passed).
+    pub fn reset_rate_limits(&self) {
+        self.state().windows.clear();
+    }
+
+    /// The SHA-256 (hex) a media upload's reassembled bytes must have to finalize.
+    pub fn expect_media_sha256(&self, sha: &str) {
+        self.state().media.expected_sha256 = Some(sha.into());
+    }
+
+    /// STATUS polls that answer `in_progress` before `succeeded`.
+    pub fn set_processing_polls(&self, n: u32) {
+        self.state().media.processing_polls = n;
+    }
+
+    /// Posts created through `POST /2/tweets`.
+    pub fn created_posts(&self) -> Vec<media::CreatedPost> {
+        self.state().media.posts.clone()
+    }
+
+    /// Largest append segment received, in bytes.
+    pub fn largest_segment(&self) -> usize {
+        self.state().media.largest_segment
+    }
+
+    /// Every request so far (without bodies' bytes).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state().requests.clone()
+    }
+
+    /// Requests whose path matches the template (`:id` matches any segment).
+    pub fn requests_to(&self, template: &str) -> Vec<RecordedRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| matches_template(&r.path, template))
+            .collect()
+    }
+}
+
+pub fn matches_template(path: &str, template: &str) -> bool {
+    let (a, b): (Vec<&str>, Vec<&str>) = (path.split('/').collect(), template.split('/').collect());
+    a.len() == b.len() && a.iter().zip(&b).all(|(p, t)| *t == ":id" || p == t)
+}
+
+fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
+    let read = RecordedRequest::read_bytes(&mut request, MAX_BODY);
+    let too_large = read.is_none();
+    let (mut recorded, bytes) =
+        read.unwrap_or_else(|| (RecordedRequest::head(&request), Vec::new()));
+    let is_form = recorded.is_form();
+    if recorded
+        .content_type
+        .as_deref()
+        .is_some_and(|c| c.starts_with("multipart/"))
+    {
+        // Media segments are binary: kept out of the record.
+        recorded.body.clear();
+    }
+    let reply = {
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        let reply = if too_large {
+            Reply::problem(
+                413,
+                "Payload Too Large",
+                "The body is too large.",
+                "invalid-request",
+            )
+        } else {
+            st.route(&recorded, &bytes, is_form)
+        };
+        recorded.status = reply.status;
+        st.requests.push(recorded);
+        reply
+    };
+    super::server::respond(
+        request,
+        super::server::Reply {
+            status: reply.status,
+            body: reply.body,
+            location: reply.location,
+            headers: reply.headers,
+            cut: false,
+        },
+    );
+}
+
+impl State {
+    fn route(&mut self, req: &RecordedRequest, bytes: &[u8], is_form: bool) -> Reply {
+        match (req.method.as_str(), req.path.as_str()) {
+            ("GET", AUTHORIZE_PATH) => self.authorize(req),
+            ("POST", TOKEN_PATH) | ("POST", REVOKE_PATH) if !is_form => Reply::json(
+                400,
+                json!({"error": "invalid_request", "error_description": "Content-Type must be application/x-www-form-urlencoded."}),
+            ),
+            ("POST", TOKEN_PATH) => self.token(req),
+            ("POST", REVOKE_PATH) => self.revoke(req),
+            _ => self.api(req, bytes),
+        }
+    }
+
+    /// Rate-limit bookkeeping for one API call: its headers, or a 429 when the window is spent.
+    fn rate_limit(&mut self, endpoint: &str) -> Result<Vec<(String, String)>, Reply> {
+        let now = now_secs();
+        let window = self.windows.entry(endpoint.to_string()).or_insert(Window {
+            remaining: WINDOW_LIMIT,
+            reset_at: now + 900,
+        });
+        if now >= window.reset_at {
+            *window = Window {
+                remaining: WINDOW_LIMIT,
+                reset_at: now + 900,
+            };
+        }
+        if let Some(i) = self.throttles.iter().position(|t| t.endpoint == endpoint) {
+            if self.throttles[i].after == 0 {
+                let t = self.throttles.remove(i);
+                window.remaining = 0;
+                window.reset_at = now + t.reset_in.as_secs().max(1);
+            } else {
+                self.throttles[i].after -= 1;
+            }
+        }
+        let headers = |remaining: u32, reset: u64| {
+            vec![
+                ("x-rate-limit-limit".to_string(), WINDOW_LIMIT.to_string()),
+                ("x-rate-limit-remaining".to_string(), remaining.to_string()),
+                ("x-rate-limit-reset".to_string(), reset.to_string()),
+            ]
+        };
+        if window.remaining == 0 {
+            let mut reply = Reply::json(
+                429,
+                json!({"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}),
+            );
+            reply.headers = headers(0, window.reset_at);
+            return Err(reply);
+        }
+        window.remaining -= 1;
+        Ok(headers(window.remaining, window.reset_at))
+    }
+}
+
+/// The decoded multipart/form-data parts of a body: (name, bytes).
+pub fn multipart(content_type: &str, body: &[u8]) -> Option<BTreeMap<String, Vec<u8>>> {
+    let boundary = content_type.split("boundary=").nth(1)?.trim_matches('"');
+    let delimiter = format!("--{boundary}");
+    let mut parts = BTreeMap::new();
+    let mut rest = body;
+    loop {
+        let start = find(rest, delimiter.as_bytes())? + delimiter.len();
+        rest = &rest[start..];
+        if rest.starts_with(b"--") {
+            return Some(parts);
+        }
+        let head_end = find(rest, b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&rest[..head_end]).into_owned();
+        let content = &rest[head_end + 4..];
+        let end = find(content, format!("\r\n{delimiter}").as_bytes())?;
+        let name = head.split("name=\"").nth(1)?.split('"').next()?.to_string();
+        parts.insert(name, content[..end].to_vec());
+        rest = &content[end + 2..];
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}

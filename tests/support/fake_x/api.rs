@@ -1,0 +1,301 @@
+//! X's read endpoints (users, followers, posts, mentions, DM events) with rate-limit headers,
+//! tier refusals and 429s.
+
+use serde_json::{Value, json};
+
+use super::{DmEvent, Reply, State, Tweet, USER_ID, USERNAME, matches_template};
+use crate::support::server::RecordedRequest;
+
+/// `created_at` of the first generated item (2026-11-01T00:00:00Z); each next one is a minute
+/// later.
+const START: i64 = 1_793_491_200;
+const FOLLOWER_BASE: u64 = 2_000_000_000_000_000_000;
+/// The fan the creator DMs with.
+pub const DM_FAN: &str = "4000000000000000001";
+
+/// The endpoint templates served, for rate limits and routing.
+const ENDPOINTS: &[&str] = &[
+    "/2/users/me",
+    "/2/users/:id",
+    "/2/users/:id/followers",
+    "/2/users/:id/tweets",
+    "/2/users/:id/mentions",
+    "/2/dm_events",
+    "/2/tweets",
+    "/2/media/upload/initialize",
+    "/2/media/upload/:id/append",
+    "/2/media/upload/:id/finalize",
+    "/2/media/upload",
+];
+
+pub fn add_tweets(list: &mut Vec<Tweet>, n: u64, id_base: u64, author: &str) {
+    for _ in 0..n {
+        let seq = list.len() as u64 + 1;
+        list.insert(
+            0,
+            Tweet {
+                id: (id_base + seq).to_string(),
+                text: format!("Fake post {seq} by {author}"),
+                created_at: START + 60 * seq as i64,
+                author_id: author.into(),
+                likes: 10 * seq,
+            },
+        );
+    }
+}
+
+pub fn add_dms(list: &mut Vec<DmEvent>, n: u64) {
+    for _ in 0..n {
+        let seq = list.len() as u64 + 1;
+        let sender = if seq % 2 == 1 { DM_FAN } else { USER_ID };
+        list.insert(
+            0,
+            DmEvent {
+                id: (1_950_000_000_000_000_000 + seq).to_string(),
+                text: format!("DM {seq}"),
+                created_at: START + 60 * seq as i64,
+                sender_id: sender.into(),
+                conversation: format!("{USER_ID}-{DM_FAN}"),
+            },
+        );
+    }
+}
+
+/// A page's body: `data` (left out when empty, as X does), `meta` with `result_count` and the
+/// next page's token, and `extra` fields added to `meta`.
+fn paged(data: Vec<Value>, next: Option<String>, extra: Value) -> Value {
+    let mut meta = json!({"result_count": data.len()});
+    if let Some(next) = next {
+        meta["next_token"] = json!(next);
+    }
+    for (k, v) in extra.as_object().into_iter().flatten() {
+        meta[k] = v.clone();
+    }
+    let mut body = json!({"meta": meta});
+    if !data.is_empty() {
+        body["data"] = json!(data);
+    }
+    body
+}
+
+fn rfc3339(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .unwrap()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn user_json(id: &str, username: &str, name: &str) -> Value {
+    json!({"id": id, "username": username, "name": name})
+}
+
+fn invalid(detail: &str) -> Reply {
+    Reply::problem(400, "Invalid Request", detail, "invalid-request")
+}
+
+/// `max_results` within `min..=max`, or X's 400.
+fn max_results(
+    req: &RecordedRequest,
+    min: usize,
+    max: usize,
+    default: usize,
+) -> Result<usize, Reply> {
+    match req.query_param("max_results") {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| {
+                invalid(&format!(
+                    "The `max_results` query parameter value [{v}] is not between {min} and {max}"
+                ))
+            }),
+    }
+}
+
+/// One page from `offset` (the pagination token is the offset as text).
+fn window<T: Clone>(
+    all: &[T],
+    req: &RecordedRequest,
+    size: usize,
+) -> Result<(Vec<T>, Option<String>), Reply> {
+    let offset = match req.query_param("pagination_token") {
+        None => 0,
+        Some(t) => t
+            .strip_prefix("page")
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| invalid("The `pagination_token` query parameter value is invalid"))?,
+    };
+    let end = (offset + size).min(all.len());
+    let page = all.get(offset..end).unwrap_or_default().to_vec();
+    Ok((page, (end < all.len()).then(|| format!("page{end}"))))
+}
+
+impl State {
+    pub(super) fn api(&mut self, req: &RecordedRequest, bytes: &[u8]) -> Reply {
+        let Some(endpoint) = ENDPOINTS.iter().find(|t| {
+            matches_template(&req.path, t) && !(**t == "/2/users/:id" && req.path == "/2/users/me")
+        }) else {
+            return Reply::problem(
+                404,
+                "Not Found Error",
+                "No such path.",
+                "resource-not-found",
+            );
+        };
+        let user = match self.bearer(req) {
+            Ok(user) => user,
+            Err(reply) => return reply,
+        };
+        let headers = match self.rate_limit(endpoint) {
+            Ok(h) => h,
+            Err(reply) => return reply,
+        };
+        let mut reply = if self.forbidden.contains(&req.path) {
+            Reply::json(
+                403,
+                json!({"client_id": "27512824", "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project. You can create a project via the developer portal.", "registration_url": "https://developer.twitter.com/en/docs/projects/overview", "title": "Client Forbidden", "required_enrollment": "Appropriate Level of API Access", "reason": "client-not-enrolled", "type": "https://api.twitter.com/2/problems/client-forbidden"}),
+            )
+        } else if user.is_none() && *endpoint != "/2/users/:id" {
+            Reply::problem(
+                403,
+                "Unsupported Authentication",
+                "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].",
+                "unsupported-authentication",
+            )
+        } else {
+            match *endpoint {
+                "/2/users/me" => Reply::json(
+                    200,
+                    json!({"data": user_json(USER_ID, USERNAME, "Test Creator")}),
+                ),
+                "/2/users/:id" => self.user(req),
+                "/2/users/:id/followers" => self.followers(req),
+                "/2/users/:id/tweets" => self.timeline(req, false),
+                "/2/users/:id/mentions" => self.timeline(req, true),
+                "/2/dm_events" => self.dm_events(req),
+                _ => self.media_api(req, endpoint, bytes),
+            }
+        };
+        if reply.status < 500 {
+            reply.headers.extend(headers);
+        }
+        reply
+    }
+
+    fn user(&mut self, req: &RecordedRequest) -> Reply {
+        if req.path != format!("/2/users/{USER_ID}") {
+            return Reply::json(
+                200,
+                json!({"errors": [{"value": req.path, "detail": "Could not find user", "title": "Not Found Error", "type": "https://api.twitter.com/2/problems/resource-not-found"}]}),
+            );
+        }
+        let mut data = user_json(USER_ID, USERNAME, "Test Creator");
+        data["public_metrics"] = json!({
+            "followers_count": self.followers,
+            "following_count": 12,
+            "tweet_count": self.tweets.len(),
+            "listed_count": 3,
+            "like_count": 456,
+        });
+        Reply::json(200, json!({"data": data}))
+    }
+
+    fn followers(&mut self, req: &RecordedRequest) -> Reply {
+        let size = match max_results(req, 1, 1000, 100) {
+            Ok(n) => n,
+            Err(r) => return r,
+        };
+        let all: Vec<u64> = (0..self.followers).collect();
+        let (page, next) = match window(&all, req, size) {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
+        let data: Vec<Value> = page
+            .iter()
+            .map(|i| {
+                let id = (FOLLOWER_BASE + self.followers - i).to_string();
+                user_json(
+                    &id,
+                    &format!("follower{}", self.followers - i),
+                    &format!("Follower {}", self.followers - i),
+                )
+            })
+            .collect();
+        Reply::json(200, paged(data, next, json!({})))
+    }
+
+    fn timeline(&mut self, req: &RecordedRequest, mentions: bool) -> Reply {
+        let size = match max_results(req, 5, 100, 10) {
+            Ok(n) => n,
+            Err(r) => return r,
+        };
+        let source = if mentions {
+            &self.mentions
+        } else {
+            &self.tweets
+        };
+        let since: Option<u128> = req.query_param("since_id").and_then(|s| s.parse().ok());
+        let all: Vec<Tweet> = source
+            .iter()
+            .filter(|t| since.is_none_or(|s| t.id.parse::<u128>().unwrap() > s))
+            .cloned()
+            .collect();
+        let (page, next) = match window(&all, req, size) {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
+        let data: Vec<Value> = page
+            .iter()
+            .map(|t| {
+                let mut v = json!({"id": t.id, "text": t.text, "created_at": rfc3339(t.created_at), "edit_history_tweet_ids": [t.id]});
+                if mentions {
+                    v["author_id"] = json!(t.author_id);
+                    v["conversation_id"] = json!(t.id);
+                } else {
+                    v["public_metrics"] = json!({"retweet_count": 1, "reply_count": 2, "like_count": t.likes, "quote_count": 0, "bookmark_count": 0, "impression_count": 100 * t.likes});
+                }
+                v
+            })
+            .collect();
+        let ids = match (page.first(), page.last()) {
+            (Some(first), Some(last)) => json!({"newest_id": first.id, "oldest_id": last.id}),
+            _ => json!({}),
+        };
+        let mut body = paged(data, next, ids);
+        if mentions && !page.is_empty() {
+            let users: Vec<Value> = page
+                .iter()
+                .map(|t| {
+                    user_json(
+                        &t.author_id,
+                        &format!("fan{}", &t.author_id[t.author_id.len() - 3..]),
+                        "A Fan",
+                    )
+                })
+                .collect();
+            body["includes"] = json!({"users": users});
+        }
+        Reply::json(200, body)
+    }
+
+    fn dm_events(&mut self, req: &RecordedRequest) -> Reply {
+        let size = match max_results(req, 1, 100, 100) {
+            Ok(n) => n,
+            Err(r) => return r,
+        };
+        let (page, next) = match window(&self.dms, req, size) {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
+        let data: Vec<Value> = page
+            .iter()
+            .map(|d| json!({"id": d.id, "event_type": "MessageCreate", "text": d.text, "created_at": rfc3339(d.created_at), "sender_id": d.sender_id, "dm_conversation_id": d.conversation}))
+            .collect();
+        let mut body = paged(data, next, json!({}));
+        if body.get("data").is_some() {
+            body["includes"] = json!({"users": [user_json(DM_FAN, "dmfan", "DM Fan"), user_json(USER_ID, USERNAME, "Test Creator")]});
+        }
+        Reply::json(200, body)
+    }
+}

@@ -1,0 +1,159 @@
+//! X: `upload x` (chunked media upload reassembled and checked by the fake, then a post) and
+//! `post x` (text-only and replies).
+
+use sha2::{Digest, Sha256};
+
+use crate::support::fake_x::FakeX;
+use crate::support::{Run, TestEnv};
+use crate::x_connect::{assert_no_leaks, command, connected};
+
+fn run(env: &TestEnv, fake: &FakeX, args: &[&str]) -> Run {
+    let mut cmd = command(env, fake, args);
+    cmd.env("SOCIALCRM_UPLOAD_POLL_MS", "20");
+    env.run_cmd(cmd)
+}
+
+/// A file of `len` bytes whose content differs at every offset (so a misplaced chunk shows).
+fn video(env: &TestEnv, len: usize) -> (std::path::PathBuf, String) {
+    let bytes: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
+    let path = env.path().join("clip.mp4");
+    std::fs::write(&path, &bytes).unwrap();
+    let sha = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    (path, sha)
+}
+
+#[test]
+fn x_upload_streams_chunks_the_fake_reassembles_then_posts_with_the_media() {
+    let fake = FakeX::start();
+    let env = connected(&fake);
+    let (file, sha) = video(&env, 9 * 1024 * 1024 + 123);
+    fake.expect_media_sha256(&sha);
+    fake.set_processing_polls(2);
+    let file = file.display().to_string();
+    let up = run(
+        &env,
+        &fake,
+        &[
+            "-vv",
+            "-o",
+            "json",
+            "upload",
+            "x",
+            &file,
+            "--caption",
+            "Day 1 #gym",
+        ],
+    );
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    let out = up.json();
+    let posts = fake.created_posts();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].text, "Day 1 #gym");
+    assert_eq!(out["post_id"], posts[0].id.as_str());
+    assert_eq!(out["media_ids"][0], posts[0].media_ids[0].as_str());
+    assert!(
+        out["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/testcreator/status/{}", posts[0].id))
+    );
+    // 4 MiB + 4 MiB + the rest, in order, never more than 4 MiB in one request.
+    let appends = fake.requests_to("/2/media/upload/:id/append");
+    assert_eq!(appends.len(), 3);
+    assert!(appends.iter().all(|r| r.status == 200));
+    assert_eq!(fake.largest_segment(), 4 * 1024 * 1024);
+    assert_eq!(
+        fake.requests_to("/2/media/upload").len(),
+        3,
+        "polled until succeeded"
+    );
+    let listed = run(&env, &fake, &["-o", "json", "audit", "list"])
+        .ok()
+        .json();
+    assert!(listed.to_string().contains("posted"), "{listed}");
+    assert_no_leaks(&fake, &[&up]);
+}
+
+#[test]
+fn x_upload_fails_in_one_line_when_the_reassembled_bytes_differ() {
+    let fake = FakeX::start();
+    let env = connected(&fake);
+    let (file, _) = video(&env, 5 * 1024 * 1024);
+    fake.expect_media_sha256(&"0".repeat(64));
+    let file = file.display().to_string();
+    let up = run(&env, &fake, &["upload", "x", &file, "--caption", "x"]);
+    let line = up.one_line_error(1);
+    assert!(line.contains("does not match"), "{line}");
+    assert!(fake.created_posts().is_empty(), "nothing posted");
+}
+
+#[test]
+fn x_post_text_only_and_as_a_reply_prints_the_url() {
+    let fake = FakeX::start();
+    let env = connected(&fake);
+    let posted = run(
+        &env,
+        &fake,
+        &[
+            "-o",
+            "json",
+            "post",
+            "twitter",
+            "hello fans",
+            "--reply-to",
+            "1234567890",
+        ],
+    );
+    assert_eq!(posted.code, 0, "{}", posted.stderr);
+    let posts = fake.created_posts();
+    assert_eq!(posts[0].text, "hello fans");
+    assert!(posts[0].media_ids.is_empty());
+    assert_eq!(posts[0].reply_to.as_deref(), Some("1234567890"));
+    assert_eq!(
+        posted.json()["url"],
+        format!("https://x.com/testcreator/status/{}", posts[0].id)
+    );
+    let refused = run(
+        &env,
+        &fake,
+        &["upload", "x", "clip.mp4", "--privacy", "public"],
+    );
+    assert!(
+        refused
+            .one_line_error(2)
+            .contains("--privacy is a TikTok option")
+    );
+}
+
+/// `upload x` of a BENCH_MB (default 64) MiB file to the fake X, timed with the binary's peak
+/// memory, which must not grow with the file (chunks are streamed from disk).
+#[test]
+#[ignore = "benchmark: cargo test --test main bench_x_upload -- --ignored --nocapture"]
+fn bench_x_upload() {
+    let mb: usize = std::env::var("BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64);
+    let fake = FakeX::start();
+    let env = connected(&fake);
+    let (file, sha) = video(&env, mb * 1024 * 1024);
+    fake.expect_media_sha256(&sha);
+    let file = file.display().to_string();
+    let mut inner = command(
+        &env,
+        &fake,
+        &["-o", "json", "upload", "x", &file, "--caption", "bench"],
+    );
+    inner.env("SOCIALCRM_UPLOAD_POLL_MS", "20");
+    let (run, secs, kb) = env.run_timed(inner);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    println!(
+        "upload x: {mb} MiB in {} chunks in {secs:.2} s = {:.1} MiB/s, peak RSS {:.1} MB",
+        mb.div_ceil(4),
+        mb as f64 / secs,
+        kb / 1024.0
+    );
+}

@@ -1,0 +1,312 @@
+//! X: `sync` streams against the fake X: follower pagination within a read budget, posts and
+//! mentions read incrementally with `since_id`, a tier refusal that skips only the DMs, and
+//! 429s waited out or deferred to the next run.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value as Json;
+
+use crate::support::fake_x::{APP_BEARER, DM_EVENTS_PATH, DM_FAN, FakeX, ME_PATH, USER_ID};
+use crate::support::{Run, TestDb, TestEnv};
+use crate::x_connect::{assert_no_leaks, command};
+
+fn sync(env: &TestEnv, fake: &FakeX, db: &TestDb, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "--database-url",
+        db.url.as_str(),
+        "-vv",
+        "-o",
+        "json",
+        "sync",
+        "x",
+    ];
+    args.extend_from_slice(extra);
+    let mut cmd = command(env, fake, &args);
+    cmd.env("SOCIALCRM_RETRY_BUDGET", "10")
+        .env("TWITTER_BEARER_TOKEN", APP_BEARER);
+    env.run_cmd(cmd)
+}
+
+fn rows(env: &TestEnv, fake: &FakeX, db: &TestDb, table: &str) -> i64 {
+    let cmd = command(
+        env,
+        fake,
+        &[
+            "--database-url",
+            db.url.as_str(),
+            "-o",
+            "json",
+            "db",
+            "status",
+        ],
+    );
+    env.run_cmd(cmd).ok().table_rows(table)
+}
+
+fn stream<'a>(run: &'a Json, name: &str) -> &'a Json {
+    run.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["stream"] == name)
+        .unwrap_or_else(|| panic!("no {name} row in {run}"))
+}
+
+/// A connected account whose database is `db` (the connection lives there too).
+fn world(fake: &FakeX, db: &TestDb) -> TestEnv {
+    let env = TestEnv::new();
+    let mut cmd = command(
+        &env,
+        fake,
+        &[
+            "--database-url",
+            db.url.as_str(),
+            "-o",
+            "json",
+            "connect",
+            "x",
+            "--timeout",
+            "20",
+        ],
+    );
+    let browser = crate::support::fake_tiktok::FakeBrowser::following_redirect();
+    browser.apply(&mut cmd);
+    env.run_cmd(cmd).ok();
+    env
+}
+
+fn followers_are_paged_within_the_read_budget(db: TestDb) {
+    let fake = FakeX::start();
+    fake.set_followers(2500);
+    let env = world(&fake, &db);
+    let first = sync(&env, &fake, &db, &["--max-reads", "1500"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let followers = stream(&first.json(), "followers").clone();
+    assert_eq!(followers["status"], "budget");
+    assert_eq!(followers["reads"], 1500);
+    assert_eq!(followers["pages"], 2);
+    assert_eq!(rows(&env, &fake, &db, "fans"), 1500);
+    let warnings = first.warnings();
+    assert_eq!(warnings.len(), 1, "{}", first.stderr);
+    assert!(warnings[0].contains("followers") && warnings[0].contains("read budget of 1500"));
+    let calls = fake.requests_to("/2/users/:id/followers");
+    assert_eq!(calls[0].query_param("max_results"), Some("1000"));
+    assert_eq!(calls[0].query_param("pagination_token"), None);
+    assert_eq!(
+        calls[1].query_param("max_results"),
+        Some("500"),
+        "never more than the budget left"
+    );
+    assert_eq!(calls[1].query_param("pagination_token"), Some("page1000"));
+
+    // The next run continues where the budget stopped the last one, and completes.
+    let second = sync(&env, &fake, &db, &["--max-reads", "1500"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    let followers = stream(&second.json(), "followers").clone();
+    assert_eq!(followers["status"], "succeeded");
+    assert_eq!(followers["reads"], 1000);
+    let calls = fake.requests_to("/2/users/:id/followers");
+    assert_eq!(calls[2].query_param("pagination_token"), Some("page1500"));
+    assert_eq!(calls.len(), 3);
+    assert_eq!(rows(&env, &fake, &db, "fans"), 2500);
+    assert_no_leaks(&fake, &[&first, &second]);
+}
+
+#[test]
+fn x_followers_are_paged_within_the_read_budget_sqlite() {
+    followers_are_paged_within_the_read_budget(TestDb::sqlite());
+}
+
+#[test]
+fn x_followers_are_paged_within_the_read_budget_postgres() {
+    if let Some(db) = TestDb::postgres() {
+        followers_are_paged_within_the_read_budget(db);
+    }
+}
+
+#[test]
+fn x_posts_and_mentions_are_read_incrementally_with_since_id() {
+    let fake = FakeX::start();
+    fake.add_posts(12);
+    fake.add_mentions(3);
+    fake.add_dms(4);
+    let db = TestDb::sqlite();
+    let env = world(&fake, &db);
+    let first = sync(&env, &fake, &db, &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let out = first.json();
+    for name in ["user", "followers", "posts", "mentions", "dms"] {
+        assert_eq!(stream(&out, name)["status"], "succeeded", "{name}: {out}");
+    }
+    assert_eq!(stream(&out, "posts")["reads"], 12);
+    assert_eq!(rows(&env, &fake, &db, "posts"), 12);
+    // 3 mentions and 4 DMs; 3 mention authors and the DM correspondent as fans.
+    assert_eq!(rows(&env, &fake, &db, "messages"), 7);
+    assert_eq!(rows(&env, &fake, &db, "fans"), 4);
+    // DMs both ways are kept with the correspondent as the fan; mentions come in from authors.
+    let cmd = command(
+        &env,
+        &fake,
+        &[
+            "--database-url",
+            db.url.as_str(),
+            "-o",
+            "json",
+            "messages",
+            "list",
+        ],
+    );
+    let messages = env.run_cmd(cmd).ok().json();
+    let dms: Vec<&Json> = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "dm")
+        .collect();
+    assert_eq!(dms.len(), 4);
+    assert_eq!(dms.iter().filter(|m| m["direction"] == "out").count(), 2);
+    assert!(
+        dms.iter().all(|m| m["fan_platform_user_id"] == DM_FAN),
+        "{messages}"
+    );
+    let mentions = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "mention");
+    assert!(mentions.clone().all(|m| m["direction"] == "in"));
+    assert_eq!(mentions.count(), 3);
+    // The public profile was read with the app-only token.
+    let profile = fake
+        .requests_to("/2/users/:id")
+        .into_iter()
+        .find(|r| r.path != ME_PATH)
+        .unwrap();
+    assert_eq!(profile.path, format!("/2/users/{USER_ID}"));
+    assert_eq!(
+        profile.authorization.as_deref(),
+        Some(format!("Bearer {APP_BEARER}").as_str())
+    );
+
+    let newest = fake.requests_to("/2/users/:id/tweets")[0].clone();
+    assert_eq!(newest.query_param("since_id"), None);
+    fake.add_posts(2);
+    fake.add_mentions(1);
+    let second = sync(&env, &fake, &db, &[]).ok().json();
+    assert_eq!(
+        stream(&second, "posts")["reads"],
+        2,
+        "only the new posts were read"
+    );
+    assert_eq!(
+        stream(&second, "mentions")["reads"],
+        2,
+        "one mention and its author"
+    );
+    let tweets = fake.requests_to("/2/users/:id/tweets");
+    assert_eq!(
+        tweets[1].query_param("since_id"),
+        Some("1800000000000000012")
+    );
+    let mentions = fake.requests_to("/2/users/:id/mentions");
+    assert_eq!(
+        mentions[1].query_param("since_id"),
+        Some("1900000000000000003")
+    );
+    assert_eq!(rows(&env, &fake, &db, "posts"), 14);
+    // A third run with nothing new reads nothing billable from the timelines.
+    let third = sync(&env, &fake, &db, &[]).ok().json();
+    assert_eq!(stream(&third, "posts")["reads"], 0);
+}
+
+#[test]
+fn x_a_tier_refusal_on_dms_is_one_warning_and_the_other_streams_sync() {
+    let fake = FakeX::start();
+    fake.add_posts(5);
+    fake.add_dms(2);
+    fake.refuse_tier(DM_EVENTS_PATH);
+    let db = TestDb::sqlite();
+    let env = world(&fake, &db);
+    let run = sync(&env, &fake, &db, &[]);
+    assert_eq!(
+        run.code, 0,
+        "a refused stream is not a failure: {}",
+        run.stderr
+    );
+    let out = run.json();
+    let dms = stream(&out, "dms");
+    assert_eq!(dms["status"], "skipped");
+    for name in ["user", "followers", "posts", "mentions"] {
+        assert_eq!(stream(&out, name)["status"], "succeeded", "{name}");
+    }
+    let warnings = run.warnings();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(
+        warnings[0].contains("dms") && warnings[0].contains("Appropriate Level of API Access"),
+        "{}",
+        warnings[0]
+    );
+    assert_eq!(rows(&env, &fake, &db, "posts"), 5);
+    assert_eq!(rows(&env, &fake, &db, "messages"), 0);
+}
+
+#[test]
+fn x_a_429_is_waited_out_until_a_near_reset() {
+    let fake = FakeX::start();
+    fake.set_followers(1500);
+    let db = TestDb::sqlite();
+    let env = world(&fake, &db);
+    fake.throttle("/2/users/:id/followers", 1, Duration::from_secs(2));
+    let started = Instant::now();
+    let run = sync(&env, &fake, &db, &["--max-reads", "5000"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(stream(&run.json(), "followers")["status"], "succeeded");
+    let statuses: Vec<u16> = fake
+        .requests_to("/2/users/:id/followers")
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [200, 429, 200]);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited for the reset"
+    );
+    assert_eq!(rows(&env, &fake, &db, "fans"), 1500);
+}
+
+#[test]
+fn x_a_429_with_a_far_reset_defers_the_stream_to_the_next_run() {
+    let fake = FakeX::start();
+    fake.set_followers(1500);
+    fake.add_posts(3);
+    let db = TestDb::sqlite();
+    let env = world(&fake, &db);
+    fake.throttle("/2/users/:id/followers", 1, Duration::from_secs(900));
+    let started = Instant::now();
+    let run = sync(&env, &fake, &db, &["--max-reads", "5000"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "no wait for a 15-minute reset"
+    );
+    let out = run.json();
+    assert_eq!(stream(&out, "followers")["status"], "deferred");
+    assert_eq!(stream(&out, "posts")["status"], "succeeded");
+    let warnings = run.warnings();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(warnings[0].contains("rate limit"), "{}", warnings[0]);
+    assert_eq!(rows(&env, &fake, &db, "fans"), 1000);
+
+    fake.reset_rate_limits();
+    let next = sync(&env, &fake, &db, &["--max-reads", "5000"]);
+    assert_eq!(
+        stream(&next.ok().json(), "followers")["status"],
+        "succeeded"
+    );
+    let calls = fake.requests_to("/2/users/:id/followers");
+    assert_eq!(
+        calls.last().unwrap().query_param("pagination_token"),
+        Some("page1000"),
+        "resumed"
+    );
+    assert_eq!(rows(&env, &fake, &db, "fans"), 1500);
+}

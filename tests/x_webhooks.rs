@@ -1,0 +1,162 @@
+//! X's Account Activity webhooks on `webhooks serve`: the CRC answer, signed events recorded,
+//! forged, missing and replayed signatures refused, and the server answering throughout.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use socialcrm::store::model::{AuditQuery, MessageQuery, Page};
+
+use crate::support::http;
+use crate::support::{TestDb, TestEnv};
+use crate::webhooks::Server;
+
+/// The app's OAuth 1.0a consumer secret, the key X signs with.
+const CONSUMER_SECRET: &str = "x-consumer-secret-5a4b3c";
+/// An OAuth 2.0 client secret: it must not be what verifies X's webhooks.
+const CLIENT_SECRET: &str = "x-oauth2-client-secret";
+
+/// base64(HMAC-SHA256(key, message)), computed here independently of the binary.
+fn hmac(key: &str, message: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(message);
+    STANDARD.encode(mac.finalize().into_bytes())
+}
+
+fn post(server: &Server, signature: Option<&str>, body: &str) -> http::Response {
+    let mut headers = vec![("Content-Type", "application/json")];
+    if let Some(s) = signature {
+        headers.push(("x-twitter-webhooks-signature", s));
+    }
+    http::request(
+        "POST",
+        &server.url("/webhooks/x"),
+        &headers,
+        body.as_bytes(),
+    )
+}
+
+fn serve(db: &TestDb, env: &TestEnv) -> Server {
+    Server::start_with(
+        env,
+        db,
+        &[],
+        &[
+            ("TWITTER_CONSUMER_SECRET", CONSUMER_SECRET),
+            ("TWITTER_CLIENT_SECRET", CLIENT_SECRET),
+        ],
+    )
+}
+
+fn dm_event() -> String {
+    serde_json::json!({
+        "for_user_id": "1500000000000000001",
+        "direct_message_events": [{
+            "type": "message_create",
+            "id": "1960000000000000001",
+            "created_timestamp": "1795000000000",
+            "message_create": {
+                "target": {"recipient_id": "1500000000000000001"},
+                "sender_id": "4000000000000000001",
+                "message_data": {"text": "hi from a fan"}
+            }
+        }]
+    })
+    .to_string()
+}
+
+fn x_webhooks_answer_the_crc_and_record_only_signed_events(db: TestDb) {
+    let env = TestEnv::new();
+    let server = serve(&db, &env);
+
+    let crc = http::get(&server.url("/webhooks/x?crc_token=challenge%2Btoken"));
+    assert_eq!(crc.status, 200, "{}", crc.body);
+    assert_eq!(
+        crc.json()["response_token"],
+        format!("sha256={}", hmac(CONSUMER_SECRET, b"challenge+token"))
+    );
+    assert_eq!(
+        http::get(&server.url("/webhooks/x")).status,
+        400,
+        "no crc_token"
+    );
+
+    let body = dm_event();
+    let valid = format!("sha256={}", hmac(CONSUMER_SECRET, body.as_bytes()));
+    let forged = format!("sha256={}", hmac(CLIENT_SECRET, body.as_bytes()));
+    assert_eq!(post(&server, None, &body).status, 401, "missing");
+    assert_eq!(
+        post(&server, Some(&forged), &body).status,
+        401,
+        "signed with the OAuth 2.0 secret"
+    );
+    assert_eq!(
+        post(&server, Some("sha256=not base64"), &body).status,
+        400,
+        "malformed"
+    );
+    let tampered = body.replace("hi from a fan", "hi from a forger");
+    assert_eq!(
+        post(&server, Some(&valid), &tampered).status,
+        401,
+        "body changed"
+    );
+    assert_eq!(post(&server, Some(&valid), &body).status, 200, "valid");
+    assert_eq!(post(&server, Some(&valid), &body).status, 401, "replayed");
+    // Still answering after all of that.
+    let again = http::get(&server.url("/webhooks/x?crc_token=again"));
+    assert_eq!(again.status, 200);
+    let log = server.stop();
+    assert!(
+        !log.contains(CONSUMER_SECRET) && !log.contains("challenge"),
+        "{log}"
+    );
+
+    let mut store = db.open();
+    let audit = store
+        .list_audit(&AuditQuery {
+            page: Page {
+                limit: 10,
+                after: None,
+            },
+            ..AuditQuery::default()
+        })
+        .unwrap();
+    let webhooks: Vec<_> = audit
+        .iter()
+        .filter(|a| a.entry.action == "webhook")
+        .collect();
+    assert_eq!(webhooks.len(), 1, "only the valid delivery was recorded");
+    assert_eq!(webhooks[0].entry.platform.as_deref(), Some("x"));
+    assert!(
+        webhooks[0]
+            .entry
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("direct_message_events(1)")
+    );
+    let messages = store
+        .list_messages(&MessageQuery {
+            page: Page {
+                limit: 10,
+                after: None,
+            },
+            ..MessageQuery::default()
+        })
+        .unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].message.direction, "in");
+}
+
+#[test]
+fn x_webhooks_answer_the_crc_and_record_only_signed_events_sqlite() {
+    x_webhooks_answer_the_crc_and_record_only_signed_events(TestDb::sqlite());
+}
+
+#[test]
+fn x_webhooks_answer_the_crc_and_record_only_signed_events_postgres() {
+    if let Some(db) = TestDb::postgres() {
+        x_webhooks_answer_the_crc_and_record_only_signed_events(db);
+    }
+}
