@@ -14,7 +14,7 @@ use crate::support::fake_reddit::{
     SENT_PATH, SUBMIT_PATH, TOKEN_PATH, USERNAME, agent_is_descriptive,
 };
 use crate::support::fake_tiktok::FakeBrowser;
-use crate::support::{Run, TestDb, TestEnv, free_port, table_rows};
+use crate::support::{Run, TestDb, TestEnv, free_port};
 
 const MASTER_KEY: &str = "correct horse battery staple";
 /// A text post to r/test, for tests of what Reddit says about posting.
@@ -121,8 +121,9 @@ impl World {
     }
 
     fn rows(&self, table: &str) -> i64 {
-        let status = self.quiet(&["-o", "json", "db", "status"]).ok().json();
-        table_rows(&status, table)
+        self.quiet(&["-o", "json", "db", "status"])
+            .ok()
+            .table_rows(table)
     }
 
     /// No token or client secret in any output, file of the world, or URL the fake saw.

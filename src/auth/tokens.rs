@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
 
 use crate::secrets::Secret;
 
@@ -34,6 +35,41 @@ impl std::fmt::Debug for Tokens {
 }
 
 impl Tokens {
+    /// The tokens of a standard OAuth 2.0 token response (RFC 6749 section 5.1), read at `now`:
+    /// `access_token`, `refresh_token`, `expires_in`, and the non-standard
+    /// `refresh_expires_in` some platforms add (TikTok). Scopes are split on spaces and commas
+    /// (TikTok writes commas, Reddit once did). `None` without an access token. The adapter
+    /// fills in what only it knows (the account id a response names, the sandbox flag).
+    pub fn from_response(body: &Json, now: DateTime<Utc>) -> Option<Tokens> {
+        let text = |field: &str| {
+            body.get(field)
+                .and_then(Json::as_str)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+        };
+        let after = |field: &str| {
+            body.get(field)
+                .and_then(Json::as_i64)
+                .map(|secs| now + chrono::Duration::seconds(secs))
+        };
+        Some(Tokens {
+            access_token: text("access_token")?,
+            refresh_token: text("refresh_token"),
+            expires_at: after("expires_in"),
+            refresh_expires_at: after("refresh_expires_in"),
+            scopes: text("scope")
+                .map(|s| {
+                    s.split([',', ' '])
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            platform_user_id: None,
+            sandbox: false,
+        })
+    }
+
     pub fn to_secret(&self) -> Secret {
         Secret::new(serde_json::to_string(self).expect("tokens serialize"))
     }
@@ -49,5 +85,31 @@ impl Tokens {
     /// True when the access token is gone or will be within `margin`.
     pub fn expires_within(&self, now: DateTime<Utc>, margin: chrono::Duration) -> bool {
         self.expires_at.is_some_and(|at| at - margin <= now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_response_reads_the_standard_fields() {
+        let now = Utc::now();
+        let body = serde_json::json!({
+            "access_token": "a", "refresh_token": "r", "expires_in": 60,
+            "refresh_expires_in": 120, "scope": "read,write post", "token_type": "bearer"
+        });
+        let t = Tokens::from_response(&body, now).unwrap();
+        assert_eq!(
+            (t.access_token.as_str(), t.refresh_token.as_deref()),
+            ("a", Some("r"))
+        );
+        assert_eq!(t.expires_at, Some(now + chrono::Duration::seconds(60)));
+        assert_eq!(
+            t.refresh_expires_at,
+            Some(now + chrono::Duration::seconds(120))
+        );
+        assert_eq!(t.scopes, ["read", "write", "post"]);
+        assert!(Tokens::from_response(&serde_json::json!({"access_token": ""}), now).is_none());
     }
 }

@@ -347,18 +347,6 @@ impl Run {
     }
 }
 
-/// Rows in `table`, from the JSON of `db status`.
-pub fn table_rows(status: &serde_json::Value, table: &str) -> i64 {
-    status["tables"]
-        .as_array()
-        .expect("db status lists tables")
-        .iter()
-        .find(|t| t["table"] == table)
-        .unwrap_or_else(|| panic!("db status has no {table}"))["rows"]
-        .as_i64()
-        .unwrap()
-}
-
 /// A loopback port nothing listens on right now (for a redirect URI fixed before the binary
 /// binds it; another process could take it in between, which a test would show as a busy port).
 pub fn free_port() -> u16 {

@@ -87,25 +87,10 @@ impl Reddit {
                 log_id: None,
             });
         }
-        let access_token = match text(body, "access_token") {
-            Some(t) if reply.ok() => t,
-            _ => return Err(api::error(&reply)),
-        };
-        let expires_at = body
-            .get("expires_in")
-            .and_then(Json::as_i64)
-            .map(|secs| Utc::now() + chrono::Duration::seconds(secs));
-        Ok(Tokens {
-            access_token,
-            refresh_token: text(body, "refresh_token"),
-            expires_at,
-            refresh_expires_at: None,
-            scopes: text(body, "scope")
-                .map(|s| split_scopes(&s))
-                .unwrap_or_default(),
-            platform_user_id: None,
-            sandbox: false,
-        })
+        match Tokens::from_response(body, Utc::now()) {
+            Some(tokens) if reply.ok() => Ok(tokens),
+            _ => Err(api::error(&reply)),
+        }
     }
 }
 
@@ -121,14 +106,6 @@ fn bad_client(reply: &Reply) -> PlatformError {
         ),
         log_id: None,
     }
-}
-
-/// Reddit writes scopes space-separated; commas were accepted once and still appear.
-fn split_scopes(s: &str) -> Vec<String> {
-    s.split([',', ' '])
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 impl OAuthPlatform for Reddit {
@@ -273,6 +250,5 @@ mod tests {
         assert_eq!(reddit.client_secret.expose(), "", "an installed app");
         let err = reddit.redirect_uri(None).unwrap_err();
         assert!(err.to_string().contains("REDDIT_REDIRECT_URI"), "{err}");
-        assert_eq!(split_scopes("identity read,submit").len(), 3);
     }
 }

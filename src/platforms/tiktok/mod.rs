@@ -133,37 +133,16 @@ impl TikTok {
         if !reply.ok() {
             return Err(api_error(&reply));
         }
-        let access_token = text(body, "access_token").ok_or_else(|| api_error(&reply))?;
-        let now = Utc::now();
-        let after = |field: &str| {
-            body.get(field)
-                .and_then(Json::as_i64)
-                .map(|secs| now + chrono::Duration::seconds(secs))
-        };
-        Ok(Tokens {
-            access_token,
-            refresh_token: text(body, "refresh_token"),
-            expires_at: after("expires_in"),
-            refresh_expires_at: after("refresh_expires_in"),
-            scopes: text(body, "scope")
-                .map(|s| split_scopes(&s))
-                .unwrap_or_default(),
-            platform_user_id: text(body, "open_id"),
-            sandbox: self.sandbox,
-        })
+        let mut tokens =
+            Tokens::from_response(body, Utc::now()).ok_or_else(|| api_error(&reply))?;
+        tokens.platform_user_id = text(body, "open_id");
+        tokens.sandbox = self.sandbox;
+        Ok(tokens)
     }
 }
 
 fn text(body: &Json, field: &str) -> Option<String> {
     body.get(field).and_then(Json::as_str).map(str::to_string)
-}
-
-/// TikTok writes scopes comma-separated (some pages show spaces too).
-fn split_scopes(s: &str) -> Vec<String> {
-    s.split([',', ' '])
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// An API error from the `{"error":{"code","message","log_id"}}` envelope (or a bare status).

@@ -104,27 +104,7 @@ impl X {
         if !reply.ok() {
             return Err(api::error(&reply));
         }
-        let access_token = text(body, "access_token").ok_or_else(|| api::error(&reply))?;
-        let expires_at = body
-            .get("expires_in")
-            .and_then(Json::as_i64)
-            .map(|secs| Utc::now() + chrono::Duration::seconds(secs));
-        Ok(Tokens {
-            access_token,
-            refresh_token: text(body, "refresh_token"),
-            expires_at,
-            refresh_expires_at: None,
-            scopes: text(body, "scope")
-                .map(|s| {
-                    s.split(' ')
-                        .filter(|p| !p.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            platform_user_id: None,
-            sandbox: false,
-        })
+        Tokens::from_response(body, Utc::now()).ok_or_else(|| api::error(&reply))
     }
 }
 
