@@ -128,6 +128,23 @@ fn x_post_text_only_and_as_a_reply_prints_the_url() {
     );
 }
 
+/// A post whose answer is lost (X made it, then answered 503) is not sent again: a retry would
+/// post twice. The error says to look before posting again.
+#[test]
+fn x_a_post_whose_answer_is_lost_is_not_sent_twice() {
+    let fake = FakeX::start();
+    let env = connected(&fake);
+    fake.lose_next_post_answers(1);
+    let mut cmd = command(&env, &fake, &["post", "x", "hello fans"]);
+    cmd.env("SOCIALCRM_RETRY_BUDGET", "5"); // a retrying call would try again within this
+    let run = env.run_cmd(cmd);
+    let line = run.one_line_error(1);
+    assert!(line.contains("503"), "{line}");
+    assert!(line.contains("may have been made"), "{line}");
+    assert_eq!(fake.requests_to("/2/tweets").len(), 1, "sent once");
+    assert_eq!(fake.created_posts().len(), 1);
+}
+
 /// `upload x` of a BENCH_MB (default 64) MiB file to the fake X, timed with the binary's peak
 /// memory, which must not grow with the file (chunks are streamed from disk).
 #[test]

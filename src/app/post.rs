@@ -93,6 +93,17 @@ fn record(session: &mut Session, posted: &Posted, post: Post) -> CliResult<()> {
     Ok(())
 }
 
+/// Whether a failed post may have been made anyway: its answer was lost, or the platform
+/// failed after receiving it (a 5xx). A 4xx is a refusal: nothing was posted.
+fn outcome_unclear(e: &LifecycleError) -> bool {
+    matches!(
+        e,
+        LifecycleError::Platform(
+            PlatformError::Network(..) | PlatformError::Api { status: 500.., .. }
+        )
+    )
+}
+
 /// A failed post in the audit log, then its one-line error.
 fn failed(session: &mut Session, id: PlatformId, account: &str, error: CliError) -> CliError {
     let entry = audit_entry("post", id.name(), account, "failed", &error.message);
@@ -202,7 +213,7 @@ fn reddit(ctx: &mut Context, args: RedditPostArgs) -> CliResult<Report> {
     let verdict = match session.with_token(|t| poster.submit(t, me, &submission)) {
         Ok(verdict) => verdict,
         Err(e) => {
-            let unclear = matches!(e, LifecycleError::Platform(PlatformError::Network(..)));
+            let unclear = outcome_unclear(&e);
             let forbidden = matches!(
                 e,
                 LifecycleError::Platform(PlatformError::Api { status: 403, .. })
@@ -353,8 +364,22 @@ fn x(ctx: &mut Context, args: XPostArgs) -> CliResult<Report> {
         done += std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
     }
     progress.finish();
-    let created = session
-        .with_token(|t| posting.create(t, &args.text, &media_ids, args.reply_to.as_deref()))?;
+    let created = match session
+        .with_token(|t| posting.create(t, &args.text, &media_ids, args.reply_to.as_deref()))
+    {
+        Ok(created) => created,
+        Err(e) => {
+            let unclear = outcome_unclear(&e);
+            let mut error: CliError = e.into();
+            if unclear {
+                error = error.with_hint(format!(
+                        "the answer was lost, so the post may have been made: look at @{} before posting again",
+                        username.as_deref().unwrap_or("the account")
+                    ));
+            }
+            return Err(failed(&mut session, id, &args.account, error));
+        }
+    };
     let url = format!(
         "https://x.com/{}/status/{}",
         username.as_deref().unwrap_or("i"),

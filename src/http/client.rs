@@ -152,6 +152,18 @@ impl Client {
         })
     }
 
+    /// POSTs a JSON body with a bearer token, once: a write (a post) whose answer was lost may
+    /// have happened, and sending it again could do it twice.
+    pub fn post_json_once(
+        &self,
+        url: &Url,
+        bearer: &Secret,
+        body: &Json,
+    ) -> Result<Reply, NetError> {
+        let request = self.inner.post(url.clone()).bearer_auth(bearer.expose());
+        self.send(url, request.json(body))
+    }
+
     /// GETs with a bearer token, with retries.
     pub fn get_authorized(&self, url: &Url, bearer: &Secret) -> Result<Reply, NetError> {
         self.with_retries(url, |c| c.get(url.clone()).bearer_auth(bearer.expose()))

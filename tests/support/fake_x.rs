@@ -295,6 +295,11 @@ impl FakeX {
         self.state().media.processing_polls = n;
     }
 
+    /// The next `n` posts are created, then answered 503 (the answer lost on the way).
+    pub fn lose_next_post_answers(&self, n: u32) {
+        self.state().media.lose_answers = n;
+    }
+
     /// Posts created through `POST /2/tweets`.
     pub fn created_posts(&self) -> Vec<media::CreatedPost> {
         self.state().media.posts.clone()

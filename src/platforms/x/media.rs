@@ -227,7 +227,11 @@ impl Posting {
         if let Some(id) = reply_to {
             body["reply"] = json!({"in_reply_to_tweet_id": id});
         }
-        let answer = api::body(self.http.post_json(&self.url(TWEETS, ""), token, &body))?;
+        // Sent once: X may have made a post whose answer was lost, and a retry would post twice.
+        let sent = self
+            .http
+            .post_json_once(&self.url(TWEETS, ""), token, &body);
+        let answer = api::body(sent)?;
         let id = answer
             .pointer("/data/id")
             .and_then(Json::as_str)

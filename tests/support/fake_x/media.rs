@@ -38,6 +38,8 @@ pub(super) struct Media {
     pub processing_polls: u32,
     pub posts: Vec<CreatedPost>,
     pub largest_segment: usize,
+    /// Posts still to be created and then answered 503, as if the answer were lost.
+    pub lose_answers: u32,
 }
 
 fn invalid(detail: &str) -> Reply {
@@ -235,6 +237,15 @@ impl State {
                 .and_then(Value::as_str)
                 .map(str::to_string),
         });
+        if self.media.lose_answers > 0 {
+            self.media.lose_answers -= 1;
+            return Reply::problem(
+                503,
+                "Service Unavailable",
+                "Service Unavailable",
+                "service-unavailable",
+            );
+        }
         Reply::json(
             201,
             json!({"data": {"id": id, "text": text, "edit_history_tweet_ids": [id]}}),
