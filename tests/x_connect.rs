@@ -18,7 +18,10 @@ const MASTER_KEY: &str = "correct horse battery staple";
 pub fn command(env: &TestEnv, fake: &FakeX, args: &[&str]) -> Command {
     let mut cmd = env.command(args);
     fake.apply(&mut cmd);
+    // X compares the redirect URI with the registered one exactly, so one is configured.
+    let redirect = format!("http://127.0.0.1:{}/callback", crate::support::free_port());
     cmd.env("TWITTER_CLIENT_ID", CLIENT_ID)
+        .env("TWITTER_REDIRECT_URI", redirect)
         .env("SOCIALCRM_SECRETS", "file")
         .env("SOCIALCRM_MASTER_KEY", MASTER_KEY)
         .env("BROWSER", "true");
@@ -96,12 +99,15 @@ fn x_connect_with_pkce_rotates_refresh_tokens_across_three_refreshes_and_disconn
     assert_eq!(who["platform"], "x");
     assert_eq!(who["username"], "testcreator");
     assert_eq!(who["platform_user_id"], USER_ID);
+    // Without the registered redirect URI, connect stops before the browser, naming it.
+    let other = TestEnv::new();
+    let mut cmd = command(&other, &fake, &["connect", "x"]);
+    cmd.env_remove("TWITTER_REDIRECT_URI");
+    let unset = other.run_cmd(cmd);
     assert!(
-        connected
-            .stderr
-            .contains("note: x accepts only the exact redirect URI"),
-        "without TWITTER_REDIRECT_URI the random port is pointed out: {}",
-        connected.stderr
+        unset.one_line_error(5).contains("TWITTER_REDIRECT_URI"),
+        "{}",
+        unset.stderr
     );
     let scopes = who["scopes"].as_array().unwrap();
     assert!(scopes.iter().any(|s| s == "offline.access"), "{who}");

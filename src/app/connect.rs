@@ -135,8 +135,16 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     let sandbox = args.sandbox || settings.sandbox;
     let adapter = platforms::oauth(id, &ctx.config, sandbox)?;
     let var = format!("{}_REDIRECT_URI", id.env_prefix().unwrap_or("PLATFORM"));
-    let configured = adapter.redirect_uri(settings.redirect_uri.as_ref())?;
-    let redirect = redirect(configured.as_ref(), args.port, &var)?;
+    if settings.redirect_uri.is_none() && adapter.exact_redirect() {
+        return Err(PlatformError::MissingSetting {
+            platform: id,
+            var: format!(
+                "{var} (the redirect URI registered for the app, e.g. http://127.0.0.1:65010/callback/)"
+            ),
+        }
+        .into());
+    }
+    let redirect = redirect(settings.redirect_uri.as_ref(), args.port, &var)?;
     // Open the stores before the user spends a minute in the browser: a bad database URL or a
     // missing keychain should fail now, not after the grant.
     ctx.store()?;
@@ -157,12 +165,6 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
 
     if let Some(note) = &redirect.note {
         eprintln!("note: {note}");
-    }
-    if settings.redirect_uri.is_none() && adapter.exact_redirect() {
-        eprintln!(
-            "note: {id} accepts only the exact redirect URI registered with the app, and {} uses a random port; if {id} refuses it, register e.g. http://127.0.0.1:3457/callback and set {var} to it",
-            redirect.uri
-        );
     }
     let browser_var = std::env::var("BROWSER").ok();
     let opened = !args.no_browser && browser::open(url.as_str(), browser_var.as_deref());

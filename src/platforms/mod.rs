@@ -142,14 +142,9 @@ pub trait OAuthPlatform {
     /// Revokes the grant at the platform (best effort is the caller's choice).
     fn revoke(&self, tokens: &Tokens) -> Result<(), PlatformError>;
     fn whoami(&self, access_token: &Secret) -> Result<Identity, PlatformError>;
-    /// The redirect URI `connect` sends, from the configured one (`None`: a loopback URI on
-    /// any free port, which TikTok allows). A platform that compares it exactly with the one
-    /// registered for the app (Reddit) cannot guess it and asks for the setting instead.
-    fn redirect_uri(&self, configured: Option<&Url>) -> Result<Option<Url>, PlatformError> {
-        Ok(configured.cloned())
-    }
-    /// True when the platform matches the redirect URI exactly, port included (X), so that the
-    /// random loopback port `connect` picks without a configured URI cannot be registered.
+    /// True when the platform compares the redirect URI with the one registered for the app
+    /// exactly, port included (Reddit, X): `connect` then needs that URI configured, since the
+    /// random loopback port it would pick otherwise can never match.
     fn exact_redirect(&self) -> bool {
         false
     }

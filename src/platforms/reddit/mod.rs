@@ -205,14 +205,8 @@ impl OAuthPlatform for Reddit {
         })
     }
 
-    fn redirect_uri(&self, configured: Option<&Url>) -> Result<Option<Url>, PlatformError> {
-        match configured {
-            Some(uri) => Ok(Some(uri.clone())),
-            None => Err(PlatformError::MissingSetting {
-                platform: PlatformId::Reddit,
-                var: "REDDIT_REDIRECT_URI (the app's registered redirect URI, e.g. http://127.0.0.1:65010/callback/)".into(),
-            }),
-        }
+    fn exact_redirect(&self) -> bool {
+        true
     }
 }
 
@@ -248,7 +242,6 @@ mod tests {
         assert!(err.to_string().contains("REDDIT_CLIENT_ID"), "{err}");
         let reddit = Reddit::new(&config()).unwrap();
         assert_eq!(reddit.client_secret.expose(), "", "an installed app");
-        let err = reddit.redirect_uri(None).unwrap_err();
-        assert!(err.to_string().contains("REDDIT_REDIRECT_URI"), "{err}");
+        assert!(reddit.exact_redirect());
     }
 }
