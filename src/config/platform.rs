@@ -40,6 +40,10 @@ pub struct PlatformConfig {
     pub subreddits: Vec<String>,
     /// Most billed resources one sync run reads per stream (X bills every read).
     pub max_reads: Option<u64>,
+    /// The app's request quota per endpoint and minute where the platform sends no rate-limit
+    /// headers to read it from (TikTok: 600 unless raised); `Some(0)` switches the client-side
+    /// quota off.
+    pub requests_per_minute: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +60,7 @@ enum Field {
     UserAgent,
     Subreddits,
     MaxReads,
+    RequestsPerMinute,
 }
 
 impl Field {
@@ -119,6 +124,12 @@ const SETTINGS: &[(PlatformId, Field, &str, &str)] = &[
         Field::RedirectUri,
         "redirect_uri",
         "TIKTOK_REDIRECT_URI",
+    ),
+    (
+        PlatformId::Tiktok,
+        Field::RequestsPerMinute,
+        "requests_per_minute",
+        "SOCIALCRM_TIKTOK_REQUESTS_PER_MINUTE",
     ),
     (
         PlatformId::Instagram,
@@ -375,6 +386,13 @@ fn apply(
                 )));
             }
         }
+        Field::RequestsPerMinute => {
+            let n = value
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| invalid(format!("'{value}' is not a whole number (0: no quota)")))?;
+            config.requests_per_minute = Some(n);
+        }
         Field::MaxReads => {
             let n = value
                 .trim()
@@ -446,6 +464,23 @@ mod tests {
             .to_string();
         assert!(
             err.contains("REDDIT_SUBREDDITS") && err.contains("bad-name"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn tiktok_takes_its_request_quota() {
+        let c = load(PlatformId::Tiktok, None, None, &env_of(&[])).unwrap();
+        assert_eq!(c.requests_per_minute, None, "the adapter's default applies");
+        let env = env_of(&[("SOCIALCRM_TIKTOK_REQUESTS_PER_MINUTE", "0")]);
+        let c = load(PlatformId::Tiktok, None, None, &env).unwrap();
+        assert_eq!(c.requests_per_minute, Some(0));
+        let env = env_of(&[("SOCIALCRM_TIKTOK_REQUESTS_PER_MINUTE", "lots")]);
+        let err = load(PlatformId::Tiktok, None, None, &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("SOCIALCRM_TIKTOK_REQUESTS_PER_MINUTE"),
             "{err}"
         );
     }

@@ -27,18 +27,25 @@ const USER_INFO: &str = "https://open.tiktokapis.com/v2/user/info/";
 pub mod streams;
 pub mod upload;
 
-/// TikTok's API quota: 600 requests a minute per endpoint for the app
-/// (shared/platforms/tiktok.md section 4). TikTok sends no headers with the count, so the
-/// budget keeps it, one per client key and endpoint, shared by every account of the app.
+/// TikTok's API quota: 600 requests a minute per endpoint for the app unless TikTok raised it
+/// (shared/platforms/tiktok.md section 4; `requests_per_minute` /
+/// `SOCIALCRM_TIKTOK_REQUESTS_PER_MINUTE`, 0 for none). TikTok sends no headers with the
+/// count, so the budget keeps it, one per client key and endpoint, shared by every account of
+/// the app.
 struct Quota {
     client_key: String,
+    per_minute: u32,
 }
+
+const DEFAULT_REQUESTS_PER_MINUTE: u32 = 600;
 
 impl crate::http::ratelimit::Pacer for Quota {
     fn budget(&self, url: &Url) -> std::sync::Arc<crate::http::ratelimit::Budget> {
         let budget =
             crate::http::ratelimit::budget(&format!("tiktok:{}:{}", self.client_key, url.path()));
-        budget.set_quota(600, std::time::Duration::from_secs(60));
+        if self.per_minute > 0 {
+            budget.set_quota(self.per_minute as usize, std::time::Duration::from_secs(60));
+        }
         budget
     }
 
@@ -48,9 +55,12 @@ impl crate::http::ratelimit::Pacer for Quota {
 }
 
 /// The client for TikTok's API calls on behalf of accounts, drawing from the app's quota.
-pub(crate) fn api_client(client_key: &str) -> Client {
+pub(crate) fn api_client(config: &PlatformConfig, client_key: &str) -> Client {
     Client::new().paced(std::sync::Arc::new(Quota {
         client_key: client_key.to_string(),
+        per_minute: config
+            .requests_per_minute
+            .unwrap_or(DEFAULT_REQUESTS_PER_MINUTE),
     }))
 }
 
@@ -89,7 +99,7 @@ impl TikTok {
         };
         let client_key = key.ok_or_else(|| missing("TIKTOK_CLIENT_KEY"))?;
         Ok(TikTok {
-            http: api_client(&client_key),
+            http: api_client(config, &client_key),
             client_key,
             client_secret: secret,
             base_url: config.base_url.clone(),

@@ -35,7 +35,7 @@ const PAGE: u32 = 20;
 pub fn streams(config: &PlatformConfig) -> Vec<Box<dyn Stream>> {
     let api = || Api {
         base_url: config.base_url.clone(),
-        http: super::api_client(config.client_id.as_deref().unwrap_or_default()),
+        http: super::api_client(config, config.client_id.as_deref().unwrap_or_default()),
     };
     let mut out: Vec<Box<dyn Stream>> = Vec::new();
     if config.insights {
