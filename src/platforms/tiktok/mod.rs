@@ -315,7 +315,7 @@ mod tests {
     fn the_authorize_url_uses_tiktoks_names_and_the_base_url() {
         let config = PlatformConfig {
             client_id: Some("ck".into()),
-            client_secret: Some(Secret::new("cs")),
+            client_secret: Some(Secret::new("client-secret-value")),
             base_url: Some(Origin::parse("http://127.0.0.1:9100").unwrap()),
             ..PlatformConfig::default()
         };
@@ -330,7 +330,7 @@ mod tests {
         );
         assert!(url.as_str().starts_with("http://127.0.0.1:9100/v2/auth/authorize/?client_key=ck&scope=user.info.basic%2Cvideo.list&response_type=code&redirect_uri=http%3A%2F%2F127.0.0.1%3A3455%2Fcallback%2F&state=st&code_challenge="), "{url}");
         assert!(
-            !url.as_str().contains("cs"),
+            !url.as_str().contains("client-secret-value"),
             "the secret never goes in a URL"
         );
         assert_eq!(pkce.challenge.len(), 64, "hex");
