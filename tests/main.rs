@@ -6,6 +6,7 @@ mod cli;
 mod connect;
 mod fake_tiktok;
 mod import;
+mod instagram;
 mod reddit;
 mod secrets;
 mod store;
@@ -22,6 +23,7 @@ fn every_test_file_is_included() {
         "connect.rs",
         "fake_tiktok.rs",
         "import.rs",
+        "instagram.rs",
         "reddit.rs",
         "secrets.rs",
         "store.rs",

@@ -20,8 +20,7 @@ use crate::store::Batch;
 use crate::store::Store;
 use crate::store::model::{AuditEntry, Connection, ConnectionRow};
 
-/// Refresh this long before the access token expires, so a call never starts with a token that
-/// dies on the way.
+/// A token this close to its expiry is not used while a refresh fails: it could die on the way.
 const AHEAD: i64 = 300;
 
 #[derive(Debug, thiserror::Error)]
@@ -87,8 +86,19 @@ impl Session<'_> {
             return Err(self.reauth());
         }
         let mut tokens = self.stored()?;
-        if tokens.expires_within(Utc::now(), Duration::seconds(AHEAD)) {
-            tokens = self.refresh(&tokens)?;
+        if tokens.expires_within(Utc::now(), self.platform.refresh_ahead()) {
+            tokens = match self.refresh(&tokens) {
+                Ok(fresh) => fresh,
+                // Refreshed days ahead (Instagram): a token that still has time left is used
+                // while the platform is unreachable; the next run refreshes it.
+                Err(LifecycleError::Platform(e))
+                    if !tokens.expires_within(Utc::now(), Duration::seconds(AHEAD)) =>
+                {
+                    tracing::warn!(error = %e, "the token could not be refreshed ahead of its expiry; using it as it is");
+                    tokens
+                }
+                Err(e) => return Err(e),
+            };
         }
         match call(&tokens.access()) {
             Err(PlatformError::Unauthorized { .. }) => {
@@ -115,10 +125,10 @@ impl Session<'_> {
     fn refresh_locked(&mut self, used: &Tokens) -> Result<Tokens, LifecycleError> {
         // Another process may have refreshed while this one waited for the lock.
         let current = self.stored()?;
-        if current != *used && !current.expires_within(Utc::now(), Duration::seconds(AHEAD)) {
+        if current != *used && !current.expires_within(Utc::now(), self.platform.refresh_ahead()) {
             return Ok(current);
         }
-        let Some(refresh_token) = current.refresh_token.clone() else {
+        let Some(refresh_token) = self.platform.refresh_credential(&current) else {
             self.mark_reauth("no refresh token stored")?;
             return Err(self.reauth());
         };
@@ -138,7 +148,11 @@ impl Session<'_> {
                 let mut connection = self.connection.connection.clone();
                 connection.token_expires_at = fresh.expires_at;
                 connection.status = "active".into();
-                self.store.upsert(Batch::Connections(&[connection]))?;
+                self.store
+                    .upsert(Batch::Connections(std::slice::from_ref(&connection)))?;
+                // Later writes of the connection (the sync's last_sync_at) start from this one,
+                // not from the copy read before the refresh, which names the old expiry.
+                self.connection.connection = connection;
                 self.audit("refresh", "ok", "access token refreshed")?;
                 Ok(fresh)
             }

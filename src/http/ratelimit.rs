@@ -78,6 +78,8 @@ struct State {
     spacing: Duration,
     /// When spacing allows the next request.
     next_free: Option<Instant>,
+    /// When the last request was let go.
+    last_sent: Option<Instant>,
     /// Requests reserved so far, for tests and summaries.
     sent: u64,
 }
@@ -133,6 +135,7 @@ impl Budget {
                     if !state.spacing.is_zero() {
                         state.next_free = Some(now + state.spacing);
                     }
+                    state.last_sent = Some(now);
                     state.sent += 1;
                     return Ok(waited);
                 }
@@ -170,13 +173,17 @@ impl Budget {
         state.reset_at = Some(reset_at);
     }
 
-    /// Asks for at least `spacing` between two requests from now on (zero lifts it).
+    /// Asks for at least `spacing` between two requests from now on (zero lifts it), counted
+    /// from the last request sent: the request after the answer that asked to slow down
+    /// already waits.
     pub fn set_spacing(&self, spacing: Duration) {
         let mut state = self.lock();
         state.spacing = spacing;
-        if spacing.is_zero() {
-            state.next_free = None;
-        }
+        state.next_free = match (spacing.is_zero(), state.last_sent) {
+            (true, _) => None,
+            (false, Some(last)) => Some(last + spacing),
+            (false, None) => state.next_free,
+        };
     }
 
     /// Requests reserved through this budget in this process.
