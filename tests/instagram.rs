@@ -11,6 +11,7 @@ use serde_json::Value as Json;
 
 use crate::connect::{all_bytes, contains};
 use crate::support::browser::{FakeBrowser, click_authorize};
+use crate::support::fake_instagram::publish;
 use crate::support::fake_instagram::{
     APP_ID, APP_SECRET, CODE_PATH, EXCHANGE_PATH, FakeInstagram, REFRESH_PATH, USER_ID, USERNAME,
     graph_path,
@@ -519,4 +520,114 @@ fn a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync() {
         &want,
         "SIGKILL mid-run, then a re-run",
     );
+}
+
+/// A file of `size` pseudo-random bytes in the world's directory.
+fn video(w: &World, size: usize) -> std::path::PathBuf {
+    let path = w.env.path().join("reel.mp4");
+    let bytes: Vec<u8> = (0..size).map(|i| (i * 7 + i / 251) as u8).collect();
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished(db: TestDb) {
+    let mut w = World::new(db);
+    w.connect(&[]);
+    w.fake.polls_before_finished(2);
+    let file = video(&w, 3 * 1024 * 1024 + 17);
+    let path = file.to_str().unwrap();
+    let mut cmd = w.command(&[
+        "-vv",
+        "-o",
+        "json",
+        "upload",
+        "instagram",
+        path,
+        "--caption",
+        "New reel #test",
+    ]);
+    cmd.env("SOCIALCRM_UPLOAD_POLL_MS", "20");
+    let run = w.run_cmd(cmd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = run.json();
+    assert_eq!(out["status"], "complete", "{out}");
+    let media = out["post_id"].as_str().unwrap().to_string();
+
+    let containers = w.fake.containers();
+    assert_eq!(containers.len(), 1);
+    let c = &containers[0];
+    assert_eq!(c.caption, "New reel #test");
+    assert_eq!(c.file_size, Some(std::fs::metadata(&file).unwrap().len()));
+    assert_eq!(
+        publish::sha256(&c.bytes),
+        publish::sha256(&std::fs::read(&file).unwrap()),
+        "the bytes arrived whole"
+    );
+    assert_eq!(c.polls, 3, "polled until FINISHED");
+    let upload = w
+        .fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path.starts_with("/ig-api-upload/"))
+        .unwrap();
+    assert_eq!(upload.method, "POST");
+    assert!(
+        upload
+            .authorization
+            .as_deref()
+            .unwrap()
+            .starts_with("OAuth IGLL")
+    );
+    assert_eq!(w.fake.published(), vec![(media.clone(), c.id.clone())]);
+    assert_eq!(w.rows("posts"), 1);
+    let posts = crm_contents(&w.db.target)["posts"].clone();
+    let post = posts.iter().next().unwrap();
+    assert!(
+        post.starts_with(&format!("instagram|{media}|default|New reel #test|https://www.instagram.com/reel/{media}/|reels|")),
+        "{post}"
+    );
+
+    // Again: the ledger knows the file; nothing is sent.
+    let again = w.run(&["-o", "json", "upload", "instagram", path]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(again.json()["status"], "already_posted");
+    assert_eq!(w.fake.containers().len(), 1);
+    w.assert_no_leaks();
+}
+
+#[test]
+fn upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished_on_sqlite() {
+    upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished(TestDb::sqlite());
+}
+
+#[test]
+fn upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished_on_postgres() {
+    if let Some(db) = TestDb::postgres() {
+        upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished(db);
+    }
+}
+
+#[test]
+fn a_container_meta_could_not_process_fails_in_one_line_and_tiktok_flags_are_refused() {
+    let mut w = World::new(TestDb::sqlite());
+    w.connect(&[]);
+    w.fake.fail_next_container("ERROR");
+    let file = video(&w, 4096);
+    let path = file.to_str().unwrap();
+    let mut cmd = w.command(&["upload", "instagram", path]);
+    cmd.env("SOCIALCRM_UPLOAD_POLL_MS", "20");
+    let run = w.env.run_cmd(cmd);
+    let line = run.one_line_error(1);
+    assert!(
+        line.contains("could not publish") && line.contains("2207026") && line.contains("ERROR"),
+        "{line}"
+    );
+    assert!(w.fake.published().is_empty());
+    assert_eq!(w.rows("posts"), 0);
+
+    let refused = w
+        .env
+        .run_cmd(w.command(&["upload", "instagram", path, "--privacy", "public"]));
+    let line = refused.one_line_error(2);
+    assert!(line.contains("--privacy"), "{line}");
 }

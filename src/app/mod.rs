@@ -19,6 +19,7 @@ mod messages;
 mod post;
 mod sync;
 mod upload;
+mod upload_instagram;
 mod webhooks;
 
 use std::ffi::OsString;

@@ -37,20 +37,21 @@ use crate::store::model::{Post, Upload};
 
 /// What `upload` tells: the file, the publish and where it stands.
 #[derive(Serialize)]
-struct Uploaded {
-    platform: String,
-    account: String,
-    file: String,
+pub(super) struct Uploaded {
+    pub platform: String,
+    pub account: String,
+    pub file: String,
     /// `xxh3:<hex>` of the content (`sha256:` for files first posted before schema v6).
-    file_hash: String,
-    bytes: u64,
-    chunks: u64,
-    publish_id: Option<String>,
-    /// `complete`, `processing` (sent; TikTok is still working), or `already_posted`.
-    status: String,
-    post_id: Option<String>,
+    pub file_hash: String,
+    pub bytes: u64,
+    pub chunks: u64,
+    /// TikTok's publish id; Instagram's container id.
+    pub publish_id: Option<String>,
+    /// `complete`, `processing` (sent; the platform is still working), or `already_posted`.
+    pub status: String,
+    pub post_id: Option<String>,
     /// Chunks sent by an earlier run were not sent again.
-    resumed: bool,
+    pub resumed: bool,
 }
 
 impl Record for Uploaded {
@@ -84,7 +85,7 @@ impl Record for Uploaded {
     }
 }
 
-fn poll_interval() -> Duration {
+pub(super) fn poll_interval() -> Duration {
     let ms = std::env::var("SOCIALCRM_UPLOAD_POLL_MS")
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
@@ -129,7 +130,9 @@ fn explain(e: LifecycleError, draft: bool) -> CliError {
 }
 
 pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
-    let UploadPlatform::Tiktok = args.platform;
+    if args.platform == UploadPlatform::Instagram {
+        return super::upload_instagram::run(ctx, args);
+    }
     let id = PlatformId::Tiktok;
     let shown = args.file.display().to_string();
     let meta = std::fs::metadata(&args.file)

@@ -6,6 +6,8 @@ use clap::{Args, ValueEnum};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum UploadPlatform {
     Tiktok,
+    /// A reel, by Meta's resumable upload
+    Instagram,
 }
 
 /// Who may watch a TikTok post (the creator's account decides which of these are offered).

@@ -352,6 +352,23 @@ impl Uploader {
         timeout: Duration,
         position: &Position,
     ) -> Result<Reply, NetError> {
+        let method = reqwest::Method::PUT;
+        self.send_range(method, url, headers, path, (offset, len), timeout, position)
+    }
+
+    /// Sends a byte range `(offset, len)` of `path` as the body of a `method` request (TikTok
+    /// takes chunks by PUT, Meta's resumable upload by POST), as [`Uploader::put_range`] does.
+    #[allow(clippy::too_many_arguments)]
+    pub fn send_range(
+        &self,
+        method: reqwest::Method,
+        url: &Url,
+        headers: &reqwest::header::HeaderMap,
+        path: &std::path::Path,
+        (offset, len): (u64, u64),
+        timeout: Duration,
+        position: &Position,
+    ) -> Result<Reply, NetError> {
         let host = url.host_str().unwrap_or("?").to_string();
         retrying(self.budget, || {
             position.position(offset);
@@ -373,7 +390,7 @@ impl Uploader {
             };
             let request = self
                 .inner
-                .put(url.clone())
+                .request(method.clone(), url.clone())
                 .headers(headers.clone())
                 .header(reqwest::header::CONTENT_LENGTH, len)
                 .timeout(timeout)

@@ -27,7 +27,6 @@
 //! [`FakeInstagram::set_usage`] chose (5 % by default). Every request is recorded with its
 //! arrival time ([`FakeInstagram::requests`]).
 
-#[allow(dead_code)] // until the upload tests use it
 pub mod publish;
 
 use std::collections::HashMap;
