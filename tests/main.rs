@@ -7,6 +7,7 @@ mod connect;
 mod fake_tiktok;
 mod import;
 mod instagram;
+mod instagram_webhooks;
 mod reddit;
 mod secrets;
 mod store;
@@ -24,6 +25,7 @@ fn every_test_file_is_included() {
         "fake_tiktok.rs",
         "import.rs",
         "instagram.rs",
+        "instagram_webhooks.rs",
         "reddit.rs",
         "secrets.rs",
         "store.rs",

@@ -25,14 +25,19 @@ fn now() -> i64 {
 }
 
 /// A running `webhooks serve`, killed when dropped.
-struct Server {
+pub struct Server {
     child: Child,
-    addr: String,
+    pub addr: String,
     log: std::path::PathBuf,
 }
 
 impl Server {
     fn start(env: &TestEnv, db: &TestDb, extra: &[&str]) -> Server {
+        Server::start_with(env, db, extra, &[("TIKTOK_CLIENT_SECRET", SECRET)])
+    }
+
+    /// `webhooks serve` with these environment variables (the platforms' secrets).
+    pub fn start_with(env: &TestEnv, db: &TestDb, extra: &[&str], vars: &[(&str, &str)]) -> Server {
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             probe.local_addr().unwrap().port()
@@ -50,7 +55,7 @@ impl Server {
         ];
         args.extend_from_slice(extra);
         let mut cmd = env.command(&args);
-        cmd.env("TIKTOK_CLIENT_SECRET", SECRET)
+        cmd.envs(vars.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap());
@@ -73,7 +78,7 @@ impl Server {
         server
     }
 
-    fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
@@ -104,7 +109,7 @@ impl Server {
     }
 
     /// Stops the server and returns what it wrote on stderr.
-    fn stop(mut self) -> String {
+    pub fn stop(mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
         self.stderr()

@@ -1,5 +1,6 @@
 //! `webhooks serve`: binds the listener, then hands each request that passed its limits to the
-//! TikTok receiver, one at a time, with this process's database. Runs until killed; every event
+//! TikTok or Instagram receiver (each served when its platform's secret is set), one at a time,
+//! with this process's database. Runs until killed; every event
 //! is committed before its 200, so stopping it loses nothing TikTok was told was received.
 
 use std::net::{SocketAddr, TcpListener};
@@ -10,6 +11,7 @@ use crate::cli::WebhooksCommand;
 use crate::error::{CliError, CliResult};
 use crate::platforms::PlatformId;
 use crate::webhooks::http::{self, Limits, Reply, Route};
+use crate::webhooks::instagram::{self, InstagramReceiver};
 use crate::webhooks::{TOLERANCE_SECS, TiktokReceiver, TokenBucket, tiktok};
 
 pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
@@ -20,24 +22,41 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
         .flatten()
         .filter(|k| !k.expose().is_empty())
         .collect();
-    if keys.is_empty() {
+    let meta = ctx.config.platform(PlatformId::Instagram);
+    let app_secret = meta.client_secret.filter(|k| !k.expose().is_empty());
+    if keys.is_empty() && app_secret.is_none() {
         return Err(CliError::config(
-            "TikTok webhooks are signed with the app's client secret, and none is set",
+            "webhooks are signed with the apps' secrets, and none is set (TikTok: the client secret; Instagram: the app secret)",
         )
-        .with_hint("set TIKTOK_CLIENT_SECRET (or client_secret in [tiktok] of the config file)"));
+        .with_hint("set TIKTOK_CLIENT_SECRET and/or INSTAGRAM_APP_SECRET (or the [tiktok] / [instagram] sections of the config file)"));
     }
     let store = ctx.store()?;
     let listener = bind_listener(bind)?;
     let shown = listener.local_addr().unwrap_or(bind);
-    eprintln!("listening on http://{shown}{} (Ctrl-C stops)", tiktok::PATH);
+    let mut routes = Vec::new();
+    if !keys.is_empty() {
+        routes.push(Route {
+            path: tiktok::PATH,
+            methods: &["POST"],
+        });
+    }
+    if app_secret.is_some() {
+        routes.push(Route {
+            path: instagram::PATH,
+            methods: &["GET", "POST"],
+        });
+    }
+    for route in &routes {
+        eprintln!("listening on http://{shown}{} (Ctrl-C stops)", route.path);
+    }
 
     // The window's worth of requests at the accepted rate, so the cap never evicts a fresh one.
     let replay_cap = ((rate as usize) * (2 * TOLERANCE_SECS as usize + 1)).min(100_000);
     let mut receiver = TiktokReceiver::new(keys, replay_cap);
-    let routes = vec![Route {
-        path: tiktok::PATH,
-        methods: &["POST"],
-    }];
+    let mut meta_receiver = InstagramReceiver {
+        app_secret,
+        verify_token: meta.webhook_verify_token,
+    };
     let failed = http::serve(
         listener,
         routes,
@@ -45,6 +64,7 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
         TokenBucket::new(rate, Instant::now()),
         |request| match request.path.as_str() {
             tiktok::PATH => receiver.handle(store, request),
+            instagram::PATH => meta_receiver.handle(store, request),
             _ => Reply::error(404, "not found"),
         },
     );

@@ -4,14 +4,23 @@ use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
 pub enum WebhooksCommand {
-    /// Receive TikTok webhooks on POST /webhooks/tiktok and record them in the CRM
+    /// Receive TikTok and Instagram webhooks and record them in the CRM
     ///
-    /// Every request must carry a valid TikTok-Signature (HMAC-SHA256 with TIKTOK_CLIENT_SECRET,
-    /// or TIKTOK_SANDBOX_CLIENT_SECRET), at most 300 s old and not seen before; anything else is
+    /// TikTok (POST /webhooks/tiktok, when TIKTOK_CLIENT_SECRET is set): every request must carry
+    /// a valid TikTok-Signature (HMAC-SHA256 with TIKTOK_CLIENT_SECRET, or
+    /// TIKTOK_SANDBOX_CLIENT_SECRET), at most 300 s old and not seen before; anything else is
     /// refused with 400/401. Accepted events go to the audit log and analytics;
-    /// `authorization.removed` marks the connection revoked. Bodies over 1 MiB get 413 and
-    /// requests above --rate per second get 429. TikTok only calls public HTTPS URLs: put a
-    /// reverse proxy that terminates TLS in front (see README). Runs until interrupted.
+    /// `authorization.removed` marks the connection revoked.
+    ///
+    /// Instagram (GET and POST /webhooks/instagram, when INSTAGRAM_APP_SECRET is set): Meta's
+    /// subscription check gets the challenge back when hub.verify_token equals
+    /// INSTAGRAM_WEBHOOK_VERIFY_TOKEN (else 403); events need X-Hub-Signature-256 (HMAC-SHA256 of
+    /// the body with INSTAGRAM_APP_SECRET; missing: 401, wrong: 403). Comments become fans and
+    /// messages, DMs messages, everything else audit entries.
+    ///
+    /// Bodies over 1 MiB get 413 and requests above --rate per second get 429. TikTok and Meta
+    /// only call public HTTPS URLs: put a reverse proxy that terminates TLS in front (see
+    /// README). Runs until interrupted.
     /// Example: `socialcrm webhooks serve --bind 127.0.0.1:8787`
     Serve {
         /// Address and port to listen on (keep it on loopback behind a proxy)

@@ -65,6 +65,9 @@ pub struct Incoming {
     pub method: String,
     /// The path without the query.
     pub path: String,
+    /// The raw query string (empty when none): Meta's subscription check comes in it. Never
+    /// logged (it carries the verify token).
+    pub query: String,
     /// Names lowercased, in the order received.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -106,6 +109,16 @@ impl Reply {
             body: serde_json::json!({ "error": message }).to_string(),
             extra: Vec::new(),
         }
+    }
+
+    /// `body` as plain text (Meta's subscription check wants the bare challenge back).
+    pub fn text(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            body: body.to_string(),
+            extra: Vec::new(),
+        }
+        .with("Content-Type", "text/plain")
     }
 
     fn with(mut self, name: &'static str, value: impl Into<String>) -> Reply {
@@ -401,6 +414,10 @@ fn read_request(stream: &mut TcpStream, shared: &Shared, deadline: Instant) -> i
     }
     Ok(Outcome::Complete(Incoming {
         method: method.to_string(),
+        query: target
+            .split_once('?')
+            .map(|(_, q)| q.to_string())
+            .unwrap_or_default(),
         path,
         headers,
         body,
@@ -429,10 +446,16 @@ fn find_blank_line(buf: &[u8]) -> Option<usize> {
 }
 
 fn render(reply: &Reply) -> Vec<u8> {
+    let typed = reply.extra.iter().any(|(name, _)| *name == "Content-Type");
     let mut head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "HTTP/1.1 {} {}\r\n{}Content-Length: {}\r\nConnection: close\r\n",
         reply.status,
         reason(reply.status),
+        if typed {
+            ""
+        } else {
+            "Content-Type: application/json\r\n"
+        },
         reply.body.len()
     );
     for (name, value) in &reply.extra {

@@ -4,6 +4,7 @@
 //! http.rs       the listener: limits on connections, head, body, time and rate; one handler
 //! signature.rs  TikTok-Signature: HMAC-SHA256 over "<t>.<body>" with the client secret
 //! tiktok.rs     TikTok's events and the rows each one writes (pure)
+//! instagram.rs  Meta's subscription check, X-Hub-Signature-256, Instagram's events and rows
 //! mod.rs        the TikTok receiver tying them together, the replay guard, the rate bucket
 //! ```
 //! A request is answered in this order: limits (`http.rs`: 404/405/411/413/429/431), then the
@@ -14,6 +15,7 @@
 //! a header, a body, a signature or the secret; `app/webhooks.rs` wires this to the CLI.
 
 pub mod http;
+pub mod instagram;
 pub mod signature;
 pub mod tiktok;
 
