@@ -428,8 +428,11 @@ fn a_metric_meta_dropped_is_skipped_with_a_warning_and_the_others_are_stored() {
     assert!(!asked[1].query_param("metric").unwrap().contains("saves"));
     assert_eq!(asked[1].query_param("period"), Some("day"));
     assert_eq!(asked[1].query_param("metric_type"), Some("total_value"));
-    // 3 profile counts, 2 x 2 media counts, 7 daily metrics.
-    assert_eq!(w.rows("analytics_events"), 3 + 4 + 7);
+    let media = w.fake.requests_to(&graph_path("/m2/insights"));
+    assert_eq!(media.len(), 1, "the latest media's insights");
+    assert!(media[0].query_param("metric").unwrap().contains("saved"));
+    // 3 profile counts, 2 x 2 media counts, 7 daily metrics, 2 x 7 media metrics.
+    assert_eq!(w.rows("analytics_events"), 3 + 4 + 7 + 2 * 7);
 }
 
 /// The gaps between the Graph requests the fake received after the first `seen` requests.
@@ -630,4 +633,41 @@ fn a_container_meta_could_not_process_fails_in_one_line_and_tiktok_flags_are_ref
         .run_cmd(w.command(&["upload", "instagram", path, "--privacy", "public"]));
     let line = refused.one_line_error(2);
     assert!(line.contains("--privacy"), "{line}");
+}
+
+#[test]
+fn at_100_percent_nothing_is_sent_until_access_returns_and_beyond_the_budget_streams_fail_cleanly()
+{
+    let mut w = World::new(TestDb::sqlite());
+    w.fake.set_media(3);
+    w.connect(&[]);
+    // Every answer now says the Business Use Case limit is reached for 5 more minutes.
+    w.fake.set_usage(100.0, 5);
+    let seen = w.fake.requests().len();
+    let mut cmd = w.command(&["-o", "json", "sync"]);
+    cmd.env("SOCIALCRM_RETRY_BUDGET", "2");
+    let started = std::time::Instant::now();
+    let run = w.run_cmd(cmd);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "no 5-minute wait"
+    );
+    // The account's one run did not complete: exit 1, one line per stream that failed.
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let out = run.json();
+    assert_eq!(stream(&out, "profile")["status"], "succeeded");
+    let media = stream(&out, "media");
+    assert_eq!(media["status"], "failed", "{out}");
+    assert!(
+        media["error"]
+            .as_str()
+            .unwrap()
+            .contains("rate limit of instagram:"),
+        "{media}"
+    );
+    let sent = w.fake.requests().len() - seen;
+    assert_eq!(
+        sent, 1,
+        "only the request whose answer said 100 % reached Meta"
+    );
 }

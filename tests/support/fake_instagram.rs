@@ -18,7 +18,7 @@
 //! - `GET /refresh_access_token?grant_type=ig_refresh_token&access_token`: a long-lived token at
 //!   least 24 h old and not expired for a new one; otherwise code 190.
 //! - `GET /v24.0/me`, `/v24.0/me/media`, `/v24.0/{media}/comments`, `/v24.0/me/conversations`,
-//!   `/v24.0/me/insights`: bearer token (`Authorization: Bearer`), Graph error envelopes
+//!   `/v24.0/me/insights`, `/v24.0/{media}/insights`: bearer token (`Authorization: Bearer`), Graph error envelopes
 //!   (`{"error":{"message","type","code","fbtrace_id"}}`; 190 for a bad token), cursor paging
 //!   (`limit`, `after`, `paging.cursors`, `paging.next`).
 //! - The publishing flow in [`publish`].
@@ -546,8 +546,38 @@ impl State {
                 Reply::json(200, paged(&self.conversations, after, limit, &req.path))
             }
             ("GET", ["me", "insights"]) => self.insights(req),
+            ("GET", [media, "insights"]) => self.media_insights(req, media),
             _ => graph_error(400, 100, "Unsupported request - method type or path"),
         }
+    }
+
+    /// Lifetime totals of one media, as `values` without `end_time`.
+    fn media_insights(&self, req: &RecordedRequest, media: &str) -> Reply {
+        if !self.media.iter().any(|m| m.0 == media) {
+            return graph_error(400, 100, "Unsupported get request. Object does not exist");
+        }
+        let metrics: Vec<&str> = req.query_param("metric").unwrap_or("").split(',').collect();
+        if let Some(gone) = metrics
+            .iter()
+            .find(|m| self.deprecated.iter().any(|d| d == *m))
+        {
+            return graph_error(
+                400,
+                100,
+                &format!(
+                    "(#100) The Media Insights API does not support the {gone} metric for this media product type."
+                ),
+            );
+        }
+        let data: Vec<Value> = metrics
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                json!({"name": m, "period": "lifetime", "title": m, "values": [{"value": 10 + i}],
+                       "id": format!("{media}/insights/{m}/lifetime")})
+            })
+            .collect();
+        Reply::json(200, json!({"data": data}))
     }
 
     fn insights(&self, req: &RecordedRequest) -> Reply {

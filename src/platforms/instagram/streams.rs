@@ -15,9 +15,10 @@
 //!   messaging permission is granted: correspondents become fans (source `dm`), messages are
 //!   stored. Without the permission Meta answers code 3, 10 or 200: one warning, no failure.
 //! - `insights` (`ENABLE_INSTAGRAM_INSIGHTS`): the account's metrics of the last complete day
-//!   (`period=day&metric_type=total_value`), each an event with its period. A metric Meta no
-//!   longer offers (code 100 naming it, as `impressions` since v22) is dropped with a warning
-//!   and the others are asked again.
+//!   (`period=day&metric_type=total_value`), each an event with its period, then the lifetime
+//!   metrics of the latest [`MEDIA_INSIGHTS`] media, one media per page. A metric Meta no
+//!   longer offers, or not for this account or media type (code 100 naming it, as
+//!   `impressions` since v22), is dropped with a warning and the others are asked again.
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -478,22 +479,117 @@ fn refused_metric<'a>(message: &str, asked: &[&'a str]) -> Option<&'a str> {
         .find_map(|w| asked.iter().copied().find(|m| m == w))
 }
 
+/// Media insights asked for each of the latest [`MEDIA_INSIGHTS`] media (lifetime totals).
+pub const MEDIA_METRICS: [&str; 7] = [
+    "views",
+    "reach",
+    "likes",
+    "comments",
+    "saved",
+    "shares",
+    "total_interactions",
+];
+/// How many of the latest media get their insights read each sync.
+pub const MEDIA_INSIGHTS: usize = 10;
+
+/// Where an insights pass is: the media whose insights are still to read.
+#[derive(Serialize, Deserialize)]
+struct InsightsCursor {
+    media: Vec<String>,
+}
+
 impl Insights {
+    /// Asks `path` for `metrics` (plus `extra` query pairs); a metric Meta refuses with code 100
+    /// is dropped with one warning and the rest asked again. `None` when nothing is left.
     fn ask(
         &self,
         token: &Secret,
+        path: &str,
         metrics: &[&str],
-        since: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<Json, PlatformError> {
-        let mut url = self.api.url(&graph("/me/insights"));
+        extra: &[(&str, String)],
+    ) -> Result<Option<Json>, PlatformError> {
+        let mut asked = metrics.to_vec();
+        while !asked.is_empty() {
+            let mut url = self.api.url(&graph(path));
+            url.query_pairs_mut()
+                .append_pair("metric", &asked.join(","))
+                .extend_pairs(extra.iter().map(|(k, v)| (*k, v.as_str())));
+            match self.api.get(token, url) {
+                Ok(answer) => return Ok(Some(answer)),
+                Err(e) if graph_code(&e) == Some(100) => {
+                    let message = graph_message(&e).to_string();
+                    let Some(gone) = refused_metric(&message, &asked) else {
+                        return Err(e);
+                    };
+                    tracing::warn!(
+                        metric = gone,
+                        "instagram no longer offers the insights metric '{gone}' here ({path}); skipped ({message})"
+                    );
+                    asked.retain(|m| *m != gone);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+
+    /// The latest media ids, newest first.
+    fn recent_media(&self, token: &Secret) -> Result<Vec<String>, PlatformError> {
+        let mut url = self.api.url(&graph("/me/media"));
         url.query_pairs_mut()
-            .append_pair("metric", &metrics.join(","))
-            .append_pair("period", "day")
-            .append_pair("metric_type", "total_value")
-            .append_pair("since", &since.timestamp().to_string())
-            .append_pair("until", &until.timestamp().to_string());
-        self.api.get(token, url)
+            .append_pair("fields", "id")
+            .append_pair("limit", &MEDIA_INSIGHTS.to_string());
+        let list = self.api.get(token, url)?;
+        Ok(list
+            .get("data")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|m| text(m, "id"))
+            .take(MEDIA_INSIGHTS)
+            .collect())
+    }
+}
+
+/// An insights answer's metrics as events about `subject`: `total_value` totals start at
+/// `start`, `values[]` points at their `end_time` less a day.
+fn insight_events(
+    page: &mut Page,
+    request: &Request,
+    answer: &Json,
+    subject: (&str, &str),
+    start: DateTime<Utc>,
+) {
+    for metric in answer
+        .get("data")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(name) = text(metric, "name") else {
+            continue;
+        };
+        let period = text(metric, "period").unwrap_or_else(|| "day".into());
+        if let Some(v) = metric.pointer("/total_value/value").and_then(Json::as_f64) {
+            page.events
+                .push(event(request, subject, &name, (&period, start), v));
+        }
+        for value in metric
+            .get("values")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(v) = value.get("value").and_then(Json::as_f64) else {
+                continue;
+            };
+            let at = match time(value.get("end_time")) {
+                Some(end) => end - Duration::days(1),
+                None => start,
+            };
+            page.events
+                .push(event(request, subject, &name, (&period, at), v));
+        }
     }
 }
 
@@ -502,77 +598,48 @@ impl Stream for Insights {
         "insights"
     }
 
+    /// The first page: the account's last complete day, and the media to read next; then one
+    /// page per media (lifetime totals, recorded at the sync's time).
     fn fetch(&self, token: &Secret, request: &Request) -> Result<Page, PlatformError> {
-        let until = request.at.date_naive().and_time(NaiveTime::MIN).and_utc();
-        let since = until - Duration::days(1);
-        let mut asked: Vec<&str> = ACCOUNT_METRICS.to_vec();
-        let answer = loop {
-            if asked.is_empty() {
-                return Ok(Page::default());
-            }
-            match self.ask(token, &asked, since, until) {
-                Ok(answer) => break answer,
-                Err(e) if graph_code(&e) == Some(100) => {
-                    let message = graph_message(&e).to_string();
-                    match refused_metric(&message, &asked) {
-                        Some(gone) => {
-                            tracing::warn!(
-                                metric = gone,
-                                "instagram no longer offers the insights metric '{gone}' for this account; skipped ({message})"
-                            );
-                            asked.retain(|m| *m != gone);
-                        }
-                        None => return Err(e),
-                    }
+        let mut page = Page::default();
+        let resume = request
+            .cursor
+            .and_then(|c| serde_json::from_str::<InsightsCursor>(c).ok());
+        let mut cursor = match resume {
+            Some(cursor) => cursor,
+            None => {
+                let until = request.at.date_naive().and_time(NaiveTime::MIN).and_utc();
+                let since = until - Duration::days(1);
+                let extra = [
+                    ("period", "day".to_string()),
+                    ("metric_type", "total_value".to_string()),
+                    ("since", since.timestamp().to_string()),
+                    ("until", until.timestamp().to_string()),
+                ];
+                if let Some(answer) = self.ask(token, "/me/insights", &ACCOUNT_METRICS, &extra)? {
+                    // Each metric's id is `<user id>/insights/<metric>/<period>`.
+                    let subject = answer
+                        .pointer("/data/0/id")
+                        .and_then(Json::as_str)
+                        .and_then(|id| id.split('/').next())
+                        .unwrap_or(request.account)
+                        .to_string();
+                    insight_events(&mut page, request, &answer, ("account", &subject), since);
                 }
-                Err(e) => return Err(e),
+                InsightsCursor {
+                    media: self.recent_media(token)?,
+                }
             }
         };
-        let mut page = Page::default();
-        for metric in answer
-            .get("data")
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(name) = text(metric, "name") else {
-                continue;
-            };
-            let period = text(metric, "period").unwrap_or_else(|| "day".into());
-            // `<user id>/insights/<metric>/<period>`.
-            let subject = text(metric, "id")
-                .and_then(|id| id.split('/').next().map(str::to_string))
-                .unwrap_or_else(|| request.account.to_string());
-            if let Some(v) = metric.pointer("/total_value/value").and_then(Json::as_f64) {
-                page.events.push(event(
-                    request,
-                    ("account", &subject),
-                    &name,
-                    (&period, since),
-                    v,
-                ));
-            }
-            for value in metric
-                .get("values")
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let (Some(v), Some(end)) = (
-                    value.get("value").and_then(Json::as_f64),
-                    time(value.get("end_time")),
-                ) else {
-                    continue;
-                };
-                page.events.push(event(
-                    request,
-                    ("account", &subject),
-                    &name,
-                    (&period, end - Duration::days(1)),
-                    v,
-                ));
+        if request.cursor.is_some() && !cursor.media.is_empty() {
+            let media = cursor.media.remove(0);
+            let path = format!("/{media}/insights");
+            if let Some(answer) = self.ask(token, &path, &MEDIA_METRICS, &[])? {
+                insight_events(&mut page, request, &answer, ("post", &media), request.at);
             }
         }
+        page.next = (!cursor.media.is_empty())
+            .then(|| serde_json::to_string(&cursor).expect("a cursor serializes"));
         Ok(page)
     }
 }
