@@ -3,14 +3,13 @@
 //! cursor, comments and conversations into fans and messages, insights with a metric Meta
 //! dropped, pacing by Meta's usage headers, and a sync killed mid-run.
 
-use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value as Json;
 
-use crate::connect::{all_bytes, contains};
-use crate::support::browser::{FakeBrowser, click_authorize};
+use crate::connect::{assert_not_leaked, paste_flow};
+use crate::support::browser::FakeBrowser;
 use crate::support::fake_instagram::publish;
 use crate::support::fake_instagram::{
     APP_ID, APP_SECRET, CODE_PATH, EXCHANGE_PATH, FakeInstagram, REFRESH_PATH, USER_ID, USERNAME,
@@ -111,20 +110,7 @@ impl World {
     pub fn assert_no_leaks(&self) {
         let mut values = self.fake.tokens();
         values.push(APP_SECRET.to_string());
-        for value in &values {
-            for run in &self.runs {
-                assert!(
-                    !run.stdout.contains(value.as_str()) && !run.stderr.contains(value.as_str()),
-                    "a token leaked into output"
-                );
-            }
-            for (name, bytes) in all_bytes(&self.env.data_home()) {
-                assert!(
-                    !contains(&bytes, value),
-                    "a token is in plain text in {name}"
-                );
-            }
-        }
+        assert_not_leaked(&values, &self.runs, &self.env.data_home());
         let graph = self
             .fake
             .requests()
@@ -225,24 +211,9 @@ fn an_https_redirect_uri_is_pasted_and_a_wrapped_code_answer_is_read() {
         "--timeout",
         "20",
     ]);
-    cmd.env("BROWSER", "false")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut lines = stderr.lines();
-    let url = lines
-        .by_ref()
-        .map(|l| l.unwrap())
-        .find_map(|l| l.trim().starts_with("http").then(|| l.trim().to_string()))
-        .expect("the authorization URL is printed");
-    let landed = click_authorize(&url);
+    cmd.env("BROWSER", "false");
+    let (landed, output) = paste_flow(cmd);
     assert!(landed.ends_with("#_"), "Meta appends #_: {landed}");
-    writeln!(child.stdin.take().unwrap(), "{landed}").unwrap();
-    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "{rest:?}");
     let who: Json = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(who["platform_user_id"], USER_ID);
     let code = &w.fake.requests_to(CODE_PATH)[0];

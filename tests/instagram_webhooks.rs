@@ -5,12 +5,11 @@
 
 use serde_json::json;
 use socialcrm::secrets::Secret;
-use socialcrm::store::model::{AuditQuery, Page};
 use socialcrm::webhooks::signature::sign_body;
 
 use crate::support::http;
 use crate::support::{TestDb, TestEnv, crm_contents};
-use crate::webhooks::Server;
+use crate::webhooks::{Server, webhook_audit};
 
 const APP_SECRET: &str = "ig-app-secret-5a4b3c2d";
 const VERIFY: &str = "verify-token-from-the-dashboard";
@@ -110,23 +109,13 @@ fn webhooks_are_verified_and_recorded_once(db: TestDb) {
             .any(|m| m.starts_with("instagram|mid.1|80001|in|dm|hello|"))
     );
     assert_eq!(crm["fans"].len(), 2);
-    let webhooks = db
-        .open()
-        .list_audit(&AuditQuery {
-            page: Page {
-                limit: 100,
-                after: None,
-            },
-            action: Some("webhook".into()),
-            ..Default::default()
-        })
-        .unwrap();
+    let webhooks = webhook_audit(db.open().as_mut());
     assert_eq!(
         webhooks.len(),
         1,
         "one entry per delivery, however often redelivered"
     );
-    let detail = webhooks[0].entry.detail.as_deref().unwrap();
+    let detail = webhooks[0].1.as_deref().unwrap();
     assert!(detail.contains("mentions"), "{detail}");
 
     let log = server.stop();

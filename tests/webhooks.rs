@@ -191,7 +191,7 @@ fn webhook_analytics(db: &TestDb) -> Vec<(String, String, String, String, String
     .collect()
 }
 
-fn webhook_audit(store: &mut dyn Store) -> Vec<(Option<String>, Option<String>)> {
+pub fn webhook_audit(store: &mut dyn Store) -> Vec<(Option<String>, Option<String>)> {
     store
         .list_audit(&AuditQuery {
             page: Page {

@@ -85,7 +85,50 @@ impl Record for Uploaded {
     }
 }
 
-pub(super) fn poll_interval() -> Duration {
+/// The report on a file the ledger says `done` posted already (nothing is sent), audited.
+pub(super) fn already_posted(
+    ctx: &mut Context,
+    done: &crate::store::model::UploadRow,
+    mut out: Uploaded,
+) -> CliResult<Report> {
+    let u = &done.upload;
+    out.publish_id = u.publish_id.clone();
+    out.post_id = u.post_id.clone();
+    out.chunks = u.chunk_count as u64;
+    out.status = "already_posted".into();
+    let when = super::time_cell(&Some(done.updated_at));
+    let detail = format!(
+        "{} already posted as {} on {when}; nothing sent",
+        out.file,
+        u.post_id.as_deref().unwrap_or("?")
+    );
+    let entry = audit_entry("upload", &out.platform, &out.account, "skipped", &detail);
+    ctx.store()?.upsert(Batch::Audit(&[entry]))?;
+    Ok(Report::data(Detail(out)).note(format!("{detail} (--force posts it again)")))
+}
+
+/// Asks `check` for a status every `SOCIALCRM_UPLOAD_POLL_MS` until `settled` says it is
+/// (`Ok(status)`), or until the next ask would come after `wait` (`Err(last status)`).
+pub(super) fn poll<T>(
+    wait: Duration,
+    mut check: impl FnMut() -> CliResult<T>,
+    settled: impl Fn(&T) -> bool,
+) -> CliResult<Result<T, T>> {
+    let deadline = Instant::now() + wait;
+    let interval = poll_interval();
+    loop {
+        let status = check()?;
+        if settled(&status) {
+            return Ok(Ok(status));
+        }
+        if Instant::now() + interval > deadline {
+            return Ok(Err(status));
+        }
+        std::thread::sleep(interval);
+    }
+}
+
+fn poll_interval() -> Duration {
     let ms = std::env::var("SOCIALCRM_UPLOAD_POLL_MS")
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
@@ -203,19 +246,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
         .as_ref()
         .filter(|p| p.upload.status == "complete" && !args.force)
     {
-        let u = &done.upload;
-        out.publish_id = u.publish_id.clone();
-        out.post_id = u.post_id.clone();
-        out.chunks = u.chunk_count as u64;
-        out.status = "already_posted".into();
-        let when = super::time_cell(&Some(done.updated_at));
-        let detail = format!(
-            "{shown} already posted as {} on {when}; nothing sent",
-            u.post_id.as_deref().unwrap_or("?")
-        );
-        let entry = audit_entry("upload", id.name(), &account, "skipped", &detail);
-        ctx.store()?.upsert(Batch::Audit(&[entry]))?;
-        return Ok(Report::data(Detail(out)).note(format!("{detail} (--force posts it again)")));
+        return already_posted(ctx, done, out);
     }
 
     // What an earlier run left that can be continued: same size, a valid saved plan, and a
@@ -411,16 +442,18 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
         )));
     }
 
-    let deadline = Instant::now() + Duration::from_secs(args.wait);
-    let interval = poll_interval();
-    let status = loop {
-        let status = session
-            .with_token(|t| posting.status(t, &publish_id))
-            .map_err(|e| explain(e, draft))?;
-        if status.finished() || status.failed() {
-            break status;
-        }
-        if Instant::now() + interval > deadline {
+    let polled = poll(
+        Duration::from_secs(args.wait),
+        || {
+            session
+                .with_token(|t| posting.status(t, &publish_id))
+                .map_err(|e| explain(e, draft))
+        },
+        |status| status.finished() || status.failed(),
+    )?;
+    let status = match polled {
+        Ok(status) => status,
+        Err(status) => {
             let detail = format!(
                 "{shown}: TikTok is still processing publish {publish_id} ({}) after {} s",
                 status.status, args.wait
@@ -429,7 +462,6 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             return Err(CliError::failure(detail)
                 .with_hint("run the same command again to keep waiting (nothing is sent twice)"));
         }
-        std::thread::sleep(interval);
     };
 
     if status.failed() {

@@ -11,9 +11,9 @@
 
 use std::io::IsTerminal;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::upload::{Uploaded, poll_interval};
+use super::upload::{Uploaded, already_posted, poll};
 use super::{Context, Report, file_hash};
 use crate::auth::lifecycle::{Session, audit_entry};
 use crate::cli::UploadArgs;
@@ -79,17 +79,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
         .as_ref()
         .filter(|p| p.upload.status == "complete" && !args.force)
     {
-        out.publish_id = done.upload.publish_id.clone();
-        out.post_id = done.upload.post_id.clone();
-        out.status = "already_posted".into();
-        let detail = format!(
-            "{shown} already posted as {} on {}; nothing sent",
-            done.upload.post_id.as_deref().unwrap_or("?"),
-            super::time_cell(&Some(done.updated_at))
-        );
-        let entry = audit_entry("upload", ID.name(), &account, "skipped", &detail);
-        ctx.store()?.upsert(Batch::Audit(&[entry]))?;
-        return Ok(Report::data(Detail(out)).note(format!("{detail} (--force posts it again)")));
+        return already_posted(ctx, done, out);
     }
     // Bytes sent by an earlier run: its container is polled again, not uploaded twice.
     let waiting = previous
@@ -148,14 +138,14 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     let container = upload.publish_id.clone().unwrap_or_default();
     out.publish_id = Some(container.clone());
 
-    let deadline = Instant::now() + Duration::from_secs(args.wait);
-    let interval = poll_interval();
-    let status = loop {
-        let status = session.with_token(|t| publishing.status(t, &container))?;
-        if status.ready() || status.failed() {
-            break status;
-        }
-        if Instant::now() + interval > deadline {
+    let polled = poll(
+        Duration::from_secs(args.wait),
+        || Ok(session.with_token(|t| publishing.status(t, &container))?),
+        |status| status.ready() || status.failed(),
+    )?;
+    let status = match polled {
+        Ok(status) => status,
+        Err(status) => {
             let detail = format!(
                 "{shown}: Instagram is still processing container {container} ({}) after {} s",
                 status.text.as_deref().unwrap_or(&status.code),
@@ -165,7 +155,6 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             return Err(CliError::failure(detail)
                 .with_hint("run the same command again to keep waiting (nothing is sent twice)"));
         }
-        std::thread::sleep(interval);
     };
     if status.failed() {
         upload.status = "failed".into();

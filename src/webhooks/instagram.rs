@@ -46,21 +46,6 @@ fn text(v: &Json, pointer: &str) -> Option<String> {
     }
 }
 
-fn fan(id: &str, username: Option<String>, source: &str, at: DateTime<Utc>) -> Fan {
-    Fan {
-        platform: PLATFORM.into(),
-        platform_user_id: id.into(),
-        username,
-        display_name: None,
-        status: None,
-        first_seen_at: Some(at),
-        last_seen_at: Some(at),
-        lifetime_spend_cents: None,
-        currency: None,
-        source: source.into(),
-    }
-}
-
 /// What a verified body changes. The error names the problem, never the body.
 pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
     let doc: Json =
@@ -95,7 +80,7 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
                 let username = text(value, "/from/username");
                 let mine = from.as_deref() == Some(account.as_str());
                 if let (Some(from), false) = (&from, mine) {
-                    fans.push(fan(from, username, "comment", at));
+                    fans.push(Fan::seen(PLATFORM, from, username, "comment", at));
                 }
                 messages.push(Message {
                     platform: PLATFORM.into(),
@@ -133,7 +118,7 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
             let echo = sender == account
                 || event.pointer("/message/is_echo").and_then(Json::as_bool) == Some(true);
             let other = if echo { recipient } else { sender };
-            fans.push(fan(&other, None, "dm", sent_at));
+            fans.push(Fan::seen(PLATFORM, &other, None, "dm", sent_at));
             messages.push(Message {
                 platform: PLATFORM.into(),
                 platform_message_id: mid,

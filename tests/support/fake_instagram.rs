@@ -551,24 +551,28 @@ impl State {
         }
     }
 
+    /// The metrics asked for, or Meta's code 100 (`message` with `{}` for the metric) for the
+    /// first one it no longer offers.
+    fn metrics<'a>(&self, req: &'a RecordedRequest, message: &str) -> Result<Vec<&'a str>, Reply> {
+        let metrics: Vec<&str> = req.query_param("metric").unwrap_or("").split(',').collect();
+        match metrics
+            .iter()
+            .find(|m| self.deprecated.iter().any(|d| d == *m))
+        {
+            Some(gone) => Err(graph_error(400, 100, &message.replace("{}", gone))),
+            None => Ok(metrics),
+        }
+    }
+
     /// Lifetime totals of one media, as `values` without `end_time`.
     fn media_insights(&self, req: &RecordedRequest, media: &str) -> Reply {
         if !self.media.iter().any(|m| m.0 == media) {
             return graph_error(400, 100, "Unsupported get request. Object does not exist");
         }
-        let metrics: Vec<&str> = req.query_param("metric").unwrap_or("").split(',').collect();
-        if let Some(gone) = metrics
-            .iter()
-            .find(|m| self.deprecated.iter().any(|d| d == *m))
-        {
-            return graph_error(
-                400,
-                100,
-                &format!(
-                    "(#100) The Media Insights API does not support the {gone} metric for this media product type."
-                ),
-            );
-        }
+        let metrics = match self.metrics(req, "(#100) The Media Insights API does not support the {} metric for this media product type.") {
+            Ok(m) => m,
+            Err(refused) => return refused,
+        };
         let data: Vec<Value> = metrics
             .iter()
             .enumerate()
@@ -581,19 +585,10 @@ impl State {
     }
 
     fn insights(&self, req: &RecordedRequest) -> Reply {
-        let metrics: Vec<&str> = req.query_param("metric").unwrap_or("").split(',').collect();
-        if let Some(gone) = metrics
-            .iter()
-            .find(|m| self.deprecated.iter().any(|d| d == *m))
-        {
-            return graph_error(
-                400,
-                100,
-                &format!(
-                    "(#100) Starting from version v22.0 and above, the {gone} metric is no longer supported. Please use views instead."
-                ),
-            );
-        }
+        let metrics = match self.metrics(req, "(#100) Starting from version v22.0 and above, the {} metric is no longer supported. Please use views instead.") {
+            Ok(m) => m,
+            Err(refused) => return refused,
+        };
         if req.query_param("period") != Some("day") || req.query_param("since").is_none() {
             return graph_error(400, 100, "(#100) period and since are required");
         }

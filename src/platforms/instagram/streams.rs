@@ -91,21 +91,6 @@ fn event(
     }
 }
 
-fn fan(id: &str, username: Option<String>, source: &str, seen: DateTime<Utc>) -> Fan {
-    Fan {
-        platform: "instagram".into(),
-        platform_user_id: id.into(),
-        username,
-        display_name: None,
-        status: None,
-        first_seen_at: Some(seen),
-        last_seen_at: Some(seen),
-        lifetime_spend_cents: None,
-        currency: None,
-        source: source.into(),
-    }
-}
-
 /// One row per person: the earliest first sighting and the latest last one.
 fn merge_fans(fans: Vec<Fan>) -> Vec<Fan> {
     let mut out: Vec<Fan> = Vec::new();
@@ -287,7 +272,8 @@ impl Comments {
         let mine = username.is_some() && username.as_deref() == request.username;
         let who = from_id.clone().or_else(|| username.clone());
         if let (Some(who), false) = (&who, mine) {
-            page.fans.push(fan(who, username.clone(), "comment", at));
+            page.fans
+                .push(Fan::seen("instagram", who, username.clone(), "comment", at));
         }
         page.messages.push(Message {
             platform: "instagram".into(),
@@ -435,7 +421,8 @@ impl Stream for Conversations {
                 let other_id = other.and_then(|o| text(o, "id"));
                 if let Some(other_id) = &other_id {
                     let name = other.and_then(|o| text(o, "username"));
-                    page.fans.push(fan(other_id, name, "dm", at));
+                    page.fans
+                        .push(Fan::seen("instagram", other_id, name, "dm", at));
                 }
                 page.messages.push(Message {
                     platform: "instagram".into(),

@@ -18,7 +18,7 @@ use serde_json::json;
 use sha2::Digest;
 
 use super::{FakeInstagram, State, USER_ID, VERSION, graph_error};
-use crate::support::server::{RecordedRequest, Reply, respond};
+use crate::support::server::{RecordedRequest, Reply, header, respond};
 
 #[derive(Default)]
 pub struct Publishing {
@@ -176,13 +176,7 @@ fn status(c: &Container, polls_before: u32) -> (&'static str, String) {
 /// An upload to rupload.facebook.com: the bytes go into the container at `offset`.
 pub(super) fn receive(state: &Mutex<State>, mut request: tiny_http::Request) {
     let mut recorded = RecordedRequest::head(&request);
-    let header = |name: &str| {
-        request
-            .headers()
-            .iter()
-            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str().to_string())
-    };
+    let header = |name: &str| header(&request, name);
     let offset = header("offset").and_then(|v| v.parse::<usize>().ok());
     let file_size = header("file_size").and_then(|v| v.parse::<u64>().ok());
     let mut body = Vec::new();
