@@ -449,10 +449,11 @@ fn usage_at_95_percent_spaces_requests_and_below_the_threshold_they_go_at_once()
 }
 
 fn clean(
+    db: TestDb,
     media: usize,
     conversations: usize,
 ) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
-    let mut w = World::new(TestDb::sqlite());
+    let mut w = World::new(db);
     w.fake.set_media(media);
     w.fake.set_conversations(conversations);
     w.connect(&[]);
@@ -460,10 +461,12 @@ fn clean(
     crm_contents(&w.db.target)
 }
 
-#[test]
-fn a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync() {
-    let want = clean(120, 4);
-    let mut w = World::new(TestDb::sqlite());
+fn a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync(
+    db: TestDb,
+    yardstick: TestDb,
+) {
+    let want = clean(yardstick, 120, 4);
+    let mut w = World::new(db);
     w.fake.set_media(120);
     w.fake.set_conversations(4);
     w.connect(&[]);
@@ -494,6 +497,21 @@ fn a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync() {
         &want,
         "SIGKILL mid-run, then a re-run",
     );
+}
+
+#[test]
+fn a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync_on_sqlite() {
+    a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync(
+        TestDb::sqlite(),
+        TestDb::sqlite(),
+    );
+}
+
+#[test]
+fn a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync_on_postgres() {
+    if let (Some(db), Some(yardstick)) = (TestDb::postgres(), TestDb::postgres()) {
+        a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync(db, yardstick);
+    }
 }
 
 /// A file of `size` pseudo-random bytes in the world's directory.
