@@ -268,6 +268,31 @@ fn sync_renews_a_token_near_expiry_and_an_expired_one_needs_a_new_connect() {
     w.assert_no_leaks();
 }
 
+#[test]
+fn a_renewal_meta_refuses_leaves_a_token_with_days_left_in_use() {
+    let mut w = World::new(TestDb::sqlite());
+    w.fake.set_media(3);
+    w.fake.long_lived_left(Duration::from_secs(3 * 24 * 3600));
+    w.fake.young_tokens();
+    w.connect(&[]);
+    let run = w.run(&["-o", "json", "sync"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("could not be refreshed ahead of its expiry"),
+        "{}",
+        run.stderr
+    );
+    let refresh = w.fake.requests_to(REFRESH_PATH);
+    assert_eq!(refresh.len(), 1, "asked once per run, not per stream");
+    assert_eq!(refresh[0].status, 400);
+    assert_eq!(w.rows("posts"), 3, "synced with the token as it is");
+    let accounts = w.run(&["-o", "json", "accounts"]).json();
+    assert_eq!(accounts[0]["status"], "active");
+    assert_eq!(days_from_now(&accounts[0]["token_expires_at"]), 2);
+    w.assert_no_leaks();
+}
+
 fn media_comments_and_conversations_sync_idempotently(db: TestDb) {
     let mut w = World::new(db);
     w.fake.set_media(120);

@@ -177,6 +177,7 @@ impl Context {
             secrets,
             connection,
             lock_dir,
+            early_refresh_failed: false,
         })
     }
 

@@ -51,6 +51,9 @@ pub struct Session<'a> {
     pub secrets: &'a mut dyn SecretStore,
     pub connection: ConnectionRow,
     pub lock_dir: PathBuf,
+    /// A refresh ahead of expiry failed in this session while the token still had time left:
+    /// the session goes on with that token and does not ask again on every call.
+    pub early_refresh_failed: bool,
 }
 
 impl Session<'_> {
@@ -86,15 +89,16 @@ impl Session<'_> {
             return Err(self.reauth());
         }
         let mut tokens = self.stored()?;
-        if tokens.expires_within(Utc::now(), self.platform.refresh_ahead()) {
+        let last_minutes = tokens.expires_within(Utc::now(), Duration::seconds(AHEAD));
+        let due = tokens.expires_within(Utc::now(), self.platform.refresh_ahead());
+        if due && (last_minutes || !self.early_refresh_failed) {
             tokens = match self.refresh(&tokens) {
                 Ok(fresh) => fresh,
                 // Refreshed days ahead (Instagram): a token that still has time left is used
-                // while the platform is unreachable; the next run refreshes it.
-                Err(LifecycleError::Platform(e))
-                    if !tokens.expires_within(Utc::now(), Duration::seconds(AHEAD)) =>
-                {
+                // while the platform is unreachable or refuses; the next run tries again.
+                Err(LifecycleError::Platform(e)) if !last_minutes => {
                     tracing::warn!(error = %e, "the token could not be refreshed ahead of its expiry; using it as it is");
+                    self.early_refresh_failed = true;
                     tokens
                 }
                 Err(e) => return Err(e),

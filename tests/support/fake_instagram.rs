@@ -85,6 +85,8 @@ struct State {
     wrap_code_answer: bool,
     /// Lifetime of long-lived tokens issued from now on.
     long_lived_left: Duration,
+    /// Long-lived tokens issued from now on count as issued just now, whatever their lifetime.
+    young: bool,
     /// Media newest first: (id, timestamp, comments).
     media: Vec<(String, i64, Vec<Value>)>,
     conversations: Vec<Value>,
@@ -125,6 +127,7 @@ impl FakeInstagram {
             requests: Vec::new(),
             wrap_code_answer: false,
             long_lived_left: LONG_LIVED,
+            young: false,
             media: Vec::new(),
             conversations: Vec::new(),
             deprecated: Vec::new(),
@@ -163,6 +166,12 @@ impl FakeInstagram {
     /// `60 days - left` ago, as a token that old would be).
     pub fn long_lived_left(&self, left: Duration) {
         self.state().long_lived_left = left;
+    }
+
+    /// Long-lived tokens issued from now on count as issued just now (Meta refuses to renew a
+    /// token under a day old), whatever [`FakeInstagram::long_lived_left`] says.
+    pub fn young_tokens(&self) {
+        self.state().young = true;
     }
 
     /// Every token issued so far expires now.
@@ -385,7 +394,7 @@ impl State {
         let now = Instant::now();
         let value = random_token(if long_lived { "IGLL" } else { "IGSL" });
         // A long-lived token with `left` to live was issued 60 days - left ago.
-        let age = if long_lived {
+        let age = if long_lived && !self.young {
             LONG_LIVED.saturating_sub(left)
         } else {
             Duration::ZERO

@@ -86,31 +86,26 @@ impl Instagram {
             .cloned()
             .unwrap_or_else(|| reply.body.clone());
         let graph_code = body.pointer("/error/code").and_then(Json::as_i64);
-        let oauth_type = text(&body, "error_type").or_else(|| {
-            body.pointer("/error/type")
-                .and_then(Json::as_str)
-                .map(str::to_string)
-        });
-        if !reply.ok() || body.get("error").is_some() || body.get("error_type").is_some() {
-            let message = text(&body, "error_message").or_else(|| {
-                body.pointer("/error/message")
-                    .and_then(Json::as_str)
-                    .map(str::to_string)
-            });
-            let log_id = body
-                .pointer("/error/fbtrace_id")
-                .and_then(Json::as_str)
-                .map(str::to_string);
-            if dead_token(graph_code)
-                || (reply.status == 400 && oauth_type.as_deref() == Some("OAuthException"))
-            {
+        // The code exchange's own shape: the code is used, expired or not this app's.
+        let refused_code = text(&body, "error_type").is_some();
+        if !reply.ok() || body.get("error").is_some() || refused_code {
+            if dead_token(graph_code) || refused_code {
                 return Err(PlatformError::Grant {
                     platform: PlatformId::Instagram,
                     error: "invalid_grant".into(),
-                    description: message,
-                    log_id,
+                    description: text(&body, "error_message").or_else(|| {
+                        body.pointer("/error/message")
+                            .and_then(Json::as_str)
+                            .map(str::to_string)
+                    }),
+                    log_id: body
+                        .pointer("/error/fbtrace_id")
+                        .and_then(Json::as_str)
+                        .map(str::to_string),
                 });
             }
+            // Anything else (a token under a day old, a bad secret, a limit) leaves the grant
+            // alive: the lifecycle keeps using a token that has time left.
             return Err(api::error(&reply));
         }
         let access_token = text(&body, "access_token").ok_or_else(|| api::error(&reply))?;
@@ -310,6 +305,34 @@ mod tests {
             url.as_str(),
             "http://127.0.0.1:9300/oauth/authorize?client_id=app1&redirect_uri=https%3A%2F%2Fexample.com%2Fcb&response_type=code&scope=a%2Cb&state=st"
         );
+    }
+
+    fn reply(status: u16, body: Json) -> Result<Reply, crate::http::client::NetError> {
+        Ok(Reply {
+            status,
+            body,
+            retry_after: None,
+            attempts: 1,
+        })
+    }
+
+    #[test]
+    fn only_a_dead_token_or_a_refused_code_needs_a_new_connect() {
+        let ig = Instagram::new(&config()).unwrap();
+        let expired = serde_json::json!({"error": {"message": "Session has expired", "type": "OAuthException", "code": 190}});
+        assert!(ig.tokens(reply(400, expired)).unwrap_err().needs_reauth());
+        let code = serde_json::json!({"error_type": "OAuthException", "code": 400, "error_message": "This authorization code has been used"});
+        assert!(ig.tokens(reply(400, code)).unwrap_err().needs_reauth());
+        let young = serde_json::json!({"error": {"message": "token too young to refresh", "type": "OAuthException", "code": 100}});
+        let err = ig.tokens(reply(400, young)).unwrap_err();
+        assert!(!err.needs_reauth(), "{err}");
+        let flat = serde_json::json!({"access_token": "t", "user_id": 1784, "permissions": "a,b"});
+        let wrapped = serde_json::json!({"data": [flat.clone()]});
+        for body in [flat, wrapped] {
+            let tokens = ig.tokens(reply(200, body)).unwrap();
+            assert_eq!(tokens.platform_user_id.as_deref(), Some("1784"));
+            assert_eq!(tokens.scopes, ["a", "b"]);
+        }
     }
 
     #[test]
