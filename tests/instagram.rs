@@ -297,6 +297,7 @@ fn media_comments_and_conversations_sync_idempotently(db: TestDb) {
     let mut w = World::new(db);
     w.fake.set_media(120);
     w.fake.set_conversations(4);
+    w.fake.set_stories(Some(2));
     w.connect(&[]);
     let out = w.sync(&[]);
     assert_eq!(stream(&out, "media")["status"], "succeeded", "{out}");
@@ -307,7 +308,7 @@ fn media_comments_and_conversations_sync_idempotently(db: TestDb) {
         .collect();
     assert_eq!(paged.len(), 3, "120 media in pages of 50");
     assert!(paged[1].query_param("after").is_some());
-    assert_eq!(w.rows("posts"), 120);
+    assert_eq!(w.rows("posts"), 120 + 2, "media and the live stories");
 
     let comments = w.fake.comment_count(50) as i64;
     assert_eq!(
@@ -378,10 +379,11 @@ fn media_comments_and_conversations_sync_idempotently_on_postgres() {
 }
 
 #[test]
-fn without_the_messaging_permission_conversations_warn_and_the_rest_syncs() {
+fn without_messaging_permission_or_stories_access_those_streams_warn_and_the_rest_syncs() {
     let mut w = World::new(TestDb::sqlite());
     w.fake.set_media(3);
     w.fake.set_conversations(2);
+    w.fake.set_stories(None);
     let scopes = [
         "--scope",
         "instagram_business_basic",
@@ -396,8 +398,10 @@ fn without_the_messaging_permission_conversations_warn_and_the_rest_syncs() {
         "one warning names the permission: {}",
         run.stderr
     );
+    assert!(run.stderr.contains("stories skipped"), "{}", run.stderr);
     let out = run.json();
     assert_eq!(stream(&out, "conversations")["status"], "succeeded");
+    assert_eq!(stream(&out, "stories")["status"], "succeeded");
     assert_eq!(w.rows("posts"), 3);
 }
 

@@ -90,6 +90,8 @@ struct State {
     /// Media newest first: (id, timestamp, comments).
     media: Vec<(String, i64, Vec<Value>)>,
     conversations: Vec<Value>,
+    /// Live stories, newest first; `None`: the edge is refused (code 10).
+    stories: Option<Vec<Value>>,
     /// Insights metrics Meta no longer offers (code 100 naming them).
     deprecated: Vec<String>,
     usage: f64,
@@ -130,6 +132,7 @@ impl FakeInstagram {
             young: false,
             media: Vec::new(),
             conversations: Vec::new(),
+            stories: Some(Vec::new()),
             deprecated: Vec::new(),
             usage: 5.0,
             regain_minutes: 0,
@@ -234,6 +237,20 @@ impl FakeInstagram {
             })
             .collect();
         self.state().conversations = conversations;
+    }
+
+    /// `n` live stories, the newest an hour before [`MEDIA_END`]; `None` refuses the edge.
+    pub fn set_stories(&self, n: Option<usize>) {
+        self.state().stories = n.map(|n| {
+            (1..=n)
+                .rev()
+                .map(|i| {
+                    json!({"id": format!("st{i}"), "media_type": "VIDEO", "media_product_type": "STORY",
+                           "permalink": format!("https://www.instagram.com/stories/{USERNAME}/st{i}/"),
+                           "timestamp": stamp(MEDIA_END - 3600 - (n - i) as i64 * 600)})
+                })
+                .collect()
+        });
     }
 
     /// Insights answer code 100 for this metric, as for one Meta stopped offering.
@@ -528,6 +545,14 @@ impl State {
                     .collect();
                 Reply::json(200, paged(&items, after, limit, &req.path))
             }
+            ("GET", ["me", "stories"]) => match &self.stories {
+                Some(stories) => Reply::json(200, paged(stories, after, limit, &req.path)),
+                None => graph_error(
+                    400,
+                    10,
+                    "(#10) Application does not have permission for this action",
+                ),
+            },
             ("GET", [media, "comments"]) => {
                 if !has("instagram_business_manage_comments") {
                     return graph_error(

@@ -4,9 +4,11 @@
 //!   the counts become `analytics_events` snapshots at the sync's time. Instagram lists no
 //!   followers, so fans come from comments and messages only.
 //! - `media`: `GET /me/media` newest first, `limit` + `after` cursor paging (posts, reels,
-//!   carousels; stories only while live, when the API lists them). Each becomes a post, its
-//!   like and comment counts snapshot events; an incremental pass stops at the first page that
-//!   reaches media an earlier pass saw.
+//!   carousels). Each becomes a post, its like and comment counts snapshot events; an
+//!   incremental pass stops at the first page that reaches media an earlier pass saw.
+//! - `stories`: `GET /me/stories`, the same for stories while they are live (24 hours), kept
+//!   as posts afterwards. Meta documents the edge for Facebook Login; where it answers that it
+//!   cannot list them (codes 3, 10, 100, 200-299), one warning and nothing else.
 //! - `comments`: the comments (and their replies) on the latest [`RECENT_MEDIA`] media with
 //!   comments, one media per page, each paged by its own cursor; the stream's resume point
 //!   holds the media still to read. Commenters become fans (source `comment`), comments
@@ -54,6 +56,11 @@ pub fn streams(config: &PlatformConfig) -> Vec<Box<dyn Stream>> {
         }),
         Box::new(Media {
             api: Api::new(config),
+            stories: false,
+        }),
+        Box::new(Media {
+            api: Api::new(config),
+            stories: true,
         }),
         Box::new(Comments {
             api: Api::new(config),
@@ -149,17 +156,24 @@ impl Stream for Profile {
     }
 }
 
+/// The account's media (`/me/media`) or its live stories (`/me/stories`).
 struct Media {
     api: Api,
+    stories: bool,
 }
 
 impl Stream for Media {
     fn name(&self) -> &'static str {
-        "media"
+        if self.stories { "stories" } else { "media" }
     }
 
     fn fetch(&self, token: &Secret, request: &Request) -> Result<Page, PlatformError> {
-        let mut url = self.api.url(&graph("/me/media"));
+        let edge = if self.stories {
+            "/me/stories"
+        } else {
+            "/me/media"
+        };
+        let mut url = self.api.url(&graph(edge));
         {
             let mut q = url.query_pairs_mut();
             q.append_pair(
@@ -171,7 +185,20 @@ impl Stream for Media {
                 q.append_pair("after", cursor);
             }
         }
-        let list = self.api.get(token, url)?;
+        let list = match self.api.get(token, url) {
+            Ok(list) => list,
+            // Stories are documented for Facebook Login setups; where this account or app
+            // cannot list them, the stream says so once and yields nothing.
+            Err(e) if self.stories && (not_permitted(&e) || graph_code(&e) == Some(100)) => {
+                tracing::warn!(
+                    account = request.account,
+                    "instagram stories skipped: Meta does not list them for this account ({})",
+                    graph_message(&e)
+                );
+                return Ok(Page::default());
+            }
+            Err(e) => return Err(e),
+        };
         let items = list
             .get("data")
             .and_then(Json::as_array)
