@@ -216,6 +216,7 @@ fn an_https_redirect_uri_is_pasted_and_a_wrapped_code_answer_is_read() {
     assert!(landed.ends_with("#_"), "Meta appends #_: {landed}");
     let who: Json = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(who["platform_user_id"], USER_ID);
+    assert_eq!(who["scopes"].as_array().unwrap().len(), 5, "{who}");
     let code = &w.fake.requests_to(CODE_PATH)[0];
     assert!(
         !code.form_field("code").unwrap().contains('#'),

@@ -399,10 +399,13 @@ impl State {
             return oauth_error("This authorization code has been used");
         };
         let token = self.issue(false, Duration::from_secs(3600), scopes.clone());
-        let body = json!({"access_token": token, "user_id": USER_ID.parse::<i64>().unwrap(), "permissions": scopes});
         if self.wrap_code_answer {
+            // As Meta's Business Login page shows it: a list, permissions comma-separated.
+            let body =
+                json!({"access_token": token, "user_id": USER_ID, "permissions": scopes.join(",")});
             Reply::json(200, json!({"data": [body]}))
         } else {
+            let body = json!({"access_token": token, "user_id": USER_ID.parse::<i64>().unwrap(), "permissions": scopes});
             Reply::json(200, body)
         }
     }
