@@ -98,6 +98,29 @@ fn event(
     }
 }
 
+/// The ids of the latest `n` media, newest first; with `commented`, only those with comments.
+fn recent_media(
+    api: &Api,
+    token: &Secret,
+    n: usize,
+    commented: bool,
+) -> Result<Vec<String>, PlatformError> {
+    let mut url = api.url(&graph("/me/media"));
+    url.query_pairs_mut()
+        .append_pair("fields", "id,comments_count")
+        .append_pair("limit", &n.to_string());
+    let list = api.get(token, url)?;
+    Ok(list
+        .get("data")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|m| !commented || m.get("comments_count").and_then(Json::as_i64) != Some(0))
+        .filter_map(|m| text(m, "id"))
+        .take(n)
+        .collect())
+}
+
 /// One row per person: the earliest first sighting and the latest last one.
 fn merge_fans(fans: Vec<Fan>) -> Vec<Fan> {
     let mut out: Vec<Fan> = Vec::new();
@@ -264,24 +287,6 @@ struct Comments {
 const COMMENT_FIELDS: &str = "id,text,timestamp,username,from,parent_id";
 
 impl Comments {
-    /// The latest media that have comments, newest first.
-    fn recent_media(&self, token: &Secret) -> Result<Vec<String>, PlatformError> {
-        let mut url = self.api.url(&graph("/me/media"));
-        url.query_pairs_mut()
-            .append_pair("fields", "id,comments_count,timestamp")
-            .append_pair("limit", &RECENT_MEDIA.to_string());
-        let list = self.api.get(token, url)?;
-        Ok(list
-            .get("data")
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|m| m.get("comments_count").and_then(Json::as_i64) != Some(0))
-            .filter_map(|m| text(m, "id"))
-            .take(RECENT_MEDIA)
-            .collect())
-    }
-
     fn map(&self, page: &mut Page, request: &Request, media: &str, item: &Json) {
         let Some(id) = text(item, "id") else { return };
         let Some(at) = time(item.get("timestamp")) else {
@@ -336,7 +341,7 @@ impl Stream for Comments {
         let mut cursor = match resume {
             Some(c) => c,
             None => CommentsCursor {
-                media: self.recent_media(token)?,
+                media: recent_media(&self.api, token, RECENT_MEDIA, true)?,
                 after: None,
             },
         };
@@ -546,23 +551,6 @@ impl Insights {
         }
         Ok(None)
     }
-
-    /// The latest media ids, newest first.
-    fn recent_media(&self, token: &Secret) -> Result<Vec<String>, PlatformError> {
-        let mut url = self.api.url(&graph("/me/media"));
-        url.query_pairs_mut()
-            .append_pair("fields", "id")
-            .append_pair("limit", &MEDIA_INSIGHTS.to_string());
-        let list = self.api.get(token, url)?;
-        Ok(list
-            .get("data")
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|m| text(m, "id"))
-            .take(MEDIA_INSIGHTS)
-            .collect())
-    }
 }
 
 /// An insights answer's metrics as events about `subject`: `total_value` totals start at
@@ -641,7 +629,7 @@ impl Stream for Insights {
                     insight_events(&mut page, request, &answer, ("account", &subject), since);
                 }
                 InsightsCursor {
-                    media: self.recent_media(token)?,
+                    media: recent_media(&self.api, token, MEDIA_INSIGHTS, false)?,
                 }
             }
         };
