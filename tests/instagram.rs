@@ -690,3 +690,41 @@ fn at_100_percent_nothing_is_sent_until_access_returns_and_beyond_the_budget_str
         "only the request whose answer said 100 % reached Meta"
     );
 }
+
+#[test]
+fn an_upload_still_processing_when_the_wait_ends_is_polled_again_not_sent_twice() {
+    let mut w = World::new(TestDb::sqlite());
+    w.connect(&[]);
+    w.fake.polls_before_finished(1_000_000);
+    let file = video(&w, 64 * 1024);
+    let path = file.to_str().unwrap();
+    let mut cmd = w.command(&["upload", "instagram", path, "--wait", "1"]);
+    cmd.env("SOCIALCRM_UPLOAD_POLL_MS", "100");
+    let run = w.env.run_cmd(cmd);
+    let line = run.one_line_error(1);
+    assert!(line.contains("still processing"), "{line}");
+
+    w.fake.polls_before_finished(0);
+    let mut again = w.command(&["-o", "json", "upload", "instagram", path]);
+    again.env("SOCIALCRM_UPLOAD_POLL_MS", "20");
+    let run = w.run_cmd(again);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = run.json();
+    assert_eq!(
+        (out["status"].as_str(), out["resumed"].as_bool()),
+        (Some("complete"), Some(true))
+    );
+    assert_eq!(
+        w.fake.containers().len(),
+        1,
+        "one container, the bytes sent once"
+    );
+    let uploads = w
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/ig-api-upload/"))
+        .count();
+    assert_eq!(uploads, 1);
+    assert_eq!(w.fake.published().len(), 1);
+}

@@ -141,7 +141,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     let polled = poll(
         Duration::from_secs(args.wait),
         || Ok(session.with_token(|t| publishing.status(t, &container))?),
-        |status| status.ready() || status.failed(),
+        |status| status.ready() || status.failed() || status.code == "PUBLISHED",
     )?;
     let status = match polled {
         Ok(status) => status,
@@ -156,6 +156,17 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                 .with_hint("run the same command again to keep waiting (nothing is sent twice)"));
         }
     };
+    if status.code == "PUBLISHED" {
+        // An earlier run published it and stopped before recording the media id.
+        upload.status = "complete".into();
+        session.store.save_upload(&upload)?;
+        let detail = format!(
+            "{shown}: container {container} was already published by an earlier run; nothing was posted again"
+        );
+        record_audit(&mut session, &account, "skipped", &detail)?;
+        return Err(CliError::failure(detail)
+            .with_hint("the reel is on the account; the next `sync instagram` records it"));
+    }
     if status.failed() {
         upload.status = "failed".into();
         session.store.save_upload(&upload)?;
