@@ -437,7 +437,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -s V -l version -d 'Print version'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Receive TikTok (POST /webhooks/tiktok) and X (GET+POST /webhooks/x) webhooks into the CRM'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Receive TikTok (POST /webhooks/tiktok), Instagram and X (GET+POST /webhooks/instagram, /webhooks/x) webhooks into the CRM'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l bind -d 'Address and port to listen on (keep it on loopback behind a proxy)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l rate -d 'Most requests accepted per second (with bursts of as many); more get 429' -r
@@ -453,7 +453,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Receive TikTok (POST /webhooks/tiktok) and X (GET+POST /webhooks/x) webhooks into the CRM'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Receive TikTok (POST /webhooks/tiktok), Instagram and X (GET+POST /webhooks/instagram, /webhooks/x) webhooks into the CRM'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
@@ -505,4 +505,4 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List audit entries, oldest first, a page at a time'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply pending schema migrations (other commands also do this on first use)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "status" -d 'Show the backend, location, schema version and row counts per table'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from webhooks" -f -a "serve" -d 'Receive TikTok (POST /webhooks/tiktok) and X (GET+POST /webhooks/x) webhooks into the CRM'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from webhooks" -f -a "serve" -d 'Receive TikTok (POST /webhooks/tiktok), Instagram and X (GET+POST /webhooks/instagram, /webhooks/x) webhooks into the CRM'

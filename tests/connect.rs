@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::support::fake_tiktok::{
     CLIENT_KEY, CLIENT_SECRET, Consent, FakeBrowser, FakeTikTok, PkceEncoding, TOKEN_PATH,
-    USER_INFO_PATH, click_authorize,
+    USER_INFO_PATH,
 };
 use crate::support::{Run, TestEnv};
 
@@ -88,6 +88,47 @@ pub fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
         .any(|w| w == needle.as_bytes())
+}
+
+/// Asserts that none of `values` (tokens, secrets) is in any run's stdout or stderr, or in
+/// plain text in any file under `dir`.
+pub fn assert_not_leaked(values: &[String], runs: &[crate::support::Run], dir: &Path) {
+    for value in values {
+        for run in runs {
+            assert!(
+                !run.stdout.contains(value.as_str()) && !run.stderr.contains(value.as_str()),
+                "a token leaked into output"
+            );
+        }
+        for (name, bytes) in all_bytes(dir) {
+            assert!(
+                !contains(&bytes, value),
+                "a token is in plain text in {name}"
+            );
+        }
+    }
+}
+
+/// The `--no-browser` paste flow: runs `cmd`, reads the authorization URL it prints, "clicks
+/// Authorize" and pastes the address the browser lands on. The process's output once done.
+pub fn paste_flow(mut cmd: Command) -> (String, std::process::Output) {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut lines = stderr.lines();
+    let url = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find_map(|l| l.trim().starts_with("http").then(|| l.trim().to_string()))
+        .expect("the authorization URL is printed");
+    let landed = crate::support::browser::click_authorize(&url);
+    writeln!(child.stdin.take().unwrap(), "{landed}").unwrap();
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{rest:?}");
+    (landed, output)
 }
 
 #[test]
@@ -330,24 +371,9 @@ fn the_pasted_redirect_finishes_a_no_browser_connect() {
             "20",
         ],
     );
-    cmd.env("BROWSER", "false")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut lines = stderr.lines();
-    let url = lines
-        .by_ref()
-        .map(|l| l.unwrap())
-        .find_map(|l| l.trim().starts_with("http").then(|| l.trim().to_string()))
-        .expect("the authorization URL is printed");
-    assert!(url.contains("/v2/auth/authorize/"), "{url}");
-    let landed = click_authorize(&url);
-    writeln!(child.stdin.take().unwrap(), "{landed}").unwrap();
-    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "{rest:?}");
+    cmd.env("BROWSER", "false");
+    let (landed, output) = paste_flow(cmd);
+    assert!(landed.contains("/callback/"), "{landed}");
     let who: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(who["username"], "testcreator");
 }

@@ -6,6 +6,8 @@ mod cli;
 mod connect;
 mod fake_tiktok;
 mod import;
+mod instagram;
+mod instagram_webhooks;
 mod reddit;
 mod secrets;
 mod store;
@@ -26,6 +28,8 @@ fn every_test_file_is_included() {
         "connect.rs",
         "fake_tiktok.rs",
         "import.rs",
+        "instagram.rs",
+        "instagram_webhooks.rs",
         "reddit.rs",
         "secrets.rs",
         "store.rs",

@@ -8,7 +8,7 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::Value as Json;
 
-use crate::connect::{all_bytes, contains};
+use crate::connect::assert_not_leaked;
 use crate::support::fake_reddit::{
     AUTHORIZE_PATH, CLIENT_ID, CLIENT_SECRET, FLAIRS, FakeReddit, INBOX_PATH, ME_PATH, REVOKE_PATH,
     SENT_PATH, SUBMIT_PATH, TOKEN_PATH, USERNAME, agent_is_descriptive,
@@ -130,20 +130,7 @@ impl World {
     fn assert_no_leaks(&self) {
         let mut values = self.fake.tokens();
         values.push(CLIENT_SECRET.to_string());
-        for value in &values {
-            for run in &self.runs {
-                assert!(
-                    !run.stdout.contains(value.as_str()) && !run.stderr.contains(value.as_str()),
-                    "a token leaked into output"
-                );
-            }
-            for (name, bytes) in all_bytes(&self.env.data_home()) {
-                assert!(
-                    !contains(&bytes, value),
-                    "a token is in plain text in {name}"
-                );
-            }
-        }
+        assert_not_leaked(&values, &self.runs, &self.env.data_home());
         assert!(
             !self
                 .fake

@@ -27,7 +27,7 @@ fn now() -> i64 {
 /// A running `webhooks serve`, killed when dropped.
 pub struct Server {
     child: Child,
-    addr: String,
+    pub addr: String,
     log: std::path::PathBuf,
 }
 
@@ -191,7 +191,7 @@ fn webhook_analytics(db: &TestDb) -> Vec<(String, String, String, String, String
     .collect()
 }
 
-fn webhook_audit(store: &mut dyn Store) -> Vec<(Option<String>, Option<String>)> {
+pub fn webhook_audit(store: &mut dyn Store) -> Vec<(Option<String>, Option<String>)> {
     store
         .list_audit(&AuditQuery {
             page: Page {

@@ -144,7 +144,7 @@ pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> 
     let mut notes = Vec::new();
     match stored.as_ref().and_then(Tokens::from_secret) {
         Some(tokens) => match adapter.revoke(&tokens) {
-            Ok(()) => {}
+            Ok(()) => notes.extend(adapter.revoke_note().map(str::to_string)),
             // Already dead at the platform: nothing left to revoke.
             Err(e @ (PlatformError::Grant { .. } | PlatformError::Unauthorized { .. })) => {
                 notes.push(format!("{id} says the token was no longer valid ({e})"));

@@ -19,6 +19,7 @@ mod messages;
 mod post;
 mod sync;
 mod upload;
+mod upload_instagram;
 mod webhooks;
 
 use std::ffi::OsString;
@@ -176,6 +177,7 @@ impl Context {
             secrets,
             connection,
             lock_dir,
+            early_refresh_failed: false,
         })
     }
 

@@ -37,20 +37,21 @@ use crate::store::model::{Post, Upload};
 
 /// What `upload` tells: the file, the publish and where it stands.
 #[derive(Serialize)]
-struct Uploaded {
-    platform: String,
-    account: String,
-    file: String,
+pub(super) struct Uploaded {
+    pub platform: String,
+    pub account: String,
+    pub file: String,
     /// `xxh3:<hex>` of the content (`sha256:` for files first posted before schema v6).
-    file_hash: String,
-    bytes: u64,
-    chunks: u64,
-    publish_id: Option<String>,
-    /// `complete`, `processing` (sent; TikTok is still working), or `already_posted`.
-    status: String,
-    post_id: Option<String>,
+    pub file_hash: String,
+    pub bytes: u64,
+    pub chunks: u64,
+    /// TikTok's publish id; Instagram's container id.
+    pub publish_id: Option<String>,
+    /// `complete`, `processing` (sent; the platform is still working), or `already_posted`.
+    pub status: String,
+    pub post_id: Option<String>,
     /// Chunks sent by an earlier run were not sent again.
-    resumed: bool,
+    pub resumed: bool,
 }
 
 impl Record for Uploaded {
@@ -81,6 +82,49 @@ impl Record for Uploaded {
             self.post_id.clone().unwrap_or_default(),
             self.resumed.to_string(),
         ]
+    }
+}
+
+/// The report on a file the ledger says `done` posted already (nothing is sent), audited.
+pub(super) fn already_posted(
+    ctx: &mut Context,
+    done: &crate::store::model::UploadRow,
+    mut out: Uploaded,
+) -> CliResult<Report> {
+    let u = &done.upload;
+    out.publish_id = u.publish_id.clone();
+    out.post_id = u.post_id.clone();
+    out.chunks = u.chunk_count as u64;
+    out.status = "already_posted".into();
+    let when = super::time_cell(&Some(done.updated_at));
+    let detail = format!(
+        "{} already posted as {} on {when}; nothing sent",
+        out.file,
+        u.post_id.as_deref().unwrap_or("?")
+    );
+    let entry = audit_entry("upload", &out.platform, &out.account, "skipped", &detail);
+    ctx.store()?.upsert(Batch::Audit(&[entry]))?;
+    Ok(Report::data(Detail(out)).note(format!("{detail} (--force posts it again)")))
+}
+
+/// Asks `check` for a status every `SOCIALCRM_UPLOAD_POLL_MS` until `settled` says it is
+/// (`Ok(status)`), or until the next ask would come after `wait` (`Err(last status)`).
+pub(super) fn poll<T>(
+    wait: Duration,
+    mut check: impl FnMut() -> CliResult<T>,
+    settled: impl Fn(&T) -> bool,
+) -> CliResult<Result<T, T>> {
+    let deadline = Instant::now() + wait;
+    let interval = poll_interval();
+    loop {
+        let status = check()?;
+        if settled(&status) {
+            return Ok(Ok(status));
+        }
+        if Instant::now() + interval > deadline {
+            return Ok(Err(status));
+        }
+        std::thread::sleep(interval);
     }
 }
 
@@ -131,6 +175,9 @@ fn explain(e: LifecycleError, draft: bool) -> CliError {
 pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     if args.platform == UploadPlatform::X {
         return super::post::upload_x(ctx, args);
+    }
+    if args.platform == UploadPlatform::Instagram {
+        return super::upload_instagram::run(ctx, args);
     }
     let id = PlatformId::Tiktok;
     let shown = args.file.display().to_string();
@@ -202,19 +249,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
         .as_ref()
         .filter(|p| p.upload.status == "complete" && !args.force)
     {
-        let u = &done.upload;
-        out.publish_id = u.publish_id.clone();
-        out.post_id = u.post_id.clone();
-        out.chunks = u.chunk_count as u64;
-        out.status = "already_posted".into();
-        let when = super::time_cell(&Some(done.updated_at));
-        let detail = format!(
-            "{shown} already posted as {} on {when}; nothing sent",
-            u.post_id.as_deref().unwrap_or("?")
-        );
-        let entry = audit_entry("upload", id.name(), &account, "skipped", &detail);
-        ctx.store()?.upsert(Batch::Audit(&[entry]))?;
-        return Ok(Report::data(Detail(out)).note(format!("{detail} (--force posts it again)")));
+        return already_posted(ctx, done, out);
     }
 
     // What an earlier run left that can be continued: same size, a valid saved plan, and a
@@ -410,16 +445,18 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
         )));
     }
 
-    let deadline = Instant::now() + Duration::from_secs(args.wait);
-    let interval = poll_interval();
-    let status = loop {
-        let status = session
-            .with_token(|t| posting.status(t, &publish_id))
-            .map_err(|e| explain(e, draft))?;
-        if status.finished() || status.failed() {
-            break status;
-        }
-        if Instant::now() + interval > deadline {
+    let polled = poll(
+        Duration::from_secs(args.wait),
+        || {
+            session
+                .with_token(|t| posting.status(t, &publish_id))
+                .map_err(|e| explain(e, draft))
+        },
+        |status| status.finished() || status.failed(),
+    )?;
+    let status = match polled {
+        Ok(status) => status,
+        Err(status) => {
             let detail = format!(
                 "{shown}: TikTok is still processing publish {publish_id} ({}) after {} s",
                 status.status, args.wait
@@ -428,7 +465,6 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             return Err(CliError::failure(detail)
                 .with_hint("run the same command again to keep waiting (nothing is sent twice)"));
         }
-        std::thread::sleep(interval);
     };
 
     if status.failed() {

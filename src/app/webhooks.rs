@@ -1,5 +1,6 @@
 //! `webhooks serve`: binds the listener, then hands each request that passed its limits to the
-//! TikTok or X receiver, one at a time, with this process's database. Runs until killed; every event
+//! TikTok, Instagram or X receiver (each served when its platform's secret is set), one at a
+//! time, with this process's database. Runs until killed; every event
 //! is committed before its 200, so stopping it loses nothing TikTok was told was received.
 
 use std::net::{SocketAddr, TcpListener};
@@ -10,6 +11,7 @@ use crate::cli::WebhooksCommand;
 use crate::error::{CliError, CliResult};
 use crate::platforms::PlatformId;
 use crate::webhooks::http::{self, Limits, Reply, Route};
+use crate::webhooks::instagram::{self, InstagramReceiver};
 use crate::webhooks::{TOLERANCE_SECS, TiktokReceiver, TokenBucket, tiktok, x};
 
 pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
@@ -26,11 +28,13 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
         .platform(PlatformId::X)
         .webhook_secret
         .filter(|k| !k.expose().is_empty());
-    if keys.is_empty() && consumer.is_none() {
+    let meta = ctx.config.platform(PlatformId::Instagram);
+    let app_secret = meta.client_secret.filter(|k| !k.expose().is_empty());
+    if keys.is_empty() && consumer.is_none() && app_secret.is_none() {
         return Err(CliError::config(
-            "webhooks are signed with TikTok's client secret or X's consumer secret, and neither is set",
+            "webhooks are signed with the apps' secrets, and none is set (TikTok: the client secret; Instagram: the app secret; X: the consumer secret)",
         )
-        .with_hint("set TIKTOK_CLIENT_SECRET and/or TWITTER_CONSUMER_SECRET (or the config file's [tiktok] client_secret, [x] consumer_secret)"));
+        .with_hint("set TIKTOK_CLIENT_SECRET, INSTAGRAM_APP_SECRET and/or TWITTER_CONSUMER_SECRET (or the config file's [tiktok] client_secret, [instagram] app_secret, [x] consumer_secret)"));
     }
     let store = ctx.store()?;
     let listener = bind_listener(bind)?;
@@ -40,6 +44,12 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
         routes.push(Route {
             path: tiktok::PATH,
             methods: &["POST"],
+        });
+    }
+    if app_secret.is_some() {
+        routes.push(Route {
+            path: instagram::PATH,
+            methods: &["GET", "POST"],
         });
     }
     if consumer.is_some() {
@@ -58,6 +68,10 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
     let replay_cap = ((rate as usize) * (2 * TOLERANCE_SECS as usize + 1)).min(100_000);
     let mut receiver = TiktokReceiver::new(keys, replay_cap);
     let mut x_receiver = consumer.map(|key| x::XReceiver::new(key, replay_cap));
+    let mut meta_receiver = InstagramReceiver {
+        app_secret,
+        verify_token: meta.webhook_verify_token,
+    };
     let failed = http::serve(
         listener,
         routes,
@@ -65,6 +79,7 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
         TokenBucket::new(rate, Instant::now()),
         |request| match (request.path.as_str(), x_receiver.as_mut()) {
             (tiktok::PATH, _) => receiver.handle(store, request),
+            (instagram::PATH, _) => meta_receiver.handle(store, request),
             (x::PATH, Some(x)) => x.handle(store, request),
             _ => Reply::error(404, "not found"),
         },

@@ -20,8 +20,7 @@ use crate::store::Batch;
 use crate::store::Store;
 use crate::store::model::{AuditEntry, Connection, ConnectionRow};
 
-/// Refresh this long before the access token expires, so a call never starts with a token that
-/// dies on the way.
+/// A token this close to its expiry is not used while a refresh fails: it could die on the way.
 const AHEAD: i64 = 300;
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +51,9 @@ pub struct Session<'a> {
     pub secrets: &'a mut dyn SecretStore,
     pub connection: ConnectionRow,
     pub lock_dir: PathBuf,
+    /// A refresh ahead of expiry failed in this session while the token still had time left:
+    /// the session goes on with that token and does not ask again on every call.
+    pub early_refresh_failed: bool,
 }
 
 impl Session<'_> {
@@ -87,8 +89,20 @@ impl Session<'_> {
             return Err(self.reauth());
         }
         let mut tokens = self.stored()?;
-        if tokens.expires_within(Utc::now(), Duration::seconds(AHEAD)) {
-            tokens = self.refresh(&tokens)?;
+        let last_minutes = tokens.expires_within(Utc::now(), Duration::seconds(AHEAD));
+        let due = tokens.expires_within(Utc::now(), self.platform.refresh_ahead());
+        if due && (last_minutes || !self.early_refresh_failed) {
+            tokens = match self.refresh(&tokens) {
+                Ok(fresh) => fresh,
+                // Refreshed days ahead (Instagram): a token that still has time left is used
+                // while the platform is unreachable or refuses; the next run tries again.
+                Err(LifecycleError::Platform(e)) if !last_minutes => {
+                    tracing::warn!(error = %e, "the token could not be refreshed ahead of its expiry; using it as it is");
+                    self.early_refresh_failed = true;
+                    tokens
+                }
+                Err(e) => return Err(e),
+            };
         }
         match call(&tokens.access()) {
             Err(PlatformError::Unauthorized { .. }) => {
@@ -115,10 +129,10 @@ impl Session<'_> {
     fn refresh_locked(&mut self, used: &Tokens) -> Result<Tokens, LifecycleError> {
         // Another process may have refreshed while this one waited for the lock.
         let current = self.stored()?;
-        if current != *used && !current.expires_within(Utc::now(), Duration::seconds(AHEAD)) {
+        if current != *used && !current.expires_within(Utc::now(), self.platform.refresh_ahead()) {
             return Ok(current);
         }
-        let Some(refresh_token) = current.refresh_token.clone() else {
+        let Some(refresh_token) = self.platform.refresh_credential(&current) else {
             self.mark_reauth("no refresh token stored")?;
             return Err(self.reauth());
         };
@@ -138,7 +152,11 @@ impl Session<'_> {
                 let mut connection = self.connection.connection.clone();
                 connection.token_expires_at = fresh.expires_at;
                 connection.status = "active".into();
-                self.store.upsert(Batch::Connections(&[connection]))?;
+                self.store
+                    .upsert(Batch::Connections(std::slice::from_ref(&connection)))?;
+                // Later writes of the connection (the sync's last_sync_at) start from this one,
+                // not from the copy read before the refresh, which names the old expiry.
+                self.connection.connection = connection;
                 self.audit("refresh", "ok", "access token refreshed")?;
                 Ok(fresh)
             }

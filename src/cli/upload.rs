@@ -9,6 +9,8 @@ pub enum UploadPlatform {
     /// X: a chunked media upload, then a post with it (--caption is its text)
     #[value(alias = "twitter")]
     X,
+    /// A reel, by Meta's resumable upload
+    Instagram,
 }
 
 /// Who may watch a TikTok post (the creator's account decides which of these are offered).

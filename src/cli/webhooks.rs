@@ -4,17 +4,28 @@ use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
 pub enum WebhooksCommand {
-    /// Receive TikTok (POST /webhooks/tiktok) and X (GET+POST /webhooks/x) webhooks into the CRM
+    /// Receive TikTok (POST /webhooks/tiktok), Instagram and X (GET+POST /webhooks/instagram,
+    /// /webhooks/x) webhooks into the CRM
     ///
-    /// Every request must carry a valid TikTok-Signature (HMAC-SHA256 with TIKTOK_CLIENT_SECRET,
-    /// or TIKTOK_SANDBOX_CLIENT_SECRET), at most 300 s old and not seen before; anything else is
+    /// TikTok (POST /webhooks/tiktok, when TIKTOK_CLIENT_SECRET is set): every request must carry
+    /// a valid TikTok-Signature (HMAC-SHA256 with TIKTOK_CLIENT_SECRET, or
+    /// TIKTOK_SANDBOX_CLIENT_SECRET), at most 300 s old and not seen before; anything else is
     /// refused with 400/401. Accepted events go to the audit log and analytics;
-    /// `authorization.removed` marks the connection revoked. Bodies over 1 MiB get 413 and
-    /// requests above --rate per second get 429. X's Account Activity webhooks are served when
-    /// TWITTER_CONSUMER_SECRET (the OAuth 1.0a consumer secret) is set: the CRC GET is answered
-    /// with its HMAC, POSTs need a valid x-twitter-webhooks-signature. Both platforms only call
-    /// public HTTPS URLs: put a
-    /// reverse proxy that terminates TLS in front (see README). Runs until interrupted.
+    /// `authorization.removed` marks the connection revoked.
+    ///
+    /// Instagram (GET and POST /webhooks/instagram, when INSTAGRAM_APP_SECRET is set): Meta's
+    /// subscription check gets the challenge back when hub.verify_token equals
+    /// INSTAGRAM_WEBHOOK_VERIFY_TOKEN (else 403); events need X-Hub-Signature-256 (HMAC-SHA256 of
+    /// the body with INSTAGRAM_APP_SECRET; missing: 401, wrong: 403). Comments become fans and
+    /// messages, DMs messages, everything else audit entries.
+    ///
+    /// X's Account Activity webhooks are served when TWITTER_CONSUMER_SECRET (the OAuth 1.0a
+    /// consumer secret) is set: the CRC GET is answered with its HMAC, POSTs need a valid
+    /// x-twitter-webhooks-signature.
+    ///
+    /// Bodies over 1 MiB get 413 and requests above --rate per second get 429. TikTok, Meta and X
+    /// only call public HTTPS URLs: put a reverse proxy that terminates TLS in front (see
+    /// README). Runs until interrupted.
     /// Example: `socialcrm webhooks serve --bind 127.0.0.1:8787`
     Serve {
         /// Address and port to listen on (keep it on loopback behind a proxy)

@@ -23,6 +23,8 @@ pub struct PlatformConfig {
     pub client_secret: Option<Secret>,
     pub redirect_uri: Option<Url>,
     pub webhook_secret: Option<Secret>,
+    /// What Meta must echo in `hub.verify_token` when it checks a webhook callback URL.
+    pub webhook_verify_token: Option<Secret>,
     /// App-only bearer token (X), for reads that need no user context.
     pub bearer_token: Option<Secret>,
     pub sandbox: bool,
@@ -52,6 +54,7 @@ enum Field {
     ClientSecret,
     RedirectUri,
     WebhookSecret,
+    WebhookVerifyToken,
     BearerToken,
     Sandbox,
     SandboxClientId,
@@ -69,6 +72,7 @@ impl Field {
             self,
             Field::ClientSecret
                 | Field::WebhookSecret
+                | Field::WebhookVerifyToken
                 | Field::BearerToken
                 | Field::SandboxClientSecret
         )
@@ -148,6 +152,12 @@ const SETTINGS: &[(PlatformId, Field, &str, &str)] = &[
         Field::RedirectUri,
         "redirect_uri",
         "INSTAGRAM_REDIRECT_URI",
+    ),
+    (
+        PlatformId::Instagram,
+        Field::WebhookVerifyToken,
+        "webhook_verify_token",
+        "INSTAGRAM_WEBHOOK_VERIFY_TOKEN",
     ),
     (
         PlatformId::Instagram,
@@ -355,6 +365,7 @@ fn apply(
         Field::ClientId => config.client_id = Some(value.trim().to_string()),
         Field::ClientSecret => config.client_secret = Some(Secret::new(value)),
         Field::WebhookSecret => config.webhook_secret = Some(Secret::new(value)),
+        Field::WebhookVerifyToken => config.webhook_verify_token = Some(Secret::new(value)),
         Field::BearerToken => config.bearer_token = Some(Secret::new(value)),
         Field::Sandbox => config.sandbox = parse_bool(&value).map_err(invalid)?,
         Field::SandboxClientId => config.sandbox_client_id = Some(value.trim().to_string()),

@@ -84,6 +84,8 @@ struct State {
     /// At most this many requests in any window of this length, and when the latest went.
     quota: Option<(usize, Duration)>,
     recent: VecDeque<Instant>,
+    /// When the last request was let go.
+    last_sent: Option<Instant>,
     /// Requests reserved so far, for tests and summaries.
     sent: u64,
 }
@@ -152,6 +154,7 @@ impl Budget {
                     if state.quota.is_some() {
                         state.recent.push_back(now);
                     }
+                    state.last_sent = Some(now);
                     state.sent += 1;
                     return Ok(waited);
                 }
@@ -189,13 +192,17 @@ impl Budget {
         state.reset_at = Some(reset_at);
     }
 
-    /// Asks for at least `spacing` between two requests from now on (zero lifts it).
+    /// Asks for at least `spacing` between two requests from now on (zero lifts it), counted
+    /// from the last request sent: the request after the answer that asked to slow down
+    /// already waits.
     pub fn set_spacing(&self, spacing: Duration) {
         let mut state = self.lock();
         state.spacing = spacing;
-        if spacing.is_zero() {
-            state.next_free = None;
-        }
+        state.next_free = match (spacing.is_zero(), state.last_sent) {
+            (true, _) => None,
+            (false, Some(last)) => Some(last + spacing),
+            (false, None) => state.next_free,
+        };
     }
 
     /// Allows at most `requests` in any `window` (sliding), for platforms that document a quota

@@ -6,6 +6,7 @@
 //! person may type (`twitter` for `x`), and the prefix of the deployment's environment names
 //! (`TWITTER_CLIENT_ID` for X). Adding a platform starts by adding it to [`PlatformId`].
 
+pub mod instagram;
 pub mod onlyfans;
 pub mod reddit;
 pub mod tiktok;
@@ -34,7 +35,9 @@ pub struct Identity {
 pub enum PlatformError {
     #[error("{platform} needs {var}: set it in the environment or in the config file")]
     MissingSetting { platform: PlatformId, var: String },
-    #[error("{platform} cannot be connected by OAuth yet (supported so far: tiktok, reddit, x)")]
+    #[error(
+        "{platform} cannot be connected by OAuth yet (supported so far: tiktok, instagram, reddit, x)"
+    )]
     Unsupported { platform: PlatformId },
     #[error("{platform} does not accept the access token ({detail})")]
     Unauthorized {
@@ -141,12 +144,27 @@ pub trait OAuthPlatform {
     fn refresh(&self, refresh_token: &Secret) -> Result<Tokens, PlatformError>;
     /// Revokes the grant at the platform (best effort is the caller's choice).
     fn revoke(&self, tokens: &Tokens) -> Result<(), PlatformError>;
+    /// What `disconnect` tells the user when the platform offers no way to revoke the grant.
+    fn revoke_note(&self) -> Option<&'static str> {
+        None
+    }
     fn whoami(&self, access_token: &Secret) -> Result<Identity, PlatformError>;
     /// True when the platform compares the redirect URI with the one registered for the app
     /// exactly, port included (Reddit, X): `connect` then needs that URI configured, since the
     /// random loopback port it would pick otherwise can never match.
     fn exact_redirect(&self) -> bool {
         false
+    }
+    /// What [`OAuthPlatform::refresh`] is given: the refresh token, for platforms that have
+    /// one; Instagram has none and refreshes the long-lived access token itself.
+    fn refresh_credential(&self, tokens: &Tokens) -> Option<String> {
+        tokens.refresh_token.clone()
+    }
+    /// How long before the access token expires a refresh is due. Short by default (the
+    /// refresh token outlives it); Instagram's long-lived tokens are renewed days ahead, so
+    /// that a cron `sync` renews them long before they lapse and cannot be renewed any more.
+    fn refresh_ahead(&self) -> chrono::Duration {
+        chrono::Duration::minutes(5)
     }
 }
 
@@ -156,6 +174,7 @@ pub fn streams(id: PlatformId, config: &Config) -> Vec<Box<dyn crate::sync::Stre
         PlatformId::Tiktok => tiktok::streams::streams(&config.platform(id)),
         PlatformId::Reddit => reddit::streams::streams(&config.platform(id)),
         PlatformId::X => x::streams::streams(&config.platform(id)),
+        PlatformId::Instagram => instagram::streams::streams(&config.platform(id)),
         _ => Vec::new(),
     }
 }
@@ -174,6 +193,7 @@ pub fn oauth(
         )?)),
         PlatformId::Reddit => Ok(Box::new(reddit::Reddit::new(&config.platform(id))?)),
         PlatformId::X => Ok(Box::new(x::X::new(&config.platform(id))?)),
+        PlatformId::Instagram => Ok(Box::new(instagram::Instagram::new(&config.platform(id))?)),
         other => Err(PlatformError::Unsupported { platform: other }),
     }
 }

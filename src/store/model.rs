@@ -28,6 +28,31 @@ pub struct Fan {
     pub source: String,
 }
 
+impl Fan {
+    /// A person an API showed at `at` (a commenter, a correspondent): no status, spend or
+    /// display name, first and last seen then.
+    pub fn seen(
+        platform: &str,
+        id: &str,
+        username: Option<String>,
+        source: &str,
+        at: DateTime<Utc>,
+    ) -> Fan {
+        Fan {
+            platform: platform.into(),
+            platform_user_id: id.into(),
+            username,
+            display_name: None,
+            status: None,
+            first_seen_at: Some(at),
+            last_seen_at: Some(at),
+            lifetime_spend_cents: None,
+            currency: None,
+            source: source.into(),
+        }
+    }
+}
+
 /// A DM or comment. Key: (platform, platform_message_id).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Message {

@@ -117,6 +117,16 @@ impl Reply {
         }
     }
 
+    /// `body` as plain text (Meta's subscription check wants the bare challenge back).
+    pub fn text(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            body: body.to_string(),
+            extra: Vec::new(),
+        }
+        .with("Content-Type", "text/plain")
+    }
+
     fn with(mut self, name: &'static str, value: impl Into<String>) -> Reply {
         self.extra.push((name, value.into()));
         self
@@ -442,10 +452,16 @@ fn find_blank_line(buf: &[u8]) -> Option<usize> {
 }
 
 fn render(reply: &Reply) -> Vec<u8> {
+    let typed = reply.extra.iter().any(|(name, _)| *name == "Content-Type");
     let mut head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "HTTP/1.1 {} {}\r\n{}Content-Length: {}\r\nConnection: close\r\n",
         reply.status,
         reason(reply.status),
+        if typed {
+            ""
+        } else {
+            "Content-Type: application/json\r\n"
+        },
         reply.body.len()
     );
     for (name, value) in &reply.extra {

@@ -5,6 +5,7 @@
 //! signature.rs  TikTok-Signature: HMAC-SHA256 over "<t>.<body>" with the client secret
 //! tiktok.rs     TikTok's events and the rows each one writes (pure)
 //! x.rs          X's Account Activity webhooks: the CRC answer, signed events, their rows
+//! instagram.rs  Meta's subscription check, X-Hub-Signature-256, Instagram's events and rows
 //! mod.rs        the TikTok receiver tying them together, the replay guard, the rate bucket
 //! ```
 //! A request is answered in this order: limits (`http.rs`: 404/405/411/413/429/431), then the
@@ -15,6 +16,7 @@
 //! a header, a body, a signature or the secret; `app/webhooks.rs` wires this to the CLI.
 
 pub mod http;
+pub mod instagram;
 pub mod signature;
 pub mod tiktok;
 pub mod x;

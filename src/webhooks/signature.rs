@@ -140,7 +140,25 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-fn decode_hex32(text: &str) -> Option<[u8; 32]> {
+/// True when `claimed` is HMAC-SHA256(`key`, `body`), compared in constant time (Meta's
+/// `X-Hub-Signature-256` signs the raw body alone).
+pub fn body_mac_matches(key: &Secret, body: &[u8], claimed: &[u8; 32]) -> bool {
+    body_mac(key, body).verify_slice(claimed).is_ok()
+}
+
+/// hex(HMAC-SHA256(`key`, `body`)).
+pub fn sign_body(key: &Secret, body: &[u8]) -> String {
+    hex(&body_mac(key, body).finalize().into_bytes())
+}
+
+fn body_mac(key: &Secret, body: &[u8]) -> Hmac<Sha256> {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(key.expose().as_bytes()).expect("HMAC takes any key size");
+    mac.update(body);
+    mac
+}
+
+pub fn decode_hex32(text: &str) -> Option<[u8; 32]> {
     let bytes = text.as_bytes();
     if bytes.len() != 64 {
         return None;

@@ -2,6 +2,7 @@
 //! run the real binary in it.
 
 pub mod browser;
+pub mod fake_instagram;
 pub mod fake_reddit;
 
 pub mod fake_tiktok;

@@ -43,13 +43,7 @@ impl RecordedRequest {
             Some((p, q)) => (p.to_string(), q.to_string()),
             None => (request.url().to_string(), String::new()),
         };
-        let header = |name: &str| {
-            request
-                .headers()
-                .iter()
-                .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-                .map(|h| h.value.as_str().to_string())
-        };
+        let header = |name: &str| header(request, name);
         RecordedRequest {
             method: request.method().as_str().to_string(),
             path,
@@ -298,6 +292,15 @@ impl Drop for FakeServer {
             std::thread::sleep(Duration::from_millis(5));
         }
     }
+}
+
+/// The value of header `name` (any case) of a request.
+pub fn header(request: &tiny_http::Request, name: &str) -> Option<String> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str().to_string())
 }
 
 pub fn lookup<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {

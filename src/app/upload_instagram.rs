@@ -1,0 +1,211 @@
+//! `upload instagram FILE --caption TEXT`: publish a reel from a local file, with the publish
+//! ledger that keeps TikTok uploads from going out twice.
+//!
+//! The steps are in `platforms::instagram::upload`: a resumable container, the file's bytes
+//! to rupload (progress bar on a terminal), polling the container every
+//! `SOCIALCRM_UPLOAD_POLL_MS` until Meta has processed it (within `--wait`), then publishing.
+//! The ledger (`uploads`, by the file's hash) says where a file stands: a published one is
+//! reported, not posted again (`--force` posts it again); one whose bytes were sent goes back to
+//! polling its container (Meta keeps a container 24 hours); anything else starts over.
+//! TikTok's options (`--privacy`, `--draft`, `--no-wait`) are refused in one line.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::upload::{Uploaded, already_posted, poll};
+use super::{Context, Report, file_hash};
+use crate::auth::lifecycle::{Session, audit_entry};
+use crate::cli::UploadArgs;
+use crate::error::{CliError, CliResult};
+use crate::http::client::Position;
+use crate::output::Detail;
+use crate::output::progress::Progress;
+use crate::platforms::PlatformId;
+use crate::platforms::instagram::upload::Publishing;
+use crate::store::Batch;
+use crate::store::model::{Post, Upload};
+
+const ID: PlatformId = PlatformId::Instagram;
+
+fn record_audit(
+    session: &mut Session,
+    account: &str,
+    outcome: &str,
+    detail: &str,
+) -> CliResult<()> {
+    let entry = audit_entry("upload", ID.name(), account, outcome, detail);
+    session.store.upsert(Batch::Audit(&[entry]))?;
+    Ok(())
+}
+
+pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
+    let refused = [
+        (args.privacy.is_some(), "--privacy"),
+        (args.draft, "--draft"),
+        (args.no_wait, "--no-wait"),
+    ];
+    if let Some((_, flag)) = refused.iter().find(|(given, _)| *given) {
+        return Err(CliError::usage(format!(
+            "{flag} is a TikTok option; `upload instagram` publishes a reel with --caption only"
+        )));
+    }
+    let shown = args.file.display().to_string();
+    let meta = std::fs::metadata(&args.file)
+        .map_err(|e| CliError::failure(format!("cannot read {shown}: {e}")))?;
+    if !meta.is_file() || meta.len() == 0 {
+        return Err(CliError::usage(format!("{shown} is not a video file")));
+    }
+    let size = meta.len();
+    let account = args.account.clone();
+    let connection = ctx.connection(ID, &account)?;
+    let unreadable = |e: std::io::Error| CliError::failure(format!("cannot read {shown}: {e}"));
+    let fingerprint = file_hash::fingerprint(&args.file, size).map_err(unreadable)?;
+    let hash = file_hash::hash(&args.file).map_err(unreadable)?;
+    let previous = ctx.store()?.upload(ID.name(), &account, &hash)?;
+    let mut out = Uploaded {
+        platform: ID.name().into(),
+        account: account.clone(),
+        file: shown.clone(),
+        file_hash: hash.clone(),
+        bytes: size,
+        chunks: 1,
+        publish_id: None,
+        status: String::new(),
+        post_id: None,
+        resumed: false,
+    };
+    if let Some(done) = previous
+        .as_ref()
+        .filter(|p| p.upload.status == "complete" && !args.force)
+    {
+        return already_posted(ctx, done, out);
+    }
+    // Bytes sent by an earlier run: its container is polled again, not uploaded twice.
+    let waiting = previous
+        .as_ref()
+        .map(|p| p.upload.clone())
+        .filter(|u| !args.force && u.status == "processing" && u.publish_id.is_some());
+
+    let adapter = ctx.connected_adapter(ID, &account)?;
+    let publishing = Publishing::new(&ctx.config.platform(ID));
+    let visible = ctx.config.progress && std::io::stderr().is_terminal();
+    let mut session = ctx.session(adapter.as_ref(), connection)?;
+
+    let mut upload = match waiting {
+        Some(u) => {
+            out.resumed = true;
+            u
+        }
+        None => {
+            let container =
+                session.with_token(|t| publishing.container(t, args.caption.as_deref()))?;
+            let mut upload = Upload {
+                id: previous.as_ref().and_then(|p| p.upload.id),
+                platform: ID.name().into(),
+                account: account.clone(),
+                file_hash: Some(hash.clone()),
+                file_fingerprint: fingerprint,
+                file_size: size as i64,
+                publish_id: Some(container.clone()),
+                upload_url: None,
+                chunk_size: size as i64,
+                chunk_count: 1,
+                chunks_done: 0,
+                status: "uploading".into(),
+                post_id: None,
+            };
+            upload.id = Some(session.store.save_upload(&upload)?);
+            let progress = Progress::transfer(visible, size);
+            let position: Position = Arc::new(progress.setter());
+            let sent = session
+                .with_token(|t| publishing.upload(t, &container, &args.file, size, &position));
+            progress.finish();
+            if let Err(e) = sent {
+                let detail = format!("{shown}: the upload to container {container} failed: {e}");
+                record_audit(&mut session, &account, "failed", &detail)?;
+                upload.status = "failed".into();
+                session.store.save_upload(&upload)?;
+                return Err(CliError::failure(format!("upload of {detail}"))
+                    .with_hint("run the same command again to start over"));
+            }
+            upload.chunks_done = 1;
+            upload.status = "processing".into();
+            session.store.save_upload(&upload)?;
+            upload
+        }
+    };
+    let container = upload.publish_id.clone().unwrap_or_default();
+    out.publish_id = Some(container.clone());
+
+    let polled = poll(
+        Duration::from_secs(args.wait),
+        || Ok(session.with_token(|t| publishing.status(t, &container))?),
+        |status| status.ready() || status.failed() || status.code == "PUBLISHED",
+    )?;
+    let status = match polled {
+        Ok(status) => status,
+        Err(status) => {
+            let detail = format!(
+                "{shown}: Instagram is still processing container {container} ({}) after {} s",
+                status.text.as_deref().unwrap_or(&status.code),
+                args.wait
+            );
+            record_audit(&mut session, &account, "processing", &detail)?;
+            return Err(CliError::failure(detail)
+                .with_hint("run the same command again to keep waiting (nothing is sent twice)"));
+        }
+    };
+    if status.code == "PUBLISHED" {
+        // An earlier run published it and stopped before recording the media id.
+        upload.status = "complete".into();
+        session.store.save_upload(&upload)?;
+        let detail = format!(
+            "{shown}: container {container} was already published by an earlier run; nothing was posted again"
+        );
+        record_audit(&mut session, &account, "skipped", &detail)?;
+        return Err(CliError::failure(detail)
+            .with_hint("the reel is on the account; the next `sync instagram` records it"));
+    }
+    if status.failed() {
+        upload.status = "failed".into();
+        session.store.save_upload(&upload)?;
+        let detail = format!(
+            "Instagram could not publish {shown}: {} ({}, container {container})",
+            status.text.as_deref().unwrap_or("no reason given"),
+            status.code
+        );
+        record_audit(&mut session, &account, "failed", &detail)?;
+        return Err(CliError::failure(detail));
+    }
+
+    let (media_id, permalink) = session.with_token(|t| publishing.publish(t, &container))?;
+    upload.status = "complete".into();
+    upload.post_id = Some(media_id.clone());
+    session.store.save_upload(&upload)?;
+    let post = Post {
+        platform: ID.name().into(),
+        platform_post_id: media_id.clone(),
+        account: Some(account.clone()),
+        caption: args.caption.clone(),
+        url: permalink.clone(),
+        media_type: Some("reels".into()),
+        published_at: Some(crate::clock::now()),
+        view_count: None,
+        like_count: None,
+        comment_count: None,
+        share_count: None,
+        metrics_at: None,
+    };
+    let detail = format!(
+        "{shown} published as reel {media_id}{}",
+        permalink.map(|p| format!(" ({p})")).unwrap_or_default()
+    );
+    let entry = audit_entry("upload", ID.name(), &account, "ok", &detail);
+    session
+        .store
+        .upsert_all(&[Batch::Posts(&[post]), Batch::Audit(&[entry])])?;
+    out.status = "complete".into();
+    out.post_id = Some(media_id);
+    Ok(Report::data(Detail(out)))
+}

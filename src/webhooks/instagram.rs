@@ -1,0 +1,299 @@
+//! Instagram's webhooks (Meta's Webhooks product): the subscription check and the events.
+//!
+//! - `GET /webhooks/instagram?hub.mode=subscribe&hub.verify_token=..&hub.challenge=..`: Meta
+//!   checks the callback URL when it is saved; the answer is the bare challenge (200) when the
+//!   mode is `subscribe` and the token equals `INSTAGRAM_WEBHOOK_VERIFY_TOKEN` (compared in
+//!   constant time), else 403.
+//! - `POST /webhooks/instagram`: `X-Hub-Signature-256: sha256=<hex>` is HMAC-SHA256 of the raw
+//!   body keyed with the app secret. Missing: 401; malformed or not matching: 403. Only then is
+//!   the body read: `{"object":"instagram","entry":[{"id","time","changes":[{"field","value"}],
+//!   "messaging":[...]}]}`.
+//!
+//! [`plan`] is pure. `comments` changes become a fan (source `comment`) and an incoming comment
+//! message on the media (outgoing, without a fan, when the account commented itself);
+//! `messaging` events become DMs (the correspondent a fan, source `dm`; echoes of the account's
+//! own messages outgoing); every other field is only recorded in `audit_log`. Every delivery
+//! gets one audit entry keyed by the SHA-256 of its body, and messages are keyed by Meta's ids,
+//! so Meta's redeliveries overwrite instead of duplicating (Meta signs no timestamp, so there is
+//! no replay window to guard: a replay changes nothing).
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
+
+use super::http::{Incoming, Reply};
+use super::signature::{body_mac_matches, decode_hex32, hex};
+use crate::secrets::Secret;
+use crate::store::model::{AuditEntry, Fan, Message};
+use crate::store::{Batch, Store};
+
+pub const PLATFORM: &str = "instagram";
+pub const PATH: &str = "/webhooks/instagram";
+
+/// The rows one delivery writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub fans: Vec<Fan>,
+    pub messages: Vec<Message>,
+    pub audit: AuditEntry,
+}
+
+fn text(v: &Json, pointer: &str) -> Option<String> {
+    match v.pointer(pointer)? {
+        Json::String(s) if !s.is_empty() => Some(s.clone()),
+        Json::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// What a verified body changes. The error names the problem, never the body.
+pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
+    let doc: Json =
+        serde_json::from_slice(body).map_err(|e| format!("not an Instagram event: {e}"))?;
+    if doc.get("object").and_then(Json::as_str) != Some("instagram") {
+        return Err("not an Instagram event: object is not \"instagram\"".into());
+    }
+    let entries = doc
+        .get("entry")
+        .and_then(Json::as_array)
+        .ok_or("not an Instagram event: no entry list")?;
+    let mut fans = Vec::new();
+    let mut messages = Vec::new();
+    let mut fields: Vec<String> = Vec::new();
+    for entry in entries {
+        let account = text(entry, "/id").unwrap_or_default();
+        let at = entry
+            .get("time")
+            .and_then(Json::as_i64)
+            .and_then(|t| Utc.timestamp_opt(t, 0).single())
+            .unwrap_or(now);
+        for change in entry
+            .get("changes")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let field = text(change, "/field").unwrap_or_else(|| "unknown".into());
+            let value = change.get("value").unwrap_or(&Json::Null);
+            if let ("comments" | "live_comments", Some(id)) = (field.as_str(), text(value, "/id")) {
+                let from = text(value, "/from/id");
+                let username = text(value, "/from/username");
+                let mine = from.as_deref() == Some(account.as_str());
+                if let (Some(from), false) = (&from, mine) {
+                    fans.push(Fan::seen(PLATFORM, from, username, "comment", at));
+                }
+                messages.push(Message {
+                    platform: PLATFORM.into(),
+                    platform_message_id: id.clone(),
+                    fan_platform_user_id: if mine { None } else { from },
+                    direction: if mine { "out" } else { "in" }.into(),
+                    kind: "comment".into(),
+                    body: text(value, "/text"),
+                    sent_at: at,
+                    thread_ref: text(value, "/parent_id").or(Some(id)),
+                    post_ref: text(value, "/media/id"),
+                });
+            }
+            fields.push(field);
+        }
+        for event in entry
+            .get("messaging")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let (Some(mid), Some(sender), Some(recipient)) = (
+                text(event, "/message/mid"),
+                text(event, "/sender/id"),
+                text(event, "/recipient/id"),
+            ) else {
+                fields.push("messaging".into());
+                continue;
+            };
+            let sent_at = event
+                .get("timestamp")
+                .and_then(Json::as_i64)
+                .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
+                .unwrap_or(at);
+            let echo = sender == account
+                || event.pointer("/message/is_echo").and_then(Json::as_bool) == Some(true);
+            let other = if echo { recipient } else { sender };
+            fans.push(Fan::seen(PLATFORM, &other, None, "dm", sent_at));
+            messages.push(Message {
+                platform: PLATFORM.into(),
+                platform_message_id: mid,
+                fan_platform_user_id: Some(other),
+                direction: if echo { "out" } else { "in" }.into(),
+                kind: "dm".into(),
+                body: text(event, "/message/text"),
+                sent_at,
+                thread_ref: None,
+                post_ref: None,
+            });
+            fields.push("messages".into());
+        }
+    }
+    fields.sort();
+    fields.dedup();
+    let audit = AuditEntry {
+        event_id: hex(&Sha256::digest(body)),
+        at: now,
+        actor: "instagram".into(),
+        action: "webhook".into(),
+        platform: Some(PLATFORM.into()),
+        account: None,
+        outcome: "received".into(),
+        detail: Some(format!(
+            "{} ({} message(s))",
+            if fields.is_empty() {
+                "no changes".into()
+            } else {
+                fields.join(", ")
+            },
+            messages.len()
+        )),
+    };
+    Ok(Plan {
+        fans,
+        messages,
+        audit,
+    })
+}
+
+/// Answers Meta's subscription check from the request's query.
+pub fn subscription(query: &str, verify_token: Option<&Secret>) -> Reply {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let Some(expected) = verify_token.filter(|t| !t.expose().is_empty()) else {
+        tracing::warn!(
+            "refused Meta's subscription check: INSTAGRAM_WEBHOOK_VERIFY_TOKEN is not set"
+        );
+        return Reply::error(403, "no verify token is configured");
+    };
+    let given = get("hub.verify_token").unwrap_or("");
+    // Constant time: HMAC both with one key and compare the MACs.
+    let key = Secret::new("socialcrm hub.verify_token");
+    let same = decode_hex32(&super::signature::sign_body(
+        &key,
+        expected.expose().as_bytes(),
+    ))
+    .is_some_and(|want| body_mac_matches(&key, given.as_bytes(), &want));
+    match (get("hub.mode"), get("hub.challenge")) {
+        (Some("subscribe"), Some(challenge)) if same && challenge.len() <= 256 => {
+            Reply::text(200, challenge)
+        }
+        _ => {
+            tracing::warn!("refused Meta's subscription check (mode or verify token)");
+            Reply::error(403, "verification refused")
+        }
+    }
+}
+
+/// `GET` and `POST /webhooks/instagram`.
+pub struct InstagramReceiver {
+    pub app_secret: Option<Secret>,
+    pub verify_token: Option<Secret>,
+}
+
+impl InstagramReceiver {
+    pub fn handle(&mut self, store: &mut dyn Store, request: &Incoming) -> Reply {
+        if request.method == "GET" {
+            return subscription(&request.query, self.verify_token.as_ref());
+        }
+        let Some(secret) = &self.app_secret else {
+            tracing::warn!("refused an Instagram webhook: INSTAGRAM_APP_SECRET is not set");
+            return Reply::error(403, "signature cannot be checked");
+        };
+        let claimed = match request.header_values("x-hub-signature-256").as_slice() {
+            [] => {
+                tracing::warn!("refused an Instagram webhook: missing X-Hub-Signature-256");
+                return Reply::error(401, "missing X-Hub-Signature-256 header");
+            }
+            [one] => one.trim().strip_prefix("sha256=").and_then(decode_hex32),
+            _ => None,
+        };
+        let verified = claimed.is_some_and(|sig| body_mac_matches(secret, &request.body, &sig));
+        if !verified {
+            tracing::warn!("refused an Instagram webhook: the signature does not match");
+            return Reply::error(403, "signature does not match");
+        }
+        let now = crate::clock::now();
+        let plan = match plan(&request.body, now) {
+            Ok(p) => p,
+            Err(why) => {
+                tracing::warn!("refused a signed Instagram webhook: {why}");
+                return Reply::error(400, &why);
+            }
+        };
+        let written = store.upsert_all(&[
+            Batch::Fans(&plan.fans),
+            Batch::Messages(&plan.messages),
+            Batch::Audit(std::slice::from_ref(&plan.audit)),
+        ]);
+        match written {
+            Ok(_) => {
+                tracing::debug!(
+                    messages = plan.messages.len(),
+                    "recorded an Instagram webhook"
+                );
+                Reply::ok()
+            }
+            Err(e) => {
+                tracing::error!("could not record an Instagram webhook: {e}");
+                Reply::error(500, "could not record the event")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_and_messages_become_fans_and_messages() {
+        let body = br#"{"object":"instagram","entry":[{"id":"178","time":1795132800,
+            "changes":[{"field":"comments","value":{"id":"c1","text":"nice","from":{"id":"9001","username":"fan1"},"media":{"id":"m1","media_product_type":"REELS"}}},
+                       {"field":"mentions","value":{"media_id":"m9"}}],
+            "messaging":[{"sender":{"id":"9002"},"recipient":{"id":"178"},"timestamp":1795132800123,"message":{"mid":"mid1","text":"hi"}}]}]}"#;
+        let now = Utc::now();
+        let plan = plan(body, now).unwrap();
+        assert_eq!(plan.fans.len(), 2);
+        assert_eq!(plan.messages[0].post_ref.as_deref(), Some("m1"));
+        assert_eq!(plan.messages[1].direction, "in");
+        assert_eq!(plan.messages[1].kind, "dm");
+        assert_eq!(
+            plan.audit.detail.as_deref(),
+            Some("comments, mentions, messages (2 message(s))")
+        );
+        assert!(super::plan(br#"{"object":"page","entry":[]}"#, now).is_err());
+    }
+
+    #[test]
+    fn the_subscription_check_echoes_the_challenge_only_for_the_right_token() {
+        let token = Secret::new("verify-me");
+        let ok = subscription(
+            "hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444",
+            Some(&token),
+        );
+        assert_eq!((ok.status, ok.body.as_str()), (200, "1158201444"));
+        for bad in [
+            "hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1",
+            "hub.mode=unsubscribe&hub.verify_token=verify-me&hub.challenge=1",
+            "hub.verify_token=verify-me&hub.challenge=1",
+        ] {
+            assert_eq!(subscription(bad, Some(&token)).status, 403, "{bad}");
+        }
+        assert_eq!(
+            subscription("hub.mode=subscribe&hub.verify_token=&hub.challenge=1", None).status,
+            403
+        );
+    }
+}

@@ -1,0 +1,668 @@
+//! A fake Instagram (Instagram API with Instagram Login) for tests of the real binary, on the
+//! shared fake-server plumbing (`server.rs`), serving Meta's documented contract
+//! (shared/platforms/instagram.md). Point the binary at it with `SOCIALCRM_INSTAGRAM_BASE_URL`
+//! ([`FakeInstagram::apply`]): www.instagram.com, api.instagram.com, graph.instagram.com and
+//! rupload.facebook.com paths all land here.
+//!
+//! Served:
+//! - `GET /oauth/authorize`: a user who allows; `302` to `{redirect_uri}?code=..&state=..#_`
+//!   (Meta appends `#_`). The redirect URI must equal the registered one; scopes are
+//!   comma-separated `instagram_business_*` values.
+//! - `POST /oauth/access_token` (form: client_id, client_secret, grant_type=authorization_code,
+//!   redirect_uri, code): a short-lived (1 h) token, `user_id` and `permissions`, flat or as
+//!   `{"data":[...]}` ([`FakeInstagram::wrap_code_answer`]); errors as
+//!   `{"error_type":"OAuthException","code":400,"error_message"}`.
+//! - `GET /access_token?grant_type=ig_exchange_token&client_secret&access_token`: a short-lived
+//!   token for a long-lived one (`expires_in`, 60 days unless
+//!   [`FakeInstagram::long_lived_left`]).
+//! - `GET /refresh_access_token?grant_type=ig_refresh_token&access_token`: a long-lived token at
+//!   least 24 h old and not expired for a new one; otherwise code 190.
+//! - `GET /v24.0/me`, `/v24.0/me/media`, `/v24.0/{media}/comments`, `/v24.0/me/conversations`,
+//!   `/v24.0/me/insights`, `/v24.0/{media}/insights`: bearer token (`Authorization: Bearer`), Graph error envelopes
+//!   (`{"error":{"message","type","code","fbtrace_id"}}`; 190 for a bad token), cursor paging
+//!   (`limit`, `after`, `paging.cursors`, `paging.next`).
+//! - The publishing flow in [`publish`].
+//!
+//! Every Graph answer carries `X-App-Usage` and `X-Business-Use-Case-Usage` at the percentage
+//! [`FakeInstagram::set_usage`] chose (5 % by default). Every request is recorded with its
+//! arrival time ([`FakeInstagram::requests`]).
+
+pub mod publish;
+
+use std::collections::HashMap;
+use std::process::Command;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::server::{FakeServer, RecordedRequest, Reply, random_token, respond};
+
+pub const BASE_URL_ENV: &str = "SOCIALCRM_INSTAGRAM_BASE_URL";
+pub const APP_ID: &str = "fake-ig-app-id";
+pub const APP_SECRET: &str = "fake-ig-app-secret";
+pub const VERSION: &str = "v24.0";
+
+pub const AUTHORIZE_PATH: &str = "/oauth/authorize";
+pub const CODE_PATH: &str = "/oauth/access_token";
+pub const EXCHANGE_PATH: &str = "/access_token";
+pub const REFRESH_PATH: &str = "/refresh_access_token";
+
+pub const USER_ID: &str = "17841400000000001";
+pub const USERNAME: &str = "test.creator";
+pub const FOLLOWERS: i64 = 1234;
+pub const LONG_LIVED: Duration = Duration::from_secs(60 * 24 * 3600);
+/// The newest generated media: 2026-11-20T00:00:00Z, before the tests' clock.
+pub const MEDIA_END: i64 = 1_795_132_800;
+
+/// The Graph path of `path` on the fake's API version.
+pub fn graph_path(path: &str) -> String {
+    format!("/{VERSION}{path}")
+}
+
+pub const SCOPES: [&str; 5] = [
+    "instagram_business_basic",
+    "instagram_business_manage_comments",
+    "instagram_business_manage_messages",
+    "instagram_business_manage_insights",
+    "instagram_business_content_publish",
+];
+
+struct Token {
+    value: String,
+    long_lived: bool,
+    /// When it was issued, as the fake pretends (may lie in the past: an old token).
+    issued: Instant,
+    expires: Instant,
+    scopes: Vec<String>,
+}
+
+struct State {
+    redirect_uri: String,
+    codes: HashMap<String, Vec<String>>,
+    tokens: Vec<Token>,
+    requests: Vec<RecordedRequest>,
+    wrap_code_answer: bool,
+    /// Lifetime of long-lived tokens issued from now on.
+    long_lived_left: Duration,
+    /// Long-lived tokens issued from now on count as issued just now, whatever their lifetime.
+    young: bool,
+    /// Media newest first: (id, timestamp, comments).
+    media: Vec<(String, i64, Vec<Value>)>,
+    conversations: Vec<Value>,
+    /// Live stories, newest first; `None`: the edge is refused (code 10).
+    stories: Option<Vec<Value>>,
+    /// Insights metrics Meta no longer offers (code 100 naming them).
+    deprecated: Vec<String>,
+    usage: f64,
+    regain_minutes: u64,
+    /// After this many more Graph answers, the next ones are delayed (for kills mid-sync).
+    delay: Option<(u32, Duration)>,
+    pub_state: publish::Publishing,
+}
+
+pub struct FakeInstagram {
+    _server: FakeServer,
+    base_url: String,
+    state: Arc<Mutex<State>>,
+}
+
+fn fbtrace() -> String {
+    random_token("Atr")[..14].to_string()
+}
+
+/// A Graph error envelope.
+pub fn graph_error(status: u16, code: i64, message: &str) -> Reply {
+    Reply::json(
+        status,
+        json!({"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": fbtrace()}}),
+    )
+}
+
+impl FakeInstagram {
+    /// An app whose one registered redirect URI is `redirect_uri`.
+    pub fn start(redirect_uri: &str) -> FakeInstagram {
+        let state = Arc::new(Mutex::new(State {
+            redirect_uri: redirect_uri.into(),
+            codes: HashMap::new(),
+            tokens: Vec::new(),
+            requests: Vec::new(),
+            wrap_code_answer: false,
+            long_lived_left: LONG_LIVED,
+            young: false,
+            media: Vec::new(),
+            conversations: Vec::new(),
+            stories: Some(Vec::new()),
+            deprecated: Vec::new(),
+            usage: 5.0,
+            regain_minutes: 0,
+            delay: None,
+            pub_state: publish::Publishing::default(),
+        }));
+        let server = {
+            let state = state.clone();
+            FakeServer::start("fake-instagram", move |request| serve(&state, request))
+        };
+        FakeInstagram {
+            base_url: server.base_url(),
+            _server: server,
+            state,
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn apply(&self, cmd: &mut Command) {
+        cmd.env(BASE_URL_ENV, &self.base_url);
+    }
+
+    // ---- knobs ----
+
+    /// The code exchange answers `{"data":[{...}]}` instead of the flat object.
+    pub fn wrap_code_answer(&self) {
+        self.state().wrap_code_answer = true;
+    }
+
+    /// Long-lived tokens issued from now on expire after `left` (and count as issued
+    /// `60 days - left` ago, as a token that old would be).
+    pub fn long_lived_left(&self, left: Duration) {
+        self.state().long_lived_left = left;
+    }
+
+    /// Long-lived tokens issued from now on count as issued just now (Meta refuses to renew a
+    /// token under a day old), whatever [`FakeInstagram::long_lived_left`] says.
+    pub fn young_tokens(&self) {
+        self.state().young = true;
+    }
+
+    /// Every token issued so far expires now.
+    pub fn expire_tokens_now(&self) {
+        let now = Instant::now();
+        for t in &mut self.state().tokens {
+            t.expires = now;
+        }
+    }
+
+    /// `n` media, newest first, one hour apart; media `i` (1 = oldest) has `i % 4` comments by
+    /// fans `fan1`..`fan3` and, on every third media, a reply by the account itself.
+    pub fn set_media(&self, n: usize) {
+        let media = (1..=n)
+            .rev()
+            .map(|i| {
+                let at = MEDIA_END - (n - i) as i64 * 3600;
+                let comments = (1..=i % 4)
+                    .map(|c| {
+                        let fan = format!("fan{}", 1 + (i + c) % 3);
+                        let id = format!("c{i}_{c}");
+                        let mut comment = json!({
+                            "id": id, "text": format!("Love post {i} ({c})"),
+                            "timestamp": stamp(at + 60 * c as i64), "username": fan,
+                            "from": {"id": format!("9000{}", fan.trim_start_matches("fan")), "username": fan},
+                        });
+                        if i % 3 == 0 {
+                            comment["replies"] = json!({"data": [{
+                                "id": format!("{id}_r"), "text": "Thank you!",
+                                "timestamp": stamp(at + 60 * c as i64 + 30), "username": USERNAME,
+                                "from": {"id": USER_ID, "username": USERNAME}, "parent_id": id,
+                            }]});
+                        }
+                        comment
+                    })
+                    .collect();
+                (format!("m{i}"), at, comments)
+            })
+            .collect();
+        self.state().media = media;
+    }
+
+    /// `n` conversations with `dmfan1`.., each with a message in and a reply out.
+    pub fn set_conversations(&self, n: usize) {
+        let conversations = (1..=n)
+            .map(|i| {
+                let fan = json!({"id": format!("8000{i}"), "username": format!("dmfan{i}")});
+                let me = json!({"id": USER_ID, "username": USERNAME});
+                let at = MEDIA_END - i as i64 * 600;
+                json!({
+                    "id": format!("conv{i}"), "updated_time": stamp(at + 60),
+                    "participants": {"data": [me, fan]},
+                    "messages": {"data": [
+                        {"id": format!("dm{i}_2"), "created_time": stamp(at + 60), "from": me,
+                         "to": {"data": [fan]}, "message": "Thanks for writing!"},
+                        {"id": format!("dm{i}_1"), "created_time": stamp(at), "from": fan,
+                         "to": {"data": [me]}, "message": format!("Hi from dmfan{i}")},
+                    ]},
+                })
+            })
+            .collect();
+        self.state().conversations = conversations;
+    }
+
+    /// `n` live stories, the newest an hour before [`MEDIA_END`]; `None` refuses the edge.
+    pub fn set_stories(&self, n: Option<usize>) {
+        self.state().stories = n.map(|n| {
+            (1..=n)
+                .rev()
+                .map(|i| {
+                    json!({"id": format!("st{i}"), "media_type": "VIDEO", "media_product_type": "STORY",
+                           "permalink": format!("https://www.instagram.com/stories/{USERNAME}/st{i}/"),
+                           "timestamp": stamp(MEDIA_END - 3600 - (n - i) as i64 * 600)})
+                })
+                .collect()
+        });
+    }
+
+    /// Insights answer code 100 for this metric, as for one Meta stopped offering.
+    pub fn deprecate_metric(&self, metric: &str) {
+        self.state().deprecated.push(metric.into());
+    }
+
+    /// The usage every Graph answer reports from now on, in percent; at 100 the BUC header says
+    /// access returns after `regain_minutes`.
+    pub fn set_usage(&self, percent: f64, regain_minutes: u64) {
+        let mut st = self.state();
+        st.usage = percent;
+        st.regain_minutes = regain_minutes;
+    }
+
+    /// After `n` more Graph answers, every answer waits `delay` first.
+    pub fn delay_after(&self, n: u32, delay: Duration) {
+        self.state().delay = Some((n, delay));
+    }
+
+    // ---- what happened ----
+
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state().requests.clone()
+    }
+
+    pub fn requests_to(&self, path: &str) -> Vec<RecordedRequest> {
+        RecordedRequest::to_path(&self.state().requests, path)
+    }
+
+    /// Every token issued.
+    pub fn tokens(&self) -> Vec<String> {
+        self.state()
+            .tokens
+            .iter()
+            .map(|t| t.value.clone())
+            .collect()
+    }
+
+    /// Comments and replies on the `latest` media (the messages a sync stores from them).
+    pub fn comment_count(&self, latest: usize) -> usize {
+        self.state()
+            .media
+            .iter()
+            .take(latest)
+            .flat_map(|m| m.2.iter())
+            .map(|c| 1 + c["replies"]["data"].as_array().map_or(0, Vec::len))
+            .sum()
+    }
+}
+
+/// Meta's time format.
+pub fn stamp(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .unwrap()
+        .format("%Y-%m-%dT%H:%M:%S+0000")
+        .to_string()
+}
+
+fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
+    if request.url().starts_with("/ig-api-upload/") {
+        return publish::receive(state, request);
+    }
+    let read = RecordedRequest::read(&mut request, 1 << 20);
+    let (reply, delay) = {
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut recorded, reply) = match read {
+            Some(recorded) => {
+                let reply = st.route(&recorded);
+                (recorded, reply)
+            }
+            None => (
+                RecordedRequest::head(&request),
+                graph_error(413, 1, "Request too large"),
+            ),
+        };
+        recorded.status = reply.status;
+        st.requests.push(recorded);
+        let delay = match st.delay {
+            Some((0, d)) => Some(d),
+            Some((n, d)) => {
+                st.delay = Some((n - 1, d));
+                None
+            }
+            None => None,
+        };
+        (reply, delay)
+    };
+    if let Some(d) = delay {
+        std::thread::sleep(d);
+    }
+    respond(request, reply);
+}
+
+fn oauth_error(message: &str) -> Reply {
+    Reply::json(
+        400,
+        json!({"error_type": "OAuthException", "code": 400, "error_message": message}),
+    )
+}
+
+impl State {
+    fn route(&mut self, req: &RecordedRequest) -> Reply {
+        match (req.method.as_str(), req.path.as_str()) {
+            ("GET", AUTHORIZE_PATH) => self.authorize(req),
+            ("POST", CODE_PATH) => self.code(req),
+            ("GET", EXCHANGE_PATH) => self.exchange(req),
+            ("GET", REFRESH_PATH) => self.refresh(req),
+            _ => {
+                let reply = self.graph(req);
+                self.usage_headers(reply)
+            }
+        }
+    }
+
+    fn authorize(&mut self, req: &RecordedRequest) -> Reply {
+        let q = |name| req.query_param(name).unwrap_or("");
+        if q("client_id") != APP_ID || q("redirect_uri") != self.redirect_uri {
+            // Meta shows an error page and never redirects to an unregistered URI.
+            return oauth_error("Invalid redirect_uri or client_id");
+        }
+        let state = url::form_urlencoded::byte_serialize(q("state").as_bytes()).collect::<String>();
+        let scopes: Vec<String> = q("scope").split(',').map(str::to_string).collect();
+        if q("response_type") != "code" || scopes.iter().any(|s| !SCOPES.contains(&s.as_str())) {
+            return Reply::redirect(format!(
+                "{}?error=invalid_scope&error_reason=invalid_scope&state={state}#_",
+                self.redirect_uri
+            ));
+        }
+        let code = random_token("AQ");
+        self.codes.insert(code.clone(), scopes);
+        Reply::redirect(format!("{}?code={code}&state={state}#_", self.redirect_uri))
+    }
+
+    fn code(&mut self, req: &RecordedRequest) -> Reply {
+        let f = |name| req.form_field(name).unwrap_or("");
+        if f("client_id") != APP_ID || f("client_secret") != APP_SECRET {
+            return oauth_error("Invalid client_secret");
+        }
+        if f("grant_type") != "authorization_code" || f("redirect_uri") != self.redirect_uri {
+            return oauth_error(
+                "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request",
+            );
+        }
+        let Some(scopes) = self.codes.remove(f("code")) else {
+            return oauth_error("This authorization code has been used");
+        };
+        let token = self.issue(false, Duration::from_secs(3600), scopes.clone());
+        if self.wrap_code_answer {
+            // As Meta's Business Login page shows it: a list, permissions comma-separated.
+            let body =
+                json!({"access_token": token, "user_id": USER_ID, "permissions": scopes.join(",")});
+            Reply::json(200, json!({"data": [body]}))
+        } else {
+            let body = json!({"access_token": token, "user_id": USER_ID.parse::<i64>().unwrap(), "permissions": scopes});
+            Reply::json(200, body)
+        }
+    }
+
+    fn issue(&mut self, long_lived: bool, left: Duration, scopes: Vec<String>) -> String {
+        let now = Instant::now();
+        let value = random_token(if long_lived { "IGLL" } else { "IGSL" });
+        // A long-lived token with `left` to live was issued 60 days - left ago.
+        let age = if long_lived && !self.young {
+            LONG_LIVED.saturating_sub(left)
+        } else {
+            Duration::ZERO
+        };
+        self.tokens.push(Token {
+            value: value.clone(),
+            long_lived,
+            issued: now.checked_sub(age).unwrap_or(now),
+            expires: now + left,
+            scopes,
+        });
+        value
+    }
+
+    fn live(&self, value: &str) -> Option<&Token> {
+        self.tokens
+            .iter()
+            .find(|t| !value.is_empty() && t.value == value && Instant::now() < t.expires)
+    }
+
+    fn long_lived_answer(&mut self, scopes: Vec<String>) -> Reply {
+        let left = self.long_lived_left;
+        let token = self.issue(true, left, scopes);
+        Reply::json(
+            200,
+            json!({"access_token": token, "token_type": "bearer", "expires_in": left.as_secs()}),
+        )
+    }
+
+    fn exchange(&mut self, req: &RecordedRequest) -> Reply {
+        let q = |name| req.query_param(name).unwrap_or("");
+        if q("grant_type") != "ig_exchange_token" || q("client_secret") != APP_SECRET {
+            return graph_error(400, 100, "Invalid client_secret or grant_type");
+        }
+        let Some(short) = self.live(q("access_token")).filter(|t| !t.long_lived) else {
+            return graph_error(
+                400,
+                190,
+                "Invalid OAuth access token - Cannot parse access token",
+            );
+        };
+        let scopes = short.scopes.clone();
+        self.long_lived_answer(scopes)
+    }
+
+    fn refresh(&mut self, req: &RecordedRequest) -> Reply {
+        if req.query_param("grant_type") != Some("ig_refresh_token") {
+            return graph_error(400, 100, "Unsupported grant_type");
+        }
+        let Some(old) = self
+            .live(req.query_param("access_token").unwrap_or(""))
+            .filter(|t| t.long_lived)
+        else {
+            return graph_error(
+                400,
+                190,
+                "Error validating access token: Session has expired",
+            );
+        };
+        if old.issued.elapsed() < Duration::from_secs(24 * 3600) {
+            return graph_error(
+                400,
+                100,
+                "The access token must be at least 24 hours old to be refreshed",
+            );
+        }
+        let scopes = old.scopes.clone();
+        self.long_lived_left = LONG_LIVED;
+        self.long_lived_answer(scopes)
+    }
+
+    fn usage_headers(&self, reply: Reply) -> Reply {
+        let u = self.usage;
+        let regain = if u >= 100.0 { self.regain_minutes } else { 0 };
+        reply
+            .with_header(
+                "X-App-Usage",
+                json!({"call_count": (u / 2.0).round(), "total_cputime": 1, "total_time": (u / 3.0).round()}).to_string(),
+            )
+            .with_header(
+                "X-Business-Use-Case-Usage",
+                json!({USER_ID: [{"type": "instagram", "call_count": u, "total_cputime": 2, "total_time": 3, "estimated_time_to_regain_access": regain}]}).to_string(),
+            )
+    }
+
+    fn bearer<'a>(&self, req: &'a RecordedRequest) -> &'a str {
+        req.authorization
+            .as_deref()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .unwrap_or("")
+    }
+
+    fn graph(&mut self, req: &RecordedRequest) -> Reply {
+        if let Some(reply) = publish::route(self, req) {
+            return reply;
+        }
+        let Some(token) = self.live(self.bearer(req)) else {
+            return graph_error(
+                400,
+                190,
+                "Error validating access token: Session has expired",
+            );
+        };
+        let scopes = token.scopes.clone();
+        let has = |s: &str| scopes.iter().any(|g| g == s);
+        let path = req.path.strip_prefix(&format!("/{VERSION}")).unwrap_or("");
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let limit = req
+            .query_param("limit")
+            .and_then(|l| l.parse::<usize>().ok())
+            .unwrap_or(25)
+            .clamp(1, 100);
+        let after = req.query_param("after");
+        match (req.method.as_str(), segments.as_slice()) {
+            ("GET", ["me"]) => Reply::json(
+                200,
+                json!({"id": "app-scoped-1", "user_id": USER_ID, "username": USERNAME, "name": "Test Creator",
+                       "account_type": "MEDIA_CREATOR", "followers_count": FOLLOWERS, "follows_count": 56,
+                       "media_count": self.media.len()}),
+            ),
+            ("GET", ["me", "media"]) => {
+                let items: Vec<Value> = self
+                    .media
+                    .iter()
+                    .map(|(id, at, comments)| {
+                        let n: usize = comments.len();
+                        json!({"id": id, "caption": format!("Caption of {id}"), "media_type": "VIDEO",
+                               "media_product_type": "REELS", "permalink": format!("https://www.instagram.com/reel/{id}/"),
+                               "timestamp": stamp(*at), "like_count": 10 * n + 3, "comments_count": n})
+                    })
+                    .collect();
+                Reply::json(200, paged(&items, after, limit, &req.path))
+            }
+            ("GET", ["me", "stories"]) => match &self.stories {
+                Some(stories) => Reply::json(200, paged(stories, after, limit, &req.path)),
+                None => graph_error(
+                    400,
+                    10,
+                    "(#10) Application does not have permission for this action",
+                ),
+            },
+            ("GET", [media, "comments"]) => {
+                if !has("instagram_business_manage_comments") {
+                    return graph_error(
+                        403,
+                        10,
+                        "(#10) Application does not have permission for this action",
+                    );
+                }
+                let Some((_, _, comments)) = self.media.iter().find(|m| m.0 == *media) else {
+                    return graph_error(400, 100, "Unsupported get request. Object does not exist");
+                };
+                Reply::json(200, paged(comments, after, limit, &req.path))
+            }
+            ("GET", ["me", "conversations"]) => {
+                if !has("instagram_business_manage_messages") {
+                    return graph_error(
+                        403,
+                        10,
+                        "(#10) Application does not have permission for this action",
+                    );
+                }
+                if req.query_param("platform") != Some("instagram") {
+                    return graph_error(400, 100, "(#100) The parameter platform is required");
+                }
+                Reply::json(200, paged(&self.conversations, after, limit, &req.path))
+            }
+            ("GET", ["me", "insights"]) => self.insights(req),
+            ("GET", [media, "insights"]) => self.media_insights(req, media),
+            _ => graph_error(400, 100, "Unsupported request - method type or path"),
+        }
+    }
+
+    /// The metrics asked for, or Meta's code 100 (`message` with `{}` for the metric) for the
+    /// first one it no longer offers.
+    fn metrics<'a>(&self, req: &'a RecordedRequest, message: &str) -> Result<Vec<&'a str>, Reply> {
+        let metrics: Vec<&str> = req.query_param("metric").unwrap_or("").split(',').collect();
+        match metrics
+            .iter()
+            .find(|m| self.deprecated.iter().any(|d| d == *m))
+        {
+            Some(gone) => Err(graph_error(400, 100, &message.replace("{}", gone))),
+            None => Ok(metrics),
+        }
+    }
+
+    /// Lifetime totals of one media, as `values` without `end_time`.
+    fn media_insights(&self, req: &RecordedRequest, media: &str) -> Reply {
+        if !self.media.iter().any(|m| m.0 == media) {
+            return graph_error(400, 100, "Unsupported get request. Object does not exist");
+        }
+        let metrics = match self.metrics(req, "(#100) The Media Insights API does not support the {} metric for this media product type.") {
+            Ok(m) => m,
+            Err(refused) => return refused,
+        };
+        let data: Vec<Value> = metrics
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                json!({"name": m, "period": "lifetime", "title": m, "values": [{"value": 10 + i}],
+                       "id": format!("{media}/insights/{m}/lifetime")})
+            })
+            .collect();
+        Reply::json(200, json!({"data": data}))
+    }
+
+    fn insights(&self, req: &RecordedRequest) -> Reply {
+        let metrics = match self.metrics(req, "(#100) Starting from version v22.0 and above, the {} metric is no longer supported. Please use views instead.") {
+            Ok(m) => m,
+            Err(refused) => return refused,
+        };
+        if req.query_param("period") != Some("day") || req.query_param("since").is_none() {
+            return graph_error(400, 100, "(#100) period and since are required");
+        }
+        let data: Vec<Value> = metrics
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                json!({"name": m, "period": "day", "title": m, "description": "",
+                       "total_value": {"value": 100 + i}, "id": format!("{USER_ID}/insights/{m}/day")})
+            })
+            .collect();
+        Reply::json(200, json!({"data": data}))
+    }
+}
+
+/// A Graph list page: items after the `after` cursor (the base64 of an index here, opaque to
+/// the client), `paging.cursors` and `paging.next` when there is more.
+fn paged(items: &[Value], after: Option<&str>, limit: usize, path: &str) -> Value {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let start = after
+        .and_then(|a| b64.decode(a).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(0);
+    let page: Vec<Value> = items.iter().skip(start).take(limit).cloned().collect();
+    let end = start + page.len();
+    let mut out = json!({"data": page});
+    if !page.is_empty() {
+        let after = b64.encode(end.to_string());
+        out["paging"] =
+            json!({"cursors": {"before": b64.encode(start.to_string()), "after": after}});
+        if end < items.len() {
+            out["paging"]["next"] = json!(format!(
+                "https://graph.instagram.com{path}?limit={limit}&after={after}"
+            ));
+        }
+    }
+    out
+}
