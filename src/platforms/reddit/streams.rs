@@ -148,18 +148,7 @@ fn person(name: Option<&str>) -> Option<&str> {
 }
 
 fn fan(name: &str, source: &str, seen: DateTime<Utc>) -> Fan {
-    Fan {
-        platform: "reddit".into(),
-        platform_user_id: name.into(),
-        username: Some(name.into()),
-        display_name: None,
-        status: None,
-        first_seen_at: Some(seen),
-        last_seen_at: Some(seen),
-        lifetime_spend_cents: None,
-        currency: None,
-        source: source.into(),
-    }
+    Fan::seen("reddit", name, Some(name.into()), source, seen)
 }
 
 /// One row per person, as first seen on the page (items come newest first): the source of

@@ -141,17 +141,10 @@ fn people(body: &Json, me: &str, source: &str, at: DateTime<Utc>) -> Vec<Fan> {
 }
 
 fn fan(user: &Json, source: &str, at: DateTime<Utc>) -> Option<Fan> {
+    let id = text(user, "id")?;
     Some(Fan {
-        platform: "x".into(),
-        platform_user_id: text(user, "id")?,
-        username: text(user, "username"),
         display_name: text(user, "name"),
-        status: None,
-        first_seen_at: Some(at),
-        last_seen_at: Some(at),
-        lifetime_spend_cents: None,
-        currency: None,
-        source: source.into(),
+        ..Fan::seen("x", &id, text(user, "username"), source, at)
     })
 }
 
