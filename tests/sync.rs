@@ -715,6 +715,15 @@ fn a_429_to_one_account_pauses_every_account_of_the_app() {
         "no account called while the app was told to wait: {during:?}"
     );
     assert_eq!(table_rows(&env, &fake, "posts"), 45, "all three synced");
+    // Each row says how long its stream took; the pause shows in them.
+    let seconds: Vec<f64> = run
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["seconds"].as_f64().expect("seconds per stream"))
+        .collect();
+    assert!(seconds.iter().any(|s| *s >= 0.9), "{seconds:?}");
 }
 
 /// A connection reset (TCP RST) half way through a page's body, twice: each request counts as

@@ -23,6 +23,8 @@ struct Synced {
     rows_written: u64,
     /// Billed resources read (X); 0 where reads are not billed.
     reads: u64,
+    /// How long the stream took, waits for rate limits included.
+    seconds: f64,
     error: Option<String>,
 }
 
@@ -37,6 +39,7 @@ impl Record for Synced {
             "rows_read",
             "rows_written",
             "reads",
+            "seconds",
             "error",
         ]
     }
@@ -50,6 +53,7 @@ impl Record for Synced {
             self.rows_read.to_string(),
             self.rows_written.to_string(),
             self.reads.to_string(),
+            format!("{:.2}", self.seconds),
             self.error.clone().unwrap_or_default(),
         ]
     }
@@ -199,6 +203,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
                     rows_read: 0,
                     rows_written: 0,
                     reads: 0,
+                    seconds: 0.0,
                     error: Some(e.message),
                 });
             }
@@ -338,6 +343,7 @@ fn sync_one(
     let mut session = ctx.session(adapter.as_ref(), connection)?;
     let mut all_ok = true;
     for stream in &streams {
+        let began = std::time::Instant::now();
         let row = |status, pages, read, written, reads, error| Synced {
             platform: c.platform.clone(),
             account: c.account.clone(),
@@ -347,6 +353,7 @@ fn sync_one(
             rows_read: read,
             rows_written: written,
             reads,
+            seconds: began.elapsed().as_secs_f64(),
             error,
         };
         match crate::sync::run(&mut session, stream.as_ref(), options) {
