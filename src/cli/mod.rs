@@ -152,11 +152,12 @@ pub enum Command {
     /// change; flows (OnlyFans payments) show their sum. `--refresh` syncs first.
     Insights(InsightsArgs),
 
-    /// Post a video file (TikTok: Direct Post, or --draft to the creator's inbox; X: a post)
+    /// Post a video file (TikTok: Direct Post, or --draft to the creator's inbox; Instagram: a
+    /// reel; X: a post)
     ///
-    /// The file is sent in chunks from disk (never loaded whole), each retried on failure; the
-    /// command then waits for TikTok's verdict and records the post. A ledger remembers every
-    /// file (by SHA-256) per account: the same file is not posted twice (--force does), and an
+    /// The file is streamed from disk (never loaded whole), retried on failure; the command then
+    /// waits for the platform's verdict and records the post. A ledger remembers every file (by
+    /// its content hash) per account: the same file is not posted twice (--force does), and an
     /// interrupted upload resumes where it stopped. Unaudited TikTok apps may only post
     /// privately. Example: `socialcrm upload tiktok clip.mp4 --caption "Day 1 #gym"`
     Upload(UploadArgs),
@@ -190,7 +191,7 @@ pub enum Command {
     #[command(subcommand)]
     Db(DbCommand),
 
-    /// Receive platform webhooks (TikTok, X) and record them
+    /// Receive platform webhooks (TikTok, Instagram, X) and record them
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
 
