@@ -156,10 +156,10 @@ pub enum Command {
     /// reel; X: a post)
     ///
     /// The file is streamed from disk (never loaded whole), retried on failure; the command then
-    /// waits for the platform's verdict and records the post. A ledger remembers every file (by
-    /// its content hash) per account: the same file is not posted twice (--force does), and an
-    /// interrupted upload resumes where it stopped. Unaudited TikTok apps may only post
-    /// privately. Example: `socialcrm upload tiktok clip.mp4 --caption "Day 1 #gym"`
+    /// waits for the platform's verdict and records the post. On TikTok and Instagram a ledger
+    /// remembers every file (by its content hash) per account: the same file is not posted twice
+    /// (--force does), and an interrupted upload resumes where it stopped. Unaudited TikTok apps
+    /// may only post privately. Example: `socialcrm upload tiktok clip.mp4 --caption "Day 1 #gym"`
     Upload(UploadArgs),
 
     /// Write a post from a connected account (Reddit: a link or text post to a subreddit; X:
