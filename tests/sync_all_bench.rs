@@ -172,8 +172,11 @@ impl Measured {
         let binding = self
             .budgets
             .iter()
+            .filter(|b| b.2 > 0.0)
             .max_by(|a, b| a.2.total_cmp(&b.2))
-            .map_or(String::new(), |b| format!("{} ({} requests)", b.0, b.1));
+            .map_or("no budget".into(), |b| {
+                format!("{} ({} requests)", b.0, b.1)
+            });
         format!(
             "sync-all: --jobs {:<2} {} accounts, {} rows written in {:.2} s = {:.1} accounts/s, {:.0} rows/s, peak RSS {:.1} MB; rate-limit minimum {:.2} s by {binding}, ratio {:.2}",
             self.jobs,
@@ -240,6 +243,8 @@ fn timed_sync(
     let mut budgets = Vec::new();
     for (platform, requests) in fakes.requests() {
         let during: Vec<&RecordedRequest> = requests.iter().filter(|r| r.at >= began).collect();
+        let refused = during.iter().filter(|r| r.status == 429).count();
+        assert_eq!(refused, 0, "{platform} answered 429 {refused} times");
         match platform {
             "reddit" => {
                 let api = during
@@ -300,9 +305,6 @@ fn forget_syncs(db: &TestDb) {
 #[test]
 #[ignore = "benchmark: run scripts/bench-sync-all"]
 fn bench_sync_all() {
-    let accounts = env_number("BENCH_ACCOUNTS", 1000).max(4);
-    let per_platform = accounts / 4;
-    let accounts = (per_platform * 4) as usize;
     let window = (
         env_number("BENCH_REDDIT_WINDOW", 300) as usize,
         Duration::from_secs(env_number("BENCH_REDDIT_WINDOW_SECS", 10)),
@@ -311,16 +313,55 @@ fn bench_sync_all() {
         Ok(url) => TestDb::postgres_schema(&url),
         Err(_) => TestDb::sqlite(),
     };
+    let measured = bench(&db, env_number("BENCH_ACCOUNTS", 1000), window, [1, 16]);
+    for m in measured {
+        println!("{}", m.report());
+        for (budget, requests, least) in &m.budgets {
+            println!("sync-all:   budget {budget}: {requests} requests, least {least:.2} s");
+        }
+    }
+}
+
+/// The benchmark in small, on both backends: the fakes' many-users mode gives every account its
+/// own user and rows, and `--jobs 1` and `--jobs 4` store the same CRM, each account once.
+#[test]
+fn sync_all_over_many_users_of_four_platforms() {
+    let window = (1000, Duration::from_secs(600));
+    for db in [Some(TestDb::sqlite()), TestDb::postgres()]
+        .into_iter()
+        .flatten()
+    {
+        let measured = bench(&db, 8, window, [1, 4]);
+        assert_eq!(measured[0].rows, measured[1].rows);
+        let users: std::collections::BTreeSet<String> =
+            crm_contents(&db.target)["platform_connections"]
+                .iter()
+                .map(|line| {
+                    // platform|account|platform_user_id|..: the platform and its user id.
+                    let parts: Vec<&str> = line.split('|').collect();
+                    format!("{}|{}", parts[0], parts[2])
+                })
+                .collect();
+        assert_eq!(users.len(), 8, "a user of its own per account: {users:?}");
+    }
+}
+
+/// Connects `accounts` (rounded down to a multiple of four, at least four) through the binary,
+/// then times `sync --all` with each of `jobs`, from the same state; asserts every run stored
+/// the same CRM.
+fn bench(db: &TestDb, accounts: u64, window: (usize, Duration), jobs: [u32; 2]) -> Vec<Measured> {
+    let per_platform = (accounts / 4).max(1);
+    let accounts = (per_platform * 4) as usize;
     let env = TestEnv::new();
     let fakes = Fakes::start();
 
     let began = Instant::now();
     // One account first: it creates the secrets store's Argon2 salt, which every later write
     // adopts (four first writes at once would each make their own).
-    connect_all(&fakes, &env, &db, PLATFORMS[0], 1..=1);
+    connect_all(&fakes, &env, db, PLATFORMS[0], 1..=1);
     std::thread::scope(|s| {
         for platform in PLATFORMS {
-            let (fakes, env, db) = (&fakes, &env, &db);
+            let (fakes, env) = (&fakes, &env);
             let first = if platform == PLATFORMS[0] { 2 } else { 1 };
             s.spawn(move || connect_all(fakes, env, db, platform, first..=per_platform));
         }
@@ -335,20 +376,22 @@ fn bench_sync_all() {
         }
     );
 
+    let mut measured = Vec::new();
     let mut contents = Vec::new();
-    for jobs in [1, 16] {
-        if jobs != 1 {
-            forget_syncs(&db);
+    for (i, jobs) in jobs.into_iter().enumerate() {
+        if i > 0 {
+            forget_syncs(db);
         }
-        let measured = timed_sync(&fakes, &env, &db, jobs, accounts, window);
-        println!("{}", measured.report());
-        for (budget, requests, least) in &measured.budgets {
-            println!("sync-all:   budget {budget}: {requests} requests, least {least:.2} s");
-        }
+        measured.push(timed_sync(&fakes, &env, db, jobs, accounts, window));
         contents.push(crm_contents(&db.target));
     }
     // Both runs stored the same CRM: nothing lost, nothing duplicated by concurrency.
-    assert_same_crm(&contents[1], &contents[0], "--jobs 16 against --jobs 1");
+    assert_same_crm(
+        &contents[1],
+        &contents[0],
+        "the second run against the first",
+    );
     let posts = contents[0]["posts"].len();
     assert!(posts >= accounts, "every account has posts: {posts}");
+    measured
 }

@@ -25,7 +25,8 @@
 //!
 //! Every Graph answer carries `X-App-Usage` and `X-Business-Use-Case-Usage` at the percentage
 //! [`FakeInstagram::set_usage`] chose (5 % by default). Every request is recorded with its
-//! arrival time ([`FakeInstagram::requests`]).
+//! arrival time ([`FakeInstagram::requests`]). [`FakeInstagram::serve_many_users`] makes every
+//! authorization a new user with its own ids and media (the `sync --all` benchmark).
 
 pub mod publish;
 

@@ -21,7 +21,9 @@
 //! Every API answer carries `X-Ratelimit-Used`, `X-Ratelimit-Remaining` and `X-Ratelimit-Reset`
 //! of a window of [`WINDOW_REQUESTS`] requests; [`FakeReddit::exhaust_window_after`] spends the
 //! window early with a short reset, and a request that arrives before the reset gets 429 (and
-//! is counted in [`FakeReddit::over_limit`]). Every request is recorded with its arrival time
+//! is counted in [`FakeReddit::over_limit`]); [`FakeReddit::set_window_size`] scales the window
+//! down. [`FakeReddit::serve_many_users`] makes every authorization a new user with its own ids
+//! and listings (the `sync --all` benchmark). Every request is recorded with its arrival time
 //! and User-Agent ([`FakeReddit::requests`]).
 
 use std::collections::HashMap;
@@ -403,28 +405,27 @@ fn submission(i: usize, at: i64, p: &Persona) -> Value {
 
 /// `n` submissions by the user, newest first, one hour apart (ids `s1`.. oldest first).
 fn submissions(n: usize, p: &Persona) -> Vec<Value> {
-    (1..=n)
-        .rev()
-        .map(|i| submission(i, ITEMS_END - (n - i) as i64 * 3600, p))
-        .collect()
+    newest_first(n, |i| submission(i, ITEMS_END - (n - i) as i64 * 3600, p))
+}
+
+/// Items `n`..1 (the newest, with the highest index, first).
+fn newest_first(n: usize, item: impl Fn(usize) -> Value) -> Vec<Value> {
+    (1..=n).rev().map(item).collect()
 }
 
 /// `n` comments by the user on its submission `s1`, newest first.
 fn comments(n: usize, p: &Persona) -> Vec<Value> {
     let (t, name) = (&p.tag, &p.name);
-    (1..=n)
-        .rev()
-        .map(|i| {
-            json!({"kind": "t1", "data": {
-                "id": format!("{t}c{i}"), "name": format!("t1_{t}c{i}"), "author": name,
-                "body": format!("Thanks for reading, part {i}!"),
-                "created_utc": (ITEMS_END - (n - i) as i64 * 1800) as f64,
-                "link_id": format!("t3_{t}s1"), "parent_id": format!("t1_{t}parent{i}"), "score": i,
-                "subreddit": "test", "link_author": "someone_else",
-                "permalink": format!("/r/test/comments/{t}s1/post_1/{t}c{i}/"),
-            }})
-        })
-        .collect()
+    newest_first(n, |i| {
+        json!({"kind": "t1", "data": {
+            "id": format!("{t}c{i}"), "name": format!("t1_{t}c{i}"), "author": name,
+            "body": format!("Thanks for reading, part {i}!"),
+            "created_utc": (ITEMS_END - (n - i) as i64 * 1800) as f64,
+            "link_id": format!("t3_{t}s1"), "parent_id": format!("t1_{t}parent{i}"), "score": i,
+            "subreddit": "test", "link_author": "someone_else",
+            "permalink": format!("/r/test/comments/{t}s1/post_1/{t}c{i}/"),
+        }})
+    })
 }
 
 /// The inbox: `pms` private messages and `replies` comment replies (plus one username mention
@@ -478,34 +479,28 @@ fn inbox(pms: usize, replies: usize, authors: usize, mention: bool, p: &Persona)
 /// `n` private messages the user sent to `fan1`.., newest first.
 fn sent(n: usize, p: &Persona) -> Vec<Value> {
     let (t, name) = (&p.tag, &p.name);
-    (1..=n)
-        .rev()
-        .map(|i| {
-            json!({"kind": "t4", "data": {
-                "id": format!("{t}o{i}"), "name": format!("t4_{t}o{i}"), "author": name,
-                "dest": format!("{t}fan{i}"), "subject": "re: hello",
-                "body": format!("Thank you! ({i})"),
-                "created_utc": (ITEMS_END - (n - i) as i64 * 900 + 30) as f64,
-                "first_message_name": format!("t4_{t}m{i}"), "was_comment": false,
-            }})
-        })
-        .collect()
+    newest_first(n, |i| {
+        json!({"kind": "t4", "data": {
+            "id": format!("{t}o{i}"), "name": format!("t4_{t}o{i}"), "author": name,
+            "dest": format!("{t}fan{i}"), "subject": "re: hello",
+            "body": format!("Thank you! ({i})"),
+            "created_utc": (ITEMS_END - (n - i) as i64 * 900 + 30) as f64,
+            "first_message_name": format!("t4_{t}m{i}"), "was_comment": false,
+        }})
+    })
 }
 
 /// `n` posts by `fan_m1`.. naming the user, found by search.
 fn mentions(n: usize, p: &Persona) -> Vec<Value> {
     let (t, name) = (&p.tag, &p.name);
-    (1..=n)
-        .rev()
-        .map(|i| {
-            json!({"kind": "t3", "data": {
-                "id": format!("{t}x{i}"), "name": format!("t3_{t}x{i}"), "author": format!("{t}fan_m{i}"),
-                "title": format!("Have you seen u/{name}?"), "selftext": "",
-                "subreddit_name_prefixed": "r/test",
-                "created_utc": (ITEMS_END - (n - i) as i64 * 7200) as f64,
-            }})
-        })
-        .collect()
+    newest_first(n, |i| {
+        json!({"kind": "t3", "data": {
+            "id": format!("{t}x{i}"), "name": format!("t3_{t}x{i}"), "author": format!("{t}fan_m{i}"),
+            "title": format!("Have you seen u/{name}?"), "selftext": "",
+            "subreddit_name_prefixed": "r/test",
+            "created_utc": (ITEMS_END - (n - i) as i64 * 7200) as f64,
+        }})
+    })
 }
 
 fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {

@@ -22,6 +22,9 @@
 //! [`FakeTikTok::fail_next_api_calls`], [`FakeTikTok::fail_video_page_once`] and
 //! [`FakeTikTok::expire_access_tokens_after`].
 //!
+//! [`FakeTikTok::serve_many_users`] makes every authorization a new user with its own ids and
+//! videos (the `sync --all` benchmark).
+//!
 //! Everything is recorded ([`FakeTikTok::requests`]) and the tokens it issued can be read back
 //! ([`FakeTikTok::tokens`]). [`FakeBrowser`] is a `$BROWSER` for the binary to open the
 //! authorize page with.

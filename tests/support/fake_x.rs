@@ -16,6 +16,9 @@
 //! - `media.rs`: the chunked media upload (initialize, multipart append, finalize, status) that
 //!   reassembles the segments and checks their SHA-256, and `POST /2/tweets`.
 //!
+//! [`FakeX::serve_many_users`] makes every authorization a new user with its own ids and data
+//! (the `sync --all` benchmark).
+//!
 //! Everything is recorded ([`FakeX::requests`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
