@@ -174,7 +174,7 @@ impl Measured {
             .iter()
             .filter(|b| b.2 > 0.0)
             .max_by(|a, b| a.2.total_cmp(&b.2))
-            .map_or("no budget".into(), |b| {
+            .map_or("nothing (no limit binds)".into(), |b| {
                 format!("{} ({} requests)", b.0, b.1)
             });
         format!(
