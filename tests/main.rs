@@ -13,6 +13,7 @@ mod secrets;
 mod store;
 mod support;
 mod sync;
+mod sync_all_bench;
 mod upload;
 mod webhooks;
 mod x_connect;
@@ -34,6 +35,7 @@ fn every_test_file_is_included() {
         "secrets.rs",
         "store.rs",
         "sync.rs",
+        "sync_all_bench.rs",
         "webhooks.rs",
         "upload.rs",
         "x_connect.rs",

@@ -146,7 +146,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
         uuid::Uuid::new_v4().simple()
     );
     let jobs = (args.jobs as usize).clamp(1, 64).min(connections.len());
-    let queue = std::sync::Mutex::new(std::collections::VecDeque::from(connections));
+    let queue = std::sync::Mutex::new(interleaved(connections));
     let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..jobs)
             .map(|_| {
@@ -240,6 +240,30 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
         _ => ExitCode::Partial,
     };
     Ok(report)
+}
+
+/// The connections in turns, one platform after another (each platform's accounts in their
+/// order): a worker that waits for a spent rate limit then holds one of that platform's
+/// accounts while the others go on with other platforms, instead of every worker waiting on
+/// one platform's budget while the rest of the queue stands still.
+fn interleaved(connections: Vec<ConnectionRow>) -> std::collections::VecDeque<ConnectionRow> {
+    let mut by_platform: Vec<std::collections::VecDeque<ConnectionRow>> = Vec::new();
+    for row in connections {
+        match by_platform
+            .iter_mut()
+            .find(|q| q[0].connection.platform == row.connection.platform)
+        {
+            Some(q) => q.push_back(row),
+            None => by_platform.push(std::collections::VecDeque::from([row])),
+        }
+    }
+    let mut out = std::collections::VecDeque::new();
+    while by_platform.iter().any(|q| !q.is_empty()) {
+        for q in &mut by_platform {
+            out.extend(q.pop_front());
+        }
+    }
+    out
 }
 
 /// One connection's turn: its rows, and whether it synced (`Some(true)`), had a failed stream
@@ -387,4 +411,42 @@ fn sync_one(
         session.store.upsert(Batch::Connections(&[done]))?;
     }
     Ok(all_ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i64, platform: &str) -> ConnectionRow {
+        ConnectionRow {
+            id,
+            connection: crate::store::model::Connection {
+                platform: platform.into(),
+                account: format!("a{id}"),
+                platform_user_id: None,
+                username: None,
+                scopes: None,
+                status: "active".into(),
+                token_expires_at: None,
+                secret_ref: None,
+                connected_at: None,
+                last_sync_at: None,
+            },
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn platforms_take_turns_in_the_queue() {
+        let rows = vec![
+            row(1, "reddit"),
+            row(2, "reddit"),
+            row(3, "reddit"),
+            row(4, "tiktok"),
+            row(5, "x"),
+            row(6, "x"),
+        ];
+        let order: Vec<i64> = interleaved(rows).iter().map(|r| r.id).collect();
+        assert_eq!(order, [1, 4, 5, 2, 6, 3]);
+    }
 }

@@ -225,7 +225,11 @@ impl Client {
                 rate_limited: Some(spent.wait),
             })?;
         }
-        let response = request.send().map_err(fail)?;
+        let response = request.send();
+        if let Some((_, budget)) = &paced {
+            budget.settle();
+        }
+        let response = response.map_err(fail)?;
         let status = response.status().as_u16();
         let retry_after = retry_after(response.headers());
         if let Some((pacer, budget)) = &paced {

@@ -88,6 +88,8 @@ struct State {
     last_sent: Option<Instant>,
     /// Requests reserved so far, for tests and summaries.
     sent: u64,
+    /// Requests reserved whose answer has not come back yet ([`Budget::settle`]).
+    in_flight: u32,
 }
 
 impl State {
@@ -156,6 +158,7 @@ impl Budget {
                     }
                     state.last_sent = Some(now);
                     state.sent += 1;
+                    state.in_flight += 1;
                     return Ok(waited);
                 }
                 wait
@@ -176,11 +179,25 @@ impl Budget {
         }
     }
 
-    /// Takes in what an answer's headers said. Answers to requests sent concurrently arrive in
-    /// any order, so within one window the lower count wins (requests reserved since the
-    /// reading are not in it); a reading for a later window replaces the estimate.
+    /// A request reserved by [`Budget::acquire`] is over: its answer came back (call this
+    /// before [`Budget::observe`] reads it) or it was lost.
+    pub fn settle(&self) {
+        let mut state = self.lock();
+        state.in_flight = state.in_flight.saturating_sub(1);
+    }
+
+    /// Takes in what an answer's headers said. The platform counted the requests that reached it
+    /// before this answer; those still out (reserved, not settled) may not be in the count, so
+    /// they are taken off it: without that, a fresh window's first reading, taken while fifteen
+    /// other workers' requests were on their way, would let fifteen too many go at its end.
+    /// Answers to requests sent concurrently arrive in any order, so within one window the
+    /// lower count wins; a reading for a later window replaces the estimate.
     pub fn observe(&self, reading: Reading) {
         let mut state = self.lock();
+        let reading = Reading {
+            remaining: reading.remaining - f64::from(state.in_flight),
+            ..reading
+        };
         let reset_at = Instant::now() + reading.reset_in;
         let same_window = state
             .reset_at
@@ -280,6 +297,24 @@ mod tests {
             reset_in: Duration::from_secs(600),
         });
         assert!(b.acquire(Duration::ZERO).is_ok());
+    }
+
+    #[test]
+    fn requests_still_out_are_taken_off_a_reading() {
+        let b = fresh("in-flight");
+        // A fresh window: nothing known, three requests go at once.
+        for _ in 0..3 {
+            b.acquire(Duration::ZERO).unwrap();
+        }
+        // The first answer says 3 of 5 are left: the platform had seen two, or only this one.
+        b.settle();
+        b.observe(Reading {
+            remaining: 3.0,
+            reset_in: Duration::from_secs(60),
+        });
+        // The two still out may not be in that count: one more may go, not three.
+        assert!(b.acquire(Duration::ZERO).is_ok());
+        assert!(b.acquire(Duration::ZERO).is_err());
     }
 
     #[test]

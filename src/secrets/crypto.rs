@@ -10,8 +10,10 @@
 //! - a passphrase (`SOCIALCRM_MASTER_KEY`), stretched by Argon2id with a random salt. The salt
 //!   and cost parameters travel with every sealed value in its `kdf` header
 //!   (`argon2id$v=19$m=19456,t=2,p=1$<salt>`), so each value can be opened on its own;
-//!   derived keys are cached per header, and new writes reuse the header of a value already
-//!   opened, so a process derives once;
+//!   derived keys are cached per header for the whole process (every `sync --all` worker has
+//!   its own store, and sixteen Argon2 derivations at once cost sixteen times its 19 MiB and
+//!   CPU for nothing), and new writes reuse the header of a value already opened, so a process
+//!   derives once;
 //! - a random key file (`master.key`, file backend only), with the header `keyfile`.
 //!
 //! Nothing here touches disk or the database; nothing here ever puts a secret in an error.
@@ -83,7 +85,7 @@ pub struct Sealed {
 pub struct Crypter {
     source: KeySource,
     /// Keys derived from the passphrase, by `kdf` header.
-    derived: Vec<(String, Key)>,
+    derived: Vec<(String, std::sync::Arc<Key>)>,
     /// The header new values are sealed under.
     write_kdf: Option<String>,
 }
@@ -217,20 +219,47 @@ impl Crypter {
         if let Some(i) = self.derived.iter().position(|(k, _)| k == kdf) {
             return Ok(&self.derived[i].1);
         }
-        let (params, salt) = parse_kdf(kdf).ok_or_else(|| SecretError::Damaged {
-            key: name.to_string(),
-            location: String::new(),
-            reason: "unknown key derivation header".into(),
-        })?;
-        let mut out = [0u8; KEY_LEN];
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-            .hash_password_into(passphrase.expose().as_bytes(), &salt, &mut out)
-            .map_err(|_| SecretError::Crypto {
-                key: name.to_string(),
-            })?;
-        self.derived.push((kdf.to_string(), Key(out)));
+        let key = derived_key(name, passphrase, kdf)?;
+        self.derived.push((kdf.to_string(), key));
         Ok(&self.derived.last().expect("just pushed").1)
     }
+}
+
+/// The key of `passphrase` under `kdf`, derived once per process: the lock is held while
+/// deriving, so callers that ask at the same time wait for the one derivation. Entries hold the
+/// passphrase they came from (already in this process's memory) so that another passphrase
+/// never gets this one's key.
+fn derived_key(
+    name: &str,
+    passphrase: &Secret,
+    kdf: &str,
+) -> Result<std::sync::Arc<Key>, SecretError> {
+    type Cache = Vec<(String, Secret, std::sync::Arc<Key>)>;
+    static DERIVED: std::sync::OnceLock<std::sync::Mutex<Cache>> = std::sync::OnceLock::new();
+    let mut cache = DERIVED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some((_, _, key)) = cache
+        .iter()
+        .find(|(k, p, _)| k == kdf && p.expose() == passphrase.expose())
+    {
+        return Ok(key.clone());
+    }
+    let (params, salt) = parse_kdf(kdf).ok_or_else(|| SecretError::Damaged {
+        key: name.to_string(),
+        location: String::new(),
+        reason: "unknown key derivation header".into(),
+    })?;
+    let mut out = [0u8; KEY_LEN];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into(passphrase.expose().as_bytes(), &salt, &mut out)
+        .map_err(|_| SecretError::Crypto {
+            key: name.to_string(),
+        })?;
+    let key = std::sync::Arc::new(Key(out));
+    cache.push((kdf.to_string(), passphrase.clone(), key.clone()));
+    Ok(key)
 }
 
 /// `argon2id$v=19$m=M,t=T,p=P$SALT` into Argon2 parameters and the salt, within sane bounds.

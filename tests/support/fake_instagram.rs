@@ -25,7 +25,8 @@
 //!
 //! Every Graph answer carries `X-App-Usage` and `X-Business-Use-Case-Usage` at the percentage
 //! [`FakeInstagram::set_usage`] chose (5 % by default). Every request is recorded with its
-//! arrival time ([`FakeInstagram::requests`]).
+//! arrival time ([`FakeInstagram::requests`]). [`FakeInstagram::serve_many_users`] makes every
+//! authorization a new user with its own ids and media (the `sync --all` benchmark).
 
 pub mod publish;
 
@@ -69,6 +70,8 @@ pub const SCOPES: [&str; 5] = [
 ];
 
 struct Token {
+    /// The many-users mode's user (0: the fixed creator).
+    user: u64,
     value: String,
     long_lived: bool,
     /// When it was issued, as the fake pretends (may lie in the past: an old token).
@@ -99,6 +102,11 @@ struct State {
     /// After this many more Graph answers, the next ones are delayed (for kills mid-sync).
     delay: Option<(u32, Duration)>,
     pub_state: publish::Publishing,
+    /// Many-users mode is on, and how many users authorized so far.
+    many_users: bool,
+    users: u64,
+    /// Whose data answers the current request: (user id, username).
+    me: (String, String),
 }
 
 pub struct FakeInstagram {
@@ -138,6 +146,9 @@ impl FakeInstagram {
             regain_minutes: 0,
             delay: None,
             pub_state: publish::Publishing::default(),
+            many_users: false,
+            users: 0,
+            me: (USER_ID.into(), USERNAME.into()),
         }));
         let server = {
             let state = state.clone();
@@ -188,33 +199,14 @@ impl FakeInstagram {
     /// `n` media, newest first, one hour apart; media `i` (1 = oldest) has `i % 4` comments by
     /// fans `fan1`..`fan3` and, on every third media, a reply by the account itself.
     pub fn set_media(&self, n: usize) {
-        let media = (1..=n)
-            .rev()
-            .map(|i| {
-                let at = MEDIA_END - (n - i) as i64 * 3600;
-                let comments = (1..=i % 4)
-                    .map(|c| {
-                        let fan = format!("fan{}", 1 + (i + c) % 3);
-                        let id = format!("c{i}_{c}");
-                        let mut comment = json!({
-                            "id": id, "text": format!("Love post {i} ({c})"),
-                            "timestamp": stamp(at + 60 * c as i64), "username": fan,
-                            "from": {"id": format!("9000{}", fan.trim_start_matches("fan")), "username": fan},
-                        });
-                        if i % 3 == 0 {
-                            comment["replies"] = json!({"data": [{
-                                "id": format!("{id}_r"), "text": "Thank you!",
-                                "timestamp": stamp(at + 60 * c as i64 + 30), "username": USERNAME,
-                                "from": {"id": USER_ID, "username": USERNAME}, "parent_id": id,
-                            }]});
-                        }
-                        comment
-                    })
-                    .collect();
-                (format!("m{i}"), at, comments)
-            })
-            .collect();
-        self.state().media = media;
+        self.state().media = media(n, "", (USER_ID, USERNAME));
+    }
+
+    /// Many-users mode (for the `sync --all` benchmark): every code exchange from now on is
+    /// by a new user k = 1, 2, .. (`creator{k}`) with a few media and comments of its own (no
+    /// conversations or stories); each token answers as its user.
+    pub fn serve_many_users(&self) {
+        self.state().many_users = true;
     }
 
     /// `n` conversations with `dmfan1`.., each with a message in and a reply out.
@@ -302,6 +294,40 @@ impl FakeInstagram {
     }
 }
 
+/// `n` media, newest first, one hour apart; media `i` (1 = oldest) has `i % 4` comments by
+/// fans `fan1`..`fan3` and, on every third media, a reply by the account itself. Every id
+/// starts with `tag` (user k's data in many-users mode).
+fn media(n: usize, tag: &str, (user_id, username): (&str, &str)) -> Vec<(String, i64, Vec<Value>)> {
+    (1..=n)
+        .rev()
+        .map(|i| {
+            let at = MEDIA_END - (n - i) as i64 * 3600;
+            let comments = (1..=i % 4)
+                .map(|c| {
+                    let fan_n = 1 + (i + c) % 3;
+                    let fan = format!("{tag}fan{fan_n}");
+                    let id = format!("{tag}c{i}_{c}");
+                    let fan_id = format!("9000{}{fan_n}", tag.trim_start_matches('u'));
+                    let mut comment = json!({
+                        "id": id, "text": format!("Love post {i} ({c})"),
+                        "timestamp": stamp(at + 60 * c as i64), "username": fan,
+                        "from": {"id": fan_id, "username": fan},
+                    });
+                    if i % 3 == 0 {
+                        comment["replies"] = json!({"data": [{
+                            "id": format!("{id}_r"), "text": "Thank you!",
+                            "timestamp": stamp(at + 60 * c as i64 + 30), "username": username,
+                            "from": {"id": user_id, "username": username}, "parent_id": id,
+                        }]});
+                    }
+                    comment
+                })
+                .collect();
+            (format!("{tag}m{i}"), at, comments)
+        })
+        .collect()
+}
+
 /// Meta's time format.
 pub fn stamp(secs: i64) -> String {
     chrono::DateTime::from_timestamp(secs, 0)
@@ -343,6 +369,14 @@ fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
         std::thread::sleep(d);
     }
     respond(request, reply);
+}
+
+/// User k of the many-users mode: (user id, username).
+fn numbered(k: u64) -> (String, String) {
+    (
+        format!("{}", 17_841_400_000_000_000u64 + 1000 + k),
+        format!("creator{k}"),
+    )
 }
 
 fn oauth_error(message: &str) -> Reply {
@@ -398,19 +432,36 @@ impl State {
         let Some(scopes) = self.codes.remove(f("code")) else {
             return oauth_error("This authorization code has been used");
         };
-        let token = self.issue(false, Duration::from_secs(3600), scopes.clone());
+        let user = if self.many_users {
+            self.users += 1;
+            self.users
+        } else {
+            0
+        };
+        let token = self.issue(user, false, Duration::from_secs(3600), scopes.clone());
+        let user_id = if user > 0 {
+            numbered(user).0
+        } else {
+            USER_ID.to_string()
+        };
         if self.wrap_code_answer {
             // As Meta's Business Login page shows it: a list, permissions comma-separated.
             let body =
-                json!({"access_token": token, "user_id": USER_ID, "permissions": scopes.join(",")});
+                json!({"access_token": token, "user_id": user_id, "permissions": scopes.join(",")});
             Reply::json(200, json!({"data": [body]}))
         } else {
-            let body = json!({"access_token": token, "user_id": USER_ID.parse::<i64>().unwrap(), "permissions": scopes});
+            let body = json!({"access_token": token, "user_id": user_id.parse::<i64>().unwrap(), "permissions": scopes});
             Reply::json(200, body)
         }
     }
 
-    fn issue(&mut self, long_lived: bool, left: Duration, scopes: Vec<String>) -> String {
+    fn issue(
+        &mut self,
+        user: u64,
+        long_lived: bool,
+        left: Duration,
+        scopes: Vec<String>,
+    ) -> String {
         let now = Instant::now();
         let value = random_token(if long_lived { "IGLL" } else { "IGSL" });
         // A long-lived token with `left` to live was issued 60 days - left ago.
@@ -420,6 +471,7 @@ impl State {
             Duration::ZERO
         };
         self.tokens.push(Token {
+            user,
             value: value.clone(),
             long_lived,
             issued: now.checked_sub(age).unwrap_or(now),
@@ -435,9 +487,9 @@ impl State {
             .find(|t| !value.is_empty() && t.value == value && Instant::now() < t.expires)
     }
 
-    fn long_lived_answer(&mut self, scopes: Vec<String>) -> Reply {
+    fn long_lived_answer(&mut self, user: u64, scopes: Vec<String>) -> Reply {
         let left = self.long_lived_left;
-        let token = self.issue(true, left, scopes);
+        let token = self.issue(user, true, left, scopes);
         Reply::json(
             200,
             json!({"access_token": token, "token_type": "bearer", "expires_in": left.as_secs()}),
@@ -456,8 +508,8 @@ impl State {
                 "Invalid OAuth access token - Cannot parse access token",
             );
         };
-        let scopes = short.scopes.clone();
-        self.long_lived_answer(scopes)
+        let (user, scopes) = (short.user, short.scopes.clone());
+        self.long_lived_answer(user, scopes)
     }
 
     fn refresh(&mut self, req: &RecordedRequest) -> Reply {
@@ -481,9 +533,9 @@ impl State {
                 "The access token must be at least 24 hours old to be refreshed",
             );
         }
-        let scopes = old.scopes.clone();
+        let (user, scopes) = (old.user, old.scopes.clone());
         self.long_lived_left = LONG_LIVED;
-        self.long_lived_answer(scopes)
+        self.long_lived_answer(user, scopes)
     }
 
     fn usage_headers(&self, reply: Reply) -> Reply {
@@ -518,7 +570,42 @@ impl State {
                 "Error validating access token: Session has expired",
             );
         };
-        let scopes = token.scopes.clone();
+        let (user, scopes) = (token.user, token.scopes.clone());
+        if user > 0 {
+            // Answer from user k's world: swap it in for this one request.
+            let me = numbered(user);
+            let mut world = (
+                media(4, &format!("u{user}"), (&me.0, &me.1)),
+                Vec::new(),
+                Some(Vec::new()),
+                me,
+            );
+            self.swap_world(&mut world);
+            let reply = self.authorized(req, &scopes);
+            self.swap_world(&mut world);
+            return reply;
+        }
+        self.authorized(req, &scopes)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn swap_world(
+        &mut self,
+        w: &mut (
+            Vec<(String, i64, Vec<Value>)>,
+            Vec<Value>,
+            Option<Vec<Value>>,
+            (String, String),
+        ),
+    ) {
+        std::mem::swap(&mut self.media, &mut w.0);
+        std::mem::swap(&mut self.conversations, &mut w.1);
+        std::mem::swap(&mut self.stories, &mut w.2);
+        std::mem::swap(&mut self.me, &mut w.3);
+    }
+
+    /// A Graph call with a live token of `scopes`, answered from the current user's world.
+    fn authorized(&mut self, req: &RecordedRequest, scopes: &[String]) -> Reply {
         let has = |s: &str| scopes.iter().any(|g| g == s);
         let path = req.path.strip_prefix(&format!("/{VERSION}")).unwrap_or("");
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -531,7 +618,7 @@ impl State {
         match (req.method.as_str(), segments.as_slice()) {
             ("GET", ["me"]) => Reply::json(
                 200,
-                json!({"id": "app-scoped-1", "user_id": USER_ID, "username": USERNAME, "name": "Test Creator",
+                json!({"id": "app-scoped-1", "user_id": self.me.0, "username": self.me.1, "name": "Test Creator",
                        "account_type": "MEDIA_CREATOR", "followers_count": FOLLOWERS, "follows_count": 56,
                        "media_count": self.media.len()}),
             ),
@@ -634,7 +721,7 @@ impl State {
             .enumerate()
             .map(|(i, m)| {
                 json!({"name": m, "period": "day", "title": m, "description": "",
-                       "total_value": {"value": 100 + i}, "id": format!("{USER_ID}/insights/{m}/day")})
+                       "total_value": {"value": 100 + i}, "id": format!("{}/insights/{m}/day", self.me.0)})
             })
             .collect();
         Reply::json(200, json!({"data": data}))

@@ -21,7 +21,9 @@
 //! Every API answer carries `X-Ratelimit-Used`, `X-Ratelimit-Remaining` and `X-Ratelimit-Reset`
 //! of a window of [`WINDOW_REQUESTS`] requests; [`FakeReddit::exhaust_window_after`] spends the
 //! window early with a short reset, and a request that arrives before the reset gets 429 (and
-//! is counted in [`FakeReddit::over_limit`]). Every request is recorded with its arrival time
+//! is counted in [`FakeReddit::over_limit`]); [`FakeReddit::set_window_size`] scales the window
+//! down. [`FakeReddit::serve_many_users`] makes every authorization a new user with its own ids
+//! and listings (the `sync --all` benchmark). Every request is recorded with its arrival time
 //! and User-Agent ([`FakeReddit::requests`]).
 
 use std::collections::HashMap;
@@ -73,7 +75,37 @@ pub fn agent_is_descriptive(agent: &str) -> bool {
         && by.len() > 1
 }
 
+/// Whose data a listing holds: the one fixed user, or user k of the many-users mode, whose
+/// name, id and every item and fan id carry `u{k}` so that no two users share a row.
+#[derive(Clone)]
+struct Persona {
+    name: String,
+    id: String,
+    /// Prefix of every item and fan id (empty for the fixed user).
+    tag: String,
+}
+
+impl Persona {
+    fn fixed() -> Persona {
+        Persona {
+            name: USERNAME.into(),
+            id: USER_ID.into(),
+            tag: String::new(),
+        }
+    }
+
+    fn numbered(k: u64) -> Persona {
+        Persona {
+            name: format!("creator{k}"),
+            id: format!("fk{k:06}"),
+            tag: format!("u{k}"),
+        }
+    }
+}
+
 struct Grant {
+    /// The many-users mode's user (0: the fixed one).
+    user: u64,
     access_token: String,
     refresh_token: Option<String>,
     scope: String,
@@ -82,6 +114,7 @@ struct Grant {
 }
 
 struct PendingCode {
+    user: u64,
     redirect_uri: String,
     scope: String,
     permanent: bool,
@@ -131,7 +164,8 @@ struct State {
     inbox: Listing,
     sent: Listing,
     mentions: Listing,
-    /// The rate-limit window: requests used and when it resets.
+    /// The rate-limit window: its size (requests, length), requests used and when it resets.
+    window: (f64, Duration),
     used: f64,
     remaining: f64,
     reset_at: Instant,
@@ -141,6 +175,11 @@ struct State {
     /// Error lists the next submits answer with.
     refusals: Vec<Vec<[String; 3]>>,
     posted: Vec<Vec<(String, String)>>,
+    /// Many-users mode is on, and how many users authorized so far.
+    many_users: bool,
+    users: u64,
+    /// Whose data answers the current request.
+    persona: Persona,
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
@@ -177,6 +216,7 @@ impl FakeReddit {
             inbox: Listing::default(),
             sent: Listing::default(),
             mentions: Listing::default(),
+            window: (WINDOW_REQUESTS, WINDOW),
             used: 0.0,
             remaining: WINDOW_REQUESTS,
             reset_at: Instant::now() + WINDOW,
@@ -184,6 +224,9 @@ impl FakeReddit {
             over_limit: 0,
             refusals: Vec::new(),
             posted: Vec::new(),
+            many_users: false,
+            users: 0,
+            persona: Persona::fixed(),
         }));
         let server = {
             let state = state.clone();
@@ -230,7 +273,7 @@ impl FakeReddit {
     pub fn set_window(&self, remaining: f64, reset: Duration) {
         let mut st = self.state();
         st.remaining = remaining;
-        st.used = WINDOW_REQUESTS - remaining;
+        st.used = st.window.0 - remaining;
         st.reset_at = Instant::now() + reset;
     }
 
@@ -245,10 +288,7 @@ impl FakeReddit {
 
     /// `n` submissions by the user, newest first, one hour apart (ids `s1`.. oldest first).
     pub fn set_submissions(&self, n: usize) {
-        let items = (1..=n)
-            .rev()
-            .map(|i| submission(i, ITEMS_END - (n - i) as i64 * 3600));
-        self.state().submissions.items = items.collect();
+        self.state().submissions.items = submissions(n, &Persona::fixed());
     }
 
     /// `k` submissions newer than every current one.
@@ -257,96 +297,48 @@ impl FakeReddit {
         let n = st.submissions.items.len();
         for i in n + 1..=n + k {
             let at = ITEMS_END + (i - n) as i64 * 60;
-            st.submissions.items.insert(0, submission(i, at));
+            st.submissions
+                .items
+                .insert(0, submission(i, at, &Persona::fixed()));
         }
     }
 
     /// `n` comments by the user on its submission `s1`, newest first.
     pub fn set_comments(&self, n: usize) {
-        let items = (1..=n).rev().map(|i| {
-            json!({"kind": "t1", "data": {
-                "id": format!("c{i}"), "name": format!("t1_c{i}"), "author": USERNAME,
-                "body": format!("Thanks for reading, part {i}!"),
-                "created_utc": (ITEMS_END - (n - i) as i64 * 1800) as f64,
-                "link_id": "t3_s1", "parent_id": format!("t1_parent{i}"), "score": i,
-                "subreddit": "test", "link_author": "someone_else",
-                "permalink": format!("/r/test/comments/s1/post_1/c{i}/"),
-            }})
-        });
-        self.state().comments.items = items.collect();
+        self.state().comments.items = comments(n, &Persona::fixed());
     }
 
     /// The inbox: `pms` private messages and `replies` comment replies (plus one username
     /// mention when `mention`), alternating authors `fan1`..`fan{authors}`, newest first.
     pub fn set_inbox(&self, pms: usize, replies: usize, authors: usize, mention: bool) {
-        let mut items = Vec::new();
-        let total = pms + replies;
-        for i in 1..=total {
-            let at = (ITEMS_END - (total - i) as i64 * 600) as f64;
-            let author = format!("fan{}", 1 + (i - 1) % authors.max(1));
-            items.push(if i <= pms {
-                json!({"kind": "t4", "data": {
-                    "id": format!("m{i}"), "name": format!("t4_m{i}"), "author": author,
-                    "author_fullname": format!("t2_{author}"), "dest": USERNAME,
-                    "subject": "hello", "body": format!("Love your work ({i})"),
-                    "created_utc": at, "first_message_name": null, "was_comment": false,
-                    "context": "", "parent_id": null, "new": true,
-                }})
-            } else {
-                json!({"kind": "t1", "data": {
-                    "id": format!("r{i}"), "name": format!("t1_r{i}"), "author": author,
-                    "author_fullname": format!("t2_{author}"), "dest": USERNAME,
-                    "subject": "post reply", "body": format!("Great post ({i})"),
-                    "created_utc": at, "was_comment": true, "parent_id": "t3_s1",
-                    "context": format!("/r/test/comments/s1/post_1/r{i}/?context=3"),
-                    "link_title": "Post 1", "new": true,
-                }})
-            });
-        }
-        if mention {
-            items.push(json!({"kind": "t1", "data": {
-                "id": "mn1", "name": "t1_mn1", "author": "fan_mentioner", "dest": USERNAME,
-                "subject": "username mention", "body": format!("ask u/{USERNAME}"),
-                "created_utc": (ITEMS_END - total as i64 * 600 - 60) as f64, "was_comment": true,
-                "parent_id": "t3_other", "context": "/r/test/comments/other/x/mn1/?context=3",
-            }}));
-        }
-        items.reverse();
-        // The newest first: the last generated is the newest.
-        items.sort_by(|a, b| {
-            b["data"]["created_utc"]
-                .as_f64()
-                .partial_cmp(&a["data"]["created_utc"].as_f64())
-                .unwrap()
-        });
-        self.state().inbox.items = items;
+        self.state().inbox.items = inbox(pms, replies, authors, mention, &Persona::fixed());
     }
 
     /// `n` private messages the user sent to `fan1`.., newest first.
     pub fn set_sent(&self, n: usize) {
-        let items = (1..=n).rev().map(|i| {
-            json!({"kind": "t4", "data": {
-                "id": format!("o{i}"), "name": format!("t4_o{i}"), "author": USERNAME,
-                "dest": format!("fan{i}"), "subject": "re: hello",
-                "body": format!("Thank you! ({i})"),
-                "created_utc": (ITEMS_END - (n - i) as i64 * 900 + 30) as f64,
-                "first_message_name": format!("t4_m{i}"), "was_comment": false,
-            }})
-        });
-        self.state().sent.items = items.collect();
+        self.state().sent.items = sent(n, &Persona::fixed());
     }
 
     /// `n` posts by `fan_m1`.. naming the user, found by search.
     pub fn set_mentions(&self, n: usize) {
-        let items = (1..=n).rev().map(|i| {
-            json!({"kind": "t3", "data": {
-                "id": format!("x{i}"), "name": format!("t3_x{i}"), "author": format!("fan_m{i}"),
-                "title": format!("Have you seen u/{USERNAME}?"), "selftext": "",
-                "subreddit_name_prefixed": "r/test",
-                "created_utc": (ITEMS_END - (n - i) as i64 * 7200) as f64,
-            }})
-        });
-        self.state().mentions.items = items.collect();
+        self.state().mentions.items = mentions(n, &Persona::fixed());
+    }
+
+    /// Many-users mode (for the `sync --all` benchmark): every authorization from now on is
+    /// by a new user k = 1, 2, .. (`creator{k}`) with a small listing of each kind of its own;
+    /// each token answers as its user.
+    pub fn serve_many_users(&self) {
+        self.state().many_users = true;
+    }
+
+    /// The rate-limit window from now on: `requests` per `window`, counted per client id (one
+    /// fake serves one app), the same as Reddit's headers say.
+    pub fn set_window_size(&self, requests: f64, window: Duration) {
+        let mut st = self.state();
+        st.window = (requests, window);
+        st.used = 0.0;
+        st.remaining = requests;
+        st.reset_at = Instant::now();
     }
 
     // ---- what happened ----
@@ -398,16 +390,117 @@ impl FakeReddit {
     }
 }
 
-fn submission(i: usize, at: i64) -> Value {
+fn submission(i: usize, at: i64, p: &Persona) -> Value {
+    let (t, name) = (&p.tag, &p.name);
     json!({"kind": "t3", "data": {
-        "id": format!("s{i}"), "name": format!("t3_s{i}"), "author": USERNAME,
+        "id": format!("{t}s{i}"), "name": format!("t3_{t}s{i}"), "author": name,
         "title": format!("Post {i}"), "subreddit": "test", "subreddit_name_prefixed": "r/test",
-        "permalink": format!("/r/test/comments/s{i}/post_{i}/"),
-        "url": format!("https://www.reddit.com/r/test/comments/s{i}/post_{i}/"),
+        "permalink": format!("/r/test/comments/{t}s{i}/post_{i}/"),
+        "url": format!("https://www.reddit.com/r/test/comments/{t}s{i}/post_{i}/"),
         "created_utc": at as f64, "score": 10 * i, "ups": 10 * i, "upvote_ratio": 0.95,
         "num_comments": i, "num_crossposts": i % 3, "is_self": i.is_multiple_of(2),
         "view_count": null, "over_18": false,
     }})
+}
+
+/// `n` submissions by the user, newest first, one hour apart (ids `s1`.. oldest first).
+fn submissions(n: usize, p: &Persona) -> Vec<Value> {
+    newest_first(n, |i| submission(i, ITEMS_END - (n - i) as i64 * 3600, p))
+}
+
+/// Items `n`..1 (the newest, with the highest index, first).
+fn newest_first(n: usize, item: impl Fn(usize) -> Value) -> Vec<Value> {
+    (1..=n).rev().map(item).collect()
+}
+
+/// `n` comments by the user on its submission `s1`, newest first.
+fn comments(n: usize, p: &Persona) -> Vec<Value> {
+    let (t, name) = (&p.tag, &p.name);
+    newest_first(n, |i| {
+        json!({"kind": "t1", "data": {
+            "id": format!("{t}c{i}"), "name": format!("t1_{t}c{i}"), "author": name,
+            "body": format!("Thanks for reading, part {i}!"),
+            "created_utc": (ITEMS_END - (n - i) as i64 * 1800) as f64,
+            "link_id": format!("t3_{t}s1"), "parent_id": format!("t1_{t}parent{i}"), "score": i,
+            "subreddit": "test", "link_author": "someone_else",
+            "permalink": format!("/r/test/comments/{t}s1/post_1/{t}c{i}/"),
+        }})
+    })
+}
+
+/// The inbox: `pms` private messages and `replies` comment replies (plus one username mention
+/// when `mention`), alternating authors `fan1`..`fan{authors}`, newest first.
+fn inbox(pms: usize, replies: usize, authors: usize, mention: bool, p: &Persona) -> Vec<Value> {
+    let (t, name) = (&p.tag, &p.name);
+    let mut items = Vec::new();
+    let total = pms + replies;
+    for i in 1..=total {
+        let at = (ITEMS_END - (total - i) as i64 * 600) as f64;
+        let author = format!("{t}fan{}", 1 + (i - 1) % authors.max(1));
+        items.push(if i <= pms {
+            json!({"kind": "t4", "data": {
+                "id": format!("{t}m{i}"), "name": format!("t4_{t}m{i}"), "author": author,
+                "author_fullname": format!("t2_{author}"), "dest": name,
+                "subject": "hello", "body": format!("Love your work ({i})"),
+                "created_utc": at, "first_message_name": null, "was_comment": false,
+                "context": "", "parent_id": null, "new": true,
+            }})
+        } else {
+            json!({"kind": "t1", "data": {
+                "id": format!("{t}r{i}"), "name": format!("t1_{t}r{i}"), "author": author,
+                "author_fullname": format!("t2_{author}"), "dest": name,
+                "subject": "post reply", "body": format!("Great post ({i})"),
+                "created_utc": at, "was_comment": true, "parent_id": format!("t3_{t}s1"),
+                "context": format!("/r/test/comments/{t}s1/post_1/{t}r{i}/?context=3"),
+                "link_title": "Post 1", "new": true,
+            }})
+        });
+    }
+    if mention {
+        items.push(json!({"kind": "t1", "data": {
+            "id": format!("{t}mn1"), "name": format!("t1_{t}mn1"),
+            "author": format!("{t}fan_mentioner"), "dest": name,
+            "subject": "username mention", "body": format!("ask u/{name}"),
+            "created_utc": (ITEMS_END - total as i64 * 600 - 60) as f64, "was_comment": true,
+            "parent_id": "t3_other", "context": format!("/r/test/comments/other/x/{t}mn1/?context=3"),
+        }}));
+    }
+    items.reverse();
+    // The newest first: the last generated is the newest.
+    items.sort_by(|a, b| {
+        b["data"]["created_utc"]
+            .as_f64()
+            .partial_cmp(&a["data"]["created_utc"].as_f64())
+            .unwrap()
+    });
+    items
+}
+
+/// `n` private messages the user sent to `fan1`.., newest first.
+fn sent(n: usize, p: &Persona) -> Vec<Value> {
+    let (t, name) = (&p.tag, &p.name);
+    newest_first(n, |i| {
+        json!({"kind": "t4", "data": {
+            "id": format!("{t}o{i}"), "name": format!("t4_{t}o{i}"), "author": name,
+            "dest": format!("{t}fan{i}"), "subject": "re: hello",
+            "body": format!("Thank you! ({i})"),
+            "created_utc": (ITEMS_END - (n - i) as i64 * 900 + 30) as f64,
+            "first_message_name": format!("t4_{t}m{i}"), "was_comment": false,
+        }})
+    })
+}
+
+/// `n` posts by `fan_m1`.. naming the user, found by search.
+fn mentions(n: usize, p: &Persona) -> Vec<Value> {
+    let (t, name) = (&p.tag, &p.name);
+    newest_first(n, |i| {
+        json!({"kind": "t3", "data": {
+            "id": format!("{t}x{i}"), "name": format!("t3_{t}x{i}"), "author": format!("{t}fan_m{i}"),
+            "title": format!("Have you seen u/{name}?"), "selftext": "",
+            "subreddit_name_prefixed": "r/test",
+            "created_utc": (ITEMS_END - (n - i) as i64 * 7200) as f64,
+        }})
+    })
 }
 
 fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
@@ -486,9 +579,13 @@ impl State {
             return redirect(format!("state={state}&error=invalid_scope"));
         }
         let code = random_token("code-");
+        if self.many_users {
+            self.users += 1;
+        }
         self.codes.insert(
             code.clone(),
             PendingCode {
+                user: if self.many_users { self.users } else { 0 },
                 redirect_uri: self.redirect_uri.clone(),
                 scope: scope.replace(',', " "),
                 permanent: duration == "permanent",
@@ -524,7 +621,7 @@ impl State {
                     return oauth_error(400, "invalid_grant");
                 }
                 let refresh = pending.permanent.then(|| random_token("rt-"));
-                self.issue(pending.scope, refresh.clone(), refresh)
+                self.issue(pending.user, pending.scope, refresh.clone(), refresh)
             }
             "refresh_token" => {
                 let token = f("refresh_token");
@@ -536,7 +633,7 @@ impl State {
                 else {
                     return oauth_error(400, "invalid_grant");
                 };
-                let scope = grant.scope.clone();
+                let (user, scope) = (grant.user, grant.scope.clone());
                 if self.rotate_refresh {
                     for g in &mut self.grants {
                         if g.refresh_token.as_deref() == Some(token) {
@@ -544,18 +641,25 @@ impl State {
                         }
                     }
                     let fresh = random_token("rt-");
-                    self.issue(scope, Some(fresh.clone()), Some(fresh))
+                    self.issue(user, scope, Some(fresh.clone()), Some(fresh))
                 } else {
                     // Reddit's wiki: the answer has no refresh_token; the old one stays valid.
-                    self.issue(scope, Some(token.to_string()), None)
+                    self.issue(user, scope, Some(token.to_string()), None)
                 }
             }
             _ => oauth_error(400, "unsupported_grant_type"),
         }
     }
 
-    fn issue(&mut self, scope: String, refresh: Option<String>, answer: Option<String>) -> Reply {
+    fn issue(
+        &mut self,
+        user: u64,
+        scope: String,
+        refresh: Option<String>,
+        answer: Option<String>,
+    ) -> Reply {
         let grant = Grant {
+            user,
             access_token: random_token("at-"),
             refresh_token: refresh,
             scope,
@@ -595,8 +699,8 @@ impl State {
         let now = Instant::now();
         if now >= self.reset_at {
             self.used = 0.0;
-            self.remaining = WINDOW_REQUESTS;
-            self.reset_at = now + WINDOW;
+            self.remaining = self.window.0;
+            self.reset_at = now + self.window.1;
         }
         self.used += 1.0;
         self.remaining = (self.remaining - 1.0).max(0.0);
@@ -653,10 +757,45 @@ impl State {
             .iter()
             .find(|g| !token.is_empty() && g.access_token == token)
             .filter(|g| !g.revoked && now < g.access_expires_at)
-            .map(|g| g.scope.clone());
-        let Some(scope) = scope else {
+            .map(|g| (g.scope.clone(), g.user));
+        let Some((scope, user)) = scope else {
             return error(401, "Unauthorized");
         };
+        if user > 0 {
+            // Answer from user k's world: swap it in for this one request.
+            let p = Persona::numbered(user);
+            let own = [
+                submissions(3, &p),
+                comments(2, &p),
+                inbox(2, 2, 2, false, &p),
+                sent(2, &p),
+                mentions(1, &p),
+            ];
+            let saved = self.swap_listings(own, p);
+            let reply = self.authorized(req, &scope);
+            self.swap_listings(saved.0, saved.1);
+            return reply;
+        }
+        self.authorized(req, &scope)
+    }
+
+    /// Puts these listings and persona in place; the ones they replace.
+    fn swap_listings(
+        &mut self,
+        mut lists: [Vec<Value>; 5],
+        p: Persona,
+    ) -> ([Vec<Value>; 5], Persona) {
+        let [a, b, c, d, e] = &mut lists;
+        std::mem::swap(&mut self.submissions.items, a);
+        std::mem::swap(&mut self.comments.items, b);
+        std::mem::swap(&mut self.inbox.items, c);
+        std::mem::swap(&mut self.sent.items, d);
+        std::mem::swap(&mut self.mentions.items, e);
+        (lists, std::mem::replace(&mut self.persona, p))
+    }
+
+    /// An API call with a valid token of `scope`, answered from the current persona's data.
+    fn authorized(&mut self, req: &RecordedRequest, scope: &str) -> Reply {
         let path = req.path.clone();
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         let need = match (req.method.as_str(), segments.as_slice()) {
@@ -678,9 +817,9 @@ impl State {
             .clamp(1, 100);
         let after = req.query_param("after");
         match segments.as_slice() {
-            ["api", "v1", "me"] => Reply::json(200, me()),
+            ["api", "v1", "me"] => Reply::json(200, me(&self.persona)),
             ["user", name, what] => {
-                if *name != USERNAME {
+                if *name != self.persona.name {
                     return error(404, "Not Found");
                 }
                 let listing = if *what == "submitted" {
@@ -778,12 +917,12 @@ impl State {
     }
 }
 
-fn me() -> Value {
+fn me(p: &Persona) -> Value {
     json!({
-        "id": USER_ID, "name": USERNAME, "created_utc": 1_600_000_000.0,
+        "id": p.id, "name": p.name, "created_utc": 1_600_000_000.0,
         "link_karma": 1234, "comment_karma": 567, "total_karma": 1801,
         "awardee_karma": 0, "awarder_karma": 0, "verified": true, "icon_img": "",
-        "subreddit": {"display_name": format!("u_{USERNAME}"), "title": "Test Creator",
+        "subreddit": {"display_name": format!("u_{}", p.name), "title": "Test Creator",
                       "subscribers": 321},
     })
 }

@@ -22,6 +22,9 @@
 //! [`FakeTikTok::fail_next_api_calls`], [`FakeTikTok::fail_video_page_once`] and
 //! [`FakeTikTok::expire_access_tokens_after`].
 //!
+//! [`FakeTikTok::serve_many_users`] makes every authorization a new user with its own ids and
+//! videos (the `sync --all` benchmark).
+//!
 //! Everything is recorded ([`FakeTikTok::requests`]) and the tokens it issued can be read back
 //! ([`FakeTikTok::tokens`]). [`FakeBrowser`] is a `$BROWSER` for the binary to open the
 //! authorize page with.
@@ -145,6 +148,20 @@ impl Default for FakeUser {
 }
 
 impl FakeUser {
+    /// User k of the many-users mode: its own open id, username and counters.
+    pub fn numbered(k: u64, videos: u64) -> FakeUser {
+        FakeUser {
+            open_id: format!("-000fakeOpenId{k:06}"),
+            union_id: format!("c9c60f44-fake-union-{k:06}"),
+            display_name: format!("Creator {k}"),
+            username: format!("creator{k}"),
+            profile_deep_link: format!("https://vm.tiktok.example/creator{k}"),
+            follower_count: 100 + k,
+            video_count: videos,
+            ..FakeUser::default()
+        }
+    }
+
     fn field(&self, name: &str) -> Option<Value> {
         Some(match name {
             "open_id" => json!(self.open_id),
@@ -272,6 +289,8 @@ struct Grant {
     access_token: String,
     refresh_token: String,
     open_id: String,
+    /// The many-users mode's user this pair belongs to (0: the one fixed user).
+    user: u64,
     scope: String,
     expires_in: u64,
     access_expires_at: Instant,
@@ -329,6 +348,9 @@ struct State {
     rate_limit_retry_after: Option<u64>,
     /// The Content Posting API (posting.rs).
     posting: posting::Posting,
+    /// Many-users mode: videos per user (None: off), and how many users authorized so far.
+    many_users: Option<u64>,
+    users: u64,
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
@@ -373,6 +395,8 @@ impl FakeTikTok {
             access_expiry_countdown: None,
             rate_limit_retry_after: None,
             posting: posting::Posting::new(String::new()),
+            many_users: None,
+            users: 0,
         }));
         let server = {
             let state = state.clone();
@@ -493,6 +517,23 @@ impl FakeTikTok {
     }
 
     // ---- videos ----
+
+    /// Many-users mode (for the `sync --all` benchmark): every code exchange from now on
+    /// creates a new user k = 1, 2, .. ([`FakeUser::numbered`]) with `videos` videos of its own
+    /// ([`FakeTikTok::user_videos`]); each token answers as its user.
+    pub fn serve_many_users(&self, videos: u64) {
+        self.state().many_users = Some(videos);
+    }
+
+    /// User k's videos in many-users mode: ids `VIDEO_ID_BASE + k * 1000 + i`, newest first.
+    pub fn user_videos(k: u64, n: u64, username: &str) -> Vec<FakeVideo> {
+        (1..=n)
+            .rev()
+            .map(|i| {
+                FakeVideo::generated(k * 1000 + i, VIDEOS_END - (n - i) as i64 * 3600, username)
+            })
+            .collect()
+    }
 
     /// Replaces the creator's videos with `n` generated ones ([`FakeVideo::generated`] with
     /// indices 1..=n, ids "7300000000000000001"..), one hour apart, the newest (index n)
@@ -926,8 +967,14 @@ impl State {
                         "Code verifier or code challenge is invalid.",
                     );
                 }
-                let open_id = self.user.open_id.clone();
-                self.issue(open_id, pending.scope, false)
+                let (open_id, user) = match self.many_users {
+                    Some(videos) => {
+                        self.users += 1;
+                        (FakeUser::numbered(self.users, videos).open_id, self.users)
+                    }
+                    None => (self.user.open_id.clone(), 0),
+                };
+                self.issue(open_id, user, pending.scope, false)
             }
             "refresh_token" => {
                 if self.refresh_revoked {
@@ -946,8 +993,9 @@ impl State {
                     );
                 };
                 grant.rotated = true;
-                let (open_id, scope) = (grant.open_id.clone(), grant.scope.clone());
-                self.issue(open_id, scope, true)
+                let (open_id, user, scope) =
+                    (grant.open_id.clone(), grant.user, grant.scope.clone());
+                self.issue(open_id, user, scope, true)
             }
             "" => self.oauth_error(400, "invalid_request", "grant_type is missing."),
             _ => self.oauth_error(
@@ -958,11 +1006,12 @@ impl State {
         }
     }
 
-    fn issue(&mut self, open_id: String, scope: String, from_refresh: bool) -> Reply {
+    fn issue(&mut self, open_id: String, user: u64, scope: String, from_refresh: bool) -> Reply {
         let grant = Grant {
             access_token: random_token("act."),
             refresh_token: random_token("rft."),
             open_id,
+            user,
             scope,
             expires_in: self.access_lifetime.as_secs(),
             access_expires_at: Instant::now() + self.access_lifetime,
@@ -1057,18 +1106,34 @@ impl State {
             .as_deref()
             .and_then(|h| h.strip_prefix("Bearer "))
             .unwrap_or("");
-        let scope = self
+        let grant = self
             .grants
             .iter()
             .find(|g| !token.is_empty() && g.access_token == token && g.access_valid(now))
-            .map(|g| g.scope.clone());
-        let Some(scope) = scope else {
+            .map(|g| (g.scope.clone(), g.user));
+        let Some((scope, user)) = grant else {
             return self.api_error(
                 401,
                 "access_token_invalid",
                 "The access token is invalid or not found in the request.",
             );
         };
+        if let (Some(videos), 1..) = (self.many_users, user) {
+            // Answer from user k's world: swap it in for this one request.
+            let numbered = FakeUser::numbered(user, videos);
+            let own = FakeTikTok::user_videos(user, videos, &numbered.username);
+            let saved_user = std::mem::replace(&mut self.user, numbered);
+            let saved_videos = std::mem::replace(&mut self.videos, own);
+            let reply = self.endpoint(req, &scope);
+            self.user = saved_user;
+            self.videos = saved_videos;
+            return reply;
+        }
+        self.endpoint(req, &scope)
+    }
+
+    /// An authorized API call, answered from the current user and videos.
+    fn endpoint(&mut self, req: &RecordedRequest, scope: &str) -> Reply {
         if req.path == USER_INFO_PATH {
             return self.user_info(req);
         }

@@ -16,6 +16,9 @@
 //! - `media.rs`: the chunked media upload (initialize, multipart append, finalize, status) that
 //!   reassembles the segments and checks their SHA-256, and `POST /2/tweets`.
 //!
+//! [`FakeX::serve_many_users`] makes every authorization a new user with its own ids and data
+//! (the `sync --all` benchmark).
+//!
 //! Everything is recorded ([`FakeX::requests`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -127,6 +130,12 @@ pub(crate) struct State {
     windows: HashMap<String, Window>,
     media: media::Media,
     requests: Vec<RecordedRequest>,
+    /// Many-users mode is on, and how many users authorized so far.
+    many_users: bool,
+    users: u64,
+    /// Whose data answers the current request: (id, username), and its followers' id base.
+    me: (String, String),
+    follower_base: u64,
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
@@ -171,6 +180,10 @@ impl FakeX {
             windows: HashMap::new(),
             media: media::Media::default(),
             requests: Vec::new(),
+            many_users: false,
+            users: 0,
+            me: (USER_ID.into(), USERNAME.into()),
+            follower_base: api::FOLLOWER_BASE,
         }));
         let server = {
             let state = state.clone();
@@ -262,6 +275,14 @@ impl FakeX {
     pub fn add_dms(&self, n: u64) {
         let mut st = self.state();
         api::add_dms(&mut st.dms, n);
+    }
+
+    /// Many-users mode (for the `sync --all` benchmark): every code exchange from now on
+    /// creates a new user k = 1, 2, .. (`creator{k}`) with a few followers, posts and mentions
+    /// of its own (no DMs); each token answers as its user, and rate-limit windows count per
+    /// user and endpoint, as X's user-context limits do.
+    pub fn serve_many_users(&self) {
+        self.state().many_users = true;
     }
 
     /// Answers `path` with X's 403 for an app whose access tier lacks the endpoint.

@@ -50,22 +50,28 @@ impl TestDb {
             eprintln!("skipped: {PG_ENV} is not set, so this PostgreSQL test did not run");
             return None;
         };
+        Some(TestDb::postgres_schema(&base))
+    }
+
+    /// A fresh schema on the PostgreSQL server at `base`, dropped when the test ends.
+    pub fn postgres_schema(base: &str) -> TestDb {
+        let base = base.to_string();
         let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
         let mut admin = postgres::Client::connect(&base, postgres::NoTls)
-            .unwrap_or_else(|e| panic!("{PG_ENV} is set but the server is unreachable: {e}"));
+            .unwrap_or_else(|e| panic!("{base} is unreachable: {e}"));
         admin
             .batch_execute(&format!("CREATE SCHEMA {schema}"))
             .unwrap();
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
-        Some(TestDb {
+        TestDb {
             target: DatabaseTarget::Postgres {
                 url: Secret::new(url.clone()),
             },
             url,
             _dir: tempfile::tempdir().unwrap(),
             pg_schema: Some((base, schema)),
-        })
+        }
     }
 
     pub fn open(&self) -> Box<dyn Store> {

@@ -9,7 +9,7 @@ use crate::support::server::RecordedRequest;
 /// `created_at` of the first generated item (2026-11-01T00:00:00Z); each next one is a minute
 /// later.
 const START: i64 = 1_793_491_200;
-const FOLLOWER_BASE: u64 = 2_000_000_000_000_000_000;
+pub const FOLLOWER_BASE: u64 = 2_000_000_000_000_000_000;
 /// The fan the creator DMs with.
 pub const DM_FAN: &str = "4000000000000000001";
 
@@ -147,7 +147,76 @@ impl State {
             Ok(user) => user,
             Err(reply) => return reply,
         };
-        let headers = match self.rate_limit(endpoint) {
+        let k = self.token_user(req);
+        if k > 0 {
+            return self.as_user(k, |st| st.endpoint(req, endpoint, user, bytes));
+        }
+        self.endpoint(req, endpoint, user, bytes)
+    }
+
+    /// Runs `answer` with user k's world swapped in (many-users mode), then puts it back.
+    fn as_user(&mut self, k: u64, answer: impl FnOnce(&mut State) -> Reply) -> Reply {
+        let id = (1_500_000_000_000_000_000 + k).to_string();
+        let mut tweets = Vec::new();
+        add_tweets(&mut tweets, 5, 1_800_000_000_000_000_000 + k * 1000, &id);
+        let mut mentions = Vec::new();
+        for i in 0..2 {
+            let author = (3_000_000_000_000_000_000 + k * 1000 + i).to_string();
+            add_tweets(
+                &mut mentions,
+                1,
+                1_900_000_000_000_000_000 + k * 1000,
+                &author,
+            );
+        }
+        let mut saved = (
+            (id, format!("creator{k}")),
+            FOLLOWER_BASE + k * 1000,
+            5,
+            tweets,
+            mentions,
+            Vec::new(),
+        );
+        self.swap_world(&mut saved);
+        let reply = answer(self);
+        self.swap_world(&mut saved);
+        reply
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn swap_world(
+        &mut self,
+        w: &mut (
+            (String, String),
+            u64,
+            u64,
+            Vec<Tweet>,
+            Vec<Tweet>,
+            Vec<DmEvent>,
+        ),
+    ) {
+        std::mem::swap(&mut self.me, &mut w.0);
+        std::mem::swap(&mut self.follower_base, &mut w.1);
+        std::mem::swap(&mut self.followers, &mut w.2);
+        std::mem::swap(&mut self.tweets, &mut w.3);
+        std::mem::swap(&mut self.mentions, &mut w.4);
+        std::mem::swap(&mut self.dms, &mut w.5);
+    }
+
+    /// One authorized call to `endpoint`, answered from the current user's world.
+    fn endpoint(
+        &mut self,
+        req: &RecordedRequest,
+        endpoint: &str,
+        user: Option<&str>,
+        bytes: &[u8],
+    ) -> Reply {
+        let key = if self.many_users {
+            format!("{}:{endpoint}", self.me.0)
+        } else {
+            endpoint.to_string()
+        };
+        let headers = match self.rate_limit(&key) {
             Ok(h) => h,
             Err(reply) => return reply,
         };
@@ -156,7 +225,7 @@ impl State {
                 403,
                 json!({"client_id": "27512824", "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project. You can create a project via the developer portal.", "registration_url": "https://developer.twitter.com/en/docs/projects/overview", "title": "Client Forbidden", "required_enrollment": "Appropriate Level of API Access", "reason": "client-not-enrolled", "type": "https://api.twitter.com/2/problems/client-forbidden"}),
             )
-        } else if user.is_none() && *endpoint != "/2/users/:id" {
+        } else if user.is_none() && endpoint != "/2/users/:id" {
             Reply::problem(
                 403,
                 "Unsupported Authentication",
@@ -164,10 +233,10 @@ impl State {
                 "unsupported-authentication",
             )
         } else {
-            match *endpoint {
+            match endpoint {
                 "/2/users/me" => Reply::json(
                     200,
-                    json!({"data": user_json(USER_ID, USERNAME, "Test Creator")}),
+                    json!({"data": user_json(&self.me.0, &self.me.1, "Test Creator")}),
                 ),
                 "/2/users/:id" => self.user(req),
                 "/2/users/:id/followers" => self.followers(req),
@@ -184,13 +253,13 @@ impl State {
     }
 
     fn user(&mut self, req: &RecordedRequest) -> Reply {
-        if req.path != format!("/2/users/{USER_ID}") {
+        if req.path != format!("/2/users/{}", self.me.0) {
             return Reply::json(
                 200,
                 json!({"errors": [{"value": req.path, "detail": "Could not find user", "title": "Not Found Error", "type": "https://api.twitter.com/2/problems/resource-not-found"}]}),
             );
         }
-        let mut data = user_json(USER_ID, USERNAME, "Test Creator");
+        let mut data = user_json(&self.me.0, &self.me.1, "Test Creator");
         data["public_metrics"] = json!({
             "followers_count": self.followers,
             "following_count": 12,
@@ -214,7 +283,7 @@ impl State {
         let data: Vec<Value> = page
             .iter()
             .map(|i| {
-                let id = (FOLLOWER_BASE + self.followers - i).to_string();
+                let id = (self.follower_base + self.followers - i).to_string();
                 user_json(
                     &id,
                     &format!("follower{}", self.followers - i),

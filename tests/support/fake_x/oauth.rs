@@ -19,6 +19,8 @@ struct Pending {
 }
 
 pub(super) struct Grant {
+    /// The many-users mode's user (0: the fixed creator).
+    pub user: u64,
     pub access_token: String,
     pub refresh_token: Option<String>,
     pub access_expires_at: Instant,
@@ -174,7 +176,13 @@ impl State {
                         "Value passed for the code verifier did not match the code challenge.",
                     );
                 }
-                self.issue(&pending.scope)
+                let user = if self.many_users {
+                    self.users += 1;
+                    self.users
+                } else {
+                    0
+                };
+                self.issue(user, &pending.scope)
             }
             "refresh_token" => {
                 let refresh = f("refresh_token");
@@ -187,9 +195,9 @@ impl State {
                     );
                 };
                 grant.rotated = true;
-                let scope = grant.scope.clone();
+                let (user, scope) = (grant.user, grant.scope.clone());
                 self.oauth.refreshes += 1;
-                self.issue(&scope)
+                self.issue(user, &scope)
             }
             _ => oauth_error(
                 "invalid_request",
@@ -198,9 +206,10 @@ impl State {
         }
     }
 
-    fn issue(&mut self, scope: &str) -> Reply {
+    fn issue(&mut self, user: u64, scope: &str) -> Reply {
         let offline = scope.split(' ').any(|s| s == "offline.access");
         let grant = Grant {
+            user,
             access_token: random_token("xat."),
             refresh_token: offline.then(|| random_token("xrt.")),
             access_expires_at: Instant::now() + self.access_lifetime,
@@ -236,6 +245,19 @@ impl State {
         }
         self.oauth.revoked.push(token);
         Reply::json(200, json!({"revoked": true}))
+    }
+
+    /// The many-users mode's user of a live user token (0: the fixed creator, or not one).
+    pub(super) fn token_user(&self, req: &RecordedRequest) -> u64 {
+        let token = req
+            .authorization
+            .as_deref()
+            .and_then(|a| a.strip_prefix("Bearer "));
+        self.oauth
+            .grants
+            .iter()
+            .find(|g| Some(g.access_token.as_str()) == token)
+            .map_or(0, |g| g.user)
     }
 
     /// The user a bearer token acts for: the creator for a live user token, `None` for the
