@@ -136,10 +136,17 @@ fn a_failed_page_is_resumed_without_duplicates_or_gaps() {
 #[test]
 fn rate_limits_are_waited_out_and_a_500_storm_ends_in_one_line() {
     let (env, fake) = connected(5);
+    fake.set_rate_limit_retry_after(Some(1));
     fake.fail_next_api_calls(1, 429);
     let limited = sync(&env, &fake, "10", &[]);
     assert_eq!(limited.code, 0, "{}", limited.stderr);
-    assert_clean(&env, 5, "a 429 waited out");
+    let calls = fake.requests();
+    let refused = calls.iter().position(|r| r.status == 429).expect("a 429");
+    assert!(
+        calls[refused + 1].at - calls[refused].at >= std::time::Duration::from_millis(950),
+        "the next call waited for Retry-After"
+    );
+    assert_clean(&env, 5, "a 429 with Retry-After waited out");
 
     fake.fail_next_api_calls(1000, 500);
     let storm = sync(&env, &fake, "1", &[]);

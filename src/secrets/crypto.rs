@@ -25,6 +25,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use sha2::Digest;
 
 use super::{Secret, SecretError};
 
@@ -226,24 +227,22 @@ impl Crypter {
 }
 
 /// The key of `passphrase` under `kdf`, derived once per process: the lock is held while
-/// deriving, so callers that ask at the same time wait for the one derivation. Entries hold the
-/// passphrase they came from (already in this process's memory) so that another passphrase
-/// never gets this one's key.
+/// deriving, so callers that ask at the same time wait for the one derivation. Entries are
+/// told apart by the SHA-256 of the passphrase they came from, so that another passphrase never
+/// gets this one's key and the cache keeps no copy of a passphrase.
 fn derived_key(
     name: &str,
     passphrase: &Secret,
     kdf: &str,
 ) -> Result<std::sync::Arc<Key>, SecretError> {
-    type Cache = Vec<(String, Secret, std::sync::Arc<Key>)>;
+    type Cache = Vec<(String, [u8; 32], std::sync::Arc<Key>)>;
     static DERIVED: std::sync::OnceLock<std::sync::Mutex<Cache>> = std::sync::OnceLock::new();
     let mut cache = DERIVED
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    if let Some((_, _, key)) = cache
-        .iter()
-        .find(|(k, p, _)| k == kdf && p.expose() == passphrase.expose())
-    {
+    let digest: [u8; 32] = sha2::Sha256::digest(passphrase.expose().as_bytes()).into();
+    if let Some((_, _, key)) = cache.iter().find(|(k, d, _)| k == kdf && *d == digest) {
         return Ok(key.clone());
     }
     let (params, salt) = parse_kdf(kdf).ok_or_else(|| SecretError::Damaged {
@@ -258,7 +257,7 @@ fn derived_key(
             key: name.to_string(),
         })?;
     let key = std::sync::Arc::new(Key(out));
-    cache.push((kdf.to_string(), passphrase.clone(), key.clone()));
+    cache.push((kdf.to_string(), digest, key.clone()));
     Ok(key)
 }
 
