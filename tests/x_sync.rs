@@ -247,6 +247,33 @@ fn x_a_tier_refusal_on_dms_is_one_warning_and_the_other_streams_sync() {
     );
     assert_eq!(rows(&env, &fake, &db, "posts"), 5);
     assert_eq!(rows(&env, &fake, &db, "messages"), 0);
+    // The history tells cron's operator the stream was skipped, not that it failed.
+    let history = env.run_cmd(command(
+        &env,
+        &fake,
+        &[
+            "--database-url",
+            db.url.as_str(),
+            "-o",
+            "json",
+            "sync",
+            "--history",
+        ],
+    ));
+    let runs = history.ok().json();
+    let dms = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["stream"] == "dms")
+        .expect("a dms run");
+    assert_eq!(dms["status"], "skipped", "{dms}");
+    assert!(
+        dms["error"]
+            .as_str()
+            .unwrap()
+            .contains("Appropriate Level of API Access")
+    );
 }
 
 #[test]

@@ -227,14 +227,7 @@ pub fn run(
     record.finished_at = Some(crate::clock::now());
     match &result {
         Ok(o) => {
-            // sync_runs knows succeeded, partial and failed: a stream stopped short is partial
-            // (more to read next run), a skipped one failed, with the reason either way.
-            record.status = match o.status {
-                Status::Succeeded => "succeeded",
-                Status::Budget | Status::Deferred => "partial",
-                Status::Skipped => "failed",
-            }
-            .into();
+            record.status = o.status.name().into();
             record.error = o.note.clone();
         }
         Err(e) => {

@@ -54,6 +54,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "upload_hash",
         sql: include_str!("migrations/0006_upload_hash.sql"),
     },
+    Migration {
+        version: 7,
+        name: "sync_run_outcomes",
+        sql: include_str!("migrations/0007_sync_run_outcomes.sql"),
+    },
 ];
 
 pub struct PgConn {
