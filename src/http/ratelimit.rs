@@ -77,10 +77,8 @@ struct State {
     /// Requests left in the window: the last reading minus what was reserved since.
     remaining: Option<f64>,
     reset_at: Option<Instant>,
-    /// The shortest gap between two requests (zero: none).
+    /// The shortest gap between two requests (zero: none), counted from `last_sent`.
     spacing: Duration,
-    /// When spacing allows the next request.
-    next_free: Option<Instant>,
     /// At most this many requests in any window of this length, and when the latest went.
     quota: Option<(usize, Duration)>,
     recent: VecDeque<Instant>,
@@ -104,8 +102,8 @@ impl State {
         if self.remaining.is_some_and(|r| r < 1.0) {
             until = until.max(self.reset_at.unwrap_or(now));
         }
-        if let Some(free) = self.next_free {
-            until = until.max(free);
+        if let Some(last) = self.last_sent.filter(|_| !self.spacing.is_zero()) {
+            until = until.max(last + self.spacing);
         }
         if let Some((requests, window)) = self.quota {
             while self.recent.front().is_some_and(|t| now - *t >= window) {
@@ -149,9 +147,6 @@ impl Budget {
                 if wait.is_zero() {
                     if let Some(r) = state.remaining.as_mut() {
                         *r -= 1.0;
-                    }
-                    if !state.spacing.is_zero() {
-                        state.next_free = Some(now + state.spacing);
                     }
                     if state.quota.is_some() {
                         state.recent.push_back(now);
@@ -213,13 +208,7 @@ impl Budget {
     /// from the last request sent: the request after the answer that asked to slow down
     /// already waits.
     pub fn set_spacing(&self, spacing: Duration) {
-        let mut state = self.lock();
-        state.spacing = spacing;
-        state.next_free = match (spacing.is_zero(), state.last_sent) {
-            (true, _) => None,
-            (false, Some(last)) => Some(last + spacing),
-            (false, None) => state.next_free,
-        };
+        self.lock().spacing = spacing;
     }
 
     /// Allows at most `requests` in any `window` (sliding), for platforms that document a quota
