@@ -206,17 +206,23 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
         (None, None)
     } else {
         let hash = file_hash::hash(&args.file).map_err(unreadable)?;
+        // Rows older than schema v6 hold SHA-256: read the file for it once, and only if one does.
+        let mut legacy: Option<String> = None;
         let mut previous = None;
         for candidate in &candidates {
             let Some(stored) = candidate.upload.file_hash.as_deref() else {
                 continue;
             };
-            let mine = if stored.starts_with("xxh3:") {
-                hash.clone()
+            let is_legacy = stored.starts_with("sha256:");
+            if is_legacy && legacy.is_none() {
+                legacy = Some(file_hash::hash_as(&args.file, stored).map_err(unreadable)?);
+            }
+            let mine = if is_legacy {
+                legacy.as_deref()
             } else {
-                file_hash::hash_as(&args.file, stored).map_err(unreadable)?
+                Some(hash.as_str())
             };
-            if mine == stored {
+            if mine == Some(stored) {
                 previous = Some(candidate.clone());
                 break;
             }

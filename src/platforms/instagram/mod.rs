@@ -108,8 +108,11 @@ impl Instagram {
             // alive: the lifecycle keeps using a token that has time left.
             return Err(api::error(&reply));
         }
-        let access_token = text(&body, "access_token").ok_or_else(|| api::error(&reply))?;
-        let permissions = match body.get("permissions") {
+        let mut tokens =
+            Tokens::from_response(&body, Utc::now()).ok_or_else(|| api::error(&reply))?;
+        // Meta names the grant `permissions` (a list or a comma string), not `scope`, and the
+        // account's id, which may come as a number.
+        tokens.scopes = match body.get("permissions") {
             Some(Json::Array(items)) => items
                 .iter()
                 .filter_map(Json::as_str)
@@ -122,18 +125,8 @@ impl Instagram {
                 .collect(),
             _ => Vec::new(),
         };
-        Ok(Tokens {
-            access_token,
-            refresh_token: None,
-            expires_at: body
-                .get("expires_in")
-                .and_then(Json::as_i64)
-                .map(|secs| Utc::now() + chrono::Duration::seconds(secs)),
-            refresh_expires_at: None,
-            scopes: permissions,
-            platform_user_id: text(&body, "user_id"),
-            sandbox: false,
-        })
+        tokens.platform_user_id = text(&body, "user_id");
+        Ok(tokens)
     }
 
     /// GETs one of the Graph token endpoints, which take the token (and secret) in the query
