@@ -118,17 +118,80 @@ pub fn paste_flow(mut cmd: Command) -> (String, std::process::Output) {
     let mut child = cmd.spawn().unwrap();
     let stderr = BufReader::new(child.stderr.take().unwrap());
     let mut lines = stderr.lines();
+    let mut seen = Vec::new();
     let url = lines
         .by_ref()
         .map(|l| l.unwrap())
-        .find_map(|l| l.trim().starts_with("http").then(|| l.trim().to_string()))
+        .find_map(|l| {
+            let url = l.trim().starts_with("http").then(|| l.trim().to_string());
+            seen.push(l);
+            url
+        })
         .expect("the authorization URL is printed");
     let landed = crate::support::browser::click_authorize(&url);
     writeln!(child.stdin.take().unwrap(), "{landed}").unwrap();
-    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "{rest:?}");
+    seen.extend(lines.map(|l| l.unwrap()));
+    let mut output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{seen:?}");
+    // Standard error was read line by line above: hand it back whole.
+    output.stderr = seen.join("\n").into_bytes();
     (landed, output)
+}
+
+/// A browser that cannot open (no display: `xdg-open` exits non-zero; `BROWSER=false`) never
+/// leaves the user waiting for nothing: the address is printed, the failure is said, and the
+/// address the browser ends on can be pasted although a loopback listener is waiting too.
+#[test]
+fn a_failing_browser_command_prints_the_address_and_takes_a_pasted_redirect() {
+    let dir = tempfile::tempdir().unwrap();
+    let failing = dir.path().join("no-display-opener");
+    std::fs::write(&failing, "#!/bin/sh\necho 'no DISPLAY' >&2\nexit 3\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&failing, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for (browser, status) in [("false".to_string(), 1), (failing.display().to_string(), 3)] {
+        let env = TestEnv::new();
+        let fake = FakeTikTok::start();
+        let mut cmd = command(
+            &env,
+            &fake,
+            &["-o", "json", "connect", "tiktok", "--timeout", "60"],
+        );
+        cmd.env("BROWSER", &browser)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut seen = Vec::new();
+        let mut url = None;
+        // The user reads the address and the opener's failure while connect still waits.
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if line.trim().starts_with("http") {
+                url = Some(line.trim().to_string());
+            }
+            seen.push(line);
+            if url.is_some() && seen.iter().any(|l| l.starts_with("warning: ")) {
+                break;
+            }
+        }
+        let url = url.unwrap_or_else(|| panic!("{browser}: no address in {seen:?}"));
+        let warning = seen.iter().find(|l| l.starts_with("warning: ")).unwrap();
+        assert!(
+            warning.contains(&format!("exited with status {status}"))
+                && warning.contains("paste the address"),
+            "{browser}: {warning}"
+        );
+        let landed = crate::support::browser::click_authorize(&url);
+        writeln!(child.stdin.take().unwrap(), "{landed}").unwrap();
+        seen.extend(lines.map(|l| l.unwrap()));
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{browser}: {seen:?}");
+        let who: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(who["username"], "testcreator", "{browser}");
+        let stderr = seen.join("\n");
+        assert!(!stderr.contains(CLIENT_SECRET), "{stderr}");
+    }
 }
 
 #[test]

@@ -1,6 +1,5 @@
 //! `connect`: authorize in the browser, catch the redirect, store the tokens, record the account.
 
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -129,6 +128,14 @@ fn redirect(configured: Option<&Url>, port: Option<u16>, var: &str) -> CliResult
     })
 }
 
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     let id = args.platform;
     let settings = ctx.config.platform(id);
@@ -166,32 +173,39 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     if let Some(note) = &redirect.note {
         eprintln!("note: {note}");
     }
-    let browser_var = std::env::var("BROWSER").ok();
-    let opened = !args.no_browser && browser::open(url.as_str(), browser_var.as_deref());
-    if opened {
-        eprintln!(
-            "Opened {id}'s authorization page in your browser; waiting for it (up to {} s).",
-            args.timeout
-        );
+    // The address is always printed, so a browser that never appeared (no display, a failing
+    // `$BROWSER`) strands nobody, and a pasted address is always read alongside the listener.
+    eprintln!("Open this address in a browser and authorize socialcrm:\n\n  {url}\n");
+    let launched = if args.no_browser {
+        None
     } else {
-        eprintln!("Open this address in a browser and authorize socialcrm:\n\n  {url}\n");
-        if redirect.listener.is_some() {
-            eprintln!(
-                "Waiting for the browser to come back to {} (or paste the address it ends on here).",
-                redirect.uri
-            );
-        } else {
-            eprintln!("Then paste the address your browser ends on here:");
+        browser::open(url.as_str(), std::env::var("BROWSER").ok().as_deref())
+    };
+    let waiting = if redirect.listener.is_some() {
+        format!(
+            "waiting for the browser to come back to {} (up to {} s), or paste the address it ends on here",
+            redirect.uri, args.timeout
+        )
+    } else {
+        format!(
+            "paste the address your browser ends on here (waiting up to {} s)",
+            args.timeout
+        )
+    };
+    match launched {
+        Some(launched) => {
+            eprintln!("Opened it with `{}`; {waiting}.", launched.command);
+            launched.watch(|why| {
+                eprintln!("warning: {why}: open the address above yourself, then paste the address the browser ends on here");
+            });
         }
-    }
-    let paste = args.no_browser || redirect.listener.is_none() || !opened;
-    if paste && !std::io::stdin().is_terminal() {
-        tracing::debug!("standard input is not a terminal; a pasted address is still read from it");
+        None if args.no_browser => eprintln!("{}.", capitalise(&waiting)),
+        None => eprintln!("warning: no browser could be started; {waiting}."),
     }
     let granted = callback::wait(Catch {
         redirect_uri: &redirect.uri,
         listen: redirect.listener,
-        paste,
+        paste: true,
         state: &state,
         timeout: Duration::from_secs(args.timeout),
     });
