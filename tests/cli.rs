@@ -439,3 +439,35 @@ fn secrets_stay_out_of_debug_logs() {
         );
     }
 }
+
+/// OnlyFans has no API: `connect onlyfans` explains how its data gets in (no OAuth round trip,
+/// no credentials asked for, nothing written), and `sync onlyfans` says so in one line.
+#[test]
+fn onlyfans_connect_explains_the_import_and_sync_refuses_in_one_line() {
+    let env = TestEnv::new();
+    let guide = env.run(&["connect", "onlyfans"]);
+    guide.ok();
+    for kind in ["fans", "messages", "earnings"] {
+        assert!(
+            guide
+                .stdout
+                .contains(&format!("socialcrm import-csv onlyfans {kind} ")),
+            "{}",
+            guide.stdout
+        );
+    }
+    assert!(guide.stdout.contains("no API"), "{}", guide.stdout);
+    assert!(guide.stdout.contains("delete"), "{}", guide.stdout);
+    assert!(!guide.stdout.contains("tiktok"), "{}", guide.stdout);
+    assert!(
+        !env.default_db_exists(),
+        "connect onlyfans wrote a database"
+    );
+
+    let sync = env.run(&["sync", "onlyfans"]);
+    let line = sync.one_line_error(2);
+    assert!(
+        line.contains("import-csv onlyfans") && !line.contains("connect tiktok"),
+        "{line}"
+    );
+}

@@ -138,6 +138,11 @@ fn capitalise(text: &str) -> String {
 
 pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     let id = args.platform;
+    if id == platforms::PlatformId::Onlyfans {
+        return Ok(Report::raw(
+            platforms::onlyfans::CONNECT_GUIDE.as_bytes().to_vec(),
+        ));
+    }
     let settings = ctx.config.platform(id);
     let sandbox = args.sandbox || settings.sandbox;
     let adapter = platforms::oauth(id, &ctx.config, sandbox)?;

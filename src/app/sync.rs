@@ -114,6 +114,9 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
         }
         return Ok(report);
     }
+    if args.platforms.contains(&platforms::PlatformId::Onlyfans) {
+        return Err(CliError::usage(crate::platforms::onlyfans::SYNC_REFUSAL));
+    }
     let connections: Vec<ConnectionRow> = ctx
         .store()?
         .list_connections()?

@@ -127,7 +127,8 @@ pub enum Command {
     /// Opens the platform's authorization page (honouring $BROWSER), catches the redirect on
     /// 127.0.0.1, exchanges the code (with PKCE where the platform has it), stores the tokens
     /// (keychain by default, see SOCIALCRM_SECRETS) and prints who was connected. Connecting the
-    /// same account again updates it. Example: `socialcrm connect tiktok`
+    /// same account again updates it. Example: `socialcrm connect tiktok`. OnlyFans has no API:
+    /// `socialcrm connect onlyfans` explains how its exports are imported instead.
     Connect(ConnectArgs),
 
     /// Revoke an account's tokens at the platform, delete them, mark the connection revoked

@@ -243,6 +243,11 @@ impl TestEnv {
     }
 
     /// The binary with a clean environment: nothing from the developer's machine leaks in.
+    /// Whether the default SQLite database file has been created.
+    pub fn default_db_exists(&self) -> bool {
+        self.data_home().join("socialcrm/crm.db").exists()
+    }
+
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_socialcrm"));
         cmd.env_clear()

@@ -52,3 +52,32 @@ pub const COMPLIANCE_NOTICE: &str = "note: OnlyFans has no public API. socialcrm
 files you export yourself while logged in (fan lists, messages, statements); it never scrapes or \
 logs in for you. The data belongs to the creator and describes real people: keep the CRM private \
 and delete fans on request.";
+
+/// What `connect onlyfans` prints: there is nothing to connect, so it says how the data gets in.
+pub const CONNECT_GUIDE: &str = "\
+OnlyFans cannot be connected: it publishes no API, no OAuth and no webhooks for creators' data
+(and no waitlist for one that socialcrm could point to). Services that sell an \"OnlyFans API\" log
+in as you with your password or session; socialcrm never does, and never scrapes.
+
+Instead, export your data while logged in to onlyfans.com and import the files:
+
+  fans      your fan / subscriber list (username, name, status, subscribed since, total spent)
+            socialcrm import-csv onlyfans fans fans.csv
+  messages  your chats (fan, direction, text, time, price of paid messages)
+            socialcrm import-csv onlyfans messages messages.csv
+  earnings  your statements / transactions (time, type, fan, gross, fee, net, currency)
+            socialcrm import-csv onlyfans earnings earnings.csv
+
+Headers are matched loosely (\"Username\", \"@handle\", \"Total spent\", ...); `--map COLUMN=FIELD`
+names any other, and `--dry-run` checks a file without writing. Importing the same file again
+changes nothing; a newer export updates. The columns each kind reads are listed in the README
+(\"Importing OnlyFans exports\"); the example files in examples/ show them.
+
+The data belongs to the creator and describes real people: keep the CRM private, and delete
+fans on request.
+";
+
+/// The one line `sync onlyfans` answers with.
+pub const SYNC_REFUSAL: &str = "onlyfans has no API to sync from: export your fans, messages and \
+statements and run `socialcrm import-csv onlyfans <fans|messages|earnings> FILE` \
+(`socialcrm connect onlyfans` explains how)";
