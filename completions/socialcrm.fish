@@ -162,7 +162,7 @@ followers\t'Followers (FOLLOWER_OF_CREATOR)'
 private\t'Only the creator (SELF_ONLY); the only level unaudited apps may post'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l account -d 'The local name of the account to post from' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l chunk-size -d 'Bytes per chunk (5 MiB to 64,000,000; the last chunk takes the rest)' -r
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l wait -d 'Longest wait for TikTok to finish processing, in seconds' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l wait -d 'Longest wait for the platform to finish processing the file (TikTok, Instagram and X process uploads before they are published), in seconds' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'

@@ -471,3 +471,38 @@ fn onlyfans_connect_explains_the_import_and_sync_refuses_in_one_line() {
         "{line}"
     );
 }
+
+/// Help is an answer, not an error: bare `socialcrm` and a command group without its subcommand
+/// print help on stdout and exit 0 (as cargo and gh do); `help --help` works; a subcommand's help
+/// names the global options in one line instead of repeating their block, and no help shows an
+/// empty `[env: NAME=]`.
+#[test]
+fn help_goes_to_stdout_and_names_the_global_options_once() {
+    let env = TestEnv::new();
+    for args in [&[][..], &["fans"], &["help", "--help"], &["help", "-h"]] {
+        let run = env.run(args);
+        run.ok();
+        assert!(run.stdout.contains("Usage: socialcrm"), "{args:?}: {run:?}");
+        assert!(run.stderr.is_empty(), "{args:?}: {}", run.stderr);
+    }
+    let top = env.run(&["--help"]);
+    assert!(top.ok().stdout.contains("--database-url <URL>"));
+    for args in [
+        &["fans", "list", "--help"][..],
+        &["sync", "-h"],
+        &["db", "status", "--help"],
+    ] {
+        let run = env.run(args);
+        let help = &run.ok().stdout;
+        assert!(!help.contains("--database-url <URL>"), "{args:?}: {help}");
+        assert!(
+            help.contains("`socialcrm --help` describes them"),
+            "{args:?}: {help}"
+        );
+        assert!(!help.contains("=]"), "{args:?}: {help}");
+    }
+    // Still accepted after the subcommand.
+    let url = format!("sqlite:{}", env.path().join("x.db").display());
+    env.run(&["db", "migrate", "--database-url", &url, "-o", "json", "-q"])
+        .ok();
+}

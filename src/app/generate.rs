@@ -15,7 +15,7 @@ pub fn completions(shell: Shell) -> Report {
 }
 
 fn completion_script(shell: Shell) -> Vec<u8> {
-    let mut cmd = crate::cli::command();
+    let mut cmd = crate::cli::completion_command();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, "socialcrm", &mut out);
     out
@@ -60,7 +60,9 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
             .expect("rendering to memory cannot fail");
         out.push((man.get_filename(), page));
     }
-    let mut cmd = crate::cli::command().disable_help_subcommand(true);
+    let mut cmd = crate::cli::hide_inherited_options(
+        crate::cli::completion_command().disable_help_subcommand(true),
+    );
     cmd.build();
     let mut out = Vec::new();
     walk(cmd, &mut out);

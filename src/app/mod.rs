@@ -25,8 +25,6 @@ mod webhooks;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 
-use clap::Parser;
-
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{self, Config, ConfigError, Overrides};
 use crate::error::{CliError, CliResult, ExitCode};
@@ -192,7 +190,10 @@ impl Context {
 
 /// Runs the program with `args` and returns the exit code.
 pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
+    let parsed = crate::cli::command()
+        .try_get_matches_from(help_about_help(args))
+        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => return clap_error(e),
     };
@@ -279,6 +280,19 @@ fn finish(report: Report, format: output::Format, quiet: bool) -> i32 {
 /// Clap's own messages span several lines; this keeps the promise of one line per error while
 /// keeping what matters in them (the bad value and the valid ones). Help and version print as
 /// clap renders them.
+/// `socialcrm help --help` (and `-h`) asks about the help command itself: answer with the
+/// top-level help, as `git help --help` does, instead of clap's "unrecognized subcommand".
+fn help_about_help(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Vec<OsString> {
+    let mut args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    if args.get(1).is_some_and(|a| a == "help") {
+        let asks_help = |a: &OsString| a == "--help" || a == "-h";
+        if args[2..].iter().any(asks_help) {
+            args.retain(|a| !asks_help(a));
+        }
+    }
+    args
+}
+
 fn clap_error(e: clap::Error) -> i32 {
     use clap::error::ErrorKind;
     if matches!(
@@ -287,12 +301,11 @@ fn clap_error(e: clap::Error) -> i32 {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        let _ = e.print();
-        return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-            ExitCode::Usage.code()
-        } else {
-            ExitCode::Success.code()
-        };
+        // Help asked for, or shown because a command group was named without its subcommand
+        // (bare `socialcrm`, `socialcrm fans`): it is the answer, so it goes to stdout and
+        // exits 0, as cargo and gh do.
+        let _ = write!(std::io::stdout(), "{}", e.render());
+        return ExitCode::Success.code();
     }
     let rendered = e.render().to_string();
     let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());

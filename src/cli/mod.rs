@@ -77,7 +77,13 @@ pub struct GlobalArgs {
     pub database_url: Option<String>,
 
     /// Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]
-    #[arg(long, global = true, value_name = "FILE", env = "SOCIALCRM_CONFIG")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "SOCIALCRM_CONFIG",
+        hide_env_values = true
+    )]
     pub config: Option<PathBuf>,
 
     /// How to print results [default: table]
@@ -86,7 +92,8 @@ pub struct GlobalArgs {
         long,
         global = true,
         value_name = "FORMAT",
-        env = "SOCIALCRM_OUTPUT"
+        env = "SOCIALCRM_OUTPUT",
+        hide_env_values = true
     )]
     pub output: Option<Format>,
 
@@ -108,6 +115,7 @@ pub struct GlobalArgs {
         global = true,
         value_name = "FORMAT",
         env = "SOCIALCRM_LOG_FORMAT",
+        hide_env_values = true,
         default_value = "text"
     )]
     pub log_format: LogFormat,
@@ -230,7 +238,53 @@ pub struct PageArgs {
     pub after: Option<i64>,
 }
 
-/// The clap command tree, for completions and man pages.
+/// The ids of the global options, as clap names them (the fields of [`GlobalArgs`]).
+const GLOBAL_IDS: [&str; 7] = [
+    "database_url",
+    "config",
+    "output",
+    "verbose",
+    "quiet",
+    "no_progress",
+    "log_format",
+];
+
+/// Said under every subcommand's help instead of repeating the global options' block.
+const INHERITED: &str = "Global options (--database-url, --config, -o/--output, -v/--verbose, \
+-q/--quiet, --no-progress, --log-format) work with every command: `socialcrm --help` describes them.";
+
+/// The clap command tree: what is parsed, completed and turned into man pages.
+///
+/// The global options are documented once, in `socialcrm --help`: every subcommand accepts them
+/// but its help names them in one line, as gh's "inherited flags" do, instead of repeating a
+/// 40-line block.
 pub fn command() -> clap::Command {
+    hide_inherited_options(completion_command())
+}
+
+/// Hides the global options in every subcommand of `cmd` and names them there in one line.
+pub fn hide_inherited_options(mut cmd: clap::Command) -> clap::Command {
+    // Building propagates the global options into every subcommand; only then can they be
+    // hidden there (they are still accepted). `mut_args`/`mut_subcommands` keep every
+    // argument's position, which the built lookup tables rely on.
+    cmd.build();
+    cmd.mut_subcommands(hide_inherited)
+}
+
+/// The tree with the global options visible everywhere, for shell completions: they complete
+/// after any subcommand, as they are accepted there.
+pub fn completion_command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
+}
+
+fn hide_inherited(sub: clap::Command) -> clap::Command {
+    sub.mut_args(|arg| {
+        if GLOBAL_IDS.contains(&arg.get_id().as_str()) {
+            arg.hide(true)
+        } else {
+            arg
+        }
+    })
+    .mut_subcommands(hide_inherited)
+    .after_help(INHERITED)
 }

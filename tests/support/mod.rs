@@ -210,6 +210,7 @@ pub struct TestEnv {
     pub dir: tempfile::TempDir,
 }
 
+#[derive(Debug)]
 pub struct Run {
     pub code: i32,
     pub stdout: String,
