@@ -694,3 +694,84 @@ fn doctor_compares_the_clock_with_postgres() {
         "{clock:?}"
     );
 }
+
+/// A first set-up learns everything it lacks in one run: every missing credential of the
+/// platform (with its config key) and the secrets store's problem, in one line that points at the
+/// README section and at `doctor --platform`, which lists each credential as set (from where,
+/// never its value) or missing.
+#[test]
+fn missing_credentials_are_all_listed_at_once_and_doctor_shows_where_each_is_set() {
+    let env = TestEnv::new();
+    let mut cmd = env.command(&["connect", "tiktok"]);
+    cmd.env("SOCIALCRM_SECRETS", "keychain")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    let line = env.run_cmd(cmd).one_line_error(5).to_string();
+    for part in [
+        "TIKTOK_CLIENT_KEY ([tiktok] client_key",
+        "TIKTOK_CLIENT_SECRET ([tiktok] client_secret",
+        "no keychain answers",
+        "README's \"TikTok\" section",
+        "doctor --platform tiktok",
+    ] {
+        assert!(line.contains(part), "{part}: {line}");
+    }
+    for (platform, vars) in [
+        (
+            "instagram",
+            &[
+                "INSTAGRAM_APP_ID",
+                "INSTAGRAM_APP_SECRET",
+                "INSTAGRAM_REDIRECT_URI",
+            ][..],
+        ),
+        ("reddit", &["REDDIT_CLIENT_ID", "REDDIT_REDIRECT_URI"]),
+        ("x", &["TWITTER_CLIENT_ID", "TWITTER_REDIRECT_URI"]),
+    ] {
+        let line = env
+            .run(&["connect", platform])
+            .one_line_error(5)
+            .to_string();
+        for var in vars {
+            assert!(line.contains(var), "{platform} {var}: {line}");
+        }
+    }
+
+    std::fs::create_dir_all(env.config_home().join("socialcrm")).unwrap();
+    let file = env.config_home().join("socialcrm/config.toml");
+    std::fs::write(&file, "[tiktok]\nclient_secret = \"file-secret-value\"\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut cmd = env.command(&["-o", "json", "doctor", "--platform", "tiktok"]);
+    cmd.env("SOCIALCRM_SECRETS", "file")
+        .env("SOCIALCRM_MASTER_KEY", MASTER_KEY)
+        .env("TIKTOK_REDIRECT_URI", "http://127.0.0.1:3455/callback/");
+    let doctor = env.run_cmd(cmd);
+    assert_eq!(doctor.code, 1, "{}", doctor.stderr);
+    let all = checks(&doctor);
+    let key = check(&all, "tiktok TIKTOK_CLIENT_KEY");
+    assert_eq!(key.1, "fail");
+    assert!(
+        key.2.contains("missing") && key.2.contains("client_key"),
+        "{key:?}"
+    );
+    let secret = check(&all, "tiktok TIKTOK_CLIENT_SECRET");
+    assert_eq!(secret.1, "ok");
+    assert!(
+        secret.2.contains("config file") && secret.2.contains("config.toml:2"),
+        "{secret:?}"
+    );
+    let redirect = check(&all, "tiktok TIKTOK_REDIRECT_URI");
+    assert_eq!(redirect.1, "ok");
+    assert_eq!(redirect.2, "set in the environment (TIKTOK_REDIRECT_URI)");
+    assert!(!doctor.stdout.contains("file-secret-value"));
+
+    let onlyfans = env.run(&["-o", "json", "doctor", "--platform", "onlyfans"]);
+    let all = checks(&onlyfans);
+    let row = check(&all, "onlyfans");
+    assert!(row.2.contains("import-csv onlyfans"), "{row:?}");
+    assert!(
+        !onlyfans.stdout.contains("connect tiktok"),
+        "{}",
+        onlyfans.stdout
+    );
+}

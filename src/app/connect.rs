@@ -63,7 +63,11 @@ impl Record for Connected {
 impl From<PlatformError> for CliError {
     fn from(e: PlatformError) -> Self {
         match e {
-            PlatformError::MissingSetting { .. } => CliError::config(e.to_string()),
+            PlatformError::MissingSetting { platform, .. }
+            | PlatformError::NotSetUp { platform, .. } => {
+                let hint = readme_setup_hint(platform);
+                CliError::config(e.to_string()).with_hint(hint)
+            }
             PlatformError::Unsupported { .. } => CliError::usage(e.to_string()),
             _ if e.needs_reauth() => CliError::new(crate::error::ExitCode::Reauth, e.to_string()),
             _ => CliError::failure(e.to_string()),
@@ -75,6 +79,14 @@ impl From<CallbackError> for CliError {
     fn from(e: CallbackError) -> Self {
         CliError::failure(e.to_string())
     }
+}
+
+/// Where an operator learns to register the platform's app and find its credentials.
+fn readme_setup_hint(platform: platforms::PlatformId) -> String {
+    format!(
+        "the README's \"{}\" section says how to register the app and where each value is; `socialcrm doctor --platform {platform}` lists what is set",
+        platform.setup_section()
+    )
 }
 
 /// Where the redirect goes and how it is caught.
@@ -145,7 +157,24 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     }
     let settings = ctx.config.platform(id);
     let sandbox = args.sandbox || settings.sandbox;
-    let adapter = platforms::oauth(id, &ctx.config, sandbox)?;
+    // Everything a first set-up lacks is said in one message: the app's credentials, then the
+    // database and secrets store, opened now so a bad database URL or a missing keychain fails
+    // before the user spends a minute in the browser, not after the grant.
+    let adapter = platforms::oauth(id, &ctx.config, sandbox).map_err(CliError::from);
+    let backend = ctx
+        .store()
+        .map(|_| ())
+        .and_then(|()| Ok(ctx.secrets()?.backend()));
+    let (adapter, backend) = match (adapter, backend) {
+        (Ok(adapter), Ok(backend)) => (adapter, backend),
+        (Err(setup), Err(stores)) => {
+            return Err(CliError {
+                message: format!("{}; and {}", setup.message, stores.message),
+                ..setup
+            });
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
     let var = format!("{}_REDIRECT_URI", id.env_prefix().unwrap_or("PLATFORM"));
     if settings.redirect_uri.is_none() && adapter.exact_redirect() {
         return Err(PlatformError::MissingSetting {
@@ -157,10 +186,6 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
         .into());
     }
     let redirect = redirect(settings.redirect_uri.as_ref(), args.port, &var)?;
-    // Open the stores before the user spends a minute in the browser: a bad database URL or a
-    // missing keychain should fail now, not after the grant.
-    ctx.store()?;
-    let backend = ctx.secrets()?.backend();
 
     let scopes: Vec<String> = if args.scopes.is_empty() {
         adapter

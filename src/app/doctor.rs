@@ -6,8 +6,10 @@ use serde::Serialize;
 
 use super::{Context, Report};
 use crate::cli::DoctorArgs;
+use crate::config::{self, Need};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{List, Record};
+use crate::platforms::PlatformId;
 
 /// A database clock further off than this makes token expiry and webhook windows unreliable.
 const SKEW_WARN_SECS: i64 = 60;
@@ -65,6 +67,14 @@ pub fn run(ctx: &mut Context, args: DoctorArgs) -> CliResult<Report> {
         },
     );
 
+    let platforms: Vec<PlatformId> = match args.platform {
+        Some(p) => vec![p],
+        None => connected_platforms(ctx),
+    };
+    for platform in platforms {
+        credentials(ctx, platform, &mut list);
+    }
+
     let database = ctx.store().map(|store| {
         let info = store.info();
         let version = store.schema_version().unwrap_or(0);
@@ -91,6 +101,54 @@ pub fn run(ctx: &mut Context, args: DoctorArgs) -> CliResult<Report> {
             .push("some checks failed: see the detail column".into());
     }
     Ok(report)
+}
+
+/// The platforms of the live connections, each once (doctor without --platform checks those).
+fn connected_platforms(ctx: &mut Context) -> Vec<PlatformId> {
+    let Ok(rows) = ctx.store().and_then(|s| Ok(s.list_connections()?)) else {
+        return Vec::new();
+    };
+    let mut platforms: Vec<PlatformId> = rows
+        .iter()
+        .filter(|r| r.connection.status != "revoked")
+        .filter_map(|r| r.connection.platform.parse().ok())
+        .collect();
+    platforms.sort();
+    platforms.dedup();
+    platforms
+}
+
+/// One row per credential of the platform: set (and where from: never the value), or missing,
+/// failing when `connect` cannot do without it.
+fn credentials(ctx: &Context, platform: PlatformId, list: &mut Checklist) {
+    if platform == PlatformId::Onlyfans {
+        return list.add(
+            "onlyfans",
+            "ok",
+            "no API to connect or credentials to set: OnlyFans data comes from your exports, \
+             `socialcrm import-csv onlyfans <fans|messages|earnings> FILE` (`socialcrm connect \
+             onlyfans` explains)",
+        );
+    }
+    for c in config::credentials(platform, &ctx.config.platform(platform)) {
+        let check = format!("{platform} {}", c.var);
+        let detail = match (&c.from, c.need) {
+            (Some(at), _) if at.ends_with(c.var) => format!("set in the environment ({at})"),
+            (Some(at), _) => format!("set in the config file ({at})"),
+            (None, Need::Connect) => format!(
+                "missing: {} ([{platform}] {} in the config file); the README's \"{}\" section says where to find it",
+                c.what,
+                c.key,
+                platform.setup_section()
+            ),
+            (None, Need::Optional(only)) => format!("not set (only needed for {only})"),
+        };
+        let status = match (&c.from, c.need) {
+            (None, Need::Connect) => "fail",
+            _ => "ok",
+        };
+        list.add(check, status, detail);
+    }
 }
 
 /// This host's clock against the database server's (PostgreSQL): hosts sharing a database must
@@ -122,6 +180,9 @@ fn clock(ctx: &mut Context, list: &mut Checklist) {
 
 /// Each platform's credentials and each live connection's token, refreshed if due.
 fn connections(ctx: &mut Context, args: &DoctorArgs, list: &mut Checklist) {
+    if args.platform == Some(PlatformId::Onlyfans) {
+        return; // imported, never connected: its one row says so
+    }
     let rows = match ctx.store().and_then(|s| Ok(s.list_connections()?)) {
         Ok(rows) => rows,
         Err(e) => return list.add("connections", "fail", e.message),
@@ -138,7 +199,10 @@ fn connections(ctx: &mut Context, args: &DoctorArgs, list: &mut Checklist) {
         return list.add(
             "connections",
             "warn",
-            "no connected account: run `socialcrm connect tiktok`",
+            match args.platform {
+                Some(p) => format!("no connected {p} account: run `socialcrm connect {p}`"),
+                None => "no connected account: run `socialcrm connect <platform>`".to_string(),
+            },
         );
     }
     for row in rows {

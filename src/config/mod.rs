@@ -12,7 +12,9 @@ mod platform;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use platform::{PlatformConfig, parse_bool};
+pub use platform::{
+    Credential, Need, PlatformConfig, credentials, missing_for_connect, parse_bool,
+};
 
 use crate::output::Format;
 use crate::platforms::PlatformId;

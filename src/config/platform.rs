@@ -46,6 +46,10 @@ pub struct PlatformConfig {
     /// headers to read it from (TikTok: 600 unless raised); `Some(0)` switches the client-side
     /// quota off.
     pub requests_per_minute: Option<u32>,
+    /// Where each setting that is set came from, by its environment name: the variable that
+    /// held it (`TIKTOK_CLIENT_KEY`, `NEXT_PUBLIC_TIKTOK_CLIENT_KEY`) or the config file's
+    /// `path:line:column`. `doctor` shows it; never a value.
+    pub origins: Vec<(&'static str, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,6 +287,7 @@ pub fn load(
         };
         let Some((at, value)) = raw else { continue };
         apply(&mut config, field, &at, value)?;
+        config.origins.push((env_name, at));
     }
 
     let base_env = platform.base_url_env();
@@ -434,6 +439,177 @@ pub fn parse_bool(value: &str) -> Result<bool, String> {
             "'{value}' is not a boolean (use true/false, 1/0, yes/no or on/off)"
         )),
     }
+}
+
+/// Whether a command can go without a credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// `connect` (and everything after it) cannot work without it.
+    Connect,
+    /// Only the feature named needs it.
+    Optional(&'static str),
+}
+
+/// One credential or app setting an operator sets for a platform, and whether it is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    pub var: &'static str,
+    /// Its key in the config file's `[platform]` table.
+    pub key: &'static str,
+    pub what: &'static str,
+    pub need: Need,
+    /// Where it was set (see [`PlatformConfig::origins`]); `None`: not set.
+    pub from: Option<String>,
+}
+
+/// What each platform's app registration hands the operator, in the order the README's set-up
+/// sections give them. The redirect URI is required where the platform matches it exactly.
+const CREDENTIALS: &[(PlatformId, &str, Need, &str)] = &[
+    (
+        PlatformId::Tiktok,
+        "TIKTOK_CLIENT_KEY",
+        Need::Connect,
+        "the app's client key",
+    ),
+    (
+        PlatformId::Tiktok,
+        "TIKTOK_CLIENT_SECRET",
+        Need::Connect,
+        "the app's client secret",
+    ),
+    (
+        PlatformId::Tiktok,
+        "TIKTOK_REDIRECT_URI",
+        Need::Optional("a fixed registered redirect address"),
+        "the registered redirect URI (default http://127.0.0.1:<free port>/callback/)",
+    ),
+    (
+        PlatformId::Tiktok,
+        "TIKTOK_SANDBOX_CLIENT_KEY",
+        Need::Optional("connect --sandbox with a sandbox's own app"),
+        "the sandbox's client key",
+    ),
+    (
+        PlatformId::Tiktok,
+        "TIKTOK_SANDBOX_CLIENT_SECRET",
+        Need::Optional("connect --sandbox with a sandbox's own app"),
+        "the sandbox's client secret",
+    ),
+    (
+        PlatformId::Instagram,
+        "INSTAGRAM_APP_ID",
+        Need::Connect,
+        "the Instagram app ID",
+    ),
+    (
+        PlatformId::Instagram,
+        "INSTAGRAM_APP_SECRET",
+        Need::Connect,
+        "the Instagram app secret",
+    ),
+    (
+        PlatformId::Instagram,
+        "INSTAGRAM_REDIRECT_URI",
+        Need::Connect,
+        "the OAuth redirect URI registered with the app (Meta matches it exactly)",
+    ),
+    (
+        PlatformId::Instagram,
+        "INSTAGRAM_WEBHOOK_VERIFY_TOKEN",
+        Need::Optional("webhooks serve"),
+        "the token Meta echoes when it checks the webhook URL",
+    ),
+    (
+        PlatformId::Reddit,
+        "REDDIT_CLIENT_ID",
+        Need::Connect,
+        "the app's client id",
+    ),
+    (
+        PlatformId::Reddit,
+        "REDDIT_REDIRECT_URI",
+        Need::Connect,
+        "the redirect uri registered with the app (Reddit matches it exactly)",
+    ),
+    (
+        PlatformId::Reddit,
+        "REDDIT_CLIENT_SECRET",
+        Need::Optional("a web app (installed apps have no secret)"),
+        "the app's secret",
+    ),
+    (
+        PlatformId::X,
+        "TWITTER_CLIENT_ID",
+        Need::Connect,
+        "the app's OAuth 2.0 client ID",
+    ),
+    (
+        PlatformId::X,
+        "TWITTER_REDIRECT_URI",
+        Need::Connect,
+        "the callback URI registered with the app (X matches it exactly)",
+    ),
+    (
+        PlatformId::X,
+        "TWITTER_CLIENT_SECRET",
+        Need::Optional("a confidential client"),
+        "the app's OAuth 2.0 client secret",
+    ),
+    (
+        PlatformId::X,
+        "TWITTER_BEARER_TOKEN",
+        Need::Optional("app-only profile reads"),
+        "the app's bearer token",
+    ),
+    (
+        PlatformId::X,
+        "TWITTER_CONSUMER_SECRET",
+        Need::Optional("webhooks serve"),
+        "the OAuth 1.0a consumer secret (API key secret)",
+    ),
+];
+
+/// The platform's credentials, set or not, with where each set one came from.
+pub fn credentials(platform: PlatformId, config: &PlatformConfig) -> Vec<Credential> {
+    CREDENTIALS
+        .iter()
+        .filter(|c| c.0 == platform)
+        .map(|&(_, var, need, what)| Credential {
+            var,
+            key: SETTINGS
+                .iter()
+                .find(|s| s.3 == var)
+                .map(|s| s.2)
+                .unwrap_or(""),
+            what,
+            need,
+            from: config
+                .origins
+                .iter()
+                .find(|(name, _)| *name == var)
+                .map(|(_, at)| at.clone()),
+        })
+        .collect()
+}
+
+/// What `connect` cannot do without and is not set, every one of them at once: a first set-up
+/// should not take one run per missing variable. A TikTok sandbox with its own client key needs
+/// the sandbox's pair instead of the app's.
+pub fn missing_for_connect(
+    platform: PlatformId,
+    config: &PlatformConfig,
+    sandbox: bool,
+) -> Vec<Credential> {
+    let own_sandbox_app = sandbox && config.sandbox_client_id.is_some();
+    credentials(platform, config)
+        .into_iter()
+        .filter(|c| c.from.is_none())
+        .filter(|c| match c.var {
+            "TIKTOK_CLIENT_KEY" | "TIKTOK_CLIENT_SECRET" => !own_sandbox_app,
+            "TIKTOK_SANDBOX_CLIENT_SECRET" => own_sandbox_app,
+            _ => c.need == Need::Connect,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -35,6 +35,16 @@ pub struct Identity {
 pub enum PlatformError {
     #[error("{platform} needs {var}: set it in the environment or in the config file")]
     MissingSetting { platform: PlatformId, var: String },
+    /// Everything a first set-up still lacks, listed at once.
+    #[error(
+        "{platform} is not set up: missing {}; set them in the environment or under [{platform}] in the config file",
+        .missing.join(", ")
+    )]
+    NotSetUp {
+        platform: PlatformId,
+        /// Each as `VAR (key in the config file: what it is)`.
+        missing: Vec<String>,
+    },
     #[error(
         "{platform} cannot be connected by OAuth yet (supported so far: tiktok, instagram, reddit, x)"
     )]
@@ -186,6 +196,17 @@ pub fn oauth(
     config: &Config,
     sandbox: bool,
 ) -> Result<Box<dyn OAuthPlatform>, PlatformError> {
+    let settings = config.platform(id);
+    let missing = crate::config::missing_for_connect(id, &settings, sandbox);
+    if !missing.is_empty() {
+        return Err(PlatformError::NotSetUp {
+            platform: id,
+            missing: missing
+                .iter()
+                .map(|c| format!("{} ([{}] {}: {})", c.var, id.name(), c.key, c.what))
+                .collect(),
+        });
+    }
     match id {
         PlatformId::Tiktok => Ok(Box::new(tiktok::TikTok::new(
             &config.platform(id),
@@ -226,6 +247,18 @@ impl PlatformId {
             PlatformId::Reddit => "reddit",
             PlatformId::X => "x",
             PlatformId::Onlyfans => "onlyfans",
+        }
+    }
+
+    /// The README section that says how to set the platform up (register the app, scopes,
+    /// redirect URI, the variables to set): named by errors and `doctor`.
+    pub fn setup_section(self) -> &'static str {
+        match self {
+            PlatformId::Tiktok => "TikTok",
+            PlatformId::Instagram => "Instagram",
+            PlatformId::Reddit => "Reddit",
+            PlatformId::X => "X (Twitter)",
+            PlatformId::Onlyfans => "Importing OnlyFans exports",
         }
     }
 
