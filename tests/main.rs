@@ -15,6 +15,7 @@ mod store;
 mod support;
 mod sync;
 mod sync_all_bench;
+mod tables;
 mod upload;
 mod webhooks;
 mod x_connect;
@@ -38,6 +39,7 @@ fn every_test_file_is_included() {
         "store.rs",
         "sync.rs",
         "sync_all_bench.rs",
+        "tables.rs",
         "webhooks.rs",
         "upload.rs",
         "x_connect.rs",

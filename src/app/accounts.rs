@@ -39,6 +39,10 @@ impl Record for ConnectionRow {
         ]
     }
 
+    fn dropped_first() -> &'static [&'static str] {
+        &["scopes", "token_expires_at"]
+    }
+
     fn cells(&self) -> Vec<String> {
         let c = &self.connection;
         vec![

@@ -51,6 +51,10 @@ impl Record for AuditRow {
         ]
     }
 
+    fn dropped_first() -> &'static [&'static str] {
+        &["actor", "account", "platform", "id"]
+    }
+
     fn cells(&self) -> Vec<String> {
         let e = &self.entry;
         vec![

@@ -100,6 +100,7 @@ impl Render for Status {
                 title: None,
                 columns: vec!["field".into(), "value".into()],
                 rows: facts,
+                ..Section::default()
             },
             Section {
                 title: None,
@@ -109,6 +110,7 @@ impl Render for Status {
                     .iter()
                     .map(|t| vec![t.table.clone(), rows_cell(t)])
                     .collect(),
+                ..Section::default()
             },
         ]
     }

@@ -119,6 +119,10 @@ impl Record for FanRow {
         ]
     }
 
+    fn dropped_first() -> &'static [&'static str] {
+        &["display_name", "message_count", "platform"]
+    }
+
     fn cells(&self) -> Vec<String> {
         let f = &self.fan;
         vec![

@@ -145,6 +145,7 @@ impl Render for Insights {
             title: Some("Metrics".into()),
             columns: columns.iter().map(|c| c.to_string()).collect(),
             rows,
+            ..Section::default()
         }];
         if !self.top_posts.is_empty() {
             out.push(Section {
@@ -184,6 +185,7 @@ impl Render for Insights {
                         ]
                     })
                     .collect(),
+                ..Section::default()
             });
         }
         out

@@ -76,6 +76,10 @@ impl Record for MessageRow {
         ]
     }
 
+    fn dropped_first() -> &'static [&'static str] {
+        &["kind", "platform", "direction"]
+    }
+
     fn cells(&self) -> Vec<String> {
         let m = &self.message;
         vec![

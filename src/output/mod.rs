@@ -1,5 +1,5 @@
 //! The only place that prints data. Every command returns a value that implements [`Render`];
-//! this module turns it into a table (comfy-table), JSON or CSV on stdout according to
+//! this module turns it into a table (`table.rs`), JSON or CSV on stdout according to
 //! `--output`.
 //!
 //! JSON field names are part of the public interface (README, "JSON output"): renaming one is a
@@ -7,11 +7,11 @@
 //! terminal and never carry colour codes into pipes. Progress bars (`progress.rs`) go to stderr.
 
 pub mod progress;
+pub mod table;
 
 use std::io::{self, Write};
 use std::str::FromStr;
 
-use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,13 +48,21 @@ pub trait Record: Serialize {
     fn table_columns() -> &'static [&'static str] {
         Self::columns()
     }
+    /// Table columns to drop first, in this order, when a terminal is too narrow for all of
+    /// them even with long text cut; after these, columns go from the right.
+    fn dropped_first() -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// A titled block of a table rendering.
+#[derive(Default)]
 pub struct Section {
     pub title: Option<String>,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// See [`Record::dropped_first`].
+    pub dropped_first: Vec<String>,
 }
 
 /// Anything a command prints.
@@ -92,6 +100,7 @@ impl<T: Record> Render for List<T> {
             title: None,
             columns: picked.iter().map(|&i| all[i].to_string()).collect(),
             rows,
+            dropped_first: T::dropped_first().iter().map(|c| c.to_string()).collect(),
         }]
     }
 
@@ -119,6 +128,7 @@ impl<T: Record> Render for Detail<T> {
             title: None,
             columns: vec!["field".into(), "value".into()],
             rows,
+            ..Section::default()
         }]
     }
 
@@ -158,31 +168,21 @@ pub fn write(
                 if let Some(title) = &section.title {
                     writeln!(out, "{title}")?;
                 }
-                writeln!(out, "{}", table(&section, terminal))?;
+                let layout = if terminal {
+                    table::Layout::Terminal(table::terminal_width())
+                } else {
+                    table::Layout::Plain
+                };
+                writeln!(out, "{}", table::render(&section, layout))?;
             }
         }
     }
     out.flush()
 }
 
-/// Columns with a single rule under the header, like `gh` and `kubectl`: easy to read and to
-/// copy from.
-const STYLE: TableStyle =
-    TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
-
-fn table(section: &Section, terminal: bool) -> Table {
-    let mut t = Table::new();
-    t.load_style(STYLE);
-    t.set_content_arrangement(if terminal {
-        ContentArrangement::Dynamic
-    } else {
-        ContentArrangement::Disabled
-    });
-    t.set_header(section.columns.clone());
-    for row in &section.rows {
-        t.add_row(row.clone());
-    }
-    t
+/// What a person is shown of one cell in a table.
+pub fn display_cell(cell: &str) -> String {
+    cell.to_string()
 }
 
 /// Renders an optional value as a table/CSV cell.
