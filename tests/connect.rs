@@ -775,3 +775,51 @@ fn missing_credentials_are_all_listed_at_once_and_doctor_shows_where_each_is_set
         onlyfans.stdout
     );
 }
+
+/// `-v` logs each request a person debugging a sync needs: method, host, path, status and time,
+/// never the query (user info's `fields`, Instagram's secrets) nor a token; retries wait for
+/// `-vv`.
+#[test]
+fn verbose_logs_each_request_without_its_query_or_secrets() {
+    let env = TestEnv::new();
+    let fake = FakeTikTok::start();
+    let browser = FakeBrowser::following_redirect();
+    let run = run(
+        &env,
+        &fake,
+        Some(&browser),
+        &["-v", "-o", "json", "connect", "tiktok", "--timeout", "20"],
+    );
+    run.ok();
+    let requests: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains(" HTTP "))
+        .collect();
+    let token = requests
+        .iter()
+        .find(|l| l.contains(&format!("path={TOKEN_PATH}")))
+        .unwrap_or_else(|| panic!("no token request logged: {}", run.stderr));
+    assert!(
+        token.contains("method=POST") && token.contains("status=200") && token.contains("ms="),
+        "{token}"
+    );
+    let info = requests
+        .iter()
+        .find(|l| l.contains(&format!("path={USER_INFO_PATH}")))
+        .unwrap_or_else(|| panic!("no user info request logged: {}", run.stderr));
+    assert!(
+        info.contains("method=GET") && info.contains("host=127.0.0.1"),
+        "{info}"
+    );
+    assert!(
+        !run.stderr.contains("fields="),
+        "a query was logged: {}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(CLIENT_SECRET), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("configuration resolved"),
+        "-v dumps the configuration"
+    );
+}

@@ -225,12 +225,29 @@ impl Client {
                 rate_limited: Some(spent.wait),
             })?;
         }
-        let response = request.send();
+        let (client, built) = request.build_split();
+        let built = built.map_err(fail)?;
+        let method = built.method().clone();
+        let started = std::time::Instant::now();
+        let response = client.execute(built);
         if let Some((_, budget)) = &paced {
             budget.settle();
         }
-        let response = response.map_err(fail)?;
+        // `-v` shows every request as a person debugging a sync wants it: method, host, path
+        // (never the query, which may carry a secret), status and time.
+        let ms = started.elapsed().as_millis() as u64;
+        let response = response.map_err(|e| {
+            let reason = describe(e);
+            tracing::info!(%method, host = %host, path = %url.path(), ms, error = %reason, "no answer");
+            NetError {
+                host: host.clone(),
+                reason: format!("no answer ({reason})"),
+                retryable: true,
+                rate_limited: None,
+            }
+        })?;
         let status = response.status().as_u16();
+        tracing::info!(%method, host = %host, path = %url.path(), status, ms, "HTTP");
         let retry_after = retry_after(response.headers());
         if let Some((pacer, budget)) = &paced {
             if let Some(reading) = pacer.reading(response.headers()) {
@@ -303,12 +320,12 @@ fn retrying(
             });
         }
         match &outcome {
-            Ok(reply) => tracing::info!(
+            Ok(reply) => tracing::debug!(
                 status = reply.status,
                 wait_ms = wait.as_millis() as u64,
                 "retrying"
             ),
-            Err(e) => tracing::info!(error = %e, wait_ms = wait.as_millis() as u64, "retrying"),
+            Err(e) => tracing::debug!(error = %e, wait_ms = wait.as_millis() as u64, "retrying"),
         }
         std::thread::sleep(wait);
         attempt += 1;
