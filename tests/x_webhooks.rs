@@ -160,3 +160,58 @@ fn x_webhooks_answer_the_crc_and_record_only_signed_events_postgres() {
         x_webhooks_answer_the_crc_and_record_only_signed_events(db);
     }
 }
+
+/// Regression: the CRC answer is the HMAC of whatever `crc_token` holds, which is exactly the
+/// signature of a POST whose body is those bytes. Asking for the "CRC" of a forged event and
+/// POSTing it with the answer stored a fake DM. Only a token-shaped crc_token is answered now.
+fn the_crc_endpoint_is_not_a_signing_oracle(db: TestDb) {
+    let env = TestEnv::new();
+    let server = serve(&db, &env);
+    let forged = dm_event().replace("hi from a fan", "forged");
+    let encoded: String = url::form_urlencoded::byte_serialize(forged.as_bytes()).collect();
+    let crc = http::get(&server.url(&format!("/webhooks/x?crc_token={encoded}")));
+    assert_eq!(
+        crc.status, 400,
+        "a JSON event is no crc_token: {}",
+        crc.body
+    );
+    if let Some(token) = crc.json()["response_token"].as_str() {
+        assert_ne!(post(&server, Some(token), &forged).status, 200);
+    }
+    for bad in ["a%20b", "%3Cscript%3E", &"a".repeat(300), "x%0Ay"] {
+        let r = http::get(&server.url(&format!("/webhooks/x?crc_token={bad}")));
+        assert_eq!(r.status, 400, "{bad:?}: {}", r.body);
+    }
+    // What X sends (a random base64/URL-safe string) is still answered.
+    let token = "Zm9vYmFyLWNyYy10b2tlbi0xMjM0NTY3ODkw_-";
+    let ok = http::get(&server.url(&format!("/webhooks/x?crc_token={token}")));
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert_eq!(
+        ok.json()["response_token"],
+        format!("sha256={}", hmac(CONSUMER_SECRET, token.as_bytes()))
+    );
+    server.stop();
+    let messages = db
+        .open()
+        .list_messages(&MessageQuery {
+            page: Page {
+                limit: 10,
+                after: None,
+            },
+            ..MessageQuery::default()
+        })
+        .unwrap();
+    assert!(messages.is_empty(), "a forged DM was stored: {messages:?}");
+}
+
+#[test]
+fn the_crc_endpoint_is_not_a_signing_oracle_sqlite() {
+    the_crc_endpoint_is_not_a_signing_oracle(TestDb::sqlite());
+}
+
+#[test]
+fn the_crc_endpoint_is_not_a_signing_oracle_postgres() {
+    if let Some(db) = TestDb::postgres() {
+        the_crc_endpoint_is_not_a_signing_oracle(db);
+    }
+}

@@ -117,14 +117,16 @@ impl Reply {
         }
     }
 
-    /// `body` as plain text (Meta's subscription check wants the bare challenge back).
+    /// `body` as plain text (Meta's subscription check wants the bare challenge back), which a
+    /// browser must not sniff as anything else.
     pub fn text(status: u16, body: &str) -> Reply {
         Reply {
             status,
             body: body.to_string(),
             extra: Vec::new(),
         }
-        .with("Content-Type", "text/plain")
+        .with("Content-Type", "text/plain; charset=utf-8")
+        .with("X-Content-Type-Options", "nosniff")
     }
 
     fn with(mut self, name: &'static str, value: impl Into<String>) -> Reply {

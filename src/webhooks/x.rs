@@ -4,6 +4,9 @@
 //! - CRC: X sends `GET /webhooks/x?crc_token=<token>` when the webhook is registered, about
 //!   hourly, and on demand, and wants within 3 s a 200 with
 //!   `{"response_token": "sha256=<base64(HMAC-SHA256(consumer secret, crc_token))>"}`.
+//!   That is the same HMAC, with the same key, as an event's signature, so the CRC answer would
+//!   sign any body it was asked about: only a token-shaped crc_token ([`is_crc_token`]) is
+//!   answered, anything else is a 400.
 //! - Events: `POST` with `x-twitter-webhooks-signature: sha256=<base64(HMAC-SHA256(consumer
 //!   secret, raw body))>`, checked in constant time before the body is parsed.
 //!
@@ -29,7 +32,22 @@ pub const PATH: &str = "/webhooks/x";
 const PLATFORM: &str = "x";
 const HEADER: &str = "x-twitter-webhooks-signature";
 
-/// `sha256=<base64 HMAC>` of `crc_token`: the CRC answer.
+/// The longest `crc_token` answered. X's tokens are short random strings (tens of characters).
+pub const MAX_CRC_TOKEN: usize = 128;
+
+/// Whether `token` looks like a CRC token X generates: 1 to [`MAX_CRC_TOKEN`] characters of the
+/// base64 and URL-safe base64 alphabets. The answer is the HMAC of the token with the same key
+/// that signs event bodies, so answering for arbitrary bytes would sign any forged event (a JSON
+/// body needs `{`, `"` or `:`, none of which passes here).
+pub fn is_crc_token(token: &str) -> bool {
+    (1..=MAX_CRC_TOKEN).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_'))
+}
+
+/// `sha256=<base64 HMAC>` of `crc_token`: the CRC answer. Only for a token that passed
+/// [`is_crc_token`].
 pub fn response_token(key: &Secret, crc_token: &str) -> String {
     format!(
         "sha256={}",
@@ -166,13 +184,17 @@ impl XReceiver {
 
     pub fn handle(&mut self, store: &mut dyn Store, request: &Incoming) -> Reply {
         if request.method == "GET" {
-            return match request.query_param("crc_token").filter(|t| !t.is_empty()) {
-                Some(token) => Reply {
+            return match request.query_param("crc_token") {
+                Some(token) if is_crc_token(&token) => Reply {
                     status: 200,
                     body: json!({ "response_token": response_token(&self.key, &token) })
                         .to_string(),
                     extra: Vec::new(),
                 },
+                Some(_) => refused(
+                    400,
+                    "crc_token is not a CRC token (1 to 128 base64 characters)",
+                ),
                 None => Reply::error(400, "missing crc_token"),
             };
         }
@@ -245,5 +267,27 @@ mod tests {
         ));
         assert!(!hmac_matches(&Secret::new("other"), b"challenge", &sig));
         assert!(parse_header("sha1=abc").is_err() && parse_header("sha256=!!").is_err());
+    }
+
+    #[test]
+    fn only_token_shaped_crc_tokens_are_answered() {
+        for ok in [
+            "challenge",
+            "Zm9v+YmFy/=",
+            "a-b_c",
+            &"a".repeat(MAX_CRC_TOKEN),
+        ] {
+            assert!(is_crc_token(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "{\"for_user_id\":\"1\"}",
+            "a b",
+            "1.5",
+            "<b>",
+            &"a".repeat(129),
+        ] {
+            assert!(!is_crc_token(bad), "{bad}");
+        }
     }
 }
