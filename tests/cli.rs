@@ -439,3 +439,146 @@ fn secrets_stay_out_of_debug_logs() {
         );
     }
 }
+
+/// Fans whose names a platform controls: an escape sequence, a bidi override, formulas.
+fn seed_hostile_fans(db: &TestDb) {
+    let mut store = db.open();
+    store.ensure_current().unwrap();
+    let fan = |id: &str, username: &str, display: &str| Fan {
+        platform: "tiktok".into(),
+        platform_user_id: id.into(),
+        username: Some(username.into()),
+        display_name: Some(display.into()),
+        status: None,
+        first_seen_at: None,
+        last_seen_at: None,
+        lifetime_spend_cents: Some(1250),
+        currency: Some("USD".into()),
+        source: "api".into(),
+    };
+    store
+        .upsert(Batch::Fans(&[
+            fan(
+                "tt-1",
+                "=HYPERLINK(\"http://evil.example\",\"x\")",
+                "\u{1b}]0;pwned\u{7}\u{1b}[31mRed\u{202e}txet\r\nfake row",
+            ),
+            fan("tt-2", "@SUM(1+1)", "-12.50"),
+            fan("tt-3", "+cmd|' /C calc'!A0", "\tTabbed"),
+        ]))
+        .unwrap();
+}
+
+/// Regression: names synced from platforms were printed raw: ESC sequences reached the terminal
+/// in tables, and CSV cells starting with `=`, `+`, `-`, `@`, tab or CR ran as spreadsheet
+/// formulas. Tables now show control and bidi characters escaped, CSV prefixes `'` to such cells
+/// (plain numbers stay numbers), `--csv-raw` turns that off, and JSON stays exact.
+fn platform_text_is_neutralised_in_tables_and_csv(db: &TestDb) {
+    seed_hostile_fans(db);
+    let env = TestEnv::new();
+    let url = db.url.as_str();
+
+    let table = env.run(&["--database-url", url, "fans", "list"]);
+    let out = &table.ok().stdout;
+    for raw in ['\u{1b}', '\u{7}', '\u{202e}', '\r', '\t'] {
+        assert!(!out.contains(raw), "{raw:?} reached the terminal: {out:?}");
+    }
+    assert!(
+        out.contains(r"\x1b]0;pwned\x07\x1b[31mRed\u{202e}txet\r\nfake row"),
+        "{out}"
+    );
+    assert!(out.contains(r"\tTabbed"), "{out}");
+    let detail = env.run(&["--database-url", url, "fans", "show", "tiktok:tt-1"]);
+    assert!(!detail.ok().stdout.contains('\u{1b}'), "{}", detail.stdout);
+
+    let csv = env.run(&["--database-url", url, "-o", "csv", "fans", "list"]);
+    let rows = &csv.ok().stdout;
+    assert!(
+        rows.contains(r#",tt-1,"'=HYPERLINK(""http://evil.example"",""x"")","#),
+        "{rows}"
+    );
+    assert!(rows.contains(r#",tt-2,"'@SUM(1+1)",-12.50,"#), "{rows}");
+    assert!(
+        rows.contains(",tt-3,\"'+cmd|' /C calc'!A0\",\"'\tTabbed\","),
+        "{rows}"
+    );
+    assert!(
+        rows.contains(",12.50,USD,"),
+        "a plain number stays a number: {rows}"
+    );
+
+    let raw = env.run(&[
+        "--database-url",
+        url,
+        "--csv-raw",
+        "-o",
+        "csv",
+        "fans",
+        "list",
+    ]);
+    let rows = &raw.ok().stdout;
+    assert!(rows.contains(",tt-2,@SUM(1+1),-12.50,"), "{rows}");
+    assert!(
+        rows.contains(r#",tt-1,"=HYPERLINK(""http://evil.example"",""x"")","#),
+        "{rows}"
+    );
+
+    let json = env
+        .run(&["--database-url", url, "-o", "json", "fans", "list"])
+        .ok()
+        .json();
+    let names: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["display_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "\u{1b}]0;pwned\u{7}\u{1b}[31mRed\u{202e}txet\r\nfake row",
+            "-12.50",
+            "\tTabbed"
+        ]
+    );
+}
+
+#[test]
+fn platform_text_is_neutralised_in_tables_and_csv_on_sqlite() {
+    platform_text_is_neutralised_in_tables_and_csv(&TestDb::sqlite());
+}
+
+#[test]
+fn platform_text_is_neutralised_in_tables_and_csv_on_postgres() {
+    if let Some(db) = TestDb::postgres() {
+        platform_text_is_neutralised_in_tables_and_csv(&db);
+    }
+}
+
+/// Regression: `-o csv ... | head -1` exited 1 with "Broken pipe" (the CSV writer wrapped the
+/// error); a reader that closes the pipe early is not a failure in any format.
+#[test]
+fn a_closed_stdout_pipe_is_exit_0_in_every_format() {
+    let db = TestDb::sqlite();
+    // More than the CSV writer's buffer, so rows are written (and fail) before the last flush.
+    seed_fans(&db, 1000);
+    let env = TestEnv::new();
+    for format in ["csv", "json", "table"] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = env.command(&[
+            "--database-url",
+            &db.url,
+            "-o",
+            format,
+            "fans",
+            "list",
+            "--limit",
+            "1000",
+        ]);
+        cmd.stdout(writer);
+        let run = env.run_cmd(cmd);
+        assert_eq!(run.code, 0, "{format}: {}", run.stderr);
+        assert!(run.stderr.is_empty(), "{format}: {}", run.stderr);
+    }
+}

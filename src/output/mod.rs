@@ -5,8 +5,15 @@
 //! JSON field names are part of the public interface (README, "JSON output"): renaming one is a
 //! breaking change. Tables are for people: they wrap to the terminal's width when stdout is a
 //! terminal and never carry colour codes into pipes. Progress bars (`progress.rs`) go to stderr.
+//!
+//! Text from platforms is made safe here, once (`safe.rs`): control characters are shown
+//! escaped in tables, CSV cells a spreadsheet would run as formulas are neutralised (unless
+//! `--csv-raw`), and JSON is exact.
 
 pub mod progress;
+mod safe;
+
+pub use safe::{csv_record, csv_safe_cell, is_formula_like, terminal_safe};
 
 use std::io::{self, Write};
 use std::str::FromStr;
@@ -128,13 +135,22 @@ impl<T: Record> Render for Detail<T> {
     }
 }
 
-/// Writes `value` to `out` in `format`. `terminal` says whether `out` is a terminal, which only
-/// decides whether tables wrap to its width.
+/// Where and how data is written, beyond its format.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Target {
+    /// Whether stdout is a terminal, which only decides whether tables wrap to its width.
+    pub terminal: bool,
+    /// `--csv-raw`: CSV cells exactly as stored, formula-like ones included (for scripts).
+    pub csv_raw: bool,
+}
+
+/// Writes `value` to `out` in `format`. Errors are the writer's own `io::Error`s, so a closed
+/// pipe stays recognisable as one.
 pub fn write(
     out: &mut dyn Write,
     format: Format,
     value: &dyn Render,
-    terminal: bool,
+    target: Target,
 ) -> io::Result<()> {
     match format {
         Format::Json => {
@@ -143,10 +159,10 @@ pub fn write(
         }
         Format::Csv => {
             let (columns, rows) = value.csv();
-            let mut w = csv::Writer::from_writer(&mut *out);
-            w.write_record(&columns)?;
+            let mut w = io::BufWriter::new(&mut *out);
+            w.write_all(csv_record(&columns, target.csv_raw).as_bytes())?;
             for row in rows {
-                w.write_record(&row)?;
+                w.write_all(csv_record(&row, target.csv_raw).as_bytes())?;
             }
             w.flush()?;
         }
@@ -156,9 +172,9 @@ pub fn write(
                     writeln!(out)?;
                 }
                 if let Some(title) = &section.title {
-                    writeln!(out, "{title}")?;
+                    writeln!(out, "{}", terminal_safe(title))?;
                 }
-                writeln!(out, "{}", table(&section, terminal))?;
+                writeln!(out, "{}", table(&section, target.terminal))?;
             }
         }
     }
@@ -178,9 +194,15 @@ fn table(section: &Section, terminal: bool) -> Table {
     } else {
         ContentArrangement::Disabled
     });
-    t.set_header(section.columns.clone());
+    let safe = |cells: &[String]| -> Vec<String> {
+        cells
+            .iter()
+            .map(|c| terminal_safe(c).into_owned())
+            .collect()
+    };
+    t.set_header(safe(&section.columns));
     for row in &section.rows {
-        t.add_row(row.clone());
+        t.add_row(safe(row));
     }
     t
 }
@@ -211,7 +233,7 @@ mod tests {
 
     fn render(format: Format, value: &dyn Render) -> String {
         let mut out = Vec::new();
-        write(&mut out, format, value, false).unwrap();
+        write(&mut out, format, value, Target::default()).unwrap();
         String::from_utf8(out).unwrap()
     }
 
