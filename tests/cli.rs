@@ -582,3 +582,51 @@ fn a_closed_stdout_pipe_is_exit_0_in_every_format() {
         assert!(run.stderr.is_empty(), "{format}: {}", run.stderr);
     }
 }
+
+/// Regression: a config file holding a secret at mode 0644 was accepted when the same setting
+/// also came from the environment or a flag (the file's value was never read, so never checked).
+/// The secret is on disk, readable by others, either way: it is refused in every case.
+#[cfg(unix)]
+#[test]
+fn a_world_readable_config_secret_is_refused_even_when_env_or_a_flag_overrides_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    let db = TestDb::sqlite();
+    let dir = env.config_home().join("socialcrm");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.toml");
+    let cases = [
+        (
+            "[tiktok]\nclient_secret = \"file-secret-1\"\n",
+            vec![("TIKTOK_CLIENT_SECRET", "env-secret")],
+            "tiktok.client_secret",
+        ),
+        (
+            "[x]\nconsumer_secret = \"file-secret-2\"\n",
+            vec![("NEXT_PUBLIC_TWITTER_CONSUMER_SECRET", "env-secret")],
+            "x.consumer_secret",
+        ),
+        (
+            "database_url = \"postgres://u:file-secret-3@127.0.0.1:1/db\"\n",
+            vec![],
+            "database_url",
+        ),
+    ];
+    for (text, vars, key) in cases {
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        // The database URL also comes from a flag, which wins over the file.
+        let mut cmd = env.command(&["--database-url", &db.url, "fans", "list"]);
+        cmd.envs(vars);
+        let run = env.run_cmd(cmd);
+        let line = run.one_line_error(5);
+        assert!(
+            line.contains(key) && line.contains("chmod 600") && !line.contains("file-secret"),
+            "{line}"
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let mut cmd = env.command(&["--database-url", &db.url, "fans", "list"]);
+        cmd.envs([("TIKTOK_CLIENT_SECRET", "env-secret")]);
+        env.run_cmd(cmd).ok();
+    }
+}
