@@ -8,7 +8,7 @@ use sha2::Sha256;
 use socialcrm::store::model::{AuditQuery, MessageQuery, Page};
 
 use crate::support::http;
-use crate::support::{TestDb, TestEnv};
+use crate::support::{TestDb, TestEnv, crm_contents};
 use crate::webhooks::Server;
 
 /// The app's OAuth 1.0a consumer secret, the key X signs with.
@@ -213,5 +213,68 @@ fn the_crc_endpoint_is_not_a_signing_oracle_sqlite() {
 fn the_crc_endpoint_is_not_a_signing_oracle_postgres() {
     if let Some(db) = TestDb::postgres() {
         the_crc_endpoint_is_not_a_signing_oracle(db);
+    }
+}
+
+/// Regression: the replay guard lived in memory and keyed the analytics point by arrival time,
+/// so the same signed delivery was accepted again after a restart and added a second analytics
+/// row. Replay state is in the database now, keyed by the body's hash: refused after a restart
+/// (an hour later), and once the replay record expired, accepted without writing anything new.
+fn a_replay_after_a_restart_is_refused_and_never_adds_a_row(db: TestDb) {
+    let env = TestEnv::new();
+    let body = dm_event();
+    let signature = format!("sha256={}", hmac(CONSUMER_SECRET, body.as_bytes()));
+    let serve_at = |now: &str| {
+        Server::start_with(
+            &env,
+            &db,
+            &[],
+            &[
+                ("TWITTER_CONSUMER_SECRET", CONSUMER_SECRET),
+                ("SOCIALCRM_NOW", now),
+            ],
+        )
+    };
+    let x_rows = |table: &str| {
+        crm_contents(&db.target)[table]
+            .iter()
+            .filter(|l| l.starts_with("x|"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+
+    let server = serve_at("2026-11-24T12:00:00Z");
+    assert_eq!(post(&server, Some(&signature), &body).status, 200);
+    server.stop();
+    let analytics = x_rows("analytics_events");
+    assert_eq!(analytics.len(), 1, "{analytics:?}");
+
+    let server = serve_at("2026-11-24T13:00:00Z");
+    let again = post(&server, Some(&signature), &body);
+    assert_eq!(
+        (again.status, again.json()["error"].as_str()),
+        (401, Some("replayed request")),
+        "after a restart"
+    );
+    server.stop();
+    assert_eq!(x_rows("analytics_events"), analytics);
+
+    // Long after, the replay record has expired: the delivery is taken, and changes nothing.
+    let server = serve_at("2027-01-24T12:00:00Z");
+    assert_eq!(post(&server, Some(&signature), &body).status, 200);
+    server.stop();
+    assert_eq!(x_rows("analytics_events"), analytics, "keyed by content");
+    assert_eq!(x_rows("messages").len(), 1);
+}
+
+#[test]
+fn a_replay_after_a_restart_is_refused_and_never_adds_a_row_sqlite() {
+    a_replay_after_a_restart_is_refused_and_never_adds_a_row(TestDb::sqlite());
+}
+
+#[test]
+fn a_replay_after_a_restart_is_refused_and_never_adds_a_row_postgres() {
+    if let Some(db) = TestDb::postgres() {
+        a_replay_after_a_restart_is_refused_and_never_adds_a_row(db);
     }
 }

@@ -67,7 +67,7 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
     // The window's worth of requests at the accepted rate, so the cap never evicts a fresh one.
     let replay_cap = ((rate as usize) * (2 * TOLERANCE_SECS as usize + 1)).min(100_000);
     let mut receiver = TiktokReceiver::new(keys, replay_cap);
-    let mut x_receiver = consumer.map(|key| x::XReceiver::new(key, replay_cap));
+    let mut x_receiver = consumer.map(x::XReceiver::new);
     let mut meta_receiver = InstagramReceiver {
         app_secret,
         verify_token: meta.webhook_verify_token,

@@ -11,10 +11,13 @@
 //!   secret, raw body))>`, checked in constant time before the body is parsed.
 //!
 //! The key is the app's OAuth 1.0a consumer secret (API key secret), not the OAuth 2.0 client
-//! secret: its own setting, `TWITTER_CONSUMER_SECRET`. A signature carries no timestamp, so an
-//! exact replay is refused by remembering the signatures of recorded events for a while.
-//! Recorded: an audit entry and one analytics point per kind of event, and the DMs of
-//! `direct_message_events` as messages.
+//! secret: its own setting, `TWITTER_CONSUMER_SECRET`. A signature carries no timestamp, so a
+//! delivery is known by its content: the SHA-256 of its body. Replays are refused by a record
+//! of that key in the database (`webhook_replays`, kept [`REPLAY_WINDOW`]), written in the same
+//! transaction as the event's rows, so a restart, or another host on the same PostgreSQL,
+//! still refuses them. Recorded: an audit entry and one analytics point per kind of event, both
+//! keyed by the body's hash and the events' own time (never the arrival time, so even a replay
+//! the record has forgotten adds no row), and the DMs of `direct_message_events` as messages.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -23,14 +26,18 @@ use serde_json::{Value as Json, json};
 
 use super::http::{Incoming, Reply};
 use super::signature::{hmac_matches, hmac_sha256};
-use super::{ReplayGuard, tiktok::event_id};
+use super::tiktok::event_id;
 use crate::secrets::Secret;
-use crate::store::model::{AnalyticsEvent, AuditEntry, ConnectionRow, Message};
+use crate::store::model::{AnalyticsEvent, AuditEntry, ConnectionRow, Message, WebhookReplay};
 use crate::store::{Batch, Store};
 
 pub const PATH: &str = "/webhooks/x";
 const PLATFORM: &str = "x";
 const HEADER: &str = "x-twitter-webhooks-signature";
+
+/// How long a recorded delivery is remembered as such. X redelivers within minutes; a replay
+/// later than this is accepted but, keyed by content, writes nothing new.
+pub const REPLAY_WINDOW: chrono::Duration = chrono::Duration::days(7);
 
 /// The longest `crc_token` answered. X's tokens are short random strings (tens of characters).
 pub const MAX_CRC_TOKEN: usize = 128;
@@ -75,6 +82,29 @@ pub struct Plan {
     pub messages: Vec<Message>,
 }
 
+/// When the events of a delivery happened: the earliest `created_timestamp` / `timestamp_ms`
+/// (milliseconds, as strings or numbers) of the elements of its `*_events` lists.
+fn events_time(event: &Json) -> Option<DateTime<Utc>> {
+    event
+        .as_object()?
+        .iter()
+        .filter(|(k, _)| k.ends_with("_events"))
+        .filter_map(|(_, v)| v.as_array())
+        .flatten()
+        .filter_map(|e| {
+            let stamp = e
+                .get("created_timestamp")
+                .or_else(|| e.get("timestamp_ms"))?;
+            match stamp {
+                Json::String(s) => s.parse::<i64>().ok(),
+                Json::Number(n) => n.as_i64(),
+                _ => None,
+            }
+        })
+        .filter_map(DateTime::from_timestamp_millis)
+        .min()
+}
+
 /// What `body` (an Account Activity delivery) records, given every connection in the CRM.
 pub fn plan(
     body: &[u8],
@@ -95,6 +125,7 @@ pub fn plan(
         .map(|c| c.account.clone())
         .unwrap_or_default();
     let id = event_id(body);
+    let at = events_time(&event).unwrap_or(now);
     let kinds: Vec<(String, usize)> = event
         .as_object()
         .into_iter()
@@ -158,7 +189,7 @@ pub fn plan(
                 subject_id: id.clone(),
                 metric: kind.clone(),
                 period: "instant".into(),
-                period_start: now,
+                period_start: at,
                 value: *n as f64,
                 unit: None,
                 fan_platform_user_id: None,
@@ -171,15 +202,11 @@ pub fn plan(
 /// `GET` (CRC) and `POST` (events) on `/webhooks/x`.
 pub struct XReceiver {
     key: Secret,
-    replay: ReplayGuard,
 }
 
 impl XReceiver {
-    pub fn new(key: Secret, replay_cap: usize) -> XReceiver {
-        XReceiver {
-            key,
-            replay: ReplayGuard::new(replay_cap),
-        }
+    pub fn new(key: Secret) -> XReceiver {
+        XReceiver { key }
     }
 
     pub fn handle(&mut self, store: &mut dyn Store, request: &Incoming) -> Reply {
@@ -209,9 +236,6 @@ impl XReceiver {
         if !hmac_matches(&self.key, &request.body, &signature) {
             return refused(401, "signature does not match");
         }
-        if self.replay.contains(&signature) {
-            return refused(401, "replayed request");
-        }
         let now = crate::clock::now();
         let planned = store
             .list_connections()
@@ -231,12 +255,14 @@ impl XReceiver {
             Batch::Messages(&plan.messages),
         ];
         batches.retain(|b| !b.is_empty());
-        match store.upsert_all(&batches) {
-            Ok(_) => {
-                self.replay
-                    .remember(now.timestamp(), signature, now.timestamp());
-                Reply::ok()
-            }
+        let replay = WebhookReplay {
+            platform: PLATFORM.into(),
+            key: event_id(&request.body),
+            expires_at: now + REPLAY_WINDOW,
+        };
+        match store.record_webhook(&replay, &batches) {
+            Ok(Some(_)) => Reply::ok(),
+            Ok(None) => refused(401, "replayed request"),
             Err(e) => {
                 tracing::error!("could not record an X webhook: {e}");
                 Reply::error(500, "could not record the event")
