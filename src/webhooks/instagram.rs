@@ -24,7 +24,7 @@ use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
 use super::http::{Incoming, Reply};
-use super::signature::{body_mac_matches, decode_hex32, hex};
+use super::signature::{body_mac_matches, decode_hex32, hex, parse_hub_header};
 use crate::secrets::Secret;
 use crate::store::model::{AuditEntry, Fan, Message};
 use crate::store::{Batch, Store};
@@ -237,7 +237,7 @@ impl InstagramReceiver {
                 tracing::warn!("refused an Instagram webhook: missing X-Hub-Signature-256");
                 return Reply::error(401, "missing X-Hub-Signature-256 header");
             }
-            [one] => one.trim().strip_prefix("sha256=").and_then(decode_hex32),
+            [one] => parse_hub_header(one),
             _ => None,
         };
         let verified = claimed.is_some_and(|sig| body_mac_matches(secret, &request.body, &sig));

@@ -25,7 +25,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
 use super::http::{Incoming, Reply};
-use super::signature::{hmac_matches, hmac_sha256};
+use super::signature::{hmac_matches, hmac_sha256, parse_x_header as parse_header};
 use super::tiktok::event_id;
 use crate::secrets::Secret;
 use crate::store::model::{AnalyticsEvent, AuditEntry, ConnectionRow, Message, WebhookReplay};
@@ -60,19 +60,6 @@ pub fn response_token(key: &Secret, crc_token: &str) -> String {
         "sha256={}",
         STANDARD.encode(hmac_sha256(key, crc_token.as_bytes()))
     )
-}
-
-/// The 32 signature bytes of a `sha256=<base64>` header value.
-fn parse_header(value: &str) -> Result<[u8; 32], &'static str> {
-    let encoded = value
-        .trim()
-        .strip_prefix("sha256=")
-        .ok_or("malformed x-twitter-webhooks-signature header: expected sha256=<base64>")?;
-    STANDARD
-        .decode(encoded)
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
-        .ok_or("malformed x-twitter-webhooks-signature header: not a base64 SHA-256")
 }
 
 /// What one delivery writes.
