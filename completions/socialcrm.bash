@@ -2016,7 +2016,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__webhooks__subcmd__serve)
-            opts="-o -v -q -h -V --bind --rate --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            opts="-o -v -q -h -V --bind --rate --trust-proxy --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -463,7 +463,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Receive TikTok (POST /webhooks/tiktok), Instagram and X (GET+POST /webhooks/instagram, /webhooks/x) webhooks into the CRM'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l bind -d 'Address and port to listen on (keep it on loopback behind a proxy)' -r
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l rate -d 'Most requests accepted per second (with bursts of as many); more get 429' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l rate -d 'Most requests accepted per second from one peer address (with bursts of as many); more get 429' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
@@ -471,6 +471,7 @@ json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
 json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l trust-proxy -d 'Behind a reverse proxy: the peer of a request is the right-most X-Forwarded-For address (the one the proxy added), and the proxy itself is not capped per address. Only when nothing but the proxy can reach --bind; without it the header is ignored'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
