@@ -177,18 +177,41 @@ impl Reply {
     }
 }
 
-type Job = (Incoming, mpsc::Sender<Reply>);
+/// What the owner sends back to a connection's thread: the reply, and where to say when it
+/// has been written.
+struct Answer {
+    reply: Reply,
+    written: Option<mpsc::Sender<()>>,
+}
+
+type Job = (Incoming, mpsc::Sender<Answer>);
 
 /// A request that passed the limits, waiting for its answer.
 pub struct Pending {
     pub request: Incoming,
-    reply_to: mpsc::Sender<Reply>,
+    reply_to: mpsc::Sender<Answer>,
 }
 
 impl Pending {
     /// Sends `reply` to the client (the connection's thread writes it and closes).
     pub fn respond(self, reply: Reply) {
-        let _ = self.reply_to.send(reply);
+        let _ = self.reply_to.send(Answer {
+            reply,
+            written: None,
+        });
+    }
+
+    /// Sends `reply` and waits, at most `timeout`, until it has been written: for a last answer
+    /// before the process goes on to exit.
+    pub fn respond_and_wait(self, reply: Reply, timeout: Duration) {
+        let (written, done) = mpsc::channel();
+        let sent = self.reply_to.send(Answer {
+            reply,
+            written: Some(written),
+        });
+        if sent.is_ok() {
+            let _ = done.recv_timeout(timeout);
+        }
     }
 }
 
@@ -369,26 +392,41 @@ fn connection(mut stream: TcpStream, slot: Slot, jobs: mpsc::Sender<Job>) {
     let shared = &slot.shared;
     let deadline = Instant::now() + shared.limits.deadline;
     let _ = stream.set_write_timeout(Some(shared.limits.deadline));
-    let (reply, method, path) = match read_request(&mut stream, shared, slot.peer, deadline) {
+    let (answer, method, path) = match read_request(&mut stream, shared, slot.peer, deadline) {
         Ok(Outcome::Complete(incoming)) => {
             let (method, path) = (incoming.method.clone(), incoming.path.clone());
             let (tx, rx) = mpsc::channel();
-            let reply = match jobs.send((incoming, tx)) {
-                Ok(()) => rx
-                    .recv()
-                    .unwrap_or_else(|_| Reply::error(500, "internal error")),
-                Err(_) => Reply::error(503, "shutting down"),
+            let answer = match jobs.send((incoming, tx)) {
+                Ok(()) => rx.recv().unwrap_or_else(|_| Answer {
+                    reply: Reply::error(503, "shutting down"),
+                    written: None,
+                }),
+                Err(_) => Answer {
+                    reply: Reply::error(503, "shutting down"),
+                    written: None,
+                },
             };
-            (reply, method, path)
+            (answer, method, path)
         }
-        Ok(Outcome::Refused(reply, method, path)) => (reply, method, path),
+        Ok(Outcome::Refused(reply, method, path)) => (
+            Answer {
+                reply,
+                written: None,
+            },
+            method,
+            path,
+        ),
         Err(e) => {
             tracing::debug!("connection dropped while reading: {e}");
             return;
         }
     };
+    let Answer { reply, written } = answer;
     let _ = stream.write_all(&render(&reply));
     let _ = stream.flush();
+    if let Some(written) = written {
+        let _ = written.send(());
+    }
     tracing::info!(
         method = %method,
         path = %path,
