@@ -490,6 +490,13 @@ fn platform_text_is_neutralised_in_tables_and_csv(db: &TestDb) {
     assert!(out.contains(r"\tTabbed"), "{out}");
     let detail = env.run(&["--database-url", url, "fans", "show", "tiktok:tt-1"]);
     assert!(!detail.ok().stdout.contains('\u{1b}'), "{}", detail.stdout);
+    // Error lines quote what they were given: escaped too.
+    let missing = env.run(&["--database-url", url, "fans", "show", "tiktok:\u{1b}[2Jx"]);
+    let line = missing.one_line_error(1);
+    assert!(
+        line.contains(r"\x1b[2Jx") && !line.contains('\u{1b}'),
+        "{line:?}"
+    );
 
     let csv = env.run(&["--database-url", url, "-o", "csv", "fans", "list"]);
     let rows = &csv.ok().stdout;

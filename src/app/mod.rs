@@ -203,7 +203,8 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> i32 {
     match execute(cli) {
         Ok((report, format)) => finish(report, format, quiet, csv_raw),
         Err(e) => {
-            eprintln!("error: {e}");
+            // Errors may quote what a platform or a file said: never raw to the terminal.
+            eprintln!("error: {}", output::terminal_safe(&e.to_string()));
             e.exit.code()
         }
     }
@@ -274,7 +275,7 @@ fn finish(report: Report, format: output::Format, quiet: bool, csv_raw: bool) ->
     }
     if !quiet {
         for note in &report.notes {
-            eprintln!("{note}");
+            eprintln!("{}", output::terminal_safe(note));
         }
     }
     report.exit.code()
