@@ -3,13 +3,13 @@
 //! ```text
 //! http          the listener (crate::http::server): limits on connections, head, body, time
 //!               and rate, per peer address; one handler
-//! signature.rs  TikTok-Signature: HMAC-SHA256 over "<t>.<body>" with the client secret
+//! signature.rs  the three signature headers (TikTok, Meta, X): parsed and checked in one place
 //! tiktok.rs     TikTok's events and the rows each one writes (pure)
 //! x.rs          X's Account Activity webhooks: the CRC answer, signed events, their rows
 //! instagram.rs  Meta's subscription check, X-Hub-Signature-256, Instagram's events and rows
 //! mod.rs        the TikTok receiver tying them together, its in-memory replay guard
 //! ```
-//! A request is answered in this order: limits (`http.rs`: 404/405/411/413/429/431), then the
+//! A request is answered in this order: limits (`http::server`: 404/405/411/413/429/431), then the
 //! signature (401, or 400 when the header is malformed), then freshness (401 outside the
 //! tolerance) and exact replays (401), then the body (400 if it is not an event), then the
 //! database (500, so TikTok retries). Only a verified, fresh, first-seen, well-formed event
