@@ -242,7 +242,7 @@ _socialcrm() {
 
     case "${cmd}" in
         socialcrm)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -276,7 +276,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__accounts)
-            opts="-o -v -q -h -V --check --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
+            opts="-o -v -q -h -V --check --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -310,7 +310,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__audit)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version list help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -386,7 +386,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__audit__subcmd__list)
-            opts="-p -s -o -v -q -h -V --platform --action --search --since --until --limit --after --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
+            opts="-p -s -o -v -q -h -V --platform --action --search --since --until --limit --after --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -456,7 +456,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__completions)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version bash elvish fish powershell zsh"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -490,7 +490,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__connect)
-            opts="-o -v -q -h -V --account --no-browser --port --scope --timeout --sandbox --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok instagram reddit x onlyfans"
+            opts="-o -v -q -h -V --account --no-browser --port --scope --timeout --sandbox --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version tiktok instagram reddit x onlyfans"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -540,7 +540,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__db)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version migrate status help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version migrate status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -630,7 +630,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__db__subcmd__migrate)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -664,7 +664,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__db__subcmd__status)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -698,7 +698,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__disconnect)
-            opts="-o -v -q -h -V --account --purge --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok instagram reddit x onlyfans"
+            opts="-o -v -q -h -V --account --purge --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version tiktok instagram reddit x onlyfans"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -736,7 +736,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__doctor)
-            opts="-o -v -q -h -V --platform --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
+            opts="-o -v -q -h -V --platform --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -774,7 +774,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__fans)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version list show help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -864,7 +864,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__fans__subcmd__list)
-            opts="-p -s -o -v -q -h -V --platform --search --since --until --limit --after --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
+            opts="-p -s -o -v -q -h -V --platform --search --since --until --limit --after --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -930,7 +930,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__fans__subcmd__show)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1342,7 +1342,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__import__subcmd__csv)
-            opts="-o -v -q -h -V --map --date-format --dry-run --rejects --database-url --config --output --verbose --quiet --no-progress --log-format --help --version onlyfans fans messages earnings"
+            opts="-o -v -q -h -V --map --date-format --dry-run --rejects --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version onlyfans fans messages earnings"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1388,7 +1388,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__insights)
-            opts="-o -v -q -h -V --account --from --to --metric --refresh --chart --top --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok instagram reddit x onlyfans"
+            opts="-o -v -q -h -V --account --from --to --metric --refresh --chart --top --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version tiktok instagram reddit x onlyfans"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1442,7 +1442,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__man)
-            opts="-o -v -q -h -V --dir --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
+            opts="-o -v -q -h -V --dir --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1480,7 +1480,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__messages)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version list help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1556,7 +1556,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__messages__subcmd__list)
-            opts="-p -s -o -v -q -h -V --platform --search --fan --direction --since --until --limit --after --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
+            opts="-p -s -o -v -q -h -V --platform --search --fan --direction --since --until --limit --after --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1630,7 +1630,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__post)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version x reddit help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version x reddit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1720,7 +1720,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__post__subcmd__reddit)
-            opts="-o -v -q -h -V --subreddit --title --url --text --text-file --flair-id --flair --nsfw --spoiler --account --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
+            opts="-o -v -q -h -V --subreddit --title --url --text --text-file --flair-id --flair --nsfw --spoiler --account --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1786,7 +1786,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__post__subcmd__x)
-            opts="-o -v -q -h -V --media --reply-to --account --wait --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
+            opts="-o -v -q -h -V --media --reply-to --account --wait --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1836,7 +1836,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__sync)
-            opts="-o -v -q -h -V --all --account --full --history --limit --max-reads --jobs --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok instagram reddit x onlyfans"
+            opts="-o -v -q -h -V --all --account --full --history --limit --max-reads --jobs --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version tiktok instagram reddit x onlyfans"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1886,7 +1886,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__upload)
-            opts="-o -v -q -h -V --caption --privacy --draft --no-wait --force --account --chunk-size --wait --database-url --config --output --verbose --quiet --no-progress --log-format --help --version tiktok x instagram"
+            opts="-o -v -q -h -V --caption --privacy --draft --no-wait --force --account --chunk-size --wait --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version tiktok x instagram"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1940,7 +1940,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__webhooks)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --log-format --help --version serve help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2016,7 +2016,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__webhooks__subcmd__serve)
-            opts="-o -v -q -h -V --bind --rate --database-url --config --output --verbose --quiet --no-progress --log-format --help --version"
+            opts="-o -v -q -h -V --bind --rate --trust-proxy --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_socialcrm_global_optspecs
-    string join \n database-url= config= o/output= v/verbose q/quiet no-progress log-format= h/help V/version
+    string join \n database-url= config= o/output= v/verbose q/quiet no-progress csv-raw log-format= h/help V/version
 end
 
 function __fish_socialcrm_needs_command
@@ -34,6 +34,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "import-csv" -d 'Import a platform\'s CSV export into the CRM'
@@ -70,6 +71,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l dry-r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l account -d 'A local name for this account, to connect several of one platform' -r
@@ -88,6 +90,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l sandbox 
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l account -d 'The local name of the account' -r
@@ -102,6 +105,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l purge
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
@@ -115,6 +119,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l check -
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l account -d 'Only the account with this local name' -r
@@ -134,6 +139,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l history -d 
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l account -d 'Only this connected account (its local name)' -r
@@ -153,6 +159,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l chart -
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l caption -d 'The post\'s caption (TikTok: the title, hashtags and mentions included)' -r
@@ -176,6 +183,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l force -d 
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
@@ -188,6 +196,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -f -a "x" -d 'Post to X: text, up to four media files, or a reply; prints the post\'s URL'
@@ -207,6 +216,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -l subreddit -d 'The community to post in, without `r/`' -r
@@ -229,6 +239,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from help" -f -a "x" -d 'Post to X: text, up to four media files, or a reply; prints the post\'s URL'
@@ -244,6 +255,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List fans, oldest first, a page at a time'
@@ -269,6 +281,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
@@ -281,6 +294,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "list" -d 'List fans, oldest first, a page at a time'
@@ -296,6 +310,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List DMs and comments, oldest first, a page at a time'
@@ -323,6 +338,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from help" -f -a "list" -d 'List DMs and comments, oldest first, a page at a time'
@@ -337,6 +353,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List audit entries, oldest first, a page at a time'
@@ -362,6 +379,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'List audit entries, oldest first, a page at a time'
@@ -381,6 +399,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
@@ -393,6 +412,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -f -a "migrate" -d 'Apply pending schema migrations (other commands also do this on first use)'
@@ -408,6 +428,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
@@ -420,6 +441,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Apply pending schema migrations (other commands also do this on first use)'
@@ -435,12 +457,13 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Receive TikTok (POST /webhooks/tiktok), Instagram and X (GET+POST /webhooks/instagram, /webhooks/x) webhooks into the CRM'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l bind -d 'Address and port to listen on (keep it on loopback behind a proxy)' -r
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l rate -d 'Most requests accepted per second (with bursts of as many); more get 429' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l rate -d 'Most requests accepted per second from one peer address (with bursts of as many); more get 429' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
@@ -448,9 +471,11 @@ json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
 json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l trust-proxy -d 'Behind a reverse proxy: the peer of a request is the right-most X-Forwarded-For address (the one the proxy added), and the proxy itself is not capped per address. Only when nothing but the proxy can reach --bind; without it the header is ignored'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Receive TikTok (POST /webhooks/tiktok), Instagram and X (GET+POST /webhooks/instagram, /webhooks/x) webhooks into the CRM'
@@ -465,6 +490,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l dir -d 'Write socialcrm.1 and one page per subcommand into DIR instead of printing socialcrm.1' -r -F
@@ -478,6 +504,7 @@ json\t''"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help" -f -a "import-csv" -d 'Import a platform\'s CSV export into the CRM'

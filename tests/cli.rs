@@ -161,7 +161,7 @@ fn the_default_database_is_private_and_created_on_first_use() {
     assert_eq!(migrated["from_version"], 0);
     assert_eq!(
         migrated["applied"],
-        serde_json::json!([1, 2, 3, 4, 5, 6, 7])
+        serde_json::json!([1, 2, 3, 4, 5, 6, 7, 8])
     );
     let again = env.run(&["-o", "json", "db", "migrate"]).ok().json();
     assert_eq!(again["applied"], serde_json::json!([]));
@@ -505,4 +505,207 @@ fn help_goes_to_stdout_and_names_the_global_options_once() {
     let url = format!("sqlite:{}", env.path().join("x.db").display());
     env.run(&["db", "migrate", "--database-url", &url, "-o", "json", "-q"])
         .ok();
+}
+
+/// Fans whose names a platform controls: an escape sequence, a bidi override, formulas.
+fn seed_hostile_fans(db: &TestDb) {
+    let mut store = db.open();
+    store.ensure_current().unwrap();
+    let fan = |id: &str, username: &str, display: &str| Fan {
+        platform: "tiktok".into(),
+        platform_user_id: id.into(),
+        username: Some(username.into()),
+        display_name: Some(display.into()),
+        status: None,
+        first_seen_at: None,
+        last_seen_at: None,
+        lifetime_spend_cents: Some(1250),
+        currency: Some("USD".into()),
+        source: "api".into(),
+    };
+    store
+        .upsert(Batch::Fans(&[
+            fan(
+                "tt-1",
+                "=HYPERLINK(\"http://evil.example\",\"x\")",
+                "\u{1b}]0;pwned\u{7}\u{1b}[31mRed\u{202e}txet\r\nfake row",
+            ),
+            fan("tt-2", "@SUM(1+1)", "-12.50"),
+            fan("tt-3", "+cmd|' /C calc'!A0", "\tTabbed"),
+        ]))
+        .unwrap();
+}
+
+/// Regression: names synced from platforms were printed raw: ESC sequences reached the terminal
+/// in tables, and CSV cells starting with `=`, `+`, `-`, `@`, tab or CR ran as spreadsheet
+/// formulas. Tables now show control and bidi characters escaped, CSV prefixes `'` to such cells
+/// (plain numbers stay numbers), `--csv-raw` turns that off, and JSON stays exact.
+fn platform_text_is_neutralised_in_tables_and_csv(db: &TestDb) {
+    seed_hostile_fans(db);
+    let env = TestEnv::new();
+    let url = db.url.as_str();
+
+    let table = env.run(&["--database-url", url, "fans", "list"]);
+    let out = &table.ok().stdout;
+    for raw in ['\u{1b}', '\u{7}', '\u{202e}', '\r'] {
+        assert!(!out.contains(raw), "{raw:?} reached the terminal: {out:?}");
+    }
+    // Piped, tabs separate the columns: a tab from a platform must not add one.
+    let columns = out.lines().next().unwrap().split('\t').count();
+    for line in out.lines() {
+        assert_eq!(line.split('\t').count(), columns, "a raw tab in {line:?}");
+    }
+    assert!(
+        out.contains(r"\x1b]0;pwned\x07\x1b[31mRed\u{202e}txet\r\nfake row"),
+        "{out}"
+    );
+    assert!(out.contains(r"\tTabbed"), "{out}");
+    let detail = env.run(&["--database-url", url, "fans", "show", "tiktok:tt-1"]);
+    assert!(!detail.ok().stdout.contains('\u{1b}'), "{}", detail.stdout);
+    // Error lines quote what they were given: escaped too.
+    let missing = env.run(&["--database-url", url, "fans", "show", "tiktok:\u{1b}[2Jx"]);
+    let line = missing.one_line_error(1);
+    assert!(
+        line.contains(r"\x1b[2Jx") && !line.contains('\u{1b}'),
+        "{line:?}"
+    );
+
+    let csv = env.run(&["--database-url", url, "-o", "csv", "fans", "list"]);
+    let rows = &csv.ok().stdout;
+    assert!(
+        rows.contains(r#",tt-1,"'=HYPERLINK(""http://evil.example"",""x"")","#),
+        "{rows}"
+    );
+    assert!(rows.contains(r#",tt-2,"'@SUM(1+1)",-12.50,"#), "{rows}");
+    assert!(
+        rows.contains(",tt-3,\"'+cmd|' /C calc'!A0\",\"'\tTabbed\","),
+        "{rows}"
+    );
+    assert!(
+        rows.contains(",12.50,USD,"),
+        "a plain number stays a number: {rows}"
+    );
+
+    let raw = env.run(&[
+        "--database-url",
+        url,
+        "--csv-raw",
+        "-o",
+        "csv",
+        "fans",
+        "list",
+    ]);
+    let rows = &raw.ok().stdout;
+    assert!(rows.contains(",tt-2,@SUM(1+1),-12.50,"), "{rows}");
+    assert!(
+        rows.contains(r#",tt-1,"=HYPERLINK(""http://evil.example"",""x"")","#),
+        "{rows}"
+    );
+
+    let json = env
+        .run(&["--database-url", url, "-o", "json", "fans", "list"])
+        .ok()
+        .json();
+    let names: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["display_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "\u{1b}]0;pwned\u{7}\u{1b}[31mRed\u{202e}txet\r\nfake row",
+            "-12.50",
+            "\tTabbed"
+        ]
+    );
+}
+
+#[test]
+fn platform_text_is_neutralised_in_tables_and_csv_on_sqlite() {
+    platform_text_is_neutralised_in_tables_and_csv(&TestDb::sqlite());
+}
+
+#[test]
+fn platform_text_is_neutralised_in_tables_and_csv_on_postgres() {
+    if let Some(db) = TestDb::postgres() {
+        platform_text_is_neutralised_in_tables_and_csv(&db);
+    }
+}
+
+/// Regression: `-o csv ... | head -1` exited 1 with "Broken pipe" (the CSV writer wrapped the
+/// error); a reader that closes the pipe early is not a failure in any format.
+#[test]
+fn a_closed_stdout_pipe_is_exit_0_in_every_format() {
+    let db = TestDb::sqlite();
+    // More than the CSV writer's buffer, so rows are written (and fail) before the last flush.
+    seed_fans(&db, 1000);
+    let env = TestEnv::new();
+    for format in ["csv", "json", "table"] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = env.command(&[
+            "--database-url",
+            &db.url,
+            "-o",
+            format,
+            "fans",
+            "list",
+            "--limit",
+            "1000",
+        ]);
+        cmd.stdout(writer);
+        let run = env.run_cmd(cmd);
+        assert_eq!(run.code, 0, "{format}: {}", run.stderr);
+        assert!(run.stderr.is_empty(), "{format}: {}", run.stderr);
+    }
+}
+
+/// Regression: a config file holding a secret at mode 0644 was accepted when the same setting
+/// also came from the environment or a flag (the file's value was never read, so never checked).
+/// The secret is on disk, readable by others, either way: it is refused in every case.
+#[cfg(unix)]
+#[test]
+fn a_world_readable_config_secret_is_refused_even_when_env_or_a_flag_overrides_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    let db = TestDb::sqlite();
+    let dir = env.config_home().join("socialcrm");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.toml");
+    let cases = [
+        (
+            "[tiktok]\nclient_secret = \"file-secret-1\"\n",
+            vec![("TIKTOK_CLIENT_SECRET", "env-secret")],
+            "tiktok.client_secret",
+        ),
+        (
+            "[x]\nconsumer_secret = \"file-secret-2\"\n",
+            vec![("NEXT_PUBLIC_TWITTER_CONSUMER_SECRET", "env-secret")],
+            "x.consumer_secret",
+        ),
+        (
+            "database_url = \"postgres://u:file-secret-3@127.0.0.1:1/db\"\n",
+            vec![],
+            "database_url",
+        ),
+    ];
+    for (text, vars, key) in cases {
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        // The database URL also comes from a flag, which wins over the file.
+        let mut cmd = env.command(&["--database-url", &db.url, "fans", "list"]);
+        cmd.envs(vars);
+        let run = env.run_cmd(cmd);
+        let line = run.one_line_error(5);
+        assert!(
+            line.contains(key) && line.contains("chmod 600") && !line.contains("file-secret"),
+            "{line}"
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let mut cmd = env.command(&["--database-url", &db.url, "fans", "list"]);
+        cmd.envs([("TIKTOK_CLIENT_SECRET", "env-secret")]);
+        env.run_cmd(cmd).ok();
+    }
 }

@@ -823,3 +823,102 @@ fn verbose_logs_each_request_without_its_query_or_secrets() {
         "-v dumps the configuration"
     );
 }
+
+/// Regression: the OAuth loopback listener (tiny_http) buffered request heads without a limit (a
+/// 200 MB header line grew the process to 208 MB) and spawned a thread per connection without a
+/// cap (500 idle connections, 499 threads). It now refuses a head over its bound with 431 as soon
+/// as the bound is passed, caps its connections (503 above), and still takes the real redirect.
+#[test]
+fn the_loopback_listener_bounds_heads_and_connections() {
+    use std::io::Read;
+    use std::net::TcpStream;
+    let env = TestEnv::new();
+    let fake = FakeTikTok::start();
+    let port = crate::support::free_port().to_string();
+    let browser = FakeBrowser::capturing_redirect();
+    let mut cmd = command(
+        &env,
+        &fake,
+        &[
+            "-o",
+            "json",
+            "connect",
+            "tiktok",
+            "--port",
+            &port,
+            "--timeout",
+            "60",
+        ],
+    );
+    browser.apply(&mut cmd);
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    // The browser is opened once the listener is bound: it is up from here on.
+    let redirect = browser
+        .wait_for_redirect(Duration::from_secs(20))
+        .expect("the authorize page redirected");
+    let addr = format!("127.0.0.1:{port}");
+    let status_of = |answer: &[u8]| -> u16 {
+        String::from_utf8_lossy(answer)
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0)
+    };
+
+    // A header line that goes on and on: answered 431 without the rest being waited for.
+    let mut endless = TcpStream::connect(&addr).unwrap();
+    endless
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let _ = endless.write_all(b"GET /callback/ HTTP/1.1\r\nHost: x\r\nX-Pad: ");
+    let _ = endless.write_all(&vec![b'a'; 256 * 1024]);
+    let mut answer = Vec::new();
+    let _ = endless.read_to_end(&mut answer);
+    assert_eq!(
+        status_of(&answer),
+        431,
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+
+    // 100 idle connections, then one more that is answered: every earlier one was accepted by
+    // then, and the process still has only a bounded number of threads.
+    let idle: Vec<TcpStream> = (0..100)
+        .map(|_| TcpStream::connect(&addr).unwrap())
+        .collect();
+    let mut last = TcpStream::connect(&addr).unwrap();
+    last.set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    let _ = last.write_all(b"GET /favicon.ico HTTP/1.1\r\nHost: x\r\n\r\n");
+    let mut answer = Vec::new();
+    let _ = last.read_to_end(&mut answer);
+    assert!(
+        [404, 503].contains(&status_of(&answer)),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    let threads = std::fs::read_dir(format!("/proc/{}/task", child.id()))
+        .unwrap()
+        .count();
+    assert!(threads <= 40, "{threads} threads for 100 idle connections");
+    drop(idle);
+
+    // The real redirect still finishes the connect (once the idle connections' slots are free).
+    let done = (0..200).find_map(|_| {
+        let r = crate::support::http::get(&redirect);
+        (r.status != 503).then_some(r).or_else(|| {
+            std::thread::sleep(Duration::from_millis(50));
+            None
+        })
+    });
+    assert_eq!(done.map(|r| r.status), Some(200));
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

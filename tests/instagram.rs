@@ -728,3 +728,38 @@ fn an_upload_still_processing_when_the_wait_ends_is_polled_again_not_sent_twice(
     assert_eq!(uploads, 1);
     assert_eq!(w.fake.published().len(), 1);
 }
+
+/// Regression: Meta's token exchange and renewal take the app secret and the token in the URL's
+/// query, so an error that carries the URL (or a platform message echoing it) would put them in
+/// stderr. With both endpoints failing and echoing their URL, at -vv, neither the secret nor
+/// any token reaches stdout or stderr.
+#[test]
+fn failing_token_endpoints_never_put_the_secret_or_a_token_in_the_output() {
+    let mut w = World::new(TestDb::sqlite());
+    w.fake.set_media(1);
+    w.fake.long_lived_left(Duration::from_secs(3 * 24 * 3600));
+    w.connect(&[]);
+    w.fake.echo_token_urls();
+
+    // The renewal ahead of expiry fails: a warning, the sync goes on with the token as it is.
+    let run = w.run(&["-vv", "-o", "json", "sync"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("could not be refreshed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(w.fake.requests_to(REFRESH_PATH)[0].status, 400);
+
+    // A new connect: the code is traded, the exchange for a long-lived token fails.
+    let browser = FakeBrowser::following_redirect();
+    let mut cmd = w.command(&["-vv", "connect", "instagram", "--timeout", "20"]);
+    browser.apply(&mut cmd);
+    let run = w.run_cmd(cmd);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("instagram"), "{}", run.stderr);
+    let exchange = w.fake.requests_to(EXCHANGE_PATH);
+    assert_eq!(exchange.last().unwrap().status, 400);
+    assert!(exchange.last().unwrap().url_contains(APP_SECRET));
+    w.assert_no_leaks();
+}

@@ -137,3 +137,35 @@ fn webhooks_are_verified_and_recorded_once_on_postgres() {
         webhooks_are_verified_and_recorded_once(db);
     }
 }
+
+/// Regression: the subscription check echoed any `hub.challenge` as the response body, so with
+/// the verify token the endpoint reflected arbitrary content (HTML, script). Only a short
+/// token-shaped challenge (Meta sends digits) is echoed now, as nosniff plain text.
+#[test]
+fn the_subscription_check_reflects_only_a_token_shaped_challenge() {
+    let env = TestEnv::new();
+    let db = TestDb::sqlite();
+    let server = serve(&env, &db);
+    let check = |challenge: &str| {
+        let url = server.url(&format!(
+            "{PATH}?hub.mode=subscribe&hub.verify_token={VERIFY}&hub.challenge={challenge}"
+        ));
+        http::request("GET", &url, &[], b"")
+    };
+    for bad in [
+        "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "%7B%22a%22%3A1%7D",
+        "a%20b",
+        "x%0D%0AInjected:%201",
+        &"1".repeat(200),
+        "",
+    ] {
+        let r = check(bad);
+        assert_eq!(r.status, 400, "{bad:?} was echoed: {}", r.body);
+        assert!(!r.body.contains("<script"), "{}", r.body);
+    }
+    let ok = check("1158201444");
+    assert_eq!((ok.status, ok.body.as_str()), (200, "1158201444"));
+    assert_eq!(ok.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(ok.header("content-type"), Some("text/plain; charset=utf-8"));
+}

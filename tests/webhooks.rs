@@ -486,3 +486,185 @@ fn serving_without_a_client_secret_is_a_configuration_error() {
     let line = run.one_line_error(5);
     assert!(line.contains("TIKTOK_CLIENT_SECRET"), "{line}");
 }
+
+/// A TCP connection to `addr` from the loopback address `from` (127.0.0.0/8 is all local on
+/// Linux), so one test can be two peers.
+fn connect_from(from: &str, addr: &str) -> std::io::Result<std::net::TcpStream> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    let local: std::net::SocketAddr = format!("{from}:0").parse().unwrap();
+    socket.bind(&local.into())?;
+    let remote: std::net::SocketAddr = addr.parse().unwrap();
+    socket.connect(&remote.into())?;
+    Ok(socket.into())
+}
+
+/// Sends one forged delivery from `from`; the status, or 0 when the connection failed.
+fn forged_from(from: &str, addr: &str) -> u16 {
+    use std::io::Write;
+    let Ok(mut s) = connect_from(from, addr) else {
+        return 0;
+    };
+    let body = r#"{"event":"forged"}"#;
+    let head = format!(
+        "POST {PATH} HTTP/1.1\r\nHost: x\r\nTikTok-Signature: t={},s={}\r\nContent-Length: {}\r\n\r\n{body}",
+        now(),
+        "0".repeat(64),
+        body.len()
+    );
+    let _ = s.set_read_timeout(Some(Duration::from_secs(15)));
+    if s.write_all(head.as_bytes()).is_err() {
+        return 0;
+    }
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Regression: the rate limit and the connection cap were global, so one client starved the
+/// platforms (a flood of forged requests let a third of valid deliveries through, a
+/// reconnecting slowloris 14%). Limits are per peer address now: while 127.0.0.2 floods with
+/// forged requests, then holds every connection it can, at least 95% of the deliveries from
+/// 127.0.0.1 get through. Counts only, no timing assumption: each phase waits until the flood
+/// is refused (it has reached its limit) before delivering.
+#[test]
+fn a_flood_from_one_address_leaves_deliveries_from_others_through() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let env = TestEnv::new();
+    let db = TestDb::sqlite();
+    migrated(&db);
+    let server = Server::start(&env, &db, &["--rate", "50"]);
+    let addr = server.addr.clone();
+    let wait_for = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !done() {
+            assert!(Instant::now() < deadline, "the flood never reached {what}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    let mut delivered = 0;
+    let mut deliver = |phase: &str| {
+        let statuses: Vec<u16> = (0..20)
+            .map(|i| {
+                let body = event(
+                    "video.publish.completed",
+                    "open-1",
+                    &format!("{{\"phase\":\"{phase}\",\"n\":{i}}}"),
+                );
+                server.post_signed(now(), &body).status
+            })
+            .collect();
+        let ok = statuses.iter().filter(|s| **s == 200).count();
+        assert!(ok >= 19, "{phase}: {ok}/20 delivered: {statuses:?}");
+        delivered += ok;
+    };
+
+    // Phase 1: forged requests from 127.0.0.2, as fast as two threads can send them.
+    let stop = Arc::new(AtomicBool::new(false));
+    let limited = Arc::new(AtomicUsize::new(0));
+    let flood: Vec<_> = (0..2)
+        .map(|_| {
+            let (stop, limited, addr) = (stop.clone(), limited.clone(), addr.clone());
+            std::thread::spawn(move || {
+                let mut accepted = 0;
+                while !stop.load(Ordering::SeqCst) {
+                    match forged_from("127.0.0.2", &addr) {
+                        429 | 503 => {
+                            limited.fetch_add(1, Ordering::SeqCst);
+                        }
+                        200 => accepted += 1,
+                        _ => {}
+                    }
+                }
+                accepted
+            })
+        })
+        .collect();
+    wait_for("the rate limit", &|| limited.load(Ordering::SeqCst) > 0);
+    deliver("rate");
+    stop.store(true, Ordering::SeqCst);
+    for t in flood {
+        assert_eq!(t.join().unwrap(), 0, "a forged request was accepted");
+    }
+
+    // Phase 2: 127.0.0.2 opens and holds connections (a partial head each), reconnecting
+    // whenever one is refused or closed.
+    let stop = Arc::new(AtomicBool::new(false));
+    let refused = Arc::new(AtomicUsize::new(0));
+    let slowloris = {
+        let (stop, refused, addr) = (stop.clone(), refused.clone(), addr.clone());
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut open: Vec<std::net::TcpStream> = Vec::new();
+            let mut buf = [0u8; 512];
+            while !stop.load(Ordering::SeqCst) {
+                if open.len() < 100
+                    && let Ok(mut s) = connect_from("127.0.0.2", &addr)
+                {
+                    let _ = s.write_all(format!("POST {PATH} HTTP/1.1\r\nHost: x\r\n").as_bytes());
+                    let _ = s.set_nonblocking(true);
+                    open.push(s);
+                }
+                // A breath per round, so the refused reconnects do not take a core.
+                std::thread::sleep(Duration::from_millis(1));
+                open.retain_mut(|s| match s.read(&mut buf) {
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => true,
+                    _ => {
+                        refused.fetch_add(1, Ordering::SeqCst);
+                        false
+                    }
+                });
+            }
+        })
+    };
+    wait_for("the connection cap", &|| refused.load(Ordering::SeqCst) > 0);
+    deliver("connections");
+    stop.store(true, Ordering::SeqCst);
+    slowloris.join().unwrap();
+
+    assert_eq!(webhook_analytics(&db).len(), delivered);
+    server.stop();
+}
+
+/// With `--trust-proxy` every connection comes from the proxy, and the client is the right-most
+/// X-Forwarded-For address: one client spending its rate leaves another's untouched, and a
+/// forged left-most entry does not move a client into another's bucket.
+#[test]
+fn behind_a_trusted_proxy_the_rate_is_per_forwarded_client() {
+    let env = TestEnv::new();
+    let db = TestDb::sqlite();
+    migrated(&db);
+    let server = Server::start(&env, &db, &["--rate", "1", "--trust-proxy"]);
+    let send = |i: usize, forwarded: &str| {
+        let body = event(
+            "video.publish.completed",
+            "open-1",
+            &format!("{{\"n\":{i}}}"),
+        );
+        let header = signature_header(now(), &body);
+        server
+            .post(
+                &[
+                    ("TikTok-Signature", &header),
+                    ("X-Forwarded-For", forwarded),
+                ],
+                &body,
+            )
+            .status
+    };
+    // One client (whatever it puts left of the proxy's entry) until it is limited.
+    let limited = (0..1000).find(|&i| send(i, &format!("10.9.9.{}, 203.0.113.5", i % 200)) == 429);
+    assert!(limited.is_some(), "the client was never limited");
+    // Its bucket is spent; the others' are full.
+    assert_eq!(
+        send(2000, "203.0.113.5, 198.51.100.2"),
+        200,
+        "another client"
+    );
+    assert_eq!(send(2001, "203.0.113.6"), 200, "another client");
+}

@@ -8,7 +8,7 @@ use sha2::Sha256;
 use socialcrm::store::model::{AuditQuery, MessageQuery, Page};
 
 use crate::support::http;
-use crate::support::{TestDb, TestEnv};
+use crate::support::{TestDb, TestEnv, crm_contents};
 use crate::webhooks::Server;
 
 /// The app's OAuth 1.0a consumer secret, the key X signs with.
@@ -158,5 +158,123 @@ fn x_webhooks_answer_the_crc_and_record_only_signed_events_sqlite() {
 fn x_webhooks_answer_the_crc_and_record_only_signed_events_postgres() {
     if let Some(db) = TestDb::postgres() {
         x_webhooks_answer_the_crc_and_record_only_signed_events(db);
+    }
+}
+
+/// Regression: the CRC answer is the HMAC of whatever `crc_token` holds, which is exactly the
+/// signature of a POST whose body is those bytes. Asking for the "CRC" of a forged event and
+/// POSTing it with the answer stored a fake DM. Only a token-shaped crc_token is answered now.
+fn the_crc_endpoint_is_not_a_signing_oracle(db: TestDb) {
+    let env = TestEnv::new();
+    let server = serve(&db, &env);
+    let forged = dm_event().replace("hi from a fan", "forged");
+    let encoded: String = url::form_urlencoded::byte_serialize(forged.as_bytes()).collect();
+    let crc = http::get(&server.url(&format!("/webhooks/x?crc_token={encoded}")));
+    assert_eq!(
+        crc.status, 400,
+        "a JSON event is no crc_token: {}",
+        crc.body
+    );
+    if let Some(token) = crc.json()["response_token"].as_str() {
+        assert_ne!(post(&server, Some(token), &forged).status, 200);
+    }
+    for bad in ["a%20b", "%3Cscript%3E", &"a".repeat(300), "x%0Ay"] {
+        let r = http::get(&server.url(&format!("/webhooks/x?crc_token={bad}")));
+        assert_eq!(r.status, 400, "{bad:?}: {}", r.body);
+    }
+    // What X sends (a random base64/URL-safe string) is still answered.
+    let token = "Zm9vYmFyLWNyYy10b2tlbi0xMjM0NTY3ODkw_-";
+    let ok = http::get(&server.url(&format!("/webhooks/x?crc_token={token}")));
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert_eq!(
+        ok.json()["response_token"],
+        format!("sha256={}", hmac(CONSUMER_SECRET, token.as_bytes()))
+    );
+    server.stop();
+    let messages = db
+        .open()
+        .list_messages(&MessageQuery {
+            page: Page {
+                limit: 10,
+                after: None,
+            },
+            ..MessageQuery::default()
+        })
+        .unwrap();
+    assert!(messages.is_empty(), "a forged DM was stored: {messages:?}");
+}
+
+#[test]
+fn the_crc_endpoint_is_not_a_signing_oracle_sqlite() {
+    the_crc_endpoint_is_not_a_signing_oracle(TestDb::sqlite());
+}
+
+#[test]
+fn the_crc_endpoint_is_not_a_signing_oracle_postgres() {
+    if let Some(db) = TestDb::postgres() {
+        the_crc_endpoint_is_not_a_signing_oracle(db);
+    }
+}
+
+/// Regression: the replay guard lived in memory and keyed the analytics point by arrival time,
+/// so the same signed delivery was accepted again after a restart and added a second analytics
+/// row. Replay state is in the database now, keyed by the body's hash: refused after a restart
+/// (an hour later), and once the replay record expired, accepted without writing anything new.
+fn a_replay_after_a_restart_is_refused_and_never_adds_a_row(db: TestDb) {
+    let env = TestEnv::new();
+    let body = dm_event();
+    let signature = format!("sha256={}", hmac(CONSUMER_SECRET, body.as_bytes()));
+    let serve_at = |now: &str| {
+        Server::start_with(
+            &env,
+            &db,
+            &[],
+            &[
+                ("TWITTER_CONSUMER_SECRET", CONSUMER_SECRET),
+                ("SOCIALCRM_NOW", now),
+            ],
+        )
+    };
+    let x_rows = |table: &str| {
+        crm_contents(&db.target)[table]
+            .iter()
+            .filter(|l| l.starts_with("x|"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+
+    let server = serve_at("2026-11-24T12:00:00Z");
+    assert_eq!(post(&server, Some(&signature), &body).status, 200);
+    server.stop();
+    let analytics = x_rows("analytics_events");
+    assert_eq!(analytics.len(), 1, "{analytics:?}");
+
+    let server = serve_at("2026-11-24T13:00:00Z");
+    let again = post(&server, Some(&signature), &body);
+    assert_eq!(
+        (again.status, again.json()["error"].as_str()),
+        (401, Some("replayed request")),
+        "after a restart"
+    );
+    server.stop();
+    assert_eq!(x_rows("analytics_events"), analytics);
+
+    // Long after, the replay record has expired: the delivery is taken, and changes nothing.
+    let server = serve_at("2027-01-24T12:00:00Z");
+    assert_eq!(post(&server, Some(&signature), &body).status, 200);
+    server.stop();
+    assert_eq!(x_rows("analytics_events"), analytics, "keyed by content");
+    assert_eq!(x_rows("messages").len(), 1);
+}
+
+#[test]
+fn a_replay_after_a_restart_is_refused_and_never_adds_a_row_sqlite() {
+    a_replay_after_a_restart_is_refused_and_never_adds_a_row(TestDb::sqlite());
+}
+
+#[test]
+fn a_replay_after_a_restart_is_refused_and_never_adds_a_row_postgres() {
+    if let Some(db) = TestDb::postgres() {
+        a_replay_after_a_restart_is_refused_and_never_adds_a_row(db);
     }
 }

@@ -200,10 +200,12 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> i32 {
     init_logging(&cli.global);
     restrict_umask();
     let quiet = cli.global.quiet;
+    let csv_raw = cli.global.csv_raw;
     match execute(cli) {
-        Ok((report, format)) => finish(report, format, quiet),
+        Ok((report, format)) => finish(report, format, quiet, csv_raw),
         Err(e) => {
-            eprintln!("error: {e}");
+            // Errors may quote what a platform or a file said: never raw to the terminal.
+            eprintln!("error: {}", output::terminal_safe(&e.to_string()));
             e.exit.code()
         }
     }
@@ -251,12 +253,15 @@ fn overrides(g: &GlobalArgs) -> Overrides {
     }
 }
 
-fn finish(report: Report, format: output::Format, quiet: bool) -> i32 {
+fn finish(report: Report, format: output::Format, quiet: bool, csv_raw: bool) -> i32 {
     let stdout = std::io::stdout();
-    let terminal = stdout.is_terminal();
+    let target = output::Target {
+        terminal: stdout.is_terminal(),
+        csv_raw,
+    };
     let mut out = stdout.lock();
     let written = match &report.body {
-        Body::Data(value) => output::write(&mut out, format, value.as_ref(), terminal),
+        Body::Data(value) => output::write(&mut out, format, value.as_ref(), target),
         Body::Raw(bytes) => out.write_all(bytes).and_then(|_| out.flush()),
         Body::Nothing => Ok(()),
     };
@@ -271,7 +276,7 @@ fn finish(report: Report, format: output::Format, quiet: bool) -> i32 {
     }
     if !quiet {
         for note in &report.notes {
-            eprintln!("{note}");
+            eprintln!("{}", output::terminal_safe(note));
         }
     }
     report.exit.code()

@@ -4,7 +4,6 @@
 //! is committed before its 200, so stopping it loses nothing TikTok was told was received.
 
 use std::net::{SocketAddr, TcpListener};
-use std::time::Instant;
 
 use super::{Context, Report};
 use crate::cli::WebhooksCommand;
@@ -12,10 +11,14 @@ use crate::error::{CliError, CliResult};
 use crate::platforms::PlatformId;
 use crate::webhooks::http::{self, Limits, Reply, Route};
 use crate::webhooks::instagram::{self, InstagramReceiver};
-use crate::webhooks::{TOLERANCE_SECS, TiktokReceiver, TokenBucket, tiktok, x};
+use crate::webhooks::{TOLERANCE_SECS, TiktokReceiver, tiktok, x};
 
 pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
-    let WebhooksCommand::Serve { bind, rate } = cmd;
+    let WebhooksCommand::Serve {
+        bind,
+        rate,
+        trust_proxy,
+    } = cmd;
     let platform = ctx.config.platform(PlatformId::Tiktok);
     let keys: Vec<_> = [platform.client_secret, platform.sandbox_client_secret]
         .into_iter()
@@ -42,23 +45,23 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
     let mut routes = Vec::new();
     if !keys.is_empty() {
         routes.push(Route {
-            path: tiktok::PATH,
+            path: tiktok::PATH.into(),
             methods: &["POST"],
         });
     }
     if app_secret.is_some() {
         routes.push(Route {
-            path: instagram::PATH,
+            path: instagram::PATH.into(),
             methods: &["GET", "POST"],
         });
     }
     if consumer.is_some() {
         routes.push(Route {
-            path: x::PATH,
+            path: x::PATH.into(),
             methods: &["GET", "POST"],
         });
     }
-    let paths: Vec<&str> = routes.iter().map(|r| r.path).collect();
+    let paths: Vec<&str> = routes.iter().map(|r| r.path.as_str()).collect();
     eprintln!(
         "listening on http://{shown} for {} (Ctrl-C stops)",
         paths.join(", ")
@@ -67,7 +70,7 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
     // The window's worth of requests at the accepted rate, so the cap never evicts a fresh one.
     let replay_cap = ((rate as usize) * (2 * TOLERANCE_SECS as usize + 1)).min(100_000);
     let mut receiver = TiktokReceiver::new(keys, replay_cap);
-    let mut x_receiver = consumer.map(|key| x::XReceiver::new(key, replay_cap));
+    let mut x_receiver = consumer.map(x::XReceiver::new);
     let mut meta_receiver = InstagramReceiver {
         app_secret,
         verify_token: meta.webhook_verify_token,
@@ -75,8 +78,11 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
     let failed = http::serve(
         listener,
         routes,
-        Limits::default(),
-        TokenBucket::new(rate, Instant::now()),
+        Limits {
+            rate_per_peer: Some(rate),
+            trust_proxy,
+            ..Limits::default()
+        },
         |request| match (request.path.as_str(), x_receiver.as_mut()) {
             (tiktok::PATH, _) => receiver.handle(store, request),
             (instagram::PATH, _) => meta_receiver.handle(store, request),

@@ -8,6 +8,11 @@
 //! or forged request can neither finish nor abort a connect. When the browser is on another
 //! machine, or the redirect URI is a hosted `https` page, the user pastes the URL the browser
 //! ended on instead.
+//!
+//! Any local process can connect to the listener, so it is the same bounded server as
+//! `webhooks serve` (`http::server`, with [`Limits::loopback`]): heads of at most 8 KiB (431),
+//! 16 connections at once (503), 10 s per request, no body, GET on the redirect path only
+//! (404/405 otherwise).
 
 use std::io::BufRead;
 use std::sync::mpsc;
@@ -16,6 +21,7 @@ use std::time::{Duration, Instant};
 use url::Url;
 
 use super::pkce;
+use crate::http::server::{Limits, Reply, Route, Server};
 
 /// What the redirect carried when authorization succeeded.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,16 +127,20 @@ pub fn wait(catch: Catch<'_>) -> Result<Granted, CallbackError> {
     let deadline = Instant::now() + catch.timeout;
     let path = catch.redirect_uri.path().to_string();
     let pasted = catch.paste.then(read_pastes);
-    let server =
-        match catch.listen {
-            Some(listener) => Some(tiny_http::Server::from_listener(listener, None).map_err(
-                |e| CallbackError::Listen {
-                    port: 0,
-                    reason: e.to_string(),
-                },
-            )?),
-            None => None,
-        };
+    let listen_error = |e: std::io::Error| CallbackError::Listen {
+        port: 0,
+        reason: e.to_string(),
+    };
+    let server = match catch.listen {
+        Some(listener) => {
+            let route = Route {
+                path: path.clone(),
+                methods: &["GET"],
+            };
+            Some(Server::start(listener, vec![route], Limits::loopback()).map_err(listen_error)?)
+        }
+        None => None,
+    };
     loop {
         let now = Instant::now();
         if now >= deadline {
@@ -158,46 +168,44 @@ pub fn wait(catch: Catch<'_>) -> Result<Granted, CallbackError> {
             }
         }
         let Some(server) = &server else { continue };
-        let Ok(Some(request)) = server.recv_timeout(slice) else {
+        let Some(pending) = server.next(slice).map_err(listen_error)? else {
             continue;
         };
-        // The listener is only reachable on 127.0.0.1, so the base is a formality.
-        let url = Url::parse("http://127.0.0.1").and_then(|base| base.join(request.url()));
-        let verdict = match (&url, request.method()) {
-            (Ok(url), tiny_http::Method::Get) => judge(url, &path, catch.state),
-            _ => Err("only the browser's redirect is accepted here"),
+        let request = &pending.request;
+        let target = if request.query.is_empty() {
+            request.path.clone()
+        } else {
+            format!("{}?{}", request.path, request.query)
         };
-        let html = tiny_http::Header::from_bytes("Content-Type", "text/html; charset=utf-8")
-            .expect("a static header is valid");
+        // The listener is only reachable on 127.0.0.1, so the base is a formality. The server
+        // routed only GETs on the redirect path here.
+        let verdict = match Url::parse("http://127.0.0.1").and_then(|base| base.join(&target)) {
+            Ok(url) => judge(&url, &path, catch.state),
+            Err(_) => Err("only the browser's redirect is accepted here"),
+        };
+        // The last page must reach the browser before this process goes on (and may exit).
+        let last_page = Duration::from_secs(2);
         match verdict {
             Ok(Outcome::Granted(granted)) => {
-                let _ =
-                    request.respond(tiny_http::Response::from_string(DONE_PAGE).with_header(html));
+                pending.respond_and_wait(Reply::html(200, DONE_PAGE), last_page);
                 return Ok(granted);
             }
             Ok(Outcome::Refused(e)) => {
                 let text = format!("socialcrm was not connected: {e}. Go back to the terminal.");
-                let _ = request.respond(
-                    tiny_http::Response::from_string(page(&text))
-                        .with_header(html)
-                        .with_status_code(400),
-                );
+                pending.respond_and_wait(Reply::html(400, &page(&text)), last_page);
                 return Err(e);
             }
             Err(why) => {
                 tracing::warn!(
-                    path = request.url().split('?').next().unwrap_or(""),
+                    path = %request.path,
                     "ignored a request on the loopback listener: {why}"
                 );
-                let _ = request.respond(
-                    tiny_http::Response::from_string(page(why))
-                        .with_header(html)
-                        .with_status_code(if why.starts_with("this is not") {
-                            404
-                        } else {
-                            400
-                        }),
-                );
+                let status = if why.starts_with("this is not") {
+                    404
+                } else {
+                    400
+                };
+                pending.respond(Reply::html(status, &page(why)));
             }
         }
     }

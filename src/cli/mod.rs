@@ -109,6 +109,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub no_progress: bool,
 
+    /// Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a
+    /// formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading '
+    #[arg(long, global = true)]
+    pub csv_raw: bool,
+
     /// Log lines as text, or as JSON objects (one per line, with their spans) for log shippers
     #[arg(
         long,

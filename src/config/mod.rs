@@ -169,6 +169,17 @@ pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         (None, None) => Format::Table,
     };
 
+    // A password in a file others can read is refused even when a flag or the environment
+    // overrides the file's URL: the file still leaks it.
+    if let (Some(f), Some(spanned)) = (&file, values.and_then(|v| v.database_url.as_ref()))
+        && f.readable_by_others
+        && url_has_password(spanned.get_ref())
+    {
+        return Err(ConfigError::InsecureFile {
+            path: f.path.clone(),
+            key: "database_url".into(),
+        });
+    }
     let database = match (
         &over.database_url,
         values.and_then(|v| v.database_url.as_ref()),
@@ -177,14 +188,7 @@ pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         (None, Some(spanned)) => {
             let f = file.as_ref().expect("a value implies a file");
             let at = f.at(spanned.span().start);
-            let url = spanned.get_ref();
-            if f.readable_by_others && url_has_password(url) {
-                return Err(ConfigError::InsecureFile {
-                    path: f.path.clone(),
-                    key: "database_url".into(),
-                });
-            }
-            parse_database_url(url, &at)?
+            parse_database_url(spanned.get_ref(), &at)?
         }
         (None, None) => DatabaseTarget::Sqlite {
             path: xdg_dir(env, "XDG_DATA_HOME", ".local/share", "the CRM database")?

@@ -281,6 +281,11 @@ pub fn load(
     }
 
     for &&(_, field, key, env_name) in &settings {
+        // A secret on disk where others can read it is refused even when the environment
+        // overrides it: the file still leaks it.
+        if field.is_secret() {
+            refuse_if_exposed(platform, section, file, key)?;
+        }
         let raw = match lookup_env(env, env_name) {
             Some(found) => Some(found),
             None => from_file(platform, section, file, key, field.is_secret())?,
@@ -310,6 +315,22 @@ fn lookup_env(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<(Strin
     [name.to_string(), prefixed]
         .into_iter()
         .find_map(|n| env(&n).filter(|v| !v.trim().is_empty()).map(|v| (n, v)))
+}
+
+/// Refuses a secret `key` present in the platform's section of a file others can read.
+fn refuse_if_exposed(
+    platform: PlatformId,
+    section: Option<&Section>,
+    file: Option<&LoadedFile>,
+    key: &str,
+) -> Result<(), ConfigError> {
+    match (section.and_then(|s| s.get(key)), file) {
+        (Some(_), Some(file)) if file.readable_by_others => Err(ConfigError::InsecureFile {
+            path: file.path.clone(),
+            key: format!("{platform}.{key}"),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// The value of `key` in the platform's config file section, with its position. A secret is

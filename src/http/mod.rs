@@ -2,7 +2,9 @@
 //!
 //! [`client`] is the blocking client adapters call (timeouts, a user agent, JSON replies whose
 //! errors never echo a request body); it retries with backoff and honours `Retry-After`.
-//! [`ratelimit`] holds the request budgets shared by all accounts spending one quota. Here is
+//! [`ratelimit`] holds the request budgets shared by all accounts spending one quota.
+//! [`server`] is the other direction: the small bounded HTTP server behind `webhooks serve` and
+//! the OAuth loopback listener, with per-peer connection and rate limits ([`peers`]). Here is
 //! the rule that decides where requests may go: [`Origin`], the validated value of
 //! `SOCIALCRM_<PLATFORM>_BASE_URL`. Every URL an adapter would call on a platform's real hosts
 //! is sent to that origin instead, path and query kept, and
@@ -10,7 +12,9 @@
 //! unencrypted.
 
 pub mod client;
+pub mod peers;
 pub mod ratelimit;
+pub mod server;
 
 use std::fmt;
 use std::net::IpAddr;

@@ -5,9 +5,16 @@
 //! JSON field names are part of the public interface (README, "JSON output"): renaming one is a
 //! breaking change. Tables are for people: they wrap to the terminal's width when stdout is a
 //! terminal and never carry colour codes into pipes. Progress bars (`progress.rs`) go to stderr.
+//!
+//! Text from platforms is made safe here, once (`safe.rs`): control characters are shown
+//! escaped in tables, CSV cells a spreadsheet would run as formulas are neutralised (unless
+//! `--csv-raw`), and JSON is exact.
 
 pub mod progress;
+mod safe;
 pub mod table;
+
+pub use safe::{csv_record, csv_safe_cell, is_formula_like, terminal_safe};
 
 use std::io::{self, Write};
 use std::str::FromStr;
@@ -138,13 +145,22 @@ impl<T: Record> Render for Detail<T> {
     }
 }
 
-/// Writes `value` to `out` in `format`. `terminal` says whether `out` is a terminal, which only
-/// decides whether tables wrap to its width.
+/// Where and how data is written, beyond its format.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Target {
+    /// Whether stdout is a terminal, which only decides whether tables wrap to its width.
+    pub terminal: bool,
+    /// `--csv-raw`: CSV cells exactly as stored, formula-like ones included (for scripts).
+    pub csv_raw: bool,
+}
+
+/// Writes `value` to `out` in `format`. Errors are the writer's own `io::Error`s, so a closed
+/// pipe stays recognisable as one.
 pub fn write(
     out: &mut dyn Write,
     format: Format,
     value: &dyn Render,
-    terminal: bool,
+    target: Target,
 ) -> io::Result<()> {
     match format {
         Format::Json => {
@@ -153,10 +169,10 @@ pub fn write(
         }
         Format::Csv => {
             let (columns, rows) = value.csv();
-            let mut w = csv::Writer::from_writer(&mut *out);
-            w.write_record(&columns)?;
+            let mut w = io::BufWriter::new(&mut *out);
+            w.write_all(csv_record(&columns, target.csv_raw).as_bytes())?;
             for row in rows {
-                w.write_record(&row)?;
+                w.write_all(csv_record(&row, target.csv_raw).as_bytes())?;
             }
             w.flush()?;
         }
@@ -166,9 +182,9 @@ pub fn write(
                     writeln!(out)?;
                 }
                 if let Some(title) = &section.title {
-                    writeln!(out, "{title}")?;
+                    writeln!(out, "{}", terminal_safe(title))?;
                 }
-                let layout = if terminal {
+                let layout = if target.terminal {
                     table::Layout::Terminal(table::terminal_width())
                 } else {
                     table::Layout::Plain
@@ -180,9 +196,10 @@ pub fn write(
     out.flush()
 }
 
-/// What a person is shown of one cell in a table.
+/// What a person is shown of one cell in a table: control and bidi characters escaped, so text
+/// from a platform can never drive the terminal.
 pub fn display_cell(cell: &str) -> String {
-    cell.to_string()
+    terminal_safe(cell).into_owned()
 }
 
 /// Renders an optional value as a table/CSV cell.
@@ -211,7 +228,7 @@ mod tests {
 
     fn render(format: Format, value: &dyn Render) -> String {
         let mut out = Vec::new();
-        write(&mut out, format, value, false).unwrap();
+        write(&mut out, format, value, Target::default()).unwrap();
         String::from_utf8(out).unwrap()
     }
 

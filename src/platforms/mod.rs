@@ -118,7 +118,60 @@ fn log_suffix(text: &Option<String>, log_id: &Option<String>) -> String {
     out
 }
 
+/// `text` with every occurrence of each of `values`, as sent or percent-encoded, masked.
+fn mask(text: &mut String, values: &[&str]) {
+    for value in values.iter().filter(|v| v.len() >= 4) {
+        let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        for form in [value.to_string(), encoded.replace('+', "%20"), encoded] {
+            if text.contains(&form) {
+                *text = text.replace(&form, "***");
+            }
+        }
+    }
+}
+
 impl PlatformError {
+    /// This error with `secrets` (what a request carried in its URL or body: an app secret, a
+    /// token) masked wherever the platform's answer echoed them, so they cannot reach a log or
+    /// an error line. For endpoints that must take secrets in the query (Meta's token calls).
+    pub fn masking(mut self, secrets: &[&str]) -> PlatformError {
+        let texts: Vec<&mut String> = match &mut self {
+            PlatformError::Unauthorized { detail, .. }
+            | PlatformError::NotPermitted { detail, .. } => vec![detail],
+            PlatformError::Grant {
+                error,
+                description,
+                log_id,
+                ..
+            } => [Some(error), description.as_mut(), log_id.as_mut()]
+                .into_iter()
+                .flatten()
+                .collect(),
+            PlatformError::Api {
+                code,
+                message,
+                log_id,
+                ..
+            } => [Some(code), message.as_mut(), log_id.as_mut()]
+                .into_iter()
+                .flatten()
+                .collect(),
+            PlatformError::Network(e, _) => vec![&mut e.reason],
+            PlatformError::Unexpected { what, detail, .. } => [Some(what), detail.as_mut()]
+                .into_iter()
+                .flatten()
+                .collect(),
+            PlatformError::MissingSetting { .. }
+            | PlatformError::NotSetUp { .. }
+            | PlatformError::Unsupported { .. }
+            | PlatformError::RateLimited { .. } => Vec::new(),
+        };
+        for text in texts {
+            mask(text, secrets);
+        }
+        self
+    }
+
     /// An answer that does not say what the API promises (a success without the id it must
     /// carry, say), or a local state the call cannot start from: `what`, with a detail.
     pub fn unexpected(platform: PlatformId, what: &str, detail: Option<String>) -> PlatformError {

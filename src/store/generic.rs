@@ -706,6 +706,42 @@ impl<C: Conn> Store for SqlStore<C> {
         Ok(!self.conn.query(&sql, &[key.into()])?.is_empty())
     }
 
+    fn record_webhook(
+        &mut self,
+        replay: &WebhookReplay,
+        batches: &[Batch<'_>],
+    ) -> Result<Option<Vec<UpsertCounts>>, StoreError> {
+        let d = self.dialect();
+        let forget = format!(
+            "DELETE FROM webhook_replays WHERE expires_at <= {} RETURNING key",
+            d.param(1)
+        );
+        let claim = format!(
+            "INSERT INTO webhook_replays (platform, key, expires_at) VALUES ({}, {}, {}) \
+             ON CONFLICT (platform, key) DO NOTHING RETURNING key",
+            d.param(1),
+            d.param(2),
+            d.param(3)
+        );
+        let now = Value::Time(crate::clock::now());
+        let row = [
+            replay.platform.as_str().into(),
+            replay.key.as_str().into(),
+            Value::Time(replay.expires_at),
+        ];
+        self.write_tx(|s| {
+            s.conn.query(&forget, &[now])?;
+            if s.conn.query(&claim, &row)?.is_empty() {
+                return Ok(None);
+            }
+            batches
+                .iter()
+                .map(|b| s.upsert_batch(*b))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some)
+        })
+    }
+
     fn upload(
         &mut self,
         platform: &str,

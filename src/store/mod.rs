@@ -194,6 +194,16 @@ pub trait Store: Send {
     /// Removes a sealed secret; true if it existed.
     fn delete_secret(&mut self, key: &str) -> Result<bool, StoreError>;
 
+    /// Records a webhook delivery once: in one transaction, forgets replay records expired by
+    /// now, claims `replay` (unless a live record of the same platform and key exists) and
+    /// writes `batches`. `None`, with nothing written, when the delivery was already recorded:
+    /// a replay, whether this process, an earlier one or another host recorded it.
+    fn record_webhook(
+        &mut self,
+        replay: &WebhookReplay,
+        batches: &[Batch<'_>],
+    ) -> Result<Option<Vec<UpsertCounts>>, StoreError>;
+
     /// The publish ledger's entry for a file (by SHA-256) on one account, if any.
     fn upload(
         &mut self,

@@ -336,6 +336,15 @@ pub struct TableCount {
     pub rows: Option<i64>,
 }
 
+/// A row of `webhook_replays`: a recorded webhook delivery, known by `key` (the SHA-256 of its
+/// body) until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookReplay {
+    pub platform: String,
+    pub key: String,
+    pub expires_at: DateTime<Utc>,
+}
+
 /// A row of the `secrets` table: a token blob sealed by the `db` secrets backend, never plain
 /// text. All three parts are base64 without padding; `kdf` names how the key was derived.
 #[derive(Debug, Clone, PartialEq, Eq)]

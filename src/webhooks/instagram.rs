@@ -3,7 +3,9 @@
 //! - `GET /webhooks/instagram?hub.mode=subscribe&hub.verify_token=..&hub.challenge=..`: Meta
 //!   checks the callback URL when it is saved; the answer is the bare challenge (200) when the
 //!   mode is `subscribe` and the token equals `INSTAGRAM_WEBHOOK_VERIFY_TOKEN` (compared in
-//!   constant time), else 403.
+//!   constant time), else 403. The challenge is echoed only when it looks like one (Meta sends
+//!   an integer; [`is_challenge`]: at most 64 letters, digits, `-`, `_`, `.`), as `nosniff`
+//!   plain text, else 400: the endpoint must not reflect HTML, script or header breaks.
 //! - `POST /webhooks/instagram`: `X-Hub-Signature-256: sha256=<hex>` is HMAC-SHA256 of the raw
 //!   body keyed with the app secret. Missing: 401; malformed or not matching: 403. Only then is
 //!   the body read: `{"object":"instagram","entry":[{"id","time","changes":[{"field","value"}],
@@ -22,7 +24,7 @@ use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
 use super::http::{Incoming, Reply};
-use super::signature::{body_mac_matches, decode_hex32, hex};
+use super::signature::{body_mac_matches, decode_hex32, hex, parse_hub_header};
 use crate::secrets::Secret;
 use crate::store::model::{AuditEntry, Fan, Message};
 use crate::store::{Batch, Store};
@@ -160,6 +162,18 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
     })
 }
 
+/// The longest `hub.challenge` echoed back.
+pub const MAX_CHALLENGE: usize = 64;
+
+/// Whether `challenge` is safe to echo: 1 to [`MAX_CHALLENGE`] ASCII letters, digits, `-`, `_`
+/// or `.` (Meta's challenges are integers), so the answer can never be markup or script.
+pub fn is_challenge(challenge: &str) -> bool {
+    (1..=MAX_CHALLENGE).contains(&challenge.len())
+        && challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 /// Answers Meta's subscription check from the request's query.
 pub fn subscription(query: &str, verify_token: Option<&Secret>) -> Reply {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
@@ -186,8 +200,15 @@ pub fn subscription(query: &str, verify_token: Option<&Secret>) -> Reply {
     ))
     .is_some_and(|want| body_mac_matches(&key, given.as_bytes(), &want));
     match (get("hub.mode"), get("hub.challenge")) {
-        (Some("subscribe"), Some(challenge)) if same && challenge.len() <= 256 => {
+        (Some("subscribe"), Some(challenge)) if same && is_challenge(challenge) => {
             Reply::text(200, challenge)
+        }
+        (Some("subscribe"), _) if same => {
+            tracing::warn!("refused Meta's subscription check: the challenge is not token-shaped");
+            Reply::error(
+                400,
+                "hub.challenge is not a challenge (1 to 64 letters or digits)",
+            )
         }
         _ => {
             tracing::warn!("refused Meta's subscription check (mode or verify token)");
@@ -216,7 +237,7 @@ impl InstagramReceiver {
                 tracing::warn!("refused an Instagram webhook: missing X-Hub-Signature-256");
                 return Reply::error(401, "missing X-Hub-Signature-256 header");
             }
-            [one] => one.trim().strip_prefix("sha256=").and_then(decode_hex32),
+            [one] => parse_hub_header(one),
             _ => None,
         };
         let verified = claimed.is_some_and(|sig| body_mac_matches(secret, &request.body, &sig));

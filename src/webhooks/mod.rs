@@ -1,29 +1,29 @@
 //! Receiving platform webhooks (`socialcrm webhooks serve`).
 //!
 //! ```text
-//! http.rs       the listener: limits on connections, head, body, time and rate; one handler
-//! signature.rs  TikTok-Signature: HMAC-SHA256 over "<t>.<body>" with the client secret
+//! http          the listener (crate::http::server): limits on connections, head, body, time
+//!               and rate, per peer address; one handler
+//! signature.rs  the three signature headers (TikTok, Meta, X): parsed and checked in one place
 //! tiktok.rs     TikTok's events and the rows each one writes (pure)
 //! x.rs          X's Account Activity webhooks: the CRC answer, signed events, their rows
 //! instagram.rs  Meta's subscription check, X-Hub-Signature-256, Instagram's events and rows
-//! mod.rs        the TikTok receiver tying them together, the replay guard, the rate bucket
+//! mod.rs        the TikTok receiver tying them together, its in-memory replay guard
 //! ```
-//! A request is answered in this order: limits (`http.rs`: 404/405/411/413/429/431), then the
+//! A request is answered in this order: limits (`http::server`: 404/405/411/413/429/431), then the
 //! signature (401, or 400 when the header is malformed), then freshness (401 outside the
 //! tolerance) and exact replays (401), then the body (400 if it is not an event), then the
 //! database (500, so TikTok retries). Only a verified, fresh, first-seen, well-formed event
 //! touches the database, and it is written in one transaction. Nothing here ever logs or stores
 //! a header, a body, a signature or the secret; `app/webhooks.rs` wires this to the CLI.
 
-pub mod http;
 pub mod instagram;
 pub mod signature;
 pub mod tiktok;
 pub mod x;
 
 use std::collections::{HashSet, VecDeque};
-use std::time::Instant;
 
+pub use crate::http::server as http;
 use crate::secrets::Secret;
 use crate::store::{Batch, Store};
 use http::{Incoming, Reply};
@@ -31,40 +31,6 @@ use signature::SignatureError;
 
 /// How far a signed timestamp may be from now, either way, in seconds.
 pub const TOLERANCE_SECS: i64 = 300;
-
-/// A token bucket: `capacity` requests at once, refilled at `per_sec`.
-#[derive(Debug, Clone)]
-pub struct TokenBucket {
-    capacity: f64,
-    per_sec: f64,
-    tokens: f64,
-    last: Instant,
-}
-
-impl TokenBucket {
-    pub fn new(per_sec: u32, now: Instant) -> TokenBucket {
-        let per_sec = f64::from(per_sec.max(1));
-        TokenBucket {
-            capacity: per_sec,
-            per_sec,
-            tokens: per_sec,
-            last: now,
-        }
-    }
-
-    /// Takes one token if there is one.
-    pub fn try_take(&mut self, now: Instant) -> bool {
-        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
-        self.last = self.last.max(now);
-        self.tokens = (self.tokens + elapsed * self.per_sec).min(self.capacity);
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-}
 
 /// The signatures accepted within the tolerance window, so an exact replay is refused even
 /// while its timestamp is still fresh. Bounded: entries leave once their timestamp is out of
@@ -203,19 +169,6 @@ fn refused(e: SignatureError) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn the_bucket_allows_a_burst_then_the_rate() {
-        let start = Instant::now();
-        let mut bucket = TokenBucket::new(50, start);
-        assert!((0..50).all(|_| bucket.try_take(start)));
-        assert!(!bucket.try_take(start));
-        assert!(bucket.try_take(start + Duration::from_millis(20)));
-        assert!(!bucket.try_take(start + Duration::from_millis(20)));
-        let later = start + Duration::from_secs(10);
-        assert_eq!((0..60).filter(|_| bucket.try_take(later)).count(), 50);
-    }
 
     #[test]
     fn the_replay_guard_forgets_only_what_is_stale_or_over_cap() {

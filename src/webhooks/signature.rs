@@ -1,6 +1,12 @@
-//! TikTok's webhook signature: `TikTok-Signature: t=<unix seconds>,s=<hex>`, where `s` is
-//! hex(HMAC-SHA256(key = the app's client secret, message = "<t>.<raw body>")) (TikTok for
-//! Developers, "Webhooks: check the signature").
+//! The webhook signatures, parsed and checked in one place:
+//!
+//! - TikTok: `TikTok-Signature: t=<unix seconds>,s=<hex>`, where `s` is hex(HMAC-SHA256(key =
+//!   the app's client secret, message = "<t>.<raw body>")) (TikTok for Developers, "Webhooks:
+//!   check the signature");
+//! - Meta: `X-Hub-Signature-256: sha256=<hex>`, HMAC-SHA256 of the raw body with the app secret
+//!   ([`parse_hub_header`], [`body_mac_matches`]);
+//! - X: `x-twitter-webhooks-signature: sha256=<base64>`, HMAC-SHA256 of the raw body with the
+//!   consumer secret ([`parse_x_header`], [`hmac_matches`]).
 //!
 //! The raw body is signed, so verification happens before any JSON parsing. The comparison is
 //! constant-time (`Mac::verify_slice`), and a timestamp farther than the tolerance from now, in
@@ -158,6 +164,25 @@ fn body_mac(key: &Secret, body: &[u8]) -> Hmac<Sha256> {
     mac
 }
 
+/// The 32 signature bytes of X's `x-twitter-webhooks-signature: sha256=<base64>`.
+pub fn parse_x_header(value: &str) -> Result<[u8; 32], &'static str> {
+    use base64::Engine;
+    let encoded = value
+        .trim()
+        .strip_prefix("sha256=")
+        .ok_or("malformed x-twitter-webhooks-signature header: expected sha256=<base64>")?;
+    base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+        .ok_or("malformed x-twitter-webhooks-signature header: not a base64 SHA-256")
+}
+
+/// The 32 signature bytes of Meta's `X-Hub-Signature-256: sha256=<64 hex digits>`.
+pub fn parse_hub_header(value: &str) -> Option<[u8; 32]> {
+    value.trim().strip_prefix("sha256=").and_then(decode_hex32)
+}
+
 pub fn decode_hex32(text: &str) -> Option<[u8; 32]> {
     let bytes = text.as_bytes();
     if bytes.len() != 64 {
@@ -169,6 +194,112 @@ pub fn decode_hex32(text: &str) -> Option<[u8; 32]> {
         out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod fuzz {
+    //! Bounded randomized checks of the three parsers and verifiers: no input panics, a random
+    //! signature never verifies, the right one always does.
+    use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use proptest::prelude::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    /// Header-like text: mostly the characters the headers are made of, so the parsers get
+    /// past their first checks, with any other character now and then.
+    fn header_text() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop_oneof![
+                8 => prop::sample::select(
+                    "ts=,sha256=0123456789abcdefABCDEF+/ -v".chars().collect::<Vec<_>>()
+                ),
+                1 => any::<char>(),
+            ],
+            0..120,
+        )
+        .prop_map(|c| c.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn parsers_never_panic(text in header_text(), raw in any::<String>()) {
+            for value in [&text, &raw] {
+                let _ = parse_header(value);
+                let _ = parse_x_header(value);
+                let _ = parse_hub_header(value);
+                let _ = decode_hex32(value);
+            }
+            let prefixed = format!("t=1,s={text}");
+            let _ = parse_header(&prefixed);
+            let _ = parse_x_header(&format!("sha256={text}"));
+        }
+
+        #[test]
+        fn tiktok_right_signature_verifies_and_a_random_one_never(
+            key in "[ -~]{1,64}",
+            body in prop::collection::vec(any::<u8>(), 0..512),
+            t in 0i64..=999_999_999_999,
+            random in any::<[u8; 32]>(),
+        ) {
+            let keys = [Secret::new(&key)];
+            let header = parse_header(&format!("t={t},s={}", sign(&keys[0], t, &body)));
+            prop_assert!(header.is_ok());
+            let header = header.unwrap();
+            prop_assert_eq!(verify(&keys, &header, &body, t, 300), Ok(()));
+            let forged = SignatureHeader { timestamp: t, signature: random };
+            prop_assume!(random != header.signature);
+            prop_assert_eq!(
+                verify(&keys, &forged, &body, t, 300),
+                Err(SignatureError::Mismatch)
+            );
+            let parsed = parse_header(&format!("t={t},s={}", hex(&random)));
+            prop_assert_eq!(parsed.map(|h| verify(&keys, &h, &body, t, 300)),
+                Ok(Err(SignatureError::Mismatch)));
+        }
+
+        #[test]
+        fn x_right_signature_verifies_and_a_random_one_never(
+            key in "[ -~]{1,64}",
+            body in prop::collection::vec(any::<u8>(), 0..512),
+            random in any::<[u8; 32]>(),
+        ) {
+            let key = Secret::new(&key);
+            let right = hmac_sha256(&key, &body);
+            let parsed = parse_x_header(&format!("sha256={}", STANDARD.encode(right)));
+            prop_assert_eq!(parsed, Ok(right));
+            prop_assert!(hmac_matches(&key, &body, &right));
+            prop_assume!(random != right);
+            let forged = parse_x_header(&format!("sha256={}", STANDARD.encode(random)));
+            prop_assert_eq!(forged, Ok(random));
+            prop_assert!(!hmac_matches(&key, &body, &random));
+        }
+
+        #[test]
+        fn hub_right_signature_verifies_and_a_random_one_never(
+            key in "[ -~]{1,64}",
+            body in prop::collection::vec(any::<u8>(), 0..512),
+            random in any::<[u8; 32]>(),
+        ) {
+            let key = Secret::new(&key);
+            let right = parse_hub_header(&format!("sha256={}", sign_body(&key, &body)));
+            prop_assert!(right.is_some());
+            prop_assert!(body_mac_matches(&key, &body, &right.unwrap()));
+            prop_assume!(random != right.unwrap());
+            let forged = parse_hub_header(&format!("sha256={}", hex(&random)));
+            prop_assert_eq!(forged, Some(random));
+            prop_assert!(!body_mac_matches(&key, &body, &random));
+        }
+    }
 }
 
 #[cfg(test)]

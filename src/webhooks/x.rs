@@ -4,14 +4,20 @@
 //! - CRC: X sends `GET /webhooks/x?crc_token=<token>` when the webhook is registered, about
 //!   hourly, and on demand, and wants within 3 s a 200 with
 //!   `{"response_token": "sha256=<base64(HMAC-SHA256(consumer secret, crc_token))>"}`.
+//!   That is the same HMAC, with the same key, as an event's signature, so the CRC answer would
+//!   sign any body it was asked about: only a token-shaped crc_token ([`is_crc_token`]) is
+//!   answered, anything else is a 400.
 //! - Events: `POST` with `x-twitter-webhooks-signature: sha256=<base64(HMAC-SHA256(consumer
 //!   secret, raw body))>`, checked in constant time before the body is parsed.
 //!
 //! The key is the app's OAuth 1.0a consumer secret (API key secret), not the OAuth 2.0 client
-//! secret: its own setting, `TWITTER_CONSUMER_SECRET`. A signature carries no timestamp, so an
-//! exact replay is refused by remembering the signatures of recorded events for a while.
-//! Recorded: an audit entry and one analytics point per kind of event, and the DMs of
-//! `direct_message_events` as messages.
+//! secret: its own setting, `TWITTER_CONSUMER_SECRET`. A signature carries no timestamp, so a
+//! delivery is known by its content: the SHA-256 of its body. Replays are refused by a record
+//! of that key in the database (`webhook_replays`, kept [`REPLAY_WINDOW`]), written in the same
+//! transaction as the event's rows, so a restart, or another host on the same PostgreSQL,
+//! still refuses them. Recorded: an audit entry and one analytics point per kind of event, both
+//! keyed by the body's hash and the events' own time (never the arrival time, so even a replay
+//! the record has forgotten adds no row), and the DMs of `direct_message_events` as messages.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -19,17 +25,36 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
 use super::http::{Incoming, Reply};
-use super::signature::{hmac_matches, hmac_sha256};
-use super::{ReplayGuard, tiktok::event_id};
+use super::signature::{hmac_matches, hmac_sha256, parse_x_header as parse_header};
+use super::tiktok::event_id;
 use crate::secrets::Secret;
-use crate::store::model::{AnalyticsEvent, AuditEntry, ConnectionRow, Message};
+use crate::store::model::{AnalyticsEvent, AuditEntry, ConnectionRow, Message, WebhookReplay};
 use crate::store::{Batch, Store};
 
 pub const PATH: &str = "/webhooks/x";
 const PLATFORM: &str = "x";
 const HEADER: &str = "x-twitter-webhooks-signature";
 
-/// `sha256=<base64 HMAC>` of `crc_token`: the CRC answer.
+/// How long a recorded delivery is remembered as such. X redelivers within minutes; a replay
+/// later than this is accepted but, keyed by content, writes nothing new.
+pub const REPLAY_WINDOW: chrono::Duration = chrono::Duration::days(7);
+
+/// The longest `crc_token` answered. X's tokens are short random strings (tens of characters).
+pub const MAX_CRC_TOKEN: usize = 128;
+
+/// Whether `token` looks like a CRC token X generates: 1 to [`MAX_CRC_TOKEN`] characters of the
+/// base64 and URL-safe base64 alphabets. The answer is the HMAC of the token with the same key
+/// that signs event bodies, so answering for arbitrary bytes would sign any forged event (a JSON
+/// body needs `{`, `"` or `:`, none of which passes here).
+pub fn is_crc_token(token: &str) -> bool {
+    (1..=MAX_CRC_TOKEN).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_'))
+}
+
+/// `sha256=<base64 HMAC>` of `crc_token`: the CRC answer. Only for a token that passed
+/// [`is_crc_token`].
 pub fn response_token(key: &Secret, crc_token: &str) -> String {
     format!(
         "sha256={}",
@@ -37,24 +62,34 @@ pub fn response_token(key: &Secret, crc_token: &str) -> String {
     )
 }
 
-/// The 32 signature bytes of a `sha256=<base64>` header value.
-fn parse_header(value: &str) -> Result<[u8; 32], &'static str> {
-    let encoded = value
-        .trim()
-        .strip_prefix("sha256=")
-        .ok_or("malformed x-twitter-webhooks-signature header: expected sha256=<base64>")?;
-    STANDARD
-        .decode(encoded)
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
-        .ok_or("malformed x-twitter-webhooks-signature header: not a base64 SHA-256")
-}
-
 /// What one delivery writes.
 pub struct Plan {
     pub audit: AuditEntry,
     pub analytics: Vec<AnalyticsEvent>,
     pub messages: Vec<Message>,
+}
+
+/// When the events of a delivery happened: the earliest `created_timestamp` / `timestamp_ms`
+/// (milliseconds, as strings or numbers) of the elements of its `*_events` lists.
+fn events_time(event: &Json) -> Option<DateTime<Utc>> {
+    event
+        .as_object()?
+        .iter()
+        .filter(|(k, _)| k.ends_with("_events"))
+        .filter_map(|(_, v)| v.as_array())
+        .flatten()
+        .filter_map(|e| {
+            let stamp = e
+                .get("created_timestamp")
+                .or_else(|| e.get("timestamp_ms"))?;
+            match stamp {
+                Json::String(s) => s.parse::<i64>().ok(),
+                Json::Number(n) => n.as_i64(),
+                _ => None,
+            }
+        })
+        .filter_map(DateTime::from_timestamp_millis)
+        .min()
 }
 
 /// What `body` (an Account Activity delivery) records, given every connection in the CRM.
@@ -77,6 +112,7 @@ pub fn plan(
         .map(|c| c.account.clone())
         .unwrap_or_default();
     let id = event_id(body);
+    let at = events_time(&event).unwrap_or(now);
     let kinds: Vec<(String, usize)> = event
         .as_object()
         .into_iter()
@@ -140,7 +176,7 @@ pub fn plan(
                 subject_id: id.clone(),
                 metric: kind.clone(),
                 period: "instant".into(),
-                period_start: now,
+                period_start: at,
                 value: *n as f64,
                 unit: None,
                 fan_platform_user_id: None,
@@ -153,26 +189,26 @@ pub fn plan(
 /// `GET` (CRC) and `POST` (events) on `/webhooks/x`.
 pub struct XReceiver {
     key: Secret,
-    replay: ReplayGuard,
 }
 
 impl XReceiver {
-    pub fn new(key: Secret, replay_cap: usize) -> XReceiver {
-        XReceiver {
-            key,
-            replay: ReplayGuard::new(replay_cap),
-        }
+    pub fn new(key: Secret) -> XReceiver {
+        XReceiver { key }
     }
 
     pub fn handle(&mut self, store: &mut dyn Store, request: &Incoming) -> Reply {
         if request.method == "GET" {
-            return match request.query_param("crc_token").filter(|t| !t.is_empty()) {
-                Some(token) => Reply {
+            return match request.query_param("crc_token") {
+                Some(token) if is_crc_token(&token) => Reply {
                     status: 200,
                     body: json!({ "response_token": response_token(&self.key, &token) })
                         .to_string(),
                     extra: Vec::new(),
                 },
+                Some(_) => refused(
+                    400,
+                    "crc_token is not a CRC token (1 to 128 base64 characters)",
+                ),
                 None => Reply::error(400, "missing crc_token"),
             };
         }
@@ -186,9 +222,6 @@ impl XReceiver {
         };
         if !hmac_matches(&self.key, &request.body, &signature) {
             return refused(401, "signature does not match");
-        }
-        if self.replay.contains(&signature) {
-            return refused(401, "replayed request");
         }
         let now = crate::clock::now();
         let planned = store
@@ -209,12 +242,14 @@ impl XReceiver {
             Batch::Messages(&plan.messages),
         ];
         batches.retain(|b| !b.is_empty());
-        match store.upsert_all(&batches) {
-            Ok(_) => {
-                self.replay
-                    .remember(now.timestamp(), signature, now.timestamp());
-                Reply::ok()
-            }
+        let replay = WebhookReplay {
+            platform: PLATFORM.into(),
+            key: event_id(&request.body),
+            expires_at: now + REPLAY_WINDOW,
+        };
+        match store.record_webhook(&replay, &batches) {
+            Ok(Some(_)) => Reply::ok(),
+            Ok(None) => refused(401, "replayed request"),
             Err(e) => {
                 tracing::error!("could not record an X webhook: {e}");
                 Reply::error(500, "could not record the event")
@@ -245,5 +280,27 @@ mod tests {
         ));
         assert!(!hmac_matches(&Secret::new("other"), b"challenge", &sig));
         assert!(parse_header("sha1=abc").is_err() && parse_header("sha256=!!").is_err());
+    }
+
+    #[test]
+    fn only_token_shaped_crc_tokens_are_answered() {
+        for ok in [
+            "challenge",
+            "Zm9v+YmFy/=",
+            "a-b_c",
+            &"a".repeat(MAX_CRC_TOKEN),
+        ] {
+            assert!(is_crc_token(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "{\"for_user_id\":\"1\"}",
+            "a b",
+            "1.5",
+            "<b>",
+            &"a".repeat(129),
+        ] {
+            assert!(!is_crc_token(bad), "{bad}");
+        }
     }
 }

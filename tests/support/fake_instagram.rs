@@ -105,6 +105,8 @@ struct State {
     /// Many-users mode is on, and how many users authorized so far.
     many_users: bool,
     users: u64,
+    /// The token endpoints fail, echoing the request's URL (query included) in the message.
+    echo_token_urls: bool,
     /// Whose data answers the current request: (user id, username).
     me: (String, String),
 }
@@ -148,6 +150,7 @@ impl FakeInstagram {
             pub_state: publish::Publishing::default(),
             many_users: false,
             users: 0,
+            echo_token_urls: false,
             me: (USER_ID.into(), USERNAME.into()),
         }));
         let server = {
@@ -186,6 +189,13 @@ impl FakeInstagram {
     /// token under a day old), whatever [`FakeInstagram::long_lived_left`] says.
     pub fn young_tokens(&self) {
         self.state().young = true;
+    }
+
+    /// From now on the Graph token endpoints (exchange, refresh) fail with a message that
+    /// echoes the request's URL, query (app secret, token) included, as a misconfigured proxy or
+    /// a debugging endpoint would.
+    pub fn echo_token_urls(&self) {
+        self.state().echo_token_urls = true;
     }
 
     /// Every token issued so far expires now.
@@ -391,6 +401,11 @@ impl State {
         match (req.method.as_str(), req.path.as_str()) {
             ("GET", AUTHORIZE_PATH) => self.authorize(req),
             ("POST", CODE_PATH) => self.code(req),
+            ("GET", EXCHANGE_PATH | REFRESH_PATH) if self.echo_token_urls => graph_error(
+                400,
+                100,
+                &format!("Unsupported get request: {}?{}", req.path, req.raw_query),
+            ),
             ("GET", EXCHANGE_PATH) => self.exchange(req),
             ("GET", REFRESH_PATH) => self.refresh(req),
             _ => {

@@ -130,12 +130,20 @@ impl Instagram {
     }
 
     /// GETs one of the Graph token endpoints, which take the token (and secret) in the query
-    /// as Meta documents them; neither ever reaches a log (errors carry no URL).
+    /// as Meta documents them (the one place a secret goes in a URL). Neither ever reaches a
+    /// log or an error: the HTTP client logs and reports no URL, and whatever Meta's answer
+    /// echoes of the query is masked.
     fn token_get(&self, real: &str, query: &[(&str, &str)]) -> Result<Tokens, PlatformError> {
         let mut url = self.api.url(real);
         url.query_pairs_mut().extend_pairs(query);
         let client = self.api.token_client();
+        let sent: Vec<&str> = query
+            .iter()
+            .filter(|(k, _)| *k != "grant_type")
+            .map(|(_, v)| *v)
+            .collect();
         self.tokens(client.with_retries(&url, |c| c.get(url.clone())))
+            .map_err(|e| e.masking(&sent))
     }
 }
 
@@ -194,7 +202,9 @@ impl OAuthPlatform for Instagram {
                 ("code", code),
             ],
         );
-        let short = self.tokens(reply)?;
+        let short = self
+            .tokens(reply)
+            .map_err(|e| e.masking(&[self.app_secret.expose(), code]))?;
         let long = self.token_get(
             EXCHANGE,
             &[

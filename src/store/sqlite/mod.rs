@@ -52,6 +52,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sync_run_outcomes",
         sql: include_str!("migrations/0007_sync_run_outcomes.sql"),
     },
+    Migration {
+        version: 8,
+        name: "webhook_replays",
+        sql: include_str!("migrations/0008_webhook_replays.sql"),
+    },
 ];
 
 pub struct SqliteConn {

@@ -1,43 +1,54 @@
-//! The listener of `webhooks serve`: a deliberately small HTTP/1.1 server over `std::net`.
+//! A deliberately small, bounded HTTP/1.1 server over `std::net`, for the two listeners
+//! socialcrm runs: `webhooks serve` (internet-facing, through a proxy) and the OAuth loopback
+//! listener of `connect` (one browser, but any local process can connect to it).
 //!
-//! Why not tiny_http (used by the OAuth loopback listener, which sees one trusted browser):
-//! tiny_http 0.12 reads header lines without any length limit, sets no read timeout, spawns a
-//! thread per connection without a cap, and, when a request that declared a large
-//! `Content-Length` is dropped unread, drains the rest of the body with a buffer the size of what
-//! is left (`EqualReader::drop`), which blocks on a slow client and aborts the process on an
-//! absurd length. A webhook receiver faces the internet (through a proxy); it must refuse all of
-//! that cheaply. So this one:
+//! Why not tiny_http: tiny_http 0.12 reads header lines without any length limit, sets no read
+//! timeout, spawns a thread per connection without a cap, and, when a request that declared a
+//! large `Content-Length` is dropped unread, drains the rest of the body with a buffer the size
+//! of what is left (`EqualReader::drop`), which blocks on a slow client and aborts the process
+//! on an absurd length. A listener must refuse all of that cheaply. So this one:
 //!
-//! - accepts at most [`Limits::max_connections`] connections at once (503 above), each read
-//!   within [`Limits::deadline`] in total (408 after), one request per connection;
+//! - accepts at most [`Limits::max_connections`] connections at once, and at most
+//!   [`Limits::max_connections_per_peer`] from one peer address (503 above; `peers.rs`), each
+//!   read within [`Limits::deadline`] in total (408 after), one request per connection;
 //! - refuses a head (request line + headers) over [`Limits::max_head`] bytes or with more than
 //!   [`Limits::max_headers`] headers (431), before reading any body;
-//! - routes (404, 405 with `Allow`) and applies the rate limit (429) before reading any body;
+//! - routes (404, 405 with `Allow`) and applies the per-peer rate limit (429) before reading
+//!   any body;
 //! - wants a `Content-Length` (411; chunked bodies are refused) and refuses one over
 //!   [`Limits::max_body`] (413) without reading it; never reads more than it declared;
-//! - hands each complete request to one handler on the serving thread (which owns the
-//!   database), catching a panic in it as a 500 so the server keeps answering;
+//! - hands each complete request to the thread that owns the [`Server`] ([`Server::next`]), so
+//!   the handler can own the database or end the wait; [`serve`] loops over it, catching a
+//!   panic in the handler as a 500 so the server keeps answering;
 //! - logs one line per request at info level: method, path (no query), status. Never headers or
-//!   bodies: they carry signatures and personal data.
+//!   bodies: they carry signatures, codes and personal data.
 
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::TokenBucket;
+use super::peers::{PeerLimits, Peers, Refusal};
 
-/// What one connection may cost.
+/// What one connection, and one peer, may cost.
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub max_head: usize,
     pub max_headers: usize,
     pub max_body: usize,
     pub deadline: Duration,
+    /// Connections open at once, all peers together.
     pub max_connections: usize,
+    /// Connections open at once from one peer address (not applied with `trust_proxy`).
+    pub max_connections_per_peer: usize,
+    /// Requests per second from one peer (bursts of as many); `None`: unlimited.
+    pub rate_per_peer: Option<u32>,
+    /// The peer of a request is the right-most `X-Forwarded-For` address (`--trust-proxy`).
+    pub trust_proxy: bool,
 }
 
 impl Default for Limits {
@@ -48,6 +59,26 @@ impl Default for Limits {
             max_body: 1024 * 1024,
             deadline: Duration::from_secs(10),
             max_connections: 64,
+            max_connections_per_peer: 8,
+            rate_per_peer: Some(50),
+            trust_proxy: false,
+        }
+    }
+}
+
+impl Limits {
+    /// For the OAuth loopback listener: a browser sends a short GET (its page and favicon), so
+    /// heads are small, no body is taken, and a few connections are plenty.
+    pub fn loopback() -> Limits {
+        Limits {
+            max_head: 8 * 1024,
+            max_headers: 64,
+            max_body: 0,
+            deadline: Duration::from_secs(10),
+            max_connections: 16,
+            max_connections_per_peer: 16,
+            rate_per_peer: None,
+            trust_proxy: false,
         }
     }
 }
@@ -55,7 +86,7 @@ impl Default for Limits {
 /// A path the server answers and the methods it takes there.
 #[derive(Debug, Clone)]
 pub struct Route {
-    pub path: &'static str,
+    pub path: String,
     pub methods: &'static [&'static str],
 }
 
@@ -117,14 +148,27 @@ impl Reply {
         }
     }
 
-    /// `body` as plain text (Meta's subscription check wants the bare challenge back).
+    /// `body` as plain text (Meta's subscription check wants the bare challenge back), which a
+    /// browser must not sniff as anything else.
     pub fn text(status: u16, body: &str) -> Reply {
         Reply {
             status,
             body: body.to_string(),
             extra: Vec::new(),
         }
-        .with("Content-Type", "text/plain")
+        .with("Content-Type", "text/plain; charset=utf-8")
+        .with("X-Content-Type-Options", "nosniff")
+    }
+
+    /// `body` as an HTML page (the loopback listener's answer to the browser).
+    pub fn html(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            body: body.to_string(),
+            extra: Vec::new(),
+        }
+        .with("Content-Type", "text/html; charset=utf-8")
+        .with("X-Content-Type-Options", "nosniff")
     }
 
     fn with(mut self, name: &'static str, value: impl Into<String>) -> Reply {
@@ -133,7 +177,116 @@ impl Reply {
     }
 }
 
-type Job = (Incoming, mpsc::Sender<Reply>);
+/// What the owner sends back to a connection's thread: the reply, and where to say when it
+/// has been written.
+struct Answer {
+    reply: Reply,
+    written: Option<mpsc::Sender<()>>,
+}
+
+type Job = (Incoming, mpsc::Sender<Answer>);
+
+/// A request that passed the limits, waiting for its answer.
+pub struct Pending {
+    pub request: Incoming,
+    reply_to: mpsc::Sender<Answer>,
+}
+
+impl Pending {
+    /// Sends `reply` to the client (the connection's thread writes it and closes).
+    pub fn respond(self, reply: Reply) {
+        let _ = self.reply_to.send(Answer {
+            reply,
+            written: None,
+        });
+    }
+
+    /// Sends `reply` and waits, at most `timeout`, until it has been written: for a last answer
+    /// before the process goes on to exit.
+    pub fn respond_and_wait(self, reply: Reply, timeout: Duration) {
+        let (written, done) = mpsc::channel();
+        let sent = self.reply_to.send(Answer {
+            reply,
+            written: Some(written),
+        });
+        if sent.is_ok() {
+            let _ = done.recv_timeout(timeout);
+        }
+    }
+}
+
+/// A running listener: connections are accepted and read on their own threads; complete
+/// requests come out of [`Server::next`] on the owner's thread. Dropping it stops accepting and
+/// closes the listening socket.
+pub struct Server {
+    queue: mpsc::Receiver<Job>,
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    pub fn start(listener: TcpListener, routes: Vec<Route>, limits: Limits) -> io::Result<Server> {
+        let addr = listener.local_addr()?;
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let peers = Peers::new(PeerLimits {
+            total: limits.max_connections,
+            per_peer: limits.max_connections_per_peer,
+            rate: limits.rate_per_peer,
+            trust_proxy: limits.trust_proxy,
+        });
+        let shared = Arc::new(Shared {
+            routes,
+            limits,
+            peers: Mutex::new(peers),
+            stopping: AtomicBool::new(false),
+        });
+        let acceptor = {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name("http-accept".into())
+                .spawn(move || accept_loop(listener, shared, jobs))?
+        };
+        Ok(Server {
+            queue,
+            shared,
+            addr,
+            acceptor: Some(acceptor),
+        })
+    }
+
+    /// The next request that passed the limits, waiting at most `timeout` (`Ok(None)` then).
+    /// An error means the listener stopped accepting.
+    pub fn next(&self, timeout: Duration) -> io::Result<Option<Pending>> {
+        match self.queue.recv_timeout(timeout) {
+            Ok((request, reply_to)) => Ok(Some(Pending { request, reply_to })),
+            Err(mpsc::RecvTimeoutError::Timeout) => Ok(None),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(io::Error::other(
+                "the listener stopped accepting connections",
+            )),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        // Wake the acceptor, blocked in accept(), so it sees the flag and closes the socket.
+        let wake = match self.addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => {
+                SocketAddr::new(Ipv4Addr::LOCALHOST.into(), self.addr.port())
+            }
+            IpAddr::V6(ip) if ip.is_unspecified() => {
+                SocketAddr::new(Ipv6Addr::LOCALHOST.into(), self.addr.port())
+            }
+            _ => self.addr,
+        };
+        let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
+        if let Some(acceptor) = self.acceptor.take() {
+            let _ = acceptor.join();
+        }
+    }
+}
 
 /// Serves `listener` until it fails, calling `handle` for every request that passed the limits,
 /// one at a time on this thread.
@@ -141,82 +294,89 @@ pub fn serve(
     listener: TcpListener,
     routes: Vec<Route>,
     limits: Limits,
-    rate: TokenBucket,
     mut handle: impl FnMut(&Incoming) -> Reply,
 ) -> io::Error {
-    let (jobs, queue) = mpsc::channel::<Job>();
-    let shared = Arc::new(Shared {
-        routes,
-        limits,
-        rate: Mutex::new(rate),
-        active: AtomicUsize::new(0),
-    });
-    let acceptor = {
-        let shared = Arc::clone(&shared);
-        std::thread::Builder::new()
-            .name("webhooks-accept".into())
-            .spawn(move || accept_loop(listener, shared, jobs))
-    };
-    let acceptor = match acceptor {
-        Ok(handle) => handle,
+    let server = match Server::start(listener, routes, limits) {
+        Ok(server) => server,
         Err(e) => return e,
     };
-    for (incoming, reply_to) in queue {
-        let reply = catch_unwind(AssertUnwindSafe(|| handle(&incoming))).unwrap_or_else(|_| {
-            tracing::error!(path = %incoming.path, "the webhook handler panicked; answered 500");
+    loop {
+        let pending = match server.next(Duration::from_secs(3600)) {
+            Ok(Some(pending)) => pending,
+            Ok(None) => continue,
+            Err(e) => return e,
+        };
+        let incoming = &pending.request;
+        let reply = catch_unwind(AssertUnwindSafe(|| handle(incoming))).unwrap_or_else(|_| {
+            tracing::error!(path = %incoming.path, "the request handler panicked; answered 500");
             Reply::error(500, "internal error")
         });
-        let _ = reply_to.send(reply);
+        pending.respond(reply);
     }
-    let _ = acceptor.join();
-    io::Error::other("the webhook listener stopped accepting connections")
 }
 
 struct Shared {
     routes: Vec<Route>,
     limits: Limits,
-    rate: Mutex<TokenBucket>,
-    active: AtomicUsize,
+    peers: Mutex<Peers>,
+    stopping: AtomicBool,
 }
 
-/// Decrements the connection count however the connection thread ends.
-struct Slot(Arc<Shared>);
+impl Shared {
+    fn peers(&self) -> std::sync::MutexGuard<'_, Peers> {
+        // A panic while holding the lock leaves only counters behind: keep using them.
+        self.peers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Gives back the connection's slot however the connection thread ends.
+struct Slot {
+    shared: Arc<Shared>,
+    peer: IpAddr,
+}
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        self.0.active.fetch_sub(1, Ordering::SeqCst);
+        self.shared.peers().release(self.peer, Instant::now());
     }
 }
 
 fn accept_loop(listener: TcpListener, shared: Arc<Shared>, jobs: mpsc::Sender<Job>) {
     for stream in listener.incoming() {
-        let mut stream = match stream {
-            Ok(s) => s,
+        if shared.stopping.load(Ordering::SeqCst) {
+            break;
+        }
+        let (mut stream, peer) = match stream.and_then(|s| s.peer_addr().map(|a| (s, a.ip()))) {
+            Ok(accepted) => accepted,
             Err(e) => {
                 // Out of file descriptors, a reset before accept: wait a moment, keep going.
-                tracing::warn!("webhook listener: accept failed: {e}");
+                tracing::warn!("listener: accept failed: {e}");
                 std::thread::sleep(Duration::from_millis(50));
                 continue;
             }
         };
-        if shared.active.fetch_add(1, Ordering::SeqCst) >= shared.limits.max_connections {
-            shared.active.fetch_sub(1, Ordering::SeqCst);
+        let admitted = shared.peers().admit(peer, Instant::now());
+        if let Err(refusal) = admitted {
+            let why = match refusal {
+                Refusal::Full => "too many connections",
+                Refusal::PeerFull => "too many connections from this address",
+            };
             let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
-            let reply = Reply::error(503, "too many connections").with("Retry-After", "1");
+            let reply = Reply::error(503, why).with("Retry-After", "1");
             let _ = stream.write_all(&render(&reply));
-            tracing::info!(
-                status = 503,
-                "webhook request refused: too many connections"
-            );
+            tracing::info!(status = 503, "request refused: {why}");
             continue;
         }
-        let slot = Slot(Arc::clone(&shared));
+        let slot = Slot {
+            shared: Arc::clone(&shared),
+            peer,
+        };
         let jobs = jobs.clone();
         let spawned = std::thread::Builder::new()
-            .name("webhooks-conn".into())
+            .name("http-conn".into())
             .spawn(move || connection(stream, slot, jobs));
         if let Err(e) = spawned {
-            tracing::warn!("webhook listener: cannot start a connection thread: {e}");
+            tracing::warn!("listener: cannot start a connection thread: {e}");
         }
     }
 }
@@ -229,34 +389,49 @@ enum Outcome {
 }
 
 fn connection(mut stream: TcpStream, slot: Slot, jobs: mpsc::Sender<Job>) {
-    let shared = &slot.0;
+    let shared = &slot.shared;
     let deadline = Instant::now() + shared.limits.deadline;
     let _ = stream.set_write_timeout(Some(shared.limits.deadline));
-    let (reply, method, path) = match read_request(&mut stream, shared, deadline) {
+    let (answer, method, path) = match read_request(&mut stream, shared, slot.peer, deadline) {
         Ok(Outcome::Complete(incoming)) => {
             let (method, path) = (incoming.method.clone(), incoming.path.clone());
             let (tx, rx) = mpsc::channel();
-            let reply = match jobs.send((incoming, tx)) {
-                Ok(()) => rx
-                    .recv()
-                    .unwrap_or_else(|_| Reply::error(500, "internal error")),
-                Err(_) => Reply::error(503, "shutting down"),
+            let answer = match jobs.send((incoming, tx)) {
+                Ok(()) => rx.recv().unwrap_or_else(|_| Answer {
+                    reply: Reply::error(503, "shutting down"),
+                    written: None,
+                }),
+                Err(_) => Answer {
+                    reply: Reply::error(503, "shutting down"),
+                    written: None,
+                },
             };
-            (reply, method, path)
+            (answer, method, path)
         }
-        Ok(Outcome::Refused(reply, method, path)) => (reply, method, path),
+        Ok(Outcome::Refused(reply, method, path)) => (
+            Answer {
+                reply,
+                written: None,
+            },
+            method,
+            path,
+        ),
         Err(e) => {
-            tracing::debug!("webhook connection dropped while reading: {e}");
+            tracing::debug!("connection dropped while reading: {e}");
             return;
         }
     };
+    let Answer { reply, written } = answer;
     let _ = stream.write_all(&render(&reply));
     let _ = stream.flush();
+    if let Some(written) = written {
+        let _ = written.send(());
+    }
     tracing::info!(
         method = %method,
         path = %path,
         status = reply.status,
-        "webhook request"
+        "request"
     );
     linger(stream);
 }
@@ -281,7 +456,12 @@ fn linger(mut stream: TcpStream) {
     }
 }
 
-fn read_request(stream: &mut TcpStream, shared: &Shared, deadline: Instant) -> io::Result<Outcome> {
+fn read_request(
+    stream: &mut TcpStream,
+    shared: &Shared,
+    peer: IpAddr,
+    deadline: Instant,
+) -> io::Result<Outcome> {
     let limits = &shared.limits;
     let refuse = |reply: Reply, method: &str, path: &str| {
         Ok(Outcome::Refused(
@@ -359,12 +539,12 @@ fn read_request(stream: &mut TcpStream, shared: &Shared, deadline: Instant) -> i
         let reply = Reply::error(405, "method not allowed").with("Allow", route.methods.join(", "));
         return refuse(reply, method, &path);
     }
-    if !shared
-        .rate
-        .lock()
-        .map(|mut b| b.try_take(Instant::now()))
-        .unwrap_or(false)
-    {
+    let forwarded: Vec<&str> = headers
+        .iter()
+        .filter(|(k, _)| k == "x-forwarded-for")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    if !shared.peers().take(peer, &forwarded, Instant::now()) {
         let reply = Reply::error(429, "too many requests").with("Retry-After", "1");
         return refuse(reply, method, &path);
     }
@@ -511,11 +691,10 @@ mod tests {
         std::thread::spawn(move || {
             let mut calls = 0;
             let routes = vec![Route {
-                path: "/x",
+                path: "/x".into(),
                 methods: &["POST"],
             }];
-            let bucket = TokenBucket::new(50, Instant::now());
-            serve(listener, routes, Limits::default(), bucket, |_| {
+            serve(listener, routes, Limits::default(), |_| {
                 calls += 1;
                 assert!(calls > 1, "the first call panics");
                 Reply::ok()
