@@ -164,24 +164,24 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     let url = adapter.authorize_url(&redirect.uri, &state, &pkce, &scopes);
 
     if let Some(note) = &redirect.note {
-        eprintln!("note: {note}");
+        crate::say!("note: {note}");
     }
     let browser_var = std::env::var("BROWSER").ok();
     let opened = !args.no_browser && browser::open(url.as_str(), browser_var.as_deref());
     if opened {
-        eprintln!(
+        crate::say!(
             "Opened {id}'s authorization page in your browser; waiting for it (up to {} s).",
             args.timeout
         );
     } else {
-        eprintln!("Open this address in a browser and authorize socialcrm:\n\n  {url}\n");
+        crate::say!("Open this address in a browser and authorize socialcrm:\n\n  {url}\n");
         if redirect.listener.is_some() {
-            eprintln!(
+            crate::say!(
                 "Waiting for the browser to come back to {} (or paste the address it ends on here).",
                 redirect.uri
             );
         } else {
-            eprintln!("Then paste the address your browser ends on here:");
+            crate::say!("Then paste the address your browser ends on here:");
         }
     }
     let paste = args.no_browser || redirect.listener.is_none() || !opened;

@@ -191,7 +191,31 @@ impl Context {
 }
 
 /// Runs the program with `args` and returns the exit code.
+///
+/// No input should make socialcrm panic; if a bug does, the person sees one line that says so
+/// and the process exits 1 instead of printing a backtrace and exiting 101.
 pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> i32 {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown failure".into());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        crate::say!(
+            "error: internal error{at}: {} (this is a bug in socialcrm: please report it)",
+            crate::error::one_line(&what)
+        );
+    }));
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    std::panic::catch_unwind(move || run_args(args)).unwrap_or(ExitCode::Failure.code())
+}
+
+fn run_args(args: Vec<OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => return clap_error(e),
@@ -202,7 +226,7 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> i32 {
     match execute(cli) {
         Ok((report, format)) => finish(report, format, quiet),
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::say!("error: {e}");
             e.exit.code()
         }
     }
@@ -264,13 +288,13 @@ fn finish(report: Report, format: output::Format, quiet: bool) -> i32 {
         // `socialcrm fans list | head` is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return report.exit.code(),
         Err(e) => {
-            eprintln!("error: cannot write to stdout: {e}");
+            crate::say!("error: cannot write to stdout: {e}");
             return ExitCode::Failure.code();
         }
     }
     if !quiet {
         for note in &report.notes {
-            eprintln!("{note}");
+            crate::say!("{note}");
         }
     }
     report.exit.code()
@@ -305,7 +329,7 @@ fn clap_error(e: clap::Error) -> i32 {
         }
     }
     let err = CliError::usage(message).with_hint("see `socialcrm --help`");
-    eprintln!("error: {err}");
+    crate::say!("error: {err}");
     err.exit.code()
 }
 
@@ -324,6 +348,8 @@ fn init_logging(g: &GlobalArgs) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Its own report of a failed write uses eprintln!, which would panic on a full stderr.
+        .log_internal_errors(false)
         .with_target(false);
     let _ = match g.log_format {
         crate::cli::LogFormat::Json => builder.json().with_current_span(true).try_init(),

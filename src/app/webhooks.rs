@@ -59,7 +59,7 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
         });
     }
     let paths: Vec<&str> = routes.iter().map(|r| r.path).collect();
-    eprintln!(
+    crate::say!(
         "listening on http://{shown} for {} (Ctrl-C stops)",
         paths.join(", ")
     );

@@ -1,0 +1,54 @@
+//! Hardening against the machine and bad settings: inputs that used to panic, a full stderr,
+//! special files where the tool expects its own regular files, and environment variables that
+//! used to be accepted silently. Every case runs the real binary.
+
+use std::process::{Command, Stdio};
+
+use crate::support::{TestDb, TestEnv};
+
+/// Runs `cmd` with stderr on `/dev/full` (every write fails with ENOSPC) and returns its exit
+/// code. Opening `/dev/full` for writing changes nothing on the machine.
+fn exit_code_with_full_stderr(mut cmd: Command) -> i32 {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full exists on Linux");
+    cmd.stdout(Stdio::null()).stderr(Stdio::from(full));
+    cmd.status().unwrap().code().expect("exited normally")
+}
+
+#[test]
+fn huge_durations_are_one_line_errors_not_panics() {
+    let env = TestEnv::new();
+    for (args, value) in [
+        (&["fans", "list", "--since"][..], "100000000d"),
+        (&["fans", "list", "--until"][..], "9223372036854775807h"),
+        (&["messages", "list", "--since"][..], "9223372036854775807m"),
+        (&["insights", "--from"][..], "100000000d"),
+        (&["insights", "--to"][..], "99999999999999h"),
+        (&["audit", "list", "--since"][..], "100000000d"),
+    ] {
+        let mut all = args.to_vec();
+        all.push(value);
+        let run = env.run(&all);
+        let line = run.one_line_error(2);
+        assert!(line.contains(value), "{all:?}: {line}");
+    }
+}
+
+#[test]
+fn a_full_stderr_never_panics() {
+    let env = TestEnv::new();
+    let db = TestDb::sqlite();
+    // A usage error, a command failure, notes on stderr, and debug logs through tracing.
+    for (args, want) in [
+        (&["fans", "list", "--since", "garbage"][..], 2),
+        (&["--database-url", "sqlite:", "fans", "list"][..], 5),
+        (&["--database-url", &db.url, "fans", "list"][..], 0),
+        (&["--database-url", &db.url, "-vv", "fans", "list"][..], 0),
+    ] {
+        // The exit code is the one the command would have had; what it could not say is lost.
+        let code = exit_code_with_full_stderr(env.command(args));
+        assert_eq!(code, want, "{args:?} (101 is a panic)");
+    }
+}
