@@ -52,3 +52,48 @@ fn a_full_stderr_never_panics() {
         assert_eq!(code, want, "{args:?} (101 is a panic)");
     }
 }
+
+#[test]
+fn bad_tuning_variables_are_config_errors_naming_them() {
+    let env = TestEnv::new();
+    let db = TestDb::sqlite();
+    for (name, value) in [
+        ("SOCIALCRM_HTTP_TIMEOUT", "0"),
+        ("SOCIALCRM_RETRY_BUDGET", "-5"),
+        ("SOCIALCRM_LEASE_SECS", "abc"),
+        ("SOCIALCRM_NOW", "garbage"),
+        ("SOCIALCRM_LOG", "[[[["),
+        ("SOCIALCRM_UPLOAD_POLL_MS", "soon"),
+        ("SOCIALCRM_META_USAGE_SPACING_MS", "-1"),
+    ] {
+        let mut cmd = env.command(&["--database-url", &db.url, "db", "status"]);
+        cmd.env(name, value);
+        let run = env.run_cmd(cmd);
+        let line = run.one_line_error(5);
+        assert!(
+            line.starts_with(&format!("error: {name}: '{value}'")),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn bad_account_names_are_refused_before_any_round_trip() {
+    let env = TestEnv::new();
+    let long = "a".repeat(65);
+    for name in ["", "   ", long.as_str(), "bad\u{1b}[31mname", "tab\there"] {
+        for args in [
+            &["connect", "tiktok", "--no-browser", "--account", name][..],
+            &["sync", "--account", name][..],
+            &["disconnect", "x", "--account", name][..],
+        ] {
+            let run = env.run(args);
+            let line = run.one_line_error(2);
+            assert!(line.contains("account name"), "{args:?}: {line}");
+        }
+    }
+    // 64 characters is still a name.
+    let ok = "a".repeat(64);
+    let run = env.run(&["sync", "--account", &ok]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+}

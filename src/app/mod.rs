@@ -341,9 +341,8 @@ fn init_logging(g: &GlobalArgs) {
         (false, 2) => "debug",
         _ => "trace",
     };
-    let filter = std::env::var("SOCIALCRM_LOG")
-        .ok()
-        .and_then(|v| tracing_subscriber::EnvFilter::try_new(v).ok())
+    // A bad SOCIALCRM_LOG is refused by config::load, just after logging starts.
+    let filter = crate::config::tuning::log_filter()
         .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(format!("socialcrm={level}")));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

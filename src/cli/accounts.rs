@@ -8,7 +8,7 @@ pub struct ConnectArgs {
     pub platform: PlatformId,
 
     /// A local name for this account, to connect several of one platform
-    #[arg(long, value_name = "NAME", default_value = "default")]
+    #[arg(long, value_name = "NAME", value_parser = super::account_name, default_value = "default")]
     pub account: String,
 
     /// Print the authorization URL instead of opening a browser; the listener still waits, and
@@ -41,7 +41,7 @@ pub struct DisconnectArgs {
     pub platform: PlatformId,
 
     /// The local name of the account
-    #[arg(long, value_name = "NAME", default_value = "default")]
+    #[arg(long, value_name = "NAME", value_parser = super::account_name, default_value = "default")]
     pub account: String,
 
     /// Also delete what the CRM holds from this account: its posts, analytics and sync state,

@@ -229,6 +229,28 @@ pub struct PageArgs {
     pub after: Option<i64>,
 }
 
+/// Longest local account name, in characters: it becomes part of secret names, lock files and
+/// table cells.
+pub const ACCOUNT_NAME_MAX: usize = 64;
+
+/// Checks a local account name (`--account`): not empty or blank, at most
+/// [`ACCOUNT_NAME_MAX`] characters, no control characters. Refused here, at parsing, so that a
+/// bad name never starts an OAuth round trip it could not be stored under.
+pub fn account_name(raw: &str) -> Result<String, String> {
+    if raw.trim().is_empty() {
+        return Err("an account name cannot be empty or blank".into());
+    }
+    if raw.chars().count() > ACCOUNT_NAME_MAX {
+        return Err(format!(
+            "an account name is at most {ACCOUNT_NAME_MAX} characters"
+        ));
+    }
+    if raw.chars().any(char::is_control) {
+        return Err("an account name cannot hold control characters".into());
+    }
+    Ok(raw.to_string())
+}
+
 /// The clap command tree, for completions and man pages.
 pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()

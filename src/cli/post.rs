@@ -60,7 +60,7 @@ pub struct RedditPostArgs {
     pub spoiler: bool,
 
     /// The local name of the account to post from
-    #[arg(long, value_name = "NAME", default_value = "default")]
+    #[arg(long, value_name = "NAME", value_parser = super::account_name, default_value = "default")]
     pub account: String,
 }
 
@@ -78,7 +78,7 @@ pub struct XPostArgs {
     pub reply_to: Option<String>,
 
     /// The local name of the account to post from
-    #[arg(long, value_name = "NAME", default_value = "default")]
+    #[arg(long, value_name = "NAME", value_parser = super::account_name, default_value = "default")]
     pub account: String,
 
     /// Longest wait for X to process a video, in seconds

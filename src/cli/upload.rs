@@ -71,7 +71,7 @@ pub struct UploadArgs {
     pub force: bool,
 
     /// The local name of the account to post from
-    #[arg(long, value_name = "NAME", default_value = "default")]
+    #[arg(long, value_name = "NAME", value_parser = super::account_name, default_value = "default")]
     pub account: String,
 
     /// Bytes per chunk (5 MiB to 64,000,000; the last chunk takes the rest)

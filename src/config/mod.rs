@@ -8,6 +8,7 @@
 
 mod file;
 mod platform;
+pub mod tuning;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -142,6 +143,7 @@ pub enum ConfigError {
 
 /// Resolves the configuration from the command line, the environment and the config file.
 pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    tuning::validate(env)?;
     let explicit = over.config.is_some();
     let config_path = match &over.config {
         Some(path) => path.clone(),
