@@ -97,3 +97,64 @@ fn bad_account_names_are_refused_before_any_round_trip() {
     let run = env.run(&["sync", "--account", &ok]);
     assert_ne!(run.code, 2, "{}", run.stderr);
 }
+
+/// Runs `cmd` to its end, or kills it after a minute: a run that blocks forever is a failure
+/// this test reports instead of hanging the suite. (The bound is for a hang, never a speed.)
+fn run_or_kill(env: &TestEnv, mut cmd: Command) -> crate::support::Run {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the binary blocked for a minute");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let _ = env;
+    crate::support::Run {
+        code: out.status.code().expect("exited normally"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn a_config_file_must_be_a_small_regular_file() {
+    let env = TestEnv::new();
+    let db = TestDb::sqlite();
+    let fifo = env.path().join("config.fifo");
+    mkfifo(&fifo);
+    let big = env.path().join("big.toml");
+    // Valid TOML (comments), just too much of it.
+    std::fs::write(&big, "# padding\n".repeat(200_000)).unwrap();
+    let dir = env.path().join("a-directory");
+    std::fs::create_dir(&dir).unwrap();
+    for (path, says) in [
+        (fifo.as_path(), "not a regular file"),
+        (std::path::Path::new("/dev/zero"), "not a regular file"),
+        (dir.as_path(), "not a regular file"),
+        (big.as_path(), "larger than"),
+    ] {
+        let cmd = env.command(&[
+            "--database-url",
+            &db.url,
+            "--config",
+            path.to_str().unwrap(),
+            "db",
+            "status",
+        ]);
+        let run = run_or_kill(&env, cmd);
+        let line = run.one_line_error(5);
+        assert!(line.contains(says), "{}: {line}", path.display());
+    }
+}
