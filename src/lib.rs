@@ -24,6 +24,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod fsutil;
 pub mod http;
 pub mod import;
 pub mod output;

@@ -40,6 +40,7 @@ fn huge_durations_are_one_line_errors_not_panics() {
 fn a_full_stderr_never_panics() {
     let env = TestEnv::new();
     let db = TestDb::sqlite();
+    db.open().ensure_current().unwrap();
     // A usage error, a command failure, notes on stderr, and debug logs through tracing.
     for (args, want) in [
         (&["fans", "list", "--since", "garbage"][..], 2),
@@ -157,4 +158,113 @@ fn a_config_file_must_be_a_small_regular_file() {
         let line = run.one_line_error(5);
         assert!(line.contains(says), "{}: {line}", path.display());
     }
+}
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+#[cfg(unix)]
+fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A FIFO, a socket, a directory and a symlink to a FIFO, each with mode 0644 (0755 for the
+/// directory), in a temporary directory: what `/dev/null` is to the database path, without
+/// touching `/dev/null`.
+#[cfg(unix)]
+fn special_files(
+    env: &TestEnv,
+) -> (
+    Vec<(std::path::PathBuf, u32)>,
+    std::os::unix::net::UnixListener,
+) {
+    let fifo = env.path().join("db.fifo");
+    mkfifo(&fifo);
+    set_mode(&fifo, 0o644);
+    let socket = env.path().join("db.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    set_mode(&socket, 0o755);
+    let dir = env.path().join("db.dir");
+    std::fs::create_dir(&dir).unwrap();
+    set_mode(&dir, 0o755);
+    let target = env.path().join("target.fifo");
+    mkfifo(&target);
+    set_mode(&target, 0o644);
+    let link = env.path().join("db.link");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let paths = vec![(fifo, 0o644), (socket, 0o755), (dir, 0o755), (link, 0o644)];
+    (paths, listener)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_database_path_that_is_not_a_regular_file_is_refused_untouched() {
+    let env = TestEnv::new();
+    let (paths, _listener) = special_files(&env);
+    for (path, before) in &paths {
+        for args in [&["db", "migrate"][..], &["fans", "list"][..]] {
+            let url = format!("sqlite:{}", path.display());
+            let mut all = vec!["--database-url", url.as_str()];
+            all.extend_from_slice(args);
+            let run = run_or_kill(&env, env.command(&all));
+            let line = run.one_line_error(5);
+            assert!(line.contains("not a regular file"), "{all:?}: {line}");
+            assert_eq!(
+                mode(path),
+                *before,
+                "{all:?} changed the mode of {}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn read_only_commands_do_not_create_a_mistyped_database() {
+    let env = TestEnv::new();
+    let missing = env.path().join("no/such/dir/x.db");
+    let url = format!("sqlite:{}", missing.display());
+    for args in [
+        &["fans", "list"][..],
+        &["db", "status"][..],
+        &["messages", "list"][..],
+        &["audit", "list"][..],
+        &["accounts"][..],
+        &["insights"][..],
+    ] {
+        let mut all = vec!["--database-url", url.as_str()];
+        all.extend_from_slice(args);
+        let run = env.run(&all);
+        let line = run.one_line_error(5);
+        assert!(line.contains("does not exist"), "{all:?}: {line}");
+        assert!(
+            !env.path().join("no").exists(),
+            "{all:?} created directories"
+        );
+    }
+    // db migrate (and commands that write) create it, directories included.
+    env.run(&["--database-url", &url, "db", "migrate"]).ok();
+    assert!(missing.is_file());
+    env.run(&["--database-url", &url, "fans", "list"]).ok();
+}
+
+#[test]
+fn read_only_commands_on_a_fresh_machine_still_work() {
+    // The default database lives in socialcrm's own data directory: the quick start's first
+    // `fans list` or `db status` must not fail.
+    let env = TestEnv::new();
+    env.run(&["fans", "list"]).ok();
+    env.run(&["db", "status"]).ok();
+}
+
+#[test]
+fn read_only_commands_on_a_fresh_postgres_schema_still_work() {
+    let Some(db) = TestDb::postgres() else { return };
+    let env = TestEnv::new();
+    env.run(&["--database-url", &db.url, "fans", "list"]).ok();
+    env.run(&["--database-url", &db.url, "db", "status"]).ok();
 }

@@ -79,14 +79,23 @@ impl Report {
 /// What every command that touches data is given.
 pub struct Context {
     pub config: Config,
+    /// Whether this command may create a missing SQLite database (see [`Context::new`]).
+    open_mode: store::OpenMode,
     store: Option<Box<dyn Store>>,
     secrets: Option<Box<dyn SecretStore>>,
 }
 
 impl Context {
+    /// A context for a command that may create the database it is pointed at.
     pub fn new(config: Config) -> Self {
+        Self::with_open_mode(config, store::OpenMode::CreateIfMissing)
+    }
+
+    /// A context whose first use of the database opens it with `open_mode`.
+    pub fn with_open_mode(config: Config, open_mode: store::OpenMode) -> Self {
         Context {
             config,
+            open_mode,
             store: None,
             secrets: None,
         }
@@ -95,7 +104,7 @@ impl Context {
     /// The database, opened on first use without touching its schema.
     pub fn raw_store(&mut self) -> CliResult<&mut dyn Store> {
         if self.store.is_none() {
-            self.store = Some(store::open(&self.config.database)?);
+            self.store = Some(store::open_with(&self.config.database, self.open_mode)?);
         }
         Ok(self.store.as_deref_mut().expect("opened above"))
     }
@@ -244,7 +253,8 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
     let config = config::load(&overrides(&cli.global), &|k| std::env::var(k).ok())?;
     tracing::debug!(?config, "configuration resolved");
     let format = config.output;
-    let mut ctx = Context::new(config);
+    let mode = open_mode(&cli.command, config.database_is_default);
+    let mut ctx = Context::with_open_mode(config, mode);
     let report = match cli.command {
         Command::Connect(args) => connect::run(&mut ctx, args)?,
         Command::Disconnect(args) => accounts::disconnect(&mut ctx, args)?,
@@ -263,6 +273,28 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     };
     Ok((report, format))
+}
+
+/// Only commands that write may create a database someone named; the default one, in
+/// socialcrm's own data directory, is created by whichever command comes first (the quick
+/// start's `fans list` on a fresh machine prints an empty listing).
+fn open_mode(command: &Command, database_is_default: bool) -> store::OpenMode {
+    let writes = match command {
+        Command::ImportCsv(_)
+        | Command::Connect(_)
+        | Command::Sync(_)
+        | Command::Upload(_)
+        | Command::Post(_)
+        | Command::Webhooks(_)
+        | Command::Db(crate::cli::DbCommand::Migrate) => true,
+        Command::Insights(args) => args.refresh,
+        _ => false,
+    };
+    if writes || database_is_default {
+        store::OpenMode::CreateIfMissing
+    } else {
+        store::OpenMode::MustExist
+    }
 }
 
 fn overrides(g: &GlobalArgs) -> Overrides {
@@ -395,6 +427,10 @@ impl From<StoreError> for CliError {
     fn from(e: StoreError) -> Self {
         let message = e.to_string();
         match e {
+            StoreError::NotAFile(_) => CliError::config(message),
+            StoreError::Missing { .. } => CliError::config(message).with_hint(
+                "check the path in --database-url / SOCIALCRM_DATABASE_URL; `socialcrm db migrate` creates a new database there",
+            ),
             StoreError::Unreachable { .. } => CliError::config(message)
                 .with_hint("check --database-url / SOCIALCRM_DATABASE_URL and that the server is up"),
             StoreError::CannotOpen { .. } => CliError::config(message).with_hint(

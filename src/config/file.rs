@@ -85,33 +85,11 @@ pub fn load(path: &Path, explicit: bool) -> Result<Option<LoadedFile>, ConfigErr
 }
 
 /// The text of a regular file of at most [`MAX_BYTES`], and whether others may read it.
-///
-/// The file is opened without blocking (a FIFO with no writer would otherwise wait forever) and
-/// checked through the open handle, so what is read is what was checked.
 fn read_bounded(path: &Path) -> std::io::Result<(String, bool)> {
-    use std::io::{Error, ErrorKind, Read};
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
-    let file = options.open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(Error::new(
-            ErrorKind::InvalidInput,
-            "it is not a regular file (a directory, device, FIFO or socket)",
-        ));
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(Error::new(
-            ErrorKind::InvalidData,
-            format!("it is larger than {} KiB", MAX_BYTES / 1024),
-        ));
-    }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::new(ErrorKind::InvalidData, "it is not UTF-8 text"))?;
+    let (bytes, meta) = crate::fsutil::read_regular(path, MAX_BYTES)?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
+    })?;
     Ok((text, readable_by_others(&meta)))
 }
 

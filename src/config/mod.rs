@@ -100,6 +100,9 @@ pub struct Config {
     pub progress: bool,
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
+    /// True when no flag, variable or config file named a database: `database` is the
+    /// embedded default in `data_dir`, which any command may create.
+    pub database_is_default: bool,
     pub platforms: BTreeMap<PlatformId, PlatformConfig>,
     pub secrets: SecretsSettings,
     /// `$XDG_DATA_HOME/socialcrm`: the embedded database, encrypted secret files, lock files.
@@ -169,6 +172,8 @@ pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         (None, None) => Format::Table,
     };
 
+    let database_is_default =
+        over.database_url.is_none() && values.and_then(|v| v.database_url.as_ref()).is_none();
     let database = match (
         &over.database_url,
         values.and_then(|v| v.database_url.as_ref()),
@@ -209,6 +214,7 @@ pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         output,
         progress,
         config_file: file.map(|f| f.path),
+        database_is_default,
         platforms,
         secrets,
         data_dir,
