@@ -268,3 +268,243 @@ fn read_only_commands_on_a_fresh_postgres_schema_still_work() {
     env.run(&["--database-url", &db.url, "fans", "list"]).ok();
     env.run(&["--database-url", &db.url, "db", "status"]).ok();
 }
+
+mod lost_keys {
+    //! A lost `master.key` (file backend) or `SOCIALCRM_MASTER_KEY` (db backend): never a new
+    //! key over secrets sealed under the old one, and `secrets reset` as the way out.
+
+    use socialcrm::config::DatabaseTarget;
+    use socialcrm::secrets::{self, Secret, SecretStore, SecretsBackend, SecretsSettings};
+    use socialcrm::store::Batch;
+    use socialcrm::store::model::Connection;
+
+    use crate::support::{TestDb, TestEnv};
+
+    const ACCOUNTS: [(&str, &str); 2] = [("tiktok", "default"), ("reddit", "alice")];
+
+    fn settings(backend: SecretsBackend, master_key: Option<&str>) -> SecretsSettings {
+        SecretsSettings {
+            backend,
+            master_key: master_key.map(Secret::new),
+        }
+    }
+
+    fn open(
+        env: &TestEnv,
+        db: &DatabaseTarget,
+        backend: SecretsBackend,
+        master_key: Option<&str>,
+    ) -> Result<Box<dyn SecretStore>, secrets::SecretError> {
+        secrets::open(
+            &settings(backend, master_key),
+            db,
+            &env.data_home().join("socialcrm"),
+        )
+    }
+
+    /// Two connected accounts whose tokens are sealed under the key of `master_key`.
+    fn seed(env: &TestEnv, db: &TestDb, backend: SecretsBackend, master_key: Option<&str>) {
+        let mut store = db.open();
+        store.ensure_current().unwrap();
+        let mut secrets = open(env, &db.target, backend, master_key).unwrap();
+        for (platform, account) in ACCOUNTS {
+            let key = format!("socialcrm/{platform}/{account}");
+            secrets
+                .put(&key, &Secret::new(r#"{"access_token":"tok_PLAIN"}"#))
+                .unwrap();
+            store
+                .upsert(Batch::Connections(&[Connection {
+                    platform: platform.into(),
+                    account: account.into(),
+                    platform_user_id: Some(format!("{platform}-1")),
+                    username: Some("someone".into()),
+                    scopes: None,
+                    status: "active".into(),
+                    token_expires_at: None,
+                    secret_ref: Some(key),
+                    connected_at: None,
+                    last_sync_at: None,
+                }]))
+                .unwrap();
+        }
+    }
+
+    fn statuses(env: &TestEnv, db: &TestDb) -> Vec<(String, String)> {
+        let run = env.run(&["--database-url", &db.url, "-o", "json", "accounts"]);
+        let mut out: Vec<_> = run
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["platform"].as_str().unwrap().to_string(),
+                    c["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Runs `secrets reset` with `args` and returns its rows as (key, action).
+    fn reset(
+        env: &TestEnv,
+        db: &TestDb,
+        vars: &[(&str, &str)],
+        args: &[&str],
+    ) -> Vec<(String, String)> {
+        let mut all = vec![
+            "--database-url",
+            db.url.as_str(),
+            "-o",
+            "json",
+            "secrets",
+            "reset",
+        ];
+        all.extend_from_slice(args);
+        let mut cmd = env.command(&all);
+        cmd.envs(vars.iter().copied());
+        let run = env.run_cmd(cmd);
+        run.ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["key"].as_str().unwrap().to_string(),
+                    r["action"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn reset_story(db: TestDb, backend: SecretsBackend) {
+        let env = TestEnv::new();
+        let key_file = env.data_home().join("socialcrm/secrets/master.key");
+        let (old, new) = match backend {
+            SecretsBackend::File => (None, None),
+            _ => (Some("old horse"), Some("new horse")),
+        };
+        seed(&env, &db, backend, old);
+        let mut vars = vec![("SOCIALCRM_SECRETS", backend.name())];
+        if let Some(new) = new {
+            vars.push(("SOCIALCRM_MASTER_KEY", new));
+        }
+        if backend == SecretsBackend::File {
+            std::fs::remove_file(&key_file).unwrap();
+            // Any command that opens the store: the key is not replaced, and the error says so.
+            let mut cmd = env.command(&["--database-url", &db.url, "-o", "json", "doctor"]);
+            cmd.envs(vars.iter().copied());
+            let run = env.run_cmd(cmd);
+            assert!(!key_file.exists(), "a new master.key was created");
+            assert!(
+                run.stdout.contains("master.key is missing but 2 secret(s)"),
+                "{}",
+                run.stdout
+            );
+        }
+
+        // Listing deletes nothing.
+        let listed = reset(&env, &db, &vars, &[]);
+        assert_eq!(
+            listed,
+            [
+                (
+                    "socialcrm/reddit/alice".to_string(),
+                    "would delete".to_string()
+                ),
+                (
+                    "socialcrm/tiktok/default".to_string(),
+                    "would delete".to_string()
+                ),
+            ]
+        );
+        assert_eq!(reset(&env, &db, &vars, &[]).len(), 2);
+
+        // One platform, then the rest.
+        let done = reset(&env, &db, &vars, &["--platform", "tiktok", "--yes"]);
+        assert_eq!(
+            done,
+            [(
+                "socialcrm/tiktok/default".to_string(),
+                "deleted".to_string()
+            )]
+        );
+        assert_eq!(
+            statuses(&env, &db),
+            [
+                ("reddit".to_string(), "active".to_string()),
+                ("tiktok".to_string(), "needs_reauth".to_string()),
+            ]
+        );
+        let audit = env.run(&[
+            "--database-url",
+            &db.url,
+            "-o",
+            "json",
+            "audit",
+            "list",
+            "--action",
+            "secrets_reset",
+        ]);
+        let entries = audit.ok().json();
+        assert_eq!(entries.as_array().unwrap().len(), 1, "{entries}");
+        assert_eq!(entries[0]["platform"], "tiktok");
+        assert!(!audit.stdout.contains("tok_PLAIN"));
+
+        assert_eq!(reset(&env, &db, &vars, &["--yes"]).len(), 1);
+        assert!(reset(&env, &db, &vars, &[]).is_empty());
+
+        // The store takes new tokens again (a new master.key only now, with nothing left).
+        let mut secrets = open(&env, &db.target, backend, new).unwrap();
+        secrets
+            .put("socialcrm/tiktok/default", &Secret::new("{}"))
+            .unwrap();
+        if backend == SecretsBackend::File {
+            assert!(key_file.exists());
+        }
+    }
+
+    #[test]
+    fn a_lost_master_key_file_is_never_replaced_and_reset_recovers_on_sqlite() {
+        reset_story(TestDb::sqlite(), SecretsBackend::File);
+    }
+
+    #[test]
+    fn a_lost_master_key_file_is_never_replaced_and_reset_recovers_on_postgres() {
+        let Some(db) = TestDb::postgres() else { return };
+        reset_story(db, SecretsBackend::File);
+    }
+
+    #[test]
+    fn a_lost_db_master_key_is_recovered_by_reset_on_sqlite() {
+        reset_story(TestDb::sqlite(), SecretsBackend::Db);
+    }
+
+    #[test]
+    fn a_lost_db_master_key_is_recovered_by_reset_on_postgres() {
+        let Some(db) = TestDb::postgres() else { return };
+        reset_story(db, SecretsBackend::Db);
+    }
+
+    #[test]
+    fn a_key_file_that_is_a_fifo_is_refused_without_blocking() {
+        let env = TestEnv::new();
+        let db = TestDb::sqlite();
+        db.open().ensure_current().unwrap();
+        let dir = env.data_home().join("socialcrm/secrets");
+        std::fs::create_dir_all(&dir).unwrap();
+        super::mkfifo(&dir.join("master.key"));
+        let mut cmd = env.command(&["--database-url", &db.url, "-o", "json", "doctor"]);
+        cmd.env("SOCIALCRM_SECRETS", "file");
+        let run = super::run_or_kill(&env, cmd);
+        assert!(
+            run.stdout.contains("a FIFO, not a regular file"),
+            "{}",
+            run.stdout
+        );
+    }
+}

@@ -17,6 +17,7 @@ mod import;
 mod insights;
 mod messages;
 mod post;
+mod secrets_reset;
 mod sync;
 mod upload;
 mod upload_instagram;
@@ -267,6 +268,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,
         Command::Db(cmd) => db::run(&mut ctx, cmd)?,
+        Command::Secrets(cmd) => secrets_reset::run(&mut ctx, cmd)?,
         Command::Doctor(args) => doctor::run(&mut ctx, args)?,
         Command::ImportCsv(args) => import::run(&mut ctx, args)?,
         Command::Webhooks(cmd) => webhooks::run(&mut ctx, cmd)?,
@@ -412,13 +414,27 @@ fn connection_platform(
 impl From<SecretError> for CliError {
     fn from(e: SecretError) -> Self {
         let message = e.to_string();
-        match e {
+        let lost_key = matches!(
+            e,
+            SecretError::KeyFileMissing { .. }
+                | SecretError::WrongKeyFile { .. }
+                | SecretError::WrongMasterKey { .. }
+        );
+        let err = match e {
             // The setup is wrong or missing: configuration, exit 5.
             SecretError::KeychainUnavailable
             | SecretError::NeedsMasterKey { .. }
             | SecretError::NeedsKeyFile { .. }
+            | SecretError::KeyFileMissing { .. }
             | SecretError::MasterKeyRequired => CliError::config(message),
             _ => CliError::failure(message),
+        };
+        if lost_key {
+            err.with_hint(
+                "if the key is lost for good, `socialcrm secrets reset` lists the secrets it cannot open and --yes deletes them, so the accounts can be connected again",
+            )
+        } else {
+            err
         }
     }
 }

@@ -13,6 +13,7 @@ mod import;
 mod insights;
 mod messages;
 mod post;
+mod secrets;
 mod sync;
 mod upload;
 mod webhooks;
@@ -31,6 +32,7 @@ pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
 pub use post::{PostCommand, RedditPostArgs, XPostArgs};
+pub use secrets::SecretsCommand;
 pub use sync::SyncArgs;
 pub use upload::{Privacy, UploadArgs, UploadPlatform};
 pub use webhooks::WebhooksCommand;
@@ -190,6 +192,10 @@ pub enum Command {
     /// The CRM database: schema migrations and status
     #[command(subcommand)]
     Db(DbCommand),
+
+    /// The stored tokens: recover from a lost master key (`secrets reset`)
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
 
     /// Receive platform webhooks (TikTok, Instagram, X) and record them
     #[command(subcommand)]

@@ -194,6 +194,8 @@ pub trait Store: Send {
     /// The most recently written sealed secret other than `key`, if any: the secrets backend
     /// opens it to check the master key before a write.
     fn other_secret(&mut self, key: &str) -> Result<Option<SecretRow>, StoreError>;
+    /// Every sealed secret, by key: `secrets reset` tries each with the current master key.
+    fn list_secrets(&mut self) -> Result<Vec<SecretRow>, StoreError>;
     /// Inserts or atomically replaces a sealed secret.
     fn put_secret(&mut self, row: &SecretRow) -> Result<(), StoreError>;
     /// Removes a sealed secret; true if it existed.
