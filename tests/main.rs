@@ -8,6 +8,7 @@
 mod cli;
 mod connect;
 mod fake_tiktok;
+mod fuzz;
 mod import;
 mod instagram;
 mod instagram_webhooks;
@@ -32,6 +33,7 @@ fn every_test_file_is_included() {
         "cli.rs",
         "connect.rs",
         "fake_tiktok.rs",
+        "fuzz.rs",
         "import.rs",
         "instagram.rs",
         "instagram_webhooks.rs",
