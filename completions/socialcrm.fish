@@ -76,7 +76,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s V -l 
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l account -d 'A local name for this account, to connect several of one platform' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l port -d 'Listen for the redirect on this port of 127.0.0.1 (the redirect URI registered with the platform must allow it); default: the port of the configured redirect URI, else any' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l scope -d 'Ask for this scope (repeat for several); default: the platform\'s usual read scopes' -r
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l timeout -d 'Give up waiting for the authorization after SECS seconds' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l timeout -d 'Give up waiting for the authorization after SECS seconds (1 to 86400)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
@@ -163,7 +163,7 @@ followers\t'Followers (FOLLOWER_OF_CREATOR)'
 private\t'Only the creator (SELF_ONLY); the only level unaudited apps may post'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l account -d 'The local name of the account to post from' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l chunk-size -d 'Bytes per chunk (5 MiB to 64,000,000; the last chunk takes the rest)' -r
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l wait -d 'Longest wait for TikTok to finish processing, in seconds' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l wait -d 'Longest wait for TikTok to finish processing, in seconds (at most 86400)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
@@ -197,7 +197,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l media -d 'A media file to attach (repeat for up to four)' -r -F
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l reply-to -d 'Post as a reply to the post with this id' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l account -d 'The local name of the account to post from' -r
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l wait -d 'Longest wait for X to process a video, in seconds' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l wait -d 'Longest wait for X to process a video, in seconds (at most 86400)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'

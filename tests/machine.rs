@@ -37,6 +37,28 @@ fn huge_durations_are_one_line_errors_not_panics() {
 }
 
 #[test]
+fn huge_timeouts_and_waits_are_usage_errors_not_panics() {
+    let env = TestEnv::new();
+    let huge = u64::MAX.to_string();
+    for args in [
+        &["connect", "tiktok", "--no-browser", "--timeout", &huge][..],
+        &["upload", "tiktok", "clip.mp4", "--wait", &huge][..],
+        &["post", "x", "hi", "--wait", &huge][..],
+    ] {
+        // Credentials are set so that, before the bounds, connect reached its wait and panicked
+        // adding the timeout to the clock.
+        let mut cmd = env.command(args);
+        cmd.env("SOCIALCRM_SECRETS", "file")
+            .env("TIKTOK_CLIENT_KEY", "k")
+            .env("TIKTOK_CLIENT_SECRET", "s")
+            .stdin(Stdio::null());
+        let run = env.run_cmd(cmd);
+        let line = run.one_line_error(2);
+        assert!(line.contains(&huge), "{args:?}: {line}");
+    }
+}
+
+#[test]
 fn a_full_stderr_never_panics() {
     let env = TestEnv::new();
     let db = TestDb::sqlite();

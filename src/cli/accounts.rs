@@ -26,8 +26,9 @@ pub struct ConnectArgs {
     #[arg(long = "scope", value_name = "SCOPE")]
     pub scopes: Vec<String>,
 
-    /// Give up waiting for the authorization after SECS seconds
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    /// Give up waiting for the authorization after SECS seconds (1 to 86400)
+    #[arg(long, value_name = "SECS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout: u64,
 
     /// Use the platform's sandbox app (also TIKTOK_SANDBOX_MODE=true)

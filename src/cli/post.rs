@@ -81,7 +81,8 @@ pub struct XPostArgs {
     #[arg(long, value_name = "NAME", value_parser = super::account_name, default_value = "default")]
     pub account: String,
 
-    /// Longest wait for X to process a video, in seconds
-    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    /// Longest wait for X to process a video, in seconds (at most 86400)
+    #[arg(long, value_name = "SECS", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(0..=86_400))]
     pub wait: u64,
 }

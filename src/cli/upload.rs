@@ -79,7 +79,8 @@ pub struct UploadArgs {
           value_parser = clap::value_parser!(u64).range(5 * 1024 * 1024..=64_000_000))]
     pub chunk_size: u64,
 
-    /// Longest wait for TikTok to finish processing, in seconds
-    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    /// Longest wait for TikTok to finish processing, in seconds (at most 86400)
+    #[arg(long, value_name = "SECS", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(0..=86_400))]
     pub wait: u64,
 }
