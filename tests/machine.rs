@@ -530,3 +530,33 @@ mod lost_keys {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_secrets_directory_that_is_a_symlink_keeps_its_targets_mode() {
+    let env = TestEnv::new();
+    let db = TestDb::sqlite();
+    db.open().ensure_current().unwrap();
+    let shared = env.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    set_mode(&shared, 0o755);
+    let data = env.data_home().join("socialcrm");
+    std::fs::create_dir_all(&data).unwrap();
+    std::os::unix::fs::symlink(&shared, data.join("secrets")).unwrap();
+    let mut cmd = env.command(&["--database-url", &db.url, "doctor"]);
+    cmd.env("SOCIALCRM_SECRETS", "file");
+    env.run_cmd(cmd);
+    assert_eq!(mode(&shared), 0o755, "the symlink's target was chmodded");
+}
+
+#[cfg(unix)]
+#[test]
+fn man_pages_are_never_written_into_a_fifo() {
+    let env = TestEnv::new();
+    let dir = env.path().join("man");
+    std::fs::create_dir(&dir).unwrap();
+    mkfifo(&dir.join("socialcrm-db.1"));
+    let run = run_or_kill(&env, env.command(&["man", "--dir", dir.to_str().unwrap()]));
+    let line = run.one_line_error(1);
+    assert!(line.contains("not a regular file"), "{line}");
+}

@@ -331,7 +331,9 @@ fn io(path: &Path, e: std::io::Error) -> SecretError {
     }
 }
 
-/// Creates `dir` (and its parents) owner-only, and makes an existing one owner-only.
+/// Creates `dir` (and its parents) owner-only, and makes an existing one owner-only. A symlink
+/// in its place is followed but its target's mode is left alone: that directory is not
+/// socialcrm's own (it could be `/tmp`).
 fn create_private_dir(dir: &Path) -> Result<(), SecretError> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
@@ -341,11 +343,8 @@ fn create_private_dir(dir: &Path) -> Result<(), SecretError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(dir)
-            .map_err(|e| io(dir, e))?
-            .permissions()
-            .mode();
-        if mode & 0o077 != 0 {
+        let meta = fs::symlink_metadata(dir).map_err(|e| io(dir, e))?;
+        if meta.is_dir() && meta.permissions().mode() & 0o077 != 0 {
             fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| io(dir, e))?;
         }
     }
