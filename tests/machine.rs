@@ -268,6 +268,16 @@ fn read_only_commands_do_not_create_a_mistyped_database() {
             "{all:?} created directories"
         );
     }
+    // secrets reset with the db backend, which opens the database for the secrets too.
+    let mut cmd = env.command(&["--database-url", &url, "secrets", "reset"]);
+    cmd.env("SOCIALCRM_SECRETS", "db")
+        .env("SOCIALCRM_MASTER_KEY", "k");
+    let line = env.run_cmd(cmd).one_line_error(5).to_string();
+    assert!(line.contains("does not exist"), "{line}");
+    assert!(
+        !env.path().join("no").exists(),
+        "secrets reset created directories"
+    );
     // db migrate (and commands that write) create it, directories included.
     env.run(&["--database-url", &url, "db", "migrate"]).ok();
     assert!(missing.is_file());

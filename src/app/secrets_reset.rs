@@ -63,6 +63,9 @@ pub fn run(ctx: &mut Context, cmd: SecretsCommand) -> CliResult<Report> {
         )
         .with_hint("`secrets reset` is for SOCIALCRM_SECRETS=file or db"));
     }
+    // The CRM database first: a mistyped --database-url is refused before anything is opened
+    // or created (the db backend would otherwise create it).
+    ctx.store()?;
     let mut store = secrets::open_for_reset(
         &ctx.config.secrets,
         &ctx.config.database,
@@ -86,28 +89,38 @@ pub fn run(ctx: &mut Context, cmd: SecretsCommand) -> CliResult<Report> {
     } else {
         Vec::new()
     };
+    let detail = |u: &secrets::Unreadable| {
+        format!(
+            "deleted the secret {}, which the current key cannot open ({}); connect again",
+            u.key, u.reason
+        )
+    };
     let mut rows = Vec::new();
     for u in unreadable {
         let owner = owner_of(&u.key);
         if yes {
             store.delete(&u.key)?;
-            if let Some((p, a)) = owner {
-                let db = ctx.store()?;
-                if let Some(row) = connections
-                    .iter()
-                    .find(|c| c.connection.platform == p && c.connection.account == a)
-                {
-                    let mut connection = row.connection.clone();
-                    connection.status = "needs_reauth".into();
-                    db.upsert(Batch::Connections(std::slice::from_ref(&connection)))?;
+            let db = ctx.store()?;
+            let entry = match owner {
+                Some((p, a)) => {
+                    if let Some(row) = connections
+                        .iter()
+                        .find(|c| c.connection.platform == p && c.connection.account == a)
+                    {
+                        let mut connection = row.connection.clone();
+                        connection.status = "needs_reauth".into();
+                        db.upsert(Batch::Connections(std::slice::from_ref(&connection)))?;
+                    }
+                    audit_entry("secrets_reset", p, a, "ok", &detail(&u))
                 }
-                let detail = format!(
-                    "deleted the secret {}, which the current key cannot open ({}); connect again",
-                    u.key, u.reason
-                );
-                let entry = audit_entry("secrets_reset", p, a, "ok", &detail);
-                db.upsert(Batch::Audit(&[entry]))?;
-            }
+                // A key of no account (none is written so today): still on the record.
+                None => crate::store::model::AuditEntry {
+                    platform: None,
+                    account: None,
+                    ..audit_entry("secrets_reset", "", "", "ok", &detail(&u))
+                },
+            };
+            db.upsert(Batch::Audit(&[entry]))?;
         }
         rows.push(ResetRow {
             platform: owner.map(|(p, _)| p.to_string()),
