@@ -69,6 +69,18 @@ fn a_full_stderr_never_panics() {
         (&["--database-url", "sqlite:", "fans", "list"][..], 5),
         (&["--database-url", &db.url, "fans", "list"][..], 0),
         (&["--database-url", &db.url, "-vv", "fans", "list"][..], 0),
+        (
+            &[
+                "--database-url",
+                &db.url,
+                "-vv",
+                "--log-format",
+                "json",
+                "fans",
+                "list",
+            ][..],
+            0,
+        ),
     ] {
         // The exit code is the one the command would have had; what it could not say is lost.
         let code = exit_code_with_full_stderr(env.command(args));
