@@ -1,6 +1,7 @@
 //! A bounded random harness over the parsers that take text from outside: the CSV record reader
-//! (`import::reader`), the amount and date parsers of imported cells (`import::values`) and the
-//! command line's dates and spans (`cli::when`). It runs in every `cargo test`, a fixed number
+//! (`import::reader`), the amount and date parsers of imported cells (`import::values`), the
+//! OnlyFans row parsers that use them (`platforms::onlyfans::rows`) and the command line's dates
+//! and spans (`cli::when`). It runs in every `cargo test`, a fixed number
 //! of cases from a fixed seed, so a failure reproduces exactly; `FUZZ_CASES=N` and
 //! `FUZZ_SEED=S` run more or other cases locally.
 //!
@@ -513,4 +514,111 @@ fn regression_offsets_cannot_carry_a_date_out_of_years_0_to_9999() {
     }
     assert!(parse_datetime("0000-01-01T00:00Z", DateOrder::Auto).is_ok());
     assert!(parse_datetime("9999-12-31T23:59:59Z", DateOrder::Auto).is_ok());
+}
+
+/// A cell for the column `field`: mostly the kind of value it holds (so rows get past the
+/// first check and reach every parser), sometimes anything.
+fn export_cell(rng: &mut Rng, field: &str) -> String {
+    if rng.chance(8) {
+        return random_cell(rng);
+    }
+    if field.ends_with("_at") || field == "date" {
+        return if rng.chance(3) {
+            date_like(rng)
+        } else {
+            random_time(rng).format("%Y-%m-%d %H:%M:%S").to_string()
+        };
+    }
+    match field {
+        "total_spent" | "price" | "amount" | "gross" | "fee" | "net" => {
+            if rng.chance(3) {
+                rng.text(AMOUNT_PIECES, 6)
+            } else {
+                format!("${}.{:02}", rng.below(100_000), rng.below(100))
+            }
+        }
+        "direction" => rng
+            .pick(&["in", "out", "sent", "received", "fan", "creator", "?"])
+            .into(),
+        "type" | "description" | "status" => rng
+            .pick(&[
+                "tip",
+                "subscription",
+                "message",
+                "refund",
+                "chargeback",
+                "active",
+                "",
+            ])
+            .into(),
+        "currency" => rng.pick(&["USD", "EUR", "usd", "", "€"]).into(),
+        _ => format!("@{}", rng.text(&["fan", "_", "1", "é", "Lou"], 4)),
+    }
+}
+
+#[test]
+fn fuzz_onlyfans_rows_never_panic_the_field_parsers() {
+    use socialcrm::import::batch::Parsed;
+    use socialcrm::import::reader::ColumnMap;
+    use socialcrm::platforms::onlyfans::{EARNINGS, FANS, MESSAGES, rows::Cells};
+
+    let mut rng = Rng::new(9);
+    let orders = [
+        DateOrder::Auto,
+        DateOrder::Iso,
+        DateOrder::Mdy,
+        DateOrder::Dmy,
+    ];
+    let mut parsed_rows = 0;
+    let total = cases(1_500);
+    for case in 0..total {
+        let kind = [&FANS, &MESSAGES, &EARNINGS][case % 3];
+        // Every field of the kind, shuffled, now and then with a column nobody asked for.
+        let mut headers: Vec<String> = kind.fields.iter().map(|f| f.name.to_string()).collect();
+        for i in (1..headers.len()).rev() {
+            headers.swap(i, rng.below(i + 1));
+        }
+        if rng.chance(3) {
+            headers.push("Notes".into());
+        }
+        let mut writer = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Always)
+            .from_writer(Vec::new());
+        writer.write_record(&headers).unwrap();
+        for _ in 0..1 + rng.below(5) {
+            let cells: Vec<String> = headers.iter().map(|h| export_cell(&mut rng, h)).collect();
+            writer.write_record(&cells).unwrap();
+        }
+        let bytes = writer.into_inner().unwrap();
+        let shown = String::from_utf8_lossy(&bytes).into_owned();
+        // A NUL from the generator makes the file binary: refused whole, nothing to parse.
+        let Ok(mut rows) = Rows::new(Box::new(Cursor::new(bytes)), Path::new("fuzz.csv")) else {
+            continue;
+        };
+        let header = rows.header().unwrap();
+        let map = ColumnMap::build(&header, kind.fields, &[], Path::new("fuzz.csv"))
+            .unwrap_or_else(|e| panic!("{shown:?}: {e}"));
+        let mut row = Row::default();
+        let dates = orders[rng.below(orders.len())];
+        while let Next::Row = rows.next(&mut row).unwrap() {
+            let mut out = Parsed::default();
+            let cells = Cells {
+                map: &map,
+                row: &row,
+                dates,
+            };
+            let got = no_panic(
+                &shown,
+                std::panic::AssertUnwindSafe(|| (kind.parse)(&cells, &mut out)),
+            );
+            if got.is_ok() {
+                parsed_rows += 1;
+            }
+        }
+    }
+    // The generator must reach the parsers' accepting paths, not only their refusals.
+    assert!(
+        parsed_rows >= total / 10,
+        "only {parsed_rows} rows were accepted"
+    );
 }
