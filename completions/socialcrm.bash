@@ -58,6 +58,9 @@ _socialcrm() {
             socialcrm,post)
                 cmd="socialcrm__subcmd__post"
                 ;;
+            socialcrm,secrets)
+                cmd="socialcrm__subcmd__secrets"
+                ;;
             socialcrm,sync)
                 cmd="socialcrm__subcmd__sync"
                 ;;
@@ -157,6 +160,9 @@ _socialcrm() {
             socialcrm__subcmd__help,post)
                 cmd="socialcrm__subcmd__help__subcmd__post"
                 ;;
+            socialcrm__subcmd__help,secrets)
+                cmd="socialcrm__subcmd__help__subcmd__secrets"
+                ;;
             socialcrm__subcmd__help,sync)
                 cmd="socialcrm__subcmd__help__subcmd__sync"
                 ;;
@@ -189,6 +195,9 @@ _socialcrm() {
                 ;;
             socialcrm__subcmd__help__subcmd__post,x)
                 cmd="socialcrm__subcmd__help__subcmd__post__subcmd__x"
+                ;;
+            socialcrm__subcmd__help__subcmd__secrets,reset)
+                cmd="socialcrm__subcmd__help__subcmd__secrets__subcmd__reset"
                 ;;
             socialcrm__subcmd__help__subcmd__webhooks,serve)
                 cmd="socialcrm__subcmd__help__subcmd__webhooks__subcmd__serve"
@@ -223,6 +232,18 @@ _socialcrm() {
             socialcrm__subcmd__post__subcmd__help,x)
                 cmd="socialcrm__subcmd__post__subcmd__help__subcmd__x"
                 ;;
+            socialcrm__subcmd__secrets,help)
+                cmd="socialcrm__subcmd__secrets__subcmd__help"
+                ;;
+            socialcrm__subcmd__secrets,reset)
+                cmd="socialcrm__subcmd__secrets__subcmd__reset"
+                ;;
+            socialcrm__subcmd__secrets__subcmd__help,help)
+                cmd="socialcrm__subcmd__secrets__subcmd__help__subcmd__help"
+                ;;
+            socialcrm__subcmd__secrets__subcmd__help,reset)
+                cmd="socialcrm__subcmd__secrets__subcmd__help__subcmd__reset"
+                ;;
             socialcrm__subcmd__webhooks,help)
                 cmd="socialcrm__subcmd__webhooks__subcmd__help"
                 ;;
@@ -242,7 +263,7 @@ _socialcrm() {
 
     case "${cmd}" in
         socialcrm)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db secrets webhooks completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -964,7 +985,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help)
-            opts="import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db webhooks completions man help"
+            opts="import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db secrets webhooks completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1272,6 +1293,34 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help__subcmd__post__subcmd__x)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__secrets)
+            opts="reset"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__secrets__subcmd__reset)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1805,6 +1854,128 @@ _socialcrm() {
                     return 0
                     ;;
                 --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__secrets)
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version reset help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__secrets__subcmd__help)
+            opts="reset help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__secrets__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__secrets__subcmd__help__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__secrets__subcmd__reset)
+            opts="-p -o -v -q -h -V --platform --account --yes --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --platform)
+                    COMPREPLY=($(compgen -W "tiktok instagram reddit x onlyfans" -- "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -W "tiktok instagram reddit x onlyfans" -- "${cur}"))
+                    return 0
+                    ;;
+                --account)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -6,10 +6,8 @@
 use chrono::{DateTime, SubsecRound, Utc};
 
 pub fn now() -> DateTime<Utc> {
-    let pinned = std::env::var("SOCIALCRM_NOW")
-        .ok()
-        .and_then(|v| DateTime::parse_from_rfc3339(v.trim()).ok())
-        .map(|t| t.with_timezone(&Utc));
+    // Validated at start-up (config::tuning), so a bad value has already stopped the run.
+    let pinned = crate::config::tuning::pinned_now();
     // Microseconds: the precision both backends store, so a value read back equals the one written.
     pinned.unwrap_or_else(Utc::now).trunc_subsecs(6)
 }

@@ -15,8 +15,10 @@
 //!        output (table | json | csv, progress bars) <- result value returned by app
 //! ```
 //! Start reading at [`run`], then `app/mod.rs` (the Context and the dispatch), then any command
-//! in `app/`. `config` resolves flags > environment > file > defaults once; `error` turns every
-//! typed error into one line and an exit code.
+//! in `app/`. `config` resolves flags > environment > file > defaults once (`config/tuning.rs`
+//! checks every tuning variable at start-up); `error` turns every typed error into one line and
+//! an exit code; `fsutil` is the one check for paths a person names (regular files only, modes
+//! set only on files socialcrm creates).
 
 pub mod app;
 pub mod auth;
@@ -24,6 +26,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod fsutil;
 pub mod http;
 pub mod import;
 pub mod output;

@@ -671,6 +671,8 @@ fn a_world_readable_config_secret_is_refused_even_when_env_or_a_flag_overrides_i
     use std::os::unix::fs::PermissionsExt;
     let env = TestEnv::new();
     let db = TestDb::sqlite();
+    // A database that exists: read-only commands never create one.
+    db.open().ensure_current().unwrap();
     let dir = env.config_home().join("socialcrm");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("config.toml");

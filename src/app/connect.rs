@@ -201,11 +201,11 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     let url = adapter.authorize_url(&redirect.uri, &state, &pkce, &scopes);
 
     if let Some(note) = &redirect.note {
-        eprintln!("note: {note}");
+        crate::say!("note: {note}");
     }
     // The address is always printed, so a browser that never appeared (no display, a failing
     // `$BROWSER`) strands nobody, and a pasted address is always read alongside the listener.
-    eprintln!("Open this address in a browser and authorize socialcrm:\n\n  {url}\n");
+    crate::say!("Open this address in a browser and authorize socialcrm:\n\n  {url}\n");
     let launched = if args.no_browser {
         None
     } else {
@@ -224,13 +224,13 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     };
     match launched {
         Some(launched) => {
-            eprintln!("Opened it with `{}`; {waiting}.", launched.command);
+            crate::say!("Opened it with `{}`; {waiting}.", launched.command);
             launched.watch(|why| {
-                eprintln!("warning: {why}: open the address above yourself, then paste the address the browser ends on here");
+                crate::say!("warning: {why}: open the address above yourself, then paste the address the browser ends on here");
             });
         }
-        None if args.no_browser => eprintln!("{}.", capitalise(&waiting)),
-        None => eprintln!("warning: no browser could be started; {waiting}."),
+        None if args.no_browser => crate::say!("{}.", capitalise(&waiting)),
+        None => crate::say!("warning: no browser could be started; {waiting}."),
     }
     let granted = callback::wait(Catch {
         redirect_uri: &redirect.uri,

@@ -34,6 +34,8 @@ pub fn man(dir: Option<&Path>) -> CliResult<Report> {
         .map_err(|e| CliError::failure(format!("cannot create {}: {e}", dir.display())))?;
     for (name, page) in &pages {
         let path = dir.join(name);
+        crate::fsutil::ensure_regular_or_absent(&path, "man page")
+            .map_err(|e| CliError::failure(e.to_string()))?;
         std::fs::write(&path, page)
             .map_err(|e| CliError::failure(format!("cannot write {}: {e}", path.display())))?;
     }

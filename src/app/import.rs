@@ -165,7 +165,7 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
     let visible = ctx.config.progress && std::io::stderr().is_terminal();
     let store = ctx.store()?;
     if first_onlyfans_import(store)? {
-        eprintln!("{}", onlyfans::COMPLIANCE_NOTICE);
+        crate::say!("{}", onlyfans::COMPLIANCE_NOTICE);
         if !args.dry_run {
             record(store, "notice", "ok", "compliance notice shown".into())?;
         }

@@ -17,6 +17,7 @@ mod import;
 mod insights;
 mod messages;
 mod post;
+mod secrets_reset;
 mod sync;
 mod upload;
 mod upload_instagram;
@@ -77,14 +78,23 @@ impl Report {
 /// What every command that touches data is given.
 pub struct Context {
     pub config: Config,
+    /// Whether this command may create a missing SQLite database (see [`Context::new`]).
+    open_mode: store::OpenMode,
     store: Option<Box<dyn Store>>,
     secrets: Option<Box<dyn SecretStore>>,
 }
 
 impl Context {
+    /// A context for a command that may create the database it is pointed at.
     pub fn new(config: Config) -> Self {
+        Self::with_open_mode(config, store::OpenMode::CreateIfMissing)
+    }
+
+    /// A context whose first use of the database opens it with `open_mode`.
+    pub fn with_open_mode(config: Config, open_mode: store::OpenMode) -> Self {
         Context {
             config,
+            open_mode,
             store: None,
             secrets: None,
         }
@@ -93,7 +103,7 @@ impl Context {
     /// The database, opened on first use without touching its schema.
     pub fn raw_store(&mut self) -> CliResult<&mut dyn Store> {
         if self.store.is_none() {
-            self.store = Some(store::open(&self.config.database)?);
+            self.store = Some(store::open_with(&self.config.database, self.open_mode)?);
         }
         Ok(self.store.as_deref_mut().expect("opened above"))
     }
@@ -189,7 +199,31 @@ impl Context {
 }
 
 /// Runs the program with `args` and returns the exit code.
+///
+/// No input should make socialcrm panic; if a bug does, the person sees one line that says so
+/// and the process exits 1 instead of printing a backtrace and exiting 101.
 pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> i32 {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown failure".into());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        crate::say!(
+            "error: internal error{at}: {} (this is a bug in socialcrm: please report it)",
+            crate::error::one_line(&what)
+        );
+    }));
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    std::panic::catch_unwind(move || run_args(args)).unwrap_or(ExitCode::Failure.code())
+}
+
+fn run_args(args: Vec<OsString>) -> i32 {
     let parsed = crate::cli::command()
         .try_get_matches_from(help_about_help(args))
         .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
@@ -205,7 +239,7 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> i32 {
         Ok((report, format)) => finish(report, format, quiet, csv_raw),
         Err(e) => {
             // Errors may quote what a platform or a file said: never raw to the terminal.
-            eprintln!("error: {}", output::terminal_safe(&e.to_string()));
+            crate::say!("error: {}", output::terminal_safe(&e.to_string()));
             e.exit.code()
         }
     }
@@ -223,7 +257,8 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
     let config = config::load(&overrides(&cli.global), &|k| std::env::var(k).ok())?;
     tracing::debug!(?config, "configuration resolved");
     let format = config.output;
-    let mut ctx = Context::new(config);
+    let mode = open_mode(&cli.command, config.database_is_default);
+    let mut ctx = Context::with_open_mode(config, mode);
     let report = match cli.command {
         Command::Connect(args) => connect::run(&mut ctx, args)?,
         Command::Disconnect(args) => accounts::disconnect(&mut ctx, args)?,
@@ -236,12 +271,35 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,
         Command::Db(cmd) => db::run(&mut ctx, cmd)?,
+        Command::Secrets(cmd) => secrets_reset::run(&mut ctx, cmd)?,
         Command::Doctor(args) => doctor::run(&mut ctx, args)?,
         Command::ImportCsv(args) => import::run(&mut ctx, args)?,
         Command::Webhooks(cmd) => webhooks::run(&mut ctx, cmd)?,
         Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     };
     Ok((report, format))
+}
+
+/// Only commands that write may create a database someone named; the default one, in
+/// socialcrm's own data directory, is created by whichever command comes first (the quick
+/// start's `fans list` on a fresh machine prints an empty listing).
+fn open_mode(command: &Command, database_is_default: bool) -> store::OpenMode {
+    let writes = match command {
+        Command::ImportCsv(_)
+        | Command::Connect(_)
+        | Command::Sync(_)
+        | Command::Upload(_)
+        | Command::Post(_)
+        | Command::Webhooks(_)
+        | Command::Db(crate::cli::DbCommand::Migrate) => true,
+        Command::Insights(args) => args.refresh,
+        _ => false,
+    };
+    if writes || database_is_default {
+        store::OpenMode::CreateIfMissing
+    } else {
+        store::OpenMode::MustExist
+    }
 }
 
 fn overrides(g: &GlobalArgs) -> Overrides {
@@ -270,13 +328,13 @@ fn finish(report: Report, format: output::Format, quiet: bool, csv_raw: bool) ->
         // `socialcrm fans list | head` is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return report.exit.code(),
         Err(e) => {
-            eprintln!("error: cannot write to stdout: {e}");
+            crate::say!("error: cannot write to stdout: {e}");
             return ExitCode::Failure.code();
         }
     }
     if !quiet {
         for note in &report.notes {
-            eprintln!("{}", output::terminal_safe(note));
+            crate::say!("{}", output::terminal_safe(note));
         }
     }
     report.exit.code()
@@ -323,7 +381,7 @@ fn clap_error(e: clap::Error) -> i32 {
         }
     }
     let err = CliError::usage(message).with_hint("see `socialcrm --help`");
-    eprintln!("error: {err}");
+    crate::say!("error: {err}");
     err.exit.code()
 }
 
@@ -335,13 +393,14 @@ fn init_logging(g: &GlobalArgs) {
         (false, 2) => "debug",
         _ => "trace",
     };
-    let filter = std::env::var("SOCIALCRM_LOG")
-        .ok()
-        .and_then(|v| tracing_subscriber::EnvFilter::try_new(v).ok())
+    // A bad SOCIALCRM_LOG is refused by config::load, just after logging starts.
+    let filter = crate::config::tuning::log_filter()
         .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(format!("socialcrm={level}")));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Its own report of a failed write uses eprintln!, which would panic on a full stderr.
+        .log_internal_errors(false)
         .with_target(false);
     let _ = match g.log_format {
         crate::cli::LogFormat::Json => builder.json().with_current_span(true).try_init(),
@@ -373,13 +432,27 @@ fn connection_platform(
 impl From<SecretError> for CliError {
     fn from(e: SecretError) -> Self {
         let message = e.to_string();
-        match e {
+        let lost_key = matches!(
+            e,
+            SecretError::KeyFileMissing { .. }
+                | SecretError::WrongKeyFile { .. }
+                | SecretError::WrongMasterKey { .. }
+        );
+        let err = match e {
             // The setup is wrong or missing: configuration, exit 5.
             SecretError::KeychainUnavailable
             | SecretError::NeedsMasterKey { .. }
             | SecretError::NeedsKeyFile { .. }
+            | SecretError::KeyFileMissing { .. }
             | SecretError::MasterKeyRequired => CliError::config(message),
             _ => CliError::failure(message),
+        };
+        if lost_key {
+            err.with_hint(
+                "if the key is lost for good, `socialcrm secrets reset` lists the secrets it cannot open and --yes deletes them, so the accounts can be connected again",
+            )
+        } else {
+            err
         }
     }
 }
@@ -388,6 +461,10 @@ impl From<StoreError> for CliError {
     fn from(e: StoreError) -> Self {
         let message = e.to_string();
         match e {
+            StoreError::NotAFile(_) => CliError::config(message),
+            StoreError::Missing { .. } => CliError::config(message).with_hint(
+                "check the path in --database-url / SOCIALCRM_DATABASE_URL; `socialcrm db migrate` creates a new database there",
+            ),
             StoreError::Unreachable { .. } => CliError::config(message)
                 .with_hint("check --database-url / SOCIALCRM_DATABASE_URL and that the server is up"),
             StoreError::CannotOpen { .. } => CliError::config(message).with_hint(

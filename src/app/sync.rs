@@ -281,12 +281,7 @@ struct Outcome {
 /// How long a claimed connection stays claimed: a worker that dies mid-sync holds it no
 /// longer than this (`SOCIALCRM_LEASE_SECS`, default an hour).
 fn lease_length() -> chrono::Duration {
-    let secs = std::env::var("SOCIALCRM_LEASE_SECS")
-        .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .filter(|s| *s > 0)
-        .unwrap_or(3600);
-    chrono::Duration::seconds(secs)
+    chrono::Duration::seconds(crate::config::tuning::lease_secs())
 }
 
 /// Claims the connection, syncs it, and gives the lease back.

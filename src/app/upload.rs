@@ -129,11 +129,7 @@ pub(super) fn poll<T>(
 }
 
 fn poll_interval() -> Duration {
-    let ms = std::env::var("SOCIALCRM_UPLOAD_POLL_MS")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .unwrap_or(3000);
-    Duration::from_millis(ms)
+    crate::config::tuning::upload_poll().unwrap_or(Duration::from_millis(3000))
 }
 
 /// One line for a platform error during an upload, with TikTok's posting rules spelled out.

@@ -62,7 +62,7 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
         });
     }
     let paths: Vec<&str> = routes.iter().map(|r| r.path.as_str()).collect();
-    eprintln!(
+    crate::say!(
         "listening on http://{shown} for {} (Ctrl-C stops)",
         paths.join(", ")
     );

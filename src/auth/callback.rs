@@ -155,11 +155,11 @@ pub fn wait(catch: Catch<'_>) -> Result<Granted, CallbackError> {
                     Some(url) => match judge(&url, &path, catch.state) {
                         Ok(Outcome::Granted(g)) => return Ok(g),
                         Ok(Outcome::Refused(e)) => return Err(e),
-                        Err(why) => eprintln!(
+                        Err(why) => crate::say!(
                             "error: that URL was not accepted: {why}; paste the URL the browser ended on"
                         ),
                     },
-                    None => eprintln!(
+                    None => crate::say!(
                         "error: that is not a URL; paste the whole address the browser ended on"
                     ),
                 },

@@ -8,7 +8,7 @@ pub struct ConnectArgs {
     pub platform: PlatformId,
 
     /// A local name for this account, to connect several of one platform
-    #[arg(long, value_name = "NAME", default_value = "default")]
+    #[arg(long, value_name = "NAME", value_parser = super::account_name, default_value = "default")]
     pub account: String,
 
     /// Print the authorization URL instead of opening a browser; the listener still waits, and
@@ -26,8 +26,9 @@ pub struct ConnectArgs {
     #[arg(long = "scope", value_name = "SCOPE")]
     pub scopes: Vec<String>,
 
-    /// Give up waiting for the authorization after SECS seconds
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    /// Give up waiting for the authorization after SECS seconds (1 to 86400)
+    #[arg(long, value_name = "SECS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout: u64,
 
     /// Use the platform's sandbox app (also TIKTOK_SANDBOX_MODE=true)
@@ -41,7 +42,7 @@ pub struct DisconnectArgs {
     pub platform: PlatformId,
 
     /// The local name of the account
-    #[arg(long, value_name = "NAME", default_value = "default")]
+    #[arg(long, value_name = "NAME", value_parser = super::account_name, default_value = "default")]
     pub account: String,
 
     /// Also delete what the CRM holds from this account: its posts, analytics and sync state,

@@ -10,7 +10,7 @@ pub struct InsightsArgs {
     pub platform: Option<PlatformId>,
 
     /// Only this connected account (its local name)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = super::account_name)]
     pub account: Option<String>,
 
     /// From this time: a date, RFC 3339, or 7d / 12h / 30m ago (default: 30d)

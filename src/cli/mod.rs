@@ -13,6 +13,7 @@ mod import;
 mod insights;
 mod messages;
 mod post;
+mod secrets;
 mod sync;
 mod upload;
 mod webhooks;
@@ -31,6 +32,7 @@ pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
 pub use post::{PostCommand, RedditPostArgs, XPostArgs};
+pub use secrets::SecretsCommand;
 pub use sync::SyncArgs;
 pub use upload::{Privacy, UploadArgs, UploadPlatform};
 pub use webhooks::WebhooksCommand;
@@ -205,6 +207,10 @@ pub enum Command {
     #[command(subcommand)]
     Db(DbCommand),
 
+    /// The stored tokens: recover from a lost master key (`secrets reset`)
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
+
     /// Receive platform webhooks (TikTok, Instagram, X) and record them
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
@@ -244,7 +250,7 @@ pub struct PageArgs {
 }
 
 /// The ids of the global options, as clap names them (the fields of [`GlobalArgs`]).
-const GLOBAL_IDS: [&str; 7] = [
+const GLOBAL_IDS: [&str; 8] = [
     "database_url",
     "config",
     "output",
@@ -252,17 +258,41 @@ const GLOBAL_IDS: [&str; 7] = [
     "quiet",
     "no_progress",
     "log_format",
+    "csv_raw",
 ];
 
 /// Said under every subcommand's help instead of repeating the global options' block.
 const INHERITED: &str = "Global options (--database-url, --config, -o/--output, -v/--verbose, \
--q/--quiet, --no-progress, --log-format) work with every command: `socialcrm --help` describes them.";
+-q/--quiet, --no-progress, --log-format, --csv-raw) work with every command: `socialcrm --help` describes them.";
 
 /// The clap command tree: what is parsed, completed and turned into man pages.
 ///
 /// The global options are documented once, in `socialcrm --help`: every subcommand accepts them
 /// but its help names them in one line, as gh's "inherited flags" do, instead of repeating a
 /// 40-line block.
+/// Longest local account name, in characters: it becomes part of secret names, lock files and
+/// table cells.
+pub const ACCOUNT_NAME_MAX: usize = 64;
+
+/// Checks a local account name (`--account`): not empty or blank, at most
+/// [`ACCOUNT_NAME_MAX`] characters, no control characters. Refused here, at parsing, so that a
+/// bad name never starts an OAuth round trip it could not be stored under.
+pub fn account_name(raw: &str) -> Result<String, String> {
+    if raw.trim().is_empty() {
+        return Err("an account name cannot be empty or blank".into());
+    }
+    if raw.chars().count() > ACCOUNT_NAME_MAX {
+        return Err(format!(
+            "an account name is at most {ACCOUNT_NAME_MAX} characters"
+        ));
+    }
+    if raw.chars().any(char::is_control) {
+        return Err("an account name cannot hold control characters".into());
+    }
+    Ok(raw.to_string())
+}
+
+/// The clap command tree, for completions and man pages.
 pub fn command() -> clap::Command {
     hide_inherited_options(completion_command())
 }

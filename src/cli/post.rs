@@ -60,7 +60,7 @@ pub struct RedditPostArgs {
     pub spoiler: bool,
 
     /// The local name of the account to post from
-    #[arg(long, value_name = "NAME", default_value = "default")]
+    #[arg(long, value_name = "NAME", value_parser = super::account_name, default_value = "default")]
     pub account: String,
 }
 
@@ -78,10 +78,11 @@ pub struct XPostArgs {
     pub reply_to: Option<String>,
 
     /// The local name of the account to post from
-    #[arg(long, value_name = "NAME", default_value = "default")]
+    #[arg(long, value_name = "NAME", value_parser = super::account_name, default_value = "default")]
     pub account: String,
 
-    /// Longest wait for X to process a video, in seconds
-    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    /// Longest wait for X to process a video, in seconds (at most 86400)
+    #[arg(long, value_name = "SECS", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(0..=86_400))]
     pub wait: u64,
 }

@@ -12,7 +12,7 @@ pub struct SyncArgs {
     pub all: bool,
 
     /// Only the account with this local name
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = super::account_name)]
     pub account: Option<String>,
 
     /// Re-read everything instead of only what is new since the last sync

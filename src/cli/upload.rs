@@ -71,7 +71,7 @@ pub struct UploadArgs {
     pub force: bool,
 
     /// The local name of the account to post from
-    #[arg(long, value_name = "NAME", default_value = "default")]
+    #[arg(long, value_name = "NAME", value_parser = super::account_name, default_value = "default")]
     pub account: String,
 
     /// Bytes per chunk (5 MiB to 64,000,000; the last chunk takes the rest)
@@ -80,7 +80,8 @@ pub struct UploadArgs {
     pub chunk_size: u64,
 
     /// Longest wait for the platform to finish processing the file (TikTok, Instagram and X
-    /// process uploads before they are published), in seconds
-    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    /// process uploads before they are published), in seconds (at most 86400)
+    #[arg(long, value_name = "SECS", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(0..=86_400))]
     pub wait: u64,
 }

@@ -54,17 +54,20 @@ impl LoadedFile {
     }
 }
 
+/// The most a config file may hold: a real one is a few KiB. `--config /dev/zero` must not
+/// read forever, nor a huge file fill memory.
+pub const MAX_BYTES: u64 = 1 << 20;
+
 /// Reads and parses the file. A missing file is `Ok(None)` unless it was named explicitly.
 pub fn load(path: &Path, explicit: bool) -> Result<Option<LoadedFile>, ConfigError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    let failed = |reason: String| ConfigError::FileRead {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let (text, readable_by_others) = match read_bounded(path) {
+        Ok(read) => read,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => return Ok(None),
-        Err(e) => {
-            return Err(ConfigError::FileRead {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            });
-        }
+        Err(e) => return Err(failed(e.to_string())),
     };
     let values: FileConfig = toml::from_str(&text).map_err(|e| {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
@@ -75,22 +78,29 @@ pub fn load(path: &Path, explicit: bool) -> Result<Option<LoadedFile>, ConfigErr
     })?;
     Ok(Some(LoadedFile {
         path: path.to_path_buf(),
-        readable_by_others: readable_by_others(path),
+        readable_by_others,
         text,
         values,
     }))
 }
 
+/// The text of a regular file of at most [`MAX_BYTES`], and whether others may read it.
+fn read_bounded(path: &Path) -> std::io::Result<(String, bool)> {
+    let (bytes, meta) = crate::fsutil::read_regular(path, MAX_BYTES)?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
+    })?;
+    Ok((text, readable_by_others(&meta)))
+}
+
 #[cfg(unix)]
-fn readable_by_others(path: &Path) -> bool {
+fn readable_by_others(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path)
-        .map(|m| m.permissions().mode() & 0o077 != 0)
-        .unwrap_or(true)
+    meta.permissions().mode() & 0o077 != 0
 }
 
 #[cfg(not(unix))]
-fn readable_by_others(_path: &Path) -> bool {
+fn readable_by_others(_meta: &std::fs::Metadata) -> bool {
     false
 }
 

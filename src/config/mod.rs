@@ -8,6 +8,7 @@
 
 mod file;
 mod platform;
+pub mod tuning;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -101,6 +102,9 @@ pub struct Config {
     pub progress: bool,
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
+    /// True when no flag, variable or config file named a database: `database` is the
+    /// embedded default in `data_dir`, which any command may create.
+    pub database_is_default: bool,
     pub platforms: BTreeMap<PlatformId, PlatformConfig>,
     pub secrets: SecretsSettings,
     /// `$XDG_DATA_HOME/socialcrm`: the embedded database, encrypted secret files, lock files.
@@ -144,6 +148,7 @@ pub enum ConfigError {
 
 /// Resolves the configuration from the command line, the environment and the config file.
 pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    tuning::validate(env)?;
     let explicit = over.config.is_some();
     let config_path = match &over.config {
         Some(path) => path.clone(),
@@ -180,6 +185,8 @@ pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
             key: "database_url".into(),
         });
     }
+    let database_is_default =
+        over.database_url.is_none() && values.and_then(|v| v.database_url.as_ref()).is_none();
     let database = match (
         &over.database_url,
         values.and_then(|v| v.database_url.as_ref()),
@@ -213,6 +220,7 @@ pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         output,
         progress,
         config_file: file.map(|f| f.path),
+        database_is_default,
         platforms,
         secrets,
         data_dir,

@@ -333,21 +333,13 @@ fn retrying(
 }
 
 fn retry_budget() -> Duration {
-    std::env::var("SOCIALCRM_RETRY_BUDGET")
-        .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map_or(Duration::from_secs(60), Duration::from_secs_f64)
+    crate::config::tuning::retry_budget()
 }
 
 /// How long one API request may take before it counts as lost (and is retried):
 /// `SOCIALCRM_HTTP_TIMEOUT` seconds, default 30.
 fn request_timeout() -> Duration {
-    std::env::var("SOCIALCRM_HTTP_TIMEOUT")
-        .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .map_or(Duration::from_secs(30), Duration::from_secs_f64)
+    crate::config::tuning::http_timeout()
 }
 
 /// Bytes read from the file per block of an upload body.

@@ -7,7 +7,7 @@
 //! input, allocating only for the currency code and for error messages.
 //! The header mapping and the row types that use these values live next door in `import/`.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, Timelike, Utc};
 
 /// A money amount as exact cents, with the currency written next to it when there was one.
 /// `None` lets the caller apply the file's or the user's default currency (usually `USD`).
@@ -264,7 +264,13 @@ pub fn parse_datetime(raw: &str, order: DateOrder) -> Result<Option<DateTime<Utc
         .and_local_timezone(zone)
         .single()
         .ok_or_else(|| bad("it is out of range"))?;
-    Ok(Some(local.with_timezone(&Utc)))
+    // An offset can carry 0000-01-01 or 9999-12-31 across a year boundary (found by
+    // tests/fuzz.rs); stored times stay within the years 0000 to 9999 in UTC.
+    let utc = local.with_timezone(&Utc);
+    if !(0..=9999).contains(&utc.year()) {
+        return Err(bad("it falls outside the years 0000 to 9999 in UTC"));
+    }
+    Ok(Some(utc))
 }
 
 /// Reads the date part: year-first, or a numeric day and month in the order `order` picks.
@@ -400,7 +406,10 @@ fn split_offset(t: &str) -> Result<(&str, i32), &'static str> {
     let spec = &t[at + 1..];
     let (h, m) = match spec.len() {
         2 => (spec, "00"),
-        4 => spec.split_at(2),
+        // Checked: a multi-byte character may straddle the middle (found by tests/fuzz.rs).
+        4 => spec
+            .split_at_checked(2)
+            .ok_or("the UTC offset must be +HH:MM")?,
         5 if spec.as_bytes()[2] == b':' => (&spec[..2], &spec[3..]),
         _ => return Err("the UTC offset must be +HH:MM"),
     };

@@ -8,7 +8,7 @@
 //! `store/generic.rs` behind [`Store`]'s secret methods, for both database backends.
 
 use super::crypto::{Crypter, KeySource, Sealed};
-use super::{Secret, SecretError, SecretStore, check_key};
+use super::{Secret, SecretError, SecretStore, Unreadable, check_key};
 use crate::config::DatabaseTarget;
 use crate::store::model::SecretRow;
 use crate::store::{self, Store};
@@ -92,5 +92,20 @@ impl SecretStore for DbStore {
     fn delete(&mut self, key: &str) -> Result<bool, SecretError> {
         check_key(key)?;
         Ok(self.store.delete_secret(key)?)
+    }
+
+    fn unreadable(&mut self) -> Result<Vec<Unreadable>, SecretError> {
+        let mut out = Vec::new();
+        for row in self.store.list_secrets()? {
+            match self.open_row(&row) {
+                Ok(_) => {}
+                Err(e) if e.is_unreadable_value() => out.push(Unreadable {
+                    key: row.key.clone(),
+                    reason: e.to_string(),
+                }),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
     }
 }

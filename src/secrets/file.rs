@@ -14,7 +14,12 @@
 //! The encryption key is `SOCIALCRM_MASTER_KEY` (Argon2id) or, when it is unset, a random
 //! `master.key` created once beside the secrets. That file protects the tokens only from
 //! someone who copies the secrets without it (a backup of one folder, a database dump): the
-//! keychain or a master key kept elsewhere protects more.
+//! keychain or a master key kept elsewhere protects more. A new `master.key` is created only
+//! while no secret is stored: one lost with secrets still sealed under it is an error naming the
+//! recovery (restore it, or `socialcrm secrets reset`), never a fresh key that opens nothing.
+//!
+//! Every file read here must be a regular file ([`fsutil::read_regular`](crate::fsutil)): a
+//! FIFO put in place of `master.key` must not block the process.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
@@ -23,14 +28,18 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::crypto::{self, Crypter, Key, KeySource, Sealed};
-use super::{Secret, SecretError, SecretStore, check_key};
+use super::{Secret, SecretError, SecretStore, Unreadable, check_key};
 
 const SUFFIX: &str = ".secret";
 const KEY_FILE: &str = "master.key";
+/// A secrets file holds a few KiB of tokens; a key file 44 bytes of base64.
+const MAX_SECRET_BYTES: u64 = 256 * 1024;
+const MAX_KEY_BYTES: u64 = 4096;
 
 pub struct FileStore {
     dir: PathBuf,
-    crypter: Crypter,
+    /// `None` only when opened for `secrets reset` with `master.key` missing.
+    crypter: Option<Crypter>,
 }
 
 /// A secrets file as written.
@@ -46,22 +55,83 @@ struct Envelope {
 impl FileStore {
     /// Opens (creating, 0700) the secrets directory `dir`, and the key: `master_key` when set,
     /// else `dir/master.key`, created on first use.
+    ///
+    /// When `master.key` is missing while secrets are stored, no new key is made: values sealed
+    /// under the lost key make this an error ([`SecretError::KeyFileMissing`]); values sealed
+    /// with a passphrase open the store, and each use says to set `SOCIALCRM_MASTER_KEY`.
     pub fn open(dir: &Path, master_key: Option<&Secret>) -> Result<FileStore, SecretError> {
+        let store = Self::open_for_reset(dir, master_key)?;
+        if store.crypter.is_none()
+            && let Some(e @ SecretError::KeyFileMissing { .. }) = store.without_key()?
+        {
+            return Err(e);
+        }
+        Ok(store)
+    }
+
+    /// [`FileStore::open`], except that a missing `master.key` with secrets still stored is
+    /// not an error: the store opens without a key, so that `secrets reset` can list and
+    /// delete what it can no longer read.
+    pub fn open_for_reset(
+        dir: &Path,
+        master_key: Option<&Secret>,
+    ) -> Result<FileStore, SecretError> {
         create_private_dir(dir)?;
+        let mut store = FileStore {
+            dir: dir.to_path_buf(),
+            crypter: None,
+        };
         let source = match master_key {
-            Some(passphrase) => KeySource::Passphrase(passphrase.clone()),
+            Some(passphrase) => Some(KeySource::Passphrase(passphrase.clone())),
             None => {
                 let path = dir.join(KEY_FILE);
-                KeySource::KeyFile {
-                    key: load_or_create_key(&path)?,
-                    path,
+                match read_key(&path)? {
+                    Some(key) => Some(KeySource::KeyFile { key, path }),
+                    // Never a new key while values sealed under the old one exist.
+                    None if !store.stored()?.is_empty() => None,
+                    None => Some(KeySource::KeyFile {
+                        key: create_key(&path)?,
+                        path,
+                    }),
                 }
             }
         };
-        Ok(FileStore {
-            dir: dir.to_path_buf(),
-            crypter: Crypter::new(source),
+        store.crypter = source.map(Crypter::new);
+        Ok(store)
+    }
+
+    /// Why a store without a key (no passphrase, `master.key` missing, secrets stored) cannot
+    /// work: the key file is lost when some value was sealed under it, else the values want
+    /// the passphrase they were sealed with. `None` when nothing is stored.
+    fn without_key(&self) -> Result<Option<SecretError>, SecretError> {
+        let path = self.dir.join(KEY_FILE);
+        let mut under_key_file = 0;
+        let mut with_passphrase = None;
+        for (key, file) in self.stored()? {
+            match self.read(&key, &file) {
+                Ok(Some(sealed)) if sealed.kdf == crypto::KEYFILE_KDF => under_key_file += 1,
+                Ok(Some(_)) => {
+                    with_passphrase.get_or_insert(key);
+                }
+                // Damaged or unreadable values say so when they are used.
+                _ => {}
+            }
+        }
+        Ok(match (under_key_file, with_passphrase) {
+            (0, None) => None,
+            (0, Some(key)) => Some(SecretError::NeedsMasterKey { key, path }),
+            (count, _) => Some(SecretError::KeyFileMissing { path, count }),
         })
+    }
+
+    fn crypter(&mut self) -> Result<&mut Crypter, SecretError> {
+        if self.crypter.is_none() {
+            let path = self.dir.join(KEY_FILE);
+            return Err(self
+                .without_key()?
+                .unwrap_or(SecretError::KeyFileMissing { path, count: 0 }));
+        }
+        Ok(self.crypter.as_mut().expect("checked above"))
     }
 
     fn path_of(&self, key: &str) -> PathBuf {
@@ -70,8 +140,8 @@ impl FileStore {
 
     /// Reads the envelope of `key` at `path`; `None` when there is no such file.
     fn read(&self, key: &str, path: &Path) -> Result<Option<Sealed>, SecretError> {
-        let text = match fs::read_to_string(path) {
-            Ok(text) => text,
+        let bytes = match crate::fsutil::read_regular(path, MAX_SECRET_BYTES) {
+            Ok((bytes, _)) => bytes,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io(path, e)),
         };
@@ -81,6 +151,7 @@ impl FileStore {
             location: crypto::show(path),
             reason,
         };
+        let text = String::from_utf8(bytes).map_err(|_| damaged("not UTF-8".into()))?;
         let envelope: Envelope =
             serde_json::from_str(&text).map_err(|_| damaged("not a secrets file".into()))?;
         if envelope.version != 1 {
@@ -110,7 +181,7 @@ impl FileStore {
             return Ok(());
         };
         let opened = self.read(&name, &path).and_then(|sealed| match sealed {
-            Some(sealed) => self.crypter.open(&name, &sealed, &crypto::show(&path)),
+            Some(sealed) => self.crypter()?.open(&name, &sealed, &crypto::show(&path)),
             None => Ok(Vec::new()),
         });
         match opened {
@@ -122,18 +193,23 @@ impl FileStore {
 
     /// Some other key stored here, with its file.
     fn any_other(&self, key: &str) -> Result<Option<(String, PathBuf)>, SecretError> {
+        Ok(self.stored()?.into_iter().find(|(other, _)| other != key))
+    }
+
+    /// Every key stored here, with its file, in key order.
+    fn stored(&self) -> Result<Vec<(String, PathBuf)>, SecretError> {
         let entries = fs::read_dir(&self.dir).map_err(|e| io(&self.dir, e))?;
+        let mut out = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| io(&self.dir, e))?;
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
-            if let Some(other) = name.strip_suffix(SUFFIX).and_then(key_of_file)
-                && other != key
-            {
-                return Ok(Some((other, entry.path())));
+            if let Some(key) = name.strip_suffix(SUFFIX).and_then(key_of_file) {
+                out.push((key, entry.path()));
             }
         }
-        Ok(None)
+        out.sort();
+        Ok(out)
     }
 }
 
@@ -148,7 +224,7 @@ impl SecretStore for FileStore {
         let Some(sealed) = self.read(key, &path)? else {
             return Ok(None);
         };
-        let plain = self.crypter.open(key, &sealed, &crypto::show(&path))?;
+        let plain = self.crypter()?.open(key, &sealed, &crypto::show(&path))?;
         let text = String::from_utf8(plain).map_err(|_| SecretError::Damaged {
             key: key.to_string(),
             location: crypto::show(&path),
@@ -160,7 +236,7 @@ impl SecretStore for FileStore {
     fn put(&mut self, key: &str, value: &Secret) -> Result<(), SecretError> {
         check_key(key)?;
         self.check_key_against_store(key)?;
-        let sealed = self.crypter.seal(key, value.expose().as_bytes())?;
+        let sealed = self.crypter()?.seal(key, value.expose().as_bytes())?;
         let envelope = Envelope {
             version: 1,
             key: key.to_string(),
@@ -183,6 +259,36 @@ impl SecretStore for FileStore {
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
             Err(e) => Err(io(&path, e)),
         }
+    }
+
+    fn unreadable(&mut self) -> Result<Vec<Unreadable>, SecretError> {
+        let mut out = Vec::new();
+        for (key, path) in self.stored()? {
+            let opened = match self.read(&key, &path) {
+                Ok(None) => continue,
+                // Without a key, each value says which key it wants.
+                Ok(Some(sealed)) if self.crypter.is_none() => {
+                    let reason = if sealed.kdf == crypto::KEYFILE_KDF {
+                        format!("sealed under {}, which is missing", KEY_FILE)
+                    } else {
+                        "sealed with SOCIALCRM_MASTER_KEY, which is not set".to_string()
+                    };
+                    out.push(Unreadable { key, reason });
+                    continue;
+                }
+                Ok(Some(sealed)) => self.crypter()?.open(&key, &sealed, &crypto::show(&path)),
+                Err(e) => Err(e),
+            };
+            match opened {
+                Ok(_) => {}
+                Err(e) if e.is_unreadable_value() => out.push(Unreadable {
+                    key,
+                    reason: e.to_string(),
+                }),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -225,7 +331,9 @@ fn io(path: &Path, e: std::io::Error) -> SecretError {
     }
 }
 
-/// Creates `dir` (and its parents) owner-only, and makes an existing one owner-only.
+/// Creates `dir` (and its parents) owner-only, and makes an existing one owner-only. A symlink
+/// in its place is followed but its target's mode is left alone: that directory is not
+/// socialcrm's own (it could be `/tmp`).
 fn create_private_dir(dir: &Path) -> Result<(), SecretError> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
@@ -235,11 +343,8 @@ fn create_private_dir(dir: &Path) -> Result<(), SecretError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(dir)
-            .map_err(|e| io(dir, e))?
-            .permissions()
-            .mode();
-        if mode & 0o077 != 0 {
+        let meta = fs::symlink_metadata(dir).map_err(|e| io(dir, e))?;
+        if meta.is_dir() && meta.permissions().mode() & 0o077 != 0 {
             fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| io(dir, e))?;
         }
     }
@@ -319,27 +424,29 @@ fn sync_dir(dir: &Path) -> Result<(), SecretError> {
     Ok(())
 }
 
-/// Reads `master.key`, or creates it once: written in full to a temporary file, then linked
-/// into place, which fails if another process got there first (whose key is then read).
-fn load_or_create_key(path: &Path) -> Result<Key, SecretError> {
-    let read = |path: &Path| -> Result<Option<Key>, SecretError> {
-        match fs::read_to_string(path) {
-            Ok(text) => {
-                refuse_if_shared(path, 0o600)?;
-                crypto::decode_key(&text)
-                    .map(Some)
-                    .ok_or_else(|| SecretError::Io {
-                        path: path.to_path_buf(),
-                        reason: "not a socialcrm key file (want 32 bytes in base64); restore it from a backup, or move it away to start over without the secrets it protected".into(),
-                    })
-            }
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io(path, e)),
+/// Reads `master.key`; `None` when there is none.
+fn read_key(path: &Path) -> Result<Option<Key>, SecretError> {
+    match crate::fsutil::read_regular(path, MAX_KEY_BYTES) {
+        Ok((bytes, _)) => {
+            refuse_if_shared(path, 0o600)?;
+            std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(crypto::decode_key)
+                .map(Some)
+                .ok_or_else(|| SecretError::Io {
+                    path: path.to_path_buf(),
+                    reason: "not a socialcrm key file (want 32 bytes in base64); restore it from a backup, or move it away and run `socialcrm secrets reset` to delete the secrets it protected".into(),
+                })
         }
-    };
-    if let Some(key) = read(path)? {
-        return Ok(key);
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io(path, e)),
     }
+}
+
+/// Creates `master.key` once: written in full to a temporary file, then linked into place,
+/// which fails if another process got there first (whose key is then read).
+fn create_key(path: &Path) -> Result<Key, SecretError> {
+    let read = read_key;
     let key = Key::random()?;
     let tmp = write_temp(path, crypto::encode_key(&key).as_bytes())?;
     let linked = fs::hard_link(&tmp, path);

@@ -39,6 +39,52 @@ pub trait SecretStore: Send {
     fn put(&mut self, key: &str, value: &Secret) -> Result<(), SecretError>;
     /// Removes `key`; true if it existed.
     fn delete(&mut self, key: &str) -> Result<bool, SecretError>;
+    /// Every stored secret the current key cannot open (sealed under another key, or damaged),
+    /// with why: what `socialcrm secrets reset` would delete. The keychain has no master key to
+    /// lose, so it has none.
+    fn unreadable(&mut self) -> Result<Vec<Unreadable>, SecretError>;
+}
+
+/// A stored secret that cannot be opened with the configured key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub key: String,
+    /// The one-line reason (never containing a secret).
+    pub reason: String,
+}
+
+impl SecretError {
+    /// True for the errors that say a stored value cannot be opened with the configured key
+    /// (or is damaged): the ones `secrets reset` recovers from.
+    pub fn is_unreadable_value(&self) -> bool {
+        matches!(
+            self,
+            SecretError::WrongMasterKey { .. }
+                | SecretError::WrongKeyFile { .. }
+                | SecretError::NeedsMasterKey { .. }
+                | SecretError::NeedsKeyFile { .. }
+                | SecretError::KeyFileMissing { .. }
+                | SecretError::Damaged { .. }
+                | SecretError::Crypto { .. }
+        )
+    }
+}
+
+/// Opens the store for `socialcrm secrets reset`: like [`open`], except that the file backend
+/// opens even when its `master.key` is missing (every value sealed under it is then
+/// unreadable), and never creates one.
+pub fn open_for_reset(
+    settings: &SecretsSettings,
+    database: &DatabaseTarget,
+    data_dir: &Path,
+) -> Result<Box<dyn SecretStore>, SecretError> {
+    match settings.backend {
+        SecretsBackend::File => Ok(Box::new(file::FileStore::open_for_reset(
+            &data_dir.join("secrets"),
+            settings.master_key.as_ref(),
+        )?)),
+        _ => open(settings, database, data_dir),
+    }
 }
 
 /// Opens the store `settings` name. `data_dir` is socialcrm's data directory
@@ -99,6 +145,11 @@ pub enum SecretError {
         "the db secrets backend needs SOCIALCRM_MASTER_KEY (the same passphrase on every host that shares the database; a local key file would not be shared): set it, or use SOCIALCRM_SECRETS=keychain or file"
     )]
     MasterKeyRequired,
+    #[error(
+        "{} is missing but {count} secret(s) in {} were sealed under a key: restore master.key from a backup (or set SOCIALCRM_MASTER_KEY if they were sealed with a passphrase); a new key would not open them",
+        .path.display(), .path.parent().map(|p| p.display().to_string()).unwrap_or_default()
+    )]
+    KeyFileMissing { path: PathBuf, count: usize },
     #[error("secret {key} in {location} is damaged ({reason}): delete it and connect again")]
     Damaged {
         key: String,

@@ -671,6 +671,17 @@ impl<C: Conn> Store for SqlStore<C> {
             .transpose()
     }
 
+    fn list_secrets(&mut self) -> Result<Vec<SecretRow>, StoreError> {
+        self.conn
+            .query(
+                "SELECT key, kdf, nonce, ciphertext FROM secrets ORDER BY key",
+                &[],
+            )?
+            .iter()
+            .map(secret_row)
+            .collect()
+    }
+
     fn put_secret(&mut self, row: &SecretRow) -> Result<(), StoreError> {
         let d = self.dialect();
         // One statement: the replace is atomic on both backends, without a transaction.

@@ -40,6 +40,11 @@ pub enum StoreError {
     Unreachable { location: String, reason: String },
     #[error("cannot open SQLite database {location}: {reason}")]
     CannotOpen { location: String, reason: String },
+    /// The path exists and is a device, FIFO, socket or directory: refused before touching it.
+    #[error(transparent)]
+    NotAFile(#[from] crate::fsutil::FsError),
+    #[error("SQLite database {location} does not exist")]
+    Missing { location: String },
     #[error(
         "database {location} has schema version {found}, newer than the {supported} this socialcrm knows; refusing to touch it"
     )]
@@ -189,6 +194,8 @@ pub trait Store: Send {
     /// The most recently written sealed secret other than `key`, if any: the secrets backend
     /// opens it to check the master key before a write.
     fn other_secret(&mut self, key: &str) -> Result<Option<SecretRow>, StoreError>;
+    /// Every sealed secret, by key: `secrets reset` tries each with the current master key.
+    fn list_secrets(&mut self) -> Result<Vec<SecretRow>, StoreError>;
     /// Inserts or atomically replaces a sealed secret.
     fn put_secret(&mut self, row: &SecretRow) -> Result<(), StoreError>;
     /// Removes a sealed secret; true if it existed.
@@ -225,11 +232,28 @@ pub trait Store: Send {
     fn save_upload(&mut self, upload: &Upload) -> Result<i64, StoreError>;
 }
 
-/// Opens (creating where it is the embedded default) the database `target` names. The schema is
-/// not touched: call [`Store::ensure_current`] or [`Store::migrate`].
+/// Whether opening an SQLite database may create it (and its directories).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// `db migrate`, commands that write, and the default database in socialcrm's own data
+    /// directory.
+    CreateIfMissing,
+    /// A read-only command on a path someone typed: a typo must not leave an empty database
+    /// (and directories) behind, and must say the database does not exist.
+    MustExist,
+}
+
+/// Opens (creating it when missing) the database `target` names. The schema is not touched:
+/// call [`Store::ensure_current`] or [`Store::migrate`].
 pub fn open(target: &DatabaseTarget) -> Result<Box<dyn Store>, StoreError> {
+    open_with(target, OpenMode::CreateIfMissing)
+}
+
+/// [`open`], saying whether a missing SQLite file may be created. PostgreSQL databases are
+/// never created here: the server's database must exist; only its schema is migrated.
+pub fn open_with(target: &DatabaseTarget, mode: OpenMode) -> Result<Box<dyn Store>, StoreError> {
     match target {
-        DatabaseTarget::Sqlite { path } => Ok(Box::new(sqlite::open(path)?)),
+        DatabaseTarget::Sqlite { path } => Ok(Box::new(sqlite::open(path, mode)?)),
         DatabaseTarget::Postgres { url } => Ok(Box::new(postgres::open(url)?)),
     }
 }

@@ -50,10 +50,7 @@ pub fn text(body: &Json, field: &str) -> Option<String> {
 
 /// The spacing unit: one per 5 % of usage above [`SLOW_FROM`].
 fn spacing_unit() -> Duration {
-    std::env::var("SOCIALCRM_META_USAGE_SPACING_MS")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map_or(Duration::from_secs(1), Duration::from_millis)
+    crate::config::tuning::meta_usage_spacing().unwrap_or(Duration::from_secs(1))
 }
 
 /// What Meta's usage headers say: the highest percentage of any limit, and how long Meta asks

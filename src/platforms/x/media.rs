@@ -65,10 +65,7 @@ fn failed(what: &str, detail: String) -> PlatformError {
 
 /// How long to wait before the next STATUS poll: what X asks, or `SOCIALCRM_UPLOAD_POLL_MS`.
 fn poll_wait(check_after_secs: Option<u64>) -> Duration {
-    std::env::var("SOCIALCRM_UPLOAD_POLL_MS")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_millis)
+    crate::config::tuning::upload_poll()
         .unwrap_or_else(|| Duration::from_secs(check_after_secs.unwrap_or(1).max(1)))
 }
 

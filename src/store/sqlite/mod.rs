@@ -1,7 +1,8 @@
 //! The embedded default: one SQLite file in the user's data directory.
 //!
 //! The file and its directory are created owner-only (0700 / 0600) because the CRM holds
-//! personal data about fans. WAL mode lets listings read while an import writes, and a busy
+//! personal data about fans. A path that exists must be a regular file, and only a file created
+//! here has its mode set (`fsutil`): `sqlite:/dev/null` run as root must not chmod `/dev/null`. WAL mode lets listings read while an import writes, and a busy
 //! timeout makes concurrent commands wait for each other instead of failing.
 
 use std::path::Path;
@@ -14,7 +15,8 @@ use super::generic::{Conn, Migration, RowSource, SqlStore};
 use super::model::UpsertCounts;
 use super::sql::{Dialect, UpsertSpec};
 use super::value::{Row, Value, format_time};
-use super::{StoreError, StoreInfo};
+use super::{OpenMode, StoreError, StoreInfo};
+use crate::fsutil::{self, Existing};
 
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -64,24 +66,30 @@ pub struct SqliteConn {
     location: String,
 }
 
-pub fn open(path: &Path) -> Result<SqlStore<SqliteConn>, StoreError> {
+pub fn open(path: &Path, mode: OpenMode) -> Result<SqlStore<SqliteConn>, StoreError> {
     let location = path.display().to_string();
     let fail = |reason: String| StoreError::CannotOpen {
         location: location.clone(),
         reason,
     };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        create_private_dir(dir)
-            .map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
+    let before = match fsutil::ensure_regular_or_absent(path, "SQLite database") {
+        Ok(before) => before,
+        Err(fsutil::FsError::Io { reason, .. }) => return Err(fail(reason)),
+        Err(e) => return Err(e.into()),
+    };
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if before == Existing::Absent {
+        if mode == OpenMode::MustExist {
+            return Err(StoreError::Missing { location });
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir)
+                .map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| fail(e.to_string()))?;
-    restrict_permissions(path).map_err(|e| fail(e.to_string()))?;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(e.to_string()))?;
+    fsutil::restrict_created(path, before).map_err(|e| fail(e.to_string()))?;
     conn.busy_timeout(std::time::Duration::from_secs(30))
         .map_err(|e| fail(e.to_string()))?;
     // Switching a new file to WAL needs an exclusive lock that SQLite does not wait for through
@@ -120,21 +128,6 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir)
-}
-
-#[cfg(unix)]
-fn restrict_permissions(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path)?.permissions().mode();
-    if mode & 0o077 != 0 {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn restrict_permissions(_path: &Path) -> std::io::Result<()> {
-    Ok(())
 }
 
 impl rusqlite::ToSql for Value {
