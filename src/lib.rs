@@ -34,6 +34,7 @@ pub mod platforms;
 pub mod secrets;
 pub mod store;
 pub mod sync;
+pub mod vocab;
 pub mod webhooks;
 
 pub use app::run;

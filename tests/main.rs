@@ -12,6 +12,7 @@ mod fuzz;
 mod import;
 mod instagram;
 mod instagram_webhooks;
+mod layers;
 mod machine;
 mod readme;
 mod reddit;
@@ -39,6 +40,7 @@ fn every_test_file_is_included() {
         "import.rs",
         "instagram.rs",
         "instagram_webhooks.rs",
+        "layers.rs",
         "readme.rs",
         "machine.rs",
         "reddit.rs",

@@ -9,7 +9,7 @@ use crate::cli::DoctorArgs;
 use crate::config::{self, Need};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{List, Record};
-use crate::platforms::PlatformId;
+use crate::vocab::PlatformId;
 
 /// A database clock further off than this makes token expiry and webhook windows unreliable.
 const SKEW_WARN_SECS: i64 = 60;

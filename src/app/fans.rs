@@ -4,8 +4,8 @@ use super::{Context, Report, paging_note, time_cell};
 use crate::cli::FansCommand;
 use crate::error::{CliError, CliResult};
 use crate::output::{Detail, List, Record, cell};
-use crate::platforms::PlatformId;
 use crate::store::model::{FanQuery, FanRow, FanSelector, Page};
+use crate::vocab::PlatformId;
 
 pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
     match cmd {

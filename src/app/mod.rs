@@ -139,7 +139,7 @@ impl Context {
     /// tokens came from one, since refreshes and revokes must use the app that granted them.
     pub fn connected_adapter(
         &mut self,
-        id: crate::platforms::PlatformId,
+        id: crate::vocab::PlatformId,
         account: &str,
     ) -> CliResult<Box<dyn crate::platforms::OAuthPlatform>> {
         let key = crate::auth::lifecycle::secret_key(id.name(), account);
@@ -155,7 +155,7 @@ impl Context {
     /// The connection of `account` on `id`, or a one-line error that says how to add it.
     pub fn connection(
         &mut self,
-        id: crate::platforms::PlatformId,
+        id: crate::vocab::PlatformId,
         account: &str,
     ) -> CliResult<crate::store::model::ConnectionRow> {
         self.store()?
@@ -422,7 +422,7 @@ fn restrict_umask() {
 /// The platform a stored connection belongs to.
 fn connection_platform(
     connection: &crate::store::model::Connection,
-) -> CliResult<crate::platforms::PlatformId> {
+) -> CliResult<crate::vocab::PlatformId> {
     connection
         .platform
         .parse()

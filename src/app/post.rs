@@ -23,9 +23,9 @@ use crate::output::progress::Progress;
 use crate::output::{Detail, Record, cell};
 use crate::platforms::reddit::submit::{Body, MAX_TITLE, Poster, Submission};
 use crate::platforms::x::media::{Posting, kind};
-use crate::platforms::{PlatformError, PlatformId};
 use crate::store::Batch;
 use crate::store::model::Post;
+use crate::vocab::{PlatformError, PlatformId};
 
 /// What `post` tells: where the post went and its address.
 #[derive(Serialize)]

@@ -31,9 +31,9 @@ use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::progress::Progress;
 use crate::output::{Detail, Record};
 use crate::platforms::tiktok::upload::{ChunkError, ChunkPlan, Position, Posting, content_type};
-use crate::platforms::{PlatformError, PlatformId};
 use crate::store::Batch;
 use crate::store::model::{Post, Upload};
+use crate::vocab::{PlatformError, PlatformId};
 
 /// What `upload` tells: the file, the publish and where it stands.
 #[derive(Serialize)]

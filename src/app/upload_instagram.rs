@@ -21,10 +21,10 @@ use crate::error::{CliError, CliResult};
 use crate::http::client::Position;
 use crate::output::Detail;
 use crate::output::progress::Progress;
-use crate::platforms::PlatformId;
 use crate::platforms::instagram::upload::Publishing;
 use crate::store::Batch;
 use crate::store::model::{Post, Upload};
+use crate::vocab::PlatformId;
 
 const ID: PlatformId = PlatformId::Instagram;
 

@@ -8,7 +8,7 @@ use std::net::{SocketAddr, TcpListener};
 use super::{Context, Report};
 use crate::cli::WebhooksCommand;
 use crate::error::{CliError, CliResult};
-use crate::platforms::PlatformId;
+use crate::vocab::PlatformId;
 use crate::webhooks::http::{self, Limits, Reply, Route};
 use crate::webhooks::instagram::{self, InstagramReceiver};
 use crate::webhooks::{TOLERANCE_SECS, TiktokReceiver, tiktok, x};

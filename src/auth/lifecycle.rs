@@ -14,11 +14,12 @@ use std::path::{Path, PathBuf};
 use chrono::{Duration, Utc};
 
 use super::tokens::Tokens;
-use crate::platforms::{OAuthPlatform, PlatformError};
+use crate::auth::OAuthPlatform;
 use crate::secrets::{Secret, SecretError, SecretStore};
 use crate::store::Batch;
 use crate::store::Store;
 use crate::store::model::{AuditEntry, Connection, ConnectionRow};
+use crate::vocab::PlatformError;
 
 /// A token this close to its expiry is not used while a refresh fails: it could die on the way.
 const AHEAD: i64 = 300;

@@ -3,12 +3,15 @@
 //! `connect` runs [`authorize`]: a fresh `state` and PKCE pair, the platform's authorize page
 //! opened in the browser, the redirect caught ([`callback`]), the code exchanged. What differs
 //! between platforms (parameter names, scope separators, the challenge encoding, token response
-//! shapes) is the adapter's, behind `platforms::OAuthPlatform`. Tokens are kept whole in the
+//! shapes) is the adapter's, behind [`OAuthPlatform`] ([`adapter`], implemented in `platforms/`). Tokens are kept whole in the
 //! secrets store ([`tokens::Tokens`]) and renewed in one place ([`lifecycle`]).
 
+pub mod adapter;
 pub mod browser;
 pub mod callback;
 pub mod lifecycle;
 
 pub mod pkce;
 pub mod tokens;
+
+pub use adapter::OAuthPlatform;

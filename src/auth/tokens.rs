@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::secrets::Secret;
+use crate::vocab::Secret;
 
 /// What a token endpoint granted. Serialized whole into one secret; never printed (its Debug
 /// shows only what is not secret).

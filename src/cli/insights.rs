@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 
 use super::when::parse_when;
-use crate::platforms::PlatformId;
+use crate::vocab::PlatformId;
 
 #[derive(Debug, Args)]
 pub struct InsightsArgs {

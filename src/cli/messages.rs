@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use clap::{Subcommand, ValueEnum};
 
 use super::{PageArgs, parse_when};
-use crate::platforms::PlatformId;
+use crate::vocab::PlatformId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Direction {

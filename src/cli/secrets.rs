@@ -1,6 +1,6 @@
 use clap::Subcommand;
 
-use crate::platforms::PlatformId;
+use crate::vocab::PlatformId;
 
 #[derive(Debug, Subcommand)]
 pub enum SecretsCommand {

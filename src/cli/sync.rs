@@ -1,6 +1,6 @@
 use clap::Args;
 
-use crate::platforms::PlatformId;
+use crate::vocab::PlatformId;
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {

@@ -3,7 +3,7 @@
 //! `cli` hands over what the person typed (clap already folded in the `SOCIALCRM_*` variables
 //! that mirror global flags); this module adds the config file and the defaults, validates every
 //! value, and returns a plain [`Config`] that the rest of the program reads and never mutates.
-//! `Debug` of anything here is safe to log: secrets are [`Secret`](crate::secrets::Secret)s and
+//! `Debug` of anything here is safe to log: secrets are [`Secret`](crate::vocab::Secret)s and
 //! the database URL is printed only through [`DatabaseTarget::display_location`].
 
 mod file;
@@ -18,80 +18,10 @@ pub use platform::{
 };
 
 use crate::output::Format;
-use crate::platforms::PlatformId;
-use crate::secrets::{Secret, redact_url};
-
-/// Where the CRM lives.
-#[derive(Debug, Clone)]
-pub enum DatabaseTarget {
-    /// The embedded default: a file in the user's data directory (or a `sqlite:` URL).
-    Sqlite { path: PathBuf },
-    /// A shared server, for teams and for several cron hosts.
-    Postgres { url: Secret },
-}
-
-impl DatabaseTarget {
-    /// The location with any password masked: the only form that may appear in output or errors.
-    pub fn display_location(&self) -> String {
-        match self {
-            DatabaseTarget::Sqlite { path } => path.display().to_string(),
-            DatabaseTarget::Postgres { url } => redact_url(url.expose()),
-        }
-    }
-
-    pub fn backend_name(&self) -> &'static str {
-        match self {
-            DatabaseTarget::Sqlite { .. } => "sqlite",
-            DatabaseTarget::Postgres { .. } => "postgres",
-        }
-    }
-}
-
-/// Where the OAuth tokens of connected accounts are kept (`SOCIALCRM_SECRETS`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SecretsBackend {
-    /// The OS keychain (Secret Service on Linux): the default where a keychain answers.
-    #[default]
-    Keychain,
-    /// Encrypted files in the data directory.
-    File,
-    /// Encrypted rows in the CRM database, shared by every host that uses it.
-    Db,
-}
-
-impl SecretsBackend {
-    pub fn name(self) -> &'static str {
-        match self {
-            SecretsBackend::Keychain => "keychain",
-            SecretsBackend::File => "file",
-            SecretsBackend::Db => "db",
-        }
-    }
-}
-
-impl std::str::FromStr for SecretsBackend {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "keychain" => Ok(SecretsBackend::Keychain),
-            "file" => Ok(SecretsBackend::File),
-            "db" => Ok(SecretsBackend::Db),
-            _ => Err(format!(
-                "unknown secrets backend '{s}' (use keychain, file or db)"
-            )),
-        }
-    }
-}
-
-/// How the secrets store is chosen and unlocked.
-#[derive(Debug, Clone, Default)]
-pub struct SecretsSettings {
-    /// `SOCIALCRM_SECRETS`, else `secrets = "..."` in the config file, else keychain.
-    pub backend: SecretsBackend,
-    /// `SOCIALCRM_MASTER_KEY` (environment only: a passphrase for the file and db backends).
-    pub master_key: Option<Secret>,
-}
+pub use crate::secrets::{SecretsBackend, SecretsSettings};
+pub use crate::store::DatabaseTarget;
+use crate::vocab::PlatformId;
+use crate::vocab::{Secret, redact_url};
 
 /// Everything a command may read about how it should run.
 #[derive(Debug, Clone)]

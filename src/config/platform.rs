@@ -11,9 +11,9 @@ use url::Url;
 
 use super::ConfigError;
 use super::file::{LoadedFile, Section};
-use crate::http::Origin;
-use crate::platforms::PlatformId;
-use crate::secrets::Secret;
+use crate::vocab::Origin;
+use crate::vocab::PlatformId;
+use crate::vocab::Secret;
 
 /// The settings of one platform, all optional until a command needs them.
 #[derive(Debug, Clone, Default)]

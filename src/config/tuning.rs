@@ -11,14 +11,14 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use crate::clock::parse_now;
 
 use super::ConfigError;
 
 pub const HTTP_TIMEOUT: &str = "SOCIALCRM_HTTP_TIMEOUT";
 pub const RETRY_BUDGET: &str = "SOCIALCRM_RETRY_BUDGET";
 pub const LEASE_SECS: &str = "SOCIALCRM_LEASE_SECS";
-pub const NOW: &str = "SOCIALCRM_NOW";
+pub use crate::clock::NOW;
 pub const LOG: &str = "SOCIALCRM_LOG";
 pub const UPLOAD_POLL_MS: &str = "SOCIALCRM_UPLOAD_POLL_MS";
 pub const META_USAGE_SPACING_MS: &str = "SOCIALCRM_META_USAGE_SPACING_MS";
@@ -62,11 +62,6 @@ pub fn retry_budget() -> Duration {
 /// How long a sync's claim on a connection lasts: default an hour.
 pub fn lease_secs() -> i64 {
     read(LEASE_SECS, parse_lease_secs).unwrap_or(3600)
-}
-
-/// The pinned time, when `SOCIALCRM_NOW` is set.
-pub fn pinned_now() -> Option<DateTime<Utc>> {
-    read(NOW, parse_now)
 }
 
 /// The log filter `SOCIALCRM_LOG` gives, when set.
@@ -118,12 +113,6 @@ fn parse_lease_secs(raw: &str) -> Result<i64, String> {
         .ok()
         .filter(|s| (1..=MAX).contains(s))
         .ok_or_else(|| format!("'{raw}' is not a number of seconds (want 1 to {MAX})"))
-}
-
-fn parse_now(raw: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(raw.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| format!("'{raw}' is not an RFC 3339 time (e.g. 2026-11-24T12:00:00Z)"))
 }
 
 fn parse_log(raw: &str) -> Result<tracing_subscriber::EnvFilter, String> {

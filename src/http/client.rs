@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 use url::Url;
 
 use super::ratelimit::Pacer;
-use crate::secrets::Secret;
+use crate::vocab::Secret;
 
 /// A platform's answer: status and JSON body (`Null` when the body was not JSON).
 #[derive(Debug)]
@@ -33,19 +33,7 @@ impl Reply {
     }
 }
 
-/// The request never got an answer.
-#[derive(Debug, thiserror::Error)]
-#[error("{host}: {reason}")]
-pub struct NetError {
-    pub host: String,
-    pub reason: String,
-    /// Worth trying again (a lost connection, a cut reply); not when a rate limit is spent
-    /// beyond the retry budget.
-    pub retryable: bool,
-    /// Set when the request was not sent because a rate limit resets later than the retry
-    /// budget allows: how long until it does. Callers stop that work cleanly and resume later.
-    pub rate_limited: Option<Duration>,
-}
+pub use crate::vocab::net::NetError;
 
 #[derive(Clone)]
 pub struct Client {

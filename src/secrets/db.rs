@@ -9,9 +9,8 @@
 
 use super::crypto::{Crypter, KeySource, Sealed};
 use super::{Secret, SecretError, SecretStore, Unreadable, check_key};
-use crate::config::DatabaseTarget;
 use crate::store::model::SecretRow;
-use crate::store::{self, Store};
+use crate::store::{self, DatabaseTarget, Store};
 
 pub struct DbStore {
     store: Box<dyn Store>,

@@ -21,12 +21,57 @@ mod db;
 mod file;
 mod keychain;
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::config::DatabaseTarget;
-pub use crate::config::{SecretsBackend, SecretsSettings};
+use crate::store::DatabaseTarget;
 use crate::store::StoreError;
+pub use crate::vocab::secret::{Secret, redact_url};
+
+/// Where the OAuth tokens of connected accounts are kept (`SOCIALCRM_SECRETS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SecretsBackend {
+    /// The OS keychain (Secret Service on Linux): the default where a keychain answers.
+    #[default]
+    Keychain,
+    /// Encrypted files in the data directory.
+    File,
+    /// Encrypted rows in the CRM database, shared by every host that uses it.
+    Db,
+}
+
+impl SecretsBackend {
+    pub fn name(self) -> &'static str {
+        match self {
+            SecretsBackend::Keychain => "keychain",
+            SecretsBackend::File => "file",
+            SecretsBackend::Db => "db",
+        }
+    }
+}
+
+impl std::str::FromStr for SecretsBackend {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "keychain" => Ok(SecretsBackend::Keychain),
+            "file" => Ok(SecretsBackend::File),
+            "db" => Ok(SecretsBackend::Db),
+            _ => Err(format!(
+                "unknown secrets backend '{s}' (use keychain, file or db)"
+            )),
+        }
+    }
+}
+
+/// How the secrets store is chosen and unlocked.
+#[derive(Debug, Clone, Default)]
+pub struct SecretsSettings {
+    /// `SOCIALCRM_SECRETS`, else `secrets = "..."` in the config file, else keychain.
+    pub backend: SecretsBackend,
+    /// `SOCIALCRM_MASTER_KEY` (environment only: a passphrase for the file and db backends).
+    pub master_key: Option<Secret>,
+}
 
 /// Where tokens live. Keys are names like `socialcrm/tiktok/default` (never secret); values are
 /// [`Secret`]s (a JSON blob of tokens, expiries and scopes).
@@ -192,100 +237,4 @@ pub(crate) fn check_key(key: &str) -> Result<(), SecretError> {
         return invalid("it holds control characters");
     }
     Ok(())
-}
-
-/// A string that is redacted by `Debug` and `Display`, so a secret that ends up in a log line,
-/// an error or a `{:?}` of the configuration shows as `***` instead of its value. The value is
-/// reachable only through [`Secret::expose`], which makes every use greppable.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The secret itself: call only where it is sent to the platform or the database driver.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-/// Masks the password of a URL-shaped connection string (`postgres://user:pw@host/db` becomes
-/// `postgres://user:***@host/db`) and drops a `password=` query parameter's value. Strings that
-/// do not parse as URLs (libpq key=value strings) have any `password=...` word masked instead.
-pub fn redact_url(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(mut url) if url.has_host() => {
-            if url.password().is_some() {
-                // Cannot fail: the URL has a host, which is all set_password needs.
-                let _ = url.set_password(Some("***"));
-            }
-            let pairs: Vec<(String, String)> = url
-                .query_pairs()
-                .map(|(k, v)| {
-                    let v = if k.eq_ignore_ascii_case("password") {
-                        "***".to_string()
-                    } else {
-                        v.into_owned()
-                    };
-                    (k.into_owned(), v)
-                })
-                .collect();
-            if !pairs.is_empty() {
-                url.query_pairs_mut().clear().extend_pairs(pairs);
-            }
-            url.to_string()
-        }
-        _ => raw
-            .split(' ')
-            .map(|word| match word.split_once('=') {
-                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-                _ => word.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secret_is_redacted_in_debug_and_display() {
-        let s = Secret::new("hunter2");
-        assert_eq!(format!("{s:?}"), "Secret(***)");
-        assert_eq!(format!("{s}"), "***");
-        assert_eq!(s.expose(), "hunter2");
-    }
-
-    #[test]
-    fn url_password_is_masked() {
-        assert_eq!(
-            redact_url("postgres://nobody:secret@127.0.0.1:1/x"),
-            "postgres://nobody:***@127.0.0.1:1/x"
-        );
-        assert_eq!(
-            redact_url("postgres://u@h/db?password=secret&sslmode=disable"),
-            "postgres://u@h/db?password=***&sslmode=disable"
-        );
-        assert_eq!(
-            redact_url("host=h user=u password=secret dbname=x"),
-            "host=h user=u password=*** dbname=x"
-        );
-        assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
-    }
 }

@@ -22,8 +22,36 @@ mod sqlite;
 pub mod tables;
 pub mod value;
 
-use crate::config::DatabaseTarget;
+use std::path::PathBuf;
+
+use crate::vocab::{Secret, redact_url};
 use model::*;
+
+/// Where the CRM lives.
+#[derive(Debug, Clone)]
+pub enum DatabaseTarget {
+    /// The embedded default: a file in the user's data directory (or a `sqlite:` URL).
+    Sqlite { path: PathBuf },
+    /// A shared server, for teams and for several cron hosts.
+    Postgres { url: Secret },
+}
+
+impl DatabaseTarget {
+    /// The location with any password masked: the only form that may appear in output or errors.
+    pub fn display_location(&self) -> String {
+        match self {
+            DatabaseTarget::Sqlite { path } => path.display().to_string(),
+            DatabaseTarget::Postgres { url } => redact_url(url.expose()),
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseTarget::Sqlite { .. } => "sqlite",
+            DatabaseTarget::Postgres { .. } => "postgres",
+        }
+    }
+}
 
 pub use generic::Migration;
 

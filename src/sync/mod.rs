@@ -25,10 +25,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::lifecycle::{LifecycleError, Session};
-use crate::platforms::PlatformError;
-use crate::secrets::Secret;
 use crate::store::Batch;
 use crate::store::model::{AnalyticsEvent, Fan, Message, Post, SyncRun, SyncState};
+use crate::vocab::PlatformError;
+use crate::vocab::Secret;
 
 /// One page of a stream, as CRM records.
 #[derive(Debug, Default)]

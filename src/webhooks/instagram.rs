@@ -25,9 +25,9 @@ use sha2::{Digest, Sha256};
 
 use super::http::{Incoming, Reply};
 use super::signature::{body_mac_matches, decode_hex32, hex, parse_hub_header};
-use crate::secrets::Secret;
 use crate::store::model::{AuditEntry, Fan, Message};
 use crate::store::{Batch, Store};
+use crate::vocab::Secret;
 
 pub const PLATFORM: &str = "instagram";
 pub const PATH: &str = "/webhooks/instagram";

@@ -24,8 +24,8 @@ pub mod x;
 use std::collections::{HashSet, VecDeque};
 
 pub use crate::http::server as http;
-use crate::secrets::Secret;
 use crate::store::{Batch, Store};
+use crate::vocab::Secret;
 use http::{Incoming, Reply};
 use signature::SignatureError;
 

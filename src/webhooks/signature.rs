@@ -17,7 +17,7 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use crate::secrets::Secret;
+use crate::vocab::Secret;
 
 /// A parsed `TikTok-Signature` header.
 #[derive(Debug, Clone, PartialEq, Eq)]

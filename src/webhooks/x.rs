@@ -27,9 +27,9 @@ use serde_json::{Value as Json, json};
 use super::http::{Incoming, Reply};
 use super::signature::{hmac_matches, hmac_sha256, parse_x_header as parse_header};
 use super::tiktok::event_id;
-use crate::secrets::Secret;
 use crate::store::model::{AnalyticsEvent, AuditEntry, ConnectionRow, Message, WebhookReplay};
 use crate::store::{Batch, Store};
+use crate::vocab::Secret;
 
 pub const PATH: &str = "/webhooks/x";
 const PLATFORM: &str = "x";

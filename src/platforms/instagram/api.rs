@@ -22,11 +22,11 @@ use serde_json::Value as Json;
 use url::Url;
 
 use crate::config::PlatformConfig;
-use crate::http::Origin;
 use crate::http::client::{Client, NetError, Reply};
 use crate::http::ratelimit::{self, Budget, Pacer, Reading};
-use crate::platforms::{PlatformError, PlatformId};
-use crate::secrets::Secret;
+use crate::vocab::Origin;
+use crate::vocab::Secret;
+use crate::vocab::{PlatformError, PlatformId};
 
 /// The Graph API version every call names (Meta keeps a version for about two years).
 pub const VERSION: &str = "v24.0";

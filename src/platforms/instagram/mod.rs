@@ -26,7 +26,7 @@ use crate::auth::pkce::{ChallengeEncoding, Pkce};
 use crate::auth::tokens::Tokens;
 use crate::config::PlatformConfig;
 use crate::http::client::Reply;
-use crate::secrets::Secret;
+use crate::vocab::Secret;
 use api::{Api, text};
 
 const AUTHORIZE: &str = "https://www.instagram.com/oauth/authorize";
@@ -73,7 +73,7 @@ impl Instagram {
     /// an OAuthException about the token or code means the grant is gone.
     fn tokens(
         &self,
-        reply: Result<Reply, crate::http::client::NetError>,
+        reply: Result<Reply, crate::vocab::NetError>,
     ) -> Result<Tokens, PlatformError> {
         let reply = reply.map_err(|e| PlatformError::Network(e, PlatformId::Instagram))?;
         if reply.status >= 500 {
@@ -281,7 +281,7 @@ impl OAuthPlatform for Instagram {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::Origin;
+    use crate::vocab::Origin;
 
     fn config() -> PlatformConfig {
         PlatformConfig {
@@ -304,7 +304,7 @@ mod tests {
         );
     }
 
-    fn reply(status: u16, body: Json) -> Result<Reply, crate::http::client::NetError> {
+    fn reply(status: u16, body: Json) -> Result<Reply, crate::vocab::NetError> {
         Ok(Reply {
             status,
             body,

@@ -28,10 +28,10 @@ use serde_json::Value as Json;
 
 use super::api::{Api, after, graph, graph_code, graph_message, text, time};
 use crate::config::PlatformConfig;
-use crate::platforms::PlatformError;
-use crate::secrets::Secret;
 use crate::store::model::{AnalyticsEvent, Fan, Message, Post};
 use crate::sync::{Page, Request, Stream};
+use crate::vocab::PlatformError;
+use crate::vocab::Secret;
 
 /// Media per page of the media list (Meta's default is 25).
 const MEDIA_PAGE: &str = "50";

@@ -24,8 +24,8 @@ use url::Url;
 use super::api::{Api, VERSION, graph, text};
 use crate::config::PlatformConfig;
 use crate::http::client::{Position, Range, Uploader};
-use crate::platforms::{PlatformError, PlatformId};
-use crate::secrets::Secret;
+use crate::vocab::Secret;
+use crate::vocab::{PlatformError, PlatformId};
 
 const RUPLOAD: &str = "https://rupload.facebook.com";
 

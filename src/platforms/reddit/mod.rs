@@ -23,7 +23,7 @@ use crate::auth::pkce::{ChallengeEncoding, Pkce};
 use crate::auth::tokens::Tokens;
 use crate::config::PlatformConfig;
 use crate::http::client::Reply;
-use crate::secrets::Secret;
+use crate::vocab::Secret;
 use api::{Api, text};
 
 const AUTHORIZE: &str = "https://www.reddit.com/api/v1/authorize";
@@ -213,7 +213,7 @@ impl OAuthPlatform for Reddit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::Origin;
+    use crate::vocab::Origin;
 
     fn config() -> PlatformConfig {
         PlatformConfig {

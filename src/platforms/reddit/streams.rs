@@ -28,10 +28,10 @@ use serde_json::Value as Json;
 
 use super::api::{Api, fullname, text};
 use crate::config::PlatformConfig;
-use crate::platforms::PlatformError;
-use crate::secrets::Secret;
 use crate::store::model::{AnalyticsEvent, Fan, Message, Post};
 use crate::sync::{Page, Request, Stream};
+use crate::vocab::PlatformError;
+use crate::vocab::Secret;
 
 const ME: &str = "https://oauth.reddit.com/api/v1/me";
 const OAUTH: &str = "https://oauth.reddit.com";
@@ -356,7 +356,7 @@ impl Stream for Listed {
     fn fetch(&self, token: &Secret, request: &Request) -> Result<Page, PlatformError> {
         let Some(me) = request.username else {
             return Err(PlatformError::Api {
-                platform: crate::platforms::PlatformId::Reddit,
+                platform: crate::vocab::PlatformId::Reddit,
                 status: 0,
                 code: "the connection has no Reddit username".into(),
                 message: Some("run `socialcrm accounts --check` to record it".into()),

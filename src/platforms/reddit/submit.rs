@@ -12,8 +12,8 @@ use serde_json::Value as Json;
 
 use super::api::{Api, text};
 use crate::config::PlatformConfig;
-use crate::platforms::PlatformError;
-use crate::secrets::Secret;
+use crate::vocab::PlatformError;
+use crate::vocab::Secret;
 
 const SUBMIT: &str = "https://oauth.reddit.com/api/submit";
 /// Reddit's longest title.
@@ -143,7 +143,7 @@ impl Poster {
         match (text(&data, "name"), text(&data, "url")) {
             (Some(name), Some(url)) => Ok(Ok(Submitted { name, url })),
             _ => Err(PlatformError::Api {
-                platform: crate::platforms::PlatformId::Reddit,
+                platform: crate::vocab::PlatformId::Reddit,
                 status: 200,
                 code: "the submit answer names no post".into(),
                 message: None,

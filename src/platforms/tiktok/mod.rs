@@ -15,9 +15,9 @@ use super::{Identity, OAuthPlatform, PlatformError, PlatformId};
 use crate::auth::pkce::{ChallengeEncoding, Pkce};
 use crate::auth::tokens::Tokens;
 use crate::config::PlatformConfig;
-use crate::http::Origin;
 use crate::http::client::{Client, Reply};
-use crate::secrets::Secret;
+use crate::vocab::Origin;
+use crate::vocab::Secret;
 
 const AUTHORIZE: &str = "https://www.tiktok.com/v2/auth/authorize/";
 const TOKEN: &str = "https://open.tiktokapis.com/v2/oauth/token/";
@@ -176,9 +176,7 @@ fn api_error(reply: &Reply) -> PlatformError {
 /// The `data` of a Display/Content API answer, or the error its envelope (or status) tells:
 /// 401 is [`PlatformError::Unauthorized`] (the lifecycle refreshes and retries), anything else
 /// one line with TikTok's code, message and log id.
-pub(crate) fn data(
-    reply: Result<Reply, crate::http::client::NetError>,
-) -> Result<Json, PlatformError> {
+pub(crate) fn data(reply: Result<Reply, crate::vocab::NetError>) -> Result<Json, PlatformError> {
     let reply = reply.map_err(|e| PlatformError::Network(e, PlatformId::Tiktok))?;
     if reply.status == 401 {
         let detail = match api_error(&reply) {

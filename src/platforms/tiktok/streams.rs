@@ -16,12 +16,12 @@ use url::Url;
 
 use super::data;
 use crate::config::PlatformConfig;
-use crate::http::Origin;
 use crate::http::client::Client;
-use crate::platforms::PlatformError;
-use crate::secrets::Secret;
 use crate::store::model::Post;
 use crate::sync::{Page, Request, Stream};
+use crate::vocab::Origin;
+use crate::vocab::PlatformError;
+use crate::vocab::Secret;
 
 const USER_INFO: &str = "https://open.tiktokapis.com/v2/user/info/";
 const VIDEO_LIST: &str = "https://open.tiktokapis.com/v2/video/list/";

@@ -25,11 +25,11 @@ use url::Url;
 
 use super::data;
 use crate::config::PlatformConfig;
-use crate::http::Origin;
 pub use crate::http::client::Position;
 use crate::http::client::{Client, Uploader};
-use crate::platforms::{PlatformError, PlatformId};
-use crate::secrets::Secret;
+use crate::vocab::Origin;
+use crate::vocab::Secret;
+use crate::vocab::{PlatformError, PlatformId};
 
 const CREATOR_INFO: &str = "https://open.tiktokapis.com/v2/post/publish/creator_info/query/";
 const DIRECT_INIT: &str = "https://open.tiktokapis.com/v2/post/publish/video/init/";

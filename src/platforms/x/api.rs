@@ -23,10 +23,10 @@ use reqwest::header::HeaderMap;
 use serde_json::Value as Json;
 use url::Url;
 
-use crate::http::Origin;
 use crate::http::client::{Client, NetError, Reply};
 use crate::http::ratelimit::{self, Budget, Pacer, Reading};
-use crate::platforms::{PlatformError, PlatformId};
+use crate::vocab::Origin;
+use crate::vocab::{PlatformError, PlatformId};
 
 /// A real X URL, or its twin on `SOCIALCRM_X_BASE_URL`.
 pub fn route(base_url: Option<&Origin>, real: &str) -> Url {

@@ -18,10 +18,10 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde_json::{Value as Json, json};
 
 use super::api;
-use crate::http::Origin;
 use crate::http::client::{Client, Position, Range, Uploader};
-use crate::platforms::{PlatformError, PlatformId};
-use crate::secrets::Secret;
+use crate::vocab::Origin;
+use crate::vocab::Secret;
+use crate::vocab::{PlatformError, PlatformId};
 
 const INITIALIZE: &str = "https://api.x.com/2/media/upload/initialize";
 const APPEND: &str = "https://api.x.com/2/media/upload/{id}/append";

@@ -22,9 +22,9 @@ use super::{Identity, OAuthPlatform, PlatformError, PlatformId};
 use crate::auth::pkce::{ChallengeEncoding, Pkce};
 use crate::auth::tokens::Tokens;
 use crate::config::PlatformConfig;
-use crate::http::Origin;
 use crate::http::client::{Client, Reply};
-use crate::secrets::Secret;
+use crate::vocab::Origin;
+use crate::vocab::Secret;
 
 pub mod api;
 pub mod media;

@@ -25,12 +25,12 @@ use url::Url;
 
 use super::api;
 use crate::config::PlatformConfig;
-use crate::http::Origin;
 use crate::http::client::Client;
-use crate::platforms::{PlatformError, PlatformId};
-use crate::secrets::Secret;
 use crate::store::model::{Fan, Message, Post};
 use crate::sync::{Page, Request, Stream};
+use crate::vocab::Origin;
+use crate::vocab::Secret;
+use crate::vocab::{PlatformError, PlatformId};
 
 const USER: &str = "https://api.x.com/2/users/{id}";
 const FOLLOWERS: &str = "https://api.x.com/2/users/{id}/followers";

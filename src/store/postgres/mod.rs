@@ -21,7 +21,7 @@ use super::model::UpsertCounts;
 use super::sql::{Dialect, UpsertSpec};
 use super::value::{Row, Value};
 use super::{StoreError, StoreInfo};
-use crate::secrets::{Secret, redact_url};
+use crate::vocab::{Secret, redact_url};
 
 pub const MIGRATIONS: &[Migration] = &[
     Migration {

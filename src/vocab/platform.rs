@@ -1,0 +1,294 @@
+//! The platforms socialcrm knows, by name: [`PlatformId`] (the canonical name stored in the CRM's
+//! `platform` columns, the aliases a person may type, the prefix of the deployment's environment
+//! names), who a token belongs to ([`Identity`]) and why a platform call failed
+//! ([`PlatformError`]). Every floor speaks these words; this file imports nothing of the crate
+//! but the words of [`super::net`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::net::NetError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlatformId {
+    Tiktok,
+    Instagram,
+    Reddit,
+    X,
+    Onlyfans,
+}
+
+impl PlatformId {
+    pub const ALL: [PlatformId; 5] = [
+        PlatformId::Tiktok,
+        PlatformId::Instagram,
+        PlatformId::Reddit,
+        PlatformId::X,
+        PlatformId::Onlyfans,
+    ];
+
+    /// The name stored in the database and printed in output. Never changes once released:
+    /// rows in users' databases carry it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PlatformId::Tiktok => "tiktok",
+            PlatformId::Instagram => "instagram",
+            PlatformId::Reddit => "reddit",
+            PlatformId::X => "x",
+            PlatformId::Onlyfans => "onlyfans",
+        }
+    }
+
+    /// The README section that says how to set the platform up (register the app, scopes,
+    /// redirect URI, the variables to set): named by errors and `doctor`.
+    pub fn setup_section(self) -> &'static str {
+        match self {
+            PlatformId::Tiktok => "TikTok",
+            PlatformId::Instagram => "Instagram",
+            PlatformId::Reddit => "Reddit",
+            PlatformId::X => "X (Twitter)",
+            PlatformId::Onlyfans => "Importing OnlyFans exports",
+        }
+    }
+
+    /// The prefix of the environment names the platform deployment already uses
+    /// (`TIKTOK_CLIENT_KEY`, `TWITTER_CLIENT_ID`, ...). OnlyFans has no API, hence no credentials.
+    pub fn env_prefix(self) -> Option<&'static str> {
+        match self {
+            PlatformId::Tiktok => Some("TIKTOK"),
+            PlatformId::Instagram => Some("INSTAGRAM"),
+            PlatformId::Reddit => Some("REDDIT"),
+            PlatformId::X => Some("TWITTER"),
+            PlatformId::Onlyfans => None,
+        }
+    }
+
+    /// `SOCIALCRM_<PLATFORM>_BASE_URL`, the variable that points every host of the adapter at one
+    /// other origin (sandboxes, emulators, tests).
+    pub fn base_url_env(self) -> String {
+        format!("SOCIALCRM_{}_BASE_URL", self.name().to_ascii_uppercase())
+    }
+}
+
+impl fmt::Display for PlatformId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The error of parsing a platform name: lists the valid names so the message is its own fix.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown platform '{0}' (expected one of: tiktok, instagram, reddit, x, onlyfans)")]
+pub struct UnknownPlatform(pub String);
+
+impl FromStr for PlatformId {
+    type Err = UnknownPlatform;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        match lower.as_str() {
+            "twitter" => Ok(PlatformId::X),
+            _ => PlatformId::ALL
+                .into_iter()
+                .find(|p| p.name() == lower)
+                .ok_or_else(|| UnknownPlatform(s.to_string())),
+        }
+    }
+}
+
+/// Lets clap list the names in `--help` and completions, and accept the aliases.
+impl clap::ValueEnum for PlatformId {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let value = clap::builder::PossibleValue::new(self.name());
+        Some(match self {
+            PlatformId::X => value.alias("twitter"),
+            _ => value,
+        })
+    }
+}
+
+/// Who a token belongs to, as the platform's user-info endpoint says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Identity {
+    pub platform_user_id: String,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+}
+
+/// Why a platform call failed, typed so callers can refresh, re-authenticate or report.
+#[derive(Debug, thiserror::Error)]
+pub enum PlatformError {
+    #[error("{platform} needs {var}: set it in the environment or in the config file")]
+    MissingSetting { platform: PlatformId, var: String },
+    /// Everything a first set-up still lacks, listed at once.
+    #[error(
+        "{platform} is not set up: missing {}; set them in the environment or under [{platform}] in the config file",
+        .missing.join(", ")
+    )]
+    NotSetUp {
+        platform: PlatformId,
+        /// Each as `VAR (key in the config file: what it is)`.
+        missing: Vec<String>,
+    },
+    #[error(
+        "{platform} cannot be connected by OAuth yet (supported so far: tiktok, instagram, reddit, x)"
+    )]
+    Unsupported { platform: PlatformId },
+    #[error("{platform} does not accept the access token ({detail})")]
+    Unauthorized {
+        platform: PlatformId,
+        detail: String,
+    },
+    #[error(
+        "{platform} refused the grant: {error}{}",
+        log_suffix(description, log_id)
+    )]
+    Grant {
+        platform: PlatformId,
+        error: String,
+        description: Option<String>,
+        log_id: Option<String>,
+    },
+    #[error(
+        "{platform} answered HTTP {status}: {code}{}",
+        log_suffix(message, log_id)
+    )]
+    Api {
+        platform: PlatformId,
+        status: u16,
+        code: String,
+        message: Option<String>,
+        log_id: Option<String>,
+    },
+    #[error("{platform}: {0}", platform = .1)]
+    Network(NetError, PlatformId),
+    /// An answer (or a state) that is not what the API promises, in one line.
+    #[error("{platform}: {what}{}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    Unexpected {
+        platform: PlatformId,
+        what: String,
+        detail: Option<String>,
+    },
+    /// The app's access (its API tier, or the scopes granted) does not include this endpoint:
+    /// the work that needs it is skipped and the rest goes on.
+    #[error("{platform} refused access: {detail}")]
+    NotPermitted {
+        platform: PlatformId,
+        detail: String,
+    },
+    /// A rate limit resets later than the retry budget allows waiting: the work stops cleanly
+    /// and resumes on the next run.
+    #[error("{platform} rate limit reached{}", reset_suffix(.reset_in))]
+    RateLimited {
+        platform: PlatformId,
+        reset_in: Option<std::time::Duration>,
+    },
+}
+
+fn reset_suffix(reset_in: &Option<std::time::Duration>) -> String {
+    reset_in
+        .map(|d| format!(" (it resets in {} s)", d.as_secs_f64().ceil()))
+        .unwrap_or_default()
+}
+
+fn log_suffix(text: &Option<String>, log_id: &Option<String>) -> String {
+    let mut out = String::new();
+    if let Some(t) = text.as_deref().filter(|t| !t.is_empty()) {
+        out.push_str(": ");
+        out.push_str(t);
+    }
+    if let Some(id) = log_id.as_deref().filter(|t| !t.is_empty()) {
+        out.push_str(&format!(" (log id {id})"));
+    }
+    out
+}
+
+/// `text` with every occurrence of each of `values`, as sent or percent-encoded, masked.
+fn mask(text: &mut String, values: &[&str]) {
+    for value in values.iter().filter(|v| v.len() >= 4) {
+        let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        for form in [value.to_string(), encoded.replace('+', "%20"), encoded] {
+            if text.contains(&form) {
+                *text = text.replace(&form, "***");
+            }
+        }
+    }
+}
+
+impl PlatformError {
+    /// This error with `secrets` (what a request carried in its URL or body: an app secret, a
+    /// token) masked wherever the platform's answer echoed them, so they cannot reach a log or
+    /// an error line. For endpoints that must take secrets in the query (Meta's token calls).
+    pub fn masking(mut self, secrets: &[&str]) -> PlatformError {
+        let texts: Vec<&mut String> = match &mut self {
+            PlatformError::Unauthorized { detail, .. }
+            | PlatformError::NotPermitted { detail, .. } => vec![detail],
+            PlatformError::Grant {
+                error,
+                description,
+                log_id,
+                ..
+            } => [Some(error), description.as_mut(), log_id.as_mut()]
+                .into_iter()
+                .flatten()
+                .collect(),
+            PlatformError::Api {
+                code,
+                message,
+                log_id,
+                ..
+            } => [Some(code), message.as_mut(), log_id.as_mut()]
+                .into_iter()
+                .flatten()
+                .collect(),
+            PlatformError::Network(e, _) => vec![&mut e.reason],
+            PlatformError::Unexpected { what, detail, .. } => [Some(what), detail.as_mut()]
+                .into_iter()
+                .flatten()
+                .collect(),
+            PlatformError::MissingSetting { .. }
+            | PlatformError::NotSetUp { .. }
+            | PlatformError::Unsupported { .. }
+            | PlatformError::RateLimited { .. } => Vec::new(),
+        };
+        for text in texts {
+            mask(text, secrets);
+        }
+        self
+    }
+
+    /// An answer that does not say what the API promises (a success without the id it must
+    /// carry, say), or a local state the call cannot start from: `what`, with a detail.
+    pub fn unexpected(platform: PlatformId, what: &str, detail: Option<String>) -> PlatformError {
+        PlatformError::Unexpected {
+            platform,
+            what: what.into(),
+            detail,
+        }
+    }
+
+    /// The grant itself is dead (revoked, expired refresh token): only `connect` helps.
+    pub fn needs_reauth(&self) -> bool {
+        matches!(self, PlatformError::Grant { error, .. } if error == "invalid_grant")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_aliases_parse() {
+        for p in PlatformId::ALL {
+            assert_eq!(p.name().parse::<PlatformId>().unwrap(), p);
+        }
+        assert_eq!("Twitter".parse::<PlatformId>().unwrap(), PlatformId::X);
+        assert!("myspace".parse::<PlatformId>().is_err());
+        assert_eq!(PlatformId::X.base_url_env(), "SOCIALCRM_X_BASE_URL");
+    }
+}
