@@ -123,7 +123,10 @@ on_both_backends! {
         assert_eq!(store.migrate().unwrap(), Vec::<i64>::new());
         store.ensure_current().unwrap();
         let tables = store.table_counts().unwrap();
-        assert_eq!(tables.len(), 8);
+        assert_eq!(tables.len(), 11);
+        for table in ["uploads", "secrets", "webhook_replays"] {
+            assert!(tables.iter().any(|t| t.table == table), "{table} missing from {tables:?}");
+        }
         assert!(tables.iter().all(|t| t.rows == Some(0)), "{tables:?}");
     }
 

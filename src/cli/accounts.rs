@@ -4,7 +4,7 @@ use crate::vocab::PlatformId;
 
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
-    /// The platform to connect (tiktok or reddit so far)
+    /// The platform to connect (tiktok, instagram, reddit or x; onlyfans explains how to import)
     pub platform: PlatformId,
 
     /// A local name for this account, to connect several of one platform

@@ -14,6 +14,58 @@
 //! Both drivers block. Keep store calls off any async executor (a dedicated thread or
 //! `spawn_blocking`): the `postgres` crate panics when driven from inside a tokio runtime.
 
+/// The schema's migrations, named once: each backend includes its own folder's files
+/// (`schema_migrations!("migrations")` in `sqlite/mod.rs` and `postgres/mod.rs`), so a new
+/// version is one entry here plus one file per backend, and the two lists never disagree on
+/// versions or names.
+macro_rules! schema_migrations {
+    ($dir:literal) => {
+        &[
+            $crate::store::generic::Migration {
+                version: 1,
+                name: "initial",
+                sql: include_str!(concat!($dir, "/0001_initial.sql")),
+            },
+            $crate::store::generic::Migration {
+                version: 2,
+                name: "event_fans",
+                sql: include_str!(concat!($dir, "/0002_event_fans.sql")),
+            },
+            $crate::store::generic::Migration {
+                version: 3,
+                name: "secrets",
+                sql: include_str!(concat!($dir, "/0003_secrets.sql")),
+            },
+            $crate::store::generic::Migration {
+                version: 4,
+                name: "uploads",
+                sql: include_str!(concat!($dir, "/0004_uploads.sql")),
+            },
+            $crate::store::generic::Migration {
+                version: 5,
+                name: "sync_leases",
+                sql: include_str!(concat!($dir, "/0005_sync_leases.sql")),
+            },
+            $crate::store::generic::Migration {
+                version: 6,
+                name: "upload_hash",
+                sql: include_str!(concat!($dir, "/0006_upload_hash.sql")),
+            },
+            $crate::store::generic::Migration {
+                version: 7,
+                name: "sync_run_outcomes",
+                sql: include_str!(concat!($dir, "/0007_sync_run_outcomes.sql")),
+            },
+            $crate::store::generic::Migration {
+                version: 8,
+                name: "webhook_replays",
+                sql: include_str!(concat!($dir, "/0008_webhook_replays.sql")),
+            },
+        ]
+    };
+}
+pub(crate) use schema_migrations;
+
 mod generic;
 pub mod model;
 mod postgres;

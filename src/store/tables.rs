@@ -9,7 +9,7 @@ use super::sql::{Merge, UpsertSpec};
 use super::value::{Row, Value};
 
 /// Every table of the data model, in the order `db status` prints them.
-pub const TABLES: [&str; 8] = [
+pub const TABLES: [&str; 11] = [
     "platform_connections",
     "fans",
     "messages",
@@ -18,6 +18,9 @@ pub const TABLES: [&str; 8] = [
     "sync_state",
     "sync_runs",
     "audit_log",
+    "uploads",
+    "secrets",
+    "webhook_replays",
 ];
 
 /// A record that can be written with its table's upsert.

@@ -18,48 +18,7 @@ use super::value::{Row, Value, format_time};
 use super::{OpenMode, StoreError, StoreInfo};
 use crate::fsutil::{self, Existing};
 
-pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "initial",
-        sql: include_str!("migrations/0001_initial.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "event_fans",
-        sql: include_str!("migrations/0002_event_fans.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "secrets",
-        sql: include_str!("migrations/0003_secrets.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "uploads",
-        sql: include_str!("migrations/0004_uploads.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "sync_leases",
-        sql: include_str!("migrations/0005_sync_leases.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "upload_hash",
-        sql: include_str!("migrations/0006_upload_hash.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "sync_run_outcomes",
-        sql: include_str!("migrations/0007_sync_run_outcomes.sql"),
-    },
-    Migration {
-        version: 8,
-        name: "webhook_replays",
-        sql: include_str!("migrations/0008_webhook_replays.sql"),
-    },
-];
+pub const MIGRATIONS: &[Migration] = super::schema_migrations!("migrations");
 
 pub struct SqliteConn {
     conn: Connection,
