@@ -1,24 +1,46 @@
 //! socialcrm: one CRM for a creator's TikTok, Instagram, Reddit and X accounts and OnlyFans
 //! exports, kept in SQLite (embedded default) or PostgreSQL (teams).
 //!
-//! # How a command flows
+//! # The floors
+//! Every top-level module imports only modules on floors below it (`tests/layers.rs` fails on
+//! any cycle, and when anything but `app` imports `cli`):
 //! ```text
-//! cli (clap: parse only) -> app (one function per command, given a Context)
-//!                              |-> import    (CSV exports: bounded reader, parsers, batches)
-//!                              |-> auth      (OAuth + PKCE, loopback callback, token lifecycle)
-//!                              |-> sync      (streams page by page, resumable)
-//!                              |-> webhooks  (a bounded HTTP server, signature checks)
-//!                              |-> platforms (one adapter per platform behind one trait)
-//!                              |-> store     (trait Store; sqlite | postgres)
-//!                              |-> secrets   (keychain | encrypted file | encrypted db)
-//!                              '-> http      (the one HTTP client: retries, Retry-After)
-//!        output (table | json | csv, progress bars) <- result value returned by app
+//! app        one function per command, given a Context; dispatch and exit codes
+//! cli        clap definitions only (parse, no I/O)
+//! platforms  one adapter per platform: OAuth (auth's trait), streams (sync's trait), uploads
+//! sync       the engine: streams page by page, each page committed with its cursor
+//! auth       OAuth + PKCE + state, the loopback callback, the token lifecycle
+//! webhooks   the platforms' signature checks and event recording
+//! http       the one HTTP client (retries, Retry-After, budgets) and the bounded server
+//! config     flags > environment > file > defaults, resolved once
+//! secrets    trait SecretStore: keychain | encrypted file | encrypted database rows
+//! import     CSV exports: bounded reader, value parsers, batches
+//! store      trait Store; one SQL implementation over sqlite | postgres
+//! vocab      the words every floor speaks: Secret, PlatformId, Identity, PlatformError,
+//!            NetError, Origin (imports nothing of the crate)
+//! clock, error, fsutil, output   leaves: the pinnable clock, one-line errors and exit codes,
+//!            checked paths, rendering of result values (table | json | csv)
 //! ```
-//! Start reading at [`run`], then `app/mod.rs` (the Context and the dispatch), then any command
-//! in `app/`. `config` resolves flags > environment > file > defaults once (`config/tuning.rs`
-//! checks every tuning variable at start-up); `error` turns every typed error into one line and
-//! an exit code; `fsutil` is the one check for paths a person names (regular files only, modes
-//! set only on files socialcrm creates).
+//! A trait lives with its consumer: `auth` owns [`auth::OAuthPlatform`], `sync` owns
+//! [`sync::Stream`], `store` owns [`store::Store`] and [`store::DatabaseTarget`], `secrets` owns
+//! its settings; the adapters in `platforms/` implement them.
+//!
+//! # The flow of one sync
+//! `cli` parses `sync --all`; `app/sync.rs` resolves the connections and queues them for
+//! `--jobs N` workers; each worker claims its account (a lease row), asks `auth::lifecycle` for
+//! a valid access token (refreshed ahead of expiry, under a per-connection lock), and hands the
+//! adapter's streams (`platforms::streams`) to `sync`, which reads each stream's resume point,
+//! fetches one page through `http`, maps it to CRM rows and commits rows and cursor in one
+//! transaction. Each stream's outcome is a `sync_runs` row; `app` computes the summary and the
+//! exit code, and `output` renders it.
+//!
+//! # Where to start reading
+//! [`run`], then `app/mod.rs` (the Context and the dispatch), then any command in `app/`;
+//! `vocab/` for the shared words; `platforms/mod.rs` and `platforms/tiktok/` (the smallest
+//! adapter); `store/mod.rs` and `store/generic.rs` for the SQL both backends share. `config`
+//! checks every tuning variable at start-up (`config/tuning.rs`); `error` turns every typed error
+//! into one line and an exit code; `fsutil` is the one check for paths a person names (regular
+//! files only, modes set only on files socialcrm creates).
 
 pub mod app;
 pub mod auth;

@@ -1,10 +1,10 @@
-//! The platforms socialcrm knows, and the facts every other layer needs about them.
+//! The platform adapters, one folder each (`tiktok/`, `instagram/`, `reddit/`, `x/`, `onlyfans/`).
 //!
-//! Each platform gets its own folder here (`tiktok/`, `instagram/`, ...) with its adapter behind
-//! one `Platform` trait as the connect and sync issues land. What lives here already is the
-//! registry of names: the canonical name stored in the CRM's `platform` columns, the aliases a
-//! person may type (`twitter` for `x`), and the prefix of the deployment's environment names
-//! (`TWITTER_CLIENT_ID` for X). Adding a platform starts by adding it to [`PlatformId`].
+//! Each API adapter implements the traits its consumers own: [`OAuthPlatform`] (`auth/`) for
+//! connect, refresh and disconnect, and `sync::Stream` for each stream it syncs; the upload and
+//! post paths live beside them. This file dispatches a [`PlatformId`] to its adapter
+//! ([`oauth`], [`streams`]). The names themselves (canonical name, aliases, environment
+//! prefixes) and the shared error type are words of `vocab/`, re-exported here.
 
 pub mod instagram;
 pub mod onlyfans;
