@@ -52,6 +52,13 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sync_run_outcomes",
         sql: include_str!("migrations/0007_sync_run_outcomes.sql"),
     },
+    // 8 is taken by a change in another branch; versions are applied in order, so the gap is
+    // harmless.
+    Migration {
+        version: 9,
+        name: "fan_spend",
+        sql: include_str!("migrations/0009_fan_spend.sql"),
+    },
 ];
 
 pub struct SqliteConn {

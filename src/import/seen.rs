@@ -1,0 +1,86 @@
+//! The keys a file has already given, so that a key repeated within one file is refused.
+//!
+//! Two rows of one file with the same key (fan id, message id, transaction id) but different
+//! data would be written one after the other, and every import of the file would then report
+//! the second as an update of the first and bump revisions. So the first row of a key wins and
+//! each later one is rejected, naming the line it repeats: importing the same file twice then
+//! changes nothing, on every path of both stores.
+//!
+//! Memory stays small for million-row files: each key is kept as a 64-bit hash (xxh3) with its
+//! line, 12 bytes, in sorted arrays that each finished batch is merged into. A hash collision
+//! (about one in 10^7 for a file of a million keys) would reject a row wrongly, and say which
+//! line it took for the first.
+
+use std::collections::HashMap;
+
+/// The keys of the rows accepted so far in one file.
+#[derive(Debug, Default)]
+pub struct FileKeys {
+    /// Keys of earlier batches: hashes in ascending order, each with its line.
+    hashes: Vec<u64>,
+    lines: Vec<u32>,
+    /// Keys of the batch being read.
+    batch: HashMap<u64, u32>,
+}
+
+impl FileKeys {
+    /// Records `key` as given by the row on `line`; the line of the earlier row when the file
+    /// gave it before.
+    pub fn first(&mut self, key: &str, line: u64) -> Result<(), u64> {
+        let hash = xxhash_rust::xxh3::xxh3_64(key.as_bytes());
+        if let Ok(at) = self.hashes.binary_search(&hash) {
+            return Err(u64::from(self.lines[at]));
+        }
+        let line = u32::try_from(line).unwrap_or(u32::MAX);
+        match self.batch.entry(hash) {
+            std::collections::hash_map::Entry::Occupied(earlier) => Err(u64::from(*earlier.get())),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(line);
+                Ok(())
+            }
+        }
+    }
+
+    /// Moves the batch's keys into the sorted arrays (merged from the back, in place).
+    pub fn end_batch(&mut self) {
+        let mut new: Vec<(u64, u32)> = self.batch.drain().collect();
+        new.sort_unstable();
+        let old = self.hashes.len();
+        self.hashes.resize(old + new.len(), 0);
+        self.lines.resize(old + new.len(), 0);
+        let (mut i, mut j) = (old, new.len());
+        while j > 0 {
+            let k = i + j - 1;
+            if i > 0 && self.hashes[i - 1] > new[j - 1].0 {
+                i -= 1;
+                self.hashes[k] = self.hashes[i];
+                self.lines[k] = self.lines[i];
+            } else {
+                j -= 1;
+                (self.hashes[k], self.lines[k]) = new[j];
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_refused_after_its_first_row_within_and_across_batches() {
+        let mut keys = FileKeys::default();
+        for i in 0..1000u64 {
+            assert_eq!(keys.first(&format!("k{i}"), i + 2), Ok(()));
+            if i % 97 == 0 {
+                keys.end_batch();
+            }
+        }
+        assert_eq!(keys.first("k5", 2000), Err(7), "in an earlier batch");
+        assert_eq!(keys.first("k999", 2001), Err(1001), "in this batch");
+        keys.end_batch();
+        assert_eq!(keys.first("k999", 2002), Err(1001));
+        assert!(keys.hashes.windows(2).all(|w| w[0] < w[1]), "kept sorted");
+        assert_eq!(keys.first("new", 2003), Ok(()));
+    }
+}
