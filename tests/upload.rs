@@ -447,3 +447,42 @@ fn the_ledger_round_trips_on_postgres() {
         ledger_story(&db);
     }
 }
+
+#[test]
+fn a_file_replaced_mid_upload_fails_in_one_line_instead_of_going_out_mixed() {
+    let (env, fake) = connected();
+    let file = video(&env, "clip.mp4", 11 * MIB);
+    // Another program saves a new version over the path while chunk 1 is out.
+    let replacement = video(&env, "other.mp4", 11 * MIB + 7);
+    let (from, to) = (replacement.clone(), file.clone());
+    fake.on_first_chunk(move || std::fs::rename(&from, &to).unwrap());
+    let run = upload(&env, &fake, &file, &["--chunk-size", CHUNK]);
+    let line = run.one_line_error(1);
+    assert!(
+        line.contains("changed while it was being uploaded"),
+        "{line}"
+    );
+    let p = &fake.publishes()[0];
+    assert!(p.chunks < 3, "the upload stopped: {:?}", p.ranges);
+    assert!(p.sha256.is_none(), "no mixed file was completed");
+
+    // Rewritten in place (same inode), the same.
+    let (env, fake) = connected();
+    let file = video(&env, "clip.mp4", 11 * MIB);
+    let target = file.clone();
+    fake.on_first_chunk(move || {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&target)
+            .unwrap();
+        f.write_all(b"edited").unwrap();
+        f.set_modified(std::time::SystemTime::UNIX_EPOCH).unwrap();
+    });
+    let line = upload(&env, &fake, &file, &["--chunk-size", CHUNK])
+        .one_line_error(1)
+        .to_string();
+    assert!(
+        line.contains("changed while it was being uploaded"),
+        "{line}"
+    );
+}
