@@ -591,6 +591,22 @@ on_both_backends! {
         }
     }
 
+    fn a_fan_named_differently_in_two_batches_of_one_file_is_not_rewritten_on_reimport(env, db) {
+        // More rows than one batch (20,000): the fan's first row and its last are in two.
+        let mut csv = String::from("Message ID,Fan ID,Fan,Direction,Sent At,Text,Price\n");
+        for i in 0..20_001 {
+            let name = if i == 20_000 { "Ann_Renamed" } else { "Ann" };
+            csv.push_str(&format!("m{i},f1,{name},in,2026-11-01 10:{:02},hi,\n", i % 60));
+        }
+        let path = file(env, "long.csv", &csv);
+        assert_eq!(counts(import(env, db, "messages", &path, &[]).ok()), (20_001, 0, 0, 0));
+        let first = one_fan(env, db, "f1");
+        assert_eq!(first["username"], "Ann", "the first row naming a fan gives its name");
+        assert_eq!(counts(import(env, db, "messages", &path, &[]).ok()), (0, 0, 20_001, 0));
+        let again = one_fan(env, db, "f1");
+        assert_eq!((&again["username"], &again["revision"]), (&first["username"], &first["revision"]), "nothing was rewritten");
+    }
+
     fn reject_line_numbers_are_right_for_crlf_and_cr_files(env, db) {
         for (name, eol) in [("lf.csv", "\n"), ("crlf.csv", "\r\n"), ("cr.csv", "\r")] {
             let content = ["username,notes,spent", "ann,\"two\nlines\",1", "bo,x,nope", "", "cy,y,2", "dee,z,bad"].join(eol) + eol;

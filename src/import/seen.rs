@@ -4,7 +4,8 @@
 //! data would be written one after the other, and every import of the file would then report
 //! the second as an update of the first and bump revisions. So the first row of a key wins and
 //! each later one is rejected, naming the line it repeats: importing the same file twice then
-//! changes nothing, on every path of both stores.
+//! changes nothing, on every path of both stores. The fans that messages and payments name are
+//! kept the same way: the first row that names a fan gives its username and currency.
 //!
 //! Memory stays small for million-row files: each key is kept as a 64-bit hash (xxh3) with its
 //! line, 12 bytes, in sorted arrays that each finished batch is merged into. A hash collision
@@ -13,9 +14,24 @@
 
 use std::collections::HashMap;
 
-/// The keys of the rows accepted so far in one file.
+/// What one file has given so far: its records' keys, and the fans its rows named.
 #[derive(Debug, Default)]
 pub struct FileKeys {
+    pub records: KeySet,
+    pub fans: KeySet,
+}
+
+impl FileKeys {
+    /// To be called as each batch is handed on, so that [`KeySet`]'s batch is the parser's.
+    pub fn end_batch(&mut self) {
+        self.records.end_batch();
+        self.fans.end_batch();
+    }
+}
+
+/// A set of keys, each with the line that gave it first.
+#[derive(Debug, Default)]
+pub struct KeySet {
     /// Keys of earlier batches: hashes in ascending order, each with its line.
     hashes: Vec<u64>,
     lines: Vec<u32>,
@@ -23,7 +39,7 @@ pub struct FileKeys {
     batch: HashMap<u64, u32>,
 }
 
-impl FileKeys {
+impl KeySet {
     /// Records `key` as given by the row on `line`; the line of the earlier row when the file
     /// gave it before.
     pub fn first(&mut self, key: &str, line: u64) -> Result<(), u64> {
@@ -69,7 +85,7 @@ mod tests {
 
     #[test]
     fn a_key_is_refused_after_its_first_row_within_and_across_batches() {
-        let mut keys = FileKeys::default();
+        let mut keys = KeySet::default();
         for i in 0..1000u64 {
             assert_eq!(keys.first(&format!("k{i}"), i + 2), Ok(()));
             if i % 97 == 0 {

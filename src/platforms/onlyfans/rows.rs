@@ -71,7 +71,7 @@ impl<'a> Cells<'a> {
         key: &str,
         what: impl FnOnce(u64) -> String,
     ) -> Result<(), String> {
-        keys.first(key, self.row.line).map_err(what)
+        keys.records.first(key, self.row.line).map_err(what)
     }
 
     fn check_lengths(&self) -> Result<(), String> {
@@ -159,11 +159,15 @@ pub fn message(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), S
             format!("the same message (fan, time, direction and text) is already on line {line}")
         }
     })?;
-    out.seen_fan(Fan {
-        first_seen_at: Some(sent_at),
-        last_seen_at: Some(sent_at),
-        ..bare_fan(fan_key.clone(), username)
-    });
+    out.seen_fan(
+        Fan {
+            first_seen_at: Some(sent_at),
+            last_seen_at: Some(sent_at),
+            ..bare_fan(fan_key.clone(), username)
+        },
+        &mut keys.fans,
+        c.row.line,
+    );
     out.messages.push(Message {
         platform: PLATFORM.into(),
         platform_message_id: id,
@@ -269,12 +273,16 @@ pub fn earning(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), S
         }
     }
     if let Some((key, username)) = fan {
-        out.seen_fan(Fan {
-            first_seen_at: Some(at),
-            last_seen_at: Some(at),
-            currency: Some(currency),
-            ..bare_fan(key, username)
-        });
+        out.seen_fan(
+            Fan {
+                first_seen_at: Some(at),
+                last_seen_at: Some(at),
+                currency: Some(currency),
+                ..bare_fan(key, username)
+            },
+            &mut keys.fans,
+            c.row.line,
+        );
     }
     Ok(())
 }
