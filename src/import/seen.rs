@@ -13,6 +13,7 @@
 //! line it took for the first.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// What one file has given so far: its records' keys, and the fans its rows named.
 #[derive(Debug, Default)]
@@ -35,8 +36,32 @@ pub struct KeySet {
     /// Keys of earlier batches: hashes in ascending order, each with its line.
     hashes: Vec<u64>,
     lines: Vec<u32>,
+    /// Where each run of hashes with the same top [`INDEX_BITS`] bits starts in `hashes`
+    /// (plus the end), so a lookup searches a few entries instead of the whole array.
+    index: Vec<u32>,
     /// Keys of the batch being read.
-    batch: HashMap<u64, u32>,
+    batch: HashMap<u64, u32, BuildHasherDefault<Spread>>,
+}
+
+/// Buckets of the lookup index: 2^16 of them (256 KiB), a dozen keys each at a million.
+const INDEX_BITS: u32 = 16;
+
+/// Hashes a key that is already a 64-bit hash: as it is.
+#[derive(Debug, Default)]
+struct Spread(u64);
+
+impl Hasher for Spread {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 impl KeySet {
@@ -44,8 +69,11 @@ impl KeySet {
     /// gave it before.
     pub fn first(&mut self, key: &str, line: u64) -> Result<(), u64> {
         let hash = xxhash_rust::xxh3::xxh3_64(key.as_bytes());
-        if let Ok(at) = self.hashes.binary_search(&hash) {
-            return Err(u64::from(self.lines[at]));
+        if let Some(bucket) = self.index.get(bucket(hash)..=bucket(hash) + 1) {
+            let (from, to) = (bucket[0] as usize, bucket[1] as usize);
+            if let Ok(at) = self.hashes[from..to].binary_search(&hash) {
+                return Err(u64::from(self.lines[from + at]));
+            }
         }
         let line = u32::try_from(line).unwrap_or(u32::MAX);
         match self.batch.entry(hash) {
@@ -76,7 +104,20 @@ impl KeySet {
                 (self.hashes[k], self.lines[k]) = new[j];
             }
         }
+        // Positions fit in u32: a file of over four billion keys would not fit in memory here.
+        self.index.clear();
+        let mut at = 0usize;
+        for b in 0..=(1usize << INDEX_BITS) {
+            while at < self.hashes.len() && bucket(self.hashes[at]) < b {
+                at += 1;
+            }
+            self.index.push(at as u32);
+        }
     }
+}
+
+fn bucket(hash: u64) -> usize {
+    (hash >> (64 - INDEX_BITS)) as usize
 }
 
 #[cfg(test)]
