@@ -607,6 +607,35 @@ on_both_backends! {
         assert_eq!((&again["username"], &again["revision"]), (&first["username"], &first["revision"]), "nothing was rewritten");
     }
 
+    fn an_import_that_fails_after_committed_batches_says_so_in_the_audit_log(env, db) {
+        // The database refuses one row of the second batch (a trigger stands in for a fault).
+        env.run(&["--database-url", &db.url, "db", "migrate"]).ok();
+        if is_sqlite(db) {
+            db.exec("CREATE TRIGGER boom BEFORE INSERT ON fans WHEN NEW.username = 'boom' \
+                     BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
+        } else {
+            // The trigger goes into the test's schema, the first of the search path.
+            let schema = db.url.rsplit("search_path%3D").next().unwrap().to_string();
+            db.exec(&format!("CREATE FUNCTION {schema}.boom() RETURNS trigger LANGUAGE plpgsql AS \
+                $$ BEGIN IF NEW.username = 'boom' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$; \
+                CREATE TRIGGER boom BEFORE INSERT ON {schema}.fans FOR EACH ROW EXECUTE FUNCTION {schema}.boom();"));
+        }
+        let mut csv = String::from("Fan ID,Username\n");
+        for i in 0..20_010 {
+            csv.push_str(&format!("{i},{}\n", if i == 20_005 { "boom" } else { "fan" }));
+        }
+        let path = file(env, "fails.csv", &csv);
+        let run = import(env, db, "fans", &path, &[]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let last = run.stderr.lines().last().unwrap();
+        assert!(last.starts_with("error: ") && last.contains("refused by the test"), "{}", run.stderr);
+        let audit = list(env, db, "audit");
+        let failed: Vec<&Json> = audit.iter().filter(|a| a["action"] == "import").collect();
+        assert_eq!(failed.len(), 1, "{audit:?}");
+        assert_eq!(failed[0]["outcome"], "failed");
+        assert!(failed[0]["detail"].as_str().unwrap().contains("stopped after 20000 inserted"), "{}", failed[0]);
+    }
+
     fn reject_line_numbers_are_right_for_crlf_and_cr_files(env, db) {
         for (name, eol) in [("lf.csv", "\n"), ("crlf.csv", "\r\n"), ("cr.csv", "\r")] {
             let content = ["username,notes,spent", "ann,\"two\nlines\",1", "bo,x,nope", "", "cy,y,2", "dee,z,bad"].join(eol) + eol;
