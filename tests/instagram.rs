@@ -728,3 +728,23 @@ fn an_upload_still_processing_when_the_wait_ends_is_polled_again_not_sent_twice(
     assert_eq!(uploads, 1);
     assert_eq!(w.fake.published().len(), 1);
 }
+
+#[test]
+fn a_reel_replaced_while_it_uploads_fails_in_one_line() {
+    let mut w = World::new(TestDb::sqlite());
+    w.connect(&[]);
+    let file = video(&w, 256 * 1024);
+    let replacement = w.env.path().join("other.mp4");
+    std::fs::write(&replacement, vec![7u8; 256 * 1024]).unwrap();
+    let to = file.clone();
+    w.fake
+        .on_upload(move || std::fs::rename(&replacement, &to).unwrap());
+    let cmd = w.command(&["upload", "instagram", file.to_str().unwrap()]);
+    let run = w.env.run_cmd(cmd);
+    let line = run.one_line_error(1);
+    assert!(
+        line.contains("changed while it was being uploaded"),
+        "{line}"
+    );
+    assert!(w.fake.published().is_empty(), "nothing was published");
+}
