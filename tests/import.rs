@@ -520,6 +520,11 @@ on_both_backends! {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), csv);
         assert!(list(env, db, "fans").is_empty(), "nothing was imported");
 
+        // A directory is refused before anything is written.
+        let line = import(env, db, "fans", &path, &["--rejects", env.path().to_str().unwrap()]).one_line_error(1).to_string();
+        assert!(line.contains("it is a directory"), "{line}");
+        assert!(list(env, db, "fans").is_empty());
+
         // A rejects file elsewhere is owner-only and complete.
         let rejects = env.path().join("rejects.csv");
         let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);

@@ -100,6 +100,10 @@ impl Rejects {
             .file_name()
             .ok_or_else(|| cannot(&"it names no file"))?
             .to_string_lossy();
+        // Found now, not after the rows are committed, when the rename would fail.
+        if p.is_dir() {
+            return Err(cannot(&"it is a directory"));
+        }
         let temp = p.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -239,6 +243,7 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
     let map = ColumnMap::build(&headers, kind.fields, &args.maps, path)?;
     map.require(kind.fields, kind.required, path)?;
 
+    let rejects = Rejects::open(args.rejects.as_deref(), &headers)?;
     let visible = ctx.config.progress && std::io::stderr().is_terminal();
     let store = ctx.store()?;
     if first_onlyfans_import(store)? {
@@ -248,7 +253,6 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
         }
     }
 
-    let rejects = Rejects::open(args.rejects.as_deref(), &headers)?;
     let progress = Progress::bytes(visible, size);
     let parser = Parser {
         rows,
