@@ -589,7 +589,7 @@ on_both_backends! {
             let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
             assert_eq!((run.code, counts(&run)), (3, (size as u64, 0, 0, 2)), "{size}: {}", run.stderr);
             let report = std::fs::read_to_string(&rejects).unwrap();
-            assert!(report.contains(&format!("fan {size}-7 is already on line 9")), "{report}");
+            assert!(report.contains(&format!("fan \"\"{size}-7\"\" is already on line 9")), "{report}");
             assert_eq!(counts(&import(env, db, "fans", &path, &[])), (0, 0, size as u64, 2), "{size}: re-import");
             let seven = one_fan(env, db, &format!("{size}-7"));
             assert_eq!((seven["username"].as_str(), seven["revision"].as_i64()), (Some("fan_7"), Some(1)));

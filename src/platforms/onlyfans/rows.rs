@@ -115,7 +115,7 @@ pub fn fan(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), Strin
     let first_seen_at = c.date(f::SUBSCRIBED_AT, "subscribed_at")?;
     let last_seen_at = c.date(f::LAST_ACTIVE_AT, "last_active_at")?;
     c.first(keys, &key, |line| {
-        format!("fan {key} is already on line {line} (the first row of a fan is imported)")
+        format!("fan {key:?} is already on line {line} (the first row of a fan is imported)")
     })?;
     out.fans.push(Fan {
         display_name: c.get(f::DISPLAY_NAME).map(str::to_string),
@@ -153,7 +153,7 @@ pub fn message(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), S
     };
     c.first(keys, &id, |line| match given {
         Some(_) => format!(
-            "message {id} is already on line {line} (the first row of a message is imported)"
+            "message {id:?} is already on line {line} (the first row of a message is imported)"
         ),
         None => {
             format!("the same message (fan, time, direction and text) is already on line {line}")
@@ -245,7 +245,7 @@ pub fn earning(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), S
         ]),
     };
     c.first(keys, &id, |line| match given {
-        Some(_) => format!("transaction {id} is already on line {line} (the first row of a transaction is imported)"),
+        Some(_) => format!("transaction {id:?} is already on line {line} (the first row of a transaction is imported)"),
         None => format!("the same payment (time, type, fan and amount) is already on line {line}; give the rows transaction ids to import both"),
     })?;
     // Refunds and chargebacks take money back, whatever sign the export gives them.
