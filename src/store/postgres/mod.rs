@@ -19,7 +19,7 @@ use postgres::{Client, NoTls, Statement};
 use super::generic::{Conn, Migration, RowSource, SqlStore, upsert_each};
 use super::model::UpsertCounts;
 use super::sql::{Dialect, UpsertSpec};
-use super::value::{Row, Value};
+use super::value::{Row, Value, micros};
 use super::{StoreError, StoreInfo};
 use crate::secrets::{Secret, redact_url};
 
@@ -63,6 +63,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 8,
         name: "webhook_replays",
         sql: include_str!("migrations/0008_webhook_replays.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "fan_spend",
+        sql: include_str!("migrations/0009_fan_spend.sql"),
     },
 ];
 
@@ -144,7 +149,8 @@ impl ToSql for Value {
             Value::Int(v) => v.to_sql_checked(ty, out),
             Value::Real(v) => v.to_sql_checked(ty, out),
             Value::Text(v) => v.to_sql_checked(ty, out),
-            Value::Time(v) => v.to_sql_checked(ty, out),
+            // Rounded down as SQLite's text is, not towards 2000 as the driver would.
+            Value::Time(v) => micros(*v).to_sql_checked(ty, out),
         }
     }
 
@@ -197,7 +203,8 @@ fn key_text(key: &[Value]) -> String {
             Value::Int(i) => out.push_str(&i.to_string()),
             Value::Real(r) => out.push_str(&r.to_string()),
             Value::Text(t) => out.push_str(t),
-            Value::Time(t) => out.push_str(&t.to_rfc3339()),
+            // The database keeps microseconds: a finer time is the key it will find.
+            Value::Time(t) => out.push_str(&t.timestamp_micros().to_string()),
         }
         out.push('\u{1f}');
     }
@@ -215,7 +222,7 @@ fn key_hash(key: &[Value]) -> u64 {
             Value::Int(i) => i.hash(&mut h),
             Value::Real(r) => r.to_bits().hash(&mut h),
             Value::Text(t) => t.hash(&mut h),
-            Value::Time(t) => t.hash(&mut h),
+            Value::Time(t) => t.timestamp_micros().hash(&mut h),
         }
     }
     h.finish()
@@ -291,7 +298,11 @@ impl PgConn {
             let column = rows.iter().map(|r| r[i].clone());
             arrays.push(match *ty {
                 Type::INT8 => Box::new(column.map(Value::into_i64).collect::<Vec<_>>()),
-                Type::TIMESTAMPTZ => Box::new(column.map(Value::into_time).collect::<Vec<_>>()),
+                Type::TIMESTAMPTZ => Box::new(
+                    column
+                        .map(|v| v.into_time().map(micros))
+                        .collect::<Vec<_>>(),
+                ),
                 _ => Box::new(column.map(Value::into_text).collect::<Vec<_>>()),
             });
             casts.push(format!("${}::{}[]", i + 1, ty.name()));

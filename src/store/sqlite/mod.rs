@@ -59,6 +59,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "webhook_replays",
         sql: include_str!("migrations/0008_webhook_replays.sql"),
     },
+    Migration {
+        version: 9,
+        name: "fan_spend",
+        sql: include_str!("migrations/0009_fan_spend.sql"),
+    },
 ];
 
 pub struct SqliteConn {
