@@ -51,6 +51,17 @@ pub enum ValueError {
     BadDate { value: String, reason: &'static str },
     #[error("ambiguous date {value:?}: day and month could be swapped; pass {fix}")]
     AmbiguousDate { value: String, fix: &'static str },
+    /// Not ambiguous itself (the first number cannot be a month), but it shows the file writes
+    /// the day first while `auto` reads slash dates month first: the file's other dates would be
+    /// read the wrong way round, so the order must be said once for the whole file.
+    #[error(
+        "date {value:?} writes the day first ({day} cannot be a month), but slash dates are read month first; pass {fix}"
+    )]
+    DayFirst {
+        value: String,
+        day: u32,
+        fix: &'static str,
+    },
 }
 
 /// Currency symbols seen in exports, with the ISO 4217 code each one stands for.
@@ -331,9 +342,11 @@ fn parse_date(d: &str, order: DateOrder, text: &str) -> Result<NaiveDate, ValueE
             (DateOrder::Dmy, _) => (b, a),
             (DateOrder::Auto, '.') => (b, a),
             (DateOrder::Auto, '/') if a > 12 && b <= 12 => {
-                return Err(ambiguous(
-                    "`--date-format dmy` if the file writes day/month",
-                ));
+                return Err(ValueError::DayFirst {
+                    value: text.to_owned(),
+                    day: a,
+                    fix: "`--date-format dmy` if the file writes day/month",
+                });
             }
             (DateOrder::Auto, '/') => (a, b),
             (DateOrder::Auto, _) if a > 12 => (b, a),
@@ -659,8 +672,15 @@ mod tests {
     #[test]
     fn slash_date_with_day_first_needs_dmy() {
         let err = parse_datetime("25/12/2026", DateOrder::Auto).unwrap_err();
-        assert!(matches!(&err, ValueError::AmbiguousDate { .. }), "{err:?}");
+        assert!(
+            matches!(&err, ValueError::DayFirst { day: 25, .. }),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("--date-format dmy"), "{err}");
+        // Day 13 cannot be a month: the message says so instead of calling the date ambiguous.
+        let err = parse_datetime("13/01/2026", DateOrder::Auto).unwrap_err();
+        assert!(!err.to_string().contains("ambiguous"), "{err}");
+        assert!(err.to_string().contains("13 cannot be a month"), "{err}");
         assert_eq!(
             date("25/12/2026", DateOrder::Dmy),
             utc(2026, 12, 25, 0, 0, 0)
