@@ -161,7 +161,7 @@ fn the_default_database_is_private_and_created_on_first_use() {
     assert_eq!(migrated["from_version"], 0);
     assert_eq!(
         migrated["applied"],
-        serde_json::json!([1, 2, 3, 4, 5, 6, 7, 8])
+        serde_json::json!([1, 2, 3, 4, 5, 6, 7, 8, 9])
     );
     let again = env.run(&["-o", "json", "db", "migrate"]).ok().json();
     assert_eq!(again["applied"], serde_json::json!([]));

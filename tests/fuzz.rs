@@ -23,7 +23,7 @@ use std::path::Path;
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use socialcrm::cli::parse_when;
 use socialcrm::import::reader::{MAX_ROW, Next, Row, Rows};
-use socialcrm::import::values::{DateOrder, parse_amount, parse_datetime};
+use socialcrm::import::values::{DateOrder, MAX_CENTS, parse_amount, parse_datetime};
 
 /// splitmix64: tiny, fast and good enough to drive a harness; no dependency.
 struct Rng(u64);
@@ -150,8 +150,9 @@ fn fuzz_amounts_never_panic_and_stay_bounded() {
 fn fuzz_amounts_written_in_accepted_forms_read_back() {
     let mut rng = Rng::new(2);
     for _ in 0..cases(20_000) {
-        // Up to a trillion dollars: far beyond any fan's spend, far below overflow.
-        let cents = (rng.next() % 100_000_000_000_000) as i64 * if rng.chance(3) { -1 } else { 1 };
+        // Up to the largest amount a cell may hold: far beyond any fan's spend.
+        let cents =
+            (rng.next() % (MAX_CENTS as u64 + 1)) as i64 * if rng.chance(3) { -1 } else { 1 };
         let (units, frac) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
         let grouped = |sep: &str| {
             let digits = units.to_string();
@@ -395,7 +396,7 @@ fn read_all(bytes: Vec<u8>) -> Result<Vec<Result<Vec<String>, String>>, String> 
                     .collect();
                 out.push(Ok(cells));
             }
-            Next::Unreadable { reason, .. } => out.push(Err(reason)),
+            Next::Unreadable { reason, .. } | Next::Rejected { reason } => out.push(Err(reason)),
             Next::End => {
                 assert!(rows.consumed() <= len);
                 return Ok(out);
@@ -600,6 +601,7 @@ fn fuzz_onlyfans_rows_never_panic_the_field_parsers() {
             .unwrap_or_else(|e| panic!("{shown:?}: {e}"));
         let mut row = Row::default();
         let dates = orders[rng.below(orders.len())];
+        let mut keys = socialcrm::import::seen::FileKeys::default();
         while let Next::Row = rows.next(&mut row).unwrap() {
             let mut out = Parsed::default();
             let cells = Cells {
@@ -609,7 +611,7 @@ fn fuzz_onlyfans_rows_never_panic_the_field_parsers() {
             };
             let got = no_panic(
                 &shown,
-                std::panic::AssertUnwindSafe(|| (kind.parse)(&cells, &mut out)),
+                std::panic::AssertUnwindSafe(|| (kind.parse)(&cells, &mut out, &mut keys)),
             );
             if got.is_ok() {
                 parsed_rows += 1;

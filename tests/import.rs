@@ -342,24 +342,337 @@ t5,2026-11-05,tip,,$3.00,,USD\n");
     }
 
     fn large_exports_take_the_bulk_path_with_the_same_results(env, db) {
-        // Enough rows for the bulk paths, a fan repeated within a batch, then a re-import and
-        // a newer export changing a few rows.
+        // Enough rows for the bulk paths, a fan repeated within a batch (rejected: the first
+        // row of a fan wins), then a re-import and a newer export changing a few rows.
         let mut csv = String::from("Fan ID,Username,Total Spent,Last Active\n");
         for i in 0..3000 {
             csv.push_str(&format!("{i},fan_{i},{}.00,2026-11-01\n", i % 100));
         }
         csv.push_str("7,fan_7_renamed,,2026-11-20\n");
         let path = file(env, "big.csv", &csv);
-        assert_eq!(counts(import(env, db, "fans", &path, &[]).ok()), (3000, 1, 0, 0));
-        assert_eq!(counts(import(env, db, "fans", &path, &[]).ok()), (0, 2, 2999, 0), "fan 7 is written twice, as the file says");
+        assert_eq!(counts(&import(env, db, "fans", &path, &[])), (3000, 0, 0, 1));
+        assert_eq!(counts(&import(env, db, "fans", &path, &[])), (0, 0, 3000, 1), "a re-import changes nothing");
         let newer = csv.replace("10,fan_10,10.00", "10,fan_10,11.00").replace("2999,fan_2999,99.00,2026-11-01", "2999,fan_2999,99.00,2026-11-02");
         let newer = file(env, "newer.csv", newer);
-        assert_eq!(counts(import(env, db, "fans", &newer, &[]).ok()), (0, 4, 2997, 0));
+        assert_eq!(counts(&import(env, db, "fans", &newer, &[])), (0, 2, 2998, 1));
         let fans = list(env, db, "fans");
         assert_eq!(fans.len(), 1000, "listing limit");
         let seven = fan(&fans, "7");
-        assert_eq!((seven["username"].as_str(), seven["lifetime_spend_cents"].as_i64()), (Some("fan_7_renamed"), Some(700)));
-        assert_eq!(seven["last_seen_at"], "2026-11-20T00:00:00Z");
+        assert_eq!((seven["username"].as_str(), seven["lifetime_spend_cents"].as_i64()), (Some("fan_7"), Some(700)));
+        assert_eq!((seven["last_seen_at"].as_str(), seven["revision"].as_i64()), (Some("2026-11-01T00:00:00Z"), Some(1)));
         assert_eq!(fan(&fans, "10")["lifetime_spend_cents"], 1100);
+    }
+}
+
+/// The fan `id`, as listed now.
+fn one_fan(env: &TestEnv, db: &TestDb, id: &str) -> Json {
+    fan(&list(env, db, "fans"), id).clone()
+}
+
+fn is_sqlite(db: &TestDb) -> bool {
+    db.url.starts_with("sqlite:")
+}
+
+// Regression tests of issue 14 (hardening, data integrity), each named after what broke.
+on_both_backends! {
+    fn lifetime_spend_does_not_flip_flop_between_fans_and_earnings_imports(env, db) {
+        let fans = file(env, "fans.csv", "Fan ID,Username,Total Spent\nf1,ann,$48.52\nf2,bo,$5.00\n");
+        let tips = file(env, "tips.csv", "Transaction ID,Date,Type,Fan ID,Username,Gross\n\
+            t1,2026-11-01,tip,f1,ann,$50.00\nt2,2026-11-02,tip,f1,ann,$3.17\n");
+        let refund = file(env, "refund.csv", "Transaction ID,Date,Type,Fan ID,Username,Gross\n\
+            t3,2026-11-03,refund,f1,ann,$10.00\n");
+        import(env, db, "fans", &fans, &[]).ok();
+        import(env, db, "earnings", &tips, &[]).ok();
+        let after_first = one_fan(env, db, "f1");
+        assert_eq!(after_first["lifetime_spend_cents"], 5317, "the payments are more than the export says");
+        for cycle in 0..2 {
+            let again = import(env, db, "fans", &fans, &[]);
+            assert_eq!(counts(again.ok()), (0, 0, 2, 0), "cycle {cycle}: an unchanged export changes nothing");
+            assert_eq!(one_fan(env, db, "f1")["lifetime_spend_cents"], 5317, "cycle {cycle}");
+            import(env, db, "earnings", &tips, &[]).ok();
+            let f1 = one_fan(env, db, "f1");
+            assert_eq!(f1["lifetime_spend_cents"], 5317, "cycle {cycle}");
+            assert_eq!(f1["revision"], after_first["revision"], "cycle {cycle}: nothing was rewritten");
+        }
+        // A later refund lowers the payments: the larger of export and payments, whatever the
+        // order the files came in.
+        import(env, db, "earnings", &refund, &[]).ok();
+        assert_eq!(one_fan(env, db, "f1")["lifetime_spend_cents"], 4852, "48.52 > 50.00 + 3.17 - 10.00");
+        let other = TestEnv::new();
+        let fresh = if is_sqlite(db) { TestDb::sqlite() } else { TestDb::postgres().unwrap() };
+        for (kind, f) in [("earnings", &refund), ("earnings", &tips), ("fans", &fans)] {
+            import(&other, &fresh, kind, f, &[]).ok();
+        }
+        assert_eq!(one_fan(&other, &fresh, "f1")["lifetime_spend_cents"], 4852, "the same in another order");
+        assert_eq!(one_fan(&other, &fresh, "f2")["lifetime_spend_cents"], 500, "no payments: the export's total");
+    }
+
+    fn dates_beyond_year_9999_in_utc_are_rejected_and_listing_survives_bad_rows(env, db) {
+        let path = file(env, "years.csv", "username,subscribed\nok,2026-01-01\n\
+            late,9999-12-31T23:59:59-14:00\nearly,0000-01-01T00:30:00+01:00\n");
+        let run = import(env, db, "fans", &path, &[]);
+        assert_eq!(run.code, 3, "{}", run.stderr);
+        assert_eq!(counts(&run), (1, 0, 0, 2));
+        assert!(run.stderr.contains("years 0000 to 9999"), "{}", run.stderr);
+        assert_eq!(list(env, db, "fans").len(), 1);
+        // A row stored before the check (or written by another tool) does not make the CRM
+        // unreadable.
+        if is_sqlite(db) {
+            db.exec("UPDATE fans SET first_seen_at = '+10000-01-01T13:59:59.000000Z', last_seen_at = 'garbage'");
+        } else {
+            db.exec("UPDATE fans SET first_seen_at = '10000-01-01T13:59:59Z'");
+        }
+        let fans = list(env, db, "fans");
+        assert_eq!(fans.len(), 1, "the row still lists");
+        assert!(fans[0]["first_seen_at"].as_str().unwrap().contains("10000-01-01"), "{}", fans[0]);
+    }
+
+    fn absurd_amounts_are_rejected_and_spend_sums_cannot_overflow(env, db) {
+        let huge = file(env, "huge.csv", "Transaction ID,Date,Type,Username,Gross\n\
+            h1,2026-11-01,tip,whale,\"$50,000,000,000,000,000.00\"\n\
+            h2,2026-11-02,tip,whale,\"$50,000,000,000,000,000.00\"\n\
+            h3,2026-11-03,tip,whale,\"$10,000,000,000.00\"\n\
+            h4,2026-11-04,tip,whale,\"$10,000,000,000.01\"\n");
+        let run = import(env, db, "earnings", &huge, &[]);
+        assert_eq!(run.code, 3, "{}", run.stderr);
+        assert_eq!(counts(&run), (1, 0, 0, 3));
+        assert!(run.stderr.contains("at most 10,000,000,000.00"), "{}", run.stderr);
+        // Sums of payments stored before the bound saturate instead of failing every import.
+        for (id, at) in [("x1", "2026-11-05"), ("x2", "2026-11-06")] {
+            db.exec(&format!("INSERT INTO analytics_events (platform, account, subject_type, subject_id, metric, period, \
+                period_start, value, unit, fan_platform_user_id, revision, created_at, updated_at) VALUES \
+                ('onlyfans', '', 'transaction', '{id}', 'gross_tip', 'instant', '{at}T00:00:00.000000Z', 5e16, 'USD', 'whale', 1, \
+                '2026-11-01T00:00:00.000000Z', '2026-11-01T00:00:00.000000Z')"));
+        }
+        let run = import(env, db, "earnings", &example("onlyfans-earnings.csv"), &[]);
+        assert_eq!(counts(run.ok()), (24, 0, 0, 0));
+        let whale = one_fan(env, db, "whale");
+        assert!(whale["lifetime_spend_cents"].as_i64().unwrap() > 1_000_000_000_000_000_000, "{whale}");
+        import(env, db, "earnings", &example("onlyfans-earnings.csv"), &[]).ok();
+    }
+
+    fn times_that_differ_below_a_microsecond_are_one_time(env, db) {
+        // Enough rows for PostgreSQL's bulk path; nanosecond times; a second import.
+        let mut csv = String::from("Transaction ID,Date,Type,Username,Gross\n");
+        for i in 0..100 {
+            csv.push_str(&format!("n{i},2026-11-01T10:00:{:02}.123456789Z,tip,fan{},$1.00\n", i % 60, i % 7));
+        }
+        let path = file(env, "nanos.csv", &csv);
+        assert_eq!(counts(import(env, db, "earnings", &path, &[]).ok()), (100, 0, 0, 0));
+        assert_eq!(counts(import(env, db, "earnings", &path, &[]).ok()), (0, 0, 100, 0));
+        // Rows without ids that differ only below 1 µs are the same payment.
+        let mut csv = String::from("Date,Type,Username,Gross\n");
+        for i in 0..100 {
+            csv.push_str(&format!("2026-11-02T10:00:{:02}.0000001Z,tip,fan{i},$1.00\n", i % 60));
+        }
+        csv.push_str("2026-11-02T10:00:00.0000002Z,tip,fan0,$1.00\n");
+        let path = file(env, "sub-micro.csv", &csv);
+        let run = import(env, db, "earnings", &path, &[]);
+        assert_eq!(run.code, 3, "{}", run.stderr);
+        assert_eq!(counts(&run), (100, 0, 0, 1));
+        assert!(run.stderr.contains("line 102"), "{}", run.stderr);
+        assert_eq!(counts(&import(env, db, "earnings", &path, &[])), (0, 0, 100, 1));
+    }
+
+    fn a_nul_byte_past_the_first_block_rejects_its_row_not_the_file(env, db) {
+        let mut csv = b"Fan ID,Username,Notes\n".to_vec();
+        for i in 0..6001 {
+            if i == 5000 {
+                csv.extend(format!("{i},fan{i},bad\0byte\n").as_bytes());
+            } else {
+                csv.extend(format!("{i},fan{i},{}\n", "n".repeat(40)).as_bytes());
+            }
+        }
+        assert!(csv.len() > 256 * 1024);
+        let path = file(env, "nul.csv", &csv);
+        let run = import(env, db, "fans", &path, &[]);
+        assert_eq!(run.code, 3, "{}", run.stderr);
+        assert_eq!(counts(&run), (6000, 0, 0, 1));
+        assert!(run.stderr.contains("line 5002: the row holds a NUL byte"), "{}", run.stderr);
+        // From standard input the same, with its audit entry.
+        let mut cmd = env.command(&["--database-url", &db.url, "-o", "json", "import-csv", "onlyfans", "fans", "-"]);
+        cmd.stdin(Stdio::from(std::fs::File::open(&path).unwrap()));
+        let run = env.run_cmd(cmd);
+        assert_eq!((run.code, counts(&run)), (3, (0, 0, 6000, 1)), "{}", run.stderr);
+        assert_eq!(list(env, db, "audit").iter().filter(|a| a["action"] == "import").count(), 2);
+    }
+
+    fn a_rejects_file_that_is_the_input_is_refused(env, db) {
+        // The CRM exists, so that listing it (a read-only command) shows what was imported.
+        db.open().ensure_current().unwrap();
+        let mut csv = String::from("username,spent\n");
+        for i in 0..2000 {
+            csv.push_str(&format!("fan{i},{}\n", if i % 3 == 0 { "bad" } else { "1" }));
+        }
+        let path = file(env, "input.csv", &csv);
+        let hard = env.path().join("hard.csv");
+        std::fs::hard_link(&path, &hard).unwrap();
+        let soft = env.path().join("soft.csv");
+        std::os::unix::fs::symlink(&path, &soft).unwrap();
+        for target in [&path, &hard, &soft] {
+            let run = import(env, db, "fans", &path, &["--rejects", target.to_str().unwrap()]);
+            let line = run.one_line_error(2);
+            assert!(line.contains("is the input file"), "{line}");
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), csv, "the input is untouched");
+        }
+        // From standard input too.
+        let mut cmd = env.command(&["--database-url", &db.url, "import-csv", "onlyfans", "fans", "-", "--rejects", path.to_str().unwrap()]);
+        cmd.stdin(Stdio::from(std::fs::File::open(&path).unwrap()));
+        env.run_cmd(cmd).one_line_error(2);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), csv);
+        assert!(list(env, db, "fans").is_empty(), "nothing was imported");
+
+        // A directory is refused before anything is written.
+        let line = import(env, db, "fans", &path, &["--rejects", env.path().to_str().unwrap()]).one_line_error(2).to_string();
+        assert!(line.contains("is a directory, not a regular file"), "{line}");
+        assert!(list(env, db, "fans").is_empty());
+
+        // A rejects file elsewhere is owner-only and complete.
+        let rejects = env.path().join("rejects.csv");
+        let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
+        assert_eq!(counts(&run), (1333, 0, 0, 667));
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&rejects).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::read_to_string(&rejects).unwrap().lines().count(), 668);
+        let leftovers: Vec<_> = std::fs::read_dir(env.path()).unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.contains("rejects") && n != "rejects.csv")
+            .collect();
+        assert!(leftovers.is_empty(), "no temporary file is left: {leftovers:?}");
+    }
+
+    fn rejects_cells_that_a_spreadsheet_would_run_are_neutralised(env, db) {
+        let path = file(env, "formulas.csv", "username,name,spent,subscribed\n\
+            =cmd|' /C calc'!A0,+SUM(1),-12.00,never\n\
+            @evil,\"\tx\",ok,2026-01-01\n");
+        let rejects = env.path().join("rejects.csv");
+        let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
+        assert_eq!(counts(&run), (0, 0, 0, 2));
+        let report = std::fs::read_to_string(&rejects).unwrap();
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(report.as_bytes());
+        let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+        // A plain number stays a number (the CSV renderer's rule, see the README).
+        assert_eq!(rows[0][2..], ["'=cmd|' /C calc'!A0", "'+SUM(1)", "-12.00", "never"], "{report}");
+        assert_eq!(rows[1][2..], ["'@evil", "'\tx", "ok", "2026-01-01"], "{report}");
+        for row in &rows {
+            for cell in row {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']) || cell.parse::<f64>().is_ok(),
+                    "{cell:?} in {report}"
+                );
+            }
+        }
+        // Fixed and imported again, the rows are what the export said.
+        let fixed = file(env, "fixed.csv", report.replace(",never", ",2026-02-02").replace(",ok,", ",5,"));
+        assert_eq!(counts(import(env, db, "fans", &fixed, &[]).ok()), (2, 0, 0, 0));
+        let fans = list(env, db, "fans");
+        let cmd = fans.iter().find(|f| f["username"] == "=cmd|' /C calc'!A0").unwrap();
+        assert_eq!((cmd["display_name"].as_str(), cmd["lifetime_spend_cents"].as_i64()), (Some("+SUM(1)"), Some(-1200)));
+        assert!(fans.iter().any(|f| f["username"] == "evil"), "{fans:?}");
+    }
+
+    fn duplicate_keys_in_one_file_keep_the_first_row_and_reimport_changes_nothing(env, db) {
+        let messages = file(env, "m.csv", "Message ID,Fan,Direction,Sent At,Text\n\
+            m1,ann,in,2026-11-01 10:00,hi\nm1,ann,in,2026-11-01 10:00,hello\n");
+        assert_eq!(counts(&import(env, db, "messages", &messages, &[])), (1, 0, 0, 1));
+        assert_eq!(counts(&import(env, db, "messages", &messages, &[])), (0, 0, 1, 1));
+        let earnings = file(env, "e.csv", "Transaction ID,Date,Type,Username,Gross\n\
+            t1,2026-11-01,tip,ann,$5.00\nt1,2026-11-02,tip,ann,$6.00\n");
+        assert_eq!(counts(&import(env, db, "earnings", &earnings, &[])), (1, 0, 0, 1));
+        assert_eq!(counts(&import(env, db, "earnings", &earnings, &[])), (0, 0, 1, 1));
+        assert_eq!(one_fan(env, db, "ann")["lifetime_spend_cents"], 500);
+        // Small (row by row) and large (PostgreSQL's COPY) batches, a key repeated in the same
+        // batch and one far apart.
+        for size in [10usize, 3000] {
+            let mut csv = String::from("Fan ID,Username,Total Spent\n");
+            for i in 0..size {
+                csv.push_str(&format!("{size}-{i},fan_{i},{}.00\n", i % 100));
+            }
+            csv.push_str(&format!("{size}-7,fan_7_renamed,99.00\n"));
+            csv.push_str(&format!("{size}-3,fan_3,3.00\n"));
+            let path = file(env, "dups.csv", &csv);
+            let rejects = env.path().join("dups-rejects.csv");
+            let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
+            assert_eq!((run.code, counts(&run)), (3, (size as u64, 0, 0, 2)), "{size}: {}", run.stderr);
+            let report = std::fs::read_to_string(&rejects).unwrap();
+            assert!(report.contains(&format!("fan \"\"{size}-7\"\" is already on line 9")), "{report}");
+            assert_eq!(counts(&import(env, db, "fans", &path, &[])), (0, 0, size as u64, 2), "{size}: re-import");
+            let seven = one_fan(env, db, &format!("{size}-7"));
+            assert_eq!((seven["username"].as_str(), seven["revision"].as_i64()), (Some("fan_7"), Some(1)));
+        }
+    }
+
+    fn a_fan_named_differently_in_two_batches_of_one_file_is_not_rewritten_on_reimport(env, db) {
+        // More rows than one batch (20,000): the fan's first row and its last are in two.
+        let mut csv = String::from("Message ID,Fan ID,Fan,Direction,Sent At,Text,Price\n");
+        for i in 0..20_001 {
+            let name = if i == 20_000 { "Ann_Renamed" } else { "Ann" };
+            csv.push_str(&format!("m{i},f1,{name},in,2026-11-01 10:{:02},hi,\n", i % 60));
+        }
+        let path = file(env, "long.csv", &csv);
+        assert_eq!(counts(import(env, db, "messages", &path, &[]).ok()), (20_001, 0, 0, 0));
+        let first = one_fan(env, db, "f1");
+        assert_eq!(first["username"], "Ann", "the first row naming a fan gives its name");
+        assert_eq!(counts(import(env, db, "messages", &path, &[]).ok()), (0, 0, 20_001, 0));
+        let again = one_fan(env, db, "f1");
+        assert_eq!((&again["username"], &again["revision"]), (&first["username"], &first["revision"]), "nothing was rewritten");
+    }
+
+    fn an_import_that_fails_after_committed_batches_says_so_in_the_audit_log(env, db) {
+        // The database refuses one row of the second batch (a trigger stands in for a fault).
+        env.run(&["--database-url", &db.url, "db", "migrate"]).ok();
+        if is_sqlite(db) {
+            db.exec("CREATE TRIGGER boom BEFORE INSERT ON fans WHEN NEW.username = 'boom' \
+                     BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
+        } else {
+            // The trigger goes into the test's schema, the first of the search path.
+            let schema = db.url.rsplit("search_path%3D").next().unwrap().to_string();
+            db.exec(&format!("CREATE FUNCTION {schema}.boom() RETURNS trigger LANGUAGE plpgsql AS \
+                $$ BEGIN IF NEW.username = 'boom' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$; \
+                CREATE TRIGGER boom BEFORE INSERT ON {schema}.fans FOR EACH ROW EXECUTE FUNCTION {schema}.boom();"));
+        }
+        let mut csv = String::from("Fan ID,Username\n");
+        for i in 0..20_010 {
+            csv.push_str(&format!("{i},{}\n", if i == 20_005 { "boom" } else { "fan" }));
+        }
+        let path = file(env, "fails.csv", &csv);
+        let run = import(env, db, "fans", &path, &[]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let last = run.stderr.lines().last().unwrap();
+        assert!(last.starts_with("error: ") && last.contains("refused by the test"), "{}", run.stderr);
+        let audit = list(env, db, "audit");
+        let failed: Vec<&Json> = audit.iter().filter(|a| a["action"] == "import").collect();
+        assert_eq!(failed.len(), 1, "{audit:?}");
+        assert_eq!(failed[0]["outcome"], "failed");
+        assert!(failed[0]["detail"].as_str().unwrap().contains("stopped after 20000 inserted"), "{}", failed[0]);
+    }
+
+    fn reject_line_numbers_are_right_for_crlf_and_cr_files(env, db) {
+        for (name, eol) in [("lf.csv", "\n"), ("crlf.csv", "\r\n"), ("cr.csv", "\r")] {
+            let content = ["username,notes,spent", "ann,\"two\nlines\",1", "bo,x,nope", "", "cy,y,2", "dee,z,bad"].join(eol) + eol;
+            let path = file(env, name, content);
+            let rejects = env.path().join(format!("{name}-rejects.csv"));
+            let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
+            assert!(run.stderr.contains("first: line 4: total_spent"), "{name}: {}", run.stderr);
+            let report = std::fs::read_to_string(&rejects).unwrap();
+            let lines: Vec<&str> = report.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+            assert_eq!(lines, ["4", "7"], "{name}: {report}");
+        }
+    }
+
+    fn unterminated_quotes_and_foreign_delimiters_are_rejected_not_imported(env, db) {
+        let swallowed = file(env, "quote.csv", "username,name,spent\nann,Ann,5\nbo,\"Bo,6\ncy,Cy,7\ndee,Dee,8\n");
+        let run = import(env, db, "fans", &swallowed, &[]);
+        assert_eq!(run.code, 3, "{}", run.stderr);
+        assert_eq!(counts(&run), (1, 0, 0, 1));
+        assert!(run.stderr.contains("line 3: a quote"), "{}", run.stderr);
+        let foreign = file(env, "delims.csv", "username,name,spent\nann,Ann,5\nbo;Bo;6\ncy\tCy\t7\n");
+        let run = import(env, db, "fans", &foreign, &[]);
+        assert_eq!(run.code, 3, "{}", run.stderr);
+        assert_eq!(counts(&run), (0, 0, 1, 2));
+        assert!(run.stderr.contains("line 3: the row has 1 cell but the header has 3: is it written with ';' instead of ','?"), "{}", run.stderr);
+        // A multi-line note with a comma is still a note.
+        let note = file(env, "note.csv", "username,notes,spent\nann,\"line one\nline two, with comma\",5\n");
+        assert_eq!(counts(import(env, db, "fans", &note, &[]).ok()), (0, 0, 1, 0));
     }
 }

@@ -763,3 +763,23 @@ fn failing_token_endpoints_never_put_the_secret_or_a_token_in_the_output() {
     assert!(exchange.last().unwrap().url_contains(APP_SECRET));
     w.assert_no_leaks();
 }
+
+#[test]
+fn a_reel_replaced_while_it_uploads_fails_in_one_line() {
+    let mut w = World::new(TestDb::sqlite());
+    w.connect(&[]);
+    let file = video(&w, 256 * 1024);
+    let replacement = w.env.path().join("other.mp4");
+    std::fs::write(&replacement, vec![7u8; 256 * 1024]).unwrap();
+    let to = file.clone();
+    w.fake
+        .on_upload(move || std::fs::rename(&replacement, &to).unwrap());
+    let cmd = w.command(&["upload", "instagram", file.to_str().unwrap()]);
+    let run = w.env.run_cmd(cmd);
+    let line = run.one_line_error(1);
+    assert!(
+        line.contains("changed while it was being uploaded"),
+        "{line}"
+    );
+    assert!(w.fake.published().is_empty(), "nothing was published");
+}

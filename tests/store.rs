@@ -418,10 +418,13 @@ fn racing_migrations_apply_once(db: &TestDb) {
         .collect();
     applied.sort();
     let mut store = db.open();
+    let mut once = applied.clone();
+    once.dedup();
+    // Versions may have gaps (one is numbered in another branch), never repeats.
+    assert_eq!(applied, once, "each version applied once in all");
     assert_eq!(
-        applied,
-        (1..=store.latest_version()).collect::<Vec<_>>(),
-        "each version applied once in all"
+        (applied.first().copied(), applied.last().copied()),
+        (Some(1), Some(store.latest_version()))
     );
     assert_eq!(store.schema_version().unwrap(), store.latest_version());
 }

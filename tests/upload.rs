@@ -216,10 +216,14 @@ fn a_file_posted_before_the_xxh3_ledger_is_still_recognised() {
     let (env, fake) = connected();
     let file = video(&env, "clip.mp4", 2 * MIB);
     let first = upload(&env, &fake, &file, &[]).ok().json();
-    // Back to a version 5 ledger: the old column name and a bare SHA-256.
+    // Back to a version 5 ledger: the old column name and a bare SHA-256 (and version 9's
+    // spend columns undone, so that it applies again).
     let db = rusqlite::Connection::open(env.data_home().join("socialcrm/crm.db")).unwrap();
     db.execute_batch(&format!(
-        "ALTER TABLE uploads RENAME COLUMN file_hash TO file_sha256;
+        "ALTER TABLE fans DROP COLUMN lifetime_spend_cents;
+         ALTER TABLE fans DROP COLUMN paid_cents;
+         ALTER TABLE fans RENAME COLUMN exported_spend_cents TO lifetime_spend_cents;
+         ALTER TABLE uploads RENAME COLUMN file_hash TO file_sha256;
          UPDATE uploads SET file_sha256 = '{}';
          DELETE FROM schema_migrations WHERE version >= 6;",
         sha256(&file)
@@ -442,4 +446,43 @@ fn the_ledger_round_trips_on_postgres() {
     if let Some(db) = TestDb::postgres() {
         ledger_story(&db);
     }
+}
+
+#[test]
+fn a_file_replaced_mid_upload_fails_in_one_line_instead_of_going_out_mixed() {
+    let (env, fake) = connected();
+    let file = video(&env, "clip.mp4", 11 * MIB);
+    // Another program saves a new version over the path while chunk 1 is out.
+    let replacement = video(&env, "other.mp4", 11 * MIB + 7);
+    let (from, to) = (replacement.clone(), file.clone());
+    fake.on_first_chunk(move || std::fs::rename(&from, &to).unwrap());
+    let run = upload(&env, &fake, &file, &["--chunk-size", CHUNK]);
+    let line = run.one_line_error(1);
+    assert!(
+        line.contains("changed while it was being uploaded"),
+        "{line}"
+    );
+    let p = &fake.publishes()[0];
+    assert!(p.chunks < 3, "the upload stopped: {:?}", p.ranges);
+    assert!(p.sha256.is_none(), "no mixed file was completed");
+
+    // Rewritten in place (same inode), the same.
+    let (env, fake) = connected();
+    let file = video(&env, "clip.mp4", 11 * MIB);
+    let target = file.clone();
+    fake.on_first_chunk(move || {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&target)
+            .unwrap();
+        f.write_all(b"edited").unwrap();
+        f.set_modified(std::time::SystemTime::UNIX_EPOCH).unwrap();
+    });
+    let line = upload(&env, &fake, &file, &["--chunk-size", CHUNK])
+        .one_line_error(1)
+        .to_string();
+    assert!(
+        line.contains("changed while it was being uploaded"),
+        "{line}"
+    );
 }

@@ -12,9 +12,10 @@ use crate::cli::{DateFormat, ImportCsvArgs, ImportKind};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::import::batch::Parsed;
 use crate::import::reader::{self, ColumnMap, Next, ReadError, Row, Rows};
+use crate::import::seen::FileKeys;
 use crate::import::values::DateOrder;
 use crate::output::progress::Progress;
-use crate::output::{Detail, Record};
+use crate::output::{Detail, Record, csv_safe_cell};
 use crate::platforms::onlyfans::{self, ExportKind, rows::Cells};
 use crate::store::model::{AuditEntry, AuditQuery, Page, UpsertCounts};
 use crate::store::{Batch, Store};
@@ -67,34 +68,58 @@ impl Record for Summary {
 }
 
 /// Rejected rows, as a CSV the user can fix and import again.
+///
+/// Written to a temporary file next to the target (owner-only, like every file this tool
+/// writes) and renamed over it when the import ends, so a failed import leaves no half report
+/// and the target is never truncated while anything still reads it. Cells are neutralised for
+/// spreadsheets ([`csv_safe_cell`]); the importer reads them back as they were
+/// (`import::reader::unneutralise`), so a fixed report imports again as its rows were.
 struct Rejects {
     writer: Option<csv::Writer<std::fs::File>>,
+    /// The temporary file and the report's path, until the report is in place.
+    paths: Option<(std::path::PathBuf, std::path::PathBuf)>,
     count: u64,
     first: Option<String>,
 }
 
 impl Rejects {
     fn open(path: Option<&Path>, headers: &[String]) -> CliResult<Rejects> {
-        let writer = match path {
-            None => None,
-            Some(p) => {
-                let mut w = csv::WriterBuilder::new()
-                    .flexible(true)
-                    .from_path(p)
-                    .map_err(|e| {
-                        CliError::failure(format!("cannot write rejects to {}: {e}", p.display()))
-                    })?;
-                let mut header = vec!["line".to_string(), "reason".to_string()];
-                header.extend(headers.iter().cloned());
-                w.write_record(&header).map_err(write_error)?;
-                Some(w)
-            }
-        };
-        Ok(Rejects {
-            writer,
+        let mut rejects = Rejects {
+            writer: None,
+            paths: None,
             count: 0,
             first: None,
-        })
+        };
+        let Some(p) = path else {
+            return Ok(rejects);
+        };
+        let cannot = |e: &dyn std::fmt::Display| {
+            CliError::failure(format!("cannot write rejects to {}: {e}", p.display()))
+        };
+        let name = p
+            .file_name()
+            .ok_or_else(|| cannot(&"it names no file"))?
+            .to_string_lossy();
+        // Found now, not after the rows are committed, when the rename would fail: a
+        // directory, a device or a FIFO is never written to.
+        crate::fsutil::ensure_regular_or_absent(p, "the rejects file")
+            .map_err(|e| CliError::usage(e.to_string()))?;
+        let temp = p.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&temp).map_err(|e| cannot(&e))?;
+        rejects.paths = Some((temp, p.to_path_buf()));
+        let mut w = csv::WriterBuilder::new().flexible(true).from_writer(file);
+        let header = ["line", "reason"]
+            .into_iter()
+            .chain(headers.iter().map(String::as_str))
+            .map(csv_safe_cell);
+        w.write_record(header.map(|c| c.into_owned()))
+            .map_err(write_error)?;
+        rejects.writer = Some(w);
+        Ok(rejects)
     }
 
     fn add(&mut self, line: u64, reason: &str, row: Option<&Row>) -> CliResult<()> {
@@ -105,20 +130,63 @@ impl Rejects {
         if let Some(w) = &mut self.writer {
             let line = line.to_string();
             let cells = row.into_iter().flat_map(Row::iter);
-            let record = [line.as_str(), reason].into_iter().chain(cells);
-            w.write_record(record).map_err(write_error)?;
+            let record = [line.as_str(), reason]
+                .into_iter()
+                .chain(cells)
+                .map(csv_safe_cell);
+            w.write_record(record.map(|c| c.into_owned()))
+                .map_err(write_error)?;
         }
         Ok(())
     }
 
+    /// Puts the finished report in place.
     fn close(&mut self) -> CliResult<()> {
-        match &mut self.writer {
-            Some(w) => w
-                .flush()
-                .map_err(|e| CliError::failure(format!("cannot write the rejects file: {e}"))),
-            None => Ok(()),
+        let (Some(w), Some((temp, target))) = (self.writer.take(), self.paths.take()) else {
+            return Ok(());
+        };
+        let done = w
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|file| file.sync_all())
+            .and_then(|()| std::fs::rename(&temp, &target));
+        done.map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            CliError::failure(format!(
+                "cannot write the rejects file {}: {e}",
+                target.display()
+            ))
+        })
+    }
+}
+
+impl Drop for Rejects {
+    /// A report never put in place (the import failed) leaves no temporary file behind.
+    fn drop(&mut self) {
+        if let Some((temp, _)) = self.paths.take() {
+            let _ = std::fs::remove_file(temp);
         }
     }
+}
+
+/// Refuses a rejects path that is the input (the same file by another name, a hard link or a
+/// symbolic link to it): writing the report would destroy the file being read.
+fn refuse_rejects_onto_input(input: &Path, rejects: Option<&Path>) -> CliResult<()> {
+    let Some(rejects) = rejects else {
+        return Ok(());
+    };
+    let input = if input == Path::new("-") {
+        Path::new("/dev/stdin")
+    } else {
+        input
+    };
+    if reader::same_file(input, rejects) {
+        return Err(CliError::usage(format!(
+            "--rejects {} is the input file: writing the report would destroy it; name another file",
+            rejects.display()
+        )));
+    }
+    Ok(())
 }
 
 fn write_error(e: csv::Error) -> CliError {
@@ -156,12 +224,14 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
         path.display().to_string()
     };
 
+    refuse_rejects_onto_input(path, args.rejects.as_deref())?;
     let (input, size) = reader::open(path)?;
     let mut rows = Rows::new(input, path)?;
     let headers = rows.header()?;
     let map = ColumnMap::build(&headers, kind.fields, &args.maps, path)?;
     map.require(kind.fields, kind.required, path)?;
 
+    let rejects = Rejects::open(args.rejects.as_deref(), &headers)?;
     let visible = ctx.config.progress && std::io::stderr().is_terminal();
     let store = ctx.store()?;
     if first_onlyfans_import(store)? {
@@ -171,7 +241,6 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
         }
     }
 
-    let rejects = Rejects::open(args.rejects.as_deref(), &headers)?;
     let progress = Progress::bytes(visible, size);
     let parser = Parser {
         rows,
@@ -179,12 +248,24 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
         kind,
         dates,
         rejects,
+        keys: FileKeys::default(),
         progress: &progress,
     };
     let (counts, parsed) = pipeline(store, parser, kind, args.dry_run);
     progress.finish();
+    let Written { counts, failed } = counts;
+    if let Some(e) = failed {
+        // Earlier batches are committed: the audit log says so, and how far it got.
+        if !args.dry_run {
+            let detail = format!(
+                "{} from {shown} stopped after {} inserted, {} updated, {} unchanged: {}",
+                kind.name, counts.inserted, counts.updated, counts.unchanged, e.message
+            );
+            let _ = record(store, "import", "failed", detail);
+        }
+        return Err(e);
+    }
     let (rows, mut rejects) = parsed?;
-    let counts = counts?;
     rejects.close()?;
     if kind.name == "earnings" && !args.dry_run {
         store.refresh_fan_spend(onlyfans::PLATFORM)?;
@@ -221,7 +302,7 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
         notes.push(format!(
             "{} of {rows} rows rejected ({whereto}); first: {}",
             rejects.count,
-            rejects.first.unwrap_or_default()
+            rejects.first.take().unwrap_or_default()
         ));
     }
     if args.dry_run {
@@ -244,6 +325,7 @@ struct Parser<'a> {
     kind: &'static ExportKind,
     dates: DateOrder,
     rejects: Rejects,
+    keys: FileKeys,
     progress: &'a Progress,
 }
 
@@ -261,6 +343,10 @@ impl Parser<'_> {
                     rows += 1;
                     self.rejects.add(line, &reason, None)?;
                 }
+                Next::Rejected { reason } => {
+                    rows += 1;
+                    self.rejects.add(row.line, &reason, Some(&row))?;
+                }
                 Next::Row => {
                     rows += 1;
                     let cells = Cells {
@@ -268,7 +354,7 @@ impl Parser<'_> {
                         row: &row,
                         dates: self.dates,
                     };
-                    match (self.kind.parse)(&cells, &mut batch) {
+                    match (self.kind.parse)(&cells, &mut batch, &mut self.keys) {
                         Ok(()) => batch.rows += 1,
                         Err(reason) => self.rejects.add(row.line, &reason, Some(&row))?,
                     }
@@ -277,8 +363,11 @@ impl Parser<'_> {
             if rows.is_multiple_of(1024) {
                 self.progress.update(self.rows.consumed(), rows);
             }
-            if batch.rows >= BATCH && out.send(std::mem::take(&mut batch)).is_err() {
-                return Ok((rows, self.rejects));
+            if batch.rows >= BATCH {
+                self.keys.end_batch();
+                if out.send(std::mem::take(&mut batch)).is_err() {
+                    return Ok((rows, self.rejects));
+                }
             }
         }
         self.progress.update(self.rows.consumed(), rows);
@@ -289,6 +378,14 @@ impl Parser<'_> {
     }
 }
 
+/// What the writing side of [`pipeline`] did: the counts of the batches committed, and the
+/// error that stopped it, if one did.
+#[derive(Default)]
+struct Written {
+    counts: UpsertCounts,
+    failed: Option<CliError>,
+}
+
 /// Parses on one thread while this one writes, so reading the file and the database's work
 /// overlap; the channel holds two batches, which bounds memory.
 fn pipeline(
@@ -296,20 +393,16 @@ fn pipeline(
     parser: Parser<'_>,
     kind: &ExportKind,
     dry_run: bool,
-) -> (CliResult<UpsertCounts>, CliResult<(u64, Rejects)>) {
+) -> (Written, CliResult<(u64, Rejects)>) {
     let (tx, rx) = sync_channel::<Parsed>(1);
     std::thread::scope(|scope| {
         let parsing = scope.spawn(move || parser.run(tx));
-        let mut counts = Ok(UpsertCounts::default());
+        let mut written = Written::default();
         for batch in rx.iter() {
             match write(store, &batch, kind, dry_run) {
-                Ok(c) => {
-                    if let Ok(total) = &mut counts {
-                        *total += c;
-                    }
-                }
+                Ok(c) => written.counts += c,
                 Err(e) => {
-                    counts = Err(e);
+                    written.failed = Some(e);
                     break;
                 }
             }
@@ -319,7 +412,7 @@ fn pipeline(
         let parsed = parsing
             .join()
             .unwrap_or_else(|_| Err(CliError::failure("the CSV parser stopped unexpectedly")));
-        (counts, parsed)
+        (written, parsed)
     })
 }
 

@@ -338,10 +338,77 @@ const UPLOAD_BLOCK: usize = 1 << 20;
 /// `Read` in 8 KiB messages between threads, which caps a local upload at a fraction of the
 /// link's speed; this one drives reqwest's async client on a private single-threaded runtime
 /// (never the store: the `postgres` crate must not run inside a runtime).
+///
+/// The file is opened once per uploader (one upload run): every range is read from that one
+/// handle, and before and after each request the handle and the path must still show what
+/// they showed at first ([`Source`]), so a file replaced or rewritten mid-upload fails the
+/// upload in one line instead of going out as a mix of two files.
 pub struct Uploader {
     runtime: tokio::runtime::Runtime,
     inner: reqwest::Client,
     budget: Duration,
+    source: std::sync::Mutex<Option<std::sync::Arc<Source>>>,
+}
+
+/// The file being uploaded, open, with how it looked when it was opened.
+struct Source {
+    path: std::path::PathBuf,
+    file: std::sync::Arc<std::fs::File>,
+    seen: Stamp,
+}
+
+/// What tells a file's content changed without reading it: size, modification time, and
+/// (on Unix) which file it is, so a new file renamed over the path is noticed too.
+#[derive(Debug, PartialEq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    identity: (u64, u64),
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        let identity = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino())
+        };
+        #[cfg(not(unix))]
+        let identity = (0, 0);
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            identity,
+        }
+    }
+}
+
+impl Source {
+    fn open(path: &std::path::Path) -> std::io::Result<Source> {
+        let file = std::fs::File::open(path)?;
+        let seen = Stamp::of(&file.metadata()?);
+        Ok(Source {
+            path: path.to_path_buf(),
+            file: std::sync::Arc::new(file),
+            seen,
+        })
+    }
+
+    /// Why the file can no longer be trusted to be the one the upload started with, if so:
+    /// the open handle (rewritten in place) or the path (another file put there) differs.
+    fn changed(&self) -> Option<String> {
+        let handle = self.file.metadata().map(|m| Stamp::of(&m));
+        let path = std::fs::metadata(&self.path).map(|m| Stamp::of(&m));
+        let shown = self.path.display();
+        match (handle, path) {
+            (Ok(h), Ok(p)) if h == self.seen && p == self.seen => None,
+            (_, Err(e)) => Some(format!("{shown} changed while it was being uploaded ({e})")),
+            _ => Some(format!(
+                "{shown} changed while it was being uploaded (its size, modification time or \
+                 identity differs); upload it again once it is final"
+            )),
+        }
+    }
 }
 
 /// Told about an upload body as it leaves, from the thread that sends it: the file offset
@@ -378,6 +445,7 @@ impl Uploader {
             runtime,
             inner,
             budget: retry_budget(),
+            source: std::sync::Mutex::new(None),
         }
     }
 
@@ -412,6 +480,17 @@ impl Uploader {
         )
     }
 
+    /// The open file at `path`: the one opened by an earlier range of this upload, or opened now.
+    fn source(&self, path: &std::path::Path) -> std::io::Result<std::sync::Arc<Source>> {
+        let mut held = self.source.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(source) = held.as_ref().filter(|s| s.path == path) {
+            return Ok(source.clone());
+        }
+        let source = std::sync::Arc::new(Source::open(path)?);
+        *held = Some(source.clone());
+        Ok(source)
+    }
+
     /// Sends `range` (a file range between fixed bytes: a multipart part's head and tail) as
     /// the body of a `method` request, like [`Uploader::put_range`].
     pub fn send_range(
@@ -428,7 +507,19 @@ impl Uploader {
         let total = range.before.len() as u64 + len + range.after.len() as u64;
         let before = bytes::Bytes::copy_from_slice(range.before);
         let after = bytes::Bytes::copy_from_slice(range.after);
+        let final_error = |reason: String| NetError {
+            host: host.clone(),
+            reason,
+            retryable: false,
+            rate_limited: None,
+        };
+        let source = self
+            .source(range.path)
+            .map_err(|e| final_error(format!("cannot read the file: {e}")))?;
         retrying(self.budget, || {
+            if let Some(why) = source.changed() {
+                return Err(final_error(why));
+            }
             position.position(offset);
             let fail = |e: reqwest::Error| NetError {
                 host: host.clone(),
@@ -436,7 +527,7 @@ impl Uploader {
                 retryable: true,
                 rate_limited: None,
             };
-            let blocks = FileRange::open(range.path, offset, len, position.clone());
+            let blocks = FileRange::open(&source.file, offset, len, position.clone());
             let blocks = match blocks {
                 Ok(b) => b,
                 Err(e) => {
@@ -468,7 +559,7 @@ impl Uploader {
                 .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
                     framed,
                 )));
-            self.runtime.block_on(async {
+            let reply = self.runtime.block_on(async {
                 let response = request.send().await.map_err(fail)?;
                 let status = response.status().as_u16();
                 let retry_after = retry_after(response.headers());
@@ -479,7 +570,12 @@ impl Uploader {
                     retry_after,
                     attempts: 1,
                 })
-            })
+            });
+            // The bytes that left must still be the file's.
+            match source.changed() {
+                Some(why) => Err(final_error(why)),
+                None => reply,
+            }
         })
     }
 }
@@ -501,7 +597,7 @@ impl Default for Uploader {
 
 /// A byte range of a file as 1 MiB blocks (an iterator, read as the body is sent).
 struct FileRange {
-    file: std::fs::File,
+    file: std::sync::Arc<std::fs::File>,
     offset: u64,
     done: u64,
     len: u64,
@@ -509,17 +605,17 @@ struct FileRange {
 }
 
 impl FileRange {
+    /// The range of the upload's open `file` (its one handle; one range is read at a time).
     fn open(
-        path: &std::path::Path,
+        file: &std::sync::Arc<std::fs::File>,
         offset: u64,
         len: u64,
         position: Position,
     ) -> std::io::Result<FileRange> {
         use std::io::Seek;
-        let mut file = std::fs::File::open(path)?;
-        file.seek(std::io::SeekFrom::Start(offset))?;
+        (&**file).seek(std::io::SeekFrom::Start(offset))?;
         Ok(FileRange {
-            file,
+            file: file.clone(),
             offset,
             done: 0,
             len,
@@ -541,7 +637,7 @@ impl Iterator for FileRange {
         // Read into spare capacity: no zeroing of a buffer that is about to be overwritten.
         let mut block = Vec::with_capacity(want);
         loop {
-            match (&mut self.file)
+            match (&*self.file)
                 .take((want - block.len()) as u64)
                 .read_to_end(&mut block)
             {

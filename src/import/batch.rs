@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::seen::KeySet;
 use crate::store::Batch;
 use crate::store::model::{AnalyticsEvent, Fan, Message};
 
@@ -19,9 +20,11 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// A fan met on a message or payment: merged with the same fan met earlier in the batch
-    /// (earliest first-seen, latest last-seen, any name it was given).
-    pub fn seen_fan(&mut self, fan: Fan) {
+    /// A fan met on a message or payment (on `line`): merged with the same fan met earlier in
+    /// the batch (earliest first-seen, latest last-seen, the first name and currency given).
+    /// A fan an earlier batch of the file (`file_fans`) wrote keeps the name and currency that
+    /// batch gave: a later row must not change them back and forth on every import.
+    pub fn seen_fan(&mut self, mut fan: Fan, file_fans: &mut KeySet, line: u64) {
         match self.seen.get(&fan.platform_user_id) {
             Some(&i) => {
                 let known = &mut self.fans[i];
@@ -35,6 +38,10 @@ impl Parsed {
                 }
             }
             None => {
+                if file_fans.first(&fan.platform_user_id, line).is_err() {
+                    fan.username = None;
+                    fan.currency = None;
+                }
                 self.seen
                     .insert(fan.platform_user_id.clone(), self.fans.len());
                 self.fans.push(fan);

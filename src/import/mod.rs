@@ -3,7 +3,7 @@
 //!
 //! The generic half of the pipeline lives here: reading rows with bounded memory and mapping
 //! headers to fields ([`reader`]), parsing cells ([`values`]), and collecting a batch's records
-//! ([`batch`]). What a platform's rows mean is in `platforms/<platform>/`; the command that
+//! ([`batch`]), refusing a key the file gave before ([`seen`]). What a platform's rows mean is in `platforms/<platform>/`; the command that
 //! drives it all (a parsing thread feeding a writing one) is `app/import.rs`. Each step is pure
 //! where it can be, so the messy formats of `shared/platforms/onlyfans.md` section 3 are tested
 //! without files or a database.
@@ -14,6 +14,7 @@
 
 pub mod batch;
 pub mod reader;
+pub mod seen;
 pub mod values;
 
 /// Reduces a CSV header to the key used for column mapping, so that "Total Spent ($)",

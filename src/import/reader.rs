@@ -7,6 +7,11 @@
 //! rest of the file) is skipped to its end and reported, so a broken or hostile file cannot make
 //! the import buffer it whole. [`ColumnMap`] then turns headers into canonical field positions
 //! and refuses a file whose required fields are missing with a message listing what it saw.
+//!
+//! A row is refused on its own, never the file: a NUL byte anywhere (PostgreSQL cannot store
+//! one), a single cell under a multi-column header (a row written with another delimiter), or
+//! a quoted cell that runs over lines shaped like rows (a stray quote swallowing what follows).
+//! Line numbers count LF, CR LF and lone CR line ends alike, as spreadsheets write all three.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -84,6 +89,26 @@ pub fn open(path: &Path) -> Result<(Box<dyn BufRead + Send>, Option<u64>), ReadE
     Ok((Box::new(BufReader::with_capacity(256 * 1024, file)), size))
 }
 
+/// Whether `a` and `b` name the same file, through hard and symbolic links; false when either
+/// does not exist.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 /// One row: its cells (valid UTF-8) and the line it starts on.
 #[derive(Debug, Default)]
 pub struct Row {
@@ -120,6 +145,11 @@ impl Row {
 /// What reading one row gave.
 pub enum Next {
     Row,
+    /// The row was read (it is in the caller's [`Row`], content kept for the rejects report)
+    /// but is not what the header says a row is.
+    Rejected {
+        reason: String,
+    },
     /// The row could not be kept; the reason is for the rejects report.
     Unreadable {
         line: u64,
@@ -136,6 +166,38 @@ pub struct Rows {
     ends: Vec<usize>,
     consumed: u64,
     path: String,
+    delimiter: u8,
+    /// Cells of the header row, once it is read (0 before).
+    columns: usize,
+    lines: LineCounter,
+}
+
+/// Counts line ends in the bytes the parser consumed: LF, CR LF and a lone CR are one each.
+/// (csv-core counts LF only, which puts CR LF rows one line early and CR-only files on line 1.)
+#[derive(Debug, Default)]
+struct LineCounter {
+    /// Line ends consumed so far.
+    ends: u64,
+    /// The last byte consumed was a CR (its LF may start the next chunk).
+    after_cr: bool,
+}
+
+impl LineCounter {
+    fn count(&mut self, bytes: &[u8]) {
+        for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            let after_cr = if at == 0 {
+                self.after_cr
+            } else {
+                bytes[at - 1] == b'\r'
+            };
+            if !(bytes[at] == b'\n' && after_cr) {
+                self.ends += 1;
+            }
+        }
+        if let Some(&last) = bytes.last() {
+            self.after_cr = last == b'\r';
+        }
+    }
 }
 
 impl Rows {
@@ -174,6 +236,9 @@ impl Rows {
             ends: vec![0; 64],
             consumed: bom as u64,
             path: shown,
+            delimiter,
+            columns: 0,
+            lines: LineCounter::default(),
         })
     }
 
@@ -186,7 +251,10 @@ impl Rows {
     pub fn header(&mut self) -> Result<Vec<String>, ReadError> {
         let mut row = Row::default();
         match self.next(&mut row)? {
-            Next::Row => Ok(row.iter().map(str::to_string).collect()),
+            Next::Row | Next::Rejected { .. } => {
+                self.columns = row.len();
+                Ok(row.iter().map(str::to_string).collect())
+            }
             Next::End => Err(ReadError::Empty {
                 path: self.path.clone(),
             }),
@@ -200,7 +268,9 @@ impl Rows {
     /// Reads the next row into `row` (reusing its buffers). Only I/O errors are errors; a row
     /// that is too long or not UTF-8 is returned as [`Next::Unreadable`] and reading goes on.
     pub fn next(&mut self, row: &mut Row) -> Result<Next, ReadError> {
-        let line = self.core.line();
+        // The row's first line: where its first byte is, past the line ends before it (blank
+        // lines, the LF of the previous row's CR LF).
+        let mut start: Option<u64> = None;
         let (mut len, mut nends) = (0usize, 0usize);
         let mut total = 0u64;
         let mut overflow = false;
@@ -212,6 +282,19 @@ impl Rows {
             let (result, nin, nout, nend) =
                 self.core
                     .read_record(input, &mut self.out[len..], &mut self.ends[nends..]);
+            let mut taken = &input[..nin];
+            if start.is_none() {
+                let lead = taken
+                    .iter()
+                    .position(|&b| b != b'\n' && b != b'\r')
+                    .unwrap_or(taken.len());
+                self.lines.count(&taken[..lead]);
+                taken = &taken[lead..];
+                if !taken.is_empty() {
+                    start = Some(self.lines.ends + 1);
+                }
+            }
+            self.lines.count(taken);
             self.input.consume(nin);
             self.consumed += nin as u64;
             total += nout as u64;
@@ -238,6 +321,7 @@ impl Rows {
                     nends = 0;
                 }
                 ReadRecordResult::Record if overflow => {
+                    let line = start.unwrap_or(self.lines.ends + 1);
                     return Ok(Next::Unreadable {
                         line,
                         reason: format!(
@@ -250,7 +334,10 @@ impl Rows {
                         ),
                     });
                 }
-                ReadRecordResult::Record => return Ok(self.finish(row, line, len, nends)),
+                ReadRecordResult::Record => {
+                    let line = start.unwrap_or(self.lines.ends + 1);
+                    return Ok(self.finish(row, line, len, nends));
+                }
                 ReadRecordResult::End => return Ok(Next::End),
             }
         }
@@ -260,7 +347,20 @@ impl Rows {
         row.line = line;
         row.text.clear();
         row.ends.clear();
-        match std::str::from_utf8(&self.out[..len]) {
+        let bytes = &self.out[..len];
+        // One pass for the bytes that need a second look: NUL, and line ends (which only a
+        // quoted cell holds, so most rows have none).
+        let mut breaks = false;
+        for at in memchr::memchr3_iter(0, b'\n', b'\r', bytes) {
+            if bytes[at] == 0 {
+                return Next::Unreadable {
+                    line,
+                    reason: "the row holds a NUL byte (binary data, not text)".into(),
+                };
+            }
+            breaks = true;
+        }
+        match std::str::from_utf8(bytes) {
             Ok(text) => row.text.push_str(text),
             Err(_) => {
                 return Next::Unreadable {
@@ -277,7 +377,51 @@ impl Rows {
                 reason: "the row is not valid UTF-8 (save the export as UTF-8)".into(),
             };
         }
-        Next::Row
+        match self.misshapen(row, breaks) {
+            Some(reason) => Next::Rejected { reason },
+            None => Next::Row,
+        }
+    }
+
+    /// Why `row` cannot be a row under the header, if it cannot: one cell where the header
+    /// has several, or a cell running over lines that hold as many delimiters as a row.
+    fn misshapen(&self, row: &Row, breaks: bool) -> Option<String> {
+        if self.columns < 2 {
+            return None;
+        }
+        let shown = |d: u8| match d {
+            b'\t' => "a tab".to_string(),
+            d => format!("'{}'", char::from(d)),
+        };
+        if row.len() == 1 {
+            let cell = row.get(0).unwrap_or("");
+            let other = [b',', b';', b'\t']
+                .into_iter()
+                .find(|&d| d != self.delimiter && cell.as_bytes().contains(&d));
+            let header = self.columns;
+            return Some(match other {
+                Some(d) => format!(
+                    "the row has 1 cell but the header has {header}: is it written with {} instead of {}?",
+                    shown(d),
+                    shown(self.delimiter)
+                ),
+                None => format!("the row has 1 cell but the header has {header}"),
+            });
+        }
+        if !breaks {
+            return None;
+        }
+        let wanted = self.columns - 1;
+        let rows_inside = row
+            .iter()
+            .flat_map(|cell| cell.split(['\n', '\r']).skip(1))
+            .filter(|line| line.bytes().filter(|&b| b == self.delimiter).count() >= wanted)
+            .count();
+        (rows_inside > 0).then(|| {
+            format!(
+                "a quote is not closed where its cell should end: the cell runs over {rows_inside} more line(s) shaped like rows (fix the stray \" and import again)"
+            )
+        })
     }
 }
 
@@ -394,12 +538,23 @@ impl ColumnMap {
         })
     }
 
-    /// The trimmed, non-empty cell of field number `field` in `row`.
+    /// The trimmed, non-empty cell of field number `field` in `row`, read back from the
+    /// neutralised form a rejects report writes (see [`unneutralise`]).
     pub fn get<'r>(&self, row: &'r Row, field: usize) -> Option<&'r str> {
         self.columns[field]
             .and_then(|c| row.get(c))
-            .map(str::trim)
+            .map(|v| unneutralise(v.trim()).trim())
             .filter(|v| !v.is_empty())
+    }
+}
+
+/// A cell as it was before a rejects report neutralised it for spreadsheets: `'=1+2` is
+/// `=1+2`. Reports put a `'` before cells starting with `=` `+` `-` `@` tab or CR (which a
+/// spreadsheet would run as a formula), so that a fixed report imports as its rows were.
+pub fn unneutralise(cell: &str) -> &str {
+    match cell.as_bytes() {
+        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &cell[1..],
+        _ => cell,
     }
 }
 
@@ -412,13 +567,24 @@ mod tests {
     }
 
     fn all(data: &'static [u8]) -> Vec<Result<(u64, Vec<String>), String>> {
+        read(rows(data))
+    }
+
+    /// The rows after the header, which sets the row shape.
+    fn under_header(data: &'static [u8]) -> Vec<Result<(u64, Vec<String>), String>> {
         let mut r = rows(data);
+        r.header().unwrap();
+        read(r)
+    }
+
+    fn read(mut r: Rows) -> Vec<Result<(u64, Vec<String>), String>> {
         let mut row = Row::default();
         let mut out = Vec::new();
         loop {
             match r.next(&mut row).unwrap() {
                 Next::Row => out.push(Ok((row.line, row.iter().map(String::from).collect()))),
                 Next::Unreadable { line, reason } => out.push(Err(format!("{line}: {reason}"))),
+                Next::Rejected { reason } => out.push(Err(format!("{}: {reason}", row.line))),
                 Next::End => return out,
             }
         }
@@ -460,6 +626,68 @@ mod tests {
         }
         assert!(r.out.len() <= MAX_ROW, "the buffer stayed bounded");
         assert!(matches!(r.next(&mut row).unwrap(), Next::End));
+    }
+
+    #[test]
+    fn lines_count_lf_crlf_and_lone_cr_alike() {
+        let lines = |data: &'static [u8]| -> Vec<u64> {
+            all(data)
+                .into_iter()
+                .map(|r| r.map(|(line, _)| line).unwrap_or(0))
+                .collect()
+        };
+        assert_eq!(lines(b"a,b\n1,2\n\n3,4\n"), [1, 2, 4]);
+        assert_eq!(lines(b"a,b\r\n1,2\r\n\r\n3,4\r\n"), [1, 2, 4]);
+        assert_eq!(lines(b"a,b\r1,2\r\r3,4\r"), [1, 2, 4]);
+        assert_eq!(lines(b"a,b\r\n1,\"x\r\ny\"\r\n3,4"), [1, 2, 4]);
+        let mut counter = LineCounter::default();
+        counter.count(b"x\r");
+        counter.count(b"\ny\r");
+        counter.count(b"z");
+        assert_eq!(
+            counter.ends, 2,
+            "a CR LF split between chunks is one line end"
+        );
+    }
+
+    #[test]
+    fn nul_bytes_and_misshapen_rows_are_refused_row_by_row() {
+        // Past the first block read, where the whole-file check for binary data looks.
+        let data: &'static [u8] = b"a,b,c\n1,2,3\nx\0y,2,3\n4;5;6\n7,\"8,9\n10,11,12\n";
+        let mut r = Rows::new(
+            Box::new(io::BufReader::with_capacity(8, data)),
+            Path::new("t.csv"),
+        )
+        .unwrap();
+        r.header().unwrap();
+        let got = read(r);
+        assert!(got[0].is_ok());
+        assert!(
+            got[1]
+                .as_ref()
+                .unwrap_err()
+                .contains("3: the row holds a NUL byte")
+        );
+        assert!(got[2].as_ref().unwrap_err().contains(
+            "4: the row has 1 cell but the header has 3: is it written with ';' instead of ','?"
+        ));
+        assert!(
+            got[3]
+                .as_ref()
+                .unwrap_err()
+                .contains("5: a quote is not closed")
+        );
+        let fine = under_header(b"a,b,c\n1,\"two\nlines, one comma\",3\n");
+        assert!(fine[0].is_ok(), "{fine:?}");
+    }
+
+    #[test]
+    fn neutralised_cells_read_as_they_were() {
+        assert_eq!(unneutralise("'=1+2"), "=1+2");
+        assert_eq!(unneutralise("'-12.00"), "-12.00");
+        assert_eq!(unneutralise("'plain"), "'plain");
+        assert_eq!(unneutralise("'"), "'");
+        assert_eq!(unneutralise(""), "");
     }
 
     #[test]

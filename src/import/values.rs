@@ -9,6 +9,11 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, Timelike, Utc};
 
+/// The largest amount a cell may hold, in cents: 10,000,000,000.00. No payment or lifetime
+/// total comes near it; a larger value is a broken cell, and bounding every amount keeps sums
+/// of millions of them far from the 64-bit limit of the database's integers.
+pub const MAX_CENTS: i64 = 1_000_000_000_000;
+
 /// A money amount as exact cents, with the currency written next to it when there was one.
 /// `None` lets the caller apply the file's or the user's default currency (usually `USD`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +51,17 @@ pub enum ValueError {
     BadDate { value: String, reason: &'static str },
     #[error("ambiguous date {value:?}: day and month could be swapped; pass {fix}")]
     AmbiguousDate { value: String, fix: &'static str },
+    /// Not ambiguous itself (the first number cannot be a month), but it shows the file writes
+    /// the day first while `auto` reads slash dates month first: the file's other dates would be
+    /// read the wrong way round, so the order must be said once for the whole file.
+    #[error(
+        "date {value:?} writes the day first ({day} cannot be a month), but slash dates are read month first; pass {fix}"
+    )]
+    DayFirst {
+        value: String,
+        day: u32,
+        fix: &'static str,
+    },
 }
 
 /// Currency symbols seen in exports, with the ISO 4217 code each one stands for.
@@ -100,6 +116,9 @@ pub fn parse_amount(raw: &str) -> Result<Option<Money>, ValueError> {
     }
 
     let cents = parse_cents(s, text)?;
+    if cents > MAX_CENTS {
+        return Err(bad("an amount is at most 10,000,000,000.00"));
+    }
     Ok(Some(Money {
         cents: if minus || parenthesized {
             -cents
@@ -264,13 +283,17 @@ pub fn parse_datetime(raw: &str, order: DateOrder) -> Result<Option<DateTime<Utc
         .and_local_timezone(zone)
         .single()
         .ok_or_else(|| bad("it is out of range"))?;
-    // An offset can carry 0000-01-01 or 9999-12-31 across a year boundary (found by
-    // tests/fuzz.rs); stored times stay within the years 0000 to 9999 in UTC.
     let utc = local.with_timezone(&Utc);
+    // Both stores agree on years 0000 to 9999 in UTC (SQLite keeps fixed-width text).
     if !(0..=9999).contains(&utc.year()) {
-        return Err(bad("it falls outside the years 0000 to 9999 in UTC"));
+        return Err(bad("in UTC it falls outside the years 0000 to 9999"));
     }
-    Ok(Some(utc))
+    // Both stores keep microseconds: a finer time would make two rows one key in the database
+    // but two in memory.
+    Ok(Some(
+        utc.with_nanosecond(utc.nanosecond() / 1000 * 1000)
+            .unwrap_or(utc),
+    ))
 }
 
 /// Reads the date part: year-first, or a numeric day and month in the order `order` picks.
@@ -319,9 +342,11 @@ fn parse_date(d: &str, order: DateOrder, text: &str) -> Result<NaiveDate, ValueE
             (DateOrder::Dmy, _) => (b, a),
             (DateOrder::Auto, '.') => (b, a),
             (DateOrder::Auto, '/') if a > 12 && b <= 12 => {
-                return Err(ambiguous(
-                    "`--date-format dmy` if the file writes day/month",
-                ));
+                return Err(ValueError::DayFirst {
+                    value: text.to_owned(),
+                    day: a,
+                    fix: "`--date-format dmy` if the file writes day/month",
+                });
             }
             (DateOrder::Auto, '/') => (a, b),
             (DateOrder::Auto, _) if a > 12 => (b, a),
@@ -538,7 +563,16 @@ mod tests {
 
     #[test]
     fn amount_overflow_is_an_error() {
-        assert!(parse_amount("92233720368547758.07").is_ok());
+        assert_eq!(cents("10,000,000,000.00"), MAX_CENTS);
+        assert_eq!(cents("-10,000,000,000.00"), -MAX_CENTS);
+        for raw in [
+            "10000000000.01",
+            "(10,000,000,000.01)",
+            "92233720368547758.07",
+        ] {
+            let err = parse_amount(raw).unwrap_err().to_string();
+            assert!(err.contains("at most 10,000,000,000.00"), "{raw}: {err}");
+        }
         assert!(matches!(
             parse_amount("92233720368547758.08"),
             Err(ValueError::BadAmount {
@@ -553,6 +587,31 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn dates_outside_years_0_to_9999_in_utc_are_errors() {
+        for raw in ["9999-12-31T23:59:59-14:00", "0000-01-01T00:30:00+01:00"] {
+            let err = parse_datetime(raw, DateOrder::Auto)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("years 0000 to 9999"), "{raw}: {err}");
+        }
+        assert!(auto("9999-12-31T23:59:59Z").is_some());
+        assert!(auto("0000-01-01T00:30:00+00:30").is_some());
+    }
+
+    #[test]
+    fn times_are_cut_to_microseconds() {
+        let a = auto("2026-11-01T10:00:00.0000001Z").unwrap();
+        let b = auto("2026-11-01T10:00:00.0000009Z").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(
+            auto("2026-11-01T10:00:00.123456789Z")
+                .unwrap()
+                .timestamp_subsec_nanos(),
+            123_456_000
+        );
     }
 
     #[test]
@@ -613,8 +672,15 @@ mod tests {
     #[test]
     fn slash_date_with_day_first_needs_dmy() {
         let err = parse_datetime("25/12/2026", DateOrder::Auto).unwrap_err();
-        assert!(matches!(&err, ValueError::AmbiguousDate { .. }), "{err:?}");
+        assert!(
+            matches!(&err, ValueError::DayFirst { day: 25, .. }),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("--date-format dmy"), "{err}");
+        // Day 13 cannot be a month: the message says so instead of calling the date ambiguous.
+        let err = parse_datetime("13/01/2026", DateOrder::Auto).unwrap_err();
+        assert!(!err.to_string().contains("ambiguous"), "{err}");
+        assert!(err.to_string().contains("13 cannot be a month"), "{err}");
         assert_eq!(
             date("25/12/2026", DateOrder::Dmy),
             utc(2026, 12, 25, 0, 0, 0)

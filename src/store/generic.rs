@@ -403,15 +403,20 @@ impl<C: Conn> Store for SqlStore<C> {
     fn refresh_fan_spend(&mut self, platform: &str) -> Result<u64, StoreError> {
         let d = self.dialect();
         let now = Value::Time(crate::clock::now());
-        // Lifetime spend is the larger of what a fans export said and the sum of the fan's
-        // payments (gross_* events), so a one-month statement never lowers a lifetime total.
+        // The sum of each fan's payments (gross_* events) into paid_cents; lifetime_spend_cents
+        // is derived from it and the export's total (schema v9). Sums are clamped to +-9e18
+        // cents before the cast, so stored values can never overflow a BIGINT (PostgreSQL
+        // would fail, SQLite saturate).
         let sql = format!(
-            "UPDATE fans SET lifetime_spend_cents = p.cents, revision = fans.revision + 1, updated_at = {now} \
-             FROM (SELECT fan_platform_user_id AS fan, CAST(ROUND(SUM(value) * 100) AS BIGINT) AS cents \
-                   FROM analytics_events WHERE platform = {platform} AND metric LIKE 'gross\\_%' ESCAPE '\\' \
-                   AND fan_platform_user_id IS NOT NULL GROUP BY fan_platform_user_id) p \
+            "UPDATE fans SET paid_cents = p.cents, revision = fans.revision + 1, updated_at = {now} \
+             FROM (SELECT fan, CAST(CASE WHEN s > 9.0e18 THEN 9.0e18 WHEN s < -9.0e18 THEN -9.0e18 \
+                   ELSE s END AS BIGINT) AS cents \
+                   FROM (SELECT fan_platform_user_id AS fan, ROUND(SUM(value) * 100) AS s \
+                         FROM analytics_events WHERE platform = {platform} \
+                         AND metric LIKE 'gross\\_%' ESCAPE '\\' \
+                         AND fan_platform_user_id IS NOT NULL GROUP BY fan_platform_user_id) sums) p \
              WHERE fans.platform = {platform} AND fans.platform_user_id = p.fan \
-             AND (fans.lifetime_spend_cents IS NULL OR fans.lifetime_spend_cents < p.cents) \
+             AND fans.paid_cents IS DISTINCT FROM p.cents \
              RETURNING fans.id",
             now = d.param(1),
             platform = d.param(2),

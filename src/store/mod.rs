@@ -61,6 +61,11 @@ macro_rules! schema_migrations {
                 name: "webhook_replays",
                 sql: include_str!(concat!($dir, "/0008_webhook_replays.sql")),
             },
+            $crate::store::generic::Migration {
+                version: 9,
+                name: "fan_spend",
+                sql: include_str!(concat!($dir, "/0009_fan_spend.sql")),
+            },
         ]
     };
 }

@@ -21,7 +21,9 @@ pub struct Fan {
     pub status: Option<String>,
     pub first_seen_at: Option<DateTime<Utc>>,
     pub last_seen_at: Option<DateTime<Utc>>,
-    /// Lifetime spend in the currency's minor unit (cents), so sums are exact.
+    /// Lifetime spend in the currency's minor unit (cents), so sums are exact. Written: what the
+    /// source says (a fans export's total). Read: the larger of that and the sum of the fan's
+    /// payments (`Store::refresh_fan_spend`), so neither source undoes the other.
     pub lifetime_spend_cents: Option<i64>,
     pub currency: Option<String>,
     /// Where the fan was first seen: csv, follower, commenter, dm, ...

@@ -39,7 +39,9 @@ pub const FANS: UpsertSpec = UpsertSpec {
         ("status", Merge::Prefer),
         ("first_seen_at", Merge::Min),
         ("last_seen_at", Merge::Max),
-        ("lifetime_spend_cents", Merge::Prefer),
+        // What the source says the lifetime spend is; the store reads back the larger of it
+        // and the sum of the fan's payments as lifetime_spend_cents (schema v9).
+        ("exported_spend_cents", Merge::Prefer),
         ("currency", Merge::Prefer),
         ("source", Merge::Keep),
     ],

@@ -122,15 +122,25 @@ fn push_digits(out: &mut String, n: u32, width: usize) {
     }
 }
 
+/// Reads the time text of an SQLite row: [`format_time`]'s, including its signed form for
+/// years outside 0000-9999 (which older versions stored), or the `YYYY-MM-DD HH:MM:SS` of
+/// SQLite's own functions.
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .ok()
         .or_else(|| {
-            NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f")
-                .ok()
+            ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.fZ"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
                 .map(|n| n.and_utc())
         })
+}
+
+/// `t` to the microsecond (rounded down), the precision both stores keep: keys compared in
+/// memory must be the keys the database compares.
+pub fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
 }
 
 /// One result row: values by column name.
@@ -193,20 +203,30 @@ impl Row {
             .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
     }
 
+    /// A time column. Text no version ever wrote (a row edited by another tool) reads as no
+    /// time, with a warning: one bad row must not make every listing fail.
     pub fn opt_time(&self, name: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
         match self.value(name)? {
             Value::Null => Ok(None),
             Value::Time(t) => Ok(Some(*t)),
-            Value::Text(s) => parse_time(s)
-                .map(Some)
-                .ok_or_else(|| Self::mismatch(name, "a time", &Value::Text(s.clone()))),
+            Value::Text(s) => Ok(parse_time(s).or_else(|| {
+                tracing::warn!(
+                    column = name,
+                    "a stored time is unreadable; it is shown as none"
+                );
+                None
+            })),
             other => Err(Self::mismatch(name, "a time", other)),
         }
     }
 
+    /// A time column that is never NULL; an unreadable one reads as the Unix epoch, with a
+    /// warning (see [`Row::opt_time`]).
     pub fn time(&self, name: &str) -> Result<DateTime<Utc>, StoreError> {
-        self.opt_time(name)?
-            .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
+        if let Value::Null = self.value(name)? {
+            return Err(StoreError::Decode(format!("column '{name}' is NULL")));
+        }
+        Ok(self.opt_time(name)?.unwrap_or(DateTime::UNIX_EPOCH))
     }
 }
 
@@ -221,6 +241,28 @@ mod tests {
         let s = format_time(&t);
         assert_eq!(s, "2026-01-02T03:04:05.000000Z");
         assert_eq!(parse_time(&s), Some(t));
+    }
+
+    #[test]
+    fn times_beyond_year_9999_round_trip_and_bad_text_reads_as_none() {
+        let far = Utc.with_ymd_and_hms(10000, 1, 1, 13, 59, 59).unwrap();
+        assert_eq!(parse_time(&format_time(&far)), Some(far));
+        let before = Utc.with_ymd_and_hms(-1, 12, 31, 23, 30, 0).unwrap();
+        assert_eq!(parse_time(&format_time(&before)), Some(before));
+        let row = Row {
+            columns: vec!["a".to_string(), "b".to_string()].into(),
+            values: vec![Value::Text("garbage".into()), Value::Text("garbage".into())],
+        };
+        assert_eq!(row.opt_time("a").unwrap(), None);
+        assert_eq!(row.time("b").unwrap(), DateTime::UNIX_EPOCH);
+    }
+
+    #[test]
+    fn micros_rounds_down_on_both_sides_of_1970() {
+        let t = DateTime::from_timestamp(1, 999).unwrap();
+        assert_eq!(micros(t), DateTime::from_timestamp(1, 0).unwrap());
+        let t = DateTime::from_timestamp(-1, 1_500).unwrap();
+        assert_eq!(micros(t), DateTime::from_timestamp(-1, 1_000).unwrap());
     }
 
     #[test]

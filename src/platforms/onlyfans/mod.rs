@@ -9,6 +9,7 @@ pub mod rows;
 
 use crate::import::batch::Parsed;
 use crate::import::reader::FieldSpec;
+use crate::import::seen::FileKeys;
 
 pub const PLATFORM: &str = "onlyfans";
 
@@ -20,7 +21,8 @@ pub struct ExportKind {
     pub fields: &'static [FieldSpec],
     /// Groups of fields; each group needs one of its fields present.
     pub required: &'static [&'static [&'static str]],
-    pub parse: fn(&rows::Cells, &mut Parsed) -> Result<(), String>,
+    /// Parses one row into the batch, refusing a key the file already gave.
+    pub parse: fn(&rows::Cells, &mut Parsed, &mut FileKeys) -> Result<(), String>,
 }
 
 pub const FANS: ExportKind = ExportKind {

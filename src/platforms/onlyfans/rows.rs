@@ -7,7 +7,8 @@
 //!   them after the import (`Store::refresh_fan_spend`).
 //!
 //! Exports without ids get a stable one from the row's content ([`content_id`]), so importing
-//! the same file twice still writes nothing the second time.
+//! the same file twice still writes nothing the second time. A row whose key (fan, message or
+//! transaction id) an earlier row of the file gave is rejected: the first one is kept.
 
 use chrono::{DateTime, Utc};
 
@@ -15,6 +16,7 @@ use super::PLATFORM;
 use super::fields::{earnings as e, fans as f, messages as m};
 use crate::import::batch::Parsed;
 use crate::import::reader::{ColumnMap, Row};
+use crate::import::seen::FileKeys;
 use crate::import::values::{DateOrder, Money, parse_amount, parse_datetime};
 use crate::store::model::{AnalyticsEvent, Fan, Message};
 
@@ -62,6 +64,16 @@ impl<'a> Cells<'a> {
         }
     }
 
+    /// Claims `key` for this row; `what` names it in the reason when an earlier row has it.
+    fn first(
+        &self,
+        keys: &mut FileKeys,
+        key: &str,
+        what: impl FnOnce(u64) -> String,
+    ) -> Result<(), String> {
+        keys.records.first(key, self.row.line).map_err(what)
+    }
+
     fn check_lengths(&self) -> Result<(), String> {
         match self.row.iter().find(|c| c.len() > MAX_CELL) {
             Some(long) => Err(format!(
@@ -89,7 +101,7 @@ fn bare_fan(key: String, username: Option<String>) -> Fan {
 }
 
 /// A fans export row.
-pub fn fan(c: &Cells, out: &mut Parsed) -> Result<(), String> {
+pub fn fan(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), String> {
     c.check_lengths()?;
     let (key, username) = c
         .fan(f::FAN_ID, f::USERNAME)
@@ -100,11 +112,16 @@ pub fn fan(c: &Cells, out: &mut Parsed) -> Result<(), String> {
         .map(str::to_ascii_uppercase)
         .or_else(|| spent.as_ref().and_then(|m| m.currency.clone()))
         .or_else(|| spent.as_ref().map(|_| "USD".to_string()));
+    let first_seen_at = c.date(f::SUBSCRIBED_AT, "subscribed_at")?;
+    let last_seen_at = c.date(f::LAST_ACTIVE_AT, "last_active_at")?;
+    c.first(keys, &key, |line| {
+        format!("fan {key:?} is already on line {line} (the first row of a fan is imported)")
+    })?;
     out.fans.push(Fan {
         display_name: c.get(f::DISPLAY_NAME).map(str::to_string),
         status: c.get(f::STATUS).map(str::to_lowercase),
-        first_seen_at: c.date(f::SUBSCRIBED_AT, "subscribed_at")?,
-        last_seen_at: c.date(f::LAST_ACTIVE_AT, "last_active_at")?,
+        first_seen_at,
+        last_seen_at,
         lifetime_spend_cents: spent.map(|m| m.cents),
         currency,
         ..bare_fan(key, username)
@@ -113,7 +130,7 @@ pub fn fan(c: &Cells, out: &mut Parsed) -> Result<(), String> {
 }
 
 /// A messages export row.
-pub fn message(c: &Cells, out: &mut Parsed) -> Result<(), String> {
+pub fn message(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), String> {
     c.check_lengths()?;
     let (fan_key, username) = c
         .fan(m::FAN_ID, m::USERNAME)
@@ -124,7 +141,8 @@ pub fn message(c: &Cells, out: &mut Parsed) -> Result<(), String> {
     let paid = c
         .amount(m::PRICE, "price")?
         .is_some_and(|price| price.cents > 0);
-    let id = match c.get(m::MESSAGE_ID) {
+    let given = c.get(m::MESSAGE_ID);
+    let id = match given {
         Some(id) => id.to_string(),
         None => content_id(&[
             &fan_key,
@@ -133,11 +151,23 @@ pub fn message(c: &Cells, out: &mut Parsed) -> Result<(), String> {
             body.as_deref().unwrap_or(""),
         ]),
     };
-    out.seen_fan(Fan {
-        first_seen_at: Some(sent_at),
-        last_seen_at: Some(sent_at),
-        ..bare_fan(fan_key.clone(), username)
-    });
+    c.first(keys, &id, |line| match given {
+        Some(_) => format!(
+            "message {id:?} is already on line {line} (the first row of a message is imported)"
+        ),
+        None => {
+            format!("the same message (fan, time, direction and text) is already on line {line}")
+        }
+    })?;
+    out.seen_fan(
+        Fan {
+            first_seen_at: Some(sent_at),
+            last_seen_at: Some(sent_at),
+            ..bare_fan(fan_key.clone(), username)
+        },
+        &mut keys.fans,
+        c.row.line,
+    );
     out.messages.push(Message {
         platform: PLATFORM.into(),
         platform_message_id: id,
@@ -165,7 +195,7 @@ fn direction(raw: &str) -> Result<&'static str, String> {
 }
 
 /// An earnings (statement / transactions) export row.
-pub fn earning(c: &Cells, out: &mut Parsed) -> Result<(), String> {
+pub fn earning(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), String> {
     c.check_lengths()?;
     let at = c
         .date(e::OCCURRED_AT, "occurred_at")?
@@ -200,7 +230,8 @@ pub fn earning(c: &Cells, out: &mut Parsed) -> Result<(), String> {
         .fan(e::FAN_ID, e::USERNAME)
         .or_else(|| mentioned_fan(description?));
     let fan_key = fan.as_ref().map(|(k, _)| k.clone());
-    let id = match c.get(e::TRANSACTION_ID) {
+    let given = c.get(e::TRANSACTION_ID);
+    let id = match given {
         Some(id) => id.to_string(),
         None => content_id(&[
             &at.to_rfc3339(),
@@ -213,6 +244,10 @@ pub fn earning(c: &Cells, out: &mut Parsed) -> Result<(), String> {
                 .to_string(),
         ]),
     };
+    c.first(keys, &id, |line| match given {
+        Some(_) => format!("transaction {id:?} is already on line {line} (the first row of a transaction is imported)"),
+        None => format!("the same payment (time, type, fan and amount) is already on line {line}; give the rows transaction ids to import both"),
+    })?;
     // Refunds and chargebacks take money back, whatever sign the export gives them.
     let sign = |cents: i64| {
         if matches!(kind, "refund" | "chargeback") {
@@ -238,12 +273,16 @@ pub fn earning(c: &Cells, out: &mut Parsed) -> Result<(), String> {
         }
     }
     if let Some((key, username)) = fan {
-        out.seen_fan(Fan {
-            first_seen_at: Some(at),
-            last_seen_at: Some(at),
-            currency: Some(currency),
-            ..bare_fan(key, username)
-        });
+        out.seen_fan(
+            Fan {
+                first_seen_at: Some(at),
+                last_seen_at: Some(at),
+                currency: Some(currency),
+                ..bare_fan(key, username)
+            },
+            &mut keys.fans,
+            c.row.line,
+        );
     }
     Ok(())
 }

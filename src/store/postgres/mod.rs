@@ -19,7 +19,7 @@ use postgres::{Client, NoTls, Statement};
 use super::generic::{Conn, Migration, RowSource, SqlStore, upsert_each};
 use super::model::UpsertCounts;
 use super::sql::{Dialect, UpsertSpec};
-use super::value::{Row, Value};
+use super::value::{Row, Value, micros};
 use super::{StoreError, StoreInfo};
 use crate::vocab::{Secret, redact_url};
 
@@ -103,7 +103,8 @@ impl ToSql for Value {
             Value::Int(v) => v.to_sql_checked(ty, out),
             Value::Real(v) => v.to_sql_checked(ty, out),
             Value::Text(v) => v.to_sql_checked(ty, out),
-            Value::Time(v) => v.to_sql_checked(ty, out),
+            // Rounded down as SQLite's text is, not towards 2000 as the driver would.
+            Value::Time(v) => micros(*v).to_sql_checked(ty, out),
         }
     }
 
@@ -156,7 +157,8 @@ fn key_text(key: &[Value]) -> String {
             Value::Int(i) => out.push_str(&i.to_string()),
             Value::Real(r) => out.push_str(&r.to_string()),
             Value::Text(t) => out.push_str(t),
-            Value::Time(t) => out.push_str(&t.to_rfc3339()),
+            // The database keeps microseconds: a finer time is the key it will find.
+            Value::Time(t) => out.push_str(&t.timestamp_micros().to_string()),
         }
         out.push('\u{1f}');
     }
@@ -174,7 +176,7 @@ fn key_hash(key: &[Value]) -> u64 {
             Value::Int(i) => i.hash(&mut h),
             Value::Real(r) => r.to_bits().hash(&mut h),
             Value::Text(t) => t.hash(&mut h),
-            Value::Time(t) => t.hash(&mut h),
+            Value::Time(t) => t.timestamp_micros().hash(&mut h),
         }
     }
     h.finish()
@@ -250,7 +252,11 @@ impl PgConn {
             let column = rows.iter().map(|r| r[i].clone());
             arrays.push(match *ty {
                 Type::INT8 => Box::new(column.map(Value::into_i64).collect::<Vec<_>>()),
-                Type::TIMESTAMPTZ => Box::new(column.map(Value::into_time).collect::<Vec<_>>()),
+                Type::TIMESTAMPTZ => Box::new(
+                    column
+                        .map(|v| v.into_time().map(micros))
+                        .collect::<Vec<_>>(),
+                ),
                 _ => Box::new(column.map(Value::into_text).collect::<Vec<_>>()),
             });
             casts.push(format!("${}::{}[]", i + 1, ty.name()));

@@ -28,6 +28,8 @@ pub struct Publishing {
     /// The next container ends in this status (`ERROR`, `EXPIRED`).
     fail_with: Option<String>,
     published: Vec<(String, String)>,
+    /// Run once, when an upload's body has been received.
+    on_upload: Option<Box<dyn FnOnce() + Send>>,
 }
 
 #[derive(Clone)]
@@ -43,6 +45,11 @@ pub struct Container {
 impl FakeInstagram {
     pub fn polls_before_finished(&self, n: u32) {
         self.state().pub_state.polls_before_finished = n;
+    }
+
+    /// Runs `action` (say, replacing the file being uploaded) once an upload's body is in.
+    pub fn on_upload(&self, action: impl FnOnce() + Send + 'static) {
+        self.state().pub_state.on_upload = Some(Box::new(action));
     }
 
     /// The next container ends in `status` (`ERROR`, `EXPIRED`) instead of `FINISHED`.
@@ -183,6 +190,9 @@ pub(super) fn receive(state: &Mutex<State>, mut request: tiny_http::Request) {
     let read = request.as_reader().read_to_end(&mut body);
     let reply = {
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(action) = st.pub_state.on_upload.take() {
+            action();
+        }
         let token = recorded
             .authorization
             .as_deref()

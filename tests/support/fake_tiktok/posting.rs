@@ -73,6 +73,8 @@ pub struct Posting {
     outcome: PublishOutcome,
     publishes: HashMap<String, Publish>,
     seq: u64,
+    /// Run once, when the first chunk's body has been received.
+    on_first_chunk: Option<Box<dyn FnOnce() + Send>>,
 }
 
 impl Posting {
@@ -92,6 +94,7 @@ impl Posting {
             },
             publishes: HashMap::new(),
             seq: 0,
+            on_first_chunk: None,
         }
     }
 }
@@ -125,6 +128,11 @@ impl FakeTikTok {
     /// Chunk `index` answers 500 every time (`None` stops it).
     pub fn fail_chunk_always(&self, index: Option<u64>) {
         self.state().posting.fail_always = index;
+    }
+
+    /// Runs `action` (say, replacing the file being uploaded) once the first chunk is in.
+    pub fn on_first_chunk(&self, action: impl FnOnce() + Send + 'static) {
+        self.state().posting.on_first_chunk = Some(Box::new(action));
     }
 
     /// Every upload URL handed out so far answers 404 from now on.
@@ -439,6 +447,9 @@ pub(super) fn serve_chunk(state: &std::sync::Mutex<State>, mut request: tiny_htt
     }
 
     let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(action) = st.posting.on_first_chunk.take() {
+        action();
+    }
     let reply = match plan {
         Plan::Refuse(status, code, message) => st.api_error(status, code, &message),
         Plan::Fail => st.api_error(500, "internal_error", "Fake TikTok: chunk failed."),
