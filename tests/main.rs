@@ -16,6 +16,7 @@ mod layers;
 mod machine;
 mod readme;
 mod reddit;
+mod registry;
 mod secrets;
 mod store;
 mod support;
@@ -44,6 +45,7 @@ fn every_test_file_is_included() {
         "readme.rs",
         "machine.rs",
         "reddit.rs",
+        "registry.rs",
         "secrets.rs",
         "store.rs",
         "sync.rs",

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::vocab::PlatformId;
+
 use super::ConfigError;
 
 /// The file as written, values still carrying their position for error messages.
@@ -27,6 +29,19 @@ pub struct FileConfig {
     pub reddit: Option<Section>,
     #[serde(alias = "twitter")]
     pub x: Option<Section>,
+}
+
+impl FileConfig {
+    /// The `[platform]` section of `id`, when the file has one (OnlyFans takes no settings).
+    pub fn section(&self, id: PlatformId) -> Option<&Section> {
+        match id {
+            PlatformId::Tiktok => self.tiktok.as_ref(),
+            PlatformId::Instagram => self.instagram.as_ref(),
+            PlatformId::Reddit => self.reddit.as_ref(),
+            PlatformId::X => self.x.as_ref(),
+            PlatformId::Onlyfans => None,
+        }
+    }
 }
 
 /// A `[platform]` table: keys are checked against the platform's settings by the caller, which

@@ -239,15 +239,14 @@ const SETTINGS: &[(PlatformId, Field, &str, &str)] = &[
     ),
 ];
 
-/// The platforms that take settings, with their section of the config file.
-pub fn sections(file: Option<&LoadedFile>) -> [(PlatformId, Option<&Section>); 4] {
-    let v = file.map(|f| &f.values);
-    [
-        (PlatformId::Tiktok, v.and_then(|v| v.tiktok.as_ref())),
-        (PlatformId::Instagram, v.and_then(|v| v.instagram.as_ref())),
-        (PlatformId::Reddit, v.and_then(|v| v.reddit.as_ref())),
-        (PlatformId::X, v.and_then(|v| v.x.as_ref())),
-    ]
+/// The platforms that take settings (those with an environment prefix), with their section of
+/// the config file.
+pub fn sections(file: Option<&LoadedFile>) -> Vec<(PlatformId, Option<&Section>)> {
+    PlatformId::ALL
+        .into_iter()
+        .filter(|id| id.env_prefix().is_some())
+        .map(|id| (id, file.and_then(|f| f.values.section(id))))
+        .collect()
 }
 
 /// Builds one platform's settings from environment (first) and its config file section.

@@ -3,12 +3,13 @@
 //! Each API adapter implements the traits its consumers own: [`OAuthPlatform`] (`auth/`) for
 //! connect, refresh and disconnect, and `sync::Stream` for each stream it syncs; the upload and
 //! post paths live beside them. This file dispatches a [`PlatformId`] to its adapter
-//! ([`oauth`], [`streams`]). The names themselves (canonical name, aliases, environment
+//! ([`oauth`], [`streams`]) through [`registry`], one entry per platform. The names themselves (canonical name, aliases, environment
 //! prefixes) and the shared error type are words of `vocab/`, re-exported here.
 
 pub mod instagram;
 pub mod onlyfans;
 pub mod reddit;
+pub mod registry;
 pub mod tiktok;
 pub mod x;
 
@@ -16,15 +17,9 @@ pub use crate::auth::OAuthPlatform;
 use crate::config::Config;
 pub use crate::vocab::{Identity, PlatformError, PlatformId, UnknownPlatform};
 
-/// The sync streams of `id` (empty for platforms without an API adapter yet).
+/// The sync streams of `id` (empty for platforms without an API adapter).
 pub fn streams(id: PlatformId, config: &Config) -> Vec<Box<dyn crate::sync::Stream>> {
-    match id {
-        PlatformId::Tiktok => tiktok::streams::streams(&config.platform(id)),
-        PlatformId::Reddit => reddit::streams::streams(&config.platform(id)),
-        PlatformId::X => x::streams::streams(&config.platform(id)),
-        PlatformId::Instagram => instagram::streams::streams(&config.platform(id)),
-        _ => Vec::new(),
-    }
+    (registry::adapter(id).streams)(&config.platform(id))
 }
 
 /// The OAuth adapter of `id`, configured for its production or `sandbox` app; an error names
@@ -45,14 +40,8 @@ pub fn oauth(
                 .collect(),
         });
     }
-    match id {
-        PlatformId::Tiktok => Ok(Box::new(tiktok::TikTok::new(
-            &config.platform(id),
-            sandbox,
-        )?)),
-        PlatformId::Reddit => Ok(Box::new(reddit::Reddit::new(&config.platform(id))?)),
-        PlatformId::X => Ok(Box::new(x::X::new(&config.platform(id))?)),
-        PlatformId::Instagram => Ok(Box::new(instagram::Instagram::new(&config.platform(id))?)),
-        other => Err(PlatformError::Unsupported { platform: other }),
+    match registry::adapter(id).oauth {
+        Some(new) => new(&settings, sandbox),
+        None => Err(PlatformError::Unsupported { platform: id }),
     }
 }

@@ -31,37 +31,19 @@ impl PlatformId {
     /// The name stored in the database and printed in output. Never changes once released:
     /// rows in users' databases carry it.
     pub fn name(self) -> &'static str {
-        match self {
-            PlatformId::Tiktok => "tiktok",
-            PlatformId::Instagram => "instagram",
-            PlatformId::Reddit => "reddit",
-            PlatformId::X => "x",
-            PlatformId::Onlyfans => "onlyfans",
-        }
+        self.facts().name
     }
 
     /// The README section that says how to set the platform up (register the app, scopes,
     /// redirect URI, the variables to set): named by errors and `doctor`.
     pub fn setup_section(self) -> &'static str {
-        match self {
-            PlatformId::Tiktok => "TikTok",
-            PlatformId::Instagram => "Instagram",
-            PlatformId::Reddit => "Reddit",
-            PlatformId::X => "X (Twitter)",
-            PlatformId::Onlyfans => "Importing OnlyFans exports",
-        }
+        self.facts().setup_section
     }
 
     /// The prefix of the environment names the platform deployment already uses
     /// (`TIKTOK_CLIENT_KEY`, `TWITTER_CLIENT_ID`, ...). OnlyFans has no API, hence no credentials.
     pub fn env_prefix(self) -> Option<&'static str> {
-        match self {
-            PlatformId::Tiktok => Some("TIKTOK"),
-            PlatformId::Instagram => Some("INSTAGRAM"),
-            PlatformId::Reddit => Some("REDDIT"),
-            PlatformId::X => Some("TWITTER"),
-            PlatformId::Onlyfans => None,
-        }
+        self.facts().env_prefix
     }
 
     /// `SOCIALCRM_<PLATFORM>_BASE_URL`, the variable that points every host of the adapter at one
@@ -69,7 +51,67 @@ impl PlatformId {
     pub fn base_url_env(self) -> String {
         format!("SOCIALCRM_{}_BASE_URL", self.name().to_ascii_uppercase())
     }
+
+    /// This platform's entry in [`FACTS`].
+    pub fn facts(self) -> &'static Facts {
+        // FACTS is in the order of the variants (checked by a test below).
+        &FACTS[self as usize]
+    }
 }
+
+/// The vocabulary half of a platform's registry entry: what every floor may know about it by
+/// name. The adapter half (OAuth, streams) is `platforms::registry`, one floor up.
+#[derive(Debug)]
+pub struct Facts {
+    pub id: PlatformId,
+    /// The canonical name (see [`PlatformId::name`]).
+    pub name: &'static str,
+    /// Other names a person may type (`twitter` for `x`), accepted by the parser and clap.
+    pub aliases: &'static [&'static str],
+    /// See [`PlatformId::setup_section`].
+    pub setup_section: &'static str,
+    /// See [`PlatformId::env_prefix`].
+    pub env_prefix: Option<&'static str>,
+}
+
+/// Every platform's facts, in the order of [`PlatformId::ALL`].
+pub const FACTS: [Facts; 5] = [
+    Facts {
+        id: PlatformId::Tiktok,
+        name: "tiktok",
+        aliases: &[],
+        setup_section: "TikTok",
+        env_prefix: Some("TIKTOK"),
+    },
+    Facts {
+        id: PlatformId::Instagram,
+        name: "instagram",
+        aliases: &[],
+        setup_section: "Instagram",
+        env_prefix: Some("INSTAGRAM"),
+    },
+    Facts {
+        id: PlatformId::Reddit,
+        name: "reddit",
+        aliases: &[],
+        setup_section: "Reddit",
+        env_prefix: Some("REDDIT"),
+    },
+    Facts {
+        id: PlatformId::X,
+        name: "x",
+        aliases: &["twitter"],
+        setup_section: "X (Twitter)",
+        env_prefix: Some("TWITTER"),
+    },
+    Facts {
+        id: PlatformId::Onlyfans,
+        name: "onlyfans",
+        aliases: &[],
+        setup_section: "Importing OnlyFans exports",
+        env_prefix: None,
+    },
+];
 
 impl fmt::Display for PlatformId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -79,7 +121,7 @@ impl fmt::Display for PlatformId {
 
 /// The error of parsing a platform name: lists the valid names so the message is its own fix.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown platform '{0}' (expected one of: tiktok, instagram, reddit, x, onlyfans)")]
+#[error("unknown platform '{0}' (expected one of: {names})", names = FACTS.map(|f| f.name).join(", "))]
 pub struct UnknownPlatform(pub String);
 
 impl FromStr for PlatformId {
@@ -87,13 +129,11 @@ impl FromStr for PlatformId {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase();
-        match lower.as_str() {
-            "twitter" => Ok(PlatformId::X),
-            _ => PlatformId::ALL
-                .into_iter()
-                .find(|p| p.name() == lower)
-                .ok_or_else(|| UnknownPlatform(s.to_string())),
-        }
+        FACTS
+            .iter()
+            .find(|f| f.name == lower || f.aliases.contains(&lower.as_str()))
+            .map(|f| f.id)
+            .ok_or_else(|| UnknownPlatform(s.to_string()))
     }
 }
 
@@ -104,11 +144,8 @@ impl clap::ValueEnum for PlatformId {
     }
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        let value = clap::builder::PossibleValue::new(self.name());
-        Some(match self {
-            PlatformId::X => value.alias("twitter"),
-            _ => value,
-        })
+        let facts = self.facts();
+        Some(clap::builder::PossibleValue::new(facts.name).aliases(facts.aliases.iter().copied()))
     }
 }
 
@@ -281,6 +318,19 @@ impl PlatformError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn facts_are_in_the_order_of_the_variants() {
+        for (i, p) in PlatformId::ALL.into_iter().enumerate() {
+            assert_eq!(FACTS[i].id, p);
+            assert_eq!(p as usize, i);
+        }
+        let err = "myspace".parse::<PlatformId>().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "unknown platform 'myspace' (expected one of: tiktok, instagram, reddit, x, onlyfans)"
+        );
+    }
 
     #[test]
     fn names_round_trip_and_aliases_parse() {

@@ -278,6 +278,13 @@ impl OAuthPlatform for Instagram {
     }
 }
 
+/// This platform's entry in the registry (`platforms::registry`).
+pub const ADAPTER: super::registry::Adapter = super::registry::Adapter {
+    id: PlatformId::Instagram,
+    oauth: Some(|config, _sandbox| Ok(Box::new(Instagram::new(config)?))),
+    streams: streams::streams,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -210,6 +210,13 @@ impl OAuthPlatform for Reddit {
     }
 }
 
+/// This platform's entry in the registry (`platforms::registry`).
+pub const ADAPTER: super::registry::Adapter = super::registry::Adapter {
+    id: PlatformId::Reddit,
+    oauth: Some(|config, _sandbox| Ok(Box::new(Reddit::new(config)?))),
+    streams: streams::streams,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -305,6 +305,13 @@ impl OAuthPlatform for TikTok {
     }
 }
 
+/// This platform's entry in the registry (`platforms::registry`).
+pub const ADAPTER: super::registry::Adapter = super::registry::Adapter {
+    id: PlatformId::Tiktok,
+    oauth: Some(|config, sandbox| Ok(Box::new(TikTok::new(config, sandbox)?))),
+    streams: streams::streams,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

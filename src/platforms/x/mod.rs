@@ -236,6 +236,13 @@ impl OAuthPlatform for X {
     }
 }
 
+/// This platform's entry in the registry (`platforms::registry`).
+pub const ADAPTER: super::registry::Adapter = super::registry::Adapter {
+    id: PlatformId::X,
+    oauth: Some(|config, _sandbox| Ok(Box::new(X::new(config)?))),
+    streams: streams::streams,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
