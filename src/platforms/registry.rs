@@ -4,11 +4,11 @@
 //!
 //! The vocabulary half (the name, aliases, environment prefix, README section) is
 //! [`crate::vocab::platform::FACTS`], on the floor everything may read; the settings are the rows
-//! of `config::platform::SETTINGS`. A new platform is a folder here that declares its `ADAPTER`,
-//! one line in [`ADAPTERS`], its facts and its settings rows; `tests/registry.rs` fails when a
-//! platform is missing from any of them.
+//! of `config::platform::SETTINGS`. A new platform is a folder here with its `oauth` and
+//! `streams`, one line in [`ADAPTERS`], its facts and its settings rows; `tests/registry.rs`
+//! fails when a platform is missing from any of them.
 
-use super::{OAuthPlatform, PlatformError, PlatformId};
+use super::{OAuthPlatform, PlatformError, PlatformId, instagram, reddit, tiktok, x};
 use crate::config::PlatformConfig;
 use crate::sync::Stream;
 
@@ -24,22 +24,46 @@ pub struct Adapter {
     pub streams: fn(&PlatformConfig) -> Vec<Box<dyn Stream>>,
 }
 
-/// Every platform's adapter, in the order of [`PlatformId::ALL`].
-pub const ADAPTERS: [&Adapter; 5] = [
-    &super::tiktok::ADAPTER,
-    &super::instagram::ADAPTER,
-    &super::reddit::ADAPTER,
-    &super::x::ADAPTER,
-    &super::onlyfans::ADAPTER,
+/// Every platform's adapter, in the order of [`PlatformId::ALL`]: one line per platform.
+pub const ADAPTERS: [Adapter; 5] = [
+    Adapter::api(PlatformId::Tiktok, tiktok::oauth, tiktok::streams::streams),
+    Adapter::api(
+        PlatformId::Instagram,
+        instagram::oauth,
+        instagram::streams::streams,
+    ),
+    Adapter::api(PlatformId::Reddit, reddit::oauth, reddit::streams::streams),
+    Adapter::api(PlatformId::X, x::oauth, x::streams::streams),
+    // No API: its data comes from `import-csv`.
+    Adapter::without_api(PlatformId::Onlyfans),
 ];
+
+impl Adapter {
+    /// A platform connected by OAuth and synced by streams.
+    pub const fn api(
+        id: PlatformId,
+        oauth: NewOAuth,
+        streams: fn(&PlatformConfig) -> Vec<Box<dyn Stream>>,
+    ) -> Adapter {
+        Adapter {
+            id,
+            oauth: Some(oauth),
+            streams,
+        }
+    }
+
+    /// A platform without an API: nothing to connect or sync.
+    pub const fn without_api(id: PlatformId) -> Adapter {
+        Adapter {
+            id,
+            oauth: None,
+            streams: |_| Vec::new(),
+        }
+    }
+}
 
 /// The adapter of `id`.
 pub fn adapter(id: PlatformId) -> &'static Adapter {
     // ADAPTERS is in the order of the variants (checked by tests/registry.rs).
-    ADAPTERS[id as usize]
-}
-
-/// The streams of a platform without an API.
-pub fn no_streams(_: &PlatformConfig) -> Vec<Box<dyn Stream>> {
-    Vec::new()
+    &ADAPTERS[id as usize]
 }

@@ -20,53 +20,24 @@
 /// versions or names.
 macro_rules! schema_migrations {
     ($dir:literal) => {
-        &[
-            $crate::store::generic::Migration {
-                version: 1,
-                name: "initial",
-                sql: include_str!(concat!($dir, "/0001_initial.sql")),
-            },
-            $crate::store::generic::Migration {
-                version: 2,
-                name: "event_fans",
-                sql: include_str!(concat!($dir, "/0002_event_fans.sql")),
-            },
-            $crate::store::generic::Migration {
-                version: 3,
-                name: "secrets",
-                sql: include_str!(concat!($dir, "/0003_secrets.sql")),
-            },
-            $crate::store::generic::Migration {
-                version: 4,
-                name: "uploads",
-                sql: include_str!(concat!($dir, "/0004_uploads.sql")),
-            },
-            $crate::store::generic::Migration {
-                version: 5,
-                name: "sync_leases",
-                sql: include_str!(concat!($dir, "/0005_sync_leases.sql")),
-            },
-            $crate::store::generic::Migration {
-                version: 6,
-                name: "upload_hash",
-                sql: include_str!(concat!($dir, "/0006_upload_hash.sql")),
-            },
-            $crate::store::generic::Migration {
-                version: 7,
-                name: "sync_run_outcomes",
-                sql: include_str!(concat!($dir, "/0007_sync_run_outcomes.sql")),
-            },
-            $crate::store::generic::Migration {
-                version: 8,
-                name: "webhook_replays",
-                sql: include_str!(concat!($dir, "/0008_webhook_replays.sql")),
-            },
-            $crate::store::generic::Migration {
-                version: 9,
-                name: "fan_spend",
-                sql: include_str!(concat!($dir, "/0009_fan_spend.sql")),
-            },
-        ]
+        $crate::store::schema_migrations!(@ $dir;
+            1 "initial" "0001_initial.sql",
+            2 "event_fans" "0002_event_fans.sql",
+            3 "secrets" "0003_secrets.sql",
+            4 "uploads" "0004_uploads.sql",
+            5 "sync_leases" "0005_sync_leases.sql",
+            6 "upload_hash" "0006_upload_hash.sql",
+            7 "sync_run_outcomes" "0007_sync_run_outcomes.sql",
+            8 "webhook_replays" "0008_webhook_replays.sql",
+            9 "fan_spend" "0009_fan_spend.sql",
+        )
+    };
+    (@ $dir:literal; $($version:literal $name:literal $file:literal,)*) => {
+        &[$($crate::store::generic::Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!(concat!($dir, "/", $file)),
+        },)*]
     };
 }
 pub(crate) use schema_migrations;

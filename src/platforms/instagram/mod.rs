@@ -278,12 +278,13 @@ impl OAuthPlatform for Instagram {
     }
 }
 
-/// This platform's entry in the registry (`platforms::registry`).
-pub const ADAPTER: super::registry::Adapter = super::registry::Adapter {
-    id: PlatformId::Instagram,
-    oauth: Some(|config, _sandbox| Ok(Box::new(Instagram::new(config)?))),
-    streams: streams::streams,
-};
+/// The OAuth adapter, as the registry (`platforms::registry`) builds it.
+pub fn oauth(
+    config: &PlatformConfig,
+    _sandbox: bool,
+) -> Result<Box<dyn OAuthPlatform>, PlatformError> {
+    Ok(Box::new(Instagram::new(config)?))
+}
 
 #[cfg(test)]
 mod tests {

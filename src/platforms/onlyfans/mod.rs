@@ -83,11 +83,3 @@ fans on request.
 pub const SYNC_REFUSAL: &str = "onlyfans has no API to sync from: export your fans, messages and \
 statements and run `socialcrm import-csv onlyfans <fans|messages|earnings> FILE` \
 (`socialcrm connect onlyfans` explains how)";
-
-/// This platform's entry in the registry: no API, so no OAuth and no streams (its data comes
-/// from `import-csv`).
-pub const ADAPTER: super::registry::Adapter = super::registry::Adapter {
-    id: crate::vocab::PlatformId::Onlyfans,
-    oauth: None,
-    streams: super::registry::no_streams,
-};

@@ -210,12 +210,13 @@ impl OAuthPlatform for Reddit {
     }
 }
 
-/// This platform's entry in the registry (`platforms::registry`).
-pub const ADAPTER: super::registry::Adapter = super::registry::Adapter {
-    id: PlatformId::Reddit,
-    oauth: Some(|config, _sandbox| Ok(Box::new(Reddit::new(config)?))),
-    streams: streams::streams,
-};
+/// The OAuth adapter, as the registry (`platforms::registry`) builds it.
+pub fn oauth(
+    config: &PlatformConfig,
+    _sandbox: bool,
+) -> Result<Box<dyn OAuthPlatform>, PlatformError> {
+    Ok(Box::new(Reddit::new(config)?))
+}
 
 #[cfg(test)]
 mod tests {

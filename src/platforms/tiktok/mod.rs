@@ -305,12 +305,13 @@ impl OAuthPlatform for TikTok {
     }
 }
 
-/// This platform's entry in the registry (`platforms::registry`).
-pub const ADAPTER: super::registry::Adapter = super::registry::Adapter {
-    id: PlatformId::Tiktok,
-    oauth: Some(|config, sandbox| Ok(Box::new(TikTok::new(config, sandbox)?))),
-    streams: streams::streams,
-};
+/// The OAuth adapter, as the registry (`platforms::registry`) builds it.
+pub fn oauth(
+    config: &PlatformConfig,
+    sandbox: bool,
+) -> Result<Box<dyn OAuthPlatform>, PlatformError> {
+    Ok(Box::new(TikTok::new(config, sandbox)?))
+}
 
 #[cfg(test)]
 mod tests {

@@ -236,12 +236,13 @@ impl OAuthPlatform for X {
     }
 }
 
-/// This platform's entry in the registry (`platforms::registry`).
-pub const ADAPTER: super::registry::Adapter = super::registry::Adapter {
-    id: PlatformId::X,
-    oauth: Some(|config, _sandbox| Ok(Box::new(X::new(config)?))),
-    streams: streams::streams,
-};
+/// The OAuth adapter, as the registry (`platforms::registry`) builds it.
+pub fn oauth(
+    config: &PlatformConfig,
+    _sandbox: bool,
+) -> Result<Box<dyn OAuthPlatform>, PlatformError> {
+    Ok(Box::new(X::new(config)?))
+}
 
 #[cfg(test)]
 mod tests {
