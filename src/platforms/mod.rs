@@ -7,6 +7,7 @@
 //! prefixes) and the shared error type are words of `vocab/`, re-exported here.
 
 pub mod instagram;
+pub mod kit;
 pub mod onlyfans;
 pub mod reddit;
 pub mod registry;

@@ -24,6 +24,7 @@ use url::Url;
 use crate::config::PlatformConfig;
 use crate::http::client::{Client, NetError, Reply};
 use crate::http::ratelimit::{self, Budget, Pacer, Reading};
+pub use crate::platforms::kit::nonempty_text as text;
 use crate::vocab::Origin;
 use crate::vocab::Secret;
 use crate::vocab::{PlatformError, PlatformId};
@@ -49,13 +50,6 @@ pub fn fullname(kind: &str, id: &str) -> String {
     } else {
         format!("{prefix}{id}")
     }
-}
-
-pub fn text(body: &Json, field: &str) -> Option<String> {
-    body.get(field)
-        .and_then(Json::as_str)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
 }
 
 /// Reads Reddit's rate-limit headers into the budget of the app's client id.

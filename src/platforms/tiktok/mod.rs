@@ -11,6 +11,7 @@ use chrono::Utc;
 use serde_json::Value as Json;
 use url::Url;
 
+use super::kit::text;
 use super::{Identity, OAuthPlatform, PlatformError, PlatformId};
 use crate::auth::pkce::{ChallengeEncoding, Pkce};
 use crate::auth::tokens::Tokens;
@@ -149,10 +150,6 @@ impl TikTok {
         tokens.sandbox = self.sandbox;
         Ok(tokens)
     }
-}
-
-fn text(body: &Json, field: &str) -> Option<String> {
-    body.get(field).and_then(Json::as_str).map(str::to_string)
 }
 
 /// An API error from the `{"error":{"code","message","log_id"}}` envelope (or a bare status).

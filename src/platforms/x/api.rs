@@ -89,15 +89,7 @@ impl Pacer for XPacer {
 pub fn body(reply: Result<Reply, NetError>) -> Result<Json, PlatformError> {
     let reply = match reply {
         Ok(reply) => reply,
-        Err(e) => {
-            return Err(match e.rate_limited {
-                Some(wait) => PlatformError::RateLimited {
-                    platform: PlatformId::X,
-                    reset_in: Some(wait),
-                },
-                None => PlatformError::Network(e, PlatformId::X),
-            });
-        }
+        Err(e) => return Err(crate::platforms::kit::unanswered(PlatformId::X, e)),
     };
     if reply.ok() {
         Ok(reply.body)

@@ -18,6 +18,7 @@ use chrono::Utc;
 use serde_json::Value as Json;
 use url::Url;
 
+use super::kit::text;
 use super::{Identity, OAuthPlatform, PlatformError, PlatformId};
 use crate::auth::pkce::{ChallengeEncoding, Pkce};
 use crate::auth::tokens::Tokens;
@@ -106,10 +107,6 @@ impl X {
         }
         Tokens::from_response(body, Utc::now()).ok_or_else(|| api::error(&reply))
     }
-}
-
-fn text(body: &Json, field: &str) -> Option<String> {
-    body.get(field).and_then(Json::as_str).map(str::to_string)
 }
 
 /// A query value written the way X's docs show scopes: spaces as `%20`, not `+`.

@@ -26,6 +26,7 @@ use url::Url;
 use super::api;
 use crate::config::PlatformConfig;
 use crate::http::client::Client;
+use crate::platforms::kit::nonempty_text as text;
 use crate::store::model::{Fan, Message, Post};
 use crate::sync::{Page, Request, Stream};
 use crate::vocab::Origin;
@@ -98,13 +99,6 @@ impl Endpoint {
         let client = self.client.get_or_init(|| api::client(who));
         api::body(client.get_authorized(url, token))
     }
-}
-
-fn text(v: &Json, field: &str) -> Option<String> {
-    v.get(field)
-        .and_then(Json::as_str)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
 }
 
 fn time(v: &Json) -> Option<DateTime<Utc>> {

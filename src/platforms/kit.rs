@@ -1,0 +1,72 @@
+//! The adapter kit: the small helpers every adapter needs, written once so they cannot drift.
+//!
+//! - JSON text readers ([`text`], [`nonempty_text`]) for the platforms' answers;
+//! - [`unanswered`], the mapping of a request that got no answer: a rate limit spent beyond the
+//!   retry budget is [`PlatformError::RateLimited`] (the stream is deferred and resumes on the
+//!   next run), anything else [`PlatformError::Network`]. X uses it; TikTok, Instagram and Reddit
+//!   still report a spent budget as a network failure (the stream fails), which
+//!   `tests/instagram.rs` pins (`..._beyond_the_budget_streams_fail_cleanly`): moving them here
+//!   changes that outcome, a decision for the issue, not for a refactor.
+
+use serde_json::Value as Json;
+
+use crate::vocab::{NetError, PlatformError, PlatformId};
+
+/// The string at `field`, as sent (an empty string stays one).
+pub fn text(body: &Json, field: &str) -> Option<String> {
+    body.get(field).and_then(Json::as_str).map(str::to_string)
+}
+
+/// The string at `field`, when it is not empty.
+pub fn nonempty_text(body: &Json, field: &str) -> Option<String> {
+    body.get(field)
+        .and_then(Json::as_str)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
+/// The error of a request to `platform` that never got an answer.
+pub fn unanswered(platform: PlatformId, e: NetError) -> PlatformError {
+    match e.rate_limited {
+        Some(wait) => PlatformError::RateLimited {
+            platform,
+            reset_in: Some(wait),
+        },
+        None => PlatformError::Network(e, platform),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spent_rate_limit_is_always_rate_limited() {
+        let net = |rate_limited| NetError {
+            host: "h".into(),
+            reason: "r".into(),
+            retryable: false,
+            rate_limited,
+        };
+        for id in PlatformId::ALL {
+            let wait = std::time::Duration::from_secs(3);
+            assert!(matches!(
+                unanswered(id, net(Some(wait))),
+                PlatformError::RateLimited { platform, reset_in: Some(w) } if platform == id && w == wait
+            ));
+            assert!(matches!(
+                unanswered(id, net(None)),
+                PlatformError::Network(_, platform) if platform == id
+            ));
+        }
+    }
+
+    #[test]
+    fn text_readers() {
+        let v = serde_json::json!({"a": "x", "e": "", "n": 1});
+        assert_eq!(text(&v, "a").as_deref(), Some("x"));
+        assert_eq!(text(&v, "e").as_deref(), Some(""));
+        assert_eq!(nonempty_text(&v, "e"), None);
+        assert_eq!(text(&v, "n"), None);
+    }
+}
