@@ -588,3 +588,124 @@ fn write_example_page() {
     )
     .unwrap();
 }
+
+/// Values a chart must survive: non-numbers, infinities, extremes, signed zeros, tiny and huge.
+const HARD_VALUES: [f64; 10] = [
+    f64::NAN,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::MAX,
+    -f64::MAX,
+    0.0,
+    -0.0,
+    1e-300,
+    1e15,
+    -42.5,
+];
+
+#[test]
+fn random_series_with_hard_values_never_break_the_page() {
+    // splitmix64 from a fixed seed: a failure reproduces exactly.
+    let mut state = 0x007e_9047_u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let mut charts_drawn = 0;
+    for case in 0..60 {
+        let mut series = Vec::new();
+        for s in 0..(next() % 4) {
+            let n = next() % 400;
+            // Short spans put many values, hard ones too, into one bucket.
+            let span = 1 + next() % if case % 3 == 0 { 30 } else { 20_000 };
+            let points = (0..n)
+                .map(|_| {
+                    let d = start() + Duration::days((next() % span) as i64 - (span / 2) as i64);
+                    let v = match next() % 3 {
+                        0 => HARD_VALUES[(next() % HARD_VALUES.len() as u64) as usize],
+                        _ => (next() % 1_000_000) as f64 / 100.0 - 2_000.0,
+                    };
+                    (d, v)
+                })
+                .collect();
+            series.push(Series {
+                name: format!("series {s} <&>"),
+                points,
+            });
+        }
+        let bars = series
+            .iter()
+            .flat_map(|s| s.points.iter().take(30))
+            .map(|(d, v)| Bar {
+                label: d.to_string(),
+                value: *v,
+                link: None,
+            })
+            .collect();
+        let page = Page {
+            title: format!("case {case}"),
+            subtitle: String::new(),
+            footer: String::new(),
+            sections: vec![Section {
+                title: "All".into(),
+                intro: String::new(),
+                blocks: vec![
+                    Block::Line(LineChart {
+                        title: "Line".into(),
+                        y_label: "y".into(),
+                        x_label: "Date".into(),
+                        aggregation: if case % 2 == 0 {
+                            Aggregation::Mean
+                        } else {
+                            Aggregation::Sum
+                        },
+                        series: series.clone(),
+                    }),
+                    Block::Stacked(StackedBars {
+                        title: "Stacked".into(),
+                        y_label: "y".into(),
+                        channels: series.clone(),
+                    }),
+                    Block::Bars(BarChart {
+                        title: "Bars".into(),
+                        value_label: "v".into(),
+                        category_label: "c".into(),
+                        bars,
+                    }),
+                ],
+            }],
+        };
+        let html = page.render();
+        let doc = parse(&html);
+        for svg in doc.select(&sel("svg")) {
+            charts_drawn += 1;
+            let drawn = svg.html();
+            assert!(
+                !drawn.contains("NaN") && !drawn.contains("inf"),
+                "case {case}: a non-number drawn"
+            );
+            let next = svg.next_siblings().find_map(ElementRef::wrap).unwrap();
+            assert_eq!(next.value().name(), "details", "case {case}");
+            // A sum that overflows is left out, so no table cell says n/a.
+            let table = text_of(next);
+            assert!(!table.contains("n/a"), "case {case}: {table}");
+        }
+        assert_eq!(
+            doc.select(&sel("figure")).count(),
+            3,
+            "case {case}: every block says something"
+        );
+        assert!(
+            html.len() < 2 * 1024 * 1024,
+            "case {case}: {} bytes",
+            html.len()
+        );
+    }
+    assert!(
+        charts_drawn > 60,
+        "the cases drew {charts_drawn} charts: too few to mean anything"
+    );
+}

@@ -94,24 +94,28 @@ fn bucket_count(points: &[(NaiveDate, f64)], r: Resolution) -> usize {
     buckets.len()
 }
 
-/// `points` combined per bucket of `r`, in date order; non-finite values are skipped (a chart
-/// says how many were, see [`non_finite`]).
+/// `points` combined per bucket of `r`, in date order. Non-finite values are skipped (a chart
+/// says how many were, see [`non_finite`]). A mean is kept as a running mean, so it never
+/// overflows; a total can, and comes out infinite: the chart leaves that bucket out and says so.
 pub fn aggregate(
     points: &[(NaiveDate, f64)],
     r: Resolution,
     how: Aggregation,
 ) -> Vec<(NaiveDate, f64)> {
-    let mut buckets: BTreeMap<NaiveDate, (f64, usize)> = BTreeMap::new();
+    // Per bucket: (sum, running mean, count).
+    let mut buckets: BTreeMap<NaiveDate, (f64, f64, usize)> = BTreeMap::new();
     for (d, v) in points.iter().filter(|(_, v)| v.is_finite()) {
-        let slot = buckets.entry(r.bucket(*d)).or_insert((0.0, 0));
+        let slot = buckets.entry(r.bucket(*d)).or_insert((0.0, 0.0, 0));
+        slot.2 += 1;
         slot.0 += v;
-        slot.1 += 1;
+        let n = slot.2 as f64;
+        slot.1 += v / n - slot.1 / n;
     }
     buckets
         .into_iter()
-        .map(|(d, (sum, n))| match how {
+        .map(|(d, (sum, mean, _))| match how {
             Aggregation::Sum => (d, sum),
-            Aggregation::Mean => (d, sum / n as f64),
+            Aggregation::Mean => (d, mean),
         })
         .collect()
 }
@@ -217,6 +221,24 @@ mod tests {
         assert_eq!(
             partial_ends(day(2026, 1, 2), day(2026, 1, 3), Resolution::Daily),
             (false, false)
+        );
+    }
+
+    #[test]
+    fn a_sum_may_overflow_but_a_mean_never_does() {
+        let points = vec![
+            (day(2026, 3, 2), f64::MAX),
+            (day(2026, 3, 3), f64::MAX),
+            (day(2026, 3, 9), 1.0),
+        ];
+        assert_eq!(
+            aggregate(&points, Resolution::Weekly, Aggregation::Sum),
+            vec![(day(2026, 3, 2), f64::INFINITY), (day(2026, 3, 9), 1.0)]
+        );
+        let means = aggregate(&points, Resolution::Weekly, Aggregation::Mean);
+        assert_eq!(
+            means,
+            vec![(day(2026, 3, 2), f64::MAX), (day(2026, 3, 9), 1.0)]
         );
     }
 

@@ -8,6 +8,10 @@ pub fn value(v: f64) -> String {
     if !v.is_finite() {
         return "n/a".to_string();
     }
+    if v.abs() >= 1e15 {
+        // Beyond any real count or amount: a short scientific form, not 300 digits.
+        return format!("{v:.3e}");
+    }
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" {
@@ -81,6 +85,7 @@ mod tests {
         assert_eq!(value(0.126), "0.13");
         assert_eq!(value(-0.001), "0");
         assert_eq!(value(f64::NAN), "n/a");
+        assert_eq!(value(f64::MAX), "1.798e308");
     }
 
     #[test]

@@ -33,10 +33,17 @@ impl LineChart {
         let raw: Vec<&[(NaiveDate, f64)]> =
             self.series.iter().map(|s| s.points.as_slice()).collect();
         let resolution = resolution_for(&raw, MAX_POINTS, Resolution::Daily);
+        let mut too_large = 0;
         let drawn: Vec<(&Series, Vec<(NaiveDate, f64)>)> = self
             .series
             .iter()
-            .map(|s| (s, aggregate(&s.points, resolution, self.aggregation)))
+            .map(|s| {
+                let mut points = aggregate(&s.points, resolution, self.aggregation);
+                let before = points.len();
+                points.retain(|(_, v)| v.is_finite());
+                too_large += before - points.len();
+                (s, points)
+            })
             .collect();
         let with_points: Vec<&(&Series, Vec<(NaiveDate, f64)>)> =
             drawn.iter().filter(|(_, p)| !p.is_empty()).collect();
@@ -50,6 +57,12 @@ impl LineChart {
         if skipped > 0 {
             notes.push(format!(
                 "{skipped} values that are not numbers were left out."
+            ));
+        }
+        if too_large > 0 {
+            notes.push(format!(
+                "{too_large} {} totals too large to draw were left out.",
+                resolution.adjective()
             ));
         }
 
@@ -298,6 +311,22 @@ mod tests {
         );
         let rows = html.matches("<tr>").count() - 1;
         assert!((52..=54).contains(&rows), "{rows} weeks");
+    }
+
+    #[test]
+    fn totals_too_large_to_draw_are_left_out_and_noted() {
+        let mut c = chart(vec![series("TikTok", 10)]);
+        c.aggregation = Aggregation::Sum;
+        c.series[0]
+            .points
+            .extend([(day(3), f64::MAX), (day(3), f64::MAX)]);
+        let html = c.render(&mut chart::Ids::default());
+        assert!(
+            html.contains("1 daily totals too large to draw were left out."),
+            "{html}"
+        );
+        assert!(!html.contains("inf") && !html.contains("n/a"), "{html}");
+        assert_eq!(html.matches("<tr>").count(), 1 + 9);
     }
 
     #[test]

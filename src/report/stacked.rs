@@ -38,6 +38,19 @@ impl StackedBars {
                     .or_insert_with(|| vec![0.0; self.channels.len()])[i] = v;
             }
         }
+        // A week whose amounts or stack overflow cannot be drawn (nor its total said).
+        let too_large: Vec<NaiveDate> = buckets
+            .iter()
+            .filter(|(_, parts)| {
+                let pos: f64 = parts.iter().filter(|v| **v > 0.0).sum();
+                let neg: f64 = parts.iter().filter(|v| **v < 0.0).sum();
+                !(pos.is_finite() && neg.is_finite() && (pos + neg).is_finite())
+            })
+            .map(|(d, _)| *d)
+            .collect();
+        for d in &too_large {
+            buckets.remove(d);
+        }
         if buckets.is_empty() {
             return chart::placeholder(
                 &self.title,
@@ -47,6 +60,14 @@ impl StackedBars {
         }
 
         let mut notes = Vec::new();
+        if !too_large.is_empty() {
+            let dates: Vec<String> = too_large.iter().map(|d| format::date(*d)).collect();
+            notes.push(format!(
+                "Left out as too large to draw: the {} of {}.",
+                r.unit(),
+                dates.join(", ")
+            ));
+        }
         let dates = raw
             .iter()
             .flat_map(|p| p.iter().filter(|(_, v)| v.is_finite()).map(|(d, _)| *d));
@@ -220,6 +241,20 @@ mod tests {
             6 + 3,
             "three parts per week, three legend swatches"
         );
+    }
+
+    #[test]
+    fn a_week_too_large_to_draw_is_left_out_and_noted() {
+        let mut r = revenue(14);
+        r.channels[0].points.push((day(1), f64::MAX));
+        r.channels[1].points.push((day(2), f64::MAX));
+        let html = r.render(&mut chart::Ids::default());
+        assert!(
+            html.contains("Left out as too large to draw: the week of 2026-11-30."),
+            "{html}"
+        );
+        assert!(!html.contains("inf") && !html.contains("n/a"), "{html}");
+        assert_eq!(html.matches("<tr>").count(), 2);
     }
 
     #[test]

@@ -9,10 +9,11 @@
 
 use super::escape::text;
 
-/// A coordinate with at most one decimal, `-0` printed as `0`.
+/// A coordinate with at most one decimal, `-0` printed as `0`; kept within a million units of
+/// the origin, so an extreme value draws off the chart instead of as `inf` or 300 digits.
 pub fn num(v: f64) -> String {
     let v = if v.is_finite() {
-        (v * 10.0).round() / 10.0
+        (v.clamp(-1e6, 1e6) * 10.0).round() / 10.0
     } else {
         0.0
     };
@@ -162,6 +163,7 @@ mod tests {
         assert_eq!(num(12.345), "12.3");
         assert_eq!(num(-0.04), "0");
         assert_eq!(num(f64::NAN), "0");
+        assert_eq!(num(f64::MAX), "1000000");
     }
 
     #[test]
