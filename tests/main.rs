@@ -17,6 +17,7 @@ mod machine;
 mod readme;
 mod reddit;
 mod registry;
+mod report_page;
 mod secrets;
 mod store;
 mod support;
@@ -46,6 +47,7 @@ fn every_test_file_is_included() {
         "machine.rs",
         "reddit.rs",
         "registry.rs",
+        "report_page.rs",
         "secrets.rs",
         "store.rs",
         "sync.rs",
