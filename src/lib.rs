@@ -18,8 +18,9 @@
 //! store      trait Store; one SQL implementation over sqlite | postgres
 //! vocab      the words every floor speaks: Secret, PlatformId, Identity, PlatformError,
 //!            NetError, Origin (imports nothing of the crate)
-//! clock, error, fsutil, output   leaves: the pinnable clock, one-line errors and exit codes,
-//!            checked paths, rendering of result values (table | json | csv)
+//! clock, error, fsutil, output, report   leaves: the pinnable clock, one-line errors and exit
+//!            codes, checked paths, rendering of result values (table | json | csv), the
+//!            self-contained HTML report page
 //! ```
 //! A trait lives with its consumer: `auth` owns [`auth::OAuthPlatform`], `sync` owns
 //! [`sync::Stream`], `store` owns [`store::Store`] and [`store::DatabaseTarget`], `secrets` owns
@@ -36,8 +37,8 @@
 //!
 //! # Where to start reading
 //! [`run`], then `app/mod.rs` (the Context and the dispatch), then any command in `app/`;
-//! `vocab/` for the shared words; `platforms/mod.rs` and `platforms/tiktok/` (the smallest
-//! adapter); `store/mod.rs` and `store/generic.rs` for the SQL both backends share. `config`
+//! `vocab/` for the shared words; `platforms/registry.rs` (one line per platform) and
+//! `platforms/tiktok/` (the smallest adapter); `store/mod.rs` and `store/generic.rs` for the SQL both backends share. `config`
 //! checks every tuning variable at start-up (`config/tuning.rs`); `error` turns every typed error
 //! into one line and an exit code; `fsutil` is the one check for paths a person names (regular
 //! files only, modes set only on files socialcrm creates).
