@@ -12,8 +12,11 @@ use super::{OAuthPlatform, PlatformError, PlatformId, instagram, reddit, tiktok,
 use crate::config::PlatformConfig;
 use crate::sync::Stream;
 
+/// A platform's OAuth adapter, or why it cannot be built.
+pub type Built = Result<Box<dyn OAuthPlatform>, PlatformError>;
+
 /// Builds a platform's OAuth adapter from its settings, for its production or `sandbox` app.
-pub type NewOAuth = fn(&PlatformConfig, bool) -> Result<Box<dyn OAuthPlatform>, PlatformError>;
+pub type NewOAuth = fn(&PlatformConfig, bool) -> Built;
 
 /// What socialcrm can do with one platform through its API.
 pub struct Adapter {

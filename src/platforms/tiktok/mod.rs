@@ -303,10 +303,7 @@ impl OAuthPlatform for TikTok {
 }
 
 /// The OAuth adapter, as the registry (`platforms::registry`) builds it.
-pub fn oauth(
-    config: &PlatformConfig,
-    sandbox: bool,
-) -> Result<Box<dyn OAuthPlatform>, PlatformError> {
+pub fn oauth(config: &PlatformConfig, sandbox: bool) -> super::registry::Built {
     Ok(Box::new(TikTok::new(config, sandbox)?))
 }
 
