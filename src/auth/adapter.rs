@@ -50,3 +50,7 @@ pub trait OAuthPlatform {
         chrono::Duration::minutes(5)
     }
 }
+
+/// A platform's OAuth adapter as its folder builds it, or why it cannot be built (a setting the
+/// platform needs is missing or invalid).
+pub type Built = Result<Box<dyn OAuthPlatform>, PlatformError>;

@@ -14,4 +14,4 @@ pub mod lifecycle;
 pub mod pkce;
 pub mod tokens;
 
-pub use adapter::OAuthPlatform;
+pub use adapter::{Built, OAuthPlatform};

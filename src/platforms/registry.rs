@@ -8,12 +8,10 @@
 //! `streams`, one line in [`ADAPTERS`], its facts and its settings rows; `tests/registry.rs`
 //! fails when a platform is missing from any of them.
 
-use super::{OAuthPlatform, PlatformError, PlatformId, instagram, reddit, tiktok, x};
+use super::{PlatformId, instagram, reddit, tiktok, x};
+use crate::auth::Built;
 use crate::config::PlatformConfig;
 use crate::sync::Stream;
-
-/// A platform's OAuth adapter, or why it cannot be built.
-pub type Built = Result<Box<dyn OAuthPlatform>, PlatformError>;
 
 /// Builds a platform's OAuth adapter from its settings, for its production or `sandbox` app.
 pub type NewOAuth = fn(&PlatformConfig, bool) -> Built;

@@ -279,7 +279,7 @@ impl OAuthPlatform for Instagram {
 }
 
 /// The OAuth adapter, as the registry (`platforms::registry`) builds it.
-pub fn oauth(config: &PlatformConfig, _sandbox: bool) -> super::registry::Built {
+pub fn oauth(config: &PlatformConfig, _sandbox: bool) -> crate::auth::Built {
     Ok(Box::new(Instagram::new(config)?))
 }
 

@@ -303,7 +303,7 @@ impl OAuthPlatform for TikTok {
 }
 
 /// The OAuth adapter, as the registry (`platforms::registry`) builds it.
-pub fn oauth(config: &PlatformConfig, sandbox: bool) -> super::registry::Built {
+pub fn oauth(config: &PlatformConfig, sandbox: bool) -> crate::auth::Built {
     Ok(Box::new(TikTok::new(config, sandbox)?))
 }
 
