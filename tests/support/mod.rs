@@ -20,6 +20,28 @@ use socialcrm::secrets::Secret;
 use socialcrm::store::{self, Store};
 
 pub const PG_ENV: &str = "SOCIALCRM_TEST_DATABASE_URL";
+/// The CA of the test server's certificate, which is issued for `localhost` only
+/// (`scripts/pg-tls-setup` makes it, with an unrelated `wrong-ca.crt` beside it).
+pub const PG_TLS_CA_ENV: &str = "SOCIALCRM_TEST_DATABASE_TLS_CA";
+/// A database on the test server that accepts TLS connections only (`hostssl`).
+pub const PG_TLS_ONLY_ENV: &str = "SOCIALCRM_TEST_DATABASE_TLS_ONLY_URL";
+/// A role whose members must log in with a password on the test server.
+pub const PG_PASSWORD_GROUP_ENV: &str = "SOCIALCRM_TEST_DATABASE_PASSWORD_GROUP";
+
+/// A variable set by `scripts/pg-tls-setup` (CI always runs it); None with a message when a
+/// developer's machine has not.
+pub fn pg_setup_var(name: &str) -> Option<String> {
+    match std::env::var(name) {
+        Ok(value) if !value.is_empty() => Some(value),
+        _ => {
+            assert!(std::env::var_os("CI").is_none(), "CI must set {name}");
+            eprintln!(
+                "skipped: {name} is not set (run scripts/pg-tls-setup), so this test did not run"
+            );
+            None
+        }
+    }
+}
 
 /// A database for one test: an SQLite file in a temporary directory, or a fresh schema on the
 /// PostgreSQL server named by `SOCIALCRM_TEST_DATABASE_URL`, dropped when the test ends.
@@ -28,6 +50,8 @@ pub struct TestDb {
     pub target: DatabaseTarget,
     _dir: tempfile::TempDir,
     pg_schema: Option<(String, String)>,
+    /// The URL without TLS parameters, for this harness's own plain connections.
+    plain_url: String,
 }
 
 impl TestDb {
@@ -37,6 +61,7 @@ impl TestDb {
         TestDb {
             url: format!("sqlite:{}", path.display()),
             target: DatabaseTarget::Sqlite { path },
+            plain_url: String::new(),
             _dir: dir,
             pg_schema: None,
         }
@@ -51,6 +76,26 @@ impl TestDb {
             return None;
         };
         Some(TestDb::postgres_schema(&base))
+    }
+
+    /// [`TestDb::postgres`] reached over TLS with `sslmode=verify-full` against the test CA, by
+    /// the host name the server's certificate names.
+    pub fn postgres_tls() -> Option<TestDb> {
+        let plain = TestDb::postgres()?;
+        let ca = pg_setup_var(PG_TLS_CA_ENV)?;
+        Some(plain.with_tls(&format!("sslmode=verify-full&sslrootcert={ca}")))
+    }
+
+    /// The same schema by the name `localhost` and with `query` added to the URL.
+    pub fn with_tls(mut self, query: &str) -> TestDb {
+        let mut url = url::Url::parse(&self.url).unwrap();
+        url.set_host(Some("localhost")).unwrap();
+        let url = format!("{url}&{query}");
+        self.target = DatabaseTarget::Postgres {
+            url: Secret::new(url.clone()),
+        };
+        self.url = url;
+        self
     }
 
     /// A fresh schema on the PostgreSQL server at `base`, dropped when the test ends.
@@ -68,6 +113,7 @@ impl TestDb {
             target: DatabaseTarget::Postgres {
                 url: Secret::new(url.clone()),
             },
+            plain_url: url.clone(),
             url,
             _dir: tempfile::tempdir().unwrap(),
             pg_schema: Some((base, schema)),
@@ -85,8 +131,8 @@ impl TestDb {
                 .unwrap()
                 .execute_batch(sql)
                 .unwrap(),
-            DatabaseTarget::Postgres { url } => {
-                postgres::Client::connect(url.expose(), postgres::NoTls)
+            DatabaseTarget::Postgres { .. } => {
+                postgres::Client::connect(&self.plain_url, postgres::NoTls)
                     .unwrap()
                     .batch_execute(sql)
                     .unwrap()

@@ -101,6 +101,8 @@ pub fn open(path: &Path) -> Result<SqlStore<SqliteConn>, StoreError> {
     let info = StoreInfo {
         backend: "sqlite",
         location: location.clone(),
+        tls: None,
+        tls_weak: false,
     };
     Ok(SqlStore::new(
         SqliteConn { conn, location },

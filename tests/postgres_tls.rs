@@ -1,0 +1,375 @@
+//! PostgreSQL the way teams run it, through the binary: TLS under each `sslmode`, certificate
+//! and host name checks, servers that require or lack TLS, passwords from `PGPASSWORD` and
+//! `~/.pgpass` (never printed), and refused transaction poolers.
+//!
+//! The TLS cases need the test server set up by `scripts/pg-tls-setup` (CI runs it): a
+//! certificate for `localhost` signed by a test CA, a TLS-only database and a role group that
+//! logs in with a password. Without it they say so and skip, except under CI.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+
+use crate::support::{
+    PG_PASSWORD_GROUP_ENV, PG_TLS_CA_ENV, PG_TLS_ONLY_ENV, Run, TestDb, TestEnv, pg_setup_var,
+};
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn with_query(url: &str, query: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{query}")
+}
+
+fn tls_of(env: &TestEnv, url: &str) -> String {
+    let status = env.run(&["--database-url", url, "-o", "json", "db", "status"]);
+    status.ok().json()["tls"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn sslmode_require_migrates_imports_and_lists_over_tls() {
+    let Some(db) = TestDb::postgres() else { return };
+    let env = TestEnv::new();
+    let url = with_query(&db.url, "sslmode=require");
+    env.run(&["--database-url", &url, "db", "migrate"]).ok();
+    let fans = example("onlyfans-fans.csv");
+    let import = env.run(&[
+        "--database-url",
+        &url,
+        "-o",
+        "json",
+        "import-csv",
+        "onlyfans",
+        "fans",
+        &fans,
+    ]);
+    assert_eq!(import.ok().json()["inserted"], 12);
+    let list = env.run(&["--database-url", &url, "-o", "json", "fans", "list"]);
+    assert_eq!(list.ok().json().as_array().unwrap().len(), 12);
+
+    let tls = tls_of(&env, &url);
+    assert!(tls.starts_with("TLSv1."), "{tls}");
+    assert!(tls.contains("not verified (sslmode=require)"), "{tls}");
+    let plain = tls_of(&env, &with_query(&db.url, "sslmode=disable"));
+    assert_eq!(plain, "not encrypted (sslmode=disable)");
+}
+
+#[test]
+fn verify_full_with_the_right_ca_is_reported_verified_by_doctor() {
+    let Some(db) = TestDb::postgres_tls() else {
+        return;
+    };
+    let env = TestEnv::new();
+    env.run(&["--database-url", &db.url, "db", "migrate"]).ok();
+    let doctor = env.run(&["--database-url", &db.url, "-o", "json", "doctor"]);
+    let checks = doctor.json();
+    let tls = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "database tls")
+        .unwrap_or_else(|| panic!("no database tls check: {checks}"))
+        .clone();
+    assert_eq!(tls["status"], "ok", "{tls}");
+    let detail = tls["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("TLSv1.")
+            && detail.ends_with("server certificate and host name verified (sslmode=verify-full)"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn verify_full_with_a_wrong_ca_fails_in_one_line() {
+    let Some(db) = TestDb::postgres() else { return };
+    let Some(ca) = pg_setup_var(PG_TLS_CA_ENV) else {
+        return;
+    };
+    let wrong = Path::new(&ca).with_file_name("wrong-ca.crt");
+    let db = db.with_tls(&format!(
+        "sslmode=verify-full&sslrootcert={}",
+        wrong.display()
+    ));
+    let run = TestEnv::new().run(&["--database-url", &db.url, "db", "status"]);
+    let line = run.one_line_error(5);
+    assert!(
+        line.contains("the server's certificate is not trusted by sslrootcert")
+            && line.contains("wrong-ca.crt")
+            && line.contains("UnknownIssuer"),
+        "{line}"
+    );
+}
+
+#[test]
+fn verify_full_by_an_address_the_certificate_does_not_name_fails_in_one_line() {
+    let Some(db) = TestDb::postgres() else { return };
+    let Some(ca) = pg_setup_var(PG_TLS_CA_ENV) else {
+        return;
+    };
+    // The certificate names localhost only; the test server's URL says 127.0.0.1.
+    let url = with_query(&db.url, &format!("sslmode=verify-full&sslrootcert={ca}"));
+    assert!(url.contains("@127.0.0.1:"), "{url}");
+    let env = TestEnv::new();
+    let line = env
+        .run(&["--database-url", &url, "db", "status"])
+        .one_line_error(5)
+        .to_string();
+    assert!(
+        line.contains("not valid for this host name (sslmode=verify-full)"),
+        "{line}"
+    );
+    // verify-ca checks the chain only, so the same address is accepted.
+    let url = with_query(&db.url, &format!("sslmode=verify-ca&sslrootcert={ca}"));
+    let tls = tls_of(&env, &url);
+    assert!(
+        tls.ends_with("host name not checked (sslmode=verify-ca)"),
+        "{tls}"
+    );
+}
+
+#[test]
+fn sslmode_disable_against_a_server_that_requires_tls_fails_in_one_line() {
+    let Some(tls_only) = pg_setup_var(PG_TLS_ONLY_ENV) else {
+        return;
+    };
+    let env = TestEnv::new();
+    let run = env.run(&[
+        "--database-url",
+        &with_query(&tls_only, "sslmode=disable"),
+        "db",
+        "status",
+    ]);
+    let line = run.one_line_error(5);
+    assert!(
+        line.contains("the server requires TLS")
+            && line.contains("sslmode=disable does not use it")
+            && line.contains("hint: use sslmode=require"),
+        "{line}"
+    );
+    // The default (prefer) gets in, encrypted.
+    let tls = tls_of(&env, &tls_only);
+    assert!(tls.starts_with("TLSv1."), "{tls}");
+}
+
+#[test]
+fn sslmode_require_against_a_server_without_tls_fails_in_one_line() {
+    // A server that answers the TLS request with 'N', as one with ssl = off does.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = [0u8; 8];
+        stream.read_exact(&mut request).unwrap();
+        assert_eq!(&request[4..], &[0x04, 0xd2, 0x16, 0x2f], "an SSLRequest");
+        stream.write_all(b"N").unwrap();
+    });
+    let url = format!("postgres://u:hunter2@127.0.0.1:{port}/db?sslmode=require");
+    let run = TestEnv::new().run(&["--database-url", &url, "db", "status"]);
+    server.join().unwrap();
+    let line = run.one_line_error(5);
+    assert!(
+        line.contains("the server does not support TLS, and sslmode=require requires it"),
+        "{line}"
+    );
+    assert!(
+        line.contains("u:***@127.0.0.1") && !line.contains("hunter2"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_known_transaction_pooler_endpoint_is_refused_before_connecting() {
+    let run = TestEnv::new().run(&[
+        "--database-url",
+        "postgres://postgres.ref:pw@aws-0-eu-central-1.pooler.supabase.com:6543/postgres",
+        "db",
+        "status",
+    ]);
+    let line = run.one_line_error(5);
+    assert!(
+        line.contains("transaction-mode connection pooler") && line.contains("port 5432"),
+        "{line}"
+    );
+}
+
+/// A login role on the test server that must give `password`, dropped when the test ends.
+struct PasswordRole {
+    name: String,
+    password: String,
+    admin: String,
+}
+
+impl PasswordRole {
+    fn new(db: &TestDb) -> Option<PasswordRole> {
+        let group = pg_setup_var(PG_PASSWORD_GROUP_ENV)?;
+        let admin = std::env::var(crate::support::PG_ENV).unwrap();
+        let name = format!("r_{}", uuid::Uuid::new_v4().simple());
+        let password = format!("pw-{}", uuid::Uuid::new_v4().simple());
+        let schema = db
+            .url
+            .split("search_path%3D")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap()
+            .to_string();
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+        client
+            .batch_execute(&format!(
+                "CREATE ROLE {name} LOGIN PASSWORD '{password}' IN ROLE {group};
+                 GRANT ALL ON SCHEMA {schema} TO {name};"
+            ))
+            .unwrap();
+        Some(PasswordRole {
+            name,
+            password,
+            admin,
+        })
+    }
+
+    /// The test database's URL for this role, without a password.
+    fn url(&self, db: &TestDb) -> String {
+        db.url.replacen("postgres@", &format!("{}@", self.name), 1)
+    }
+}
+
+impl Drop for PasswordRole {
+    fn drop(&mut self) {
+        if let Ok(mut client) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = client.batch_execute(&format!(
+                "DROP OWNED BY {0}; DROP ROLE IF EXISTS {0}",
+                self.name
+            ));
+        }
+    }
+}
+
+fn assert_never_printed(run: &Run, password: &str) {
+    assert!(
+        !run.stdout.contains(password) && !run.stderr.contains(password),
+        "the password was printed: {}{}",
+        run.stdout,
+        run.stderr
+    );
+}
+
+fn write_pgpass(env: &TestEnv, line: &str, mode: u32) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let home = env.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let path = home.join(".pgpass");
+    std::fs::write(&path, format!("# test\n{line}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    path
+}
+
+#[test]
+fn the_password_comes_from_pgpass_and_is_never_printed() {
+    let Some(db) = TestDb::postgres() else { return };
+    let Some(role) = PasswordRole::new(&db) else {
+        return;
+    };
+    let env = TestEnv::new();
+    let url = role.url(&db);
+
+    // Without a password the server's demand is one line naming the ways to give one.
+    let run = env.run(&["--database-url", &url, "db", "migrate"]);
+    let line = run.one_line_error(5);
+    assert!(
+        line.contains("asks for a password") && line.contains(".pgpass"),
+        "{line}"
+    );
+
+    write_pgpass(
+        &env,
+        &format!("127.0.0.1:*:test:{}:{}", role.name, role.password),
+        0o600,
+    );
+    let run = env.run(&["-vv", "--database-url", &url, "db", "migrate"]);
+    run.ok();
+    assert_never_printed(&run, &role.password);
+    let run = env.run(&["-vv", "--database-url", &url, "-o", "json", "db", "status"]);
+    assert_eq!(run.ok().json()["state"], "current");
+    assert_never_printed(&run, &role.password);
+}
+
+#[test]
+fn a_pgpass_that_others_can_read_is_refused() {
+    let Some(db) = TestDb::postgres() else { return };
+    let Some(role) = PasswordRole::new(&db) else {
+        return;
+    };
+    let env = TestEnv::new();
+    let path = write_pgpass(
+        &env,
+        &format!("*:*:*:{}:{}", role.name, role.password),
+        0o640,
+    );
+    let run = env.run(&["--database-url", &role.url(&db), "db", "migrate"]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    let last = run.stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("asks for a password")
+            && last.contains(&format!("chmod 600 {}", path.display())),
+        "{}",
+        run.stderr
+    );
+    assert_never_printed(&run, &role.password);
+}
+
+#[test]
+fn the_password_comes_from_pgpassword_and_is_never_printed() {
+    let Some(db) = TestDb::postgres() else { return };
+    let Some(role) = PasswordRole::new(&db) else {
+        return;
+    };
+    let env = TestEnv::new();
+    let url = role.url(&db);
+    let mut cmd = env.command(&["-vv", "--database-url", &url, "db", "migrate"]);
+    cmd.env("PGPASSWORD", &role.password);
+    let run = env.run_cmd(cmd);
+    run.ok();
+    assert_never_printed(&run, &role.password);
+
+    let mut cmd = env.command(&["-vv", "--database-url", &url, "db", "migrate"]);
+    cmd.env("PGPASSWORD", "not-the-password");
+    let run = env.run_cmd(cmd);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("password authentication failed"),
+        "{}",
+        run.stderr
+    );
+    assert_never_printed(&run, "not-the-password");
+}
+
+#[test]
+fn pg_variables_fill_what_a_bare_url_leaves_out() {
+    let Some(db) = TestDb::postgres() else { return };
+    let Some(role) = PasswordRole::new(&db) else {
+        return;
+    };
+    let env = TestEnv::new();
+    // Only the test's schema stays in the URL; host, port, user, database and password do not.
+    let options = db.url.split_once('?').unwrap().1;
+    let url = format!("postgres://?{options}");
+    let mut cmd = env.command(&["-vv", "--database-url", &url, "-o", "json", "db", "status"]);
+    cmd.env("PGHOST", "127.0.0.1")
+        .env("PGPORT", "5432")
+        .env("PGUSER", &role.name)
+        .env("PGDATABASE", "test")
+        .env("PGPASSWORD", &role.password);
+    let run = env.run_cmd(cmd);
+    assert_eq!(run.ok().json()["state"], "pending");
+    assert_never_printed(&run, &role.password);
+}
