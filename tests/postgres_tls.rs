@@ -373,3 +373,42 @@ fn pg_variables_fill_what_a_bare_url_leaves_out() {
     assert_eq!(run.ok().json()["state"], "pending");
     assert_never_printed(&run, &role.password);
 }
+
+#[test]
+fn sslmode_comes_from_the_url_then_pgsslmode_then_the_config_file() {
+    let Some(db) = TestDb::postgres() else { return };
+    let Some(ca) = pg_setup_var(PG_TLS_CA_ENV) else {
+        return;
+    };
+    let env = TestEnv::new();
+    let dir = env.config_home().join("socialcrm");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!("[database]\nsslmode = \"verify-full\"\nsslrootcert = \"{ca}\"\n"),
+    )
+    .unwrap();
+    let url = db.url.replacen("@127.0.0.1:", "@localhost:", 1);
+    let tls = tls_of(&env, &url);
+    assert!(
+        tls.ends_with("host name verified (sslmode=verify-full)"),
+        "{tls}"
+    );
+
+    // PGSSLMODE beats the file; the file's sslrootcert still applies, and libpq's rule makes
+    // `require` with a root certificate check the chain.
+    let mut cmd = env.command(&["--database-url", &url, "-o", "json", "db", "status"]);
+    cmd.env("PGSSLMODE", "require");
+    let tls = env.run_cmd(cmd).ok().json()["tls"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        tls.ends_with("host name not checked (sslmode=require)"),
+        "{tls}"
+    );
+
+    // The URL beats both.
+    let tls = tls_of(&env, &with_query(&url, "sslmode=disable"));
+    assert_eq!(tls, "not encrypted (sslmode=disable)");
+}
