@@ -11,7 +11,8 @@ use std::net::TcpListener;
 use std::path::Path;
 
 use crate::support::{
-    PG_PASSWORD_GROUP_ENV, PG_TLS_CA_ENV, PG_TLS_ONLY_ENV, Run, TestDb, TestEnv, pg_setup_var,
+    PG_CERT_USER_ENV, PG_PASSWORD_GROUP_ENV, PG_TLS_CA_ENV, PG_TLS_ONLY_ENV, Run, TestDb, TestEnv,
+    pg_setup_var,
 };
 
 fn example(name: &str) -> String {
@@ -411,4 +412,57 @@ fn sslmode_comes_from_the_url_then_pgsslmode_then_the_config_file() {
     // The URL beats both.
     let tls = tls_of(&env, &with_query(&url, "sslmode=disable"));
     assert_eq!(tls, "not encrypted (sslmode=disable)");
+}
+
+#[test]
+fn a_client_certificate_logs_in_where_the_server_requires_one() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(db) = TestDb::postgres() else { return };
+    let (Some(ca), Some(user)) = (pg_setup_var(PG_TLS_CA_ENV), pg_setup_var(PG_CERT_USER_ENV))
+    else {
+        return;
+    };
+    let schema = db.url.split("search_path%3D").nth(1).unwrap().to_string();
+    db.exec(&format!("GRANT ALL ON SCHEMA {schema} TO {user}"));
+    let env = TestEnv::new();
+    let dir = Path::new(&ca).parent().unwrap();
+    let key = env.path().join("client.key");
+    std::fs::copy(dir.join("client.key"), &key).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let url = db
+        .url
+        .replacen("postgres@127.0.0.1:", &format!("{user}@localhost:"), 1);
+    let verified = format!("sslmode=verify-full&sslrootcert={ca}");
+
+    // The server's pg_hba.conf says `cert` for this role: no certificate, no entry.
+    let run = env.run(&[
+        "--database-url",
+        &with_query(&url, &verified),
+        "db",
+        "status",
+    ]);
+    let line = run.one_line_error(5);
+    assert!(line.contains("certificate"), "{line}");
+
+    let with_cert = with_query(
+        &url,
+        &format!(
+            "{verified}&sslcert={}&sslkey={}",
+            dir.join("client.crt").display(),
+            key.display()
+        ),
+    );
+    env.run(&["--database-url", &with_cert, "db", "migrate"])
+        .ok();
+    let status = env.run(&["--database-url", &with_cert, "-o", "json", "db", "status"]);
+    assert_eq!(status.ok().json()["state"], "current");
+
+    // A key others can read is refused, as libpq does.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run = env.run(&["--database-url", &with_cert, "db", "status"]);
+    let line = run.one_line_error(5);
+    assert!(
+        line.contains("has group or world access") && line.contains("chmod 600"),
+        "{line}"
+    );
 }

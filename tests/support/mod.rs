@@ -27,6 +27,8 @@ pub const PG_TLS_CA_ENV: &str = "SOCIALCRM_TEST_DATABASE_TLS_CA";
 pub const PG_TLS_ONLY_ENV: &str = "SOCIALCRM_TEST_DATABASE_TLS_ONLY_URL";
 /// A role whose members must log in with a password on the test server.
 pub const PG_PASSWORD_GROUP_ENV: &str = "SOCIALCRM_TEST_DATABASE_PASSWORD_GROUP";
+/// A role that logs in with the client certificate `client.crt` / `client.key` beside the CA.
+pub const PG_CERT_USER_ENV: &str = "SOCIALCRM_TEST_DATABASE_CERT_USER";
 
 /// A variable set by `scripts/pg-tls-setup` (CI always runs it); None with a message when a
 /// developer's machine has not.
