@@ -28,6 +28,12 @@ fn with_query(url: &str, query: &str) -> String {
     format!("{url}{sep}{query}")
 }
 
+/// The test's own schema, from its URL's `options=-csearch_path=...`.
+fn schema_of(db: &TestDb) -> String {
+    let after = db.url.split("search_path%3D").nth(1).unwrap();
+    after.split('&').next().unwrap().to_string()
+}
+
 fn tls_of(env: &TestEnv, url: &str) -> String {
     let status = env.run(&["--database-url", url, "-o", "json", "db", "status"]);
     status.ok().json()["tls"]
@@ -215,15 +221,7 @@ impl PasswordRole {
         let admin = std::env::var(crate::support::PG_ENV).unwrap();
         let name = format!("r_{}", uuid::Uuid::new_v4().simple());
         let password = format!("pw-{}", uuid::Uuid::new_v4().simple());
-        let schema = db
-            .url
-            .split("search_path%3D")
-            .nth(1)
-            .unwrap()
-            .split('&')
-            .next()
-            .unwrap()
-            .to_string();
+        let schema = schema_of(db);
         let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
         client
             .batch_execute(&format!(
@@ -389,7 +387,11 @@ fn sslmode_comes_from_the_url_then_pgsslmode_then_the_config_file() {
         format!("[database]\nsslmode = \"verify-full\"\nsslrootcert = \"{ca}\"\n"),
     )
     .unwrap();
-    let url = db.url.replacen("@127.0.0.1:", "@localhost:", 1);
+    // The test database's URL by the certificate's name, without the harness's sslmode.
+    let url = db
+        .url
+        .replacen("@127.0.0.1:", "@localhost:", 1)
+        .replace("&sslmode=disable", "");
     let tls = tls_of(&env, &url);
     assert!(
         tls.ends_with("host name verified (sslmode=verify-full)"),
@@ -422,7 +424,7 @@ fn a_client_certificate_logs_in_where_the_server_requires_one() {
     else {
         return;
     };
-    let schema = db.url.split("search_path%3D").nth(1).unwrap().to_string();
+    let schema = schema_of(&db);
     db.exec(&format!("GRANT ALL ON SCHEMA {schema} TO {user}"));
     let env = TestEnv::new();
     let dir = Path::new(&ca).parent().unwrap();

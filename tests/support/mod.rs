@@ -88,11 +88,19 @@ impl TestDb {
         Some(plain.with_tls(&format!("sslmode=verify-full&sslrootcert={ca}")))
     }
 
-    /// The same schema by the name `localhost` and with `query` added to the URL.
+    /// The same schema by the name `localhost` (the one the test certificate names) and with
+    /// `query` added to the URL.
     pub fn with_tls(mut self, query: &str) -> TestDb {
         let mut url = url::Url::parse(&self.url).unwrap();
         url.set_host(Some("localhost")).unwrap();
-        let url = format!("{url}&{query}");
+        self.url = url.to_string();
+        self.with_query(query)
+    }
+
+    /// The same schema with `query` (TLS settings, say) added to the URL the binary gets; this
+    /// harness's own connections keep the plain URL.
+    pub fn with_query(mut self, query: &str) -> TestDb {
+        let url = format!("{}&{query}", self.url);
         self.target = DatabaseTarget::Postgres {
             url: Secret::new(url.clone()),
         };
@@ -110,7 +118,9 @@ impl TestDb {
             .batch_execute(&format!("CREATE SCHEMA {schema}"))
             .unwrap();
         let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+        // Plain text unless a test asks for TLS: the test server has TLS on, and the default
+        // sslmode (prefer) would use it.
+        let url = format!("{base}{sep}options=-csearch_path%3D{schema}&sslmode=disable");
         TestDb {
             target: DatabaseTarget::Postgres {
                 url: Secret::new(url.clone()),
