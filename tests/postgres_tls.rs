@@ -468,3 +468,25 @@ fn a_client_certificate_logs_in_where_the_server_requires_one() {
         "{line}"
     );
 }
+
+#[test]
+fn a_server_that_takes_the_connection_and_never_answers_fails_after_connect_timeout() {
+    // TCP is accepted (so the driver's own socket timeout does not fire), then silence.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let server = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let _ = released.recv();
+        drop(stream);
+    });
+    let url = format!("postgres://u@127.0.0.1:{port}/db?sslmode=require&connect_timeout=2");
+    let run = TestEnv::new().run(&["--database-url", &url, "db", "status"]);
+    let _ = release.send(());
+    server.join().unwrap();
+    let line = run.one_line_error(5);
+    assert!(
+        line.contains("no answer within 2 s (connect_timeout)"),
+        "{line}"
+    );
+}

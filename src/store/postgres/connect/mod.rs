@@ -17,6 +17,8 @@ mod pgpass;
 mod tls;
 
 use std::fmt;
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::Duration;
 
 use postgres::Client;
 use tokio_postgres_rustls::MakeRustlsConnect;
@@ -87,7 +89,19 @@ pub fn connect(url: &Secret) -> Result<(Client, TlsState), StoreError> {
         sslmode = %params.sslmode,
         "connecting to PostgreSQL"
     );
-    match params.config.connect(MakeRustlsConnect::new(tls_config)) {
+    match connect_within_timeout(&params, MakeRustlsConnect::new(tls_config)) {
+        Err(Attempt::TimedOut(after)) => Err(refused(
+            format!(
+                "no answer within {} s (connect_timeout): the server took the connection but did not finish TLS or the login",
+                after.as_secs()
+            ),
+            "check the host and port (a proxy or firewall may be holding the connection), or raise connect_timeout".into(),
+        )),
+        Err(Attempt::NoThread(why)) => Err(StoreError::Unreachable {
+            location: location.clone(),
+            reason: format!("cannot start connecting ({why})"),
+        }),
+        Err(Attempt::Failed(e)) => Err(explain(&e, &params, &tls::read(&witness), &location)),
         Ok(client) => {
             let state = TlsState {
                 sslmode: params.sslmode,
@@ -98,7 +112,45 @@ pub fn connect(url: &Secret) -> Result<(Client, TlsState), StoreError> {
             tracing::debug!(database = %location, tls = %state, "connected");
             Ok((client, state))
         }
-        Err(e) => Err(explain(&e, &params, &tls::read(&witness), &location)),
+    }
+}
+
+enum Attempt {
+    Failed(postgres::Error),
+    TimedOut(Duration),
+    NoThread(String),
+}
+
+/// The driver bounds only the TCP connect by `connect_timeout`; libpq bounds the whole attempt,
+/// TLS handshake and login included. A server (or proxy) that takes the connection and then
+/// says nothing would hang a cron run, so the attempt runs on its own thread and is given up
+/// after the timeout (per host), the thread left to end with the process.
+fn connect_within_timeout(
+    params: &params::Params,
+    connector: MakeRustlsConnect,
+) -> Result<Client, Attempt> {
+    let config = params.config.clone();
+    let hosts = config.get_hosts().len().max(1) as u32;
+    let limit = config
+        .get_connect_timeout()
+        .copied()
+        .unwrap_or(params::DEFAULT_CONNECT_TIMEOUT)
+        * hosts;
+    let (done, outcome) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("postgres-connect".into())
+        .spawn(move || {
+            // The receiver is gone only when the wait below gave up.
+            let _ = done.send(config.connect(connector));
+        })
+        .map_err(|e| Attempt::NoThread(e.to_string()))?;
+    match outcome.recv_timeout(limit) {
+        Ok(Ok(client)) => Ok(client),
+        Ok(Err(e)) => Err(Attempt::Failed(e)),
+        Err(RecvTimeoutError::Timeout) => Err(Attempt::TimedOut(limit)),
+        Err(RecvTimeoutError::Disconnected) => Err(Attempt::NoThread(
+            "the connecting thread ended without an answer".into(),
+        )),
     }
 }
 
@@ -220,4 +272,35 @@ fn pooler_hint(e: &postgres::Error) -> Option<&'static str> {
     matches!(code, "26000" | "42P05").then_some(
         "prepared statements went missing between transactions: this looks like a transaction-mode pooler (PgBouncer, Supavisor); connect to the direct or session-mode endpoint",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(protocol: Option<&'static str>, verification: Verification, local: bool) -> TlsState {
+        TlsState {
+            sslmode: SslMode::Prefer,
+            protocol,
+            verification,
+            local,
+        }
+    }
+
+    #[test]
+    fn only_a_verified_or_local_connection_is_not_weak() {
+        assert!(!state(Some("TLSv1.3"), Verification::Full, false).is_weak());
+        assert!(state(Some("TLSv1.3"), Verification::Chain, false).is_weak());
+        assert!(state(Some("TLSv1.3"), Verification::None, false).is_weak());
+        assert!(state(None, Verification::None, false).is_weak());
+        assert!(!state(None, Verification::None, true).is_weak());
+        assert_eq!(
+            state(Some("TLSv1.2"), Verification::None, false).to_string(),
+            "TLSv1.2, server certificate not verified (sslmode=prefer)"
+        );
+        assert_eq!(
+            state(None, Verification::None, true).to_string(),
+            "not encrypted (sslmode=prefer)"
+        );
+    }
 }
