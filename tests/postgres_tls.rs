@@ -490,3 +490,78 @@ fn a_server_that_takes_the_connection_and_never_answers_fails_after_connect_time
         "{line}"
     );
 }
+
+/// A server whose TLS is broken: it agrees to TLS, then sends bytes that are no handshake; the
+/// next connection (plain text) gets a login error naming the fake.
+fn broken_tls_server() -> (u16, std::thread::JoinHandle<usize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let mut served = 0;
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            served += 1;
+            let mut len = [0u8; 4];
+            stream.read_exact(&mut len).unwrap();
+            let mut body = vec![0u8; u32::from_be_bytes(len) as usize - 4];
+            stream.read_exact(&mut body).unwrap();
+            if body == [0x04, 0xd2, 0x16, 0x2f] {
+                stream.write_all(b"S").unwrap();
+                stream
+                    .write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+                    .unwrap();
+                continue;
+            }
+            // A plain startup message: refuse the login, then stop serving.
+            let mut fields = Vec::new();
+            for (code, text) in [
+                (b'S', "FATAL"),
+                (b'C', "28000"),
+                (b'M', "fake server says no"),
+            ] {
+                fields.push(code);
+                fields.extend_from_slice(text.as_bytes());
+                fields.push(0);
+            }
+            fields.push(0);
+            let mut message = vec![b'E'];
+            message.extend_from_slice(&(fields.len() as u32 + 4).to_be_bytes());
+            message.extend_from_slice(&fields);
+            stream.write_all(&message).unwrap();
+            break;
+        }
+        served
+    });
+    (port, server)
+}
+
+/// Ends a `broken_tls_server` still waiting for a plain connection.
+fn release(port: u16, server: std::thread::JoinHandle<usize>) {
+    let _ = std::net::TcpStream::connect(("127.0.0.1", port))
+        .and_then(|mut s| s.write_all(&[0, 0, 0, 8, 0, 3, 0, 0]));
+    server.join().unwrap();
+}
+
+#[test]
+fn sslmode_prefer_retries_in_plain_text_when_the_tls_handshake_fails_but_require_does_not() {
+    let (port, server) = broken_tls_server();
+    let url = format!("postgres://u@127.0.0.1:{port}/db");
+    let run = TestEnv::new().run(&["--database-url", &url, "db", "status"]);
+    release(port, server);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("connecting without TLS, as sslmode=prefer allows"),
+        "{}",
+        run.stderr
+    );
+    let last = run.stderr.lines().last().unwrap();
+    assert!(last.contains("fake server says no"), "{last}");
+
+    let (port, server) = broken_tls_server();
+    let url = format!("postgres://u@127.0.0.1:{port}/db?sslmode=require");
+    let run = TestEnv::new().run(&["--database-url", &url, "db", "status"]);
+    release(port, server);
+    let line = run.one_line_error(5);
+    assert!(line.contains("error performing TLS handshake"), "{line}");
+}

@@ -71,7 +71,7 @@ impl fmt::Display for TlsState {
 /// says how the connection is protected.
 pub fn connect(url: &Secret) -> Result<(Client, TlsState), StoreError> {
     let env = |name: &str| std::env::var(name).ok();
-    let params = params::resolve(url.expose(), &env).map_err(|e| StoreError::Connection {
+    let mut params = params::resolve(url.expose(), &env).map_err(|e| StoreError::Connection {
         location: crate::secrets::redact_url(url.expose()),
         reason: e.reason,
         hint: e.hint,
@@ -89,7 +89,22 @@ pub fn connect(url: &Secret) -> Result<(Client, TlsState), StoreError> {
         sslmode = %params.sslmode,
         "connecting to PostgreSQL"
     );
-    match connect_within_timeout(&params, MakeRustlsConnect::new(tls_config)) {
+    let mut attempt = connect_within_timeout(&params, MakeRustlsConnect::new(tls_config.clone()));
+    if let Err(Attempt::Failed(e)) = &attempt
+        && falls_back_to_plain_text(e, &params, &tls::read(&witness))
+    {
+        // libpq's `prefer` / `allow`: a server whose TLS cannot be spoken is tried in plain
+        // text. A certificate this side refused is never a reason to drop TLS.
+        tracing::warn!(
+            database = %location,
+            error = %describe(e),
+            "the TLS handshake failed; connecting without TLS, as sslmode={} allows",
+            params.sslmode
+        );
+        params.config.ssl_mode(postgres::config::SslMode::Disable);
+        attempt = connect_within_timeout(&params, MakeRustlsConnect::new(tls_config));
+    }
+    match attempt {
         Err(Attempt::TimedOut(after)) => Err(refused(
             format!(
                 "no answer within {} s (connect_timeout): the server took the connection but did not finish TLS or the login",
@@ -113,6 +128,19 @@ pub fn connect(url: &Secret) -> Result<(Client, TlsState), StoreError> {
             Ok((client, state))
         }
     }
+}
+
+/// Whether a failed attempt may be repeated without TLS: only under `prefer` / `allow`, only
+/// when the handshake itself failed, and never when this side refused the certificate.
+fn falls_back_to_plain_text(
+    e: &postgres::Error,
+    params: &params::Params,
+    seen: &tls::Seen,
+) -> bool {
+    matches!(params.sslmode, SslMode::Prefer | SslMode::Allow)
+        && seen.refused.is_none()
+        && e.as_db_error().is_none()
+        && e.to_string().starts_with("error performing TLS handshake")
 }
 
 enum Attempt {
