@@ -79,7 +79,7 @@ pub fn run(ctx: &mut Context, args: DoctorArgs) -> CliResult<Report> {
     list.result("database", database, |d| d);
     if let Some((state, weak)) = tls {
         if weak {
-            let hint = "use sslmode=verify-full with sslrootcert (see README, PostgreSQL over TLS)";
+            let hint = "use sslmode=verify-full with sslrootcert (README, section PostgreSQL: TLS, passwords, managed services)";
             list.add("database tls", "warn", format!("{state}: {hint}"));
         } else {
             list.add("database tls", "ok", state);

@@ -177,7 +177,7 @@ pub fn resolve(url: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Params
     };
     let mut config = postgres::Config::from_str(&rebuilt).map_err(|e| {
         bad(
-            format!("invalid connection URL ({})", one_line(&e)),
+            format!("invalid connection URL ({})", super::describe(&e)),
             "see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS",
         )
     })?;
@@ -442,20 +442,6 @@ fn transaction_pooler(config: &postgres::Config) -> Option<&'static str> {
 
 fn decode(s: &str) -> String {
     percent_decode_str(s).decode_utf8_lossy().into_owned()
-}
-
-fn one_line(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text.push_str(": ");
-            text.push_str(&s_text);
-        }
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]
