@@ -213,7 +213,7 @@ pub fn crm_contents(target: &DatabaseTarget) -> BTreeMap<String, BTreeSet<String
                     .collect()
             }
             DatabaseTarget::Postgres { url } => {
-                postgres::Client::connect(url.expose(), postgres::NoTls)
+                postgres::Client::connect(&plain_pg_url(url.expose()), postgres::NoTls)
                     .unwrap()
                     .query(&sql, &[])
                     .unwrap()
@@ -226,6 +226,20 @@ pub fn crm_contents(target: &DatabaseTarget) -> BTreeMap<String, BTreeSet<String
         out.insert(name, rows);
     }
     out
+}
+
+/// `url` without the TLS parameters a test gave the binary, for this harness's own plain
+/// connections (the `postgres` crate without a TLS connector knows none of them).
+fn plain_pg_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.starts_with("ssl"))
+        .chain(["sslmode=disable"])
+        .collect();
+    format!("{base}?{}", kept.join("&"))
 }
 
 /// Asserts two CRM contents are equal, naming the first table and lines that differ.
