@@ -1,5 +1,6 @@
-//! The store conformance suite: every test here runs once on SQLite and once on PostgreSQL,
-//! against the same `Store` trait, so the two backends cannot drift apart.
+//! The store conformance suite: every test here runs on SQLite, on PostgreSQL, and on
+//! PostgreSQL over TLS (verify-full), against the same `Store` trait, so the backends cannot
+//! drift apart and TLS changes nothing but the transport.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use socialcrm::store::model::*;
@@ -26,6 +27,14 @@ macro_rules! on_both_backends {
             #[test]
             fn postgres() {
                 let Some(db) = TestDb::postgres() else { return };
+                let mut store = db.open();
+                store.migrate().unwrap();
+                body(&db, store.as_mut());
+            }
+
+            #[test]
+            fn postgres_tls() {
+                let Some(db) = TestDb::postgres_tls() else { return };
                 let mut store = db.open();
                 store.migrate().unwrap();
                 body(&db, store.as_mut());
