@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde_json::Value as Json;
 
 use crate::connect::{assert_not_leaked, paste_flow};
+use crate::support::both_backends;
 use crate::support::browser::FakeBrowser;
 use crate::support::fake_instagram::publish;
 use crate::support::fake_instagram::{
@@ -367,16 +368,8 @@ fn media_comments_and_conversations_sync_idempotently(db: TestDb) {
     w.assert_no_leaks();
 }
 
-#[test]
-fn media_comments_and_conversations_sync_idempotently_on_sqlite() {
-    media_comments_and_conversations_sync_idempotently(TestDb::sqlite());
-}
-
-#[test]
-fn media_comments_and_conversations_sync_idempotently_on_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        media_comments_and_conversations_sync_idempotently(db);
-    }
+both_backends! {
+    media_comments_and_conversations_sync_idempotently: |db| media_comments_and_conversations_sync_idempotently(db);
 }
 
 #[test]
@@ -529,19 +522,9 @@ fn a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync(
     );
 }
 
-#[test]
-fn a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync_on_sqlite() {
-    a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync(
-        TestDb::sqlite(),
-        TestDb::sqlite(),
-    );
-}
-
-#[test]
-fn a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync_on_postgres() {
-    if let (Some(db), Some(yardstick)) = (TestDb::postgres(), TestDb::postgres()) {
+both_backends! {
+    a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync: |db, yardstick|
         a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync(db, yardstick);
-    }
 }
 
 /// A file of `size` pseudo-random bytes in the world's directory.
@@ -617,16 +600,8 @@ fn upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished(db: Test
     w.assert_no_leaks();
 }
 
-#[test]
-fn upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished_on_sqlite() {
-    upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished(TestDb::sqlite());
-}
-
-#[test]
-fn upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished_on_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished(db);
-    }
+both_backends! {
+    upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished: |db| upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished(db);
 }
 
 #[test]

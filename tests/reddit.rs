@@ -9,6 +9,7 @@ use base64::Engine;
 use serde_json::Value as Json;
 
 use crate::connect::assert_not_leaked;
+use crate::support::both_backends;
 use crate::support::fake_reddit::{
     AUTHORIZE_PATH, CLIENT_ID, CLIENT_SECRET, FLAIRS, FakeReddit, INBOX_PATH, ME_PATH, REVOKE_PATH,
     SENT_PATH, SUBMIT_PATH, TOKEN_PATH, USERNAME, agent_is_descriptive,
@@ -372,16 +373,8 @@ fn listings_are_paged_and_the_inbox_becomes_fans_and_messages(db: TestDb) {
     w.assert_no_leaks();
 }
 
-#[test]
-fn listings_are_paged_and_the_inbox_becomes_fans_and_messages_on_sqlite() {
-    listings_are_paged_and_the_inbox_becomes_fans_and_messages(TestDb::sqlite());
-}
-
-#[test]
-fn listings_are_paged_and_the_inbox_becomes_fans_and_messages_on_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        listings_are_paged_and_the_inbox_becomes_fans_and_messages(db);
-    }
+both_backends! {
+    listings_are_paged_and_the_inbox_becomes_fans_and_messages: |db| listings_are_paged_and_the_inbox_becomes_fans_and_messages(db);
 }
 
 #[test]
@@ -711,16 +704,6 @@ fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one
     w.assert_no_leaks();
 }
 
-#[test]
-fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_on_sqlite() {
-    post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one_line(
-        TestDb::sqlite(),
-    );
-}
-
-#[test]
-fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_on_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one_line(db);
-    }
+both_backends! {
+    post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals: |db| post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one_line(db);
 }

@@ -21,6 +21,34 @@ use socialcrm::store::{self, Store};
 
 pub const PG_ENV: &str = "SOCIALCRM_TEST_DATABASE_URL";
 
+/// Declares `mod name { fn sqlite(); fn postgres() }`: two tests that run `body` with `db`
+/// bound to a fresh [`TestDb`] of one backend each (the PostgreSQL test skips when no server
+/// is configured). `|db, other|` binds a second, separate database of the same backend.
+/// Every test that must hold on both backends is declared through this one macro.
+macro_rules! both_backends {
+    ($($name:ident: |$db:ident $(, $more:ident)?| $body:expr;)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[test]
+            fn sqlite() {
+                let $db = $crate::support::TestDb::sqlite();
+                $(let $more = $crate::support::TestDb::sqlite();)?
+                $body;
+            }
+
+            #[test]
+            fn postgres() {
+                let Some($db) = $crate::support::TestDb::postgres() else { return };
+                $(let Some($more) = $crate::support::TestDb::postgres() else { return };)?
+                $body;
+            }
+        }
+    )*};
+}
+pub(crate) use both_backends;
+
 /// A database for one test: an SQLite file in a temporary directory, or a fresh schema on the
 /// PostgreSQL server named by `SOCIALCRM_TEST_DATABASE_URL`, dropped when the test ends.
 pub struct TestDb {
