@@ -8,6 +8,7 @@ pub mod fake_reddit;
 pub mod fake_tiktok;
 pub mod fake_x;
 pub mod http;
+pub mod oauth;
 pub mod reset_proxy;
 pub mod server;
 
