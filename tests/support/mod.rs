@@ -11,6 +11,7 @@ pub mod http;
 pub mod oauth;
 pub mod reset_proxy;
 pub mod server;
+pub mod world;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
