@@ -12,7 +12,7 @@ use crate::support::fake_x::{
 };
 use crate::support::{Run, TestDb, TestEnv, http};
 
-const MASTER_KEY: &str = "correct horse battery staple";
+use crate::support::world::MASTER_KEY;
 
 /// The binary against the fake X, with the fake's client (its secret only when the fake is a
 /// confidential client) and the file secrets backend.
