@@ -7,6 +7,7 @@ use socialcrm::store::model::*;
 use socialcrm::store::{Batch, Store, StoreError};
 
 use crate::support::TestDb;
+use crate::support::both_backends;
 
 /// Declares `mod name { fn sqlite(); fn postgres() }` running `body` on a migrated store.
 macro_rules! on_both_backends {
@@ -435,14 +436,6 @@ fn racing_migrations_apply_once(db: &TestDb) {
     assert_eq!(store.schema_version().unwrap(), store.latest_version());
 }
 
-#[test]
-fn racing_migrations_apply_once_on_sqlite() {
-    racing_migrations_apply_once(&TestDb::sqlite());
-}
-
-#[test]
-fn racing_migrations_apply_once_on_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        racing_migrations_apply_once(&db);
-    }
+both_backends! {
+    racing_migrations_apply_once: |db| racing_migrations_apply_once(&db);
 }

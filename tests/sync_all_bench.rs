@@ -24,7 +24,7 @@ use crate::support::fake_tiktok::{self, FakeBrowser, FakeTikTok, RecordedRequest
 use crate::support::fake_x::{self, FakeX};
 use crate::support::{TestDb, TestEnv, assert_same_crm, crm_contents, free_port};
 
-const MASTER_KEY: &str = "correct horse battery staple";
+use crate::support::world::MASTER_KEY;
 const PLATFORMS: [&str; 4] = ["tiktok", "reddit", "x", "instagram"];
 /// TikTok's client-side quota (requests a minute per endpoint), the binary's default.
 const TIKTOK_PER_MINUTE: usize = 600;

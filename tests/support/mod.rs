@@ -8,8 +8,10 @@ pub mod fake_reddit;
 pub mod fake_tiktok;
 pub mod fake_x;
 pub mod http;
+pub mod oauth;
 pub mod reset_proxy;
 pub mod server;
+pub mod world;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -44,6 +46,34 @@ pub fn pg_setup_var(name: &str) -> Option<String> {
         }
     }
 }
+
+/// Declares `mod name { fn sqlite(); fn postgres() }`: two tests that run `body` with `db`
+/// bound to a fresh [`TestDb`] of one backend each (the PostgreSQL test skips when no server
+/// is configured). `|db, other|` binds a second, separate database of the same backend.
+/// Every test that must hold on both backends is declared through this one macro.
+macro_rules! both_backends {
+    ($($name:ident: |$db:ident $(, $more:ident)?| $body:expr;)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[test]
+            fn sqlite() {
+                let $db = $crate::support::TestDb::sqlite();
+                $(let $more = $crate::support::TestDb::sqlite();)?
+                $body;
+            }
+
+            #[test]
+            fn postgres() {
+                let Some($db) = $crate::support::TestDb::postgres() else { return };
+                $(let Some($more) = $crate::support::TestDb::postgres() else { return };)?
+                $body;
+            }
+        }
+    )*};
+}
+pub(crate) use both_backends;
 
 /// A database for one test: an SQLite file in a temporary directory, or a fresh schema on the
 /// PostgreSQL server named by `SOCIALCRM_TEST_DATABASE_URL`, dropped when the test ends.
