@@ -14,6 +14,7 @@ mod instagram;
 mod instagram_webhooks;
 mod layers;
 mod machine;
+mod postgres_tls;
 mod readme;
 mod reddit;
 mod registry;
@@ -45,6 +46,7 @@ fn every_test_file_is_included() {
         "layers.rs",
         "readme.rs",
         "machine.rs",
+        "postgres_tls.rs",
         "reddit.rs",
         "registry.rs",
         "report_page.rs",

@@ -75,6 +75,10 @@ struct Status {
     latest_schema_version: i64,
     /// `current`, `pending` (older, migrates on next use) or `newer` (refused).
     state: &'static str,
+    /// How the connection to a PostgreSQL server is protected ("TLSv1.3, server certificate
+    /// and host name verified (sslmode=verify-full)"); absent for SQLite.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls: Option<String>,
     tables: Vec<TableCount>,
 }
 
@@ -84,7 +88,7 @@ impl Render for Status {
     }
 
     fn sections(&self) -> Vec<Section> {
-        let facts = vec![
+        let mut facts = vec![
             vec!["backend".into(), self.backend.into()],
             vec!["location".into(), self.location.clone()],
             vec![
@@ -95,6 +99,9 @@ impl Render for Status {
                 ),
             ],
         ];
+        if let Some(tls) = &self.tls {
+            facts.push(vec!["tls".into(), tls.clone()]);
+        }
         vec![
             Section {
                 title: None,
@@ -165,6 +172,7 @@ fn status(ctx: &mut Context) -> CliResult<Report> {
         schema_version,
         latest_schema_version,
         state,
+        tls: info.tls,
         tables,
     });
     match state {
