@@ -27,7 +27,7 @@ pub use params::SslMode;
 pub use tls::Verification;
 
 use super::super::StoreError;
-use crate::secrets::Secret;
+use crate::vocab::Secret;
 
 /// How the connection to the server is protected, for `doctor` and `db status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +72,7 @@ impl fmt::Display for TlsState {
 pub fn connect(url: &Secret) -> Result<(Client, TlsState), StoreError> {
     let env = |name: &str| std::env::var(name).ok();
     let mut params = params::resolve(url.expose(), &env).map_err(|e| StoreError::Connection {
-        location: crate::secrets::redact_url(url.expose()),
+        location: crate::vocab::redact_url(url.expose()),
         reason: e.reason,
         hint: e.hint,
     })?;

@@ -17,7 +17,7 @@ use percent_encoding::percent_decode_str;
 use postgres::config::Host;
 
 use super::pgpass::{self, Lookup};
-use crate::secrets::redact_url;
+use crate::vocab::redact_url;
 
 /// What the URL and the environment say, ready to connect with.
 pub struct Params {

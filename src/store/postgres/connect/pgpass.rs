@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::secrets::Secret;
+use crate::vocab::Secret;
 
 /// What a connection is matched against.
 pub struct Key {
