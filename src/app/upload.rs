@@ -29,14 +29,14 @@ use crate::auth::lifecycle::{LifecycleError, Session, audit_entry};
 use crate::cli::{Privacy, UploadArgs, UploadPlatform};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::progress::Progress;
-use crate::output::{Detail, Record};
+use crate::output::{Columns, Detail};
 use crate::platforms::tiktok::upload::{ChunkError, ChunkPlan, Position, Posting, content_type};
 use crate::platforms::{PlatformError, PlatformId};
 use crate::store::Batch;
 use crate::store::model::{Post, Upload};
 
 /// What `upload` tells: the file, the publish and where it stands.
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 pub(super) struct Uploaded {
     pub platform: String,
     pub account: String,
@@ -54,36 +54,7 @@ pub(super) struct Uploaded {
     pub resumed: bool,
 }
 
-impl Record for Uploaded {
-    fn columns() -> &'static [&'static str] {
-        &[
-            "platform",
-            "account",
-            "file",
-            "file_hash",
-            "bytes",
-            "chunks",
-            "publish_id",
-            "status",
-            "post_id",
-            "resumed",
-        ]
-    }
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.platform.clone(),
-            self.account.clone(),
-            self.file.clone(),
-            self.file_hash.clone(),
-            self.bytes.to_string(),
-            self.chunks.to_string(),
-            self.publish_id.clone().unwrap_or_default(),
-            self.status.clone(),
-            self.post_id.clone().unwrap_or_default(),
-            self.resumed.to_string(),
-        ]
-    }
-}
+impl Columns for Uploaded {}
 
 /// The report on a file the ledger says `done` posted already (nothing is sent), audited.
 pub(super) fn already_posted(
