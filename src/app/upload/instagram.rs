@@ -1,10 +1,11 @@
 //! `upload instagram FILE --caption TEXT`: publish a reel from a local file, with the publish
-//! ledger that keeps TikTok uploads from going out twice.
+//! ledger that keeps any upload from going out twice.
 //!
 //! The steps are in `platforms::instagram::upload`: a resumable container, the file's bytes
 //! to rupload (progress bar on a terminal), polling the container every
 //! `SOCIALCRM_UPLOAD_POLL_MS` until Meta has processed it (within `--wait`), then publishing.
-//! The ledger (`uploads`, by the file's hash) says where a file stands: a published one is
+//! The ledger (`uploads`, found as every upload finds it: fingerprint, then hash, SHA-256 for
+//! rows older than schema v6; `ledger.rs`) says where a file stands: a published one is
 //! reported, not posted again (`--force` posts it again); one whose bytes were sent goes back to
 //! polling its container (Meta keeps a container 24 hours); anything else starts over.
 //! TikTok's options (`--privacy`, `--draft`, `--no-wait`) are refused in one line.
@@ -13,8 +14,9 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::upload::{Uploaded, already_posted, poll};
-use super::{Context, Report, file_hash};
+use super::file_hash;
+use super::ledger::{self, Known, Uploaded, already_posted, poll};
+use crate::app::{Context, Report};
 use crate::auth::lifecycle::{Session, audit_entry};
 use crate::cli::UploadArgs;
 use crate::error::{CliError, CliResult};
@@ -34,9 +36,7 @@ fn record_audit(
     outcome: &str,
     detail: &str,
 ) -> CliResult<()> {
-    let entry = audit_entry("upload", ID.name(), account, outcome, detail);
-    session.store.upsert(Batch::Audit(&[entry]))?;
-    Ok(())
+    ledger::record_audit(session, ID, account, outcome, detail)
 }
 
 pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
@@ -59,15 +59,25 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     let size = meta.len();
     let account = args.account.clone();
     let connection = ctx.connection(ID, &account)?;
-    let unreadable = |e: std::io::Error| CliError::failure(format!("cannot read {shown}: {e}"));
-    let fingerprint = file_hash::fingerprint(&args.file, size).map_err(unreadable)?;
-    let hash = file_hash::hash(&args.file).map_err(unreadable)?;
-    let previous = ctx.store()?.upload(ID.name(), &account, &hash)?;
+    let Known {
+        fingerprint,
+        hash,
+        previous,
+        stale,
+    } = ledger::look_up(ctx, ID, &account, &args.file, size, &shown)?;
+    // A file new to the ledger is hashed here: the reel goes in one request, read once more.
+    let hash = match hash {
+        Some(hash) => hash,
+        None => file_hash::hash(&args.file).map_err(ledger::unreadable(&shown))?,
+    };
     let mut out = Uploaded {
         platform: ID.name().into(),
         account: account.clone(),
         file: shown.clone(),
-        file_hash: hash.clone(),
+        file_hash: previous
+            .as_ref()
+            .and_then(|p| p.upload.file_hash.clone())
+            .unwrap_or_else(|| hash.clone()),
         bytes: size,
         chunks: 1,
         publish_id: None,
@@ -101,7 +111,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             let container =
                 session.with_token(|t| publishing.container(t, args.caption.as_deref()))?;
             let mut upload = Upload {
-                id: previous.as_ref().and_then(|p| p.upload.id),
+                id: previous.as_ref().and_then(|p| p.upload.id).or(stale),
                 platform: ID.name().into(),
                 account: account.clone(),
                 file_hash: Some(hash.clone()),
