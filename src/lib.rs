@@ -31,6 +31,7 @@ pub mod http;
 pub mod import;
 pub mod output;
 pub mod platforms;
+pub mod report;
 pub mod secrets;
 pub mod store;
 pub mod sync;

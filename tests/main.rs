@@ -15,6 +15,7 @@ mod instagram_webhooks;
 mod machine;
 mod readme;
 mod reddit;
+mod report_page;
 mod secrets;
 mod store;
 mod support;
@@ -42,6 +43,7 @@ fn every_test_file_is_included() {
         "readme.rs",
         "machine.rs",
         "reddit.rs",
+        "report_page.rs",
         "secrets.rs",
         "store.rs",
         "sync.rs",
