@@ -26,7 +26,7 @@ use crate::output::progress::Progress;
 use crate::platforms::PlatformId;
 use crate::platforms::instagram::upload::Publishing;
 use crate::store::Batch;
-use crate::store::model::{Post, Upload};
+use crate::store::model::{Post, Upload, UploadStatus};
 
 const ID: PlatformId = PlatformId::Instagram;
 
@@ -87,7 +87,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     };
     if let Some(done) = previous
         .as_ref()
-        .filter(|p| p.upload.status == "complete" && !args.force)
+        .filter(|p| p.upload.status == UploadStatus::Complete && !args.force)
     {
         return already_posted(ctx, done, out);
     }
@@ -95,7 +95,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     let waiting = previous
         .as_ref()
         .map(|p| p.upload.clone())
-        .filter(|u| !args.force && u.status == "processing" && u.publish_id.is_some());
+        .filter(|u| !args.force && u.status == UploadStatus::Processing && u.publish_id.is_some());
 
     let adapter = ctx.connected_adapter(ID, &account)?;
     let publishing = Publishing::new(&ctx.config.platform(ID));
@@ -122,7 +122,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                 chunk_size: size as i64,
                 chunk_count: 1,
                 chunks_done: 0,
-                status: "uploading".into(),
+                status: UploadStatus::Uploading,
                 post_id: None,
             };
             upload.id = Some(session.store.save_upload(&upload)?);
@@ -134,13 +134,13 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             if let Err(e) = sent {
                 let detail = format!("{shown}: the upload to container {container} failed: {e}");
                 record_audit(&mut session, &account, "failed", &detail)?;
-                upload.status = "failed".into();
+                upload.status = UploadStatus::Failed;
                 session.store.save_upload(&upload)?;
                 return Err(CliError::failure(format!("upload of {detail}"))
                     .with_hint("run the same command again to start over"));
             }
             upload.chunks_done = 1;
-            upload.status = "processing".into();
+            upload.status = UploadStatus::Processing;
             session.store.save_upload(&upload)?;
             upload
         }
@@ -168,7 +168,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     };
     if status.code == "PUBLISHED" {
         // An earlier run published it and stopped before recording the media id.
-        upload.status = "complete".into();
+        upload.status = UploadStatus::Complete;
         session.store.save_upload(&upload)?;
         let detail = format!(
             "{shown}: container {container} was already published by an earlier run; nothing was posted again"
@@ -178,7 +178,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             .with_hint("the reel is on the account; the next `sync instagram` records it"));
     }
     if status.failed() {
-        upload.status = "failed".into();
+        upload.status = UploadStatus::Failed;
         session.store.save_upload(&upload)?;
         let detail = format!(
             "Instagram could not publish {shown}: {} ({}, container {container})",
@@ -190,7 +190,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     }
 
     let (media_id, permalink) = session.with_token(|t| publishing.publish(t, &container))?;
-    upload.status = "complete".into();
+    upload.status = UploadStatus::Complete;
     upload.post_id = Some(media_id.clone());
     session.store.save_upload(&upload)?;
     let post = Post {

@@ -35,7 +35,7 @@ use crate::platforms::tiktok::upload::{
 };
 use crate::platforms::{PlatformError, PlatformId};
 use crate::store::Batch;
-use crate::store::model::{Post, Upload};
+use crate::store::model::{Post, Upload, UploadStatus};
 
 /// One line for a platform error during an upload, with TikTok's posting rules spelled out.
 fn explain(e: LifecycleError, draft: bool) -> CliError {
@@ -97,7 +97,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
 
     if let Some(done) = previous
         .as_ref()
-        .filter(|p| p.upload.status == "complete" && !args.force)
+        .filter(|p| p.upload.status == UploadStatus::Complete && !args.force)
     {
         return already_posted(ctx, done, out);
     }
@@ -117,7 +117,8 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             .is_valid()
         })
         .filter(|u| {
-            (u.status == "uploading" && u.upload_url.is_some()) || u.status == "processing"
+            (u.status == UploadStatus::Uploading && u.upload_url.is_some())
+                || u.status == UploadStatus::Processing
         });
 
     let adapter = ctx.connected_adapter(id, &account)?;
@@ -181,7 +182,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             chunk_size: fresh_plan.chunk_size as i64,
             chunk_count: fresh_plan.count as i64,
             chunks_done: 0,
-            status: "uploading".into(),
+            status: UploadStatus::Uploading,
             post_id: None,
         };
         upload.id = Some(session.store.save_upload(&upload)?);
@@ -195,7 +196,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     };
     out.resumed = resumed && upload.chunks_done > 0;
 
-    if upload.status == "uploading" {
+    if upload.status == UploadStatus::Uploading {
         let progress = Progress::transfer(visible, size);
         let position: Position = match &hashing {
             Some(alongside) => alongside.watch(progress.setter()),
@@ -231,7 +232,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                 })?;
                 if let Some(other) = session.store.upload(id.name(), &account, &hash)? {
                     progress.finish();
-                    upload.status = "failed".into();
+                    upload.status = UploadStatus::Failed;
                     session.store.save_upload(&upload)?;
                     return Err(CliError::failure(format!(
                         "{shown} is already in the upload ledger for this account ({}, publish {}); the last chunk was not sent, so nothing is posted twice",
@@ -279,7 +280,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             }
         }
         progress.finish();
-        upload.status = "processing".into();
+        upload.status = UploadStatus::Processing;
         session.store.save_upload(&upload)?;
     }
     out.publish_id = upload.publish_id.clone();
@@ -318,7 +319,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     };
 
     if status.failed() {
-        upload.status = "failed".into();
+        upload.status = UploadStatus::Failed;
         session.store.save_upload(&upload)?;
         let reason = status.fail_reason.as_deref().unwrap_or("no reason given");
         let detail =
@@ -329,7 +330,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
 
     let video_id = status.post_ids.first().cloned();
     let post_id = video_id.clone().unwrap_or_else(|| publish_id.clone());
-    upload.status = "complete".into();
+    upload.status = UploadStatus::Complete;
     upload.post_id = Some(post_id.clone());
     upload.upload_url = None;
     let now = crate::clock::now();
