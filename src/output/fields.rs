@@ -79,6 +79,52 @@ macro_rules! not_a_row {
     };
 }
 
+/// The compound shapes neither a row nor a cell can be: tuples, maps, enum variants with data.
+macro_rules! no_compounds {
+    () => {
+        fn serialize_newtype_variant<V: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &V,
+        ) -> Result<Self::Ok, NotARow> {
+            Err(NotARow)
+        }
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, NotARow> {
+            Err(NotARow)
+        }
+        fn serialize_tuple_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleStruct, NotARow> {
+            Err(NotARow)
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, NotARow> {
+            Err(NotARow)
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NotARow> {
+            Err(NotARow)
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, NotARow> {
+            Err(NotARow)
+        }
+    };
+}
+
 impl ser::Serializer for Row {
     type Ok = Vec<(&'static str, String)>;
     type Error = NotARow;
@@ -89,6 +135,8 @@ impl ser::Serializer for Row {
     type SerializeMap = Impossible<Self::Ok, NotARow>;
     type SerializeStruct = Fields;
     type SerializeStructVariant = Impossible<Self::Ok, NotARow>;
+
+    no_compounds!();
 
     fn serialize_struct(self, _: &'static str, len: usize) -> Result<Fields, NotARow> {
         Ok(Fields(Vec::with_capacity(len)))
@@ -125,47 +173,7 @@ impl ser::Serializer for Row {
     ) -> Result<Self::Ok, NotARow> {
         value.serialize(self)
     }
-    fn serialize_newtype_variant<V: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &V,
-    ) -> Result<Self::Ok, NotARow> {
-        Err(NotARow)
-    }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, NotARow> {
-        Err(NotARow)
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, NotARow> {
-        Err(NotARow)
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, NotARow> {
-        Err(NotARow)
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, NotARow> {
-        Err(NotARow)
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NotARow> {
-        Err(NotARow)
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, NotARow> {
         Err(NotARow)
     }
 }
@@ -207,6 +215,8 @@ impl ser::Serializer for Cell {
     type SerializeStruct = Impossible<Option<String>, NotARow>;
     type SerializeStructVariant = Impossible<Option<String>, NotARow>;
 
+    no_compounds!();
+
     shown!(
         serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
         serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
@@ -244,50 +254,10 @@ impl ser::Serializer for Cell {
     ) -> Result<Option<String>, NotARow> {
         value.serialize(self)
     }
-    fn serialize_newtype_variant<V: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &V,
-    ) -> Result<Option<String>, NotARow> {
-        Err(NotARow)
-    }
     fn serialize_seq(self, len: Option<usize>) -> Result<Items, NotARow> {
         Ok(Items(Vec::with_capacity(len.unwrap_or(0))))
     }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, NotARow> {
-        Err(NotARow)
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, NotARow> {
-        Err(NotARow)
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, NotARow> {
-        Err(NotARow)
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NotARow> {
-        Err(NotARow)
-    }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, NotARow> {
-        Err(NotARow)
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, NotARow> {
         Err(NotARow)
     }
 }

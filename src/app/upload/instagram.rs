@@ -70,25 +70,16 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
         Some(hash) => hash,
         None => file_hash::hash(&args.file).map_err(ledger::unreadable(&shown))?,
     };
-    let mut out = Uploaded {
-        platform: ID.name().into(),
-        account: account.clone(),
-        file: shown.clone(),
-        file_hash: previous
-            .as_ref()
-            .and_then(|p| p.upload.file_hash.clone())
-            .unwrap_or_else(|| hash.clone()),
-        bytes: size,
-        chunks: 1,
-        publish_id: None,
-        status: String::new(),
-        post_id: None,
-        resumed: false,
-    };
-    if let Some(done) = previous
-        .as_ref()
-        .filter(|p| p.upload.status == UploadStatus::Complete && !args.force)
-    {
+    let mut out = Uploaded::before(
+        ID,
+        &account,
+        &shown,
+        previous.as_ref(),
+        Some(&hash),
+        size,
+        1,
+    );
+    if let Some(done) = ledger::posted(previous.as_ref(), args.force) {
         return already_posted(ctx, done, out);
     }
     // Bytes sent by an earlier run: its container is polled again, not uploaded twice.

@@ -20,7 +20,7 @@ use crate::error::{CliError, CliResult};
 use crate::output::{Columns, Detail};
 use crate::platforms::PlatformId;
 use crate::store::Batch;
-use crate::store::model::UploadRow;
+use crate::store::model::{UploadRow, UploadStatus};
 
 /// What `upload` tells: the file, the publish and where it stands.
 #[derive(Serialize, Default)]
@@ -42,6 +42,39 @@ pub(super) struct Uploaded {
 }
 
 impl Columns for Uploaded {}
+
+impl Uploaded {
+    /// The report before anything is sent: the file's hash as the ledger row of this file
+    /// holds it (`sha256:` for a row older than schema v6), else `hash`; its size and chunks.
+    pub fn before(
+        platform: PlatformId,
+        account: &str,
+        file: &str,
+        previous: Option<&UploadRow>,
+        hash: Option<&str>,
+        bytes: u64,
+        chunks: u64,
+    ) -> Uploaded {
+        Uploaded {
+            platform: platform.name().into(),
+            account: account.into(),
+            file: file.into(),
+            file_hash: previous
+                .and_then(|p| p.upload.file_hash.as_deref())
+                .or(hash)
+                .unwrap_or_default()
+                .into(),
+            bytes,
+            chunks,
+            ..Uploaded::default()
+        }
+    }
+}
+
+/// The ledger row of a file posted already, unless `--force` posts it again.
+pub(super) fn posted(previous: Option<&UploadRow>, force: bool) -> Option<&UploadRow> {
+    previous.filter(|p| p.upload.status == UploadStatus::Complete && !force)
+}
 
 /// What the ledger knows of a file about to be uploaded.
 pub(super) struct Known {

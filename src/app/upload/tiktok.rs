@@ -78,27 +78,16 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
         previous,
         stale,
     } = ledger::look_up(ctx, id, &account, &args.file, size, &shown)?;
-    let mut out = Uploaded {
-        platform: id.name().into(),
-        account: account.clone(),
-        file: shown.clone(),
-        file_hash: previous
-            .as_ref()
-            .and_then(|p| p.upload.file_hash.clone())
-            .or_else(|| content_hash.clone())
-            .unwrap_or_default(),
-        bytes: size,
-        chunks: fresh_plan.count,
-        publish_id: None,
-        status: String::new(),
-        post_id: None,
-        resumed: false,
-    };
-
-    if let Some(done) = previous
-        .as_ref()
-        .filter(|p| p.upload.status == UploadStatus::Complete && !args.force)
-    {
+    let mut out = Uploaded::before(
+        id,
+        &account,
+        &shown,
+        previous.as_ref(),
+        content_hash.as_deref(),
+        size,
+        fresh_plan.count,
+    );
+    if let Some(done) = ledger::posted(previous.as_ref(), args.force) {
         return already_posted(ctx, done, out);
     }
 
