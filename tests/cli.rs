@@ -3,6 +3,7 @@
 use socialcrm::store::Batch;
 use socialcrm::store::model::Fan;
 
+use crate::support::both_backends;
 use crate::support::{TestDb, TestEnv};
 
 fn seed_fans(db: &TestDb, n: usize) {
@@ -133,19 +134,15 @@ fn listings_work_end_to_end(db: &TestDb) {
     assert_eq!(fans["rows"], 5);
 }
 
-#[test]
-fn listings_work_end_to_end_on_sqlite() {
-    listings_work_end_to_end(&TestDb::sqlite());
-}
-
-#[test]
-fn listings_work_end_to_end_on_postgres() {
-    if let Some(db) = TestDb::postgres() {
+both_backends! {
+    listings_work_end_to_end: |db| {
         listings_work_end_to_end(&db);
-        let env = TestEnv::new();
-        let status = env.run(&["--database-url", &db.url, "db", "status"]);
-        assert!(status.ok().stdout.contains("postgres"));
-    }
+        if db.url.starts_with("postgres") {
+            let env = TestEnv::new();
+            let status = env.run(&["--database-url", &db.url, "db", "status"]);
+            assert!(status.ok().stdout.contains("postgres"));
+        }
+    };
 }
 
 #[test]
@@ -622,16 +619,8 @@ fn platform_text_is_neutralised_in_tables_and_csv(db: &TestDb) {
     );
 }
 
-#[test]
-fn platform_text_is_neutralised_in_tables_and_csv_on_sqlite() {
-    platform_text_is_neutralised_in_tables_and_csv(&TestDb::sqlite());
-}
-
-#[test]
-fn platform_text_is_neutralised_in_tables_and_csv_on_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        platform_text_is_neutralised_in_tables_and_csv(&db);
-    }
+both_backends! {
+    platform_text_is_neutralised_in_tables_and_csv: |db| platform_text_is_neutralised_in_tables_and_csv(&db);
 }
 
 /// Regression: `-o csv ... | head -1` exited 1 with "Broken pipe" (the CSV writer wrapped the

@@ -12,7 +12,7 @@ use crate::support::fake_tiktok::{
 };
 use crate::support::{Run, TestEnv};
 
-const MASTER_KEY: &str = "correct horse battery staple";
+use crate::support::world::MASTER_KEY;
 
 /// The binary with the fake's base URL, the app's credentials and the file secrets backend.
 pub fn command(env: &TestEnv, fake: &FakeTikTok, args: &[&str]) -> Command {

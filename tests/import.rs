@@ -626,7 +626,7 @@ on_both_backends! {
                      BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
         } else {
             // The trigger goes into the test's schema, the first of the search path.
-            let schema = db.url.rsplit("search_path%3D").next().unwrap().to_string();
+            let schema = db.schema().unwrap().to_string();
             db.exec(&format!("CREATE FUNCTION {schema}.boom() RETURNS trigger LANGUAGE plpgsql AS \
                 $$ BEGIN IF NEW.username = 'boom' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$; \
                 CREATE TRIGGER boom BEFORE INSERT ON {schema}.fans FOR EACH ROW EXECUTE FUNCTION {schema}.boom();"));

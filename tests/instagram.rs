@@ -3,106 +3,38 @@
 //! cursor, comments and conversations into fans and messages, insights with a metric Meta
 //! dropped, pacing by Meta's usage headers, and a sync killed mid-run.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value as Json;
 
 use crate::connect::{assert_not_leaked, paste_flow};
+use crate::support::both_backends;
 use crate::support::browser::FakeBrowser;
-use crate::support::fake_instagram::publish;
+use crate::support::fake_instagram::{self, publish};
 use crate::support::fake_instagram::{
     APP_ID, APP_SECRET, CODE_PATH, EXCHANGE_PATH, FakeInstagram, REFRESH_PATH, USER_ID, USERNAME,
     graph_path,
 };
-use crate::support::{Run, TestDb, TestEnv, assert_same_crm, crm_contents, free_port};
+use crate::support::{TestDb, assert_same_crm, crm_contents, world};
 
-const MASTER_KEY: &str = "correct horse battery staple";
-
-pub struct World {
-    pub env: TestEnv,
-    pub fake: FakeInstagram,
-    pub db: TestDb,
-    redirect: String,
-    runs: Vec<Run>,
-}
+/// A private world with a fake Instagram whose app is registered with the world's redirect URI.
+pub type World = world::World<fake_instagram::State>;
 
 impl World {
     pub fn new(db: TestDb) -> World {
-        World::with_redirect(db, format!("http://127.0.0.1:{}/callback/", free_port()))
+        World::with_redirect(db, world::loopback_redirect())
     }
 
     fn with_redirect(db: TestDb, redirect: String) -> World {
-        World {
-            env: TestEnv::new(),
-            fake: FakeInstagram::start(&redirect),
-            db,
-            redirect,
-            runs: Vec::new(),
-        }
-    }
-
-    pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = self.env.command(args);
-        self.fake.apply(&mut cmd);
-        cmd.env("INSTAGRAM_APP_ID", APP_ID)
-            .env("INSTAGRAM_APP_SECRET", APP_SECRET)
-            .env("INSTAGRAM_REDIRECT_URI", &self.redirect)
-            .env("ENABLE_INSTAGRAM_INSIGHTS", "false")
-            .env("SOCIALCRM_DATABASE_URL", &self.db.url)
-            .env("SOCIALCRM_SECRETS", "file")
-            .env("SOCIALCRM_MASTER_KEY", MASTER_KEY)
-            .env("SOCIALCRM_RETRY_BUDGET", "10")
-            .env("BROWSER", "true");
-        cmd
-    }
-
-    /// Runs at -vv (so the leak check sees every log line) and keeps the run for it.
-    pub fn run_cmd(&mut self, cmd: Command) -> &Run {
-        let run = self.env.run_cmd(cmd);
-        self.runs.push(run);
-        self.runs.last().unwrap()
-    }
-
-    pub fn run(&mut self, args: &[&str]) -> &Run {
-        let mut all = vec!["-vv"];
-        all.extend_from_slice(args);
-        let cmd = self.command(&all);
-        self.run_cmd(cmd)
-    }
-
-    pub fn connect(&mut self, extra: &[&str]) -> Json {
-        let browser = FakeBrowser::following_redirect();
-        let mut args = vec![
-            "-vv",
-            "-o",
-            "json",
-            "connect",
-            "instagram",
-            "--timeout",
-            "20",
+        let fake = FakeInstagram::start(&redirect);
+        let vars = [
+            ("INSTAGRAM_APP_ID", APP_ID),
+            ("INSTAGRAM_APP_SECRET", APP_SECRET),
+            ("INSTAGRAM_REDIRECT_URI", &redirect),
+            ("ENABLE_INSTAGRAM_INSIGHTS", "false"),
         ];
-        args.extend_from_slice(extra);
-        let mut cmd = self.command(&args);
-        browser.apply(&mut cmd);
-        let run = self.run_cmd(cmd);
-        assert_eq!(run.code, 0, "{}\n{}", run.stderr, browser.errors());
-        run.json()
-    }
-
-    pub fn sync(&mut self, extra: &[&str]) -> Json {
-        let mut args = vec!["-o", "json", "sync"];
-        args.extend_from_slice(extra);
-        let run = self.run(&args);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        run.json()
-    }
-
-    pub fn rows(&self, table: &str) -> i64 {
-        let run = self
-            .env
-            .run_cmd(self.command(&["-o", "json", "db", "status"]));
-        run.ok().table_rows(table)
+        World::start("instagram", db, redirect.clone(), fake, &vars)
     }
 
     /// No token or app secret in any output, file of the world, or Graph URL the fake saw
@@ -367,16 +299,8 @@ fn media_comments_and_conversations_sync_idempotently(db: TestDb) {
     w.assert_no_leaks();
 }
 
-#[test]
-fn media_comments_and_conversations_sync_idempotently_on_sqlite() {
-    media_comments_and_conversations_sync_idempotently(TestDb::sqlite());
-}
-
-#[test]
-fn media_comments_and_conversations_sync_idempotently_on_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        media_comments_and_conversations_sync_idempotently(db);
-    }
+both_backends! {
+    media_comments_and_conversations_sync_idempotently: |db| media_comments_and_conversations_sync_idempotently(db);
 }
 
 #[test]
@@ -529,19 +453,9 @@ fn a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync(
     );
 }
 
-#[test]
-fn a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync_on_sqlite() {
-    a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync(
-        TestDb::sqlite(),
-        TestDb::sqlite(),
-    );
-}
-
-#[test]
-fn a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync_on_postgres() {
-    if let (Some(db), Some(yardstick)) = (TestDb::postgres(), TestDb::postgres()) {
+both_backends! {
+    a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync: |db, yardstick|
         a_sync_killed_mid_run_is_finished_by_the_next_and_equals_a_clean_sync(db, yardstick);
-    }
 }
 
 /// A file of `size` pseudo-random bytes in the world's directory.
@@ -617,16 +531,8 @@ fn upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished(db: Test
     w.assert_no_leaks();
 }
 
-#[test]
-fn upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished_on_sqlite() {
-    upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished(TestDb::sqlite());
-}
-
-#[test]
-fn upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished_on_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished(db);
-    }
+both_backends! {
+    upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished: |db| upload_publishes_a_reel_by_resumable_upload_and_polls_until_finished(db);
 }
 
 #[test]

@@ -7,6 +7,7 @@ use serde_json::json;
 use socialcrm::secrets::Secret;
 use socialcrm::webhooks::signature::sign_body;
 
+use crate::support::both_backends;
 use crate::support::http;
 use crate::support::{TestDb, TestEnv, crm_contents};
 use crate::webhooks::{Server, webhook_audit};
@@ -126,16 +127,8 @@ fn webhooks_are_verified_and_recorded_once(db: TestDb) {
     assert!(!log.contains(&good[7..]), "a signature in the log");
 }
 
-#[test]
-fn webhooks_are_verified_and_recorded_once_on_sqlite() {
-    webhooks_are_verified_and_recorded_once(TestDb::sqlite());
-}
-
-#[test]
-fn webhooks_are_verified_and_recorded_once_on_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        webhooks_are_verified_and_recorded_once(db);
-    }
+both_backends! {
+    webhooks_are_verified_and_recorded_once: |db| webhooks_are_verified_and_recorded_once(db);
 }
 
 /// Regression: the subscription check echoed any `hub.challenge` as the response body, so with

@@ -512,26 +512,10 @@ mod lost_keys {
         }
     }
 
-    #[test]
-    fn a_lost_master_key_file_is_never_replaced_and_reset_recovers_on_sqlite() {
-        reset_story(TestDb::sqlite(), SecretsBackend::File);
-    }
-
-    #[test]
-    fn a_lost_master_key_file_is_never_replaced_and_reset_recovers_on_postgres() {
-        let Some(db) = TestDb::postgres() else { return };
-        reset_story(db, SecretsBackend::File);
-    }
-
-    #[test]
-    fn a_lost_db_master_key_is_recovered_by_reset_on_sqlite() {
-        reset_story(TestDb::sqlite(), SecretsBackend::Db);
-    }
-
-    #[test]
-    fn a_lost_db_master_key_is_recovered_by_reset_on_postgres() {
-        let Some(db) = TestDb::postgres() else { return };
-        reset_story(db, SecretsBackend::Db);
+    crate::support::both_backends! {
+        a_lost_master_key_file_is_never_replaced_and_reset_recovers: |db|
+            reset_story(db, SecretsBackend::File);
+        a_lost_db_master_key_is_recovered_by_reset: |db| reset_story(db, SecretsBackend::Db);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod import;
 mod instagram;
 mod instagram_webhooks;
 mod machine;
+mod postgres_tls;
 mod readme;
 mod reddit;
 mod report_page;
@@ -42,6 +43,7 @@ fn every_test_file_is_included() {
         "instagram_webhooks.rs",
         "readme.rs",
         "machine.rs",
+        "postgres_tls.rs",
         "reddit.rs",
         "report_page.rs",
         "secrets.rs",

@@ -2,21 +2,20 @@
 //! grant, the exact redirect URI), refresh, listings paged by `after`, the inbox into fans and
 //! messages, the rate-limit window, the User-Agent, `post reddit`, and revoke on disconnect.
 
-use std::process::Command;
 use std::time::Duration;
 
 use base64::Engine;
 use serde_json::Value as Json;
 
 use crate::connect::assert_not_leaked;
+use crate::support::both_backends;
 use crate::support::fake_reddit::{
-    AUTHORIZE_PATH, CLIENT_ID, CLIENT_SECRET, FLAIRS, FakeReddit, INBOX_PATH, ME_PATH, REVOKE_PATH,
-    SENT_PATH, SUBMIT_PATH, TOKEN_PATH, USERNAME, agent_is_descriptive,
+    self, AUTHORIZE_PATH, CLIENT_ID, CLIENT_SECRET, FLAIRS, FakeReddit, INBOX_PATH, ME_PATH,
+    REVOKE_PATH, SENT_PATH, SUBMIT_PATH, TOKEN_PATH, USERNAME, agent_is_descriptive,
 };
 use crate::support::fake_tiktok::FakeBrowser;
-use crate::support::{Run, TestDb, TestEnv, free_port};
+use crate::support::{TestDb, world};
 
-const MASTER_KEY: &str = "correct horse battery staple";
 /// A text post to r/test, for tests of what Reddit says about posting.
 const TEXT_POST: [&str; 8] = [
     "post",
@@ -30,14 +29,7 @@ const TEXT_POST: [&str; 8] = [
 ];
 
 /// A private world with a fake Reddit whose app is registered with this world's redirect URI.
-struct World {
-    env: TestEnv,
-    fake: FakeReddit,
-    db: TestDb,
-    redirect: String,
-    secret: Option<&'static str>,
-    runs: Vec<Run>,
-}
+type World = world::World<fake_reddit::State>;
 
 impl World {
     /// An installed app (no secret) on SQLite.
@@ -46,84 +38,19 @@ impl World {
     }
 
     fn new(db: TestDb, secret: Option<&'static str>) -> World {
-        let redirect = format!("http://127.0.0.1:{}/callback/", free_port());
+        let redirect = world::loopback_redirect();
         let fake = match secret {
             Some(_) => FakeReddit::start(&redirect),
             None => FakeReddit::installed(&redirect),
         };
-        World {
-            env: TestEnv::new(),
-            fake,
-            db,
-            redirect,
-            secret,
-            runs: Vec::new(),
+        let mut vars = vec![
+            ("REDDIT_CLIENT_ID", CLIENT_ID),
+            ("REDDIT_REDIRECT_URI", &redirect),
+        ];
+        if let Some(secret) = secret {
+            vars.push(("REDDIT_CLIENT_SECRET", secret));
         }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = self.env.command(args);
-        self.fake.apply(&mut cmd);
-        cmd.env("REDDIT_CLIENT_ID", CLIENT_ID)
-            .env("REDDIT_REDIRECT_URI", &self.redirect)
-            .env("SOCIALCRM_DATABASE_URL", &self.db.url)
-            .env("SOCIALCRM_SECRETS", "file")
-            .env("SOCIALCRM_MASTER_KEY", MASTER_KEY)
-            .env("SOCIALCRM_RETRY_BUDGET", "10")
-            .env("BROWSER", "true");
-        if let Some(secret) = self.secret {
-            cmd.env("REDDIT_CLIENT_SECRET", secret);
-        }
-        cmd
-    }
-
-    /// Runs at -vv (so the leak check sees every log line) and keeps the run for it.
-    fn run(&mut self, args: &[&str]) -> &Run {
-        let mut all = vec!["-vv"];
-        all.extend_from_slice(args);
-        let run = self.env.run_cmd(self.command(&all));
-        self.runs.push(run);
-        self.runs.last().unwrap()
-    }
-
-    /// Runs without logs, for one-line errors.
-    fn quiet(&self, args: &[&str]) -> Run {
-        self.env.run_cmd(self.command(args))
-    }
-
-    fn connect(&mut self, account: &str) -> Json {
-        let browser = FakeBrowser::following_redirect();
-        let mut cmd = self.command(&[
-            "-vv",
-            "-o",
-            "json",
-            "connect",
-            "reddit",
-            "--account",
-            account,
-            "--timeout",
-            "20",
-        ]);
-        browser.apply(&mut cmd);
-        let run = self.env.run_cmd(cmd);
-        assert_eq!(run.code, 0, "{}\n{}", run.stderr, browser.errors());
-        let out = run.json();
-        self.runs.push(run);
-        out
-    }
-
-    fn sync(&mut self, extra: &[&str]) -> Json {
-        let mut args = vec!["-o", "json", "sync"];
-        args.extend_from_slice(extra);
-        let run = self.run(&args);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        run.json()
-    }
-
-    fn rows(&self, table: &str) -> i64 {
-        self.quiet(&["-o", "json", "db", "status"])
-            .ok()
-            .table_rows(table)
+        World::start("reddit", db, redirect.clone(), fake, &vars)
     }
 
     /// No token or client secret in any output, file of the world, or URL the fake saw.
@@ -167,7 +94,7 @@ fn connected(submissions: usize, accounts: &[&str]) -> World {
     let mut w = World::installed();
     w.fake.set_submissions(submissions);
     for account in accounts {
-        w.connect(account);
+        w.connect(&["--account", account]);
     }
     w
 }
@@ -191,7 +118,7 @@ fn basic(id: &str, secret: &str) -> String {
 #[test]
 fn an_installed_app_connects_with_basic_auth_and_an_empty_secret_and_disconnect_revokes() {
     let mut w = World::installed();
-    let who = w.connect("default");
+    let who = w.connect(&["--account", "default"]);
     assert_eq!(who["username"], USERNAME);
     assert_eq!(who["platform_user_id"], "t2_fk4ke1d");
     assert!(
@@ -255,7 +182,7 @@ fn an_installed_app_connects_with_basic_auth_and_an_empty_secret_and_disconnect_
 #[test]
 fn a_web_app_sends_its_secret_and_a_wrong_one_or_no_redirect_uri_fails_in_one_line() {
     let mut w = World::new(TestDb::sqlite(), Some(CLIENT_SECRET));
-    w.connect("default");
+    w.connect(&["--account", "default"]);
     let exchange = &w.fake.requests_to(TOKEN_PATH)[0];
     assert_eq!(
         exchange.authorization.as_deref(),
@@ -291,7 +218,7 @@ fn listings_are_paged_and_the_inbox_becomes_fans_and_messages(db: TestDb) {
     w.fake.set_comments(120);
     w.fake.set_inbox(30, 20, 7, true);
     w.fake.set_sent(5);
-    w.connect("default");
+    w.connect(&["--account", "default"]);
 
     let out = w.sync(&[]);
     assert_eq!(stream(&out, "submissions")["pages"], 3, "100 + 100 + 50");
@@ -372,16 +299,8 @@ fn listings_are_paged_and_the_inbox_becomes_fans_and_messages(db: TestDb) {
     w.assert_no_leaks();
 }
 
-#[test]
-fn listings_are_paged_and_the_inbox_becomes_fans_and_messages_on_sqlite() {
-    listings_are_paged_and_the_inbox_becomes_fans_and_messages(TestDb::sqlite());
-}
-
-#[test]
-fn listings_are_paged_and_the_inbox_becomes_fans_and_messages_on_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        listings_are_paged_and_the_inbox_becomes_fans_and_messages(db);
-    }
+both_backends! {
+    listings_are_paged_and_the_inbox_becomes_fans_and_messages: |db| listings_are_paged_and_the_inbox_becomes_fans_and_messages(db);
 }
 
 #[test]
@@ -478,7 +397,7 @@ fn what_the_grant_does_not_cover_fails_in_one_line_and_the_rest_syncs() {
 fn posts_naming_the_account_in_chosen_subreddits_become_mentions() {
     let mut w = World::installed();
     w.fake.set_mentions(3);
-    w.connect("default");
+    w.connect(&["--account", "default"]);
     let before = w.fake.requests().len();
     let agent = "linux:com.example.agency-crm:2.1 (by /u/agency_dev)";
     let mut cmd = w.command(&["-o", "json", "sync"]);
@@ -583,7 +502,7 @@ fn accounts_of_one_client_id_share_its_rate_limit_window() {
 
 fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one_line(db: TestDb) {
     let mut w = World::new(db, None);
-    w.connect("default");
+    w.connect(&["--account", "default"]);
     let posted = w.run(&[
         "-o",
         "json",
@@ -711,16 +630,6 @@ fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one
     w.assert_no_leaks();
 }
 
-#[test]
-fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_on_sqlite() {
-    post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one_line(
-        TestDb::sqlite(),
-    );
-}
-
-#[test]
-fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_on_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one_line(db);
-    }
+both_backends! {
+    post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals: |db| post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one_line(db);
 }

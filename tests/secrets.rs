@@ -15,6 +15,7 @@ use socialcrm::config::DatabaseTarget;
 use socialcrm::secrets::{self, Secret, SecretStore, SecretsBackend, SecretsSettings};
 
 use crate::support::TestDb;
+use crate::support::both_backends;
 
 const TOKEN: &str = "tok_PLAIN_a1b2c3d4e5f6";
 const REFRESH: &str = "ref_PLAIN_z9y8x7w6v5";
@@ -316,16 +317,8 @@ fn db_story(db: TestDb) {
     }
 }
 
-#[test]
-fn secrets_db_backend_on_sqlite() {
-    db_story(TestDb::sqlite());
-}
-
-#[test]
-fn secrets_db_backend_on_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        db_story(db);
-    }
+both_backends! {
+    secrets_db_backend: |db| db_story(db);
 }
 
 // ---- keychain: a real Secret Service in a private session -------------------------------

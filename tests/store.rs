@@ -1,11 +1,13 @@
-//! The store conformance suite: every test here runs once on SQLite and once on PostgreSQL,
-//! against the same `Store` trait, so the two backends cannot drift apart.
+//! The store conformance suite: every test here runs on SQLite, on PostgreSQL, and on
+//! PostgreSQL over TLS (verify-full), against the same `Store` trait, so the backends cannot
+//! drift apart and TLS changes nothing but the transport.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use socialcrm::store::model::*;
 use socialcrm::store::{Batch, Store, StoreError};
 
 use crate::support::TestDb;
+use crate::support::both_backends;
 
 /// Declares `mod name { fn sqlite(); fn postgres() }` running `body` on a migrated store.
 macro_rules! on_both_backends {
@@ -26,6 +28,14 @@ macro_rules! on_both_backends {
             #[test]
             fn postgres() {
                 let Some(db) = TestDb::postgres() else { return };
+                let mut store = db.open();
+                store.migrate().unwrap();
+                body(&db, store.as_mut());
+            }
+
+            #[test]
+            fn postgres_tls() {
+                let Some(db) = TestDb::postgres_tls() else { return };
                 let mut store = db.open();
                 store.migrate().unwrap();
                 body(&db, store.as_mut());
@@ -426,14 +436,6 @@ fn racing_migrations_apply_once(db: &TestDb) {
     assert_eq!(store.schema_version().unwrap(), store.latest_version());
 }
 
-#[test]
-fn racing_migrations_apply_once_on_sqlite() {
-    racing_migrations_apply_once(&TestDb::sqlite());
-}
-
-#[test]
-fn racing_migrations_apply_once_on_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        racing_migrations_apply_once(&db);
-    }
+both_backends! {
+    racing_migrations_apply_once: |db| racing_migrations_apply_once(&db);
 }

@@ -24,7 +24,7 @@ use crate::support::fake_tiktok::{self, FakeBrowser, FakeTikTok, RecordedRequest
 use crate::support::fake_x::{self, FakeX};
 use crate::support::{TestDb, TestEnv, assert_same_crm, crm_contents, free_port};
 
-const MASTER_KEY: &str = "correct horse battery staple";
+use crate::support::world::MASTER_KEY;
 const PLATFORMS: [&str; 4] = ["tiktok", "reddit", "x", "instagram"];
 /// TikTok's client-side quota (requests a minute per endpoint), the binary's default.
 const TIKTOK_PER_MINUTE: usize = 600;
@@ -310,7 +310,11 @@ fn bench_sync_all() {
         Duration::from_secs(env_number("BENCH_REDDIT_WINDOW_SECS", 10)),
     );
     let db = match std::env::var("BENCH_DATABASE_URL") {
-        Ok(url) => TestDb::postgres_schema(&url),
+        // BENCH_DATABASE_TLS (e.g. `sslmode=require`) is added to the URL the binary gets.
+        Ok(url) => match std::env::var("BENCH_DATABASE_TLS") {
+            Ok(tls) if !tls.is_empty() => TestDb::postgres_schema(&url).with_query(&tls),
+            _ => TestDb::postgres_schema(&url),
+        },
         Err(_) => TestDb::sqlite(),
     };
     let measured = bench(&db, env_number("BENCH_ACCOUNTS", 1000), window, [1, 16]);

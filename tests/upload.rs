@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use socialcrm::store::model::{Upload, UploadStatus};
 
 use crate::connect::{connect, table_rows};
+use crate::support::both_backends;
 use crate::support::fake_tiktok::{
     DIRECT_INIT_PATH, FakeBrowser, FakeTikTok, INBOX_INIT_PATH, PUBLISHED_VIDEO_BASE,
     PublishOutcome,
@@ -436,16 +437,8 @@ fn ledger_story(db: &TestDb) {
     assert!(store.save_upload(&rival).is_err());
 }
 
-#[test]
-fn the_ledger_round_trips_on_sqlite() {
-    ledger_story(&TestDb::sqlite());
-}
-
-#[test]
-fn the_ledger_round_trips_on_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        ledger_story(&db);
-    }
+both_backends! {
+    the_ledger_round_trips: |db| ledger_story(&db);
 }
 
 #[test]

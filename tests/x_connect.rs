@@ -4,6 +4,7 @@
 use std::process::Command;
 use std::time::Duration;
 
+use crate::support::both_backends;
 use crate::support::fake_tiktok::FakeBrowser;
 use crate::support::fake_x::{
     APP_BEARER, AUTHORIZE_PATH, CLIENT_ID, CLIENT_SECRET, FakeX, ME_PATH, REVOKE_PATH, TOKEN_PATH,
@@ -11,7 +12,7 @@ use crate::support::fake_x::{
 };
 use crate::support::{Run, TestDb, TestEnv, http};
 
-const MASTER_KEY: &str = "correct horse battery staple";
+use crate::support::world::MASTER_KEY;
 
 /// The binary against the fake X, with the fake's client (its secret only when the fake is a
 /// confidential client) and the file secrets backend.
@@ -287,16 +288,8 @@ fn concurrent_processes_refresh_once(db: TestDb) {
     );
 }
 
-#[test]
-fn x_concurrent_processes_refresh_a_rotating_token_exactly_once_sqlite() {
-    concurrent_processes_refresh_once(TestDb::sqlite());
-}
-
-#[test]
-fn x_concurrent_processes_refresh_a_rotating_token_exactly_once_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        concurrent_processes_refresh_once(db);
-    }
+both_backends! {
+    x_concurrent_processes_refresh_a_rotating_token_exactly_once: |db| concurrent_processes_refresh_once(db);
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
+use crate::support::both_backends;
 use crate::support::fake_x::{APP_BEARER, DM_EVENTS_PATH, DM_FAN, FakeX, ME_PATH, USER_ID};
 use crate::support::{Run, TestDb, TestEnv};
 use crate::x_connect::{assert_no_leaks, command};
@@ -111,16 +112,8 @@ fn followers_are_paged_within_the_read_budget(db: TestDb) {
     assert_no_leaks(&fake, &[&first, &second]);
 }
 
-#[test]
-fn x_followers_are_paged_within_the_read_budget_sqlite() {
-    followers_are_paged_within_the_read_budget(TestDb::sqlite());
-}
-
-#[test]
-fn x_followers_are_paged_within_the_read_budget_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        followers_are_paged_within_the_read_budget(db);
-    }
+both_backends! {
+    x_followers_are_paged_within_the_read_budget: |db| followers_are_paged_within_the_read_budget(db);
 }
 
 #[test]

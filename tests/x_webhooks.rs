@@ -7,6 +7,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use socialcrm::store::model::{AuditQuery, MessageQuery, Page};
 
+use crate::support::both_backends;
 use crate::support::http;
 use crate::support::{TestDb, TestEnv, crm_contents};
 use crate::webhooks::Server;
@@ -149,16 +150,8 @@ fn x_webhooks_answer_the_crc_and_record_only_signed_events(db: TestDb) {
     assert_eq!(messages[0].message.direction, "in");
 }
 
-#[test]
-fn x_webhooks_answer_the_crc_and_record_only_signed_events_sqlite() {
-    x_webhooks_answer_the_crc_and_record_only_signed_events(TestDb::sqlite());
-}
-
-#[test]
-fn x_webhooks_answer_the_crc_and_record_only_signed_events_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        x_webhooks_answer_the_crc_and_record_only_signed_events(db);
-    }
+both_backends! {
+    x_webhooks_answer_the_crc_and_record_only_signed_events: |db| x_webhooks_answer_the_crc_and_record_only_signed_events(db);
 }
 
 /// Regression: the CRC answer is the HMAC of whatever `crc_token` holds, which is exactly the
@@ -204,16 +197,8 @@ fn the_crc_endpoint_is_not_a_signing_oracle(db: TestDb) {
     assert!(messages.is_empty(), "a forged DM was stored: {messages:?}");
 }
 
-#[test]
-fn the_crc_endpoint_is_not_a_signing_oracle_sqlite() {
-    the_crc_endpoint_is_not_a_signing_oracle(TestDb::sqlite());
-}
-
-#[test]
-fn the_crc_endpoint_is_not_a_signing_oracle_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        the_crc_endpoint_is_not_a_signing_oracle(db);
-    }
+both_backends! {
+    the_crc_endpoint_is_not_a_signing_oracle: |db| the_crc_endpoint_is_not_a_signing_oracle(db);
 }
 
 /// Regression: the replay guard lived in memory and keyed the analytics point by arrival time,
@@ -267,14 +252,6 @@ fn a_replay_after_a_restart_is_refused_and_never_adds_a_row(db: TestDb) {
     assert_eq!(x_rows("messages").len(), 1);
 }
 
-#[test]
-fn a_replay_after_a_restart_is_refused_and_never_adds_a_row_sqlite() {
-    a_replay_after_a_restart_is_refused_and_never_adds_a_row(TestDb::sqlite());
-}
-
-#[test]
-fn a_replay_after_a_restart_is_refused_and_never_adds_a_row_postgres() {
-    if let Some(db) = TestDb::postgres() {
-        a_replay_after_a_restart_is_refused_and_never_adds_a_row(db);
-    }
+both_backends! {
+    a_replay_after_a_restart_is_refused_and_never_adds_a_row: |db| a_replay_after_a_restart_is_refused_and_never_adds_a_row(db);
 }

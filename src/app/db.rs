@@ -55,6 +55,10 @@ struct Status {
     latest_schema_version: i64,
     /// `current`, `pending` (older, migrates on next use) or `newer` (refused).
     state: &'static str,
+    /// How the connection to a PostgreSQL server is protected ("TLSv1.3, server certificate
+    /// and host name verified (sslmode=verify-full)"); absent for SQLite.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls: Option<String>,
     tables: Vec<TableCount>,
 }
 
@@ -64,7 +68,7 @@ impl Render for Status {
     }
 
     fn sections(&self) -> Vec<Section> {
-        let facts = vec![
+        let mut facts = vec![
             vec!["backend".into(), self.backend.into()],
             vec!["location".into(), self.location.clone()],
             vec![
@@ -75,6 +79,9 @@ impl Render for Status {
                 ),
             ],
         ];
+        if let Some(tls) = &self.tls {
+            facts.push(vec!["tls".into(), tls.clone()]);
+        }
         vec![
             Section {
                 title: None,
@@ -145,6 +152,7 @@ fn status(ctx: &mut Context) -> CliResult<Report> {
         schema_version,
         latest_schema_version,
         state,
+        tls: info.tls,
         tables,
     });
     match state {

@@ -68,9 +68,11 @@ pub fn run(ctx: &mut Context, args: DoctorArgs) -> CliResult<Report> {
         credentials(ctx, platform, &mut list);
     }
 
+    let mut tls = None;
     let database = ctx.store().map(|store| {
         let info = store.info();
         let version = store.schema_version().unwrap_or(0);
+        tls = info.tls.map(|state| (state, info.tls_weak));
         format!(
             "{} at {} (schema version {version})",
             info.backend, info.location
@@ -78,6 +80,14 @@ pub fn run(ctx: &mut Context, args: DoctorArgs) -> CliResult<Report> {
     });
     let database_ok = database.is_ok();
     list.result("database", database, |d| d);
+    if let Some((state, weak)) = tls {
+        if weak {
+            let hint = "use sslmode=verify-full with sslrootcert (README, section PostgreSQL: TLS, passwords, managed services)";
+            list.add("database tls", "warn", format!("{state}: {hint}"));
+        } else {
+            list.add("database tls", "ok", state);
+        }
+    }
     if database_ok {
         clock(ctx, &mut list);
         let backend = ctx.secrets().map(|s| s.backend());

@@ -465,6 +465,7 @@ impl From<StoreError> for CliError {
             ),
             StoreError::Unreachable { .. } => CliError::config(message)
                 .with_hint("check --database-url / SOCIALCRM_DATABASE_URL and that the server is up"),
+            StoreError::Connection { hint, .. } => CliError::config(message).with_hint(hint),
             StoreError::CannotOpen { .. } => CliError::config(message).with_hint(
                 "make the directory writable, set XDG_DATA_HOME, or pick a file with --database-url sqlite:PATH",
             ),

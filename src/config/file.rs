@@ -22,6 +22,8 @@ pub struct FileConfig {
     pub progress: Option<bool>,
     /// Where tokens are kept: keychain, file or db. The master key is never read from here.
     pub secrets: Option<Spanned<String>>,
+    /// libpq connection settings for a PostgreSQL database (`sslmode`, `sslrootcert`, ...).
+    pub database: Option<super::database::DatabaseSection>,
     pub tiktok: Option<Section>,
     pub instagram: Option<Section>,
     pub reddit: Option<Section>,

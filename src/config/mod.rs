@@ -6,6 +6,7 @@
 //! `Debug` of anything here is safe to log: secrets are [`Secret`](crate::secrets::Secret)s and
 //! the database URL is printed only through [`DatabaseTarget::display_location`].
 
+mod database;
 mod file;
 mod platform;
 pub mod tuning;
@@ -202,6 +203,12 @@ pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
                 .join("socialcrm")
                 .join("crm.db"),
         },
+    };
+    let database = match (database, values.and_then(|v| v.database.as_ref())) {
+        (DatabaseTarget::Postgres { url }, Some(section)) => DatabaseTarget::Postgres {
+            url: Secret::new(database::apply(url.expose(), section, env)),
+        },
+        (database, _) => database,
     };
     let data_dir =
         xdg_dir(env, "XDG_DATA_HOME", ".local/share", "the data directory")?.join("socialcrm");

@@ -32,12 +32,26 @@ pub use generic::Migration;
 pub struct StoreInfo {
     pub backend: &'static str,
     pub location: String,
+    /// How the connection to a database server is protected (PostgreSQL only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<String>,
+    /// The connection crosses a network unencrypted, or to a server whose certificate is not
+    /// checked: `doctor` warns.
+    #[serde(skip)]
+    pub tls_weak: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot connect to PostgreSQL database {location}: {reason}")]
     Unreachable { location: String, reason: String },
+    /// A connection that cannot work as set up (TLS, certificates, password): cause and fix.
+    #[error("cannot connect to PostgreSQL database {location}: {reason}")]
+    Connection {
+        location: String,
+        reason: String,
+        hint: String,
+    },
     #[error("cannot open SQLite database {location}: {reason}")]
     CannotOpen { location: String, reason: String },
     /// The path exists and is a device, FIFO, socket or directory: refused before touching it.

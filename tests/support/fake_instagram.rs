@@ -31,13 +31,12 @@
 pub mod publish;
 
 use std::collections::HashMap;
-use std::process::Command;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::server::{FakeServer, RecordedRequest, Reply, random_token, respond};
+use super::server::{Fake, RecordedRequest, Reply, Routes, random_token};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_INSTAGRAM_BASE_URL";
 pub const APP_ID: &str = "fake-ig-app-id";
@@ -80,7 +79,7 @@ struct Token {
     scopes: Vec<String>,
 }
 
-struct State {
+pub struct State {
     redirect_uri: String,
     codes: HashMap<String, Vec<String>>,
     tokens: Vec<Token>,
@@ -111,11 +110,8 @@ struct State {
     me: (String, String),
 }
 
-pub struct FakeInstagram {
-    _server: FakeServer,
-    base_url: String,
-    state: Arc<Mutex<State>>,
-}
+/// The fake server. Knobs take `&self` and apply to the requests that come after.
+pub type FakeInstagram = Fake<State>;
 
 fn fbtrace() -> String {
     random_token("Atr")[..14].to_string()
@@ -132,7 +128,7 @@ pub fn graph_error(status: u16, code: i64, message: &str) -> Reply {
 impl FakeInstagram {
     /// An app whose one registered redirect URI is `redirect_uri`.
     pub fn start(redirect_uri: &str) -> FakeInstagram {
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             redirect_uri: redirect_uri.into(),
             codes: HashMap::new(),
             tokens: Vec::new(),
@@ -152,24 +148,8 @@ impl FakeInstagram {
             users: 0,
             echo_token_urls: false,
             me: (USER_ID.into(), USERNAME.into()),
-        }));
-        let server = {
-            let state = state.clone();
-            FakeServer::start("fake-instagram", move |request| serve(&state, request))
         };
-        FakeInstagram {
-            base_url: server.base_url(),
-            _server: server,
-            state,
-        }
-    }
-
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn apply(&self, cmd: &mut Command) {
-        cmd.env(BASE_URL_ENV, &self.base_url);
+        Fake::serve("fake-instagram", BASE_URL_ENV, state, |_, _| {})
     }
 
     // ---- knobs ----
@@ -275,14 +255,6 @@ impl FakeInstagram {
 
     // ---- what happened ----
 
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.state().requests.clone()
-    }
-
-    pub fn requests_to(&self, path: &str) -> Vec<RecordedRequest> {
-        RecordedRequest::to_path(&self.state().requests, path)
-    }
-
     /// Every token issued.
     pub fn tokens(&self) -> Vec<String> {
         self.state()
@@ -346,39 +318,52 @@ pub fn stamp(secs: i64) -> String {
         .to_string()
 }
 
-fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
-    if request.url().starts_with("/ig-api-upload/") {
-        return publish::receive(state, request);
-    }
-    let read = RecordedRequest::read(&mut request, 1 << 20);
-    let (reply, delay) = {
-        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
-        let (mut recorded, reply) = match read {
-            Some(recorded) => {
-                let reply = st.route(&recorded);
-                (recorded, reply)
-            }
-            None => (
-                RecordedRequest::head(&request),
-                graph_error(413, 1, "Request too large"),
+impl Routes for State {
+    fn route(&mut self, req: &RecordedRequest, _: &[u8]) -> Reply {
+        match (req.method.as_str(), req.path.as_str()) {
+            ("GET", AUTHORIZE_PATH) => self.authorize(req),
+            ("POST", CODE_PATH) => self.code(req),
+            ("GET", EXCHANGE_PATH | REFRESH_PATH) if self.echo_token_urls => graph_error(
+                400,
+                100,
+                &format!("Unsupported get request: {}?{}", req.path, req.raw_query),
             ),
-        };
-        recorded.status = reply.status;
-        st.requests.push(recorded);
-        let delay = match st.delay {
+            ("GET", EXCHANGE_PATH) => self.exchange(req),
+            ("GET", REFRESH_PATH) => self.refresh(req),
+            _ => {
+                let reply = self.graph(req);
+                self.usage_headers(reply)
+            }
+        }
+    }
+
+    fn too_large(&mut self) -> Reply {
+        graph_error(413, 1, "Request too large")
+    }
+
+    fn log(&mut self) -> &mut Vec<RecordedRequest> {
+        &mut self.requests
+    }
+
+    /// The upload host streams its body itself (publish.rs).
+    fn take(state: &Mutex<State>, request: tiny_http::Request) -> Option<tiny_http::Request> {
+        if request.url().starts_with("/ig-api-upload/") {
+            publish::receive(state, request);
+            return None;
+        }
+        Some(request)
+    }
+
+    fn delay(&mut self) -> Option<Duration> {
+        match self.delay {
             Some((0, d)) => Some(d),
             Some((n, d)) => {
-                st.delay = Some((n - 1, d));
+                self.delay = Some((n - 1, d));
                 None
             }
             None => None,
-        };
-        (reply, delay)
-    };
-    if let Some(d) = delay {
-        std::thread::sleep(d);
+        }
     }
-    respond(request, reply);
 }
 
 /// User k of the many-users mode: (user id, username).
@@ -397,24 +382,6 @@ fn oauth_error(message: &str) -> Reply {
 }
 
 impl State {
-    fn route(&mut self, req: &RecordedRequest) -> Reply {
-        match (req.method.as_str(), req.path.as_str()) {
-            ("GET", AUTHORIZE_PATH) => self.authorize(req),
-            ("POST", CODE_PATH) => self.code(req),
-            ("GET", EXCHANGE_PATH | REFRESH_PATH) if self.echo_token_urls => graph_error(
-                400,
-                100,
-                &format!("Unsupported get request: {}?{}", req.path, req.raw_query),
-            ),
-            ("GET", EXCHANGE_PATH) => self.exchange(req),
-            ("GET", REFRESH_PATH) => self.refresh(req),
-            _ => {
-                let reply = self.graph(req);
-                self.usage_headers(reply)
-            }
-        }
-    }
-
     fn authorize(&mut self, req: &RecordedRequest) -> Reply {
         let q = |name| req.query_param(name).unwrap_or("");
         if q("client_id") != APP_ID || q("redirect_uri") != self.redirect_uri {

@@ -26,15 +26,12 @@
 //! and listings (the `sync --all` benchmark). Every request is recorded with its arrival time
 //! and User-Agent ([`FakeReddit::requests`]).
 
-use std::collections::HashMap;
-use std::process::Command;
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
 use serde_json::{Value, json};
 
-use super::server::{FakeServer, RecordedRequest, Reply, random_token, respond};
+use super::oauth::{Authority, ClientAuth, Code};
+use super::server::{Fake, RecordedRequest, Reply, Routes};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_REDDIT_BASE_URL";
 pub const CLIENT_ID: &str = "fake-reddit-client-id";
@@ -103,23 +100,6 @@ impl Persona {
     }
 }
 
-struct Grant {
-    /// The many-users mode's user (0: the fixed one).
-    user: u64,
-    access_token: String,
-    refresh_token: Option<String>,
-    scope: String,
-    access_expires_at: Instant,
-    revoked: bool,
-}
-
-struct PendingCode {
-    user: u64,
-    redirect_uri: String,
-    scope: String,
-    permanent: bool,
-}
-
 /// One of the user's listings: items newest first, as `{"kind","data"}` children.
 #[derive(Default)]
 struct Listing {
@@ -148,14 +128,12 @@ impl Listing {
     }
 }
 
-struct State {
+pub struct State {
     client_id: String,
     client_secret: String,
     redirect_uri: String,
     rotate_refresh: bool,
-    access_lifetime: Duration,
-    codes: HashMap<String, PendingCode>,
-    grants: Vec<Grant>,
+    auth: Authority,
     /// (token, token_type_hint) of each revoke call that was accepted.
     revocations: Vec<(String, String)>,
     requests: Vec<RecordedRequest>,
@@ -183,11 +161,7 @@ struct State {
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
-pub struct FakeReddit {
-    _server: FakeServer,
-    base_url: String,
-    state: Arc<Mutex<State>>,
-}
+pub type FakeReddit = Fake<State>;
 
 impl FakeReddit {
     /// A web app (with a secret) whose registered redirect URI is `redirect_uri`.
@@ -201,14 +175,12 @@ impl FakeReddit {
     }
 
     fn with_client(client_id: &str, client_secret: &str, redirect_uri: &str) -> FakeReddit {
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
             redirect_uri: redirect_uri.into(),
             rotate_refresh: false,
-            access_lifetime: Duration::from_secs(3600),
-            codes: HashMap::new(),
-            grants: Vec::new(),
+            auth: Authority::new(Duration::from_secs(3600), ["code-", "at-", "rt-"]),
             revocations: Vec::new(),
             requests: Vec::new(),
             submissions: Listing::default(),
@@ -227,25 +199,8 @@ impl FakeReddit {
             many_users: false,
             users: 0,
             persona: Persona::fixed(),
-        }));
-        let server = {
-            let state = state.clone();
-            FakeServer::start("fake-reddit", move |request| serve(&state, request))
         };
-        FakeReddit {
-            base_url: server.base_url(),
-            _server: server,
-            state,
-        }
-    }
-
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Points a command (the binary) at this fake.
-    pub fn apply(&self, cmd: &mut Command) {
-        cmd.env(BASE_URL_ENV, &self.base_url);
+        Fake::serve("fake-reddit", BASE_URL_ENV, state, |_, _| {})
     }
 
     // ---- knobs ----
@@ -257,10 +212,7 @@ impl FakeReddit {
 
     /// Every access token issued so far stops working now (refresh tokens still work).
     pub fn expire_access_tokens_now(&self) {
-        let now = Instant::now();
-        for grant in &mut self.state().grants {
-            grant.access_expires_at = now;
-        }
+        self.state().auth.expire_access_now();
     }
 
     /// After `n` more API answers the window is spent: that answer says `Remaining: 0` and
@@ -343,14 +295,6 @@ impl FakeReddit {
 
     // ---- what happened ----
 
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.state().requests.clone()
-    }
-
-    pub fn requests_to(&self, path: &str) -> Vec<RecordedRequest> {
-        RecordedRequest::to_path(&self.state().requests, path)
-    }
-
     /// (token, token_type_hint) of each accepted revoke.
     pub fn revocations(&self) -> Vec<(String, String)> {
         self.state().revocations.clone()
@@ -359,7 +303,8 @@ impl FakeReddit {
     /// Every access and refresh token issued.
     pub fn tokens(&self) -> Vec<String> {
         let st = self.state();
-        st.grants
+        st.auth
+            .grants
             .iter()
             .flat_map(|g| [Some(g.access_token.clone()), g.refresh_token.clone()])
             .flatten()
@@ -370,6 +315,7 @@ impl FakeReddit {
     pub fn live_refresh_tokens(&self) -> usize {
         let st = self.state();
         let mut live: Vec<&String> = st
+            .auth
             .grants
             .iter()
             .filter(|g| !g.revoked)
@@ -503,28 +449,27 @@ fn mentions(n: usize, p: &Persona) -> Vec<Value> {
     })
 }
 
-fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
-    let read = RecordedRequest::read(&mut request, 1 << 20);
-    let reply = {
-        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
-        let (mut recorded, reply) = match read {
-            Some(recorded) => {
-                let reply = st.route(&recorded);
-                (recorded, reply)
-            }
-            None => (
-                RecordedRequest::head(&request),
-                Reply::json(
-                    413,
-                    json!({"message": "Request Entity Too Large", "error": 413}),
-                ),
-            ),
-        };
-        recorded.status = reply.status;
-        st.requests.push(recorded);
-        reply
-    };
-    respond(request, reply);
+impl Routes for State {
+    fn route(&mut self, req: &RecordedRequest, _: &[u8]) -> Reply {
+        match (req.method.as_str(), req.path.as_str()) {
+            ("GET", AUTHORIZE_PATH) => self.authorize(req),
+            ("POST", TOKEN_PATH) => self.token(req),
+            ("POST", REVOKE_PATH) => self.revoke(req),
+            (_, AUTHORIZE_PATH | TOKEN_PATH | REVOKE_PATH) => error(405, "Method Not Allowed"),
+            _ => self.api(req),
+        }
+    }
+
+    fn too_large(&mut self) -> Reply {
+        Reply::json(
+            413,
+            json!({"message": "Request Entity Too Large", "error": 413}),
+        )
+    }
+
+    fn log(&mut self) -> &mut Vec<RecordedRequest> {
+        &mut self.requests
+    }
 }
 
 fn error(status: u16, message: &str) -> Reply {
@@ -536,16 +481,6 @@ fn oauth_error(status: u16, error: &str) -> Reply {
 }
 
 impl State {
-    fn route(&mut self, req: &RecordedRequest) -> Reply {
-        match (req.method.as_str(), req.path.as_str()) {
-            ("GET", AUTHORIZE_PATH) => self.authorize(req),
-            ("POST", TOKEN_PATH) => self.token(req),
-            ("POST", REVOKE_PATH) => self.revoke(req),
-            (_, AUTHORIZE_PATH | TOKEN_PATH | REVOKE_PATH) => error(405, "Method Not Allowed"),
-            _ => self.api(req),
-        }
-    }
-
     fn authorize(&mut self, req: &RecordedRequest) -> Reply {
         let q = |name| req.query_param(name).unwrap_or("");
         if q("client_id") != self.client_id {
@@ -578,30 +513,27 @@ impl State {
         if scope.is_empty() || scope.split([' ', ',']).any(|s| !known.contains(&s)) {
             return redirect(format!("state={state}&error=invalid_scope"));
         }
-        let code = random_token("code-");
         if self.many_users {
             self.users += 1;
         }
-        self.codes.insert(
-            code.clone(),
-            PendingCode {
-                user: if self.many_users { self.users } else { 0 },
-                redirect_uri: self.redirect_uri.clone(),
-                scope: scope.replace(',', " "),
-                permanent: duration == "permanent",
-            },
-        );
+        let code = self.auth.code(Code {
+            user: if self.many_users { self.users } else { 0 },
+            challenge: String::new(),
+            redirect_uri: self.redirect_uri.clone(),
+            scope: scope.replace(',', " "),
+            permanent: duration == "permanent",
+            issued: Instant::now(),
+        });
         redirect(format!("state={state}&code={code}"))
     }
 
     /// HTTP Basic with the app's id and secret (empty for installed apps).
     fn client_ok(&self, req: &RecordedRequest) -> bool {
-        let want = base64::engine::general_purpose::STANDARD
-            .encode(format!("{}:{}", self.client_id, self.client_secret));
-        req.authorization
-            .as_deref()
-            .and_then(|h| h.strip_prefix("Basic "))
-            .is_some_and(|got| got.trim() == want)
+        ClientAuth::Basic {
+            id: self.client_id.clone(),
+            secret: self.client_secret.clone(),
+        }
+        .ok(req)
     }
 
     fn token(&mut self, req: &RecordedRequest) -> Reply {
@@ -614,33 +546,28 @@ impl State {
         let f = |name| req.form_field(name).unwrap_or("");
         match f("grant_type") {
             "authorization_code" => {
-                let Some(pending) = self.codes.remove(f("code")) else {
+                let Some(pending) = self.auth.codes.remove(f("code")) else {
                     return oauth_error(400, "invalid_grant");
                 };
                 if f("redirect_uri") != pending.redirect_uri {
                     return oauth_error(400, "invalid_grant");
                 }
-                let refresh = pending.permanent.then(|| random_token("rt-"));
+                let refresh = pending.permanent.then(|| self.auth.new_refresh());
                 self.issue(pending.user, pending.scope, refresh.clone(), refresh)
             }
             "refresh_token" => {
                 let token = f("refresh_token");
-                let Some(grant) = self
-                    .grants
-                    .iter()
-                    .rev()
-                    .find(|g| g.refresh_token.as_deref() == Some(token) && !g.revoked)
-                else {
+                let Some(grant) = self.auth.refreshable(token) else {
                     return oauth_error(400, "invalid_grant");
                 };
                 let (user, scope) = (grant.user, grant.scope.clone());
                 if self.rotate_refresh {
-                    for g in &mut self.grants {
+                    for g in &mut self.auth.grants {
                         if g.refresh_token.as_deref() == Some(token) {
                             g.revoked = true;
                         }
                     }
-                    let fresh = random_token("rt-");
+                    let fresh = self.auth.new_refresh();
                     self.issue(user, scope, Some(fresh.clone()), Some(fresh))
                 } else {
                     // Reddit's wiki: the answer has no refresh_token; the old one stays valid.
@@ -658,24 +585,16 @@ impl State {
         refresh: Option<String>,
         answer: Option<String>,
     ) -> Reply {
-        let grant = Grant {
-            user,
-            access_token: random_token("at-"),
-            refresh_token: refresh,
-            scope,
-            access_expires_at: Instant::now() + self.access_lifetime,
-            revoked: false,
-        };
+        let grant = self.auth.issue(user, String::new(), scope, refresh, false);
         let mut body = json!({
             "access_token": grant.access_token,
             "token_type": "bearer",
-            "expires_in": self.access_lifetime.as_secs(),
+            "expires_in": grant.lifetime.as_secs(),
             "scope": grant.scope,
         });
         if let Some(refresh) = answer {
             body["refresh_token"] = json!(refresh);
         }
-        self.grants.push(grant);
         Reply::json(200, body)
     }
 
@@ -685,11 +604,7 @@ impl State {
         }
         let token = req.form_field("token").unwrap_or("").to_string();
         let hint = req.form_field("token_type_hint").unwrap_or("").to_string();
-        for grant in &mut self.grants {
-            if grant.access_token == token || grant.refresh_token.as_deref() == Some(&token) {
-                grant.revoked = true;
-            }
-        }
+        self.auth.revoke(&token);
         self.revocations.push((token, hint));
         Reply::empty(204)
     }
@@ -753,10 +668,8 @@ impl State {
             })
             .unwrap_or("");
         let scope = self
-            .grants
-            .iter()
-            .find(|g| !token.is_empty() && g.access_token == token)
-            .filter(|g| !g.revoked && now < g.access_expires_at)
+            .auth
+            .live_at(token, now)
             .map(|g| (g.scope.clone(), g.user));
         let Some((scope, user)) = scope else {
             return error(401, "Unauthorized");

@@ -29,18 +29,17 @@
 //! ([`FakeTikTok::tokens`]). [`FakeBrowser`] is a `$BROWSER` for the binary to open the
 //! authorize page with.
 
-use std::collections::{HashMap, VecDeque};
-use std::process::Command;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::collections::VecDeque;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 pub use super::browser::{FakeBrowser, click_authorize};
+pub use super::oauth::PkceEncoding;
+use super::oauth::{Authority, ClientAuth, Code, bearer};
 pub use super::server::RecordedRequest;
-use super::server::{FakeServer, Reply, random_token, respond};
+use super::server::{Fake, Reply, Routes};
 
 mod posting;
 #[allow(unused_imports)]
@@ -78,27 +77,6 @@ pub const VIDEO_ID_BASE: u64 = 7_300_000_000_000_000_000;
 pub const MAX_BODY: usize = 1024 * 1024;
 /// `refresh_expires_in` of every token answer (365 days).
 pub const REFRESH_EXPIRES_IN: u64 = 31_536_000;
-
-/// How the fake expects `code_challenge` to encode SHA-256(code_verifier).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PkceEncoding {
-    /// Lowercase hex: what TikTok's desktop flow is reported to want. The default.
-    Hex,
-    /// RFC 7636 base64url without padding.
-    Base64Url,
-}
-
-impl PkceEncoding {
-    pub fn challenge(self, verifier: &str) -> String {
-        let digest = Sha256::digest(verifier.as_bytes());
-        match self {
-            PkceEncoding::Hex => digest.iter().map(|b| format!("{b:02x}")).collect(),
-            PkceEncoding::Base64Url => {
-                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
-            }
-        }
-    }
-}
 
 /// What the "user" does on the authorize page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -285,37 +263,7 @@ pub struct IssuedToken {
     pub from_refresh: bool,
 }
 
-struct Grant {
-    access_token: String,
-    refresh_token: String,
-    open_id: String,
-    /// The many-users mode's user this pair belongs to (0: the one fixed user).
-    user: u64,
-    scope: String,
-    expires_in: u64,
-    access_expires_at: Instant,
-    rotated: bool,
-    revoked: bool,
-    from_refresh: bool,
-}
-
-impl Grant {
-    fn access_valid(&self, now: Instant) -> bool {
-        !self.revoked && now < self.access_expires_at
-    }
-
-    fn refresh_valid(&self) -> bool {
-        !self.revoked && !self.rotated
-    }
-}
-
-struct PendingCode {
-    challenge: String,
-    redirect_uri: String,
-    scope: String,
-}
-
-struct State {
+pub struct State {
     client_key: String,
     client_secret: String,
     user: FakeUser,
@@ -325,9 +273,7 @@ struct State {
     pkce: PkceEncoding,
     failing_token_calls: u32,
     refresh_revoked: bool,
-    access_lifetime: Duration,
-    codes: HashMap<String, PendingCode>,
-    grants: Vec<Grant>,
+    auth: Authority,
     revocations: Vec<String>,
     requests: Vec<RecordedRequest>,
     log_seq: u64,
@@ -354,12 +300,7 @@ struct State {
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
-pub struct FakeTikTok {
-    /// Serves until the fake is dropped.
-    _server: FakeServer,
-    base_url: String,
-    state: Arc<Mutex<State>>,
-}
+pub type FakeTikTok = Fake<State>;
 
 impl FakeTikTok {
     /// Starts a fake that knows [`CLIENT_KEY`] / [`CLIENT_SECRET`] and [`FakeUser::default`].
@@ -368,7 +309,7 @@ impl FakeTikTok {
     }
 
     pub fn with_client(client_key: &str, client_secret: &str) -> FakeTikTok {
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             client_key: client_key.into(),
             client_secret: client_secret.into(),
             user: FakeUser::default(),
@@ -378,9 +319,7 @@ impl FakeTikTok {
             pkce: PkceEncoding::Hex,
             failing_token_calls: 0,
             refresh_revoked: false,
-            access_lifetime: Duration::from_secs(86_400),
-            codes: HashMap::new(),
-            grants: Vec::new(),
+            auth: Authority::new(Duration::from_secs(86_400), ["code.", "act.", "rft."]),
             revocations: Vec::new(),
             requests: Vec::new(),
             log_seq: 0,
@@ -397,37 +336,11 @@ impl FakeTikTok {
             posting: posting::Posting::new(String::new()),
             many_users: None,
             users: 0,
-        }));
-        let server = {
-            let state = state.clone();
-            FakeServer::start("fake-tiktok", move |request| serve(&state, request))
         };
-        let base_url = server.base_url();
         // Before the base URL is handed out, so before any request can arrive.
-        state.lock().unwrap().posting = posting::Posting::new(base_url.clone());
-        FakeTikTok {
-            _server: server,
-            base_url,
-            state,
-        }
-    }
-
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// `http://127.0.0.1:PORT`, the value for [`BASE_URL_ENV`].
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    pub fn url(&self, path_and_query: &str) -> String {
-        format!("{}{path_and_query}", self.base_url)
-    }
-
-    /// Points a command (the binary) at this fake.
-    pub fn apply(&self, cmd: &mut Command) {
-        cmd.env(BASE_URL_ENV, &self.base_url);
+        Fake::serve("fake-tiktok", BASE_URL_ENV, state, |st, base_url| {
+            st.posting = posting::Posting::new(base_url.into());
+        })
     }
 
     pub fn client_key(&self) -> String {
@@ -492,15 +405,12 @@ impl FakeTikTok {
 
     /// Lifetime of access tokens issued from now on (`expires_in` is its whole seconds).
     pub fn set_access_token_lifetime(&self, lifetime: Duration) {
-        self.state().access_lifetime = lifetime;
+        self.state().auth.access_lifetime = lifetime;
     }
 
     /// Every access token issued so far stops working now (refresh tokens still work).
     pub fn expire_access_tokens_now(&self) {
-        let now = Instant::now();
-        for grant in &mut self.state().grants {
-            grant.access_expires_at = now;
-        }
+        self.state().auth.expire_access_now();
     }
 
     pub fn set_user(&self, user: FakeUser) {
@@ -660,16 +570,6 @@ impl FakeTikTok {
     // ---- what happened ----
 
     /// Every request received so far, in order.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.state().requests.clone()
-    }
-
-    /// The requests to one path, e.g. [`TOKEN_PATH`].
-    pub fn requests_to(&self, path: &str) -> Vec<RecordedRequest> {
-        RecordedRequest::to_path(&self.state().requests, path)
-    }
-
-    /// How many requests reached `/v2/video/list/` (failed ones included).
     pub fn video_list_calls(&self) -> usize {
         self.state().video_list_seen
     }
@@ -692,14 +592,15 @@ impl FakeTikTok {
     pub fn tokens(&self) -> Vec<IssuedToken> {
         let now = Instant::now();
         self.state()
+            .auth
             .grants
             .iter()
             .map(|g| IssuedToken {
                 access_token: g.access_token.clone(),
-                refresh_token: g.refresh_token.clone(),
-                open_id: g.open_id.clone(),
+                refresh_token: g.refresh_token.clone().unwrap_or_default(),
+                open_id: g.subject.clone(),
                 scope: g.scope.clone(),
-                expires_in: g.expires_in,
+                expires_in: g.lifetime.as_secs(),
                 access_valid: g.access_valid(now),
                 refresh_valid: g.refresh_valid(),
                 revoked: g.revoked,
@@ -715,7 +616,7 @@ impl FakeTikTok {
 
     /// Authorization codes issued and not yet exchanged.
     pub fn pending_codes(&self) -> usize {
-        self.state().codes.len()
+        self.state().auth.codes.len()
     }
 }
 
@@ -727,32 +628,33 @@ fn encode_value(v: &str) -> String {
         .replace("%2C", ",")
 }
 
-fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
-    if request.method().as_str() == "PUT" && request.url().starts_with(posting::UPLOAD_PREFIX) {
-        return posting::serve_chunk(state, request);
+impl Routes for State {
+    const MAX_BODY: usize = MAX_BODY;
+
+    fn route(&mut self, req: &RecordedRequest, _: &[u8]) -> Reply {
+        self.route(req, req.is_form())
     }
-    let read = RecordedRequest::read(&mut request, MAX_BODY);
-    let reply = {
-        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
-        let (mut recorded, reply) = match read {
-            Some(recorded) => {
-                let reply = st.route(&recorded, recorded.is_form());
-                (recorded, reply)
-            }
-            None => {
-                let log_id = st.log_id();
-                let reply = Reply::json(
-                    413,
-                    json!({"error": "invalid_request", "error_description": "Request body too large.", "log_id": log_id}),
-                );
-                (RecordedRequest::head(&request), reply)
-            }
-        };
-        recorded.status = reply.status;
-        st.requests.push(recorded);
-        reply
-    };
-    respond(request, reply);
+
+    fn too_large(&mut self) -> Reply {
+        let log_id = self.log_id();
+        Reply::json(
+            413,
+            json!({"error": "invalid_request", "error_description": "Request body too large.", "log_id": log_id}),
+        )
+    }
+
+    fn log(&mut self) -> &mut Vec<RecordedRequest> {
+        &mut self.requests
+    }
+
+    /// Upload chunks stream to posting.rs.
+    fn take(state: &Mutex<State>, request: tiny_http::Request) -> Option<tiny_http::Request> {
+        if request.method().as_str() == "PUT" && request.url().starts_with(posting::UPLOAD_PREFIX) {
+            posting::serve_chunk(state, request);
+            return None;
+        }
+        Some(request)
+    }
 }
 
 impl State {
@@ -901,15 +803,14 @@ impl State {
                     })
                     .collect();
                 let granted = granted.join(",");
-                let code = random_token("code.");
-                self.codes.insert(
-                    code.clone(),
-                    PendingCode {
-                        challenge: challenge.into(),
-                        redirect_uri: redirect_uri.into(),
-                        scope: granted.clone(),
-                    },
-                );
+                let code = self.auth.code(Code {
+                    user: 0,
+                    challenge: challenge.into(),
+                    redirect_uri: redirect_uri.into(),
+                    scope: granted.clone(),
+                    permanent: true,
+                    issued: Instant::now(),
+                });
                 let state = if self.consent == Consent::WrongState {
                     format!("{state}-forged")
                 } else {
@@ -926,8 +827,12 @@ impl State {
     }
 
     fn client_ok(&self, req: &RecordedRequest) -> bool {
-        req.form_field("client_key") == Some(self.client_key.as_str())
-            && req.form_field("client_secret") == Some(self.client_secret.as_str())
+        ClientAuth::Body {
+            id_field: "client_key",
+            id: self.client_key.clone(),
+            secret: self.client_secret.clone(),
+        }
+        .ok(req)
     }
 
     fn token(&mut self, req: &RecordedRequest) -> Reply {
@@ -941,7 +846,7 @@ impl State {
         let f = |name| req.form_field(name).unwrap_or("");
         match f("grant_type") {
             "authorization_code" => {
-                let Some(pending) = self.codes.remove(f("code")) else {
+                let Some(pending) = self.auth.codes.remove(f("code")) else {
                     return self.oauth_error(
                         400,
                         "invalid_grant",
@@ -981,11 +886,7 @@ impl State {
                     return self.oauth_error(400, "invalid_grant", "Refresh token is invalid.");
                 }
                 let refresh = f("refresh_token");
-                let Some(grant) = self
-                    .grants
-                    .iter_mut()
-                    .find(|g| g.refresh_token == refresh && g.refresh_valid())
-                else {
+                let Some(grant) = self.auth.refreshable(refresh) else {
                     return self.oauth_error(
                         400,
                         "invalid_grant",
@@ -994,7 +895,7 @@ impl State {
                 };
                 grant.rotated = true;
                 let (open_id, user, scope) =
-                    (grant.open_id.clone(), grant.user, grant.scope.clone());
+                    (grant.subject.clone(), grant.user, grant.scope.clone());
                 self.issue(open_id, user, scope, true)
             }
             "" => self.oauth_error(400, "invalid_request", "grant_type is missing."),
@@ -1007,29 +908,20 @@ impl State {
     }
 
     fn issue(&mut self, open_id: String, user: u64, scope: String, from_refresh: bool) -> Reply {
-        let grant = Grant {
-            access_token: random_token("act."),
-            refresh_token: random_token("rft."),
-            open_id,
-            user,
-            scope,
-            expires_in: self.access_lifetime.as_secs(),
-            access_expires_at: Instant::now() + self.access_lifetime,
-            rotated: false,
-            revoked: false,
-            from_refresh,
-        };
-        let body = json!({
-            "access_token": grant.access_token,
-            "expires_in": grant.expires_in,
-            "open_id": grant.open_id,
-            "refresh_expires_in": REFRESH_EXPIRES_IN,
-            "refresh_token": grant.refresh_token,
-            "scope": grant.scope,
-            "token_type": "Bearer",
-        });
-        self.grants.push(grant);
-        Reply::json(200, body)
+        let refresh = Some(self.auth.new_refresh());
+        let grant = self.auth.issue(user, open_id, scope, refresh, from_refresh);
+        Reply::json(
+            200,
+            json!({
+                "access_token": grant.access_token,
+                "expires_in": grant.lifetime.as_secs(),
+                "open_id": grant.subject,
+                "refresh_expires_in": REFRESH_EXPIRES_IN,
+                "refresh_token": grant.refresh_token,
+                "scope": grant.scope,
+                "token_type": "Bearer",
+            }),
+        )
     }
 
     fn revoke(&mut self, req: &RecordedRequest) -> Reply {
@@ -1040,11 +932,7 @@ impl State {
         if token.is_empty() {
             return self.oauth_error(400, "invalid_request", "token is missing.");
         }
-        for grant in &mut self.grants {
-            if grant.access_token == token || grant.refresh_token == token {
-                grant.revoked = true;
-            }
-        }
+        self.auth.revoke(&token);
         self.revocations.push(token);
         Reply::json(200, json!({}))
     }
@@ -1081,10 +969,7 @@ impl State {
     fn api(&mut self, req: &RecordedRequest, list_index: Option<usize>) -> Reply {
         if let Some(left) = self.access_expiry_countdown {
             if left == 0 {
-                let now = Instant::now();
-                for grant in &mut self.grants {
-                    grant.access_expires_at = grant.access_expires_at.min(now);
-                }
+                self.auth.expire_access_now();
                 self.access_expiry_countdown = None;
             } else {
                 self.access_expiry_countdown = Some(left - 1);
@@ -1100,16 +985,9 @@ impl State {
             return self.forced_failure(500);
         }
 
-        let now = Instant::now();
-        let token = req
-            .authorization
-            .as_deref()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .unwrap_or("");
         let grant = self
-            .grants
-            .iter()
-            .find(|g| !token.is_empty() && g.access_token == token && g.access_valid(now))
+            .auth
+            .live(bearer(req))
             .map(|g| (g.scope.clone(), g.user));
         let Some((scope, user)) = grant else {
             return self.api_error(

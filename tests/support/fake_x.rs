@@ -22,14 +22,14 @@
 //! Everything is recorded ([`FakeX::requests`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::process::Command;
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::server::FakeServer;
 pub use super::server::RecordedRequest;
+pub(crate) use super::server::Reply;
+pub use super::server::matches_template;
+use super::server::{Fake, Routes};
 
 mod api;
 pub use api::DM_FAN;
@@ -55,23 +55,7 @@ pub const WINDOW_LIMIT: u32 = 900;
 /// Bodies over this many bytes are refused (413); append segments must stay under it.
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
 
-pub(crate) struct Reply {
-    status: u16,
-    body: String,
-    location: Option<String>,
-    headers: Vec<(String, String)>,
-}
-
 impl Reply {
-    fn json(status: u16, body: Value) -> Reply {
-        Reply {
-            status,
-            body: body.to_string(),
-            location: None,
-            headers: Vec::new(),
-        }
-    }
-
     /// X's problem-details error body.
     fn problem(status: u16, title: &str, detail: &str, kind: &str) -> Reply {
         Reply::json(
@@ -112,11 +96,10 @@ struct Window {
     reset_at: u64,
 }
 
-pub(crate) struct State {
+pub struct State {
     client_id: String,
     /// `Some`: a confidential client (HTTP Basic); `None`: public (`client_id` in the body).
     client_secret: Option<String>,
-    access_lifetime: Duration,
     code_lifetime: Duration,
     corrupt_challenges: bool,
     oauth: oauth::OAuth,
@@ -139,11 +122,7 @@ pub(crate) struct State {
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
-pub struct FakeX {
-    base_url: String,
-    state: Arc<Mutex<State>>,
-    _server: FakeServer,
-}
+pub type FakeX = Fake<State>;
 
 pub fn now_secs() -> u64 {
     SystemTime::now()
@@ -164,10 +143,9 @@ impl FakeX {
     }
 
     fn with_secret(secret: Option<&str>) -> FakeX {
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             client_id: CLIENT_ID.into(),
             client_secret: secret.map(str::to_string),
-            access_lifetime: Duration::from_secs(7200),
             code_lifetime: Duration::from_secs(30),
             corrupt_challenges: false,
             oauth: oauth::OAuth::default(),
@@ -184,29 +162,8 @@ impl FakeX {
             users: 0,
             me: (USER_ID.into(), USERNAME.into()),
             follower_base: api::FOLLOWER_BASE,
-        }));
-        let server = {
-            let state = state.clone();
-            FakeServer::start("fake-x", move |request| serve(&state, request))
         };
-        FakeX {
-            base_url: server.base_url(),
-            state,
-            _server: server,
-        }
-    }
-
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// Points the binary at this fake.
-    pub fn apply(&self, cmd: &mut Command) {
-        cmd.env(BASE_URL_ENV, &self.base_url);
+        Fake::serve("fake-x", BASE_URL_ENV, state, |_, _| {})
     }
 
     /// True when the fake's client has a secret (HTTP Basic).
@@ -216,7 +173,7 @@ impl FakeX {
 
     /// How long access tokens issued from now on live (`expires_in`).
     pub fn set_access_token_lifetime(&self, lifetime: Duration) {
-        self.state().access_lifetime = lifetime;
+        self.state().oauth.authority.access_lifetime = lifetime;
     }
 
     /// How long an authorization code may wait for its exchange (X: 30 s).
@@ -236,12 +193,12 @@ impl FakeX {
 
     /// Every refresh token issued, oldest first.
     pub fn refresh_tokens(&self) -> Vec<String> {
-        self.state().oauth.refresh_tokens()
+        self.state().oauth.authority.refresh_tokens()
     }
 
     /// Every access token issued, oldest first.
     pub fn access_tokens(&self) -> Vec<String> {
-        self.state().oauth.access_tokens()
+        self.state().oauth.authority.access_tokens()
     }
 
     /// Tokens revoked so far.
@@ -330,73 +287,15 @@ impl FakeX {
     pub fn largest_segment(&self) -> usize {
         self.state().media.largest_segment
     }
-
-    /// Every request so far (without bodies' bytes).
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.state().requests.clone()
-    }
-
-    /// Requests whose path matches the template (`:id` matches any segment).
-    pub fn requests_to(&self, template: &str) -> Vec<RecordedRequest> {
-        self.requests()
-            .into_iter()
-            .filter(|r| matches_template(&r.path, template))
-            .collect()
-    }
 }
 
-pub fn matches_template(path: &str, template: &str) -> bool {
-    let (a, b): (Vec<&str>, Vec<&str>) = (path.split('/').collect(), template.split('/').collect());
-    a.len() == b.len() && a.iter().zip(&b).all(|(p, t)| *t == ":id" || p == t)
-}
+impl Routes for State {
+    const MAX_BODY: usize = MAX_BODY;
 
-fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
-    let read = RecordedRequest::read_bytes(&mut request, MAX_BODY);
-    let too_large = read.is_none();
-    let (mut recorded, bytes) =
-        read.unwrap_or_else(|| (RecordedRequest::head(&request), Vec::new()));
-    let is_form = recorded.is_form();
-    if recorded
-        .content_type
-        .as_deref()
-        .is_some_and(|c| c.starts_with("multipart/"))
-    {
-        // Media segments are binary: kept out of the record.
-        recorded.body.clear();
-    }
-    let reply = {
-        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
-        let reply = if too_large {
-            Reply::problem(
-                413,
-                "Payload Too Large",
-                "The body is too large.",
-                "invalid-request",
-            )
-        } else {
-            st.route(&recorded, &bytes, is_form)
-        };
-        recorded.status = reply.status;
-        st.requests.push(recorded);
-        reply
-    };
-    super::server::respond(
-        request,
-        super::server::Reply {
-            status: reply.status,
-            body: reply.body,
-            location: reply.location,
-            headers: reply.headers,
-            cut: false,
-        },
-    );
-}
-
-impl State {
-    fn route(&mut self, req: &RecordedRequest, bytes: &[u8], is_form: bool) -> Reply {
+    fn route(&mut self, req: &RecordedRequest, bytes: &[u8]) -> Reply {
         match (req.method.as_str(), req.path.as_str()) {
             ("GET", AUTHORIZE_PATH) => self.authorize(req),
-            ("POST", TOKEN_PATH) | ("POST", REVOKE_PATH) if !is_form => Reply::json(
+            ("POST", TOKEN_PATH) | ("POST", REVOKE_PATH) if !req.is_form() => Reply::json(
                 400,
                 json!({"error": "invalid_request", "error_description": "Content-Type must be application/x-www-form-urlencoded."}),
             ),
@@ -406,6 +305,32 @@ impl State {
         }
     }
 
+    fn too_large(&mut self) -> Reply {
+        Reply::problem(
+            413,
+            "Payload Too Large",
+            "The body is too large.",
+            "invalid-request",
+        )
+    }
+
+    fn log(&mut self) -> &mut Vec<RecordedRequest> {
+        &mut self.requests
+    }
+
+    /// Media segments are binary: kept out of the record.
+    fn trim(recorded: &mut RecordedRequest) {
+        if recorded
+            .content_type
+            .as_deref()
+            .is_some_and(|c| c.starts_with("multipart/"))
+        {
+            recorded.body.clear();
+        }
+    }
+}
+
+impl State {
     /// Rate-limit bookkeeping for one API call: its headers, or a 429 when the window is spent.
     fn rate_limit(&mut self, endpoint: &str) -> Result<Vec<(String, String)>, Reply> {
         let now = now_secs();

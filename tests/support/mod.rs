@@ -8,8 +8,10 @@ pub mod fake_reddit;
 pub mod fake_tiktok;
 pub mod fake_x;
 pub mod http;
+pub mod oauth;
 pub mod reset_proxy;
 pub mod server;
+pub mod world;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -20,6 +22,58 @@ use socialcrm::secrets::Secret;
 use socialcrm::store::{self, Store};
 
 pub const PG_ENV: &str = "SOCIALCRM_TEST_DATABASE_URL";
+/// The CA of the test server's certificate, which is issued for `localhost` only
+/// (`scripts/pg-tls-setup` makes it, with an unrelated `wrong-ca.crt` beside it).
+pub const PG_TLS_CA_ENV: &str = "SOCIALCRM_TEST_DATABASE_TLS_CA";
+/// A database on the test server that accepts TLS connections only (`hostssl`).
+pub const PG_TLS_ONLY_ENV: &str = "SOCIALCRM_TEST_DATABASE_TLS_ONLY_URL";
+/// A role whose members must log in with a password on the test server.
+pub const PG_PASSWORD_GROUP_ENV: &str = "SOCIALCRM_TEST_DATABASE_PASSWORD_GROUP";
+/// A role that logs in with the client certificate `client.crt` / `client.key` beside the CA.
+pub const PG_CERT_USER_ENV: &str = "SOCIALCRM_TEST_DATABASE_CERT_USER";
+
+/// A variable set by `scripts/pg-tls-setup` (CI always runs it); None with a message when a
+/// developer's machine has not.
+pub fn pg_setup_var(name: &str) -> Option<String> {
+    match std::env::var(name) {
+        Ok(value) if !value.is_empty() => Some(value),
+        _ => {
+            assert!(std::env::var_os("CI").is_none(), "CI must set {name}");
+            eprintln!(
+                "skipped: {name} is not set (run scripts/pg-tls-setup), so this test did not run"
+            );
+            None
+        }
+    }
+}
+
+/// Declares `mod name { fn sqlite(); fn postgres() }`: two tests that run `body` with `db`
+/// bound to a fresh [`TestDb`] of one backend each (the PostgreSQL test skips when no server
+/// is configured). `|db, other|` binds a second, separate database of the same backend.
+/// Every test that must hold on both backends is declared through this one macro.
+macro_rules! both_backends {
+    ($($name:ident: |$db:ident $(, $more:ident)?| $body:expr;)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[test]
+            fn sqlite() {
+                let $db = $crate::support::TestDb::sqlite();
+                $(let $more = $crate::support::TestDb::sqlite();)?
+                $body;
+            }
+
+            #[test]
+            fn postgres() {
+                let Some($db) = $crate::support::TestDb::postgres() else { return };
+                $(let Some($more) = $crate::support::TestDb::postgres() else { return };)?
+                $body;
+            }
+        }
+    )*};
+}
+pub(crate) use both_backends;
 
 /// A database for one test: an SQLite file in a temporary directory, or a fresh schema on the
 /// PostgreSQL server named by `SOCIALCRM_TEST_DATABASE_URL`, dropped when the test ends.
@@ -28,6 +82,8 @@ pub struct TestDb {
     pub target: DatabaseTarget,
     _dir: tempfile::TempDir,
     pg_schema: Option<(String, String)>,
+    /// The URL without TLS parameters, for this harness's own plain connections.
+    plain_url: String,
 }
 
 impl TestDb {
@@ -37,6 +93,7 @@ impl TestDb {
         TestDb {
             url: format!("sqlite:{}", path.display()),
             target: DatabaseTarget::Sqlite { path },
+            plain_url: String::new(),
             _dir: dir,
             pg_schema: None,
         }
@@ -53,6 +110,34 @@ impl TestDb {
         Some(TestDb::postgres_schema(&base))
     }
 
+    /// [`TestDb::postgres`] reached over TLS with `sslmode=verify-full` against the test CA, by
+    /// the host name the server's certificate names.
+    pub fn postgres_tls() -> Option<TestDb> {
+        let plain = TestDb::postgres()?;
+        let ca = pg_setup_var(PG_TLS_CA_ENV)?;
+        Some(plain.with_tls(&format!("sslmode=verify-full&sslrootcert={ca}")))
+    }
+
+    /// The same schema by the name `localhost` (the one the test certificate names) and with
+    /// `query` added to the URL.
+    pub fn with_tls(mut self, query: &str) -> TestDb {
+        let mut url = url::Url::parse(&self.url).unwrap();
+        url.set_host(Some("localhost")).unwrap();
+        self.url = url.to_string();
+        self.with_query(query)
+    }
+
+    /// The same schema with `query` (TLS settings, say) added to the URL the binary gets; this
+    /// harness's own connections keep the plain URL.
+    pub fn with_query(mut self, query: &str) -> TestDb {
+        let url = format!("{}&{query}", self.url);
+        self.target = DatabaseTarget::Postgres {
+            url: Secret::new(url.clone()),
+        };
+        self.url = url;
+        self
+    }
+
     /// A fresh schema on the PostgreSQL server at `base`, dropped when the test ends.
     pub fn postgres_schema(base: &str) -> TestDb {
         let base = base.to_string();
@@ -63,15 +148,23 @@ impl TestDb {
             .batch_execute(&format!("CREATE SCHEMA {schema}"))
             .unwrap();
         let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+        // Plain text unless a test asks for TLS: the test server has TLS on, and the default
+        // sslmode (prefer) would use it.
+        let url = format!("{base}{sep}options=-csearch_path%3D{schema}&sslmode=disable");
         TestDb {
             target: DatabaseTarget::Postgres {
                 url: Secret::new(url.clone()),
             },
+            plain_url: url.clone(),
             url,
             _dir: tempfile::tempdir().unwrap(),
             pg_schema: Some((base, schema)),
         }
+    }
+
+    /// The test's own PostgreSQL schema (None on SQLite).
+    pub fn schema(&self) -> Option<&str> {
+        self.pg_schema.as_ref().map(|(_, schema)| schema.as_str())
     }
 
     pub fn open(&self) -> Box<dyn Store> {
@@ -85,8 +178,8 @@ impl TestDb {
                 .unwrap()
                 .execute_batch(sql)
                 .unwrap(),
-            DatabaseTarget::Postgres { url } => {
-                postgres::Client::connect(url.expose(), postgres::NoTls)
+            DatabaseTarget::Postgres { .. } => {
+                postgres::Client::connect(&self.plain_url, postgres::NoTls)
                     .unwrap()
                     .batch_execute(sql)
                     .unwrap()
@@ -155,7 +248,7 @@ pub fn crm_contents(target: &DatabaseTarget) -> BTreeMap<String, BTreeSet<String
                     .collect()
             }
             DatabaseTarget::Postgres { url } => {
-                postgres::Client::connect(url.expose(), postgres::NoTls)
+                postgres::Client::connect(&plain_pg_url(url.expose()), postgres::NoTls)
                     .unwrap()
                     .query(&sql, &[])
                     .unwrap()
@@ -168,6 +261,20 @@ pub fn crm_contents(target: &DatabaseTarget) -> BTreeMap<String, BTreeSet<String
         out.insert(name, rows);
     }
     out
+}
+
+/// `url` without the TLS parameters a test gave the binary, for this harness's own plain
+/// connections (the `postgres` crate without a TLS connector knows none of them).
+fn plain_pg_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.starts_with("ssl"))
+        .chain(["sslmode=disable"])
+        .collect();
+    format!("{base}?{}", kept.join("&"))
 }
 
 /// Asserts two CRM contents are equal, naming the first table and lines that differ.

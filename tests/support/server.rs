@@ -5,8 +5,9 @@
 //! its routes and its state.
 
 use std::io::Read;
-use std::sync::Arc;
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -59,13 +60,8 @@ impl RecordedRequest {
         }
     }
 
-    /// The head and a body of at most `max_body` bytes; `None` when the body was larger (it
-    /// is then left unread).
-    pub fn read(request: &mut tiny_http::Request, max_body: usize) -> Option<RecordedRequest> {
-        RecordedRequest::read_bytes(request, max_body).map(|(recorded, _)| recorded)
-    }
-
-    /// Like [`RecordedRequest::read`], with the body's bytes as they came (binary uploads).
+    /// The head and a body of at most `max_body` bytes, also as the bytes that came (binary
+    /// uploads); `None` when the body was larger (it is then left unread).
     pub fn read_bytes(
         request: &mut tiny_http::Request,
         max_body: usize,
@@ -111,11 +107,6 @@ impl RecordedRequest {
     /// The body parsed as JSON, if it is JSON.
     pub fn json_body(&self) -> Option<Value> {
         serde_json::from_str(&self.body).ok()
-    }
-
-    /// The requests among `all` to one path.
-    pub fn to_path(all: &[RecordedRequest], path: &str) -> Vec<RecordedRequest> {
-        all.iter().filter(|r| r.path == path).cloned().collect()
     }
 
     /// True when `needle` appears anywhere in the request line (path or query), raw or decoded.
@@ -292,6 +283,138 @@ impl Drop for FakeServer {
             std::thread::sleep(Duration::from_millis(5));
         }
     }
+}
+
+/// What a fake's state supplies to the shared skeleton ([`Fake`]): its routes, its answer to
+/// a body over [`Routes::MAX_BODY`], and the log the skeleton appends every request to.
+pub trait Routes: Send + 'static {
+    /// Bodies over this many bytes are not read; [`Routes::too_large`] answers them.
+    const MAX_BODY: usize = 1 << 20;
+
+    /// The answer to one request (`bytes`: its body as it came).
+    fn route(&mut self, req: &RecordedRequest, bytes: &[u8]) -> Reply;
+
+    /// The platform's answer to a body over [`Routes::MAX_BODY`].
+    fn too_large(&mut self) -> Reply;
+
+    /// Where every request is recorded, with the status it was answered with.
+    fn log(&mut self) -> &mut Vec<RecordedRequest>;
+
+    /// A request this fake streams itself (an upload host), taken before anything is read;
+    /// every other request is handed back.
+    fn take(_state: &Mutex<Self>, request: tiny_http::Request) -> Option<tiny_http::Request>
+    where
+        Self: Sized,
+    {
+        Some(request)
+    }
+
+    /// Trims a request as read before it is routed and recorded (binary bodies kept out).
+    fn trim(_recorded: &mut RecordedRequest) {}
+
+    /// How long to hold this answer back (after the state is unlocked).
+    fn delay(&mut self) -> Option<Duration> {
+        None
+    }
+}
+
+/// The skeleton every fake platform is: a [`FakeServer`] serving a state `S` behind a mutex,
+/// recording each request, and the environment variable that points the binary at it.
+/// A fake adds its knobs as an inherent `impl Fake<ItsState>`.
+pub struct Fake<S> {
+    base_url: String,
+    env: &'static str,
+    state: Arc<Mutex<S>>,
+    /// Serves until the fake is dropped.
+    _server: FakeServer,
+}
+
+impl<S: Routes> Fake<S> {
+    /// Serves `state` on a free port, on a thread called `name`; `env` is the base-URL
+    /// variable of the platform. `ready` sees the base URL before any request can arrive.
+    pub fn serve(
+        name: &str,
+        env: &'static str,
+        state: S,
+        ready: impl FnOnce(&mut S, &str),
+    ) -> Self {
+        let state = Arc::new(Mutex::new(state));
+        let server = {
+            let state = state.clone();
+            FakeServer::start(name, move |request| serve(&state, request))
+        };
+        let base_url = server.base_url();
+        ready(&mut state.lock().unwrap(), &base_url);
+        Fake {
+            base_url,
+            env,
+            state,
+            _server: server,
+        }
+    }
+
+    /// The state, also after a handler panicked.
+    pub fn state(&self) -> MutexGuard<'_, S> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `http://127.0.0.1:PORT`, the value for the platform's base-URL variable.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("{}{path_and_query}", self.base_url)
+    }
+
+    /// Points a command (the binary) at this fake.
+    pub fn apply(&self, cmd: &mut Command) {
+        cmd.env(self.env, &self.base_url);
+    }
+
+    /// Every request so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state().log().clone()
+    }
+
+    /// The requests to one path, or to a template of one (`:id` matches any segment).
+    pub fn requests_to(&self, template: &str) -> Vec<RecordedRequest> {
+        let mut all = self.requests();
+        all.retain(|r| matches_template(&r.path, template));
+        all
+    }
+}
+
+/// `path` is `template`, where a `:id` segment matches any one segment.
+pub fn matches_template(path: &str, template: &str) -> bool {
+    let (a, b): (Vec<&str>, Vec<&str>) = (path.split('/').collect(), template.split('/').collect());
+    a.len() == b.len() && a.iter().zip(&b).all(|(p, t)| *t == ":id" || p == t)
+}
+
+/// Reads one request (at most `S::MAX_BODY`), routes it, records it, answers it.
+fn serve<S: Routes>(state: &Mutex<S>, request: tiny_http::Request) {
+    let Some(mut request) = S::take(state, request) else {
+        return;
+    };
+    let read = RecordedRequest::read_bytes(&mut request, S::MAX_BODY);
+    let (reply, delay) = {
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut recorded, reply) = match read {
+            Some((mut recorded, bytes)) => {
+                S::trim(&mut recorded);
+                let reply = st.route(&recorded, &bytes);
+                (recorded, reply)
+            }
+            None => (RecordedRequest::head(&request), st.too_large()),
+        };
+        recorded.status = reply.status;
+        st.log().push(recorded);
+        (reply, st.delay())
+    };
+    if let Some(d) = delay {
+        std::thread::sleep(d);
+    }
+    respond(request, reply);
 }
 
 /// The value of header `name` (any case) of a request.

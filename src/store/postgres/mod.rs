@@ -1,20 +1,20 @@
 //! PostgreSQL, for teams and for several cron hosts sharing one CRM.
 //!
-//! Connections time out after 10 s unless the URL says otherwise, so an unreachable server
-//! fails a cron run quickly with a one-line reason instead of hanging it. Every message built
-//! here names the server by its redacted URL only.
+//! How a connection is opened (TLS, `PG*` variables, `~/.pgpass`, timeouts) is `connect/`'s
+//! job; this file is the SQL side. Every message built here names the server by its redacted
+//! URL only.
+
+pub mod connect;
 
 use std::collections::{HashMap, HashSet};
 use std::error::Error as StdError;
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::BytesMut;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
 use postgres::types::{IsNull, ToSql, Type};
-use postgres::{Client, NoTls, Statement};
+use postgres::{Client, Statement};
 
 use super::generic::{Conn, Migration, RowSource, SqlStore, upsert_each};
 use super::model::UpsertCounts;
@@ -86,24 +86,12 @@ const BULK_MIN: usize = 64;
 
 pub fn open(url: &Secret) -> Result<SqlStore<PgConn>, StoreError> {
     let location = redact_url(url.expose());
-    let unreachable = |reason: String| StoreError::Unreachable {
-        location: location.clone(),
-        reason,
-    };
-    let mut config = postgres::Config::from_str(url.expose())
-        .map_err(|e| unreachable(format!("invalid connection URL ({e})")))?;
-    if config.get_connect_timeout().is_none() {
-        config.connect_timeout(Duration::from_secs(10));
-    }
-    if config.get_application_name().is_none() {
-        config.application_name("socialcrm");
-    }
-    let client = config
-        .connect(NoTls)
-        .map_err(|e| unreachable(describe(&e)))?;
+    let (client, tls) = connect::connect(url)?;
     let info = StoreInfo {
         backend: "postgres",
         location: location.clone(),
+        tls: Some(tls.to_string()),
+        tls_weak: tls.is_weak(),
     };
     Ok(SqlStore::new(
         PgConn {
@@ -116,25 +104,6 @@ pub fn open(url: &Secret) -> Result<SqlStore<PgConn>, StoreError> {
         info,
         MIGRATIONS,
     ))
-}
-
-/// The driver's message with its cause, on one line ("error connecting to server: Connection
-/// refused (os error 111)").
-fn describe(e: &postgres::Error) -> String {
-    if let Some(db) = e.as_db_error() {
-        return db.message().to_string();
-    }
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text.push_str(": ");
-            text.push_str(&s_text);
-        }
-        source = s.source();
-    }
-    text
 }
 
 impl ToSql for Value {
@@ -184,12 +153,12 @@ impl PgConn {
         if e.is_closed() {
             return StoreError::Unreachable {
                 location: self.location.clone(),
-                reason: describe(e),
+                reason: connect::describe(e),
             };
         }
         StoreError::Query {
             location: self.location.clone(),
-            reason: describe(e),
+            reason: connect::describe(e),
         }
     }
 }

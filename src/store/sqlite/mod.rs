@@ -119,6 +119,8 @@ pub fn open(path: &Path, mode: OpenMode) -> Result<SqlStore<SqliteConn>, StoreEr
     let info = StoreInfo {
         backend: "sqlite",
         location: location.clone(),
+        tls: None,
+        tls_weak: false,
     };
     Ok(SqlStore::new(
         SqliteConn { conn, location },

@@ -183,17 +183,7 @@ fn plan_error(size: u64, chunk: u64, count: u64) -> Option<&'static str> {
 
 impl State {
     fn bearer_valid(&self, req: &RecordedRequest) -> bool {
-        let now = std::time::Instant::now();
-        let token = req
-            .authorization
-            .as_deref()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .unwrap_or("");
-        !token.is_empty()
-            && self
-                .grants
-                .iter()
-                .any(|g| g.access_token == token && g.access_valid(now))
+        self.auth.live(crate::support::oauth::bearer(req)).is_some()
     }
 
     /// The JSON posting endpoints: faults, the token, then the endpoint.
