@@ -689,3 +689,31 @@ fn a_reel_replaced_while_it_uploads_fails_in_one_line() {
     );
     assert!(w.fake.published().is_empty(), "nothing was published");
 }
+
+/// A reel posted before schema v6, whose ledger row holds a SHA-256, is recognised as Instagram
+/// uploads now find files (fingerprint, then hash, as TikTok's do): nothing is sent again, and a
+/// renamed copy is the same file.
+#[test]
+fn a_reel_posted_before_the_xxh3_ledger_is_still_recognised() {
+    let mut w = World::new(TestDb::sqlite());
+    w.connect(&[]);
+    let file = video(&w, 2 * 1024 * 1024 + 5);
+    let path = file.to_str().unwrap();
+    let mut cmd = w.command(&["-o", "json", "upload", "instagram", path]);
+    cmd.env("SOCIALCRM_UPLOAD_POLL_MS", "20");
+    let first = w.run_cmd(cmd);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let first = first.json();
+    let legacy = format!("sha256:{}", publish::sha256(&std::fs::read(&file).unwrap()));
+    w.db.exec(&format!("UPDATE uploads SET file_hash = '{legacy}';"));
+
+    let copy = w.env.path().join("copy.mp4");
+    std::fs::copy(&file, &copy).unwrap();
+    let again = w.run(&["-o", "json", "upload", "instagram", copy.to_str().unwrap()]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let again = again.json();
+    assert_eq!(again["status"], "already_posted");
+    assert_eq!(again["post_id"], first["post_id"]);
+    assert_eq!(again["file_hash"], legacy.as_str());
+    assert_eq!(w.fake.containers().len(), 1, "nothing sent the second time");
+}

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use socialcrm::store::model::Upload;
+use socialcrm::store::model::{Upload, UploadStatus};
 
 use crate::connect::{connect, table_rows};
 use crate::support::both_backends;
@@ -383,7 +383,7 @@ fn ledger_story(db: &TestDb) {
         chunk_size: 12,
         chunk_count: 1,
         chunks_done: 0,
-        status: "uploading".into(),
+        status: UploadStatus::Uploading,
         post_id: None,
     };
     let id = store.save_upload(&u).unwrap();
@@ -395,7 +395,7 @@ fn ledger_story(db: &TestDb) {
 
     u.file_hash = Some("abc".into());
     u.chunks_done = 1;
-    u.status = "complete".into();
+    u.status = UploadStatus::Complete;
     u.post_id = Some("v9".into());
     u.upload_url = None;
     assert_eq!(store.save_upload(&u).unwrap(), id, "updated in place");
@@ -414,7 +414,7 @@ fn ledger_story(db: &TestDb) {
     let again = Upload {
         id: None,
         publish_id: Some("p2".into()),
-        status: "uploading".into(),
+        status: UploadStatus::Uploading,
         post_id: None,
         ..u.clone()
     };

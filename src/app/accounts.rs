@@ -11,8 +11,8 @@ use crate::store::model::{Connection, ConnectionRow};
 use crate::store::{Batch, Store};
 
 impl Record for ConnectionRow {
-    fn columns() -> &'static [&'static str] {
-        &[
+    fn columns() -> Vec<&'static str> {
+        vec![
             "id",
             "platform",
             "account",
@@ -27,8 +27,8 @@ impl Record for ConnectionRow {
         ]
     }
 
-    fn table_columns() -> &'static [&'static str] {
-        &[
+    fn table_columns() -> Vec<&'static str> {
+        vec![
             "platform",
             "account",
             "username",

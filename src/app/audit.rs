@@ -39,14 +39,14 @@ pub fn run(ctx: &mut Context, cmd: AuditCommand) -> CliResult<Report> {
 }
 
 impl Record for AuditRow {
-    fn columns() -> &'static [&'static str] {
-        &[
+    fn columns() -> Vec<&'static str> {
+        vec![
             "id", "event_id", "at", "actor", "action", "platform", "account", "outcome", "detail",
         ]
     }
 
-    fn table_columns() -> &'static [&'static str] {
-        &[
+    fn table_columns() -> Vec<&'static str> {
+        vec![
             "id", "at", "actor", "action", "platform", "account", "outcome", "detail",
         ]
     }

@@ -13,13 +13,13 @@ use crate::auth::{browser, tokens::Tokens};
 use crate::cli::ConnectArgs;
 use crate::error::{CliError, CliResult};
 use crate::http::is_loopback;
-use crate::output::{Detail, Record, cell};
+use crate::output::{Columns, Detail};
 use crate::platforms::{self, PlatformError};
 use crate::store::Batch;
 use crate::store::model::Connection;
 
 /// What `connect` prints: who was connected, never a token.
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 pub struct Connected {
     pub platform: String,
     pub account: String,
@@ -31,32 +31,14 @@ pub struct Connected {
     pub secrets_backend: &'static str,
 }
 
-impl Record for Connected {
-    fn columns() -> &'static [&'static str] {
-        &[
-            "platform",
-            "account",
-            "username",
-            "display_name",
-            "platform_user_id",
-            "scopes",
-            "token_expires_at",
-            "secrets_backend",
-        ]
-    }
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.platform.clone(),
-            self.account.clone(),
-            cell(&self.username),
-            cell(&self.display_name),
-            self.platform_user_id.clone(),
-            self.scopes.join(" "),
+impl Columns for Connected {
+    fn cell(&self, column: &str) -> Option<String> {
+        // Tables and CSV have always shown the expiry as `+00:00`, JSON as `Z`.
+        (column == "token_expires_at").then(|| {
             self.token_expires_at
                 .map(|t| t.to_rfc3339())
-                .unwrap_or_default(),
-            self.secrets_backend.into(),
-        ]
+                .unwrap_or_default()
+        })
     }
 }
 

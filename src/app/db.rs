@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{Context, Report};
 use crate::cli::DbCommand;
 use crate::error::CliResult;
-use crate::output::{Detail, Record, Render, Section};
+use crate::output::{Columns, Detail, Render, Section};
 use crate::store::model::TableCount;
 
 pub fn run(ctx: &mut Context, cmd: DbCommand) -> CliResult<Report> {
@@ -15,7 +15,7 @@ pub fn run(ctx: &mut Context, cmd: DbCommand) -> CliResult<Report> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Migrated {
     backend: &'static str,
     location: String,
@@ -24,27 +24,7 @@ struct Migrated {
     applied: Vec<i64>,
 }
 
-impl Record for Migrated {
-    fn columns() -> &'static [&'static str] {
-        &[
-            "backend",
-            "location",
-            "from_version",
-            "to_version",
-            "applied",
-        ]
-    }
-    fn cells(&self) -> Vec<String> {
-        let applied: Vec<String> = self.applied.iter().map(i64::to_string).collect();
-        vec![
-            self.backend.to_string(),
-            self.location.clone(),
-            self.from_version.to_string(),
-            self.to_version.to_string(),
-            applied.join(" "),
-        ]
-    }
-}
+impl Columns for Migrated {}
 
 fn migrate(ctx: &mut Context) -> CliResult<Report> {
     let store = ctx.raw_store()?;

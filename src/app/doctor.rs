@@ -8,13 +8,13 @@ use super::{Context, Report};
 use crate::cli::DoctorArgs;
 use crate::config::{self, Need};
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::output::{List, Record};
+use crate::output::{Columns, List};
 use crate::vocab::PlatformId;
 
 /// A database clock further off than this makes token expiry and webhook windows unreliable.
 const SKEW_WARN_SECS: i64 = 60;
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Check {
     check: String,
     /// `ok`, `warn` or `fail`.
@@ -22,14 +22,7 @@ struct Check {
     detail: String,
 }
 
-impl Record for Check {
-    fn columns() -> &'static [&'static str] {
-        &["check", "status", "detail"]
-    }
-    fn cells(&self) -> Vec<String> {
-        vec![self.check.clone(), self.status.into(), self.detail.clone()]
-    }
-}
+impl Columns for Check {}
 
 struct Checklist(Vec<Check>);
 

@@ -86,8 +86,8 @@ fn money(cents: Option<i64>) -> String {
 }
 
 impl Record for FanRow {
-    fn columns() -> &'static [&'static str] {
-        &[
+    fn columns() -> Vec<&'static str> {
+        vec![
             "id",
             "platform",
             "platform_user_id",
@@ -106,8 +106,8 @@ impl Record for FanRow {
         ]
     }
 
-    fn table_columns() -> &'static [&'static str] {
-        &[
+    fn table_columns() -> Vec<&'static str> {
+        vec![
             "id",
             "platform",
             "username",

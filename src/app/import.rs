@@ -15,12 +15,12 @@ use crate::import::reader::{self, ColumnMap, Next, ReadError, Row, Rows};
 use crate::import::seen::FileKeys;
 use crate::import::values::DateOrder;
 use crate::output::progress::Progress;
-use crate::output::{Detail, Record, csv_safe_cell};
+use crate::output::{Columns, Detail, csv_safe_cell};
 use crate::platforms::onlyfans::{self, ExportKind, rows::Cells};
 use crate::store::model::{AuditEntry, AuditQuery, Page, UpsertCounts};
 use crate::store::{Batch, Store};
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Summary {
     kind: &'static str,
     /// The table whose records the counts are of (an earnings row is up to three events:
@@ -36,34 +36,9 @@ struct Summary {
     seconds: f64,
 }
 
-impl Record for Summary {
-    fn columns() -> &'static [&'static str] {
-        &[
-            "kind",
-            "table",
-            "file",
-            "dry_run",
-            "rows",
-            "inserted",
-            "updated",
-            "unchanged",
-            "rejected",
-            "seconds",
-        ]
-    }
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.kind.into(),
-            self.table.into(),
-            self.file.clone(),
-            self.dry_run.to_string(),
-            self.rows.to_string(),
-            self.inserted.to_string(),
-            self.updated.to_string(),
-            self.unchanged.to_string(),
-            self.rejected.to_string(),
-            format!("{:.3}", self.seconds),
-        ]
+impl Columns for Summary {
+    fn cell(&self, column: &str) -> Option<String> {
+        (column == "seconds").then(|| format!("{:.3}", self.seconds))
     }
 }
 

@@ -46,8 +46,8 @@ pub fn run(ctx: &mut Context, cmd: MessagesCommand) -> CliResult<Report> {
 }
 
 impl Record for MessageRow {
-    fn columns() -> &'static [&'static str] {
-        &[
+    fn columns() -> Vec<&'static str> {
+        vec![
             "id",
             "platform",
             "platform_message_id",
@@ -64,8 +64,8 @@ impl Record for MessageRow {
         ]
     }
 
-    fn table_columns() -> &'static [&'static str] {
-        &[
+    fn table_columns() -> Vec<&'static str> {
+        vec![
             "id",
             "platform",
             "sent_at",

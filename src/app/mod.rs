@@ -11,7 +11,6 @@ mod connect;
 mod db;
 mod doctor;
 mod fans;
-mod file_hash;
 mod generate;
 mod import;
 mod insights;
@@ -20,7 +19,6 @@ mod post;
 mod secrets_reset;
 mod sync;
 mod upload;
-mod upload_instagram;
 mod webhooks;
 
 use std::ffi::OsString;

@@ -20,7 +20,7 @@ use crate::auth::lifecycle::{LifecycleError, Session, audit_entry};
 use crate::cli::{PostCommand, RedditPostArgs, UploadArgs, XPostArgs};
 use crate::error::{CliError, CliResult};
 use crate::output::progress::Progress;
-use crate::output::{Detail, Record, cell};
+use crate::output::{Columns, Detail};
 use crate::platforms::reddit::submit::{Body, MAX_TITLE, Poster, Submission};
 use crate::platforms::x::media::{Posting, kind};
 use crate::store::Batch;
@@ -28,7 +28,7 @@ use crate::store::model::Post;
 use crate::vocab::{PlatformError, PlatformId};
 
 /// What `post` tells: where the post went and its address.
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Posted {
     platform: String,
     account: String,
@@ -42,32 +42,7 @@ struct Posted {
     reply_to: Option<String>,
 }
 
-impl Record for Posted {
-    fn columns() -> &'static [&'static str] {
-        &[
-            "platform",
-            "account",
-            "post_id",
-            "url",
-            "destination",
-            "title",
-            "media_ids",
-            "reply_to",
-        ]
-    }
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.platform.clone(),
-            self.account.clone(),
-            self.post_id.clone(),
-            self.url.clone(),
-            cell(&self.destination),
-            cell(&self.title),
-            self.media_ids.join(" "),
-            cell(&self.reply_to),
-        ]
-    }
-}
+impl Columns for Posted {}
 
 pub fn run(ctx: &mut Context, cmd: PostCommand) -> CliResult<Report> {
     match cmd {

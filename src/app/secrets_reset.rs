@@ -15,12 +15,12 @@ use crate::auth::lifecycle::audit_entry;
 use crate::cli::SecretsCommand;
 use crate::config::SecretsBackend;
 use crate::error::{CliError, CliResult};
-use crate::output::{List, Record};
+use crate::output::{Columns, List};
 use crate::secrets;
 use crate::store::Batch;
 
 /// One unreadable secret and what was done with it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 pub struct ResetRow {
     pub key: String,
     pub platform: Option<String>,
@@ -30,21 +30,7 @@ pub struct ResetRow {
     pub reason: String,
 }
 
-impl Record for ResetRow {
-    fn columns() -> &'static [&'static str] {
-        &["key", "platform", "account", "action", "reason"]
-    }
-
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.key.clone(),
-            crate::output::cell(&self.platform),
-            crate::output::cell(&self.account),
-            self.action.to_string(),
-            self.reason.clone(),
-        ]
-    }
-}
+impl Columns for ResetRow {}
 
 /// `socialcrm/<platform>/<account>` -> (platform, account). Account names may hold `/`.
 fn owner_of(key: &str) -> Option<(&str, &str)> {

@@ -6,13 +6,13 @@ use super::{Context, Report, time_cell};
 use crate::auth::lifecycle::LifecycleError;
 use crate::cli::SyncArgs;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::output::{List, Record, cell};
+use crate::output::{Columns, List, Record, cell};
 use crate::platforms;
 use crate::store::Batch;
 use crate::store::model::{ConnectionRow, SyncRunRow};
 
 /// One stream of one account, as the sync left it.
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Synced {
     platform: String,
     account: String,
@@ -28,40 +28,15 @@ struct Synced {
     error: Option<String>,
 }
 
-impl Record for Synced {
-    fn columns() -> &'static [&'static str] {
-        &[
-            "platform",
-            "account",
-            "stream",
-            "status",
-            "pages",
-            "rows_read",
-            "rows_written",
-            "reads",
-            "seconds",
-            "error",
-        ]
-    }
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.platform.clone(),
-            self.account.clone(),
-            self.stream.clone(),
-            self.status.into(),
-            self.pages.to_string(),
-            self.rows_read.to_string(),
-            self.rows_written.to_string(),
-            self.reads.to_string(),
-            format!("{:.2}", self.seconds),
-            self.error.clone().unwrap_or_default(),
-        ]
+impl Columns for Synced {
+    fn cell(&self, column: &str) -> Option<String> {
+        (column == "seconds").then(|| format!("{:.2}", self.seconds))
     }
 }
 
 impl Record for SyncRunRow {
-    fn columns() -> &'static [&'static str] {
-        &[
+    fn columns() -> Vec<&'static str> {
+        vec![
             "id",
             "platform",
             "account",
@@ -75,8 +50,8 @@ impl Record for SyncRunRow {
             "error",
         ]
     }
-    fn table_columns() -> &'static [&'static str] {
-        &[
+    fn table_columns() -> Vec<&'static str> {
+        vec![
             "started_at",
             "platform",
             "account",

@@ -10,10 +10,12 @@
 //! escaped in tables, CSV cells a spreadsheet would run as formulas are neutralised (unless
 //! `--csv-raw`), and JSON is exact.
 
+mod fields;
 pub mod progress;
 mod safe;
 pub mod table;
 
+pub use fields::fields;
 pub use safe::{csv_record, csv_safe_cell, is_formula_like, terminal_safe};
 
 /// `eprintln!` that never panics: a line for people on stderr, dropped when stderr cannot take
@@ -63,18 +65,66 @@ impl FromStr for Format {
 }
 
 /// One row type of a listing: its columns for tables and CSV, its fields for JSON.
+///
+/// Result structs get it from [`Columns`] (their columns are their serialised fields); the
+/// store's row types, whose columns are not yet their JSON fields, write it out by hand.
 pub trait Record: Serialize {
     /// Column headers, in the order of [`Record::cells`].
-    fn columns() -> &'static [&'static str];
+    fn columns() -> Vec<&'static str>;
     fn cells(&self) -> Vec<String>;
     /// The columns a table listing shows: a readable subset; CSV and JSON always have all.
-    fn table_columns() -> &'static [&'static str] {
+    fn table_columns() -> Vec<&'static str> {
         Self::columns()
     }
     /// Table columns to drop first, in this order, when a terminal is too narrow for all of
     /// them even with long text cut; after these, columns go from the right.
     fn dropped_first() -> &'static [&'static str] {
         &[]
+    }
+}
+
+/// A row type whose table and CSV columns are its serialised fields, in order and under their
+/// JSON names, each cell the field's text ([`fields`]). `Default` is only there to name the
+/// columns of an empty listing.
+pub trait Columns: Serialize + Default {
+    /// The columns a table listing shows, when it shows fewer than all.
+    fn table_columns() -> Option<&'static [&'static str]> {
+        None
+    }
+    /// See [`Record::dropped_first`].
+    fn dropped_first() -> &'static [&'static str] {
+        &[]
+    }
+    /// The cell of `column` where a table and CSV show the field differently from its JSON
+    /// text (a rounded number, say); `None` keeps the field's text.
+    fn cell(&self, _column: &str) -> Option<String> {
+        None
+    }
+}
+
+impl<T: Columns> Record for T {
+    fn columns() -> Vec<&'static str> {
+        fields::fields(&T::default())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(column, _)| column)
+            .collect()
+    }
+    fn cells(&self) -> Vec<String> {
+        fields::fields(self)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(column, text)| self.cell(column).unwrap_or(text))
+            .collect()
+    }
+    fn table_columns() -> Vec<&'static str> {
+        match <T as Columns>::table_columns() {
+            Some(columns) => columns.to_vec(),
+            None => <T as Record>::columns(),
+        }
+    }
+    fn dropped_first() -> &'static [&'static str] {
+        <T as Columns>::dropped_first()
     }
 }
 
@@ -234,8 +284,8 @@ mod tests {
     }
 
     impl Record for Row {
-        fn columns() -> &'static [&'static str] {
-            &["id", "name"]
+        fn columns() -> Vec<&'static str> {
+            vec!["id", "name"]
         }
         fn cells(&self) -> Vec<String> {
             vec![self.id.to_string(), self.name.clone()]

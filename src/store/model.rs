@@ -380,10 +380,52 @@ pub struct Upload {
     pub chunk_size: i64,
     pub chunk_count: i64,
     pub chunks_done: i64,
-    /// `uploading` (chunks being sent), `processing` (all sent, the platform is working),
-    /// `complete`, `failed`.
-    pub status: String,
+    pub status: UploadStatus,
     pub post_id: Option<String>,
+}
+
+/// Where one ledger row stands; stored as its snake_case name (`uploading`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UploadStatus {
+    /// Chunks are being sent.
+    Uploading,
+    /// Everything is sent; the platform is working on it.
+    Processing,
+    /// Posted.
+    Complete,
+    /// The platform refused it, or a send failed.
+    Failed,
+}
+
+impl UploadStatus {
+    const ALL: [UploadStatus; 4] = [
+        UploadStatus::Uploading,
+        UploadStatus::Processing,
+        UploadStatus::Complete,
+        UploadStatus::Failed,
+    ];
+
+    /// The name stored in the `uploads.status` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UploadStatus::Uploading => "uploading",
+            UploadStatus::Processing => "processing",
+            UploadStatus::Complete => "complete",
+            UploadStatus::Failed => "failed",
+        }
+    }
+
+    /// The status a stored name stands for; `None` for a name this version never writes.
+    pub fn parse(name: &str) -> Option<UploadStatus> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for UploadStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

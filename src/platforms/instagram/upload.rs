@@ -1,5 +1,5 @@
 //! Publishing a reel from a local file with Meta's resumable upload (Instagram content
-//! publishing; the steps and `app::upload_instagram` drive them):
+//! publishing; the steps, which `app::upload` (its `instagram.rs`) drives):
 //!
 //! 1. `POST /me/media` with `media_type=REELS`, `upload_type=resumable`, `caption`: a container
 //!    id (and the `uri` to upload to).

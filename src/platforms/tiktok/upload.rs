@@ -13,7 +13,8 @@
 //! Chunk bodies are streamed from the file in 1 MiB blocks ([`Uploader`]), never held whole in
 //! memory, and read afresh for every attempt so that the HTTP layer's retries can send a chunk
 //! again. The upload URL carries its own credential: no access token goes with a chunk.
-//! This module never prints; `app::upload` owns the ledger, progress and output.
+//! This module never prints; `app::upload` owns the ledger, progress and output, and reads a
+//! refused publish through [`Refusal`], so that TikTok's error codes stay here.
 
 use std::path::Path;
 use std::time::Duration;
@@ -355,6 +356,56 @@ pub fn content_type(path: &Path) -> &'static str {
         Some("mov") => "video/quicktime",
         Some("webm") => "video/webm",
         _ => "video/mp4",
+    }
+}
+
+/// A publish TikTok refused for one of its posting rules, spelled out for the creator: the
+/// error codes are read here, so that the upload command never names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub message: String,
+    pub hint: String,
+    /// The account must be connected again (a scope it did not grant).
+    pub reauth: bool,
+}
+
+impl Refusal {
+    /// The refusal `e` stands for, if it is one of TikTok's posting rules; `draft` says whether
+    /// the upload went to the inbox (which needs `video.upload`, not `video.publish`).
+    pub fn of(e: &PlatformError, draft: bool) -> Option<Refusal> {
+        let PlatformError::Api { code, log_id, .. } = e else {
+            return None;
+        };
+        let log = log_id
+            .as_deref()
+            .map(|id| format!(" (log id {id})"))
+            .unwrap_or_default();
+        match code.as_str() {
+            "unaudited_client_can_only_post_to_private_accounts" => Some(Refusal {
+                message: format!(
+                    "TikTok refused the post: this app is not audited yet, so it may only post to a private TikTok account, visible to the creator only (unaudited_client_can_only_post_to_private_accounts){log}"
+                ),
+                hint: "make the TikTok account private and use --privacy private, or send it with --draft".into(),
+                reauth: false,
+            }),
+            "scope_not_authorized" | "scope_permission_missed" => {
+                let scope = if draft {
+                    "video.upload"
+                } else {
+                    "video.publish"
+                };
+                Some(Refusal {
+                    message: format!(
+                        "the TikTok account did not grant {scope}, which posting needs{log}"
+                    ),
+                    hint: format!(
+                        "run `socialcrm connect tiktok --scope user.info.basic --scope {scope}`"
+                    ),
+                    reauth: true,
+                })
+            }
+            _ => None,
+        }
     }
 }
 

@@ -1,10 +1,11 @@
 //! `upload instagram FILE --caption TEXT`: publish a reel from a local file, with the publish
-//! ledger that keeps TikTok uploads from going out twice.
+//! ledger that keeps any upload from going out twice.
 //!
 //! The steps are in `platforms::instagram::upload`: a resumable container, the file's bytes
 //! to rupload (progress bar on a terminal), polling the container every
 //! `SOCIALCRM_UPLOAD_POLL_MS` until Meta has processed it (within `--wait`), then publishing.
-//! The ledger (`uploads`, by the file's hash) says where a file stands: a published one is
+//! The ledger (`uploads`, found as every upload finds it: fingerprint, then hash, SHA-256 for
+//! rows older than schema v6; `ledger.rs`) says where a file stands: a published one is
 //! reported, not posted again (`--force` posts it again); one whose bytes were sent goes back to
 //! polling its container (Meta keeps a container 24 hours); anything else starts over.
 //! TikTok's options (`--privacy`, `--draft`, `--no-wait`) are refused in one line.
@@ -13,8 +14,9 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::upload::{Uploaded, already_posted, poll};
-use super::{Context, Report, file_hash};
+use super::file_hash;
+use super::ledger::{self, Known, Uploaded, already_posted, poll};
+use crate::app::{Context, Report};
 use crate::auth::lifecycle::{Session, audit_entry};
 use crate::cli::UploadArgs;
 use crate::error::{CliError, CliResult};
@@ -23,7 +25,7 @@ use crate::output::Detail;
 use crate::output::progress::Progress;
 use crate::platforms::instagram::upload::Publishing;
 use crate::store::Batch;
-use crate::store::model::{Post, Upload};
+use crate::store::model::{Post, Upload, UploadStatus};
 use crate::vocab::PlatformId;
 
 const ID: PlatformId = PlatformId::Instagram;
@@ -34,9 +36,7 @@ fn record_audit(
     outcome: &str,
     detail: &str,
 ) -> CliResult<()> {
-    let entry = audit_entry("upload", ID.name(), account, outcome, detail);
-    session.store.upsert(Batch::Audit(&[entry]))?;
-    Ok(())
+    ledger::record_audit(session, ID, account, outcome, detail)
 }
 
 pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
@@ -59,33 +59,34 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     let size = meta.len();
     let account = args.account.clone();
     let connection = ctx.connection(ID, &account)?;
-    let unreadable = |e: std::io::Error| CliError::failure(format!("cannot read {shown}: {e}"));
-    let fingerprint = file_hash::fingerprint(&args.file, size).map_err(unreadable)?;
-    let hash = file_hash::hash(&args.file).map_err(unreadable)?;
-    let previous = ctx.store()?.upload(ID.name(), &account, &hash)?;
-    let mut out = Uploaded {
-        platform: ID.name().into(),
-        account: account.clone(),
-        file: shown.clone(),
-        file_hash: hash.clone(),
-        bytes: size,
-        chunks: 1,
-        publish_id: None,
-        status: String::new(),
-        post_id: None,
-        resumed: false,
+    let Known {
+        fingerprint,
+        hash,
+        previous,
+        stale,
+    } = ledger::look_up(ctx, ID, &account, &args.file, size, &shown)?;
+    // A file new to the ledger is hashed here: the reel goes in one request, read once more.
+    let hash = match hash {
+        Some(hash) => hash,
+        None => file_hash::hash(&args.file).map_err(ledger::unreadable(&shown))?,
     };
-    if let Some(done) = previous
-        .as_ref()
-        .filter(|p| p.upload.status == "complete" && !args.force)
-    {
+    let mut out = Uploaded::before(
+        ID,
+        &account,
+        &shown,
+        previous.as_ref(),
+        Some(&hash),
+        size,
+        1,
+    );
+    if let Some(done) = ledger::posted(previous.as_ref(), args.force) {
         return already_posted(ctx, done, out);
     }
     // Bytes sent by an earlier run: its container is polled again, not uploaded twice.
     let waiting = previous
         .as_ref()
         .map(|p| p.upload.clone())
-        .filter(|u| !args.force && u.status == "processing" && u.publish_id.is_some());
+        .filter(|u| !args.force && u.status == UploadStatus::Processing && u.publish_id.is_some());
 
     let adapter = ctx.connected_adapter(ID, &account)?;
     let publishing = Publishing::new(&ctx.config.platform(ID));
@@ -101,7 +102,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             let container =
                 session.with_token(|t| publishing.container(t, args.caption.as_deref()))?;
             let mut upload = Upload {
-                id: previous.as_ref().and_then(|p| p.upload.id),
+                id: previous.as_ref().and_then(|p| p.upload.id).or(stale),
                 platform: ID.name().into(),
                 account: account.clone(),
                 file_hash: Some(hash.clone()),
@@ -112,7 +113,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                 chunk_size: size as i64,
                 chunk_count: 1,
                 chunks_done: 0,
-                status: "uploading".into(),
+                status: UploadStatus::Uploading,
                 post_id: None,
             };
             upload.id = Some(session.store.save_upload(&upload)?);
@@ -124,13 +125,13 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             if let Err(e) = sent {
                 let detail = format!("{shown}: the upload to container {container} failed: {e}");
                 record_audit(&mut session, &account, "failed", &detail)?;
-                upload.status = "failed".into();
+                upload.status = UploadStatus::Failed;
                 session.store.save_upload(&upload)?;
                 return Err(CliError::failure(format!("upload of {detail}"))
                     .with_hint("run the same command again to start over"));
             }
             upload.chunks_done = 1;
-            upload.status = "processing".into();
+            upload.status = UploadStatus::Processing;
             session.store.save_upload(&upload)?;
             upload
         }
@@ -158,7 +159,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     };
     if status.code == "PUBLISHED" {
         // An earlier run published it and stopped before recording the media id.
-        upload.status = "complete".into();
+        upload.status = UploadStatus::Complete;
         session.store.save_upload(&upload)?;
         let detail = format!(
             "{shown}: container {container} was already published by an earlier run; nothing was posted again"
@@ -168,7 +169,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             .with_hint("the reel is on the account; the next `sync instagram` records it"));
     }
     if status.failed() {
-        upload.status = "failed".into();
+        upload.status = UploadStatus::Failed;
         session.store.save_upload(&upload)?;
         let detail = format!(
             "Instagram could not publish {shown}: {} ({}, container {container})",
@@ -180,7 +181,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     }
 
     let (media_id, permalink) = session.with_token(|t| publishing.publish(t, &container))?;
-    upload.status = "complete".into();
+    upload.status = UploadStatus::Complete;
     upload.post_id = Some(media_id.clone());
     session.store.save_upload(&upload)?;
     let post = Post {

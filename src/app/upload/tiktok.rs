@@ -1,7 +1,7 @@
-//! `upload`: post a video file to a connected account, with a publish ledger.
+//! `upload tiktok FILE`: post a video file to a connected TikTok account.
 //!
-//! The steps (TikTok, shared/platforms/tiktok.md section 3): hash the file (streaming) and look
-//! it up in the ledger (`uploads`, one row per file per account); ask what the creator may post
+//! The steps (TikTok, shared/platforms/tiktok.md section 3): look the file up in the ledger
+//! (`ledger.rs`: fingerprint, then hash); ask what the creator may post
 //! (privacy levels) and refuse a level they may not use; init the publish with a chunk plan;
 //! PUT the chunks in order, streamed from the file, saving the ledger after each one; then poll
 //! the status until TikTok publishes (or, for a draft, delivers to the inbox) or fails, within
@@ -18,163 +18,41 @@
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde::Serialize;
 use serde_json::json;
 
 use super::file_hash::{self, Alongside};
-use super::{Context, Report};
+use super::ledger::{self, Known, Uploaded, already_posted, poll};
+use crate::app::{Context, Report};
 use crate::auth::lifecycle::{LifecycleError, Session, audit_entry};
-use crate::cli::{Privacy, UploadArgs, UploadPlatform};
+use crate::cli::{Privacy, UploadArgs};
 use crate::error::{CliError, CliResult, ExitCode};
+use crate::output::Detail;
 use crate::output::progress::Progress;
-use crate::output::{Detail, Record};
-use crate::platforms::tiktok::upload::{ChunkError, ChunkPlan, Position, Posting, content_type};
+use crate::platforms::tiktok::upload::{
+    ChunkError, ChunkPlan, Position, Posting, Refusal, content_type,
+};
+use crate::platforms::{PlatformError, PlatformId};
 use crate::store::Batch;
-use crate::store::model::{Post, Upload};
-use crate::vocab::{PlatformError, PlatformId};
-
-/// What `upload` tells: the file, the publish and where it stands.
-#[derive(Serialize)]
-pub(super) struct Uploaded {
-    pub platform: String,
-    pub account: String,
-    pub file: String,
-    /// `xxh3:<hex>` of the content (`sha256:` for files first posted before schema v6).
-    pub file_hash: String,
-    pub bytes: u64,
-    pub chunks: u64,
-    /// TikTok's publish id; Instagram's container id.
-    pub publish_id: Option<String>,
-    /// `complete`, `processing` (sent; the platform is still working), or `already_posted`.
-    pub status: String,
-    pub post_id: Option<String>,
-    /// Chunks sent by an earlier run were not sent again.
-    pub resumed: bool,
-}
-
-impl Record for Uploaded {
-    fn columns() -> &'static [&'static str] {
-        &[
-            "platform",
-            "account",
-            "file",
-            "file_hash",
-            "bytes",
-            "chunks",
-            "publish_id",
-            "status",
-            "post_id",
-            "resumed",
-        ]
-    }
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.platform.clone(),
-            self.account.clone(),
-            self.file.clone(),
-            self.file_hash.clone(),
-            self.bytes.to_string(),
-            self.chunks.to_string(),
-            self.publish_id.clone().unwrap_or_default(),
-            self.status.clone(),
-            self.post_id.clone().unwrap_or_default(),
-            self.resumed.to_string(),
-        ]
-    }
-}
-
-/// The report on a file the ledger says `done` posted already (nothing is sent), audited.
-pub(super) fn already_posted(
-    ctx: &mut Context,
-    done: &crate::store::model::UploadRow,
-    mut out: Uploaded,
-) -> CliResult<Report> {
-    let u = &done.upload;
-    out.publish_id = u.publish_id.clone();
-    out.post_id = u.post_id.clone();
-    out.chunks = u.chunk_count as u64;
-    out.status = "already_posted".into();
-    let when = super::time_cell(&Some(done.updated_at));
-    let detail = format!(
-        "{} already posted as {} on {when}; nothing sent",
-        out.file,
-        u.post_id.as_deref().unwrap_or("?")
-    );
-    let entry = audit_entry("upload", &out.platform, &out.account, "skipped", &detail);
-    ctx.store()?.upsert(Batch::Audit(&[entry]))?;
-    Ok(Report::data(Detail(out)).note(format!("{detail} (--force posts it again)")))
-}
-
-/// Asks `check` for a status every `SOCIALCRM_UPLOAD_POLL_MS` until `settled` says it is
-/// (`Ok(status)`), or until the next ask would come after `wait` (`Err(last status)`).
-pub(super) fn poll<T>(
-    wait: Duration,
-    mut check: impl FnMut() -> CliResult<T>,
-    settled: impl Fn(&T) -> bool,
-) -> CliResult<Result<T, T>> {
-    let deadline = Instant::now() + wait;
-    let interval = poll_interval();
-    loop {
-        let status = check()?;
-        if settled(&status) {
-            return Ok(Ok(status));
-        }
-        if Instant::now() + interval > deadline {
-            return Ok(Err(status));
-        }
-        std::thread::sleep(interval);
-    }
-}
-
-fn poll_interval() -> Duration {
-    crate::config::tuning::upload_poll().unwrap_or(Duration::from_millis(3000))
-}
+use crate::store::model::{Post, Upload, UploadStatus};
 
 /// One line for a platform error during an upload, with TikTok's posting rules spelled out.
 fn explain(e: LifecycleError, draft: bool) -> CliError {
-    if let LifecycleError::Platform(PlatformError::Api { code, log_id, .. }) = &e {
-        let log = log_id
-            .as_deref()
-            .map(|id| format!(" (log id {id})"))
-            .unwrap_or_default();
-        match code.as_str() {
-            "unaudited_client_can_only_post_to_private_accounts" => {
-                return CliError::failure(format!(
-                    "TikTok refused the post: this app is not audited yet, so it may only post to a private TikTok account, visible to the creator only (unaudited_client_can_only_post_to_private_accounts){log}"
-                ))
-                .with_hint(
-                    "make the TikTok account private and use --privacy private, or send it with --draft",
-                );
-            }
-            "scope_not_authorized" | "scope_permission_missed" => {
-                let scope = if draft {
-                    "video.upload"
-                } else {
-                    "video.publish"
-                };
-                return CliError::new(
-                    ExitCode::Reauth,
-                    format!("the TikTok account did not grant {scope}, which posting needs{log}"),
-                )
-                .with_hint(format!(
-                    "run `socialcrm connect tiktok --scope user.info.basic --scope {scope}`"
-                ));
-            }
-            _ => {}
-        }
+    if let LifecycleError::Platform(p) = &e
+        && let Some(refusal) = Refusal::of(p, draft)
+    {
+        let kind = if refusal.reauth {
+            ExitCode::Reauth
+        } else {
+            ExitCode::Failure
+        };
+        return CliError::new(kind, refusal.message).with_hint(refusal.hint);
     }
     e.into()
 }
 
 pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
-    if args.platform == UploadPlatform::X {
-        return super::post::upload_x(ctx, args);
-    }
-    if args.platform == UploadPlatform::Instagram {
-        return super::upload_instagram::run(ctx, args);
-    }
     let id = PlatformId::Tiktok;
     let shown = args.file.display().to_string();
     let meta = std::fs::metadata(&args.file)
@@ -190,67 +68,26 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     let account = args.account.clone();
     let username = connection.connection.username.clone();
 
-    let unreadable = |e: std::io::Error| CliError::failure(format!("cannot read {shown}: {e}"));
-    let fingerprint = file_hash::fingerprint(&args.file, size).map_err(unreadable)?;
-    let candidates = ctx
-        .store()?
-        .upload_candidates(id.name(), &account, &fingerprint)?;
+    let unreadable = ledger::unreadable(&shown);
     // A file the ledger may know is hashed whole first, so that a finished one is never posted
     // again and an unfinished one resumes. A file it cannot know (no entry has its fingerprint)
     // goes at once, hashed alongside its chunks; the hash is recorded before the last chunk.
-    let (content_hash, previous) = if candidates.is_empty() {
-        (None, None)
-    } else {
-        let hash = file_hash::hash(&args.file).map_err(unreadable)?;
-        // Rows older than schema v6 hold SHA-256: read the file for it once, and only if one does.
-        let mut legacy: Option<String> = None;
-        let mut previous = None;
-        for candidate in &candidates {
-            let Some(stored) = candidate.upload.file_hash.as_deref() else {
-                continue;
-            };
-            let is_legacy = stored.starts_with("sha256:");
-            if is_legacy && legacy.is_none() {
-                legacy = Some(file_hash::hash_as(&args.file, stored).map_err(unreadable)?);
-            }
-            let mine = if is_legacy {
-                legacy.as_deref()
-            } else {
-                Some(hash.as_str())
-            };
-            if mine == Some(stored) {
-                previous = Some(candidate.clone());
-                break;
-            }
-        }
-        (Some(hash), previous)
-    };
-    // An entry left by a run that stopped before its hash was known: reused, not duplicated.
-    let stale = candidates
-        .iter()
-        .find(|c| c.upload.file_hash.is_none())
-        .map(|c| c.id);
-    let mut out = Uploaded {
-        platform: id.name().into(),
-        account: account.clone(),
-        file: shown.clone(),
-        file_hash: previous
-            .as_ref()
-            .and_then(|p| p.upload.file_hash.clone())
-            .or_else(|| content_hash.clone())
-            .unwrap_or_default(),
-        bytes: size,
-        chunks: fresh_plan.count,
-        publish_id: None,
-        status: String::new(),
-        post_id: None,
-        resumed: false,
-    };
-
-    if let Some(done) = previous
-        .as_ref()
-        .filter(|p| p.upload.status == "complete" && !args.force)
-    {
+    let Known {
+        fingerprint,
+        hash: content_hash,
+        previous,
+        stale,
+    } = ledger::look_up(ctx, id, &account, &args.file, size, &shown)?;
+    let mut out = Uploaded::before(
+        id,
+        &account,
+        &shown,
+        previous.as_ref(),
+        content_hash.as_deref(),
+        size,
+        fresh_plan.count,
+    );
+    if let Some(done) = ledger::posted(previous.as_ref(), args.force) {
         return already_posted(ctx, done, out);
     }
 
@@ -269,7 +106,8 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             .is_valid()
         })
         .filter(|u| {
-            (u.status == "uploading" && u.upload_url.is_some()) || u.status == "processing"
+            (u.status == UploadStatus::Uploading && u.upload_url.is_some())
+                || u.status == UploadStatus::Processing
         });
 
     let adapter = ctx.connected_adapter(id, &account)?;
@@ -333,7 +171,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             chunk_size: fresh_plan.chunk_size as i64,
             chunk_count: fresh_plan.count as i64,
             chunks_done: 0,
-            status: "uploading".into(),
+            status: UploadStatus::Uploading,
             post_id: None,
         };
         upload.id = Some(session.store.save_upload(&upload)?);
@@ -347,7 +185,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     };
     out.resumed = resumed && upload.chunks_done > 0;
 
-    if upload.status == "uploading" {
+    if upload.status == UploadStatus::Uploading {
         let progress = Progress::transfer(visible, size);
         let position: Position = match &hashing {
             Some(alongside) => alongside.watch(progress.setter()),
@@ -383,7 +221,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                 })?;
                 if let Some(other) = session.store.upload(id.name(), &account, &hash)? {
                     progress.finish();
-                    upload.status = "failed".into();
+                    upload.status = UploadStatus::Failed;
                     session.store.save_upload(&upload)?;
                     return Err(CliError::failure(format!(
                         "{shown} is already in the upload ledger for this account ({}, publish {}); the last chunk was not sent, so nothing is posted twice",
@@ -431,7 +269,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             }
         }
         progress.finish();
-        upload.status = "processing".into();
+        upload.status = UploadStatus::Processing;
         session.store.save_upload(&upload)?;
     }
     out.publish_id = upload.publish_id.clone();
@@ -470,7 +308,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     };
 
     if status.failed() {
-        upload.status = "failed".into();
+        upload.status = UploadStatus::Failed;
         session.store.save_upload(&upload)?;
         let reason = status.fail_reason.as_deref().unwrap_or("no reason given");
         let detail =
@@ -481,7 +319,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
 
     let video_id = status.post_ids.first().cloned();
     let post_id = video_id.clone().unwrap_or_else(|| publish_id.clone());
-    upload.status = "complete".into();
+    upload.status = UploadStatus::Complete;
     upload.post_id = Some(post_id.clone());
     upload.upload_url = None;
     let now = crate::clock::now();
@@ -558,9 +396,7 @@ fn record_audit(
     outcome: &str,
     detail: &str,
 ) -> CliResult<()> {
-    let entry = audit_entry("upload", "tiktok", account, outcome, detail);
-    session.store.upsert(Batch::Audit(&[entry]))?;
-    Ok(())
+    ledger::record_audit(session, PlatformId::Tiktok, account, outcome, detail)
 }
 
 /// socialcrm's name for one of TikTok's privacy levels.
