@@ -8,6 +8,7 @@ mod fake_tiktok;
 mod import;
 mod instagram;
 mod instagram_webhooks;
+mod recovery;
 mod reddit;
 mod secrets;
 mod store;
@@ -31,6 +32,7 @@ fn every_test_file_is_included() {
         "import.rs",
         "instagram.rs",
         "instagram_webhooks.rs",
+        "recovery.rs",
         "reddit.rs",
         "secrets.rs",
         "store.rs",

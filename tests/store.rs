@@ -415,11 +415,12 @@ fn racing_migrations_apply_once(db: &TestDb) {
         .collect();
     applied.sort();
     let mut store = db.open();
-    assert_eq!(
-        applied,
-        (1..=store.latest_version()).collect::<Vec<_>>(),
-        "each version applied once in all"
-    );
+    let versions: Vec<i64> = socialcrm::store::migrations()[0]
+        .1
+        .iter()
+        .map(|m| m.version)
+        .collect();
+    assert_eq!(applied, versions, "each version applied once in all");
     assert_eq!(store.schema_version().unwrap(), store.latest_version());
 }
 

@@ -140,19 +140,19 @@ pub trait Store: Send {
         platform_wide: bool,
     ) -> Result<Vec<TableCount>, StoreError>;
 
-    /// Claims connection `id` for a sync by `owner` until `until`, unless another worker holds an
-    /// unexpired lease on it or released one at or after `since` (another run that overlapped
-    /// this one already synced it). One conditional UPDATE, so two workers never both win.
-    /// Times are wall-clock.
+    /// Claims connection `id` for a sync by `owner`, unless a live sync holds it or another
+    /// run released it at or after `since` (a run that overlapped this one already synced it).
+    /// The claim dies with its holder (see `generic::Conn::try_lock_sync`): an earlier holder
+    /// that died is taken over at once, its lease record replaced and its `running` sync runs
+    /// marked `abandoned`. Two live workers never both hold one account.
     fn claim_connection(
         &mut self,
         id: i64,
         owner: &str,
-        until: chrono::DateTime<chrono::Utc>,
         since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Claim, StoreError>;
 
-    /// Gives up `owner`'s lease on connection `id`.
+    /// Gives up `owner`'s claim on connection `id`.
     fn release_connection(&mut self, id: i64, owner: &str) -> Result<(), StoreError>;
 
     /// The database server's clock (PostgreSQL), to compare with this host's; `None` for SQLite,

@@ -351,6 +351,8 @@ struct State {
     /// Many-users mode: videos per user (None: off), and how many users authorized so far.
     many_users: Option<u64>,
     users: u64,
+    /// The video list answers `has_more` with the cursor it was asked for, for ever.
+    stuck_cursor: bool,
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
@@ -397,6 +399,7 @@ impl FakeTikTok {
             posting: posting::Posting::new(String::new()),
             many_users: None,
             users: 0,
+            stuck_cursor: false,
         }));
         let server = {
             let state = state.clone();
@@ -627,6 +630,11 @@ impl FakeTikTok {
             .extend(std::iter::repeat_n(delay, n as usize));
     }
 
+    /// Drops the delays still queued by [`FakeTikTok::delay_next_api_replies`].
+    pub fn clear_api_delays(&self) {
+        self.state().delaying_api_replies.clear();
+    }
+
     /// The next `n` successful API answers break off halfway through a body whose
     /// Content-Length promised more (the fake asks for the connection to close; tiny_http may
     /// keep it open, so the client sees a reset or a stall).
@@ -649,6 +657,12 @@ impl FakeTikTok {
     /// call answers 401 `access_token_invalid`, and a refresh gives a working token again.
     pub fn expire_access_tokens_after(&self, n: u32) {
         self.state().access_expiry_countdown = Some(n);
+    }
+
+    /// From now on the video list never ends: every page answers `has_more: true` with the
+    /// cursor it was asked for (the first page's own cursor when it was asked for none).
+    pub fn stick_video_cursor(&self) {
+        self.state().stuck_cursor = true;
     }
 
     /// Whether a 429 carries `Retry-After: <secs>`. TikTok documents no rate-limit headers
@@ -1255,6 +1269,10 @@ impl State {
             .last()
             .map_or(cursor.unwrap_or(0), |v| v.create_time * 1000);
         let videos: Vec<Value> = page.iter().map(|v| v.project(fields)).collect();
+        if self.stuck_cursor {
+            let stuck = cursor.unwrap_or(next);
+            return self.ok(json!({"videos": videos, "cursor": stuck, "has_more": true}));
+        }
         self.ok(json!({"videos": videos, "cursor": next, "has_more": has_more}))
     }
 

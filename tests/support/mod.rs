@@ -74,6 +74,18 @@ impl TestDb {
         }
     }
 
+    /// This database reached with `application_name=name` (PostgreSQL), so that a test can find
+    /// and end the binary's sessions.
+    pub fn with_application_name(mut self, name: &str) -> TestDb {
+        if let DatabaseTarget::Postgres { .. } = self.target {
+            self.url = format!("{}&application_name={name}", self.url);
+            self.target = DatabaseTarget::Postgres {
+                url: Secret::new(self.url.clone()),
+            };
+        }
+        self
+    }
+
     pub fn open(&self) -> Box<dyn Store> {
         store::open(&self.target).unwrap()
     }
