@@ -399,7 +399,7 @@ fn the_man_page_renders() {
         .env("MANWIDTH", "80")
         .output()
     else {
-        eprintln!("skipped: no `man` on this machine");
+        crate::support::skipped("no `man` on this machine");
         return;
     };
     let text = String::from_utf8_lossy(&out.stdout);

@@ -369,7 +369,11 @@ fn randomized_kills(db: Option<TestDb>, name: &str) {
     for point in 0..10 {
         // Before the pass's last request, so the run is surely still going.
         let k = 1 + (next(&mut state) % (pass as u64 - 1)) as usize;
-        let jobs = if next(&mut state).is_multiple_of(2) { "1" } else { "2" };
+        let jobs = if next(&mut state).is_multiple_of(2) {
+            "1"
+        } else {
+            "2"
+        };
         let before = w.api_requests();
         w.fake
             .delay_next_api_replies(1000, Duration::from_millis(15));

@@ -342,6 +342,8 @@ struct State {
     delaying_api_replies: VecDeque<Duration>,
     /// Video-list request indices (0-based, since start) that answer 500.
     failing_video_pages: Vec<usize>,
+    /// Video-list request indices (0-based, since start) that answer 429.
+    limited_video_pages: Vec<usize>,
     video_list_seen: usize,
     /// API calls left before every access token issued by then expires.
     access_expiry_countdown: Option<u32>,
@@ -393,6 +395,7 @@ impl FakeTikTok {
             cutting_api_replies: 0,
             delaying_api_replies: VecDeque::new(),
             failing_video_pages: Vec::new(),
+            limited_video_pages: Vec::new(),
             video_list_seen: 0,
             access_expiry_countdown: None,
             rate_limit_retry_after: None,
@@ -651,6 +654,12 @@ impl FakeTikTok {
     /// of [`FakeTikTok::video_list_cursors`]) answers 500 `internal_error`; the retry works.
     pub fn fail_video_page_once(&self, k: usize) {
         self.state().failing_video_pages.push(k);
+    }
+
+    /// The `k`-th video-list request (numbered as for [`FakeTikTok::fail_video_page_once`])
+    /// answers 429 `rate_limit_exceeded` (with `Retry-After` when set); the retry works.
+    pub fn rate_limit_video_page_once(&self, k: usize) {
+        self.state().limited_video_pages.push(k);
     }
 
     /// Access tokens issued by then stop working after `n` more API calls: the (n+1)-th API
@@ -1112,6 +1121,12 @@ impl State {
         {
             self.failing_video_pages.remove(pos);
             return self.forced_failure(500);
+        }
+        if let Some(i) = list_index
+            && let Some(pos) = self.limited_video_pages.iter().position(|&k| k == i)
+        {
+            self.limited_video_pages.remove(pos);
+            return self.forced_failure(429);
         }
 
         let now = Instant::now();

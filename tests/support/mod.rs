@@ -21,6 +21,50 @@ use socialcrm::store::{self, Store};
 
 pub const PG_ENV: &str = "SOCIALCRM_TEST_DATABASE_URL";
 
+/// Records that the running test did nothing because `why`, and says so on its stderr. libtest
+/// still prints `ok` for it, so the skips are counted and printed once more after the suite's
+/// summary (at process exit), grouped by reason: a SQLite-only run cannot pass for the whole.
+pub fn skipped(why: &str) {
+    static SKIPPED: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+
+    extern "C" fn report() {
+        let skipped = SKIPPED.lock().unwrap_or_else(|e| e.into_inner());
+        let mut by_reason: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (test, why) in skipped.iter() {
+            by_reason.entry(why).or_default().push(test);
+        }
+        let mut text = format!(
+            "\nnote: {} test(s) were skipped and did nothing, although they show as ok:\n",
+            skipped.len()
+        );
+        for (why, tests) in by_reason {
+            text.push_str(&format!("  {} skipped: {why}\n", tests.len()));
+        }
+        // Straight to the file descriptor: at exit, the test harness no longer captures.
+        // SAFETY: writes a buffer this function owns to stderr.
+        unsafe {
+            libc::write(2, text.as_ptr().cast(), text.len());
+        }
+    }
+
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    eprintln!("skipped: {test} did not run: {why}");
+    SKIPPED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((test, why.to_string()));
+    REGISTER.call_once(|| {
+        // SAFETY: registers a function with C linkage that takes and returns nothing.
+        unsafe {
+            libc::atexit(report);
+        }
+    });
+}
+
 /// A database for one test: an SQLite file in a temporary directory, or a fresh schema on the
 /// PostgreSQL server named by `SOCIALCRM_TEST_DATABASE_URL`, dropped when the test ends.
 pub struct TestDb {
@@ -47,7 +91,7 @@ impl TestDb {
         let Ok(base) = std::env::var(PG_ENV) else {
             // CI must prove both backends; only a developer's machine may skip.
             assert!(std::env::var_os("CI").is_none(), "CI must set {PG_ENV}");
-            eprintln!("skipped: {PG_ENV} is not set, so this PostgreSQL test did not run");
+            skipped(&format!("{PG_ENV} is not set (PostgreSQL tests)"));
             return None;
         };
         Some(TestDb::postgres_schema(&base))
