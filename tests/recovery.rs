@@ -415,6 +415,88 @@ fn sigkill_at_random_points_then_a_rerun_equals_a_clean_sync_on_postgres() {
     randomized_kills(Some(db), "sigkill_on_postgres");
 }
 
+/// Across the four platforms: two accounts each (every one its own user of its fake), a
+/// `--full` pass killed after a random number of requests to any fake, then an immediate
+/// rerun; ten kill points per backend, each ending as one clean sync's CRM. TikTok's replies
+/// are slowed so that the run is still going when the kill comes; a point where the run had
+/// ended first does not count, and another is drawn.
+fn randomized_kills_across_platforms(db: TestDb, name: &str) {
+    use crate::sync_all_bench::{Fakes, PLATFORMS, connect_all};
+    let mut state = seed(name) | 1;
+    let env = TestEnv::new();
+    let fakes = Fakes::start();
+    connect_all(&fakes, &env, &db, PLATFORMS[0], 1..=1);
+    for platform in PLATFORMS {
+        let first = if platform == PLATFORMS[0] { 2 } else { 1 };
+        connect_all(&fakes, &env, &db, platform, first..=2);
+    }
+    let total = || -> usize { fakes.requests().iter().map(|(_, r)| r.len()).sum() };
+    let sync = |extra: &[&str]| {
+        let mut args = vec!["-o", "json", "sync", "--all", "--jobs", "2"];
+        args.extend_from_slice(extra);
+        env.run_cmd(fakes.command(&env, &db, &args))
+    };
+    sync(&[]).ok();
+    let clean = crm_contents(&db.target);
+    let before = total();
+    sync(&["--full"]).ok();
+    let pass = total() - before;
+    assert_same_crm(&crm_contents(&db.target), &clean, "a second, full pass");
+    let (mut points, mut draws) = (0, 0);
+    while points < 10 {
+        draws += 1;
+        assert!(
+            draws <= 40,
+            "{name}: too many kill points came after the end"
+        );
+        let k = 1 + (next(&mut state) % (pass as u64 - 1)) as usize;
+        let before = total();
+        fakes
+            .tiktok
+            .delay_next_api_replies(1000, Duration::from_millis(30));
+        let mut cmd = fakes.command(
+            &env,
+            &db,
+            &["-o", "json", "sync", "--all", "--full", "--jobs", "2"],
+        );
+        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+        let mut child = cmd.spawn().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while total() < before + k && child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "{name}: the sync stalled");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let killed = child.try_wait().unwrap().is_none();
+        let _ = child.kill();
+        child.wait().unwrap();
+        fakes.tiktok.clear_api_delays();
+        let rerun = sync(&[]);
+        let case = format!("{name}: kill point {points} after {k} of {pass} requests");
+        assert_eq!(rerun.code, 0, "{case}: {}", rerun.stderr);
+        assert!(
+            !rerun.stderr.contains("skipped"),
+            "{case}: {}",
+            rerun.stderr
+        );
+        assert_same_crm(&crm_contents(&db.target), &clean, &case);
+        if killed {
+            points += 1;
+        }
+    }
+    eprintln!("{name}: {points} kill points in {draws} draws over a pass of {pass} requests");
+}
+
+#[test]
+fn sigkill_at_random_points_across_platforms_then_a_rerun_equals_a_clean_sync_on_sqlite() {
+    randomized_kills_across_platforms(TestDb::sqlite(), "sigkill_platforms_on_sqlite");
+}
+
+#[test]
+fn sigkill_at_random_points_across_platforms_then_a_rerun_equals_a_clean_sync_on_postgres() {
+    let Some(db) = TestDb::postgres() else { return };
+    randomized_kills_across_platforms(db, "sigkill_platforms_on_postgres");
+}
+
 // ---- a PostgreSQL session ended mid-run ----
 
 /// Every session of the run (the store's and the db secrets backend's) is terminated while

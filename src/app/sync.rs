@@ -430,9 +430,14 @@ fn sync_one(
     let id = super::connection_platform(&c)?;
     let adapter = ctx.connected_adapter(id, &c.account)?;
     let streams = platforms::streams(id, &ctx.config);
+    let connection_id = connection.id;
     let mut session = ctx.session(adapter.as_ref(), connection)?;
     let mut all_ok = true;
     for stream in &streams {
+        if !session.store.holds_claim(connection_id) {
+            // Lost with a database session and taken by another sync: it syncs the rest.
+            return Err(crate::store::StoreError::ClaimLost { id: connection_id }.into());
+        }
         let began = std::time::Instant::now();
         let row = |status, pages, read, written, reads, error| Synced {
             platform: c.platform.clone(),

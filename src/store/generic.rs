@@ -43,6 +43,10 @@ pub trait Conn: Send {
     /// Gives the claim of [`Conn::try_lock_sync`] back (nothing when not held).
     fn unlock_sync(&mut self, id: i64) -> Result<(), StoreError>;
 
+    /// Whether this connection still holds the claim on `id` (a PostgreSQL session that was
+    /// lost and reopened holds only the claims it could take again).
+    fn holds_sync(&self, id: i64) -> bool;
+
     /// Writes `rows` with the table's upsert at write time `now`, inside the caller's
     /// transaction. Drivers override this with their fastest way to load many rows; the
     /// default is [`upsert_each`].
@@ -473,6 +477,10 @@ impl<C: Conn> Store for SqlStore<C> {
         // lock is what excludes.
         let unlocked = self.conn.unlock_sync(id);
         released.and(unlocked)
+    }
+
+    fn holds_claim(&self, id: i64) -> bool {
+        self.conn.holds_sync(id)
     }
 
     fn server_time(&mut self) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {

@@ -52,6 +52,10 @@ pub enum StoreError {
     Query { location: String, reason: String },
     #[error("unexpected data in the database: {0}")]
     Decode(String),
+    #[error(
+        "another sync took connection {id} over while this run's database session was lost; this run stops syncing it"
+    )]
+    ClaimLost { id: i64 },
 }
 
 /// A batch of records of one table, written in one transaction with idempotent upserts.
@@ -154,6 +158,11 @@ pub trait Store: Send {
 
     /// Gives up `owner`'s claim on connection `id`.
     fn release_connection(&mut self, id: i64, owner: &str) -> Result<(), StoreError>;
+
+    /// Whether this store still holds its claim on connection `id`: false after a lost
+    /// PostgreSQL session whose claim another sync took before it could be taken again. The
+    /// sync of that account must stop.
+    fn holds_claim(&self, id: i64) -> bool;
 
     /// The database server's clock (PostgreSQL), to compare with this host's; `None` for SQLite,
     /// which runs in this process.

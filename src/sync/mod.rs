@@ -320,7 +320,13 @@ fn pages(
     };
     // Cursors this pass has asked for: one asked for again means the stream goes in circles.
     let mut seen: HashSet<String> = cursor.iter().cloned().collect();
+    // A claim lost with a database session and taken by another sync ends this one's work.
+    let claimed = session.store.holds_claim(connection_id);
     loop {
+        if claimed && !session.store.holds_claim(connection_id) {
+            let lost = crate::store::StoreError::ClaimLost { id: connection_id };
+            return Err(fail(outcome.pages, lost.into()));
+        }
         if let Some(why) = outages.down(&platform) {
             outcome.status = Status::Deferred;
             outcome.note = Some(format!(

@@ -239,13 +239,8 @@ impl PgConn {
             }
             lost.push(id);
         }
-        if let Some(id) = lost.first() {
-            return Err(StoreError::Query {
-                location: self.location.clone(),
-                reason: format!(
-                    "the database session was lost and another sync took connection {id} meanwhile; this sync of it stops"
-                ),
-            });
+        if let Some(&id) = lost.first() {
+            return Err(StoreError::ClaimLost { id });
         }
         Ok(())
     }
@@ -666,6 +661,10 @@ impl Conn for PgConn {
             self.sync_locks.insert(id);
         }
         Ok(got)
+    }
+
+    fn holds_sync(&self, id: i64) -> bool {
+        self.sync_locks.contains(&id)
     }
 
     fn unlock_sync(&mut self, id: i64) -> Result<(), StoreError> {

@@ -245,6 +245,10 @@ impl Conn for SqliteConn {
         Ok(true)
     }
 
+    fn holds_sync(&self, id: i64) -> bool {
+        self.sync_locks.contains_key(&id)
+    }
+
     fn unlock_sync(&mut self, id: i64) -> Result<(), StoreError> {
         // Closing the file drops its lock.
         self.sync_locks.remove(&id);
