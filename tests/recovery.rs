@@ -557,6 +557,75 @@ fn terminated_sessions_with_db_secrets_cost_at_most_the_account_in_flight() {
     assert!(succeeded >= 9, "{succeeded} of 10 synced\n{stderr}");
 }
 
+/// The sync's session is ended while it waits for a slow page, and another holder (this test,
+/// through the library) takes the account's claim before the sync reconnects: the sync does
+/// not take it back behind the holder's back; its account stops with one line, and nothing it
+/// writes after that lands.
+#[test]
+fn a_claim_taken_while_the_session_was_lost_stops_the_account() {
+    let Some(db) = TestDb::postgres() else { return };
+    let name = format!("crm_{}", uuid::Uuid::new_v4().simple());
+    let w = World::new(Some(db.with_application_name(&name)), "file", 1, 45);
+    // The profile answers at once, the first video page after 3 s.
+    w.fake.delay_next_api_replies(1, Duration::ZERO);
+    w.fake.delay_next_api_replies(1, Duration::from_secs(3));
+    let mut child = w.spawn_sync(&[]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while w.fake.delays_begun() < 2 {
+        assert!(Instant::now() < deadline, "the sync never got going");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert!(child.try_wait().unwrap().is_none(), "still syncing");
+    let base = std::env::var(crate::support::PG_ENV).unwrap();
+    let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+    admin
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+            &[&name],
+        )
+        .unwrap();
+    // Termination is a signal: the sessions (and their locks) are gone once they left the list.
+    while !admin
+        .query(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = $1",
+            &[&name],
+        )
+        .unwrap()
+        .is_empty()
+    {
+        assert!(Instant::now() < deadline, "the sessions never ended");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let mut store = socialcrm::store::open(&w.target()).unwrap();
+    let id = store.list_connections().unwrap()[0].id;
+    let claim = store
+        .claim_connection(id, "otherhost:1:other", chrono::Utc::now())
+        .unwrap();
+    assert!(
+        matches!(claim, socialcrm::store::model::Claim::Claimed { .. }),
+        "the dead session's claim is free: {claim:?}"
+    );
+    let out = child.wait_with_output().unwrap();
+    w.fake.clear_api_delays();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("another sync took connection"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].starts_with("tiktok acct01 videos: "),
+        "one line names the account and stream: {}",
+        lines[0]
+    );
+    assert!(
+        crm_contents(&w.target())["posts"].is_empty(),
+        "the page that came back after the claim was lost was not written"
+    );
+    drop(store);
+}
+
 // ---- streams that never end, platforms that are down, rate limits ----
 
 /// An API that keeps answering `has_more` with a cursor that does not move: the stream fails

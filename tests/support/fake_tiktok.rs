@@ -340,6 +340,9 @@ struct State {
     truncating_api_replies: u32,
     cutting_api_replies: u32,
     delaying_api_replies: VecDeque<Duration>,
+    /// How many delayed replies have begun their wait, readable while the fake sleeps (it
+    /// sleeps holding its state).
+    delays_begun: Arc<std::sync::atomic::AtomicUsize>,
     /// Video-list request indices (0-based, since start) that answer 500.
     failing_video_pages: Vec<usize>,
     /// Video-list request indices (0-based, since start) that answer 429.
@@ -363,6 +366,8 @@ pub struct FakeTikTok {
     _server: FakeServer,
     base_url: String,
     state: Arc<Mutex<State>>,
+    /// The state's count of delayed replies begun, read without its lock.
+    delays_begun: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl FakeTikTok {
@@ -372,6 +377,7 @@ impl FakeTikTok {
     }
 
     pub fn with_client(client_key: &str, client_secret: &str) -> FakeTikTok {
+        let delays_begun = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let state = Arc::new(Mutex::new(State {
             client_key: client_key.into(),
             client_secret: client_secret.into(),
@@ -394,6 +400,7 @@ impl FakeTikTok {
             truncating_api_replies: 0,
             cutting_api_replies: 0,
             delaying_api_replies: VecDeque::new(),
+            delays_begun: delays_begun.clone(),
             failing_video_pages: Vec::new(),
             limited_video_pages: Vec::new(),
             video_list_seen: 0,
@@ -415,6 +422,7 @@ impl FakeTikTok {
             _server: server,
             base_url,
             state,
+            delays_begun,
         }
     }
 
@@ -633,6 +641,12 @@ impl FakeTikTok {
             .extend(std::iter::repeat_n(delay, n as usize));
     }
 
+    /// How many replies delayed by [`FakeTikTok::delay_next_api_replies`] have begun their
+    /// wait. Unlike every other look at the fake, this does not wait for a delayed reply.
+    pub fn delays_begun(&self) -> usize {
+        self.delays_begun.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Drops the delays still queued by [`FakeTikTok::delay_next_api_replies`].
     pub fn clear_api_delays(&self) {
         self.state().delaying_api_replies.clear();
@@ -820,6 +834,8 @@ impl State {
         }
         if api {
             if let Some(delay) = self.delaying_api_replies.pop_front() {
+                self.delays_begun
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 // Answer late, as a slow or stuck server would (this blocks the fake).
                 std::thread::sleep(delay);
             }
