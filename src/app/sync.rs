@@ -27,6 +27,9 @@ struct Synced {
     /// How long the stream took, waits for rate limits included.
     seconds: f64,
     error: Option<String>,
+    /// Deferred because its platform is down in this run (one line says so for all).
+    #[serde(skip)]
+    platform_down: bool,
 }
 
 impl Record for Synced {
@@ -229,6 +232,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
                     reads: 0,
                     seconds: 0.0,
                     error: Some(e.message),
+                    platform_down: false,
                 });
             }
         }
@@ -251,12 +255,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
     for (platform, why) in &outages {
         let deferred: std::collections::BTreeSet<&str> = rows
             .iter()
-            .filter(|r| r.platform == *platform && r.status == "deferred")
-            .filter(|r| {
-                r.error
-                    .as_deref()
-                    .is_some_and(|e| e.contains(" is down in this run"))
-            })
+            .filter(|r| r.platform == *platform && r.platform_down)
             .map(|r| r.account.as_str())
             .collect();
         if !deferred.is_empty() {
@@ -270,12 +269,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
     for row in rows
         .iter()
         .filter(|r| r.status != "succeeded" && r.stream != "-")
-        .filter(|r| {
-            !(r.status == "deferred"
-                && r.error
-                    .as_deref()
-                    .is_some_and(|e| e.contains(" is down in this run")))
-        })
+        .filter(|r| !r.platform_down)
     {
         // A stream stopped short or skipped is a warning, not a failure.
         let warning = matches!(row.status, "budget" | "deferred" | "skipped");
@@ -450,6 +444,7 @@ fn sync_one(
             reads,
             seconds: began.elapsed().as_secs_f64(),
             error,
+            platform_down: false,
         };
         match crate::sync::run(&mut session, stream.as_ref(), turn.options, turn.outages) {
             Ok(o) => {
@@ -457,14 +452,17 @@ fn sync_one(
                     // The summary's notes carry the warning line; the log says it only at -v.
                     tracing::info!(stream = o.stream, status = o.status.name(), "{note}");
                 }
-                rows.push(row(
-                    o.status.name(),
-                    o.pages,
-                    o.rows_read,
-                    o.rows_written,
-                    o.reads,
-                    o.note,
-                ))
+                rows.push(Synced {
+                    platform_down: o.platform_down,
+                    ..row(
+                        o.status.name(),
+                        o.pages,
+                        o.rows_read,
+                        o.rows_written,
+                        o.reads,
+                        o.note,
+                    )
+                })
             }
             Err(e) if matches!(e.source, LifecycleError::Reauth { .. }) => {
                 return Err(e.source.into());

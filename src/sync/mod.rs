@@ -182,6 +182,10 @@ pub struct Outcome {
     pub reads: u64,
     /// Why the stream stopped short, for anything but [`Status::Succeeded`].
     pub note: Option<String>,
+    /// Deferred because the platform was found down earlier in this run ([`faults::Outages`]):
+    /// the run says so once for the platform, not once per stream.
+    #[serde(skip)]
+    pub platform_down: bool,
 }
 
 /// How one stream is run.
@@ -317,6 +321,7 @@ fn pages(
         rows_written: 0,
         reads: 0,
         note: None,
+        platform_down: false,
     };
     // Cursors this pass has asked for: one asked for again means the stream goes in circles.
     let mut seen: HashSet<String> = cursor.iter().cloned().collect();
@@ -329,6 +334,7 @@ fn pages(
         }
         if let Some(why) = outages.down(&platform) {
             outcome.status = Status::Deferred;
+            outcome.platform_down = true;
             outcome.note = Some(format!(
                 "{platform} is down in this run ({why}); deferred, the next run continues where this one stopped"
             ));
