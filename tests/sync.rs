@@ -721,18 +721,20 @@ fn posts_in(db: &TestDb) -> usize {
 /// Proven by what each worker did, not by timing the fake's arrivals: on a busy machine the
 /// limited worker may read the 429 long after the fake sent it, and the others' requests sent
 /// meanwhile arrive "during" any window the fake could measure. So the JSON logs are read: the
-/// worker that got the 429 waits for `Retry-After` before its retry, and each of the other two
-/// accounts, with pages left on the same endpoint, logs a wait for that budget, which only the
-/// 429 can have caused (no other limit binds here).
+/// worker that got the 429 waits for `Retry-After` before its retry, and each other account the
+/// fake saw still paging the same endpoint then logs a wait for that budget, which only the 429
+/// can have caused (no other limit binds here).
 #[test]
 fn a_429_to_one_account_pauses_every_account_of_the_app() {
-    // Ten pages per account, and the 429 on the fourth list request, when all three workers
-    // are paging the same endpoint (TikTok's budgets are per endpoint). Retry-After 3 s is far
-    // longer than a worker needs to come back for its next page, even on a loaded machine.
-    let (env, fake) = connected(200);
+    // Fifty pages per account, each reply 10 ms late so the workers' pages interleave, and the
+    // 429 as soon as all three have asked for the video list (TikTok's budgets are per
+    // endpoint). Retry-After 5 s is far longer than a worker needs to come back for its next
+    // page, even on a loaded machine.
+    let (env, fake) = connected(1000);
     connect_more(&env, &fake, &["second", "third"]);
-    fake.set_rate_limit_retry_after(Some(3));
-    fake.rate_limit_video_page_once(3);
+    fake.set_rate_limit_retry_after(Some(5));
+    fake.rate_limit_video_list_when_listing(3);
+    fake.delay_next_api_replies(10_000, std::time::Duration::from_millis(10));
     let mut cmd = crate::connect::command(
         &env,
         &fake,
@@ -764,10 +766,25 @@ fn a_429_to_one_account_pauses_every_account_of_the_app() {
     assert_eq!(limited.len(), 1, "one 429: {}", run.stderr);
     let limited_account = limited[0]["span"]["account"].as_str().unwrap();
     assert!(
-        limited[0]["fields"]["wait_ms"].as_u64().unwrap() >= 3000,
+        limited[0]["fields"]["wait_ms"].as_u64().unwrap() >= 5000,
         "the limited worker waits for Retry-After: {}",
         limited[0]
     );
+    // The accounts (in connect order) still paging when the 429 came.
+    let accounts = ["default", "second", "third"];
+    let tokens = fake.tokens();
+    let paging: std::collections::BTreeSet<&str> = fake
+        .paging_at_limit()
+        .iter()
+        .filter_map(|auth| {
+            let i = tokens
+                .iter()
+                .position(|t| auth == &format!("Bearer {}", t.access_token))?;
+            Some(accounts[i])
+        })
+        .filter(|a| *a != limited_account)
+        .collect();
+    assert!(!paging.is_empty(), "other accounts were paging at the 429");
     let paused: std::collections::BTreeSet<&str> = logs
         .iter()
         .filter(|l| {
@@ -780,12 +797,11 @@ fn a_429_to_one_account_pauses_every_account_of_the_app() {
         .filter(|a| *a != limited_account)
         .collect();
     assert_eq!(
-        paused.len(),
-        2,
-        "both other accounts waited for the app's budget: {paused:?}\n{}",
+        paused, paging,
+        "every other account still paging waited for the app's budget\n{}",
         run.stderr
     );
-    assert_eq!(table_rows(&env, &fake, "posts"), 200, "all three synced");
+    assert_eq!(table_rows(&env, &fake, "posts"), 1000, "all three synced");
     // Each row says how long its stream took; the pause shows in them (a sleep is never
     // shorter than asked).
     let seconds: Vec<f64> = run
@@ -795,7 +811,7 @@ fn a_429_to_one_account_pauses_every_account_of_the_app() {
         .iter()
         .map(|r| r["seconds"].as_f64().expect("seconds per stream"))
         .collect();
-    assert!(seconds.iter().any(|s| *s >= 3.0), "{seconds:?}");
+    assert!(seconds.iter().any(|s| *s >= 5.0), "{seconds:?}");
 }
 
 /// A connection reset (TCP RST) half way through a page's body, twice: each request counts as

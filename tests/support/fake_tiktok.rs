@@ -345,8 +345,15 @@ struct State {
     delays_begun: Arc<std::sync::atomic::AtomicUsize>,
     /// Video-list request indices (0-based, since start) that answer 500.
     failing_video_pages: Vec<usize>,
-    /// Video-list request indices (0-based, since start) that answer 429.
-    limited_video_pages: Vec<usize>,
+    /// Answer 429 to the first video-list request once this many callers (access tokens) have
+    /// each made one; None when off or done.
+    limit_when_listing: Option<usize>,
+    /// The access tokens that asked for the video list so far.
+    listing: std::collections::HashSet<String>,
+    /// The access tokens that were given the list's last page.
+    listed: std::collections::HashSet<String>,
+    /// The callers still paging (listed, not given the last page) when the 429 was answered.
+    paging_at_limit: Vec<String>,
     video_list_seen: usize,
     /// API calls left before every access token issued by then expires.
     access_expiry_countdown: Option<u32>,
@@ -402,7 +409,10 @@ impl FakeTikTok {
             delaying_api_replies: VecDeque::new(),
             delays_begun: delays_begun.clone(),
             failing_video_pages: Vec::new(),
-            limited_video_pages: Vec::new(),
+            limit_when_listing: None,
+            listing: std::collections::HashSet::new(),
+            listed: std::collections::HashSet::new(),
+            paging_at_limit: Vec::new(),
             video_list_seen: 0,
             access_expiry_countdown: None,
             rate_limit_retry_after: None,
@@ -670,10 +680,18 @@ impl FakeTikTok {
         self.state().failing_video_pages.push(k);
     }
 
-    /// The `k`-th video-list request (numbered as for [`FakeTikTok::fail_video_page_once`])
-    /// answers 429 `rate_limit_exceeded` (with `Retry-After` when set); the retry works.
-    pub fn rate_limit_video_page_once(&self, k: usize) {
-        self.state().limited_video_pages.push(k);
+    /// Once `callers` different access tokens have each asked for the video list, the next
+    /// video-list request answers 429 `rate_limit_exceeded` (with `Retry-After` when set),
+    /// once: every caller is then paging when the limit comes.
+    pub fn rate_limit_video_list_when_listing(&self, callers: usize) {
+        self.state().limit_when_listing = Some(callers);
+    }
+
+    /// The `Authorization` headers of the callers still paging the video list (asked for it,
+    /// not yet given its last page) when [`FakeTikTok::rate_limit_video_list_when_listing`]
+    /// answered its 429.
+    pub fn paging_at_limit(&self) -> Vec<String> {
+        self.state().paging_at_limit.clone()
     }
 
     /// Access tokens issued by then stop working after `n` more API calls: the (n+1)-th API
@@ -1138,11 +1156,16 @@ impl State {
             self.failing_video_pages.remove(pos);
             return self.forced_failure(500);
         }
-        if let Some(i) = list_index
-            && let Some(pos) = self.limited_video_pages.iter().position(|&k| k == i)
+        if list_index.is_some()
+            && let Some(callers) = self.limit_when_listing
         {
-            self.limited_video_pages.remove(pos);
-            return self.forced_failure(429);
+            if self.listing.len() >= callers {
+                self.limit_when_listing = None;
+                self.paging_at_limit = self.listing.difference(&self.listed).cloned().collect();
+                return self.forced_failure(429);
+            }
+            self.listing
+                .insert(req.authorization.clone().unwrap_or_default());
         }
 
         let now = Instant::now();
@@ -1210,7 +1233,14 @@ impl State {
         };
         let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
         if req.path == VIDEO_LIST_PATH {
-            self.video_list(&body, &fields)
+            let reply = self.video_list(&body, &fields);
+            let last =
+                serde_json::from_str::<Value>(&reply.body).is_ok_and(|b| b["has_more"] == false);
+            if last {
+                self.listed
+                    .insert(req.authorization.clone().unwrap_or_default());
+            }
+            reply
         } else {
             self.video_query(&body, &fields)
         }
