@@ -116,6 +116,45 @@ impl World {
         child.wait().unwrap();
     }
 
+    /// Whether the sync with process id `pid` holds an account with a `running` sync run
+    /// (so that a kill now leaves a run to mark abandoned).
+    fn holds_a_running_stream(&self, pid: u32) -> bool {
+        let sql = format!(
+            "SELECT COUNT(*) FROM platform_connections c JOIN sync_runs r ON r.connection_id = c.id \
+             WHERE c.lease_owner LIKE '%:{pid}:%' AND r.status = 'running'"
+        );
+        let n: i64 = match self.target() {
+            socialcrm::config::DatabaseTarget::Sqlite { path } => rusqlite::Connection::open(path)
+                .unwrap()
+                .query_row(&sql, [], |r| r.get(0))
+                .unwrap(),
+            socialcrm::config::DatabaseTarget::Postgres { url } => {
+                postgres::Client::connect(url.expose(), postgres::NoTls)
+                    .unwrap()
+                    .query_one(&sql, &[])
+                    .unwrap()
+                    .get(0)
+            }
+        };
+        n > 0
+    }
+
+    /// Like [`World::kill_after`], and then waits (bounded) until the sync holds an account
+    /// mid-stream, so the kill leaves a `running` row behind.
+    fn kill_mid_stream_after(&self, child: &mut Child, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.api_requests() < n || !self.holds_a_running_stream(child.id()) {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the sync ended before it was killed"
+            );
+            assert!(Instant::now() < deadline, "the sync never got going");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        child.kill().unwrap(); // SIGKILL: no cleanup of any kind
+        child.wait().unwrap();
+    }
+
     fn history(&self) -> Vec<Json> {
         let run =
             self.env
@@ -187,7 +226,7 @@ fn a_killed_sync_is_taken_over_at_once(db: Option<TestDb>) {
     w.fake
         .delay_next_api_replies(1000, Duration::from_millis(40));
     let mut child = w.spawn_sync(&["--jobs", "3"]);
-    w.kill_after(&mut child, before + 4);
+    w.kill_mid_stream_after(&mut child, before + 4);
     w.fake.clear_api_delays();
     let rerun = w.sync(&["--jobs", "3"]);
     assert_eq!(rerun.code, 0, "{}", rerun.stderr);
@@ -301,7 +340,7 @@ fn two_live_runs_and_a_third_after_one_is_killed(db: Option<TestDb>) {
         .delay_next_api_replies(1000, Duration::from_millis(30));
     let mut killed = w.spawn_sync(&["--jobs", "2"]);
     let live = w.spawn_sync(&["--jobs", "2"]);
-    w.kill_after(&mut killed, before + 6);
+    w.kill_mid_stream_after(&mut killed, before + 6);
     let third = w.spawn_sync(&["--jobs", "2"]);
     let outs = crate::support::all_succeed(vec![live, third]);
     w.fake.clear_api_delays();

@@ -350,10 +350,6 @@ struct State {
     limit_when_listing: Option<usize>,
     /// The access tokens that asked for the video list so far.
     listing: std::collections::HashSet<String>,
-    /// The access tokens that were given the list's last page.
-    listed: std::collections::HashSet<String>,
-    /// The callers still paging (listed, not given the last page) when the 429 was answered.
-    paging_at_limit: Vec<String>,
     video_list_seen: usize,
     /// API calls left before every access token issued by then expires.
     access_expiry_countdown: Option<u32>,
@@ -411,8 +407,6 @@ impl FakeTikTok {
             failing_video_pages: Vec::new(),
             limit_when_listing: None,
             listing: std::collections::HashSet::new(),
-            listed: std::collections::HashSet::new(),
-            paging_at_limit: Vec::new(),
             video_list_seen: 0,
             access_expiry_countdown: None,
             rate_limit_retry_after: None,
@@ -685,13 +679,6 @@ impl FakeTikTok {
     /// once: every caller is then paging when the limit comes.
     pub fn rate_limit_video_list_when_listing(&self, callers: usize) {
         self.state().limit_when_listing = Some(callers);
-    }
-
-    /// The `Authorization` headers of the callers still paging the video list (asked for it,
-    /// not yet given its last page) when [`FakeTikTok::rate_limit_video_list_when_listing`]
-    /// answered its 429.
-    pub fn paging_at_limit(&self) -> Vec<String> {
-        self.state().paging_at_limit.clone()
     }
 
     /// Access tokens issued by then stop working after `n` more API calls: the (n+1)-th API
@@ -1161,7 +1148,6 @@ impl State {
         {
             if self.listing.len() >= callers {
                 self.limit_when_listing = None;
-                self.paging_at_limit = self.listing.difference(&self.listed).cloned().collect();
                 return self.forced_failure(429);
             }
             self.listing
@@ -1233,14 +1219,7 @@ impl State {
         };
         let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
         if req.path == VIDEO_LIST_PATH {
-            let reply = self.video_list(&body, &fields);
-            let last =
-                serde_json::from_str::<Value>(&reply.body).is_ok_and(|b| b["has_more"] == false);
-            if last {
-                self.listed
-                    .insert(req.authorization.clone().unwrap_or_default());
-            }
-            reply
+            self.video_list(&body, &fields)
         } else {
             self.video_query(&body, &fields)
         }
