@@ -95,7 +95,7 @@ fn bad_tuning_variables_are_config_errors_naming_them() {
     for (name, value) in [
         ("SOCIALCRM_HTTP_TIMEOUT", "0"),
         ("SOCIALCRM_RETRY_BUDGET", "-5"),
-        ("SOCIALCRM_LEASE_SECS", "abc"),
+        ("SOCIALCRM_MAX_PAGES", "abc"),
         ("SOCIALCRM_NOW", "garbage"),
         ("SOCIALCRM_LOG", "[[[["),
         ("SOCIALCRM_UPLOAD_POLL_MS", "soon"),

@@ -16,6 +16,7 @@ mod layers;
 mod machine;
 mod postgres_tls;
 mod readme;
+mod recovery;
 mod reddit;
 mod registry;
 mod report_page;
@@ -47,6 +48,7 @@ fn every_test_file_is_included() {
         "readme.rs",
         "machine.rs",
         "postgres_tls.rs",
+        "recovery.rs",
         "reddit.rs",
         "registry.rs",
         "report_page.rs",

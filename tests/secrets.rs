@@ -393,10 +393,10 @@ fn have_tools(tools: &[&str], test: &str) -> bool {
         "CI must install {} (apt-get install gnome-keyring dbus) for {test}",
         missing.join(", ")
     );
-    eprintln!(
-        "skipped: {test} needs {} (apt-get install gnome-keyring dbus)",
+    crate::support::skipped(&format!(
+        "needs {} (apt-get install gnome-keyring dbus)",
         missing.join(", ")
-    );
+    ));
     false
 }
 

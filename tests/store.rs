@@ -428,14 +428,12 @@ fn racing_migrations_apply_once(db: &TestDb) {
         .collect();
     applied.sort();
     let mut store = db.open();
-    let mut once = applied.clone();
-    once.dedup();
-    // Versions may have gaps (one is numbered in another branch), never repeats.
-    assert_eq!(applied, once, "each version applied once in all");
-    assert_eq!(
-        (applied.first().copied(), applied.last().copied()),
-        (Some(1), Some(store.latest_version()))
-    );
+    let versions: Vec<i64> = socialcrm::store::migrations()[0]
+        .1
+        .iter()
+        .map(|m| m.version)
+        .collect();
+    assert_eq!(applied, versions, "each version applied once in all");
     assert_eq!(store.schema_version().unwrap(), store.latest_version());
 }
 

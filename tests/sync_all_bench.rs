@@ -25,23 +25,23 @@ use crate::support::fake_x::{self, FakeX};
 use crate::support::{TestDb, TestEnv, assert_same_crm, crm_contents, free_port};
 
 use crate::support::world::MASTER_KEY;
-const PLATFORMS: [&str; 4] = ["tiktok", "reddit", "x", "instagram"];
+pub const PLATFORMS: [&str; 4] = ["tiktok", "reddit", "x", "instagram"];
 /// TikTok's client-side quota (requests a minute per endpoint), the binary's default.
 const TIKTOK_PER_MINUTE: usize = 600;
 
 /// The four fakes in many-users mode, and the redirect URIs registered with them.
-struct Fakes {
-    tiktok: FakeTikTok,
-    reddit: FakeReddit,
-    x: FakeX,
-    instagram: FakeInstagram,
+pub struct Fakes {
+    pub tiktok: FakeTikTok,
+    pub reddit: FakeReddit,
+    pub x: FakeX,
+    pub instagram: FakeInstagram,
     reddit_redirect: String,
     x_redirect: String,
     instagram_redirect: String,
 }
 
 impl Fakes {
-    fn start() -> Fakes {
+    pub fn start() -> Fakes {
         let reddit_redirect = format!("http://127.0.0.1:{}/callback/", free_port());
         let x_redirect = format!("http://127.0.0.1:{}/callback", free_port());
         let instagram_redirect = format!("http://127.0.0.1:{}/callback/", free_port());
@@ -63,7 +63,7 @@ impl Fakes {
 
     /// The binary with every platform's app credentials and fake, the file secrets backend and
     /// the database `db`.
-    fn command(&self, env: &TestEnv, db: &TestDb, args: &[&str]) -> Command {
+    pub fn command(&self, env: &TestEnv, db: &TestDb, args: &[&str]) -> Command {
         let mut cmd = env.command(args);
         self.tiktok.apply(&mut cmd);
         self.reddit.apply(&mut cmd);
@@ -91,7 +91,7 @@ impl Fakes {
     }
 
     /// Every request the fakes recorded, by platform.
-    fn requests(&self) -> [(&'static str, Vec<RecordedRequest>); 4] {
+    pub fn requests(&self) -> [(&'static str, Vec<RecordedRequest>); 4] {
         [
             ("tiktok", self.tiktok.requests()),
             ("reddit", self.reddit.requests()),
@@ -110,7 +110,7 @@ fn env_number(name: &str, default: u64) -> u64 {
 
 /// Connects accounts `<platform>NNNN` for NNNN in `accounts` through the binary with the fake
 /// browser, one after another: Reddit, X and Instagram redirect to one registered port.
-fn connect_all(
+pub fn connect_all(
     fakes: &Fakes,
     env: &TestEnv,
     db: &TestDb,

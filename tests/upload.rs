@@ -218,13 +218,14 @@ fn a_file_posted_before_the_xxh3_ledger_is_still_recognised() {
     let file = video(&env, "clip.mp4", 2 * MIB);
     let first = upload(&env, &fake, &file, &[]).ok().json();
     // Back to a version 5 ledger: the old column name and a bare SHA-256 (and version 9's
-    // spend columns undone, so that it applies again).
+    // spend columns and the column version 10 adds undone, so that they apply again).
     let db = rusqlite::Connection::open(env.data_home().join("socialcrm/crm.db")).unwrap();
     db.execute_batch(&format!(
         "ALTER TABLE fans DROP COLUMN lifetime_spend_cents;
          ALTER TABLE fans DROP COLUMN paid_cents;
          ALTER TABLE fans RENAME COLUMN exported_spend_cents TO lifetime_spend_cents;
          ALTER TABLE uploads RENAME COLUMN file_hash TO file_sha256;
+         ALTER TABLE platform_connections DROP COLUMN lease_since;
          UPDATE uploads SET file_sha256 = '{}';
          DELETE FROM schema_migrations WHERE version >= 6;",
         sha256(&file)

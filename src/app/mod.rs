@@ -472,7 +472,9 @@ impl From<StoreError> for CliError {
             StoreError::NewerSchema { .. } => {
                 CliError::config(message).with_hint("upgrade socialcrm to the version that migrated this database")
             }
-            StoreError::Query { .. } | StoreError::Decode(_) => CliError::failure(message),
+            StoreError::Query { .. } | StoreError::Decode(_) | StoreError::ClaimLost { .. } => {
+                CliError::failure(message)
+            }
         }
     }
 }

@@ -9,7 +9,8 @@ use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{Columns, List, Record, cell};
 use crate::platforms;
 use crate::store::Batch;
-use crate::store::model::{ConnectionRow, SyncRunRow};
+use crate::store::model::{Claim, ConnectionRow, LeaseHolder, SyncRunRow};
+use crate::sync::faults::Outages;
 
 /// One stream of one account, as the sync left it.
 #[derive(Serialize, Default)]
@@ -26,6 +27,9 @@ struct Synced {
     /// How long the stream took, waits for rate limits included.
     seconds: f64,
     error: Option<String>,
+    /// Deferred because its platform is down in this run (one line says so for all).
+    #[serde(skip)]
+    platform_down: bool,
 }
 
 impl Columns for Synced {
@@ -125,15 +129,17 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
     );
     let jobs = (args.jobs as usize).clamp(1, 64).min(connections.len());
     let queue = std::sync::Mutex::new(interleaved(connections));
+    let outages = Outages::new();
     let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..jobs)
             .map(|_| {
                 let config = ctx.config.clone();
-                let (queue, owner) = (&queue, &owner);
+                let (queue, owner, outages) = (&queue, &owner, &outages);
                 let options = crate::sync::Options {
                     full: args.full,
                     at,
                     max_reads: args.max_reads,
+                    max_pages: crate::sync::max_pages(),
                 };
                 scope.spawn(move || {
                     // Each worker has its own database connection and secrets store.
@@ -145,7 +151,13 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
                             .expect("the queue lock is never poisoned")
                             .pop_front();
                         let Some(connection) = next else { break };
-                        done.push(leased(&mut ctx, connection, owner, &options, started));
+                        let turn = Turn {
+                            owner,
+                            options: &options,
+                            started,
+                            outages,
+                        };
+                        done.push(leased(&mut ctx, connection, &turn));
                     }
                     done
                 })
@@ -159,19 +171,34 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     let (mut ok, mut failed, mut reauth, mut skipped) = (0, 0, 0, 0);
+    // Accounts a live sync holds, by holder, for one line per holder.
+    let mut held: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut meanwhile = 0;
     for mut outcome in outcomes {
+        let c = &outcome.connection;
+        let name = format!("{} {}", c.platform, c.account);
         match outcome.result {
-            Ok(Some(true)) => ok += 1,
-            Ok(Some(false)) => failed += 1,
-            Ok(None) => skipped += 1,
+            Ok(Done::Synced(true)) => ok += 1,
+            Ok(Done::Synced(false)) => failed += 1,
+            Ok(Done::Held(holder)) => {
+                skipped += 1;
+                let by = holder
+                    .as_ref()
+                    .map(LeaseHolder::describe)
+                    .unwrap_or_else(|| "holder not recorded yet".into());
+                held.entry(by).or_default().push(name);
+            }
+            Ok(Done::SyncedMeanwhile) => {
+                skipped += 1;
+                meanwhile += 1;
+            }
             Err(e) => {
                 if e.exit == ExitCode::Reauth {
                     reauth += 1;
                 } else {
                     failed += 1;
                 }
-                let c = &outcome.connection;
-                notes.push(format!("{} {}: {}", c.platform, c.account, e.message));
+                notes.push(format!("{name}: {}", e.message));
                 outcome.rows.push(Synced {
                     platform: c.platform.clone(),
                     account: c.account.clone(),
@@ -183,19 +210,44 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
                     reads: 0,
                     seconds: 0.0,
                     error: Some(e.message),
+                    platform_down: false,
                 });
             }
         }
         rows.extend(outcome.rows);
     }
-    if skipped > 0 {
+    for (holder, accounts) in &held {
         notes.push(format!(
-            "{skipped} account(s) skipped: another sync holds them or synced them during this run"
+            "{} account(s) skipped: a live sync holds them ({holder}): {}",
+            accounts.len(),
+            accounts.join(", ")
         ));
+    }
+    if meanwhile > 0 {
+        notes.push(format!(
+            "{meanwhile} account(s) skipped: another sync synced them during this run"
+        ));
+    }
+    // A platform found down: one line for it, not one per deferred stream.
+    let outages = outages.all();
+    for (platform, why) in &outages {
+        let deferred: std::collections::BTreeSet<&str> = rows
+            .iter()
+            .filter(|r| r.platform == *platform && r.platform_down)
+            .map(|r| r.account.as_str())
+            .collect();
+        if !deferred.is_empty() {
+            notes.push(format!(
+                "warning: {platform} is down ({why}): {} account(s) deferred to the next run: {}",
+                deferred.len(),
+                deferred.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
     }
     for row in rows
         .iter()
         .filter(|r| r.status != "succeeded" && r.stream != "-")
+        .filter(|r| !r.platform_down)
     {
         // A stream stopped short or skipped is a warning, not a failure.
         let warning = matches!(row.status, "budget" | "deferred" | "skipped");
@@ -244,58 +296,80 @@ fn interleaved(connections: Vec<ConnectionRow>) -> std::collections::VecDeque<Co
     out
 }
 
-/// One connection's turn: its rows, and whether it synced (`Some(true)`), had a failed stream
-/// (`Some(false)`), was skipped because another worker holds or just synced it (`None`), or
-/// could not start (`Err`).
+/// What every account's turn in one run shares.
+struct Turn<'a> {
+    /// This run's lease owner: `host:pid:run`.
+    owner: &'a str,
+    options: &'a crate::sync::Options,
+    /// When this run started (wall clock): an account given back since was synced meanwhile.
+    started: chrono::DateTime<chrono::Utc>,
+    outages: &'a Outages,
+}
+
+/// How one connection's turn ended, when it could start.
+enum Done {
+    /// Synced; false when a stream failed.
+    Synced(bool),
+    /// A live sync holds it (its lease record, when written).
+    Held(Option<LeaseHolder>),
+    /// Another run synced it during this one.
+    SyncedMeanwhile,
+}
+
+/// One connection's turn: its rows and how it ended (`Err`: it could not start).
 struct Outcome {
     connection: crate::store::model::Connection,
     rows: Vec<Synced>,
-    result: CliResult<Option<bool>>,
+    result: CliResult<Done>,
 }
 
-/// How long a claimed connection stays claimed: a worker that dies mid-sync holds it no
-/// longer than this (`SOCIALCRM_LEASE_SECS`, default an hour).
-fn lease_length() -> chrono::Duration {
-    chrono::Duration::seconds(crate::config::tuning::lease_secs())
-}
-
-/// Claims the connection, syncs it, and gives the lease back.
-fn leased(
-    ctx: &mut Context,
-    connection: ConnectionRow,
-    owner: &str,
-    options: &crate::sync::Options,
-    started: chrono::DateTime<chrono::Utc>,
-) -> Outcome {
+/// Claims the connection (taking it over at once from a holder that died), syncs it, and gives
+/// the claim back. The claim is held by this worker's database connection (PostgreSQL) or an
+/// open lock file (SQLite) for the whole turn, so it dies with the process.
+fn leased(ctx: &mut Context, connection: ConnectionRow, turn: &Turn) -> Outcome {
     let id = connection.id;
     let mut outcome = Outcome {
         connection: connection.connection.clone(),
         rows: Vec::new(),
-        result: Ok(None),
+        result: Ok(Done::SyncedMeanwhile),
     };
-    let until = chrono::Utc::now() + lease_length();
     let claimed = ctx
         .store()
-        .and_then(|s| Ok(s.claim_connection(id, owner, until, started)?));
-    match claimed {
-        Ok(true) => {}
-        Ok(false) => return outcome,
-        Err(e) => {
-            outcome.result = Err(e);
-            return outcome;
-        }
-    }
+        .and_then(|s| Ok(s.claim_connection(id, turn.owner, turn.started)?));
     let _span = tracing::info_span!(
         "sync",
         platform = %connection.connection.platform,
         account = %connection.connection.account
     )
     .entered();
+    match claimed {
+        Ok(Claim::Claimed {
+            took_over,
+            abandoned,
+        }) => {
+            if let Some(dead) = took_over {
+                tracing::info!(
+                    holder = %dead.describe(),
+                    abandoned,
+                    "taken over from a sync that ended without giving it back"
+                );
+            }
+        }
+        Ok(Claim::Held(holder)) => {
+            outcome.result = Ok(Done::Held(holder));
+            return outcome;
+        }
+        Ok(Claim::SyncedMeanwhile) => return outcome,
+        Err(e) => {
+            outcome.result = Err(e);
+            return outcome;
+        }
+    }
     let began = std::time::Instant::now();
-    outcome.result = sync_one(ctx, connection, options, &mut outcome.rows).map(Some);
+    outcome.result = sync_one(ctx, connection, turn, &mut outcome.rows).map(Done::Synced);
     let written: u64 = outcome.rows.iter().map(|r| r.rows_written).sum();
     match &outcome.result {
-        Ok(Some(true)) => tracing::info!(
+        Ok(Done::Synced(true)) => tracing::info!(
             rows_written = written,
             seconds = began.elapsed().as_secs_f64(),
             "account synced"
@@ -303,24 +377,15 @@ fn leased(
         Ok(_) => tracing::warn!(rows_written = written, "account partly synced"),
         Err(e) => tracing::warn!(error = %e.message, "account not synced"),
     }
-    // After a failure the connection itself may be dead (the database restarted): the lease
-    // is given back on a new one, which the next account then uses. A lease that cannot be
-    // given back at all expires on its own.
+    // The store reconnects by itself after a lost session; a claim that cannot be given back
+    // at all still dies with this process (or its session), and the record is replaced by
+    // whoever takes the account next.
     let released = ctx
         .store()
-        .and_then(|s| Ok(s.release_connection(id, owner)?));
-    if released.is_err() {
+        .and_then(|s| Ok(s.release_connection(id, turn.owner)?));
+    if let Err(e) = released {
         ctx.reopen_store();
-        match ctx
-            .store()
-            .and_then(|s| Ok(s.release_connection(id, owner)?))
-        {
-            Ok(_) => tracing::info!("lease given back on a new database connection"),
-            Err(e) => {
-                ctx.reopen_store();
-                tracing::warn!(error = %e.message, "the lease could not be given back; it expires on its own");
-            }
-        }
+        tracing::warn!(error = %e.message, "the claim could not be given back; it ends with this process");
     }
     outcome
 }
@@ -330,16 +395,21 @@ fn leased(
 fn sync_one(
     ctx: &mut Context,
     connection: ConnectionRow,
-    options: &crate::sync::Options,
+    turn: &Turn,
     rows: &mut Vec<Synced>,
 ) -> CliResult<bool> {
     let c = connection.connection.clone();
     let id = super::connection_platform(&c)?;
     let adapter = ctx.connected_adapter(id, &c.account)?;
     let streams = platforms::streams(id, &ctx.config);
+    let connection_id = connection.id;
     let mut session = ctx.session(adapter.as_ref(), connection)?;
     let mut all_ok = true;
     for stream in &streams {
+        if !session.store.holds_claim(connection_id) {
+            // Lost with a database session and taken by another sync: it syncs the rest.
+            return Err(crate::store::StoreError::ClaimLost { id: connection_id }.into());
+        }
         let began = std::time::Instant::now();
         let row = |status, pages, read, written, reads, error| Synced {
             platform: c.platform.clone(),
@@ -352,21 +422,25 @@ fn sync_one(
             reads,
             seconds: began.elapsed().as_secs_f64(),
             error,
+            platform_down: false,
         };
-        match crate::sync::run(&mut session, stream.as_ref(), options) {
+        match crate::sync::run(&mut session, stream.as_ref(), turn.options, turn.outages) {
             Ok(o) => {
                 if let Some(note) = &o.note {
                     // The summary's notes carry the warning line; the log says it only at -v.
                     tracing::info!(stream = o.stream, status = o.status.name(), "{note}");
                 }
-                rows.push(row(
-                    o.status.name(),
-                    o.pages,
-                    o.rows_read,
-                    o.rows_written,
-                    o.reads,
-                    o.note,
-                ))
+                rows.push(Synced {
+                    platform_down: o.platform_down,
+                    ..row(
+                        o.status.name(),
+                        o.pages,
+                        o.rows_read,
+                        o.rows_written,
+                        o.reads,
+                        o.note,
+                    )
+                })
             }
             Err(e) if matches!(e.source, LifecycleError::Reauth { .. }) => {
                 return Err(e.source.into());

@@ -17,7 +17,7 @@ use super::ConfigError;
 
 pub const HTTP_TIMEOUT: &str = "SOCIALCRM_HTTP_TIMEOUT";
 pub const RETRY_BUDGET: &str = "SOCIALCRM_RETRY_BUDGET";
-pub const LEASE_SECS: &str = "SOCIALCRM_LEASE_SECS";
+pub const MAX_PAGES: &str = "SOCIALCRM_MAX_PAGES";
 pub use crate::clock::NOW;
 pub const LOG: &str = "SOCIALCRM_LOG";
 pub const UPLOAD_POLL_MS: &str = "SOCIALCRM_UPLOAD_POLL_MS";
@@ -29,7 +29,7 @@ type Check = fn(&str) -> Result<(), String>;
 const CHECKS: &[(&str, Check)] = &[
     (HTTP_TIMEOUT, |v| parse_http_timeout(v).map(drop)),
     (RETRY_BUDGET, |v| parse_retry_budget(v).map(drop)),
-    (LEASE_SECS, |v| parse_lease_secs(v).map(drop)),
+    (MAX_PAGES, |v| parse_max_pages(v).map(drop)),
     (NOW, |v| parse_now(v).map(drop)),
     (LOG, |v| parse_log(v).map(drop)),
     (UPLOAD_POLL_MS, |v| parse_millis(v).map(drop)),
@@ -59,9 +59,11 @@ pub fn retry_budget() -> Duration {
     read(RETRY_BUDGET, parse_retry_budget).unwrap_or(Duration::from_secs(60))
 }
 
-/// How long a sync's claim on a connection lasts: default an hour.
-pub fn lease_secs() -> i64 {
-    read(LEASE_SECS, parse_lease_secs).unwrap_or(3600)
+/// Most pages one pass of a stream may take: default 100,000 (far above any real account:
+/// 2,000,000 TikTok videos at 20 a page), a last resort against an API whose cursors keep
+/// moving without end.
+pub fn max_pages() -> u64 {
+    read(MAX_PAGES, parse_max_pages).unwrap_or(100_000)
 }
 
 /// The log filter `SOCIALCRM_LOG` gives, when set.
@@ -105,14 +107,13 @@ fn parse_retry_budget(raw: &str) -> Result<Duration, String> {
     seconds(raw, true, 86_400.0)
 }
 
-/// Whole seconds from 1 to 30 days: a longer claim would keep a dead worker's accounts unsynced.
-fn parse_lease_secs(raw: &str) -> Result<i64, String> {
-    const MAX: i64 = 30 * 86_400;
+/// A whole number of pages, at least 1.
+fn parse_max_pages(raw: &str) -> Result<u64, String> {
     raw.trim()
-        .parse::<i64>()
+        .parse::<u64>()
         .ok()
-        .filter(|s| (1..=MAX).contains(s))
-        .ok_or_else(|| format!("'{raw}' is not a number of seconds (want 1 to {MAX})"))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("'{raw}' is not a whole number of pages (at least 1)"))
 }
 
 fn parse_log(raw: &str) -> Result<tracing_subscriber::EnvFilter, String> {
@@ -142,8 +143,8 @@ mod tests {
             (HTTP_TIMEOUT, "0"),
             (HTTP_TIMEOUT, "NaN"),
             (RETRY_BUDGET, "-5"),
-            (LEASE_SECS, "abc"),
-            (LEASE_SECS, "99999999999999999"),
+            (MAX_PAGES, "abc"),
+            (MAX_PAGES, "0"),
             (NOW, "garbage"),
             (LOG, "[[[["),
             (UPLOAD_POLL_MS, "-1"),
@@ -159,7 +160,7 @@ mod tests {
         let env = env_of(&[
             (HTTP_TIMEOUT, "0.5"),
             (RETRY_BUDGET, "0"),
-            (LEASE_SECS, "60"),
+            (MAX_PAGES, "60"),
             (NOW, "2026-11-24T12:00:00Z"),
             (LOG, "socialcrm=debug"),
             (UPLOAD_POLL_MS, "0"),

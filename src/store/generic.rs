@@ -27,6 +27,26 @@ pub trait Conn: Send {
     /// Runs one statement that returns rows.
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
 
+    /// After a failed transaction: when its failure was the session's own (the server ended
+    /// it), opens a new session and returns true, so that the caller runs the transaction once
+    /// more. False when there is nothing to recover (the default: an embedded database).
+    fn recover(&mut self) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+
+    /// Takes, without waiting, the live claim on syncing platform connection `id`: true when
+    /// this connection now holds it. The claim dies with its holder (SQLite: an OS file lock
+    /// the kernel drops with the process; PostgreSQL: a session advisory lock the server drops
+    /// with the session), so a killed sync never locks an account out.
+    fn try_lock_sync(&mut self, id: i64) -> Result<bool, StoreError>;
+
+    /// Gives the claim of [`Conn::try_lock_sync`] back (nothing when not held).
+    fn unlock_sync(&mut self, id: i64) -> Result<(), StoreError>;
+
+    /// Whether this connection still holds the claim on `id` (a PostgreSQL session that was
+    /// lost and reopened holds only the claims it could take again).
+    fn holds_sync(&self, id: i64) -> bool;
+
     /// Writes `rows` with the table's upsert at write time `now`, inside the caller's
     /// transaction. Drivers override this with their fastest way to load many rows; the
     /// default is [`upsert_each`].
@@ -100,10 +120,25 @@ impl<C: Conn> SqlStore<C> {
         self.conn.dialect()
     }
 
-    /// Runs `work` inside a writing transaction, rolling back on error.
+    /// Runs `work` inside a writing transaction, rolling back on error. When the database
+    /// session was lost on the way (a PostgreSQL restart), the work is run once more on a new
+    /// session: a restart costs the transaction in flight, not the run.
     fn write_tx<T>(
         &mut self,
-        work: impl FnOnce(&mut Self) -> Result<T, StoreError>,
+        mut work: impl FnMut(&mut Self) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match self.write_tx_once(&mut work) {
+            Err(e) if self.conn.recover()? => {
+                tracing::info!(error = %e, "transaction retried on a new database session");
+                self.write_tx_once(&mut work)
+            }
+            other => other,
+        }
+    }
+
+    fn write_tx_once<T>(
+        &mut self,
+        work: &mut impl FnMut(&mut Self) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let begin = self.dialect().begin_write();
         self.conn.batch(begin)?;
@@ -154,9 +189,11 @@ impl<C: Conn> SqlStore<C> {
     /// Calls a PostgreSQL advisory-lock function on the lock named `name` (SQLite: nothing).
     fn advisory(&mut self, function: &str, name: &str) -> Result<(), StoreError> {
         if self.dialect() == Dialect::Postgres {
-            // The second argument seeds the hash so socialcrm's locks are its own.
+            // The second argument seeds the hash so socialcrm's locks are its own. Advisory
+            // locks are per database: the schema is part of the key, so two CRMs in one
+            // database (each in its schema) never wait for each other.
             let sql = format!(
-                "SELECT 1 AS done FROM (SELECT {function}(hashtextextended($1, 7311953487120943))) l"
+                "SELECT 1 AS done FROM (SELECT {function}(hashtextextended(coalesce(current_schema(), '') || ':' || $1, 7311953487120943))) l"
             );
             self.conn.query(&sql, &[name.into()])?;
         }
@@ -345,43 +382,105 @@ impl<C: Conn> Store for SqlStore<C> {
         &mut self,
         id: i64,
         owner: &str,
-        until: chrono::DateTime<chrono::Utc>,
         since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Claim, StoreError> {
         let d = self.dialect();
+        let record = format!(
+            "SELECT lease_owner, lease_since, lease_released_at FROM platform_connections WHERE id = {}",
+            d.param(1)
+        );
+        let holder = |row: &Row| -> Result<Option<LeaseHolder>, StoreError> {
+            Ok(row.opt_text("lease_owner")?.map(|owner| LeaseHolder {
+                owner,
+                since: row.opt_time("lease_since").ok().flatten(),
+            }))
+        };
+        if !self.conn.try_lock_sync(id)? {
+            let rows = self.conn.query(&record, &[id.into()])?;
+            let held = match rows.first() {
+                Some(row) => holder(row)?,
+                None => None,
+            };
+            return Ok(Claim::Held(held));
+        }
         // Wall-clock time, not the pinnable crate clock: leases order real processes.
         let now = Value::Time(chrono::Utc::now());
-        let sql = format!(
-            "UPDATE platform_connections SET lease_owner = {owner}, lease_until = {until} \
-             WHERE id = {id} AND (lease_until IS NULL OR lease_until < {now}) \
-             AND (lease_released_at IS NULL OR lease_released_at < {since}) RETURNING id",
-            owner = d.param(1),
-            until = d.param(2),
-            id = d.param(3),
-            now = d.param(4),
-            since = d.param(5),
+        let take = format!(
+            "UPDATE platform_connections SET lease_owner = {}, lease_since = {}, lease_until = NULL \
+             WHERE id = {} RETURNING id",
+            d.param(1),
+            d.param(2),
+            d.param(3)
         );
-        let params = [
-            owner.into(),
-            Value::Time(until),
-            id.into(),
-            now,
-            Value::Time(since),
-        ];
-        self.write_tx(|s| Ok(!s.conn.query(&sql, &params)?.is_empty()))
+        let abandon = format!(
+            "UPDATE sync_runs SET status = 'abandoned', finished_at = {}, error = {} \
+             WHERE connection_id = {} AND status = 'running' RETURNING id",
+            d.param(1),
+            d.param(2),
+            d.param(3)
+        );
+        let claimed = self.write_tx(|s| {
+            let Some(row) = s.conn.query(&record, &[id.into()])?.pop() else {
+                return Ok(Claim::SyncedMeanwhile);
+            };
+            let released = row.opt_time("lease_released_at")?;
+            let previous = holder(&row)?;
+            if previous.is_none() && released.is_some_and(|r| r >= since) {
+                return Ok(Claim::SyncedMeanwhile);
+            }
+            s.conn
+                .query(&take, &[owner.into(), now.clone(), id.into()])?;
+            let mut abandoned = 0;
+            if let Some(dead) = &previous {
+                let why = format!(
+                    "its sync ({}) ended without finishing; taken over",
+                    dead.describe()
+                );
+                abandoned = s
+                    .conn
+                    .query(&abandon, &[now.clone(), why.into(), id.into()])?
+                    .len() as u64;
+            }
+            Ok(Claim::Claimed {
+                took_over: previous,
+                abandoned,
+            })
+        });
+        match claimed {
+            Ok(Claim::Claimed {
+                took_over,
+                abandoned,
+            }) => Ok(Claim::Claimed {
+                took_over,
+                abandoned,
+            }),
+            other => {
+                // Not claimed after all (or failed): the lock goes back at once.
+                let _ = self.conn.unlock_sync(id);
+                other
+            }
+        }
     }
 
     fn release_connection(&mut self, id: i64, owner: &str) -> Result<(), StoreError> {
         let d = self.dialect();
         let sql = format!(
-            "UPDATE platform_connections SET lease_owner = NULL, lease_until = NULL, \
+            "UPDATE platform_connections SET lease_owner = NULL, lease_since = NULL, lease_until = NULL, \
              lease_released_at = {} WHERE id = {} AND lease_owner = {} RETURNING id",
             d.param(1),
             d.param(2),
             d.param(3)
         );
         let params = [Value::Time(chrono::Utc::now()), id.into(), owner.into()];
-        self.write_tx(|s| s.conn.query(&sql, &params).map(|_| ()))
+        let released = self.write_tx(|s| s.conn.query(&sql, &params).map(|_| ()));
+        // The lock goes back whatever became of the record: the record names a holder, the
+        // lock is what excludes.
+        let unlocked = self.conn.unlock_sync(id);
+        released.and(unlocked)
+    }
+
+    fn holds_claim(&self, id: i64) -> bool {
+        self.conn.holds_sync(id)
     }
 
     fn server_time(&mut self) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
@@ -422,7 +521,7 @@ impl<C: Conn> Store for SqlStore<C> {
             platform = d.param(2),
         );
         self.write_tx(|s| {
-            let rows = s.conn.query(&sql, &[now, platform.into()])?;
+            let rows = s.conn.query(&sql, &[now.clone(), platform.into()])?;
             Ok(rows.len() as u64)
         })
     }
@@ -746,7 +845,7 @@ impl<C: Conn> Store for SqlStore<C> {
             Value::Time(replay.expires_at),
         ];
         self.write_tx(|s| {
-            s.conn.query(&forget, &[now])?;
+            s.conn.query(&forget, std::slice::from_ref(&now))?;
             if s.conn.query(&claim, &row)?.is_empty() {
                 return Ok(None);
             }

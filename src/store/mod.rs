@@ -30,6 +30,7 @@ macro_rules! schema_migrations {
             7 "sync_run_outcomes" "0007_sync_run_outcomes.sql",
             8 "webhook_replays" "0008_webhook_replays.sql",
             9 "fan_spend" "0009_fan_spend.sql",
+            10 "live_leases" "0010_live_leases.sql",
         )
     };
     (@ $dir:literal; $($version:literal $name:literal $file:literal,)*) => {
@@ -127,6 +128,10 @@ pub enum StoreError {
     Query { location: String, reason: String },
     #[error("unexpected data in the database: {0}")]
     Decode(String),
+    #[error(
+        "another sync took connection {id} over while this run's database session was lost; this run stops syncing it"
+    )]
+    ClaimLost { id: i64 },
 }
 
 /// A batch of records of one table, written in one transaction with idempotent upserts.
@@ -215,20 +220,25 @@ pub trait Store: Send {
         platform_wide: bool,
     ) -> Result<Vec<TableCount>, StoreError>;
 
-    /// Claims connection `id` for a sync by `owner` until `until`, unless another worker holds an
-    /// unexpired lease on it or released one at or after `since` (another run that overlapped
-    /// this one already synced it). One conditional UPDATE, so two workers never both win.
-    /// Times are wall-clock.
+    /// Claims connection `id` for a sync by `owner`, unless a live sync holds it or another
+    /// run released it at or after `since` (a run that overlapped this one already synced it).
+    /// The claim dies with its holder (see `generic::Conn::try_lock_sync`): an earlier holder
+    /// that died is taken over at once, its lease record replaced and its `running` sync runs
+    /// marked `abandoned`. Two live workers never both hold one account.
     fn claim_connection(
         &mut self,
         id: i64,
         owner: &str,
-        until: chrono::DateTime<chrono::Utc>,
         since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Claim, StoreError>;
 
-    /// Gives up `owner`'s lease on connection `id`.
+    /// Gives up `owner`'s claim on connection `id`.
     fn release_connection(&mut self, id: i64, owner: &str) -> Result<(), StoreError>;
+
+    /// Whether this store still holds its claim on connection `id`: false after a lost
+    /// PostgreSQL session whose claim another sync took before it could be taken again. The
+    /// sync of that account must stop.
+    fn holds_claim(&self, id: i64) -> bool;
 
     /// The database server's clock (PostgreSQL), to compare with this host's; `None` for SQLite,
     /// which runs in this process.

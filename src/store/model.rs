@@ -146,7 +146,8 @@ pub struct SyncRun {
     pub stream: Option<String>,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
-    /// `running`, `succeeded`, `partial` or `failed`.
+    /// `running`, `succeeded`, `partial`, `failed`, `budget`, `deferred`, `skipped`, or
+    /// `abandoned` (its sync died, and a later run took the account over).
     pub status: String,
     pub rows_read: i64,
     pub rows_written: i64,
@@ -435,4 +436,42 @@ pub struct UploadRow {
     pub upload: Upload,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Who holds an account's sync, as its lease record says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeaseHolder {
+    /// `host:pid:run`, as the holder wrote it.
+    pub owner: String,
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl LeaseHolder {
+    /// "host h, pid 12, since 2026-11-24T12:00:00Z", for the line that names the holder.
+    pub fn describe(&self) -> String {
+        let mut parts = self.owner.splitn(3, ':');
+        let host = parts.next().filter(|h| !h.is_empty()).unwrap_or("?");
+        let pid = parts.next().unwrap_or("?");
+        let since = self
+            .since
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_else(|| "?".into());
+        format!("host {host}, pid {pid}, since {since}")
+    }
+}
+
+/// What claiming an account for a sync came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claim {
+    /// This worker holds the account until it releases it (or dies). `took_over`: the lease
+    /// record of an earlier holder that died without giving it back, whose `abandoned` runs
+    /// (`sync_runs` rows left `running`) were marked.
+    Claimed {
+        took_over: Option<LeaseHolder>,
+        abandoned: u64,
+    },
+    /// A live sync holds it.
+    Held(Option<LeaseHolder>),
+    /// Another run gave it back after this run started: it was synced meanwhile.
+    SyncedMeanwhile,
 }

@@ -44,8 +44,11 @@ impl Dialect {
     pub fn migration_lock(self) -> Option<&'static str> {
         match self {
             Dialect::Sqlite => None,
-            // An arbitrary constant that names socialcrm's migration lock.
-            Dialect::Postgres => Some("SELECT pg_advisory_xact_lock(7311953487120943)"),
+            // Advisory locks are per database: the key names socialcrm's migration lock of
+            // this schema, so CRMs in other schemas of the database migrate without waiting.
+            Dialect::Postgres => Some(
+                "SELECT pg_advisory_xact_lock(hashtextextended(coalesce(current_schema(), '') || ':migrate', 7311953487120943))",
+            ),
         }
     }
 

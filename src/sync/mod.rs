@@ -20,6 +20,16 @@
 //! resets later than the retry budget allows; or skipped because the app's access does not
 //! include the endpoint. The last three are not failures: the committed cursor stays, and the
 //! next run continues from it.
+//!
+//! Every stream is guarded against an API that never ends it: a cursor seen before in the same
+//! pass (a page that answers "more" with a cursor that does not move) fails the stream in one
+//! line, and so does a pass longer than the page ceiling (`SOCIALCRM_MAX_PAGES`, default
+//! 100,000), the last resort. How failures are read (a spent rate limit defers, a platform down
+//! defers its other streams of the run) is one rule for every platform, in [`faults`].
+
+pub mod faults;
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -172,6 +182,10 @@ pub struct Outcome {
     pub reads: u64,
     /// Why the stream stopped short, for anything but [`Status::Succeeded`].
     pub note: Option<String>,
+    /// Deferred because the platform was found down earlier in this run ([`faults::Outages`]):
+    /// the run says so once for the platform, not once per stream.
+    #[serde(skip)]
+    pub platform_down: bool,
 }
 
 /// How one stream is run.
@@ -183,6 +197,13 @@ pub struct Options {
     pub at: DateTime<Utc>,
     /// Overrides every stream's own read budget (`sync --max-reads`).
     pub max_reads: Option<u64>,
+    /// Most pages one pass of a stream may take before it fails ([`max_pages`]).
+    pub max_pages: u64,
+}
+
+/// The page ceiling of a stream's pass (`SOCIALCRM_MAX_PAGES`, validated at start-up).
+pub fn max_pages() -> u64 {
+    crate::config::tuning::max_pages()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -200,6 +221,7 @@ pub fn run(
     session: &mut Session<'_>,
     stream: &dyn Stream,
     options: &Options,
+    outages: &faults::Outages,
 ) -> Result<Outcome, StreamError> {
     let connection_id = session.connection.id;
     let mut record = SyncRun {
@@ -223,7 +245,7 @@ pub fn run(
         .store
         .upsert(Batch::SyncRuns(std::slice::from_ref(&record)))
         .map_err(|e| fail(0, e.into()))?;
-    let result = pages(session, stream, options, &mut record);
+    let result = pages(session, stream, options, outages, &mut record);
     record.finished_at = Some(crate::clock::now());
     match &result {
         Ok(o) => {
@@ -244,6 +266,7 @@ fn pages(
     session: &mut Session<'_>,
     stream: &dyn Stream,
     options: &Options,
+    outages: &faults::Outages,
     record: &mut SyncRun,
 ) -> Result<Outcome, StreamError> {
     let (full, at) = (options.full, options.at);
@@ -252,10 +275,19 @@ fn pages(
     let account = session.connection.connection.account.clone();
     let username = session.connection.connection.username.clone();
     let user_id = session.connection.connection.platform_user_id.clone();
+    let platform_id = session.platform.id();
+    let platform = platform_id.name().to_string();
     let fail = |pages, source: LifecycleError| StreamError {
         stream: name,
         pages,
         source,
+    };
+    let stuck = |what: String| {
+        LifecycleError::Platform(PlatformError::Unexpected {
+            platform: platform_id,
+            what,
+            detail: None,
+        })
     };
     let state = session
         .store
@@ -283,8 +315,34 @@ fn pages(
         rows_written: 0,
         reads: 0,
         note: None,
+        platform_down: false,
     };
+    // Cursors this pass has asked for: one asked for again means the stream goes in circles.
+    let mut seen: HashSet<String> = cursor.iter().cloned().collect();
+    // A claim lost with a database session and taken by another sync ends this one's work.
+    let claimed = session.store.holds_claim(connection_id);
     loop {
+        if claimed && !session.store.holds_claim(connection_id) {
+            let lost = crate::store::StoreError::ClaimLost { id: connection_id };
+            return Err(fail(outcome.pages, lost.into()));
+        }
+        if let Some(why) = outages.down(&platform) {
+            outcome.status = Status::Deferred;
+            outcome.platform_down = true;
+            outcome.note = Some(format!(
+                "{platform} is down in this run ({why}); deferred, the next run continues where this one stopped"
+            ));
+            return Ok(outcome);
+        }
+        if outcome.pages >= options.max_pages {
+            return Err(fail(
+                outcome.pages,
+                stuck(format!(
+                    "{} pages without reaching the end; the stream stops (the ceiling is SOCIALCRM_MAX_PAGES)",
+                    outcome.pages
+                )),
+            ));
+        }
         if let Some(max) = budget.filter(|max| outcome.reads >= *max) {
             outcome.status = Status::Budget;
             outcome.note = Some(format!(
@@ -310,15 +368,30 @@ fn pages(
                 outcome.note = Some(e.to_string());
                 return Ok(outcome);
             }
-            Err(LifecycleError::Platform(e @ PlatformError::RateLimited { .. })) => {
+            Err(LifecycleError::Platform(e)) if faults::rate_limited(&e).is_some() => {
                 outcome.status = Status::Deferred;
                 outcome.note = Some(format!(
                     "{e}; stopped, the next run continues where this one stopped"
                 ));
                 return Ok(outcome);
             }
+            Err(LifecycleError::Platform(e)) if faults::is_outage(&e) => {
+                outages.report(&platform, &e.to_string());
+                return Err(fail(outcome.pages, e.into()));
+            }
             Err(e) => return Err(fail(outcome.pages, e)),
         };
+        if let Some(next) = page.next.as_ref().filter(|_| !page.caught_up)
+            && !seen.insert(next.clone())
+        {
+            return Err(fail(
+                outcome.pages,
+                stuck(format!(
+                    "page {} asks for a cursor this pass already read ({next}), so the stream would never end; it stops",
+                    outcome.pages + 1
+                )),
+            ));
+        }
         top = top.max(page.newest);
         top_id = newer_id(top_id, page.newest_id.clone());
         let done = page.next.is_none() || page.caught_up;

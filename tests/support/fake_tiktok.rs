@@ -30,7 +30,7 @@
 //! authorize page with.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -286,8 +286,16 @@ pub struct State {
     truncating_api_replies: u32,
     cutting_api_replies: u32,
     delaying_api_replies: VecDeque<Duration>,
+    /// How many delayed replies have begun their wait, readable while the fake sleeps (it
+    /// sleeps holding its state).
+    delays_begun: Arc<std::sync::atomic::AtomicUsize>,
     /// Video-list request indices (0-based, since start) that answer 500.
     failing_video_pages: Vec<usize>,
+    /// Answer 429 to the first video-list request once this many callers (access tokens) have
+    /// each made one; None when off or done.
+    limit_when_listing: Option<usize>,
+    /// The access tokens that asked for the video list so far.
+    listing: std::collections::HashSet<String>,
     video_list_seen: usize,
     /// API calls left before every access token issued by then expires.
     access_expiry_countdown: Option<u32>,
@@ -297,10 +305,18 @@ pub struct State {
     /// Many-users mode: videos per user (None: off), and how many users authorized so far.
     many_users: Option<u64>,
     users: u64,
+    /// The video list answers `has_more` with the cursor it was asked for, for ever.
+    stuck_cursor: bool,
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
 pub type FakeTikTok = Fake<State>;
+
+/// Each fake's count of delayed replies begun, by base URL: read without the fake's state lock,
+/// which a delayed reply holds while it sleeps.
+static DELAYS_BEGUN: std::sync::LazyLock<
+    Mutex<std::collections::HashMap<String, Arc<std::sync::atomic::AtomicUsize>>>,
+> = std::sync::LazyLock::new(Default::default);
 
 impl FakeTikTok {
     /// Starts a fake that knows [`CLIENT_KEY`] / [`CLIENT_SECRET`] and [`FakeUser::default`].
@@ -309,6 +325,8 @@ impl FakeTikTok {
     }
 
     pub fn with_client(client_key: &str, client_secret: &str) -> FakeTikTok {
+        let delays_begun = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = delays_begun.clone();
         let state = State {
             client_key: client_key.into(),
             client_secret: client_secret.into(),
@@ -329,17 +347,25 @@ impl FakeTikTok {
             truncating_api_replies: 0,
             cutting_api_replies: 0,
             delaying_api_replies: VecDeque::new(),
+            delays_begun: delays_begun.clone(),
             failing_video_pages: Vec::new(),
+            limit_when_listing: None,
+            listing: std::collections::HashSet::new(),
             video_list_seen: 0,
             access_expiry_countdown: None,
             rate_limit_retry_after: None,
             posting: posting::Posting::new(String::new()),
             many_users: None,
+            stuck_cursor: false,
             users: 0,
         };
         // Before the base URL is handed out, so before any request can arrive.
-        Fake::serve("fake-tiktok", BASE_URL_ENV, state, |st, base_url| {
+        Fake::serve("fake-tiktok", BASE_URL_ENV, state, move |st, base_url| {
             st.posting = posting::Posting::new(base_url.into());
+            DELAYS_BEGUN
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(base_url.to_string(), counter);
         })
     }
 
@@ -537,6 +563,21 @@ impl FakeTikTok {
             .extend(std::iter::repeat_n(delay, n as usize));
     }
 
+    /// How many replies delayed by [`FakeTikTok::delay_next_api_replies`] have begun their
+    /// wait. Unlike every other look at the fake, this does not wait for a delayed reply.
+    pub fn delays_begun(&self) -> usize {
+        DELAYS_BEGUN
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(self.base_url())
+            .map_or(0, |n| n.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    /// Drops the delays still queued by [`FakeTikTok::delay_next_api_replies`].
+    pub fn clear_api_delays(&self) {
+        self.state().delaying_api_replies.clear();
+    }
+
     /// The next `n` successful API answers break off halfway through a body whose
     /// Content-Length promised more (the fake asks for the connection to close; tiny_http may
     /// keep it open, so the client sees a reset or a stall).
@@ -555,10 +596,23 @@ impl FakeTikTok {
         self.state().failing_video_pages.push(k);
     }
 
+    /// Once `callers` different access tokens have each asked for the video list, the next
+    /// video-list request answers 429 `rate_limit_exceeded` (with `Retry-After` when set),
+    /// once: every caller is then paging when the limit comes.
+    pub fn rate_limit_video_list_when_listing(&self, callers: usize) {
+        self.state().limit_when_listing = Some(callers);
+    }
+
     /// Access tokens issued by then stop working after `n` more API calls: the (n+1)-th API
     /// call answers 401 `access_token_invalid`, and a refresh gives a working token again.
     pub fn expire_access_tokens_after(&self, n: u32) {
         self.state().access_expiry_countdown = Some(n);
+    }
+
+    /// From now on the video list never ends: every page answers `has_more: true` with the
+    /// cursor it was asked for (the first page's own cursor when it was asked for none).
+    pub fn stick_video_cursor(&self) {
+        self.state().stuck_cursor = true;
     }
 
     /// Whether a 429 carries `Retry-After: <secs>`. TikTok documents no rate-limit headers
@@ -699,6 +753,8 @@ impl State {
         }
         if api {
             if let Some(delay) = self.delaying_api_replies.pop_front() {
+                self.delays_begun
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 // Answer late, as a slow or stuck server would (this blocks the fake).
                 std::thread::sleep(delay);
             }
@@ -984,6 +1040,16 @@ impl State {
             self.failing_video_pages.remove(pos);
             return self.forced_failure(500);
         }
+        if list_index.is_some()
+            && let Some(callers) = self.limit_when_listing
+        {
+            if self.listing.len() >= callers {
+                self.limit_when_listing = None;
+                return self.forced_failure(429);
+            }
+            self.listing
+                .insert(req.authorization.clone().unwrap_or_default());
+        }
 
         let grant = self
             .auth
@@ -1133,6 +1199,10 @@ impl State {
             .last()
             .map_or(cursor.unwrap_or(0), |v| v.create_time * 1000);
         let videos: Vec<Value> = page.iter().map(|v| v.project(fields)).collect();
+        if self.stuck_cursor {
+            let stuck = cursor.unwrap_or(next);
+            return self.ok(json!({"videos": videos, "cursor": stuck, "has_more": true}));
+        }
         self.ok(json!({"videos": videos, "cursor": next, "has_more": has_more}))
     }
 

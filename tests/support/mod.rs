@@ -75,6 +75,50 @@ macro_rules! both_backends {
 }
 pub(crate) use both_backends;
 
+/// Records that the running test did nothing because `why`, and says so on its stderr. libtest
+/// still prints `ok` for it, so the skips are counted and printed once more after the suite's
+/// summary (at process exit), grouped by reason: a SQLite-only run cannot pass for the whole.
+pub fn skipped(why: &str) {
+    static SKIPPED: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+
+    extern "C" fn report() {
+        let skipped = SKIPPED.lock().unwrap_or_else(|e| e.into_inner());
+        let mut by_reason: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (test, why) in skipped.iter() {
+            by_reason.entry(why).or_default().push(test);
+        }
+        let mut text = format!(
+            "\nnote: {} test(s) were skipped and did nothing, although they show as ok:\n",
+            skipped.len()
+        );
+        for (why, tests) in by_reason {
+            text.push_str(&format!("  {} skipped: {why}\n", tests.len()));
+        }
+        // Straight to the file descriptor: at exit, the test harness no longer captures.
+        // SAFETY: writes a buffer this function owns to stderr.
+        unsafe {
+            libc::write(2, text.as_ptr().cast(), text.len());
+        }
+    }
+
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    eprintln!("skipped: {test} did not run: {why}");
+    SKIPPED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((test, why.to_string()));
+    REGISTER.call_once(|| {
+        // SAFETY: registers a function with C linkage that takes and returns nothing.
+        unsafe {
+            libc::atexit(report);
+        }
+    });
+}
+
 /// A database for one test: an SQLite file in a temporary directory, or a fresh schema on the
 /// PostgreSQL server named by `SOCIALCRM_TEST_DATABASE_URL`, dropped when the test ends.
 pub struct TestDb {
@@ -104,7 +148,7 @@ impl TestDb {
         let Ok(base) = std::env::var(PG_ENV) else {
             // CI must prove both backends; only a developer's machine may skip.
             assert!(std::env::var_os("CI").is_none(), "CI must set {PG_ENV}");
-            eprintln!("skipped: {PG_ENV} is not set, so this PostgreSQL test did not run");
+            skipped(&format!("{PG_ENV} is not set (PostgreSQL tests)"));
             return None;
         };
         Some(TestDb::postgres_schema(&base))
@@ -165,6 +209,18 @@ impl TestDb {
     /// The test's own PostgreSQL schema (None on SQLite).
     pub fn schema(&self) -> Option<&str> {
         self.pg_schema.as_ref().map(|(_, schema)| schema.as_str())
+    }
+
+    /// This database reached with `application_name=name` (PostgreSQL), so that a test can find
+    /// and end the binary's sessions.
+    pub fn with_application_name(mut self, name: &str) -> TestDb {
+        if let DatabaseTarget::Postgres { .. } = self.target {
+            self.url = format!("{}&application_name={name}", self.url);
+            self.target = DatabaseTarget::Postgres {
+                url: Secret::new(self.url.clone()),
+            };
+        }
+        self
     }
 
     pub fn open(&self) -> Box<dyn Store> {

@@ -3,6 +3,13 @@
 //! How a connection is opened (TLS, `PG*` variables, `~/.pgpass`, timeouts) is `connect/`'s
 //! job; this file is the SQL side. Every message built here names the server by its redacted
 //! URL only.
+//!
+//! A session that the server ends (a restart or failover: SQLSTATE 57P01-57P03, a class 08
+//! error, or the client's "connection closed") is opened again once: a statement outside a
+//! transaction is sent again at once, and a transaction's work is retried by
+//! `SqlStore::write_tx` (see [`Conn::recover`]). The sync claims this session held (advisory
+//! locks die with their session) are taken again on the new one; a claim another sync took in
+//! between is not, and the work fails, so two syncs never hold one account.
 
 pub mod connect;
 
@@ -27,6 +34,17 @@ pub const MIGRATIONS: &[Migration] = super::schema_migrations!("migrations");
 
 pub struct PgConn {
     client: Client,
+    /// How to open the session again after the server ended it.
+    /// What `reconnect` opens again, through the same TLS and password rules.
+    url: Secret,
+    /// Inside `BEGIN` ... `COMMIT`/`ROLLBACK`: a lost session is not retried statement by
+    /// statement, the whole transaction is (by the caller, after [`Conn::recover`]).
+    in_tx: bool,
+    /// The session was lost (inside a transaction: it waits for [`Conn::recover`]). A cell, so
+    /// that every error path, which only reads `self`, can note it.
+    broken: std::cell::Cell<bool>,
+    /// Platform connections whose sync this session holds (session advisory locks).
+    sync_locks: HashSet<i64>,
     statements: HashMap<String, Statement>,
     /// Column types of each table's key and columns, for binary COPY.
     column_types: HashMap<&'static str, Vec<Type>>,
@@ -50,6 +68,10 @@ pub fn open(url: &Secret) -> Result<SqlStore<PgConn>, StoreError> {
     Ok(SqlStore::new(
         PgConn {
             client,
+            url: url.clone(),
+            in_tx: false,
+            broken: std::cell::Cell::new(false),
+            sync_locks: HashSet::new(),
             statements: HashMap::new(),
             column_types: HashMap::new(),
             conflicted: HashSet::new(),
@@ -101,8 +123,73 @@ fn decode(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
     })
 }
 
+/// The session is gone (the server ended it, or the socket closed), as opposed to a statement
+/// that failed on a live session.
+fn lost(e: &postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    match e.code() {
+        Some(code) => {
+            let code = code.code();
+            matches!(code, "57P01" | "57P02" | "57P03") || code.starts_with("08")
+        }
+        // An I/O error on the socket, not an answer of the server.
+        None => e.as_db_error().is_none() && e.to_string().contains("connection"),
+    }
+}
+
+/// The advisory-lock key of the sync claim on platform connection `id`. Advisory locks are per
+/// database, not per schema: the key is derived from the schema too, so two CRMs in one
+/// database (or the test suite's schemas) never contend.
+const SYNC_LOCK_KEY: &str =
+    "hashtextextended(coalesce(current_schema(), '') || ':sync:' || $1, 7311953487120943)";
+
 impl PgConn {
+    /// Opens the session again and takes the sync claims the old one held. A claim that another
+    /// sync took meanwhile is dropped, and the error says so: its account's work must stop.
+    fn reconnect(&mut self) -> Result<(), StoreError> {
+        let (client, _) = connect::connect(&self.url)?;
+        tracing::info!(location = %self.location, "database session lost; opened a new one");
+        self.client = client;
+        self.statements.clear();
+        self.in_tx = false;
+        self.broken.set(false);
+        let held: Vec<i64> = self.sync_locks.drain().collect();
+        let mut lost = Vec::new();
+        for id in held {
+            if self.try_lock_sync(id)? {
+                continue;
+            }
+            lost.push(id);
+        }
+        if let Some(&id) = lost.first() {
+            return Err(StoreError::ClaimLost { id });
+        }
+        Ok(())
+    }
+
+    /// Runs `once` against the session; when the session turns out lost outside a transaction,
+    /// opens a new one and runs it once more. Inside a transaction it marks the session broken
+    /// for [`Conn::recover`] instead.
+    fn retrying<T>(
+        &mut self,
+        mut once: impl FnMut(&mut Self) -> Result<T, postgres::Error>,
+    ) -> Result<T, StoreError> {
+        match once(self) {
+            Ok(v) => Ok(v),
+            Err(e) if lost(&e) && !self.in_tx => {
+                self.reconnect()?;
+                once(self).map_err(|e| self.error(&e))
+            }
+            Err(e) => Err(self.error(&e)),
+        }
+    }
+
     fn error(&self, e: &postgres::Error) -> StoreError {
+        if lost(e) {
+            self.broken.set(true);
+        }
         // A connection that died mid-command is the same trouble as one that never opened.
         if e.is_closed() {
             return StoreError::Unreachable {
@@ -463,24 +550,80 @@ impl Conn for PgConn {
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
-        self.client.batch_execute(sql).map_err(|e| self.error(&e))
+        match sql {
+            // A transaction that was cut off is over: nothing to roll back on a new session.
+            "ROLLBACK" if self.broken.get() => {
+                self.in_tx = false;
+                return Ok(());
+            }
+            "COMMIT" | "ROLLBACK" => {
+                let done = self.client.batch_execute(sql).map_err(|e| self.error(&e));
+                self.in_tx = false;
+                return done;
+            }
+            _ => {}
+        }
+        let begins = sql.starts_with("BEGIN");
+        self.retrying(|c| c.client.batch_execute(sql))?;
+        if begins {
+            self.in_tx = true;
+        }
+        Ok(())
+    }
+
+    fn recover(&mut self) -> Result<bool, StoreError> {
+        if !self.broken.get() {
+            return Ok(false);
+        }
+        self.reconnect()?;
+        Ok(true)
+    }
+
+    fn try_lock_sync(&mut self, id: i64) -> Result<bool, StoreError> {
+        if self.sync_locks.contains(&id) {
+            return Ok(true);
+        }
+        let sql = format!("SELECT pg_try_advisory_lock({SYNC_LOCK_KEY}) AS got");
+        let got = self.retrying(|c| c.client.query_one(&sql, &[&id.to_string()]))?;
+        let got: bool = got.try_get("got").map_err(|e| self.error(&e))?;
+        if got {
+            self.sync_locks.insert(id);
+        }
+        Ok(got)
+    }
+
+    fn holds_sync(&self, id: i64) -> bool {
+        self.sync_locks.contains(&id)
+    }
+
+    fn unlock_sync(&mut self, id: i64) -> Result<(), StoreError> {
+        if !self.sync_locks.remove(&id) {
+            return Ok(());
+        }
+        let sql = format!("SELECT pg_advisory_unlock({SYNC_LOCK_KEY}) AS done");
+        // A session lost here took its locks with it: nothing left to give back.
+        match self.client.query_one(&sql, &[&id.to_string()]) {
+            Ok(_) => Ok(()),
+            Err(e) if lost(&e) => Ok(()),
+            Err(e) => Err(self.error(&e)),
+        }
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
-        let stmt = match self.statements.get(sql) {
-            Some(stmt) => stmt.clone(),
-            None => {
-                let stmt = self.client.prepare(sql).map_err(|e| self.error(&e))?;
-                self.statements.insert(sql.to_string(), stmt.clone());
-                stmt
-            }
-        };
         let refs: Vec<&(dyn ToSql + Sync)> =
             params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-        let rows = self
-            .client
-            .query(&stmt, &refs)
-            .map_err(|e| self.error(&e))?;
+        let (stmt, rows) = self.retrying(|c| {
+            let stmt = match c.statements.get(sql) {
+                Some(stmt) => stmt.clone(),
+                None => {
+                    let stmt = c.client.prepare(sql)?;
+                    c.statements.insert(sql.to_string(), stmt.clone());
+                    stmt
+                }
+            };
+            let rows = c.client.query(&stmt, &refs)?;
+            Ok((stmt, rows))
+        })?;
         let columns: Arc<[String]> = stmt
             .columns()
             .iter()

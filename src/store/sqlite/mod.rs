@@ -4,8 +4,15 @@
 //! personal data about fans. A path that exists must be a regular file, and only a file created
 //! here has its mode set (`fsutil`): `sqlite:/dev/null` run as root must not chmod `/dev/null`. WAL mode lets listings read while an import writes, and a busy
 //! timeout makes concurrent commands wait for each other instead of failing.
+//!
+//! A sync's claim on an account is an exclusive `flock` on `<database>.locks/<connection id>`,
+//! held on its own open file for as long as this process syncs the account: the kernel drops
+//! it when the process dies (SIGKILL, OOM killer, reboot), so the next run takes over at once.
+//! `flock` locks belong to an open file, so two workers of one process exclude each other too.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
@@ -23,6 +30,10 @@ pub const MIGRATIONS: &[Migration] = super::schema_migrations!("migrations");
 pub struct SqliteConn {
     conn: Connection,
     location: String,
+    /// `<database>.locks/`: one lock file per connection being synced.
+    lock_dir: PathBuf,
+    /// The sync claims held, each an open file with its `flock`.
+    sync_locks: HashMap<i64, File>,
 }
 
 pub fn open(path: &Path, mode: OpenMode) -> Result<SqlStore<SqliteConn>, StoreError> {
@@ -77,10 +88,44 @@ pub fn open(path: &Path, mode: OpenMode) -> Result<SqlStore<SqliteConn>, StoreEr
         tls_weak: false,
     };
     Ok(SqlStore::new(
-        SqliteConn { conn, location },
+        SqliteConn {
+            conn,
+            location,
+            lock_dir: lock_dir(path),
+            sync_locks: HashMap::new(),
+        },
         info,
         MIGRATIONS,
     ))
+}
+
+/// Where the sync claims of the database at `path` live: `<path>.locks/`.
+fn lock_dir(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".locks");
+    PathBuf::from(name)
+}
+
+/// Takes an exclusive `flock` on `file` without waiting: false when another holder has it.
+#[cfg(unix)]
+fn try_flock(file: &File) -> std::io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor owned by `file`; no memory is shared.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    if e.kind() == std::io::ErrorKind::WouldBlock {
+        Ok(false)
+    } else {
+        Err(e)
+    }
+}
+
+#[cfg(not(unix))]
+fn try_flock(_file: &File) -> std::io::Result<bool> {
+    Ok(true)
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -129,6 +174,39 @@ impl SqliteConn {
 impl Conn for SqliteConn {
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
+    }
+
+    fn try_lock_sync(&mut self, id: i64) -> Result<bool, StoreError> {
+        if self.sync_locks.contains_key(&id) {
+            return Ok(true);
+        }
+        let path = self.lock_dir.join(format!("{id}.lock"));
+        let fail = |e: std::io::Error| StoreError::Query {
+            location: self.location.clone(),
+            reason: format!("cannot lock {}: {e}", path.display()),
+        };
+        create_private_dir(&self.lock_dir).map_err(fail)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(fail)?;
+        if !try_flock(&file).map_err(fail)? {
+            return Ok(false);
+        }
+        self.sync_locks.insert(id, file);
+        Ok(true)
+    }
+
+    fn holds_sync(&self, id: i64) -> bool {
+        self.sync_locks.contains_key(&id)
+    }
+
+    fn unlock_sync(&mut self, id: i64) -> Result<(), StoreError> {
+        // Closing the file drops its lock.
+        self.sync_locks.remove(&id);
+        Ok(())
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
