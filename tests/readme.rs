@@ -14,9 +14,9 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The `sh` code blocks of the README before its reference part (`## Usage`), as lines.
+/// The `sh` code blocks of the README's first screen (up to `## Connecting platforms`), as lines.
 fn first_screen_commands(readme: &str) -> Vec<String> {
-    let head = readme.split("\n## Usage").next().unwrap();
+    let head = readme.split("\n## Connecting platforms").next().unwrap();
     let mut lines = Vec::new();
     let mut in_sh = false;
     for line in head.lines() {
