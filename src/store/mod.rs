@@ -44,6 +44,7 @@ macro_rules! schema_migrations {
 pub(crate) use schema_migrations;
 
 mod generic;
+pub mod keyset;
 pub mod model;
 mod postgres;
 pub mod sql;
