@@ -10,6 +10,7 @@ mod audit;
 mod connect;
 mod db;
 mod doctor;
+mod export;
 mod fans;
 mod generate;
 mod import;
@@ -257,6 +258,10 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
     let format = config.output;
     let mode = open_mode(&cli.command, config.database_is_default);
     let mut ctx = Context::with_open_mode(config, mode);
+    let export_options = export::Options {
+        csv_raw: cli.global.csv_raw,
+        quiet: cli.global.quiet,
+    };
     let report = match cli.command {
         Command::Connect(args) => connect::run(&mut ctx, args)?,
         Command::Disconnect(args) => accounts::disconnect(&mut ctx, args)?,
@@ -268,6 +273,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,
+        Command::Export(args) => export::run(&mut ctx, args, export_options)?,
         Command::Db(cmd) => db::run(&mut ctx, cmd)?,
         Command::Secrets(cmd) => secrets_reset::run(&mut ctx, cmd)?,
         Command::Doctor(args) => doctor::run(&mut ctx, args)?,
@@ -472,7 +478,10 @@ impl From<StoreError> for CliError {
             StoreError::NewerSchema { .. } => {
                 CliError::config(message).with_hint("upgrade socialcrm to the version that migrated this database")
             }
-            StoreError::Query { .. } | StoreError::Decode(_) | StoreError::ClaimLost { .. } => {
+            StoreError::Query { .. }
+            | StoreError::Decode(_)
+            | StoreError::ClaimLost { .. }
+            | StoreError::Sink(_) => {
                 CliError::failure(message)
             }
         }

@@ -5,6 +5,7 @@
 //! here, once. Transactions are plain `BEGIN`/`COMMIT` statements so the trait stays small and
 //! the same code drives both drivers.
 
+use super::export::{self, Cell, Column, RowSink};
 use super::model::*;
 use super::sql::{Dialect, Query, UpsertSpec};
 use super::tables::{self, TABLES, Upsert};
@@ -26,6 +27,17 @@ pub trait Conn: Send {
     fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
     /// Runs one statement that returns rows.
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
+
+    /// The columns of `table`, in the table's order.
+    fn columns(&mut self, table: &str) -> Result<Vec<Column>, StoreError>;
+
+    /// Runs one statement that takes no parameters and hands each row to `each`, one at a
+    /// time, never holding more than a few rows (the export's path); returns the row count.
+    fn stream(
+        &mut self,
+        sql: &str,
+        each: &mut dyn FnMut(&[Cell<'_>]) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError>;
 
     /// After a failed transaction: when its failure was the session's own (the server ended
     /// it), opens a new session and returns true, so that the caller runs the transaction once
@@ -524,6 +536,59 @@ impl<C: Conn> Store for SqlStore<C> {
             let rows = s.conn.query(&sql, &[now.clone(), platform.into()])?;
             Ok(rows.len() as u64)
         })
+    }
+
+    fn export(
+        &mut self,
+        tables: &[&str],
+        sink: &mut dyn RowSink,
+    ) -> Result<Vec<TableCount>, StoreError> {
+        let begin = self.dialect().begin_snapshot();
+        self.conn.batch(begin)?;
+        let mut work = || -> Result<Vec<TableCount>, StoreError> {
+            let mut counts = Vec::with_capacity(tables.len());
+            for &table in tables {
+                let columns: Vec<Column> = self
+                    .conn
+                    .columns(table)?
+                    .into_iter()
+                    .filter(|c| export::exported_column(table, &c.name))
+                    .collect();
+                let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+                let select: Vec<String> = columns
+                    .iter()
+                    .map(|c| match c.native {
+                        true => c.name.clone(),
+                        false => format!("CAST({0} AS TEXT) AS {0}", c.name),
+                    })
+                    .collect();
+                // Id order: stable from one export to the next, so two exports diff cleanly.
+                let order = if names.iter().any(|n| n == "id") {
+                    " ORDER BY id"
+                } else {
+                    ""
+                };
+                let sql = format!("SELECT {} FROM {table}{order}", select.join(", "));
+                sink.start(table, &names).map_err(export::sink_error)?;
+                let rows = self.conn.stream(&sql, &mut |cells| {
+                    sink.row(cells).map_err(export::sink_error)
+                })?;
+                sink.finish(table, rows).map_err(export::sink_error)?;
+                counts.push(TableCount {
+                    table: table.to_string(),
+                    rows: Some(rows as i64),
+                });
+            }
+            Ok(counts)
+        };
+        let result = work();
+        // Nothing was written: ending the snapshot either way changes nothing.
+        let end = self
+            .conn
+            .batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        let counts = result?;
+        end?;
+        Ok(counts)
     }
 
     fn list_fans(&mut self, q: &FanQuery) -> Result<Vec<FanRow>, StoreError> {

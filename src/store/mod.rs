@@ -43,6 +43,7 @@ macro_rules! schema_migrations {
 }
 pub(crate) use schema_migrations;
 
+pub mod export;
 mod generic;
 pub mod model;
 mod postgres;
@@ -128,6 +129,9 @@ pub enum StoreError {
     Query { location: String, reason: String },
     #[error("unexpected data in the database: {0}")]
     Decode(String),
+    /// The writer of an export failed (a full disk, a closed pipe); the database is untouched.
+    #[error("cannot write the export: {0}")]
+    Sink(std::io::Error),
     #[error(
         "another sync took connection {id} over while this run's database session was lost; this run stops syncing it"
     )]
@@ -253,6 +257,16 @@ pub trait Store: Send {
     /// Raises each fan's lifetime spend on `platform` to the sum of their payments recorded as
     /// `gross_*` analytics events; returns how many fans changed.
     fn refresh_fan_spend(&mut self, platform: &str) -> Result<u64, StoreError>;
+
+    /// Streams `tables` whole, in this order, into `sink` from one consistent snapshot (one
+    /// read transaction across all of them), a row at a time, each table's rows in id order;
+    /// returns the rows written per table. Columns of `export::WITHHELD_COLUMNS` are left out.
+    /// The caller checks the names (`export::refusal`).
+    fn export(
+        &mut self,
+        tables: &[&str],
+        sink: &mut dyn export::RowSink,
+    ) -> Result<Vec<TableCount>, StoreError>;
 
     fn list_fans(&mut self, query: &FanQuery) -> Result<Vec<FanRow>, StoreError>;
     fn find_fan(&mut self, selector: &FanSelector) -> Result<Option<FanRow>, StoreError>;
