@@ -81,6 +81,12 @@ pub fn run(ctx: &mut Context, args: ExportArgs, options: Options) -> CliResult<R
         return Ok(report);
     }
     let dir = prepare_dir(&args.out)?;
+    // Every target is checked before anything is read (and again as each file is opened).
+    for table in &tables {
+        let target = dir.join(format!("{table}.{}", args.format.extension()));
+        fsutil::ensure_regular_or_absent(&target, "export file")
+            .map_err(|e| CliError::failure(e.to_string()))?;
+    }
     let mut sink = Encoder::new(
         args.format,
         options.csv_raw,
