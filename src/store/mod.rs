@@ -45,6 +45,7 @@ pub(crate) use schema_migrations;
 
 pub mod export;
 mod generic;
+pub mod keyset;
 pub mod model;
 mod postgres;
 pub mod sql;
