@@ -16,6 +16,7 @@ mod instagram_webhooks;
 mod layers;
 mod machine;
 mod postgres_tls;
+mod posts;
 mod readme;
 mod recovery;
 mod reddit;
@@ -50,6 +51,7 @@ fn every_test_file_is_included() {
         "readme.rs",
         "machine.rs",
         "postgres_tls.rs",
+        "posts.rs",
         "recovery.rs",
         "reddit.rs",
         "registry.rs",

@@ -17,6 +17,7 @@ mod import;
 mod insights;
 mod messages;
 mod post;
+mod posts;
 mod secrets_reset;
 mod sync;
 mod upload;
@@ -272,6 +273,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Post(cmd) => post::run(&mut ctx, cmd)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
+        Command::Posts(cmd) => posts::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,
         Command::Export(args) => export::run(&mut ctx, args, export_options)?,
         Command::Db(cmd) => db::run(&mut ctx, cmd)?,
@@ -478,6 +480,8 @@ impl From<StoreError> for CliError {
             StoreError::NewerSchema { .. } => {
                 CliError::config(message).with_hint("upgrade socialcrm to the version that migrated this database")
             }
+            StoreError::NoSuchRow { .. } => CliError::usage(message)
+                .with_hint("--after takes the id of the last row of the previous page"),
             StoreError::Query { .. }
             | StoreError::Decode(_)
             | StoreError::ClaimLost { .. }

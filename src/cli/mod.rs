@@ -14,6 +14,7 @@ mod import;
 mod insights;
 mod messages;
 mod post;
+mod posts;
 mod secrets;
 mod sync;
 mod upload;
@@ -34,6 +35,7 @@ pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
 pub use post::{PostCommand, RedditPostArgs, XPostArgs};
+pub use posts::{PostSortArg, PostsCommand};
 pub use secrets::SecretsCommand;
 pub use sync::SyncArgs;
 pub use upload::{Privacy, UploadArgs, UploadPlatform};
@@ -197,6 +199,10 @@ pub enum Command {
     /// DMs and comments
     #[command(subcommand)]
     Messages(MessagesCommand),
+
+    /// Synced posts and their metrics over time
+    #[command(subcommand)]
+    Posts(PostsCommand),
 
     /// Write whole tables to files, CSV or JSON Lines, from one consistent snapshot
     ///

@@ -117,7 +117,7 @@ pub struct SqlStore<C> {
     migrations: &'static [Migration],
 }
 
-const PAGE_MAX: u32 = 10_000;
+pub const PAGE_MAX: u32 = 10_000;
 
 impl<C: Conn> SqlStore<C> {
     pub fn new(conn: C, info: StoreInfo, migrations: &'static [Migration]) -> Self {
@@ -773,6 +773,75 @@ impl<C: Conn> Store for SqlStore<C> {
         self.select(
             query,
             "ORDER BY e.period_start, e.id",
+            vec![],
+            tables::event_row,
+        )
+    }
+
+    fn list_posts(&mut self, q: &PostListQuery) -> Result<Vec<PostRow>, StoreError> {
+        let d = self.dialect();
+        let cursor = match q.page.after {
+            None => None,
+            Some(id) => {
+                let keys = super::posts::keyset(q.sort, q.descending);
+                let rows = self
+                    .conn
+                    .query(&super::posts::cursor_query(d, q), &[id.into()])?;
+                match rows.first() {
+                    Some(row) => Some(keys.cursor(row)?),
+                    None => return Err(StoreError::NoSuchRow { what: "post", id }),
+                }
+            }
+        };
+        let (sql, params) = super::posts::page_query(d, q, cursor.as_ref());
+        self.conn
+            .query(&sql, &params)?
+            .iter()
+            .map(tables::post_record_row)
+            .collect()
+    }
+
+    fn find_post(&mut self, selector: &PostSelector) -> Result<Option<PostRow>, StoreError> {
+        let mut query = Query::new(self.dialect(), "SELECT p.* FROM posts p");
+        match selector {
+            PostSelector::Id(id) => {
+                query.filter("p.id = ?", [(*id).into()]);
+            }
+            PostSelector::OnPlatform { platform, post_id } => {
+                query.filter(
+                    "p.platform = ? AND p.platform_post_id = ?",
+                    [platform.into(), post_id.into()],
+                );
+            }
+        }
+        Ok(self
+            .select(query, "", vec![], tables::post_record_row)?
+            .pop())
+    }
+
+    fn post_history(&mut self, post: &Post) -> Result<Vec<AnalyticsEvent>, StoreError> {
+        let mut query = Query::new(self.dialect(), "SELECT e.* FROM analytics_events e");
+        // With the account, a prefix of the events' unique key finds them at once.
+        match &post.account {
+            Some(account) => query.filter(
+                "e.platform = ? AND e.account = ? AND e.subject_type = 'post' AND e.subject_id = ?",
+                [
+                    post.platform.as_str().into(),
+                    account.into(),
+                    post.platform_post_id.as_str().into(),
+                ],
+            ),
+            None => query.filter(
+                "e.platform = ? AND e.subject_type = 'post' AND e.subject_id = ?",
+                [
+                    post.platform.as_str().into(),
+                    post.platform_post_id.as_str().into(),
+                ],
+            ),
+        };
+        self.select(
+            query,
+            "ORDER BY e.period_start, e.metric, e.id",
             vec![],
             tables::event_row,
         )

@@ -31,6 +31,7 @@ macro_rules! schema_migrations {
             8 "webhook_replays" "0008_webhook_replays.sql",
             9 "fan_spend" "0009_fan_spend.sql",
             10 "live_leases" "0010_live_leases.sql",
+            13 "post_indexes" "0013_post_indexes.sql",
         )
     };
     (@ $dir:literal; $($version:literal $name:literal $file:literal,)*) => {
@@ -48,6 +49,7 @@ mod generic;
 pub mod keyset;
 pub mod model;
 mod postgres;
+pub mod posts;
 pub mod sql;
 mod sqlite;
 pub mod tables;
@@ -133,6 +135,9 @@ pub enum StoreError {
     /// The writer of an export failed (a full disk, a closed pipe); the database is untouched.
     #[error("cannot write the export: {0}")]
     Sink(std::io::Error),
+    /// A listing was asked to continue after a row that is not there (`--after ID`).
+    #[error("there is no {what} with id {id} to continue after")]
+    NoSuchRow { what: &'static str, id: i64 },
     #[error(
         "another sync took connection {id} over while this run's database session was lost; this run stops syncing it"
     )]
@@ -277,6 +282,11 @@ pub trait Store: Send {
     /// The latest sync runs, newest first.
     fn list_sync_runs(&mut self, limit: u32) -> Result<Vec<SyncRunRow>, StoreError>;
     fn list_events(&mut self, query: &EventQuery) -> Result<Vec<AnalyticsEvent>, StoreError>;
+    /// One page of posts in the order asked for, keyset-paged (`store::keyset`).
+    fn list_posts(&mut self, query: &PostListQuery) -> Result<Vec<PostRow>, StoreError>;
+    fn find_post(&mut self, selector: &PostSelector) -> Result<Option<PostRow>, StoreError>;
+    /// The post's metrics over time (`analytics_events` of subject type `post`), oldest first.
+    fn post_history(&mut self, post: &Post) -> Result<Vec<AnalyticsEvent>, StoreError>;
     fn top_posts(&mut self, query: &PostQuery) -> Result<Vec<Post>, StoreError>;
     fn sync_state(
         &mut self,
