@@ -10,12 +10,14 @@ mod audit;
 mod connect;
 mod db;
 mod doctor;
+mod export;
 mod fans;
 mod generate;
 mod import;
 mod insights;
 mod messages;
 mod post;
+mod posts;
 mod secrets_reset;
 mod sync;
 mod upload;
@@ -257,6 +259,10 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
     let format = config.output;
     let mode = open_mode(&cli.command, config.database_is_default);
     let mut ctx = Context::with_open_mode(config, mode);
+    let export_options = export::Options {
+        csv_raw: cli.global.csv_raw,
+        quiet: cli.global.quiet,
+    };
     let report = match cli.command {
         Command::Connect(args) => connect::run(&mut ctx, args)?,
         Command::Disconnect(args) => accounts::disconnect(&mut ctx, args)?,
@@ -267,7 +273,9 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Post(cmd) => post::run(&mut ctx, cmd)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
+        Command::Posts(cmd) => posts::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,
+        Command::Export(args) => export::run(&mut ctx, args, export_options)?,
         Command::Db(cmd) => db::run(&mut ctx, cmd)?,
         Command::Secrets(cmd) => secrets_reset::run(&mut ctx, cmd)?,
         Command::Doctor(args) => doctor::run(&mut ctx, args)?,
@@ -475,7 +483,10 @@ impl From<StoreError> for CliError {
             StoreError::UnknownCursor { .. } => CliError::usage(message).with_hint(
                 "--after takes the id a row of the previous page shows (for fans list: relationship_id); list again from the first page",
             ),
-            StoreError::Query { .. } | StoreError::Decode(_) | StoreError::ClaimLost { .. } => {
+            StoreError::Query { .. }
+            | StoreError::Decode(_)
+            | StoreError::ClaimLost { .. }
+            | StoreError::Sink(_) => {
                 CliError::failure(message)
             }
         }

@@ -431,6 +431,73 @@ pub enum Listing {
     FanRelationships(i64),
 }
 
+/// A post as the CRM keeps it: the record, its local id and the store's bookkeeping.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PostRow {
+    pub id: i64,
+    #[serde(flatten)]
+    pub post: Post,
+    pub revision: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What `posts list` orders by (then by id, the tiebreaker). A post without the value (never
+/// published, a metric the platform does not give) sorts as the lowest value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PostSort {
+    #[default]
+    Published,
+    Views,
+    Likes,
+    Comments,
+    Shares,
+}
+
+impl PostSort {
+    pub const ALL: [PostSort; 5] = [
+        PostSort::Published,
+        PostSort::Views,
+        PostSort::Likes,
+        PostSort::Comments,
+        PostSort::Shares,
+    ];
+
+    /// The posts column sorted by.
+    pub fn column(self) -> &'static str {
+        match self {
+            PostSort::Published => "published_at",
+            PostSort::Views => "view_count",
+            PostSort::Likes => "like_count",
+            PostSort::Comments => "comment_count",
+            PostSort::Shares => "share_count",
+        }
+    }
+}
+
+/// `posts list`: filters, order and page. `page.after` is the id of the last post shown.
+#[derive(Debug, Clone, Default)]
+pub struct PostListQuery {
+    pub page: Page,
+    pub platform: Option<String>,
+    pub account: Option<String>,
+    /// Published at or after.
+    pub since: Option<DateTime<Utc>>,
+    /// Published before.
+    pub until: Option<DateTime<Utc>>,
+    /// Case-insensitive substring of the caption.
+    pub search: Option<String>,
+    pub sort: PostSort,
+    pub descending: bool,
+}
+
+/// How `posts show` names a post.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PostSelector {
+    Id(i64),
+    OnPlatform { platform: String, post_id: String },
+}
+
 /// How `fans show` names a fan.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FanSelector {

@@ -482,3 +482,13 @@ pub fn sync_state_row(r: &Row) -> Result<SyncState, StoreError> {
         high_water_mark: r.opt_time("high_water_mark")?,
     })
 }
+
+pub fn post_record_row(r: &Row) -> Result<PostRow, StoreError> {
+    Ok(PostRow {
+        id: r.i64("id")?,
+        post: post_row(r)?,
+        revision: r.i64("revision")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}

@@ -227,6 +227,13 @@ impl TestDb {
         store::open(&self.target).unwrap()
     }
 
+    /// A plain connection to this test's PostgreSQL schema, behind the store's back (to
+    /// `EXPLAIN` the store's queries, for example). Panics on SQLite.
+    pub fn pg_client(&self) -> postgres::Client {
+        assert!(self.pg_schema.is_some(), "pg_client on an SQLite TestDb");
+        postgres::Client::connect(&self.plain_url, postgres::NoTls).unwrap()
+    }
+
     /// Runs raw SQL behind the store's back (to fake a newer schema, for example).
     pub fn exec(&self, sql: &str) {
         match &self.target {
