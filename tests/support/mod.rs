@@ -50,8 +50,29 @@ pub fn pg_setup_var(name: &str) -> Option<String> {
 /// Declares `mod name { fn sqlite(); fn postgres() }`: two tests that run `body` with `db`
 /// bound to a fresh [`TestDb`] of one backend each (the PostgreSQL test skips when no server
 /// is configured). `|db, other|` binds a second, separate database of the same backend.
+/// After `default`, `db` is an `Option<TestDb>`: `None` on SQLite (the binary's own default
+/// database, no URL given), `Some` on PostgreSQL.
 /// Every test that must hold on both backends is declared through this one macro.
 macro_rules! both_backends {
+    (default $($name:ident: |$db:ident| $body:expr;)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[test]
+            fn sqlite() {
+                let $db: Option<$crate::support::TestDb> = None;
+                $body;
+            }
+
+            #[test]
+            fn postgres() {
+                let Some($db) = $crate::support::TestDb::postgres() else { return };
+                let $db = Some($db);
+                $body;
+            }
+        }
+    )*};
     ($($name:ident: |$db:ident $(, $more:ident)?| $body:expr;)*) => {$(
         mod $name {
             #[allow(unused_imports)]
