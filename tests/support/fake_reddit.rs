@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::oauth::{Authority, ClientAuth, Code};
+use super::oauth::{Authority, ClientAuth, Code, Rotation, bearer};
 use super::server::{Fake, RecordedRequest, Reply, Routes};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_REDDIT_BASE_URL";
@@ -134,8 +134,6 @@ pub struct State {
     redirect_uri: String,
     rotate_refresh: bool,
     auth: Authority,
-    /// (token, token_type_hint) of each revoke call that was accepted.
-    revocations: Vec<(String, String)>,
     requests: Vec<RecordedRequest>,
     submissions: Listing,
     comments: Listing,
@@ -180,8 +178,7 @@ impl FakeReddit {
             client_secret: client_secret.into(),
             redirect_uri: redirect_uri.into(),
             rotate_refresh: false,
-            auth: Authority::new(Duration::from_secs(3600), ["code-", "at-", "rt-"]),
-            revocations: Vec::new(),
+            auth: Authority::default(),
             requests: Vec::new(),
             submissions: Listing::default(),
             comments: Listing::default(),
@@ -297,7 +294,7 @@ impl FakeReddit {
 
     /// (token, token_type_hint) of each accepted revoke.
     pub fn revocations(&self) -> Vec<(String, String)> {
-        self.state().revocations.clone()
+        self.state().auth.revocations.clone()
     }
 
     /// Every access and refresh token issued.
@@ -518,11 +515,8 @@ impl State {
         }
         let code = self.auth.code(Code {
             user: if self.many_users { self.users } else { 0 },
-            challenge: String::new(),
-            redirect_uri: self.redirect_uri.clone(),
-            scope: scope.replace(',', " "),
             permanent: duration == "permanent",
-            issued: Instant::now(),
+            ..Code::new("", &self.redirect_uri, &scope.replace(',', " "))
         });
         redirect(format!("state={state}&code={code}"))
     }
@@ -543,57 +537,31 @@ impl State {
         if !req.is_form() {
             return oauth_error(400, "invalid_request");
         }
-        let f = |name| req.form_field(name).unwrap_or("");
-        match f("grant_type") {
-            "authorization_code" => {
-                let Some(pending) = self.auth.codes.remove(f("code")) else {
-                    return oauth_error(400, "invalid_grant");
-                };
-                if f("redirect_uri") != pending.redirect_uri {
-                    return oauth_error(400, "invalid_grant");
-                }
-                let refresh = pending.permanent.then(|| self.auth.new_refresh());
-                self.issue(pending.user, pending.scope, refresh.clone(), refresh)
-            }
+        let (grant, rotated) = match req.form_field("grant_type").unwrap_or("") {
+            "authorization_code" => match self.auth.redeem(req) {
+                Ok(c) => (
+                    self.auth.issue(c.user, String::new(), c.scope, c.permanent),
+                    true,
+                ),
+                Err(_) => return oauth_error(400, "invalid_grant"),
+            },
             "refresh_token" => {
-                let token = f("refresh_token");
-                let Some(grant) = self.auth.refreshable(token) else {
-                    return oauth_error(400, "invalid_grant");
+                let token = req.form_field("refresh_token").unwrap_or("");
+                // Reddit's wiki: the answer has no refresh_token; the old one stays valid.
+                let rotation = match self.rotate_refresh {
+                    true => Rotation::RevokeOld,
+                    false => Rotation::Keep,
                 };
-                let (user, scope) = (grant.user, grant.scope.clone());
-                if self.rotate_refresh {
-                    for g in &mut self.auth.grants {
-                        if g.refresh_token.as_deref() == Some(token) {
-                            g.revoked = true;
-                        }
-                    }
-                    let fresh = self.auth.new_refresh();
-                    self.issue(user, scope, Some(fresh.clone()), Some(fresh))
-                } else {
-                    // Reddit's wiki: the answer has no refresh_token; the old one stays valid.
-                    self.issue(user, scope, Some(token.to_string()), None)
+                match self.auth.refresh(token, rotation) {
+                    Some(grant) => (grant, self.rotate_refresh),
+                    None => return oauth_error(400, "invalid_grant"),
                 }
             }
-            _ => oauth_error(400, "unsupported_grant_type"),
-        }
-    }
-
-    fn issue(
-        &mut self,
-        user: u64,
-        scope: String,
-        refresh: Option<String>,
-        answer: Option<String>,
-    ) -> Reply {
-        let grant = self.auth.issue(user, String::new(), scope, refresh, false);
-        let mut body = json!({
-            "access_token": grant.access_token,
-            "token_type": "bearer",
-            "expires_in": grant.lifetime.as_secs(),
-            "scope": grant.scope,
-        });
-        if let Some(refresh) = answer {
-            body["refresh_token"] = json!(refresh);
+            _ => return oauth_error(400, "unsupported_grant_type"),
+        };
+        let mut body = grant.answer("bearer");
+        if !rotated {
+            body.as_object_mut().unwrap().remove("refresh_token");
         }
         Reply::json(200, body)
     }
@@ -602,10 +570,7 @@ impl State {
         if !self.client_ok(req) {
             return error(401, "Unauthorized");
         }
-        let token = req.form_field("token").unwrap_or("").to_string();
-        let hint = req.form_field("token_type_hint").unwrap_or("").to_string();
-        self.auth.revoke(&token);
-        self.revocations.push((token, hint));
+        self.auth.revoke_request(req);
         Reply::empty(204)
     }
 
@@ -659,17 +624,9 @@ impl State {
     }
 
     fn endpoint(&mut self, req: &RecordedRequest, now: Instant) -> Reply {
-        let token = req
-            .authorization
-            .as_deref()
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
-            .unwrap_or("");
         let scope = self
             .auth
-            .live_at(token, now)
+            .live_at(bearer(req), now)
             .map(|g| (g.scope.clone(), g.user));
         let Some((scope, user)) = scope else {
             return error(401, "Unauthorized");

@@ -37,7 +37,7 @@ use serde_json::{Value, json};
 
 pub use super::browser::{FakeBrowser, click_authorize};
 pub use super::oauth::PkceEncoding;
-use super::oauth::{Authority, ClientAuth, Code, bearer};
+use super::oauth::{Authority, ClientAuth, Code, Refused, Rotation};
 pub use super::server::RecordedRequest;
 use super::server::{Fake, Reply, Routes};
 
@@ -79,9 +79,10 @@ pub const MAX_BODY: usize = 1024 * 1024;
 pub const REFRESH_EXPIRES_IN: u64 = 31_536_000;
 
 /// What the "user" does on the authorize page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Consent {
     /// Clicks "Authorize": redirect with a code. The default.
+    #[default]
     Authorize,
     /// Clicks "Cancel": redirect with `error=access_denied`.
     Deny,
@@ -263,6 +264,7 @@ pub struct IssuedToken {
     pub from_refresh: bool,
 }
 
+#[derive(Default)]
 pub struct State {
     client_key: String,
     client_secret: String,
@@ -270,11 +272,9 @@ pub struct State {
     expected_redirect_uri: Option<String>,
     consent: Consent,
     grant_only: Option<Vec<String>>,
-    pkce: PkceEncoding,
     failing_token_calls: u32,
     refresh_revoked: bool,
     auth: Authority,
-    revocations: Vec<String>,
     requests: Vec<RecordedRequest>,
     log_seq: u64,
     /// Newest first.
@@ -325,40 +325,16 @@ impl FakeTikTok {
     }
 
     pub fn with_client(client_key: &str, client_secret: &str) -> FakeTikTok {
-        let delays_begun = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let counter = delays_begun.clone();
+        let mut auth = Authority::new(Duration::from_secs(86_400), ["code.", "act.", "rft."]);
+        auth.pkce = Some(PkceEncoding::Hex);
+        auth.strict_verifier = true;
         let state = State {
             client_key: client_key.into(),
             client_secret: client_secret.into(),
-            user: FakeUser::default(),
-            expected_redirect_uri: None,
-            consent: Consent::Authorize,
-            grant_only: None,
-            pkce: PkceEncoding::Hex,
-            failing_token_calls: 0,
-            refresh_revoked: false,
-            auth: Authority::new(Duration::from_secs(86_400), ["code.", "act.", "rft."]),
-            revocations: Vec::new(),
-            requests: Vec::new(),
-            log_seq: 0,
-            videos: Vec::new(),
-            video_seq: 0,
-            failing_api_calls: VecDeque::new(),
-            truncating_api_replies: 0,
-            cutting_api_replies: 0,
-            delaying_api_replies: VecDeque::new(),
-            delays_begun: delays_begun.clone(),
-            failing_video_pages: Vec::new(),
-            limit_when_listing: None,
-            listing: std::collections::HashSet::new(),
-            video_list_seen: 0,
-            access_expiry_countdown: None,
-            rate_limit_retry_after: None,
-            posting: posting::Posting::new(String::new()),
-            many_users: None,
-            stuck_cursor: false,
-            users: 0,
+            auth,
+            ..State::default()
         };
+        let counter = state.delays_begun.clone();
         // Before the base URL is handed out, so before any request can arrive.
         Fake::serve("fake-tiktok", BASE_URL_ENV, state, move |st, base_url| {
             st.posting = posting::Posting::new(base_url.into());
@@ -416,7 +392,7 @@ impl FakeTikTok {
 
     /// Which `code_challenge` encoding the token call verifies against (default hex).
     pub fn accept_pkce(&self, encoding: PkceEncoding) {
-        self.state().pkce = encoding;
+        self.state().auth.pkce = Some(encoding);
     }
 
     /// The next token call (either grant) answers 500.
@@ -639,7 +615,7 @@ impl FakeTikTok {
 
     /// The `token` values sent to the revoke endpoint (successful calls), in order.
     pub fn revocations(&self) -> Vec<String> {
-        self.state().revocations.clone()
+        self.state().auth.revoked()
     }
 
     /// Every token pair issued, oldest first.
@@ -899,35 +875,24 @@ impl State {
         if !self.client_ok(req) {
             return self.oauth_error(400, "invalid_client", "Client key or secret is invalid.");
         }
-        let f = |name| req.form_field(name).unwrap_or("");
-        match f("grant_type") {
+        let grant = match req.form_field("grant_type").unwrap_or("") {
             "authorization_code" => {
-                let Some(pending) = self.auth.codes.remove(f("code")) else {
-                    return self.oauth_error(
-                        400,
-                        "invalid_grant",
-                        "Authorization code is expired or was already used.",
-                    );
+                let pending = match self.auth.redeem(req) {
+                    Ok(pending) => pending,
+                    Err(why) => {
+                        let message = match why {
+                            Refused::WrongRedirect => {
+                                "redirect_uri does not match the one used to authorize."
+                            }
+                            Refused::WrongVerifier => {
+                                let m = "Code verifier or code challenge is invalid.";
+                                return self.oauth_error(400, "invalid_request", m);
+                            }
+                            _ => "Authorization code is expired or was already used.",
+                        };
+                        return self.oauth_error(400, "invalid_grant", message);
+                    }
                 };
-                if f("redirect_uri") != pending.redirect_uri {
-                    return self.oauth_error(
-                        400,
-                        "invalid_grant",
-                        "redirect_uri does not match the one used to authorize.",
-                    );
-                }
-                let verifier = f("code_verifier");
-                let verifier_ok = (43..=128).contains(&verifier.len())
-                    && verifier
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
-                if !verifier_ok || self.pkce.challenge(verifier) != pending.challenge {
-                    return self.oauth_error(
-                        400,
-                        "invalid_request",
-                        "Code verifier or code challenge is invalid.",
-                    );
-                }
                 let (open_id, user) = match self.many_users {
                     Some(videos) => {
                         self.users += 1;
@@ -935,61 +900,41 @@ impl State {
                     }
                     None => (self.user.open_id.clone(), 0),
                 };
-                self.issue(open_id, user, pending.scope, false)
+                self.auth.issue(user, open_id, pending.scope, true)
+            }
+            "refresh_token" if self.refresh_revoked => {
+                return self.oauth_error(400, "invalid_grant", "Refresh token is invalid.");
             }
             "refresh_token" => {
-                if self.refresh_revoked {
-                    return self.oauth_error(400, "invalid_grant", "Refresh token is invalid.");
+                let token = req.form_field("refresh_token").unwrap_or("");
+                match self.auth.refresh(token, Rotation::Rotate) {
+                    Some(grant) => grant,
+                    None => {
+                        let m = "Refresh token is invalid or expired.";
+                        return self.oauth_error(400, "invalid_grant", m);
+                    }
                 }
-                let refresh = f("refresh_token");
-                let Some(grant) = self.auth.refreshable(refresh) else {
-                    return self.oauth_error(
-                        400,
-                        "invalid_grant",
-                        "Refresh token is invalid or expired.",
-                    );
-                };
-                grant.rotated = true;
-                let (open_id, user, scope) =
-                    (grant.subject.clone(), grant.user, grant.scope.clone());
-                self.issue(open_id, user, scope, true)
             }
-            "" => self.oauth_error(400, "invalid_request", "grant_type is missing."),
-            _ => self.oauth_error(
-                400,
-                "unsupported_grant_type",
-                "grant_type is not supported.",
-            ),
-        }
-    }
-
-    fn issue(&mut self, open_id: String, user: u64, scope: String, from_refresh: bool) -> Reply {
-        let refresh = Some(self.auth.new_refresh());
-        let grant = self.auth.issue(user, open_id, scope, refresh, from_refresh);
-        Reply::json(
-            200,
-            json!({
-                "access_token": grant.access_token,
-                "expires_in": grant.lifetime.as_secs(),
-                "open_id": grant.subject,
-                "refresh_expires_in": REFRESH_EXPIRES_IN,
-                "refresh_token": grant.refresh_token,
-                "scope": grant.scope,
-                "token_type": "Bearer",
-            }),
-        )
+            "" => return self.oauth_error(400, "invalid_request", "grant_type is missing."),
+            _ => {
+                let m = "grant_type is not supported.";
+                return self.oauth_error(400, "unsupported_grant_type", m);
+            }
+        };
+        let mut body = grant.answer("Bearer");
+        body["open_id"] = json!(grant.subject);
+        body["refresh_expires_in"] = json!(REFRESH_EXPIRES_IN);
+        Reply::json(200, body)
     }
 
     fn revoke(&mut self, req: &RecordedRequest) -> Reply {
         if !self.client_ok(req) {
             return self.oauth_error(400, "invalid_client", "Client key or secret is invalid.");
         }
-        let token = req.form_field("token").unwrap_or("").to_string();
-        if token.is_empty() {
+        if req.form_field("token").unwrap_or("").is_empty() {
             return self.oauth_error(400, "invalid_request", "token is missing.");
         }
-        self.auth.revoke(&token);
-        self.revocations.push(token);
+        self.auth.revoke_request(req);
         Reply::json(200, json!({}))
     }
 
@@ -1053,7 +998,7 @@ impl State {
 
         let grant = self
             .auth
-            .live(bearer(req))
+            .live_bearer(req)
             .map(|g| (g.scope.clone(), g.user));
         let Some((scope, user)) = grant else {
             return self.api_error(

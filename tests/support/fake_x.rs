@@ -26,6 +26,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 
+use super::oauth::{Authority, PkceEncoding};
 pub use super::server::RecordedRequest;
 pub(crate) use super::server::Reply;
 pub use super::server::matches_template;
@@ -100,9 +101,8 @@ pub struct State {
     client_id: String,
     /// `Some`: a confidential client (HTTP Basic); `None`: public (`client_id` in the body).
     client_secret: Option<String>,
-    code_lifetime: Duration,
     corrupt_challenges: bool,
-    oauth: oauth::OAuth,
+    auth: Authority,
     followers: u64,
     /// Newest first.
     tweets: Vec<Tweet>,
@@ -143,12 +143,14 @@ impl FakeX {
     }
 
     fn with_secret(secret: Option<&str>) -> FakeX {
+        let mut auth = Authority::new(Duration::from_secs(7200), ["xcode.", "xat.", "xrt."]);
+        auth.pkce = Some(PkceEncoding::Base64Url);
+        auth.code_lifetime = Some(Duration::from_secs(30));
         let state = State {
             client_id: CLIENT_ID.into(),
             client_secret: secret.map(str::to_string),
-            code_lifetime: Duration::from_secs(30),
             corrupt_challenges: false,
-            oauth: oauth::OAuth::default(),
+            auth,
             followers: 0,
             tweets: Vec::new(),
             mentions: Vec::new(),
@@ -173,12 +175,12 @@ impl FakeX {
 
     /// How long access tokens issued from now on live (`expires_in`).
     pub fn set_access_token_lifetime(&self, lifetime: Duration) {
-        self.state().oauth.authority.access_lifetime = lifetime;
+        self.state().auth.access_lifetime = lifetime;
     }
 
     /// How long an authorization code may wait for its exchange (X: 30 s).
     pub fn set_code_lifetime(&self, lifetime: Duration) {
-        self.state().code_lifetime = lifetime;
+        self.state().auth.code_lifetime = Some(lifetime);
     }
 
     /// Stores a wrong challenge for the next authorizations, as if the verifier did not match.
@@ -188,22 +190,22 @@ impl FakeX {
 
     /// Refresh grants answered so far (successful ones).
     pub fn refreshes(&self) -> usize {
-        self.state().oauth.refreshes
+        self.state().auth.refreshes
     }
 
     /// Every refresh token issued, oldest first.
     pub fn refresh_tokens(&self) -> Vec<String> {
-        self.state().oauth.authority.refresh_tokens()
+        self.state().auth.refresh_tokens()
     }
 
     /// Every access token issued, oldest first.
     pub fn access_tokens(&self) -> Vec<String> {
-        self.state().oauth.authority.access_tokens()
+        self.state().auth.access_tokens()
     }
 
     /// Tokens revoked so far.
     pub fn revoked(&self) -> Vec<String> {
-        self.state().oauth.revoked.clone()
+        self.state().auth.revoked()
     }
 
     /// `n` followers, newest first (ids `2000000000000000000 + i`).

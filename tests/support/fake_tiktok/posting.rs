@@ -64,6 +64,7 @@ pub struct Publish {
     seq: u64,
 }
 
+#[derive(Default)]
 pub struct Posting {
     pub upload_base: String,
     privacy_levels: Vec<String>,
@@ -77,6 +78,16 @@ pub struct Posting {
     on_first_chunk: Option<Box<dyn FnOnce() + Send>>,
 }
 
+impl Default for PublishOutcome {
+    /// Complete after one processing poll, with the video id.
+    fn default() -> PublishOutcome {
+        PublishOutcome::Complete {
+            polls: 1,
+            video_id: true,
+        }
+    }
+}
+
 impl Posting {
     /// Upload URLs point at `upload_base` (the fake's own origin).
     pub fn new(upload_base: String) -> Posting {
@@ -85,16 +96,7 @@ impl Posting {
             privacy_levels: ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
                 .map(String::from)
                 .to_vec(),
-            unaudited: false,
-            fail_once: Vec::new(),
-            fail_always: None,
-            outcome: PublishOutcome::Complete {
-                polls: 1,
-                video_id: true,
-            },
-            publishes: HashMap::new(),
-            seq: 0,
-            on_first_chunk: None,
+            ..Posting::default()
         }
     }
 }
@@ -182,10 +184,6 @@ fn plan_error(size: u64, chunk: u64, count: u64) -> Option<&'static str> {
 }
 
 impl State {
-    fn bearer_valid(&self, req: &RecordedRequest) -> bool {
-        self.auth.live(crate::support::oauth::bearer(req)).is_some()
-    }
-
     /// The JSON posting endpoints: faults, the token, then the endpoint.
     pub(super) fn posting_api(&mut self, req: &RecordedRequest) -> Reply {
         if req.method != "POST" {
@@ -194,7 +192,7 @@ impl State {
         if let Some(status) = self.failing_api_calls.pop_front() {
             return self.forced_failure(status);
         }
-        if !self.bearer_valid(req) {
+        if self.auth.live_bearer(req).is_none() {
             return self.api_error(
                 401,
                 "access_token_invalid",
