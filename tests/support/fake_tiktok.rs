@@ -33,13 +33,14 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 pub use super::browser::{FakeBrowser, click_authorize};
 pub use super::oauth::PkceEncoding;
 use super::oauth::{Authority, ClientAuth, Code, Refused, Rotation};
 pub use super::server::RecordedRequest;
-use super::server::{Fake, Reply, Routes};
+use super::server::{Fake, Reply, Routes, field, project};
 
 mod posting;
 #[allow(unused_imports)]
@@ -91,7 +92,7 @@ pub enum Consent {
 }
 
 /// The account the fake logs in as; `/v2/user/info/` answers from it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct FakeUser {
     pub open_id: String,
     pub union_id: String,
@@ -140,28 +141,10 @@ impl FakeUser {
             ..FakeUser::default()
         }
     }
-
-    fn field(&self, name: &str) -> Option<Value> {
-        Some(match name {
-            "open_id" => json!(self.open_id),
-            "union_id" => json!(self.union_id),
-            "avatar_url" => json!(self.avatar_url),
-            "display_name" => json!(self.display_name),
-            "username" => json!(self.username),
-            "bio_description" => json!(self.bio_description),
-            "profile_deep_link" => json!(self.profile_deep_link),
-            "is_verified" => json!(self.is_verified),
-            "follower_count" => json!(self.follower_count),
-            "following_count" => json!(self.following_count),
-            "likes_count" => json!(self.likes_count),
-            "video_count" => json!(self.video_count),
-            _ => return None,
-        })
-    }
 }
 
 /// One of the creator's videos as `/v2/video/list/` and `/v2/video/query/` serve it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FakeVideo {
     pub id: String,
     /// Unix seconds.
@@ -209,39 +192,8 @@ impl FakeVideo {
         }
     }
 
-    fn field(&self, name: &str) -> Option<Value> {
-        Some(match name {
-            "id" => json!(self.id),
-            "create_time" => json!(self.create_time),
-            "cover_image_url" => json!(self.cover_image_url),
-            "share_url" => json!(self.share_url),
-            "video_description" => json!(self.video_description),
-            "duration" => json!(self.duration),
-            "height" => json!(self.height),
-            "width" => json!(self.width),
-            "title" => json!(self.title),
-            "embed_html" => json!(self.embed_html),
-            "embed_link" => json!(self.embed_link),
-            "like_count" => json!(self.like_count),
-            "comment_count" => json!(self.comment_count),
-            "share_count" => json!(self.share_count),
-            "view_count" => json!(self.view_count),
-            _ => return None,
-        })
-    }
-
     fn default_field(name: &str) -> bool {
         VIDEO_FIELDS.split(',').any(|f| f == name)
-    }
-
-    fn project(&self, fields: &[&str]) -> Value {
-        let mut out = serde_json::Map::new();
-        for name in fields {
-            if let Some(value) = self.field(name) {
-                out.insert(name.to_string(), value);
-            }
-        }
-        Value::Object(out)
     }
 }
 
@@ -701,6 +653,19 @@ impl State {
         )
     }
 
+    fn invalid_params(&mut self, message: &str) -> Reply {
+        self.api_error(400, "invalid_params", message)
+    }
+
+    fn invalid_request(&mut self, description: &str) -> Reply {
+        self.oauth_error(400, "invalid_request", description)
+    }
+
+    fn token_invalid(&mut self) -> Reply {
+        let message = "The access token is invalid or not found in the request.";
+        self.api_error(401, "access_token_invalid", message)
+    }
+
     fn api_error(&mut self, status: u16, code: &str, message: &str) -> Reply {
         let log_id = self.log_id();
         Reply::json(
@@ -747,11 +712,7 @@ impl State {
             return reply;
         }
         if want == "POST" && !is_form {
-            return self.oauth_error(
-                400,
-                "invalid_request",
-                "Content-Type must be application/x-www-form-urlencoded.",
-            );
+            return self.invalid_request("Content-Type must be application/x-www-form-urlencoded.");
         }
         match req.path.as_str() {
             AUTHORIZE_PATH => self.authorize(req),
@@ -774,14 +735,14 @@ impl State {
         }
         let redirect_uri = q("redirect_uri");
         if redirect_uri.is_empty() {
-            return self.oauth_error(400, "invalid_request", "redirect_uri is missing.");
+            return self.invalid_request("redirect_uri is missing.");
         }
         if self
             .expected_redirect_uri
             .as_deref()
             .is_some_and(|want| want != redirect_uri)
         {
-            return self.oauth_error(400, "invalid_request", "redirect_uri is not registered.");
+            return self.invalid_request("redirect_uri is not registered.");
         }
         // Desktop apps may only redirect to a loopback host, with a port and no query.
         let loopback = url::Url::parse(redirect_uri).is_ok_and(|u| {
@@ -792,15 +753,13 @@ impl State {
                 && u.fragment().is_none()
         });
         if !loopback {
-            return self.oauth_error(
-                400,
-                "invalid_request",
+            return self.invalid_request(
                 "redirect_uri must be http://127.0.0.1:PORT/... or http://localhost:PORT/...",
             );
         }
         let state = q("state");
         if state.is_empty() {
-            return self.oauth_error(400, "invalid_request", "state is missing.");
+            return self.invalid_request("state is missing.");
         }
         let scope = q("scope");
         if scope.is_empty() {
@@ -808,14 +767,10 @@ impl State {
         }
         let challenge = q("code_challenge");
         if challenge.is_empty() {
-            return self.oauth_error(400, "invalid_request", "code_challenge is missing.");
+            return self.invalid_request("code_challenge is missing.");
         }
         if q("code_challenge_method") != "S256" {
-            return self.oauth_error(
-                400,
-                "invalid_request",
-                "code_challenge_method must be S256.",
-            );
+            return self.invalid_request("code_challenge_method must be S256.");
         }
 
         match self.consent {
@@ -886,7 +841,7 @@ impl State {
                             }
                             Refused::WrongVerifier => {
                                 let m = "Code verifier or code challenge is invalid.";
-                                return self.oauth_error(400, "invalid_request", m);
+                                return self.invalid_request(m);
                             }
                             _ => "Authorization code is expired or was already used.",
                         };
@@ -915,7 +870,7 @@ impl State {
                     }
                 }
             }
-            "" => return self.oauth_error(400, "invalid_request", "grant_type is missing."),
+            "" => return self.invalid_request("grant_type is missing."),
             _ => {
                 let m = "grant_type is not supported.";
                 return self.oauth_error(400, "unsupported_grant_type", m);
@@ -932,7 +887,7 @@ impl State {
             return self.oauth_error(400, "invalid_client", "Client key or secret is invalid.");
         }
         if req.form_field("token").unwrap_or("").is_empty() {
-            return self.oauth_error(400, "invalid_request", "token is missing.");
+            return self.invalid_request("token is missing.");
         }
         self.auth.revoke_request(req);
         Reply::json(200, json!({}))
@@ -952,12 +907,8 @@ impl State {
                 }
                 reply
             }
-            401 => self.api_error(
-                401,
-                "access_token_invalid",
-                "The access token is invalid or not found in the request.",
-            ),
-            400 => self.api_error(400, "invalid_params", "Fake TikTok: forced failure."),
+            401 => self.token_invalid(),
+            400 => self.invalid_params("Fake TikTok: forced failure."),
             _ => self.api_error(
                 status,
                 "internal_error",
@@ -1001,11 +952,7 @@ impl State {
             .live_bearer(req)
             .map(|g| (g.scope.clone(), g.user));
         let Some((scope, user)) = grant else {
-            return self.api_error(
-                401,
-                "access_token_invalid",
-                "The access token is invalid or not found in the request.",
-            );
+            return self.token_invalid();
         };
         if let (Some(videos), 1..) = (self.many_users, user) {
             // Answer from user k's world: swap it in for this one request.
@@ -1043,14 +990,10 @@ impl State {
             .and_then(|ct| ct.split(';').next())
             .is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"));
         if !json_type {
-            return self.api_error(
-                400,
-                "invalid_params",
-                "Content-Type must be application/json.",
-            );
+            return self.invalid_params("Content-Type must be application/json.");
         }
         let Ok(body) = serde_json::from_str::<Value>(&req.body) else {
-            return self.api_error(400, "invalid_params", "The request body is not valid JSON.");
+            return self.invalid_params("The request body is not valid JSON.");
         };
         let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
         if req.path == VIDEO_LIST_PATH {
@@ -1075,11 +1018,11 @@ impl State {
             .map(str::to_string)
             .collect();
         if fields.is_empty() {
-            return Err(self.api_error(400, "invalid_params", "fields is required."));
+            return Err(self.invalid_params("fields is required."));
         }
         if let Some(bad) = fields.iter().find(|f| !known(f.as_str())) {
             let message = format!("Invalid field: {bad}");
-            return Err(self.api_error(400, "invalid_params", &message));
+            return Err(self.invalid_params(&message));
         }
         Ok(fields)
     }
@@ -1094,13 +1037,13 @@ impl State {
 
     fn user_info(&mut self, req: &RecordedRequest) -> Reply {
         let known = FakeUser::default();
-        let fields = match self.fields(req, |name| known.field(name).is_some()) {
+        let fields = match self.fields(req, |name| field(&known, name).is_some()) {
             Ok(fields) => fields,
             Err(reply) => return reply,
         };
         let mut user = serde_json::Map::new();
         for name in fields {
-            let value = self.user.field(&name).expect("a known field");
+            let value = field(&self.user, &name).expect("a known field");
             user.insert(name, value);
         }
         self.ok(json!({"user": user}))
@@ -1112,11 +1055,7 @@ impl State {
             v => match v.as_i64() {
                 Some(n) if (1..=MAX_COUNT).contains(&n) => n,
                 _ => {
-                    return self.api_error(
-                        400,
-                        "invalid_params",
-                        "max_count must be an integer from 1 to 20.",
-                    );
+                    return self.invalid_params("max_count must be an integer from 1 to 20.");
                 }
             },
         };
@@ -1125,11 +1064,8 @@ impl State {
             v => match v.as_i64() {
                 Some(c) => Some(c),
                 None => {
-                    return self.api_error(
-                        400,
-                        "invalid_params",
-                        "cursor must be an int64 unix timestamp in milliseconds.",
-                    );
+                    return self
+                        .invalid_params("cursor must be an int64 unix timestamp in milliseconds.");
                 }
             },
         };
@@ -1143,7 +1079,7 @@ impl State {
         let next = page
             .last()
             .map_or(cursor.unwrap_or(0), |v| v.create_time * 1000);
-        let videos: Vec<Value> = page.iter().map(|v| v.project(fields)).collect();
+        let videos: Vec<Value> = page.iter().map(|v| project(v, fields)).collect();
         if self.stuck_cursor {
             let stuck = cursor.unwrap_or(next);
             return self.ok(json!({"videos": videos, "cursor": stuck, "has_more": true}));
@@ -1158,17 +1094,13 @@ impl State {
         let ids = match ids {
             Some(ids) if !ids.is_empty() && ids.len() <= MAX_COUNT as usize => ids,
             _ => {
-                return self.api_error(
-                    400,
-                    "invalid_params",
-                    "filters.video_ids must hold 1 to 20 video ids.",
-                );
+                return self.invalid_params("filters.video_ids must hold 1 to 20 video ids.");
             }
         };
         let videos: Vec<Value> = ids
             .iter()
             .filter_map(|id| self.videos.iter().find(|v| v.id == *id))
-            .map(|v| v.project(fields))
+            .map(|v| project(v, fields))
             .collect();
         self.ok(json!({"videos": videos}))
     }

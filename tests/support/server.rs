@@ -439,6 +439,20 @@ pub fn decode_pairs(s: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Field `name` of `item`'s JSON form.
+pub fn field(item: &impl serde::Serialize, name: &str) -> Option<Value> {
+    serde_json::to_value(item).ok()?.get(name).cloned()
+}
+
+/// The `fields` of `item`'s JSON form that it has (an API's `fields=` projection).
+pub fn project(item: &impl serde::Serialize, fields: &[&str]) -> Value {
+    let all = serde_json::to_value(item).unwrap_or_default();
+    let picked = fields
+        .iter()
+        .filter_map(|f| Some((f.to_string(), all.get(f)?.clone())));
+    Value::Object(picked.collect())
+}
+
 /// A random token with a recognisable prefix.
 pub fn random_token(prefix: &str) -> String {
     format!(

@@ -193,11 +193,7 @@ impl State {
             return self.forced_failure(status);
         }
         if self.auth.live_bearer(req).is_none() {
-            return self.api_error(
-                401,
-                "access_token_invalid",
-                "The access token is invalid or not found in the request.",
-            );
+            return self.token_invalid();
         }
         let json_type = req
             .content_type
@@ -205,7 +201,7 @@ impl State {
             .is_some_and(|ct| ct.starts_with("application/json"));
         let body = serde_json::from_str::<Value>(&req.body).ok();
         let Some(body) = body.filter(|_| json_type) else {
-            return self.api_error(400, "invalid_params", "The body must be JSON.");
+            return self.invalid_params("The body must be JSON.");
         };
         match req.path.as_str() {
             CREATOR_INFO_PATH => {
@@ -230,7 +226,7 @@ impl State {
     fn init(&mut self, body: &Value, draft: bool) -> Reply {
         let source = &body["source_info"];
         if source["source"] != "FILE_UPLOAD" {
-            return self.api_error(400, "invalid_params", "source must be FILE_UPLOAD.");
+            return self.invalid_params("source must be FILE_UPLOAD.");
         }
         let field = |name: &str| source[name].as_u64().unwrap_or(0);
         let (size, chunk, count) = (
@@ -239,7 +235,7 @@ impl State {
             field("total_chunk_count"),
         );
         if let Some(why) = plan_error(size, chunk, count) {
-            return self.api_error(400, "invalid_params", why);
+            return self.invalid_params(why);
         }
         let post_info = body.get("post_info").cloned().unwrap_or(Value::Null);
         if !draft {
@@ -290,7 +286,7 @@ impl State {
         let id = body["publish_id"].as_str().unwrap_or("");
         let outcome = self.posting.outcome.clone();
         let Some(p) = self.posting.publishes.get_mut(id) else {
-            return self.api_error(400, "invalid_params", "Unknown publish_id.");
+            return self.invalid_params("Unknown publish_id.");
         };
         p.status_calls += 1;
         let mut data = json!({"uploaded_bytes": p.received});
