@@ -68,6 +68,7 @@ pub const SCOPES: [&str; 5] = [
     "instagram_business_content_publish",
 ];
 
+#[derive(Default)]
 pub struct State {
     redirect_uri: String,
     /// Codes and tokens; a long-lived token's `issued` may lie in the past (an old token).
@@ -129,22 +130,11 @@ impl FakeInstagram {
         let state = State {
             redirect_uri: redirect_uri.into(),
             auth: Authority::new(Duration::from_secs(3600), ["AQ", "IGSL", "IGLL"]),
-            requests: Vec::new(),
-            wrap_code_answer: false,
             long_lived_left: LONG_LIVED,
-            young: false,
-            media: Vec::new(),
-            conversations: Vec::new(),
             stories: Some(Vec::new()),
-            deprecated: Vec::new(),
             usage: 5.0,
-            regain_minutes: 0,
-            delay: None,
-            pub_state: publish::Publishing::default(),
-            many_users: false,
-            users: 0,
-            echo_token_urls: false,
             me: (USER_ID.into(), USERNAME.into()),
+            ..State::default()
         };
         Fake::serve("fake-instagram", BASE_URL_ENV, state, |_, _| {})
     }

@@ -82,6 +82,37 @@ struct Persona {
     tag: String,
 }
 
+impl Default for Persona {
+    fn default() -> Persona {
+        Persona::fixed()
+    }
+}
+
+/// The rate-limit window: its size (requests, length), requests used and when it resets.
+struct Window {
+    size: (f64, Duration),
+    used: f64,
+    remaining: f64,
+    reset_at: Instant,
+}
+
+impl Window {
+    fn new(requests: f64, length: Duration, reset_at: Instant) -> Window {
+        Window {
+            size: (requests, length),
+            used: 0.0,
+            remaining: requests,
+            reset_at,
+        }
+    }
+}
+
+impl Default for Window {
+    fn default() -> Window {
+        Window::new(WINDOW_REQUESTS, WINDOW, Instant::now() + WINDOW)
+    }
+}
+
 impl Persona {
     fn fixed() -> Persona {
         Persona {
@@ -128,6 +159,7 @@ impl Listing {
     }
 }
 
+#[derive(Default)]
 pub struct State {
     client_id: String,
     client_secret: String,
@@ -140,11 +172,7 @@ pub struct State {
     inbox: Listing,
     sent: Listing,
     mentions: Listing,
-    /// The rate-limit window: its size (requests, length), requests used and when it resets.
-    window: (f64, Duration),
-    used: f64,
-    remaining: f64,
-    reset_at: Instant,
+    window: Window,
     /// After this many more API answers, the window is spent, resetting this long after.
     exhaust: Option<(u32, Duration)>,
     over_limit: usize,
@@ -177,25 +205,7 @@ impl FakeReddit {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
             redirect_uri: redirect_uri.into(),
-            rotate_refresh: false,
-            auth: Authority::default(),
-            requests: Vec::new(),
-            submissions: Listing::default(),
-            comments: Listing::default(),
-            inbox: Listing::default(),
-            sent: Listing::default(),
-            mentions: Listing::default(),
-            window: (WINDOW_REQUESTS, WINDOW),
-            used: 0.0,
-            remaining: WINDOW_REQUESTS,
-            reset_at: Instant::now() + WINDOW,
-            exhaust: None,
-            over_limit: 0,
-            refusals: Vec::new(),
-            posted: Vec::new(),
-            many_users: false,
-            users: 0,
-            persona: Persona::fixed(),
+            ..State::default()
         };
         Fake::serve("fake-reddit", BASE_URL_ENV, state, |_, _| {})
     }
@@ -220,10 +230,10 @@ impl FakeReddit {
 
     /// The current window has `remaining` requests left and resets after `reset`.
     pub fn set_window(&self, remaining: f64, reset: Duration) {
-        let mut st = self.state();
-        st.remaining = remaining;
-        st.used = st.window.0 - remaining;
-        st.reset_at = Instant::now() + reset;
+        let w = &mut self.state().window;
+        w.remaining = remaining;
+        w.used = w.size.0 - remaining;
+        w.reset_at = Instant::now() + reset;
     }
 
     /// The next submit answers with this error list (`[code, message, field]` entries).
@@ -283,11 +293,7 @@ impl FakeReddit {
     /// The rate-limit window from now on: `requests` per `window`, counted per client id (one
     /// fake serves one app), the same as Reddit's headers say.
     pub fn set_window_size(&self, requests: f64, window: Duration) {
-        let mut st = self.state();
-        st.window = (requests, window);
-        st.used = 0.0;
-        st.remaining = requests;
-        st.reset_at = Instant::now();
+        self.state().window = Window::new(requests, window, Instant::now());
     }
 
     // ---- what happened ----
@@ -574,53 +580,38 @@ impl State {
         Reply::empty(204)
     }
 
-    /// The window's headers on an API answer, spending one request.
-    fn rate_limited(&mut self, reply: Reply) -> Reply {
-        let now = Instant::now();
-        if now >= self.reset_at {
-            self.used = 0.0;
-            self.remaining = self.window.0;
-            self.reset_at = now + self.window.1;
-        }
-        self.used += 1.0;
-        self.remaining = (self.remaining - 1.0).max(0.0);
-        if let Some((left, reset)) = self.exhaust {
-            if left == 0 {
-                self.remaining = 0.0;
-                self.reset_at = now + reset;
-                self.exhaust = None;
-            } else {
-                self.exhaust = Some((left - 1, reset));
+    /// The window's headers on `reply`, one request spent (none when it was a 429).
+    fn rate_limited(&mut self, reply: Reply, now: Instant, spent: bool) -> Reply {
+        let w = &mut self.window;
+        if spent {
+            if now >= w.reset_at {
+                *w = Window::new(w.size.0, w.size.1, now + w.size.1);
+            }
+            w.used += 1.0;
+            w.remaining = (w.remaining - 1.0).max(0.0);
+            if let Some((left, reset)) = self.exhaust {
+                self.exhaust = left.checked_sub(1).map(|left| (left, reset));
+                if left == 0 {
+                    w.remaining = 0.0;
+                    w.reset_at = now + reset;
+                }
             }
         }
-        let reset = self
-            .reset_at
-            .saturating_duration_since(now)
-            .as_secs_f64()
-            .ceil();
+        let reset = w.reset_at.saturating_duration_since(now).as_secs_f64();
         reply
-            .with_header("X-Ratelimit-Used", format!("{}", self.used))
-            .with_header("X-Ratelimit-Remaining", format!("{:.1}", self.remaining))
-            .with_header("X-Ratelimit-Reset", format!("{reset}"))
+            .with_header("X-Ratelimit-Used", format!("{}", w.used))
+            .with_header("X-Ratelimit-Remaining", format!("{:.1}", w.remaining))
+            .with_header("X-Ratelimit-Reset", format!("{}", reset.ceil()))
     }
 
     fn api(&mut self, req: &RecordedRequest) -> Reply {
         let now = Instant::now();
-        if self.remaining < 1.0 && now < self.reset_at {
+        if self.window.remaining < 1.0 && now < self.window.reset_at {
             self.over_limit += 1;
-            let reply = error(429, "Too Many Requests");
-            let reset = self
-                .reset_at
-                .saturating_duration_since(now)
-                .as_secs_f64()
-                .ceil();
-            return reply
-                .with_header("X-Ratelimit-Used", format!("{}", self.used))
-                .with_header("X-Ratelimit-Remaining", "0.0")
-                .with_header("X-Ratelimit-Reset", format!("{reset}"));
+            return self.rate_limited(error(429, "Too Many Requests"), now, false);
         }
         let reply = self.endpoint(req, now);
-        self.rate_limited(reply)
+        self.rate_limited(reply, now, true)
     }
 
     fn endpoint(&mut self, req: &RecordedRequest, now: Instant) -> Reply {

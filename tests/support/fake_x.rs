@@ -97,6 +97,7 @@ struct Window {
     reset_at: u64,
 }
 
+#[derive(Default)]
 pub struct State {
     client_id: String,
     /// `Some`: a confidential client (HTTP Basic); `None`: public (`client_id` in the body).
@@ -149,21 +150,10 @@ impl FakeX {
         let state = State {
             client_id: CLIENT_ID.into(),
             client_secret: secret.map(str::to_string),
-            corrupt_challenges: false,
             auth,
-            followers: 0,
-            tweets: Vec::new(),
-            mentions: Vec::new(),
-            dms: Vec::new(),
-            forbidden: HashSet::new(),
-            throttles: Vec::new(),
-            windows: HashMap::new(),
-            media: media::Media::default(),
-            requests: Vec::new(),
-            many_users: false,
-            users: 0,
             me: (USER_ID.into(), USERNAME.into()),
             follower_base: api::FOLLOWER_BASE,
+            ..State::default()
         };
         Fake::serve("fake-x", BASE_URL_ENV, state, |_, _| {})
     }
