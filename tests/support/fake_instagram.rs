@@ -115,6 +115,20 @@ pub fn graph_error(status: u16, code: i64, message: &str) -> Reply {
     )
 }
 
+/// Meta's code 190 for a token that is not (or no longer) live.
+fn session_expired() -> Reply {
+    graph_error(
+        400,
+        190,
+        "Error validating access token: Session has expired",
+    )
+}
+
+/// Meta's code 100 for an id it does not know.
+fn no_object() -> Reply {
+    graph_error(400, 100, "Unsupported get request. Object does not exist")
+}
+
 /// Meta's code 10: the token lacks the permission.
 pub fn no_permission(status: u16) -> Reply {
     graph_error(
@@ -470,11 +484,7 @@ impl State {
             .live(req.query_param("access_token").unwrap_or(""))
             .filter(|t| t.long_lived)
         else {
-            return graph_error(
-                400,
-                190,
-                "Error validating access token: Session has expired",
-            );
+            return session_expired();
         };
         if old.issued.elapsed() < Duration::from_secs(24 * 3600) {
             return graph_error(
@@ -507,11 +517,7 @@ impl State {
             return reply;
         }
         let Some(token) = self.auth.live_bearer(req) else {
-            return graph_error(
-                400,
-                190,
-                "Error validating access token: Session has expired",
-            );
+            return session_expired();
         };
         let (user, scope) = (token.user, token.scope.clone());
         if user > 0 {
@@ -587,7 +593,7 @@ impl State {
                     return no_permission(403);
                 }
                 let Some((_, _, comments)) = self.media.iter().find(|m| m.0 == *media) else {
-                    return graph_error(400, 100, "Unsupported get request. Object does not exist");
+                    return no_object();
                 };
                 Reply::json(200, paged(comments, after, limit, &req.path))
             }
@@ -622,7 +628,7 @@ impl State {
     /// Lifetime totals of one media, as `values` without `end_time`.
     fn media_insights(&self, req: &RecordedRequest, media: &str) -> Reply {
         if !self.media.iter().any(|m| m.0 == media) {
-            return graph_error(400, 100, "Unsupported get request. Object does not exist");
+            return no_object();
         }
         let metrics = match self.metrics(req, "(#100) The Media Insights API does not support the {} metric for this media product type.") {
             Ok(m) => m,

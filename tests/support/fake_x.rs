@@ -56,6 +56,11 @@ pub const WINDOW_LIMIT: u32 = 900;
 /// Bodies over this many bytes are refused (413); append segments must stay under it.
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
 
+/// X's 400 `invalid-request` problem.
+fn invalid(detail: &str) -> Reply {
+    Reply::problem(400, "Invalid Request", detail, "invalid-request")
+}
+
 impl Reply {
     /// X's problem-details error body.
     fn problem(status: u16, title: &str, detail: &str, kind: &str) -> Reply {

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{DmEvent, Reply, State, Tweet, USER_ID, USERNAME, matches_template};
+use super::{DmEvent, Reply, State, Tweet, USER_ID, USERNAME, invalid, matches_template};
 use crate::support::server::RecordedRequest;
 
 /// `created_at` of the first generated item (2026-11-01T00:00:00Z); each next one is a minute
@@ -86,10 +86,6 @@ fn rfc3339(secs: i64) -> String {
 
 fn user_json(id: &str, username: &str, name: &str) -> Value {
     json!({"id": id, "username": username, "name": name})
-}
-
-fn invalid(detail: &str) -> Reply {
-    Reply::problem(400, "Invalid Request", detail, "invalid-request")
 }
 
 /// `max_results` within `min..=max`, or X's 400.

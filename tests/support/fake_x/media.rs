@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{Reply, State};
+use super::{Reply, State, invalid};
 use crate::support::server::RecordedRequest;
 
 /// The largest segment X accepts ("must be <= 5 MB").
@@ -40,10 +40,6 @@ pub(super) struct Media {
     pub largest_segment: usize,
     /// Posts still to be created and then answered 503, as if the answer were lost.
     pub lose_answers: u32,
-}
-
-fn invalid(detail: &str) -> Reply {
-    Reply::problem(400, "Invalid Request", detail, "invalid-request")
 }
 
 impl Upload {

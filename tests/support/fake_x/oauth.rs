@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{Reply, State, USER_ID};
+use super::{Reply, State, USER_ID, invalid};
 use crate::support::oauth::{ClientAuth, Code, PkceEncoding, Refused, Rotation, bearer};
 use crate::support::server::RecordedRequest;
 
@@ -21,32 +21,17 @@ impl State {
     pub(super) fn authorize(&mut self, req: &RecordedRequest) -> Reply {
         let q = |name| req.query_param(name).unwrap_or("").to_string();
         if q("client_id") != self.client_id {
-            return Reply::problem(
-                400,
-                "Invalid Request",
-                "client_id is unknown.",
-                "invalid-request",
-            );
+            return invalid("client_id is unknown.");
         }
         let required = ["redirect_uri", "scope", "state", "code_challenge"];
         if q("response_type") != "code"
             || q("code_challenge_method") != "S256"
             || required.iter().any(|k| q(k).is_empty())
         {
-            return Reply::problem(
-                400,
-                "Invalid Request",
-                "Missing or invalid parameters.",
-                "invalid-request",
-            );
+            return invalid("Missing or invalid parameters.");
         }
         if req.raw_query.contains("scope=") && req.raw_query.contains('+') {
-            return Reply::problem(
-                400,
-                "Invalid Request",
-                "Scopes must be separated by %20.",
-                "invalid-request",
-            );
+            return invalid("Scopes must be separated by %20.");
         }
         let mut challenge = q("code_challenge");
         if self.corrupt_challenges {
