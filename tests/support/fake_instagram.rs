@@ -36,7 +36,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::oauth::{Authority, Code};
-use super::server::{Fake, RecordedRequest, Reply, Routes, random_token};
+use super::server::{Fake, RecordedRequest, Reply, Routes, limit, page, random_token};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_INSTAGRAM_BASE_URL";
 pub const APP_ID: &str = "fake-ig-app-id";
@@ -558,11 +558,7 @@ impl State {
         let has = |s: &str| scope.split(',').any(|g| g == s);
         let path = req.path.strip_prefix(&format!("/{VERSION}")).unwrap_or("");
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let limit = req
-            .query_param("limit")
-            .and_then(|l| l.parse::<usize>().ok())
-            .unwrap_or(25)
-            .clamp(1, 100);
+        let limit = limit(req, 25, 100);
         let after = req.query_param("after");
         match (req.method.as_str(), segments.as_slice()) {
             ("GET", ["me"]) => Reply::json(
@@ -675,14 +671,14 @@ fn paged(items: &[Value], after: Option<&str>, limit: usize, path: &str) -> Valu
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.parse::<usize>().ok())
         .unwrap_or(0);
-    let page: Vec<Value> = items.iter().skip(start).take(limit).cloned().collect();
+    let (page, next) = page(items, start, limit);
     let end = start + page.len();
     let mut out = json!({"data": page});
     if !page.is_empty() {
         let after = b64.encode(end.to_string());
         out["paging"] =
             json!({"cursors": {"before": b64.encode(start.to_string()), "after": after}});
-        if end < items.len() {
+        if next.is_some() {
             out["paging"]["next"] = json!(format!(
                 "https://graph.instagram.com{path}?limit={limit}&after={after}"
             ));

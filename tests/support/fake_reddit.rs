@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::oauth::{Authority, ClientAuth, Code, Rotation, bearer};
-use super::server::{Fake, RecordedRequest, Reply, Routes};
+use super::server::{Fake, RecordedRequest, Reply, Routes, limit, page};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_REDDIT_BASE_URL";
 pub const CLIENT_ID: &str = "fake-reddit-client-id";
@@ -147,10 +147,9 @@ impl Listing {
             },
             None => 0,
         };
-        let page: Vec<Value> = self.items.iter().skip(start).take(limit).cloned().collect();
-        let more = start + page.len() < self.items.len();
-        let after = match (more, page.last()) {
-            (true, Some(last)) => last["data"]["name"].clone(),
+        let (page, next) = page(&self.items, start, limit);
+        let after = match (next, page.last()) {
+            (Some(_), Some(last)) => last["data"]["name"].clone(),
             _ => Value::Null,
         };
         json!({"kind": "Listing", "data": {
@@ -671,11 +670,7 @@ impl State {
         if !scope.split(' ').any(|s| s == need) {
             return error(403, "Forbidden");
         }
-        let limit = req
-            .query_param("limit")
-            .and_then(|l| l.parse::<usize>().ok())
-            .unwrap_or(25)
-            .clamp(1, 100);
+        let limit = limit(req, 25, 100);
         let after = req.query_param("after");
         match segments.as_slice() {
             ["api", "v1", "me"] => Reply::json(200, me(&self.persona)),

@@ -439,6 +439,20 @@ pub fn decode_pairs(s: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The page of at most `limit` items from offset `start` (empty past the end), and the offset
+/// of the next page when there is more: the paging every fake's cursors map onto.
+pub fn page<T: Clone>(items: &[T], start: usize, limit: usize) -> (Vec<T>, Option<usize>) {
+    let end = items.len().min(start.saturating_add(limit));
+    let page = items.get(start..end).unwrap_or_default().to_vec();
+    (page, (end < items.len()).then_some(end))
+}
+
+/// The `limit` query parameter, `default` without one, within 1..=`max`.
+pub fn limit(req: &RecordedRequest, default: usize, max: usize) -> usize {
+    let asked = req.query_param("limit").and_then(|l| l.parse().ok());
+    asked.unwrap_or(default).clamp(1, max)
+}
+
 /// Field `name` of `item`'s JSON form.
 pub fn field(item: &impl serde::Serialize, name: &str) -> Option<Value> {
     serde_json::to_value(item).ok()?.get(name).cloned()

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{DmEvent, Reply, State, Tweet, USER_ID, USERNAME, invalid, matches_template};
-use crate::support::server::RecordedRequest;
+use crate::support::server::{RecordedRequest, page};
 
 /// `created_at` of the first generated item (2026-11-01T00:00:00Z); each next one is a minute
 /// later.
@@ -122,9 +122,8 @@ fn window<T: Clone>(
             .and_then(|n| n.parse::<usize>().ok())
             .ok_or_else(|| invalid("The `pagination_token` query parameter value is invalid"))?,
     };
-    let end = (offset + size).min(all.len());
-    let page = all.get(offset..end).unwrap_or_default().to_vec();
-    Ok((page, (end < all.len()).then(|| format!("page{end}"))))
+    let (page, next) = page(all, offset, size);
+    Ok((page, next.map(|end| format!("page{end}"))))
 }
 
 impl State {
