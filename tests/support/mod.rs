@@ -394,7 +394,7 @@ pub struct TestEnv {
     pub dir: tempfile::TempDir,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Run {
     pub code: i32,
     pub stdout: String,
