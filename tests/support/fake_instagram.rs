@@ -91,9 +91,6 @@ pub struct State {
     /// After this many more Graph answers, the next ones are delayed (for kills mid-sync).
     delay: Option<(u32, Duration)>,
     pub_state: publish::Publishing,
-    /// Many-users mode is on, and how many users authorized so far.
-    many_users: bool,
-    users: u64,
     /// The token endpoints fail, echoing the request's URL (query included) in the message.
     echo_token_urls: bool,
     /// Whose data answers the current request: (user id, username).
@@ -194,7 +191,7 @@ impl FakeInstagram {
     /// by a new user k = 1, 2, .. (`creator{k}`) with a few media and comments of its own (no
     /// conversations or stories); each token answers as its user.
     pub fn serve_many_users(&self) {
-        self.state().many_users = true;
+        self.state().auth.many_users = true;
     }
 
     /// `n` conversations with `dmfan1`.., each with a message in and a reply out.
@@ -410,12 +407,7 @@ impl State {
             return oauth_error("This authorization code has been used");
         };
         let scopes: Vec<&str> = code.scope.split(',').collect();
-        let user = if self.many_users {
-            self.users += 1;
-            self.users
-        } else {
-            0
-        };
+        let user = self.auth.next_user();
         let token = self.issue(user, false, Duration::from_secs(3600), &code.scope);
         let user_id = if user > 0 {
             numbered(user).0

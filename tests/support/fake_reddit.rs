@@ -178,9 +178,6 @@ pub struct State {
     /// Error lists the next submits answer with.
     refusals: Vec<Vec<[String; 3]>>,
     posted: Vec<Vec<(String, String)>>,
-    /// Many-users mode is on, and how many users authorized so far.
-    many_users: bool,
-    users: u64,
     /// Whose data answers the current request.
     persona: Persona,
 }
@@ -286,7 +283,7 @@ impl FakeReddit {
     /// by a new user k = 1, 2, .. (`creator{k}`) with a small listing of each kind of its own;
     /// each token answers as its user.
     pub fn serve_many_users(&self) {
-        self.state().many_users = true;
+        self.state().auth.many_users = true;
     }
 
     /// The rate-limit window from now on: `requests` per `window`, counted per client id (one
@@ -515,11 +512,9 @@ impl State {
         if scope.is_empty() || scope.split([' ', ',']).any(|s| !known.contains(&s)) {
             return redirect(format!("state={state}&error=invalid_scope"));
         }
-        if self.many_users {
-            self.users += 1;
-        }
+        let user = self.auth.next_user();
         let code = self.auth.code(Code {
-            user: if self.many_users { self.users } else { 0 },
+            user,
             permanent: duration == "permanent",
             ..Code::new("", &self.redirect_uri, &scope.replace(',', " "))
         });

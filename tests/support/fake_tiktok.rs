@@ -254,9 +254,8 @@ pub struct State {
     rate_limit_retry_after: Option<u64>,
     /// The Content Posting API (posting.rs).
     posting: posting::Posting,
-    /// Many-users mode: videos per user (None: off), and how many users authorized so far.
+    /// Many-users mode: videos per user (None: off).
     many_users: Option<u64>,
-    users: u64,
     /// The video list answers `has_more` with the cursor it was asked for, for ever.
     stuck_cursor: bool,
 }
@@ -386,7 +385,9 @@ impl FakeTikTok {
     /// creates a new user k = 1, 2, .. ([`FakeUser::numbered`]) with `videos` videos of its own
     /// ([`FakeTikTok::user_videos`]); each token answers as its user.
     pub fn serve_many_users(&self, videos: u64) {
-        self.state().many_users = Some(videos);
+        let mut st = self.state();
+        st.many_users = Some(videos);
+        st.auth.many_users = true;
     }
 
     /// User k's videos in many-users mode: ids `VIDEO_ID_BASE + k * 1000 + i`, newest first.
@@ -848,12 +849,10 @@ impl State {
                         return self.oauth_error(400, "invalid_grant", message);
                     }
                 };
-                let (open_id, user) = match self.many_users {
-                    Some(videos) => {
-                        self.users += 1;
-                        (FakeUser::numbered(self.users, videos).open_id, self.users)
-                    }
-                    None => (self.user.open_id.clone(), 0),
+                let user = self.auth.next_user();
+                let open_id = match self.many_users {
+                    Some(videos) => FakeUser::numbered(user, videos).open_id,
+                    None => self.user.open_id.clone(),
                 };
                 self.auth.issue(user, open_id, pending.scope, true)
             }

@@ -119,9 +119,6 @@ pub struct State {
     windows: HashMap<String, Window>,
     media: media::Media,
     requests: Vec<RecordedRequest>,
-    /// Many-users mode is on, and how many users authorized so far.
-    many_users: bool,
-    users: u64,
     /// Whose data answers the current request: (id, username), and its followers' id base.
     me: (String, String),
     follower_base: u64,
@@ -236,7 +233,7 @@ impl FakeX {
     /// of its own (no DMs); each token answers as its user, and rate-limit windows count per
     /// user and endpoint, as X's user-context limits do.
     pub fn serve_many_users(&self) {
-        self.state().many_users = true;
+        self.state().auth.many_users = true;
     }
 
     /// Answers `path` with X's 403 for an app whose access tier lacks the endpoint.

@@ -219,6 +219,9 @@ pub struct Authority {
     pub revocations: Vec<(String, String)>,
     /// Successful refreshes.
     pub refreshes: usize,
+    /// Many-users mode: every authorization is by a new user 1, 2, ..; and how many so far.
+    pub many_users: bool,
+    pub users: u64,
 }
 
 /// An hour's tokens with generic prefixes (`code-`, `at-`, `rt-`), no PKCE.
@@ -240,7 +243,17 @@ impl Authority {
             grants: Vec::new(),
             revocations: Vec::new(),
             refreshes: 0,
+            many_users: false,
+            users: 0,
         }
+    }
+
+    /// Who authorizes now: the next new user in many-users mode, else the fixed user (0).
+    pub fn next_user(&mut self) -> u64 {
+        if self.many_users {
+            self.users += 1;
+        }
+        if self.many_users { self.users } else { 0 }
     }
 
     /// Stores a pending code and returns it.

@@ -206,7 +206,7 @@ impl State {
         user: Option<&str>,
         bytes: &[u8],
     ) -> Reply {
-        let key = if self.many_users {
+        let key = if self.auth.many_users {
             format!("{}:{endpoint}", self.me.0)
         } else {
             endpoint.to_string()

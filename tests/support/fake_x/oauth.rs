@@ -82,12 +82,7 @@ impl State {
                         return oauth_error("invalid_request", message);
                     }
                 };
-                let user = if self.many_users {
-                    self.users += 1;
-                    self.users
-                } else {
-                    0
-                };
+                let user = self.auth.next_user();
                 let offline = pending.scope.split(' ').any(|s| s == "offline.access");
                 self.auth.issue(user, String::new(), pending.scope, offline)
             }
