@@ -12,7 +12,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::server::{RecordedRequest, random_token};
+use super::server::{RecordedRequest, hex, random_token};
 
 /// How a fake expects `code_challenge` to be derived from the `code_verifier`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,7 +29,7 @@ impl PkceEncoding {
     pub fn challenge(self, verifier: &str) -> String {
         let digest = Sha256::digest(verifier.as_bytes());
         match self {
-            PkceEncoding::Hex => digest.iter().map(|b| format!("{b:02x}")).collect(),
+            PkceEncoding::Hex => hex(&digest),
             PkceEncoding::Base64Url => {
                 base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
             }

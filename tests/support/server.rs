@@ -467,6 +467,17 @@ pub fn project(item: &impl serde::Serialize, fields: &[&str]) -> Value {
     Value::Object(picked.collect())
 }
 
+/// Lowercase hex of `bytes` (a digest, say).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The hex SHA-256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(bytes))
+}
+
 /// A random token with a recognisable prefix.
 pub fn random_token(prefix: &str) -> String {
     format!(

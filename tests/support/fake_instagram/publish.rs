@@ -15,9 +15,9 @@
 use std::sync::Mutex;
 
 use serde_json::json;
-use sha2::Digest;
 
 use super::{FakeInstagram, State, USER_ID, VERSION, graph_error, no_permission};
+pub use crate::support::server::sha256;
 use crate::support::server::{RecordedRequest, Reply, header, respond};
 
 #[derive(Default)]
@@ -65,14 +65,6 @@ impl FakeInstagram {
     pub fn published(&self) -> Vec<(String, String)> {
         self.state().pub_state.published.clone()
     }
-}
-
-/// The hex SHA-256 of `bytes`.
-pub fn sha256(bytes: &[u8]) -> String {
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Routes the publishing calls on graph.instagram.com; `None` for every other request.

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::{FakeTikTok, RecordedRequest, Reply, State};
+use crate::support::server::{header, hex};
 
 pub const CREATOR_INFO_PATH: &str = "/v2/post/publish/creator_info/query/";
 pub const DIRECT_INIT_PATH: &str = "/v2/post/publish/video/init/";
@@ -327,14 +328,7 @@ impl State {
 pub(super) fn serve_chunk(state: &std::sync::Mutex<State>, mut request: tiny_http::Request) {
     let head = RecordedRequest::head(&request);
     let path = head.path.clone();
-    let header = |name: &str| {
-        request
-            .headers()
-            .iter()
-            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str().to_string())
-    };
-    let range = header("Content-Range").unwrap_or_default();
+    let range = header(&request, "Content-Range").unwrap_or_default();
     let content_type = head.content_type.clone();
     let length = request.body_length().map(|n| n as u64);
     let id = path.trim_start_matches(UPLOAD_PREFIX).to_string();
@@ -455,7 +449,7 @@ pub(super) fn serve_chunk(state: &std::sync::Mutex<State>, mut request: tiny_htt
                 p.chunks += 1;
                 if last_chunk {
                     let digest = hasher.clone().finalize();
-                    p.sha256 = Some(digest.iter().map(|b| format!("{b:02x}")).collect());
+                    p.sha256 = Some(hex(&digest));
                 }
                 p.hasher = *hasher;
                 Reply::json(if last_chunk { 201 } else { 206 }, json!({}))

@@ -5,10 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::{Reply, State, invalid};
-use crate::support::server::RecordedRequest;
+use crate::support::server::{RecordedRequest, sha256};
 
 /// The largest segment X accepts ("must be <= 5 MB").
 pub const MAX_SEGMENT: usize = 5 * 1024 * 1024;
@@ -160,10 +159,7 @@ impl State {
                 upload.total_bytes
             ));
         }
-        let sha: String = Sha256::digest(&whole)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha = sha256(&whole);
         if expected.is_some_and(|e| e != sha) {
             return invalid("The reassembled media does not match the expected bytes.");
         }
