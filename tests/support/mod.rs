@@ -234,14 +234,11 @@ impl TestDb {
 
     /// This database reached with `application_name=name` (PostgreSQL), so that a test can find
     /// and end the binary's sessions.
-    pub fn with_application_name(mut self, name: &str) -> TestDb {
-        if let DatabaseTarget::Postgres { .. } = self.target {
-            self.url = format!("{}&application_name={name}", self.url);
-            self.target = DatabaseTarget::Postgres {
-                url: Secret::new(self.url.clone()),
-            };
+    pub fn with_application_name(self, name: &str) -> TestDb {
+        match self.target {
+            DatabaseTarget::Postgres { .. } => self.with_query(&format!("application_name={name}")),
+            DatabaseTarget::Sqlite { .. } => self,
         }
-        self
     }
 
     pub fn open(&self) -> Box<dyn Store> {
@@ -427,12 +424,12 @@ impl TestEnv {
         }
     }
 
-    /// The binary with a clean environment: nothing from the developer's machine leaks in.
     /// Whether the default SQLite database file has been created.
     pub fn default_db_exists(&self) -> bool {
         self.data_home().join("socialcrm/crm.db").exists()
     }
 
+    /// The binary with a clean environment: nothing from the developer's machine leaks in.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_socialcrm"));
         cmd.env_clear()
