@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::oauth::{Authority, ClientAuth, Code, Rotation, bearer};
+use super::oauth::{Authority, ClientAuth, Code, Rotation, TokenRefused, bearer};
 use super::server::{Fake, RecordedRequest, Reply, Routes, limit, page};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_REDDIT_BASE_URL";
@@ -537,33 +537,25 @@ impl State {
         if !req.is_form() {
             return oauth_error(400, "invalid_request");
         }
-        let (grant, rotated) = match req.form_field("grant_type").unwrap_or("") {
-            "authorization_code" => match self.auth.redeem(req) {
-                Ok(c) => (
-                    self.auth.issue(c.user, String::new(), c.scope, c.permanent),
-                    true,
-                ),
-                Err(_) => return oauth_error(400, "invalid_grant"),
-            },
-            "refresh_token" => {
-                let token = req.form_field("refresh_token").unwrap_or("");
-                // Reddit's wiki: the answer has no refresh_token; the old one stays valid.
-                let rotation = match self.rotate_refresh {
-                    true => Rotation::RevokeOld,
-                    false => Rotation::Keep,
-                };
-                match self.auth.refresh(token, rotation) {
-                    Some(grant) => (grant, self.rotate_refresh),
-                    None => return oauth_error(400, "invalid_grant"),
-                }
-            }
-            _ => return oauth_error(400, "unsupported_grant_type"),
+        // Reddit's wiki: a refresh answers without a refresh_token; the old one stays valid.
+        let rotation = match self.rotate_refresh {
+            true => Rotation::RevokeOld,
+            false => Rotation::Keep,
         };
-        let mut body = grant.answer("bearer");
-        if !rotated {
-            body.as_object_mut().unwrap().remove("refresh_token");
+        let grant = self.auth.grant(req, rotation, |_, code| {
+            (code.user, String::new(), code.permanent)
+        });
+        match grant {
+            Ok(grant) => {
+                let mut body = grant.answer("bearer");
+                if grant.from_refresh && rotation == Rotation::Keep {
+                    body.as_object_mut().unwrap().remove("refresh_token");
+                }
+                Reply::json(200, body)
+            }
+            Err(TokenRefused::Code(_) | TokenRefused::Refresh) => oauth_error(400, "invalid_grant"),
+            Err(_) => oauth_error(400, "unsupported_grant_type"),
         }
-        Reply::json(200, body)
     }
 
     fn revoke(&mut self, req: &RecordedRequest) -> Reply {

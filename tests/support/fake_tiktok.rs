@@ -38,7 +38,7 @@ use serde_json::{Value, json};
 
 pub use super::browser::{FakeBrowser, click_authorize};
 pub use super::oauth::PkceEncoding;
-use super::oauth::{Authority, ClientAuth, Code, Refused, Rotation};
+use super::oauth::{Authority, ClientAuth, Code, Refused, Rotation, TokenRefused};
 pub use super::server::RecordedRequest;
 use super::server::{Fake, Reply, Routes, field, project};
 
@@ -831,54 +831,41 @@ impl State {
         if !self.client_ok(req) {
             return self.oauth_error(400, "invalid_client", "Client key or secret is invalid.");
         }
-        let grant = match req.form_field("grant_type").unwrap_or("") {
-            "authorization_code" => {
-                let pending = match self.auth.redeem(req) {
-                    Ok(pending) => pending,
-                    Err(why) => {
-                        let message = match why {
-                            Refused::WrongRedirect => {
-                                "redirect_uri does not match the one used to authorize."
-                            }
-                            Refused::WrongVerifier => {
-                                let m = "Code verifier or code challenge is invalid.";
-                                return self.invalid_request(m);
-                            }
-                            _ => "Authorization code is expired or was already used.",
-                        };
-                        return self.oauth_error(400, "invalid_grant", message);
-                    }
-                };
-                let user = self.auth.next_user();
-                let open_id = match self.many_users {
-                    Some(videos) => FakeUser::numbered(user, videos).open_id,
-                    None => self.user.open_id.clone(),
-                };
-                self.auth.issue(user, open_id, pending.scope, true)
+        if self.refresh_revoked && req.form_field("grant_type") == Some("refresh_token") {
+            return self.oauth_error(400, "invalid_grant", "Refresh token is invalid.");
+        }
+        let (many, fixed) = (self.many_users, self.user.open_id.clone());
+        let grant = self.auth.grant(req, Rotation::Rotate, |auth, _| {
+            let user = auth.next_user();
+            let open_id = many.map_or(fixed, |videos| FakeUser::numbered(user, videos).open_id);
+            (user, open_id, true)
+        });
+        let (error, description) = match grant {
+            Ok(grant) => {
+                let mut body = grant.answer("Bearer");
+                body["open_id"] = json!(grant.subject);
+                body["refresh_expires_in"] = json!(REFRESH_EXPIRES_IN);
+                return Reply::json(200, body);
             }
-            "refresh_token" if self.refresh_revoked => {
-                return self.oauth_error(400, "invalid_grant", "Refresh token is invalid.");
-            }
-            "refresh_token" => {
-                let token = req.form_field("refresh_token").unwrap_or("");
-                match self.auth.refresh(token, Rotation::Rotate) {
-                    Some(grant) => grant,
-                    None => {
-                        let m = "Refresh token is invalid or expired.";
-                        return self.oauth_error(400, "invalid_grant", m);
-                    }
-                }
-            }
-            "" => return self.invalid_request("grant_type is missing."),
-            _ => {
-                let m = "grant_type is not supported.";
-                return self.oauth_error(400, "unsupported_grant_type", m);
+            Err(TokenRefused::Code(Refused::WrongRedirect)) => (
+                "invalid_grant",
+                "redirect_uri does not match the one used to authorize.",
+            ),
+            Err(TokenRefused::Code(Refused::WrongVerifier)) => (
+                "invalid_request",
+                "Code verifier or code challenge is invalid.",
+            ),
+            Err(TokenRefused::Code(_)) => (
+                "invalid_grant",
+                "Authorization code is expired or was already used.",
+            ),
+            Err(TokenRefused::Refresh) => ("invalid_grant", "Refresh token is invalid or expired."),
+            Err(TokenRefused::NoGrantType) => ("invalid_request", "grant_type is missing."),
+            Err(TokenRefused::OtherGrantType) => {
+                ("unsupported_grant_type", "grant_type is not supported.")
             }
         };
-        let mut body = grant.answer("Bearer");
-        body["open_id"] = json!(grant.subject);
-        body["refresh_expires_in"] = json!(REFRESH_EXPIRES_IN);
-        Reply::json(200, body)
+        self.oauth_error(400, error, description)
     }
 
     fn revoke(&mut self, req: &RecordedRequest) -> Reply {

@@ -137,6 +137,19 @@ pub enum Refused {
     WrongVerifier,
 }
 
+/// Why a token request was refused; each fake answers it in its platform's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenRefused {
+    /// The `authorization_code` grant's code did not redeem.
+    Code(Refused),
+    /// The `refresh_token` grant's token is unknown, rotated away or revoked.
+    Refresh,
+    /// No `grant_type`.
+    NoGrantType,
+    /// A `grant_type` other than the two served.
+    OtherGrantType,
+}
+
 /// What a refresh does to the refresh token it was given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rotation {
@@ -288,6 +301,30 @@ impl Authority {
             }
         }
         Ok(code)
+    }
+
+    /// A token request's grant: `authorization_code` (the code redeemed, then `issue` says for
+    /// whom and whether with a refresh token: user, subject, refresh) or `refresh_token` (the
+    /// pair refreshed as `rotation` says). The pair issued.
+    pub fn grant(
+        &mut self,
+        req: &RecordedRequest,
+        rotation: Rotation,
+        issue: impl FnOnce(&mut Authority, &Code) -> (u64, String, bool),
+    ) -> Result<&mut Grant, TokenRefused> {
+        match req.form_field("grant_type").unwrap_or("") {
+            "authorization_code" => {
+                let code = self.redeem(req).map_err(TokenRefused::Code)?;
+                let (user, subject, refresh) = issue(self, &code);
+                Ok(self.issue(user, subject, code.scope, refresh))
+            }
+            "refresh_token" => {
+                let token = req.form_field("refresh_token").unwrap_or("");
+                self.refresh(token, rotation).ok_or(TokenRefused::Refresh)
+            }
+            "" => Err(TokenRefused::NoGrantType),
+            _ => Err(TokenRefused::OtherGrantType),
+        }
     }
 
     /// Issues a pair with a fresh access token (and a fresh refresh token when `refresh`).

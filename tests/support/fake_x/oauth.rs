@@ -3,7 +3,9 @@
 use serde_json::json;
 
 use super::{Reply, State, USER_ID, invalid};
-use crate::support::oauth::{ClientAuth, Code, PkceEncoding, Refused, Rotation, bearer};
+use crate::support::oauth::{
+    ClientAuth, Code, PkceEncoding, Refused, Rotation, TokenRefused, bearer,
+};
 use crate::support::server::RecordedRequest;
 
 fn oauth_error(error: &str, description: &str) -> Reply {
@@ -65,43 +67,23 @@ impl State {
                 json!({"error": "unauthorized_client", "error_description": "Missing valid authorization header"}),
             );
         }
-        let grant = match req.form_field("grant_type").unwrap_or("") {
-            "authorization_code" => {
-                let pending = match self.auth.redeem(req) {
-                    Ok(pending) => pending,
-                    Err(why) => {
-                        let message = match why {
-                            Refused::WrongRedirect => {
-                                "Value passed for the redirect uri did not match the uri of the authorization code."
-                            }
-                            Refused::WrongVerifier => {
-                                "Value passed for the code verifier did not match the code challenge."
-                            }
-                            _ => "Value passed for the authorization code was invalid.",
-                        };
-                        return oauth_error("invalid_request", message);
-                    }
-                };
-                let user = self.auth.next_user();
-                let offline = pending.scope.split(' ').any(|s| s == "offline.access");
-                self.auth.issue(user, String::new(), pending.scope, offline)
+        let grant = self.auth.grant(req, Rotation::Rotate, |auth, code| {
+            let offline = code.scope.split(' ').any(|s| s == "offline.access");
+            (auth.next_user(), String::new(), offline)
+        });
+        let message = match grant {
+            Ok(grant) => return Reply::json(200, grant.answer("bearer")),
+            Err(TokenRefused::Code(Refused::WrongRedirect)) => {
+                "Value passed for the redirect uri did not match the uri of the authorization code."
             }
-            "refresh_token" => {
-                let refresh = req.form_field("refresh_token").unwrap_or("");
-                match self.auth.refresh(refresh, Rotation::Rotate) {
-                    Some(grant) => grant,
-                    None => {
-                        let m = "Value passed for the token was invalid.";
-                        return oauth_error("invalid_request", m);
-                    }
-                }
+            Err(TokenRefused::Code(Refused::WrongVerifier)) => {
+                "Value passed for the code verifier did not match the code challenge."
             }
-            _ => {
-                let m = "Missing required parameter [grant_type].";
-                return oauth_error("invalid_request", m);
-            }
+            Err(TokenRefused::Code(_)) => "Value passed for the authorization code was invalid.",
+            Err(TokenRefused::Refresh) => "Value passed for the token was invalid.",
+            Err(_) => "Missing required parameter [grant_type].",
         };
-        Reply::json(200, grant.answer("bearer"))
+        oauth_error("invalid_request", message)
     }
 
     pub(super) fn revoke(&mut self, req: &RecordedRequest) -> Reply {
