@@ -791,14 +791,7 @@ impl State {
                     })
                     .collect();
                 let granted = granted.join(",");
-                let code = self.auth.code(Code {
-                    user: 0,
-                    challenge: challenge.into(),
-                    redirect_uri: redirect_uri.into(),
-                    scope: granted.clone(),
-                    permanent: true,
-                    issued: Instant::now(),
-                });
+                let code = self.auth.code(Code::new(challenge, redirect_uri, &granted));
                 let state = if self.consent == Consent::WrongState {
                     format!("{state}-forged")
                 } else {

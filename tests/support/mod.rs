@@ -1,5 +1,11 @@
 //! The test harness: a private world per test (home, XDG directories, database) and a way to
 //! run the real binary in it.
+//!
+//! The fake-platform kit: `server.rs` is the serving skeleton every fake is (`Fake<S>`: routing,
+//! recording, JSON replies, paging, field projection), `oauth.rs` the one OAuth authority the
+//! four fakes configure (PKCE, client auth, rotation, revocation, expiry, many-users mode),
+//! `world.rs` the generic test world (`World<S>`), and [`both_backends!`] declares a test once for
+//! SQLite and PostgreSQL.
 
 pub mod browser;
 pub mod fake_instagram;

@@ -2,8 +2,12 @@
 //! pending authorization codes (with their PKCE challenge, redirect URI and scope), the grants
 //! issued from them (access and refresh tokens, expiry, rotation, revocation), and the client
 //! checks (secret in the body or HTTP Basic) and PKCE encodings (plain, S256, hex) the
-//! platforms differ in. Each fake keeps only its wire: its paths, its parameter names and its
-//! error bodies, so that the binary sees each platform's own contract.
+//! platforms differ in. It runs the flows once: a code redeemed ([`Authority::redeem`]: PKCE,
+//! redirect URI, code lifetime), the token endpoint's two grants ([`Authority::grant`], refresh
+//! as [`Rotation`] says), revocation and the many-users mode's numbering; its knobs (lifetimes,
+//! PKCE encoding, strictness) are fields a fake sets. Each fake keeps only its wire: its paths,
+//! its parameter names and its error bodies ([`Refused`], [`TokenRefused`] in its own words),
+//! so that the binary sees each platform's own contract.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

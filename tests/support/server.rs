@@ -1,8 +1,9 @@
 //! The plumbing every fake platform shares: a tiny_http server on 127.0.0.1 (random free port,
 //! one background thread, stopped and its port closed on drop), each request read into a
 //! [`RecordedRequest`] (head, decoded query and form, arrival time), and [`Reply`]s written
-//! back (JSON, redirects, extra headers, or a body cut short on purpose). A fake supplies only
-//! its routes and its state.
+//! back (JSON, redirects, extra headers, or a body cut short on purpose); the helpers the fakes
+//! share ([`page`] and [`limit`] under every cursor, [`project`] for `fields=`, [`sha256`]).
+//! A fake supplies only its routes and its state.
 
 use std::io::Read;
 use std::process::Command;
