@@ -530,13 +530,7 @@ fn terminated_sessions_with_db_secrets_cost_at_most_the_account_in_flight() {
     assert!(child.try_wait().unwrap().is_none(), "still syncing");
     let base = std::env::var(crate::support::PG_ENV).unwrap();
     let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
-    let ended = admin
-        .query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
-            &[&name],
-        )
-        .unwrap()
-        .len();
+    let ended = crate::support::end_sessions(&mut admin, &name);
     assert!(
         ended >= 2,
         "the store's and the secrets' sessions ended ({ended})"
@@ -588,12 +582,7 @@ fn a_claim_taken_while_the_session_was_lost_stops_the_account() {
     assert!(child.try_wait().unwrap().is_none(), "still syncing");
     let base = std::env::var(crate::support::PG_ENV).unwrap();
     let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
-    admin
-        .query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
-            &[&name],
-        )
-        .unwrap();
+    crate::support::end_sessions(&mut admin, &name);
     // Termination is a signal: the sessions (and their locks) are gone once they left the list.
     while !admin
         .query(

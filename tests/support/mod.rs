@@ -376,6 +376,13 @@ pub fn assert_same_crm(
     }
 }
 
+/// Ends every PostgreSQL session named `application_name` (`pg_terminate_backend`, as a
+/// server restart would); how many there were.
+pub fn end_sessions(admin: &mut postgres::Client, application_name: &str) -> usize {
+    let sql = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1";
+    admin.query(sql, &[&application_name]).unwrap().len()
+}
+
 /// Waits for every child (spawned with piped output) and asserts each exited 0; their outputs.
 pub fn all_succeed(children: Vec<std::process::Child>) -> Vec<Output> {
     children
