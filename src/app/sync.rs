@@ -93,8 +93,12 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
         }
         return Ok(report);
     }
-    if args.platforms.contains(&platforms::PlatformId::Onlyfans) {
-        return Err(CliError::usage(crate::platforms::onlyfans::SYNC_REFUSAL));
+    if let Some(imported) = args
+        .platforms
+        .iter()
+        .find_map(|p| platforms::registry::adapter(*p).imported.as_ref())
+    {
+        return Err(CliError::usage(imported.sync_refusal));
     }
     let connections: Vec<ConnectionRow> = ctx
         .store()?
