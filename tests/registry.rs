@@ -160,3 +160,54 @@ fn every_webhook_is_served_at_its_own_path_once_its_secret_is_set() {
     }
     assert!(paths.len() >= 3, "{paths:?}");
 }
+
+#[test]
+fn every_stream_an_adapter_runs_is_named_in_the_sync_help() {
+    // Every optional stream switched on: insights (the default) and Reddit's mentions.
+    let config = config::load(
+        &Overrides::default(),
+        &env_with(&[("REDDIT_SUBREDDITS", "creators")]),
+    )
+    .unwrap();
+    for id in PlatformId::ALL {
+        let named: Vec<&str> = id
+            .facts()
+            .streams
+            .split([',', ' '])
+            .filter(|w| !w.is_empty())
+            .collect();
+        let streams = socialcrm::platforms::streams(id, &config);
+        assert_eq!(named.is_empty(), streams.is_empty(), "{id}");
+        for stream in streams {
+            assert!(
+                named.contains(&stream.name()),
+                "{id}: stream {} is not in FACTS' streams",
+                stream.name()
+            );
+        }
+    }
+    let help = long_help("sync");
+    let connect = long_help("connect");
+    for facts in FACTS {
+        if !facts.streams.is_empty() {
+            let listed = format!("{}: {}", facts.display, facts.streams);
+            assert!(help.contains(&listed), "sync --help lacks {listed}: {help}");
+        }
+        assert!(
+            connect.contains(facts.name),
+            "connect --help lacks {}",
+            facts.name
+        );
+    }
+}
+
+/// A subcommand's `--help`, its whitespace runs folded into one space (clap wraps the text).
+fn long_help(name: &str) -> String {
+    let mut command = socialcrm::cli::command();
+    let text = command
+        .find_subcommand_mut(name)
+        .unwrap()
+        .render_long_help()
+        .to_string();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
