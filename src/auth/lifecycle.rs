@@ -55,6 +55,10 @@ pub struct Session<'a> {
     /// A refresh ahead of expiry failed in this session while the token still had time left:
     /// the session goes on with that token and does not ask again on every call.
     pub early_refresh_failed: bool,
+    /// The tokens as this session last read or wrote them (`None` until first read): a sync's
+    /// pages use them without reading the secrets store again. A refresh re-reads the store
+    /// under its lock, so another process's refresh is never overwritten with these.
+    pub tokens: Option<Tokens>,
 }
 
 impl Session<'_> {
@@ -70,6 +74,16 @@ impl Session<'_> {
             platform: self.connection.connection.platform.clone(),
             account: self.connection.connection.account.clone(),
         }
+    }
+
+    /// The tokens in use: those this session holds, else the stored ones.
+    fn current(&mut self) -> Result<Tokens, LifecycleError> {
+        if let Some(tokens) = &self.tokens {
+            return Ok(tokens.clone());
+        }
+        let tokens = self.stored()?;
+        self.tokens = Some(tokens.clone());
+        Ok(tokens)
     }
 
     fn stored(&mut self) -> Result<Tokens, LifecycleError> {
@@ -89,7 +103,7 @@ impl Session<'_> {
         if self.connection.connection.status == "needs_reauth" {
             return Err(self.reauth());
         }
-        let mut tokens = self.stored()?;
+        let mut tokens = self.current()?;
         let last_minutes = tokens.expires_within(Utc::now(), Duration::seconds(AHEAD));
         let due = tokens.expires_within(Utc::now(), self.platform.refresh_ahead());
         if due && (last_minutes || !self.early_refresh_failed) {
@@ -124,6 +138,7 @@ impl Session<'_> {
         let unlocked = self.store.unlock(&name);
         let tokens = refreshed?;
         unlocked?;
+        self.tokens = Some(tokens.clone());
         Ok(tokens)
     }
 
