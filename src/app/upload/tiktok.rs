@@ -25,7 +25,7 @@ use serde_json::json;
 use super::file_hash::{self, Alongside};
 use super::ledger::{self, Known, Uploaded, already_posted, poll};
 use crate::app::{Context, Report};
-use crate::auth::lifecycle::{LifecycleError, Session, audit_entry};
+use crate::auth::lifecycle::{LifecycleError, Session};
 use crate::cli::{Privacy, UploadArgs};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::Detail;
@@ -34,8 +34,7 @@ use crate::platforms::tiktok::upload::{
     ChunkError, ChunkPlan, Position, Posting, Refusal, content_type,
 };
 use crate::platforms::{PlatformError, PlatformId};
-use crate::store::Batch;
-use crate::store::model::{Post, Upload, UploadStatus};
+use crate::store::model::{Upload, UploadStatus};
 
 /// One line for a platform error during an upload, with TikTok's posting rules spelled out.
 fn explain(e: LifecycleError, draft: bool) -> CliError {
@@ -301,51 +300,32 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                 "{shown}: TikTok is still processing publish {publish_id} ({}) after {} s",
                 status.status, args.wait
             );
-            record_audit(&mut session, &account, "processing", &detail)?;
-            return Err(CliError::failure(detail)
-                .with_hint("run the same command again to keep waiting (nothing is sent twice)"));
+            return ledger::still_processing(&mut session, &upload, detail);
         }
     };
 
     if status.failed() {
-        upload.status = UploadStatus::Failed;
-        session.store.save_upload(&upload)?;
         let reason = status.fail_reason.as_deref().unwrap_or("no reason given");
         let detail =
             format!("TikTok could not publish {shown}: {reason} (publish id {publish_id})");
-        record_audit(&mut session, &account, "failed", &detail)?;
-        return Err(CliError::failure(detail));
+        return ledger::fail(&mut session, &mut upload, detail);
     }
 
     let video_id = status.post_ids.first().cloned();
     let post_id = video_id.clone().unwrap_or_else(|| publish_id.clone());
-    upload.status = UploadStatus::Complete;
-    upload.post_id = Some(post_id.clone());
-    upload.upload_url = None;
-    let now = crate::clock::now();
-    let post = Post {
-        platform: id.name().into(),
-        platform_post_id: post_id.clone(),
-        account: Some(account.clone()),
-        caption: args.caption.clone(),
-        url: match (&video_id, &username) {
+    let post = ledger::new_post(
+        &upload,
+        &post_id,
+        args.caption.clone(),
+        match (&video_id, &username) {
             (Some(v), Some(u)) => Some(format!("https://www.tiktok.com/@{u}/video/{v}")),
             _ => None,
         },
-        media_type: Some("video".into()),
-        published_at: (status.status == "PUBLISH_COMPLETE").then_some(now),
-        view_count: None,
-        like_count: None,
-        comment_count: None,
-        share_count: None,
-        metrics_at: None,
-    };
-    session.store.save_upload(&upload)?;
+        "video",
+        (status.status == "PUBLISH_COMPLETE").then(crate::clock::now),
+    );
     let detail = format!("{shown} posted as {post_id} (publish id {publish_id})");
-    let entry = audit_entry("upload", id.name(), &account, "ok", &detail);
-    session
-        .store
-        .upsert_all(&[Batch::Posts(&[post]), Batch::Audit(&[entry])])?;
+    ledger::published(&mut session, &mut upload, post, &detail)?;
     out.status = "complete".into();
     out.post_id = Some(post_id);
     let mut report = Report::data(Detail(out));
