@@ -7,7 +7,7 @@ use crate::cli::{AccountsArgs, DisconnectArgs};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{List, Record, cell};
 use crate::platforms::{self, PlatformError, PlatformId};
-use crate::store::model::{Connection, ConnectionRow};
+use crate::store::model::{Connection, ConnectionRow, ConnectionStatus};
 use crate::store::{Batch, Store};
 
 impl Record for ConnectionRow {
@@ -51,7 +51,7 @@ impl Record for ConnectionRow {
             c.account.clone(),
             cell(&c.username),
             cell(&c.platform_user_id),
-            c.status.clone(),
+            c.status.to_string(),
             cell(&c.scopes),
             time_cell(&c.token_expires_at),
             time_cell(&c.connected_at),
@@ -89,7 +89,7 @@ pub fn list(ctx: &mut Context, args: AccountsArgs) -> CliResult<Report> {
     let mut exit = ExitCode::Success;
     for row in connections
         .iter()
-        .filter(|r| r.connection.status != "revoked")
+        .filter(|r| r.connection.status != ConnectionStatus::Revoked)
     {
         let c = &row.connection;
         match check(ctx, row.clone()) {
@@ -165,7 +165,7 @@ pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> 
     }
     ctx.secrets()?.delete(&key)?;
     let connection = Connection {
-        status: "revoked".into(),
+        status: ConnectionStatus::Revoked,
         token_expires_at: None,
         ..row.connection.clone()
     };
@@ -185,9 +185,9 @@ pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> 
         .filter(|r| r.connection.platform == id.name() && r.connection.account == args.account)
         .collect::<Vec<_>>();
     if args.purge {
-        let others = rows_of_platform(store, id)?
-            .iter()
-            .any(|r| r.connection.account != args.account && r.connection.status != "revoked");
+        let others = rows_of_platform(store, id)?.iter().any(|r| {
+            r.connection.account != args.account && r.connection.status != ConnectionStatus::Revoked
+        });
         let purged = store.purge_account(id.name(), &args.account, row.id, !others)?;
         let summary: Vec<String> = purged
             .iter()

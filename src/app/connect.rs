@@ -255,7 +255,7 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
         platform_user_id: Some(identity.platform_user_id.clone()),
         username: identity.username.clone(),
         scopes: Some(tokens.scopes.join(" ")),
-        status: "active".into(),
+        status: crate::store::model::ConnectionStatus::Active,
         token_expires_at: tokens.expires_at,
         secret_ref: Some(format!("{backend}:{key}")),
         connected_at: Some(crate::clock::now()),

@@ -10,6 +10,7 @@ use crate::config::{self, Need};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{Columns, List};
 use crate::platforms::registry;
+use crate::store::model::ConnectionStatus;
 use crate::vocab::PlatformId;
 
 /// A database clock further off than this makes token expiry and webhook windows unreliable.
@@ -114,7 +115,7 @@ fn connected_platforms(ctx: &mut Context) -> Vec<PlatformId> {
     };
     let mut platforms: Vec<PlatformId> = rows
         .iter()
-        .filter(|r| r.connection.status != "revoked")
+        .filter(|r| r.connection.status != ConnectionStatus::Revoked)
         .filter_map(|r| r.connection.platform.parse().ok())
         .collect();
     platforms.sort();
@@ -190,7 +191,7 @@ fn connections(ctx: &mut Context, args: &DoctorArgs, list: &mut Checklist) {
     };
     let rows: Vec<_> = rows
         .into_iter()
-        .filter(|r| r.connection.status != "revoked")
+        .filter(|r| r.connection.status != ConnectionStatus::Revoked)
         .filter(|r| {
             args.platform
                 .is_none_or(|p| p.name() == r.connection.platform)

@@ -9,7 +9,7 @@ use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{Columns, List, Record, cell};
 use crate::platforms;
 use crate::store::Batch;
-use crate::store::model::{Claim, ConnectionRow, LeaseHolder, SyncRunRow};
+use crate::store::model::{Claim, ConnectionRow, ConnectionStatus, LeaseHolder, SyncRunRow};
 use crate::sync::faults::Outages;
 
 /// One stream of one account, as the sync left it.
@@ -72,7 +72,7 @@ impl Record for SyncRunRow {
             cell(&self.platform),
             cell(&self.account),
             cell(&r.stream),
-            r.status.clone(),
+            r.status.to_string(),
             time_cell(&Some(r.started_at)),
             time_cell(&r.finished_at),
             r.rows_read.to_string(),
@@ -104,7 +104,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
         .store()?
         .list_connections()?
         .into_iter()
-        .filter(|r| r.connection.status != "revoked")
+        .filter(|r| r.connection.status != ConnectionStatus::Revoked)
         .filter(|r| {
             args.all
                 || args.platforms.is_empty()
@@ -477,7 +477,7 @@ mod tests {
                 platform_user_id: None,
                 username: None,
                 scopes: None,
-                status: "active".into(),
+                status: ConnectionStatus::Active,
                 token_expires_at: None,
                 secret_ref: None,
                 connected_at: None,

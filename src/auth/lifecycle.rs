@@ -18,7 +18,7 @@ use crate::auth::OAuthPlatform;
 use crate::secrets::{Secret, SecretError, SecretStore};
 use crate::store::Batch;
 use crate::store::Store;
-use crate::store::model::{AuditEntry, Connection, ConnectionRow};
+use crate::store::model::{AuditEntry, Connection, ConnectionRow, ConnectionStatus};
 use crate::vocab::PlatformError;
 
 /// A token this close to its expiry is not used while a refresh fails: it could die on the way.
@@ -100,7 +100,7 @@ impl Session<'_> {
         &mut self,
         mut call: impl FnMut(&Secret) -> Result<T, PlatformError>,
     ) -> Result<T, LifecycleError> {
-        if self.connection.connection.status == "needs_reauth" {
+        if self.connection.connection.status == ConnectionStatus::NeedsReauth {
             return Err(self.reauth());
         }
         let mut tokens = self.current()?;
@@ -167,7 +167,7 @@ impl Session<'_> {
                 self.secrets.put(&key, &fresh.to_secret())?;
                 let mut connection = self.connection.connection.clone();
                 connection.token_expires_at = fresh.expires_at;
-                connection.status = "active".into();
+                connection.status = ConnectionStatus::Active;
                 self.store
                     .upsert(Batch::Connections(std::slice::from_ref(&connection)))?;
                 // Later writes of the connection (the sync's last_sync_at) start from this one,
@@ -189,7 +189,7 @@ impl Session<'_> {
 
     fn mark_reauth(&mut self, why: &str) -> Result<(), LifecycleError> {
         let connection = Connection {
-            status: "needs_reauth".into(),
+            status: ConnectionStatus::NeedsReauth,
             ..self.connection.connection.clone()
         };
         self.store

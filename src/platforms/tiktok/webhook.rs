@@ -18,7 +18,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde::Deserialize;
 
 use crate::config::PlatformConfig;
-use crate::store::model::{AnalyticsEvent, AuditEntry, Connection, ConnectionRow};
+use crate::store::model::{
+    AnalyticsEvent, AuditEntry, Connection, ConnectionRow, ConnectionStatus,
+};
 use crate::store::{Batch, Store};
 use crate::vocab::Secret;
 pub use crate::webhooks::event_id;
@@ -102,9 +104,11 @@ pub fn plan(
         // after the user removed the authorization.
         revoked = mine
             .iter()
-            .filter(|c| c.status != "revoked" && c.connected_at.is_none_or(|t| t <= at))
+            .filter(|c| {
+                c.status != ConnectionStatus::Revoked && c.connected_at.is_none_or(|t| t <= at)
+            })
             .map(|c| Connection {
-                status: "revoked".into(),
+                status: ConnectionStatus::Revoked,
                 ..(*c).clone()
             })
             .collect();
@@ -283,7 +287,7 @@ mod tests {
                 platform_user_id: Some(open_id.into()),
                 username: None,
                 scopes: None,
-                status: status.into(),
+                status: ConnectionStatus::parse(status).unwrap(),
                 token_expires_at: None,
                 secret_ref: None,
                 connected_at: None,
