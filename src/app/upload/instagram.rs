@@ -17,7 +17,6 @@ use std::time::Duration;
 use super::file_hash;
 use super::ledger::{self, Known, Uploaded, already_posted, poll};
 use crate::app::{Context, Report};
-use crate::auth::lifecycle::Session;
 use crate::cli::UploadArgs;
 use crate::error::{CliError, CliResult};
 use crate::http::client::Position;
@@ -28,15 +27,6 @@ use crate::store::model::{Upload, UploadStatus};
 use crate::vocab::PlatformId;
 
 const ID: PlatformId = PlatformId::Instagram;
-
-fn record_audit(
-    session: &mut Session,
-    account: &str,
-    outcome: &str,
-    detail: &str,
-) -> CliResult<()> {
-    ledger::record_audit(session, ID, account, outcome, detail)
-}
 
 pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     let refused = [
@@ -123,7 +113,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             progress.finish();
             if let Err(e) = sent {
                 let detail = format!("{shown}: the upload to container {container} failed: {e}");
-                record_audit(&mut session, &account, "failed", &detail)?;
+                ledger::audit_upload(&mut session, &upload, "failed", &detail)?;
                 upload.status = UploadStatus::Failed;
                 session.store.save_upload(&upload)?;
                 return Err(CliError::failure(format!("upload of {detail}"))
@@ -161,7 +151,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
         let detail = format!(
             "{shown}: container {container} was already published by an earlier run; nothing was posted again"
         );
-        record_audit(&mut session, &account, "skipped", &detail)?;
+        ledger::audit_upload(&mut session, &upload, "skipped", &detail)?;
         return Err(CliError::failure(detail)
             .with_hint("the reel is on the account; the next `sync instagram` records it"));
     }

@@ -273,16 +273,3 @@ pub(super) fn audit_upload(
     session.store.upsert(Batch::Audit(&[entry]))?;
     Ok(())
 }
-
-/// Records an `upload` audit entry for `account` on `platform`.
-pub(super) fn record_audit(
-    session: &mut Session,
-    platform: PlatformId,
-    account: &str,
-    outcome: &str,
-    detail: &str,
-) -> CliResult<()> {
-    let entry = audit_entry("upload", platform.name(), account, outcome, detail);
-    session.store.upsert(Batch::Audit(&[entry]))?;
-    Ok(())
-}

@@ -199,41 +199,32 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             // Every chunk but the last, then (for a new file) the hash, then the last: TikTok
             // publishes when the last chunk arrives, so nothing is posted before the ledger
             // has proved the file new.
-            let mut sent = send_chunks(
-                &posting,
-                &mut upload,
-                &plan,
-                &args.file,
-                mime,
-                &position,
-                session.store,
-                plan.count - 1,
-            );
-            if sent.is_ok() && upload.file_hash.is_none() {
-                let hashed = match hashing.take() {
-                    Some(alongside) => alongside.finish(),
-                    None => file_hash::hash(&args.file),
-                };
-                let hash = hashed.map_err(|e| {
-                    progress.finish();
-                    unreadable(e)
-                })?;
-                if let Some(other) = session.store.upload(id.name(), &account, &hash)? {
-                    progress.finish();
-                    upload.status = UploadStatus::Failed;
+            let mut sent = Ok(());
+            for until in [plan.count - 1, plan.count] {
+                if until == plan.count && upload.file_hash.is_none() {
+                    let hashed = match hashing.take() {
+                        Some(alongside) => alongside.finish(),
+                        None => file_hash::hash(&args.file),
+                    };
+                    let hash = hashed.map_err(|e| {
+                        progress.finish();
+                        unreadable(e)
+                    })?;
+                    if let Some(other) = session.store.upload(id.name(), &account, &hash)? {
+                        progress.finish();
+                        upload.status = UploadStatus::Failed;
+                        session.store.save_upload(&upload)?;
+                        return Err(CliError::failure(format!(
+                            "{shown} is already in the upload ledger for this account ({}, publish {}); the last chunk was not sent, so nothing is posted twice",
+                            other.upload.status,
+                            other.upload.publish_id.as_deref().unwrap_or("?")
+                        ))
+                        .with_hint("another socialcrm run is uploading it, or finished it just now"));
+                    }
+                    upload.file_hash = Some(hash.clone());
                     session.store.save_upload(&upload)?;
-                    return Err(CliError::failure(format!(
-                        "{shown} is already in the upload ledger for this account ({}, publish {}); the last chunk was not sent, so nothing is posted twice",
-                        other.upload.status,
-                        other.upload.publish_id.as_deref().unwrap_or("?")
-                    ))
-                    .with_hint("another socialcrm run is uploading it, or finished it just now"));
+                    out.file_hash = hash;
                 }
-                upload.file_hash = Some(hash.clone());
-                session.store.save_upload(&upload)?;
-                out.file_hash = hash;
-            }
-            if sent.is_ok() {
                 sent = send_chunks(
                     &posting,
                     &mut upload,
@@ -242,8 +233,11 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                     mime,
                     &position,
                     session.store,
-                    plan.count,
+                    until,
                 );
+                if sent.is_err() {
+                    break;
+                }
             }
             match sent {
                 Ok(()) => break,
@@ -260,7 +254,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                         "{shown}: sent {} of {} chunks, then {e}",
                         upload.chunks_done, upload.chunk_count
                     );
-                    record_audit(&mut session, &account, "failed", &detail)?;
+                    ledger::audit_upload(&mut session, &upload, "failed", &detail)?;
                     return Err(CliError::failure(format!("upload of {detail}")).with_hint(
                         "run the same command again to resume with the remaining chunks",
                     ));
@@ -278,7 +272,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     if args.no_wait {
         out.status = "processing".into();
         let detail = format!("{shown} sent as publish {publish_id}; not waiting for TikTok");
-        record_audit(&mut session, &account, "submitted", &detail)?;
+        ledger::audit_upload(&mut session, &upload, "submitted", &detail)?;
         return Ok(Report::data(Detail(out)).note(format!(
             "sent; TikTok is processing publish {publish_id} (run the same command again to wait for it)"
         )));
@@ -368,15 +362,6 @@ fn send_chunks(
         })?;
     }
     Ok(())
-}
-
-fn record_audit(
-    session: &mut Session,
-    account: &str,
-    outcome: &str,
-    detail: &str,
-) -> CliResult<()> {
-    ledger::record_audit(session, PlatformId::Tiktok, account, outcome, detail)
 }
 
 /// socialcrm's name for one of TikTok's privacy levels.
