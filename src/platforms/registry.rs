@@ -9,6 +9,7 @@
 //! `streams`, one line in [`ADAPTERS`], its facts and its settings rows; `tests/registry.rs`
 //! fails when a platform is missing from any of them.
 
+pub use super::kit::Imported;
 use super::{PlatformId, instagram, onlyfans, reddit, tiktok, x};
 use crate::auth::Built;
 use crate::config::PlatformConfig;
@@ -30,16 +31,6 @@ pub struct Adapter {
     pub webhook: Option<Webhook>,
     /// For a platform without an API, what `connect`, `sync` and `doctor` say instead.
     pub imported: Option<Imported>,
-}
-
-/// What the commands say of a platform whose data comes from files, not an API.
-pub struct Imported {
-    /// `connect`'s whole answer: why it cannot be connected, and how its data gets in.
-    pub connect_guide: &'static str,
-    /// `sync`'s one-line refusal (exit 2).
-    pub sync_refusal: &'static str,
-    /// `doctor`'s one row for it.
-    pub doctor: &'static str,
 }
 
 /// A platform's webhooks: what it signs them with (for the one-line error when no platform's
