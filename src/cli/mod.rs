@@ -160,12 +160,8 @@ pub enum Command {
 
     /// Fetch what is new from connected accounts into the CRM (cron: `socialcrm sync --all`)
     ///
-    /// Each stream (TikTok: profile, videos; Instagram: profile, media, stories, comments,
-    /// conversations, insights; Reddit: identity, submissions, comments, inbox, sent, and mentions
-    /// with REDDIT_SUBREDDITS; X: user, followers, posts, mentions, dms; the insights streams
-    /// unless switched off) is read page by page; every page is committed with its
-    /// resume point, so an interrupted sync continues where it stopped. Exits 4 when an account
-    /// must be connected again, else 3 when some accounts failed and 1 when all did.
+    /// The long text lists every platform's streams from the registry (`sync::long_about`).
+    #[command(long_about = sync::long_about())]
     Sync(SyncArgs),
 
     /// Metrics over time from the CRM: latest values, changes, top posts, and charts
