@@ -20,6 +20,7 @@ mod recovery;
 mod reddit;
 mod registry;
 mod report_page;
+mod search;
 mod secrets;
 mod store;
 mod support;
@@ -52,6 +53,7 @@ fn every_test_file_is_included() {
         "reddit.rs",
         "registry.rs",
         "report_page.rs",
+        "search.rs",
         "secrets.rs",
         "store.rs",
         "sync.rs",

@@ -6,7 +6,7 @@
 //! the same code drives both drivers.
 
 use super::model::*;
-use super::sql::{Dialect, Query, UpsertSpec};
+use super::sql::{AUDIT_SEARCH, Dialect, FAN_SEARCH, MESSAGE_SEARCH, Query, UpsertSpec};
 use super::tables::{self, TABLES, Upsert};
 use super::value::{Row, Value};
 use super::{Batch, Store, StoreError, StoreInfo};
@@ -103,6 +103,8 @@ pub struct SqlStore<C> {
     conn: C,
     info: StoreInfo,
     migrations: &'static [Migration],
+    /// The query plans of the listings run since [`Store::record_plans`] was turned on.
+    plans: Option<Vec<String>>,
 }
 
 const PAGE_MAX: u32 = 10_000;
@@ -113,6 +115,7 @@ impl<C: Conn> SqlStore<C> {
             conn,
             info,
             migrations,
+            plans: None,
         }
     }
 
@@ -208,7 +211,26 @@ impl<C: Conn> SqlStore<C> {
         decode: fn(&Row) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
         let (sql, params) = query.finish(tail, tail_values);
+        if self.plans.is_some() {
+            let plan = self.plan(&sql, &params)?;
+            self.plans.get_or_insert_with(Vec::new).push(plan);
+        }
         self.conn.query(&sql, &params)?.iter().map(decode).collect()
+    }
+
+    /// How the database runs `sql`: one line per step (SQLite's `EXPLAIN QUERY PLAN` details,
+    /// PostgreSQL's `EXPLAIN` text).
+    fn plan(&mut self, sql: &str, params: &[Value]) -> Result<String, StoreError> {
+        let (explain, column) = match self.dialect() {
+            Dialect::Sqlite => ("EXPLAIN QUERY PLAN", "detail"),
+            Dialect::Postgres => ("EXPLAIN", "QUERY PLAN"),
+        };
+        let rows = self.conn.query(&format!("{explain} {sql}"), params)?;
+        let lines = rows
+            .iter()
+            .map(|r| r.text(column))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(lines.join("\n"))
     }
 }
 
@@ -292,6 +314,14 @@ impl<C: Conn> Store for SqlStore<C> {
             self.migrate()?;
         }
         Ok(())
+    }
+
+    fn record_plans(&mut self, on: bool) {
+        self.plans = on.then(Vec::new);
+    }
+
+    fn plans(&mut self) -> Vec<String> {
+        self.plans.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     fn table_counts(&mut self) -> Result<Vec<TableCount>, StoreError> {
@@ -532,10 +562,7 @@ impl<C: Conn> Store for SqlStore<C> {
             query.filter("f.platform = ?", [p.into()]);
         }
         if let Some(text) = &q.search {
-            query.search(
-                &["f.username", "f.display_name", "f.platform_user_id"],
-                text,
-            );
+            query.search(&FAN_SEARCH, text);
         }
         if let Some(t) = q.since {
             query.filter("f.last_seen_at >= ?", [t.into()]);
@@ -600,7 +627,7 @@ impl<C: Conn> Store for SqlStore<C> {
             query.filter("m.platform = ?", [p.into()]);
         }
         if let Some(text) = &q.search {
-            query.search(&["m.body"], text);
+            query.search(&MESSAGE_SEARCH, text);
         }
         if let Some(fan) = &q.fan_platform_user_id {
             query.filter("m.fan_platform_user_id = ?", [fan.into()]);
@@ -638,7 +665,7 @@ impl<C: Conn> Store for SqlStore<C> {
             query.filter("a.action = ?", [action.into()]);
         }
         if let Some(text) = &q.search {
-            query.search(&["a.action", "a.actor", "a.account", "a.detail"], text);
+            query.search(&AUDIT_SEARCH, text);
         }
         if let Some(t) = q.since {
             query.filter("a.at >= ?", [t.into()]);

@@ -31,6 +31,7 @@ macro_rules! schema_migrations {
             8 "webhook_replays" "0008_webhook_replays.sql",
             9 "fan_spend" "0009_fan_spend.sql",
             10 "live_leases" "0010_live_leases.sql",
+            14 "search_indexes" "0014_search_indexes.sql",
         )
     };
     (@ $dir:literal; $($version:literal $name:literal $file:literal,)*) => {
@@ -197,6 +198,13 @@ pub trait Store: Send {
     /// Makes the schema current before a command uses it: migrates an older database,
     /// refuses a newer one, and costs one query when nothing is to be done.
     fn ensure_current(&mut self) -> Result<(), StoreError>;
+
+    /// From `on` until it is turned off, keeps the query plan of every listing run (SQLite's
+    /// `EXPLAIN QUERY PLAN`, PostgreSQL's `EXPLAIN`), so a test can check that an index
+    /// serves it.
+    fn record_plans(&mut self, on: bool);
+    /// The plans kept since the last call, one text per query, in the order run.
+    fn plans(&mut self) -> Vec<String>;
 
     /// Row counts per table of the data model; `None` for tables not created yet.
     fn table_counts(&mut self) -> Result<Vec<TableCount>, StoreError>;
