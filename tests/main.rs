@@ -22,6 +22,7 @@ mod registry;
 mod report_page;
 mod search;
 mod secrets;
+mod status;
 mod store;
 mod support;
 mod sync;
@@ -55,6 +56,7 @@ fn every_test_file_is_included() {
         "report_page.rs",
         "search.rs",
         "secrets.rs",
+        "status.rs",
         "store.rs",
         "sync.rs",
         "sync_all_bench.rs",

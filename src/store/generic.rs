@@ -343,6 +343,49 @@ impl<C: Conn> Store for SqlStore<C> {
         Ok(out)
     }
 
+    fn table_rows(&mut self, exact: bool) -> Result<Vec<TableRows>, StoreError> {
+        let estimate = (!exact && self.dialect() == Dialect::Postgres).then_some(
+            "SELECT CAST(CASE WHEN c.reltuples >= 0 AND c.relpages > 0 \
+             THEN round(c.reltuples / c.relpages * \
+                  (pg_relation_size(c.oid) / current_setting('block_size')::float8)) \
+             ELSE COALESCE(s.n_live_tup, 0) END AS BIGINT) AS n \
+             FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid \
+             WHERE c.oid = to_regclass($1)",
+        );
+        let mut out = Vec::with_capacity(TABLES.len());
+        for table in TABLES {
+            if !self.table_exists(table)? {
+                out.push(TableRows {
+                    table: table.to_string(),
+                    rows: None,
+                    estimated: false,
+                });
+                continue;
+            }
+            if let Some(sql) = estimate {
+                let found = self.conn.query(sql, &[(*table).into()])?;
+                let n = found.first().map(|r| r.i64("n")).transpose()?;
+                if let Some(n) = n.filter(|&n| n >= super::ESTIMATE_FROM) {
+                    out.push(TableRows {
+                        table: table.to_string(),
+                        rows: Some(n),
+                        estimated: true,
+                    });
+                    continue;
+                }
+            }
+            let r = self
+                .conn
+                .query(&format!("SELECT COUNT(*) AS n FROM {table}"), &[])?;
+            out.push(TableRows {
+                table: table.to_string(),
+                rows: Some(r.first().map(|r| r.i64("n")).transpose()?.unwrap_or(0)),
+                estimated: false,
+            });
+        }
+        Ok(out)
+    }
+
     fn upsert(&mut self, batch: Batch<'_>) -> Result<UpsertCounts, StoreError> {
         Ok(self.upsert_all(&[batch])?[0])
     }
