@@ -105,6 +105,8 @@ pub struct SqlStore<C> {
     migrations: &'static [Migration],
     /// The query plans of the listings run since [`Store::record_plans`] was turned on.
     plans: Option<Vec<String>>,
+    /// A transaction [`Store::upsert_open`] left open.
+    open: bool,
 }
 
 const PAGE_MAX: u32 = 10_000;
@@ -116,6 +118,7 @@ impl<C: Conn> SqlStore<C> {
             info,
             migrations,
             plans: None,
+            open: false,
         }
     }
 
@@ -392,6 +395,50 @@ impl<C: Conn> Store for SqlStore<C> {
 
     fn upsert_all(&mut self, batches: &[Batch<'_>]) -> Result<Vec<UpsertCounts>, StoreError> {
         self.write_tx(|s| batches.iter().map(|b| s.upsert_batch(*b)).collect())
+    }
+
+    fn upsert_open(
+        &mut self,
+        batches: &[Batch<'_>],
+        commit: bool,
+    ) -> Result<Vec<UpsertCounts>, StoreError> {
+        if !self.open && commit {
+            // Nothing pending: an ordinary transaction, retried on a new session if need be.
+            return self.upsert_all(batches);
+        }
+        if !self.open {
+            let begin = self.dialect().begin_write();
+            self.conn.batch(begin)?;
+            self.open = true;
+        }
+        let written: Result<Vec<_>, _> = batches.iter().map(|b| self.upsert_batch(*b)).collect();
+        match written {
+            Ok(counts) => {
+                if commit {
+                    self.commit_open()?;
+                }
+                Ok(counts)
+            }
+            Err(e) => {
+                self.open = false;
+                let _ = self.conn.batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    fn commit_open(&mut self) -> Result<(), StoreError> {
+        if !self.open {
+            return Ok(());
+        }
+        self.open = false;
+        match self.conn.batch("COMMIT") {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let _ = self.conn.batch("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     fn purge_account(

@@ -224,6 +224,21 @@ pub trait Store: Send {
     /// the counts of each.
     fn upsert_all(&mut self, batches: &[Batch<'_>]) -> Result<Vec<UpsertCounts>, StoreError>;
 
+    /// [`Store::upsert_all`] for a long load (an import): the batches join a transaction that
+    /// stays open after the call unless `commit`, so that one commit covers many batches (a
+    /// commit costs a WAL flush and, on SQLite, rewriting every index page the batch touched).
+    /// The next call continues it; [`Store::commit_open`] ends it. When a call fails the whole
+    /// open transaction is rolled back: the caller counts a batch as written only once it was
+    /// committed. Other writers wait while it is open, so commit every second or so.
+    fn upsert_open(
+        &mut self,
+        batches: &[Batch<'_>],
+        commit: bool,
+    ) -> Result<Vec<UpsertCounts>, StoreError>;
+
+    /// Commits the transaction [`Store::upsert_open`] left open (nothing when none is).
+    fn commit_open(&mut self) -> Result<(), StoreError>;
+
     /// Deletes what the CRM holds from one connected account: its posts, analytics events and
     /// sync state and runs; with `platform_wide`, also every fan and message of the platform
     /// (they carry no account, so they go only when no other account of the platform is

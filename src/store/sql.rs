@@ -98,16 +98,40 @@ impl UpsertSpec {
     /// [`UpsertSpec::sql`] without `RETURNING`, for drivers that tell inserted from updated
     /// rows another way (SQLite: the last insert rowid and the change count).
     pub fn upsert(&self, d: Dialect) -> String {
-        let t = self.table;
         let placeholders: Vec<String> = (1..=self.width()).map(|n| d.param(n)).collect();
         let now = d.param(self.width() + 1);
-        let mut sql = format!(
-            "INSERT INTO {t} ({cols}, revision, created_at, updated_at) VALUES ({vals}, 1, {now}, {now}) \
-             ON CONFLICT ({key}) DO ",
+        format!(
+            "INSERT INTO {t} ({cols}, revision, created_at, updated_at) VALUES ({vals}, 1, {now}, {now}) {conflict}",
+            t = self.table,
             cols = self.all_columns().join(", "),
             vals = placeholders.join(", "),
-            key = self.key.join(", "),
-        );
+            conflict = self.on_conflict(),
+        )
+    }
+
+    /// Merges every row of `stage` (the key and `columns`, keys distinct) into the table in one
+    /// statement, the upsert's own: each row probes the unique index once, a new key is
+    /// inserted, an existing one updated only when something changed. Parameter 1 is the write
+    /// time; the one row returned counts the rows `inserted` and `updated` (the others were
+    /// unchanged).
+    pub fn merge_from(&self, d: Dialect, stage: &str) -> String {
+        let now = d.param(1);
+        let cols = self.all_columns().join(", ");
+        format!(
+            "WITH w AS (INSERT INTO {t} ({cols}, revision, created_at, updated_at) \
+             SELECT {cols}, 1, {now}, {now} FROM {stage} {conflict} RETURNING revision) \
+             SELECT COUNT(*) FILTER (WHERE revision = 1) AS inserted, \
+             COUNT(*) FILTER (WHERE revision > 1) AS updated FROM w",
+            t = self.table,
+            conflict = self.on_conflict(),
+        )
+    }
+
+    /// `ON CONFLICT (key) DO ...`: the merge of a new row into the stored one, writing only
+    /// when a merged value differs.
+    fn on_conflict(&self) -> String {
+        let t = self.table;
+        let mut sql = format!("ON CONFLICT ({}) DO ", self.key.join(", "));
         if self.columns.is_empty() {
             // A table that is all key: an existing row can never differ.
             sql.push_str("NOTHING");
@@ -119,29 +143,6 @@ impl UpsertSpec {
             ));
         }
         sql
-    }
-
-    /// Merges every row of `stage` (the key and `columns`, keys that all exist in the table)
-    /// into the table, counting the rows that changed (`written`); parameter 1 is the write
-    /// time. `None` for a table that is all key, where an existing row cannot change.
-    pub fn update_from(&self, d: Dialect, stage: &str) -> Option<String> {
-        if self.columns.is_empty() {
-            return None;
-        }
-        let t = self.table;
-        let on: Vec<String> = self
-            .key
-            .iter()
-            .map(|k| format!("{t}.{k} = s.{k}"))
-            .collect();
-        Some(format!(
-            "WITH up AS (UPDATE {t} SET {sets}, revision = {t}.revision + 1, updated_at = {now} \
-             FROM {stage} s WHERE {on} AND ({changed}) RETURNING 1) SELECT COUNT(*) AS written FROM up",
-            sets = self.sets("s"),
-            now = d.param(1),
-            on = on.join(" AND "),
-            changed = self.changed("s"),
-        ))
     }
 
     /// Key columns then `columns`: the order of [`Upsert::params`](super::tables::Upsert).
