@@ -217,13 +217,27 @@ fn a_file_posted_before_the_xxh3_ledger_is_still_recognised() {
     let (env, fake) = connected();
     let file = video(&env, "clip.mp4", 2 * MIB);
     let first = upload(&env, &fake, &file, &[]).ok().json();
-    // Back to a version 5 ledger: the old column name and a bare SHA-256 (and version 9's
-    // spend columns and the column version 10 adds undone, so that they apply again).
+    // Back to a version 5 ledger: the old column name and a bare SHA-256 (and the fans and
+    // messages tables as they were before versions 9 and 11, and the column version 10 adds
+    // undone, so that they apply again; both tables are empty here).
     let db = rusqlite::Connection::open(env.data_home().join("socialcrm/crm.db")).unwrap();
     db.execute_batch(&format!(
-        "ALTER TABLE fans DROP COLUMN lifetime_spend_cents;
-         ALTER TABLE fans DROP COLUMN paid_cents;
-         ALTER TABLE fans RENAME COLUMN exported_spend_cents TO lifetime_spend_cents;
+        "DROP TABLE fan_accounts;
+         DROP TABLE fans;
+         CREATE TABLE fans (id INTEGER PRIMARY KEY, platform TEXT NOT NULL,
+             platform_user_id TEXT NOT NULL, username TEXT, display_name TEXT, status TEXT,
+             first_seen_at TEXT, last_seen_at TEXT, lifetime_spend_cents INTEGER, currency TEXT,
+             source TEXT NOT NULL, revision INTEGER NOT NULL, created_at TEXT NOT NULL,
+             updated_at TEXT NOT NULL, UNIQUE (platform, platform_user_id));
+         DROP TABLE messages;
+         CREATE TABLE messages (id INTEGER PRIMARY KEY, platform TEXT NOT NULL,
+             platform_message_id TEXT NOT NULL, fan_platform_user_id TEXT,
+             direction TEXT NOT NULL CHECK (direction IN ('in', 'out')), kind TEXT NOT NULL,
+             body TEXT, sent_at TEXT NOT NULL, thread_ref TEXT, post_ref TEXT,
+             revision INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+             UNIQUE (platform, platform_message_id));
+         CREATE INDEX messages_by_fan ON messages (platform, fan_platform_user_id);
+         CREATE INDEX messages_by_time ON messages (sent_at, id);
          ALTER TABLE uploads RENAME COLUMN file_hash TO file_sha256;
          ALTER TABLE platform_connections DROP COLUMN lease_since;
          UPDATE uploads SET file_sha256 = '{}';
