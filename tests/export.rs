@@ -39,9 +39,11 @@ fn fill(db: &TestDb) {
         .map(|(i, text)| Fan {
             platform: "onlyfans".into(),
             platform_user_id: format!("u{i}"),
+            account: "default".into(),
             username: Some(format!("user{i}")),
             display_name: Some(text.to_string()),
             status: (i % 2 == 0).then(|| "active".into()),
+            subscribed_at: None,
             first_seen_at: Some(t(1)),
             last_seen_at: (i % 3 != 0).then(|| t(i as u32 + 2)),
             lifetime_spend_cents: Some(i as i64 * 1234 - 5),
@@ -54,6 +56,7 @@ fn fill(db: &TestDb) {
         .enumerate()
         .map(|(i, text)| Message {
             platform: "onlyfans".into(),
+            account: "default".into(),
             platform_message_id: format!("m{i}"),
             fan_platform_user_id: Some(format!("u{i}")),
             direction: "in".into(),
@@ -185,15 +188,20 @@ fn round_trip(db: &TestDb) {
     // Text comes back byte for byte, NULL and empty text apart.
     let (fans, text) = read_csv(&dir.join("fans.csv"));
     assert_eq!(fans.len(), AWKWARD.len());
+    let (relationships, _) = read_csv(&dir.join("fan_accounts.csv"));
+    assert_eq!(relationships.len(), AWKWARD.len());
     for (i, want) in AWKWARD.iter().enumerate() {
         let fan = &fans[i];
         assert_eq!(fan["platform_user_id"], format!("u{i}"), "id order");
         assert_eq!(&fan["display_name"], want);
+        let rel = &relationships[i];
+        assert_eq!(rel["platform_user_id"], format!("u{i}"));
         assert_eq!(
-            fan["lifetime_spend_cents"],
+            rel["lifetime_spend_cents"],
             (i as i64 * 1234 - 5).to_string()
         );
-        assert_eq!(fan["first_seen_at"], "2026-11-01T12:30:15.000123Z");
+        assert_eq!(rel["first_seen_at"], "2026-11-01T12:30:15.000123Z");
+        assert_eq!(rel["subscribed_at"], "", "NULL is an empty cell");
     }
     assert!(
         text.lines().any(|l| l.contains(",\"\",")),
@@ -201,7 +209,7 @@ fn round_trip(db: &TestDb) {
     );
     assert!(
         text.lines()
-            .any(|l| l.starts_with("1,onlyfans,u0,user0,plain,active,")),
+            .any(|l| l.starts_with("1,onlyfans,u0,user0,plain,")),
         "{text}"
     );
     let (messages, _) = read_csv(&dir.join("messages.csv"));
@@ -223,17 +231,19 @@ fn round_trip(db: &TestDb) {
     )
     .ok();
     let fans = read_jsonl(&json_dir.join("fans.jsonl"));
+    let relationships = read_jsonl(&json_dir.join("fan_accounts.jsonl"));
     for (i, want) in AWKWARD.iter().enumerate() {
         assert_eq!(fans[i]["display_name"], *want);
-        assert_eq!(fans[i]["lifetime_spend_cents"], i as i64 * 1234 - 5);
         assert_eq!(
-            fans[i]["status"],
-            if i % 2 == 0 {
-                serde_json::json!("active")
-            } else {
-                serde_json::Value::Null
-            }
+            relationships[i]["lifetime_spend_cents"],
+            i as i64 * 1234 - 5
         );
+        let status = if i % 2 == 0 {
+            serde_json::json!("active")
+        } else {
+            serde_json::Value::Null
+        };
+        assert_eq!(relationships[i]["status"], status);
     }
     let columns: Vec<&String> = fans[0].keys().collect();
     let (csv_fans, _) = read_csv(&dir.join("fans.csv"));
@@ -248,9 +258,15 @@ fn round_trip(db: &TestDb) {
     let safe = export(&env, db, &["--table", "messages", "--out", "-"]);
     safe.ok();
     let mut reader = csv::Reader::from_reader(safe.stdout.as_bytes());
+    let body = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "body")
+        .unwrap();
     let bodies: Vec<String> = reader
         .records()
-        .map(|r| r.unwrap()[6].to_string())
+        .map(|r| r.unwrap()[body].to_string())
         .collect();
     assert_eq!(bodies[6], "'=HYPERLINK(\"http://x\")");
     assert_eq!(bodies[8], "'@SUM(A1)");
@@ -276,9 +292,11 @@ impl RowSink for Meddler<'_> {
             let late = Fan {
                 platform: "x".into(),
                 platform_user_id: "late".into(),
+                account: "default".into(),
                 username: None,
                 display_name: None,
                 status: None,
+                subscribed_at: None,
                 first_seen_at: None,
                 last_seen_at: None,
                 lifetime_spend_cents: None,

@@ -7,6 +7,7 @@
 
 mod cli;
 mod connect;
+mod creators;
 mod export;
 mod fake_tiktok;
 mod fuzz;
@@ -41,6 +42,7 @@ fn every_test_file_is_included() {
     let declared = [
         "cli.rs",
         "connect.rs",
+        "creators.rs",
         "export.rs",
         "fake_tiktok.rs",
         "fuzz.rs",

@@ -30,7 +30,7 @@ pub use audit::AuditCommand;
 pub use db::DbCommand;
 pub use doctor::DoctorArgs;
 pub use export::{ExportArgs, ExportFormat};
-pub use fans::FansCommand;
+pub use fans::{FanSortArg, FansCommand};
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
@@ -210,8 +210,8 @@ pub enum Command {
     /// files agree with each other even while a sync writes, and streamed a row at a time:
     /// memory stays flat whatever the size. Files are written as TABLE.csv or TABLE.jsonl
     /// (owner-only, mode 0600: they hold personal data) under temporary names, and renamed into
-    /// place only when every table is complete. Rows come in id order; columns in the table's
-    /// order; times are RFC 3339 UTC; money is integer cents (columns named *_cents). CSV cells a
+    /// place only when every table is complete. Rows come in id order; columns are id, the natural
+    /// key, then the others in the table's order; times are RFC 3339 UTC; money is integer cents (columns named *_cents). CSV cells a
     /// spreadsheet would run as formulas get a leading ' unless --csv-raw, which writes the exact
     /// text (loadable with `\copy ... FROM ... CSV HEADER`). Never exported: secrets (sealed
     /// tokens) and internal bookkeeping (sync_state, webhook_replays), and uploads.upload_url.

@@ -93,12 +93,18 @@ impl Key {
     }
 
     /// The expression ordered and compared; an index serving the order must use it verbatim
-    /// (with the table's own column name in place of `alias.column`).
+    /// (with the table's own column name in place of `alias.column`). Text compares byte by
+    /// byte on both backends: SQLite's BINARY collation, PostgreSQL's `COLLATE "C"` (a
+    /// database's own collation, en_US say, would order differently from SQLite).
     pub fn expr(&self, d: Dialect) -> String {
-        if self.nullable {
+        let value = if self.nullable {
             format!("COALESCE({}, {})", self.column, lowest(self.kind, d))
         } else {
             self.column.to_string()
+        };
+        match (self.kind, d) {
+            (KeyKind::Text, Dialect::Postgres) => format!("{value} COLLATE \"C\""),
+            _ => value,
         }
     }
 
@@ -213,6 +219,18 @@ mod tests {
         assert_eq!(
             k.order_by(Dialect::Sqlite),
             "COALESCE(fa.lifetime_spend_cents, -9223372036854775807) DESC, fa.id DESC"
+        );
+        let name = Keyset::new(
+            &[Key::nullable("f.username", KeyKind::Text), ID],
+            Direction::Asc,
+        );
+        assert_eq!(
+            name.order_by(Dialect::Postgres),
+            "COALESCE(f.username, '') COLLATE \"C\" ASC, fa.id ASC"
+        );
+        assert_eq!(
+            name.order_by(Dialect::Sqlite),
+            "COALESCE(f.username, '') ASC, fa.id ASC"
         );
         let seen = Keyset::new(&[SEEN, ID], Direction::Asc);
         assert_eq!(
