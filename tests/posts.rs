@@ -149,7 +149,7 @@ fn through_the_binary(db: &TestDb) {
     let err = run(&env, db, &["posts", "list", "--after", "999999"])
         .one_line_error(2)
         .to_string();
-    assert!(err.contains("there is no post 999999"), "{err}");
+    assert!(err.contains("no post 999999 to continue after"), "{err}");
 
     // `posts show`: the fields, then the metrics over time; JSON has the whole history.
     let shown = run(&env, db, &["posts", "show", "tiktok:7301"]);

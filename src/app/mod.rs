@@ -82,6 +82,9 @@ pub struct Context {
     open_mode: store::OpenMode,
     store: Option<Box<dyn Store>>,
     secrets: Option<Box<dyn SecretStore>>,
+    /// The tokens [`Context::connected_adapter`] read (under their secret key), handed to the
+    /// next [`Context::session`] of that connection so a sync reads them once, not twice.
+    read_tokens: Option<(String, crate::auth::tokens::Tokens)>,
 }
 
 impl Context {
@@ -97,6 +100,7 @@ impl Context {
             open_mode,
             store: None,
             secrets: None,
+            read_tokens: None,
         }
     }
 
@@ -137,18 +141,20 @@ impl Context {
 
     /// The OAuth adapter for a connected account: its platform's sandbox app when the stored
     /// tokens came from one, since refreshes and revokes must use the app that granted them.
+    /// The tokens read to tell are kept for the account's next [`Context::session`].
     pub fn connected_adapter(
         &mut self,
         id: crate::vocab::PlatformId,
         account: &str,
     ) -> CliResult<Box<dyn crate::platforms::OAuthPlatform>> {
         let key = crate::auth::lifecycle::secret_key(id.name(), account);
-        let sandbox = self
+        let tokens = self
             .secrets()?
             .get(&key)?
             .as_ref()
-            .and_then(crate::auth::tokens::Tokens::from_secret)
-            .is_some_and(|t| t.sandbox);
+            .and_then(crate::auth::tokens::Tokens::from_secret);
+        let sandbox = tokens.as_ref().is_some_and(|t| t.sandbox);
+        self.read_tokens = tokens.map(|t| (key, t));
         Ok(crate::platforms::oauth(id, &self.config, sandbox)?)
     }
 
@@ -178,6 +184,15 @@ impl Context {
         connection: crate::store::model::ConnectionRow,
     ) -> CliResult<crate::auth::lifecycle::Session<'a>> {
         let lock_dir = self.config.data_dir.join("locks");
+        let key = crate::auth::lifecycle::secret_key(
+            &connection.connection.platform,
+            &connection.connection.account,
+        );
+        let tokens = self
+            .read_tokens
+            .take()
+            .filter(|(read, _)| *read == key)
+            .map(|(_, t)| t);
         let (store, secrets) = self.store_and_secrets()?;
         Ok(crate::auth::lifecycle::Session {
             platform,
@@ -186,6 +201,7 @@ impl Context {
             connection,
             lock_dir,
             early_refresh_failed: false,
+            tokens,
         })
     }
 

@@ -16,8 +16,7 @@ use std::borrow::Cow;
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use super::sql::UpsertSpec;
-use super::tables::{self, TABLES};
+use super::tables::TABLES;
 
 /// One value of an exported row, borrowed from the driver for the time of one row.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,43 +104,6 @@ pub struct Column {
     pub native: bool,
 }
 
-/// The tables whose natural key [`file_order`] puts first.
-const KEYED: [&UpsertSpec; 9] = [
-    &tables::PLATFORM_CONNECTIONS,
-    &tables::FANS,
-    &tables::FAN_ACCOUNTS,
-    &tables::MESSAGES,
-    &tables::POSTS,
-    &tables::ANALYTICS_EVENTS,
-    &tables::SYNC_STATE,
-    &tables::SYNC_RUNS,
-    &tables::AUDIT_LOG,
-];
-
-/// The order of `table`'s columns in an export, the same on both backends: `id`, then the
-/// table's natural key (in `tables.rs`), then every other column in the table's order. A column
-/// added by `ALTER TABLE` comes last in the table on one backend, while the other may have
-/// rebuilt the table with it elsewhere (`messages.account`, v11); this rule gives one order.
-pub fn file_order(table: &str, mut columns: Vec<Column>) -> Vec<Column> {
-    let key: &[&str] = KEYED
-        .iter()
-        .find(|s| s.table == table)
-        .map(|s| s.key)
-        .unwrap_or(&[]);
-    let rank = |c: &Column| {
-        if c.name == "id" {
-            0
-        } else {
-            key.iter()
-                .position(|k| *k == c.name)
-                .map_or(usize::MAX, |i| i + 1)
-        }
-    };
-    // Stable: columns outside the key keep the table's order.
-    columns.sort_by_key(rank);
-    columns
-}
-
 /// A sink failure as a store error (the export stops; nothing in the database changes).
 pub fn sink_error(e: std::io::Error) -> StoreError {
     StoreError::Sink(e)
@@ -161,27 +123,5 @@ mod tests {
         assert_eq!(refusal("posts"), None);
         assert!(!exported_column("uploads", "upload_url"));
         assert!(exported_column("uploads", "status"));
-    }
-
-    #[test]
-    fn files_put_the_id_and_the_key_first_then_the_table_order() {
-        let columns = |names: &[&str]| -> Vec<Column> {
-            names
-                .iter()
-                .map(|n| Column {
-                    name: n.to_string(),
-                    native: true,
-                })
-                .collect()
-        };
-        let names = |cs: Vec<Column>| cs.into_iter().map(|c| c.name).collect::<Vec<_>>();
-        // PostgreSQL's messages after v11: `account` appended by ALTER TABLE.
-        let pg = columns(&["id", "platform", "platform_message_id", "body", "account"]);
-        assert_eq!(
-            names(file_order("messages", pg)),
-            ["id", "platform", "account", "platform_message_id", "body"]
-        );
-        let unkeyed = columns(&["b", "id", "a"]);
-        assert_eq!(names(file_order("uploads", unkeyed)), ["id", "b", "a"]);
     }
 }

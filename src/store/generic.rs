@@ -762,7 +762,9 @@ impl<C: Conn> Store for SqlStore<C> {
         let mut work = || -> Result<Vec<TableCount>, StoreError> {
             let mut counts = Vec::with_capacity(tables.len());
             for &table in tables {
-                let columns: Vec<Column> = export::file_order(table, self.conn.columns(table)?)
+                let columns: Vec<Column> = self
+                    .conn
+                    .columns(table)?
                     .into_iter()
                     .filter(|c| export::exported_column(table, &c.name))
                     .collect();
@@ -1336,12 +1338,7 @@ fn upload_row(row: &Row) -> Result<UploadRow, StoreError> {
             chunk_size: row.i64("chunk_size")?,
             chunk_count: row.i64("chunk_count")?,
             chunks_done: row.i64("chunks_done")?,
-            status: {
-                let name = row.text("status")?;
-                UploadStatus::parse(&name).ok_or_else(|| {
-                    StoreError::Decode(format!("upload ledger status '{name}' is not known"))
-                })?
-            },
+            status: super::tables::decoded(row, "status", UploadStatus::parse, "upload ledger")?,
             post_id: row.opt_text("post_id")?,
         },
         created_at: row.time("created_at")?,

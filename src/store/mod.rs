@@ -133,12 +133,12 @@ pub enum StoreError {
     Query { location: String, reason: String },
     #[error("unexpected data in the database: {0}")]
     Decode(String),
-    /// The writer of an export failed (a full disk, a closed pipe); the database is untouched.
-    #[error("cannot write the export: {0}")]
-    Sink(std::io::Error),
     /// `--after ID` names no row of the listing (deleted since the previous page, or a typo).
     #[error("--after {id}: there is no {what} {id} to continue after")]
     UnknownCursor { what: &'static str, id: i64 },
+    /// The writer of an export failed (a full disk, a closed pipe); the database is untouched.
+    #[error("cannot write the export: {0}")]
+    Sink(std::io::Error),
     #[error(
         "another sync took connection {id} over while this run's database session was lost; this run stops syncing it"
     )]
@@ -264,6 +264,8 @@ pub trait Store: Send {
     /// returns how many relationships changed.
     fn refresh_fan_spend(&mut self, platform: &str, account: &str) -> Result<u64, StoreError>;
 
+    /// Fan relationships (fan x account), filtered, sorted and paged (keyset: see
+    /// `store/keyset.rs`).
     /// Streams `tables` whole, in this order, into `sink` from one consistent snapshot (one
     /// read transaction across all of them), a row at a time, each table's rows in id order;
     /// returns the rows written per table. Columns of `export::WITHHELD_COLUMNS` are left out.
@@ -274,8 +276,6 @@ pub trait Store: Send {
         sink: &mut dyn export::RowSink,
     ) -> Result<Vec<TableCount>, StoreError>;
 
-    /// Fan relationships (fan x account), filtered, sorted and paged (keyset: see
-    /// `store/keyset.rs`).
     fn list_fans(&mut self, query: &FanQuery) -> Result<Vec<FanRow>, StoreError>;
     /// A fan's identity, by id, platform user id or username.
     fn find_fan(&mut self, selector: &FanSelector) -> Result<Option<FanIdentity>, StoreError>;
