@@ -31,6 +31,16 @@ impl Dialect {
         }
     }
 
+    /// Starts a transaction that only reads, from one snapshot until it ends. SQLite's deferred
+    /// BEGIN fixes its WAL snapshot at the first read and never blocks writers; PostgreSQL
+    /// needs REPEATABLE READ for one snapshot across statements.
+    pub fn begin_snapshot(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "BEGIN",
+            Dialect::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        }
+    }
+
     /// Serialises migrations between processes sharing one server. SQLite's IMMEDIATE
     /// transaction already does.
     pub fn migration_lock(self) -> Option<&'static str> {
@@ -221,6 +231,13 @@ pub const MESSAGE_SEARCH: SearchOn = SearchOn {
     id: "m.id",
     fts: Some("messages_search"),
     columns: &["m.body"],
+};
+
+/// Posts by caption: no trigram index (an account has thousands of posts, not millions).
+pub const POST_SEARCH: SearchOn = SearchOn {
+    id: "p.id",
+    fts: None,
+    columns: &["p.caption"],
 };
 
 /// Audit entries by action, actor, account or detail: no index (the log is small and read
