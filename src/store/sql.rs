@@ -233,20 +233,19 @@ pub const MESSAGE_SEARCH: SearchOn = SearchOn {
     columns: &["m.body"],
 };
 
+/// Posts by caption: no trigram index (an account has thousands of posts, not millions).
+pub const POST_SEARCH: SearchOn = SearchOn {
+    id: "p.id",
+    fts: None,
+    columns: &["p.caption"],
+};
+
 /// Audit entries by action, actor, account or detail: no index (the log is small and read
 /// by time).
 pub const AUDIT_SEARCH: SearchOn = SearchOn {
     id: "a.id",
     fts: None,
     columns: &["a.action", "a.actor", "a.account", "a.detail"],
-};
-
-/// Posts by caption: no index (a creator's posts number thousands, not millions; the listing's
-/// other filters and sort indexes bound the read).
-pub const POST_SEARCH: SearchOn = SearchOn {
-    id: "p.id",
-    fts: None,
-    columns: &["p.caption"],
 };
 
 fn unqualified(column: &str) -> &str {
