@@ -19,6 +19,7 @@ mod readme;
 mod recovery;
 mod reddit;
 mod registry;
+mod report;
 mod report_page;
 mod secrets;
 mod store;
@@ -51,6 +52,7 @@ fn every_test_file_is_included() {
         "recovery.rs",
         "reddit.rs",
         "registry.rs",
+        "report.rs",
         "report_page.rs",
         "secrets.rs",
         "store.rs",

@@ -16,6 +16,7 @@ mod import;
 mod insights;
 mod messages;
 mod post;
+mod report;
 mod secrets_reset;
 mod sync;
 mod upload;
@@ -263,6 +264,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Accounts(args) => accounts::list(&mut ctx, args)?,
         Command::Sync(args) => sync::run(&mut ctx, args)?,
         Command::Insights(args) => insights::run(&mut ctx, args)?,
+        Command::Report(args) => report::run(&mut ctx, args)?,
         Command::Upload(args) => upload::run(&mut ctx, args)?,
         Command::Post(cmd) => post::run(&mut ctx, cmd)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,

@@ -31,6 +31,7 @@ macro_rules! schema_migrations {
             8 "webhook_replays" "0008_webhook_replays.sql",
             9 "fan_spend" "0009_fan_spend.sql",
             10 "live_leases" "0010_live_leases.sql",
+            11 "report_indexes" "0011_report_indexes.sql",
         )
     };
     (@ $dir:literal; $($version:literal $name:literal $file:literal,)*) => {
@@ -262,7 +263,32 @@ pub trait Store: Send {
     /// The latest sync runs, newest first.
     fn list_sync_runs(&mut self, limit: u32) -> Result<Vec<SyncRunRow>, StoreError>;
     fn list_events(&mut self, query: &EventQuery) -> Result<Vec<AnalyticsEvent>, StoreError>;
+    /// Each (platform, subject type, metric) of the events `query` selects, aggregated in the
+    /// database (first, last and summed values, instants): flat memory whatever the number of
+    /// events. Served by the `analytics_by_time`, `analytics_by_account_time` and
+    /// `analytics_by_metric_time` indexes.
+    fn metric_summaries(&mut self, query: &EventQuery) -> Result<Vec<MetricSummary>, StoreError>;
+    /// The series of each metric `query` selects, one point per bucket (see [`MetricPoint`]),
+    /// aggregated in the database; ordered by metric, then bucket.
+    fn metric_series(
+        &mut self,
+        query: &EventQuery,
+        bucket: Bucket,
+    ) -> Result<Vec<MetricPoint>, StoreError>;
     fn top_posts(&mut self, query: &PostQuery) -> Result<Vec<Post>, StoreError>;
+    /// How many fans (of `platform`, or of all) were first seen at or after `since` and
+    /// before `until`.
+    fn count_new_fans(
+        &mut self,
+        platform: Option<&str>,
+        since: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64, StoreError>;
+    /// The fans who spent the most (lifetime spend), highest first; fans with no spend are
+    /// left out.
+    fn top_spenders(&mut self, limit: u32) -> Result<Vec<FanRow>, StoreError>;
+    /// The latest run of every stream of every connection, with its last success.
+    fn stream_health(&mut self) -> Result<Vec<StreamHealth>, StoreError>;
     fn sync_state(
         &mut self,
         connection_id: i64,
