@@ -31,7 +31,7 @@ macro_rules! schema_migrations {
             8 "webhook_replays" "0008_webhook_replays.sql",
             9 "fan_spend" "0009_fan_spend.sql",
             10 "live_leases" "0010_live_leases.sql",
-            11 "report_indexes" "0011_report_indexes.sql",
+            14 "report_indexes" "0014_report_indexes.sql",
         )
     };
     (@ $dir:literal; $($version:literal $name:literal $file:literal,)*) => {
