@@ -7,6 +7,7 @@
 
 mod cli;
 mod connect;
+mod creators;
 mod fake_tiktok;
 mod fuzz;
 mod import;
@@ -40,6 +41,7 @@ fn every_test_file_is_included() {
     let declared = [
         "cli.rs",
         "connect.rs",
+        "creators.rs",
         "fake_tiktok.rs",
         "fuzz.rs",
         "import.rs",

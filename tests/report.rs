@@ -438,7 +438,7 @@ both_backends! {
             .map(|m| m["total"].as_f64().unwrap())
             .sum();
         assert!(gross > 0.0);
-        let imports = scope(&report, "OnlyFans imports");
+        let imports = scope(&report, "default");
         let (revenue, previous) = figure(imports, "revenue");
         assert!((revenue.unwrap() - gross).abs() < 1e-9, "{revenue:?} vs {gross}");
         assert_eq!(previous, Some(0.0));

@@ -22,7 +22,8 @@ use crate::report::{
 };
 use crate::store::Store;
 use crate::store::model::{
-    Bucket, ConnectionRow, EventQuery, MetricSummary, Post, PostQuery, PostRank, StreamHealth,
+    Bucket, ConnectionRow, EventQuery, FanQuery, FanSort, MetricSummary, Post, PostQuery, PostRank,
+    StreamHealth,
 };
 
 /// Where each platform keeps its follower count: (platform, subject type, metric).
@@ -193,6 +194,7 @@ struct WeekRevenue {
 #[derive(Debug, Clone, Serialize)]
 struct TopFan {
     platform: String,
+    account: String,
     username: Option<String>,
     display_name: Option<String>,
     status: Option<String>,
@@ -214,9 +216,7 @@ struct Scope {
     revenue_by_week: Vec<WeekRevenue>,
     #[serde(skip)]
     revenue_days: Vec<Series>,
-    /// Fans are kept per platform, not per account: only a report over every account lists
-    /// them (None otherwise).
-    top_fans: Option<Vec<TopFan>>,
+    top_fans: Vec<TopFan>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -328,15 +328,7 @@ pub fn run(ctx: &mut Context, args: ReportArgs) -> CliResult<Report> {
     let store = ctx.store()?;
     let connections = store.list_connections()?;
     let accounts = accounts_of(store, &connections, &args.accounts, from, to)?;
-    let mut data = gather(
-        store,
-        &connections,
-        &accounts,
-        args.accounts.is_empty(),
-        from,
-        to,
-        args.top,
-    )?;
+    let mut data = gather(store, &connections, &accounts, from, to, args.top)?;
 
     let path = match &args.out {
         Some(_) if to_stdout => None,
@@ -423,9 +415,14 @@ fn accounts_of(
         until: Some(to),
         ..EventQuery::default()
     };
-    if !store.metric_summaries(&imports)?.is_empty() || store.top_spenders(1)?.len() == 1 {
+    // Imports belong to an account (`import-csv --account`, `default` when none is given) that
+    // may have no connection; events with no account at all are shown as their own.
+    known.extend(store.fan_accounts("onlyfans")?);
+    if !store.metric_summaries(&imports)?.is_empty() {
         known.push(String::new());
     }
+    known.sort();
+    known.dedup();
     Ok(known)
 }
 
@@ -491,7 +488,6 @@ fn gather(
     store: &mut dyn Store,
     connections: &[ConnectionRow],
     accounts: &[String],
-    every_account: bool,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     top: u32,
@@ -501,31 +497,13 @@ fn gather(
     if accounts.len() > 1 {
         let name = format!("Agency ({} accounts)", accounts.len());
         let connected = !connections.is_empty();
-        scopes.push(scope(
-            store,
-            name,
-            accounts,
-            connected,
-            every_account,
-            from,
-            to,
-            top,
-        )?);
+        scopes.push(scope(store, name, accounts, connected, from, to, top)?);
     }
     for a in accounts {
         let one = std::slice::from_ref(a);
-        let lists_fans = every_account && accounts.len() == 1;
         let connected = connections.iter().any(|c| &c.connection.account == a);
-        scopes.push(scope(
-            store,
-            account_label(a).to_string(),
-            one,
-            connected,
-            lists_fans,
-            from,
-            to,
-            top,
-        )?);
+        let name = account_label(a).to_string();
+        scopes.push(scope(store, name, one, connected, from, to, top)?);
     }
     let health = health(store, connections, accounts, previous_from, to)?;
     Ok(ReportData {
@@ -591,7 +569,6 @@ fn scope(
     name: String,
     accounts: &[String],
     connected: bool,
-    lists_fans: bool,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     top: u32,
@@ -645,12 +622,12 @@ fn scope(
             note: "No likes, comments or shares synced in this period.".into(),
         });
     }
-    if lists_fans {
+    {
         figures.push(Figure {
             key: "new_fans".into(),
             label: "New fans".into(),
-            value: Some(store.count_new_fans(None, from, to)? as f64),
-            previous: Some(store.count_new_fans(None, previous_from, from)? as f64),
+            value: Some(store.count_new_fans(accounts, from, to)? as f64),
+            previous: Some(store.count_new_fans(accounts, previous_from, from)? as f64),
             unit: String::new(),
             note: String::new(),
         });
@@ -740,25 +717,33 @@ fn scope(
     };
     let top_posts_by_views = posts(store, PostRank::Views)?;
     let top_posts_by_engagement = posts(store, PostRank::EngagementRate)?;
-    let top_fans = if lists_fans {
-        Some(
-            store
-                .top_spenders(top)?
-                .into_iter()
-                .map(|f| TopFan {
-                    platform: f.fan.platform,
-                    username: f.fan.username,
-                    display_name: f.fan.display_name,
-                    status: f.fan.status,
-                    spent: f.fan.lifetime_spend_cents.unwrap_or(0) as f64 / 100.0,
-                    currency: f.fan.currency,
-                    last_seen_at: f.fan.last_seen_at,
-                })
-                .collect(),
-        )
-    } else {
-        None
-    };
+    // Each account's top spenders from the spend index, merged: the agency's top fans.
+    let mut top_fans = Vec::new();
+    for a in accounts {
+        let fans = store.list_fans(&FanQuery {
+            page: crate::store::model::Page {
+                limit: top,
+                after: None,
+            },
+            account: Some(a.clone()),
+            min_spend_cents: Some(1),
+            sort: Some(FanSort::Spend),
+            desc: true,
+            ..FanQuery::default()
+        })?;
+        top_fans.extend(fans.into_iter().map(|f| TopFan {
+            platform: f.fan.platform,
+            account: f.fan.account,
+            username: f.fan.username,
+            display_name: f.fan.display_name,
+            status: f.fan.status,
+            spent: f.fan.lifetime_spend_cents.unwrap_or(0) as f64 / 100.0,
+            currency: f.fan.currency,
+            last_seen_at: f.fan.last_seen_at,
+        }));
+    }
+    top_fans.sort_by(|a, b| b.spent.total_cmp(&a.spent));
+    top_fans.truncate(top as usize);
     Ok(Scope {
         name,
         accounts: accounts.to_vec(),
@@ -1031,13 +1016,15 @@ fn page(data: &ReportData) -> Page {
                 channels: s.revenue_days.clone(),
             }));
         }
-        if let Some(fans) = &s.top_fans {
+        {
+            let fans = &s.top_fans;
             money.push(Block::Table(Table {
                 title: "Top fans by spend".into(),
                 empty_note: "No fan has a recorded spend: import the fans or earnings exports."
                     .into(),
                 headers: [
                     "Fan",
+                    "Account",
                     "Platform",
                     "Status",
                     "Spent",
@@ -1058,6 +1045,7 @@ fn page(data: &ReportData) -> Page {
                                     .or_else(|| f.display_name.clone())
                                     .unwrap_or_default(),
                             ),
+                            Cell::Text(account_label(&f.account).into()),
                             Cell::Text(platform_label(&f.platform).into()),
                             Cell::Text(f.status.clone().unwrap_or_default()),
                             Cell::Number(f.spent),
@@ -1070,11 +1058,7 @@ fn page(data: &ReportData) -> Page {
         }
         sections.push(Section {
             title: format!("{} · Revenue and fans", s.name),
-            intro: if s.top_fans.is_some() {
-                String::new()
-            } else {
-                "Fans are kept per platform, not per account: the report over every account lists the top fans.".into()
-            },
+            intro: String::new(),
             blocks: money,
         });
     }

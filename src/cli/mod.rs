@@ -28,7 +28,7 @@ pub use accounts::{AccountsArgs, ConnectArgs, DisconnectArgs};
 pub use audit::AuditCommand;
 pub use db::DbCommand;
 pub use doctor::DoctorArgs;
-pub use fans::FansCommand;
+pub use fans::{FanSortArg, FansCommand};
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
@@ -180,9 +180,8 @@ pub enum Command {
     /// period of the same length, follower and view curves per platform, top posts by views and
     /// by engagement rate, OnlyFans revenue by channel per week, top fans by spend, and the data
     /// health (last successful syncs, skipped or deferred streams, metrics that stopped) so a
-    /// gap is explained. `-o json` prints the same figures as data. Caveat: OnlyFans imports
-    /// carry no account, so they show under "OnlyFans imports" and only when no --account is
-    /// given. Example: `socialcrm report --account ava --from 2026-11-01 --to 2026-12-01 --open`
+    /// gap is explained. `-o json` prints the same figures as data (and writes no page unless
+    /// --out is given). Example: `socialcrm report --account ava --from 2026-11-01 --open`
     Report(ReportArgs),
 
     /// Post a video file (TikTok: Direct Post, or --draft to the creator's inbox; Instagram: a

@@ -256,18 +256,19 @@ impl Drop for TestDb {
 
 /// The columns that say what the CRM holds, per table: not row ids, revisions, write times or
 /// run ids, which differ between two syncs that stored the same records.
-const CONTENT_COLUMNS: [(&str, &str); 6] = [
+const CONTENT_COLUMNS: [(&str, &str); 7] = [
     (
         "platform_connections",
         "platform, account, platform_user_id, username, status",
     ),
+    ("fans", "platform, platform_user_id, username, display_name"),
     (
-        "fans",
-        "platform, platform_user_id, username, display_name, status, first_seen_at, last_seen_at, lifetime_spend_cents, currency, source",
+        "fan_accounts",
+        "platform, platform_user_id, account, status, subscribed_at, first_seen_at, last_seen_at, lifetime_spend_cents, currency, source",
     ),
     (
         "messages",
-        "platform, platform_message_id, fan_platform_user_id, direction, kind, body, sent_at, thread_ref, post_ref",
+        "platform, account, platform_message_id, fan_platform_user_id, direction, kind, body, sent_at, thread_ref, post_ref",
     ),
     (
         "posts",
