@@ -12,7 +12,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value as Json;
 use socialcrm::store::Batch;
-use socialcrm::store::model::{AnalyticsEvent, Connection, Post, SyncRun};
+use socialcrm::store::model::{
+    AnalyticsEvent, Connection, ConnectionStatus, Post, RunStatus, SyncRun,
+};
 
 use crate::support::{TestDb, TestEnv, both_backends};
 
@@ -89,7 +91,7 @@ pub fn load_synced_example(db: &TestDb) {
         platform_user_id: Some(format!("{platform}-{account}")),
         username: Some(account.into()),
         scopes: None,
-        status: "active".into(),
+        status: ConnectionStatus::Active,
         token_expires_at: None,
         secret_ref: None,
         connected_at: Some(day(0)),
@@ -235,7 +237,7 @@ pub fn load_synced_example(db: &TestDb) {
         stream: Some(stream.into()),
         started_at: day(89) - Duration::hours(i64::from(10 - n)),
         finished_at: Some(day(89) - Duration::hours(i64::from(10 - n)) + Duration::minutes(1)),
-        status: status.into(),
+        status: RunStatus::parse(status).unwrap(),
         rows_read: 10,
         rows_written: 10,
         error: error.map(str::to_string),
@@ -535,11 +537,11 @@ both_backends! {
         store.ensure_current().unwrap();
         store.upsert(Batch::Connections(&[Connection {
             platform: "reddit".into(), account: "cara".into(), platform_user_id: None, username: None,
-            scopes: None, status: "active".into(), token_expires_at: None, secret_ref: None,
+            scopes: None, status: ConnectionStatus::Active, token_expires_at: None, secret_ref: None,
             connected_at: Some(day(80)), last_sync_at: None,
         }, Connection {
             platform: "tiktok".into(), account: "dan".into(), platform_user_id: None, username: None,
-            scopes: None, status: "active".into(), token_expires_at: None, secret_ref: None,
+            scopes: None, status: ConnectionStatus::Active, token_expires_at: None, secret_ref: None,
             connected_at: Some(day(80)), last_sync_at: Some(day(89)),
         }])).unwrap();
         store.upsert(Batch::Analytics(&[event("tiktok", "dan", ("account", "d"), "follower_count", "snapshot", day(89), 77.0)])).unwrap();

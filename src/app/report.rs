@@ -790,7 +790,7 @@ fn health(
             ConnectionHealth {
                 platform: c.connection.platform.clone(),
                 account: c.connection.account.clone(),
-                status: c.connection.status.clone(),
+                status: c.connection.status.as_str().to_string(),
                 last_successful_sync: last_success,
             }
         })
