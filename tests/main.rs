@@ -22,6 +22,7 @@ mod readme;
 mod recovery;
 mod reddit;
 mod registry;
+mod report;
 mod report_page;
 mod search;
 mod secrets;
@@ -59,6 +60,7 @@ fn every_test_file_is_included() {
         "recovery.rs",
         "reddit.rs",
         "registry.rs",
+        "report.rs",
         "report_page.rs",
         "search.rs",
         "secrets.rs",

@@ -18,6 +18,7 @@ mod insights;
 mod messages;
 mod post;
 mod posts;
+mod report;
 mod secrets_reset;
 mod sync;
 mod upload;
@@ -285,6 +286,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Accounts(args) => accounts::list(&mut ctx, args)?,
         Command::Sync(args) => sync::run(&mut ctx, args)?,
         Command::Insights(args) => insights::run(&mut ctx, args)?,
+        Command::Report(args) => report::run(&mut ctx, args)?,
         Command::Upload(args) => upload::run(&mut ctx, args)?,
         Command::Post(cmd) => post::run(&mut ctx, cmd)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,

@@ -15,6 +15,7 @@ mod insights;
 mod messages;
 mod post;
 mod posts;
+mod report;
 mod secrets;
 mod sync;
 mod upload;
@@ -36,6 +37,7 @@ pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
 pub use post::{PostCommand, RedditPostArgs, XPostArgs};
 pub use posts::{PostSortArg, PostsCommand};
+pub use report::ReportArgs;
 pub use secrets::SecretsCommand;
 pub use sync::SyncArgs;
 pub use upload::{Privacy, UploadArgs, UploadPlatform};
@@ -169,6 +171,18 @@ pub enum Command {
     /// Levels (followers, a post's views) show their first and last value in the range and the
     /// change; flows (OnlyFans payments) show their sum. `--refresh` syncs first.
     Insights(InsightsArgs),
+
+    /// Write a self-contained HTML report per account: figures, curves, top posts, revenue
+    ///
+    /// One file with inline CSS and SVG charts (no script, nothing loaded from anywhere), so it
+    /// opens from a file:// URL or an e-mail attachment and prints to PDF one page per section.
+    /// Per account (and for the agency when several): headline figures against the previous
+    /// period of the same length, follower and view curves per platform, top posts by views and
+    /// by engagement rate, OnlyFans revenue by channel per week, top fans by spend, and the data
+    /// health (last successful syncs, skipped or deferred streams, metrics that stopped) so a
+    /// gap is explained. `-o json` prints the same figures as data (and writes no page unless
+    /// --out is given). Example: `socialcrm report --account ava --from 2026-11-01 --open`
+    Report(ReportArgs),
 
     /// Post a video file (TikTok: Direct Post, or --draft to the creator's inbox; Instagram: a
     /// reel; X: a post)

@@ -34,6 +34,7 @@ macro_rules! schema_migrations {
             11 "creators" "0011_creators.sql",
             13 "post_indexes" "0013_post_indexes.sql",
             14 "search_indexes" "0014_search_indexes.sql",
+            15 "report_indexes" "0015_report_indexes.sql",
         )
     };
     (@ $dir:literal; $($version:literal $name:literal $file:literal,)*) => {
@@ -322,7 +323,29 @@ pub trait Store: Send {
     fn find_post(&mut self, selector: &PostSelector) -> Result<Option<PostRow>, StoreError>;
     /// The post's metrics over time (`analytics_events` of subject type `post`), oldest first.
     fn post_history(&mut self, post: &Post) -> Result<Vec<AnalyticsEvent>, StoreError>;
+    /// Each (platform, subject type, metric) of the events `query` selects, aggregated in the
+    /// database (first, last and summed values, instants): flat memory whatever the number of
+    /// events. Served by the `analytics_by_time`, `analytics_by_account_time` and
+    /// `analytics_by_metric_time` indexes.
+    fn metric_summaries(&mut self, query: &EventQuery) -> Result<Vec<MetricSummary>, StoreError>;
+    /// The series of each metric `query` selects, one point per bucket (see [`MetricPoint`]),
+    /// aggregated in the database; ordered by metric, then bucket.
+    fn metric_series(
+        &mut self,
+        query: &EventQuery,
+        bucket: Bucket,
+    ) -> Result<Vec<MetricPoint>, StoreError>;
     fn top_posts(&mut self, query: &PostQuery) -> Result<Vec<Post>, StoreError>;
+    /// How many fan relationships of `accounts` (all when empty) were first seen at or after
+    /// `since` and before `until`: the new fans of a period.
+    fn count_new_fans(
+        &mut self,
+        accounts: &[String],
+        since: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64, StoreError>;
+    /// The latest run of every stream of every connection, with its last success.
+    fn stream_health(&mut self) -> Result<Vec<StreamHealth>, StoreError>;
     fn sync_state(
         &mut self,
         connection_id: i64,

@@ -395,7 +395,8 @@ pub struct SyncRunRow {
 #[derive(Debug, Clone, Default)]
 pub struct EventQuery {
     pub platform: Option<String>,
-    pub account: Option<String>,
+    /// Only events of these local account names (all when empty; `""` names CSV imports).
+    pub accounts: Vec<String>,
     /// Only these metrics (all when empty).
     pub metrics: Vec<String>,
     /// period_start at or after.
@@ -404,16 +405,91 @@ pub struct EventQuery {
     pub until: Option<DateTime<Utc>>,
 }
 
-/// Posts by views, most viewed first.
+/// Posts by views (or engagement rate), highest first.
 #[derive(Debug, Clone, Default)]
 pub struct PostQuery {
     pub platform: Option<String>,
-    pub account: Option<String>,
+    /// Only posts of these local account names (all when empty).
+    pub accounts: Vec<String>,
     /// Published at or after.
     pub since: Option<DateTime<Utc>>,
     /// Published before.
     pub until: Option<DateTime<Utc>>,
     pub limit: u32,
+    pub rank: PostRank,
+}
+
+/// How [`PostQuery`] orders posts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PostRank {
+    /// Most viewed first.
+    #[default]
+    Views,
+    /// Highest (likes + comments + shares) / views first, among posts with at least
+    /// [`ENGAGEMENT_MIN_VIEWS`] views (a post seen by three people is not a top post).
+    EngagementRate,
+}
+
+/// The fewest views a post needs to rank by engagement rate.
+pub const ENGAGEMENT_MIN_VIEWS: i64 = 100;
+
+/// How a metric's series is grouped in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bucket {
+    /// One point per UTC day.
+    Day,
+    /// One point per week, starting on Monday (UTC).
+    Week,
+}
+
+/// One metric over a period, aggregated in the database: the events of one (platform,
+/// subject type, metric) summed per instant (so "view_count of posts" is the total over every
+/// video at each sync), then read as a series of those sums.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricSummary {
+    pub platform: String,
+    pub subject_type: String,
+    pub metric: String,
+    /// An instant metric (a payment: period `instant`) rather than a snapshot (a level).
+    pub flow: bool,
+    /// How many distinct instants the period holds.
+    pub points: i64,
+    pub first_at: DateTime<Utc>,
+    pub last_at: DateTime<Utc>,
+    /// The sum at the first and at the last instant.
+    pub first: f64,
+    pub last: f64,
+    /// The sum over the period.
+    pub sum: f64,
+    /// The unit the events carry (a currency for payments), when they say.
+    pub unit: Option<String>,
+}
+
+/// One point of a metric's series per [`Bucket`]: for a flow the bucket's sum, for a level the
+/// sum at the bucket's latest instant (the day's closing value).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricPoint {
+    pub platform: String,
+    pub subject_type: String,
+    pub metric: String,
+    pub flow: bool,
+    /// The first day of the bucket.
+    pub bucket: chrono::NaiveDate,
+    pub value: f64,
+}
+
+/// The latest outcome of one stream of one connection, for the report's data health.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StreamHealth {
+    pub platform: String,
+    pub account: String,
+    pub stream: String,
+    /// The latest run's status: succeeded, partial, failed, budget, deferred, skipped, ...
+    pub status: String,
+    pub started_at: DateTime<Utc>,
+    pub error: Option<String>,
+    /// When a run of this stream last succeeded, if ever.
+    pub last_success_at: Option<DateTime<Utc>>,
 }
 
 /// A listing whose query plan [`Store::explain`](super::Store::explain) shows.
