@@ -17,6 +17,7 @@ mod insights;
 mod messages;
 mod post;
 mod secrets_reset;
+mod segments;
 mod sync;
 mod upload;
 mod webhooks;
@@ -266,6 +267,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Upload(args) => upload::run(&mut ctx, args)?,
         Command::Post(cmd) => post::run(&mut ctx, cmd)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
+        Command::Segments(cmd) => segments::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,
         Command::Db(cmd) => db::run(&mut ctx, cmd)?,

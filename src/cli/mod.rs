@@ -14,6 +14,7 @@ mod insights;
 mod messages;
 mod post;
 mod secrets;
+mod segments;
 mod sync;
 mod upload;
 mod webhooks;
@@ -27,12 +28,13 @@ pub use accounts::{AccountsArgs, ConnectArgs, DisconnectArgs};
 pub use audit::AuditCommand;
 pub use db::DbCommand;
 pub use doctor::DoctorArgs;
-pub use fans::FansCommand;
+pub use fans::{FansCommand, tag_name};
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
 pub use post::{PostCommand, RedditPostArgs, XPostArgs};
 pub use secrets::SecretsCommand;
+pub use segments::{SegmentFilterArgs, SegmentsCommand, segment_name};
 pub use sync::SyncArgs;
 pub use upload::{Privacy, UploadArgs, UploadPlatform};
 pub use webhooks::WebhooksCommand;
@@ -191,6 +193,10 @@ pub enum Command {
     /// Fans: followers, commenters, DM correspondents and subscribers
     #[command(subcommand)]
     Fans(FansCommand),
+
+    /// Saved fan filters and the built-in ones (whales, new, cold), counted live
+    #[command(subcommand)]
+    Segments(SegmentsCommand),
 
     /// DMs and comments
     #[command(subcommand)]

@@ -11,6 +11,8 @@ use super::tables::{self, TABLES, Upsert};
 use super::value::{Row, Value};
 use super::{Batch, Store, StoreError, StoreInfo};
 
+mod fan_lists;
+
 /// One step of the schema: applied once, in order, recorded in `schema_migrations`.
 #[derive(Debug)]
 pub struct Migration {
@@ -215,6 +217,27 @@ impl<C: Conn> SqlStore<C> {
 /// A listing's LIMIT, within 1 and [`PAGE_MAX`].
 fn limit(rows: u32) -> Value {
     Value::Int(i64::from(rows.clamp(1, PAGE_MAX)))
+}
+
+/// The filters of a fans query (every field of [`FanQuery`] but its page), on `f`: shared by
+/// the listing and the live count of a segment.
+fn fan_conditions(query: &mut Query, q: &FanQuery) {
+    if let Some(p) = &q.platform {
+        query.filter("f.platform = ?", [p.into()]);
+    }
+    if let Some(text) = &q.search {
+        query.search(
+            &["f.username", "f.display_name", "f.platform_user_id"],
+            text,
+        );
+    }
+    if let Some(t) = q.since {
+        query.filter("f.last_seen_at >= ?", [t.into()]);
+    }
+    if let Some(t) = q.until {
+        query.filter("f.last_seen_at < ?", [t.into()]);
+    }
+    fan_lists::filter(query, q);
 }
 
 const FAN_SELECT: &str = "SELECT f.*, (SELECT COUNT(*) FROM messages m \
@@ -528,21 +551,7 @@ impl<C: Conn> Store for SqlStore<C> {
 
     fn list_fans(&mut self, q: &FanQuery) -> Result<Vec<FanRow>, StoreError> {
         let mut query = Query::new(self.dialect(), FAN_SELECT);
-        if let Some(p) = &q.platform {
-            query.filter("f.platform = ?", [p.into()]);
-        }
-        if let Some(text) = &q.search {
-            query.search(
-                &["f.username", "f.display_name", "f.platform_user_id"],
-                text,
-            );
-        }
-        if let Some(t) = q.since {
-            query.filter("f.last_seen_at >= ?", [t.into()]);
-        }
-        if let Some(t) = q.until {
-            query.filter("f.last_seen_at < ?", [t.into()]);
-        }
+        fan_conditions(&mut query, q);
         if let Some(after) = q.page.after {
             query.filter("f.id > ?", [after.into()]);
         }
@@ -588,6 +597,73 @@ impl<C: Conn> Store for SqlStore<C> {
             }
         }
         Ok(None)
+    }
+
+    fn count_fans(&mut self, q: &FanQuery) -> Result<i64, StoreError> {
+        self.count_fans_impl(q)
+    }
+
+    fn set_fan_tags(
+        &mut self,
+        fan_id: i64,
+        account: &str,
+        tags: &[String],
+        remove: bool,
+        operator: &str,
+        audit: &AuditEntry,
+    ) -> Result<u64, StoreError> {
+        self.set_fan_tags_impl(fan_id, account, tags, remove, operator, audit)
+    }
+
+    fn add_fan_note(
+        &mut self,
+        fan_id: i64,
+        account: &str,
+        body: &str,
+        operator: &str,
+        audit: &AuditEntry,
+    ) -> Result<FanNote, StoreError> {
+        self.add_fan_note_impl(fan_id, account, body, operator, audit)
+    }
+
+    fn fan_tags(&mut self, fan_id: i64) -> Result<Vec<FanTag>, StoreError> {
+        self.fan_tags_impl(fan_id)
+    }
+
+    fn fan_notes(&mut self, fan_id: i64) -> Result<Vec<FanNote>, StoreError> {
+        self.fan_notes_impl(fan_id)
+    }
+
+    fn save_segment(
+        &mut self,
+        name: &str,
+        definition: &str,
+        operator: &str,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        self.save_segment_impl(name, definition, operator, audit)
+    }
+
+    fn segments(&mut self) -> Result<Vec<SegmentRow>, StoreError> {
+        self.segments_impl(None)
+    }
+
+    fn segment(&mut self, name: &str) -> Result<Option<SegmentRow>, StoreError> {
+        Ok(self.segments_impl(Some(name))?.pop())
+    }
+
+    fn delete_segment(&mut self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError> {
+        self.delete_segment_impl(name, audit)
+    }
+
+    fn erase_fan(
+        &mut self,
+        fan_id: i64,
+        account: Option<&str>,
+        audit: &AuditEntry,
+        describe: &dyn Fn(&[TableCount]) -> String,
+    ) -> Result<Vec<TableCount>, StoreError> {
+        self.erase_fan_impl(fan_id, account, audit, describe)
     }
 
     fn list_messages(&mut self, q: &MessageQuery) -> Result<Vec<MessageRow>, StoreError> {

@@ -9,7 +9,7 @@ use super::sql::{Merge, UpsertSpec};
 use super::value::{Row, Value};
 
 /// Every table of the data model, in the order `db status` prints them.
-pub const TABLES: [&str; 11] = [
+pub const TABLES: [&str; 14] = [
     "platform_connections",
     "fans",
     "messages",
@@ -21,6 +21,9 @@ pub const TABLES: [&str; 11] = [
     "uploads",
     "secrets",
     "webhook_replays",
+    "fan_tags",
+    "fan_notes",
+    "segments",
 ];
 
 /// A record that can be written with its table's upsert.
