@@ -8,6 +8,7 @@
 mod cli;
 mod connect;
 mod fake_tiktok;
+mod fan_lists;
 mod fuzz;
 mod import;
 mod instagram;
@@ -40,6 +41,7 @@ fn every_test_file_is_included() {
         "cli.rs",
         "connect.rs",
         "fake_tiktok.rs",
+        "fan_lists.rs",
         "fuzz.rs",
         "import.rs",
         "instagram.rs",
