@@ -61,6 +61,9 @@ _socialcrm() {
             socialcrm,secrets)
                 cmd="socialcrm__subcmd__secrets"
                 ;;
+            socialcrm,segments)
+                cmd="socialcrm__subcmd__segments"
+                ;;
             socialcrm,sync)
                 cmd="socialcrm__subcmd__sync"
                 ;;
@@ -100,14 +103,29 @@ _socialcrm() {
             socialcrm__subcmd__db__subcmd__help,status)
                 cmd="socialcrm__subcmd__db__subcmd__help__subcmd__status"
                 ;;
+            socialcrm__subcmd__fans,delete)
+                cmd="socialcrm__subcmd__fans__subcmd__delete"
+                ;;
             socialcrm__subcmd__fans,help)
                 cmd="socialcrm__subcmd__fans__subcmd__help"
                 ;;
             socialcrm__subcmd__fans,list)
                 cmd="socialcrm__subcmd__fans__subcmd__list"
                 ;;
+            socialcrm__subcmd__fans,note)
+                cmd="socialcrm__subcmd__fans__subcmd__note"
+                ;;
             socialcrm__subcmd__fans,show)
                 cmd="socialcrm__subcmd__fans__subcmd__show"
+                ;;
+            socialcrm__subcmd__fans,tag)
+                cmd="socialcrm__subcmd__fans__subcmd__tag"
+                ;;
+            socialcrm__subcmd__fans,untag)
+                cmd="socialcrm__subcmd__fans__subcmd__untag"
+                ;;
+            socialcrm__subcmd__fans__subcmd__help,delete)
+                cmd="socialcrm__subcmd__fans__subcmd__help__subcmd__delete"
                 ;;
             socialcrm__subcmd__fans__subcmd__help,help)
                 cmd="socialcrm__subcmd__fans__subcmd__help__subcmd__help"
@@ -115,8 +133,17 @@ _socialcrm() {
             socialcrm__subcmd__fans__subcmd__help,list)
                 cmd="socialcrm__subcmd__fans__subcmd__help__subcmd__list"
                 ;;
+            socialcrm__subcmd__fans__subcmd__help,note)
+                cmd="socialcrm__subcmd__fans__subcmd__help__subcmd__note"
+                ;;
             socialcrm__subcmd__fans__subcmd__help,show)
                 cmd="socialcrm__subcmd__fans__subcmd__help__subcmd__show"
+                ;;
+            socialcrm__subcmd__fans__subcmd__help,tag)
+                cmd="socialcrm__subcmd__fans__subcmd__help__subcmd__tag"
+                ;;
+            socialcrm__subcmd__fans__subcmd__help,untag)
+                cmd="socialcrm__subcmd__fans__subcmd__help__subcmd__untag"
                 ;;
             socialcrm__subcmd__help,accounts)
                 cmd="socialcrm__subcmd__help__subcmd__accounts"
@@ -163,6 +190,9 @@ _socialcrm() {
             socialcrm__subcmd__help,secrets)
                 cmd="socialcrm__subcmd__help__subcmd__secrets"
                 ;;
+            socialcrm__subcmd__help,segments)
+                cmd="socialcrm__subcmd__help__subcmd__segments"
+                ;;
             socialcrm__subcmd__help,sync)
                 cmd="socialcrm__subcmd__help__subcmd__sync"
                 ;;
@@ -181,11 +211,23 @@ _socialcrm() {
             socialcrm__subcmd__help__subcmd__db,status)
                 cmd="socialcrm__subcmd__help__subcmd__db__subcmd__status"
                 ;;
+            socialcrm__subcmd__help__subcmd__fans,delete)
+                cmd="socialcrm__subcmd__help__subcmd__fans__subcmd__delete"
+                ;;
             socialcrm__subcmd__help__subcmd__fans,list)
                 cmd="socialcrm__subcmd__help__subcmd__fans__subcmd__list"
                 ;;
+            socialcrm__subcmd__help__subcmd__fans,note)
+                cmd="socialcrm__subcmd__help__subcmd__fans__subcmd__note"
+                ;;
             socialcrm__subcmd__help__subcmd__fans,show)
                 cmd="socialcrm__subcmd__help__subcmd__fans__subcmd__show"
+                ;;
+            socialcrm__subcmd__help__subcmd__fans,tag)
+                cmd="socialcrm__subcmd__help__subcmd__fans__subcmd__tag"
+                ;;
+            socialcrm__subcmd__help__subcmd__fans,untag)
+                cmd="socialcrm__subcmd__help__subcmd__fans__subcmd__untag"
                 ;;
             socialcrm__subcmd__help__subcmd__messages,list)
                 cmd="socialcrm__subcmd__help__subcmd__messages__subcmd__list"
@@ -198,6 +240,18 @@ _socialcrm() {
                 ;;
             socialcrm__subcmd__help__subcmd__secrets,reset)
                 cmd="socialcrm__subcmd__help__subcmd__secrets__subcmd__reset"
+                ;;
+            socialcrm__subcmd__help__subcmd__segments,create)
+                cmd="socialcrm__subcmd__help__subcmd__segments__subcmd__create"
+                ;;
+            socialcrm__subcmd__help__subcmd__segments,delete)
+                cmd="socialcrm__subcmd__help__subcmd__segments__subcmd__delete"
+                ;;
+            socialcrm__subcmd__help__subcmd__segments,list)
+                cmd="socialcrm__subcmd__help__subcmd__segments__subcmd__list"
+                ;;
+            socialcrm__subcmd__help__subcmd__segments,show)
+                cmd="socialcrm__subcmd__help__subcmd__segments__subcmd__show"
                 ;;
             socialcrm__subcmd__help__subcmd__webhooks,serve)
                 cmd="socialcrm__subcmd__help__subcmd__webhooks__subcmd__serve"
@@ -244,6 +298,36 @@ _socialcrm() {
             socialcrm__subcmd__secrets__subcmd__help,reset)
                 cmd="socialcrm__subcmd__secrets__subcmd__help__subcmd__reset"
                 ;;
+            socialcrm__subcmd__segments,create)
+                cmd="socialcrm__subcmd__segments__subcmd__create"
+                ;;
+            socialcrm__subcmd__segments,delete)
+                cmd="socialcrm__subcmd__segments__subcmd__delete"
+                ;;
+            socialcrm__subcmd__segments,help)
+                cmd="socialcrm__subcmd__segments__subcmd__help"
+                ;;
+            socialcrm__subcmd__segments,list)
+                cmd="socialcrm__subcmd__segments__subcmd__list"
+                ;;
+            socialcrm__subcmd__segments,show)
+                cmd="socialcrm__subcmd__segments__subcmd__show"
+                ;;
+            socialcrm__subcmd__segments__subcmd__help,create)
+                cmd="socialcrm__subcmd__segments__subcmd__help__subcmd__create"
+                ;;
+            socialcrm__subcmd__segments__subcmd__help,delete)
+                cmd="socialcrm__subcmd__segments__subcmd__help__subcmd__delete"
+                ;;
+            socialcrm__subcmd__segments__subcmd__help,help)
+                cmd="socialcrm__subcmd__segments__subcmd__help__subcmd__help"
+                ;;
+            socialcrm__subcmd__segments__subcmd__help,list)
+                cmd="socialcrm__subcmd__segments__subcmd__help__subcmd__list"
+                ;;
+            socialcrm__subcmd__segments__subcmd__help,show)
+                cmd="socialcrm__subcmd__segments__subcmd__help__subcmd__show"
+                ;;
             socialcrm__subcmd__webhooks,help)
                 cmd="socialcrm__subcmd__webhooks__subcmd__help"
                 ;;
@@ -263,7 +347,7 @@ _socialcrm() {
 
     case "${cmd}" in
         socialcrm)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db secrets webhooks completions man help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version import-csv connect disconnect accounts sync insights upload post fans segments messages audit doctor db secrets webhooks completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -795,7 +879,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__fans)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version list show help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version list show tag untag note delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -828,9 +912,61 @@ _socialcrm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        socialcrm__subcmd__fans__subcmd__help)
-            opts="list show help"
+        socialcrm__subcmd__fans__subcmd__delete)
+            opts="-o -v -q -h -V --account --yes --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__fans__subcmd__help)
+            opts="list show tag untag note delete help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__fans__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -870,6 +1006,20 @@ _socialcrm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        socialcrm__subcmd__fans__subcmd__help__subcmd__note)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         socialcrm__subcmd__fans__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -884,8 +1034,36 @@ _socialcrm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        socialcrm__subcmd__fans__subcmd__help__subcmd__tag)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__fans__subcmd__help__subcmd__untag)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         socialcrm__subcmd__fans__subcmd__list)
-            opts="-p -s -o -v -q -h -V --platform --search --since --until --limit --after --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            opts="-p -s -o -v -q -h -V --platform --search --since --until --tag --segment --limit --after --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -915,11 +1093,57 @@ _socialcrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --segment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__fans__subcmd__note)
+            opts="-o -v -q -h -V --account --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -984,8 +1208,84 @@ _socialcrm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        socialcrm__subcmd__fans__subcmd__tag)
+            opts="-o -v -q -h -V --account --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__fans__subcmd__untag)
+            opts="-o -v -q -h -V --account --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         socialcrm__subcmd__help)
-            opts="import-csv connect disconnect accounts sync insights upload post fans messages audit doctor db secrets webhooks completions man help"
+            opts="import-csv connect disconnect accounts sync insights upload post fans segments messages audit doctor db secrets webhooks completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1139,8 +1439,22 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help__subcmd__fans)
-            opts="list show"
+            opts="list show tag untag note delete"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__fans__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1166,7 +1480,49 @@ _socialcrm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        socialcrm__subcmd__help__subcmd__fans__subcmd__note)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         socialcrm__subcmd__help__subcmd__fans__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__fans__subcmd__tag)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__fans__subcmd__untag)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1321,6 +1677,76 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help__subcmd__secrets__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__segments)
+            opts="create list show delete"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__segments__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__segments__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__segments__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__segments__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1976,6 +2402,296 @@ _socialcrm() {
                     return 0
                     ;;
                 --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__segments)
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version create list show delete help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__segments__subcmd__create)
+            opts="-p -s -o -v -q -h -V --platform --search --since --until --tag --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --platform)
+                    COMPREPLY=($(compgen -W "tiktok instagram reddit x onlyfans" -- "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -W "tiktok instagram reddit x onlyfans" -- "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__segments__subcmd__delete)
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__segments__subcmd__help)
+            opts="create list show delete help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__segments__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__segments__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__segments__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__segments__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__segments__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__segments__subcmd__list)
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__segments__subcmd__show)
+            opts="-o -v -q -h -V --limit --after --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
