@@ -219,8 +219,8 @@ fn limit(rows: u32) -> Value {
     Value::Int(i64::from(rows.clamp(1, PAGE_MAX)))
 }
 
-/// The filters of a fans query (every field of [`FanQuery`] but its page), on `f`: shared by
-/// the listing and the live count of a segment.
+/// The plain filters of a fans query on `f` (tags and segments: `fan_lists`), shared by the
+/// listing and the live count of a segment.
 fn fan_conditions(query: &mut Query, q: &FanQuery) {
     if let Some(p) = &q.platform {
         query.filter("f.platform = ?", [p.into()]);
@@ -237,7 +237,6 @@ fn fan_conditions(query: &mut Query, q: &FanQuery) {
     if let Some(t) = q.until {
         query.filter("f.last_seen_at < ?", [t.into()]);
     }
-    fan_lists::filter(query, q);
 }
 
 const FAN_SELECT: &str = "SELECT f.*, (SELECT COUNT(*) FROM messages m \
@@ -552,6 +551,7 @@ impl<C: Conn> Store for SqlStore<C> {
     fn list_fans(&mut self, q: &FanQuery) -> Result<Vec<FanRow>, StoreError> {
         let mut query = Query::new(self.dialect(), FAN_SELECT);
         fan_conditions(&mut query, q);
+        self.fan_list_filters(&mut query, q)?;
         if let Some(after) = q.page.after {
             query.filter("f.id > ?", [after.into()]);
         }

@@ -15,67 +15,128 @@ use super::super::value::{Row, Value};
 use super::{Conn, Records, SqlStore};
 use crate::store::StoreError;
 
-/// Each fan's relationship with an account: `fan_id`, `account`, `spend` (lifetime, cents),
-/// `first_seen_at`, `last_seen_at`. The built-in segments rank fans within an account.
-const RELATIONSHIPS: &str = "SELECT r.id AS fan_id, r.platform AS account, \
-     r.lifetime_spend_cents AS spend, r.first_seen_at, r.last_seen_at FROM fans r";
+/// Where a fan's relationship with an account lives, for the built-in segments: the account
+/// column, and the spend, first-seen and last-seen expressions (NULL as the lowest value, the
+/// expressions the indexes are built on).
+const REL_FROM: &str = "fans r";
+const REL_ACCOUNT: &str = "r.platform";
+const ACCOUNT: &str = "f.platform";
+const LOWEST_INT: i64 = -9_223_372_036_854_775_807;
+
+fn spend(alias: &str) -> String {
+    format!("COALESCE({alias}.lifetime_spend_cents, {LOWEST_INT})")
+}
 
 /// The actions whose audit entries name a fan by id (`fan 42: ...`): their detail is
 /// scrubbed when the fan is erased.
 pub const FAN_ACTIONS: [&str; 3] = ["fans.tag", "fans.untag", "fans.note"];
 
-/// Adds the tag and segment conditions of `q` to a fans query (`f` is the fans table).
-pub fn filter(query: &mut Query, q: &FanQuery) {
-    for tag in &q.tags {
-        query.filter(
-            "f.id IN (SELECT t.fan_id FROM fan_tags t WHERE t.tag = ?)",
-            [tag.into()],
-        );
-    }
-    if let Some(b) = q.builtin {
+/// Which spend a built-in segment compares with, per account: the k-th highest (whales) or
+/// the lower median (cold) of the account's paying fans.
+#[derive(Debug, Clone, Copy)]
+enum Threshold {
+    TopPercent,
+    LowerMedian,
+}
+
+impl<C: Conn> SqlStore<C> {
+    /// Adds the tag and segment conditions of `q` to a fans query (`f` the fan). A built-in
+    /// segment's spend thresholds are read first, from the spend index (two small queries),
+    /// so that the condition itself is one index range per account.
+    pub(super) fn fan_list_filters(
+        &mut self,
+        query: &mut Query,
+        q: &FanQuery,
+    ) -> Result<(), StoreError> {
+        for tag in &q.tags {
+            query.filter(
+                "f.id IN (SELECT t.fan_id FROM fan_tags t WHERE t.tag = ?)",
+                [tag.into()],
+            );
+        }
+        let Some(b) = q.builtin else {
+            return Ok(());
+        };
         let now = crate::clock::now();
-        match b {
+        let threshold = match b {
             BuiltinSegment::New => {
                 let since = now - Duration::days(BuiltinSegment::NEW_DAYS);
-                query.filter(
-                    &format!(
-                        "f.id IN (SELECT rel.fan_id FROM ({RELATIONSHIPS}) rel \
-                         WHERE rel.first_seen_at >= ?)"
-                    ),
-                    [since.into()],
-                );
+                query.filter("f.first_seen_at >= ?", [since.into()]);
+                return Ok(());
             }
-            BuiltinSegment::Whales => {
-                // RANK gives tied spends the same place, so every fan tied with the k-th
-                // highest spend is in; k = ceil(1% of the account's paying fans).
-                query.filter(
-                    &format!(
-                        "f.id IN (SELECT w.fan_id FROM (SELECT rel.fan_id, \
-                         RANK() OVER (PARTITION BY rel.account ORDER BY rel.spend DESC) AS place, \
-                         COUNT(*) OVER (PARTITION BY rel.account) AS paying \
-                         FROM ({RELATIONSHIPS}) rel WHERE rel.spend > 0) w \
-                         WHERE w.place <= (w.paying + 99) / 100)"
-                    ),
-                    [],
-                );
-            }
-            BuiltinSegment::Cold => {
-                let before = now - Duration::days(BuiltinSegment::COLD_DAYS);
-                // The lower median: the ((n + 1) / 2)-th smallest spend of the n paying fans.
-                query.filter(
-                    &format!(
-                        "f.id IN (SELECT p.fan_id FROM ({RELATIONSHIPS}) p JOIN \
-                         (SELECT m.account, m.spend AS median FROM (SELECT rel.account, rel.spend, \
-                          ROW_NUMBER() OVER (PARTITION BY rel.account ORDER BY rel.spend) AS place, \
-                          COUNT(*) OVER (PARTITION BY rel.account) AS paying \
-                          FROM ({RELATIONSHIPS}) rel WHERE rel.spend > 0) m \
-                          WHERE m.place = (m.paying + 1) / 2) med ON med.account = p.account \
-                         WHERE p.spend >= med.median AND p.last_seen_at < ?)"
-                    ),
-                    [before.into()],
-                );
-            }
+            BuiltinSegment::Whales => Threshold::TopPercent,
+            BuiltinSegment::Cold => Threshold::LowerMedian,
+        };
+        let thresholds = self.spend_thresholds(threshold, q.platform.as_deref())?;
+        if thresholds.is_empty() {
+            query.filter("1 = 0", []);
+            return Ok(());
         }
+        let ranges = vec![format!("({ACCOUNT} = ? AND {} >= ?)", spend("f")); thresholds.len()];
+        query.filter(
+            &format!("({})", ranges.join(" OR ")),
+            thresholds
+                .into_iter()
+                .flat_map(|(account, cents)| [account.into(), cents.into()]),
+        );
+        if let BuiltinSegment::Cold = b {
+            let before = now - Duration::days(BuiltinSegment::COLD_DAYS);
+            // A fan never seen (NULL) is not cold: there is no activity to have stopped.
+            query.filter("f.last_seen_at < ?", [before.into()]);
+        }
+        Ok(())
+    }
+
+    /// Each account's threshold spend (cents), for the accounts with paying fans (spend > 0):
+    /// the spend of the ceil(n / 100)-th highest paying fan, or the ((n + 1) / 2)-th lowest.
+    fn spend_thresholds(
+        &mut self,
+        which: Threshold,
+        scope: Option<&str>,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut counts = Query::new(
+            self.dialect(),
+            format!("SELECT {REL_ACCOUNT} AS account, COUNT(*) AS paying FROM {REL_FROM}"),
+        );
+        counts.filter(&format!("{} > 0", spend("r")), []);
+        if let Some(account) = scope {
+            counts.filter(&format!("{REL_ACCOUNT} = ?"), [account.into()]);
+        }
+        let (sql, params) = counts.finish(&format!("GROUP BY {REL_ACCOUNT}"), []);
+        let paying: Vec<(String, i64)> = self
+            .conn
+            .query(&sql, &params)?
+            .iter()
+            .map(|r| Ok((r.text("account")?, r.i64("paying")?)))
+            .collect::<Result<_, StoreError>>()?;
+        if paying.is_empty() {
+            return Ok(Vec::new());
+        }
+        let order = match which {
+            Threshold::TopPercent => "DESC",
+            Threshold::LowerMedian => "ASC",
+        };
+        let mut union = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        for (account, n) in &paying {
+            let offset = match which {
+                Threshold::TopPercent => (n + 99) / 100 - 1,
+                Threshold::LowerMedian => (n + 1) / 2 - 1,
+            };
+            union.push(format!(
+                "SELECT ? AS account, (SELECT {s} FROM {REL_FROM} WHERE {REL_ACCOUNT} = ? AND {s} > 0 \
+                 ORDER BY {s} {order} LIMIT 1 OFFSET ?) AS cents",
+                s = spend("r")
+            ));
+            values.extend([account.into(), account.into(), offset.into()]);
+        }
+        let (sql, params) =
+            Query::new(self.dialect(), "").finish(&union.join(" UNION ALL "), values);
+        self.conn
+            .query(&sql, &params)?
+            .iter()
+            .map(|r| Ok((r.text("account")?, r.i64("cents")?)))
+            .collect()
     }
 }
 
@@ -124,6 +185,7 @@ impl<C: Conn> SqlStore<C> {
     pub(super) fn count_fans_impl(&mut self, q: &FanQuery) -> Result<i64, StoreError> {
         let mut query = Query::new(self.dialect(), "SELECT COUNT(*) AS n FROM fans f");
         super::fan_conditions(&mut query, q);
+        self.fan_list_filters(&mut query, q)?;
         let (sql, params) = query.finish("", []);
         let rows = self.conn.query(&sql, &params)?;
         rows.first().map(|r| r.i64("n")).unwrap_or(Ok(0))
