@@ -1063,7 +1063,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__fans__subcmd__list)
-            opts="-p -s -o -v -q -h -V --platform --search --since --until --tag --segment --limit --after --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            opts="-p -a -s -o -v -q -h -V --platform --account --status --min-spend --max-spend --search --since --until --tag --segment --sort --desc --limit --after --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1075,6 +1075,26 @@ _socialcrm() {
                     ;;
                 -p)
                     COMPREPLY=($(compgen -W "tiktok instagram reddit x onlyfans" -- "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-spend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-spend)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --search)
@@ -1099,6 +1119,10 @@ _socialcrm() {
                     ;;
                 --segment)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "spend last-seen first-seen username" -- "${cur}"))
                     return 0
                     ;;
                 --limit)
@@ -1175,12 +1199,16 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__fans__subcmd__show)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            opts="-o -v -q -h -V --messages --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --messages)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1817,7 +1845,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__import__subcmd__csv)
-            opts="-o -v -q -h -V --map --date-format --dry-run --rejects --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version onlyfans fans messages earnings"
+            opts="-o -v -q -h -V --map --date-format --dry-run --rejects --account --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version onlyfans fans messages earnings"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1832,6 +1860,10 @@ _socialcrm() {
                     return 0
                     ;;
                 --rejects)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2031,7 +2063,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__messages__subcmd__list)
-            opts="-p -s -o -v -q -h -V --platform --search --fan --direction --since --until --limit --after --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            opts="-p -a -s -o -v -q -h -V --platform --account --search --fan --direction --since --until --limit --after --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2043,6 +2075,14 @@ _socialcrm() {
                     ;;
                 -p)
                     COMPREPLY=($(compgen -W "tiktok instagram reddit x onlyfans" -- "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --search)
@@ -2467,7 +2507,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__segments__subcmd__create)
-            opts="-p -s -o -v -q -h -V --platform --search --since --until --tag --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            opts="-p -a -s -o -v -q -h -V --platform --account --status --min-spend --max-spend --search --since --until --tag --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2479,6 +2519,26 @@ _socialcrm() {
                     ;;
                 -p)
                     COMPREPLY=($(compgen -W "tiktok instagram reddit x onlyfans" -- "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-spend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-spend)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --search)

@@ -62,6 +62,7 @@ iso\t'Year first only (2026-11-01)'
 mdy\t'Month first (11/01/2026 is November 1st)'
 dmy\t'Day first (01/11/2026 is November 1st)'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l rejects -d 'Write rejected rows (line number, reason, original row) to this CSV file' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l account -d 'The creator whose export this is: the local account name its fans, messages and payments belong to (the same name as the creator\'s connections). Default `default`; required once the CRM holds OnlyFans data of more than one account' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
@@ -260,8 +261,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -s V -l version -d 'Print version'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -f -a "list" -d 'List fans, oldest first, a page at a time'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -f -a "show" -d 'Show one fan in detail'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -f -a "list" -d 'List fan relationships (one row per fan and account), a page at a time'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -f -a "show" -d 'Show one fan: the identity, each account\'s relationship, their sum and latest messages'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -f -a "tag" -d 'Tag a fan (idempotent: a tag already there stays as it was)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -f -a "untag" -d 'Take tags off a fan (idempotent: a tag that is not there is no error)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -f -a "note" -d 'Add a note to a fan: append-only, stamped with the time and the operator'
@@ -272,11 +273,19 @@ instagram\t''
 reddit\t''
 x\t''
 onlyfans\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s a -l account -d 'Only relationships with this account (the creator\'s local name, as for connect)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l status -d 'Only relationships with this status (e.g. active, expired; OnlyFans statuses are stored lowercase)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l min-spend -d 'Only relationships with a lifetime spend of at least AMOUNT (major units: 12.50)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l max-spend -d 'Only relationships with a lifetime spend of at most AMOUNT (major units: 12.50)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s s -l search -d 'Only fans whose username, display name or platform id contains TEXT (any case)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l since -d 'Only fans last seen at or after this date (2026-11-01, RFC 3339, or 7d/12h ago)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l until -d 'Only fans last seen before this date' -r
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l tag -d 'Only fans tagged TAG (for any account); repeat to require all of them' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l tag -d 'Only fans tagged TAG (for the relationship\'s account or for every account); repeat to require all of them' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l segment -d 'Only the members of this segment: a saved one (`segments list`) or a built-in one (whales, new, cold), combined with the other filters' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l sort -d 'Order rows by this value, then by relationship id' -r -f -a "spend\t'Lifetime spend (exact cents; the currency is not converted)'
+last-seen\t'When the fan was last seen by the account'
+first-seen\t'When the fan was first seen by the account'
+username\t'The fan\'s username (as stored, byte order)'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l limit -d 'Most rows to print (1 to 10000)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l after -d 'Continue after the row with this id (the `id` of the last row printed)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
@@ -286,12 +295,14 @@ json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
 json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l desc -d 'Largest (latest) first'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -l messages -d 'How many of the latest messages to show' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
@@ -362,8 +373,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "list" -d 'List fans, oldest first, a page at a time'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one fan in detail'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "list" -d 'List fan relationships (one row per fan and account), a page at a time'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one fan: the identity, each account\'s relationship, their sum and latest messages'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "tag" -d 'Tag a fan (idempotent: a tag already there stays as it was)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "untag" -d 'Take tags off a fan (idempotent: a tag that is not there is no error)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "note" -d 'Add a note to a fan: append-only, stamped with the time and the operator'
@@ -392,6 +403,10 @@ instagram\t''
 reddit\t''
 x\t''
 onlyfans\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -s a -l account -d 'Only relationships with this account (the creator)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l status -d 'Only relationships with this status (e.g. active, expired)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l min-spend -d 'Only relationships with a lifetime spend of at least AMOUNT (major units: 12.50)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l max-spend -d 'Only relationships with a lifetime spend of at most AMOUNT' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -s s -l search -d 'Only fans whose username, display name or platform id contains TEXT (any case)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l since -d 'Only fans last seen at or after this date (2026-11-01, RFC 3339, or 7d/12h ago: relative dates stay relative)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l until -d 'Only fans last seen before this date' -r
@@ -475,6 +490,7 @@ instagram\t''
 reddit\t''
 x\t''
 onlyfans\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s a -l account -d 'Only messages in this account\'s inbox and posts (the creator\'s local name)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s s -l search -d 'Only messages whose text contains TEXT (any case)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l fan -d 'Only messages with this fan: ID or PLATFORM:USER, as for `fans show`' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l direction -d 'Only messages in this direction' -r -f -a "in\t'From the fan'
@@ -720,8 +736,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans segments messages audit doctor db secrets webhooks completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from post" -f -a "x" -d 'Post to X: text, up to four media files, or a reply; prints the post\'s URL'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from post" -f -a "reddit" -d 'Submit a link or text post to a subreddit, with a title and optionally a flair'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "list" -d 'List fans, oldest first, a page at a time'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "show" -d 'Show one fan in detail'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "list" -d 'List fan relationships (one row per fan and account), a page at a time'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "show" -d 'Show one fan: the identity, each account\'s relationship, their sum and latest messages'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "tag" -d 'Tag a fan (idempotent: a tag already there stays as it was)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "untag" -d 'Take tags off a fan (idempotent: a tag that is not there is no error)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "note" -d 'Add a note to a fan: append-only, stamped with the time and the operator'

@@ -13,9 +13,11 @@ fn seed_fans(db: &TestDb, n: usize) {
         .map(|i| Fan {
             platform: "onlyfans".into(),
             platform_user_id: format!("of-{i}"),
+            account: "default".into(),
             username: Some(format!("fan{i}")),
             display_name: Some(format!("Fan Number {i}")),
             status: Some("active".into()),
+            subscribed_at: None,
             first_seen_at: None,
             last_seen_at: None,
             lifetime_spend_cents: Some(1000 + i as i64),
@@ -47,7 +49,8 @@ fn listings_work_end_to_end(db: &TestDb) {
     assert_eq!(page[0]["username"], "fan0");
     assert_eq!(page[0]["lifetime_spend_cents"], 1000);
     assert_eq!(page[0]["message_count"], 0);
-    let last = page[1]["id"].as_i64().unwrap().to_string();
+    assert_eq!(page[0]["account"], "default");
+    let last = page[1]["relationship_id"].as_i64().unwrap().to_string();
     assert!(
         run.stderr.contains(&format!("--after {last}")),
         "{}",
@@ -81,7 +84,11 @@ fn listings_work_end_to_end(db: &TestDb) {
     ]);
     let lines: Vec<&str> = csv.ok().stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{}", csv.stdout);
-    assert!(lines[0].starts_with("id,platform,platform_user_id,username"));
+    assert!(
+        lines[0].starts_with("id,relationship_id,platform,account,platform_user_id,username"),
+        "{}",
+        lines[0]
+    );
     assert!(
         lines[1].contains(",of-3,fan3,Fan Number 3,active,") && lines[1].contains(",10.03,USD,")
     );
@@ -98,7 +105,9 @@ fn listings_work_end_to_end(db: &TestDb) {
         ])
         .ok()
         .json();
-    assert_eq!(shown["platform_user_id"], "of-4");
+    assert_eq!(shown["fan"]["platform_user_id"], "of-4");
+    assert_eq!(shown["relationships"][0]["account"], "default");
+    assert_eq!(shown["organization_spend"][0]["cents"], 1004);
 
     let table = env.run(&["--database-url", url, "fans", "show", "onlyfans:of-2"]);
     assert!(table.ok().stdout.contains("Fan Number 2"));
@@ -513,9 +522,11 @@ fn seed_hostile_fans(db: &TestDb) {
     let fan = |id: &str, username: &str, display: &str| Fan {
         platform: "tiktok".into(),
         platform_user_id: id.into(),
+        account: "main".into(),
         username: Some(username.into()),
         display_name: Some(display.into()),
         status: None,
+        subscribed_at: None,
         first_seen_at: None,
         last_seen_at: None,
         lifetime_spend_cents: Some(1250),

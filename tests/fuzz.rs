@@ -608,6 +608,7 @@ fn fuzz_onlyfans_rows_never_panic_the_field_parsers() {
                 map: &map,
                 row: &row,
                 dates,
+                account: "default",
             };
             let got = no_panic(
                 &shown,

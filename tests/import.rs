@@ -418,9 +418,9 @@ on_both_backends! {
         // A row stored before the check (or written by another tool) does not make the CRM
         // unreadable.
         if is_sqlite(db) {
-            db.exec("UPDATE fans SET first_seen_at = '+10000-01-01T13:59:59.000000Z', last_seen_at = 'garbage'");
+            db.exec("UPDATE fan_accounts SET first_seen_at = '+10000-01-01T13:59:59.000000Z', last_seen_at = 'garbage'");
         } else {
-            db.exec("UPDATE fans SET first_seen_at = '10000-01-01T13:59:59Z'");
+            db.exec("UPDATE fan_accounts SET first_seen_at = '10000-01-01T13:59:59Z'");
         }
         let fans = list(env, db, "fans");
         assert_eq!(fans.len(), 1, "the row still lists");
@@ -441,7 +441,7 @@ on_both_backends! {
         for (id, at) in [("x1", "2026-11-05"), ("x2", "2026-11-06")] {
             db.exec(&format!("INSERT INTO analytics_events (platform, account, subject_type, subject_id, metric, period, \
                 period_start, value, unit, fan_platform_user_id, revision, created_at, updated_at) VALUES \
-                ('onlyfans', '', 'transaction', '{id}', 'gross_tip', 'instant', '{at}T00:00:00.000000Z', 5e16, 'USD', 'whale', 1, \
+                ('onlyfans', 'default', 'transaction', '{id}', 'gross_tip', 'instant', '{at}T00:00:00.000000Z', 5e16, 'USD', 'whale', 1, \
                 '2026-11-01T00:00:00.000000Z', '2026-11-01T00:00:00.000000Z')"));
         }
         let run = import(env, db, "earnings", &example("onlyfans-earnings.csv"), &[]);

@@ -251,7 +251,7 @@ fn media_comments_and_conversations_sync_idempotently(db: TestDb) {
     );
     // fan1..fan3 from comments (on the latest 50 media), dmfan1..dmfan4 from conversations.
     assert_eq!(w.rows("fans"), 7);
-    // messages: platform|id|fan|direction|kind|body|sent_at|thread_ref|post_ref
+    // messages: platform|account|id|fan|direction|kind|body|sent_at|thread_ref|post_ref
     let before = crm_contents(&w.db.target);
     let replies: Vec<&String> = before["messages"]
         .iter()
@@ -261,7 +261,7 @@ fn media_comments_and_conversations_sync_idempotently(db: TestDb) {
     assert!(
         replies
             .iter()
-            .all(|m| m.starts_with("instagram|c") && m.contains("_r|NULL|out|")),
+            .all(|m| m.starts_with("instagram|default|c") && m.contains("_r|NULL|out|")),
         "the account's own replies have no fan: {replies:?}"
     );
     let fan_comment = before["messages"]
@@ -274,7 +274,7 @@ fn media_comments_and_conversations_sync_idempotently(db: TestDb) {
                 "|m{}",
                 fan_comment
                     .split('|')
-                    .nth(1)
+                    .nth(2)
                     .unwrap()
                     .trim_start_matches('c')
                     .split('_')

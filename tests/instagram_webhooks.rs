@@ -99,17 +99,21 @@ fn webhooks_are_verified_and_recorded_once(db: TestDb) {
     );
     let crm = crm_contents(&db.target);
     assert_eq!(crm["messages"].len(), 2, "{:?}", crm["messages"]);
-    assert!(
-        crm["messages"].iter().any(
-            |m| m.starts_with("instagram|wc1|90001|in|comment|So good!|") && m.ends_with("|m7")
-        )
-    );
+    assert!(crm["messages"].iter().any(|m| {
+        m.starts_with("instagram|default|wc1|90001|in|comment|So good!|") && m.ends_with("|m7")
+    }));
     assert!(
         crm["messages"]
             .iter()
-            .any(|m| m.starts_with("instagram|mid.1|80001|in|dm|hello|"))
+            .any(|m| m.starts_with("instagram|default|mid.1|80001|in|dm|hello|"))
     );
     assert_eq!(crm["fans"].len(), 2);
+    // No connection names the Instagram account: its records go to `default`.
+    assert!(
+        crm["fan_accounts"].iter().all(|f| f.contains("|default|")),
+        "{:?}",
+        crm["fan_accounts"]
+    );
     let webhooks = webhook_audit(db.open().as_mut());
     assert_eq!(
         webhooks.len(),

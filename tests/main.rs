@@ -7,6 +7,7 @@
 
 mod cli;
 mod connect;
+mod creators;
 mod fake_tiktok;
 mod fan_lists;
 mod fuzz;
@@ -40,6 +41,7 @@ fn every_test_file_is_included() {
     let declared = [
         "cli.rs",
         "connect.rs",
+        "creators.rs",
         "fake_tiktok.rs",
         "fan_lists.rs",
         "fuzz.rs",

@@ -52,9 +52,11 @@ fn fan(platform: &str, id: &str, username: &str) -> Fan {
     Fan {
         platform: platform.into(),
         platform_user_id: id.into(),
+        account: "main".into(),
         username: Some(username.into()),
         display_name: None,
         status: None,
+        subscribed_at: None,
         first_seen_at: Some(t(1, 0)),
         last_seen_at: Some(t(1, 0)),
         lifetime_spend_cents: None,
@@ -66,6 +68,7 @@ fn fan(platform: &str, id: &str, username: &str) -> Fan {
 fn message(id: &str, fan: &str, sent: DateTime<Utc>, body: &str) -> Message {
     Message {
         platform: "onlyfans".into(),
+        account: "main".into(),
         platform_message_id: id.into(),
         fan_platform_user_id: Some(fan.into()),
         direction: "in".into(),
@@ -123,6 +126,20 @@ fn rows(store: &mut dyn Store, table: &str) -> i64 {
         .unwrap()
 }
 
+/// The one relationship of the fan `user` on `platform`.
+fn relationship(store: &mut dyn Store, platform: &str, user: &str) -> FanRow {
+    let fan = store
+        .find_fan(&FanSelector::OnPlatform {
+            platform: platform.into(),
+            user: user.into(),
+        })
+        .unwrap()
+        .unwrap();
+    let mut all = store.fan_relationships(fan.id).unwrap();
+    assert_eq!(all.len(), 1, "{all:?}");
+    all.remove(0)
+}
+
 fn ids<T>(items: &[T], id: impl Fn(&T) -> i64) -> Vec<i64> {
     items.iter().map(id).collect()
 }
@@ -134,7 +151,7 @@ on_both_backends! {
         store.ensure_current().unwrap();
         let tables = store.table_counts().unwrap();
         assert_eq!(tables.len(), socialcrm::store::tables::TABLES.len());
-        for table in ["uploads", "secrets", "webhook_replays", "fan_tags", "fan_notes", "segments"] {
+        for table in ["fan_accounts", "uploads", "secrets", "webhook_replays", "fan_tags", "fan_notes", "segments"] {
             assert!(tables.iter().any(|t| t.table == table), "{table} missing from {tables:?}");
         }
         assert!(tables.iter().all(|t| t.rows == Some(0)), "{tables:?}");
@@ -254,7 +271,7 @@ on_both_backends! {
         later.source = "dm".into();
         assert_eq!(store.upsert(Batch::Fans(&[later])).unwrap(), counts(0, 1, 0));
 
-        let row = store.find_fan(&FanSelector::OnPlatform { platform: "onlyfans".into(), user: "42".into() }).unwrap().unwrap();
+        let row = relationship(store, "onlyfans", "42");
         assert_eq!(row.fan.username.as_deref(), Some("anna_new"));
         assert_eq!(row.fan.display_name.as_deref(), Some("Anna"), "a missing value keeps the known one");
         assert_eq!(row.fan.first_seen_at, Some(t(3, 0)), "first seen is the earliest");
@@ -274,7 +291,7 @@ on_both_backends! {
         repeat.lifetime_spend_cents = Some(500);
         fans.insert(150, repeat);
         assert_eq!(store.upsert(Batch::Fans(&fans)).unwrap(), counts(300, 1, 0));
-        let b7 = store.find_fan(&FanSelector::OnPlatform { platform: "onlyfans".into(), user: "b7".into() }).unwrap().unwrap();
+        let b7 = relationship(store, "onlyfans", "b7");
         assert_eq!(b7.fan.username.as_deref(), Some("bulk_7_renamed"));
         assert_eq!((b7.fan.first_seen_at, b7.fan.last_seen_at), (Some(t(1, 0) - Duration::days(1)), Some(t(9, 0))));
         assert_eq!(b7.fan.lifetime_spend_cents, Some(500));
@@ -307,8 +324,8 @@ on_both_backends! {
                 break;
             }
             assert!(page.len() <= 10);
-            after = page.last().map(|f| f.id);
-            seen.extend(ids(&page, |f| f.id));
+            after = page.last().map(|f| f.relationship_id);
+            seen.extend(ids(&page, |f| f.relationship_id));
         }
         assert_eq!(seen.len(), 25);
         assert!(seen.windows(2).all(|w| w[0] < w[1]), "ascending ids, no overlap: {seen:?}");
@@ -349,7 +366,7 @@ on_both_backends! {
         assert_eq!(seen.last().unwrap().fan_username.as_deref(), Some("anna"));
         assert_eq!(seen.first().unwrap().fan_username, None, "f2 is not a known fan");
 
-        let anna = store.find_fan(&FanSelector::OnPlatform { platform: "onlyfans".into(), user: "@ANNA".into() }).unwrap().unwrap();
+        let anna = relationship(store, "onlyfans", "@ANNA");
         assert_eq!(anna.message_count, 4);
         let hers = store
             .list_messages(&MessageQuery { page: Page { limit: 50, after: None }, fan_platform_user_id: Some("f1".into()), search: Some("body 2".into()), ..MessageQuery::default() })
@@ -401,15 +418,26 @@ on_both_backends! {
         store.upsert(Batch::SyncStates(&[SyncState { connection_id: id, stream: "videos".into(), cursor: None, high_water_mark: None }])).unwrap();
         store.upsert(Batch::Fans(&[fan(&c.platform, "f1", "a"), fan("onlyfans", "f2", "b")])).unwrap();
 
-        let kept = store.purge_account(&c.platform, &c.account, id, false).unwrap();
-        let n = |table: &str| kept.iter().find(|t| t.table == table).and_then(|t| t.rows);
-        assert_eq!((n("analytics_events"), n("sync_state"), n("fans")), (Some(1), Some(1), None));
-        assert_eq!(rows(store, "analytics_events"), 1, "the other account's events stay");
-        assert_eq!(rows(store, "fans"), 2, "fans stay unless platform-wide");
+        // f1 is also known to another tiktok account: its identity outlives the purge.
+        let mut shared = fan(&c.platform, "f1", "a");
+        shared.account = "other".into();
+        store.upsert(Batch::Fans(&[fan(&c.platform, "f3", "c"), shared])).unwrap();
+        let mut tiktok_message = message("m1", "f1", t(3, 0), "hi");
+        tiktok_message.platform = c.platform.clone();
+        store.upsert(Batch::Messages(&[tiktok_message.clone(), Message { account: "other".into(), ..tiktok_message }])).unwrap();
 
-        let all = store.purge_account(&c.platform, &c.account, id, true).unwrap();
-        assert_eq!(all.iter().find(|t| t.table == "fans").and_then(|t| t.rows), Some(1));
-        assert_eq!(rows(store, "fans"), 1, "other platforms' fans stay");
+        let purged = store.purge_account(&c.platform, &c.account, id).unwrap();
+        let n = |table: &str| purged.iter().find(|t| t.table == table).and_then(|t| t.rows);
+        assert_eq!(
+            (n("analytics_events"), n("sync_state"), n("fan_accounts"), n("messages"), n("fans")),
+            (Some(1), Some(1), Some(2), Some(1), Some(1)),
+            "{purged:?}"
+        );
+        assert_eq!(rows(store, "analytics_events"), 1, "the other account's events stay");
+        assert_eq!(rows(store, "messages"), 1, "the other account's message stays");
+        assert_eq!(rows(store, "fans"), 2, "f1 (known to `other`) and the onlyfans fan stay; f3 goes");
+        let f1 = relationship(store, &c.platform, "f1");
+        assert_eq!(f1.fan.account, "other");
     }
 }
 

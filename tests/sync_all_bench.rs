@@ -295,7 +295,7 @@ fn timed_sync(
 fn forget_syncs(db: &TestDb) {
     db.exec(
         "DELETE FROM analytics_events; DELETE FROM messages; DELETE FROM posts; \
-         DELETE FROM fans; DELETE FROM sync_state; DELETE FROM sync_runs; \
+         DELETE FROM fans; DELETE FROM fan_accounts; DELETE FROM sync_state; DELETE FROM sync_runs; \
          UPDATE platform_connections SET last_sync_at = NULL, lease_owner = NULL, \
          lease_until = NULL, lease_released_at = NULL;",
     );

@@ -6,9 +6,9 @@ use crate::auth::tokens::Tokens;
 use crate::cli::{AccountsArgs, DisconnectArgs};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{List, Record, cell};
-use crate::platforms::{self, PlatformError, PlatformId};
+use crate::platforms::{self, PlatformError};
+use crate::store::Batch;
 use crate::store::model::{Connection, ConnectionRow};
-use crate::store::{Batch, Store};
 
 impl Record for ConnectionRow {
     fn columns() -> Vec<&'static str> {
@@ -185,10 +185,7 @@ pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> 
         .filter(|r| r.connection.platform == id.name() && r.connection.account == args.account)
         .collect::<Vec<_>>();
     if args.purge {
-        let others = rows_of_platform(store, id)?
-            .iter()
-            .any(|r| r.connection.account != args.account && r.connection.status != "revoked");
-        let purged = store.purge_account(id.name(), &args.account, row.id, !others)?;
+        let purged = store.purge_account(id.name(), &args.account, row.id)?;
         let summary: Vec<String> = purged
             .iter()
             .map(|t| format!("{} {}", t.rows.unwrap_or(0), t.table))
@@ -197,23 +194,10 @@ pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> 
         let entry = audit_entry("purge", id.name(), &args.account, "ok", &detail);
         store.upsert(Batch::Audit(&[entry]))?;
         notes.push(format!("{detail} rows"));
-        if others {
-            notes.push(format!(
-                "{id}'s fans and messages are kept: another {id} account is still connected"
-            ));
-        }
     } else {
         notes.push("the CRM data synced from this account is kept (--purge deletes it)".into());
     }
     let mut report = Report::data(List(rows));
     report.notes = notes;
     Ok(report)
-}
-
-fn rows_of_platform(store: &mut dyn Store, id: PlatformId) -> CliResult<Vec<ConnectionRow>> {
-    Ok(store
-        .list_connections()?
-        .into_iter()
-        .filter(|r| r.connection.platform == id.name())
-        .collect())
 }

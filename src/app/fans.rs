@@ -6,11 +6,12 @@ use std::io::{BufRead, IsTerminal, Write};
 use serde::Serialize;
 
 use super::{Context, Report, paging_note, time_cell};
-use crate::cli::FansCommand;
+use crate::cli::{FanSortArg, FansCommand};
 use crate::error::{CliError, CliResult};
 use crate::output::{Columns, Detail, List, Record, Render, Section, cell};
 use crate::store::model::{
-    AuditEntry, FanNote, FanQuery, FanRow, FanSelector, FanTag, Page, TableCount,
+    AuditEntry, FanIdentity, FanNote, FanQuery, FanRow, FanSelector, FanSort, FanTag, MessageQuery,
+    MessageRow, Page, TableCount,
 };
 use crate::vocab::PlatformId;
 
@@ -21,22 +22,48 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
     match cmd {
         FansCommand::List {
             platform,
+            account,
+            status,
+            min_spend,
+            max_spend,
             search,
             since,
             until,
             tags,
             segment,
+            sort,
+            desc,
             page,
         } => {
+            if let (Some(min), Some(max)) = (min_spend, max_spend)
+                && min > max
+            {
+                return Err(CliError::usage(format!(
+                    "--min-spend {} is more than --max-spend {}",
+                    money(Some(min)),
+                    money(Some(max))
+                )));
+            }
             let mut query = FanQuery {
                 page: Page {
                     limit: page.limit,
                     after: page.after,
                 },
                 platform: platform.map(|p| p.name().to_string()),
+                account,
+                status: status.map(|s| s.trim().to_string()),
+                min_spend_cents: min_spend,
+                max_spend_cents: max_spend,
                 search,
                 since,
                 until,
+                sort: sort.map(|s| match s {
+                    FanSortArg::Spend => FanSort::Spend,
+                    FanSortArg::LastSeen => FanSort::LastSeen,
+                    FanSortArg::FirstSeen => FanSort::FirstSeen,
+                    FanSortArg::Username => FanSort::Username,
+                }),
+                desc,
                 tags,
                 builtin: None,
             };
@@ -44,17 +71,41 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
                 super::segments::apply(ctx, &name, &mut query)?;
             }
             let fans = ctx.store()?.list_fans(&query)?;
-            let note = paging_note(fans.len(), page.limit, fans.last().map(|f| f.id), "fans");
+            let last = fans.last().map(|f| f.relationship_id);
+            let note = paging_note(fans.len(), page.limit, last, "fans");
             let mut report = Report::data(List(fans));
             report.notes.extend(note);
             Ok(report)
         }
-        FansCommand::Show { fan } => {
-            let fan = resolve(ctx, &fan)?;
+        FansCommand::Show { fan, messages } => {
+            let identity = resolve(ctx, &fan)?;
             let store = ctx.store()?;
-            let tags = store.fan_tags(fan.id)?;
-            let notes = store.fan_notes(fan.id)?;
-            Ok(Report::data(FanDetail { fan, tags, notes }))
+            let relationships = store.fan_relationships(identity.id)?;
+            let latest = if messages == 0 {
+                Vec::new()
+            } else {
+                store.list_messages(&MessageQuery {
+                    page: Page {
+                        limit: messages,
+                        after: None,
+                    },
+                    platform: Some(identity.platform.clone()),
+                    fan_platform_user_id: Some(identity.platform_user_id.clone()),
+                    newest_first: true,
+                    ..MessageQuery::default()
+                })?
+            };
+            let organization_spend = organization_spend(&relationships);
+            let tags = store.fan_tags(identity.id)?;
+            let notes = store.fan_notes(identity.id)?;
+            Ok(Report::data(FanProfile {
+                fan: identity,
+                relationships,
+                organization_spend,
+                messages: latest,
+                tags,
+                notes,
+            }))
         }
         FansCommand::Tag { fan, tags, account } => retag(ctx, &fan, &tags, account, false),
         FansCommand::Untag { fan, tags, account } => retag(ctx, &fan, &tags, account, true),
@@ -106,6 +157,7 @@ fn retag(
     remove: bool,
 ) -> CliResult<Report> {
     let fan = resolve(ctx, raw)?;
+    check_account(ctx, &fan, account.as_deref())?;
     let mut tags = tags.to_vec();
     tags.sort();
     tags.dedup();
@@ -117,7 +169,7 @@ fn retag(
     // Names the fan by id only (erasure scrubs these entries: see store::generic::fan_lists).
     let audit = audit_entry(
         action,
-        Some(&fan.fan.platform),
+        Some(&fan.platform),
         account.as_deref(),
         format!("fan {}: {verb} {}", fan.id, tags.join(", ")),
     );
@@ -161,10 +213,11 @@ fn note(ctx: &mut Context, raw: &str, text: &str, account: Option<String>) -> Cl
         .with_hint("split it into several notes"));
     }
     let fan = resolve(ctx, raw)?;
+    check_account(ctx, &fan, account.as_deref())?;
     // The note's text stays out of the audit log: it is personal data about the fan.
     let audit = audit_entry(
         "fans.note",
-        Some(&fan.fan.platform),
+        Some(&fan.platform),
         account.as_deref(),
         format!("fan {}: note added ({chars} characters)", fan.id),
     );
@@ -183,12 +236,11 @@ fn erase(ctx: &mut Context, raw: &str, account: Option<String>, yes: bool) -> Cl
     let who = format!(
         "fan {} ({}:{})",
         fan.id,
-        fan.fan.platform,
-        fan.fan
-            .username
+        fan.platform,
+        fan.username
             .as_deref()
             .map(|u| format!("@{u}"))
-            .unwrap_or_else(|| fan.fan.platform_user_id.clone())
+            .unwrap_or_else(|| fan.platform_user_id.clone())
     );
     let scope = match &account {
         Some(a) => format!("the relationship of {who} with account '{a}' and its rows"),
@@ -220,13 +272,26 @@ fn erase(ctx: &mut Context, raw: &str, account: Option<String>, yes: bool) -> Cl
     // No username, display name or platform id here: the entry outlives the fan.
     let audit = audit_entry(
         "fans.delete",
-        Some(&fan.fan.platform),
+        Some(&fan.platform),
         account.as_deref(),
         String::new(),
     );
     let counts = ctx
         .store()?
         .erase_fan(fan.id, account.as_deref(), &audit, &describe_erasure)?;
+    if counts.is_empty() {
+        return Err(match &account {
+            Some(a) => CliError::failure(format!(
+                "{} has no relationship with account '{a}'",
+                fan_ref(&fan)
+            ))
+            .with_hint(format!(
+                "`socialcrm fans show {}` lists the fan's accounts",
+                fan.id
+            )),
+            None => CliError::failure(format!("{} is already gone", fan_ref(&fan))),
+        });
+    }
     let note = format!("erased {}", describe_erasure(&counts));
     let rows = counts
         .into_iter()
@@ -247,8 +312,29 @@ struct ErasedRows {
 
 impl Columns for ErasedRows {}
 
+/// Refuses an account the fan has no relationship with (a typo would tag for nobody).
+fn check_account(ctx: &mut Context, fan: &FanIdentity, account: Option<&str>) -> CliResult<()> {
+    let Some(account) = account else {
+        return Ok(());
+    };
+    let known = ctx.store()?.fan_relationships(fan.id)?;
+    if known.iter().any(|r| r.fan.account == account) {
+        return Ok(());
+    }
+    let names: Vec<&str> = known.iter().map(|r| r.fan.account.as_str()).collect();
+    Err(CliError::usage(format!(
+        "{} has no relationship with account '{account}' (it has: {})",
+        fan_ref(fan),
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    )))
+}
+
 /// How a fan is named in messages that may be logged: by id only.
-fn fan_ref(fan: &FanRow) -> String {
+fn fan_ref(fan: &FanIdentity) -> String {
     format!("fan {}", fan.id)
 }
 
@@ -284,55 +370,286 @@ pub fn describe_erasure(counts: &[TableCount]) -> String {
     )
 }
 
-/// `fans show`: the fan, their tags and their notes (newest first).
-pub struct FanDetail {
-    pub fan: FanRow,
-    pub tags: Vec<FanTag>,
-    pub notes: Vec<FanNote>,
+/// `fans show`: one person, what each account knows of them, and what they spent in all.
+#[derive(Debug, Serialize)]
+struct FanProfile {
+    fan: FanIdentity,
+    /// One per account, by account name.
+    relationships: Vec<FanRow>,
+    /// The relationships' lifetime spend summed per currency: what the fan is worth to the
+    /// organization (the agency) across its creators.
+    organization_spend: Vec<SpendTotal>,
+    /// The latest messages with the fan, newest first, in any account.
+    messages: Vec<MessageRow>,
+    /// By tag, then account (null: for every account).
+    tags: Vec<FanTag>,
+    /// Newest first.
+    notes: Vec<FanNote>,
 }
 
-impl Render for FanDetail {
+#[derive(Debug, Serialize, PartialEq)]
+struct SpendTotal {
+    /// None for spend recorded without a currency.
+    currency: Option<String>,
+    cents: i64,
+    /// `cents` in major units ("1234.50").
+    amount: String,
+    /// How many relationships (accounts) the sum is over.
+    accounts: usize,
+}
+
+/// Sums lifetime spend per currency (never across currencies), largest sum first; exact, and
+/// saturating rather than wrapping at the BIGINT bounds.
+fn organization_spend(relationships: &[FanRow]) -> Vec<SpendTotal> {
+    let mut totals: Vec<SpendTotal> = Vec::new();
+    for r in relationships {
+        let Some(cents) = r.fan.lifetime_spend_cents else {
+            continue;
+        };
+        match totals.iter_mut().find(|t| t.currency == r.fan.currency) {
+            Some(t) => {
+                t.cents = t.cents.saturating_add(cents);
+                t.accounts += 1;
+            }
+            None => totals.push(SpendTotal {
+                currency: r.fan.currency.clone(),
+                cents,
+                amount: String::new(),
+                accounts: 1,
+            }),
+        }
+    }
+    for t in &mut totals {
+        t.amount = money(Some(t.cents));
+    }
+    totals.sort_by(|a, b| b.cents.cmp(&a.cents).then(a.currency.cmp(&b.currency)));
+    totals
+}
+
+impl Render for FanProfile {
     fn json(&self) -> serde_json::Value {
-        let mut value = serde_json::to_value(&self.fan).expect("fan serializes");
-        value["tags"] = serde_json::to_value(&self.tags).expect("tags serialize");
-        value["notes"] = serde_json::to_value(&self.notes).expect("notes serialize");
-        value
+        serde_json::to_value(self).expect("a fan profile serializes")
     }
 
     fn sections(&self) -> Vec<Section> {
-        let mut sections = Detail(self.fan.clone()).sections();
+        let f = &self.fan;
+        let facts = vec![
+            vec!["id".into(), f.id.to_string()],
+            vec!["platform".into(), f.platform.clone()],
+            vec!["platform_user_id".into(), f.platform_user_id.clone()],
+            vec!["username".into(), cell(&f.username)],
+            vec!["display_name".into(), cell(&f.display_name)],
+            vec!["created_at".into(), time_cell(&Some(f.created_at))],
+            vec!["updated_at".into(), time_cell(&Some(f.updated_at))],
+        ];
+        let mut out = vec![Section {
+            title: None,
+            columns: vec!["field".into(), "value".into()],
+            rows: facts,
+            ..Section::default()
+        }];
+        let relationships = RelationshipRows(&self.relationships);
+        out.push(Section {
+            title: Some(format!("relationships ({})", self.relationships.len())),
+            ..relationships.section()
+        });
+        out.push(Section {
+            title: Some("organization spend".into()),
+            columns: vec!["currency".into(), "amount".into(), "accounts".into()],
+            rows: self
+                .organization_spend
+                .iter()
+                .map(|t| vec![cell(&t.currency), t.amount.clone(), t.accounts.to_string()])
+                .collect(),
+            ..Section::default()
+        });
+        if !self.messages.is_empty() {
+            let mut messages = List(self.messages.clone()).sections().remove(0);
+            messages.title = Some(format!("latest messages ({})", self.messages.len()));
+            out.push(messages);
+        }
         if !self.tags.is_empty() {
             let mut tags = List(self.tags.iter().cloned().map(TagLine::from).collect()).sections();
-            tags[0].title = Some("Tags".into());
-            sections.extend(tags);
+            tags[0].title = Some(format!("tags ({})", self.tags.len()));
+            out.extend(tags);
         }
         if !self.notes.is_empty() {
             let mut notes =
                 List(self.notes.iter().cloned().map(NoteLine::from).collect()).sections();
-            notes[0].title = Some("Notes (newest first)".into());
-            sections.extend(notes);
+            notes[0].title = Some(format!("notes ({}, newest first)", self.notes.len()));
+            out.extend(notes);
         }
-        sections
+        out
     }
 
-    /// One row: the fan's columns, then its tags (`tag` or `tag@account`, space-separated) and
-    /// how many notes it has.
+    /// The relationships, one row each (with the identity's columns): the flat part of it.
     fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
-        let mut columns: Vec<String> = FanRow::columns().iter().map(|c| c.to_string()).collect();
-        columns.extend(["tags".to_string(), "notes".to_string()]);
-        let mut row = self.fan.cells();
-        row.push(
-            self.tags
+        List(self.relationships.clone()).csv()
+    }
+}
+
+/// A fan's relationships as `fans show` tabulates them: the per-account columns only.
+struct RelationshipRows<'a>(&'a [FanRow]);
+
+impl RelationshipRows<'_> {
+    fn section(&self) -> Section {
+        Section {
+            title: None,
+            columns: [
+                "relationship_id",
+                "account",
+                "status",
+                "subscribed_at",
+                "first_seen_at",
+                "last_seen_at",
+                "lifetime_spend",
+                "currency",
+                "message_count",
+                "source",
+            ]
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+            rows: self
+                .0
                 .iter()
-                .map(|t| match &t.account {
-                    Some(a) => format!("{}@{a}", t.tag),
-                    None => t.tag.clone(),
+                .map(|r| {
+                    let f = &r.fan;
+                    vec![
+                        r.relationship_id.to_string(),
+                        f.account.clone(),
+                        cell(&f.status),
+                        time_cell(&f.subscribed_at),
+                        time_cell(&f.first_seen_at),
+                        time_cell(&f.last_seen_at),
+                        money(f.lifetime_spend_cents),
+                        cell(&f.currency),
+                        r.message_count.to_string(),
+                        f.source.clone(),
+                    ]
                 })
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
-        row.push(self.notes.len().to_string());
-        (columns, vec![row])
+                .collect(),
+            dropped_first: vec!["subscribed_at".into(), "first_seen_at".into()],
+        }
+    }
+}
+
+/// Finds the fan a person named on the command line, or says which one was not found.
+pub fn resolve(ctx: &mut Context, raw: &str) -> CliResult<FanIdentity> {
+    let selector = parse_selector(raw)?;
+    ctx.store()?.find_fan(&selector)?.ok_or_else(|| {
+        CliError::failure(format!("no fan matches '{raw}'"))
+            .with_hint("find the fan with `socialcrm fans list --search TEXT`")
+    })
+}
+
+/// `42` is an id; `onlyfans:@anna` or `tiktok:6789` is a platform and a user.
+pub fn parse_selector(raw: &str) -> CliResult<FanSelector> {
+    let raw = raw.trim();
+    if let Ok(id) = raw.parse::<i64>() {
+        return Ok(FanSelector::Id(id));
+    }
+    let bad = || {
+        CliError::usage(format!("'{raw}' is not a fan id or PLATFORM:USER"))
+            .with_hint("e.g. `42` or `onlyfans:@anna`")
+    };
+    let (platform, user) = raw.split_once(':').ok_or_else(bad)?;
+    if user.trim().is_empty() {
+        return Err(bad());
+    }
+    let platform: PlatformId = platform
+        .parse()
+        .map_err(|e: crate::platforms::UnknownPlatform| CliError::usage(e.to_string()))?;
+    Ok(FanSelector::OnPlatform {
+        platform: platform.name().to_string(),
+        user: user.trim().to_string(),
+    })
+}
+
+/// Cents as a decimal amount ("1234.50").
+pub(super) fn money(cents: Option<i64>) -> String {
+    cents
+        .map(|c| {
+            let sign = if c < 0 { "-" } else { "" };
+            format!(
+                "{sign}{}.{:02}",
+                c.unsigned_abs() / 100,
+                c.unsigned_abs() % 100
+            )
+        })
+        .unwrap_or_default()
+}
+
+impl Record for FanRow {
+    fn columns() -> Vec<&'static str> {
+        vec![
+            "id",
+            "relationship_id",
+            "platform",
+            "account",
+            "platform_user_id",
+            "username",
+            "display_name",
+            "status",
+            "subscribed_at",
+            "first_seen_at",
+            "last_seen_at",
+            "lifetime_spend",
+            "currency",
+            "message_count",
+            "source",
+            "revision",
+            "created_at",
+            "updated_at",
+        ]
+    }
+
+    fn table_columns() -> Vec<&'static str> {
+        vec![
+            "id",
+            "relationship_id",
+            "platform",
+            "account",
+            "username",
+            "display_name",
+            "status",
+            "lifetime_spend",
+            "message_count",
+            "last_seen_at",
+        ]
+    }
+
+    fn dropped_first() -> &'static [&'static str] {
+        &[
+            "display_name",
+            "message_count",
+            "platform",
+            "relationship_id",
+        ]
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let f = &self.fan;
+        vec![
+            self.id.to_string(),
+            self.relationship_id.to_string(),
+            f.platform.clone(),
+            f.account.clone(),
+            f.platform_user_id.clone(),
+            cell(&f.username),
+            cell(&f.display_name),
+            cell(&f.status),
+            time_cell(&f.subscribed_at),
+            time_cell(&f.first_seen_at),
+            time_cell(&f.last_seen_at),
+            money(f.lifetime_spend_cents),
+            cell(&f.currency),
+            self.message_count.to_string(),
+            f.source.clone(),
+            self.revision.to_string(),
+            time_cell(&Some(self.created_at)),
+            time_cell(&Some(self.updated_at)),
+        ]
     }
 }
 
@@ -383,112 +700,6 @@ impl From<FanNote> for NoteLine {
 impl Columns for NoteLine {
     fn dropped_first() -> &'static [&'static str] {
         &["id", "account"]
-    }
-}
-
-/// Finds the fan a person named on the command line, or says which one was not found.
-pub fn resolve(ctx: &mut Context, raw: &str) -> CliResult<FanRow> {
-    let selector = parse_selector(raw)?;
-    ctx.store()?.find_fan(&selector)?.ok_or_else(|| {
-        CliError::failure(format!("no fan matches '{raw}'"))
-            .with_hint("find the fan with `socialcrm fans list --search TEXT`")
-    })
-}
-
-/// `42` is an id; `onlyfans:@anna` or `tiktok:6789` is a platform and a user.
-pub fn parse_selector(raw: &str) -> CliResult<FanSelector> {
-    let raw = raw.trim();
-    if let Ok(id) = raw.parse::<i64>() {
-        return Ok(FanSelector::Id(id));
-    }
-    let bad = || {
-        CliError::usage(format!("'{raw}' is not a fan id or PLATFORM:USER"))
-            .with_hint("e.g. `42` or `onlyfans:@anna`")
-    };
-    let (platform, user) = raw.split_once(':').ok_or_else(bad)?;
-    if user.trim().is_empty() {
-        return Err(bad());
-    }
-    let platform: PlatformId = platform
-        .parse()
-        .map_err(|e: crate::platforms::UnknownPlatform| CliError::usage(e.to_string()))?;
-    Ok(FanSelector::OnPlatform {
-        platform: platform.name().to_string(),
-        user: user.trim().to_string(),
-    })
-}
-
-/// Cents as a decimal amount ("1234.50").
-fn money(cents: Option<i64>) -> String {
-    cents
-        .map(|c| {
-            let sign = if c < 0 { "-" } else { "" };
-            format!(
-                "{sign}{}.{:02}",
-                c.unsigned_abs() / 100,
-                c.unsigned_abs() % 100
-            )
-        })
-        .unwrap_or_default()
-}
-
-impl Record for FanRow {
-    fn columns() -> Vec<&'static str> {
-        vec![
-            "id",
-            "platform",
-            "platform_user_id",
-            "username",
-            "display_name",
-            "status",
-            "first_seen_at",
-            "last_seen_at",
-            "lifetime_spend",
-            "currency",
-            "message_count",
-            "source",
-            "revision",
-            "created_at",
-            "updated_at",
-        ]
-    }
-
-    fn table_columns() -> Vec<&'static str> {
-        vec![
-            "id",
-            "platform",
-            "username",
-            "display_name",
-            "status",
-            "lifetime_spend",
-            "message_count",
-            "last_seen_at",
-        ]
-    }
-
-    fn dropped_first() -> &'static [&'static str] {
-        &["display_name", "message_count", "platform"]
-    }
-
-    fn cells(&self) -> Vec<String> {
-        let f = &self.fan;
-        vec![
-            self.id.to_string(),
-            f.platform.clone(),
-            f.platform_user_id.clone(),
-            cell(&f.username),
-            cell(&f.display_name),
-            cell(&f.status),
-            time_cell(&f.first_seen_at),
-            time_cell(&f.last_seen_at),
-            money(f.lifetime_spend_cents),
-            cell(&f.currency),
-            self.message_count.to_string(),
-            f.source.clone(),
-            self.revision.to_string(),
-            time_cell(&Some(self.created_at)),
-            time_cell(&Some(self.updated_at)),
-        ]
     }
 }
 

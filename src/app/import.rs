@@ -209,10 +209,17 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
     let rejects = Rejects::open(args.rejects.as_deref(), &headers)?;
     let visible = ctx.config.progress && std::io::stderr().is_terminal();
     let store = ctx.store()?;
+    let account = whose_export(store, args.account.as_deref())?;
     if first_onlyfans_import(store)? {
         crate::say!("{}", onlyfans::COMPLIANCE_NOTICE);
         if !args.dry_run {
-            record(store, "notice", "ok", "compliance notice shown".into())?;
+            record(
+                store,
+                "notice",
+                "ok",
+                "compliance notice shown".into(),
+                None,
+            )?;
         }
     }
 
@@ -222,6 +229,7 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
         map: &map,
         kind,
         dates,
+        account: &account,
         rejects,
         keys: FileKeys::default(),
         progress: &progress,
@@ -236,14 +244,14 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
                 "{} from {shown} stopped after {} inserted, {} updated, {} unchanged: {}",
                 kind.name, counts.inserted, counts.updated, counts.unchanged, e.message
             );
-            let _ = record(store, "import", "failed", detail);
+            let _ = record(store, "import", "failed", detail, Some(&account));
         }
         return Err(e);
     }
     let (rows, mut rejects) = parsed?;
     rejects.close()?;
     if kind.name == "earnings" && !args.dry_run {
-        store.refresh_fan_spend(onlyfans::PLATFORM)?;
+        store.refresh_fan_spend(onlyfans::PLATFORM, &account)?;
     }
 
     let summary = Summary {
@@ -264,7 +272,7 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
             "{} from {shown}: {} rows, {} inserted, {} updated, {} unchanged, {} rejected",
             kind.name, rows, counts.inserted, counts.updated, counts.unchanged, rejects.count
         );
-        record(store, "import", outcome, detail)?;
+        record(store, "import", outcome, detail, Some(&account))?;
     }
     let mut notes = Vec::new();
     let mut exit = ExitCode::Success;
@@ -299,6 +307,7 @@ struct Parser<'a> {
     map: &'a ColumnMap,
     kind: &'static ExportKind,
     dates: DateOrder,
+    account: &'a str,
     rejects: Rejects,
     keys: FileKeys,
     progress: &'a Progress,
@@ -328,6 +337,7 @@ impl Parser<'_> {
                         map: self.map,
                         row: &row,
                         dates: self.dates,
+                        account: self.account,
                     };
                     match (self.kind.parse)(&cells, &mut batch, &mut self.keys) {
                         Ok(()) => batch.rows += 1,
@@ -412,6 +422,28 @@ fn write(
     Ok(own.map(|i| counts[i]).unwrap_or_default())
 }
 
+/// The account an export belongs to: `--account`, else `default` while the CRM holds OnlyFans
+/// data of at most one account (whichever it is). With several, a missing `--account` could file one creator's
+/// fans under another's name: refused, naming them.
+fn whose_export(store: &mut dyn Store, given: Option<&str>) -> CliResult<String> {
+    if let Some(name) = given {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(CliError::usage("--account needs a name"));
+        }
+        return Ok(name.to_string());
+    }
+    let accounts = store.fan_accounts(onlyfans::PLATFORM)?;
+    match accounts.as_slice() {
+        [] | [_] => Ok("default".into()),
+        many => Err(CliError::usage(format!(
+            "the CRM holds OnlyFans data of {} accounts ({}): say whose export this is with --account NAME",
+            many.len(),
+            many.join(", ")
+        ))),
+    }
+}
+
 fn first_onlyfans_import(store: &mut dyn Store) -> CliResult<bool> {
     let query = AuditQuery {
         page: Page {
@@ -425,7 +457,13 @@ fn first_onlyfans_import(store: &mut dyn Store) -> CliResult<bool> {
     Ok(store.list_audit(&query)?.is_empty())
 }
 
-fn record(store: &mut dyn Store, action: &str, outcome: &str, detail: String) -> CliResult<()> {
+fn record(
+    store: &mut dyn Store,
+    action: &str,
+    outcome: &str,
+    detail: String,
+    account: Option<&str>,
+) -> CliResult<()> {
     let actor = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
     let entry = AuditEntry {
         event_id: uuid::Uuid::new_v4().to_string(),
@@ -433,7 +471,7 @@ fn record(store: &mut dyn Store, action: &str, outcome: &str, detail: String) ->
         actor,
         action: action.into(),
         platform: Some(onlyfans::PLATFORM.into()),
-        account: None,
+        account: account.map(str::to_string),
         outcome: outcome.into(),
         detail: Some(detail),
     };

@@ -9,6 +9,7 @@ use crate::store::model::{MessageQuery, MessageRow, Page};
 pub fn run(ctx: &mut Context, cmd: MessagesCommand) -> CliResult<Report> {
     let MessagesCommand::List {
         platform,
+        account,
         search,
         fan,
         direction,
@@ -22,16 +23,18 @@ pub fn run(ctx: &mut Context, cmd: MessagesCommand) -> CliResult<Report> {
             after: page.after,
         },
         platform: platform.map(|p| p.name().to_string()),
+        account,
         search,
         fan_platform_user_id: None,
         direction: direction.map(|d| d.as_str().to_string()),
         since,
         until,
+        newest_first: false,
     };
     if let Some(raw) = fan {
         let fan = super::fans::resolve(ctx, &raw)?;
-        query.platform = Some(fan.fan.platform);
-        query.fan_platform_user_id = Some(fan.fan.platform_user_id);
+        query.platform = Some(fan.platform);
+        query.fan_platform_user_id = Some(fan.platform_user_id);
     }
     let messages = ctx.store()?.list_messages(&query)?;
     let note = paging_note(
@@ -50,6 +53,7 @@ impl Record for MessageRow {
         vec![
             "id",
             "platform",
+            "account",
             "platform_message_id",
             "sent_at",
             "direction",
@@ -68,6 +72,7 @@ impl Record for MessageRow {
         vec![
             "id",
             "platform",
+            "account",
             "sent_at",
             "direction",
             "kind",
@@ -77,7 +82,7 @@ impl Record for MessageRow {
     }
 
     fn dropped_first() -> &'static [&'static str] {
-        &["kind", "platform", "direction"]
+        &["kind", "account", "platform", "direction"]
     }
 
     fn cells(&self) -> Vec<String> {
@@ -85,6 +90,7 @@ impl Record for MessageRow {
         vec![
             self.id.to_string(),
             m.platform.clone(),
+            m.account.clone(),
             m.platform_message_id.clone(),
             time_cell(&Some(m.sent_at)),
             m.direction.clone(),

@@ -474,6 +474,9 @@ impl From<StoreError> for CliError {
             StoreError::NewerSchema { .. } => {
                 CliError::config(message).with_hint("upgrade socialcrm to the version that migrated this database")
             }
+            StoreError::UnknownCursor { .. } => CliError::usage(message).with_hint(
+                "--after takes the id a row of the previous page shows (for fans list: relationship_id); list again from the first page",
+            ),
             StoreError::Query { .. } | StoreError::Decode(_) | StoreError::ClaimLost { .. } => {
                 CliError::failure(message)
             }

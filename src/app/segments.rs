@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::fans::{audit_entry, operator};
+use super::fans::{audit_entry, money, operator};
 use super::{Context, Report, paging_note};
 use crate::cli::{SegmentFilterArgs, SegmentsCommand, parse_when};
 use crate::error::{CliError, CliResult};
@@ -21,6 +21,15 @@ use crate::vocab::PlatformId;
 pub struct SegmentFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
+    /// The relationship's account (creator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_spend_cents: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_spend_cents: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
     /// Last seen at or after: a date as typed (`2026-11-01`, `7d`), judged at each use.
@@ -40,6 +49,10 @@ impl SegmentFilter {
         tags.dedup();
         SegmentFilter {
             platform: a.platform.map(|p| p.name().to_string()),
+            account: a.account,
+            status: a.status.map(|s| s.trim().to_string()),
+            min_spend_cents: a.min_spend,
+            max_spend_cents: a.max_spend,
             search: a.search.filter(|s| !s.is_empty()),
             since: a.since,
             until: a.until,
@@ -68,6 +81,9 @@ impl SegmentFilter {
         if let Some(p) = &filter.platform {
             p.parse::<PlatformId>().map_err(|e| bad(e.to_string()))?;
         }
+        if let Some(a) = &filter.account {
+            crate::cli::account_name(a).map_err(bad)?;
+        }
         for date in filter.since.iter().chain(&filter.until) {
             parse_when(date).map_err(bad)?;
         }
@@ -82,6 +98,18 @@ impl SegmentFilter {
         let mut parts = Vec::new();
         if let Some(p) = &self.platform {
             parts.push(format!("platform {p}"));
+        }
+        if let Some(a) = &self.account {
+            parts.push(format!("account {a}"));
+        }
+        if let Some(s) = &self.status {
+            parts.push(format!("status {s}"));
+        }
+        if let Some(c) = self.min_spend_cents {
+            parts.push(format!("spend at least {}", money(Some(c))));
+        }
+        if let Some(c) = self.max_spend_cents {
+            parts.push(format!("spend at most {}", money(Some(c))));
         }
         if !self.tags.is_empty() {
             parts.push(format!("tagged {}", self.tags.join(" + ")));
@@ -112,11 +140,29 @@ impl SegmentFilter {
                 _ => query.platform = Some(p.clone()),
             }
         }
+        if let Some(a) = &self.account {
+            match &query.account {
+                Some(q) if q != a => return Err(clash("account", a, q)),
+                _ => query.account = Some(a.clone()),
+            }
+        }
+        if let Some(s) = &self.status {
+            match &query.status {
+                Some(q) if q != s => return Err(clash("status", s, q)),
+                _ => query.status = Some(s.clone()),
+            }
+        }
         if let Some(s) = &self.search {
             match &query.search {
                 Some(q) if q != s => return Err(clash("search", s, q)),
                 _ => query.search = Some(s.clone()),
             }
+        }
+        if let Some(c) = self.min_spend_cents {
+            query.min_spend_cents = Some(query.min_spend_cents.map_or(c, |q| q.max(c)));
+        }
+        if let Some(c) = self.max_spend_cents {
+            query.max_spend_cents = Some(query.max_spend_cents.map_or(c, |q| q.min(c)));
         }
         if let Some(since) = &self.since {
             let t = parse_when(since).map_err(CliError::failure)?;
@@ -183,6 +229,15 @@ fn create(ctx: &mut Context, name: String, args: SegmentFilterArgs) -> CliResult
         );
     }
     let filter = SegmentFilter::from_args(args);
+    if let (Some(min), Some(max)) = (filter.min_spend_cents, filter.max_spend_cents)
+        && min > max
+    {
+        return Err(CliError::usage(format!(
+            "--min-spend {} is more than --max-spend {}",
+            money(Some(min)),
+            money(Some(max))
+        )));
+    }
     if filter.is_empty() {
         return Err(CliError::usage(format!(
             "segment '{name}' needs at least one filter (a segment of every fan is `fans list`)"

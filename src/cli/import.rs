@@ -57,4 +57,10 @@ pub struct ImportCsvArgs {
     /// Write rejected rows (line number, reason, original row) to this CSV file
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+
+    /// The creator whose export this is: the local account name its fans, messages and
+    /// payments belong to (the same name as the creator's connections). Default `default`;
+    /// required once the CRM holds OnlyFans data of more than one account
+    #[arg(long, value_name = "NAME")]
+    pub account: Option<String>,
 }

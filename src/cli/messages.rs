@@ -31,6 +31,10 @@ pub enum MessagesCommand {
         #[arg(long, short)]
         platform: Option<PlatformId>,
 
+        /// Only messages in this account's inbox and posts (the creator's local name)
+        #[arg(long, short, value_name = "NAME")]
+        account: Option<String>,
+
         /// Only messages whose text contains TEXT (any case)
         #[arg(long, short, value_name = "TEXT")]
         search: Option<String>,

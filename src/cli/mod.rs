@@ -28,7 +28,7 @@ pub use accounts::{AccountsArgs, ConnectArgs, DisconnectArgs};
 pub use audit::AuditCommand;
 pub use db::DbCommand;
 pub use doctor::DoctorArgs;
-pub use fans::{FansCommand, tag_name};
+pub use fans::{FanSortArg, FansCommand, tag_name};
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;

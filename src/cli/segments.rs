@@ -1,6 +1,10 @@
 use clap::{Args, Subcommand};
 
-use super::{PageArgs, fans::tag_name, parse_when};
+use super::{
+    PageArgs,
+    fans::{parse_cents, tag_name},
+    parse_when,
+};
 use crate::vocab::PlatformId;
 
 #[derive(Debug, Subcommand)]
@@ -53,6 +57,22 @@ pub struct SegmentFilterArgs {
     /// Only fans on this platform
     #[arg(long, short)]
     pub platform: Option<PlatformId>,
+
+    /// Only relationships with this account (the creator)
+    #[arg(long, short, value_name = "NAME")]
+    pub account: Option<String>,
+
+    /// Only relationships with this status (e.g. active, expired)
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+
+    /// Only relationships with a lifetime spend of at least AMOUNT (major units: 12.50)
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_cents)]
+    pub min_spend: Option<i64>,
+
+    /// Only relationships with a lifetime spend of at most AMOUNT
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_cents)]
+    pub max_spend: Option<i64>,
 
     /// Only fans whose username, display name or platform id contains TEXT (any case)
     #[arg(long, short, value_name = "TEXT")]

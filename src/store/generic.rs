@@ -5,6 +5,7 @@
 //! here, once. Transactions are plain `BEGIN`/`COMMIT` statements so the trait stays small and
 //! the same code drives both drivers.
 
+use super::keyset::{Direction, Key, KeyKind, Keyset, lowest};
 use super::model::*;
 use super::sql::{Dialect, Query, UpsertSpec};
 use super::tables::{self, TABLES, Upsert};
@@ -81,6 +82,32 @@ impl<R: Upsert> RowSource for Records<'_, R> {
     }
 }
 
+/// The identities of a slice of fan records ([`tables::FANS`] rows).
+struct Identities<'a>(&'a [Fan]);
+
+impl RowSource for Identities<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn params(&self, i: usize) -> Vec<Value> {
+        self.0[i].identity_params()
+    }
+}
+
+/// The counts of a fans batch, one per record: inserted when the relationship is new, updated
+/// when it or the identity changed (a record whose relationship and identity both changed is
+/// counted once where the driver's counts allow telling), else unchanged.
+fn fan_counts(identities: UpsertCounts, relationships: UpsertCounts, n: usize) -> UpsertCounts {
+    let n = n as u64;
+    let inserted = relationships.inserted;
+    let updated = (relationships.updated + identities.updated).min(n - inserted);
+    UpsertCounts {
+        inserted,
+        updated,
+        unchanged: n - inserted - updated,
+    }
+}
+
 /// Runs the upsert statement once per row: the reference behaviour every bulk path must match.
 pub fn upsert_each<C: Conn + ?Sized>(
     conn: &mut C,
@@ -116,6 +143,14 @@ impl<C: Conn> SqlStore<C> {
             info,
             migrations,
         }
+    }
+
+    /// This store knowing only the migrations up to `version`: for tests that build a
+    /// database as an older socialcrm left it (see [`super::open_up_to`]).
+    pub fn up_to(mut self, version: i64) -> Self {
+        let n = self.migrations.partition_point(|m| m.version <= version);
+        self.migrations = &self.migrations[..n];
+        self
     }
 
     fn dialect(&self) -> Dialect {
@@ -178,7 +213,14 @@ impl<C: Conn> SqlStore<C> {
     fn upsert_batch(&mut self, batch: Batch<'_>) -> Result<UpsertCounts, StoreError> {
         match batch {
             Batch::Connections(rows) => self.upsert_rows(rows),
-            Batch::Fans(rows) => self.upsert_rows(rows),
+            Batch::Fans(rows) => {
+                // The identity first, then the relationship: two bulk upserts (COPY on
+                // PostgreSQL, prepared statements on SQLite) in the caller's transaction.
+                let now = Value::Time(crate::clock::now());
+                let identities = self.conn.upsert(&tables::FANS, &Identities(rows), &now)?;
+                let relationships = self.conn.upsert(Fan::spec(), &Records(rows), &now)?;
+                Ok(fan_counts(identities, relationships, rows.len()))
+            }
             Batch::Messages(rows) => self.upsert_rows(rows),
             Batch::Posts(rows) => self.upsert_rows(rows),
             Batch::Analytics(rows) => self.upsert_rows(rows),
@@ -202,6 +244,135 @@ impl<C: Conn> SqlStore<C> {
         Ok(())
     }
 
+    /// Every filter of a fans query (all but its order and page) on `fa` and `f`: shared by
+    /// the listing and the live count of a segment.
+    fn fan_filters(&mut self, query: &mut Query, q: &FanQuery) -> Result<(), StoreError> {
+        let d = self.dialect();
+        if let Some(p) = &q.platform {
+            query.filter("fa.platform = ?", [p.into()]);
+        }
+        if let Some(a) = &q.account {
+            query.filter("fa.account = ?", [a.into()]);
+        }
+        if let Some(s) = &q.status {
+            query.filter("fa.status = ?", [s.into()]);
+        }
+        if let Some(text) = &q.search {
+            query.search(
+                &["f.username", "f.display_name", "fa.platform_user_id"],
+                text,
+            );
+        }
+        // Ranges are written on the keyset's expressions (NULL as the lowest value), so the
+        // sort's index serves them; a range never includes the unknown (NULL).
+        if q.min_spend_cents.is_some() || q.max_spend_cents.is_some() {
+            let spend = FA_SPEND.expr(d);
+            let floor = q.min_spend_cents.unwrap_or(i64::MIN + 2).max(i64::MIN + 2);
+            query.filter(&format!("{spend} >= ?"), [floor.into()]);
+            if let Some(max) = q.max_spend_cents {
+                query.filter(&format!("{spend} <= ?"), [max.into()]);
+            }
+        }
+        let seen = FA_LAST_SEEN.expr(d);
+        if let Some(t) = q.since {
+            query.filter(&format!("{seen} >= ?"), [t.into()]);
+        }
+        if let Some(t) = q.until {
+            query.filter(&format!("{seen} < ?"), [t.into()]);
+            if q.since.is_none() {
+                query.filter(&format!("{seen} > {}", lowest(KeyKind::Time, d)), []);
+            }
+        }
+        self.fan_list_filters(query, q)
+    }
+
+    /// The SQL of a fans listing page (the cursor's sort values looked up first).
+    fn fans_sql(&mut self, q: &FanQuery) -> Result<(String, Vec<Value>), StoreError> {
+        let d = self.dialect();
+        let keyset = fan_keyset(q);
+        let mut query = if q.order() == FanSort::Username {
+            // The fans' username index leads: SQLite keeps the join order of a CROSS JOIN,
+            // and without statistics would otherwise read fan_accounts first and sort.
+            let mut query = Query::new(d, FAN_SELECT_BY_IDENTITY);
+            query.filter(FAN_JOIN, []);
+            query
+        } else {
+            Query::new(d, FAN_SELECT)
+        };
+        self.fan_filters(&mut query, q)?;
+        if let Some(after) = q.page.after {
+            let mut lookup = Query::new(
+                d,
+                format!("SELECT {}{FAN_CURSOR_FROM}", keyset.lookup_columns()),
+            );
+            lookup.filter("fa.id = ?", [after.into()]);
+            let (sql, params) = lookup.finish("", []);
+            let rows = self.conn.query(&sql, &params)?;
+            let row = rows.first().ok_or(StoreError::UnknownCursor {
+                what: "fan relationship",
+                id: after,
+            })?;
+            let (cond, values) = keyset.after(d, &keyset.cursor(row)?);
+            query.filter(&cond, values);
+        }
+        Ok(query.finish(
+            &format!("ORDER BY {} LIMIT ?", keyset.order_by(d)),
+            [limit(q.page.limit)],
+        ))
+    }
+
+    /// The SQL of a messages listing page.
+    fn messages_sql(&mut self, q: &MessageQuery) -> Result<(String, Vec<Value>), StoreError> {
+        let d = self.dialect();
+        // Keyset on (sent_at, id): stable under concurrent inserts, no OFFSET scans.
+        let keyset = Keyset::new(&[M_SENT, M_ID], direction(q.newest_first));
+        let mut query = Query::new(
+            d,
+            "SELECT m.*, f.username AS fan_username FROM messages m LEFT JOIN fans f \
+             ON f.platform = m.platform AND f.platform_user_id = m.fan_platform_user_id",
+        );
+        if let Some(p) = &q.platform {
+            query.filter("m.platform = ?", [p.into()]);
+        }
+        if let Some(a) = &q.account {
+            query.filter("m.account = ?", [a.into()]);
+        }
+        if let Some(text) = &q.search {
+            query.search(&["m.body"], text);
+        }
+        if let Some(fan) = &q.fan_platform_user_id {
+            query.filter("m.fan_platform_user_id = ?", [fan.into()]);
+        }
+        if let Some(dir) = &q.direction {
+            query.filter("m.direction = ?", [dir.into()]);
+        }
+        if let Some(t) = q.since {
+            query.filter("m.sent_at >= ?", [t.into()]);
+        }
+        if let Some(t) = q.until {
+            query.filter("m.sent_at < ?", [t.into()]);
+        }
+        if let Some(after) = q.page.after {
+            let mut lookup = Query::new(
+                d,
+                format!("SELECT {} FROM messages m", keyset.lookup_columns()),
+            );
+            lookup.filter("m.id = ?", [after.into()]);
+            let (sql, params) = lookup.finish("", []);
+            let rows = self.conn.query(&sql, &params)?;
+            let row = rows.first().ok_or(StoreError::UnknownCursor {
+                what: "message",
+                id: after,
+            })?;
+            let (cond, values) = keyset.after(d, &keyset.cursor(row)?);
+            query.filter(&cond, values);
+        }
+        Ok(query.finish(
+            &format!("ORDER BY {} LIMIT ?", keyset.order_by(d)),
+            [limit(q.page.limit)],
+        ))
+    }
+
     fn select<T>(
         &mut self,
         query: Query,
@@ -219,29 +390,54 @@ fn limit(rows: u32) -> Value {
     Value::Int(i64::from(rows.clamp(1, PAGE_MAX)))
 }
 
-/// The plain filters of a fans query on `f` (tags and segments: `fan_lists`), shared by the
-/// listing and the live count of a segment.
-fn fan_conditions(query: &mut Query, q: &FanQuery) {
-    if let Some(p) = &q.platform {
-        query.filter("f.platform = ?", [p.into()]);
-    }
-    if let Some(text) = &q.search {
-        query.search(
-            &["f.username", "f.display_name", "f.platform_user_id"],
-            text,
-        );
-    }
-    if let Some(t) = q.since {
-        query.filter("f.last_seen_at >= ?", [t.into()]);
-    }
-    if let Some(t) = q.until {
-        query.filter("f.last_seen_at < ?", [t.into()]);
+/// A fan relationship with its identity's id and names, and the messages of the
+/// relationship (its account's) counted live.
+const FAN_SELECT: &str = "SELECT fa.*, f.id AS fan_id, f.username, f.display_name, \
+     (SELECT COUNT(*) FROM messages m WHERE m.platform = fa.platform \
+      AND m.fan_platform_user_id = fa.platform_user_id AND m.account = fa.account) AS message_count \
+     FROM fan_accounts fa JOIN fans f \
+     ON f.platform = fa.platform AND f.platform_user_id = fa.platform_user_id";
+
+/// [`FAN_SELECT`] with the identities as the outer loop (the join condition is [`FAN_JOIN`]).
+const FAN_SELECT_BY_IDENTITY: &str = "SELECT fa.*, f.id AS fan_id, f.username, f.display_name, \
+     (SELECT COUNT(*) FROM messages m WHERE m.platform = fa.platform \
+      AND m.fan_platform_user_id = fa.platform_user_id AND m.account = fa.account) AS message_count \
+     FROM fans f CROSS JOIN fan_accounts fa";
+const FAN_JOIN: &str = "f.platform = fa.platform AND f.platform_user_id = fa.platform_user_id";
+
+/// The same join, reading a row's keyset cursor (`SELECT <columns>` is prepended).
+const FAN_CURSOR_FROM: &str = " FROM fan_accounts fa JOIN fans f \
+     ON f.platform = fa.platform AND f.platform_user_id = fa.platform_user_id";
+
+const FA_ID: Key = Key::new("fa.id", KeyKind::Int);
+const FA_SPEND: Key = Key::nullable("fa.lifetime_spend_cents", KeyKind::Int);
+const FA_LAST_SEEN: Key = Key::nullable("fa.last_seen_at", KeyKind::Time);
+const FA_FIRST_SEEN: Key = Key::nullable("fa.first_seen_at", KeyKind::Time);
+const F_USERNAME: Key = Key::nullable("f.username", KeyKind::Text);
+const F_ID: Key = Key::new("f.id", KeyKind::Int);
+const M_SENT: Key = Key::new("m.sent_at", KeyKind::Time);
+const M_ID: Key = Key::new("m.id", KeyKind::Int);
+
+fn direction(desc: bool) -> Direction {
+    if desc {
+        Direction::Desc
+    } else {
+        Direction::Asc
     }
 }
 
-const FAN_SELECT: &str = "SELECT f.*, (SELECT COUNT(*) FROM messages m \
-     WHERE m.platform = f.platform AND m.fan_platform_user_id = f.platform_user_id) AS message_count \
-     FROM fans f";
+/// The order of a fans listing, each served by an index of schema v11 (the username order by
+/// `fans_by_username`, the identity's id and then the relationship's).
+fn fan_keyset(q: &FanQuery) -> Keyset {
+    let keys: &[Key] = match q.order() {
+        FanSort::Id => &[FA_ID],
+        FanSort::Spend => &[FA_SPEND, FA_ID],
+        FanSort::LastSeen => &[FA_LAST_SEEN, FA_ID],
+        FanSort::FirstSeen => &[FA_FIRST_SEEN, FA_ID],
+        FanSort::Username => &[F_USERNAME, F_ID, FA_ID],
+    };
+    Keyset::new(keys, direction(q.desc))
+}
 
 impl<C: Conn> Store for SqlStore<C> {
     fn info(&self) -> StoreInfo {
@@ -348,22 +544,32 @@ impl<C: Conn> Store for SqlStore<C> {
         platform: &str,
         account: &str,
         connection_id: i64,
-        platform_wide: bool,
     ) -> Result<Vec<TableCount>, StoreError> {
         let d = self.dialect();
         let (p1, p2) = (d.param(1), d.param(2));
-        let mut steps: Vec<(&str, String, Vec<Value>)> = vec![
+        let of_account = |table: &str| {
             (
-                "posts",
-                format!("DELETE FROM posts WHERE platform = {p1} AND account = {p2} RETURNING id"),
-                vec![platform.into(), account.into()],
-            ),
-            (
-                "analytics_events",
                 format!(
-                    "DELETE FROM analytics_events WHERE platform = {p1} AND account = {p2} RETURNING id"
+                    "DELETE FROM {table} WHERE platform = {p1} AND account = {p2} RETURNING id"
                 ),
-                vec![platform.into(), account.into()],
+                vec![Value::from(platform), Value::from(account)],
+            )
+        };
+        let mut steps: Vec<(&str, String, Vec<Value>)> = Vec::new();
+        for table in ["posts", "analytics_events", "messages", "fan_accounts"] {
+            let (sql, params) = of_account(table);
+            steps.push((table, sql, params));
+        }
+        steps.extend([
+            (
+                // Identities no account knows any more.
+                "fans",
+                format!(
+                    "DELETE FROM fans WHERE platform = {p1} AND NOT EXISTS (SELECT 1 FROM fan_accounts fa \
+                     WHERE fa.platform = fans.platform AND fa.platform_user_id = fans.platform_user_id) \
+                     RETURNING id"
+                ),
+                vec![platform.into()],
             ),
             (
                 "sync_state",
@@ -377,16 +583,7 @@ impl<C: Conn> Store for SqlStore<C> {
                 format!("DELETE FROM sync_runs WHERE connection_id = {p1} RETURNING id"),
                 vec![connection_id.into()],
             ),
-        ];
-        if platform_wide {
-            for table in ["messages", "fans"] {
-                steps.push((
-                    table,
-                    format!("DELETE FROM {table} WHERE platform = {p1} RETURNING id"),
-                    vec![platform.into()],
-                ));
-            }
-        }
+        ]);
         self.write_tx(|s| {
             let mut out = Vec::new();
             for (table, sql, params) in &steps {
@@ -521,66 +718,102 @@ impl<C: Conn> Store for SqlStore<C> {
         self.advisory("pg_advisory_unlock", name)
     }
 
-    fn refresh_fan_spend(&mut self, platform: &str) -> Result<u64, StoreError> {
+    fn refresh_fan_spend(&mut self, platform: &str, account: &str) -> Result<u64, StoreError> {
         let d = self.dialect();
         let now = Value::Time(crate::clock::now());
-        // The sum of each fan's payments (gross_* events) into paid_cents; lifetime_spend_cents
-        // is derived from it and the export's total (schema v9). Sums are clamped to +-9e18
-        // cents before the cast, so stored values can never overflow a BIGINT (PostgreSQL
-        // would fail, SQLite saturate).
+        // The sum of each fan's payments to this account (gross_* events) into paid_cents;
+        // lifetime_spend_cents is derived from it and the export's total (schema v9, v11).
+        // Sums are clamped to +-9e18 cents before the cast, so stored values can never
+        // overflow a BIGINT (PostgreSQL would fail, SQLite saturate).
         let sql = format!(
-            "UPDATE fans SET paid_cents = p.cents, revision = fans.revision + 1, updated_at = {now} \
+            "UPDATE fan_accounts SET paid_cents = p.cents, revision = fan_accounts.revision + 1, \
+             updated_at = {now} \
              FROM (SELECT fan, CAST(CASE WHEN s > 9.0e18 THEN 9.0e18 WHEN s < -9.0e18 THEN -9.0e18 \
                    ELSE s END AS BIGINT) AS cents \
                    FROM (SELECT fan_platform_user_id AS fan, ROUND(SUM(value) * 100) AS s \
-                         FROM analytics_events WHERE platform = {platform} \
+                         FROM analytics_events WHERE platform = {platform} AND account = {account} \
                          AND metric LIKE 'gross\\_%' ESCAPE '\\' \
                          AND fan_platform_user_id IS NOT NULL GROUP BY fan_platform_user_id) sums) p \
-             WHERE fans.platform = {platform} AND fans.platform_user_id = p.fan \
-             AND fans.paid_cents IS DISTINCT FROM p.cents \
-             RETURNING fans.id",
+             WHERE fan_accounts.platform = {platform} AND fan_accounts.account = {account} \
+             AND fan_accounts.platform_user_id = p.fan \
+             AND fan_accounts.paid_cents IS DISTINCT FROM p.cents \
+             RETURNING fan_accounts.id",
             now = d.param(1),
             platform = d.param(2),
+            account = d.param(3),
         );
         self.write_tx(|s| {
-            let rows = s.conn.query(&sql, &[now.clone(), platform.into()])?;
+            let rows = s
+                .conn
+                .query(&sql, &[now.clone(), platform.into(), account.into()])?;
             Ok(rows.len() as u64)
         })
     }
 
     fn list_fans(&mut self, q: &FanQuery) -> Result<Vec<FanRow>, StoreError> {
-        let mut query = Query::new(self.dialect(), FAN_SELECT);
-        fan_conditions(&mut query, q);
-        self.fan_list_filters(&mut query, q)?;
-        if let Some(after) = q.page.after {
-            query.filter("f.id > ?", [after.into()]);
-        }
-        self.select(
-            query,
-            "ORDER BY f.id LIMIT ?",
-            vec![limit(q.page.limit)],
-            tables::fan_row,
-        )
+        let (sql, params) = self.fans_sql(q)?;
+        self.conn
+            .query(&sql, &params)?
+            .iter()
+            .map(tables::fan_row)
+            .collect()
     }
 
-    fn find_fan(&mut self, selector: &FanSelector) -> Result<Option<FanRow>, StoreError> {
+    fn explain(&mut self, listing: &Listing) -> Result<Vec<String>, StoreError> {
+        let (sql, params) = match listing {
+            Listing::Fans(q) => self.fans_sql(q)?,
+            Listing::Messages(q) => self.messages_sql(q)?,
+            Listing::FanByName { platform, user } => {
+                let mut q = Query::new(self.dialect(), "SELECT f.* FROM fans f");
+                q.filter(
+                    "f.platform = ? AND LOWER(f.username) = ?",
+                    [platform.into(), user.to_lowercase().into()],
+                );
+                q.finish("ORDER BY f.id LIMIT 1", [])
+            }
+            Listing::FanRelationships(id) => {
+                let mut q = Query::new(self.dialect(), FAN_SELECT);
+                q.filter("f.id = ?", [(*id).into()]);
+                q.finish("ORDER BY fa.account", [])
+            }
+        };
+        match self.dialect() {
+            Dialect::Sqlite => self
+                .conn
+                .query(&format!("EXPLAIN QUERY PLAN {sql}"), &params)?
+                .iter()
+                .map(|r| r.text("detail"))
+                .collect(),
+            Dialect::Postgres => self.write_tx(|s| {
+                // On a test's small tables a sequential scan is cheapest; off, the planner
+                // shows which index it would use at scale (or a Sort, if none serves).
+                s.conn.batch("SET LOCAL enable_seqscan = off")?;
+                let plan = s.conn.query(&format!("EXPLAIN {sql}"), &params)?;
+                plan.iter().map(|r| r.text("QUERY PLAN")).collect()
+            }),
+        }
+    }
+
+    fn find_fan(&mut self, selector: &FanSelector) -> Result<Option<FanIdentity>, StoreError> {
+        const IDENTITY: &str = "SELECT f.* FROM fans f";
         let mut attempts: Vec<Query> = Vec::new();
         match selector {
             FanSelector::Id(id) => {
-                let mut q = Query::new(self.dialect(), FAN_SELECT);
+                let mut q = Query::new(self.dialect(), IDENTITY);
                 q.filter("f.id = ?", [(*id).into()]);
                 attempts.push(q);
             }
             FanSelector::OnPlatform { platform, user } => {
                 // The platform's own id wins over a username that happens to look like one.
-                let mut by_id = Query::new(self.dialect(), FAN_SELECT);
+                let mut by_id = Query::new(self.dialect(), IDENTITY);
                 by_id.filter(
                     "f.platform = ? AND f.platform_user_id = ?",
                     [platform.into(), user.into()],
                 );
                 attempts.push(by_id);
+                // Served by the expression index fans_by_lower_username (schema v11).
                 let name = user.trim_start_matches('@').to_lowercase();
-                let mut by_name = Query::new(self.dialect(), FAN_SELECT);
+                let mut by_name = Query::new(self.dialect(), IDENTITY);
                 by_name.filter(
                     "f.platform = ? AND LOWER(f.username) = ?",
                     [platform.into(), name.into()],
@@ -590,7 +823,7 @@ impl<C: Conn> Store for SqlStore<C> {
         }
         for q in attempts {
             if let Some(fan) = self
-                .select(q, "ORDER BY f.id LIMIT 1", vec![], tables::fan_row)?
+                .select(q, "ORDER BY f.id LIMIT 1", vec![], tables::fan_identity_row)?
                 .pop()
             {
                 return Ok(Some(fan));
@@ -666,43 +899,38 @@ impl<C: Conn> Store for SqlStore<C> {
         self.erase_fan_impl(fan_id, account, audit, describe)
     }
 
+    fn fan_relationships(&mut self, fan_id: i64) -> Result<Vec<FanRow>, StoreError> {
+        let mut q = Query::new(self.dialect(), FAN_SELECT);
+        q.filter("f.id = ?", [fan_id.into()]);
+        self.select(q, "ORDER BY fa.account", vec![], tables::fan_row)
+    }
+
+    fn fan_accounts(&mut self, platform: &str) -> Result<Vec<String>, StoreError> {
+        // A loose index scan: one probe of fan_accounts_by_account per account, however many
+        // fans each holds.
+        let d = self.dialect();
+        let mut out: Vec<String> = Vec::new();
+        loop {
+            let mut q = Query::new(d, "SELECT fa.account FROM fan_accounts fa");
+            q.filter("fa.platform = ?", [platform.into()]);
+            if let Some(last) = out.last() {
+                q.filter("fa.account > ?", [last.as_str().into()]);
+            }
+            let (sql, params) = q.finish("ORDER BY fa.account LIMIT 1", []);
+            match self.conn.query(&sql, &params)?.first() {
+                Some(row) => out.push(row.text("account")?),
+                None => return Ok(out),
+            }
+        }
+    }
+
     fn list_messages(&mut self, q: &MessageQuery) -> Result<Vec<MessageRow>, StoreError> {
-        let mut query = Query::new(
-            self.dialect(),
-            "SELECT m.*, f.username AS fan_username FROM messages m LEFT JOIN fans f \
-             ON f.platform = m.platform AND f.platform_user_id = m.fan_platform_user_id",
-        );
-        if let Some(p) = &q.platform {
-            query.filter("m.platform = ?", [p.into()]);
-        }
-        if let Some(text) = &q.search {
-            query.search(&["m.body"], text);
-        }
-        if let Some(fan) = &q.fan_platform_user_id {
-            query.filter("m.fan_platform_user_id = ?", [fan.into()]);
-        }
-        if let Some(d) = &q.direction {
-            query.filter("m.direction = ?", [d.into()]);
-        }
-        if let Some(t) = q.since {
-            query.filter("m.sent_at >= ?", [t.into()]);
-        }
-        if let Some(t) = q.until {
-            query.filter("m.sent_at < ?", [t.into()]);
-        }
-        if let Some(after) = q.page.after {
-            // Keyset on (sent_at, id): stable under concurrent inserts, no OFFSET scans.
-            query.filter(
-                "(m.sent_at, m.id) > (SELECT a.sent_at, a.id FROM messages a WHERE a.id = ?)",
-                [after.into()],
-            );
-        }
-        self.select(
-            query,
-            "ORDER BY m.sent_at, m.id LIMIT ?",
-            vec![limit(q.page.limit)],
-            tables::message_row,
-        )
+        let (sql, params) = self.messages_sql(q)?;
+        self.conn
+            .query(&sql, &params)?
+            .iter()
+            .map(tables::message_row)
+            .collect()
     }
 
     fn list_audit(&mut self, q: &AuditQuery) -> Result<Vec<AuditRow>, StoreError> {

@@ -31,6 +31,7 @@ macro_rules! schema_migrations {
             8 "webhook_replays" "0008_webhook_replays.sql",
             9 "fan_spend" "0009_fan_spend.sql",
             10 "live_leases" "0010_live_leases.sql",
+            11 "creators" "0011_creators.sql",
             12 "fan_lists" "0012_fan_lists.sql",
         )
     };
@@ -45,6 +46,7 @@ macro_rules! schema_migrations {
 pub(crate) use schema_migrations;
 
 mod generic;
+pub mod keyset;
 pub mod model;
 mod postgres;
 pub mod sql;
@@ -129,6 +131,9 @@ pub enum StoreError {
     Query { location: String, reason: String },
     #[error("unexpected data in the database: {0}")]
     Decode(String),
+    /// `--after ID` names no row of the listing (deleted since the previous page, or a typo).
+    #[error("--after {id}: there is no {what} {id} to continue after")]
+    UnknownCursor { what: &'static str, id: i64 },
     #[error(
         "another sync took connection {id} over while this run's database session was lost; this run stops syncing it"
     )]
@@ -209,16 +214,14 @@ pub trait Store: Send {
     /// the counts of each.
     fn upsert_all(&mut self, batches: &[Batch<'_>]) -> Result<Vec<UpsertCounts>, StoreError>;
 
-    /// Deletes what the CRM holds from one connected account: its posts, analytics events and
-    /// sync state and runs; with `platform_wide`, also every fan and message of the platform
-    /// (they carry no account, so they go only when no other account of the platform is
-    /// connected). Returns the rows deleted per table.
+    /// Deletes what the CRM holds from one connected account: its posts, analytics events,
+    /// fan relationships and messages, sync state and runs, and the identities of the
+    /// platform's fans no account knows any more. Returns the rows deleted per table.
     fn purge_account(
         &mut self,
         platform: &str,
         account: &str,
         connection_id: i64,
-        platform_wide: bool,
     ) -> Result<Vec<TableCount>, StoreError>;
 
     /// Claims connection `id` for a sync by `owner`, unless a live sync holds it or another
@@ -251,12 +254,20 @@ pub trait Store: Send {
     fn lock(&mut self, name: &str) -> Result<(), StoreError>;
     fn unlock(&mut self, name: &str) -> Result<(), StoreError>;
 
-    /// Raises each fan's lifetime spend on `platform` to the sum of their payments recorded as
-    /// `gross_*` analytics events; returns how many fans changed.
-    fn refresh_fan_spend(&mut self, platform: &str) -> Result<u64, StoreError>;
+    /// Raises the lifetime spend of each of `account`'s fan relationships on `platform` to the
+    /// sum of the fan's payments to that account (`gross_*` analytics events of the account);
+    /// returns how many relationships changed.
+    fn refresh_fan_spend(&mut self, platform: &str, account: &str) -> Result<u64, StoreError>;
 
+    /// Fan relationships (fan x account), filtered, sorted and paged (keyset: see
+    /// `store/keyset.rs`).
     fn list_fans(&mut self, query: &FanQuery) -> Result<Vec<FanRow>, StoreError>;
-    fn find_fan(&mut self, selector: &FanSelector) -> Result<Option<FanRow>, StoreError>;
+    /// A fan's identity, by id, platform user id or username.
+    fn find_fan(&mut self, selector: &FanSelector) -> Result<Option<FanIdentity>, StoreError>;
+    /// Every relationship of the fan with identity `fan_id`, by account.
+    fn fan_relationships(&mut self, fan_id: i64) -> Result<Vec<FanRow>, StoreError>;
+    /// The accounts holding fans or messages of `platform`, by name.
+    fn fan_accounts(&mut self, platform: &str) -> Result<Vec<String>, StoreError>;
     /// How many fans `query` matches, its page ignored: the live count of a segment, one query.
     fn count_fans(&mut self, query: &FanQuery) -> Result<i64, StoreError>;
 
@@ -316,6 +327,10 @@ pub trait Store: Send {
     ) -> Result<Vec<TableCount>, StoreError>;
 
     fn list_messages(&mut self, query: &MessageQuery) -> Result<Vec<MessageRow>, StoreError>;
+    /// The query plan of a listing's page, one line per plan node, for the tests that check an
+    /// index serves every listing (PostgreSQL plans with sequential scans disabled).
+    #[doc(hidden)]
+    fn explain(&mut self, listing: &Listing) -> Result<Vec<String>, StoreError>;
     fn list_audit(&mut self, query: &AuditQuery) -> Result<Vec<AuditRow>, StoreError>;
     fn list_connections(&mut self) -> Result<Vec<ConnectionRow>, StoreError>;
     /// The latest sync runs, newest first.
@@ -394,6 +409,19 @@ pub fn open_with(target: &DatabaseTarget, mode: OpenMode) -> Result<Box<dyn Stor
     match target {
         DatabaseTarget::Sqlite { path } => Ok(Box::new(sqlite::open(path, mode)?)),
         DatabaseTarget::Postgres { url } => Ok(Box::new(postgres::open(url)?)),
+    }
+}
+
+/// Opens `target` as the socialcrm of schema `version` would: `migrate` stops there. Only for
+/// tests that roll an older database forward (build it at v7, fill it, then open it with
+/// [`open`] and migrate).
+#[doc(hidden)]
+pub fn open_up_to(target: &DatabaseTarget, version: i64) -> Result<Box<dyn Store>, StoreError> {
+    match target {
+        DatabaseTarget::Sqlite { path } => Ok(Box::new(
+            sqlite::open(path, OpenMode::CreateIfMissing)?.up_to(version),
+        )),
+        DatabaseTarget::Postgres { url } => Ok(Box::new(postgres::open(url)?.up_to(version))),
     }
 }
 

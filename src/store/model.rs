@@ -9,16 +9,25 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-/// The person on a platform: a follower, commenter, DM correspondent or subscriber.
-/// Key: (platform, platform_user_id).
+/// A person on a platform (a follower, commenter, DM correspondent or subscriber) as one
+/// account knows them. Written as two rows (schema v11): the identity in `fans`, key
+/// (platform, platform_user_id), with the username and display name; and the relationship in
+/// `fan_accounts`, key (platform, platform_user_id, account), with everything else. Two
+/// creators sharing a fan keep their own status, dates and spend.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fan {
     pub platform: String,
     pub platform_user_id: String,
+    /// The local account (the creator) this relationship is with. Sync streams leave it empty
+    /// and the sync engine writes the connection's account onto every fan and message of a
+    /// page; imports take `--account`.
+    pub account: String,
     pub username: Option<String>,
     pub display_name: Option<String>,
     /// Subscription or relationship status as the source reports it (active, expired, ...).
     pub status: Option<String>,
+    /// When the fan subscribed, as an export says.
+    pub subscribed_at: Option<DateTime<Utc>>,
     pub first_seen_at: Option<DateTime<Utc>>,
     pub last_seen_at: Option<DateTime<Utc>>,
     /// Lifetime spend in the currency's minor unit (cents), so sums are exact. Written: what the
@@ -43,9 +52,11 @@ impl Fan {
         Fan {
             platform: platform.into(),
             platform_user_id: id.into(),
+            account: String::new(),
             username,
             display_name: None,
             status: None,
+            subscribed_at: None,
             first_seen_at: Some(at),
             last_seen_at: Some(at),
             lifetime_spend_cents: None,
@@ -55,10 +66,14 @@ impl Fan {
     }
 }
 
-/// A DM or comment. Key: (platform, platform_message_id).
+/// A DM or comment. Key: (platform, account, platform_message_id): OnlyFans export message ids
+/// are numbered per creator's export, and a DM between two connected accounts is in both
+/// inboxes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Message {
     pub platform: String,
+    /// The local account whose inbox or posts the message is in (see [`Fan::account`]).
+    pub account: String,
     pub platform_message_id: String,
     /// The fan's platform_user_id; the fan row may arrive later, so this is not a foreign key.
     pub fan_platform_user_id: Option<String>,
@@ -204,16 +219,61 @@ impl std::ops::AddAssign for UpsertCounts {
     }
 }
 
+/// One fan relationship (fan x account), as `fans list` lists them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FanRow {
+    /// The fan's identity id: `fans show <id>`.
     pub id: i64,
+    /// The relationship's id: what `fans list --after` takes.
+    pub relationship_id: i64,
     #[serde(flatten)]
     pub fan: Fan,
-    /// Messages and comments from or to this fan in the CRM.
+    /// Messages and comments from or to this fan in this account's inbox and posts, counted
+    /// live (the relationship's interactions).
     pub message_count: i64,
+    /// The relationship's revision and times.
     pub revision: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A fan's identity: one person on one platform, whatever accounts know them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FanIdentity {
+    pub id: i64,
+    pub platform: String,
+    pub platform_user_id: String,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// How `fans list` orders relationships. Rows without the value (NULL) sort as the lowest:
+/// first in ascending order, last with `desc`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FanSort {
+    /// The relationship id: the order relationships were first recorded in.
+    #[default]
+    Id,
+    /// Lifetime spend.
+    Spend,
+    LastSeen,
+    FirstSeen,
+    Username,
+}
+
+impl FanSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FanSort::Id => "id",
+            FanSort::Spend => "spend",
+            FanSort::LastSeen => "last-seen",
+            FanSort::FirstSeen => "first-seen",
+            FanSort::Username => "username",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -243,27 +303,61 @@ pub struct ConnectionRow {
 }
 
 /// Filters and page of a listing. `after` is the id of the last row of the previous page.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Page {
     pub limit: u32,
     pub after: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default)]
+/// The filters and order of `fans list` (and of a segment's definition): every filter is a
+/// plain field, all of them combined with AND. `page.after` is the `relationship_id` of the
+/// last row of the previous page listed with the same filters and order.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FanQuery {
     pub page: Page,
     pub platform: Option<String>,
+    /// Only relationships with this local account (creator).
+    pub account: Option<String>,
+    /// Only this relationship status (as stored: lowercase for OnlyFans exports).
+    pub status: Option<String>,
+    /// Lifetime spend at least this many cents (of whatever currency the relationship has).
+    pub min_spend_cents: Option<i64>,
+    /// Lifetime spend at most this many cents.
+    pub max_spend_cents: Option<i64>,
     /// Case-insensitive substring of username, display name or platform user id.
     pub search: Option<String>,
     /// Seen (last_seen_at) at or after.
     pub since: Option<DateTime<Utc>>,
     /// Seen (last_seen_at) before.
     pub until: Option<DateTime<Utc>>,
-    /// Only fans carrying every one of these (normalised) tags, in any account scope.
+    /// Only relationships whose fan carries every one of these (normalised) tags, for the
+    /// relationship's account or for every account.
     pub tags: Vec<String>,
     /// Only the members of this built-in segment (saved segments are turned into the fields
     /// above before the store sees them).
     pub builtin: Option<BuiltinSegment>,
+    /// The order; `None` picks it from the filters ([`FanQuery::order`]).
+    pub sort: Option<FanSort>,
+    /// Descending order.
+    pub desc: bool,
+}
+
+impl FanQuery {
+    /// The order rows come in: `sort`, or with none given the order whose index serves the
+    /// filters — by spend for a spend range, by last seen for `since`/`until`, else by id —
+    /// so a selective range is read from its index instead of filtering every row.
+    pub fn order(&self) -> FanSort {
+        if let Some(sort) = self.sort {
+            return sort;
+        }
+        if self.min_spend_cents.is_some() || self.max_spend_cents.is_some() {
+            FanSort::Spend
+        } else if self.since.is_some() || self.until.is_some() {
+            FanSort::LastSeen
+        } else {
+            FanSort::Id
+        }
+    }
 }
 
 /// The segments socialcrm defines itself, evaluated live against the clock ([`crate::clock`]).
@@ -353,6 +447,8 @@ pub struct SegmentRow {
 pub struct MessageQuery {
     pub page: Page,
     pub platform: Option<String>,
+    /// Only messages in this local account's inbox and posts.
+    pub account: Option<String>,
     /// Case-insensitive substring of the body.
     pub search: Option<String>,
     /// Only messages with this fan (platform_user_id).
@@ -360,6 +456,8 @@ pub struct MessageQuery {
     pub direction: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
+    /// Newest first (`fans show`'s latest messages).
+    pub newest_first: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -406,6 +504,20 @@ pub struct PostQuery {
     /// Published before.
     pub until: Option<DateTime<Utc>>,
     pub limit: u32,
+}
+
+/// A listing whose query plan [`Store::explain`](super::Store::explain) shows.
+#[derive(Debug, Clone)]
+pub enum Listing {
+    Fans(FanQuery),
+    Messages(MessageQuery),
+    /// `fans show PLATFORM:@user`'s lookup by username.
+    FanByName {
+        platform: String,
+        user: String,
+    },
+    /// `fans show`'s relationships of one fan.
+    FanRelationships(i64),
 }
 
 /// How `fans show` names a fan.

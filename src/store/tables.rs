@@ -9,9 +9,10 @@ use super::sql::{Merge, UpsertSpec};
 use super::value::{Row, Value};
 
 /// Every table of the data model, in the order `db status` prints them.
-pub const TABLES: [&str; 14] = [
+pub const TABLES: [&str; 15] = [
     "platform_connections",
     "fans",
+    "fan_accounts",
     "messages",
     "posts",
     "analytics_events",
@@ -33,34 +34,43 @@ pub trait Upsert {
     fn params(&self) -> Vec<Value>;
 }
 
+/// A fan's identity: who they are on the platform, whatever accounts know them.
 pub const FANS: UpsertSpec = UpsertSpec {
     table: "fans",
     key: &["platform", "platform_user_id"],
+    columns: &[("username", Merge::Prefer), ("display_name", Merge::Prefer)],
+};
+
+/// A fan's relationship with one account (schema v11).
+pub const FAN_ACCOUNTS: UpsertSpec = UpsertSpec {
+    table: "fan_accounts",
+    key: &["platform", "platform_user_id", "account"],
     columns: &[
-        ("username", Merge::Prefer),
-        ("display_name", Merge::Prefer),
         ("status", Merge::Prefer),
+        ("subscribed_at", Merge::Prefer),
         ("first_seen_at", Merge::Min),
         ("last_seen_at", Merge::Max),
         // What the source says the lifetime spend is; the store reads back the larger of it
-        // and the sum of the fan's payments as lifetime_spend_cents (schema v9).
+        // and the sum of the fan's payments to this account as lifetime_spend_cents (v9, v11).
         ("exported_spend_cents", Merge::Prefer),
         ("currency", Merge::Prefer),
         ("source", Merge::Keep),
     ],
 };
 
+/// A fan record is written as its relationship ([`FAN_ACCOUNTS`], this impl) and its identity
+/// ([`Fan::identity_params`] with [`FANS`]): `generic.rs` upserts both from one batch.
 impl Upsert for Fan {
     fn spec() -> &'static UpsertSpec {
-        &FANS
+        &FAN_ACCOUNTS
     }
     fn params(&self) -> Vec<Value> {
         vec![
             (&self.platform).into(),
             (&self.platform_user_id).into(),
-            (&self.username).into(),
-            (&self.display_name).into(),
+            (&self.account).into(),
             (&self.status).into(),
+            self.subscribed_at.into(),
             self.first_seen_at.into(),
             self.last_seen_at.into(),
             self.lifetime_spend_cents.into(),
@@ -70,9 +80,21 @@ impl Upsert for Fan {
     }
 }
 
+impl Fan {
+    /// The values of the fan's identity row, in [`FANS`] order.
+    pub fn identity_params(&self) -> Vec<Value> {
+        vec![
+            (&self.platform).into(),
+            (&self.platform_user_id).into(),
+            (&self.username).into(),
+            (&self.display_name).into(),
+        ]
+    }
+}
+
 pub const MESSAGES: UpsertSpec = UpsertSpec {
     table: "messages",
-    key: &["platform", "platform_message_id"],
+    key: &["platform", "account", "platform_message_id"],
     columns: &[
         ("fan_platform_user_id", Merge::Prefer),
         ("direction", Merge::Replace),
@@ -91,6 +113,7 @@ impl Upsert for Message {
     fn params(&self) -> Vec<Value> {
         vec![
             (&self.platform).into(),
+            (&self.account).into(),
             (&self.platform_message_id).into(),
             (&self.fan_platform_user_id).into(),
             (&self.direction).into(),
@@ -307,15 +330,20 @@ impl Upsert for AuditEntry {
     }
 }
 
+/// A `fan_accounts` row joined with its identity: the identity's `fan_id`, `username` and
+/// `display_name` next to the relationship's columns.
 pub fn fan_row(r: &Row) -> Result<FanRow, StoreError> {
     Ok(FanRow {
-        id: r.i64("id")?,
+        id: r.i64("fan_id")?,
+        relationship_id: r.i64("id")?,
         fan: Fan {
             platform: r.text("platform")?,
             platform_user_id: r.text("platform_user_id")?,
+            account: r.text("account")?,
             username: r.opt_text("username")?,
             display_name: r.opt_text("display_name")?,
             status: r.opt_text("status")?,
+            subscribed_at: r.opt_time("subscribed_at")?,
             first_seen_at: r.opt_time("first_seen_at")?,
             last_seen_at: r.opt_time("last_seen_at")?,
             lifetime_spend_cents: r.opt_i64("lifetime_spend_cents")?,
@@ -329,11 +357,24 @@ pub fn fan_row(r: &Row) -> Result<FanRow, StoreError> {
     })
 }
 
+pub fn fan_identity_row(r: &Row) -> Result<FanIdentity, StoreError> {
+    Ok(FanIdentity {
+        id: r.i64("id")?,
+        platform: r.text("platform")?,
+        platform_user_id: r.text("platform_user_id")?,
+        username: r.opt_text("username")?,
+        display_name: r.opt_text("display_name")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
 pub fn message_row(r: &Row) -> Result<MessageRow, StoreError> {
     Ok(MessageRow {
         id: r.i64("id")?,
         message: Message {
             platform: r.text("platform")?,
+            account: r.text("account")?,
             platform_message_id: r.text("platform_message_id")?,
             fan_platform_user_id: r.opt_text("fan_platform_user_id")?,
             direction: r.text("direction")?,

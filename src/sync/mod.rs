@@ -361,7 +361,7 @@ fn pages(
             since_id: since_id.as_deref(),
             max_reads: budget.map(|max| max - outcome.reads),
         };
-        let page = match session.with_token(|token| stream.fetch(token, &request)) {
+        let mut page = match session.with_token(|token| stream.fetch(token, &request)) {
             Ok(page) => page,
             Err(LifecycleError::Platform(e @ PlatformError::NotPermitted { .. })) => {
                 outcome.status = Status::Skipped;
@@ -418,6 +418,14 @@ fn pages(
                 high_water
             },
         };
+        // Every fan relationship and message of the page is the connection's account's: the
+        // engine says so once, so no adapter can forget it.
+        for fan in &mut page.fans {
+            fan.account.clone_from(&account);
+        }
+        for message in &mut page.messages {
+            message.account.clone_from(&account);
+        }
         let mut batches = vec![
             Batch::Fans(&page.fans),
             Batch::Messages(&page.messages),

@@ -48,7 +48,9 @@ fn text(v: &Json, pointer: &str) -> Option<String> {
     }
 }
 
-/// What a verified body changes. The error names the problem, never the body.
+/// What a verified body changes. The error names the problem, never the body. Each fan's and
+/// message's `account` is the Instagram id of the account the entry is for; `handle` turns it
+/// into the local account name.
 pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
     let doc: Json =
         serde_json::from_slice(body).map_err(|e| format!("not an Instagram event: {e}"))?;
@@ -82,10 +84,14 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
                 let username = text(value, "/from/username");
                 let mine = from.as_deref() == Some(account.as_str());
                 if let (Some(from), false) = (&from, mine) {
-                    fans.push(Fan::seen(PLATFORM, from, username, "comment", at));
+                    fans.push(Fan {
+                        account: account.clone(),
+                        ..Fan::seen(PLATFORM, from, username, "comment", at)
+                    });
                 }
                 messages.push(Message {
                     platform: PLATFORM.into(),
+                    account: account.clone(),
                     platform_message_id: id.clone(),
                     fan_platform_user_id: if mine { None } else { from },
                     direction: if mine { "out" } else { "in" }.into(),
@@ -120,9 +126,13 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
             let echo = sender == account
                 || event.pointer("/message/is_echo").and_then(Json::as_bool) == Some(true);
             let other = if echo { recipient } else { sender };
-            fans.push(Fan::seen(PLATFORM, &other, None, "dm", sent_at));
+            fans.push(Fan {
+                account: account.clone(),
+                ..Fan::seen(PLATFORM, &other, None, "dm", sent_at)
+            });
             messages.push(Message {
                 platform: PLATFORM.into(),
+                account: account.clone(),
                 platform_message_id: mid,
                 fan_platform_user_id: Some(other),
                 direction: if echo { "out" } else { "in" }.into(),
@@ -246,13 +256,28 @@ impl InstagramReceiver {
             return Reply::error(403, "signature does not match");
         }
         let now = crate::clock::now();
-        let plan = match plan(&request.body, now) {
+        let mut plan = match plan(&request.body, now) {
             Ok(p) => p,
             Err(why) => {
                 tracing::warn!("refused a signed Instagram webhook: {why}");
                 return Reply::error(400, &why);
             }
         };
+        // The plan names each record's account by its Instagram id; the CRM by its local name.
+        let connections = match store.list_connections() {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!("could not record an Instagram webhook: {e}");
+                return Reply::error(500, "could not record the event");
+            }
+        };
+        let local = |ig_id: &str| super::local_account(&connections, PLATFORM, Some(ig_id));
+        for fan in &mut plan.fans {
+            fan.account = local(&fan.account);
+        }
+        for message in &mut plan.messages {
+            message.account = local(&message.account);
+        }
         let written = store.upsert_all(&[
             Batch::Fans(&plan.fans),
             Batch::Messages(&plan.messages),

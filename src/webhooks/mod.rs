@@ -24,10 +24,31 @@ pub mod x;
 use std::collections::{HashSet, VecDeque};
 
 pub use crate::http::server as http;
+use crate::store::model::ConnectionRow;
 use crate::store::{Batch, Store};
 use crate::vocab::Secret;
 use http::{Incoming, Reply};
 use signature::SignatureError;
+
+/// The local account a delivery for `platform_user_id` belongs to: the connection of that
+/// platform account; else the platform's first connection (as schema v11 files rows it cannot
+/// place); else `default`.
+pub fn local_account(
+    connections: &[ConnectionRow],
+    platform: &str,
+    platform_user_id: Option<&str>,
+) -> String {
+    let mut of_platform = connections
+        .iter()
+        .map(|r| &r.connection)
+        .filter(|c| c.platform == platform);
+    let first = of_platform.clone().next().map(|c| c.account.clone());
+    of_platform
+        .find(|c| platform_user_id.is_some() && c.platform_user_id.as_deref() == platform_user_id)
+        .map(|c| c.account.clone())
+        .or(first)
+        .unwrap_or_else(|| "default".into())
+}
 
 /// How far a signed timestamp may be from now, either way, in seconds.
 pub const TOLERANCE_SECS: i64 = 300;

@@ -105,12 +105,7 @@ pub fn plan(
         .and_then(Json::as_str)
         .filter(|u| !u.is_empty() && u.len() <= 40)
         .ok_or("not an X Account Activity event: no for_user_id")?;
-    let account = connections
-        .iter()
-        .map(|r| &r.connection)
-        .find(|c| c.platform == PLATFORM && c.platform_user_id.as_deref() == Some(for_user))
-        .map(|c| c.account.clone())
-        .unwrap_or_default();
+    let account = super::local_account(connections, PLATFORM, Some(for_user));
     let id = event_id(body);
     let at = events_time(&event).unwrap_or(now);
     let kinds: Vec<(String, usize)> = event
@@ -134,6 +129,7 @@ pub fn plan(
             let outbound = sender == for_user;
             Some(Message {
                 platform: PLATFORM.into(),
+                account: account.clone(),
                 platform_message_id: e.get("id")?.as_str()?.into(),
                 fan_platform_user_id: Some(if outbound { recipient } else { sender }.into()),
                 direction: if outbound { "out" } else { "in" }.into(),

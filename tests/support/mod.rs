@@ -249,9 +249,10 @@ impl TestDb {
     /// column, whatever its type, read as text) holding any of `needles`, ignoring case: proof
     /// that an erasure left nothing behind, in tables added later too.
     pub fn mentions(&self, needles: &[&str]) -> Vec<String> {
+        let mut conn = self.connect();
         let mut hits = Vec::new();
         for table in socialcrm::store::tables::TABLES {
-            let columns = self.strings(&match &self.target {
+            let columns = conn.strings(&match &self.target {
                 DatabaseTarget::Sqlite { .. } => {
                     format!("SELECT name FROM pragma_table_info('{table}')")
                 }
@@ -262,16 +263,22 @@ impl TestDb {
             });
             assert!(!columns.is_empty(), "table {table} has no columns");
             for column in columns {
-                for needle in needles {
-                    let pattern = needle.to_lowercase().replace('\'', "''");
-                    let sql = format!(
-                        "SELECT CAST(COUNT(*) AS TEXT) FROM {table} \
-                         WHERE LOWER(CAST({column} AS TEXT)) LIKE '%{pattern}%'"
-                    );
-                    let n = &self.strings(&sql)[0];
-                    if n != "0" {
-                        hits.push(format!("{table}.{column} ({n} rows hold '{needle}')"));
-                    }
+                let matches: Vec<String> = needles
+                    .iter()
+                    .map(|n| {
+                        let pattern = n.to_lowercase().replace('\'', "''");
+                        format!("LOWER(CAST({column} AS TEXT)) LIKE '%{pattern}%'")
+                    })
+                    .collect();
+                let sql = format!(
+                    "SELECT CAST(COUNT(*) AS TEXT) FROM {table} WHERE {}",
+                    matches.join(" OR ")
+                );
+                let n = &conn.strings(&sql)[0];
+                if n != "0" {
+                    hits.push(format!(
+                        "{table}.{column} ({n} rows hold one of {needles:?})"
+                    ));
                 }
             }
         }
@@ -280,24 +287,43 @@ impl TestDb {
 
     /// The first column of every row `sql` returns, as text.
     pub fn strings(&self, sql: &str) -> Vec<String> {
+        self.connect().strings(sql)
+    }
+
+    fn connect(&self) -> RawConn {
         match &self.target {
             DatabaseTarget::Sqlite { path } => {
-                let db = rusqlite::Connection::open(path).unwrap();
+                RawConn::Sqlite(rusqlite::Connection::open(path).unwrap())
+            }
+            DatabaseTarget::Postgres { .. } => RawConn::Postgres(Box::new(
+                postgres::Client::connect(&self.plain_url, postgres::NoTls).unwrap(),
+            )),
+        }
+    }
+}
+
+/// A plain connection to a test database, behind the store's back.
+enum RawConn {
+    Sqlite(rusqlite::Connection),
+    Postgres(Box<postgres::Client>),
+}
+
+impl RawConn {
+    fn strings(&mut self, sql: &str) -> Vec<String> {
+        match self {
+            RawConn::Sqlite(db) => {
                 let mut stmt = db.prepare(sql).unwrap();
                 stmt.query_map([], |r| r.get::<_, String>(0))
                     .unwrap()
                     .map(Result::unwrap)
                     .collect()
             }
-            DatabaseTarget::Postgres { .. } => {
-                postgres::Client::connect(&self.plain_url, postgres::NoTls)
-                    .unwrap()
-                    .query(sql, &[])
-                    .unwrap()
-                    .iter()
-                    .map(|r| r.get::<_, String>(0))
-                    .collect()
-            }
+            RawConn::Postgres(client) => client
+                .query(sql, &[])
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<_, String>(0))
+                .collect(),
         }
     }
 }
@@ -314,18 +340,19 @@ impl Drop for TestDb {
 
 /// The columns that say what the CRM holds, per table: not row ids, revisions, write times or
 /// run ids, which differ between two syncs that stored the same records.
-const CONTENT_COLUMNS: [(&str, &str); 6] = [
+const CONTENT_COLUMNS: [(&str, &str); 7] = [
     (
         "platform_connections",
         "platform, account, platform_user_id, username, status",
     ),
+    ("fans", "platform, platform_user_id, username, display_name"),
     (
-        "fans",
-        "platform, platform_user_id, username, display_name, status, first_seen_at, last_seen_at, lifetime_spend_cents, currency, source",
+        "fan_accounts",
+        "platform, platform_user_id, account, status, subscribed_at, first_seen_at, last_seen_at, lifetime_spend_cents, currency, source",
     ),
     (
         "messages",
-        "platform, platform_message_id, fan_platform_user_id, direction, kind, body, sent_at, thread_ref, post_ref",
+        "platform, account, platform_message_id, fan_platform_user_id, direction, kind, body, sent_at, thread_ref, post_ref",
     ),
     (
         "posts",

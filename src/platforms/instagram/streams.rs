@@ -309,6 +309,8 @@ impl Comments {
         }
         page.messages.push(Message {
             platform: "instagram".into(),
+            // The sync engine writes the connection's account.
+            account: String::new(),
             platform_message_id: id.clone(),
             fan_platform_user_id: if mine { None } else { who },
             direction: if mine { "out" } else { "in" }.into(),
@@ -458,6 +460,8 @@ impl Stream for Conversations {
                 }
                 page.messages.push(Message {
                     platform: "instagram".into(),
+                    // The sync engine writes the connection's account.
+                    account: String::new(),
                     platform_message_id: id,
                     fan_platform_user_id: other_id,
                     direction: if outgoing { "out" } else { "in" }.into(),

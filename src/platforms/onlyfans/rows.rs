@@ -24,11 +24,13 @@ use crate::store::model::{AnalyticsEvent, Fan, Message};
 /// longer is a broken file, refused rather than stored.
 pub const MAX_CELL: usize = 16 * 1024;
 
-/// How a row's cells are read: the column map, the date order, and the row.
+/// How a row's cells are read: the column map, the date order, and the row; and the local
+/// account (the creator) whose export it is, which every record of the row belongs to.
 pub struct Cells<'a> {
     pub map: &'a ColumnMap,
     pub row: &'a Row,
     pub dates: DateOrder,
+    pub account: &'a str,
 }
 
 impl<'a> Cells<'a> {
@@ -85,13 +87,15 @@ impl<'a> Cells<'a> {
     }
 }
 
-fn bare_fan(key: String, username: Option<String>) -> Fan {
+fn bare_fan(account: &str, key: String, username: Option<String>) -> Fan {
     Fan {
         platform: PLATFORM.into(),
         platform_user_id: key,
+        account: account.into(),
         username,
         display_name: None,
         status: None,
+        subscribed_at: None,
         first_seen_at: None,
         last_seen_at: None,
         lifetime_spend_cents: None,
@@ -120,11 +124,12 @@ pub fn fan(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), Strin
     out.fans.push(Fan {
         display_name: c.get(f::DISPLAY_NAME).map(str::to_string),
         status: c.get(f::STATUS).map(str::to_lowercase),
+        subscribed_at: first_seen_at,
         first_seen_at,
         last_seen_at,
         lifetime_spend_cents: spent.map(|m| m.cents),
         currency,
-        ..bare_fan(key, username)
+        ..bare_fan(c.account, key, username)
     });
     Ok(())
 }
@@ -163,13 +168,14 @@ pub fn message(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), S
         Fan {
             first_seen_at: Some(sent_at),
             last_seen_at: Some(sent_at),
-            ..bare_fan(fan_key.clone(), username)
+            ..bare_fan(c.account, fan_key.clone(), username)
         },
         &mut keys.fans,
         c.row.line,
     );
     out.messages.push(Message {
         platform: PLATFORM.into(),
+        account: c.account.into(),
         platform_message_id: id,
         fan_platform_user_id: Some(fan_key),
         direction: direction.into(),
@@ -260,7 +266,7 @@ pub fn earning(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), S
         if let Some(money) = amount {
             out.events.push(AnalyticsEvent {
                 platform: PLATFORM.into(),
-                account: String::new(),
+                account: c.account.into(),
                 subject_type: "transaction".into(),
                 subject_id: id.clone(),
                 metric: format!("{metric}_{kind}"),
@@ -278,7 +284,7 @@ pub fn earning(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), S
                 first_seen_at: Some(at),
                 last_seen_at: Some(at),
                 currency: Some(currency),
-                ..bare_fan(key, username)
+                ..bare_fan(c.account, key, username)
             },
             &mut keys.fans,
             c.row.line,

@@ -260,6 +260,8 @@ impl Listed {
             }
             (What::Comments, "t1") => page.messages.push(Message {
                 platform: "reddit".into(),
+                // The sync engine writes the connection's account.
+                account: String::new(),
                 platform_message_id: name,
                 fan_platform_user_id: None,
                 direction: "out".into(),
@@ -283,6 +285,8 @@ impl Listed {
                 }
                 page.messages.push(Message {
                     platform: "reddit".into(),
+                    // The sync engine writes the connection's account.
+                    account: String::new(),
                     platform_message_id: name.clone(),
                     fan_platform_user_id: if outgoing { None } else { from },
                     direction: if outgoing { "out" } else { "in" }.into(),
@@ -303,6 +307,8 @@ impl Listed {
                 }
                 page.messages.push(Message {
                     platform: "reddit".into(),
+                    // The sync engine writes the connection's account.
+                    account: String::new(),
                     platform_message_id: name.clone(),
                     fan_platform_user_id: to,
                     direction: "out".into(),
@@ -326,6 +332,8 @@ impl Listed {
                 };
                 page.messages.push(Message {
                     platform: "reddit".into(),
+                    // The sync engine writes the connection's account.
+                    account: String::new(),
                     platform_message_id: name.clone(),
                     fan_platform_user_id: Some(from),
                     direction: "in".into(),

@@ -333,6 +333,8 @@ impl Endpoint {
             page.newest = page.newest.max(Some(sent_at));
             page.messages.push(Message {
                 platform: "x".into(),
+                // The sync engine writes the connection's account.
+                account: String::new(),
                 platform_message_id: id.clone(),
                 fan_platform_user_id: text(tweet, "author_id"),
                 direction: "in".into(),
@@ -388,6 +390,8 @@ impl Endpoint {
             };
             page.messages.push(Message {
                 platform: "x".into(),
+                // The sync engine writes the connection's account.
+                account: String::new(),
                 platform_message_id: id,
                 fan_platform_user_id: other,
                 direction: if outbound { "out" } else { "in" }.into(),

@@ -12,20 +12,9 @@ use super::super::model::*;
 use super::super::sql::Query;
 use super::super::tables::Upsert;
 use super::super::value::{Row, Value};
-use super::{Conn, Records, SqlStore};
+use super::{Conn, FA_FIRST_SEEN, FA_LAST_SEEN, FA_SPEND, FAN_JOIN, Records, SqlStore};
 use crate::store::StoreError;
-
-/// Where a fan's relationship with an account lives, for the built-in segments: the account
-/// column, and the spend, first-seen and last-seen expressions (NULL as the lowest value, the
-/// expressions the indexes are built on).
-const REL_FROM: &str = "fans r";
-const REL_ACCOUNT: &str = "r.platform";
-const ACCOUNT: &str = "f.platform";
-const LOWEST_INT: i64 = -9_223_372_036_854_775_807;
-
-fn spend(alias: &str) -> String {
-    format!("COALESCE({alias}.lifetime_spend_cents, {LOWEST_INT})")
-}
+use crate::store::keyset::{KeyKind, lowest};
 
 /// The actions whose audit entries name a fan by id (`fan 42: ...`): their detail is
 /// scrubbed when the fan is erased.
@@ -40,7 +29,8 @@ enum Threshold {
 }
 
 impl<C: Conn> SqlStore<C> {
-    /// Adds the tag and segment conditions of `q` to a fans query (`f` the fan). A built-in
+    /// Adds the tag and segment conditions of `q` to a fans query (`fa` the relationship, `f`
+    /// the identity). A built-in
     /// segment's spend thresholds are read first, from the spend index (two small queries),
     /// so that the condition itself is one index range per account.
     pub(super) fn fan_list_filters(
@@ -48,31 +38,35 @@ impl<C: Conn> SqlStore<C> {
         query: &mut Query,
         q: &FanQuery,
     ) -> Result<(), StoreError> {
+        // A tag for the relationship's account, or for every account ('').
         for tag in &q.tags {
             query.filter(
-                "f.id IN (SELECT t.fan_id FROM fan_tags t WHERE t.tag = ?)",
+                "EXISTS (SELECT 1 FROM fan_tags t WHERE t.tag = ? AND t.fan_id = f.id \
+                 AND t.account IN ('', fa.account))",
                 [tag.into()],
             );
         }
         let Some(b) = q.builtin else {
             return Ok(());
         };
+        let d = self.dialect();
         let now = crate::clock::now();
         let threshold = match b {
             BuiltinSegment::New => {
                 let since = now - Duration::days(BuiltinSegment::NEW_DAYS);
-                query.filter("f.first_seen_at >= ?", [since.into()]);
+                query.filter(&format!("{} >= ?", FA_FIRST_SEEN.expr(d)), [since.into()]);
                 return Ok(());
             }
             BuiltinSegment::Whales => Threshold::TopPercent,
             BuiltinSegment::Cold => Threshold::LowerMedian,
         };
-        let thresholds = self.spend_thresholds(threshold, q.platform.as_deref())?;
+        let thresholds = self.spend_thresholds(threshold, q.account.as_deref())?;
         if thresholds.is_empty() {
             query.filter("1 = 0", []);
             return Ok(());
         }
-        let ranges = vec![format!("({ACCOUNT} = ? AND {} >= ?)", spend("f")); thresholds.len()];
+        let spend = FA_SPEND.expr(d);
+        let ranges = vec![format!("(fa.account = ? AND {spend} >= ?)"); thresholds.len()];
         query.filter(
             &format!("({})", ranges.join(" OR ")),
             thresholds
@@ -82,7 +76,11 @@ impl<C: Conn> SqlStore<C> {
         if let BuiltinSegment::Cold = b {
             let before = now - Duration::days(BuiltinSegment::COLD_DAYS);
             // A fan never seen (NULL) is not cold: there is no activity to have stopped.
-            query.filter("f.last_seen_at < ?", [before.into()]);
+            let seen = FA_LAST_SEEN.expr(d);
+            query.filter(
+                &format!("{seen} < ? AND {seen} > {}", lowest(KeyKind::Time, d)),
+                [before.into()],
+            );
         }
         Ok(())
     }
@@ -94,15 +92,17 @@ impl<C: Conn> SqlStore<C> {
         which: Threshold,
         scope: Option<&str>,
     ) -> Result<Vec<(String, i64)>, StoreError> {
+        let d = self.dialect();
+        let spend = FA_SPEND.expr(d);
         let mut counts = Query::new(
-            self.dialect(),
-            format!("SELECT {REL_ACCOUNT} AS account, COUNT(*) AS paying FROM {REL_FROM}"),
+            d,
+            "SELECT fa.account AS account, COUNT(*) AS paying FROM fan_accounts fa",
         );
-        counts.filter(&format!("{} > 0", spend("r")), []);
+        counts.filter(&format!("{spend} > 0"), []);
         if let Some(account) = scope {
-            counts.filter(&format!("{REL_ACCOUNT} = ?"), [account.into()]);
+            counts.filter("fa.account = ?", [account.into()]);
         }
-        let (sql, params) = counts.finish(&format!("GROUP BY {REL_ACCOUNT}"), []);
+        let (sql, params) = counts.finish("GROUP BY fa.account", []);
         let paying: Vec<(String, i64)> = self
             .conn
             .query(&sql, &params)?
@@ -124,9 +124,8 @@ impl<C: Conn> SqlStore<C> {
                 Threshold::LowerMedian => (n + 1) / 2 - 1,
             };
             union.push(format!(
-                "SELECT ? AS account, (SELECT {s} FROM {REL_FROM} WHERE {REL_ACCOUNT} = ? AND {s} > 0 \
-                 ORDER BY {s} {order} LIMIT 1 OFFSET ?) AS cents",
-                s = spend("r")
+                "SELECT ? AS account, (SELECT {spend} FROM fan_accounts fa WHERE fa.account = ? \
+                 AND {spend} > 0 ORDER BY {spend} {order} LIMIT 1 OFFSET ?) AS cents"
             ));
             values.extend([account.into(), account.into(), offset.into()]);
         }
@@ -183,9 +182,11 @@ impl<C: Conn> SqlStore<C> {
     }
 
     pub(super) fn count_fans_impl(&mut self, q: &FanQuery) -> Result<i64, StoreError> {
-        let mut query = Query::new(self.dialect(), "SELECT COUNT(*) AS n FROM fans f");
-        super::fan_conditions(&mut query, q);
-        self.fan_list_filters(&mut query, q)?;
+        let mut query = Query::new(
+            self.dialect(),
+            format!("SELECT COUNT(*) AS n FROM fan_accounts fa JOIN fans f ON {FAN_JOIN}"),
+        );
+        self.fan_filters(&mut query, q)?;
         let (sql, params) = query.finish("", []);
         let rows = self.conn.query(&sql, &params)?;
         rows.first().map(|r| r.i64("n")).unwrap_or(Ok(0))
@@ -358,13 +359,130 @@ impl<C: Conn> SqlStore<C> {
         describe: &dyn Fn(&[TableCount]) -> String,
     ) -> Result<Vec<TableCount>, StoreError> {
         let d = self.dialect();
-        let p = |n| d.param(n);
         let identity = format!(
             "SELECT platform, platform_user_id FROM fans WHERE id = {}",
-            p(1)
+            d.param(1)
         );
+        self.write_tx(|s| {
+            let Some(row) = s.conn.query(&identity, &[fan_id.into()])?.pop() else {
+                return Ok(Vec::new());
+            };
+            let fan = ErasedFan {
+                id: fan_id,
+                platform: row.text("platform")?,
+                user: row.text("platform_user_id")?,
+            };
+            let mut counts = Counts::default();
+            if let Some(account) = account {
+                s.erase_rows(&fan, Some(account), &mut counts)?;
+                if counts.get("fan_accounts") == 0 {
+                    // No relationship with that account: nothing to erase (nothing was).
+                    return Ok(Vec::new());
+                }
+                let left = format!(
+                    "SELECT COUNT(*) AS n FROM fan_accounts WHERE platform = {} AND platform_user_id = {}",
+                    d.param(1),
+                    d.param(2)
+                );
+                let rows = s.conn.query(&left, &fan.by_user())?;
+                if rows.first().map(|r| r.i64("n")).transpose()?.unwrap_or(0) == 0 {
+                    s.erase_rows(&fan, None, &mut counts)?;
+                }
+            } else {
+                s.erase_rows(&fan, None, &mut counts)?;
+            }
+            let out = counts.0;
+            let mut entry = audit.clone();
+            entry.detail = Some(describe(&out));
+            s.write_audit(&entry)?;
+            Ok(out)
+        })
+    }
+
+    /// Deletes the fan's rows of one account (`Some`), or every row about the fan and the
+    /// identity (`None`), adding the rows deleted to `counts`; scrubs the audit entries about
+    /// the fan's tags and notes (of that account, or all).
+    fn erase_rows(
+        &mut self,
+        fan: &ErasedFan,
+        account: Option<&str>,
+        counts: &mut Counts,
+    ) -> Result<(), StoreError> {
+        let d = self.dialect();
+        let p = |n| d.param(n);
+        // `AND account = $n` where the erasure is one account's, else nothing.
+        let scoped = |n: usize| match account {
+            Some(_) => format!(" AND account = {}", p(n)),
+            None => String::new(),
+        };
+        let with = |mut values: Vec<Value>| {
+            values.extend(account.map(Value::from));
+            values
+        };
+        let by_fan = with(vec![fan.id.into()]);
+        let by_user = with(fan.by_user());
+        let mut steps: Vec<(&str, String, &Vec<Value>)> = vec![
+            (
+                "fan_accounts",
+                format!(
+                    "DELETE FROM fan_accounts WHERE platform = {} AND platform_user_id = {}{} RETURNING id",
+                    p(1),
+                    p(2),
+                    scoped(3)
+                ),
+                &by_user,
+            ),
+            (
+                "fan_tags",
+                format!(
+                    "DELETE FROM fan_tags WHERE fan_id = {}{} RETURNING id",
+                    p(1),
+                    scoped(2)
+                ),
+                &by_fan,
+            ),
+            (
+                "fan_notes",
+                format!(
+                    "DELETE FROM fan_notes WHERE fan_id = {}{} RETURNING id",
+                    p(1),
+                    scoped(2)
+                ),
+                &by_fan,
+            ),
+            (
+                "messages",
+                format!(
+                    "DELETE FROM messages WHERE platform = {} AND fan_platform_user_id = {}{} RETURNING id",
+                    p(1),
+                    p(2),
+                    scoped(3)
+                ),
+                &by_user,
+            ),
+            (
+                "analytics_events",
+                format!(
+                    "DELETE FROM analytics_events WHERE platform = {p1} AND \
+                     (fan_platform_user_id = {p2} OR (subject_type = 'fan' AND subject_id = {p2})){} \
+                     RETURNING id",
+                    scoped(3),
+                    p1 = p(1),
+                    p2 = p(2)
+                ),
+                &by_user,
+            ),
+        ];
+        let identity = format!("DELETE FROM fans WHERE id = {} RETURNING id", p(1));
+        let by_id = vec![Value::from(fan.id)];
+        if account.is_none() {
+            steps.push(("fans", identity, &by_id));
+        }
+        for (table, sql, params) in &steps {
+            let n = self.conn.query(sql, params)?.len() as i64;
+            counts.add(table, n);
+        }
         // Earlier entries about the fan keep who did what when, not what (tags name them).
-        let fan_prefix = format!("fan {fan_id}:%");
         let actions = FAN_ACTIONS
             .iter()
             .map(|a| format!("'{a}'"))
@@ -372,72 +490,50 @@ impl<C: Conn> SqlStore<C> {
             .join(", ");
         let scrub = format!(
             "UPDATE audit_log SET detail = 'about a fan since erased' \
-             WHERE action IN ({actions}) AND detail LIKE {} RETURNING id",
-            p(1)
+             WHERE action IN ({actions}) AND detail LIKE {}{} RETURNING id",
+            p(1),
+            scoped(2)
         );
-        let _ = account;
-        self.write_tx(|s| {
-            let Some(row) = s.conn.query(&identity, &[fan_id.into()])?.pop() else {
-                return Ok(Vec::new());
-            };
-            let platform = row.text("platform")?;
-            let user = row.text("platform_user_id")?;
-            let by_fan = vec![Value::from(fan_id)];
-            let by_user = vec![Value::from(platform.as_str()), Value::from(user.as_str())];
-            let steps: Vec<(&str, String, &Vec<Value>)> = vec![
-                (
-                    "fan_tags",
-                    format!("DELETE FROM fan_tags WHERE fan_id = {} RETURNING id", p(1)),
-                    &by_fan,
-                ),
-                (
-                    "fan_notes",
-                    format!("DELETE FROM fan_notes WHERE fan_id = {} RETURNING id", p(1)),
-                    &by_fan,
-                ),
-                (
-                    "messages",
-                    format!(
-                        "DELETE FROM messages WHERE platform = {} AND fan_platform_user_id = {} RETURNING id",
-                        p(1),
-                        p(2)
-                    ),
-                    &by_user,
-                ),
-                (
-                    "analytics_events",
-                    format!(
-                        "DELETE FROM analytics_events WHERE platform = {p1} AND \
-                         (fan_platform_user_id = {p2} OR (subject_type = 'fan' AND subject_id = {p2})) \
-                         RETURNING id",
-                        p1 = p(1),
-                        p2 = p(2)
-                    ),
-                    &by_user,
-                ),
-                (
-                    "fans",
-                    format!("DELETE FROM fans WHERE id = {} RETURNING id", p(1)),
-                    &by_fan,
-                ),
-            ];
-            let mut out = Vec::new();
-            for (table, sql, params) in &steps {
-                let n = s.conn.query(sql, params)?.len() as i64;
-                out.push(TableCount {
-                    table: table.to_string(),
-                    rows: Some(n),
-                });
-            }
-            let scrubbed = s.conn.query(&scrub, &[fan_prefix.as_str().into()])?.len() as i64;
-            out.push(TableCount {
-                table: "audit_log".into(),
-                rows: Some(scrubbed),
-            });
-            let mut entry = audit.clone();
-            entry.detail = Some(describe(&out));
-            s.write_audit(&entry)?;
-            Ok(out)
-        })
+        let prefix = with(vec![format!("fan {}:%", fan.id).into()]);
+        let n = self.conn.query(&scrub, &prefix)?.len() as i64;
+        counts.add("audit_log", n);
+        Ok(())
+    }
+}
+
+/// The fan an erasure is about.
+struct ErasedFan {
+    id: i64,
+    platform: String,
+    user: String,
+}
+
+impl ErasedFan {
+    fn by_user(&self) -> Vec<Value> {
+        vec![self.platform.as_str().into(), self.user.as_str().into()]
+    }
+}
+
+/// Rows deleted per table, in the order the tables were first touched.
+#[derive(Default)]
+struct Counts(Vec<TableCount>);
+
+impl Counts {
+    fn add(&mut self, table: &str, n: i64) {
+        match self.0.iter_mut().find(|c| c.table == table) {
+            Some(c) => c.rows = Some(c.rows.unwrap_or(0) + n),
+            None => self.0.push(TableCount {
+                table: table.into(),
+                rows: Some(n),
+            }),
+        }
+    }
+
+    fn get(&self, table: &str) -> i64 {
+        self.0
+            .iter()
+            .find(|c| c.table == table)
+            .and_then(|c| c.rows)
+            .unwrap_or(0)
     }
 }
