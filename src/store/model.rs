@@ -344,11 +344,20 @@ pub struct FanQuery {
 
 impl FanQuery {
     /// The order rows come in: `sort`, or with none given the order whose index serves the
-    /// filters — by spend for a spend range, by last seen for `since`/`until`, else by id —
+    /// filters — by spend for a spend range and the whales segment, by first seen for the
+    /// new segment, by last seen for `since`/`until` and the cold segment, else by id —
     /// so a selective range is read from its index instead of filtering every row.
     pub fn order(&self) -> FanSort {
         if let Some(sort) = self.sort {
             return sort;
+        }
+        // A built-in segment is a range of spend (whales), last seen (cold) or first seen
+        // (new): read it from that index, in its order.
+        match self.builtin {
+            Some(BuiltinSegment::Whales) => return FanSort::Spend,
+            Some(BuiltinSegment::Cold) => return FanSort::LastSeen,
+            Some(BuiltinSegment::New) => return FanSort::FirstSeen,
+            None => {}
         }
         if self.min_spend_cents.is_some() || self.max_spend_cents.is_some() {
             FanSort::Spend

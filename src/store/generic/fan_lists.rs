@@ -66,7 +66,12 @@ impl<C: Conn> SqlStore<C> {
             return Ok(());
         }
         let spend = FA_SPEND.expr(d);
-        let ranges = vec![format!("(fa.account = ? AND {spend} >= ?)"); thresholds.len()];
+        // The lowest threshold bounds the whole set: the spend order's index serves it.
+        let floor = thresholds.iter().map(|t| t.1).min().unwrap_or(0);
+        query.filter(&format!("{spend} >= ?"), [floor.into()]);
+        // `fa.account || ''` keeps the planner from answering the OR with one index range per
+        // account and then sorting: the spend index above serves both range and order.
+        let ranges = vec![format!("((fa.account || '') = ? AND {spend} >= ?)"); thresholds.len()];
         query.filter(
             &format!("({})", ranges.join(" OR ")),
             thresholds
