@@ -99,21 +99,28 @@ impl<C: Conn> SqlStore<C> {
     ) -> Result<Vec<(String, i64)>, StoreError> {
         let d = self.dialect();
         let spend = FA_SPEND.expr(d);
-        let mut counts = Query::new(
-            d,
-            "SELECT fa.account AS account, COUNT(*) AS paying FROM fan_accounts fa",
+        // The accounts from their index, then each one's paying fans as a range of the
+        // (account, spend) index: a GROUP BY would read every relationship.
+        let accounts = match scope {
+            Some(_) => "SELECT ? AS account".to_string(),
+            None => "SELECT DISTINCT account FROM fan_accounts".to_string(),
+        };
+        let (sql, params) = Query::new(d, "").finish(
+            &format!(
+                "SELECT a.account AS account, (SELECT COUNT(*) FROM fan_accounts fa \
+                 WHERE fa.account = a.account AND {spend} > 0) AS paying FROM ({accounts}) a"
+            ),
+            scope.map(Value::from),
         );
-        counts.filter(&format!("{spend} > 0"), []);
-        if let Some(account) = scope {
-            counts.filter("fa.account = ?", [account.into()]);
-        }
-        let (sql, params) = counts.finish("GROUP BY fa.account", []);
         let paying: Vec<(String, i64)> = self
             .conn
             .query(&sql, &params)?
             .iter()
             .map(|r| Ok((r.text("account")?, r.i64("paying")?)))
-            .collect::<Result<_, StoreError>>()?;
+            .collect::<Result<Vec<_>, StoreError>>()?
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .collect();
         if paying.is_empty() {
             return Ok(Vec::new());
         }
@@ -187,10 +194,13 @@ impl<C: Conn> SqlStore<C> {
     }
 
     pub(super) fn count_fans_impl(&mut self, q: &FanQuery) -> Result<i64, StoreError> {
-        let mut query = Query::new(
-            self.dialect(),
-            format!("SELECT COUNT(*) AS n FROM fan_accounts fa JOIN fans f ON {FAN_JOIN}"),
-        );
+        // The identity is joined only for the filters that read it.
+        let from = if q.search.is_some() || !q.tags.is_empty() {
+            format!("fan_accounts fa JOIN fans f ON {FAN_JOIN}")
+        } else {
+            "fan_accounts fa".to_string()
+        };
+        let mut query = Query::new(self.dialect(), format!("SELECT COUNT(*) AS n FROM {from}"));
         self.fan_filters(&mut query, q)?;
         let (sql, params) = query.finish("", []);
         let rows = self.conn.query(&sql, &params)?;
