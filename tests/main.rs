@@ -8,6 +8,7 @@
 mod cli;
 mod connect;
 mod creators;
+mod export;
 mod fake_tiktok;
 mod fan_lists;
 mod fuzz;
@@ -17,6 +18,7 @@ mod instagram_webhooks;
 mod layers;
 mod machine;
 mod postgres_tls;
+mod posts;
 mod readme;
 mod recovery;
 mod reddit;
@@ -42,6 +44,7 @@ fn every_test_file_is_included() {
         "cli.rs",
         "connect.rs",
         "creators.rs",
+        "export.rs",
         "fake_tiktok.rs",
         "fan_lists.rs",
         "fuzz.rs",
@@ -52,6 +55,7 @@ fn every_test_file_is_included() {
         "readme.rs",
         "machine.rs",
         "postgres_tls.rs",
+        "posts.rs",
         "recovery.rs",
         "reddit.rs",
         "registry.rs",
