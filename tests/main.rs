@@ -10,6 +10,7 @@ mod connect;
 mod creators;
 mod export;
 mod fake_tiktok;
+mod fan_lists;
 mod fuzz;
 mod import;
 mod instagram;
@@ -48,6 +49,7 @@ fn every_test_file_is_included() {
         "creators.rs",
         "export.rs",
         "fake_tiktok.rs",
+        "fan_lists.rs",
         "fuzz.rs",
         "import.rs",
         "instagram.rs",

@@ -20,6 +20,7 @@ mod post;
 mod posts;
 mod report;
 mod secrets_reset;
+mod segments;
 mod sync;
 mod upload;
 mod webhooks;
@@ -290,6 +291,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Upload(args) => upload::run(&mut ctx, args)?,
         Command::Post(cmd) => post::run(&mut ctx, cmd)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
+        Command::Segments(cmd) => segments::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Posts(cmd) => posts::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,

@@ -17,6 +17,7 @@ mod post;
 mod posts;
 mod report;
 mod secrets;
+mod segments;
 mod sync;
 mod upload;
 mod webhooks;
@@ -31,7 +32,7 @@ pub use audit::AuditCommand;
 pub use db::DbCommand;
 pub use doctor::DoctorArgs;
 pub use export::{ExportArgs, ExportFormat};
-pub use fans::{FanSortArg, FansCommand};
+pub use fans::{FanSortArg, FansCommand, tag_name};
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
@@ -39,6 +40,7 @@ pub use post::{PostCommand, RedditPostArgs, XPostArgs};
 pub use posts::{PostSortArg, PostsCommand};
 pub use report::ReportArgs;
 pub use secrets::SecretsCommand;
+pub use segments::{SegmentFilterArgs, SegmentsCommand, segment_name};
 pub use sync::SyncArgs;
 pub use upload::{Privacy, UploadArgs, UploadPlatform};
 pub use webhooks::WebhooksCommand;
@@ -205,6 +207,10 @@ pub enum Command {
     /// Fans: followers, commenters, DM correspondents and subscribers
     #[command(subcommand)]
     Fans(FansCommand),
+
+    /// Saved fan filters and the built-in ones (whales, new, cold), counted live
+    #[command(subcommand)]
+    Segments(SegmentsCommand),
 
     /// DMs and comments
     #[command(subcommand)]

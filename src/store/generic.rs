@@ -13,6 +13,8 @@ use super::tables::{self, TABLES, Upsert};
 use super::value::{Row, Value};
 use super::{Batch, Store, StoreError, StoreInfo};
 
+mod fan_lists;
+
 /// One step of the schema: applied once, in order, recorded in `schema_migrations`.
 #[derive(Debug)]
 pub struct Migration {
@@ -257,19 +259,10 @@ impl<C: Conn> SqlStore<C> {
         Ok(())
     }
 
-    /// The SQL of a fans listing page (the cursor's sort values looked up first).
-    fn fans_sql(&mut self, q: &FanQuery) -> Result<(String, Vec<Value>), StoreError> {
+    /// Every filter of a fans query (all but its order and page) on `fa` and `f`: shared by
+    /// the listing and the live count of a segment.
+    fn fan_filters(&mut self, query: &mut Query, q: &FanQuery) -> Result<(), StoreError> {
         let d = self.dialect();
-        let keyset = fan_keyset(q);
-        let mut query = if q.order() == FanSort::Username {
-            // The fans' username index leads: SQLite keeps the join order of a CROSS JOIN,
-            // and without statistics would otherwise read fan_accounts first and sort.
-            let mut query = Query::new(d, FAN_SELECT_BY_IDENTITY);
-            query.filter(FAN_JOIN, []);
-            query
-        } else {
-            Query::new(d, FAN_SELECT)
-        };
         if let Some(p) = &q.platform {
             query.filter("fa.platform = ?", [p.into()]);
         }
@@ -302,6 +295,23 @@ impl<C: Conn> SqlStore<C> {
                 query.filter(&format!("{seen} > {}", lowest(KeyKind::Time, d)), []);
             }
         }
+        self.fan_list_filters(query, q)
+    }
+
+    /// The SQL of a fans listing page (the cursor's sort values looked up first).
+    fn fans_sql(&mut self, q: &FanQuery) -> Result<(String, Vec<Value>), StoreError> {
+        let d = self.dialect();
+        let keyset = fan_keyset(q);
+        let mut query = if q.order() == FanSort::Username {
+            // The fans' username index leads: SQLite keeps the join order of a CROSS JOIN,
+            // and without statistics would otherwise read fan_accounts first and sort.
+            let mut query = Query::new(d, FAN_SELECT_BY_IDENTITY);
+            query.filter(FAN_JOIN, []);
+            query
+        } else {
+            Query::new(d, FAN_SELECT)
+        };
+        self.fan_filters(&mut query, q)?;
         if let Some(after) = q.page.after {
             let mut lookup = Query::new(
                 d,
@@ -1008,6 +1018,73 @@ impl<C: Conn> Store for SqlStore<C> {
             }
         }
         Ok(None)
+    }
+
+    fn count_fans(&mut self, q: &FanQuery) -> Result<i64, StoreError> {
+        self.count_fans_impl(q)
+    }
+
+    fn set_fan_tags(
+        &mut self,
+        fan_id: i64,
+        account: &str,
+        tags: &[String],
+        remove: bool,
+        operator: &str,
+        audit: &AuditEntry,
+    ) -> Result<u64, StoreError> {
+        self.set_fan_tags_impl(fan_id, account, tags, remove, operator, audit)
+    }
+
+    fn add_fan_note(
+        &mut self,
+        fan_id: i64,
+        account: &str,
+        body: &str,
+        operator: &str,
+        audit: &AuditEntry,
+    ) -> Result<FanNote, StoreError> {
+        self.add_fan_note_impl(fan_id, account, body, operator, audit)
+    }
+
+    fn fan_tags(&mut self, fan_id: i64) -> Result<Vec<FanTag>, StoreError> {
+        self.fan_tags_impl(fan_id)
+    }
+
+    fn fan_notes(&mut self, fan_id: i64) -> Result<Vec<FanNote>, StoreError> {
+        self.fan_notes_impl(fan_id)
+    }
+
+    fn save_segment(
+        &mut self,
+        name: &str,
+        definition: &str,
+        operator: &str,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        self.save_segment_impl(name, definition, operator, audit)
+    }
+
+    fn segments(&mut self) -> Result<Vec<SegmentRow>, StoreError> {
+        self.segments_impl(None)
+    }
+
+    fn segment(&mut self, name: &str) -> Result<Option<SegmentRow>, StoreError> {
+        Ok(self.segments_impl(Some(name))?.pop())
+    }
+
+    fn delete_segment(&mut self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError> {
+        self.delete_segment_impl(name, audit)
+    }
+
+    fn erase_fan(
+        &mut self,
+        fan_id: i64,
+        account: Option<&str>,
+        audit: &AuditEntry,
+        describe: &dyn Fn(&[TableCount]) -> String,
+    ) -> Result<Vec<TableCount>, StoreError> {
+        self.erase_fan_impl(fan_id, account, audit, describe)
     }
 
     fn fan_relationships(&mut self, fan_id: i64) -> Result<Vec<FanRow>, StoreError> {
