@@ -9,7 +9,7 @@ use super::sql::{Merge, UpsertSpec};
 use super::value::{Row, Value};
 
 /// Every table of the data model, in the order `db status` prints them.
-pub const TABLES: [&str; 12] = [
+pub const TABLES: [&str; 15] = [
     "platform_connections",
     "fans",
     "fan_accounts",
@@ -22,6 +22,9 @@ pub const TABLES: [&str; 12] = [
     "uploads",
     "secrets",
     "webhook_replays",
+    "fan_tags",
+    "fan_notes",
+    "segments",
 ];
 
 /// A record that can be written with its table's upsert.
