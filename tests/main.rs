@@ -15,6 +15,7 @@ mod instagram;
 mod instagram_webhooks;
 mod layers;
 mod machine;
+mod people;
 mod postgres_tls;
 mod readme;
 mod recovery;
@@ -49,6 +50,7 @@ fn every_test_file_is_included() {
         "layers.rs",
         "readme.rs",
         "machine.rs",
+        "people.rs",
         "postgres_tls.rs",
         "recovery.rs",
         "reddit.rs",

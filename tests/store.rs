@@ -150,8 +150,8 @@ on_both_backends! {
         assert_eq!(store.migrate().unwrap(), Vec::<i64>::new());
         store.ensure_current().unwrap();
         let tables = store.table_counts().unwrap();
-        assert_eq!(tables.len(), 12);
-        for table in ["fan_accounts", "uploads", "secrets", "webhook_replays"] {
+        assert_eq!(tables.len(), socialcrm::store::tables::TABLES.len());
+        for table in ["fan_accounts", "uploads", "secrets", "webhook_replays", "people", "person_links"] {
             assert!(tables.iter().any(|t| t.table == table), "{table} missing from {tables:?}");
         }
         assert!(tables.iter().all(|t| t.rows == Some(0)), "{tables:?}");

@@ -15,6 +15,7 @@ mod generate;
 mod import;
 mod insights;
 mod messages;
+mod people;
 mod post;
 mod secrets_reset;
 mod sync;
@@ -266,6 +267,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Upload(args) => upload::run(&mut ctx, args)?,
         Command::Post(cmd) => post::run(&mut ctx, cmd)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
+        Command::People(cmd) => people::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,
         Command::Db(cmd) => db::run(&mut ctx, cmd)?,

@@ -12,6 +12,7 @@ mod fans;
 mod import;
 mod insights;
 mod messages;
+mod people;
 mod post;
 mod secrets;
 mod sync;
@@ -31,6 +32,7 @@ pub use fans::{FanSortArg, FansCommand};
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
+pub use people::{PeopleCommand, PersonSortArg};
 pub use post::{PostCommand, RedditPostArgs, XPostArgs};
 pub use secrets::SecretsCommand;
 pub use sync::SyncArgs;
@@ -195,6 +197,10 @@ pub enum Command {
     /// DMs and comments
     #[command(subcommand)]
     Messages(MessagesCommand),
+
+    /// People: one person's identities across platforms, suggested links, decisions, undo
+    #[command(subcommand)]
+    People(PeopleCommand),
 
     /// The record of who did what when (connect, sync, import, ...)
     #[command(subcommand)]

@@ -9,7 +9,7 @@ use super::sql::{Merge, UpsertSpec};
 use super::value::{Row, Value};
 
 /// Every table of the data model, in the order `db status` prints them.
-pub const TABLES: [&str; 12] = [
+pub const TABLES: [&str; 16] = [
     "platform_connections",
     "fans",
     "fan_accounts",
@@ -22,6 +22,10 @@ pub const TABLES: [&str; 12] = [
     "uploads",
     "secrets",
     "webhook_replays",
+    "people",
+    "person_links",
+    "person_decisions",
+    "person_rejections",
 ];
 
 /// A record that can be written with its table's upsert.
