@@ -37,6 +37,9 @@ _socialcrm() {
             socialcrm,doctor)
                 cmd="socialcrm__subcmd__doctor"
                 ;;
+            socialcrm,export)
+                cmd="socialcrm__subcmd__export"
+                ;;
             socialcrm,fans)
                 cmd="socialcrm__subcmd__fans"
                 ;;
@@ -60,6 +63,9 @@ _socialcrm() {
                 ;;
             socialcrm,post)
                 cmd="socialcrm__subcmd__post"
+                ;;
+            socialcrm,posts)
+                cmd="socialcrm__subcmd__posts"
                 ;;
             socialcrm,secrets)
                 cmd="socialcrm__subcmd__secrets"
@@ -142,6 +148,9 @@ _socialcrm() {
             socialcrm__subcmd__help,doctor)
                 cmd="socialcrm__subcmd__help__subcmd__doctor"
                 ;;
+            socialcrm__subcmd__help,export)
+                cmd="socialcrm__subcmd__help__subcmd__export"
+                ;;
             socialcrm__subcmd__help,fans)
                 cmd="socialcrm__subcmd__help__subcmd__fans"
                 ;;
@@ -165,6 +174,9 @@ _socialcrm() {
                 ;;
             socialcrm__subcmd__help,post)
                 cmd="socialcrm__subcmd__help__subcmd__post"
+                ;;
+            socialcrm__subcmd__help,posts)
+                cmd="socialcrm__subcmd__help__subcmd__posts"
                 ;;
             socialcrm__subcmd__help,secrets)
                 cmd="socialcrm__subcmd__help__subcmd__secrets"
@@ -222,6 +234,12 @@ _socialcrm() {
                 ;;
             socialcrm__subcmd__help__subcmd__post,x)
                 cmd="socialcrm__subcmd__help__subcmd__post__subcmd__x"
+                ;;
+            socialcrm__subcmd__help__subcmd__posts,list)
+                cmd="socialcrm__subcmd__help__subcmd__posts__subcmd__list"
+                ;;
+            socialcrm__subcmd__help__subcmd__posts,show)
+                cmd="socialcrm__subcmd__help__subcmd__posts__subcmd__show"
                 ;;
             socialcrm__subcmd__help__subcmd__secrets,reset)
                 cmd="socialcrm__subcmd__help__subcmd__secrets__subcmd__reset"
@@ -307,6 +325,24 @@ _socialcrm() {
             socialcrm__subcmd__post__subcmd__help,x)
                 cmd="socialcrm__subcmd__post__subcmd__help__subcmd__x"
                 ;;
+            socialcrm__subcmd__posts,help)
+                cmd="socialcrm__subcmd__posts__subcmd__help"
+                ;;
+            socialcrm__subcmd__posts,list)
+                cmd="socialcrm__subcmd__posts__subcmd__list"
+                ;;
+            socialcrm__subcmd__posts,show)
+                cmd="socialcrm__subcmd__posts__subcmd__show"
+                ;;
+            socialcrm__subcmd__posts__subcmd__help,help)
+                cmd="socialcrm__subcmd__posts__subcmd__help__subcmd__help"
+                ;;
+            socialcrm__subcmd__posts__subcmd__help,list)
+                cmd="socialcrm__subcmd__posts__subcmd__help__subcmd__list"
+                ;;
+            socialcrm__subcmd__posts__subcmd__help,show)
+                cmd="socialcrm__subcmd__posts__subcmd__help__subcmd__show"
+                ;;
             socialcrm__subcmd__secrets,help)
                 cmd="socialcrm__subcmd__secrets__subcmd__help"
                 ;;
@@ -338,7 +374,7 @@ _socialcrm() {
 
     case "${cmd}" in
         socialcrm)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version import-csv connect disconnect accounts sync insights upload post fans messages people audit doctor db secrets webhooks completions man help"
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -869,6 +905,60 @@ _socialcrm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        socialcrm__subcmd__export)
+            opts="-t -f -o -v -q -h -V --table --format --out --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "csv jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "csv jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         socialcrm__subcmd__fans)
             opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1088,7 +1178,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help)
-            opts="import-csv connect disconnect accounts sync insights upload post fans messages people audit doctor db secrets webhooks completions man help"
+            opts="import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1228,6 +1318,20 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1508,6 +1612,48 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help__subcmd__post__subcmd__x)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__posts)
+            opts="list show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__posts__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__posts__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2542,6 +2688,204 @@ _socialcrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__posts)
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version list show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__posts__subcmd__help)
+            opts="list show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__posts__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__posts__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__posts__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__posts__subcmd__list)
+            opts="-p -s -o -v -q -h -V --account --platform --since --until --search --sort --desc --limit --after --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -W "tiktok instagram reddit x onlyfans" -- "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -W "tiktok instagram reddit x onlyfans" -- "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "published views likes comments shares" -- "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__posts__subcmd__show)
+            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

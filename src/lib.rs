@@ -7,10 +7,11 @@
 //! ```text
 //! app        one function per command, given a Context; dispatch and exit codes
 //! cli        clap definitions only (parse, no I/O)
-//! platforms  one adapter per platform: OAuth (auth's trait), streams (sync's trait), uploads
+//! platforms  one folder per platform: OAuth (auth's trait), streams (sync's trait), webhook
+//!            receiver (webhooks' trait), uploads; `registry.rs` lists them, one entry each
 //! sync       the engine: streams page by page, each page committed with its cursor
 //! auth       OAuth + PKCE + state, the loopback callback, the token lifecycle
-//! webhooks   the platforms' signature checks and event recording
+//! webhooks   the Receiver trait, the signature checks and replay guard every receiver shares
 //! http       the one HTTP client (retries, Retry-After, budgets) and the bounded server
 //! config     flags > environment > file > defaults, resolved once
 //! secrets    trait SecretStore: keychain | encrypted file | encrypted database rows
@@ -23,22 +24,38 @@
 //!            self-contained HTML report page
 //! ```
 //! A trait lives with its consumer: `auth` owns [`auth::OAuthPlatform`], `sync` owns
-//! [`sync::Stream`], `store` owns [`store::Store`] and [`store::DatabaseTarget`], `secrets` owns
-//! its settings; the adapters in `platforms/` implement them.
+//! [`sync::Stream`], `webhooks` owns [`webhooks::Receiver`], `store` owns [`store::Store`] and
+//! [`store::DatabaseTarget`], `secrets` owns its settings; the adapters in `platforms/`
+//! implement them.
+//!
+//! # The registry
+//! A platform is a [`vocab::PlatformId`] variant with two halves of one entry: its words
+//! (`vocab::platform::FACTS`: name, aliases, environment prefix, display name, the streams
+//! `sync --help` lists), which every floor may read, and its adapter
+//! (`platforms::registry::ADAPTERS`: OAuth constructor, streams, webhook endpoint, or for a
+//! platform without an API what `connect`, `sync` and `doctor` say instead). `connect`,
+//! `disconnect`, `accounts`, `sync`, `doctor`, `webhooks serve`, the help texts and the config
+//! file's `[platform]` sections iterate these tables; `tests/registry.rs` fails when a platform
+//! is missing from any of them. Uploads still dispatch by a `match` in `app/upload/mod.rs`, over
+//! the steps each platform's file there takes; what they share (the ledger look-up, resume,
+//! polling, the failure and success endings, audit) is `app/upload/ledger.rs`.
 //!
 //! # The flow of one sync
 //! `cli` parses `sync --all`; `app/sync.rs` resolves the connections and queues them for
 //! `--jobs N` workers; each worker claims its account (a lease row), asks `auth::lifecycle` for
 //! a valid access token (refreshed ahead of expiry, under a per-connection lock), and hands the
 //! adapter's streams (`platforms::streams`) to `sync`, which reads each stream's resume point,
-//! fetches one page through `http`, maps it to CRM rows and commits rows and cursor in one
-//! transaction. Each stream's outcome is a `sync_runs` row; `app` computes the summary and the
+//! fetches one page through `http` (the tokens read once per account, refreshed under the lock
+//! when due), maps it to CRM rows and commits rows and cursor in one transaction. Each stream's
+//! outcome is a `sync_runs` row (its status a `store::model::RunStatus`, decoded once at the
+//! store boundary like connection and upload statuses); `app` computes the summary and the
 //! exit code, and `output` renders it.
 //!
 //! # Where to start reading
 //! [`run`], then `app/mod.rs` (the Context and the dispatch), then any command in `app/`;
-//! `vocab/` for the shared words; `platforms/registry.rs` (one line per platform) and
-//! `platforms/tiktok/` (the smallest adapter); `store/mod.rs` and `store/generic.rs` for the SQL both backends share. `config`
+//! `vocab/` for the shared words; `platforms/registry.rs` (one entry per platform) and
+//! `platforms/tiktok/` (the smallest adapter, with its webhook receiver); `store/mod.rs` and
+//! `store/generic.rs` for the SQL both backends share. `config`
 //! checks every tuning variable at start-up (`config/tuning.rs`); `error` turns every typed error
 //! into one line and an exit code; `fsutil` is the one check for paths a person names (regular
 //! files only, modes set only on files socialcrm creates).

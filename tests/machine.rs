@@ -363,7 +363,7 @@ mod lost_keys {
                     platform_user_id: Some(format!("{platform}-1")),
                     username: Some("someone".into()),
                     scopes: None,
-                    status: "active".into(),
+                    status: socialcrm::store::model::ConnectionStatus::Active,
                     token_expires_at: None,
                     secret_ref: Some(key),
                     connected_at: None,

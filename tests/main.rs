@@ -8,6 +8,7 @@
 mod cli;
 mod connect;
 mod creators;
+mod export;
 mod fake_tiktok;
 mod fuzz;
 mod import;
@@ -17,6 +18,7 @@ mod layers;
 mod machine;
 mod people;
 mod postgres_tls;
+mod posts;
 mod readme;
 mod recovery;
 mod reddit;
@@ -42,6 +44,7 @@ fn every_test_file_is_included() {
         "cli.rs",
         "connect.rs",
         "creators.rs",
+        "export.rs",
         "fake_tiktok.rs",
         "fuzz.rs",
         "import.rs",
@@ -52,6 +55,7 @@ fn every_test_file_is_included() {
         "machine.rs",
         "people.rs",
         "postgres_tls.rs",
+        "posts.rs",
         "recovery.rs",
         "reddit.rs",
         "registry.rs",

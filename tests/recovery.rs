@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value as Json;
 
 use crate::support::fake_tiktok::{FakeBrowser, FakeTikTok};
-use crate::support::{Run, TestDb, TestEnv, assert_same_crm, crm_contents};
+use crate::support::{Run, TestDb, TestEnv, assert_same_crm, both_backends, crm_contents};
 
 /// Where a test's CRM lives: SQLite in the env's data dir, or a PostgreSQL schema.
 struct World {
@@ -264,15 +264,8 @@ fn a_killed_sync_is_taken_over_at_once(db: Option<TestDb>) {
     );
 }
 
-#[test]
-fn a_killed_sync_is_taken_over_at_once_on_sqlite() {
-    a_killed_sync_is_taken_over_at_once(None);
-}
-
-#[test]
-fn a_killed_sync_is_taken_over_at_once_on_postgres() {
-    let Some(db) = TestDb::postgres() else { return };
-    a_killed_sync_is_taken_over_at_once(Some(db));
+both_backends! { default
+    a_killed_sync_is_taken_over_at_once: |db| a_killed_sync_is_taken_over_at_once(db);
 }
 
 /// A live holder of an account (here this test process, through the library) is named in
@@ -319,15 +312,8 @@ fn a_live_holder_is_named_and_then_taken_over(db: Option<TestDb>) {
     );
 }
 
-#[test]
-fn a_live_holder_is_named_and_then_taken_over_on_sqlite() {
-    a_live_holder_is_named_and_then_taken_over(None);
-}
-
-#[test]
-fn a_live_holder_is_named_and_then_taken_over_on_postgres() {
-    let Some(db) = TestDb::postgres() else { return };
-    a_live_holder_is_named_and_then_taken_over(Some(db));
+both_backends! { default
+    a_live_holder_is_named_and_then_taken_over: |db| a_live_holder_is_named_and_then_taken_over(db);
 }
 
 /// Two runs share the accounts; one of them is killed; a third run started then takes over
@@ -380,15 +366,8 @@ fn two_live_runs_and_a_third_after_one_is_killed(db: Option<TestDb>) {
     );
 }
 
-#[test]
-fn two_live_runs_and_a_third_after_one_is_killed_on_sqlite() {
-    two_live_runs_and_a_third_after_one_is_killed(None);
-}
-
-#[test]
-fn two_live_runs_and_a_third_after_one_is_killed_on_postgres() {
-    let Some(db) = TestDb::postgres() else { return };
-    two_live_runs_and_a_third_after_one_is_killed(Some(db));
+both_backends! { default
+    two_live_runs_and_a_third_after_one_is_killed: |db| two_live_runs_and_a_third_after_one_is_killed(db);
 }
 
 /// Twenty kill points in all (ten per backend), each after a random number of the fake's
@@ -443,15 +422,11 @@ fn randomized_kills(db: Option<TestDb>, name: &str) {
     );
 }
 
-#[test]
-fn sigkill_at_random_points_then_a_rerun_equals_a_clean_sync_on_sqlite() {
-    randomized_kills(None, "sigkill_on_sqlite");
-}
-
-#[test]
-fn sigkill_at_random_points_then_a_rerun_equals_a_clean_sync_on_postgres() {
-    let Some(db) = TestDb::postgres() else { return };
-    randomized_kills(Some(db), "sigkill_on_postgres");
+both_backends! { default
+    sigkill_at_random_points_then_a_rerun_equals_a_clean_sync: |db| {
+        let name = if db.is_some() { "sigkill_on_postgres" } else { "sigkill_on_sqlite" };
+        randomized_kills(db, name)
+    };
 }
 
 /// Across the four platforms: two accounts each (every one its own user of its fake), a
@@ -525,15 +500,11 @@ fn randomized_kills_across_platforms(db: TestDb, name: &str) {
     eprintln!("{name}: {points} kill points in {draws} draws over a pass of {pass} requests");
 }
 
-#[test]
-fn sigkill_at_random_points_across_platforms_then_a_rerun_equals_a_clean_sync_on_sqlite() {
-    randomized_kills_across_platforms(TestDb::sqlite(), "sigkill_platforms_on_sqlite");
-}
-
-#[test]
-fn sigkill_at_random_points_across_platforms_then_a_rerun_equals_a_clean_sync_on_postgres() {
-    let Some(db) = TestDb::postgres() else { return };
-    randomized_kills_across_platforms(db, "sigkill_platforms_on_postgres");
+both_backends! {
+    sigkill_at_random_points_across_platforms_then_a_rerun_equals_a_clean_sync: |db| {
+        let backend = if db.schema().is_some() { "postgres" } else { "sqlite" };
+        randomized_kills_across_platforms(db, &format!("sigkill_platforms_on_{backend}"))
+    };
 }
 
 // ---- a PostgreSQL session ended mid-run ----
@@ -559,13 +530,7 @@ fn terminated_sessions_with_db_secrets_cost_at_most_the_account_in_flight() {
     assert!(child.try_wait().unwrap().is_none(), "still syncing");
     let base = std::env::var(crate::support::PG_ENV).unwrap();
     let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
-    let ended = admin
-        .query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
-            &[&name],
-        )
-        .unwrap()
-        .len();
+    let ended = crate::support::end_sessions(&mut admin, &name);
     assert!(
         ended >= 2,
         "the store's and the secrets' sessions ended ({ended})"
@@ -617,12 +582,7 @@ fn a_claim_taken_while_the_session_was_lost_stops_the_account() {
     assert!(child.try_wait().unwrap().is_none(), "still syncing");
     let base = std::env::var(crate::support::PG_ENV).unwrap();
     let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
-    admin
-        .query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
-            &[&name],
-        )
-        .unwrap();
+    crate::support::end_sessions(&mut admin, &name);
     // Termination is a signal: the sessions (and their locks) are gone once they left the list.
     while !admin
         .query(

@@ -1,6 +1,7 @@
 //! The platform registry is compile-time (a platform is a `PlatformId` variant), so this is the
 //! checklist the issue asks for: it fails when a platform is missing from any table that the
-//! commands iterate (facts, adapters, settings), or sits there out of order.
+//! commands iterate (facts, adapters, settings, config file sections, webhooks, the words of a
+//! platform without an API), or sits there out of order.
 
 use socialcrm::config::{self, Overrides};
 use socialcrm::platforms::registry::{ADAPTERS, adapter};
@@ -22,14 +23,26 @@ fn every_platform_has_facts_and_an_adapter_in_order() {
     }
 }
 
-#[test]
-fn every_platform_with_an_api_connects_syncs_and_takes_settings() {
-    let env = |name: &str| match name {
+/// A pinned environment without any platform setting, plus `extra`.
+fn env_with(extra: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let extra: Vec<(String, String)> = extra
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |name: &str| match name {
         "HOME" => Some("/nonexistent-home".to_string()),
         "XDG_CONFIG_HOME" => Some("/nonexistent-home/.config".to_string()),
         "XDG_DATA_HOME" => Some("/nonexistent-home/.local/share".to_string()),
-        _ => None,
-    };
+        _ => extra
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone()),
+    }
+}
+
+#[test]
+fn every_platform_with_an_api_connects_syncs_and_takes_settings() {
+    let env = env_with(&[]);
     let config = config::load(&Overrides::default(), &env).unwrap();
     for id in PlatformId::ALL {
         let has_api = id.env_prefix().is_some();
@@ -50,4 +63,151 @@ fn every_platform_with_an_api_connects_syncs_and_takes_settings() {
             assert!(err.to_string().contains(id.name()), "{err}");
         }
     }
+}
+
+#[test]
+fn every_platform_without_an_api_says_so_in_each_command() {
+    for id in PlatformId::ALL {
+        let entry = adapter(id);
+        assert_eq!(entry.imported.is_some(), !entry.has_api(), "{id}: imported");
+        if let Some(imported) = &entry.imported {
+            for text in [
+                imported.connect_guide,
+                imported.sync_refusal,
+                imported.doctor,
+            ] {
+                assert!(text.contains("import-csv"), "{id}: {text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_platform_with_settings_reads_its_config_file_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    let mut text = String::new();
+    let mut expected = Vec::new();
+    for id in PlatformId::ALL
+        .into_iter()
+        .filter(|id| id.env_prefix().is_some())
+    {
+        let empty = socialcrm::config::PlatformConfig::default();
+        let first = config::credentials(id, &empty)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("{id}: no credentials"));
+        text.push_str(&format!(
+            "[{}]\n{} = \"from-the-file\"\n",
+            id.name(),
+            first.key
+        ));
+        expected.push((id, first.var));
+    }
+    std::fs::write(&path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let overrides = Overrides {
+        config: Some(path),
+        ..Overrides::default()
+    };
+    let config = config::load(&overrides, &env_with(&[])).unwrap();
+    for (id, var) in expected {
+        let from = config::credentials(id, &config.platform(id))
+            .into_iter()
+            .find(|c| c.var == var)
+            .and_then(|c| c.from);
+        assert!(
+            from.as_deref().is_some_and(|at| at.contains("config.toml")),
+            "{id}: {var} from {from:?}"
+        );
+    }
+}
+
+#[test]
+fn every_webhook_is_served_at_its_own_path_once_its_secret_is_set() {
+    let without = config::load(&Overrides::default(), &env_with(&[])).unwrap();
+    let mut paths = Vec::new();
+    for entry in &ADAPTERS {
+        let Some(webhook) = &entry.webhook else {
+            continue;
+        };
+        let id = entry.id;
+        assert!(entry.has_api(), "{id}: webhooks without an API");
+        assert!(
+            (webhook.endpoint)(&without.platform(id), 10).is_none(),
+            "{id}: served without its secret"
+        );
+        assert!(webhook.signed_with.contains(": the "), "{id}");
+        assert!(
+            webhook.key.starts_with(&format!("[{}] ", id.name())),
+            "{id}: {}",
+            webhook.key
+        );
+        let with = config::load(
+            &Overrides::default(),
+            &env_with(&[(webhook.env, "a-signing-secret")]),
+        )
+        .unwrap();
+        let endpoint = (webhook.endpoint)(&with.platform(id), 10)
+            .unwrap_or_else(|| panic!("{id}: not served with {} set", webhook.env));
+        assert_eq!(endpoint.route.path, format!("/webhooks/{}", id.name()));
+        assert!(endpoint.route.methods.contains(&"POST"), "{id}");
+        paths.push(endpoint.route.path);
+    }
+    assert!(paths.len() >= 3, "{paths:?}");
+}
+
+#[test]
+fn every_stream_an_adapter_runs_is_named_in_the_sync_help() {
+    // Every optional stream switched on: insights (the default) and Reddit's mentions.
+    let config = config::load(
+        &Overrides::default(),
+        &env_with(&[("REDDIT_SUBREDDITS", "creators")]),
+    )
+    .unwrap();
+    for id in PlatformId::ALL {
+        let named: Vec<&str> = id
+            .facts()
+            .streams
+            .split([',', ' '])
+            .filter(|w| !w.is_empty())
+            .collect();
+        let streams = socialcrm::platforms::streams(id, &config);
+        assert_eq!(named.is_empty(), streams.is_empty(), "{id}");
+        for stream in streams {
+            assert!(
+                named.contains(&stream.name()),
+                "{id}: stream {} is not in FACTS' streams",
+                stream.name()
+            );
+        }
+    }
+    let help = long_help("sync");
+    let connect = long_help("connect");
+    for facts in FACTS {
+        if !facts.streams.is_empty() {
+            let listed = format!("{}: {}", facts.display, facts.streams);
+            assert!(help.contains(&listed), "sync --help lacks {listed}: {help}");
+        }
+        assert!(
+            connect.contains(facts.name),
+            "connect --help lacks {}",
+            facts.name
+        );
+    }
+}
+
+/// A subcommand's `--help`, its whitespace runs folded into one space (clap wraps the text).
+fn long_help(name: &str) -> String {
+    let mut command = socialcrm::cli::command();
+    let text = command
+        .find_subcommand_mut(name)
+        .unwrap()
+        .render_long_help()
+        .to_string();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -100,7 +100,7 @@ fn connection() -> Connection {
         platform_user_id: Some("open-1".into()),
         username: Some("creator".into()),
         scopes: Some("user.info.basic video.list".into()),
-        status: "active".into(),
+        status: ConnectionStatus::Active,
         token_expires_at: Some(t(2, 0)),
         secret_ref: Some("socialcrm/tiktok/main".into()),
         connected_at: Some(t(1, 0)),
@@ -215,7 +215,7 @@ on_both_backends! {
             stream: Some("videos".into()),
             started_at: t(2, 0),
             finished_at: None,
-            status: "running".into(),
+            status: RunStatus::Running,
             rows_read: 0,
             rows_written: 0,
             error: None,
@@ -249,7 +249,7 @@ on_both_backends! {
         event.period_start = t(3, 0);
         assert_eq!(store.upsert(Batch::Analytics(&[event])).unwrap(), counts(1, 0, 0));
         let mut run = runs[0].clone();
-        run.status = "succeeded".into();
+        run.status = RunStatus::Succeeded;
         run.finished_at = Some(t(2, 1));
         run.rows_written = 7;
         assert_eq!(store.upsert(Batch::SyncRuns(&[run])).unwrap(), counts(0, 1, 0));

@@ -674,13 +674,7 @@ fn a_database_restart_mid_sync_is_survived_and_equals_a_clean_sync() {
         "the restart comes before the end"
     );
     let mut admin = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
-    let ended = admin
-        .query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
-            &[&name],
-        )
-        .unwrap()
-        .len();
+    let ended = crate::support::end_sessions(&mut admin, &name);
     assert!(ended > 0, "the sync had a session to end");
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -6,7 +6,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
 use socialcrm::store::model::{Upload, UploadStatus};
 
 use crate::connect::{connect, table_rows};
@@ -52,8 +51,7 @@ fn video(env: &TestEnv, name: &str, size: u64) -> PathBuf {
 }
 
 fn sha256(path: &Path) -> String {
-    let digest = Sha256::digest(std::fs::read(path).unwrap());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::support::server::sha256(&std::fs::read(path).unwrap())
 }
 
 /// The ledger's content hash of a file, as `upload` prints it.

@@ -155,7 +155,7 @@ fn connect(store: &mut dyn Store, account: &str, open_id: &str) {
             platform_user_id: Some(open_id.into()),
             username: Some(format!("{account}-user")),
             scopes: Some("user.info.basic".into()),
-            status: "active".into(),
+            status: socialcrm::store::model::ConnectionStatus::Active,
             token_expires_at: Some(at),
             secret_ref: Some(format!("socialcrm/tiktok/{account}")),
             connected_at: Some(at),

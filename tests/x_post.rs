@@ -1,9 +1,8 @@
 //! X: `upload x` (chunked media upload reassembled and checked by the fake, then a post) and
 //! `post x` (text-only and replies).
 
-use sha2::{Digest, Sha256};
-
 use crate::support::fake_x::FakeX;
+use crate::support::server::sha256;
 use crate::support::{Run, TestEnv};
 use crate::x_connect::{assert_no_leaks, command, connected};
 
@@ -18,11 +17,7 @@ fn video(env: &TestEnv, len: usize) -> (std::path::PathBuf, String) {
     let bytes: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
     let path = env.path().join("clip.mp4");
     std::fs::write(&path, &bytes).unwrap();
-    let sha = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    (path, sha)
+    (path, sha256(&bytes))
 }
 
 #[test]

@@ -7,41 +7,37 @@ use std::time::{Duration, Instant};
 use serde_json::Value as Json;
 
 use crate::support::both_backends;
-use crate::support::fake_x::{APP_BEARER, DM_EVENTS_PATH, DM_FAN, FakeX, ME_PATH, USER_ID};
-use crate::support::{Run, TestDb, TestEnv};
-use crate::x_connect::{assert_no_leaks, command};
+use crate::support::fake_x::{
+    self, APP_BEARER, CLIENT_ID, CLIENT_SECRET, DM_EVENTS_PATH, DM_FAN, FakeX, ME_PATH, USER_ID,
+};
+use crate::support::{Run, TestDb, free_port, world};
+use crate::x_connect::assert_no_leaks;
 
-fn sync(env: &TestEnv, fake: &FakeX, db: &TestDb, extra: &[&str]) -> Run {
-    let mut args = vec![
-        "--database-url",
-        db.url.as_str(),
-        "-vv",
-        "-o",
-        "json",
-        "sync",
-        "x",
-    ];
-    args.extend_from_slice(extra);
-    let mut cmd = command(env, fake, &args);
-    cmd.env("SOCIALCRM_RETRY_BUDGET", "10")
-        .env("TWITTER_BEARER_TOKEN", APP_BEARER);
-    env.run_cmd(cmd)
-}
+/// A private world with a fake X (a confidential client) and a connected account.
+type World = world::World<fake_x::State>;
 
-fn rows(env: &TestEnv, fake: &FakeX, db: &TestDb, table: &str) -> i64 {
-    let cmd = command(
-        env,
-        fake,
-        &[
-            "--database-url",
-            db.url.as_str(),
-            "-o",
-            "json",
-            "db",
-            "status",
-        ],
-    );
-    env.run_cmd(cmd).ok().table_rows(table)
+impl World {
+    /// `fake` with an account connected; every command also gets the app-only bearer token.
+    fn connected(fake: FakeX, db: TestDb) -> World {
+        // X compares the redirect URI with the registered one exactly, so one is configured.
+        let redirect = format!("http://127.0.0.1:{}/callback", free_port());
+        let vars = [
+            ("TWITTER_CLIENT_ID", CLIENT_ID),
+            ("TWITTER_CLIENT_SECRET", CLIENT_SECRET),
+            ("TWITTER_REDIRECT_URI", &redirect),
+            ("TWITTER_BEARER_TOKEN", APP_BEARER),
+        ];
+        let mut w = World::start("x", db, redirect.clone(), fake, &vars);
+        w.connect(&[]);
+        w
+    }
+
+    /// `sync x` at -vv with `extra`, kept for the leak checks.
+    fn sync_x(&mut self, extra: &[&str]) -> Run {
+        let mut args = vec!["-o", "json", "sync", "x"];
+        args.extend_from_slice(extra);
+        self.run(&args).clone()
+    }
 }
 
 fn stream<'a>(run: &'a Json, name: &str) -> &'a Json {
@@ -52,44 +48,21 @@ fn stream<'a>(run: &'a Json, name: &str) -> &'a Json {
         .unwrap_or_else(|| panic!("no {name} row in {run}"))
 }
 
-/// A connected account whose database is `db` (the connection lives there too).
-fn world(fake: &FakeX, db: &TestDb) -> TestEnv {
-    let env = TestEnv::new();
-    let mut cmd = command(
-        &env,
-        fake,
-        &[
-            "--database-url",
-            db.url.as_str(),
-            "-o",
-            "json",
-            "connect",
-            "x",
-            "--timeout",
-            "20",
-        ],
-    );
-    let browser = crate::support::fake_tiktok::FakeBrowser::following_redirect();
-    browser.apply(&mut cmd);
-    env.run_cmd(cmd).ok();
-    env
-}
-
 fn followers_are_paged_within_the_read_budget(db: TestDb) {
     let fake = FakeX::start();
     fake.set_followers(2500);
-    let env = world(&fake, &db);
-    let first = sync(&env, &fake, &db, &["--max-reads", "1500"]);
+    let mut w = World::connected(fake, db);
+    let first = w.sync_x(&["--max-reads", "1500"]);
     assert_eq!(first.code, 0, "{}", first.stderr);
     let followers = stream(&first.json(), "followers").clone();
     assert_eq!(followers["status"], "budget");
     assert_eq!(followers["reads"], 1500);
     assert_eq!(followers["pages"], 2);
-    assert_eq!(rows(&env, &fake, &db, "fans"), 1500);
+    assert_eq!(w.rows("fans"), 1500);
     let warnings = first.warnings();
     assert_eq!(warnings.len(), 1, "{}", first.stderr);
     assert!(warnings[0].contains("followers") && warnings[0].contains("read budget of 1500"));
-    let calls = fake.requests_to("/2/users/:id/followers");
+    let calls = w.fake.requests_to("/2/users/:id/followers");
     assert_eq!(calls[0].query_param("max_results"), Some("1000"));
     assert_eq!(calls[0].query_param("pagination_token"), None);
     assert_eq!(
@@ -100,16 +73,16 @@ fn followers_are_paged_within_the_read_budget(db: TestDb) {
     assert_eq!(calls[1].query_param("pagination_token"), Some("page1000"));
 
     // The next run continues where the budget stopped the last one, and completes.
-    let second = sync(&env, &fake, &db, &["--max-reads", "1500"]);
+    let second = w.sync_x(&["--max-reads", "1500"]);
     assert_eq!(second.code, 0, "{}", second.stderr);
     let followers = stream(&second.json(), "followers").clone();
     assert_eq!(followers["status"], "succeeded");
     assert_eq!(followers["reads"], 1000);
-    let calls = fake.requests_to("/2/users/:id/followers");
+    let calls = w.fake.requests_to("/2/users/:id/followers");
     assert_eq!(calls[2].query_param("pagination_token"), Some("page1500"));
     assert_eq!(calls.len(), 3);
-    assert_eq!(rows(&env, &fake, &db, "fans"), 2500);
-    assert_no_leaks(&fake, &[&first, &second]);
+    assert_eq!(w.rows("fans"), 2500);
+    assert_no_leaks(&w.fake, &[&first, &second]);
 }
 
 both_backends! {
@@ -122,33 +95,20 @@ fn x_posts_and_mentions_are_read_incrementally_with_since_id() {
     fake.add_posts(12);
     fake.add_mentions(3);
     fake.add_dms(4);
-    let db = TestDb::sqlite();
-    let env = world(&fake, &db);
-    let first = sync(&env, &fake, &db, &[]);
+    let mut w = World::connected(fake, TestDb::sqlite());
+    let first = w.sync_x(&[]);
     assert_eq!(first.code, 0, "{}", first.stderr);
     let out = first.json();
     for name in ["user", "followers", "posts", "mentions", "dms"] {
         assert_eq!(stream(&out, name)["status"], "succeeded", "{name}: {out}");
     }
     assert_eq!(stream(&out, "posts")["reads"], 12);
-    assert_eq!(rows(&env, &fake, &db, "posts"), 12);
+    assert_eq!(w.rows("posts"), 12);
     // 3 mentions and 4 DMs; 3 mention authors and the DM correspondent as fans.
-    assert_eq!(rows(&env, &fake, &db, "messages"), 7);
-    assert_eq!(rows(&env, &fake, &db, "fans"), 4);
+    assert_eq!(w.rows("messages"), 7);
+    assert_eq!(w.rows("fans"), 4);
     // DMs both ways are kept with the correspondent as the fan; mentions come in from authors.
-    let cmd = command(
-        &env,
-        &fake,
-        &[
-            "--database-url",
-            db.url.as_str(),
-            "-o",
-            "json",
-            "messages",
-            "list",
-        ],
-    );
-    let messages = env.run_cmd(cmd).ok().json();
+    let messages = w.quiet(&["-o", "json", "messages", "list"]).ok().json();
     let dms: Vec<&Json> = messages
         .as_array()
         .unwrap()
@@ -169,7 +129,8 @@ fn x_posts_and_mentions_are_read_incrementally_with_since_id() {
     assert!(mentions.clone().all(|m| m["direction"] == "in"));
     assert_eq!(mentions.count(), 3);
     // The public profile was read with the app-only token.
-    let profile = fake
+    let profile = w
+        .fake
         .requests_to("/2/users/:id")
         .into_iter()
         .find(|r| r.path != ME_PATH)
@@ -180,11 +141,11 @@ fn x_posts_and_mentions_are_read_incrementally_with_since_id() {
         Some(format!("Bearer {APP_BEARER}").as_str())
     );
 
-    let newest = fake.requests_to("/2/users/:id/tweets")[0].clone();
+    let newest = w.fake.requests_to("/2/users/:id/tweets")[0].clone();
     assert_eq!(newest.query_param("since_id"), None);
-    fake.add_posts(2);
-    fake.add_mentions(1);
-    let second = sync(&env, &fake, &db, &[]).ok().json();
+    w.fake.add_posts(2);
+    w.fake.add_mentions(1);
+    let second = w.sync_x(&[]).ok().json();
     assert_eq!(
         stream(&second, "posts")["reads"],
         2,
@@ -195,19 +156,19 @@ fn x_posts_and_mentions_are_read_incrementally_with_since_id() {
         2,
         "one mention and its author"
     );
-    let tweets = fake.requests_to("/2/users/:id/tweets");
+    let tweets = w.fake.requests_to("/2/users/:id/tweets");
     assert_eq!(
         tweets[1].query_param("since_id"),
         Some("1800000000000000012")
     );
-    let mentions = fake.requests_to("/2/users/:id/mentions");
+    let mentions = w.fake.requests_to("/2/users/:id/mentions");
     assert_eq!(
         mentions[1].query_param("since_id"),
         Some("1900000000000000003")
     );
-    assert_eq!(rows(&env, &fake, &db, "posts"), 14);
+    assert_eq!(w.rows("posts"), 14);
     // A third run with nothing new reads nothing billable from the timelines.
-    let third = sync(&env, &fake, &db, &[]).ok().json();
+    let third = w.sync_x(&[]).ok().json();
     assert_eq!(stream(&third, "posts")["reads"], 0);
 }
 
@@ -217,9 +178,8 @@ fn x_a_tier_refusal_on_dms_is_one_warning_and_the_other_streams_sync() {
     fake.add_posts(5);
     fake.add_dms(2);
     fake.refuse_tier(DM_EVENTS_PATH);
-    let db = TestDb::sqlite();
-    let env = world(&fake, &db);
-    let run = sync(&env, &fake, &db, &[]);
+    let mut w = World::connected(fake, TestDb::sqlite());
+    let run = w.sync_x(&[]);
     assert_eq!(
         run.code, 0,
         "a refused stream is not a failure: {}",
@@ -238,22 +198,10 @@ fn x_a_tier_refusal_on_dms_is_one_warning_and_the_other_streams_sync() {
         "{}",
         warnings[0]
     );
-    assert_eq!(rows(&env, &fake, &db, "posts"), 5);
-    assert_eq!(rows(&env, &fake, &db, "messages"), 0);
+    assert_eq!(w.rows("posts"), 5);
+    assert_eq!(w.rows("messages"), 0);
     // The history tells cron's operator the stream was skipped, not that it failed.
-    let history = env.run_cmd(command(
-        &env,
-        &fake,
-        &[
-            "--database-url",
-            db.url.as_str(),
-            "-o",
-            "json",
-            "sync",
-            "--history",
-        ],
-    ));
-    let runs = history.ok().json();
+    let runs = w.quiet(&["-o", "json", "sync", "--history"]).ok().json();
     let dms = runs
         .as_array()
         .unwrap()
@@ -273,14 +221,15 @@ fn x_a_tier_refusal_on_dms_is_one_warning_and_the_other_streams_sync() {
 fn x_a_429_is_waited_out_until_a_near_reset() {
     let fake = FakeX::start();
     fake.set_followers(1500);
-    let db = TestDb::sqlite();
-    let env = world(&fake, &db);
-    fake.throttle("/2/users/:id/followers", 1, Duration::from_secs(2));
+    let mut w = World::connected(fake, TestDb::sqlite());
+    w.fake
+        .throttle("/2/users/:id/followers", 1, Duration::from_secs(2));
     let started = Instant::now();
-    let run = sync(&env, &fake, &db, &["--max-reads", "5000"]);
+    let run = w.sync_x(&["--max-reads", "5000"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(stream(&run.json(), "followers")["status"], "succeeded");
-    let statuses: Vec<u16> = fake
+    let statuses: Vec<u16> = w
+        .fake
         .requests_to("/2/users/:id/followers")
         .iter()
         .map(|r| r.status)
@@ -290,7 +239,7 @@ fn x_a_429_is_waited_out_until_a_near_reset() {
         started.elapsed() >= Duration::from_secs(1),
         "waited for the reset"
     );
-    assert_eq!(rows(&env, &fake, &db, "fans"), 1500);
+    assert_eq!(w.rows("fans"), 1500);
 }
 
 #[test]
@@ -298,11 +247,11 @@ fn x_a_429_with_a_far_reset_defers_the_stream_to_the_next_run() {
     let fake = FakeX::start();
     fake.set_followers(1500);
     fake.add_posts(3);
-    let db = TestDb::sqlite();
-    let env = world(&fake, &db);
-    fake.throttle("/2/users/:id/followers", 1, Duration::from_secs(900));
+    let mut w = World::connected(fake, TestDb::sqlite());
+    w.fake
+        .throttle("/2/users/:id/followers", 1, Duration::from_secs(900));
     let started = Instant::now();
-    let run = sync(&env, &fake, &db, &["--max-reads", "5000"]);
+    let run = w.sync_x(&["--max-reads", "5000"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         started.elapsed() < Duration::from_secs(8),
@@ -314,19 +263,19 @@ fn x_a_429_with_a_far_reset_defers_the_stream_to_the_next_run() {
     let warnings = run.warnings();
     assert_eq!(warnings.len(), 1, "{}", run.stderr);
     assert!(warnings[0].contains("rate limit"), "{}", warnings[0]);
-    assert_eq!(rows(&env, &fake, &db, "fans"), 1000);
+    assert_eq!(w.rows("fans"), 1000);
 
-    fake.reset_rate_limits();
-    let next = sync(&env, &fake, &db, &["--max-reads", "5000"]);
+    w.fake.reset_rate_limits();
+    let next = w.sync_x(&["--max-reads", "5000"]);
     assert_eq!(
         stream(&next.ok().json(), "followers")["status"],
         "succeeded"
     );
-    let calls = fake.requests_to("/2/users/:id/followers");
+    let calls = w.fake.requests_to("/2/users/:id/followers");
     assert_eq!(
         calls.last().unwrap().query_param("pagination_token"),
         Some("page1000"),
         "resumed"
     );
-    assert_eq!(rows(&env, &fake, &db, "fans"), 1500);
+    assert_eq!(w.rows("fans"), 1500);
 }

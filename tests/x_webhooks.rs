@@ -5,7 +5,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use socialcrm::store::model::{AuditQuery, MessageQuery, Page};
+use socialcrm::store::Store;
+use socialcrm::store::model::{AuditQuery, MessageQuery, MessageRow, Page};
 
 use crate::support::both_backends;
 use crate::support::http;
@@ -137,17 +138,22 @@ fn x_webhooks_answer_the_crc_and_record_only_signed_events(db: TestDb) {
             .unwrap()
             .contains("direct_message_events(1)")
     );
-    let messages = store
-        .list_messages(&MessageQuery {
-            page: Page {
-                limit: 10,
-                after: None,
-            },
-            ..MessageQuery::default()
-        })
-        .unwrap();
+    let messages = first_messages(store.as_mut());
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].message.direction, "in");
+}
+
+/// The first ten messages in the store.
+fn first_messages(store: &mut dyn Store) -> Vec<MessageRow> {
+    let page = Page {
+        limit: 10,
+        after: None,
+    };
+    let query = MessageQuery {
+        page,
+        ..MessageQuery::default()
+    };
+    store.list_messages(&query).unwrap()
 }
 
 both_backends! {
@@ -184,16 +190,7 @@ fn the_crc_endpoint_is_not_a_signing_oracle(db: TestDb) {
         format!("sha256={}", hmac(CONSUMER_SECRET, token.as_bytes()))
     );
     server.stop();
-    let messages = db
-        .open()
-        .list_messages(&MessageQuery {
-            page: Page {
-                limit: 10,
-                after: None,
-            },
-            ..MessageQuery::default()
-        })
-        .unwrap();
+    let messages = first_messages(db.open().as_mut());
     assert!(messages.is_empty(), "a forged DM was stored: {messages:?}");
 }
 

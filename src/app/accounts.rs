@@ -8,7 +8,7 @@ use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{List, Record, cell};
 use crate::platforms::{self, PlatformError};
 use crate::store::Batch;
-use crate::store::model::{Connection, ConnectionRow};
+use crate::store::model::{Connection, ConnectionRow, ConnectionStatus};
 
 impl Record for ConnectionRow {
     fn columns() -> Vec<&'static str> {
@@ -51,7 +51,7 @@ impl Record for ConnectionRow {
             c.account.clone(),
             cell(&c.username),
             cell(&c.platform_user_id),
-            c.status.clone(),
+            c.status.to_string(),
             cell(&c.scopes),
             time_cell(&c.token_expires_at),
             time_cell(&c.connected_at),
@@ -89,7 +89,7 @@ pub fn list(ctx: &mut Context, args: AccountsArgs) -> CliResult<Report> {
     let mut exit = ExitCode::Success;
     for row in connections
         .iter()
-        .filter(|r| r.connection.status != "revoked")
+        .filter(|r| r.connection.status != ConnectionStatus::Revoked)
     {
         let c = &row.connection;
         match check(ctx, row.clone()) {
@@ -165,7 +165,7 @@ pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> 
     }
     ctx.secrets()?.delete(&key)?;
     let connection = Connection {
-        status: "revoked".into(),
+        status: ConnectionStatus::Revoked,
         token_expires_at: None,
         ..row.connection.clone()
     };

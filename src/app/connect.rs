@@ -132,10 +132,8 @@ fn capitalise(text: &str) -> String {
 
 pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     let id = args.platform;
-    if id == platforms::PlatformId::Onlyfans {
-        return Ok(Report::raw(
-            platforms::onlyfans::CONNECT_GUIDE.as_bytes().to_vec(),
-        ));
+    if let Some(imported) = &platforms::registry::adapter(id).imported {
+        return Ok(Report::raw(imported.connect_guide.as_bytes().to_vec()));
     }
     let settings = ctx.config.platform(id);
     let sandbox = args.sandbox || settings.sandbox;
@@ -257,7 +255,7 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
         platform_user_id: Some(identity.platform_user_id.clone()),
         username: identity.username.clone(),
         scopes: Some(tokens.scopes.join(" ")),
-        status: "active".into(),
+        status: crate::store::model::ConnectionStatus::Active,
         token_expires_at: tokens.expires_at,
         secret_ref: Some(format!("{backend}:{key}")),
         connected_at: Some(crate::clock::now()),

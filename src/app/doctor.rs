@@ -9,6 +9,8 @@ use crate::cli::DoctorArgs;
 use crate::config::{self, Need};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{Columns, List};
+use crate::platforms::registry;
+use crate::store::model::ConnectionStatus;
 use crate::vocab::PlatformId;
 
 /// A database clock further off than this makes token expiry and webhook windows unreliable.
@@ -113,7 +115,7 @@ fn connected_platforms(ctx: &mut Context) -> Vec<PlatformId> {
     };
     let mut platforms: Vec<PlatformId> = rows
         .iter()
-        .filter(|r| r.connection.status != "revoked")
+        .filter(|r| r.connection.status != ConnectionStatus::Revoked)
         .filter_map(|r| r.connection.platform.parse().ok())
         .collect();
     platforms.sort();
@@ -124,14 +126,8 @@ fn connected_platforms(ctx: &mut Context) -> Vec<PlatformId> {
 /// One row per credential of the platform: set (and where from: never the value), or missing,
 /// failing when `connect` cannot do without it.
 fn credentials(ctx: &Context, platform: PlatformId, list: &mut Checklist) {
-    if platform == PlatformId::Onlyfans {
-        return list.add(
-            "onlyfans",
-            "ok",
-            "no API to connect or credentials to set: OnlyFans data comes from your exports, \
-             `socialcrm import-csv onlyfans <fans|messages|earnings> FILE` (`socialcrm connect \
-             onlyfans` explains)",
-        );
+    if let Some(imported) = &registry::adapter(platform).imported {
+        return list.add(platform.name(), "ok", imported.doctor);
     }
     for c in config::credentials(platform, &ctx.config.platform(platform)) {
         let check = format!("{platform} {}", c.var);
@@ -183,7 +179,10 @@ fn clock(ctx: &mut Context, list: &mut Checklist) {
 
 /// Each platform's credentials and each live connection's token, refreshed if due.
 fn connections(ctx: &mut Context, args: &DoctorArgs, list: &mut Checklist) {
-    if args.platform == Some(PlatformId::Onlyfans) {
+    if args
+        .platform
+        .is_some_and(|p| registry::adapter(p).imported.is_some())
+    {
         return; // imported, never connected: its one row says so
     }
     let rows = match ctx.store().and_then(|s| Ok(s.list_connections()?)) {
@@ -192,7 +191,7 @@ fn connections(ctx: &mut Context, args: &DoctorArgs, list: &mut Checklist) {
     };
     let rows: Vec<_> = rows
         .into_iter()
-        .filter(|r| r.connection.status != "revoked")
+        .filter(|r| r.connection.status != ConnectionStatus::Revoked)
         .filter(|r| {
             args.platform
                 .is_none_or(|p| p.name() == r.connection.platform)

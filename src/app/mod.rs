@@ -10,6 +10,7 @@ mod audit;
 mod connect;
 mod db;
 mod doctor;
+mod export;
 mod fans;
 mod generate;
 mod import;
@@ -17,6 +18,7 @@ mod insights;
 mod messages;
 mod people;
 mod post;
+mod posts;
 mod secrets_reset;
 mod sync;
 mod upload;
@@ -81,6 +83,9 @@ pub struct Context {
     open_mode: store::OpenMode,
     store: Option<Box<dyn Store>>,
     secrets: Option<Box<dyn SecretStore>>,
+    /// The tokens [`Context::connected_adapter`] read (under their secret key), handed to the
+    /// next [`Context::session`] of that connection so a sync reads them once, not twice.
+    read_tokens: Option<(String, crate::auth::tokens::Tokens)>,
 }
 
 impl Context {
@@ -96,6 +101,7 @@ impl Context {
             open_mode,
             store: None,
             secrets: None,
+            read_tokens: None,
         }
     }
 
@@ -136,18 +142,20 @@ impl Context {
 
     /// The OAuth adapter for a connected account: its platform's sandbox app when the stored
     /// tokens came from one, since refreshes and revokes must use the app that granted them.
+    /// The tokens read to tell are kept for the account's next [`Context::session`].
     pub fn connected_adapter(
         &mut self,
         id: crate::vocab::PlatformId,
         account: &str,
     ) -> CliResult<Box<dyn crate::platforms::OAuthPlatform>> {
         let key = crate::auth::lifecycle::secret_key(id.name(), account);
-        let sandbox = self
+        let tokens = self
             .secrets()?
             .get(&key)?
             .as_ref()
-            .and_then(crate::auth::tokens::Tokens::from_secret)
-            .is_some_and(|t| t.sandbox);
+            .and_then(crate::auth::tokens::Tokens::from_secret);
+        let sandbox = tokens.as_ref().is_some_and(|t| t.sandbox);
+        self.read_tokens = tokens.map(|t| (key, t));
         Ok(crate::platforms::oauth(id, &self.config, sandbox)?)
     }
 
@@ -177,6 +185,15 @@ impl Context {
         connection: crate::store::model::ConnectionRow,
     ) -> CliResult<crate::auth::lifecycle::Session<'a>> {
         let lock_dir = self.config.data_dir.join("locks");
+        let key = crate::auth::lifecycle::secret_key(
+            &connection.connection.platform,
+            &connection.connection.account,
+        );
+        let tokens = self
+            .read_tokens
+            .take()
+            .filter(|(read, _)| *read == key)
+            .map(|(_, t)| t);
         let (store, secrets) = self.store_and_secrets()?;
         Ok(crate::auth::lifecycle::Session {
             platform,
@@ -185,6 +202,7 @@ impl Context {
             connection,
             lock_dir,
             early_refresh_failed: false,
+            tokens,
         })
     }
 
@@ -258,6 +276,10 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
     let format = config.output;
     let mode = open_mode(&cli.command, config.database_is_default);
     let mut ctx = Context::with_open_mode(config, mode);
+    let export_options = export::Options {
+        csv_raw: cli.global.csv_raw,
+        quiet: cli.global.quiet,
+    };
     let report = match cli.command {
         Command::Connect(args) => connect::run(&mut ctx, args)?,
         Command::Disconnect(args) => accounts::disconnect(&mut ctx, args)?,
@@ -269,7 +291,9 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
         Command::People(cmd) => people::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
+        Command::Posts(cmd) => posts::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,
+        Command::Export(args) => export::run(&mut ctx, args, export_options)?,
         Command::Db(cmd) => db::run(&mut ctx, cmd)?,
         Command::Secrets(cmd) => secrets_reset::run(&mut ctx, cmd)?,
         Command::Doctor(args) => doctor::run(&mut ctx, args)?,
@@ -477,7 +501,10 @@ impl From<StoreError> for CliError {
             StoreError::UnknownCursor { .. } => CliError::usage(message).with_hint(
                 "--after takes the id a row of the previous page shows (for fans list: relationship_id); list again from the first page",
             ),
-            StoreError::Query { .. } | StoreError::Decode(_) | StoreError::ClaimLost { .. } => {
+            StoreError::Query { .. }
+            | StoreError::Decode(_)
+            | StoreError::ClaimLost { .. }
+            | StoreError::Sink(_) => {
                 CliError::failure(message)
             }
         }

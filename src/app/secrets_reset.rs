@@ -94,7 +94,7 @@ pub fn run(ctx: &mut Context, cmd: SecretsCommand) -> CliResult<Report> {
                         .find(|c| c.connection.platform == p && c.connection.account == a)
                     {
                         let mut connection = row.connection.clone();
-                        connection.status = "needs_reauth".into();
+                        connection.status = crate::store::model::ConnectionStatus::NeedsReauth;
                         db.upsert(Batch::Connections(std::slice::from_ref(&connection)))?;
                     }
                     audit_entry("secrets_reset", p, a, "ok", &detail(&u))

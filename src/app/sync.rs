@@ -9,7 +9,7 @@ use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{Columns, List, Record, cell};
 use crate::platforms;
 use crate::store::Batch;
-use crate::store::model::{Claim, ConnectionRow, LeaseHolder, SyncRunRow};
+use crate::store::model::{Claim, ConnectionRow, ConnectionStatus, LeaseHolder, SyncRunRow};
 use crate::sync::faults::Outages;
 
 /// One stream of one account, as the sync left it.
@@ -72,7 +72,7 @@ impl Record for SyncRunRow {
             cell(&self.platform),
             cell(&self.account),
             cell(&r.stream),
-            r.status.clone(),
+            r.status.to_string(),
             time_cell(&Some(r.started_at)),
             time_cell(&r.finished_at),
             r.rows_read.to_string(),
@@ -93,14 +93,18 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
         }
         return Ok(report);
     }
-    if args.platforms.contains(&platforms::PlatformId::Onlyfans) {
-        return Err(CliError::usage(crate::platforms::onlyfans::SYNC_REFUSAL));
+    if let Some(imported) = args
+        .platforms
+        .iter()
+        .find_map(|p| platforms::registry::adapter(*p).imported.as_ref())
+    {
+        return Err(CliError::usage(imported.sync_refusal));
     }
     let connections: Vec<ConnectionRow> = ctx
         .store()?
         .list_connections()?
         .into_iter()
-        .filter(|r| r.connection.status != "revoked")
+        .filter(|r| r.connection.status != ConnectionStatus::Revoked)
         .filter(|r| {
             args.all
                 || args.platforms.is_empty()
@@ -473,7 +477,7 @@ mod tests {
                 platform_user_id: None,
                 username: None,
                 scopes: None,
-                status: "active".into(),
+                status: ConnectionStatus::Active,
                 token_expires_at: None,
                 secret_ref: None,
                 connected_at: None,

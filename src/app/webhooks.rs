@@ -1,17 +1,17 @@
 //! `webhooks serve`: binds the listener, then hands each request that passed its limits to the
-//! TikTok, Instagram or X receiver (each served when its platform's secret is set), one at a
-//! time, with this process's database. Runs until killed; every event
-//! is committed before its 200, so stopping it loses nothing TikTok was told was received.
+//! receiver of its path, one at a time, with this process's database. Every platform in the
+//! registry that receives webhooks (`platforms::registry`, [`Adapter::webhook`]) is served when
+//! its settings hold the secret it signs with. Runs until killed; every event is committed
+//! before its 200, so stopping it loses nothing a platform was told was received.
 
 use std::net::{SocketAddr, TcpListener};
 
 use super::{Context, Report};
 use crate::cli::WebhooksCommand;
 use crate::error::{CliError, CliResult};
-use crate::vocab::PlatformId;
-use crate::webhooks::http::{self, Limits, Reply, Route};
-use crate::webhooks::instagram::{self, InstagramReceiver};
-use crate::webhooks::{TOLERANCE_SECS, TiktokReceiver, tiktok, x};
+use crate::platforms::registry::{ADAPTERS, Adapter, Webhook};
+use crate::webhooks::TOLERANCE_SECS;
+use crate::webhooks::http::{self, Limits, Reply};
 
 pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
     let WebhooksCommand::Serve {
@@ -19,62 +19,40 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
         rate,
         trust_proxy,
     } = cmd;
-    let platform = ctx.config.platform(PlatformId::Tiktok);
-    let keys: Vec<_> = [platform.client_secret, platform.sandbox_client_secret]
-        .into_iter()
-        .flatten()
-        .filter(|k| !k.expose().is_empty())
+    // The window's worth of requests at the accepted rate, so the cap never evicts a fresh one.
+    let replay_cap = ((rate as usize) * (2 * TOLERANCE_SECS as usize + 1)).min(100_000);
+    let receiving: Vec<(&Adapter, &Webhook)> = ADAPTERS
+        .iter()
+        .filter_map(|a| a.webhook.as_ref().map(|w| (a, w)))
         .collect();
-    // X signs with the OAuth 1.0a consumer secret, never with the OAuth 2.0 client secret.
-    let consumer = ctx
-        .config
-        .platform(PlatformId::X)
-        .webhook_secret
-        .filter(|k| !k.expose().is_empty());
-    let meta = ctx.config.platform(PlatformId::Instagram);
-    let app_secret = meta.client_secret.filter(|k| !k.expose().is_empty());
-    if keys.is_empty() && consumer.is_none() && app_secret.is_none() {
-        return Err(CliError::config(
-            "webhooks are signed with the apps' secrets, and none is set (TikTok: the client secret; Instagram: the app secret; X: the consumer secret)",
-        )
-        .with_hint("set TIKTOK_CLIENT_SECRET, INSTAGRAM_APP_SECRET and/or TWITTER_CONSUMER_SECRET (or the config file's [tiktok] client_secret, [instagram] app_secret, [x] consumer_secret)"));
+    let mut endpoints: Vec<_> = receiving
+        .iter()
+        .filter_map(|(a, w)| (w.endpoint)(&ctx.config.platform(a.id), replay_cap))
+        .collect();
+    if endpoints.is_empty() {
+        let secrets: Vec<&str> = receiving.iter().map(|(_, w)| w.signed_with).collect();
+        let envs: Vec<&str> = receiving.iter().map(|(_, w)| w.env).collect();
+        let keys: Vec<&str> = receiving.iter().map(|(_, w)| w.key).collect();
+        return Err(CliError::config(format!(
+            "webhooks are signed with the apps' secrets, and none is set ({})",
+            secrets.join("; ")
+        ))
+        .with_hint(format!(
+            "set {} (or the config file's {})",
+            either(&envs),
+            keys.join(", ")
+        )));
     }
     let store = ctx.store()?;
     let listener = bind_listener(bind)?;
     let shown = listener.local_addr().unwrap_or(bind);
-    let mut routes = Vec::new();
-    if !keys.is_empty() {
-        routes.push(Route {
-            path: tiktok::PATH.into(),
-            methods: &["POST"],
-        });
-    }
-    if app_secret.is_some() {
-        routes.push(Route {
-            path: instagram::PATH.into(),
-            methods: &["GET", "POST"],
-        });
-    }
-    if consumer.is_some() {
-        routes.push(Route {
-            path: x::PATH.into(),
-            methods: &["GET", "POST"],
-        });
-    }
+    let routes: Vec<_> = endpoints.iter().map(|e| e.route.clone()).collect();
     let paths: Vec<&str> = routes.iter().map(|r| r.path.as_str()).collect();
     crate::say!(
         "listening on http://{shown} for {} (Ctrl-C stops)",
         paths.join(", ")
     );
 
-    // The window's worth of requests at the accepted rate, so the cap never evicts a fresh one.
-    let replay_cap = ((rate as usize) * (2 * TOLERANCE_SECS as usize + 1)).min(100_000);
-    let mut receiver = TiktokReceiver::new(keys, replay_cap);
-    let mut x_receiver = consumer.map(x::XReceiver::new);
-    let mut meta_receiver = InstagramReceiver {
-        app_secret,
-        verify_token: meta.webhook_verify_token,
-    };
     let failed = http::serve(
         listener,
         routes,
@@ -83,16 +61,23 @@ pub fn run(ctx: &mut Context, cmd: WebhooksCommand) -> CliResult<Report> {
             trust_proxy,
             ..Limits::default()
         },
-        |request| match (request.path.as_str(), x_receiver.as_mut()) {
-            (tiktok::PATH, _) => receiver.handle(store, request),
-            (instagram::PATH, _) => meta_receiver.handle(store, request),
-            (x::PATH, Some(x)) => x.handle(store, request),
-            _ => Reply::error(404, "not found"),
+        |request| match endpoints.iter_mut().find(|e| e.route.path == request.path) {
+            Some(endpoint) => endpoint.receiver.handle(store, request),
+            None => Reply::error(404, "not found"),
         },
     );
     Err(CliError::failure(format!(
         "webhook server stopped: {failed}"
     )))
+}
+
+/// `A, B and/or C`: any of the names will do.
+fn either(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} and/or {last}", init.join(", ")),
+    }
 }
 
 fn bind_listener(addr: SocketAddr) -> CliResult<TcpListener> {

@@ -18,7 +18,7 @@ use crate::auth::OAuthPlatform;
 use crate::secrets::{Secret, SecretError, SecretStore};
 use crate::store::Batch;
 use crate::store::Store;
-use crate::store::model::{AuditEntry, Connection, ConnectionRow};
+use crate::store::model::{AuditEntry, Connection, ConnectionRow, ConnectionStatus};
 use crate::vocab::PlatformError;
 
 /// A token this close to its expiry is not used while a refresh fails: it could die on the way.
@@ -55,6 +55,10 @@ pub struct Session<'a> {
     /// A refresh ahead of expiry failed in this session while the token still had time left:
     /// the session goes on with that token and does not ask again on every call.
     pub early_refresh_failed: bool,
+    /// The tokens as this session last read or wrote them (`None` until first read): a sync's
+    /// pages use them without reading the secrets store again. A refresh re-reads the store
+    /// under its lock, so another process's refresh is never overwritten with these.
+    pub tokens: Option<Tokens>,
 }
 
 impl Session<'_> {
@@ -72,6 +76,16 @@ impl Session<'_> {
         }
     }
 
+    /// The tokens in use: those this session holds, else the stored ones.
+    fn current(&mut self) -> Result<Tokens, LifecycleError> {
+        if let Some(tokens) = &self.tokens {
+            return Ok(tokens.clone());
+        }
+        let tokens = self.stored()?;
+        self.tokens = Some(tokens.clone());
+        Ok(tokens)
+    }
+
     fn stored(&mut self) -> Result<Tokens, LifecycleError> {
         let key = self.key();
         match self.secrets.get(&key)? {
@@ -86,10 +100,10 @@ impl Session<'_> {
         &mut self,
         mut call: impl FnMut(&Secret) -> Result<T, PlatformError>,
     ) -> Result<T, LifecycleError> {
-        if self.connection.connection.status == "needs_reauth" {
+        if self.connection.connection.status == ConnectionStatus::NeedsReauth {
             return Err(self.reauth());
         }
-        let mut tokens = self.stored()?;
+        let mut tokens = self.current()?;
         let last_minutes = tokens.expires_within(Utc::now(), Duration::seconds(AHEAD));
         let due = tokens.expires_within(Utc::now(), self.platform.refresh_ahead());
         if due && (last_minutes || !self.early_refresh_failed) {
@@ -124,6 +138,7 @@ impl Session<'_> {
         let unlocked = self.store.unlock(&name);
         let tokens = refreshed?;
         unlocked?;
+        self.tokens = Some(tokens.clone());
         Ok(tokens)
     }
 
@@ -152,7 +167,7 @@ impl Session<'_> {
                 self.secrets.put(&key, &fresh.to_secret())?;
                 let mut connection = self.connection.connection.clone();
                 connection.token_expires_at = fresh.expires_at;
-                connection.status = "active".into();
+                connection.status = ConnectionStatus::Active;
                 self.store
                     .upsert(Batch::Connections(std::slice::from_ref(&connection)))?;
                 // Later writes of the connection (the sync's last_sync_at) start from this one,
@@ -174,7 +189,7 @@ impl Session<'_> {
 
     fn mark_reauth(&mut self, why: &str) -> Result<(), LifecycleError> {
         let connection = Connection {
-            status: "needs_reauth".into(),
+            status: ConnectionStatus::NeedsReauth,
             ..self.connection.connection.clone()
         };
         self.store

@@ -1,10 +1,34 @@
 use clap::Args;
 
 use crate::vocab::PlatformId;
+use crate::vocab::platform::FACTS;
+
+/// The help of `connect`'s platform argument: the platforms with an API, then those without.
+fn connect_platform_help() -> String {
+    let api: Vec<&str> = FACTS
+        .iter()
+        .filter(|f| f.env_prefix.is_some())
+        .map(|f| f.name)
+        .collect();
+    let imported: Vec<&str> = FACTS
+        .iter()
+        .filter(|f| f.env_prefix.is_none())
+        .map(|f| f.name)
+        .collect();
+    let api = match api.as_slice() {
+        [init @ .., last] if !init.is_empty() => format!("{} or {last}", init.join(", ")),
+        _ => api.join(""),
+    };
+    format!(
+        "The platform to connect ({api}; {} explains how to import)",
+        imported.join(" and ")
+    )
+}
 
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
-    /// The platform to connect (tiktok, instagram, reddit or x; onlyfans explains how to import)
+    /// The platform to connect (every platform with an API; one without explains how to import)
+    #[arg(help = connect_platform_help())]
     pub platform: PlatformId,
 
     /// A local name for this account, to connect several of one platform

@@ -8,12 +8,14 @@ mod accounts;
 mod audit;
 mod db;
 mod doctor;
+mod export;
 mod fans;
 mod import;
 mod insights;
 mod messages;
 mod people;
 mod post;
+mod posts;
 mod secrets;
 mod sync;
 mod upload;
@@ -28,12 +30,14 @@ pub use accounts::{AccountsArgs, ConnectArgs, DisconnectArgs};
 pub use audit::AuditCommand;
 pub use db::DbCommand;
 pub use doctor::DoctorArgs;
+pub use export::{ExportArgs, ExportFormat};
 pub use fans::{FanSortArg, FansCommand};
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
 pub use people::{PeopleCommand, PersonSortArg};
 pub use post::{PostCommand, RedditPostArgs, XPostArgs};
+pub use posts::{PostSortArg, PostsCommand};
 pub use secrets::SecretsCommand;
 pub use sync::SyncArgs;
 pub use upload::{Privacy, UploadArgs, UploadPlatform};
@@ -158,12 +162,8 @@ pub enum Command {
 
     /// Fetch what is new from connected accounts into the CRM (cron: `socialcrm sync --all`)
     ///
-    /// Each stream (TikTok: profile, videos; Instagram: profile, media, stories, comments,
-    /// conversations, insights; Reddit: identity, submissions, comments, inbox, sent, and mentions
-    /// with REDDIT_SUBREDDITS; X: user, followers, posts, mentions, dms; the insights streams
-    /// unless switched off) is read page by page; every page is committed with its
-    /// resume point, so an interrupted sync continues where it stopped. Exits 4 when an account
-    /// must be connected again, else 3 when some accounts failed and 1 when all did.
+    /// The long text lists every platform's streams from the registry (`sync::long_about`).
+    #[command(long_about = sync::long_about())]
     Sync(SyncArgs),
 
     /// Metrics over time from the CRM: latest values, changes, top posts, and charts
@@ -201,6 +201,24 @@ pub enum Command {
     /// People: one person's identities across platforms, suggested links, decisions, undo
     #[command(subcommand)]
     People(PeopleCommand),
+
+    /// Synced posts and their metrics over time
+    #[command(subcommand)]
+    Posts(PostsCommand),
+
+    /// Write whole tables to files, CSV or JSON Lines, from one consistent snapshot
+    ///
+    /// Every CRM table (or those named with --table) is read in one read transaction, so the
+    /// files agree with each other even while a sync writes, and streamed a row at a time:
+    /// memory stays flat whatever the size. Files are written as TABLE.csv or TABLE.jsonl
+    /// (owner-only, mode 0600: they hold personal data) under temporary names, and renamed into
+    /// place only when every table is complete. Rows come in id order; columns in the table's
+    /// order; times are RFC 3339 UTC; money is integer cents (columns named *_cents). CSV cells a
+    /// spreadsheet would run as formulas get a leading ' unless --csv-raw, which writes the exact
+    /// text (loadable with `\copy ... FROM ... CSV HEADER`). Never exported: secrets (sealed
+    /// tokens) and internal bookkeeping (sync_state, webhook_replays), and uploads.upload_url.
+    /// Example: `socialcrm export --out backup/` or `socialcrm export -t fans --out - | head`
+    Export(ExportArgs),
 
     /// The record of who did what when (connect, sync, import, ...)
     #[command(subcommand)]

@@ -1,6 +1,24 @@
 use clap::Args;
 
 use crate::vocab::PlatformId;
+use crate::vocab::platform::FACTS;
+
+/// `sync --help`'s long text, listing every platform's streams from the registry's facts.
+pub(super) fn long_about() -> String {
+    let streams: Vec<String> = FACTS
+        .iter()
+        .filter(|f| !f.streams.is_empty())
+        .map(|f| format!("{}: {}", f.display, f.streams))
+        .collect();
+    format!(
+        "Fetch what is new from connected accounts into the CRM (cron: `socialcrm sync --all`)\n\n\
+         Each stream ({}; the insights streams unless switched off) is read page by page; every \
+         page is committed with its resume point, so an interrupted sync continues where it \
+         stopped. Exits 4 when an account must be connected again, else 3 when some accounts \
+         failed and 1 when all did.",
+        streams.join("; ")
+    )
+}
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {

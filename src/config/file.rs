@@ -9,41 +9,148 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use toml::Spanned;
 
 use crate::vocab::PlatformId;
+use crate::vocab::platform::FACTS;
 
 use super::ConfigError;
 
 /// The file as written, values still carrying their position for error messages.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+///
+/// The `[platform]` sections are named by the platform registry's vocabulary (each platform
+/// with settings, under its name or an alias: `[x]` or `[twitter]`), so a new platform's section
+/// needs no field here. Unknown keys are errors.
+#[derive(Debug, Default)]
 pub struct FileConfig {
+    /// `database_url`: SQLite path or PostgreSQL URL.
     pub database_url: Option<Spanned<String>>,
+    /// `output`: the default `--output`.
     pub output: Option<Spanned<String>>,
+    /// `progress`: whether progress bars show on a terminal.
     pub progress: Option<bool>,
     /// Where tokens are kept: keychain, file or db. The master key is never read from here.
     pub secrets: Option<Spanned<String>>,
     /// libpq connection settings for a PostgreSQL database (`sslmode`, `sslrootcert`, ...).
     pub database: Option<super::database::DatabaseSection>,
-    pub tiktok: Option<Section>,
-    pub instagram: Option<Section>,
-    pub reddit: Option<Section>,
-    #[serde(alias = "twitter")]
-    pub x: Option<Section>,
+    /// Each platform's `[name]` section.
+    pub platforms: BTreeMap<PlatformId, Section>,
 }
 
 impl FileConfig {
     /// The `[platform]` section of `id`, when the file has one (OnlyFans takes no settings).
     pub fn section(&self, id: PlatformId) -> Option<&Section> {
-        match id {
-            PlatformId::Tiktok => self.tiktok.as_ref(),
-            PlatformId::Instagram => self.instagram.as_ref(),
-            PlatformId::Reddit => self.reddit.as_ref(),
-            PlatformId::X => self.x.as_ref(),
-            PlatformId::Onlyfans => None,
-        }
+        self.platforms.get(&id)
     }
+}
+
+/// The top-level keys other than the platforms' sections.
+const KEYS: &[&str] = &["database_url", "output", "progress", "secrets", "database"];
+
+/// The platform whose section `key` names: its name or an alias, for platforms with settings.
+fn platform_of(key: &str) -> Option<PlatformId> {
+    FACTS
+        .iter()
+        .filter(|f| f.env_prefix.is_some())
+        .find(|f| f.name == key || f.aliases.contains(&key))
+        .map(|f| f.id)
+}
+
+impl<'de> Deserialize<'de> for FileConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = FileConfig;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a socialcrm config file")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FileConfig, A::Error> {
+                let mut file = FileConfig::default();
+                fn once<T, E: de::Error>(slot: &Option<T>, key: &'static str) -> Result<(), E> {
+                    match slot {
+                        Some(_) => Err(E::duplicate_field(key)),
+                        None => Ok(()),
+                    }
+                }
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key.0 {
+                        "database_url" => {
+                            once(&file.database_url, "database_url")?;
+                            file.database_url = Some(map.next_value()?);
+                        }
+                        "output" => {
+                            once(&file.output, "output")?;
+                            file.output = Some(map.next_value()?);
+                        }
+                        "progress" => {
+                            once(&file.progress, "progress")?;
+                            file.progress = Some(map.next_value()?);
+                        }
+                        "secrets" => {
+                            once(&file.secrets, "secrets")?;
+                            file.secrets = Some(map.next_value()?);
+                        }
+                        "database" => {
+                            once(&file.database, "database")?;
+                            file.database = Some(map.next_value()?);
+                        }
+                        other => {
+                            // Key only lets through the keys above and platforms' names.
+                            let id = platform_of(other)
+                                .ok_or_else(|| de::Error::unknown_field(other, expected()))?;
+                            if file.platforms.contains_key(&id) {
+                                return Err(de::Error::duplicate_field(id.name()));
+                            }
+                            file.platforms.insert(id, map.next_value()?);
+                        }
+                    }
+                }
+                Ok(file)
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
+
+/// A top-level key, checked as it is read, so an unknown one is reported at its own position.
+struct Key(&'static str);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl Visitor<'_> for Visit {
+            type Value = Key;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+                expected()
+                    .iter()
+                    .find(|k| **k == key)
+                    .map(|k| Key(k))
+                    .ok_or_else(|| E::unknown_field(key, expected()))
+            }
+        }
+        deserializer.deserialize_identifier(Visit)
+    }
+}
+
+/// Every key the top level accepts, for the unknown-key error.
+fn expected() -> &'static [&'static str] {
+    static KEYS_AND_PLATFORMS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    KEYS_AND_PLATFORMS.get_or_init(|| {
+        let mut keys = KEYS.to_vec();
+        for f in FACTS.iter().filter(|f| f.env_prefix.is_some()) {
+            keys.extend(f.aliases);
+            keys.push(f.name);
+        }
+        keys
+    })
 }
 
 /// A `[platform]` table: keys are checked against the platform's settings by the caller, which

@@ -1,6 +1,7 @@
 //! The adapter kit: the small helpers every adapter needs, written once so they cannot drift.
 //!
 //! - JSON text readers ([`text`], [`nonempty_text`]) for the platforms' answers;
+//! - [`Imported`], the words a platform without an API has `connect`, `sync` and `doctor` say;
 //! - [`unanswered`], the mapping of a request that got no answer: a rate limit spent beyond the
 //!   retry budget is [`PlatformError::RateLimited`] (the stream is deferred and resumes on the
 //!   next run), anything else [`PlatformError::Network`]. X uses it; TikTok, Instagram and Reddit
@@ -34,6 +35,17 @@ pub fn unanswered(platform: PlatformId, e: NetError) -> PlatformError {
         },
         None => PlatformError::Network(e, platform),
     }
+}
+
+/// What the commands say of a platform whose data comes from files, not an API (its registry
+/// entry holds one; here so the adapter folder defines it without importing the registry).
+pub struct Imported {
+    /// `connect`'s whole answer: why it cannot be connected, and how its data gets in.
+    pub connect_guide: &'static str,
+    /// `sync`'s one-line refusal (exit 2).
+    pub sync_refusal: &'static str,
+    /// `doctor`'s one row for it.
+    pub doctor: &'static str,
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! here, once. Transactions are plain `BEGIN`/`COMMIT` statements so the trait stays small and
 //! the same code drives both drivers.
 
+use super::export::{self, Cell, Column, RowSink};
 use super::keyset::{Direction, Key, KeyKind, Keyset, lowest};
 use super::model::*;
 use super::sql::{Dialect, Query, UpsertSpec};
@@ -29,6 +30,17 @@ pub trait Conn: Send {
     fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
     /// Runs one statement that returns rows.
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
+
+    /// The columns of `table`, in the table's order.
+    fn columns(&mut self, table: &str) -> Result<Vec<Column>, StoreError>;
+
+    /// Runs one statement that takes no parameters and hands each row to `each`, one at a
+    /// time, never holding more than a few rows (the export's path); returns the row count.
+    fn stream(
+        &mut self,
+        sql: &str,
+        each: &mut dyn FnMut(&[Cell<'_>]) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError>;
 
     /// After a failed transaction: when its failure was the session's own (the server ended
     /// it), opens a new session and returns true, so that the caller runs the transaction once
@@ -134,7 +146,7 @@ pub struct SqlStore<C> {
     migrations: &'static [Migration],
 }
 
-const PAGE_MAX: u32 = 10_000;
+pub const PAGE_MAX: u32 = 10_000;
 
 impl<C: Conn> SqlStore<C> {
     pub fn new(conn: C, info: StoreInfo, migrations: &'static [Migration]) -> Self {
@@ -758,6 +770,59 @@ impl<C: Conn> Store for SqlStore<C> {
         })
     }
 
+    fn export(
+        &mut self,
+        tables: &[&str],
+        sink: &mut dyn RowSink,
+    ) -> Result<Vec<TableCount>, StoreError> {
+        let begin = self.dialect().begin_snapshot();
+        self.conn.batch(begin)?;
+        let mut work = || -> Result<Vec<TableCount>, StoreError> {
+            let mut counts = Vec::with_capacity(tables.len());
+            for &table in tables {
+                let columns: Vec<Column> = self
+                    .conn
+                    .columns(table)?
+                    .into_iter()
+                    .filter(|c| export::exported_column(table, &c.name))
+                    .collect();
+                let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+                let select: Vec<String> = columns
+                    .iter()
+                    .map(|c| match c.native {
+                        true => c.name.clone(),
+                        false => format!("CAST({0} AS TEXT) AS {0}", c.name),
+                    })
+                    .collect();
+                // Id order: stable from one export to the next, so two exports diff cleanly.
+                let order = if names.iter().any(|n| n == "id") {
+                    " ORDER BY id"
+                } else {
+                    ""
+                };
+                let sql = format!("SELECT {} FROM {table}{order}", select.join(", "));
+                sink.start(table, &names).map_err(export::sink_error)?;
+                let rows = self.conn.stream(&sql, &mut |cells| {
+                    sink.row(cells).map_err(export::sink_error)
+                })?;
+                sink.finish(table, rows).map_err(export::sink_error)?;
+                counts.push(TableCount {
+                    table: table.to_string(),
+                    rows: Some(rows as i64),
+                });
+            }
+            Ok(counts)
+        };
+        let result = work();
+        // Nothing was written: ending the snapshot either way changes nothing.
+        let end = self
+            .conn
+            .batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        let counts = result?;
+        end?;
+        Ok(counts)
+    }
+
     fn list_fans(&mut self, q: &FanQuery) -> Result<Vec<FanRow>, StoreError> {
         let (sql, params) = self.fans_sql(q)?;
         self.conn
@@ -953,6 +1018,75 @@ impl<C: Conn> Store for SqlStore<C> {
         self.select(
             query,
             "ORDER BY e.period_start, e.id",
+            vec![],
+            tables::event_row,
+        )
+    }
+
+    fn list_posts(&mut self, q: &PostListQuery) -> Result<Vec<PostRow>, StoreError> {
+        let d = self.dialect();
+        let cursor = match q.page.after {
+            None => None,
+            Some(id) => {
+                let keys = super::posts::keyset(q.sort, q.descending);
+                let rows = self
+                    .conn
+                    .query(&super::posts::cursor_query(d, q), &[id.into()])?;
+                match rows.first() {
+                    Some(row) => Some(keys.cursor(row)?),
+                    None => return Err(StoreError::UnknownCursor { what: "post", id }),
+                }
+            }
+        };
+        let (sql, params) = super::posts::page_query(d, q, cursor.as_ref());
+        self.conn
+            .query(&sql, &params)?
+            .iter()
+            .map(tables::post_record_row)
+            .collect()
+    }
+
+    fn find_post(&mut self, selector: &PostSelector) -> Result<Option<PostRow>, StoreError> {
+        let mut query = Query::new(self.dialect(), "SELECT p.* FROM posts p");
+        match selector {
+            PostSelector::Id(id) => {
+                query.filter("p.id = ?", [(*id).into()]);
+            }
+            PostSelector::OnPlatform { platform, post_id } => {
+                query.filter(
+                    "p.platform = ? AND p.platform_post_id = ?",
+                    [platform.into(), post_id.into()],
+                );
+            }
+        }
+        Ok(self
+            .select(query, "", vec![], tables::post_record_row)?
+            .pop())
+    }
+
+    fn post_history(&mut self, post: &Post) -> Result<Vec<AnalyticsEvent>, StoreError> {
+        let mut query = Query::new(self.dialect(), "SELECT e.* FROM analytics_events e");
+        // With the account, a prefix of the events' unique key finds them at once.
+        match &post.account {
+            Some(account) => query.filter(
+                "e.platform = ? AND e.account = ? AND e.subject_type = 'post' AND e.subject_id = ?",
+                [
+                    post.platform.as_str().into(),
+                    account.into(),
+                    post.platform_post_id.as_str().into(),
+                ],
+            ),
+            None => query.filter(
+                "e.platform = ? AND e.subject_type = 'post' AND e.subject_id = ?",
+                [
+                    post.platform.as_str().into(),
+                    post.platform_post_id.as_str().into(),
+                ],
+            ),
+        };
+        self.select(
+            query,
+            "ORDER BY e.period_start, e.metric, e.id",
             vec![],
             tables::event_row,
         )
@@ -1302,12 +1436,7 @@ fn upload_row(row: &Row) -> Result<UploadRow, StoreError> {
             chunk_size: row.i64("chunk_size")?,
             chunk_count: row.i64("chunk_count")?,
             chunks_done: row.i64("chunks_done")?,
-            status: {
-                let name = row.text("status")?;
-                UploadStatus::parse(&name).ok_or_else(|| {
-                    StoreError::Decode(format!("upload ledger status '{name}' is not known"))
-                })?
-            },
+            status: super::tables::decoded(row, "status", UploadStatus::parse, "upload ledger")?,
             post_id: row.opt_text("post_id")?,
         },
         created_at: row.time("created_at")?,

@@ -32,6 +32,7 @@ macro_rules! schema_migrations {
             9 "fan_spend" "0009_fan_spend.sql",
             10 "live_leases" "0010_live_leases.sql",
             11 "creators" "0011_creators.sql",
+            13 "post_indexes" "0013_post_indexes.sql",
             15 "people" "0015_people.sql",
         )
     };
@@ -45,10 +46,12 @@ macro_rules! schema_migrations {
 }
 pub(crate) use schema_migrations;
 
+pub mod export;
 mod generic;
 pub mod keyset;
 pub mod model;
 mod postgres;
+pub mod posts;
 pub mod sql;
 mod sqlite;
 pub mod tables;
@@ -134,6 +137,9 @@ pub enum StoreError {
     /// `--after ID` names no row of the listing (deleted since the previous page, or a typo).
     #[error("--after {id}: there is no {what} {id} to continue after")]
     UnknownCursor { what: &'static str, id: i64 },
+    /// The writer of an export failed (a full disk, a closed pipe); the database is untouched.
+    #[error("cannot write the export: {0}")]
+    Sink(std::io::Error),
     #[error(
         "another sync took connection {id} over while this run's database session was lost; this run stops syncing it"
     )]
@@ -261,6 +267,16 @@ pub trait Store: Send {
 
     /// Fan relationships (fan x account), filtered, sorted and paged (keyset: see
     /// `store/keyset.rs`).
+    /// Streams `tables` whole, in this order, into `sink` from one consistent snapshot (one
+    /// read transaction across all of them), a row at a time, each table's rows in id order;
+    /// returns the rows written per table. Columns of `export::WITHHELD_COLUMNS` are left out.
+    /// The caller checks the names (`export::refusal`).
+    fn export(
+        &mut self,
+        tables: &[&str],
+        sink: &mut dyn export::RowSink,
+    ) -> Result<Vec<TableCount>, StoreError>;
+
     fn list_fans(&mut self, query: &FanQuery) -> Result<Vec<FanRow>, StoreError>;
     /// A fan's identity, by id, platform user id or username.
     fn find_fan(&mut self, selector: &FanSelector) -> Result<Option<FanIdentity>, StoreError>;
@@ -278,6 +294,11 @@ pub trait Store: Send {
     /// The latest sync runs, newest first.
     fn list_sync_runs(&mut self, limit: u32) -> Result<Vec<SyncRunRow>, StoreError>;
     fn list_events(&mut self, query: &EventQuery) -> Result<Vec<AnalyticsEvent>, StoreError>;
+    /// One page of posts in the order asked for, keyset-paged (`store::keyset`).
+    fn list_posts(&mut self, query: &PostListQuery) -> Result<Vec<PostRow>, StoreError>;
+    fn find_post(&mut self, selector: &PostSelector) -> Result<Option<PostRow>, StoreError>;
+    /// The post's metrics over time (`analytics_events` of subject type `post`), oldest first.
+    fn post_history(&mut self, post: &Post) -> Result<Vec<AnalyticsEvent>, StoreError>;
     fn top_posts(&mut self, query: &PostQuery) -> Result<Vec<Post>, StoreError>;
     fn sync_state(
         &mut self,

@@ -134,8 +134,8 @@ pub struct Connection {
     pub username: Option<String>,
     /// Space-separated scopes granted.
     pub scopes: Option<String>,
-    /// `active`, `needs_reauth` or `revoked`.
-    pub status: String,
+    /// Whether the tokens may be used.
+    pub status: ConnectionStatus,
     pub token_expires_at: Option<DateTime<Utc>>,
     /// Where the tokens are kept (a keychain entry name, never the token itself).
     pub secret_ref: Option<String>,
@@ -161,9 +161,8 @@ pub struct SyncRun {
     pub stream: Option<String>,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
-    /// `running`, `succeeded`, `partial`, `failed`, `budget`, `deferred`, `skipped`, or
-    /// `abandoned` (its sync died, and a later run took the account over).
-    pub status: String,
+    /// How the run ended, or that it is still going.
+    pub status: RunStatus,
     pub rows_read: i64,
     pub rows_written: i64,
     pub error: Option<String>,
@@ -431,6 +430,73 @@ pub enum Listing {
     FanRelationships(i64),
 }
 
+/// A post as the CRM keeps it: the record, its local id and the store's bookkeeping.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PostRow {
+    pub id: i64,
+    #[serde(flatten)]
+    pub post: Post,
+    pub revision: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What `posts list` orders by (then by id, the tiebreaker). A post without the value (never
+/// published, a metric the platform does not give) sorts as the lowest value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PostSort {
+    #[default]
+    Published,
+    Views,
+    Likes,
+    Comments,
+    Shares,
+}
+
+impl PostSort {
+    pub const ALL: [PostSort; 5] = [
+        PostSort::Published,
+        PostSort::Views,
+        PostSort::Likes,
+        PostSort::Comments,
+        PostSort::Shares,
+    ];
+
+    /// The posts column sorted by.
+    pub fn column(self) -> &'static str {
+        match self {
+            PostSort::Published => "published_at",
+            PostSort::Views => "view_count",
+            PostSort::Likes => "like_count",
+            PostSort::Comments => "comment_count",
+            PostSort::Shares => "share_count",
+        }
+    }
+}
+
+/// `posts list`: filters, order and page. `page.after` is the id of the last post shown.
+#[derive(Debug, Clone, Default)]
+pub struct PostListQuery {
+    pub page: Page,
+    pub platform: Option<String>,
+    pub account: Option<String>,
+    /// Published at or after.
+    pub since: Option<DateTime<Utc>>,
+    /// Published before.
+    pub until: Option<DateTime<Utc>>,
+    /// Case-insensitive substring of the caption.
+    pub search: Option<String>,
+    pub sort: PostSort,
+    pub descending: bool,
+}
+
+/// How `posts show` names a post.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PostSelector {
+    Id(i64),
+    OnPlatform { platform: String, post_id: String },
+}
+
 /// How `fans show` names a fan.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FanSelector {
@@ -496,47 +562,99 @@ pub struct Upload {
     pub post_id: Option<String>,
 }
 
-/// Where one ledger row stands; stored as its snake_case name (`uploading`, ...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UploadStatus {
-    /// Chunks are being sent.
-    Uploading,
-    /// Everything is sent; the platform is working on it.
-    Processing,
-    /// Posted.
-    Complete,
-    /// The platform refused it, or a send failed.
-    Failed,
-}
-
-impl UploadStatus {
-    const ALL: [UploadStatus; 4] = [
-        UploadStatus::Uploading,
-        UploadStatus::Processing,
-        UploadStatus::Complete,
-        UploadStatus::Failed,
-    ];
-
-    /// The name stored in the `uploads.status` column.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UploadStatus::Uploading => "uploading",
-            UploadStatus::Processing => "processing",
-            UploadStatus::Complete => "complete",
-            UploadStatus::Failed => "failed",
+/// A status column's values as an enum, decoded once where rows are read: its stored names
+/// (`as_str`, [`Display`](std::fmt::Display), JSON), and `parse` for the store's decoder
+/// (`None` for a name this version never writes).
+macro_rules! stored_status {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
         }
-    }
 
-    /// The status a stored name stands for; `None` for a name this version never writes.
-    pub fn parse(name: &str) -> Option<UploadStatus> {
-        Self::ALL.into_iter().find(|s| s.as_str() == name)
+        impl $name {
+            const ALL: &[$name] = &[$($name::$variant,)+];
+
+            /// The name stored in the status column and shown in every output.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+
+            /// The status a stored name stands for; `None` for a name this version never writes.
+            pub fn parse(name: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|s| s.as_str() == name)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        /// Compares with a stored name, so `status == "revoked"` reads as the column does.
+        impl PartialEq<&str> for $name {
+            fn eq(&self, name: &&str) -> bool {
+                self.as_str() == *name
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+stored_status! {
+    /// Where one ledger row stands (`uploads.status`).
+    UploadStatus {
+        /// Chunks are being sent.
+        Uploading = "uploading",
+        /// Everything is sent; the platform is working on it.
+        Processing = "processing",
+        /// Posted.
+        Complete = "complete",
+        /// The platform refused it, or a send failed.
+        Failed = "failed",
     }
 }
 
-impl std::fmt::Display for UploadStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+stored_status! {
+    /// Whether a connection's tokens may be used (`platform_connections.status`).
+    ConnectionStatus {
+        /// Connected; the tokens work or can be refreshed.
+        Active = "active",
+        /// The grant is gone (refresh refused, secrets reset): `connect` again.
+        NeedsReauth = "needs_reauth",
+        /// Disconnected, or revoked at the platform; kept for its history.
+        Revoked = "revoked",
+    }
+}
+
+stored_status! {
+    /// How one stream's sync run ended, or that it is still going (`sync_runs.status`).
+    RunStatus {
+        /// In progress (or its process died; a later run marks it abandoned).
+        Running = "running",
+        /// Read to the end.
+        Succeeded = "succeeded",
+        /// Failed after some pages were committed.
+        Partial = "partial",
+        /// Failed before any page was committed.
+        Failed = "failed",
+        /// Stopped by the run's read budget; the next run continues.
+        Budget = "budget",
+        /// Stopped by a rate limit or an outage; the next run continues.
+        Deferred = "deferred",
+        /// The app's access does not include the stream.
+        Skipped = "skipped",
+        /// Its sync died, and a later run took the account over.
+        Abandoned = "abandoned",
     }
 }
 

@@ -39,6 +39,16 @@ impl Dialect {
         }
     }
 
+    /// Starts a transaction that only reads, from one snapshot until it ends. SQLite's deferred
+    /// BEGIN fixes its WAL snapshot at the first read and never blocks writers; PostgreSQL
+    /// needs REPEATABLE READ for one snapshot across statements.
+    pub fn begin_snapshot(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "BEGIN",
+            Dialect::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        }
+    }
+
     /// Serialises migrations between processes sharing one server. SQLite's IMMEDIATE
     /// transaction already does.
     pub fn migration_lock(self) -> Option<&'static str> {

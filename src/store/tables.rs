@@ -230,7 +230,7 @@ impl Upsert for Connection {
             (&self.platform_user_id).into(),
             (&self.username).into(),
             (&self.scopes).into(),
-            (&self.status).into(),
+            self.status.as_str().into(),
             self.token_expires_at.into(),
             (&self.secret_ref).into(),
             self.connected_at.into(),
@@ -290,7 +290,7 @@ impl Upsert for SyncRun {
             (&self.stream).into(),
             self.started_at.into(),
             self.finished_at.into(),
-            (&self.status).into(),
+            self.status.as_str().into(),
             self.rows_read.into(),
             self.rows_written.into(),
             (&self.error).into(),
@@ -416,7 +416,7 @@ pub fn connection_row(r: &Row) -> Result<ConnectionRow, StoreError> {
             platform_user_id: r.opt_text("platform_user_id")?,
             username: r.opt_text("username")?,
             scopes: r.opt_text("scopes")?,
-            status: r.text("status")?,
+            status: decoded(r, "status", ConnectionStatus::parse, "connection")?,
             token_expires_at: r.opt_time("token_expires_at")?,
             secret_ref: r.opt_text("secret_ref")?,
             connected_at: r.opt_time("connected_at")?,
@@ -424,6 +424,18 @@ pub fn connection_row(r: &Row) -> Result<ConnectionRow, StoreError> {
         },
         updated_at: r.time("updated_at")?,
     })
+}
+
+/// A status column's value as its enum: a name this version never writes is a decode error that
+/// names it, never a silent default.
+pub fn decoded<T>(
+    r: &Row,
+    column: &str,
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+) -> Result<T, StoreError> {
+    let name = r.text(column)?;
+    parse(&name).ok_or_else(|| StoreError::Decode(format!("{what} status '{name}' is not known")))
 }
 
 pub fn sync_run_row(r: &Row) -> Result<SyncRunRow, StoreError> {
@@ -437,7 +449,7 @@ pub fn sync_run_row(r: &Row) -> Result<SyncRunRow, StoreError> {
             stream: r.opt_text("stream")?,
             started_at: r.time("started_at")?,
             finished_at: r.opt_time("finished_at")?,
-            status: r.text("status")?,
+            status: decoded(r, "status", RunStatus::parse, "sync run")?,
             rows_read: r.i64("rows_read")?,
             rows_written: r.i64("rows_written")?,
             error: r.opt_text("error")?,
@@ -484,5 +496,15 @@ pub fn sync_state_row(r: &Row) -> Result<SyncState, StoreError> {
         stream: r.text("stream")?,
         cursor: r.opt_text("cursor")?,
         high_water_mark: r.opt_time("high_water_mark")?,
+    })
+}
+
+pub fn post_record_row(r: &Row) -> Result<PostRow, StoreError> {
+    Ok(PostRow {
+        id: r.i64("id")?,
+        post: post_row(r)?,
+        revision: r.i64("revision")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
     })
 }

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::lifecycle::{LifecycleError, Session};
 use crate::store::Batch;
-use crate::store::model::{AnalyticsEvent, Fan, Message, Post, SyncRun, SyncState};
+use crate::store::model::{AnalyticsEvent, Fan, Message, Post, RunStatus, SyncRun, SyncState};
 use crate::vocab::PlatformError;
 use crate::vocab::Secret;
 
@@ -168,6 +168,16 @@ impl Status {
             Status::Skipped => "skipped",
         }
     }
+
+    /// The `sync_runs.status` this ending is recorded as.
+    pub fn stored(self) -> RunStatus {
+        match self {
+            Status::Succeeded => RunStatus::Succeeded,
+            Status::Budget => RunStatus::Budget,
+            Status::Deferred => RunStatus::Deferred,
+            Status::Skipped => RunStatus::Skipped,
+        }
+    }
 }
 
 /// What one stream's sync did.
@@ -230,7 +240,7 @@ pub fn run(
         stream: Some(stream.name().into()),
         started_at: crate::clock::now(),
         finished_at: None,
-        status: "running".into(),
+        status: RunStatus::Running,
         rows_read: 0,
         rows_written: 0,
         error: None,
@@ -249,11 +259,15 @@ pub fn run(
     record.finished_at = Some(crate::clock::now());
     match &result {
         Ok(o) => {
-            record.status = o.status.name().into();
+            record.status = o.status.stored();
             record.error = o.note.clone();
         }
         Err(e) => {
-            record.status = if e.pages > 0 { "partial" } else { "failed" }.into();
+            record.status = if e.pages > 0 {
+                RunStatus::Partial
+            } else {
+                RunStatus::Failed
+            };
             record.error = Some(e.source.to_string());
         }
     }

@@ -72,6 +72,11 @@ pub struct Facts {
     pub setup_section: &'static str,
     /// See [`PlatformId::env_prefix`].
     pub env_prefix: Option<&'static str>,
+    /// The name people write (`TikTok`), for help texts.
+    pub display: &'static str,
+    /// Its sync streams as `sync --help` lists them, in the order they run (empty without an
+    /// API); `tests/registry.rs` checks every stream the adapter runs is named here.
+    pub streams: &'static str,
 }
 
 /// Every platform's facts, in the order of [`PlatformId::ALL`].
@@ -82,6 +87,8 @@ pub const FACTS: [Facts; 5] = [
         aliases: &[],
         setup_section: "TikTok",
         env_prefix: Some("TIKTOK"),
+        display: "TikTok",
+        streams: "profile, videos",
     },
     Facts {
         id: PlatformId::Instagram,
@@ -89,6 +96,8 @@ pub const FACTS: [Facts; 5] = [
         aliases: &[],
         setup_section: "Instagram",
         env_prefix: Some("INSTAGRAM"),
+        display: "Instagram",
+        streams: "profile, media, stories, comments, conversations, insights",
     },
     Facts {
         id: PlatformId::Reddit,
@@ -96,6 +105,8 @@ pub const FACTS: [Facts; 5] = [
         aliases: &[],
         setup_section: "Reddit",
         env_prefix: Some("REDDIT"),
+        display: "Reddit",
+        streams: "identity, submissions, comments, inbox, sent, and mentions with REDDIT_SUBREDDITS",
     },
     Facts {
         id: PlatformId::X,
@@ -103,6 +114,8 @@ pub const FACTS: [Facts; 5] = [
         aliases: &["twitter"],
         setup_section: "X (Twitter)",
         env_prefix: Some("TWITTER"),
+        display: "X",
+        streams: "user, followers, posts, mentions, dms",
     },
     Facts {
         id: PlatformId::Onlyfans,
@@ -110,6 +123,8 @@ pub const FACTS: [Facts; 5] = [
         aliases: &[],
         setup_section: "Importing OnlyFans exports",
         env_prefix: None,
+        display: "OnlyFans",
+        streams: "",
     },
 ];
 

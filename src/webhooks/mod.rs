@@ -1,34 +1,55 @@
-//! Receiving platform webhooks (`socialcrm webhooks serve`).
+//! Receiving platform webhooks (`socialcrm webhooks serve`): what every platform's receiver
+//! shares.
 //!
 //! ```text
 //! http          the listener (crate::http::server): limits on connections, head, body, time
 //!               and rate, per peer address; one handler
 //! signature.rs  the three signature headers (TikTok, Meta, X): parsed and checked in one place
-//! tiktok.rs     TikTok's events and the rows each one writes (pure)
-//! x.rs          X's Account Activity webhooks: the CRC answer, signed events, their rows
-//! instagram.rs  Meta's subscription check, X-Hub-Signature-256, Instagram's events and rows
-//! mod.rs        the TikTok receiver tying them together, its in-memory replay guard
+//! mod.rs        the Receiver trait and Endpoint each platform builds, the replay guard, event ids
 //! ```
-//! A request is answered in this order: limits (`http::server`: 404/405/411/413/429/431), then the
-//! signature (401, or 400 when the header is malformed), then freshness (401 outside the
-//! tolerance) and exact replays (401), then the body (400 if it is not an event), then the
-//! database (500, so TikTok retries). Only a verified, fresh, first-seen, well-formed event
-//! touches the database, and it is written in one transaction. Nothing here ever logs or stores
-//! a header, a body, a signature or the secret; `app/webhooks.rs` wires this to the CLI.
+//! Each platform's receiver lives in its adapter folder (`platforms/<name>/webhook.rs`: its
+//! events, the rows each writes, its [`Receiver`]) and is reached through the platform
+//! registry, so `app/webhooks.rs` serves every platform whose settings hold its secret without
+//! naming one. A request is answered in this order: limits (`http::server`:
+//! 404/405/411/413/429/431), then the signature (401, or 400 when the header is malformed), then
+//! freshness (401 outside the tolerance) and exact replays (401), then the body (400 if it is not
+//! an event), then the database (500, so the platform retries). Only a verified, fresh,
+//! first-seen, well-formed event touches the database, and it is written in one transaction.
+//! Nothing here ever logs or stores a header, a body, a signature or the secret.
 
-pub mod instagram;
 pub mod signature;
-pub mod tiktok;
-pub mod x;
 
 use std::collections::{HashSet, VecDeque};
 
+use sha2::{Digest, Sha256};
+
 pub use crate::http::server as http;
+use crate::store::Store;
 use crate::store::model::ConnectionRow;
-use crate::store::{Batch, Store};
-use crate::vocab::Secret;
-use http::{Incoming, Reply};
-use signature::SignatureError;
+use http::{Incoming, Reply, Route};
+
+/// Answers the requests of one platform's webhook path.
+///
+/// A trait so that `webhooks serve` holds every platform's receiver the same way; each is
+/// called with one request at a time and this process's database.
+pub trait Receiver {
+    /// Answers one request that passed the listener's limits.
+    fn handle(&mut self, store: &mut dyn Store, request: &Incoming) -> Reply;
+}
+
+/// One platform's webhook endpoint: the path and methods it serves and the receiver behind them.
+pub struct Endpoint {
+    /// The path and the methods the listener lets through to [`Endpoint::receiver`].
+    pub route: Route,
+    /// The platform's receiver.
+    pub receiver: Box<dyn Receiver>,
+}
+
+/// The event's unique id: the SHA-256 of the body, hex, so redeliveries overwrite instead of
+/// duplicating.
+pub fn event_id(body: &[u8]) -> String {
+    signature::hex(&Sha256::digest(body))
+}
 
 /// The local account a delivery for `platform_user_id` belongs to: the connection of that
 /// platform account; else the platform's first connection (as schema v11 files rows it cannot
@@ -98,93 +119,6 @@ impl ReplayGuard {
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
     }
-}
-
-/// `POST /webhooks/tiktok`: verifies, dedupes and records TikTok's events.
-pub struct TiktokReceiver {
-    /// The client secrets that may have signed (production app, and the sandbox app's if set).
-    keys: Vec<Secret>,
-    replay: ReplayGuard,
-}
-
-impl TiktokReceiver {
-    pub fn new(keys: Vec<Secret>, replay_cap: usize) -> TiktokReceiver {
-        TiktokReceiver {
-            keys,
-            replay: ReplayGuard::new(replay_cap),
-        }
-    }
-
-    /// Answers one request that passed the listener's limits.
-    pub fn handle(&mut self, store: &mut dyn Store, request: &Incoming) -> Reply {
-        let now = crate::clock::now();
-        let header = match request.header_values("tiktok-signature").as_slice() {
-            [] => return refused(SignatureError::Missing),
-            [one] => match signature::parse_header(one) {
-                Ok(h) => h,
-                Err(e) => return refused(e),
-            },
-            _ => return Reply::error(400, "more than one TikTok-Signature header"),
-        };
-        if let Err(e) = signature::verify(
-            &self.keys,
-            &header,
-            &request.body,
-            now.timestamp(),
-            TOLERANCE_SECS,
-        ) {
-            return refused(e);
-        }
-        if self.replay.contains(&header.signature) {
-            tracing::warn!("refused a replayed TikTok webhook");
-            return Reply::error(401, "replayed request");
-        }
-        let event = match tiktok::parse(&request.body) {
-            Ok(e) => e,
-            Err(why) => {
-                tracing::warn!("refused a signed TikTok webhook: {why}");
-                return Reply::error(400, &why);
-            }
-        };
-        let id = tiktok::event_id(&request.body);
-        let written = store
-            .list_connections()
-            .map_err(|e| e.to_string())
-            .and_then(|connections| tiktok::plan(&event, &id, &connections, now))
-            .and_then(|plan| {
-                store
-                    .upsert_all(&[
-                        Batch::Connections(&plan.revoked),
-                        Batch::Audit(std::slice::from_ref(&plan.audit)),
-                        Batch::Analytics(std::slice::from_ref(&plan.analytics)),
-                    ])
-                    .map(|_| plan.revoked.len())
-                    .map_err(|e| e.to_string())
-            });
-        match written {
-            Ok(revoked) => {
-                // Remembered only once recorded: after a 500, TikTok's retry must get through.
-                self.replay
-                    .remember(header.timestamp, header.signature, now.timestamp());
-                tracing::debug!(event = %event.event, revoked, "recorded a TikTok webhook");
-                Reply::ok()
-            }
-            Err(why) if why.starts_with("not a TikTok event") => Reply::error(400, &why),
-            Err(why) => {
-                tracing::error!("could not record a TikTok webhook: {why}");
-                Reply::error(500, "could not record the event")
-            }
-        }
-    }
-}
-
-fn refused(e: SignatureError) -> Reply {
-    let status = match e {
-        SignatureError::Malformed(_) => 400,
-        _ => 401,
-    };
-    tracing::warn!("refused a TikTok webhook: {e}");
-    Reply::error(status, &e.to_string())
 }
 
 #[cfg(test)]

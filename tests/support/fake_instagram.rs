@@ -30,13 +30,13 @@
 
 pub mod publish;
 
-use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::server::{Fake, RecordedRequest, Reply, Routes, random_token};
+use super::oauth::{Authority, Code};
+use super::server::{Fake, RecordedRequest, Reply, Routes, limit, page, random_token};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_INSTAGRAM_BASE_URL";
 pub const APP_ID: &str = "fake-ig-app-id";
@@ -68,21 +68,11 @@ pub const SCOPES: [&str; 5] = [
     "instagram_business_content_publish",
 ];
 
-struct Token {
-    /// The many-users mode's user (0: the fixed creator).
-    user: u64,
-    value: String,
-    long_lived: bool,
-    /// When it was issued, as the fake pretends (may lie in the past: an old token).
-    issued: Instant,
-    expires: Instant,
-    scopes: Vec<String>,
-}
-
+#[derive(Default)]
 pub struct State {
     redirect_uri: String,
-    codes: HashMap<String, Vec<String>>,
-    tokens: Vec<Token>,
+    /// Codes and tokens; a long-lived token's `issued` may lie in the past (an old token).
+    auth: Authority,
     requests: Vec<RecordedRequest>,
     wrap_code_answer: bool,
     /// Lifetime of long-lived tokens issued from now on.
@@ -101,9 +91,6 @@ pub struct State {
     /// After this many more Graph answers, the next ones are delayed (for kills mid-sync).
     delay: Option<(u32, Duration)>,
     pub_state: publish::Publishing,
-    /// Many-users mode is on, and how many users authorized so far.
-    many_users: bool,
-    users: u64,
     /// The token endpoints fail, echoing the request's URL (query included) in the message.
     echo_token_urls: bool,
     /// Whose data answers the current request: (user id, username).
@@ -125,29 +112,40 @@ pub fn graph_error(status: u16, code: i64, message: &str) -> Reply {
     )
 }
 
+/// Meta's code 190 for a token that is not (or no longer) live.
+fn session_expired() -> Reply {
+    graph_error(
+        400,
+        190,
+        "Error validating access token: Session has expired",
+    )
+}
+
+/// Meta's code 100 for an id it does not know.
+fn no_object() -> Reply {
+    graph_error(400, 100, "Unsupported get request. Object does not exist")
+}
+
+/// Meta's code 10: the token lacks the permission.
+pub fn no_permission(status: u16) -> Reply {
+    graph_error(
+        status,
+        10,
+        "(#10) Application does not have permission for this action",
+    )
+}
+
 impl FakeInstagram {
     /// An app whose one registered redirect URI is `redirect_uri`.
     pub fn start(redirect_uri: &str) -> FakeInstagram {
         let state = State {
             redirect_uri: redirect_uri.into(),
-            codes: HashMap::new(),
-            tokens: Vec::new(),
-            requests: Vec::new(),
-            wrap_code_answer: false,
+            auth: Authority::new(Duration::from_secs(3600), ["AQ", "IGSL", "IGLL"]),
             long_lived_left: LONG_LIVED,
-            young: false,
-            media: Vec::new(),
-            conversations: Vec::new(),
             stories: Some(Vec::new()),
-            deprecated: Vec::new(),
             usage: 5.0,
-            regain_minutes: 0,
-            delay: None,
-            pub_state: publish::Publishing::default(),
-            many_users: false,
-            users: 0,
-            echo_token_urls: false,
             me: (USER_ID.into(), USERNAME.into()),
+            ..State::default()
         };
         Fake::serve("fake-instagram", BASE_URL_ENV, state, |_, _| {})
     }
@@ -180,10 +178,7 @@ impl FakeInstagram {
 
     /// Every token issued so far expires now.
     pub fn expire_tokens_now(&self) {
-        let now = Instant::now();
-        for t in &mut self.state().tokens {
-            t.expires = now;
-        }
+        self.state().auth.expire_access_now();
     }
 
     /// `n` media, newest first, one hour apart; media `i` (1 = oldest) has `i % 4` comments by
@@ -196,7 +191,7 @@ impl FakeInstagram {
     /// by a new user k = 1, 2, .. (`creator{k}`) with a few media and comments of its own (no
     /// conversations or stories); each token answers as its user.
     pub fn serve_many_users(&self) {
-        self.state().many_users = true;
+        self.state().auth.many_users = true;
     }
 
     /// `n` conversations with `dmfan1`.., each with a message in and a reply out.
@@ -257,11 +252,7 @@ impl FakeInstagram {
 
     /// Every token issued.
     pub fn tokens(&self) -> Vec<String> {
-        self.state()
-            .tokens
-            .iter()
-            .map(|t| t.value.clone())
-            .collect()
+        self.state().auth.access_tokens()
     }
 
     /// Comments and replies on the `latest` media (the messages a sync stores from them).
@@ -396,8 +387,9 @@ impl State {
                 self.redirect_uri
             ));
         }
-        let code = random_token("AQ");
-        self.codes.insert(code.clone(), scopes);
+        let code = self
+            .auth
+            .code(Code::new("", &self.redirect_uri, &scopes.join(",")));
         Reply::redirect(format!("{}?code={code}&state={state}#_", self.redirect_uri))
     }
 
@@ -411,16 +403,12 @@ impl State {
                 "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request",
             );
         }
-        let Some(scopes) = self.codes.remove(f("code")) else {
+        let Ok(code) = self.auth.redeem(req) else {
             return oauth_error("This authorization code has been used");
         };
-        let user = if self.many_users {
-            self.users += 1;
-            self.users
-        } else {
-            0
-        };
-        let token = self.issue(user, false, Duration::from_secs(3600), scopes.clone());
+        let scopes: Vec<&str> = code.scope.split(',').collect();
+        let user = self.auth.next_user();
+        let token = self.issue(user, false, Duration::from_secs(3600), &code.scope);
         let user_id = if user > 0 {
             numbered(user).0
         } else {
@@ -437,41 +425,26 @@ impl State {
         }
     }
 
-    fn issue(
-        &mut self,
-        user: u64,
-        long_lived: bool,
-        left: Duration,
-        scopes: Vec<String>,
-    ) -> String {
-        let now = Instant::now();
-        let value = random_token(if long_lived { "IGLL" } else { "IGSL" });
-        // A long-lived token with `left` to live was issued 60 days - left ago.
-        let age = if long_lived && !self.young {
-            LONG_LIVED.saturating_sub(left)
-        } else {
-            Duration::ZERO
-        };
-        self.tokens.push(Token {
-            user,
-            value: value.clone(),
-            long_lived,
-            issued: now.checked_sub(age).unwrap_or(now),
-            expires: now + left,
-            scopes,
-        });
-        value
+    /// A short-lived token, or a long-lived one with `left` to live (issued `60 days - left`
+    /// ago unless young tokens are on); its value.
+    fn issue(&mut self, user: u64, long_lived: bool, left: Duration, scope: &str) -> String {
+        let grant = self.auth.issue(user, String::new(), scope.into(), false);
+        grant.access_expires_at = grant.issued + left;
+        grant.lifetime = left;
+        if long_lived {
+            grant.long_lived = true;
+            grant.access_token = random_token("IGLL");
+            if !self.young {
+                let age = LONG_LIVED.saturating_sub(left);
+                grant.issued = grant.issued.checked_sub(age).unwrap_or(grant.issued);
+            }
+        }
+        grant.access_token.clone()
     }
 
-    fn live(&self, value: &str) -> Option<&Token> {
-        self.tokens
-            .iter()
-            .find(|t| !value.is_empty() && t.value == value && Instant::now() < t.expires)
-    }
-
-    fn long_lived_answer(&mut self, user: u64, scopes: Vec<String>) -> Reply {
+    fn long_lived_answer(&mut self, user: u64, scope: String) -> Reply {
         let left = self.long_lived_left;
-        let token = self.issue(user, true, left, scopes);
+        let token = self.issue(user, true, left, &scope);
         Reply::json(
             200,
             json!({"access_token": token, "token_type": "bearer", "expires_in": left.as_secs()}),
@@ -483,15 +456,15 @@ impl State {
         if q("grant_type") != "ig_exchange_token" || q("client_secret") != APP_SECRET {
             return graph_error(400, 100, "Invalid client_secret or grant_type");
         }
-        let Some(short) = self.live(q("access_token")).filter(|t| !t.long_lived) else {
+        let Some(short) = self.auth.live(q("access_token")).filter(|t| !t.long_lived) else {
             return graph_error(
                 400,
                 190,
                 "Invalid OAuth access token - Cannot parse access token",
             );
         };
-        let (user, scopes) = (short.user, short.scopes.clone());
-        self.long_lived_answer(user, scopes)
+        let (user, scope) = (short.user, short.scope.clone());
+        self.long_lived_answer(user, scope)
     }
 
     fn refresh(&mut self, req: &RecordedRequest) -> Reply {
@@ -499,14 +472,11 @@ impl State {
             return graph_error(400, 100, "Unsupported grant_type");
         }
         let Some(old) = self
+            .auth
             .live(req.query_param("access_token").unwrap_or(""))
             .filter(|t| t.long_lived)
         else {
-            return graph_error(
-                400,
-                190,
-                "Error validating access token: Session has expired",
-            );
+            return session_expired();
         };
         if old.issued.elapsed() < Duration::from_secs(24 * 3600) {
             return graph_error(
@@ -515,9 +485,9 @@ impl State {
                 "The access token must be at least 24 hours old to be refreshed",
             );
         }
-        let (user, scopes) = (old.user, old.scopes.clone());
+        let (user, scope) = (old.user, old.scope.clone());
         self.long_lived_left = LONG_LIVED;
-        self.long_lived_answer(user, scopes)
+        self.long_lived_answer(user, scope)
     }
 
     fn usage_headers(&self, reply: Reply) -> Reply {
@@ -534,25 +504,14 @@ impl State {
             )
     }
 
-    fn bearer<'a>(&self, req: &'a RecordedRequest) -> &'a str {
-        req.authorization
-            .as_deref()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .unwrap_or("")
-    }
-
     fn graph(&mut self, req: &RecordedRequest) -> Reply {
         if let Some(reply) = publish::route(self, req) {
             return reply;
         }
-        let Some(token) = self.live(self.bearer(req)) else {
-            return graph_error(
-                400,
-                190,
-                "Error validating access token: Session has expired",
-            );
+        let Some(token) = self.auth.live_bearer(req) else {
+            return session_expired();
         };
-        let (user, scopes) = (token.user, token.scopes.clone());
+        let (user, scope) = (token.user, token.scope.clone());
         if user > 0 {
             // Answer from user k's world: swap it in for this one request.
             let me = numbered(user);
@@ -563,11 +522,11 @@ impl State {
                 me,
             );
             self.swap_world(&mut world);
-            let reply = self.authorized(req, &scopes);
+            let reply = self.authorized(req, &scope);
             self.swap_world(&mut world);
             return reply;
         }
-        self.authorized(req, &scopes)
+        self.authorized(req, &scope)
     }
 
     #[allow(clippy::type_complexity)]
@@ -587,15 +546,11 @@ impl State {
     }
 
     /// A Graph call with a live token of `scopes`, answered from the current user's world.
-    fn authorized(&mut self, req: &RecordedRequest, scopes: &[String]) -> Reply {
-        let has = |s: &str| scopes.iter().any(|g| g == s);
+    fn authorized(&mut self, req: &RecordedRequest, scope: &str) -> Reply {
+        let has = |s: &str| scope.split(',').any(|g| g == s);
         let path = req.path.strip_prefix(&format!("/{VERSION}")).unwrap_or("");
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let limit = req
-            .query_param("limit")
-            .and_then(|l| l.parse::<usize>().ok())
-            .unwrap_or(25)
-            .clamp(1, 100);
+        let limit = limit(req, 25, 100);
         let after = req.query_param("after");
         match (req.method.as_str(), segments.as_slice()) {
             ("GET", ["me"]) => Reply::json(
@@ -619,32 +574,20 @@ impl State {
             }
             ("GET", ["me", "stories"]) => match &self.stories {
                 Some(stories) => Reply::json(200, paged(stories, after, limit, &req.path)),
-                None => graph_error(
-                    400,
-                    10,
-                    "(#10) Application does not have permission for this action",
-                ),
+                None => no_permission(400),
             },
             ("GET", [media, "comments"]) => {
                 if !has("instagram_business_manage_comments") {
-                    return graph_error(
-                        403,
-                        10,
-                        "(#10) Application does not have permission for this action",
-                    );
+                    return no_permission(403);
                 }
                 let Some((_, _, comments)) = self.media.iter().find(|m| m.0 == *media) else {
-                    return graph_error(400, 100, "Unsupported get request. Object does not exist");
+                    return no_object();
                 };
                 Reply::json(200, paged(comments, after, limit, &req.path))
             }
             ("GET", ["me", "conversations"]) => {
                 if !has("instagram_business_manage_messages") {
-                    return graph_error(
-                        403,
-                        10,
-                        "(#10) Application does not have permission for this action",
-                    );
+                    return no_permission(403);
                 }
                 if req.query_param("platform") != Some("instagram") {
                     return graph_error(400, 100, "(#100) The parameter platform is required");
@@ -673,7 +616,7 @@ impl State {
     /// Lifetime totals of one media, as `values` without `end_time`.
     fn media_insights(&self, req: &RecordedRequest, media: &str) -> Reply {
         if !self.media.iter().any(|m| m.0 == media) {
-            return graph_error(400, 100, "Unsupported get request. Object does not exist");
+            return no_object();
         }
         let metrics = match self.metrics(req, "(#100) The Media Insights API does not support the {} metric for this media product type.") {
             Ok(m) => m,
@@ -720,14 +663,14 @@ fn paged(items: &[Value], after: Option<&str>, limit: usize, path: &str) -> Valu
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.parse::<usize>().ok())
         .unwrap_or(0);
-    let page: Vec<Value> = items.iter().skip(start).take(limit).cloned().collect();
+    let (page, next) = page(items, start, limit);
     let end = start + page.len();
     let mut out = json!({"data": page});
     if !page.is_empty() {
         let after = b64.encode(end.to_string());
         out["paging"] =
             json!({"cursors": {"before": b64.encode(start.to_string()), "after": after}});
-        if end < items.len() {
+        if next.is_some() {
             out["paging"]["next"] = json!(format!(
                 "https://graph.instagram.com{path}?limit={limit}&after={after}"
             ));

@@ -30,8 +30,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::oauth::{Authority, ClientAuth, Code};
-use super::server::{Fake, RecordedRequest, Reply, Routes};
+use super::oauth::{Authority, ClientAuth, Code, Rotation, TokenRefused, bearer};
+use super::server::{Fake, RecordedRequest, Reply, Routes, limit, page};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_REDDIT_BASE_URL";
 pub const CLIENT_ID: &str = "fake-reddit-client-id";
@@ -82,6 +82,37 @@ struct Persona {
     tag: String,
 }
 
+impl Default for Persona {
+    fn default() -> Persona {
+        Persona::fixed()
+    }
+}
+
+/// The rate-limit window: its size (requests, length), requests used and when it resets.
+struct Window {
+    size: (f64, Duration),
+    used: f64,
+    remaining: f64,
+    reset_at: Instant,
+}
+
+impl Window {
+    fn new(requests: f64, length: Duration, reset_at: Instant) -> Window {
+        Window {
+            size: (requests, length),
+            used: 0.0,
+            remaining: requests,
+            reset_at,
+        }
+    }
+}
+
+impl Default for Window {
+    fn default() -> Window {
+        Window::new(WINDOW_REQUESTS, WINDOW, Instant::now() + WINDOW)
+    }
+}
+
 impl Persona {
     fn fixed() -> Persona {
         Persona {
@@ -116,10 +147,9 @@ impl Listing {
             },
             None => 0,
         };
-        let page: Vec<Value> = self.items.iter().skip(start).take(limit).cloned().collect();
-        let more = start + page.len() < self.items.len();
-        let after = match (more, page.last()) {
-            (true, Some(last)) => last["data"]["name"].clone(),
+        let (page, next) = page(&self.items, start, limit);
+        let after = match (next, page.last()) {
+            (Some(_), Some(last)) => last["data"]["name"].clone(),
             _ => Value::Null,
         };
         json!({"kind": "Listing", "data": {
@@ -128,34 +158,26 @@ impl Listing {
     }
 }
 
+#[derive(Default)]
 pub struct State {
     client_id: String,
     client_secret: String,
     redirect_uri: String,
     rotate_refresh: bool,
     auth: Authority,
-    /// (token, token_type_hint) of each revoke call that was accepted.
-    revocations: Vec<(String, String)>,
     requests: Vec<RecordedRequest>,
     submissions: Listing,
     comments: Listing,
     inbox: Listing,
     sent: Listing,
     mentions: Listing,
-    /// The rate-limit window: its size (requests, length), requests used and when it resets.
-    window: (f64, Duration),
-    used: f64,
-    remaining: f64,
-    reset_at: Instant,
+    window: Window,
     /// After this many more API answers, the window is spent, resetting this long after.
     exhaust: Option<(u32, Duration)>,
     over_limit: usize,
     /// Error lists the next submits answer with.
     refusals: Vec<Vec<[String; 3]>>,
     posted: Vec<Vec<(String, String)>>,
-    /// Many-users mode is on, and how many users authorized so far.
-    many_users: bool,
-    users: u64,
     /// Whose data answers the current request.
     persona: Persona,
 }
@@ -179,26 +201,7 @@ impl FakeReddit {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
             redirect_uri: redirect_uri.into(),
-            rotate_refresh: false,
-            auth: Authority::new(Duration::from_secs(3600), ["code-", "at-", "rt-"]),
-            revocations: Vec::new(),
-            requests: Vec::new(),
-            submissions: Listing::default(),
-            comments: Listing::default(),
-            inbox: Listing::default(),
-            sent: Listing::default(),
-            mentions: Listing::default(),
-            window: (WINDOW_REQUESTS, WINDOW),
-            used: 0.0,
-            remaining: WINDOW_REQUESTS,
-            reset_at: Instant::now() + WINDOW,
-            exhaust: None,
-            over_limit: 0,
-            refusals: Vec::new(),
-            posted: Vec::new(),
-            many_users: false,
-            users: 0,
-            persona: Persona::fixed(),
+            ..State::default()
         };
         Fake::serve("fake-reddit", BASE_URL_ENV, state, |_, _| {})
     }
@@ -223,10 +226,10 @@ impl FakeReddit {
 
     /// The current window has `remaining` requests left and resets after `reset`.
     pub fn set_window(&self, remaining: f64, reset: Duration) {
-        let mut st = self.state();
-        st.remaining = remaining;
-        st.used = st.window.0 - remaining;
-        st.reset_at = Instant::now() + reset;
+        let w = &mut self.state().window;
+        w.remaining = remaining;
+        w.used = w.size.0 - remaining;
+        w.reset_at = Instant::now() + reset;
     }
 
     /// The next submit answers with this error list (`[code, message, field]` entries).
@@ -280,24 +283,20 @@ impl FakeReddit {
     /// by a new user k = 1, 2, .. (`creator{k}`) with a small listing of each kind of its own;
     /// each token answers as its user.
     pub fn serve_many_users(&self) {
-        self.state().many_users = true;
+        self.state().auth.many_users = true;
     }
 
     /// The rate-limit window from now on: `requests` per `window`, counted per client id (one
     /// fake serves one app), the same as Reddit's headers say.
     pub fn set_window_size(&self, requests: f64, window: Duration) {
-        let mut st = self.state();
-        st.window = (requests, window);
-        st.used = 0.0;
-        st.remaining = requests;
-        st.reset_at = Instant::now();
+        self.state().window = Window::new(requests, window, Instant::now());
     }
 
     // ---- what happened ----
 
     /// (token, token_type_hint) of each accepted revoke.
     pub fn revocations(&self) -> Vec<(String, String)> {
-        self.state().revocations.clone()
+        self.state().auth.revocations.clone()
     }
 
     /// Every access and refresh token issued.
@@ -513,16 +512,11 @@ impl State {
         if scope.is_empty() || scope.split([' ', ',']).any(|s| !known.contains(&s)) {
             return redirect(format!("state={state}&error=invalid_scope"));
         }
-        if self.many_users {
-            self.users += 1;
-        }
+        let user = self.auth.next_user();
         let code = self.auth.code(Code {
-            user: if self.many_users { self.users } else { 0 },
-            challenge: String::new(),
-            redirect_uri: self.redirect_uri.clone(),
-            scope: scope.replace(',', " "),
+            user,
             permanent: duration == "permanent",
-            issued: Instant::now(),
+            ..Code::new("", &self.redirect_uri, &scope.replace(',', " "))
         });
         redirect(format!("state={state}&code={code}"))
     }
@@ -543,133 +537,73 @@ impl State {
         if !req.is_form() {
             return oauth_error(400, "invalid_request");
         }
-        let f = |name| req.form_field(name).unwrap_or("");
-        match f("grant_type") {
-            "authorization_code" => {
-                let Some(pending) = self.auth.codes.remove(f("code")) else {
-                    return oauth_error(400, "invalid_grant");
-                };
-                if f("redirect_uri") != pending.redirect_uri {
-                    return oauth_error(400, "invalid_grant");
-                }
-                let refresh = pending.permanent.then(|| self.auth.new_refresh());
-                self.issue(pending.user, pending.scope, refresh.clone(), refresh)
-            }
-            "refresh_token" => {
-                let token = f("refresh_token");
-                let Some(grant) = self.auth.refreshable(token) else {
-                    return oauth_error(400, "invalid_grant");
-                };
-                let (user, scope) = (grant.user, grant.scope.clone());
-                if self.rotate_refresh {
-                    for g in &mut self.auth.grants {
-                        if g.refresh_token.as_deref() == Some(token) {
-                            g.revoked = true;
-                        }
-                    }
-                    let fresh = self.auth.new_refresh();
-                    self.issue(user, scope, Some(fresh.clone()), Some(fresh))
-                } else {
-                    // Reddit's wiki: the answer has no refresh_token; the old one stays valid.
-                    self.issue(user, scope, Some(token.to_string()), None)
-                }
-            }
-            _ => oauth_error(400, "unsupported_grant_type"),
-        }
-    }
-
-    fn issue(
-        &mut self,
-        user: u64,
-        scope: String,
-        refresh: Option<String>,
-        answer: Option<String>,
-    ) -> Reply {
-        let grant = self.auth.issue(user, String::new(), scope, refresh, false);
-        let mut body = json!({
-            "access_token": grant.access_token,
-            "token_type": "bearer",
-            "expires_in": grant.lifetime.as_secs(),
-            "scope": grant.scope,
+        // Reddit's wiki: a refresh answers without a refresh_token; the old one stays valid.
+        let rotation = match self.rotate_refresh {
+            true => Rotation::RevokeOld,
+            false => Rotation::Keep,
+        };
+        let grant = self.auth.grant(req, rotation, |_, code| {
+            (code.user, String::new(), code.permanent)
         });
-        if let Some(refresh) = answer {
-            body["refresh_token"] = json!(refresh);
+        match grant {
+            Ok(grant) => {
+                let mut body = grant.answer("bearer");
+                if grant.from_refresh && rotation == Rotation::Keep {
+                    body.as_object_mut().unwrap().remove("refresh_token");
+                }
+                Reply::json(200, body)
+            }
+            Err(TokenRefused::Code(_) | TokenRefused::Refresh) => oauth_error(400, "invalid_grant"),
+            Err(_) => oauth_error(400, "unsupported_grant_type"),
         }
-        Reply::json(200, body)
     }
 
     fn revoke(&mut self, req: &RecordedRequest) -> Reply {
         if !self.client_ok(req) {
             return error(401, "Unauthorized");
         }
-        let token = req.form_field("token").unwrap_or("").to_string();
-        let hint = req.form_field("token_type_hint").unwrap_or("").to_string();
-        self.auth.revoke(&token);
-        self.revocations.push((token, hint));
+        self.auth.revoke_request(req);
         Reply::empty(204)
     }
 
-    /// The window's headers on an API answer, spending one request.
-    fn rate_limited(&mut self, reply: Reply) -> Reply {
-        let now = Instant::now();
-        if now >= self.reset_at {
-            self.used = 0.0;
-            self.remaining = self.window.0;
-            self.reset_at = now + self.window.1;
-        }
-        self.used += 1.0;
-        self.remaining = (self.remaining - 1.0).max(0.0);
-        if let Some((left, reset)) = self.exhaust {
-            if left == 0 {
-                self.remaining = 0.0;
-                self.reset_at = now + reset;
-                self.exhaust = None;
-            } else {
-                self.exhaust = Some((left - 1, reset));
+    /// The window's headers on `reply`, one request spent (none when it was a 429).
+    fn rate_limited(&mut self, reply: Reply, now: Instant, spent: bool) -> Reply {
+        let w = &mut self.window;
+        if spent {
+            if now >= w.reset_at {
+                *w = Window::new(w.size.0, w.size.1, now + w.size.1);
+            }
+            w.used += 1.0;
+            w.remaining = (w.remaining - 1.0).max(0.0);
+            if let Some((left, reset)) = self.exhaust {
+                self.exhaust = left.checked_sub(1).map(|left| (left, reset));
+                if left == 0 {
+                    w.remaining = 0.0;
+                    w.reset_at = now + reset;
+                }
             }
         }
-        let reset = self
-            .reset_at
-            .saturating_duration_since(now)
-            .as_secs_f64()
-            .ceil();
+        let reset = w.reset_at.saturating_duration_since(now).as_secs_f64();
         reply
-            .with_header("X-Ratelimit-Used", format!("{}", self.used))
-            .with_header("X-Ratelimit-Remaining", format!("{:.1}", self.remaining))
-            .with_header("X-Ratelimit-Reset", format!("{reset}"))
+            .with_header("X-Ratelimit-Used", format!("{}", w.used))
+            .with_header("X-Ratelimit-Remaining", format!("{:.1}", w.remaining))
+            .with_header("X-Ratelimit-Reset", format!("{}", reset.ceil()))
     }
 
     fn api(&mut self, req: &RecordedRequest) -> Reply {
         let now = Instant::now();
-        if self.remaining < 1.0 && now < self.reset_at {
+        if self.window.remaining < 1.0 && now < self.window.reset_at {
             self.over_limit += 1;
-            let reply = error(429, "Too Many Requests");
-            let reset = self
-                .reset_at
-                .saturating_duration_since(now)
-                .as_secs_f64()
-                .ceil();
-            return reply
-                .with_header("X-Ratelimit-Used", format!("{}", self.used))
-                .with_header("X-Ratelimit-Remaining", "0.0")
-                .with_header("X-Ratelimit-Reset", format!("{reset}"));
+            return self.rate_limited(error(429, "Too Many Requests"), now, false);
         }
         let reply = self.endpoint(req, now);
-        self.rate_limited(reply)
+        self.rate_limited(reply, now, true)
     }
 
     fn endpoint(&mut self, req: &RecordedRequest, now: Instant) -> Reply {
-        let token = req
-            .authorization
-            .as_deref()
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
-            .unwrap_or("");
         let scope = self
             .auth
-            .live_at(token, now)
+            .live_at(bearer(req), now)
             .map(|g| (g.scope.clone(), g.user));
         let Some((scope, user)) = scope else {
             return error(401, "Unauthorized");
@@ -723,11 +657,7 @@ impl State {
         if !scope.split(' ').any(|s| s == need) {
             return error(403, "Forbidden");
         }
-        let limit = req
-            .query_param("limit")
-            .and_then(|l| l.parse::<usize>().ok())
-            .unwrap_or(25)
-            .clamp(1, 100);
+        let limit = limit(req, 25, 100);
         let after = req.query_param("after");
         match segments.as_slice() {
             ["api", "v1", "me"] => Reply::json(200, me(&self.persona)),

@@ -33,13 +33,14 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 pub use super::browser::{FakeBrowser, click_authorize};
 pub use super::oauth::PkceEncoding;
-use super::oauth::{Authority, ClientAuth, Code, bearer};
+use super::oauth::{Authority, ClientAuth, Code, Refused, Rotation, TokenRefused};
 pub use super::server::RecordedRequest;
-use super::server::{Fake, Reply, Routes};
+use super::server::{Fake, Reply, Routes, field, project};
 
 mod posting;
 #[allow(unused_imports)]
@@ -79,9 +80,10 @@ pub const MAX_BODY: usize = 1024 * 1024;
 pub const REFRESH_EXPIRES_IN: u64 = 31_536_000;
 
 /// What the "user" does on the authorize page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Consent {
     /// Clicks "Authorize": redirect with a code. The default.
+    #[default]
     Authorize,
     /// Clicks "Cancel": redirect with `error=access_denied`.
     Deny,
@@ -90,7 +92,7 @@ pub enum Consent {
 }
 
 /// The account the fake logs in as; `/v2/user/info/` answers from it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct FakeUser {
     pub open_id: String,
     pub union_id: String,
@@ -139,28 +141,10 @@ impl FakeUser {
             ..FakeUser::default()
         }
     }
-
-    fn field(&self, name: &str) -> Option<Value> {
-        Some(match name {
-            "open_id" => json!(self.open_id),
-            "union_id" => json!(self.union_id),
-            "avatar_url" => json!(self.avatar_url),
-            "display_name" => json!(self.display_name),
-            "username" => json!(self.username),
-            "bio_description" => json!(self.bio_description),
-            "profile_deep_link" => json!(self.profile_deep_link),
-            "is_verified" => json!(self.is_verified),
-            "follower_count" => json!(self.follower_count),
-            "following_count" => json!(self.following_count),
-            "likes_count" => json!(self.likes_count),
-            "video_count" => json!(self.video_count),
-            _ => return None,
-        })
-    }
 }
 
 /// One of the creator's videos as `/v2/video/list/` and `/v2/video/query/` serve it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FakeVideo {
     pub id: String,
     /// Unix seconds.
@@ -208,39 +192,8 @@ impl FakeVideo {
         }
     }
 
-    fn field(&self, name: &str) -> Option<Value> {
-        Some(match name {
-            "id" => json!(self.id),
-            "create_time" => json!(self.create_time),
-            "cover_image_url" => json!(self.cover_image_url),
-            "share_url" => json!(self.share_url),
-            "video_description" => json!(self.video_description),
-            "duration" => json!(self.duration),
-            "height" => json!(self.height),
-            "width" => json!(self.width),
-            "title" => json!(self.title),
-            "embed_html" => json!(self.embed_html),
-            "embed_link" => json!(self.embed_link),
-            "like_count" => json!(self.like_count),
-            "comment_count" => json!(self.comment_count),
-            "share_count" => json!(self.share_count),
-            "view_count" => json!(self.view_count),
-            _ => return None,
-        })
-    }
-
     fn default_field(name: &str) -> bool {
         VIDEO_FIELDS.split(',').any(|f| f == name)
-    }
-
-    fn project(&self, fields: &[&str]) -> Value {
-        let mut out = serde_json::Map::new();
-        for name in fields {
-            if let Some(value) = self.field(name) {
-                out.insert(name.to_string(), value);
-            }
-        }
-        Value::Object(out)
     }
 }
 
@@ -263,6 +216,7 @@ pub struct IssuedToken {
     pub from_refresh: bool,
 }
 
+#[derive(Default)]
 pub struct State {
     client_key: String,
     client_secret: String,
@@ -270,11 +224,9 @@ pub struct State {
     expected_redirect_uri: Option<String>,
     consent: Consent,
     grant_only: Option<Vec<String>>,
-    pkce: PkceEncoding,
     failing_token_calls: u32,
     refresh_revoked: bool,
     auth: Authority,
-    revocations: Vec<String>,
     requests: Vec<RecordedRequest>,
     log_seq: u64,
     /// Newest first.
@@ -302,9 +254,8 @@ pub struct State {
     rate_limit_retry_after: Option<u64>,
     /// The Content Posting API (posting.rs).
     posting: posting::Posting,
-    /// Many-users mode: videos per user (None: off), and how many users authorized so far.
+    /// Many-users mode: videos per user (None: off).
     many_users: Option<u64>,
-    users: u64,
     /// The video list answers `has_more` with the cursor it was asked for, for ever.
     stuck_cursor: bool,
 }
@@ -325,40 +276,16 @@ impl FakeTikTok {
     }
 
     pub fn with_client(client_key: &str, client_secret: &str) -> FakeTikTok {
-        let delays_begun = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let counter = delays_begun.clone();
+        let mut auth = Authority::new(Duration::from_secs(86_400), ["code.", "act.", "rft."]);
+        auth.pkce = Some(PkceEncoding::Hex);
+        auth.strict_verifier = true;
         let state = State {
             client_key: client_key.into(),
             client_secret: client_secret.into(),
-            user: FakeUser::default(),
-            expected_redirect_uri: None,
-            consent: Consent::Authorize,
-            grant_only: None,
-            pkce: PkceEncoding::Hex,
-            failing_token_calls: 0,
-            refresh_revoked: false,
-            auth: Authority::new(Duration::from_secs(86_400), ["code.", "act.", "rft."]),
-            revocations: Vec::new(),
-            requests: Vec::new(),
-            log_seq: 0,
-            videos: Vec::new(),
-            video_seq: 0,
-            failing_api_calls: VecDeque::new(),
-            truncating_api_replies: 0,
-            cutting_api_replies: 0,
-            delaying_api_replies: VecDeque::new(),
-            delays_begun: delays_begun.clone(),
-            failing_video_pages: Vec::new(),
-            limit_when_listing: None,
-            listing: std::collections::HashSet::new(),
-            video_list_seen: 0,
-            access_expiry_countdown: None,
-            rate_limit_retry_after: None,
-            posting: posting::Posting::new(String::new()),
-            many_users: None,
-            stuck_cursor: false,
-            users: 0,
+            auth,
+            ..State::default()
         };
+        let counter = state.delays_begun.clone();
         // Before the base URL is handed out, so before any request can arrive.
         Fake::serve("fake-tiktok", BASE_URL_ENV, state, move |st, base_url| {
             st.posting = posting::Posting::new(base_url.into());
@@ -416,7 +343,7 @@ impl FakeTikTok {
 
     /// Which `code_challenge` encoding the token call verifies against (default hex).
     pub fn accept_pkce(&self, encoding: PkceEncoding) {
-        self.state().pkce = encoding;
+        self.state().auth.pkce = Some(encoding);
     }
 
     /// The next token call (either grant) answers 500.
@@ -458,7 +385,9 @@ impl FakeTikTok {
     /// creates a new user k = 1, 2, .. ([`FakeUser::numbered`]) with `videos` videos of its own
     /// ([`FakeTikTok::user_videos`]); each token answers as its user.
     pub fn serve_many_users(&self, videos: u64) {
-        self.state().many_users = Some(videos);
+        let mut st = self.state();
+        st.many_users = Some(videos);
+        st.auth.many_users = true;
     }
 
     /// User k's videos in many-users mode: ids `VIDEO_ID_BASE + k * 1000 + i`, newest first.
@@ -639,7 +568,7 @@ impl FakeTikTok {
 
     /// The `token` values sent to the revoke endpoint (successful calls), in order.
     pub fn revocations(&self) -> Vec<String> {
-        self.state().revocations.clone()
+        self.state().auth.revoked()
     }
 
     /// Every token pair issued, oldest first.
@@ -725,6 +654,19 @@ impl State {
         )
     }
 
+    fn invalid_params(&mut self, message: &str) -> Reply {
+        self.api_error(400, "invalid_params", message)
+    }
+
+    fn invalid_request(&mut self, description: &str) -> Reply {
+        self.oauth_error(400, "invalid_request", description)
+    }
+
+    fn token_invalid(&mut self) -> Reply {
+        let message = "The access token is invalid or not found in the request.";
+        self.api_error(401, "access_token_invalid", message)
+    }
+
     fn api_error(&mut self, status: u16, code: &str, message: &str) -> Reply {
         let log_id = self.log_id();
         Reply::json(
@@ -771,11 +713,7 @@ impl State {
             return reply;
         }
         if want == "POST" && !is_form {
-            return self.oauth_error(
-                400,
-                "invalid_request",
-                "Content-Type must be application/x-www-form-urlencoded.",
-            );
+            return self.invalid_request("Content-Type must be application/x-www-form-urlencoded.");
         }
         match req.path.as_str() {
             AUTHORIZE_PATH => self.authorize(req),
@@ -798,14 +736,14 @@ impl State {
         }
         let redirect_uri = q("redirect_uri");
         if redirect_uri.is_empty() {
-            return self.oauth_error(400, "invalid_request", "redirect_uri is missing.");
+            return self.invalid_request("redirect_uri is missing.");
         }
         if self
             .expected_redirect_uri
             .as_deref()
             .is_some_and(|want| want != redirect_uri)
         {
-            return self.oauth_error(400, "invalid_request", "redirect_uri is not registered.");
+            return self.invalid_request("redirect_uri is not registered.");
         }
         // Desktop apps may only redirect to a loopback host, with a port and no query.
         let loopback = url::Url::parse(redirect_uri).is_ok_and(|u| {
@@ -816,15 +754,13 @@ impl State {
                 && u.fragment().is_none()
         });
         if !loopback {
-            return self.oauth_error(
-                400,
-                "invalid_request",
+            return self.invalid_request(
                 "redirect_uri must be http://127.0.0.1:PORT/... or http://localhost:PORT/...",
             );
         }
         let state = q("state");
         if state.is_empty() {
-            return self.oauth_error(400, "invalid_request", "state is missing.");
+            return self.invalid_request("state is missing.");
         }
         let scope = q("scope");
         if scope.is_empty() {
@@ -832,14 +768,10 @@ impl State {
         }
         let challenge = q("code_challenge");
         if challenge.is_empty() {
-            return self.oauth_error(400, "invalid_request", "code_challenge is missing.");
+            return self.invalid_request("code_challenge is missing.");
         }
         if q("code_challenge_method") != "S256" {
-            return self.oauth_error(
-                400,
-                "invalid_request",
-                "code_challenge_method must be S256.",
-            );
+            return self.invalid_request("code_challenge_method must be S256.");
         }
 
         match self.consent {
@@ -859,14 +791,7 @@ impl State {
                     })
                     .collect();
                 let granted = granted.join(",");
-                let code = self.auth.code(Code {
-                    user: 0,
-                    challenge: challenge.into(),
-                    redirect_uri: redirect_uri.into(),
-                    scope: granted.clone(),
-                    permanent: true,
-                    issued: Instant::now(),
-                });
+                let code = self.auth.code(Code::new(challenge, redirect_uri, &granted));
                 let state = if self.consent == Consent::WrongState {
                     format!("{state}-forged")
                 } else {
@@ -899,97 +824,51 @@ impl State {
         if !self.client_ok(req) {
             return self.oauth_error(400, "invalid_client", "Client key or secret is invalid.");
         }
-        let f = |name| req.form_field(name).unwrap_or("");
-        match f("grant_type") {
-            "authorization_code" => {
-                let Some(pending) = self.auth.codes.remove(f("code")) else {
-                    return self.oauth_error(
-                        400,
-                        "invalid_grant",
-                        "Authorization code is expired or was already used.",
-                    );
-                };
-                if f("redirect_uri") != pending.redirect_uri {
-                    return self.oauth_error(
-                        400,
-                        "invalid_grant",
-                        "redirect_uri does not match the one used to authorize.",
-                    );
-                }
-                let verifier = f("code_verifier");
-                let verifier_ok = (43..=128).contains(&verifier.len())
-                    && verifier
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
-                if !verifier_ok || self.pkce.challenge(verifier) != pending.challenge {
-                    return self.oauth_error(
-                        400,
-                        "invalid_request",
-                        "Code verifier or code challenge is invalid.",
-                    );
-                }
-                let (open_id, user) = match self.many_users {
-                    Some(videos) => {
-                        self.users += 1;
-                        (FakeUser::numbered(self.users, videos).open_id, self.users)
-                    }
-                    None => (self.user.open_id.clone(), 0),
-                };
-                self.issue(open_id, user, pending.scope, false)
-            }
-            "refresh_token" => {
-                if self.refresh_revoked {
-                    return self.oauth_error(400, "invalid_grant", "Refresh token is invalid.");
-                }
-                let refresh = f("refresh_token");
-                let Some(grant) = self.auth.refreshable(refresh) else {
-                    return self.oauth_error(
-                        400,
-                        "invalid_grant",
-                        "Refresh token is invalid or expired.",
-                    );
-                };
-                grant.rotated = true;
-                let (open_id, user, scope) =
-                    (grant.subject.clone(), grant.user, grant.scope.clone());
-                self.issue(open_id, user, scope, true)
-            }
-            "" => self.oauth_error(400, "invalid_request", "grant_type is missing."),
-            _ => self.oauth_error(
-                400,
-                "unsupported_grant_type",
-                "grant_type is not supported.",
-            ),
+        if self.refresh_revoked && req.form_field("grant_type") == Some("refresh_token") {
+            return self.oauth_error(400, "invalid_grant", "Refresh token is invalid.");
         }
-    }
-
-    fn issue(&mut self, open_id: String, user: u64, scope: String, from_refresh: bool) -> Reply {
-        let refresh = Some(self.auth.new_refresh());
-        let grant = self.auth.issue(user, open_id, scope, refresh, from_refresh);
-        Reply::json(
-            200,
-            json!({
-                "access_token": grant.access_token,
-                "expires_in": grant.lifetime.as_secs(),
-                "open_id": grant.subject,
-                "refresh_expires_in": REFRESH_EXPIRES_IN,
-                "refresh_token": grant.refresh_token,
-                "scope": grant.scope,
-                "token_type": "Bearer",
-            }),
-        )
+        let (many, fixed) = (self.many_users, self.user.open_id.clone());
+        let grant = self.auth.grant(req, Rotation::Rotate, |auth, _| {
+            let user = auth.next_user();
+            let open_id = many.map_or(fixed, |videos| FakeUser::numbered(user, videos).open_id);
+            (user, open_id, true)
+        });
+        let (error, description) = match grant {
+            Ok(grant) => {
+                let mut body = grant.answer("Bearer");
+                body["open_id"] = json!(grant.subject);
+                body["refresh_expires_in"] = json!(REFRESH_EXPIRES_IN);
+                return Reply::json(200, body);
+            }
+            Err(TokenRefused::Code(Refused::WrongRedirect)) => (
+                "invalid_grant",
+                "redirect_uri does not match the one used to authorize.",
+            ),
+            Err(TokenRefused::Code(Refused::WrongVerifier)) => (
+                "invalid_request",
+                "Code verifier or code challenge is invalid.",
+            ),
+            Err(TokenRefused::Code(_)) => (
+                "invalid_grant",
+                "Authorization code is expired or was already used.",
+            ),
+            Err(TokenRefused::Refresh) => ("invalid_grant", "Refresh token is invalid or expired."),
+            Err(TokenRefused::NoGrantType) => ("invalid_request", "grant_type is missing."),
+            Err(TokenRefused::OtherGrantType) => {
+                ("unsupported_grant_type", "grant_type is not supported.")
+            }
+        };
+        self.oauth_error(400, error, description)
     }
 
     fn revoke(&mut self, req: &RecordedRequest) -> Reply {
         if !self.client_ok(req) {
             return self.oauth_error(400, "invalid_client", "Client key or secret is invalid.");
         }
-        let token = req.form_field("token").unwrap_or("").to_string();
-        if token.is_empty() {
-            return self.oauth_error(400, "invalid_request", "token is missing.");
+        if req.form_field("token").unwrap_or("").is_empty() {
+            return self.invalid_request("token is missing.");
         }
-        self.auth.revoke(&token);
-        self.revocations.push(token);
+        self.auth.revoke_request(req);
         Reply::json(200, json!({}))
     }
 
@@ -1007,12 +886,8 @@ impl State {
                 }
                 reply
             }
-            401 => self.api_error(
-                401,
-                "access_token_invalid",
-                "The access token is invalid or not found in the request.",
-            ),
-            400 => self.api_error(400, "invalid_params", "Fake TikTok: forced failure."),
+            401 => self.token_invalid(),
+            400 => self.invalid_params("Fake TikTok: forced failure."),
             _ => self.api_error(
                 status,
                 "internal_error",
@@ -1053,14 +928,10 @@ impl State {
 
         let grant = self
             .auth
-            .live(bearer(req))
+            .live_bearer(req)
             .map(|g| (g.scope.clone(), g.user));
         let Some((scope, user)) = grant else {
-            return self.api_error(
-                401,
-                "access_token_invalid",
-                "The access token is invalid or not found in the request.",
-            );
+            return self.token_invalid();
         };
         if let (Some(videos), 1..) = (self.many_users, user) {
             // Answer from user k's world: swap it in for this one request.
@@ -1098,14 +969,10 @@ impl State {
             .and_then(|ct| ct.split(';').next())
             .is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"));
         if !json_type {
-            return self.api_error(
-                400,
-                "invalid_params",
-                "Content-Type must be application/json.",
-            );
+            return self.invalid_params("Content-Type must be application/json.");
         }
         let Ok(body) = serde_json::from_str::<Value>(&req.body) else {
-            return self.api_error(400, "invalid_params", "The request body is not valid JSON.");
+            return self.invalid_params("The request body is not valid JSON.");
         };
         let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
         if req.path == VIDEO_LIST_PATH {
@@ -1130,11 +997,11 @@ impl State {
             .map(str::to_string)
             .collect();
         if fields.is_empty() {
-            return Err(self.api_error(400, "invalid_params", "fields is required."));
+            return Err(self.invalid_params("fields is required."));
         }
         if let Some(bad) = fields.iter().find(|f| !known(f.as_str())) {
             let message = format!("Invalid field: {bad}");
-            return Err(self.api_error(400, "invalid_params", &message));
+            return Err(self.invalid_params(&message));
         }
         Ok(fields)
     }
@@ -1149,13 +1016,13 @@ impl State {
 
     fn user_info(&mut self, req: &RecordedRequest) -> Reply {
         let known = FakeUser::default();
-        let fields = match self.fields(req, |name| known.field(name).is_some()) {
+        let fields = match self.fields(req, |name| field(&known, name).is_some()) {
             Ok(fields) => fields,
             Err(reply) => return reply,
         };
         let mut user = serde_json::Map::new();
         for name in fields {
-            let value = self.user.field(&name).expect("a known field");
+            let value = field(&self.user, &name).expect("a known field");
             user.insert(name, value);
         }
         self.ok(json!({"user": user}))
@@ -1167,11 +1034,7 @@ impl State {
             v => match v.as_i64() {
                 Some(n) if (1..=MAX_COUNT).contains(&n) => n,
                 _ => {
-                    return self.api_error(
-                        400,
-                        "invalid_params",
-                        "max_count must be an integer from 1 to 20.",
-                    );
+                    return self.invalid_params("max_count must be an integer from 1 to 20.");
                 }
             },
         };
@@ -1180,11 +1043,8 @@ impl State {
             v => match v.as_i64() {
                 Some(c) => Some(c),
                 None => {
-                    return self.api_error(
-                        400,
-                        "invalid_params",
-                        "cursor must be an int64 unix timestamp in milliseconds.",
-                    );
+                    return self
+                        .invalid_params("cursor must be an int64 unix timestamp in milliseconds.");
                 }
             },
         };
@@ -1198,7 +1058,7 @@ impl State {
         let next = page
             .last()
             .map_or(cursor.unwrap_or(0), |v| v.create_time * 1000);
-        let videos: Vec<Value> = page.iter().map(|v| v.project(fields)).collect();
+        let videos: Vec<Value> = page.iter().map(|v| project(v, fields)).collect();
         if self.stuck_cursor {
             let stuck = cursor.unwrap_or(next);
             return self.ok(json!({"videos": videos, "cursor": stuck, "has_more": true}));
@@ -1213,17 +1073,13 @@ impl State {
         let ids = match ids {
             Some(ids) if !ids.is_empty() && ids.len() <= MAX_COUNT as usize => ids,
             _ => {
-                return self.api_error(
-                    400,
-                    "invalid_params",
-                    "filters.video_ids must hold 1 to 20 video ids.",
-                );
+                return self.invalid_params("filters.video_ids must hold 1 to 20 video ids.");
             }
         };
         let videos: Vec<Value> = ids
             .iter()
             .filter_map(|id| self.videos.iter().find(|v| v.id == *id))
-            .map(|v| v.project(fields))
+            .map(|v| project(v, fields))
             .collect();
         self.ok(json!({"videos": videos}))
     }

@@ -26,6 +26,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 
+use super::oauth::{Authority, PkceEncoding};
 pub use super::server::RecordedRequest;
 pub(crate) use super::server::Reply;
 pub use super::server::matches_template;
@@ -54,6 +55,11 @@ pub const USERNAME: &str = "testcreator";
 pub const WINDOW_LIMIT: u32 = 900;
 /// Bodies over this many bytes are refused (413); append segments must stay under it.
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// X's 400 `invalid-request` problem.
+fn invalid(detail: &str) -> Reply {
+    Reply::problem(400, "Invalid Request", detail, "invalid-request")
+}
 
 impl Reply {
     /// X's problem-details error body.
@@ -96,13 +102,13 @@ struct Window {
     reset_at: u64,
 }
 
+#[derive(Default)]
 pub struct State {
     client_id: String,
     /// `Some`: a confidential client (HTTP Basic); `None`: public (`client_id` in the body).
     client_secret: Option<String>,
-    code_lifetime: Duration,
     corrupt_challenges: bool,
-    oauth: oauth::OAuth,
+    auth: Authority,
     followers: u64,
     /// Newest first.
     tweets: Vec<Tweet>,
@@ -113,9 +119,6 @@ pub struct State {
     windows: HashMap<String, Window>,
     media: media::Media,
     requests: Vec<RecordedRequest>,
-    /// Many-users mode is on, and how many users authorized so far.
-    many_users: bool,
-    users: u64,
     /// Whose data answers the current request: (id, username), and its followers' id base.
     me: (String, String),
     follower_base: u64,
@@ -143,25 +146,16 @@ impl FakeX {
     }
 
     fn with_secret(secret: Option<&str>) -> FakeX {
+        let mut auth = Authority::new(Duration::from_secs(7200), ["xcode.", "xat.", "xrt."]);
+        auth.pkce = Some(PkceEncoding::Base64Url);
+        auth.code_lifetime = Some(Duration::from_secs(30));
         let state = State {
             client_id: CLIENT_ID.into(),
             client_secret: secret.map(str::to_string),
-            code_lifetime: Duration::from_secs(30),
-            corrupt_challenges: false,
-            oauth: oauth::OAuth::default(),
-            followers: 0,
-            tweets: Vec::new(),
-            mentions: Vec::new(),
-            dms: Vec::new(),
-            forbidden: HashSet::new(),
-            throttles: Vec::new(),
-            windows: HashMap::new(),
-            media: media::Media::default(),
-            requests: Vec::new(),
-            many_users: false,
-            users: 0,
+            auth,
             me: (USER_ID.into(), USERNAME.into()),
             follower_base: api::FOLLOWER_BASE,
+            ..State::default()
         };
         Fake::serve("fake-x", BASE_URL_ENV, state, |_, _| {})
     }
@@ -173,12 +167,12 @@ impl FakeX {
 
     /// How long access tokens issued from now on live (`expires_in`).
     pub fn set_access_token_lifetime(&self, lifetime: Duration) {
-        self.state().oauth.authority.access_lifetime = lifetime;
+        self.state().auth.access_lifetime = lifetime;
     }
 
     /// How long an authorization code may wait for its exchange (X: 30 s).
     pub fn set_code_lifetime(&self, lifetime: Duration) {
-        self.state().code_lifetime = lifetime;
+        self.state().auth.code_lifetime = Some(lifetime);
     }
 
     /// Stores a wrong challenge for the next authorizations, as if the verifier did not match.
@@ -188,22 +182,22 @@ impl FakeX {
 
     /// Refresh grants answered so far (successful ones).
     pub fn refreshes(&self) -> usize {
-        self.state().oauth.refreshes
+        self.state().auth.refreshes
     }
 
     /// Every refresh token issued, oldest first.
     pub fn refresh_tokens(&self) -> Vec<String> {
-        self.state().oauth.authority.refresh_tokens()
+        self.state().auth.refresh_tokens()
     }
 
     /// Every access token issued, oldest first.
     pub fn access_tokens(&self) -> Vec<String> {
-        self.state().oauth.authority.access_tokens()
+        self.state().auth.access_tokens()
     }
 
     /// Tokens revoked so far.
     pub fn revoked(&self) -> Vec<String> {
-        self.state().oauth.revoked.clone()
+        self.state().auth.revoked()
     }
 
     /// `n` followers, newest first (ids `2000000000000000000 + i`).
@@ -239,7 +233,7 @@ impl FakeX {
     /// of its own (no DMs); each token answers as its user, and rate-limit windows count per
     /// user and endpoint, as X's user-context limits do.
     pub fn serve_many_users(&self) {
-        self.state().many_users = true;
+        self.state().auth.many_users = true;
     }
 
     /// Answers `path` with X's 403 for an app whose access tier lacks the endpoint.

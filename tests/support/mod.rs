@@ -1,5 +1,11 @@
 //! The test harness: a private world per test (home, XDG directories, database) and a way to
 //! run the real binary in it.
+//!
+//! The fake-platform kit: `server.rs` is the serving skeleton every fake is (`Fake<S>`: routing,
+//! recording, JSON replies, paging, field projection), `oauth.rs` the one OAuth authority the
+//! four fakes configure (PKCE, client auth, rotation, revocation, expiry, many-users mode),
+//! `world.rs` the generic test world (`World<S>`), and [`both_backends!`] declares a test once for
+//! SQLite and PostgreSQL.
 
 pub mod browser;
 pub mod fake_instagram;
@@ -50,8 +56,29 @@ pub fn pg_setup_var(name: &str) -> Option<String> {
 /// Declares `mod name { fn sqlite(); fn postgres() }`: two tests that run `body` with `db`
 /// bound to a fresh [`TestDb`] of one backend each (the PostgreSQL test skips when no server
 /// is configured). `|db, other|` binds a second, separate database of the same backend.
+/// After `default`, `db` is an `Option<TestDb>`: `None` on SQLite (the binary's own default
+/// database, no URL given), `Some` on PostgreSQL.
 /// Every test that must hold on both backends is declared through this one macro.
 macro_rules! both_backends {
+    (default $($name:ident: |$db:ident| $body:expr;)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[test]
+            fn sqlite() {
+                let $db: Option<$crate::support::TestDb> = None;
+                $body;
+            }
+
+            #[test]
+            fn postgres() {
+                let Some($db) = $crate::support::TestDb::postgres() else { return };
+                let $db = Some($db);
+                $body;
+            }
+        }
+    )*};
     ($($name:ident: |$db:ident $(, $more:ident)?| $body:expr;)*) => {$(
         mod $name {
             #[allow(unused_imports)]
@@ -213,18 +240,22 @@ impl TestDb {
 
     /// This database reached with `application_name=name` (PostgreSQL), so that a test can find
     /// and end the binary's sessions.
-    pub fn with_application_name(mut self, name: &str) -> TestDb {
-        if let DatabaseTarget::Postgres { .. } = self.target {
-            self.url = format!("{}&application_name={name}", self.url);
-            self.target = DatabaseTarget::Postgres {
-                url: Secret::new(self.url.clone()),
-            };
+    pub fn with_application_name(self, name: &str) -> TestDb {
+        match self.target {
+            DatabaseTarget::Postgres { .. } => self.with_query(&format!("application_name={name}")),
+            DatabaseTarget::Sqlite { .. } => self,
         }
-        self
     }
 
     pub fn open(&self) -> Box<dyn Store> {
         store::open(&self.target).unwrap()
+    }
+
+    /// A plain connection to this test's PostgreSQL schema, behind the store's back (to
+    /// `EXPLAIN` the store's queries, for example). Panics on SQLite.
+    pub fn pg_client(&self) -> postgres::Client {
+        assert!(self.pg_schema.is_some(), "pg_client on an SQLite TestDb");
+        postgres::Client::connect(&self.plain_url, postgres::NoTls).unwrap()
     }
 
     /// Runs raw SQL behind the store's back (to fake a newer schema, for example).
@@ -353,6 +384,13 @@ pub fn assert_same_crm(
     }
 }
 
+/// Ends every PostgreSQL session named `application_name` (`pg_terminate_backend`, as a
+/// server restart would); how many there were.
+pub fn end_sessions(admin: &mut postgres::Client, application_name: &str) -> usize {
+    let sql = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1";
+    admin.query(sql, &[&application_name]).unwrap().len()
+}
+
 /// Waits for every child (spawned with piped output) and asserts each exited 0; their outputs.
 pub fn all_succeed(children: Vec<std::process::Child>) -> Vec<Output> {
     children
@@ -374,7 +412,7 @@ pub struct TestEnv {
     pub dir: tempfile::TempDir,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Run {
     pub code: i32,
     pub stdout: String,
@@ -407,12 +445,12 @@ impl TestEnv {
         }
     }
 
-    /// The binary with a clean environment: nothing from the developer's machine leaks in.
     /// Whether the default SQLite database file has been created.
     pub fn default_db_exists(&self) -> bool {
         self.data_home().join("socialcrm/crm.db").exists()
     }
 
+    /// The binary with a clean environment: nothing from the developer's machine leaks in.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_socialcrm"));
         cmd.env_clear()

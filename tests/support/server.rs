@@ -1,8 +1,9 @@
 //! The plumbing every fake platform shares: a tiny_http server on 127.0.0.1 (random free port,
 //! one background thread, stopped and its port closed on drop), each request read into a
 //! [`RecordedRequest`] (head, decoded query and form, arrival time), and [`Reply`]s written
-//! back (JSON, redirects, extra headers, or a body cut short on purpose). A fake supplies only
-//! its routes and its state.
+//! back (JSON, redirects, extra headers, or a body cut short on purpose); the helpers the fakes
+//! share ([`page`] and [`limit`] under every cursor, [`project`] for `fields=`, [`sha256`]).
+//! A fake supplies only its routes and its state.
 
 use std::io::Read;
 use std::process::Command;
@@ -437,6 +438,45 @@ pub fn decode_pairs(s: &str) -> Vec<(String, String)> {
     url::form_urlencoded::parse(s.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
+}
+
+/// The page of at most `limit` items from offset `start` (empty past the end), and the offset
+/// of the next page when there is more: the paging every fake's cursors map onto.
+pub fn page<T: Clone>(items: &[T], start: usize, limit: usize) -> (Vec<T>, Option<usize>) {
+    let end = items.len().min(start.saturating_add(limit));
+    let page = items.get(start..end).unwrap_or_default().to_vec();
+    (page, (end < items.len()).then_some(end))
+}
+
+/// The `limit` query parameter, `default` without one, within 1..=`max`.
+pub fn limit(req: &RecordedRequest, default: usize, max: usize) -> usize {
+    let asked = req.query_param("limit").and_then(|l| l.parse().ok());
+    asked.unwrap_or(default).clamp(1, max)
+}
+
+/// Field `name` of `item`'s JSON form.
+pub fn field(item: &impl serde::Serialize, name: &str) -> Option<Value> {
+    serde_json::to_value(item).ok()?.get(name).cloned()
+}
+
+/// The `fields` of `item`'s JSON form that it has (an API's `fields=` projection).
+pub fn project(item: &impl serde::Serialize, fields: &[&str]) -> Value {
+    let all = serde_json::to_value(item).unwrap_or_default();
+    let picked = fields
+        .iter()
+        .filter_map(|f| Some((f.to_string(), all.get(f)?.clone())));
+    Value::Object(picked.collect())
+}
+
+/// Lowercase hex of `bytes` (a digest, say).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The hex SHA-256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(bytes))
 }
 
 /// A random token with a recognisable prefix.

@@ -17,27 +17,16 @@ use std::time::Duration;
 use super::file_hash;
 use super::ledger::{self, Known, Uploaded, already_posted, poll};
 use crate::app::{Context, Report};
-use crate::auth::lifecycle::{Session, audit_entry};
 use crate::cli::UploadArgs;
 use crate::error::{CliError, CliResult};
 use crate::http::client::Position;
 use crate::output::Detail;
 use crate::output::progress::Progress;
 use crate::platforms::instagram::upload::Publishing;
-use crate::store::Batch;
-use crate::store::model::{Post, Upload, UploadStatus};
+use crate::store::model::{Upload, UploadStatus};
 use crate::vocab::PlatformId;
 
 const ID: PlatformId = PlatformId::Instagram;
-
-fn record_audit(
-    session: &mut Session,
-    account: &str,
-    outcome: &str,
-    detail: &str,
-) -> CliResult<()> {
-    ledger::record_audit(session, ID, account, outcome, detail)
-}
 
 pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     let refused = [
@@ -124,7 +113,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             progress.finish();
             if let Err(e) = sent {
                 let detail = format!("{shown}: the upload to container {container} failed: {e}");
-                record_audit(&mut session, &account, "failed", &detail)?;
+                ledger::audit_upload(&mut session, &upload, "failed", &detail)?;
                 upload.status = UploadStatus::Failed;
                 session.store.save_upload(&upload)?;
                 return Err(CliError::failure(format!("upload of {detail}"))
@@ -152,9 +141,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                 status.text.as_deref().unwrap_or(&status.code),
                 args.wait
             );
-            record_audit(&mut session, &account, "processing", &detail)?;
-            return Err(CliError::failure(detail)
-                .with_hint("run the same command again to keep waiting (nothing is sent twice)"));
+            return ledger::still_processing(&mut session, &upload, detail);
         }
     };
     if status.code == "PUBLISHED" {
@@ -164,48 +151,36 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
         let detail = format!(
             "{shown}: container {container} was already published by an earlier run; nothing was posted again"
         );
-        record_audit(&mut session, &account, "skipped", &detail)?;
+        ledger::audit_upload(&mut session, &upload, "skipped", &detail)?;
         return Err(CliError::failure(detail)
             .with_hint("the reel is on the account; the next `sync instagram` records it"));
     }
     if status.failed() {
-        upload.status = UploadStatus::Failed;
-        session.store.save_upload(&upload)?;
         let detail = format!(
             "Instagram could not publish {shown}: {} ({}, container {container})",
             status.text.as_deref().unwrap_or("no reason given"),
             status.code
         );
-        record_audit(&mut session, &account, "failed", &detail)?;
-        return Err(CliError::failure(detail));
+        return ledger::fail(&mut session, &mut upload, detail);
     }
 
     let (media_id, permalink) = session.with_token(|t| publishing.publish(t, &container))?;
-    upload.status = UploadStatus::Complete;
-    upload.post_id = Some(media_id.clone());
-    session.store.save_upload(&upload)?;
-    let post = Post {
-        platform: ID.name().into(),
-        platform_post_id: media_id.clone(),
-        account: Some(account.clone()),
-        caption: args.caption.clone(),
-        url: permalink.clone(),
-        media_type: Some("reels".into()),
-        published_at: Some(crate::clock::now()),
-        view_count: None,
-        like_count: None,
-        comment_count: None,
-        share_count: None,
-        metrics_at: None,
-    };
     let detail = format!(
         "{shown} published as reel {media_id}{}",
-        permalink.map(|p| format!(" ({p})")).unwrap_or_default()
+        permalink
+            .as_deref()
+            .map(|p| format!(" ({p})"))
+            .unwrap_or_default()
     );
-    let entry = audit_entry("upload", ID.name(), &account, "ok", &detail);
-    session
-        .store
-        .upsert_all(&[Batch::Posts(&[post]), Batch::Audit(&[entry])])?;
+    let post = ledger::new_post(
+        &upload,
+        &media_id,
+        args.caption.clone(),
+        permalink,
+        "reels",
+        Some(crate::clock::now()),
+    );
+    ledger::published(&mut session, &mut upload, post, &detail)?;
     out.status = "complete".into();
     out.post_id = Some(media_id);
     Ok(Report::data(Detail(out)))

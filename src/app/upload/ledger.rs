@@ -20,7 +20,7 @@ use crate::error::{CliError, CliResult};
 use crate::output::{Columns, Detail};
 use crate::platforms::PlatformId;
 use crate::store::Batch;
-use crate::store::model::{UploadRow, UploadStatus};
+use crate::store::model::{Post, Upload, UploadRow, UploadStatus};
 
 /// What `upload` tells: the file, the publish and where it stands.
 #[derive(Serialize, Default)]
@@ -197,15 +197,79 @@ fn poll_interval() -> Duration {
     crate::config::tuning::upload_poll().unwrap_or(Duration::from_millis(3000))
 }
 
-/// Records an `upload` audit entry for `account` on `platform`.
-pub(super) fn record_audit(
+/// The publish failed at the platform: the ledger row says so (the next run starts over), the
+/// audit log says why, and so does the error's one line (`detail`).
+pub(super) fn fail<T>(session: &mut Session, upload: &mut Upload, detail: String) -> CliResult<T> {
+    upload.status = UploadStatus::Failed;
+    session.store.save_upload(upload)?;
+    audit_upload(session, upload, "failed", &detail)?;
+    Err(CliError::failure(detail))
+}
+
+/// The platform was still processing when `--wait` ran out: audited, and an error whose hint
+/// says the same command keeps waiting (the ledger row stays `processing`).
+pub(super) fn still_processing<T>(
     session: &mut Session,
-    platform: PlatformId,
-    account: &str,
+    upload: &Upload,
+    detail: String,
+) -> CliResult<T> {
+    audit_upload(session, upload, "processing", &detail)?;
+    Err(CliError::failure(detail)
+        .with_hint("run the same command again to keep waiting (nothing is sent twice)"))
+}
+
+/// The publish is done: the ledger row is complete under `post`'s id, and the post and the
+/// audit entry (`detail`) are written together.
+pub(super) fn published(
+    session: &mut Session,
+    upload: &mut Upload,
+    post: Post,
+    detail: &str,
+) -> CliResult<()> {
+    upload.status = UploadStatus::Complete;
+    upload.post_id = Some(post.platform_post_id.clone());
+    upload.upload_url = None;
+    session.store.save_upload(upload)?;
+    let entry = audit_entry("upload", &upload.platform, &upload.account, "ok", detail);
+    session
+        .store
+        .upsert_all(&[Batch::Posts(&[post]), Batch::Audit(&[entry])])?;
+    Ok(())
+}
+
+/// The post a finished upload adds to the CRM, before the next sync fills in its metrics.
+pub(super) fn new_post(
+    upload: &Upload,
+    post_id: &str,
+    caption: Option<String>,
+    url: Option<String>,
+    media_type: &str,
+    published_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Post {
+    Post {
+        platform: upload.platform.clone(),
+        platform_post_id: post_id.into(),
+        account: Some(upload.account.clone()),
+        caption,
+        url,
+        media_type: Some(media_type.into()),
+        published_at,
+        view_count: None,
+        like_count: None,
+        comment_count: None,
+        share_count: None,
+        metrics_at: None,
+    }
+}
+
+/// Records an `upload` audit entry for the account and platform of `upload`.
+pub(super) fn audit_upload(
+    session: &mut Session,
+    upload: &Upload,
     outcome: &str,
     detail: &str,
 ) -> CliResult<()> {
-    let entry = audit_entry("upload", platform.name(), account, outcome, detail);
+    let entry = audit_entry("upload", &upload.platform, &upload.account, outcome, detail);
     session.store.upsert(Batch::Audit(&[entry]))?;
     Ok(())
 }

@@ -25,7 +25,7 @@ use serde_json::json;
 use super::file_hash::{self, Alongside};
 use super::ledger::{self, Known, Uploaded, already_posted, poll};
 use crate::app::{Context, Report};
-use crate::auth::lifecycle::{LifecycleError, Session, audit_entry};
+use crate::auth::lifecycle::{LifecycleError, Session};
 use crate::cli::{Privacy, UploadArgs};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::Detail;
@@ -34,8 +34,7 @@ use crate::platforms::tiktok::upload::{
     ChunkError, ChunkPlan, Position, Posting, Refusal, content_type,
 };
 use crate::platforms::{PlatformError, PlatformId};
-use crate::store::Batch;
-use crate::store::model::{Post, Upload, UploadStatus};
+use crate::store::model::{Upload, UploadStatus};
 
 /// One line for a platform error during an upload, with TikTok's posting rules spelled out.
 fn explain(e: LifecycleError, draft: bool) -> CliError {
@@ -200,41 +199,32 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
             // Every chunk but the last, then (for a new file) the hash, then the last: TikTok
             // publishes when the last chunk arrives, so nothing is posted before the ledger
             // has proved the file new.
-            let mut sent = send_chunks(
-                &posting,
-                &mut upload,
-                &plan,
-                &args.file,
-                mime,
-                &position,
-                session.store,
-                plan.count - 1,
-            );
-            if sent.is_ok() && upload.file_hash.is_none() {
-                let hashed = match hashing.take() {
-                    Some(alongside) => alongside.finish(),
-                    None => file_hash::hash(&args.file),
-                };
-                let hash = hashed.map_err(|e| {
-                    progress.finish();
-                    unreadable(e)
-                })?;
-                if let Some(other) = session.store.upload(id.name(), &account, &hash)? {
-                    progress.finish();
-                    upload.status = UploadStatus::Failed;
+            let mut sent = Ok(());
+            for until in [plan.count - 1, plan.count] {
+                if until == plan.count && upload.file_hash.is_none() {
+                    let hashed = match hashing.take() {
+                        Some(alongside) => alongside.finish(),
+                        None => file_hash::hash(&args.file),
+                    };
+                    let hash = hashed.map_err(|e| {
+                        progress.finish();
+                        unreadable(e)
+                    })?;
+                    if let Some(other) = session.store.upload(id.name(), &account, &hash)? {
+                        progress.finish();
+                        upload.status = UploadStatus::Failed;
+                        session.store.save_upload(&upload)?;
+                        return Err(CliError::failure(format!(
+                            "{shown} is already in the upload ledger for this account ({}, publish {}); the last chunk was not sent, so nothing is posted twice",
+                            other.upload.status,
+                            other.upload.publish_id.as_deref().unwrap_or("?")
+                        ))
+                        .with_hint("another socialcrm run is uploading it, or finished it just now"));
+                    }
+                    upload.file_hash = Some(hash.clone());
                     session.store.save_upload(&upload)?;
-                    return Err(CliError::failure(format!(
-                        "{shown} is already in the upload ledger for this account ({}, publish {}); the last chunk was not sent, so nothing is posted twice",
-                        other.upload.status,
-                        other.upload.publish_id.as_deref().unwrap_or("?")
-                    ))
-                    .with_hint("another socialcrm run is uploading it, or finished it just now"));
+                    out.file_hash = hash;
                 }
-                upload.file_hash = Some(hash.clone());
-                session.store.save_upload(&upload)?;
-                out.file_hash = hash;
-            }
-            if sent.is_ok() {
                 sent = send_chunks(
                     &posting,
                     &mut upload,
@@ -243,8 +233,11 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                     mime,
                     &position,
                     session.store,
-                    plan.count,
+                    until,
                 );
+                if sent.is_err() {
+                    break;
+                }
             }
             match sent {
                 Ok(()) => break,
@@ -261,7 +254,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                         "{shown}: sent {} of {} chunks, then {e}",
                         upload.chunks_done, upload.chunk_count
                     );
-                    record_audit(&mut session, &account, "failed", &detail)?;
+                    ledger::audit_upload(&mut session, &upload, "failed", &detail)?;
                     return Err(CliError::failure(format!("upload of {detail}")).with_hint(
                         "run the same command again to resume with the remaining chunks",
                     ));
@@ -279,7 +272,7 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
     if args.no_wait {
         out.status = "processing".into();
         let detail = format!("{shown} sent as publish {publish_id}; not waiting for TikTok");
-        record_audit(&mut session, &account, "submitted", &detail)?;
+        ledger::audit_upload(&mut session, &upload, "submitted", &detail)?;
         return Ok(Report::data(Detail(out)).note(format!(
             "sent; TikTok is processing publish {publish_id} (run the same command again to wait for it)"
         )));
@@ -301,51 +294,32 @@ pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
                 "{shown}: TikTok is still processing publish {publish_id} ({}) after {} s",
                 status.status, args.wait
             );
-            record_audit(&mut session, &account, "processing", &detail)?;
-            return Err(CliError::failure(detail)
-                .with_hint("run the same command again to keep waiting (nothing is sent twice)"));
+            return ledger::still_processing(&mut session, &upload, detail);
         }
     };
 
     if status.failed() {
-        upload.status = UploadStatus::Failed;
-        session.store.save_upload(&upload)?;
         let reason = status.fail_reason.as_deref().unwrap_or("no reason given");
         let detail =
             format!("TikTok could not publish {shown}: {reason} (publish id {publish_id})");
-        record_audit(&mut session, &account, "failed", &detail)?;
-        return Err(CliError::failure(detail));
+        return ledger::fail(&mut session, &mut upload, detail);
     }
 
     let video_id = status.post_ids.first().cloned();
     let post_id = video_id.clone().unwrap_or_else(|| publish_id.clone());
-    upload.status = UploadStatus::Complete;
-    upload.post_id = Some(post_id.clone());
-    upload.upload_url = None;
-    let now = crate::clock::now();
-    let post = Post {
-        platform: id.name().into(),
-        platform_post_id: post_id.clone(),
-        account: Some(account.clone()),
-        caption: args.caption.clone(),
-        url: match (&video_id, &username) {
+    let post = ledger::new_post(
+        &upload,
+        &post_id,
+        args.caption.clone(),
+        match (&video_id, &username) {
             (Some(v), Some(u)) => Some(format!("https://www.tiktok.com/@{u}/video/{v}")),
             _ => None,
         },
-        media_type: Some("video".into()),
-        published_at: (status.status == "PUBLISH_COMPLETE").then_some(now),
-        view_count: None,
-        like_count: None,
-        comment_count: None,
-        share_count: None,
-        metrics_at: None,
-    };
-    session.store.save_upload(&upload)?;
+        "video",
+        (status.status == "PUBLISH_COMPLETE").then(crate::clock::now),
+    );
     let detail = format!("{shown} posted as {post_id} (publish id {publish_id})");
-    let entry = audit_entry("upload", id.name(), &account, "ok", &detail);
-    session
-        .store
-        .upsert_all(&[Batch::Posts(&[post]), Batch::Audit(&[entry])])?;
+    ledger::published(&mut session, &mut upload, post, &detail)?;
     out.status = "complete".into();
     out.post_id = Some(post_id);
     let mut report = Report::data(Detail(out));
@@ -388,15 +362,6 @@ fn send_chunks(
         })?;
     }
     Ok(())
-}
-
-fn record_audit(
-    session: &mut Session,
-    account: &str,
-    outcome: &str,
-    detail: &str,
-) -> CliResult<()> {
-    ledger::record_audit(session, PlatformId::Tiktok, account, outcome, detail)
 }
 
 /// socialcrm's name for one of TikTok's privacy levels.

@@ -16,6 +16,7 @@
 pub mod api;
 pub mod streams;
 pub mod upload;
+pub mod webhook;
 
 use chrono::Utc;
 use serde_json::Value as Json;

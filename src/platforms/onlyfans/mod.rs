@@ -83,3 +83,12 @@ fans on request.
 pub const SYNC_REFUSAL: &str = "onlyfans has no API to sync from: export your fans, messages and \
 statements and run `socialcrm import-csv onlyfans <fans|messages|earnings> FILE` \
 (`socialcrm connect onlyfans` explains how)";
+
+/// What `connect`, `sync` and `doctor` say of OnlyFans (its registry entry).
+pub const IMPORTED: crate::platforms::kit::Imported = crate::platforms::kit::Imported {
+    connect_guide: CONNECT_GUIDE,
+    sync_refusal: SYNC_REFUSAL,
+    doctor: "no API to connect or credentials to set: OnlyFans data comes from your exports, \
+             `socialcrm import-csv onlyfans <fans|messages|earnings> FILE` (`socialcrm connect \
+             onlyfans` explains)",
+};

@@ -27,6 +27,7 @@ const USER_INFO: &str = "https://open.tiktokapis.com/v2/user/info/";
 
 pub mod streams;
 pub mod upload;
+pub mod webhook;
 
 /// TikTok's API quota: 600 requests a minute per endpoint for the app unless TikTok raised it
 /// (shared/platforms/tiktok.md section 4; `requests_per_minute` /

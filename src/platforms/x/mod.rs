@@ -30,6 +30,7 @@ use crate::vocab::Secret;
 pub mod api;
 pub mod media;
 pub mod streams;
+pub mod webhook;
 
 const AUTHORIZE: &str = "https://x.com/i/oauth2/authorize";
 const TOKEN: &str = "https://api.x.com/2/oauth2/token";

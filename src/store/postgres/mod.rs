@@ -23,6 +23,7 @@ use postgres::error::SqlState;
 use postgres::types::{IsNull, ToSql, Type};
 use postgres::{Client, Statement};
 
+use super::export::{Cell, Column};
 use super::generic::{Conn, Migration, RowSource, SqlStore, upsert_each};
 use super::model::UpsertCounts;
 use super::sql::{Dialect, UpsertSpec};
@@ -120,6 +121,59 @@ fn decode(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
             .try_get::<_, Option<chrono::DateTime<chrono::Utc>>>(i)?
             .into(),
         _ => row.try_get::<_, Option<String>>(i)?.into(),
+    })
+}
+
+/// Whether [`stream_cell`] reads values of type `ty` as they are (else they are read as text).
+fn streamable(ty: &Type) -> bool {
+    matches!(
+        *ty,
+        Type::INT8
+            | Type::INT4
+            | Type::INT2
+            | Type::FLOAT8
+            | Type::FLOAT4
+            | Type::BOOL
+            | Type::TIMESTAMPTZ
+            | Type::TEXT
+            | Type::VARCHAR
+    )
+}
+
+/// Column `i` of an exported row, borrowed from the row.
+fn stream_cell<'r>(
+    row: &'r postgres::Row,
+    i: usize,
+    ty: &Type,
+) -> Result<Cell<'r>, postgres::Error> {
+    let cell = |v: Option<Cell<'r>>| v.unwrap_or(Cell::Null);
+    Ok(match *ty {
+        Type::INT8 => cell(row.try_get::<_, Option<i64>>(i)?.map(Cell::Int)),
+        Type::INT4 => cell(
+            row.try_get::<_, Option<i32>>(i)?
+                .map(|v| Cell::Int(v.into())),
+        ),
+        Type::INT2 => cell(
+            row.try_get::<_, Option<i16>>(i)?
+                .map(|v| Cell::Int(v.into())),
+        ),
+        Type::FLOAT8 => cell(row.try_get::<_, Option<f64>>(i)?.map(Cell::Real)),
+        Type::FLOAT4 => cell(
+            row.try_get::<_, Option<f32>>(i)?
+                .map(|v| Cell::Real(v.into())),
+        ),
+        Type::BOOL => cell(
+            row.try_get::<_, Option<bool>>(i)?
+                .map(|v| Cell::Int(v.into())),
+        ),
+        Type::TIMESTAMPTZ => cell(
+            row.try_get::<_, Option<chrono::DateTime<chrono::Utc>>>(i)?
+                .map(Cell::Time),
+        ),
+        _ => cell(
+            row.try_get::<_, Option<&str>>(i)?
+                .map(|t| Cell::Text(t.into())),
+        ),
     })
 }
 
@@ -607,6 +661,55 @@ impl Conn for PgConn {
             Err(e) if lost(&e) => Ok(()),
             Err(e) => Err(self.error(&e)),
         }
+    }
+
+    fn columns(&mut self, table: &str) -> Result<Vec<Column>, StoreError> {
+        let sql = format!("SELECT * FROM {table} LIMIT 0");
+        let stmt = self.retrying(|c| c.client.prepare(&sql))?;
+        Ok(stmt
+            .columns()
+            .iter()
+            .map(|c| Column {
+                name: c.name().to_string(),
+                native: streamable(c.type_()),
+            })
+            .collect())
+    }
+
+    /// Rows arrive in binary and are decoded in place; the driver reads them off the socket as
+    /// they are asked for, so the server waits while a slow sink writes.
+    fn stream(
+        &mut self,
+        sql: &str,
+        each: &mut dyn FnMut(&[Cell<'_>]) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let stmt = self.client.prepare(sql).map_err(|e| self.error(&e))?;
+        let types: Vec<Type> = stmt.columns().iter().map(|c| c.type_().clone()).collect();
+        let mut failed = None;
+        let mut run = || -> Result<u64, postgres::Error> {
+            let mut rows = self
+                .client
+                .query_raw(&stmt, std::iter::empty::<&(dyn ToSql + Sync)>())?;
+            let mut n = 0;
+            while let Some(row) = rows.next()? {
+                let mut cells = Vec::with_capacity(types.len());
+                for (i, ty) in types.iter().enumerate() {
+                    cells.push(stream_cell(&row, i, ty)?);
+                }
+                if let Err(e) = each(&cells) {
+                    failed = Some(e);
+                    break;
+                }
+                n += 1;
+            }
+            Ok(n)
+        };
+        let rows = run();
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        rows.map_err(|e| self.error(&e))
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {

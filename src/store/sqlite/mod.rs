@@ -18,6 +18,7 @@ use std::sync::Arc;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 
+use super::export::{Cell, Column};
 use super::generic::{Conn, Migration, RowSource, SqlStore};
 use super::model::UpsertCounts;
 use super::sql::{Dialect, UpsertSpec};
@@ -272,6 +273,57 @@ impl Conn for SqliteConn {
             Ok(counts)
         };
         run().map_err(|e| self.error(e))
+    }
+
+    fn columns(&mut self, table: &str) -> Result<Vec<Column>, StoreError> {
+        let sql = format!("SELECT * FROM {table} LIMIT 0");
+        let stmt = self.conn.prepare(&sql).map_err(|e| self.error(e))?;
+        Ok(stmt
+            .column_names()
+            .map(|name| Column {
+                name: name.to_string(),
+                native: true,
+            })
+            .collect())
+    }
+
+    fn stream(
+        &mut self,
+        sql: &str,
+        each: &mut dyn FnMut(&[Cell<'_>]) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        // The sink's own failure, kept apart from SQLite's while the rows are borrowed.
+        let mut failed = None;
+        let mut run = || -> rusqlite::Result<u64> {
+            let mut stmt = self.conn.prepare(sql)?;
+            let width = stmt.column_count();
+            let mut rows = stmt.raw_query();
+            let mut n = 0;
+            while let Some(row) = rows.next()? {
+                let mut cells = Vec::with_capacity(width);
+                for i in 0..width {
+                    cells.push(match row.get_ref(i)? {
+                        ValueRef::Null => Cell::Null,
+                        ValueRef::Integer(v) => Cell::Int(v),
+                        ValueRef::Real(v) => Cell::Real(v),
+                        ValueRef::Text(t) | ValueRef::Blob(t) => {
+                            Cell::Text(String::from_utf8_lossy(t))
+                        }
+                    });
+                }
+                if let Err(e) = each(&cells) {
+                    failed = Some(e);
+                    break;
+                }
+                n += 1;
+            }
+            Ok(n)
+        };
+        let rows = run().map_err(|e| self.error(e))?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(rows),
+        }
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {

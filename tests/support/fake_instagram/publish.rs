@@ -15,9 +15,9 @@
 use std::sync::Mutex;
 
 use serde_json::json;
-use sha2::Digest;
 
-use super::{FakeInstagram, State, USER_ID, VERSION, graph_error};
+use super::{FakeInstagram, State, USER_ID, VERSION, graph_error, no_permission};
+pub use crate::support::server::sha256;
 use crate::support::server::{RecordedRequest, Reply, header, respond};
 
 #[derive(Default)]
@@ -67,14 +67,6 @@ impl FakeInstagram {
     }
 }
 
-/// The hex SHA-256 of `bytes`.
-pub fn sha256(bytes: &[u8]) -> String {
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// Routes the publishing calls on graph.instagram.com; `None` for every other request.
 pub(super) fn route(st: &mut State, req: &RecordedRequest) -> Option<Reply> {
     let path = req.path.strip_prefix(&format!("/{VERSION}/"))?;
@@ -88,20 +80,11 @@ pub(super) fn route(st: &mut State, req: &RecordedRequest) -> Option<Reply> {
     if !ours {
         return None;
     }
-    let token = st.bearer(req).to_string();
-    let Some(token) = st.live(&token) else {
+    let Some(token) = st.auth.live_bearer(req) else {
         return Some(graph_error(400, 190, "Error validating access token"));
     };
-    if !token
-        .scopes
-        .iter()
-        .any(|s| s == "instagram_business_content_publish")
-    {
-        return Some(graph_error(
-            403,
-            10,
-            "(#10) Application does not have permission for this action",
-        ));
+    if !token.has_scope("instagram_business_content_publish") {
+        return Some(no_permission(403));
     }
     let f = |name| req.form_field(name).unwrap_or("");
     let p = &mut st.pub_state;
@@ -200,7 +183,7 @@ pub(super) fn receive(state: &Mutex<State>, mut request: tiny_http::Request) {
             .unwrap_or("")
             .to_string();
         let id = recorded.path.rsplit('/').next().unwrap_or("").to_string();
-        let reply = if st.live(&token).is_none() {
+        let reply = if st.auth.live(&token).is_none() {
             graph_error(400, 190, "Error validating access token")
         } else if read.is_err() || recorded.method != "POST" {
             graph_error(400, 100, "The upload was interrupted")

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::{FakeTikTok, RecordedRequest, Reply, State};
+use crate::support::server::{header, hex};
 
 pub const CREATOR_INFO_PATH: &str = "/v2/post/publish/creator_info/query/";
 pub const DIRECT_INIT_PATH: &str = "/v2/post/publish/video/init/";
@@ -64,6 +65,7 @@ pub struct Publish {
     seq: u64,
 }
 
+#[derive(Default)]
 pub struct Posting {
     pub upload_base: String,
     privacy_levels: Vec<String>,
@@ -77,6 +79,16 @@ pub struct Posting {
     on_first_chunk: Option<Box<dyn FnOnce() + Send>>,
 }
 
+impl Default for PublishOutcome {
+    /// Complete after one processing poll, with the video id.
+    fn default() -> PublishOutcome {
+        PublishOutcome::Complete {
+            polls: 1,
+            video_id: true,
+        }
+    }
+}
+
 impl Posting {
     /// Upload URLs point at `upload_base` (the fake's own origin).
     pub fn new(upload_base: String) -> Posting {
@@ -85,16 +97,7 @@ impl Posting {
             privacy_levels: ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
                 .map(String::from)
                 .to_vec(),
-            unaudited: false,
-            fail_once: Vec::new(),
-            fail_always: None,
-            outcome: PublishOutcome::Complete {
-                polls: 1,
-                video_id: true,
-            },
-            publishes: HashMap::new(),
-            seq: 0,
-            on_first_chunk: None,
+            ..Posting::default()
         }
     }
 }
@@ -182,10 +185,6 @@ fn plan_error(size: u64, chunk: u64, count: u64) -> Option<&'static str> {
 }
 
 impl State {
-    fn bearer_valid(&self, req: &RecordedRequest) -> bool {
-        self.auth.live(crate::support::oauth::bearer(req)).is_some()
-    }
-
     /// The JSON posting endpoints: faults, the token, then the endpoint.
     pub(super) fn posting_api(&mut self, req: &RecordedRequest) -> Reply {
         if req.method != "POST" {
@@ -194,12 +193,8 @@ impl State {
         if let Some(status) = self.failing_api_calls.pop_front() {
             return self.forced_failure(status);
         }
-        if !self.bearer_valid(req) {
-            return self.api_error(
-                401,
-                "access_token_invalid",
-                "The access token is invalid or not found in the request.",
-            );
+        if self.auth.live_bearer(req).is_none() {
+            return self.token_invalid();
         }
         let json_type = req
             .content_type
@@ -207,7 +202,7 @@ impl State {
             .is_some_and(|ct| ct.starts_with("application/json"));
         let body = serde_json::from_str::<Value>(&req.body).ok();
         let Some(body) = body.filter(|_| json_type) else {
-            return self.api_error(400, "invalid_params", "The body must be JSON.");
+            return self.invalid_params("The body must be JSON.");
         };
         match req.path.as_str() {
             CREATOR_INFO_PATH => {
@@ -232,7 +227,7 @@ impl State {
     fn init(&mut self, body: &Value, draft: bool) -> Reply {
         let source = &body["source_info"];
         if source["source"] != "FILE_UPLOAD" {
-            return self.api_error(400, "invalid_params", "source must be FILE_UPLOAD.");
+            return self.invalid_params("source must be FILE_UPLOAD.");
         }
         let field = |name: &str| source[name].as_u64().unwrap_or(0);
         let (size, chunk, count) = (
@@ -241,7 +236,7 @@ impl State {
             field("total_chunk_count"),
         );
         if let Some(why) = plan_error(size, chunk, count) {
-            return self.api_error(400, "invalid_params", why);
+            return self.invalid_params(why);
         }
         let post_info = body.get("post_info").cloned().unwrap_or(Value::Null);
         if !draft {
@@ -292,7 +287,7 @@ impl State {
         let id = body["publish_id"].as_str().unwrap_or("");
         let outcome = self.posting.outcome.clone();
         let Some(p) = self.posting.publishes.get_mut(id) else {
-            return self.api_error(400, "invalid_params", "Unknown publish_id.");
+            return self.invalid_params("Unknown publish_id.");
         };
         p.status_calls += 1;
         let mut data = json!({"uploaded_bytes": p.received});
@@ -333,14 +328,7 @@ impl State {
 pub(super) fn serve_chunk(state: &std::sync::Mutex<State>, mut request: tiny_http::Request) {
     let head = RecordedRequest::head(&request);
     let path = head.path.clone();
-    let header = |name: &str| {
-        request
-            .headers()
-            .iter()
-            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str().to_string())
-    };
-    let range = header("Content-Range").unwrap_or_default();
+    let range = header(&request, "Content-Range").unwrap_or_default();
     let content_type = head.content_type.clone();
     let length = request.body_length().map(|n| n as u64);
     let id = path.trim_start_matches(UPLOAD_PREFIX).to_string();
@@ -461,7 +449,7 @@ pub(super) fn serve_chunk(state: &std::sync::Mutex<State>, mut request: tiny_htt
                 p.chunks += 1;
                 if last_chunk {
                     let digest = hasher.clone().finalize();
-                    p.sha256 = Some(digest.iter().map(|b| format!("{b:02x}")).collect());
+                    p.sha256 = Some(hex(&digest));
                 }
                 p.hasher = *hasher;
                 Reply::json(if last_chunk { 201 } else { 206 }, json!({}))

@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::{DmEvent, Reply, State, Tweet, USER_ID, USERNAME, matches_template};
-use crate::support::server::RecordedRequest;
+use super::{DmEvent, Reply, State, Tweet, USER_ID, USERNAME, invalid, matches_template};
+use crate::support::server::{RecordedRequest, page};
 
 /// `created_at` of the first generated item (2026-11-01T00:00:00Z); each next one is a minute
 /// later.
@@ -88,10 +88,6 @@ fn user_json(id: &str, username: &str, name: &str) -> Value {
     json!({"id": id, "username": username, "name": name})
 }
 
-fn invalid(detail: &str) -> Reply {
-    Reply::problem(400, "Invalid Request", detail, "invalid-request")
-}
-
 /// `max_results` within `min..=max`, or X's 400.
 fn max_results(
     req: &RecordedRequest,
@@ -126,9 +122,8 @@ fn window<T: Clone>(
             .and_then(|n| n.parse::<usize>().ok())
             .ok_or_else(|| invalid("The `pagination_token` query parameter value is invalid"))?,
     };
-    let end = (offset + size).min(all.len());
-    let page = all.get(offset..end).unwrap_or_default().to_vec();
-    Ok((page, (end < all.len()).then(|| format!("page{end}"))))
+    let (page, next) = page(all, offset, size);
+    Ok((page, next.map(|end| format!("page{end}"))))
 }
 
 impl State {
@@ -211,7 +206,7 @@ impl State {
         user: Option<&str>,
         bytes: &[u8],
     ) -> Reply {
-        let key = if self.many_users {
+        let key = if self.auth.many_users {
             format!("{}:{endpoint}", self.me.0)
         } else {
             endpoint.to_string()

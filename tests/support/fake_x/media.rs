@@ -5,10 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
-use super::{Reply, State};
-use crate::support::server::RecordedRequest;
+use super::{Reply, State, invalid};
+use crate::support::server::{RecordedRequest, sha256};
 
 /// The largest segment X accepts ("must be <= 5 MB").
 pub const MAX_SEGMENT: usize = 5 * 1024 * 1024;
@@ -40,10 +39,6 @@ pub(super) struct Media {
     pub largest_segment: usize,
     /// Posts still to be created and then answered 503, as if the answer were lost.
     pub lose_answers: u32,
-}
-
-fn invalid(detail: &str) -> Reply {
-    Reply::problem(400, "Invalid Request", detail, "invalid-request")
 }
 
 impl Upload {
@@ -164,10 +159,7 @@ impl State {
                 upload.total_bytes
             ));
         }
-        let sha: String = Sha256::digest(&whole)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha = sha256(&whole);
         if expected.is_some_and(|e| e != sha) {
             return invalid("The reassembled media does not match the expected bytes.");
         }

@@ -1,28 +1,12 @@
 //! X's OAuth 2.0 endpoints: authorize, token (code with PKCE, rotating refresh), revoke.
 
-use std::time::{Duration, Instant};
-
 use serde_json::json;
 
-use super::{Reply, State, USER_ID};
-use crate::support::oauth::{Authority, ClientAuth, Code, PkceEncoding, bearer};
+use super::{Reply, State, USER_ID, invalid};
+use crate::support::oauth::{
+    ClientAuth, Code, PkceEncoding, Refused, Rotation, TokenRefused, bearer,
+};
 use crate::support::server::RecordedRequest;
-
-pub(super) struct OAuth {
-    pub authority: Authority,
-    pub refreshes: usize,
-    pub revoked: Vec<String>,
-}
-
-impl Default for OAuth {
-    fn default() -> OAuth {
-        OAuth {
-            authority: Authority::new(Duration::from_secs(7200), ["xcode.", "xat.", "xrt."]),
-            refreshes: 0,
-            revoked: Vec::new(),
-        }
-    }
-}
 
 fn oauth_error(error: &str, description: &str) -> Reply {
     Reply::json(
@@ -39,45 +23,25 @@ impl State {
     pub(super) fn authorize(&mut self, req: &RecordedRequest) -> Reply {
         let q = |name| req.query_param(name).unwrap_or("").to_string();
         if q("client_id") != self.client_id {
-            return Reply::problem(
-                400,
-                "Invalid Request",
-                "client_id is unknown.",
-                "invalid-request",
-            );
+            return invalid("client_id is unknown.");
         }
         let required = ["redirect_uri", "scope", "state", "code_challenge"];
         if q("response_type") != "code"
             || q("code_challenge_method") != "S256"
             || required.iter().any(|k| q(k).is_empty())
         {
-            return Reply::problem(
-                400,
-                "Invalid Request",
-                "Missing or invalid parameters.",
-                "invalid-request",
-            );
+            return invalid("Missing or invalid parameters.");
         }
         if req.raw_query.contains("scope=") && req.raw_query.contains('+') {
-            return Reply::problem(
-                400,
-                "Invalid Request",
-                "Scopes must be separated by %20.",
-                "invalid-request",
-            );
+            return invalid("Scopes must be separated by %20.");
         }
         let mut challenge = q("code_challenge");
         if self.corrupt_challenges {
             challenge = s256("not the verifier");
         }
-        let code = self.oauth.authority.code(Code {
-            user: 0,
-            challenge,
-            redirect_uri: q("redirect_uri"),
-            scope: q("scope"),
-            permanent: false,
-            issued: Instant::now(),
-        });
+        let code = self
+            .auth
+            .code(Code::new(&challenge, &q("redirect_uri"), &q("scope")));
         let mut location = url::Url::parse(&q("redirect_uri")).expect("a redirect URI");
         location
             .query_pairs_mut()
@@ -103,76 +67,23 @@ impl State {
                 json!({"error": "unauthorized_client", "error_description": "Missing valid authorization header"}),
             );
         }
-        let f = |name| req.form_field(name).unwrap_or("").to_string();
-        match f("grant_type").as_str() {
-            "authorization_code" => {
-                let Some(pending) = self.oauth.authority.codes.remove(&f("code")) else {
-                    return oauth_error(
-                        "invalid_request",
-                        "Value passed for the authorization code was invalid.",
-                    );
-                };
-                if pending.issued.elapsed() > self.code_lifetime {
-                    return oauth_error(
-                        "invalid_request",
-                        "Value passed for the authorization code was invalid.",
-                    );
-                }
-                if pending.redirect_uri != f("redirect_uri") {
-                    return oauth_error(
-                        "invalid_request",
-                        "Value passed for the redirect uri did not match the uri of the authorization code.",
-                    );
-                }
-                if s256(&f("code_verifier")) != pending.challenge {
-                    return oauth_error(
-                        "invalid_request",
-                        "Value passed for the code verifier did not match the code challenge.",
-                    );
-                }
-                let user = if self.many_users {
-                    self.users += 1;
-                    self.users
-                } else {
-                    0
-                };
-                self.issue(user, &pending.scope)
-            }
-            "refresh_token" => {
-                let refresh = f("refresh_token");
-                let Some(grant) = self.oauth.authority.refreshable(&refresh) else {
-                    return oauth_error(
-                        "invalid_request",
-                        "Value passed for the token was invalid.",
-                    );
-                };
-                grant.rotated = true;
-                let (user, scope) = (grant.user, grant.scope.clone());
-                self.oauth.refreshes += 1;
-                self.issue(user, &scope)
-            }
-            _ => oauth_error(
-                "invalid_request",
-                "Missing required parameter [grant_type].",
-            ),
-        }
-    }
-
-    fn issue(&mut self, user: u64, scope: &str) -> Reply {
-        let offline = scope.split(' ').any(|s| s == "offline.access");
-        let auth = &mut self.oauth.authority;
-        let refresh = offline.then(|| auth.new_refresh());
-        let grant = auth.issue(user, String::new(), scope.to_string(), refresh, false);
-        let mut body = json!({
-            "token_type": "bearer",
-            "expires_in": grant.lifetime.as_secs(),
-            "access_token": grant.access_token,
-            "scope": scope,
+        let grant = self.auth.grant(req, Rotation::Rotate, |auth, code| {
+            let offline = code.scope.split(' ').any(|s| s == "offline.access");
+            (auth.next_user(), String::new(), offline)
         });
-        if let Some(refresh) = &grant.refresh_token {
-            body["refresh_token"] = json!(refresh);
-        }
-        Reply::json(200, body)
+        let message = match grant {
+            Ok(grant) => return Reply::json(200, grant.answer("bearer")),
+            Err(TokenRefused::Code(Refused::WrongRedirect)) => {
+                "Value passed for the redirect uri did not match the uri of the authorization code."
+            }
+            Err(TokenRefused::Code(Refused::WrongVerifier)) => {
+                "Value passed for the code verifier did not match the code challenge."
+            }
+            Err(TokenRefused::Code(_)) => "Value passed for the authorization code was invalid.",
+            Err(TokenRefused::Refresh) => "Value passed for the token was invalid.",
+            Err(_) => "Missing required parameter [grant_type].",
+        };
+        oauth_error("invalid_request", message)
     }
 
     pub(super) fn revoke(&mut self, req: &RecordedRequest) -> Reply {
@@ -182,18 +93,13 @@ impl State {
                 json!({"error": "unauthorized_client", "error_description": "Missing valid authorization header"}),
             );
         }
-        let token = req.form_field("token").unwrap_or("").to_string();
-        self.oauth.authority.revoke(&token);
-        self.oauth.revoked.push(token);
+        self.auth.revoke_request(req);
         Reply::json(200, json!({"revoked": true}))
     }
 
     /// The many-users mode's user of a live user token (0: the fixed creator, or not one).
     pub(super) fn token_user(&self, req: &RecordedRequest) -> u64 {
-        self.oauth
-            .authority
-            .issued(bearer(req))
-            .map_or(0, |g| g.user)
+        self.auth.issued(bearer(req)).map_or(0, |g| g.user)
     }
 
     /// The user a bearer token acts for: the creator for a live user token, `None` for the
@@ -203,7 +109,7 @@ impl State {
         if token == super::APP_BEARER {
             return Ok(None);
         }
-        if self.oauth.authority.live(token).is_some() {
+        if self.auth.live(token).is_some() {
             return Ok(Some(USER_ID));
         }
         Err(Reply::problem(

@@ -75,7 +75,6 @@ ALTER TABLE fans_v11 RENAME TO fans;
 CREATE TABLE messages_v11 (
     id                   INTEGER PRIMARY KEY,
     platform             TEXT    NOT NULL,
-    account              TEXT    NOT NULL,
     platform_message_id  TEXT    NOT NULL,
     fan_platform_user_id TEXT,
     direction            TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
@@ -87,6 +86,9 @@ CREATE TABLE messages_v11 (
     revision             INTEGER NOT NULL,
     created_at           TEXT    NOT NULL,
     updated_at           TEXT    NOT NULL,
+    -- Last, as PostgreSQL's ALTER TABLE ... ADD COLUMN puts it: both backends keep one column
+    -- order, so exports are the same whichever holds the CRM.
+    account              TEXT    NOT NULL,
     UNIQUE (platform, account, platform_message_id)
 );
 INSERT INTO messages_v11 (id, platform, account, platform_message_id, fan_platform_user_id,

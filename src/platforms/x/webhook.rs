@@ -24,12 +24,13 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
-use super::http::{Incoming, Reply};
-use super::signature::{hmac_matches, hmac_sha256, parse_x_header as parse_header};
-use super::tiktok::event_id;
+use crate::config::PlatformConfig;
 use crate::store::model::{AnalyticsEvent, AuditEntry, ConnectionRow, Message, WebhookReplay};
 use crate::store::{Batch, Store};
 use crate::vocab::Secret;
+use crate::webhooks::http::{Incoming, Reply, Route};
+use crate::webhooks::signature::{hmac_matches, hmac_sha256, parse_x_header as parse_header};
+use crate::webhooks::{Endpoint, Receiver, event_id};
 
 pub const PATH: &str = "/webhooks/x";
 const PLATFORM: &str = "x";
@@ -105,7 +106,7 @@ pub fn plan(
         .and_then(Json::as_str)
         .filter(|u| !u.is_empty() && u.len() <= 40)
         .ok_or("not an X Account Activity event: no for_user_id")?;
-    let account = super::local_account(connections, PLATFORM, Some(for_user));
+    let account = crate::webhooks::local_account(connections, PLATFORM, Some(for_user));
     let id = event_id(body);
     let at = events_time(&event).unwrap_or(now);
     let kinds: Vec<(String, usize)> = event
@@ -188,11 +189,30 @@ pub struct XReceiver {
 }
 
 impl XReceiver {
+    /// A receiver checking signatures (and answering CRCs) with the consumer secret `key`.
     pub fn new(key: Secret) -> XReceiver {
         XReceiver { key }
     }
+}
 
-    pub fn handle(&mut self, store: &mut dyn Store, request: &Incoming) -> Reply {
+/// `GET` and `POST /webhooks/x`, when the consumer secret is set. X signs with the OAuth 1.0a
+/// consumer secret, never with the OAuth 2.0 client secret.
+pub fn endpoint(settings: &PlatformConfig, _replay_cap: usize) -> Option<Endpoint> {
+    let key = settings
+        .webhook_secret
+        .clone()
+        .filter(|k| !k.expose().is_empty())?;
+    Some(Endpoint {
+        route: Route {
+            path: PATH.into(),
+            methods: &["GET", "POST"],
+        },
+        receiver: Box::new(XReceiver::new(key)),
+    })
+}
+
+impl Receiver for XReceiver {
+    fn handle(&mut self, store: &mut dyn Store, request: &Incoming) -> Reply {
         if request.method == "GET" {
             return match request.query_param("crc_token") {
                 Some(token) if is_crc_token(&token) => Reply {

@@ -16,10 +16,17 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
-use super::signature::hex;
-use crate::store::model::{AnalyticsEvent, AuditEntry, Connection, ConnectionRow};
+use crate::config::PlatformConfig;
+use crate::store::model::{
+    AnalyticsEvent, AuditEntry, Connection, ConnectionRow, ConnectionStatus,
+};
+use crate::store::{Batch, Store};
+use crate::vocab::Secret;
+pub use crate::webhooks::event_id;
+use crate::webhooks::http::{Incoming, Reply, Route};
+use crate::webhooks::signature::{self, SignatureError};
+use crate::webhooks::{Endpoint, Receiver, ReplayGuard, TOLERANCE_SECS};
 
 pub const PLATFORM: &str = "tiktok";
 pub const PATH: &str = "/webhooks/tiktok";
@@ -65,11 +72,6 @@ pub fn parse(body: &[u8]) -> Result<Event, String> {
     Ok(event)
 }
 
-/// The event's unique id: the SHA-256 of the body, hex.
-pub fn event_id(body: &[u8]) -> String {
-    hex(&Sha256::digest(body))
-}
-
 /// What `event` (with id `id`) changes, given every connection in the CRM.
 pub fn plan(
     event: &Event,
@@ -102,9 +104,11 @@ pub fn plan(
         // after the user removed the authorization.
         revoked = mine
             .iter()
-            .filter(|c| c.status != "revoked" && c.connected_at.is_none_or(|t| t <= at))
+            .filter(|c| {
+                c.status != ConnectionStatus::Revoked && c.connected_at.is_none_or(|t| t <= at)
+            })
             .map(|c| Connection {
-                status: "revoked".into(),
+                status: ConnectionStatus::Revoked,
                 ..(*c).clone()
             })
             .collect();
@@ -161,6 +165,115 @@ fn reason_text(reason: i64) -> &'static str {
     }
 }
 
+/// `POST /webhooks/tiktok`, when a client secret (production or sandbox app) is set: TikTok
+/// signs with it. `replay_cap` bounds the replay guard.
+pub fn endpoint(settings: &PlatformConfig, replay_cap: usize) -> Option<Endpoint> {
+    let keys: Vec<Secret> = [
+        settings.client_secret.clone(),
+        settings.sandbox_client_secret.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|k| !k.expose().is_empty())
+    .collect();
+    (!keys.is_empty()).then(|| Endpoint {
+        route: Route {
+            path: PATH.into(),
+            methods: &["POST"],
+        },
+        receiver: Box::new(TiktokReceiver::new(keys, replay_cap)),
+    })
+}
+
+/// `POST /webhooks/tiktok`: verifies, dedupes and records TikTok's events.
+pub struct TiktokReceiver {
+    /// The client secrets that may have signed (production app, and the sandbox app's if set).
+    keys: Vec<Secret>,
+    replay: ReplayGuard,
+}
+
+impl TiktokReceiver {
+    /// A receiver checking signatures against `keys`, remembering at most `replay_cap` of them.
+    pub fn new(keys: Vec<Secret>, replay_cap: usize) -> TiktokReceiver {
+        TiktokReceiver {
+            keys,
+            replay: ReplayGuard::new(replay_cap),
+        }
+    }
+}
+
+impl Receiver for TiktokReceiver {
+    fn handle(&mut self, store: &mut dyn Store, request: &Incoming) -> Reply {
+        let now = crate::clock::now();
+        let header = match request.header_values("tiktok-signature").as_slice() {
+            [] => return refused(SignatureError::Missing),
+            [one] => match signature::parse_header(one) {
+                Ok(h) => h,
+                Err(e) => return refused(e),
+            },
+            _ => return Reply::error(400, "more than one TikTok-Signature header"),
+        };
+        if let Err(e) = signature::verify(
+            &self.keys,
+            &header,
+            &request.body,
+            now.timestamp(),
+            TOLERANCE_SECS,
+        ) {
+            return refused(e);
+        }
+        if self.replay.contains(&header.signature) {
+            tracing::warn!("refused a replayed TikTok webhook");
+            return Reply::error(401, "replayed request");
+        }
+        let event = match parse(&request.body) {
+            Ok(e) => e,
+            Err(why) => {
+                tracing::warn!("refused a signed TikTok webhook: {why}");
+                return Reply::error(400, &why);
+            }
+        };
+        let id = event_id(&request.body);
+        let written = store
+            .list_connections()
+            .map_err(|e| e.to_string())
+            .and_then(|connections| plan(&event, &id, &connections, now))
+            .and_then(|plan| {
+                store
+                    .upsert_all(&[
+                        Batch::Connections(&plan.revoked),
+                        Batch::Audit(std::slice::from_ref(&plan.audit)),
+                        Batch::Analytics(std::slice::from_ref(&plan.analytics)),
+                    ])
+                    .map(|_| plan.revoked.len())
+                    .map_err(|e| e.to_string())
+            });
+        match written {
+            Ok(revoked) => {
+                // Remembered only once recorded: after a 500, TikTok's retry must get through.
+                self.replay
+                    .remember(header.timestamp, header.signature, now.timestamp());
+                tracing::debug!(event = %event.event, revoked, "recorded a TikTok webhook");
+                Reply::ok()
+            }
+            Err(why) if why.starts_with("not a TikTok event") => Reply::error(400, &why),
+            Err(why) => {
+                tracing::error!("could not record a TikTok webhook: {why}");
+                Reply::error(500, "could not record the event")
+            }
+        }
+    }
+}
+
+fn refused(e: SignatureError) -> Reply {
+    let status = match e {
+        SignatureError::Malformed(_) => 400,
+        _ => 401,
+    };
+    tracing::warn!("refused a TikTok webhook: {e}");
+    Reply::error(status, &e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,7 +287,7 @@ mod tests {
                 platform_user_id: Some(open_id.into()),
                 username: None,
                 scopes: None,
-                status: status.into(),
+                status: ConnectionStatus::parse(status).unwrap(),
                 token_expires_at: None,
                 secret_ref: None,
                 connected_at: None,

@@ -23,11 +23,13 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
-use super::http::{Incoming, Reply};
-use super::signature::{body_mac_matches, decode_hex32, hex, parse_hub_header};
+use crate::config::PlatformConfig;
 use crate::store::model::{AuditEntry, Fan, Message};
 use crate::store::{Batch, Store};
 use crate::vocab::Secret;
+use crate::webhooks::http::{Incoming, Reply, Route};
+use crate::webhooks::signature::{body_mac_matches, decode_hex32, hex, parse_hub_header};
+use crate::webhooks::{Endpoint, Receiver};
 
 pub const PLATFORM: &str = "instagram";
 pub const PATH: &str = "/webhooks/instagram";
@@ -204,7 +206,7 @@ pub fn subscription(query: &str, verify_token: Option<&Secret>) -> Reply {
     let given = get("hub.verify_token").unwrap_or("");
     // Constant time: HMAC both with one key and compare the MACs.
     let key = Secret::new("socialcrm hub.verify_token");
-    let same = decode_hex32(&super::signature::sign_body(
+    let same = decode_hex32(&crate::webhooks::signature::sign_body(
         &key,
         expected.expose().as_bytes(),
     ))
@@ -233,8 +235,26 @@ pub struct InstagramReceiver {
     pub verify_token: Option<Secret>,
 }
 
-impl InstagramReceiver {
-    pub fn handle(&mut self, store: &mut dyn Store, request: &Incoming) -> Reply {
+/// `GET` and `POST /webhooks/instagram`, when the app secret is set: Meta signs with it.
+pub fn endpoint(settings: &PlatformConfig, _replay_cap: usize) -> Option<Endpoint> {
+    let app_secret = settings
+        .client_secret
+        .clone()
+        .filter(|k| !k.expose().is_empty())?;
+    Some(Endpoint {
+        route: Route {
+            path: PATH.into(),
+            methods: &["GET", "POST"],
+        },
+        receiver: Box::new(InstagramReceiver {
+            app_secret: Some(app_secret),
+            verify_token: settings.webhook_verify_token.clone(),
+        }),
+    })
+}
+
+impl Receiver for InstagramReceiver {
+    fn handle(&mut self, store: &mut dyn Store, request: &Incoming) -> Reply {
         if request.method == "GET" {
             return subscription(&request.query, self.verify_token.as_ref());
         }
@@ -271,7 +291,8 @@ impl InstagramReceiver {
                 return Reply::error(500, "could not record the event");
             }
         };
-        let local = |ig_id: &str| super::local_account(&connections, PLATFORM, Some(ig_id));
+        let local =
+            |ig_id: &str| crate::webhooks::local_account(&connections, PLATFORM, Some(ig_id));
         for fan in &mut plan.fans {
             fan.account = local(&fan.account);
         }

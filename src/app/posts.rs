@@ -1,0 +1,264 @@
+//! `posts list` and `posts show`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Context, Report, paging_note, time_cell};
+use crate::cli::{PostSortArg, PostsCommand};
+use crate::error::{CliError, CliResult};
+use crate::output::{List, Record, Render, Section, cell};
+use crate::store::model::{AnalyticsEvent, Page, PostListQuery, PostRow, PostSelector, PostSort};
+use crate::vocab::PlatformId;
+
+pub fn run(ctx: &mut Context, cmd: PostsCommand) -> CliResult<Report> {
+    match cmd {
+        PostsCommand::List {
+            account,
+            platform,
+            since,
+            until,
+            search,
+            sort,
+            desc,
+            page,
+        } => {
+            let query = PostListQuery {
+                page: Page {
+                    limit: page.limit,
+                    after: page.after,
+                },
+                platform: platform.map(|p| p.name().to_string()),
+                account,
+                since,
+                until,
+                search,
+                sort: match sort {
+                    PostSortArg::Published => PostSort::Published,
+                    PostSortArg::Views => PostSort::Views,
+                    PostSortArg::Likes => PostSort::Likes,
+                    PostSortArg::Comments => PostSort::Comments,
+                    PostSortArg::Shares => PostSort::Shares,
+                },
+                descending: desc,
+            };
+            let posts = ctx.store()?.list_posts(&query)?;
+            let note = paging_note(posts.len(), page.limit, posts.last().map(|p| p.id), "posts");
+            let mut report = Report::data(List(posts));
+            report.notes.extend(note);
+            Ok(report)
+        }
+        PostsCommand::Show { post } => {
+            let selector = parse_selector(&post)?;
+            let store = ctx.store()?;
+            let row = store.find_post(&selector)?.ok_or_else(|| {
+                CliError::failure(format!("no post matches '{}'", post.trim()))
+                    .with_hint("find the post with `socialcrm posts list --search TEXT`")
+            })?;
+            let history = store.post_history(&row.post)?;
+            let note = history
+                .is_empty()
+                .then(|| "no metrics history recorded for this post yet".to_string());
+            let mut report = Report::data(PostDetail { row, history });
+            report.notes.extend(note);
+            Ok(report)
+        }
+    }
+}
+
+/// `42` is a local id; `tiktok:7301...` a platform and the platform's post id.
+pub fn parse_selector(raw: &str) -> CliResult<PostSelector> {
+    let raw = raw.trim();
+    if let Ok(id) = raw.parse::<i64>() {
+        return Ok(PostSelector::Id(id));
+    }
+    let bad = || {
+        CliError::usage(format!("'{raw}' is not a post id or PLATFORM:POST_ID"))
+            .with_hint("e.g. `42` or `tiktok:7301234567890123456`")
+    };
+    let (platform, post_id) = raw.split_once(':').ok_or_else(bad)?;
+    if post_id.trim().is_empty() {
+        return Err(bad());
+    }
+    let platform: PlatformId = platform
+        .parse()
+        .map_err(|e: crate::platforms::UnknownPlatform| CliError::usage(e.to_string()))?;
+    Ok(PostSelector::OnPlatform {
+        platform: platform.name().to_string(),
+        post_id: post_id.trim().to_string(),
+    })
+}
+
+impl Record for PostRow {
+    fn columns() -> Vec<&'static str> {
+        vec![
+            "id",
+            "platform",
+            "platform_post_id",
+            "account",
+            "published_at",
+            "media_type",
+            "view_count",
+            "like_count",
+            "comment_count",
+            "share_count",
+            "metrics_at",
+            "caption",
+            "url",
+            "revision",
+            "created_at",
+            "updated_at",
+        ]
+    }
+
+    fn table_columns() -> Vec<&'static str> {
+        vec![
+            "id",
+            "platform",
+            "account",
+            "published_at",
+            "view_count",
+            "like_count",
+            "comment_count",
+            "share_count",
+            "caption",
+        ]
+    }
+
+    fn dropped_first() -> &'static [&'static str] {
+        &["account", "share_count", "comment_count", "platform"]
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let p = &self.post;
+        vec![
+            self.id.to_string(),
+            p.platform.clone(),
+            p.platform_post_id.clone(),
+            cell(&p.account),
+            time_cell(&p.published_at),
+            cell(&p.media_type),
+            cell(&p.view_count),
+            cell(&p.like_count),
+            cell(&p.comment_count),
+            cell(&p.share_count),
+            time_cell(&p.metrics_at),
+            cell(&p.caption),
+            cell(&p.url),
+            self.revision.to_string(),
+            time_cell(&Some(self.created_at)),
+            time_cell(&Some(self.updated_at)),
+        ]
+    }
+}
+
+/// `posts show`: the post, then its metrics over time.
+struct PostDetail {
+    row: PostRow,
+    history: Vec<AnalyticsEvent>,
+}
+
+/// A metric's value as people read it: whole numbers without a fraction.
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        v.to_string()
+    }
+}
+
+impl Render for PostDetail {
+    fn json(&self) -> serde_json::Value {
+        let mut post = serde_json::to_value(&self.row).expect("records serialize");
+        let history: Vec<serde_json::Value> = self
+            .history
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "metric": e.metric,
+                    "period": e.period,
+                    "period_start": e.period_start,
+                    "value": e.value,
+                    "unit": e.unit,
+                })
+            })
+            .collect();
+        post["history"] = serde_json::Value::Array(history);
+        post
+    }
+
+    /// The post's fields, then one row per recorded time with a column per metric.
+    fn sections(&self) -> Vec<Section> {
+        let detail = PostRow::columns()
+            .iter()
+            .zip(self.row.cells())
+            .map(|(c, v)| vec![c.to_string(), v])
+            .collect();
+        let mut sections = vec![Section {
+            title: None,
+            columns: vec!["field".into(), "value".into()],
+            rows: detail,
+            ..Section::default()
+        }];
+        if !self.history.is_empty() {
+            let metrics: BTreeSet<&str> = self.history.iter().map(|e| e.metric.as_str()).collect();
+            let mut at: BTreeMap<_, BTreeMap<&str, f64>> = BTreeMap::new();
+            for e in &self.history {
+                at.entry(e.period_start)
+                    .or_default()
+                    .insert(e.metric.as_str(), e.value);
+            }
+            let rows = at
+                .into_iter()
+                .map(|(t, values)| {
+                    std::iter::once(time_cell(&Some(t)))
+                        .chain(
+                            metrics
+                                .iter()
+                                .map(|m| values.get(m).map(|v| number(*v)).unwrap_or_default()),
+                        )
+                        .collect()
+                })
+                .collect();
+            sections.push(Section {
+                title: Some("metrics over time".into()),
+                columns: std::iter::once("at".to_string())
+                    .chain(metrics.iter().map(|m| m.to_string()))
+                    .collect(),
+                rows,
+                ..Section::default()
+            });
+        }
+        sections
+    }
+
+    /// The post as one CSV row (its history is in `--output json`).
+    fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let columns = PostRow::columns().iter().map(|c| c.to_string()).collect();
+        (columns, vec![self.row.cells()])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_parse() {
+        assert_eq!(parse_selector(" 42 ").unwrap(), PostSelector::Id(42));
+        assert_eq!(
+            parse_selector("twitter:1790").unwrap(),
+            PostSelector::OnPlatform {
+                platform: "x".into(),
+                post_id: "1790".into()
+            }
+        );
+        assert!(parse_selector("video").is_err());
+        assert!(parse_selector("tiktok:").is_err());
+        assert!(parse_selector("myspace:1").is_err());
+    }
+
+    #[test]
+    fn whole_metric_values_print_without_a_fraction() {
+        assert_eq!(number(1200.0), "1200");
+        assert_eq!(number(0.25), "0.25");
+    }
+}
