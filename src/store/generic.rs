@@ -844,6 +844,7 @@ impl<C: Conn> Store for SqlStore<C> {
                 );
                 q.finish("ORDER BY f.id LIMIT 1", [])
             }
+            Listing::HandleBlocks(after) => self.blocks_sql(after, 500),
             Listing::FanRelationships(id) => {
                 let mut q = Query::new(self.dialect(), FAN_SELECT);
                 q.filter("f.id = ?", [(*id).into()]);

@@ -428,6 +428,8 @@ pub enum Listing {
     },
     /// `fans show`'s relationships of one fan.
     FanRelationships(i64),
+    /// `people suggest`'s page of handle blocks after this stem.
+    HandleBlocks(String),
 }
 
 /// A post as the CRM keeps it: the record, its local id and the store's bookkeeping.

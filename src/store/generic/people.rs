@@ -386,22 +386,30 @@ impl<C: Conn> SqlStore<C> {
         Ok(people)
     }
 
+    /// A GROUP BY over the index fans_by_handle_stem (handle_stem, platform): read in
+    /// order, one page of stems at a time, never all pairs.
+    pub(super) fn blocks_sql(&self, after: &str, rows: u32) -> (String, Vec<Value>) {
+        Query::with_params(
+            self.dialect(),
+            "SELECT f.handle_stem AS stem FROM fans f WHERE f.handle_stem > ? \
+             GROUP BY f.handle_stem HAVING COUNT(DISTINCT f.platform) > 1 \
+             ORDER BY f.handle_stem LIMIT ?",
+            vec![after.into(), limit(rows)],
+        )
+        .finish("", [])
+    }
+
     pub(super) fn people_blocks(
         &mut self,
         after: &str,
         rows: u32,
     ) -> Result<Vec<String>, StoreError> {
-        // A GROUP BY over the index fans_by_handle_stem (handle_stem, platform): read in
-        // order, one page of stems at a time, never all pairs.
-        self.exec(
-            "SELECT f.handle_stem AS stem FROM fans f WHERE f.handle_stem > ? \
-             GROUP BY f.handle_stem HAVING COUNT(DISTINCT f.platform) > 1 \
-             ORDER BY f.handle_stem LIMIT ?",
-            vec![after.into(), limit(rows)],
-        )?
-        .iter()
-        .map(|r| r.text("stem"))
-        .collect()
+        let (sql, params) = self.blocks_sql(after, rows);
+        self.conn
+            .query(&sql, &params)?
+            .iter()
+            .map(|r| r.text("stem"))
+            .collect()
     }
 
     fn candidates(
