@@ -103,9 +103,6 @@ pub fn pair_signals(a: &CandidateFan, b: &CandidateFan) -> Vec<Signal> {
     if a.platform == b.platform {
         return out;
     }
-    fn usable(s: &Option<String>) -> Option<&str> {
-        s.as_deref().filter(|s| s.len() >= MIN_HANDLE)
-    }
     let same_stem =
         matches!((usable(&a.handle_stem), usable(&b.handle_stem)), (Some(x), Some(y)) if x == y);
     match (usable(&a.handle_key), usable(&b.handle_key)) {
@@ -139,6 +136,34 @@ pub fn pair_signals(a: &CandidateFan, b: &CandidateFan) -> Vec<Signal> {
                 weight: W_NAME,
                 detail: format!("both display names are '{}'", x.trim()),
             });
+        }
+    }
+    out
+}
+
+/// A handle or stem long enough to match on.
+fn usable(s: &Option<String>) -> Option<&str> {
+    s.as_deref().filter(|s| s.len() >= MIN_HANDLE)
+}
+
+/// The weights [`pair_signals`] would find, without their details: the cheap test every pair
+/// of a block goes through.
+fn pair_weights(a: &CandidateFan, b: &CandidateFan) -> Vec<f64> {
+    let mut out = Vec::new();
+    if a.platform == b.platform {
+        return out;
+    }
+    let same_stem =
+        matches!((usable(&a.handle_stem), usable(&b.handle_stem)), (Some(x), Some(y)) if x == y);
+    match (usable(&a.handle_key), usable(&b.handle_key)) {
+        (Some(x), Some(y)) if x == y => out.push(W_HANDLE),
+        _ if same_stem => out.push(W_DIGITS),
+        _ => {}
+    }
+    if same_stem && let (Some(x), Some(y)) = (&a.display_name, &b.display_name) {
+        let (nx, ny) = (normalise_name(x), normalise_name(y));
+        if !nx.is_empty() && nx == ny {
+            out.push(W_NAME);
         }
     }
     out
@@ -387,11 +412,19 @@ pub fn suggest(
                     if !eligible(a, b, &rejected) {
                         continue;
                     }
-                    let mut signals = pair_signals(a, b);
-                    signals.extend(mentioned.remove(&pair(a.id, b.id)).unwrap_or_default());
-                    if signals.is_empty() || combine(&signals) < threshold {
+                    let mention = mentioned.remove(&pair(a.id, b.id)).unwrap_or_default();
+                    // The weights first: most pairs of a block fall short, and their evidence
+                    // is never written out.
+                    let unlikely = pair_weights(a, b)
+                        .iter()
+                        .chain(mention.iter().map(|s| &s.weight))
+                        .map(|w| 1.0 - w)
+                        .product::<f64>();
+                    if 1.0 - unlikely < threshold || unlikely == 1.0 {
                         continue;
                     }
+                    let mut signals = pair_signals(a, b);
+                    signals.extend(mention);
                     total += 1;
                     best.push(suggestion(a, b, signals));
                 }
@@ -466,6 +499,10 @@ mod tests {
             ["handle", "name"]
         );
         assert!((combine(&s) - 0.85).abs() < 1e-9);
+        assert_eq!(
+            pair_weights(&a, &b),
+            s.iter().map(|s| s.weight).collect::<Vec<_>>()
+        );
         // Same handle, other names: below the default threshold.
         let decoy = fan(3, "reddit", "lilyfan", Some("Marco"));
         assert!((combine(&pair_signals(&a, &decoy)) - 0.70).abs() < 1e-9);
