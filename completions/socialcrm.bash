@@ -796,7 +796,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__db__subcmd__status)
-            opts="-o -v -q -h -V --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            opts="-o -v -q -h -V --exact --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

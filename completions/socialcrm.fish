@@ -668,6 +668,7 @@ json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
 json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -l exact -d 'Count every row of every table, however long it takes (PostgreSQL)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'

@@ -463,6 +463,15 @@ fn plans_use_indexes(db: &TestDb) {
         }
     }
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+    // A fan's latest messages come from the fan's own index, not a walk through the platform's.
+    let latest = Listing::Messages(MessageQuery {
+        platform: Some("onlyfans".into()),
+        fan_platform_user_id: Some("u7".into()),
+        newest_first: true,
+        ..messages
+    });
+    let plan = store.explain(&latest).unwrap().join("\n");
+    assert!(plan.contains("messages_by_fan"), "{plan}");
 }
 
 crate::support::both_backends! {

@@ -603,7 +603,7 @@ on_both_backends! {
     }
 
     fn a_fan_named_differently_in_two_batches_of_one_file_is_not_rewritten_on_reimport(env, db) {
-        // More rows than one batch (20,000): the fan's first row and its last are in two.
+        // More rows than one batch (4,096): the fan's first row and its last are in two.
         let mut csv = String::from("Message ID,Fan ID,Fan,Direction,Sent At,Text,Price\n");
         for i in 0..20_001 {
             let name = if i == 20_000 { "Ann_Renamed" } else { "Ann" };
@@ -636,7 +636,10 @@ on_both_backends! {
             csv.push_str(&format!("{i},{}\n", if i == 20_005 { "boom" } else { "fan" }));
         }
         let path = file(env, "fails.csv", &csv);
-        let run = import(env, db, "fans", &path, &[]);
+        // A commit after every batch of 4,096 rows: four are committed before the fifth fails.
+        let mut cmd = env.command(&["--database-url", &db.url, "-o", "json", "import-csv", "onlyfans", "fans", path.to_str().unwrap()]);
+        cmd.env("SOCIALCRM_IMPORT_COMMIT_ROWS", "4096");
+        let run = env.run_cmd(cmd);
         assert_eq!(run.code, 1, "{}", run.stderr);
         let last = run.stderr.lines().last().unwrap();
         assert!(last.starts_with("error: ") && last.contains("refused by the test"), "{}", run.stderr);
@@ -644,7 +647,7 @@ on_both_backends! {
         let failed: Vec<&Json> = audit.iter().filter(|a| a["action"] == "import").collect();
         assert_eq!(failed.len(), 1, "{audit:?}");
         assert_eq!(failed[0]["outcome"], "failed");
-        assert!(failed[0]["detail"].as_str().unwrap().contains("stopped after 20000 inserted"), "{}", failed[0]);
+        assert!(failed[0]["detail"].as_str().unwrap().contains("stopped after 16384 inserted"), "{}", failed[0]);
     }
 
     fn reject_line_numbers_are_right_for_crlf_and_cr_files(env, db) {

@@ -24,7 +24,9 @@ mod recovery;
 mod reddit;
 mod registry;
 mod report_page;
+mod search;
 mod secrets;
+mod status;
 mod store;
 mod support;
 mod sync;
@@ -60,7 +62,9 @@ fn every_test_file_is_included() {
         "reddit.rs",
         "registry.rs",
         "report_page.rs",
+        "search.rs",
         "secrets.rs",
+        "status.rs",
         "store.rs",
         "sync.rs",
         "sync_all_bench.rs",

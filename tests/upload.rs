@@ -215,20 +215,45 @@ fn a_file_posted_before_the_xxh3_ledger_is_still_recognised() {
     let (env, fake) = connected();
     let file = video(&env, "clip.mp4", 2 * MIB);
     let first = upload(&env, &fake, &file, &[]).ok().json();
-    // Back to a version 5 ledger: the old column name and a bare SHA-256 (and version 9's
-    // spend columns and the column version 10 adds undone, so that they apply again).
-    let db = rusqlite::Connection::open(env.data_home().join("socialcrm/crm.db")).unwrap();
-    db.execute_batch(&format!(
-        "ALTER TABLE fans DROP COLUMN lifetime_spend_cents;
-         ALTER TABLE fans DROP COLUMN paid_cents;
-         ALTER TABLE fans RENAME COLUMN exported_spend_cents TO lifetime_spend_cents;
-         ALTER TABLE uploads RENAME COLUMN file_hash TO file_sha256;
-         ALTER TABLE platform_connections DROP COLUMN lease_since;
-         UPDATE uploads SET file_sha256 = '{}';
-         DELETE FROM schema_migrations WHERE version >= 6;",
-        sha256(&file)
-    ))
-    .unwrap();
+    // Back to a version 5 ledger: a database built by migrations 1 to 5 only, holding this
+    // one's rows (every column that version has), with the bare SHA-256 of the old column.
+    let path = env.data_home().join("socialcrm/crm.db");
+    let old = path.with_extension("new.db");
+    std::fs::rename(&path, &old).unwrap();
+    let target = socialcrm::store::DatabaseTarget::Sqlite { path: path.clone() };
+    socialcrm::store::open_up_to(&target, 5)
+        .unwrap()
+        .migrate()
+        .unwrap();
+    let db = rusqlite::Connection::open(&path).unwrap();
+    db.execute("ATTACH DATABASE ?1 AS newer", [old.to_str().unwrap()])
+        .unwrap();
+    let columns = |schema: &str, table: &str| -> Vec<String> {
+        let mut stmt = db
+            .prepare(&format!(
+                "SELECT name FROM pragma_table_info('{table}', '{schema}')"
+            ))
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    for table in ["platform_connections", "secrets", "uploads"] {
+        let newer = columns("newer", table);
+        let shared: Vec<String> = columns("main", table)
+            .into_iter()
+            .filter(|c| newer.contains(c))
+            .collect();
+        let list = shared.join(", ");
+        db.execute_batch(&format!(
+            "INSERT INTO main.{table} ({list}) SELECT {list} FROM newer.{table}"
+        ))
+        .unwrap();
+    }
+    db.execute("UPDATE uploads SET file_sha256 = ?1", [sha256(&file)])
+        .unwrap();
+    db.execute_batch("DETACH DATABASE newer").unwrap();
     drop(db);
     let again = upload(&env, &fake, &file, &[]).ok().json();
     assert_eq!(again["status"], "already_posted");

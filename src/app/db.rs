@@ -6,12 +6,12 @@ use super::{Context, Report};
 use crate::cli::DbCommand;
 use crate::error::CliResult;
 use crate::output::{Columns, Detail, Render, Section};
-use crate::store::model::TableCount;
+use crate::store::model::TableRows;
 
 pub fn run(ctx: &mut Context, cmd: DbCommand) -> CliResult<Report> {
     match cmd {
         DbCommand::Migrate => migrate(ctx),
-        DbCommand::Status => status(ctx),
+        DbCommand::Status { exact } => status(ctx, exact),
     }
 }
 
@@ -59,7 +59,7 @@ struct Status {
     /// and host name verified (sslmode=verify-full)"); absent for SQLite.
     #[serde(skip_serializing_if = "Option::is_none")]
     tls: Option<String>,
-    tables: Vec<TableCount>,
+    tables: Vec<TableRows>,
 }
 
 impl Render for Status {
@@ -91,11 +91,11 @@ impl Render for Status {
             },
             Section {
                 title: None,
-                columns: vec!["table".into(), "rows".into()],
+                columns: vec!["table".into(), "rows".into(), "count".into()],
                 rows: self
                     .tables
                     .iter()
-                    .map(|t| vec![t.table.clone(), rows_cell(t)])
+                    .map(|t| vec![t.table.clone(), rows_cell(t), count_cell(t).into()])
                     .collect(),
                 ..Section::default()
             },
@@ -111,6 +111,7 @@ impl Render for Status {
             "state",
             "table",
             "rows",
+            "estimated",
         ];
         let rows = self
             .tables
@@ -124,6 +125,7 @@ impl Render for Status {
                     self.state.to_string(),
                     t.table.clone(),
                     t.rows.map(|n| n.to_string()).unwrap_or_default(),
+                    t.estimated.to_string(),
                 ]
             })
             .collect();
@@ -131,11 +133,23 @@ impl Render for Status {
     }
 }
 
-fn rows_cell(t: &TableCount) -> String {
-    t.rows.map(|n| n.to_string()).unwrap_or_else(|| "-".into())
+fn rows_cell(t: &TableRows) -> String {
+    match t.rows {
+        Some(n) if t.estimated => format!("~{n}"),
+        Some(n) => n.to_string(),
+        None => "-".into(),
+    }
 }
 
-fn status(ctx: &mut Context) -> CliResult<Report> {
+fn count_cell(t: &TableRows) -> &'static str {
+    match (t.rows, t.estimated) {
+        (None, _) => "-",
+        (Some(_), true) => "estimate",
+        (Some(_), false) => "exact",
+    }
+}
+
+fn status(ctx: &mut Context, exact: bool) -> CliResult<Report> {
     let store = ctx.raw_store()?;
     let info = store.info();
     let schema_version = store.schema_version()?;
@@ -145,7 +159,8 @@ fn status(ctx: &mut Context) -> CliResult<Report> {
         std::cmp::Ordering::Less => "pending",
         std::cmp::Ordering::Greater => "newer",
     };
-    let tables = store.table_counts()?;
+    let tables = store.table_rows(exact)?;
+    let estimated = tables.iter().any(|t| t.estimated);
     let mut report = Report::data(Status {
         backend: info.backend,
         location: info.location,
@@ -165,6 +180,11 @@ fn status(ctx: &mut Context) -> CliResult<Report> {
                 .note("this database was migrated by a newer socialcrm: upgrade before using it")
         }
         _ => {}
+    }
+    if estimated {
+        report = report.note(
+            "rows marked ~ are PostgreSQL's estimates (they lag behind recent writes until the table is analyzed); --exact counts every row",
+        );
     }
     Ok(report)
 }

@@ -297,9 +297,18 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
     Ok(report)
 }
 
-/// Rows read per batch: one transaction each. Large enough that commits and statement set-up
-/// vanish in the cost of the rows, small enough that two batches in flight stay a few MB.
-const BATCH: usize = 20_000;
+/// Rows read per batch: the unit the parser hands the writer. Small, so that the batches in
+/// flight (one being parsed, one waiting, one being written) stay a few MB even when a row is
+/// three records (an earnings row's gross, fee and net events); statement set-up still vanishes
+/// in the cost of its rows.
+const BATCH: usize = 4_096;
+
+/// Batches share a transaction until it holds this many rows (`SOCIALCRM_IMPORT_COMMIT_ROWS`)
+/// or has been open this long: a commit costs a WAL flush and rewriting the index pages the
+/// transaction touched, so one per batch made the SQLite writer the whole cost of an import.
+/// A second keeps other writers' waits short.
+const COMMIT_ROWS: usize = 250_000;
+const COMMIT_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Reads and parses rows into batches, putting bad rows aside.
 struct Parser<'a> {
@@ -383,13 +392,29 @@ fn pipeline(
     std::thread::scope(|scope| {
         let parsing = scope.spawn(move || parser.run(tx));
         let mut written = Written::default();
+        // Counts of the batches written since the last commit: they count once committed.
+        let mut pending = UpsertCounts::default();
+        let (mut rows, mut since) = (0, Instant::now());
+        let commit_rows = crate::config::tuning::import_commit_rows().unwrap_or(COMMIT_ROWS);
         for batch in rx.iter() {
-            match write(store, &batch, kind, dry_run) {
-                Ok(c) => written.counts += c,
+            rows += batch.rows;
+            let commit = rows >= commit_rows || since.elapsed() >= COMMIT_AFTER;
+            match write(store, &batch, kind, dry_run, commit) {
+                Ok(c) => pending += c,
                 Err(e) => {
                     written.failed = Some(e);
                     break;
                 }
+            }
+            if commit {
+                written.counts += std::mem::take(&mut pending);
+                (rows, since) = (0, Instant::now());
+            }
+        }
+        if written.failed.is_none() {
+            match store.commit_open() {
+                Ok(()) => written.counts += pending,
+                Err(e) => written.failed = Some(e.into()),
             }
         }
         // Dropping the receiver stops the parser at its next batch if writing failed.
@@ -401,14 +426,15 @@ fn pipeline(
     })
 }
 
-/// Writes one batch in one transaction and returns the counts of the kind's own records (fans,
-/// messages, or the analytics events of payments). In a dry run every valid record counts as
-/// inserted: what the import would at most do.
+/// Writes one batch into the open transaction (committing it with `commit`) and returns the
+/// counts of the kind's own records (fans, messages, or the analytics events of payments). In a
+/// dry run every valid record counts as inserted: what the import would at most do.
 fn write(
     store: &mut dyn Store,
     batch: &Parsed,
     kind: &ExportKind,
     dry_run: bool,
+    commit: bool,
 ) -> CliResult<UpsertCounts> {
     let batches = batch.batches();
     let own = batches.iter().position(|b| b.table() == kind.table);
@@ -418,7 +444,7 @@ fn write(
             ..UpsertCounts::default()
         });
     }
-    let counts = store.upsert_all(&batches)?;
+    let counts = store.upsert_open(&batches, commit)?;
     Ok(own.map(|i| counts[i]).unwrap_or_default())
 }
 

@@ -12,5 +12,13 @@ pub enum DbCommand {
     /// Show the backend, location, schema version and row counts per table
     ///
     /// Passwords in the database URL are masked. The schema is not migrated by this command.
-    Status,
+    /// On PostgreSQL, a table of 10,000 rows or more shows the server's estimate (from its
+    /// statistics, marked `estimate`; it lags behind recent writes until autovacuum analyzes
+    /// the table) instead of counting every row; `--exact` counts them all. SQLite always
+    /// counts.
+    Status {
+        /// Count every row of every table, however long it takes (PostgreSQL)
+        #[arg(long)]
+        exact: bool,
+    },
 }

@@ -53,6 +53,9 @@ pub enum FansCommand {
         max_spend: Option<i64>,
 
         /// Only fans whose username, display name or platform id contains TEXT (any case)
+        ///
+        /// Case is ignored (Unicode lowercasing), accents count, `%` and `_` are literal. Three
+        /// characters or more are looked up in a trigram index; one or two read every row.
         #[arg(long, short, value_name = "TEXT")]
         search: Option<String>,
 

@@ -36,6 +36,9 @@ pub enum MessagesCommand {
         account: Option<String>,
 
         /// Only messages whose text contains TEXT (any case)
+        ///
+        /// Case is ignored (Unicode lowercasing), accents count, `%` and `_` are literal. Three
+        /// characters or more are looked up in a trigram index; one or two read every row.
         #[arg(long, short, value_name = "TEXT")]
         search: Option<String>,
 

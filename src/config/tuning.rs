@@ -22,6 +22,7 @@ pub use crate::clock::NOW;
 pub const LOG: &str = "SOCIALCRM_LOG";
 pub const UPLOAD_POLL_MS: &str = "SOCIALCRM_UPLOAD_POLL_MS";
 pub const META_USAGE_SPACING_MS: &str = "SOCIALCRM_META_USAGE_SPACING_MS";
+pub const IMPORT_COMMIT_ROWS: &str = "SOCIALCRM_IMPORT_COMMIT_ROWS";
 
 /// A check per variable: what [`validate`] runs on each one that is set.
 type Check = fn(&str) -> Result<(), String>;
@@ -34,6 +35,7 @@ const CHECKS: &[(&str, Check)] = &[
     (LOG, |v| parse_log(v).map(drop)),
     (UPLOAD_POLL_MS, |v| parse_millis(v).map(drop)),
     (META_USAGE_SPACING_MS, |v| parse_millis(v).map(drop)),
+    (IMPORT_COMMIT_ROWS, |v| parse_commit_rows(v).map(drop)),
 ];
 
 /// Checks every tuning variable that is set; the first bad one is the error.
@@ -114,6 +116,20 @@ fn parse_max_pages(raw: &str) -> Result<u64, String> {
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| format!("'{raw}' is not a whole number of pages (at least 1)"))
+}
+
+/// How many rows an import writes before it commits (it also commits every second).
+pub fn import_commit_rows() -> Option<usize> {
+    read(IMPORT_COMMIT_ROWS, parse_commit_rows)
+}
+
+/// A whole number of rows, 1 to 10,000,000.
+fn parse_commit_rows(raw: &str) -> Result<usize, String> {
+    raw.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=10_000_000).contains(n))
+        .ok_or_else(|| format!("'{raw}' is not a whole number of rows from 1 to 10000000"))
 }
 
 fn parse_log(raw: &str) -> Result<tracing_subscriber::EnvFilter, String> {

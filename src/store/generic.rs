@@ -8,7 +8,7 @@
 use super::export::{self, Cell, Column, RowSink};
 use super::keyset::{Direction, Key, KeyKind, Keyset, lowest};
 use super::model::*;
-use super::sql::{Dialect, Query, UpsertSpec};
+use super::sql::{AUDIT_SEARCH, Dialect, FAN_SEARCH, MESSAGE_SEARCH, Query, UpsertSpec};
 use super::tables::{self, TABLES, Upsert};
 use super::value::{Row, Value};
 use super::{Batch, Store, StoreError, StoreInfo};
@@ -144,6 +144,8 @@ pub struct SqlStore<C> {
     conn: C,
     info: StoreInfo,
     migrations: &'static [Migration],
+    /// A transaction [`Store::upsert_open`] left open.
+    open: bool,
 }
 
 pub const PAGE_MAX: u32 = 10_000;
@@ -154,6 +156,7 @@ impl<C: Conn> SqlStore<C> {
             conn,
             info,
             migrations,
+            open: false,
         }
     }
 
@@ -279,10 +282,7 @@ impl<C: Conn> SqlStore<C> {
             query.filter("fa.status = ?", [s.into()]);
         }
         if let Some(text) = &q.search {
-            query.search(
-                &["f.username", "f.display_name", "fa.platform_user_id"],
-                text,
-            );
+            query.search(&FAN_SEARCH, text);
         }
         // Ranges are written on the keyset's expressions (NULL as the lowest value), so the
         // sort's index serves them; a range never includes the unknown (NULL).
@@ -342,7 +342,7 @@ impl<C: Conn> SqlStore<C> {
             query.filter("m.account = ?", [a.into()]);
         }
         if let Some(text) = &q.search {
-            query.search(&["m.body"], text);
+            query.search(&MESSAGE_SEARCH, text);
         }
         if let Some(fan) = &q.fan_platform_user_id {
             query.filter("m.fan_platform_user_id = ?", [fan.into()]);
@@ -535,12 +535,99 @@ impl<C: Conn> Store for SqlStore<C> {
         Ok(out)
     }
 
+    fn table_rows(&mut self, exact: bool) -> Result<Vec<TableRows>, StoreError> {
+        let estimate = (!exact && self.dialect() == Dialect::Postgres).then_some(
+            "SELECT CAST(CASE WHEN c.reltuples >= 0 AND c.relpages > 0 \
+             THEN round(c.reltuples / c.relpages * \
+                  (pg_relation_size(c.oid) / current_setting('block_size')::float8)) \
+             ELSE COALESCE(s.n_live_tup, 0) END AS BIGINT) AS n \
+             FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid \
+             WHERE c.oid = to_regclass($1)",
+        );
+        let mut out = Vec::with_capacity(TABLES.len());
+        for table in TABLES {
+            if !self.table_exists(table)? {
+                out.push(TableRows {
+                    table: table.to_string(),
+                    rows: None,
+                    estimated: false,
+                });
+                continue;
+            }
+            if let Some(sql) = estimate {
+                let found = self.conn.query(sql, &[(*table).into()])?;
+                let n = found.first().map(|r| r.i64("n")).transpose()?;
+                if let Some(n) = n.filter(|&n| n >= super::ESTIMATE_FROM) {
+                    out.push(TableRows {
+                        table: table.to_string(),
+                        rows: Some(n),
+                        estimated: true,
+                    });
+                    continue;
+                }
+            }
+            let r = self
+                .conn
+                .query(&format!("SELECT COUNT(*) AS n FROM {table}"), &[])?;
+            out.push(TableRows {
+                table: table.to_string(),
+                rows: Some(r.first().map(|r| r.i64("n")).transpose()?.unwrap_or(0)),
+                estimated: false,
+            });
+        }
+        Ok(out)
+    }
+
     fn upsert(&mut self, batch: Batch<'_>) -> Result<UpsertCounts, StoreError> {
         Ok(self.upsert_all(&[batch])?[0])
     }
 
     fn upsert_all(&mut self, batches: &[Batch<'_>]) -> Result<Vec<UpsertCounts>, StoreError> {
         self.write_tx(|s| batches.iter().map(|b| s.upsert_batch(*b)).collect())
+    }
+
+    fn upsert_open(
+        &mut self,
+        batches: &[Batch<'_>],
+        commit: bool,
+    ) -> Result<Vec<UpsertCounts>, StoreError> {
+        if !self.open && commit {
+            // Nothing pending: an ordinary transaction, retried on a new session if need be.
+            return self.upsert_all(batches);
+        }
+        if !self.open {
+            let begin = self.dialect().begin_write();
+            self.conn.batch(begin)?;
+            self.open = true;
+        }
+        let written: Result<Vec<_>, _> = batches.iter().map(|b| self.upsert_batch(*b)).collect();
+        match written {
+            Ok(counts) => {
+                if commit {
+                    self.commit_open()?;
+                }
+                Ok(counts)
+            }
+            Err(e) => {
+                self.open = false;
+                let _ = self.conn.batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    fn commit_open(&mut self) -> Result<(), StoreError> {
+        if !self.open {
+            return Ok(());
+        }
+        self.open = false;
+        match self.conn.batch("COMMIT") {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let _ = self.conn.batch("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     fn purge_account(
@@ -949,7 +1036,7 @@ impl<C: Conn> Store for SqlStore<C> {
             query.filter("a.action = ?", [action.into()]);
         }
         if let Some(text) = &q.search {
-            query.search(&["a.action", "a.actor", "a.account", "a.detail"], text);
+            query.search(&AUDIT_SEARCH, text);
         }
         if let Some(t) = q.since {
             query.filter("a.at >= ?", [t.into()]);

@@ -518,6 +518,16 @@ pub struct TableCount {
     pub rows: Option<i64>,
 }
 
+/// `db status`'s count of one table: exact, or PostgreSQL's estimate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableRows {
+    pub table: String,
+    /// None when the table does not exist yet (database not migrated).
+    pub rows: Option<i64>,
+    /// `rows` is the server's estimate (see [`crate::store::Store::table_rows`]), not a count.
+    pub estimated: bool,
+}
+
 /// A row of `webhook_replays`: a recorded webhook delivery, known by `key` (the SHA-256 of its
 /// body) until `expires_at`.
 #[derive(Debug, Clone, PartialEq, Eq)]

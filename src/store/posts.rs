@@ -63,7 +63,7 @@ pub fn page_query(d: Dialect, q: &PostListQuery, cursor: Option<&Cursor>) -> (St
         );
     }
     if let Some(text) = &q.search {
-        query.search(&["p.caption"], text);
+        query.search(&super::sql::POST_SEARCH, text);
     }
     if let Some(cursor) = cursor {
         let (condition, values) = keys.after(d, cursor);

@@ -1,7 +1,7 @@
 //! SQL written once for both backends.
 //!
-//! The two dialects differ in small, known ways: placeholders (`?1` / `$1`), case-insensitive
-//! `LIKE`, how a writing transaction starts, and how the schema is inspected. [`Dialect`] holds
+//! The two dialects differ in small, known ways: placeholders (`?1` / `$1`), how a search is
+//! served (an FTS5 table or a `pg_trgm` index, see [`Query::search`]), how a writing transaction starts, and how the schema is inspected. [`Dialect`] holds
 //! those differences; everything else — the upsert of every table, the listings with their
 //! keyset pagination — is generated from the declarative [`UpsertSpec`]s and the [`Query`]
 //! builder below, so the two backends cannot drift apart.
@@ -19,14 +19,6 @@ impl Dialect {
         match self {
             Dialect::Sqlite => format!("?{n}"),
             Dialect::Postgres => format!("${n}"),
-        }
-    }
-
-    /// Case-insensitive LIKE (SQLite's LIKE already folds ASCII case).
-    pub fn ilike(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "LIKE",
-            Dialect::Postgres => "ILIKE",
         }
     }
 
@@ -116,16 +108,40 @@ impl UpsertSpec {
     /// [`UpsertSpec::sql`] without `RETURNING`, for drivers that tell inserted from updated
     /// rows another way (SQLite: the last insert rowid and the change count).
     pub fn upsert(&self, d: Dialect) -> String {
-        let t = self.table;
         let placeholders: Vec<String> = (1..=self.width()).map(|n| d.param(n)).collect();
         let now = d.param(self.width() + 1);
-        let mut sql = format!(
-            "INSERT INTO {t} ({cols}, revision, created_at, updated_at) VALUES ({vals}, 1, {now}, {now}) \
-             ON CONFLICT ({key}) DO ",
+        format!(
+            "INSERT INTO {t} ({cols}, revision, created_at, updated_at) VALUES ({vals}, 1, {now}, {now}) {conflict}",
+            t = self.table,
             cols = self.all_columns().join(", "),
             vals = placeholders.join(", "),
-            key = self.key.join(", "),
-        );
+            conflict = self.on_conflict(),
+        )
+    }
+
+    /// Merges every row of `stage` (the key and `columns`, keys distinct) into the table in one
+    /// statement, the upsert's own: each row probes the unique index once, a new key is
+    /// inserted, an existing one updated only when something changed. Parameter 1 is the write
+    /// time; the one row returned counts the rows `inserted` and `updated` (the others were
+    /// unchanged).
+    pub fn merge_from(&self, d: Dialect, stage: &str) -> String {
+        let now = d.param(1);
+        let cols = self.all_columns().join(", ");
+        format!(
+            "WITH w AS (INSERT INTO {t} ({cols}, revision, created_at, updated_at) \
+             SELECT {cols}, 1, {now}, {now} FROM {stage} {conflict} RETURNING revision) \
+             SELECT COUNT(*) FILTER (WHERE revision = 1) AS inserted, \
+             COUNT(*) FILTER (WHERE revision > 1) AS updated FROM w",
+            t = self.table,
+            conflict = self.on_conflict(),
+        )
+    }
+
+    /// `ON CONFLICT (key) DO ...`: the merge of a new row into the stored one, writing only
+    /// when a merged value differs.
+    fn on_conflict(&self) -> String {
+        let t = self.table;
+        let mut sql = format!("ON CONFLICT ({}) DO ", self.key.join(", "));
         if self.columns.is_empty() {
             // A table that is all key: an existing row can never differ.
             sql.push_str("NOTHING");
@@ -137,29 +153,6 @@ impl UpsertSpec {
             ));
         }
         sql
-    }
-
-    /// Merges every row of `stage` (the key and `columns`, keys that all exist in the table)
-    /// into the table, counting the rows that changed (`written`); parameter 1 is the write
-    /// time. `None` for a table that is all key, where an existing row cannot change.
-    pub fn update_from(&self, d: Dialect, stage: &str) -> Option<String> {
-        if self.columns.is_empty() {
-            return None;
-        }
-        let t = self.table;
-        let on: Vec<String> = self
-            .key
-            .iter()
-            .map(|k| format!("{t}.{k} = s.{k}"))
-            .collect();
-        Some(format!(
-            "WITH up AS (UPDATE {t} SET {sets}, revision = {t}.revision + 1, updated_at = {now} \
-             FROM {stage} s WHERE {on} AND ({changed}) RETURNING 1) SELECT COUNT(*) AS written FROM up",
-            sets = self.sets("s"),
-            now = d.param(1),
-            on = on.join(" AND "),
-            changed = self.changed("s"),
-        ))
     }
 
     /// Key columns then `columns`: the order of [`Upsert::params`](super::tables::Upsert).
@@ -211,6 +204,60 @@ fn merge_expr(new: &str, t: &str, c: &str, m: Merge) -> String {
     }
 }
 
+/// The shortest search a trigram index can serve.
+pub const TRIGRAM: usize = 3;
+
+/// What a listing's `--search` looks at: see [`Query::search`].
+#[derive(Debug)]
+pub struct SearchOn {
+    /// The listed row's id (`f.id`): the rowid of the FTS5 table.
+    pub id: &'static str,
+    /// SQLite: the FTS5 trigram table over `columns` (external content, kept in step by
+    /// triggers), or `None` where no index serves the search (it reads every row).
+    pub fts: Option<&'static str>,
+    /// The searched columns, qualified by the listing's alias, in the FTS5 table's order.
+    pub columns: &'static [&'static str],
+}
+
+/// Fans by username, display name or platform user id (schema v14).
+pub const FAN_SEARCH: SearchOn = SearchOn {
+    id: "f.id",
+    fts: Some("fans_search"),
+    columns: &["f.username", "f.display_name", "f.platform_user_id"],
+};
+
+/// Messages by body (schema v14).
+pub const MESSAGE_SEARCH: SearchOn = SearchOn {
+    id: "m.id",
+    fts: Some("messages_search"),
+    columns: &["m.body"],
+};
+
+/// Audit entries by action, actor, account or detail: no index (the log is small and read
+/// by time).
+pub const AUDIT_SEARCH: SearchOn = SearchOn {
+    id: "a.id",
+    fts: None,
+    columns: &["a.action", "a.actor", "a.account", "a.detail"],
+};
+
+/// Posts by caption: no index (a creator's posts number thousands, not millions; the listing's
+/// other filters and sort indexes bound the read).
+pub const POST_SEARCH: SearchOn = SearchOn {
+    id: "p.id",
+    fts: None,
+    columns: &["p.caption"],
+};
+
+fn unqualified(column: &str) -> &str {
+    column.rsplit('.').next().unwrap_or(column)
+}
+
+/// Lowercases `text` as SQLite's `socialcrm_fold` does: the search's case rule.
+pub fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
 /// A SELECT assembled from optional filters, with `?` in fragments turned into the dialect's
 /// numbered placeholders in order.
 pub struct Query {
@@ -252,18 +299,60 @@ impl Query {
         self
     }
 
-    /// Adds `column LIKE %text%`-style matching on any of `columns`, case-insensitively, with
-    /// the user's `%` and `_` taken literally.
-    pub fn search(&mut self, columns: &[&str], text: &str) -> &mut Self {
-        let pattern = format!("%{}%", escape_like(text));
-        let op = self.dialect.ilike();
-        let ors: Vec<String> = columns
-            .iter()
-            .map(|c| format!("{c} {op} ? ESCAPE '\\'"))
-            .collect();
-        let condition = format!("({})", ors.join(" OR "));
-        let values = columns.iter().map(|_| Value::Text(pattern.clone()));
-        self.filter(&condition, values)
+    /// Keeps the rows where one of `on`'s columns contains `text`: the one search of every
+    /// listing (`--search`), with the same rules on both backends.
+    ///
+    /// The rules: a substring of one column (a match spanning two columns does not count),
+    /// case-insensitive by Unicode lowercasing (`LOVÉ` finds `Lové`, `ΣΑΣ` finds `σας`),
+    /// diacritics kept (`love` does not find `Lové`), every character literal (`%`, `_`, `\`,
+    /// `"`). SQLite lowercases with `socialcrm_fold` (Rust's `str::to_lowercase`, registered on
+    /// each connection), PostgreSQL with `lower()` under the ICU root collation `socialcrm_fold`
+    /// (schema v14): the same Unicode mapping.
+    ///
+    /// Served by a trigram index where `on` has one (SQLite: the FTS5 table `on.fts`, its
+    /// candidates checked again by the rule above; PostgreSQL: a `pg_trgm` GIN index on each
+    /// lowercased column). A trigram needs three characters: a one- or two-character search
+    /// reads every row of the listing's filter, with the same rules.
+    pub fn search(&mut self, on: &SearchOn, text: &str) -> &mut Self {
+        match self.dialect {
+            Dialect::Sqlite => {
+                if let Some(fts) = on.fts.filter(|_| text.chars().count() >= TRIGRAM) {
+                    let names: Vec<&str> = on.columns.iter().map(|c| unqualified(c)).collect();
+                    let phrase = format!(
+                        "{{{}}} : \"{}\"",
+                        names.join(" "),
+                        text.replace('"', "\"\"")
+                    );
+                    self.filter(
+                        &format!("{} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)", on.id),
+                        [Value::Text(phrase)],
+                    );
+                }
+                let ors: Vec<String> = on
+                    .columns
+                    .iter()
+                    .map(|c| format!("instr(socialcrm_fold({c}), socialcrm_fold(?)) > 0"))
+                    .collect();
+                let values = on.columns.iter().map(|_| Value::Text(text.to_string()));
+                self.filter(&format!("({})", ors.join(" OR ")), values)
+            }
+            Dialect::Postgres => {
+                // The pattern is lowercased by the same function as the column, after its
+                // wildcards are escaped (lowercasing leaves `%`, `_` and `\` alone).
+                let pattern = format!("%{}%", escape_like(text));
+                let ors: Vec<String> = on
+                    .columns
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "lower({c} COLLATE socialcrm_fold) LIKE lower(CAST(? AS TEXT) COLLATE socialcrm_fold)"
+                        )
+                    })
+                    .collect();
+                let values = on.columns.iter().map(|_| Value::Text(pattern.clone()));
+                self.filter(&format!("({})", ors.join(" OR ")), values)
+            }
+        }
     }
 
     /// The final SQL and parameters, with `tail` (ORDER BY, LIMIT) appended.
@@ -338,12 +427,35 @@ mod tests {
     fn query_numbers_placeholders_across_filters_and_tail() {
         let mut q = Query::new(Dialect::Postgres, "SELECT * FROM fans f");
         q.filter("f.platform = ?", [Value::from("x")]);
-        q.search(&["f.username"], "50%_off");
-        let (sql, params) = q.finish("ORDER BY f.id LIMIT ?", [Value::Int(5)]);
-        assert_eq!(
-            sql,
-            "SELECT * FROM fans f WHERE f.platform = $1 AND (f.username ILIKE $2 ESCAPE '\\') ORDER BY f.id LIMIT $3"
+        q.search(&AUDIT_SEARCH, "50%_off");
+        let (sql, params) = q.finish("ORDER BY a.id LIMIT ?", [Value::Int(5)]);
+        assert!(
+            sql.starts_with("SELECT * FROM fans f WHERE f.platform = $1 AND (lower(a.action COLLATE socialcrm_fold) LIKE lower(CAST($2 AS TEXT) COLLATE socialcrm_fold) OR "),
+            "{sql}"
         );
+        assert!(sql.ends_with("ORDER BY a.id LIMIT $6"), "{sql}");
         assert_eq!(params[1], Value::from("%50\\%\\_off%"));
+    }
+
+    #[test]
+    fn sqlite_search_asks_the_trigram_index_then_checks_each_column() {
+        let mut q = Query::new(Dialect::Sqlite, "SELECT * FROM fans f");
+        q.search(&FAN_SEARCH, "say \"hi\"");
+        let (sql, params) = q.finish("", []);
+        assert!(
+            sql.contains("f.id IN (SELECT rowid FROM fans_search WHERE fans_search MATCH ?1) AND (instr(socialcrm_fold(f.username), socialcrm_fold(?2)) > 0 OR "),
+            "{sql}"
+        );
+        assert_eq!(
+            params[0],
+            Value::from("{username display_name platform_user_id} : \"say \"\"hi\"\"\"")
+        );
+        let mut short = Query::new(Dialect::Sqlite, "SELECT * FROM fans f");
+        short.search(&FAN_SEARCH, "hé");
+        let (sql, _) = short.finish("", []);
+        assert!(
+            !sql.contains("MATCH"),
+            "two characters are below a trigram: {sql}"
+        );
     }
 }

@@ -258,23 +258,6 @@ impl PgConn {
     }
 }
 
-/// The key of a row as text, to match rows with the keys the table returns.
-fn key_text(key: &[Value]) -> String {
-    let mut out = String::new();
-    for v in key {
-        match v {
-            Value::Null => out.push_str("\u{0}null"),
-            Value::Int(i) => out.push_str(&i.to_string()),
-            Value::Real(r) => out.push_str(&r.to_string()),
-            Value::Text(t) => out.push_str(t),
-            // The database keeps microseconds: a finer time is the key it will find.
-            Value::Time(t) => out.push_str(&t.timestamp_micros().to_string()),
-        }
-        out.push('\u{1f}');
-    }
-    out
-}
-
 /// A hash of a row's key, to notice a key repeated within one COPY. A collision only ends a
 /// run early, which is harmless.
 fn key_hash(key: &[Value]) -> u64 {
@@ -290,21 +273,6 @@ fn key_hash(key: &[Value]) -> u64 {
         }
     }
     h.finish()
-}
-
-/// Some rows of a [`RowSource`], by position.
-struct Subset<'a> {
-    rows: &'a dyn RowSource,
-    positions: Vec<usize>,
-}
-
-impl RowSource for Subset<'_> {
-    fn len(&self) -> usize {
-        self.positions.len()
-    }
-    fn params(&self, i: usize) -> Vec<Value> {
-        self.rows.params(self.positions[i])
-    }
 }
 
 /// How far a COPY went.
@@ -344,64 +312,6 @@ impl PgConn {
         let types: Vec<Type> = probe.columns().iter().map(|c| c.type_().clone()).collect();
         self.column_types.insert(spec.table, types.clone());
         Ok(types)
-    }
-
-    /// The keys of `rows` already in the table, as [`key_text`]: one query, each key looked
-    /// up through the table's unique index.
-    fn existing_keys(
-        &mut self,
-        spec: &UpsertSpec,
-        types: &[Type],
-        rows: &[Vec<Value>],
-    ) -> Result<HashSet<String>, StoreError> {
-        let t = spec.table;
-        let k = spec.key.len();
-        let mut arrays: Vec<Box<dyn ToSql + Sync>> = Vec::with_capacity(k);
-        let mut casts = Vec::with_capacity(k);
-        for (i, ty) in types[..k].iter().enumerate() {
-            let column = rows.iter().map(|r| r[i].clone());
-            arrays.push(match *ty {
-                Type::INT8 => Box::new(column.map(Value::into_i64).collect::<Vec<_>>()),
-                Type::TIMESTAMPTZ => Box::new(
-                    column
-                        .map(|v| v.into_time().map(micros))
-                        .collect::<Vec<_>>(),
-                ),
-                _ => Box::new(column.map(Value::into_text).collect::<Vec<_>>()),
-            });
-            casts.push(format!("${}::{}[]", i + 1, ty.name()));
-        }
-        let names: Vec<String> = (0..k).map(|i| format!("k{i}")).collect();
-        let on: Vec<String> = spec
-            .key
-            .iter()
-            .zip(&names)
-            .map(|(c, n)| format!("{t}.{c} = k.{n}"))
-            .collect();
-        let sql = format!(
-            "SELECT {cols} FROM {t} JOIN unnest({casts}) AS k({names}) ON {on}",
-            cols = spec
-                .key
-                .iter()
-                .map(|c| format!("{t}.{c}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            casts = casts.join(", "),
-            names = names.join(", "),
-            on = on.join(" AND "),
-        );
-        let refs: Vec<&(dyn ToSql + Sync)> = arrays.iter().map(|a| a.as_ref()).collect();
-        let found = self.client.query(&sql, &refs).map_err(|e| self.error(&e))?;
-        found
-            .iter()
-            .map(|row| {
-                let key = (0..k)
-                    .map(|i| decode(row, i))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| self.error(&e))?;
-                Ok(key_text(&key))
-            })
-            .collect()
     }
 
     /// Binary COPY of `rows` from position `start` into `table`'s `columns`, each row followed
@@ -478,72 +388,55 @@ impl PgConn {
         }
     }
 
-    /// Rows with distinct keys, some possibly in the table: new keys are copied straight in,
-    /// existing ones merged through the stage.
-    fn upsert_looked_up(
+    /// Rows from `start`, some possibly in the table, merged in one pass: binary-COPYed into
+    /// the stage up to a key repeated within them, then one `INSERT ... SELECT ... ON CONFLICT
+    /// DO UPDATE ... WHERE changed` (see [`UpsertSpec::merge_from`]), which probes the unique
+    /// index once per row. Returns the counts and where it stopped.
+    fn merge_staged(
         &mut self,
         spec: &UpsertSpec,
         types: &[Type],
         rows: &dyn RowSource,
+        start: usize,
         now: &Value,
-    ) -> Result<UpsertCounts, StoreError> {
-        let k = spec.key.len();
-        let keys: Vec<Vec<Value>> = (0..rows.len())
-            .map(|i| {
-                let mut p = rows.params(i);
-                p.truncate(k);
-                p
-            })
-            .collect();
-        let existing = self.existing_keys(spec, types, &keys)?;
-        let (old, new): (Vec<usize>, Vec<usize>) =
-            (0..rows.len()).partition(|&i| existing.contains(&key_text(&keys[i])));
-        let mut counts = UpsertCounts {
-            inserted: new.len() as u64,
-            ..UpsertCounts::default()
-        };
-        if !new.is_empty() {
-            // The table lock keeps these keys new until commit.
-            let new = Subset {
-                rows,
-                positions: new,
-            };
-            self.copy_new(spec, types, &new, 0, now, None)?;
-        }
-        let old = Subset {
-            rows,
-            positions: old,
-        };
-        if old.len() < BULK_MIN {
-            return Ok(counts + upsert_each(self, spec, &old, now)?);
-        }
+    ) -> Result<(UpsertCounts, usize), StoreError> {
         let stage = self.stage(spec)?;
-        let Some(update) = spec.update_from(Dialect::Postgres, &stage) else {
-            counts.unchanged += old.len() as u64;
-            return Ok(counts);
-        };
-        self.copy_in(&stage, &spec.all_columns(), types, &old, 0, k, &[])
+        let end = self
+            .copy_in(
+                &stage,
+                &spec.all_columns(),
+                types,
+                rows,
+                start,
+                spec.key.len(),
+                &[],
+            )
             .map_err(|e| self.error(&e))?;
-        let done = self.query(&update, std::slice::from_ref(now))?;
-        let written = done
-            .first()
-            .map(|r| r.i64("written"))
-            .transpose()?
-            .unwrap_or(0) as u64;
-        counts.updated += written;
-        counts.unchanged += old.len() as u64 - written;
+        let merge = spec.merge_from(Dialect::Postgres, &stage);
+        let done = self.query(&merge, std::slice::from_ref(now))?;
+        let count = |name: &str| -> Result<u64, StoreError> {
+            Ok(done.first().map(|r| r.i64(name)).transpose()?.unwrap_or(0) as u64)
+        };
+        let (inserted, updated) = (count("inserted")?, count("updated")?);
+        // Truncated in place: the stage was created or truncated in this transaction.
         self.batch(&format!("TRUNCATE {stage}"))?;
-        Ok(counts)
+        let counts = UpsertCounts {
+            inserted,
+            updated,
+            unchanged: (end - start) as u64 - inserted - updated,
+        };
+        Ok((counts, end))
     }
 }
 
 impl Conn for PgConn {
-    /// Bulk loads skip both the server's CSV parsing and `ON CONFLICT`'s speculative inserts.
-    /// Under a lock that keeps other writers of the table out until commit, a batch is first
-    /// assumed new and binary-COPYed straight into the table (the fastest way in) inside a
-    /// savepoint. After the first conflict on this connection, keys are looked up instead:
-    /// new rows are copied in, existing ones merged from a staging table with one `UPDATE`
-    /// that touches only rows whose merged values differ. Readers are never blocked.
+    /// Bulk loads skip the server's CSV parsing. Under a lock that keeps other writers of the
+    /// table out until commit, a batch is first assumed new and binary-COPYed straight into
+    /// the table (the fastest way in) inside a savepoint. After the first conflict on this
+    /// connection, batches go through a staging table instead and are merged with one
+    /// `INSERT ... ON CONFLICT DO UPDATE ... WHERE changed`: new rows inserted, existing ones
+    /// touched only when a merged value differs, one index probe per row. Readers are never
+    /// blocked.
     fn upsert(
         &mut self,
         spec: &UpsertSpec,
@@ -553,20 +446,15 @@ impl Conn for PgConn {
         if rows.len() < BULK_MIN {
             return upsert_each(self, spec, rows, now);
         }
-        // Key lookups must probe the unique index: the planner, not knowing how many rows a
-        // staging table or an array holds, may otherwise hash-join against the whole table on
-        // every batch. A bulk batch's commit does not wait for the disk: the next synchronous
-        // commit on this connection (an import ends with its audit entry) flushes it, so a
-        // finished command is as durable as ever and a long load skips one fsync per batch.
-        // SET LOCAL ends with the transaction.
+        // A bulk batch's commit does not wait for the disk: the next synchronous commit on
+        // this connection (an import ends with its audit entry) flushes it, so a finished
+        // command is as durable as ever and a long load skips one fsync per commit. SET LOCAL
+        // ends with the transaction.
         self.batch(&format!(
-            "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE; \
-             SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; \
-             SET LOCAL synchronous_commit = off",
+            "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE; SET LOCAL synchronous_commit = off",
             spec.table
         ))?;
         let types = self.column_types(spec)?;
-        let k = spec.key.len();
         let mut counts = UpsertCounts::default();
         let mut start = 0;
         while start < rows.len() {
@@ -583,17 +471,10 @@ impl Conn for PgConn {
                     }
                 }
             }
-            // A run of distinct keys: a key repeated in a batch is written again after the
-            // first, as the row-by-row path would.
-            let mut keys = HashSet::new();
-            let end = (start..rows.len())
-                .find(|&i| !keys.insert(key_hash(&rows.params(i)[..k])))
-                .unwrap_or(rows.len());
-            let run = Subset {
-                rows,
-                positions: (start..end).collect(),
-            };
-            counts += self.upsert_looked_up(spec, &types, &run, now)?;
+            // A key repeated in a batch is written again after the first, as the row-by-row
+            // path would: the stage takes a run of distinct keys at a time.
+            let (merged, end) = self.merge_staged(spec, &types, rows, start, now)?;
+            counts += merged;
             start = end;
         }
         Ok(counts)

@@ -82,6 +82,7 @@ pub fn open(path: &Path, mode: OpenMode) -> Result<SqlStore<SqliteConn>, StoreEr
             Err(e) => return Err(fail(e.to_string())),
         }
     }
+    register_functions(&conn).map_err(|e| fail(e.to_string()))?;
     let info = StoreInfo {
         backend: "sqlite",
         location: location.clone(),
@@ -98,6 +99,31 @@ pub fn open(path: &Path, mode: OpenMode) -> Result<SqlStore<SqliteConn>, StoreEr
         info,
         MIGRATIONS,
     ))
+}
+
+/// The functions socialcrm's SQL calls that SQLite does not have: `socialcrm_fold(text)`, the
+/// search's Unicode lowercasing ([`super::sql::fold`]; SQLite's `lower()` folds ASCII only).
+/// Only queries call it, never the schema (triggers, indexes), so the database stays usable
+/// from the `sqlite3` shell.
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "socialcrm_fold",
+        1,
+        FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_INNOCUOUS,
+        |ctx| {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Null => None,
+                ValueRef::Text(t) | ValueRef::Blob(t) => {
+                    Some(super::sql::fold(&String::from_utf8_lossy(t)))
+                }
+                ValueRef::Integer(v) => Some(v.to_string()),
+                ValueRef::Real(v) => Some(v.to_string()),
+            })
+        },
+    )
 }
 
 /// Where the sync claims of the database at `path` live: `<path>.locks/`.

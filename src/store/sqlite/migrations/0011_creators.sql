@@ -119,7 +119,9 @@ CREATE INDEX fan_accounts_by_account_last_seen ON fan_accounts (account, COALESC
 CREATE INDEX fan_accounts_by_first_seen ON fan_accounts (COALESCE(first_seen_at, ''));
 CREATE INDEX fan_accounts_by_account_first_seen ON fan_accounts (account, COALESCE(first_seen_at, ''));
 
-CREATE INDEX messages_by_fan ON messages (platform, fan_platform_user_id, account, sent_at);
+-- A fan's messages newest first (fans show, messages list --fan), and (covering) their count
+-- per account.
+CREATE INDEX messages_by_fan ON messages (platform, fan_platform_user_id, sent_at, id, account);
 CREATE INDEX messages_by_time ON messages (sent_at, id);
 CREATE INDEX messages_by_account ON messages (account, sent_at, id);
 CREATE INDEX messages_by_platform ON messages (platform, sent_at, id);
