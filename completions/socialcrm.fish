@@ -43,9 +43,11 @@ complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "disconnect" -d 
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "accounts" -d 'Connected accounts: platform, account, user, status, scopes, token expiry, last sync'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "sync" -d 'Fetch what is new from connected accounts into the CRM (cron: `socialcrm sync --all`)'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "insights" -d 'Metrics over time from the CRM: latest values, changes, top posts, and charts'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "report" -d 'Write a self-contained HTML report per account: figures, curves, top posts, revenue'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "upload" -d 'Post a video file (TikTok: Direct Post, or --draft to the creator\'s inbox; Instagram: a reel; X: a post)'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "post" -d 'Write a post from a connected account (Reddit: a link or text post to a subreddit; X: text, media, replies)'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "segments" -d 'Saved fan filters and the built-in ones (whales, new, cold), counted live'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "messages" -d 'DMs and comments'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "people" -d 'People: one person\'s identities across platforms, suggested links, decisions, undo'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -f -a "posts" -d 'Synced posts and their metrics over time'
@@ -167,6 +169,25 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l no-prog
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l account -d 'Only this connected account (its local name; repeat for several, which adds an agency overview). Default: every account in the CRM' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l from -d 'From this time: a date, RFC 3339, or 7d / 12h / 30m ago (default: 30d)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l to -d 'Until this time, excluded (default: now)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l out -d 'Write the page here, or - for standard output [default: socialcrm-report-<account>-<from>-<to>.html in the current directory]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l top -d 'How many top posts and top fans to show' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l open -d 'Open the written page in the browser ($BROWSER, else the desktop\'s opener)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l caption -d 'The post\'s caption (TikTok: the title, hashtags and mentions included)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l privacy -d 'Who may watch; must be one the account allows [default: private]' -r -f -a "public\t'Everyone (PUBLIC_TO_EVERYONE)'
 friends\t'Mutual followers (MUTUAL_FOLLOW_FRIENDS)'
@@ -250,22 +271,26 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from help" -f -a "x" -d 'Post to X: text, up to four media files, or a reply; prints the post\'s URL'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from help" -f -a "reddit" -d 'Submit a link or text post to a subreddit, with a title and optionally a flair'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
 json\t''"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Only errors on stderr'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -s V -l version -d 'Print version'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List fan relationships (one row per fan and account), a page at a time'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show one fan: the identity, each account\'s relationship, their sum and latest messages'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -f -a "list" -d 'List fan relationships (one row per fan and account), a page at a time'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -f -a "show" -d 'Show one fan: the identity, each account\'s relationship, their sum and latest messages'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -f -a "tag" -d 'Tag a fan (idempotent: a tag already there stays as it was)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -f -a "untag" -d 'Take tags off a fan (idempotent: a tag that is not there is no error)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -f -a "note" -d 'Add a note to a fan: append-only, stamped with the time and the operator'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -f -a "delete" -d 'Erase a fan: every row about them, in one transaction (a deletion request)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s p -l platform -d 'Only fans on this platform' -r -f -a "tiktok\t''
 instagram\t''
 reddit\t''
@@ -278,6 +303,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s s -l search -d 'Only fans whose username, display name or platform id contains TEXT (any case)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l since -d 'Only fans last seen at or after this date (2026-11-01, RFC 3339, or 7d/12h ago)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l until -d 'Only fans last seen before this date' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l tag -d 'Only fans tagged TAG (for the relationship\'s account or for every account); repeat to require all of them' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l segment -d 'Only the members of this segment: a saved one (`segments list`) or a built-in one (whales, new, cold), combined with the other filters' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l sort -d 'Order rows by this value, then by relationship id' -r -f -a "spend\t'Lifetime spend (exact cents; the currency is not converted)'
 last-seen\t'When the fan was last seen by the account'
 first-seen\t'When the fan was first seen by the account'
@@ -312,9 +339,160 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -l account -d 'Tag the fan for this account (creator) only' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -l account -d 'Untag the fan for this account (creator) only' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -l account -d 'The note is about the fan\'s relationship with this account (creator)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -l account -d 'Erase only this account\'s relationship with the fan and its rows' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -l yes -d 'Do not ask: erase at once (needed when stdin is not a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "list" -d 'List fan relationships (one row per fan and account), a page at a time'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one fan: the identity, each account\'s relationship, their sum and latest messages'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "tag" -d 'Tag a fan (idempotent: a tag already there stays as it was)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "untag" -d 'Take tags off a fan (idempotent: a tag that is not there is no error)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "note" -d 'Add a note to a fan: append-only, stamped with the time and the operator'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Erase a fan: every row about them, in one transaction (a deletion request)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -f -a "create" -d 'Save a segment: a named `fans list` filter, evaluated live whenever it is used'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -f -a "list" -d 'Every segment: the built-in ones, then the saved ones, with their definition and live count'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -f -a "show" -d 'One segment: its definition, live count and the first page of its members'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -f -a "delete" -d 'Delete a saved segment (the fans in it are not touched)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -s p -l platform -d 'Only fans on this platform' -r -f -a "tiktok\t''
+instagram\t''
+reddit\t''
+x\t''
+onlyfans\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -s a -l account -d 'Only relationships with this account (the creator)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l status -d 'Only relationships with this status (e.g. active, expired)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l min-spend -d 'Only relationships with a lifetime spend of at least AMOUNT (major units: 12.50)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l max-spend -d 'Only relationships with a lifetime spend of at most AMOUNT' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -s s -l search -d 'Only fans whose username, display name or platform id contains TEXT (any case)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l since -d 'Only fans last seen at or after this date (2026-11-01, RFC 3339, or 7d/12h ago: relative dates stay relative)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l until -d 'Only fans last seen before this date' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l tag -d 'Only fans tagged TAG; repeat to require all of them' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -l limit -d 'Most rows to print (1 to 10000)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -l after -d 'Continue after the row with this id (the `id` of the last row printed)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from help" -f -a "create" -d 'Save a segment: a named `fans list` filter, evaluated live whenever it is used'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every segment: the built-in ones, then the saved ones, with their definition and live count'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from help" -f -a "show" -d 'One segment: its definition, live count and the first page of its members'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a saved segment (the fans in it are not touched)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
@@ -775,31 +953,41 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l no-progress 
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s V -l version -d 'Print version'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "import-csv" -d 'Import a platform\'s CSV export into the CRM'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "connect" -d 'Connect an account by OAuth: browser, loopback redirect, tokens into the secrets store'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "disconnect" -d 'Revoke an account\'s tokens at the platform, delete them, mark the connection revoked'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "accounts" -d 'Connected accounts: platform, account, user, status, scopes, token expiry, last sync'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "sync" -d 'Fetch what is new from connected accounts into the CRM (cron: `socialcrm sync --all`)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "insights" -d 'Metrics over time from the CRM: latest values, changes, top posts, and charts'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "upload" -d 'Post a video file (TikTok: Direct Post, or --draft to the creator\'s inbox; Instagram: a reel; X: a post)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "post" -d 'Write a post from a connected account (Reddit: a link or text post to a subreddit; X: text, media, replies)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "messages" -d 'DMs and comments'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "people" -d 'People: one person\'s identities across platforms, suggested links, decisions, undo'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "posts" -d 'Synced posts and their metrics over time'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "export" -d 'Write whole tables to files, CSV or JSON Lines, from one consistent snapshot'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "audit" -d 'The record of who did what when (connect, sync, import, ...)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "doctor" -d 'Check the setup: configuration, database, secrets, credentials, tokens, clocks'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "db" -d 'The CRM database: schema migrations and status'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "secrets" -d 'The stored tokens: recover from a lost master key (`secrets reset`)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "webhooks" -d 'Receive platform webhooks (TikTok, Instagram, X) and record them'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "man" -d 'Print the man page, or write all of them to a directory'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights upload post fans messages people posts export audit doctor db secrets webhooks completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "import-csv" -d 'Import a platform\'s CSV export into the CRM'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "connect" -d 'Connect an account by OAuth: browser, loopback redirect, tokens into the secrets store'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "disconnect" -d 'Revoke an account\'s tokens at the platform, delete them, mark the connection revoked'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "accounts" -d 'Connected accounts: platform, account, user, status, scopes, token expiry, last sync'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "sync" -d 'Fetch what is new from connected accounts into the CRM (cron: `socialcrm sync --all`)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "insights" -d 'Metrics over time from the CRM: latest values, changes, top posts, and charts'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "report" -d 'Write a self-contained HTML report per account: figures, curves, top posts, revenue'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "upload" -d 'Post a video file (TikTok: Direct Post, or --draft to the creator\'s inbox; Instagram: a reel; X: a post)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "post" -d 'Write a post from a connected account (Reddit: a link or text post to a subreddit; X: text, media, replies)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "fans" -d 'Fans: followers, commenters, DM correspondents and subscribers'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "segments" -d 'Saved fan filters and the built-in ones (whales, new, cold), counted live'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "messages" -d 'DMs and comments'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "people" -d 'People: one person\'s identities across platforms, suggested links, decisions, undo'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "posts" -d 'Synced posts and their metrics over time'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "export" -d 'Write whole tables to files, CSV or JSON Lines, from one consistent snapshot'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "audit" -d 'The record of who did what when (connect, sync, import, ...)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "doctor" -d 'Check the setup: configuration, database, secrets, credentials, tokens, clocks'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "db" -d 'The CRM database: schema migrations and status'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "secrets" -d 'The stored tokens: recover from a lost master key (`secrets reset`)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "webhooks" -d 'Receive platform webhooks (TikTok, Instagram, X) and record them'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "man" -d 'Print the man page, or write all of them to a directory'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from post" -f -a "x" -d 'Post to X: text, up to four media files, or a reply; prints the post\'s URL'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from post" -f -a "reddit" -d 'Submit a link or text post to a subreddit, with a title and optionally a flair'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "list" -d 'List fan relationships (one row per fan and account), a page at a time'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "show" -d 'Show one fan: the identity, each account\'s relationship, their sum and latest messages'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "tag" -d 'Tag a fan (idempotent: a tag already there stays as it was)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "untag" -d 'Take tags off a fan (idempotent: a tag that is not there is no error)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "note" -d 'Add a note to a fan: append-only, stamped with the time and the operator'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "delete" -d 'Erase a fan: every row about them, in one transaction (a deletion request)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from segments" -f -a "create" -d 'Save a segment: a named `fans list` filter, evaluated live whenever it is used'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from segments" -f -a "list" -d 'Every segment: the built-in ones, then the saved ones, with their definition and live count'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from segments" -f -a "show" -d 'One segment: its definition, live count and the first page of its members'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from segments" -f -a "delete" -d 'Delete a saved segment (the fans in it are not touched)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from messages" -f -a "list" -d 'List DMs and comments, oldest first, a page at a time'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from people" -f -a "list" -d 'List people (fan identities linked across platforms), a page at a time'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from people" -f -a "show" -d 'Show one person: every identity, per-account spend and activity, a message timeline'

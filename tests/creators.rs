@@ -368,6 +368,38 @@ fn plans_use_indexes(db: &TestDb) {
             false,
         ),
         (
+            "--tag".into(),
+            Listing::Fans(FanQuery {
+                tags: vec!["vip".into()],
+                ..fans.clone()
+            }),
+            true,
+        ),
+        (
+            "--segment whales".into(),
+            Listing::Fans(FanQuery {
+                builtin: Some(BuiltinSegment::Whales),
+                ..fans.clone()
+            }),
+            false,
+        ),
+        (
+            "--segment new".into(),
+            Listing::Fans(FanQuery {
+                builtin: Some(BuiltinSegment::New),
+                ..fans.clone()
+            }),
+            false,
+        ),
+        (
+            "--segment cold".into(),
+            Listing::Fans(FanQuery {
+                builtin: Some(BuiltinSegment::Cold),
+                ..fans.clone()
+            }),
+            false,
+        ),
+        (
             "--after".into(),
             Listing::Fans(FanQuery {
                 page: Page {

@@ -10,6 +10,7 @@ mod connect;
 mod creators;
 mod export;
 mod fake_tiktok;
+mod fan_lists;
 mod fuzz;
 mod import;
 mod instagram;
@@ -23,6 +24,7 @@ mod readme;
 mod recovery;
 mod reddit;
 mod registry;
+mod report;
 mod report_page;
 mod search;
 mod secrets;
@@ -48,6 +50,7 @@ fn every_test_file_is_included() {
         "creators.rs",
         "export.rs",
         "fake_tiktok.rs",
+        "fan_lists.rs",
         "fuzz.rs",
         "import.rs",
         "instagram.rs",
@@ -61,6 +64,7 @@ fn every_test_file_is_included() {
         "recovery.rs",
         "reddit.rs",
         "registry.rs",
+        "report.rs",
         "report_page.rs",
         "search.rs",
         "secrets.rs",

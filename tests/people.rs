@@ -439,4 +439,20 @@ both_backends! {
         }
         assert_eq!(seen, 500);
     };
+
+    erasing_a_fan_removes_it_from_its_person_and_the_person_with_its_last_identity: |db| {
+        let env = TestEnv::new();
+        let population = populate(&env, &db);
+        let ids = ids(&env, &db);
+        let (a, b) = &population.truth[0];
+        let c = &population.truth[1].0;
+        let person = crm(&env, &db, &["people", "link", &ids[a].to_string(), &ids[b].to_string(), &ids[c].to_string()]).ok().json()["person_id"].as_i64().unwrap();
+        crm(&env, &db, &["fans", "delete", &ids[a].to_string(), "--yes"]).ok();
+        let shown = crm(&env, &db, &["people", "show", &person.to_string()]).ok().json();
+        assert_eq!(shown["identities"].as_array().unwrap().len(), 2);
+        crm(&env, &db, &["fans", "delete", &ids[b].to_string(), "--yes"]).ok();
+        crm(&env, &db, &["fans", "delete", &ids[c].to_string(), "--yes"]).ok();
+        assert_eq!(crm(&env, &db, &["people", "show", &person.to_string()]).code, 1);
+        assert!(crm(&env, &db, &["people", "list"]).ok().json().as_array().unwrap().is_empty());
+    };
 }

@@ -1,15 +1,22 @@
-//! `fans list` and `fans show`.
+//! `fans list`, `fans show`, and what operators add and take away: `fans tag`, `fans untag`,
+//! `fans note` and `fans delete` (erasure).
+
+use std::io::{BufRead, IsTerminal, Write};
 
 use serde::Serialize;
 
 use super::{Context, Report, paging_note, time_cell};
 use crate::cli::{FanSortArg, FansCommand};
 use crate::error::{CliError, CliResult};
-use crate::output::{List, Record, Render, Section, cell};
+use crate::output::{Columns, Detail, List, Record, Render, Section, cell};
 use crate::store::model::{
-    FanIdentity, FanQuery, FanRow, FanSelector, FanSort, MessageQuery, MessageRow, Page,
+    AuditEntry, FanIdentity, FanNote, FanQuery, FanRow, FanSelector, FanSort, FanTag, MessageQuery,
+    MessageRow, Page, TableCount,
 };
 use crate::vocab::PlatformId;
+
+/// Longest note, in characters.
+pub const NOTE_MAX: usize = 4000;
 
 pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
     match cmd {
@@ -22,6 +29,8 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
             search,
             since,
             until,
+            tags,
+            segment,
             sort,
             desc,
             page,
@@ -35,7 +44,7 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
                     money(Some(max))
                 )));
             }
-            let query = FanQuery {
+            let mut query = FanQuery {
                 page: Page {
                     limit: page.limit,
                     after: page.after,
@@ -55,7 +64,12 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
                     FanSortArg::Username => FanSort::Username,
                 }),
                 desc,
+                tags,
+                builtin: None,
             };
+            if let Some(name) = segment {
+                super::segments::apply(ctx, &name, &mut query)?;
+            }
             let fans = ctx.store()?.list_fans(&query)?;
             let last = fans.last().map(|f| f.relationship_id);
             let note = paging_note(fans.len(), page.limit, last, "fans");
@@ -83,15 +97,279 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
             };
             let organization_spend = organization_spend(&relationships);
             let person_id = store.person_of(identity.id)?;
+            let tags = store.fan_tags(identity.id)?;
+            let notes = store.fan_notes(identity.id)?;
             Ok(Report::data(FanProfile {
                 person_id,
                 fan: identity,
                 relationships,
                 organization_spend,
                 messages: latest,
+                tags,
+                notes,
             }))
         }
+        FansCommand::Tag { fan, tags, account } => retag(ctx, &fan, &tags, account, false),
+        FansCommand::Untag { fan, tags, account } => retag(ctx, &fan, &tags, account, true),
+        FansCommand::Note { fan, text, account } => note(ctx, &fan, &text, account),
+        FansCommand::Delete { fan, account, yes } => erase(ctx, &fan, account, yes),
     }
+}
+
+/// Who is making a change: `$SOCIALCRM_OPERATOR`, else the OS user, else `unknown`; one line
+/// of at most 64 characters.
+pub fn operator() -> String {
+    let named = ["SOCIALCRM_OPERATOR", "USER", "LOGNAME"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .map(|v| v.trim().to_string())
+        .find(|v| !v.is_empty())
+        .unwrap_or_else(|| "unknown".into());
+    named
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(64)
+        .collect()
+}
+
+/// An audit entry of `action` by the operator, about the fan's platform and an account.
+pub fn audit_entry(
+    action: &str,
+    platform: Option<&str>,
+    account: Option<&str>,
+    detail: String,
+) -> AuditEntry {
+    AuditEntry {
+        event_id: uuid::Uuid::new_v4().to_string(),
+        at: crate::clock::now(),
+        actor: operator(),
+        action: action.into(),
+        platform: platform.map(str::to_string),
+        account: account.map(str::to_string),
+        outcome: "ok".into(),
+        detail: Some(detail),
+    }
+}
+
+fn retag(
+    ctx: &mut Context,
+    raw: &str,
+    tags: &[String],
+    account: Option<String>,
+    remove: bool,
+) -> CliResult<Report> {
+    let fan = resolve(ctx, raw)?;
+    check_account(ctx, &fan, account.as_deref())?;
+    let mut tags = tags.to_vec();
+    tags.sort();
+    tags.dedup();
+    let (action, verb) = if remove {
+        ("fans.untag", "removed")
+    } else {
+        ("fans.tag", "added")
+    };
+    // Names the fan by id only (erasure scrubs these entries: see store::generic::fan_lists).
+    let audit = audit_entry(
+        action,
+        Some(&fan.platform),
+        account.as_deref(),
+        format!("fan {}: {verb} {}", fan.id, tags.join(", ")),
+    );
+    let store = ctx.store()?;
+    let changed = store.set_fan_tags(
+        fan.id,
+        account.as_deref().unwrap_or(""),
+        &tags,
+        remove,
+        &operator(),
+        &audit,
+    )?;
+    let now = store.fan_tags(fan.id)?;
+    let unchanged = tags.len() as u64 - changed;
+    let mut report = Report::data(List(now.into_iter().map(TagLine::from).collect()));
+    report.notes.push(format!(
+        "fan {}: {changed} tag(s) {verb}{}",
+        fan.id,
+        if unchanged > 0 {
+            format!(
+                ", {unchanged} already {}",
+                if remove { "absent" } else { "there" }
+            )
+        } else {
+            String::new()
+        }
+    ));
+    Ok(report)
+}
+
+fn note(ctx: &mut Context, raw: &str, text: &str, account: Option<String>) -> CliResult<Report> {
+    let body = text.trim();
+    if body.is_empty() {
+        return Err(CliError::usage("a note cannot be empty"));
+    }
+    let chars = body.chars().count();
+    if chars > NOTE_MAX {
+        return Err(CliError::usage(format!(
+            "a note is at most {NOTE_MAX} characters (this one has {chars})"
+        ))
+        .with_hint("split it into several notes"));
+    }
+    let fan = resolve(ctx, raw)?;
+    check_account(ctx, &fan, account.as_deref())?;
+    // The note's text stays out of the audit log: it is personal data about the fan.
+    let audit = audit_entry(
+        "fans.note",
+        Some(&fan.platform),
+        account.as_deref(),
+        format!("fan {}: note added ({chars} characters)", fan.id),
+    );
+    let note = ctx.store()?.add_fan_note(
+        fan.id,
+        account.as_deref().unwrap_or(""),
+        body,
+        &operator(),
+        &audit,
+    )?;
+    Ok(Report::data(Detail(NoteLine::from(note))).note(format!("note added to fan {}", fan.id)))
+}
+
+fn erase(ctx: &mut Context, raw: &str, account: Option<String>, yes: bool) -> CliResult<Report> {
+    let fan = resolve(ctx, raw)?;
+    let who = format!(
+        "fan {} ({}:{})",
+        fan.id,
+        fan.platform,
+        fan.username
+            .as_deref()
+            .map(|u| format!("@{u}"))
+            .unwrap_or_else(|| fan.platform_user_id.clone())
+    );
+    let scope = match &account {
+        Some(a) => format!("the relationship of {who} with account '{a}' and its rows"),
+        None => format!("{who} and every row about them"),
+    };
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(CliError::usage(format!(
+                "refusing to erase {} without --yes: stdin is not a terminal to confirm on",
+                fan_ref(&fan)
+            ))
+            .with_hint("add --yes to erase without asking"));
+        }
+        let question = format!(
+            "Erase {}? This cannot be undone. [y/N] ",
+            crate::output::terminal_safe(&scope)
+        );
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(question.as_bytes()).and_then(|_| err.flush());
+        let mut answer = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .map_err(|e| CliError::failure(format!("cannot read the answer: {e}")))?;
+        if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
+            return Err(CliError::failure("nothing erased").with_hint("answer y to erase"));
+        }
+    }
+    // No username, display name or platform id here: the entry outlives the fan.
+    let audit = audit_entry(
+        "fans.delete",
+        Some(&fan.platform),
+        account.as_deref(),
+        String::new(),
+    );
+    let counts = ctx
+        .store()?
+        .erase_fan(fan.id, account.as_deref(), &audit, &describe_erasure)?;
+    if counts.is_empty() {
+        return Err(match &account {
+            Some(a) => CliError::failure(format!(
+                "{} has no relationship with account '{a}'",
+                fan_ref(&fan)
+            ))
+            .with_hint(format!(
+                "`socialcrm fans show {}` lists the fan's accounts",
+                fan.id
+            )),
+            None => CliError::failure(format!("{} is already gone", fan_ref(&fan))),
+        });
+    }
+    let note = format!("erased {}", describe_erasure(&counts));
+    let rows = counts
+        .into_iter()
+        .map(|c| ErasedRows {
+            table: c.table,
+            rows: c.rows.unwrap_or(0),
+        })
+        .collect();
+    Ok(Report::data(List(rows)).note(note))
+}
+
+/// What `fans delete` removed from one table (`audit_log`: entries scrubbed).
+#[derive(Debug, Default, Serialize)]
+struct ErasedRows {
+    table: String,
+    rows: i64,
+}
+
+impl Columns for ErasedRows {}
+
+/// Refuses an account the fan has no relationship with (a typo would tag for nobody).
+fn check_account(ctx: &mut Context, fan: &FanIdentity, account: Option<&str>) -> CliResult<()> {
+    let Some(account) = account else {
+        return Ok(());
+    };
+    let known = ctx.store()?.fan_relationships(fan.id)?;
+    if known.iter().any(|r| r.fan.account == account) {
+        return Ok(());
+    }
+    let names: Vec<&str> = known.iter().map(|r| r.fan.account.as_str()).collect();
+    Err(CliError::usage(format!(
+        "{} has no relationship with account '{account}' (it has: {})",
+        fan_ref(fan),
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    )))
+}
+
+/// How a fan is named in messages that may be logged: by id only.
+fn fan_ref(fan: &FanIdentity) -> String {
+    format!("fan {}", fan.id)
+}
+
+/// "1 fan, 3 messages, 2 analytics events, 1 tag, 0 notes; 2 audit entries scrubbed": the
+/// erasure's audit detail, counts only.
+pub fn describe_erasure(counts: &[TableCount]) -> String {
+    let n = |table: &str| {
+        counts
+            .iter()
+            .find(|c| c.table == table)
+            .and_then(|c| c.rows)
+            .unwrap_or(0)
+    };
+    let plural = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = vec![plural(n("fans"), "fan", "fans")];
+    if counts.iter().any(|c| c.table == "fan_accounts") {
+        parts.push(plural(n("fan_accounts"), "relationship", "relationships"));
+    }
+    parts.extend([
+        plural(n("messages"), "message", "messages"),
+        plural(n("analytics_events"), "analytics event", "analytics events"),
+        plural(n("fan_tags"), "tag", "tags"),
+        plural(n("fan_notes"), "note", "notes"),
+    ]);
+    format!(
+        "{}; {} scrubbed",
+        parts.join(", "),
+        plural(
+            n("audit_log"),
+            "earlier audit entry",
+            "earlier audit entries"
+        )
+    )
 }
 
 /// `fans show`: one person, what each account knows of them, and what they spent in all.
@@ -107,7 +385,10 @@ struct FanProfile {
     organization_spend: Vec<SpendTotal>,
     /// The latest messages with the fan, newest first, in any account.
     messages: Vec<MessageRow>,
-    // Tags and notes (schema v12) join here as their own fields and table sections.
+    /// By tag, then account (null: for every account).
+    tags: Vec<FanTag>,
+    /// Newest first.
+    notes: Vec<FanNote>,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -191,6 +472,17 @@ impl Render for FanProfile {
             let mut messages = List(self.messages.clone()).sections().remove(0);
             messages.title = Some(format!("latest messages ({})", self.messages.len()));
             out.push(messages);
+        }
+        if !self.tags.is_empty() {
+            let mut tags = List(self.tags.iter().cloned().map(TagLine::from).collect()).sections();
+            tags[0].title = Some(format!("tags ({})", self.tags.len()));
+            out.extend(tags);
+        }
+        if !self.notes.is_empty() {
+            let mut notes =
+                List(self.notes.iter().cloned().map(NoteLine::from).collect()).sections();
+            notes[0].title = Some(format!("notes ({}, newest first)", self.notes.len()));
+            out.extend(notes);
         }
         out
     }
@@ -363,6 +655,56 @@ impl Record for FanRow {
             time_cell(&Some(self.created_at)),
             time_cell(&Some(self.updated_at)),
         ]
+    }
+}
+
+/// A tag as listed: `account` empty for a tag on every account.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TagLine {
+    pub tag: String,
+    pub account: Option<String>,
+    pub operator: String,
+    pub created_at: String,
+}
+
+impl From<FanTag> for TagLine {
+    fn from(t: FanTag) -> Self {
+        TagLine {
+            tag: t.tag,
+            account: t.account,
+            operator: t.operator,
+            created_at: time_cell(&Some(t.created_at)),
+        }
+    }
+}
+
+impl Columns for TagLine {}
+
+/// A note as listed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NoteLine {
+    pub id: i64,
+    pub created_at: String,
+    pub operator: String,
+    pub account: Option<String>,
+    pub note: String,
+}
+
+impl From<FanNote> for NoteLine {
+    fn from(n: FanNote) -> Self {
+        NoteLine {
+            id: n.id,
+            created_at: time_cell(&Some(n.created_at)),
+            operator: n.operator,
+            account: n.account,
+            note: n.body,
+        }
+    }
+}
+
+impl Columns for NoteLine {
+    fn dropped_first() -> &'static [&'static str] {
+        &["id", "account"]
     }
 }
 

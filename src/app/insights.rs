@@ -4,6 +4,10 @@
 //! "view_count of posts" is the total over every video at each sync. A snapshot metric (a level:
 //! followers, views so far) is read as its first and last value and the change between them;
 //! an instant metric (a flow: an OnlyFans payment) as the sum over the range.
+//!
+//! Everything is aggregated in the database (`Store::metric_summaries`, and
+//! `Store::metric_series` for `--chart`, one point per day: a level's closing value, a flow's
+//! sum), so memory stays flat whatever the number of events.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +19,7 @@ use super::{Context, Report};
 use crate::cli::{InsightsArgs, SyncArgs};
 use crate::error::CliResult;
 use crate::output::{Render, Section};
-use crate::store::model::{EventQuery, Post, PostQuery};
+use crate::store::model::{Bucket, EventQuery, Post, PostQuery, PostRank};
 
 #[derive(Debug, Serialize)]
 struct Metric {
@@ -30,6 +34,9 @@ struct Metric {
     change: Option<f64>,
     /// The sum for flows; the last value for levels.
     total: f64,
+    /// The sum of the values at each instant (for a level with one value per day, such as
+    /// Instagram's daily views, the period's total).
+    sum: f64,
     points: usize,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -251,53 +258,58 @@ pub fn run(ctx: &mut Context, args: InsightsArgs) -> CliResult<Report> {
     let from = args.from.unwrap_or(to - Duration::days(30));
     let platform = args.platform.map(|p| p.name().to_string());
     let store = ctx.store()?;
-    let events = store.list_events(&EventQuery {
+    let query = EventQuery {
         platform: platform.clone(),
-        account: args.account.clone(),
+        accounts: args.account.iter().cloned().collect(),
         metrics: args.metrics.clone(),
         since: Some(from),
         until: Some(to),
-    })?;
-
-    // (platform, subject type, metric) -> (is a flow, time -> summed value)
+    };
+    // Aggregated in the database: one row per metric (and per day for charts), never the
+    // events themselves.
+    // (platform, subject type, metric) -> its daily points
     type Key = (String, String, String);
-    let mut groups: BTreeMap<Key, (bool, BTreeMap<DateTime<Utc>, f64>)> = BTreeMap::new();
-    for e in events {
-        let flow = e.period == "instant";
-        let entry = groups
-            .entry((e.platform, e.subject_type, e.metric))
-            .or_insert_with(|| (flow, BTreeMap::new()));
-        *entry.1.entry(e.period_start).or_insert(0.0) += e.value;
+    let mut series: BTreeMap<Key, Vec<(DateTime<Utc>, f64)>> = BTreeMap::new();
+    if args.chart {
+        for p in store.metric_series(&query, Bucket::Day)? {
+            let at = p.bucket.and_time(chrono::NaiveTime::MIN).and_utc();
+            series
+                .entry((p.platform, p.subject_type, p.metric))
+                .or_default()
+                .push((at, p.value));
+        }
     }
-    let metrics: Vec<Metric> = groups
+    let metrics: Vec<Metric> = store
+        .metric_summaries(&query)?
         .into_iter()
-        .map(|((platform, subject_type, metric), (flow, points))| {
-            let series: Vec<(DateTime<Utc>, f64)> = points.into_iter().collect();
-            let first = series.first().map_or(0.0, |p| p.1);
-            let last = series.last().map_or(0.0, |p| p.1);
-            let sum: f64 = series.iter().map(|p| p.1).sum();
+        .map(|m| {
+            let key = (m.platform, m.subject_type, m.metric);
+            let points = series.remove(&key).unwrap_or_default();
+            let (platform, subject_type, metric) = key;
             Metric {
                 platform,
                 subject_type,
                 metric,
-                kind: if flow { "flow" } else { "level" },
-                first,
-                last,
-                change: (!flow).then_some(last - first),
-                total: if flow { sum } else { last },
-                points: series.len(),
-                from: series.first().map_or(from, |p| p.0),
-                to: series.last().map_or(to, |p| p.0),
-                series,
+                kind: if m.flow { "flow" } else { "level" },
+                first: m.first,
+                last: m.last,
+                change: (!m.flow).then_some(m.last - m.first),
+                total: if m.flow { m.sum } else { m.last },
+                sum: m.sum,
+                points: m.points as usize,
+                from: m.first_at,
+                to: m.last_at,
+                series: points,
             }
         })
         .collect();
     let top_posts = store.top_posts(&PostQuery {
         platform,
-        account: args.account,
+        accounts: args.account.into_iter().collect(),
         since: None,
         until: None,
         limit: args.top.max(1),
+        rank: PostRank::Views,
     })?;
     if metrics.is_empty() {
         notes.push(format!(

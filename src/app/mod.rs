@@ -19,7 +19,9 @@ mod messages;
 mod people;
 mod post;
 mod posts;
+mod report;
 mod secrets_reset;
+mod segments;
 mod sync;
 mod upload;
 mod webhooks;
@@ -286,10 +288,12 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Accounts(args) => accounts::list(&mut ctx, args)?,
         Command::Sync(args) => sync::run(&mut ctx, args)?,
         Command::Insights(args) => insights::run(&mut ctx, args)?,
+        Command::Report(args) => report::run(&mut ctx, args)?,
         Command::Upload(args) => upload::run(&mut ctx, args)?,
         Command::Post(cmd) => post::run(&mut ctx, cmd)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
         Command::People(cmd) => people::run(&mut ctx, cmd)?,
+        Command::Segments(cmd) => segments::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Posts(cmd) => posts::run(&mut ctx, cmd)?,
         Command::Audit(cmd) => audit::run(&mut ctx, cmd)?,

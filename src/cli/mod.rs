@@ -16,7 +16,9 @@ mod messages;
 mod people;
 mod post;
 mod posts;
+mod report;
 mod secrets;
+mod segments;
 mod sync;
 mod upload;
 mod webhooks;
@@ -31,14 +33,16 @@ pub use audit::AuditCommand;
 pub use db::DbCommand;
 pub use doctor::DoctorArgs;
 pub use export::{ExportArgs, ExportFormat};
-pub use fans::{FanSortArg, FansCommand};
+pub use fans::{FanSortArg, FansCommand, tag_name};
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
 pub use people::{PeopleCommand, PersonSortArg};
 pub use post::{PostCommand, RedditPostArgs, XPostArgs};
 pub use posts::{PostSortArg, PostsCommand};
+pub use report::ReportArgs;
 pub use secrets::SecretsCommand;
+pub use segments::{SegmentFilterArgs, SegmentsCommand, segment_name};
 pub use sync::SyncArgs;
 pub use upload::{Privacy, UploadArgs, UploadPlatform};
 pub use webhooks::WebhooksCommand;
@@ -172,6 +176,18 @@ pub enum Command {
     /// change; flows (OnlyFans payments) show their sum. `--refresh` syncs first.
     Insights(InsightsArgs),
 
+    /// Write a self-contained HTML report per account: figures, curves, top posts, revenue
+    ///
+    /// One file with inline CSS and SVG charts (no script, nothing loaded from anywhere), so it
+    /// opens from a file:// URL or an e-mail attachment and prints to PDF one page per section.
+    /// Per account (and for the agency when several): headline figures against the previous
+    /// period of the same length, follower and view curves per platform, top posts by views and
+    /// by engagement rate, OnlyFans revenue by channel per week, top fans by spend, and the data
+    /// health (last successful syncs, skipped or deferred streams, metrics that stopped) so a
+    /// gap is explained. `-o json` prints the same figures as data (and writes no page unless
+    /// --out is given). Example: `socialcrm report --account ava --from 2026-11-01 --open`
+    Report(ReportArgs),
+
     /// Post a video file (TikTok: Direct Post, or --draft to the creator's inbox; Instagram: a
     /// reel; X: a post)
     ///
@@ -193,6 +209,10 @@ pub enum Command {
     /// Fans: followers, commenters, DM correspondents and subscribers
     #[command(subcommand)]
     Fans(FansCommand),
+
+    /// Saved fan filters and the built-in ones (whales, new, cold), counted live
+    #[command(subcommand)]
+    Segments(SegmentsCommand),
 
     /// DMs and comments
     #[command(subcommand)]

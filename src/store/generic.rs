@@ -13,6 +13,7 @@ use super::tables::{self, TABLES, Upsert};
 use super::value::{Row, Value};
 use super::{Batch, Store, StoreError, StoreInfo};
 
+mod fan_lists;
 mod people;
 
 /// One step of the schema: applied once, in order, recorded in `schema_migrations`.
@@ -259,19 +260,10 @@ impl<C: Conn> SqlStore<C> {
         Ok(())
     }
 
-    /// The SQL of a fans listing page (the cursor's sort values looked up first).
-    fn fans_sql(&mut self, q: &FanQuery) -> Result<(String, Vec<Value>), StoreError> {
+    /// Every filter of a fans query (all but its order and page) on `fa` and `f`: shared by
+    /// the listing and the live count of a segment.
+    fn fan_filters(&mut self, query: &mut Query, q: &FanQuery) -> Result<(), StoreError> {
         let d = self.dialect();
-        let keyset = fan_keyset(q);
-        let mut query = if q.order() == FanSort::Username {
-            // The fans' username index leads: SQLite keeps the join order of a CROSS JOIN,
-            // and without statistics would otherwise read fan_accounts first and sort.
-            let mut query = Query::new(d, FAN_SELECT_BY_IDENTITY);
-            query.filter(FAN_JOIN, []);
-            query
-        } else {
-            Query::new(d, FAN_SELECT)
-        };
         if let Some(p) = &q.platform {
             query.filter("fa.platform = ?", [p.into()]);
         }
@@ -304,6 +296,23 @@ impl<C: Conn> SqlStore<C> {
                 query.filter(&format!("{seen} > {}", lowest(KeyKind::Time, d)), []);
             }
         }
+        self.fan_list_filters(query, q)
+    }
+
+    /// The SQL of a fans listing page (the cursor's sort values looked up first).
+    fn fans_sql(&mut self, q: &FanQuery) -> Result<(String, Vec<Value>), StoreError> {
+        let d = self.dialect();
+        let keyset = fan_keyset(q);
+        let mut query = if q.order() == FanSort::Username {
+            // The fans' username index leads: SQLite keeps the join order of a CROSS JOIN,
+            // and without statistics would otherwise read fan_accounts first and sort.
+            let mut query = Query::new(d, FAN_SELECT_BY_IDENTITY);
+            query.filter(FAN_JOIN, []);
+            query
+        } else {
+            Query::new(d, FAN_SELECT)
+        };
+        self.fan_filters(&mut query, q)?;
         if let Some(after) = q.page.after {
             let mut lookup = Query::new(
                 d,
@@ -387,6 +396,42 @@ impl<C: Conn> SqlStore<C> {
         let (sql, params) = query.finish(tail, tail_values);
         self.conn.query(&sql, &params)?.iter().map(decode).collect()
     }
+}
+
+/// The events of a period summed per (platform, subject type, metric, instant): the inner
+/// query of [`Store::metric_summaries`] and [`Store::metric_series`], before its filters.
+const POINTS_SELECT: &str = "SELECT e.platform AS platform, e.subject_type AS subject_type, \
+     e.metric AS metric, e.period_start AS at, SUM(e.value) AS v, \
+     MAX(CASE WHEN e.period = 'instant' THEN 1 ELSE 0 END) AS flow, MAX(e.unit) AS unit \
+     FROM analytics_events e";
+const POINTS_GROUP: &str = "GROUP BY e.platform, e.subject_type, e.metric, e.period_start";
+
+/// `query` narrowed to the events `q` selects.
+fn event_filters(mut query: Query, q: &EventQuery) -> Query {
+    if let Some(p) = &q.platform {
+        query.filter("e.platform = ?", [p.into()]);
+    }
+    if !q.accounts.is_empty() {
+        let marks = vec!["?"; q.accounts.len()].join(", ");
+        query.filter(
+            &format!("e.account IN ({marks})"),
+            q.accounts.iter().map(Value::from),
+        );
+    }
+    if !q.metrics.is_empty() {
+        let marks = vec!["?"; q.metrics.len()].join(", ");
+        query.filter(
+            &format!("e.metric IN ({marks})"),
+            q.metrics.iter().map(Value::from),
+        );
+    }
+    if let Some(t) = q.since {
+        query.filter("e.period_start >= ?", [t.into()]);
+    }
+    if let Some(t) = q.until {
+        query.filter("e.period_start < ?", [t.into()]);
+    }
+    query
 }
 
 /// A listing's LIMIT, within 1 and [`PAGE_MAX`].
@@ -993,6 +1038,73 @@ impl<C: Conn> Store for SqlStore<C> {
         Ok(None)
     }
 
+    fn count_fans(&mut self, q: &FanQuery) -> Result<i64, StoreError> {
+        self.count_fans_impl(q)
+    }
+
+    fn set_fan_tags(
+        &mut self,
+        fan_id: i64,
+        account: &str,
+        tags: &[String],
+        remove: bool,
+        operator: &str,
+        audit: &AuditEntry,
+    ) -> Result<u64, StoreError> {
+        self.set_fan_tags_impl(fan_id, account, tags, remove, operator, audit)
+    }
+
+    fn add_fan_note(
+        &mut self,
+        fan_id: i64,
+        account: &str,
+        body: &str,
+        operator: &str,
+        audit: &AuditEntry,
+    ) -> Result<FanNote, StoreError> {
+        self.add_fan_note_impl(fan_id, account, body, operator, audit)
+    }
+
+    fn fan_tags(&mut self, fan_id: i64) -> Result<Vec<FanTag>, StoreError> {
+        self.fan_tags_impl(fan_id)
+    }
+
+    fn fan_notes(&mut self, fan_id: i64) -> Result<Vec<FanNote>, StoreError> {
+        self.fan_notes_impl(fan_id)
+    }
+
+    fn save_segment(
+        &mut self,
+        name: &str,
+        definition: &str,
+        operator: &str,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        self.save_segment_impl(name, definition, operator, audit)
+    }
+
+    fn segments(&mut self) -> Result<Vec<SegmentRow>, StoreError> {
+        self.segments_impl(None)
+    }
+
+    fn segment(&mut self, name: &str) -> Result<Option<SegmentRow>, StoreError> {
+        Ok(self.segments_impl(Some(name))?.pop())
+    }
+
+    fn delete_segment(&mut self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError> {
+        self.delete_segment_impl(name, audit)
+    }
+
+    fn erase_fan(
+        &mut self,
+        fan_id: i64,
+        account: Option<&str>,
+        audit: &AuditEntry,
+        describe: &dyn Fn(&[TableCount]) -> String,
+    ) -> Result<Vec<TableCount>, StoreError> {
+        self.erase_fan_impl(fan_id, account, audit, describe)
+    }
+
     fn fan_relationships(&mut self, fan_id: i64) -> Result<Vec<FanRow>, StoreError> {
         let mut q = Query::new(self.dialect(), FAN_SELECT);
         q.filter("f.id = ?", [fan_id.into()]);
@@ -1083,32 +1195,177 @@ impl<C: Conn> Store for SqlStore<C> {
     }
 
     fn list_events(&mut self, q: &EventQuery) -> Result<Vec<AnalyticsEvent>, StoreError> {
-        let mut query = Query::new(self.dialect(), "SELECT e.* FROM analytics_events e");
-        if let Some(p) = &q.platform {
-            query.filter("e.platform = ?", [p.into()]);
-        }
-        if let Some(a) = &q.account {
-            query.filter("e.account = ?", [a.into()]);
-        }
-        if !q.metrics.is_empty() {
-            let marks = vec!["?"; q.metrics.len()].join(", ");
-            query.filter(
-                &format!("e.metric IN ({marks})"),
-                q.metrics.iter().map(Value::from),
-            );
-        }
-        if let Some(t) = q.since {
-            query.filter("e.period_start >= ?", [t.into()]);
-        }
-        if let Some(t) = q.until {
-            query.filter("e.period_start < ?", [t.into()]);
-        }
+        let query = event_filters(
+            Query::new(self.dialect(), "SELECT e.* FROM analytics_events e"),
+            q,
+        );
         self.select(
             query,
             "ORDER BY e.period_start, e.id",
             vec![],
             tables::event_row,
         )
+    }
+
+    fn metric_summaries(&mut self, q: &EventQuery) -> Result<Vec<MetricSummary>, StoreError> {
+        // Sums per instant, then each metric's first, last and total over those sums. The
+        // instants are numbered from both ends in the database, so nothing but one row per
+        // metric comes back.
+        let query = event_filters(Query::new(self.dialect(), POINTS_SELECT), q);
+        let (points, params) = query.finish(POINTS_GROUP, []);
+        let sql = format!(
+            "WITH pts AS ({points}), ranked AS (SELECT pts.*, \
+             ROW_NUMBER() OVER (PARTITION BY platform, subject_type, metric ORDER BY at) AS rn_first, \
+             ROW_NUMBER() OVER (PARTITION BY platform, subject_type, metric ORDER BY at DESC) AS rn_last \
+             FROM pts) \
+             SELECT platform, subject_type, metric, CAST(MAX(flow) AS BIGINT) AS flow, \
+             COUNT(*) AS points, MAX(unit) AS unit, MIN(at) AS first_at, MAX(at) AS last_at, SUM(v) AS total, \
+             SUM(CASE WHEN rn_first = 1 THEN v ELSE 0.0 END) AS first_value, \
+             SUM(CASE WHEN rn_last = 1 THEN v ELSE 0.0 END) AS last_value \
+             FROM ranked GROUP BY platform, subject_type, metric"
+        );
+        let mut out = self
+            .conn
+            .query(&sql, &params)?
+            .iter()
+            .map(|r| {
+                Ok(MetricSummary {
+                    platform: r.text("platform")?,
+                    subject_type: r.text("subject_type")?,
+                    metric: r.text("metric")?,
+                    flow: r.i64("flow")? != 0,
+                    points: r.i64("points")?,
+                    first_at: r.time("first_at")?,
+                    last_at: r.time("last_at")?,
+                    first: r.f64("first_value")?,
+                    last: r.f64("last_value")?,
+                    sum: r.f64("total")?,
+                    unit: r.opt_text("unit")?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        // Byte order, as on SQLite: PostgreSQL's collation may sort `_` elsewhere.
+        out.sort_by(|a, b| {
+            (&a.platform, &a.subject_type, &a.metric).cmp(&(
+                &b.platform,
+                &b.subject_type,
+                &b.metric,
+            ))
+        });
+        Ok(out)
+    }
+
+    fn metric_series(
+        &mut self,
+        q: &EventQuery,
+        bucket: Bucket,
+    ) -> Result<Vec<MetricPoint>, StoreError> {
+        let d = self.dialect();
+        let of = match bucket {
+            Bucket::Day => d.day_of("e.period_start"),
+            Bucket::Week => d.week_of("e.period_start"),
+        };
+        let select = POINTS_SELECT.replace(" FROM ", &format!(", {of} AS bucket FROM "));
+        let query = event_filters(Query::new(d, select), q);
+        let (points, params) = query.finish(POINTS_GROUP, []);
+        // A flow is the bucket's sum; a level the sum at the bucket's latest instant.
+        let sql = format!(
+            "WITH pts AS ({points}), ranked AS (SELECT pts.*, \
+             ROW_NUMBER() OVER (PARTITION BY platform, subject_type, metric, bucket ORDER BY at DESC) AS rn \
+             FROM pts) \
+             SELECT platform, subject_type, metric, bucket, CAST(MAX(flow) AS BIGINT) AS flow, \
+             SUM(v) AS total, SUM(CASE WHEN rn = 1 THEN v ELSE 0.0 END) AS closing \
+             FROM ranked GROUP BY platform, subject_type, metric, bucket"
+        );
+        let mut out = self
+            .conn
+            .query(&sql, &params)?
+            .iter()
+            .map(|r| {
+                let flow = r.i64("flow")? != 0;
+                let day = r.text("bucket")?;
+                Ok(MetricPoint {
+                    platform: r.text("platform")?,
+                    subject_type: r.text("subject_type")?,
+                    metric: r.text("metric")?,
+                    flow,
+                    bucket: chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                        .map_err(|_| StoreError::Decode(format!("'{day}' is not a day")))?,
+                    value: if flow {
+                        r.f64("total")?
+                    } else {
+                        r.f64("closing")?
+                    },
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        out.sort_by(|a, b| {
+            (&a.platform, &a.subject_type, &a.metric, a.bucket).cmp(&(
+                &b.platform,
+                &b.subject_type,
+                &b.metric,
+                b.bucket,
+            ))
+        });
+        Ok(out)
+    }
+
+    fn count_new_fans(
+        &mut self,
+        accounts: &[String],
+        since: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64, StoreError> {
+        // Written as the index fan_accounts_by_account_first_seen is: one range per account.
+        let d = self.dialect();
+        let first_seen = FA_FIRST_SEEN.expr(d);
+        let mut query = Query::new(d, "SELECT COUNT(*) AS n FROM fan_accounts fa");
+        if !accounts.is_empty() {
+            let marks = vec!["?"; accounts.len()].join(", ");
+            query.filter(
+                &format!("fa.account IN ({marks})"),
+                accounts.iter().map(Value::from),
+            );
+        }
+        query.filter(
+            &format!("{first_seen} >= ? AND {first_seen} < ?"),
+            [since.into(), until.into()],
+        );
+        let (sql, params) = query.finish("", []);
+        self.conn
+            .query(&sql, &params)?
+            .first()
+            .map_or(Ok(0), |r| r.i64("n"))
+    }
+
+    fn stream_health(&mut self) -> Result<Vec<StreamHealth>, StoreError> {
+        let sql = "WITH ranked AS (SELECT r.connection_id, r.stream, r.status, r.started_at, r.error, \
+             ROW_NUMBER() OVER (PARTITION BY r.connection_id, r.stream ORDER BY r.started_at DESC, r.id DESC) AS rn, \
+             MAX(CASE WHEN r.status = 'succeeded' THEN COALESCE(r.finished_at, r.started_at) END) \
+               OVER (PARTITION BY r.connection_id, r.stream) AS last_success_at \
+             FROM sync_runs r WHERE r.stream IS NOT NULL AND r.connection_id IS NOT NULL) \
+             SELECT c.platform, c.account, k.stream, k.status, k.started_at, k.error, k.last_success_at \
+             FROM ranked k JOIN platform_connections c ON c.id = k.connection_id WHERE k.rn = 1";
+        let mut out = self
+            .conn
+            .query(sql, &[])?
+            .iter()
+            .map(|r| {
+                Ok(StreamHealth {
+                    platform: r.text("platform")?,
+                    account: r.text("account")?,
+                    stream: r.text("stream")?,
+                    status: r.text("status")?,
+                    started_at: r.time("started_at")?,
+                    error: r.opt_text("error")?,
+                    last_success_at: r.opt_time("last_success_at")?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        out.sort_by(|a, b| {
+            (&a.platform, &a.account, &a.stream).cmp(&(&b.platform, &b.account, &b.stream))
+        });
+        Ok(out)
     }
 
     fn list_posts(&mut self, q: &PostListQuery) -> Result<Vec<PostRow>, StoreError> {
@@ -1185,8 +1442,12 @@ impl<C: Conn> Store for SqlStore<C> {
         if let Some(platform) = &q.platform {
             query.filter("p.platform = ?", [platform.into()]);
         }
-        if let Some(a) = &q.account {
-            query.filter("p.account = ?", [a.into()]);
+        if !q.accounts.is_empty() {
+            let marks = vec!["?"; q.accounts.len()].join(", ");
+            query.filter(
+                &format!("p.account IN ({marks})"),
+                q.accounts.iter().map(Value::from),
+            );
         }
         if let Some(t) = q.since {
             query.filter("p.published_at >= ?", [t.into()]);
@@ -1194,12 +1455,15 @@ impl<C: Conn> Store for SqlStore<C> {
         if let Some(t) = q.until {
             query.filter("p.published_at < ?", [t.into()]);
         }
-        self.select(
-            query,
-            "ORDER BY COALESCE(p.view_count, 0) DESC, p.id LIMIT ?",
-            vec![limit(q.limit)],
-            tables::post_row,
-        )
+        let order = match q.rank {
+            PostRank::Views => "ORDER BY COALESCE(p.view_count, 0) DESC, p.id LIMIT ?",
+            PostRank::EngagementRate => {
+                query.filter("p.view_count >= ?", [Value::Int(ENGAGEMENT_MIN_VIEWS)]);
+                "ORDER BY CAST(COALESCE(p.like_count, 0) + COALESCE(p.comment_count, 0) \
+                 + COALESCE(p.share_count, 0) AS DOUBLE PRECISION) / p.view_count DESC, p.id LIMIT ?"
+            }
+        };
+        self.select(query, order, vec![limit(q.limit)], tables::post_row)
     }
 
     fn sync_state(

@@ -32,9 +32,11 @@ macro_rules! schema_migrations {
             9 "fan_spend" "0009_fan_spend.sql",
             10 "live_leases" "0010_live_leases.sql",
             11 "creators" "0011_creators.sql",
+            12 "fan_lists" "0012_fan_lists.sql",
             13 "post_indexes" "0013_post_indexes.sql",
             14 "search_indexes" "0014_search_indexes.sql",
-            15 "people" "0015_people.sql",
+            15 "report_indexes" "0015_report_indexes.sql",
+            16 "people" "0016_people.sql",
         )
     };
     (@ $dir:literal; $($version:literal $name:literal $file:literal,)*) => {
@@ -308,6 +310,64 @@ pub trait Store: Send {
     fn fan_relationships(&mut self, fan_id: i64) -> Result<Vec<FanRow>, StoreError>;
     /// The accounts holding fans or messages of `platform`, by name.
     fn fan_accounts(&mut self, platform: &str) -> Result<Vec<String>, StoreError>;
+    /// How many fans `query` matches, its page ignored: the live count of a segment, one query.
+    fn count_fans(&mut self, query: &FanQuery) -> Result<i64, StoreError>;
+
+    /// Adds `tags` to fan `fan_id` for `account` (`""`: every account), or with `remove` takes
+    /// them off, writing `audit` in the same transaction. Idempotent: returns how many tags were
+    /// added or removed (0 when all already were). `operator` is who did it.
+    fn set_fan_tags(
+        &mut self,
+        fan_id: i64,
+        account: &str,
+        tags: &[String],
+        remove: bool,
+        operator: &str,
+        audit: &AuditEntry,
+    ) -> Result<u64, StoreError>;
+    /// Appends a note to fan `fan_id` (notes are never changed), with `audit` in the same
+    /// transaction.
+    fn add_fan_note(
+        &mut self,
+        fan_id: i64,
+        account: &str,
+        body: &str,
+        operator: &str,
+        audit: &AuditEntry,
+    ) -> Result<FanNote, StoreError>;
+    /// The fan's tags, by tag then account.
+    fn fan_tags(&mut self, fan_id: i64) -> Result<Vec<FanTag>, StoreError>;
+    /// The fan's notes, newest first.
+    fn fan_notes(&mut self, fan_id: i64) -> Result<Vec<FanNote>, StoreError>;
+
+    /// Saves a segment under a new name, with `audit`; false (nothing written) when the name
+    /// is taken.
+    fn save_segment(
+        &mut self,
+        name: &str,
+        definition: &str,
+        operator: &str,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError>;
+    /// Saved segments by name.
+    fn segments(&mut self) -> Result<Vec<SegmentRow>, StoreError>;
+    fn segment(&mut self, name: &str) -> Result<Option<SegmentRow>, StoreError>;
+    /// Deletes a saved segment, with `audit`; false when there was none of that name.
+    fn delete_segment(&mut self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError>;
+
+    /// Erases fan `fan_id` in one transaction: with `account` None, the identity and every row
+    /// about it (messages, fan-attributed analytics events, tags, notes); with `account`, that
+    /// account's rows only, and the identity when nothing of it is left. Earlier audit entries
+    /// about the fan (tags, notes) lose their detail; `audit` is written with its detail set
+    /// by `describe` from the rows deleted per table. Returns those counts.
+    fn erase_fan(
+        &mut self,
+        fan_id: i64,
+        account: Option<&str>,
+        audit: &AuditEntry,
+        describe: &dyn Fn(&[TableCount]) -> String,
+    ) -> Result<Vec<TableCount>, StoreError>;
+
     fn list_messages(&mut self, query: &MessageQuery) -> Result<Vec<MessageRow>, StoreError>;
     /// The query plan of a listing's page, one line per plan node, for the tests that check an
     /// index serves every listing (PostgreSQL plans with sequential scans disabled).
@@ -323,7 +383,29 @@ pub trait Store: Send {
     fn find_post(&mut self, selector: &PostSelector) -> Result<Option<PostRow>, StoreError>;
     /// The post's metrics over time (`analytics_events` of subject type `post`), oldest first.
     fn post_history(&mut self, post: &Post) -> Result<Vec<AnalyticsEvent>, StoreError>;
+    /// Each (platform, subject type, metric) of the events `query` selects, aggregated in the
+    /// database (first, last and summed values, instants): flat memory whatever the number of
+    /// events. Served by the `analytics_by_time`, `analytics_by_account_time` and
+    /// `analytics_by_metric_time` indexes.
+    fn metric_summaries(&mut self, query: &EventQuery) -> Result<Vec<MetricSummary>, StoreError>;
+    /// The series of each metric `query` selects, one point per bucket (see [`MetricPoint`]),
+    /// aggregated in the database; ordered by metric, then bucket.
+    fn metric_series(
+        &mut self,
+        query: &EventQuery,
+        bucket: Bucket,
+    ) -> Result<Vec<MetricPoint>, StoreError>;
     fn top_posts(&mut self, query: &PostQuery) -> Result<Vec<Post>, StoreError>;
+    /// How many fan relationships of `accounts` (all when empty) were first seen at or after
+    /// `since` and before `until`: the new fans of a period.
+    fn count_new_fans(
+        &mut self,
+        accounts: &[String],
+        since: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64, StoreError>;
+    /// The latest run of every stream of every connection, with its last success.
+    fn stream_health(&mut self) -> Result<Vec<StreamHealth>, StoreError>;
     fn sync_state(
         &mut self,
         connection_id: i64,

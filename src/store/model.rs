@@ -329,6 +329,12 @@ pub struct FanQuery {
     pub since: Option<DateTime<Utc>>,
     /// Seen (last_seen_at) before.
     pub until: Option<DateTime<Utc>>,
+    /// Only relationships whose fan carries every one of these (normalised) tags, for the
+    /// relationship's account or for every account.
+    pub tags: Vec<String>,
+    /// Only the members of this built-in segment (saved segments are turned into the fields
+    /// above before the store sees them).
+    pub builtin: Option<BuiltinSegment>,
     /// The order; `None` picks it from the filters ([`FanQuery::order`]).
     pub sort: Option<FanSort>,
     /// Descending order.
@@ -337,11 +343,20 @@ pub struct FanQuery {
 
 impl FanQuery {
     /// The order rows come in: `sort`, or with none given the order whose index serves the
-    /// filters — by spend for a spend range, by last seen for `since`/`until`, else by id —
+    /// filters — by spend for a spend range and the whales segment, by first seen for the
+    /// new segment, by last seen for `since`/`until` and the cold segment, else by id —
     /// so a selective range is read from its index instead of filtering every row.
     pub fn order(&self) -> FanSort {
         if let Some(sort) = self.sort {
             return sort;
+        }
+        // A built-in segment is a range of spend (whales), last seen (cold) or first seen
+        // (new): read it from that index, in its order.
+        match self.builtin {
+            Some(BuiltinSegment::Whales) => return FanSort::Spend,
+            Some(BuiltinSegment::Cold) => return FanSort::LastSeen,
+            Some(BuiltinSegment::New) => return FanSort::FirstSeen,
+            None => {}
         }
         if self.min_spend_cents.is_some() || self.max_spend_cents.is_some() {
             FanSort::Spend
@@ -351,6 +366,89 @@ impl FanQuery {
             FanSort::Id
         }
     }
+}
+
+/// The segments socialcrm defines itself, evaluated live against the clock ([`crate::clock`]).
+/// Each is judged per account (the creator): a fan shared by two creators is a whale of one
+/// and not of the other. Spend is `lifetime_spend_cents`; "paying" means spend > 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BuiltinSegment {
+    /// In each account, the paying fans whose spend is at least the k-th highest, where k is
+    /// 1% of the account's paying fans rounded up (ties at the threshold all count).
+    Whales,
+    /// First seen within the last 7 days.
+    New,
+    /// Spend at least the account's median (the lower median over its paying fans) and last
+    /// seen more than 30 days ago.
+    Cold,
+}
+
+impl BuiltinSegment {
+    pub const ALL: [BuiltinSegment; 3] = [
+        BuiltinSegment::Whales,
+        BuiltinSegment::New,
+        BuiltinSegment::Cold,
+    ];
+    /// Days for `new`.
+    pub const NEW_DAYS: i64 = 7;
+    /// Days without activity for `cold`.
+    pub const COLD_DAYS: i64 = 30;
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BuiltinSegment::Whales => "whales",
+            BuiltinSegment::New => "new",
+            BuiltinSegment::Cold => "cold",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<BuiltinSegment> {
+        Self::ALL.into_iter().find(|b| b.name() == name)
+    }
+
+    /// The definition in words, as `segments list` shows it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            BuiltinSegment::Whales => {
+                "built in: top 1% of each account's paying fans by lifetime spend (ceil(1%) of them, ties included)"
+            }
+            BuiltinSegment::New => "built in: first seen within the last 7 days",
+            BuiltinSegment::Cold => {
+                "built in: lifetime spend at least the account's median (lower median of paying fans), last seen more than 30 days ago"
+            }
+        }
+    }
+}
+
+/// A tag on a fan. `account` None: for every account; Some: for that creator only.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FanTag {
+    pub tag: String,
+    pub account: Option<String>,
+    pub operator: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A note on a fan: append-only, with who wrote it when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FanNote {
+    pub id: i64,
+    pub account: Option<String>,
+    pub body: String,
+    pub operator: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A saved segment: a name and its filter, stored as JSON (the application's
+/// `SegmentFilter`), evaluated live.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentRow {
+    pub id: i64,
+    pub name: String,
+    pub definition: String,
+    pub operator: String,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -395,7 +493,8 @@ pub struct SyncRunRow {
 #[derive(Debug, Clone, Default)]
 pub struct EventQuery {
     pub platform: Option<String>,
-    pub account: Option<String>,
+    /// Only events of these local account names (all when empty; `""` names CSV imports).
+    pub accounts: Vec<String>,
     /// Only these metrics (all when empty).
     pub metrics: Vec<String>,
     /// period_start at or after.
@@ -404,16 +503,91 @@ pub struct EventQuery {
     pub until: Option<DateTime<Utc>>,
 }
 
-/// Posts by views, most viewed first.
+/// Posts by views (or engagement rate), highest first.
 #[derive(Debug, Clone, Default)]
 pub struct PostQuery {
     pub platform: Option<String>,
-    pub account: Option<String>,
+    /// Only posts of these local account names (all when empty).
+    pub accounts: Vec<String>,
     /// Published at or after.
     pub since: Option<DateTime<Utc>>,
     /// Published before.
     pub until: Option<DateTime<Utc>>,
     pub limit: u32,
+    pub rank: PostRank,
+}
+
+/// How [`PostQuery`] orders posts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PostRank {
+    /// Most viewed first.
+    #[default]
+    Views,
+    /// Highest (likes + comments + shares) / views first, among posts with at least
+    /// [`ENGAGEMENT_MIN_VIEWS`] views (a post seen by three people is not a top post).
+    EngagementRate,
+}
+
+/// The fewest views a post needs to rank by engagement rate.
+pub const ENGAGEMENT_MIN_VIEWS: i64 = 100;
+
+/// How a metric's series is grouped in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bucket {
+    /// One point per UTC day.
+    Day,
+    /// One point per week, starting on Monday (UTC).
+    Week,
+}
+
+/// One metric over a period, aggregated in the database: the events of one (platform,
+/// subject type, metric) summed per instant (so "view_count of posts" is the total over every
+/// video at each sync), then read as a series of those sums.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricSummary {
+    pub platform: String,
+    pub subject_type: String,
+    pub metric: String,
+    /// An instant metric (a payment: period `instant`) rather than a snapshot (a level).
+    pub flow: bool,
+    /// How many distinct instants the period holds.
+    pub points: i64,
+    pub first_at: DateTime<Utc>,
+    pub last_at: DateTime<Utc>,
+    /// The sum at the first and at the last instant.
+    pub first: f64,
+    pub last: f64,
+    /// The sum over the period.
+    pub sum: f64,
+    /// The unit the events carry (a currency for payments), when they say.
+    pub unit: Option<String>,
+}
+
+/// One point of a metric's series per [`Bucket`]: for a flow the bucket's sum, for a level the
+/// sum at the bucket's latest instant (the day's closing value).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricPoint {
+    pub platform: String,
+    pub subject_type: String,
+    pub metric: String,
+    pub flow: bool,
+    /// The first day of the bucket.
+    pub bucket: chrono::NaiveDate,
+    pub value: f64,
+}
+
+/// The latest outcome of one stream of one connection, for the report's data health.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StreamHealth {
+    pub platform: String,
+    pub account: String,
+    pub stream: String,
+    /// The latest run's status: succeeded, partial, failed, budget, deferred, skipped, ...
+    pub status: String,
+    pub started_at: DateTime<Utc>,
+    pub error: Option<String>,
+    /// When a run of this stream last succeeded, if ever.
+    pub last_success_at: Option<DateTime<Utc>>,
 }
 
 /// A listing whose query plan [`Store::explain`](super::Store::explain) shows.

@@ -9,7 +9,7 @@
 
 use super::keyset::{Cursor, Direction, Key, KeyKind, Keyset};
 use super::model::{PostListQuery, PostSort};
-use super::sql::{Dialect, Query};
+use super::sql::{Dialect, POST_SEARCH, Query};
 use super::value::Value;
 
 const ID: Key = Key::new("p.id", KeyKind::Int);
@@ -63,7 +63,7 @@ pub fn page_query(d: Dialect, q: &PostListQuery, cursor: Option<&Cursor>) -> (St
         );
     }
     if let Some(text) = &q.search {
-        query.search(&super::sql::POST_SEARCH, text);
+        query.search(&POST_SEARCH, text);
     }
     if let Some(cursor) = cursor {
         let (condition, values) = keys.after(d, cursor);

@@ -22,6 +22,26 @@ impl Dialect {
         }
     }
 
+    /// The UTC day of the time column `col`, as `YYYY-MM-DD` text.
+    pub fn day_of(self, col: &str) -> String {
+        match self {
+            // The stored text of a time starts with its UTC date (see `value::format_time`).
+            Dialect::Sqlite => format!("substr({col}, 1, 10)"),
+            Dialect::Postgres => format!("to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"),
+        }
+    }
+
+    /// The Monday (UTC) of the week of the time column `col`, as `YYYY-MM-DD` text.
+    pub fn week_of(self, col: &str) -> String {
+        match self {
+            // On to the coming Sunday (the day itself when a Sunday), then back six days.
+            Dialect::Sqlite => format!("date(substr({col}, 1, 10), 'weekday 0', '-6 days')"),
+            Dialect::Postgres => {
+                format!("to_char(date_trunc('week', {col} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')")
+            }
+        }
+    }
+
     /// Starts a transaction that will write. SQLite takes the write lock at once (IMMEDIATE),
     /// so two writers queue on the busy timeout instead of failing at their first write.
     pub fn begin_write(self) -> &'static str {
@@ -233,20 +253,19 @@ pub const MESSAGE_SEARCH: SearchOn = SearchOn {
     columns: &["m.body"],
 };
 
+/// Posts by caption: no trigram index (an account has thousands of posts, not millions).
+pub const POST_SEARCH: SearchOn = SearchOn {
+    id: "p.id",
+    fts: None,
+    columns: &["p.caption"],
+};
+
 /// Audit entries by action, actor, account or detail: no index (the log is small and read
 /// by time).
 pub const AUDIT_SEARCH: SearchOn = SearchOn {
     id: "a.id",
     fts: None,
     columns: &["a.action", "a.actor", "a.account", "a.detail"],
-};
-
-/// Posts by caption: no index (a creator's posts number thousands, not millions; the listing's
-/// other filters and sort indexes bound the read).
-pub const POST_SEARCH: SearchOn = SearchOn {
-    id: "p.id",
-    fts: None,
-    columns: &["p.caption"],
 };
 
 fn unqualified(column: &str) -> &str {

@@ -9,7 +9,7 @@ use super::sql::{Merge, UpsertSpec};
 use super::value::{Row, Value};
 
 /// Every table of the data model, in the order `db status` prints them.
-pub const TABLES: [&str; 16] = [
+pub const TABLES: [&str; 19] = [
     "platform_connections",
     "fans",
     "fan_accounts",
@@ -22,6 +22,9 @@ pub const TABLES: [&str; 16] = [
     "uploads",
     "secrets",
     "webhook_replays",
+    "fan_tags",
+    "fan_notes",
+    "segments",
     "people",
     "person_links",
     "person_decisions",

@@ -275,6 +275,90 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Every `table.column` of the data model (every table in `store::tables::TABLES`, every
+    /// column, whatever its type, read as text) holding any of `needles`, ignoring case: proof
+    /// that an erasure left nothing behind, in tables added later too.
+    pub fn mentions(&self, needles: &[&str]) -> Vec<String> {
+        let mut conn = self.connect();
+        let mut hits = Vec::new();
+        for table in socialcrm::store::tables::TABLES {
+            let columns = conn.strings(&match &self.target {
+                DatabaseTarget::Sqlite { .. } => {
+                    format!("SELECT name FROM pragma_table_info('{table}')")
+                }
+                DatabaseTarget::Postgres { .. } => format!(
+                    "SELECT CAST(column_name AS TEXT) FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name = '{table}'"
+                ),
+            });
+            assert!(!columns.is_empty(), "table {table} has no columns");
+            for column in columns {
+                let matches: Vec<String> = needles
+                    .iter()
+                    .map(|n| {
+                        let pattern = n.to_lowercase().replace('\'', "''");
+                        format!("LOWER(CAST({column} AS TEXT)) LIKE '%{pattern}%'")
+                    })
+                    .collect();
+                let sql = format!(
+                    "SELECT CAST(COUNT(*) AS TEXT) FROM {table} WHERE {}",
+                    matches.join(" OR ")
+                );
+                let n = &conn.strings(&sql)[0];
+                if n != "0" {
+                    hits.push(format!(
+                        "{table}.{column} ({n} rows hold one of {needles:?})"
+                    ));
+                }
+            }
+        }
+        hits
+    }
+
+    /// The first column of every row `sql` returns, as text.
+    pub fn strings(&self, sql: &str) -> Vec<String> {
+        self.connect().strings(sql)
+    }
+
+    fn connect(&self) -> RawConn {
+        match &self.target {
+            DatabaseTarget::Sqlite { path } => {
+                RawConn::Sqlite(rusqlite::Connection::open(path).unwrap())
+            }
+            DatabaseTarget::Postgres { .. } => RawConn::Postgres(Box::new(
+                postgres::Client::connect(&self.plain_url, postgres::NoTls).unwrap(),
+            )),
+        }
+    }
+}
+
+/// A plain connection to a test database, behind the store's back.
+enum RawConn {
+    Sqlite(rusqlite::Connection),
+    Postgres(Box<postgres::Client>),
+}
+
+impl RawConn {
+    fn strings(&mut self, sql: &str) -> Vec<String> {
+        match self {
+            RawConn::Sqlite(db) => {
+                let mut stmt = db.prepare(sql).unwrap();
+                stmt.query_map([], |r| r.get::<_, String>(0))
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect()
+            }
+            RawConn::Postgres(client) => client
+                .query(sql, &[])
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<_, String>(0))
+                .collect(),
+        }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((base, schema)) = &self.pg_schema
