@@ -17,6 +17,7 @@ mod instagram;
 mod instagram_webhooks;
 mod layers;
 mod machine;
+mod people;
 mod postgres_tls;
 mod posts;
 mod readme;
@@ -57,6 +58,7 @@ fn every_test_file_is_included() {
         "layers.rs",
         "readme.rs",
         "machine.rs",
+        "people.rs",
         "postgres_tls.rs",
         "posts.rs",
         "recovery.rs",

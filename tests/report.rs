@@ -459,6 +459,16 @@ both_backends! {
         assert_eq!(top_fans[0]["username"], "nightowl_88", "{top_fans:?}");
         assert!(top_fans.windows(2).all(|w| w[0]["spent"].as_f64() >= w[1]["spent"].as_f64()));
 
+        // The built-in segments' counts are `segments list`'s (the agency holds every account).
+        let listed = run_json(&env, &db, &["segments", "list"]);
+        let segments = agency["segments"].as_array().unwrap();
+        assert_eq!(segments.len(), 3, "{segments:?}");
+        for seg in segments {
+            let line = listed.as_array().unwrap().iter().find(|l| l["name"] == seg["name"]).unwrap();
+            assert_eq!(seg["fans"], line["fans"], "{}", seg["name"]);
+        }
+        assert!(segments.iter().any(|s| s["fans"].as_i64().unwrap() > 0), "{segments:?}");
+
         // Curves: one point per day, each the day's value.
         let curve = ava["followers"].as_array().unwrap().iter().find(|c| c["platform"] == "tiktok").unwrap();
         let points = curve["points"].as_array().unwrap();

@@ -151,7 +151,7 @@ on_both_backends! {
         store.ensure_current().unwrap();
         let tables = store.table_counts().unwrap();
         assert_eq!(tables.len(), socialcrm::store::tables::TABLES.len());
-        for table in ["fan_accounts", "uploads", "secrets", "webhook_replays", "fan_tags", "fan_notes", "segments"] {
+        for table in ["fan_accounts", "uploads", "secrets", "webhook_replays", "fan_tags", "fan_notes", "segments", "people", "person_links"] {
             assert!(tables.iter().any(|t| t.table == table), "{table} missing from {tables:?}");
         }
         assert!(tables.iter().all(|t| t.rows == Some(0)), "{tables:?}");

@@ -96,9 +96,11 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
                 })?
             };
             let organization_spend = organization_spend(&relationships);
+            let person_id = store.person_of(identity.id)?;
             let tags = store.fan_tags(identity.id)?;
             let notes = store.fan_notes(identity.id)?;
             Ok(Report::data(FanProfile {
+                person_id,
                 fan: identity,
                 relationships,
                 organization_spend,
@@ -374,6 +376,8 @@ pub fn describe_erasure(counts: &[TableCount]) -> String {
 #[derive(Debug, Serialize)]
 struct FanProfile {
     fan: FanIdentity,
+    /// The person the fan is linked to across platforms (`people show`), if any.
+    person_id: Option<i64>,
     /// One per account, by account name.
     relationships: Vec<FanRow>,
     /// The relationships' lifetime spend summed per currency: what the fan is worth to the
@@ -388,19 +392,19 @@ struct FanProfile {
 }
 
 #[derive(Debug, Serialize, PartialEq)]
-struct SpendTotal {
+pub(super) struct SpendTotal {
     /// None for spend recorded without a currency.
-    currency: Option<String>,
-    cents: i64,
+    pub(super) currency: Option<String>,
+    pub(super) cents: i64,
     /// `cents` in major units ("1234.50").
-    amount: String,
+    pub(super) amount: String,
     /// How many relationships (accounts) the sum is over.
-    accounts: usize,
+    pub(super) accounts: usize,
 }
 
 /// Sums lifetime spend per currency (never across currencies), largest sum first; exact, and
 /// saturating rather than wrapping at the BIGINT bounds.
-fn organization_spend(relationships: &[FanRow]) -> Vec<SpendTotal> {
+pub(super) fn organization_spend(relationships: &[FanRow]) -> Vec<SpendTotal> {
     let mut totals: Vec<SpendTotal> = Vec::new();
     for r in relationships {
         let Some(cents) = r.fan.lifetime_spend_cents else {
@@ -439,6 +443,7 @@ impl Render for FanProfile {
             vec!["platform_user_id".into(), f.platform_user_id.clone()],
             vec!["username".into(), cell(&f.username)],
             vec!["display_name".into(), cell(&f.display_name)],
+            vec!["person".into(), cell(&self.person_id)],
             vec!["created_at".into(), time_cell(&Some(f.created_at))],
             vec!["updated_at".into(), time_cell(&Some(f.updated_at))],
         ];

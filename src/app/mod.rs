@@ -16,6 +16,7 @@ mod generate;
 mod import;
 mod insights;
 mod messages;
+mod people;
 mod post;
 mod posts;
 mod report;
@@ -291,6 +292,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Upload(args) => upload::run(&mut ctx, args)?,
         Command::Post(cmd) => post::run(&mut ctx, cmd)?,
         Command::Fans(cmd) => fans::run(&mut ctx, cmd)?,
+        Command::People(cmd) => people::run(&mut ctx, cmd)?,
         Command::Segments(cmd) => segments::run(&mut ctx, cmd)?,
         Command::Messages(cmd) => messages::run(&mut ctx, cmd)?,
         Command::Posts(cmd) => posts::run(&mut ctx, cmd)?,

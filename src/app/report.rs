@@ -22,8 +22,8 @@ use crate::report::{
 };
 use crate::store::Store;
 use crate::store::model::{
-    Bucket, ConnectionRow, EventQuery, FanQuery, FanSort, MetricSummary, Post, PostQuery, PostRank,
-    StreamHealth,
+    Bucket, BuiltinSegment, ConnectionRow, EventQuery, FanQuery, FanSort, MetricSummary, Post,
+    PostQuery, PostRank, StreamHealth,
 };
 
 /// Where each platform keeps its follower count: (platform, subject type, metric).
@@ -203,6 +203,14 @@ struct TopFan {
     last_seen_at: Option<DateTime<Utc>>,
 }
 
+/// A built-in segment's size now (segments are judged against today, not the period).
+#[derive(Debug, Clone, Serialize)]
+struct SegmentCount {
+    name: &'static str,
+    definition: &'static str,
+    fans: i64,
+}
+
 /// One account, or the agency (every account of the report together).
 #[derive(Debug, Clone, Serialize)]
 struct Scope {
@@ -217,6 +225,9 @@ struct Scope {
     #[serde(skip)]
     revenue_days: Vec<Series>,
     top_fans: Vec<TopFan>,
+    /// The built-in segments' live counts, summed over the scope's accounts (each account
+    /// judged on its own, as `segments list` does).
+    segments: Vec<SegmentCount>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -744,6 +755,22 @@ fn scope(
     }
     top_fans.sort_by(|a, b| b.spent.total_cmp(&a.spent));
     top_fans.truncate(top as usize);
+    let mut segments = Vec::new();
+    for builtin in BuiltinSegment::ALL {
+        let mut fans = 0;
+        for a in accounts {
+            fans += store.count_fans(&FanQuery {
+                account: Some(a.clone()),
+                builtin: Some(builtin),
+                ..FanQuery::default()
+            })?;
+        }
+        segments.push(SegmentCount {
+            name: builtin.name(),
+            definition: builtin.describe().trim_start_matches("built in: "),
+            fans,
+        });
+    }
     Ok(Scope {
         name,
         accounts: accounts.to_vec(),
@@ -755,6 +782,7 @@ fn scope(
         revenue_by_week,
         revenue_days,
         top_fans,
+        segments,
     })
 }
 
@@ -1056,6 +1084,25 @@ fn page(data: &ReportData) -> Page {
                     .collect(),
             }));
         }
+        money.push(Block::Table(Table {
+            title: "Fan segments today (live counts)".into(),
+            empty_note: String::new(),
+            headers: ["Segment", "Definition", "Fans"]
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+            rows: s
+                .segments
+                .iter()
+                .map(|seg| {
+                    vec![
+                        Cell::Text(seg.name.into()),
+                        Cell::Text(seg.definition.into()),
+                        Cell::Number(seg.fans as f64),
+                    ]
+                })
+                .collect(),
+        }));
         sections.push(Section {
             title: format!("{} · Revenue and fans", s.name),
             intro: String::new(),

@@ -13,6 +13,7 @@ mod fans;
 mod import;
 mod insights;
 mod messages;
+mod people;
 mod post;
 mod posts;
 mod report;
@@ -36,6 +37,7 @@ pub use fans::{FanSortArg, FansCommand, tag_name};
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
 pub use insights::InsightsArgs;
 pub use messages::MessagesCommand;
+pub use people::{PeopleCommand, PersonSortArg};
 pub use post::{PostCommand, RedditPostArgs, XPostArgs};
 pub use posts::{PostSortArg, PostsCommand};
 pub use report::ReportArgs;
@@ -215,6 +217,10 @@ pub enum Command {
     /// DMs and comments
     #[command(subcommand)]
     Messages(MessagesCommand),
+
+    /// People: one person's identities across platforms, suggested links, decisions, undo
+    #[command(subcommand)]
+    People(PeopleCommand),
 
     /// Synced posts and their metrics over time
     #[command(subcommand)]

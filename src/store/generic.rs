@@ -14,6 +14,7 @@ use super::value::{Row, Value};
 use super::{Batch, Store, StoreError, StoreInfo};
 
 mod fan_lists;
+mod people;
 
 /// One step of the schema: applied once, in order, recorded in `schema_migrations`.
 #[derive(Debug)]
@@ -707,6 +708,22 @@ impl<C: Conn> Store for SqlStore<C> {
                 vec![platform.into()],
             ),
             (
+                // The erased identities leave their people; a person with no identity left
+                // goes too (schema v15).
+                "person_links",
+                "DELETE FROM person_links WHERE NOT EXISTS (SELECT 1 FROM fans f \
+                 WHERE f.id = person_links.fan_id) RETURNING fan_id"
+                    .to_string(),
+                vec![],
+            ),
+            (
+                "people",
+                "DELETE FROM people WHERE NOT EXISTS (SELECT 1 FROM person_links pl \
+                 WHERE pl.person_id = people.id) RETURNING id"
+                    .to_string(),
+                vec![],
+            ),
+            (
                 "sync_state",
                 format!(
                     "DELETE FROM sync_state WHERE connection_id = {p1} RETURNING connection_id"
@@ -959,6 +976,7 @@ impl<C: Conn> Store for SqlStore<C> {
                 );
                 q.finish("ORDER BY f.id LIMIT 1", [])
             }
+            Listing::HandleBlocks(after) => self.blocks_sql(after, 500),
             Listing::FanRelationships(id) => {
                 let mut q = Query::new(self.dialect(), FAN_SELECT);
                 q.filter("f.id = ?", [(*id).into()]);
@@ -1568,6 +1586,86 @@ impl<C: Conn> Store for SqlStore<C> {
                 .collect::<Result<Vec<_>, _>>()
                 .map(Some)
         })
+    }
+
+    fn link_fans(
+        &mut self,
+        fans: &[i64],
+        decision: &PersonDecision,
+        audit: &AuditEntry,
+    ) -> Result<LinkOutcome, StoreError> {
+        self.people_link(fans, decision, audit)
+    }
+
+    fn unlink_fan(
+        &mut self,
+        fan: i64,
+        decision: &PersonDecision,
+        audit: &AuditEntry,
+    ) -> Result<Option<UnlinkOutcome>, StoreError> {
+        self.people_unlink(fan, decision, audit)
+    }
+
+    fn reject_pair(
+        &mut self,
+        pair: (i64, i64),
+        decision: &PersonDecision,
+        audit: &AuditEntry,
+    ) -> Result<i64, StoreError> {
+        self.people_reject(pair, decision, audit)
+    }
+
+    fn person_of(&mut self, fan: i64) -> Result<Option<i64>, StoreError> {
+        self.people_person_of(fan)
+    }
+
+    fn person_identities(&mut self, person: i64) -> Result<Vec<FanIdentity>, StoreError> {
+        self.people_identities(person)
+    }
+
+    fn list_people(&mut self, q: &PersonQuery) -> Result<Vec<PersonRow>, StoreError> {
+        self.people_list(q)
+    }
+
+    fn handle_blocks(&mut self, after: &str, rows: u32) -> Result<Vec<String>, StoreError> {
+        self.people_blocks(after, rows)
+    }
+
+    fn block_members(
+        &mut self,
+        stems: &[String],
+        account: &Option<String>,
+    ) -> Result<Vec<CandidateFan>, StoreError> {
+        self.people_block_members(stems, account)
+    }
+
+    fn fans_by_handle(
+        &mut self,
+        keys: &[String],
+        account: &Option<String>,
+    ) -> Result<Vec<CandidateFan>, StoreError> {
+        self.people_by_handle(keys, account)
+    }
+
+    fn candidate_fans(
+        &mut self,
+        ids: &[i64],
+        account: &Option<String>,
+    ) -> Result<Vec<CandidateFan>, StoreError> {
+        self.people_by_ids(ids, account)
+    }
+
+    fn rejected_pairs(&mut self) -> Result<Vec<(i64, i64)>, StoreError> {
+        self.people_rejections()
+    }
+
+    fn fan_mentions(
+        &mut self,
+        after: i64,
+        fans: &[i64],
+        rows: u32,
+    ) -> Result<Vec<MentionSource>, StoreError> {
+        self.people_mentions(after, fans, rows)
     }
 
     fn upload(

@@ -36,6 +36,7 @@ macro_rules! schema_migrations {
             13 "post_indexes" "0013_post_indexes.sql",
             14 "search_indexes" "0014_search_indexes.sql",
             15 "report_indexes" "0015_report_indexes.sql",
+            16 "people" "0016_people.sql",
         )
     };
     (@ $dir:literal; $($version:literal $name:literal $file:literal,)*) => {
@@ -432,6 +433,71 @@ pub trait Store: Send {
         replay: &WebhookReplay,
         batches: &[Batch<'_>],
     ) -> Result<Option<Vec<UpsertCounts>>, StoreError>;
+
+    /// Links fan identities into one person (schema v15): a new person when none of them has
+    /// one, else the one person they share; refused (nothing written) when they belong to
+    /// different people. The decision and `audit` (its detail filled with ids) are written
+    /// in the same transaction.
+    fn link_fans(
+        &mut self,
+        fans: &[i64],
+        decision: &PersonDecision,
+        audit: &AuditEntry,
+    ) -> Result<LinkOutcome, StoreError>;
+    /// Takes a fan out of its person, dissolving a person left with one identity; `None`
+    /// when the fan belongs to no person (nothing written).
+    fn unlink_fan(
+        &mut self,
+        fan: i64,
+        decision: &PersonDecision,
+        audit: &AuditEntry,
+    ) -> Result<Option<UnlinkOutcome>, StoreError>;
+    /// Records that two fans are not one person: `people suggest` never proposes the pair
+    /// again. Returns the decision's id.
+    fn reject_pair(
+        &mut self,
+        pair: (i64, i64),
+        decision: &PersonDecision,
+        audit: &AuditEntry,
+    ) -> Result<i64, StoreError>;
+    /// The person fan `fan` belongs to, if any.
+    fn person_of(&mut self, fan: i64) -> Result<Option<i64>, StoreError>;
+    /// The identities linked to person `person`, by fan id (empty: no such person).
+    fn person_identities(&mut self, person: i64) -> Result<Vec<FanIdentity>, StoreError>;
+    /// People with their aggregates, filtered, sorted and paged (keyset, cursor = person id).
+    fn list_people(&mut self, query: &PersonQuery) -> Result<Vec<PersonRow>, StoreError>;
+    /// The next `rows` handle stems after `after` (byte order) held by fans on at least two
+    /// platforms: the blocks `people suggest` compares within.
+    fn handle_blocks(&mut self, after: &str, rows: u32) -> Result<Vec<String>, StoreError>;
+    /// The fans of the given handle stems, by stem then id; `in_account` tells whether
+    /// `account` knows each (always true without one).
+    fn block_members(
+        &mut self,
+        stems: &[String],
+        account: &Option<String>,
+    ) -> Result<Vec<CandidateFan>, StoreError>;
+    /// The fans whose normalised handle is one of `keys`.
+    fn fans_by_handle(
+        &mut self,
+        keys: &[String],
+        account: &Option<String>,
+    ) -> Result<Vec<CandidateFan>, StoreError>;
+    /// The fans with these ids, as candidates.
+    fn candidate_fans(
+        &mut self,
+        ids: &[i64],
+        account: &Option<String>,
+    ) -> Result<Vec<CandidateFan>, StoreError>;
+    /// Every rejected pair (lower fan id first).
+    fn rejected_pairs(&mut self) -> Result<Vec<(i64, i64)>, StoreError>;
+    /// Up to `rows` messages from fans (direction `in`, with a body) after message id
+    /// `after`, by id; only those of `fans` unless empty.
+    fn fan_mentions(
+        &mut self,
+        after: i64,
+        fans: &[i64],
+        rows: u32,
+    ) -> Result<Vec<MentionSource>, StoreError>;
 
     /// The publish ledger's entry for a file (by SHA-256) on one account, if any.
     fn upload(

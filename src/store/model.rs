@@ -602,6 +602,8 @@ pub enum Listing {
     },
     /// `fans show`'s relationships of one fan.
     FanRelationships(i64),
+    /// `people suggest`'s page of handle blocks after this stem.
+    HandleBlocks(String),
 }
 
 /// A post as the CRM keeps it: the record, its local id and the store's bookkeeping.
@@ -887,4 +889,110 @@ pub enum Claim {
     Held(Option<LeaseHolder>),
     /// Another run gave it back after this run started: it was synced meanwhile.
     SyncedMeanwhile,
+}
+
+/// An operator's decision about the identity graph (schema v15): `link`, `unlink`, `accept`
+/// (a suggestion) or `reject` (a suggested pair, never proposed again).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonDecision {
+    pub action: String,
+    /// `$SOCIALCRM_OPERATOR`, else the OS user.
+    pub operator: String,
+    /// The evidence the decision rested on, as JSON text (a suggestion's signals).
+    pub evidence: Option<String>,
+    pub note: Option<String>,
+    pub decided_at: DateTime<Utc>,
+}
+
+/// What `Store::link_fans` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum LinkOutcome {
+    /// The fans are one person now: `added` are the identities this decision linked (those
+    /// already in the person are not), `created` when the person is new. No decision is
+    /// recorded (`None`) when every fan already was in the person.
+    Linked {
+        person_id: i64,
+        decision_id: Option<i64>,
+        created: bool,
+        added: Vec<i64>,
+    },
+    /// Some of the fans already belong to different people: nothing was written.
+    Conflict { people: Vec<(i64, i64)> },
+    /// A fan id names no fan: nothing was written.
+    UnknownFan(i64),
+}
+
+/// What `Store::unlink_fan` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnlinkOutcome {
+    pub person_id: i64,
+    pub decision_id: i64,
+    /// The fans that left the person: the one named and, when it was the last but one, the
+    /// one left alone (a person of one identity is no person, so the link is undone whole).
+    pub removed: Vec<i64>,
+    /// The person is gone (it had no identity left to group).
+    pub dissolved: bool,
+}
+
+/// A person as `people list` lists them: aggregates over the identities' relationships.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonRow {
+    pub id: i64,
+    /// Linked identities (fans).
+    pub identities: i64,
+    /// Distinct platforms of the identities.
+    pub platforms: i64,
+    /// The platforms' names, comma-separated in alphabetical order.
+    pub platform_names: String,
+    /// The identities' usernames, comma-separated in fan id order.
+    pub usernames: String,
+    /// Sum of the relationships' lifetime spend in cents (of `--account` only, when given).
+    /// Currencies are not converted: `people show` sums per currency.
+    pub spend_cents: Option<i64>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// How `people list` orders people (NULLs as the lowest value, see `store/keyset.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PersonSort {
+    #[default]
+    Id,
+    Spend,
+    LastSeen,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersonQuery {
+    pub page: Page,
+    pub account: Option<String>,
+    /// People seen on at least this many platforms.
+    pub min_platforms: Option<i64>,
+    pub sort: PersonSort,
+    pub desc: bool,
+}
+
+/// A fan identity as suggestion scoring reads it: its names, normalised handle and stem, its
+/// person if linked, and whether `--account` knows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CandidateFan {
+    pub id: i64,
+    pub platform: String,
+    pub platform_user_id: String,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    pub handle_key: Option<String>,
+    pub handle_stem: Option<String>,
+    pub person_id: Option<i64>,
+    pub in_account: bool,
+}
+
+/// A message from a fan, read for the handles it names ("my OF is lilyfan").
+#[derive(Debug, Clone, PartialEq)]
+pub struct MentionSource {
+    pub message_id: i64,
+    pub fan_id: i64,
+    pub platform: String,
+    pub body: String,
 }

@@ -296,6 +296,17 @@ impl Query {
         }
     }
 
+    /// A SELECT whose own text holds `?` placeholders (a subquery's filter), numbered first.
+    pub fn with_params(
+        dialect: Dialect,
+        select: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Self {
+        let mut q = Query::new(dialect, "");
+        q.select = q.number(select, values);
+        q
+    }
+
     /// Adds `condition` (with one `?` per value) to the WHERE clause.
     pub fn filter(
         &mut self,

@@ -9,7 +9,7 @@ use super::sql::{Merge, UpsertSpec};
 use super::value::{Row, Value};
 
 /// Every table of the data model, in the order `db status` prints them.
-pub const TABLES: [&str; 15] = [
+pub const TABLES: [&str; 19] = [
     "platform_connections",
     "fans",
     "fan_accounts",
@@ -25,6 +25,10 @@ pub const TABLES: [&str; 15] = [
     "fan_tags",
     "fan_notes",
     "segments",
+    "people",
+    "person_links",
+    "person_decisions",
+    "person_rejections",
 ];
 
 /// A record that can be written with its table's upsert.

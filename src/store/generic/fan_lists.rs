@@ -490,7 +490,24 @@ impl<C: Conn> SqlStore<C> {
         ];
         let identity = format!("DELETE FROM fans WHERE id = {} RETURNING id", p(1));
         let by_id = vec![Value::from(fan.id)];
+        let none: Vec<Value> = Vec::new();
         if account.is_none() {
+            // The identity leaves its person, and a person left with no identity goes (v16).
+            steps.push((
+                "person_links",
+                format!(
+                    "DELETE FROM person_links WHERE fan_id = {} RETURNING fan_id",
+                    p(1)
+                ),
+                &by_id,
+            ));
+            steps.push((
+                "people",
+                "DELETE FROM people WHERE NOT EXISTS (SELECT 1 FROM person_links pl \
+                 WHERE pl.person_id = people.id) RETURNING id"
+                    .to_string(),
+                &none,
+            ));
             steps.push(("fans", identity, &by_id));
         }
         for (table, sql, params) in &steps {

@@ -1,0 +1,522 @@
+//! The identity graph (schema v15): people, their links to fan identities, the operators'
+//! decisions, and the reads `people suggest` blocks its candidates with.
+//!
+//! Every write is one transaction holding the decision row, the graph's change and the audit
+//! entry, so the log never names a change that did not happen (nor misses one). Unlinking
+//! deletes exactly the rows linking added: a person left with one identity is no person, so
+//! its last link and the person go too, and the graph is as it was before the link.
+
+use super::{SqlStore, limit};
+use crate::store::generic::Conn;
+use crate::store::keyset::{Direction, Key, KeyKind, Keyset};
+use crate::store::model::*;
+use crate::store::sql::Query;
+use crate::store::tables;
+use crate::store::value::{Row, Value};
+use crate::store::{Batch, StoreError};
+
+const P_ID: Key = Key::new("pp.id", KeyKind::Int);
+const P_SPEND: Key = Key::nullable("pp.spend_cents", KeyKind::Int);
+const P_LAST_SEEN: Key = Key::nullable("pp.last_seen_at", KeyKind::Time);
+
+/// The columns of a [`CandidateFan`]; `?` is the account `in_account` is about.
+const CANDIDATE: &str = "SELECT f.id, f.platform, f.platform_user_id, f.username, f.display_name, \
+     f.handle_key, f.handle_stem, pl.person_id, ";
+const CANDIDATE_FROM: &str = " FROM fans f LEFT JOIN person_links pl ON pl.fan_id = f.id";
+
+fn marks(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+fn candidate_row(r: &Row) -> Result<CandidateFan, StoreError> {
+    Ok(CandidateFan {
+        id: r.i64("id")?,
+        platform: r.text("platform")?,
+        platform_user_id: r.text("platform_user_id")?,
+        username: r.opt_text("username")?,
+        display_name: r.opt_text("display_name")?,
+        handle_key: r.opt_text("handle_key")?,
+        handle_stem: r.opt_text("handle_stem")?,
+        person_id: r.opt_i64("person_id")?,
+        in_account: r.i64("in_account")? != 0,
+    })
+}
+
+fn person_row(r: &Row) -> Result<PersonRow, StoreError> {
+    Ok(PersonRow {
+        id: r.i64("id")?,
+        identities: r.i64("identities")?,
+        platforms: r.i64("platforms")?,
+        platform_names: String::new(),
+        usernames: String::new(),
+        spend_cents: r.opt_i64("spend_cents")?,
+        last_seen_at: r.opt_time("last_seen_at")?,
+        created_at: r.time("created_at")?,
+    })
+}
+
+impl<C: Conn> SqlStore<C> {
+    fn insert_decision(
+        &mut self,
+        d: &PersonDecision,
+        person: Option<i64>,
+        fans: &[i64],
+    ) -> Result<i64, StoreError> {
+        let ids = serde_json::to_string(fans).expect("ids serialize");
+        let q = Query::with_params(
+            self.dialect(),
+            "INSERT INTO person_decisions (action, person_id, fan_ids, operator, evidence, note, \
+             decided_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [
+                d.action.as_str().into(),
+                person.into(),
+                ids.into(),
+                d.operator.as_str().into(),
+                (&d.evidence).into(),
+                (&d.note).into(),
+                Value::Time(d.decided_at),
+            ],
+        );
+        let (sql, params) = q.finish("", []);
+        let rows = self.conn.query(&sql, &params)?;
+        rows.first()
+            .ok_or_else(|| StoreError::Decode("no decision id returned".into()))?
+            .i64("id")
+    }
+
+    fn exec(&mut self, sql: &str, values: Vec<Value>) -> Result<Vec<Row>, StoreError> {
+        let (sql, params) = Query::with_params(self.dialect(), sql, values).finish("", []);
+        self.conn.query(&sql, &params)
+    }
+
+    fn audit(&mut self, audit: &AuditEntry, detail: String) -> Result<(), StoreError> {
+        let mut entry = audit.clone();
+        entry.detail = Some(detail);
+        self.upsert_batch(Batch::Audit(std::slice::from_ref(&entry)))?;
+        Ok(())
+    }
+
+    pub(super) fn people_link(
+        &mut self,
+        fans: &[i64],
+        decision: &PersonDecision,
+        audit: &AuditEntry,
+    ) -> Result<LinkOutcome, StoreError> {
+        let mut fans = fans.to_vec();
+        fans.sort_unstable();
+        fans.dedup();
+        self.write_tx(|s| {
+            let found = s.exec(
+                &format!(
+                    "SELECT f.id, pl.person_id FROM fans f LEFT JOIN person_links pl \
+                     ON pl.fan_id = f.id WHERE f.id IN ({}) ORDER BY f.id",
+                    marks(fans.len())
+                ),
+                fans.iter().map(|&f| Value::Int(f)).collect(),
+            )?;
+            let mut linked: Vec<(i64, Option<i64>)> = Vec::new();
+            for r in &found {
+                linked.push((r.i64("id")?, r.opt_i64("person_id")?));
+            }
+            if let Some(missing) = fans.iter().find(|f| !linked.iter().any(|(id, _)| id == *f)) {
+                return Ok(LinkOutcome::UnknownFan(*missing));
+            }
+            let mut people: Vec<i64> = linked.iter().filter_map(|(_, p)| *p).collect();
+            people.sort_unstable();
+            people.dedup();
+            if people.len() > 1 {
+                return Ok(LinkOutcome::Conflict {
+                    people: linked
+                        .iter()
+                        .filter_map(|(f, p)| p.map(|p| (*f, p)))
+                        .collect(),
+                });
+            }
+            let added: Vec<i64> = linked
+                .iter()
+                .filter(|(_, p)| p.is_none())
+                .map(|(f, _)| *f)
+                .collect();
+            if added.is_empty() {
+                return Ok(LinkOutcome::Linked {
+                    person_id: people[0],
+                    decision_id: None,
+                    created: false,
+                    added,
+                });
+            }
+            let now = Value::Time(decision.decided_at);
+            let decision_id = s.insert_decision(decision, people.first().copied(), &fans)?;
+            let (person_id, created) = match people.first() {
+                Some(&p) => (p, false),
+                None => {
+                    let rows = s.exec(
+                        "INSERT INTO people (decision_id, created_at) VALUES (?, ?) RETURNING id",
+                        vec![decision_id.into(), now.clone()],
+                    )?;
+                    let id = rows
+                        .first()
+                        .ok_or_else(|| StoreError::Decode("no person id returned".into()))?
+                        .i64("id")?;
+                    s.exec(
+                        "UPDATE person_decisions SET person_id = ? WHERE id = ? RETURNING id",
+                        vec![id.into(), decision_id.into()],
+                    )?;
+                    (id, true)
+                }
+            };
+            for f in &added {
+                s.exec(
+                    "INSERT INTO person_links (fan_id, person_id, decision_id, linked_at) \
+                     VALUES (?, ?, ?, ?) RETURNING fan_id",
+                    vec![
+                        (*f).into(),
+                        person_id.into(),
+                        decision_id.into(),
+                        now.clone(),
+                    ],
+                )?;
+            }
+            s.audit(
+                audit,
+                format!(
+                    "person {person_id}: linked fans {} (decision {decision_id})",
+                    join_ids(&added)
+                ),
+            )?;
+            Ok(LinkOutcome::Linked {
+                person_id,
+                decision_id: Some(decision_id),
+                created,
+                added: added.clone(),
+            })
+        })
+    }
+
+    pub(super) fn people_unlink(
+        &mut self,
+        fan: i64,
+        decision: &PersonDecision,
+        audit: &AuditEntry,
+    ) -> Result<Option<UnlinkOutcome>, StoreError> {
+        self.write_tx(|s| {
+            let rows = s.exec(
+                "SELECT person_id FROM person_links WHERE fan_id = ?",
+                vec![fan.into()],
+            )?;
+            let Some(person_id) = rows.first().map(|r| r.i64("person_id")).transpose()? else {
+                return Ok(None);
+            };
+            let decision_id = s.insert_decision(decision, Some(person_id), &[fan])?;
+            s.exec(
+                "DELETE FROM person_links WHERE fan_id = ? RETURNING fan_id",
+                vec![fan.into()],
+            )?;
+            let mut removed = vec![fan];
+            let left = s.exec(
+                "SELECT fan_id FROM person_links WHERE person_id = ? ORDER BY fan_id",
+                vec![person_id.into()],
+            )?;
+            let dissolved = left.len() <= 1;
+            if dissolved {
+                for r in &left {
+                    removed.push(r.i64("fan_id")?);
+                }
+                s.exec(
+                    "DELETE FROM person_links WHERE person_id = ? RETURNING fan_id",
+                    vec![person_id.into()],
+                )?;
+                s.exec(
+                    "DELETE FROM people WHERE id = ? RETURNING id",
+                    vec![person_id.into()],
+                )?;
+            }
+            s.audit(
+                audit,
+                format!(
+                    "person {person_id}: unlinked fans {}{} (decision {decision_id})",
+                    join_ids(&removed),
+                    if dissolved { ", person dissolved" } else { "" }
+                ),
+            )?;
+            Ok(Some(UnlinkOutcome {
+                person_id,
+                decision_id,
+                removed: removed.clone(),
+                dissolved,
+            }))
+        })
+    }
+
+    pub(super) fn people_reject(
+        &mut self,
+        pair: (i64, i64),
+        decision: &PersonDecision,
+        audit: &AuditEntry,
+    ) -> Result<i64, StoreError> {
+        let (low, high) = (pair.0.min(pair.1), pair.0.max(pair.1));
+        self.write_tx(|s| {
+            let decision_id = s.insert_decision(decision, None, &[low, high])?;
+            s.exec(
+                "INSERT INTO person_rejections (fan_low, fan_high, decision_id) VALUES (?, ?, ?) \
+                 ON CONFLICT (fan_low, fan_high) DO NOTHING RETURNING fan_low",
+                vec![low.into(), high.into(), decision_id.into()],
+            )?;
+            s.audit(
+                audit,
+                format!("rejected pair of fans {low}, {high} (decision {decision_id})"),
+            )?;
+            Ok(decision_id)
+        })
+    }
+
+    pub(super) fn people_person_of(&mut self, fan: i64) -> Result<Option<i64>, StoreError> {
+        self.exec(
+            "SELECT person_id FROM person_links WHERE fan_id = ?",
+            vec![fan.into()],
+        )?
+        .first()
+        .map(|r| r.i64("person_id"))
+        .transpose()
+    }
+
+    pub(super) fn people_identities(
+        &mut self,
+        person: i64,
+    ) -> Result<Vec<FanIdentity>, StoreError> {
+        self.exec(
+            "SELECT f.* FROM person_links pl JOIN fans f ON f.id = pl.fan_id \
+             WHERE pl.person_id = ? ORDER BY f.id",
+            vec![person.into()],
+        )?
+        .iter()
+        .map(tables::fan_identity_row)
+        .collect()
+    }
+
+    /// The aggregate every person row is read from, as `pp`, with its parameters.
+    fn people_aggregate(&self, account: &Option<String>) -> (String, Vec<Value>) {
+        let (join, values) = match account {
+            Some(a) => (" AND fa.account = ?", vec![Value::from(a.as_str())]),
+            None => ("", vec![]),
+        };
+        let having = if account.is_some() {
+            " HAVING COUNT(fa.id) > 0"
+        } else {
+            ""
+        };
+        (
+            format!(
+                "SELECT * FROM (SELECT p.id, p.created_at, COUNT(DISTINCT f.id) AS identities, \
+                 COUNT(DISTINCT f.platform) AS platforms, \
+                 CAST(SUM(fa.lifetime_spend_cents) AS BIGINT) AS spend_cents, \
+                 MAX(fa.last_seen_at) AS last_seen_at \
+                 FROM people p JOIN person_links pl ON pl.person_id = p.id \
+                 JOIN fans f ON f.id = pl.fan_id \
+                 LEFT JOIN fan_accounts fa ON fa.platform = f.platform \
+                 AND fa.platform_user_id = f.platform_user_id{join} \
+                 GROUP BY p.id, p.created_at{having}) pp"
+            ),
+            values,
+        )
+    }
+
+    pub(super) fn people_list(&mut self, q: &PersonQuery) -> Result<Vec<PersonRow>, StoreError> {
+        let d = self.dialect();
+        let keys: &[Key] = match q.sort {
+            PersonSort::Id => &[P_ID],
+            PersonSort::Spend => &[P_SPEND, P_ID],
+            PersonSort::LastSeen => &[P_LAST_SEEN, P_ID],
+        };
+        let keyset = Keyset::new(
+            keys,
+            if q.desc {
+                Direction::Desc
+            } else {
+                Direction::Asc
+            },
+        );
+        let (aggregate, values) = self.people_aggregate(&q.account);
+        let mut query = Query::with_params(d, &aggregate, values.clone());
+        if let Some(n) = q.min_platforms {
+            query.filter("pp.platforms >= ?", [n.into()]);
+        }
+        if let Some(after) = q.page.after {
+            // The aggregate with the keyset's columns in place of its `SELECT *`.
+            let from = aggregate
+                .strip_prefix("SELECT * FROM ")
+                .expect("the aggregate selects *");
+            let mut l = Query::with_params(
+                d,
+                &format!("SELECT {} FROM {from}", keyset.lookup_columns()),
+                values,
+            );
+            l.filter("pp.id = ?", [after.into()]);
+            let (sql, params) = l.finish("", []);
+            let rows = self.conn.query(&sql, &params)?;
+            let row = rows.first().ok_or(StoreError::UnknownCursor {
+                what: "person",
+                id: after,
+            })?;
+            let (cond, vals) = keyset.after(d, &keyset.cursor(row)?);
+            query.filter(&cond, vals);
+        }
+        let (sql, params) = query.finish(
+            &format!("ORDER BY {} LIMIT ?", keyset.order_by(d)),
+            [limit(q.page.limit)],
+        );
+        let mut people: Vec<PersonRow> = self
+            .conn
+            .query(&sql, &params)?
+            .iter()
+            .map(person_row)
+            .collect::<Result<_, _>>()?;
+        for p in &mut people {
+            let ids = self.people_identities(p.id)?;
+            let mut platforms: Vec<&str> = ids.iter().map(|f| f.platform.as_str()).collect();
+            platforms.sort_unstable();
+            platforms.dedup();
+            p.platform_names = platforms.join(",");
+            p.usernames = ids
+                .iter()
+                .map(|f| format!("{}:{}", f.platform, f.username.as_deref().unwrap_or("?")))
+                .collect::<Vec<_>>()
+                .join(",");
+        }
+        Ok(people)
+    }
+
+    /// A GROUP BY over the index fans_by_handle_stem (handle_stem, platform): read in
+    /// order, one page of stems at a time, never all pairs.
+    pub(super) fn blocks_sql(&self, after: &str, rows: u32) -> (String, Vec<Value>) {
+        Query::with_params(
+            self.dialect(),
+            "SELECT f.handle_stem AS stem FROM fans f WHERE f.handle_stem > ? \
+             GROUP BY f.handle_stem HAVING COUNT(DISTINCT f.platform) > 1 \
+             ORDER BY f.handle_stem LIMIT ?",
+            vec![after.into(), limit(rows)],
+        )
+        .finish("", [])
+    }
+
+    pub(super) fn people_blocks(
+        &mut self,
+        after: &str,
+        rows: u32,
+    ) -> Result<Vec<String>, StoreError> {
+        let (sql, params) = self.blocks_sql(after, rows);
+        self.conn
+            .query(&sql, &params)?
+            .iter()
+            .map(|r| r.text("stem"))
+            .collect()
+    }
+
+    fn candidates(
+        &mut self,
+        column: &str,
+        values: Vec<Value>,
+        account: &Option<String>,
+    ) -> Result<Vec<CandidateFan>, StoreError> {
+        if values.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (flag, mut params) = match account {
+            Some(a) => (
+                "CASE WHEN EXISTS (SELECT 1 FROM fan_accounts fa WHERE fa.platform = f.platform \
+                 AND fa.platform_user_id = f.platform_user_id AND fa.account = ?) THEN 1 ELSE 0 END",
+                vec![Value::from(a.as_str())],
+            ),
+            None => ("1", vec![]),
+        };
+        let n = values.len();
+        params.extend(values);
+        self.exec(
+            &format!(
+                "{CANDIDATE}{flag} AS in_account{CANDIDATE_FROM} WHERE {column} IN ({}) \
+                 ORDER BY f.handle_stem, f.id",
+                marks(n)
+            ),
+            params,
+        )?
+        .iter()
+        .map(candidate_row)
+        .collect()
+    }
+
+    pub(super) fn people_block_members(
+        &mut self,
+        stems: &[String],
+        account: &Option<String>,
+    ) -> Result<Vec<CandidateFan>, StoreError> {
+        let values = stems.iter().map(Value::from).collect();
+        self.candidates("f.handle_stem", values, account)
+    }
+
+    pub(super) fn people_by_handle(
+        &mut self,
+        keys: &[String],
+        account: &Option<String>,
+    ) -> Result<Vec<CandidateFan>, StoreError> {
+        let values = keys.iter().map(Value::from).collect();
+        self.candidates("f.handle_key", values, account)
+    }
+
+    pub(super) fn people_by_ids(
+        &mut self,
+        ids: &[i64],
+        account: &Option<String>,
+    ) -> Result<Vec<CandidateFan>, StoreError> {
+        let values = ids.iter().map(|&i| Value::Int(i)).collect();
+        self.candidates("f.id", values, account)
+    }
+
+    pub(super) fn people_rejections(&mut self) -> Result<Vec<(i64, i64)>, StoreError> {
+        self.exec("SELECT fan_low, fan_high FROM person_rejections", vec![])?
+            .iter()
+            .map(|r| Ok((r.i64("fan_low")?, r.i64("fan_high")?)))
+            .collect()
+    }
+
+    pub(super) fn people_mentions(
+        &mut self,
+        after: i64,
+        fans: &[i64],
+        rows: u32,
+    ) -> Result<Vec<MentionSource>, StoreError> {
+        let mut values = vec![Value::Int(after)];
+        let only = if fans.is_empty() {
+            String::new()
+        } else {
+            values.extend(fans.iter().map(|&f| Value::Int(f)));
+            format!(" AND f.id IN ({})", marks(fans.len()))
+        };
+        values.push(limit(rows));
+        self.exec(
+            &format!(
+                "SELECT m.id AS message_id, f.id AS fan_id, m.platform, m.body FROM messages m \
+                 JOIN fans f ON f.platform = m.platform AND f.platform_user_id = m.fan_platform_user_id \
+                 WHERE m.id > ? AND m.direction = 'in' AND m.body IS NOT NULL{only} \
+                 ORDER BY m.id LIMIT ?"
+            ),
+            values,
+        )?
+        .iter()
+        .map(|r| {
+            Ok(MentionSource {
+                message_id: r.i64("message_id")?,
+                fan_id: r.i64("fan_id")?,
+                platform: r.text("platform")?,
+                body: r.text("body")?,
+            })
+        })
+        .collect()
+    }
+}
+
+fn join_ids(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
