@@ -6,7 +6,7 @@
 //! the same code drives both drivers.
 
 use super::export::{self, Cell, Column, RowSink};
-use super::keyset::{Direction, Key, KeyKind, Keyset, lowest};
+use super::keyset::{Cursor, Direction, Key, KeyKind, Keyset, lowest};
 use super::model::*;
 use super::sql::{AUDIT_SEARCH, Dialect, FAN_SEARCH, MESSAGE_SEARCH, Query, UpsertSpec};
 use super::tables::{self, TABLES, Upsert};
@@ -314,18 +314,12 @@ impl<C: Conn> SqlStore<C> {
         };
         self.fan_filters(&mut query, q)?;
         if let Some(after) = q.page.after {
-            let mut lookup = Query::new(
+            let lookup = Query::new(
                 d,
                 format!("SELECT {}{FAN_CURSOR_FROM}", keyset.lookup_columns()),
             );
-            lookup.filter("fa.id = ?", [after.into()]);
-            let (sql, params) = lookup.finish("", []);
-            let rows = self.conn.query(&sql, &params)?;
-            let row = rows.first().ok_or(StoreError::UnknownCursor {
-                what: "fan relationship",
-                id: after,
-            })?;
-            let (cond, values) = keyset.after(d, &keyset.cursor(row)?);
+            let cursor = self.cursor_at(&keyset, lookup, "fa.id", "fan relationship", after)?;
+            let (cond, values) = keyset.after(d, &cursor);
             query.filter(&cond, values);
         }
         Ok(query.finish(
@@ -366,24 +360,38 @@ impl<C: Conn> SqlStore<C> {
             query.filter("m.sent_at < ?", [t.into()]);
         }
         if let Some(after) = q.page.after {
-            let mut lookup = Query::new(
+            let lookup = Query::new(
                 d,
                 format!("SELECT {} FROM messages m", keyset.lookup_columns()),
             );
-            lookup.filter("m.id = ?", [after.into()]);
-            let (sql, params) = lookup.finish("", []);
-            let rows = self.conn.query(&sql, &params)?;
-            let row = rows.first().ok_or(StoreError::UnknownCursor {
-                what: "message",
-                id: after,
-            })?;
-            let (cond, values) = keyset.after(d, &keyset.cursor(row)?);
+            let cursor = self.cursor_at(&keyset, lookup, "m.id", "message", after)?;
+            let (cond, values) = keyset.after(d, &cursor);
             query.filter(&cond, values);
         }
         Ok(query.finish(
             &format!("ORDER BY {} LIMIT ?", keyset.order_by(d)),
             [limit(q.page.limit)],
         ))
+    }
+
+    /// The sort values of the row `after` names, read through `lookup` (the listing's FROM with
+    /// the keyset's columns): the cursor every keyset listing continues from. A row that is
+    /// gone (deleted since the previous page, or a typo) is `UnknownCursor`.
+    fn cursor_at(
+        &mut self,
+        keyset: &Keyset,
+        mut lookup: Query,
+        id_column: &str,
+        what: &'static str,
+        after: i64,
+    ) -> Result<Cursor, StoreError> {
+        lookup.filter(&format!("{id_column} = ?"), [after.into()]);
+        let (sql, params) = lookup.finish("", []);
+        let rows = self.conn.query(&sql, &params)?;
+        let row = rows
+            .first()
+            .ok_or(StoreError::UnknownCursor { what, id: after })?;
+        keyset.cursor(row)
     }
 
     fn select<T>(
@@ -1374,13 +1382,9 @@ impl<C: Conn> Store for SqlStore<C> {
             None => None,
             Some(id) => {
                 let keys = super::posts::keyset(q.sort, q.descending);
-                let rows = self
-                    .conn
-                    .query(&super::posts::cursor_query(d, q), &[id.into()])?;
-                match rows.first() {
-                    Some(row) => Some(keys.cursor(row)?),
-                    None => return Err(StoreError::UnknownCursor { what: "post", id }),
-                }
+                let lookup =
+                    Query::new(d, format!("SELECT {} FROM posts p", keys.lookup_columns()));
+                Some(self.cursor_at(&keys, lookup, "p.id", "post", id)?)
             }
         };
         let (sql, params) = super::posts::page_query(d, q, cursor.as_ref());

@@ -32,15 +32,6 @@ pub fn keyset(sort: PostSort, descending: bool) -> Keyset {
     Keyset::new(&[key, ID], direction)
 }
 
-/// The query that reads the sort values of the post `--after` names (one parameter: its id).
-pub fn cursor_query(d: Dialect, q: &PostListQuery) -> String {
-    format!(
-        "SELECT {} FROM posts p WHERE p.id = {}",
-        keyset(q.sort, q.descending).lookup_columns(),
-        d.param(1)
-    )
-}
-
 /// The page's SQL and parameters: the rows after `cursor` (from the start when `None`).
 pub fn page_query(d: Dialect, q: &PostListQuery, cursor: Option<&Cursor>) -> (String, Vec<Value>) {
     let keys = keyset(q.sort, q.descending);

@@ -346,19 +346,13 @@ impl<C: Conn> SqlStore<C> {
             let from = aggregate
                 .strip_prefix("SELECT * FROM ")
                 .expect("the aggregate selects *");
-            let mut l = Query::with_params(
+            let lookup = Query::with_params(
                 d,
                 &format!("SELECT {} FROM {from}", keyset.lookup_columns()),
                 values,
             );
-            l.filter("pp.id = ?", [after.into()]);
-            let (sql, params) = l.finish("", []);
-            let rows = self.conn.query(&sql, &params)?;
-            let row = rows.first().ok_or(StoreError::UnknownCursor {
-                what: "person",
-                id: after,
-            })?;
-            let (cond, vals) = keyset.after(d, &keyset.cursor(row)?);
+            let cursor = self.cursor_at(&keyset, lookup, "pp.id", "person", after)?;
+            let (cond, vals) = keyset.after(d, &cursor);
             query.filter(&cond, vals);
         }
         let (sql, params) = query.finish(
