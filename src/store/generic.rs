@@ -985,6 +985,8 @@ impl<C: Conn> Store for SqlStore<C> {
                 q.finish("ORDER BY f.id LIMIT 1", [])
             }
             Listing::HandleBlocks(after) => self.blocks_sql(after, 500),
+            Listing::BlockMembers(stems) => self.block_members_sql(stems),
+            Listing::People(q) => self.people_sql(q)?,
             Listing::FanRelationships(id) => {
                 let mut q = Query::new(self.dialect(), FAN_SELECT);
                 q.filter("f.id = ?", [(*id).into()]);
@@ -1635,12 +1637,8 @@ impl<C: Conn> Store for SqlStore<C> {
         self.people_blocks(after, rows)
     }
 
-    fn block_members(
-        &mut self,
-        stems: &[String],
-        account: &Option<String>,
-    ) -> Result<Vec<CandidateFan>, StoreError> {
-        self.people_block_members(stems, account)
+    fn block_members(&mut self, stems: &[String]) -> Result<Vec<BlockFan>, StoreError> {
+        self.people_block_members(stems)
     }
 
     fn fans_by_handle(
@@ -1659,8 +1657,16 @@ impl<C: Conn> Store for SqlStore<C> {
         self.people_by_ids(ids, account)
     }
 
-    fn rejected_pairs(&mut self) -> Result<Vec<(i64, i64)>, StoreError> {
-        self.people_rejections()
+    fn persons_of(&mut self, fans: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+        self.people_persons_of(fans)
+    }
+
+    fn rejections_of(&mut self, fans: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+        self.people_rejections_of(fans)
+    }
+
+    fn known_to(&mut self, fans: &[i64], account: &str) -> Result<Vec<i64>, StoreError> {
+        self.people_known_to(fans, account)
     }
 
     fn fan_mentions(

@@ -37,6 +37,7 @@ macro_rules! schema_migrations {
             14 "search_indexes" "0014_search_indexes.sql",
             15 "report_indexes" "0015_report_indexes.sql",
             16 "people" "0016_people.sql",
+            18 "block_index" "0018_block_index.sql",
         )
     };
     (@ $dir:literal; $($version:literal $name:literal $file:literal,)*) => {
@@ -469,13 +470,8 @@ pub trait Store: Send {
     /// The next `rows` handle stems after `after` (byte order) held by fans on at least two
     /// platforms: the blocks `people suggest` compares within.
     fn handle_blocks(&mut self, after: &str, rows: u32) -> Result<Vec<String>, StoreError>;
-    /// The fans of the given handle stems, by stem then id; `in_account` tells whether
-    /// `account` knows each (always true without one).
-    fn block_members(
-        &mut self,
-        stems: &[String],
-        account: &Option<String>,
-    ) -> Result<Vec<CandidateFan>, StoreError>;
+    /// The fans of the given handle stems, by stem, read from the stem index alone.
+    fn block_members(&mut self, stems: &[String]) -> Result<Vec<BlockFan>, StoreError>;
     /// The fans whose normalised handle is one of `keys`.
     fn fans_by_handle(
         &mut self,
@@ -488,8 +484,12 @@ pub trait Store: Send {
         ids: &[i64],
         account: &Option<String>,
     ) -> Result<Vec<CandidateFan>, StoreError>;
-    /// Every rejected pair (lower fan id first).
-    fn rejected_pairs(&mut self) -> Result<Vec<(i64, i64)>, StoreError>;
+    /// `(fan, person)` for those of `fans` linked to a person.
+    fn persons_of(&mut self, fans: &[i64]) -> Result<Vec<(i64, i64)>, StoreError>;
+    /// The rejected pairs (lower fan id first) whose lower fan is one of `fans`.
+    fn rejections_of(&mut self, fans: &[i64]) -> Result<Vec<(i64, i64)>, StoreError>;
+    /// Those of `fans` that `account` knows (has a relationship with).
+    fn known_to(&mut self, fans: &[i64], account: &str) -> Result<Vec<i64>, StoreError>;
     /// Up to `rows` messages from fans (direction `in`, with a body) after message id
     /// `after`, by id; only those of `fans` unless empty.
     fn fan_mentions(

@@ -604,6 +604,10 @@ pub enum Listing {
     FanRelationships(i64),
     /// `people suggest`'s page of handle blocks after this stem.
     HandleBlocks(String),
+    /// `people suggest`'s read of these blocks' members.
+    BlockMembers(Vec<String>),
+    /// `people list`.
+    People(PersonQuery),
 }
 
 /// A post as the CRM keeps it: the record, its local id and the store's bookkeeping.
@@ -986,6 +990,17 @@ pub struct CandidateFan {
     pub handle_stem: Option<String>,
     pub person_id: Option<i64>,
     pub in_account: bool,
+}
+
+/// A fan as the blocking pass reads it: only what scoring compares, all of it held in the
+/// stem index (schema v18), so that reading a block never touches the table's rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockFan {
+    pub id: i64,
+    pub platform: String,
+    pub display_name: Option<String>,
+    pub handle_key: Option<String>,
+    pub handle_stem: Option<String>,
 }
 
 /// A message from a fan, read for the handles it names ("my OF is lilyfan").

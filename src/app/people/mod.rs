@@ -134,7 +134,7 @@ pub fn run(ctx: &mut Context, cmd: PeopleCommand) -> CliResult<Report> {
                     "suggestion {id} names a fan that no longer exists"
                 )));
             };
-            if store.rejected_pairs()?.contains(&(a, b)) {
+            if store.rejections_of(&[a])?.contains(&(a, b)) {
                 return Err(
                     CliError::failure(format!("suggestion {id} was rejected")).with_hint(format!(
                         "link them by hand: `socialcrm people link {a} {b}`"

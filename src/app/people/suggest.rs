@@ -4,16 +4,20 @@
 //! Candidates come from two passes, neither comparing all pairs: blocks of fans sharing a
 //! handle stem (the stored, indexed `fans.handle_stem`, read a page of stems at a time), and
 //! the handles fans name in their messages ("my OF is lilyfan"), looked up by the indexed
-//! normalised handle. Memory holds one page of blocks, the mentions found and the best
-//! `--limit` suggestions, whatever the number of fans.
+//! normalised handle. A block's members are read from the stem index alone (it carries every
+//! column scoring compares), their pairs ranked by weights only; whether a passing pair may be
+//! proposed (not one person, not rejected, known to `--account`) is looked up for that page's
+//! passing pairs, and only the best `--limit` are kept, in a heap. Their evidence is written
+//! out at the end, from their fans read by id. Memory holds one page of blocks, the mentions
+//! found and the best `--limit` pairs, whatever the number of fans.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use serde::Serialize;
 
 use crate::store::Store;
 use crate::store::StoreError;
-use crate::store::model::CandidateFan;
+use crate::store::model::{BlockFan, CandidateFan};
 
 /// The same normalised handle on two platforms.
 pub const W_HANDLE: f64 = 0.70;
@@ -77,7 +81,13 @@ impl From<&CandidateFan> for SuggestedFan {
 
 /// 1 - Π(1 - wᵢ): independent signals, each making the link more likely.
 pub fn combine(signals: &[Signal]) -> f64 {
-    1.0 - signals.iter().map(|s| 1.0 - s.weight).product::<f64>()
+    confidence(signals.iter().map(|s| s.weight))
+}
+
+/// [`combine`] over bare weights: the scan ranks pairs by this before any evidence is written
+/// out, and the same weights in the same order give the same confidence to the bit.
+fn confidence(weights: impl IntoIterator<Item = f64>) -> f64 {
+    1.0 - weights.into_iter().map(|w| 1.0 - w).product::<f64>()
 }
 
 /// The handle as the store normalises it (`fans.handle_key`): lowercase, without `@ _ . -`.
@@ -97,76 +107,129 @@ fn normalise_name(raw: &str) -> String {
         .collect()
 }
 
+/// What the handle and display-name signals compare, borrowed from a full candidate or from a
+/// block member read off the stem index.
+#[derive(Clone, Copy)]
+struct Keys<'a> {
+    platform: &'a str,
+    display_name: Option<&'a str>,
+    handle_key: Option<&'a str>,
+    handle_stem: Option<&'a str>,
+}
+
+impl<'a> From<&'a CandidateFan> for Keys<'a> {
+    fn from(c: &'a CandidateFan) -> Self {
+        Keys {
+            platform: &c.platform,
+            display_name: c.display_name.as_deref(),
+            handle_key: c.handle_key.as_deref(),
+            handle_stem: c.handle_stem.as_deref(),
+        }
+    }
+}
+
+impl<'a> From<&'a BlockFan> for Keys<'a> {
+    fn from(c: &'a BlockFan) -> Self {
+        Keys {
+            platform: &c.platform,
+            display_name: c.display_name.as_deref(),
+            handle_key: c.handle_key.as_deref(),
+            handle_stem: c.handle_stem.as_deref(),
+        }
+    }
+}
+
+/// Which handle and name signals hold between two identities: the one comparison both the
+/// scan (weights only) and the evidence (with details) are made of.
+#[derive(Debug, Default, PartialEq)]
+struct Matched {
+    /// The same normalised handle.
+    handle: bool,
+    /// Not the same handle, but the same stem: they differ by trailing digits.
+    digits: bool,
+    /// The same normalised display name, with a shared stem.
+    name: bool,
+}
+
+impl Matched {
+    fn of(a: Keys, b: Keys) -> Matched {
+        if a.platform == b.platform {
+            return Matched::default();
+        }
+        let same_stem =
+            matches!((usable(a.handle_stem), usable(b.handle_stem)), (Some(x), Some(y)) if x == y);
+        let handle =
+            matches!((usable(a.handle_key), usable(b.handle_key)), (Some(x), Some(y)) if x == y);
+        let name = same_stem
+            && match (a.display_name, b.display_name) {
+                (Some(x), Some(y)) => {
+                    let (nx, ny) = (normalise_name(x), normalise_name(y));
+                    !nx.is_empty() && nx == ny
+                }
+                _ => false,
+            };
+        Matched {
+            handle,
+            digits: !handle && same_stem,
+            name,
+        }
+    }
+
+    /// The weights, in the order [`pair_signals`] lists the signals.
+    fn weights(&self) -> impl Iterator<Item = f64> + use<> {
+        [
+            (self.handle, W_HANDLE),
+            (self.digits, W_DIGITS),
+            (self.name, W_NAME),
+        ]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, w)| w)
+    }
+}
+
 /// The handle and display-name signals between two identities of different platforms.
 pub fn pair_signals(a: &CandidateFan, b: &CandidateFan) -> Vec<Signal> {
+    let m = Matched::of(a.into(), b.into());
+    let user = |f: &CandidateFan| f.username.clone().unwrap_or_default();
     let mut out = Vec::new();
-    if a.platform == b.platform {
-        return out;
-    }
-    let same_stem =
-        matches!((usable(&a.handle_stem), usable(&b.handle_stem)), (Some(x), Some(y)) if x == y);
-    match (usable(&a.handle_key), usable(&b.handle_key)) {
-        (Some(x), Some(y)) if x == y => out.push(Signal {
+    if m.handle {
+        out.push(Signal {
             kind: "handle",
             weight: W_HANDLE,
             detail: format!(
-                "{} {} and {} {} are both '{x}' normalised",
+                "{} {} and {} {} are both '{}' normalised",
                 a.platform,
-                a.username.as_deref().unwrap_or(""),
+                user(a),
                 b.platform,
-                b.username.as_deref().unwrap_or("")
+                user(b),
+                a.handle_key.as_deref().unwrap_or("")
             ),
-        }),
-        _ if same_stem => out.push(Signal {
+        });
+    }
+    if m.digits {
+        out.push(Signal {
             kind: "digits",
             weight: W_DIGITS,
-            detail: format!(
-                "{} and {} differ only by trailing digits",
-                a.username.as_deref().unwrap_or(""),
-                b.username.as_deref().unwrap_or("")
-            ),
-        }),
-        _ => {}
+            detail: format!("{} and {} differ only by trailing digits", user(a), user(b)),
+        });
     }
-    if same_stem && let (Some(x), Some(y)) = (&a.display_name, &b.display_name) {
-        let (nx, ny) = (normalise_name(x), normalise_name(y));
-        if !nx.is_empty() && nx == ny {
-            out.push(Signal {
-                kind: "name",
-                weight: W_NAME,
-                detail: format!("both display names are '{}'", x.trim()),
-            });
-        }
+    if m.name {
+        out.push(Signal {
+            kind: "name",
+            weight: W_NAME,
+            detail: format!(
+                "both display names are '{}'",
+                a.display_name.as_deref().unwrap_or("").trim()
+            ),
+        });
     }
     out
 }
 
 /// A handle or stem long enough to match on.
-fn usable(s: &Option<String>) -> Option<&str> {
-    s.as_deref().filter(|s| s.len() >= MIN_HANDLE)
-}
-
-/// The weights [`pair_signals`] would find, without their details: the cheap test every pair
-/// of a block goes through.
-fn pair_weights(a: &CandidateFan, b: &CandidateFan) -> Vec<f64> {
-    let mut out = Vec::new();
-    if a.platform == b.platform {
-        return out;
-    }
-    let same_stem =
-        matches!((usable(&a.handle_stem), usable(&b.handle_stem)), (Some(x), Some(y)) if x == y);
-    match (usable(&a.handle_key), usable(&b.handle_key)) {
-        (Some(x), Some(y)) if x == y => out.push(W_HANDLE),
-        _ if same_stem => out.push(W_DIGITS),
-        _ => {}
-    }
-    if same_stem && let (Some(x), Some(y)) = (&a.display_name, &b.display_name) {
-        let (nx, ny) = (normalise_name(x), normalise_name(y));
-        if !nx.is_empty() && nx == ny {
-            out.push(W_NAME);
-        }
-    }
-    out
+fn usable(s: Option<&str>) -> Option<&str> {
+    s.filter(|s| s.len() >= MIN_HANDLE)
 }
 
 /// Words naming a platform in a message, and the platform they name.
@@ -335,37 +398,98 @@ fn suggestion(a: &CandidateFan, b: &CandidateFan, signals: Vec<Signal>) -> Sugge
     }
 }
 
-/// Whether the pair may be proposed at all: two platforms, not one person already, not
-/// rejected, and (with --account) known to the account.
-fn eligible(a: &CandidateFan, b: &CandidateFan, rejected: &HashSet<(i64, i64)>) -> bool {
-    a.platform != b.platform
-        && !(a.person_id.is_some() && a.person_id == b.person_id)
-        && !rejected.contains(&pair(a.id, b.id))
-        && (a.in_account || b.in_account)
+/// A pair that passed the threshold, as the scan keeps it: its confidence, its ids and its
+/// mention evidence (the handle and name evidence is written out for the best ones only).
+#[derive(Debug)]
+struct Ranked {
+    confidence: f64,
+    pair: (i64, i64),
+    mention: Vec<Signal>,
 }
 
-/// Keeps the best `limit` suggestions without holding every pair.
+/// Worse is greater: the most confident first, then the lower ids, so that a max-heap's top
+/// is the pair to drop, and the order (hence which pairs are shown) never depends on the scan.
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other
+            .confidence
+            .total_cmp(&self.confidence)
+            .then_with(|| self.pair.cmp(&other.pair))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Ranked {}
+
+/// The best `limit` pairs seen, in a heap of at most `limit`: memory does not grow with the
+/// pairs found.
 struct Best {
     limit: usize,
-    rows: Vec<Suggestion>,
+    heap: BinaryHeap<Ranked>,
+    /// Eligible pairs at or above the threshold, counted as they pass.
+    total: u64,
 }
 
 impl Best {
-    fn push(&mut self, s: Suggestion) {
-        self.rows.push(s);
-        if self.rows.len() >= self.limit * 2 + 64 {
-            self.settle();
+    fn push(&mut self, r: Ranked) {
+        self.total += 1;
+        if self.heap.len() < self.limit {
+            self.heap.push(r);
+        } else if self.heap.peek().is_some_and(|worst| r < *worst) {
+            self.heap.pop();
+            self.heap.push(r);
         }
     }
+}
 
-    fn settle(&mut self) {
-        self.rows.sort_by(|x, y| {
-            y.confidence
-                .total_cmp(&x.confidence)
-                .then_with(|| (x.fan_a.id, x.fan_b.id).cmp(&(y.fan_a.id, y.fan_b.id)))
-        });
-        self.rows.truncate(self.limit);
+/// Pairs per batch of eligibility lookups (two ids each, well under both backends' limits
+/// on statement parameters).
+const PAIRS_PER_LOOKUP: usize = 500;
+
+/// Admits the pairs that may be proposed at all: not one person already, not rejected, and
+/// (with --account) one of them known to the account. Looked up for these pairs' fans only,
+/// a batch at a time, so nothing about every fan or every decision is held.
+fn admit(
+    store: &mut dyn Store,
+    pending: Vec<Ranked>,
+    account: &Option<String>,
+    best: &mut Best,
+) -> Result<(), StoreError> {
+    let mut pending = pending.into_iter().peekable();
+    while pending.peek().is_some() {
+        let batch: Vec<Ranked> = pending.by_ref().take(PAIRS_PER_LOOKUP).collect();
+        let mut ids: Vec<i64> = batch.iter().flat_map(|r| [r.pair.0, r.pair.1]).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let persons: HashMap<i64, i64> = store.persons_of(&ids)?.into_iter().collect();
+        let rejected: HashSet<(i64, i64)> = store.rejections_of(&ids)?.into_iter().collect();
+        let known: Option<HashSet<i64>> = match account {
+            Some(a) => Some(store.known_to(&ids, a)?.into_iter().collect()),
+            None => None,
+        };
+        for r in batch {
+            let (a, b) = r.pair;
+            let one_person = persons.get(&a).is_some_and(|p| persons.get(&b) == Some(p));
+            let known = known
+                .as_ref()
+                .is_none_or(|k| k.contains(&a) || k.contains(&b));
+            if !one_person && known && !rejected.contains(&r.pair) {
+                best.push(r);
+            }
+        }
     }
+    Ok(())
 }
 
 /// The evidence a pair has now: for `people accept`, which records it.
@@ -380,7 +504,41 @@ pub fn evidence_for(
     Ok(signals)
 }
 
-/// Runs both passes.
+/// The pairs of one block at or above the threshold (their eligibility still to check),
+/// taking their mention evidence out of `mentioned`.
+fn block_pairs(
+    block: &[BlockFan],
+    mentioned: &mut HashMap<(i64, i64), Vec<Signal>>,
+    threshold: f64,
+    out: &mut Vec<Ranked>,
+) {
+    for (i, a) in block.iter().enumerate() {
+        for b in &block[i + 1..] {
+            if a.platform == b.platform {
+                continue;
+            }
+            let pair = pair(a.id, b.id);
+            let mention = mentioned.remove(&pair).unwrap_or_default();
+            let weights: Vec<f64> = Matched::of(a.into(), b.into())
+                .weights()
+                .chain(mention.iter().map(|s| s.weight))
+                .collect();
+            let confidence = confidence(weights.iter().copied());
+            if weights.is_empty() || confidence < threshold {
+                continue;
+            }
+            out.push(Ranked {
+                confidence,
+                pair,
+                mention,
+            });
+        }
+    }
+}
+
+/// Runs both passes: blocks of fans sharing a stem, a page of blocks at a time, scored on what
+/// the stem index holds; then the pairs only a message links. Only the best `limit` pairs
+/// are kept, and only theirs is the evidence written out, from their fans read at the end.
 pub fn suggest(
     store: &mut dyn Store,
     account: &Option<String>,
@@ -389,85 +547,92 @@ pub fn suggest(
 ) -> Result<Found, StoreError> {
     // A confidence printed as 0.80 must pass a threshold of 0.8 (floating point).
     let threshold = min_confidence - 1e-9;
-    let rejected: HashSet<(i64, i64)> = store.rejected_pairs()?.into_iter().collect();
     let mut mentioned = mention_signals(store, &[], &None)?;
     let mut best = Best {
         limit: limit as usize,
-        rows: Vec::new(),
+        heap: BinaryHeap::with_capacity(limit as usize + 1),
+        total: 0,
     };
-    let (mut total, mut skipped_blocks) = (0u64, 0u64);
+    let mut skipped_blocks = 0u64;
     let mut after = String::new();
     loop {
         let stems = store.handle_blocks(&after, BLOCKS_PER_PAGE)?;
         let Some(last) = stems.last() else { break };
         after = last.clone();
-        let members = store.block_members(&stems, account)?;
+        let members = store.block_members(&stems)?;
+        let mut pending = Vec::new();
         for block in members.chunk_by(|x, y| x.handle_stem == y.handle_stem) {
             if block.len() > MAX_BLOCK {
                 skipped_blocks += 1;
                 continue;
             }
-            for (i, a) in block.iter().enumerate() {
-                for b in &block[i + 1..] {
-                    if !eligible(a, b, &rejected) {
-                        continue;
-                    }
-                    let mention = mentioned.remove(&pair(a.id, b.id)).unwrap_or_default();
-                    // The weights first: most pairs of a block fall short, and their evidence
-                    // is never written out.
-                    let unlikely = pair_weights(a, b)
-                        .iter()
-                        .chain(mention.iter().map(|s| &s.weight))
-                        .map(|w| 1.0 - w)
-                        .product::<f64>();
-                    if 1.0 - unlikely < threshold || unlikely == 1.0 {
-                        continue;
-                    }
-                    let mut signals = pair_signals(a, b);
-                    signals.extend(mention);
-                    total += 1;
-                    best.push(suggestion(a, b, signals));
-                }
-            }
+            block_pairs(block, &mut mentioned, threshold, &mut pending);
         }
+        admit(store, pending, account, &mut best)?;
         if (stems.len() as u32) < BLOCKS_PER_PAGE {
             break;
         }
     }
-    // Pairs only a message links (their handles share no stem).
-    let mut rest: Vec<((i64, i64), Vec<Signal>)> = mentioned
-        .into_iter()
-        .filter(|(_, s)| combine(s) >= threshold)
-        .collect();
+    // Pairs only a message links (their handles share no stem, or their block was too
+    // common): their handle evidence is read with their fans.
+    let mut rest: Vec<((i64, i64), Vec<Signal>)> = mentioned.into_iter().collect();
     rest.sort_by_key(|(p, _)| *p);
-    for chunk in rest.chunks(500) {
-        let mut ids: Vec<i64> = chunk.iter().flat_map(|((a, b), _)| [*a, *b]).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let fans: HashMap<i64, CandidateFan> = store
-            .candidate_fans(&ids, account)?
-            .into_iter()
-            .map(|f| (f.id, f))
-            .collect();
+    for chunk in rest.chunks(PAIRS_PER_LOOKUP) {
+        let fans = candidates(store, chunk.iter().map(|(p, _)| *p), &None)?;
+        let mut pending = Vec::new();
         for ((a, b), mention) in chunk {
-            let (Some(a), Some(b)) = (fans.get(a), fans.get(b)) else {
+            let (Some(fa), Some(fb)) = (fans.get(a), fans.get(b)) else {
                 continue;
             };
-            if !eligible(a, b, &rejected) {
-                continue;
+            let weights = Matched::of(fa.into(), fb.into())
+                .weights()
+                .chain(mention.iter().map(|s| s.weight));
+            let confidence = confidence(weights);
+            if confidence >= threshold {
+                pending.push(Ranked {
+                    confidence,
+                    pair: (*a, *b),
+                    mention: mention.clone(),
+                });
             }
-            let mut signals = pair_signals(a, b);
-            signals.extend(mention.iter().cloned());
-            total += 1;
-            best.push(suggestion(a, b, signals));
         }
+        admit(store, pending, account, &mut best)?;
     }
-    best.settle();
+    let total = best.total;
+    let ranked = best.heap.into_sorted_vec();
+    let fans = candidates(store, ranked.iter().map(|r| r.pair), &None)?;
+    let suggestions = ranked
+        .into_iter()
+        .filter_map(|r| {
+            let (a, b) = (fans.get(&r.pair.0)?, fans.get(&r.pair.1)?);
+            let mut signals = pair_signals(a, b);
+            signals.extend(r.mention);
+            Some(suggestion(a, b, signals))
+        })
+        .collect();
     Ok(Found {
-        suggestions: best.rows,
+        suggestions,
         total,
         skipped_blocks,
     })
+}
+
+/// The fans of these pairs, read whole, by id.
+fn candidates(
+    store: &mut dyn Store,
+    pairs: impl Iterator<Item = (i64, i64)>,
+    account: &Option<String>,
+) -> Result<HashMap<i64, CandidateFan>, StoreError> {
+    let mut ids: Vec<i64> = pairs.flat_map(|(a, b)| [a, b]).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut fans = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(2 * PAIRS_PER_LOOKUP) {
+        for f in store.candidate_fans(chunk, account)? {
+            fans.insert(f.id, f);
+        }
+    }
+    Ok(fans)
 }
 
 #[cfg(test)]
@@ -500,7 +665,9 @@ mod tests {
         );
         assert!((combine(&s) - 0.85).abs() < 1e-9);
         assert_eq!(
-            pair_weights(&a, &b),
+            Matched::of((&a).into(), (&b).into())
+                .weights()
+                .collect::<Vec<_>>(),
             s.iter().map(|s| s.weight).collect::<Vec<_>>()
         );
         // Same handle, other names: below the default threshold.

@@ -1,4 +1,4 @@
-//! The identity graph (schema v15): people, their links to fan identities, the operators'
+//! The identity graph (schema v16, v18): people, their links to fan identities, the operators'
 //! decisions, and the reads `people suggest` blocks its candidates with.
 //!
 //! Every write is one transaction holding the decision row, the graph's change and the audit
@@ -321,7 +321,14 @@ impl<C: Conn> SqlStore<C> {
         )
     }
 
-    pub(super) fn people_list(&mut self, q: &PersonQuery) -> Result<Vec<PersonRow>, StoreError> {
+    /// The listing's statement: the aggregate, filtered, after the cursor, sorted and limited.
+    /// The sort keys are aggregates over each person's identities, so no index can hand them
+    /// over in order; the aggregate is read from the links' indexes, in proportion to the
+    /// linked identities (people exist only by operator decisions), never to all the fans.
+    pub(super) fn people_sql(
+        &mut self,
+        q: &PersonQuery,
+    ) -> Result<(String, Vec<Value>), StoreError> {
         let d = self.dialect();
         let keys: &[Key] = match q.sort {
             PersonSort::Id => &[P_ID],
@@ -355,10 +362,14 @@ impl<C: Conn> SqlStore<C> {
             let (cond, vals) = keyset.after(d, &cursor);
             query.filter(&cond, vals);
         }
-        let (sql, params) = query.finish(
+        Ok(query.finish(
             &format!("ORDER BY {} LIMIT ?", keyset.order_by(d)),
             [limit(q.page.limit)],
-        );
+        ))
+    }
+
+    pub(super) fn people_list(&mut self, q: &PersonQuery) -> Result<Vec<PersonRow>, StoreError> {
+        let (sql, params) = self.people_sql(q)?;
         let mut people: Vec<PersonRow> = self
             .conn
             .query(&sql, &params)?
@@ -438,13 +449,42 @@ impl<C: Conn> SqlStore<C> {
         .collect()
     }
 
+    pub(super) fn block_members_sql(&self, stems: &[String]) -> (String, Vec<Value>) {
+        Query::with_params(
+            self.dialect(),
+            &format!(
+                "SELECT f.id, f.platform, f.display_name, f.handle_key, f.handle_stem FROM fans f \
+                 WHERE f.handle_stem IN ({}) ORDER BY f.handle_stem",
+                marks(stems.len())
+            ),
+            stems.iter().map(Value::from).collect::<Vec<_>>(),
+        )
+        .finish("", [])
+    }
+
+    /// The members of a page of blocks, from the stem index alone (it holds every column
+    /// read here: schema v18), in stem order.
     pub(super) fn people_block_members(
         &mut self,
         stems: &[String],
-        account: &Option<String>,
-    ) -> Result<Vec<CandidateFan>, StoreError> {
-        let values = stems.iter().map(Value::from).collect();
-        self.candidates("f.handle_stem", values, account)
+    ) -> Result<Vec<BlockFan>, StoreError> {
+        if stems.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (sql, params) = self.block_members_sql(stems);
+        self.conn
+            .query(&sql, &params)?
+            .iter()
+            .map(|r| {
+                Ok(BlockFan {
+                    id: r.i64("id")?,
+                    platform: r.text("platform")?,
+                    display_name: r.opt_text("display_name")?,
+                    handle_key: r.opt_text("handle_key")?,
+                    handle_stem: r.opt_text("handle_stem")?,
+                })
+            })
+            .collect()
     }
 
     pub(super) fn people_by_handle(
@@ -465,11 +505,64 @@ impl<C: Conn> SqlStore<C> {
         self.candidates("f.id", values, account)
     }
 
-    pub(super) fn people_rejections(&mut self) -> Result<Vec<(i64, i64)>, StoreError> {
-        self.exec("SELECT fan_low, fan_high FROM person_rejections", vec![])?
+    /// Runs `sql`, whose `{ids}` is the list of `fans`' ids (and then `extra`), for one
+    /// integer pair per row; nothing for no fans.
+    fn id_pairs(
+        &mut self,
+        sql: &str,
+        fans: &[i64],
+        extra: Vec<Value>,
+        columns: (&str, &str),
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        if fans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut values: Vec<Value> = fans.iter().map(|&f| Value::Int(f)).collect();
+        values.extend(extra);
+        self.exec(&sql.replace("{ids}", &marks(fans.len())), values)?
             .iter()
-            .map(|r| Ok((r.i64("fan_low")?, r.i64("fan_high")?)))
+            .map(|r| Ok((r.i64(columns.0)?, r.i64(columns.1)?)))
             .collect()
+    }
+
+    pub(super) fn people_persons_of(
+        &mut self,
+        fans: &[i64],
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        self.id_pairs(
+            "SELECT fan_id, person_id FROM person_links WHERE fan_id IN ({ids})",
+            fans,
+            vec![],
+            ("fan_id", "person_id"),
+        )
+    }
+
+    pub(super) fn people_rejections_of(
+        &mut self,
+        fans: &[i64],
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        self.id_pairs(
+            "SELECT fan_low, fan_high FROM person_rejections WHERE fan_low IN ({ids})",
+            fans,
+            vec![],
+            ("fan_low", "fan_high"),
+        )
+    }
+
+    pub(super) fn people_known_to(
+        &mut self,
+        fans: &[i64],
+        account: &str,
+    ) -> Result<Vec<i64>, StoreError> {
+        let known = self.id_pairs(
+            "SELECT f.id, f.id AS same FROM fans f WHERE f.id IN ({ids}) AND EXISTS \
+             (SELECT 1 FROM fan_accounts fa WHERE fa.platform = f.platform \
+             AND fa.platform_user_id = f.platform_user_id AND fa.account = ?)",
+            fans,
+            vec![account.into()],
+            ("id", "same"),
+        )?;
+        Ok(known.into_iter().map(|(id, _)| id).collect())
     }
 
     pub(super) fn people_mentions(
