@@ -187,6 +187,7 @@ impl Context {
         connection: crate::store::model::ConnectionRow,
     ) -> CliResult<crate::auth::lifecycle::Session<'a>> {
         let lock_dir = self.config.data_dir.join("locks");
+        let actor = self.config.operator.clone();
         let key = crate::auth::lifecycle::secret_key(
             &connection.connection.platform,
             &connection.connection.account,
@@ -205,6 +206,7 @@ impl Context {
             lock_dir,
             early_refresh_failed: false,
             tokens,
+            actor,
         })
     }
 

@@ -371,7 +371,7 @@ pub fn run(ctx: &mut Context, args: ReportArgs) -> CliResult<Report> {
             last_day(to).format("%Y-%m-%d")
         ));
         if args.open {
-            notes.push(open_page(path));
+            notes.push(open_page(path, ctx.config.browser.as_deref()));
         }
     } else if args.open {
         notes.push("nothing to open: no page was written (add --out FILE.html)".into());
@@ -484,11 +484,10 @@ fn write_page(path: &Path, html: &str) -> CliResult<()> {
 }
 
 /// Starts the browser on the page, as `connect` does; the line says what happened.
-fn open_page(path: &Path) -> String {
+fn open_page(path: &Path, browser: Option<&str>) -> String {
     let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let url = format!("file://{}", absolute.display());
-    let browser = std::env::var("BROWSER").ok();
-    match crate::auth::browser::open(&url, browser.as_deref()) {
+    match crate::auth::browser::open(&url, browser) {
         Some(launched) => format!("opened it with {}", launched.command),
         None => format!("could not start a browser: open {url} yourself"),
     }
