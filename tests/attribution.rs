@@ -252,6 +252,10 @@ both_backends! {
         let status = crm(&env, &db, &["db", "status"]).ok().json();
         let rows = status["tables"].as_array().unwrap().iter().find(|t| t["table"] == "tracking_links").unwrap()["rows"].clone();
         assert_eq!(rows, 7);
+        // Links carry no personal data: erasing a fan leaves them as they were.
+        crm(&env, &db, &["import-csv", "onlyfans", "fans", &example("onlyfans-fans.csv")]).ok();
+        crm(&env, &db, &["fans", "delete", "onlyfans:maple_rider", "--yes"]).ok();
+        assert_eq!(export_links(&env, &db), before, "erasure left the links alone");
         // A newer export of a period updates its row, and only it.
         let newer = env.path().join("newer.csv");
         std::fs::write(&newer, "Link URL,Period Start,Period End,Subscribers,Revenue\n\

@@ -21,6 +21,10 @@ pub fn normalize(url: &str) -> Option<String> {
         }
     }
     let s = s.split('#').next().unwrap_or("");
+    // Never in a URL; and the store's LIKE prefilter would read it as an escape.
+    if s.contains('\\') {
+        return None;
+    }
     let host_end = s.find(['/', '?']).unwrap_or(s.len());
     let (host, rest) = s.split_at(host_end);
     let mut host = host.to_ascii_lowercase();
@@ -105,6 +109,7 @@ mod tests {
         assert_eq!(normalize("not a link"), None);
         assert_eq!(normalize("c12"), None);
         assert_eq!(normalize(""), None);
+        assert_eq!(normalize("onlyfans.com/lily\\c12"), None);
     }
 
     #[test]

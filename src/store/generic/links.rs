@@ -3,7 +3,8 @@
 //!
 //! Matching a post to a link is two steps: here, a substring match of the link's normalised
 //! URL in the post's caption or URL (lowercased on both sides, so it can only find too many,
-//! never too few: `_` and `%` of a URL are LIKE wildcards that widen it); then the caller
+//! never too few: `_` and `%` of a URL are LIKE wildcards that widen it, and a key never holds
+//! the `\` PostgreSQL would read as an escape); then the caller
 //! (`app/attribution.rs`) confirms each candidate on the post's text with the exact rule of
 //! `platforms::onlyfans::links`. Links are few (dozens per creator) and posts thousands, so
 //! the join reads each post once per link of the account.
