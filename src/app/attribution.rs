@@ -27,7 +27,7 @@ use super::{Context, Report};
 use crate::cli::AttributionArgs;
 use crate::error::{CliError, CliResult};
 use crate::output::{Render, Section};
-use crate::platforms::onlyfans::links::carried_in;
+use crate::platforms::onlyfans::links::Matcher;
 use crate::store::model::{AttributionQuery, LinkFigures, Post};
 use crate::store::{Store, StoreError};
 
@@ -123,6 +123,9 @@ impl Attribution {
     }
 }
 
+/// Posts read per page while looking for the links they carry.
+const PAGE: u32 = 1_000;
+
 /// Traces the links of `accounts` (every account's when empty) to the posts that carried them.
 pub fn attribute(
     store: &mut dyn Store,
@@ -137,8 +140,6 @@ pub fn attribute(
     };
     let mut figures: Vec<LinkFigures> = Vec::new();
     let mut without = 0;
-    // (account, link key) -> the posts that carried it.
-    let mut carried: BTreeMap<(String, String), Vec<Post>> = BTreeMap::new();
     for account in &scopes {
         let q = AttributionQuery {
             account: account.clone(),
@@ -148,20 +149,34 @@ pub fn attribute(
         let (found, none) = store.link_figures(&q)?;
         figures.extend(found);
         without += none;
-        for candidate in store.link_posts(account)? {
-            let key = [candidate.link_key.clone()];
-            let p = &candidate.post;
-            let text = [p.caption.as_deref(), p.url.as_deref()];
-            if text
-                .iter()
+    }
+    let matcher = Matcher::new(figures.iter().map(|f| f.link_key.clone()).collect());
+    // Link key -> the posts that carried it, read a page of candidates at a time.
+    let mut carried: BTreeMap<String, Vec<Post>> = BTreeMap::new();
+    let mut after = 0;
+    loop {
+        let page = store.link_posts(matcher.hosts(), after, PAGE)?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        let full = page.len() == PAGE as usize;
+        for row in page {
+            let p = &row.post;
+            let mut found: Vec<&str> = Vec::new();
+            for text in [p.caption.as_deref(), p.url.as_deref()]
+                .into_iter()
                 .flatten()
-                .any(|t| !carried_in(t, &key).is_empty())
             {
-                carried
-                    .entry((candidate.account, candidate.link_key))
-                    .or_default()
-                    .push(candidate.post);
+                matcher.carried(text, &mut found);
             }
+            for key in found {
+                carried
+                    .entry(key.to_string())
+                    .or_default()
+                    .push(row.post.clone());
+            }
+        }
+        if !full {
+            break;
         }
     }
     Ok(assemble(figures, &carried, accounts, from, to, without))
@@ -170,7 +185,7 @@ pub fn attribute(
 /// The lines of the view from each link's figures and the posts that carried it (pure).
 fn assemble(
     figures: Vec<LinkFigures>,
-    carried: &BTreeMap<(String, String), Vec<Post>>,
+    carried: &BTreeMap<String, Vec<Post>>,
     accounts: &[String],
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
@@ -184,9 +199,7 @@ fn assemble(
     let mut currencies = BTreeSet::new();
     for f in figures {
         let empty = Vec::new();
-        let by = carried
-            .get(&(f.account.clone(), f.link_key.clone()))
-            .unwrap_or(&empty);
+        let by = carried.get(&f.link_key).unwrap_or(&empty);
         let mut refs: Vec<PostRef> = by
             .iter()
             .map(|p| PostRef {
@@ -567,7 +580,7 @@ mod tests {
     #[test]
     fn a_link_counts_once_per_platform_and_once_in_the_total() {
         let mut carried = BTreeMap::new();
-        let key = |k: &str| ("ava".to_string(), k.to_string());
+        let key = |k: &str| k.to_string();
         // a: two TikTok videos and one X post; b: one TikTok video; c: no post.
         carried.insert(
             key("of.com/a"),

@@ -1696,8 +1696,13 @@ impl<C: Conn> Store for SqlStore<C> {
         self.links_figures(q)
     }
 
-    fn link_posts(&mut self, account: &Option<String>) -> Result<Vec<LinkPost>, StoreError> {
-        self.links_posts(account)
+    fn link_posts(
+        &mut self,
+        hosts: &[String],
+        after: i64,
+        rows: u32,
+    ) -> Result<Vec<PostRow>, StoreError> {
+        self.links_posts(hosts, after, rows)
     }
 
     fn upload(

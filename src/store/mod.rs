@@ -508,9 +508,14 @@ pub trait Store: Send {
     /// account have none there (schema v17).
     fn link_figures(&mut self, q: &AttributionQuery)
     -> Result<(Vec<LinkFigures>, i64), StoreError>;
-    /// The posts whose caption or URL contains a link's normalised URL (a superset: the caller
-    /// confirms each on the post's text).
-    fn link_posts(&mut self, account: &Option<String>) -> Result<Vec<LinkPost>, StoreError>;
+    /// A page (by id, after `after`) of the posts whose caption or URL names one of `hosts`:
+    /// the candidates of attribution, which the caller matches against the links.
+    fn link_posts(
+        &mut self,
+        hosts: &[String],
+        after: i64,
+        rows: u32,
+    ) -> Result<Vec<PostRow>, StoreError>;
 
     fn upload(
         &mut self,

@@ -157,15 +157,6 @@ pub struct LinkFigures {
     pub currency: Option<String>,
 }
 
-/// A post whose caption or URL may carry tracking link `link_key` of `account`: the
-/// database's substring match, which the caller confirms on the post's text.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LinkPost {
-    pub account: String,
-    pub link_key: String,
-    pub post: Post,
-}
-
 /// One point of a metric's time series. Key: every field but `value` and `unit`, so re-syncing
 /// the same period overwrites instead of duplicating.
 #[derive(Debug, Clone, PartialEq, Serialize)]

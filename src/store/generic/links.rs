@@ -12,10 +12,10 @@
 use super::SqlStore;
 use crate::store::StoreError;
 use crate::store::generic::Conn;
-use crate::store::model::{AttributionQuery, LinkFigures, LinkPost};
+use crate::store::model::{AttributionQuery, LinkFigures, PostRow};
 use crate::store::sql::Query;
-use crate::store::tables::post_row;
-use crate::store::value::Row;
+use crate::store::tables::post_record_row;
+use crate::store::value::{Row, Value};
 
 fn figures_row(r: &Row) -> Result<LinkFigures, StoreError> {
     Ok(LinkFigures {
@@ -27,14 +27,6 @@ fn figures_row(r: &Row) -> Result<LinkFigures, StoreError> {
         subscribers: r.i64("subscribers")?,
         revenue_cents: r.i64("revenue_cents")?,
         currency: r.opt_text("currency")?,
-    })
-}
-
-fn link_post_row(r: &Row) -> Result<LinkPost, StoreError> {
-    Ok(LinkPost {
-        account: r.text("link_account")?,
-        link_key: r.text("link_key")?,
-        post: post_row(r)?,
     })
 }
 
@@ -97,33 +89,33 @@ impl<C: Conn> SqlStore<C> {
         Ok((figures, without))
     }
 
-    /// Every post whose caption or URL contains the normalised URL of a link of `account`
-    /// (every account's links when `None`), once per link; posts of any account, since a
-    /// creator's link may be shared by another's post.
+    /// A page of the posts (by id, after `after`) whose caption or URL contains one of
+    /// `hosts`, compared lowercased.
     pub(super) fn links_posts(
         &mut self,
-        account: &Option<String>,
-    ) -> Result<Vec<LinkPost>, StoreError> {
-        let only = if account.is_some() {
-            " WHERE account = ?"
-        } else {
-            ""
-        };
-        let query = Query::with_params(
-            self.dialect(),
-            &format!(
-                "SELECT k.account AS link_account, k.link_key, p.* FROM \
-                 (SELECT DISTINCT account, link_key FROM tracking_links{only}) k \
-                 JOIN posts p ON (lower(p.caption) LIKE '%' || lower(k.link_key) || '%' \
-                 OR lower(p.url) LIKE '%' || lower(k.link_key) || '%')"
-            ),
-            account.iter().map(|a| a.into()),
-        );
+        hosts: &[String],
+        after: i64,
+        rows: u32,
+    ) -> Result<Vec<PostRow>, StoreError> {
+        if hosts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut query = Query::new(self.dialect(), "SELECT p.* FROM posts p");
+        let mut any = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        for host in hosts {
+            any.push("lower(p.caption) LIKE ? OR lower(p.url) LIKE ?");
+            let pattern = format!("%{}%", host.to_lowercase());
+            values.push(pattern.clone().into());
+            values.push(pattern.into());
+        }
+        query.filter(&format!("({})", any.join(" OR ")), values);
+        query.filter("p.id > ?", [after.into()]);
         self.select(
             query,
-            "ORDER BY k.account, k.link_key, p.platform, p.published_at, p.id",
-            vec![],
-            link_post_row,
+            "ORDER BY p.id LIMIT ?",
+            vec![i64::from(rows).into()],
+            post_record_row,
         )
     }
 }
