@@ -185,6 +185,7 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
         ImportKind::Fans => &onlyfans::FANS,
         ImportKind::Messages => &onlyfans::MESSAGES,
         ImportKind::Earnings => &onlyfans::EARNINGS,
+        ImportKind::Links => &onlyfans::LINKS,
     };
     let dates = match args.date_format {
         DateFormat::Auto => DateOrder::Auto,

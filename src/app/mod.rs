@@ -6,6 +6,7 @@
 //! configuration, dispatch, print, and turn any error into one line and an exit code.
 
 mod accounts;
+mod attribution;
 mod audit;
 mod connect;
 mod db;
