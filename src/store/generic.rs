@@ -35,11 +35,12 @@ pub trait Conn: Send {
     /// The columns of `table`, in the table's order.
     fn columns(&mut self, table: &str) -> Result<Vec<Column>, StoreError>;
 
-    /// Runs one statement that takes no parameters and hands each row to `each`, one at a
-    /// time, never holding more than a few rows (the export's path); returns the row count.
+    /// Runs one statement and hands each row to `each`, one at a time, never holding more
+    /// than a few rows (the export's path); returns the row count.
     fn stream(
         &mut self,
         sql: &str,
+        params: &[Value],
         each: &mut dyn FnMut(&[Cell<'_>]) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError>;
 
@@ -913,11 +914,25 @@ impl<C: Conn> Store for SqlStore<C> {
     fn export(
         &mut self,
         tables: &[&str],
+        segment: Option<&FanQuery>,
         sink: &mut dyn RowSink,
     ) -> Result<Vec<TableCount>, StoreError> {
-        let begin = self.dialect().begin_snapshot();
-        self.conn.batch(begin)?;
+        let d = self.dialect();
+        self.conn.batch(d.begin_snapshot())?;
         let mut work = || -> Result<Vec<TableCount>, StoreError> {
+            // The members' conditions are built inside the snapshot, so a built-in segment's
+            // thresholds are those of the rows exported.
+            let members = match segment {
+                Some(q) => {
+                    let mut members = Query::new(
+                        d,
+                        format!("SELECT 1 FROM fan_accounts fa JOIN fans f ON {FAN_JOIN}"),
+                    );
+                    self.fan_filters(&mut members, q)?;
+                    Some(members)
+                }
+                None => None,
+            };
             let mut counts = Vec::with_capacity(tables.len());
             for &table in tables {
                 let columns: Vec<Column> = self
@@ -940,9 +955,27 @@ impl<C: Conn> Store for SqlStore<C> {
                 } else {
                     ""
                 };
-                let sql = format!("SELECT {} FROM {table}{order}", select.join(", "));
+                let select = select.join(", ");
+                let (sql, params) = match &members {
+                    None => (format!("SELECT {select} FROM {table}{order}"), Vec::new()),
+                    Some(members) => {
+                        // Each row of the table is kept when a member relationship is about
+                        // it: a walk of the table in id order, probing the members by index,
+                        // so nothing is collected before the first row is written.
+                        let link = export::segment_link(table).ok_or_else(|| {
+                            StoreError::Decode(format!("table '{table}' has no segment rows"))
+                        })?;
+                        let mut exists = members.clone();
+                        exists.filter(link, []);
+                        let (sub, params) = exists.finish("", []);
+                        (
+                            format!("SELECT {select} FROM {table} x WHERE EXISTS ({sub}){order}"),
+                            params,
+                        )
+                    }
+                };
                 sink.start(table, &names).map_err(export::sink_error)?;
-                let rows = self.conn.stream(&sql, &mut |cells| {
+                let rows = self.conn.stream(&sql, &params, &mut |cells| {
                     sink.row(cells).map_err(export::sink_error)
                 })?;
                 sink.finish(table, rows).map_err(export::sink_error)?;

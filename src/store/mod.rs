@@ -291,18 +291,21 @@ pub trait Store: Send {
     /// returns how many relationships changed.
     fn refresh_fan_spend(&mut self, platform: &str, account: &str) -> Result<u64, StoreError>;
 
-    /// Fan relationships (fan x account), filtered, sorted and paged (keyset: see
-    /// `store/keyset.rs`).
     /// Streams `tables` whole, in this order, into `sink` from one consistent snapshot (one
     /// read transaction across all of them), a row at a time, each table's rows in id order;
     /// returns the rows written per table. Columns of `export::WITHHELD_COLUMNS` are left out.
-    /// The caller checks the names (`export::refusal`).
+    /// With `segment`, only the rows about its members (the relationships `list_fans` would
+    /// list with those filters, judged in the same snapshot): see `export::SEGMENT_TABLES`.
+    /// The caller checks the names (`export::refusal`, `export::segment_refusal`).
     fn export(
         &mut self,
         tables: &[&str],
+        segment: Option<&FanQuery>,
         sink: &mut dyn export::RowSink,
     ) -> Result<Vec<TableCount>, StoreError>;
 
+    /// Fan relationships (fan x account), filtered, sorted and paged (keyset: see
+    /// `store/keyset.rs`).
     fn list_fans(&mut self, query: &FanQuery) -> Result<Vec<FanRow>, StoreError>;
     /// A fan's identity, by id, platform user id or username.
     fn find_fan(&mut self, selector: &FanSelector) -> Result<Option<FanIdentity>, StoreError>;

@@ -279,6 +279,7 @@ pub fn fold(text: &str) -> String {
 
 /// A SELECT assembled from optional filters, with `?` in fragments turned into the dialect's
 /// numbered placeholders in order.
+#[derive(Debug, Clone)]
 pub struct Query {
     dialect: Dialect,
     select: String,
