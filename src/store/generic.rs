@@ -1142,8 +1142,9 @@ impl<C: Conn> Store for SqlStore<C> {
         account: Option<&str>,
         audit: &AuditEntry,
         describe: &dyn Fn(&[TableCount]) -> String,
+        scrub: &dyn Fn(&str) -> SegmentScrub,
     ) -> Result<Vec<TableCount>, StoreError> {
-        self.erase_fan_impl(fan_id, account, audit, describe)
+        self.erase_fan_impl(fan_id, account, audit, describe, scrub)
     }
 
     fn fan_relationships(&mut self, fan_id: i64) -> Result<Vec<FanRow>, StoreError> {

@@ -362,13 +362,16 @@ pub trait Store: Send {
     /// about it (messages, fan-attributed analytics events, tags, notes); with `account`, that
     /// account's rows only, and the identity when nothing of it is left. Earlier audit entries
     /// about the fan (tags, notes) lose their detail; `audit` is written with its detail set
-    /// by `describe` from the rows deleted per table. Returns those counts.
+    /// by `describe` from the rows deleted per table. When the identity goes, each saved
+    /// segment's definition is handed to `scrub` and rewritten or deleted as it answers
+    /// (counted under `segments`). Returns those counts.
     fn erase_fan(
         &mut self,
         fan_id: i64,
         account: Option<&str>,
         audit: &AuditEntry,
         describe: &dyn Fn(&[TableCount]) -> String,
+        scrub: &dyn Fn(&str) -> SegmentScrub,
     ) -> Result<Vec<TableCount>, StoreError>;
 
     fn list_messages(&mut self, query: &MessageQuery) -> Result<Vec<MessageRow>, StoreError>;

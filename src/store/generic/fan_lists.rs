@@ -372,6 +372,7 @@ impl<C: Conn> SqlStore<C> {
         account: Option<&str>,
         audit: &AuditEntry,
         describe: &dyn Fn(&[TableCount]) -> String,
+        scrub: &dyn Fn(&str) -> SegmentScrub,
     ) -> Result<Vec<TableCount>, StoreError> {
         let d = self.dialect();
         let identity = format!(
@@ -402,9 +403,11 @@ impl<C: Conn> SqlStore<C> {
                 let rows = s.conn.query(&left, &fan.by_user())?;
                 if rows.first().map(|r| r.i64("n")).transpose()?.unwrap_or(0) == 0 {
                     s.erase_rows(&fan, None, &mut counts)?;
+                    s.scrub_segments(scrub, &mut counts)?;
                 }
             } else {
                 s.erase_rows(&fan, None, &mut counts)?;
+                s.scrub_segments(scrub, &mut counts)?;
             }
             let out = counts.0;
             let mut entry = audit.clone();
@@ -412,6 +415,38 @@ impl<C: Conn> SqlStore<C> {
             s.write_audit(&entry)?;
             Ok(out)
         })
+    }
+
+    /// Rewrites or deletes each saved segment as `scrub` says (segments are few: all are
+    /// read), counting the segments changed under `segments`.
+    fn scrub_segments(
+        &mut self,
+        scrub: &dyn Fn(&str) -> SegmentScrub,
+        counts: &mut Counts,
+    ) -> Result<(), StoreError> {
+        let d = self.dialect();
+        let update = format!(
+            "UPDATE segments SET definition = {} WHERE id = {} RETURNING id",
+            d.param(1),
+            d.param(2)
+        );
+        let delete = format!(
+            "DELETE FROM segments WHERE id = {} RETURNING id",
+            d.param(1)
+        );
+        let mut changed = 0;
+        for segment in self.segments_impl(None)? {
+            let rows = match scrub(&segment.definition) {
+                SegmentScrub::Keep => continue,
+                SegmentScrub::Rewrite(definition) => self
+                    .conn
+                    .query(&update, &[definition.into(), segment.id.into()])?,
+                SegmentScrub::Delete => self.conn.query(&delete, &[segment.id.into()])?,
+            };
+            changed += rows.len() as i64;
+        }
+        counts.add("segments", changed);
+        Ok(())
     }
 
     /// Deletes the fan's rows of one account (`Some`), or every row about the fan and the
