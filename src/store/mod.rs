@@ -37,6 +37,7 @@ macro_rules! schema_migrations {
             14 "search_indexes" "0014_search_indexes.sql",
             15 "report_indexes" "0015_report_indexes.sql",
             16 "people" "0016_people.sql",
+            19 "segment_indexes" "0019_segment_indexes.sql",
         )
     };
     (@ $dir:literal; $($version:literal $name:literal $file:literal,)*) => {
@@ -91,7 +92,7 @@ impl DatabaseTarget {
     }
 }
 
-pub use generic::Migration;
+pub use generic::{COMMON_MATCHES, Migration};
 
 /// Which backend and where, for `db status` and messages. The location never holds a password.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
