@@ -451,6 +451,17 @@ const POINTS_SELECT: &str = "SELECT e.platform AS platform, e.subject_type AS su
      FROM analytics_events e";
 const POINTS_GROUP: &str = "GROUP BY e.platform, e.subject_type, e.metric, e.period_start";
 
+/// The sum of the events `query` selects at one instant (`at`, a column of the outer `agg` row)
+/// of `agg`'s platform, subject and metric: a correlated subquery served by the time index.
+fn instant_sum(query: &Query, at: &str) -> String {
+    format!(
+        "(SELECT SUM(e.value) FROM analytics_events e WHERE {} AND e.period_start = {at} \
+         AND e.platform = agg.platform AND e.subject_type = agg.subject_type \
+         AND e.metric = agg.metric)",
+        query.conditions()
+    )
+}
+
 /// `query` narrowed to the events `q` selects.
 fn event_filters(mut query: Query, q: &EventQuery) -> Query {
     if let Some(p) = &q.platform {
@@ -1295,18 +1306,21 @@ impl<C: Conn> Store for SqlStore<C> {
         // Sums per instant, then each metric's first, last and total over those sums. The
         // instants are numbered from both ends in the database, so nothing but one row per
         // metric comes back.
+        // Sums per instant, then each metric's count, bounds and total over those sums; its first
+        // and last values are the sums at its first and last instants, looked up in the time
+        // index. No window over the instants: every window is a sort of all of them, which on
+        // SQLite holds up to a page cache's worth of memory each.
         let query = event_filters(Query::new(self.dialect(), POINTS_SELECT), q);
+        let at_instant = |bound: &str| instant_sum(&query, bound);
+        let (first, last) = (at_instant("agg.first_at"), at_instant("agg.last_at"));
         let (points, params) = query.finish(POINTS_GROUP, []);
         let sql = format!(
-            "WITH pts AS ({points}), ranked AS (SELECT pts.*, \
-             ROW_NUMBER() OVER (PARTITION BY platform, subject_type, metric ORDER BY at) AS rn_first, \
-             ROW_NUMBER() OVER (PARTITION BY platform, subject_type, metric ORDER BY at DESC) AS rn_last \
-             FROM pts) \
-             SELECT platform, subject_type, metric, CAST(MAX(flow) AS BIGINT) AS flow, \
-             COUNT(*) AS points, MAX(unit) AS unit, MIN(at) AS first_at, MAX(at) AS last_at, SUM(v) AS total, \
-             SUM(CASE WHEN rn_first = 1 THEN v ELSE 0.0 END) AS first_value, \
-             SUM(CASE WHEN rn_last = 1 THEN v ELSE 0.0 END) AS last_value \
-             FROM ranked GROUP BY platform, subject_type, metric"
+            "WITH pts AS ({points}), agg AS (SELECT platform, subject_type, metric, \
+             MAX(flow) AS flow, COUNT(*) AS points, MAX(unit) AS unit, MIN(at) AS first_at, \
+             MAX(at) AS last_at, SUM(v) AS total FROM pts GROUP BY platform, subject_type, metric) \
+             SELECT agg.platform, agg.subject_type, agg.metric, CAST(agg.flow AS BIGINT) AS flow, \
+             agg.points, agg.unit, agg.first_at, agg.last_at, agg.total, \
+             {first} AS first_value, {last} AS last_value FROM agg"
         );
         let mut out = self
             .conn
@@ -1351,15 +1365,16 @@ impl<C: Conn> Store for SqlStore<C> {
         };
         let select = POINTS_SELECT.replace(" FROM ", &format!(", {of} AS bucket FROM "));
         let query = event_filters(Query::new(d, select), q);
+        // A flow is the bucket's sum; a level the sum at the bucket's latest instant (looked up,
+        // as in `metric_summaries`, rather than ranked by a window).
+        let closing = instant_sum(&query, "agg.last_at");
         let (points, params) = query.finish(POINTS_GROUP, []);
-        // A flow is the bucket's sum; a level the sum at the bucket's latest instant.
         let sql = format!(
-            "WITH pts AS ({points}), ranked AS (SELECT pts.*, \
-             ROW_NUMBER() OVER (PARTITION BY platform, subject_type, metric, bucket ORDER BY at DESC) AS rn \
-             FROM pts) \
-             SELECT platform, subject_type, metric, bucket, CAST(MAX(flow) AS BIGINT) AS flow, \
-             SUM(v) AS total, SUM(CASE WHEN rn = 1 THEN v ELSE 0.0 END) AS closing \
-             FROM ranked GROUP BY platform, subject_type, metric, bucket"
+            "WITH pts AS ({points}), agg AS (SELECT platform, subject_type, metric, bucket, \
+             MAX(flow) AS flow, SUM(v) AS total, MAX(at) AS last_at FROM pts \
+             GROUP BY platform, subject_type, metric, bucket) \
+             SELECT agg.platform, agg.subject_type, agg.metric, agg.bucket, \
+             CAST(agg.flow AS BIGINT) AS flow, agg.total, {closing} AS closing FROM agg"
         );
         let mut out = self
             .conn

@@ -390,6 +390,17 @@ impl Query {
         }
     }
 
+    /// The WHERE conditions so far, numbered, joined by AND (`TRUE` when there are none), for a
+    /// correlated subquery that must select the same rows: numbered placeholders may be
+    /// referenced again on both backends, so the subquery adds no parameters.
+    pub fn conditions(&self) -> String {
+        if self.conditions.is_empty() {
+            "TRUE".to_string()
+        } else {
+            self.conditions.join(" AND ")
+        }
+    }
+
     /// The final SQL and parameters, with `tail` (ORDER BY, LIMIT) appended.
     pub fn finish(
         mut self,
