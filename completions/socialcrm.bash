@@ -1011,7 +1011,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__export)
-            opts="-t -f -o -v -q -h -V --table --format --out --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            opts="-t -f -o -v -q -h -V --table --segment --format --out --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1022,6 +1022,10 @@ _socialcrm() {
                     return 0
                     ;;
                 -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --segment)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -5,6 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use serde::Serialize;
 
+use super::segments::SegmentFilter;
 use super::{Context, Report, paging_note, time_cell};
 use crate::cli::{FanSortArg, FansCommand};
 use crate::error::{CliError, CliResult};
@@ -269,9 +270,23 @@ fn erase(ctx: &mut Context, raw: &str, account: Option<String>, yes: bool) -> Cl
         account.as_deref(),
         String::new(),
     );
-    let counts = ctx
-        .store()?
-        .erase_fan(fan.id, account.as_deref(), &audit, &describe_erasure)?;
+    // Saved segments whose search names the fan lose that search (inside the erasure).
+    let names: Vec<&str> = [
+        fan.username.as_deref(),
+        fan.display_name.as_deref(),
+        Some(fan.platform_user_id.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let scrub = |definition: &str| SegmentFilter::scrub(definition, &names);
+    let counts = ctx.store()?.erase_fan(
+        fan.id,
+        account.as_deref(),
+        &audit,
+        &describe_erasure,
+        &scrub,
+    )?;
     if counts.is_empty() {
         return Err(match &account {
             Some(a) => CliError::failure(format!(
@@ -352,15 +367,19 @@ pub fn describe_erasure(counts: &[TableCount]) -> String {
         plural(n("fan_tags"), "tag", "tags"),
         plural(n("fan_notes"), "note", "notes"),
     ]);
-    format!(
-        "{}; {} scrubbed",
-        parts.join(", "),
-        plural(
-            n("audit_log"),
-            "earlier audit entry",
-            "earlier audit entries"
-        )
-    )
+    let mut scrubbed = vec![plural(
+        n("audit_log"),
+        "earlier audit entry",
+        "earlier audit entries",
+    )];
+    if n("segments") > 0 {
+        // Which segments is left out: their names may be the fan's too.
+        scrubbed.push(format!(
+            "{} of a search naming the fan",
+            plural(n("segments"), "saved segment", "saved segments")
+        ));
+    }
+    format!("{}; {} scrubbed", parts.join(", "), scrubbed.join(", "))
 }
 
 /// `fans show`: one person, what each account knows of them, and what they spent in all.

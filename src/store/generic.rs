@@ -8,7 +8,7 @@
 use super::export::{self, Cell, Column, RowSink};
 use super::keyset::{Cursor, Direction, Key, KeyKind, Keyset, lowest};
 use super::model::*;
-use super::sql::{AUDIT_SEARCH, Dialect, FAN_SEARCH, MESSAGE_SEARCH, Query, UpsertSpec};
+use super::sql::{AUDIT_SEARCH, Dialect, FAN_SEARCH, MESSAGE_SEARCH, Query, SearchOn, UpsertSpec};
 use super::tables::{self, TABLES, Upsert};
 use super::value::{Row, Value};
 use super::{Batch, Store, StoreError, StoreInfo};
@@ -36,11 +36,12 @@ pub trait Conn: Send {
     /// The columns of `table`, in the table's order.
     fn columns(&mut self, table: &str) -> Result<Vec<Column>, StoreError>;
 
-    /// Runs one statement that takes no parameters and hands each row to `each`, one at a
-    /// time, never holding more than a few rows (the export's path); returns the row count.
+    /// Runs one statement and hands each row to `each`, one at a time, never holding more
+    /// than a few rows (the export's path); returns the row count.
     fn stream(
         &mut self,
         sql: &str,
+        params: &[Value],
         each: &mut dyn FnMut(&[Cell<'_>]) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError>;
 
@@ -265,6 +266,17 @@ impl<C: Conn> SqlStore<C> {
     /// Every filter of a fans query (all but its order and page) on `fa` and `f`: shared by
     /// the listing and the live count of a segment.
     fn fan_filters(&mut self, query: &mut Query, q: &FanQuery) -> Result<(), StoreError> {
+        self.fan_filters_by(query, q, true)
+    }
+
+    /// [`SqlStore::fan_filters`]; `fts` false leaves SQLite's trigram table out of the search
+    /// (see [`Query::search_by`]).
+    fn fan_filters_by(
+        &mut self,
+        query: &mut Query,
+        q: &FanQuery,
+        fts: bool,
+    ) -> Result<(), StoreError> {
         let d = self.dialect();
         if let Some(p) = &q.platform {
             query.filter("fa.platform = ?", [p.into()]);
@@ -276,7 +288,7 @@ impl<C: Conn> SqlStore<C> {
             query.filter("fa.status = ?", [s.into()]);
         }
         if let Some(text) = &q.search {
-            query.search(&FAN_SEARCH, text);
+            query.search_by(&FAN_SEARCH, text, fts);
         }
         // Ranges are written on the keyset's expressions (NULL as the lowest value), so the
         // sort's index serves them; a range never includes the unknown (NULL).
@@ -314,7 +326,11 @@ impl<C: Conn> SqlStore<C> {
         } else {
             Query::new(d, FAN_SELECT)
         };
-        self.fan_filters(&mut query, q)?;
+        let fts = match &q.search {
+            Some(text) => !self.search_is_common(&FAN_SEARCH, text)?,
+            None => true,
+        };
+        self.fan_filters_by(&mut query, q, fts)?;
         if let Some(after) = q.page.after {
             let lookup = Query::new(
                 d,
@@ -347,7 +363,8 @@ impl<C: Conn> SqlStore<C> {
             query.filter("m.account = ?", [a.into()]);
         }
         if let Some(text) = &q.search {
-            query.search(&MESSAGE_SEARCH, text);
+            let fts = !self.search_is_common(&MESSAGE_SEARCH, text)?;
+            query.search_by(&MESSAGE_SEARCH, text, fts);
         }
         if let Some(fan) = &q.fan_platform_user_id {
             query.filter("m.fan_platform_user_id = ?", [fan.into()]);
@@ -374,6 +391,26 @@ impl<C: Conn> SqlStore<C> {
             &format!("ORDER BY {} LIMIT ?", keyset.order_by(d)),
             [limit(q.page.limit)],
         ))
+    }
+
+    /// SQLite: whether at least [`COMMON_MATCHES`] rows hold `text` (a probe of the trigram
+    /// table that stops there). A listing's first page of such a term is its first rows in
+    /// the listing's order: walking the order's index and checking each row finds it at once,
+    /// where the trigram table's match list would be fetched whole and sorted (8 s for a term
+    /// every one of a million fans holds). A rarer term keeps the match list: it is short.
+    /// PostgreSQL: false; its planner makes the choice from its trigram statistics.
+    fn search_is_common(&mut self, on: &SearchOn, text: &str) -> Result<bool, StoreError> {
+        if self.dialect() != Dialect::Sqlite {
+            return Ok(false);
+        }
+        let Some((fts, phrase)) = super::sql::fts_match(on, text) else {
+            return Ok(false);
+        };
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM {fts} WHERE {fts} MATCH ?1 LIMIT {COMMON_MATCHES}) c"
+        );
+        let rows = self.conn.query(&sql, &[phrase])?;
+        Ok(rows.first().map(|r| r.i64("n")).transpose()?.unwrap_or(0) >= COMMON_MATCHES)
     }
 
     /// The sort values of the row `after` names, read through `lookup` (the listing's FROM with
@@ -454,6 +491,12 @@ fn event_filters(mut query: Query, q: &EventQuery) -> Query {
     }
     query
 }
+
+/// How many trigram matches make a search term common enough that a listing walks its order
+/// instead of sorting the matches ([`SqlStore::search_is_common`]): above it, a page of 50
+/// rows is found within about 50 x (rows / matches) rows of the order's index; below it, the
+/// matches are few enough to sort.
+pub const COMMON_MATCHES: i64 = 2000;
 
 /// A listing's LIMIT, within 1 and [`PAGE_MAX`].
 fn limit(rows: u32) -> Value {
@@ -926,11 +969,25 @@ impl<C: Conn> Store for SqlStore<C> {
     fn export(
         &mut self,
         tables: &[&str],
+        segment: Option<&FanQuery>,
         sink: &mut dyn RowSink,
     ) -> Result<Vec<TableCount>, StoreError> {
-        let begin = self.dialect().begin_snapshot();
-        self.conn.batch(begin)?;
+        let d = self.dialect();
+        self.conn.batch(d.begin_snapshot())?;
         let mut work = || -> Result<Vec<TableCount>, StoreError> {
+            // The members' conditions are built inside the snapshot, so a built-in segment's
+            // thresholds are those of the rows exported.
+            let members = match segment {
+                Some(q) => {
+                    let mut members = Query::new(
+                        d,
+                        format!("SELECT 1 FROM fan_accounts fa JOIN fans f ON {FAN_JOIN}"),
+                    );
+                    self.fan_filters(&mut members, q)?;
+                    Some(members)
+                }
+                None => None,
+            };
             let mut counts = Vec::with_capacity(tables.len());
             for &table in tables {
                 let columns: Vec<Column> = self
@@ -953,9 +1010,27 @@ impl<C: Conn> Store for SqlStore<C> {
                 } else {
                     ""
                 };
-                let sql = format!("SELECT {} FROM {table}{order}", select.join(", "));
+                let select = select.join(", ");
+                let (sql, params) = match &members {
+                    None => (format!("SELECT {select} FROM {table}{order}"), Vec::new()),
+                    Some(members) => {
+                        // Each row of the table is kept when a member relationship is about
+                        // it: a walk of the table in id order, probing the members by index,
+                        // so nothing is collected before the first row is written.
+                        let link = export::segment_link(table).ok_or_else(|| {
+                            StoreError::Decode(format!("table '{table}' has no segment rows"))
+                        })?;
+                        let mut exists = members.clone();
+                        exists.filter(link, []);
+                        let (sub, params) = exists.finish("", []);
+                        (
+                            format!("SELECT {select} FROM {table} x WHERE EXISTS ({sub}){order}"),
+                            params,
+                        )
+                    }
+                };
                 sink.start(table, &names).map_err(export::sink_error)?;
-                let rows = self.conn.stream(&sql, &mut |cells| {
+                let rows = self.conn.stream(&sql, &params, &mut |cells| {
                     sink.row(cells).map_err(export::sink_error)
                 })?;
                 sink.finish(table, rows).map_err(export::sink_error)?;
@@ -1122,8 +1197,9 @@ impl<C: Conn> Store for SqlStore<C> {
         account: Option<&str>,
         audit: &AuditEntry,
         describe: &dyn Fn(&[TableCount]) -> String,
+        scrub: &dyn Fn(&str) -> SegmentScrub,
     ) -> Result<Vec<TableCount>, StoreError> {
-        self.erase_fan_impl(fan_id, account, audit, describe)
+        self.erase_fan_impl(fan_id, account, audit, describe, scrub)
     }
 
     fn fan_relationships(&mut self, fan_id: i64) -> Result<Vec<FanRow>, StoreError> {

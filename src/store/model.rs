@@ -503,6 +503,18 @@ pub struct SegmentRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// What erasing a fan does to one saved segment's definition (the application reads the
+/// definition; the store applies the answer inside the erasure's transaction).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SegmentScrub {
+    /// The definition does not name the fan.
+    Keep,
+    /// The definition with what named the fan taken out.
+    Rewrite(String),
+    /// Nothing is left of the definition once what named the fan is out: the segment goes.
+    Delete,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct MessageQuery {
     pub page: Page,
