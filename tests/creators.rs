@@ -376,6 +376,25 @@ fn plans_use_indexes(db: &TestDb) {
             true,
         ),
         (
+            "--status --sort spend --desc".into(),
+            Listing::Fans(FanQuery {
+                status: Some("expired".into()),
+                sort: Some(FanSort::Spend),
+                desc: true,
+                ..fans.clone()
+            }),
+            false,
+        ),
+        (
+            "--status --sort spend".into(),
+            Listing::Fans(FanQuery {
+                status: Some("active".into()),
+                sort: Some(FanSort::Spend),
+                ..fans.clone()
+            }),
+            false,
+        ),
+        (
             "--segment whales".into(),
             Listing::Fans(FanQuery {
                 builtin: Some(BuiltinSegment::Whales),

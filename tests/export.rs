@@ -328,7 +328,9 @@ fn one_snapshot(db: &TestDb) {
         db,
         rows: BTreeMap::new(),
     };
-    let counts = store.export(&["messages", "fans"], &mut sink).unwrap();
+    let counts = store
+        .export(&["messages", "fans"], None, &mut sink)
+        .unwrap();
     assert_eq!(
         sink.rows["fans"],
         AWKWARD.len() as u64,
@@ -336,7 +338,7 @@ fn one_snapshot(db: &TestDb) {
     );
     assert_eq!(counts[1].rows, Some(AWKWARD.len() as i64));
     // It was written, though: a new export sees it.
-    let counts = store.export(&["fans"], &mut sink).unwrap();
+    let counts = store.export(&["fans"], None, &mut sink).unwrap();
     assert_eq!(counts[0].rows, Some(AWKWARD.len() as i64 + 1));
 }
 
@@ -406,7 +408,7 @@ fn exported_columns(db: &TestDb) -> Vec<(String, Vec<String>)> {
     store.migrate().unwrap();
     let mut sink = Columns::default();
     store
-        .export(&socialcrm::store::export::exportable(), &mut sink)
+        .export(&socialcrm::store::export::exportable(), None, &mut sink)
         .unwrap();
     sink.0
 }
@@ -447,4 +449,317 @@ fn export_columns_in_the_readme_are_the_schemas() {
     panic!(
         "the README's exported columns are stale; run `SOCIALCRM_REGENERATE=1 cargo test --test main export_columns` and commit:\n{block}"
     );
+}
+
+/// Writes `content` into the test's directory and imports it as `kind` for `account`.
+fn import_as(env: &TestEnv, db: &TestDb, kind: &str, account: &str, content: &str) {
+    let path = env.path().join(format!("{kind}-{account}.csv"));
+    std::fs::write(&path, content).unwrap();
+    let path = path.to_str().unwrap();
+    env.run(&[
+        "--database-url",
+        &db.url,
+        "import-csv",
+        "onlyfans",
+        kind,
+        path,
+        "--account",
+        account,
+    ])
+    .ok();
+}
+
+/// Two creators sharing a fan: the whales are alpha's ann (of 4 paying fans) and beta's eve
+/// (of 2); ann's beta relationship is not one, nor are its message, tag and note.
+fn fill_segments(env: &TestEnv, db: &TestDb) {
+    let header = "Fan ID,Username,Name,Status,Subscribed,Last Active,Total Spent\n";
+    import_as(
+        env,
+        db,
+        "fans",
+        "alpha",
+        &format!(
+            "{header}\
+        of-ann,ann,Ann A,Active,2026-01-14,2026-11-20,$1000.00\n\
+        of-bo,bo,Bo B,Active,2026-02-03,2026-11-22,$500.00\n\
+        of-cy,cy,Cy C,Expired,2026-02-03,2026-06-01,$100.00\n\
+        of-dee,dee,Dee D,Expired,2026-02-03,2026-05-01,$800.00\n"
+        ),
+    );
+    import_as(
+        env,
+        db,
+        "fans",
+        "beta",
+        &format!(
+            "{header}\
+        of-ann,ann,Ann A,Active,2026-03-01,2026-11-21,$20.00\n\
+        of-eve,eve,=Eve E,Active,2026-03-01,2026-11-21,$300.00\n"
+        ),
+    );
+    let header = "Message ID,Fan ID,Fan,Direction,Sent At,Text,Price\n";
+    import_as(
+        env,
+        db,
+        "messages",
+        "alpha",
+        &format!(
+            "{header}\
+        m-a1,of-ann,@ann,received,2026-11-20 18:02,\"hi, alpha\",\n\
+        m-a2,of-ann,@ann,sent,2026-11-20 18:15,thanks,$12.00\n\
+        m-a3,of-bo,@bo,received,2026-11-21 09:00,bo here,\n"
+        ),
+    );
+    import_as(
+        env,
+        db,
+        "messages",
+        "beta",
+        &format!(
+            "{header}\
+        m-b1,of-ann,@ann,received,2026-11-21 10:00,hi beta,\n\
+        m-b2,of-eve,@eve,received,2026-11-21 11:00,eve here,\n"
+        ),
+    );
+    let run = |args: &[&str]| {
+        let mut full = vec!["--database-url", db.url.as_str()];
+        full.extend_from_slice(args);
+        env.run(&full).ok();
+    };
+    run(&["fans", "tag", "onlyfans:@ann", "vip"]);
+    run(&["fans", "tag", "onlyfans:@ann", "big", "--account", "alpha"]);
+    run(&["fans", "tag", "onlyfans:@ann", "small", "--account", "beta"]);
+    run(&["fans", "tag", "onlyfans:@bo", "vip", "--account", "alpha"]);
+    run(&["fans", "note", "onlyfans:@ann", "for everyone"]);
+    run(&[
+        "fans",
+        "note",
+        "onlyfans:@ann",
+        "beta's own",
+        "--account",
+        "beta",
+    ]);
+    run(&[
+        "fans",
+        "note",
+        "onlyfans:@eve",
+        "eve's note",
+        "--account",
+        "beta",
+    ]);
+    run(&[
+        "segments",
+        "create",
+        "alpha-vip",
+        "--tag",
+        "vip",
+        "--account",
+        "alpha",
+    ]);
+}
+
+/// `export --segment NAME` of the five fan tables, as JSON Lines, checked against
+/// `fans list --segment NAME`: the same relationships with the same values, their identities,
+/// the messages `message_count` counts, and the tags and notes of the members' accounts.
+fn segment_export(
+    env: &TestEnv,
+    db: &TestDb,
+    name: &str,
+) -> BTreeMap<String, Vec<serde_json::Map<String, serde_json::Value>>> {
+    let listed = env
+        .run(&[
+            "--database-url",
+            &db.url,
+            "-o",
+            "json",
+            "fans",
+            "list",
+            "--segment",
+            name,
+            "--limit",
+            "1000",
+        ])
+        .ok()
+        .json();
+    let listed = listed.as_array().unwrap();
+    let dir = env.path().join(format!("segment-{name}"));
+    let mut args = vec![
+        "--format",
+        "jsonl",
+        "--out",
+        dir.to_str().unwrap(),
+        "--segment",
+        name,
+    ];
+    for t in ["fans", "fan_accounts", "messages", "fan_tags", "fan_notes"] {
+        args.extend(["--table", t]);
+    }
+    let run = export(env, db, &args);
+    run.ok();
+    assert!(
+        run.stderr
+            .contains(&format!("about segment '{}'", name.to_lowercase())),
+        "{}",
+        run.stderr
+    );
+    let mut out = BTreeMap::new();
+    for t in ["fans", "fan_accounts", "messages", "fan_tags", "fan_notes"] {
+        out.insert(t.to_string(), read_jsonl(&dir.join(format!("{t}.jsonl"))));
+    }
+
+    let relationships = &out["fan_accounts"];
+    let mut want: Vec<i64> = listed
+        .iter()
+        .map(|f| f["relationship_id"].as_i64().unwrap())
+        .collect();
+    want.sort();
+    let got: Vec<i64> = relationships
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(got, want, "the relationships fans list shows, in id order");
+    for r in relationships {
+        let f = listed
+            .iter()
+            .find(|f| f["relationship_id"] == r["id"])
+            .unwrap();
+        for key in [
+            "platform",
+            "platform_user_id",
+            "account",
+            "status",
+            "lifetime_spend_cents",
+            "currency",
+            "source",
+        ] {
+            assert_eq!(r[key], f[key], "{key} of {r:?}");
+        }
+        for key in ["first_seen_at", "last_seen_at", "subscribed_at"] {
+            let time =
+                |v: &serde_json::Value| v.as_str().map(|s| s.parse::<DateTime<Utc>>().unwrap());
+            assert_eq!(time(&r[key]), time(&f[key]), "{key} of {r:?}");
+        }
+    }
+    let mut want: Vec<i64> = listed.iter().map(|f| f["id"].as_i64().unwrap()).collect();
+    want.sort();
+    want.dedup();
+    let got: Vec<i64> = out["fans"]
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(got, want, "their identities, once each");
+    for r in &out["fans"] {
+        let f = listed.iter().find(|f| f["id"] == r["id"]).unwrap();
+        assert_eq!(
+            (&r["username"], &r["display_name"]),
+            (&f["username"], &f["display_name"])
+        );
+    }
+    let counted: i64 = listed
+        .iter()
+        .map(|f| f["message_count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        out["messages"].len() as i64,
+        counted,
+        "the messages fans list counts"
+    );
+    let member = |platform_user_id: &serde_json::Value, account: &serde_json::Value| {
+        listed
+            .iter()
+            .any(|f| f["platform_user_id"] == *platform_user_id && f["account"] == *account)
+    };
+    for m in &out["messages"] {
+        assert!(member(&m["fan_platform_user_id"], &m["account"]), "{m:?}");
+    }
+    for t in out["fan_tags"].iter().chain(&out["fan_notes"]) {
+        let ok = listed.iter().any(|f| {
+            f["id"] == t["fan_id"] && (t["account"] == "" || t["account"] == f["account"])
+        });
+        assert!(ok, "{t:?}");
+    }
+    out
+}
+
+fn segments(db: &TestDb) {
+    let env = TestEnv::new();
+    fill_segments(&env, db);
+    let texts = |rows: &[serde_json::Map<String, serde_json::Value>], key: &str| -> Vec<String> {
+        let mut v: Vec<String> = rows
+            .iter()
+            .map(|r| r[key].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+
+    let whales = segment_export(&env, db, "whales");
+    assert_eq!(texts(&whales["fans"], "username"), ["ann", "eve"]);
+    assert_eq!(texts(&whales["fan_accounts"], "account"), ["alpha", "beta"]);
+    assert_eq!(
+        texts(&whales["messages"], "platform_message_id"),
+        ["m-a1", "m-a2", "m-b2"],
+        "not ann's message to beta"
+    );
+    assert_eq!(
+        texts(&whales["fan_tags"], "tag"),
+        ["big", "vip"],
+        "not ann's tag of beta"
+    );
+    assert_eq!(
+        texts(&whales["fan_notes"], "body"),
+        ["eve's note", "for everyone"]
+    );
+
+    // alpha's median is 500: dee (800, seen in May) is cold; cy spent less.
+    let cold = segment_export(&env, db, "cold");
+    assert_eq!(texts(&cold["fans"], "username"), ["dee"]);
+    assert!(cold["messages"].is_empty() && cold["fan_tags"].is_empty());
+
+    let saved = segment_export(&env, db, "Alpha-VIP");
+    assert_eq!(texts(&saved["fans"], "username"), ["ann", "bo"]);
+    assert_eq!(texts(&saved["fan_accounts"], "account"), ["alpha", "alpha"]);
+    assert_eq!(
+        texts(&saved["messages"], "platform_message_id"),
+        ["m-a1", "m-a2", "m-a3"]
+    );
+
+    let empty = segment_export(&env, db, "new");
+    assert!(
+        empty.values().all(|rows| rows.is_empty()),
+        "nobody was first seen this week"
+    );
+
+    // Without --table, the members' identities; one table, so stdout works (CSV neutralised).
+    let stdout = export(&env, db, &["--segment", "whales", "--out", "-"]);
+    stdout.ok();
+    let mut reader = csv::Reader::from_reader(stdout.stdout.as_bytes());
+    let names: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[4].to_string())
+        .collect();
+    assert_eq!(names, ["Ann A", "'=Eve E"]);
+    assert!(
+        stdout
+            .stderr
+            .contains("exported 2 rows of fans about segment 'whales'"),
+        "{}",
+        stdout.stderr
+    );
+
+    let err = export(&env, db, &["--segment", "whales", "--table", "posts"])
+        .one_line_error(2)
+        .to_string();
+    assert!(
+        err.contains("'posts' has no rows about a segment's fans"),
+        "{err}"
+    );
+    let err = export(&env, db, &["--segment", "nope", "--out", "-"])
+        .one_line_error(1)
+        .to_string();
+    assert!(err.contains("no segment named 'nope'"), "{err}");
+}
+
+both_backends! {
+    export_segment_writes_the_rows_of_its_fans: |db| segments(&db);
 }

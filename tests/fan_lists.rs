@@ -140,6 +140,13 @@ both_backends! {
         for e in &entries {
             assert!(!e["detail"].as_str().unwrap_or("").contains("Sundays"), "a note's text is never audited: {e}");
         }
+
+        // Every audit entry names the same operator, an import's too (it once read $USER only).
+        let path = file(&env, "again.csv", FANS);
+        run(&env, &db, &["import-csv", "onlyfans", "fans", path.to_str().unwrap()], &[("SOCIALCRM_OPERATOR", "maria"), ("USER", "sam")]).ok();
+        let imports: Vec<Json> = audit(&env, &db).into_iter().filter(|e| e["action"] == "import").collect();
+        assert_eq!(imports.len(), 2, "{imports:?}");
+        assert_eq!(imports.iter().filter(|e| e["actor"] == "maria").count(), 1, "{imports:?}");
     };
 
     segments_are_saved_listed_shown_and_deleted: |db| {
@@ -206,6 +213,11 @@ both_backends! {
             t-2,2026-11-02,Tip,of-keep-1,keeper,Tip from @keeper,$5.00\n");
         run(&env, &db, &["fans", "tag", "onlyfans:@zqerase", "vip"], &[]).ok();
         run(&env, &db, &["fans", "note", "onlyfans:@zqerase", "zqerase likes Zyxo things"], &[]).ok();
+        // Saved segments whose search names the fan (and two that do not).
+        run(&env, &db, &["segments", "create", "by-name", "--search", "@ZQerase", "--tag", "vip"], &[]).ok();
+        run(&env, &db, &["segments", "create", "by-word", "--search", "zyxo"], &[]).ok();
+        run(&env, &db, &["segments", "create", "other-fan", "--search", "keeper"], &[]).ok();
+        run(&env, &db, &["segments", "create", "merely-matching", "--search", "zq"], &[]).ok();
         let needles = ["of-zq-771", "zqerase", "Zyxo Quillfeather", "Zyxo"];
         assert!(!db.mentions(&needles).is_empty(), "the fan is in the CRM before");
         let kept_before = db.mentions(&["keeper", "of-keep-1"]);
@@ -223,10 +235,23 @@ both_backends! {
         assert_eq!((rows("fans"), rows("messages"), rows("fan_tags"), rows("fan_notes")), (1, 2, 1, 1), "{counts:?}");
         assert!(rows("analytics_events") >= 1, "{counts:?}");
         assert_eq!(rows("fan_accounts"), 1, "{counts:?}");
+        assert_eq!(rows("segments"), 2, "{counts:?}");
         assert_eq!(db.mentions(&needles), Vec::<String>::new(), "no row mentions the erased fan");
+        let listed = json(&env, &db, &["segments", "list"]);
+        let saved: Vec<(String, String)> = listed.as_array().unwrap().iter()
+            .filter(|s| s["kind"] == "saved")
+            .map(|s| (s["name"].as_str().unwrap().to_string(), s["definition"].as_str().unwrap().to_string()))
+            .collect();
+        assert_eq!(saved, [
+            ("by-name".to_string(), "tagged vip".to_string()),
+            ("merely-matching".to_string(), "matching 'zq'".to_string()),
+            ("other-fan".to_string(), "matching 'keeper'".to_string()),
+        ], "the search is cleared and the rest kept; a segment that was only the search goes");
         assert_eq!(db.mentions(&["keeper", "of-keep-1"]), kept_before, "the other fan is untouched");
         let entry = audit(&env, &db).into_iter().find(|e| e["action"] == "fans.delete").unwrap();
-        assert!(entry["detail"].as_str().unwrap().starts_with("1 fan, "), "{entry}");
+        let detail = entry["detail"].as_str().unwrap();
+        assert!(detail.starts_with("1 fan, "), "{entry}");
+        assert!(detail.ends_with(", 2 saved segments of a search naming the fan scrubbed"), "{entry}");
 
         let again = run(&env, &db, &["fans", "delete", "onlyfans:@zqerase", "--yes"], &[]);
         assert!(again.one_line_error(1).contains("no fan matches"), "{}", again.stderr);
@@ -341,6 +366,8 @@ both_backends! {
         run(&env, &db, &["fans", "tag", "onlyfans:@qxshared", "vip", "--account", "alpha"], &[]).ok();
         run(&env, &db, &["fans", "tag", "onlyfans:@qxshared", "everywhere"], &[]).ok();
         run(&env, &db, &["fans", "note", "onlyfans:@qxshared", "alpha's note", "--account", "alpha"], &[]).ok();
+        run(&env, &db, &["segments", "create", "qx", "--search", "qxshared", "--account", "beta"], &[]).ok();
+        let definition = || json(&env, &db, &["segments", "show", "qx"])["definition"].as_str().unwrap().to_string();
 
         let alpha = run(&env, &db, &["-o", "json", "fans", "delete", "onlyfans:@qxshared", "--account", "alpha", "--yes"], &[]);
         alpha.ok();
@@ -352,12 +379,14 @@ both_backends! {
         assert_eq!(shown["notes"].as_array().unwrap().len(), 0);
         assert_eq!(db.strings("SELECT CAST(COUNT(*) AS TEXT) FROM messages WHERE fan_platform_user_id = 'of-qx-5'"), ["1"]);
         assert!(db.mentions(&["hello alpha"]).is_empty(), "alpha's message went");
+        assert_eq!(definition(), "account beta, matching 'qxshared'", "the fan is still in the CRM: the segment stays");
 
         let missing = run(&env, &db, &["fans", "delete", "onlyfans:@qxshared", "--account", "alpha", "--yes"], &[]);
         assert!(missing.one_line_error(1).contains("no relationship with account 'alpha'"), "{}", missing.stderr);
 
         run(&env, &db, &["fans", "delete", "onlyfans:@qxshared", "--account", "beta", "--yes"], &[]).ok();
         assert_eq!(db.mentions(&["of-qx-5", "qxshared", "Qwyn Xandersen"]), Vec::<String>::new(), "the last relationship took the identity with it");
+        assert_eq!(definition(), "account beta", "and the search naming the fan");
         assert_eq!(db.strings("SELECT CAST(COUNT(*) AS TEXT) FROM fans"), ["2"], "the other fans stay");
     };
 }

@@ -204,4 +204,40 @@ both_backends! {
         let short = store.list_fans(&FanQuery { page: page.clone(), search: Some("_0".into()), ..FanQuery::default() }).unwrap();
         assert_eq!(short.len(), 50, "two characters still search, by reading the rows");
     };
+
+    a_term_most_rows_hold_walks_the_listing_order_and_finds_the_same_rows: |db| {
+        // 3,000 fans and messages: "person" and "hello" are in every one (more than
+        // COMMON_MATCHES), "02999" in one. Both plans must list exactly the rule's rows, in order.
+        let env = TestEnv::new();
+        let (fans, messages) = many(3000);
+        import(&env, &db, "fans", &fans);
+        import(&env, &db, "messages", &messages);
+        const { assert!(3000 > socialcrm::store::COMMON_MATCHES) };
+        let first: Vec<String> = (0..100).map(|i| (500_000 + i).to_string()).collect();
+        assert_eq!(found(&env, &db, "fans", "platform_user_id", "PERSON"), first, "the first page, in id order");
+        assert_eq!(found(&env, &db, "fans", "platform_user_id", "person 2999"), ["502999"]);
+        assert_eq!(found(&env, &db, "fans", "platform_user_id", "no such person"), Vec::<String>::new());
+        let newest = found(&env, &db, "messages", "platform_message_id", "Hello Number");
+        let all = found(&env, &db, "messages", "platform_message_id", "hello");
+        assert_eq!((newest.len(), &newest), (100, &all), "every message holds both");
+        assert_eq!(found(&env, &db, "messages", "platform_message_id", "number 02999"), ["msg2999"]);
+
+        if db.schema().is_none() {
+            // SQLite: the common term is checked row by row along the order's index; the rare
+            // one is looked up in the trigram table.
+            let mut store = db.open();
+            let page = Page { limit: 50, after: None };
+            let plan = |store: &mut Box<dyn socialcrm::store::Store>, listing: Listing| store.explain(&listing).unwrap().join("\n");
+            for (listing, fts) in [
+                (Listing::Fans(FanQuery { page: page.clone(), search: Some("person".into()), ..FanQuery::default() }), false),
+                (Listing::Fans(FanQuery { page: page.clone(), search: Some("person 2999".into()), ..FanQuery::default() }), true),
+                (Listing::Messages(MessageQuery { page: page.clone(), search: Some("hello".into()), ..MessageQuery::default() }), false),
+                (Listing::Messages(MessageQuery { page: page.clone(), search: Some("number 02999".into()), ..MessageQuery::default() }), true),
+            ] {
+                let p = plan(&mut store, listing);
+                assert_eq!(p.contains("VIRTUAL TABLE INDEX"), fts, "{p}");
+                assert_eq!(p.contains("USE TEMP B-TREE FOR ORDER BY"), fts, "only the few matches are sorted: {p}");
+            }
+        }
+    };
 }

@@ -19,6 +19,7 @@ use crate::error::{CliError, CliResult};
 use crate::fsutil;
 use crate::output::{Columns, List, is_formula_like};
 use crate::store::export::{self, Cell, RowSink};
+use crate::store::model::FanQuery;
 use crate::store::value::format_time;
 
 /// How the command was asked to write, beyond its arguments.
@@ -42,7 +43,19 @@ struct Exported {
 impl Columns for Exported {}
 
 pub fn run(ctx: &mut Context, args: ExportArgs, options: Options) -> CliResult<Report> {
-    let tables = pick_tables(&args.tables)?;
+    let tables = pick_tables(&args.tables, args.segment.is_some())?;
+    let segment = match &args.segment {
+        Some(name) => {
+            let mut query = FanQuery::default();
+            super::segments::apply(ctx, name, &mut query)?;
+            Some(query)
+        }
+        None => None,
+    };
+    let of_segment = match &args.segment {
+        Some(name) => format!(" about segment '{}'", name.trim().to_lowercase()),
+        None => String::new(),
+    };
     let to_stdout = args.out.as_os_str() == "-";
     if to_stdout && tables.len() != 1 {
         return Err(CliError::usage(format!(
@@ -55,7 +68,7 @@ pub fn run(ctx: &mut Context, args: ExportArgs, options: Options) -> CliResult<R
     if to_stdout {
         let stdout = io::stdout();
         let mut sink = Encoder::new(args.format, options.csv_raw, Target::Stdout(stdout.lock()));
-        let counts = match store.export(&tables, &mut sink) {
+        let counts = match store.export(&tables, segment.as_ref(), &mut sink) {
             // `socialcrm export -t fans --out - | head` is not an error.
             Err(crate::store::StoreError::Sink(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
                 return Ok(Report {
@@ -73,7 +86,7 @@ pub fn run(ctx: &mut Context, args: ExportArgs, options: Options) -> CliResult<R
         };
         for c in counts {
             report.notes.push(format!(
-                "exported {} rows of {}",
+                "exported {} rows of {}{of_segment}",
                 c.rows.unwrap_or(0),
                 c.table
             ));
@@ -98,7 +111,7 @@ pub fn run(ctx: &mut Context, args: ExportArgs, options: Options) -> CliResult<R
             written: Vec::new(),
         }),
     );
-    let result = store.export(&tables, &mut sink);
+    let result = store.export(&tables, segment.as_ref(), &mut sink);
     let Target::Files(files) = sink.into_target() else {
         unreachable!("a directory export writes files")
     };
@@ -126,17 +139,21 @@ pub fn run(ctx: &mut Context, args: ExportArgs, options: Options) -> CliResult<R
         .collect();
     let total: u64 = rows.iter().map(|r| r.rows).sum();
     let note = format!(
-        "exported {} tables ({total} rows) into {} from one snapshot",
+        "exported {} tables ({total} rows){of_segment} into {} from one snapshot",
         rows.len(),
         dir.display()
     );
     Ok(Report::data(List(rows)).note(note))
 }
 
-/// The tables asked for, each once, in the order given; every exportable one when none was.
-fn pick_tables(asked: &[String]) -> CliResult<Vec<&'static str>> {
+/// The tables asked for, each once, in the order given; when none was, every exportable one
+/// (for a segment: its default, the fans).
+fn pick_tables(asked: &[String], segment: bool) -> CliResult<Vec<&'static str>> {
     if asked.is_empty() {
-        return Ok(export::exportable());
+        return Ok(match segment {
+            true => export::SEGMENT_DEFAULT.to_vec(),
+            false => export::exportable(),
+        });
     }
     let mut out: Vec<&'static str> = Vec::new();
     for name in asked {
@@ -144,6 +161,9 @@ fn pick_tables(asked: &[String]) -> CliResult<Vec<&'static str>> {
         if let Some(why) = export::refusal(name) {
             return Err(CliError::usage(why)
                 .with_hint("`socialcrm export` without --table writes every table it may"));
+        }
+        if let Some(why) = export::segment_refusal(name).filter(|_| segment) {
+            return Err(CliError::usage(why).with_hint("drop --segment to export that table whole"));
         }
         let table = export::exportable()
             .into_iter()

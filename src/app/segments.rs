@@ -7,12 +7,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::fans::{audit_entry, money, operator};
+use super::fans::{audit_entry, money};
 use super::{Context, Report, paging_note};
 use crate::cli::{SegmentFilterArgs, SegmentsCommand, parse_when};
 use crate::error::{CliError, CliResult};
 use crate::output::{Columns, Detail, List, Render, Section};
-use crate::store::model::{BuiltinSegment, FanQuery, FanRow, Page, SegmentRow};
+use crate::store::model::{BuiltinSegment, FanQuery, FanRow, Page, SegmentRow, SegmentScrub};
 use crate::vocab::PlatformId;
 
 /// A saved segment's definition: the filters of `fans list`, as stored (JSON).
@@ -91,6 +91,28 @@ impl SegmentFilter {
             crate::cli::tag_name(tag).map_err(bad)?;
         }
         Ok(filter)
+    }
+
+    /// What erasing a fan known by `names` (username, display name, platform user id) does
+    /// to a stored definition: a search that names the fan is cleared (the rest of the
+    /// definition stays), and a segment that was only that search is deleted, since an empty
+    /// definition would hold every fan. An unreadable definition is left as it is.
+    pub fn scrub(definition: &str, names: &[&str]) -> SegmentScrub {
+        let Ok(mut filter) = serde_json::from_str::<SegmentFilter>(definition) else {
+            return SegmentScrub::Keep;
+        };
+        if !filter
+            .search
+            .as_deref()
+            .is_some_and(|s| names_fan(s, names))
+        {
+            return SegmentScrub::Keep;
+        }
+        filter.search = None;
+        if filter.is_empty() {
+            return SegmentScrub::Delete;
+        }
+        SegmentScrub::Rewrite(serde_json::to_string(&filter).expect("a filter serializes"))
     }
 
     /// "platform onlyfans, tags vip + whale, last seen since 30d": for `segments list`.
@@ -181,6 +203,25 @@ impl SegmentFilter {
     }
 }
 
+/// Whether a search text names a fan known by `names`: it contains one of them whole
+/// (`@zqerase`, `from Zyxo Quillfeather`), or it is one word (3 characters or more) of one of
+/// them (`zyxo`). Case is folded as the search folds it. A text that merely matches the fan
+/// (`fan_` of `fan_123`) does not name them: it selects others too.
+fn names_fan(search: &str, names: &[&str]) -> bool {
+    let search = crate::store::sql::fold(search.trim());
+    let bare = search.trim_start_matches('@');
+    names
+        .iter()
+        .map(|n| crate::store::sql::fold(n.trim()))
+        .filter(|n| !n.is_empty())
+        .any(|name| {
+            search.contains(&name)
+                || name
+                    .split_whitespace()
+                    .any(|word| word.chars().count() >= 3 && word == bare)
+        })
+}
+
 /// Narrows `query` to the members of segment `name` (built in or saved).
 pub fn apply(ctx: &mut Context, name: &str, query: &mut FanQuery) -> CliResult<()> {
     let name = crate::cli::segment_name(name).map_err(CliError::usage)?;
@@ -245,7 +286,9 @@ fn create(ctx: &mut Context, name: String, args: SegmentFilterArgs) -> CliResult
         .with_hint("e.g. `socialcrm segments create vip --tag vip`"));
     }
     let definition = serde_json::to_string(&filter).expect("a filter serializes");
+    let operator = ctx.config.operator.clone();
     let audit = audit_entry(
+        &operator,
         "segments.create",
         None,
         None,
@@ -254,7 +297,7 @@ fn create(ctx: &mut Context, name: String, args: SegmentFilterArgs) -> CliResult
     let mut query = FanQuery::default();
     filter.narrow(&name, &mut query)?;
     let store = ctx.store()?;
-    if !store.save_segment(&name, &definition, &operator(), &audit)? {
+    if !store.save_segment(&name, &definition, &operator, &audit)? {
         return Err(
             CliError::failure(format!("a segment named '{name}' exists")).with_hint(format!(
                 "`socialcrm segments delete {name}` first, or pick another name"
@@ -378,7 +421,9 @@ fn delete(ctx: &mut Context, name: &str) -> CliResult<Report> {
             "'{name}' is built in and cannot be deleted"
         )));
     }
+    let operator = ctx.config.operator.clone();
     let audit = audit_entry(
+        &operator,
         "segments.delete",
         None,
         None,
@@ -393,4 +438,59 @@ fn delete(ctx: &mut Context, name: &str) -> CliResult<Report> {
         notes: vec![format!("segment '{name}' deleted")],
         exit: crate::error::ExitCode::Success,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NAMES: [&str; 3] = ["zqerase", "Zyxo Quillfeather", "of-zq-771"];
+
+    fn definition(search: &str, tag: Option<&str>) -> String {
+        serde_json::to_string(&SegmentFilter {
+            search: Some(search.into()),
+            tags: tag.into_iter().map(String::from).collect(),
+            ..SegmentFilter::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_search_naming_the_erased_fan_is_cleared_and_an_empty_segment_deleted() {
+        let tagged = serde_json::to_string(&SegmentFilter {
+            tags: vec!["vip".into()],
+            ..SegmentFilter::default()
+        })
+        .unwrap();
+        for named in [
+            "@ZQerase",
+            "from Zyxo Quillfeather",
+            "quillfeather",
+            " OF-ZQ-771 ",
+        ] {
+            assert_eq!(
+                SegmentFilter::scrub(&definition(named, Some("vip")), &NAMES),
+                SegmentScrub::Rewrite(tagged.clone()),
+                "{named}"
+            );
+            assert_eq!(
+                SegmentFilter::scrub(&definition(named, None), &NAMES),
+                SegmentScrub::Delete,
+                "{named}"
+            );
+        }
+        // Merely matching the fan, or naming someone else, is not naming them.
+        for other in ["zq", "zqe", "Zy", "fan_", "keeper"] {
+            assert_eq!(
+                SegmentFilter::scrub(&definition(other, None), &NAMES),
+                SegmentScrub::Keep,
+                "{other}"
+            );
+        }
+        assert_eq!(SegmentFilter::scrub(&tagged, &NAMES), SegmentScrub::Keep);
+        assert_eq!(
+            SegmentFilter::scrub("{not json", &NAMES),
+            SegmentScrub::Keep
+        );
+    }
 }

@@ -27,6 +27,13 @@ pub struct ExportArgs {
     #[arg(long = "table", short = 't', value_name = "TABLE")]
     pub tables: Vec<String>,
 
+    /// Only the rows about the fans of this segment (built in: whales, new, cold; or saved):
+    /// the `fans` rows of its members by default; name fan_accounts, messages, fan_tags or
+    /// fan_notes with --table for their relationships, messages, tags and notes, judged in
+    /// the same snapshot
+    #[arg(long, value_name = "NAME")]
+    pub segment: Option<String>,
+
     /// File format
     #[arg(long, short = 'f', value_enum, default_value_t = ExportFormat::Csv)]
     pub format: ExportFormat,

@@ -162,7 +162,9 @@ pub enum FansCommand {
     ///
     /// Removes the fan's identity, messages, analytics events attributed to them (payments),
     /// tags and notes; earlier audit entries about the fan's tags and notes lose their detail,
-    /// and the new audit entry names no personal data (only how many rows went). With
+    /// saved segments whose --search names the fan lose that search (deleted when it was
+    /// their only filter), and the new audit entry names no personal data (only how many rows
+    /// went). With
     /// --account, only that account's relationship and rows go, and the identity too when no
     /// other account's is left. Asks for confirmation on a terminal; elsewhere refuses
     /// without --yes. A later import or sync brings the fan back only if the platform (or the

@@ -88,6 +88,55 @@ pub fn refusal(table: &str) -> Option<String> {
     None
 }
 
+/// The tables an export narrowed to a segment writes, each with the condition that ties one
+/// of its rows (`x`) to a member relationship (`fa`, with its identity `f`): the member
+/// identities, the member relationships, the messages of those relationships (the
+/// conversation with that account, as `fans list` counts them), and the fans' tags and notes
+/// of that account or of every account (`''`).
+pub const SEGMENT_TABLES: [(&str, &str); 5] = [
+    (
+        "fans",
+        "fa.platform = x.platform AND fa.platform_user_id = x.platform_user_id",
+    ),
+    ("fan_accounts", "fa.id = x.id"),
+    (
+        "messages",
+        "fa.platform = x.platform AND fa.platform_user_id = x.fan_platform_user_id \
+         AND fa.account = x.account",
+    ),
+    (
+        "fan_tags",
+        "f.id = x.fan_id AND x.account IN ('', fa.account)",
+    ),
+    (
+        "fan_notes",
+        "f.id = x.fan_id AND x.account IN ('', fa.account)",
+    ),
+];
+
+/// The tables `export --segment` writes when none is named: the member identities.
+pub const SEGMENT_DEFAULT: [&str; 1] = ["fans"];
+
+/// Why `table` cannot be narrowed to a segment's fans, if it cannot.
+pub fn segment_refusal(table: &str) -> Option<String> {
+    if SEGMENT_TABLES.iter().any(|(t, _)| *t == table) {
+        return None;
+    }
+    let names: Vec<&str> = SEGMENT_TABLES.iter().map(|(t, _)| *t).collect();
+    Some(format!(
+        "table '{table}' has no rows about a segment's fans; with --segment the tables are {}",
+        names.join(", ")
+    ))
+}
+
+/// The condition of [`SEGMENT_TABLES`] for `table`.
+pub fn segment_link(table: &str) -> Option<&'static str> {
+    SEGMENT_TABLES
+        .iter()
+        .find(|(t, _)| *t == table)
+        .map(|(_, link)| *link)
+}
+
 /// Whether `column` of `table` is exported.
 pub fn exported_column(table: &str, column: &str) -> bool {
     !WITHHELD_COLUMNS
@@ -123,5 +172,19 @@ mod tests {
         assert_eq!(refusal("posts"), None);
         assert!(!exported_column("uploads", "upload_url"));
         assert!(exported_column("uploads", "status"));
+    }
+
+    #[test]
+    fn a_segment_narrows_the_fans_own_tables_only() {
+        for (table, _) in SEGMENT_TABLES {
+            assert_eq!(refusal(table), None, "{table} is a table");
+            assert_eq!(segment_refusal(table), None);
+        }
+        assert!(SEGMENT_DEFAULT.iter().all(|t| segment_link(t).is_some()));
+        let posts = segment_refusal("posts").unwrap();
+        assert!(
+            posts.contains("'posts'") && posts.contains("fan_notes"),
+            "{posts}"
+        );
     }
 }

@@ -8,12 +8,13 @@
 use super::export::{self, Cell, Column, RowSink};
 use super::keyset::{Cursor, Direction, Key, KeyKind, Keyset, lowest};
 use super::model::*;
-use super::sql::{AUDIT_SEARCH, Dialect, FAN_SEARCH, MESSAGE_SEARCH, Query, UpsertSpec};
+use super::sql::{AUDIT_SEARCH, Dialect, FAN_SEARCH, MESSAGE_SEARCH, Query, SearchOn, UpsertSpec};
 use super::tables::{self, TABLES, Upsert};
 use super::value::{Row, Value};
 use super::{Batch, Store, StoreError, StoreInfo};
 
 mod fan_lists;
+mod links;
 mod people;
 
 /// One step of the schema: applied once, in order, recorded in `schema_migrations`.
@@ -35,11 +36,12 @@ pub trait Conn: Send {
     /// The columns of `table`, in the table's order.
     fn columns(&mut self, table: &str) -> Result<Vec<Column>, StoreError>;
 
-    /// Runs one statement that takes no parameters and hands each row to `each`, one at a
-    /// time, never holding more than a few rows (the export's path); returns the row count.
+    /// Runs one statement and hands each row to `each`, one at a time, never holding more
+    /// than a few rows (the export's path); returns the row count.
     fn stream(
         &mut self,
         sql: &str,
+        params: &[Value],
         each: &mut dyn FnMut(&[Cell<'_>]) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError>;
 
@@ -243,6 +245,7 @@ impl<C: Conn> SqlStore<C> {
             Batch::SyncStates(rows) => self.upsert_rows(rows),
             Batch::SyncRuns(rows) => self.upsert_rows(rows),
             Batch::Audit(rows) => self.upsert_rows(rows),
+            Batch::TrackingLinks(rows) => self.upsert_rows(rows),
         }
     }
 
@@ -263,6 +266,17 @@ impl<C: Conn> SqlStore<C> {
     /// Every filter of a fans query (all but its order and page) on `fa` and `f`: shared by
     /// the listing and the live count of a segment.
     fn fan_filters(&mut self, query: &mut Query, q: &FanQuery) -> Result<(), StoreError> {
+        self.fan_filters_by(query, q, true)
+    }
+
+    /// [`SqlStore::fan_filters`]; `fts` false leaves SQLite's trigram table out of the search
+    /// (see [`Query::search_by`]).
+    fn fan_filters_by(
+        &mut self,
+        query: &mut Query,
+        q: &FanQuery,
+        fts: bool,
+    ) -> Result<(), StoreError> {
         let d = self.dialect();
         if let Some(p) = &q.platform {
             query.filter("fa.platform = ?", [p.into()]);
@@ -274,7 +288,7 @@ impl<C: Conn> SqlStore<C> {
             query.filter("fa.status = ?", [s.into()]);
         }
         if let Some(text) = &q.search {
-            query.search(&FAN_SEARCH, text);
+            query.search_by(&FAN_SEARCH, text, fts);
         }
         // Ranges are written on the keyset's expressions (NULL as the lowest value), so the
         // sort's index serves them; a range never includes the unknown (NULL).
@@ -312,7 +326,11 @@ impl<C: Conn> SqlStore<C> {
         } else {
             Query::new(d, FAN_SELECT)
         };
-        self.fan_filters(&mut query, q)?;
+        let fts = match &q.search {
+            Some(text) => !self.search_is_common(&FAN_SEARCH, text)?,
+            None => true,
+        };
+        self.fan_filters_by(&mut query, q, fts)?;
         if let Some(after) = q.page.after {
             let lookup = Query::new(
                 d,
@@ -345,7 +363,8 @@ impl<C: Conn> SqlStore<C> {
             query.filter("m.account = ?", [a.into()]);
         }
         if let Some(text) = &q.search {
-            query.search(&MESSAGE_SEARCH, text);
+            let fts = !self.search_is_common(&MESSAGE_SEARCH, text)?;
+            query.search_by(&MESSAGE_SEARCH, text, fts);
         }
         if let Some(fan) = &q.fan_platform_user_id {
             query.filter("m.fan_platform_user_id = ?", [fan.into()]);
@@ -372,6 +391,26 @@ impl<C: Conn> SqlStore<C> {
             &format!("ORDER BY {} LIMIT ?", keyset.order_by(d)),
             [limit(q.page.limit)],
         ))
+    }
+
+    /// SQLite: whether at least [`COMMON_MATCHES`] rows hold `text` (a probe of the trigram
+    /// table that stops there). A listing's first page of such a term is its first rows in
+    /// the listing's order: walking the order's index and checking each row finds it at once,
+    /// where the trigram table's match list would be fetched whole and sorted (8 s for a term
+    /// every one of a million fans holds). A rarer term keeps the match list: it is short.
+    /// PostgreSQL: false; its planner makes the choice from its trigram statistics.
+    fn search_is_common(&mut self, on: &SearchOn, text: &str) -> Result<bool, StoreError> {
+        if self.dialect() != Dialect::Sqlite {
+            return Ok(false);
+        }
+        let Some((fts, phrase)) = super::sql::fts_match(on, text) else {
+            return Ok(false);
+        };
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM {fts} WHERE {fts} MATCH ?1 LIMIT {COMMON_MATCHES}) c"
+        );
+        let rows = self.conn.query(&sql, &[phrase])?;
+        Ok(rows.first().map(|r| r.i64("n")).transpose()?.unwrap_or(0) >= COMMON_MATCHES)
     }
 
     /// The sort values of the row `after` names, read through `lookup` (the listing's FROM with
@@ -414,6 +453,17 @@ const POINTS_SELECT: &str = "SELECT e.platform AS platform, e.subject_type AS su
      FROM analytics_events e";
 const POINTS_GROUP: &str = "GROUP BY e.platform, e.subject_type, e.metric, e.period_start";
 
+/// The sum of the events `query` selects at one instant (`at`, a column of the outer `agg` row)
+/// of `agg`'s platform, subject and metric: a correlated subquery served by the time index.
+fn instant_sum(query: &Query, at: &str) -> String {
+    format!(
+        "(SELECT SUM(e.value) FROM analytics_events e WHERE {} AND e.period_start = {at} \
+         AND e.platform = agg.platform AND e.subject_type = agg.subject_type \
+         AND e.metric = agg.metric)",
+        query.conditions()
+    )
+}
+
 /// `query` narrowed to the events `q` selects.
 fn event_filters(mut query: Query, q: &EventQuery) -> Query {
     if let Some(p) = &q.platform {
@@ -441,6 +491,12 @@ fn event_filters(mut query: Query, q: &EventQuery) -> Query {
     }
     query
 }
+
+/// How many trigram matches make a search term common enough that a listing walks its order
+/// instead of sorting the matches ([`SqlStore::search_is_common`]): above it, a page of 50
+/// rows is found within about 50 x (rows / matches) rows of the order's index; below it, the
+/// matches are few enough to sort.
+pub const COMMON_MATCHES: i64 = 2000;
 
 /// A listing's LIMIT, within 1 and [`PAGE_MAX`].
 fn limit(rows: u32) -> Value {
@@ -913,11 +969,25 @@ impl<C: Conn> Store for SqlStore<C> {
     fn export(
         &mut self,
         tables: &[&str],
+        segment: Option<&FanQuery>,
         sink: &mut dyn RowSink,
     ) -> Result<Vec<TableCount>, StoreError> {
-        let begin = self.dialect().begin_snapshot();
-        self.conn.batch(begin)?;
+        let d = self.dialect();
+        self.conn.batch(d.begin_snapshot())?;
         let mut work = || -> Result<Vec<TableCount>, StoreError> {
+            // The members' conditions are built inside the snapshot, so a built-in segment's
+            // thresholds are those of the rows exported.
+            let members = match segment {
+                Some(q) => {
+                    let mut members = Query::new(
+                        d,
+                        format!("SELECT 1 FROM fan_accounts fa JOIN fans f ON {FAN_JOIN}"),
+                    );
+                    self.fan_filters(&mut members, q)?;
+                    Some(members)
+                }
+                None => None,
+            };
             let mut counts = Vec::with_capacity(tables.len());
             for &table in tables {
                 let columns: Vec<Column> = self
@@ -940,9 +1010,27 @@ impl<C: Conn> Store for SqlStore<C> {
                 } else {
                     ""
                 };
-                let sql = format!("SELECT {} FROM {table}{order}", select.join(", "));
+                let select = select.join(", ");
+                let (sql, params) = match &members {
+                    None => (format!("SELECT {select} FROM {table}{order}"), Vec::new()),
+                    Some(members) => {
+                        // Each row of the table is kept when a member relationship is about
+                        // it: a walk of the table in id order, probing the members by index,
+                        // so nothing is collected before the first row is written.
+                        let link = export::segment_link(table).ok_or_else(|| {
+                            StoreError::Decode(format!("table '{table}' has no segment rows"))
+                        })?;
+                        let mut exists = members.clone();
+                        exists.filter(link, []);
+                        let (sub, params) = exists.finish("", []);
+                        (
+                            format!("SELECT {select} FROM {table} x WHERE EXISTS ({sub}){order}"),
+                            params,
+                        )
+                    }
+                };
                 sink.start(table, &names).map_err(export::sink_error)?;
-                let rows = self.conn.stream(&sql, &mut |cells| {
+                let rows = self.conn.stream(&sql, &params, &mut |cells| {
                     sink.row(cells).map_err(export::sink_error)
                 })?;
                 sink.finish(table, rows).map_err(export::sink_error)?;
@@ -1111,8 +1199,9 @@ impl<C: Conn> Store for SqlStore<C> {
         account: Option<&str>,
         audit: &AuditEntry,
         describe: &dyn Fn(&[TableCount]) -> String,
+        scrub: &dyn Fn(&str) -> SegmentScrub,
     ) -> Result<Vec<TableCount>, StoreError> {
-        self.erase_fan_impl(fan_id, account, audit, describe)
+        self.erase_fan_impl(fan_id, account, audit, describe, scrub)
     }
 
     fn fan_relationships(&mut self, fan_id: i64) -> Result<Vec<FanRow>, StoreError> {
@@ -1221,18 +1310,21 @@ impl<C: Conn> Store for SqlStore<C> {
         // Sums per instant, then each metric's first, last and total over those sums. The
         // instants are numbered from both ends in the database, so nothing but one row per
         // metric comes back.
+        // Sums per instant, then each metric's count, bounds and total over those sums; its first
+        // and last values are the sums at its first and last instants, looked up in the time
+        // index. No window over the instants: every window is a sort of all of them, which on
+        // SQLite holds up to a page cache's worth of memory each.
         let query = event_filters(Query::new(self.dialect(), POINTS_SELECT), q);
+        let at_instant = |bound: &str| instant_sum(&query, bound);
+        let (first, last) = (at_instant("agg.first_at"), at_instant("agg.last_at"));
         let (points, params) = query.finish(POINTS_GROUP, []);
         let sql = format!(
-            "WITH pts AS ({points}), ranked AS (SELECT pts.*, \
-             ROW_NUMBER() OVER (PARTITION BY platform, subject_type, metric ORDER BY at) AS rn_first, \
-             ROW_NUMBER() OVER (PARTITION BY platform, subject_type, metric ORDER BY at DESC) AS rn_last \
-             FROM pts) \
-             SELECT platform, subject_type, metric, CAST(MAX(flow) AS BIGINT) AS flow, \
-             COUNT(*) AS points, MAX(unit) AS unit, MIN(at) AS first_at, MAX(at) AS last_at, SUM(v) AS total, \
-             SUM(CASE WHEN rn_first = 1 THEN v ELSE 0.0 END) AS first_value, \
-             SUM(CASE WHEN rn_last = 1 THEN v ELSE 0.0 END) AS last_value \
-             FROM ranked GROUP BY platform, subject_type, metric"
+            "WITH pts AS ({points}), agg AS (SELECT platform, subject_type, metric, \
+             MAX(flow) AS flow, COUNT(*) AS points, MAX(unit) AS unit, MIN(at) AS first_at, \
+             MAX(at) AS last_at, SUM(v) AS total FROM pts GROUP BY platform, subject_type, metric) \
+             SELECT agg.platform, agg.subject_type, agg.metric, CAST(agg.flow AS BIGINT) AS flow, \
+             agg.points, agg.unit, agg.first_at, agg.last_at, agg.total, \
+             {first} AS first_value, {last} AS last_value FROM agg"
         );
         let mut out = self
             .conn
@@ -1277,15 +1369,16 @@ impl<C: Conn> Store for SqlStore<C> {
         };
         let select = POINTS_SELECT.replace(" FROM ", &format!(", {of} AS bucket FROM "));
         let query = event_filters(Query::new(d, select), q);
+        // A flow is the bucket's sum; a level the sum at the bucket's latest instant (looked up,
+        // as in `metric_summaries`, rather than ranked by a window).
+        let closing = instant_sum(&query, "agg.last_at");
         let (points, params) = query.finish(POINTS_GROUP, []);
-        // A flow is the bucket's sum; a level the sum at the bucket's latest instant.
         let sql = format!(
-            "WITH pts AS ({points}), ranked AS (SELECT pts.*, \
-             ROW_NUMBER() OVER (PARTITION BY platform, subject_type, metric, bucket ORDER BY at DESC) AS rn \
-             FROM pts) \
-             SELECT platform, subject_type, metric, bucket, CAST(MAX(flow) AS BIGINT) AS flow, \
-             SUM(v) AS total, SUM(CASE WHEN rn = 1 THEN v ELSE 0.0 END) AS closing \
-             FROM ranked GROUP BY platform, subject_type, metric, bucket"
+            "WITH pts AS ({points}), agg AS (SELECT platform, subject_type, metric, bucket, \
+             MAX(flow) AS flow, SUM(v) AS total, MAX(at) AS last_at FROM pts \
+             GROUP BY platform, subject_type, metric, bucket) \
+             SELECT agg.platform, agg.subject_type, agg.metric, agg.bucket, \
+             CAST(agg.flow AS BIGINT) AS flow, agg.total, {closing} AS closing FROM agg"
         );
         let mut out = self
             .conn
@@ -1676,6 +1769,22 @@ impl<C: Conn> Store for SqlStore<C> {
         rows: u32,
     ) -> Result<Vec<MentionSource>, StoreError> {
         self.people_mentions(after, fans, rows)
+    }
+
+    fn link_figures(
+        &mut self,
+        q: &AttributionQuery,
+    ) -> Result<(Vec<LinkFigures>, i64), StoreError> {
+        self.links_figures(q)
+    }
+
+    fn link_posts(
+        &mut self,
+        hosts: &[String],
+        after: i64,
+        rows: u32,
+    ) -> Result<Vec<PostRow>, StoreError> {
+        self.links_posts(hosts, after, rows)
     }
 
     fn upload(

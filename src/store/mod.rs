@@ -37,7 +37,9 @@ macro_rules! schema_migrations {
             14 "search_indexes" "0014_search_indexes.sql",
             15 "report_indexes" "0015_report_indexes.sql",
             16 "people" "0016_people.sql",
+            17 "tracking_links" "0017_tracking_links.sql",
             18 "block_index" "0018_block_index.sql",
+            19 "segment_indexes" "0019_segment_indexes.sql",
         )
     };
     (@ $dir:literal; $($version:literal $name:literal $file:literal,)*) => {
@@ -92,7 +94,7 @@ impl DatabaseTarget {
     }
 }
 
-pub use generic::Migration;
+pub use generic::{COMMON_MATCHES, Migration};
 
 /// Which backend and where, for `db status` and messages. The location never holds a password.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -161,6 +163,7 @@ pub enum Batch<'a> {
     SyncStates(&'a [SyncState]),
     SyncRuns(&'a [SyncRun]),
     Audit(&'a [AuditEntry]),
+    TrackingLinks(&'a [TrackingLink]),
 }
 
 impl Batch<'_> {
@@ -175,6 +178,7 @@ impl Batch<'_> {
             Batch::SyncStates(_) => "sync_state",
             Batch::SyncRuns(_) => "sync_runs",
             Batch::Audit(_) => "audit_log",
+            Batch::TrackingLinks(_) => "tracking_links",
         }
     }
 
@@ -188,6 +192,7 @@ impl Batch<'_> {
             Batch::SyncStates(r) => r.len(),
             Batch::SyncRuns(r) => r.len(),
             Batch::Audit(r) => r.len(),
+            Batch::TrackingLinks(r) => r.len(),
         }
     }
 
@@ -292,18 +297,21 @@ pub trait Store: Send {
     /// returns how many relationships changed.
     fn refresh_fan_spend(&mut self, platform: &str, account: &str) -> Result<u64, StoreError>;
 
-    /// Fan relationships (fan x account), filtered, sorted and paged (keyset: see
-    /// `store/keyset.rs`).
     /// Streams `tables` whole, in this order, into `sink` from one consistent snapshot (one
     /// read transaction across all of them), a row at a time, each table's rows in id order;
     /// returns the rows written per table. Columns of `export::WITHHELD_COLUMNS` are left out.
-    /// The caller checks the names (`export::refusal`).
+    /// With `segment`, only the rows about its members (the relationships `list_fans` would
+    /// list with those filters, judged in the same snapshot): see `export::SEGMENT_TABLES`.
+    /// The caller checks the names (`export::refusal`, `export::segment_refusal`).
     fn export(
         &mut self,
         tables: &[&str],
+        segment: Option<&FanQuery>,
         sink: &mut dyn export::RowSink,
     ) -> Result<Vec<TableCount>, StoreError>;
 
+    /// Fan relationships (fan x account), filtered, sorted and paged (keyset: see
+    /// `store/keyset.rs`).
     fn list_fans(&mut self, query: &FanQuery) -> Result<Vec<FanRow>, StoreError>;
     /// A fan's identity, by id, platform user id or username.
     fn find_fan(&mut self, selector: &FanSelector) -> Result<Option<FanIdentity>, StoreError>;
@@ -360,13 +368,16 @@ pub trait Store: Send {
     /// about it (messages, fan-attributed analytics events, tags, notes); with `account`, that
     /// account's rows only, and the identity when nothing of it is left. Earlier audit entries
     /// about the fan (tags, notes) lose their detail; `audit` is written with its detail set
-    /// by `describe` from the rows deleted per table. Returns those counts.
+    /// by `describe` from the rows deleted per table. When the identity goes, each saved
+    /// segment's definition is handed to `scrub` and rewritten or deleted as it answers
+    /// (counted under `segments`). Returns those counts.
     fn erase_fan(
         &mut self,
         fan_id: i64,
         account: Option<&str>,
         audit: &AuditEntry,
         describe: &dyn Fn(&[TableCount]) -> String,
+        scrub: &dyn Fn(&str) -> SegmentScrub,
     ) -> Result<Vec<TableCount>, StoreError>;
 
     fn list_messages(&mut self, query: &MessageQuery) -> Result<Vec<MessageRow>, StoreError>;
@@ -500,6 +511,19 @@ pub trait Store: Send {
     ) -> Result<Vec<MentionSource>, StoreError>;
 
     /// The publish ledger's entry for a file (by SHA-256) on one account, if any.
+    /// Each tracking link's figures over the rows `q` reads, and how many links of the
+    /// account have none there (schema v17).
+    fn link_figures(&mut self, q: &AttributionQuery)
+    -> Result<(Vec<LinkFigures>, i64), StoreError>;
+    /// A page (by id, after `after`) of the posts whose caption or URL names one of `hosts`:
+    /// the candidates of attribution, which the caller matches against the links.
+    fn link_posts(
+        &mut self,
+        hosts: &[String],
+        after: i64,
+        rows: u32,
+    ) -> Result<Vec<PostRow>, StoreError>;
+
     fn upload(
         &mut self,
         platform: &str,

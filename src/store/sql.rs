@@ -268,6 +268,19 @@ pub const AUDIT_SEARCH: SearchOn = SearchOn {
     columns: &["a.action", "a.actor", "a.account", "a.detail"],
 };
 
+/// SQLite: the FTS5 table of `on` and the MATCH argument that finds `text` in its columns (a
+/// phrase, every character literal), when a trigram index can serve `text`.
+pub fn fts_match(on: &SearchOn, text: &str) -> Option<(&'static str, Value)> {
+    let fts = on.fts.filter(|_| text.chars().count() >= TRIGRAM)?;
+    let names: Vec<&str> = on.columns.iter().map(|c| unqualified(c)).collect();
+    let phrase = format!(
+        "{{{}}} : \"{}\"",
+        names.join(" "),
+        text.replace('"', "\"\"")
+    );
+    Some((fts, Value::Text(phrase)))
+}
+
 fn unqualified(column: &str) -> &str {
     column.rsplit('.').next().unwrap_or(column)
 }
@@ -279,6 +292,7 @@ pub fn fold(text: &str) -> String {
 
 /// A SELECT assembled from optional filters, with `?` in fragments turned into the dialect's
 /// numbered placeholders in order.
+#[derive(Debug, Clone)]
 pub struct Query {
     dialect: Dialect,
     select: String,
@@ -333,18 +347,20 @@ impl Query {
     /// lowercased column). A trigram needs three characters: a one- or two-character search
     /// reads every row of the listing's filter, with the same rules.
     pub fn search(&mut self, on: &SearchOn, text: &str) -> &mut Self {
+        self.search_by(on, text, true)
+    }
+
+    /// [`Query::search`], with SQLite's trigram table left out when `fts` is false: the rows
+    /// are then read in the listing's order and each checked by the rule, which is faster for
+    /// a term most rows hold (the first page is the first rows) than fetching and sorting
+    /// every match ([`SqlStore::search_is_common`] decides).
+    pub fn search_by(&mut self, on: &SearchOn, text: &str, fts: bool) -> &mut Self {
         match self.dialect {
             Dialect::Sqlite => {
-                if let Some(fts) = on.fts.filter(|_| text.chars().count() >= TRIGRAM) {
-                    let names: Vec<&str> = on.columns.iter().map(|c| unqualified(c)).collect();
-                    let phrase = format!(
-                        "{{{}}} : \"{}\"",
-                        names.join(" "),
-                        text.replace('"', "\"\"")
-                    );
+                if let Some((fts, phrase)) = fts_match(on, text).filter(|_| fts) {
                     self.filter(
                         &format!("{} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)", on.id),
-                        [Value::Text(phrase)],
+                        [phrase],
                     );
                 }
                 let ors: Vec<String> = on
@@ -371,6 +387,17 @@ impl Query {
                 let values = on.columns.iter().map(|_| Value::Text(pattern.clone()));
                 self.filter(&format!("({})", ors.join(" OR ")), values)
             }
+        }
+    }
+
+    /// The WHERE conditions so far, numbered, joined by AND (`TRUE` when there are none), for a
+    /// correlated subquery that must select the same rows: numbered placeholders may be
+    /// referenced again on both backends, so the subquery adds no parameters.
+    pub fn conditions(&self) -> String {
+        if self.conditions.is_empty() {
+            "TRUE".to_string()
+        } else {
+            self.conditions.join(" AND ")
         }
     }
 

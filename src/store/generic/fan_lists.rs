@@ -78,8 +78,15 @@ impl<C: Conn> SqlStore<C> {
                 .into_iter()
                 .flat_map(|(account, cents)| [account.into(), cents.into()]),
         );
+        self.cold_filter(query, b);
+        Ok(())
+    }
+
+    /// The cold segment's condition on last seen (nothing for the others).
+    fn cold_filter(&self, query: &mut Query, b: BuiltinSegment) {
         if let BuiltinSegment::Cold = b {
-            let before = now - Duration::days(BuiltinSegment::COLD_DAYS);
+            let d = self.dialect();
+            let before = crate::clock::now() - Duration::days(BuiltinSegment::COLD_DAYS);
             // A fan never seen (NULL) is not cold: there is no activity to have stopped.
             let seen = FA_LAST_SEEN.expr(d);
             query.filter(
@@ -87,7 +94,34 @@ impl<C: Conn> SqlStore<C> {
                 [before.into()],
             );
         }
-        Ok(())
+    }
+
+    /// The live count of a whales or cold segment (with `q`'s other filters): one count per
+    /// account with paying fans, each a range of the `(account, spend[, last seen])` indexes
+    /// read from the index alone, summed. One count with an OR of the accounts' ranges would
+    /// be read, on PostgreSQL, through a bitmap of every member's table row.
+    fn count_ranked(&mut self, q: &FanQuery, which: Threshold) -> Result<i64, StoreError> {
+        let Some(b) = q.builtin else {
+            return Ok(0);
+        };
+        let d = self.dialect();
+        let spend = FA_SPEND.expr(d);
+        let mut total = 0;
+        for (account, cents) in self.spend_thresholds(which, q.account.as_deref())? {
+            let scoped = FanQuery {
+                account: Some(account),
+                builtin: None,
+                ..q.clone()
+            };
+            let mut query = Query::new(d, format!("SELECT COUNT(*) AS n FROM {}", count_from(q)));
+            self.fan_filters(&mut query, &scoped)?;
+            query.filter(&format!("{spend} >= ?"), [cents.into()]);
+            self.cold_filter(&mut query, b);
+            let (sql, params) = query.finish("", []);
+            let rows = self.conn.query(&sql, &params)?;
+            total += rows.first().map(|r| r.i64("n")).unwrap_or(Ok(0))?;
+        }
+        Ok(total)
     }
 
     /// Each account's threshold spend (cents), for the accounts with paying fans (spend > 0):
@@ -101,14 +135,20 @@ impl<C: Conn> SqlStore<C> {
         let spend = FA_SPEND.expr(d);
         // The accounts from their index, then each one's paying fans as a range of the
         // (account, spend) index: a GROUP BY would read every relationship.
+        // Every account by one index step each (a loose index scan: `SELECT DISTINCT` would
+        // read every relationship on PostgreSQL, which has no skip scan).
         let accounts = match scope {
-            Some(_) => "SELECT ? AS account".to_string(),
-            None => "SELECT DISTINCT account FROM fan_accounts".to_string(),
+            Some(_) => "a(account) AS (SELECT ?)".to_string(),
+            None => "RECURSIVE a(account) AS (SELECT MIN(account) FROM fan_accounts \
+                     UNION ALL SELECT (SELECT MIN(n.account) FROM fan_accounts n \
+                     WHERE n.account > a.account) FROM a WHERE a.account IS NOT NULL)"
+                .to_string(),
         };
         let (sql, params) = Query::new(d, "").finish(
             &format!(
-                "SELECT a.account AS account, (SELECT COUNT(*) FROM fan_accounts fa \
-                 WHERE fa.account = a.account AND {spend} > 0) AS paying FROM ({accounts}) a"
+                "WITH {accounts} SELECT a.account AS account, (SELECT COUNT(*) FROM fan_accounts fa \
+                 WHERE fa.account = a.account AND {spend} > 0) AS paying FROM a \
+                 WHERE a.account IS NOT NULL"
             ),
             scope.map(Value::from),
         );
@@ -148,6 +188,16 @@ impl<C: Conn> SqlStore<C> {
             .iter()
             .map(|r| Ok((r.text("account")?, r.i64("cents")?)))
             .collect()
+    }
+}
+
+/// What a count of fans reads: the relationships, and the identity only for the filters that
+/// read it.
+fn count_from(q: &FanQuery) -> String {
+    if q.search.is_some() || !q.tags.is_empty() {
+        format!("fan_accounts fa JOIN fans f ON {FAN_JOIN}")
+    } else {
+        "fan_accounts fa".to_string()
     }
 }
 
@@ -194,12 +244,12 @@ impl<C: Conn> SqlStore<C> {
     }
 
     pub(super) fn count_fans_impl(&mut self, q: &FanQuery) -> Result<i64, StoreError> {
-        // The identity is joined only for the filters that read it.
-        let from = if q.search.is_some() || !q.tags.is_empty() {
-            format!("fan_accounts fa JOIN fans f ON {FAN_JOIN}")
-        } else {
-            "fan_accounts fa".to_string()
-        };
+        match q.builtin {
+            Some(BuiltinSegment::Whales) => return self.count_ranked(q, Threshold::TopPercent),
+            Some(BuiltinSegment::Cold) => return self.count_ranked(q, Threshold::LowerMedian),
+            Some(BuiltinSegment::New) | None => {}
+        }
+        let from = count_from(q);
         let mut query = Query::new(self.dialect(), format!("SELECT COUNT(*) AS n FROM {from}"));
         self.fan_filters(&mut query, q)?;
         let (sql, params) = query.finish("", []);
@@ -372,6 +422,7 @@ impl<C: Conn> SqlStore<C> {
         account: Option<&str>,
         audit: &AuditEntry,
         describe: &dyn Fn(&[TableCount]) -> String,
+        scrub: &dyn Fn(&str) -> SegmentScrub,
     ) -> Result<Vec<TableCount>, StoreError> {
         let d = self.dialect();
         let identity = format!(
@@ -402,9 +453,11 @@ impl<C: Conn> SqlStore<C> {
                 let rows = s.conn.query(&left, &fan.by_user())?;
                 if rows.first().map(|r| r.i64("n")).transpose()?.unwrap_or(0) == 0 {
                     s.erase_rows(&fan, None, &mut counts)?;
+                    s.scrub_segments(scrub, &mut counts)?;
                 }
             } else {
                 s.erase_rows(&fan, None, &mut counts)?;
+                s.scrub_segments(scrub, &mut counts)?;
             }
             let out = counts.0;
             let mut entry = audit.clone();
@@ -412,6 +465,38 @@ impl<C: Conn> SqlStore<C> {
             s.write_audit(&entry)?;
             Ok(out)
         })
+    }
+
+    /// Rewrites or deletes each saved segment as `scrub` says (segments are few: all are
+    /// read), counting the segments changed under `segments`.
+    fn scrub_segments(
+        &mut self,
+        scrub: &dyn Fn(&str) -> SegmentScrub,
+        counts: &mut Counts,
+    ) -> Result<(), StoreError> {
+        let d = self.dialect();
+        let update = format!(
+            "UPDATE segments SET definition = {} WHERE id = {} RETURNING id",
+            d.param(1),
+            d.param(2)
+        );
+        let delete = format!(
+            "DELETE FROM segments WHERE id = {} RETURNING id",
+            d.param(1)
+        );
+        let mut changed = 0;
+        for segment in self.segments_impl(None)? {
+            let rows = match scrub(&segment.definition) {
+                SegmentScrub::Keep => continue,
+                SegmentScrub::Rewrite(definition) => self
+                    .conn
+                    .query(&update, &[definition.into(), segment.id.into()])?,
+                SegmentScrub::Delete => self.conn.query(&delete, &[segment.id.into()])?,
+            };
+            changed += rows.len() as i64;
+        }
+        counts.add("segments", changed);
+        Ok(())
     }
 
     /// Deletes the fan's rows of one account (`Some`), or every row about the fan and the

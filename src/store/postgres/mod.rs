@@ -562,6 +562,7 @@ impl Conn for PgConn {
     fn stream(
         &mut self,
         sql: &str,
+        params: &[Value],
         each: &mut dyn FnMut(&[Cell<'_>]) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
         use postgres::fallible_iterator::FallibleIterator;
@@ -571,7 +572,7 @@ impl Conn for PgConn {
         let mut run = || -> Result<u64, postgres::Error> {
             let mut rows = self
                 .client
-                .query_raw(&stmt, std::iter::empty::<&(dyn ToSql + Sync)>())?;
+                .query_raw(&stmt, params.iter().map(|v| v as &(dyn ToSql + Sync)))?;
             let mut n = 0;
             while let Some(row) = rows.next()? {
                 let mut cells = Vec::with_capacity(types.len());

@@ -316,6 +316,7 @@ impl Conn for SqliteConn {
     fn stream(
         &mut self,
         sql: &str,
+        params: &[Value],
         each: &mut dyn FnMut(&[Cell<'_>]) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
         // The sink's own failure, kept apart from SQLite's while the rows are borrowed.
@@ -323,7 +324,7 @@ impl Conn for SqliteConn {
         let mut run = || -> rusqlite::Result<u64> {
             let mut stmt = self.conn.prepare(sql)?;
             let width = stmt.column_count();
-            let mut rows = stmt.raw_query();
+            let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
             let mut n = 0;
             while let Some(row) = rows.next()? {
                 let mut cells = Vec::with_capacity(width);

@@ -117,7 +117,18 @@ pub fn connect(url: &Secret) -> Result<(Client, TlsState), StoreError> {
             reason: format!("cannot start connecting ({why})"),
         }),
         Err(Attempt::Failed(e)) => Err(explain(&e, &params, &tls::read(&witness), &location)),
-        Ok(client) => {
+        Ok(mut client) => {
+            // JIT compilation pays off for long analytic queries; socialcrm's are page reads
+            // and index ranges whose estimated cost (a correlated count per account) crosses
+            // jit_above_cost, and then compiling takes longer than the query (0.5 s of a 1 s
+            // segment count). A session whose options set `jit` keeps them.
+            let own_jit = params.config.get_options().is_some_and(|o| o.contains("jit"))
+                || std::env::var("PGOPTIONS").is_ok_and(|o| o.contains("jit"));
+            if !own_jit {
+                client
+                    .batch_execute("SET jit = off")
+                    .map_err(|e| explain(&e, &params, &tls::read(&witness), &location))?;
+            }
             let state = TlsState {
                 sslmode: params.sslmode,
                 protocol: tls::read(&witness).protocol,
