@@ -253,6 +253,9 @@ _socialcrm() {
             socialcrm__subcmd__help__subcmd__fans,untag)
                 cmd="socialcrm__subcmd__help__subcmd__fans__subcmd__untag"
                 ;;
+            socialcrm__subcmd__help__subcmd__insights,attribution)
+                cmd="socialcrm__subcmd__help__subcmd__insights__subcmd__attribution"
+                ;;
             socialcrm__subcmd__help__subcmd__messages,list)
                 cmd="socialcrm__subcmd__help__subcmd__messages__subcmd__list"
                 ;;
@@ -306,6 +309,18 @@ _socialcrm() {
                 ;;
             socialcrm__subcmd__help__subcmd__webhooks,serve)
                 cmd="socialcrm__subcmd__help__subcmd__webhooks__subcmd__serve"
+                ;;
+            socialcrm__subcmd__insights,attribution)
+                cmd="socialcrm__subcmd__insights__subcmd__attribution"
+                ;;
+            socialcrm__subcmd__insights,help)
+                cmd="socialcrm__subcmd__insights__subcmd__help"
+                ;;
+            socialcrm__subcmd__insights__subcmd__help,attribution)
+                cmd="socialcrm__subcmd__insights__subcmd__help__subcmd__attribution"
+                ;;
+            socialcrm__subcmd__insights__subcmd__help,help)
+                cmd="socialcrm__subcmd__insights__subcmd__help__subcmd__help"
                 ;;
             socialcrm__subcmd__messages,help)
                 cmd="socialcrm__subcmd__messages__subcmd__help"
@@ -1782,8 +1797,22 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__help__subcmd__insights)
-            opts=""
+            opts="attribution"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__help__subcmd__insights__subcmd__attribution)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2202,7 +2231,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__import__subcmd__csv)
-            opts="-o -v -q -h -V --map --date-format --dry-run --rejects --account --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version onlyfans fans messages earnings"
+            opts="-o -v -q -h -V --map --date-format --dry-run --rejects --account --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version onlyfans fans messages earnings links"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2252,7 +2281,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__insights)
-            opts="-o -v -q -h -V --account --from --to --metric --refresh --chart --top --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version tiktok instagram reddit x onlyfans"
+            opts="-o -v -q -h -V --account --from --to --metric --refresh --chart --top --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version tiktok instagram reddit x onlyfans attribution help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2298,6 +2327,94 @@ _socialcrm() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__insights__subcmd__attribution)
+            opts="-o -v -q -h -V --account --from --to --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__insights__subcmd__help)
+            opts="attribution help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__insights__subcmd__help__subcmd__attribution)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        socialcrm__subcmd__insights__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -149,26 +149,46 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l no-progress
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -s V -l version -d 'Print version'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l account -d 'Only this connected account (its local name)' -r
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l from -d 'From this time: a date, RFC 3339, or 7d / 12h / 30m ago (default: 30d)' -r
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l to -d 'Until this time, excluded (default: now)' -r
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l metric -d 'Only this metric (repeat for several), e.g. follower_count, view_count' -r
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l top -d 'How many top posts to show' -r
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l account -d 'Only this connected account (its local name)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l from -d 'From this time: a date, RFC 3339, or 7d / 12h / 30m ago (default: 30d)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l to -d 'Until this time, excluded (default: now)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l metric -d 'Only this metric (repeat for several), e.g. follower_count, view_count' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l top -d 'How many top posts to show' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
 json\t''"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l refresh -d 'Sync the platform first, so the figures are current'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l chart -d 'Draw each metric over time (a sparkline per metric)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -s q -l quiet -d 'Only errors on stderr'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l refresh -d 'Sync the platform first, so the figures are current'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l chart -d 'Draw each metric over time (a sparkline per metric)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -a "attribution" -d 'Revenue and subscribers traced to posts, through OnlyFans tracking links: per source platform, per link (with the posts that carried it) and per post; revenue no post explains is its own "unattributed" line'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -l account -d 'Only the tracking links of this account (its local name; the posts carrying them may be any account\'s)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -l from -d 'Only link statistics of periods starting at or after this time (default: every link\'s lifetime figures)' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -l to -d 'Only link statistics of periods starting before this time' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -l database-url -d 'The CRM database: postgres://user@host/db for PostgreSQL, sqlite:PATH for another SQLite file [default: $XDG_DATA_HOME/socialcrm/crm.db]' -r
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -l config -d 'Config file to read [default: $XDG_CONFIG_HOME/socialcrm/config.toml]' -r -F
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
+json\t'A JSON document with stable field names, for scripts'
+csv\t'Comma-separated values with a header row, for spreadsheets'"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
+json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -s q -l quiet -d 'Only errors on stderr'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -l csv-raw -d 'Write CSV cells exactly as stored: by default a cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, and not a plain number) gets a leading \''
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -s V -l version -d 'Print version'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from help" -f -a "attribution" -d 'Revenue and subscribers traced to posts, through OnlyFans tracking links: per source platform, per link (with the posts that carried it) and per post; revenue no post explains is its own "unattributed" line'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l account -d 'Only this connected account (its local name; repeat for several, which adds an agency overview). Default: every account in the CRM' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l from -d 'From this time: a date, RFC 3339, or 7d / 12h / 30m ago (default: 30d)' -r
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l to -d 'Until this time, excluded (default: now)' -r
@@ -977,6 +997,7 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "completions" -d 'Print a shell completion script'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "man" -d 'Print the man page, or write all of them to a directory'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and not __fish_seen_subcommand_from import-csv connect disconnect accounts sync insights report upload post fans segments messages people posts export audit doctor db secrets webhooks completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from insights" -f -a "attribution" -d 'Revenue and subscribers traced to posts, through OnlyFans tracking links: per source platform, per link (with the posts that carried it) and per post; revenue no post explains is its own "unattributed" line'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from post" -f -a "x" -d 'Post to X: text, up to four media files, or a reply; prints the post\'s URL'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from post" -f -a "reddit" -d 'Submit a link or text post to a subreddit, with a title and optionally a flair'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand help; and __fish_seen_subcommand_from fans" -f -a "list" -d 'List fan relationships (one row per fan and account), a page at a time'

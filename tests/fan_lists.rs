@@ -140,6 +140,13 @@ both_backends! {
         for e in &entries {
             assert!(!e["detail"].as_str().unwrap_or("").contains("Sundays"), "a note's text is never audited: {e}");
         }
+
+        // Every audit entry names the same operator, an import's too (it once read $USER only).
+        let path = file(&env, "again.csv", FANS);
+        run(&env, &db, &["import-csv", "onlyfans", "fans", path.to_str().unwrap()], &[("SOCIALCRM_OPERATOR", "maria"), ("USER", "sam")]).ok();
+        let imports: Vec<Json> = audit(&env, &db).into_iter().filter(|e| e["action"] == "import").collect();
+        assert_eq!(imports.len(), 2, "{imports:?}");
+        assert_eq!(imports.iter().filter(|e| e["actor"] == "maria").count(), 1, "{imports:?}");
     };
 
     segments_are_saved_listed_shown_and_deleted: |db| {

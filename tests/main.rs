@@ -5,6 +5,7 @@
 // Tests may print with eprintln!: a panic there fails only the test (clippy.toml bans it in src/).
 #![allow(clippy::disallowed_macros)]
 
+mod attribution;
 mod cli;
 mod connect;
 mod creators;
@@ -45,6 +46,7 @@ mod x_webhooks;
 #[test]
 fn every_test_file_is_included() {
     let declared = [
+        "attribution.rs",
         "cli.rs",
         "connect.rs",
         "creators.rs",

@@ -696,3 +696,49 @@ fn write_example_report() {
     ])
     .ok();
 }
+
+mod attribution {
+    //! The "Revenue attributed to posts and sources" section: there with tracking links, absent
+    //! (page and JSON) without; its figures are `insights attribution`'s for the same period.
+    use super::*;
+    use crate::attribution::{crm, example, figures, import_links, link_posts};
+
+    both_backends! {
+        the_report_shows_attribution_only_when_links_exist: |db| {
+            let env = TestEnv::new();
+            load_example(&env, &db);
+            let out = env.path().join("report.html");
+            let args = ["report", "--from", "2026-10-26", "--to", "2026-11-25", "--out", out.to_str().unwrap()];
+            // The JSON on stdout, the page in `out`.
+            let json = |env: &TestEnv| crm(env, &db, &args).ok().json();
+            let page = |env: &TestEnv| {
+                json(env);
+                std::fs::read_to_string(&out).unwrap()
+            };
+            let before = json(&env);
+            assert!(before["scopes"].as_array().unwrap().iter().all(|s| s.get("attribution").is_none()), "{before}");
+            assert!(!page(&env).contains("Revenue attributed to posts and sources"));
+
+            import_links(&env, &db, &example("onlyfans-links.csv"), &[]).ok();
+            db.open().upsert(Batch::Posts(&link_posts())).unwrap();
+            let after = json(&env);
+            let with: Vec<&Json> = after["scopes"].as_array().unwrap().iter().filter(|s| s.get("attribution").is_some()).collect();
+            // The agency and `default`, whose links they are; ava's and ben's own scopes have none.
+            assert_eq!(with.len(), 2, "{after}");
+            for scope in with {
+                // The report's period starts 2026-10-26: the November periods, as `insights
+                // attribution --from 2026-10-26 --to 2026-11-25` counts them.
+                let a = &scope["attribution"];
+                let view = crm(&env, &db, &["insights", "attribution", "--account", "default", "--from", "2026-10-26", "--to", "2026-11-25"]).ok().json();
+                assert_eq!(a["total"], view["total"]);
+                assert_eq!(a["platforms"], view["platforms"]);
+                assert_eq!(figures(&a["unattributed"]), (1, 0, 5, 7_525));
+                assert_eq!(figures(&a["total"]), (4, 4, 63, 99_575));
+            }
+            let html = page(&env);
+            assert!(html.contains("Revenue attributed to posts and sources"));
+            assert!(html.contains("Unattributed (no post carried the link)"));
+            assert!(html.contains("https://onlyfans.com/ava/c104"));
+        };
+    }
+}

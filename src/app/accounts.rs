@@ -154,8 +154,14 @@ pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> 
                 notes.push(format!("{id} says the token was no longer valid ({e})"));
             }
             Err(e) => {
-                let entry =
-                    audit_entry("revoke", id.name(), &args.account, "failed", &e.to_string());
+                let entry = audit_entry(
+                    &ctx.config.operator,
+                    "revoke",
+                    id.name(),
+                    &args.account,
+                    "failed",
+                    &e.to_string(),
+                );
                 ctx.store()?.upsert(Batch::Audit(&[entry]))?;
                 return Err(CliError::failure(format!("could not revoke at {id}: {e}"))
                     .with_hint("nothing was changed; run disconnect again"));
@@ -169,9 +175,11 @@ pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> 
         token_expires_at: None,
         ..row.connection.clone()
     };
+    let operator = ctx.config.operator.clone();
     let store = ctx.store()?;
     store.upsert(Batch::Connections(&[connection]))?;
     let entry = audit_entry(
+        &operator,
         "revoke",
         id.name(),
         &args.account,
@@ -191,7 +199,7 @@ pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> 
             .map(|t| format!("{} {}", t.rows.unwrap_or(0), t.table))
             .collect();
         let detail = format!("purged {}", summary.join(", "));
-        let entry = audit_entry("purge", id.name(), &args.account, "ok", &detail);
+        let entry = audit_entry(&operator, "purge", id.name(), &args.account, "ok", &detail);
         store.upsert(Batch::Audit(&[entry]))?;
         notes.push(format!("{detail} rows"));
     } else {

@@ -189,7 +189,7 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     let launched = if args.no_browser {
         None
     } else {
-        browser::open(url.as_str(), std::env::var("BROWSER").ok().as_deref())
+        browser::open(url.as_str(), ctx.config.browser.as_deref())
     };
     let waiting = if redirect.listener.is_some() {
         format!(
@@ -221,7 +221,14 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     });
     // A failed connect is recorded too: who tried, when, and why (no secret is in the reason).
     let failed = |ctx: &mut Context, why: String| -> CliResult<()> {
-        let entry = audit_entry("connect", id.name(), &args.account, "failed", &why);
+        let entry = audit_entry(
+            &ctx.config.operator,
+            "connect",
+            id.name(),
+            &args.account,
+            "failed",
+            &why,
+        );
         ctx.store()?.upsert(Batch::Audit(&[entry]))?;
         Ok(())
     };
@@ -261,6 +268,7 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
         connected_at: Some(crate::clock::now()),
         last_sync_at: None,
     };
+    let operator = ctx.config.operator.clone();
     let store = ctx.store()?;
     store.upsert(Batch::Connections(&[connection]))?;
     let who = identity
@@ -268,6 +276,7 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
         .clone()
         .unwrap_or_else(|| identity.platform_user_id.clone());
     let entry = audit_entry(
+        &operator,
         "connect",
         id.name(),
         &args.account,

@@ -117,24 +117,9 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
     }
 }
 
-/// Who is making a change: `$SOCIALCRM_OPERATOR`, else the OS user, else `unknown`; one line
-/// of at most 64 characters.
-pub fn operator() -> String {
-    let named = ["SOCIALCRM_OPERATOR", "USER", "LOGNAME"]
-        .iter()
-        .filter_map(|k| std::env::var(k).ok())
-        .map(|v| v.trim().to_string())
-        .find(|v| !v.is_empty())
-        .unwrap_or_else(|| "unknown".into());
-    named
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(64)
-        .collect()
-}
-
 /// An audit entry of `action` by the operator, about the fan's platform and an account.
 pub fn audit_entry(
+    operator: &str,
     action: &str,
     platform: Option<&str>,
     account: Option<&str>,
@@ -143,7 +128,7 @@ pub fn audit_entry(
     AuditEntry {
         event_id: uuid::Uuid::new_v4().to_string(),
         at: crate::clock::now(),
-        actor: operator(),
+        actor: operator.into(),
         action: action.into(),
         platform: platform.map(str::to_string),
         account: account.map(str::to_string),
@@ -170,7 +155,9 @@ fn retag(
         ("fans.tag", "added")
     };
     // Names the fan by id only (erasure scrubs these entries: see store::generic::fan_lists).
+    let operator = ctx.config.operator.clone();
     let audit = audit_entry(
+        &operator,
         action,
         Some(&fan.platform),
         account.as_deref(),
@@ -182,7 +169,7 @@ fn retag(
         account.as_deref().unwrap_or(""),
         &tags,
         remove,
-        &operator(),
+        &operator,
         &audit,
     )?;
     let now = store.fan_tags(fan.id)?;
@@ -218,7 +205,9 @@ fn note(ctx: &mut Context, raw: &str, text: &str, account: Option<String>) -> Cl
     let fan = resolve(ctx, raw)?;
     check_account(ctx, &fan, account.as_deref())?;
     // The note's text stays out of the audit log: it is personal data about the fan.
+    let operator = ctx.config.operator.clone();
     let audit = audit_entry(
+        &operator,
         "fans.note",
         Some(&fan.platform),
         account.as_deref(),
@@ -228,7 +217,7 @@ fn note(ctx: &mut Context, raw: &str, text: &str, account: Option<String>) -> Cl
         fan.id,
         account.as_deref().unwrap_or(""),
         body,
-        &operator(),
+        &operator,
         &audit,
     )?;
     Ok(Report::data(Detail(NoteLine::from(note))).note(format!("note added to fan {}", fan.id)))
@@ -273,7 +262,9 @@ fn erase(ctx: &mut Context, raw: &str, account: Option<String>, yes: bool) -> Cl
         }
     }
     // No username, display name or platform id here: the entry outlives the fan.
+    let operator = ctx.config.operator.clone();
     let audit = audit_entry(
+        &operator,
         "fans.delete",
         Some(&fan.platform),
         account.as_deref(),

@@ -185,6 +185,7 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
         ImportKind::Fans => &onlyfans::FANS,
         ImportKind::Messages => &onlyfans::MESSAGES,
         ImportKind::Earnings => &onlyfans::EARNINGS,
+        ImportKind::Links => &onlyfans::LINKS,
     };
     let dates = match args.date_format {
         DateFormat::Auto => DateOrder::Auto,
@@ -208,6 +209,7 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
 
     let rejects = Rejects::open(args.rejects.as_deref(), &headers)?;
     let visible = ctx.config.progress && std::io::stderr().is_terminal();
+    let operator = ctx.config.operator.clone();
     let store = ctx.store()?;
     let account = whose_export(store, args.account.as_deref())?;
     if first_onlyfans_import(store)? {
@@ -215,6 +217,7 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
         if !args.dry_run {
             record(
                 store,
+                &operator,
                 "notice",
                 "ok",
                 "compliance notice shown".into(),
@@ -244,7 +247,7 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
                 "{} from {shown} stopped after {} inserted, {} updated, {} unchanged: {}",
                 kind.name, counts.inserted, counts.updated, counts.unchanged, e.message
             );
-            let _ = record(store, "import", "failed", detail, Some(&account));
+            let _ = record(store, &operator, "import", "failed", detail, Some(&account));
         }
         return Err(e);
     }
@@ -272,7 +275,7 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
             "{} from {shown}: {} rows, {} inserted, {} updated, {} unchanged, {} rejected",
             kind.name, rows, counts.inserted, counts.updated, counts.unchanged, rejects.count
         );
-        record(store, "import", outcome, detail, Some(&account))?;
+        record(store, &operator, "import", outcome, detail, Some(&account))?;
     }
     let mut notes = Vec::new();
     let mut exit = ExitCode::Success;
@@ -485,16 +488,16 @@ fn first_onlyfans_import(store: &mut dyn Store) -> CliResult<bool> {
 
 fn record(
     store: &mut dyn Store,
+    operator: &str,
     action: &str,
     outcome: &str,
     detail: String,
     account: Option<&str>,
 ) -> CliResult<()> {
-    let actor = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
     let entry = AuditEntry {
         event_id: uuid::Uuid::new_v4().to_string(),
         at: crate::clock::now(),
-        actor,
+        actor: operator.into(),
         action: action.into(),
         platform: Some(onlyfans::PLATFORM.into()),
         account: account.map(str::to_string),

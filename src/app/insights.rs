@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{Context, Report};
-use crate::cli::{InsightsArgs, SyncArgs};
+use crate::cli::{InsightsArgs, InsightsView, SyncArgs};
 use crate::error::CliResult;
 use crate::output::{Render, Section};
 use crate::store::model::{Bucket, EventQuery, Post, PostQuery, PostRank};
@@ -239,6 +239,9 @@ impl Render for Insights {
 }
 
 pub fn run(ctx: &mut Context, args: InsightsArgs) -> CliResult<Report> {
+    if let Some(InsightsView::Attribution(view)) = args.view {
+        return super::attribution::run(ctx, view);
+    }
     let mut notes = Vec::new();
     if args.refresh {
         let sync = SyncArgs {

@@ -6,6 +6,7 @@
 //! configuration, dispatch, print, and turn any error into one line and an exit code.
 
 mod accounts;
+mod attribution;
 mod audit;
 mod connect;
 mod db;
@@ -187,6 +188,7 @@ impl Context {
         connection: crate::store::model::ConnectionRow,
     ) -> CliResult<crate::auth::lifecycle::Session<'a>> {
         let lock_dir = self.config.data_dir.join("locks");
+        let actor = self.config.operator.clone();
         let key = crate::auth::lifecycle::secret_key(
             &connection.connection.platform,
             &connection.connection.account,
@@ -205,6 +207,7 @@ impl Context {
             lock_dir,
             early_refresh_failed: false,
             tokens,
+            actor,
         })
     }
 

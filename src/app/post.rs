@@ -61,7 +61,14 @@ fn record(session: &mut Session, posted: &Posted, post: Post) -> CliResult<()> {
     if !posted.media_ids.is_empty() {
         detail.push_str(&format!(" with {} media file(s)", posted.media_ids.len()));
     }
-    let entry = audit_entry("post", &posted.platform, &posted.account, "ok", &detail);
+    let entry = audit_entry(
+        &session.actor,
+        "post",
+        &posted.platform,
+        &posted.account,
+        "ok",
+        &detail,
+    );
     session
         .store
         .upsert_all(&[Batch::Posts(&[post]), Batch::Audit(&[entry])])?;
@@ -81,7 +88,14 @@ fn outcome_unclear(e: &LifecycleError) -> bool {
 
 /// A failed post in the audit log, then its one-line error.
 fn failed(session: &mut Session, id: PlatformId, account: &str, error: CliError) -> CliError {
-    let entry = audit_entry("post", id.name(), account, "failed", &error.message);
+    let entry = audit_entry(
+        &session.actor,
+        "post",
+        id.name(),
+        account,
+        "failed",
+        &error.message,
+    );
     match session.store.upsert(Batch::Audit(&[entry])) {
         Ok(_) => error,
         Err(e) => e.into(),
@@ -331,7 +345,14 @@ fn x(ctx: &mut Context, args: XPostArgs) -> CliResult<Report> {
             Err(e) => {
                 progress.finish();
                 let detail = format!("{}: {e}", file.display());
-                let entry = audit_entry("upload", id.name(), &args.account, "failed", &detail);
+                let entry = audit_entry(
+                    &session.actor,
+                    "upload",
+                    id.name(),
+                    &args.account,
+                    "failed",
+                    &detail,
+                );
                 session.store.upsert(Batch::Audit(&[entry]))?;
                 return Err(CliError::failure(format!("upload of {detail}")));
             }

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
+use super::attribution::Attribution;
 use super::{Body, Context, Report};
 use crate::cli::ReportArgs;
 use crate::error::{CliError, CliResult};
@@ -228,6 +229,10 @@ struct Scope {
     /// The built-in segments' live counts, summed over the scope's accounts (each account
     /// judged on its own, as `segments list` does).
     segments: Vec<SegmentCount>,
+    /// Revenue traced to posts through the scope's tracking links, over the periods starting
+    /// in the report's (`insights attribution --from --to`); absent when the scope has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attribution: Option<Attribution>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -371,7 +376,7 @@ pub fn run(ctx: &mut Context, args: ReportArgs) -> CliResult<Report> {
             last_day(to).format("%Y-%m-%d")
         ));
         if args.open {
-            notes.push(open_page(path));
+            notes.push(open_page(path, ctx.config.browser.as_deref()));
         }
     } else if args.open {
         notes.push("nothing to open: no page was written (add --out FILE.html)".into());
@@ -484,11 +489,10 @@ fn write_page(path: &Path, html: &str) -> CliResult<()> {
 }
 
 /// Starts the browser on the page, as `connect` does; the line says what happened.
-fn open_page(path: &Path) -> String {
+fn open_page(path: &Path, browser: Option<&str>) -> String {
     let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let url = format!("file://{}", absolute.display());
-    let browser = std::env::var("BROWSER").ok();
-    match crate::auth::browser::open(&url, browser.as_deref()) {
+    match crate::auth::browser::open(&url, browser) {
         Some(launched) => format!("opened it with {}", launched.command),
         None => format!("could not start a browser: open {url} yourself"),
     }
@@ -771,7 +775,9 @@ fn scope(
             fans,
         });
     }
+    let attribution = super::attribution::attribute(store, accounts, Some(from), Some(to))?;
     Ok(Scope {
+        attribution: attribution.has_links().then_some(attribution),
         name,
         accounts: accounts.to_vec(),
         figures,
@@ -916,6 +922,64 @@ fn post_table(title: &str, posts: &[TopPost]) -> Block {
 }
 
 /// The page, drawn from the data alone.
+/// "Revenue attributed to posts and sources": the source lines (each platform, unattributed,
+/// total) and each link with the posts that carried it, as `insights attribution` counts them.
+fn attribution_tables(a: &Attribution) -> Vec<Block> {
+    let headers = |h: &[&str]| h.iter().map(|h| h.to_string()).collect();
+    let revenue = |cents: i64| Cell::Number(cents as f64 / 100.0);
+    let sources = Table {
+        title: "Revenue attributed to posts and sources".into(),
+        empty_note: String::new(),
+        headers: headers(&["Source", "Links", "Posts", "Subscribers", "Revenue"]),
+        rows: a
+            .source_lines()
+            .into_iter()
+            .map(|(source, t)| {
+                let label = match source.as_str() {
+                    "unattributed" => "Unattributed (no post carried the link)".to_string(),
+                    "total" => "Total (each link once)".to_string(),
+                    p => platform_label(p).to_string(),
+                };
+                vec![
+                    Cell::Text(label),
+                    Cell::Number(t.links as f64),
+                    Cell::Number(t.posts as f64),
+                    Cell::Number(t.subscribers as f64),
+                    revenue(t.revenue_cents),
+                ]
+            })
+            .collect(),
+    };
+    let links = Table {
+        title: "Tracking links and the posts that carried them".into(),
+        empty_note: "No tracking link has statistics for a period starting in this one.".into(),
+        headers: headers(&["Link", "URL", "Subscribers", "Revenue", "Posts"]),
+        rows: a
+            .links
+            .iter()
+            .map(|l| {
+                let posts: Vec<String> = l
+                    .posts
+                    .iter()
+                    .map(|p| format!("{} {}", platform_label(&p.platform), p.platform_post_id))
+                    .collect();
+                vec![
+                    Cell::Text(l.name.clone().unwrap_or_default()),
+                    Cell::Text(l.url.clone()),
+                    Cell::Number(l.subscribers as f64),
+                    revenue(l.revenue_cents),
+                    Cell::Text(if posts.is_empty() {
+                        "unattributed".into()
+                    } else {
+                        posts.join(", ")
+                    }),
+                ]
+            })
+            .collect(),
+    };
+    vec![Block::Table(sources), Block::Table(links)]
+}
+
 fn page(data: &ReportData) -> Page {
     let mut sections = Vec::new();
     for s in &data.scopes {
@@ -1103,6 +1167,9 @@ fn page(data: &ReportData) -> Page {
                 })
                 .collect(),
         }));
+        if let Some(a) = &s.attribution {
+            money.extend(attribution_tables(a));
+        }
         sections.push(Section {
             title: format!("{} · Revenue and fans", s.name),
             intro: String::new(),

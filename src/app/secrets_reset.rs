@@ -81,6 +81,7 @@ pub fn run(ctx: &mut Context, cmd: SecretsCommand) -> CliResult<Report> {
             u.key, u.reason
         )
     };
+    let operator = ctx.config.operator.clone();
     let mut rows = Vec::new();
     for u in unreadable {
         let owner = owner_of(&u.key);
@@ -97,13 +98,13 @@ pub fn run(ctx: &mut Context, cmd: SecretsCommand) -> CliResult<Report> {
                         connection.status = crate::store::model::ConnectionStatus::NeedsReauth;
                         db.upsert(Batch::Connections(std::slice::from_ref(&connection)))?;
                     }
-                    audit_entry("secrets_reset", p, a, "ok", &detail(&u))
+                    audit_entry(&operator, "secrets_reset", p, a, "ok", &detail(&u))
                 }
                 // A key of no account (none is written so today): still on the record.
                 None => crate::store::model::AuditEntry {
                     platform: None,
                     account: None,
-                    ..audit_entry("secrets_reset", "", "", "ok", &detail(&u))
+                    ..audit_entry(&operator, "secrets_reset", "", "", "ok", &detail(&u))
                 },
             };
             db.upsert(Batch::Audit(&[entry]))?;

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::fans::{audit_entry, money, operator};
+use super::fans::{audit_entry, money};
 use super::{Context, Report, paging_note};
 use crate::cli::{SegmentFilterArgs, SegmentsCommand, parse_when};
 use crate::error::{CliError, CliResult};
@@ -286,7 +286,9 @@ fn create(ctx: &mut Context, name: String, args: SegmentFilterArgs) -> CliResult
         .with_hint("e.g. `socialcrm segments create vip --tag vip`"));
     }
     let definition = serde_json::to_string(&filter).expect("a filter serializes");
+    let operator = ctx.config.operator.clone();
     let audit = audit_entry(
+        &operator,
         "segments.create",
         None,
         None,
@@ -295,7 +297,7 @@ fn create(ctx: &mut Context, name: String, args: SegmentFilterArgs) -> CliResult
     let mut query = FanQuery::default();
     filter.narrow(&name, &mut query)?;
     let store = ctx.store()?;
-    if !store.save_segment(&name, &definition, &operator(), &audit)? {
+    if !store.save_segment(&name, &definition, &operator, &audit)? {
         return Err(
             CliError::failure(format!("a segment named '{name}' exists")).with_hint(format!(
                 "`socialcrm segments delete {name}` first, or pick another name"
@@ -419,7 +421,9 @@ fn delete(ctx: &mut Context, name: &str) -> CliResult<Report> {
             "'{name}' is built in and cannot be deleted"
         )));
     }
+    let operator = ctx.config.operator.clone();
     let audit = audit_entry(
+        &operator,
         "segments.delete",
         None,
         None,

@@ -59,6 +59,8 @@ pub struct Session<'a> {
     /// pages use them without reading the secrets store again. A refresh re-reads the store
     /// under its lock, so another process's refresh is never overwritten with these.
     pub tokens: Option<Tokens>,
+    /// Who the audit entries of this session name (`Config::operator`).
+    pub actor: String,
 }
 
 impl Session<'_> {
@@ -200,7 +202,14 @@ impl Session<'_> {
 
     fn audit(&mut self, action: &str, outcome: &str, detail: &str) -> Result<(), LifecycleError> {
         let c = &self.connection.connection;
-        let entry = audit_entry(action, &c.platform, &c.account, outcome, detail);
+        let entry = audit_entry(
+            &self.actor,
+            action,
+            &c.platform,
+            &c.account,
+            outcome,
+            detail,
+        );
         self.store.upsert(Batch::Audit(&[entry]))?;
         Ok(())
     }
@@ -209,6 +218,7 @@ impl Session<'_> {
 /// An audit entry about a connection. `detail` must never hold a secret: callers pass error
 /// messages of types that redact them.
 pub fn audit_entry(
+    actor: &str,
     action: &str,
     platform: &str,
     account: &str,
@@ -218,7 +228,7 @@ pub fn audit_entry(
     AuditEntry {
         event_id: uuid::Uuid::new_v4().to_string(),
         at: crate::clock::now(),
-        actor: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
+        actor: actor.into(),
         action: action.into(),
         platform: Some(platform.into()),
         account: Some(account.into()),

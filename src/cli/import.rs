@@ -17,6 +17,9 @@ pub enum ImportKind {
     Messages,
     /// Earnings statements / transactions: one row per payment (time and an amount required)
     Earnings,
+    /// Tracking-link statistics: one row per link, or per link and period (URL and a figure
+    /// required)
+    Links,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

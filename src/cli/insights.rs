@@ -1,11 +1,15 @@
 use chrono::{DateTime, Utc};
-use clap::Args;
+use clap::{Args, Subcommand};
 
 use super::when::parse_when;
 use crate::vocab::PlatformId;
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct InsightsArgs {
+    #[command(subcommand)]
+    pub view: Option<InsightsView>,
+
     /// Only this platform (default: all)
     pub platform: Option<PlatformId>,
 
@@ -36,4 +40,30 @@ pub struct InsightsArgs {
     /// How many top posts to show
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub top: u32,
+}
+
+/// Views of insights other than the metrics.
+#[derive(Debug, Subcommand)]
+pub enum InsightsView {
+    /// Revenue and subscribers traced to posts, through OnlyFans tracking links: per source
+    /// platform, per link (with the posts that carried it) and per post; revenue no post
+    /// explains is its own "unattributed" line
+    Attribution(AttributionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttributionArgs {
+    /// Only the tracking links of this account (its local name; the posts carrying them may
+    /// be any account's)
+    #[arg(long, value_name = "NAME", value_parser = super::account_name)]
+    pub account: Option<String>,
+
+    /// Only link statistics of periods starting at or after this time (default: every link's
+    /// lifetime figures)
+    #[arg(long, value_name = "WHEN", value_parser = parse_when)]
+    pub from: Option<DateTime<Utc>>,
+
+    /// Only link statistics of periods starting before this time
+    #[arg(long, value_name = "WHEN", value_parser = parse_when)]
+    pub to: Option<DateTime<Utc>>,
 }

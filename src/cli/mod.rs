@@ -35,7 +35,7 @@ pub use doctor::DoctorArgs;
 pub use export::{ExportArgs, ExportFormat};
 pub use fans::{FanSortArg, FansCommand, tag_name};
 pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
-pub use insights::InsightsArgs;
+pub use insights::{AttributionArgs, InsightsArgs, InsightsView};
 pub use messages::MessagesCommand;
 pub use people::{PeopleCommand, PersonSortArg};
 pub use post::{PostCommand, RedditPostArgs, XPostArgs};

@@ -40,6 +40,11 @@ pub struct Config {
     pub secrets: SecretsSettings,
     /// `$XDG_DATA_HOME/socialcrm`: the embedded database, encrypted secret files, lock files.
     pub data_dir: PathBuf,
+    /// Who the audit log says made a change (see [`operator`]).
+    pub operator: String,
+    /// `$BROWSER`: the program `connect` and `report --open` hand a URL to, before the
+    /// desktop's opener.
+    pub browser: Option<String>,
 }
 
 impl Config {
@@ -161,7 +166,26 @@ pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         platforms,
         secrets,
         data_dir,
+        operator: operator(env),
+        browser: env("BROWSER"),
     })
+}
+
+/// Who is making a change, for every audit entry and decision: `$SOCIALCRM_OPERATOR` (an
+/// agency's staff share one OS user), else the OS user, else `unknown`; one line of at most 64
+/// characters, so a name cannot forge a second log line.
+fn operator(env: &dyn Fn(&str) -> Option<String>) -> String {
+    let named = ["SOCIALCRM_OPERATOR", "USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .filter_map(|k| env(k))
+        .map(|v| v.trim().to_string())
+        .find(|v| !v.is_empty())
+        .unwrap_or_else(|| "unknown".into());
+    named
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(64)
+        .collect()
 }
 
 /// `SOCIALCRM_SECRETS` beats `secrets = "..."`; the master key comes from the environment only,

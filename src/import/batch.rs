@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::seen::KeySet;
 use crate::store::Batch;
-use crate::store::model::{AnalyticsEvent, Fan, Message};
+use crate::store::model::{AnalyticsEvent, Fan, Message, TrackingLink};
 
 /// What a batch of rows became. A messages or earnings export names the same fan on many rows;
 /// those fans are folded into one record per batch ([`Parsed::seen_fan`]) so a batch writes each
@@ -14,6 +14,7 @@ pub struct Parsed {
     pub fans: Vec<Fan>,
     pub messages: Vec<Message>,
     pub events: Vec<AnalyticsEvent>,
+    pub links: Vec<TrackingLink>,
     /// Good rows in this batch.
     pub rows: usize,
     seen: HashMap<String, usize>,
@@ -51,7 +52,7 @@ impl Parsed {
 
     /// The batches to write, fans first so the other records find them.
     pub fn batches(&self) -> Vec<Batch<'_>> {
-        let mut out = Vec::with_capacity(3);
+        let mut out = Vec::with_capacity(4);
         if !self.fans.is_empty() {
             out.push(Batch::Fans(&self.fans));
         }
@@ -60,6 +61,9 @@ impl Parsed {
         }
         if !self.events.is_empty() {
             out.push(Batch::Analytics(&self.events));
+        }
+        if !self.links.is_empty() {
+            out.push(Batch::TrackingLinks(&self.links));
         }
         out
     }

@@ -47,6 +47,8 @@ pub enum ValueError {
         "amount {value:?} has more than 2 decimal places; round it to whole cents (e.g. 12.35)"
     )]
     TooManyDecimals { value: String },
+    #[error("bad count {value:?}: {reason}; write it like 1234 or 1,234")]
+    BadCount { value: String, reason: &'static str },
     #[error("bad date {value:?}: {reason}; write it like 2026-11-01 or 2026-11-01T12:30:00Z")]
     BadDate { value: String, reason: &'static str },
     #[error("ambiguous date {value:?}: day and month could be swapped; pass {fix}")]
@@ -249,6 +251,44 @@ fn parse_cents(s: &str, text: &str) -> Result<i64, ValueError> {
         .checked_mul(100)
         .and_then(|c| c.checked_add(frac))
         .ok_or_else(|| bad("it is too large"))
+}
+
+/// The largest count a cell may hold (clicks, subscribers): far above any real link's.
+pub const MAX_COUNT: i64 = 1_000_000_000_000;
+
+/// Parses a whole, non-negative count (`1234`, `1,234`, `1.234`, `1 234`). Empty cells are
+/// `Ok(None)`. Thousands separators must split groups of three digits, so `12.5` and `1,5` —
+/// a decimal, not a count — are errors rather than 125 and 15.
+pub fn parse_count(raw: &str) -> Result<Option<i64>, ValueError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let bad = |reason| ValueError::BadCount {
+        value: text.to_owned(),
+        reason,
+    };
+    let mut groups = text.split(|c| matches!(c, ',' | '.') || is_space_grouping(c));
+    let first = groups.next().unwrap_or("");
+    let rest: Vec<&str> = groups.collect();
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    if !digits(first) || !rest.iter().all(|g| digits(g)) {
+        return Err(bad("a count is a whole number of digits"));
+    }
+    if !rest.is_empty() && (first.len() > 3 || rest.iter().any(|g| g.len() != 3)) {
+        return Err(bad(
+            "a count is a whole number (separators must split groups of 3 digits)",
+        ));
+    }
+    let mut n: i64 = 0;
+    for b in std::iter::once(first).chain(rest).flat_map(str::bytes) {
+        n = n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(i64::from(b - b'0')))
+            .filter(|&n| n <= MAX_COUNT)
+            .ok_or_else(|| bad("it is too large"))?;
+    }
+    Ok(Some(n))
 }
 
 /// Parses a timestamp cell. Empty cells are `Ok(None)`. Times without an offset are UTC, as
@@ -746,5 +786,27 @@ mod tests {
             parse_amount("1.2345").unwrap_err().to_string(),
             "amount \"1.2345\" has more than 2 decimal places; round it to whole cents (e.g. 12.35)"
         );
+    }
+
+    #[test]
+    fn counts_are_whole_numbers_with_grouped_thousands() {
+        assert_eq!(parse_count(" 1234 "), Ok(Some(1234)));
+        assert_eq!(parse_count("1,234"), Ok(Some(1234)));
+        assert_eq!(parse_count("1.234.567"), Ok(Some(1_234_567)));
+        assert_eq!(parse_count("1\u{a0}234"), Ok(Some(1234)));
+        assert_eq!(parse_count(""), Ok(None));
+        for bad in [
+            "12.5",
+            "1,5",
+            "-3",
+            "12a",
+            "1234,567",
+            "99999999999999999999",
+        ] {
+            assert!(
+                matches!(parse_count(bad), Err(ValueError::BadCount { .. })),
+                "{bad}"
+            );
+        }
     }
 }

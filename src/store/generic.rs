@@ -14,6 +14,7 @@ use super::value::{Row, Value};
 use super::{Batch, Store, StoreError, StoreInfo};
 
 mod fan_lists;
+mod links;
 mod people;
 
 /// One step of the schema: applied once, in order, recorded in `schema_migrations`.
@@ -244,6 +245,7 @@ impl<C: Conn> SqlStore<C> {
             Batch::SyncStates(rows) => self.upsert_rows(rows),
             Batch::SyncRuns(rows) => self.upsert_rows(rows),
             Batch::Audit(rows) => self.upsert_rows(rows),
+            Batch::TrackingLinks(rows) => self.upsert_rows(rows),
         }
     }
 
@@ -1761,6 +1763,22 @@ impl<C: Conn> Store for SqlStore<C> {
         rows: u32,
     ) -> Result<Vec<MentionSource>, StoreError> {
         self.people_mentions(after, fans, rows)
+    }
+
+    fn link_figures(
+        &mut self,
+        q: &AttributionQuery,
+    ) -> Result<(Vec<LinkFigures>, i64), StoreError> {
+        self.links_figures(q)
+    }
+
+    fn link_posts(
+        &mut self,
+        hosts: &[String],
+        after: i64,
+        rows: u32,
+    ) -> Result<Vec<PostRow>, StoreError> {
+        self.links_posts(hosts, after, rows)
     }
 
     fn upload(

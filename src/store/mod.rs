@@ -37,6 +37,7 @@ macro_rules! schema_migrations {
             14 "search_indexes" "0014_search_indexes.sql",
             15 "report_indexes" "0015_report_indexes.sql",
             16 "people" "0016_people.sql",
+            17 "tracking_links" "0017_tracking_links.sql",
             19 "segment_indexes" "0019_segment_indexes.sql",
         )
     };
@@ -161,6 +162,7 @@ pub enum Batch<'a> {
     SyncStates(&'a [SyncState]),
     SyncRuns(&'a [SyncRun]),
     Audit(&'a [AuditEntry]),
+    TrackingLinks(&'a [TrackingLink]),
 }
 
 impl Batch<'_> {
@@ -175,6 +177,7 @@ impl Batch<'_> {
             Batch::SyncStates(_) => "sync_state",
             Batch::SyncRuns(_) => "sync_runs",
             Batch::Audit(_) => "audit_log",
+            Batch::TrackingLinks(_) => "tracking_links",
         }
     }
 
@@ -188,6 +191,7 @@ impl Batch<'_> {
             Batch::SyncStates(r) => r.len(),
             Batch::SyncRuns(r) => r.len(),
             Batch::Audit(r) => r.len(),
+            Batch::TrackingLinks(r) => r.len(),
         }
     }
 
@@ -507,6 +511,19 @@ pub trait Store: Send {
     ) -> Result<Vec<MentionSource>, StoreError>;
 
     /// The publish ledger's entry for a file (by SHA-256) on one account, if any.
+    /// Each tracking link's figures over the rows `q` reads, and how many links of the
+    /// account have none there (schema v17).
+    fn link_figures(&mut self, q: &AttributionQuery)
+    -> Result<(Vec<LinkFigures>, i64), StoreError>;
+    /// A page (by id, after `after`) of the posts whose caption or URL names one of `hosts`:
+    /// the candidates of attribution, which the caller matches against the links.
+    fn link_posts(
+        &mut self,
+        hosts: &[String],
+        after: i64,
+        rows: u32,
+    ) -> Result<Vec<PostRow>, StoreError>;
+
     fn upload(
         &mut self,
         platform: &str,

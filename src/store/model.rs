@@ -105,6 +105,58 @@ pub struct Post {
     pub metrics_at: Option<DateTime<Utc>>,
 }
 
+/// An OnlyFans tracking link's figures for one period, as an export gave them (schema v17).
+/// Key: (account, link_key, period).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrackingLink {
+    /// The creator whose link it is (the local account name of the import).
+    pub account: String,
+    /// The URL normalised for matching (`platforms::onlyfans::links::normalize`).
+    pub link_key: String,
+    /// `all` for lifetime totals, else `<start>/<end>` of the export's period.
+    pub period: String,
+    pub name: Option<String>,
+    /// The URL as the export wrote it.
+    pub url: String,
+    pub period_start: Option<DateTime<Utc>>,
+    pub period_end: Option<DateTime<Utc>>,
+    pub clicks: Option<i64>,
+    pub subscribers: Option<i64>,
+    pub revenue_cents: Option<i64>,
+    pub currency: Option<String>,
+    pub link_created_at: Option<DateTime<Utc>>,
+}
+
+/// Which tracking-link figures `insights attribution` and the report read.
+#[derive(Debug, Clone, Default)]
+pub struct AttributionQuery {
+    pub account: Option<String>,
+    /// With either bound, only the per-period rows whose period starts in `[since, until)`
+    /// count; without both, every link's lifetime row, or the sum of its periods when the
+    /// exports gave periods only.
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl AttributionQuery {
+    pub fn ranged(&self) -> bool {
+        self.since.is_some() || self.until.is_some()
+    }
+}
+
+/// One tracking link's figures summed over the rows an [`AttributionQuery`] reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkFigures {
+    pub account: String,
+    pub link_key: String,
+    pub name: Option<String>,
+    pub url: String,
+    pub clicks: i64,
+    pub subscribers: i64,
+    pub revenue_cents: i64,
+    pub currency: Option<String>,
+}
+
 /// One point of a metric's time series. Key: every field but `value` and `unit`, so re-syncing
 /// the same period overwrites instead of duplicating.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -9,7 +9,7 @@ use super::sql::{Merge, UpsertSpec};
 use super::value::{Row, Value};
 
 /// Every table of the data model, in the order `db status` prints them.
-pub const TABLES: [&str; 19] = [
+pub const TABLES: [&str; 20] = [
     "platform_connections",
     "fans",
     "fan_accounts",
@@ -29,6 +29,7 @@ pub const TABLES: [&str; 19] = [
     "person_links",
     "person_decisions",
     "person_rejections",
+    "tracking_links",
 ];
 
 /// A record that can be written with its table's upsert.
@@ -330,6 +331,46 @@ impl Upsert for AuditEntry {
             (&self.account).into(),
             (&self.outcome).into(),
             (&self.detail).into(),
+        ]
+    }
+}
+
+/// An OnlyFans tracking link's figures for one period (schema v17). A newer export of the same
+/// period updates them; a column a later file lacks keeps what an earlier one gave.
+pub const TRACKING_LINKS: UpsertSpec = UpsertSpec {
+    table: "tracking_links",
+    key: &["account", "link_key", "period"],
+    columns: &[
+        ("name", Merge::Prefer),
+        ("url", Merge::Replace),
+        ("period_start", Merge::Replace),
+        ("period_end", Merge::Replace),
+        ("clicks", Merge::Prefer),
+        ("subscribers", Merge::Prefer),
+        ("revenue_cents", Merge::Prefer),
+        ("currency", Merge::Prefer),
+        ("link_created_at", Merge::Prefer),
+    ],
+};
+
+impl Upsert for TrackingLink {
+    fn spec() -> &'static UpsertSpec {
+        &TRACKING_LINKS
+    }
+    fn params(&self) -> Vec<Value> {
+        vec![
+            (&self.account).into(),
+            (&self.link_key).into(),
+            (&self.period).into(),
+            (&self.name).into(),
+            (&self.url).into(),
+            self.period_start.into(),
+            self.period_end.into(),
+            self.clicks.into(),
+            self.subscribers.into(),
+            self.revenue_cents.into(),
+            (&self.currency).into(),
+            self.link_created_at.into(),
         ]
     }
 }

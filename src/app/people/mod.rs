@@ -66,8 +66,9 @@ pub fn run(ctx: &mut Context, cmd: PeopleCommand) -> CliResult<Report> {
         }
         PeopleCommand::Unlink { fan, note } => {
             let fan = resolve(ctx, &fan)?;
-            let d = decision("unlink", None, note);
-            let audit = audit_entry("people.unlink");
+            let operator = &ctx.config.operator;
+            let d = decision(operator, "unlink", None, note);
+            let audit = audit_entry(operator, "people.unlink");
             match ctx.store()?.unlink_fan(fan.id, &d, &audit)? {
                 None => Err(CliError::failure(format!(
                     "fan {} belongs to no person: nothing to unlink",
@@ -146,6 +147,7 @@ pub fn run(ctx: &mut Context, cmd: PeopleCommand) -> CliResult<Report> {
         }
         PeopleCommand::Reject { id, note } => {
             let (a, b) = parse_suggestion(&id)?;
+            let operator = ctx.config.operator.clone();
             let store = ctx.store()?;
             if store.candidate_fans(&[a, b], &None)?.len() < 2 {
                 return Err(CliError::failure(format!(
@@ -162,8 +164,9 @@ pub fn run(ctx: &mut Context, cmd: PeopleCommand) -> CliResult<Report> {
                         )),
                 );
             }
-            let d = decision("reject", None, note);
-            let decision_id = store.reject_pair((a, b), &d, &audit_entry("people.reject"))?;
+            let d = decision(&operator, "reject", None, note);
+            let decision_id =
+                store.reject_pair((a, b), &d, &audit_entry(&operator, "people.reject"))?;
             Ok(Report::data(Decided {
                 action: "reject",
                 person_id: None,
@@ -185,8 +188,9 @@ fn link(
     evidence: Option<Vec<Signal>>,
     note: Option<String>,
 ) -> CliResult<Report> {
-    let d = decision(action, evidence.as_ref(), note);
-    let audit = audit_entry(&format!("people.{action}"));
+    let operator = &ctx.config.operator;
+    let d = decision(operator, action, evidence.as_ref(), note);
+    let audit = audit_entry(operator, &format!("people.{action}"));
     match ctx.store()?.link_fans(fans, &d, &audit)? {
         LinkOutcome::UnknownFan(id) => Err(CliError::failure(format!("no fan has id {id}"))),
         LinkOutcome::Conflict { people } => {
@@ -239,18 +243,16 @@ fn parse_suggestion(raw: &str) -> CliResult<(i64, i64)> {
     Ok((a.min(b), a.max(b)))
 }
 
-/// Who decides: `$SOCIALCRM_OPERATOR`, else the OS user.
-fn operator() -> String {
-    ["SOCIALCRM_OPERATOR", "USER", "USERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
-        .unwrap_or_else(|| "unknown".into())
-}
-
-fn decision(action: &str, evidence: Option<&Vec<Signal>>, note: Option<String>) -> PersonDecision {
+/// A decision by `operator` (`Config::operator`).
+fn decision(
+    operator: &str,
+    action: &str,
+    evidence: Option<&Vec<Signal>>,
+    note: Option<String>,
+) -> PersonDecision {
     PersonDecision {
         action: action.into(),
-        operator: operator(),
+        operator: operator.into(),
         evidence: evidence.map(|e| serde_json::to_string(e).expect("signals serialize")),
         note,
         decided_at: crate::clock::now(),
@@ -258,11 +260,11 @@ fn decision(action: &str, evidence: Option<&Vec<Signal>>, note: Option<String>) 
 }
 
 /// The audit entry of a decision; the store fills the detail with ids only.
-fn audit_entry(action: &str) -> AuditEntry {
+fn audit_entry(operator: &str, action: &str) -> AuditEntry {
     AuditEntry {
         event_id: uuid::Uuid::new_v4().to_string(),
         at: crate::clock::now(),
-        actor: operator(),
+        actor: operator.into(),
         action: action.into(),
         platform: None,
         account: None,

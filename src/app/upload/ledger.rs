@@ -167,7 +167,15 @@ pub(super) fn already_posted(
         out.file,
         u.post_id.as_deref().unwrap_or("?")
     );
-    let entry = audit_entry("upload", &out.platform, &out.account, "skipped", &detail);
+    let operator = &ctx.config.operator;
+    let entry = audit_entry(
+        operator,
+        "upload",
+        &out.platform,
+        &out.account,
+        "skipped",
+        &detail,
+    );
     ctx.store()?.upsert(Batch::Audit(&[entry]))?;
     Ok(Report::data(Detail(out)).note(format!("{detail} (--force posts it again)")))
 }
@@ -230,7 +238,14 @@ pub(super) fn published(
     upload.post_id = Some(post.platform_post_id.clone());
     upload.upload_url = None;
     session.store.save_upload(upload)?;
-    let entry = audit_entry("upload", &upload.platform, &upload.account, "ok", detail);
+    let entry = audit_entry(
+        &session.actor,
+        "upload",
+        &upload.platform,
+        &upload.account,
+        "ok",
+        detail,
+    );
     session
         .store
         .upsert_all(&[Batch::Posts(&[post]), Batch::Audit(&[entry])])?;
@@ -269,7 +284,14 @@ pub(super) fn audit_upload(
     outcome: &str,
     detail: &str,
 ) -> CliResult<()> {
-    let entry = audit_entry("upload", &upload.platform, &upload.account, outcome, detail);
+    let entry = audit_entry(
+        &session.actor,
+        "upload",
+        &upload.platform,
+        &upload.account,
+        outcome,
+        detail,
+    );
     session.store.upsert(Batch::Audit(&[entry]))?;
     Ok(())
 }

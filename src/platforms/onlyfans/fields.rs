@@ -181,6 +181,104 @@ pub mod earnings {
     pub const REQUIRED: &[&[&str]] = &[&["occurred_at"], &["gross", "net"]];
 }
 
+/// Tracking-link statistics. OnlyFans shows them per link (its "Tracking links" page: campaign
+/// name, URL, clicks, subscribers, revenue, created date; the same fields OnlyFans API services
+/// return as `campaignName`, `campaignUrl`, `clicksCount`, `subscribersCount`, `revenue.total`,
+/// `createdAt`); agency tools export "Clicks", "Subs", "Revenue" per link, optionally per
+/// period. `endDate` is the link's expiry there, not a period end: it is not read.
+pub mod links {
+    use super::*;
+
+    pub const FIELDS: &[FieldSpec] = &[
+        field(
+            "name",
+            &[
+                "name",
+                "linkname",
+                "campaignname",
+                "campaign",
+                "trackinglink",
+                "trackinglinkname",
+                "title",
+                "label",
+            ],
+        ),
+        field(
+            "url",
+            &[
+                "url",
+                "linkurl",
+                "campaignurl",
+                "link",
+                "trackingurl",
+                "trackinglinkurl",
+            ],
+        ),
+        field(
+            "clicks",
+            &["clicks", "clickscount", "totalclicks", "visits"],
+        ),
+        field(
+            "subscribers",
+            &[
+                "subscribers",
+                "subscriberscount",
+                "subs",
+                "claims",
+                "newsubscribers",
+                "newfans",
+                "fans",
+            ],
+        ),
+        field(
+            "revenue",
+            &[
+                "revenue",
+                "revenuetotal",
+                "totalrevenue",
+                "earnings",
+                "totalearnings",
+                "grossrevenue",
+            ],
+        ),
+        field("currency", &["currency"]),
+        field(
+            "period_start",
+            &[
+                "periodstart",
+                "from",
+                "periodfrom",
+                "date",
+                "day",
+                "week",
+                "month",
+            ],
+        ),
+        field("period_end", &["periodend", "to", "periodto", "until"]),
+        field(
+            "created_at",
+            &[
+                "createdat",
+                "created",
+                "createddate",
+                "createdon",
+                "linkcreated",
+            ],
+        ),
+    ];
+    pub const NAME: usize = 0;
+    pub const URL: usize = 1;
+    pub const CLICKS: usize = 2;
+    pub const SUBSCRIBERS: usize = 3;
+    pub const REVENUE: usize = 4;
+    pub const CURRENCY: usize = 5;
+    pub const PERIOD_START: usize = 6;
+    pub const PERIOD_END: usize = 7;
+    pub const CREATED_AT: usize = 8;
+
+    pub const REQUIRED: &[&[&str]] = &[&["url"], &["clicks", "subscribers", "revenue"]];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,9 +335,24 @@ mod tests {
                 (e::STATUS, "status"),
             ],
         );
-        for kind in [f::REQUIRED, m::REQUIRED, e::REQUIRED] {
+        use links as l;
+        check(
+            l::FIELDS,
+            &[
+                (l::NAME, "name"),
+                (l::URL, "url"),
+                (l::CLICKS, "clicks"),
+                (l::SUBSCRIBERS, "subscribers"),
+                (l::REVENUE, "revenue"),
+                (l::CURRENCY, "currency"),
+                (l::PERIOD_START, "period_start"),
+                (l::PERIOD_END, "period_end"),
+                (l::CREATED_AT, "created_at"),
+            ],
+        );
+        for kind in [f::REQUIRED, m::REQUIRED, e::REQUIRED, l::REQUIRED] {
             for name in kind.iter().flat_map(|g| g.iter()) {
-                let all = [f::FIELDS, m::FIELDS, e::FIELDS];
+                let all = [f::FIELDS, m::FIELDS, e::FIELDS, l::FIELDS];
                 assert!(all.iter().any(|fs| fs.iter().any(|x| x.name == *name)));
             }
         }

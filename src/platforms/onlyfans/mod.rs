@@ -5,6 +5,7 @@
 //! and batching are generic (`import/`).
 
 pub mod fields;
+pub mod links;
 pub mod rows;
 
 use crate::import::batch::Parsed;
@@ -49,6 +50,14 @@ pub const EARNINGS: ExportKind = ExportKind {
     parse: rows::earning,
 };
 
+pub const LINKS: ExportKind = ExportKind {
+    name: "links",
+    table: "tracking_links",
+    fields: fields::links::FIELDS,
+    required: fields::links::REQUIRED,
+    parse: rows::link,
+};
+
 /// Shown once per database before the first OnlyFans import.
 pub const COMPLIANCE_NOTICE: &str = "note: OnlyFans has no public API. socialcrm imports only the \
 files you export yourself while logged in (fan lists, messages, statements); it never scrapes or \
@@ -69,6 +78,8 @@ Instead, export your data while logged in to onlyfans.com and import the files:
             socialcrm import-csv onlyfans messages messages.csv
   earnings  your statements / transactions (time, type, fan, gross, fee, net, currency)
             socialcrm import-csv onlyfans earnings earnings.csv
+  links     your tracking links' statistics (name, URL, clicks, subscribers, revenue, period)
+            socialcrm import-csv onlyfans links links.csv
 
 Headers are matched loosely (\"Username\", \"@handle\", \"Total spent\", ...); `--map COLUMN=FIELD`
 names any other, and `--dry-run` checks a file without writing. Importing the same file again
@@ -81,7 +92,7 @@ fans on request.
 
 /// The one line `sync onlyfans` answers with.
 pub const SYNC_REFUSAL: &str = "onlyfans has no API to sync from: export your fans, messages and \
-statements and run `socialcrm import-csv onlyfans <fans|messages|earnings> FILE` \
+statements and run `socialcrm import-csv onlyfans <fans|messages|earnings|links> FILE` \
 (`socialcrm connect onlyfans` explains how)";
 
 /// What `connect`, `sync` and `doctor` say of OnlyFans (its registry entry).
@@ -89,6 +100,6 @@ pub const IMPORTED: crate::platforms::kit::Imported = crate::platforms::kit::Imp
     connect_guide: CONNECT_GUIDE,
     sync_refusal: SYNC_REFUSAL,
     doctor: "no API to connect or credentials to set: OnlyFans data comes from your exports, \
-             `socialcrm import-csv onlyfans <fans|messages|earnings> FILE` (`socialcrm connect \
+             `socialcrm import-csv onlyfans <fans|messages|earnings|links> FILE` (`socialcrm connect \
              onlyfans` explains)",
 };

@@ -13,12 +13,12 @@
 use chrono::{DateTime, Utc};
 
 use super::PLATFORM;
-use super::fields::{earnings as e, fans as f, messages as m};
+use super::fields::{earnings as e, fans as f, links as l, messages as m};
 use crate::import::batch::Parsed;
 use crate::import::reader::{ColumnMap, Row};
 use crate::import::seen::FileKeys;
-use crate::import::values::{DateOrder, Money, parse_amount, parse_datetime};
-use crate::store::model::{AnalyticsEvent, Fan, Message};
+use crate::import::values::{DateOrder, Money, parse_amount, parse_count, parse_datetime};
+use crate::store::model::{AnalyticsEvent, Fan, Message, TrackingLink};
 
 /// The longest cell a real export has is a few hundred characters (a note or a message); far
 /// longer is a broken file, refused rather than stored.
@@ -41,6 +41,13 @@ impl<'a> Cells<'a> {
     fn date(&self, field: usize, name: &str) -> Result<Option<DateTime<Utc>>, String> {
         self.get(field)
             .map(|v| parse_datetime(v, self.dates).map_err(|e| format!("{name}: {e}")))
+            .transpose()
+            .map(Option::flatten)
+    }
+
+    fn count(&self, field: usize, name: &str) -> Result<Option<i64>, String> {
+        self.get(field)
+            .map(|v| parse_count(v).map_err(|e| format!("{name}: {e}")))
             .transpose()
             .map(Option::flatten)
     }
@@ -290,6 +297,64 @@ pub fn earning(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), S
             c.row.line,
         );
     }
+    Ok(())
+}
+
+/// A tracking-links export row: one link's figures, for its lifetime or for the row's period.
+/// Its key is the link's normalised URL and the period, so a link named differently in a
+/// later export (or written with another scheme or case) stays one link.
+pub fn link(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), String> {
+    c.check_lengths()?;
+    let url = c.get(l::URL).ok_or("url: empty")?;
+    let link_key = super::links::normalize(url).ok_or_else(|| {
+        format!("url: {url:?} is not a link (write it like https://onlyfans.com/you/c12)")
+    })?;
+    let clicks = c.count(l::CLICKS, "clicks")?;
+    let subscribers = c.count(l::SUBSCRIBERS, "subscribers")?;
+    let revenue = c.amount(l::REVENUE, "revenue")?;
+    if clicks.is_none() && subscribers.is_none() && revenue.is_none() {
+        return Err("no clicks, subscribers or revenue".into());
+    }
+    let period_start = c.date(l::PERIOD_START, "period_start")?;
+    let period_end = c.date(l::PERIOD_END, "period_end")?;
+    if let (Some(s), Some(e)) = (period_start, period_end)
+        && e < s
+    {
+        return Err("period_end is before period_start".into());
+    }
+    let stamp = |t: Option<DateTime<Utc>>| {
+        t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default()
+    };
+    let period = match (period_start, period_end) {
+        (None, None) => "all".to_string(),
+        (None, Some(_)) => return Err("period_end without period_start".into()),
+        (s, e) => format!("{}/{}", stamp(s), stamp(e)),
+    };
+    let currency = c
+        .get(l::CURRENCY)
+        .map(str::to_ascii_uppercase)
+        .or_else(|| revenue.as_ref().and_then(|m| m.currency.clone()))
+        .or_else(|| revenue.as_ref().map(|_| "USD".to_string()));
+    let link_created_at = c.date(l::CREATED_AT, "created_at")?;
+    let record = format!("{link_key}\u{1f}{period}");
+    c.first(keys, &record, |line| {
+        format!("link {url:?} for this period is already on line {line} (the first row of a link and period is imported)")
+    })?;
+    out.links.push(TrackingLink {
+        account: c.account.into(),
+        link_key,
+        period,
+        name: c.get(l::NAME).map(str::to_string),
+        url: url.to_string(),
+        period_start,
+        period_end,
+        clicks,
+        subscribers,
+        revenue_cents: revenue.map(|m| m.cents),
+        currency,
+        link_created_at,
+    });
     Ok(())
 }
 
