@@ -271,6 +271,16 @@ fn graph(env: &TestEnv, db: &TestDb) -> Graph {
 }
 
 both_backends! {
+    an_empty_suggestion_hints_a_lower_threshold_only_above_it: |db| {
+        let env = TestEnv::new();
+        crm(&env, &db, &["db", "migrate"]).ok();
+        let strict = crm(&env, &db, &["people", "suggest"]);
+        assert!(strict.ok().stderr.contains("no pair reaches confidence 0.8: try --min-confidence 0.5"), "{}", strict.stderr);
+        let loose = crm(&env, &db, &["people", "suggest", "--min-confidence", "0.1"]);
+        assert!(loose.ok().stderr.contains("no pair reaches confidence 0.1: no evidence links two fans"), "{}", loose.stderr);
+        assert!(!loose.stderr.contains("try --min-confidence"), "{}", loose.stderr);
+    };
+
     suggest_finds_the_true_links_and_no_decoy: |db| {
         let env = TestEnv::new();
         let population = populate(&env, &db);

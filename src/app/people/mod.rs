@@ -105,9 +105,15 @@ pub fn run(ctx: &mut Context, cmd: PeopleCommand) -> CliResult<Report> {
             let found = suggest::suggest(ctx.store()?, &account, min_confidence, limit)?;
             let mut report = Report::data(List(found.suggestions));
             if found.total == 0 {
-                report.notes.push(format!(
-                    "no pair reaches confidence {min_confidence}: try --min-confidence 0.5"
-                ));
+                // Lowering the threshold is advice only while it can still be lowered to the
+                // weak signals (0.5: a handle that differs by added digits, with support).
+                report.notes.push(if min_confidence > WEAK_THRESHOLD {
+                    format!(
+                        "no pair reaches confidence {min_confidence}: try --min-confidence {WEAK_THRESHOLD}"
+                    )
+                } else {
+                    format!("no pair reaches confidence {min_confidence}: no evidence links two fans")
+                });
             } else if found.total > u64::from(limit) {
                 report.notes.push(format!(
                     "{} suggestions in all; the {limit} most confident shown (raise --limit)",
@@ -230,6 +236,9 @@ fn link(
 }
 
 /// `12-857` as the pair of fan ids (lower first).
+/// The threshold below which only weak signals remain; `people suggest`'s hint names it.
+const WEAK_THRESHOLD: f64 = 0.5;
+
 fn parse_suggestion(raw: &str) -> CliResult<(i64, i64)> {
     let bad = || {
         CliError::usage(format!("'{raw}' is not a suggestion id"))
