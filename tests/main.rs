@@ -27,6 +27,7 @@ mod reddit;
 mod registry;
 mod report;
 mod report_page;
+mod restore;
 mod search;
 mod secrets;
 mod status;
