@@ -37,6 +37,7 @@ mod sync;
 mod sync_all_bench;
 mod tables;
 mod upload;
+mod walkthrough;
 mod webhooks;
 mod x_connect;
 mod x_post;
