@@ -9,7 +9,13 @@ use serde_json::{Map, Value};
 use crate::export::{fill, read_jsonl};
 use crate::support::{TestDb, TestEnv, both_backends};
 
-const RESTORED: [&str; 4] = ["fans", "fan_accounts", "posts", "messages"];
+const RESTORED: [&str; 5] = [
+    "fans",
+    "fan_accounts",
+    "posts",
+    "messages",
+    "analytics_events",
+];
 
 both_backends! {
     import_export_restores_what_export_wrote: |db, other| round_trip(&db, &other);
@@ -74,6 +80,9 @@ fn counts(summary: &Value, key: &str) -> Vec<(String, i64)> {
 fn round_trip(db: &TestDb, other: &TestDb) {
     fill(db);
     let env = TestEnv::new();
+    // Payments, so the restore must recompute the fans' paid_cents from analytics_events.
+    let earnings = crate::attribution::example("onlyfans-earnings.csv");
+    crate::attribution::crm(&env, db, &["import-csv", "onlyfans", "earnings", &earnings]).ok();
     let first = env.path().join("first");
     let second = env.path().join("second");
     export(&env, db, &first);
@@ -90,6 +99,11 @@ fn round_trip(db: &TestDb, other: &TestDb) {
     }
 
     export(&env, other, &second);
+    let paid = rows(&second, "fan_accounts")
+        .iter()
+        .filter(|r| r["paid_cents"].as_i64().is_some_and(|c| c > 0))
+        .count();
+    assert!(paid > 0, "no restored fan has payments");
     for table in RESTORED {
         assert_eq!(rows(&second, table), rows(&first, table), "{table}");
     }

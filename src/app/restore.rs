@@ -10,6 +10,7 @@
 //! [`RESTORED`]: any other column is an error naming the file and line, so an export from a
 //! newer socialcrm is never half understood.
 
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -22,7 +23,7 @@ use super::{Context, Report};
 use crate::cli::ImportExportArgs;
 use crate::error::{CliError, CliResult};
 use crate::output::{Columns, List};
-use crate::store::model::{AuditEntry, Fan, Message, Post, UpsertCounts};
+use crate::store::model::{AnalyticsEvent, AuditEntry, Fan, Message, Post, UpsertCounts};
 use crate::store::{Batch, Store};
 
 /// Rows per batch and per transaction: a few MB in flight whatever the file's size.
@@ -40,7 +41,7 @@ struct Restored {
 const BOOKKEEPING: [&str; 4] = ["id", "revision", "created_at", "updated_at"];
 
 /// The tables restored, in the order they are written (identities before relationships).
-const RESTORED: [Restored; 4] = [
+const RESTORED: [Restored; 5] = [
     Restored {
         table: "fans",
         read: &["platform", "platform_user_id", "username", "display_name"],
@@ -60,8 +61,8 @@ const RESTORED: [Restored; 4] = [
             "currency",
             "source",
         ],
-        // paid_cents is the sum of the fan's payments (analytics_events, not restored);
-        // lifetime_spend_cents the larger of it and exported_spend_cents.
+        // paid_cents is the sum of the fan's payments (analytics_events, recomputed once they
+        // are restored); lifetime_spend_cents the larger of it and exported_spend_cents.
         derived: &["paid_cents", "lifetime_spend_cents"],
     },
     Restored {
@@ -95,6 +96,22 @@ const RESTORED: [Restored; 4] = [
             "sent_at",
             "thread_ref",
             "post_ref",
+        ],
+        derived: &[],
+    },
+    Restored {
+        table: "analytics_events",
+        read: &[
+            "platform",
+            "account",
+            "subject_type",
+            "subject_id",
+            "metric",
+            "period",
+            "period_start",
+            "value",
+            "unit",
+            "fan_platform_user_id",
         ],
         derived: &[],
     },
@@ -156,9 +173,10 @@ pub fn run(ctx: &mut Context, args: ImportExportArgs) -> CliResult<Report> {
     let operator = ctx.config.operator.clone();
     let store = ctx.store()?;
     let mut rows = Vec::new();
+    let mut spenders = BTreeSet::new();
     for spec in chosen {
         let path = dir.join(format!("{}.jsonl", spec.table));
-        match restore(store, spec, &path) {
+        match restore(store, spec, &path, &mut spenders) {
             Ok(summary) => rows.push(summary),
             Err((counts, e)) => {
                 // Earlier batches are committed: the audit log says how far it got.
@@ -175,6 +193,11 @@ pub fn run(ctx: &mut Context, args: ImportExportArgs) -> CliResult<Report> {
                 return Err(e);
             }
         }
+    }
+    // A fan's paid_cents is the sum of their payments: recomputed as `import-csv onlyfans
+    // earnings` does, for each platform and account whose payments were restored.
+    for (platform, account) in &spenders {
+        store.refresh_fan_spend(platform, account)?;
     }
     let detail = rows
         .iter()
@@ -212,6 +235,7 @@ fn restore(
     store: &mut dyn Store,
     spec: &Restored,
     path: &Path,
+    spenders: &mut BTreeSet<(String, String)>,
 ) -> Result<Summary, (UpsertCounts, CliError)> {
     let mut total = UpsertCounts::default();
     let fail = |total: &UpsertCounts, e: CliError| (*total, e);
@@ -233,6 +257,11 @@ fn restore(
         records
             .push(spec.table, &fields)
             .map_err(|e| fail(&total, e))?;
+        if let Some(e) = records.events.last()
+            && e.fan_platform_user_id.is_some()
+        {
+            spenders.insert((e.platform.clone(), e.account.clone()));
+        }
         rows += 1;
         if records.len() >= BATCH {
             let counts = records.write(store).map_err(|e| fail(&total, e))?;
@@ -264,11 +293,16 @@ struct Records {
     fans: Vec<Fan>,
     posts: Vec<Post>,
     messages: Vec<Message>,
+    events: Vec<AnalyticsEvent>,
 }
 
 impl Records {
     fn len(&self) -> usize {
-        self.identities.len() + self.fans.len() + self.posts.len() + self.messages.len()
+        self.identities.len()
+            + self.fans.len()
+            + self.posts.len()
+            + self.messages.len()
+            + self.events.len()
     }
 
     fn push(&mut self, table: &str, f: &Fields) -> CliResult<()> {
@@ -330,6 +364,22 @@ impl Records {
                 thread_ref: f.text("thread_ref")?,
                 post_ref: f.text("post_ref")?,
             }),
+            "analytics_events" => self.events.push(AnalyticsEvent {
+                platform: f.required("platform")?,
+                account: f.text("account")?.unwrap_or_default(),
+                subject_type: f.required("subject_type")?,
+                subject_id: f.required("subject_id")?,
+                metric: f.required("metric")?,
+                period: f.required("period")?,
+                period_start: f
+                    .time("period_start")?
+                    .ok_or_else(|| f.error("period_start", "is required"))?,
+                value: f
+                    .real("value")?
+                    .ok_or_else(|| f.error("value", "is required"))?,
+                unit: f.text("unit")?,
+                fan_platform_user_id: f.text("fan_platform_user_id")?,
+            }),
             other => unreachable!("{other} is not in RESTORED"),
         }
         Ok(())
@@ -345,6 +395,8 @@ impl Records {
             Batch::Posts(&self.posts)
         } else if !self.messages.is_empty() {
             Batch::Messages(&self.messages)
+        } else if !self.events.is_empty() {
+            Batch::Analytics(&self.events)
         } else {
             return Ok(UpsertCounts::default());
         };
@@ -407,6 +459,14 @@ impl<'a> Fields<'a> {
                 .as_i64()
                 .map(Some)
                 .ok_or_else(|| self.error(column, "is not a whole number")),
+            Some(_) => Err(self.error(column, "is not a number")),
+        }
+    }
+
+    fn real(&self, column: &str) -> CliResult<Option<f64>> {
+        match self.map.get(column) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => Ok(n.as_f64()),
             Some(_) => Err(self.error(column, "is not a number")),
         }
     }

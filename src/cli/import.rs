@@ -73,7 +73,8 @@ pub struct ImportExportArgs {
     /// The directory `socialcrm export --format jsonl --out DIR` wrote
     pub dir: PathBuf,
 
-    /// Restore only this table (repeatable): fans, fan_accounts, posts, messages. By default
+    /// Restore only this table (repeatable): fans, fan_accounts, posts, messages,
+    /// analytics_events. By default
     /// each of them whose TABLE.jsonl is in DIR
     #[arg(long = "table", short = 't', value_name = "TABLE")]
     pub tables: Vec<String>,

@@ -147,7 +147,7 @@ pub enum Command {
     /// exits 3. Example: `socialcrm import-csv onlyfans fans examples/onlyfans-fans.csv`
     ImportCsv(ImportCsvArgs),
 
-    /// Restore a socialcrm JSON Lines export (fans, fan_accounts, posts, messages) into the CRM
+    /// Restore a socialcrm JSON Lines export (fans, posts, messages, analytics) into the CRM
     ///
     /// The other half of `socialcrm export --format jsonl --out DIR`: moving a CRM from SQLite
     /// to PostgreSQL, restoring a backup, loading the examples. Rows are upserted by their
