@@ -2,7 +2,8 @@
 //! through the binary on both backends, over the example set: the OnlyFans exports of
 //! `examples/` (with `examples/onlyfans-links.csv`), the synced-style data of the report's
 //! example, and posts carrying the links written through socialcrm's store as a sync would
-//! (posts only come from syncs: there is no credential-free way to bring them in).
+//! (the same posts as `examples/crm/posts.jsonl`, which the README walkthrough restores with
+//! `import-export`: `tests/walkthrough.rs`).
 //!
 //! The example links (account `default`, monthly periods; clicks / subscribers / revenue):
 //!
@@ -97,7 +98,7 @@ fn load(env: &TestEnv, db: &TestDb) {
     db.open().upsert(Batch::Posts(&link_posts())).unwrap();
 }
 
-fn source<'a>(view: &'a Json, name: &str) -> &'a Json {
+pub fn source<'a>(view: &'a Json, name: &str) -> &'a Json {
     view["sources"]
         .as_array()
         .unwrap()

@@ -30,7 +30,7 @@ fn t(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 30, 15).unwrap() + chrono::Duration::microseconds(123)
 }
 
-fn fill(db: &TestDb) {
+pub(crate) fn fill(db: &TestDb) {
     let mut store = db.open();
     store.migrate().unwrap();
     let fans: Vec<Fan> = AWKWARD
@@ -132,7 +132,7 @@ fn read_csv(path: &Path) -> (Vec<BTreeMap<String, String>>, String) {
     (rows, text)
 }
 
-fn read_jsonl(path: &Path) -> Vec<serde_json::Map<String, serde_json::Value>> {
+pub(crate) fn read_jsonl(path: &Path) -> Vec<serde_json::Map<String, serde_json::Value>> {
     std::fs::read_to_string(path)
         .unwrap()
         .lines()

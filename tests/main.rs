@@ -27,6 +27,7 @@ mod reddit;
 mod registry;
 mod report;
 mod report_page;
+mod restore;
 mod search;
 mod secrets;
 mod status;
@@ -36,6 +37,7 @@ mod sync;
 mod sync_all_bench;
 mod tables;
 mod upload;
+mod walkthrough;
 mod webhooks;
 mod x_connect;
 mod x_post;
@@ -68,6 +70,7 @@ fn every_test_file_is_included() {
         "registry.rs",
         "report.rs",
         "report_page.rs",
+        "restore.rs",
         "search.rs",
         "secrets.rs",
         "status.rs",
@@ -77,6 +80,7 @@ fn every_test_file_is_included() {
         "tables.rs",
         "webhooks.rs",
         "upload.rs",
+        "walkthrough.rs",
         "x_connect.rs",
         "x_post.rs",
         "x_sync.rs",

@@ -21,6 +21,7 @@ mod people;
 mod post;
 mod posts;
 mod report;
+mod restore;
 mod secrets_reset;
 mod segments;
 mod sync;
@@ -305,6 +306,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Secrets(cmd) => secrets_reset::run(&mut ctx, cmd)?,
         Command::Doctor(args) => doctor::run(&mut ctx, args)?,
         Command::ImportCsv(args) => import::run(&mut ctx, args)?,
+        Command::ImportExport(args) => restore::run(&mut ctx, args)?,
         Command::Webhooks(cmd) => webhooks::run(&mut ctx, cmd)?,
         Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     };
@@ -317,6 +319,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
 fn open_mode(command: &Command, database_is_default: bool) -> store::OpenMode {
     let writes = match command {
         Command::ImportCsv(_)
+        | Command::ImportExport(_)
         | Command::Connect(_)
         | Command::Sync(_)
         | Command::Upload(_)

@@ -67,3 +67,15 @@ pub struct ImportCsvArgs {
     #[arg(long, value_name = "NAME")]
     pub account: Option<String>,
 }
+
+#[derive(Debug, Args)]
+pub struct ImportExportArgs {
+    /// The directory `socialcrm export --format jsonl --out DIR` wrote
+    pub dir: PathBuf,
+
+    /// Restore only this table (repeatable): fans, fan_accounts, posts, messages,
+    /// analytics_events. By default
+    /// each of them whose TABLE.jsonl is in DIR
+    #[arg(long = "table", short = 't', value_name = "TABLE")]
+    pub tables: Vec<String>,
+}

@@ -34,7 +34,7 @@ pub use db::DbCommand;
 pub use doctor::DoctorArgs;
 pub use export::{ExportArgs, ExportFormat};
 pub use fans::{FanSortArg, FansCommand, tag_name};
-pub use import::{DateFormat, ImportCsvArgs, ImportKind, ImportSource};
+pub use import::{DateFormat, ImportCsvArgs, ImportExportArgs, ImportKind, ImportSource};
 pub use insights::{AttributionArgs, InsightsArgs, InsightsView};
 pub use messages::MessagesCommand;
 pub use people::{PeopleCommand, PersonSortArg};
@@ -146,6 +146,16 @@ pub enum Command {
     /// Bad rows never stop the import: they are counted, written to --rejects, and the command
     /// exits 3. Example: `socialcrm import-csv onlyfans fans examples/onlyfans-fans.csv`
     ImportCsv(ImportCsvArgs),
+
+    /// Restore a socialcrm JSON Lines export (fans, posts, messages, analytics) into the CRM
+    ///
+    /// The other half of `socialcrm export --format jsonl --out DIR`: moving a CRM from SQLite
+    /// to PostgreSQL, restoring a backup, loading the examples. Rows are upserted by their
+    /// natural keys (never the exported ids), so restoring the same files twice changes nothing
+    /// and rows already in the CRM are merged as a sync would merge them. Columns the CRM
+    /// derives (ids, revisions, times of writing, handle keys, paid and lifetime spend) are
+    /// read and recomputed. Example: `socialcrm import-export examples/crm`
+    ImportExport(ImportExportArgs),
 
     /// Connect an account by OAuth: browser, loopback redirect, tokens into the secrets store
     ///

@@ -239,6 +239,10 @@ impl<C: Conn> SqlStore<C> {
                 let relationships = self.conn.upsert(Fan::spec(), &Records(rows), &now)?;
                 Ok(fan_counts(identities, relationships, rows.len()))
             }
+            Batch::FanIdentities(rows) => {
+                let now = Value::Time(crate::clock::now());
+                self.conn.upsert(&tables::FANS, &Identities(rows), &now)
+            }
             Batch::Messages(rows) => self.upsert_rows(rows),
             Batch::Posts(rows) => self.upsert_rows(rows),
             Batch::Analytics(rows) => self.upsert_rows(rows),

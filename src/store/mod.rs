@@ -157,6 +157,9 @@ pub enum StoreError {
 pub enum Batch<'a> {
     Connections(&'a [Connection]),
     Fans(&'a [Fan]),
+    /// Fans' identities only (`fans` rows: username, display name), whatever their `account`:
+    /// a restore's `fans.jsonl` names no relationship, and must not invent one.
+    FanIdentities(&'a [Fan]),
     Messages(&'a [Message]),
     Posts(&'a [Post]),
     Analytics(&'a [AnalyticsEvent]),
@@ -171,7 +174,7 @@ impl Batch<'_> {
     pub fn table(&self) -> &'static str {
         match self {
             Batch::Connections(_) => "platform_connections",
-            Batch::Fans(_) => "fans",
+            Batch::Fans(_) | Batch::FanIdentities(_) => "fans",
             Batch::Messages(_) => "messages",
             Batch::Posts(_) => "posts",
             Batch::Analytics(_) => "analytics_events",
@@ -185,7 +188,7 @@ impl Batch<'_> {
     pub fn len(&self) -> usize {
         match self {
             Batch::Connections(r) => r.len(),
-            Batch::Fans(r) => r.len(),
+            Batch::Fans(r) | Batch::FanIdentities(r) => r.len(),
             Batch::Messages(r) => r.len(),
             Batch::Posts(r) => r.len(),
             Batch::Analytics(r) => r.len(),
