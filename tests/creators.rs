@@ -523,6 +523,24 @@ fn plans_use_indexes(db: &TestDb) {
     });
     let plan = store.explain(&latest).unwrap().join("\n");
     assert!(plan.contains("messages_by_fan"), "{plan}");
+    // The whales and cold thresholds: every account's spend buckets (a small table, read
+    // whole) summed in their key's order, not sorted; then one bucket's range of the
+    // (account, spend) index.
+    let plan = store.explain(&Listing::SpendBuckets).unwrap();
+    let text = plan.join("\n");
+    assert_eq!(full_work(sqlite, &plan, true), None, "{text}");
+    assert!(text.contains("fan_spend_buckets"), "{text}");
+    let step = Listing::SpendInBucket {
+        account: "creator1".into(),
+        bucket: 1200,
+    };
+    // SQLite's SELECT without FROM is its "constant row": the subqueries are the work.
+    let plan: Vec<String> = (store.explain(&step).unwrap().into_iter())
+        .filter(|l| !l.contains("SCAN CONSTANT ROW"))
+        .collect();
+    let text = plan.join("\n");
+    assert_eq!(full_work(sqlite, &plan, false), None, "{text}");
+    assert!(text.contains("fan_accounts_by_account_spend"), "{text}");
 }
 
 crate::support::both_backends! {

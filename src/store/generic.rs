@@ -1084,6 +1084,11 @@ impl<C: Conn> Store for SqlStore<C> {
                 q.filter("f.id = ?", [(*id).into()]);
                 q.finish("ORDER BY fa.account", [])
             }
+            Listing::SpendBuckets => self.spend_buckets_sql(None),
+            Listing::SpendInBucket { account, bucket } => {
+                let (sql, values) = self.spend_in_bucket_sql(account, *bucket, 10, 3);
+                Query::new(self.dialect(), "").finish(&sql, values)
+            }
         };
         match self.dialect() {
             Dialect::Sqlite => self
