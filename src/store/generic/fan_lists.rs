@@ -62,11 +62,13 @@ impl<C: Conn> SqlStore<C> {
         // The lowest threshold bounds the whole set: the spend order's index serves it.
         let floor = thresholds.iter().map(|t| t.1).min().unwrap_or(0);
         query.filter(&format!("{spend} >= ?"), [floor.into()]);
-        // `fa.account || ''` keeps the planner from answering the OR with one index range per
-        // account and then sorting: the spend index above serves both range and order.
-        let ranges = vec![format!("((fa.account || '') = ? AND {spend} >= ?)"); thresholds.len()];
+        // Each account's own threshold as one CASE, not an OR of per-account ranges: the OR
+        // had PostgreSQL estimate a handful of members (each arm's selectivity multiplied), so
+        // it fetched all of them by bitmap and sorted (0.6-0.8 s at a million fans) rather
+        // than walk the spend index above, which serves both range and order, for 50 rows.
+        let arms = vec!["WHEN ? THEN CAST(? AS BIGINT)"; thresholds.len()].join(" ");
         query.filter(
-            &format!("({})", ranges.join(" OR ")),
+            &format!("{spend} >= CASE fa.account {arms} END"),
             thresholds
                 .into_iter()
                 .flat_map(|(account, cents)| [account.into(), cents.into()]),
