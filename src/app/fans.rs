@@ -521,6 +521,7 @@ impl RelationshipRows<'_> {
                 "currency",
                 "message_count",
                 "source",
+                "referral",
             ]
             .iter()
             .map(|c| c.to_string())
@@ -541,10 +542,15 @@ impl RelationshipRows<'_> {
                         cell(&f.currency),
                         r.message_count.to_string(),
                         f.source.clone(),
+                        cell(&f.referral),
                     ]
                 })
                 .collect(),
-            dropped_first: vec!["subscribed_at".into(), "first_seen_at".into()],
+            dropped_first: vec![
+                "referral".into(),
+                "subscribed_at".into(),
+                "first_seen_at".into(),
+            ],
         }
     }
 }
@@ -613,6 +619,7 @@ impl Record for FanRow {
             "currency",
             "message_count",
             "source",
+            "referral",
             "revision",
             "created_at",
             "updated_at",
@@ -661,6 +668,7 @@ impl Record for FanRow {
             cell(&f.currency),
             self.message_count.to_string(),
             f.source.clone(),
+            cell(&f.referral),
             self.revision.to_string(),
             time_cell(&Some(self.created_at)),
             time_cell(&Some(self.updated_at)),
