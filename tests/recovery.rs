@@ -33,7 +33,8 @@ impl World {
             db,
             secrets,
         };
-        world.fake.serve_many_users(videos);
+        world.fake.serve_many_users();
+        world.fake.set_videos_per_user(videos);
         for i in 1..=accounts {
             let mut cmd = world.command(&[
                 "-o",

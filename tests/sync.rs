@@ -533,7 +533,7 @@ fn a_revoked_grant_on_one_of_three_accounts_exits_4_and_the_others_sync() {
     let (env, fake) = connected(5);
     connect_more(&env, &fake, &["second", "third"]);
     // The second connect's tokens, revoked at TikTok (the user removed the app).
-    let second = fake.tokens()[1].clone();
+    let second = fake.grants()[1].clone();
     let revoked = crate::support::http::post_form(
         &fake.url(crate::support::fake_tiktok::REVOKE_PATH),
         &[

@@ -176,22 +176,10 @@ impl FakeInstagram {
         self.state().echo_token_urls = true;
     }
 
-    /// Every token issued so far expires now.
-    pub fn expire_tokens_now(&self) {
-        self.state().auth.expire_access_now();
-    }
-
     /// `n` media, newest first, one hour apart; media `i` (1 = oldest) has `i % 4` comments by
     /// fans `fan1`..`fan3` and, on every third media, a reply by the account itself.
     pub fn set_media(&self, n: usize) {
         self.state().media = media(n, "", (USER_ID, USERNAME));
-    }
-
-    /// Many-users mode (for the `sync --all` benchmark): every code exchange from now on is
-    /// by a new user k = 1, 2, .. (`creator{k}`) with a few media and comments of its own (no
-    /// conversations or stories); each token answers as its user.
-    pub fn serve_many_users(&self) {
-        self.state().auth.many_users = true;
     }
 
     /// `n` conversations with `dmfan1`.., each with a message in and a reply out.
@@ -249,11 +237,6 @@ impl FakeInstagram {
     }
 
     // ---- what happened ----
-
-    /// Every token issued.
-    pub fn tokens(&self) -> Vec<String> {
-        self.state().auth.access_tokens()
-    }
 
     /// Comments and replies on the `latest` media (the messages a sync stores from them).
     pub fn comment_count(&self, latest: usize) -> usize {
@@ -334,6 +317,10 @@ impl Routes for State {
 
     fn log(&mut self) -> &mut Vec<RecordedRequest> {
         &mut self.requests
+    }
+
+    fn auth(&mut self) -> &mut Authority {
+        &mut self.auth
     }
 
     /// The upload host streams its body itself (publish.rs).

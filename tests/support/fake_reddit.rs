@@ -213,11 +213,6 @@ impl FakeReddit {
         self.state().rotate_refresh = true;
     }
 
-    /// Every access token issued so far stops working now (refresh tokens still work).
-    pub fn expire_access_tokens_now(&self) {
-        self.state().auth.expire_access_now();
-    }
-
     /// After `n` more API answers the window is spent: that answer says `Remaining: 0` and
     /// `Reset: <reset>`, and requests before then get 429.
     pub fn exhaust_window_after(&self, n: u32, reset: Duration) {
@@ -279,13 +274,6 @@ impl FakeReddit {
         self.state().mentions.items = mentions(n, &Persona::fixed());
     }
 
-    /// Many-users mode (for the `sync --all` benchmark): every authorization from now on is
-    /// by a new user k = 1, 2, .. (`creator{k}`) with a small listing of each kind of its own;
-    /// each token answers as its user.
-    pub fn serve_many_users(&self) {
-        self.state().auth.many_users = true;
-    }
-
     /// The rate-limit window from now on: `requests` per `window`, counted per client id (one
     /// fake serves one app), the same as Reddit's headers say.
     pub fn set_window_size(&self, requests: f64, window: Duration) {
@@ -293,36 +281,6 @@ impl FakeReddit {
     }
 
     // ---- what happened ----
-
-    /// (token, token_type_hint) of each accepted revoke.
-    pub fn revocations(&self) -> Vec<(String, String)> {
-        self.state().auth.revocations.clone()
-    }
-
-    /// Every access and refresh token issued.
-    pub fn tokens(&self) -> Vec<String> {
-        let st = self.state();
-        st.auth
-            .grants
-            .iter()
-            .flat_map(|g| [Some(g.access_token.clone()), g.refresh_token.clone()])
-            .flatten()
-            .collect()
-    }
-
-    /// Refresh tokens that still work.
-    pub fn live_refresh_tokens(&self) -> usize {
-        let st = self.state();
-        let mut live: Vec<&String> = st
-            .auth
-            .grants
-            .iter()
-            .filter(|g| !g.revoked)
-            .filter_map(|g| g.refresh_token.as_ref())
-            .collect();
-        live.dedup();
-        live.len()
-    }
 
     /// Requests that arrived while the window was spent (answered 429).
     pub fn over_limit(&self) -> usize {
@@ -468,6 +426,10 @@ impl Routes for State {
 
     fn log(&mut self) -> &mut Vec<RecordedRequest> {
         &mut self.requests
+    }
+
+    fn auth(&mut self) -> &mut Authority {
+        &mut self.auth
     }
 }
 

@@ -22,7 +22,7 @@
 //! [`FakeTikTok::fail_next_api_calls`], [`FakeTikTok::fail_video_page_once`] and
 //! [`FakeTikTok::expire_access_tokens_after`].
 //!
-//! [`FakeTikTok::serve_many_users`] makes every authorization a new user with its own ids and
+//! `serve_many_users` (oauth.rs) makes every authorization a new user with its own ids and
 //! videos (the `sync --all` benchmark).
 //!
 //! Everything is recorded ([`FakeTikTok::requests`]) and the tokens it issued can be read back
@@ -31,7 +31,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -197,25 +197,6 @@ impl FakeVideo {
     }
 }
 
-/// A token pair the fake issued, as it stands now.
-#[derive(Clone, Debug)]
-pub struct IssuedToken {
-    pub access_token: String,
-    pub refresh_token: String,
-    pub open_id: String,
-    /// Granted scopes, comma-separated as in the token answer.
-    pub scope: String,
-    /// `expires_in` as answered.
-    pub expires_in: u64,
-    /// The access token would be accepted now (not expired, not revoked).
-    pub access_valid: bool,
-    /// The refresh token would be accepted now (not rotated away, not revoked).
-    pub refresh_valid: bool,
-    pub revoked: bool,
-    /// This pair came from a refresh (not from a code exchange).
-    pub from_refresh: bool,
-}
-
 #[derive(Default)]
 pub struct State {
     client_key: String,
@@ -254,8 +235,8 @@ pub struct State {
     rate_limit_retry_after: Option<u64>,
     /// The Content Posting API (posting.rs).
     posting: posting::Posting,
-    /// Many-users mode: videos per user (None: off).
-    many_users: Option<u64>,
+    /// Many-users mode: videos per user.
+    videos_per_user: u64,
     /// The video list answers `has_more` with the cursor it was asked for, for ever.
     stuck_cursor: bool,
 }
@@ -356,16 +337,6 @@ impl FakeTikTok {
         self.state().refresh_revoked = true;
     }
 
-    /// Lifetime of access tokens issued from now on (`expires_in` is its whole seconds).
-    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
-        self.state().auth.access_lifetime = lifetime;
-    }
-
-    /// Every access token issued so far stops working now (refresh tokens still work).
-    pub fn expire_access_tokens_now(&self) {
-        self.state().auth.expire_access_now();
-    }
-
     pub fn set_user(&self, user: FakeUser) {
         self.state().user = user;
     }
@@ -381,13 +352,10 @@ impl FakeTikTok {
 
     // ---- videos ----
 
-    /// Many-users mode (for the `sync --all` benchmark): every code exchange from now on
-    /// creates a new user k = 1, 2, .. ([`FakeUser::numbered`]) with `videos` videos of its own
-    /// ([`FakeTikTok::user_videos`]); each token answers as its user.
-    pub fn serve_many_users(&self, videos: u64) {
-        let mut st = self.state();
-        st.many_users = Some(videos);
-        st.auth.many_users = true;
+    /// In many-users mode ([`FakeTikTok::serve_many_users`]), user k ([`FakeUser::numbered`])
+    /// has `videos` videos of its own ([`FakeTikTok::user_videos`]).
+    pub fn set_videos_per_user(&self, videos: u64) {
+        self.state().videos_per_user = videos;
     }
 
     /// User k's videos in many-users mode: ids `VIDEO_ID_BASE + k * 1000 + i`, newest first.
@@ -565,42 +533,6 @@ impl FakeTikTok {
             .map(|r| r.json_body().and_then(|b| b["cursor"].as_i64()))
             .collect()
     }
-
-    /// The `token` values sent to the revoke endpoint (successful calls), in order.
-    pub fn revocations(&self) -> Vec<String> {
-        self.state().auth.revoked()
-    }
-
-    /// Every token pair issued, oldest first.
-    pub fn tokens(&self) -> Vec<IssuedToken> {
-        let now = Instant::now();
-        self.state()
-            .auth
-            .grants
-            .iter()
-            .map(|g| IssuedToken {
-                access_token: g.access_token.clone(),
-                refresh_token: g.refresh_token.clone().unwrap_or_default(),
-                open_id: g.subject.clone(),
-                scope: g.scope.clone(),
-                expires_in: g.lifetime.as_secs(),
-                access_valid: g.access_valid(now),
-                refresh_valid: g.refresh_valid(),
-                revoked: g.revoked,
-                from_refresh: g.from_refresh,
-            })
-            .collect()
-    }
-
-    /// The newest token pair, if any was issued.
-    pub fn last_token(&self) -> Option<IssuedToken> {
-        self.tokens().pop()
-    }
-
-    /// Authorization codes issued and not yet exchanged.
-    pub fn pending_codes(&self) -> usize {
-        self.state().auth.codes.len()
-    }
 }
 
 /// Encodes a query value the way TikTok's redirects look: form style (`+` for space) but with
@@ -628,6 +560,10 @@ impl Routes for State {
 
     fn log(&mut self) -> &mut Vec<RecordedRequest> {
         &mut self.requests
+    }
+
+    fn auth(&mut self) -> &mut Authority {
+        &mut self.auth
     }
 
     /// Upload chunks stream to posting.rs.
@@ -827,10 +763,13 @@ impl State {
         if self.refresh_revoked && req.form_field("grant_type") == Some("refresh_token") {
             return self.oauth_error(400, "invalid_grant", "Refresh token is invalid.");
         }
-        let (many, fixed) = (self.many_users, self.user.open_id.clone());
+        let (videos, fixed) = (self.videos_per_user, self.user.open_id.clone());
         let grant = self.auth.grant(req, Rotation::Rotate, |auth, _| {
             let user = auth.next_user();
-            let open_id = many.map_or(fixed, |videos| FakeUser::numbered(user, videos).open_id);
+            let open_id = match user {
+                0 => fixed,
+                k => FakeUser::numbered(k, videos).open_id,
+            };
             (user, open_id, true)
         });
         let (error, description) = match grant {
@@ -933,8 +872,9 @@ impl State {
         let Some((scope, user)) = grant else {
             return self.token_invalid();
         };
-        if let (Some(videos), 1..) = (self.many_users, user) {
+        if user > 0 {
             // Answer from user k's world: swap it in for this one request.
+            let videos = self.videos_per_user;
             let numbered = FakeUser::numbered(user, videos);
             let own = FakeTikTok::user_videos(user, videos, &numbered.username);
             let saved_user = std::mem::replace(&mut self.user, numbered);

@@ -165,11 +165,6 @@ impl FakeX {
         self.state().client_secret.is_some()
     }
 
-    /// How long access tokens issued from now on live (`expires_in`).
-    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
-        self.state().auth.access_lifetime = lifetime;
-    }
-
     /// How long an authorization code may wait for its exchange (X: 30 s).
     pub fn set_code_lifetime(&self, lifetime: Duration) {
         self.state().auth.code_lifetime = Some(lifetime);
@@ -178,26 +173,6 @@ impl FakeX {
     /// Stores a wrong challenge for the next authorizations, as if the verifier did not match.
     pub fn corrupt_challenges(&self) {
         self.state().corrupt_challenges = true;
-    }
-
-    /// Refresh grants answered so far (successful ones).
-    pub fn refreshes(&self) -> usize {
-        self.state().auth.refreshes
-    }
-
-    /// Every refresh token issued, oldest first.
-    pub fn refresh_tokens(&self) -> Vec<String> {
-        self.state().auth.refresh_tokens()
-    }
-
-    /// Every access token issued, oldest first.
-    pub fn access_tokens(&self) -> Vec<String> {
-        self.state().auth.access_tokens()
-    }
-
-    /// Tokens revoked so far.
-    pub fn revoked(&self) -> Vec<String> {
-        self.state().auth.revoked()
     }
 
     /// `n` followers, newest first (ids `2000000000000000000 + i`).
@@ -226,14 +201,6 @@ impl FakeX {
     pub fn add_dms(&self, n: u64) {
         let mut st = self.state();
         api::add_dms(&mut st.dms, n);
-    }
-
-    /// Many-users mode (for the `sync --all` benchmark): every code exchange from now on
-    /// creates a new user k = 1, 2, .. (`creator{k}`) with a few followers, posts and mentions
-    /// of its own (no DMs); each token answers as its user, and rate-limit windows count per
-    /// user and endpoint, as X's user-context limits do.
-    pub fn serve_many_users(&self) {
-        self.state().auth.many_users = true;
     }
 
     /// Answers `path` with X's 403 for an app whose access tier lacks the endpoint.
@@ -310,6 +277,10 @@ impl Routes for State {
 
     fn log(&mut self) -> &mut Vec<RecordedRequest> {
         &mut self.requests
+    }
+
+    fn auth(&mut self) -> &mut Authority {
+        &mut self.auth
     }
 
     /// Media segments are binary: kept out of the record.

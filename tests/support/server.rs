@@ -301,6 +301,9 @@ pub trait Routes: Send + 'static {
     /// Where every request is recorded, with the status it was answered with.
     fn log(&mut self) -> &mut Vec<RecordedRequest>;
 
+    /// The fake's OAuth authority (`oauth.rs`), whose knobs every fake has.
+    fn auth(&mut self) -> &mut super::oauth::Authority;
+
     /// A request this fake streams itself (an upload host), taken before anything is read;
     /// every other request is handed back.
     fn take(_state: &Mutex<Self>, request: tiny_http::Request) -> Option<tiny_http::Request>
