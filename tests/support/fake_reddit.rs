@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::oauth::{Authority, ClientAuth, Code, Rotation, TokenRefused, bearer};
-use super::server::{Fake, RecordedRequest, Reply, Routes, limit, page};
+use super::server::{Fake, RecordedRequest, Reply, Routes, answer_as, limit, page};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_REDDIT_BASE_URL";
 pub const CLIENT_ID: &str = "fake-reddit-client-id";
@@ -166,11 +166,8 @@ pub struct State {
     rotate_refresh: bool,
     auth: Authority,
     requests: Vec<RecordedRequest>,
-    submissions: Listing,
-    comments: Listing,
-    inbox: Listing,
-    sent: Listing,
-    mentions: Listing,
+    /// Whose data answers the current request, and its listings.
+    data: Data,
     window: Window,
     /// After this many more API answers, the window is spent, resetting this long after.
     exhaust: Option<(u32, Duration)>,
@@ -178,8 +175,33 @@ pub struct State {
     /// Error lists the next submits answer with.
     refusals: Vec<Vec<[String; 3]>>,
     posted: Vec<Vec<(String, String)>>,
-    /// Whose data answers the current request.
+}
+
+/// A user's listings: the fixed user's, or user k's in many-users mode.
+#[derive(Default)]
+struct Data {
     persona: Persona,
+    submissions: Listing,
+    comments: Listing,
+    inbox: Listing,
+    sent: Listing,
+    mentions: Listing,
+}
+
+impl Data {
+    /// User k's small listing of each kind.
+    fn numbered(k: u64) -> Data {
+        let p = Persona::numbered(k);
+        let list = |items| Listing { items };
+        Data {
+            submissions: list(submissions(3, &p)),
+            comments: list(comments(2, &p)),
+            inbox: list(inbox(2, 2, 2, false, &p)),
+            sent: list(sent(2, &p)),
+            mentions: list(mentions(1, &p)),
+            persona: p,
+        }
+    }
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
@@ -238,16 +260,17 @@ impl FakeReddit {
 
     /// `n` submissions by the user, newest first, one hour apart (ids `s1`.. oldest first).
     pub fn set_submissions(&self, n: usize) {
-        self.state().submissions.items = submissions(n, &Persona::fixed());
+        self.state().data.submissions.items = submissions(n, &Persona::fixed());
     }
 
     /// `k` submissions newer than every current one.
     pub fn add_submissions(&self, k: usize) {
         let mut st = self.state();
-        let n = st.submissions.items.len();
+        let n = st.data.submissions.items.len();
         for i in n + 1..=n + k {
             let at = ITEMS_END + (i - n) as i64 * 60;
-            st.submissions
+            st.data
+                .submissions
                 .items
                 .insert(0, submission(i, at, &Persona::fixed()));
         }
@@ -255,23 +278,23 @@ impl FakeReddit {
 
     /// `n` comments by the user on its submission `s1`, newest first.
     pub fn set_comments(&self, n: usize) {
-        self.state().comments.items = comments(n, &Persona::fixed());
+        self.state().data.comments.items = comments(n, &Persona::fixed());
     }
 
     /// The inbox: `pms` private messages and `replies` comment replies (plus one username
     /// mention when `mention`), alternating authors `fan1`..`fan{authors}`, newest first.
     pub fn set_inbox(&self, pms: usize, replies: usize, authors: usize, mention: bool) {
-        self.state().inbox.items = inbox(pms, replies, authors, mention, &Persona::fixed());
+        self.state().data.inbox.items = inbox(pms, replies, authors, mention, &Persona::fixed());
     }
 
     /// `n` private messages the user sent to `fan1`.., newest first.
     pub fn set_sent(&self, n: usize) {
-        self.state().sent.items = sent(n, &Persona::fixed());
+        self.state().data.sent.items = sent(n, &Persona::fixed());
     }
 
     /// `n` posts by `fan_m1`.. naming the user, found by search.
     pub fn set_mentions(&self, n: usize) {
-        self.state().mentions.items = mentions(n, &Persona::fixed());
+        self.state().data.mentions.items = mentions(n, &Persona::fixed());
     }
 
     /// The rate-limit window from now on: `requests` per `window`, counted per client id (one
@@ -571,36 +594,15 @@ impl State {
             return error(401, "Unauthorized");
         };
         if user > 0 {
-            // Answer from user k's world: swap it in for this one request.
-            let p = Persona::numbered(user);
-            let own = [
-                submissions(3, &p),
-                comments(2, &p),
-                inbox(2, 2, 2, false, &p),
-                sent(2, &p),
-                mentions(1, &p),
-            ];
-            let saved = self.swap_listings(own, p);
-            let reply = self.authorized(req, &scope);
-            self.swap_listings(saved.0, saved.1);
-            return reply;
+            let own = Data::numbered(user);
+            return answer_as(
+                self,
+                |st| &mut st.data,
+                own,
+                |st| st.authorized(req, &scope),
+            );
         }
         self.authorized(req, &scope)
-    }
-
-    /// Puts these listings and persona in place; the ones they replace.
-    fn swap_listings(
-        &mut self,
-        mut lists: [Vec<Value>; 5],
-        p: Persona,
-    ) -> ([Vec<Value>; 5], Persona) {
-        let [a, b, c, d, e] = &mut lists;
-        std::mem::swap(&mut self.submissions.items, a);
-        std::mem::swap(&mut self.comments.items, b);
-        std::mem::swap(&mut self.inbox.items, c);
-        std::mem::swap(&mut self.sent.items, d);
-        std::mem::swap(&mut self.mentions.items, e);
-        (lists, std::mem::replace(&mut self.persona, p))
     }
 
     /// An API call with a valid token of `scope`, answered from the current persona's data.
@@ -622,20 +624,20 @@ impl State {
         let limit = limit(req, 25, 100);
         let after = req.query_param("after");
         match segments.as_slice() {
-            ["api", "v1", "me"] => Reply::json(200, me(&self.persona)),
+            ["api", "v1", "me"] => Reply::json(200, me(&self.data.persona)),
             ["user", name, what] => {
-                if *name != self.persona.name {
+                if *name != self.data.persona.name {
                     return error(404, "Not Found");
                 }
                 let listing = if *what == "submitted" {
-                    &self.submissions
+                    &self.data.submissions
                 } else {
-                    &self.comments
+                    &self.data.comments
                 };
                 Reply::json(200, listing.page(after, limit))
             }
-            ["message", "inbox"] => Reply::json(200, self.inbox.page(after, limit)),
-            ["message", "sent"] => Reply::json(200, self.sent.page(after, limit)),
+            ["message", "inbox"] => Reply::json(200, self.data.inbox.page(after, limit)),
+            ["message", "sent"] => Reply::json(200, self.data.sent.page(after, limit)),
             ["r", subs, "search"] => {
                 let known = subs
                     .split('+')
@@ -643,7 +645,7 @@ impl State {
                 if !known {
                     return error(404, "Not Found");
                 }
-                Reply::json(200, self.mentions.page(after, limit))
+                Reply::json(200, self.data.mentions.page(after, limit))
             }
             ["r", sr, ..] => {
                 if !SUBREDDITS.iter().any(|k| k.eq_ignore_ascii_case(sr)) {

@@ -109,19 +109,26 @@ pub struct State {
     client_secret: Option<String>,
     corrupt_challenges: bool,
     auth: Authority,
-    followers: u64,
-    /// Newest first.
-    tweets: Vec<Tweet>,
-    mentions: Vec<Tweet>,
-    dms: Vec<DmEvent>,
+    /// Whose data answers the current request.
+    data: Data,
     forbidden: HashSet<String>,
     throttles: Vec<Throttle>,
     windows: HashMap<String, Window>,
     media: media::Media,
     requests: Vec<RecordedRequest>,
-    /// Whose data answers the current request: (id, username), and its followers' id base.
+}
+
+/// A user's data: the fixed creator's, or user k's in many-users mode.
+#[derive(Default)]
+struct Data {
+    /// (id, username), and the id base of the followers.
     me: (String, String),
     follower_base: u64,
+    followers: u64,
+    /// Newest first.
+    tweets: Vec<Tweet>,
+    mentions: Vec<Tweet>,
+    dms: Vec<DmEvent>,
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
@@ -153,8 +160,11 @@ impl FakeX {
             client_id: CLIENT_ID.into(),
             client_secret: secret.map(str::to_string),
             auth,
-            me: (USER_ID.into(), USERNAME.into()),
-            follower_base: api::FOLLOWER_BASE,
+            data: Data {
+                me: (USER_ID.into(), USERNAME.into()),
+                follower_base: api::FOLLOWER_BASE,
+                ..Data::default()
+            },
             ..State::default()
         };
         Fake::serve("fake-x", BASE_URL_ENV, state, |_, _| {})
@@ -177,30 +187,30 @@ impl FakeX {
 
     /// `n` followers, newest first (ids `2000000000000000000 + i`).
     pub fn set_followers(&self, n: u64) {
-        self.state().followers = n;
+        self.state().data.followers = n;
     }
 
     /// Adds `n` posts by the creator, newer than every earlier one.
     pub fn add_posts(&self, n: u64) {
         let mut st = self.state();
         let author = USER_ID.to_string();
-        api::add_tweets(&mut st.tweets, n, 1_800_000_000_000_000_000, &author);
+        api::add_tweets(&mut st.data.tweets, n, 1_800_000_000_000_000_000, &author);
     }
 
     /// Adds `n` mentions of the creator by distinct fans.
     pub fn add_mentions(&self, n: u64) {
         let mut st = self.state();
-        let seq = st.mentions.len() as u64;
+        let seq = st.data.mentions.len() as u64;
         for i in 0..n {
             let author = (3_000_000_000_000_000_000u64 + seq + i).to_string();
-            api::add_tweets(&mut st.mentions, 1, 1_900_000_000_000_000_000, &author);
+            api::add_tweets(&mut st.data.mentions, 1, 1_900_000_000_000_000_000, &author);
         }
     }
 
     /// Adds `n` DM events, alternating from a fan and to them.
     pub fn add_dms(&self, n: u64) {
         let mut st = self.state();
-        api::add_dms(&mut st.dms, n);
+        api::add_dms(&mut st.data.dms, n);
     }
 
     /// Answers `path` with X's 403 for an app whose access tier lacks the endpoint.

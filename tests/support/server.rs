@@ -421,6 +421,20 @@ fn serve<S: Routes>(state: &Mutex<S>, request: tiny_http::Request) {
     respond(request, reply);
 }
 
+/// Runs `answer` with `own` in `slot` for one request, then puts back what was there: how a
+/// fake in many-users mode answers from user k's data and keeps the fixed user's.
+pub fn answer_as<S, W>(
+    st: &mut S,
+    slot: fn(&mut S) -> &mut W,
+    own: W,
+    answer: impl FnOnce(&mut S) -> Reply,
+) -> Reply {
+    let saved = std::mem::replace(slot(st), own);
+    let reply = answer(st);
+    *slot(st) = saved;
+    reply
+}
+
 /// The value of header `name` (any case) of a request.
 pub fn header(request: &tiny_http::Request, name: &str) -> Option<String> {
     request

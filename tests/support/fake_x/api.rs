@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::{DmEvent, Reply, State, Tweet, USER_ID, USERNAME, invalid, matches_template};
-use crate::support::server::{RecordedRequest, page};
+use super::{Data, DmEvent, Reply, State, Tweet, USER_ID, USERNAME, invalid, matches_template};
+use crate::support::server::{RecordedRequest, answer_as, page};
 
 /// `created_at` of the first generated item (2026-11-01T00:00:00Z); each next one is a minute
 /// later.
@@ -88,6 +88,33 @@ fn user_json(id: &str, username: &str, name: &str) -> Value {
     json!({"id": id, "username": username, "name": name})
 }
 
+impl Data {
+    /// User k's few followers, posts and mentions (no DMs).
+    fn numbered(k: u64) -> Data {
+        let id = (1_500_000_000_000_000_000 + k).to_string();
+        let mut tweets = Vec::new();
+        add_tweets(&mut tweets, 5, 1_800_000_000_000_000_000 + k * 1000, &id);
+        let mut mentions = Vec::new();
+        for i in 0..2 {
+            let author = (3_000_000_000_000_000_000 + k * 1000 + i).to_string();
+            add_tweets(
+                &mut mentions,
+                1,
+                1_900_000_000_000_000_000 + k * 1000,
+                &author,
+            );
+        }
+        Data {
+            me: (id, format!("creator{k}")),
+            follower_base: FOLLOWER_BASE + k * 1000,
+            followers: 5,
+            tweets,
+            mentions,
+            dms: Vec::new(),
+        }
+    }
+}
+
 /// `max_results` within `min..=max`, or X's 400.
 fn max_results(
     req: &RecordedRequest,
@@ -144,58 +171,11 @@ impl State {
         };
         let k = self.token_user(req);
         if k > 0 {
-            return self.as_user(k, |st| st.endpoint(req, endpoint, user, bytes));
+            let own = Data::numbered(k);
+            let answer = |st: &mut State| st.endpoint(req, endpoint, user, bytes);
+            return answer_as(self, |st| &mut st.data, own, answer);
         }
         self.endpoint(req, endpoint, user, bytes)
-    }
-
-    /// Runs `answer` with user k's world swapped in (many-users mode), then puts it back.
-    fn as_user(&mut self, k: u64, answer: impl FnOnce(&mut State) -> Reply) -> Reply {
-        let id = (1_500_000_000_000_000_000 + k).to_string();
-        let mut tweets = Vec::new();
-        add_tweets(&mut tweets, 5, 1_800_000_000_000_000_000 + k * 1000, &id);
-        let mut mentions = Vec::new();
-        for i in 0..2 {
-            let author = (3_000_000_000_000_000_000 + k * 1000 + i).to_string();
-            add_tweets(
-                &mut mentions,
-                1,
-                1_900_000_000_000_000_000 + k * 1000,
-                &author,
-            );
-        }
-        let mut saved = (
-            (id, format!("creator{k}")),
-            FOLLOWER_BASE + k * 1000,
-            5,
-            tweets,
-            mentions,
-            Vec::new(),
-        );
-        self.swap_world(&mut saved);
-        let reply = answer(self);
-        self.swap_world(&mut saved);
-        reply
-    }
-
-    #[allow(clippy::type_complexity)]
-    fn swap_world(
-        &mut self,
-        w: &mut (
-            (String, String),
-            u64,
-            u64,
-            Vec<Tweet>,
-            Vec<Tweet>,
-            Vec<DmEvent>,
-        ),
-    ) {
-        std::mem::swap(&mut self.me, &mut w.0);
-        std::mem::swap(&mut self.follower_base, &mut w.1);
-        std::mem::swap(&mut self.followers, &mut w.2);
-        std::mem::swap(&mut self.tweets, &mut w.3);
-        std::mem::swap(&mut self.mentions, &mut w.4);
-        std::mem::swap(&mut self.dms, &mut w.5);
     }
 
     /// One authorized call to `endpoint`, answered from the current user's world.
@@ -207,7 +187,7 @@ impl State {
         bytes: &[u8],
     ) -> Reply {
         let key = if self.auth.many_users {
-            format!("{}:{endpoint}", self.me.0)
+            format!("{}:{endpoint}", self.data.me.0)
         } else {
             endpoint.to_string()
         };
@@ -231,7 +211,7 @@ impl State {
             match endpoint {
                 "/2/users/me" => Reply::json(
                     200,
-                    json!({"data": user_json(&self.me.0, &self.me.1, "Test Creator")}),
+                    json!({"data": user_json(&self.data.me.0, &self.data.me.1, "Test Creator")}),
                 ),
                 "/2/users/:id" => self.user(req),
                 "/2/users/:id/followers" => self.followers(req),
@@ -248,17 +228,17 @@ impl State {
     }
 
     fn user(&mut self, req: &RecordedRequest) -> Reply {
-        if req.path != format!("/2/users/{}", self.me.0) {
+        if req.path != format!("/2/users/{}", self.data.me.0) {
             return Reply::json(
                 200,
                 json!({"errors": [{"value": req.path, "detail": "Could not find user", "title": "Not Found Error", "type": "https://api.twitter.com/2/problems/resource-not-found"}]}),
             );
         }
-        let mut data = user_json(&self.me.0, &self.me.1, "Test Creator");
+        let mut data = user_json(&self.data.me.0, &self.data.me.1, "Test Creator");
         data["public_metrics"] = json!({
-            "followers_count": self.followers,
+            "followers_count": self.data.followers,
             "following_count": 12,
-            "tweet_count": self.tweets.len(),
+            "tweet_count": self.data.tweets.len(),
             "listed_count": 3,
             "like_count": 456,
         });
@@ -270,7 +250,7 @@ impl State {
             Ok(n) => n,
             Err(r) => return r,
         };
-        let all: Vec<u64> = (0..self.followers).collect();
+        let all: Vec<u64> = (0..self.data.followers).collect();
         let (page, next) = match window(&all, req, size) {
             Ok(p) => p,
             Err(r) => return r,
@@ -278,11 +258,11 @@ impl State {
         let data: Vec<Value> = page
             .iter()
             .map(|i| {
-                let id = (self.follower_base + self.followers - i).to_string();
+                let id = (self.data.follower_base + self.data.followers - i).to_string();
                 user_json(
                     &id,
-                    &format!("follower{}", self.followers - i),
-                    &format!("Follower {}", self.followers - i),
+                    &format!("follower{}", self.data.followers - i),
+                    &format!("Follower {}", self.data.followers - i),
                 )
             })
             .collect();
@@ -295,9 +275,9 @@ impl State {
             Err(r) => return r,
         };
         let source = if mentions {
-            &self.mentions
+            &self.data.mentions
         } else {
-            &self.tweets
+            &self.data.tweets
         };
         let since: Option<u128> = req.query_param("since_id").and_then(|s| s.parse().ok());
         let all: Vec<Tweet> = source
@@ -348,7 +328,7 @@ impl State {
             Ok(n) => n,
             Err(r) => return r,
         };
-        let (page, next) = match window(&self.dms, req, size) {
+        let (page, next) = match window(&self.data.dms, req, size) {
             Ok(p) => p,
             Err(r) => return r,
         };
