@@ -36,7 +36,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::oauth::{Authority, Code};
-use super::server::{Fake, RecordedRequest, Reply, Routes, answer_as, limit, page, random_token};
+use super::server::{Fake, RecordedRequest, Reply, Routes, Users, limit, page, random_token};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_INSTAGRAM_BASE_URL";
 pub const APP_ID: &str = "fake-ig-app-id";
@@ -94,7 +94,7 @@ pub struct State {
 
 /// A user's data: the fixed creator's, or user k's in many-users mode.
 #[derive(Default)]
-struct Data {
+pub struct Data {
     /// (user id, username).
     me: (String, String),
     /// Media newest first: (id, timestamp, comments).
@@ -363,6 +363,25 @@ fn numbered(k: u64) -> (String, String) {
     )
 }
 
+impl Users for State {
+    type Data = Data;
+
+    /// A few media and comments, no conversations or stories.
+    fn numbered(k: u64) -> Data {
+        let me = numbered(k);
+        Data {
+            media: media(4, &format!("u{k}"), (&me.0, &me.1)),
+            stories: Some(Vec::new()),
+            conversations: Vec::new(),
+            me,
+        }
+    }
+
+    fn data(&mut self) -> &mut Data {
+        &mut self.data
+    }
+}
+
 fn oauth_error(message: &str) -> Reply {
     Reply::json(
         400,
@@ -510,23 +529,7 @@ impl State {
             return session_expired();
         };
         let (user, scope) = (token.user, token.scope.clone());
-        if user > 0 {
-            // Answer from user k's world: a few media and comments, no conversations or stories.
-            let me = numbered(user);
-            let own = Data {
-                media: media(4, &format!("u{user}"), (&me.0, &me.1)),
-                stories: Some(Vec::new()),
-                conversations: Vec::new(),
-                me,
-            };
-            return answer_as(
-                self,
-                |st| &mut st.data,
-                own,
-                |st| st.authorized(req, &scope),
-            );
-        }
-        self.authorized(req, &scope)
+        self.answer_as(user, |st| st.authorized(req, &scope))
     }
 
     /// A Graph call with a live token of `scopes`, answered from the current user's world.

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::oauth::{Authority, ClientAuth, Code, Rotation, TokenRefused, bearer};
-use super::server::{Fake, RecordedRequest, Reply, Routes, answer_as, limit, page};
+use super::server::{Fake, RecordedRequest, Reply, Routes, Users, limit, page};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_REDDIT_BASE_URL";
 pub const CLIENT_ID: &str = "fake-reddit-client-id";
@@ -179,7 +179,7 @@ pub struct State {
 
 /// A user's listings: the fixed user's, or user k's in many-users mode.
 #[derive(Default)]
-struct Data {
+pub struct Data {
     persona: Persona,
     submissions: Listing,
     comments: Listing,
@@ -188,7 +188,9 @@ struct Data {
     mentions: Listing,
 }
 
-impl Data {
+impl Users for State {
+    type Data = Data;
+
     /// User k's small listing of each kind.
     fn numbered(k: u64) -> Data {
         let p = Persona::numbered(k);
@@ -201,6 +203,10 @@ impl Data {
             mentions: list(mentions(1, &p)),
             persona: p,
         }
+    }
+
+    fn data(&mut self) -> &mut Data {
+        &mut self.data
     }
 }
 
@@ -593,16 +599,7 @@ impl State {
         let Some((scope, user)) = scope else {
             return error(401, "Unauthorized");
         };
-        if user > 0 {
-            let own = Data::numbered(user);
-            return answer_as(
-                self,
-                |st| &mut st.data,
-                own,
-                |st| st.authorized(req, &scope),
-            );
-        }
-        self.authorized(req, &scope)
+        self.answer_as(user, |st| st.authorized(req, &scope))
     }
 
     /// An API call with a valid token of `scope`, answered from the current persona's data.

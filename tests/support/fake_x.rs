@@ -120,7 +120,7 @@ pub struct State {
 
 /// A user's data: the fixed creator's, or user k's in many-users mode.
 #[derive(Default)]
-struct Data {
+pub struct Data {
     /// (id, username), and the id base of the followers.
     me: (String, String),
     follower_base: u64,

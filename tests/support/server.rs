@@ -421,18 +421,27 @@ fn serve<S: Routes>(state: &Mutex<S>, request: tiny_http::Request) {
     respond(request, reply);
 }
 
-/// Runs `answer` with `own` in `slot` for one request, then puts back what was there: how a
-/// fake in many-users mode answers from user k's data and keeps the fixed user's.
-pub fn answer_as<S, W>(
-    st: &mut S,
-    slot: fn(&mut S) -> &mut W,
-    own: W,
-    answer: impl FnOnce(&mut S) -> Reply,
-) -> Reply {
-    let saved = std::mem::replace(slot(st), own);
-    let reply = answer(st);
-    *slot(st) = saved;
-    reply
+/// A fake whose answers come from one user's data: the fixed user's, or in many-users mode
+/// user k's, swapped in for one request.
+pub trait Users: Sized {
+    type Data;
+
+    /// User k's data (k > 0).
+    fn numbered(k: u64) -> Self::Data;
+
+    /// The data answering now.
+    fn data(&mut self) -> &mut Self::Data;
+
+    /// `answer` from user k's data (the fixed user's for 0), the fixed user's kept.
+    fn answer_as(&mut self, k: u64, answer: impl FnOnce(&mut Self) -> Reply) -> Reply {
+        if k == 0 {
+            return answer(self);
+        }
+        let saved = std::mem::replace(self.data(), Self::numbered(k));
+        let reply = answer(self);
+        *self.data() = saved;
+        reply
+    }
 }
 
 /// The value of header `name` (any case) of a request.

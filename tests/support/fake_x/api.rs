@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{Data, DmEvent, Reply, State, Tweet, USER_ID, USERNAME, invalid, matches_template};
-use crate::support::server::{RecordedRequest, answer_as, page};
+use crate::support::server::{RecordedRequest, Users, page};
 
 /// `created_at` of the first generated item (2026-11-01T00:00:00Z); each next one is a minute
 /// later.
@@ -88,7 +88,9 @@ fn user_json(id: &str, username: &str, name: &str) -> Value {
     json!({"id": id, "username": username, "name": name})
 }
 
-impl Data {
+impl Users for State {
+    type Data = Data;
+
     /// User k's few followers, posts and mentions (no DMs).
     fn numbered(k: u64) -> Data {
         let id = (1_500_000_000_000_000_000 + k).to_string();
@@ -112,6 +114,10 @@ impl Data {
             mentions,
             dms: Vec::new(),
         }
+    }
+
+    fn data(&mut self) -> &mut Data {
+        &mut self.data
     }
 }
 
@@ -170,12 +176,7 @@ impl State {
             Err(reply) => return reply,
         };
         let k = self.token_user(req);
-        if k > 0 {
-            let own = Data::numbered(k);
-            let answer = |st: &mut State| st.endpoint(req, endpoint, user, bytes);
-            return answer_as(self, |st| &mut st.data, own, answer);
-        }
-        self.endpoint(req, endpoint, user, bytes)
+        self.answer_as(k, |st| st.endpoint(req, endpoint, user, bytes))
     }
 
     /// One authorized call to `endpoint`, answered from the current user's world.
