@@ -85,8 +85,6 @@ pub struct State {
     deprecated: Vec<String>,
     usage: f64,
     regain_minutes: u64,
-    /// After this many more Graph answers, the next ones are delayed (for kills mid-sync).
-    delay: Option<(u32, Duration)>,
     pub_state: publish::Publishing,
     /// The token endpoints fail, echoing the request's URL (query included) in the message.
     echo_token_urls: bool,
@@ -241,11 +239,6 @@ impl FakeInstagram {
         st.regain_minutes = regain_minutes;
     }
 
-    /// After `n` more Graph answers, every answer waits `delay` first.
-    pub fn delay_after(&self, n: u32, delay: Duration) {
-        self.state().delay = Some((n, delay));
-    }
-
     // ---- what happened ----
 
     /// Comments and replies on the `latest` media (the messages a sync stores from them).
@@ -341,17 +334,6 @@ impl Routes for State {
             return None;
         }
         Some(request)
-    }
-
-    fn delay(&mut self) -> Option<Duration> {
-        match self.delay {
-            Some((0, d)) => Some(d),
-            Some((n, d)) => {
-                self.delay = Some((n - 1, d));
-                None
-            }
-            None => None,
-        }
     }
 }
 

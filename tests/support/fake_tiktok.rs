@@ -30,7 +30,7 @@
 //! authorize page with.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -216,12 +216,6 @@ pub struct State {
     video_seq: u64,
     /// Statuses the next API calls answer with, in order.
     failing_api_calls: VecDeque<u16>,
-    truncating_api_replies: u32,
-    cutting_api_replies: u32,
-    delaying_api_replies: VecDeque<Duration>,
-    /// How many delayed replies have begun their wait, readable while the fake sleeps (it
-    /// sleeps holding its state).
-    delays_begun: Arc<std::sync::atomic::AtomicUsize>,
     /// Video-list request indices (0-based, since start) that answer 500.
     failing_video_pages: Vec<usize>,
     /// Answer 429 to the first video-list request once this many callers (access tokens) have
@@ -244,12 +238,6 @@ pub struct State {
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
 pub type FakeTikTok = Fake<State>;
 
-/// Each fake's count of delayed replies begun, by base URL: read without the fake's state lock,
-/// which a delayed reply holds while it sleeps.
-static DELAYS_BEGUN: std::sync::LazyLock<
-    Mutex<std::collections::HashMap<String, Arc<std::sync::atomic::AtomicUsize>>>,
-> = std::sync::LazyLock::new(Default::default);
-
 impl FakeTikTok {
     /// Starts a fake that knows [`CLIENT_KEY`] / [`CLIENT_SECRET`] and [`FakeUser::default`].
     pub fn start() -> FakeTikTok {
@@ -266,14 +254,9 @@ impl FakeTikTok {
             auth,
             ..State::default()
         };
-        let counter = state.delays_begun.clone();
         // Before the base URL is handed out, so before any request can arrive.
         Fake::serve("fake-tiktok", BASE_URL_ENV, state, move |st, base_url| {
             st.posting = posting::Posting::new(base_url.into());
-            DELAYS_BEGUN
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(base_url.to_string(), counter);
         })
     }
 
@@ -453,40 +436,6 @@ impl FakeTikTok {
             .extend(std::iter::repeat_n(status, n as usize));
     }
 
-    /// The next `n` API calls are answered only after `delay`.
-    pub fn delay_next_api_replies(&self, n: u32, delay: Duration) {
-        self.state()
-            .delaying_api_replies
-            .extend(std::iter::repeat_n(delay, n as usize));
-    }
-
-    /// How many replies delayed by [`FakeTikTok::delay_next_api_replies`] have begun their
-    /// wait. Unlike every other look at the fake, this does not wait for a delayed reply.
-    pub fn delays_begun(&self) -> usize {
-        DELAYS_BEGUN
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(self.base_url())
-            .map_or(0, |n| n.load(std::sync::atomic::Ordering::SeqCst))
-    }
-
-    /// Drops the delays still queued by [`FakeTikTok::delay_next_api_replies`].
-    pub fn clear_api_delays(&self) {
-        self.state().delaying_api_replies.clear();
-    }
-
-    /// The next `n` successful API answers break off halfway through a body whose
-    /// Content-Length promised more (the fake asks for the connection to close; tiny_http may
-    /// keep it open, so the client sees a reset or a stall).
-    pub fn cut_next_api_replies(&self, n: u32) {
-        self.state().cutting_api_replies += n;
-    }
-
-    /// The next `n` successful API answers arrive cut in half: status 200, half of the JSON.
-    pub fn truncate_next_api_replies(&self, n: u32) {
-        self.state().truncating_api_replies += n;
-    }
-
     /// The `k`-th video-list request (0-based, counted since the fake started, the numbering
     /// of [`FakeTikTok::video_list_cursors`]) answers 500 `internal_error`; the retry works.
     pub fn fail_video_page_once(&self, k: usize) {
@@ -566,6 +515,14 @@ impl Routes for State {
         &mut self.auth
     }
 
+    /// The delays and cut answers are the API's (user info, video list and query), never OAuth's.
+    fn faulty(req: &RecordedRequest) -> bool {
+        matches!(
+            (req.method.as_str(), req.path.as_str()),
+            ("GET", USER_INFO_PATH) | ("POST", VIDEO_LIST_PATH | VIDEO_QUERY_PATH)
+        )
+    }
+
     /// Upload chunks stream to posting.rs.
     fn take(state: &Mutex<State>, request: tiny_http::Request) -> Option<tiny_http::Request> {
         if request.method().as_str() == "PUT" && request.url().starts_with(posting::UPLOAD_PREFIX) {
@@ -630,23 +587,7 @@ impl State {
             return self.api_error(405, "method_not_allowed", "Fake TikTok: wrong method.");
         }
         if api {
-            if let Some(delay) = self.delaying_api_replies.pop_front() {
-                self.delays_begun
-                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                // Answer late, as a slow or stuck server would (this blocks the fake).
-                std::thread::sleep(delay);
-            }
-            let mut reply = self.api(req, list_index);
-            if self.cutting_api_replies > 0 && reply.status == 200 {
-                self.cutting_api_replies -= 1;
-                reply.cut = true;
-            } else if self.truncating_api_replies > 0 && reply.status == 200 {
-                // A transfer cut short: the status line and half of the JSON.
-                self.truncating_api_replies -= 1;
-                let half = reply.body.len() / 2;
-                reply.body.truncate(half);
-            }
-            return reply;
+            return self.api(req, list_index);
         }
         if want == "POST" && !is_form {
             return self.invalid_request("Content-Type must be application/x-www-form-urlencoded.");
