@@ -272,7 +272,7 @@ impl Routes for State {
             ),
             ("POST", TOKEN_PATH) => self.token(req),
             ("POST", REVOKE_PATH) => self.revoke(req),
-            _ => self.api(req, bytes),
+            _ => super::server::either(self.api(req, bytes)),
         }
     }
 

@@ -122,6 +122,14 @@ impl RecordedRequest {
     }
 }
 
+/// A handler's answer, where `?` returns a refusal (a reply too) early.
+pub type Answer = Result<Reply, Reply>;
+
+/// The reply either way.
+pub fn either(answer: Answer) -> Reply {
+    answer.unwrap_or_else(|refused| refused)
+}
+
 /// What a fake answers.
 pub struct Reply {
     pub status: u16,

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{Data, DmEvent, Reply, State, Tweet, USER_ID, USERNAME, invalid, matches_template};
-use crate::support::server::{RecordedRequest, Users, page};
+use crate::support::server::{Answer, RecordedRequest, Users, either, page};
 
 /// `created_at` of the first generated item (2026-11-01T00:00:00Z); each next one is a minute
 /// later.
@@ -160,23 +160,21 @@ fn window<T: Clone>(
 }
 
 impl State {
-    pub(super) fn api(&mut self, req: &RecordedRequest, bytes: &[u8]) -> Reply {
+    pub(super) fn api(&mut self, req: &RecordedRequest, bytes: &[u8]) -> Answer {
         let Some(endpoint) = ENDPOINTS.iter().find(|t| {
             matches_template(&req.path, t) && !(**t == "/2/users/:id" && req.path == "/2/users/me")
         }) else {
-            return Reply::problem(
+            let detail = "No such path.";
+            return Err(Reply::problem(
                 404,
                 "Not Found Error",
-                "No such path.",
+                detail,
                 "resource-not-found",
-            );
+            ));
         };
-        let user = match self.bearer(req) {
-            Ok(user) => user,
-            Err(reply) => return reply,
-        };
+        let user = self.bearer(req)?;
         let k = self.token_user(req);
-        self.answer_as(k, |st| st.endpoint(req, endpoint, user, bytes))
+        Ok(self.answer_as(k, |st| either(st.endpoint(req, endpoint, user, bytes))))
     }
 
     /// One authorized call to `endpoint`, answered from the current user's world.
@@ -186,16 +184,13 @@ impl State {
         endpoint: &str,
         user: Option<&str>,
         bytes: &[u8],
-    ) -> Reply {
+    ) -> Answer {
         let key = if self.auth.many_users {
             format!("{}:{endpoint}", self.data.me.0)
         } else {
             endpoint.to_string()
         };
-        let headers = match self.rate_limit(&key) {
-            Ok(h) => h,
-            Err(reply) => return reply,
-        };
+        let headers = self.rate_limit(&key)?;
         let mut reply = if self.forbidden.contains(&req.path) {
             Reply::json(
                 403,
@@ -215,17 +210,17 @@ impl State {
                     json!({"data": user_json(&self.data.me.0, &self.data.me.1, "Test Creator")}),
                 ),
                 "/2/users/:id" => self.user(req),
-                "/2/users/:id/followers" => self.followers(req),
-                "/2/users/:id/tweets" => self.timeline(req, false),
-                "/2/users/:id/mentions" => self.timeline(req, true),
-                "/2/dm_events" => self.dm_events(req),
+                "/2/users/:id/followers" => either(self.followers(req)),
+                "/2/users/:id/tweets" => either(self.timeline(req, false)),
+                "/2/users/:id/mentions" => either(self.timeline(req, true)),
+                "/2/dm_events" => either(self.dm_events(req)),
                 _ => self.media_api(req, endpoint, bytes),
             }
         };
         if reply.status < 500 {
             reply.headers.extend(headers);
         }
-        reply
+        Ok(reply)
     }
 
     fn user(&mut self, req: &RecordedRequest) -> Reply {
@@ -246,16 +241,10 @@ impl State {
         Reply::json(200, json!({"data": data}))
     }
 
-    fn followers(&mut self, req: &RecordedRequest) -> Reply {
-        let size = match max_results(req, 1, 1000, 100) {
-            Ok(n) => n,
-            Err(r) => return r,
-        };
+    fn followers(&mut self, req: &RecordedRequest) -> Answer {
+        let size = max_results(req, 1, 1000, 100)?;
         let all: Vec<u64> = (0..self.data.followers).collect();
-        let (page, next) = match window(&all, req, size) {
-            Ok(p) => p,
-            Err(r) => return r,
-        };
+        let (page, next) = window(&all, req, size)?;
         let data: Vec<Value> = page
             .iter()
             .map(|i| {
@@ -267,14 +256,11 @@ impl State {
                 )
             })
             .collect();
-        Reply::json(200, paged(data, next, json!({})))
+        Ok(Reply::json(200, paged(data, next, json!({}))))
     }
 
-    fn timeline(&mut self, req: &RecordedRequest, mentions: bool) -> Reply {
-        let size = match max_results(req, 5, 100, 10) {
-            Ok(n) => n,
-            Err(r) => return r,
-        };
+    fn timeline(&mut self, req: &RecordedRequest, mentions: bool) -> Answer {
+        let size = max_results(req, 5, 100, 10)?;
         let source = if mentions {
             &self.data.mentions
         } else {
@@ -286,10 +272,7 @@ impl State {
             .filter(|t| since.is_none_or(|s| t.id.parse::<u128>().unwrap() > s))
             .cloned()
             .collect();
-        let (page, next) = match window(&all, req, size) {
-            Ok(p) => p,
-            Err(r) => return r,
-        };
+        let (page, next) = window(&all, req, size)?;
         let data: Vec<Value> = page
             .iter()
             .map(|t| {
@@ -321,18 +304,12 @@ impl State {
                 .collect();
             body["includes"] = json!({"users": users});
         }
-        Reply::json(200, body)
+        Ok(Reply::json(200, body))
     }
 
-    fn dm_events(&mut self, req: &RecordedRequest) -> Reply {
-        let size = match max_results(req, 1, 100, 100) {
-            Ok(n) => n,
-            Err(r) => return r,
-        };
-        let (page, next) = match window(&self.data.dms, req, size) {
-            Ok(p) => p,
-            Err(r) => return r,
-        };
+    fn dm_events(&mut self, req: &RecordedRequest) -> Answer {
+        let size = max_results(req, 1, 100, 100)?;
+        let (page, next) = window(&self.data.dms, req, size)?;
         let data: Vec<Value> = page
             .iter()
             .map(|d| json!({"id": d.id, "event_type": "MessageCreate", "text": d.text, "created_at": rfc3339(d.created_at), "sender_id": d.sender_id, "dm_conversation_id": d.conversation}))
@@ -341,6 +318,6 @@ impl State {
         if body.get("data").is_some() {
             body["includes"] = json!({"users": [user_json(DM_FAN, "dmfan", "DM Fan"), user_json(USER_ID, USERNAME, "Test Creator")]});
         }
-        Reply::json(200, body)
+        Ok(Reply::json(200, body))
     }
 }
