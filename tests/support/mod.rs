@@ -614,6 +614,13 @@ impl Run {
             .unwrap()
     }
 
+    /// An `import-csv -o json` run's (inserted, updated, unchanged, rejected).
+    pub fn import_counts(&self) -> (i64, i64, i64, i64) {
+        let s = self.json();
+        let n = |k: &str| s[k].as_i64().unwrap();
+        (n("inserted"), n("updated"), n("unchanged"), n("rejected"))
+    }
+
     /// The `warning:` lines on stderr.
     pub fn warnings(&self) -> Vec<&str> {
         self.stderr
