@@ -155,9 +155,7 @@ fn export_links(env: &TestEnv, db: &TestDb) -> String {
 }
 
 fn summary(run: &Run) -> (i64, i64, i64, i64) {
-    let j = run.json();
-    let n = |k: &str| j[k].as_i64().unwrap();
-    (n("inserted"), n("updated"), n("unchanged"), n("rejected"))
+    run.import_counts()
 }
 
 both_backends! {
