@@ -229,13 +229,8 @@ fn reddit(ctx: &mut Context, args: RedditPostArgs) -> CliResult<Report> {
             let mut error = CliError::failure(format!(
                 "reddit refused the post to r/{subreddit}: {refused}"
             ));
-            let codes: Vec<&str> = refused.errors.iter().map(|e| e.code.as_str()).collect();
-            if let Some(wait) = refused.wait() {
-                error = error.with_hint(format!("wait {wait}, then run the same command again"));
-            } else if codes.iter().any(|c| c.contains("FLAIR")) {
-                error = error.with_hint("pick a flair with --flair TEXT or --flair-id ID");
-            } else if codes.contains(&"SUBREDDIT_NOEXIST") {
-                error = error.with_hint("check the community's name");
+            if let Some(hint) = refused.hint() {
+                error = error.with_hint(hint);
             }
             return Err(failed(&mut session, id, &args.account, error));
         }
