@@ -9,8 +9,9 @@
 //! has processed the file, makes it a post, and writes the ledger, the post and the audit
 //! entries. The platforms take part only through the [`Publisher`] trait of `publisher.rs`,
 //! implemented in `platforms/<name>/publisher.rs` and named by the platform registry; nothing
-//! here names a platform or reads its error codes. This floor never prints: `app::upload`
-//! turns the [`Outcome`] into the command's report and an [`UploadError`] into its one line.
+//! here names a platform or reads its error codes. This floor prints no data (only a progress
+//! bar on a terminal's stderr): `app::upload` turns the [`Outcome`] into the command's report and
+//! an [`UploadError`] into its one line.
 
 mod file_hash;
 mod ledger;
