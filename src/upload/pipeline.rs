@@ -409,7 +409,8 @@ impl Pending<'_> {
         let status = {
             let steps = &run.steps;
             let session = &mut *run.session;
-            poll(request.wait, first, || {
+            let every = crate::config::tuning::upload_poll();
+            poll(request.wait, every, first, || {
                 session.with_token(|t| steps.status(t, &upload))
             })
         }
@@ -506,11 +507,12 @@ fn publish_failed(run: &mut Run, upload: &Upload, error: LifecycleError) -> Uplo
     }
 }
 
-/// Asks `check` for a status (starting with `first` when the transfer's end gave one) every
-/// `SOCIALCRM_UPLOAD_POLL_MS` or as the platform asks, until one is settled, or until the next
-/// ask would come after `wait`: the last status either way.
+/// Asks `check` for a status (starting with `first` when the transfer's end gave one) `every`
+/// so often (`SOCIALCRM_UPLOAD_POLL_MS`) or else as the platform asks, until one is settled, or
+/// until the next ask would come after `wait`: the last status either way.
 fn poll<E>(
     wait: Duration,
+    every: Option<Duration>,
     first: Option<Status>,
     mut check: impl FnMut() -> Result<Status, E>,
 ) -> Result<Status, E> {
@@ -523,7 +525,7 @@ fn poll<E>(
         if status.settled() {
             return Ok(status);
         }
-        let interval = interval(&status);
+        let interval = every.unwrap_or_else(|| interval(&status));
         if Instant::now() + interval > deadline {
             return Ok(status);
         }
@@ -532,12 +534,71 @@ fn poll<E>(
     }
 }
 
+/// What the platform asked, else 3 s (TikTok allows 30 status calls a minute).
 fn interval(status: &Status) -> Duration {
-    let asked = match status {
-        Status::Processing { ask_again, .. } => *ask_again,
-        _ => None,
-    };
-    crate::config::tuning::upload_poll()
-        .or(asked)
-        .unwrap_or(Duration::from_millis(3000))
+    match status {
+        Status::Processing {
+            ask_again: Some(asked),
+            ..
+        } => *asked,
+        _ => Duration::from_millis(3000),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn processing(ms: u64) -> Status {
+        Status::Processing {
+            state: "in_progress".into(),
+            ask_again: Some(Duration::from_millis(ms)),
+        }
+    }
+
+    #[test]
+    fn a_settled_first_status_is_not_asked_again() {
+        let mut asked = 0;
+        let status = poll::<()>(Duration::from_secs(60), None, Some(Status::Ready), || {
+            asked += 1;
+            Ok(processing(1))
+        })
+        .unwrap();
+        assert!(matches!(status, Status::Ready));
+        assert_eq!(asked, 0);
+    }
+
+    #[test]
+    fn polling_asks_until_settled_at_the_platforms_pace() {
+        let mut answers = vec![Status::Failed("no".into()), processing(1), processing(1)];
+        let status = poll::<()>(Duration::from_secs(60), None, None, || {
+            Ok(answers.pop().unwrap())
+        })
+        .unwrap();
+        assert!(matches!(status, Status::Failed(ref why) if why == "no"));
+        assert!(answers.is_empty(), "asked three times");
+    }
+
+    #[test]
+    fn polling_stops_with_the_last_status_when_the_next_ask_would_be_too_late() {
+        let mut asked = 0;
+        let status = poll::<()>(Duration::from_millis(50), None, Some(processing(1)), || {
+            asked += 1;
+            Ok(processing(60_000))
+        })
+        .unwrap();
+        assert!(matches!(status, Status::Processing { .. }));
+        assert_eq!(
+            asked, 1,
+            "asked once, then a minute's wait would pass the deadline"
+        );
+    }
+
+    #[test]
+    fn a_failed_ask_stops_polling_with_its_error() {
+        let outcome = poll(Duration::from_secs(60), None, Some(processing(1)), || {
+            Err("gone")
+        });
+        assert_eq!(outcome.err(), Some("gone"));
+    }
 }
