@@ -259,7 +259,7 @@ fn run_args(args: Vec<OsString>) -> i32 {
     let quiet = cli.global.quiet;
     let csv_raw = cli.global.csv_raw;
     match execute(cli) {
-        Ok((report, format)) => finish(report, format, quiet, csv_raw),
+        Ok((report, shown)) => finish(report, shown, quiet, csv_raw),
         Err(e) => {
             // Errors may quote what a platform or a file said: never raw to the terminal.
             crate::say!("error: {}", output::terminal_safe(&e.to_string()));
@@ -268,18 +268,31 @@ fn run_args(args: Vec<OsString>) -> i32 {
     }
 }
 
-fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
+/// How a report is shown: the configured format, and `$COLUMNS` for tables on a terminal.
+struct Shown {
+    format: output::Format,
+    columns: Option<usize>,
+}
+
+fn execute(cli: Cli) -> CliResult<(Report, Shown)> {
     // Commands that only describe the CLI must work whatever the configuration says.
+    let unconfigured = Shown {
+        format: output::Format::Table,
+        columns: None,
+    };
     match &cli.command {
         Command::Completions { shell } => {
-            return Ok((generate::completions(*shell), output::Format::Table));
+            return Ok((generate::completions(*shell), unconfigured));
         }
-        Command::Man { dir } => return Ok((generate::man(dir.as_deref())?, output::Format::Table)),
+        Command::Man { dir } => return Ok((generate::man(dir.as_deref())?, unconfigured)),
         _ => {}
     }
     let config = config::load(&overrides(&cli.global), &|k| std::env::var(k).ok())?;
     tracing::debug!(?config, "configuration resolved");
-    let format = config.output;
+    let shown = Shown {
+        format: config.output,
+        columns: config.columns,
+    };
     let mode = open_mode(&cli.command, config.database_is_default);
     let mut ctx = Context::with_open_mode(config, mode);
     let export_options = export::Options {
@@ -310,7 +323,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Webhooks(cmd) => webhooks::run(&mut ctx, cmd)?,
         Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     };
-    Ok((report, format))
+    Ok((report, shown))
 }
 
 /// Only commands that write may create a database someone named; the default one, in
@@ -345,12 +358,14 @@ fn overrides(g: &GlobalArgs) -> Overrides {
     }
 }
 
-fn finish(report: Report, format: output::Format, quiet: bool, csv_raw: bool) -> i32 {
+fn finish(report: Report, shown: Shown, quiet: bool, csv_raw: bool) -> i32 {
     let stdout = std::io::stdout();
     let target = output::Target {
         terminal: stdout.is_terminal(),
         csv_raw,
+        columns: shown.columns,
     };
+    let format = shown.format;
     let mut out = stdout.lock();
     let written = match &report.body {
         Body::Data(value) => output::write(&mut out, format, value.as_ref(), target),

@@ -118,7 +118,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
     let started = chrono::Utc::now();
     let owner = format!(
         "{}:{}:{}",
-        crate::sync::hostname().unwrap_or_default(),
+        ctx.config.host.as_deref().unwrap_or_default(),
         std::process::id(),
         uuid::Uuid::new_v4().simple()
     );
@@ -135,6 +135,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
                     at,
                     max_reads: args.max_reads,
                     max_pages: crate::sync::max_pages(),
+                    host: config.host.clone(),
                 };
                 scope.spawn(move || {
                     // Each worker has its own database connection and secrets store.

@@ -45,6 +45,12 @@ pub struct Config {
     /// `$BROWSER`: the program `connect` and `report --open` hand a URL to, before the
     /// desktop's opener.
     pub browser: Option<String>,
+    /// `$COLUMNS`: the width a table is fitted to on a terminal, before the terminal's own
+    /// size is asked (shells and `script` set it, and a narrow one is how to ask for less).
+    pub columns: Option<usize>,
+    /// This machine's name, on `sync_runs` rows and in a sync's claim on an account, so that
+    /// an operator of several cron hosts sees which one ran or holds a sync.
+    pub host: Option<String>,
 }
 
 impl Config {
@@ -168,7 +174,20 @@ pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         data_dir,
         operator: operator(env),
         browser: env("BROWSER"),
+        columns: env("COLUMNS")
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|n| *n > 0),
+        host: host(env),
     })
+}
+
+/// The kernel's name for this machine, else `$HOSTNAME` (containers without `/proc`).
+fn host(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| env("HOSTNAME"))
 }
 
 /// Who is making a change, for every audit entry and decision: `$SOCIALCRM_OPERATOR` (an
@@ -300,6 +319,17 @@ pub(crate) mod tests {
         );
         assert_eq!(c.output, Format::Table);
         assert!(c.platforms[&PlatformId::Tiktok].insights);
+    }
+
+    #[test]
+    fn columns_is_a_positive_width_or_nothing() {
+        let width = |v: &str| {
+            let env = env_of(&[("HOME", "/home/u"), ("COLUMNS", v)]);
+            load(&Overrides::default(), &env).unwrap().columns
+        };
+        assert_eq!(width(" 60 "), Some(60));
+        assert_eq!(width("0"), None);
+        assert_eq!(width("wide"), None);
     }
 
     #[test]

@@ -248,6 +248,8 @@ pub struct Target {
     pub terminal: bool,
     /// `--csv-raw`: CSV cells exactly as stored, formula-like ones included (for scripts).
     pub csv_raw: bool,
+    /// The terminal's width as `$COLUMNS` says (`Config::columns`), which beats asking it.
+    pub columns: Option<usize>,
 }
 
 /// Writes `value` to `out` in `format`. Errors are the writer's own `io::Error`s, so a closed
@@ -281,7 +283,7 @@ pub fn write(
                     writeln!(out, "{}", terminal_safe(title))?;
                 }
                 let layout = if target.terminal {
-                    table::Layout::Terminal(table::terminal_width())
+                    table::Layout::Terminal(table::terminal_width(target.columns))
                 } else {
                     table::Layout::Plain
                 };

@@ -199,7 +199,7 @@ pub struct Outcome {
 }
 
 /// How one stream is run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Ignore the resume point and the high-water mark: read everything.
     pub full: bool,
@@ -209,6 +209,8 @@ pub struct Options {
     pub max_reads: Option<u64>,
     /// Most pages one pass of a stream may take before it fails ([`max_pages`]).
     pub max_pages: u64,
+    /// This machine's name, for the `sync_runs` rows (`Config::host`).
+    pub host: Option<String>,
 }
 
 /// The page ceiling of a stream's pass (`SOCIALCRM_MAX_PAGES`, validated at start-up).
@@ -244,7 +246,7 @@ pub fn run(
         rows_read: 0,
         rows_written: 0,
         error: None,
-        host: hostname(),
+        host: options.host.clone(),
     };
     let fail = |pages, source: LifecycleError| StreamError {
         stream: stream.name(),
@@ -473,15 +475,6 @@ fn pages(
         }
         cursor = page.next;
     }
-}
-
-/// This machine's name, for `sync_runs` and lease owners.
-pub fn hostname() -> Option<String> {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok())
 }
 
 #[cfg(test)]
