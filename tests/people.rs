@@ -44,6 +44,8 @@ fn fan(platform: &str, id: &str, user: &str, name: &str, account: &str) -> Fan {
         lifetime_spend_cents: None,
         currency: None,
         source: "follower".into(),
+        referral: None,
+        contacts: Vec::new(),
     }
 }
 
