@@ -42,21 +42,26 @@ pub use generate::generated_files;
 
 /// What a command hands back: data for stdout, notes for stderr, and how the process should end.
 pub struct Report {
+    /// What goes to stdout; the only part a script parses.
     pub body: Body,
     /// Short remarks for people ("no fans match", "more: --after 42"), printed on stderr.
     pub notes: Vec<String>,
+    /// How the process ends: a command may print data and still report a partial failure (3).
     pub exit: ExitCode,
 }
 
+/// What a command prints on stdout: data is rendered by `--output`, everything else is not.
 pub enum Body {
     /// Rendered by `output` in the chosen format.
     Data(Box<dyn Render>),
     /// Printed as is (completion scripts, man pages).
     Raw(Vec<u8>),
+    /// Nothing on stdout: the notes on stderr are the whole answer.
     Nothing,
 }
 
 impl Report {
+    /// A successful answer that `--output` renders: the common ending of a command.
     pub fn data(value: impl Render + 'static) -> Self {
         Report {
             body: Body::Data(Box::new(value)),
@@ -74,6 +79,7 @@ impl Report {
         }
     }
 
+    /// Adds a remark for stderr, so a command can say more without changing what scripts read.
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
@@ -82,6 +88,7 @@ impl Report {
 
 /// What every command that touches data is given.
 pub struct Context {
+    /// Resolved once at start-up; commands read settings here, never from the environment.
     pub config: Config,
     /// Whether this command may create a missing SQLite database (see [`Context::new`]).
     open_mode: store::OpenMode,

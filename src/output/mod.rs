@@ -39,6 +39,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+/// `--output`: one value rendered three ways, so that people, scripts and spreadsheets each
+/// read the same answer in their own form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Aligned columns for people
@@ -157,8 +159,11 @@ fn to_the_second(text: &str) -> String {
 /// A titled block of a table rendering.
 #[derive(Default)]
 pub struct Section {
+    /// Printed above the block when several make up one answer (`fans show`'s relationships).
     pub title: Option<String>,
+    /// The header row.
     pub columns: Vec<String>,
+    /// The cells, as text not yet made terminal-safe (the table renderer does that once).
     pub rows: Vec<Vec<String>>,
     /// See [`Columns::dropped_first`].
     pub dropped_first: Vec<String>,
@@ -166,6 +171,7 @@ pub struct Section {
 
 /// Anything a command prints.
 pub trait Render {
+    /// The stable JSON document of `--output json` (field names are public interface).
     fn json(&self) -> serde_json::Value;
     /// Blocks printed one after another in table mode.
     fn sections(&self) -> Vec<Section>;
