@@ -66,12 +66,10 @@
 #![warn(missing_docs)]
 
 pub mod app;
-#[allow(missing_docs)]
 pub mod auth;
 #[allow(missing_docs)]
 pub mod cli;
 pub mod clock;
-#[allow(missing_docs)]
 pub mod config;
 pub mod error;
 pub mod fsutil;
