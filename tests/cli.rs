@@ -23,6 +23,8 @@ fn seed_fans(db: &TestDb, n: usize) {
             lifetime_spend_cents: Some(1000 + i as i64),
             currency: Some("USD".into()),
             source: "csv".into(),
+            referral: None,
+            contacts: Vec::new(),
         })
         .collect();
     store.upsert(Batch::Fans(&fans)).unwrap();
@@ -532,6 +534,8 @@ fn seed_hostile_fans(db: &TestDb) {
         lifetime_spend_cents: Some(1250),
         currency: Some("USD".into()),
         source: "api".into(),
+        referral: None,
+        contacts: Vec::new(),
     };
     store
         .upsert(Batch::Fans(&[

@@ -221,6 +221,8 @@ fn seed(store: &mut dyn Store, n: usize) {
             lifetime_spend_cents: (i % 4 != 0).then_some((i as i64 * 37) % 5000),
             currency: Some("USD".into()),
             source: "csv".into(),
+            referral: None,
+            contacts: Vec::new(),
         })
         .collect();
     store.upsert(Batch::Fans(&fans)).unwrap();
@@ -567,6 +569,8 @@ fn to_fan(g: &Gen) -> Fan {
         lifetime_spend_cents: g.spend.map(|s| i64::from(s) * 250),
         currency: Some("USD".into()),
         source: "csv".into(),
+        referral: None,
+        contacts: Vec::new(),
     }
 }
 

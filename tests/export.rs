@@ -49,6 +49,17 @@ pub(crate) fn fill(db: &TestDb) {
             lifetime_spend_cents: Some(i as i64 * 1234 - 5),
             currency: Some("USD".into()),
             source: "csv".into(),
+            referral: (i % 2 == 1).then(|| text.to_string()),
+            contacts: vec![
+                Contact {
+                    kind: ContactKind::Email,
+                    value: format!("user{i}@mail.example"),
+                },
+                Contact {
+                    kind: ContactKind::Link,
+                    value: format!("linktr.ee/{}", text.replace(['\n', '\r'], " ")),
+                },
+            ],
         })
         .collect();
     let messages: Vec<Message> = AWKWARD
@@ -307,6 +318,8 @@ impl RowSink for Meddler<'_> {
                 lifetime_spend_cents: None,
                 currency: None,
                 source: "csv".into(),
+                referral: None,
+                contacts: Vec::new(),
             };
             other.upsert(Batch::Fans(&[late])).unwrap();
         }

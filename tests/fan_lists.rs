@@ -201,9 +201,9 @@ both_backends! {
 
     erasure_leaves_no_row_mentioning_the_fan: |db| {
         let env = TestEnv::new();
-        import(&env, &db, "fans", "Fan ID,Username,Name,Status,Subscribed,Last Active,Total Spent\n\
-            of-zq-771,zqerase,Zyxo Quillfeather,Active,2026-01-14,2026-11-20,$100.00\n\
-            of-keep-1,keeper,Kept Person,Active,2026-01-14,2026-11-20,$5.00\n");
+        import(&env, &db, "fans", "Fan ID,Username,Name,Status,Subscribed,Last Active,Total Spent,Email,Referral\n\
+            of-zq-771,zqerase,Zyxo Quillfeather,Active,2026-01-14,2026-11-20,$100.00,Zyxo@Quill.example,TikTok bio\n\
+            of-keep-1,keeper,Kept Person,Active,2026-01-14,2026-11-20,$5.00,,\n");
         import(&env, &db, "messages", "Message ID,Fan ID,Fan,Direction,Sent At,Text,Price\n\
             m-1,of-zq-771,@zqerase,received,2026-11-20 18:02,hello from zqerase,\n\
             m-2,of-zq-771,@zqerase,sent,2026-11-20 18:15,hi Zyxo,$12.00\n\
@@ -218,7 +218,7 @@ both_backends! {
         run(&env, &db, &["segments", "create", "by-word", "--search", "zyxo"], &[]).ok();
         run(&env, &db, &["segments", "create", "other-fan", "--search", "keeper"], &[]).ok();
         run(&env, &db, &["segments", "create", "merely-matching", "--search", "zq"], &[]).ok();
-        let needles = ["of-zq-771", "zqerase", "Zyxo Quillfeather", "Zyxo"];
+        let needles = ["of-zq-771", "zqerase", "Zyxo Quillfeather", "Zyxo", "zyxo@quill.example"];
         assert!(!db.mentions(&needles).is_empty(), "the fan is in the CRM before");
         let kept_before = db.mentions(&["keeper", "of-keep-1"]);
 
@@ -235,6 +235,7 @@ both_backends! {
         assert_eq!((rows("fans"), rows("messages"), rows("fan_tags"), rows("fan_notes")), (1, 2, 1, 1), "{counts:?}");
         assert!(rows("analytics_events") >= 1, "{counts:?}");
         assert_eq!(rows("fan_accounts"), 1, "{counts:?}");
+        assert_eq!(rows("fan_contacts"), 1, "the email its profile shared: {counts:?}");
         assert_eq!(rows("segments"), 2, "{counts:?}");
         assert_eq!(db.mentions(&needles), Vec::<String>::new(), "no row mentions the erased fan");
         let listed = json(&env, &db, &["segments", "list"]);

@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 use crate::export::{fill, read_jsonl};
 use crate::support::{TestDb, TestEnv, both_backends};
 
-const RESTORED: [&str; 5] = [
+const RESTORED: [&str; 6] = [
     "fans",
+    "fan_contacts",
     "fan_accounts",
     "posts",
     "messages",

@@ -62,6 +62,8 @@ fn fan(platform: &str, id: &str, username: &str) -> Fan {
         lifetime_spend_cents: None,
         currency: None,
         source: "csv".into(),
+        referral: None,
+        contacts: Vec::new(),
     }
 }
 

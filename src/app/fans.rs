@@ -522,6 +522,7 @@ impl RelationshipRows<'_> {
                 "currency",
                 "message_count",
                 "source",
+                "referral",
             ]
             .iter()
             .map(|c| c.to_string())
@@ -542,10 +543,15 @@ impl RelationshipRows<'_> {
                         cell(&f.currency),
                         r.message_count.to_string(),
                         f.source.clone(),
+                        cell(&f.referral),
                     ]
                 })
                 .collect(),
-            dropped_first: vec!["subscribed_at".into(), "first_seen_at".into()],
+            dropped_first: vec![
+                "referral".into(),
+                "subscribed_at".into(),
+                "first_seen_at".into(),
+            ],
         }
     }
 }
@@ -602,6 +608,7 @@ impl Record for FanRow {
             "currency",
             "message_count",
             "source",
+            "referral",
             "revision",
             "created_at",
             "updated_at",
@@ -650,6 +657,7 @@ impl Record for FanRow {
             cell(&f.currency),
             self.message_count.to_string(),
             f.source.clone(),
+            cell(&f.referral),
             self.revision.to_string(),
             time_cell(&Some(self.created_at)),
             time_cell(&Some(self.updated_at)),

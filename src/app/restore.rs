@@ -23,7 +23,9 @@ use super::{Context, Report};
 use crate::cli::ImportExportArgs;
 use crate::error::{CliError, CliResult};
 use crate::output::{Columns, List};
-use crate::store::model::{AnalyticsEvent, AuditEntry, Fan, Message, Post, UpsertCounts};
+use crate::store::model::{
+    AnalyticsEvent, AuditEntry, Contact, ContactKind, Fan, Message, Post, UpsertCounts,
+};
 use crate::store::sql::UpsertSpec;
 use crate::store::{Batch, Store, tables};
 
@@ -51,11 +53,16 @@ impl Restored {
 const BOOKKEEPING: [&str; 4] = ["id", "revision", "created_at", "updated_at"];
 
 /// The tables restored, in the order they are written (identities before relationships).
-const RESTORED: [Restored; 5] = [
+const RESTORED: [Restored; 6] = [
     Restored {
         table: "fans",
         upsert: &tables::FANS,
         derived: &["handle_key", "handle_stem"],
+    },
+    Restored {
+        table: "fan_contacts",
+        upsert: &tables::FAN_CONTACTS,
+        derived: &[],
     },
     Restored {
         table: "fan_accounts",
@@ -254,6 +261,8 @@ fn add(total: &mut UpsertCounts, c: UpsertCounts) {
 #[derive(Default)]
 struct Records {
     identities: Vec<Fan>,
+    /// Identities carrying one contact each.
+    contacts: Vec<Fan>,
     fans: Vec<Fan>,
     posts: Vec<Post>,
     messages: Vec<Message>,
@@ -263,6 +272,7 @@ struct Records {
 impl Records {
     fn len(&self) -> usize {
         self.identities.len()
+            + self.contacts.len()
             + self.fans.len()
             + self.posts.len()
             + self.messages.len()
@@ -272,18 +282,9 @@ impl Records {
     fn push(&mut self, table: &str, f: &Fields) -> CliResult<()> {
         match table {
             "fans" => self.identities.push(Fan {
-                platform: f.required("platform")?,
-                platform_user_id: f.required("platform_user_id")?,
-                account: String::new(),
                 username: f.text("username")?,
                 display_name: f.text("display_name")?,
-                status: None,
-                subscribed_at: None,
-                first_seen_at: None,
-                last_seen_at: None,
-                lifetime_spend_cents: None,
-                currency: None,
-                source: String::new(),
+                ..Fan::seen_nowhere(f.required("platform")?, f.required("platform_user_id")?)
             }),
             "fan_accounts" => self.fans.push(Fan {
                 platform: f.required("platform")?,
@@ -299,7 +300,21 @@ impl Records {
                 lifetime_spend_cents: f.int("exported_spend_cents")?,
                 currency: f.text("currency")?,
                 source: f.required("source")?,
+                referral: f.text("referral")?,
+                contacts: Vec::new(),
             }),
+            "fan_contacts" => {
+                let kind = f.required("kind")?;
+                let kind = ContactKind::parse(&kind)
+                    .ok_or_else(|| f.error("kind", "is not email, link or profile"))?;
+                self.contacts.push(Fan {
+                    contacts: vec![Contact {
+                        kind,
+                        value: f.required("value")?,
+                    }],
+                    ..Fan::seen_nowhere(f.required("platform")?, f.required("platform_user_id")?)
+                })
+            }
             "posts" => self.posts.push(Post {
                 platform: f.required("platform")?,
                 platform_post_id: f.required("platform_post_id")?,
@@ -353,6 +368,8 @@ impl Records {
     fn write(&mut self, store: &mut dyn Store) -> CliResult<UpsertCounts> {
         let batch = if !self.identities.is_empty() {
             Batch::FanIdentities(&self.identities)
+        } else if !self.contacts.is_empty() {
+            Batch::FanContacts(&self.contacts)
         } else if !self.fans.is_empty() {
             Batch::Fans(&self.fans)
         } else if !self.posts.is_empty() {

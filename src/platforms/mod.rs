@@ -9,6 +9,7 @@
 pub mod instagram;
 pub mod kit;
 pub mod onlyfans;
+pub mod profile;
 pub mod reddit;
 pub mod registry;
 pub mod tiktok;

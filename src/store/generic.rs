@@ -109,6 +109,18 @@ impl RowSource for Identities<'_> {
     }
 }
 
+/// The contacts of a slice of fan records ([`tables::FAN_CONTACTS`] rows), flattened.
+struct ContactRows(Vec<Vec<Value>>);
+
+impl RowSource for ContactRows {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn params(&self, i: usize) -> Vec<Value> {
+        self.0[i].clone()
+    }
+}
+
 /// The counts of a fans batch, one per record: inserted when the relationship is new, updated
 /// when it or the identity changed (a record whose relationship and identity both changed is
 /// counted once where the driver's counts allow telling), else unchanged.
@@ -210,6 +222,17 @@ impl<C: Conn> SqlStore<C> {
         }
     }
 
+    /// The versions `schema_migrations` records (none before the first migration).
+    fn applied_versions(&mut self) -> Result<std::collections::HashSet<i64>, StoreError> {
+        if !self.table_exists("schema_migrations")? {
+            return Ok(Default::default());
+        }
+        let rows = self
+            .conn
+            .query("SELECT version FROM schema_migrations", &[])?;
+        rows.iter().map(|r| r.i64("version")).collect()
+    }
+
     fn table_exists(&mut self, table: &str) -> Result<bool, StoreError> {
         let sql = self.dialect().table_exists();
         Ok(!self.conn.query(sql, &[table.into()])?.is_empty())
@@ -236,12 +259,20 @@ impl<C: Conn> SqlStore<C> {
                 // PostgreSQL, prepared statements on SQLite) in the caller's transaction.
                 let now = Value::Time(crate::clock::now());
                 let identities = self.conn.upsert(&tables::FANS, &Identities(rows), &now)?;
-                let relationships = self.conn.upsert(Fan::spec(), &Records(rows), &now)?;
+                let mut relationships = self.conn.upsert(Fan::spec(), &Records(rows), &now)?;
+                // A new contact changes what the fan record says (counted as an update).
+                relationships.updated += self.upsert_contacts(rows, &now)?;
                 Ok(fan_counts(identities, relationships, rows.len()))
             }
             Batch::FanIdentities(rows) => {
                 let now = Value::Time(crate::clock::now());
                 self.conn.upsert(&tables::FANS, &Identities(rows), &now)
+            }
+            Batch::FanContacts(rows) => {
+                let now = Value::Time(crate::clock::now());
+                let contacts: Vec<Vec<Value>> = rows.iter().flat_map(Fan::contact_params).collect();
+                self.conn
+                    .upsert(&tables::FAN_CONTACTS, &ContactRows(contacts), &now)
             }
             Batch::Messages(rows) => self.upsert_rows(rows),
             Batch::Posts(rows) => self.upsert_rows(rows),
@@ -251,6 +282,18 @@ impl<C: Conn> SqlStore<C> {
             Batch::Audit(rows) => self.upsert_rows(rows),
             Batch::TrackingLinks(rows) => self.upsert_rows(rows),
         }
+    }
+
+    /// Writes the contacts of `rows`' identities (schema v21), returning how many were new.
+    fn upsert_contacts(&mut self, rows: &[Fan], now: &Value) -> Result<u64, StoreError> {
+        let contacts: Vec<Vec<Value>> = rows.iter().flat_map(Fan::contact_params).collect();
+        if contacts.is_empty() {
+            return Ok(0);
+        }
+        let written = self
+            .conn
+            .upsert(&tables::FAN_CONTACTS, &ContactRows(contacts), now)?;
+        Ok(written.inserted)
     }
 
     /// Calls a PostgreSQL advisory-lock function on the lock named `name` (SQLite: nothing).
@@ -595,8 +638,11 @@ impl<C: Conn> Store for SqlStore<C> {
             if current > s.latest_version() {
                 return Err(s.newer(current));
             }
+            // Every known version not recorded yet, not only those above the highest: a
+            // database migrated by a build that had v21 but not v20 still gets v20.
+            let done = s.applied_versions()?;
             let mut applied = Vec::new();
-            for m in s.migrations.iter().filter(|m| m.version > current) {
+            for m in s.migrations.iter().filter(|m| !done.contains(&m.version)) {
                 s.conn.batch(m.sql)?;
                 let record = format!(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES ({}, {}, {})",
@@ -623,7 +669,8 @@ impl<C: Conn> Store for SqlStore<C> {
         if version > self.latest_version() {
             return Err(self.newer(version));
         }
-        if version < self.latest_version() {
+        if version < self.latest_version() || self.applied_versions()?.len() < self.migrations.len()
+        {
             self.migrate()?;
         }
         Ok(())
@@ -1773,6 +1820,39 @@ impl<C: Conn> Store for SqlStore<C> {
         rows: u32,
     ) -> Result<Vec<MentionSource>, StoreError> {
         self.people_mentions(after, fans, rows)
+    }
+
+    fn contact_blocks(
+        &mut self,
+        after: &(String, String),
+        rows: u32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        self.people_contact_blocks(after, rows)
+    }
+
+    fn contact_members(
+        &mut self,
+        values: &[(String, String)],
+    ) -> Result<Vec<ContactFan>, StoreError> {
+        self.people_contact_members(values)
+    }
+
+    fn contacts_page(
+        &mut self,
+        kind: ContactKind,
+        after: i64,
+        fans: &[i64],
+        rows: u32,
+    ) -> Result<Vec<ContactFan>, StoreError> {
+        self.people_contacts_page(kind, after, fans, rows)
+    }
+
+    fn relationships_of(&mut self, fans: &[i64]) -> Result<Vec<FanReferral>, StoreError> {
+        self.people_relationships_of(fans)
+    }
+
+    fn has_referrals(&mut self) -> Result<bool, StoreError> {
+        self.people_has_referrals()
     }
 
     fn link_figures(

@@ -40,6 +40,7 @@ macro_rules! schema_migrations {
             17 "tracking_links" "0017_tracking_links.sql",
             18 "block_index" "0018_block_index.sql",
             19 "segment_indexes" "0019_segment_indexes.sql",
+            21 "profile_evidence" "0021_profile_evidence.sql",
         )
     };
     (@ $dir:literal; $($version:literal $name:literal $file:literal,)*) => {
@@ -160,6 +161,8 @@ pub enum Batch<'a> {
     /// Fans' identities only (`fans` rows: username, display name), whatever their `account`:
     /// a restore's `fans.jsonl` names no relationship, and must not invent one.
     FanIdentities(&'a [Fan]),
+    /// Fans' contacts only (`fan_contacts` rows, schema v21): a restore's `fan_contacts.jsonl`.
+    FanContacts(&'a [Fan]),
     Messages(&'a [Message]),
     Posts(&'a [Post]),
     Analytics(&'a [AnalyticsEvent]),
@@ -175,6 +178,7 @@ impl Batch<'_> {
         match self {
             Batch::Connections(_) => "platform_connections",
             Batch::Fans(_) | Batch::FanIdentities(_) => "fans",
+            Batch::FanContacts(_) => "fan_contacts",
             Batch::Messages(_) => "messages",
             Batch::Posts(_) => "posts",
             Batch::Analytics(_) => "analytics_events",
@@ -188,7 +192,7 @@ impl Batch<'_> {
     pub fn len(&self) -> usize {
         match self {
             Batch::Connections(r) => r.len(),
-            Batch::Fans(r) | Batch::FanIdentities(r) => r.len(),
+            Batch::Fans(r) | Batch::FanIdentities(r) | Batch::FanContacts(r) => r.len(),
             Batch::Messages(r) => r.len(),
             Batch::Posts(r) => r.len(),
             Batch::Analytics(r) => r.len(),
@@ -512,6 +516,32 @@ pub trait Store: Send {
         fans: &[i64],
         rows: u32,
     ) -> Result<Vec<MentionSource>, StoreError>;
+    /// The next `rows` emails and links (`(kind, value)` order, after `after`) that
+    /// identities on at least two platforms share: blocks of their own for `people suggest`
+    /// (schema v21).
+    fn contact_blocks(
+        &mut self,
+        after: &(String, String),
+        rows: u32,
+    ) -> Result<Vec<(String, String)>, StoreError>;
+    /// The identities holding each of these contact values, by value then fan id.
+    fn contact_members(
+        &mut self,
+        values: &[(String, String)],
+    ) -> Result<Vec<ContactFan>, StoreError>;
+    /// Up to `rows` contacts of `kind` after contact id `after`, by id; only those of `fans`
+    /// unless empty.
+    fn contacts_page(
+        &mut self,
+        kind: ContactKind,
+        after: i64,
+        fans: &[i64],
+        rows: u32,
+    ) -> Result<Vec<ContactFan>, StoreError>;
+    /// Every relationship of `fans`: which accounts know them, and the referral each says.
+    fn relationships_of(&mut self, fans: &[i64]) -> Result<Vec<FanReferral>, StoreError>;
+    /// Whether any relationship names a referral (schema v21's partial index answers it).
+    fn has_referrals(&mut self) -> Result<bool, StoreError>;
 
     /// The publish ledger's entry for a file (by SHA-256) on one account, if any.
     /// Each tracking link's figures over the rows `q` reads, and how many links of the

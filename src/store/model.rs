@@ -37,9 +37,74 @@ pub struct Fan {
     pub currency: Option<String>,
     /// Where the fan was first seen: csv, follower, commenter, dm, ...
     pub source: String,
+    /// Where the relationship says the fan came from: an export's referral or tracking-link
+    /// column ("TikTok bio", a tracking link's name or URL). Evidence for `people suggest`.
+    pub referral: Option<String>,
+    /// What the identity's profile shares (an email, links), written with the fan and never
+    /// read back with it: `people suggest` reads them as blocks of their own.
+    #[serde(skip)]
+    pub contacts: Vec<Contact>,
+}
+
+/// One thing an identity's profile shares, as `fan_contacts` stores it (schema v21).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Contact {
+    pub kind: ContactKind,
+    /// Normalised: an email lowercased, a link as tracking links are keyed, a profile as
+    /// `<platform>:<normalised handle>`.
+    pub value: String,
+}
+
+/// What a [`Contact`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContactKind {
+    Email,
+    Link,
+    /// A link to a profile on a platform, naming its handle.
+    Profile,
+}
+
+impl ContactKind {
+    /// The kind a stored name is, if it is one.
+    pub fn parse(name: &str) -> Option<ContactKind> {
+        [ContactKind::Email, ContactKind::Link, ContactKind::Profile]
+            .into_iter()
+            .find(|k| k.as_str() == name)
+    }
+
+    /// The stored name (`fan_contacts.kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactKind::Email => "email",
+            ContactKind::Link => "link",
+            ContactKind::Profile => "profile",
+        }
+    }
 }
 
 impl Fan {
+    /// An identity alone: no account, relationship or names (what restoring an identity's
+    /// rows fills in).
+    pub fn seen_nowhere(platform: String, platform_user_id: String) -> Fan {
+        Fan {
+            platform,
+            platform_user_id,
+            account: String::new(),
+            username: None,
+            display_name: None,
+            status: None,
+            subscribed_at: None,
+            first_seen_at: None,
+            last_seen_at: None,
+            lifetime_spend_cents: None,
+            currency: None,
+            source: String::new(),
+            referral: None,
+            contacts: Vec::new(),
+        }
+    }
+
     /// A person an API showed at `at` (a commenter, a correspondent): no status, spend or
     /// display name, first and last seen then.
     pub fn seen(
@@ -62,6 +127,8 @@ impl Fan {
             lifetime_spend_cents: None,
             currency: None,
             source: source.into(),
+            referral: None,
+            contacts: Vec::new(),
         }
     }
 }
@@ -1065,6 +1132,24 @@ pub struct BlockFan {
     pub display_name: Option<String>,
     pub handle_key: Option<String>,
     pub handle_stem: Option<String>,
+}
+
+/// A contact value with the identity holding it, as `people suggest` reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactFan {
+    pub contact_id: i64,
+    pub kind: String,
+    pub value: String,
+    pub fan_id: i64,
+    pub platform: String,
+}
+
+/// One relationship of a fan: the account that knows them and where it says they came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FanReferral {
+    pub fan_id: i64,
+    pub account: String,
+    pub referral: Option<String>,
 }
 
 /// A message from a fan, read for the handles it names ("my OF is lilyfan").

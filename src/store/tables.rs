@@ -9,7 +9,7 @@ use super::sql::{Merge, UpsertSpec};
 use super::value::{Row, Value};
 
 /// Every table of the data model, in the order `db status` prints them.
-pub const TABLES: [&str; 20] = [
+pub const TABLES: [&str; 21] = [
     "platform_connections",
     "fans",
     "fan_accounts",
@@ -30,6 +30,7 @@ pub const TABLES: [&str; 20] = [
     "person_decisions",
     "person_rejections",
     "tracking_links",
+    "fan_contacts",
 ];
 
 /// A record that can be written with its table's upsert.
@@ -60,7 +61,16 @@ pub const FAN_ACCOUNTS: UpsertSpec = UpsertSpec {
         ("exported_spend_cents", Merge::Prefer),
         ("currency", Merge::Prefer),
         ("source", Merge::Keep),
+        ("referral", Merge::Prefer),
     ],
+};
+
+/// What an identity's profile shares (schema v21): all key, so a value is written once and a
+/// later sync that sees it again changes nothing.
+pub const FAN_CONTACTS: UpsertSpec = UpsertSpec {
+    table: "fan_contacts",
+    key: &["kind", "value", "platform", "platform_user_id"],
+    columns: &[],
 };
 
 /// A fan record is written as its relationship ([`FAN_ACCOUNTS`], this impl) and its identity
@@ -81,11 +91,24 @@ impl Upsert for Fan {
             self.lifetime_spend_cents.into(),
             (&self.currency).into(),
             (&self.source).into(),
+            (&self.referral).into(),
         ]
     }
 }
 
 impl Fan {
+    /// The rows of the identity's contacts, in [`FAN_CONTACTS`] order.
+    pub fn contact_params(&self) -> impl Iterator<Item = Vec<Value>> + '_ {
+        self.contacts.iter().map(|c| {
+            vec![
+                c.kind.as_str().into(),
+                (&c.value).into(),
+                (&self.platform).into(),
+                (&self.platform_user_id).into(),
+            ]
+        })
+    }
+
     /// The values of the fan's identity row, in [`FANS`] order.
     pub fn identity_params(&self) -> Vec<Value> {
         vec![
@@ -394,6 +417,8 @@ pub fn fan_row(r: &Row) -> Result<FanRow, StoreError> {
             lifetime_spend_cents: r.opt_i64("lifetime_spend_cents")?,
             currency: r.opt_text("currency")?,
             source: r.text("source")?,
+            referral: r.opt_text("referral")?,
+            contacts: Vec::new(),
         },
         message_count: r.i64("message_count")?,
         revision: r.i64("revision")?,

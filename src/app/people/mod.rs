@@ -118,7 +118,7 @@ pub fn run(ctx: &mut Context, cmd: PeopleCommand) -> CliResult<Report> {
             }
             if found.skipped_blocks > 0 {
                 report.notes.push(format!(
-                    "{} handle stems shared by more than {} fans were skipped as too common",
+                    "{} handle stems, emails or links shared by more than {} fans were skipped as too common",
                     found.skipped_blocks,
                     suggest::MAX_BLOCK
                 ));

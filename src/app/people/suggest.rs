@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::store::Store;
 use crate::store::StoreError;
-use crate::store::model::{BlockFan, CandidateFan};
+use crate::store::model::{BlockFan, CandidateFan, ContactFan, ContactKind, FanReferral};
 
 /// The same normalised handle on two platforms.
 pub const W_HANDLE: f64 = 0.70;
@@ -27,6 +27,16 @@ pub const W_DIGITS: f64 = 0.30;
 pub const W_NAME: f64 = 0.50;
 /// A fan's message names the other identity's handle.
 pub const W_MENTION: f64 = 0.90;
+/// Both profiles give the same email address (an export's email column, an address in a bio).
+pub const W_EMAIL: f64 = 0.95;
+/// A profile links to the other identity's profile (`onlyfans.com/lily_fan` in an X bio).
+pub const W_PROFILE: f64 = 0.90;
+/// Both profiles link the same page (`linktr.ee/lily`): one person's, or a shared one.
+pub const W_LINK: f64 = 0.80;
+/// The fan came to an account through a referral or tracking link that points at the other
+/// identity's platform, and the other identity is a fan of the same account there: support
+/// that narrows the candidates to one creator's audience on one platform, not proof.
+pub const W_REFERRAL: f64 = 0.40;
 
 /// A stem held by more fans than this is too common to be evidence ("alex").
 pub const MAX_BLOCK: usize = 50;
@@ -40,7 +50,7 @@ const MIN_HANDLE: usize = 3;
 /// One piece of evidence for a pair.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Signal {
-    /// `handle`, `digits`, `name` or `mention`.
+    /// `handle`, `digits`, `name`, `mention`, `email`, `profile`, `link` or `referral`.
     pub kind: &'static str,
     pub weight: f64,
     /// What was seen, in ids and handles.
@@ -90,14 +100,7 @@ fn confidence(weights: impl IntoIterator<Item = f64>) -> f64 {
     1.0 - weights.into_iter().map(|w| 1.0 - w).product::<f64>()
 }
 
-/// The handle as the store normalises it (`fans.handle_key`): lowercase, without `@ _ . -`.
-pub fn normalise_handle(raw: &str) -> String {
-    raw.trim()
-        .to_ascii_lowercase()
-        .chars()
-        .filter(|c| !matches!(c, '@' | '_' | '.' | '-'))
-        .collect()
-}
+pub use crate::platforms::profile::normalise_handle;
 
 /// A display name compared: lowercase letters and digits only.
 fn normalise_name(raw: &str) -> String {
@@ -329,8 +332,8 @@ pub fn mention_signals(
     store: &mut dyn Store,
     only: &[i64],
     account: &Option<String>,
-) -> Result<HashMap<(i64, i64), Vec<Signal>>, StoreError> {
-    let mut found: HashMap<(i64, i64), Vec<Signal>> = HashMap::new();
+) -> Result<Evidence, StoreError> {
+    let mut found: Evidence = HashMap::new();
     let mut after = 0;
     loop {
         let page = store.fan_mentions(after, only, MESSAGES_PER_PAGE)?;
@@ -399,12 +402,13 @@ fn suggestion(a: &CandidateFan, b: &CandidateFan, signals: Vec<Signal>) -> Sugge
 }
 
 /// A pair that passed the threshold, as the scan keeps it: its confidence, its ids and its
-/// mention evidence (the handle and name evidence is written out for the best ones only).
+/// evidence from outside the blocks (the handle and name evidence is written out for the best
+/// ones only).
 #[derive(Debug)]
 struct Ranked {
     confidence: f64,
     pair: (i64, i64),
-    mention: Vec<Signal>,
+    extra: Vec<Signal>,
 }
 
 /// Worse is greater: the most confident first, then the lower ids, so that a max-heap's top
@@ -492,6 +496,252 @@ fn admit(
     Ok(())
 }
 
+/// Adds `signal` to the pair's evidence, once per kind.
+fn add(found: &mut Evidence, pair: (i64, i64), signal: Signal) {
+    let signals = found.entry(pair).or_default();
+    if !signals.iter().any(|s| s.kind == signal.kind) {
+        signals.push(signal);
+    }
+}
+
+/// Evidence found outside the handle blocks, by pair: mentions, profile links, shared
+/// emails and links.
+type Evidence = HashMap<(i64, i64), Vec<Signal>>;
+
+/// Finds profile-link evidence: a profile that links another platform's profile, whose
+/// normalised handle an identity there has (`onlyfans:lilyfan` names the OnlyFans fan
+/// `lilyfan`). Only the profiles of `only` unless empty.
+fn profile_signals(
+    store: &mut dyn Store,
+    only: &[i64],
+    found: &mut Evidence,
+) -> Result<(), StoreError> {
+    let mut after = 0;
+    loop {
+        let page = store.contacts_page(ContactKind::Profile, after, only, MESSAGES_PER_PAGE)?;
+        let Some(last) = page.last() else { break };
+        after = last.contact_id;
+        let named: Vec<(&ContactFan, &str, &str)> = page
+            .iter()
+            .filter_map(|c| {
+                let (platform, key) = c.value.split_once(':')?;
+                Some((c, platform, key))
+            })
+            .collect();
+        let mut keys: Vec<String> = named.iter().map(|(_, _, k)| k.to_string()).collect();
+        keys.sort();
+        keys.dedup();
+        let targets = store.fans_by_handle(&keys, &None)?;
+        for (c, platform, key) in &named {
+            for t in targets.iter().filter(|t| {
+                t.platform == *platform
+                    && t.platform != c.platform
+                    && t.id != c.fan_id
+                    && t.handle_key.as_deref() == Some(*key)
+            }) {
+                add(
+                    found,
+                    pair(c.fan_id, t.id),
+                    Signal {
+                        kind: "profile",
+                        weight: W_PROFILE,
+                        detail: format!(
+                            "the profile of {} fan {} links the {platform} profile '{key}'",
+                            c.platform, c.fan_id
+                        ),
+                    },
+                );
+            }
+        }
+        if (page.len() as u32) < MESSAGES_PER_PAGE {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// An address shown as evidence without writing it out: `l***@mail.com`.
+fn masked(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            format!("{}***@{domain}", local.chars().next().unwrap_or('?'))
+        }
+        None => "***".into(),
+    }
+}
+
+/// The pairs of one block of identities sharing a contact value (sorted by value).
+fn shared_pairs(block: &[ContactFan], found: &mut Evidence) {
+    for (i, a) in block.iter().enumerate() {
+        for b in &block[i + 1..] {
+            if a.platform == b.platform || a.fan_id == b.fan_id {
+                continue;
+            }
+            let (kind, weight, what) = if a.kind == ContactKind::Email.as_str() {
+                (
+                    "email",
+                    W_EMAIL,
+                    format!("the same email address ({})", masked(&a.value)),
+                )
+            } else {
+                ("link", W_LINK, format!("the same link {}", a.value))
+            };
+            let detail = format!(
+                "{} fan {} and {} fan {} give {what}",
+                a.platform, a.fan_id, b.platform, b.fan_id
+            );
+            add(
+                found,
+                pair(a.fan_id, b.fan_id),
+                Signal {
+                    kind,
+                    weight,
+                    detail,
+                },
+            );
+        }
+    }
+}
+
+/// Finds shared-contact evidence: blocks of identities on several platforms giving the same
+/// email or link, a page of values at a time; a value more than [`MAX_BLOCK`] identities give
+/// (a link aggregator's home page) is skipped and counted.
+fn contact_signals(store: &mut dyn Store, found: &mut Evidence) -> Result<u64, StoreError> {
+    let mut skipped = 0;
+    let mut after = (String::new(), String::new());
+    loop {
+        let values = store.contact_blocks(&after, BLOCKS_PER_PAGE)?;
+        let Some(last) = values.last() else { break };
+        after = last.clone();
+        let members = store.contact_members(&values)?;
+        for block in members.chunk_by(|x, y| x.kind == y.kind && x.value == y.value) {
+            if block.len() > MAX_BLOCK {
+                skipped += 1;
+                continue;
+            }
+            shared_pairs(block, found);
+        }
+        if (values.len() as u32) < BLOCKS_PER_PAGE {
+            break;
+        }
+    }
+    Ok(skipped)
+}
+
+/// Words of a referral that name a platform ("TikTok bio", "x.com promo"), and the platform.
+const REFERRAL_WORDS: [(&str, &str); 8] = [
+    ("tiktok", "tiktok"),
+    ("tt", "tiktok"),
+    ("instagram", "instagram"),
+    ("insta", "instagram"),
+    ("ig", "instagram"),
+    ("reddit", "reddit"),
+    ("twitter", "x"),
+    ("x", "x"),
+];
+
+/// A tracking link of an account, with the platforms of the posts that carried it.
+struct Carried {
+    name: Option<String>,
+    key: Option<String>,
+    platforms: Vec<String>,
+}
+
+/// Where the referrals of relationships point: each account's tracking links, traced to the
+/// platforms of the posts that carried them (`insights attribution`'s rule), and the platform
+/// a referral names itself.
+struct Referrals {
+    links: HashMap<String, Vec<Carried>>,
+}
+
+impl Referrals {
+    /// `None` when no relationship names a referral: the evidence costs nothing then.
+    fn load(store: &mut dyn Store) -> Result<Option<Referrals>, StoreError> {
+        if !store.has_referrals()? {
+            return Ok(None);
+        }
+        let mut links: HashMap<String, Vec<Carried>> = HashMap::new();
+        for line in super::super::attribution::attribute(store, &[], None, None)?.links {
+            links.entry(line.account).or_default().push(Carried {
+                name: line.name.map(|n| n.trim().to_lowercase()),
+                key: crate::platforms::onlyfans::links::normalize(&line.url),
+                platforms: line.platforms,
+            });
+        }
+        Ok(Some(Referrals { links }))
+    }
+
+    /// Why `referral` (of a relationship with `account`) points at `platform`, if it does.
+    fn points_at(&self, account: &str, referral: &str, platform: &str) -> Option<String> {
+        let lower = referral.trim().to_lowercase();
+        let key = crate::platforms::onlyfans::links::normalize(referral);
+        let link = self.links.get(account).and_then(|links| {
+            links.iter().find(|l| {
+                l.name.as_deref() == Some(lower.as_str()) || (key.is_some() && l.key == key)
+            })
+        });
+        if let Some(link) = link {
+            return link
+                .platforms
+                .iter()
+                .any(|p| p == platform)
+                .then(|| format!("a tracking link {platform} posts carried"));
+        }
+        lower
+            .split(|c: char| !c.is_alphanumeric())
+            .find_map(|w| REFERRAL_WORDS.iter().find(|(word, _)| *word == w))
+            .filter(|(_, p)| *p == platform)
+            .map(|_| format!("it names {platform}"))
+    }
+}
+
+/// The relationships of some fans, by fan: who knows them and the referrals they came by.
+type Known = HashMap<i64, Vec<FanReferral>>;
+
+fn relationships(store: &mut dyn Store, ids: &[i64]) -> Result<Known, StoreError> {
+    let mut known: Known = HashMap::new();
+    for chunk in ids.chunks(2 * PAIRS_PER_LOOKUP) {
+        for r in store.relationships_of(chunk)? {
+            known.entry(r.fan_id).or_default().push(r);
+        }
+    }
+    Ok(known)
+}
+
+/// The referral evidence between two identities `(id, platform)`: one came to an account by
+/// a referral pointing at the other's platform, where the other is that account's fan too.
+fn referral_signal(
+    referrals: &Referrals,
+    known: &Known,
+    a: (i64, &str),
+    b: (i64, &str),
+) -> Option<Signal> {
+    for (x, y) in [(a, b), (b, a)] {
+        for r in known.get(&x.0).into_iter().flatten() {
+            let Some(text) = r.referral.as_deref() else {
+                continue;
+            };
+            let Some(why) = referrals.points_at(&r.account, text, y.1) else {
+                continue;
+            };
+            let fan_there = known
+                .get(&y.0)
+                .is_some_and(|rs| rs.iter().any(|o| o.account == r.account));
+            if fan_there {
+                return Some(Signal {
+                    kind: "referral",
+                    weight: W_REFERRAL,
+                    detail: format!(
+                        "{} fan {} came to {} by '{}' ({why}), and {} fan {} is {}'s fan there",
+                        x.1, x.0, r.account, text, y.1, y.0, r.account
+                    ),
+                });
+            }
+        }
+    }
+    None
+}
+
 /// The evidence a pair has now: for `people accept`, which records it.
 pub fn evidence_for(
     store: &mut dyn Store,
@@ -499,16 +749,36 @@ pub fn evidence_for(
     b: &CandidateFan,
 ) -> Result<Vec<Signal>, StoreError> {
     let mut signals = pair_signals(a, b);
-    let mut mentioned = mention_signals(store, &[a.id, b.id], &None)?;
-    signals.extend(mentioned.remove(&pair(a.id, b.id)).unwrap_or_default());
+    let ids = [a.id, b.id];
+    let mut found = mention_signals(store, &ids, &None)?;
+    profile_signals(store, &ids, &mut found)?;
+    for kind in [ContactKind::Email, ContactKind::Link] {
+        let mut held = store.contacts_page(kind, 0, &ids, MESSAGES_PER_PAGE)?;
+        held.sort_by(|x, y| x.value.cmp(&y.value).then(x.fan_id.cmp(&y.fan_id)));
+        for block in held.chunk_by(|x, y| x.value == y.value) {
+            shared_pairs(block, &mut found);
+        }
+    }
+    let mut extra = found.remove(&pair(a.id, b.id)).unwrap_or_default();
+    if let Some(referrals) = Referrals::load(store)? {
+        let known = relationships(store, &ids)?;
+        extra.extend(referral_signal(
+            &referrals,
+            &known,
+            (a.id, &a.platform),
+            (b.id, &b.platform),
+        ));
+    }
+    signals.extend(extra);
     Ok(signals)
 }
 
 /// The pairs of one block at or above the threshold (their eligibility still to check),
-/// taking their mention evidence out of `mentioned`.
+/// taking their other evidence out of `found` and asking `referral` for theirs.
 fn block_pairs(
     block: &[BlockFan],
-    mentioned: &mut HashMap<(i64, i64), Vec<Signal>>,
+    found: &mut Evidence,
+    referral: &dyn Fn(&BlockFan, &BlockFan) -> Option<Signal>,
     threshold: f64,
     out: &mut Vec<Ranked>,
 ) {
@@ -518,10 +788,11 @@ fn block_pairs(
                 continue;
             }
             let pair = pair(a.id, b.id);
-            let mention = mentioned.remove(&pair).unwrap_or_default();
+            let mut extra = found.remove(&pair).unwrap_or_default();
+            extra.extend(referral(a, b));
             let weights: Vec<f64> = Matched::of(a.into(), b.into())
                 .weights()
-                .chain(mention.iter().map(|s| s.weight))
+                .chain(extra.iter().map(|s| s.weight))
                 .collect();
             let confidence = confidence(weights.iter().copied());
             if weights.is_empty() || confidence < threshold {
@@ -530,15 +801,17 @@ fn block_pairs(
             out.push(Ranked {
                 confidence,
                 pair,
-                mention,
+                extra,
             });
         }
     }
 }
 
-/// Runs both passes: blocks of fans sharing a stem, a page of blocks at a time, scored on what
-/// the stem index holds; then the pairs only a message links. Only the best `limit` pairs
-/// are kept, and only theirs is the evidence written out, from their fans read at the end.
+/// Runs the passes: the evidence outside blocks first (mentions, profile links, shared
+/// contacts), then blocks of fans sharing a stem, a page of blocks at a time, scored on what
+/// the stem index holds (with the referrals of the page's members when any relationship
+/// names one); then the pairs only that other evidence links. Only the best `limit` pairs are
+/// kept, and only theirs is the evidence written out, from their fans read at the end.
 pub fn suggest(
     store: &mut dyn Store,
     account: &Option<String>,
@@ -547,52 +820,85 @@ pub fn suggest(
 ) -> Result<Found, StoreError> {
     // A confidence printed as 0.80 must pass a threshold of 0.8 (floating point).
     let threshold = min_confidence - 1e-9;
-    let mut mentioned = mention_signals(store, &[], &None)?;
+    let mut found = mention_signals(store, &[], &None)?;
+    profile_signals(store, &[], &mut found)?;
+    let mut skipped_blocks = contact_signals(store, &mut found)?;
+    let referrals = Referrals::load(store)?;
     let mut best = Best {
         limit: limit as usize,
         heap: BinaryHeap::with_capacity(limit as usize + 1),
         total: 0,
     };
-    let mut skipped_blocks = 0u64;
     let mut after = String::new();
     loop {
         let stems = store.handle_blocks(&after, BLOCKS_PER_PAGE)?;
         let Some(last) = stems.last() else { break };
         after = last.clone();
         let members = store.block_members(&stems)?;
+        let blocks: Vec<&[BlockFan]> = members
+            .chunk_by(|x, y| x.handle_stem == y.handle_stem)
+            .collect();
+        let known = match &referrals {
+            Some(_) => {
+                let ids: Vec<i64> = blocks
+                    .iter()
+                    .filter(|b| b.len() <= MAX_BLOCK)
+                    .flat_map(|b| b.iter().map(|f| f.id))
+                    .collect();
+                relationships(store, &ids)?
+            }
+            None => Known::new(),
+        };
+        let referral = |a: &BlockFan, b: &BlockFan| {
+            let r = referrals.as_ref()?;
+            referral_signal(r, &known, (a.id, &a.platform), (b.id, &b.platform))
+        };
         let mut pending = Vec::new();
-        for block in members.chunk_by(|x, y| x.handle_stem == y.handle_stem) {
+        for block in blocks {
             if block.len() > MAX_BLOCK {
                 skipped_blocks += 1;
                 continue;
             }
-            block_pairs(block, &mut mentioned, threshold, &mut pending);
+            block_pairs(block, &mut found, &referral, threshold, &mut pending);
         }
         admit(store, pending, account, &mut best)?;
         if (stems.len() as u32) < BLOCKS_PER_PAGE {
             break;
         }
     }
-    // Pairs only a message links (their handles share no stem, or their block was too
+    // Pairs only other evidence links (their handles share no stem, or their block was too
     // common): their handle evidence is read with their fans.
-    let mut rest: Vec<((i64, i64), Vec<Signal>)> = mentioned.into_iter().collect();
+    let mut rest: Vec<((i64, i64), Vec<Signal>)> = found.into_iter().collect();
     rest.sort_by_key(|(p, _)| *p);
     for chunk in rest.chunks(PAIRS_PER_LOOKUP) {
         let fans = candidates(store, chunk.iter().map(|(p, _)| *p), &None)?;
+        let known = match &referrals {
+            Some(_) => relationships(store, &fans.keys().copied().collect::<Vec<_>>())?,
+            None => Known::new(),
+        };
         let mut pending = Vec::new();
-        for ((a, b), mention) in chunk {
+        for ((a, b), extra) in chunk {
             let (Some(fa), Some(fb)) = (fans.get(a), fans.get(b)) else {
                 continue;
             };
+            let mut extra = extra.clone();
+            if let Some(r) = &referrals {
+                extra.extend(referral_signal(
+                    r,
+                    &known,
+                    (fa.id, &fa.platform),
+                    (fb.id, &fb.platform),
+                ));
+            }
             let weights = Matched::of(fa.into(), fb.into())
                 .weights()
-                .chain(mention.iter().map(|s| s.weight));
+                .chain(extra.iter().map(|s| s.weight));
             let confidence = confidence(weights);
             if confidence >= threshold {
                 pending.push(Ranked {
                     confidence,
                     pair: (*a, *b),
-                    mention: mention.clone(),
+                    extra,
                 });
             }
         }
@@ -606,7 +912,7 @@ pub fn suggest(
         .filter_map(|r| {
             let (a, b) = (fans.get(&r.pair.0)?, fans.get(&r.pair.1)?);
             let mut signals = pair_signals(a, b);
-            signals.extend(r.mention);
+            signals.extend(r.extra);
             Some(suggestion(a, b, signals))
         })
         .collect();

@@ -77,6 +77,23 @@ pub mod fans {
             ],
         ),
         field("currency", &["currency"]),
+        field(
+            "referral",
+            &[
+                "referral",
+                "referrer",
+                "referredby",
+                "referralsource",
+                "source",
+                "trackinglink",
+                "trackinglinkname",
+                "campaign",
+                "campaignname",
+                "subscribedvia",
+                "via",
+            ],
+        ),
+        field("email", &["email", "emailaddress", "mail"]),
     ];
     pub const FAN_ID: usize = 0;
     pub const USERNAME: usize = 1;
@@ -86,6 +103,11 @@ pub mod fans {
     pub const LAST_ACTIVE_AT: usize = 5;
     pub const TOTAL_SPENT: usize = 6;
     pub const CURRENCY: usize = 7;
+    /// Where the fan came from: a referral or tracking-link column (evidence for `people
+    /// suggest`, never required).
+    pub const REFERRAL: usize = 8;
+    /// An email column: third-party subscriber exports carry one; OnlyFans itself would not.
+    pub const EMAIL: usize = 9;
 
     pub const REQUIRED: &[&[&str]] = &[&["username", "fan_id"]];
 }

@@ -18,7 +18,7 @@ use crate::import::batch::Parsed;
 use crate::import::reader::{ColumnMap, Row};
 use crate::import::seen::FileKeys;
 use crate::import::values::{DateOrder, Money, parse_amount, parse_count, parse_datetime};
-use crate::store::model::{AnalyticsEvent, Fan, Message, TrackingLink};
+use crate::store::model::{AnalyticsEvent, Contact, ContactKind, Fan, Message, TrackingLink};
 
 /// The longest cell a real export has is a few hundred characters (a note or a message); far
 /// longer is a broken file, refused rather than stored.
@@ -108,6 +108,8 @@ fn bare_fan(account: &str, key: String, username: Option<String>) -> Fan {
         lifetime_spend_cents: None,
         currency: None,
         source: "csv".into(),
+        referral: None,
+        contacts: Vec::new(),
     }
 }
 
@@ -136,6 +138,16 @@ pub fn fan(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), Strin
         last_seen_at,
         lifetime_spend_cents: spent.map(|m| m.cents),
         currency,
+        referral: c.get(f::REFERRAL).map(str::to_string),
+        contacts: c
+            .get(f::EMAIL)
+            .and_then(crate::platforms::profile::email)
+            .map(|value| Contact {
+                kind: ContactKind::Email,
+                value,
+            })
+            .into_iter()
+            .collect(),
         ..bare_fan(c.account, key, username)
     });
     Ok(())

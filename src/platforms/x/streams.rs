@@ -134,12 +134,28 @@ fn people(body: &Json, me: &str, source: &str, at: DateTime<Utc>) -> Vec<Fan> {
         .collect()
 }
 
+/// The user fields a fan is read with: who they are, and what their profile shares (the bio,
+/// the profile's link and the expanded URLs X gives for both in `entities`).
+const FAN_FIELDS: &str = "id,name,username,description,url,entities";
+
 fn fan(user: &Json, source: &str, at: DateTime<Utc>) -> Option<Fan> {
     let id = text(user, "id")?;
     Some(Fan {
         display_name: text(user, "name"),
+        contacts: profile_contacts(user),
         ..Fan::seen("x", &id, text(user, "username"), source, at)
     })
+}
+
+/// The emails and links of a user object's profile: `description`, and the `expanded_url`s of
+/// `entities.url` and `entities.description` (the `url` field itself is a t.co link).
+fn profile_contacts(user: &Json) -> Vec<crate::store::model::Contact> {
+    let expanded = ["/entities/url/urls", "/entities/description/urls"]
+        .into_iter()
+        .flat_map(|path| items(user, path))
+        .filter_map(|u| u.get("expanded_url").and_then(Json::as_str));
+    let description = user.get("description").and_then(Json::as_str);
+    crate::platforms::profile::contacts(description.into_iter().chain(expanded), "x")
 }
 
 impl Stream for Endpoint {
@@ -227,7 +243,7 @@ impl Endpoint {
         let mut url = self.url(FOLLOWERS, user);
         url.query_pairs_mut()
             .append_pair("max_results", &page_size(request, 1, 1000))
-            .append_pair("user.fields", "id,name,username");
+            .append_pair("user.fields", FAN_FIELDS);
         paging(&mut url, request, false);
         let body = self.get(token, user, &url)?;
         let users = items(&body, "/data");
@@ -314,7 +330,7 @@ impl Endpoint {
                 "id,text,created_at,author_id,conversation_id",
             )
             .append_pair("expansions", "author_id")
-            .append_pair("user.fields", "id,name,username");
+            .append_pair("user.fields", FAN_FIELDS);
         paging(&mut url, request, true);
         let body = self.get(token, user, &url)?;
         let tweets = items(&body, "/data");
@@ -358,7 +374,7 @@ impl Endpoint {
                 "id,event_type,text,created_at,sender_id,dm_conversation_id,participant_ids",
             )
             .append_pair("expansions", "sender_id,participant_ids")
-            .append_pair("user.fields", "id,name,username");
+            .append_pair("user.fields", FAN_FIELDS);
         paging(&mut url, request, false);
         let body = self.get(token, user, &url)?;
         let events = items(&body, "/data");
@@ -405,5 +421,49 @@ impl Endpoint {
         page.caught_up =
             matches!((request.since, oldest), (Some(since), Some(old)) if old <= since);
         Ok(page)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_followers_profile_shares_its_links_and_email() {
+        // The shape of X's user object with `description`, `url` and `entities`.
+        let user = json!({
+            "id": "42", "username": "lily_x", "name": "Lily",
+            "description": "all my links: https://t.co/AbC and lily@mail.com",
+            "url": "https://t.co/XyZ",
+            "entities": {
+                "url": {"urls": [{"start": 0, "end": 23, "url": "https://t.co/XyZ",
+                    "expanded_url": "https://onlyfans.com/lily_fan", "display_url": "onlyfans.com/lily_fan"}]},
+                "description": {"urls": [{"start": 15, "end": 38, "url": "https://t.co/AbC",
+                    "expanded_url": "https://linktr.ee/lily", "display_url": "linktr.ee/lily"}]}
+            }
+        });
+        let follower = fan(&user, "follower", Utc::now()).unwrap();
+        let got: Vec<(&str, &str)> = follower
+            .contacts
+            .iter()
+            .map(|c| (c.kind.as_str(), c.value.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("email", "lily@mail.com"),
+                ("profile", "onlyfans:lilyfan"),
+                ("link", "linktr.ee/lily"),
+            ]
+        );
+        // A user object without those fields shares nothing.
+        let bare = json!({"id": "7", "username": "bo"});
+        assert!(
+            fan(&bare, "follower", Utc::now())
+                .unwrap()
+                .contacts
+                .is_empty()
+        );
     }
 }

@@ -586,7 +586,15 @@ impl<C: Conn> SqlStore<C> {
         let identity = format!("DELETE FROM fans WHERE id = {} RETURNING id", p(1));
         let by_id = vec![Value::from(fan.id)];
         let none: Vec<Value> = Vec::new();
+        let contacts = format!(
+            "DELETE FROM fan_contacts WHERE platform = {} AND platform_user_id = {} RETURNING id",
+            p(1),
+            p(2)
+        );
+        let by_identity = fan.by_user();
         if account.is_none() {
+            // What the profile shared goes with the identity (v21).
+            steps.push(("fan_contacts", contacts, &by_identity));
             // The identity leaves its person, and a person left with no identity goes (v16).
             steps.push((
                 "person_links",

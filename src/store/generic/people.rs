@@ -28,6 +28,21 @@ fn marks(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
+/// A contact with its identity's id and platform.
+const CONTACT_FAN: &str = "SELECT c.id AS contact_id, c.kind, c.value, f.id AS fan_id, f.platform \
+     FROM fan_contacts c JOIN fans f ON f.platform = c.platform \
+     AND f.platform_user_id = c.platform_user_id";
+
+fn contact_row(r: &Row) -> Result<ContactFan, StoreError> {
+    Ok(ContactFan {
+        contact_id: r.i64("contact_id")?,
+        kind: r.text("kind")?,
+        value: r.text("value")?,
+        fan_id: r.i64("fan_id")?,
+        platform: r.text("platform")?,
+    })
+}
+
 fn candidate_row(r: &Row) -> Result<CandidateFan, StoreError> {
     Ok(CandidateFan {
         id: r.i64("id")?,
@@ -563,6 +578,111 @@ impl<C: Conn> SqlStore<C> {
             ("id", "same"),
         )?;
         Ok(known.into_iter().map(|(id, _)| id).collect())
+    }
+
+    /// Emails and links shared across platforms, a page of values at a time, from the
+    /// `(kind, value, platform, ...)` key alone (schema v21).
+    pub(super) fn people_contact_blocks(
+        &mut self,
+        after: &(String, String),
+        rows: u32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        self.exec(
+            "SELECT c.kind, c.value FROM fan_contacts c \
+             WHERE c.kind IN ('email', 'link') AND (c.kind > ? OR (c.kind = ? AND c.value > ?)) \
+             GROUP BY c.kind, c.value HAVING COUNT(DISTINCT c.platform) > 1 \
+             ORDER BY c.kind, c.value LIMIT ?",
+            vec![
+                after.0.as_str().into(),
+                after.0.as_str().into(),
+                after.1.as_str().into(),
+                limit(rows),
+            ],
+        )?
+        .iter()
+        .map(|r| Ok((r.text("kind")?, r.text("value")?)))
+        .collect()
+    }
+
+    pub(super) fn people_contact_members(
+        &mut self,
+        values: &[(String, String)],
+    ) -> Result<Vec<ContactFan>, StoreError> {
+        if values.is_empty() {
+            return Ok(Vec::new());
+        }
+        let pairs = vec!["(c.kind = ? AND c.value = ?)"; values.len()].join(" OR ");
+        let params = values
+            .iter()
+            .flat_map(|(k, v)| [Value::from(k.as_str()), Value::from(v.as_str())])
+            .collect();
+        self.exec(
+            &format!("{CONTACT_FAN} WHERE {pairs} ORDER BY c.kind, c.value, f.id"),
+            params,
+        )?
+        .iter()
+        .map(contact_row)
+        .collect()
+    }
+
+    pub(super) fn people_contacts_page(
+        &mut self,
+        kind: ContactKind,
+        after: i64,
+        fans: &[i64],
+        rows: u32,
+    ) -> Result<Vec<ContactFan>, StoreError> {
+        let mut values = vec![Value::from(kind.as_str()), Value::Int(after)];
+        let only = if fans.is_empty() {
+            String::new()
+        } else {
+            values.extend(fans.iter().map(|&f| Value::Int(f)));
+            format!(" AND f.id IN ({})", marks(fans.len()))
+        };
+        values.push(limit(rows));
+        self.exec(
+            &format!("{CONTACT_FAN} WHERE c.kind = ? AND c.id > ?{only} ORDER BY c.id LIMIT ?"),
+            values,
+        )?
+        .iter()
+        .map(contact_row)
+        .collect()
+    }
+
+    pub(super) fn people_relationships_of(
+        &mut self,
+        fans: &[i64],
+    ) -> Result<Vec<FanReferral>, StoreError> {
+        if fans.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.exec(
+            &format!(
+                "SELECT f.id AS fan_id, fa.account, fa.referral FROM fans f \
+                 JOIN fan_accounts fa ON fa.platform = f.platform \
+                 AND fa.platform_user_id = f.platform_user_id WHERE f.id IN ({}) \
+                 ORDER BY f.id, fa.account",
+                marks(fans.len())
+            ),
+            fans.iter().map(|&f| Value::Int(f)).collect(),
+        )?
+        .iter()
+        .map(|r| {
+            Ok(FanReferral {
+                fan_id: r.i64("fan_id")?,
+                account: r.text("account")?,
+                referral: r.opt_text("referral")?,
+            })
+        })
+        .collect()
+    }
+
+    pub(super) fn people_has_referrals(&mut self) -> Result<bool, StoreError> {
+        let rows = self.exec(
+            "SELECT 1 AS found FROM fan_accounts WHERE referral IS NOT NULL LIMIT 1",
+            vec![],
+        )?;
+        Ok(!rows.is_empty())
     }
 
     pub(super) fn people_mentions(
