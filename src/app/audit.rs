@@ -1,9 +1,9 @@
 //! `audit list`.
 
-use super::{Context, Report, paging_note, time_cell};
+use super::{Context, Report, time_cell};
 use crate::cli::AuditCommand;
 use crate::error::CliResult;
-use crate::output::{List, Record, cell};
+use crate::output::{Record, cell};
 use crate::store::model::{AuditQuery, AuditRow, Page};
 
 pub fn run(ctx: &mut Context, cmd: AuditCommand) -> CliResult<Report> {
@@ -27,15 +27,7 @@ pub fn run(ctx: &mut Context, cmd: AuditCommand) -> CliResult<Report> {
         until,
     };
     let entries = ctx.store()?.list_audit(&query)?;
-    let note = paging_note(
-        entries.len(),
-        page.limit,
-        entries.last().map(|e| e.id),
-        "audit entries",
-    );
-    let mut report = Report::data(List(entries));
-    report.notes.extend(note);
-    Ok(report)
+    Ok(Report::page(entries, page.limit, |e| e.id, "audit entries"))
 }
 
 impl Record for AuditRow {
