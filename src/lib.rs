@@ -61,22 +61,36 @@
 //! into one line and an exit code; `fsutil` is the one check for paths a person names (regular
 //! files only, modes set only on files socialcrm creates).
 
+// Every public item says why it exists. The modules marked `allow` are not documented item by
+// item yet (issue 16): remove a module's marker once it is, and the lint keeps it so. In `cli`
+// a doc comment is `--help` text, so its items are documented with the help tree's snapshot.
+#![warn(missing_docs)]
+
 pub mod app;
 pub mod auth;
+#[allow(missing_docs)]
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod error;
 pub mod fsutil;
+#[allow(missing_docs)]
 pub mod http;
+#[allow(missing_docs)]
 pub mod import;
 pub mod output;
+#[allow(missing_docs)]
 pub mod platforms;
+#[allow(missing_docs)]
 pub mod report;
+#[allow(missing_docs)]
 pub mod secrets;
+#[allow(missing_docs)]
 pub mod store;
 pub mod sync;
+#[allow(missing_docs)]
 pub mod upload;
+#[allow(missing_docs)]
 pub mod vocab;
 pub mod webhooks;
 

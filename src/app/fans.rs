@@ -10,7 +10,7 @@ use super::selector::{self, Selector};
 use super::{Context, Report, time_cell};
 use crate::cli::{FanSortArg, FansCommand};
 use crate::error::{CliError, CliResult};
-use crate::output::{Columns, Detail, List, Record, Render, Section, cell};
+use crate::output::{Columns, Detail, List, Render, Section, cell};
 use crate::store::model::{
     AuditEntry, FanIdentity, FanNote, FanQuery, FanRow, FanSelector, FanSort, FanTag, MessageQuery,
     MessageRow, Page, TableCount,
@@ -590,9 +590,11 @@ pub(super) fn money(cents: Option<i64>) -> String {
         .unwrap_or_default()
 }
 
-impl Record for FanRow {
-    fn columns() -> Vec<&'static str> {
-        vec![
+/// The columns in the order `fans list` has always had (the message count among the record's
+/// fields), spend in money rather than cents.
+impl Columns for FanRow {
+    fn columns() -> Option<&'static [&'static str]> {
+        Some(&[
             "id",
             "relationship_id",
             "platform",
@@ -612,11 +614,11 @@ impl Record for FanRow {
             "revision",
             "created_at",
             "updated_at",
-        ]
+        ])
     }
 
-    fn table_columns() -> Vec<&'static str> {
-        vec![
+    fn table_columns() -> Option<&'static [&'static str]> {
+        Some(&[
             "id",
             "relationship_id",
             "platform",
@@ -627,7 +629,7 @@ impl Record for FanRow {
             "lifetime_spend",
             "message_count",
             "last_seen_at",
-        ]
+        ])
     }
 
     fn dropped_first() -> &'static [&'static str] {
@@ -639,29 +641,18 @@ impl Record for FanRow {
         ]
     }
 
-    fn cells(&self) -> Vec<String> {
-        let f = &self.fan;
-        vec![
-            self.id.to_string(),
-            self.relationship_id.to_string(),
-            f.platform.clone(),
-            f.account.clone(),
-            f.platform_user_id.clone(),
-            cell(&f.username),
-            cell(&f.display_name),
-            cell(&f.status),
-            time_cell(&f.subscribed_at),
-            time_cell(&f.first_seen_at),
-            time_cell(&f.last_seen_at),
-            money(f.lifetime_spend_cents),
-            cell(&f.currency),
-            self.message_count.to_string(),
-            f.source.clone(),
-            cell(&f.referral),
-            self.revision.to_string(),
-            time_cell(&Some(self.created_at)),
-            time_cell(&Some(self.updated_at)),
+    fn to_the_second() -> &'static [&'static str] {
+        &[
+            "subscribed_at",
+            "first_seen_at",
+            "last_seen_at",
+            "created_at",
+            "updated_at",
         ]
+    }
+
+    fn cell(&self, column: &str) -> Option<String> {
+        (column == "lifetime_spend").then(|| money(self.fan.lifetime_spend_cents))
     }
 }
 

@@ -6,7 +6,7 @@ use super::selector::{self, Selector};
 use super::{Context, Report, time_cell};
 use crate::cli::{PostSortArg, PostsCommand};
 use crate::error::{CliError, CliResult};
-use crate::output::{Record, Render, Section, cell};
+use crate::output::{Columns, Detail, Render, Section};
 use crate::store::model::{AnalyticsEvent, Page, PostListQuery, PostRow, PostSelector, PostSort};
 
 pub fn run(ctx: &mut Context, cmd: PostsCommand) -> CliResult<Report> {
@@ -54,7 +54,10 @@ pub fn run(ctx: &mut Context, cmd: PostsCommand) -> CliResult<Report> {
             let note = history
                 .is_empty()
                 .then(|| "no metrics history recorded for this post yet".to_string());
-            let mut report = Report::data(PostDetail { row, history });
+            let mut report = Report::data(PostDetail {
+                row: Detail(row),
+                history,
+            });
             report.notes.extend(note);
             Ok(report)
         }
@@ -74,30 +77,9 @@ pub fn parse_selector(raw: &str) -> CliResult<PostSelector> {
     )
 }
 
-impl Record for PostRow {
-    fn columns() -> Vec<&'static str> {
-        vec![
-            "id",
-            "platform",
-            "platform_post_id",
-            "account",
-            "published_at",
-            "media_type",
-            "view_count",
-            "like_count",
-            "comment_count",
-            "share_count",
-            "metrics_at",
-            "caption",
-            "url",
-            "revision",
-            "created_at",
-            "updated_at",
-        ]
-    }
-
-    fn table_columns() -> Vec<&'static str> {
-        vec![
+impl Columns for PostRow {
+    fn table_columns() -> Option<&'static [&'static str]> {
+        Some(&[
             "id",
             "platform",
             "account",
@@ -107,39 +89,21 @@ impl Record for PostRow {
             "comment_count",
             "share_count",
             "caption",
-        ]
+        ])
     }
 
     fn dropped_first() -> &'static [&'static str] {
         &["account", "share_count", "comment_count", "platform"]
     }
 
-    fn cells(&self) -> Vec<String> {
-        let p = &self.post;
-        vec![
-            self.id.to_string(),
-            p.platform.clone(),
-            p.platform_post_id.clone(),
-            cell(&p.account),
-            time_cell(&p.published_at),
-            cell(&p.media_type),
-            cell(&p.view_count),
-            cell(&p.like_count),
-            cell(&p.comment_count),
-            cell(&p.share_count),
-            time_cell(&p.metrics_at),
-            cell(&p.caption),
-            cell(&p.url),
-            self.revision.to_string(),
-            time_cell(&Some(self.created_at)),
-            time_cell(&Some(self.updated_at)),
-        ]
+    fn to_the_second() -> &'static [&'static str] {
+        &["published_at", "metrics_at", "created_at", "updated_at"]
     }
 }
 
 /// `posts show`: the post, then its metrics over time.
 struct PostDetail {
-    row: PostRow,
+    row: Detail<PostRow>,
     history: Vec<AnalyticsEvent>,
 }
 
@@ -154,7 +118,7 @@ fn number(v: f64) -> String {
 
 impl Render for PostDetail {
     fn json(&self) -> serde_json::Value {
-        let mut post = serde_json::to_value(&self.row).expect("records serialize");
+        let mut post = self.row.json();
         let history: Vec<serde_json::Value> = self
             .history
             .iter()
@@ -174,17 +138,7 @@ impl Render for PostDetail {
 
     /// The post's fields, then one row per recorded time with a column per metric.
     fn sections(&self) -> Vec<Section> {
-        let detail = PostRow::columns()
-            .iter()
-            .zip(self.row.cells())
-            .map(|(c, v)| vec![c.to_string(), v])
-            .collect();
-        let mut sections = vec![Section {
-            title: None,
-            columns: vec!["field".into(), "value".into()],
-            rows: detail,
-            ..Section::default()
-        }];
+        let mut sections = self.row.sections();
         if !self.history.is_empty() {
             let metrics: BTreeSet<&str> = self.history.iter().map(|e| e.metric.as_str()).collect();
             let mut at: BTreeMap<_, BTreeMap<&str, f64>> = BTreeMap::new();
@@ -219,8 +173,7 @@ impl Render for PostDetail {
 
     /// The post as one CSV row (its history is in `--output json`).
     fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
-        let columns = PostRow::columns().iter().map(|c| c.to_string()).collect();
-        (columns, vec![self.row.cells()])
+        self.row.csv()
     }
 }
 
