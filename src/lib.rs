@@ -88,7 +88,6 @@ pub mod secrets;
 #[allow(missing_docs)]
 pub mod store;
 pub mod sync;
-#[allow(missing_docs)]
 pub mod upload;
 #[allow(missing_docs)]
 pub mod vocab;
