@@ -9,6 +9,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 /// The variable that pins the clock.
 pub const NOW: &str = "SOCIALCRM_NOW";
 
+/// The current time as every record and comparison sees it: `SOCIALCRM_NOW` when set, so tests
+/// and reproductions pin what "now" is (segments, expiry, windows), else the system clock.
 pub fn now() -> DateTime<Utc> {
     // Validated at start-up (config::tuning), so a bad value has already stopped the run.
     let pinned = std::env::var(NOW)

@@ -12,15 +12,22 @@ use std::fmt;
 /// The exit codes of DESIGN.md. Scripts and cron wrappers depend on these numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitCode {
+    /// Everything asked for was done.
     Success = 0,
+    /// Nothing was done (or nothing usable): the line says why.
     Failure = 1,
+    /// The command line itself was wrong; fixing the invocation is the remedy.
     Usage = 2,
+    /// Some accounts or rows failed and the rest were committed: cron retries the failures.
     Partial = 3,
+    /// An account must be connected again; no retry will help until someone does.
     Reauth = 4,
+    /// A setting is missing or wrong (client id, database): an operator's fix, not a retry.
     Config = 5,
 }
 
 impl ExitCode {
+    /// The number the process exits with.
     pub fn code(self) -> i32 {
         self as i32
     }
@@ -29,12 +36,16 @@ impl ExitCode {
 /// A failure ready to be shown to a person: one line, plus an optional hint.
 #[derive(Debug)]
 pub struct CliError {
+    /// The exit code the failure maps to, chosen where its kind is known.
     pub exit: ExitCode,
+    /// What went wrong, naming the thing; folded to one line when shown.
     pub message: String,
+    /// The fix, when there is one to name ("run `socialcrm connect tiktok`").
     pub hint: Option<String>,
 }
 
 impl CliError {
+    /// A failure with an explicit exit code, for the kinds the shorthands below do not cover.
     pub fn new(exit: ExitCode, message: impl Into<String>) -> Self {
         CliError {
             exit,
@@ -43,18 +54,22 @@ impl CliError {
         }
     }
 
+    /// Exit 1: the operation did not succeed.
     pub fn failure(message: impl Into<String>) -> Self {
         Self::new(ExitCode::Failure, message)
     }
 
+    /// Exit 2: the arguments were wrong, so the person (not the data) has to change.
     pub fn usage(message: impl Into<String>) -> Self {
         Self::new(ExitCode::Usage, message)
     }
 
+    /// Exit 5: a setting is missing or invalid.
     pub fn config(message: impl Into<String>) -> Self {
         Self::new(ExitCode::Config, message)
     }
 
+    /// Adds the fix, shown after the message as ` (hint: ...)`.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -80,4 +95,5 @@ pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// What every command returns: typed errors become a [`CliError`] by `?` at the edge.
 pub type CliResult<T> = Result<T, CliError>;

@@ -23,21 +23,31 @@ pub enum Existing {
     RegularFile,
 }
 
+/// Why a path a person named was refused; each message names the path and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum FsError {
     #[error(
         "{what} {} is {kind}, not a regular file: name a file (socialcrm never writes to devices, FIFOs, sockets or directories)",
         .path.display()
     )]
+    /// A device, FIFO, socket or directory where a file belongs: writing there could block,
+    /// or clobber something that is not socialcrm's.
     NotRegular {
+        /// What the path was for ("database", "rejects file").
         what: &'static str,
+        /// The path as given.
         path: PathBuf,
+        /// What it is instead ("a directory").
         kind: &'static str,
     },
     #[error("cannot inspect {what} {}: {reason}", .path.display())]
+    /// The path could not be inspected at all (permissions, a broken mount).
     Io {
+        /// What the path was for.
         what: &'static str,
+        /// The path as given.
         path: PathBuf,
+        /// The operating system's reason.
         reason: String,
     },
 }

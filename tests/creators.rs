@@ -10,29 +10,7 @@ use serde_json::Value as Json;
 use socialcrm::store::model::*;
 use socialcrm::store::{self, Batch, Store};
 
-use crate::support::{Run, TestDb, TestEnv};
-
-/// Declares `mod name { fn sqlite(); fn postgres() }` running `body(env, db)`.
-macro_rules! on_both_backends {
-    ($(fn $name:ident($env:ident, $db:ident) $body:block)*) => {$(
-        mod $name {
-            use super::*;
-
-            fn body($env: &TestEnv, $db: &TestDb) $body
-
-            #[test]
-            fn sqlite() {
-                body(&TestEnv::new(), &TestDb::sqlite());
-            }
-
-            #[test]
-            fn postgres() {
-                let Some(db) = TestDb::postgres() else { return };
-                body(&TestEnv::new(), &db);
-            }
-        }
-    )*};
-}
+use crate::support::{Run, TestDb, TestEnv, both_backends};
 
 fn file(env: &TestEnv, name: &str, content: &str) -> PathBuf {
     let path = env.path().join(name);
@@ -72,8 +50,9 @@ fn by_user<'a>(rows: &'a [Json], user: &str) -> &'a Json {
         .unwrap_or_else(|| panic!("no {user} in {rows:?}"))
 }
 
-on_both_backends! {
-    fn two_creators_sharing_fans_keep_their_own_status_and_spend(env, db) {
+both_backends! {
+    two_creators_sharing_fans_keep_their_own_status_and_spend: |db| {
+        let (env, db) = (&TestEnv::new(), &db);
         let alice = file(env, "alice.csv", "Fan ID,Username,Status,Subscribed,Last Active,Total Spent\n\
             f1,ann,Active,2026-01-01,2026-11-20,$10.00\n\
             f2,bo,Expired,2026-02-01,2026-10-01,$5.00\n");
@@ -130,9 +109,10 @@ on_both_backends! {
         let refused = import(env, db, "fans", &alice, None);
         let line = refused.one_line_error(2);
         assert!(line.contains("2 accounts (alice, bea)") && line.contains("--account"), "{line}");
-    }
+    };
 
-    fn fans_list_filters_sorts_and_pages_through_the_binary(env, db) {
+    fans_list_filters_sorts_and_pages_through_the_binary: |db| {
+        let (env, db) = (&TestEnv::new(), &db);
         let csv = file(env, "fans.csv", "Fan ID,Username,Status,Last Active,Total Spent\n\
             a,zed,Active,2026-11-01,$3.00\nb,amy,Expired,2026-11-03,$12.50\nc,,Active,,\n\
             d,bob,Active,2026-11-02,$12.50\ne,cat,Expired,2026-11-04,$0.99\n");
@@ -164,9 +144,10 @@ on_both_backends! {
         assert_eq!(seen, ["d", "b", "a", "e", "c"]);
         let gone = crm(env, db, &["fans", "list", "--after", "999999"]);
         assert!(gone.one_line_error(2).contains("no fan relationship 999999"), "{}", gone.stderr);
-    }
+    };
 
-    fn a_v7_database_rolls_forward_to_v11_keeping_every_row(env, db) {
+    a_v7_database_rolls_forward_to_v11_keeping_every_row: |db| {
+        let (env, db) = (&TestEnv::new(), &db);
         store::open_up_to(&db.target, 7).unwrap().migrate().unwrap();
         let spend = "1234";
         db.exec(&format!(
@@ -216,7 +197,7 @@ on_both_backends! {
         let tips = file(env, "tips.csv", "Transaction ID,Date,Type,Fan ID,Gross\nt2,2026-11-02,tip,of-1,$100.00\n");
         import(env, db, "earnings", &tips, None).ok();
         assert_eq!(by_user(&fans(env, db, &[]), "of-1")["lifetime_spend_cents"], 15000);
-    }
+    };
 }
 
 // ---- Every listing's first page is served by an index. ----

@@ -1,18 +1,19 @@
 //! `accounts` (list and check connections) and `disconnect`.
 
-use super::{Context, Report, time_cell};
+use super::{Context, Report};
 use crate::auth::lifecycle::{LifecycleError, audit_entry, secret_key};
 use crate::auth::tokens::Tokens;
 use crate::cli::{AccountsArgs, DisconnectArgs};
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::output::{List, Record, cell};
+use crate::output::{Columns, List};
 use crate::platforms::{self, PlatformError};
 use crate::store::Batch;
 use crate::store::model::{Connection, ConnectionRow, ConnectionStatus};
 
-impl Record for ConnectionRow {
-    fn columns() -> Vec<&'static str> {
-        vec![
+/// Where the tokens are kept (`secret_ref`) is for scripts: tables and CSV leave it out.
+impl Columns for ConnectionRow {
+    fn columns() -> Option<&'static [&'static str]> {
+        Some(&[
             "id",
             "platform",
             "account",
@@ -24,11 +25,11 @@ impl Record for ConnectionRow {
             "connected_at",
             "last_sync_at",
             "updated_at",
-        ]
+        ])
     }
 
-    fn table_columns() -> Vec<&'static str> {
-        vec![
+    fn table_columns() -> Option<&'static [&'static str]> {
+        Some(&[
             "platform",
             "account",
             "username",
@@ -36,27 +37,19 @@ impl Record for ConnectionRow {
             "scopes",
             "token_expires_at",
             "last_sync_at",
-        ]
+        ])
     }
 
     fn dropped_first() -> &'static [&'static str] {
         &["scopes", "token_expires_at"]
     }
 
-    fn cells(&self) -> Vec<String> {
-        let c = &self.connection;
-        vec![
-            self.id.to_string(),
-            c.platform.clone(),
-            c.account.clone(),
-            cell(&c.username),
-            cell(&c.platform_user_id),
-            c.status.to_string(),
-            cell(&c.scopes),
-            time_cell(&c.token_expires_at),
-            time_cell(&c.connected_at),
-            time_cell(&c.last_sync_at),
-            time_cell(&Some(self.updated_at)),
+    fn to_the_second() -> &'static [&'static str] {
+        &[
+            "token_expires_at",
+            "connected_at",
+            "last_sync_at",
+            "updated_at",
         ]
     }
 }

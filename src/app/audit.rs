@@ -1,9 +1,9 @@
 //! `audit list`.
 
-use super::{Context, Report, paging_note, time_cell};
+use super::{Context, Report};
 use crate::cli::AuditCommand;
 use crate::error::CliResult;
-use crate::output::{List, Record, cell};
+use crate::output::Columns;
 use crate::store::model::{AuditQuery, AuditRow, Page};
 
 pub fn run(ctx: &mut Context, cmd: AuditCommand) -> CliResult<Report> {
@@ -27,46 +27,21 @@ pub fn run(ctx: &mut Context, cmd: AuditCommand) -> CliResult<Report> {
         until,
     };
     let entries = ctx.store()?.list_audit(&query)?;
-    let note = paging_note(
-        entries.len(),
-        page.limit,
-        entries.last().map(|e| e.id),
-        "audit entries",
-    );
-    let mut report = Report::data(List(entries));
-    report.notes.extend(note);
-    Ok(report)
+    Ok(Report::page(entries, page.limit, |e| e.id, "audit entries"))
 }
 
-impl Record for AuditRow {
-    fn columns() -> Vec<&'static str> {
-        vec![
-            "id", "event_id", "at", "actor", "action", "platform", "account", "outcome", "detail",
-        ]
-    }
-
-    fn table_columns() -> Vec<&'static str> {
-        vec![
+impl Columns for AuditRow {
+    fn table_columns() -> Option<&'static [&'static str]> {
+        Some(&[
             "id", "at", "actor", "action", "platform", "account", "outcome", "detail",
-        ]
+        ])
     }
 
     fn dropped_first() -> &'static [&'static str] {
         &["actor", "account", "platform", "id"]
     }
 
-    fn cells(&self) -> Vec<String> {
-        let e = &self.entry;
-        vec![
-            self.id.to_string(),
-            e.event_id.clone(),
-            time_cell(&Some(e.at)),
-            e.actor.clone(),
-            e.action.clone(),
-            cell(&e.platform),
-            cell(&e.account),
-            e.outcome.clone(),
-            cell(&e.detail),
-        ]
+    fn to_the_second() -> &'static [&'static str] {
+        &["at"]
     }
 }

@@ -1,9 +1,9 @@
 //! `messages list`.
 
-use super::{Context, Report, paging_note, time_cell};
+use super::{Context, Report};
 use crate::cli::MessagesCommand;
 use crate::error::CliResult;
-use crate::output::{List, Record, cell};
+use crate::output::Columns;
 use crate::store::model::{MessageQuery, MessageRow, Page};
 
 pub fn run(ctx: &mut Context, cmd: MessagesCommand) -> CliResult<Report> {
@@ -37,20 +37,14 @@ pub fn run(ctx: &mut Context, cmd: MessagesCommand) -> CliResult<Report> {
         query.fan_platform_user_id = Some(fan.platform_user_id);
     }
     let messages = ctx.store()?.list_messages(&query)?;
-    let note = paging_note(
-        messages.len(),
-        page.limit,
-        messages.last().map(|m| m.id),
-        "messages",
-    );
-    let mut report = Report::data(List(messages));
-    report.notes.extend(note);
-    Ok(report)
+    Ok(Report::page(messages, page.limit, |m| m.id, "messages"))
 }
 
-impl Record for MessageRow {
-    fn columns() -> Vec<&'static str> {
-        vec![
+/// The columns in the order `messages list` has always had, which is not the record's: the
+/// fan's username sits beside the fan's id inside the flattened message.
+impl Columns for MessageRow {
+    fn columns() -> Option<&'static [&'static str]> {
+        Some(&[
             "id",
             "platform",
             "account",
@@ -65,11 +59,11 @@ impl Record for MessageRow {
             "post_ref",
             "created_at",
             "updated_at",
-        ]
+        ])
     }
 
-    fn table_columns() -> Vec<&'static str> {
-        vec![
+    fn table_columns() -> Option<&'static [&'static str]> {
+        Some(&[
             "id",
             "platform",
             "account",
@@ -78,30 +72,14 @@ impl Record for MessageRow {
             "kind",
             "fan_username",
             "body",
-        ]
+        ])
     }
 
     fn dropped_first() -> &'static [&'static str] {
         &["kind", "account", "platform", "direction"]
     }
 
-    fn cells(&self) -> Vec<String> {
-        let m = &self.message;
-        vec![
-            self.id.to_string(),
-            m.platform.clone(),
-            m.account.clone(),
-            m.platform_message_id.clone(),
-            time_cell(&Some(m.sent_at)),
-            m.direction.clone(),
-            m.kind.clone(),
-            cell(&m.fan_platform_user_id),
-            cell(&self.fan_username),
-            cell(&m.body),
-            cell(&m.thread_ref),
-            cell(&m.post_ref),
-            time_cell(&Some(self.created_at)),
-            time_cell(&Some(self.updated_at)),
-        ]
+    fn to_the_second() -> &'static [&'static str] {
+        &["sent_at", "created_at", "updated_at"]
     }
 }

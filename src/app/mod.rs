@@ -24,6 +24,7 @@ mod report;
 mod restore;
 mod secrets_reset;
 mod segments;
+mod selector;
 mod sync;
 mod upload;
 mod webhooks;
@@ -34,7 +35,7 @@ use std::io::{IsTerminal, Write};
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{self, Config, ConfigError, Overrides};
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::output::{self, Render};
+use crate::output::{self, Columns, List, Render};
 use crate::secrets::{self, SecretError, SecretStore};
 use crate::store::{self, Store, StoreError};
 
@@ -42,27 +43,46 @@ pub use generate::generated_files;
 
 /// What a command hands back: data for stdout, notes for stderr, and how the process should end.
 pub struct Report {
+    /// What goes to stdout; the only part a script parses.
     pub body: Body,
     /// Short remarks for people ("no fans match", "more: --after 42"), printed on stderr.
     pub notes: Vec<String>,
+    /// How the process ends: a command may print data and still report a partial failure (3).
     pub exit: ExitCode,
 }
 
+/// What a command prints on stdout: data is rendered by `--output`, everything else is not.
 pub enum Body {
     /// Rendered by `output` in the chosen format.
     Data(Box<dyn Render>),
     /// Printed as is (completion scripts, man pages).
     Raw(Vec<u8>),
+    /// Nothing on stdout: the notes on stderr are the whole answer.
     Nothing,
 }
 
 impl Report {
+    /// A successful answer that `--output` renders: the common ending of a command.
     pub fn data(value: impl Render + 'static) -> Self {
         Report {
             body: Body::Data(Box::new(value)),
             notes: Vec::new(),
             exit: ExitCode::Success,
         }
+    }
+
+    /// One page of a sorted listing, with the hint for the next page (or that nothing
+    /// matched): every `list` command pages the same way, by `--limit` and `--after ID`.
+    pub fn page<T: Columns + 'static>(
+        rows: Vec<T>,
+        limit: u32,
+        id: impl Fn(&T) -> i64,
+        what: &str,
+    ) -> Self {
+        let note = paging_note(rows.len(), limit, rows.last().map(id), what);
+        let mut report = Report::data(List(rows));
+        report.notes.extend(note);
+        report
     }
 
     /// Bytes printed as they are, whatever `--output` says.
@@ -74,6 +94,7 @@ impl Report {
         }
     }
 
+    /// Adds a remark for stderr, so a command can say more without changing what scripts read.
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
@@ -82,6 +103,7 @@ impl Report {
 
 /// What every command that touches data is given.
 pub struct Context {
+    /// Resolved once at start-up; commands read settings here, never from the environment.
     pub config: Config,
     /// Whether this command may create a missing SQLite database (see [`Context::new`]).
     open_mode: store::OpenMode,
@@ -259,7 +281,7 @@ fn run_args(args: Vec<OsString>) -> i32 {
     let quiet = cli.global.quiet;
     let csv_raw = cli.global.csv_raw;
     match execute(cli) {
-        Ok((report, format)) => finish(report, format, quiet, csv_raw),
+        Ok((report, shown)) => finish(report, shown, quiet, csv_raw),
         Err(e) => {
             // Errors may quote what a platform or a file said: never raw to the terminal.
             crate::say!("error: {}", output::terminal_safe(&e.to_string()));
@@ -268,18 +290,31 @@ fn run_args(args: Vec<OsString>) -> i32 {
     }
 }
 
-fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
+/// How a report is shown: the configured format, and `$COLUMNS` for tables on a terminal.
+struct Shown {
+    format: output::Format,
+    columns: Option<usize>,
+}
+
+fn execute(cli: Cli) -> CliResult<(Report, Shown)> {
     // Commands that only describe the CLI must work whatever the configuration says.
+    let unconfigured = Shown {
+        format: output::Format::Table,
+        columns: None,
+    };
     match &cli.command {
         Command::Completions { shell } => {
-            return Ok((generate::completions(*shell), output::Format::Table));
+            return Ok((generate::completions(*shell), unconfigured));
         }
-        Command::Man { dir } => return Ok((generate::man(dir.as_deref())?, output::Format::Table)),
+        Command::Man { dir } => return Ok((generate::man(dir.as_deref())?, unconfigured)),
         _ => {}
     }
     let config = config::load(&overrides(&cli.global), &|k| std::env::var(k).ok())?;
     tracing::debug!(?config, "configuration resolved");
-    let format = config.output;
+    let shown = Shown {
+        format: config.output,
+        columns: config.columns,
+    };
     let mode = open_mode(&cli.command, config.database_is_default);
     let mut ctx = Context::with_open_mode(config, mode);
     let export_options = export::Options {
@@ -310,7 +345,7 @@ fn execute(cli: Cli) -> CliResult<(Report, output::Format)> {
         Command::Webhooks(cmd) => webhooks::run(&mut ctx, cmd)?,
         Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     };
-    Ok((report, format))
+    Ok((report, shown))
 }
 
 /// Only commands that write may create a database someone named; the default one, in
@@ -345,12 +380,14 @@ fn overrides(g: &GlobalArgs) -> Overrides {
     }
 }
 
-fn finish(report: Report, format: output::Format, quiet: bool, csv_raw: bool) -> i32 {
+fn finish(report: Report, shown: Shown, quiet: bool, csv_raw: bool) -> i32 {
     let stdout = std::io::stdout();
     let target = output::Target {
         terminal: stdout.is_terminal(),
         csv_raw,
+        columns: shown.columns,
     };
+    let format = shown.format;
     let mut out = stdout.lock();
     let written = match &report.body {
         Body::Data(value) => output::write(&mut out, format, value.as_ref(), target),

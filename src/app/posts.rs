@@ -2,12 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Context, Report, paging_note, time_cell};
+use super::selector::{self, Selector};
+use super::{Context, Report, time_cell};
 use crate::cli::{PostSortArg, PostsCommand};
 use crate::error::{CliError, CliResult};
-use crate::output::{List, Record, Render, Section, cell};
+use crate::output::{Columns, Detail, Render, Section};
 use crate::store::model::{AnalyticsEvent, Page, PostListQuery, PostRow, PostSelector, PostSort};
-use crate::vocab::PlatformId;
 
 pub fn run(ctx: &mut Context, cmd: PostsCommand) -> CliResult<Report> {
     match cmd {
@@ -41,10 +41,7 @@ pub fn run(ctx: &mut Context, cmd: PostsCommand) -> CliResult<Report> {
                 descending: desc,
             };
             let posts = ctx.store()?.list_posts(&query)?;
-            let note = paging_note(posts.len(), page.limit, posts.last().map(|p| p.id), "posts");
-            let mut report = Report::data(List(posts));
-            report.notes.extend(note);
-            Ok(report)
+            Ok(Report::page(posts, page.limit, |p| p.id, "posts"))
         }
         PostsCommand::Show { post } => {
             let selector = parse_selector(&post)?;
@@ -57,7 +54,10 @@ pub fn run(ctx: &mut Context, cmd: PostsCommand) -> CliResult<Report> {
             let note = history
                 .is_empty()
                 .then(|| "no metrics history recorded for this post yet".to_string());
-            let mut report = Report::data(PostDetail { row, history });
+            let mut report = Report::data(PostDetail {
+                row: Detail(row),
+                history,
+            });
             report.notes.extend(note);
             Ok(report)
         }
@@ -66,51 +66,20 @@ pub fn run(ctx: &mut Context, cmd: PostsCommand) -> CliResult<Report> {
 
 /// `42` is a local id; `tiktok:7301...` a platform and the platform's post id.
 pub fn parse_selector(raw: &str) -> CliResult<PostSelector> {
-    let raw = raw.trim();
-    if let Ok(id) = raw.parse::<i64>() {
-        return Ok(PostSelector::Id(id));
-    }
-    let bad = || {
-        CliError::usage(format!("'{raw}' is not a post id or PLATFORM:POST_ID"))
-            .with_hint("e.g. `42` or `tiktok:7301234567890123456`")
-    };
-    let (platform, post_id) = raw.split_once(':').ok_or_else(bad)?;
-    if post_id.trim().is_empty() {
-        return Err(bad());
-    }
-    let platform: PlatformId = platform
-        .parse()
-        .map_err(|e: crate::platforms::UnknownPlatform| CliError::usage(e.to_string()))?;
-    Ok(PostSelector::OnPlatform {
-        platform: platform.name().to_string(),
-        post_id: post_id.trim().to_string(),
-    })
+    let what = "post id or PLATFORM:POST_ID";
+    Ok(
+        match selector::parse(raw, what, "`42` or `tiktok:7301234567890123456`")? {
+            Selector::Id(id) => PostSelector::Id(id),
+            Selector::OnPlatform(platform, post_id) => {
+                PostSelector::OnPlatform { platform, post_id }
+            }
+        },
+    )
 }
 
-impl Record for PostRow {
-    fn columns() -> Vec<&'static str> {
-        vec![
-            "id",
-            "platform",
-            "platform_post_id",
-            "account",
-            "published_at",
-            "media_type",
-            "view_count",
-            "like_count",
-            "comment_count",
-            "share_count",
-            "metrics_at",
-            "caption",
-            "url",
-            "revision",
-            "created_at",
-            "updated_at",
-        ]
-    }
-
-    fn table_columns() -> Vec<&'static str> {
-        vec![
+impl Columns for PostRow {
+    fn table_columns() -> Option<&'static [&'static str]> {
+        Some(&[
             "id",
             "platform",
             "account",
@@ -120,39 +89,21 @@ impl Record for PostRow {
             "comment_count",
             "share_count",
             "caption",
-        ]
+        ])
     }
 
     fn dropped_first() -> &'static [&'static str] {
         &["account", "share_count", "comment_count", "platform"]
     }
 
-    fn cells(&self) -> Vec<String> {
-        let p = &self.post;
-        vec![
-            self.id.to_string(),
-            p.platform.clone(),
-            p.platform_post_id.clone(),
-            cell(&p.account),
-            time_cell(&p.published_at),
-            cell(&p.media_type),
-            cell(&p.view_count),
-            cell(&p.like_count),
-            cell(&p.comment_count),
-            cell(&p.share_count),
-            time_cell(&p.metrics_at),
-            cell(&p.caption),
-            cell(&p.url),
-            self.revision.to_string(),
-            time_cell(&Some(self.created_at)),
-            time_cell(&Some(self.updated_at)),
-        ]
+    fn to_the_second() -> &'static [&'static str] {
+        &["published_at", "metrics_at", "created_at", "updated_at"]
     }
 }
 
 /// `posts show`: the post, then its metrics over time.
 struct PostDetail {
-    row: PostRow,
+    row: Detail<PostRow>,
     history: Vec<AnalyticsEvent>,
 }
 
@@ -167,7 +118,7 @@ fn number(v: f64) -> String {
 
 impl Render for PostDetail {
     fn json(&self) -> serde_json::Value {
-        let mut post = serde_json::to_value(&self.row).expect("records serialize");
+        let mut post = self.row.json();
         let history: Vec<serde_json::Value> = self
             .history
             .iter()
@@ -187,17 +138,7 @@ impl Render for PostDetail {
 
     /// The post's fields, then one row per recorded time with a column per metric.
     fn sections(&self) -> Vec<Section> {
-        let detail = PostRow::columns()
-            .iter()
-            .zip(self.row.cells())
-            .map(|(c, v)| vec![c.to_string(), v])
-            .collect();
-        let mut sections = vec![Section {
-            title: None,
-            columns: vec!["field".into(), "value".into()],
-            rows: detail,
-            ..Section::default()
-        }];
+        let mut sections = self.row.sections();
         if !self.history.is_empty() {
             let metrics: BTreeSet<&str> = self.history.iter().map(|e| e.metric.as_str()).collect();
             let mut at: BTreeMap<_, BTreeMap<&str, f64>> = BTreeMap::new();
@@ -232,29 +173,13 @@ impl Render for PostDetail {
 
     /// The post as one CSV row (its history is in `--output json`).
     fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
-        let columns = PostRow::columns().iter().map(|c| c.to_string()).collect();
-        (columns, vec![self.row.cells()])
+        self.row.csv()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn selectors_parse() {
-        assert_eq!(parse_selector(" 42 ").unwrap(), PostSelector::Id(42));
-        assert_eq!(
-            parse_selector("twitter:1790").unwrap(),
-            PostSelector::OnPlatform {
-                platform: "x".into(),
-                post_id: "1790".into()
-            }
-        );
-        assert!(parse_selector("video").is_err());
-        assert!(parse_selector("tiktok:").is_err());
-        assert!(parse_selector("myspace:1").is_err());
-    }
 
     #[test]
     fn whole_metric_values_print_without_a_fraction() {

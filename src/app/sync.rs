@@ -2,11 +2,11 @@
 
 use serde::Serialize;
 
-use super::{Context, Report, time_cell};
+use super::{Context, Report};
 use crate::auth::lifecycle::LifecycleError;
 use crate::cli::SyncArgs;
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::output::{Columns, List, Record, cell};
+use crate::output::{Columns, List};
 use crate::platforms;
 use crate::store::Batch;
 use crate::store::model::{Claim, ConnectionRow, ConnectionStatus, LeaseHolder, SyncRunRow};
@@ -38,9 +38,11 @@ impl Columns for Synced {
     }
 }
 
-impl Record for SyncRunRow {
-    fn columns() -> Vec<&'static str> {
-        vec![
+/// The run's own ids (`run_id`, `connection_id`) are for scripts: tables and CSV leave them
+/// out.
+impl Columns for SyncRunRow {
+    fn columns() -> Option<&'static [&'static str]> {
+        Some(&[
             "id",
             "platform",
             "account",
@@ -52,10 +54,11 @@ impl Record for SyncRunRow {
             "rows_written",
             "host",
             "error",
-        ]
+        ])
     }
-    fn table_columns() -> Vec<&'static str> {
-        vec![
+
+    fn table_columns() -> Option<&'static [&'static str]> {
+        Some(&[
             "started_at",
             "platform",
             "account",
@@ -63,23 +66,11 @@ impl Record for SyncRunRow {
             "status",
             "rows_written",
             "error",
-        ]
+        ])
     }
-    fn cells(&self) -> Vec<String> {
-        let r = &self.run;
-        vec![
-            self.id.to_string(),
-            cell(&self.platform),
-            cell(&self.account),
-            cell(&r.stream),
-            r.status.to_string(),
-            time_cell(&Some(r.started_at)),
-            time_cell(&r.finished_at),
-            r.rows_read.to_string(),
-            r.rows_written.to_string(),
-            cell(&r.host),
-            cell(&r.error),
-        ]
+
+    fn to_the_second() -> &'static [&'static str] {
+        &["started_at", "finished_at"]
     }
 }
 
@@ -127,7 +118,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
     let started = chrono::Utc::now();
     let owner = format!(
         "{}:{}:{}",
-        crate::sync::hostname().unwrap_or_default(),
+        ctx.config.host.as_deref().unwrap_or_default(),
         std::process::id(),
         uuid::Uuid::new_v4().simple()
     );
@@ -144,6 +135,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
                     at,
                     max_reads: args.max_reads,
                     max_pages: crate::sync::max_pages(),
+                    host: config.host.clone(),
                 };
                 scope.spawn(move || {
                     // Each worker has its own database connection and secrets store.

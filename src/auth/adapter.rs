@@ -11,19 +11,24 @@ use crate::vocab::{Identity, PlatformError, PlatformId, Secret};
 /// What connect, refresh and disconnect need from a platform. Each adapter holds its quirks
 /// (parameter names, scope separators, PKCE encoding, token response shapes).
 pub trait OAuthPlatform {
+    /// Which platform this is, for keys, messages and the connection row.
     fn id(&self) -> PlatformId;
     /// Scopes asked for when `connect` is given none.
     fn default_scopes(&self) -> &'static [&'static str];
+    /// How this platform wants the PKCE challenge written (TikTok differs from the RFC).
     fn challenge_encoding(&self) -> ChallengeEncoding;
     /// The page the user is sent to.
     fn authorize_url(&self, redirect_uri: &Url, state: &str, pkce: &Pkce, scopes: &[String])
     -> Url;
+    /// Trades the redirect's code for tokens; the verifier proves this process started it.
     fn exchange(
         &self,
         code: &str,
         redirect_uri: &Url,
         pkce: &Pkce,
     ) -> Result<Tokens, PlatformError>;
+    /// New tokens from a refresh token; called only under the connection's locks, since
+    /// platforms that rotate refresh tokens accept each one once.
     fn refresh(&self, refresh_token: &Secret) -> Result<Tokens, PlatformError>;
     /// Revokes the grant at the platform (best effort is the caller's choice).
     fn revoke(&self, tokens: &Tokens) -> Result<(), PlatformError>;
@@ -31,6 +36,7 @@ pub trait OAuthPlatform {
     fn revoke_note(&self) -> Option<&'static str> {
         None
     }
+    /// Who the token belongs to: what `connect` prints and `accounts --check` verifies.
     fn whoami(&self, access_token: &Secret) -> Result<Identity, PlatformError>;
     /// True when the platform compares the redirect URI with the one registered for the app
     /// exactly, port included (Reddit, X): `connect` then needs that URI configured, since the

@@ -13,6 +13,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 
 /// An opener that was started: its command (for messages) and the running process.
 pub struct Launched {
+    /// The opener's command line, so a failure message can say what was tried.
     pub command: String,
     child: Child,
 }

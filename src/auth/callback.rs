@@ -26,28 +26,47 @@ use crate::http::server::{Limits, Reply, Route, Server};
 /// What the redirect carried when authorization succeeded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Granted {
+    /// The authorization code, good for one exchange within minutes.
     pub code: String,
     /// The scopes the platform reports in the redirect (TikTok: `scopes`), if any.
     pub scopes: Option<String>,
 }
 
+/// Why no code arrived; each says what to do next, since `connect` is run by a person.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum CallbackError {
+    /// The person (or the platform) declined on the authorization page.
     #[error("authorization was refused: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
     Refused {
+        /// The redirect's `error` code (`access_denied`).
         error: String,
+        /// The platform's `error_description`, when it sent one.
         description: Option<String>,
     },
     #[error(
         "port {port} on 127.0.0.1 is in use; stop what holds it or pass --port N (the redirect URI registered with the platform must allow that port)"
     )]
-    PortInUse { port: u16 },
+    /// Something else listens on the redirect's port.
+    PortInUse {
+        /// The port the redirect URI names.
+        port: u16,
+    },
     #[error("cannot listen on 127.0.0.1:{port}: {reason}")]
-    Listen { port: u16, reason: String },
+    /// The listener could not be bound for another reason.
+    Listen {
+        /// The port asked for (0: any).
+        port: u16,
+        /// The operating system's reason.
+        reason: String,
+    },
     #[error(
         "no authorization arrived within {secs} s; run connect again (--timeout SECS waits longer)"
     )]
-    Timeout { secs: u64 },
+    /// Nobody completed the authorization in time; the listener is closed, not left open.
+    Timeout {
+        /// How long it waited.
+        secs: u64,
+    },
 }
 
 /// What a redirect URL says, once its path and state were checked.
@@ -93,7 +112,9 @@ pub struct Catch<'a> {
     pub listen: Option<std::net::TcpListener>,
     /// Also accept the final URL pasted on standard input.
     pub paste: bool,
+    /// The `state` sent to the authorize page; a callback without it is someone else's.
     pub state: &'a str,
+    /// How long to wait before giving up.
     pub timeout: Duration,
 }
 

@@ -24,20 +24,37 @@ use crate::vocab::PlatformError;
 /// A token this close to its expiry is not used while a refresh fails: it could die on the way.
 const AHEAD: i64 = 300;
 
+/// Why a token could not be had; `Reauth` is apart from the rest because it maps to exit 4 and
+/// marks the connection, while the others are retried by the next run.
 #[derive(Debug, thiserror::Error)]
 pub enum LifecycleError {
+    /// The grant is gone (refresh refused or no token stored): only `connect` fixes it.
     #[error(
         "the {platform} account '{account}' needs to be connected again: run `socialcrm connect {platform} --account {account}`"
     )]
-    Reauth { platform: String, account: String },
+    Reauth {
+        /// The platform's name, for the `connect` command in the message.
+        platform: String,
+        /// The local account name, likewise.
+        account: String,
+    },
+    /// The platform failed otherwise (down, rate limited, a bad answer).
     #[error(transparent)]
     Platform(#[from] PlatformError),
+    /// The tokens could not be read or written.
     #[error(transparent)]
     Secrets(#[from] SecretError),
+    /// The connection row or the refresh lock could not be written or taken.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// The per-host lock file that serialises refreshes could not be taken.
     #[error("cannot lock {path} for a token refresh: {reason}")]
-    Lock { path: String, reason: String },
+    Lock {
+        /// The lock file.
+        path: String,
+        /// The operating system's reason.
+        reason: String,
+    },
 }
 
 /// The key a connection's tokens are stored under. Names only, never a secret.
@@ -47,10 +64,15 @@ pub fn secret_key(platform: &str, account: &str) -> String {
 
 /// Everything a token needs to be used and renewed.
 pub struct Session<'a> {
+    /// The app that granted the tokens (sandbox or production): refreshes must use it.
     pub platform: &'a dyn OAuthPlatform,
+    /// Where the connection's status, expiry and audit entries are written.
     pub store: &'a mut dyn Store,
+    /// Where the tokens are kept.
     pub secrets: &'a mut dyn SecretStore,
+    /// The connection as last written by this session.
     pub connection: ConnectionRow,
+    /// Where the per-host refresh lock files live.
     pub lock_dir: PathBuf,
     /// A refresh ahead of expiry failed in this session while the token still had time left:
     /// the session goes on with that token and does not ask again on every call.

@@ -11,18 +11,23 @@ use sha2::{Digest, Sha256};
 /// challenge is invalid"). The adapter picks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChallengeEncoding {
+    /// RFC 7636: base64url without padding (Reddit, X, Instagram).
     Base64Url,
+    /// Lowercase hex of the SHA-256 (TikTok).
     Hex,
 }
 
 /// A fresh code verifier and its S256 challenge.
 #[derive(Clone)]
 pub struct Pkce {
+    /// Kept by this process and sent with the code exchange: proves it started the flow.
     pub verifier: String,
+    /// Sent on the authorize page; the platform checks the verifier against it.
     pub challenge: String,
 }
 
 impl Pkce {
+    /// A new pair for one authorization, never reused.
     pub fn new(encoding: ChallengeEncoding) -> Pkce {
         // 64 random bytes as base64url: 86 characters from the unreserved set, within the
         // 43..=128 RFC 7636 allows.

@@ -10,9 +10,14 @@ use crate::vocab::Secret;
 /// shows only what is not secret).
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
 pub struct Tokens {
+    /// What API calls carry; short-lived on most platforms.
     pub access_token: String,
+    /// What renews the access token; `None` where the platform gives none (then the grant
+    /// ends with the access token).
     pub refresh_token: Option<String>,
+    /// When the access token stops working, so it is refreshed ahead of time.
     pub expires_at: Option<DateTime<Utc>>,
+    /// When the refresh token does (TikTok: a year): past it, only `connect` helps.
     pub refresh_expires_at: Option<DateTime<Utc>>,
     /// Scopes granted (which may be fewer than asked).
     pub scopes: Vec<String>,
@@ -70,14 +75,17 @@ impl Tokens {
         })
     }
 
+    /// The whole set as one secret, so tokens are stored and replaced together.
     pub fn to_secret(&self) -> Secret {
         Secret::new(serde_json::to_string(self).expect("tokens serialize"))
     }
 
+    /// Reads a stored set; `None` for anything else (a damaged or foreign value).
     pub fn from_secret(secret: &Secret) -> Option<Tokens> {
         serde_json::from_str(secret.expose()).ok()
     }
 
+    /// The access token wrapped so it cannot be logged by accident.
     pub fn access(&self) -> Secret {
         Secret::new(self.access_token.clone())
     }

@@ -27,7 +27,9 @@ use crate::vocab::{Secret, redact_url};
 /// Everything a command may read about how it should run.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// Which database every command opens (a password in it is never shown).
     pub database: DatabaseTarget,
+    /// `--output`, else the file's `output`, else tables.
     pub output: Format,
     /// Progress bars on stderr (still only when stderr is a terminal).
     pub progress: bool,
@@ -36,7 +38,10 @@ pub struct Config {
     /// True when no flag, variable or config file named a database: `database` is the
     /// embedded default in `data_dir`, which any command may create.
     pub database_is_default: bool,
+    /// Each platform's app credentials and switches, for those the file or the environment
+    /// mention; [`Config::platform`] gives defaults for the rest.
     pub platforms: BTreeMap<PlatformId, PlatformConfig>,
+    /// Which secrets backend holds the tokens, and its master key.
     pub secrets: SecretsSettings,
     /// `$XDG_DATA_HOME/socialcrm`: the embedded database, encrypted secret files, lock files.
     pub data_dir: PathBuf,
@@ -45,6 +50,12 @@ pub struct Config {
     /// `$BROWSER`: the program `connect` and `report --open` hand a URL to, before the
     /// desktop's opener.
     pub browser: Option<String>,
+    /// `$COLUMNS`: the width a table is fitted to on a terminal, before the terminal's own
+    /// size is asked (shells and `script` set it, and a narrow one is how to ask for less).
+    pub columns: Option<usize>,
+    /// This machine's name, on `sync_runs` rows and in a sync's claim on an account, so that
+    /// an operator of several cron hosts sees which one ran or holds a sync.
+    pub host: Option<String>,
 }
 
 impl Config {
@@ -57,27 +68,61 @@ impl Config {
 /// What the command line said (after clap folded in the matching environment variables).
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
+    /// `--database-url` / `SOCIALCRM_DATABASE_URL`: beats the file's `database_url`.
     pub database_url: Option<String>,
+    /// `--config`: this file instead of the XDG one, and it must exist.
     pub config: Option<PathBuf>,
+    /// `--output`: beats the file's `output`.
     pub output: Option<Format>,
+    /// `--no-progress` or `--quiet`: beats the file's `progress`.
     pub no_progress: bool,
 }
 
+/// Why the configuration could not be resolved: each exits 5 with the place to fix (a file
+/// and line, a variable), before any command has touched data.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The config file exists but cannot be read, or `--config` names none.
     #[error("cannot read config file {path}: {reason}")]
-    FileRead { path: PathBuf, reason: String },
+    FileRead {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// The file is not valid TOML, or has a key of the wrong type.
     #[error("invalid config file {at}: {message}")]
-    FileParse { at: String, message: String },
+    FileParse {
+        /// `path:line:column`.
+        at: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// A value parses but means nothing (a bad URL, an unknown backend).
     #[error("{at}: {message}")]
-    Invalid { at: String, message: String },
+    Invalid {
+        /// Where it was set: `path:line:column` or the variable's name.
+        at: String,
+        /// What is wrong and what is accepted.
+        message: String,
+    },
+    /// The file holds a secret and others can read it: refused rather than used, so the
+    /// leak is fixed instead of ignored.
     #[error(
         "config file {path} holds a secret ({key}) but can be read by other users; run `chmod 600 {path}` or move the secret to the environment"
     )]
-    InsecureFile { path: PathBuf, key: String },
+    InsecureFile {
+        /// The file.
+        path: PathBuf,
+        /// The secret's key in it.
+        key: String,
+    },
+    /// Neither the XDG variable nor `HOME` says where socialcrm's files go (a bare cron).
     #[error("cannot find a home for {what}: neither {xdg} nor HOME is set")]
     NoHome {
+        /// What needed a place ("the CRM database").
         what: &'static str,
+        /// The XDG variable that would have named it.
         xdg: &'static str,
     },
 }
@@ -168,7 +213,20 @@ pub fn load(over: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         data_dir,
         operator: operator(env),
         browser: env("BROWSER"),
+        columns: env("COLUMNS")
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|n| *n > 0),
+        host: host(env),
     })
+}
+
+/// The kernel's name for this machine, else `$HOSTNAME` (containers without `/proc`).
+fn host(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| env("HOSTNAME"))
 }
 
 /// Who is making a change, for every audit entry and decision: `$SOCIALCRM_OPERATOR` (an
@@ -300,6 +358,17 @@ pub(crate) mod tests {
         );
         assert_eq!(c.output, Format::Table);
         assert!(c.platforms[&PlatformId::Tiktok].insights);
+    }
+
+    #[test]
+    fn columns_is_a_positive_width_or_nothing() {
+        let width = |v: &str| {
+            let env = env_of(&[("HOME", "/home/u"), ("COLUMNS", v)]);
+            load(&Overrides::default(), &env).unwrap().columns
+        };
+        assert_eq!(width(" 60 "), Some(60));
+        assert_eq!(width("0"), None);
+        assert_eq!(width("wide"), None);
     }
 
     #[test]

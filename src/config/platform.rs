@@ -20,16 +20,21 @@ use crate::vocab::Secret;
 pub struct PlatformConfig {
     /// The OAuth client id: TikTok's `client_key`, Instagram's app id.
     pub client_id: Option<String>,
+    /// The OAuth client secret; `None` for public clients (X with PKCE only).
     pub client_secret: Option<Secret>,
+    /// The redirect registered with the app; platforms that match it exactly need it set.
     pub redirect_uri: Option<Url>,
+    /// What webhook deliveries are signed with (TikTok's client secret unless set apart).
     pub webhook_secret: Option<Secret>,
     /// What Meta must echo in `hub.verify_token` when it checks a webhook callback URL.
     pub webhook_verify_token: Option<Secret>,
     /// App-only bearer token (X), for reads that need no user context.
     pub bearer_token: Option<Secret>,
+    /// Connect through the platform's sandbox app (TikTok) instead of the production one.
     pub sandbox: bool,
     /// The sandbox app's credentials (TikTok sandboxes have their own client key and secret).
     pub sandbox_client_id: Option<String>,
+    /// The sandbox app's client secret.
     pub sandbox_client_secret: Option<Secret>,
     /// Whether the insights streams run; on unless switched off.
     pub insights: bool,
@@ -473,10 +478,13 @@ pub enum Need {
 /// One credential or app setting an operator sets for a platform, and whether it is set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credential {
+    /// Its environment variable, what `doctor` tells an operator to set.
     pub var: &'static str,
     /// Its key in the config file's `[platform]` table.
     pub key: &'static str,
+    /// What it is, in a few words, for `doctor`'s table.
     pub what: &'static str,
+    /// Whether connecting fails without it.
     pub need: Need,
     /// Where it was set (see [`PlatformConfig::origins`]); `None`: not set.
     pub from: Option<String>,

@@ -15,13 +15,22 @@ use crate::clock::parse_now;
 
 use super::ConfigError;
 
+/// Seconds one HTTP request may take; a slow platform fails the stream, not the whole cron.
 pub const HTTP_TIMEOUT: &str = "SOCIALCRM_HTTP_TIMEOUT";
+/// How long the retries of one request may wait in all, so a flapping platform cannot hold a
+/// cron run for ever.
 pub const RETRY_BUDGET: &str = "SOCIALCRM_RETRY_BUDGET";
+/// Pages one pass of a stream may take: a cursor that never ends cannot loop forever.
 pub const MAX_PAGES: &str = "SOCIALCRM_MAX_PAGES";
 pub use crate::clock::NOW;
+/// The log filter (`tracing` directives), for more than `-v` gives.
 pub const LOG: &str = "SOCIALCRM_LOG";
+/// How often an upload polls the platform for its publish status.
 pub const UPLOAD_POLL_MS: &str = "SOCIALCRM_UPLOAD_POLL_MS";
+/// The spacing unit of Meta's usage-based throttle: the pause between calls grows with the
+/// usage Meta reports, so the app slows down before Meta blocks it.
 pub const META_USAGE_SPACING_MS: &str = "SOCIALCRM_META_USAGE_SPACING_MS";
+/// Rows an import commits at a time: bounds what a failure in the middle costs.
 pub const IMPORT_COMMIT_ROWS: &str = "SOCIALCRM_IMPORT_COMMIT_ROWS";
 
 /// A check per variable: what [`validate`] runs on each one that is set.

@@ -4,15 +4,18 @@
 //! A row type is a struct (`#[derive(Serialize)]`): each field is a column named as it is in
 //! JSON, and its cell is the field's text: a string as it is, a number or a bool as Rust prints
 //! it, a missing value (`None`, or a field skipped when empty) as an empty cell, a list as its
-//! items separated by single spaces, and anything nested as its compact JSON. Renderers never
-//! print from here; `output/mod.rs` turns the cells into tables and CSV.
+//! items separated by single spaces, and anything nested as its compact JSON. A store row that
+//! flattens its record (`#[serde(flatten)]`) serialises as a map, read the same way: its
+//! fields, then the record's, in order. Renderers never print from here; `output/mod.rs` turns
+//! the cells into tables and CSV.
 
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 
 /// The column names and cells of one struct value, in field order; `None` when `value` does not
-/// serialise as a struct (a row type is always one).
-pub fn fields<T: Serialize + ?Sized>(value: &T) -> Option<Vec<(&'static str, String)>> {
+/// serialise as a struct or a map of named fields (a row type is always a struct). Names are owned: a flattened row's keys
+/// reach a serializer as plain `&str`.
+pub fn fields<T: Serialize + ?Sized>(value: &T) -> Option<Vec<(String, String)>> {
     value.serialize(Row).ok()
 }
 
@@ -38,10 +41,10 @@ impl ser::Error for NotARow {
 struct Row;
 
 /// The fields read so far.
-struct Fields(Vec<(&'static str, String)>);
+struct Fields(Vec<(String, String)>);
 
 impl ser::SerializeStruct for Fields {
-    type Ok = Vec<(&'static str, String)>;
+    type Ok = Vec<(String, String)>;
     type Error = NotARow;
 
     fn serialize_field<V: Serialize + ?Sized>(
@@ -49,17 +52,44 @@ impl ser::SerializeStruct for Fields {
         key: &'static str,
         value: &V,
     ) -> Result<(), NotARow> {
-        self.0.push((key, text(value)));
+        self.0.push((key.to_string(), text(value)));
         Ok(())
     }
 
     fn skip_field(&mut self, key: &'static str) -> Result<(), NotARow> {
-        self.0.push((key, String::new()));
+        self.0.push((key.to_string(), String::new()));
         Ok(())
     }
 
     fn end(self) -> Result<Self::Ok, NotARow> {
         Ok(self.0)
+    }
+}
+
+/// A flattened row's entries read so far, and the key waiting for its value.
+struct Entries {
+    fields: Vec<(String, String)>,
+    key: Option<String>,
+}
+
+impl ser::SerializeMap for Entries {
+    type Ok = Vec<(String, String)>;
+    type Error = NotARow;
+
+    fn serialize_key<K: Serialize + ?Sized>(&mut self, key: &K) -> Result<(), NotARow> {
+        // Field names are strings; a map keyed by anything else is data, not a row.
+        self.key = Some(key.serialize(Cell)?.ok_or(NotARow)?);
+        Ok(())
+    }
+
+    fn serialize_value<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), NotARow> {
+        let key = self.key.take().ok_or(NotARow)?;
+        self.fields.push((key, text(value)));
+        Ok(())
+    }
+
+    fn end(self) -> Result<Self::Ok, NotARow> {
+        Ok(self.fields)
     }
 }
 
@@ -79,7 +109,7 @@ macro_rules! not_a_row {
     };
 }
 
-/// The compound shapes neither a row nor a cell can be: tuples, maps, enum variants with data.
+/// The compound shapes neither a row nor a cell can be: tuples, enum variants with data.
 macro_rules! no_compounds {
     () => {
         fn serialize_newtype_variant<V: Serialize + ?Sized>(
@@ -110,9 +140,6 @@ macro_rules! no_compounds {
         ) -> Result<Self::SerializeTupleVariant, NotARow> {
             Err(NotARow)
         }
-        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NotARow> {
-            Err(NotARow)
-        }
         fn serialize_struct_variant(
             self,
             _: &'static str,
@@ -126,17 +153,25 @@ macro_rules! no_compounds {
 }
 
 impl ser::Serializer for Row {
-    type Ok = Vec<(&'static str, String)>;
+    type Ok = Vec<(String, String)>;
     type Error = NotARow;
     type SerializeSeq = Impossible<Self::Ok, NotARow>;
     type SerializeTuple = Impossible<Self::Ok, NotARow>;
     type SerializeTupleStruct = Impossible<Self::Ok, NotARow>;
     type SerializeTupleVariant = Impossible<Self::Ok, NotARow>;
-    type SerializeMap = Impossible<Self::Ok, NotARow>;
+    type SerializeMap = Entries;
     type SerializeStruct = Fields;
     type SerializeStructVariant = Impossible<Self::Ok, NotARow>;
 
     no_compounds!();
+
+    /// A struct with a flattened field serialises as a map of its fields.
+    fn serialize_map(self, len: Option<usize>) -> Result<Entries, NotARow> {
+        Ok(Entries {
+            fields: Vec::with_capacity(len.unwrap_or(0)),
+            key: None,
+        })
+    }
 
     fn serialize_struct(self, _: &'static str, len: usize) -> Result<Fields, NotARow> {
         Ok(Fields(Vec::with_capacity(len)))
@@ -217,6 +252,10 @@ impl ser::Serializer for Cell {
 
     no_compounds!();
 
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NotARow> {
+        Err(NotARow)
+    }
+
     shown!(
         serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
         serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
@@ -291,17 +330,53 @@ mod tests {
             kind: "x",
         };
         assert_eq!(
-            fields(&row).unwrap(),
-            vec![
-                ("name", "Ann".to_string()),
-                ("count", "3".into()),
-                ("on", "true".into()),
-                ("maybe", String::new()),
-                ("hidden", String::new()),
-                ("tags", "a b".into()),
-                ("kind_name", "x".into()),
+            named(&row),
+            [
+                "name=Ann",
+                "count=3",
+                "on=true",
+                "maybe=",
+                "hidden=",
+                "tags=a b",
+                "kind_name=x",
             ]
         );
+    }
+
+    /// The row's fields as `name=cell` lines, to compare with literals.
+    fn named<T: Serialize>(value: &T) -> Vec<String> {
+        fields(value)
+            .unwrap()
+            .into_iter()
+            .map(|(name, cell)| format!("{name}={cell}"))
+            .collect()
+    }
+
+    #[derive(Serialize, Default)]
+    struct Inner {
+        platform: String,
+        body: Option<String>,
+    }
+
+    #[derive(Serialize, Default)]
+    struct Flattened {
+        id: i64,
+        #[serde(flatten)]
+        inner: Inner,
+        fan: Option<String>,
+    }
+
+    #[test]
+    fn a_flattened_record_is_read_in_place_among_the_row_s_fields() {
+        let row = Flattened {
+            id: 7,
+            inner: Inner {
+                platform: "x".into(),
+                body: None,
+            },
+            fan: Some("bo".into()),
+        };
+        assert_eq!(named(&row), ["id=7", "platform=x", "body=", "fan=bo"]);
     }
 
     #[test]

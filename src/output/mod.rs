@@ -39,6 +39,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+/// `--output`: one value rendered three ways, so that people, scripts and spreadsheets each
+/// read the same answer in their own form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Aligned columns for people
@@ -64,35 +66,31 @@ impl FromStr for Format {
     }
 }
 
-/// One row type of a listing: its columns for tables and CSV, its fields for JSON.
-///
-/// Result structs get it from [`Columns`] (their columns are their serialised fields); the
-/// store's row types, whose columns are not yet their JSON fields, write it out by hand.
-pub trait Record: Serialize {
-    /// Column headers, in the order of [`Record::cells`].
-    fn columns() -> Vec<&'static str>;
-    fn cells(&self) -> Vec<String>;
-    /// The columns a table listing shows: a readable subset; CSV and JSON always have all.
-    fn table_columns() -> Vec<&'static str> {
-        Self::columns()
+/// A row type whose table and CSV columns are its serialised fields, in order and under their
+/// JSON names, each cell the field's text ([`fields`]), so that a column is written once, as a
+/// field. The methods are the overrides, for where tables and CSV have always differed from
+/// the JSON. `Default` is only there to name the columns of an empty listing.
+pub trait Columns: Serialize + Default {
+    /// The table and CSV columns in order, when they are not every field in field order: a
+    /// field only the JSON has (a secret's reference, a run's id), a column named for what its
+    /// cell shows (`lifetime_spend` for `lifetime_spend_cents` in money), an order scripts
+    /// have read since before the row flattened its record. Each is a field's text unless
+    /// [`Columns::cell`] says otherwise.
+    fn columns() -> Option<&'static [&'static str]> {
+        None
+    }
+    /// The columns a table listing shows, when it shows fewer than all (CSV and JSON have all).
+    fn table_columns() -> Option<&'static [&'static str]> {
+        None
     }
     /// Table columns to drop first, in this order, when a terminal is too narrow for all of
     /// them even with long text cut; after these, columns go from the right.
     fn dropped_first() -> &'static [&'static str] {
         &[]
     }
-}
-
-/// A row type whose table and CSV columns are its serialised fields, in order and under their
-/// JSON names, each cell the field's text ([`fields`]). `Default` is only there to name the
-/// columns of an empty listing.
-pub trait Columns: Serialize + Default {
-    /// The columns a table listing shows, when it shows fewer than all.
-    fn table_columns() -> Option<&'static [&'static str]> {
-        None
-    }
-    /// See [`Record::dropped_first`].
-    fn dropped_first() -> &'static [&'static str] {
+    /// Timestamp columns that tables and CSV show to the second, as people read them; JSON
+    /// keeps the precision the store has.
+    fn to_the_second() -> &'static [&'static str] {
         &[]
     }
     /// The cell of `column` where a table and CSV show the field differently from its JSON
@@ -102,44 +100,78 @@ pub trait Columns: Serialize + Default {
     }
 }
 
-impl<T: Columns> Record for T {
-    fn columns() -> Vec<&'static str> {
-        fields::fields(&T::default())
+/// The table and CSV column names of `T`, in order.
+fn column_names<T: Columns>() -> Vec<String> {
+    match T::columns() {
+        Some(columns) => columns.iter().map(|c| c.to_string()).collect(),
+        None => fields::fields(&T::default())
             .unwrap_or_default()
             .into_iter()
             .map(|(column, _)| column)
-            .collect()
+            .collect(),
     }
-    fn cells(&self) -> Vec<String> {
-        fields::fields(self)
-            .unwrap_or_default()
+}
+
+/// One row's cells, in the order of [`column_names`].
+fn row_cells<T: Columns>(row: &T) -> Vec<String> {
+    let fields = fields::fields(row).unwrap_or_default();
+    let shown = |column: &str, text: String| {
+        row.cell(column).unwrap_or_else(|| {
+            if T::to_the_second().contains(&column) {
+                to_the_second(&text)
+            } else {
+                text
+            }
+        })
+    };
+    match T::columns() {
+        None => fields
             .into_iter()
-            .map(|(column, text)| self.cell(column).unwrap_or(text))
-            .collect()
+            .map(|(column, text)| shown(&column, text))
+            .collect(),
+        Some(columns) => columns
+            .iter()
+            .map(|column| {
+                let text = fields
+                    .iter()
+                    .find(|(name, _)| name == column)
+                    .map(|(_, text)| text.clone());
+                debug_assert!(
+                    text.is_some() || row.cell(column).is_some(),
+                    "column {column} is neither a field nor a cell of its row"
+                );
+                shown(column, text.unwrap_or_default())
+            })
+            .collect(),
     }
-    fn table_columns() -> Vec<&'static str> {
-        match <T as Columns>::table_columns() {
-            Some(columns) => columns.to_vec(),
-            None => <T as Record>::columns(),
-        }
-    }
-    fn dropped_first() -> &'static [&'static str] {
-        <T as Columns>::dropped_first()
+}
+
+/// An RFC 3339 time without its fraction of a second; any other text as it is.
+fn to_the_second(text: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(t) => t
+            .with_timezone(&chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        Err(_) => text.to_string(),
     }
 }
 
 /// A titled block of a table rendering.
 #[derive(Default)]
 pub struct Section {
+    /// Printed above the block when several make up one answer (`fans show`'s relationships).
     pub title: Option<String>,
+    /// The header row.
     pub columns: Vec<String>,
+    /// The cells, as text not yet made terminal-safe (the table renderer does that once).
     pub rows: Vec<Vec<String>>,
-    /// See [`Record::dropped_first`].
+    /// See [`Columns::dropped_first`].
     pub dropped_first: Vec<String>,
 }
 
 /// Anything a command prints.
 pub trait Render {
+    /// The stable JSON document of `--output json` (field names are public interface).
     fn json(&self) -> serde_json::Value;
     /// Blocks printed one after another in table mode.
     fn sections(&self) -> Vec<Section>;
@@ -150,52 +182,57 @@ pub trait Render {
 /// A listing: a JSON array of objects, one table, one CSV.
 pub struct List<T>(pub Vec<T>);
 
-impl<T: Record> Render for List<T> {
+impl<T: Columns> Render for List<T> {
     fn json(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).expect("records serialize")
     }
 
     fn sections(&self) -> Vec<Section> {
-        let all = T::columns();
-        let picked: Vec<usize> = T::table_columns()
-            .iter()
-            .filter_map(|c| all.iter().position(|a| a == c))
-            .collect();
+        let all = column_names::<T>();
+        let picked: Vec<usize> = match T::table_columns() {
+            Some(shown) => shown
+                .iter()
+                .filter_map(|c| all.iter().position(|a| a == c))
+                .collect(),
+            None => (0..all.len()).collect(),
+        };
         let rows = self
             .0
             .iter()
             .map(|r| {
-                let cells = r.cells();
-                picked.iter().map(|&i| cells[i].clone()).collect()
+                let mut cells = row_cells(r);
+                picked
+                    .iter()
+                    .map(|&i| std::mem::take(&mut cells[i]))
+                    .collect()
             })
             .collect();
         vec![Section {
             title: None,
-            columns: picked.iter().map(|&i| all[i].to_string()).collect(),
+            columns: picked.iter().map(|&i| all[i].clone()).collect(),
             rows,
             dropped_first: T::dropped_first().iter().map(|c| c.to_string()).collect(),
         }]
     }
 
     fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
-        let columns = T::columns().iter().map(|c| c.to_string()).collect();
-        (columns, self.0.iter().map(Record::cells).collect())
+        (column_names::<T>(), self.0.iter().map(row_cells).collect())
     }
 }
 
 /// One record shown in detail: a JSON object, a two-column field/value table, a one-row CSV.
 pub struct Detail<T>(pub T);
 
-impl<T: Record> Render for Detail<T> {
+impl<T: Columns> Render for Detail<T> {
     fn json(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).expect("records serialize")
     }
 
     fn sections(&self) -> Vec<Section> {
-        let rows = T::columns()
-            .iter()
-            .zip(self.0.cells())
-            .map(|(c, v)| vec![c.to_string(), v])
+        let rows = column_names::<T>()
+            .into_iter()
+            .zip(row_cells(&self.0))
+            .map(|(c, v)| vec![c, v])
             .collect();
         vec![Section {
             title: None,
@@ -206,8 +243,7 @@ impl<T: Record> Render for Detail<T> {
     }
 
     fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
-        let columns = T::columns().iter().map(|c| c.to_string()).collect();
-        (columns, vec![self.0.cells()])
+        (column_names::<T>(), vec![row_cells(&self.0)])
     }
 }
 
@@ -218,6 +254,8 @@ pub struct Target {
     pub terminal: bool,
     /// `--csv-raw`: CSV cells exactly as stored, formula-like ones included (for scripts).
     pub csv_raw: bool,
+    /// The terminal's width as `$COLUMNS` says (`Config::columns`), which beats asking it.
+    pub columns: Option<usize>,
 }
 
 /// Writes `value` to `out` in `format`. Errors are the writer's own `io::Error`s, so a closed
@@ -251,7 +289,7 @@ pub fn write(
                     writeln!(out, "{}", terminal_safe(title))?;
                 }
                 let layout = if target.terminal {
-                    table::Layout::Terminal(table::terminal_width())
+                    table::Layout::Terminal(table::terminal_width(target.columns))
                 } else {
                     table::Layout::Plain
                 };
@@ -277,20 +315,13 @@ pub fn cell<T: ToString>(value: &Option<T>) -> String {
 mod tests {
     use super::*;
 
-    #[derive(Serialize)]
+    #[derive(Serialize, Default)]
     struct Row {
         id: i64,
         name: String,
     }
 
-    impl Record for Row {
-        fn columns() -> Vec<&'static str> {
-            vec!["id", "name"]
-        }
-        fn cells(&self) -> Vec<String> {
-            vec![self.id.to_string(), self.name.clone()]
-        }
-    }
+    impl Columns for Row {}
 
     fn render(format: Format, value: &dyn Render) -> String {
         let mut out = Vec::new();

@@ -37,14 +37,10 @@ pub enum Layout {
     Plain,
 }
 
-/// The width of the terminal on stdout: `COLUMNS` when set (as shells and `script` set it), else
-/// the terminal's own size.
-pub fn terminal_width() -> usize {
-    if let Some(n) = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.trim().parse::<usize>().ok())
-        .filter(|n| *n > 0)
-    {
+/// The width of the terminal on stdout: `columns` when given (`$COLUMNS`, as shells and
+/// `script` set it, read into `Config::columns`), else the terminal's own size.
+pub fn terminal_width(columns: Option<usize>) -> usize {
+    if let Some(n) = columns {
         return n;
     }
     // SAFETY: TIOCGWINSZ only writes a `winsize` into the struct we pass; a failure leaves it

@@ -14,7 +14,7 @@ use serde::Serialize;
 /// (platform, platform_user_id), with the username and display name; and the relationship in
 /// `fan_accounts`, key (platform, platform_user_id, account), with everything else. Two
 /// creators sharing a fan keep their own status, dates and spend.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Fan {
     pub platform: String,
     pub platform_user_id: String,
@@ -136,7 +136,7 @@ impl Fan {
 /// A DM or comment. Key: (platform, account, platform_message_id): OnlyFans export message ids
 /// are numbered per creator's export, and a DM between two connected accounts is in both
 /// inboxes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Message {
     pub platform: String,
     /// The local account whose inbox or posts the message is in (see [`Fan::account`]).
@@ -155,21 +155,22 @@ pub struct Message {
 }
 
 /// A video, media item, submission or tweet with its latest public metrics.
-/// Key: (platform, platform_post_id).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Key: (platform, platform_post_id). The fields are in the order of `posts list`'s CSV
+/// columns, which are [`PostRow`]'s serialised fields.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Post {
     pub platform: String,
     pub platform_post_id: String,
     pub account: Option<String>,
-    pub caption: Option<String>,
-    pub url: Option<String>,
-    pub media_type: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
+    pub media_type: Option<String>,
     pub view_count: Option<i64>,
     pub like_count: Option<i64>,
     pub comment_count: Option<i64>,
     pub share_count: Option<i64>,
     pub metrics_at: Option<DateTime<Utc>>,
+    pub caption: Option<String>,
+    pub url: Option<String>,
 }
 
 /// An OnlyFans tracking link's figures for one period, as an export gave them (schema v17).
@@ -245,7 +246,7 @@ pub struct AnalyticsEvent {
 }
 
 /// A connected account. Key: (platform, account).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Connection {
     pub platform: String,
     pub account: String,
@@ -273,7 +274,7 @@ pub struct SyncState {
 
 /// One sync of one connection. Key: run_id (chosen by the worker, so a retried write of the
 /// same run updates it).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SyncRun {
     pub run_id: String,
     pub connection_id: Option<i64>,
@@ -290,7 +291,7 @@ pub struct SyncRun {
 
 /// Who did what when. Key: event_id (so a retried write is not recorded twice). Never holds a
 /// secret: `detail` is built from redacted values only.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AuditEntry {
     pub event_id: String,
     pub at: DateTime<Utc>,
@@ -338,7 +339,7 @@ impl std::ops::AddAssign for UpsertCounts {
 }
 
 /// One fan relationship (fan x account), as `fans list` lists them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FanRow {
     /// The fan's identity id: `fans show <id>`.
     pub id: i64,
@@ -394,7 +395,7 @@ impl FanSort {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MessageRow {
     pub id: i64,
     #[serde(flatten)]
@@ -405,14 +406,14 @@ pub struct MessageRow {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AuditRow {
     pub id: i64,
     #[serde(flatten)]
     pub entry: AuditEntry,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConnectionRow {
     pub id: i64,
     #[serde(flatten)]
@@ -628,7 +629,7 @@ pub struct AuditQuery {
 }
 
 /// A sync run with the account it synced, for `sync --history`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SyncRunRow {
     pub id: i64,
     pub platform: Option<String>,
@@ -767,7 +768,7 @@ pub enum Listing {
 }
 
 /// A post as the CRM keeps it: the record, its local id and the store's bookkeeping.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PostRow {
     pub id: i64,
     #[serde(flatten)]
@@ -935,6 +936,13 @@ macro_rules! stored_status {
             }
         }
 
+        /// The first status listed: the one a new row starts in.
+        impl Default for $name {
+            fn default() -> Self {
+                Self::ALL[0]
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -1095,7 +1103,7 @@ pub struct UnlinkOutcome {
 }
 
 /// A person as `people list` lists them: aggregates over the identities' relationships.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PersonRow {
     pub id: i64,
     /// Linked identities (fans).

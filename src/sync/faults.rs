@@ -42,6 +42,7 @@ pub struct Outages {
 }
 
 impl Outages {
+    /// No platform known to be down yet: what every run starts from.
     pub fn new() -> Outages {
         Outages::default()
     }

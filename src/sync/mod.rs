@@ -43,9 +43,14 @@ use crate::vocab::Secret;
 /// One page of a stream, as CRM records.
 #[derive(Debug, Default)]
 pub struct Page {
+    /// People the page showed (followers, commenters, correspondents); the engine writes the
+    /// connection's account on each.
     pub fans: Vec<Fan>,
+    /// DMs and comments, likewise given the connection's account.
     pub messages: Vec<Message>,
+    /// Posts with their latest metrics.
     pub posts: Vec<Post>,
+    /// Metric points; committed with the rest so a page never half-lands.
     pub events: Vec<AnalyticsEvent>,
     /// Where the next page starts; `None` when this was the last.
     pub next: Option<String>,
@@ -68,6 +73,8 @@ impl Page {
 
 /// What a page request needs to know besides the token.
 pub struct Request<'a> {
+    /// The platform's own cursor for this page, as the previous page gave it (`None`: the
+    /// first page).
     pub cursor: Option<&'a str>,
     /// Items at or before this time were synced by an earlier pass (`None`: read everything).
     pub since: Option<DateTime<Utc>>,
@@ -113,7 +120,11 @@ impl Request<'_> {
 
 /// A kind of data a platform offers, fetched a page at a time.
 pub trait Stream {
+    /// The stream's name in `sync_state`, `sync_runs` and the summary: renaming it loses the
+    /// resume point, so it is fixed once shipped.
     fn name(&self) -> &'static str;
+    /// One page: the only call that reaches the platform, so the engine owns everything
+    /// around it (resume, commit, budgets).
     fn fetch(&self, token: &Secret, request: &Request) -> Result<Page, PlatformError>;
     /// Most billed resources one run may read from this stream (`None`: no limit).
     fn read_budget(&self) -> Option<u64> {
@@ -160,6 +171,7 @@ pub enum Status {
 }
 
 impl Status {
+    /// The word the summary and `--output json` show.
     pub fn name(self) -> &'static str {
         match self {
             Status::Succeeded => "succeeded",
@@ -183,10 +195,15 @@ impl Status {
 /// What one stream's sync did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
+    /// The stream's [`Stream::name`].
     pub stream: &'static str,
+    /// How it ended (a failure is a [`StreamError`] instead).
     pub status: Status,
+    /// Pages committed, each with its resume point.
     pub pages: u64,
+    /// Records the platform returned.
     pub rows_read: u64,
+    /// Rows inserted or changed; unchanged ones are not counted, so a re-run shows 0.
     pub rows_written: u64,
     /// Billed resources read (see [`Page::reads`]).
     pub reads: u64,
@@ -199,7 +216,7 @@ pub struct Outcome {
 }
 
 /// How one stream is run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Ignore the resume point and the high-water mark: read everything.
     pub full: bool,
@@ -209,6 +226,8 @@ pub struct Options {
     pub max_reads: Option<u64>,
     /// Most pages one pass of a stream may take before it fails ([`max_pages`]).
     pub max_pages: u64,
+    /// This machine's name, for the `sync_runs` rows (`Config::host`).
+    pub host: Option<String>,
 }
 
 /// The page ceiling of a stream's pass (`SOCIALCRM_MAX_PAGES`, validated at start-up).
@@ -216,12 +235,16 @@ pub fn max_pages() -> u64 {
     crate::config::tuning::max_pages()
 }
 
+/// A stream that failed, with what it had committed before: the summary tells a failure that
+/// lost nothing (`failed`) from one that kept some pages (`partial`).
 #[derive(Debug, thiserror::Error)]
 #[error("{stream}: {source}")]
 pub struct StreamError {
+    /// The stream's [`Stream::name`].
     pub stream: &'static str,
     /// Pages committed before the failure (a later run resumes after them).
     pub pages: u64,
+    /// Why it failed: a platform answer, the token's lifecycle, or the store.
     #[source]
     pub source: LifecycleError,
 }
@@ -244,7 +267,7 @@ pub fn run(
         rows_read: 0,
         rows_written: 0,
         error: None,
-        host: hostname(),
+        host: options.host.clone(),
     };
     let fail = |pages, source: LifecycleError| StreamError {
         stream: stream.name(),
@@ -473,15 +496,6 @@ fn pages(
         }
         cursor = page.next;
     }
-}
-
-/// This machine's name, for `sync_runs` and lease owners.
-pub fn hostname() -> Option<String> {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok())
 }
 
 #[cfg(test)]

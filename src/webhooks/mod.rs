@@ -86,6 +86,8 @@ pub struct ReplayGuard {
 }
 
 impl ReplayGuard {
+    /// A guard remembering at most `cap` signatures, so a flood of valid-looking deliveries
+    /// cannot grow it without bound.
     pub fn new(cap: usize) -> ReplayGuard {
         ReplayGuard {
             cap: cap.max(1),
@@ -94,10 +96,13 @@ impl ReplayGuard {
         }
     }
 
+    /// Whether this signature was already accepted within the tolerance window: a replay.
     pub fn contains(&self, signature: &[u8; 32]) -> bool {
         self.seen.contains(signature)
     }
 
+    /// Records an accepted delivery, first forgetting those too old to be replayed anyway
+    /// (the timestamp check refuses them) and the oldest beyond the cap.
     pub fn remember(&mut self, timestamp: i64, signature: [u8; 32], now: i64) {
         while let Some((t, sig)) = self.order.front().copied() {
             if t < now - TOLERANCE_SECS || self.order.len() >= self.cap {
@@ -112,10 +117,12 @@ impl ReplayGuard {
         }
     }
 
+    /// Signatures remembered now, for tests of the bound.
     pub fn len(&self) -> usize {
         self.order.len()
     }
 
+    /// Nothing remembered: no delivery accepted yet, or all of them aged out.
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
     }

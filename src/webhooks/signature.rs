@@ -22,21 +22,31 @@ use crate::vocab::Secret;
 /// A parsed `TikTok-Signature` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureHeader {
+    /// Unix seconds the sender signed at; the freshness check compares it with now.
     pub timestamp: i64,
     /// The 32 bytes of the HMAC the sender claims.
     pub signature: [u8; 32],
 }
 
+/// Why a delivery was refused; each kind is counted apart, so an operator can tell a
+/// misconfigured secret (mismatch) from a clock problem (stale) or a probe (missing).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
+    /// No signature header at all.
     #[error("missing TikTok-Signature header")]
     Missing,
+    /// A header that does not parse; the text says which part.
     #[error("malformed TikTok-Signature header: {0}")]
     Malformed(&'static str),
+    /// Signed with another secret, or the body was changed on the way.
     #[error("signature does not match")]
     Mismatch,
+    /// Signed too long ago (or in the future): a replay, or a skewed clock.
     #[error("timestamp is more than {tolerance} s away from now")]
-    Stale { tolerance: i64 },
+    Stale {
+        /// The accepted distance from now, in seconds.
+        tolerance: i64,
+    },
 }
 
 /// Reads `t=<digits>,s=<64 hex digits>` (elements split on `,`, then on `=`; order free, unknown
@@ -136,6 +146,7 @@ fn mac(key: &Secret, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
     mac
 }
 
+/// Lowercase hex, the form every platform's signature header uses.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
@@ -179,10 +190,13 @@ pub fn parse_x_header(value: &str) -> Result<[u8; 32], &'static str> {
 }
 
 /// The 32 signature bytes of Meta's `X-Hub-Signature-256: sha256=<64 hex digits>`.
+/// Reads Meta's and X's `sha256=<64 hex digits>` signature headers; `None` for anything else.
 pub fn parse_hub_header(value: &str) -> Option<[u8; 32]> {
     value.trim().strip_prefix("sha256=").and_then(decode_hex32)
 }
 
+/// 64 hex digits as the 32 bytes of a SHA-256 MAC, so that signatures compare as bytes in
+/// constant time rather than as text.
 pub fn decode_hex32(text: &str) -> Option<[u8; 32]> {
     let bytes = text.as_bytes();
     if bytes.len() != 64 {

@@ -10,10 +10,10 @@ mod suggest;
 use serde::Serialize;
 
 use super::fans::{SpendTotal, organization_spend, resolve};
-use super::{Context, Report, paging_note, time_cell};
+use super::{Context, Report};
 use crate::cli::{PeopleCommand, PersonSortArg};
 use crate::error::{CliError, CliResult};
-use crate::output::{List, Record, Render, Section, cell};
+use crate::output::{Columns, List, Render, Section, cell};
 use crate::store::model::{
     AuditEntry, FanIdentity, FanRow, LinkOutcome, MessageQuery, MessageRow, Page, PersonDecision,
     PersonQuery, PersonRow, PersonSort,
@@ -45,11 +45,7 @@ pub fn run(ctx: &mut Context, cmd: PeopleCommand) -> CliResult<Report> {
                 desc,
             };
             let people = ctx.store()?.list_people(&query)?;
-            let last = people.last().map(|p| p.id);
-            let note = paging_note(people.len(), page.limit, last, "people");
-            let mut report = Report::data(List(people));
-            report.notes.extend(note);
-            Ok(report)
+            Ok(Report::page(people, page.limit, |p| p.id, "people"))
         }
         PeopleCommand::Show { person, messages } => show(ctx, person, messages),
         PeopleCommand::Link { fans, note } => {
@@ -464,9 +460,10 @@ impl Render for PersonProfile {
     }
 }
 
-impl Record for PersonRow {
-    fn columns() -> Vec<&'static str> {
-        vec![
+/// Spend in money rather than cents.
+impl Columns for PersonRow {
+    fn columns() -> Option<&'static [&'static str]> {
+        Some(&[
             "id",
             "identities",
             "platforms",
@@ -475,30 +472,27 @@ impl Record for PersonRow {
             "spend",
             "last_seen_at",
             "created_at",
-        ]
+        ])
     }
 
     fn dropped_first() -> &'static [&'static str] {
         &["created_at", "platform_names", "identities"]
     }
 
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.id.to_string(),
-            self.identities.to_string(),
-            self.platforms.to_string(),
-            self.platform_names.clone(),
-            self.usernames.clone(),
-            super::fans::money(self.spend_cents),
-            time_cell(&self.last_seen_at),
-            time_cell(&Some(self.created_at)),
-        ]
+    fn to_the_second() -> &'static [&'static str] {
+        &["last_seen_at", "created_at"]
+    }
+
+    fn cell(&self, column: &str) -> Option<String> {
+        (column == "spend").then(|| super::fans::money(self.spend_cents))
     }
 }
 
-impl Record for Suggestion {
-    fn columns() -> Vec<&'static str> {
-        vec![
+/// A row per pair: the two fans' nested objects of the JSON spread into columns `_a` and `_b`,
+/// the signals as their kinds and their evidence.
+impl Columns for Suggestion {
+    fn columns() -> Option<&'static [&'static str]> {
+        Some(&[
             "id",
             "confidence",
             "fan_a",
@@ -509,11 +503,11 @@ impl Record for Suggestion {
             "username_b",
             "signals",
             "evidence",
-        ]
+        ])
     }
 
-    fn table_columns() -> Vec<&'static str> {
-        vec![
+    fn table_columns() -> Option<&'static [&'static str]> {
+        Some(&[
             "id",
             "confidence",
             "platform_a",
@@ -521,29 +515,24 @@ impl Record for Suggestion {
             "platform_b",
             "username_b",
             "signals",
-        ]
+        ])
     }
 
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.id.clone(),
-            format!("{:.2}", self.confidence),
-            self.fan_a.id.to_string(),
-            self.fan_a.platform.clone(),
-            cell(&self.fan_a.username),
-            self.fan_b.id.to_string(),
-            self.fan_b.platform.clone(),
-            cell(&self.fan_b.username),
-            self.signals
-                .iter()
-                .map(|s| s.kind)
-                .collect::<Vec<_>>()
-                .join("+"),
-            self.signals
-                .iter()
-                .map(|s| s.detail.as_str())
-                .collect::<Vec<_>>()
-                .join("; "),
-        ]
+    fn cell(&self, column: &str) -> Option<String> {
+        let joined = |part: fn(&Signal) -> &str, by: &str| {
+            self.signals.iter().map(part).collect::<Vec<_>>().join(by)
+        };
+        Some(match column {
+            "confidence" => format!("{:.2}", self.confidence),
+            "fan_a" => self.fan_a.id.to_string(),
+            "platform_a" => self.fan_a.platform.clone(),
+            "username_a" => cell(&self.fan_a.username),
+            "fan_b" => self.fan_b.id.to_string(),
+            "platform_b" => self.fan_b.platform.clone(),
+            "username_b" => cell(&self.fan_b.username),
+            "signals" => joined(|s| s.kind, "+"),
+            "evidence" => joined(|s| s.detail.as_str(), "; "),
+            _ => return None,
+        })
     }
 }

@@ -58,7 +58,7 @@ pub struct Signal {
 }
 
 /// A proposed link between two fans, lower id first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Suggestion {
     /// `<lower fan id>-<higher fan id>`: stable, what `people accept` and `reject` take.
     pub id: String,
@@ -68,7 +68,7 @@ pub struct Suggestion {
     pub signals: Vec<Signal>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct SuggestedFan {
     pub id: i64,
     pub platform: String,
