@@ -76,7 +76,6 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod fsutil;
-#[allow(missing_docs)]
 pub mod http;
 #[allow(missing_docs)]
 pub mod import;
@@ -90,7 +89,6 @@ pub mod secrets;
 #[allow(missing_docs)]
 pub mod store;
 pub mod sync;
-#[allow(missing_docs)]
 pub mod vocab;
 pub mod webhooks;
 
