@@ -84,7 +84,6 @@ pub mod output;
 pub mod platforms;
 #[allow(missing_docs)]
 pub mod report;
-#[allow(missing_docs)]
 pub mod secrets;
 #[allow(missing_docs)]
 pub mod store;
