@@ -8,8 +8,10 @@
 //! app        one function per command, given a Context; dispatch and exit codes
 //! cli        clap definitions only (parse, no I/O)
 //! platforms  one folder per platform: OAuth (auth's trait), streams (sync's trait), webhook
-//!            receiver (webhooks' trait), uploads; `registry.rs` lists them, one entry each
+//!            receiver (webhooks' trait), publisher (upload's trait); `registry.rs` lists
+//!            them, one entry each
 //! sync       the engine: streams page by page, each page committed with its cursor
+//! upload     the pipeline: file checks, the publish ledger, chunks, resume, polling, audit
 //! auth       OAuth + PKCE + state, the loopback callback, the token lifecycle
 //! webhooks   the Receiver trait, the signature checks and replay guard every receiver shares
 //! http       the one HTTP client (retries, Retry-After, budgets) and the bounded server
@@ -25,7 +27,7 @@
 //!            columns read from each value's Serialize), the self-contained HTML report page
 //! ```
 //! A trait lives with its consumer: `auth` owns [`auth::OAuthPlatform`], `sync` owns
-//! [`sync::Stream`], `webhooks` owns [`webhooks::Receiver`], `store` owns [`store::Store`] and
+//! [`sync::Stream`], `upload` owns [`upload::Publisher`], `webhooks` owns [`webhooks::Receiver`], `store` owns [`store::Store`] and
 //! [`store::DatabaseTarget`], `secrets` owns its settings; the adapters in `platforms/`
 //! implement them.
 //!
@@ -33,13 +35,11 @@
 //! A platform is a [`vocab::PlatformId`] variant with two halves of one entry: its words
 //! (`vocab::platform::FACTS`: name, aliases, environment prefix, display name, the streams
 //! `sync --help` lists), which every floor may read, and its adapter
-//! (`platforms::registry::ADAPTERS`: OAuth constructor, streams, webhook endpoint, or for a
-//! platform without an API what `connect`, `sync` and `doctor` say instead). `connect`,
-//! `disconnect`, `accounts`, `sync`, `doctor`, `webhooks serve`, the help texts and the config
-//! file's `[platform]` sections iterate these tables; `tests/registry.rs` fails when a platform
-//! is missing from any of them. Uploads still dispatch by a `match` in `app/upload/mod.rs`, over
-//! the steps each platform's file there takes; what they share (the ledger look-up, resume,
-//! polling, the failure and success endings, audit) is `app/upload/ledger.rs`.
+//! (`platforms::registry::ADAPTERS`: OAuth constructor, streams, webhook endpoint, publisher,
+//! or for a platform without an API what `connect`, `sync` and `doctor` say instead).
+//! `connect`, `disconnect`, `accounts`, `sync`, `doctor`, `webhooks serve`, `upload`, the help
+//! texts and the config file's `[platform]` sections iterate these tables; `tests/registry.rs`
+//! fails when a platform is missing from any of them.
 //!
 //! # The flow of one sync
 //! `cli` parses `sync --all`; `app/sync.rs` resolves the connections and queues them for
@@ -88,6 +88,8 @@ pub mod secrets;
 #[allow(missing_docs)]
 pub mod store;
 pub mod sync;
+#[allow(missing_docs)]
+pub mod upload;
 pub mod vocab;
 pub mod webhooks;
 

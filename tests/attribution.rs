@@ -155,9 +155,7 @@ fn export_links(env: &TestEnv, db: &TestDb) -> String {
 }
 
 fn summary(run: &Run) -> (i64, i64, i64, i64) {
-    let j = run.json();
-    let n = |k: &str| j[k].as_i64().unwrap();
-    (n("inserted"), n("updated"), n("unchanged"), n("rejected"))
+    run.import_counts()
 }
 
 both_backends! {
@@ -218,6 +216,13 @@ both_backends! {
         assert_eq!(figures(source(&view, "reddit")), (1, 1, 9, 12_050));
         assert_eq!(figures(source(&view, "unattributed")), (1, 0, 5, 7_525));
         assert_eq!(figures(source(&view, "total")), (4, 4, 63, 99_575));
+        // The range may stand before the view too; the metrics' own options may not.
+        let before = crm(&env, &db, &["insights", "--from", "2026-11-01", "attribution", "--to", "2026-12-01"]).ok().json();
+        assert_eq!(before, view);
+        let chart = crm(&env, &db, &["insights", "--chart", "attribution"]);
+        assert!(chart.one_line_error(2).contains("--chart does not apply"), "{}", chart.stderr);
+        let twice = crm(&env, &db, &["insights", "--from", "2026-10-01", "attribution", "--from", "2026-11-01"]);
+        assert!(twice.one_line_error(2).contains("--from is given twice"), "{}", twice.stderr);
         // October: c103 has no period there; it is counted as a link without figures.
         let run = crm(&env, &db, &["insights", "attribution", "--from", "2026-10-01", "--to", "2026-11-01"]);
         let october = run.ok().json();

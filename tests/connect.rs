@@ -288,7 +288,7 @@ fn connect_shows_the_account_refreshes_on_expiry_and_disconnect_revokes() {
     assert_eq!(actions, vec!["connect", "connect", "refresh"]);
 
     // Disconnect revokes at the platform and deletes the secret.
-    let live = fake.last_token().unwrap();
+    let live = fake.last_grant().unwrap();
     let gone = run(
         &env,
         &fake,
@@ -298,7 +298,7 @@ fn connect_shows_the_account_refreshes_on_expiry_and_disconnect_revokes() {
     assert_eq!(gone.code, 0, "{}", gone.stderr);
     assert_eq!(gone.json()[0]["status"], "revoked");
     assert!(
-        fake.revocations().contains(&live.access_token),
+        fake.revoked().contains(&live.access_token),
         "the fake saw the revoke"
     );
     runs.push(gone);
@@ -312,11 +312,7 @@ fn connect_shows_the_account_refreshes_on_expiry_and_disconnect_revokes() {
     );
 
     // No token value anywhere: outputs at -vv, the database, the secrets files.
-    let mut values: Vec<String> = Vec::new();
-    for t in fake.tokens() {
-        values.push(t.access_token);
-        values.push(t.refresh_token);
-    }
+    let mut values = fake.issued_tokens();
     values.push(CLIENT_SECRET.to_string());
     for value in &values {
         for r in &runs {

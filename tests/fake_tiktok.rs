@@ -160,10 +160,10 @@ fn fake_tiktok_authorize_then_exchange_with_hex_pkce() {
     assert_eq!(j["scope"], SCOPES);
     assert_eq!(j["token_type"], "Bearer");
 
-    let issued = fake.last_token().unwrap();
+    let issued = fake.last_grant().unwrap();
     assert_eq!(issued.access_token, access);
-    assert_eq!(issued.refresh_token, refresh_token);
-    assert!(issued.access_valid && issued.refresh_valid && !issued.from_refresh);
+    assert_eq!(issued.refresh_token.as_deref(), Some(refresh_token));
+    assert!(issued.access_live() && issued.refresh_valid() && !issued.from_refresh);
 
     // The code is one-time.
     assert_eq!(fake.pending_codes(), 0);
@@ -245,9 +245,9 @@ fn fake_tiktok_refresh_rotates_and_its_knobs_bite() {
 
     // The old refresh token stopped working; the new one works (once).
     assert_oauth_error(&refresh(&fake, old_refresh), 400, "invalid_grant");
-    let tokens = fake.tokens();
+    let tokens = fake.grants();
     assert_eq!(tokens.len(), 2);
-    assert!(!tokens[0].refresh_valid && tokens[1].refresh_valid && tokens[1].from_refresh);
+    assert!(!tokens[0].refresh_valid() && tokens[1].refresh_valid() && tokens[1].from_refresh);
 
     // The next token call answers 500, the one after works again.
     fake.fail_next_token_call();
@@ -294,8 +294,8 @@ fn fake_tiktok_revoke_kills_the_pair_and_is_recorded() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json(), serde_json::json!({}));
-    assert_eq!(fake.revocations(), vec![access.to_string()]);
-    assert!(fake.last_token().unwrap().revoked);
+    assert_eq!(fake.revoked(), vec![access.to_string()]);
+    assert!(fake.last_grant().unwrap().revoked);
 
     assert_token_invalid(&user_info(&fake, access));
     assert_oauth_error(
@@ -380,7 +380,7 @@ fn fake_tiktok_access_tokens_expire_on_demand() {
     assert_eq!(user_info(&fake, access).status, 200);
     std::thread::sleep(Duration::from_millis(1100));
     assert_token_invalid(&user_info(&fake, access));
-    assert!(!fake.last_token().unwrap().access_valid);
+    assert!(!fake.last_grant().unwrap().access_live());
 
     // Refreshing still works, and forcing expiry kills the fresh token at once.
     fake.set_access_token_lifetime(Duration::from_secs(3600));
@@ -391,7 +391,7 @@ fn fake_tiktok_access_tokens_expire_on_demand() {
     assert_eq!(user_info(&fake, &fresh).status, 200);
     fake.expire_access_tokens_now();
     assert_token_invalid(&user_info(&fake, &fresh));
-    assert!(fake.last_token().unwrap().refresh_valid);
+    assert!(fake.last_grant().unwrap().refresh_valid());
 }
 
 #[test]
@@ -699,12 +699,12 @@ fn fake_tiktok_with_its_own_client_and_user_points_a_command_at_itself() {
         ],
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    let issued = fake.last_token().unwrap();
+    let issued = fake.last_grant().unwrap();
     assert_eq!(
         (
-            issued.open_id.as_str(),
+            issued.subject.as_str(),
             issued.scope.as_str(),
-            issued.expires_in
+            issued.lifetime.as_secs()
         ),
         ("open-2", "user.info.basic", 86400)
     );
@@ -1135,7 +1135,7 @@ fn fake_tiktok_access_tokens_expire_after_n_api_calls() {
         Some(token),
         json!({"max_count": 20, "cursor": c0}),
     ));
-    assert!(!fake.tokens()[0].access_valid);
+    assert!(!fake.grants()[0].access_live());
 
     // Refresh, then carry on from the same cursor with the new token.
     let r = refresh(&fake, j["refresh_token"].as_str().unwrap());

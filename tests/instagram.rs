@@ -40,7 +40,7 @@ impl World {
     /// No token or app secret in any output, file of the world, or Graph URL the fake saw
     /// (Meta's token endpoints take them in the query, as documented: those are exempt).
     pub fn assert_no_leaks(&self) {
-        let mut values = self.fake.tokens();
+        let mut values = self.fake.issued_tokens();
         values.push(APP_SECRET.to_string());
         assert_not_leaked(&values, &self.runs, &self.env.data_home());
         let graph = self
@@ -190,7 +190,7 @@ fn sync_renews_a_token_near_expiry_and_an_expired_one_needs_a_new_connect() {
     assert_eq!(w.fake.requests_to(REFRESH_PATH).len(), 1, "not again");
 
     // An expired token cannot be renewed: the account needs connect again (exit 4).
-    w.fake.expire_tokens_now();
+    w.fake.expire_access_tokens_now();
     let mut cmd = w.command(&["sync"]);
     cmd.env("SOCIALCRM_RETRY_BUDGET", "1");
     let run = w.run_cmd(cmd);

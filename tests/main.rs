@@ -30,6 +30,7 @@ mod report_page;
 mod restore;
 mod search;
 mod secrets;
+mod spend_buckets;
 mod status;
 mod store;
 mod support;
@@ -73,6 +74,7 @@ fn every_test_file_is_included() {
         "restore.rs",
         "search.rs",
         "secrets.rs",
+        "spend_buckets.rs",
         "status.rs",
         "store.rs",
         "sync.rs",

@@ -190,6 +190,131 @@ fn populate(env: &TestEnv, db: &TestDb) -> Population {
             k("onlyfans", &format!("of-{t}")),
         ));
     }
+    // The studio's own OnlyFans export says more: an email column and where each fan came
+    // from. The synced identities are studio's fans (`fan`).
+    let mut studio_csv = String::from("Fan ID,Username,Name,Email,Subscribed Via\n");
+    // 4 whose export email is the one an X bio gives (0.95), handles unrelated.
+    for i in 36..40 {
+        let t = tag(i);
+        studio_csv.push_str(&format!("of-{t},rose{t},Rose {t},Rose.{t}@Mail.example,\n"));
+        synced.push(Fan {
+            contacts: vec![Contact {
+                kind: ContactKind::Email,
+                value: format!("rose.{t}@mail.example"),
+            }],
+            ..fan("x", &format!("x-{t}"), &format!("thorn_{t}"), "", "studio")
+        });
+        truth.push((k("onlyfans", &format!("of-{t}")), k("x", &format!("x-{t}"))));
+    }
+    // 3 whose X bio links their OnlyFans profile (0.90).
+    for i in 40..43 {
+        let t = tag(i);
+        studio_csv.push_str(&format!("of-{t},ivy_{t},Ivy,,\n"));
+        synced.push(Fan {
+            contacts: vec![Contact {
+                kind: ContactKind::Profile,
+                value: format!("onlyfans:ivy{t}"),
+            }],
+            ..fan(
+                "x",
+                &format!("x-{t}"),
+                &format!("leaf{t}"),
+                "Leaf",
+                "studio",
+            )
+        });
+        truth.push((k("onlyfans", &format!("of-{t}")), k("x", &format!("x-{t}"))));
+    }
+    // 2 whose profiles link the same page (0.80).
+    for i in 43..45 {
+        let t = tag(i);
+        for (platform, user) in [("x", format!("fern{t}")), ("reddit", format!("moss{t}"))] {
+            synced.push(Fan {
+                contacts: vec![Contact {
+                    kind: ContactKind::Link,
+                    value: format!("linktr.ee/green{t}"),
+                }],
+                ..fan(platform, &format!("{platform}-{t}"), &user, "", "studio")
+            });
+        }
+        truth.push((
+            k("x", &format!("x-{t}")),
+            k("reddit", &format!("reddit-{t}")),
+        ));
+    }
+    // 4 with the same handle but other display names, whose export says they came from the
+    // platform of the other identity, also studio's fan (0.70 + 0.40 = 0.82): two by a
+    // referral naming TikTok, two by a tracking link an Instagram post carried.
+    for i in 45..49 {
+        let t = tag(i);
+        let (platform, via) = if i < 47 {
+            ("tiktok", "TikTok bio")
+        } else {
+            ("instagram", "Spring promo")
+        };
+        studio_csv.push_str(&format!("of-{t},nova_{t},N.,,{via}\n"));
+        synced.push(fan(
+            platform,
+            &format!("{platform}-{t}"),
+            &format!("nova{t}"),
+            "Nova",
+            "studio",
+        ));
+        truth.push((
+            k("onlyfans", &format!("of-{t}")),
+            k(platform, &format!("{platform}-{t}")),
+        ));
+    }
+    // Decoys with a referral: it points at another platform than the identity's (0.70), or
+    // the identity there is another account's fan (0.70).
+    for i in 49..51 {
+        let t = tag(i);
+        studio_csv.push_str(&format!("of-{t},zed_{t},Z.,,Reddit thread\n"));
+        synced.push(fan(
+            "tiktok",
+            &format!("tiktok-{t}"),
+            &format!("zed{t}"),
+            "Zed",
+            "studio",
+        ));
+        decoys.push((
+            k("onlyfans", &format!("of-{t}")),
+            k("tiktok", &format!("tiktok-{t}")),
+        ));
+    }
+    for i in 51..53 {
+        let t = tag(i);
+        studio_csv.push_str(&format!("of-{t},ash_{t},A.,,TikTok bio\n"));
+        synced.push(fan(
+            "tiktok",
+            &format!("tiktok-{t}"),
+            &format!("ash{t}"),
+            "Ash",
+            "elsewhere",
+        ));
+        decoys.push((
+            k("onlyfans", &format!("of-{t}")),
+            k("tiktok", &format!("tiktok-{t}")),
+        ));
+    }
+    // Decoy: an X bio links an OnlyFans profile nobody here has; the handle alone (0.70).
+    let t = tag(53);
+    studio_csv.push_str(&format!("of-{t},oak_{t},Oak,,\n"));
+    synced.push(Fan {
+        contacts: vec![Contact {
+            kind: ContactKind::Profile,
+            value: format!("onlyfans:someoneelse{t}"),
+        }],
+        ..fan(
+            "x",
+            &format!("x-{t}"),
+            &format!("oak{t}"),
+            "Mr Oak",
+            "studio",
+        )
+    });
+    decoys.push((k("onlyfans", &format!("of-{t}")), k("x", &format!("x-{t}"))));
+
     let path = file(env, "of-fans.csv", &of_csv);
     crm(
         env,
@@ -197,9 +322,40 @@ fn populate(env: &TestEnv, db: &TestDb) -> Population {
         &["import-csv", "onlyfans", "fans", path.to_str().unwrap()],
     )
     .ok();
+    let studio = file(env, "studio-fans.csv", &studio_csv);
+    let links = file(
+        env,
+        "studio-links.csv",
+        "Link Name,Link URL,Clicks,Subscribers,Revenue\n\
+         Spring promo,https://onlyfans.com/studio/c7,100,2,$20.00\n",
+    );
+    for (kind, path) in [("fans", &studio), ("links", &links)] {
+        let path = path.to_str().unwrap();
+        crm(
+            env,
+            db,
+            &["import-csv", "onlyfans", kind, path, "--account", "studio"],
+        )
+        .ok();
+    }
+    let promo = Post {
+        platform: "instagram".into(),
+        platform_post_id: "ig-post-1".into(),
+        account: Some("studio".into()),
+        caption: Some("new set! link: onlyfans.com/studio/c7".into()),
+        url: None,
+        media_type: None,
+        published_at: Some(at(1)),
+        view_count: None,
+        like_count: None,
+        comment_count: None,
+        share_count: None,
+        metrics_at: None,
+    };
     let mut store = db.open();
     store.upsert(Batch::Fans(&synced)).unwrap();
     store.upsert(Batch::Messages(&messages)).unwrap();
+    store.upsert(Batch::Posts(&[promo])).unwrap();
     Population { truth, decoys }
 }
 
@@ -301,9 +457,23 @@ both_backends! {
             assert!(r["confidence"].as_f64().unwrap() >= 0.8, "{r}");
             assert!(!r["signals"].as_array().unwrap().is_empty(), "{r}");
         }
-        // Mention-only pairs are found by their message.
-        let mention = &rows.iter().find(|r| r["id"] == pair_id(&ids, &population.truth[20])).unwrap()["signals"];
-        assert_eq!(mention[0]["kind"], "mention", "{mention}");
+        // Mention-only pairs are found by their message; each profile and referral signal by
+        // its own evidence, with the documented weight.
+        let kinds = |truth: usize| -> Vec<(String, f64)> {
+            rows.iter().find(|r| r["id"] == pair_id(&ids, &population.truth[truth])).unwrap()["signals"]
+                .as_array().unwrap().iter()
+                .map(|s| (s["kind"].as_str().unwrap().to_string(), s["weight"].as_f64().unwrap()))
+                .collect()
+        };
+        assert_eq!(kinds(20), [("mention".into(), 0.9)]);
+        assert_eq!(kinds(22), [("email".into(), 0.95)]);
+        assert_eq!(kinds(26), [("profile".into(), 0.9)]);
+        assert_eq!(kinds(29), [("link".into(), 0.8)]);
+        assert_eq!(kinds(31), [("handle".into(), 0.7), ("referral".into(), 0.4)], "named TikTok");
+        assert_eq!(kinds(33), [("handle".into(), 0.7), ("referral".into(), 0.4)], "a tracking link on Instagram");
+        let email = rows.iter().find(|r| r["id"] == pair_id(&ids, &population.truth[22])).unwrap();
+        let detail = email["signals"][0]["detail"].as_str().unwrap();
+        assert!(detail.contains("r***@mail.example") && !detail.contains("rose."), "the address is not written out: {detail}");
         // Lowered, the decoys show with only the handle signal.
         let low = suggested(&env, &db, &["--min-confidence", "0.6"]);
         let decoy = low.iter().find(|r| r["id"] == pair_id(&ids, &population.decoys[0])).unwrap();
@@ -378,7 +548,7 @@ both_backends! {
         assert!(!suggestion_ids(&suggested(&env, &db, &[])).contains(&second));
         // Re-import the OnlyFans export, and sync the Reddit side again with a new name.
         let export = env.path().join("of-fans.csv");
-        crm(&env, &db, &["import-csv", "onlyfans", "fans", export.to_str().unwrap()]).ok();
+        crm(&env, &db, &["import-csv", "onlyfans", "fans", export.to_str().unwrap(), "--account", "default"]).ok();
         let (rd, _) = &population.truth[13];
         let mut again = fan("reddit", &rd.1, "miaan", "Mia an", "studio");
         again.last_seen_at = Some(at(9));

@@ -33,7 +33,8 @@ impl World {
             db,
             secrets,
         };
-        world.fake.serve_many_users(videos);
+        world.fake.serve_many_users();
+        world.fake.set_videos_per_user(videos);
         for i in 1..=accounts {
             let mut cmd = world.command(&[
                 "-o",
@@ -223,11 +224,10 @@ fn next(state: &mut u64) -> u64 {
 fn a_killed_sync_is_taken_over_at_once(db: Option<TestDb>) {
     let w = World::new(db, "file", 3, 45);
     let before = w.api_requests();
-    w.fake
-        .delay_next_api_replies(1000, Duration::from_millis(40));
+    w.fake.delay_next_replies(1000, Duration::from_millis(40));
     let mut child = w.spawn_sync(&["--jobs", "3"]);
     w.kill_mid_stream_after(&mut child, before + 4);
-    w.fake.clear_api_delays();
+    w.fake.clear_delays();
     let rerun = w.sync(&["--jobs", "3"]);
     assert_eq!(rerun.code, 0, "{}", rerun.stderr);
     assert!(!rerun.stderr.contains("skipped"), "{}", rerun.stderr);
@@ -322,14 +322,13 @@ both_backends! { default
 fn two_live_runs_and_a_third_after_one_is_killed(db: Option<TestDb>) {
     let w = World::new(db, "file", 6, 25);
     let before = w.api_requests();
-    w.fake
-        .delay_next_api_replies(1000, Duration::from_millis(30));
+    w.fake.delay_next_replies(1000, Duration::from_millis(30));
     let mut killed = w.spawn_sync(&["--jobs", "2"]);
     let live = w.spawn_sync(&["--jobs", "2"]);
     w.kill_mid_stream_after(&mut killed, before + 6);
     let third = w.spawn_sync(&["--jobs", "2"]);
     let outs = crate::support::all_succeed(vec![live, third]);
-    w.fake.clear_api_delays();
+    w.fake.clear_delays();
     let mut synced = std::collections::BTreeSet::new();
     for out in &outs {
         let rows: Json = serde_json::from_slice(&out.stdout).unwrap();
@@ -393,11 +392,10 @@ fn randomized_kills(db: Option<TestDb>, name: &str) {
             "2"
         };
         let before = w.api_requests();
-        w.fake
-            .delay_next_api_replies(1000, Duration::from_millis(15));
+        w.fake.delay_next_replies(1000, Duration::from_millis(15));
         let mut child = w.spawn_sync(&["--full", "--jobs", jobs]);
         w.kill_after(&mut child, before + k);
-        w.fake.clear_api_delays();
+        w.fake.clear_delays();
         let rerun = w.sync(&["--jobs", jobs]);
         let case = format!("{name}: kill point {point} after {k} requests (--jobs {jobs})");
         assert_eq!(rerun.code, 0, "{case}: {}", rerun.stderr);
@@ -467,7 +465,7 @@ fn randomized_kills_across_platforms(db: TestDb, name: &str) {
         let before = total();
         fakes
             .tiktok
-            .delay_next_api_replies(1000, Duration::from_millis(30));
+            .delay_next_replies(1000, Duration::from_millis(30));
         let mut cmd = fakes.command(
             &env,
             &db,
@@ -483,7 +481,7 @@ fn randomized_kills_across_platforms(db: TestDb, name: &str) {
         let killed = child.try_wait().unwrap().is_none();
         let _ = child.kill();
         child.wait().unwrap();
-        fakes.tiktok.clear_api_delays();
+        fakes.tiktok.clear_delays();
         let rerun = sync(&[]);
         let case = format!("{name}: kill point {points} after {k} of {pass} requests");
         assert_eq!(rerun.code, 0, "{case}: {}", rerun.stderr);
@@ -518,8 +516,7 @@ fn terminated_sessions_with_db_secrets_cost_at_most_the_account_in_flight() {
     let name = format!("crm_{}", uuid::Uuid::new_v4().simple());
     let w = World::new(Some(db.with_application_name(&name)), "db", 10, 45);
     let before = w.api_requests();
-    w.fake
-        .delay_next_api_replies(1000, Duration::from_millis(20));
+    w.fake.delay_next_replies(1000, Duration::from_millis(20));
     let mut child = w.spawn_sync(&["--jobs", "1"]);
     // Ten accounts of 1 + 3 + 3 requests: the second account is in flight at request 10.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -536,7 +533,7 @@ fn terminated_sessions_with_db_secrets_cost_at_most_the_account_in_flight() {
         "the store's and the secrets' sessions ended ({ended})"
     );
     let out = child.wait_with_output().unwrap();
-    w.fake.clear_api_delays();
+    w.fake.clear_delays();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     let rows: Json = serde_json::from_slice(&out.stdout).unwrap();
@@ -571,8 +568,8 @@ fn a_claim_taken_while_the_session_was_lost_stops_the_account() {
     let name = format!("crm_{}", uuid::Uuid::new_v4().simple());
     let w = World::new(Some(db.with_application_name(&name)), "file", 1, 45);
     // The profile answers at once, the first video page after 3 s.
-    w.fake.delay_next_api_replies(1, Duration::ZERO);
-    w.fake.delay_next_api_replies(1, Duration::from_secs(3));
+    w.fake.delay_next_replies(1, Duration::ZERO);
+    w.fake.delay_next_replies(1, Duration::from_secs(3));
     let mut child = w.spawn_sync(&[]);
     let deadline = Instant::now() + Duration::from_secs(60);
     while w.fake.delays_begun() < 2 {
@@ -605,7 +602,7 @@ fn a_claim_taken_while_the_session_was_lost_stops_the_account() {
         "the dead session's claim is free: {claim:?}"
     );
     let out = child.wait_with_output().unwrap();
-    w.fake.clear_api_delays();
+    w.fake.clear_delays();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let lines: Vec<&str> = stderr

@@ -55,7 +55,7 @@ impl World {
 
     /// No token or client secret in any output, file of the world, or URL the fake saw.
     fn assert_no_leaks(&self) {
-        let mut values = self.fake.tokens();
+        let mut values = self.fake.issued_tokens();
         values.push(CLIENT_SECRET.to_string());
         assert_not_leaked(&values, &self.runs, &self.env.data_home());
         assert!(

@@ -1,7 +1,7 @@
 //! The platform registry is compile-time (a platform is a `PlatformId` variant), so this is the
 //! checklist the issue asks for: it fails when a platform is missing from any table that the
-//! commands iterate (facts, adapters, settings, config file sections, webhooks, the words of a
-//! platform without an API), or sits there out of order.
+//! commands iterate (facts, adapters, settings, config file sections, webhooks, the publishers
+//! `upload` names, the words of a platform without an API), or sits there out of order.
 
 use socialcrm::config::{self, Overrides};
 use socialcrm::platforms::registry::{ADAPTERS, adapter};
@@ -210,4 +210,58 @@ fn long_help(name: &str) -> String {
         .render_long_help()
         .to_string();
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn every_platform_upload_names_has_a_publisher_and_every_publisher_is_named() {
+    use clap::ValueEnum;
+    use socialcrm::cli::UploadPlatform;
+    use socialcrm::upload::Request;
+
+    let config = config::load(&Overrides::default(), &env_with(&[])).unwrap();
+    let named: Vec<PlatformId> = UploadPlatform::value_variants()
+        .iter()
+        .map(|p| p.id())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("clip.mp4");
+    std::fs::write(&file, vec![7u8; 4096]).unwrap();
+    // What `upload <platform> clip.mp4 --caption hi` asks, with no platform's own options.
+    let request = Request {
+        file: file.clone(),
+        account: "default".into(),
+        caption: Some("hi".into()),
+        audience: None,
+        draft: false,
+        no_wait: false,
+        force: false,
+        chunk_size: 64_000_000,
+        wait: std::time::Duration::from_secs(600),
+        progress: false,
+    };
+    let mut publishing = Vec::new();
+    for id in PlatformId::ALL {
+        let publisher = socialcrm::platforms::publisher(id, &config);
+        assert_eq!(
+            publisher.is_some(),
+            named.contains(&id),
+            "{id}: `upload {id}` and the registry's publisher go together"
+        );
+        let Some(publisher) = publisher else {
+            continue;
+        };
+        assert!(adapter(id).has_api(), "{id}: uploads without an API");
+        assert_eq!(publisher.id(), id, "{id}: the publisher's platform");
+        assert!(!publisher.handle().is_empty(), "{id}: the publish's handle");
+        assert!(
+            publisher.refuse(&request).is_none(),
+            "{id}: refuses a plain upload"
+        );
+        let plan = publisher
+            .plan(&file, 4096, &request)
+            .unwrap_or_else(|why| panic!("{id}: cannot plan an mp4 file: {why}"));
+        assert_eq!((plan.size, plan.count), (4096, 1), "{id}: {plan:?}");
+        publishing.push(id);
+    }
+    assert_eq!(publishing.len(), named.len(), "{publishing:?}");
 }

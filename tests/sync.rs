@@ -454,7 +454,7 @@ fn history_lists_runs_and_json_logs_carry_the_account_span() {
 #[test]
 fn truncated_replies_are_retried_and_the_result_equals_a_clean_sync() {
     let (env, fake) = connected(45);
-    fake.truncate_next_api_replies(3);
+    fake.truncate_next_replies(3);
     let run = sync(&env, &fake, "10", &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(stream(&run.json(), "videos")["pages"], 3);
@@ -464,7 +464,7 @@ fn truncated_replies_are_retried_and_the_result_equals_a_clean_sync() {
 
     // Cut short every time: the retry budget ends it with a clear error, nothing half-written.
     let (env, fake) = connected(45);
-    fake.truncate_next_api_replies(1000);
+    fake.truncate_next_replies(1000);
     let run = sync(&env, &fake, "1", &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
@@ -478,7 +478,7 @@ fn truncated_replies_are_retried_and_the_result_equals_a_clean_sync() {
 #[test]
 fn a_reply_slower_than_the_timeout_is_retried() {
     let (env, fake) = connected(45);
-    fake.delay_next_api_replies(1, std::time::Duration::from_millis(1500));
+    fake.delay_next_replies(1, std::time::Duration::from_millis(1500));
     let mut cmd = crate::connect::command(&env, &fake, &["-o", "json", "sync"]);
     cmd.env("SOCIALCRM_HTTP_TIMEOUT", "0.5")
         .env("SOCIALCRM_RETRY_BUDGET", "10")
@@ -493,7 +493,7 @@ fn a_reply_slower_than_the_timeout_is_retried() {
 #[test]
 fn a_sync_killed_mid_page_is_finished_by_the_next_run() {
     let (env, fake) = connected(45);
-    fake.delay_next_api_replies(3, std::time::Duration::from_millis(400));
+    fake.delay_next_replies(3, std::time::Duration::from_millis(400));
     let mut cmd = crate::connect::command(&env, &fake, &["-o", "json", "sync"]);
     cmd.env("BROWSER", "true")
         .stdout(std::process::Stdio::null())
@@ -533,7 +533,7 @@ fn a_revoked_grant_on_one_of_three_accounts_exits_4_and_the_others_sync() {
     let (env, fake) = connected(5);
     connect_more(&env, &fake, &["second", "third"]);
     // The second connect's tokens, revoked at TikTok (the user removed the app).
-    let second = fake.tokens()[1].clone();
+    let second = fake.grants()[1].clone();
     let revoked = crate::support::http::post_form(
         &fake.url(crate::support::fake_tiktok::REVOKE_PATH),
         &[
@@ -618,7 +618,7 @@ fn a_body_that_breaks_off_mid_way_is_retried_to_the_clean_result() {
     // The fake sends half of a body under the full Content-Length and stops: whether the
     // connection then resets or stalls, the request counts as lost within the timeout.
     let (env, fake) = connected(45);
-    fake.cut_next_api_replies(1);
+    fake.cut_next_replies(1);
     let mut cmd = crate::connect::command(&env, &fake, &["-o", "json", "sync"]);
     cmd.env("SOCIALCRM_HTTP_TIMEOUT", "1")
         .env("BROWSER", "true");
@@ -662,7 +662,7 @@ fn a_database_restart_mid_sync_is_survived_and_equals_a_clean_sync() {
     let url = format!("{}&application_name={name}", db.url);
 
     let (env, fake) = pg_connected(&url, 45);
-    fake.delay_next_api_replies(3, std::time::Duration::from_millis(500));
+    fake.delay_next_replies(3, std::time::Duration::from_millis(500));
     let mut cmd = pg_command(&env, &fake, &url, &["-o", "json", "sync"]);
     cmd.stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
@@ -728,7 +728,7 @@ fn a_429_to_one_account_pauses_every_account_of_the_app() {
     connect_more(&env, &fake, &["second", "third"]);
     fake.set_rate_limit_retry_after(Some(5));
     fake.rate_limit_video_list_when_listing(3);
-    fake.delay_next_api_replies(10_000, std::time::Duration::from_millis(10));
+    fake.delay_next_replies(10_000, std::time::Duration::from_millis(10));
     let mut cmd = crate::connect::command(
         &env,
         &fake,

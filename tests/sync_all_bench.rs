@@ -54,7 +54,8 @@ impl Fakes {
             x_redirect,
             instagram_redirect,
         };
-        fakes.tiktok.serve_many_users(20);
+        fakes.tiktok.serve_many_users();
+        fakes.tiktok.set_videos_per_user(20);
         fakes.reddit.serve_many_users();
         fakes.x.serve_many_users();
         fakes.instagram.serve_many_users();

@@ -1,9 +1,10 @@
 //! X: `upload x` (chunked media upload reassembled and checked by the fake, then a post) and
 //! `post x` (text-only and replies).
 
+use crate::support::browser::FakeBrowser;
 use crate::support::fake_x::FakeX;
 use crate::support::server::sha256;
-use crate::support::{Run, TestEnv};
+use crate::support::{Run, TestDb, TestEnv, both_backends};
 use crate::x_connect::{assert_no_leaks, command, connected};
 
 fn run(env: &TestEnv, fake: &FakeX, args: &[&str]) -> Run {
@@ -138,6 +139,117 @@ fn x_a_post_whose_answer_is_lost_is_not_sent_twice() {
     assert!(line.contains("may have been made"), "{line}");
     assert_eq!(fake.requests_to("/2/tweets").len(), 1, "sent once");
     assert_eq!(fake.created_posts().len(), 1);
+}
+
+/// The binary against the fake X on `db`, polling fast.
+fn run_on(env: &TestEnv, fake: &FakeX, db: &TestDb, args: &[&str]) -> Run {
+    let mut cmd = command(env, fake, args);
+    cmd.env("SOCIALCRM_DATABASE_URL", &db.url)
+        .env("SOCIALCRM_UPLOAD_POLL_MS", "20");
+    env.run_cmd(cmd)
+}
+
+/// An X account connected in a fresh world whose CRM is `db`.
+fn connected_on(fake: &FakeX, db: &TestDb) -> TestEnv {
+    let env = TestEnv::new();
+    let browser = FakeBrowser::following_redirect();
+    let mut cmd = command(&env, fake, &["connect", "x", "--timeout", "20"]);
+    cmd.env("SOCIALCRM_DATABASE_URL", &db.url);
+    browser.apply(&mut cmd);
+    env.run_cmd(cmd).ok();
+    env
+}
+
+/// `upload x` goes through the publish ledger as every upload does: the same file (or a renamed
+/// copy) is posted once and reported after that; `--force` posts it again.
+fn the_same_file_twice_posts_once(db: TestDb) {
+    let fake = FakeX::start();
+    let env = connected_on(&fake, &db);
+    let (file, _) = video(&env, 5 * 1024 * 1024 + 1);
+    let file = file.display().to_string();
+    let upload = |path: &str, extra: &[&str]| {
+        let mut args = vec!["-o", "json", "upload", "x", path, "--caption", "once"];
+        args.extend(extra);
+        run_on(&env, &fake, &db, &args).ok().json()
+    };
+    let first = upload(&file, &[]);
+    assert_eq!(first["status"], "complete", "{first}");
+    assert_eq!(first["chunks"], 2);
+    let posts = fake.created_posts();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(first["post_id"], posts[0].id.as_str());
+    assert_eq!(first["publish_id"], posts[0].media_ids[0].as_str());
+    assert_eq!(first["media_ids"][0], posts[0].media_ids[0].as_str());
+
+    let copy = env.path().join("copy.mp4");
+    std::fs::copy(&file, &copy).unwrap();
+    let again = upload(copy.to_str().unwrap(), &[]);
+    assert_eq!(again["status"], "already_posted", "{again}");
+    assert_eq!(again["post_id"], first["post_id"]);
+    assert_eq!(again["file_hash"], first["file_hash"]);
+    assert_eq!(
+        fake.created_posts().len(),
+        1,
+        "nothing posted the second time"
+    );
+    assert_eq!(fake.requests_to("/2/media/upload/:id/append").len(), 2);
+
+    let forced = upload(&file, &["--force"]);
+    assert_eq!(forced["status"], "complete", "{forced}");
+    assert_ne!(forced["post_id"], first["post_id"]);
+    assert_eq!(fake.created_posts().len(), 2);
+    let audit = run_on(&env, &fake, &db, &["-o", "json", "audit", "list"])
+        .ok()
+        .json();
+    let outcomes: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "upload" && e["platform"] == "x")
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes.iter().filter(|o| **o == "ok").count(),
+        2,
+        "{audit}"
+    );
+    assert_eq!(outcomes.iter().filter(|o| **o == "skipped").count(), 1);
+}
+
+/// Media X was still processing when `--wait` ran out is polled again by the next run and
+/// posted then: its bytes are not sent twice.
+fn media_still_processing_is_polled_again(db: TestDb) {
+    let fake = FakeX::start();
+    let env = connected_on(&fake, &db);
+    fake.set_processing_polls(3);
+    let (file, sha) = video(&env, 5 * 1024 * 1024 + 1);
+    fake.expect_media_sha256(&sha);
+    let file = file.display().to_string();
+    let waited = run_on(&env, &fake, &db, &["upload", "x", &file, "--wait", "0"]);
+    let line = waited.one_line_error(1);
+    assert!(line.contains("X is still processing media"), "{line}");
+    assert!(fake.created_posts().is_empty());
+
+    let done = run_on(&env, &fake, &db, &["-o", "json", "upload", "x", &file])
+        .ok()
+        .json();
+    assert_eq!(
+        (done["status"].as_str(), done["resumed"].as_bool()),
+        (Some("complete"), Some(true)),
+        "{done}"
+    );
+    assert_eq!(fake.requests_to("/2/media/upload/initialize").len(), 1);
+    assert_eq!(
+        fake.requests_to("/2/media/upload/:id/append").len(),
+        2,
+        "the bytes were sent once"
+    );
+    assert_eq!(fake.created_posts().len(), 1);
+}
+
+both_backends! {
+    x_upload_posts_the_same_file_once_and_force_posts_it_again: |db| the_same_file_twice_posts_once(db);
+    x_upload_media_still_processing_is_polled_again_not_sent_twice: |db| media_still_processing_is_polled_again(db);
 }
 
 /// `upload x` of a BENCH_MB (default 64) MiB file to the fake X, timed with the binary's peak

@@ -53,6 +53,23 @@ pub struct LinkLine {
     pub posts: Vec<PostRef>,
 }
 
+impl LinkLine {
+    /// The posts that carried the link, each as its platform (named by `platform`) and id,
+    /// or "unattributed": the cell the table and the report page both show.
+    pub fn carried_by(&self, platform: impl Fn(&str) -> &str) -> String {
+        let posts: Vec<String> = self
+            .posts
+            .iter()
+            .map(|p| post_label(platform(&p.platform), &p.platform_post_id))
+            .collect();
+        if posts.is_empty() {
+            "unattributed".into()
+        } else {
+            posts.join(", ")
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Totals {
     pub links: i64,
@@ -379,22 +396,13 @@ impl Render for Attribution {
                 .links
                 .iter()
                 .map(|l| {
-                    let posts: Vec<String> = l
-                        .posts
-                        .iter()
-                        .map(|p| post_label(&p.platform, &p.platform_post_id))
-                        .collect();
                     vec![
                         l.name.clone().unwrap_or_default(),
                         l.url.clone(),
                         l.clicks.to_string(),
                         l.subscribers.to_string(),
                         money(l.revenue_cents),
-                        if posts.is_empty() {
-                            "unattributed".into()
-                        } else {
-                            posts.join(", ")
-                        },
+                        l.carried_by(|p| p),
                     ]
                 })
                 .collect(),

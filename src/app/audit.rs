@@ -1,9 +1,9 @@
 //! `audit list`.
 
-use super::{Context, Report, paging_note};
+use super::{Context, Report};
 use crate::cli::AuditCommand;
 use crate::error::CliResult;
-use crate::output::{Columns, List};
+use crate::output::Columns;
 use crate::store::model::{AuditQuery, AuditRow, Page};
 
 pub fn run(ctx: &mut Context, cmd: AuditCommand) -> CliResult<Report> {
@@ -27,15 +27,7 @@ pub fn run(ctx: &mut Context, cmd: AuditCommand) -> CliResult<Report> {
         until,
     };
     let entries = ctx.store()?.list_audit(&query)?;
-    let note = paging_note(
-        entries.len(),
-        page.limit,
-        entries.last().map(|e| e.id),
-        "audit entries",
-    );
-    let mut report = Report::data(List(entries));
-    report.notes.extend(note);
-    Ok(report)
+    Ok(Report::page(entries, page.limit, |e| e.id, "audit entries"))
 }
 
 impl Columns for AuditRow {

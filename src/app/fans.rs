@@ -6,7 +6,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use serde::Serialize;
 
 use super::segments::SegmentFilter;
-use super::{Context, Report, paging_note, time_cell};
+use super::selector::{self, Selector};
+use super::{Context, Report, time_cell};
 use crate::cli::{FanSortArg, FansCommand};
 use crate::error::{CliError, CliResult};
 use crate::output::{Columns, Detail, List, Render, Section, cell};
@@ -14,7 +15,6 @@ use crate::store::model::{
     AuditEntry, FanIdentity, FanNote, FanQuery, FanRow, FanSelector, FanSort, FanTag, MessageQuery,
     MessageRow, Page, TableCount,
 };
-use crate::vocab::PlatformId;
 
 /// Longest note, in characters.
 pub const NOTE_MAX: usize = 4000;
@@ -72,11 +72,12 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
                 super::segments::apply(ctx, &name, &mut query)?;
             }
             let fans = ctx.store()?.list_fans(&query)?;
-            let last = fans.last().map(|f| f.relationship_id);
-            let note = paging_note(fans.len(), page.limit, last, "fans");
-            let mut report = Report::data(List(fans));
-            report.notes.extend(note);
-            Ok(report)
+            Ok(Report::page(
+                fans,
+                page.limit,
+                |f| f.relationship_id,
+                "fans",
+            ))
         }
         FansCommand::Show { fan, messages } => {
             let identity = resolve(ctx, &fan)?;
@@ -521,6 +522,7 @@ impl RelationshipRows<'_> {
                 "currency",
                 "message_count",
                 "source",
+                "referral",
             ]
             .iter()
             .map(|c| c.to_string())
@@ -541,10 +543,15 @@ impl RelationshipRows<'_> {
                         cell(&f.currency),
                         r.message_count.to_string(),
                         f.source.clone(),
+                        cell(&f.referral),
                     ]
                 })
                 .collect(),
-            dropped_first: vec!["subscribed_at".into(), "first_seen_at".into()],
+            dropped_first: vec![
+                "referral".into(),
+                "subscribed_at".into(),
+                "first_seen_at".into(),
+            ],
         }
     }
 }
@@ -560,25 +567,13 @@ pub fn resolve(ctx: &mut Context, raw: &str) -> CliResult<FanIdentity> {
 
 /// `42` is an id; `onlyfans:@anna` or `tiktok:6789` is a platform and a user.
 pub fn parse_selector(raw: &str) -> CliResult<FanSelector> {
-    let raw = raw.trim();
-    if let Ok(id) = raw.parse::<i64>() {
-        return Ok(FanSelector::Id(id));
-    }
-    let bad = || {
-        CliError::usage(format!("'{raw}' is not a fan id or PLATFORM:USER"))
-            .with_hint("e.g. `42` or `onlyfans:@anna`")
-    };
-    let (platform, user) = raw.split_once(':').ok_or_else(bad)?;
-    if user.trim().is_empty() {
-        return Err(bad());
-    }
-    let platform: PlatformId = platform
-        .parse()
-        .map_err(|e: crate::platforms::UnknownPlatform| CliError::usage(e.to_string()))?;
-    Ok(FanSelector::OnPlatform {
-        platform: platform.name().to_string(),
-        user: user.trim().to_string(),
-    })
+    let what = "fan id or PLATFORM:USER";
+    Ok(
+        match selector::parse(raw, what, "`42` or `onlyfans:@anna`")? {
+            Selector::Id(id) => FanSelector::Id(id),
+            Selector::OnPlatform(platform, user) => FanSelector::OnPlatform { platform, user },
+        },
+    )
 }
 
 /// Cents as a decimal amount ("1234.50").
@@ -615,6 +610,7 @@ impl Columns for FanRow {
             "currency",
             "message_count",
             "source",
+            "referral",
             "revision",
             "created_at",
             "updated_at",
@@ -713,21 +709,6 @@ impl Columns for NoteLine {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn selectors_parse() {
-        assert_eq!(parse_selector("42").unwrap(), FanSelector::Id(42));
-        assert_eq!(
-            parse_selector("Twitter:@bo").unwrap(),
-            FanSelector::OnPlatform {
-                platform: "x".into(),
-                user: "@bo".into()
-            }
-        );
-        assert!(parse_selector("anna").is_err());
-        assert!(parse_selector("myspace:anna").is_err());
-        assert!(parse_selector("onlyfans:").is_err());
-    }
 
     #[test]
     fn money_is_exact() {

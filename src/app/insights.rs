@@ -16,8 +16,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{Context, Report};
-use crate::cli::{InsightsArgs, InsightsView, SyncArgs};
-use crate::error::CliResult;
+use crate::cli::{AttributionArgs, InsightsArgs, InsightsView, SyncArgs, TOP_DEFAULT};
+use crate::error::{CliError, CliResult};
 use crate::output::{Render, Section};
 use crate::store::model::{Bucket, EventQuery, Post, PostQuery, PostRank};
 
@@ -238,8 +238,50 @@ impl Render for Insights {
     }
 }
 
+/// The attribution view's options, from after the view or before it (not both, unless equal).
+fn attribution_args(
+    mut view: AttributionArgs,
+    account: Option<String>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> CliResult<AttributionArgs> {
+    fn merge<T: PartialEq>(after: &mut Option<T>, before: Option<T>, flag: &str) -> CliResult<()> {
+        match (after.as_ref(), before) {
+            (Some(a), Some(b)) if *a != b => Err(CliError::usage(format!(
+                "{flag} is given twice, before and after 'attribution', with different values"
+            ))
+            .with_hint(format!("give {flag} once"))),
+            (None, Some(b)) => {
+                *after = Some(b);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+    merge(&mut view.account, account, "--account")?;
+    merge(&mut view.from, from, "--from")?;
+    merge(&mut view.to, to, "--to")?;
+    Ok(view)
+}
+
 pub fn run(ctx: &mut Context, args: InsightsArgs) -> CliResult<Report> {
     if let Some(InsightsView::Attribution(view)) = args.view {
+        let view = attribution_args(view, args.account, args.from, args.to)?;
+        if let Some(option) = [
+            (args.platform.is_some(), "a platform"),
+            (!args.metrics.is_empty(), "--metric"),
+            (args.refresh, "--refresh"),
+            (args.chart, "--chart"),
+            (args.top != TOP_DEFAULT, "--top"),
+        ]
+        .iter()
+        .find_map(|(given, what)| given.then_some(*what))
+        {
+            return Err(CliError::usage(format!(
+                "{option} does not apply to insights attribution"
+            ))
+            .with_hint("attribution takes --account, --from and --to"));
+        }
         return super::attribution::run(ctx, view);
     }
     let mut notes = Vec::new();

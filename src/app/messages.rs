@@ -1,9 +1,9 @@
 //! `messages list`.
 
-use super::{Context, Report, paging_note};
+use super::{Context, Report};
 use crate::cli::MessagesCommand;
 use crate::error::CliResult;
-use crate::output::{Columns, List};
+use crate::output::Columns;
 use crate::store::model::{MessageQuery, MessageRow, Page};
 
 pub fn run(ctx: &mut Context, cmd: MessagesCommand) -> CliResult<Report> {
@@ -37,15 +37,7 @@ pub fn run(ctx: &mut Context, cmd: MessagesCommand) -> CliResult<Report> {
         query.fan_platform_user_id = Some(fan.platform_user_id);
     }
     let messages = ctx.store()?.list_messages(&query)?;
-    let note = paging_note(
-        messages.len(),
-        page.limit,
-        messages.last().map(|m| m.id),
-        "messages",
-    );
-    let mut report = Report::data(List(messages));
-    report.notes.extend(note);
-    Ok(report)
+    Ok(Report::page(messages, page.limit, |m| m.id, "messages"))
 }
 
 /// The columns in the order `messages list` has always had, which is not the record's: the

@@ -24,6 +24,7 @@ mod report;
 mod restore;
 mod secrets_reset;
 mod segments;
+mod selector;
 mod sync;
 mod upload;
 mod webhooks;
@@ -34,7 +35,7 @@ use std::io::{IsTerminal, Write};
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{self, Config, ConfigError, Overrides};
 use crate::error::{CliError, CliResult, ExitCode};
-use crate::output::{self, Render};
+use crate::output::{self, Columns, List, Render};
 use crate::secrets::{self, SecretError, SecretStore};
 use crate::store::{self, Store, StoreError};
 
@@ -68,6 +69,20 @@ impl Report {
             notes: Vec::new(),
             exit: ExitCode::Success,
         }
+    }
+
+    /// One page of a sorted listing, with the hint for the next page (or that nothing
+    /// matched): every `list` command pages the same way, by `--limit` and `--after ID`.
+    pub fn page<T: Columns + 'static>(
+        rows: Vec<T>,
+        limit: u32,
+        id: impl Fn(&T) -> i64,
+        what: &str,
+    ) -> Self {
+        let note = paging_note(rows.len(), limit, rows.last().map(id), what);
+        let mut report = Report::data(List(rows));
+        report.notes.extend(note);
+        report
     }
 
     /// Bytes printed as they are, whatever `--output` says.

@@ -2,10 +2,11 @@
 //! `audit_log`.
 //!
 //! One subcommand per platform (`post reddit`, `post x`), each with the arguments its platform
-//! takes; `upload x FILE` is `post x` with the file as its only media. X's media files go
-//! through the chunked media upload first (a progress bar on a terminal), then one
-//! `POST /2/tweets` with their ids; a failure before the post is created posts nothing. They share what comes after the platform's
-//! answer: the printed result ([`Posted`]) and the records ([`record`]). A post is sent once
+//! takes (`upload x FILE`, a post with one file and the publish ledger, is the upload
+//! pipeline's). X's media files go through the chunked media upload first (a progress bar on a
+//! terminal), then one `POST /2/tweets` with their ids; a failure before the post is created
+//! posts nothing. They share what comes after the platform's answer: the printed result
+//! ([`Posted`]) and the records ([`record`]). A post is sent once
 //! and never retried after an answer that may have been lost, so an unclear outcome says to
 //! look before posting again instead of risking a double post.
 
@@ -17,7 +18,7 @@ use serde::Serialize;
 
 use super::{Context, Report};
 use crate::auth::lifecycle::{LifecycleError, Session, audit_entry};
-use crate::cli::{PostCommand, RedditPostArgs, UploadArgs, XPostArgs};
+use crate::cli::{PostCommand, RedditPostArgs, XPostArgs};
 use crate::error::{CliError, CliResult};
 use crate::output::progress::Progress;
 use crate::output::{Columns, Detail};
@@ -228,13 +229,8 @@ fn reddit(ctx: &mut Context, args: RedditPostArgs) -> CliResult<Report> {
             let mut error = CliError::failure(format!(
                 "reddit refused the post to r/{subreddit}: {refused}"
             ));
-            let codes: Vec<&str> = refused.errors.iter().map(|e| e.code.as_str()).collect();
-            if let Some(wait) = refused.wait() {
-                error = error.with_hint(format!("wait {wait}, then run the same command again"));
-            } else if codes.iter().any(|c| c.contains("FLAIR")) {
-                error = error.with_hint("pick a flair with --flair TEXT or --flair-id ID");
-            } else if codes.contains(&"SUBREDDIT_NOEXIST") {
-                error = error.with_hint("check the community's name");
+            if let Some(hint) = refused.hint() {
+                error = error.with_hint(hint);
             }
             return Err(failed(&mut session, id, &args.account, error));
         }
@@ -266,33 +262,6 @@ fn reddit(ctx: &mut Context, args: RedditPostArgs) -> CliResult<Report> {
     };
     record(&mut session, &posted, post)?;
     Ok(Report::data(Detail(posted)))
-}
-
-/// `upload x FILE --caption TEXT`: the file as a post's only media. TikTok's publishing
-/// options mean nothing to X and are refused rather than ignored.
-pub fn upload_x(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
-    let tiktok_only = [
-        (args.privacy.is_some(), "--privacy"),
-        (args.draft, "--draft"),
-        (args.no_wait, "--no-wait"),
-        (args.force, "--force"),
-    ];
-    if let Some((_, flag)) = tiktok_only.iter().find(|(set, _)| *set) {
-        return Err(CliError::usage(format!(
-            "{flag} is a TikTok option; X posts take --caption only"
-        ))
-        .with_hint("`socialcrm post x TEXT --media FILE` has X's options"));
-    }
-    self::x(
-        ctx,
-        XPostArgs {
-            text: args.caption.unwrap_or_default(),
-            media: vec![args.file],
-            reply_to: None,
-            account: args.account,
-            wait: args.wait,
-        },
-    )
 }
 
 fn x(ctx: &mut Context, args: XPostArgs) -> CliResult<Report> {

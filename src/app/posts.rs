@@ -2,12 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Context, Report, paging_note, time_cell};
+use super::selector::{self, Selector};
+use super::{Context, Report, time_cell};
 use crate::cli::{PostSortArg, PostsCommand};
 use crate::error::{CliError, CliResult};
-use crate::output::{Columns, Detail, List, Render, Section};
+use crate::output::{Columns, Detail, Render, Section};
 use crate::store::model::{AnalyticsEvent, Page, PostListQuery, PostRow, PostSelector, PostSort};
-use crate::vocab::PlatformId;
 
 pub fn run(ctx: &mut Context, cmd: PostsCommand) -> CliResult<Report> {
     match cmd {
@@ -41,10 +41,7 @@ pub fn run(ctx: &mut Context, cmd: PostsCommand) -> CliResult<Report> {
                 descending: desc,
             };
             let posts = ctx.store()?.list_posts(&query)?;
-            let note = paging_note(posts.len(), page.limit, posts.last().map(|p| p.id), "posts");
-            let mut report = Report::data(List(posts));
-            report.notes.extend(note);
-            Ok(report)
+            Ok(Report::page(posts, page.limit, |p| p.id, "posts"))
         }
         PostsCommand::Show { post } => {
             let selector = parse_selector(&post)?;
@@ -69,25 +66,15 @@ pub fn run(ctx: &mut Context, cmd: PostsCommand) -> CliResult<Report> {
 
 /// `42` is a local id; `tiktok:7301...` a platform and the platform's post id.
 pub fn parse_selector(raw: &str) -> CliResult<PostSelector> {
-    let raw = raw.trim();
-    if let Ok(id) = raw.parse::<i64>() {
-        return Ok(PostSelector::Id(id));
-    }
-    let bad = || {
-        CliError::usage(format!("'{raw}' is not a post id or PLATFORM:POST_ID"))
-            .with_hint("e.g. `42` or `tiktok:7301234567890123456`")
-    };
-    let (platform, post_id) = raw.split_once(':').ok_or_else(bad)?;
-    if post_id.trim().is_empty() {
-        return Err(bad());
-    }
-    let platform: PlatformId = platform
-        .parse()
-        .map_err(|e: crate::platforms::UnknownPlatform| CliError::usage(e.to_string()))?;
-    Ok(PostSelector::OnPlatform {
-        platform: platform.name().to_string(),
-        post_id: post_id.trim().to_string(),
-    })
+    let what = "post id or PLATFORM:POST_ID";
+    Ok(
+        match selector::parse(raw, what, "`42` or `tiktok:7301234567890123456`")? {
+            Selector::Id(id) => PostSelector::Id(id),
+            Selector::OnPlatform(platform, post_id) => {
+                PostSelector::OnPlatform { platform, post_id }
+            }
+        },
+    )
 }
 
 impl Columns for PostRow {
@@ -193,21 +180,6 @@ impl Render for PostDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn selectors_parse() {
-        assert_eq!(parse_selector(" 42 ").unwrap(), PostSelector::Id(42));
-        assert_eq!(
-            parse_selector("twitter:1790").unwrap(),
-            PostSelector::OnPlatform {
-                platform: "x".into(),
-                post_id: "1790".into()
-            }
-        );
-        assert!(parse_selector("video").is_err());
-        assert!(parse_selector("tiktok:").is_err());
-        assert!(parse_selector("myspace:1").is_err());
-    }
 
     #[test]
     fn whole_metric_values_print_without_a_fraction() {

@@ -958,21 +958,12 @@ fn attribution_tables(a: &Attribution) -> Vec<Block> {
             .links
             .iter()
             .map(|l| {
-                let posts: Vec<String> = l
-                    .posts
-                    .iter()
-                    .map(|p| format!("{} {}", platform_label(&p.platform), p.platform_post_id))
-                    .collect();
                 vec![
                     Cell::Text(l.name.clone().unwrap_or_default()),
                     Cell::Text(l.url.clone()),
                     Cell::Number(l.subscribers as f64),
                     revenue(l.revenue_cents),
-                    Cell::Text(if posts.is_empty() {
-                        "unattributed".into()
-                    } else {
-                        posts.join(", ")
-                    }),
+                    Cell::Text(l.carried_by(platform_label)),
                 ]
             })
             .collect(),

@@ -26,18 +26,28 @@ use crate::output::{Columns, List};
 use crate::store::model::{
     AnalyticsEvent, AuditEntry, Contact, ContactKind, Fan, Message, Post, UpsertCounts,
 };
-use crate::store::{Batch, Store};
+use crate::store::sql::UpsertSpec;
+use crate::store::{Batch, Store, tables};
 
 /// Rows per batch and per transaction: a few MB in flight whatever the file's size.
 const BATCH: usize = 4_096;
 
-/// A table `import-export` restores: the columns it reads and those it accepts but derives.
+/// A table `import-export` restores: the columns it reads (the key and columns of the store's
+/// upsert of that table, so the list is never written twice) and those it accepts but derives.
 struct Restored {
     table: &'static str,
-    read: &'static [&'static str],
+    upsert: &'static UpsertSpec,
     /// Written by the CRM itself (ids, revisions, times of writing, keys and sums computed
     /// from other columns): the restored CRM computes its own.
     derived: &'static [&'static str],
+}
+
+impl Restored {
+    /// The columns restored, key first.
+    fn read(&self) -> impl Iterator<Item = &'static str> {
+        let columns = self.upsert.columns.iter().map(|(c, _)| *c);
+        self.upsert.key.iter().copied().chain(columns)
+    }
 }
 
 const BOOKKEEPING: [&str; 4] = ["id", "revision", "created_at", "updated_at"];
@@ -46,81 +56,34 @@ const BOOKKEEPING: [&str; 4] = ["id", "revision", "created_at", "updated_at"];
 const RESTORED: [Restored; 6] = [
     Restored {
         table: "fans",
-        read: &["platform", "platform_user_id", "username", "display_name"],
+        upsert: &tables::FANS,
         derived: &["handle_key", "handle_stem"],
     },
     Restored {
         table: "fan_contacts",
-        read: &["platform", "platform_user_id", "kind", "value"],
+        upsert: &tables::FAN_CONTACTS,
         derived: &[],
     },
     Restored {
         table: "fan_accounts",
-        read: &[
-            "platform",
-            "platform_user_id",
-            "account",
-            "status",
-            "subscribed_at",
-            "first_seen_at",
-            "last_seen_at",
-            "exported_spend_cents",
-            "currency",
-            "source",
-            "referral",
-        ],
+        upsert: &tables::FAN_ACCOUNTS,
         // paid_cents is the sum of the fan's payments (analytics_events, recomputed once they
         // are restored); lifetime_spend_cents the larger of it and exported_spend_cents.
         derived: &["paid_cents", "lifetime_spend_cents"],
     },
     Restored {
         table: "posts",
-        read: &[
-            "platform",
-            "platform_post_id",
-            "account",
-            "caption",
-            "url",
-            "media_type",
-            "published_at",
-            "view_count",
-            "like_count",
-            "comment_count",
-            "share_count",
-            "metrics_at",
-        ],
+        upsert: &tables::POSTS,
         derived: &[],
     },
     Restored {
         table: "messages",
-        read: &[
-            "platform",
-            "account",
-            "platform_message_id",
-            "fan_platform_user_id",
-            "direction",
-            "kind",
-            "body",
-            "sent_at",
-            "thread_ref",
-            "post_ref",
-        ],
+        upsert: &tables::MESSAGES,
         derived: &[],
     },
     Restored {
         table: "analytics_events",
-        read: &[
-            "platform",
-            "account",
-            "subject_type",
-            "subject_id",
-            "metric",
-            "period",
-            "period_start",
-            "value",
-            "unit",
-            "fan_platform_user_id",
-        ],
+        upsert: &tables::ANALYTICS_EVENTS,
         derived: &[],
     },
 ];
@@ -438,7 +401,7 @@ impl<'a> Fields<'a> {
             Err(e) => return Err(CliError::failure(format!("{at}: not JSON: {e}"))),
         };
         let known = |c: &str| {
-            spec.read.contains(&c) || spec.derived.contains(&c) || BOOKKEEPING.contains(&c)
+            spec.read().any(|r| r == c) || spec.derived.contains(&c) || BOOKKEEPING.contains(&c)
         };
         if let Some(c) = map.keys().find(|c| !known(c)) {
             return Err(
@@ -446,7 +409,7 @@ impl<'a> Fields<'a> {
                     .with_hint(format!(
                         "{} restores {}; was the export written by a newer socialcrm?",
                         spec.table,
-                        spec.read.join(", ")
+                        spec.read().collect::<Vec<_>>().join(", ")
                     )),
             );
         }

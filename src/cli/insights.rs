@@ -4,8 +4,12 @@ use clap::{Args, Subcommand};
 use super::when::parse_when;
 use crate::vocab::PlatformId;
 
+/// How many top posts `insights` shows unless told.
+pub const TOP_DEFAULT: u32 = 5;
+
+/// `--account`, `--from` and `--to` may stand before a view (`insights --account alice
+/// attribution`) as after it; the metrics' other options are refused with one there.
 #[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = true)]
 pub struct InsightsArgs {
     #[command(subcommand)]
     pub view: Option<InsightsView>,
@@ -38,7 +42,7 @@ pub struct InsightsArgs {
     pub chart: bool,
 
     /// How many top posts to show
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    #[arg(long, value_name = "N", default_value_t = TOP_DEFAULT)]
     pub top: u32,
 }
 

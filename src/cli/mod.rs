@@ -35,7 +35,7 @@ pub use doctor::DoctorArgs;
 pub use export::{ExportArgs, ExportFormat};
 pub use fans::{FanSortArg, FansCommand, tag_name};
 pub use import::{DateFormat, ImportCsvArgs, ImportExportArgs, ImportKind, ImportSource};
-pub use insights::{AttributionArgs, InsightsArgs, InsightsView};
+pub use insights::{AttributionArgs, InsightsArgs, InsightsView, TOP_DEFAULT};
 pub use messages::MessagesCommand;
 pub use people::{PeopleCommand, PersonSortArg};
 pub use post::{PostCommand, RedditPostArgs, XPostArgs};

@@ -2,6 +2,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use crate::vocab::PlatformId;
+
 /// Where a video can be uploaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum UploadPlatform {
@@ -11,6 +13,18 @@ pub enum UploadPlatform {
     X,
     /// A reel, by Meta's resumable upload
     Instagram,
+}
+
+impl UploadPlatform {
+    /// The platform, whose publisher the registry names (`tests/registry.rs` checks that the
+    /// two lists agree).
+    pub fn id(self) -> PlatformId {
+        match self {
+            UploadPlatform::Tiktok => PlatformId::Tiktok,
+            UploadPlatform::X => PlatformId::X,
+            UploadPlatform::Instagram => PlatformId::Instagram,
+        }
+    }
 }
 
 /// Who may watch a TikTok post (the creator's account decides which of these are offered).
@@ -28,18 +42,6 @@ pub enum Privacy {
     /// Only the creator (SELF_ONLY); the only level unaudited apps may post
     #[value(alias = "SELF_ONLY")]
     Private,
-}
-
-impl Privacy {
-    /// TikTok's name of the level.
-    pub fn tiktok(self) -> &'static str {
-        match self {
-            Privacy::Public => "PUBLIC_TO_EVERYONE",
-            Privacy::Friends => "MUTUAL_FOLLOW_FRIENDS",
-            Privacy::Followers => "FOLLOWER_OF_CREATOR",
-            Privacy::Private => "SELF_ONLY",
-        }
-    }
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,12 @@ pub fn streams(id: PlatformId, config: &Config) -> Vec<Box<dyn crate::sync::Stre
     (registry::adapter(id).streams)(&config.platform(id))
 }
 
+/// The side of the upload pipeline of `id`, configured; `None` when the platform takes no
+/// uploads.
+pub fn publisher(id: PlatformId, config: &Config) -> Option<Box<dyn crate::upload::Publisher>> {
+    (registry::adapter(id).publisher).map(|new| new(&config.platform(id)))
+}
+
 /// The OAuth adapter of `id`, configured for its production or `sandbox` app; an error names
 /// the missing setting (exit 5).
 pub fn oauth(

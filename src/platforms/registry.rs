@@ -1,23 +1,28 @@
 //! The adapter half of the platform registry: one [`Adapter`] per platform, in the order of
-//! [`PlatformId::ALL`]. `connect`, `disconnect`, `accounts --check`, `sync`, `doctor` and
-//! `webhooks serve` reach an adapter only through here (via [`super::oauth`], [`super::streams`]
-//! and [`Adapter::webhook`]), so none of them names a platform.
+//! [`PlatformId::ALL`]. `connect`, `disconnect`, `accounts --check`, `sync`, `doctor`,
+//! `webhooks serve` and `upload` reach an adapter only through here (via [`super::oauth`],
+//! [`super::streams`], [`Adapter::webhook`] and [`Adapter::publisher`]), so none of them names a
+//! platform.
 //!
 //! The vocabulary half (the name, aliases, environment prefix, README section) is
 //! [`crate::vocab::platform::FACTS`], on the floor everything may read; the settings are the rows
 //! of `config::platform::SETTINGS`. A new platform is a folder here with its `oauth` and
-//! `streams`, one line in [`ADAPTERS`], its facts and its settings rows; `tests/registry.rs`
-//! fails when a platform is missing from any of them.
+//! `streams` (and its `publisher` when it takes uploads), one line in [`ADAPTERS`], its facts
+//! and its settings rows; `tests/registry.rs` fails when a platform is missing from any of them.
 
 pub use super::kit::Imported;
 use super::{PlatformId, instagram, onlyfans, reddit, tiktok, x};
 use crate::auth::Built;
 use crate::config::PlatformConfig;
 use crate::sync::Stream;
+use crate::upload::Publisher;
 use crate::webhooks::Endpoint;
 
 /// Builds a platform's OAuth adapter from its settings, for its production or `sandbox` app.
 pub type NewOAuth = fn(&PlatformConfig, bool) -> Built;
+
+/// Builds a platform's side of the upload pipeline from its settings.
+pub type NewPublisher = fn(&PlatformConfig) -> Box<dyn Publisher>;
 
 /// What socialcrm can do with one platform through its API.
 pub struct Adapter {
@@ -29,6 +34,8 @@ pub struct Adapter {
     pub streams: fn(&PlatformConfig) -> Vec<Box<dyn Stream>>,
     /// The webhook receiver `webhooks serve` runs; `None` for platforms that send none.
     pub webhook: Option<Webhook>,
+    /// What `upload` posts a file through; `None` for platforms that take no uploads.
+    pub publisher: Option<NewPublisher>,
     /// For a platform without an API, what `connect`, `sync` and `doctor` say instead.
     pub imported: Option<Imported>,
 }
@@ -49,12 +56,14 @@ pub struct Webhook {
 
 /// Every platform's adapter, in the order of [`PlatformId::ALL`]: one line per platform.
 pub const ADAPTERS: [Adapter; 5] = [
-    Adapter::api(PlatformId::Tiktok, tiktok::oauth, tiktok::streams::streams).webhooks(Webhook {
-        signed_with: "TikTok: the client secret",
-        env: "TIKTOK_CLIENT_SECRET",
-        key: "[tiktok] client_secret",
-        endpoint: tiktok::webhook::endpoint,
-    }),
+    Adapter::api(PlatformId::Tiktok, tiktok::oauth, tiktok::streams::streams)
+        .webhooks(Webhook {
+            signed_with: "TikTok: the client secret",
+            env: "TIKTOK_CLIENT_SECRET",
+            key: "[tiktok] client_secret",
+            endpoint: tiktok::webhook::endpoint,
+        })
+        .publishes(tiktok::publisher::publisher),
     Adapter::api(
         PlatformId::Instagram,
         instagram::oauth,
@@ -65,14 +74,17 @@ pub const ADAPTERS: [Adapter; 5] = [
         env: "INSTAGRAM_APP_SECRET",
         key: "[instagram] app_secret",
         endpoint: instagram::webhook::endpoint,
-    }),
+    })
+    .publishes(instagram::publisher::publisher),
     Adapter::api(PlatformId::Reddit, reddit::oauth, reddit::streams::streams),
-    Adapter::api(PlatformId::X, x::oauth, x::streams::streams).webhooks(Webhook {
-        signed_with: "X: the consumer secret",
-        env: "TWITTER_CONSUMER_SECRET",
-        key: "[x] consumer_secret",
-        endpoint: x::webhook::endpoint,
-    }),
+    Adapter::api(PlatformId::X, x::oauth, x::streams::streams)
+        .webhooks(Webhook {
+            signed_with: "X: the consumer secret",
+            env: "TWITTER_CONSUMER_SECRET",
+            key: "[x] consumer_secret",
+            endpoint: x::webhook::endpoint,
+        })
+        .publishes(x::publisher::publisher),
     // No API: its data comes from `import-csv`.
     Adapter::without_api(PlatformId::Onlyfans, onlyfans::IMPORTED),
 ];
@@ -89,6 +101,7 @@ impl Adapter {
             oauth: Some(oauth),
             streams,
             webhook: None,
+            publisher: None,
             imported: None,
         }
     }
@@ -97,6 +110,14 @@ impl Adapter {
     pub const fn webhooks(self, webhook: Webhook) -> Adapter {
         Adapter {
             webhook: Some(webhook),
+            ..self
+        }
+    }
+
+    /// The same adapter, publishing uploads through `publisher`.
+    pub const fn publishes(self, publisher: NewPublisher) -> Adapter {
+        Adapter {
+            publisher: Some(publisher),
             ..self
         }
     }
@@ -113,6 +134,7 @@ impl Adapter {
             oauth: None,
             streams: |_| Vec::new(),
             webhook: None,
+            publisher: None,
             imported: Some(imported),
         }
     }

@@ -364,11 +364,28 @@ impl<C: Conn> SqlStore<C> {
     fn fans_sql(&mut self, q: &FanQuery) -> Result<(String, Vec<Value>), StoreError> {
         let d = self.dialect();
         let keyset = fan_keyset(q);
+        let tagged = by_tag(q);
         let mut query = if q.order() == FanSort::Username {
             // The fans' username index leads: SQLite keeps the join order of a CROSS JOIN,
             // and without statistics would otherwise read fan_accounts first and sort.
             let mut query = Query::new(d, FAN_SELECT_BY_IDENTITY);
             query.filter(FAN_JOIN, []);
+            query
+        } else if let Some(tag) = tagged {
+            let mut query = Query::new(d, FAN_SELECT_BY_TAG);
+            query.filter(
+                &format!("t.tag = ? AND f.id = t.fan_id AND {FAN_JOIN}"),
+                [tag.into()],
+            );
+            // The tag for every account ('') or for the relationship's account, whichever
+            // sorts first: a fan tagged both ways is still one row per relationship. (A
+            // correlated lookup of at most two index entries; an EXISTS in an OR would be
+            // hashed over every tag on PostgreSQL.)
+            query.filter(
+                "t.account = (SELECT MIN(e.account) FROM fan_tags e WHERE e.fan_id = t.fan_id \
+                 AND e.tag = t.tag AND e.account IN ('', fa.account))",
+                [],
+            );
             query
         } else {
             Query::new(d, FAN_SELECT)
@@ -377,14 +394,31 @@ impl<C: Conn> SqlStore<C> {
             Some(text) => !self.search_is_common(&FAN_SEARCH, text)?,
             None => true,
         };
-        self.fan_filters_by(&mut query, q, fts)?;
+        // The tag that drives the page is matched above; any others are checked per row.
+        let rest;
+        let filters = match tagged {
+            Some(_) => {
+                rest = FanQuery {
+                    tags: q.tags[1..].to_vec(),
+                    ..q.clone()
+                };
+                &rest
+            }
+            None => q,
+        };
+        self.fan_filters_by(&mut query, filters, fts)?;
         if let Some(after) = q.page.after {
-            let lookup = Query::new(
-                d,
-                format!("SELECT {}{FAN_CURSOR_FROM}", keyset.lookup_columns()),
-            );
+            // The cursor row's fan id is its identity's (`t.fan_id` equals `f.id`).
+            let columns = keyset.lookup_columns().replace("t.fan_id", "f.id");
+            let lookup = Query::new(d, format!("SELECT {columns}{FAN_CURSOR_FROM}"));
             let cursor = self.cursor_at(&keyset, lookup, "fa.id", "fan relationship", after)?;
             let (cond, values) = keyset.after(d, &cursor);
+            if tagged.is_some() {
+                // The row-value comparison spans two tables: this bound on the tag index's
+                // own column is what seeks to the page instead of walking to it.
+                let op = if q.desc { "<=" } else { ">=" };
+                query.filter(&format!("t.fan_id {op} ?"), [cursor.0[0].clone()]);
+            }
             query.filter(&cond, values);
         }
         Ok(query.finish(
@@ -565,6 +599,14 @@ const FAN_SELECT_BY_IDENTITY: &str = "SELECT fa.*, f.id AS fan_id, f.username, f
      FROM fans f CROSS JOIN fan_accounts fa";
 const FAN_JOIN: &str = "f.platform = fa.platform AND f.platform_user_id = fa.platform_user_id";
 
+/// [`FAN_SELECT`] driven by a tag's rows (`fan_tags_by_tag (tag, fan_id)`), then each tagged
+/// fan's identity and relationships: a tag one fan in ten carries no longer reads ten
+/// relationships per row listed. Joined in [`SqlStore::fans_sql`].
+const FAN_SELECT_BY_TAG: &str = "SELECT fa.*, f.id AS fan_id, f.username, f.display_name, \
+     (SELECT COUNT(*) FROM messages m WHERE m.platform = fa.platform \
+      AND m.fan_platform_user_id = fa.platform_user_id AND m.account = fa.account) AS message_count \
+     FROM fan_tags t CROSS JOIN fans f CROSS JOIN fan_accounts fa";
+
 /// The same join, reading a row's keyset cursor (`SELECT <columns>` is prepended).
 const FAN_CURSOR_FROM: &str = " FROM fan_accounts fa JOIN fans f \
      ON f.platform = fa.platform AND f.platform_user_id = fa.platform_user_id";
@@ -575,6 +617,7 @@ const FA_LAST_SEEN: Key = Key::nullable("fa.last_seen_at", KeyKind::Time);
 const FA_FIRST_SEEN: Key = Key::nullable("fa.first_seen_at", KeyKind::Time);
 const F_USERNAME: Key = Key::nullable("f.username", KeyKind::Text);
 const F_ID: Key = Key::new("f.id", KeyKind::Int);
+const T_FAN_ID: Key = Key::new("t.fan_id", KeyKind::Int);
 const M_SENT: Key = Key::new("m.sent_at", KeyKind::Time);
 const M_ID: Key = Key::new("m.id", KeyKind::Int);
 
@@ -586,10 +629,21 @@ fn direction(desc: bool) -> Direction {
     }
 }
 
+/// The tag a fans listing's page is read from: its first, when the listing is in the
+/// default order (by fan then relationship, the order of the tag's index); with a sort, the
+/// sort's index leads and tags are checked per row.
+fn by_tag(q: &FanQuery) -> Option<&str> {
+    (q.order() == FanSort::Id)
+        .then(|| q.tags.first().map(String::as_str))
+        .flatten()
+}
+
 /// The order of a fans listing, each served by an index of schema v11 (the username order by
 /// `fans_by_username`, the identity's id and then the relationship's).
+/// A listing with a tag in the default order goes by fan, then relationship.
 fn fan_keyset(q: &FanQuery) -> Keyset {
     let keys: &[Key] = match q.order() {
+        FanSort::Id if by_tag(q).is_some() => &[T_FAN_ID, FA_ID],
         FanSort::Id => &[FA_ID],
         FanSort::Spend => &[FA_SPEND, FA_ID],
         FanSort::LastSeen => &[FA_LAST_SEEN, FA_ID],
@@ -1130,6 +1184,11 @@ impl<C: Conn> Store for SqlStore<C> {
                 let mut q = Query::new(self.dialect(), FAN_SELECT);
                 q.filter("f.id = ?", [(*id).into()]);
                 q.finish("ORDER BY fa.account", [])
+            }
+            Listing::SpendBuckets => self.spend_buckets_sql(None),
+            Listing::SpendInBucket { account, bucket } => {
+                let (sql, values) = self.spend_in_bucket_sql(account, *bucket, 10, 3);
+                Query::new(self.dialect(), "").finish(&sql, values)
             }
         };
         match self.dialect() {

@@ -40,6 +40,7 @@ macro_rules! schema_migrations {
             17 "tracking_links" "0017_tracking_links.sql",
             18 "block_index" "0018_block_index.sql",
             19 "segment_indexes" "0019_segment_indexes.sql",
+            20 "spend_buckets" "0020_spend_buckets.sql",
             21 "profile_evidence" "0021_profile_evidence.sql",
         )
     };

@@ -504,7 +504,24 @@ pub enum BuiltinSegment {
     Cold,
 }
 
+/// Which spend a built-in segment compares each account's fans with: the k-th highest of its
+/// paying fans, k being 1% of them rounded up (whales), or their lower median (cold).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpendRank {
+    TopPercent,
+    LowerMedian,
+}
+
 impl BuiltinSegment {
+    /// The spend threshold the segment is judged by, per account (none for `new`).
+    pub fn spend_rank(self) -> Option<SpendRank> {
+        match self {
+            BuiltinSegment::Whales => Some(SpendRank::TopPercent),
+            BuiltinSegment::Cold => Some(SpendRank::LowerMedian),
+            BuiltinSegment::New => None,
+        }
+    }
+
     pub const ALL: [BuiltinSegment; 3] = [
         BuiltinSegment::Whales,
         BuiltinSegment::New,
@@ -740,6 +757,14 @@ pub enum Listing {
     BlockMembers(Vec<String>),
     /// `people list`.
     People(PersonQuery),
+    /// The whales and cold segments' read of each account's spend buckets (schema v20), to
+    /// find the bucket holding their thresholds.
+    SpendBuckets,
+    /// The step to a rank inside one account's spend bucket (here: the 4th of 10).
+    SpendInBucket {
+        account: String,
+        bucket: i64,
+    },
 }
 
 /// A post as the CRM keeps it: the record, its local id and the store's bookkeeping.

@@ -36,7 +36,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::oauth::{Authority, Code};
-use super::server::{Fake, RecordedRequest, Reply, Routes, limit, page, random_token};
+use super::server::{Fake, RecordedRequest, Reply, Routes, Users, limit, page, random_token};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_INSTAGRAM_BASE_URL";
 pub const APP_ID: &str = "fake-ig-app-id";
@@ -79,22 +79,27 @@ pub struct State {
     long_lived_left: Duration,
     /// Long-lived tokens issued from now on count as issued just now, whatever their lifetime.
     young: bool,
+    /// Whose data answers the current request.
+    data: Data,
+    /// Insights metrics Meta no longer offers (code 100 naming them).
+    deprecated: Vec<String>,
+    usage: f64,
+    regain_minutes: u64,
+    pub_state: publish::Publishing,
+    /// The token endpoints fail, echoing the request's URL (query included) in the message.
+    echo_token_urls: bool,
+}
+
+/// A user's data: the fixed creator's, or user k's in many-users mode.
+#[derive(Default)]
+pub struct Data {
+    /// (user id, username).
+    me: (String, String),
     /// Media newest first: (id, timestamp, comments).
     media: Vec<(String, i64, Vec<Value>)>,
     conversations: Vec<Value>,
     /// Live stories, newest first; `None`: the edge is refused (code 10).
     stories: Option<Vec<Value>>,
-    /// Insights metrics Meta no longer offers (code 100 naming them).
-    deprecated: Vec<String>,
-    usage: f64,
-    regain_minutes: u64,
-    /// After this many more Graph answers, the next ones are delayed (for kills mid-sync).
-    delay: Option<(u32, Duration)>,
-    pub_state: publish::Publishing,
-    /// The token endpoints fail, echoing the request's URL (query included) in the message.
-    echo_token_urls: bool,
-    /// Whose data answers the current request: (user id, username).
-    me: (String, String),
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
@@ -142,9 +147,12 @@ impl FakeInstagram {
             redirect_uri: redirect_uri.into(),
             auth: Authority::new(Duration::from_secs(3600), ["AQ", "IGSL", "IGLL"]),
             long_lived_left: LONG_LIVED,
-            stories: Some(Vec::new()),
             usage: 5.0,
-            me: (USER_ID.into(), USERNAME.into()),
+            data: Data {
+                me: (USER_ID.into(), USERNAME.into()),
+                stories: Some(Vec::new()),
+                ..Data::default()
+            },
             ..State::default()
         };
         Fake::serve("fake-instagram", BASE_URL_ENV, state, |_, _| {})
@@ -176,22 +184,10 @@ impl FakeInstagram {
         self.state().echo_token_urls = true;
     }
 
-    /// Every token issued so far expires now.
-    pub fn expire_tokens_now(&self) {
-        self.state().auth.expire_access_now();
-    }
-
     /// `n` media, newest first, one hour apart; media `i` (1 = oldest) has `i % 4` comments by
     /// fans `fan1`..`fan3` and, on every third media, a reply by the account itself.
     pub fn set_media(&self, n: usize) {
-        self.state().media = media(n, "", (USER_ID, USERNAME));
-    }
-
-    /// Many-users mode (for the `sync --all` benchmark): every code exchange from now on is
-    /// by a new user k = 1, 2, .. (`creator{k}`) with a few media and comments of its own (no
-    /// conversations or stories); each token answers as its user.
-    pub fn serve_many_users(&self) {
-        self.state().auth.many_users = true;
+        self.state().data.media = media(n, "", (USER_ID, USERNAME));
     }
 
     /// `n` conversations with `dmfan1`.., each with a message in and a reply out.
@@ -213,12 +209,12 @@ impl FakeInstagram {
                 })
             })
             .collect();
-        self.state().conversations = conversations;
+        self.state().data.conversations = conversations;
     }
 
     /// `n` live stories, the newest an hour before [`MEDIA_END`]; `None` refuses the edge.
     pub fn set_stories(&self, n: Option<usize>) {
-        self.state().stories = n.map(|n| {
+        self.state().data.stories = n.map(|n| {
             (1..=n)
                 .rev()
                 .map(|i| {
@@ -243,21 +239,12 @@ impl FakeInstagram {
         st.regain_minutes = regain_minutes;
     }
 
-    /// After `n` more Graph answers, every answer waits `delay` first.
-    pub fn delay_after(&self, n: u32, delay: Duration) {
-        self.state().delay = Some((n, delay));
-    }
-
     // ---- what happened ----
-
-    /// Every token issued.
-    pub fn tokens(&self) -> Vec<String> {
-        self.state().auth.access_tokens()
-    }
 
     /// Comments and replies on the `latest` media (the messages a sync stores from them).
     pub fn comment_count(&self, latest: usize) -> usize {
         self.state()
+            .data
             .media
             .iter()
             .take(latest)
@@ -336,6 +323,10 @@ impl Routes for State {
         &mut self.requests
     }
 
+    fn auth(&mut self) -> &mut Authority {
+        &mut self.auth
+    }
+
     /// The upload host streams its body itself (publish.rs).
     fn take(state: &Mutex<State>, request: tiny_http::Request) -> Option<tiny_http::Request> {
         if request.url().starts_with("/ig-api-upload/") {
@@ -343,17 +334,6 @@ impl Routes for State {
             return None;
         }
         Some(request)
-    }
-
-    fn delay(&mut self) -> Option<Duration> {
-        match self.delay {
-            Some((0, d)) => Some(d),
-            Some((n, d)) => {
-                self.delay = Some((n - 1, d));
-                None
-            }
-            None => None,
-        }
     }
 }
 
@@ -363,6 +343,25 @@ fn numbered(k: u64) -> (String, String) {
         format!("{}", 17_841_400_000_000_000u64 + 1000 + k),
         format!("creator{k}"),
     )
+}
+
+impl Users for State {
+    type Data = Data;
+
+    /// A few media and comments, no conversations or stories.
+    fn numbered(k: u64) -> Data {
+        let me = numbered(k);
+        Data {
+            media: media(4, &format!("u{k}"), (&me.0, &me.1)),
+            stories: Some(Vec::new()),
+            conversations: Vec::new(),
+            me,
+        }
+    }
+
+    fn data(&mut self) -> &mut Data {
+        &mut self.data
+    }
 }
 
 fn oauth_error(message: &str) -> Reply {
@@ -512,37 +511,7 @@ impl State {
             return session_expired();
         };
         let (user, scope) = (token.user, token.scope.clone());
-        if user > 0 {
-            // Answer from user k's world: swap it in for this one request.
-            let me = numbered(user);
-            let mut world = (
-                media(4, &format!("u{user}"), (&me.0, &me.1)),
-                Vec::new(),
-                Some(Vec::new()),
-                me,
-            );
-            self.swap_world(&mut world);
-            let reply = self.authorized(req, &scope);
-            self.swap_world(&mut world);
-            return reply;
-        }
-        self.authorized(req, &scope)
-    }
-
-    #[allow(clippy::type_complexity)]
-    fn swap_world(
-        &mut self,
-        w: &mut (
-            Vec<(String, i64, Vec<Value>)>,
-            Vec<Value>,
-            Option<Vec<Value>>,
-            (String, String),
-        ),
-    ) {
-        std::mem::swap(&mut self.media, &mut w.0);
-        std::mem::swap(&mut self.conversations, &mut w.1);
-        std::mem::swap(&mut self.stories, &mut w.2);
-        std::mem::swap(&mut self.me, &mut w.3);
+        self.answer_as(user, |st| st.authorized(req, &scope))
     }
 
     /// A Graph call with a live token of `scopes`, answered from the current user's world.
@@ -555,12 +524,13 @@ impl State {
         match (req.method.as_str(), segments.as_slice()) {
             ("GET", ["me"]) => Reply::json(
                 200,
-                json!({"id": "app-scoped-1", "user_id": self.me.0, "username": self.me.1, "name": "Test Creator",
+                json!({"id": "app-scoped-1", "user_id": self.data.me.0, "username": self.data.me.1, "name": "Test Creator",
                        "account_type": "MEDIA_CREATOR", "followers_count": FOLLOWERS, "follows_count": 56,
-                       "media_count": self.media.len()}),
+                       "media_count": self.data.media.len()}),
             ),
             ("GET", ["me", "media"]) => {
                 let items: Vec<Value> = self
+                    .data
                     .media
                     .iter()
                     .map(|(id, at, comments)| {
@@ -572,7 +542,7 @@ impl State {
                     .collect();
                 Reply::json(200, paged(&items, after, limit, &req.path))
             }
-            ("GET", ["me", "stories"]) => match &self.stories {
+            ("GET", ["me", "stories"]) => match &self.data.stories {
                 Some(stories) => Reply::json(200, paged(stories, after, limit, &req.path)),
                 None => no_permission(400),
             },
@@ -580,7 +550,7 @@ impl State {
                 if !has("instagram_business_manage_comments") {
                     return no_permission(403);
                 }
-                let Some((_, _, comments)) = self.media.iter().find(|m| m.0 == *media) else {
+                let Some((_, _, comments)) = self.data.media.iter().find(|m| m.0 == *media) else {
                     return no_object();
                 };
                 Reply::json(200, paged(comments, after, limit, &req.path))
@@ -592,7 +562,10 @@ impl State {
                 if req.query_param("platform") != Some("instagram") {
                     return graph_error(400, 100, "(#100) The parameter platform is required");
                 }
-                Reply::json(200, paged(&self.conversations, after, limit, &req.path))
+                Reply::json(
+                    200,
+                    paged(&self.data.conversations, after, limit, &req.path),
+                )
             }
             ("GET", ["me", "insights"]) => self.insights(req),
             ("GET", [media, "insights"]) => self.media_insights(req, media),
@@ -615,7 +588,7 @@ impl State {
 
     /// Lifetime totals of one media, as `values` without `end_time`.
     fn media_insights(&self, req: &RecordedRequest, media: &str) -> Reply {
-        if !self.media.iter().any(|m| m.0 == media) {
+        if !self.data.media.iter().any(|m| m.0 == media) {
             return no_object();
         }
         let metrics = match self.metrics(req, "(#100) The Media Insights API does not support the {} metric for this media product type.") {
@@ -646,7 +619,7 @@ impl State {
             .enumerate()
             .map(|(i, m)| {
                 json!({"name": m, "period": "day", "title": m, "description": "",
-                       "total_value": {"value": 100 + i}, "id": format!("{}/insights/{m}/day", self.me.0)})
+                       "total_value": {"value": 100 + i}, "id": format!("{}/insights/{m}/day", self.data.me.0)})
             })
             .collect();
         Reply::json(200, json!({"data": data}))

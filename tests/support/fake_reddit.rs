@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::oauth::{Authority, ClientAuth, Code, Rotation, TokenRefused, bearer};
-use super::server::{Fake, RecordedRequest, Reply, Routes, limit, page};
+use super::server::{Fake, RecordedRequest, Reply, Routes, Users, limit, page};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_REDDIT_BASE_URL";
 pub const CLIENT_ID: &str = "fake-reddit-client-id";
@@ -166,11 +166,8 @@ pub struct State {
     rotate_refresh: bool,
     auth: Authority,
     requests: Vec<RecordedRequest>,
-    submissions: Listing,
-    comments: Listing,
-    inbox: Listing,
-    sent: Listing,
-    mentions: Listing,
+    /// Whose data answers the current request, and its listings.
+    data: Data,
     window: Window,
     /// After this many more API answers, the window is spent, resetting this long after.
     exhaust: Option<(u32, Duration)>,
@@ -178,8 +175,39 @@ pub struct State {
     /// Error lists the next submits answer with.
     refusals: Vec<Vec<[String; 3]>>,
     posted: Vec<Vec<(String, String)>>,
-    /// Whose data answers the current request.
+}
+
+/// A user's listings: the fixed user's, or user k's in many-users mode.
+#[derive(Default)]
+pub struct Data {
     persona: Persona,
+    submissions: Listing,
+    comments: Listing,
+    inbox: Listing,
+    sent: Listing,
+    mentions: Listing,
+}
+
+impl Users for State {
+    type Data = Data;
+
+    /// User k's small listing of each kind.
+    fn numbered(k: u64) -> Data {
+        let p = Persona::numbered(k);
+        let list = |items| Listing { items };
+        Data {
+            submissions: list(submissions(3, &p)),
+            comments: list(comments(2, &p)),
+            inbox: list(inbox(2, 2, 2, false, &p)),
+            sent: list(sent(2, &p)),
+            mentions: list(mentions(1, &p)),
+            persona: p,
+        }
+    }
+
+    fn data(&mut self) -> &mut Data {
+        &mut self.data
+    }
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
@@ -213,11 +241,6 @@ impl FakeReddit {
         self.state().rotate_refresh = true;
     }
 
-    /// Every access token issued so far stops working now (refresh tokens still work).
-    pub fn expire_access_tokens_now(&self) {
-        self.state().auth.expire_access_now();
-    }
-
     /// After `n` more API answers the window is spent: that answer says `Remaining: 0` and
     /// `Reset: <reset>`, and requests before then get 429.
     pub fn exhaust_window_after(&self, n: u32, reset: Duration) {
@@ -243,16 +266,17 @@ impl FakeReddit {
 
     /// `n` submissions by the user, newest first, one hour apart (ids `s1`.. oldest first).
     pub fn set_submissions(&self, n: usize) {
-        self.state().submissions.items = submissions(n, &Persona::fixed());
+        self.state().data.submissions.items = submissions(n, &Persona::fixed());
     }
 
     /// `k` submissions newer than every current one.
     pub fn add_submissions(&self, k: usize) {
         let mut st = self.state();
-        let n = st.submissions.items.len();
+        let n = st.data.submissions.items.len();
         for i in n + 1..=n + k {
             let at = ITEMS_END + (i - n) as i64 * 60;
-            st.submissions
+            st.data
+                .submissions
                 .items
                 .insert(0, submission(i, at, &Persona::fixed()));
         }
@@ -260,30 +284,23 @@ impl FakeReddit {
 
     /// `n` comments by the user on its submission `s1`, newest first.
     pub fn set_comments(&self, n: usize) {
-        self.state().comments.items = comments(n, &Persona::fixed());
+        self.state().data.comments.items = comments(n, &Persona::fixed());
     }
 
     /// The inbox: `pms` private messages and `replies` comment replies (plus one username
     /// mention when `mention`), alternating authors `fan1`..`fan{authors}`, newest first.
     pub fn set_inbox(&self, pms: usize, replies: usize, authors: usize, mention: bool) {
-        self.state().inbox.items = inbox(pms, replies, authors, mention, &Persona::fixed());
+        self.state().data.inbox.items = inbox(pms, replies, authors, mention, &Persona::fixed());
     }
 
     /// `n` private messages the user sent to `fan1`.., newest first.
     pub fn set_sent(&self, n: usize) {
-        self.state().sent.items = sent(n, &Persona::fixed());
+        self.state().data.sent.items = sent(n, &Persona::fixed());
     }
 
     /// `n` posts by `fan_m1`.. naming the user, found by search.
     pub fn set_mentions(&self, n: usize) {
-        self.state().mentions.items = mentions(n, &Persona::fixed());
-    }
-
-    /// Many-users mode (for the `sync --all` benchmark): every authorization from now on is
-    /// by a new user k = 1, 2, .. (`creator{k}`) with a small listing of each kind of its own;
-    /// each token answers as its user.
-    pub fn serve_many_users(&self) {
-        self.state().auth.many_users = true;
+        self.state().data.mentions.items = mentions(n, &Persona::fixed());
     }
 
     /// The rate-limit window from now on: `requests` per `window`, counted per client id (one
@@ -293,36 +310,6 @@ impl FakeReddit {
     }
 
     // ---- what happened ----
-
-    /// (token, token_type_hint) of each accepted revoke.
-    pub fn revocations(&self) -> Vec<(String, String)> {
-        self.state().auth.revocations.clone()
-    }
-
-    /// Every access and refresh token issued.
-    pub fn tokens(&self) -> Vec<String> {
-        let st = self.state();
-        st.auth
-            .grants
-            .iter()
-            .flat_map(|g| [Some(g.access_token.clone()), g.refresh_token.clone()])
-            .flatten()
-            .collect()
-    }
-
-    /// Refresh tokens that still work.
-    pub fn live_refresh_tokens(&self) -> usize {
-        let st = self.state();
-        let mut live: Vec<&String> = st
-            .auth
-            .grants
-            .iter()
-            .filter(|g| !g.revoked)
-            .filter_map(|g| g.refresh_token.as_ref())
-            .collect();
-        live.dedup();
-        live.len()
-    }
 
     /// Requests that arrived while the window was spent (answered 429).
     pub fn over_limit(&self) -> usize {
@@ -469,6 +456,10 @@ impl Routes for State {
     fn log(&mut self) -> &mut Vec<RecordedRequest> {
         &mut self.requests
     }
+
+    fn auth(&mut self) -> &mut Authority {
+        &mut self.auth
+    }
 }
 
 fn error(status: u16, message: &str) -> Reply {
@@ -608,37 +599,7 @@ impl State {
         let Some((scope, user)) = scope else {
             return error(401, "Unauthorized");
         };
-        if user > 0 {
-            // Answer from user k's world: swap it in for this one request.
-            let p = Persona::numbered(user);
-            let own = [
-                submissions(3, &p),
-                comments(2, &p),
-                inbox(2, 2, 2, false, &p),
-                sent(2, &p),
-                mentions(1, &p),
-            ];
-            let saved = self.swap_listings(own, p);
-            let reply = self.authorized(req, &scope);
-            self.swap_listings(saved.0, saved.1);
-            return reply;
-        }
-        self.authorized(req, &scope)
-    }
-
-    /// Puts these listings and persona in place; the ones they replace.
-    fn swap_listings(
-        &mut self,
-        mut lists: [Vec<Value>; 5],
-        p: Persona,
-    ) -> ([Vec<Value>; 5], Persona) {
-        let [a, b, c, d, e] = &mut lists;
-        std::mem::swap(&mut self.submissions.items, a);
-        std::mem::swap(&mut self.comments.items, b);
-        std::mem::swap(&mut self.inbox.items, c);
-        std::mem::swap(&mut self.sent.items, d);
-        std::mem::swap(&mut self.mentions.items, e);
-        (lists, std::mem::replace(&mut self.persona, p))
+        self.answer_as(user, |st| st.authorized(req, &scope))
     }
 
     /// An API call with a valid token of `scope`, answered from the current persona's data.
@@ -660,20 +621,20 @@ impl State {
         let limit = limit(req, 25, 100);
         let after = req.query_param("after");
         match segments.as_slice() {
-            ["api", "v1", "me"] => Reply::json(200, me(&self.persona)),
+            ["api", "v1", "me"] => Reply::json(200, me(&self.data.persona)),
             ["user", name, what] => {
-                if *name != self.persona.name {
+                if *name != self.data.persona.name {
                     return error(404, "Not Found");
                 }
                 let listing = if *what == "submitted" {
-                    &self.submissions
+                    &self.data.submissions
                 } else {
-                    &self.comments
+                    &self.data.comments
                 };
                 Reply::json(200, listing.page(after, limit))
             }
-            ["message", "inbox"] => Reply::json(200, self.inbox.page(after, limit)),
-            ["message", "sent"] => Reply::json(200, self.sent.page(after, limit)),
+            ["message", "inbox"] => Reply::json(200, self.data.inbox.page(after, limit)),
+            ["message", "sent"] => Reply::json(200, self.data.sent.page(after, limit)),
             ["r", subs, "search"] => {
                 let known = subs
                     .split('+')
@@ -681,7 +642,7 @@ impl State {
                 if !known {
                     return error(404, "Not Found");
                 }
-                Reply::json(200, self.mentions.page(after, limit))
+                Reply::json(200, self.data.mentions.page(after, limit))
             }
             ["r", sr, ..] => {
                 if !SUBREDDITS.iter().any(|k| k.eq_ignore_ascii_case(sr)) {

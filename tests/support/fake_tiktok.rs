@@ -22,7 +22,7 @@
 //! [`FakeTikTok::fail_next_api_calls`], [`FakeTikTok::fail_video_page_once`] and
 //! [`FakeTikTok::expire_access_tokens_after`].
 //!
-//! [`FakeTikTok::serve_many_users`] makes every authorization a new user with its own ids and
+//! `serve_many_users` (oauth.rs) makes every authorization a new user with its own ids and
 //! videos (the `sync --all` benchmark).
 //!
 //! Everything is recorded ([`FakeTikTok::requests`]) and the tokens it issued can be read back
@@ -30,8 +30,8 @@
 //! authorize page with.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -197,25 +197,6 @@ impl FakeVideo {
     }
 }
 
-/// A token pair the fake issued, as it stands now.
-#[derive(Clone, Debug)]
-pub struct IssuedToken {
-    pub access_token: String,
-    pub refresh_token: String,
-    pub open_id: String,
-    /// Granted scopes, comma-separated as in the token answer.
-    pub scope: String,
-    /// `expires_in` as answered.
-    pub expires_in: u64,
-    /// The access token would be accepted now (not expired, not revoked).
-    pub access_valid: bool,
-    /// The refresh token would be accepted now (not rotated away, not revoked).
-    pub refresh_valid: bool,
-    pub revoked: bool,
-    /// This pair came from a refresh (not from a code exchange).
-    pub from_refresh: bool,
-}
-
 #[derive(Default)]
 pub struct State {
     client_key: String,
@@ -235,12 +216,6 @@ pub struct State {
     video_seq: u64,
     /// Statuses the next API calls answer with, in order.
     failing_api_calls: VecDeque<u16>,
-    truncating_api_replies: u32,
-    cutting_api_replies: u32,
-    delaying_api_replies: VecDeque<Duration>,
-    /// How many delayed replies have begun their wait, readable while the fake sleeps (it
-    /// sleeps holding its state).
-    delays_begun: Arc<std::sync::atomic::AtomicUsize>,
     /// Video-list request indices (0-based, since start) that answer 500.
     failing_video_pages: Vec<usize>,
     /// Answer 429 to the first video-list request once this many callers (access tokens) have
@@ -254,20 +229,14 @@ pub struct State {
     rate_limit_retry_after: Option<u64>,
     /// The Content Posting API (posting.rs).
     posting: posting::Posting,
-    /// Many-users mode: videos per user (None: off).
-    many_users: Option<u64>,
+    /// Many-users mode: videos per user.
+    videos_per_user: u64,
     /// The video list answers `has_more` with the cursor it was asked for, for ever.
     stuck_cursor: bool,
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
 pub type FakeTikTok = Fake<State>;
-
-/// Each fake's count of delayed replies begun, by base URL: read without the fake's state lock,
-/// which a delayed reply holds while it sleeps.
-static DELAYS_BEGUN: std::sync::LazyLock<
-    Mutex<std::collections::HashMap<String, Arc<std::sync::atomic::AtomicUsize>>>,
-> = std::sync::LazyLock::new(Default::default);
 
 impl FakeTikTok {
     /// Starts a fake that knows [`CLIENT_KEY`] / [`CLIENT_SECRET`] and [`FakeUser::default`].
@@ -285,14 +254,9 @@ impl FakeTikTok {
             auth,
             ..State::default()
         };
-        let counter = state.delays_begun.clone();
         // Before the base URL is handed out, so before any request can arrive.
         Fake::serve("fake-tiktok", BASE_URL_ENV, state, move |st, base_url| {
             st.posting = posting::Posting::new(base_url.into());
-            DELAYS_BEGUN
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(base_url.to_string(), counter);
         })
     }
 
@@ -356,16 +320,6 @@ impl FakeTikTok {
         self.state().refresh_revoked = true;
     }
 
-    /// Lifetime of access tokens issued from now on (`expires_in` is its whole seconds).
-    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
-        self.state().auth.access_lifetime = lifetime;
-    }
-
-    /// Every access token issued so far stops working now (refresh tokens still work).
-    pub fn expire_access_tokens_now(&self) {
-        self.state().auth.expire_access_now();
-    }
-
     pub fn set_user(&self, user: FakeUser) {
         self.state().user = user;
     }
@@ -381,13 +335,10 @@ impl FakeTikTok {
 
     // ---- videos ----
 
-    /// Many-users mode (for the `sync --all` benchmark): every code exchange from now on
-    /// creates a new user k = 1, 2, .. ([`FakeUser::numbered`]) with `videos` videos of its own
-    /// ([`FakeTikTok::user_videos`]); each token answers as its user.
-    pub fn serve_many_users(&self, videos: u64) {
-        let mut st = self.state();
-        st.many_users = Some(videos);
-        st.auth.many_users = true;
+    /// In many-users mode ([`FakeTikTok::serve_many_users`]), user k ([`FakeUser::numbered`])
+    /// has `videos` videos of its own ([`FakeTikTok::user_videos`]).
+    pub fn set_videos_per_user(&self, videos: u64) {
+        self.state().videos_per_user = videos;
     }
 
     /// User k's videos in many-users mode: ids `VIDEO_ID_BASE + k * 1000 + i`, newest first.
@@ -485,40 +436,6 @@ impl FakeTikTok {
             .extend(std::iter::repeat_n(status, n as usize));
     }
 
-    /// The next `n` API calls are answered only after `delay`.
-    pub fn delay_next_api_replies(&self, n: u32, delay: Duration) {
-        self.state()
-            .delaying_api_replies
-            .extend(std::iter::repeat_n(delay, n as usize));
-    }
-
-    /// How many replies delayed by [`FakeTikTok::delay_next_api_replies`] have begun their
-    /// wait. Unlike every other look at the fake, this does not wait for a delayed reply.
-    pub fn delays_begun(&self) -> usize {
-        DELAYS_BEGUN
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(self.base_url())
-            .map_or(0, |n| n.load(std::sync::atomic::Ordering::SeqCst))
-    }
-
-    /// Drops the delays still queued by [`FakeTikTok::delay_next_api_replies`].
-    pub fn clear_api_delays(&self) {
-        self.state().delaying_api_replies.clear();
-    }
-
-    /// The next `n` successful API answers break off halfway through a body whose
-    /// Content-Length promised more (the fake asks for the connection to close; tiny_http may
-    /// keep it open, so the client sees a reset or a stall).
-    pub fn cut_next_api_replies(&self, n: u32) {
-        self.state().cutting_api_replies += n;
-    }
-
-    /// The next `n` successful API answers arrive cut in half: status 200, half of the JSON.
-    pub fn truncate_next_api_replies(&self, n: u32) {
-        self.state().truncating_api_replies += n;
-    }
-
     /// The `k`-th video-list request (0-based, counted since the fake started, the numbering
     /// of [`FakeTikTok::video_list_cursors`]) answers 500 `internal_error`; the retry works.
     pub fn fail_video_page_once(&self, k: usize) {
@@ -565,42 +482,6 @@ impl FakeTikTok {
             .map(|r| r.json_body().and_then(|b| b["cursor"].as_i64()))
             .collect()
     }
-
-    /// The `token` values sent to the revoke endpoint (successful calls), in order.
-    pub fn revocations(&self) -> Vec<String> {
-        self.state().auth.revoked()
-    }
-
-    /// Every token pair issued, oldest first.
-    pub fn tokens(&self) -> Vec<IssuedToken> {
-        let now = Instant::now();
-        self.state()
-            .auth
-            .grants
-            .iter()
-            .map(|g| IssuedToken {
-                access_token: g.access_token.clone(),
-                refresh_token: g.refresh_token.clone().unwrap_or_default(),
-                open_id: g.subject.clone(),
-                scope: g.scope.clone(),
-                expires_in: g.lifetime.as_secs(),
-                access_valid: g.access_valid(now),
-                refresh_valid: g.refresh_valid(),
-                revoked: g.revoked,
-                from_refresh: g.from_refresh,
-            })
-            .collect()
-    }
-
-    /// The newest token pair, if any was issued.
-    pub fn last_token(&self) -> Option<IssuedToken> {
-        self.tokens().pop()
-    }
-
-    /// Authorization codes issued and not yet exchanged.
-    pub fn pending_codes(&self) -> usize {
-        self.state().auth.codes.len()
-    }
 }
 
 /// Encodes a query value the way TikTok's redirects look: form style (`+` for space) but with
@@ -628,6 +509,18 @@ impl Routes for State {
 
     fn log(&mut self) -> &mut Vec<RecordedRequest> {
         &mut self.requests
+    }
+
+    fn auth(&mut self) -> &mut Authority {
+        &mut self.auth
+    }
+
+    /// The delays and cut answers are the API's (user info, video list and query), never OAuth's.
+    fn faulty(req: &RecordedRequest) -> bool {
+        matches!(
+            (req.method.as_str(), req.path.as_str()),
+            ("GET", USER_INFO_PATH) | ("POST", VIDEO_LIST_PATH | VIDEO_QUERY_PATH)
+        )
     }
 
     /// Upload chunks stream to posting.rs.
@@ -694,23 +587,7 @@ impl State {
             return self.api_error(405, "method_not_allowed", "Fake TikTok: wrong method.");
         }
         if api {
-            if let Some(delay) = self.delaying_api_replies.pop_front() {
-                self.delays_begun
-                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                // Answer late, as a slow or stuck server would (this blocks the fake).
-                std::thread::sleep(delay);
-            }
-            let mut reply = self.api(req, list_index);
-            if self.cutting_api_replies > 0 && reply.status == 200 {
-                self.cutting_api_replies -= 1;
-                reply.cut = true;
-            } else if self.truncating_api_replies > 0 && reply.status == 200 {
-                // A transfer cut short: the status line and half of the JSON.
-                self.truncating_api_replies -= 1;
-                let half = reply.body.len() / 2;
-                reply.body.truncate(half);
-            }
-            return reply;
+            return self.api(req, list_index);
         }
         if want == "POST" && !is_form {
             return self.invalid_request("Content-Type must be application/x-www-form-urlencoded.");
@@ -827,10 +704,13 @@ impl State {
         if self.refresh_revoked && req.form_field("grant_type") == Some("refresh_token") {
             return self.oauth_error(400, "invalid_grant", "Refresh token is invalid.");
         }
-        let (many, fixed) = (self.many_users, self.user.open_id.clone());
+        let (videos, fixed) = (self.videos_per_user, self.user.open_id.clone());
         let grant = self.auth.grant(req, Rotation::Rotate, |auth, _| {
             let user = auth.next_user();
-            let open_id = many.map_or(fixed, |videos| FakeUser::numbered(user, videos).open_id);
+            let open_id = match user {
+                0 => fixed,
+                k => FakeUser::numbered(k, videos).open_id,
+            };
             (user, open_id, true)
         });
         let (error, description) = match grant {
@@ -933,8 +813,9 @@ impl State {
         let Some((scope, user)) = grant else {
             return self.token_invalid();
         };
-        if let (Some(videos), 1..) = (self.many_users, user) {
+        if user > 0 {
             // Answer from user k's world: swap it in for this one request.
+            let videos = self.videos_per_user;
             let numbered = FakeUser::numbered(user, videos);
             let own = FakeTikTok::user_videos(user, videos, &numbered.username);
             let saved_user = std::mem::replace(&mut self.user, numbered);

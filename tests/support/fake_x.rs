@@ -109,19 +109,26 @@ pub struct State {
     client_secret: Option<String>,
     corrupt_challenges: bool,
     auth: Authority,
-    followers: u64,
-    /// Newest first.
-    tweets: Vec<Tweet>,
-    mentions: Vec<Tweet>,
-    dms: Vec<DmEvent>,
+    /// Whose data answers the current request.
+    data: Data,
     forbidden: HashSet<String>,
     throttles: Vec<Throttle>,
     windows: HashMap<String, Window>,
     media: media::Media,
     requests: Vec<RecordedRequest>,
-    /// Whose data answers the current request: (id, username), and its followers' id base.
+}
+
+/// A user's data: the fixed creator's, or user k's in many-users mode.
+#[derive(Default)]
+pub struct Data {
+    /// (id, username), and the id base of the followers.
     me: (String, String),
     follower_base: u64,
+    followers: u64,
+    /// Newest first.
+    tweets: Vec<Tweet>,
+    mentions: Vec<Tweet>,
+    dms: Vec<DmEvent>,
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
@@ -153,8 +160,11 @@ impl FakeX {
             client_id: CLIENT_ID.into(),
             client_secret: secret.map(str::to_string),
             auth,
-            me: (USER_ID.into(), USERNAME.into()),
-            follower_base: api::FOLLOWER_BASE,
+            data: Data {
+                me: (USER_ID.into(), USERNAME.into()),
+                follower_base: api::FOLLOWER_BASE,
+                ..Data::default()
+            },
             ..State::default()
         };
         Fake::serve("fake-x", BASE_URL_ENV, state, |_, _| {})
@@ -163,11 +173,6 @@ impl FakeX {
     /// True when the fake's client has a secret (HTTP Basic).
     pub fn is_confidential(&self) -> bool {
         self.state().client_secret.is_some()
-    }
-
-    /// How long access tokens issued from now on live (`expires_in`).
-    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
-        self.state().auth.access_lifetime = lifetime;
     }
 
     /// How long an authorization code may wait for its exchange (X: 30 s).
@@ -180,60 +185,32 @@ impl FakeX {
         self.state().corrupt_challenges = true;
     }
 
-    /// Refresh grants answered so far (successful ones).
-    pub fn refreshes(&self) -> usize {
-        self.state().auth.refreshes
-    }
-
-    /// Every refresh token issued, oldest first.
-    pub fn refresh_tokens(&self) -> Vec<String> {
-        self.state().auth.refresh_tokens()
-    }
-
-    /// Every access token issued, oldest first.
-    pub fn access_tokens(&self) -> Vec<String> {
-        self.state().auth.access_tokens()
-    }
-
-    /// Tokens revoked so far.
-    pub fn revoked(&self) -> Vec<String> {
-        self.state().auth.revoked()
-    }
-
     /// `n` followers, newest first (ids `2000000000000000000 + i`).
     pub fn set_followers(&self, n: u64) {
-        self.state().followers = n;
+        self.state().data.followers = n;
     }
 
     /// Adds `n` posts by the creator, newer than every earlier one.
     pub fn add_posts(&self, n: u64) {
         let mut st = self.state();
         let author = USER_ID.to_string();
-        api::add_tweets(&mut st.tweets, n, 1_800_000_000_000_000_000, &author);
+        api::add_tweets(&mut st.data.tweets, n, 1_800_000_000_000_000_000, &author);
     }
 
     /// Adds `n` mentions of the creator by distinct fans.
     pub fn add_mentions(&self, n: u64) {
         let mut st = self.state();
-        let seq = st.mentions.len() as u64;
+        let seq = st.data.mentions.len() as u64;
         for i in 0..n {
             let author = (3_000_000_000_000_000_000u64 + seq + i).to_string();
-            api::add_tweets(&mut st.mentions, 1, 1_900_000_000_000_000_000, &author);
+            api::add_tweets(&mut st.data.mentions, 1, 1_900_000_000_000_000_000, &author);
         }
     }
 
     /// Adds `n` DM events, alternating from a fan and to them.
     pub fn add_dms(&self, n: u64) {
         let mut st = self.state();
-        api::add_dms(&mut st.dms, n);
-    }
-
-    /// Many-users mode (for the `sync --all` benchmark): every code exchange from now on
-    /// creates a new user k = 1, 2, .. (`creator{k}`) with a few followers, posts and mentions
-    /// of its own (no DMs); each token answers as its user, and rate-limit windows count per
-    /// user and endpoint, as X's user-context limits do.
-    pub fn serve_many_users(&self) {
-        self.state().auth.many_users = true;
+        api::add_dms(&mut st.data.dms, n);
     }
 
     /// Answers `path` with X's 403 for an app whose access tier lacks the endpoint.
@@ -295,7 +272,7 @@ impl Routes for State {
             ),
             ("POST", TOKEN_PATH) => self.token(req),
             ("POST", REVOKE_PATH) => self.revoke(req),
-            _ => self.api(req, bytes),
+            _ => super::server::either(self.api(req, bytes)),
         }
     }
 
@@ -310,6 +287,10 @@ impl Routes for State {
 
     fn log(&mut self) -> &mut Vec<RecordedRequest> {
         &mut self.requests
+    }
+
+    fn auth(&mut self) -> &mut Authority {
+        &mut self.auth
     }
 
     /// Media segments are binary: kept out of the record.

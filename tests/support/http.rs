@@ -1,9 +1,10 @@
-//! A tiny blocking HTTP/1.1 client over `std::net::TcpStream`, for loopback test servers only
-//! (plain `http://`, one request per connection). Enough to drive the fake platforms and to play
-//! the browser in tests without pulling an HTTP client crate into the test build.
+//! A blocking HTTP client for loopback test servers (the fakes, `webhooks serve`, the OAuth
+//! listener): reqwest's, without redirects or kept connections, so that every request is
+//! one connection and a 302 is an answer to look at, not to follow.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 pub struct Response {
@@ -28,88 +29,36 @@ impl Response {
     }
 }
 
+static CLIENT: LazyLock<reqwest::blocking::Client> = LazyLock::new(|| {
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+});
+
 /// Sends one request; `url` must be `http://HOST:PORT/...`. Never follows redirects.
 pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
-    let parsed = url::Url::parse(url).unwrap_or_else(|e| panic!("bad URL {url}: {e}"));
-    assert_eq!(
-        parsed.scheme(),
-        "http",
-        "test client speaks plain HTTP only: {url}"
-    );
-    let host = parsed.host_str().expect("URL has a host");
-    let port = parsed.port_or_known_default().expect("URL has a port");
-    let mut target = parsed.path().to_string();
-    if let Some(q) = parsed.query() {
-        target.push('?');
-        target.push_str(q);
-    }
-
-    let mut stream = TcpStream::connect((host, port)).unwrap_or_else(|e| panic!("{url}: {e}"));
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut head = format!(
-        "{method} {target} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
+    assert!(url.starts_with("http://"), "plain HTTP only: {url}");
+    let mut req = CLIENT
+        .request(method.parse().unwrap(), url)
+        .body(body.to_vec());
     for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
+        req = req.header(*k, *v);
     }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
-    stream.flush().unwrap();
-
-    let mut reader = BufReader::new(stream);
-    let mut status_line = String::new();
-    reader.read_line(&mut status_line).unwrap();
-    let status: u16 = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("bad status line from {url}: {status_line:?}"));
-    let mut headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-        }
-    }
-    let find = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let mut raw = Vec::new();
-    if find("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
-        loop {
-            let mut size = String::new();
-            reader.read_line(&mut size).unwrap();
-            let size = usize::from_str_radix(size.trim().split(';').next().unwrap(), 16).unwrap();
-            if size == 0 {
-                break;
-            }
-            let mut chunk = vec![0; size + 2];
-            reader.read_exact(&mut chunk).unwrap();
-            raw.extend_from_slice(&chunk[..size]);
-        }
-    } else if let Some(len) = find("content-length") {
-        let mut buf = vec![0; len.parse().unwrap()];
-        reader.read_exact(&mut buf).unwrap();
-        raw = buf;
-    } else {
-        reader.read_to_end(&mut raw).unwrap();
-    }
+    let answer = req.send().unwrap_or_else(|e| panic!("{url}: {e}"));
+    let status = answer.status().as_u16();
+    let headers = answer
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
+        .collect();
+    let body = answer.text().expect("a UTF-8 body");
     Response {
         status,
         headers,
-        body: String::from_utf8(raw).expect("UTF-8 body"),
+        body,
     }
 }
 

@@ -260,22 +260,12 @@ impl TestDb {
 
     /// Runs raw SQL behind the store's back (to fake a newer schema, for example).
     pub fn exec(&self, sql: &str) {
-        match &self.target {
-            DatabaseTarget::Sqlite { path } => rusqlite::Connection::open(path)
-                .unwrap()
-                .execute_batch(sql)
-                .unwrap(),
-            DatabaseTarget::Postgres { .. } => {
-                postgres::Client::connect(&self.plain_url, postgres::NoTls)
-                    .unwrap()
-                    .batch_execute(sql)
-                    .unwrap()
-            }
+        match self.connect() {
+            RawConn::Sqlite(db) => db.execute_batch(sql).unwrap(),
+            RawConn::Postgres(mut client) => client.batch_execute(sql).unwrap(),
         }
     }
-}
 
-impl TestDb {
     /// Every `table.column` of the data model (every table in `store::tables::TABLES`, every
     /// column, whatever its type, read as text) holding any of `needles`, ignoring case: proof
     /// that an erasure left nothing behind, in tables added later too.
@@ -322,14 +312,7 @@ impl TestDb {
     }
 
     fn connect(&self) -> RawConn {
-        match &self.target {
-            DatabaseTarget::Sqlite { path } => {
-                RawConn::Sqlite(rusqlite::Connection::open(path).unwrap())
-            }
-            DatabaseTarget::Postgres { .. } => RawConn::Postgres(Box::new(
-                postgres::Client::connect(&self.plain_url, postgres::NoTls).unwrap(),
-            )),
-        }
+        RawConn::open(&self.target, &self.plain_url)
     }
 }
 
@@ -340,6 +323,18 @@ enum RawConn {
 }
 
 impl RawConn {
+    /// A connection to `target`; a PostgreSQL one at `plain_url` (its URL without TLS).
+    fn open(target: &DatabaseTarget, plain_url: &str) -> RawConn {
+        match target {
+            DatabaseTarget::Sqlite { path } => {
+                RawConn::Sqlite(rusqlite::Connection::open(path).unwrap())
+            }
+            DatabaseTarget::Postgres { .. } => RawConn::Postgres(Box::new(
+                postgres::Client::connect(plain_url, postgres::NoTls).unwrap(),
+            )),
+        }
+    }
+
     fn strings(&mut self, sql: &str) -> Vec<String> {
         match self {
             RawConn::Sqlite(db) => {
@@ -402,6 +397,11 @@ const CONTENT_COLUMNS: [(&str, &str); 7] = [
 /// Everything the CRM holds, table by table, each row as one line of its content columns:
 /// a database after a faulty sync and its re-run must equal one clean sync's, line for line.
 pub fn crm_contents(target: &DatabaseTarget) -> BTreeMap<String, BTreeSet<String>> {
+    let plain_url = match target {
+        DatabaseTarget::Postgres { url } => plain_pg_url(url.expose()),
+        DatabaseTarget::Sqlite { .. } => String::new(),
+    };
+    let mut conn = RawConn::open(target, &plain_url);
     let mut out = BTreeMap::new();
     for (table, columns) in CONTENT_COLUMNS {
         let line = columns
@@ -410,25 +410,7 @@ pub fn crm_contents(target: &DatabaseTarget) -> BTreeMap<String, BTreeSet<String
             .collect::<Vec<_>>()
             .join(" || '|' || ");
         let sql = format!("SELECT {line} FROM {table}");
-        let rows: BTreeSet<String> = match target {
-            DatabaseTarget::Sqlite { path } => {
-                let db = rusqlite::Connection::open(path).unwrap();
-                let mut stmt = db.prepare(&sql).unwrap();
-                stmt.query_map([], |r| r.get::<_, String>(0))
-                    .unwrap()
-                    .map(Result::unwrap)
-                    .collect()
-            }
-            DatabaseTarget::Postgres { url } => {
-                postgres::Client::connect(&plain_pg_url(url.expose()), postgres::NoTls)
-                    .unwrap()
-                    .query(&sql, &[])
-                    .unwrap()
-                    .iter()
-                    .map(|r| r.get::<_, String>(0))
-                    .collect()
-            }
-        };
+        let rows: BTreeSet<String> = conn.strings(&sql).into_iter().collect();
         let name = table.split(' ').next().unwrap().to_string();
         out.insert(name, rows);
     }
@@ -630,6 +612,13 @@ impl Run {
             .unwrap_or_else(|| panic!("no table {table}"))["rows"]
             .as_i64()
             .unwrap()
+    }
+
+    /// An `import-csv -o json` run's (inserted, updated, unchanged, rejected).
+    pub fn import_counts(&self) -> (i64, i64, i64, i64) {
+        let s = self.json();
+        let n = |k: &str| s[k].as_i64().unwrap();
+        (n("inserted"), n("updated"), n("unchanged"), n("rejected"))
     }
 
     /// The `warning:` lines on stderr.

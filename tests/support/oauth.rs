@@ -16,7 +16,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::server::{RecordedRequest, hex, random_token};
+use super::server::{Fake, RecordedRequest, Routes, hex, random_token};
 
 /// How a fake expects `code_challenge` to be derived from the `code_verifier`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +166,7 @@ pub enum Rotation {
 }
 
 /// A token pair issued, as it stands now.
+#[derive(Clone, Debug)]
 pub struct Grant {
     /// The many-users mode's user this pair belongs to (0: the one fixed user).
     pub user: u64,
@@ -191,6 +192,11 @@ pub struct Grant {
 impl Grant {
     pub fn access_valid(&self, now: Instant) -> bool {
         !self.revoked && now < self.access_expires_at
+    }
+
+    /// The access token would be accepted now.
+    pub fn access_live(&self) -> bool {
+        self.access_valid(Instant::now())
     }
 
     pub fn refresh_valid(&self) -> bool {
@@ -397,11 +403,6 @@ impl Authority {
         self.revocations.push((token, hint.to_string()));
     }
 
-    /// The revoked tokens, in order.
-    pub fn revoked(&self) -> Vec<String> {
-        self.revocations.iter().map(|(t, _)| t.clone()).collect()
-    }
-
     /// The grant of a live access token.
     pub fn live(&self, token: &str) -> Option<&Grant> {
         self.live_at(token, Instant::now())
@@ -431,16 +432,86 @@ impl Authority {
             g.access_expires_at = g.access_expires_at.min(now);
         }
     }
+}
 
-    pub fn access_tokens(&self) -> Vec<String> {
-        self.grants.iter().map(|g| g.access_token.clone()).collect()
+/// The knobs and records of the authority, the same on every fake.
+impl<S: Routes> Fake<S> {
+    /// Every access token issued so far stops working now (refresh tokens still work).
+    pub fn expire_access_tokens_now(&self) {
+        self.state().auth().expire_access_now();
     }
 
+    /// Lifetime of access tokens issued from now on (`expires_in` is its whole seconds).
+    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
+        self.state().auth().access_lifetime = lifetime;
+    }
+
+    /// Many-users mode (the `sync --all` benchmark): every authorization from now on is by a
+    /// new user k = 1, 2, .. with data of its own; each token answers as its user.
+    pub fn serve_many_users(&self) {
+        self.state().auth().many_users = true;
+    }
+
+    /// Every token pair issued, oldest first.
+    pub fn grants(&self) -> Vec<Grant> {
+        self.state().auth().grants.clone()
+    }
+
+    /// The newest token pair, if any was issued.
+    pub fn last_grant(&self) -> Option<Grant> {
+        self.grants().pop()
+    }
+
+    /// Every access token issued, oldest first.
+    pub fn access_tokens(&self) -> Vec<String> {
+        self.grants().into_iter().map(|g| g.access_token).collect()
+    }
+
+    /// Every refresh token issued, oldest first.
     pub fn refresh_tokens(&self) -> Vec<String> {
-        self.grants
-            .iter()
-            .filter_map(|g| g.refresh_token.clone())
+        self.grants()
+            .into_iter()
+            .filter_map(|g| g.refresh_token)
             .collect()
+    }
+
+    /// Every access and refresh token issued: what must never leak.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        let mut all = self.access_tokens();
+        all.extend(self.refresh_tokens());
+        all
+    }
+
+    /// Refresh tokens that still work.
+    pub fn live_refresh_tokens(&self) -> usize {
+        let mut live: Vec<String> = self
+            .grants()
+            .into_iter()
+            .filter(|g| !g.revoked)
+            .filter_map(|g| g.refresh_token)
+            .collect();
+        live.dedup();
+        live.len()
+    }
+
+    /// (token, token_type_hint) of each accepted revoke, in order.
+    pub fn revocations(&self) -> Vec<(String, String)> {
+        self.state().auth().revocations.clone()
+    }
+
+    /// The tokens revoked, in order.
+    pub fn revoked(&self) -> Vec<String> {
+        self.revocations().into_iter().map(|(t, _)| t).collect()
+    }
+
+    /// Refresh grants answered so far (successful ones).
+    pub fn refreshes(&self) -> usize {
+        self.state().auth().refreshes
+    }
+
+    /// Authorization codes issued and not yet exchanged.
+    pub fn pending_codes(&self) -> usize {
+        self.state().auth().codes.len()
     }
 }
 

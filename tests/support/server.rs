@@ -5,9 +5,10 @@
 //! share ([`page`] and [`limit`] under every cursor, [`project`] for `fields=`, [`sha256`]).
 //! A fake supplies only its routes and its state.
 
+use std::collections::VecDeque;
 use std::io::Read;
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -119,6 +120,14 @@ impl RecordedRequest {
                 .iter()
                 .any(|(k, v)| k.contains(needle) || v.contains(needle))
     }
+}
+
+/// A handler's answer, where `?` returns a refusal (a reply too) early.
+pub type Answer = Result<Reply, Reply>;
+
+/// The reply either way.
+pub fn either(answer: Answer) -> Reply {
+    answer.unwrap_or_else(|refused| refused)
 }
 
 /// What a fake answers.
@@ -301,6 +310,9 @@ pub trait Routes: Send + 'static {
     /// Where every request is recorded, with the status it was answered with.
     fn log(&mut self) -> &mut Vec<RecordedRequest>;
 
+    /// The fake's OAuth authority (`oauth.rs`), whose knobs every fake has.
+    fn auth(&mut self) -> &mut super::oauth::Authority;
+
     /// A request this fake streams itself (an upload host), taken before anything is read;
     /// every other request is handed back.
     fn take(_state: &Mutex<Self>, request: tiny_http::Request) -> Option<tiny_http::Request>
@@ -313,9 +325,56 @@ pub trait Routes: Send + 'static {
     /// Trims a request as read before it is routed and recorded (binary bodies kept out).
     fn trim(_recorded: &mut RecordedRequest) {}
 
-    /// How long to hold this answer back (after the state is unlocked).
-    fn delay(&mut self) -> Option<Duration> {
-        None
+    /// Whether the skeleton's faults ([`Faults`]: delays, cut answers) apply to this request.
+    fn faulty(_req: &RecordedRequest) -> bool {
+        true
+    }
+}
+
+/// Faults of the transport that every fake can be asked for, applied by the skeleton to the
+/// requests [`Routes::faulty`] names, outside the state's lock (so that a test can look at the
+/// fake while an answer is held back).
+#[derive(Default)]
+pub struct Faults {
+    /// Runs of (answers, delay): the next answers wait that long before they are sent.
+    delays: Mutex<VecDeque<(u32, Duration)>>,
+    /// Delayed answers that have begun their wait.
+    begun: AtomicUsize,
+    /// Successful answers still to break off halfway through the promised body.
+    cut: AtomicUsize,
+    /// Successful answers still to arrive cut in half: status 200, half of the JSON.
+    truncate: AtomicUsize,
+}
+
+impl Faults {
+    fn next_delay(&self) -> Option<Duration> {
+        let mut delays = self.delays.lock().unwrap_or_else(|e| e.into_inner());
+        let (left, delay) = delays.front_mut()?;
+        let delay = *delay;
+        *left -= 1;
+        if *left == 0 {
+            delays.pop_front();
+        }
+        self.begun.fetch_add(1, Ordering::SeqCst);
+        Some(delay)
+    }
+
+    fn spend(counter: &AtomicUsize) -> bool {
+        let spend = |n: usize| n.checked_sub(1);
+        counter
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, spend)
+            .is_ok()
+    }
+
+    /// The answer as the faults asked for leave it.
+    fn apply(&self, mut reply: Reply) -> Reply {
+        if reply.status == 200 && Faults::spend(&self.cut) {
+            reply.cut = true;
+        } else if reply.status == 200 && Faults::spend(&self.truncate) {
+            let half = reply.body.len() / 2;
+            reply.body.truncate(half);
+        }
+        reply
     }
 }
 
@@ -326,6 +385,7 @@ pub struct Fake<S> {
     base_url: String,
     env: &'static str,
     state: Arc<Mutex<S>>,
+    faults: Arc<Faults>,
     /// Serves until the fake is dropped.
     _server: FakeServer,
 }
@@ -340,9 +400,10 @@ impl<S: Routes> Fake<S> {
         ready: impl FnOnce(&mut S, &str),
     ) -> Self {
         let state = Arc::new(Mutex::new(state));
+        let faults = Arc::new(Faults::default());
         let server = {
-            let state = state.clone();
-            FakeServer::start(name, move |request| serve(&state, request))
+            let (state, faults) = (state.clone(), faults.clone());
+            FakeServer::start(name, move |request| serve(&state, &faults, request))
         };
         let base_url = server.base_url();
         ready(&mut state.lock().unwrap(), &base_url);
@@ -350,8 +411,45 @@ impl<S: Routes> Fake<S> {
             base_url,
             env,
             state,
+            faults,
             _server: server,
         }
+    }
+
+    /// The next `n` answers (of the requests [`Routes::faulty`] names) are sent only after
+    /// `delay`; adds to the delays already queued.
+    pub fn delay_next_replies(&self, n: u32, delay: Duration) {
+        let mut delays = self.faults.delays.lock().unwrap();
+        delays.push_back((n, delay));
+    }
+
+    /// After `n` more answers, every answer waits `delay` first (replacing queued delays).
+    pub fn delay_after(&self, n: u32, delay: Duration) {
+        self.clear_delays();
+        self.delay_next_replies(n, Duration::ZERO);
+        self.delay_next_replies(u32::MAX, delay);
+    }
+
+    /// Drops the delays still queued.
+    pub fn clear_delays(&self) {
+        self.faults.delays.lock().unwrap().clear();
+    }
+
+    /// How many delayed answers have begun their wait (read without waiting for one).
+    pub fn delays_begun(&self) -> usize {
+        self.faults.begun.load(Ordering::SeqCst)
+    }
+
+    /// The next `n` successful answers break off halfway through a body whose Content-Length
+    /// promised more (the fake asks for the connection to close; tiny_http may keep it open,
+    /// so the client sees a reset or a stall).
+    pub fn cut_next_replies(&self, n: usize) {
+        self.faults.cut.fetch_add(n, Ordering::SeqCst);
+    }
+
+    /// The next `n` successful answers arrive cut in half: status 200, half of the JSON.
+    pub fn truncate_next_replies(&self, n: usize) {
+        self.faults.truncate.fetch_add(n, Ordering::SeqCst);
     }
 
     /// The state, also after a handler panicked.
@@ -392,13 +490,14 @@ pub fn matches_template(path: &str, template: &str) -> bool {
     a.len() == b.len() && a.iter().zip(&b).all(|(p, t)| *t == ":id" || p == t)
 }
 
-/// Reads one request (at most `S::MAX_BODY`), routes it, records it, answers it.
-fn serve<S: Routes>(state: &Mutex<S>, request: tiny_http::Request) {
+/// Reads one request (at most `S::MAX_BODY`), routes it, records it, answers it (with the
+/// faults asked for).
+fn serve<S: Routes>(state: &Mutex<S>, faults: &Faults, request: tiny_http::Request) {
     let Some(mut request) = S::take(state, request) else {
         return;
     };
     let read = RecordedRequest::read_bytes(&mut request, S::MAX_BODY);
-    let (reply, delay) = {
+    let (mut reply, faulty) = {
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
         let (mut recorded, reply) = match read {
             Some((mut recorded, bytes)) => {
@@ -408,14 +507,41 @@ fn serve<S: Routes>(state: &Mutex<S>, request: tiny_http::Request) {
             }
             None => (RecordedRequest::head(&request), st.too_large()),
         };
+        let faulty = S::faulty(&recorded);
         recorded.status = reply.status;
         st.log().push(recorded);
-        (reply, st.delay())
+        (reply, faulty)
     };
-    if let Some(d) = delay {
-        std::thread::sleep(d);
+    if faulty {
+        if let Some(delay) = faults.next_delay() {
+            std::thread::sleep(delay);
+        }
+        reply = faults.apply(reply);
     }
     respond(request, reply);
+}
+
+/// A fake whose answers come from one user's data: the fixed user's, or in many-users mode
+/// user k's, swapped in for one request.
+pub trait Users: Sized {
+    type Data;
+
+    /// User k's data (k > 0).
+    fn numbered(k: u64) -> Self::Data;
+
+    /// The data answering now.
+    fn data(&mut self) -> &mut Self::Data;
+
+    /// `answer` from user k's data (the fixed user's for 0), the fixed user's kept.
+    fn answer_as(&mut self, k: u64, answer: impl FnOnce(&mut Self) -> Reply) -> Reply {
+        if k == 0 {
+            return answer(self);
+        }
+        let saved = std::mem::replace(self.data(), Self::numbered(k));
+        let reply = answer(self);
+        *self.data() = saved;
+        reply
+    }
 }
 
 /// The value of header `name` (any case) of a request.

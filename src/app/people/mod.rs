@@ -10,7 +10,7 @@ mod suggest;
 use serde::Serialize;
 
 use super::fans::{SpendTotal, organization_spend, resolve};
-use super::{Context, Report, paging_note};
+use super::{Context, Report};
 use crate::cli::{PeopleCommand, PersonSortArg};
 use crate::error::{CliError, CliResult};
 use crate::output::{Columns, List, Render, Section, cell};
@@ -45,11 +45,7 @@ pub fn run(ctx: &mut Context, cmd: PeopleCommand) -> CliResult<Report> {
                 desc,
             };
             let people = ctx.store()?.list_people(&query)?;
-            let last = people.last().map(|p| p.id);
-            let note = paging_note(people.len(), page.limit, last, "people");
-            let mut report = Report::data(List(people));
-            report.notes.extend(note);
-            Ok(report)
+            Ok(Report::page(people, page.limit, |p| p.id, "people"))
         }
         PeopleCommand::Show { person, messages } => show(ctx, person, messages),
         PeopleCommand::Link { fans, note } => {

@@ -14,6 +14,7 @@
 //! Instagram's settings.
 
 pub mod api;
+pub mod publisher;
 pub mod streams;
 pub mod upload;
 pub mod webhook;

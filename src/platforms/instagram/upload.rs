@@ -1,5 +1,5 @@
 //! Publishing a reel from a local file with Meta's resumable upload (Instagram content
-//! publishing; the steps, which `app::upload` (its `instagram.rs`) drives):
+//! publishing; the steps, which the upload pipeline drives through `publisher.rs`):
 //!
 //! 1. `POST /me/media` with `media_type=REELS`, `upload_type=resumable`, `caption`: a container
 //!    id (and the `uri` to upload to).
@@ -43,6 +43,10 @@ impl ContainerStatus {
     }
     pub fn failed(&self) -> bool {
         matches!(self.code.as_str(), "ERROR" | "EXPIRED")
+    }
+    /// Published already, by an earlier run that stopped before recording the reel.
+    pub fn published(&self) -> bool {
+        self.code == "PUBLISHED"
     }
 }
 

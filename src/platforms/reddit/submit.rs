@@ -68,6 +68,22 @@ impl Refused {
         let after = limited.message.split("try again in ").nth(1)?;
         Some(after.trim_end_matches('.').trim().to_string()).filter(|w| !w.is_empty())
     }
+
+    /// What to do about the refusal, read from Reddit's error codes here so that `post` never
+    /// names them: wait when posting too often, pick a flair the community requires, check
+    /// the community's name.
+    pub fn hint(&self) -> Option<String> {
+        let codes: Vec<&str> = self.errors.iter().map(|e| e.code.as_str()).collect();
+        if let Some(wait) = self.wait() {
+            Some(format!("wait {wait}, then run the same command again"))
+        } else if codes.iter().any(|c| c.contains("FLAIR")) {
+            Some("pick a flair with --flair TEXT or --flair-id ID".into())
+        } else if codes.contains(&"SUBREDDIT_NOEXIST") {
+            Some("check the community's name".into())
+        } else {
+            None
+        }
+    }
 }
 
 /// Reads `json.errors`: `[[code, message, field], ...]` with any of them possibly missing.

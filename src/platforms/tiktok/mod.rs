@@ -25,6 +25,7 @@ const TOKEN: &str = "https://open.tiktokapis.com/v2/oauth/token/";
 const REVOKE: &str = "https://open.tiktokapis.com/v2/oauth/revoke/";
 const USER_INFO: &str = "https://open.tiktokapis.com/v2/user/info/";
 
+pub mod publisher;
 pub mod streams;
 pub mod upload;
 pub mod webhook;

@@ -13,8 +13,9 @@
 //! Chunk bodies are streamed from the file in 1 MiB blocks ([`Uploader`]), never held whole in
 //! memory, and read afresh for every attempt so that the HTTP layer's retries can send a chunk
 //! again. The upload URL carries its own credential: no access token goes with a chunk.
-//! This module never prints; `app::upload` owns the ledger, progress and output, and reads a
-//! refused publish through [`Refusal`], so that TikTok's error codes stay here.
+//! This module never prints; the upload pipeline (`crate::upload`) owns the ledger, progress
+//! and output and drives these calls through `publisher.rs`, which reads a refused publish
+//! through [`Refusal`], so that TikTok's error codes stay here.
 
 use std::path::Path;
 use std::time::Duration;

@@ -9,7 +9,9 @@
 //! `check_after_secs` apart, until `succeeded` or `failed`. Then the post is created with
 //! `media.media_ids`. Chunks are 4 MiB (X's APPEND takes at most 5 MB) and are streamed from
 //! the file by [`Uploader`], read afresh for every retry: memory does not grow with the file.
-//! This module never prints; `app::post` owns progress and output.
+//! The steps are public one by one for the upload pipeline (`publisher.rs`: `upload x`, with the
+//! ledger) and composed by [`Posting::upload`] for `post x --media`. This module never prints;
+//! `app::post` and the pipeline own progress and output.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -44,6 +46,41 @@ pub fn kind(path: &Path) -> Option<(&'static str, &'static str)> {
         "webp" => ("image/webp", "tweet_image"),
         _ => return None,
     })
+}
+
+/// Where X's processing of an uploaded media file stands (`processing_info`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Processing {
+    /// Done, or nothing to process (images carry no `processing_info`).
+    Succeeded,
+    /// `pending` or `in_progress`; X says when to ask again.
+    Pending {
+        state: String,
+        check_after_secs: Option<u64>,
+    },
+    /// X's reason.
+    Failed(String),
+}
+
+impl Processing {
+    fn of(info: Option<&Json>) -> Processing {
+        let Some(info) = info else {
+            return Processing::Succeeded;
+        };
+        match info.get("state").and_then(Json::as_str).unwrap_or("") {
+            "succeeded" => Processing::Succeeded,
+            "failed" => Processing::Failed(
+                info.pointer("/error/message")
+                    .and_then(Json::as_str)
+                    .unwrap_or("no reason given")
+                    .into(),
+            ),
+            state => Processing::Pending {
+                state: state.into(),
+                check_after_secs: info.get("check_after_secs").and_then(Json::as_u64),
+            },
+        }
+    }
 }
 
 /// A post X created.
@@ -92,26 +129,76 @@ impl Posting {
         wait: Duration,
         position: &Position,
     ) -> Result<String, PlatformError> {
+        let size = std::fs::metadata(path)
+            .map_err(|e| failed("cannot read the file", e.to_string()))?
+            .len();
+        let id = self.initialize(token, path, size)?;
+        let chunks = size.div_ceil(CHUNK).max(1);
+        for index in 0..chunks {
+            self.append(token, &id, path, size, index, position)?;
+        }
+        let mut processing = self.finalize(token, &id)?;
+        let deadline = Instant::now() + wait;
+        loop {
+            match processing {
+                Processing::Succeeded => return Ok(id),
+                Processing::Failed(why) => {
+                    return Err(failed("X could not process the media", why));
+                }
+                Processing::Pending {
+                    state,
+                    check_after_secs,
+                } => {
+                    let pause = poll_wait(check_after_secs);
+                    if Instant::now() + pause > deadline {
+                        return Err(failed(
+                            "X is still processing the media",
+                            format!("media {id} is {state} after {} s", wait.as_secs()),
+                        ));
+                    }
+                    std::thread::sleep(pause);
+                }
+            }
+            processing = self.status(token, &id)?;
+        }
+    }
+
+    /// Opens the upload of the file at `path` (`size` bytes): the media id.
+    pub fn initialize(
+        &self,
+        token: &Secret,
+        path: &Path,
+        size: u64,
+    ) -> Result<String, PlatformError> {
         let (media_type, category) = kind(path).ok_or_else(|| {
             failed(
                 "unsupported file",
                 "use an mp4, mov, gif, jpg, png or webp file".into(),
             )
         })?;
-        let size = std::fs::metadata(path)
-            .map_err(|e| failed("cannot read the file", e.to_string()))?
-            .len();
         let init = api::body(self.http.post_json(
             &self.url(INITIALIZE, ""),
             token,
             &json!({"media_type": media_type, "total_bytes": size, "media_category": category}),
         ))?;
-        let id = init
+        Ok(init
             .pointer("/data/id")
             .and_then(Json::as_str)
             .ok_or_else(|| failed("initialize answered without a media id", init.to_string()))?
-            .to_string();
+            .to_string())
+    }
 
+    /// Appends chunk `index` ([`CHUNK`] bytes, the last one the rest) of the file at `path`
+    /// (`size` bytes) to media `id`, as multipart/form-data streamed from the file.
+    pub fn append(
+        &self,
+        token: &Secret,
+        id: &str,
+        path: &Path,
+        size: u64,
+        index: u64,
+        position: &Position,
+    ) -> Result<(), PlatformError> {
         let boundary = format!("socialcrm-{}", uuid::Uuid::new_v4().simple());
         let mut headers = HeaderMap::new();
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
@@ -123,87 +210,62 @@ impl Posting {
             HeaderValue::from_str(&format!("multipart/form-data; boundary={boundary}"))
                 .expect("a boundary is a header value"),
         );
-        let append = self.url(APPEND, &id);
         let chunks = size.div_ceil(CHUNK).max(1);
-        for index in 0..chunks {
-            let offset = index * CHUNK;
-            let before = format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"segment_index\"\r\n\r\n{index}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"media\"; filename=\"chunk\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            );
-            let after = format!("\r\n--{boundary}--\r\n");
-            let range = Range {
-                path,
-                offset,
-                len: CHUNK.min(size - offset),
-                before: before.as_bytes(),
-                after: after.as_bytes(),
-            };
-            let reply = self.uploader.send_range(
-                reqwest::Method::POST,
-                &append,
-                &headers,
-                &range,
-                Duration::from_secs(300),
-                position,
-            );
-            api::body(reply).map_err(|e| match e {
-                PlatformError::Api {
-                    status,
-                    code,
-                    message,
-                    ..
-                } => PlatformError::Api {
-                    platform: PlatformId::X,
-                    status,
-                    code: format!("chunk {} of {chunks}: {code}", index + 1),
-                    message,
-                    log_id: None,
-                },
-                other => other,
-            })?;
-        }
+        let offset = index * CHUNK;
+        let before = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"segment_index\"\r\n\r\n{index}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"media\"; filename=\"chunk\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        );
+        let after = format!("\r\n--{boundary}--\r\n");
+        let range = Range {
+            path,
+            offset,
+            len: CHUNK.min(size - offset),
+            before: before.as_bytes(),
+            after: after.as_bytes(),
+        };
+        let reply = self.uploader.send_range(
+            reqwest::Method::POST,
+            &self.url(APPEND, id),
+            &headers,
+            &range,
+            Duration::from_secs(300),
+            position,
+        );
+        api::body(reply).map_err(|e| match e {
+            PlatformError::Api {
+                status,
+                code,
+                message,
+                ..
+            } => PlatformError::Api {
+                platform: PlatformId::X,
+                status,
+                code: format!("chunk {} of {chunks}: {code}", index + 1),
+                message,
+                log_id: None,
+            },
+            other => other,
+        })?;
+        Ok(())
+    }
 
-        let finalized = api::body(self.http.post_json(
-            &self.url(FINALIZE, &id),
-            token,
-            &json!({}),
-        ))?;
-        let mut info = finalized.pointer("/data/processing_info").cloned();
-        let deadline = Instant::now() + wait;
-        while let Some(processing) = info.take() {
-            let state = processing.get("state").and_then(Json::as_str).unwrap_or("");
-            match state {
-                "succeeded" => break,
-                "failed" => {
-                    let why = processing
-                        .pointer("/error/message")
-                        .and_then(Json::as_str)
-                        .unwrap_or("no reason given");
-                    return Err(failed("X could not process the media", why.into()));
-                }
-                _ => {}
-            }
-            let pause = poll_wait(processing.get("check_after_secs").and_then(Json::as_u64));
-            if Instant::now() + pause > deadline {
-                return Err(failed(
-                    "X is still processing the media",
-                    format!("media {id} is {state} after {} s", wait.as_secs()),
-                ));
-            }
-            std::thread::sleep(pause);
-            let mut url = self.url(STATUS, "");
-            url.query_pairs_mut()
-                .append_pair("command", "STATUS")
-                .append_pair("media_id", &id);
-            let status = api::body(self.http.get_authorized(&url, token))?;
-            info = Some(
-                status
-                    .pointer("/data/processing_info")
-                    .cloned()
-                    .unwrap_or_else(|| json!({"state": "succeeded"})),
-            );
-        }
-        Ok(id)
+    /// Closes the upload of media `id`: whether X processes it still.
+    pub fn finalize(&self, token: &Secret, id: &str) -> Result<Processing, PlatformError> {
+        let finalized = api::body(
+            self.http
+                .post_json(&self.url(FINALIZE, id), token, &json!({})),
+        )?;
+        Ok(Processing::of(finalized.pointer("/data/processing_info")))
+    }
+
+    /// Where X's processing of media `id` stands (`command=STATUS`).
+    pub fn status(&self, token: &Secret, id: &str) -> Result<Processing, PlatformError> {
+        let mut url = self.url(STATUS, "");
+        url.query_pairs_mut()
+            .append_pair("command", "STATUS")
+            .append_pair("media_id", id);
+        let status = api::body(self.http.get_authorized(&url, token))?;
+        Ok(Processing::of(status.pointer("/data/processing_info")))
     }
 
     /// Creates a post with `text`, the uploaded `media_ids`, in reply to `reply_to`.

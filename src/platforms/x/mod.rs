@@ -29,6 +29,7 @@ use crate::vocab::Secret;
 
 pub mod api;
 pub mod media;
+pub mod publisher;
 pub mod streams;
 pub mod webhook;
 

@@ -3,8 +3,9 @@
 //! [`SqlStore`].
 //!
 //! Segment counts are never cached: [`SqlStore::count_fans`] runs one `COUNT(*)` with the same
-//! conditions as the listing. The built-in segments are window queries over each account's
-//! relationships ([`RELATIONSHIPS`]), judged at the pinnable clock's now.
+//! conditions as the listing. The built-in segments are judged at the pinnable clock's now;
+//! whales' and cold's spend thresholds come from the spend buckets of schema v20, counts kept
+//! by triggers in the transaction of every write, so derived but never stale.
 
 use chrono::Duration;
 
@@ -20,19 +21,11 @@ use crate::store::keyset::{KeyKind, lowest};
 /// scrubbed when the fan is erased.
 pub const FAN_ACTIONS: [&str; 3] = ["fans.tag", "fans.untag", "fans.note"];
 
-/// Which spend a built-in segment compares with, per account: the k-th highest (whales) or
-/// the lower median (cold) of the account's paying fans.
-#[derive(Debug, Clone, Copy)]
-enum Threshold {
-    TopPercent,
-    LowerMedian,
-}
-
 impl<C: Conn> SqlStore<C> {
     /// Adds the tag and segment conditions of `q` to a fans query (`fa` the relationship, `f`
-    /// the identity). A built-in
-    /// segment's spend thresholds are read first, from the spend index (two small queries),
-    /// so that the condition itself is one index range per account.
+    /// the identity). A built-in segment's spend thresholds are read first (two small
+    /// queries, [`SqlStore::spend_thresholds`]), so that the condition itself is one index
+    /// range per account.
     pub(super) fn fan_list_filters(
         &mut self,
         query: &mut Query,
@@ -57,8 +50,8 @@ impl<C: Conn> SqlStore<C> {
                 query.filter(&format!("{} >= ?", FA_FIRST_SEEN.expr(d)), [since.into()]);
                 return Ok(());
             }
-            BuiltinSegment::Whales => Threshold::TopPercent,
-            BuiltinSegment::Cold => Threshold::LowerMedian,
+            BuiltinSegment::Whales => SpendRank::TopPercent,
+            BuiltinSegment::Cold => SpendRank::LowerMedian,
         };
         let thresholds = self.spend_thresholds(threshold, q.account.as_deref())?;
         if thresholds.is_empty() {
@@ -100,7 +93,7 @@ impl<C: Conn> SqlStore<C> {
     /// account with paying fans, each a range of the `(account, spend[, last seen])` indexes
     /// read from the index alone, summed. One count with an OR of the accounts' ranges would
     /// be read, on PostgreSQL, through a bitmap of every member's table row.
-    fn count_ranked(&mut self, q: &FanQuery, which: Threshold) -> Result<i64, StoreError> {
+    fn count_ranked(&mut self, q: &FanQuery, which: SpendRank) -> Result<i64, StoreError> {
         let Some(b) = q.builtin else {
             return Ok(0);
         };
@@ -136,69 +129,158 @@ impl<C: Conn> SqlStore<C> {
 
     /// Each account's threshold spend (cents), for the accounts with paying fans (spend > 0):
     /// the spend of the ceil(n / 100)-th highest paying fan, or the ((n + 1) / 2)-th lowest.
+    ///
+    /// Counting an account's paying fans, and stepping n / 2 entries into its spend index for
+    /// the median, each read O(n) entries. The counts per spend bucket (schema v20, kept by
+    /// triggers in every write's transaction, so never stale) give n and the bucket holding
+    /// the wanted rank from a few hundred small rows; the rank is then looked up inside that
+    /// one bucket's range of the `(account, spend)` index ([`SqlStore::spend_at_rank`]).
     fn spend_thresholds(
         &mut self,
-        which: Threshold,
+        which: SpendRank,
         scope: Option<&str>,
     ) -> Result<Vec<(String, i64)>, StoreError> {
-        let d = self.dialect();
-        let spend = FA_SPEND.expr(d);
-        // The accounts from their index, then each one's paying fans as a range of the
-        // (account, spend) index: a GROUP BY would read every relationship.
-        // Every account by one index step each (a loose index scan: `SELECT DISTINCT` would
-        // read every relationship on PostgreSQL, which has no skip scan).
-        let accounts = match scope {
-            Some(_) => "a(account) AS (SELECT ?)".to_string(),
-            None => "RECURSIVE a(account) AS (SELECT MIN(account) FROM fan_accounts \
-                     UNION ALL SELECT (SELECT MIN(n.account) FROM fan_accounts n \
-                     WHERE n.account > a.account) FROM a WHERE a.account IS NOT NULL)"
-                .to_string(),
-        };
-        let (sql, params) = Query::new(d, "").finish(
-            &format!(
-                "WITH {accounts} SELECT a.account AS account, (SELECT COUNT(*) FROM fan_accounts fa \
-                 WHERE fa.account = a.account AND {spend} > 0) AS paying FROM a \
-                 WHERE a.account IS NOT NULL"
-            ),
-            scope.map(Value::from),
-        );
-        let paying: Vec<(String, i64)> = self
+        let (sql, params) = self.spend_buckets_sql(scope);
+        let buckets = self
             .conn
             .query(&sql, &params)?
             .iter()
-            .map(|r| Ok((r.text("account")?, r.i64("paying")?)))
-            .collect::<Result<Vec<_>, StoreError>>()?
-            .into_iter()
-            .filter(|(_, n)| *n > 0)
-            .collect();
-        if paying.is_empty() {
-            return Ok(Vec::new());
+            .map(|r| Ok((r.text("account")?, r.i64("bucket")?, r.i64("fans")?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let ranks = rank_in_buckets(&buckets, which);
+        self.spend_at_rank(ranks)
+    }
+
+    /// The SQL reading every account's (or `scope`'s) spend buckets with fans, in the primary
+    /// key's order: a few hundred small rows an account, summed in [`rank_in_buckets`].
+    pub(in crate::store) fn spend_buckets_sql(&self, scope: Option<&str>) -> (String, Vec<Value>) {
+        let mut query = Query::new(
+            self.dialect(),
+            "SELECT account, bucket, fans FROM fan_spend_buckets",
+        );
+        query.filter("fans > 0", []);
+        if let Some(account) = scope {
+            query.filter("account = ?", [account.into()]);
         }
-        let order = match which {
-            Threshold::TopPercent => "DESC",
-            Threshold::LowerMedian => "ASC",
-        };
+        query.finish("ORDER BY account, bucket", [])
+    }
+
+    /// The spend at each account's rank inside its bucket: the bucket itself when it holds
+    /// one spend value (below 100 cents, or when its lowest and highest entries agree: the
+    /// subscription price most fans paid, say), else the entry `rank` steps into the bucket's
+    /// range from its nearer end, so at most half a bucket is read.
+    fn spend_at_rank(&mut self, ranks: Vec<Ranked>) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut out = Vec::with_capacity(ranks.len());
         let mut union = Vec::new();
         let mut values: Vec<Value> = Vec::new();
-        for (account, n) in &paying {
-            let offset = match which {
-                Threshold::TopPercent => (n + 99) / 100 - 1,
-                Threshold::LowerMedian => (n + 1) / 2 - 1,
-            };
-            union.push(format!(
-                "SELECT ? AS account, (SELECT {spend} FROM fan_accounts fa WHERE fa.account = ? \
-                 AND {spend} > 0 ORDER BY {spend} {order} LIMIT 1 OFFSET ?) AS cents"
-            ));
-            values.extend([account.into(), account.into(), offset.into()]);
+        for r in ranks {
+            let (low, high) = bucket_range(r.bucket);
+            if low == high {
+                out.push((r.account, low));
+                continue;
+            }
+            let (sql, params) = self.spend_in_bucket_sql(&r.account, r.bucket, r.fans, r.rank);
+            union.push(sql);
+            values.extend(params);
+        }
+        if union.is_empty() {
+            return Ok(out);
         }
         let (sql, params) =
             Query::new(self.dialect(), "").finish(&union.join(" UNION ALL "), values);
-        self.conn
-            .query(&sql, &params)?
-            .iter()
-            .map(|r| Ok((r.text("account")?, r.i64("cents")?)))
-            .collect()
+        for row in self.conn.query(&sql, &params)? {
+            out.push((row.text("account")?, row.i64("cents")?));
+        }
+        Ok(out)
     }
+
+    /// The SQL (with `?` placeholders) of one account's spend at `rank` (from the lowest)
+    /// among the `fans` of its spend bucket `bucket`: the bucket's lowest entry when it equals
+    /// its highest, else the entry at the rank, stepped to from the bucket's nearer end of the
+    /// `(account, spend)` index.
+    pub(in crate::store) fn spend_in_bucket_sql(
+        &self,
+        account: &str,
+        bucket: i64,
+        fans: i64,
+        rank: i64,
+    ) -> (String, Vec<Value>) {
+        let spend = FA_SPEND.expr(self.dialect());
+        let (low, high) = bucket_range(bucket);
+        let range = |order: &str, offset: i64| {
+            format!(
+                "(SELECT {spend} FROM fan_accounts fa WHERE fa.account = ? AND {spend} >= ? \
+                 AND {spend} <= ? ORDER BY {spend} {order} LIMIT 1 OFFSET {offset})"
+            )
+        };
+        let (order, offset) = if rank <= fans - 1 - rank {
+            ("ASC", rank)
+        } else {
+            ("DESC", fans - 1 - rank)
+        };
+        let sql = format!(
+            "SELECT ? AS account, CASE WHEN {lowest} = {highest} THEN {lowest} \
+             ELSE {at} END AS cents",
+            lowest = range("ASC", 0),
+            highest = range("DESC", 0),
+            at = range(order, offset.max(0)),
+        );
+        let bounds: [Value; 3] = [account.into(), low.into(), high.into()];
+        let mut values: Vec<Value> = vec![account.into()];
+        // lowest (twice: the THEN too), highest, then the entry at the rank.
+        for _ in 0..4 {
+            values.extend(bounds.iter().cloned());
+        }
+        (sql, values)
+    }
+}
+
+/// Where an account's wanted rank fell: its spend bucket (schema v20), the bucket's fans and
+/// the rank among them, from the lowest (0-based).
+struct Ranked {
+    account: String,
+    bucket: i64,
+    fans: i64,
+    rank: i64,
+}
+
+/// Per account of `buckets` ((account, bucket, fans) in key order), the bucket holding the
+/// rank `which` wants among the account's paying fans, and the rank inside it.
+fn rank_in_buckets(buckets: &[(String, i64, i64)], which: SpendRank) -> Vec<Ranked> {
+    let mut out = Vec::new();
+    for account in buckets.chunk_by(|a, b| a.0 == b.0) {
+        let paying: i64 = account.iter().map(|b| b.2).sum();
+        // The rank wanted, from the lowest (0-based).
+        let target = match which {
+            SpendRank::TopPercent => paying - (paying + 99) / 100,
+            SpendRank::LowerMedian => (paying + 1) / 2 - 1,
+        };
+        let mut below = 0;
+        for (name, bucket, fans) in account {
+            if target < below + fans {
+                out.push(Ranked {
+                    account: name.clone(),
+                    bucket: *bucket,
+                    fans: *fans,
+                    rank: target - below,
+                });
+                break;
+            }
+            below += fans;
+        }
+    }
+    out
+}
+
+/// The spends (cents, inclusive) a bucket of schema v20 holds: a spend rounded down to two
+/// significant digits, as the migration's `CASE` (SQLite) and `fan_spend_bucket` (PostgreSQL)
+/// compute it; 1..99 are their own bucket.
+fn bucket_range(bucket: i64) -> (i64, i64) {
+    if bucket < 100 {
+        return (bucket, bucket);
+    }
+    let width = 10_i64.pow(bucket.ilog10() - 1);
+    (bucket, bucket.saturating_add(width - 1))
 }
 
 /// What a count of fans reads: the relationships, and the identity only for the filters that
@@ -255,8 +337,8 @@ impl<C: Conn> SqlStore<C> {
 
     pub(super) fn count_fans_impl(&mut self, q: &FanQuery) -> Result<i64, StoreError> {
         match q.builtin {
-            Some(BuiltinSegment::Whales) => return self.count_ranked(q, Threshold::TopPercent),
-            Some(BuiltinSegment::Cold) => return self.count_ranked(q, Threshold::LowerMedian),
+            Some(BuiltinSegment::Whales) => return self.count_ranked(q, SpendRank::TopPercent),
+            Some(BuiltinSegment::Cold) => return self.count_ranked(q, SpendRank::LowerMedian),
             Some(BuiltinSegment::New) | None => {}
         }
         let from = count_from(q);
@@ -670,5 +752,50 @@ impl Counts {
             .find(|c| c.table == table)
             .and_then(|c| c.rows)
             .unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_holds_the_spends_sharing_its_two_leading_digits() {
+        assert_eq!(bucket_range(7), (7, 7));
+        assert_eq!(bucket_range(99), (99, 99));
+        assert_eq!(bucket_range(100), (100, 109));
+        assert_eq!(bucket_range(990), (990, 999));
+        assert_eq!(bucket_range(12_000), (12_000, 12_999));
+        assert_eq!(
+            bucket_range(9_200_000_000_000_000_000),
+            (9_200_000_000_000_000_000, i64::MAX),
+            "the last bucket ends at the largest spend"
+        );
+    }
+
+    #[test]
+    fn the_rank_is_found_in_its_bucket_per_account() {
+        let b = |a: &str, bucket, fans| (a.to_string(), bucket, fans);
+        // a: 200 paying fans (k = 2: rank 198); median rank 99.
+        let buckets = [
+            b("a", 5, 100),
+            b("a", 120, 98),
+            b("a", 5000, 2),
+            b("z", 40, 1),
+        ];
+        let got = |which| {
+            rank_in_buckets(&buckets, which)
+                .into_iter()
+                .map(|r| (r.account, r.bucket, r.fans, r.rank))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            got(SpendRank::TopPercent),
+            [("a".into(), 5000, 2, 0), ("z".into(), 40, 1, 0)]
+        );
+        assert_eq!(
+            got(SpendRank::LowerMedian),
+            [("a".into(), 5, 100, 99), ("z".into(), 40, 1, 0)]
+        );
     }
 }

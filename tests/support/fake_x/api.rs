@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::{DmEvent, Reply, State, Tweet, USER_ID, USERNAME, invalid, matches_template};
-use crate::support::server::{RecordedRequest, page};
+use super::{Data, DmEvent, Reply, State, Tweet, USER_ID, USERNAME, invalid, matches_template};
+use crate::support::server::{Answer, RecordedRequest, Users, either, page};
 
 /// `created_at` of the first generated item (2026-11-01T00:00:00Z); each next one is a minute
 /// later.
@@ -88,6 +88,39 @@ fn user_json(id: &str, username: &str, name: &str) -> Value {
     json!({"id": id, "username": username, "name": name})
 }
 
+impl Users for State {
+    type Data = Data;
+
+    /// User k's few followers, posts and mentions (no DMs).
+    fn numbered(k: u64) -> Data {
+        let id = (1_500_000_000_000_000_000 + k).to_string();
+        let mut tweets = Vec::new();
+        add_tweets(&mut tweets, 5, 1_800_000_000_000_000_000 + k * 1000, &id);
+        let mut mentions = Vec::new();
+        for i in 0..2 {
+            let author = (3_000_000_000_000_000_000 + k * 1000 + i).to_string();
+            add_tweets(
+                &mut mentions,
+                1,
+                1_900_000_000_000_000_000 + k * 1000,
+                &author,
+            );
+        }
+        Data {
+            me: (id, format!("creator{k}")),
+            follower_base: FOLLOWER_BASE + k * 1000,
+            followers: 5,
+            tweets,
+            mentions,
+            dms: Vec::new(),
+        }
+    }
+
+    fn data(&mut self) -> &mut Data {
+        &mut self.data
+    }
+}
+
 /// `max_results` within `min..=max`, or X's 400.
 fn max_results(
     req: &RecordedRequest,
@@ -127,75 +160,21 @@ fn window<T: Clone>(
 }
 
 impl State {
-    pub(super) fn api(&mut self, req: &RecordedRequest, bytes: &[u8]) -> Reply {
+    pub(super) fn api(&mut self, req: &RecordedRequest, bytes: &[u8]) -> Answer {
         let Some(endpoint) = ENDPOINTS.iter().find(|t| {
             matches_template(&req.path, t) && !(**t == "/2/users/:id" && req.path == "/2/users/me")
         }) else {
-            return Reply::problem(
+            let detail = "No such path.";
+            return Err(Reply::problem(
                 404,
                 "Not Found Error",
-                "No such path.",
+                detail,
                 "resource-not-found",
-            );
+            ));
         };
-        let user = match self.bearer(req) {
-            Ok(user) => user,
-            Err(reply) => return reply,
-        };
+        let user = self.bearer(req)?;
         let k = self.token_user(req);
-        if k > 0 {
-            return self.as_user(k, |st| st.endpoint(req, endpoint, user, bytes));
-        }
-        self.endpoint(req, endpoint, user, bytes)
-    }
-
-    /// Runs `answer` with user k's world swapped in (many-users mode), then puts it back.
-    fn as_user(&mut self, k: u64, answer: impl FnOnce(&mut State) -> Reply) -> Reply {
-        let id = (1_500_000_000_000_000_000 + k).to_string();
-        let mut tweets = Vec::new();
-        add_tweets(&mut tweets, 5, 1_800_000_000_000_000_000 + k * 1000, &id);
-        let mut mentions = Vec::new();
-        for i in 0..2 {
-            let author = (3_000_000_000_000_000_000 + k * 1000 + i).to_string();
-            add_tweets(
-                &mut mentions,
-                1,
-                1_900_000_000_000_000_000 + k * 1000,
-                &author,
-            );
-        }
-        let mut saved = (
-            (id, format!("creator{k}")),
-            FOLLOWER_BASE + k * 1000,
-            5,
-            tweets,
-            mentions,
-            Vec::new(),
-        );
-        self.swap_world(&mut saved);
-        let reply = answer(self);
-        self.swap_world(&mut saved);
-        reply
-    }
-
-    #[allow(clippy::type_complexity)]
-    fn swap_world(
-        &mut self,
-        w: &mut (
-            (String, String),
-            u64,
-            u64,
-            Vec<Tweet>,
-            Vec<Tweet>,
-            Vec<DmEvent>,
-        ),
-    ) {
-        std::mem::swap(&mut self.me, &mut w.0);
-        std::mem::swap(&mut self.follower_base, &mut w.1);
-        std::mem::swap(&mut self.followers, &mut w.2);
-        std::mem::swap(&mut self.tweets, &mut w.3);
-        std::mem::swap(&mut self.mentions, &mut w.4);
-        std::mem::swap(&mut self.dms, &mut w.5);
+        Ok(self.answer_as(k, |st| either(st.endpoint(req, endpoint, user, bytes))))
     }
 
     /// One authorized call to `endpoint`, answered from the current user's world.
@@ -205,16 +184,13 @@ impl State {
         endpoint: &str,
         user: Option<&str>,
         bytes: &[u8],
-    ) -> Reply {
+    ) -> Answer {
         let key = if self.auth.many_users {
-            format!("{}:{endpoint}", self.me.0)
+            format!("{}:{endpoint}", self.data.me.0)
         } else {
             endpoint.to_string()
         };
-        let headers = match self.rate_limit(&key) {
-            Ok(h) => h,
-            Err(reply) => return reply,
-        };
+        let headers = self.rate_limit(&key)?;
         let mut reply = if self.forbidden.contains(&req.path) {
             Reply::json(
                 403,
@@ -231,73 +207,64 @@ impl State {
             match endpoint {
                 "/2/users/me" => Reply::json(
                     200,
-                    json!({"data": user_json(&self.me.0, &self.me.1, "Test Creator")}),
+                    json!({"data": user_json(&self.data.me.0, &self.data.me.1, "Test Creator")}),
                 ),
                 "/2/users/:id" => self.user(req),
-                "/2/users/:id/followers" => self.followers(req),
-                "/2/users/:id/tweets" => self.timeline(req, false),
-                "/2/users/:id/mentions" => self.timeline(req, true),
-                "/2/dm_events" => self.dm_events(req),
+                "/2/users/:id/followers" => either(self.followers(req)),
+                "/2/users/:id/tweets" => either(self.timeline(req, false)),
+                "/2/users/:id/mentions" => either(self.timeline(req, true)),
+                "/2/dm_events" => either(self.dm_events(req)),
                 _ => self.media_api(req, endpoint, bytes),
             }
         };
         if reply.status < 500 {
             reply.headers.extend(headers);
         }
-        reply
+        Ok(reply)
     }
 
     fn user(&mut self, req: &RecordedRequest) -> Reply {
-        if req.path != format!("/2/users/{}", self.me.0) {
+        if req.path != format!("/2/users/{}", self.data.me.0) {
             return Reply::json(
                 200,
                 json!({"errors": [{"value": req.path, "detail": "Could not find user", "title": "Not Found Error", "type": "https://api.twitter.com/2/problems/resource-not-found"}]}),
             );
         }
-        let mut data = user_json(&self.me.0, &self.me.1, "Test Creator");
+        let mut data = user_json(&self.data.me.0, &self.data.me.1, "Test Creator");
         data["public_metrics"] = json!({
-            "followers_count": self.followers,
+            "followers_count": self.data.followers,
             "following_count": 12,
-            "tweet_count": self.tweets.len(),
+            "tweet_count": self.data.tweets.len(),
             "listed_count": 3,
             "like_count": 456,
         });
         Reply::json(200, json!({"data": data}))
     }
 
-    fn followers(&mut self, req: &RecordedRequest) -> Reply {
-        let size = match max_results(req, 1, 1000, 100) {
-            Ok(n) => n,
-            Err(r) => return r,
-        };
-        let all: Vec<u64> = (0..self.followers).collect();
-        let (page, next) = match window(&all, req, size) {
-            Ok(p) => p,
-            Err(r) => return r,
-        };
+    fn followers(&mut self, req: &RecordedRequest) -> Answer {
+        let size = max_results(req, 1, 1000, 100)?;
+        let all: Vec<u64> = (0..self.data.followers).collect();
+        let (page, next) = window(&all, req, size)?;
         let data: Vec<Value> = page
             .iter()
             .map(|i| {
-                let id = (self.follower_base + self.followers - i).to_string();
+                let id = (self.data.follower_base + self.data.followers - i).to_string();
                 user_json(
                     &id,
-                    &format!("follower{}", self.followers - i),
-                    &format!("Follower {}", self.followers - i),
+                    &format!("follower{}", self.data.followers - i),
+                    &format!("Follower {}", self.data.followers - i),
                 )
             })
             .collect();
-        Reply::json(200, paged(data, next, json!({})))
+        Ok(Reply::json(200, paged(data, next, json!({}))))
     }
 
-    fn timeline(&mut self, req: &RecordedRequest, mentions: bool) -> Reply {
-        let size = match max_results(req, 5, 100, 10) {
-            Ok(n) => n,
-            Err(r) => return r,
-        };
+    fn timeline(&mut self, req: &RecordedRequest, mentions: bool) -> Answer {
+        let size = max_results(req, 5, 100, 10)?;
         let source = if mentions {
-            &self.mentions
+            &self.data.mentions
         } else {
-            &self.tweets
+            &self.data.tweets
         };
         let since: Option<u128> = req.query_param("since_id").and_then(|s| s.parse().ok());
         let all: Vec<Tweet> = source
@@ -305,10 +272,7 @@ impl State {
             .filter(|t| since.is_none_or(|s| t.id.parse::<u128>().unwrap() > s))
             .cloned()
             .collect();
-        let (page, next) = match window(&all, req, size) {
-            Ok(p) => p,
-            Err(r) => return r,
-        };
+        let (page, next) = window(&all, req, size)?;
         let data: Vec<Value> = page
             .iter()
             .map(|t| {
@@ -340,18 +304,12 @@ impl State {
                 .collect();
             body["includes"] = json!({"users": users});
         }
-        Reply::json(200, body)
+        Ok(Reply::json(200, body))
     }
 
-    fn dm_events(&mut self, req: &RecordedRequest) -> Reply {
-        let size = match max_results(req, 1, 100, 100) {
-            Ok(n) => n,
-            Err(r) => return r,
-        };
-        let (page, next) = match window(&self.dms, req, size) {
-            Ok(p) => p,
-            Err(r) => return r,
-        };
+    fn dm_events(&mut self, req: &RecordedRequest) -> Answer {
+        let size = max_results(req, 1, 100, 100)?;
+        let (page, next) = window(&self.data.dms, req, size)?;
         let data: Vec<Value> = page
             .iter()
             .map(|d| json!({"id": d.id, "event_type": "MessageCreate", "text": d.text, "created_at": rfc3339(d.created_at), "sender_id": d.sender_id, "dm_conversation_id": d.conversation}))
@@ -360,6 +318,6 @@ impl State {
         if body.get("data").is_some() {
             body["includes"] = json!({"users": [user_json(DM_FAN, "dmfan", "DM Fan"), user_json(USER_ID, USERNAME, "Test Creator")]});
         }
-        Reply::json(200, body)
+        Ok(Reply::json(200, body))
     }
 }

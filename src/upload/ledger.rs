@@ -1,75 +1,18 @@
-//! What every upload shares, whatever the platform: the result it reports ([`Uploaded`]), the
-//! publish ledger (`uploads`: which file went where, and how far), polling a publish until it
-//! settles, and the audit entries.
+//! The publish ledger (`uploads`: which file went where, and how far) as the pipeline reads and
+//! writes it, and the audit entries every ending leaves.
 //!
 //! A file is recognised in two steps ([`look_up`]): its cheap fingerprint finds the ledger's
 //! candidates, and only when there are some is the whole file hashed to be sure (rows older
 //! than schema v6 hold SHA-256, computed then and only then). A file no candidate matches is
-//! new, and its hash can be taken alongside its upload. The per-platform steps live next to
-//! this file (`tiktok.rs`, `instagram.rs`); nothing here names a platform's API.
+//! new, and its hash can be taken alongside its upload.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
-use super::file_hash;
-use crate::app::{Context, Report};
+use super::{Outcome, Published, Reason, UploadError, Uploaded, file_hash};
 use crate::auth::lifecycle::{Session, audit_entry};
-use crate::error::{CliError, CliResult};
-use crate::output::{Columns, Detail};
-use crate::platforms::PlatformId;
-use crate::store::Batch;
 use crate::store::model::{Post, Upload, UploadRow, UploadStatus};
-
-/// What `upload` tells: the file, the publish and where it stands.
-#[derive(Serialize, Default)]
-pub(super) struct Uploaded {
-    pub platform: String,
-    pub account: String,
-    pub file: String,
-    /// `xxh3:<hex>` of the content (`sha256:` for files first posted before schema v6).
-    pub file_hash: String,
-    pub bytes: u64,
-    pub chunks: u64,
-    /// TikTok's publish id; Instagram's container id.
-    pub publish_id: Option<String>,
-    /// `complete`, `processing` (sent; the platform is still working), or `already_posted`.
-    pub status: String,
-    pub post_id: Option<String>,
-    /// Chunks sent by an earlier run were not sent again.
-    pub resumed: bool,
-}
-
-impl Columns for Uploaded {}
-
-impl Uploaded {
-    /// The report before anything is sent: the file's hash as the ledger row of this file
-    /// holds it (`sha256:` for a row older than schema v6), else `hash`; its size and chunks.
-    pub fn before(
-        platform: PlatformId,
-        account: &str,
-        file: &str,
-        previous: Option<&UploadRow>,
-        hash: Option<&str>,
-        bytes: u64,
-        chunks: u64,
-    ) -> Uploaded {
-        Uploaded {
-            platform: platform.name().into(),
-            account: account.into(),
-            file: file.into(),
-            file_hash: previous
-                .and_then(|p| p.upload.file_hash.as_deref())
-                .or(hash)
-                .unwrap_or_default()
-                .into(),
-            bytes,
-            chunks,
-            ..Uploaded::default()
-        }
-    }
-}
+use crate::store::{Batch, Store};
+use crate::vocab::PlatformId;
 
 /// The ledger row of a file posted already, unless `--force` posts it again.
 pub(super) fn posted(previous: Option<&UploadRow>, force: bool) -> Option<&UploadRow> {
@@ -90,24 +33,22 @@ pub(super) struct Known {
 }
 
 /// The error for a file that cannot be read.
-pub(super) fn unreadable(shown: &str) -> impl Fn(std::io::Error) -> CliError + '_ {
-    move |e| CliError::failure(format!("cannot read {shown}: {e}"))
+pub(super) fn unreadable(shown: &str) -> impl Fn(std::io::Error) -> UploadError + '_ {
+    move |e| Reason::failure(format!("cannot read {shown}: {e}")).into()
 }
 
 /// Finds `file` (of `size` bytes) in the ledger of `platform` for `account`.
 pub(super) fn look_up(
-    ctx: &mut Context,
+    store: &mut dyn Store,
     platform: PlatformId,
     account: &str,
     file: &Path,
     size: u64,
     shown: &str,
-) -> CliResult<Known> {
+) -> Result<Known, UploadError> {
     let unreadable = unreadable(shown);
     let fingerprint = file_hash::fingerprint(file, size).map_err(&unreadable)?;
-    let candidates = ctx
-        .store()?
-        .upload_candidates(platform.name(), account, &fingerprint)?;
+    let candidates = store.upload_candidates(platform.name(), account, &fingerprint)?;
     let stale = candidates
         .iter()
         .find(|c| c.upload.file_hash.is_none())
@@ -152,22 +93,24 @@ pub(super) fn look_up(
 
 /// The report on a file the ledger says `done` posted already (nothing is sent), audited.
 pub(super) fn already_posted(
-    ctx: &mut Context,
+    store: &mut dyn Store,
+    operator: &str,
     done: &UploadRow,
     mut out: Uploaded,
-) -> CliResult<Report> {
+) -> Result<Outcome, UploadError> {
     let u = &done.upload;
     out.publish_id = u.publish_id.clone();
     out.post_id = u.post_id.clone();
     out.chunks = u.chunk_count as u64;
     out.status = "already_posted".into();
-    let when = crate::app::time_cell(&Some(done.updated_at));
+    let when = done
+        .updated_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let detail = format!(
         "{} already posted as {} on {when}; nothing sent",
         out.file,
         u.post_id.as_deref().unwrap_or("?")
     );
-    let operator = &ctx.config.operator;
     let entry = audit_entry(
         operator,
         "upload",
@@ -176,42 +119,24 @@ pub(super) fn already_posted(
         "skipped",
         &detail,
     );
-    ctx.store()?.upsert(Batch::Audit(&[entry]))?;
-    Ok(Report::data(Detail(out)).note(format!("{detail} (--force posts it again)")))
-}
-
-/// Asks `check` for a status every `SOCIALCRM_UPLOAD_POLL_MS` until `settled` says it is
-/// (`Ok(status)`), or until the next ask would come after `wait` (`Err(last status)`).
-pub(super) fn poll<T>(
-    wait: Duration,
-    mut check: impl FnMut() -> CliResult<T>,
-    settled: impl Fn(&T) -> bool,
-) -> CliResult<Result<T, T>> {
-    let deadline = Instant::now() + wait;
-    let interval = poll_interval();
-    loop {
-        let status = check()?;
-        if settled(&status) {
-            return Ok(Ok(status));
-        }
-        if Instant::now() + interval > deadline {
-            return Ok(Err(status));
-        }
-        std::thread::sleep(interval);
-    }
-}
-
-fn poll_interval() -> Duration {
-    crate::config::tuning::upload_poll().unwrap_or(Duration::from_millis(3000))
+    store.upsert(Batch::Audit(&[entry]))?;
+    Ok(Outcome {
+        uploaded: out,
+        note: Some(format!("{detail} (--force posts it again)")),
+    })
 }
 
 /// The publish failed at the platform: the ledger row says so (the next run starts over), the
 /// audit log says why, and so does the error's one line (`detail`).
-pub(super) fn fail<T>(session: &mut Session, upload: &mut Upload, detail: String) -> CliResult<T> {
+pub(super) fn fail<T>(
+    session: &mut Session,
+    upload: &mut Upload,
+    detail: String,
+) -> Result<T, UploadError> {
     upload.status = UploadStatus::Failed;
     session.store.save_upload(upload)?;
     audit_upload(session, upload, "failed", &detail)?;
-    Err(CliError::failure(detail))
+    Err(Reason::failure(detail).into())
 }
 
 /// The platform was still processing when `--wait` ran out: audited, and an error whose hint
@@ -220,10 +145,11 @@ pub(super) fn still_processing<T>(
     session: &mut Session,
     upload: &Upload,
     detail: String,
-) -> CliResult<T> {
+) -> Result<T, UploadError> {
     audit_upload(session, upload, "processing", &detail)?;
-    Err(CliError::failure(detail)
-        .with_hint("run the same command again to keep waiting (nothing is sent twice)"))
+    Err(Reason::failure(detail)
+        .with_hint("run the same command again to keep waiting (nothing is sent twice)")
+        .into())
 }
 
 /// The publish is done: the ledger row is complete under `post`'s id, and the post and the
@@ -233,7 +159,7 @@ pub(super) fn published(
     upload: &mut Upload,
     post: Post,
     detail: &str,
-) -> CliResult<()> {
+) -> Result<(), UploadError> {
     upload.status = UploadStatus::Complete;
     upload.post_id = Some(post.platform_post_id.clone());
     upload.upload_url = None;
@@ -253,22 +179,15 @@ pub(super) fn published(
 }
 
 /// The post a finished upload adds to the CRM, before the next sync fills in its metrics.
-pub(super) fn new_post(
-    upload: &Upload,
-    post_id: &str,
-    caption: Option<String>,
-    url: Option<String>,
-    media_type: &str,
-    published_at: Option<chrono::DateTime<chrono::Utc>>,
-) -> Post {
+pub(super) fn new_post(upload: &Upload, published: &Published) -> Post {
     Post {
         platform: upload.platform.clone(),
-        platform_post_id: post_id.into(),
+        platform_post_id: published.post_id.clone(),
         account: Some(upload.account.clone()),
-        caption,
-        url,
-        media_type: Some(media_type.into()),
-        published_at,
+        caption: published.caption.clone(),
+        url: published.url.clone(),
+        media_type: Some(published.media_type.into()),
+        published_at: published.published_at,
         view_count: None,
         like_count: None,
         comment_count: None,
@@ -283,7 +202,7 @@ pub(super) fn audit_upload(
     upload: &Upload,
     outcome: &str,
     detail: &str,
-) -> CliResult<()> {
+) -> Result<(), UploadError> {
     let entry = audit_entry(
         &session.actor,
         "upload",
