@@ -77,7 +77,6 @@ pub mod config;
 pub mod error;
 pub mod fsutil;
 pub mod http;
-#[allow(missing_docs)]
 pub mod import;
 pub mod output;
 #[allow(missing_docs)]
