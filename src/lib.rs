@@ -81,7 +81,6 @@ pub mod import;
 pub mod output;
 #[allow(missing_docs)]
 pub mod platforms;
-#[allow(missing_docs)]
 pub mod report;
 pub mod secrets;
 #[allow(missing_docs)]
