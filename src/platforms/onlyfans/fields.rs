@@ -325,6 +325,8 @@ mod tests {
                 (f::LAST_ACTIVE_AT, "last_active_at"),
                 (f::TOTAL_SPENT, "total_spent"),
                 (f::CURRENCY, "currency"),
+                (f::REFERRAL, "referral"),
+                (f::EMAIL, "email"),
             ],
         );
         use messages as m;
