@@ -23,8 +23,10 @@ mod keychain;
 
 use std::path::{Path, PathBuf};
 
+pub use db::Sealer;
+
 use crate::store::DatabaseTarget;
-use crate::store::StoreError;
+use crate::store::{Store, StoreError};
 pub use crate::vocab::secret::{Secret, redact_url};
 
 /// Where the OAuth tokens of connected accounts are kept (`SOCIALCRM_SECRETS`).
@@ -116,6 +118,93 @@ impl SecretError {
                 | SecretError::Damaged { .. }
                 | SecretError::Crypto { .. }
         )
+    }
+}
+
+/// A command's secrets as held beside its database connection: a backend of their own
+/// (keychain, file), or the db backend's [`Sealer`], which works on that same connection
+/// instead of opening another. Each call is handed the store, so a session can hold both.
+pub enum Held<'a> {
+    /// The keychain or the file backend.
+    Own(&'a mut dyn SecretStore),
+    /// The db backend, on the caller's store.
+    Sealed(&'a mut Sealer),
+}
+
+impl Held<'_> {
+    /// The backend's name, as [`SecretStore::backend`].
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Held::Own(s) => s.backend(),
+            Held::Sealed(_) => "db",
+        }
+    }
+
+    /// [`SecretStore::get`], the db backend reading `store`.
+    pub fn get(&mut self, store: &mut dyn Store, key: &str) -> Result<Option<Secret>, SecretError> {
+        match self {
+            Held::Own(s) => s.get(key),
+            Held::Sealed(sealer) => sealer.get(store, key),
+        }
+    }
+
+    /// [`SecretStore::put`], the db backend writing `store`.
+    pub fn put(
+        &mut self,
+        store: &mut dyn Store,
+        key: &str,
+        value: &Secret,
+    ) -> Result<(), SecretError> {
+        match self {
+            Held::Own(s) => s.put(key, value),
+            Held::Sealed(sealer) => sealer.put(store, key, value),
+        }
+    }
+
+    /// [`SecretStore::delete`], the db backend writing `store`.
+    pub fn delete(&mut self, store: &mut dyn Store, key: &str) -> Result<bool, SecretError> {
+        match self {
+            Held::Own(s) => s.delete(key),
+            Held::Sealed(sealer) => sealer.delete(store, key),
+        }
+    }
+
+    /// [`SecretStore::unreadable`], the db backend reading `store`.
+    pub fn unreadable(&mut self, store: &mut dyn Store) -> Result<Vec<Unreadable>, SecretError> {
+        match self {
+            Held::Own(s) => s.unreadable(),
+            Held::Sealed(sealer) => sealer.unreadable(store),
+        }
+    }
+}
+
+/// [`Held`] together with the store it works on: a [`SecretStore`] for one use.
+pub struct Lent<'a> {
+    /// The secrets.
+    pub held: Held<'a>,
+    /// The command's database connection.
+    pub store: &'a mut dyn Store,
+}
+
+impl SecretStore for Lent<'_> {
+    fn backend(&self) -> &'static str {
+        self.held.backend()
+    }
+
+    fn get(&mut self, key: &str) -> Result<Option<Secret>, SecretError> {
+        self.held.get(self.store, key)
+    }
+
+    fn put(&mut self, key: &str, value: &Secret) -> Result<(), SecretError> {
+        self.held.put(self.store, key, value)
+    }
+
+    fn delete(&mut self, key: &str) -> Result<bool, SecretError> {
+        self.held.delete(self.store, key)
+    }
+
+    fn unreadable(&mut self) -> Result<Vec<Unreadable>, SecretError> {
+        self.held.unreadable(self.store)
     }
 }
 
