@@ -4079,7 +4079,7 @@ _socialcrm() {
             return 0
             ;;
         socialcrm__subcmd__upload)
-            opts="-o -v -q -h -V --caption --privacy --draft --no-wait --force --account --chunk-size --wait --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version tiktok x instagram"
+            opts="-o -v -q -h -V --caption --privacy --draft --no-wait --force --account --chunk-size --wait --database-url --config --output --verbose --quiet --no-progress --csv-raw --log-format --help --version tiktok instagram x"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -34,9 +34,10 @@
 //! # The registry
 //! A platform is a [`vocab::PlatformId`] variant with two halves of one entry: its words
 //! (`vocab::platform::FACTS`: name, aliases, environment prefix, display name, the streams
-//! `sync --help` lists), which every floor may read, and its adapter
-//! (`platforms::registry::ADAPTERS`: OAuth constructor, streams, webhook endpoint, publisher,
-//! or for a platform without an API what `connect`, `sync` and `doctor` say instead).
+//! `sync --help` lists, what `upload --help` says an upload posts), which every floor may read,
+//! and its adapter (`platforms::registry::ADAPTERS`: OAuth constructor, streams, webhook
+//! endpoint, publisher, or for a platform without an API what `connect`, `sync` and `doctor`
+//! say instead).
 //! `connect`, `disconnect`, `accounts`, `sync`, `doctor`, `webhooks serve`, `upload`, the help
 //! texts and the config file's `[platform]` sections iterate these tables; `tests/registry.rs`
 //! fails when a platform is missing from any of them.
@@ -86,7 +87,6 @@ pub mod secrets;
 #[allow(missing_docs)]
 pub mod store;
 pub mod sync;
-#[allow(missing_docs)]
 pub mod upload;
 pub mod vocab;
 pub mod webhooks;

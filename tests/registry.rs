@@ -214,15 +214,34 @@ fn long_help(name: &str) -> String {
 
 #[test]
 fn every_platform_upload_names_has_a_publisher_and_every_publisher_is_named() {
-    use clap::ValueEnum;
-    use socialcrm::cli::UploadPlatform;
     use socialcrm::upload::Request;
 
     let config = config::load(&Overrides::default(), &env_with(&[])).unwrap();
-    let named: Vec<PlatformId> = UploadPlatform::value_variants()
+    let named: Vec<PlatformId> = FACTS
         .iter()
-        .map(|p| p.id())
+        .filter(|f| f.upload.is_some())
+        .map(|f| f.id)
         .collect();
+    // `upload --help` lists exactly those, and each takes a file.
+    let help = long_help("upload");
+    for facts in FACTS {
+        if let Some(what) = facts.upload {
+            assert!(help.contains(what), "upload --help lacks {what}: {help}");
+        }
+        let parsed = socialcrm::cli::command().try_get_matches_from([
+            "socialcrm",
+            "upload",
+            facts.name,
+            "clip.mp4",
+        ]);
+        assert_eq!(
+            parsed.is_ok(),
+            facts.upload.is_some(),
+            "upload {}: {:?}",
+            facts.name,
+            parsed.err()
+        );
+    }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("clip.mp4");
     std::fs::write(&file, vec![7u8; 4096]).unwrap();

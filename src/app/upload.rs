@@ -15,7 +15,7 @@ use crate::output::Detail;
 use crate::upload::{self, Audience, Found, Kind, Outcome, Request, UploadError};
 
 pub fn run(ctx: &mut Context, args: UploadArgs) -> CliResult<Report> {
-    let id = args.platform.id();
+    let id = args.platform;
     let publisher = crate::platforms::publisher(id, &ctx.config)
         .ok_or_else(|| CliError::usage(format!("{id} takes no uploads")))?;
     let request = Request {

@@ -44,7 +44,7 @@ pub use report::ReportArgs;
 pub use secrets::SecretsCommand;
 pub use segments::{SegmentFilterArgs, SegmentsCommand, segment_name};
 pub use sync::SyncArgs;
-pub use upload::{Privacy, UploadArgs, UploadPlatform};
+pub use upload::{Privacy, UploadArgs};
 pub use webhooks::WebhooksCommand;
 pub use when::parse_when;
 

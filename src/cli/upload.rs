@@ -1,30 +1,24 @@
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, ValueEnum};
 
 use crate::vocab::PlatformId;
+use crate::vocab::platform::FACTS;
 
-/// Where a video can be uploaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum UploadPlatform {
-    Tiktok,
-    /// X: a chunked media upload, then a post with it (--caption is its text)
-    #[value(alias = "twitter")]
-    X,
-    /// A reel, by Meta's resumable upload
-    Instagram,
-}
-
-impl UploadPlatform {
-    /// The platform, whose publisher the registry names (`tests/registry.rs` checks that the
-    /// two lists agree).
-    pub fn id(self) -> PlatformId {
-        match self {
-            UploadPlatform::Tiktok => PlatformId::Tiktok,
-            UploadPlatform::X => PlatformId::X,
-            UploadPlatform::Instagram => PlatformId::Instagram,
-        }
-    }
+/// The platforms `upload` takes: those whose facts say what an upload posts there (the
+/// registry's publishers; `tests/registry.rs` checks that both lists agree), with those words as
+/// each value's help.
+fn publishing() -> impl TypedValueParser<Value = PlatformId> {
+    let values = FACTS.iter().filter_map(|facts| {
+        let help = facts.upload?;
+        Some(
+            PossibleValue::new(facts.name)
+                .aliases(facts.aliases.iter().copied())
+                .help(help),
+        )
+    });
+    PossibleValuesParser::new(values).try_map(|name| name.parse::<PlatformId>())
 }
 
 /// Who may watch a TikTok post (the creator's account decides which of these are offered).
@@ -47,7 +41,8 @@ pub enum Privacy {
 #[derive(Debug, Args)]
 pub struct UploadArgs {
     /// The platform to post to
-    pub platform: UploadPlatform,
+    #[arg(value_parser = publishing())]
+    pub platform: PlatformId,
 
     /// The video file (TikTok: MP4, MOV or WebM; X: also GIF and images)
     pub file: PathBuf,

@@ -33,8 +33,11 @@ use crate::store::StoreError;
 /// What `upload` was asked, in the pipeline's words (parsed by `cli`, converted by `app`).
 #[derive(Debug, Clone)]
 pub struct Request {
+    /// The file to post, as given (shown in messages as given, too).
     pub file: PathBuf,
+    /// The local account name to post from.
     pub account: String,
+    /// The post's text; each platform puts it where its posts carry one.
     pub caption: Option<String>,
     /// Who may watch, when the platform lets the creator choose.
     pub audience: Option<Audience>,
@@ -55,13 +58,18 @@ pub struct Request {
 /// Who may watch a post, in socialcrm's words; each platform maps them to its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
+    /// Everyone.
     Public,
+    /// Mutual followers.
     Friends,
+    /// Followers.
     Followers,
+    /// Only the creator.
     Private,
 }
 
 impl Audience {
+    /// Every audience, for a platform to map its own levels back to these names.
     pub const ALL: [Audience; 4] = [
         Audience::Public,
         Audience::Friends,
@@ -94,12 +102,16 @@ pub enum Kind {
 /// Why an upload stopped, in one line, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reason {
+    /// Which exit it takes.
     pub kind: Kind,
+    /// The one line, naming the thing that stopped the upload.
     pub message: String,
+    /// What to do about it, when there is something.
     pub hint: Option<String>,
 }
 
 impl Reason {
+    /// A request the platform or the file does not allow as asked (exit 2).
     pub fn usage(message: impl Into<String>) -> Reason {
         Reason {
             kind: Kind::Usage,
@@ -108,6 +120,7 @@ impl Reason {
         }
     }
 
+    /// An upload that failed on its way (exit 1).
     pub fn failure(message: impl Into<String>) -> Reason {
         Reason {
             kind: Kind::Failure,
@@ -116,6 +129,7 @@ impl Reason {
         }
     }
 
+    /// The same reason, saying what to do about it.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Reason {
         self.hint = Some(hint.into());
         self
@@ -125,14 +139,18 @@ impl Reason {
 /// How an upload failed.
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
+    /// The pipeline or the platform's rules stopped it, for this reason.
     #[error("{}", .0.message)]
     Stopped(Reason),
     /// A call to the platform failed; `hint` says what to do beyond the error's own words.
     #[error("{error}")]
     Platform {
+        /// The call's error, with the token lifecycle's (a refresh refused, a lock).
         error: LifecycleError,
+        /// What to do, beyond the error's own words.
         hint: Option<String>,
     },
+    /// The ledger, the post or the audit entry could not be written.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -146,17 +164,23 @@ impl From<Reason> for UploadError {
 /// What `upload` tells: the file, the publish and where it stands.
 #[derive(Serialize, Default, Debug)]
 pub struct Uploaded {
+    /// The platform's name.
     pub platform: String,
+    /// The local account posted from.
     pub account: String,
+    /// The file, as given.
     pub file: String,
     /// `xxh3:<hex>` of the content (`sha256:` for files first posted before schema v6).
     pub file_hash: String,
+    /// The file's size.
     pub bytes: u64,
+    /// The chunks of its plan.
     pub chunks: u64,
     /// The publish's handle: TikTok's publish id, Instagram's container id, X's media id.
     pub publish_id: Option<String>,
     /// `complete`, `processing` (sent; the platform is still working), or `already_posted`.
     pub status: String,
+    /// The post's id at the platform, once it is one.
     pub post_id: Option<String>,
     /// Chunks sent by an earlier run were not sent again.
     pub resumed: bool,
@@ -171,6 +195,8 @@ impl Columns for Uploaded {}
 /// An upload's report: what it tells, and a line for the person when there is more to say.
 #[derive(Debug)]
 pub struct Outcome {
+    /// What the command prints.
     pub uploaded: Uploaded,
+    /// A line for the person (stderr), when the post needs more of them or nothing was sent.
     pub note: Option<String>,
 }

@@ -93,14 +93,18 @@ pub trait Steps {
 /// counts them (the last one may be shorter, or absorb the trailing bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Plan {
+    /// The file's size.
     pub size: u64,
+    /// Bytes per chunk.
     pub chunk_size: u64,
+    /// How many chunks (at least one).
     pub count: u64,
 }
 
 /// A publish the platform opened.
 #[derive(Debug, Clone)]
 pub struct Started {
+    /// The publish's handle at the platform (publish id, container id, media id).
     pub handle: String,
     /// Where the chunks go, when the platform hands out an address (it carries its own
     /// credential: saved in the ledger, never printed).
@@ -110,6 +114,7 @@ pub struct Started {
 /// How one chunk went, short of an error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sent {
+    /// The chunk arrived.
     Accepted,
     /// The saved transfer is no longer accepted (an expired upload address): a new publish
     /// starts, or the upload fails with this clause when it was new.
@@ -122,7 +127,9 @@ pub enum Status {
     /// The platform is still processing; its state in its own words, and when it asks to be
     /// asked again.
     Processing {
+        /// The state as the platform words it (`in_progress`, `PROCESSING_UPLOAD`).
         state: String,
+        /// When the platform asks to be asked again, if it says.
         ask_again: Option<Duration>,
     },
     /// Processed: [`Steps::publish`] makes it a post.
@@ -143,8 +150,12 @@ impl Status {
 /// The post a publish became.
 #[derive(Debug, Clone, Default)]
 pub struct Published {
+    /// The post's id at the platform (TikTok: the publish id until moderation gives a video
+    /// id).
     pub post_id: String,
+    /// The post's address, when the platform tells it.
     pub url: Option<String>,
+    /// The post's text as the platform keeps it.
     pub caption: Option<String>,
     /// The CRM's `posts.media_type` (`video`, `reels`, `media`).
     pub media_type: &'static str,

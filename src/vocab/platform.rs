@@ -86,6 +86,10 @@ pub struct Facts {
     /// Its sync streams as `sync --help` lists them, in the order they run (empty without an
     /// API); `tests/registry.rs` checks every stream the adapter runs is named here.
     pub streams: &'static str,
+    /// What `upload <platform> FILE` posts, as `upload --help` says it; `None` for a platform
+    /// that takes no uploads (`tests/registry.rs` checks it has a publisher exactly when this
+    /// is set).
+    pub upload: Option<&'static str>,
 }
 
 /// Every platform's facts, in the order of [`PlatformId::ALL`].
@@ -98,6 +102,7 @@ pub const FACTS: [Facts; 5] = [
         env_prefix: Some("TIKTOK"),
         display: "TikTok",
         streams: "profile, videos",
+        upload: Some("A video, by TikTok's Content Posting API (--draft: to the creator's inbox)"),
     },
     Facts {
         id: PlatformId::Instagram,
@@ -107,6 +112,7 @@ pub const FACTS: [Facts; 5] = [
         env_prefix: Some("INSTAGRAM"),
         display: "Instagram",
         streams: "profile, media, stories, comments, conversations, insights",
+        upload: Some("A reel, by Meta's resumable upload"),
     },
     Facts {
         id: PlatformId::Reddit,
@@ -116,6 +122,7 @@ pub const FACTS: [Facts; 5] = [
         env_prefix: Some("REDDIT"),
         display: "Reddit",
         streams: "identity, submissions, comments, inbox, sent, and mentions with REDDIT_SUBREDDITS",
+        upload: None,
     },
     Facts {
         id: PlatformId::X,
@@ -125,6 +132,7 @@ pub const FACTS: [Facts; 5] = [
         env_prefix: Some("TWITTER"),
         display: "X",
         streams: "user, followers, posts, mentions, dms",
+        upload: Some("X: a chunked media upload, then a post with it (--caption is its text)"),
     },
     Facts {
         id: PlatformId::Onlyfans,
@@ -134,6 +142,7 @@ pub const FACTS: [Facts; 5] = [
         env_prefix: None,
         display: "OnlyFans",
         streams: "",
+        upload: None,
     },
 ];
 

@@ -36,7 +36,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::oauth::{Authority, Code};
-use super::server::{Fake, RecordedRequest, Reply, Routes, Users, limit, page, random_token};
+use super::server::{
+    Answer, Fake, RecordedRequest, Reply, Routes, Users, either, limit, page, random_token,
+};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_INSTAGRAM_BASE_URL";
 pub const APP_ID: &str = "fake-ig-app-id";
@@ -567,8 +569,8 @@ impl State {
                     paged(&self.data.conversations, after, limit, &req.path),
                 )
             }
-            ("GET", ["me", "insights"]) => self.insights(req),
-            ("GET", [media, "insights"]) => self.media_insights(req, media),
+            ("GET", ["me", "insights"]) => either(self.insights(req)),
+            ("GET", [media, "insights"]) => either(self.media_insights(req, media)),
             _ => graph_error(400, 100, "Unsupported request - method type or path"),
         }
     }
@@ -587,14 +589,11 @@ impl State {
     }
 
     /// Lifetime totals of one media, as `values` without `end_time`.
-    fn media_insights(&self, req: &RecordedRequest, media: &str) -> Reply {
+    fn media_insights(&self, req: &RecordedRequest, media: &str) -> Answer {
         if !self.data.media.iter().any(|m| m.0 == media) {
-            return no_object();
+            return Err(no_object());
         }
-        let metrics = match self.metrics(req, "(#100) The Media Insights API does not support the {} metric for this media product type.") {
-            Ok(m) => m,
-            Err(refused) => return refused,
-        };
+        let metrics = self.metrics(req, "(#100) The Media Insights API does not support the {} metric for this media product type.")?;
         let data: Vec<Value> = metrics
             .iter()
             .enumerate()
@@ -603,16 +602,17 @@ impl State {
                        "id": format!("{media}/insights/{m}/lifetime")})
             })
             .collect();
-        Reply::json(200, json!({"data": data}))
+        Ok(Reply::json(200, json!({"data": data})))
     }
 
-    fn insights(&self, req: &RecordedRequest) -> Reply {
-        let metrics = match self.metrics(req, "(#100) Starting from version v22.0 and above, the {} metric is no longer supported. Please use views instead.") {
-            Ok(m) => m,
-            Err(refused) => return refused,
-        };
+    fn insights(&self, req: &RecordedRequest) -> Answer {
+        let metrics = self.metrics(req, "(#100) Starting from version v22.0 and above, the {} metric is no longer supported. Please use views instead.")?;
         if req.query_param("period") != Some("day") || req.query_param("since").is_none() {
-            return graph_error(400, 100, "(#100) period and since are required");
+            return Err(graph_error(
+                400,
+                100,
+                "(#100) period and since are required",
+            ));
         }
         let data: Vec<Value> = metrics
             .iter()
@@ -622,7 +622,7 @@ impl State {
                        "total_value": {"value": 100 + i}, "id": format!("{}/insights/{m}/day", self.data.me.0)})
             })
             .collect();
-        Reply::json(200, json!({"data": data}))
+        Ok(Reply::json(200, json!({"data": data})))
     }
 }
 

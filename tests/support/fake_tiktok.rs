@@ -40,7 +40,7 @@ pub use super::browser::{FakeBrowser, click_authorize};
 pub use super::oauth::PkceEncoding;
 use super::oauth::{Authority, ClientAuth, Code, Refused, Rotation, TokenRefused};
 pub use super::server::RecordedRequest;
-use super::server::{Fake, Reply, Routes, field, project};
+use super::server::{Answer, Fake, Reply, Routes, either, field, project};
 
 mod posting;
 #[allow(unused_imports)]
@@ -820,46 +820,43 @@ impl State {
             let own = FakeTikTok::user_videos(user, videos, &numbered.username);
             let saved_user = std::mem::replace(&mut self.user, numbered);
             let saved_videos = std::mem::replace(&mut self.videos, own);
-            let reply = self.endpoint(req, &scope);
+            let reply = either(self.endpoint(req, &scope));
             self.user = saved_user;
             self.videos = saved_videos;
             return reply;
         }
-        self.endpoint(req, &scope)
+        either(self.endpoint(req, &scope))
     }
 
     /// An authorized API call, answered from the current user and videos.
-    fn endpoint(&mut self, req: &RecordedRequest, scope: &str) -> Reply {
+    fn endpoint(&mut self, req: &RecordedRequest, scope: &str) -> Answer {
         if req.path == USER_INFO_PATH {
             return self.user_info(req);
         }
         if !scope.split(',').any(|s| s.trim() == "video.list") {
-            return self.api_error(
+            return Err(self.api_error(
                 401,
                 "scope_not_authorized",
                 "The user did not authorize the scope required for completing this request.",
-            );
+            ));
         }
-        let fields = match self.fields(req, FakeVideo::default_field) {
-            Ok(fields) => fields,
-            Err(reply) => return reply,
-        };
+        let fields = self.fields(req, FakeVideo::default_field)?;
         let json_type = req
             .content_type
             .as_deref()
             .and_then(|ct| ct.split(';').next())
             .is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"));
         if !json_type {
-            return self.invalid_params("Content-Type must be application/json.");
+            return Err(self.invalid_params("Content-Type must be application/json."));
         }
         let Ok(body) = serde_json::from_str::<Value>(&req.body) else {
-            return self.invalid_params("The request body is not valid JSON.");
+            return Err(self.invalid_params("The request body is not valid JSON."));
         };
         let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
         if req.path == VIDEO_LIST_PATH {
-            self.video_list(&body, &fields)
+            Ok(self.video_list(&body, &fields))
         } else {
-            self.video_query(&body, &fields)
+            Ok(self.video_query(&body, &fields))
         }
     }
 
@@ -895,18 +892,15 @@ impl State {
         )
     }
 
-    fn user_info(&mut self, req: &RecordedRequest) -> Reply {
+    fn user_info(&mut self, req: &RecordedRequest) -> Answer {
         let known = FakeUser::default();
-        let fields = match self.fields(req, |name| field(&known, name).is_some()) {
-            Ok(fields) => fields,
-            Err(reply) => return reply,
-        };
+        let fields = self.fields(req, |name| field(&known, name).is_some())?;
         let mut user = serde_json::Map::new();
         for name in fields {
             let value = field(&self.user, &name).expect("a known field");
             user.insert(name, value);
         }
-        self.ok(json!({"user": user}))
+        Ok(self.ok(json!({"user": user})))
     }
 
     fn video_list(&mut self, body: &Value, fields: &[&str]) -> Reply {
