@@ -15,15 +15,16 @@
 //! auth       OAuth + PKCE + state, the loopback callback, the token lifecycle
 //! webhooks   the Receiver trait, the signature checks and replay guard every receiver shares
 //! http       the one HTTP client (retries, Retry-After, budgets) and the bounded server
-//! config     flags > environment > file > defaults, resolved once
+//! config     flags > environment > file > defaults, resolved once: the one reader of the
+//!            environment (besides the pinned clock and libpq's PG* variables)
 //! secrets    trait SecretStore: keychain | encrypted file | encrypted database rows
 //! import     CSV exports: bounded reader, value parsers, batches
-//! store      trait Store; one SQL implementation over sqlite | postgres
+//! store      trait Store; one SQL implementation (generic.rs, generic/) over sqlite | postgres
 //! vocab      the words every floor speaks: Secret, PlatformId, Identity, PlatformError,
 //!            NetError, Origin (imports nothing of the crate)
 //! clock, error, fsutil, output, report   leaves: the pinnable clock, one-line errors and exit
-//!            codes, checked paths, rendering of result values (table | json | csv), the
-//!            self-contained HTML report page
+//!            codes, checked paths, rendering of result values (table | json | csv, the
+//!            columns read from each value's Serialize), the self-contained HTML report page
 //! ```
 //! A trait lives with its consumer: `auth` owns [`auth::OAuthPlatform`], `sync` owns
 //! [`sync::Stream`], `upload` owns [`upload::Publisher`], `webhooks` owns [`webhooks::Receiver`], `store` owns [`store::Store`] and
@@ -55,8 +56,10 @@
 //! # Where to start reading
 //! [`run`], then `app/mod.rs` (the Context and the dispatch), then any command in `app/`;
 //! `vocab/` for the shared words; `platforms/registry.rs` (one entry per platform) and
-//! `platforms/tiktok/` (the smallest adapter, with its webhook receiver); `store/mod.rs` and
-//! `store/generic.rs` for the SQL both backends share. `config`
+//! `platforms/tiktok/` (an adapter with every part: OAuth, streams, upload, webhook receiver);
+//! `store/mod.rs` and `store/generic.rs` for the SQL both backends share; `output/mod.rs` for
+//! the `Columns` trait every listing's row type implements (its overrides are the only place a
+//! table or CSV differs from the JSON). `config`
 //! checks every tuning variable at start-up (`config/tuning.rs`); `error` turns every typed error
 //! into one line and an exit code; `fsutil` is the one check for paths a person names (regular
 //! files only, modes set only on files socialcrm creates).
@@ -74,22 +77,17 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod fsutil;
-#[allow(missing_docs)]
 pub mod http;
-#[allow(missing_docs)]
 pub mod import;
 pub mod output;
 #[allow(missing_docs)]
 pub mod platforms;
-#[allow(missing_docs)]
 pub mod report;
-#[allow(missing_docs)]
 pub mod secrets;
 #[allow(missing_docs)]
 pub mod store;
 pub mod sync;
 pub mod upload;
-#[allow(missing_docs)]
 pub mod vocab;
 pub mod webhooks;
 

@@ -87,6 +87,52 @@ fn followers_are_paged_within_the_read_budget(db: TestDb) {
 
 both_backends! {
     x_followers_are_paged_within_the_read_budget: |db| followers_are_paged_within_the_read_budget(db);
+    x_follower_bios_link_other_platforms_profiles: |db| bios_link_profiles(db);
+}
+
+/// A follower whose bio links their OnlyFans profile (behind t.co, expanded by X) is suggested
+/// as one person with the OnlyFans fan of that handle, on the profile evidence alone.
+fn bios_link_profiles(db: TestDb) {
+    let fake = FakeX::start();
+    fake.set_followers(3);
+    fake.set_bio(2, "all my links:", "https://onlyfans.com/Lily_Fan");
+    fake.set_bio(3, "my page", "https://linktr.ee/someone");
+    let mut w = World::connected(fake, db);
+    let synced = w.sync_x(&[]);
+    assert_eq!(synced.code, 0, "{}", synced.stderr);
+    let asked = w.fake.requests_to("/2/users/:id/followers");
+    let fields = asked[0]
+        .query_param("user.fields")
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        fields.contains("description") && fields.contains("entities"),
+        "{fields}"
+    );
+    assert_eq!(
+        w.rows("fan_contacts"),
+        2,
+        "one profile link, one link; never the t.co URL"
+    );
+    let export = w.env.path().join("of.csv");
+    std::fs::write(
+        &export,
+        "Fan ID,Username,Name\nof-1,lily.fan,L\nof-2,someone,S\n",
+    )
+    .unwrap();
+    w.run(&["import-csv", "onlyfans", "fans", export.to_str().unwrap()]);
+    let rows = w.run(&["-o", "json", "people", "suggest"]).json();
+    let found = rows.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{rows}");
+    assert_eq!(found[0]["signals"][0]["kind"], "profile", "{rows}");
+    let users: Vec<&str> = [&found[0]["fan_a"], &found[0]["fan_b"]]
+        .iter()
+        .map(|f| f["username"].as_str().unwrap())
+        .collect();
+    assert!(
+        users.contains(&"follower2") && users.contains(&"lily.fan"),
+        "{users:?}"
+    );
 }
 
 #[test]

@@ -108,7 +108,11 @@ pub struct Context {
     /// Whether this command may create a missing SQLite database (see [`Context::new`]).
     open_mode: store::OpenMode,
     store: Option<Box<dyn Store>>,
+    /// The keychain or file backend, once opened.
     secrets: Option<Box<dyn SecretStore>>,
+    /// The db backend, once set up: it seals and opens rows through `store`, so a command (or
+    /// a sync worker) holds one database connection, not one for rows and one for secrets.
+    sealer: Option<secrets::Sealer>,
     /// The tokens [`Context::connected_adapter`] read (under their secret key), handed to the
     /// next [`Context::session`] of that connection so a sync reads them once, not twice.
     read_tokens: Option<(String, crate::auth::tokens::Tokens)>,
@@ -127,6 +131,7 @@ impl Context {
             open_mode,
             store: None,
             secrets: None,
+            sealer: None,
             read_tokens: None,
         }
     }
@@ -153,17 +158,9 @@ impl Context {
     }
 
     /// The secrets store the configuration selects, opened on first use.
-    pub fn secrets(&mut self) -> CliResult<&mut dyn SecretStore> {
-        if self.secrets.is_none() {
-            self.store()?;
-            let opened = secrets::open(
-                &self.config.secrets,
-                &self.config.database,
-                &self.config.data_dir,
-            )?;
-            self.secrets = Some(opened);
-        }
-        Ok(self.secrets.as_deref_mut().expect("opened above"))
+    pub fn secrets(&mut self) -> CliResult<Box<dyn SecretStore + '_>> {
+        let (store, held) = self.store_and_secrets()?;
+        Ok(Box::new(secrets::Lent { held, store }))
     }
 
     /// The OAuth adapter for a connected account: its platform's sandbox app when the stored
@@ -234,12 +231,31 @@ impl Context {
         })
     }
 
-    /// Both stores at once, for work that writes tokens and rows together.
-    pub fn store_and_secrets(&mut self) -> CliResult<(&mut dyn Store, &mut dyn SecretStore)> {
-        self.secrets()?;
-        let store = self.store.as_deref_mut().expect("opened by secrets()");
-        let secrets = self.secrets.as_deref_mut().expect("opened above");
-        Ok((store, secrets))
+    /// Both stores at once, for work that writes tokens and rows together. The database is
+    /// migrated first: the db backend's table is part of the schema.
+    pub fn store_and_secrets(&mut self) -> CliResult<(&mut dyn Store, secrets::Held<'_>)> {
+        self.store()?;
+        if self.secrets.is_none() && self.sealer.is_none() {
+            if self.config.secrets.backend == secrets::SecretsBackend::Db {
+                self.sealer = Some(secrets::Sealer::new(
+                    &self.config.database,
+                    self.config.secrets.master_key.as_ref(),
+                )?);
+            } else {
+                self.secrets = Some(secrets::open(
+                    &self.config.secrets,
+                    &self.config.database,
+                    &self.config.data_dir,
+                )?);
+            }
+        }
+        let store = self.store.as_deref_mut().expect("opened above");
+        let held = match (&mut self.secrets, &mut self.sealer) {
+            (Some(own), _) => secrets::Held::Own(own.as_mut()),
+            (None, Some(sealer)) => secrets::Held::Sealed(sealer),
+            (None, None) => unreachable!("one of them was set above"),
+        };
+        Ok((store, held))
     }
 }
 

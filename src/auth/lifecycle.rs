@@ -15,7 +15,7 @@ use chrono::{Duration, Utc};
 
 use super::tokens::Tokens;
 use crate::auth::OAuthPlatform;
-use crate::secrets::{Secret, SecretError, SecretStore};
+use crate::secrets::{Held, Secret, SecretError};
 use crate::store::Batch;
 use crate::store::Store;
 use crate::store::model::{AuditEntry, Connection, ConnectionRow, ConnectionStatus};
@@ -68,8 +68,8 @@ pub struct Session<'a> {
     pub platform: &'a dyn OAuthPlatform,
     /// Where the connection's status, expiry and audit entries are written.
     pub store: &'a mut dyn Store,
-    /// Where the tokens are kept.
-    pub secrets: &'a mut dyn SecretStore,
+    /// Where the tokens are kept (for the db backend, in `store` itself).
+    pub secrets: Held<'a>,
     /// The connection as last written by this session.
     pub connection: ConnectionRow,
     /// Where the per-host refresh lock files live.
@@ -112,7 +112,7 @@ impl Session<'_> {
 
     fn stored(&mut self) -> Result<Tokens, LifecycleError> {
         let key = self.key();
-        match self.secrets.get(&key)? {
+        match self.secrets.get(self.store, &key)? {
             Some(secret) => Tokens::from_secret(&secret).ok_or_else(|| self.reauth()),
             None => Err(self.reauth()),
         }
@@ -188,7 +188,7 @@ impl Session<'_> {
                 }
                 fresh.platform_user_id = fresh.platform_user_id.or(current.platform_user_id);
                 let key = self.key();
-                self.secrets.put(&key, &fresh.to_secret())?;
+                self.secrets.put(self.store, &key, &fresh.to_secret())?;
                 let mut connection = self.connection.connection.clone();
                 connection.token_expires_at = fresh.expires_at;
                 connection.status = ConnectionStatus::Active;

@@ -19,7 +19,9 @@ use crate::vocab::Secret;
 /// A platform's answer: status and JSON body (`Null` when the body was not JSON).
 #[derive(Debug)]
 pub struct Reply {
+    /// The HTTP status; adapters map it with the body to a typed error.
     pub status: u16,
+    /// The parsed body, kept whole so an adapter can read a platform's error fields.
     pub body: Json,
     /// `Retry-After` in seconds, when the platform sent one.
     pub retry_after: Option<u64>,
@@ -28,6 +30,7 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// A 2xx answer.
     pub fn ok(&self) -> bool {
         (200..300).contains(&self.status)
     }
@@ -36,6 +39,8 @@ impl Reply {
 pub use crate::vocab::net::NetError;
 
 #[derive(Clone)]
+/// The one HTTP client every adapter calls through, so timeouts, retries, `Retry-After` and
+/// the rate-limit budgets apply to every request the same way. Cloning shares the pool.
 pub struct Client {
     inner: reqwest::blocking::Client,
     budget: Duration,
@@ -86,6 +91,7 @@ fn retryable(status: u16) -> bool {
 }
 
 impl Client {
+    /// A client with the configured timeout and retry budget; no request is sent yet.
     pub fn new() -> Client {
         let inner = reqwest::blocking::Client::builder()
             .user_agent(concat!("socialcrm/", env!("CARGO_PKG_VERSION")))
@@ -415,6 +421,7 @@ impl Source {
 /// reached (progress bars) and each block read, so that a hash can be computed from the bytes
 /// already in memory instead of reading the file a second time.
 pub trait Watch: Send + Sync {
+    /// The file has been sent up to `offset`: what a progress bar shows.
     fn position(&self, offset: u64);
     /// The block of the file that starts at `offset`, about to be sent (again, on a retry).
     fn block(&self, _offset: u64, _block: &bytes::Bytes) {}
@@ -427,9 +434,12 @@ impl<F: Fn(u64) + Send + Sync> Watch for F {
     }
 }
 
+/// The shared watcher of one upload, handed to each chunk's request.
 pub type Position = std::sync::Arc<dyn Watch>;
 
 impl Uploader {
+    /// A sender for large bodies streamed from disk, on its own small runtime so a chunk is
+    /// never held in memory whole.
     pub fn new() -> Uploader {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -582,10 +592,15 @@ impl Uploader {
 
 /// A byte range of a file sent as a request body, between fixed leading and trailing bytes.
 pub struct Range<'a> {
+    /// The file the bytes are read from, at send time (again on a retry).
     pub path: &'a std::path::Path,
+    /// Where the range starts in the file.
     pub offset: u64,
+    /// How many bytes of the file to send.
     pub len: u64,
+    /// Sent before the file's bytes (a multipart part's header).
     pub before: &'a [u8],
+    /// Sent after them (the multipart closing boundary).
     pub after: &'a [u8],
 }
 

@@ -28,6 +28,7 @@ pub struct TokenBucket {
 }
 
 impl TokenBucket {
+    /// A full bucket refilling at `per_sec`, so a peer may burst once and then keeps to the rate.
     pub fn new(per_sec: u32, now: Instant) -> TokenBucket {
         let per_sec = f64::from(per_sec.max(1));
         TokenBucket {
@@ -102,6 +103,7 @@ pub struct Peers {
 const SWEEP_AT: usize = 4096;
 
 impl Peers {
+    /// No peer seen yet; each gets its own bucket on its first request.
     pub fn new(limits: PeerLimits) -> Peers {
         Peers {
             limits,
@@ -110,6 +112,7 @@ impl Peers {
         }
     }
 
+    /// The limits each peer is held to, for messages and tests.
     pub fn limits(&self) -> PeerLimits {
         self.limits
     }

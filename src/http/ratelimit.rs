@@ -37,6 +37,8 @@ pub struct Reading {
 
 /// Names the budget a request spends and reads the platform's rate-limit headers.
 pub trait Pacer: Send + Sync {
+    /// The budget `url` spends: one per limit the platform counts apart (X: per user and
+    /// endpoint).
     fn budget(&self, url: &Url) -> Arc<Budget>;
     /// `None` when the response carries no rate-limit headers (the estimate then just counts
     /// down the requests reserved).
@@ -62,11 +64,15 @@ pub fn budget(key: &str) -> Arc<Budget> {
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 #[error("rate limit of {key} spent: the next request is allowed in {} s", wait.as_secs_f64().ceil())]
 pub struct Spent {
+    /// The budget that is spent, so the line says which limit was hit.
     pub key: String,
+    /// How long until the platform allows the next request.
     pub wait: Duration,
 }
 
 #[derive(Debug)]
+/// One rate limit as this process knows it: what the platform's headers last said, and the
+/// requests reserved since, shared by every thread that spends it.
 pub struct Budget {
     key: String,
     state: Mutex<State>,
@@ -127,6 +133,7 @@ impl Budget {
         }
     }
 
+    /// The budget's name, as [`Spent`] reports it.
     pub fn key(&self) -> &str {
         &self.key
     }

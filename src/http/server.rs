@@ -37,9 +37,13 @@ use super::peers::{PeerLimits, Peers, Refusal};
 /// What one connection, and one peer, may cost.
 #[derive(Debug, Clone)]
 pub struct Limits {
+    /// Bytes of request line and headers: a slow or huge head is cut off before parsing.
     pub max_head: usize,
+    /// Headers per request.
     pub max_headers: usize,
+    /// Bytes of body; a webhook larger than this is refused unread.
     pub max_body: usize,
+    /// How long one request may take to arrive whole (slowloris).
     pub deadline: Duration,
     /// Connections open at once, all peers together.
     pub max_connections: usize,
@@ -86,13 +90,16 @@ impl Limits {
 /// A path the server answers and the methods it takes there.
 #[derive(Debug, Clone)]
 pub struct Route {
+    /// The path, matched exactly (no prefixes, no patterns).
     pub path: String,
+    /// Methods accepted there; others get 405 without reaching the handler.
     pub methods: &'static [&'static str],
 }
 
 /// A complete request, as the handler sees it.
 #[derive(Debug)]
 pub struct Incoming {
+    /// The method as sent.
     pub method: String,
     /// The path without the query.
     pub path: String,
@@ -100,6 +107,7 @@ pub struct Incoming {
     pub query: String,
     /// Names lowercased, in the order received.
     pub headers: Vec<(String, String)>,
+    /// The whole body, within [`Limits::max_body`]: signatures are checked over these bytes.
     pub body: Vec<u8>,
 }
 
@@ -125,12 +133,16 @@ impl Incoming {
 /// A response: a status and a small JSON body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
+    /// The HTTP status.
     pub status: u16,
+    /// The body; a small JSON document, or the text a verification handshake wants echoed.
     pub body: String,
+    /// Headers beyond the defaults (a content type other than JSON).
     pub extra: Vec<(&'static str, String)>,
 }
 
 impl Reply {
+    /// `200` with `{"ok":true}`: what a platform needs to stop redelivering.
     pub fn ok() -> Reply {
         Reply {
             status: 200,
@@ -188,6 +200,7 @@ type Job = (Incoming, mpsc::Sender<Answer>);
 
 /// A request that passed the limits, waiting for its answer.
 pub struct Pending {
+    /// The request, for the handler to judge.
     pub request: Incoming,
     reply_to: mpsc::Sender<Answer>,
 }
@@ -226,6 +239,8 @@ pub struct Server {
 }
 
 impl Server {
+    /// Serves `routes` on an already bound listener (bound by the caller, so the port is never
+    /// lost to a race), each connection held to `limits`.
     pub fn start(listener: TcpListener, routes: Vec<Route>, limits: Limits) -> io::Result<Server> {
         let addr = listener.local_addr()?;
         let (jobs, queue) = mpsc::channel::<Job>();

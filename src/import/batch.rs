@@ -11,9 +11,13 @@ use crate::store::model::{AnalyticsEvent, Fan, Message, TrackingLink};
 /// fan once.
 #[derive(Debug, Default)]
 pub struct Parsed {
+    /// Fans from a fans export, and those the other exports' rows name.
     pub fans: Vec<Fan>,
+    /// Messages of a messages export.
     pub messages: Vec<Message>,
+    /// Payments of an earnings export, as flow events.
     pub events: Vec<AnalyticsEvent>,
+    /// Tracking links' figures of a links export.
     pub links: Vec<TrackingLink>,
     /// Good rows in this batch.
     pub rows: usize,

@@ -30,41 +30,81 @@ const MAX_FIELDS: usize = 4096;
 
 /// A canonical field and the headers exports use for it (compared after [`normalize_header`]).
 pub struct FieldSpec {
+    /// The name `--map` and the rejects report use.
     pub name: &'static str,
+    /// Headers exports have used for it, so a renamed column still imports without `--map`.
     pub aliases: &'static [&'static str],
 }
 
+/// Why a file could not be imported at all (as opposed to a row, which goes to the rejects
+/// report): nothing was written, and the message says how to fix the file or the command.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    /// The file could not be opened or read.
     #[error("cannot read {path}: {reason}")]
-    Io { path: String, reason: String },
+    Io {
+        /// The file as named (`-`: standard input).
+        path: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// Not even a header row.
     #[error("{path} is empty: an export starts with a header row")]
-    Empty { path: String },
+    Empty {
+        /// The file as named.
+        path: String,
+    },
+    /// A spreadsheet or binary file instead of CSV.
     #[error("{path} is not a CSV text file ({why}); export or save it as CSV (UTF-8)")]
-    NotText { path: String, why: &'static str },
+    NotText {
+        /// The file as named.
+        path: String,
+        /// What gave it away (UTF-16, binary data).
+        why: &'static str,
+    },
+    /// A header row that cannot be kept (too long, too many cells).
     #[error("the header row of {path} {why}")]
-    BadHeader { path: String, why: String },
+    BadHeader {
+        /// The file as named.
+        path: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// A required field has no column.
     #[error(
         "{path} lacks {missing} (headers seen: {seen}); name the right column with --map COLUMN={example}"
     )]
     Missing {
+        /// The file as named.
         path: String,
+        /// The fields missing.
         missing: String,
+        /// The headers the file has, so the right one can be picked.
         seen: String,
+        /// A field to show in the `--map` example.
         example: &'static str,
     },
+    /// A `--map` argument without `=`.
     #[error("--map {0}: expected COLUMN=FIELD")]
     BadMap(String),
+    /// `--map` names a field this export kind does not have.
     #[error("--map {map}: no field '{field}' (fields: {fields})")]
     UnknownField {
+        /// The argument as given.
         map: String,
+        /// The field it names.
         field: String,
+        /// The fields there are.
         fields: String,
     },
+    /// `--map` names a column the file does not have.
     #[error("--map {map}: no column '{column}' in the file (headers seen: {seen})")]
     UnknownColumn {
+        /// The argument as given.
         map: String,
+        /// The column it names.
         column: String,
+        /// The headers the file has.
         seen: String,
     },
 }
@@ -114,24 +154,29 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 pub struct Row {
     text: String,
     ends: Vec<usize>,
+    /// The line the row starts on, for the rejects report (a quoted cell may span lines).
     pub line: u64,
 }
 
 impl Row {
+    /// Cell `i`; `None` when the row is shorter (a field the file has but this row lacks).
     pub fn get(&self, i: usize) -> Option<&str> {
         let end = *self.ends.get(i)?;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         self.text.get(start..end)
     }
 
+    /// Cells in the row.
     pub fn len(&self) -> usize {
         self.ends.len()
     }
 
+    /// No cells: a blank line.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
 
+    /// Every cell in order, for the rejects report to write the row back out.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         (0..self.len()).map(|i| self.get(i).unwrap_or(""))
     }
@@ -144,17 +189,22 @@ impl Row {
 
 /// What reading one row gave.
 pub enum Next {
+    /// A row is in the caller's [`Row`].
     Row,
     /// The row was read (it is in the caller's [`Row`], content kept for the rejects report)
     /// but is not what the header says a row is.
     Rejected {
+        /// Why, for the rejects report.
         reason: String,
     },
     /// The row could not be kept; the reason is for the rejects report.
     Unreadable {
+        /// Where it started.
         line: u64,
+        /// Why it could not be kept (too long, too many cells).
         reason: String,
     },
+    /// The file is read to its end.
     End,
 }
 
@@ -446,11 +496,15 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
 /// Which column holds each field (`None`: the file does not have it).
 #[derive(Debug)]
 pub struct ColumnMap {
+    /// Per field, in the order of the export kind's fields, the column it is read from.
     pub columns: Vec<Option<usize>>,
+    /// The file's headers as written, for messages.
     pub headers: Vec<String>,
 }
 
 impl ColumnMap {
+    /// Matches the header row to the fields (by alias, then `--map`), failing on a required
+    /// field that no column provides, so a wrong file stops before any row is read.
     pub fn build(
         headers: &[String],
         fields: &[FieldSpec],

@@ -18,7 +18,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// What one file has given so far: its records' keys, and the fans its rows named.
 #[derive(Debug, Default)]
 pub struct FileKeys {
+    /// Keys of the records given, so a later row repeating one is rejected, naming the line.
     pub records: KeySet,
+    /// Keys of the fans named, so the first row naming a fan gives its username and currency.
     pub fans: KeySet,
 }
 

@@ -18,7 +18,9 @@ pub const MAX_CENTS: i64 = 1_000_000_000_000;
 /// `None` lets the caller apply the file's or the user's default currency (usually `USD`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Money {
+    /// The amount in minor units, so sums are exact.
     pub cents: i64,
+    /// The currency written with the amount (a symbol or a three-letter code), as its code.
     pub currency: Option<String>,
 }
 
@@ -27,6 +29,7 @@ pub struct Money {
 /// the cases that convention cannot settle; the others are what `--date-format` selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DateOrder {
+    /// Each form's usual convention, refusing what it cannot settle.
     #[default]
     Auto,
     /// Only year-first dates (`2026-11-01`) are accepted.
@@ -42,17 +45,45 @@ pub enum DateOrder {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValueError {
     #[error("bad amount {value:?}: {reason}; write it like 1234.50, $1,234.50 or 1.234,50 EUR")]
-    BadAmount { value: String, reason: &'static str },
+    /// Not a number an export writes money as.
+    BadAmount {
+        /// The cell as read.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     #[error(
         "amount {value:?} has more than 2 decimal places; round it to whole cents (e.g. 12.35)"
     )]
-    TooManyDecimals { value: String },
+    /// Fractions of a cent: rounding silently would change sums.
+    TooManyDecimals {
+        /// The cell as read.
+        value: String,
+    },
     #[error("bad count {value:?}: {reason}; write it like 1234 or 1,234")]
-    BadCount { value: String, reason: &'static str },
+    /// Not a whole number.
+    BadCount {
+        /// The cell as read.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     #[error("bad date {value:?}: {reason}; write it like 2026-11-01 or 2026-11-01T12:30:00Z")]
-    BadDate { value: String, reason: &'static str },
+    /// Not a date or time in a form socialcrm reads.
+    BadDate {
+        /// The cell as read.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     #[error("ambiguous date {value:?}: day and month could be swapped; pass {fix}")]
-    AmbiguousDate { value: String, fix: &'static str },
+    /// Day and month could be swapped and the file does not say which comes first.
+    AmbiguousDate {
+        /// The cell as read.
+        value: String,
+        /// The `--date-format` to pass.
+        fix: &'static str,
+    },
     /// Not ambiguous itself (the first number cannot be a month), but it shows the file writes
     /// the day first while `auto` reads slash dates month first: the file's other dates would be
     /// read the wrong way round, so the order must be said once for the whole file.
@@ -60,8 +91,11 @@ pub enum ValueError {
         "date {value:?} writes the day first ({day} cannot be a month), but slash dates are read month first; pass {fix}"
     )]
     DayFirst {
+        /// The cell as read.
         value: String,
+        /// The first number, which cannot be a month.
         day: u32,
+        /// The `--date-format` to pass.
         fix: &'static str,
     },
 }

@@ -15,13 +15,19 @@ const BAR_ROW: f64 = 24.0;
 /// One bar: a label (a post's caption), its value, and optionally the post's URL.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
+    /// The bar's name, cut to fit when long.
     pub label: String,
+    /// Its length; non-finite values are left out rather than drawn wrong.
     pub value: f64,
+    /// Where the label links to, when the post has a web URL.
     pub link: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
+/// Horizontal bars ranking things by one value (posts by views), with the same numbers as a
+/// table beside it for screen readers and print.
 pub struct BarChart {
+    /// The chart's heading.
     pub title: String,
     /// What the bars measure, e.g. "Views".
     pub value_label: String,
@@ -32,6 +38,7 @@ pub struct BarChart {
 }
 
 impl BarChart {
+    /// The chart as an SVG figure with its table; `ids` keeps element ids unique on the page.
     pub fn render(&self, ids: &mut chart::Ids) -> String {
         let finite: Vec<&Bar> = self.bars.iter().filter(|b| b.value.is_finite()).collect();
         if finite.is_empty() {

@@ -13,7 +13,9 @@ use super::svg::{Anchor, Svg};
 /// One named series of dated values (followers of one account, revenue of one channel).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
+    /// The legend's name for it.
     pub name: String,
+    /// Its values by day, oldest first.
     pub points: Vec<(NaiveDate, f64)>,
 }
 
@@ -25,10 +27,12 @@ const PALETTE: [&str; 7] = [
 /// Line patterns, so printed in grey or seen without colour the lines still differ.
 const DASHES: [&str; 4] = ["", "7 4", "2 3", "9 3 2 3"];
 
+/// The colour of series `i`: the palette repeats, so any number of series is drawn.
 pub fn colour(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
 }
 
+/// The dash pattern of series `i`, which with the colour tells series apart without colour.
 pub fn dash(i: usize) -> &'static str {
     DASHES[i % DASHES.len()]
 }
@@ -38,6 +42,7 @@ pub fn dash(i: usize) -> &'static str {
 pub struct Ids(usize);
 
 impl Ids {
+    /// A new id: SVG ids must be unique on the page, which holds many charts.
     pub fn fresh(&mut self) -> String {
         self.0 += 1;
         format!("chart-{}", self.0)
@@ -50,16 +55,22 @@ pub const WIDTH: f64 = 720.0;
 /// The drawing area inside the axes.
 #[derive(Debug, Clone, Copy)]
 pub struct Plot {
+    /// X of the area's left edge.
     pub left: f64,
+    /// Y of its top edge.
     pub top: f64,
+    /// Its width.
     pub width: f64,
+    /// Its height.
     pub height: f64,
 }
 
 impl Plot {
+    /// Y of the bottom edge, where the date axis is drawn.
     pub fn bottom(&self) -> f64 {
         self.top + self.height
     }
+    /// X of the right edge.
     pub fn right(&self) -> f64 {
         self.left + self.width
     }
@@ -98,7 +109,9 @@ pub fn value_axis(svg: &mut Svg, plot: Plot, ticks: &Ticks, label: &str) -> Line
 /// How a legend entry shows its series.
 #[derive(Debug, Clone, Copy)]
 pub enum Swatch {
+    /// A short line in the series' colour and dash (line charts).
     Line,
+    /// A filled square (stacked bars).
     Block,
 }
 
@@ -121,6 +134,7 @@ pub fn legend_layout(names: &[String]) -> (Vec<(f64, usize)>, usize) {
 /// Height one legend row takes.
 pub const LEGEND_ROW: f64 = 20.0;
 
+/// Draws a chart's legend, one entry per series, wrapped to the chart's width.
 pub fn legend(svg: &mut Svg, names: &[String], swatch: Swatch) {
     let (placed, _) = legend_layout(names);
     for (i, (name, (x, row))) in names.iter().zip(placed).enumerate() {

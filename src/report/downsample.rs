@@ -23,9 +23,13 @@ pub enum Aggregation {
 /// The bucket size of a drawn series, from fine to coarse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Resolution {
+    /// One point per day: short ranges.
     Daily,
+    /// One per week.
     Weekly,
+    /// One per month.
     Monthly,
+    /// One per year: ranges of many years.
     Yearly,
 }
 

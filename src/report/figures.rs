@@ -6,17 +6,23 @@ use super::escape::text;
 use super::format;
 
 #[derive(Debug, Clone, PartialEq)]
+/// A headline number (followers, revenue) with its change over the period, the first thing
+/// the page shows.
 pub struct FigureCard {
+    /// What the number is.
     pub label: String,
     /// `None`: nothing to show (e.g. a platform never synced); `missing_note` says why.
     pub value: Option<f64>,
+    /// The value at the start of the period, for the change; `None`: no change is shown.
     pub previous: Option<f64>,
     /// Shown after the value, e.g. "USD"; empty for counts.
     pub unit: String,
+    /// Said in place of the value when there is none.
     pub missing_note: String,
 }
 
 impl FigureCard {
+    /// The card as HTML.
     pub fn render(&self) -> String {
         let Some(value) = self.value.filter(|v| v.is_finite()) else {
             return format!(

@@ -17,7 +17,10 @@ use super::table::{Cell, html_table};
 pub const MAX_POINTS: usize = 120;
 
 #[derive(Debug, Clone, PartialEq)]
+/// Values over time, one line per series (followers per account), with a table of the same
+/// numbers for screen readers and print.
 pub struct LineChart {
+    /// The chart's heading.
     pub title: String,
     /// The value axis, e.g. "Followers".
     pub y_label: String,
@@ -25,10 +28,13 @@ pub struct LineChart {
     pub x_label: String,
     /// How points are combined when a series is aggregated into weeks or months.
     pub aggregation: Aggregation,
+    /// The lines; one with no point in the period is not drawn, and a note under the chart
+    /// says so.
     pub series: Vec<Series>,
 }
 
 impl LineChart {
+    /// The chart as an SVG figure with its table; `ids` keeps element ids unique on the page.
     pub fn render(&self, ids: &mut chart::Ids) -> String {
         let raw: Vec<&[(NaiveDate, f64)]> =
             self.series.iter().map(|s| s.points.as_slice()).collect();

@@ -12,8 +12,11 @@ const MAX_TICKS: usize = 40;
 /// Value-axis ticks from `min` to `max` every `step` (all finite, `min < max`, `step > 0`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ticks {
+    /// The first tick.
     pub min: f64,
+    /// The last tick.
     pub max: f64,
+    /// The distance between ticks: 1, 2, 5 or 10 times a power of ten, as people read axes.
     pub step: f64,
 }
 
@@ -94,13 +97,18 @@ pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Ticks {
 /// A linear map from a data range (the domain) to a drawing range.
 #[derive(Debug, Clone, Copy)]
 pub struct Linear {
+    /// The start of the data range.
     pub d0: f64,
+    /// Its end.
     pub d1: f64,
+    /// Where the start is drawn.
     pub r0: f64,
+    /// Where the end is drawn (below `r0` for a value axis, which grows upwards).
     pub r1: f64,
 }
 
 impl Linear {
+    /// Where `v` is drawn; the middle of the range when the data range is a single value.
     pub fn map(&self, v: f64) -> f64 {
         if self.d1 == self.d0 {
             return (self.r0 + self.r1) / 2.0;
@@ -112,8 +120,11 @@ impl Linear {
 /// Spacing of date ticks, from fine to coarse; the first that fits the tick budget wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateStep {
+    /// Every this many days.
     Days(u32),
+    /// Every this many weeks.
     Weeks(u32),
+    /// Every this many months.
     Months(u32),
 }
 

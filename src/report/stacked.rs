@@ -17,7 +17,10 @@ use super::table::{Cell, html_table};
 pub const MAX_BARS: usize = 60;
 
 #[derive(Debug, Clone, PartialEq)]
+/// Amounts per week (per month for long ranges) stacked by channel (revenue by source), so
+/// the total and its parts read from one chart, with a table of the same numbers.
 pub struct StackedBars {
+    /// The chart's heading.
     pub title: String,
     /// The value axis, e.g. "Revenue (USD)".
     pub y_label: String,
@@ -26,6 +29,7 @@ pub struct StackedBars {
 }
 
 impl StackedBars {
+    /// The chart as an SVG figure with its table; `ids` keeps element ids unique on the page.
     pub fn render(&self, ids: &mut chart::Ids) -> String {
         let raw: Vec<&[(NaiveDate, f64)]> =
             self.channels.iter().map(|s| s.points.as_slice()).collect();

@@ -29,8 +29,11 @@ pub fn num(v: f64) -> String {
 /// Horizontal alignment of a text.
 #[derive(Debug, Clone, Copy)]
 pub enum Anchor {
+    /// The text starts at x.
     Start,
+    /// The text is centred on x.
     Middle,
+    /// The text ends at x.
     End,
 }
 
@@ -67,6 +70,7 @@ impl Svg {
         Svg { buf }
     }
 
+    /// A straight line styled by the page's CSS `class`.
     pub fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, class: &str) {
         self.buf.push_str(&format!(
             "<line class=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
@@ -97,6 +101,7 @@ impl Svg {
         }
     }
 
+    /// A filled dot: the points of a short series are marked.
     pub fn circle(&mut self, x: f64, y: f64, r: f64, fill: &str) {
         self.buf.push_str(&format!(
             "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{}\"/>",
@@ -125,6 +130,7 @@ impl Svg {
         ));
     }
 
+    /// Text, escaped, so a caption from a platform cannot inject markup.
     pub fn text(&mut self, x: f64, y: f64, anchor: Anchor, class: &str, content: &str) {
         self.buf.push_str(&format!(
             "<text class=\"{}\" x=\"{}\" y=\"{}\" text-anchor=\"{}\">{}</text>",
@@ -147,6 +153,7 @@ impl Svg {
         ));
     }
 
+    /// The finished `<svg>` element.
     pub fn finish(mut self) -> String {
         self.buf.push_str("</svg>");
         self.buf

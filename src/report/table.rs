@@ -8,11 +8,15 @@ use super::format;
 /// One table cell.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
+    /// Text, escaped.
     Text(String),
+    /// A number, formatted as the charts format it and aligned right.
     Number(f64),
     /// Text linking to the post itself; shown as plain text when the URL is not a web URL.
     Link {
+        /// The shown text.
         text: String,
+        /// The post's URL; only http(s) URLs become links.
         url: String,
     },
     /// No value here (a series without a point on this date).
@@ -42,14 +46,18 @@ impl Cell {
 /// A plain table with a title; no rows renders as a "no data" placeholder.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
+    /// The table's heading.
     pub title: String,
     /// Why the table is empty, said in its place (e.g. "No fans imported yet").
     pub empty_note: String,
+    /// The header row.
     pub headers: Vec<String>,
+    /// The cells, row by row.
     pub rows: Vec<Vec<Cell>>,
 }
 
 impl Table {
+    /// The table as HTML.
     pub fn render(&self) -> String {
         if self.rows.is_empty() {
             return super::chart::placeholder(&self.title, "No data", &self.empty_note);

@@ -23,8 +23,10 @@ mod keychain;
 
 use std::path::{Path, PathBuf};
 
+pub use db::Sealer;
+
 use crate::store::DatabaseTarget;
-use crate::store::StoreError;
+use crate::store::{Store, StoreError};
 pub use crate::vocab::secret::{Secret, redact_url};
 
 /// Where the OAuth tokens of connected accounts are kept (`SOCIALCRM_SECRETS`).
@@ -40,6 +42,7 @@ pub enum SecretsBackend {
 }
 
 impl SecretsBackend {
+    /// The name `SOCIALCRM_SECRETS` and `connect`'s output use.
     pub fn name(self) -> &'static str {
         match self {
             SecretsBackend::Keychain => "keychain",
@@ -78,6 +81,8 @@ pub struct SecretsSettings {
 pub trait SecretStore: Send {
     /// "keychain" | "file" | "db".
     fn backend(&self) -> &'static str;
+    /// The value under `key`; `None` when nothing is stored there (never connected, or
+    /// disconnected), which callers turn into "connect again".
     fn get(&mut self, key: &str) -> Result<Option<Secret>, SecretError>;
     /// Stores `value` under `key`, replacing any previous value atomically: a reader sees the
     /// old value or the new one, never a mix or nothing.
@@ -93,6 +98,7 @@ pub trait SecretStore: Send {
 /// A stored secret that cannot be opened with the configured key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreadable {
+    /// The secret's key, for `secrets reset` to name and delete.
     pub key: String,
     /// The one-line reason (never containing a secret).
     pub reason: String,
@@ -112,6 +118,93 @@ impl SecretError {
                 | SecretError::Damaged { .. }
                 | SecretError::Crypto { .. }
         )
+    }
+}
+
+/// A command's secrets as held beside its database connection: a backend of their own
+/// (keychain, file), or the db backend's [`Sealer`], which works on that same connection
+/// instead of opening another. Each call is handed the store, so a session can hold both.
+pub enum Held<'a> {
+    /// The keychain or the file backend.
+    Own(&'a mut dyn SecretStore),
+    /// The db backend, on the caller's store.
+    Sealed(&'a mut Sealer),
+}
+
+impl Held<'_> {
+    /// The backend's name, as [`SecretStore::backend`].
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Held::Own(s) => s.backend(),
+            Held::Sealed(_) => "db",
+        }
+    }
+
+    /// [`SecretStore::get`], the db backend reading `store`.
+    pub fn get(&mut self, store: &mut dyn Store, key: &str) -> Result<Option<Secret>, SecretError> {
+        match self {
+            Held::Own(s) => s.get(key),
+            Held::Sealed(sealer) => sealer.get(store, key),
+        }
+    }
+
+    /// [`SecretStore::put`], the db backend writing `store`.
+    pub fn put(
+        &mut self,
+        store: &mut dyn Store,
+        key: &str,
+        value: &Secret,
+    ) -> Result<(), SecretError> {
+        match self {
+            Held::Own(s) => s.put(key, value),
+            Held::Sealed(sealer) => sealer.put(store, key, value),
+        }
+    }
+
+    /// [`SecretStore::delete`], the db backend writing `store`.
+    pub fn delete(&mut self, store: &mut dyn Store, key: &str) -> Result<bool, SecretError> {
+        match self {
+            Held::Own(s) => s.delete(key),
+            Held::Sealed(sealer) => sealer.delete(store, key),
+        }
+    }
+
+    /// [`SecretStore::unreadable`], the db backend reading `store`.
+    pub fn unreadable(&mut self, store: &mut dyn Store) -> Result<Vec<Unreadable>, SecretError> {
+        match self {
+            Held::Own(s) => s.unreadable(),
+            Held::Sealed(sealer) => sealer.unreadable(store),
+        }
+    }
+}
+
+/// [`Held`] together with the store it works on: a [`SecretStore`] for one use.
+pub struct Lent<'a> {
+    /// The secrets.
+    pub held: Held<'a>,
+    /// The command's database connection.
+    pub store: &'a mut dyn Store,
+}
+
+impl SecretStore for Lent<'_> {
+    fn backend(&self) -> &'static str {
+        self.held.backend()
+    }
+
+    fn get(&mut self, key: &str) -> Result<Option<Secret>, SecretError> {
+        self.held.get(self.store, key)
+    }
+
+    fn put(&mut self, key: &str, value: &Secret) -> Result<(), SecretError> {
+        self.held.put(self.store, key, value)
+    }
+
+    fn delete(&mut self, key: &str) -> Result<bool, SecretError> {
+        self.held.delete(self.store, key)
+    }
+
+    fn unreadable(&mut self) -> Result<Vec<Unreadable>, SecretError> {
+        self.held.unreadable(self.store)
     }
 }
 
@@ -159,61 +252,137 @@ pub enum SecretError {
     #[error(
         "no keychain answers (no Secret Service on the session bus): set SOCIALCRM_SECRETS=file or db and SOCIALCRM_MASTER_KEY"
     )]
+    /// No Secret Service on the session bus (a headless server): another backend is needed.
     KeychainUnavailable,
     #[error(
         "the keychain refused access to {key} (is it locked?): unlock it, or set SOCIALCRM_SECRETS=file or db and SOCIALCRM_MASTER_KEY"
     )]
-    KeychainLocked { key: String },
+    /// The keychain is locked, or refused this program.
+    KeychainLocked {
+        /// The secret's key (a name, never the value).
+        key: String,
+    },
     #[error(
         "several keychain items match {key} (service socialcrm): remove the extra ones (e.g. with seahorse or secret-tool) and connect again"
     )]
-    KeychainAmbiguous { key: String },
+    /// More than one item answers to the key: socialcrm will not guess which is current.
+    KeychainAmbiguous {
+        /// The secret's key (a name, never the value).
+        key: String,
+    },
     #[error("keychain error on {key}: {reason}")]
-    Keychain { key: String, reason: String },
+    /// Any other keychain failure.
+    Keychain {
+        /// The secret's key (a name, never the value).
+        key: String,
+        /// The underlying reason.
+        reason: String,
+    },
     #[error("cannot decrypt {key}: wrong SOCIALCRM_MASTER_KEY?")]
-    WrongMasterKey { key: String },
+    /// The passphrase does not open the value: mistyped, or changed since.
+    WrongMasterKey {
+        /// The secret's key (a name, never the value).
+        key: String,
+    },
     #[error(
         "cannot decrypt {key} with the key file {}: it was written under another key (was SOCIALCRM_MASTER_KEY set then?)",
         .path.display()
     )]
-    WrongKeyFile { key: String, path: PathBuf },
+    /// The key file does not open the value: it was replaced since.
+    WrongKeyFile {
+        /// The secret's key (a name, never the value).
+        key: String,
+        /// The key file.
+        path: PathBuf,
+    },
     #[error(
         "{key} was encrypted with SOCIALCRM_MASTER_KEY, not the key file {}: set SOCIALCRM_MASTER_KEY to the passphrase used then",
         .path.display()
     )]
-    NeedsMasterKey { key: String, path: PathBuf },
+    /// Sealed with a passphrase, and none is set now.
+    NeedsMasterKey {
+        /// The secret's key (a name, never the value).
+        key: String,
+        /// The key file tried instead.
+        path: PathBuf,
+    },
     #[error(
         "{key} was encrypted with the key file master.key, not a passphrase: unset SOCIALCRM_MASTER_KEY to use it"
     )]
-    NeedsKeyFile { key: String },
+    /// Sealed with the key file, and a passphrase is set now.
+    NeedsKeyFile {
+        /// The secret's key (a name, never the value).
+        key: String,
+    },
     #[error(
         "the db secrets backend needs SOCIALCRM_MASTER_KEY (the same passphrase on every host that shares the database; a local key file would not be shared): set it, or use SOCIALCRM_SECRETS=keychain or file"
     )]
+    /// The db backend without a passphrase: a local key file could not be shared by hosts.
     MasterKeyRequired,
     #[error(
         "{} is missing but {count} secret(s) in {} were sealed under a key: restore master.key from a backup (or set SOCIALCRM_MASTER_KEY if they were sealed with a passphrase); a new key would not open them",
         .path.display(), .path.parent().map(|p| p.display().to_string()).unwrap_or_default()
     )]
-    KeyFileMissing { path: PathBuf, count: usize },
+    /// The key file is gone while secrets sealed under it remain: making a new one would
+    /// orphan them, so socialcrm stops and says to restore it.
+    KeyFileMissing {
+        /// Where the key file should be.
+        path: PathBuf,
+        /// How many secrets it sealed.
+        count: usize,
+    },
     #[error("secret {key} in {location} is damaged ({reason}): delete it and connect again")]
+    /// The stored value is not a sealed secret any more (truncated, edited).
     Damaged {
+        /// The secret's key (a name, never the value).
         key: String,
+        /// Where it is stored (a file, the secrets table of a database).
         location: String,
+        /// What is wrong with it.
         reason: String,
     },
     #[error("cannot encrypt or decrypt {key}: the cipher failed")]
-    Crypto { key: String },
+    /// The cipher itself failed.
+    Crypto {
+        /// The secret's key (a name, never the value).
+        key: String,
+    },
     #[error("invalid secret name '{key}': {reason}")]
-    InvalidKey { key: String, reason: &'static str },
+    /// A key that could not round-trip as a file name or keychain attribute.
+    InvalidKey {
+        /// The key as given.
+        key: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     #[error("{}: {reason}", .path.display())]
-    Io { path: PathBuf, reason: String },
+    /// A secrets file or directory could not be read or written.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        reason: String,
+    },
     #[error(
         "{} can be read by other users (mode {mode:04o}): run `chmod {want:o} {}`",
         .path.display(), .path.display()
     )]
-    Insecure { path: PathBuf, mode: u32, want: u32 },
+    /// A secrets file others can read: refused rather than used.
+    Insecure {
+        /// The file.
+        path: PathBuf,
+        /// Its mode now.
+        mode: u32,
+        /// The mode it must have.
+        want: u32,
+    },
     #[error("no randomness from the operating system: {reason}")]
-    Random { reason: String },
+    /// No randomness for a nonce or key: nothing is sealed without it.
+    Random {
+        /// The underlying reason.
+        reason: String,
+    },
+    /// The db backend's database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

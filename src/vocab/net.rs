@@ -7,7 +7,9 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 #[error("{host}: {reason}")]
 pub struct NetError {
+    /// The host that failed, so the line says which platform or server it was.
     pub host: String,
+    /// What went wrong, without the URL (a URL may carry a credential).
     pub reason: String,
     /// Worth trying again (a lost connection, a cut reply); not when a rate limit is spent
     /// beyond the retry budget.

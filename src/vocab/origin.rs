@@ -14,20 +14,26 @@ use url::{Host, Url};
 pub struct Origin(Url);
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+/// Why a `SOCIALCRM_<PLATFORM>_BASE_URL` was refused; each message says what is accepted.
 pub enum OriginError {
     #[error("'{0}' is not a URL")]
+    /// Not parseable as a URL at all.
     NotAUrl(String),
     #[error("'{0}' must use http or https")]
+    /// Neither http nor https.
     Scheme(String),
     #[error(
         "'{0}' uses plain http on a non-loopback host; tokens would travel unencrypted (use https, or http://127.0.0.1)"
     )]
+    /// Plain http to a host other than loopback: tokens would cross the network in clear.
     PlainHttp(String),
     #[error("'{0}' must be an origin only (scheme, host and port, no path, query or credentials)")]
+    /// Has a path, query or credentials: only the origin is replaced, the path is kept.
     NotAnOrigin(String),
 }
 
 impl Origin {
+    /// Checks an operator's override once, at start-up, so a bad value fails before any call.
     pub fn parse(raw: &str) -> Result<Origin, OriginError> {
         let url = Url::parse(raw.trim()).map_err(|_| OriginError::NotAUrl(raw.to_string()))?;
         match url.scheme() {

@@ -11,15 +11,23 @@ use super::net::NetError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
+/// Every platform socialcrm knows; the name each has in commands, keys and rows is
+/// [`PlatformId::name`], and its facts are in [`FACTS`].
 pub enum PlatformId {
+    /// TikTok (Login Kit, Display API, Content Posting API).
     Tiktok,
+    /// Instagram (the Graph API of a professional account).
     Instagram,
+    /// Reddit (OAuth API).
     Reddit,
+    /// X, formerly Twitter (API v2).
     X,
+    /// OnlyFans: no API, CSV exports imported.
     Onlyfans,
 }
 
 impl PlatformId {
+    /// Every platform in registry order: what help texts, `doctor` and the checklist iterate.
     pub const ALL: [PlatformId; 5] = [
         PlatformId::Tiktok,
         PlatformId::Instagram,
@@ -63,6 +71,7 @@ impl PlatformId {
 /// name. The adapter half (OAuth, streams) is `platforms::registry`, one floor up.
 #[derive(Debug)]
 pub struct Facts {
+    /// The platform these facts are about.
     pub id: PlatformId,
     /// The canonical name (see [`PlatformId::name`]).
     pub name: &'static str,
@@ -176,22 +185,32 @@ impl clap::ValueEnum for PlatformId {
 /// Who a token belongs to, as the platform's user-info endpoint says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Identity {
+    /// The platform's stable id for the account: what rows are keyed by, since usernames change.
     pub platform_user_id: String,
+    /// The handle, when the platform shares it.
     pub username: Option<String>,
+    /// The shown name, when the platform has one.
     pub display_name: Option<String>,
 }
 
 /// Why a platform call failed, typed so callers can refresh, re-authenticate or report.
 #[derive(Debug, thiserror::Error)]
 pub enum PlatformError {
+    /// One setting is missing where the others are set: the message names the variable.
     #[error("{platform} needs {var}: set it in the environment or in the config file")]
-    MissingSetting { platform: PlatformId, var: String },
+    MissingSetting {
+        /// The platform.
+        platform: PlatformId,
+        /// The environment variable to set.
+        var: String,
+    },
     /// Everything a first set-up still lacks, listed at once.
     #[error(
         "{platform} is not set up: missing {}; set them in the environment or under [{platform}] in the config file",
         .missing.join(", ")
     )]
     NotSetUp {
+        /// The platform.
         platform: PlatformId,
         /// Each as `VAR (key in the config file: what it is)`.
         missing: Vec<String>,
@@ -199,54 +218,80 @@ pub enum PlatformError {
     #[error(
         "{platform} cannot be connected by OAuth yet (supported so far: tiktok, instagram, reddit, x)"
     )]
-    Unsupported { platform: PlatformId },
+    /// The platform has no OAuth (OnlyFans): `connect` explains its exports instead.
+    Unsupported {
+        /// The platform.
+        platform: PlatformId,
+    },
+    /// A 401: refreshed once and retried, then the account needs `connect` again.
     #[error("{platform} does not accept the access token ({detail})")]
     Unauthorized {
+        /// The platform.
         platform: PlatformId,
+        /// What the platform said about it.
         detail: String,
     },
     #[error(
         "{platform} refused the grant: {error}{}",
         log_suffix(description, log_id)
     )]
+    /// The token endpoint refused a code or refresh token: the grant is gone.
     Grant {
+        /// The platform.
         platform: PlatformId,
+        /// The OAuth `error` code (`invalid_grant`).
         error: String,
+        /// The platform's `error_description`.
         description: Option<String>,
+        /// The platform's request id (TikTok `log_id`), for its support.
         log_id: Option<String>,
     },
     #[error(
         "{platform} answered HTTP {status}: {code}{}",
         log_suffix(message, log_id)
     )]
+    /// Any other error answer, with what the platform said.
     Api {
+        /// The platform.
         platform: PlatformId,
+        /// The HTTP status.
         status: u16,
+        /// The platform's error code.
         code: String,
+        /// The platform's message, when it sent one.
         message: Option<String>,
+        /// The platform's request id, for its support.
         log_id: Option<String>,
     },
+    /// The platform could not be reached, or the connection broke.
     #[error("{platform}: {0}", platform = .1)]
     Network(NetError, PlatformId),
     /// An answer (or a state) that is not what the API promises, in one line.
     #[error("{platform}: {what}{}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     Unexpected {
+        /// The platform.
         platform: PlatformId,
+        /// What was expected and not found.
         what: String,
+        /// The offending value or field, when there is one to name.
         detail: Option<String>,
     },
     /// The app's access (its API tier, or the scopes granted) does not include this endpoint:
     /// the work that needs it is skipped and the rest goes on.
     #[error("{platform} refused access: {detail}")]
     NotPermitted {
+        /// The platform.
         platform: PlatformId,
+        /// Its reason (a missing scope, an app not approved for the endpoint).
         detail: String,
     },
     /// A rate limit resets later than the retry budget allows waiting: the work stops cleanly
     /// and resumes on the next run.
     #[error("{platform} rate limit reached{}", reset_suffix(.reset_in))]
     RateLimited {
+        /// The platform.
         platform: PlatformId,
+        /// When the limit resets, when the platform said.
         reset_in: Option<std::time::Duration>,
     },
 }

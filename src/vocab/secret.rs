@@ -13,6 +13,7 @@ use std::fmt;
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a value the moment it is read, so it never reaches a log or a message.
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
     }

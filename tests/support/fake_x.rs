@@ -129,6 +129,8 @@ pub struct Data {
     tweets: Vec<Tweet>,
     mentions: Vec<Tweet>,
     dms: Vec<DmEvent>,
+    /// Follower number -> (bio words, the link the bio's t.co URL expands to).
+    bios: HashMap<u64, (String, String)>,
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
@@ -188,6 +190,16 @@ impl FakeX {
     /// `n` followers, newest first (ids `2000000000000000000 + i`).
     pub fn set_followers(&self, n: u64) {
         self.state().data.followers = n;
+    }
+
+    /// Follower `n` (`follower{n}`) has a bio of `words` and a link, shortened to t.co in the
+    /// text and expanded in `entities.description.urls`, as X gives it when `user.fields`
+    /// asks for `description` and `entities`.
+    pub fn set_bio(&self, n: u64, words: &str, link: &str) {
+        self.state()
+            .data
+            .bios
+            .insert(n, (words.to_string(), link.to_string()));
     }
 
     /// Adds `n` posts by the creator, newer than every earlier one.

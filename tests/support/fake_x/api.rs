@@ -84,6 +84,25 @@ fn rfc3339(secs: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// A user object's bio, with the fields `user.fields` asks for only (X leaves the others
+/// out): `description` holds the link as t.co writes it, `entities.description.urls` expands it.
+fn profile(user: &mut Value, req: &RecordedRequest, words: &str, link: &str, n: u64) {
+    let fields = req.query_param("user.fields").unwrap_or("").to_string();
+    let asked = |f: &str| fields.split(',').any(|x| x == f);
+    let short = format!("https://t.co/b{n}");
+    let description = format!("{words} {short}");
+    let start = description.len() - short.len();
+    if asked("description") {
+        user["description"] = json!(description);
+    }
+    if asked("entities") {
+        user["entities"] = json!({"description": {"urls": [{
+            "start": start, "end": description.len(), "url": short,
+            "expanded_url": link, "display_url": link.trim_start_matches("https://"),
+        }]}});
+    }
+}
+
 fn user_json(id: &str, username: &str, name: &str) -> Value {
     json!({"id": id, "username": username, "name": name})
 }
@@ -113,6 +132,7 @@ impl Users for State {
             tweets,
             mentions,
             dms: Vec::new(),
+            bios: Default::default(),
         }
     }
 
@@ -248,12 +268,13 @@ impl State {
         let data: Vec<Value> = page
             .iter()
             .map(|i| {
-                let id = (self.data.follower_base + self.data.followers - i).to_string();
-                user_json(
-                    &id,
-                    &format!("follower{}", self.data.followers - i),
-                    &format!("Follower {}", self.data.followers - i),
-                )
+                let n = self.data.followers - i;
+                let id = (self.data.follower_base + n).to_string();
+                let mut user = user_json(&id, &format!("follower{n}"), &format!("Follower {n}"));
+                if let Some((words, link)) = self.data.bios.get(&n) {
+                    profile(&mut user, req, words, link, n);
+                }
+                user
             })
             .collect();
         Ok(Reply::json(200, paged(data, next, json!({}))))
