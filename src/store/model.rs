@@ -84,8 +84,8 @@ impl ContactKind {
 }
 
 impl Fan {
-    /// An identity alone: no account, relationship or names (what restoring an identity's
-    /// rows fills in).
+    /// An identity alone, no relationship, names or times: what a restored identity or an
+    /// import's fan starts from, so that a field added to `Fan` is defaulted in one place.
     pub fn seen_nowhere(platform: String, platform_user_id: String) -> Fan {
         Fan {
             platform,

@@ -96,20 +96,10 @@ impl<'a> Cells<'a> {
 
 fn bare_fan(account: &str, key: String, username: Option<String>) -> Fan {
     Fan {
-        platform: PLATFORM.into(),
-        platform_user_id: key,
         account: account.into(),
         username,
-        display_name: None,
-        status: None,
-        subscribed_at: None,
-        first_seen_at: None,
-        last_seen_at: None,
-        lifetime_spend_cents: None,
-        currency: None,
         source: "csv".into(),
-        referral: None,
-        contacts: Vec::new(),
+        ..Fan::seen_nowhere(PLATFORM.into(), key)
     }
 }
 
