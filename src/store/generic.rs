@@ -261,7 +261,7 @@ impl<C: Conn> SqlStore<C> {
                 let identities = self.conn.upsert(&tables::FANS, &Identities(rows), &now)?;
                 let mut relationships = self.conn.upsert(Fan::spec(), &Records(rows), &now)?;
                 // A new contact changes what the fan record says (counted as an update).
-                relationships.updated += self.upsert_contacts(rows, &now)?;
+                relationships.updated += self.upsert_contacts(rows, &now)?.inserted;
                 Ok(fan_counts(identities, relationships, rows.len()))
             }
             Batch::FanIdentities(rows) => {
@@ -270,9 +270,7 @@ impl<C: Conn> SqlStore<C> {
             }
             Batch::FanContacts(rows) => {
                 let now = Value::Time(crate::clock::now());
-                let contacts: Vec<Vec<Value>> = rows.iter().flat_map(Fan::contact_params).collect();
-                self.conn
-                    .upsert(&tables::FAN_CONTACTS, &ContactRows(contacts), &now)
+                self.upsert_contacts(rows, &now)
             }
             Batch::Messages(rows) => self.upsert_rows(rows),
             Batch::Posts(rows) => self.upsert_rows(rows),
@@ -284,16 +282,15 @@ impl<C: Conn> SqlStore<C> {
         }
     }
 
-    /// Writes the contacts of `rows`' identities (schema v21), returning how many were new.
-    fn upsert_contacts(&mut self, rows: &[Fan], now: &Value) -> Result<u64, StoreError> {
+    /// Writes the contacts of `rows`' identities (schema v21); nothing at all when they have
+    /// none, which is every import without an email column.
+    fn upsert_contacts(&mut self, rows: &[Fan], now: &Value) -> Result<UpsertCounts, StoreError> {
         let contacts: Vec<Vec<Value>> = rows.iter().flat_map(Fan::contact_params).collect();
         if contacts.is_empty() {
-            return Ok(0);
+            return Ok(UpsertCounts::default());
         }
-        let written = self
-            .conn
-            .upsert(&tables::FAN_CONTACTS, &ContactRows(contacts), now)?;
-        Ok(written.inserted)
+        self.conn
+            .upsert(&tables::FAN_CONTACTS, &ContactRows(contacts), now)
     }
 
     /// Calls a PostgreSQL advisory-lock function on the lock named `name` (SQLite: nothing).

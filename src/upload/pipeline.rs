@@ -410,7 +410,8 @@ impl Pending<'_> {
             let steps = &run.steps;
             let session = &mut *run.session;
             let every = crate::config::tuning::upload_poll();
-            poll(request.wait, every, first, || {
+            let mut pace = WallPace(Instant::now());
+            poll(request.wait, every, first, &mut pace, || {
                 session.with_token(|t| steps.status(t, &upload))
             })
         }
@@ -514,9 +515,9 @@ fn poll<E>(
     wait: Duration,
     every: Option<Duration>,
     first: Option<Status>,
+    pace: &mut dyn Pace,
     mut check: impl FnMut() -> Result<Status, E>,
 ) -> Result<Status, E> {
-    let deadline = Instant::now() + wait;
     let mut status = match first {
         Some(status) => status,
         None => check()?,
@@ -526,11 +527,30 @@ fn poll<E>(
             return Ok(status);
         }
         let interval = every.unwrap_or_else(|| interval(&status));
-        if Instant::now() + interval > deadline {
+        if pace.elapsed() + interval > wait {
             return Ok(status);
         }
-        std::thread::sleep(interval);
+        pace.sleep(interval);
         status = check()?;
+    }
+}
+
+/// The time polling has taken and the waits between asks: the wall clock in use, a counted
+/// one in the tests (so that no test depends on how fast the machine is).
+trait Pace {
+    fn elapsed(&self) -> Duration;
+    fn sleep(&mut self, interval: Duration);
+}
+
+/// The wall clock, from when polling started.
+struct WallPace(Instant);
+
+impl Pace for WallPace {
+    fn elapsed(&self) -> Duration {
+        self.0.elapsed()
+    }
+    fn sleep(&mut self, interval: Duration) {
+        std::thread::sleep(interval);
     }
 }
 
@@ -549,6 +569,23 @@ fn interval(status: &Status) -> Duration {
 mod tests {
     use super::*;
 
+    /// A clock that moves only when polling sleeps.
+    #[derive(Default)]
+    struct Counted {
+        at: Duration,
+        slept: Vec<Duration>,
+    }
+
+    impl Pace for Counted {
+        fn elapsed(&self) -> Duration {
+            self.at
+        }
+        fn sleep(&mut self, interval: Duration) {
+            self.at += interval;
+            self.slept.push(interval);
+        }
+    }
+
     fn processing(ms: u64) -> Status {
         Status::Processing {
             state: "in_progress".into(),
@@ -559,7 +596,9 @@ mod tests {
     #[test]
     fn a_settled_first_status_is_not_asked_again() {
         let mut asked = 0;
-        let status = poll::<()>(Duration::from_secs(60), None, Some(Status::Ready), || {
+        let mut pace = Counted::default();
+        let ready = Some(Status::Ready);
+        let status = poll::<()>(Duration::from_secs(60), None, ready, &mut pace, || {
             asked += 1;
             Ok(processing(1))
         })
@@ -570,19 +609,28 @@ mod tests {
 
     #[test]
     fn polling_asks_until_settled_at_the_platforms_pace() {
-        let mut answers = vec![Status::Failed("no".into()), processing(1), processing(1)];
-        let status = poll::<()>(Duration::from_secs(60), None, None, || {
+        let mut answers = vec![Status::Failed("no".into()), processing(7), processing(5)];
+        let mut pace = Counted::default();
+        let status = poll::<()>(Duration::from_secs(60), None, None, &mut pace, || {
             Ok(answers.pop().unwrap())
         })
         .unwrap();
         assert!(matches!(status, Status::Failed(ref why) if why == "no"));
         assert!(answers.is_empty(), "asked three times");
+        let ms = |n| Duration::from_millis(n);
+        assert_eq!(
+            pace.slept,
+            [ms(5), ms(7)],
+            "each wait the one the platform asked"
+        );
     }
 
     #[test]
     fn polling_stops_with_the_last_status_when_the_next_ask_would_be_too_late() {
         let mut asked = 0;
-        let status = poll::<()>(Duration::from_millis(50), None, Some(processing(1)), || {
+        let mut pace = Counted::default();
+        let first = Some(processing(1));
+        let status = poll::<()>(Duration::from_millis(50), None, first, &mut pace, || {
             asked += 1;
             Ok(processing(60_000))
         })
@@ -596,7 +644,9 @@ mod tests {
 
     #[test]
     fn a_failed_ask_stops_polling_with_its_error() {
-        let outcome = poll(Duration::from_secs(60), None, Some(processing(1)), || {
+        let mut pace = Counted::default();
+        let first = Some(processing(1));
+        let outcome = poll(Duration::from_secs(60), None, first, &mut pace, || {
             Err("gone")
         });
         assert_eq!(outcome.err(), Some("gone"));

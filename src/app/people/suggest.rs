@@ -327,6 +327,19 @@ fn pair(a: i64, b: i64) -> (i64, i64) {
     (a.min(b), a.max(b))
 }
 
+/// The fans whose normalised handle is one of `keys` (a page's named handles, repeats and
+/// all): the lookup the mention and profile passes share.
+fn fans_named(
+    store: &mut dyn Store,
+    keys: impl Iterator<Item = String>,
+    account: &Option<String>,
+) -> Result<Vec<CandidateFan>, StoreError> {
+    let mut keys: Vec<String> = keys.collect();
+    keys.sort();
+    keys.dedup();
+    store.fans_by_handle(&keys, account)
+}
+
 /// Finds mention evidence: pair → signals, for the given fans' messages only unless empty.
 pub fn mention_signals(
     store: &mut dyn Store,
@@ -344,13 +357,10 @@ pub fn mention_signals(
             .map(|m| (m, mentions(&m.body)))
             .filter(|(_, n)| !n.is_empty())
             .collect();
-        let mut keys: Vec<String> = named
+        let keys = named
             .iter()
-            .flat_map(|(_, n)| n.iter().map(|(_, k)| k.clone()))
-            .collect();
-        keys.sort();
-        keys.dedup();
-        let targets = store.fans_by_handle(&keys, account)?;
+            .flat_map(|(_, n)| n.iter().map(|(_, k)| k.clone()));
+        let targets = fans_named(store, keys, account)?;
         for (message, names) in &named {
             for (platform, key) in names {
                 for t in targets.iter().filter(|t| {
@@ -359,17 +369,16 @@ pub fn mention_signals(
                         && t.id != message.fan_id
                         && platform.is_none_or(|p| p == t.platform)
                 }) {
-                    let signals = found.entry(pair(message.fan_id, t.id)).or_default();
-                    if signals.is_empty() {
-                        signals.push(Signal {
-                            kind: "mention",
-                            weight: W_MENTION,
-                            detail: format!(
-                                "message {} from fan {} on {} names {} handle '{key}'",
-                                message.message_id, message.fan_id, message.platform, t.platform
-                            ),
-                        });
-                    }
+                    let detail = format!(
+                        "message {} from fan {} on {} names {} handle '{key}'",
+                        message.message_id, message.fan_id, message.platform, t.platform
+                    );
+                    let signal = Signal {
+                        kind: "mention",
+                        weight: W_MENTION,
+                        detail,
+                    };
+                    add(&mut found, pair(message.fan_id, t.id), signal);
                 }
             }
         }
@@ -528,10 +537,7 @@ fn profile_signals(
                 Some((c, platform, key))
             })
             .collect();
-        let mut keys: Vec<String> = named.iter().map(|(_, _, k)| k.to_string()).collect();
-        keys.sort();
-        keys.dedup();
-        let targets = store.fans_by_handle(&keys, &None)?;
+        let targets = fans_named(store, named.iter().map(|(_, _, k)| k.to_string()), &None)?;
         for (c, platform, key) in &named {
             for t in targets.iter().filter(|t| {
                 t.platform == *platform

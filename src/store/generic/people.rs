@@ -28,6 +28,16 @@ fn marks(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
+/// ` AND f.id IN (...)` with `fans`' ids pushed onto `values`, or nothing for no fans: the
+/// paged passes read every fan's rows, or only those of the fans asked about.
+fn only_fans(values: &mut Vec<Value>, fans: &[i64]) -> String {
+    if fans.is_empty() {
+        return String::new();
+    }
+    values.extend(fans.iter().map(|&f| Value::Int(f)));
+    format!(" AND f.id IN ({})", marks(fans.len()))
+}
+
 /// A contact with its identity's id and platform.
 const CONTACT_FAN: &str = "SELECT c.id AS contact_id, c.kind, c.value, f.id AS fan_id, f.platform \
      FROM fan_contacts c JOIN fans f ON f.platform = c.platform \
@@ -633,12 +643,7 @@ impl<C: Conn> SqlStore<C> {
         rows: u32,
     ) -> Result<Vec<ContactFan>, StoreError> {
         let mut values = vec![Value::from(kind.as_str()), Value::Int(after)];
-        let only = if fans.is_empty() {
-            String::new()
-        } else {
-            values.extend(fans.iter().map(|&f| Value::Int(f)));
-            format!(" AND f.id IN ({})", marks(fans.len()))
-        };
+        let only = only_fans(&mut values, fans);
         values.push(limit(rows));
         self.exec(
             &format!("{CONTACT_FAN} WHERE c.kind = ? AND c.id > ?{only} ORDER BY c.id LIMIT ?"),
@@ -692,12 +697,7 @@ impl<C: Conn> SqlStore<C> {
         rows: u32,
     ) -> Result<Vec<MentionSource>, StoreError> {
         let mut values = vec![Value::Int(after)];
-        let only = if fans.is_empty() {
-            String::new()
-        } else {
-            values.extend(fans.iter().map(|&f| Value::Int(f)));
-            format!(" AND f.id IN ({})", marks(fans.len()))
-        };
+        let only = only_fans(&mut values, fans);
         values.push(limit(rows));
         self.exec(
             &format!(
