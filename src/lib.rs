@@ -84,7 +84,6 @@ pub mod output;
 pub mod platforms;
 pub mod report;
 pub mod secrets;
-#[allow(missing_docs)]
 pub mod store;
 pub mod sync;
 pub mod upload;

@@ -20,8 +20,11 @@ mod people;
 /// One step of the schema: applied once, in order, recorded in `schema_migrations`.
 #[derive(Debug)]
 pub struct Migration {
+    /// The schema version the step brings the database to; steps run in this order.
     pub version: i64,
+    /// Recorded with the version in `schema_migrations`, for a person reading the table.
     pub name: &'static str,
+    /// The backend's own SQL for the step (one migrations folder per backend).
     pub sql: &'static str,
 }
 

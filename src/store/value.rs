@@ -9,12 +9,19 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::StoreError;
 
+/// A parameter or a column's value, in the types both backends share.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// SQL NULL (an absent `Option`).
     Null,
+    /// An integer: counts, ids, cents (never a float, so sums are exact).
     Int(i64),
+    /// A float: metric values.
     Real(f64),
+    /// Text.
     Text(String),
+    /// A time: `TIMESTAMPTZ` on PostgreSQL, [`format_time`] text on SQLite (the driver
+    /// converts both ways).
     Time(DateTime<Utc>),
 }
 
@@ -60,6 +67,7 @@ impl From<&String> for Value {
 }
 
 impl Value {
+    /// The integer, if the value is one.
     pub fn into_i64(self) -> Option<i64> {
         match self {
             Value::Int(v) => Some(v),
@@ -67,6 +75,8 @@ impl Value {
         }
     }
 
+    /// The time, if the driver read one (PostgreSQL; SQLite's times are text, see
+    /// [`Row::opt_time`]).
     pub fn into_time(self) -> Option<DateTime<Utc>> {
         match self {
             Value::Time(t) => Some(t),
@@ -146,7 +156,9 @@ pub fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
 /// One result row: values by column name.
 #[derive(Debug, Clone)]
 pub struct Row {
+    /// The result's column names, shared by every row of one result.
     pub columns: std::sync::Arc<[String]>,
+    /// The values, in the order of `columns`.
     pub values: Vec<Value>,
 }
 
@@ -163,6 +175,7 @@ impl Row {
         StoreError::Decode(format!("column '{name}': expected {want}, found {got:?}"))
     }
 
+    /// An integer column; NULL reads as `None`, any other type is a decode error.
     pub fn opt_i64(&self, name: &str) -> Result<Option<i64>, StoreError> {
         match self.value(name)? {
             Value::Null => Ok(None),
@@ -171,11 +184,13 @@ impl Row {
         }
     }
 
+    /// An integer column that is never NULL: NULL is a decode error.
     pub fn i64(&self, name: &str) -> Result<i64, StoreError> {
         self.opt_i64(name)?
             .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
     }
 
+    /// A number column; an integer reads as a float (a sum may come back as either).
     pub fn opt_f64(&self, name: &str) -> Result<Option<f64>, StoreError> {
         match self.value(name)? {
             Value::Null => Ok(None),
@@ -185,11 +200,13 @@ impl Row {
         }
     }
 
+    /// A number column that is never NULL.
     pub fn f64(&self, name: &str) -> Result<f64, StoreError> {
         self.opt_f64(name)?
             .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
     }
 
+    /// A text column; NULL reads as `None`.
     pub fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
         match self.value(name)? {
             Value::Null => Ok(None),
@@ -198,6 +215,7 @@ impl Row {
         }
     }
 
+    /// A text column that is never NULL.
     pub fn text(&self, name: &str) -> Result<String, StoreError> {
         self.opt_text(name)?
             .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
