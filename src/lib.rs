@@ -80,7 +80,6 @@ pub mod fsutil;
 pub mod http;
 pub mod import;
 pub mod output;
-#[allow(missing_docs)]
 pub mod platforms;
 pub mod report;
 pub mod secrets;

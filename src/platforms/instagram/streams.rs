@@ -49,6 +49,8 @@ pub const ACCOUNT_METRICS: [&str; 8] = [
     "saves",
 ];
 
+/// The streams in the order they run; insights only when the config enables them
+/// (`ENABLE_INSTAGRAM_INSIGHTS`: they need the `instagram_business_manage_insights` scope).
 pub fn streams(config: &PlatformConfig) -> Vec<Box<dyn Stream>> {
     let mut out: Vec<Box<dyn Stream>> = vec![
         Box::new(Profile {

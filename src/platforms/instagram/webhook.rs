@@ -31,14 +31,19 @@ use crate::webhooks::http::{Incoming, Reply, Route};
 use crate::webhooks::signature::{body_mac_matches, decode_hex32, hex, parse_hub_header};
 use crate::webhooks::{Endpoint, Receiver};
 
+/// The `platform` column value of the rows a delivery writes.
 pub const PLATFORM: &str = "instagram";
+/// Where `webhooks serve` routes Meta's verification `GET` and its deliveries.
 pub const PATH: &str = "/webhooks/instagram";
 
 /// The rows one delivery writes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
+    /// The senders and commenters, as fans of the account.
     pub fans: Vec<Fan>,
+    /// The DMs and comments delivered.
     pub messages: Vec<Message>,
+    /// The delivery's audit entry (its body hash as event id: a replay is one row).
     pub audit: AuditEntry,
 }
 
@@ -231,7 +236,10 @@ pub fn subscription(query: &str, verify_token: Option<&Secret>) -> Reply {
 
 /// `GET` and `POST /webhooks/instagram`.
 pub struct InstagramReceiver {
+    /// Signs each delivery (`X-Hub-Signature-256`); without it deliveries are refused.
     pub app_secret: Option<Secret>,
+    /// What Meta's subscription check must present (`hub.verify_token`); without it the check
+    /// is refused.
     pub verify_token: Option<Secret>,
 }
 

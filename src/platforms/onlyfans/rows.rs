@@ -27,9 +27,13 @@ pub const MAX_CELL: usize = 16 * 1024;
 /// How a row's cells are read: the column map, the date order, and the row; and the local
 /// account (the creator) whose export it is, which every record of the row belongs to.
 pub struct Cells<'a> {
+    /// Which cell of a row is which field, from the file's header.
     pub map: &'a ColumnMap,
+    /// The row, with its line number for reasons.
     pub row: &'a Row,
+    /// How ambiguous numeric dates read (`--date-format`).
     pub dates: DateOrder,
+    /// The creator whose export it is (`--account`).
     pub account: &'a str,
 }
 

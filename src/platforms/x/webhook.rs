@@ -32,6 +32,7 @@ use crate::webhooks::http::{Incoming, Reply, Route};
 use crate::webhooks::signature::{hmac_matches, hmac_sha256, parse_x_header as parse_header};
 use crate::webhooks::{Endpoint, Receiver, event_id};
 
+/// Where `webhooks serve` routes X's CRC checks (`GET`) and deliveries (`POST`).
 pub const PATH: &str = "/webhooks/x";
 const PLATFORM: &str = "x";
 const HEADER: &str = "x-twitter-webhooks-signature";
@@ -65,8 +66,11 @@ pub fn response_token(key: &Secret, crc_token: &str) -> String {
 
 /// What one delivery writes.
 pub struct Plan {
+    /// The delivery's audit entry, naming the kinds of events it held.
     pub audit: AuditEntry,
+    /// One point per kind of event delivered, counting them.
     pub analytics: Vec<AnalyticsEvent>,
+    /// The DMs it delivered, either direction.
     pub messages: Vec<Message>,
 }
 
