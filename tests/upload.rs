@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use socialcrm::store::model::{Upload, UploadStatus};
+use socialcrm::vocab::PlatformId;
 
 use crate::connect::{connect, table_rows};
 use crate::support::both_backends;
@@ -397,7 +398,7 @@ fn ledger_story(db: &TestDb) {
     // A new file's entry before its hash is known.
     let mut u = Upload {
         id: None,
-        platform: "tiktok".into(),
+        platform: PlatformId::Tiktok,
         account: "default".into(),
         file_hash: None,
         file_fingerprint: "fp".into(),

@@ -254,7 +254,7 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
     let (rows, mut rejects) = parsed?;
     rejects.close()?;
     if kind.name == "earnings" && !args.dry_run {
-        store.refresh_fan_spend(onlyfans::PLATFORM, &account)?;
+        store.refresh_fan_spend(onlyfans::PLATFORM.name(), &account)?;
     }
 
     let summary = Summary {
@@ -465,7 +465,7 @@ fn whose_export(store: &mut dyn Store, given: Option<&str>) -> CliResult<String>
         }
         return Ok(name.to_string());
     }
-    let accounts = store.fan_accounts(onlyfans::PLATFORM)?;
+    let accounts = store.fan_accounts(onlyfans::PLATFORM.name())?;
     match accounts.as_slice() {
         [] | [_] => Ok("default".into()),
         many => Err(CliError::usage(format!(
@@ -482,7 +482,7 @@ fn first_onlyfans_import(store: &mut dyn Store) -> CliResult<bool> {
             limit: 1,
             after: None,
         },
-        platform: Some(onlyfans::PLATFORM.into()),
+        platform: Some(onlyfans::PLATFORM),
         action: Some("notice".into()),
         ..AuditQuery::default()
     };
@@ -502,7 +502,7 @@ fn record(
         at: crate::clock::now(),
         actor: operator.into(),
         action: action.into(),
-        platform: Some(onlyfans::PLATFORM.into()),
+        platform: Some(onlyfans::PLATFORM),
         account: account.map(str::to_string),
         outcome: outcome.into(),
         detail: Some(detail),

@@ -1442,7 +1442,7 @@ impl<C: Conn> Store for SqlStore<C> {
             .iter()
             .map(|r| {
                 Ok(MetricSummary {
-                    platform: r.text("platform")?,
+                    platform: r.platform("platform")?,
                     subject_type: r.text("subject_type")?,
                     metric: r.text("metric")?,
                     flow: r.i64("flow")? != 0,
@@ -1458,8 +1458,8 @@ impl<C: Conn> Store for SqlStore<C> {
             .collect::<Result<Vec<_>, StoreError>>()?;
         // Byte order, as on SQLite: PostgreSQL's collation may sort `_` elsewhere.
         out.sort_by(|a, b| {
-            (&a.platform, &a.subject_type, &a.metric).cmp(&(
-                &b.platform,
+            (a.platform.name(), &a.subject_type, &a.metric).cmp(&(
+                b.platform.name(),
                 &b.subject_type,
                 &b.metric,
             ))
@@ -1498,7 +1498,7 @@ impl<C: Conn> Store for SqlStore<C> {
                 let flow = r.i64("flow")? != 0;
                 let day = r.text("bucket")?;
                 Ok(MetricPoint {
-                    platform: r.text("platform")?,
+                    platform: r.platform("platform")?,
                     subject_type: r.text("subject_type")?,
                     metric: r.text("metric")?,
                     flow,
@@ -1513,8 +1513,8 @@ impl<C: Conn> Store for SqlStore<C> {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         out.sort_by(|a, b| {
-            (&a.platform, &a.subject_type, &a.metric, a.bucket).cmp(&(
-                &b.platform,
+            (a.platform.name(), &a.subject_type, &a.metric, a.bucket).cmp(&(
+                b.platform.name(),
                 &b.subject_type,
                 &b.metric,
                 b.bucket,
@@ -1565,7 +1565,7 @@ impl<C: Conn> Store for SqlStore<C> {
             .iter()
             .map(|r| {
                 Ok(StreamHealth {
-                    platform: r.text("platform")?,
+                    platform: r.platform("platform")?,
                     account: r.text("account")?,
                     stream: r.text("stream")?,
                     status: r.text("status")?,
@@ -1576,7 +1576,11 @@ impl<C: Conn> Store for SqlStore<C> {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         out.sort_by(|a, b| {
-            (&a.platform, &a.account, &a.stream).cmp(&(&b.platform, &b.account, &b.stream))
+            (a.platform.name(), &a.account, &a.stream).cmp(&(
+                b.platform.name(),
+                &b.account,
+                &b.stream,
+            ))
         });
         Ok(out)
     }
@@ -1625,17 +1629,14 @@ impl<C: Conn> Store for SqlStore<C> {
             Some(account) => query.filter(
                 "e.platform = ? AND e.account = ? AND e.subject_type = 'post' AND e.subject_id = ?",
                 [
-                    post.platform.as_str().into(),
+                    post.platform.into(),
                     account.into(),
                     post.platform_post_id.as_str().into(),
                 ],
             ),
             None => query.filter(
                 "e.platform = ? AND e.subject_type = 'post' AND e.subject_id = ?",
-                [
-                    post.platform.as_str().into(),
-                    post.platform_post_id.as_str().into(),
-                ],
+                [post.platform.into(), post.platform_post_id.as_str().into()],
             ),
         };
         self.select(
@@ -1780,7 +1781,7 @@ impl<C: Conn> Store for SqlStore<C> {
         );
         let now = Value::Time(crate::clock::now());
         let row = [
-            replay.platform.as_str().into(),
+            replay.platform.into(),
             replay.key.as_str().into(),
             Value::Time(replay.expires_at),
         ];
@@ -1963,7 +1964,7 @@ impl<C: Conn> Store for SqlStore<C> {
         let n = UPLOAD_COLUMNS.len();
         let p: Vec<String> = (1..=n + 2).map(|i| d.param(i)).collect();
         let mut params: Vec<Value> = vec![
-            u.platform.as_str().into(),
+            u.platform.into(),
             u.account.as_str().into(),
             (&u.file_hash).into(),
             u.file_fingerprint.as_str().into(),
@@ -2040,7 +2041,7 @@ fn upload_row(row: &Row) -> Result<UploadRow, StoreError> {
         id: row.i64("id")?,
         upload: Upload {
             id: Some(row.i64("id")?),
-            platform: row.text("platform")?,
+            platform: row.platform("platform")?,
             account: row.text("account")?,
             file_hash: row.opt_text("file_hash")?,
             file_fingerprint: row.text("file_fingerprint")?,

@@ -9,6 +9,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::vocab::PlatformId;
+
 /// A person on a platform (a follower, commenter, DM correspondent or subscriber) as one
 /// account knows them. Written as two rows (schema v11): the identity in `fans`, key
 /// (platform, platform_user_id), with the username and display name; and the relationship in
@@ -17,7 +19,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Fan {
     /// With `platform_user_id`, the identity's key.
-    pub platform: String,
+    pub platform: PlatformId,
     /// The platform's stable id for the person: the key, since usernames change.
     pub platform_user_id: String,
     /// The local account (the creator) this relationship is with. Sync streams leave it empty
@@ -96,7 +98,7 @@ impl ContactKind {
 impl Fan {
     /// An identity alone, no relationship, names or times: what a restored identity or an
     /// import's fan starts from, so that a field added to `Fan` is defaulted in one place.
-    pub fn seen_nowhere(platform: String, platform_user_id: String) -> Fan {
+    pub fn seen_nowhere(platform: PlatformId, platform_user_id: String) -> Fan {
         Fan {
             platform,
             platform_user_id,
@@ -118,14 +120,14 @@ impl Fan {
     /// A person an API showed at `at` (a commenter, a correspondent): no status, spend or
     /// display name, first and last seen then.
     pub fn seen(
-        platform: &str,
+        platform: PlatformId,
         id: &str,
         username: Option<String>,
         source: &str,
         at: DateTime<Utc>,
     ) -> Fan {
         Fan {
-            platform: platform.into(),
+            platform,
             platform_user_id: id.into(),
             account: String::new(),
             username,
@@ -149,7 +151,7 @@ impl Fan {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Message {
     /// Part of the key (see the struct).
-    pub platform: String,
+    pub platform: PlatformId,
     /// The local account whose inbox or posts the message is in (see [`Fan::account`]).
     pub account: String,
     /// The platform's (or export's) id of the message; part of the key.
@@ -176,7 +178,7 @@ pub struct Message {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Post {
     /// With `platform_post_id`, the key.
-    pub platform: String,
+    pub platform: PlatformId,
     /// The platform's id of the post; part of the key.
     pub platform_post_id: String,
     /// The local account whose post it is; `None` for a post seen without a connection.
@@ -277,7 +279,7 @@ pub struct LinkFigures {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AnalyticsEvent {
     /// Part of the key.
-    pub platform: String,
+    pub platform: PlatformId,
     /// Local account name; empty for events not tied to a connection (CSV imports).
     pub account: String,
     /// `account`, `post`, `fan` or `transaction`.
@@ -302,7 +304,7 @@ pub struct AnalyticsEvent {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Connection {
     /// With `account`, the key.
-    pub platform: String,
+    pub platform: PlatformId,
     /// The local account name (`--account`): the creator this connection belongs to.
     pub account: String,
     /// The platform's id of the connected user, once `connect` has asked who the token belongs to.
@@ -375,7 +377,7 @@ pub struct AuditEntry {
     /// What was done (`connect`, `webhook`, `fans.delete`, ...), as `audit list --action` filters.
     pub action: String,
     /// The platform the action was about, if one.
-    pub platform: Option<String>,
+    pub platform: Option<PlatformId>,
     /// The local account the action was about, if one.
     pub account: Option<String>,
     /// How it ended (`ok`, `failed`, `received`, ...).
@@ -449,7 +451,7 @@ pub struct FanIdentity {
     /// What `fans show`, `fans tag` and `people link` take.
     pub id: i64,
     /// With `platform_user_id`, the identity's key.
-    pub platform: String,
+    pub platform: PlatformId,
     /// The platform's stable id for the person.
     pub platform_user_id: String,
     /// The handle as the platform last showed it.
@@ -548,7 +550,7 @@ pub struct FanQuery {
     /// How many relationships, and after which.
     pub page: Page,
     /// Only relationships of fans on this platform.
-    pub platform: Option<String>,
+    pub platform: Option<PlatformId>,
     /// Only relationships with this local account (creator).
     pub account: Option<String>,
     /// Only this relationship status (as stored: lowercase for OnlyFans exports).
@@ -739,7 +741,7 @@ pub struct MessageQuery {
     /// How many messages, and after which id.
     pub page: Page,
     /// Only messages on this platform.
-    pub platform: Option<String>,
+    pub platform: Option<PlatformId>,
     /// Only messages in this local account's inbox and posts.
     pub account: Option<String>,
     /// Case-insensitive substring of the body.
@@ -762,7 +764,7 @@ pub struct AuditQuery {
     /// How many entries, and after which id.
     pub page: Page,
     /// Only entries about this platform.
-    pub platform: Option<String>,
+    pub platform: Option<PlatformId>,
     /// Case-insensitive substring of action, actor, account or detail.
     pub search: Option<String>,
     /// Only this action, exactly.
@@ -779,7 +781,7 @@ pub struct SyncRunRow {
     /// The run's local id: what `sync --history --after` takes.
     pub id: i64,
     /// The platform of the run's connection; `None` once the connection is deleted.
-    pub platform: Option<String>,
+    pub platform: Option<PlatformId>,
     /// The local account of the run's connection; `None` once the connection is deleted.
     pub account: Option<String>,
     /// The run, flattened into the row's JSON.
@@ -791,7 +793,7 @@ pub struct SyncRunRow {
 #[derive(Debug, Clone, Default)]
 pub struct EventQuery {
     /// Only events on this platform.
-    pub platform: Option<String>,
+    pub platform: Option<PlatformId>,
     /// Only events of these local account names (all when empty; `""` names CSV imports).
     pub accounts: Vec<String>,
     /// Only these metrics (all when empty).
@@ -806,7 +808,7 @@ pub struct EventQuery {
 #[derive(Debug, Clone, Default)]
 pub struct PostQuery {
     /// Only posts on this platform.
-    pub platform: Option<String>,
+    pub platform: Option<PlatformId>,
     /// Only posts of these local account names (all when empty).
     pub accounts: Vec<String>,
     /// Published at or after.
@@ -848,7 +850,7 @@ pub enum Bucket {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricSummary {
     /// The platform the events are from.
-    pub platform: String,
+    pub platform: PlatformId,
     /// What the events are about (`account`, `post`, `fan`, `transaction`).
     pub subject_type: String,
     /// The metric's name as the platform calls it.
@@ -876,7 +878,7 @@ pub struct MetricSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricPoint {
     /// The platform the events are from.
-    pub platform: String,
+    pub platform: PlatformId,
     /// What the events are about (`account`, `post`, ...).
     pub subject_type: String,
     /// The metric's name as the platform calls it.
@@ -893,7 +895,7 @@ pub struct MetricPoint {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StreamHealth {
     /// The connection's platform.
-    pub platform: String,
+    pub platform: PlatformId,
     /// The connection's local account.
     pub account: String,
     /// The stream's name.
@@ -918,7 +920,7 @@ pub enum Listing {
     /// `fans show PLATFORM:@user`'s lookup by username.
     FanByName {
         /// The platform searched.
-        platform: String,
+        platform: PlatformId,
         /// The username searched for, without `@`.
         user: String,
     },
@@ -1003,7 +1005,7 @@ pub struct PostListQuery {
     /// How many posts, and after which.
     pub page: Page,
     /// Only posts on this platform.
-    pub platform: Option<String>,
+    pub platform: Option<PlatformId>,
     /// Only posts of this local account.
     pub account: Option<String>,
     /// Published at or after.
@@ -1026,7 +1028,7 @@ pub enum PostSelector {
     /// The platform's own post id, on that platform (`PLATFORM:ID`).
     OnPlatform {
         /// The platform the post is on.
-        platform: String,
+        platform: PlatformId,
         /// The platform's id of the post.
         post_id: String,
     },
@@ -1040,7 +1042,7 @@ pub enum FanSelector {
     /// A platform and either the platform user id or the username (with or without `@`).
     OnPlatform {
         /// The platform the fan is on.
-        platform: String,
+        platform: PlatformId,
         /// The platform user id, or the username (a leading `@` says which).
         user: String,
     },
@@ -1071,7 +1073,7 @@ pub struct TableRows {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookReplay {
     /// The platform whose webhook it was; replays are per platform.
-    pub platform: String,
+    pub platform: PlatformId,
     /// SHA-256 of the body, hex: the same delivery twice is the same key.
     pub key: String,
     /// After this the key may be forgotten: a delivery this old fails its timestamp check anyway.
@@ -1100,7 +1102,7 @@ pub struct Upload {
     #[serde(skip)]
     pub id: Option<i64>,
     /// With `account` and `file_hash`, the key.
-    pub platform: String,
+    pub platform: PlatformId,
     /// The local account it was published to.
     pub account: String,
     /// None while the file is still being hashed (a new file's first chunks go meanwhile).
@@ -1398,7 +1400,7 @@ pub struct CandidateFan {
     /// The fan's local identity id.
     pub id: i64,
     /// The platform: two identities on one platform are never suggested as one person.
-    pub platform: String,
+    pub platform: PlatformId,
     /// The platform's stable id for the fan.
     pub platform_user_id: String,
     /// The handle as the platform last showed it.
@@ -1422,7 +1424,7 @@ pub struct BlockFan {
     /// The fan's local identity id.
     pub id: i64,
     /// The platform: pairs on one platform are never scored.
-    pub platform: String,
+    pub platform: PlatformId,
     /// The shown name, compared by the name signal.
     pub display_name: Option<String>,
     /// See [`CandidateFan::handle_key`].
@@ -1443,7 +1445,7 @@ pub struct ContactFan {
     /// The identity holding it.
     pub fan_id: i64,
     /// The identity's platform: a value shared on one platform only is no cross-platform evidence.
-    pub platform: String,
+    pub platform: PlatformId,
 }
 
 /// One relationship of a fan: the account that knows them and where it says they came from.
@@ -1465,7 +1467,7 @@ pub struct MentionSource {
     /// The identity that sent it.
     pub fan_id: i64,
     /// The sender's platform: a handle named there points to another platform.
-    pub platform: String,
+    pub platform: PlatformId,
     /// The text searched for handles.
     pub body: String,
 }

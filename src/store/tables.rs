@@ -418,7 +418,7 @@ pub fn fan_row(r: &Row) -> Result<FanRow, StoreError> {
         id: r.i64("fan_id")?,
         relationship_id: r.i64("id")?,
         fan: Fan {
-            platform: r.text("platform")?,
+            platform: r.platform("platform")?,
             platform_user_id: r.text("platform_user_id")?,
             account: r.text("account")?,
             username: r.opt_text("username")?,
@@ -444,7 +444,7 @@ pub fn fan_row(r: &Row) -> Result<FanRow, StoreError> {
 pub fn fan_identity_row(r: &Row) -> Result<FanIdentity, StoreError> {
     Ok(FanIdentity {
         id: r.i64("id")?,
-        platform: r.text("platform")?,
+        platform: r.platform("platform")?,
         platform_user_id: r.text("platform_user_id")?,
         username: r.opt_text("username")?,
         display_name: r.opt_text("display_name")?,
@@ -458,7 +458,7 @@ pub fn message_row(r: &Row) -> Result<MessageRow, StoreError> {
     Ok(MessageRow {
         id: r.i64("id")?,
         message: Message {
-            platform: r.text("platform")?,
+            platform: r.platform("platform")?,
             account: r.text("account")?,
             platform_message_id: r.text("platform_message_id")?,
             fan_platform_user_id: r.opt_text("fan_platform_user_id")?,
@@ -484,7 +484,7 @@ pub fn audit_row(r: &Row) -> Result<AuditRow, StoreError> {
             at: r.time("at")?,
             actor: r.text("actor")?,
             action: r.text("action")?,
-            platform: r.opt_text("platform")?,
+            platform: r.opt_platform("platform")?,
             account: r.opt_text("account")?,
             outcome: r.text("outcome")?,
             detail: r.opt_text("detail")?,
@@ -497,7 +497,7 @@ pub fn connection_row(r: &Row) -> Result<ConnectionRow, StoreError> {
     Ok(ConnectionRow {
         id: r.i64("id")?,
         connection: Connection {
-            platform: r.text("platform")?,
+            platform: r.platform("platform")?,
             account: r.text("account")?,
             platform_user_id: r.opt_text("platform_user_id")?,
             username: r.opt_text("username")?,
@@ -529,7 +529,7 @@ pub fn decoded<T>(
 pub fn sync_run_row(r: &Row) -> Result<SyncRunRow, StoreError> {
     Ok(SyncRunRow {
         id: r.i64("id")?,
-        platform: r.opt_text("platform")?,
+        platform: r.opt_platform("platform")?,
         account: r.opt_text("account")?,
         run: SyncRun {
             run_id: r.text("run_id")?,
@@ -549,7 +549,7 @@ pub fn sync_run_row(r: &Row) -> Result<SyncRunRow, StoreError> {
 /// An `analytics_events` row.
 pub fn event_row(r: &Row) -> Result<AnalyticsEvent, StoreError> {
     Ok(AnalyticsEvent {
-        platform: r.text("platform")?,
+        platform: r.platform("platform")?,
         account: r.text("account")?,
         subject_type: r.text("subject_type")?,
         subject_id: r.text("subject_id")?,
@@ -565,7 +565,7 @@ pub fn event_row(r: &Row) -> Result<AnalyticsEvent, StoreError> {
 /// A `posts` row's record, without the store's bookkeeping (see [`post_record_row`]).
 pub fn post_row(r: &Row) -> Result<Post, StoreError> {
     Ok(Post {
-        platform: r.text("platform")?,
+        platform: r.platform("platform")?,
         platform_post_id: r.text("platform_post_id")?,
         account: r.opt_text("account")?,
         caption: r.opt_text("caption")?,

@@ -8,6 +8,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::StoreError;
+use crate::vocab::PlatformId;
 
 /// A parameter or a column's value, in the types both backends share.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +44,22 @@ impl From<String> for Value {
 impl From<&str> for Value {
     fn from(v: &str) -> Self {
         Value::Text(v.to_string())
+    }
+}
+/// A platform is stored as its name (see [`PlatformId::name`]).
+impl From<PlatformId> for Value {
+    fn from(v: PlatformId) -> Self {
+        Value::Text(v.name().to_string())
+    }
+}
+impl From<&PlatformId> for Value {
+    fn from(v: &PlatformId) -> Self {
+        (*v).into()
+    }
+}
+impl From<&Option<PlatformId>> for Value {
+    fn from(v: &Option<PlatformId>) -> Self {
+        (*v).into()
     }
 }
 impl From<DateTime<Utc>> for Value {
@@ -221,6 +238,25 @@ impl Row {
             .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
     }
 
+    /// A platform column: the name a [`PlatformId`] is stored as. A name this version does not
+    /// know (a row written by a newer socialcrm, or by hand) is a decode error naming it.
+    pub fn opt_platform(&self, name: &str) -> Result<Option<PlatformId>, StoreError> {
+        self.opt_text(name)?
+            .map(|text| {
+                PlatformId::from_name(&text).ok_or_else(|| {
+                    let unknown = crate::vocab::UnknownPlatform(text);
+                    StoreError::Decode(format!("column '{name}': {unknown}"))
+                })
+            })
+            .transpose()
+    }
+
+    /// A platform column that is never NULL (see [`Row::opt_platform`]).
+    pub fn platform(&self, name: &str) -> Result<PlatformId, StoreError> {
+        self.opt_platform(name)?
+            .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
+    }
+
     /// A time column. Text no version ever wrote (a row edited by another tool) reads as no
     /// time, with a warning: one bad row must not make every listing fail.
     pub fn opt_time(&self, name: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
@@ -252,6 +288,36 @@ impl Row {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    fn platform_row(text: Option<&str>) -> Row {
+        Row {
+            columns: vec!["platform".to_string()].into(),
+            values: vec![text.map_or(Value::Null, Value::from)],
+        }
+    }
+
+    #[test]
+    fn a_platform_column_reads_its_exact_name_and_anything_else_is_a_decode_error() {
+        assert_eq!(
+            platform_row(Some("tiktok")).platform("platform").unwrap(),
+            PlatformId::Tiktok
+        );
+        assert_eq!(Value::from(PlatformId::X), Value::Text("x".into()));
+        assert_eq!(platform_row(None).opt_platform("platform").unwrap(), None);
+        // An alias or another case is what a person types, never what a row holds.
+        for stored in ["myspace", "twitter", "TikTok", ""] {
+            match platform_row(Some(stored)).platform("platform") {
+                Err(StoreError::Decode(why)) => {
+                    assert!(why.contains(&format!("'{stored}'")), "{why}")
+                }
+                other => panic!("{stored:?} read as {other:?}"),
+            }
+        }
+        assert!(matches!(
+            platform_row(None).platform("platform"),
+            Err(StoreError::Decode(_))
+        ));
+    }
 
     #[test]
     fn sqlite_time_text_is_fixed_width_and_round_trips() {

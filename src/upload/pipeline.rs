@@ -92,7 +92,7 @@ impl<'p> Checked<'p> {
             &self.shown,
         )?;
         let out = Uploaded {
-            platform: id.name().into(),
+            platform: id,
             account: account.clone(),
             file: self.shown.clone(),
             // The hash as the ledger row of this file holds it (`sha256:` for a row older
@@ -311,7 +311,7 @@ impl Pending<'_> {
         let reuse = previous.as_ref().and_then(|p| p.upload.id).or(stale);
         let template = Upload {
             id: None,
-            platform: id.name().into(),
+            platform: id,
             account: request.account.clone(),
             file_hash: hash.clone(),
             file_fingerprint: fingerprint,

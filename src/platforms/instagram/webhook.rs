@@ -26,13 +26,13 @@ use sha2::{Digest, Sha256};
 use crate::config::PlatformConfig;
 use crate::store::model::{AuditEntry, Fan, Message};
 use crate::store::{Batch, Store};
-use crate::vocab::Secret;
+use crate::vocab::{PlatformId, Secret};
 use crate::webhooks::http::{Incoming, Reply, Route};
 use crate::webhooks::signature::{body_mac_matches, decode_hex32, hex, parse_hub_header};
 use crate::webhooks::{Endpoint, Receiver};
 
 /// The `platform` column value of the rows a delivery writes.
-pub const PLATFORM: &str = "instagram";
+pub const PLATFORM: PlatformId = PlatformId::Instagram;
 /// Where `webhooks serve` routes Meta's verification `GET` and its deliveries.
 pub const PATH: &str = "/webhooks/instagram";
 
@@ -97,7 +97,7 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
                     });
                 }
                 messages.push(Message {
-                    platform: PLATFORM.into(),
+                    platform: PLATFORM,
                     account: account.clone(),
                     platform_message_id: id.clone(),
                     fan_platform_user_id: if mine { None } else { from },
@@ -138,7 +138,7 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
                 ..Fan::seen(PLATFORM, &other, None, "dm", sent_at)
             });
             messages.push(Message {
-                platform: PLATFORM.into(),
+                platform: PLATFORM,
                 account: account.clone(),
                 platform_message_id: mid,
                 fan_platform_user_id: Some(other),
@@ -159,7 +159,7 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
         at: now,
         actor: "instagram".into(),
         action: "webhook".into(),
-        platform: Some(PLATFORM.into()),
+        platform: Some(PLATFORM),
         account: None,
         outcome: "received".into(),
         detail: Some(format!(

@@ -11,9 +11,10 @@ pub mod rows;
 use crate::import::batch::Parsed;
 use crate::import::reader::FieldSpec;
 use crate::import::seen::FileKeys;
+use crate::vocab::PlatformId;
 
 /// The `platform` column value of every imported row.
-pub const PLATFORM: &str = "onlyfans";
+pub const PLATFORM: PlatformId = PlatformId::Onlyfans;
 
 /// One kind of export: its columns, which of them it cannot do without, and its row parser.
 pub struct ExportKind {

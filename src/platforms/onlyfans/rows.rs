@@ -103,7 +103,7 @@ fn bare_fan(account: &str, key: String, username: Option<String>) -> Fan {
         account: account.into(),
         username,
         source: "csv".into(),
-        ..Fan::seen_nowhere(PLATFORM.into(), key)
+        ..Fan::seen_nowhere(PLATFORM, key)
     }
 }
 
@@ -187,7 +187,7 @@ pub fn message(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), S
         c.row.line,
     );
     out.messages.push(Message {
-        platform: PLATFORM.into(),
+        platform: PLATFORM,
         account: c.account.into(),
         platform_message_id: id,
         fan_platform_user_id: Some(fan_key),
@@ -278,7 +278,7 @@ pub fn earning(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), S
     for (metric, amount) in [("gross", &gross), ("net", &net), ("fee", &fee)] {
         if let Some(money) = amount {
             out.events.push(AnalyticsEvent {
-                platform: PLATFORM.into(),
+                platform: PLATFORM,
                 account: c.account.into(),
                 subject_type: "transaction".into(),
                 subject_id: id.clone(),

@@ -22,14 +22,14 @@ use crate::store::model::{
     AnalyticsEvent, AuditEntry, Connection, ConnectionRow, ConnectionStatus,
 };
 use crate::store::{Batch, Store};
-use crate::vocab::Secret;
+use crate::vocab::{PlatformId, Secret};
 pub use crate::webhooks::event_id;
 use crate::webhooks::http::{Incoming, Reply, Route};
 use crate::webhooks::signature::{self, SignatureError};
 use crate::webhooks::{Endpoint, Receiver, ReplayGuard, TOLERANCE_SECS};
 
 /// The `platform` column value of the rows an event writes.
-pub const PLATFORM: &str = "tiktok";
+pub const PLATFORM: PlatformId = PlatformId::Tiktok;
 /// Where `webhooks serve` routes TikTok's deliveries.
 pub const PATH: &str = "/webhooks/tiktok";
 
@@ -135,13 +135,13 @@ pub fn plan(
             at: now,
             actor: "tiktok".into(),
             action: "webhook".into(),
-            platform: Some(PLATFORM.into()),
+            platform: Some(PLATFORM),
             account: (!account.is_empty()).then(|| account.clone()),
             outcome: "ok".into(),
             detail: Some(detail),
         },
         analytics: AnalyticsEvent {
-            platform: PLATFORM.into(),
+            platform: PLATFORM,
             account,
             subject_type: "webhook".into(),
             subject_id: id.to_string(),
@@ -291,7 +291,7 @@ mod tests {
         ConnectionRow {
             id: 1,
             connection: Connection {
-                platform: platform.into(),
+                platform: platform.parse().unwrap(),
                 account: account.into(),
                 platform_user_id: Some(open_id.into()),
                 username: None,
