@@ -429,7 +429,7 @@ on_both_backends! {
         tiktok_message.platform = c.platform;
         store.upsert(Batch::Messages(&[tiktok_message.clone(), Message { account: "other".into(), ..tiktok_message }])).unwrap();
 
-        let purged = store.purge_account(c.platform.name(), &c.account, id).unwrap();
+        let purged = store.purge_account(c.platform, &c.account, id).unwrap();
         let n = |table: &str| purged.iter().find(|t| t.table == table).and_then(|t| t.rows);
         assert_eq!(
             (n("analytics_events"), n("sync_state"), n("fan_accounts"), n("messages"), n("fans")),

@@ -186,7 +186,7 @@ pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> 
         .filter(|r| r.connection.platform == id && r.connection.account == args.account)
         .collect::<Vec<_>>();
     if args.purge {
-        let purged = store.purge_account(id.name(), &args.account, row.id)?;
+        let purged = store.purge_account(id, &args.account, row.id)?;
         let summary: Vec<String> = purged
             .iter()
             .map(|t| format!("{} {}", t.rows.unwrap_or(0), t.table))

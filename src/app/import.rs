@@ -254,7 +254,7 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
     let (rows, mut rejects) = parsed?;
     rejects.close()?;
     if kind.name == "earnings" && !args.dry_run {
-        store.refresh_fan_spend(onlyfans::PLATFORM.name(), &account)?;
+        store.refresh_fan_spend(onlyfans::PLATFORM, &account)?;
     }
 
     let summary = Summary {
@@ -465,7 +465,7 @@ fn whose_export(store: &mut dyn Store, given: Option<&str>) -> CliResult<String>
         }
         return Ok(name.to_string());
     }
-    let accounts = store.fan_accounts(onlyfans::PLATFORM.name())?;
+    let accounts = store.fan_accounts(onlyfans::PLATFORM)?;
     match accounts.as_slice() {
         [] | [_] => Ok("default".into()),
         many => Err(CliError::usage(format!(

@@ -434,7 +434,7 @@ fn accounts_of(
     };
     // Imports belong to an account (`import-csv --account`, `default` when none is given) that
     // may have no connection; events with no account at all are shown as their own.
-    known.extend(store.fan_accounts("onlyfans")?);
+    known.extend(store.fan_accounts(PlatformId::Onlyfans)?);
     if !store.metric_summaries(&imports)?.is_empty() {
         known.push(String::new());
     }

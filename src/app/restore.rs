@@ -169,7 +169,7 @@ pub fn run(ctx: &mut Context, args: ImportExportArgs) -> CliResult<Report> {
     // A fan's paid_cents is the sum of their payments: recomputed as `import-csv onlyfans
     // earnings` does, for each platform and account whose payments were restored.
     for (platform, account) in &spenders {
-        store.refresh_fan_spend(platform, account)?;
+        store.refresh_fan_spend(*platform, account)?;
     }
     let detail = rows
         .iter()
@@ -207,7 +207,7 @@ fn restore(
     store: &mut dyn Store,
     spec: &Restored,
     path: &Path,
-    spenders: &mut BTreeSet<(String, String)>,
+    spenders: &mut BTreeSet<(PlatformId, String)>,
 ) -> Result<Summary, (UpsertCounts, CliError)> {
     let mut total = UpsertCounts::default();
     let fail = |total: &UpsertCounts, e: CliError| (*total, e);
@@ -232,7 +232,7 @@ fn restore(
         if let Some(e) = records.events.last()
             && e.fan_platform_user_id.is_some()
         {
-            spenders.insert((e.platform.name().to_string(), e.account.clone()));
+            spenders.insert((e.platform, e.account.clone()));
         }
         rows += 1;
         if records.len() >= BATCH {

@@ -12,6 +12,7 @@ use super::sql::{AUDIT_SEARCH, Dialect, FAN_SEARCH, MESSAGE_SEARCH, Query, Searc
 use super::tables::{self, TABLES, Upsert};
 use super::value::{Row, Value};
 use super::{Batch, Store, StoreError, StoreInfo};
+use crate::vocab::PlatformId;
 
 mod fan_lists;
 mod links;
@@ -846,7 +847,7 @@ impl<C: Conn> Store for SqlStore<C> {
 
     fn purge_account(
         &mut self,
-        platform: &str,
+        platform: PlatformId,
         account: &str,
         connection_id: i64,
     ) -> Result<Vec<TableCount>, StoreError> {
@@ -1039,7 +1040,11 @@ impl<C: Conn> Store for SqlStore<C> {
         self.advisory("pg_advisory_unlock", name)
     }
 
-    fn refresh_fan_spend(&mut self, platform: &str, account: &str) -> Result<u64, StoreError> {
+    fn refresh_fan_spend(
+        &mut self,
+        platform: PlatformId,
+        account: &str,
+    ) -> Result<u64, StoreError> {
         let d = self.dialect();
         let now = Value::Time(crate::clock::now());
         // The sum of each fan's payments to this account (gross_* events) into paid_cents;
@@ -1320,7 +1325,7 @@ impl<C: Conn> Store for SqlStore<C> {
         self.select(q, "ORDER BY fa.account", vec![], tables::fan_row)
     }
 
-    fn fan_accounts(&mut self, platform: &str) -> Result<Vec<String>, StoreError> {
+    fn fan_accounts(&mut self, platform: PlatformId) -> Result<Vec<String>, StoreError> {
         // A loose index scan: one probe of fan_accounts_by_account per account, however many
         // fans each holds.
         let d = self.dialect();
@@ -1933,7 +1938,7 @@ impl<C: Conn> Store for SqlStore<C> {
 
     fn upload(
         &mut self,
-        platform: &str,
+        platform: PlatformId,
         account: &str,
         file_hash: &str,
     ) -> Result<Option<UploadRow>, StoreError> {
@@ -1947,7 +1952,7 @@ impl<C: Conn> Store for SqlStore<C> {
 
     fn upload_candidates(
         &mut self,
-        platform: &str,
+        platform: PlatformId,
         account: &str,
         fingerprint: &str,
     ) -> Result<Vec<UploadRow>, StoreError> {

@@ -67,7 +67,7 @@ pub mod value;
 
 use std::path::PathBuf;
 
-use crate::vocab::{Secret, redact_url};
+use crate::vocab::{PlatformId, Secret, redact_url};
 use model::*;
 
 /// Where the CRM lives.
@@ -330,7 +330,7 @@ pub trait Store: Send {
     /// platform's fans no account knows any more. Returns the rows deleted per table.
     fn purge_account(
         &mut self,
-        platform: &str,
+        platform: PlatformId,
         account: &str,
         connection_id: i64,
     ) -> Result<Vec<TableCount>, StoreError>;
@@ -369,7 +369,8 @@ pub trait Store: Send {
     /// Raises the lifetime spend of each of `account`'s fan relationships on `platform` to the
     /// sum of the fan's payments to that account (`gross_*` analytics events of the account);
     /// returns how many relationships changed.
-    fn refresh_fan_spend(&mut self, platform: &str, account: &str) -> Result<u64, StoreError>;
+    fn refresh_fan_spend(&mut self, platform: PlatformId, account: &str)
+    -> Result<u64, StoreError>;
 
     /// Streams `tables` whole, in this order, into `sink` from one consistent snapshot (one
     /// read transaction across all of them), a row at a time, each table's rows in id order;
@@ -392,7 +393,7 @@ pub trait Store: Send {
     /// Every relationship of the fan with identity `fan_id`, by account.
     fn fan_relationships(&mut self, fan_id: i64) -> Result<Vec<FanRow>, StoreError>;
     /// The accounts holding fans or messages of `platform`, by name.
-    fn fan_accounts(&mut self, platform: &str) -> Result<Vec<String>, StoreError>;
+    fn fan_accounts(&mut self, platform: PlatformId) -> Result<Vec<String>, StoreError>;
     /// How many fans `query` matches, its page ignored: the live count of a segment, one query.
     fn count_fans(&mut self, query: &FanQuery) -> Result<i64, StoreError>;
 
@@ -638,7 +639,7 @@ pub trait Store: Send {
     /// The ledger row of this file's publish to one account, found by its full hash.
     fn upload(
         &mut self,
-        platform: &str,
+        platform: PlatformId,
         account: &str,
         file_hash: &str,
     ) -> Result<Option<UploadRow>, StoreError>;
@@ -646,7 +647,7 @@ pub trait Store: Send {
     /// MiB): every entry that could be the same file.
     fn upload_candidates(
         &mut self,
-        platform: &str,
+        platform: PlatformId,
         account: &str,
         fingerprint: &str,
     ) -> Result<Vec<UploadRow>, StoreError>;

@@ -48,7 +48,7 @@ pub(super) fn look_up(
 ) -> Result<Known, UploadError> {
     let unreadable = unreadable(shown);
     let fingerprint = file_hash::fingerprint(file, size).map_err(&unreadable)?;
-    let candidates = store.upload_candidates(platform.name(), account, &fingerprint)?;
+    let candidates = store.upload_candidates(platform, account, &fingerprint)?;
     let stale = candidates
         .iter()
         .find(|c| c.upload.file_hash.is_none())

@@ -204,11 +204,7 @@ impl Run<'_, '_> {
         };
         let hash = hashed.map_err(ledger::unreadable(self.shown))?;
         let id = self.publisher.id();
-        if let Some(other) = self
-            .session
-            .store
-            .upload(id.name(), &upload.account, &hash)?
-        {
+        if let Some(other) = self.session.store.upload(id, &upload.account, &hash)? {
             upload.status = UploadStatus::Failed;
             self.session.store.save_upload(upload)?;
             return Err(Reason::failure(format!(
