@@ -20,7 +20,7 @@ pub fn run(ctx: &mut Context, cmd: AuditCommand) -> CliResult<Report> {
             limit: page.limit,
             after: page.after,
         },
-        platform: platform.map(|p| p.name().to_string()),
+        platform,
         search,
         action,
         since,

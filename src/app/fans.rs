@@ -15,6 +15,7 @@ use crate::store::model::{
     AuditEntry, FanIdentity, FanNote, FanQuery, FanRow, FanSelector, FanSort, FanTag, MessageQuery,
     MessageRow, Page, TableCount,
 };
+use crate::vocab::PlatformId;
 
 /// Longest note, in characters.
 pub const NOTE_MAX: usize = 4000;
@@ -50,7 +51,7 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
                     limit: page.limit,
                     after: page.after,
                 },
-                platform: platform.map(|p| p.name().to_string()),
+                platform,
                 account,
                 status: status.map(|s| s.trim().to_string()),
                 min_spend_cents: min_spend,
@@ -91,7 +92,7 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
                         limit: messages,
                         after: None,
                     },
-                    platform: Some(identity.platform.clone()),
+                    platform: Some(identity.platform),
                     fan_platform_user_id: Some(identity.platform_user_id.clone()),
                     newest_first: true,
                     ..MessageQuery::default()
@@ -122,7 +123,7 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
 pub fn audit_entry(
     operator: &str,
     action: &str,
-    platform: Option<&str>,
+    platform: Option<PlatformId>,
     account: Option<&str>,
     detail: String,
 ) -> AuditEntry {
@@ -131,7 +132,7 @@ pub fn audit_entry(
         at: crate::clock::now(),
         actor: operator.into(),
         action: action.into(),
-        platform: platform.map(str::to_string),
+        platform,
         account: account.map(str::to_string),
         outcome: "ok".into(),
         detail: Some(detail),
@@ -160,7 +161,7 @@ fn retag(
     let audit = audit_entry(
         &operator,
         action,
-        Some(&fan.platform),
+        Some(fan.platform),
         account.as_deref(),
         format!("fan {}: {verb} {}", fan.id, tags.join(", ")),
     );
@@ -210,7 +211,7 @@ fn note(ctx: &mut Context, raw: &str, text: &str, account: Option<String>) -> Cl
     let audit = audit_entry(
         &operator,
         "fans.note",
-        Some(&fan.platform),
+        Some(fan.platform),
         account.as_deref(),
         format!("fan {}: note added ({chars} characters)", fan.id),
     );
@@ -267,7 +268,7 @@ fn erase(ctx: &mut Context, raw: &str, account: Option<String>, yes: bool) -> Cl
     let audit = audit_entry(
         &operator,
         "fans.delete",
-        Some(&fan.platform),
+        Some(fan.platform),
         account.as_deref(),
         String::new(),
     );
@@ -450,7 +451,7 @@ impl Render for FanProfile {
         let f = &self.fan;
         let facts = vec![
             vec!["id".into(), f.id.to_string()],
-            vec!["platform".into(), f.platform.clone()],
+            vec!["platform".into(), f.platform.to_string()],
             vec!["platform_user_id".into(), f.platform_user_id.clone()],
             vec!["username".into(), cell(&f.username)],
             vec!["display_name".into(), cell(&f.display_name)],

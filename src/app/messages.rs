@@ -22,7 +22,7 @@ pub fn run(ctx: &mut Context, cmd: MessagesCommand) -> CliResult<Report> {
             limit: page.limit,
             after: page.after,
         },
-        platform: platform.map(|p| p.name().to_string()),
+        platform,
         account,
         search,
         fan_platform_user_id: None,

@@ -26,7 +26,7 @@ pub fn run(ctx: &mut Context, cmd: PostsCommand) -> CliResult<Report> {
                     limit: page.limit,
                     after: page.after,
                 },
-                platform: platform.map(|p| p.name().to_string()),
+                platform,
                 account,
                 since,
                 until,

@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 pub use crate::http::server as http;
 use crate::store::Store;
 use crate::store::model::ConnectionRow;
+use crate::vocab::PlatformId;
 use http::{Incoming, Reply, Route};
 
 /// Answers the requests of one platform's webhook path.
@@ -56,7 +57,7 @@ pub fn event_id(body: &[u8]) -> String {
 /// place); else `default`.
 pub fn local_account(
     connections: &[ConnectionRow],
-    platform: &str,
+    platform: PlatformId,
     platform_user_id: Option<&str>,
 ) -> String {
     let mut of_platform = connections

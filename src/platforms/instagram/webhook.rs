@@ -26,19 +26,24 @@ use sha2::{Digest, Sha256};
 use crate::config::PlatformConfig;
 use crate::store::model::{AuditEntry, Fan, Message};
 use crate::store::{Batch, Store};
-use crate::vocab::Secret;
+use crate::vocab::{PlatformId, Secret};
 use crate::webhooks::http::{Incoming, Reply, Route};
 use crate::webhooks::signature::{body_mac_matches, decode_hex32, hex, parse_hub_header};
 use crate::webhooks::{Endpoint, Receiver};
 
-pub const PLATFORM: &str = "instagram";
+/// The `platform` column value of the rows a delivery writes.
+pub const PLATFORM: PlatformId = PlatformId::Instagram;
+/// Where `webhooks serve` routes Meta's verification `GET` and its deliveries.
 pub const PATH: &str = "/webhooks/instagram";
 
 /// The rows one delivery writes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
+    /// The senders and commenters, as fans of the account.
     pub fans: Vec<Fan>,
+    /// The DMs and comments delivered.
     pub messages: Vec<Message>,
+    /// The delivery's audit entry (its body hash as event id: a replay is one row).
     pub audit: AuditEntry,
 }
 
@@ -92,7 +97,7 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
                     });
                 }
                 messages.push(Message {
-                    platform: PLATFORM.into(),
+                    platform: PLATFORM,
                     account: account.clone(),
                     platform_message_id: id.clone(),
                     fan_platform_user_id: if mine { None } else { from },
@@ -133,7 +138,7 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
                 ..Fan::seen(PLATFORM, &other, None, "dm", sent_at)
             });
             messages.push(Message {
-                platform: PLATFORM.into(),
+                platform: PLATFORM,
                 account: account.clone(),
                 platform_message_id: mid,
                 fan_platform_user_id: Some(other),
@@ -154,7 +159,7 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
         at: now,
         actor: "instagram".into(),
         action: "webhook".into(),
-        platform: Some(PLATFORM.into()),
+        platform: Some(PLATFORM),
         account: None,
         outcome: "received".into(),
         detail: Some(format!(
@@ -231,7 +236,10 @@ pub fn subscription(query: &str, verify_token: Option<&Secret>) -> Reply {
 
 /// `GET` and `POST /webhooks/instagram`.
 pub struct InstagramReceiver {
+    /// Signs each delivery (`X-Hub-Signature-256`); without it deliveries are refused.
     pub app_secret: Option<Secret>,
+    /// What Meta's subscription check must present (`hub.verify_token`); without it the check
+    /// is refused.
     pub verify_token: Option<Secret>,
 }
 

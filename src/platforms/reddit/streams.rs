@@ -30,8 +30,8 @@ use super::api::{Api, fullname, text};
 use crate::config::PlatformConfig;
 use crate::store::model::{AnalyticsEvent, Fan, Message, Post};
 use crate::sync::{Page, Request, Stream};
-use crate::vocab::PlatformError;
 use crate::vocab::Secret;
+use crate::vocab::{PlatformError, PlatformId};
 
 const ME: &str = "https://oauth.reddit.com/api/v1/me";
 const OAUTH: &str = "https://oauth.reddit.com";
@@ -72,7 +72,7 @@ pub fn streams(config: &PlatformConfig) -> Vec<Box<dyn Stream>> {
 
 fn event(request: &Request, subject: (&str, &str), metric: &str, value: f64) -> AnalyticsEvent {
     AnalyticsEvent {
-        platform: "reddit".into(),
+        platform: PlatformId::Reddit,
         account: request.account.into(),
         subject_type: subject.0.into(),
         subject_id: subject.1.into(),
@@ -148,7 +148,7 @@ fn person(name: Option<&str>) -> Option<&str> {
 }
 
 fn fan(name: &str, source: &str, seen: DateTime<Utc>) -> Fan {
-    Fan::seen("reddit", name, Some(name.into()), source, seen)
+    Fan::seen(PlatformId::Reddit, name, Some(name.into()), source, seen)
 }
 
 /// One row per person, as first seen on the page (items come newest first): the source of
@@ -232,7 +232,7 @@ impl Listed {
         match (&self.what, kind) {
             (What::Submissions, "t3") => {
                 page.posts.push(Post {
-                    platform: "reddit".into(),
+                    platform: PlatformId::Reddit,
                     platform_post_id: name.clone(),
                     account: Some(request.account.into()),
                     caption: get("title"),
@@ -259,7 +259,7 @@ impl Listed {
                 }
             }
             (What::Comments, "t1") => page.messages.push(Message {
-                platform: "reddit".into(),
+                platform: PlatformId::Reddit,
                 // The sync engine writes the connection's account.
                 account: String::new(),
                 platform_message_id: name,
@@ -284,7 +284,7 @@ impl Listed {
                     page.fans.push(fan(from, source, at));
                 }
                 page.messages.push(Message {
-                    platform: "reddit".into(),
+                    platform: PlatformId::Reddit,
                     // The sync engine writes the connection's account.
                     account: String::new(),
                     platform_message_id: name.clone(),
@@ -306,7 +306,7 @@ impl Listed {
                     page.fans.push(fan(to, "dm", at));
                 }
                 page.messages.push(Message {
-                    platform: "reddit".into(),
+                    platform: PlatformId::Reddit,
                     // The sync engine writes the connection's account.
                     account: String::new(),
                     platform_message_id: name.clone(),
@@ -331,7 +331,7 @@ impl Listed {
                     None => title,
                 };
                 page.messages.push(Message {
-                    platform: "reddit".into(),
+                    platform: PlatformId::Reddit,
                     // The sync engine writes the connection's account.
                     account: String::new(),
                     platform_message_id: name.clone(),

@@ -143,7 +143,7 @@ fn fan(user: &Json, source: &str, at: DateTime<Utc>) -> Option<Fan> {
     Some(Fan {
         display_name: text(user, "name"),
         contacts: profile_contacts(user),
-        ..Fan::seen("x", &id, text(user, "username"), source, at)
+        ..Fan::seen(PlatformId::X, &id, text(user, "username"), source, at)
     })
 }
 
@@ -224,7 +224,7 @@ impl Endpoint {
         .iter()
         .filter_map(|m| {
             let value = metrics?.get(*m)?.as_i64()?;
-            Some(request.snapshot("x", "account", user, m, value))
+            Some(request.snapshot(PlatformId::X, "account", user, m, value))
         })
         .collect();
         Ok(Page {
@@ -284,7 +284,7 @@ impl Endpoint {
             let published = time(tweet);
             page.newest = page.newest.max(published);
             page.posts.push(Post {
-                platform: "x".into(),
+                platform: PlatformId::X,
                 platform_post_id: id.clone(),
                 account: Some(request.account.into()),
                 caption: text(tweet, "text"),
@@ -308,7 +308,7 @@ impl Endpoint {
                 ] {
                     if let Some(value) = metric(name) {
                         page.events
-                            .push(request.snapshot("x", "post", &id, name, value));
+                            .push(request.snapshot(PlatformId::X, "post", &id, name, value));
                     }
                 }
             }
@@ -348,7 +348,7 @@ impl Endpoint {
             };
             page.newest = page.newest.max(Some(sent_at));
             page.messages.push(Message {
-                platform: "x".into(),
+                platform: PlatformId::X,
                 // The sync engine writes the connection's account.
                 account: String::new(),
                 platform_message_id: id.clone(),
@@ -405,7 +405,7 @@ impl Endpoint {
                 sender
             };
             page.messages.push(Message {
-                platform: "x".into(),
+                platform: PlatformId::X,
                 // The sync engine writes the connection's account.
                 account: String::new(),
                 platform_message_id: id,
