@@ -18,7 +18,7 @@ use crate::output::progress::Progress;
 use crate::output::{Columns, Detail, csv_safe_cell};
 use crate::platforms::onlyfans::{self, ExportKind, rows::Cells};
 use crate::store::model::{AuditEntry, AuditQuery, Page, UpsertCounts};
-use crate::store::{Batch, Store};
+use crate::store::{Batch, SeenFrom, Store};
 
 #[derive(Serialize, Default)]
 struct Summary {
@@ -240,6 +240,13 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
     let (counts, parsed) = pipeline(store, parser, kind, args.dry_run);
     progress.finish();
     let Written { counts, failed } = counts;
+    if !args.dry_run {
+        // Also after a failure: the batches committed name fans whose later rows did.
+        let widened = refresh_seen(store, kind, &account);
+        if failed.is_none() {
+            widened?;
+        }
+    }
     if let Some(e) = failed {
         // Earlier batches are committed: the audit log says so, and how far it got.
         if !args.dry_run {
@@ -452,6 +459,19 @@ fn write(
     }
     let counts = store.upsert_open(&batches, commit)?;
     Ok(own.map(|i| counts[i]).unwrap_or_default())
+}
+
+/// Widens the first and last seen of the fans a messages or earnings import named to all of
+/// their stored rows: the parser writes each fan only the first time the file names them
+/// (`Parsed::seen_fan`).
+fn refresh_seen(store: &mut dyn Store, kind: &ExportKind, account: &str) -> CliResult<()> {
+    let from = match kind.name {
+        "messages" => SeenFrom::Messages,
+        "earnings" => SeenFrom::Payments,
+        _ => return Ok(()),
+    };
+    store.refresh_fan_seen(onlyfans::PLATFORM, account, from)?;
+    Ok(())
 }
 
 /// The account an export belongs to: `--account`, else `default` while the CRM holds OnlyFans

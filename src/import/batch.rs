@@ -7,8 +7,8 @@ use crate::store::Batch;
 use crate::store::model::{AnalyticsEvent, Fan, Message, TrackingLink};
 
 /// What a batch of rows became. A messages or earnings export names the same fan on many rows;
-/// those fans are folded into one record per batch ([`Parsed::seen_fan`]) so a batch writes each
-/// fan once.
+/// those fans are folded into one record per batch ([`Parsed::seen_fan`]), and a fan an
+/// earlier batch of the file wrote is not written again.
 #[derive(Debug, Default)]
 pub struct Parsed {
     /// Fans from a fans export, and those the other exports' rows name.
@@ -27,9 +27,12 @@ pub struct Parsed {
 impl Parsed {
     /// A fan met on a message or payment (on `line`): merged with the same fan met earlier in
     /// the batch (earliest first-seen, latest last-seen, the first name and currency given).
-    /// A fan an earlier batch of the file (`file_fans`) wrote keeps the name and currency that
-    /// batch gave: a later row must not change them back and forth on every import.
-    pub fn seen_fan(&mut self, mut fan: Fan, file_fans: &mut KeySet, line: u64) {
+    /// A fan an earlier batch of the file (`file_fans`) wrote is left out: that batch gave
+    /// their name and currency, and the import widens their first and last seen to all of
+    /// the file's rows once it ends (`Store::refresh_fan_seen`). Writing them again per batch
+    /// made most batches update thousands of relationships, each a new row version in every
+    /// relationship index on PostgreSQL (a messages import took twice the keyed load).
+    pub fn seen_fan(&mut self, fan: Fan, file_fans: &mut KeySet, line: u64) {
         match self.seen.get(&fan.platform_user_id) {
             Some(&i) => {
                 let known = &mut self.fans[i];
@@ -43,13 +46,11 @@ impl Parsed {
                 }
             }
             None => {
-                if file_fans.first(&fan.platform_user_id, line).is_err() {
-                    fan.username = None;
-                    fan.currency = None;
+                if file_fans.first(&fan.platform_user_id, line).is_ok() {
+                    self.seen
+                        .insert(fan.platform_user_id.clone(), self.fans.len());
+                    self.fans.push(fan);
                 }
-                self.seen
-                    .insert(fan.platform_user_id.clone(), self.fans.len());
-                self.fans.push(fan);
             }
         }
     }

@@ -11,7 +11,7 @@ use super::model::*;
 use super::sql::{AUDIT_SEARCH, Dialect, FAN_SEARCH, MESSAGE_SEARCH, Query, SearchOn, UpsertSpec};
 use super::tables::{self, TABLES, Upsert};
 use super::value::{Row, Value};
-use super::{Batch, Store, StoreError, StoreInfo};
+use super::{Batch, SeenFrom, Store, StoreError, StoreInfo};
 use crate::vocab::PlatformId;
 
 mod fan_lists;
@@ -68,6 +68,12 @@ pub trait Conn: Send {
     /// Whether this connection still holds the claim on `id` (a PostgreSQL session that was
     /// lost and reopened holds only the claims it could take again).
     fn holds_sync(&self, id: i64) -> bool;
+
+    /// Readies the connection for a long transaction of many upserts
+    /// ([`Store::upsert_open`]); called before it begins. Nothing by default.
+    fn begin_bulk(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
 
     /// Writes `rows` with the table's upsert at write time `now`, inside the caller's
     /// transaction. Drivers override this with their fastest way to load many rows; the
@@ -811,6 +817,7 @@ impl<C: Conn> Store for SqlStore<C> {
             return self.upsert_all(batches);
         }
         if !self.open {
+            self.conn.begin_bulk()?;
             let begin = self.dialect().begin_write();
             self.conn.batch(begin)?;
             self.open = true;
@@ -1063,6 +1070,52 @@ impl<C: Conn> Store for SqlStore<C> {
              WHERE fan_accounts.platform = {platform} AND fan_accounts.account = {account} \
              AND fan_accounts.platform_user_id = p.fan \
              AND fan_accounts.paid_cents IS DISTINCT FROM p.cents \
+             RETURNING fan_accounts.id",
+            now = d.param(1),
+            platform = d.param(2),
+            account = d.param(3),
+        );
+        self.write_tx(|s| {
+            let rows = s
+                .conn
+                .query(&sql, &[now.clone(), platform.into(), account.into()])?;
+            Ok(rows.len() as u64)
+        })
+    }
+
+    fn refresh_fan_seen(
+        &mut self,
+        platform: PlatformId,
+        account: &str,
+        from: SeenFrom,
+    ) -> Result<u64, StoreError> {
+        let d = self.dialect();
+        let now = Value::Time(crate::clock::now());
+        let (fan, time, table, only) = match from {
+            SeenFrom::Messages => ("fan_platform_user_id", "sent_at", "messages", ""),
+            SeenFrom::Payments => (
+                "fan_platform_user_id",
+                "period_start",
+                "analytics_events",
+                "AND metric LIKE 'gross\\_%' ESCAPE '\\' ",
+            ),
+        };
+        // Merge::Min and Merge::Max of the upsert (store::sql), against each fan's earliest
+        // and latest record; only relationships that widen are written.
+        let sql = format!(
+            "UPDATE fan_accounts SET \
+             first_seen_at = CASE WHEN fan_accounts.first_seen_at IS NULL \
+                 OR s.first < fan_accounts.first_seen_at THEN s.first ELSE fan_accounts.first_seen_at END, \
+             last_seen_at = CASE WHEN fan_accounts.last_seen_at IS NULL \
+                 OR s.last > fan_accounts.last_seen_at THEN s.last ELSE fan_accounts.last_seen_at END, \
+             revision = fan_accounts.revision + 1, updated_at = {now} \
+             FROM (SELECT {fan} AS fan, MIN({time}) AS first, MAX({time}) AS last FROM {table} \
+                   WHERE platform = {platform} AND account = {account} {only}\
+                   AND {fan} IS NOT NULL GROUP BY {fan}) s \
+             WHERE fan_accounts.platform = {platform} AND fan_accounts.account = {account} \
+             AND fan_accounts.platform_user_id = s.fan \
+             AND (fan_accounts.first_seen_at IS NULL OR s.first < fan_accounts.first_seen_at \
+                  OR fan_accounts.last_seen_at IS NULL OR s.last > fan_accounts.last_seen_at) \
              RETURNING fan_accounts.id",
             now = d.param(1),
             platform = d.param(2),

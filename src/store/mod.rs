@@ -372,6 +372,18 @@ pub trait Store: Send {
     fn refresh_fan_spend(&mut self, platform: PlatformId, account: &str)
     -> Result<u64, StoreError>;
 
+    /// Widens the first and last seen of each of `account`'s fan relationships on `platform`
+    /// to the earliest and latest of the fan's records stored `from` (their messages, or
+    /// their payments); returns how many relationships changed. The same merge as writing
+    /// the fan once per record (earliest first seen, latest last seen), done once: an import
+    /// writes a fan the first time its file names them and leaves the rest to this.
+    fn refresh_fan_seen(
+        &mut self,
+        platform: PlatformId,
+        account: &str,
+        from: SeenFrom,
+    ) -> Result<u64, StoreError>;
+
     /// Streams `tables` whole, in this order, into `sink` from one consistent snapshot (one
     /// read transaction across all of them), a row at a time, each table's rows in id order;
     /// returns the rows written per table. Columns of `export::WITHHELD_COLUMNS` are left out.
@@ -660,6 +672,16 @@ pub trait Store: Send {
 /// From this many rows (by the server's estimate), `db status` on PostgreSQL shows the estimate
 /// instead of counting; smaller tables are counted.
 pub const ESTIMATE_FROM: i64 = 10_000;
+
+/// The records a fan relationship's first and last seen are read from
+/// ([`Store::refresh_fan_seen`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeenFrom {
+    /// The times of the fan's messages with the account (`messages.sent_at`).
+    Messages,
+    /// The times of the fan's payments to the account (`gross_*` analytics events).
+    Payments,
+}
 
 /// Whether opening an SQLite database may create it (and its directories).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
