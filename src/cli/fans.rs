@@ -188,7 +188,7 @@ pub enum FansCommand {
 /// Longest tag, in characters.
 pub const TAG_MAX: usize = 40;
 
-/// A tag as stored: trimmed, lower-cased, 1 to [`TAG_MAX`] characters of `a-z 0-9 _ - . :`.
+/// A tag as stored: trimmed, lower-cased, 1 to `TAG_MAX` characters of `a-z 0-9 _ - . :`.
 pub fn tag_name(raw: &str) -> Result<String, String> {
     let tag = raw.trim().to_lowercase();
     if tag.is_empty() {

@@ -104,7 +104,7 @@ fn when_text(raw: &str) -> Result<String, String> {
 /// Longest segment name, in characters.
 pub const SEGMENT_NAME_MAX: usize = 40;
 
-/// A segment name: trimmed, lower-cased, 1 to [`SEGMENT_NAME_MAX`] of `a-z 0-9 _ -`.
+/// A segment name: trimmed, lower-cased, 1 to `SEGMENT_NAME_MAX` of `a-z 0-9 _ -`.
 pub fn segment_name(raw: &str) -> Result<String, String> {
     let name = raw.trim().to_lowercase();
     if name.is_empty() {

@@ -3,7 +3,7 @@
 //! `cli` hands over what the person typed (clap already folded in the `SOCIALCRM_*` variables
 //! that mirror global flags); this module adds the config file and the defaults, validates every
 //! value, and returns a plain [`Config`] that the rest of the program reads and never mutates.
-//! `Debug` of anything here is safe to log: secrets are [`Secret`](crate::vocab::Secret)s and
+//! `Debug` of anything here is safe to log: secrets are [`Secret`]s and
 //! the database URL is printed only through [`DatabaseTarget::display_location`].
 
 mod database;
@@ -45,7 +45,7 @@ pub struct Config {
     pub secrets: SecretsSettings,
     /// `$XDG_DATA_HOME/socialcrm`: the embedded database, encrypted secret files, lock files.
     pub data_dir: PathBuf,
-    /// Who the audit log says made a change (see [`operator`]).
+    /// Who the audit log says made a change (see `operator` in this module).
     pub operator: String,
     /// `$BROWSER`: the program `connect` and `report --open` hand a URL to, before the
     /// desktop's opener.

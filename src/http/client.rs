@@ -347,7 +347,7 @@ const UPLOAD_BLOCK: usize = 1 << 20;
 ///
 /// The file is opened once per uploader (one upload run): every range is read from that one
 /// handle, and before and after each request the handle and the path must still show what
-/// they showed at first ([`Source`]), so a file replaced or rewritten mid-upload fails the
+/// they showed at first (`Source`), so a file replaced or rewritten mid-upload fails the
 /// upload in one line instead of going out as a mix of two files.
 pub struct Uploader {
     runtime: tokio::runtime::Runtime,

@@ -581,7 +581,7 @@ fn event_filters(mut query: Query, q: &EventQuery) -> Query {
 }
 
 /// How many trigram matches make a search term common enough that a listing walks its order
-/// instead of sorting the matches ([`SqlStore::search_is_common`]): above it, a page of 50
+/// instead of sorting the matches (`SqlStore::search_is_common`): above it, a page of 50
 /// rows is found within about 50 x (rows / matches) rows of the order's index; below it, the
 /// matches are few enough to sort.
 pub const COMMON_MATCHES: i64 = 2000;

@@ -4,7 +4,9 @@
 //! key columns come first and together identify the row, so writing the same record twice is a
 //! no-op. Read-side rows (`FanRow`, ...) add what the store keeps itself (id, timestamps) and what
 //! it derives (a fan's message count). Serde names here are the stable JSON field names of
-//! `--output json`.
+//! `--output json`. A platform is a [`PlatformId`]: stored and serialized as its name, decoded
+//! where rows are read ([`Row::platform`](super::value::Row::platform)), so a name this
+//! version does not know is a decode error there and never a string that flows on.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -360,7 +360,7 @@ impl Query {
     /// [`Query::search`], with SQLite's trigram table left out when `fts` is false: the rows
     /// are then read in the listing's order and each checked by the rule, which is faster for
     /// a term most rows hold (the first page is the first rows) than fetching and sorting
-    /// every match ([`SqlStore::search_is_common`] decides).
+    /// every match (`SqlStore::search_is_common` decides).
     pub fn search_by(&mut self, on: &SearchOn, text: &str, fts: bool) -> &mut Self {
         match self.dialect {
             Dialect::Sqlite => {

@@ -1,7 +1,7 @@
 //! The webhook signatures, parsed and checked in one place:
 //!
 //! - TikTok: `TikTok-Signature: t=<unix seconds>,s=<hex>`, where `s` is hex(HMAC-SHA256(key =
-//!   the app's client secret, message = "<t>.<raw body>")) (TikTok for Developers, "Webhooks:
+//!   the app's client secret, message = `"<t>.<raw body>"`)) (TikTok for Developers, "Webhooks:
 //!   check the signature");
 //! - Meta: `X-Hub-Signature-256: sha256=<hex>`, HMAC-SHA256 of the raw body with the app secret
 //!   ([`parse_hub_header`], [`body_mac_matches`]);
@@ -91,7 +91,7 @@ pub fn parse_header(value: &str) -> Result<SignatureHeader, SignatureError> {
     }
 }
 
-/// hex(HMAC-SHA256(key, "<timestamp>.<body>")): what TikTok sends in `s`.
+/// `hex(HMAC-SHA256(key, "<timestamp>.<body>"))`: what TikTok sends in `s`.
 pub fn sign(key: &Secret, timestamp: i64, body: &[u8]) -> String {
     hex(&mac(key, timestamp, body).finalize().into_bytes())
 }

@@ -69,7 +69,7 @@ fn header_f64(headers: &HeaderMap, name: &str) -> Option<f64> {
 }
 
 /// The gap between two requests that spreads `remaining` requests over `reset_in`, once less
-/// than [`SPREAD_BELOW`] of the window (`used + remaining`) is left; zero before that, and when
+/// than `SPREAD_BELOW` of the window (`used + remaining`) is left; zero before that, and when
 /// nothing is left (the budget then waits for the reset itself).
 pub fn spacing(remaining: f64, used: Option<f64>, reset_in: Duration) -> Duration {
     let total = remaining + used.unwrap_or(0.0);
