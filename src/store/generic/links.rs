@@ -10,12 +10,12 @@
 //! the join reads each post once per link of the account.
 
 use super::SqlStore;
-use crate::store::StoreError;
 use crate::store::generic::Conn;
 use crate::store::model::{AttributionQuery, LinkFigures, PostRow};
 use crate::store::sql::Query;
 use crate::store::tables::post_record_row;
 use crate::store::value::{Row, Value};
+use crate::store::{LinkStore, StoreError};
 
 fn figures_row(r: &Row) -> Result<LinkFigures, StoreError> {
     Ok(LinkFigures {
@@ -30,11 +30,11 @@ fn figures_row(r: &Row) -> Result<LinkFigures, StoreError> {
     })
 }
 
-impl<C: Conn> SqlStore<C> {
+impl<C: Conn> LinkStore for SqlStore<C> {
     /// Each link's figures summed over the rows `q` reads (see [`AttributionQuery`]), and how
     /// many links of the account have none there (lifetime-only links in a ranged view, or
     /// periods outside it). Sums are cast back to integers: PostgreSQL sums BIGINT as NUMERIC.
-    pub(super) fn links_figures(
+    fn link_figures(
         &mut self,
         q: &AttributionQuery,
     ) -> Result<(Vec<LinkFigures>, i64), StoreError> {
@@ -91,7 +91,7 @@ impl<C: Conn> SqlStore<C> {
 
     /// A page of the posts (by id, after `after`) whose caption or URL contains one of
     /// `hosts`, compared lowercased.
-    pub(super) fn links_posts(
+    fn link_posts(
         &mut self,
         hosts: &[String],
         after: i64,
