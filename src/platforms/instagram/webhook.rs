@@ -21,15 +21,14 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value as Json;
-use sha2::{Digest, Sha256};
 
 use crate::config::PlatformConfig;
 use crate::store::model::{AuditEntry, Fan, Message};
 use crate::store::{Batch, Store};
 use crate::vocab::Secret;
-use crate::webhooks::http::{Incoming, Reply, Route};
-use crate::webhooks::signature::{body_mac_matches, decode_hex32, hex, parse_hub_header};
-use crate::webhooks::{Endpoint, Receiver};
+use crate::webhooks::http::{Incoming, Reply};
+use crate::webhooks::signature::{body_mac_matches, decode_hex32, parse_hub_header};
+use crate::webhooks::{Endpoint, Receiver, event_id, signing_key};
 
 pub const PLATFORM: &str = "instagram";
 pub const PATH: &str = "/webhooks/instagram";
@@ -149,24 +148,17 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
     }
     fields.sort();
     fields.dedup();
-    let audit = AuditEntry {
-        event_id: hex(&Sha256::digest(body)),
-        at: now,
-        actor: "instagram".into(),
-        action: "webhook".into(),
-        platform: Some(PLATFORM.into()),
-        account: None,
-        outcome: "received".into(),
-        detail: Some(format!(
-            "{} ({} message(s))",
-            if fields.is_empty() {
-                "no changes".into()
-            } else {
-                fields.join(", ")
-            },
-            messages.len()
-        )),
-    };
+    let detail = format!(
+        "{} ({} message(s))",
+        if fields.is_empty() {
+            "no changes".into()
+        } else {
+            fields.join(", ")
+        },
+        messages.len()
+    );
+    let audit =
+        crate::webhooks::delivery_audit(PLATFORM, event_id(body), None, "received", detail, now);
     Ok(Plan {
         fans,
         messages,
@@ -237,20 +229,12 @@ pub struct InstagramReceiver {
 
 /// `GET` and `POST /webhooks/instagram`, when the app secret is set: Meta signs with it.
 pub fn endpoint(settings: &PlatformConfig, _replay_cap: usize) -> Option<Endpoint> {
-    let app_secret = settings
-        .client_secret
-        .clone()
-        .filter(|k| !k.expose().is_empty())?;
-    Some(Endpoint {
-        route: Route {
-            path: PATH.into(),
-            methods: &["GET", "POST"],
-        },
-        receiver: Box::new(InstagramReceiver {
-            app_secret: Some(app_secret),
-            verify_token: settings.webhook_verify_token.clone(),
-        }),
-    })
+    let app_secret = signing_key(&settings.client_secret)?;
+    let receiver = InstagramReceiver {
+        app_secret: Some(app_secret),
+        verify_token: settings.webhook_verify_token.clone(),
+    };
+    Some(Endpoint::new(PATH, &["GET", "POST"], receiver))
 }
 
 impl Receiver for InstagramReceiver {
