@@ -163,6 +163,11 @@ impl Row {
         StoreError::Decode(format!("column '{name}': expected {want}, found {got:?}"))
     }
 
+    /// The value of a column that must not be NULL.
+    fn required<T>(name: &str, value: Option<T>) -> Result<T, StoreError> {
+        value.ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
+    }
+
     pub fn opt_i64(&self, name: &str) -> Result<Option<i64>, StoreError> {
         match self.value(name)? {
             Value::Null => Ok(None),
@@ -172,8 +177,7 @@ impl Row {
     }
 
     pub fn i64(&self, name: &str) -> Result<i64, StoreError> {
-        self.opt_i64(name)?
-            .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
+        Self::required(name, self.opt_i64(name)?)
     }
 
     pub fn opt_f64(&self, name: &str) -> Result<Option<f64>, StoreError> {
@@ -186,8 +190,7 @@ impl Row {
     }
 
     pub fn f64(&self, name: &str) -> Result<f64, StoreError> {
-        self.opt_f64(name)?
-            .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
+        Self::required(name, self.opt_f64(name)?)
     }
 
     pub fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
@@ -199,8 +202,7 @@ impl Row {
     }
 
     pub fn text(&self, name: &str) -> Result<String, StoreError> {
-        self.opt_text(name)?
-            .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
+        Self::required(name, self.opt_text(name)?)
     }
 
     /// A time column. Text no version ever wrote (a row edited by another tool) reads as no
@@ -224,7 +226,7 @@ impl Row {
     /// warning (see [`Row::opt_time`]).
     pub fn time(&self, name: &str) -> Result<DateTime<Utc>, StoreError> {
         if let Value::Null = self.value(name)? {
-            return Err(StoreError::Decode(format!("column '{name}' is NULL")));
+            return Self::required(name, None);
         }
         Ok(self.opt_time(name)?.unwrap_or(DateTime::UNIX_EPOCH))
     }
