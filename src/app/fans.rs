@@ -15,6 +15,7 @@ use crate::store::model::{
     AuditEntry, FanIdentity, FanNote, FanQuery, FanRow, FanSelector, FanSort, FanTag, MessageQuery,
     MessageRow, Page, TableCount,
 };
+use crate::store::{Store, StoreError};
 
 /// Longest note, in characters.
 pub const NOTE_MAX: usize = 4000;
@@ -46,10 +47,7 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
                 )));
             }
             let mut query = FanQuery {
-                page: Page {
-                    limit: page.limit,
-                    after: page.after,
-                },
+                page: (&page).into(),
                 platform: platform.map(|p| p.name().to_string()),
                 account,
                 status: status.map(|s| s.trim().to_string()),
@@ -83,20 +81,7 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
             let identity = resolve(ctx, &fan)?;
             let store = ctx.store()?;
             let relationships = store.fan_relationships(identity.id)?;
-            let latest = if messages == 0 {
-                Vec::new()
-            } else {
-                store.list_messages(&MessageQuery {
-                    page: Page {
-                        limit: messages,
-                        after: None,
-                    },
-                    platform: Some(identity.platform.clone()),
-                    fan_platform_user_id: Some(identity.platform_user_id.clone()),
-                    newest_first: true,
-                    ..MessageQuery::default()
-                })?
-            };
+            let latest = latest_messages(store, &identity, messages)?;
             let organization_spend = organization_spend(&relationships);
             let person_id = store.person_of(identity.id)?;
             let tags = store.fan_tags(identity.id)?;
@@ -413,6 +398,40 @@ pub(super) struct SpendTotal {
     pub(super) accounts: usize,
 }
 
+/// The newest `n` messages with the fan identity `fan` (none when `n` is 0).
+pub(super) fn latest_messages(
+    store: &mut dyn Store,
+    fan: &FanIdentity,
+    n: u32,
+) -> Result<Vec<MessageRow>, StoreError> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    store.list_messages(&MessageQuery {
+        page: Page {
+            limit: n,
+            after: None,
+        },
+        platform: Some(fan.platform.clone()),
+        fan_platform_user_id: Some(fan.platform_user_id.clone()),
+        newest_first: true,
+        ..MessageQuery::default()
+    })
+}
+
+/// The table of `totals` (a fan's or a person's spend), titled `title`.
+pub(super) fn spend_section(title: &str, totals: &[SpendTotal]) -> Section {
+    Section {
+        title: Some(title.into()),
+        columns: vec!["currency".into(), "amount".into(), "accounts".into()],
+        rows: totals
+            .iter()
+            .map(|t| vec![cell(&t.currency), t.amount.clone(), t.accounts.to_string()])
+            .collect(),
+        ..Section::default()
+    }
+}
+
 /// Sums lifetime spend per currency (never across currencies), largest sum first; exact, and
 /// saturating rather than wrapping at the BIGINT bounds.
 pub(super) fn organization_spend(relationships: &[FanRow]) -> Vec<SpendTotal> {
@@ -469,16 +488,10 @@ impl Render for FanProfile {
             title: Some(format!("relationships ({})", self.relationships.len())),
             ..relationships.section()
         });
-        out.push(Section {
-            title: Some("organization spend".into()),
-            columns: vec!["currency".into(), "amount".into(), "accounts".into()],
-            rows: self
-                .organization_spend
-                .iter()
-                .map(|t| vec![cell(&t.currency), t.amount.clone(), t.accounts.to_string()])
-                .collect(),
-            ..Section::default()
-        });
+        out.push(spend_section(
+            "organization spend",
+            &self.organization_spend,
+        ));
         if !self.messages.is_empty() {
             let mut messages = List(self.messages.clone()).sections().remove(0);
             messages.title = Some(format!("latest messages ({})", self.messages.len()));
