@@ -266,8 +266,7 @@ impl Stream for Media {
             }
         }
         page.next = after(&list).filter(|_| !items.is_empty());
-        page.caught_up =
-            matches!((request.since, oldest), (Some(since), Some(old)) if old <= since);
+        page.caught_up = request.reached_synced(oldest);
         Ok(page)
     }
 }

@@ -391,8 +391,7 @@ impl Stream for Listed {
         }
         page.fans = first_seen(std::mem::take(&mut page.fans));
         page.next = text(&data, "after").filter(|_| !children.is_empty());
-        page.caught_up =
-            matches!((request.since, oldest), (Some(since), Some(old)) if old <= since);
+        page.caught_up = request.reached_synced(oldest);
         Ok(page)
     }
 }

@@ -418,8 +418,7 @@ impl Endpoint {
                 post_ref: None,
             });
         }
-        page.caught_up =
-            matches!((request.since, oldest), (Some(since), Some(old)) if old <= since);
+        page.caught_up = request.reached_synced(oldest);
         Ok(page)
     }
 }
