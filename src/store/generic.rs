@@ -322,15 +322,9 @@ impl<C: Conn> SqlStore<C> {
         fts: bool,
     ) -> Result<(), StoreError> {
         let d = self.dialect();
-        if let Some(p) = &q.platform {
-            query.filter("fa.platform = ?", [p.into()]);
-        }
-        if let Some(a) = &q.account {
-            query.filter("fa.account = ?", [a.into()]);
-        }
-        if let Some(s) = &q.status {
-            query.filter("fa.status = ?", [s.into()]);
-        }
+        query.equals("fa.platform", q.platform.as_ref());
+        query.equals("fa.account", q.account.as_ref());
+        query.equals("fa.status", q.status.as_ref());
         if let Some(text) = &q.search {
             query.search_by(&FAN_SEARCH, text, fts);
         }
@@ -434,28 +428,15 @@ impl<C: Conn> SqlStore<C> {
             "SELECT m.*, f.username AS fan_username FROM messages m LEFT JOIN fans f \
              ON f.platform = m.platform AND f.platform_user_id = m.fan_platform_user_id",
         );
-        if let Some(p) = &q.platform {
-            query.filter("m.platform = ?", [p.into()]);
-        }
-        if let Some(a) = &q.account {
-            query.filter("m.account = ?", [a.into()]);
-        }
+        query.equals("m.platform", q.platform.as_ref());
+        query.equals("m.account", q.account.as_ref());
         if let Some(text) = &q.search {
             let fts = !self.search_is_common(&MESSAGE_SEARCH, text)?;
             query.search_by(&MESSAGE_SEARCH, text, fts);
         }
-        if let Some(fan) = &q.fan_platform_user_id {
-            query.filter("m.fan_platform_user_id = ?", [fan.into()]);
-        }
-        if let Some(dir) = &q.direction {
-            query.filter("m.direction = ?", [dir.into()]);
-        }
-        if let Some(t) = q.since {
-            query.filter("m.sent_at >= ?", [t.into()]);
-        }
-        if let Some(t) = q.until {
-            query.filter("m.sent_at < ?", [t.into()]);
-        }
+        query.equals("m.fan_platform_user_id", q.fan_platform_user_id.as_ref());
+        query.equals("m.direction", q.direction.as_ref());
+        query.period("m.sent_at", q.since, q.until);
         if let Some(after) = q.page.after {
             let lookup = Query::new(
                 d,
@@ -544,29 +525,10 @@ fn instant_sum(query: &Query, at: &str) -> String {
 
 /// `query` narrowed to the events `q` selects.
 fn event_filters(mut query: Query, q: &EventQuery) -> Query {
-    if let Some(p) = &q.platform {
-        query.filter("e.platform = ?", [p.into()]);
-    }
-    if !q.accounts.is_empty() {
-        let marks = vec!["?"; q.accounts.len()].join(", ");
-        query.filter(
-            &format!("e.account IN ({marks})"),
-            q.accounts.iter().map(Value::from),
-        );
-    }
-    if !q.metrics.is_empty() {
-        let marks = vec!["?"; q.metrics.len()].join(", ");
-        query.filter(
-            &format!("e.metric IN ({marks})"),
-            q.metrics.iter().map(Value::from),
-        );
-    }
-    if let Some(t) = q.since {
-        query.filter("e.period_start >= ?", [t.into()]);
-    }
-    if let Some(t) = q.until {
-        query.filter("e.period_start < ?", [t.into()]);
-    }
+    query.equals("e.platform", q.platform.as_ref());
+    query.any_of("e.account", &q.accounts);
+    query.any_of("e.metric", &q.metrics);
+    query.period("e.period_start", q.since, q.until);
     query
 }
 
@@ -1279,21 +1241,12 @@ impl<C: Conn> Store for SqlStore<C> {
 
     fn list_audit(&mut self, q: &AuditQuery) -> Result<Vec<AuditRow>, StoreError> {
         let mut query = Query::new(self.dialect(), "SELECT a.* FROM audit_log a");
-        if let Some(p) = &q.platform {
-            query.filter("a.platform = ?", [p.into()]);
-        }
-        if let Some(action) = &q.action {
-            query.filter("a.action = ?", [action.into()]);
-        }
+        query.equals("a.platform", q.platform.as_ref());
+        query.equals("a.action", q.action.as_ref());
         if let Some(text) = &q.search {
             query.search(&AUDIT_SEARCH, text);
         }
-        if let Some(t) = q.since {
-            query.filter("a.at >= ?", [t.into()]);
-        }
-        if let Some(t) = q.until {
-            query.filter("a.at < ?", [t.into()]);
-        }
+        query.period("a.at", q.since, q.until);
         if let Some(after) = q.page.after {
             query.filter(
                 "(a.at, a.id) > (SELECT b.at, b.id FROM audit_log b WHERE b.id = ?)",
@@ -1462,13 +1415,7 @@ impl<C: Conn> Store for SqlStore<C> {
         let d = self.dialect();
         let first_seen = FA_FIRST_SEEN.expr(d);
         let mut query = Query::new(d, "SELECT COUNT(*) AS n FROM fan_accounts fa");
-        if !accounts.is_empty() {
-            let marks = vec!["?"; accounts.len()].join(", ");
-            query.filter(
-                &format!("fa.account IN ({marks})"),
-                accounts.iter().map(Value::from),
-            );
-        }
+        query.any_of("fa.account", accounts);
         query.filter(
             &format!("{first_seen} >= ? AND {first_seen} < ?"),
             [since.into(), until.into()],
@@ -1577,22 +1524,9 @@ impl<C: Conn> Store for SqlStore<C> {
 
     fn top_posts(&mut self, q: &PostQuery) -> Result<Vec<Post>, StoreError> {
         let mut query = Query::new(self.dialect(), "SELECT p.* FROM posts p");
-        if let Some(platform) = &q.platform {
-            query.filter("p.platform = ?", [platform.into()]);
-        }
-        if !q.accounts.is_empty() {
-            let marks = vec!["?"; q.accounts.len()].join(", ");
-            query.filter(
-                &format!("p.account IN ({marks})"),
-                q.accounts.iter().map(Value::from),
-            );
-        }
-        if let Some(t) = q.since {
-            query.filter("p.published_at >= ?", [t.into()]);
-        }
-        if let Some(t) = q.until {
-            query.filter("p.published_at < ?", [t.into()]);
-        }
+        query.equals("p.platform", q.platform.as_ref());
+        query.any_of("p.account", &q.accounts);
+        query.period("p.published_at", q.since, q.until);
         let order = match q.rank {
             PostRank::Views => "ORDER BY COALESCE(p.view_count, 0) DESC, p.id LIMIT ?",
             PostRank::EngagementRate => {

@@ -47,17 +47,10 @@ impl<C: Conn> LinkStore for SqlStore<C> {
              CAST(COALESCE(SUM(l.revenue_cents), 0) AS BIGINT) AS revenue_cents, \
              MAX(l.currency) AS currency FROM tracking_links l",
         );
-        if let Some(a) = &q.account {
-            query.filter("l.account = ?", [a.into()]);
-        }
+        query.equals("l.account", q.account.as_ref());
         if q.ranged() {
             query.filter("l.period <> 'all'", []);
-            if let Some(t) = q.since {
-                query.filter("l.period_start >= ?", [t.into()]);
-            }
-            if let Some(t) = q.until {
-                query.filter("l.period_start < ?", [t.into()]);
-            }
+            query.period("l.period_start", q.since, q.until);
         } else {
             // A link's lifetime row when an export gave one, else the sum of its periods:
             // never both, which would count its revenue twice.
@@ -77,9 +70,7 @@ impl<C: Conn> LinkStore for SqlStore<C> {
             d,
             "SELECT COUNT(*) AS n FROM (SELECT DISTINCT account, link_key FROM tracking_links",
         );
-        if let Some(a) = &q.account {
-            all.filter("account = ?", [a.into()]);
-        }
+        all.equals("account", q.account.as_ref());
         let (sql, params) = all.finish(") t", []);
         let links = match self.conn.query(&sql, &params)?.first() {
             Some(r) => r.i64("n")?,
