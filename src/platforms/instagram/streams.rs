@@ -301,17 +301,12 @@ impl Comments {
                 .push(Fan::seen("instagram", who, username.clone(), "comment", at));
         }
         page.messages.push(Message {
-            platform: "instagram".into(),
-            // The sync engine writes the connection's account.
-            account: String::new(),
-            platform_message_id: id.clone(),
             fan_platform_user_id: if mine { None } else { who },
-            direction: if mine { "out" } else { "in" }.into(),
-            kind: "comment".into(),
             body: text(item, "text"),
-            sent_at: at,
-            thread_ref: text(item, "parent_id").or(Some(id)),
+            thread_ref: text(item, "parent_id").or(Some(id.clone())),
             post_ref: Some(media.into()),
+            // The sync engine writes the connection's account.
+            ..Message::exchanged("instagram", id, "comment", mine, at)
         });
         for reply in item
             .pointer("/replies/data")
@@ -471,17 +466,11 @@ impl Stream for Conversations {
                         .push(Fan::seen("instagram", other_id, name, "dm", at));
                 }
                 page.messages.push(Message {
-                    platform: "instagram".into(),
-                    // The sync engine writes the connection's account.
-                    account: String::new(),
-                    platform_message_id: id,
                     fan_platform_user_id: other_id,
-                    direction: if outgoing { "out" } else { "in" }.into(),
-                    kind: "dm".into(),
                     body: text(m, "message"),
-                    sent_at: at,
                     thread_ref: thread.clone(),
-                    post_ref: None,
+                    // The sync engine writes the connection's account.
+                    ..Message::exchanged("instagram", id, "dm", outgoing, at)
                 });
             }
         }

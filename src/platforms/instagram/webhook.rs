@@ -91,16 +91,12 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
                     });
                 }
                 messages.push(Message {
-                    platform: PLATFORM.into(),
                     account: account.clone(),
-                    platform_message_id: id.clone(),
                     fan_platform_user_id: if mine { None } else { from },
-                    direction: if mine { "out" } else { "in" }.into(),
-                    kind: "comment".into(),
                     body: text(value, "/text"),
-                    sent_at: at,
-                    thread_ref: text(value, "/parent_id").or(Some(id)),
+                    thread_ref: text(value, "/parent_id").or(Some(id.clone())),
                     post_ref: text(value, "/media/id"),
+                    ..Message::exchanged(PLATFORM, id, "comment", mine, at)
                 });
             }
             fields.push(field);
@@ -132,16 +128,10 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
                 ..Fan::seen(PLATFORM, &other, None, "dm", sent_at)
             });
             messages.push(Message {
-                platform: PLATFORM.into(),
                 account: account.clone(),
-                platform_message_id: mid,
                 fan_platform_user_id: Some(other),
-                direction: if echo { "out" } else { "in" }.into(),
-                kind: "dm".into(),
                 body: text(event, "/message/text"),
-                sent_at,
-                thread_ref: None,
-                post_ref: None,
+                ..Message::exchanged(PLATFORM, mid, "dm", echo, sent_at)
             });
             fields.push("messages".into());
         }

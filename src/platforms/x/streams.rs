@@ -348,17 +348,12 @@ impl Endpoint {
             };
             page.newest = page.newest.max(Some(sent_at));
             page.messages.push(Message {
-                platform: "x".into(),
-                // The sync engine writes the connection's account.
-                account: String::new(),
-                platform_message_id: id.clone(),
                 fan_platform_user_id: text(tweet, "author_id"),
-                direction: "in".into(),
-                kind: "mention".into(),
                 body: text(tweet, "text"),
-                sent_at,
                 thread_ref: text(tweet, "conversation_id"),
-                post_ref: Some(id),
+                post_ref: Some(id.clone()),
+                // The sync engine writes the connection's account.
+                ..Message::exchanged("x", id, "mention", false, sent_at)
             });
         }
         Ok(page)
@@ -405,17 +400,11 @@ impl Endpoint {
                 sender
             };
             page.messages.push(Message {
-                platform: "x".into(),
-                // The sync engine writes the connection's account.
-                account: String::new(),
-                platform_message_id: id,
                 fan_platform_user_id: other,
-                direction: if outbound { "out" } else { "in" }.into(),
-                kind: "dm".into(),
                 body: text(event, "text"),
-                sent_at,
                 thread_ref: conversation,
-                post_ref: None,
+                // The sync engine writes the connection's account.
+                ..Message::exchanged("x", id, "dm", outbound, sent_at)
             });
         }
         page.caught_up = request.reached_synced(oldest);

@@ -127,21 +127,17 @@ pub fn plan(
             let sender = create.get("sender_id")?.as_str()?;
             let recipient = create.pointer("/target/recipient_id")?.as_str()?;
             let millis: i64 = e.get("created_timestamp")?.as_str()?.parse().ok()?;
+            let sent_at = DateTime::from_timestamp_millis(millis)?;
+            let id = e.get("id")?.as_str()?.to_string();
             let outbound = sender == for_user;
             Some(Message {
-                platform: PLATFORM.into(),
                 account: account.clone(),
-                platform_message_id: e.get("id")?.as_str()?.into(),
                 fan_platform_user_id: Some(if outbound { recipient } else { sender }.into()),
-                direction: if outbound { "out" } else { "in" }.into(),
-                kind: "dm".into(),
                 body: create
                     .pointer("/message_data/text")
                     .and_then(Json::as_str)
                     .map(str::to_string),
-                sent_at: DateTime::from_timestamp_millis(millis)?,
-                thread_ref: None,
-                post_ref: None,
+                ..Message::exchanged(PLATFORM, id, "dm", outbound, sent_at)
             })
         })
         .collect();
