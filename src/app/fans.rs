@@ -10,7 +10,7 @@ use super::selector::{self, Selector};
 use super::{Context, Report, time_cell};
 use crate::cli::{FanSortArg, FansCommand};
 use crate::error::{CliError, CliResult};
-use crate::output::{Columns, Detail, List, Render, Section, cell};
+use crate::output::{Columns, Detail, List, Render, Section, cell, names};
 use crate::store::model::{
     AuditEntry, FanIdentity, FanNote, FanQuery, FanRow, FanSelector, FanSort, FanTag, MessageQuery,
     MessageRow, Page, TableCount,
@@ -524,7 +524,7 @@ impl RelationshipRows<'_> {
     fn section(&self) -> Section {
         Section {
             title: None,
-            columns: [
+            columns: names(&[
                 "relationship_id",
                 "account",
                 "status",
@@ -536,10 +536,7 @@ impl RelationshipRows<'_> {
                 "message_count",
                 "source",
                 "referral",
-            ]
-            .iter()
-            .map(|c| c.to_string())
-            .collect(),
+            ]),
             rows: self
                 .0
                 .iter()

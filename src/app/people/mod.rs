@@ -13,7 +13,7 @@ use super::fans::{SpendTotal, latest_messages, organization_spend, resolve, spen
 use super::{Context, Report};
 use crate::cli::{PeopleCommand, PersonSortArg};
 use crate::error::{CliError, CliResult};
-use crate::output::{Columns, List, Render, Section, cell};
+use crate::output::{Columns, List, Render, Section, cell, names};
 use crate::store::model::{
     AuditEntry, FanIdentity, FanRow, LinkOutcome, MessageRow, PersonDecision, PersonQuery,
     PersonRow, PersonSort,
@@ -391,16 +391,13 @@ impl Render for PersonProfile {
         }];
         out.push(Section {
             title: Some(format!("identities ({})", self.identities.len())),
-            columns: [
+            columns: names(&[
                 "fan",
                 "platform",
                 "platform_user_id",
                 "username",
                 "display_name",
-            ]
-            .iter()
-            .map(|c| c.to_string())
-            .collect(),
+            ]),
             rows: self
                 .identities
                 .iter()
