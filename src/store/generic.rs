@@ -437,18 +437,35 @@ impl<C: Conn> SqlStore<C> {
         query.equals("m.fan_platform_user_id", q.fan_platform_user_id.as_ref());
         query.equals("m.direction", q.direction.as_ref());
         query.period("m.sent_at", q.since, q.until);
-        if let Some(after) = q.page.after {
-            let lookup = Query::new(
+        let lookup = || {
+            Query::new(
                 d,
                 format!("SELECT {} FROM messages m", keyset.lookup_columns()),
-            );
-            let cursor = self.cursor_at(&keyset, lookup, "m.id", "message", after)?;
+            )
+        };
+        self.keyset_page(query, &keyset, &q.page, ("m.id", "message"), lookup)
+    }
+
+    /// `query`'s page in `keyset`'s order: the rows after the one `page.after` names (`row`:
+    /// its id column and what it is, for the error when it is gone), whose sort values are read
+    /// through `lookup` ([`SqlStore::cursor_at`]), at most `page.limit` of them.
+    fn keyset_page(
+        &mut self,
+        mut query: Query,
+        keyset: &Keyset,
+        page: &Page,
+        row: (&str, &'static str),
+        lookup: impl FnOnce() -> Query,
+    ) -> Result<(String, Vec<Value>), StoreError> {
+        let d = self.dialect();
+        if let Some(after) = page.after {
+            let cursor = self.cursor_at(keyset, lookup(), row.0, row.1, after)?;
             let (cond, values) = keyset.after(d, &cursor);
             query.filter(&cond, values);
         }
         Ok(query.finish(
             &format!("ORDER BY {} LIMIT ?", keyset.order_by(d)),
-            [limit(q.page.limit)],
+            [limit(page.limit)],
         ))
     }
 

@@ -6,9 +6,9 @@
 //! deletes exactly the rows linking added: a person left with one identity is no person, so
 //! its last link and the person go too, and the graph is as it was before the link.
 
-use super::{SqlStore, limit};
+use super::{SqlStore, direction, limit};
 use crate::store::generic::Conn;
-use crate::store::keyset::{Direction, Key, KeyKind, Keyset};
+use crate::store::keyset::{Key, KeyKind, Keyset};
 use crate::store::model::*;
 use crate::store::sql::Query;
 use crate::store::tables;
@@ -162,37 +162,24 @@ impl<C: Conn> SqlStore<C> {
             PersonSort::Spend => &[P_SPEND, P_ID],
             PersonSort::LastSeen => &[P_LAST_SEEN, P_ID],
         };
-        let keyset = Keyset::new(
-            keys,
-            if q.desc {
-                Direction::Desc
-            } else {
-                Direction::Asc
-            },
-        );
+        let keyset = Keyset::new(keys, direction(q.desc));
         let (aggregate, values) = self.people_aggregate(&q.account);
         let mut query = Query::with_params(d, &aggregate, values.clone());
         if let Some(n) = q.min_platforms {
             query.filter("pp.platforms >= ?", [n.into()]);
         }
-        if let Some(after) = q.page.after {
-            // The aggregate with the keyset's columns in place of its `SELECT *`.
+        // The aggregate with the keyset's columns in place of its `SELECT *`.
+        let lookup = || {
             let from = aggregate
                 .strip_prefix("SELECT * FROM ")
                 .expect("the aggregate selects *");
-            let lookup = Query::with_params(
+            Query::with_params(
                 d,
                 &format!("SELECT {} FROM {from}", keyset.lookup_columns()),
                 values,
-            );
-            let cursor = self.cursor_at(&keyset, lookup, "pp.id", "person", after)?;
-            let (cond, vals) = keyset.after(d, &cursor);
-            query.filter(&cond, vals);
-        }
-        Ok(query.finish(
-            &format!("ORDER BY {} LIMIT ?", keyset.order_by(d)),
-            [limit(q.page.limit)],
-        ))
+            )
+        };
+        self.keyset_page(query, &keyset, &q.page, ("pp.id", "person"), lookup)
     }
 
     /// A GROUP BY over the index fans_by_handle_stem (handle_stem, platform): read in
