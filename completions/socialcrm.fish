@@ -29,8 +29,8 @@ complete -c socialcrm -n "__fish_socialcrm_needs_command" -l config -d 'Config f
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_needs_command" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_needs_command" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_needs_command" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -73,8 +73,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l confi
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -l dry-run -d 'Check every row and report, writing nothing'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-csv" -s q -l quiet -d 'Only errors on stderr'
@@ -88,8 +88,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-export" -l co
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-export" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-export" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-export" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-export" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-export" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand import-export" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -105,8 +105,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l config -
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l no-browser -d 'Print the authorization URL instead of opening a browser; the listener still waits, and the address the browser ends on may be pasted on standard input (for a browser on another machine)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -l sandbox -d 'Use the platform\'s sandbox app (also TIKTOK_SANDBOX_MODE=true)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand connect" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
@@ -121,8 +121,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l confi
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -l purge -d 'Also delete what the CRM holds from this account: its posts, analytics and sync state, and the platform\'s fans and messages when no other account of the platform is connected'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand disconnect" -s q -l quiet -d 'Only errors on stderr'
@@ -135,8 +135,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l config 
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -l check -d 'Ask each platform who the stored token belongs to (refreshing tokens that are due), and mark connections whose grant is gone as needing `connect` again'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand accounts" -s q -l quiet -d 'Only errors on stderr'
@@ -153,8 +153,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l config -d '
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l all -d 'Every connected account of every platform (what cron runs)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l full -d 'Re-read everything instead of only what is new since the last sync'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand sync" -l history -d 'Show the latest sync runs (what cron did) instead of syncing'
@@ -174,8 +174,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l refresh -d 'Sync the platform first, so the figures are current'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -l chart -d 'Draw each metric over time (a sparkline per metric)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and not __fish_seen_subcommand_from attribution help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
@@ -194,8 +194,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand insights; and __fish_seen_subcommand_from attribution" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -214,8 +214,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l config -d
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -l open -d 'Open the written page in the browser ($BROWSER, else the desktop\'s opener)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand report" -s q -l quiet -d 'Only errors on stderr'
@@ -236,8 +236,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l config -d
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l draft -d 'Send to the creator\'s TikTok inbox instead of posting; they finish the post in the app'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l no-wait -d 'Return once the file is sent, printing the publish id, instead of waiting for the result'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand upload" -l force -d 'Post again even if the ledger says this file was already posted from this account'
@@ -252,8 +252,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and not __fish_seen_subcommand_from x reddit help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -272,8 +272,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from x" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -293,8 +293,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -l nsfw -d 'Mark the post NSFW'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -l spoiler -d 'Mark the post as a spoiler'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand post; and __fish_seen_subcommand_from reddit" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
@@ -311,8 +311,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and not __fish_seen_subcommand_from list show tag untag note delete help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -351,8 +351,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -l desc -d 'Largest (latest) first'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
@@ -366,8 +366,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -380,8 +380,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from tag" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -394,8 +394,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from untag" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -408,8 +408,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from note" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -422,8 +422,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_see
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -l yes -d 'Do not ask: erase at once (needed when stdin is not a terminal)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand fans; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Only errors on stderr'
@@ -443,8 +443,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and not __fish_seen_subcommand_from create list show delete help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -474,8 +474,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from create" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -487,8 +487,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -502,8 +502,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -515,8 +515,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand segments; and __fish_seen_subcommand_from delete" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -533,8 +533,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and not __fish_seen_subcommand_from list help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -562,8 +562,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand messages; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -577,8 +577,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and not __fi
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and not __fish_seen_subcommand_from list show link unlink suggest accept reject help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and not __fish_seen_subcommand_from list show link unlink suggest accept reject help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and not __fish_seen_subcommand_from list show link unlink suggest accept reject help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and not __fish_seen_subcommand_from list show link unlink suggest accept reject help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and not __fish_seen_subcommand_from list show link unlink suggest accept reject help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and not __fish_seen_subcommand_from list show link unlink suggest accept reject help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -604,8 +604,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_s
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from list" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from list" -l desc -d 'Largest (latest) first'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
@@ -619,8 +619,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_s
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from show" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from show" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from show" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -633,8 +633,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_s
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from link" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from link" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from link" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from link" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from link" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from link" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -647,8 +647,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_s
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from unlink" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from unlink" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from unlink" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from unlink" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from unlink" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from unlink" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -663,8 +663,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_s
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from suggest" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from suggest" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from suggest" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from suggest" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from suggest" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from suggest" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -677,8 +677,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_s
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from accept" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from accept" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from accept" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from accept" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from accept" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from accept" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -691,8 +691,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_s
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from reject" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from reject" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from reject" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from reject" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from reject" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand people; and __fish_seen_subcommand_from reject" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -712,8 +712,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and not __fis
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and not __fish_seen_subcommand_from list show help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and not __fish_seen_subcommand_from list show help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and not __fish_seen_subcommand_from list show help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and not __fish_seen_subcommand_from list show help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -744,8 +744,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and __fish_se
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and __fish_seen_subcommand_from list" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and __fish_seen_subcommand_from list" -l desc -d 'Newest or highest first'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
@@ -758,8 +758,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and __fish_se
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and __fish_seen_subcommand_from show" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and __fish_seen_subcommand_from show" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and __fish_seen_subcommand_from show" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand posts; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -779,8 +779,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand export" -l config -d
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand export" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand export" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand export" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand export" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand export" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand export" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -792,8 +792,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fis
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -818,8 +818,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_se
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand audit; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -838,8 +838,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -l config -d
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand doctor" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -851,8 +851,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_s
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -867,8 +867,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from migrate" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -880,8 +880,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -l exact -d 'Count every row of every table, however long it takes (PostgreSQL)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand db; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr'
@@ -897,8 +897,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand secrets; and not __f
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand secrets; and not __fish_seen_subcommand_from reset help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand secrets; and not __fish_seen_subcommand_from reset help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand secrets; and not __fish_seen_subcommand_from reset help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand secrets; and not __fish_seen_subcommand_from reset help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand secrets; and not __fish_seen_subcommand_from reset help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand secrets; and not __fish_seen_subcommand_from reset help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -918,8 +918,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand secrets; and __fish_
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand secrets; and __fish_seen_subcommand_from reset" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand secrets; and __fish_seen_subcommand_from reset" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand secrets; and __fish_seen_subcommand_from reset" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand secrets; and __fish_seen_subcommand_from reset" -l yes -d 'Delete them (without it, only list what would be deleted)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand secrets; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand secrets; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Only errors on stderr'
@@ -934,8 +934,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and not __fish_seen_subcommand_from serve help" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -951,8 +951,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -l trust-proxy -d 'Behind a reverse proxy: the peer of a request is the right-most X-Forwarded-For address (the one the proxy added), and the proxy itself is not capped per address. Only when nothing but the proxy can reach --bind; without it the header is ignored'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand webhooks; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Only errors on stderr'
@@ -967,8 +967,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l conf
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand completions" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'
@@ -981,8 +981,8 @@ complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l config -d 'C
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s o -l output -d 'How to print results [default: table]' -r -f -a "table\t'Aligned columns for people'
 json\t'A JSON document with stable field names, for scripts'
 csv\t'Comma-separated values with a header row, for spreadsheets'"
-complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t''
-json\t''"
+complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l log-format -d 'Log lines as text, or as JSON objects (one per line, with their spans) for log shippers' -r -f -a "text\t'Plain lines, for people'
+json\t'One object per line, for log shippers'"
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -s q -l quiet -d 'Only errors on stderr'
 complete -c socialcrm -n "__fish_socialcrm_using_subcommand man" -l no-progress -d 'Never draw progress bars (they are only drawn when stderr is a terminal)'

@@ -41,7 +41,7 @@ pub fn import_links(env: &TestEnv, db: &TestDb, file: &str, extra: &[&str]) -> R
 
 fn post(platform: &str, id: &str, account: &str, caption: &str, day: u32) -> Post {
     Post {
-        platform: platform.into(),
+        platform: platform.parse().unwrap(),
         platform_post_id: id.into(),
         account: Some(account.into()),
         caption: Some(caption.into()),

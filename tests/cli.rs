@@ -2,6 +2,7 @@
 
 use socialcrm::store::Batch;
 use socialcrm::store::model::Fan;
+use socialcrm::vocab::PlatformId;
 
 use crate::support::both_backends;
 use crate::support::{TestDb, TestEnv};
@@ -11,7 +12,7 @@ fn seed_fans(db: &TestDb, n: usize) {
     store.ensure_current().unwrap();
     let fans: Vec<Fan> = (0..n)
         .map(|i| Fan {
-            platform: "onlyfans".into(),
+            platform: PlatformId::Onlyfans,
             platform_user_id: format!("of-{i}"),
             account: "default".into(),
             username: Some(format!("fan{i}")),
@@ -522,7 +523,7 @@ fn seed_hostile_fans(db: &TestDb) {
     let mut store = db.open();
     store.ensure_current().unwrap();
     let fan = |id: &str, username: &str, display: &str| Fan {
-        platform: "tiktok".into(),
+        platform: PlatformId::Tiktok,
         platform_user_id: id.into(),
         account: "main".into(),
         username: Some(username.into()),

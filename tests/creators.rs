@@ -9,6 +9,7 @@ use proptest::prelude::*;
 use serde_json::Value as Json;
 use socialcrm::store::model::*;
 use socialcrm::store::{self, Batch, Store};
+use socialcrm::vocab::PlatformId;
 
 use crate::support::{Run, TestDb, TestEnv, both_backends};
 
@@ -209,7 +210,9 @@ fn t(day: i64) -> DateTime<Utc> {
 fn seed(store: &mut dyn Store, n: usize) {
     let fans: Vec<Fan> = (0..n)
         .map(|i| Fan {
-            platform: if i % 3 == 0 { "tiktok" } else { "onlyfans" }.into(),
+            platform: if i % 3 == 0 { "tiktok" } else { "onlyfans" }
+                .parse()
+                .unwrap(),
             platform_user_id: format!("u{}", i / 2),
             account: format!("creator{}", i % 4),
             username: (i % 7 != 0).then(|| format!("user{}", i % 50)),
@@ -228,7 +231,9 @@ fn seed(store: &mut dyn Store, n: usize) {
     store.upsert(Batch::Fans(&fans)).unwrap();
     let messages: Vec<Message> = (0..n)
         .map(|i| Message {
-            platform: if i % 3 == 0 { "tiktok" } else { "onlyfans" }.into(),
+            platform: if i % 3 == 0 { "tiktok" } else { "onlyfans" }
+                .parse()
+                .unwrap(),
             account: format!("creator{}", i % 4),
             platform_message_id: format!("m{i}"),
             fan_platform_user_id: Some(format!("u{}", i / 2)),
@@ -313,7 +318,7 @@ fn plans_use_indexes(db: &TestDb) {
         (
             "--platform".into(),
             Listing::Fans(FanQuery {
-                platform: Some("tiktok".into()),
+                platform: Some(PlatformId::Tiktok),
                 ..fans.clone()
             }),
             false,
@@ -470,7 +475,7 @@ fn plans_use_indexes(db: &TestDb) {
         (
             "messages --platform".into(),
             Listing::Messages(MessageQuery {
-                platform: Some("onlyfans".into()),
+                platform: Some(PlatformId::Onlyfans),
                 ..messages.clone()
             }),
             false,
@@ -478,7 +483,7 @@ fn plans_use_indexes(db: &TestDb) {
         (
             "fans show by username".into(),
             Listing::FanByName {
-                platform: "onlyfans".into(),
+                platform: PlatformId::Onlyfans,
                 user: "User7".into(),
             },
             false,
@@ -499,7 +504,7 @@ fn plans_use_indexes(db: &TestDb) {
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));
     // A fan's latest messages come from the fan's own index, not a walk through the platform's.
     let latest = Listing::Messages(MessageQuery {
-        platform: Some("onlyfans".into()),
+        platform: Some(PlatformId::Onlyfans),
         fan_platform_user_id: Some("u7".into()),
         newest_first: true,
         ..messages
@@ -579,7 +584,7 @@ fn gen_fan() -> impl Strategy<Value = Gen> {
 
 fn to_fan(g: &Gen) -> Fan {
     Fan {
-        platform: if g.platform { "onlyfans" } else { "x" }.into(),
+        platform: if g.platform { "onlyfans" } else { "x" }.parse().unwrap(),
         platform_user_id: format!("u{}", g.user),
         account: format!("a{}", g.account),
         // A fan's username belongs to the identity: derive it from the user, with NULLs.
@@ -717,7 +722,7 @@ fn pagination_matches_an_in_memory_sort(db: &TestDb, cases: u32) {
         };
         match filter {
             1 => q.account = Some("a1".into()),
-            2 => q.platform = Some("x".into()),
+            2 => q.platform = Some(PlatformId::X),
             3 => q.status = Some("active".into()),
             4 => q.min_spend_cents = Some(0),
             5 => (q.min_spend_cents, q.max_spend_cents) = (Some(-250), Some(750)),

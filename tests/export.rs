@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use socialcrm::store::Batch;
 use socialcrm::store::export::{Cell, RowSink};
 use socialcrm::store::model::*;
+use socialcrm::vocab::PlatformId;
 
 use crate::support::{TestDb, TestEnv, both_backends};
 
@@ -37,7 +38,7 @@ pub(crate) fn fill(db: &TestDb) {
         .iter()
         .enumerate()
         .map(|(i, text)| Fan {
-            platform: "onlyfans".into(),
+            platform: PlatformId::Onlyfans,
             platform_user_id: format!("u{i}"),
             account: "default".into(),
             username: Some(format!("user{i}")),
@@ -66,7 +67,7 @@ pub(crate) fn fill(db: &TestDb) {
         .iter()
         .enumerate()
         .map(|(i, text)| Message {
-            platform: "onlyfans".into(),
+            platform: PlatformId::Onlyfans,
             platform_message_id: format!("m{i}"),
             account: "default".into(),
             fan_platform_user_id: Some(format!("u{i}")),
@@ -79,7 +80,7 @@ pub(crate) fn fill(db: &TestDb) {
         })
         .collect();
     let posts = vec![Post {
-        platform: "tiktok".into(),
+        platform: PlatformId::Tiktok,
         platform_post_id: "v1".into(),
         account: Some("default".into()),
         caption: Some(AWKWARD[6].into()),
@@ -96,7 +97,7 @@ pub(crate) fn fill(db: &TestDb) {
         .iter()
         .enumerate()
         .map(|(i, v)| AnalyticsEvent {
-            platform: "tiktok".into(),
+            platform: PlatformId::Tiktok,
             account: "default".into(),
             subject_type: "post".into(),
             subject_id: "v1".into(),
@@ -306,7 +307,7 @@ impl RowSink for Meddler<'_> {
         if table == "fans" {
             let mut other = self.db.open();
             let late = Fan {
-                platform: "x".into(),
+                platform: PlatformId::X,
                 platform_user_id: "late".into(),
                 account: "default".into(),
                 username: None,

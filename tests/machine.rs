@@ -358,7 +358,7 @@ mod lost_keys {
                 .unwrap();
             store
                 .upsert(Batch::Connections(&[Connection {
-                    platform: platform.into(),
+                    platform: platform.parse().unwrap(),
                     account: account.into(),
                     platform_user_id: Some(format!("{platform}-1")),
                     username: Some("someone".into()),

@@ -11,6 +11,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value as Json;
 use socialcrm::store::Batch;
 use socialcrm::store::model::*;
+use socialcrm::vocab::PlatformId;
 
 use crate::support::{Run, TestDb, TestEnv, both_backends};
 
@@ -32,7 +33,7 @@ fn at(day: u32) -> DateTime<Utc> {
 
 fn fan(platform: &str, id: &str, user: &str, name: &str, account: &str) -> Fan {
     Fan {
-        platform: platform.into(),
+        platform: platform.parse().unwrap(),
         platform_user_id: id.into(),
         account: account.into(),
         username: Some(user.into()),
@@ -51,7 +52,7 @@ fn fan(platform: &str, id: &str, user: &str, name: &str, account: &str) -> Fan {
 
 fn message(platform: &str, id: &str, fan: &str, body: &str) -> Message {
     Message {
-        platform: platform.into(),
+        platform: platform.parse().unwrap(),
         account: "studio".into(),
         platform_message_id: id.into(),
         fan_platform_user_id: Some(fan.into()),
@@ -339,7 +340,7 @@ fn populate(env: &TestEnv, db: &TestDb) -> Population {
         .ok();
     }
     let promo = Post {
-        platform: "instagram".into(),
+        platform: PlatformId::Instagram,
         platform_post_id: "ig-post-1".into(),
         account: Some("studio".into()),
         caption: Some("new set! link: onlyfans.com/studio/c7".into()),

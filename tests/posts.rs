@@ -11,6 +11,7 @@ use socialcrm::store::model::*;
 use socialcrm::store::sql::Dialect;
 use socialcrm::store::value::Value;
 use socialcrm::store::{Batch, Store};
+use socialcrm::vocab::PlatformId;
 
 use crate::support::{TestDb, TestEnv, both_backends};
 
@@ -20,7 +21,7 @@ fn day(d: u32) -> DateTime<Utc> {
 
 fn post(platform: &str, id: &str, account: Option<&str>) -> Post {
     Post {
-        platform: platform.into(),
+        platform: platform.parse().unwrap(),
         platform_post_id: id.into(),
         account: account.map(Into::into),
         caption: None,
@@ -37,7 +38,7 @@ fn post(platform: &str, id: &str, account: Option<&str>) -> Post {
 
 fn snapshot(id: &str, metric: &str, at: DateTime<Utc>, value: f64) -> AnalyticsEvent {
     AnalyticsEvent {
-        platform: "tiktok".into(),
+        platform: PlatformId::Tiktok,
         account: "main".into(),
         subject_type: "post".into(),
         subject_id: id.into(),
@@ -271,7 +272,7 @@ fn first_pages_use_indexes(db: &TestDb) {
                     ..PostListQuery::default()
                 };
                 match filter {
-                    "platform" => q.platform = Some("tiktok".into()),
+                    "platform" => q.platform = Some(PlatformId::Tiktok),
                     "account" => q.account = Some("second".into()),
                     "since" => q.since = Some(day(1)),
                     _ => {}
@@ -307,7 +308,7 @@ fn any_post() -> impl Strategy<Value = Post> {
         (count(), count(), count(), count()),
     )
         .prop_map(|(platform, account, published, (v, l, c, s))| Post {
-            platform: platform.into(),
+            platform: platform.parse().unwrap(),
             platform_post_id: String::new(),
             account: account.map(Into::into),
             caption: None,
@@ -388,7 +389,7 @@ fn check_case(db: &TestDb, store: &mut dyn Store, case: &Case) -> Result<(), Tes
     prop_assert_eq!(all.len(), posts.len());
     let mut want: Vec<&PostRow> = all
         .iter()
-        .filter(|p| case.platform.is_none_or(|x| p.post.platform == x))
+        .filter(|p| case.platform.is_none_or(|x| p.post.platform.name() == x))
         .filter(|p| {
             case.account
                 .is_none_or(|a| p.post.account.as_deref() == Some(a))
@@ -409,7 +410,7 @@ fn check_case(db: &TestDb, store: &mut dyn Store, case: &Case) -> Result<(), Tes
                     limit: case.limit,
                     after,
                 },
-                platform: case.platform.map(Into::into),
+                platform: case.platform.map(|p| p.parse().unwrap()),
                 account: case.account.map(Into::into),
                 sort: case.sort,
                 descending: case.descending,

@@ -15,6 +15,7 @@ use socialcrm::store::Batch;
 use socialcrm::store::model::{
     AnalyticsEvent, Connection, ConnectionStatus, Post, RunStatus, SyncRun,
 };
+use socialcrm::vocab::PlatformId;
 
 use crate::support::{TestDb, TestEnv, both_backends};
 
@@ -37,7 +38,7 @@ fn event(
     value: f64,
 ) -> AnalyticsEvent {
     AnalyticsEvent {
-        platform: platform.into(),
+        platform: platform.parse().unwrap(),
         account: account.into(),
         subject_type: subject.0.into(),
         subject_id: subject.1.into(),
@@ -86,7 +87,7 @@ pub fn load_synced_example(db: &TestDb) {
     let mut store = db.open();
     store.ensure_current().unwrap();
     let connection = |platform: &str, account: &str| Connection {
-        platform: platform.into(),
+        platform: platform.parse().unwrap(),
         account: account.into(),
         platform_user_id: Some(format!("{platform}-{account}")),
         username: Some(account.into()),
@@ -107,7 +108,7 @@ pub fn load_synced_example(db: &TestDb) {
     let ids = store.list_connections().unwrap();
     let id = |platform: &str| {
         ids.iter()
-            .find(|c| c.connection.platform == platform)
+            .find(|c| c.connection.platform.name() == platform)
             .unwrap()
             .id
     };
@@ -197,7 +198,7 @@ pub fn load_synced_example(db: &TestDb) {
         .iter()
         .enumerate()
         .map(|(p, caption)| Post {
-            platform: "tiktok".into(),
+            platform: PlatformId::Tiktok,
             platform_post_id: format!("v{p}"),
             account: Some("ava".into()),
             caption: Some(caption.to_string()),
@@ -216,7 +217,7 @@ pub fn load_synced_example(db: &TestDb) {
         })
         .collect();
     posts.push(Post {
-        platform: "x".into(),
+        platform: PlatformId::X,
         platform_post_id: "t1".into(),
         account: Some("ben".into()),
         caption: Some("Launch thread".into()),
@@ -546,11 +547,11 @@ both_backends! {
         let mut store = db.open();
         store.ensure_current().unwrap();
         store.upsert(Batch::Connections(&[Connection {
-            platform: "reddit".into(), account: "cara".into(), platform_user_id: None, username: None,
+            platform: PlatformId::Reddit, account: "cara".into(), platform_user_id: None, username: None,
             scopes: None, status: ConnectionStatus::Active, token_expires_at: None, secret_ref: None,
             connected_at: Some(day(80)), last_sync_at: None,
         }, Connection {
-            platform: "tiktok".into(), account: "dan".into(), platform_user_id: None, username: None,
+            platform: PlatformId::Tiktok, account: "dan".into(), platform_user_id: None, username: None,
             scopes: None, status: ConnectionStatus::Active, token_expires_at: None, secret_ref: None,
             connected_at: Some(day(80)), last_sync_at: Some(day(89)),
         }])).unwrap();

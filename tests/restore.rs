@@ -170,6 +170,24 @@ fn refusals(db: &TestDb) {
         run.stderr
     );
 
+    // A platform this socialcrm does not know (an export of a newer one) is refused by line;
+    // so is an alias, which a person types but no export writes.
+    for platform in ["myspace", "twitter"] {
+        std::fs::write(
+            &fans,
+            format!("{{\"platform\":\"{platform}\",\"platform_user_id\":\"1\"}}\n"),
+        )
+        .unwrap();
+        let run = env.run(&["--database-url", &db.url, "import-export", d]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!(":1: platform is an unknown platform '{platform}'")),
+            "{}",
+            run.stderr
+        );
+    }
+
     for (table, why) in [
         ("people", "not restored by import-export"),
         ("nope", "there is no table 'nope'"),

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use socialcrm::store::model::*;
 use socialcrm::store::{Batch, Store, StoreError};
+use socialcrm::vocab::PlatformId;
 
 use crate::support::TestDb;
 use crate::support::both_backends;
@@ -50,7 +51,7 @@ fn t(day: u32, hour: u32) -> DateTime<Utc> {
 
 fn fan(platform: &str, id: &str, username: &str) -> Fan {
     Fan {
-        platform: platform.into(),
+        platform: platform.parse().unwrap(),
         platform_user_id: id.into(),
         account: "main".into(),
         username: Some(username.into()),
@@ -69,7 +70,7 @@ fn fan(platform: &str, id: &str, username: &str) -> Fan {
 
 fn message(id: &str, fan: &str, sent: DateTime<Utc>, body: &str) -> Message {
     Message {
-        platform: "onlyfans".into(),
+        platform: PlatformId::Onlyfans,
         account: "main".into(),
         platform_message_id: id.into(),
         fan_platform_user_id: Some(fan.into()),
@@ -88,7 +89,7 @@ fn audit(id: &str, at: DateTime<Utc>, action: &str) -> AuditEntry {
         at,
         actor: "ops@host".into(),
         action: action.into(),
-        platform: Some("tiktok".into()),
+        platform: Some(PlatformId::Tiktok),
         account: Some("main".into()),
         outcome: "ok".into(),
         detail: Some(format!("{action} detail")),
@@ -97,7 +98,7 @@ fn audit(id: &str, at: DateTime<Utc>, action: &str) -> AuditEntry {
 
 fn connection() -> Connection {
     Connection {
-        platform: "tiktok".into(),
+        platform: PlatformId::Tiktok,
         account: "main".into(),
         platform_user_id: Some("open-1".into()),
         username: Some("creator".into()),
@@ -132,7 +133,7 @@ fn rows(store: &mut dyn Store, table: &str) -> i64 {
 fn relationship(store: &mut dyn Store, platform: &str, user: &str) -> FanRow {
     let fan = store
         .find_fan(&FanSelector::OnPlatform {
-            platform: platform.into(),
+            platform: platform.parse().unwrap(),
             user: user.into(),
         })
         .unwrap()
@@ -180,7 +181,7 @@ on_both_backends! {
         let fans = [fan("onlyfans", "1", "anna"), fan("tiktok", "1", "bo")];
         let messages = [message("m1", "1", t(3, 0), "hi"), message("m2", "1", t(3, 1), "hey")];
         let posts = [Post {
-            platform: "tiktok".into(),
+            platform: PlatformId::Tiktok,
             platform_post_id: "v1".into(),
             account: Some("main".into()),
             caption: Some("first".into()),
@@ -194,7 +195,7 @@ on_both_backends! {
             metrics_at: Some(t(2, 0)),
         }];
         let events = [AnalyticsEvent {
-            platform: "tiktok".into(),
+            platform: PlatformId::Tiktok,
             account: "main".into(),
             subject_type: "account".into(),
             subject_id: "open-1".into(),
@@ -333,7 +334,7 @@ on_both_backends! {
         assert!(seen.windows(2).all(|w| w[0] < w[1]), "ascending ids, no overlap: {seen:?}");
 
         let all = FanQuery { page: Page { limit: 100, after: None }, ..FanQuery::default() };
-        let tiktok = store.list_fans(&FanQuery { platform: Some("tiktok".into()), ..all.clone() }).unwrap();
+        let tiktok = store.list_fans(&FanQuery { platform: Some(PlatformId::Tiktok), ..all.clone() }).unwrap();
         assert_eq!(tiktok.len(), 5);
         let search = store.list_fans(&FanQuery { search: Some("user_1".into()), ..all.clone() }).unwrap();
         assert_eq!(search.len(), 11, "User_1 and User_10..19, case-insensitively");
@@ -405,7 +406,7 @@ on_both_backends! {
         let id = store.list_connections().unwrap()[0].id;
         let c = connection();
         let event = |account: &str| AnalyticsEvent {
-            platform: c.platform.clone(),
+            platform: c.platform,
             account: account.into(),
             subject_type: "account".into(),
             subject_id: "x".into(),
@@ -418,17 +419,17 @@ on_both_backends! {
         };
         store.upsert(Batch::Analytics(&[event(&c.account), event("other")])).unwrap();
         store.upsert(Batch::SyncStates(&[SyncState { connection_id: id, stream: "videos".into(), cursor: None, high_water_mark: None }])).unwrap();
-        store.upsert(Batch::Fans(&[fan(&c.platform, "f1", "a"), fan("onlyfans", "f2", "b")])).unwrap();
+        store.upsert(Batch::Fans(&[fan(c.platform.name(), "f1", "a"), fan("onlyfans", "f2", "b")])).unwrap();
 
         // f1 is also known to another tiktok account: its identity outlives the purge.
-        let mut shared = fan(&c.platform, "f1", "a");
+        let mut shared = fan(c.platform.name(), "f1", "a");
         shared.account = "other".into();
-        store.upsert(Batch::Fans(&[fan(&c.platform, "f3", "c"), shared])).unwrap();
+        store.upsert(Batch::Fans(&[fan(c.platform.name(), "f3", "c"), shared])).unwrap();
         let mut tiktok_message = message("m1", "f1", t(3, 0), "hi");
-        tiktok_message.platform = c.platform.clone();
+        tiktok_message.platform = c.platform;
         store.upsert(Batch::Messages(&[tiktok_message.clone(), Message { account: "other".into(), ..tiktok_message }])).unwrap();
 
-        let purged = store.purge_account(&c.platform, &c.account, id).unwrap();
+        let purged = store.purge_account(c.platform, &c.account, id).unwrap();
         let n = |table: &str| purged.iter().find(|t| t.table == table).and_then(|t| t.rows);
         assert_eq!(
             (n("analytics_events"), n("sync_state"), n("fan_accounts"), n("messages"), n("fans")),
@@ -438,7 +439,7 @@ on_both_backends! {
         assert_eq!(rows(store, "analytics_events"), 1, "the other account's events stay");
         assert_eq!(rows(store, "messages"), 1, "the other account's message stays");
         assert_eq!(rows(store, "fans"), 2, "f1 (known to `other`) and the onlyfans fan stay; f3 goes");
-        let f1 = relationship(store, &c.platform, "f1");
+        let f1 = relationship(store, c.platform.name(), "f1");
         assert_eq!(f1.fan.account, "other");
     }
 }

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use socialcrm::store::model::{Upload, UploadStatus};
+use socialcrm::vocab::PlatformId;
 
 use crate::connect::{connect, table_rows};
 use crate::support::both_backends;
@@ -393,11 +394,14 @@ fn a_draft_goes_to_the_inbox() {
 fn ledger_story(db: &TestDb) {
     let mut store = db.open();
     store.migrate().unwrap();
-    assert_eq!(store.upload("tiktok", "default", "abc").unwrap(), None);
+    assert_eq!(
+        store.upload(PlatformId::Tiktok, "default", "abc").unwrap(),
+        None
+    );
     // A new file's entry before its hash is known.
     let mut u = Upload {
         id: None,
-        platform: "tiktok".into(),
+        platform: PlatformId::Tiktok,
         account: "default".into(),
         file_hash: None,
         file_fingerprint: "fp".into(),
@@ -412,7 +416,9 @@ fn ledger_story(db: &TestDb) {
     };
     let id = store.save_upload(&u).unwrap();
     u.id = Some(id);
-    let found = store.upload_candidates("tiktok", "default", "fp").unwrap();
+    let found = store
+        .upload_candidates(PlatformId::Tiktok, "default", "fp")
+        .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].upload, u);
     let first = found[0].clone();
@@ -423,13 +429,19 @@ fn ledger_story(db: &TestDb) {
     u.post_id = Some("v9".into());
     u.upload_url = None;
     assert_eq!(store.save_upload(&u).unwrap(), id, "updated in place");
-    let second = store.upload("tiktok", "default", "abc").unwrap().unwrap();
+    let second = store
+        .upload(PlatformId::Tiktok, "default", "abc")
+        .unwrap()
+        .unwrap();
     assert_eq!(second.upload, u);
     assert_eq!(second.created_at, first.created_at);
-    assert_eq!(store.upload("tiktok", "other", "abc").unwrap(), None);
+    assert_eq!(
+        store.upload(PlatformId::Tiktok, "other", "abc").unwrap(),
+        None
+    );
     assert!(
         store
-            .upload_candidates("tiktok", "default", "other")
+            .upload_candidates(PlatformId::Tiktok, "default", "other")
             .unwrap()
             .is_empty()
     );
@@ -447,7 +459,10 @@ fn ledger_story(db: &TestDb) {
         id,
         "one row per file and account"
     );
-    let third = store.upload("tiktok", "default", "abc").unwrap().unwrap();
+    let third = store
+        .upload(PlatformId::Tiktok, "default", "abc")
+        .unwrap()
+        .unwrap();
     assert_eq!(third.upload.publish_id.as_deref(), Some("p2"));
 
     // Another row claiming the same hash is refused (two runs uploading one file).

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use socialcrm::secrets::Secret;
 use socialcrm::store::model::{AuditQuery, Connection, Page};
 use socialcrm::store::{Batch, Store};
+use socialcrm::vocab::PlatformId;
 use socialcrm::webhooks::signature::sign;
 
 use crate::support::http::{self, raw};
@@ -150,7 +151,7 @@ fn connect(store: &mut dyn Store, account: &str, open_id: &str) {
         .with_timezone(&Utc);
     store
         .upsert(Batch::Connections(&[Connection {
-            platform: "tiktok".into(),
+            platform: PlatformId::Tiktok,
             account: account.into(),
             platform_user_id: Some(open_id.into()),
             username: Some(format!("{account}-user")),

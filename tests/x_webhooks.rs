@@ -129,7 +129,7 @@ fn x_webhooks_answer_the_crc_and_record_only_signed_events(db: TestDb) {
         .filter(|a| a.entry.action == "webhook")
         .collect();
     assert_eq!(webhooks.len(), 1, "only the valid delivery was recorded");
-    assert_eq!(webhooks[0].entry.platform.as_deref(), Some("x"));
+    assert_eq!(webhooks[0].entry.platform.map(|p| p.name()), Some("x"));
     assert!(
         webhooks[0]
             .entry

@@ -106,7 +106,7 @@ pub fn list(ctx: &mut Context, args: AccountsArgs) -> CliResult<Report> {
 
 /// Asks the platform who the token belongs to, renewing it as needed, and records the answer.
 fn check(ctx: &mut Context, row: ConnectionRow) -> CliResult<()> {
-    let id = super::connection_platform(&row.connection)?;
+    let id = row.connection.platform;
     let adapter = ctx.connected_adapter(id, &row.connection.account)?;
     let mut session = ctx.session(adapter.as_ref(), row)?;
     let identity = session.with_token(|token| adapter.whoami(token))?;
@@ -123,7 +123,7 @@ pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> 
         .store()?
         .list_connections()?
         .into_iter()
-        .find(|r| r.connection.platform == id.name() && r.connection.account == args.account);
+        .find(|r| r.connection.platform == id && r.connection.account == args.account);
     let Some(row) = found else {
         return Err(CliError::failure(format!(
             "no {id} account named '{}' is connected",
@@ -150,7 +150,7 @@ pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> 
                 let entry = audit_entry(
                     &ctx.config.operator,
                     "revoke",
-                    id.name(),
+                    id,
                     &args.account,
                     "failed",
                     &e.to_string(),
@@ -174,7 +174,7 @@ pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> 
     let entry = audit_entry(
         &operator,
         "revoke",
-        id.name(),
+        id,
         &args.account,
         "ok",
         "tokens revoked and deleted",
@@ -183,16 +183,16 @@ pub fn disconnect(ctx: &mut Context, args: DisconnectArgs) -> CliResult<Report> 
     let rows = store
         .list_connections()?
         .into_iter()
-        .filter(|r| r.connection.platform == id.name() && r.connection.account == args.account)
+        .filter(|r| r.connection.platform == id && r.connection.account == args.account)
         .collect::<Vec<_>>();
     if args.purge {
-        let purged = store.purge_account(id.name(), &args.account, row.id)?;
+        let purged = store.purge_account(id, &args.account, row.id)?;
         let summary: Vec<String> = purged
             .iter()
             .map(|t| format!("{} {}", t.rows.unwrap_or(0), t.table))
             .collect();
         let detail = format!("purged {}", summary.join(", "));
-        let entry = audit_entry(&operator, "purge", id.name(), &args.account, "ok", &detail);
+        let entry = audit_entry(&operator, "purge", id, &args.account, "ok", &detail);
         store.upsert(Batch::Audit(&[entry]))?;
         notes.push(format!("{detail} rows"));
     } else {

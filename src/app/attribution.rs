@@ -220,7 +220,7 @@ fn assemble(
         let mut refs: Vec<PostRef> = by
             .iter()
             .map(|p| PostRef {
-                platform: p.platform.clone(),
+                platform: p.platform.name().into(),
                 platform_post_id: p.platform_post_id.clone(),
                 url: p.url.clone(),
             })
@@ -261,9 +261,9 @@ fn assemble(
         }
         for p in by {
             let entry = posts
-                .entry((p.platform.clone(), p.platform_post_id.clone()))
+                .entry((p.platform.name().to_string(), p.platform_post_id.clone()))
                 .or_insert_with(|| PostLine {
-                    platform: p.platform.clone(),
+                    platform: p.platform.name().into(),
                     platform_post_id: p.platform_post_id.clone(),
                     account: p.account.clone(),
                     published_at: p.published_at,
@@ -566,7 +566,7 @@ mod tests {
 
     fn post(platform: &str, id: &str) -> Post {
         Post {
-            platform: platform.into(),
+            platform: platform.parse().unwrap(),
             platform_post_id: id.into(),
             account: Some("ava".into()),
             caption: None,

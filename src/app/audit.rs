@@ -17,7 +17,7 @@ pub fn run(ctx: &mut Context, cmd: AuditCommand) -> CliResult<Report> {
     } = cmd;
     let query = AuditQuery {
         page: (&page).into(),
-        platform: platform.map(|p| p.name().to_string()),
+        platform,
         search,
         action,
         since,

@@ -14,14 +14,14 @@ use crate::cli::ConnectArgs;
 use crate::error::{CliError, CliResult};
 use crate::http::is_loopback;
 use crate::output::{Columns, Detail};
-use crate::platforms::{self, PlatformError};
+use crate::platforms::{self, PlatformError, PlatformId};
 use crate::store::Batch;
 use crate::store::model::Connection;
 
 /// What `connect` prints: who was connected, never a token.
 #[derive(Serialize, Default)]
 pub struct Connected {
-    pub platform: String,
+    pub platform: PlatformId,
     pub account: String,
     pub username: Option<String>,
     pub display_name: Option<String>,
@@ -224,7 +224,7 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
         let entry = audit_entry(
             &ctx.config.operator,
             "connect",
-            id.name(),
+            id,
             &args.account,
             "failed",
             &why,
@@ -257,7 +257,7 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     ctx.secrets()?.put(&key, &tokens.to_secret())?;
 
     let connection = Connection {
-        platform: id.name().into(),
+        platform: id,
         account: args.account.clone(),
         platform_user_id: Some(identity.platform_user_id.clone()),
         username: identity.username.clone(),
@@ -278,7 +278,7 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     let entry = audit_entry(
         &operator,
         "connect",
-        id.name(),
+        id,
         &args.account,
         "ok",
         &format!(
@@ -289,7 +289,7 @@ pub fn run(ctx: &mut Context, args: ConnectArgs) -> CliResult<Report> {
     store.upsert(Batch::Audit(&[entry]))?;
 
     let mut report = Report::data(Detail(Connected {
-        platform: id.name().into(),
+        platform: id,
         account: args.account,
         username: identity.username,
         display_name: identity.display_name,

@@ -116,7 +116,7 @@ fn connected_platforms(ctx: &mut Context) -> Vec<PlatformId> {
     let mut platforms: Vec<PlatformId> = rows
         .iter()
         .filter(|r| r.connection.status != ConnectionStatus::Revoked)
-        .filter_map(|r| r.connection.platform.parse().ok())
+        .map(|r| r.connection.platform)
         .collect();
     platforms.sort();
     platforms.dedup();
@@ -192,10 +192,7 @@ fn connections(ctx: &mut Context, args: &DoctorArgs, list: &mut Checklist) {
     let rows: Vec<_> = rows
         .into_iter()
         .filter(|r| r.connection.status != ConnectionStatus::Revoked)
-        .filter(|r| {
-            args.platform
-                .is_none_or(|p| p.name() == r.connection.platform)
-        })
+        .filter(|r| args.platform.is_none_or(|p| p == r.connection.platform))
         .collect();
     if rows.is_empty() {
         return list.add(
@@ -210,13 +207,7 @@ fn connections(ctx: &mut Context, args: &DoctorArgs, list: &mut Checklist) {
     for row in rows {
         let c = row.connection.clone();
         let name = format!("{} {}", c.platform, c.account);
-        let id = match super::connection_platform(&c) {
-            Ok(id) => id,
-            Err(e) => {
-                list.add(name, "fail", e.message);
-                continue;
-            }
-        };
+        let id = c.platform;
         let adapter = match ctx.connected_adapter(id, &c.account) {
             Ok(a) => a,
             Err(e) => {

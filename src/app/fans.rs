@@ -16,6 +16,7 @@ use crate::store::model::{
     MessageRow, Page, TableCount,
 };
 use crate::store::{Store, StoreError};
+use crate::vocab::PlatformId;
 
 /// Longest note, in characters.
 pub const NOTE_MAX: usize = 4000;
@@ -48,7 +49,7 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
             }
             let mut query = FanQuery {
                 page: (&page).into(),
-                platform: platform.map(|p| p.name().to_string()),
+                platform,
                 account,
                 status: status.map(|s| s.trim().to_string()),
                 min_spend_cents: min_spend,
@@ -107,7 +108,7 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
 pub fn audit_entry(
     operator: &str,
     action: &str,
-    platform: Option<&str>,
+    platform: Option<PlatformId>,
     account: Option<&str>,
     detail: String,
 ) -> AuditEntry {
@@ -116,7 +117,7 @@ pub fn audit_entry(
         at: crate::clock::now(),
         actor: operator.into(),
         action: action.into(),
-        platform: platform.map(str::to_string),
+        platform,
         account: account.map(str::to_string),
         outcome: "ok".into(),
         detail: Some(detail),
@@ -145,7 +146,7 @@ fn retag(
     let audit = audit_entry(
         &operator,
         action,
-        Some(&fan.platform),
+        Some(fan.platform),
         account.as_deref(),
         format!("fan {}: {verb} {}", fan.id, tags.join(", ")),
     );
@@ -195,7 +196,7 @@ fn note(ctx: &mut Context, raw: &str, text: &str, account: Option<String>) -> Cl
     let audit = audit_entry(
         &operator,
         "fans.note",
-        Some(&fan.platform),
+        Some(fan.platform),
         account.as_deref(),
         format!("fan {}: note added ({chars} characters)", fan.id),
     );
@@ -252,7 +253,7 @@ fn erase(ctx: &mut Context, raw: &str, account: Option<String>, yes: bool) -> Cl
     let audit = audit_entry(
         &operator,
         "fans.delete",
-        Some(&fan.platform),
+        Some(fan.platform),
         account.as_deref(),
         String::new(),
     );
@@ -412,7 +413,7 @@ pub(super) fn latest_messages(
             limit: n,
             after: None,
         },
-        platform: Some(fan.platform.clone()),
+        platform: Some(fan.platform),
         fan_platform_user_id: Some(fan.platform_user_id.clone()),
         newest_first: true,
         ..MessageQuery::default()
@@ -469,7 +470,7 @@ impl Render for FanProfile {
         let f = &self.fan;
         let facts = vec![
             vec!["id".into(), f.id.to_string()],
-            vec!["platform".into(), f.platform.clone()],
+            vec!["platform".into(), f.platform.to_string()],
             vec!["platform_user_id".into(), f.platform_user_id.clone()],
             vec!["username".into(), cell(&f.username)],
             vec!["display_name".into(), cell(&f.display_name)],

@@ -482,7 +482,7 @@ fn first_onlyfans_import(store: &mut dyn Store) -> CliResult<bool> {
             limit: 1,
             after: None,
         },
-        platform: Some(onlyfans::PLATFORM.into()),
+        platform: Some(onlyfans::PLATFORM),
         action: Some("notice".into()),
         ..AuditQuery::default()
     };
@@ -502,7 +502,7 @@ fn record(
         at: crate::clock::now(),
         actor: operator.into(),
         action: action.into(),
-        platform: Some(onlyfans::PLATFORM.into()),
+        platform: Some(onlyfans::PLATFORM),
         account: account.map(str::to_string),
         outcome: outcome.into(),
         detail: Some(detail),

@@ -20,10 +20,11 @@ use crate::cli::{AttributionArgs, InsightsArgs, InsightsView, SyncArgs, TOP_DEFA
 use crate::error::{CliError, CliResult};
 use crate::output::{Render, Section, names};
 use crate::store::model::{Bucket, EventQuery, Post, PostQuery, PostRank};
+use crate::vocab::PlatformId;
 
 #[derive(Debug, Serialize)]
 struct Metric {
-    platform: String,
+    platform: PlatformId,
     subject_type: String,
     metric: String,
     /// `level` (snapshots) or `flow` (instants).
@@ -134,7 +135,7 @@ impl Render for Insights {
             .iter()
             .map(|m| {
                 let mut row = vec![
-                    m.platform.clone(),
+                    m.platform.to_string(),
                     m.subject_type.clone(),
                     m.metric.clone(),
                     number(m.total),
@@ -178,7 +179,7 @@ impl Render for Insights {
                             .take(50)
                             .collect();
                         vec![
-                            p.platform.clone(),
+                            p.platform.to_string(),
                             p.published_at
                                 .map(|t| t.format("%Y-%m-%d").to_string())
                                 .unwrap_or_default(),
@@ -214,7 +215,7 @@ impl Render for Insights {
             .iter()
             .map(|m| {
                 vec![
-                    m.platform.clone(),
+                    m.platform.to_string(),
                     m.subject_type.clone(),
                     m.metric.clone(),
                     m.kind.into(),
@@ -295,10 +296,10 @@ pub fn run(ctx: &mut Context, args: InsightsArgs) -> CliResult<Report> {
     }
     let to = args.to.unwrap_or_else(crate::clock::now);
     let from = args.from.unwrap_or(to - Duration::days(30));
-    let platform = args.platform.map(|p| p.name().to_string());
+    let platform = args.platform;
     let store = ctx.store()?;
     let query = EventQuery {
-        platform: platform.clone(),
+        platform,
         accounts: args.account.iter().cloned().collect(),
         metrics: args.metrics.clone(),
         since: Some(from),
@@ -307,7 +308,7 @@ pub fn run(ctx: &mut Context, args: InsightsArgs) -> CliResult<Report> {
     // Aggregated in the database: one row per metric (and per day for charts), never the
     // events themselves.
     // (platform, subject type, metric) -> its daily points
-    type Key = (String, String, String);
+    type Key = (PlatformId, String, String);
     let mut series: BTreeMap<Key, Vec<(DateTime<Utc>, f64)>> = BTreeMap::new();
     if args.chart {
         for p in store.metric_series(&query, Bucket::Day)? {

@@ -19,7 +19,7 @@ pub fn run(ctx: &mut Context, cmd: MessagesCommand) -> CliResult<Report> {
     } = cmd;
     let mut query = MessageQuery {
         page: (&page).into(),
-        platform: platform.map(|p| p.name().to_string()),
+        platform,
         account,
         search,
         fan_platform_user_id: None,

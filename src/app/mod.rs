@@ -191,7 +191,7 @@ impl Context {
         self.store()?
             .list_connections()?
             .into_iter()
-            .find(|r| r.connection.platform == id.name() && r.connection.account == account)
+            .find(|r| r.connection.platform == id && r.connection.account == account)
             .ok_or_else(|| {
                 CliError::failure(format!("no {id} account named '{account}' is connected"))
                     .with_hint(format!(
@@ -210,7 +210,7 @@ impl Context {
         let lock_dir = self.config.data_dir.join("locks");
         let actor = self.config.operator.clone();
         let key = crate::auth::lifecycle::secret_key(
-            &connection.connection.platform,
+            connection.connection.platform.name(),
             &connection.connection.account,
         );
         let tokens = self
@@ -504,16 +504,6 @@ fn restrict_umask() {
     unsafe {
         libc::umask(0o077);
     }
-}
-
-/// The platform a stored connection belongs to.
-fn connection_platform(
-    connection: &crate::store::model::Connection,
-) -> CliResult<crate::vocab::PlatformId> {
-    connection
-        .platform
-        .parse()
-        .map_err(|_| CliError::failure(format!("unknown platform '{}'", connection.platform)))
 }
 
 impl From<SecretError> for CliError {

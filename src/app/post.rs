@@ -31,7 +31,7 @@ use crate::vocab::{PlatformError, PlatformId};
 /// What `post` tells: where the post went and its address.
 #[derive(Serialize, Default)]
 struct Posted {
-    platform: String,
+    platform: PlatformId,
     account: String,
     post_id: String,
     url: String,
@@ -65,7 +65,7 @@ fn record(session: &mut Session, posted: &Posted, post: Post) -> CliResult<()> {
     let entry = audit_entry(
         &session.actor,
         "post",
-        &posted.platform,
+        posted.platform,
         &posted.account,
         "ok",
         &detail,
@@ -92,7 +92,7 @@ fn failed(session: &mut Session, id: PlatformId, account: &str, error: CliError)
     let entry = audit_entry(
         &session.actor,
         "post",
-        id.name(),
+        id,
         account,
         "failed",
         &error.message,
@@ -237,7 +237,7 @@ fn reddit(ctx: &mut Context, args: RedditPostArgs) -> CliResult<Report> {
     };
 
     let posted = Posted {
-        platform: id.name().into(),
+        platform: id,
         account: args.account.clone(),
         post_id: submitted.name.clone(),
         url: submitted.url.clone(),
@@ -247,7 +247,7 @@ fn reddit(ctx: &mut Context, args: RedditPostArgs) -> CliResult<Report> {
         reply_to: None,
     };
     let post = Post {
-        platform: id.name().into(),
+        platform: id,
         platform_post_id: submitted.name,
         account: Some(args.account.clone()),
         caption: Some(title),
@@ -317,7 +317,7 @@ fn x(ctx: &mut Context, args: XPostArgs) -> CliResult<Report> {
                 let entry = audit_entry(
                     &session.actor,
                     "upload",
-                    id.name(),
+                    id,
                     &args.account,
                     "failed",
                     &detail,
@@ -352,7 +352,7 @@ fn x(ctx: &mut Context, args: XPostArgs) -> CliResult<Report> {
     );
     let now = crate::clock::now();
     let post = Post {
-        platform: id.name().into(),
+        platform: id,
         platform_post_id: created.id.clone(),
         account: Some(args.account.clone()),
         caption: Some(created.text.clone()).filter(|t| !t.is_empty()),
@@ -373,7 +373,7 @@ fn x(ctx: &mut Context, args: XPostArgs) -> CliResult<Report> {
         metrics_at: None,
     };
     let posted = Posted {
-        platform: id.name().into(),
+        platform: id,
         account: args.account,
         post_id: created.id,
         url,

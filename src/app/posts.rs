@@ -23,7 +23,7 @@ pub fn run(ctx: &mut Context, cmd: PostsCommand) -> CliResult<Report> {
         } => {
             let query = PostListQuery {
                 page: (&page).into(),
-                platform: platform.map(|p| p.name().to_string()),
+                platform,
                 account,
                 since,
                 until,

@@ -26,6 +26,7 @@ use crate::store::model::{
     Bucket, BuiltinSegment, ConnectionRow, EventQuery, FanQuery, FanSort, MetricSummary, Post,
     PostQuery, PostRank, StreamHealth,
 };
+use crate::vocab::PlatformId;
 
 /// Where each platform keeps its follower count: (platform, subject type, metric).
 pub const FOLLOWERS: [(&str, &str, &str); 4] = [
@@ -157,7 +158,7 @@ impl TopPost {
                 .view_count
                 .filter(|v| *v > 0)
                 .map(|v| engaged as f64 / v as f64),
-            platform: p.platform,
+            platform: p.platform.to_string(),
             account: p.account,
             caption: p.caption,
             url: p.url,
@@ -430,7 +431,7 @@ fn accounts_of(
     };
     // Imports belong to an account (`import-csv --account`, `default` when none is given) that
     // may have no connection; events with no account at all are shown as their own.
-    known.extend(store.fan_accounts("onlyfans")?);
+    known.extend(store.fan_accounts(PlatformId::Onlyfans)?);
     if !store.metric_summaries(&imports)?.is_empty() {
         known.push(String::new());
     }
@@ -546,7 +547,7 @@ fn find<'a>(
 ) -> Option<&'a MetricSummary> {
     summaries
         .iter()
-        .find(|m| m.platform == platform && m.subject_type == subject && m.metric == metric)
+        .find(|m| m.platform.name() == platform && m.subject_type == subject && m.metric == metric)
 }
 
 /// The figure `read` gives over `summaries`, summed over `keys`; None when none has data.
@@ -662,7 +663,9 @@ fn scope(
         metric: metric.into(),
         points: days
             .iter()
-            .filter(|p| p.platform == platform && p.subject_type == subject && p.metric == metric)
+            .filter(|p| {
+                p.platform.name() == platform && p.subject_type == subject && p.metric == metric
+            })
             .map(|p| DayValue {
                 day: p.bucket,
                 value: p.value,
@@ -684,7 +687,7 @@ fn scope(
     for (label, metrics) in CHANNELS {
         let mut by_day: BTreeMap<NaiveDate, f64> = BTreeMap::new();
         for p in days.iter().filter(|p| {
-            p.platform == "onlyfans"
+            p.platform == PlatformId::Onlyfans
                 && p.subject_type == "transaction"
                 && metrics.contains(&p.metric.as_str())
         }) {
@@ -744,7 +747,7 @@ fn scope(
             ..FanQuery::default()
         })?;
         top_fans.extend(fans.into_iter().map(|f| TopFan {
-            platform: f.fan.platform,
+            platform: f.fan.platform.to_string(),
             account: f.fan.account,
             username: f.fan.username,
             display_name: f.fan.display_name,
@@ -793,7 +796,7 @@ fn scope(
 fn currency(summaries: &[MetricSummary]) -> Option<String> {
     summaries
         .iter()
-        .filter(|m| m.platform == "onlyfans" && m.metric.starts_with("gross_"))
+        .filter(|m| m.platform == PlatformId::Onlyfans && m.metric.starts_with("gross_"))
         .find_map(|m| m.unit.clone())
 }
 
@@ -819,7 +822,7 @@ fn health(
                 .max()
                 .or(c.connection.last_sync_at);
             ConnectionHealth {
-                platform: c.connection.platform.clone(),
+                platform: c.connection.platform.to_string(),
                 account: c.connection.account.clone(),
                 status: c.connection.status.as_str().to_string(),
                 last_successful_sync: last_success,
@@ -837,13 +840,13 @@ fn health(
         let all = store.metric_summaries(&period(std::slice::from_ref(a), previous_from, to))?;
         let mut latest: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
         for m in all.iter().filter(|m| !m.flow) {
-            let e = latest.entry(m.platform.as_str()).or_insert(m.last_at);
+            let e = latest.entry(m.platform.name()).or_insert(m.last_at);
             *e = (*e).max(m.last_at);
         }
         for m in all.iter().filter(|m| !m.flow) {
-            if latest[m.platform.as_str()] - m.last_at > Duration::days(2) {
+            if latest[m.platform.name()] - m.last_at > Duration::days(2) {
                 stopped_metrics.push(StoppedMetric {
-                    platform: m.platform.clone(),
+                    platform: m.platform.to_string(),
                     account_scope: account_label(a).to_string(),
                     subject_type: m.subject_type.clone(),
                     metric: m.metric.clone(),
@@ -1193,7 +1196,7 @@ fn page(data: &ReportData) -> Page {
                     .iter()
                     .map(|s| {
                         vec![
-                            Cell::Text(platform_label(&s.platform).into()),
+                            Cell::Text(platform_label(s.platform.name()).into()),
                             Cell::Text(s.account.clone()),
                             Cell::Text(s.stream.clone()),
                             Cell::Text(s.status.clone()),

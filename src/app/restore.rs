@@ -28,6 +28,7 @@ use crate::store::model::{
 };
 use crate::store::sql::UpsertSpec;
 use crate::store::{Batch, Store, tables};
+use crate::vocab::PlatformId;
 
 /// Rows per batch and per transaction: a few MB in flight whatever the file's size.
 const BATCH: usize = 4_096;
@@ -168,7 +169,7 @@ pub fn run(ctx: &mut Context, args: ImportExportArgs) -> CliResult<Report> {
     // A fan's paid_cents is the sum of their payments: recomputed as `import-csv onlyfans
     // earnings` does, for each platform and account whose payments were restored.
     for (platform, account) in &spenders {
-        store.refresh_fan_spend(platform, account)?;
+        store.refresh_fan_spend(*platform, account)?;
     }
     let detail = rows
         .iter()
@@ -206,7 +207,7 @@ fn restore(
     store: &mut dyn Store,
     spec: &Restored,
     path: &Path,
-    spenders: &mut BTreeSet<(String, String)>,
+    spenders: &mut BTreeSet<(PlatformId, String)>,
 ) -> Result<Summary, (UpsertCounts, CliError)> {
     let mut total = UpsertCounts::default();
     let fail = |total: &UpsertCounts, e: CliError| (*total, e);
@@ -231,7 +232,7 @@ fn restore(
         if let Some(e) = records.events.last()
             && e.fan_platform_user_id.is_some()
         {
-            spenders.insert((e.platform.clone(), e.account.clone()));
+            spenders.insert((e.platform, e.account.clone()));
         }
         rows += 1;
         if records.len() >= BATCH {
@@ -284,10 +285,10 @@ impl Records {
             "fans" => self.identities.push(Fan {
                 username: f.text("username")?,
                 display_name: f.text("display_name")?,
-                ..Fan::seen_nowhere(f.required("platform")?, f.required("platform_user_id")?)
+                ..Fan::seen_nowhere(f.platform("platform")?, f.required("platform_user_id")?)
             }),
             "fan_accounts" => self.fans.push(Fan {
-                platform: f.required("platform")?,
+                platform: f.platform("platform")?,
                 platform_user_id: f.required("platform_user_id")?,
                 account: f.required("account")?,
                 // The identity (fans.jsonl) is the names' source; None keeps them.
@@ -312,11 +313,11 @@ impl Records {
                         kind,
                         value: f.required("value")?,
                     }],
-                    ..Fan::seen_nowhere(f.required("platform")?, f.required("platform_user_id")?)
+                    ..Fan::seen_nowhere(f.platform("platform")?, f.required("platform_user_id")?)
                 })
             }
             "posts" => self.posts.push(Post {
-                platform: f.required("platform")?,
+                platform: f.platform("platform")?,
                 platform_post_id: f.required("platform_post_id")?,
                 account: f.text("account")?,
                 caption: f.text("caption")?,
@@ -330,7 +331,7 @@ impl Records {
                 metrics_at: f.time("metrics_at")?,
             }),
             "messages" => self.messages.push(Message {
-                platform: f.required("platform")?,
+                platform: f.platform("platform")?,
                 account: f.required("account")?,
                 platform_message_id: f.required("platform_message_id")?,
                 fan_platform_user_id: f.text("fan_platform_user_id")?,
@@ -344,7 +345,7 @@ impl Records {
                 post_ref: f.text("post_ref")?,
             }),
             "analytics_events" => self.events.push(AnalyticsEvent {
-                platform: f.required("platform")?,
+                platform: f.platform("platform")?,
                 account: f.text("account")?.unwrap_or_default(),
                 subject_type: f.required("subject_type")?,
                 subject_id: f.required("subject_id")?,
@@ -431,6 +432,18 @@ impl<'a> Fields<'a> {
     fn required(&self, column: &str) -> CliResult<String> {
         self.text(column)?
             .ok_or_else(|| self.error(column, "is required"))
+    }
+
+    /// A platform column: exactly the name the CRM stores (`tiktok`, `x`, ...), so an export
+    /// from a newer socialcrm with a platform this one lacks is refused, not half restored.
+    fn platform(&self, column: &str) -> CliResult<PlatformId> {
+        let name = self.required(column)?;
+        PlatformId::from_name(&name).ok_or_else(|| {
+            self.error(
+                column,
+                &format!("is an {}", crate::vocab::UnknownPlatform(name)),
+            )
+        })
     }
 
     fn int(&self, column: &str) -> CliResult<Option<i64>> {

@@ -18,6 +18,7 @@ use crate::error::{CliError, CliResult};
 use crate::output::{Columns, List};
 use crate::secrets;
 use crate::store::Batch;
+use crate::vocab::PlatformId;
 
 /// One unreadable secret and what was done with it.
 #[derive(Debug, Serialize, Default)]
@@ -92,19 +93,38 @@ pub fn run(ctx: &mut Context, cmd: SecretsCommand) -> CliResult<Report> {
                 Some((p, a)) => {
                     if let Some(row) = connections
                         .iter()
-                        .find(|c| c.connection.platform == p && c.connection.account == a)
+                        .find(|c| c.connection.platform.name() == p && c.connection.account == a)
                     {
                         let mut connection = row.connection.clone();
                         connection.status = crate::store::model::ConnectionStatus::NeedsReauth;
                         db.upsert(Batch::Connections(std::slice::from_ref(&connection)))?;
                     }
-                    audit_entry(&operator, "secrets_reset", p, a, "ok", &detail(&u))
+                    // The key names its platform as text; one this version does not know is
+                    // recorded without a platform rather than refused.
+                    crate::store::model::AuditEntry {
+                        platform: PlatformId::from_name(p),
+                        ..audit_entry(
+                            &operator,
+                            "secrets_reset",
+                            PlatformId::default(),
+                            a,
+                            "ok",
+                            &detail(&u),
+                        )
+                    }
                 }
                 // A key of no account (none is written so today): still on the record.
                 None => crate::store::model::AuditEntry {
                     platform: None,
                     account: None,
-                    ..audit_entry(&operator, "secrets_reset", "", "", "ok", &detail(&u))
+                    ..audit_entry(
+                        &operator,
+                        "secrets_reset",
+                        PlatformId::default(),
+                        "",
+                        "ok",
+                        &detail(&u),
+                    )
                 },
             };
             db.upsert(Batch::Audit(&[entry]))?;

@@ -157,9 +157,14 @@ impl SegmentFilter {
             .with_hint(format!("drop --{what}, or list without --segment"))
         };
         if let Some(p) = &self.platform {
-            match &query.platform {
-                Some(q) if q != p => return Err(clash("platform", p, q)),
-                _ => query.platform = Some(p.clone()),
+            let mine = PlatformId::from_name(p).ok_or_else(|| {
+                CliError::failure(format!(
+                    "segment '{name}' is for platform '{p}', which this socialcrm does not know"
+                ))
+            })?;
+            match query.platform {
+                Some(q) if q != mine => return Err(clash("platform", p, q.name())),
+                _ => query.platform = Some(mine),
             }
         }
         if let Some(a) = &self.account {

@@ -8,7 +8,7 @@ use crate::vocab::PlatformId;
 #[derive(Debug, PartialEq)]
 pub(super) enum Selector {
     Id(i64),
-    OnPlatform(String, String),
+    OnPlatform(PlatformId, String),
 }
 
 /// `raw` as a selector; a refusal says what `raw` is not (`what`, e.g. "fan id or
@@ -27,10 +27,7 @@ pub(super) fn parse(raw: &str, what: &str, example: &str) -> CliResult<Selector>
     let platform: PlatformId = platform
         .parse()
         .map_err(|e: crate::platforms::UnknownPlatform| CliError::usage(e.to_string()))?;
-    Ok(Selector::OnPlatform(
-        platform.name().to_string(),
-        key.trim().to_string(),
-    ))
+    Ok(Selector::OnPlatform(platform, key.trim().to_string()))
 }
 
 #[cfg(test)]
@@ -42,7 +39,9 @@ mod tests {
         let parse = |raw| parse(raw, "fan id or PLATFORM:USER", "`42`");
         assert_eq!(parse("42").unwrap(), Selector::Id(42));
         assert_eq!(parse(" 42 ").unwrap(), Selector::Id(42));
-        let on = |platform: &str, key: &str| Selector::OnPlatform(platform.into(), key.into());
+        let on = |platform: &str, key: &str| {
+            Selector::OnPlatform(PlatformId::from_name(platform).unwrap(), key.into())
+        };
         assert_eq!(parse("Twitter:@bo").unwrap(), on("x", "@bo"));
         assert_eq!(parse("twitter:1790").unwrap(), on("x", "1790"));
         for refused in [

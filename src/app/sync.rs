@@ -7,7 +7,7 @@ use crate::auth::lifecycle::LifecycleError;
 use crate::cli::SyncArgs;
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::output::{Columns, List};
-use crate::platforms;
+use crate::platforms::{self, PlatformId};
 use crate::store::Batch;
 use crate::store::model::{Claim, ConnectionRow, ConnectionStatus, LeaseHolder, SyncRunRow};
 use crate::sync::faults::Outages;
@@ -15,7 +15,7 @@ use crate::sync::faults::Outages;
 /// One stream of one account, as the sync left it.
 #[derive(Serialize, Default)]
 struct Synced {
-    platform: String,
+    platform: PlatformId,
     account: String,
     stream: String,
     status: &'static str,
@@ -97,12 +97,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
         .into_iter()
         .filter(|r| r.connection.status != ConnectionStatus::Revoked)
         .filter(|r| {
-            args.all
-                || args.platforms.is_empty()
-                || args
-                    .platforms
-                    .iter()
-                    .any(|p| p.name() == r.connection.platform)
+            args.all || args.platforms.is_empty() || args.platforms.contains(&r.connection.platform)
         })
         .filter(|r| {
             args.account
@@ -196,7 +191,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
                 }
                 notes.push(format!("{name}: {}", e.message));
                 outcome.rows.push(Synced {
-                    platform: c.platform.clone(),
+                    platform: c.platform,
                     account: c.account.clone(),
                     stream: "-".into(),
                     status: "failed",
@@ -229,7 +224,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> CliResult<Report> {
     for (platform, why) in &outages {
         let deferred: std::collections::BTreeSet<&str> = rows
             .iter()
-            .filter(|r| r.platform == *platform && r.platform_down)
+            .filter(|r| r.platform.name() == platform && r.platform_down)
             .map(|r| r.account.as_str())
             .collect();
         if !deferred.is_empty() {
@@ -395,7 +390,7 @@ fn sync_one(
     rows: &mut Vec<Synced>,
 ) -> CliResult<bool> {
     let c = connection.connection.clone();
-    let id = super::connection_platform(&c)?;
+    let id = c.platform;
     let adapter = ctx.connected_adapter(id, &c.account)?;
     let streams = platforms::streams(id, &ctx.config);
     let connection_id = connection.id;
@@ -408,7 +403,7 @@ fn sync_one(
         }
         let began = std::time::Instant::now();
         let row = |status, pages, read, written, reads, error| Synced {
-            platform: c.platform.clone(),
+            platform: c.platform,
             account: c.account.clone(),
             stream: stream.name().into(),
             status,
@@ -464,7 +459,7 @@ mod tests {
         ConnectionRow {
             id,
             connection: crate::store::model::Connection {
-                platform: platform.into(),
+                platform: platform.parse().unwrap(),
                 account: format!("a{id}"),
                 platform_user_id: None,
                 username: None,

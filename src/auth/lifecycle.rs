@@ -19,7 +19,7 @@ use crate::secrets::{Held, Secret, SecretError};
 use crate::store::Batch;
 use crate::store::Store;
 use crate::store::model::{AuditEntry, Connection, ConnectionRow, ConnectionStatus};
-use crate::vocab::PlatformError;
+use crate::vocab::{PlatformError, PlatformId};
 
 /// A token this close to its expiry is not used while a refresh fails: it could die on the way.
 const AHEAD: i64 = 300;
@@ -33,8 +33,8 @@ pub enum LifecycleError {
         "the {platform} account '{account}' needs to be connected again: run `socialcrm connect {platform} --account {account}`"
     )]
     Reauth {
-        /// The platform's name, for the `connect` command in the message.
-        platform: String,
+        /// The platform, named in the `connect` command of the message.
+        platform: PlatformId,
         /// The local account name, likewise.
         account: String,
     },
@@ -88,14 +88,14 @@ pub struct Session<'a> {
 impl Session<'_> {
     fn key(&self) -> String {
         secret_key(
-            &self.connection.connection.platform,
+            self.connection.connection.platform.name(),
             &self.connection.connection.account,
         )
     }
 
     fn reauth(&self) -> LifecycleError {
         LifecycleError::Reauth {
-            platform: self.connection.connection.platform.clone(),
+            platform: self.connection.connection.platform,
             account: self.connection.connection.account.clone(),
         }
     }
@@ -224,14 +224,7 @@ impl Session<'_> {
 
     fn audit(&mut self, action: &str, outcome: &str, detail: &str) -> Result<(), LifecycleError> {
         let c = &self.connection.connection;
-        let entry = audit_entry(
-            &self.actor,
-            action,
-            &c.platform,
-            &c.account,
-            outcome,
-            detail,
-        );
+        let entry = audit_entry(&self.actor, action, c.platform, &c.account, outcome, detail);
         self.store.upsert(Batch::Audit(&[entry]))?;
         Ok(())
     }
@@ -242,7 +235,7 @@ impl Session<'_> {
 pub fn audit_entry(
     actor: &str,
     action: &str,
-    platform: &str,
+    platform: PlatformId,
     account: &str,
     outcome: &str,
     detail: &str,
@@ -252,7 +245,7 @@ pub fn audit_entry(
         at: crate::clock::now(),
         actor: actor.into(),
         action: action.into(),
-        platform: Some(platform.into()),
+        platform: Some(platform),
         account: Some(account.into()),
         outcome: outcome.into(),
         detail: Some(detail.into()),

@@ -25,6 +25,7 @@ fn connect_platform_help() -> String {
     )
 }
 
+/// The arguments of `connect`: the platform, the local account name, how the browser is reached.
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
     /// The platform to connect (every platform with an API; one without explains how to import)
@@ -60,6 +61,7 @@ pub struct ConnectArgs {
     pub sandbox: bool,
 }
 
+/// The arguments of `disconnect`.
 #[derive(Debug, Args)]
 pub struct DisconnectArgs {
     /// The platform of the connection
@@ -75,6 +77,7 @@ pub struct DisconnectArgs {
     pub purge: bool,
 }
 
+/// The arguments of `accounts`.
 #[derive(Debug, Args)]
 pub struct AccountsArgs {
     /// Ask each platform who the stored token belongs to (refreshing tokens that are due), and

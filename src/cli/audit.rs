@@ -4,6 +4,7 @@ use clap::Subcommand;
 use super::{PageArgs, parse_when};
 use crate::vocab::PlatformId;
 
+/// The `audit` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// List audit entries, oldest first, a page at a time
@@ -31,6 +32,7 @@ pub enum AuditCommand {
         #[arg(long, value_name = "DATE", value_parser = parse_when)]
         until: Option<DateTime<Utc>>,
 
+        /// `--limit` and `--after`.
         #[command(flatten)]
         page: PageArgs,
     },

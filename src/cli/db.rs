@@ -1,5 +1,6 @@
 use clap::Subcommand;
 
+/// The `db` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
     /// Apply pending schema migrations (other commands also do this on first use)

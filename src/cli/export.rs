@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+/// What `export` writes each table as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
     /// Comma-separated values with a header row: NULL is an empty cell, an empty text `""`
@@ -20,6 +21,7 @@ impl ExportFormat {
     }
 }
 
+/// The arguments of `export`: which tables, which rows, what format, where.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// Export only this table (repeatable); every CRM table by default (see the README's

@@ -17,6 +17,7 @@ pub enum FanSortArg {
     Username,
 }
 
+/// The `fans` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum FansCommand {
     /// List fan relationships (one row per fan and account), a page at a time
@@ -85,6 +86,7 @@ pub enum FansCommand {
         #[arg(long)]
         desc: bool,
 
+        /// `--limit` and `--after`.
         #[command(flatten)]
         page: PageArgs,
     },

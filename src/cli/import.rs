@@ -5,6 +5,7 @@ use clap::{Args, ValueEnum};
 /// Where an export came from. OnlyFans has no API: creators export CSV files themselves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ImportSource {
+    /// CSV files exported from OnlyFans (or from an agency tool)
     Onlyfans,
 }
 
@@ -22,6 +23,7 @@ pub enum ImportKind {
     Links,
 }
 
+/// How `import-csv` reads numeric dates whose day and month could be swapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DateFormat {
     /// ISO 8601 always; 11/01/2026 is month first, 01.11.2026 day first; unclear dates are errors
@@ -34,6 +36,7 @@ pub enum DateFormat {
     Dmy,
 }
 
+/// The arguments of `import-csv`: what the file is, whose, and where bad rows go.
 #[derive(Debug, Args)]
 pub struct ImportCsvArgs {
     /// The platform the export comes from
@@ -68,6 +71,7 @@ pub struct ImportCsvArgs {
     pub account: Option<String>,
 }
 
+/// The arguments of `import-export`.
 #[derive(Debug, Args)]
 pub struct ImportExportArgs {
     /// The directory `socialcrm export --format jsonl --out DIR` wrote

@@ -11,6 +11,7 @@ pub const TOP_DEFAULT: u32 = 5;
 /// attribution`) as after it; the metrics' other options are refused with one there.
 #[derive(Debug, Args)]
 pub struct InsightsArgs {
+    /// A view other than the metrics (`attribution`); none for the metrics.
     #[command(subcommand)]
     pub view: Option<InsightsView>,
 
@@ -55,6 +56,7 @@ pub enum InsightsView {
     Attribution(AttributionArgs),
 }
 
+/// The arguments of `insights attribution`.
 #[derive(Debug, Args)]
 pub struct AttributionArgs {
     /// Only the tracking links of this account (its local name; the posts carrying them may

@@ -21,6 +21,7 @@ impl Direction {
     }
 }
 
+/// The `messages` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum MessagesCommand {
     /// List DMs and comments, oldest first, a page at a time
@@ -58,6 +59,7 @@ pub enum MessagesCommand {
         #[arg(long, value_name = "DATE", value_parser = parse_when)]
         until: Option<DateTime<Utc>>,
 
+        /// `--limit` and `--after`.
         #[command(flatten)]
         page: PageArgs,
     },

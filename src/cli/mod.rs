@@ -67,13 +67,17 @@ use crate::output::Format;
 4 re-authentication needed, 5 configuration error."
 )]
 pub struct Cli {
+    /// The options every command takes (database, config, output, logging).
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    /// The command to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// Options valid before or after any command (`global = true`), resolved into the config
+/// with flags over environment over file.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
@@ -138,6 +142,7 @@ pub struct GlobalArgs {
     pub log_format: LogFormat,
 }
 
+/// Every command; `app` dispatches each to its function.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Import a platform's CSV export into the CRM
@@ -287,9 +292,12 @@ pub enum Command {
     },
 }
 
+/// How log lines on stderr are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
+    /// Plain lines, for people
     Text,
+    /// One object per line, for log shippers
     Json,
 }
 

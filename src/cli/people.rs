@@ -23,6 +23,7 @@ fn confidence(raw: &str) -> Result<f64, String> {
     Ok(v)
 }
 
+/// The `people` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum PeopleCommand {
     /// List people (fan identities linked across platforms), a page at a time
@@ -48,6 +49,7 @@ pub enum PeopleCommand {
         #[arg(long)]
         desc: bool,
 
+        /// `--limit` and `--after`.
         #[command(flatten)]
         page: PageArgs,
     },

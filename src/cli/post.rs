@@ -20,6 +20,7 @@ pub enum PostCommand {
     Reddit(RedditPostArgs),
 }
 
+/// The arguments of `post reddit`: exactly one of a link, a text or a text file.
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("body").required(true).args(["url", "text", "text_file"])))]
 pub struct RedditPostArgs {
@@ -64,6 +65,7 @@ pub struct RedditPostArgs {
     pub account: String,
 }
 
+/// The arguments of `post x`.
 #[derive(Debug, Args)]
 pub struct XPostArgs {
     /// The post's text

@@ -19,6 +19,7 @@ pub enum PostSortArg {
     Shares,
 }
 
+/// The `posts` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum PostsCommand {
     /// List synced posts (videos, media, submissions, tweets) with their latest metrics
@@ -56,6 +57,7 @@ pub enum PostsCommand {
         #[arg(long)]
         desc: bool,
 
+        /// `--limit` and `--after`.
         #[command(flatten)]
         page: PageArgs,
     },

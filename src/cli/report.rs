@@ -5,6 +5,7 @@ use clap::Args;
 
 use super::when::parse_when;
 
+/// The arguments of `report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Only this connected account (its local name; repeat for several, which adds an agency

@@ -2,6 +2,7 @@ use clap::Subcommand;
 
 use crate::vocab::PlatformId;
 
+/// The `secrets` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum SecretsCommand {
     /// Delete the stored tokens the current master key cannot open, after a lost master.key or

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::vocab::PlatformId;
 
+/// The `segments` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum SegmentsCommand {
     /// Save a segment: a named `fans list` filter, evaluated live whenever it is used
@@ -20,6 +21,7 @@ pub enum SegmentsCommand {
         #[arg(value_parser = segment_name)]
         name: String,
 
+        /// The filters the segment saves.
         #[command(flatten)]
         filter: SegmentFilterArgs,
     },
@@ -39,6 +41,7 @@ pub enum SegmentsCommand {
         #[arg(value_parser = segment_name)]
         name: String,
 
+        /// `--limit` and `--after`.
         #[command(flatten)]
         page: PageArgs,
     },

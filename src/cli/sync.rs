@@ -20,6 +20,7 @@ pub(super) fn long_about() -> String {
     )
 }
 
+/// The arguments of `sync`: which accounts, all or only what is new, how many at once.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
     /// Only these platforms (default: every connected account; see --all)

@@ -38,6 +38,7 @@ pub enum Privacy {
     Private,
 }
 
+/// The arguments of `upload`.
 #[derive(Debug, Args)]
 pub struct UploadArgs {
     /// The platform to post to

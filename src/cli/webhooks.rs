@@ -2,6 +2,7 @@ use std::net::SocketAddr;
 
 use clap::Subcommand;
 
+/// The `webhooks` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum WebhooksCommand {
     /// Receive TikTok (POST /webhooks/tiktok), Instagram and X (GET+POST /webhooks/instagram,

@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+/// A date option's value (`--since`, `--from`, ...) as an instant; the error is the one line
+/// clap shows.
 pub fn parse_when(raw: &str) -> Result<DateTime<Utc>, String> {
     let s = raw.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {

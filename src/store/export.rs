@@ -21,8 +21,11 @@ use super::tables::TABLES;
 /// One value of an exported row, borrowed from the driver for the time of one row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell<'a> {
+    /// NULL: JSON `null`, an empty CSV cell.
     Null,
+    /// An integer.
     Int(i64),
+    /// A float (metric values).
     Real(f64),
     /// Text; borrowed, except where the driver's bytes were not UTF-8 (shown with U+FFFD).
     Text(Cow<'a, str>),
@@ -147,6 +150,7 @@ pub fn exported_column(table: &str, column: &str) -> bool {
 /// A column of a table as the driver sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
+    /// As the table declares it: the export's field or header name.
     pub name: String,
     /// Whether the driver reads the column's values as they are; if not, the export reads
     /// them as text (`CAST(c AS TEXT)`).

@@ -12,6 +12,7 @@ use super::sql::{AUDIT_SEARCH, Dialect, FAN_SEARCH, MESSAGE_SEARCH, Query, Searc
 use super::tables::{self, TABLES, Upsert};
 use super::value::{Row, Value};
 use super::{Batch, Store, StoreError, StoreInfo};
+use crate::vocab::PlatformId;
 
 mod fan_lists;
 mod links;
@@ -20,8 +21,11 @@ mod people;
 /// One step of the schema: applied once, in order, recorded in `schema_migrations`.
 #[derive(Debug)]
 pub struct Migration {
+    /// The schema version the step brings the database to; steps run in this order.
     pub version: i64,
+    /// Recorded with the version in `schema_migrations`, for a person reading the table.
     pub name: &'static str,
+    /// The backend's own SQL for the step (one migrations folder per backend).
     pub sql: &'static str,
 }
 
@@ -822,7 +826,7 @@ impl<C: Conn> Store for SqlStore<C> {
 
     fn purge_account(
         &mut self,
-        platform: &str,
+        platform: PlatformId,
         account: &str,
         connection_id: i64,
     ) -> Result<Vec<TableCount>, StoreError> {
@@ -1015,7 +1019,11 @@ impl<C: Conn> Store for SqlStore<C> {
         self.advisory("pg_advisory_unlock", name)
     }
 
-    fn refresh_fan_spend(&mut self, platform: &str, account: &str) -> Result<u64, StoreError> {
+    fn refresh_fan_spend(
+        &mut self,
+        platform: PlatformId,
+        account: &str,
+    ) -> Result<u64, StoreError> {
         let d = self.dialect();
         let now = Value::Time(crate::clock::now());
         // The sum of each fan's payments to this account (gross_* events) into paid_cents;
@@ -1228,7 +1236,7 @@ impl<C: Conn> Store for SqlStore<C> {
         self.select(q, "ORDER BY fa.account", vec![], tables::fan_row)
     }
 
-    fn fan_accounts(&mut self, platform: &str) -> Result<Vec<String>, StoreError> {
+    fn fan_accounts(&mut self, platform: PlatformId) -> Result<Vec<String>, StoreError> {
         // A loose index scan: one probe of fan_accounts_by_account per account, however many
         // fans each holds.
         let d = self.dialect();
@@ -1341,7 +1349,7 @@ impl<C: Conn> Store for SqlStore<C> {
             .iter()
             .map(|r| {
                 Ok(MetricSummary {
-                    platform: r.text("platform")?,
+                    platform: r.platform("platform")?,
                     subject_type: r.text("subject_type")?,
                     metric: r.text("metric")?,
                     flow: r.i64("flow")? != 0,
@@ -1357,8 +1365,8 @@ impl<C: Conn> Store for SqlStore<C> {
             .collect::<Result<Vec<_>, StoreError>>()?;
         // Byte order, as on SQLite: PostgreSQL's collation may sort `_` elsewhere.
         out.sort_by(|a, b| {
-            (&a.platform, &a.subject_type, &a.metric).cmp(&(
-                &b.platform,
+            (a.platform.name(), &a.subject_type, &a.metric).cmp(&(
+                b.platform.name(),
                 &b.subject_type,
                 &b.metric,
             ))
@@ -1397,7 +1405,7 @@ impl<C: Conn> Store for SqlStore<C> {
                 let flow = r.i64("flow")? != 0;
                 let day = r.text("bucket")?;
                 Ok(MetricPoint {
-                    platform: r.text("platform")?,
+                    platform: r.platform("platform")?,
                     subject_type: r.text("subject_type")?,
                     metric: r.text("metric")?,
                     flow,
@@ -1412,8 +1420,8 @@ impl<C: Conn> Store for SqlStore<C> {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         out.sort_by(|a, b| {
-            (&a.platform, &a.subject_type, &a.metric, a.bucket).cmp(&(
-                &b.platform,
+            (a.platform.name(), &a.subject_type, &a.metric, a.bucket).cmp(&(
+                b.platform.name(),
                 &b.subject_type,
                 &b.metric,
                 b.bucket,
@@ -1458,7 +1466,7 @@ impl<C: Conn> Store for SqlStore<C> {
             .iter()
             .map(|r| {
                 Ok(StreamHealth {
-                    platform: r.text("platform")?,
+                    platform: r.platform("platform")?,
                     account: r.text("account")?,
                     stream: r.text("stream")?,
                     status: r.text("status")?,
@@ -1469,7 +1477,11 @@ impl<C: Conn> Store for SqlStore<C> {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         out.sort_by(|a, b| {
-            (&a.platform, &a.account, &a.stream).cmp(&(&b.platform, &b.account, &b.stream))
+            (a.platform.name(), &a.account, &a.stream).cmp(&(
+                b.platform.name(),
+                &b.account,
+                &b.stream,
+            ))
         });
         Ok(out)
     }
@@ -1518,17 +1530,14 @@ impl<C: Conn> Store for SqlStore<C> {
             Some(account) => query.filter(
                 "e.platform = ? AND e.account = ? AND e.subject_type = 'post' AND e.subject_id = ?",
                 [
-                    post.platform.as_str().into(),
+                    post.platform.into(),
                     account.into(),
                     post.platform_post_id.as_str().into(),
                 ],
             ),
             None => query.filter(
                 "e.platform = ? AND e.subject_type = 'post' AND e.subject_id = ?",
-                [
-                    post.platform.as_str().into(),
-                    post.platform_post_id.as_str().into(),
-                ],
+                [post.platform.into(), post.platform_post_id.as_str().into()],
             ),
         };
         self.select(
@@ -1660,7 +1669,7 @@ impl<C: Conn> Store for SqlStore<C> {
         );
         let now = Value::Time(crate::clock::now());
         let row = [
-            replay.platform.as_str().into(),
+            replay.platform.into(),
             replay.key.as_str().into(),
             Value::Time(replay.expires_at),
         ];
@@ -1679,7 +1688,7 @@ impl<C: Conn> Store for SqlStore<C> {
 
     fn upload(
         &mut self,
-        platform: &str,
+        platform: PlatformId,
         account: &str,
         file_hash: &str,
     ) -> Result<Option<UploadRow>, StoreError> {
@@ -1693,7 +1702,7 @@ impl<C: Conn> Store for SqlStore<C> {
 
     fn upload_candidates(
         &mut self,
-        platform: &str,
+        platform: PlatformId,
         account: &str,
         fingerprint: &str,
     ) -> Result<Vec<UploadRow>, StoreError> {
@@ -1710,7 +1719,7 @@ impl<C: Conn> Store for SqlStore<C> {
         let n = UPLOAD_COLUMNS.len();
         let p: Vec<String> = (1..=n + 2).map(|i| d.param(i)).collect();
         let mut params: Vec<Value> = vec![
-            u.platform.as_str().into(),
+            u.platform.into(),
             u.account.as_str().into(),
             (&u.file_hash).into(),
             u.file_fingerprint.as_str().into(),
@@ -1787,7 +1796,7 @@ fn upload_row(row: &Row) -> Result<UploadRow, StoreError> {
         id: row.i64("id")?,
         upload: Upload {
             id: Some(row.i64("id")?),
-            platform: row.text("platform")?,
+            platform: row.platform("platform")?,
             account: row.text("account")?,
             file_hash: row.opt_text("file_hash")?,
             file_fingerprint: row.text("file_fingerprint")?,

@@ -21,10 +21,14 @@ use super::StoreError;
 use super::sql::Dialect;
 use super::value::{Row, Value};
 
+/// Which way every key of a listing sorts (`--desc`); one direction for all, so that one
+/// row-value comparison continues a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Direction {
+    /// Lowest first, NULLs first.
     #[default]
     Asc,
+    /// Highest first, NULLs last.
     Desc,
 }
 
@@ -47,8 +51,11 @@ impl Direction {
 /// What a key holds, which decides the value NULL is replaced by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {
+    /// Integers (ids, cents).
     Int,
+    /// Times.
     Time,
+    /// Text (usernames).
     Text,
 }
 
@@ -69,7 +76,10 @@ pub fn lowest(kind: KeyKind, d: Dialect) -> &'static str {
 pub struct Key {
     /// The column as the listing's query names it (`fa.lifetime_spend_cents`).
     pub column: &'static str,
+    /// What it holds: picks the value NULL sorts as ([`lowest`]).
     pub kind: KeyKind,
+    /// Whether it may be NULL: such a key is compared as `COALESCE(column, lowest)`, and its
+    /// index must be on that expression.
     pub nullable: bool,
 }
 
@@ -125,7 +135,9 @@ pub struct Cursor(pub Vec<Value>);
 /// A listing's order: keys, the last of them unique, all in one direction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Keyset {
+    /// The keys in sort order; the last is unique.
     pub keys: Vec<Key>,
+    /// The direction of every key.
     pub direction: Direction,
 }
 

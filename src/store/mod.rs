@@ -67,16 +67,22 @@ pub mod value;
 
 use std::path::PathBuf;
 
-use crate::vocab::{Secret, redact_url};
+use crate::vocab::{PlatformId, Secret, redact_url};
 use model::*;
 
 /// Where the CRM lives.
 #[derive(Debug, Clone)]
 pub enum DatabaseTarget {
     /// The embedded default: a file in the user's data directory (or a `sqlite:` URL).
-    Sqlite { path: PathBuf },
+    Sqlite {
+        /// The database file (created, owner-only, by commands that write).
+        path: PathBuf,
+    },
     /// A shared server, for teams and for several cron hosts.
-    Postgres { url: Secret },
+    Postgres {
+        /// The connection URL; it may hold a password, hence a [`Secret`].
+        url: Secret,
+    },
 }
 
 impl DatabaseTarget {
@@ -88,6 +94,7 @@ impl DatabaseTarget {
         }
     }
 
+    /// `sqlite` or `postgres`, as `db status` and `doctor` name the backend.
     pub fn backend_name(&self) -> &'static str {
         match self {
             DatabaseTarget::Sqlite { .. } => "sqlite",
@@ -101,7 +108,9 @@ pub use generic::{COMMON_MATCHES, Migration};
 /// Which backend and where, for `db status` and messages. The location never holds a password.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct StoreInfo {
+    /// See [`DatabaseTarget::backend_name`].
     pub backend: &'static str,
+    /// See [`DatabaseTarget::display_location`]: never a password.
     pub location: String,
     /// How the connection to a database server is protected (PostgreSQL only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -113,63 +122,116 @@ pub struct StoreInfo {
 }
 
 #[derive(Debug, thiserror::Error)]
+/// Why the CRM database could not be opened, read or written. `location` is always the
+/// database as [`DatabaseTarget::display_location`] shows it (no password), `reason` the
+/// driver's message in one line.
 pub enum StoreError {
+    /// The server did not answer (down, wrong host or port, a firewall): exit 5.
     #[error("cannot connect to PostgreSQL database {location}: {reason}")]
-    Unreachable { location: String, reason: String },
+    Unreachable {
+        /// The database, password masked.
+        location: String,
+        /// The driver's message.
+        reason: String,
+    },
     /// A connection that cannot work as set up (TLS, certificates, password): cause and fix.
     #[error("cannot connect to PostgreSQL database {location}: {reason}")]
     Connection {
+        /// The database, password masked.
         location: String,
+        /// What failed, in one line.
         reason: String,
+        /// The setting to change, for the error's hint line.
         hint: String,
     },
+    /// The file cannot be opened or created (permissions, a missing directory, not SQLite).
     #[error("cannot open SQLite database {location}: {reason}")]
-    CannotOpen { location: String, reason: String },
+    CannotOpen {
+        /// The file.
+        location: String,
+        /// The driver's message.
+        reason: String,
+    },
     /// The path exists and is a device, FIFO, socket or directory: refused before touching it.
     #[error(transparent)]
     NotAFile(#[from] crate::fsutil::FsError),
+    /// A read-only command (`db status`) found no database: it never creates one.
     #[error("SQLite database {location} does not exist")]
-    Missing { location: String },
+    Missing {
+        /// The file looked for.
+        location: String,
+    },
+    /// Written by a newer socialcrm: touching it could break what that version wrote.
     #[error(
         "database {location} has schema version {found}, newer than the {supported} this socialcrm knows; refusing to touch it"
     )]
     NewerSchema {
+        /// The database, password masked.
         location: String,
+        /// The schema version the database records.
         found: i64,
+        /// The newest version this binary has migrations for.
         supported: i64,
     },
+    /// A statement failed (a constraint, a lost connection, a full disk).
     #[error("database error on {location}: {reason}")]
-    Query { location: String, reason: String },
+    Query {
+        /// The database, password masked.
+        location: String,
+        /// The driver's message.
+        reason: String,
+    },
+    /// A row holds what this version never writes (a NULL key, a status or platform name it
+    /// does not know): the row was edited by another tool or a newer socialcrm.
     #[error("unexpected data in the database: {0}")]
     Decode(String),
     /// `--after ID` names no row of the listing (deleted since the previous page, or a typo).
     #[error("--after {id}: there is no {what} {id} to continue after")]
-    UnknownCursor { what: &'static str, id: i64 },
+    UnknownCursor {
+        /// What the listing lists (`fan relationship`, `message`, ...).
+        what: &'static str,
+        /// The `--after` given.
+        id: i64,
+    },
     /// The writer of an export failed (a full disk, a closed pipe); the database is untouched.
     #[error("cannot write the export: {0}")]
     Sink(std::io::Error),
     #[error(
         "another sync took connection {id} over while this run's database session was lost; this run stops syncing it"
     )]
-    ClaimLost { id: i64 },
+    /// The lease of a connection was lost with the session that held it, and another sync
+    /// holds it now: going on would write the same rows twice.
+    ClaimLost {
+        /// The connection's local id.
+        id: i64,
+    },
 }
 
 /// A batch of records of one table, written in one transaction with idempotent upserts.
 #[derive(Debug, Clone, Copy)]
 pub enum Batch<'a> {
+    /// `platform_connections` rows (connect, refresh, disconnect).
     Connections(&'a [Connection]),
+    /// Fans: the identity and the relationship of each (and its contacts).
     Fans(&'a [Fan]),
     /// Fans' identities only (`fans` rows: username, display name), whatever their `account`:
     /// a restore's `fans.jsonl` names no relationship, and must not invent one.
     FanIdentities(&'a [Fan]),
     /// Fans' contacts only (`fan_contacts` rows, schema v21): a restore's `fan_contacts.jsonl`.
     FanContacts(&'a [Fan]),
+    /// DMs and comments.
     Messages(&'a [Message]),
+    /// Posts with their latest metrics.
     Posts(&'a [Post]),
+    /// Analytics events; a fan's payments among them raise its spend.
     Analytics(&'a [AnalyticsEvent]),
+    /// Streams' resume points, written with the page they follow.
     SyncStates(&'a [SyncState]),
+    /// Runs' outcomes.
     SyncRuns(&'a [SyncRun]),
+    /// Audit entries, keyed by event id.
     Audit(&'a [AuditEntry]),
+    /// OnlyFans tracking links' figures.
     TrackingLinks(&'a [TrackingLink]),
 }
 
@@ -190,6 +252,7 @@ impl Batch<'_> {
         }
     }
 
+    /// Records in the batch: what a progress bar and the row counts count.
     pub fn len(&self) -> usize {
         match self {
             Batch::Connections(r) => r.len(),
@@ -204,6 +267,7 @@ impl Batch<'_> {
         }
     }
 
+    /// No record: the store writes nothing (and opens no transaction).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -211,6 +275,7 @@ impl Batch<'_> {
 
 /// Everything commands may ask of the CRM database.
 pub trait Store: FanListStore + PeopleStore + LinkStore + Send {
+    /// Which backend and where, for `db status`, `doctor` and error messages.
     fn info(&self) -> StoreInfo;
 
     /// The newest schema version this binary can create.
@@ -265,7 +330,7 @@ pub trait Store: FanListStore + PeopleStore + LinkStore + Send {
     /// platform's fans no account knows any more. Returns the rows deleted per table.
     fn purge_account(
         &mut self,
-        platform: &str,
+        platform: PlatformId,
         account: &str,
         connection_id: i64,
     ) -> Result<Vec<TableCount>, StoreError>;
@@ -298,12 +363,14 @@ pub trait Store: FanListStore + PeopleStore + LinkStore + Send {
     /// [`Store::unlock`]. PostgreSQL: a session advisory lock, so hosts sharing one server
     /// exclude each other. SQLite: nothing (one host; callers also hold a lock file).
     fn lock(&mut self, name: &str) -> Result<(), StoreError>;
+    /// Gives back the lock [`Store::lock`] took; a session that dies gives it back too.
     fn unlock(&mut self, name: &str) -> Result<(), StoreError>;
 
     /// Raises the lifetime spend of each of `account`'s fan relationships on `platform` to the
     /// sum of the fan's payments to that account (`gross_*` analytics events of the account);
     /// returns how many relationships changed.
-    fn refresh_fan_spend(&mut self, platform: &str, account: &str) -> Result<u64, StoreError>;
+    fn refresh_fan_spend(&mut self, platform: PlatformId, account: &str)
+    -> Result<u64, StoreError>;
 
     /// Streams `tables` whole, in this order, into `sink` from one consistent snapshot (one
     /// read transaction across all of them), a row at a time, each table's rows in id order;
@@ -326,20 +393,28 @@ pub trait Store: FanListStore + PeopleStore + LinkStore + Send {
     /// Every relationship of the fan with identity `fan_id`, by account.
     fn fan_relationships(&mut self, fan_id: i64) -> Result<Vec<FanRow>, StoreError>;
     /// The accounts holding fans or messages of `platform`, by name.
-    fn fan_accounts(&mut self, platform: &str) -> Result<Vec<String>, StoreError>;
+    fn fan_accounts(&mut self, platform: PlatformId) -> Result<Vec<String>, StoreError>;
 
+    /// One page of messages by send time, oldest first (newest first with `newest_first`),
+    /// continuing after the message `page.after`.
     fn list_messages(&mut self, query: &MessageQuery) -> Result<Vec<MessageRow>, StoreError>;
     /// The query plan of a listing's page, one line per plan node, for the tests that check an
     /// index serves every listing (PostgreSQL plans with sequential scans disabled).
     #[doc(hidden)]
     fn explain(&mut self, listing: &Listing) -> Result<Vec<String>, StoreError>;
+    /// One page of audit entries by time, oldest first, continuing after the entry
+    /// `page.after`.
     fn list_audit(&mut self, query: &AuditQuery) -> Result<Vec<AuditRow>, StoreError>;
+    /// Every connection, whatever its status (`accounts` shows revoked ones too).
     fn list_connections(&mut self) -> Result<Vec<ConnectionRow>, StoreError>;
     /// The latest sync runs, newest first.
     fn list_sync_runs(&mut self, limit: u32) -> Result<Vec<SyncRunRow>, StoreError>;
+    /// The events `query` selects, oldest first; for exports and small ranges (the report
+    /// aggregates with [`Store::metric_summaries`] instead).
     fn list_events(&mut self, query: &EventQuery) -> Result<Vec<AnalyticsEvent>, StoreError>;
     /// One page of posts in the order asked for, keyset-paged (`store::keyset`).
     fn list_posts(&mut self, query: &PostListQuery) -> Result<Vec<PostRow>, StoreError>;
+    /// The post `posts show` names, if it exists.
     fn find_post(&mut self, selector: &PostSelector) -> Result<Option<PostRow>, StoreError>;
     /// The post's metrics over time (`analytics_events` of subject type `post`), oldest first.
     fn post_history(&mut self, post: &Post) -> Result<Vec<AnalyticsEvent>, StoreError>;
@@ -355,6 +430,7 @@ pub trait Store: FanListStore + PeopleStore + LinkStore + Send {
         query: &EventQuery,
         bucket: Bucket,
     ) -> Result<Vec<MetricPoint>, StoreError>;
+    /// The report's top posts, in [`PostQuery::rank`] order.
     fn top_posts(&mut self, query: &PostQuery) -> Result<Vec<Post>, StoreError>;
     /// How many fan relationships of `accounts` (all when empty) were first seen at or after
     /// `since` and before `until`: the new fans of a period.
@@ -366,6 +442,7 @@ pub trait Store: FanListStore + PeopleStore + LinkStore + Send {
     ) -> Result<i64, StoreError>;
     /// The latest run of every stream of every connection, with its last success.
     fn stream_health(&mut self) -> Result<Vec<StreamHealth>, StoreError>;
+    /// The resume point of one stream of one connection; `None` before its first page.
     fn sync_state(
         &mut self,
         connection_id: i64,
@@ -394,10 +471,10 @@ pub trait Store: FanListStore + PeopleStore + LinkStore + Send {
         batches: &[Batch<'_>],
     ) -> Result<Option<Vec<UpsertCounts>>, StoreError>;
 
-    /// The publish ledger's entry for a file (by SHA-256) on one account, if any.
+    /// The ledger row of this file's publish to one account, found by its full hash.
     fn upload(
         &mut self,
-        platform: &str,
+        platform: PlatformId,
         account: &str,
         file_hash: &str,
     ) -> Result<Option<UploadRow>, StoreError>;
@@ -405,7 +482,7 @@ pub trait Store: FanListStore + PeopleStore + LinkStore + Send {
     /// MiB): every entry that could be the same file.
     fn upload_candidates(
         &mut self,
-        platform: &str,
+        platform: PlatformId,
         account: &str,
         fingerprint: &str,
     ) -> Result<Vec<UploadRow>, StoreError>;
@@ -459,6 +536,7 @@ pub trait FanListStore {
     ) -> Result<bool, StoreError>;
     /// Saved segments by name.
     fn segments(&mut self) -> Result<Vec<SegmentRow>, StoreError>;
+    /// The saved segment `name`, if there is one (built-in segments are not rows).
     fn segment(&mut self, name: &str) -> Result<Option<SegmentRow>, StoreError>;
     /// Deletes a saved segment, with `audit`; false when there was none of that name.
     fn delete_segment(&mut self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError>;

@@ -90,6 +90,7 @@ pub fn index_statements(d: Dialect) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::PlatformId;
 
     #[test]
     fn the_migration_declares_the_indexes_the_listing_orders_by() {
@@ -111,7 +112,7 @@ mod tests {
     #[test]
     fn a_page_filters_then_continues_after_the_cursor_in_order() {
         let q = PostListQuery {
-            platform: Some("tiktok".into()),
+            platform: Some(PlatformId::Tiktok),
             sort: PostSort::Views,
             descending: true,
             page: super::super::model::Page {

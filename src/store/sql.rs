@@ -10,13 +10,18 @@ use chrono::{DateTime, Utc};
 
 use super::value::Value;
 
+/// Which SQL the backend speaks: the few places the shared SQL differs (parameters, times)
+/// ask it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
+    /// SQLite (rusqlite, bundled): times are fixed-width text.
     Sqlite,
+    /// PostgreSQL: `TIMESTAMPTZ`, `$n` parameters.
     Postgres,
 }
 
 impl Dialect {
+    /// The `n`th (1-based) positional parameter: `?n` on SQLite, `$n` on PostgreSQL.
     pub fn param(self, n: usize) -> String {
         match self {
             Dialect::Sqlite => format!("?{n}"),
@@ -109,6 +114,7 @@ pub enum Merge {
 /// A table's identity and merge rules: enough to generate its idempotent upsert.
 #[derive(Debug)]
 pub struct UpsertSpec {
+    /// The table written.
     pub table: &'static str,
     /// The columns of the unique key; together they name the row.
     pub key: &'static [&'static str],
@@ -306,6 +312,7 @@ pub struct Query {
 }
 
 impl Query {
+    /// A query of `select` (up to, not including, WHERE) with no condition yet.
     pub fn new(dialect: Dialect, select: impl Into<String>) -> Self {
         Query {
             dialect,

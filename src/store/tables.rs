@@ -35,6 +35,7 @@ pub const TABLES: [&str; 21] = [
 
 /// A record that can be written with its table's upsert.
 pub trait Upsert {
+    /// The table's key and merge rules, shared by every record of the type.
     fn spec() -> &'static UpsertSpec;
     /// Key columns then `spec().columns`, in order.
     fn params(&self) -> Vec<Value>;
@@ -120,6 +121,8 @@ impl Fan {
     }
 }
 
+/// DMs and comments: a body or reference an earlier write gave is kept when a later one
+/// lacks it (an export without bodies after a sync with them).
 pub const MESSAGES: UpsertSpec = UpsertSpec {
     table: "messages",
     key: &["platform", "account", "platform_message_id"],
@@ -154,6 +157,8 @@ impl Upsert for Message {
     }
 }
 
+/// Posts: the latest metrics replace the old (their history is in `analytics_events`); what
+/// a later read lacks (a caption, a URL) keeps what an earlier one gave.
 pub const POSTS: UpsertSpec = UpsertSpec {
     table: "posts",
     key: &["platform", "platform_post_id"],
@@ -193,6 +198,8 @@ impl Upsert for Post {
     }
 }
 
+/// One point of a metric's series: re-syncing the same period replaces the value instead of
+/// adding a point.
 pub const ANALYTICS_EVENTS: UpsertSpec = UpsertSpec {
     table: "analytics_events",
     key: &[
@@ -231,6 +238,7 @@ impl Upsert for AnalyticsEvent {
     }
 }
 
+/// A connected account, one per (platform, account): connecting again updates it.
 pub const PLATFORM_CONNECTIONS: UpsertSpec = UpsertSpec {
     table: "platform_connections",
     key: &["platform", "account"],
@@ -266,6 +274,7 @@ impl Upsert for Connection {
     }
 }
 
+/// A stream's resume point, written in the transaction of the page it follows.
 pub const SYNC_STATE: UpsertSpec = UpsertSpec {
     table: "sync_state",
     key: &["connection_id", "stream"],
@@ -290,6 +299,8 @@ impl Upsert for SyncState {
     }
 }
 
+/// A run's outcome: written when it starts and again when it ends; the start (connection,
+/// stream, time, host) is never rewritten.
 pub const SYNC_RUNS: UpsertSpec = UpsertSpec {
     table: "sync_runs",
     key: &["run_id"],
@@ -326,6 +337,8 @@ impl Upsert for SyncRun {
     }
 }
 
+/// Who did what when: what happened is kept as first written, only the outcome and detail
+/// may be completed later.
 pub const AUDIT_LOG: UpsertSpec = UpsertSpec {
     table: "audit_log",
     key: &["event_id"],
@@ -405,7 +418,7 @@ pub fn fan_row(r: &Row) -> Result<FanRow, StoreError> {
         id: r.i64("fan_id")?,
         relationship_id: r.i64("id")?,
         fan: Fan {
-            platform: r.text("platform")?,
+            platform: r.platform("platform")?,
             platform_user_id: r.text("platform_user_id")?,
             account: r.text("account")?,
             username: r.opt_text("username")?,
@@ -427,10 +440,11 @@ pub fn fan_row(r: &Row) -> Result<FanRow, StoreError> {
     })
 }
 
+/// A `fans` row (the identity alone).
 pub fn fan_identity_row(r: &Row) -> Result<FanIdentity, StoreError> {
     Ok(FanIdentity {
         id: r.i64("id")?,
-        platform: r.text("platform")?,
+        platform: r.platform("platform")?,
         platform_user_id: r.text("platform_user_id")?,
         username: r.opt_text("username")?,
         display_name: r.opt_text("display_name")?,
@@ -439,11 +453,12 @@ pub fn fan_identity_row(r: &Row) -> Result<FanIdentity, StoreError> {
     })
 }
 
+/// A `messages` row with the fan's `fan_username` (NULL when the fan is not known yet).
 pub fn message_row(r: &Row) -> Result<MessageRow, StoreError> {
     Ok(MessageRow {
         id: r.i64("id")?,
         message: Message {
-            platform: r.text("platform")?,
+            platform: r.platform("platform")?,
             account: r.text("account")?,
             platform_message_id: r.text("platform_message_id")?,
             fan_platform_user_id: r.opt_text("fan_platform_user_id")?,
@@ -460,6 +475,7 @@ pub fn message_row(r: &Row) -> Result<MessageRow, StoreError> {
     })
 }
 
+/// An `audit_log` row.
 pub fn audit_row(r: &Row) -> Result<AuditRow, StoreError> {
     Ok(AuditRow {
         id: r.i64("id")?,
@@ -468,7 +484,7 @@ pub fn audit_row(r: &Row) -> Result<AuditRow, StoreError> {
             at: r.time("at")?,
             actor: r.text("actor")?,
             action: r.text("action")?,
-            platform: r.opt_text("platform")?,
+            platform: r.opt_platform("platform")?,
             account: r.opt_text("account")?,
             outcome: r.text("outcome")?,
             detail: r.opt_text("detail")?,
@@ -476,11 +492,12 @@ pub fn audit_row(r: &Row) -> Result<AuditRow, StoreError> {
     })
 }
 
+/// A `platform_connections` row; a status this version does not know is a decode error.
 pub fn connection_row(r: &Row) -> Result<ConnectionRow, StoreError> {
     Ok(ConnectionRow {
         id: r.i64("id")?,
         connection: Connection {
-            platform: r.text("platform")?,
+            platform: r.platform("platform")?,
             account: r.text("account")?,
             platform_user_id: r.opt_text("platform_user_id")?,
             username: r.opt_text("username")?,
@@ -507,10 +524,12 @@ pub fn decoded<T>(
     parse(&name).ok_or_else(|| StoreError::Decode(format!("{what} status '{name}' is not known")))
 }
 
+/// A `sync_runs` row joined with its connection's `platform` and `account` (NULL once the
+/// connection is deleted).
 pub fn sync_run_row(r: &Row) -> Result<SyncRunRow, StoreError> {
     Ok(SyncRunRow {
         id: r.i64("id")?,
-        platform: r.opt_text("platform")?,
+        platform: r.opt_platform("platform")?,
         account: r.opt_text("account")?,
         run: SyncRun {
             run_id: r.text("run_id")?,
@@ -527,9 +546,10 @@ pub fn sync_run_row(r: &Row) -> Result<SyncRunRow, StoreError> {
     })
 }
 
+/// An `analytics_events` row.
 pub fn event_row(r: &Row) -> Result<AnalyticsEvent, StoreError> {
     Ok(AnalyticsEvent {
-        platform: r.text("platform")?,
+        platform: r.platform("platform")?,
         account: r.text("account")?,
         subject_type: r.text("subject_type")?,
         subject_id: r.text("subject_id")?,
@@ -542,9 +562,10 @@ pub fn event_row(r: &Row) -> Result<AnalyticsEvent, StoreError> {
     })
 }
 
+/// A `posts` row's record, without the store's bookkeeping (see [`post_record_row`]).
 pub fn post_row(r: &Row) -> Result<Post, StoreError> {
     Ok(Post {
-        platform: r.text("platform")?,
+        platform: r.platform("platform")?,
         platform_post_id: r.text("platform_post_id")?,
         account: r.opt_text("account")?,
         caption: r.opt_text("caption")?,
@@ -559,6 +580,7 @@ pub fn post_row(r: &Row) -> Result<Post, StoreError> {
     })
 }
 
+/// A `sync_state` row.
 pub fn sync_state_row(r: &Row) -> Result<SyncState, StoreError> {
     Ok(SyncState {
         connection_id: r.i64("connection_id")?,
@@ -568,6 +590,7 @@ pub fn sync_state_row(r: &Row) -> Result<SyncState, StoreError> {
     })
 }
 
+/// A `posts` row with its id, revision and times.
 pub fn post_record_row(r: &Row) -> Result<PostRow, StoreError> {
     Ok(PostRow {
         id: r.i64("id")?,

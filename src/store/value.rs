@@ -8,13 +8,21 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::StoreError;
+use crate::vocab::PlatformId;
 
+/// A parameter or a column's value, in the types both backends share.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// SQL NULL (an absent `Option`).
     Null,
+    /// An integer: counts, ids, cents (never a float, so sums are exact).
     Int(i64),
+    /// A float: metric values.
     Real(f64),
+    /// Text.
     Text(String),
+    /// A time: `TIMESTAMPTZ` on PostgreSQL, [`format_time`] text on SQLite (the driver
+    /// converts both ways).
     Time(DateTime<Utc>),
 }
 
@@ -36,6 +44,22 @@ impl From<String> for Value {
 impl From<&str> for Value {
     fn from(v: &str) -> Self {
         Value::Text(v.to_string())
+    }
+}
+/// A platform is stored as its name (see [`PlatformId::name`]).
+impl From<PlatformId> for Value {
+    fn from(v: PlatformId) -> Self {
+        Value::Text(v.name().to_string())
+    }
+}
+impl From<&PlatformId> for Value {
+    fn from(v: &PlatformId) -> Self {
+        (*v).into()
+    }
+}
+impl From<&Option<PlatformId>> for Value {
+    fn from(v: &Option<PlatformId>) -> Self {
+        (*v).into()
     }
 }
 impl From<DateTime<Utc>> for Value {
@@ -60,6 +84,7 @@ impl From<&String> for Value {
 }
 
 impl Value {
+    /// The integer, if the value is one.
     pub fn into_i64(self) -> Option<i64> {
         match self {
             Value::Int(v) => Some(v),
@@ -67,6 +92,8 @@ impl Value {
         }
     }
 
+    /// The time, if the driver read one (PostgreSQL; SQLite's times are text, see
+    /// [`Row::opt_time`]).
     pub fn into_time(self) -> Option<DateTime<Utc>> {
         match self {
             Value::Time(t) => Some(t),
@@ -146,7 +173,9 @@ pub fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
 /// One result row: values by column name.
 #[derive(Debug, Clone)]
 pub struct Row {
+    /// The result's column names, shared by every row of one result.
     pub columns: std::sync::Arc<[String]>,
+    /// The values, in the order of `columns`.
     pub values: Vec<Value>,
 }
 
@@ -168,6 +197,7 @@ impl Row {
         value.ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
     }
 
+    /// An integer column; NULL reads as `None`, any other type is a decode error.
     pub fn opt_i64(&self, name: &str) -> Result<Option<i64>, StoreError> {
         match self.value(name)? {
             Value::Null => Ok(None),
@@ -176,10 +206,12 @@ impl Row {
         }
     }
 
+    /// An integer column that is never NULL: NULL is a decode error.
     pub fn i64(&self, name: &str) -> Result<i64, StoreError> {
         Self::required(name, self.opt_i64(name)?)
     }
 
+    /// A number column; an integer reads as a float (a sum may come back as either).
     pub fn opt_f64(&self, name: &str) -> Result<Option<f64>, StoreError> {
         match self.value(name)? {
             Value::Null => Ok(None),
@@ -189,10 +221,12 @@ impl Row {
         }
     }
 
+    /// A number column that is never NULL.
     pub fn f64(&self, name: &str) -> Result<f64, StoreError> {
         Self::required(name, self.opt_f64(name)?)
     }
 
+    /// A text column; NULL reads as `None`.
     pub fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
         match self.value(name)? {
             Value::Null => Ok(None),
@@ -201,8 +235,28 @@ impl Row {
         }
     }
 
+    /// A text column that is never NULL.
     pub fn text(&self, name: &str) -> Result<String, StoreError> {
         Self::required(name, self.opt_text(name)?)
+    }
+
+    /// A platform column: the name a [`PlatformId`] is stored as. A name this version does not
+    /// know (a row written by a newer socialcrm, or by hand) is a decode error naming it.
+    pub fn opt_platform(&self, name: &str) -> Result<Option<PlatformId>, StoreError> {
+        self.opt_text(name)?
+            .map(|text| {
+                PlatformId::from_name(&text).ok_or_else(|| {
+                    let unknown = crate::vocab::UnknownPlatform(text);
+                    StoreError::Decode(format!("column '{name}': {unknown}"))
+                })
+            })
+            .transpose()
+    }
+
+    /// A platform column that is never NULL (see [`Row::opt_platform`]).
+    pub fn platform(&self, name: &str) -> Result<PlatformId, StoreError> {
+        self.opt_platform(name)?
+            .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
     }
 
     /// A time column. Text no version ever wrote (a row edited by another tool) reads as no
@@ -236,6 +290,36 @@ impl Row {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    fn platform_row(text: Option<&str>) -> Row {
+        Row {
+            columns: vec!["platform".to_string()].into(),
+            values: vec![text.map_or(Value::Null, Value::from)],
+        }
+    }
+
+    #[test]
+    fn a_platform_column_reads_its_exact_name_and_anything_else_is_a_decode_error() {
+        assert_eq!(
+            platform_row(Some("tiktok")).platform("platform").unwrap(),
+            PlatformId::Tiktok
+        );
+        assert_eq!(Value::from(PlatformId::X), Value::Text("x".into()));
+        assert_eq!(platform_row(None).opt_platform("platform").unwrap(), None);
+        // An alias or another case is what a person types, never what a row holds.
+        for stored in ["myspace", "twitter", "TikTok", ""] {
+            match platform_row(Some(stored)).platform("platform") {
+                Err(StoreError::Decode(why)) => {
+                    assert!(why.contains(&format!("'{stored}'")), "{why}")
+                }
+                other => panic!("{stored:?} read as {other:?}"),
+            }
+        }
+        assert!(matches!(
+            platform_row(None).platform("platform"),
+            Err(StoreError::Decode(_))
+        ));
+    }
 
     #[test]
     fn sqlite_time_text_is_fixed_width_and_round_trips() {

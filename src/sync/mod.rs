@@ -37,8 +37,8 @@ use serde::{Deserialize, Serialize};
 use crate::auth::lifecycle::{LifecycleError, Session};
 use crate::store::Batch;
 use crate::store::model::{AnalyticsEvent, Fan, Message, Post, RunStatus, SyncRun, SyncState};
-use crate::vocab::PlatformError;
 use crate::vocab::Secret;
+use crate::vocab::{PlatformError, PlatformId};
 
 /// One page of a stream, as CRM records.
 #[derive(Debug, Default)]
@@ -103,14 +103,14 @@ impl Request<'_> {
     /// syncs draw a time series, and a sync run again upserts the same point.
     pub fn snapshot(
         &self,
-        platform: &str,
+        platform: PlatformId,
         subject_type: &str,
         subject_id: &str,
         metric: &str,
         value: i64,
     ) -> AnalyticsEvent {
         AnalyticsEvent {
-            platform: platform.into(),
+            platform,
             account: self.account.into(),
             subject_type: subject_type.into(),
             subject_id: subject_id.into(),

@@ -48,7 +48,7 @@ pub(super) fn look_up(
 ) -> Result<Known, UploadError> {
     let unreadable = unreadable(shown);
     let fingerprint = file_hash::fingerprint(file, size).map_err(&unreadable)?;
-    let candidates = store.upload_candidates(platform.name(), account, &fingerprint)?;
+    let candidates = store.upload_candidates(platform, account, &fingerprint)?;
     let stale = candidates
         .iter()
         .find(|c| c.upload.file_hash.is_none())
@@ -114,7 +114,7 @@ pub(super) fn already_posted(
     let entry = audit_entry(
         operator,
         "upload",
-        &out.platform,
+        out.platform,
         &out.account,
         "skipped",
         &detail,
@@ -167,7 +167,7 @@ pub(super) fn published(
     let entry = audit_entry(
         &session.actor,
         "upload",
-        &upload.platform,
+        upload.platform,
         &upload.account,
         "ok",
         detail,
@@ -181,7 +181,7 @@ pub(super) fn published(
 /// The post a finished upload adds to the CRM, before the next sync fills in its metrics.
 pub(super) fn new_post(upload: &Upload, published: &Published) -> Post {
     Post {
-        platform: upload.platform.clone(),
+        platform: upload.platform,
         platform_post_id: published.post_id.clone(),
         account: Some(upload.account.clone()),
         caption: published.caption.clone(),
@@ -206,7 +206,7 @@ pub(super) fn audit_upload(
     let entry = audit_entry(
         &session.actor,
         "upload",
-        &upload.platform,
+        upload.platform,
         &upload.account,
         outcome,
         detail,

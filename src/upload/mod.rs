@@ -29,6 +29,7 @@ pub use publisher::{Plan, Published, Publisher, Sent, Started, Status, Steps};
 use crate::auth::lifecycle::LifecycleError;
 use crate::output::Columns;
 use crate::store::StoreError;
+use crate::vocab::PlatformId;
 
 /// What `upload` was asked, in the pipeline's words (parsed by `cli`, converted by `app`).
 #[derive(Debug, Clone)]
@@ -179,8 +180,8 @@ impl From<Reason> for UploadError {
 /// What `upload` tells: the file, the publish and where it stands.
 #[derive(Serialize, Default, Debug)]
 pub struct Uploaded {
-    /// The platform's name.
-    pub platform: String,
+    /// The platform posted to.
+    pub platform: PlatformId,
     /// The local account posted from.
     pub account: String,
     /// The file, as given.

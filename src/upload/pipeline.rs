@@ -92,7 +92,7 @@ impl<'p> Checked<'p> {
             &self.shown,
         )?;
         let out = Uploaded {
-            platform: id.name().into(),
+            platform: id,
             account: account.clone(),
             file: self.shown.clone(),
             // The hash as the ledger row of this file holds it (`sha256:` for a row older
@@ -204,11 +204,7 @@ impl Run<'_, '_> {
         };
         let hash = hashed.map_err(ledger::unreadable(self.shown))?;
         let id = self.publisher.id();
-        if let Some(other) = self
-            .session
-            .store
-            .upload(id.name(), &upload.account, &hash)?
-        {
+        if let Some(other) = self.session.store.upload(id, &upload.account, &hash)? {
             upload.status = UploadStatus::Failed;
             self.session.store.save_upload(upload)?;
             return Err(Reason::failure(format!(
@@ -311,7 +307,7 @@ impl Pending<'_> {
         let reuse = previous.as_ref().and_then(|p| p.upload.id).or(stale);
         let template = Upload {
             id: None,
-            platform: id.name().into(),
+            platform: id,
             account: request.account.clone(),
             file_hash: hash.clone(),
             file_fingerprint: fingerprint,

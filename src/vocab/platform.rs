@@ -9,10 +9,10 @@ use std::str::FromStr;
 
 use super::net::NetError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 /// Every platform socialcrm knows; the name each has in commands, keys and rows is
-/// [`PlatformId::name`], and its facts are in [`FACTS`].
+/// [`PlatformId::name`], and its facts are in [`FACTS`]. The order (`Ord`) is the registry's,
+/// not the names': a listing sorted by platform name sorts by [`PlatformId::name`].
 pub enum PlatformId {
     /// TikTok (Login Kit, Display API, Content Posting API).
     Tiktok,
@@ -40,6 +40,12 @@ impl PlatformId {
     /// rows in users' databases carry it.
     pub fn name(self) -> &'static str {
         self.facts().name
+    }
+
+    /// The platform whose stored name is exactly `name` (no alias, no case folding): how a
+    /// `platform` column is read back, so that a row reads as the text it holds.
+    pub fn from_name(name: &str) -> Option<PlatformId> {
+        FACTS.iter().find(|f| f.name == name).map(|f| f.id)
     }
 
     /// The README section that says how to set the platform up (register the app, scopes,
@@ -145,6 +151,23 @@ pub const FACTS: [Facts; 5] = [
         upload: None,
     },
 ];
+
+/// The first platform of the registry. Only so that the records naming a platform can derive
+/// `Default` (a listing reads its columns from a default row): every record written or read
+/// names its platform.
+impl Default for PlatformId {
+    fn default() -> Self {
+        PlatformId::ALL[0]
+    }
+}
+
+/// Serialized as its [`PlatformId::name`]: the text the CRM's `platform` columns hold, so JSON,
+/// CSV and table output read as they did when the fields were strings.
+impl serde::Serialize for PlatformId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
 
 impl fmt::Display for PlatformId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -398,6 +421,22 @@ mod tests {
         assert_eq!(
             err,
             "unknown platform 'myspace' (expected one of: tiktok, instagram, reddit, x, onlyfans)"
+        );
+    }
+
+    #[test]
+    fn a_platform_serializes_as_its_stored_name() {
+        for p in PlatformId::ALL {
+            assert_eq!(
+                serde_json::to_string(&p).unwrap(),
+                format!("\"{}\"", p.name())
+            );
+            assert_eq!(PlatformId::from_name(p.name()), Some(p));
+        }
+        assert_eq!(
+            PlatformId::from_name("twitter"),
+            None,
+            "aliases are typed, not stored"
         );
     }
 

@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 pub use crate::http::server as http;
 use crate::store::Store;
 use crate::store::model::{AnalyticsEvent, AuditEntry, ConnectionRow};
-use crate::vocab::Secret;
+use crate::vocab::{PlatformId, Secret};
 use http::{Incoming, Reply, Route};
 
 /// Answers the requests of one platform's webhook path.
@@ -80,7 +80,7 @@ pub fn event_id(body: &[u8]) -> String {
 /// `webhook`, the account the event is about (none when no connection is its), and `detail`,
 /// which names the events, never a header, a body or a signature.
 pub fn delivery_audit(
-    platform: &str,
+    platform: PlatformId,
     event_id: String,
     account: Option<String>,
     outcome: &str,
@@ -90,9 +90,9 @@ pub fn delivery_audit(
     AuditEntry {
         event_id,
         at: now,
-        actor: platform.into(),
+        actor: platform.name().into(),
         action: "webhook".into(),
-        platform: Some(platform.into()),
+        platform: Some(platform),
         account,
         outcome: outcome.into(),
         detail: Some(detail),
@@ -102,7 +102,7 @@ pub fn delivery_audit(
 /// `count` events of kind `metric` in delivery `event_id`, as the flow point (subject type
 /// `webhook`, period `instant`, at `at`) that `insights` counts deliveries by.
 pub fn delivery_event(
-    platform: &str,
+    platform: PlatformId,
     account: String,
     event_id: String,
     metric: String,
@@ -110,7 +110,7 @@ pub fn delivery_event(
     count: f64,
 ) -> AnalyticsEvent {
     AnalyticsEvent {
-        platform: platform.into(),
+        platform,
         account,
         subject_type: "webhook".into(),
         subject_id: event_id,
@@ -128,7 +128,7 @@ pub fn delivery_event(
 /// place); else `default`.
 pub fn local_account(
     connections: &[ConnectionRow],
-    platform: &str,
+    platform: PlatformId,
     platform_user_id: Option<&str>,
 ) -> String {
     let mut of_platform = connections

@@ -37,7 +37,8 @@ use serde_json::{Value, json};
 
 use super::oauth::{Authority, Code};
 use super::server::{
-    Answer, Fake, RecordedRequest, Reply, Routes, Users, either, limit, page, random_token,
+    Answer, Fake, RecordedRequest, Reply, Routes, Users, either, knobs, limit, page, random_token,
+    reply,
 };
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_INSTAGRAM_BASE_URL";
@@ -113,10 +114,7 @@ fn fbtrace() -> String {
 
 /// A Graph error envelope.
 pub fn graph_error(status: u16, code: i64, message: &str) -> Reply {
-    Reply::json(
-        status,
-        json!({"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": fbtrace()}}),
-    )
+    reply!(status, {"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": fbtrace()}})
 }
 
 /// Meta's code 190 for a token that is not (or no longer) live.
@@ -142,6 +140,26 @@ pub fn no_permission(status: u16) -> Reply {
     )
 }
 
+knobs! { for FakeInstagram;
+    /// The code exchange answers `{"data":[{...}]}` instead of the flat object.
+    wrap_code_answer() => |st| st.wrap_code_answer = true;
+    /// Long-lived tokens issued from now on expire after `left` (and count as issued
+    /// `60 days - left` ago, as a token that old would be).
+    long_lived_left(left: Duration) => |st| st.long_lived_left = left;
+    /// Long-lived tokens issued from now on count as issued just now (Meta refuses to renew a
+    /// token under a day old), whatever [`FakeInstagram::long_lived_left`] says.
+    young_tokens() => |st| st.young = true;
+    /// From now on the Graph token endpoints (exchange, refresh) fail with a message that
+    /// echoes the request's URL, query (app secret, token) included, as a misconfigured proxy or
+    /// a debugging endpoint would.
+    echo_token_urls() => |st| st.echo_token_urls = true;
+    /// `n` media, newest first, one hour apart; media `i` (1 = oldest) has `i % 4` comments by
+    /// fans `fan1`..`fan3` and, on every third media, a reply by the account itself.
+    set_media(n: usize) => |st| st.data.media = media(n, "", (USER_ID, USERNAME));
+    /// Insights answer code 100 for this metric, as for one Meta stopped offering.
+    deprecate_metric(metric: &str) => |st| st.deprecated.push(metric.into());
+}
+
 impl FakeInstagram {
     /// An app whose one registered redirect URI is `redirect_uri`.
     pub fn start(redirect_uri: &str) -> FakeInstagram {
@@ -161,36 +179,6 @@ impl FakeInstagram {
     }
 
     // ---- knobs ----
-
-    /// The code exchange answers `{"data":[{...}]}` instead of the flat object.
-    pub fn wrap_code_answer(&self) {
-        self.state().wrap_code_answer = true;
-    }
-
-    /// Long-lived tokens issued from now on expire after `left` (and count as issued
-    /// `60 days - left` ago, as a token that old would be).
-    pub fn long_lived_left(&self, left: Duration) {
-        self.state().long_lived_left = left;
-    }
-
-    /// Long-lived tokens issued from now on count as issued just now (Meta refuses to renew a
-    /// token under a day old), whatever [`FakeInstagram::long_lived_left`] says.
-    pub fn young_tokens(&self) {
-        self.state().young = true;
-    }
-
-    /// From now on the Graph token endpoints (exchange, refresh) fail with a message that
-    /// echoes the request's URL, query (app secret, token) included, as a misconfigured proxy or
-    /// a debugging endpoint would.
-    pub fn echo_token_urls(&self) {
-        self.state().echo_token_urls = true;
-    }
-
-    /// `n` media, newest first, one hour apart; media `i` (1 = oldest) has `i % 4` comments by
-    /// fans `fan1`..`fan3` and, on every third media, a reply by the account itself.
-    pub fn set_media(&self, n: usize) {
-        self.state().data.media = media(n, "", (USER_ID, USERNAME));
-    }
 
     /// `n` conversations with `dmfan1`.., each with a message in and a reply out.
     pub fn set_conversations(&self, n: usize) {
@@ -226,11 +214,6 @@ impl FakeInstagram {
                 })
                 .collect()
         });
-    }
-
-    /// Insights answer code 100 for this metric, as for one Meta stopped offering.
-    pub fn deprecate_metric(&self, metric: &str) {
-        self.state().deprecated.push(metric.into());
     }
 
     /// The usage every Graph answer reports from now on, in percent; at 100 the BUC header says
@@ -367,10 +350,7 @@ impl Users for State {
 }
 
 fn oauth_error(message: &str) -> Reply {
-    Reply::json(
-        400,
-        json!({"error_type": "OAuthException", "code": 400, "error_message": message}),
-    )
+    reply!(400, {"error_type": "OAuthException", "code": 400, "error_message": message})
 }
 
 impl State {
@@ -419,7 +399,7 @@ impl State {
             // As Meta's Business Login page shows it: a list, permissions comma-separated.
             let body =
                 json!({"access_token": token, "user_id": user_id, "permissions": scopes.join(",")});
-            Reply::json(200, json!({"data": [body]}))
+            reply!(200, {"data": [body]})
         } else {
             let body = json!({"access_token": token, "user_id": user_id.parse::<i64>().unwrap(), "permissions": scopes});
             Reply::json(200, body)
@@ -446,10 +426,7 @@ impl State {
     fn long_lived_answer(&mut self, user: u64, scope: String) -> Reply {
         let left = self.long_lived_left;
         let token = self.issue(user, true, left, &scope);
-        Reply::json(
-            200,
-            json!({"access_token": token, "token_type": "bearer", "expires_in": left.as_secs()}),
-        )
+        reply!(200, {"access_token": token, "token_type": "bearer", "expires_in": left.as_secs()})
     }
 
     fn exchange(&mut self, req: &RecordedRequest) -> Reply {
@@ -524,12 +501,11 @@ impl State {
         let limit = limit(req, 25, 100);
         let after = req.query_param("after");
         match (req.method.as_str(), segments.as_slice()) {
-            ("GET", ["me"]) => Reply::json(
-                200,
-                json!({"id": "app-scoped-1", "user_id": self.data.me.0, "username": self.data.me.1, "name": "Test Creator",
+            ("GET", ["me"]) => {
+                reply!(200, {"id": "app-scoped-1", "user_id": self.data.me.0, "username": self.data.me.1, "name": "Test Creator",
                        "account_type": "MEDIA_CREATOR", "followers_count": FOLLOWERS, "follows_count": 56,
-                       "media_count": self.data.media.len()}),
-            ),
+                       "media_count": self.data.media.len()})
+            }
             ("GET", ["me", "media"]) => {
                 let items: Vec<Value> = self
                     .data
@@ -602,7 +578,7 @@ impl State {
                        "id": format!("{media}/insights/{m}/lifetime")})
             })
             .collect();
-        Ok(Reply::json(200, json!({"data": data})))
+        Ok(reply!(200, {"data": data}))
     }
 
     fn insights(&self, req: &RecordedRequest) -> Answer {
@@ -622,7 +598,7 @@ impl State {
                        "total_value": {"value": 100 + i}, "id": format!("{}/insights/{m}/day", self.data.me.0)})
             })
             .collect();
-        Ok(Reply::json(200, json!({"data": data})))
+        Ok(reply!(200, {"data": data}))
     }
 }
 

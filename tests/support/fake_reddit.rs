@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::oauth::{Authority, ClientAuth, Code, Rotation, TokenRefused, bearer};
-use super::server::{Fake, RecordedRequest, Reply, Routes, Users, limit, page};
+use super::server::{Fake, RecordedRequest, Reply, Routes, Users, knobs, limit, page, reply};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_REDDIT_BASE_URL";
 pub const CLIENT_ID: &str = "fake-reddit-client-id";
@@ -213,6 +213,34 @@ impl Users for State {
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
 pub type FakeReddit = Fake<State>;
 
+knobs! { for FakeReddit;
+    /// Refreshes answer with a new refresh token (and the old one stops working).
+    rotate_refresh_tokens() => |st| st.rotate_refresh = true;
+    /// After `n` more API answers the window is spent: that answer says `Remaining: 0` and
+    /// `Reset: <reset>`, and requests before then get 429.
+    exhaust_window_after(n: u32, reset: Duration) => |st| st.exhaust = Some((n, reset));
+    /// `n` submissions by the user, newest first, one hour apart (ids `s1`.. oldest first).
+    set_submissions(n: usize) => |st| st.data.submissions.items = submissions(n, &Persona::fixed());
+    /// `n` comments by the user on its submission `s1`, newest first.
+    set_comments(n: usize) => |st| st.data.comments.items = comments(n, &Persona::fixed());
+    /// The inbox: `pms` private messages and `replies` comment replies (plus one username
+    /// mention when `mention`), alternating authors `fan1`..`fan{authors}`, newest first.
+    set_inbox(pms: usize, replies: usize, authors: usize, mention: bool) =>
+        |st| st.data.inbox.items = inbox(pms, replies, authors, mention, &Persona::fixed());
+    /// `n` private messages the user sent to `fan1`.., newest first.
+    set_sent(n: usize) => |st| st.data.sent.items = sent(n, &Persona::fixed());
+    /// `n` posts by `fan_m1`.. naming the user, found by search.
+    set_mentions(n: usize) => |st| st.data.mentions.items = mentions(n, &Persona::fixed());
+    /// The rate-limit window from now on: `requests` per `window`, counted per client id (one
+    /// fake serves one app), the same as Reddit's headers say.
+    set_window_size(requests: f64, window: Duration) =>
+        |st| st.window = Window::new(requests, window, Instant::now());
+    /// Requests that arrived while the window was spent (answered 429).
+    over_limit() -> usize => |st| st.over_limit;
+    /// The form of each accepted submit.
+    posted() -> Vec<Vec<(String, String)>> => |st| st.posted.clone();
+}
+
 impl FakeReddit {
     /// A web app (with a secret) whose registered redirect URI is `redirect_uri`.
     pub fn start(redirect_uri: &str) -> FakeReddit {
@@ -236,17 +264,6 @@ impl FakeReddit {
 
     // ---- knobs ----
 
-    /// Refreshes answer with a new refresh token (and the old one stops working).
-    pub fn rotate_refresh_tokens(&self) {
-        self.state().rotate_refresh = true;
-    }
-
-    /// After `n` more API answers the window is spent: that answer says `Remaining: 0` and
-    /// `Reset: <reset>`, and requests before then get 429.
-    pub fn exhaust_window_after(&self, n: u32, reset: Duration) {
-        self.state().exhaust = Some((n, reset));
-    }
-
     /// The current window has `remaining` requests left and resets after `reset`.
     pub fn set_window(&self, remaining: f64, reset: Duration) {
         let w = &mut self.state().window;
@@ -264,11 +281,6 @@ impl FakeReddit {
         self.state().refusals.push(errors);
     }
 
-    /// `n` submissions by the user, newest first, one hour apart (ids `s1`.. oldest first).
-    pub fn set_submissions(&self, n: usize) {
-        self.state().data.submissions.items = submissions(n, &Persona::fixed());
-    }
-
     /// `k` submissions newer than every current one.
     pub fn add_submissions(&self, k: usize) {
         let mut st = self.state();
@@ -282,44 +294,7 @@ impl FakeReddit {
         }
     }
 
-    /// `n` comments by the user on its submission `s1`, newest first.
-    pub fn set_comments(&self, n: usize) {
-        self.state().data.comments.items = comments(n, &Persona::fixed());
-    }
-
-    /// The inbox: `pms` private messages and `replies` comment replies (plus one username
-    /// mention when `mention`), alternating authors `fan1`..`fan{authors}`, newest first.
-    pub fn set_inbox(&self, pms: usize, replies: usize, authors: usize, mention: bool) {
-        self.state().data.inbox.items = inbox(pms, replies, authors, mention, &Persona::fixed());
-    }
-
-    /// `n` private messages the user sent to `fan1`.., newest first.
-    pub fn set_sent(&self, n: usize) {
-        self.state().data.sent.items = sent(n, &Persona::fixed());
-    }
-
-    /// `n` posts by `fan_m1`.. naming the user, found by search.
-    pub fn set_mentions(&self, n: usize) {
-        self.state().data.mentions.items = mentions(n, &Persona::fixed());
-    }
-
-    /// The rate-limit window from now on: `requests` per `window`, counted per client id (one
-    /// fake serves one app), the same as Reddit's headers say.
-    pub fn set_window_size(&self, requests: f64, window: Duration) {
-        self.state().window = Window::new(requests, window, Instant::now());
-    }
-
     // ---- what happened ----
-
-    /// Requests that arrived while the window was spent (answered 429).
-    pub fn over_limit(&self) -> usize {
-        self.state().over_limit
-    }
-
-    /// The form of each accepted submit.
-    pub fn posted(&self) -> Vec<Vec<(String, String)>> {
-        self.state().posted.clone()
-    }
 }
 
 fn submission(i: usize, at: i64, p: &Persona) -> Value {
@@ -447,10 +422,7 @@ impl Routes for State {
     }
 
     fn too_large(&mut self) -> Reply {
-        Reply::json(
-            413,
-            json!({"message": "Request Entity Too Large", "error": 413}),
-        )
+        reply!(413, {"message": "Request Entity Too Large", "error": 413})
     }
 
     fn log(&mut self) -> &mut Vec<RecordedRequest> {
@@ -463,11 +435,11 @@ impl Routes for State {
 }
 
 fn error(status: u16, message: &str) -> Reply {
-    Reply::json(status, json!({"message": message, "error": status}))
+    reply!(status, {"message": message, "error": status})
 }
 
 fn oauth_error(status: u16, error: &str) -> Reply {
-    Reply::json(status, json!({"error": error}))
+    reply!(status, {"error": error})
 }
 
 impl State {
@@ -652,7 +624,7 @@ impl State {
                     .iter()
                     .map(|(id, text)| json!({"id": id, "text": text, "type": "text", "text_editable": false}))
                     .collect();
-                Reply::json(200, json!(flairs))
+                reply!(200, flairs)
             }
             _ => self.submit(req),
         }
@@ -660,13 +632,9 @@ impl State {
 
     fn submit(&mut self, req: &RecordedRequest) -> Reply {
         let f = |name| req.form_field(name).unwrap_or("");
-        let refuse =
-            |errors: Vec<[String; 3]>| Reply::json(200, json!({"json": {"errors": errors}}));
+        let refuse = |errors: Vec<[String; 3]>| reply!(200, {"json": {"errors": errors}});
         if f("api_type") != "json" {
-            return Reply::json(
-                200,
-                json!({"jquery": [[0, 1, "call", ["body"]]], "success": false}),
-            );
+            return reply!(200, {"jquery": [[0, 1, "call", ["body"]]], "success": false});
         }
         if let Some(errors) = (!self.refusals.is_empty()).then(|| self.refusals.remove(0)) {
             return refuse(errors);
@@ -711,13 +679,10 @@ impl State {
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect();
-        Reply::json(
-            200,
-            json!({"json": {"errors": [], "data": {
-                "url": format!("https://www.reddit.com/r/{sr}/comments/{id}/{slug}/"),
-                "drafts_count": 0, "id": id, "name": format!("t3_{id}"),
-            }}}),
-        )
+        reply!(200, {"json": {"errors": [], "data": {
+            "url": format!("https://www.reddit.com/r/{sr}/comments/{id}/{slug}/"),
+            "drafts_count": 0, "id": id, "name": format!("t3_{id}"),
+        }}})
     }
 }
 

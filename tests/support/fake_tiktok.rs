@@ -40,7 +40,7 @@ pub use super::browser::{FakeBrowser, click_authorize};
 pub use super::oauth::PkceEncoding;
 use super::oauth::{Authority, ClientAuth, Code, Refused, Rotation, TokenRefused};
 pub use super::server::RecordedRequest;
-use super::server::{Answer, Fake, Reply, Routes, either, field, project};
+use super::server::{Answer, Fake, Reply, Routes, either, field, knobs, project, reply};
 
 mod posting;
 #[allow(unused_imports)]
@@ -238,6 +238,70 @@ pub struct State {
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
 pub type FakeTikTok = Fake<State>;
 
+knobs! { for FakeTikTok;
+    client_key() -> String => |st| st.client_key.clone();
+    client_secret() -> String => |st| st.client_secret.clone();
+
+    // ---- knobs ----
+
+    /// The authorize and token calls must carry exactly this `redirect_uri`.
+    expect_redirect_uri(redirect_uri: &str) =>
+        |st| st.expected_redirect_uri = Some(redirect_uri.into());
+    /// What the user does on the authorize page from now on.
+    set_consent(consent: Consent) => |st| st.consent = consent;
+    /// The user grants only those of the asked scopes that are in `scopes`.
+    grant_only(scopes: &[&str]) =>
+        |st| st.grant_only = Some(scopes.iter().map(|s| s.to_string()).collect());
+    /// Which `code_challenge` encoding the token call verifies against (default hex).
+    accept_pkce(encoding: PkceEncoding) => |st| st.auth.pkce = Some(encoding);
+    /// The next token call (either grant) answers 500.
+    fail_next_token_call() => |st| st.failing_token_calls += 1;
+    /// Every refresh from now on answers `invalid_grant` (the user removed the app).
+    revoke_refresh_tokens() => |st| st.refresh_revoked = true;
+    set_user(user: FakeUser) => |st| st.user = user;
+    user() -> FakeUser => |st| st.user.clone();
+    /// Changes the user in place, e.g. `fake.update_user(|u| u.follower_count += 10)`.
+    update_user(change: impl FnOnce(&mut FakeUser)) => |st| change(&mut st.user);
+
+    // ---- videos ----
+
+    /// In many-users mode ([`FakeTikTok::serve_many_users`]), user k ([`FakeUser::numbered`])
+    /// has `videos` videos of its own ([`FakeTikTok::user_videos`]).
+    set_videos_per_user(videos: u64) => |st| st.videos_per_user = videos;
+    /// The creator's videos, newest first.
+    videos() -> Vec<FakeVideo> => |st| st.videos.clone();
+
+    // ---- API faults (user info, video list, video query; never OAuth) ----
+
+    /// The next `n` API calls answer `status` without looking at them: 429 is TikTok's
+    /// `rate_limit_exceeded`, 401 `access_token_invalid`, 400 `invalid_params`, anything else
+    /// `internal_error`. Adds to failures already queued.
+    fail_next_api_calls(n: u32, status: u16) =>
+        |st| st.failing_api_calls.extend(std::iter::repeat_n(status, n as usize));
+    /// The `k`-th video-list request (0-based, counted since the fake started, the numbering
+    /// of [`FakeTikTok::video_list_cursors`]) answers 500 `internal_error`; the retry works.
+    fail_video_page_once(k: usize) => |st| st.failing_video_pages.push(k);
+    /// Once `callers` different access tokens have each asked for the video list, the next
+    /// video-list request answers 429 `rate_limit_exceeded` (with `Retry-After` when set),
+    /// once: every caller is then paging when the limit comes.
+    rate_limit_video_list_when_listing(callers: usize) =>
+        |st| st.limit_when_listing = Some(callers);
+    /// Access tokens issued by then stop working after `n` more API calls: the (n+1)-th API
+    /// call answers 401 `access_token_invalid`, and a refresh gives a working token again.
+    expire_access_tokens_after(n: u32) => |st| st.access_expiry_countdown = Some(n);
+    /// From now on the video list never ends: every page answers `has_more: true` with the
+    /// cursor it was asked for (the first page's own cursor when it was asked for none).
+    stick_video_cursor() => |st| st.stuck_cursor = true;
+    /// Whether a 429 carries `Retry-After: <secs>`. TikTok documents no rate-limit headers
+    /// (tiktok.md section 4: rely on 429 plus backoff), so by default it has none.
+    set_rate_limit_retry_after(secs: Option<u64>) => |st| st.rate_limit_retry_after = secs;
+
+    // ---- what happened ----
+
+    /// `/v2/video/list/` requests received so far.
+    video_list_calls() -> usize => |st| st.video_list_seen;
+}
+
 impl FakeTikTok {
     /// Starts a fake that knows [`CLIENT_KEY`] / [`CLIENT_SECRET`] and [`FakeUser::default`].
     pub fn start() -> FakeTikTok {
@@ -260,14 +324,6 @@ impl FakeTikTok {
         })
     }
 
-    pub fn client_key(&self) -> String {
-        self.state().client_key.clone()
-    }
-
-    pub fn client_secret(&self) -> String {
-        self.state().client_secret.clone()
-    }
-
     /// An authorize URL as the binary should build it (for tests of the fake itself).
     pub fn authorize_url(
         &self,
@@ -288,58 +344,7 @@ impl FakeTikTok {
         self.url(&format!("{AUTHORIZE_PATH}?{query}"))
     }
 
-    // ---- knobs ----
-
-    /// The authorize and token calls must carry exactly this `redirect_uri`.
-    pub fn expect_redirect_uri(&self, redirect_uri: &str) {
-        self.state().expected_redirect_uri = Some(redirect_uri.into());
-    }
-
-    /// What the user does on the authorize page from now on.
-    pub fn set_consent(&self, consent: Consent) {
-        self.state().consent = consent;
-    }
-
-    /// The user grants only those of the asked scopes that are in `scopes`.
-    pub fn grant_only(&self, scopes: &[&str]) {
-        self.state().grant_only = Some(scopes.iter().map(|s| s.to_string()).collect());
-    }
-
-    /// Which `code_challenge` encoding the token call verifies against (default hex).
-    pub fn accept_pkce(&self, encoding: PkceEncoding) {
-        self.state().auth.pkce = Some(encoding);
-    }
-
-    /// The next token call (either grant) answers 500.
-    pub fn fail_next_token_call(&self) {
-        self.state().failing_token_calls += 1;
-    }
-
-    /// Every refresh from now on answers `invalid_grant` (the user removed the app).
-    pub fn revoke_refresh_tokens(&self) {
-        self.state().refresh_revoked = true;
-    }
-
-    pub fn set_user(&self, user: FakeUser) {
-        self.state().user = user;
-    }
-
-    pub fn user(&self) -> FakeUser {
-        self.state().user.clone()
-    }
-
-    /// Changes the user in place, e.g. `fake.update_user(|u| u.follower_count += 10)`.
-    pub fn update_user(&self, change: impl FnOnce(&mut FakeUser)) {
-        change(&mut self.state().user);
-    }
-
     // ---- videos ----
-
-    /// In many-users mode ([`FakeTikTok::serve_many_users`]), user k ([`FakeUser::numbered`])
-    /// has `videos` videos of its own ([`FakeTikTok::user_videos`]).
-    pub fn set_videos_per_user(&self, videos: u64) {
-        self.state().videos_per_user = videos;
-    }
 
     /// User k's videos in many-users mode: ids `VIDEO_ID_BASE + k * 1000 + i`, newest first.
     pub fn user_videos(k: u64, n: u64, username: &str) -> Vec<FakeVideo> {
@@ -384,11 +389,6 @@ impl FakeTikTok {
         st.user.video_count = st.videos.len() as u64;
     }
 
-    /// The creator's videos, newest first.
-    pub fn videos(&self) -> Vec<FakeVideo> {
-        self.state().videos.clone()
-    }
-
     /// Changes one video in place; panics when there is no video with that id. Keep
     /// `create_time`s distinct: a page's cursor is its oldest video's time, and the next page
     /// starts strictly before it.
@@ -425,55 +425,6 @@ impl FakeTikTok {
         st.videos.len() != before
     }
 
-    // ---- API faults (user info, video list, video query; never OAuth) ----
-
-    /// The next `n` API calls answer `status` without looking at them: 429 is TikTok's
-    /// `rate_limit_exceeded`, 401 `access_token_invalid`, 400 `invalid_params`, anything else
-    /// `internal_error`. Adds to failures already queued.
-    pub fn fail_next_api_calls(&self, n: u32, status: u16) {
-        self.state()
-            .failing_api_calls
-            .extend(std::iter::repeat_n(status, n as usize));
-    }
-
-    /// The `k`-th video-list request (0-based, counted since the fake started, the numbering
-    /// of [`FakeTikTok::video_list_cursors`]) answers 500 `internal_error`; the retry works.
-    pub fn fail_video_page_once(&self, k: usize) {
-        self.state().failing_video_pages.push(k);
-    }
-
-    /// Once `callers` different access tokens have each asked for the video list, the next
-    /// video-list request answers 429 `rate_limit_exceeded` (with `Retry-After` when set),
-    /// once: every caller is then paging when the limit comes.
-    pub fn rate_limit_video_list_when_listing(&self, callers: usize) {
-        self.state().limit_when_listing = Some(callers);
-    }
-
-    /// Access tokens issued by then stop working after `n` more API calls: the (n+1)-th API
-    /// call answers 401 `access_token_invalid`, and a refresh gives a working token again.
-    pub fn expire_access_tokens_after(&self, n: u32) {
-        self.state().access_expiry_countdown = Some(n);
-    }
-
-    /// From now on the video list never ends: every page answers `has_more: true` with the
-    /// cursor it was asked for (the first page's own cursor when it was asked for none).
-    pub fn stick_video_cursor(&self) {
-        self.state().stuck_cursor = true;
-    }
-
-    /// Whether a 429 carries `Retry-After: <secs>`. TikTok documents no rate-limit headers
-    /// (tiktok.md section 4: rely on 429 plus backoff), so by default it has none.
-    pub fn set_rate_limit_retry_after(&self, secs: Option<u64>) {
-        self.state().rate_limit_retry_after = secs;
-    }
-
-    // ---- what happened ----
-
-    /// Every request received so far, in order.
-    pub fn video_list_calls(&self) -> usize {
-        self.state().video_list_seen
-    }
-
     /// The `cursor` of every `/v2/video/list/` request, in order (None when the body had
     /// none, a null one, or was not JSON).
     pub fn video_list_cursors(&self) -> Vec<Option<i64>> {
@@ -501,10 +452,7 @@ impl Routes for State {
 
     fn too_large(&mut self) -> Reply {
         let log_id = self.log_id();
-        Reply::json(
-            413,
-            json!({"error": "invalid_request", "error_description": "Request body too large.", "log_id": log_id}),
-        )
+        reply!(413, {"error": "invalid_request", "error_description": "Request body too large.", "log_id": log_id})
     }
 
     fn log(&mut self) -> &mut Vec<RecordedRequest> {
@@ -541,10 +489,7 @@ impl State {
 
     fn oauth_error(&mut self, status: u16, error: &str, description: &str) -> Reply {
         let log_id = self.log_id();
-        Reply::json(
-            status,
-            json!({"error": error, "error_description": description, "log_id": log_id}),
-        )
+        reply!(status, {"error": error, "error_description": description, "log_id": log_id})
     }
 
     fn invalid_params(&mut self, message: &str) -> Reply {
@@ -562,10 +507,7 @@ impl State {
 
     fn api_error(&mut self, status: u16, code: &str, message: &str) -> Reply {
         let log_id = self.log_id();
-        Reply::json(
-            status,
-            json!({"data": {}, "error": {"code": code, "message": message, "log_id": log_id}}),
-        )
+        reply!(status, {"data": {}, "error": {"code": code, "message": message, "log_id": log_id}})
     }
 
     fn route(&mut self, req: &RecordedRequest, is_form: bool) -> Reply {
@@ -749,7 +691,7 @@ impl State {
             return self.invalid_request("token is missing.");
         }
         self.auth.revoke_request(req);
-        Reply::json(200, json!({}))
+        reply!(200, {})
     }
 
     /// A failure forced by a knob.
@@ -886,10 +828,7 @@ impl State {
 
     fn ok(&mut self, data: Value) -> Reply {
         let log_id = self.log_id();
-        Reply::json(
-            200,
-            json!({"data": data, "error": {"code": "ok", "message": "", "log_id": log_id}}),
-        )
+        reply!(200, {"data": data, "error": {"code": "ok", "message": "", "log_id": log_id}})
     }
 
     fn user_info(&mut self, req: &RecordedRequest) -> Answer {

@@ -24,13 +24,11 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde_json::json;
-
 use super::oauth::{Authority, PkceEncoding};
 pub use super::server::RecordedRequest;
 pub(crate) use super::server::Reply;
 pub use super::server::matches_template;
-use super::server::{Fake, Routes};
+use super::server::{Fake, Routes, knobs, reply};
 
 mod api;
 pub use api::DM_FAN;
@@ -64,10 +62,7 @@ fn invalid(detail: &str) -> Reply {
 impl Reply {
     /// X's problem-details error body.
     fn problem(status: u16, title: &str, detail: &str, kind: &str) -> Reply {
-        Reply::json(
-            status,
-            json!({"title": title, "detail": detail, "type": format!("https://api.x.com/2/problems/{kind}"), "status": status}),
-        )
+        reply!(status, {"title": title, "detail": detail, "type": format!("https://api.x.com/2/problems/{kind}"), "status": status})
     }
 }
 
@@ -143,6 +138,36 @@ pub fn now_secs() -> u64 {
         .as_secs()
 }
 
+knobs! { for FakeX;
+    /// True when the fake's client has a secret (HTTP Basic).
+    is_confidential() -> bool => |st| st.client_secret.is_some();
+    /// How long an authorization code may wait for its exchange (X: 30 s).
+    set_code_lifetime(lifetime: Duration) => |st| st.auth.code_lifetime = Some(lifetime);
+    /// Stores a wrong challenge for the next authorizations, as if the verifier did not match.
+    corrupt_challenges() => |st| st.corrupt_challenges = true;
+    /// `n` followers, newest first (ids `2000000000000000000 + i`).
+    set_followers(n: u64) => |st| st.data.followers = n;
+    /// Follower `n` (`follower{n}`) has a bio of `words` and a link, shortened to t.co in the
+    /// text and expanded in `entities.description.urls`, as X gives it when `user.fields`
+    /// asks for `description` and `entities`.
+    set_bio(n: u64, words: &str, link: &str) =>
+        |st| st.data.bios.insert(n, (words.to_string(), link.to_string()));
+    /// Answers `path` with X's 403 for an app whose access tier lacks the endpoint.
+    refuse_tier(path: &str) => |st| st.forbidden.insert(path.into());
+    /// Opens every rate-limit window again (as if 15 minutes passed).
+    reset_rate_limits() => |st| st.windows.clear();
+    /// The SHA-256 (hex) a media upload's reassembled bytes must have to finalize.
+    expect_media_sha256(sha: &str) => |st| st.media.expected_sha256 = Some(sha.into());
+    /// STATUS polls that answer `in_progress` before `succeeded`.
+    set_processing_polls(n: u32) => |st| st.media.processing_polls = n;
+    /// The next `n` posts are created, then answered 503 (the answer lost on the way).
+    lose_next_post_answers(n: u32) => |st| st.media.lose_answers = n;
+    /// Posts created through `POST /2/tweets`.
+    created_posts() -> Vec<media::CreatedPost> => |st| st.media.posts.clone();
+    /// Largest append segment received, in bytes.
+    largest_segment() -> usize => |st| st.media.largest_segment;
+}
+
 impl FakeX {
     /// A confidential client ([`CLIENT_ID`], [`CLIENT_SECRET`]).
     pub fn start() -> FakeX {
@@ -172,36 +197,6 @@ impl FakeX {
         Fake::serve("fake-x", BASE_URL_ENV, state, |_, _| {})
     }
 
-    /// True when the fake's client has a secret (HTTP Basic).
-    pub fn is_confidential(&self) -> bool {
-        self.state().client_secret.is_some()
-    }
-
-    /// How long an authorization code may wait for its exchange (X: 30 s).
-    pub fn set_code_lifetime(&self, lifetime: Duration) {
-        self.state().auth.code_lifetime = Some(lifetime);
-    }
-
-    /// Stores a wrong challenge for the next authorizations, as if the verifier did not match.
-    pub fn corrupt_challenges(&self) {
-        self.state().corrupt_challenges = true;
-    }
-
-    /// `n` followers, newest first (ids `2000000000000000000 + i`).
-    pub fn set_followers(&self, n: u64) {
-        self.state().data.followers = n;
-    }
-
-    /// Follower `n` (`follower{n}`) has a bio of `words` and a link, shortened to t.co in the
-    /// text and expanded in `entities.description.urls`, as X gives it when `user.fields`
-    /// asks for `description` and `entities`.
-    pub fn set_bio(&self, n: u64, words: &str, link: &str) {
-        self.state()
-            .data
-            .bios
-            .insert(n, (words.to_string(), link.to_string()));
-    }
-
     /// Adds `n` posts by the creator, newer than every earlier one.
     pub fn add_posts(&self, n: u64) {
         let mut st = self.state();
@@ -225,11 +220,6 @@ impl FakeX {
         api::add_dms(&mut st.data.dms, n);
     }
 
-    /// Answers `path` with X's 403 for an app whose access tier lacks the endpoint.
-    pub fn refuse_tier(&self, path: &str) {
-        self.state().forbidden.insert(path.into());
-    }
-
     /// After `after` more successful calls to `endpoint` (a template such as
     /// `/2/users/:id/followers`), its window is spent: calls answer 429 until it resets in
     /// `reset_in`.
@@ -240,36 +230,6 @@ impl FakeX {
             reset_in,
         });
     }
-
-    /// Opens every rate-limit window again (as if 15 minutes passed).
-    pub fn reset_rate_limits(&self) {
-        self.state().windows.clear();
-    }
-
-    /// The SHA-256 (hex) a media upload's reassembled bytes must have to finalize.
-    pub fn expect_media_sha256(&self, sha: &str) {
-        self.state().media.expected_sha256 = Some(sha.into());
-    }
-
-    /// STATUS polls that answer `in_progress` before `succeeded`.
-    pub fn set_processing_polls(&self, n: u32) {
-        self.state().media.processing_polls = n;
-    }
-
-    /// The next `n` posts are created, then answered 503 (the answer lost on the way).
-    pub fn lose_next_post_answers(&self, n: u32) {
-        self.state().media.lose_answers = n;
-    }
-
-    /// Posts created through `POST /2/tweets`.
-    pub fn created_posts(&self) -> Vec<media::CreatedPost> {
-        self.state().media.posts.clone()
-    }
-
-    /// Largest append segment received, in bytes.
-    pub fn largest_segment(&self) -> usize {
-        self.state().media.largest_segment
-    }
 }
 
 impl Routes for State {
@@ -278,10 +238,9 @@ impl Routes for State {
     fn route(&mut self, req: &RecordedRequest, bytes: &[u8]) -> Reply {
         match (req.method.as_str(), req.path.as_str()) {
             ("GET", AUTHORIZE_PATH) => self.authorize(req),
-            ("POST", TOKEN_PATH) | ("POST", REVOKE_PATH) if !req.is_form() => Reply::json(
-                400,
-                json!({"error": "invalid_request", "error_description": "Content-Type must be application/x-www-form-urlencoded."}),
-            ),
+            ("POST", TOKEN_PATH) | ("POST", REVOKE_PATH) if !req.is_form() => {
+                reply!(400, {"error": "invalid_request", "error_description": "Content-Type must be application/x-www-form-urlencoded."})
+            }
             ("POST", TOKEN_PATH) => self.token(req),
             ("POST", REVOKE_PATH) => self.revoke(req),
             _ => super::server::either(self.api(req, bytes)),
@@ -348,10 +307,7 @@ impl State {
             ]
         };
         if window.remaining == 0 {
-            let mut reply = Reply::json(
-                429,
-                json!({"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}),
-            );
+            let mut reply = reply!(429, {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429});
             reply.headers = headers(0, window.reset_at);
             return Err(reply);
         }

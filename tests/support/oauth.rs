@@ -16,7 +16,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::server::{Fake, RecordedRequest, Routes, hex, random_token};
+use super::server::{Fake, RecordedRequest, Routes, hex, knobs, random_token};
 
 /// How a fake expects `code_challenge` to be derived from the `code_verifier`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -434,29 +434,26 @@ impl Authority {
     }
 }
 
-/// The knobs and records of the authority, the same on every fake.
-impl<S: Routes> Fake<S> {
+// The knobs and records of the authority, the same on every fake.
+knobs! { for Fake<S> where S: Routes;
     /// Every access token issued so far stops working now (refresh tokens still work).
-    pub fn expire_access_tokens_now(&self) {
-        self.state().auth().expire_access_now();
-    }
-
+    expire_access_tokens_now() => |st| st.auth().expire_access_now();
     /// Lifetime of access tokens issued from now on (`expires_in` is its whole seconds).
-    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
-        self.state().auth().access_lifetime = lifetime;
-    }
-
+    set_access_token_lifetime(lifetime: Duration) => |st| st.auth().access_lifetime = lifetime;
     /// Many-users mode (the `sync --all` benchmark): every authorization from now on is by a
     /// new user k = 1, 2, .. with data of its own; each token answers as its user.
-    pub fn serve_many_users(&self) {
-        self.state().auth().many_users = true;
-    }
-
+    serve_many_users() => |st| st.auth().many_users = true;
     /// Every token pair issued, oldest first.
-    pub fn grants(&self) -> Vec<Grant> {
-        self.state().auth().grants.clone()
-    }
+    grants() -> Vec<Grant> => |st| st.auth().grants.clone();
+    /// (token, token_type_hint) of each accepted revoke, in order.
+    revocations() -> Vec<(String, String)> => |st| st.auth().revocations.clone();
+    /// Refresh grants answered so far (successful ones).
+    refreshes() -> usize => |st| st.auth().refreshes;
+    /// Authorization codes issued and not yet exchanged.
+    pending_codes() -> usize => |st| st.auth().codes.len();
+}
 
+impl<S: Routes> Fake<S> {
     /// The newest token pair, if any was issued.
     pub fn last_grant(&self) -> Option<Grant> {
         self.grants().pop()
@@ -494,24 +491,9 @@ impl<S: Routes> Fake<S> {
         live.len()
     }
 
-    /// (token, token_type_hint) of each accepted revoke, in order.
-    pub fn revocations(&self) -> Vec<(String, String)> {
-        self.state().auth().revocations.clone()
-    }
-
     /// The tokens revoked, in order.
     pub fn revoked(&self) -> Vec<String> {
         self.revocations().into_iter().map(|(t, _)| t).collect()
-    }
-
-    /// Refresh grants answered so far (successful ones).
-    pub fn refreshes(&self) -> usize {
-        self.state().auth().refreshes
-    }
-
-    /// Authorization codes issued and not yet exchanged.
-    pub fn pending_codes(&self) -> usize {
-        self.state().auth().codes.len()
     }
 }
 

@@ -131,6 +131,7 @@ pub fn either(answer: Answer) -> Reply {
 }
 
 /// What a fake answers.
+#[derive(Default)]
 pub struct Reply {
     pub status: u16,
     pub body: String,
@@ -140,35 +141,51 @@ pub struct Reply {
     pub cut: bool,
 }
 
+/// `Reply::json(status, json!(body))`, the usual answer, on one line: `reply!(200, {"id": id})`.
+macro_rules! reply {
+    ($status:expr, $($body:tt)+) => {
+        $crate::support::server::Reply::json($status, serde_json::json!($($body)+))
+    };
+}
+pub(crate) use reply;
+
+/// Declares a fake's knobs and readers that are one expression on its state, each on a line
+/// with its docs: `name(args) => |st| st.field = value;` (a knob) or
+/// `name() -> T => |st| st.field.clone();` (a reader), as `pub` methods of `for`'s type
+/// (`for Fake<S> where S: Routes` for every fake).
+macro_rules! knobs {
+    (for $ty:ty $(where $g:ident: $bound:path)?; $($(#[$meta:meta])* $name:ident($($arg:ident: $t:ty),* $(,)?) $(-> $ret:ty)? => |$st:ident| $e:expr;)*) => {
+        impl $(<$g: $bound>)? $ty {
+            $($(#[$meta])* pub fn $name(&self, $($arg: $t),*) $(-> $ret)? {
+                let mut state = self.state();
+                let $st = &mut *state;
+                $crate::support::server::knobs!(@tail $e $(, $ret)?)
+            })*
+        }
+    };
+    (@tail $e:expr) => {{ $e; }};
+    (@tail $e:expr, $ret:ty) => { $e };
+}
+pub(crate) use knobs;
+
 impl Reply {
     pub fn json(status: u16, body: Value) -> Reply {
-        Reply {
-            status,
-            body: body.to_string(),
-            location: None,
-            headers: Vec::new(),
-            cut: false,
-        }
+        let mut reply = Reply::empty(status);
+        reply.body = body.to_string();
+        reply
     }
 
     pub fn redirect(location: String) -> Reply {
-        Reply {
-            status: 302,
-            body: String::new(),
-            location: Some(location),
-            headers: Vec::new(),
-            cut: false,
-        }
+        let mut reply = Reply::empty(302);
+        reply.location = Some(location);
+        reply
     }
 
     /// A status with an empty body (Reddit's 204 for a revoke).
     pub fn empty(status: u16) -> Reply {
         Reply {
             status,
-            body: String::new(),
-            location: None,
-            headers: Vec::new(),
-            cut: false,
+            ..Reply::default()
         }
     }
 

@@ -345,7 +345,7 @@ fn show(ctx: &mut Context, person: i64, messages: u32) -> CliResult<Report> {
             .then(b.id.cmp(&a.id))
     });
     timeline.truncate(messages as usize);
-    let mut platforms: Vec<String> = identities.iter().map(|f| f.platform.clone()).collect();
+    let mut platforms: Vec<String> = identities.iter().map(|f| f.platform.to_string()).collect();
     platforms.sort();
     platforms.dedup();
     let spend = organization_spend(&relationships);
@@ -404,7 +404,7 @@ impl Render for PersonProfile {
                 .map(|f| {
                     vec![
                         f.id.to_string(),
-                        f.platform.clone(),
+                        f.platform.to_string(),
                         f.platform_user_id.clone(),
                         cell(&f.username),
                         cell(&f.display_name),

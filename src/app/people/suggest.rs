@@ -81,7 +81,7 @@ impl From<&CandidateFan> for SuggestedFan {
     fn from(c: &CandidateFan) -> Self {
         SuggestedFan {
             id: c.id,
-            platform: c.platform.clone(),
+            platform: c.platform.name().into(),
             username: c.username.clone(),
             display_name: c.display_name.clone(),
             person_id: c.person_id,
@@ -123,7 +123,7 @@ struct Keys<'a> {
 impl<'a> From<&'a CandidateFan> for Keys<'a> {
     fn from(c: &'a CandidateFan) -> Self {
         Keys {
-            platform: &c.platform,
+            platform: c.platform.name(),
             display_name: c.display_name.as_deref(),
             handle_key: c.handle_key.as_deref(),
             handle_stem: c.handle_stem.as_deref(),
@@ -134,7 +134,7 @@ impl<'a> From<&'a CandidateFan> for Keys<'a> {
 impl<'a> From<&'a BlockFan> for Keys<'a> {
     fn from(c: &'a BlockFan) -> Self {
         Keys {
-            platform: &c.platform,
+            platform: c.platform.name(),
             display_name: c.display_name.as_deref(),
             handle_key: c.handle_key.as_deref(),
             handle_stem: c.handle_stem.as_deref(),
@@ -367,7 +367,7 @@ pub fn mention_signals(
                     t.handle_key.as_deref() == Some(key.as_str())
                         && t.platform != message.platform
                         && t.id != message.fan_id
-                        && platform.is_none_or(|p| p == t.platform)
+                        && platform.is_none_or(|p| p == t.platform.name())
                 }) {
                     let detail = format!(
                         "message {} from fan {} on {} names {} handle '{key}'",
@@ -540,7 +540,7 @@ fn profile_signals(
         let targets = fans_named(store, named.iter().map(|(_, _, k)| k.to_string()), &None)?;
         for (c, platform, key) in &named {
             for t in targets.iter().filter(|t| {
-                t.platform == *platform
+                t.platform.name() == *platform
                     && t.platform != c.platform
                     && t.id != c.fan_id
                     && t.handle_key.as_deref() == Some(*key)
@@ -771,8 +771,8 @@ pub fn evidence_for(
         extra.extend(referral_signal(
             &referrals,
             &known,
-            (a.id, &a.platform),
-            (b.id, &b.platform),
+            (a.id, a.platform.name()),
+            (b.id, b.platform.name()),
         ));
     }
     signals.extend(extra);
@@ -857,7 +857,12 @@ pub fn suggest(
         };
         let referral = |a: &BlockFan, b: &BlockFan| {
             let r = referrals.as_ref()?;
-            referral_signal(r, &known, (a.id, &a.platform), (b.id, &b.platform))
+            referral_signal(
+                r,
+                &known,
+                (a.id, a.platform.name()),
+                (b.id, b.platform.name()),
+            )
         };
         let mut pending = Vec::new();
         for block in blocks {
@@ -892,8 +897,8 @@ pub fn suggest(
                 extra.extend(referral_signal(
                     r,
                     &known,
-                    (fa.id, &fa.platform),
-                    (fb.id, &fb.platform),
+                    (fa.id, fa.platform.name()),
+                    (fb.id, fb.platform.name()),
                 ));
             }
             let weights = Matched::of(fa.into(), fb.into())
@@ -955,7 +960,7 @@ mod tests {
         let key = normalise_handle(user);
         CandidateFan {
             id,
-            platform: platform.into(),
+            platform: platform.parse().unwrap(),
             platform_user_id: id.to_string(),
             username: Some(user.into()),
             display_name: name.map(str::to_string),

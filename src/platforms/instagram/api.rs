@@ -30,6 +30,7 @@ use crate::vocab::{PlatformError, PlatformId};
 
 /// The Graph API version every call names (Meta keeps a version for about two years).
 pub const VERSION: &str = "v24.0";
+/// The Graph API host of Instagram Login tokens (not graph.facebook.com: those tokens differ).
 pub const GRAPH: &str = "https://graph.instagram.com";
 
 /// The Graph URL of `path` (`/me/media`, ...) on the versioned API.
@@ -40,6 +41,7 @@ pub fn graph(path: &str) -> String {
 /// Below this usage percentage requests go at once.
 pub const SLOW_FROM: f64 = 75.0;
 
+/// A field as text: Graph ids come as strings or numbers; an empty string is no value.
 pub fn text(body: &Json, field: &str) -> Option<String> {
     match body.get(field)? {
         Json::String(s) if !s.is_empty() => Some(s.clone()),
@@ -57,7 +59,9 @@ fn spacing_unit() -> Duration {
 /// to wait when a limit is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Usage {
+    /// The highest usage of any limit in the headers, in percent (0 to 100 and beyond).
     pub percent: f64,
+    /// How long until access is regained, when a limit is reached and Meta says.
     pub regain: Option<Duration>,
 }
 
@@ -157,6 +161,7 @@ pub struct Api {
 }
 
 impl Api {
+    /// The hosts for `config`; every Graph call of one app shares one paced budget.
     pub fn new(config: &PlatformConfig) -> Api {
         let app_id = config.client_id.as_deref().unwrap_or_default();
         let pacer = MetaPacer {
@@ -176,12 +181,9 @@ impl Api {
         crate::http::routed(self.base_url.as_ref(), real)
     }
 
+    /// The unpaced client, for the token endpoints (they do not spend the app's budget).
     pub fn token_client(&self) -> &Client {
         &self.tokens
-    }
-
-    pub fn client(&self) -> &Client {
-        &self.api
     }
 
     /// GETs a Graph URL with the token in the `Authorization` header (retried like every read).

@@ -45,6 +45,8 @@ fn dead_token(code: Option<i64>) -> bool {
     matches!(code, Some(190 | 102))
 }
 
+/// The Instagram OAuth adapter: the Instagram Login flow, then the short-lived token traded
+/// for a long-lived one (60 days), refreshed a week ahead ([`REFRESH_AHEAD`]).
 pub struct Instagram {
     app_id: String,
     app_secret: Secret,
@@ -52,6 +54,7 @@ pub struct Instagram {
 }
 
 impl Instagram {
+    /// The adapter for the configured app; a missing app id or secret is named in the error.
     pub fn new(config: &PlatformConfig) -> Result<Instagram, PlatformError> {
         let missing = |var: &str| PlatformError::MissingSetting {
             platform: PlatformId::Instagram,

@@ -30,8 +30,8 @@ use super::api::{Api, after, graph, graph_code, graph_message, text, time};
 use crate::config::PlatformConfig;
 use crate::store::model::{AnalyticsEvent, Fan, Message, Post};
 use crate::sync::{Page, Request, Stream};
-use crate::vocab::PlatformError;
 use crate::vocab::Secret;
+use crate::vocab::{PlatformError, PlatformId};
 
 /// Media per page of the media list (Meta's default is 25).
 const MEDIA_PAGE: &str = "50";
@@ -49,6 +49,8 @@ pub const ACCOUNT_METRICS: [&str; 8] = [
     "saves",
 ];
 
+/// The streams in the order they run; insights only when the config enables them
+/// (`ENABLE_INSTAGRAM_INSIGHTS`: they need the `instagram_business_manage_insights` scope).
 pub fn streams(config: &PlatformConfig) -> Vec<Box<dyn Stream>> {
     let mut out: Vec<Box<dyn Stream>> = vec![
         Box::new(Profile {
@@ -85,7 +87,7 @@ fn event(
     value: f64,
 ) -> AnalyticsEvent {
     AnalyticsEvent {
-        platform: "instagram".into(),
+        platform: PlatformId::Instagram,
         account: request.account.into(),
         subject_type: subject.0.into(),
         subject_id: subject.1.into(),
@@ -232,7 +234,7 @@ impl Stream for Media {
             }
             let count = |f: &str| item.get(f).and_then(Json::as_i64);
             page.posts.push(Post {
-                platform: "instagram".into(),
+                platform: PlatformId::Instagram,
                 platform_post_id: id.clone(),
                 account: Some(request.account.into()),
                 caption: text(item, "caption"),
@@ -297,8 +299,13 @@ impl Comments {
         let mine = username.is_some() && username.as_deref() == request.username;
         let who = from_id.clone().or_else(|| username.clone());
         if let (Some(who), false) = (&who, mine) {
-            page.fans
-                .push(Fan::seen("instagram", who, username.clone(), "comment", at));
+            page.fans.push(Fan::seen(
+                PlatformId::Instagram,
+                who,
+                username.clone(),
+                "comment",
+                at,
+            ));
         }
         page.messages.push(Message {
             fan_platform_user_id: if mine { None } else { who },
@@ -306,7 +313,7 @@ impl Comments {
             thread_ref: text(item, "parent_id").or(Some(id.clone())),
             post_ref: Some(media.into()),
             // The sync engine writes the connection's account.
-            ..Message::exchanged("instagram", id, "comment", mine, at)
+            ..Message::exchanged(PlatformId::Instagram, id, "comment", mine, at)
         });
         for reply in item
             .pointer("/replies/data")
@@ -463,14 +470,14 @@ impl Stream for Conversations {
                 if let Some(other_id) = &other_id {
                     let name = other.and_then(|o| text(o, "username"));
                     page.fans
-                        .push(Fan::seen("instagram", other_id, name, "dm", at));
+                        .push(Fan::seen(PlatformId::Instagram, other_id, name, "dm", at));
                 }
                 page.messages.push(Message {
                     fan_platform_user_id: other_id,
                     body: text(m, "message"),
                     thread_ref: thread.clone(),
                     // The sync engine writes the connection's account.
-                    ..Message::exchanged("instagram", id, "dm", outgoing, at)
+                    ..Message::exchanged(PlatformId::Instagram, id, "dm", outgoing, at)
                 });
             }
         }

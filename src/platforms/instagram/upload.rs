@@ -34,13 +34,16 @@ const RUPLOAD: &str = "https://rupload.facebook.com";
 pub struct ContainerStatus {
     /// `IN_PROGRESS`, `FINISHED`, `ERROR`, `EXPIRED` or `PUBLISHED`.
     pub code: String,
+    /// Meta's words for the status (why it failed), when it gives them.
     pub text: Option<String>,
 }
 
 impl ContainerStatus {
+    /// Processed: the container can be published.
     pub fn ready(&self) -> bool {
         self.code == "FINISHED"
     }
+    /// Refused or timed out at Meta: a new container is needed.
     pub fn failed(&self) -> bool {
         matches!(self.code.as_str(), "ERROR" | "EXPIRED")
     }
@@ -50,12 +53,14 @@ impl ContainerStatus {
     }
 }
 
+/// The reel half of the Instagram adapter: containers, the resumable upload to rupload, publish.
 pub struct Publishing {
     api: Api,
     uploader: Uploader,
 }
 
 impl Publishing {
+    /// Calls routed by `config`'s base URL like every Instagram call.
     pub fn new(config: &PlatformConfig) -> Publishing {
         Publishing {
             api: Api::new(config),
@@ -129,6 +134,7 @@ impl Publishing {
         }
     }
 
+    /// Where the container stands, to poll until Meta has processed the video.
     pub fn status(
         &self,
         token: &Secret,

@@ -25,19 +25,24 @@ use serde_json::Value as Json;
 use crate::config::PlatformConfig;
 use crate::store::model::{AuditEntry, Fan, Message};
 use crate::store::{Batch, Store};
-use crate::vocab::Secret;
+use crate::vocab::{PlatformId, Secret};
 use crate::webhooks::http::{Incoming, Reply};
 use crate::webhooks::signature::{body_mac_matches, decode_hex32, parse_hub_header};
 use crate::webhooks::{Endpoint, Receiver, event_id, signing_key};
 
-pub const PLATFORM: &str = "instagram";
+/// The `platform` column value of the rows a delivery writes.
+pub const PLATFORM: PlatformId = PlatformId::Instagram;
+/// Where `webhooks serve` routes Meta's verification `GET` and its deliveries.
 pub const PATH: &str = "/webhooks/instagram";
 
 /// The rows one delivery writes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
+    /// The senders and commenters, as fans of the account.
     pub fans: Vec<Fan>,
+    /// The DMs and comments delivered.
     pub messages: Vec<Message>,
+    /// The delivery's audit entry (its body hash as event id: a replay is one row).
     pub audit: AuditEntry,
 }
 
@@ -213,7 +218,10 @@ pub fn subscription(query: &str, verify_token: Option<&Secret>) -> Reply {
 
 /// `GET` and `POST /webhooks/instagram`.
 pub struct InstagramReceiver {
+    /// Signs each delivery (`X-Hub-Signature-256`); without it deliveries are refused.
     pub app_secret: Option<Secret>,
+    /// What Meta's subscription check must present (`hub.verify_token`); without it the check
+    /// is refused.
     pub verify_token: Option<Secret>,
 }
 

@@ -22,9 +22,11 @@ const USERNAME_ALIASES: &[&str] = &[
     "subscriber",
 ];
 
+/// A subscribers export: one row per fan, with status, dates and lifetime spend.
 pub mod fans {
     use super::*;
 
+    /// The columns, in the order of the position constants below.
     pub const FIELDS: &[FieldSpec] = &[
         field(
             "fan_id",
@@ -95,13 +97,21 @@ pub mod fans {
         ),
         field("email", &["email", "emailaddress", "mail"]),
     ];
+    /// OnlyFans' user id: the fan's key when present.
     pub const FAN_ID: usize = 0;
+    /// The handle (`@` dropped); the key, lowercased, when there is no id.
     pub const USERNAME: usize = 1;
+    /// The shown name.
     pub const DISPLAY_NAME: usize = 2;
+    /// Subscription status, stored lowercase.
     pub const STATUS: usize = 3;
+    /// When the subscription began: also the fan's first seen time.
     pub const SUBSCRIBED_AT: usize = 4;
+    /// The fan's last seen time.
     pub const LAST_ACTIVE_AT: usize = 5;
+    /// Lifetime spend (an amount, maybe with its currency sign), stored in cents.
     pub const TOTAL_SPENT: usize = 6;
+    /// ISO 4217 code of the spend; else the amount's sign says, else USD.
     pub const CURRENCY: usize = 7;
     /// Where the fan came from: a referral or tracking-link column (evidence for `people
     /// suggest`, never required).
@@ -109,12 +119,15 @@ pub mod fans {
     /// An email column: third-party subscriber exports carry one; OnlyFans itself would not.
     pub const EMAIL: usize = 9;
 
+    /// A fan needs a name or an id.
     pub const REQUIRED: &[&[&str]] = &[&["username", "fan_id"]];
 }
 
+/// A messages export: one row per DM, either direction.
 pub mod messages {
     use super::*;
 
+    /// The columns, in the order of the position constants below.
     pub const FIELDS: &[FieldSpec] = &[
         field("message_id", &["messageid", "id", "msgid"]),
         field("fan_id", FAN_ID_ALIASES),
@@ -142,20 +155,30 @@ pub mod messages {
         ),
         field("price", &["price", "ppvprice", "amount", "cost"]),
     ];
+    /// The export's message id; without it the key is a hash of fan, time, direction and text.
     pub const MESSAGE_ID: usize = 0;
+    /// The correspondent's user id.
     pub const FAN_ID: usize = 1;
+    /// The correspondent's handle, when there is no id.
     pub const USERNAME: usize = 2;
+    /// `in` or `out`, in any of the words exports use (received/sent, fan/creator, ...).
     pub const DIRECTION: usize = 3;
+    /// The text.
     pub const BODY: usize = 4;
+    /// When it was sent (required).
     pub const SENT_AT: usize = 5;
+    /// A paid message's price: above zero, the message is `ppv`.
     pub const PRICE: usize = 6;
 
+    /// A message needs its fan, time and direction.
     pub const REQUIRED: &[&[&str]] = &[&["username", "fan_id"], &["sent_at"], &["direction"]];
 }
 
+/// An earnings statement: one row per transaction, written as analytics events.
 pub mod earnings {
     use super::*;
 
+    /// The columns, in the order of the position constants below.
     pub const FIELDS: &[FieldSpec] = &[
         field(
             "transaction_id",
@@ -188,18 +211,30 @@ pub mod earnings {
         field("currency", &["currency"]),
         field("status", &["status"]),
     ];
+    /// The statement's id; without it the key is a hash of time, type, fan and amount.
     pub const TRANSACTION_ID: usize = 0;
+    /// When the payment happened (required).
     pub const OCCURRED_AT: usize = 1;
+    /// Subscription, tip, message, refund, ...: the metric's suffix (else read from the description).
     pub const TYPE: usize = 2;
+    /// The paying fan's user id.
     pub const FAN_ID: usize = 3;
+    /// The paying fan's handle (else one the description names).
     pub const USERNAME: usize = 4;
+    /// Free text; the type and the fan are read from it when their columns are absent.
     pub const DESCRIPTION: usize = 5;
+    /// What the fan paid (refunds and chargebacks count negative).
     pub const GROSS: usize = 6;
+    /// What OnlyFans kept.
     pub const FEE: usize = 7;
+    /// What the creator received; never more than gross.
     pub const NET: usize = 8;
+    /// ISO 4217 code; else an amount's sign says, else USD.
     pub const CURRENCY: usize = 9;
+    /// Recognised in the header, not stored.
     pub const STATUS: usize = 10;
 
+    /// A payment needs its time and an amount.
     pub const REQUIRED: &[&[&str]] = &[&["occurred_at"], &["gross", "net"]];
 }
 
@@ -211,6 +246,7 @@ pub mod earnings {
 pub mod links {
     use super::*;
 
+    /// The columns, in the order of the position constants below.
     pub const FIELDS: &[FieldSpec] = &[
         field(
             "name",
@@ -288,16 +324,26 @@ pub mod links {
             ],
         ),
     ];
+    /// The creator's label for the link.
     pub const NAME: usize = 0;
+    /// The link; normalised, with the period, it is the row's key.
     pub const URL: usize = 1;
+    /// Clicks.
     pub const CLICKS: usize = 2;
+    /// Subscribers it brought.
     pub const SUBSCRIBERS: usize = 3;
+    /// Revenue it brought, stored in cents.
     pub const REVENUE: usize = 4;
+    /// ISO 4217 code of the revenue.
     pub const CURRENCY: usize = 5;
+    /// The row's period start; without a period the row is the link's lifetime.
     pub const PERIOD_START: usize = 6;
+    /// The row's period end; not before its start.
     pub const PERIOD_END: usize = 7;
+    /// When the link was made.
     pub const CREATED_AT: usize = 8;
 
+    /// A link needs its URL and a figure.
     pub const REQUIRED: &[&[&str]] = &[&["url"], &["clicks", "subscribers", "revenue"]];
 }
 

@@ -80,6 +80,7 @@ pub struct Matcher {
 }
 
 impl Matcher {
+    /// A matcher of these link keys (normalised URLs); repeats are dropped.
     pub fn new(mut keys: Vec<String>) -> Matcher {
         keys.sort();
         keys.dedup();

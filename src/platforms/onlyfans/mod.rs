@@ -11,14 +11,18 @@ pub mod rows;
 use crate::import::batch::Parsed;
 use crate::import::reader::FieldSpec;
 use crate::import::seen::FileKeys;
+use crate::vocab::PlatformId;
 
-pub const PLATFORM: &str = "onlyfans";
+/// The `platform` column value of every imported row.
+pub const PLATFORM: PlatformId = PlatformId::Onlyfans;
 
 /// One kind of export: its columns, which of them it cannot do without, and its row parser.
 pub struct ExportKind {
+    /// What `import-csv onlyfans <KIND>` calls it.
     pub name: &'static str,
     /// The table its rows become (and the summary counts).
     pub table: &'static str,
+    /// Its columns with the header names they are recognised by.
     pub fields: &'static [FieldSpec],
     /// Groups of fields; each group needs one of its fields present.
     pub required: &'static [&'static [&'static str]],
@@ -26,6 +30,7 @@ pub struct ExportKind {
     pub parse: fn(&rows::Cells, &mut Parsed, &mut FileKeys) -> Result<(), String>,
 }
 
+/// Subscribers: fans with status, dates and lifetime spend.
 pub const FANS: ExportKind = ExportKind {
     name: "fans",
     table: "fans",
@@ -34,6 +39,7 @@ pub const FANS: ExportKind = ExportKind {
     parse: rows::fan,
 };
 
+/// DMs, either direction; each names a fan, which is recorded as seen.
 pub const MESSAGES: ExportKind = ExportKind {
     name: "messages",
     table: "messages",
@@ -42,6 +48,7 @@ pub const MESSAGES: ExportKind = ExportKind {
     parse: rows::message,
 };
 
+/// Payments, as analytics events that raise each fan's spend.
 pub const EARNINGS: ExportKind = ExportKind {
     name: "earnings",
     table: "analytics_events",
@@ -50,6 +57,7 @@ pub const EARNINGS: ExportKind = ExportKind {
     parse: rows::earning,
 };
 
+/// Tracking links' figures, for `insights attribution`.
 pub const LINKS: ExportKind = ExportKind {
     name: "links",
     table: "tracking_links",

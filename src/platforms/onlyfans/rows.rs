@@ -27,9 +27,13 @@ pub const MAX_CELL: usize = 16 * 1024;
 /// How a row's cells are read: the column map, the date order, and the row; and the local
 /// account (the creator) whose export it is, which every record of the row belongs to.
 pub struct Cells<'a> {
+    /// Which cell of a row is which field, from the file's header.
     pub map: &'a ColumnMap,
+    /// The row, with its line number for reasons.
     pub row: &'a Row,
+    /// How ambiguous numeric dates read (`--date-format`).
     pub dates: DateOrder,
+    /// The creator whose export it is (`--account`).
     pub account: &'a str,
 }
 
@@ -113,7 +117,7 @@ fn bare_fan(account: &str, key: String, username: Option<String>) -> Fan {
         account: account.into(),
         username,
         source: "csv".into(),
-        ..Fan::seen_nowhere(PLATFORM.into(), key)
+        ..Fan::seen_nowhere(PLATFORM, key)
     }
 }
 
@@ -193,7 +197,7 @@ pub fn message(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), S
         c.row.line,
     );
     out.messages.push(Message {
-        platform: PLATFORM.into(),
+        platform: PLATFORM,
         account: c.account.into(),
         platform_message_id: id,
         fan_platform_user_id: Some(fan_key),
@@ -284,7 +288,7 @@ pub fn earning(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), S
     for (metric, amount) in [("gross", &gross), ("net", &net), ("fee", &fee)] {
         if let Some(money) = amount {
             out.events.push(AnalyticsEvent {
-                platform: PLATFORM.into(),
+                platform: PLATFORM,
                 account: c.account.into(),
                 subject_type: "transaction".into(),
                 subject_id: id.clone(),

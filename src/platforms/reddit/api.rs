@@ -119,6 +119,8 @@ pub struct Api {
 }
 
 impl Api {
+    /// The hosts for `config`, with the user agent Reddit requires; every oauth.reddit.com call
+    /// of one client id shares one paced budget.
     pub fn new(config: &PlatformConfig) -> Api {
         let client_id = config.client_id.as_deref().unwrap_or_default();
         let pacer = RedditPacer {
@@ -140,6 +142,7 @@ impl Api {
         crate::http::routed(self.base_url.as_ref(), real)
     }
 
+    /// The unpaced client, for the token endpoints (outside the API budget).
     pub fn token_client(&self) -> &Client {
         &self.tokens
     }

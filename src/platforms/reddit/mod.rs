@@ -31,6 +31,8 @@ const TOKEN: &str = "https://www.reddit.com/api/v1/access_token";
 const REVOKE: &str = "https://www.reddit.com/api/v1/revoke_token";
 const ME: &str = "https://oauth.reddit.com/api/v1/me";
 
+/// The Reddit OAuth adapter: Basic client auth, `duration=permanent` for a refresh token,
+/// a revoke endpoint; a web app or an installed app (no secret).
 pub struct Reddit {
     client_id: String,
     /// Empty for an installed app, which Reddit gives no secret.
@@ -39,6 +41,7 @@ pub struct Reddit {
 }
 
 impl Reddit {
+    /// The adapter for the configured app; a missing client id is named in the error.
     pub fn new(config: &PlatformConfig) -> Result<Reddit, PlatformError> {
         let client_id = config
             .client_id

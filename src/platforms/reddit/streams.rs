@@ -30,8 +30,8 @@ use super::api::{Api, fullname, text};
 use crate::config::PlatformConfig;
 use crate::store::model::{AnalyticsEvent, Fan, Message, Post};
 use crate::sync::{Page, Request, Stream};
-use crate::vocab::PlatformError;
 use crate::vocab::Secret;
+use crate::vocab::{PlatformError, PlatformId};
 
 const ME: &str = "https://oauth.reddit.com/api/v1/me";
 const OAUTH: &str = "https://oauth.reddit.com";
@@ -72,7 +72,7 @@ pub fn streams(config: &PlatformConfig) -> Vec<Box<dyn Stream>> {
 
 fn event(request: &Request, subject: (&str, &str), metric: &str, value: f64) -> AnalyticsEvent {
     AnalyticsEvent {
-        platform: "reddit".into(),
+        platform: PlatformId::Reddit,
         account: request.account.into(),
         subject_type: subject.0.into(),
         subject_id: subject.1.into(),
@@ -148,7 +148,7 @@ fn person(name: Option<&str>) -> Option<&str> {
 }
 
 fn fan(name: &str, source: &str, seen: DateTime<Utc>) -> Fan {
-    Fan::seen("reddit", name, Some(name.into()), source, seen)
+    Fan::seen(PlatformId::Reddit, name, Some(name.into()), source, seen)
 }
 
 /// One row per person, as first seen on the page (items come newest first): the source of
@@ -232,7 +232,7 @@ impl Listed {
         match (&self.what, kind) {
             (What::Submissions, "t3") => {
                 page.posts.push(Post {
-                    platform: "reddit".into(),
+                    platform: PlatformId::Reddit,
                     platform_post_id: name.clone(),
                     account: Some(request.account.into()),
                     caption: get("title"),
@@ -263,7 +263,7 @@ impl Listed {
                 thread_ref: get("parent_id"),
                 post_ref: get("link_id"),
                 // The sync engine writes the connection's account.
-                ..Message::exchanged("reddit", name, "comment", true, at)
+                ..Message::exchanged(PlatformId::Reddit, name, "comment", true, at)
             }),
             (What::Inbox, "t1" | "t4") => {
                 let from = person(author.as_deref()).map(str::to_string);
@@ -286,7 +286,7 @@ impl Listed {
                     },
                     post_ref: get("context").as_deref().and_then(post_of),
                     // The sync engine writes the connection's account.
-                    ..Message::exchanged("reddit", name, kind, outgoing, at)
+                    ..Message::exchanged(PlatformId::Reddit, name, kind, outgoing, at)
                 });
             }
             (What::Sent, "t4") => {
@@ -299,7 +299,7 @@ impl Listed {
                     body: get("body"),
                     thread_ref: get("first_message_name").or(Some(name.clone())),
                     // The sync engine writes the connection's account.
-                    ..Message::exchanged("reddit", name, "dm", true, at)
+                    ..Message::exchanged(PlatformId::Reddit, name, "dm", true, at)
                 });
             }
             (What::Mentions(_), "t3") => {
@@ -319,7 +319,7 @@ impl Listed {
                     thread_ref: get("subreddit_name_prefixed"),
                     post_ref: Some(name.clone()),
                     // The sync engine writes the connection's account.
-                    ..Message::exchanged("reddit", name, "mention", false, at)
+                    ..Message::exchanged(PlatformId::Reddit, name, "mention", false, at)
                 });
             }
             _ => {}

@@ -21,17 +21,27 @@ pub const MAX_TITLE: usize = 300;
 
 /// What a post says besides its title.
 pub enum Body {
+    /// A link post: the URL.
     Link(String),
+    /// A self post: its markdown text.
     Text(String),
 }
 
+/// One post for `post reddit`, as the flags gave it.
 pub struct Submission {
+    /// The community, without `r/`.
     pub subreddit: String,
+    /// At most [`MAX_TITLE`] characters.
     pub title: String,
+    /// A link or a text.
     pub body: Body,
+    /// The flair template some communities require (`--flair-id`).
     pub flair_id: Option<String>,
+    /// The flair's text (`--flair`).
     pub flair_text: Option<String>,
+    /// Marked NSFW.
     pub nsfw: bool,
+    /// Marked as a spoiler.
     pub spoiler: bool,
 }
 
@@ -40,14 +50,18 @@ pub struct Submission {
 pub struct Submitted {
     /// The fullname (`t3_...`), the id sync stores the post under.
     pub name: String,
+    /// The post's address on reddit.com.
     pub url: String,
 }
 
 /// One entry of Reddit's error list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
+    /// Reddit's error code (`RATELIMIT`, `SUBREDDIT_NOEXIST`, ...); `ERROR` when it gave none.
     pub code: String,
+    /// Reddit's explanation, as it wrote it.
     pub message: String,
+    /// The form field it is about, if any.
     pub field: Option<String>,
 }
 
@@ -58,6 +72,7 @@ pub struct ApiError {
     format!("{}: {}{field}", e.code, e.message)
 }).collect::<Vec<_>>().join("; "))]
 pub struct Refused {
+    /// Every error Reddit listed.
     pub errors: Vec<ApiError>,
 }
 
@@ -110,11 +125,13 @@ fn errors(body: &Json) -> Vec<ApiError> {
         .collect()
 }
 
+/// Sends `post reddit`'s submissions through the paced API client.
 pub struct Poster {
     api: Api,
 }
 
 impl Poster {
+    /// Calls routed by `config`'s base URL like every Reddit call.
     pub fn new(config: &PlatformConfig) -> Poster {
         Poster {
             api: Api::new(config),

@@ -67,6 +67,8 @@ pub(crate) fn api_client(config: &PlatformConfig, client_key: &str) -> Client {
     }))
 }
 
+/// The TikTok OAuth adapter (Login Kit v2): `client_key` instead of `client_id`, PKCE with a
+/// hex-encoded S256 challenge, a sandbox app beside the production one.
 pub struct TikTok {
     client_key: String,
     client_secret: Secret,

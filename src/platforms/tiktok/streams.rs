@@ -20,8 +20,8 @@ use crate::http::client::Client;
 use crate::store::model::Post;
 use crate::sync::{Page, Request, Stream};
 use crate::vocab::Origin;
-use crate::vocab::PlatformError;
 use crate::vocab::Secret;
+use crate::vocab::{PlatformError, PlatformId};
 
 const USER_INFO: &str = "https://open.tiktokapis.com/v2/user/info/";
 const VIDEO_LIST: &str = "https://open.tiktokapis.com/v2/video/list/";
@@ -90,7 +90,7 @@ impl Stream for Profile {
         .iter()
         .filter_map(|metric| {
             let value = user.get(*metric)?.as_i64()?;
-            Some(request.snapshot("tiktok", "account", open_id, metric, value))
+            Some(request.snapshot(PlatformId::Tiktok, "account", open_id, metric, value))
         })
         .collect();
         Ok(Page {
@@ -145,7 +145,7 @@ impl Stream for Videos {
                     .map(str::to_string)
             };
             page.posts.push(Post {
-                platform: "tiktok".into(),
+                platform: PlatformId::Tiktok,
                 platform_post_id: id.into(),
                 account: Some(request.account.into()),
                 caption: text("video_description").or_else(|| text("title")),
@@ -161,8 +161,13 @@ impl Stream for Videos {
             if self.insights {
                 for metric in METRICS {
                     if let Some(value) = count(metric) {
-                        page.events
-                            .push(request.snapshot("tiktok", "post", id, metric, value));
+                        page.events.push(request.snapshot(
+                            PlatformId::Tiktok,
+                            "post",
+                            id,
+                            metric,
+                            value,
+                        ));
                     }
                 }
             }

@@ -52,19 +52,28 @@ pub const DEFAULT_CHUNK: u64 = MAX_CHUNK;
 /// How a file is cut: what init announces and what each PUT sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChunkPlan {
+    /// The file's size in bytes, as init announces it.
     pub video_size: u64,
+    /// Bytes of every chunk but the last (which takes the remainder).
     pub chunk_size: u64,
+    /// Chunks in all: `video_size / chunk_size`, rounded down, as TikTok counts them.
     pub count: u64,
 }
 
+/// Why a file cannot be cut into chunks TikTok accepts.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PlanError {
+    /// TikTok takes no empty video.
     #[error("the file is empty")]
     Empty,
+    /// Even the largest chunks would be more than [`MAX_CHUNKS`] of them.
     #[error(
         "the file is too large for TikTok: {size} bytes would need more than {MAX_CHUNKS} chunks of at most {MAX_CHUNK} bytes"
     )]
-    TooLarge { size: u64 },
+    TooLarge {
+        /// The file's size in bytes.
+        size: u64,
+    },
 }
 
 impl ChunkPlan {
@@ -128,16 +137,22 @@ impl ChunkPlan {
 /// What the creator may post (`creator_info/query`).
 #[derive(Debug, Clone, Default)]
 pub struct CreatorInfo {
+    /// The creator's handle.
     pub username: Option<String>,
+    /// The creator's shown name.
     pub nickname: Option<String>,
+    /// The privacy levels this creator may post with (`--privacy` must be one).
     pub privacy_levels: Vec<String>,
+    /// The longest video this creator may post, in seconds.
     pub max_video_post_duration_sec: Option<i64>,
 }
 
 /// What init hands back.
 #[derive(Debug, Clone)]
 pub struct Initialized {
+    /// TikTok's id of the publish: what status polls and the ledger keep.
     pub publish_id: String,
+    /// Where the chunks go; it carries a credential, so it is never logged.
     pub upload_url: String,
 }
 
@@ -146,6 +161,7 @@ pub struct Initialized {
 pub struct PublishStatus {
     /// PROCESSING_UPLOAD, PROCESSING_DOWNLOAD, SEND_TO_USER_INBOX, PUBLISH_COMPLETE, FAILED, ...
     pub status: String,
+    /// TikTok's reason code when the publish failed.
     pub fail_reason: Option<String>,
     /// The public video ids, once moderation is done (TikTok spells the field
     /// `publicaly_available_post_id`).
@@ -153,6 +169,7 @@ pub struct PublishStatus {
 }
 
 impl PublishStatus {
+    /// TikTok gave up on the publish: the ledger marks it failed.
     pub fn failed(&self) -> bool {
         self.status == "FAILED"
     }
@@ -169,8 +186,11 @@ pub enum ChunkError {
     /// 4xx: the upload URL (or this range) is no longer accepted; start over with a new init.
     #[error("TikTok refused chunk {index} with HTTP {status}{}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     Rejected {
+        /// The chunk (0-based).
         index: u64,
+        /// The HTTP status.
         status: u16,
+        /// TikTok's error text, when the body had one.
         detail: Option<String>,
     },
     /// Network errors and 5xx beyond the retry budget.
@@ -186,6 +206,7 @@ pub struct Posting {
 }
 
 impl Posting {
+    /// Calls routed by `config`'s base URL like every TikTok call.
     pub fn new(config: &PlatformConfig) -> Posting {
         Posting {
             base_url: config.base_url.clone(),
@@ -205,6 +226,7 @@ impl Posting {
         Ok(crate::http::routed(self.base_url.as_ref(), real))
     }
 
+    /// What the creator may post now; TikTok asks that it be read before each publish.
     pub fn creator_info(&self, token: &Secret) -> Result<CreatorInfo, PlatformError> {
         let d = data(
             self.http
@@ -318,6 +340,7 @@ impl Posting {
         }))
     }
 
+    /// Where the publish stands (`status/fetch`), to poll until TikTok is done.
     pub fn status(&self, token: &Secret, publish_id: &str) -> Result<PublishStatus, PlatformError> {
         let body = json!({ "publish_id": publish_id });
         let d = data(self.http.post_json(&self.url(STATUS)?, token, &body))?;
@@ -364,7 +387,9 @@ pub fn content_type(path: &Path) -> &'static str {
 /// error codes are read here, so that the upload command never names them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
+    /// What went wrong, in the creator's words.
     pub message: String,
+    /// What to do about it.
     pub hint: String,
     /// The account must be connected again (a scope it did not grant).
     pub reauth: bool,

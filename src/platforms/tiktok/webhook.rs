@@ -22,22 +22,28 @@ use crate::store::model::{
     AnalyticsEvent, AuditEntry, Connection, ConnectionRow, ConnectionStatus,
 };
 use crate::store::{Batch, Store};
-use crate::vocab::Secret;
+use crate::vocab::{PlatformId, Secret};
 pub use crate::webhooks::event_id;
 use crate::webhooks::http::{Incoming, Reply};
 use crate::webhooks::signature::{self, SignatureError};
 use crate::webhooks::{Endpoint, Receiver, ReplayGuard, TOLERANCE_SECS, signing_key};
 
-pub const PLATFORM: &str = "tiktok";
+/// The `platform` column value of the rows an event writes.
+pub const PLATFORM: PlatformId = PlatformId::Tiktok;
+/// Where `webhooks serve` routes TikTok's deliveries.
 pub const PATH: &str = "/webhooks/tiktok";
 
 /// One delivery, as TikTok sends it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Event {
+    /// The app the event was sent to.
     #[serde(default)]
     pub client_key: String,
+    /// The event's name (`authorization.removed`, `video.publish.complete`, ...).
     pub event: String,
+    /// When TikTok created the event, in Unix seconds; a revocation applies only to connections older.
     pub create_time: i64,
+    /// The user's open id: which connection the event is about.
     #[serde(default)]
     pub user_openid: String,
     /// A JSON document as a string; may be empty.
@@ -48,8 +54,11 @@ pub struct Event {
 /// What to write for one event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
+    /// The connections an `authorization.removed` revokes (those made before the event).
     pub revoked: Vec<Connection>,
+    /// The delivery's audit entry.
     pub audit: AuditEntry,
+    /// The event as an analytics point (metric: the event's name), so deliveries can be counted.
     pub analytics: AnalyticsEvent,
 }
 
@@ -267,7 +276,7 @@ mod tests {
         ConnectionRow {
             id: 1,
             connection: Connection {
-                platform: platform.into(),
+                platform: platform.parse().unwrap(),
                 account: account.into(),
                 platform_user_id: Some(open_id.into()),
                 username: None,

@@ -55,7 +55,9 @@ pub enum Processing {
     Succeeded,
     /// `pending` or `in_progress`; X says when to ask again.
     Pending {
+        /// X's word for the state, for the progress line.
         state: String,
+        /// How long X asks to wait before the next status check.
         check_after_secs: Option<u64>,
     },
     /// X's reason.
@@ -86,10 +88,13 @@ impl Processing {
 /// A post X created.
 #[derive(Debug, Clone)]
 pub struct Created {
+    /// The post's id: what the posts table keys it by.
     pub id: String,
+    /// The text as X stored it (links shortened).
     pub text: String,
 }
 
+/// The media upload (chunked INIT/APPEND/FINALIZE, then STATUS) and the post that carries it.
 pub struct Posting {
     base_url: Option<Origin>,
     http: Client,

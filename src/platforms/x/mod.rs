@@ -38,6 +38,8 @@ const TOKEN: &str = "https://api.x.com/2/oauth2/token";
 const REVOKE: &str = "https://api.x.com/2/oauth2/revoke";
 const ME: &str = "https://api.x.com/2/users/me";
 
+/// The X OAuth adapter: PKCE S256, Basic auth for a confidential client or `client_id` in the
+/// body for a public one, refresh tokens that rotate on every refresh.
 pub struct X {
     client_id: String,
     /// Set for confidential clients, which authenticate with HTTP Basic.
@@ -47,6 +49,7 @@ pub struct X {
 }
 
 impl X {
+    /// The adapter for the configured app; a missing client id is named in the error.
     pub fn new(config: &PlatformConfig) -> Result<X, PlatformError> {
         let client_id = config
             .client_id

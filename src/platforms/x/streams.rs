@@ -164,7 +164,7 @@ fn fan(user: &Json, source: &str, at: DateTime<Utc>) -> Option<Fan> {
     Some(Fan {
         display_name: text(user, "name"),
         contacts: profile_contacts(user),
-        ..Fan::seen("x", &id, text(user, "username"), source, at)
+        ..Fan::seen(PlatformId::X, &id, text(user, "username"), source, at)
     })
 }
 
@@ -245,7 +245,7 @@ impl Endpoint {
         .iter()
         .filter_map(|m| {
             let value = metrics?.get(*m)?.as_i64()?;
-            Some(request.snapshot("x", "account", user, m, value))
+            Some(request.snapshot(PlatformId::X, "account", user, m, value))
         })
         .collect();
         Ok(Page {
@@ -305,7 +305,7 @@ impl Endpoint {
             let published = time(tweet);
             page.newest = page.newest.max(published);
             page.posts.push(Post {
-                platform: "x".into(),
+                platform: PlatformId::X,
                 platform_post_id: id.clone(),
                 account: Some(request.account.into()),
                 caption: text(tweet, "text"),
@@ -329,7 +329,7 @@ impl Endpoint {
                 ] {
                     if let Some(value) = metric(name) {
                         page.events
-                            .push(request.snapshot("x", "post", &id, name, value));
+                            .push(request.snapshot(PlatformId::X, "post", &id, name, value));
                     }
                 }
             }
@@ -366,7 +366,7 @@ impl Endpoint {
                 thread_ref: text(tweet, "conversation_id"),
                 post_ref: Some(id.clone()),
                 // The sync engine writes the connection's account.
-                ..Message::exchanged("x", id, "mention", false, sent_at)
+                ..Message::exchanged(PlatformId::X, id, "mention", false, sent_at)
             });
         }
         Ok(page)
@@ -410,7 +410,7 @@ impl Endpoint {
                 body: text(event, "text"),
                 thread_ref: conversation,
                 // The sync engine writes the connection's account.
-                ..Message::exchanged("x", id, "dm", outbound, sent_at)
+                ..Message::exchanged(PlatformId::X, id, "dm", outbound, sent_at)
             });
         }
         page.caught_up = request.reached_synced(oldest);

@@ -27,13 +27,14 @@ use serde_json::{Value as Json, json};
 use crate::config::PlatformConfig;
 use crate::store::model::{AnalyticsEvent, AuditEntry, ConnectionRow, Message, WebhookReplay};
 use crate::store::{Batch, Store};
-use crate::vocab::Secret;
+use crate::vocab::{PlatformId, Secret};
 use crate::webhooks::http::{Incoming, Reply};
 use crate::webhooks::signature::{hmac_matches, hmac_sha256, parse_x_header as parse_header};
 use crate::webhooks::{Endpoint, Receiver, event_id, signing_key};
 
+/// Where `webhooks serve` routes X's CRC checks (`GET`) and deliveries (`POST`).
 pub const PATH: &str = "/webhooks/x";
-const PLATFORM: &str = "x";
+const PLATFORM: PlatformId = PlatformId::X;
 const HEADER: &str = "x-twitter-webhooks-signature";
 
 /// How long a recorded delivery is remembered as such. X redelivers within minutes; a replay
@@ -65,8 +66,11 @@ pub fn response_token(key: &Secret, crc_token: &str) -> String {
 
 /// What one delivery writes.
 pub struct Plan {
+    /// The delivery's audit entry, naming the kinds of events it held.
     pub audit: AuditEntry,
+    /// One point per kind of event delivered, counting them.
     pub analytics: Vec<AnalyticsEvent>,
+    /// The DMs it delivered, either direction.
     pub messages: Vec<Message>,
 }
 
@@ -242,7 +246,7 @@ impl Receiver for XReceiver {
         ];
         batches.retain(|b| !b.is_empty());
         let replay = WebhookReplay {
-            platform: PLATFORM.into(),
+            platform: PLATFORM,
             key: event_id(&request.body),
             expires_at: now + REPLAY_WINDOW,
         };

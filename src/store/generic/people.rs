@@ -49,14 +49,14 @@ fn contact_row(r: &Row) -> Result<ContactFan, StoreError> {
         kind: r.text("kind")?,
         value: r.text("value")?,
         fan_id: r.i64("fan_id")?,
-        platform: r.text("platform")?,
+        platform: r.platform("platform")?,
     })
 }
 
 fn candidate_row(r: &Row) -> Result<CandidateFan, StoreError> {
     Ok(CandidateFan {
         id: r.i64("id")?,
-        platform: r.text("platform")?,
+        platform: r.platform("platform")?,
         platform_user_id: r.text("platform_user_id")?,
         username: r.opt_text("username")?,
         display_name: r.opt_text("display_name")?,
@@ -467,7 +467,7 @@ impl<C: Conn> PeopleStore for SqlStore<C> {
             .collect::<Result<_, _>>()?;
         for p in &mut people {
             let ids = self.person_identities(p.id)?;
-            let mut platforms: Vec<&str> = ids.iter().map(|f| f.platform.as_str()).collect();
+            let mut platforms: Vec<&str> = ids.iter().map(|f| f.platform.name()).collect();
             platforms.sort_unstable();
             platforms.dedup();
             p.platform_names = platforms.join(",");
@@ -502,7 +502,7 @@ impl<C: Conn> PeopleStore for SqlStore<C> {
             .map(|r| {
                 Ok(BlockFan {
                     id: r.i64("id")?,
-                    platform: r.text("platform")?,
+                    platform: r.platform("platform")?,
                     display_name: r.opt_text("display_name")?,
                     handle_key: r.opt_text("handle_key")?,
                     handle_stem: r.opt_text("handle_stem")?,
@@ -679,7 +679,7 @@ impl<C: Conn> PeopleStore for SqlStore<C> {
             Ok(MentionSource {
                 message_id: r.i64("message_id")?,
                 fan_id: r.i64("fan_id")?,
-                platform: r.text("platform")?,
+                platform: r.platform("platform")?,
                 body: r.text("body")?,
             })
         })

@@ -35,6 +35,8 @@ pub struct SqliteConn {
     lock_dir: PathBuf,
     /// The sync claims held, each an open file with its `flock`.
     sync_locks: HashMap<i64, File>,
+    /// Whether [`Conn::upsert`] has moved this connection's statement journals into memory.
+    journals_in_memory: bool,
 }
 
 pub fn open(path: &Path, mode: OpenMode) -> Result<SqlStore<SqliteConn>, StoreError> {
@@ -95,6 +97,7 @@ pub fn open(path: &Path, mode: OpenMode) -> Result<SqlStore<SqliteConn>, StoreEr
             location,
             lock_dir: lock_dir(path),
             sync_locks: HashMap::new(),
+            journals_in_memory: false,
         },
         info,
         MIGRATIONS,
@@ -252,6 +255,21 @@ impl Conn for SqliteConn {
         rows: &dyn RowSource,
         now: &Value,
     ) -> Result<UpsertCounts, StoreError> {
+        if !self.journals_in_memory {
+            // Each upsert is a statement that fires triggers (the trigram search, the spend
+            // buckets) inside a long transaction, so SQLite journals every page it is about to
+            // change for a statement rollback: some twenty index pages a fan. Past 64 KiB that
+            // journal spills to a temporary file, and a 1,000,000-fan import wrote tens of GB
+            // into it (`/proc/<pid>/io`). In memory it is one statement's pages, reset after
+            // each. Set by the first upsert, not at open: temp_store also keeps temporary
+            // tables and sorts in memory, which the commands that only read (listings,
+            // export, report) and migrations' index builds must not; what a writing command
+            // does after its upserts is small.
+            self.conn
+                .execute_batch("PRAGMA temp_store = MEMORY")
+                .map_err(|e| self.error(e))?;
+            self.journals_in_memory = true;
+        }
         let returning_sql = spec.sql(Dialect::Sqlite);
         let plain_sql = spec.upsert(Dialect::Sqlite);
         let now_index = spec.all_columns().len() + 1;

@@ -14,11 +14,9 @@
 
 use std::sync::Mutex;
 
-use serde_json::json;
-
 use super::{FakeInstagram, State, USER_ID, VERSION, graph_error, no_permission};
 pub use crate::support::server::sha256;
-use crate::support::server::{RecordedRequest, Reply, header, respond};
+use crate::support::server::{RecordedRequest, Reply, header, knobs, reply, respond};
 
 #[derive(Default)]
 pub struct Publishing {
@@ -42,29 +40,16 @@ pub struct Container {
     pub fail_with: Option<String>,
 }
 
-impl FakeInstagram {
-    pub fn polls_before_finished(&self, n: u32) {
-        self.state().pub_state.polls_before_finished = n;
-    }
-
+knobs! { for FakeInstagram;
+    polls_before_finished(n: u32) => |st| st.pub_state.polls_before_finished = n;
     /// Runs `action` (say, replacing the file being uploaded) once an upload's body is in.
-    pub fn on_upload(&self, action: impl FnOnce() + Send + 'static) {
-        self.state().pub_state.on_upload = Some(Box::new(action));
-    }
-
+    on_upload(action: impl FnOnce() + Send + 'static) =>
+        |st| st.pub_state.on_upload = Some(Box::new(action));
     /// The next container ends in `status` (`ERROR`, `EXPIRED`) instead of `FINISHED`.
-    pub fn fail_next_container(&self, status: &str) {
-        self.state().pub_state.fail_with = Some(status.into());
-    }
-
-    pub fn containers(&self) -> Vec<Container> {
-        self.state().pub_state.containers.clone()
-    }
-
+    fail_next_container(status: &str) => |st| st.pub_state.fail_with = Some(status.into());
+    containers() -> Vec<Container> => |st| st.pub_state.containers.clone();
     /// (media id, container id) of every publish.
-    pub fn published(&self) -> Vec<(String, String)> {
-        self.state().pub_state.published.clone()
-    }
+    published() -> Vec<(String, String)> => |st| st.pub_state.published.clone();
 }
 
 /// Routes the publishing calls on graph.instagram.com; `None` for every other request.
@@ -106,10 +91,7 @@ pub(super) fn route(st: &mut State, req: &RecordedRequest) -> Option<Reply> {
                 polls: 0,
                 fail_with: p.fail_with.take(),
             });
-            Reply::json(
-                200,
-                json!({"id": id, "uri": format!("https://rupload.facebook.com/ig-api-upload/{VERSION}/{id}")}),
-            )
+            reply!(200, {"id": id, "uri": format!("https://rupload.facebook.com/ig-api-upload/{VERSION}/{id}")})
         }
         ("POST", "me/media_publish") => {
             let Some(c) = p.containers.iter().find(|c| c.id == f("creation_id")) else {
@@ -120,7 +102,7 @@ pub(super) fn route(st: &mut State, req: &RecordedRequest) -> Option<Reply> {
             }
             let media = format!("1801{}", p.published.len() + 1);
             p.published.push((media.clone(), c.id.clone()));
-            Reply::json(200, json!({"id": media}))
+            reply!(200, {"id": media})
         }
         ("GET", _) if container.is_some() => {
             let c = &mut p.containers[container.unwrap()];
@@ -128,17 +110,11 @@ pub(super) fn route(st: &mut State, req: &RecordedRequest) -> Option<Reply> {
             if c.file_size.is_some_and(|n| n == c.bytes.len() as u64) {
                 c.polls += 1;
             }
-            Reply::json(
-                200,
-                json!({"status_code": code, "status": text, "id": c.id}),
-            )
+            reply!(200, {"status_code": code, "status": text, "id": c.id})
         }
         ("GET", _) => {
             let id = &p.published[media.unwrap()].0;
-            Reply::json(
-                200,
-                json!({"id": id, "permalink": format!("https://www.instagram.com/reel/{id}/"), "owner": {"id": USER_ID}}),
-            )
+            reply!(200, {"id": id, "permalink": format!("https://www.instagram.com/reel/{id}/"), "owner": {"id": USER_ID}})
         }
         _ => graph_error(400, 100, "Unsupported request - method type or path"),
     })
@@ -193,10 +169,7 @@ pub(super) fn receive(state: &Mutex<State>, mut request: tiny_http::Request) {
                     c.bytes.truncate(offset);
                     c.bytes.extend_from_slice(&body);
                     c.file_size = Some(size);
-                    Reply::json(
-                        200,
-                        json!({"success": true, "message": "Upload successful."}),
-                    )
+                    reply!(200, {"success": true, "message": "Upload successful."})
                 }
                 Some(_) => graph_error(400, 100, "offset is beyond the bytes received"),
                 None => graph_error(400, 100, "Unknown container"),

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::{FakeTikTok, RecordedRequest, Reply, State};
-use crate::support::server::{header, hex};
+use crate::support::server::{header, hex, knobs, reply};
 
 pub const CREATOR_INFO_PATH: &str = "/v2/post/publish/creator_info/query/";
 pub const DIRECT_INIT_PATH: &str = "/v2/post/publish/video/init/";
@@ -112,41 +112,28 @@ pub fn is_posting_path(path: &str) -> bool {
     .contains(&path)
 }
 
-impl FakeTikTok {
+knobs! { for FakeTikTok;
     /// The privacy levels creator info offers.
-    pub fn set_privacy_levels(&self, levels: &[&str]) {
-        self.state().posting.privacy_levels = levels.iter().map(|s| s.to_string()).collect();
-    }
-
+    set_privacy_levels(levels: &[&str]) =>
+        |st| st.posting.privacy_levels = levels.iter().map(|s| s.to_string()).collect();
     /// An unaudited app: Direct Posts other than SELF_ONLY are refused.
-    pub fn unaudited_client(&self) {
-        self.state().posting.unaudited = true;
-    }
-
+    unaudited_client() => |st| st.posting.unaudited = true;
     /// Chunk `index` (0-based) of the next publishes answers 500 once (its body is read).
-    pub fn fail_chunk_once(&self, index: u64) {
-        self.state().posting.fail_once.push(index);
-    }
-
+    fail_chunk_once(index: u64) => |st| st.posting.fail_once.push(index);
     /// Chunk `index` answers 500 every time (`None` stops it).
-    pub fn fail_chunk_always(&self, index: Option<u64>) {
-        self.state().posting.fail_always = index;
-    }
-
+    fail_chunk_always(index: Option<u64>) => |st| st.posting.fail_always = index;
     /// Runs `action` (say, replacing the file being uploaded) once the first chunk is in.
-    pub fn on_first_chunk(&self, action: impl FnOnce() + Send + 'static) {
-        self.state().posting.on_first_chunk = Some(Box::new(action));
-    }
+    on_first_chunk(action: impl FnOnce() + Send + 'static) =>
+        |st| st.posting.on_first_chunk = Some(Box::new(action));
+    set_publish_outcome(outcome: PublishOutcome) => |st| st.posting.outcome = outcome;
+}
 
+impl FakeTikTok {
     /// Every upload URL handed out so far answers 404 from now on.
     pub fn expire_upload_urls(&self) {
         for p in self.state().posting.publishes.values_mut() {
             p.expired = true;
         }
-    }
-
-    pub fn set_publish_outcome(&self, outcome: PublishOutcome) {
-        self.state().posting.outcome = outcome;
     }
 
     /// Every publish, oldest first.
@@ -324,144 +311,116 @@ impl State {
     }
 }
 
-/// A chunk PUT, read as a stream (bodies are far larger than the fake's JSON limit).
+/// A chunk PUT, read as a stream (bodies are far larger than the fake's JSON limit): its
+/// range recorded, its bytes hashed (continuing the publish's running hash: chunks arrive in
+/// order, so that gives the reassembled file's) and counted outside the lock, then judged and
+/// accounted under it.
 pub(super) fn serve_chunk(state: &std::sync::Mutex<State>, mut request: tiny_http::Request) {
-    let head = RecordedRequest::head(&request);
-    let path = head.path.clone();
+    let mut recorded = RecordedRequest::head(&request);
     let range = header(&request, "Content-Range").unwrap_or_default();
-    let content_type = head.content_type.clone();
     let length = request.body_length().map(|n| n as u64);
-    let id = path.trim_start_matches(UPLOAD_PREFIX).to_string();
-
-    // Decide under the lock, read the body without it, then account under it again.
-    enum Plan {
-        Refuse(u16, &'static str, String),
-        Fail,
-        Skip,
-        Take {
-            first: u64,
-            last_chunk: bool,
-            hasher: Box<Sha256>,
-        },
-    }
-    let plan = {
+    let id = recorded.path.trim_start_matches(UPLOAD_PREFIX).to_string();
+    let mut hasher = {
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
-        let posting = &mut st.posting;
-        let fail_always = posting.fail_always;
-        let once = &mut posting.fail_once;
-        let publish = posting.publishes.get_mut(&id);
-        match publish {
-            None => Plan::Refuse(404, "not_found", "no such upload".into()),
-            Some(p) if p.expired => Plan::Refuse(404, "not_found", "the upload URL expired".into()),
-            Some(p) => {
-                p.ranges.push(range.clone());
-                p.content_types
-                    .push(content_type.clone().unwrap_or_default());
-                let parsed = parse_range(&range);
-                let index = p.chunks;
-                let first = index * p.chunk_size;
-                let want = if index + 1 == p.chunk_count {
-                    p.video_size - first
-                } else {
-                    p.chunk_size
-                };
-                match parsed {
-                    None => Plan::Refuse(
-                        400,
-                        "invalid_params",
-                        format!("bad Content-Range '{range}'"),
-                    ),
-                    Some((a, b, total)) if total != p.video_size || Some(b + 1 - a) != length => {
-                        Plan::Refuse(
-                            400,
-                            "invalid_params",
-                            format!(
-                                "Content-Range '{range}' does not match the upload or Content-Length"
-                            ),
-                        )
-                    }
-                    // A chunk already received, sent again: accepted, not counted twice.
-                    Some((a, b, _)) if b < p.received && (a % p.chunk_size == 0) => Plan::Skip,
-                    Some((a, b, _))
-                        if a != first || b + 1 - a != want || index >= p.chunk_count =>
-                    {
-                        Plan::Refuse(
-                            416,
-                            "invalid_params",
-                            format!("expected bytes {first}-{}, got '{range}'", first + want - 1),
-                        )
-                    }
-                    Some(_) if fail_always == Some(index) => Plan::Fail,
-                    Some(_) if once.contains(&index) => {
-                        once.retain(|&k| k != index);
-                        Plan::Fail
-                    }
-                    Some(_) => Plan::Take {
-                        first,
-                        last_chunk: index + 1 == p.chunk_count,
-                        // Chunks arrive in order, so continuing the running hash gives the
-                        // reassembled file's.
-                        hasher: Box::new(p.hasher.clone()),
-                    },
-                }
-            }
-        }
+        let publish = st.posting.publishes.get_mut(&id).filter(|p| !p.expired);
+        publish.map(|p| {
+            p.ranges.push(range.clone());
+            let content_type = recorded.content_type.clone().unwrap_or_default();
+            p.content_types.push(content_type);
+            p.hasher.clone()
+        })
     };
-
-    let mut plan = plan;
-    let mut read = 0u64;
-    let mut buf = vec![0u8; 256 * 1024];
-    let reader = request.as_reader();
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                if let Plan::Take { hasher, .. } = &mut plan {
-                    hasher.update(&buf[..n]);
-                }
-                read += n as u64;
-            }
-        }
+    let (mut read, mut buf) = (0u64, vec![0u8; 256 * 1024]);
+    while let Ok(n @ 1..) = request.as_reader().read(&mut buf) {
+        hasher.iter_mut().for_each(|h| h.update(&buf[..n]));
+        read += n as u64;
     }
-
     let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(action) = st.posting.on_first_chunk.take() {
         action();
     }
-    let reply = match plan {
-        Plan::Refuse(status, code, message) => st.api_error(status, code, &message),
-        Plan::Fail => st.api_error(500, "internal_error", "Fake TikTok: chunk failed."),
-        Plan::Skip => Reply::json(206, json!({})),
-        Plan::Take {
-            first,
-            last_chunk,
-            hasher,
-        } => {
-            let p = st.posting.publishes.get_mut(&id).expect("checked above");
-            if Some(read) != length || p.received != first {
-                st.api_error(
-                    400,
-                    "invalid_params",
-                    "the body does not match Content-Length",
-                )
-            } else {
-                p.received += read;
-                p.chunks += 1;
-                if last_chunk {
-                    let digest = hasher.clone().finalize();
-                    p.sha256 = Some(hex(&digest));
-                }
-                p.hasher = *hasher;
-                Reply::json(if last_chunk { 201 } else { 206 }, json!({}))
+    let judged = match (st.posting.publishes.contains_key(&id), &hasher) {
+        (false, _) => Err((404, "not_found", "no such upload".to_string())),
+        (true, None) => Err((404, "not_found", "the upload URL expired".to_string())),
+        (true, Some(_)) => st.posting.judge(&id, &range, length, read),
+    };
+    let reply = match judged {
+        Err((status, code, message)) => st.api_error(status, code, &message),
+        Ok(None) => reply!(206, {}),
+        Ok(Some(last)) => {
+            let (p, hasher) = (st.posting.publishes.get_mut(&id).unwrap(), hasher.unwrap());
+            p.received += read;
+            p.chunks += 1;
+            if last {
+                p.sha256 = Some(hex(&hasher.clone().finalize()));
             }
+            p.hasher = hasher;
+            reply!(if last { 201 } else { 206 }, {})
         }
     };
-    let mut recorded = head;
     recorded.status = reply.status;
     st.requests.push(recorded);
     drop(st);
     let _ = request
         .respond(tiny_http::Response::from_string(reply.body).with_status_code(reply.status));
+}
+
+/// A refusal of a chunk: status, TikTok's error code, message.
+type Refusal = (u16, &'static str, String);
+
+impl Posting {
+    /// What a chunk with `range`, `length` declared and `read` bytes received does to publish
+    /// `id`: `Ok(Some(last))` it is the next chunk (the last one when true), `Ok(None)` one
+    /// already received and sent again (accepted, not counted twice), `Err` a refusal (or the
+    /// 500 of a chunk failing on purpose).
+    fn judge(
+        &mut self,
+        id: &str,
+        range: &str,
+        length: Option<u64>,
+        read: u64,
+    ) -> Result<Option<bool>, Refusal> {
+        let p = &self.publishes[id];
+        let index = p.chunks;
+        let first = index * p.chunk_size;
+        let last = index + 1 == p.chunk_count;
+        let want = if last {
+            p.video_size - first
+        } else {
+            p.chunk_size
+        };
+        let refuse = |status, message: String| Err((status, "invalid_params", message));
+        let Some((a, b, total)) = parse_range(range) else {
+            return refuse(400, format!("bad Content-Range '{range}'"));
+        };
+        if total != p.video_size || Some(b + 1 - a) != length {
+            return refuse(
+                400,
+                format!("Content-Range '{range}' does not match the upload or Content-Length"),
+            );
+        }
+        if b < p.received && a % p.chunk_size == 0 {
+            return Ok(None);
+        }
+        if a != first || b + 1 - a != want || index >= p.chunk_count {
+            return refuse(
+                416,
+                format!("expected bytes {first}-{}, got '{range}'", first + want - 1),
+            );
+        }
+        let failed = Err((500, "internal_error", "Fake TikTok: chunk failed.".into()));
+        if self.fail_always == Some(index) {
+            return failed;
+        }
+        if self.fail_once.contains(&index) {
+            self.fail_once.retain(|&k| k != index);
+            return failed;
+        }
+        if Some(read) != length || p.received != first {
+            return refuse(400, "the body does not match Content-Length".into());
+        }
+        Ok(Some(last))
+    }
 }
 
 /// `bytes a-b/total`.

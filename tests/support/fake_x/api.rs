@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{Data, DmEvent, Reply, State, Tweet, USER_ID, USERNAME, invalid, matches_template};
-use crate::support::server::{Answer, RecordedRequest, Users, either, page};
+use crate::support::server::{Answer, RecordedRequest, Users, either, page, reply};
 
 /// `created_at` of the first generated item (2026-11-01T00:00:00Z); each next one is a minute
 /// later.
@@ -212,10 +212,7 @@ impl State {
         };
         let headers = self.rate_limit(&key)?;
         let mut reply = if self.forbidden.contains(&req.path) {
-            Reply::json(
-                403,
-                json!({"client_id": "27512824", "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project. You can create a project via the developer portal.", "registration_url": "https://developer.twitter.com/en/docs/projects/overview", "title": "Client Forbidden", "required_enrollment": "Appropriate Level of API Access", "reason": "client-not-enrolled", "type": "https://api.twitter.com/2/problems/client-forbidden"}),
-            )
+            reply!(403, {"client_id": "27512824", "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project. You can create a project via the developer portal.", "registration_url": "https://developer.twitter.com/en/docs/projects/overview", "title": "Client Forbidden", "required_enrollment": "Appropriate Level of API Access", "reason": "client-not-enrolled", "type": "https://api.twitter.com/2/problems/client-forbidden"})
         } else if user.is_none() && endpoint != "/2/users/:id" {
             Reply::problem(
                 403,
@@ -225,10 +222,9 @@ impl State {
             )
         } else {
             match endpoint {
-                "/2/users/me" => Reply::json(
-                    200,
-                    json!({"data": user_json(&self.data.me.0, &self.data.me.1, "Test Creator")}),
-                ),
+                "/2/users/me" => {
+                    reply!(200, {"data": user_json(&self.data.me.0, &self.data.me.1, "Test Creator")})
+                }
                 "/2/users/:id" => self.user(req),
                 "/2/users/:id/followers" => either(self.followers(req)),
                 "/2/users/:id/tweets" => either(self.timeline(req, false)),
@@ -245,10 +241,7 @@ impl State {
 
     fn user(&mut self, req: &RecordedRequest) -> Reply {
         if req.path != format!("/2/users/{}", self.data.me.0) {
-            return Reply::json(
-                200,
-                json!({"errors": [{"value": req.path, "detail": "Could not find user", "title": "Not Found Error", "type": "https://api.twitter.com/2/problems/resource-not-found"}]}),
-            );
+            return reply!(200, {"errors": [{"value": req.path, "detail": "Could not find user", "title": "Not Found Error", "type": "https://api.twitter.com/2/problems/resource-not-found"}]});
         }
         let mut data = user_json(&self.data.me.0, &self.data.me.1, "Test Creator");
         data["public_metrics"] = json!({
@@ -258,7 +251,7 @@ impl State {
             "listed_count": 3,
             "like_count": 456,
         });
-        Reply::json(200, json!({"data": data}))
+        reply!(200, {"data": data})
     }
 
     fn followers(&mut self, req: &RecordedRequest) -> Answer {

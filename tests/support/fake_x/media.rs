@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Value, json};
 
 use super::{Reply, State, invalid};
-use crate::support::server::{RecordedRequest, sha256};
+use crate::support::server::{RecordedRequest, reply, sha256};
 
 /// The largest segment X accepts ("must be <= 5 MB").
 pub const MAX_SEGMENT: usize = 5 * 1024 * 1024;
@@ -104,10 +104,7 @@ impl State {
                 polls_left: self.media.processing_polls,
             },
         );
-        Reply::json(
-            200,
-            json!({"data": {"id": id, "media_key": format!("7_{id}"), "expires_after_secs": 86400}}),
-        )
+        reply!(200, {"data": {"id": id, "media_key": format!("7_{id}"), "expires_after_secs": 86400}})
     }
 
     fn append(&mut self, req: &RecordedRequest, id: &str, bytes: &[u8]) -> Reply {
@@ -134,10 +131,7 @@ impl State {
             return invalid("media_id is not an upload in progress.");
         };
         upload.segments.insert(index, media.clone());
-        Reply::json(
-            200,
-            json!({"data": {"expires_at": super::now_secs() + 86400}}),
-        )
+        reply!(200, {"data": {"expires_at": super::now_secs() + 86400}})
     }
 
     fn finalize(&mut self, id: &str) -> Reply {
@@ -168,7 +162,7 @@ impl State {
         if upload.category != "tweet_image" {
             data["processing_info"] = json!({"state": "pending", "check_after_secs": 1});
         }
-        Reply::json(200, json!({"data": data}))
+        reply!(200, {"data": data})
     }
 
     fn status(&mut self, req: &RecordedRequest) -> Reply {
@@ -181,10 +175,7 @@ impl State {
         };
         let info = upload.state();
         upload.polls_left = upload.polls_left.saturating_sub(1);
-        Reply::json(
-            200,
-            json!({"data": {"id": id, "media_key": format!("7_{id}"), "processing_info": info}}),
-        )
+        reply!(200, {"data": {"id": id, "media_key": format!("7_{id}"), "processing_info": info}})
     }
 
     fn create_post(&mut self, req: &RecordedRequest) -> Reply {
@@ -238,9 +229,6 @@ impl State {
                 "service-unavailable",
             );
         }
-        Reply::json(
-            201,
-            json!({"data": {"id": id, "text": text, "edit_history_tweet_ids": [id]}}),
-        )
+        reply!(201, {"data": {"id": id, "text": text, "edit_history_tweet_ids": [id]}})
     }
 }

@@ -1,18 +1,13 @@
 //! X's OAuth 2.0 endpoints: authorize, token (code with PKCE, rotating refresh), revoke.
 
-use serde_json::json;
-
 use super::{Reply, State, USER_ID, invalid};
 use crate::support::oauth::{
     ClientAuth, Code, PkceEncoding, Refused, Rotation, TokenRefused, bearer,
 };
-use crate::support::server::RecordedRequest;
+use crate::support::server::{RecordedRequest, reply};
 
 fn oauth_error(error: &str, description: &str) -> Reply {
-    Reply::json(
-        400,
-        json!({"error": error, "error_description": description}),
-    )
+    reply!(400, {"error": error, "error_description": description})
 }
 
 fn s256(verifier: &str) -> String {
@@ -62,10 +57,7 @@ impl State {
 
     pub(super) fn token(&mut self, req: &RecordedRequest) -> Reply {
         if !self.client_ok(req) {
-            return Reply::json(
-                401,
-                json!({"error": "unauthorized_client", "error_description": "Missing valid authorization header"}),
-            );
+            return reply!(401, {"error": "unauthorized_client", "error_description": "Missing valid authorization header"});
         }
         let grant = self.auth.grant(req, Rotation::Rotate, |auth, code| {
             let offline = code.scope.split(' ').any(|s| s == "offline.access");
@@ -88,13 +80,10 @@ impl State {
 
     pub(super) fn revoke(&mut self, req: &RecordedRequest) -> Reply {
         if !self.client_ok(req) {
-            return Reply::json(
-                401,
-                json!({"error": "unauthorized_client", "error_description": "Missing valid authorization header"}),
-            );
+            return reply!(401, {"error": "unauthorized_client", "error_description": "Missing valid authorization header"});
         }
         self.auth.revoke_request(req);
-        Reply::json(200, json!({"revoked": true}))
+        reply!(200, {"revoked": true})
     }
 
     /// The many-users mode's user of a live user token (0: the fixed creator, or not one).
