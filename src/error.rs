@@ -95,5 +95,48 @@ pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// `e`'s message followed by each cause's that it does not already hold, `: `-separated, on
+/// one line: a library's own message is often only the outermost layer ("error decoding
+/// response body", "error connecting to server") while a cause says what happened
+/// ("connection reset by peer", "Connection refused (os error 111)").
+pub fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// What every command returns: typed errors become a [`CliError`] by `?` at the edge.
 pub type CliResult<T> = Result<T, CliError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("{0}")]
+    struct Layer(&'static str, #[source] Option<Box<Layer>>);
+
+    #[test]
+    fn causes_follow_the_message_once_each() {
+        let root = Layer("connection reset by peer", None);
+        let mid = Layer("error sending request", Some(Box::new(root)));
+        let top = Layer("error decoding response body", Some(Box::new(mid)));
+        assert_eq!(
+            with_causes(&top),
+            "error decoding response body: error sending request: connection reset by peer"
+        );
+        let echo = Layer(
+            "error connecting: refused",
+            Some(Box::new(Layer("refused", None))),
+        );
+        assert_eq!(with_causes(&echo), "error connecting: refused");
+    }
+}

@@ -129,11 +129,25 @@ pub fn restrict_created(path: &Path, before: Existing) -> io::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         // Still a regular file? Something could have been put there since the check.
         let meta = std::fs::metadata(path)?;
-        if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
+        if meta.is_file() && shared_with_others(&meta) {
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
         }
     }
     Ok(())
+}
+
+/// Whether group or others have any permission on the file `meta` describes: a file holding
+/// secrets (a config file with a client secret, a pgpass file) is refused then, as libpq does.
+/// Always false where there are no Unix modes.
+#[cfg(unix)]
+pub fn shared_with_others(meta: &Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o077 != 0
+}
+
+#[cfg(not(unix))]
+pub fn shared_with_others(_meta: &Metadata) -> bool {
+    false
 }
 
 /// The bytes of the regular file at `path`, at most `max` of them, and its metadata.

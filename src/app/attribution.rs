@@ -26,7 +26,7 @@ use serde_json::json;
 use super::{Context, Report};
 use crate::cli::AttributionArgs;
 use crate::error::{CliError, CliResult};
-use crate::output::{Render, Section};
+use crate::output::{Render, Section, names};
 use crate::platforms::onlyfans::links::Matcher;
 use crate::store::model::{AttributionQuery, LinkFigures, Post};
 use crate::store::{Store, StoreError};
@@ -342,10 +342,6 @@ impl Attribution {
     }
 }
 
-fn strings(columns: &[&str]) -> Vec<String> {
-    columns.iter().map(|c| c.to_string()).collect()
-}
-
 impl Render for Attribution {
     fn json(&self) -> serde_json::Value {
         let mut value = serde_json::to_value(self).expect("attribution serializes");
@@ -365,7 +361,7 @@ impl Render for Attribution {
     fn sections(&self) -> Vec<Section> {
         let sources = Section {
             title: Some("Revenue by source platform".into()),
-            columns: strings(&[
+            columns: names(&[
                 "source",
                 "links",
                 "posts",
@@ -391,7 +387,7 @@ impl Render for Attribution {
         };
         let links = Section {
             title: Some("Tracking links".into()),
-            columns: strings(&["link", "url", "clicks", "subscribers", "revenue", "posts"]),
+            columns: names(&["link", "url", "clicks", "subscribers", "revenue", "posts"]),
             rows: self
                 .links
                 .iter()
@@ -412,7 +408,7 @@ impl Render for Attribution {
         if !self.posts.is_empty() {
             out.push(Section {
                 title: Some("Posts that carried a link".into()),
-                columns: strings(&[
+                columns: names(&[
                     "post",
                     "published_at",
                     "links",
@@ -449,7 +445,7 @@ impl Render for Attribution {
 
     /// One row per source line, link and post: `line` says which.
     fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
-        let columns = strings(&[
+        let columns = names(&[
             "line",
             "source",
             "link",

@@ -4,7 +4,7 @@ use super::{Context, Report};
 use crate::cli::AuditCommand;
 use crate::error::CliResult;
 use crate::output::Columns;
-use crate::store::model::{AuditQuery, AuditRow, Page};
+use crate::store::model::{AuditQuery, AuditRow};
 
 pub fn run(ctx: &mut Context, cmd: AuditCommand) -> CliResult<Report> {
     let AuditCommand::List {
@@ -16,10 +16,7 @@ pub fn run(ctx: &mut Context, cmd: AuditCommand) -> CliResult<Report> {
         page,
     } = cmd;
     let query = AuditQuery {
-        page: Page {
-            limit: page.limit,
-            after: page.after,
-        },
+        page: (&page).into(),
         platform,
         search,
         action,

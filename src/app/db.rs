@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{Context, Report};
 use crate::cli::DbCommand;
 use crate::error::CliResult;
-use crate::output::{Columns, Detail, Render, Section};
+use crate::output::{Columns, Detail, Render, Section, names};
 use crate::store::model::TableRows;
 
 pub fn run(ctx: &mut Context, cmd: DbCommand) -> CliResult<Report> {
@@ -129,7 +129,7 @@ impl Render for Status {
                 ]
             })
             .collect();
-        (columns.iter().map(|c| c.to_string()).collect(), rows)
+        (names(&columns), rows)
     }
 }
 

@@ -10,11 +10,12 @@ use super::selector::{self, Selector};
 use super::{Context, Report, time_cell};
 use crate::cli::{FanSortArg, FansCommand};
 use crate::error::{CliError, CliResult};
-use crate::output::{Columns, Detail, List, Render, Section, cell};
+use crate::output::{Columns, Detail, List, Render, Section, cell, names};
 use crate::store::model::{
     AuditEntry, FanIdentity, FanNote, FanQuery, FanRow, FanSelector, FanSort, FanTag, MessageQuery,
     MessageRow, Page, TableCount,
 };
+use crate::store::{Store, StoreError};
 use crate::vocab::PlatformId;
 
 /// Longest note, in characters.
@@ -47,10 +48,7 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
                 )));
             }
             let mut query = FanQuery {
-                page: Page {
-                    limit: page.limit,
-                    after: page.after,
-                },
+                page: (&page).into(),
                 platform,
                 account,
                 status: status.map(|s| s.trim().to_string()),
@@ -84,20 +82,7 @@ pub fn run(ctx: &mut Context, cmd: FansCommand) -> CliResult<Report> {
             let identity = resolve(ctx, &fan)?;
             let store = ctx.store()?;
             let relationships = store.fan_relationships(identity.id)?;
-            let latest = if messages == 0 {
-                Vec::new()
-            } else {
-                store.list_messages(&MessageQuery {
-                    page: Page {
-                        limit: messages,
-                        after: None,
-                    },
-                    platform: Some(identity.platform),
-                    fan_platform_user_id: Some(identity.platform_user_id.clone()),
-                    newest_first: true,
-                    ..MessageQuery::default()
-                })?
-            };
+            let latest = latest_messages(store, &identity, messages)?;
             let organization_spend = organization_spend(&relationships);
             let person_id = store.person_of(identity.id)?;
             let tags = store.fan_tags(identity.id)?;
@@ -414,6 +399,40 @@ pub(super) struct SpendTotal {
     pub(super) accounts: usize,
 }
 
+/// The newest `n` messages with the fan identity `fan` (none when `n` is 0).
+pub(super) fn latest_messages(
+    store: &mut dyn Store,
+    fan: &FanIdentity,
+    n: u32,
+) -> Result<Vec<MessageRow>, StoreError> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    store.list_messages(&MessageQuery {
+        page: Page {
+            limit: n,
+            after: None,
+        },
+        platform: Some(fan.platform),
+        fan_platform_user_id: Some(fan.platform_user_id.clone()),
+        newest_first: true,
+        ..MessageQuery::default()
+    })
+}
+
+/// The table of `totals` (a fan's or a person's spend), titled `title`.
+pub(super) fn spend_section(title: &str, totals: &[SpendTotal]) -> Section {
+    Section {
+        title: Some(title.into()),
+        columns: vec!["currency".into(), "amount".into(), "accounts".into()],
+        rows: totals
+            .iter()
+            .map(|t| vec![cell(&t.currency), t.amount.clone(), t.accounts.to_string()])
+            .collect(),
+        ..Section::default()
+    }
+}
+
 /// Sums lifetime spend per currency (never across currencies), largest sum first; exact, and
 /// saturating rather than wrapping at the BIGINT bounds.
 pub(super) fn organization_spend(relationships: &[FanRow]) -> Vec<SpendTotal> {
@@ -470,16 +489,10 @@ impl Render for FanProfile {
             title: Some(format!("relationships ({})", self.relationships.len())),
             ..relationships.section()
         });
-        out.push(Section {
-            title: Some("organization spend".into()),
-            columns: vec!["currency".into(), "amount".into(), "accounts".into()],
-            rows: self
-                .organization_spend
-                .iter()
-                .map(|t| vec![cell(&t.currency), t.amount.clone(), t.accounts.to_string()])
-                .collect(),
-            ..Section::default()
-        });
+        out.push(spend_section(
+            "organization spend",
+            &self.organization_spend,
+        ));
         if !self.messages.is_empty() {
             let mut messages = List(self.messages.clone()).sections().remove(0);
             messages.title = Some(format!("latest messages ({})", self.messages.len()));
@@ -512,7 +525,7 @@ impl RelationshipRows<'_> {
     fn section(&self) -> Section {
         Section {
             title: None,
-            columns: [
+            columns: names(&[
                 "relationship_id",
                 "account",
                 "status",
@@ -524,10 +537,7 @@ impl RelationshipRows<'_> {
                 "message_count",
                 "source",
                 "referral",
-            ]
-            .iter()
-            .map(|c| c.to_string())
-            .collect(),
+            ]),
             rows: self
                 .0
                 .iter()

@@ -18,7 +18,7 @@ use serde_json::json;
 use super::{Context, Report};
 use crate::cli::{AttributionArgs, InsightsArgs, InsightsView, SyncArgs, TOP_DEFAULT};
 use crate::error::{CliError, CliResult};
-use crate::output::{Render, Section};
+use crate::output::{Render, Section, names};
 use crate::store::model::{Bucket, EventQuery, Post, PostQuery, PostRank};
 use crate::vocab::PlatformId;
 
@@ -151,24 +151,21 @@ impl Render for Insights {
             .collect();
         let mut out = vec![Section {
             title: Some("Metrics".into()),
-            columns: columns.iter().map(|c| c.to_string()).collect(),
+            columns: names(&columns),
             rows,
             ..Section::default()
         }];
         if !self.top_posts.is_empty() {
             out.push(Section {
                 title: Some("Top posts".into()),
-                columns: [
+                columns: names(&[
                     "platform",
                     "published_at",
                     "views",
                     "likes",
                     "comments",
                     "caption",
-                ]
-                .iter()
-                .map(|c| c.to_string())
-                .collect(),
+                ]),
                 rows: self
                     .top_posts
                     .iter()
@@ -200,7 +197,7 @@ impl Render for Insights {
     }
 
     fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
-        let columns = [
+        let columns = names(&[
             "platform",
             "subject_type",
             "metric",
@@ -212,10 +209,7 @@ impl Render for Insights {
             "points",
             "from",
             "to",
-        ]
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+        ]);
         let rows = self
             .metrics
             .iter()

@@ -4,7 +4,7 @@ use super::{Context, Report};
 use crate::cli::MessagesCommand;
 use crate::error::CliResult;
 use crate::output::Columns;
-use crate::store::model::{MessageQuery, MessageRow, Page};
+use crate::store::model::{MessageQuery, MessageRow};
 
 pub fn run(ctx: &mut Context, cmd: MessagesCommand) -> CliResult<Report> {
     let MessagesCommand::List {
@@ -18,10 +18,7 @@ pub fn run(ctx: &mut Context, cmd: MessagesCommand) -> CliResult<Report> {
         page,
     } = cmd;
     let mut query = MessageQuery {
-        page: Page {
-            limit: page.limit,
-            after: page.after,
-        },
+        page: (&page).into(),
         platform,
         account,
         search,

@@ -570,6 +570,16 @@ impl From<ConfigError> for CliError {
     }
 }
 
+/// `--limit` and `--after` as the store's page of a listing.
+impl From<&crate::cli::PageArgs> for store::model::Page {
+    fn from(page: &crate::cli::PageArgs) -> Self {
+        store::model::Page {
+            limit: page.limit,
+            after: page.after,
+        }
+    }
+}
+
 /// Turns the number of rows a page returned into the hint for the next page.
 pub fn paging_note(shown: usize, limit: u32, last_id: Option<i64>, what: &str) -> Option<String> {
     match (shown, last_id) {

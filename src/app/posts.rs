@@ -7,7 +7,7 @@ use super::{Context, Report, time_cell};
 use crate::cli::{PostSortArg, PostsCommand};
 use crate::error::{CliError, CliResult};
 use crate::output::{Columns, Detail, Render, Section};
-use crate::store::model::{AnalyticsEvent, Page, PostListQuery, PostRow, PostSelector, PostSort};
+use crate::store::model::{AnalyticsEvent, PostListQuery, PostRow, PostSelector, PostSort};
 
 pub fn run(ctx: &mut Context, cmd: PostsCommand) -> CliResult<Report> {
     match cmd {
@@ -22,10 +22,7 @@ pub fn run(ctx: &mut Context, cmd: PostsCommand) -> CliResult<Report> {
             page,
         } => {
             let query = PostListQuery {
-                page: Page {
-                    limit: page.limit,
-                    after: page.after,
-                },
+                page: (&page).into(),
                 platform,
                 account,
                 since,

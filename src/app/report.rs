@@ -16,7 +16,7 @@ use super::attribution::Attribution;
 use super::{Body, Context, Report};
 use crate::cli::ReportArgs;
 use crate::error::{CliError, CliResult};
-use crate::output::{Render, Section as TextSection};
+use crate::output::{Render, Section as TextSection, names};
 use crate::report::{
     Aggregation, Bar, BarChart, Block, Cell, FigureCard, LineChart, Page, Section, Series,
     StackedBars, Table,
@@ -294,10 +294,7 @@ impl Render for ReportData {
     }
 
     fn csv(&self) -> (Vec<String>, Vec<Vec<String>>) {
-        let columns = ["scope", "figure", "value", "previous", "unit"]
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
+        let columns = names(&["scope", "figure", "value", "previous", "unit"]);
         let n = |v: Option<f64>| v.map(crate::report::format::value).unwrap_or_default();
         let rows = self
             .scopes
@@ -884,7 +881,7 @@ fn post_table(title: &str, posts: &[TopPost]) -> Block {
     Block::Table(Table {
         title: title.into(),
         empty_note: "No post was published in this period.".into(),
-        headers: [
+        headers: names(&[
             "Post",
             "Platform",
             "Published",
@@ -893,10 +890,7 @@ fn post_table(title: &str, posts: &[TopPost]) -> Block {
             "Comments",
             "Shares",
             "Engagement rate (%)",
-        ]
-        .iter()
-        .map(|h| h.to_string())
-        .collect(),
+        ]),
         rows: posts
             .iter()
             .map(|p| {
@@ -928,12 +922,11 @@ fn post_table(title: &str, posts: &[TopPost]) -> Block {
 /// "Revenue attributed to posts and sources": the source lines (each platform, unattributed,
 /// total) and each link with the posts that carried it, as `insights attribution` counts them.
 fn attribution_tables(a: &Attribution) -> Vec<Block> {
-    let headers = |h: &[&str]| h.iter().map(|h| h.to_string()).collect();
     let revenue = |cents: i64| Cell::Number(cents as f64 / 100.0);
     let sources = Table {
         title: "Revenue attributed to posts and sources".into(),
         empty_note: String::new(),
-        headers: headers(&["Source", "Links", "Posts", "Subscribers", "Revenue"]),
+        headers: names(&["Source", "Links", "Posts", "Subscribers", "Revenue"]),
         rows: a
             .source_lines()
             .into_iter()
@@ -956,7 +949,7 @@ fn attribution_tables(a: &Attribution) -> Vec<Block> {
     let links = Table {
         title: "Tracking links and the posts that carried them".into(),
         empty_note: "No tracking link has statistics for a period starting in this one.".into(),
-        headers: headers(&["Link", "URL", "Subscribers", "Revenue", "Posts"]),
+        headers: names(&["Link", "URL", "Subscribers", "Revenue", "Posts"]),
         rows: a
             .links
             .iter()
@@ -1108,7 +1101,7 @@ fn page(data: &ReportData) -> Page {
                 title: "Top fans by spend".into(),
                 empty_note: "No fan has a recorded spend: import the fans or earnings exports."
                     .into(),
-                headers: [
+                headers: names(&[
                     "Fan",
                     "Account",
                     "Platform",
@@ -1116,10 +1109,7 @@ fn page(data: &ReportData) -> Page {
                     "Spent",
                     "Currency",
                     "Last seen",
-                ]
-                .iter()
-                .map(|h| h.to_string())
-                .collect(),
+                ]),
                 rows: fans
                     .iter()
                     .map(|f| {
@@ -1145,10 +1135,7 @@ fn page(data: &ReportData) -> Page {
         money.push(Block::Table(Table {
             title: "Fan segments today (live counts)".into(),
             empty_note: String::new(),
-            headers: ["Segment", "Definition", "Fans"]
-                .iter()
-                .map(|h| h.to_string())
-                .collect(),
+            headers: names(&["Segment", "Definition", "Fans"]),
             rows: s
                 .segments
                 .iter()
@@ -1183,10 +1170,7 @@ fn page(data: &ReportData) -> Page {
             Block::Table(Table {
                 title: "Connections".into(),
                 empty_note: "No account is connected: the figures come from imports only.".into(),
-                headers: ["Platform", "Account", "Status", "Last successful sync"]
-                    .iter()
-                    .map(|h| h.to_string())
-                    .collect(),
+                headers: names(&["Platform", "Account", "Status", "Last successful sync"]),
                 rows: h
                     .connections
                     .iter()
@@ -1206,10 +1190,7 @@ fn page(data: &ReportData) -> Page {
             Block::Table(Table {
                 title: "Streams that did not succeed on their last sync".into(),
                 empty_note: "Every stream's last sync succeeded.".into(),
-                headers: ["Platform", "Account", "Stream", "Outcome", "When", "Why"]
-                    .iter()
-                    .map(|h| h.to_string())
-                    .collect(),
+                headers: names(&["Platform", "Account", "Stream", "Outcome", "When", "Why"]),
                 rows: h
                     .streams
                     .iter()
@@ -1230,10 +1211,7 @@ fn page(data: &ReportData) -> Page {
                 empty_note:
                     "No metric stopped: every metric was synced until the platform's latest data."
                         .into(),
-                headers: ["Platform", "Account", "Metric", "Last value on"]
-                    .iter()
-                    .map(|h| h.to_string())
-                    .collect(),
+                headers: names(&["Platform", "Account", "Metric", "Last value on"]),
                 rows: h
                     .stopped_metrics
                     .iter()
@@ -1291,7 +1269,7 @@ mod tests {
             path,
             PathBuf::from("socialcrm-report-ava-2026-11-01-2026-11-30.html")
         );
-        let many: Vec<String> = ["a", "b", "c", "d"].iter().map(|s| s.to_string()).collect();
+        let many: Vec<String> = names(&["a", "b", "c", "d"]);
         let path = default_path(
             &many,
             false,

@@ -12,7 +12,7 @@ use super::{Context, Report, paging_note};
 use crate::cli::{SegmentFilterArgs, SegmentsCommand, parse_when};
 use crate::error::{CliError, CliResult};
 use crate::output::{Columns, Detail, List, Render, Section};
-use crate::store::model::{BuiltinSegment, FanQuery, FanRow, Page, SegmentRow, SegmentScrub};
+use crate::store::model::{BuiltinSegment, FanQuery, FanRow, SegmentRow, SegmentScrub};
 use crate::vocab::PlatformId;
 
 /// A saved segment's definition: the filters of `fans list`, as stored (JSON).
@@ -396,10 +396,7 @@ fn show(ctx: &mut Context, name: &str, page: crate::cli::PageArgs) -> CliResult<
     };
     let store = ctx.store()?;
     let fans = store.count_fans(&query)?;
-    query.page = Page {
-        limit: page.limit,
-        after: page.after,
-    };
+    query.page = (&page).into();
     let members = store.list_fans(&query)?;
     let note = paging_note(
         members.len(),

@@ -190,22 +190,7 @@ pub const TAG_MAX: usize = 40;
 
 /// A tag as stored: trimmed, lower-cased, 1 to `TAG_MAX` characters of `a-z 0-9 _ - . :`.
 pub fn tag_name(raw: &str) -> Result<String, String> {
-    let tag = raw.trim().to_lowercase();
-    if tag.is_empty() {
-        return Err("a tag cannot be empty".into());
-    }
-    if tag.chars().count() > TAG_MAX {
-        return Err(format!("a tag is at most {TAG_MAX} characters"));
-    }
-    if let Some(bad) = tag
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || "_-.:".contains(*c)))
-    {
-        return Err(format!(
-            "a tag holds only a-z, 0-9 and _ - . : (not {bad:?})"
-        ));
-    }
-    Ok(tag)
+    super::lowercase_name(raw, "a tag", TAG_MAX, "_-.:", "a-z, 0-9 and _ - . :")
 }
 
 /// An amount in major units ("12.50", "12", "-3.5") as exact cents: no floating point, at most

@@ -356,6 +356,32 @@ pub fn account_name(raw: &str) -> Result<String, String> {
     Ok(raw.to_string())
 }
 
+/// `raw` trimmed and lower-cased, when that is 1 to `max` characters of `a-z`, `0-9` and
+/// `extra`: the rule of tags and segment names. The error names `what` and, as `allowed`, the
+/// characters it may hold.
+pub fn lowercase_name(
+    raw: &str,
+    what: &str,
+    max: usize,
+    extra: &str,
+    allowed: &str,
+) -> Result<String, String> {
+    let name = raw.trim().to_lowercase();
+    if name.is_empty() {
+        return Err(format!("{what} cannot be empty"));
+    }
+    if name.chars().count() > max {
+        return Err(format!("{what} is at most {max} characters"));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || extra.contains(*c)))
+    {
+        return Err(format!("{what} holds only {allowed} (not {bad:?})"));
+    }
+    Ok(name)
+}
+
 /// The clap command tree, for completions and man pages.
 pub fn command() -> clap::Command {
     hide_inherited_options(completion_command())

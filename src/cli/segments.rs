@@ -106,22 +106,11 @@ pub const SEGMENT_NAME_MAX: usize = 40;
 
 /// A segment name: trimmed, lower-cased, 1 to `SEGMENT_NAME_MAX` of `a-z 0-9 _ -`.
 pub fn segment_name(raw: &str) -> Result<String, String> {
-    let name = raw.trim().to_lowercase();
-    if name.is_empty() {
-        return Err("a segment name cannot be empty".into());
-    }
-    if name.chars().count() > SEGMENT_NAME_MAX {
-        return Err(format!(
-            "a segment name is at most {SEGMENT_NAME_MAX} characters"
-        ));
-    }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(*c)))
-    {
-        return Err(format!(
-            "a segment name holds only a-z, 0-9, _ and - (not {bad:?})"
-        ));
-    }
-    Ok(name)
+    super::lowercase_name(
+        raw,
+        "a segment name",
+        SEGMENT_NAME_MAX,
+        "_-",
+        "a-z, 0-9, _ and -",
+    )
 }

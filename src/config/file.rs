@@ -214,18 +214,7 @@ fn read_bounded(path: &Path) -> std::io::Result<(String, bool)> {
     let text = String::from_utf8(bytes).map_err(|_| {
         std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
     })?;
-    Ok((text, readable_by_others(&meta)))
-}
-
-#[cfg(unix)]
-fn readable_by_others(meta: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o077 != 0
-}
-
-#[cfg(not(unix))]
-fn readable_by_others(_meta: &std::fs::Metadata) -> bool {
-    false
+    Ok((text, crate::fsutil::shared_with_others(&meta)))
 }
 
 /// 1-based line and column (in characters) of a byte offset.

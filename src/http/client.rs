@@ -72,18 +72,7 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<u64> {
 /// decoding response body", while the cause says "connection reset by peer"). No URL: queries
 /// may name ids; bodies are never included by reqwest.
 fn describe(e: reqwest::Error) -> String {
-    let e = e.without_url();
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(cause) = source {
-        let line = cause.to_string();
-        if !text.contains(&line) {
-            text.push_str(": ");
-            text.push_str(&line);
-        }
-        source = cause.source();
-    }
-    text
+    crate::error::with_causes(&e.without_url())
 }
 
 fn retryable(status: u16) -> bool {

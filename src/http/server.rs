@@ -160,26 +160,24 @@ impl Reply {
         }
     }
 
-    /// `body` as plain text (Meta's subscription check wants the bare challenge back), which a
-    /// browser must not sniff as anything else.
+    /// `body` as plain text (Meta's subscription check wants the bare challenge back).
     pub fn text(status: u16, body: &str) -> Reply {
-        Reply {
-            status,
-            body: body.to_string(),
-            extra: Vec::new(),
-        }
-        .with("Content-Type", "text/plain; charset=utf-8")
-        .with("X-Content-Type-Options", "nosniff")
+        Reply::typed(status, body, "text/plain; charset=utf-8")
     }
 
     /// `body` as an HTML page (the loopback listener's answer to the browser).
     pub fn html(status: u16, body: &str) -> Reply {
+        Reply::typed(status, body, "text/html; charset=utf-8")
+    }
+
+    /// `body` with `content_type`, which a browser must not sniff as anything else.
+    fn typed(status: u16, body: &str, content_type: &'static str) -> Reply {
         Reply {
             status,
             body: body.to_string(),
             extra: Vec::new(),
         }
-        .with("Content-Type", "text/html; charset=utf-8")
+        .with("Content-Type", content_type)
         .with("X-Content-Type-Options", "nosniff")
     }
 

@@ -306,6 +306,11 @@ pub fn display_cell(cell: &str) -> String {
     terminal_safe(cell).into_owned()
 }
 
+/// Column headers (or any names) as the owned strings a [`Section`] or a CSV header holds.
+pub fn names(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| n.to_string()).collect()
+}
+
 /// Renders an optional value as a table/CSV cell.
 pub fn cell<T: ToString>(value: &Option<T>) -> String {
     value.as_ref().map(ToString::to_string).unwrap_or_default()

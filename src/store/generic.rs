@@ -332,15 +332,9 @@ impl<C: Conn> SqlStore<C> {
         fts: bool,
     ) -> Result<(), StoreError> {
         let d = self.dialect();
-        if let Some(p) = &q.platform {
-            query.filter("fa.platform = ?", [p.into()]);
-        }
-        if let Some(a) = &q.account {
-            query.filter("fa.account = ?", [a.into()]);
-        }
-        if let Some(s) = &q.status {
-            query.filter("fa.status = ?", [s.into()]);
-        }
+        query.equals("fa.platform", q.platform.as_ref());
+        query.equals("fa.account", q.account.as_ref());
+        query.equals("fa.status", q.status.as_ref());
         if let Some(text) = &q.search {
             query.search_by(&FAN_SEARCH, text, fts);
         }
@@ -444,40 +438,44 @@ impl<C: Conn> SqlStore<C> {
             "SELECT m.*, f.username AS fan_username FROM messages m LEFT JOIN fans f \
              ON f.platform = m.platform AND f.platform_user_id = m.fan_platform_user_id",
         );
-        if let Some(p) = &q.platform {
-            query.filter("m.platform = ?", [p.into()]);
-        }
-        if let Some(a) = &q.account {
-            query.filter("m.account = ?", [a.into()]);
-        }
+        query.equals("m.platform", q.platform.as_ref());
+        query.equals("m.account", q.account.as_ref());
         if let Some(text) = &q.search {
             let fts = !self.search_is_common(&MESSAGE_SEARCH, text)?;
             query.search_by(&MESSAGE_SEARCH, text, fts);
         }
-        if let Some(fan) = &q.fan_platform_user_id {
-            query.filter("m.fan_platform_user_id = ?", [fan.into()]);
-        }
-        if let Some(dir) = &q.direction {
-            query.filter("m.direction = ?", [dir.into()]);
-        }
-        if let Some(t) = q.since {
-            query.filter("m.sent_at >= ?", [t.into()]);
-        }
-        if let Some(t) = q.until {
-            query.filter("m.sent_at < ?", [t.into()]);
-        }
-        if let Some(after) = q.page.after {
-            let lookup = Query::new(
+        query.equals("m.fan_platform_user_id", q.fan_platform_user_id.as_ref());
+        query.equals("m.direction", q.direction.as_ref());
+        query.period("m.sent_at", q.since, q.until);
+        let lookup = || {
+            Query::new(
                 d,
                 format!("SELECT {} FROM messages m", keyset.lookup_columns()),
-            );
-            let cursor = self.cursor_at(&keyset, lookup, "m.id", "message", after)?;
+            )
+        };
+        self.keyset_page(query, &keyset, &q.page, ("m.id", "message"), lookup)
+    }
+
+    /// `query`'s page in `keyset`'s order: the rows after the one `page.after` names (`row`:
+    /// its id column and what it is, for the error when it is gone), whose sort values are read
+    /// through `lookup` ([`SqlStore::cursor_at`]), at most `page.limit` of them.
+    fn keyset_page(
+        &mut self,
+        mut query: Query,
+        keyset: &Keyset,
+        page: &Page,
+        row: (&str, &'static str),
+        lookup: impl FnOnce() -> Query,
+    ) -> Result<(String, Vec<Value>), StoreError> {
+        let d = self.dialect();
+        if let Some(after) = page.after {
+            let cursor = self.cursor_at(keyset, lookup(), row.0, row.1, after)?;
             let (cond, values) = keyset.after(d, &cursor);
             query.filter(&cond, values);
         }
         Ok(query.finish(
             &format!("ORDER BY {} LIMIT ?", keyset.order_by(d)),
-            [limit(q.page.limit)],
+            [limit(page.limit)],
         ))
     }
 
@@ -554,29 +552,10 @@ fn instant_sum(query: &Query, at: &str) -> String {
 
 /// `query` narrowed to the events `q` selects.
 fn event_filters(mut query: Query, q: &EventQuery) -> Query {
-    if let Some(p) = &q.platform {
-        query.filter("e.platform = ?", [p.into()]);
-    }
-    if !q.accounts.is_empty() {
-        let marks = vec!["?"; q.accounts.len()].join(", ");
-        query.filter(
-            &format!("e.account IN ({marks})"),
-            q.accounts.iter().map(Value::from),
-        );
-    }
-    if !q.metrics.is_empty() {
-        let marks = vec!["?"; q.metrics.len()].join(", ");
-        query.filter(
-            &format!("e.metric IN ({marks})"),
-            q.metrics.iter().map(Value::from),
-        );
-    }
-    if let Some(t) = q.since {
-        query.filter("e.period_start >= ?", [t.into()]);
-    }
-    if let Some(t) = q.until {
-        query.filter("e.period_start < ?", [t.into()]);
-    }
+    query.equals("e.platform", q.platform.as_ref());
+    query.any_of("e.account", &q.accounts);
+    query.any_of("e.metric", &q.metrics);
+    query.period("e.period_start", q.since, q.until);
     query
 }
 
@@ -1304,74 +1283,6 @@ impl<C: Conn> Store for SqlStore<C> {
         Ok(None)
     }
 
-    fn count_fans(&mut self, q: &FanQuery) -> Result<i64, StoreError> {
-        self.count_fans_impl(q)
-    }
-
-    fn set_fan_tags(
-        &mut self,
-        fan_id: i64,
-        account: &str,
-        tags: &[String],
-        remove: bool,
-        operator: &str,
-        audit: &AuditEntry,
-    ) -> Result<u64, StoreError> {
-        self.set_fan_tags_impl(fan_id, account, tags, remove, operator, audit)
-    }
-
-    fn add_fan_note(
-        &mut self,
-        fan_id: i64,
-        account: &str,
-        body: &str,
-        operator: &str,
-        audit: &AuditEntry,
-    ) -> Result<FanNote, StoreError> {
-        self.add_fan_note_impl(fan_id, account, body, operator, audit)
-    }
-
-    fn fan_tags(&mut self, fan_id: i64) -> Result<Vec<FanTag>, StoreError> {
-        self.fan_tags_impl(fan_id)
-    }
-
-    fn fan_notes(&mut self, fan_id: i64) -> Result<Vec<FanNote>, StoreError> {
-        self.fan_notes_impl(fan_id)
-    }
-
-    fn save_segment(
-        &mut self,
-        name: &str,
-        definition: &str,
-        operator: &str,
-        audit: &AuditEntry,
-    ) -> Result<bool, StoreError> {
-        self.save_segment_impl(name, definition, operator, audit)
-    }
-
-    fn segments(&mut self) -> Result<Vec<SegmentRow>, StoreError> {
-        self.segments_impl(None)
-    }
-
-    fn segment(&mut self, name: &str) -> Result<Option<SegmentRow>, StoreError> {
-        Ok(self.segments_impl(Some(name))?.pop())
-    }
-
-    fn delete_segment(&mut self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError> {
-        self.delete_segment_impl(name, audit)
-    }
-
-    fn erase_fan(
-        &mut self,
-        fan_id: i64,
-        account: Option<&str>,
-        audit: &AuditEntry,
-        describe: &dyn Fn(&[TableCount]) -> String,
-        scrub: &dyn Fn(&str) -> SegmentScrub,
-    ) -> Result<Vec<TableCount>, StoreError> {
-        self.erase_fan_impl(fan_id, account, audit, describe, scrub)
-    }
-
     fn fan_relationships(&mut self, fan_id: i64) -> Result<Vec<FanRow>, StoreError> {
         let mut q = Query::new(self.dialect(), FAN_SELECT);
         q.filter("f.id = ?", [fan_id.into()]);
@@ -1408,21 +1319,12 @@ impl<C: Conn> Store for SqlStore<C> {
 
     fn list_audit(&mut self, q: &AuditQuery) -> Result<Vec<AuditRow>, StoreError> {
         let mut query = Query::new(self.dialect(), "SELECT a.* FROM audit_log a");
-        if let Some(p) = &q.platform {
-            query.filter("a.platform = ?", [p.into()]);
-        }
-        if let Some(action) = &q.action {
-            query.filter("a.action = ?", [action.into()]);
-        }
+        query.equals("a.platform", q.platform.as_ref());
+        query.equals("a.action", q.action.as_ref());
         if let Some(text) = &q.search {
             query.search(&AUDIT_SEARCH, text);
         }
-        if let Some(t) = q.since {
-            query.filter("a.at >= ?", [t.into()]);
-        }
-        if let Some(t) = q.until {
-            query.filter("a.at < ?", [t.into()]);
-        }
+        query.period("a.at", q.since, q.until);
         if let Some(after) = q.page.after {
             query.filter(
                 "(a.at, a.id) > (SELECT b.at, b.id FROM audit_log b WHERE b.id = ?)",
@@ -1591,13 +1493,7 @@ impl<C: Conn> Store for SqlStore<C> {
         let d = self.dialect();
         let first_seen = FA_FIRST_SEEN.expr(d);
         let mut query = Query::new(d, "SELECT COUNT(*) AS n FROM fan_accounts fa");
-        if !accounts.is_empty() {
-            let marks = vec!["?"; accounts.len()].join(", ");
-            query.filter(
-                &format!("fa.account IN ({marks})"),
-                accounts.iter().map(Value::from),
-            );
-        }
+        query.any_of("fa.account", accounts);
         query.filter(
             &format!("{first_seen} >= ? AND {first_seen} < ?"),
             [since.into(), until.into()],
@@ -1707,22 +1603,9 @@ impl<C: Conn> Store for SqlStore<C> {
 
     fn top_posts(&mut self, q: &PostQuery) -> Result<Vec<Post>, StoreError> {
         let mut query = Query::new(self.dialect(), "SELECT p.* FROM posts p");
-        if let Some(platform) = &q.platform {
-            query.filter("p.platform = ?", [platform.into()]);
-        }
-        if !q.accounts.is_empty() {
-            let marks = vec!["?"; q.accounts.len()].join(", ");
-            query.filter(
-                &format!("p.account IN ({marks})"),
-                q.accounts.iter().map(Value::from),
-            );
-        }
-        if let Some(t) = q.since {
-            query.filter("p.published_at >= ?", [t.into()]);
-        }
-        if let Some(t) = q.until {
-            query.filter("p.published_at < ?", [t.into()]);
-        }
+        query.equals("p.platform", q.platform.as_ref());
+        query.any_of("p.account", &q.accounts);
+        query.period("p.published_at", q.since, q.until);
         let order = match q.rank {
             PostRank::Views => "ORDER BY COALESCE(p.view_count, 0) DESC, p.id LIMIT ?",
             PostRank::EngagementRate => {
@@ -1854,139 +1737,6 @@ impl<C: Conn> Store for SqlStore<C> {
                 .collect::<Result<Vec<_>, _>>()
                 .map(Some)
         })
-    }
-
-    fn link_fans(
-        &mut self,
-        fans: &[i64],
-        decision: &PersonDecision,
-        audit: &AuditEntry,
-    ) -> Result<LinkOutcome, StoreError> {
-        self.people_link(fans, decision, audit)
-    }
-
-    fn unlink_fan(
-        &mut self,
-        fan: i64,
-        decision: &PersonDecision,
-        audit: &AuditEntry,
-    ) -> Result<Option<UnlinkOutcome>, StoreError> {
-        self.people_unlink(fan, decision, audit)
-    }
-
-    fn reject_pair(
-        &mut self,
-        pair: (i64, i64),
-        decision: &PersonDecision,
-        audit: &AuditEntry,
-    ) -> Result<i64, StoreError> {
-        self.people_reject(pair, decision, audit)
-    }
-
-    fn person_of(&mut self, fan: i64) -> Result<Option<i64>, StoreError> {
-        self.people_person_of(fan)
-    }
-
-    fn person_identities(&mut self, person: i64) -> Result<Vec<FanIdentity>, StoreError> {
-        self.people_identities(person)
-    }
-
-    fn list_people(&mut self, q: &PersonQuery) -> Result<Vec<PersonRow>, StoreError> {
-        self.people_list(q)
-    }
-
-    fn handle_blocks(&mut self, after: &str, rows: u32) -> Result<Vec<String>, StoreError> {
-        self.people_blocks(after, rows)
-    }
-
-    fn block_members(&mut self, stems: &[String]) -> Result<Vec<BlockFan>, StoreError> {
-        self.people_block_members(stems)
-    }
-
-    fn fans_by_handle(
-        &mut self,
-        keys: &[String],
-        account: &Option<String>,
-    ) -> Result<Vec<CandidateFan>, StoreError> {
-        self.people_by_handle(keys, account)
-    }
-
-    fn candidate_fans(
-        &mut self,
-        ids: &[i64],
-        account: &Option<String>,
-    ) -> Result<Vec<CandidateFan>, StoreError> {
-        self.people_by_ids(ids, account)
-    }
-
-    fn persons_of(&mut self, fans: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
-        self.people_persons_of(fans)
-    }
-
-    fn rejections_of(&mut self, fans: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
-        self.people_rejections_of(fans)
-    }
-
-    fn known_to(&mut self, fans: &[i64], account: &str) -> Result<Vec<i64>, StoreError> {
-        self.people_known_to(fans, account)
-    }
-
-    fn fan_mentions(
-        &mut self,
-        after: i64,
-        fans: &[i64],
-        rows: u32,
-    ) -> Result<Vec<MentionSource>, StoreError> {
-        self.people_mentions(after, fans, rows)
-    }
-
-    fn contact_blocks(
-        &mut self,
-        after: &(String, String),
-        rows: u32,
-    ) -> Result<Vec<(String, String)>, StoreError> {
-        self.people_contact_blocks(after, rows)
-    }
-
-    fn contact_members(
-        &mut self,
-        values: &[(String, String)],
-    ) -> Result<Vec<ContactFan>, StoreError> {
-        self.people_contact_members(values)
-    }
-
-    fn contacts_page(
-        &mut self,
-        kind: ContactKind,
-        after: i64,
-        fans: &[i64],
-        rows: u32,
-    ) -> Result<Vec<ContactFan>, StoreError> {
-        self.people_contacts_page(kind, after, fans, rows)
-    }
-
-    fn relationships_of(&mut self, fans: &[i64]) -> Result<Vec<FanReferral>, StoreError> {
-        self.people_relationships_of(fans)
-    }
-
-    fn has_referrals(&mut self) -> Result<bool, StoreError> {
-        self.people_has_referrals()
-    }
-
-    fn link_figures(
-        &mut self,
-        q: &AttributionQuery,
-    ) -> Result<(Vec<LinkFigures>, i64), StoreError> {
-        self.links_figures(q)
-    }
-
-    fn link_posts(
-        &mut self,
-        hosts: &[String],
-        after: i64,
-        rows: u32,
-    ) -> Result<Vec<PostRow>, StoreError> {
-        self.links_posts(hosts, after, rows)
     }
 
     fn upload(

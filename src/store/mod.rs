@@ -274,7 +274,7 @@ impl Batch<'_> {
 }
 
 /// Everything commands may ask of the CRM database.
-pub trait Store: Send {
+pub trait Store: FanListStore + PeopleStore + LinkStore + Send {
     /// Which backend and where, for `db status`, `doctor` and error messages.
     fn info(&self) -> StoreInfo;
 
@@ -406,67 +406,6 @@ pub trait Store: Send {
     fn fan_relationships(&mut self, fan_id: i64) -> Result<Vec<FanRow>, StoreError>;
     /// The accounts holding fans or messages of `platform`, by name.
     fn fan_accounts(&mut self, platform: PlatformId) -> Result<Vec<String>, StoreError>;
-    /// How many fans `query` matches, its page ignored: the live count of a segment, one query.
-    fn count_fans(&mut self, query: &FanQuery) -> Result<i64, StoreError>;
-
-    /// Adds `tags` to fan `fan_id` for `account` (`""`: every account), or with `remove` takes
-    /// them off, writing `audit` in the same transaction. Idempotent: returns how many tags were
-    /// added or removed (0 when all already were). `operator` is who did it.
-    fn set_fan_tags(
-        &mut self,
-        fan_id: i64,
-        account: &str,
-        tags: &[String],
-        remove: bool,
-        operator: &str,
-        audit: &AuditEntry,
-    ) -> Result<u64, StoreError>;
-    /// Appends a note to fan `fan_id` (notes are never changed), with `audit` in the same
-    /// transaction.
-    fn add_fan_note(
-        &mut self,
-        fan_id: i64,
-        account: &str,
-        body: &str,
-        operator: &str,
-        audit: &AuditEntry,
-    ) -> Result<FanNote, StoreError>;
-    /// The fan's tags, by tag then account.
-    fn fan_tags(&mut self, fan_id: i64) -> Result<Vec<FanTag>, StoreError>;
-    /// The fan's notes, newest first.
-    fn fan_notes(&mut self, fan_id: i64) -> Result<Vec<FanNote>, StoreError>;
-
-    /// Saves a segment under a new name, with `audit`; false (nothing written) when the name
-    /// is taken.
-    fn save_segment(
-        &mut self,
-        name: &str,
-        definition: &str,
-        operator: &str,
-        audit: &AuditEntry,
-    ) -> Result<bool, StoreError>;
-    /// Saved segments by name.
-    fn segments(&mut self) -> Result<Vec<SegmentRow>, StoreError>;
-    /// The saved segment `name`, if there is one (built-in segments are not rows).
-    fn segment(&mut self, name: &str) -> Result<Option<SegmentRow>, StoreError>;
-    /// Deletes a saved segment, with `audit`; false when there was none of that name.
-    fn delete_segment(&mut self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError>;
-
-    /// Erases fan `fan_id` in one transaction: with `account` None, the identity and every row
-    /// about it (messages, fan-attributed analytics events, tags, notes); with `account`, that
-    /// account's rows only, and the identity when nothing of it is left. Earlier audit entries
-    /// about the fan (tags, notes) lose their detail; `audit` is written with its detail set
-    /// by `describe` from the rows deleted per table. When the identity goes, each saved
-    /// segment's definition is handed to `scrub` and rewritten or deleted as it answers
-    /// (counted under `segments`). Returns those counts.
-    fn erase_fan(
-        &mut self,
-        fan_id: i64,
-        account: Option<&str>,
-        audit: &AuditEntry,
-        describe: &dyn Fn(&[TableCount]) -> String,
-        scrub: &dyn Fn(&str) -> SegmentScrub,
-    ) -> Result<Vec<TableCount>, StoreError>;
 
     /// One page of messages by send time, oldest first (newest first with `newest_first`),
     /// continuing after the message `page.after`.
@@ -544,6 +483,96 @@ pub trait Store: Send {
         batches: &[Batch<'_>],
     ) -> Result<Option<Vec<UpsertCounts>>, StoreError>;
 
+    /// The ledger row of this file's publish to one account, found by its full hash.
+    fn upload(
+        &mut self,
+        platform: PlatformId,
+        account: &str,
+        file_hash: &str,
+    ) -> Result<Option<UploadRow>, StoreError>;
+    /// The ledger's entries with this fingerprint on one account (same size, first and last
+    /// MiB): every entry that could be the same file.
+    fn upload_candidates(
+        &mut self,
+        platform: PlatformId,
+        account: &str,
+        fingerprint: &str,
+    ) -> Result<Vec<UploadRow>, StoreError>;
+    /// Writes a ledger entry in one statement: the row `upload.id` when set, else inserted or
+    /// replacing the entry with the same key. Returns the row's id. Fails when another row
+    /// already has the file's SHA-256 for the account (a concurrent upload of the same file).
+    fn save_upload(&mut self, upload: &Upload) -> Result<i64, StoreError>;
+}
+
+/// The fan lists of [`Store`] (schema v12): tags, notes, saved segments, their live counts
+/// and erasure; `generic/fan_lists.rs` implements them.
+pub trait FanListStore {
+    /// How many fans `query` matches, its page ignored: the live count of a segment, one query.
+    fn count_fans(&mut self, query: &FanQuery) -> Result<i64, StoreError>;
+
+    /// Adds `tags` to fan `fan_id` for `account` (`""`: every account), or with `remove` takes
+    /// them off, writing `audit` in the same transaction. Idempotent: returns how many tags were
+    /// added or removed (0 when all already were). `operator` is who did it.
+    fn set_fan_tags(
+        &mut self,
+        fan_id: i64,
+        account: &str,
+        tags: &[String],
+        remove: bool,
+        operator: &str,
+        audit: &AuditEntry,
+    ) -> Result<u64, StoreError>;
+    /// Appends a note to fan `fan_id` (notes are never changed), with `audit` in the same
+    /// transaction.
+    fn add_fan_note(
+        &mut self,
+        fan_id: i64,
+        account: &str,
+        body: &str,
+        operator: &str,
+        audit: &AuditEntry,
+    ) -> Result<FanNote, StoreError>;
+    /// The fan's tags, by tag then account.
+    fn fan_tags(&mut self, fan_id: i64) -> Result<Vec<FanTag>, StoreError>;
+    /// The fan's notes, newest first.
+    fn fan_notes(&mut self, fan_id: i64) -> Result<Vec<FanNote>, StoreError>;
+
+    /// Saves a segment under a new name, with `audit`; false (nothing written) when the name
+    /// is taken.
+    fn save_segment(
+        &mut self,
+        name: &str,
+        definition: &str,
+        operator: &str,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError>;
+    /// Saved segments by name.
+    fn segments(&mut self) -> Result<Vec<SegmentRow>, StoreError>;
+    /// The saved segment `name`, if there is one (built-in segments are not rows).
+    fn segment(&mut self, name: &str) -> Result<Option<SegmentRow>, StoreError>;
+    /// Deletes a saved segment, with `audit`; false when there was none of that name.
+    fn delete_segment(&mut self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError>;
+
+    /// Erases fan `fan_id` in one transaction: with `account` None, the identity and every row
+    /// about it (messages, fan-attributed analytics events, tags, notes); with `account`, that
+    /// account's rows only, and the identity when nothing of it is left. Earlier audit entries
+    /// about the fan (tags, notes) lose their detail; `audit` is written with its detail set
+    /// by `describe` from the rows deleted per table. When the identity goes, each saved
+    /// segment's definition is handed to `scrub` and rewritten or deleted as it answers
+    /// (counted under `segments`). Returns those counts.
+    fn erase_fan(
+        &mut self,
+        fan_id: i64,
+        account: Option<&str>,
+        audit: &AuditEntry,
+        describe: &dyn Fn(&[TableCount]) -> String,
+        scrub: &dyn Fn(&str) -> SegmentScrub,
+    ) -> Result<Vec<TableCount>, StoreError>;
+}
+
+/// The people of [`Store`] (schema v16): links of fan identities into persons, their
+/// decisions, and what `people suggest` reads; `generic/people.rs` implements them.
+pub trait PeopleStore {
     /// Links fan identities into one person (schema v15): a new person when none of them has
     /// one, else the one person they share; refused (nothing written) when they belong to
     /// different people. The decision and `audit` (its detail filled with ids) are written
@@ -633,8 +662,11 @@ pub trait Store: Send {
     fn relationships_of(&mut self, fans: &[i64]) -> Result<Vec<FanReferral>, StoreError>;
     /// Whether any relationship names a referral (schema v21's partial index answers it).
     fn has_referrals(&mut self) -> Result<bool, StoreError>;
+}
 
-    /// The publish ledger's entry for a file (by SHA-256) on one account, if any.
+/// The tracking links of [`Store`] (schema v17) that `insights attribution` reads;
+/// `generic/links.rs` implements them.
+pub trait LinkStore {
     /// Each tracking link's figures over the rows `q` reads, and how many links of the
     /// account have none there (schema v17).
     fn link_figures(&mut self, q: &AttributionQuery)
@@ -647,26 +679,6 @@ pub trait Store: Send {
         after: i64,
         rows: u32,
     ) -> Result<Vec<PostRow>, StoreError>;
-
-    /// The ledger row of this file's publish to one account, found by its full hash.
-    fn upload(
-        &mut self,
-        platform: PlatformId,
-        account: &str,
-        file_hash: &str,
-    ) -> Result<Option<UploadRow>, StoreError>;
-    /// The ledger's entries with this fingerprint on one account (same size, first and last
-    /// MiB): every entry that could be the same file.
-    fn upload_candidates(
-        &mut self,
-        platform: PlatformId,
-        account: &str,
-        fingerprint: &str,
-    ) -> Result<Vec<UploadRow>, StoreError>;
-    /// Writes a ledger entry in one statement: the row `upload.id` when set, else inserted or
-    /// replacing the entry with the same key. Returns the row's id. Fails when another row
-    /// already has the file's SHA-256 for the account (a concurrent upload of the same file).
-    fn save_upload(&mut self, upload: &Upload) -> Result<i64, StoreError>;
 }
 
 /// From this many rows (by the server's estimate), `db status` on PostgreSQL shows the estimate

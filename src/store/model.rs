@@ -174,6 +174,33 @@ pub struct Message {
     pub post_ref: Option<String>,
 }
 
+impl Message {
+    /// A message an API or a webhook showed, sent by the account (`outgoing`) or to it: no
+    /// fan, body, thread or post, and no account (a sync stream leaves that to the engine,
+    /// which writes the connection's): what an adapter's message starts from, so that a field
+    /// added to `Message` is defaulted in one place.
+    pub fn exchanged(
+        platform: PlatformId,
+        id: String,
+        kind: &str,
+        outgoing: bool,
+        sent_at: DateTime<Utc>,
+    ) -> Message {
+        Message {
+            platform,
+            account: String::new(),
+            platform_message_id: id,
+            fan_platform_user_id: None,
+            direction: if outgoing { "out" } else { "in" }.into(),
+            kind: kind.into(),
+            body: None,
+            sent_at,
+            thread_ref: None,
+            post_ref: None,
+        }
+    }
+}
+
 /// A video, media item, submission or tweet with its latest public metrics.
 /// Key: (platform, platform_post_id). The fields are in the order of `posts list`'s CSV
 /// columns, which are [`PostRow`]'s serialised fields.

@@ -36,12 +36,8 @@ pub fn keyset(sort: PostSort, descending: bool) -> Keyset {
 pub fn page_query(d: Dialect, q: &PostListQuery, cursor: Option<&Cursor>) -> (String, Vec<Value>) {
     let keys = keyset(q.sort, q.descending);
     let mut query = Query::new(d, "SELECT p.* FROM posts p");
-    if let Some(p) = &q.platform {
-        query.filter("p.platform = ?", [p.into()]);
-    }
-    if let Some(a) = &q.account {
-        query.filter("p.account = ?", [a.into()]);
-    }
+    query.equals("p.platform", q.platform.as_ref());
+    query.equals("p.account", q.account.as_ref());
     // On the indexed expression, so that sorted by publication a date range is an index range.
     let published = PUBLISHED.expr(d);
     if let Some(t) = q.since {

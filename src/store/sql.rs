@@ -6,6 +6,8 @@
 //! keyset pagination — is generated from the declarative [`UpsertSpec`]s and the [`Query`]
 //! builder below, so the two backends cannot drift apart.
 
+use chrono::{DateTime, Utc};
+
 use super::value::Value;
 
 /// Which SQL the backend speaks: the few places the shared SQL differs (parameters, times)
@@ -196,22 +198,25 @@ impl UpsertSpec {
 
     /// `c = <merged>` for every column, the new values read from `new.c`.
     fn sets(&self, new: &str) -> String {
-        let t = self.table;
-        self.columns
-            .iter()
-            .map(|&(c, m)| format!("{c} = {}", merge_expr(new, t, c, m)))
-            .collect::<Vec<_>>()
-            .join(", ")
+        self.per_column(new, ", ", |c, merged| format!("{c} = {merged}"))
     }
 
     /// True when merging the values of `new` would change something.
     fn changed(&self, new: &str) -> String {
         let t = self.table;
+        self.per_column(new, " OR ", |c, merged| {
+            format!("({merged}) IS DISTINCT FROM {t}.{c}")
+        })
+    }
+
+    /// `each(column, merged value)` for every column (the new values read from `new.c`),
+    /// joined by `sep`.
+    fn per_column(&self, new: &str, sep: &str, each: impl Fn(&str, String) -> String) -> String {
         self.columns
             .iter()
-            .map(|&(c, m)| format!("({}) IS DISTINCT FROM {t}.{c}", merge_expr(new, t, c, m)))
+            .map(|&(c, m)| each(c, merge_expr(new, self.table, c, m)))
             .collect::<Vec<_>>()
-            .join(" OR ")
+            .join(sep)
     }
 }
 
@@ -336,6 +341,45 @@ impl Query {
     ) -> &mut Self {
         let numbered = self.number(condition, values);
         self.conditions.push(numbered);
+        self
+    }
+
+    /// Adds `column = value` when a value is given: a listing's optional filter, where none
+    /// keeps every row.
+    pub fn equals<V: Into<Value>>(&mut self, column: &str, value: Option<V>) -> &mut Self {
+        if let Some(v) = value {
+            self.filter(&format!("{column} = ?"), [v.into()]);
+        }
+        self
+    }
+
+    /// Adds `column IN (values)` when there are values: none keeps every row (a filter not
+    /// given), never none of them.
+    pub fn any_of(&mut self, column: &str, values: &[String]) -> &mut Self {
+        if !values.is_empty() {
+            let marks = vec!["?"; values.len()].join(", ");
+            self.filter(
+                &format!("{column} IN ({marks})"),
+                values.iter().map(Value::from),
+            );
+        }
+        self
+    }
+
+    /// Keeps the rows with `column` in the half-open period `[since, until)`, each bound only
+    /// when given: the `--since`/`--until` (`--from`/`--to`) of every listing.
+    pub fn period(
+        &mut self,
+        column: &str,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+    ) -> &mut Self {
+        if let Some(t) = since {
+            self.filter(&format!("{column} >= ?"), [t.into()]);
+        }
+        if let Some(t) = until {
+            self.filter(&format!("{column} < ?"), [t.into()]);
+        }
         self
     }
 
@@ -488,6 +532,30 @@ mod tests {
         );
         assert!(sql.ends_with("ORDER BY a.id LIMIT $6"), "{sql}");
         assert_eq!(params[1], Value::from("%50\\%\\_off%"));
+    }
+
+    #[test]
+    fn optional_filters_add_nothing_when_not_given() {
+        let t = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let mut q = Query::new(Dialect::Postgres, "SELECT * FROM posts p");
+        q.equals("p.platform", None::<&str>)
+            .any_of("p.account", &[])
+            .period("p.published_at", None, None);
+        assert_eq!(
+            q.finish("", []),
+            ("SELECT * FROM posts p ".to_string(), vec![])
+        );
+        let mut q = Query::new(Dialect::Postgres, "SELECT * FROM posts p");
+        q.equals("p.platform", Some("x"))
+            .any_of("p.account", &["a".to_string(), "b".to_string()])
+            .period("p.published_at", Some(t), Some(t));
+        let (sql, params) = q.finish("", []);
+        assert_eq!(
+            sql,
+            "SELECT * FROM posts p WHERE p.platform = $1 AND p.account IN ($2, $3) \
+             AND p.published_at >= $4 AND p.published_at < $5 "
+        );
+        assert_eq!(params.len(), 5);
     }
 
     #[test]

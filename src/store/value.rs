@@ -192,6 +192,11 @@ impl Row {
         StoreError::Decode(format!("column '{name}': expected {want}, found {got:?}"))
     }
 
+    /// The value of a column that must not be NULL.
+    fn required<T>(name: &str, value: Option<T>) -> Result<T, StoreError> {
+        value.ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
+    }
+
     /// An integer column; NULL reads as `None`, any other type is a decode error.
     pub fn opt_i64(&self, name: &str) -> Result<Option<i64>, StoreError> {
         match self.value(name)? {
@@ -203,8 +208,7 @@ impl Row {
 
     /// An integer column that is never NULL: NULL is a decode error.
     pub fn i64(&self, name: &str) -> Result<i64, StoreError> {
-        self.opt_i64(name)?
-            .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
+        Self::required(name, self.opt_i64(name)?)
     }
 
     /// A number column; an integer reads as a float (a sum may come back as either).
@@ -219,8 +223,7 @@ impl Row {
 
     /// A number column that is never NULL.
     pub fn f64(&self, name: &str) -> Result<f64, StoreError> {
-        self.opt_f64(name)?
-            .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
+        Self::required(name, self.opt_f64(name)?)
     }
 
     /// A text column; NULL reads as `None`.
@@ -234,8 +237,7 @@ impl Row {
 
     /// A text column that is never NULL.
     pub fn text(&self, name: &str) -> Result<String, StoreError> {
-        self.opt_text(name)?
-            .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
+        Self::required(name, self.opt_text(name)?)
     }
 
     /// A platform column: the name a [`PlatformId`] is stored as. A name this version does not
@@ -278,7 +280,7 @@ impl Row {
     /// warning (see [`Row::opt_time`]).
     pub fn time(&self, name: &str) -> Result<DateTime<Utc>, StoreError> {
         if let Value::Null = self.value(name)? {
-            return Err(StoreError::Decode(format!("column '{name}' is NULL")));
+            return Self::required(name, None);
         }
         Ok(self.opt_time(name)?.unwrap_or(DateTime::UNIX_EPOCH))
     }

@@ -93,6 +93,12 @@ pub struct Request<'a> {
 }
 
 impl Request<'_> {
+    /// Whether a page whose oldest item is at `oldest` reached the items an earlier pass
+    /// synced (at or before [`Request::since`]): an incremental pass ends with that page.
+    pub fn reached_synced(&self, oldest: Option<DateTime<Utc>>) -> bool {
+        matches!((self.since, oldest), (Some(since), Some(old)) if old <= since)
+    }
+
     /// `metric` of the account or one of its posts as it stands at this sync's time: repeated
     /// syncs draw a time series, and a sync run again upserts the same point.
     pub fn snapshot(
@@ -501,6 +507,27 @@ fn pages(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_reaches_the_synced_items_at_or_before_since() {
+        let t = |s| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let request = |since| Request {
+            cursor: None,
+            since,
+            at: t("2026-11-30T00:00:00Z"),
+            account: "a",
+            username: None,
+            user_id: None,
+            since_id: None,
+            max_reads: None,
+        };
+        let since = Some(t("2026-11-20T00:00:00Z"));
+        assert!(request(since).reached_synced(since));
+        assert!(request(since).reached_synced(Some(t("2026-11-19T00:00:00Z"))));
+        assert!(!request(since).reached_synced(Some(t("2026-11-21T00:00:00Z"))));
+        assert!(!request(since).reached_synced(None), "an empty page");
+        assert!(!request(None).reached_synced(since), "a full pass");
+    }
 
     #[test]
     fn resume_points_written_before_ids_were_kept_still_read() {

@@ -56,6 +56,21 @@ pub struct Request {
     pub progress: bool,
 }
 
+impl Request {
+    /// The first of the options that choose how the platform posts (`--privacy`, `--draft`,
+    /// `--no-wait`) this request was given, as typed: what a platform without those choices
+    /// refuses ([`Publisher::refuse`]).
+    pub fn posting_option(&self) -> Option<&'static str> {
+        [
+            (self.audience.is_some(), "--privacy"),
+            (self.draft, "--draft"),
+            (self.no_wait, "--no-wait"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
+}
+
 /// Who may watch a post, in socialcrm's words; each platform maps them to its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {

@@ -21,12 +21,13 @@ pub mod signature;
 
 use std::collections::{HashSet, VecDeque};
 
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 pub use crate::http::server as http;
 use crate::store::Store;
-use crate::store::model::ConnectionRow;
-use crate::vocab::PlatformId;
+use crate::store::model::{AnalyticsEvent, AuditEntry, ConnectionRow};
+use crate::vocab::{PlatformId, Secret};
 use http::{Incoming, Reply, Route};
 
 /// Answers the requests of one platform's webhook path.
@@ -46,10 +47,80 @@ pub struct Endpoint {
     pub receiver: Box<dyn Receiver>,
 }
 
+impl Endpoint {
+    /// `receiver` serving `methods` on `path`.
+    pub fn new(
+        path: &str,
+        methods: &'static [&'static str],
+        receiver: impl Receiver + 'static,
+    ) -> Endpoint {
+        Endpoint {
+            route: Route {
+                path: path.into(),
+                methods,
+            },
+            receiver: Box::new(receiver),
+        }
+    }
+}
+
+/// A secret deliveries are signed with, when the settings hold one: an empty value (a variable
+/// set to nothing) is none, so that no receiver ever checks signatures against an empty key.
+pub fn signing_key(secret: &Option<Secret>) -> Option<Secret> {
+    secret.clone().filter(|k| !k.expose().is_empty())
+}
+
 /// The event's unique id: the SHA-256 of the body, hex, so redeliveries overwrite instead of
 /// duplicating.
 pub fn event_id(body: &[u8]) -> String {
     signature::hex(&Sha256::digest(body))
+}
+
+/// The audit entry of one delivery of `platform`'s: the platform as the actor, the action
+/// `webhook`, the account the event is about (none when no connection is its), and `detail`,
+/// which names the events, never a header, a body or a signature.
+pub fn delivery_audit(
+    platform: PlatformId,
+    event_id: String,
+    account: Option<String>,
+    outcome: &str,
+    detail: String,
+    now: DateTime<Utc>,
+) -> AuditEntry {
+    AuditEntry {
+        event_id,
+        at: now,
+        actor: platform.name().into(),
+        action: "webhook".into(),
+        platform: Some(platform),
+        account,
+        outcome: outcome.into(),
+        detail: Some(detail),
+    }
+}
+
+/// `count` events of kind `metric` in delivery `event_id`, as the flow point (subject type
+/// `webhook`, period `instant`, at `at`) that `insights` counts deliveries by.
+pub fn delivery_event(
+    platform: PlatformId,
+    account: String,
+    event_id: String,
+    metric: String,
+    at: DateTime<Utc>,
+    count: f64,
+) -> AnalyticsEvent {
+    AnalyticsEvent {
+        platform,
+        account,
+        subject_type: "webhook".into(),
+        subject_id: event_id,
+        metric,
+        period: "instant".into(),
+        period_start: at,
+        value: count,
+        unit: None,
+        fan_platform_user_id: None,
+    }
 }
 
 /// The local account a delivery for `platform_user_id` belongs to: the connection of that

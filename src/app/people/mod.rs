@@ -9,14 +9,14 @@ mod suggest;
 
 use serde::Serialize;
 
-use super::fans::{SpendTotal, organization_spend, resolve};
+use super::fans::{SpendTotal, latest_messages, organization_spend, resolve, spend_section};
 use super::{Context, Report};
 use crate::cli::{PeopleCommand, PersonSortArg};
 use crate::error::{CliError, CliResult};
-use crate::output::{Columns, List, Render, Section, cell};
+use crate::output::{Columns, List, Render, Section, cell, names};
 use crate::store::model::{
-    AuditEntry, FanIdentity, FanRow, LinkOutcome, MessageQuery, MessageRow, Page, PersonDecision,
-    PersonQuery, PersonRow, PersonSort,
+    AuditEntry, FanIdentity, FanRow, LinkOutcome, MessageRow, PersonDecision, PersonQuery,
+    PersonRow, PersonSort,
 };
 
 pub use suggest::{Signal, Suggestion};
@@ -31,10 +31,7 @@ pub fn run(ctx: &mut Context, cmd: PeopleCommand) -> CliResult<Report> {
             page,
         } => {
             let query = PersonQuery {
-                page: Page {
-                    limit: page.limit,
-                    after: page.after,
-                },
+                page: (&page).into(),
                 account,
                 min_platforms: platforms,
                 sort: match sort {
@@ -339,18 +336,7 @@ fn show(ctx: &mut Context, person: i64, messages: u32) -> CliResult<Report> {
     let mut timeline: Vec<MessageRow> = Vec::new();
     for f in &identities {
         relationships.extend(store.fan_relationships(f.id)?);
-        if messages > 0 {
-            timeline.extend(store.list_messages(&MessageQuery {
-                page: Page {
-                    limit: messages,
-                    after: None,
-                },
-                platform: Some(f.platform),
-                fan_platform_user_id: Some(f.platform_user_id.clone()),
-                newest_first: true,
-                ..MessageQuery::default()
-            })?);
-        }
+        timeline.extend(latest_messages(store, f, messages)?);
     }
     timeline.sort_by(|a, b| {
         b.message
@@ -405,16 +391,13 @@ impl Render for PersonProfile {
         }];
         out.push(Section {
             title: Some(format!("identities ({})", self.identities.len())),
-            columns: [
+            columns: names(&[
                 "fan",
                 "platform",
                 "platform_user_id",
                 "username",
                 "display_name",
-            ]
-            .iter()
-            .map(|c| c.to_string())
-            .collect(),
+            ]),
             rows: self
                 .identities
                 .iter()
@@ -436,16 +419,7 @@ impl Render for PersonProfile {
             self.relationships.len()
         ));
         out.push(rel);
-        out.push(Section {
-            title: Some("spend".into()),
-            columns: vec!["currency".into(), "amount".into(), "accounts".into()],
-            rows: self
-                .spend
-                .iter()
-                .map(|t| vec![cell(&t.currency), t.amount.clone(), t.accounts.to_string()])
-                .collect(),
-            ..Section::default()
-        });
+        out.push(spend_section("spend", &self.spend));
         if !self.timeline.is_empty() {
             let mut t = List(self.timeline.clone()).sections().remove(0);
             t.title = Some(format!("timeline ({})", self.timeline.len()));

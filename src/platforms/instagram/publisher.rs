@@ -38,12 +38,7 @@ impl Publisher for Instagram {
     }
 
     fn refuse(&self, request: &Request) -> Option<Reason> {
-        let refused = [
-            (request.audience.is_some(), "--privacy"),
-            (request.draft, "--draft"),
-            (request.no_wait, "--no-wait"),
-        ];
-        let (_, flag) = refused.iter().find(|(given, _)| *given)?;
+        let flag = request.posting_option()?;
         Some(Reason::usage(format!(
             "{flag} is a TikTok option; `upload instagram` publishes a reel with --caption only"
         )))

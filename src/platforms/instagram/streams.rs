@@ -210,19 +210,13 @@ impl Stream for Media {
                 q.append_pair("after", cursor);
             }
         }
-        let list = match self.api.get(token, url) {
-            Ok(list) => list,
-            // Stories are documented for Facebook Login setups; where this account or app
-            // cannot list them, the stream says so once and yields nothing.
-            Err(e) if self.stories && (not_permitted(&e) || graph_code(&e) == Some(100)) => {
-                tracing::warn!(
-                    account = request.account,
-                    "instagram stories skipped: Meta does not list them for this account ({})",
-                    graph_message(&e)
-                );
-                return Ok(Page::default());
-            }
-            Err(e) => return Err(e),
+        // Stories are documented for Facebook Login setups; where this account or app cannot
+        // list them, the stream says so once and yields nothing.
+        let refused =
+            |e: &PlatformError| self.stories && (not_permitted(e) || graph_code(e) == Some(100));
+        let skipped = "instagram stories skipped: Meta does not list them for this account";
+        let Some(list) = read_or_skip(&self.api, token, url, request, refused, skipped)? else {
+            return Ok(Page::default());
         };
         let items = list
             .get("data")
@@ -268,8 +262,7 @@ impl Stream for Media {
             }
         }
         page.next = after(&list).filter(|_| !items.is_empty());
-        page.caught_up =
-            matches!((request.since, oldest), (Some(since), Some(old)) if old <= since);
+        page.caught_up = request.reached_synced(oldest);
         Ok(page)
     }
 }
@@ -315,17 +308,12 @@ impl Comments {
             ));
         }
         page.messages.push(Message {
-            platform: PlatformId::Instagram,
-            // The sync engine writes the connection's account.
-            account: String::new(),
-            platform_message_id: id.clone(),
             fan_platform_user_id: if mine { None } else { who },
-            direction: if mine { "out" } else { "in" }.into(),
-            kind: "comment".into(),
             body: text(item, "text"),
-            sent_at: at,
-            thread_ref: text(item, "parent_id").or(Some(id)),
+            thread_ref: text(item, "parent_id").or(Some(id.clone())),
             post_ref: Some(media.into()),
+            // The sync engine writes the connection's account.
+            ..Message::exchanged(PlatformId::Instagram, id, "comment", mine, at)
         });
         for reply in item
             .pointer("/replies/data")
@@ -404,6 +392,31 @@ fn not_permitted(e: &PlatformError) -> bool {
     matches!(graph_code(e), Some(3 | 10 | 200..=299))
 }
 
+/// `url`'s answer, or `None` when `refused` says this account or app may not read it: the
+/// stream then says `skipped` (with Meta's reason) in a warning and yields nothing, instead of
+/// failing the sync.
+fn read_or_skip(
+    api: &Api,
+    token: &Secret,
+    url: url::Url,
+    request: &Request,
+    refused: impl Fn(&PlatformError) -> bool,
+    skipped: &str,
+) -> Result<Option<Json>, PlatformError> {
+    match api.get(token, url) {
+        Ok(list) => Ok(Some(list)),
+        Err(e) if refused(&e) => {
+            tracing::warn!(
+                account = request.account,
+                "{skipped} ({})",
+                graph_message(&e)
+            );
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 impl Stream for Conversations {
     fn name(&self) -> &'static str {
         "conversations"
@@ -423,17 +436,11 @@ impl Stream for Conversations {
                 q.append_pair("after", cursor);
             }
         }
-        let list = match self.api.get(token, url) {
-            Ok(list) => list,
-            Err(e) if not_permitted(&e) => {
-                tracing::warn!(
-                    account = request.account,
-                    "instagram conversations skipped: the messaging permission (instagram_business_manage_messages) is not granted ({})",
-                    graph_message(&e)
-                );
-                return Ok(Page::default());
-            }
-            Err(e) => return Err(e),
+        let skipped = "instagram conversations skipped: the messaging permission \
+                       (instagram_business_manage_messages) is not granted";
+        let Some(list) = read_or_skip(&self.api, token, url, request, not_permitted, skipped)?
+        else {
+            return Ok(Page::default());
         };
         let mut page = Page::default();
         for conversation in list
@@ -466,17 +473,11 @@ impl Stream for Conversations {
                         .push(Fan::seen(PlatformId::Instagram, other_id, name, "dm", at));
                 }
                 page.messages.push(Message {
-                    platform: PlatformId::Instagram,
-                    // The sync engine writes the connection's account.
-                    account: String::new(),
-                    platform_message_id: id,
                     fan_platform_user_id: other_id,
-                    direction: if outgoing { "out" } else { "in" }.into(),
-                    kind: "dm".into(),
                     body: text(m, "message"),
-                    sent_at: at,
                     thread_ref: thread.clone(),
-                    post_ref: None,
+                    // The sync engine writes the connection's account.
+                    ..Message::exchanged(PlatformId::Instagram, id, "dm", outgoing, at)
                 });
             }
         }

@@ -21,15 +21,14 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value as Json;
-use sha2::{Digest, Sha256};
 
 use crate::config::PlatformConfig;
 use crate::store::model::{AuditEntry, Fan, Message};
 use crate::store::{Batch, Store};
 use crate::vocab::{PlatformId, Secret};
-use crate::webhooks::http::{Incoming, Reply, Route};
-use crate::webhooks::signature::{body_mac_matches, decode_hex32, hex, parse_hub_header};
-use crate::webhooks::{Endpoint, Receiver};
+use crate::webhooks::http::{Incoming, Reply};
+use crate::webhooks::signature::{body_mac_matches, decode_hex32, parse_hub_header};
+use crate::webhooks::{Endpoint, Receiver, event_id, signing_key};
 
 /// The `platform` column value of the rows a delivery writes.
 pub const PLATFORM: PlatformId = PlatformId::Instagram;
@@ -97,16 +96,12 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
                     });
                 }
                 messages.push(Message {
-                    platform: PLATFORM,
                     account: account.clone(),
-                    platform_message_id: id.clone(),
                     fan_platform_user_id: if mine { None } else { from },
-                    direction: if mine { "out" } else { "in" }.into(),
-                    kind: "comment".into(),
                     body: text(value, "/text"),
-                    sent_at: at,
-                    thread_ref: text(value, "/parent_id").or(Some(id)),
+                    thread_ref: text(value, "/parent_id").or(Some(id.clone())),
                     post_ref: text(value, "/media/id"),
+                    ..Message::exchanged(PLATFORM, id, "comment", mine, at)
                 });
             }
             fields.push(field);
@@ -138,40 +133,27 @@ pub fn plan(body: &[u8], now: DateTime<Utc>) -> Result<Plan, String> {
                 ..Fan::seen(PLATFORM, &other, None, "dm", sent_at)
             });
             messages.push(Message {
-                platform: PLATFORM,
                 account: account.clone(),
-                platform_message_id: mid,
                 fan_platform_user_id: Some(other),
-                direction: if echo { "out" } else { "in" }.into(),
-                kind: "dm".into(),
                 body: text(event, "/message/text"),
-                sent_at,
-                thread_ref: None,
-                post_ref: None,
+                ..Message::exchanged(PLATFORM, mid, "dm", echo, sent_at)
             });
             fields.push("messages".into());
         }
     }
     fields.sort();
     fields.dedup();
-    let audit = AuditEntry {
-        event_id: hex(&Sha256::digest(body)),
-        at: now,
-        actor: "instagram".into(),
-        action: "webhook".into(),
-        platform: Some(PLATFORM),
-        account: None,
-        outcome: "received".into(),
-        detail: Some(format!(
-            "{} ({} message(s))",
-            if fields.is_empty() {
-                "no changes".into()
-            } else {
-                fields.join(", ")
-            },
-            messages.len()
-        )),
-    };
+    let detail = format!(
+        "{} ({} message(s))",
+        if fields.is_empty() {
+            "no changes".into()
+        } else {
+            fields.join(", ")
+        },
+        messages.len()
+    );
+    let audit =
+        crate::webhooks::delivery_audit(PLATFORM, event_id(body), None, "received", detail, now);
     Ok(Plan {
         fans,
         messages,
@@ -245,20 +227,12 @@ pub struct InstagramReceiver {
 
 /// `GET` and `POST /webhooks/instagram`, when the app secret is set: Meta signs with it.
 pub fn endpoint(settings: &PlatformConfig, _replay_cap: usize) -> Option<Endpoint> {
-    let app_secret = settings
-        .client_secret
-        .clone()
-        .filter(|k| !k.expose().is_empty())?;
-    Some(Endpoint {
-        route: Route {
-            path: PATH.into(),
-            methods: &["GET", "POST"],
-        },
-        receiver: Box::new(InstagramReceiver {
-            app_secret: Some(app_secret),
-            verify_token: settings.webhook_verify_token.clone(),
-        }),
-    })
+    let app_secret = signing_key(&settings.client_secret)?;
+    let receiver = InstagramReceiver {
+        app_secret: Some(app_secret),
+        verify_token: settings.webhook_verify_token.clone(),
+    };
+    Some(Endpoint::new(PATH, &["GET", "POST"], receiver))
 }
 
 impl Receiver for InstagramReceiver {

@@ -42,25 +42,39 @@ impl<'a> Cells<'a> {
         self.map.get(self.row, field)
     }
 
-    fn date(&self, field: usize, name: &str) -> Result<Option<DateTime<Utc>>, String> {
+    /// The value of `field` read by `parse` (none when the cell is empty or absent); an error
+    /// names the column.
+    fn parsed<T, E: std::fmt::Display>(
+        &self,
+        field: usize,
+        name: &str,
+        parse: impl Fn(&str) -> Result<Option<T>, E>,
+    ) -> Result<Option<T>, String> {
         self.get(field)
-            .map(|v| parse_datetime(v, self.dates).map_err(|e| format!("{name}: {e}")))
+            .map(|v| parse(v).map_err(|e| format!("{name}: {e}")))
             .transpose()
             .map(Option::flatten)
+    }
+
+    fn date(&self, field: usize, name: &str) -> Result<Option<DateTime<Utc>>, String> {
+        self.parsed(field, name, |v| parse_datetime(v, self.dates))
     }
 
     fn count(&self, field: usize, name: &str) -> Result<Option<i64>, String> {
-        self.get(field)
-            .map(|v| parse_count(v).map_err(|e| format!("{name}: {e}")))
-            .transpose()
-            .map(Option::flatten)
+        self.parsed(field, name, parse_count)
     }
 
     fn amount(&self, field: usize, name: &str) -> Result<Option<Money>, String> {
+        self.parsed(field, name, parse_amount)
+    }
+
+    /// The currency of `amount`: the `field` column's (upper-cased), else the amount's own
+    /// symbol or code, else USD; none without an amount or a currency column.
+    fn currency(&self, field: usize, amount: &Option<Money>) -> Option<String> {
         self.get(field)
-            .map(|v| parse_amount(v).map_err(|e| format!("{name}: {e}")))
-            .transpose()
-            .map(Option::flatten)
+            .map(str::to_ascii_uppercase)
+            .or_else(|| amount.as_ref().and_then(|m| m.currency.clone()))
+            .or_else(|| amount.as_ref().map(|_| "USD".to_string()))
     }
 
     /// The fan a row names: (key, username). The platform's id wins; a username is the key
@@ -114,11 +128,7 @@ pub fn fan(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), Strin
         .fan(f::FAN_ID, f::USERNAME)
         .ok_or("no username or fan id")?;
     let spent = c.amount(f::TOTAL_SPENT, "total_spent")?;
-    let currency = c
-        .get(f::CURRENCY)
-        .map(str::to_ascii_uppercase)
-        .or_else(|| spent.as_ref().and_then(|m| m.currency.clone()))
-        .or_else(|| spent.as_ref().map(|_| "USD".to_string()));
+    let currency = c.currency(f::CURRENCY, &spent);
     let first_seen_at = c.date(f::SUBSCRIBED_AT, "subscribed_at")?;
     let last_seen_at = c.date(f::LAST_ACTIVE_AT, "last_active_at")?;
     c.first(keys, &key, |line| {
@@ -337,11 +347,7 @@ pub fn link(c: &Cells, out: &mut Parsed, keys: &mut FileKeys) -> Result<(), Stri
         (None, Some(_)) => return Err("period_end without period_start".into()),
         (s, e) => format!("{}/{}", stamp(s), stamp(e)),
     };
-    let currency = c
-        .get(l::CURRENCY)
-        .map(str::to_ascii_uppercase)
-        .or_else(|| revenue.as_ref().and_then(|m| m.currency.clone()))
-        .or_else(|| revenue.as_ref().map(|_| "USD".to_string()));
+    let currency = c.currency(l::CURRENCY, &revenue);
     let link_created_at = c.date(l::CREATED_AT, "created_at")?;
     let record = format!("{link_key}\u{1f}{period}");
     c.first(keys, &record, |line| {

@@ -259,17 +259,11 @@ impl Listed {
                 }
             }
             (What::Comments, "t1") => page.messages.push(Message {
-                platform: PlatformId::Reddit,
-                // The sync engine writes the connection's account.
-                account: String::new(),
-                platform_message_id: name,
-                fan_platform_user_id: None,
-                direction: "out".into(),
-                kind: "comment".into(),
                 body: get("body"),
-                sent_at: at,
                 thread_ref: get("parent_id"),
                 post_ref: get("link_id"),
+                // The sync engine writes the connection's account.
+                ..Message::exchanged(PlatformId::Reddit, name, "comment", true, at)
             }),
             (What::Inbox, "t1" | "t4") => {
                 let from = person(author.as_deref()).map(str::to_string);
@@ -284,20 +278,15 @@ impl Listed {
                     page.fans.push(fan(from, source, at));
                 }
                 page.messages.push(Message {
-                    platform: PlatformId::Reddit,
-                    // The sync engine writes the connection's account.
-                    account: String::new(),
-                    platform_message_id: name.clone(),
                     fan_platform_user_id: if outgoing { None } else { from },
-                    direction: if outgoing { "out" } else { "in" }.into(),
-                    kind: kind.into(),
                     body: get("body"),
-                    sent_at: at,
                     thread_ref: match kind {
-                        "dm" => get("first_message_name").or(Some(name)),
+                        "dm" => get("first_message_name").or(Some(name.clone())),
                         _ => get("parent_id"),
                     },
                     post_ref: get("context").as_deref().and_then(post_of),
+                    // The sync engine writes the connection's account.
+                    ..Message::exchanged(PlatformId::Reddit, name, kind, outgoing, at)
                 });
             }
             (What::Sent, "t4") => {
@@ -306,17 +295,11 @@ impl Listed {
                     page.fans.push(fan(to, "dm", at));
                 }
                 page.messages.push(Message {
-                    platform: PlatformId::Reddit,
-                    // The sync engine writes the connection's account.
-                    account: String::new(),
-                    platform_message_id: name.clone(),
                     fan_platform_user_id: to,
-                    direction: "out".into(),
-                    kind: "dm".into(),
                     body: get("body"),
-                    sent_at: at,
-                    thread_ref: get("first_message_name").or(Some(name)),
-                    post_ref: None,
+                    thread_ref: get("first_message_name").or(Some(name.clone())),
+                    // The sync engine writes the connection's account.
+                    ..Message::exchanged(PlatformId::Reddit, name, "dm", true, at)
                 });
             }
             (What::Mentions(_), "t3") => {
@@ -331,17 +314,12 @@ impl Listed {
                     None => title,
                 };
                 page.messages.push(Message {
-                    platform: PlatformId::Reddit,
-                    // The sync engine writes the connection's account.
-                    account: String::new(),
-                    platform_message_id: name.clone(),
                     fan_platform_user_id: Some(from),
-                    direction: "in".into(),
-                    kind: "mention".into(),
                     body: Some(body),
-                    sent_at: at,
                     thread_ref: get("subreddit_name_prefixed"),
-                    post_ref: Some(name),
+                    post_ref: Some(name.clone()),
+                    // The sync engine writes the connection's account.
+                    ..Message::exchanged(PlatformId::Reddit, name, "mention", false, at)
                 });
             }
             _ => {}
@@ -391,8 +369,7 @@ impl Stream for Listed {
         }
         page.fans = first_seen(std::mem::take(&mut page.fans));
         page.next = text(&data, "after").filter(|_| !children.is_empty());
-        page.caught_up =
-            matches!((request.since, oldest), (Some(since), Some(old)) if old <= since);
+        page.caught_up = request.reached_synced(oldest);
         Ok(page)
     }
 }

@@ -181,8 +181,7 @@ impl Stream for Videos {
             (true, Some(c)) if !videos.is_empty() => Some(c.to_string()),
             _ => None,
         };
-        page.caught_up =
-            matches!((request.since, oldest), (Some(since), Some(old)) if old <= since);
+        page.caught_up = request.reached_synced(oldest);
         Ok(page)
     }
 }

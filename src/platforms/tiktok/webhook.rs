@@ -24,9 +24,9 @@ use crate::store::model::{
 use crate::store::{Batch, Store};
 use crate::vocab::{PlatformId, Secret};
 pub use crate::webhooks::event_id;
-use crate::webhooks::http::{Incoming, Reply, Route};
+use crate::webhooks::http::{Incoming, Reply};
 use crate::webhooks::signature::{self, SignatureError};
-use crate::webhooks::{Endpoint, Receiver, ReplayGuard, TOLERANCE_SECS};
+use crate::webhooks::{Endpoint, Receiver, ReplayGuard, TOLERANCE_SECS, signing_key};
 
 /// The `platform` column value of the rows an event writes.
 pub const PLATFORM: PlatformId = PlatformId::Tiktok;
@@ -130,28 +130,22 @@ pub fn plan(
     }
     Ok(Plan {
         revoked,
-        audit: AuditEntry {
-            event_id: format!("webhook-tiktok-{id}"),
-            at: now,
-            actor: "tiktok".into(),
-            action: "webhook".into(),
-            platform: Some(PLATFORM),
-            account: (!account.is_empty()).then(|| account.clone()),
-            outcome: "ok".into(),
-            detail: Some(detail),
-        },
-        analytics: AnalyticsEvent {
-            platform: PLATFORM,
+        audit: crate::webhooks::delivery_audit(
+            PLATFORM,
+            format!("webhook-tiktok-{id}"),
+            (!account.is_empty()).then(|| account.clone()),
+            "ok",
+            detail,
+            now,
+        ),
+        analytics: crate::webhooks::delivery_event(
+            PLATFORM,
             account,
-            subject_type: "webhook".into(),
-            subject_id: id.to_string(),
-            metric: event.event.clone(),
-            period: "instant".into(),
-            period_start: at,
-            value: 1.0,
-            unit: None,
-            fan_platform_user_id: None,
-        },
+            id.to_string(),
+            event.event.clone(),
+            at,
+            1.0,
+        ),
     })
 }
 
@@ -177,21 +171,12 @@ fn reason_text(reason: i64) -> &'static str {
 /// `POST /webhooks/tiktok`, when a client secret (production or sandbox app) is set: TikTok
 /// signs with it. `replay_cap` bounds the replay guard.
 pub fn endpoint(settings: &PlatformConfig, replay_cap: usize) -> Option<Endpoint> {
-    let keys: Vec<Secret> = [
-        settings.client_secret.clone(),
-        settings.sandbox_client_secret.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|k| !k.expose().is_empty())
-    .collect();
-    (!keys.is_empty()).then(|| Endpoint {
-        route: Route {
-            path: PATH.into(),
-            methods: &["POST"],
-        },
-        receiver: Box::new(TiktokReceiver::new(keys, replay_cap)),
-    })
+    let keys: Vec<Secret> = [&settings.client_secret, &settings.sandbox_client_secret]
+        .into_iter()
+        .filter_map(signing_key)
+        .collect();
+    (!keys.is_empty())
+        .then(|| Endpoint::new(PATH, &["POST"], TiktokReceiver::new(keys, replay_cap)))
 }
 
 /// `POST /webhooks/tiktok`: verifies, dedupes and records TikTok's events.

@@ -38,12 +38,7 @@ impl Publisher for X {
     }
 
     fn refuse(&self, request: &Request) -> Option<Reason> {
-        let tiktok_only = [
-            (request.audience.is_some(), "--privacy"),
-            (request.draft, "--draft"),
-            (request.no_wait, "--no-wait"),
-        ];
-        let (_, flag) = tiktok_only.iter().find(|(set, _)| *set)?;
+        let flag = request.posting_option()?;
         Some(
             Reason::usage(format!(
                 "{flag} is a TikTok option; X posts take --caption only"

@@ -93,6 +93,27 @@ impl Endpoint {
         api::route(self.base_url.as_ref(), &real.replace("{id}", user))
     }
 
+    /// GETs a page of `url` whose items expand their authors (`includes.users`): the page
+    /// with those users as fans first seen as `source` (the account itself left out), its next
+    /// token, and both items and users billed as reads; the body, for the caller's items.
+    fn with_users(
+        &self,
+        token: &Secret,
+        user: &str,
+        url: &Url,
+        request: &Request,
+        source: &str,
+    ) -> Result<(Json, Page), PlatformError> {
+        let body = self.get(token, user, url)?;
+        let page = Page {
+            next: meta(&body, "next_token"),
+            reads: (items(&body, "/data").len() + items(&body, "/includes/users").len()) as u64,
+            fans: people(&body, user, source, request.at),
+            ..Page::default()
+        };
+        Ok((body, page))
+    }
+
     /// GETs `url` with `token`, paced on the budgets of `who`: the user, or `app` for the
     /// app-only token (its limits are the app's). A stream always uses the same one.
     fn get(&self, token: &Secret, who: &str, url: &Url) -> Result<Json, PlatformError> {
@@ -332,33 +353,20 @@ impl Endpoint {
             .append_pair("expansions", "author_id")
             .append_pair("user.fields", FAN_FIELDS);
         paging(&mut url, request, true);
-        let body = self.get(token, user, &url)?;
-        let tweets = items(&body, "/data");
-        let fans = people(&body, user, "mention", request.at);
-        let mut page = Page {
-            next: meta(&body, "next_token"),
-            newest_id: meta(&body, "newest_id"),
-            reads: (tweets.len() + items(&body, "/includes/users").len()) as u64,
-            fans,
-            ..Page::default()
-        };
-        for tweet in tweets {
+        let (body, mut page) = self.with_users(token, user, &url, request, "mention")?;
+        page.newest_id = meta(&body, "newest_id");
+        for tweet in items(&body, "/data") {
             let (Some(id), Some(sent_at)) = (text(tweet, "id"), time(tweet)) else {
                 continue;
             };
             page.newest = page.newest.max(Some(sent_at));
             page.messages.push(Message {
-                platform: PlatformId::X,
-                // The sync engine writes the connection's account.
-                account: String::new(),
-                platform_message_id: id.clone(),
                 fan_platform_user_id: text(tweet, "author_id"),
-                direction: "in".into(),
-                kind: "mention".into(),
                 body: text(tweet, "text"),
-                sent_at,
                 thread_ref: text(tweet, "conversation_id"),
-                post_ref: Some(id),
+                post_ref: Some(id.clone()),
+                // The sync engine writes the connection's account.
+                ..Message::exchanged(PlatformId::X, id, "mention", false, sent_at)
             });
         }
         Ok(page)
@@ -376,15 +384,8 @@ impl Endpoint {
             .append_pair("expansions", "sender_id,participant_ids")
             .append_pair("user.fields", FAN_FIELDS);
         paging(&mut url, request, false);
-        let body = self.get(token, user, &url)?;
+        let (body, mut page) = self.with_users(token, user, &url, request, "dm")?;
         let events = items(&body, "/data");
-        let fans = people(&body, user, "dm", request.at);
-        let mut page = Page {
-            next: meta(&body, "next_token"),
-            reads: (events.len() + items(&body, "/includes/users").len()) as u64,
-            fans,
-            ..Page::default()
-        };
         let mut oldest: Option<DateTime<Utc>> = None;
         for event in events {
             let (Some(id), Some(sent_at)) = (text(event, "id"), time(event)) else {
@@ -405,21 +406,14 @@ impl Endpoint {
                 sender
             };
             page.messages.push(Message {
-                platform: PlatformId::X,
-                // The sync engine writes the connection's account.
-                account: String::new(),
-                platform_message_id: id,
                 fan_platform_user_id: other,
-                direction: if outbound { "out" } else { "in" }.into(),
-                kind: "dm".into(),
                 body: text(event, "text"),
-                sent_at,
                 thread_ref: conversation,
-                post_ref: None,
+                // The sync engine writes the connection's account.
+                ..Message::exchanged(PlatformId::X, id, "dm", outbound, sent_at)
             });
         }
-        page.caught_up =
-            matches!((request.since, oldest), (Some(since), Some(old)) if old <= since);
+        page.caught_up = request.reached_synced(oldest);
         Ok(page)
     }
 }

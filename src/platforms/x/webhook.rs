@@ -28,9 +28,9 @@ use crate::config::PlatformConfig;
 use crate::store::model::{AnalyticsEvent, AuditEntry, ConnectionRow, Message, WebhookReplay};
 use crate::store::{Batch, Store};
 use crate::vocab::{PlatformId, Secret};
-use crate::webhooks::http::{Incoming, Reply, Route};
+use crate::webhooks::http::{Incoming, Reply};
 use crate::webhooks::signature::{hmac_matches, hmac_sha256, parse_x_header as parse_header};
-use crate::webhooks::{Endpoint, Receiver, event_id};
+use crate::webhooks::{Endpoint, Receiver, event_id, signing_key};
 
 /// Where `webhooks serve` routes X's CRC checks (`GET`) and deliveries (`POST`).
 pub const PATH: &str = "/webhooks/x";
@@ -131,56 +131,48 @@ pub fn plan(
             let sender = create.get("sender_id")?.as_str()?;
             let recipient = create.pointer("/target/recipient_id")?.as_str()?;
             let millis: i64 = e.get("created_timestamp")?.as_str()?.parse().ok()?;
+            let sent_at = DateTime::from_timestamp_millis(millis)?;
+            let id = e.get("id")?.as_str()?.to_string();
             let outbound = sender == for_user;
             Some(Message {
-                platform: PLATFORM,
                 account: account.clone(),
-                platform_message_id: e.get("id")?.as_str()?.into(),
                 fan_platform_user_id: Some(if outbound { recipient } else { sender }.into()),
-                direction: if outbound { "out" } else { "in" }.into(),
-                kind: "dm".into(),
                 body: create
                     .pointer("/message_data/text")
                     .and_then(Json::as_str)
                     .map(str::to_string),
-                sent_at: DateTime::from_timestamp_millis(millis)?,
-                thread_ref: None,
-                post_ref: None,
+                ..Message::exchanged(PLATFORM, id, "dm", outbound, sent_at)
             })
         })
         .collect();
     let names: Vec<String> = kinds.iter().map(|(k, n)| format!("{k}({n})")).collect();
     Ok(Plan {
-        audit: AuditEntry {
-            event_id: format!("webhook-x-{id}"),
-            at: now,
-            actor: "x".into(),
-            action: "webhook".into(),
-            platform: Some(PLATFORM),
-            account: (!account.is_empty()).then(|| account.clone()),
-            outcome: "ok".into(),
-            detail: Some(format!(
+        audit: crate::webhooks::delivery_audit(
+            PLATFORM,
+            format!("webhook-x-{id}"),
+            (!account.is_empty()).then(|| account.clone()),
+            "ok",
+            format!(
                 "{} for_user_id={for_user}",
                 if names.is_empty() {
                     "no events".into()
                 } else {
                     names.join(" ")
                 }
-            )),
-        },
+            ),
+            now,
+        ),
         analytics: kinds
             .iter()
-            .map(|(kind, n)| AnalyticsEvent {
-                platform: PLATFORM,
-                account: account.clone(),
-                subject_type: "webhook".into(),
-                subject_id: id.clone(),
-                metric: kind.clone(),
-                period: "instant".into(),
-                period_start: at,
-                value: *n as f64,
-                unit: None,
-                fan_platform_user_id: None,
+            .map(|(kind, n)| {
+                crate::webhooks::delivery_event(
+                    PLATFORM,
+                    account.clone(),
+                    id.clone(),
+                    kind.clone(),
+                    at,
+                    *n as f64,
+                )
             })
             .collect(),
         messages,
@@ -202,17 +194,8 @@ impl XReceiver {
 /// `GET` and `POST /webhooks/x`, when the consumer secret is set. X signs with the OAuth 1.0a
 /// consumer secret, never with the OAuth 2.0 client secret.
 pub fn endpoint(settings: &PlatformConfig, _replay_cap: usize) -> Option<Endpoint> {
-    let key = settings
-        .webhook_secret
-        .clone()
-        .filter(|k| !k.expose().is_empty())?;
-    Some(Endpoint {
-        route: Route {
-            path: PATH.into(),
-            methods: &["GET", "POST"],
-        },
-        receiver: Box::new(XReceiver::new(key)),
-    })
+    let key = signing_key(&settings.webhook_secret)?;
+    Some(Endpoint::new(PATH, &["GET", "POST"], XReceiver::new(key)))
 }
 
 impl Receiver for XReceiver {

@@ -14,8 +14,8 @@ use super::super::sql::{Dialect, Query};
 use super::super::tables::Upsert;
 use super::super::value::{Row, Value};
 use super::{Conn, FA_FIRST_SEEN, FA_LAST_SEEN, FA_SPEND, FAN_JOIN, Records, SqlStore};
-use crate::store::StoreError;
 use crate::store::keyset::{KeyKind, lowest};
+use crate::store::{FanListStore, StoreError};
 
 /// The actions whose audit entries name a fan by id (`fan 42: ...`): their detail is
 /// scrubbed when the fan is erased.
@@ -326,18 +326,8 @@ fn segment_row(r: &Row) -> Result<SegmentRow, StoreError> {
     })
 }
 
-impl<C: Conn> SqlStore<C> {
-    fn write_audit(&mut self, audit: &AuditEntry) -> Result<(), StoreError> {
-        let now = Value::Time(crate::clock::now());
-        self.conn.upsert(
-            AuditEntry::spec(),
-            &Records(std::slice::from_ref(audit)),
-            &now,
-        )?;
-        Ok(())
-    }
-
-    pub(super) fn count_fans_impl(&mut self, q: &FanQuery) -> Result<i64, StoreError> {
+impl<C: Conn> FanListStore for SqlStore<C> {
+    fn count_fans(&mut self, q: &FanQuery) -> Result<i64, StoreError> {
         match q.builtin {
             Some(BuiltinSegment::Whales) => return self.count_ranked(q, SpendRank::TopPercent),
             Some(BuiltinSegment::Cold) => return self.count_ranked(q, SpendRank::LowerMedian),
@@ -351,7 +341,7 @@ impl<C: Conn> SqlStore<C> {
         rows.first().map(|r| r.i64("n")).unwrap_or(Ok(0))
     }
 
-    pub(super) fn set_fan_tags_impl(
+    fn set_fan_tags(
         &mut self,
         fan_id: i64,
         account: &str,
@@ -395,7 +385,7 @@ impl<C: Conn> SqlStore<C> {
         })
     }
 
-    pub(super) fn add_fan_note_impl(
+    fn add_fan_note(
         &mut self,
         fan_id: i64,
         account: &str,
@@ -432,7 +422,7 @@ impl<C: Conn> SqlStore<C> {
         })
     }
 
-    pub(super) fn fan_tags_impl(&mut self, fan_id: i64) -> Result<Vec<FanTag>, StoreError> {
+    fn fan_tags(&mut self, fan_id: i64) -> Result<Vec<FanTag>, StoreError> {
         let mut query = Query::new(
             self.dialect(),
             "SELECT tag, account, operator, created_at FROM fan_tags",
@@ -441,7 +431,7 @@ impl<C: Conn> SqlStore<C> {
         self.select(query, "ORDER BY tag, account", vec![], tag_row)
     }
 
-    pub(super) fn fan_notes_impl(&mut self, fan_id: i64) -> Result<Vec<FanNote>, StoreError> {
+    fn fan_notes(&mut self, fan_id: i64) -> Result<Vec<FanNote>, StoreError> {
         let mut query = Query::new(
             self.dialect(),
             "SELECT id, account, body, operator, created_at FROM fan_notes",
@@ -450,7 +440,7 @@ impl<C: Conn> SqlStore<C> {
         self.select(query, "ORDER BY created_at DESC, id DESC", vec![], note_row)
     }
 
-    pub(super) fn save_segment_impl(
+    fn save_segment(
         &mut self,
         name: &str,
         definition: &str,
@@ -481,22 +471,15 @@ impl<C: Conn> SqlStore<C> {
         })
     }
 
-    pub(super) fn segments_impl(
-        &mut self,
-        name: Option<&str>,
-    ) -> Result<Vec<SegmentRow>, StoreError> {
-        let mut query = Query::new(self.dialect(), "SELECT * FROM segments");
-        if let Some(name) = name {
-            query.filter("name = ?", [name.into()]);
-        }
-        self.select(query, "ORDER BY name", vec![], segment_row)
+    fn segments(&mut self) -> Result<Vec<SegmentRow>, StoreError> {
+        self.select_segments(None)
     }
 
-    pub(super) fn delete_segment_impl(
-        &mut self,
-        name: &str,
-        audit: &AuditEntry,
-    ) -> Result<bool, StoreError> {
+    fn segment(&mut self, name: &str) -> Result<Option<SegmentRow>, StoreError> {
+        Ok(self.select_segments(Some(name))?.pop())
+    }
+
+    fn delete_segment(&mut self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError> {
         let sql = format!(
             "DELETE FROM segments WHERE name = {} RETURNING id",
             self.dialect().param(1)
@@ -510,7 +493,7 @@ impl<C: Conn> SqlStore<C> {
         })
     }
 
-    pub(super) fn erase_fan_impl(
+    fn erase_fan(
         &mut self,
         fan_id: i64,
         account: Option<&str>,
@@ -560,6 +543,27 @@ impl<C: Conn> SqlStore<C> {
             Ok(out)
         })
     }
+}
+
+impl<C: Conn> SqlStore<C> {
+    fn write_audit(&mut self, audit: &AuditEntry) -> Result<(), StoreError> {
+        let now = Value::Time(crate::clock::now());
+        self.conn.upsert(
+            AuditEntry::spec(),
+            &Records(std::slice::from_ref(audit)),
+            &now,
+        )?;
+        Ok(())
+    }
+
+    /// The saved segments by name: every one, or the one named `name`.
+    fn select_segments(&mut self, name: Option<&str>) -> Result<Vec<SegmentRow>, StoreError> {
+        let mut query = Query::new(self.dialect(), "SELECT * FROM segments");
+        if let Some(name) = name {
+            query.filter("name = ?", [name.into()]);
+        }
+        self.select(query, "ORDER BY name", vec![], segment_row)
+    }
 
     /// Rewrites or deletes each saved segment as `scrub` says (segments are few: all are
     /// read), counting the segments changed under `segments`.
@@ -579,7 +583,7 @@ impl<C: Conn> SqlStore<C> {
             d.param(1)
         );
         let mut changed = 0;
-        for segment in self.segments_impl(None)? {
+        for segment in self.select_segments(None)? {
             let rows = match scrub(&segment.definition) {
                 SegmentScrub::Keep => continue,
                 SegmentScrub::Rewrite(definition) => self

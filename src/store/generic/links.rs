@@ -10,12 +10,12 @@
 //! the join reads each post once per link of the account.
 
 use super::SqlStore;
-use crate::store::StoreError;
 use crate::store::generic::Conn;
 use crate::store::model::{AttributionQuery, LinkFigures, PostRow};
 use crate::store::sql::Query;
 use crate::store::tables::post_record_row;
 use crate::store::value::{Row, Value};
+use crate::store::{LinkStore, StoreError};
 
 fn figures_row(r: &Row) -> Result<LinkFigures, StoreError> {
     Ok(LinkFigures {
@@ -30,11 +30,11 @@ fn figures_row(r: &Row) -> Result<LinkFigures, StoreError> {
     })
 }
 
-impl<C: Conn> SqlStore<C> {
+impl<C: Conn> LinkStore for SqlStore<C> {
     /// Each link's figures summed over the rows `q` reads (see [`AttributionQuery`]), and how
     /// many links of the account have none there (lifetime-only links in a ranged view, or
     /// periods outside it). Sums are cast back to integers: PostgreSQL sums BIGINT as NUMERIC.
-    pub(super) fn links_figures(
+    fn link_figures(
         &mut self,
         q: &AttributionQuery,
     ) -> Result<(Vec<LinkFigures>, i64), StoreError> {
@@ -47,17 +47,10 @@ impl<C: Conn> SqlStore<C> {
              CAST(COALESCE(SUM(l.revenue_cents), 0) AS BIGINT) AS revenue_cents, \
              MAX(l.currency) AS currency FROM tracking_links l",
         );
-        if let Some(a) = &q.account {
-            query.filter("l.account = ?", [a.into()]);
-        }
+        query.equals("l.account", q.account.as_ref());
         if q.ranged() {
             query.filter("l.period <> 'all'", []);
-            if let Some(t) = q.since {
-                query.filter("l.period_start >= ?", [t.into()]);
-            }
-            if let Some(t) = q.until {
-                query.filter("l.period_start < ?", [t.into()]);
-            }
+            query.period("l.period_start", q.since, q.until);
         } else {
             // A link's lifetime row when an export gave one, else the sum of its periods:
             // never both, which would count its revenue twice.
@@ -77,9 +70,7 @@ impl<C: Conn> SqlStore<C> {
             d,
             "SELECT COUNT(*) AS n FROM (SELECT DISTINCT account, link_key FROM tracking_links",
         );
-        if let Some(a) = &q.account {
-            all.filter("account = ?", [a.into()]);
-        }
+        all.equals("account", q.account.as_ref());
         let (sql, params) = all.finish(") t", []);
         let links = match self.conn.query(&sql, &params)?.first() {
             Some(r) => r.i64("n")?,
@@ -91,7 +82,7 @@ impl<C: Conn> SqlStore<C> {
 
     /// A page of the posts (by id, after `after`) whose caption or URL contains one of
     /// `hosts`, compared lowercased.
-    pub(super) fn links_posts(
+    fn link_posts(
         &mut self,
         hosts: &[String],
         after: i64,

@@ -6,14 +6,14 @@
 //! deletes exactly the rows linking added: a person left with one identity is no person, so
 //! its last link and the person go too, and the graph is as it was before the link.
 
-use super::{SqlStore, limit};
+use super::{SqlStore, direction, limit};
 use crate::store::generic::Conn;
-use crate::store::keyset::{Direction, Key, KeyKind, Keyset};
+use crate::store::keyset::{Key, KeyKind, Keyset};
 use crate::store::model::*;
 use crate::store::sql::Query;
 use crate::store::tables;
 use crate::store::value::{Row, Value};
-use crate::store::{Batch, StoreError};
+use crate::store::{Batch, PeopleStore, StoreError};
 
 const P_ID: Key = Key::new("pp.id", KeyKind::Int);
 const P_SPEND: Key = Key::nullable("pp.spend_cents", KeyKind::Int);
@@ -121,7 +121,148 @@ impl<C: Conn> SqlStore<C> {
         Ok(())
     }
 
-    pub(super) fn people_link(
+    /// The aggregate every person row is read from, as `pp`, with its parameters.
+    fn people_aggregate(&self, account: &Option<String>) -> (String, Vec<Value>) {
+        let (join, values) = match account {
+            Some(a) => (" AND fa.account = ?", vec![Value::from(a.as_str())]),
+            None => ("", vec![]),
+        };
+        let having = if account.is_some() {
+            " HAVING COUNT(fa.id) > 0"
+        } else {
+            ""
+        };
+        (
+            format!(
+                "SELECT * FROM (SELECT p.id, p.created_at, COUNT(DISTINCT f.id) AS identities, \
+                 COUNT(DISTINCT f.platform) AS platforms, \
+                 CAST(SUM(fa.lifetime_spend_cents) AS BIGINT) AS spend_cents, \
+                 MAX(fa.last_seen_at) AS last_seen_at \
+                 FROM people p JOIN person_links pl ON pl.person_id = p.id \
+                 JOIN fans f ON f.id = pl.fan_id \
+                 LEFT JOIN fan_accounts fa ON fa.platform = f.platform \
+                 AND fa.platform_user_id = f.platform_user_id{join} \
+                 GROUP BY p.id, p.created_at{having}) pp"
+            ),
+            values,
+        )
+    }
+
+    /// The listing's statement: the aggregate, filtered, after the cursor, sorted and limited.
+    /// The sort keys are aggregates over each person's identities, so no index can hand them
+    /// over in order; the aggregate is read from the links' indexes, in proportion to the
+    /// linked identities (people exist only by operator decisions), never to all the fans.
+    pub(super) fn people_sql(
+        &mut self,
+        q: &PersonQuery,
+    ) -> Result<(String, Vec<Value>), StoreError> {
+        let d = self.dialect();
+        let keys: &[Key] = match q.sort {
+            PersonSort::Id => &[P_ID],
+            PersonSort::Spend => &[P_SPEND, P_ID],
+            PersonSort::LastSeen => &[P_LAST_SEEN, P_ID],
+        };
+        let keyset = Keyset::new(keys, direction(q.desc));
+        let (aggregate, values) = self.people_aggregate(&q.account);
+        let mut query = Query::with_params(d, &aggregate, values.clone());
+        if let Some(n) = q.min_platforms {
+            query.filter("pp.platforms >= ?", [n.into()]);
+        }
+        // The aggregate with the keyset's columns in place of its `SELECT *`.
+        let lookup = || {
+            let from = aggregate
+                .strip_prefix("SELECT * FROM ")
+                .expect("the aggregate selects *");
+            Query::with_params(
+                d,
+                &format!("SELECT {} FROM {from}", keyset.lookup_columns()),
+                values,
+            )
+        };
+        self.keyset_page(query, &keyset, &q.page, ("pp.id", "person"), lookup)
+    }
+
+    /// A GROUP BY over the index fans_by_handle_stem (handle_stem, platform): read in
+    /// order, one page of stems at a time, never all pairs.
+    pub(super) fn blocks_sql(&self, after: &str, rows: u32) -> (String, Vec<Value>) {
+        Query::with_params(
+            self.dialect(),
+            "SELECT f.handle_stem AS stem FROM fans f WHERE f.handle_stem > ? \
+             GROUP BY f.handle_stem HAVING COUNT(DISTINCT f.platform) > 1 \
+             ORDER BY f.handle_stem LIMIT ?",
+            vec![after.into(), limit(rows)],
+        )
+        .finish("", [])
+    }
+
+    fn candidates(
+        &mut self,
+        column: &str,
+        values: Vec<Value>,
+        account: &Option<String>,
+    ) -> Result<Vec<CandidateFan>, StoreError> {
+        if values.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (flag, mut params) = match account {
+            Some(a) => (
+                "CASE WHEN EXISTS (SELECT 1 FROM fan_accounts fa WHERE fa.platform = f.platform \
+                 AND fa.platform_user_id = f.platform_user_id AND fa.account = ?) THEN 1 ELSE 0 END",
+                vec![Value::from(a.as_str())],
+            ),
+            None => ("1", vec![]),
+        };
+        let n = values.len();
+        params.extend(values);
+        self.exec(
+            &format!(
+                "{CANDIDATE}{flag} AS in_account{CANDIDATE_FROM} WHERE {column} IN ({}) \
+                 ORDER BY f.handle_stem, f.id",
+                marks(n)
+            ),
+            params,
+        )?
+        .iter()
+        .map(candidate_row)
+        .collect()
+    }
+
+    pub(super) fn block_members_sql(&self, stems: &[String]) -> (String, Vec<Value>) {
+        Query::with_params(
+            self.dialect(),
+            &format!(
+                "SELECT f.id, f.platform, f.display_name, f.handle_key, f.handle_stem FROM fans f \
+                 WHERE f.handle_stem IN ({}) ORDER BY f.handle_stem",
+                marks(stems.len())
+            ),
+            stems.iter().map(Value::from).collect::<Vec<_>>(),
+        )
+        .finish("", [])
+    }
+
+    /// Runs `sql`, whose `{ids}` is the list of `fans`' ids (and then `extra`), for one
+    /// integer pair per row; nothing for no fans.
+    fn id_pairs(
+        &mut self,
+        sql: &str,
+        fans: &[i64],
+        extra: Vec<Value>,
+        columns: (&str, &str),
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        if fans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut values: Vec<Value> = fans.iter().map(|&f| Value::Int(f)).collect();
+        values.extend(extra);
+        self.exec(&sql.replace("{ids}", &marks(fans.len())), values)?
+            .iter()
+            .map(|r| Ok((r.i64(columns.0)?, r.i64(columns.1)?)))
+            .collect()
+    }
+}
+
+impl<C: Conn> PeopleStore for SqlStore<C> {
+    fn link_fans(
         &mut self,
         fans: &[i64],
         decision: &PersonDecision,
@@ -218,7 +359,7 @@ impl<C: Conn> SqlStore<C> {
         })
     }
 
-    pub(super) fn people_unlink(
+    fn unlink_fan(
         &mut self,
         fan: i64,
         decision: &PersonDecision,
@@ -273,7 +414,7 @@ impl<C: Conn> SqlStore<C> {
         })
     }
 
-    pub(super) fn people_reject(
+    fn reject_pair(
         &mut self,
         pair: (i64, i64),
         decision: &PersonDecision,
@@ -295,7 +436,7 @@ impl<C: Conn> SqlStore<C> {
         })
     }
 
-    pub(super) fn people_person_of(&mut self, fan: i64) -> Result<Option<i64>, StoreError> {
+    fn person_of(&mut self, fan: i64) -> Result<Option<i64>, StoreError> {
         self.exec(
             "SELECT person_id FROM person_links WHERE fan_id = ?",
             vec![fan.into()],
@@ -305,10 +446,7 @@ impl<C: Conn> SqlStore<C> {
         .transpose()
     }
 
-    pub(super) fn people_identities(
-        &mut self,
-        person: i64,
-    ) -> Result<Vec<FanIdentity>, StoreError> {
+    fn person_identities(&mut self, person: i64) -> Result<Vec<FanIdentity>, StoreError> {
         self.exec(
             "SELECT f.* FROM person_links pl JOIN fans f ON f.id = pl.fan_id \
              WHERE pl.person_id = ? ORDER BY f.id",
@@ -319,81 +457,7 @@ impl<C: Conn> SqlStore<C> {
         .collect()
     }
 
-    /// The aggregate every person row is read from, as `pp`, with its parameters.
-    fn people_aggregate(&self, account: &Option<String>) -> (String, Vec<Value>) {
-        let (join, values) = match account {
-            Some(a) => (" AND fa.account = ?", vec![Value::from(a.as_str())]),
-            None => ("", vec![]),
-        };
-        let having = if account.is_some() {
-            " HAVING COUNT(fa.id) > 0"
-        } else {
-            ""
-        };
-        (
-            format!(
-                "SELECT * FROM (SELECT p.id, p.created_at, COUNT(DISTINCT f.id) AS identities, \
-                 COUNT(DISTINCT f.platform) AS platforms, \
-                 CAST(SUM(fa.lifetime_spend_cents) AS BIGINT) AS spend_cents, \
-                 MAX(fa.last_seen_at) AS last_seen_at \
-                 FROM people p JOIN person_links pl ON pl.person_id = p.id \
-                 JOIN fans f ON f.id = pl.fan_id \
-                 LEFT JOIN fan_accounts fa ON fa.platform = f.platform \
-                 AND fa.platform_user_id = f.platform_user_id{join} \
-                 GROUP BY p.id, p.created_at{having}) pp"
-            ),
-            values,
-        )
-    }
-
-    /// The listing's statement: the aggregate, filtered, after the cursor, sorted and limited.
-    /// The sort keys are aggregates over each person's identities, so no index can hand them
-    /// over in order; the aggregate is read from the links' indexes, in proportion to the
-    /// linked identities (people exist only by operator decisions), never to all the fans.
-    pub(super) fn people_sql(
-        &mut self,
-        q: &PersonQuery,
-    ) -> Result<(String, Vec<Value>), StoreError> {
-        let d = self.dialect();
-        let keys: &[Key] = match q.sort {
-            PersonSort::Id => &[P_ID],
-            PersonSort::Spend => &[P_SPEND, P_ID],
-            PersonSort::LastSeen => &[P_LAST_SEEN, P_ID],
-        };
-        let keyset = Keyset::new(
-            keys,
-            if q.desc {
-                Direction::Desc
-            } else {
-                Direction::Asc
-            },
-        );
-        let (aggregate, values) = self.people_aggregate(&q.account);
-        let mut query = Query::with_params(d, &aggregate, values.clone());
-        if let Some(n) = q.min_platforms {
-            query.filter("pp.platforms >= ?", [n.into()]);
-        }
-        if let Some(after) = q.page.after {
-            // The aggregate with the keyset's columns in place of its `SELECT *`.
-            let from = aggregate
-                .strip_prefix("SELECT * FROM ")
-                .expect("the aggregate selects *");
-            let lookup = Query::with_params(
-                d,
-                &format!("SELECT {} FROM {from}", keyset.lookup_columns()),
-                values,
-            );
-            let cursor = self.cursor_at(&keyset, lookup, "pp.id", "person", after)?;
-            let (cond, vals) = keyset.after(d, &cursor);
-            query.filter(&cond, vals);
-        }
-        Ok(query.finish(
-            &format!("ORDER BY {} LIMIT ?", keyset.order_by(d)),
-            [limit(q.page.limit)],
-        ))
-    }
-
-    pub(super) fn people_list(&mut self, q: &PersonQuery) -> Result<Vec<PersonRow>, StoreError> {
+    fn list_people(&mut self, q: &PersonQuery) -> Result<Vec<PersonRow>, StoreError> {
         let (sql, params) = self.people_sql(q)?;
         let mut people: Vec<PersonRow> = self
             .conn
@@ -402,7 +466,7 @@ impl<C: Conn> SqlStore<C> {
             .map(person_row)
             .collect::<Result<_, _>>()?;
         for p in &mut people {
-            let ids = self.people_identities(p.id)?;
+            let ids = self.person_identities(p.id)?;
             let mut platforms: Vec<&str> = ids.iter().map(|f| f.platform.name()).collect();
             platforms.sort_unstable();
             platforms.dedup();
@@ -416,24 +480,7 @@ impl<C: Conn> SqlStore<C> {
         Ok(people)
     }
 
-    /// A GROUP BY over the index fans_by_handle_stem (handle_stem, platform): read in
-    /// order, one page of stems at a time, never all pairs.
-    pub(super) fn blocks_sql(&self, after: &str, rows: u32) -> (String, Vec<Value>) {
-        Query::with_params(
-            self.dialect(),
-            "SELECT f.handle_stem AS stem FROM fans f WHERE f.handle_stem > ? \
-             GROUP BY f.handle_stem HAVING COUNT(DISTINCT f.platform) > 1 \
-             ORDER BY f.handle_stem LIMIT ?",
-            vec![after.into(), limit(rows)],
-        )
-        .finish("", [])
-    }
-
-    pub(super) fn people_blocks(
-        &mut self,
-        after: &str,
-        rows: u32,
-    ) -> Result<Vec<String>, StoreError> {
+    fn handle_blocks(&mut self, after: &str, rows: u32) -> Result<Vec<String>, StoreError> {
         let (sql, params) = self.blocks_sql(after, rows);
         self.conn
             .query(&sql, &params)?
@@ -442,57 +489,9 @@ impl<C: Conn> SqlStore<C> {
             .collect()
     }
 
-    fn candidates(
-        &mut self,
-        column: &str,
-        values: Vec<Value>,
-        account: &Option<String>,
-    ) -> Result<Vec<CandidateFan>, StoreError> {
-        if values.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (flag, mut params) = match account {
-            Some(a) => (
-                "CASE WHEN EXISTS (SELECT 1 FROM fan_accounts fa WHERE fa.platform = f.platform \
-                 AND fa.platform_user_id = f.platform_user_id AND fa.account = ?) THEN 1 ELSE 0 END",
-                vec![Value::from(a.as_str())],
-            ),
-            None => ("1", vec![]),
-        };
-        let n = values.len();
-        params.extend(values);
-        self.exec(
-            &format!(
-                "{CANDIDATE}{flag} AS in_account{CANDIDATE_FROM} WHERE {column} IN ({}) \
-                 ORDER BY f.handle_stem, f.id",
-                marks(n)
-            ),
-            params,
-        )?
-        .iter()
-        .map(candidate_row)
-        .collect()
-    }
-
-    pub(super) fn block_members_sql(&self, stems: &[String]) -> (String, Vec<Value>) {
-        Query::with_params(
-            self.dialect(),
-            &format!(
-                "SELECT f.id, f.platform, f.display_name, f.handle_key, f.handle_stem FROM fans f \
-                 WHERE f.handle_stem IN ({}) ORDER BY f.handle_stem",
-                marks(stems.len())
-            ),
-            stems.iter().map(Value::from).collect::<Vec<_>>(),
-        )
-        .finish("", [])
-    }
-
     /// The members of a page of blocks, from the stem index alone (it holds every column
     /// read here: schema v18), in stem order.
-    pub(super) fn people_block_members(
-        &mut self,
-        stems: &[String],
-    ) -> Result<Vec<BlockFan>, StoreError> {
+    fn block_members(&mut self, stems: &[String]) -> Result<Vec<BlockFan>, StoreError> {
         if stems.is_empty() {
             return Ok(Vec::new());
         }
@@ -512,7 +511,7 @@ impl<C: Conn> SqlStore<C> {
             .collect()
     }
 
-    pub(super) fn people_by_handle(
+    fn fans_by_handle(
         &mut self,
         keys: &[String],
         account: &Option<String>,
@@ -521,7 +520,7 @@ impl<C: Conn> SqlStore<C> {
         self.candidates("f.handle_key", values, account)
     }
 
-    pub(super) fn people_by_ids(
+    fn candidate_fans(
         &mut self,
         ids: &[i64],
         account: &Option<String>,
@@ -530,30 +529,7 @@ impl<C: Conn> SqlStore<C> {
         self.candidates("f.id", values, account)
     }
 
-    /// Runs `sql`, whose `{ids}` is the list of `fans`' ids (and then `extra`), for one
-    /// integer pair per row; nothing for no fans.
-    fn id_pairs(
-        &mut self,
-        sql: &str,
-        fans: &[i64],
-        extra: Vec<Value>,
-        columns: (&str, &str),
-    ) -> Result<Vec<(i64, i64)>, StoreError> {
-        if fans.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut values: Vec<Value> = fans.iter().map(|&f| Value::Int(f)).collect();
-        values.extend(extra);
-        self.exec(&sql.replace("{ids}", &marks(fans.len())), values)?
-            .iter()
-            .map(|r| Ok((r.i64(columns.0)?, r.i64(columns.1)?)))
-            .collect()
-    }
-
-    pub(super) fn people_persons_of(
-        &mut self,
-        fans: &[i64],
-    ) -> Result<Vec<(i64, i64)>, StoreError> {
+    fn persons_of(&mut self, fans: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
         self.id_pairs(
             "SELECT fan_id, person_id FROM person_links WHERE fan_id IN ({ids})",
             fans,
@@ -562,10 +538,7 @@ impl<C: Conn> SqlStore<C> {
         )
     }
 
-    pub(super) fn people_rejections_of(
-        &mut self,
-        fans: &[i64],
-    ) -> Result<Vec<(i64, i64)>, StoreError> {
+    fn rejections_of(&mut self, fans: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
         self.id_pairs(
             "SELECT fan_low, fan_high FROM person_rejections WHERE fan_low IN ({ids})",
             fans,
@@ -574,11 +547,7 @@ impl<C: Conn> SqlStore<C> {
         )
     }
 
-    pub(super) fn people_known_to(
-        &mut self,
-        fans: &[i64],
-        account: &str,
-    ) -> Result<Vec<i64>, StoreError> {
+    fn known_to(&mut self, fans: &[i64], account: &str) -> Result<Vec<i64>, StoreError> {
         let known = self.id_pairs(
             "SELECT f.id, f.id AS same FROM fans f WHERE f.id IN ({ids}) AND EXISTS \
              (SELECT 1 FROM fan_accounts fa WHERE fa.platform = f.platform \
@@ -592,7 +561,7 @@ impl<C: Conn> SqlStore<C> {
 
     /// Emails and links shared across platforms, a page of values at a time, from the
     /// `(kind, value, platform, ...)` key alone (schema v21).
-    pub(super) fn people_contact_blocks(
+    fn contact_blocks(
         &mut self,
         after: &(String, String),
         rows: u32,
@@ -614,7 +583,7 @@ impl<C: Conn> SqlStore<C> {
         .collect()
     }
 
-    pub(super) fn people_contact_members(
+    fn contact_members(
         &mut self,
         values: &[(String, String)],
     ) -> Result<Vec<ContactFan>, StoreError> {
@@ -635,7 +604,7 @@ impl<C: Conn> SqlStore<C> {
         .collect()
     }
 
-    pub(super) fn people_contacts_page(
+    fn contacts_page(
         &mut self,
         kind: ContactKind,
         after: i64,
@@ -654,10 +623,7 @@ impl<C: Conn> SqlStore<C> {
         .collect()
     }
 
-    pub(super) fn people_relationships_of(
-        &mut self,
-        fans: &[i64],
-    ) -> Result<Vec<FanReferral>, StoreError> {
+    fn relationships_of(&mut self, fans: &[i64]) -> Result<Vec<FanReferral>, StoreError> {
         if fans.is_empty() {
             return Ok(Vec::new());
         }
@@ -682,7 +648,7 @@ impl<C: Conn> SqlStore<C> {
         .collect()
     }
 
-    pub(super) fn people_has_referrals(&mut self) -> Result<bool, StoreError> {
+    fn has_referrals(&mut self) -> Result<bool, StoreError> {
         let rows = self.exec(
             "SELECT 1 AS found FROM fan_accounts WHERE referral IS NOT NULL LIMIT 1",
             vec![],
@@ -690,7 +656,7 @@ impl<C: Conn> SqlStore<C> {
         Ok(!rows.is_empty())
     }
 
-    pub(super) fn people_mentions(
+    fn fan_mentions(
         &mut self,
         after: i64,
         fans: &[i64],

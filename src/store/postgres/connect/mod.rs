@@ -291,17 +291,7 @@ pub fn describe(e: &postgres::Error) -> String {
             None => db.message().to_string(),
         };
     }
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text.push_str(": ");
-            text.push_str(&s_text);
-        }
-        source = s.source();
-    }
-    text
+    crate::error::with_causes(e)
 }
 
 /// A hint for a query error that only a transaction-mode pooler causes (prepared statements

@@ -33,7 +33,7 @@ pub fn lookup(path: &Path, key: &Key) -> Lookup {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Lookup::NoFile,
         Err(e) => return Lookup::Unreadable(e.to_string()),
     };
-    if insecure(&meta) {
+    if crate::fsutil::shared_with_others(&meta) {
         tracing::warn!(
             file = %path.display(),
             "password file has group or world access; it is ignored (run chmod 600 on it)"
@@ -47,17 +47,6 @@ pub fn lookup(path: &Path, key: &Key) -> Lookup {
         },
         Err(e) => Lookup::Unreadable(e.to_string()),
     }
-}
-
-#[cfg(unix)]
-fn insecure(meta: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o077 != 0
-}
-
-#[cfg(not(unix))]
-fn insecure(_meta: &std::fs::Metadata) -> bool {
-    false
 }
 
 fn find(text: &str, key: &Key) -> Option<Secret> {
