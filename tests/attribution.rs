@@ -21,13 +21,7 @@ use serde_json::Value as Json;
 use socialcrm::store::Batch;
 use socialcrm::store::model::Post;
 
-use crate::support::{Run, TestDb, TestEnv, both_backends};
-
-pub fn crm(env: &TestEnv, db: &TestDb, args: &[&str]) -> Run {
-    let mut all = vec!["--database-url", db.url.as_str(), "-o", "json"];
-    all.extend_from_slice(args);
-    env.run(&all)
-}
+use crate::support::{Run, TestDb, TestEnv, array, assert_contains, both_backends, texts};
 
 pub fn example(name: &str) -> String {
     format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -36,7 +30,7 @@ pub fn example(name: &str) -> String {
 pub fn import_links(env: &TestEnv, db: &TestDb, file: &str, extra: &[&str]) -> Run {
     let mut args = vec!["import-csv", "onlyfans", "links", file];
     args.extend_from_slice(extra);
-    crm(env, db, &args)
+    env.crm(db, &args)
 }
 
 fn post(platform: &str, id: &str, account: &str, caption: &str, day: u32) -> Post {
@@ -99,9 +93,7 @@ fn load(env: &TestEnv, db: &TestDb) {
 }
 
 pub fn source<'a>(view: &'a Json, name: &str) -> &'a Json {
-    view["sources"]
-        .as_array()
-        .unwrap()
+    array(&view["sources"])
         .iter()
         .find(|s| s["source"] == name)
         .unwrap_or_else(|| panic!("no source {name} in {view}"))
@@ -114,18 +106,14 @@ pub fn figures(line: &Json) -> (i64, i64, i64, i64) {
 }
 
 fn link<'a>(view: &'a Json, url: &str) -> &'a Json {
-    view["links"]
-        .as_array()
-        .unwrap()
+    array(&view["links"])
         .iter()
         .find(|l| l["url"] == url)
         .unwrap_or_else(|| panic!("no link {url} in {view}"))
 }
 
 fn carried_by(link: &Json) -> Vec<String> {
-    link["posts"]
-        .as_array()
-        .unwrap()
+    array(&link["posts"])
         .iter()
         .map(|p| {
             format!(
@@ -138,17 +126,18 @@ fn carried_by(link: &Json) -> Vec<String> {
 }
 
 fn export_links(env: &TestEnv, db: &TestDb) -> String {
-    env.run(&[
-        "--database-url",
-        &db.url,
-        "export",
-        "--table",
-        "tracking_links",
-        "--format",
-        "jsonl",
-        "--out",
-        "-",
-    ])
+    env.on(
+        db,
+        &[
+            "export",
+            "--table",
+            "tracking_links",
+            "--format",
+            "jsonl",
+            "--out",
+            "-",
+        ],
+    )
     .ok()
     .stdout
     .clone()
@@ -162,7 +151,7 @@ both_backends! {
     attribution_on_the_example_set_gives_the_hand_computed_totals: |db| {
         let env = TestEnv::new();
         load(&env, &db);
-        let view = crm(&env, &db, &["insights", "attribution"]).ok().json();
+        let view = env.crm(&db, &["insights", "attribution"]).ok().json();
         // No --from/--to: each link's periods summed (the export has no lifetime rows).
         // c101: 20+35 = 55 subscribers, 300.00+540.00 = 840.00; c102: 6+9 = 15, 90.00+120.50 =
         // 210.50; c103: 14, 260.00; c104: 3+5 = 8, 45.00+75.25 = 120.25.
@@ -185,30 +174,25 @@ both_backends! {
         assert_eq!(c101["platforms"], serde_json::json!(["tiktok", "x"]));
         assert!(carried_by(link(&view, "https://onlyfans.com/ava/c104")).is_empty());
         assert_eq!(view["links"].as_array().unwrap().len(), 4);
-        let posts: Vec<&str> = view["posts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["platform_post_id"].as_str().unwrap())
-            .collect();
+        let posts = texts(&view["posts"], "platform_post_id");
         assert_eq!(posts.len(), 4, "{posts:?}");
         assert!(!posts.contains(&"a3"), "c1010 is not c101: {posts:?}");
-        let t9 = view["posts"].as_array().unwrap().iter().find(|p| p["platform_post_id"] == "t9").unwrap();
+        let t9 = array(&view["posts"]).iter().find(|p| p["platform_post_id"] == "t9").unwrap();
         assert_eq!((t9["subscribers"].as_i64(), t9["revenue_cents"].as_i64()), (Some(69), Some(110_000)));
 
         // The table and CSV carry the same lines.
-        let table = env.run(&["--database-url", &db.url, "insights", "attribution"]).ok().stdout.clone();
-        assert!(table.contains("unattributed\t1\t0\t350\t8\t120.25"), "{table}");
-        assert!(table.contains("total\t4\t4\t4000\t92\t1430.75"), "{table}");
-        let csv = env.run(&["--database-url", &db.url, "-o", "csv", "insights", "attribution"]).ok().stdout.clone();
-        assert!(csv.contains("unattributed,unattributed,,,,350,8,120.25,USD,0"), "{csv}");
-        assert!(csv.contains("link,tiktok x,TikTok bio,https://onlyfans.com/ava/c101,,2000,55,840.00,USD,3"), "{csv}");
+        let table = env.on(&db, &["insights", "attribution"]).ok().stdout.clone();
+        assert_contains(&table, "unattributed\t1\t0\t350\t8\t120.25");
+        assert_contains(&table, "total\t4\t4\t4000\t92\t1430.75");
+        let csv = env.on(&db, &["-o", "csv", "insights", "attribution"]).ok().stdout.clone();
+        assert_contains(&csv, "unattributed,unattributed,,,,350,8,120.25,USD,0");
+        assert_contains(&csv, "link,tiktok x,TikTok bio,https://onlyfans.com/ava/c101,,2000,55,840.00,USD,3");
     };
 
     a_range_reads_the_periods_starting_in_it: |db| {
         let env = TestEnv::new();
         load(&env, &db);
-        let view = crm(&env, &db, &["insights", "attribution", "--from", "2026-11-01", "--to", "2026-12-01"]).ok().json();
+        let view = env.crm(&db, &["insights", "attribution", "--from", "2026-11-01", "--to", "2026-12-01"]).ok().json();
         // November only: c101 35 / 540.00 (TikTok and X), c102 9 / 120.50 (Reddit),
         // c103 14 / 260.00 (X), c104 5 / 75.25 (unattributed).
         assert_eq!(figures(source(&view, "tiktok")), (1, 2, 35, 54_000));
@@ -217,29 +201,29 @@ both_backends! {
         assert_eq!(figures(source(&view, "unattributed")), (1, 0, 5, 7_525));
         assert_eq!(figures(source(&view, "total")), (4, 4, 63, 99_575));
         // The range may stand before the view too; the metrics' own options may not.
-        let before = crm(&env, &db, &["insights", "--from", "2026-11-01", "attribution", "--to", "2026-12-01"]).ok().json();
+        let before = env.crm(&db, &["insights", "--from", "2026-11-01", "attribution", "--to", "2026-12-01"]).ok().json();
         assert_eq!(before, view);
-        let chart = crm(&env, &db, &["insights", "--chart", "attribution"]);
+        let chart = env.crm(&db, &["insights", "--chart", "attribution"]);
         assert!(chart.one_line_error(2).contains("--chart does not apply"), "{}", chart.stderr);
-        let twice = crm(&env, &db, &["insights", "--from", "2026-10-01", "attribution", "--from", "2026-11-01"]);
+        let twice = env.crm(&db, &["insights", "--from", "2026-10-01", "attribution", "--from", "2026-11-01"]);
         assert!(twice.one_line_error(2).contains("--from is given twice"), "{}", twice.stderr);
         // October: c103 has no period there; it is counted as a link without figures.
-        let run = crm(&env, &db, &["insights", "attribution", "--from", "2026-10-01", "--to", "2026-11-01"]);
+        let run = env.crm(&db, &["insights", "attribution", "--from", "2026-10-01", "--to", "2026-11-01"]);
         let october = run.ok().json();
         assert_eq!(figures(source(&october, "total")), (3, 4, 29, 43_500));
         assert_eq!(october["links_without_figures"], 1);
-        assert!(run.stderr.contains("1 tracking link(s) have no statistics"), "{}", run.stderr);
+        run.stderr_has("1 tracking link(s) have no statistics");
         // --account names whose links: ben has none.
-        let ben = crm(&env, &db, &["insights", "attribution", "--account", "ben"]);
+        let ben = env.crm(&db, &["insights", "attribution", "--account", "ben"]);
         assert_eq!(figures(source(&ben.ok().json(), "total")), (0, 0, 0, 0));
-        assert!(ben.stderr.contains("no tracking links"), "{}", ben.stderr);
+        ben.stderr_has("no tracking links");
     };
 
     revenue_no_post_explains_stays_unattributed: |db| {
         let env = TestEnv::new();
         import_links(&env, &db, &example("onlyfans-links.csv"), &[]).ok();
         // No post at all: every link is unattributed, nothing is spread over platforms.
-        let view = crm(&env, &db, &["insights", "attribution"]).ok().json();
+        let view = env.crm(&db, &["insights", "attribution"]).ok().json();
         assert_eq!(view["platforms"], serde_json::json!([]));
         assert_eq!(figures(source(&view, "unattributed")), (4, 0, 92, 143_075));
         assert_eq!(figures(&view["attributed"]), (0, 0, 0, 0));
@@ -255,19 +239,19 @@ both_backends! {
         let again = import_links(&env, &db, &file, &[]);
         assert_eq!(summary(again.ok()), (0, 0, 7, 0));
         assert_eq!(export_links(&env, &db), before, "the rows, revisions and times are as they were");
-        let status = crm(&env, &db, &["db", "status"]).ok().json();
-        let rows = status["tables"].as_array().unwrap().iter().find(|t| t["table"] == "tracking_links").unwrap()["rows"].clone();
+        let status = env.crm(&db, &["db", "status"]).ok().json();
+        let rows = array(&status["tables"]).iter().find(|t| t["table"] == "tracking_links").unwrap()["rows"].clone();
         assert_eq!(rows, 7);
         // Links carry no personal data: erasing a fan leaves them as they were.
-        crm(&env, &db, &["import-csv", "onlyfans", "fans", &example("onlyfans-fans.csv")]).ok();
-        crm(&env, &db, &["fans", "delete", "onlyfans:maple_rider", "--yes"]).ok();
+        env.crm(&db, &["import-csv", "onlyfans", "fans", &example("onlyfans-fans.csv")]).ok();
+        env.crm(&db, &["fans", "delete", "onlyfans:maple_rider", "--yes"]).ok();
         assert_eq!(export_links(&env, &db), before, "erasure left the links alone");
         // A newer export of a period updates its row, and only it.
         let newer = env.path().join("newer.csv");
         std::fs::write(&newer, "Link URL,Period Start,Period End,Subscribers,Revenue\n\
             https://onlyfans.com/ava/c104/,2026-11-01,2026-11-30,6,$80.00\n").unwrap();
         assert_eq!(summary(import_links(&env, &db, newer.to_str().unwrap(), &[]).ok()), (0, 1, 0, 0));
-        let c104 = link(&crm(&env, &db, &["insights", "attribution"]).ok().json(), "https://onlyfans.com/ava/c104/").clone();
+        let c104 = link(&env.crm(&db, &["insights", "attribution"]).ok().json(), "https://onlyfans.com/ava/c104/").clone();
         assert_eq!((c104["subscribers"].as_i64(), c104["revenue_cents"].as_i64()), (Some(3 + 6), Some(4_500 + 8_000)));
         assert_eq!(c104["clicks"], 150 + 200, "a column the newer file lacks keeps its figure");
     };
@@ -288,10 +272,10 @@ both_backends! {
         assert_eq!(run.code, 3, "{}", run.stderr);
         assert_eq!(summary(&run), (2, 0, 0, 3));
         let report = std::fs::read_to_string(&rejects).unwrap();
-        assert!(report.contains("4,\"url: \"\"not a link\"\" is not a link"), "{report}");
-        assert!(report.contains("5,\"clicks: bad count \"\"12.5\"\""), "{report}");
-        assert!(report.contains("is already on line 2"), "{report}");
-        let view = crm(&env, &db, &["insights", "attribution", "--account", "lily"]).ok().json();
+        assert_contains(&report, "4,\"url: \"\"not a link\"\" is not a link");
+        assert_contains(&report, "5,\"clicks: bad count \"\"12.5\"\"");
+        assert_contains(&report, "is already on line 2");
+        let view = env.crm(&db, &["insights", "attribution", "--account", "lily"]).ok().json();
         let bio = link(&view, "HTTPS://OnlyFans.com/lily/c7/");
         assert_eq!((bio["clicks"].as_i64(), bio["subscribers"].as_i64(), bio["revenue_cents"].as_i64()), (Some(1500), Some(25), Some(123_450)));
         assert_eq!(bio["currency"], "EUR");
@@ -310,12 +294,12 @@ both_backends! {
     the_insights_command_keeps_its_positional_platform: |db| {
         let env = TestEnv::new();
         crate::report::load_example(&env, &db);
-        let tiktok = crm(&env, &db, &["insights", "tiktok", "--from", "2026-10-26", "--to", "2026-11-25"]).ok().json();
-        assert!(tiktok["metrics"].as_array().unwrap().iter().all(|m| m["platform"] == "tiktok"));
+        let tiktok = env.crm(&db, &["insights", "tiktok", "--from", "2026-10-26", "--to", "2026-11-25"]).ok().json();
+        assert!(array(&tiktok["metrics"]).iter().all(|m| m["platform"] == "tiktok"));
         assert!(!tiktok["metrics"].as_array().unwrap().is_empty());
-        let all = crm(&env, &db, &["insights", "--from", "2026-10-26"]).ok().json();
+        let all = env.crm(&db, &["insights", "--from", "2026-10-26"]).ok().json();
         assert!(all["metrics"].as_array().unwrap().len() > tiktok["metrics"].as_array().unwrap().len());
         // The view's own options come after its name; a platform with it is a usage error.
-        crm(&env, &db, &["insights", "tiktok", "attribution"]).one_line_error(2);
+        env.crm(&db, &["insights", "tiktok", "attribution"]).one_line_error(2);
     };
 }

@@ -5,7 +5,7 @@ use socialcrm::store::model::Fan;
 use socialcrm::vocab::PlatformId;
 
 use crate::support::both_backends;
-use crate::support::{TestDb, TestEnv};
+use crate::support::{TestDb, TestEnv, array, assert_contains, texts};
 
 fn seed_fans(db: &TestDb, n: usize) {
     let mut store = db.open();
@@ -136,9 +136,7 @@ fn listings_work_end_to_end(db: &TestDb) {
         .json();
     assert_eq!(status["schema_version"], status["latest_schema_version"]);
     assert_eq!(status["state"], "current");
-    let fans = status["tables"]
-        .as_array()
-        .unwrap()
+    let fans = array(&status["tables"])
         .iter()
         .find(|t| t["table"] == "fans")
         .unwrap()
@@ -151,7 +149,7 @@ both_backends! {
         listings_work_end_to_end(&db);
         if db.url.starts_with("postgres") {
             let env = TestEnv::new();
-            let status = env.run(&["--database-url", &db.url, "db", "status"]);
+            let status = env.on(&db, &["db", "status"]);
             assert!(status.ok().stdout.contains("postgres"));
         }
     };
@@ -196,10 +194,7 @@ fn an_unreachable_postgres_is_a_config_error_without_the_password() {
         "status",
     ]);
     let line = run.one_line_error(5);
-    assert!(
-        line.contains("postgres://nobody:***@127.0.0.1:1/x"),
-        "{line}"
-    );
+    assert_contains(line, "postgres://nobody:***@127.0.0.1:1/x");
     assert!(!line.contains("secret"), "{line}");
     assert!(!run.stdout.contains("secret"));
 
@@ -221,18 +216,12 @@ fn a_newer_schema_is_refused_with_a_hint() {
         "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'x')",
     );
     let env = TestEnv::new();
-    let line = env
-        .run(&["--database-url", &db.url, "fans", "list"])
-        .one_line_error(5)
-        .to_string();
+    let line = env.on(&db, &["fans", "list"]).one_line_error(5).to_string();
     assert!(
         line.contains("schema version 999") && line.contains("upgrade socialcrm"),
         "{line}"
     );
-    let status = env
-        .run(&["--database-url", &db.url, "-o", "json", "db", "status"])
-        .ok()
-        .json();
+    let status = env.crm(&db, &["db", "status"]).ok().json();
     assert_eq!(status["state"], "newer");
 }
 
@@ -275,14 +264,14 @@ fn a_bad_config_file_names_line_and_column() {
         .run(&["--config", path.to_str().unwrap(), "fans", "list"])
         .one_line_error(5)
         .to_string();
-    assert!(line.contains("bad.toml:4:14"), "{line}");
+    assert_contains(&line, "bad.toml:4:14");
 
     let missing = env.path().join("missing.toml");
     let line = env
         .run(&["--config", missing.to_str().unwrap(), "fans", "list"])
         .one_line_error(5)
         .to_string();
-    assert!(line.contains("missing.toml"), "{line}");
+    assert_contains(&line, "missing.toml");
 }
 
 #[test]
@@ -592,10 +581,7 @@ fn platform_text_is_neutralised_in_tables_and_csv(db: &TestDb) {
         "{rows}"
     );
     assert!(rows.contains(r#",tt-2,"'@SUM(1+1)",-12.50,"#), "{rows}");
-    assert!(
-        rows.contains(",tt-3,\"'+cmd|' /C calc'!A0\",\"'\tTabbed\","),
-        "{rows}"
-    );
+    assert_contains(rows, ",tt-3,\"'+cmd|' /C calc'!A0\",\"'\tTabbed\",");
     assert!(
         rows.contains(",12.50,USD,"),
         "a plain number stays a number: {rows}"
@@ -611,7 +597,7 @@ fn platform_text_is_neutralised_in_tables_and_csv(db: &TestDb) {
         "list",
     ]);
     let rows = &raw.ok().stdout;
-    assert!(rows.contains(",tt-2,@SUM(1+1),-12.50,"), "{rows}");
+    assert_contains(rows, ",tt-2,@SUM(1+1),-12.50,");
     assert!(
         rows.contains(r#",tt-1,"=HYPERLINK(""http://evil.example"",""x"")","#),
         "{rows}"
@@ -621,12 +607,7 @@ fn platform_text_is_neutralised_in_tables_and_csv(db: &TestDb) {
         .run(&["--database-url", url, "-o", "json", "fans", "list"])
         .ok()
         .json();
-    let names: Vec<&str> = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["display_name"].as_str().unwrap())
-        .collect();
+    let names = texts(&json, "display_name");
     assert_eq!(
         names,
         [

@@ -10,7 +10,7 @@ use crate::support::fake_tiktok::{
     CLIENT_KEY, CLIENT_SECRET, Consent, FakeBrowser, FakeTikTok, PkceEncoding, TOKEN_PATH,
     USER_INFO_PATH,
 };
-use crate::support::{Run, TestEnv};
+use crate::support::{Run, TestEnv, array, assert_contains, texts};
 
 use crate::support::world::MASTER_KEY;
 
@@ -151,11 +151,8 @@ fn a_failing_browser_command_prints_the_address_and_takes_a_pasted_redirect() {
     for (browser, status) in [("false".to_string(), 1), (failing.display().to_string(), 3)] {
         let env = TestEnv::new();
         let fake = FakeTikTok::start();
-        let mut cmd = command(
-            &env,
-            &fake,
-            &["-o", "json", "connect", "tiktok", "--timeout", "60"],
-        );
+        let args = ["-o", "json", "connect", "tiktok", "--timeout", "60"];
+        let mut cmd = command(&env, &fake, &args);
         cmd.env("BROWSER", &browser)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -214,13 +211,7 @@ fn connect_shows_the_account_refreshes_on_expiry_and_disconnect_revokes() {
     assert_eq!(who["platform"], "tiktok");
     assert_eq!(who["account"], "default");
     assert_eq!(who["secrets_backend"], "file");
-    assert!(
-        who["scopes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s == "user.info.basic")
-    );
+    assert!(array(&who["scopes"]).iter().any(|s| s == "user.info.basic"));
     let opened = browser.opened_urls();
     assert_eq!(opened.len(), 1);
     assert!(
@@ -279,12 +270,7 @@ fn connect_shows_the_account_refreshes_on_expiry_and_disconnect_revokes() {
         .run(&["-o", "json", "audit", "list", "--platform", "tiktok"])
         .ok()
         .json();
-    let actions: Vec<&str> = audit
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["action"].as_str().unwrap())
-        .collect();
+    let actions = texts(&audit, "action");
     assert_eq!(actions, vec!["connect", "connect", "refresh"]);
 
     // Disconnect revokes at the platform and deletes the secret.
@@ -369,10 +355,7 @@ fn the_grant_refused_and_a_wrong_state_fail_in_one_line() {
     );
     let line = forged.stderr.lines().last().unwrap_or_default().to_string();
     assert_eq!(forged.code, 1, "{}", forged.stderr);
-    assert!(
-        line.contains("no authorization arrived within 2 s"),
-        "{line}"
-    );
+    assert_contains(&line, "no authorization arrived within 2 s");
     assert!(
         accounts(&env, &fake, &[])
             .ok()
@@ -410,29 +393,26 @@ fn a_busy_port_a_timeout_and_missing_credentials_are_clear() {
     fake.apply(&mut cmd);
     cmd.env("TIKTOK_CLIENT_SECRET", CLIENT_SECRET);
     let line = env.run_cmd(cmd).one_line_error(5).to_string();
-    assert!(line.contains("TIKTOK_CLIENT_KEY"), "{line}");
+    assert_contains(&line, "TIKTOK_CLIENT_KEY");
 }
 
 #[test]
 fn the_pasted_redirect_finishes_a_no_browser_connect() {
     let env = TestEnv::new();
     let fake = FakeTikTok::start();
-    let mut cmd = command(
-        &env,
-        &fake,
-        &[
-            "-o",
-            "json",
-            "connect",
-            "tiktok",
-            "--no-browser",
-            "--timeout",
-            "20",
-        ],
-    );
+    let args = [
+        "-o",
+        "json",
+        "connect",
+        "tiktok",
+        "--no-browser",
+        "--timeout",
+        "20",
+    ];
+    let mut cmd = command(&env, &fake, &args);
     cmd.env("BROWSER", "false");
     let (landed, output) = paste_flow(cmd);
-    assert!(landed.contains("/callback/"), "{landed}");
+    assert_contains(&landed, "/callback/");
     let who: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(who["username"], "testcreator");
 }
@@ -458,7 +438,7 @@ fn token_endpoint_failures_and_a_dead_refresh_token() {
     fake.fail_next_token_call();
     let failed = connect(&env, &fake, &FakeBrowser::following_redirect(), &[]);
     assert_eq!(failed.code, 1);
-    assert!(failed.stderr.contains("HTTP 500"), "{}", failed.stderr);
+    failed.stderr_has("HTTP 500");
 
     assert_eq!(
         connect(&env, &fake, &FakeBrowser::following_redirect(), &[]).code,
@@ -468,12 +448,7 @@ fn token_endpoint_failures_and_a_dead_refresh_token() {
     fake.expire_access_tokens_now();
     let dead = accounts(&env, &fake, &["--check"]);
     assert_eq!(dead.code, 4, "{}", dead.stderr);
-    assert!(
-        dead.stderr
-            .contains("run `socialcrm connect tiktok --account default`"),
-        "{}",
-        dead.stderr
-    );
+    dead.stderr_has("run `socialcrm connect tiktok --account default`");
     assert_eq!(dead.json()[0]["status"], "needs_reauth");
     let again = accounts(&env, &fake, &["--check"]);
     assert_eq!(
@@ -574,7 +549,7 @@ fn a_sandbox_connection_keeps_using_the_sandbox_app() {
     purge.env("BROWSER", "true");
     let run = env.run_cmd(purge);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("purged 0 posts"), "{}", run.stderr);
+    run.stderr_has("purged 0 posts");
     assert_eq!(fake.revocations().len(), 1, "revoked with the sandbox app");
     assert_eq!(
         fake.requests_to(crate::support::fake_tiktok::REVOKE_PATH)[0].form_field("client_key"),
@@ -604,9 +579,7 @@ fn a_hosted_redirect_uri_waits_for_a_pasted_address() {
 }
 
 fn checks(run: &Run) -> Vec<(String, String, String)> {
-    run.json()
-        .as_array()
-        .unwrap()
+    array(&run.json())
         .iter()
         .map(|c| {
             let s = |k: &str| c[k].as_str().unwrap().to_string();
@@ -787,11 +760,7 @@ fn verbose_logs_each_request_without_its_query_or_secrets() {
         &["-v", "-o", "json", "connect", "tiktok", "--timeout", "20"],
     );
     run.ok();
-    let requests: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.contains(" HTTP "))
-        .collect();
+    let requests = run.stderr_lines(" HTTP ");
     let token = requests
         .iter()
         .find(|l| l.contains(&format!("path={TOKEN_PATH}")))
@@ -832,20 +801,17 @@ fn the_loopback_listener_bounds_heads_and_connections() {
     let fake = FakeTikTok::start();
     let port = crate::support::free_port().to_string();
     let browser = FakeBrowser::capturing_redirect();
-    let mut cmd = command(
-        &env,
-        &fake,
-        &[
-            "-o",
-            "json",
-            "connect",
-            "tiktok",
-            "--port",
-            &port,
-            "--timeout",
-            "60",
-        ],
-    );
+    let args = [
+        "-o",
+        "json",
+        "connect",
+        "tiktok",
+        "--port",
+        &port,
+        "--timeout",
+        "60",
+    ];
+    let mut cmd = command(&env, &fake, &args);
     browser.apply(&mut cmd);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())

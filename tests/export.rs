@@ -10,7 +10,7 @@ use socialcrm::store::export::{Cell, RowSink};
 use socialcrm::store::model::*;
 use socialcrm::vocab::PlatformId;
 
-use crate::support::{TestDb, TestEnv, both_backends};
+use crate::support::{TestDb, TestEnv, assert_contains, both_backends, texts};
 
 /// Text that breaks naive CSV writers and spreadsheets.
 const AWKWARD: [&str; 11] = [
@@ -163,14 +163,9 @@ fn round_trip(db: &TestDb) {
     let run = export(&env, db, &["--out", dir_s, "--csv-raw"]);
     run.ok();
     // Every exportable table, with the row counts `db status` has.
-    let status = env.run(&["--database-url", &db.url, "-o", "json", "db", "status"]);
+    let status = env.crm(db, &["db", "status"]);
     let summary = run.json();
-    let tables: Vec<&str> = summary
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["table"].as_str().unwrap())
-        .collect();
+    let tables = texts(&summary, "table");
     assert_eq!(tables, socialcrm::store::export::exportable());
     assert!(!tables.contains(&"secrets"));
     for t in summary.as_array().unwrap() {
@@ -288,11 +283,7 @@ fn round_trip(db: &TestDb) {
     assert_eq!(bodies[6], "'=HYPERLINK(\"http://x\")");
     assert_eq!(bodies[8], "'@SUM(A1)");
     assert_eq!(bodies[10], "-12.50", "a number stays a number");
-    assert!(
-        safe.stderr.contains("exported 11 rows of messages"),
-        "{}",
-        safe.stderr
-    );
+    safe.stderr_has("exported 11 rows of messages");
 }
 
 /// A sink that writes into the database (through another connection) when the second table
@@ -362,21 +353,21 @@ fn refusals(db: &TestDb) {
     let err = export(&env, db, &["--table", "secrets"])
         .one_line_error(2)
         .to_string();
-    assert!(err.contains("'secrets' is never exported"), "{err}");
+    assert_contains(&err, "'secrets' is never exported");
     let err = export(&env, db, &["--table", "fanz"])
         .one_line_error(2)
         .to_string();
-    assert!(err.contains("no table 'fanz'"), "{err}");
+    assert_contains(&err, "no table 'fanz'");
     let err = export(&env, db, &["--out", "-"])
         .one_line_error(2)
         .to_string();
-    assert!(err.contains("one table"), "{err}");
+    assert_contains(&err, "one table");
     let file = env.path().join("a-file");
     std::fs::write(&file, "").unwrap();
     let err = export(&env, db, &["--out", file.to_str().unwrap()])
         .one_line_error(2)
         .to_string();
-    assert!(err.contains("not a directory"), "{err}");
+    assert_contains(&err, "not a directory");
     // A FIFO where a table's file goes is refused, and nothing of the export is left behind.
     #[cfg(unix)]
     {
@@ -388,7 +379,7 @@ fn refusals(db: &TestDb) {
         let err = export(&env, db, &["--out", dir.to_str().unwrap()])
             .one_line_error(1)
             .to_string();
-        assert!(err.contains("is a FIFO"), "{err}");
+        assert_contains(&err, "is a FIFO");
         let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
         assert_eq!(left.len(), 1, "only the FIFO: {left:?}");
     }
@@ -470,16 +461,10 @@ fn import_as(env: &TestEnv, db: &TestDb, kind: &str, account: &str, content: &st
     let path = env.path().join(format!("{kind}-{account}.csv"));
     std::fs::write(&path, content).unwrap();
     let path = path.to_str().unwrap();
-    env.run(&[
-        "--database-url",
-        &db.url,
-        "import-csv",
-        "onlyfans",
-        kind,
-        path,
-        "--account",
-        account,
-    ])
+    env.on(
+        db,
+        &["import-csv", "onlyfans", kind, path, "--account", account],
+    )
     .ok();
 }
 
@@ -581,18 +566,7 @@ fn segment_export(
     name: &str,
 ) -> BTreeMap<String, Vec<serde_json::Map<String, serde_json::Value>>> {
     let listed = env
-        .run(&[
-            "--database-url",
-            &db.url,
-            "-o",
-            "json",
-            "fans",
-            "list",
-            "--segment",
-            name,
-            "--limit",
-            "1000",
-        ])
+        .crm(db, &["fans", "list", "--segment", name, "--limit", "1000"])
         .ok()
         .json();
     let listed = listed.as_array().unwrap();
@@ -764,14 +738,11 @@ fn segments(db: &TestDb) {
     let err = export(&env, db, &["--segment", "whales", "--table", "posts"])
         .one_line_error(2)
         .to_string();
-    assert!(
-        err.contains("'posts' has no rows about a segment's fans"),
-        "{err}"
-    );
+    assert_contains(&err, "'posts' has no rows about a segment's fans");
     let err = export(&env, db, &["--segment", "nope", "--out", "-"])
         .one_line_error(1)
         .to_string();
-    assert!(err.contains("no segment named 'nope'"), "{err}");
+    assert_contains(&err, "no segment named 'nope'");
 }
 
 both_backends! {

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::support::array;
+use crate::support::assert_contains;
 use crate::support::fake_tiktok::{
     AUTHORIZE_PATH, BASE_URL_ENV, CLIENT_KEY, CLIENT_SECRET, Consent, FakeBrowser, FakeTikTok,
     FakeUser, PkceEncoding, REVOKE_PATH, TOKEN_PATH, USER_INFO_PATH, VIDEO_FIELDS, VIDEO_ID_BASE,
@@ -82,8 +84,7 @@ fn refresh(fake: &FakeTikTok, refresh_token: &str) -> http::Response {
 fn login(fake: &FakeTikTok) -> serde_json::Value {
     let (code, verifier) = authorize(fake);
     let r = exchange(fake, &code, &verifier);
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.json()
+    r.ok()
 }
 
 fn user_info(fake: &FakeTikTok, token: &str) -> http::Response {
@@ -134,9 +135,9 @@ fn fake_tiktok_authorize_then_exchange_with_hex_pkce() {
         location.starts_with(&format!("{REDIRECT}?code=")),
         "{location}"
     );
-    assert!(
-        location.contains("&scopes=user.info.basic,user.info.profile&state=st4te"),
-        "{location}"
+    assert_contains(
+        &location,
+        "&scopes=user.info.basic,user.info.profile&state=st4te",
     );
     let q = query_of(&location);
     let code = param(&q, "code").unwrap();
@@ -232,8 +233,7 @@ fn fake_tiktok_refresh_rotates_and_its_knobs_bite() {
     let old_refresh = first["refresh_token"].as_str().unwrap();
 
     let r = refresh(&fake, old_refresh);
-    assert_eq!(r.status, 200, "{}", r.body);
-    let second = r.json();
+    let second = r.ok();
     assert_ne!(second["access_token"], first["access_token"]);
     assert_ne!(second["refresh_token"], first["refresh_token"]);
     assert_eq!(second["scope"], SCOPES);
@@ -254,8 +254,7 @@ fn fake_tiktok_refresh_rotates_and_its_knobs_bite() {
     let r = refresh(&fake, second["refresh_token"].as_str().unwrap());
     assert_eq!(r.status, 500, "{}", r.body);
     let r = refresh(&fake, second["refresh_token"].as_str().unwrap());
-    assert_eq!(r.status, 200, "{}", r.body);
-    let third = r.json();
+    let third = r.ok();
 
     // Revoked refresh tokens: every refresh is invalid_grant.
     fake.revoke_refresh_tokens();
@@ -292,8 +291,7 @@ fn fake_tiktok_revoke_kills_the_pair_and_is_recorded() {
             ("token", access),
         ],
     );
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.json(), serde_json::json!({}));
+    assert_eq!(r.ok(), serde_json::json!({}));
     assert_eq!(fake.revoked(), vec![access.to_string()]);
     assert!(fake.last_grant().unwrap().revoked);
 
@@ -316,8 +314,7 @@ fn fake_tiktok_user_info_with_and_without_a_valid_token() {
     let access = j["access_token"].as_str().unwrap();
 
     let r = user_info(&fake, access);
-    assert_eq!(r.status, 200, "{}", r.body);
-    let body = r.json();
+    let body = r.ok();
     let user = fake.user();
     assert_eq!(
         body["data"]["user"],
@@ -385,8 +382,7 @@ fn fake_tiktok_access_tokens_expire_on_demand() {
     // Refreshing still works, and forcing expiry kills the fresh token at once.
     fake.set_access_token_lifetime(Duration::from_secs(3600));
     let r = refresh(&fake, j["refresh_token"].as_str().unwrap());
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.json()["expires_in"], 3600);
+    assert_eq!(r.ok()["expires_in"], 3600);
     let fresh = r.json()["access_token"].as_str().unwrap().to_string();
     assert_eq!(user_info(&fake, &fresh).status, 200);
     fake.expire_access_tokens_now();
@@ -730,8 +726,7 @@ fn login_with(fake: &FakeTikTok, scopes: &str) -> Value {
     let location = click_authorize(&fake.authorize_url(scopes, REDIRECT, "st4te", &challenge));
     let code = param(&query_of(&location), "code").unwrap().to_string();
     let r = exchange(fake, &code, &verifier);
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.json()
+    r.ok()
 }
 
 /// An access token that may list videos.
@@ -763,9 +758,7 @@ fn assert_api_error(r: &http::Response, status: u16, code: &str) {
 }
 
 fn ids(page: &Value) -> Vec<String> {
-    page["data"]["videos"]
-        .as_array()
-        .unwrap()
+    array(&page["data"]["videos"])
         .iter()
         .map(|v| v["id"].as_str().unwrap().to_string())
         .collect()
@@ -832,8 +825,7 @@ fn fake_tiktok_video_list_pages_newest_first_with_a_millisecond_cursor() {
             body["cursor"] = json!(c);
         }
         let r = list_page(&fake, Some(&token), body);
-        assert_eq!(r.status, 200, "{}", r.body);
-        let j = r.json();
+        let j = r.ok();
         assert_eq!(j["error"]["code"], "ok");
         assert_eq!(j["error"]["message"], "");
         let videos = j["data"]["videos"].as_array().unwrap();
@@ -1030,8 +1022,7 @@ fn fake_tiktok_video_query_answers_the_asked_ids() {
         Some(&token),
         &json!({"filters": {"video_ids": ["7300000000000000002", "7300000000000000999", "7300000000000000030"]}}),
     );
-    assert_eq!(r.status, 200, "{}", r.body);
-    let j = r.json();
+    let j = r.ok();
     assert_eq!(j["error"]["code"], "ok");
     assert_eq!(
         j["data"]["videos"],
@@ -1083,8 +1074,7 @@ fn fake_tiktok_api_faults_rate_limits_and_server_errors() {
     fake.fail_next_api_calls(1, 500);
     // OAuth calls are not API calls: a refresh goes through while failures are queued.
     let r = refresh(&fake, j["refresh_token"].as_str().unwrap());
-    assert_eq!(r.status, 200, "{}", r.body);
-    let token = r.json()["access_token"].as_str().unwrap().to_string();
+    let token = r.ok()["access_token"].as_str().unwrap().to_string();
     let r = user_info(&fake, &token);
     assert_api_error(&r, 429, "rate_limit_exceeded");
     assert_eq!(r.header("retry-after"), Some("1"));
@@ -1127,8 +1117,7 @@ fn fake_tiktok_access_tokens_expire_after_n_api_calls() {
 
     fake.expire_access_tokens_after(1);
     let p0 = list_page(&fake, Some(token), json!({"max_count": 20}));
-    assert_eq!(p0.status, 200, "{}", p0.body);
-    let c0 = p0.json()["data"]["cursor"].as_i64().unwrap();
+    let c0 = p0.ok()["data"]["cursor"].as_i64().unwrap();
     // The second call finds the token dead, mid-sync.
     assert_token_invalid(&list_page(
         &fake,
@@ -1139,11 +1128,9 @@ fn fake_tiktok_access_tokens_expire_after_n_api_calls() {
 
     // Refresh, then carry on from the same cursor with the new token.
     let r = refresh(&fake, j["refresh_token"].as_str().unwrap());
-    assert_eq!(r.status, 200, "{}", r.body);
-    let fresh = r.json()["access_token"].as_str().unwrap().to_string();
+    let fresh = r.ok()["access_token"].as_str().unwrap().to_string();
     let p1 = list_page(&fake, Some(&fresh), json!({"max_count": 20, "cursor": c0}));
-    assert_eq!(p1.status, 200, "{}", p1.body);
-    assert_eq!(ids(&p1.json())[0], "7300000000000000025");
+    assert_eq!(ids(&p1.ok())[0], "7300000000000000025");
     assert_eq!(
         user_info(&fake, &fresh).status,
         200,

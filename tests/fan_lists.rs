@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde_json::Value as Json;
 
-use crate::support::{Run, TestDb, TestEnv, both_backends};
+use crate::support::{Run, TestDb, TestEnv, array, both_backends, text_pairs};
 
 fn file(env: &TestEnv, name: &str, content: &str) -> PathBuf {
     let path = env.path().join(name);
@@ -24,9 +24,7 @@ fn run(env: &TestEnv, db: &TestDb, args: &[&str], env_vars: &[(&str, &str)]) -> 
 }
 
 fn json(env: &TestEnv, db: &TestDb, args: &[&str]) -> Json {
-    let mut full = vec!["-o", "json"];
-    full.extend_from_slice(args);
-    run(env, db, &full, &[]).ok().json()
+    env.crm(db, args).ok().json()
 }
 
 fn import(env: &TestEnv, db: &TestDb, kind: &str, content: &str) {
@@ -41,9 +39,7 @@ fn import(env: &TestEnv, db: &TestDb, kind: &str, content: &str) {
 }
 
 fn usernames(listing: &Json) -> Vec<String> {
-    let mut names: Vec<String> = listing
-        .as_array()
-        .unwrap()
+    let mut names: Vec<String> = array(listing)
         .iter()
         .map(|f| f["username"].as_str().unwrap().to_string())
         .collect();
@@ -169,7 +165,7 @@ both_backends! {
         bad_date.one_line_error(2);
 
         let listed = json(&env, &db, &["segments", "list"]);
-        let names: Vec<&str> = listed.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+        let names: Vec<&str> = array(&listed).iter().map(|s| s["name"].as_str().unwrap()).collect();
         assert_eq!(names, ["whales", "new", "cold", "recent-vip"], "built-in first, then saved by name");
         let mine = &listed[3];
         assert_eq!(mine["kind"], "saved");
@@ -228,7 +224,7 @@ both_backends! {
         assert!(!db.mentions(&needles).is_empty(), "refused: nothing erased");
 
         let erased = run(&env, &db, &["-o", "json", "fans", "delete", "onlyfans:@zqerase", "--yes"], &[]);
-        let counts: Vec<(String, i64)> = erased.ok().json().as_array().unwrap().iter()
+        let counts: Vec<(String, i64)> = array(&erased.ok().json()).iter()
             .map(|c| (c["table"].as_str().unwrap().to_string(), c["rows"].as_i64().unwrap()))
             .collect();
         let rows = |t: &str| counts.iter().find(|c| c.0 == t).map(|c| c.1).unwrap_or(-1);
@@ -239,7 +235,7 @@ both_backends! {
         assert_eq!(rows("segments"), 2, "{counts:?}");
         assert_eq!(db.mentions(&needles), Vec::<String>::new(), "no row mentions the erased fan");
         let listed = json(&env, &db, &["segments", "list"]);
-        let saved: Vec<(String, String)> = listed.as_array().unwrap().iter()
+        let saved: Vec<(String, String)> = array(&listed).iter()
             .filter(|s| s["kind"] == "saved")
             .map(|s| (s["name"].as_str().unwrap().to_string(), s["definition"].as_str().unwrap().to_string()))
             .collect();
@@ -260,27 +256,17 @@ both_backends! {
 }
 
 /// `fans list --segment NAME --account A` as (account, username) pairs, sorted.
-fn members(
+pub fn members(
     env: &TestEnv,
     db: &TestDb,
     segment: &str,
     account: Option<&str>,
 ) -> Vec<(String, String)> {
-    let mut args = vec!["fans", "list", "--segment", segment, "--limit", "1000"];
+    let mut args = vec!["fans", "list", "--segment", segment, "--limit", "10000"];
     if let Some(a) = account {
         args.extend(["--account", a]);
     }
-    let mut out: Vec<(String, String)> = json(env, db, &args)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["account"].as_str().unwrap().to_string(),
-                f["username"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let mut out = text_pairs(&json(env, db, &args), "account", "username");
     out.sort();
     out
 }
@@ -346,7 +332,7 @@ both_backends! {
         );
 
         let listed = json(&env, &db, &["segments", "list"]);
-        let count = |name: &str| listed.as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["fans"].as_i64().unwrap();
+        let count = |name: &str| array(&listed).iter().find(|s| s["name"] == name).unwrap()["fans"].as_i64().unwrap();
         assert_eq!((count("whales"), count("new"), count("cold")), (6, 3, 3));
         // Counts are live: a week later, nobody is new any more.
         let later = run(&env, &db, &["-o", "json", "segments", "show", "new"], &[("SOCIALCRM_NOW", "2026-12-01T12:00:00Z")]);
@@ -373,9 +359,9 @@ both_backends! {
         let alpha = run(&env, &db, &["-o", "json", "fans", "delete", "onlyfans:@qxshared", "--account", "alpha", "--yes"], &[]);
         alpha.ok();
         let shown = json(&env, &db, &["fans", "show", "onlyfans:@qxshared"]);
-        let accounts: Vec<&str> = shown["relationships"].as_array().unwrap().iter().map(|r| r["account"].as_str().unwrap()).collect();
+        let accounts: Vec<&str> = array(&shown["relationships"]).iter().map(|r| r["account"].as_str().unwrap()).collect();
         assert_eq!(accounts, ["beta"], "{shown}");
-        let tags: Vec<&str> = shown["tags"].as_array().unwrap().iter().map(|t| t["tag"].as_str().unwrap()).collect();
+        let tags: Vec<&str> = array(&shown["tags"]).iter().map(|t| t["tag"].as_str().unwrap()).collect();
         assert_eq!(tags, ["everywhere"], "alpha's tag went, the tag for every account stayed");
         assert_eq!(shown["notes"].as_array().unwrap().len(), 0);
         assert_eq!(db.strings("SELECT CAST(COUNT(*) AS TEXT) FROM messages WHERE fan_platform_user_id = 'of-qx-5'"), ["1"]);

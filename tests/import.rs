@@ -6,7 +6,7 @@ use std::process::Stdio;
 
 use serde_json::Value as Json;
 
-use crate::support::{Run, TestDb, TestEnv, both_backends};
+use crate::support::{Run, TestDb, TestEnv, assert_contains, both_backends};
 
 fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -38,16 +38,7 @@ fn import(env: &TestEnv, db: &TestDb, kind: &str, file: &Path, extra: &[&str]) -
 }
 
 fn list(env: &TestEnv, db: &TestDb, what: &str) -> Vec<Json> {
-    let run = env.run(&[
-        "--database-url",
-        &db.url,
-        "-o",
-        "json",
-        what,
-        "list",
-        "--limit",
-        "1000",
-    ]);
+    let run = env.crm(db, &[what, "list", "--limit", "1000"]);
     run.ok().json().as_array().unwrap().clone()
 }
 
@@ -89,7 +80,7 @@ both_backends! {
         let quiet = list(env, db, "fans").into_iter().find(|f| f["username"] == "quietfox").unwrap();
         assert_eq!((quiet["status"].as_str(), quiet["lifetime_spend_cents"].as_i64()), (Some("expired"), Some(32000)));
 
-        let audit = env.run(&["--database-url", &db.url, "-o", "json", "audit", "list", "--action", "import"]);
+        let audit = env.crm(db, &["audit", "list", "--action", "import"]);
         let audit = audit.ok().json();
         assert_eq!(audit.as_array().unwrap().len(), 3, "one audit entry per import");
         assert!(audit[0]["detail"].as_str().unwrap().contains("12 inserted"));
@@ -163,8 +154,8 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
         assert_eq!(run.code, 3, "{}", run.stderr);
         assert_eq!(counts(&run), (1, 0, 0, 2));
         let report = std::fs::read_to_string(&rejects).unwrap();
-        assert!(report.contains("--date-format mdy` or `--date-format dmy"), "{report}");
-        assert!(report.contains("--date-format dmy` if the file writes day/month"), "{report}");
+        assert_contains(&report, "--date-format mdy` or `--date-format dmy");
+        assert_contains(&report, "--date-format dmy` if the file writes day/month");
 
         let run = import(env, db, "fans", &path, &["--date-format", "dmy"]);
         assert_eq!(counts(run.ok()), (2, 0, 1, 0));
@@ -219,7 +210,7 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
         let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
         assert_eq!(run.code, 3, "{}", run.stderr);
         assert_eq!(counts(&run), (2, 0, 0, 2));
-        assert!(run.stderr.contains("2 of 4 rows rejected"), "{}", run.stderr);
+        run.stderr_has("2 of 4 rows rejected");
         let report = std::fs::read_to_string(&rejects).unwrap();
         assert!(report.contains("a cell is 100000 bytes long (at most 16384)"), "{}", &report[..200]);
         assert!(report.contains("the row is too long to read"), "the unterminated quote is named");
@@ -243,8 +234,8 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
 
         let run = import(env, db, "fans", &eu, &["--rejects", rejects.to_str().unwrap()]);
         assert_eq!(run.code, 3);
-        assert!(run.stderr.contains("2 of 3 rows rejected (written to"), "{}", run.stderr);
-        assert!(run.stderr.contains("first: line 4: total_spent: bad amount"), "{}", run.stderr);
+        run.stderr_has("2 of 3 rows rejected (written to");
+        run.stderr_has("first: line 4: total_spent: bad amount");
         let report = std::fs::read_to_string(&rejects).unwrap();
         let lines: Vec<&str> = report.lines().collect();
         assert_eq!(lines[0], "line,reason,Fan ID,User Name,Notes,Total spent (€),Joined");
@@ -292,7 +283,7 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
         assert_eq!(counts(&import(env, db, "messages", &no_ids, &[])), (2, 0, 0, 1));
         let again = import(env, db, "messages", &no_ids, &[]);
         assert_eq!(counts(&again), (0, 0, 2, 1));
-        assert!(again.stderr.contains("'sideways' is neither in nor out"), "{}", again.stderr);
+        again.stderr_has("'sideways' is neither in nor out");
     };
 
     earnings_become_payment_events_and_lifetime_spend: |db| {
@@ -317,7 +308,7 @@ t4,2026-11-04,tip,zoe,$1.00,$2.00,USD\n\
 t5,2026-11-05,tip,,$3.00,,USD\n");
         let run = import(env, db, "earnings", &more, &[]);
         assert_eq!(counts(&run), (7, 0, 0, 1));
-        assert!(run.stderr.contains("net (2.00) is more than gross (1.00)"), "{}", run.stderr);
+        run.stderr_has("net (2.00) is more than gross (1.00)");
         let zoe = list(env, db, "fans").into_iter().find(|f| f["platform_user_id"] == "zoe").unwrap();
         assert_eq!(zoe["lifetime_spend_cents"], 2020, "10.10 + 20.20 - 10.10");
         assert_eq!(zoe["first_seen_at"], "2026-11-01T00:00:00Z");
@@ -401,7 +392,7 @@ both_backends! {
         let run = import(env, db, "fans", &path, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
         assert_eq!(counts(&run), (1, 0, 0, 2));
-        assert!(run.stderr.contains("years 0000 to 9999"), "{}", run.stderr);
+        run.stderr_has("years 0000 to 9999");
         assert_eq!(list(env, db, "fans").len(), 1);
         // A row stored before the check (or written by another tool) does not make the CRM
         // unreadable.
@@ -425,7 +416,7 @@ both_backends! {
         let run = import(env, db, "earnings", &huge, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
         assert_eq!(counts(&run), (1, 0, 0, 3));
-        assert!(run.stderr.contains("at most 10,000,000,000.00"), "{}", run.stderr);
+        run.stderr_has("at most 10,000,000,000.00");
         // Sums of payments stored before the bound saturate instead of failing every import.
         for (id, at) in [("x1", "2026-11-05"), ("x2", "2026-11-06")] {
             db.exec(&format!("INSERT INTO analytics_events (platform, account, subject_type, subject_id, metric, period, \
@@ -460,7 +451,7 @@ both_backends! {
         let run = import(env, db, "earnings", &path, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
         assert_eq!(counts(&run), (100, 0, 0, 1));
-        assert!(run.stderr.contains("line 102"), "{}", run.stderr);
+        run.stderr_has("line 102");
         assert_eq!(counts(&import(env, db, "earnings", &path, &[])), (0, 0, 100, 1));
     };
 
@@ -479,7 +470,7 @@ both_backends! {
         let run = import(env, db, "fans", &path, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
         assert_eq!(counts(&run), (6000, 0, 0, 1));
-        assert!(run.stderr.contains("line 5002: the row holds a NUL byte"), "{}", run.stderr);
+        run.stderr_has("line 5002: the row holds a NUL byte");
         // From standard input the same, with its audit entry.
         let mut cmd = env.command(&["--database-url", &db.url, "-o", "json", "import-csv", "onlyfans", "fans", "-"]);
         cmd.stdin(Stdio::from(std::fs::File::open(&path).unwrap()));
@@ -504,7 +495,7 @@ both_backends! {
         for target in [&path, &hard, &soft] {
             let run = import(env, db, "fans", &path, &["--rejects", target.to_str().unwrap()]);
             let line = run.one_line_error(2);
-            assert!(line.contains("is the input file"), "{line}");
+            assert_contains(line, "is the input file");
             assert_eq!(std::fs::read_to_string(&path).unwrap(), csv, "the input is untouched");
         }
         // From standard input too.
@@ -516,7 +507,7 @@ both_backends! {
 
         // A directory is refused before anything is written.
         let line = import(env, db, "fans", &path, &["--rejects", env.path().to_str().unwrap()]).one_line_error(2).to_string();
-        assert!(line.contains("is a directory, not a regular file"), "{line}");
+        assert_contains(&line, "is a directory, not a regular file");
         assert!(list(env, db, "fans").is_empty());
 
         // A rejects file elsewhere is owner-only and complete.
@@ -616,7 +607,7 @@ both_backends! {
     an_import_that_fails_after_committed_batches_says_so_in_the_audit_log: |db| {
         let (env, db) = (&TestEnv::new(), &db);
         // The database refuses one row of the second batch (a trigger stands in for a fault).
-        env.run(&["--database-url", &db.url, "db", "migrate"]).ok();
+        env.on(db, &["db", "migrate"]).ok();
         if is_sqlite(db) {
             db.exec("CREATE TRIGGER boom BEFORE INSERT ON fans WHEN NEW.username = 'boom' \
                      BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
@@ -666,12 +657,12 @@ both_backends! {
         let run = import(env, db, "fans", &swallowed, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
         assert_eq!(counts(&run), (1, 0, 0, 1));
-        assert!(run.stderr.contains("line 3: a quote"), "{}", run.stderr);
+        run.stderr_has("line 3: a quote");
         let foreign = file(env, "delims.csv", "username,name,spent\nann,Ann,5\nbo;Bo;6\ncy\tCy\t7\n");
         let run = import(env, db, "fans", &foreign, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
         assert_eq!(counts(&run), (0, 0, 1, 2));
-        assert!(run.stderr.contains("line 3: the row has 1 cell but the header has 3: is it written with ';' instead of ','?"), "{}", run.stderr);
+        run.stderr_has("line 3: the row has 1 cell but the header has 3: is it written with ';' instead of ','?");
         // A multi-line note with a comma is still a note.
         let note = file(env, "note.csv", "username,notes,spent\nann,\"line one\nline two, with comma\",5\n");
         assert_eq!(counts(import(env, db, "fans", &note, &[]).ok()), (0, 0, 1, 0));

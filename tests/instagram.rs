@@ -16,7 +16,9 @@ use crate::support::fake_instagram::{
     APP_ID, APP_SECRET, CODE_PATH, EXCHANGE_PATH, FakeInstagram, REFRESH_PATH, USER_ID, USERNAME,
     graph_path,
 };
-use crate::support::{TestDb, assert_same_crm, crm_contents, world};
+use crate::support::{
+    TestDb, array, assert_contains, assert_same_crm, crm_contents, stream, world,
+};
 
 /// A private world with a fake Instagram whose app is registered with the world's redirect URI.
 pub type World = world::World<fake_instagram::State>;
@@ -56,14 +58,6 @@ impl World {
             );
         }
     }
-}
-
-pub fn stream<'a>(out: &'a Json, name: &str) -> &'a Json {
-    out.as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["stream"] == name)
-        .unwrap_or_else(|| panic!("no {name} in {out}"))
 }
 
 fn days_from_now(at: &Json) -> i64 {
@@ -134,7 +128,7 @@ fn an_https_redirect_uri_is_pasted_and_a_wrapped_code_answer_is_read() {
         "https://creator.example.com/socialcrm/callback".into(),
     );
     w.fake.wrap_code_answer();
-    let mut cmd = w.command(&[
+    let args = [
         "-o",
         "json",
         "connect",
@@ -142,7 +136,8 @@ fn an_https_redirect_uri_is_pasted_and_a_wrapped_code_answer_is_read() {
         "--no-browser",
         "--timeout",
         "20",
-    ]);
+    ];
+    let mut cmd = w.command(&args);
     cmd.env("BROWSER", "false");
     let (landed, output) = paste_flow(cmd);
     assert!(landed.ends_with("#_"), "Meta appends #_: {landed}");
@@ -158,7 +153,7 @@ fn an_https_redirect_uri_is_pasted_and_a_wrapped_code_answer_is_read() {
     let mut unset = w.command(&["connect", "instagram"]);
     unset.env_remove("INSTAGRAM_REDIRECT_URI");
     let line = w.env.run_cmd(unset).one_line_error(5).to_string();
-    assert!(line.contains("INSTAGRAM_REDIRECT_URI"), "{line}");
+    assert_contains(&line, "INSTAGRAM_REDIRECT_URI");
 }
 
 #[test]
@@ -195,7 +190,7 @@ fn sync_renews_a_token_near_expiry_and_an_expired_one_needs_a_new_connect() {
     cmd.env("SOCIALCRM_RETRY_BUDGET", "1");
     let run = w.run_cmd(cmd);
     assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(run.stderr.contains("connect instagram"), "{}", run.stderr);
+    run.stderr_has("connect instagram");
     let accounts = w.run(&["-o", "json", "accounts"]).json();
     assert_eq!(accounts[0]["status"], "needs_reauth");
     w.assert_no_leaks();
@@ -210,12 +205,7 @@ fn a_renewal_meta_refuses_leaves_a_token_with_days_left_in_use() {
     w.connect(&[]);
     let run = w.run(&["-o", "json", "sync"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("could not be refreshed ahead of its expiry"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("could not be refreshed ahead of its expiry");
     let refresh = w.fake.requests_to(REFRESH_PATH);
     assert_eq!(refresh.len(), 1, "asked once per run, not per stream");
     assert_eq!(refresh[0].status, 400);
@@ -323,7 +313,7 @@ fn without_messaging_permission_or_stories_access_those_streams_warn_and_the_res
         "one warning names the permission: {}",
         run.stderr
     );
-    assert!(run.stderr.contains("stories skipped"), "{}", run.stderr);
+    run.stderr_has("stories skipped");
     let out = run.json();
     assert_eq!(stream(&out, "conversations")["status"], "succeeded");
     assert_eq!(stream(&out, "stories")["status"], "succeeded");
@@ -393,10 +383,7 @@ fn usage_at_95_percent_spaces_requests_and_below_the_threshold_they_go_at_once()
     assert!(sent >= 6, "{sent} requests");
     let out = calm.json();
     assert!(
-        out.as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["status"] == "succeeded"),
+        array(&out).iter().all(|r| r["status"] == "succeeded"),
         "at 5 % nothing waits: {out}"
     );
 
@@ -410,12 +397,7 @@ fn usage_at_95_percent_spaces_requests_and_below_the_threshold_they_go_at_once()
     let out = busy.json();
     assert_eq!(stream(&out, "profile")["status"], "succeeded", "{out}");
     assert_eq!(stream(&out, "media")["status"], "deferred", "{out}");
-    let waits: Vec<u64> = busy
-        .warnings()
-        .iter()
-        .filter_map(|l| l.split("allowed in ").nth(1))
-        .filter_map(|t| t.split(' ').next()?.parse().ok())
-        .collect();
+    let waits = busy.waits();
     assert!(!waits.is_empty(), "{}", busy.stderr);
     assert!(
         waits.iter().all(|s| (230..=240).contains(s)),
@@ -574,7 +556,7 @@ fn a_container_meta_could_not_process_fails_in_one_line_and_tiktok_flags_are_ref
         .env
         .run_cmd(w.command(&["upload", "instagram", path, "--privacy", "public"]));
     let line = refused.one_line_error(2);
-    assert!(line.contains("--privacy"), "{line}");
+    assert_contains(line, "--privacy");
 }
 
 #[test]
@@ -633,7 +615,7 @@ fn an_upload_still_processing_when_the_wait_ends_is_polled_again_not_sent_twice(
     cmd.env("SOCIALCRM_UPLOAD_POLL_MS", "100");
     let run = w.env.run_cmd(cmd);
     let line = run.one_line_error(1);
-    assert!(line.contains("still processing"), "{line}");
+    assert_contains(line, "still processing");
 
     w.fake.polls_before_finished(0);
     let mut again = w.command(&["-o", "json", "upload", "instagram", path]);
@@ -675,11 +657,7 @@ fn failing_token_endpoints_never_put_the_secret_or_a_token_in_the_output() {
     // The renewal ahead of expiry fails: a warning, the sync goes on with the token as it is.
     let run = w.run(&["-vv", "-o", "json", "sync"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("could not be refreshed"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("could not be refreshed");
     assert_eq!(w.fake.requests_to(REFRESH_PATH)[0].status, 400);
 
     // A new connect: the code is traded, the exchange for a long-lived token fails.
@@ -688,7 +666,7 @@ fn failing_token_endpoints_never_put_the_secret_or_a_token_in_the_output() {
     browser.apply(&mut cmd);
     let run = w.run_cmd(cmd);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("instagram"), "{}", run.stderr);
+    run.stderr_has("instagram");
     let exchange = w.fake.requests_to(EXCHANGE_PATH);
     assert_eq!(exchange.last().unwrap().status, 400);
     assert!(exchange.last().unwrap().url_contains(APP_SECRET));
@@ -708,10 +686,7 @@ fn a_reel_replaced_while_it_uploads_fails_in_one_line() {
     let cmd = w.command(&["upload", "instagram", file.to_str().unwrap()]);
     let run = w.env.run_cmd(cmd);
     let line = run.one_line_error(1);
-    assert!(
-        line.contains("changed while it was being uploaded"),
-        "{line}"
-    );
+    assert_contains(line, "changed while it was being uploaded");
     assert!(w.fake.published().is_empty(), "nothing was published");
 }
 

@@ -9,7 +9,7 @@ use socialcrm::webhooks::signature::sign_body;
 
 use crate::support::both_backends;
 use crate::support::http;
-use crate::support::{TestDb, TestEnv, crm_contents};
+use crate::support::{TestDb, TestEnv, assert_contains, crm_contents};
 use crate::webhooks::{Server, webhook_audit};
 
 const APP_SECRET: &str = "ig-app-secret-5a4b3c2d";
@@ -121,7 +121,7 @@ fn webhooks_are_verified_and_recorded_once(db: TestDb) {
         "one entry per delivery, however often redelivered"
     );
     let detail = webhooks[0].1.as_deref().unwrap();
-    assert!(detail.contains("mentions"), "{detail}");
+    assert_contains(detail, "mentions");
 
     let log = server.stop();
     assert!(

@@ -4,7 +4,7 @@
 
 use std::process::{Command, Stdio};
 
-use crate::support::{TestDb, TestEnv};
+use crate::support::{TestDb, TestEnv, assert_contains};
 
 /// Runs `cmd` with stderr on `/dev/full` (every write fails with ENOSPC) and returns its exit
 /// code. Opening `/dev/full` for writing changes nothing on the machine.
@@ -285,7 +285,7 @@ fn read_only_commands_do_not_create_a_mistyped_database() {
     cmd.env("SOCIALCRM_SECRETS", "db")
         .env("SOCIALCRM_MASTER_KEY", "k");
     let line = env.run_cmd(cmd).one_line_error(5).to_string();
-    assert!(line.contains("does not exist"), "{line}");
+    assert_contains(&line, "does not exist");
     assert!(
         !env.path().join("no").exists(),
         "secrets reset created directories"
@@ -309,8 +309,8 @@ fn read_only_commands_on_a_fresh_machine_still_work() {
 fn read_only_commands_on_a_fresh_postgres_schema_still_work() {
     let Some(db) = TestDb::postgres() else { return };
     let env = TestEnv::new();
-    env.run(&["--database-url", &db.url, "fans", "list"]).ok();
-    env.run(&["--database-url", &db.url, "db", "status"]).ok();
+    env.on(&db, &["fans", "list"]).ok();
+    env.on(&db, &["db", "status"]).ok();
 }
 
 mod lost_keys {
@@ -322,7 +322,7 @@ mod lost_keys {
     use socialcrm::store::Batch;
     use socialcrm::store::model::Connection;
 
-    use crate::support::{TestDb, TestEnv};
+    use crate::support::{TestDb, TestEnv, text_pairs};
 
     const ACCOUNTS: [(&str, &str); 2] = [("tiktok", "default"), ("reddit", "alice")];
 
@@ -374,20 +374,8 @@ mod lost_keys {
     }
 
     fn statuses(env: &TestEnv, db: &TestDb) -> Vec<(String, String)> {
-        let run = env.run(&["--database-url", &db.url, "-o", "json", "accounts"]);
-        let mut out: Vec<_> = run
-            .ok()
-            .json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                (
-                    c["platform"].as_str().unwrap().to_string(),
-                    c["status"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
+        let run = env.crm(db, &["accounts"]);
+        let mut out = text_pairs(&run.ok().json(), "platform", "status");
         out.sort();
         out
     }
@@ -411,18 +399,7 @@ mod lost_keys {
         let mut cmd = env.command(&all);
         cmd.envs(vars.iter().copied());
         let run = env.run_cmd(cmd);
-        run.ok()
-            .json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r["key"].as_str().unwrap().to_string(),
-                    r["action"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect()
+        text_pairs(&run.ok().json(), "key", "action")
     }
 
     fn reset_story(db: TestDb, backend: SecretsBackend) {
@@ -484,16 +461,7 @@ mod lost_keys {
                 ("tiktok".to_string(), "needs_reauth".to_string()),
             ]
         );
-        let audit = env.run(&[
-            "--database-url",
-            &db.url,
-            "-o",
-            "json",
-            "audit",
-            "list",
-            "--action",
-            "secrets_reset",
-        ]);
+        let audit = env.crm(&db, &["audit", "list", "--action", "secrets_reset"]);
         let entries = audit.ok().json();
         assert_eq!(entries.as_array().unwrap().len(), 1, "{entries}");
         assert_eq!(entries[0]["platform"], "tiktok");
@@ -564,5 +532,5 @@ fn man_pages_are_never_written_into_a_fifo() {
     mkfifo(&dir.join("socialcrm-db.1"));
     let run = run_or_kill(&env, env.command(&["man", "--dir", dir.to_str().unwrap()]));
     let line = run.one_line_error(1);
-    assert!(line.contains("not a regular file"), "{line}");
+    assert_contains(line, "not a regular file");
 }

@@ -13,13 +13,7 @@ use socialcrm::store::Batch;
 use socialcrm::store::model::*;
 use socialcrm::vocab::PlatformId;
 
-use crate::support::{Run, TestDb, TestEnv, both_backends};
-
-fn crm(env: &TestEnv, db: &TestDb, args: &[&str]) -> Run {
-    let mut all = vec!["--database-url", db.url.as_str(), "-o", "json"];
-    all.extend_from_slice(args);
-    env.run(&all)
-}
+use crate::support::{TestDb, TestEnv, array, both_backends};
 
 fn file(env: &TestEnv, name: &str, content: &str) -> PathBuf {
     let path = env.path().join(name);
@@ -317,8 +311,7 @@ fn populate(env: &TestEnv, db: &TestDb) -> Population {
     decoys.push((k("onlyfans", &format!("of-{t}")), k("x", &format!("x-{t}"))));
 
     let path = file(env, "of-fans.csv", &of_csv);
-    crm(
-        env,
+    env.crm(
         db,
         &["import-csv", "onlyfans", "fans", path.to_str().unwrap()],
     )
@@ -332,8 +325,7 @@ fn populate(env: &TestEnv, db: &TestDb) -> Population {
     );
     for (kind, path) in [("fans", &studio), ("links", &links)] {
         let path = path.to_str().unwrap();
-        crm(
-            env,
+        env.crm(
             db,
             &["import-csv", "onlyfans", kind, path, "--account", "studio"],
         )
@@ -362,11 +354,11 @@ fn populate(env: &TestEnv, db: &TestDb) -> Population {
 
 /// Every fan's id by (platform, platform user id).
 fn ids(env: &TestEnv, db: &TestDb) -> std::collections::HashMap<Key, i64> {
-    let rows = crm(env, db, &["fans", "list", "--limit", "10000"])
+    let rows = env
+        .crm(db, &["fans", "list", "--limit", "10000"])
         .ok()
         .json();
-    rows.as_array()
-        .unwrap()
+    array(&rows)
         .iter()
         .map(|r| {
             (
@@ -388,7 +380,7 @@ fn pair_id(ids: &std::collections::HashMap<Key, i64>, (a, b): &(Key, Key)) -> St
 fn suggested(env: &TestEnv, db: &TestDb, extra: &[&str]) -> Vec<Json> {
     let mut args = vec!["people", "suggest", "--limit", "1000"];
     args.extend_from_slice(extra);
-    crm(env, db, &args).ok().json().as_array().unwrap().clone()
+    env.crm(db, &args).ok().json().as_array().unwrap().clone()
 }
 
 fn suggestion_ids(rows: &[Json]) -> BTreeSet<String> {
@@ -402,7 +394,8 @@ fn suggestion_ids(rows: &[Json]) -> BTreeSet<String> {
 type Graph = (Json, Vec<(i64, Json)>, Vec<(String, Option<i64>)>);
 
 fn graph(env: &TestEnv, db: &TestDb) -> Graph {
-    let people = crm(env, db, &["people", "list", "--limit", "10000"])
+    let people = env
+        .crm(db, &["people", "list", "--limit", "10000"])
         .ok()
         .json();
     let mut persons = Vec::new();
@@ -410,7 +403,7 @@ fn graph(env: &TestEnv, db: &TestDb) -> Graph {
         let id = p["id"].as_i64().unwrap();
         persons.push((
             id,
-            crm(env, db, &["people", "show", &id.to_string()])
+            env.crm(db, &["people", "show", &id.to_string()])
                 .ok()
                 .json()["identities"]
                 .clone(),
@@ -432,10 +425,10 @@ fn graph(env: &TestEnv, db: &TestDb) -> Graph {
 both_backends! {
     an_empty_suggestion_hints_a_lower_threshold_only_above_it: |db| {
         let env = TestEnv::new();
-        crm(&env, &db, &["db", "migrate"]).ok();
-        let strict = crm(&env, &db, &["people", "suggest"]);
+        env.crm(&db, &["db", "migrate"]).ok();
+        let strict = env.crm(&db, &["people", "suggest"]);
         assert!(strict.ok().stderr.contains("no pair reaches confidence 0.8: try --min-confidence 0.5"), "{}", strict.stderr);
-        let loose = crm(&env, &db, &["people", "suggest", "--min-confidence", "0.1"]);
+        let loose = env.crm(&db, &["people", "suggest", "--min-confidence", "0.1"]);
         assert!(loose.ok().stderr.contains("no pair reaches confidence 0.1: no evidence links two fans"), "{}", loose.stderr);
         assert!(!loose.stderr.contains("try --min-confidence"), "{}", loose.stderr);
     };
@@ -493,33 +486,33 @@ both_backends! {
         let (a, b) = &population.truth[0];
         let (c, d) = &population.truth[1];
         // One person already exists, so ids and rows around the change are compared too.
-        crm(&env, &db, &["people", "link", &ids[c].to_string(), &ids[d].to_string()]).ok();
+        env.crm(&db, &["people", "link", &ids[c].to_string(), &ids[d].to_string()]).ok();
         let before = graph(&env, &db);
-        let linked = crm(&env, &db, &["people", "link", &ids[a].to_string(), &ids[b].to_string(), "--note", "same person"]).ok().json();
+        let linked = env.crm(&db, &["people", "link", &ids[a].to_string(), &ids[b].to_string(), "--note", "same person"]).ok().json();
         assert_eq!(linked["created"], true);
         let person = linked["person_id"].as_i64().unwrap();
-        let shown = crm(&env, &db, &["fans", "show", &ids[a].to_string()]).ok().json();
+        let shown = env.crm(&db, &["fans", "show", &ids[a].to_string()]).ok().json();
         assert_eq!(shown["person_id"], person);
         assert_ne!(graph(&env, &db), before);
-        let undone = crm(&env, &db, &["people", "unlink", &ids[a].to_string()]).ok().json();
+        let undone = env.crm(&db, &["people", "unlink", &ids[a].to_string()]).ok().json();
         assert_eq!(undone["dissolved"], true);
         assert_eq!(graph(&env, &db), before);
-        assert!(crm(&env, &db, &["fans", "show", &ids[b].to_string()]).ok().json()["person_id"].is_null());
+        assert!(env.crm(&db, &["fans", "show", &ids[b].to_string()]).ok().json()["person_id"].is_null());
         // A third identity joining and leaving a person leaves it as it was.
         let e = &population.truth[12].0;
-        crm(&env, &db, &["people", "link", &ids[c].to_string(), &ids[e].to_string()]).ok();
-        crm(&env, &db, &["people", "unlink", &ids[e].to_string()]).ok();
+        env.crm(&db, &["people", "link", &ids[c].to_string(), &ids[e].to_string()]).ok();
+        env.crm(&db, &["people", "unlink", &ids[e].to_string()]).ok();
         assert_eq!(graph(&env, &db), before);
         // Fans of two people are refused, with nothing written.
-        crm(&env, &db, &["people", "link", &ids[a].to_string(), &ids[b].to_string()]).ok();
-        let refused = crm(&env, &db, &["people", "link", &ids[a].to_string(), &ids[c].to_string()]);
+        env.crm(&db, &["people", "link", &ids[a].to_string(), &ids[b].to_string()]).ok();
+        let refused = env.crm(&db, &["people", "link", &ids[a].to_string(), &ids[c].to_string()]);
         assert_eq!(refused.code, 1, "{}", refused.stderr);
-        assert!(refused.stderr.contains("different people"), "{}", refused.stderr);
+        refused.stderr_has("different people");
         // Unlinking a fan of no person says so.
-        assert_eq!(crm(&env, &db, &["people", "unlink", &ids[e].to_string()]).code, 1);
+        assert_eq!(env.crm(&db, &["people", "unlink", &ids[e].to_string()]).code, 1);
         // Every decision is audited with ids only.
-        let audit = crm(&env, &db, &["audit", "list", "--limit", "1000"]).ok().json();
-        let people_entries: Vec<&Json> = audit.as_array().unwrap().iter()
+        let audit = env.crm(&db, &["audit", "list", "--limit", "1000"]).ok().json();
+        let people_entries: Vec<&Json> = array(&audit).iter()
             .filter(|e| e["action"].as_str().unwrap().starts_with("people."))
             .collect();
         assert_eq!(people_entries.len(), 6, "{people_entries:?}");
@@ -535,21 +528,21 @@ both_backends! {
         let ids = ids(&env, &db);
         let before = graph(&env, &db);
         let first = pair_id(&ids, &population.truth[0]);
-        let accepted = crm(&env, &db, &["people", "accept", &first]).ok().json();
-        let kinds: Vec<&str> = accepted["evidence"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
+        let accepted = env.crm(&db, &["people", "accept", &first]).ok().json();
+        let kinds: Vec<&str> = array(&accepted["evidence"]).iter().map(|s| s["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["handle", "name"]);
         assert!(!suggestion_ids(&suggested(&env, &db, &[])).contains(&first), "linked pairs are not suggested");
         let fan_a = first.split('-').next().unwrap();
-        crm(&env, &db, &["people", "unlink", fan_a]).ok();
+        env.crm(&db, &["people", "unlink", fan_a]).ok();
         assert_eq!(graph(&env, &db).0, before.0);
         assert!(suggestion_ids(&suggested(&env, &db, &[])).contains(&first));
 
         let second = pair_id(&ids, &population.truth[13]);
-        crm(&env, &db, &["people", "reject", &second, "--note", "two sisters"]).ok();
+        env.crm(&db, &["people", "reject", &second, "--note", "two sisters"]).ok();
         assert!(!suggestion_ids(&suggested(&env, &db, &[])).contains(&second));
         // Re-import the OnlyFans export, and sync the Reddit side again with a new name.
         let export = env.path().join("of-fans.csv");
-        crm(&env, &db, &["import-csv", "onlyfans", "fans", export.to_str().unwrap(), "--account", "default"]).ok();
+        env.crm(&db, &["import-csv", "onlyfans", "fans", export.to_str().unwrap(), "--account", "default"]).ok();
         let (rd, _) = &population.truth[13];
         let mut again = fan("reddit", &rd.1, "miaan", "Mia an", "studio");
         again.last_seen_at = Some(at(9));
@@ -557,43 +550,43 @@ both_backends! {
         assert!(!suggestion_ids(&suggested(&env, &db, &["--min-confidence", "0.1"])).contains(&second));
         assert_eq!(super::ids(&env, &db), ids, "fan ids survive re-imports and syncs");
         // A rejected pair is not accepted by mistake; a linked pair cannot be rejected.
-        assert_eq!(crm(&env, &db, &["people", "accept", &second]).code, 1);
-        crm(&env, &db, &["people", "accept", &first]).ok();
-        assert_eq!(crm(&env, &db, &["people", "reject", &first]).code, 1);
-        assert_eq!(crm(&env, &db, &["people", "accept", "nonsense"]).code, 2);
+        assert_eq!(env.crm(&db, &["people", "accept", &second]).code, 1);
+        env.crm(&db, &["people", "accept", &first]).ok();
+        assert_eq!(env.crm(&db, &["people", "reject", &first]).code, 1);
+        assert_eq!(env.crm(&db, &["people", "accept", "nonsense"]).code, 2);
     };
 
     a_persons_spend_is_the_sum_of_its_identities_relationships: |db| {
         let env = TestEnv::new();
         let of = file(&env, "a.csv", "Fan ID,Username,Total Spent,Last Active\nof-1,ann,$120.50,2026-11-05\n");
         let of_b = file(&env, "b.csv", "Fan ID,Username,Total Spent,Last Active\nof-1,ann,$30.25,2026-11-07\n");
-        crm(&env, &db, &["import-csv", "onlyfans", "fans", of.to_str().unwrap(), "--account", "alice"]).ok();
-        crm(&env, &db, &["import-csv", "onlyfans", "fans", of_b.to_str().unwrap(), "--account", "bea"]).ok();
+        env.crm(&db, &["import-csv", "onlyfans", "fans", of.to_str().unwrap(), "--account", "alice"]).ok();
+        env.crm(&db, &["import-csv", "onlyfans", "fans", of_b.to_str().unwrap(), "--account", "bea"]).ok();
         let mut tt = fan("tiktok", "tt-1", "ann", "Ann", "alice");
         tt.lifetime_spend_cents = Some(1000);
         db.open().upsert(Batch::Fans(&[tt])).unwrap();
-        let person = crm(&env, &db, &["people", "link", "onlyfans:of-1", "tiktok:ann"]).ok().json()["person_id"].as_i64().unwrap();
-        let shown = crm(&env, &db, &["people", "show", &person.to_string()]).ok().json();
+        let person = env.crm(&db, &["people", "link", "onlyfans:of-1", "tiktok:ann"]).ok().json()["person_id"].as_i64().unwrap();
+        let shown = env.crm(&db, &["people", "show", &person.to_string()]).ok().json();
         let relationships = shown["relationships"].as_array().unwrap();
         assert_eq!(relationships.len(), 3);
         let sum: i64 = relationships.iter().map(|r| r["lifetime_spend_cents"].as_i64().unwrap_or(0)).sum();
         assert_eq!(sum, 12050 + 3025 + 1000);
-        let spend: i64 = shown["spend"].as_array().unwrap().iter().map(|s| s["cents"].as_i64().unwrap()).sum();
+        let spend: i64 = array(&shown["spend"]).iter().map(|s| s["cents"].as_i64().unwrap()).sum();
         assert_eq!(spend, sum);
-        let listed = crm(&env, &db, &["people", "list"]).ok().json();
+        let listed = env.crm(&db, &["people", "list"]).ok().json();
         assert_eq!(listed[0]["spend_cents"], sum);
         assert_eq!(listed[0]["platforms"], 2);
         assert_eq!(listed[0]["last_seen_at"], "2026-11-07T00:00:00Z");
         // Per account, and the platform floor.
-        let alice = crm(&env, &db, &["people", "list", "--account", "alice"]).ok().json();
+        let alice = env.crm(&db, &["people", "list", "--account", "alice"]).ok().json();
         assert_eq!(alice[0]["spend_cents"], 12050 + 1000);
-        assert!(crm(&env, &db, &["people", "list", "--account", "nobody"]).ok().json().as_array().unwrap().is_empty());
-        assert!(crm(&env, &db, &["people", "list", "--platforms", "3"]).ok().json().as_array().unwrap().is_empty());
+        assert!(env.crm(&db, &["people", "list", "--account", "nobody"]).ok().json().as_array().unwrap().is_empty());
+        assert!(env.crm(&db, &["people", "list", "--platforms", "3"]).ok().json().as_array().unwrap().is_empty());
         // Sorted listings page with --after.
-        let page = crm(&env, &db, &["people", "list", "--sort", "spend", "--desc", "--after", &person.to_string()]).ok().json();
+        let page = env.crm(&db, &["people", "list", "--sort", "spend", "--desc", "--after", &person.to_string()]).ok().json();
         assert!(page.as_array().unwrap().is_empty());
-        assert_eq!(crm(&env, &db, &["people", "list", "--after", "999"]).code, 2, "an unknown cursor is a usage error");
-        assert_eq!(crm(&env, &db, &["people", "show", "999"]).code, 1);
+        assert_eq!(env.crm(&db, &["people", "list", "--after", "999"]).code, 2, "an unknown cursor is a usage error");
+        assert_eq!(env.crm(&db, &["people", "show", "999"]).code, 1);
     };
 
     suggest_blocks_are_read_from_the_stem_index: |db| {
@@ -629,14 +622,14 @@ both_backends! {
         let ids = ids(&env, &db);
         let (a, b) = &population.truth[0];
         let c = &population.truth[1].0;
-        let person = crm(&env, &db, &["people", "link", &ids[a].to_string(), &ids[b].to_string(), &ids[c].to_string()]).ok().json()["person_id"].as_i64().unwrap();
-        crm(&env, &db, &["fans", "delete", &ids[a].to_string(), "--yes"]).ok();
-        let shown = crm(&env, &db, &["people", "show", &person.to_string()]).ok().json();
+        let person = env.crm(&db, &["people", "link", &ids[a].to_string(), &ids[b].to_string(), &ids[c].to_string()]).ok().json()["person_id"].as_i64().unwrap();
+        env.crm(&db, &["fans", "delete", &ids[a].to_string(), "--yes"]).ok();
+        let shown = env.crm(&db, &["people", "show", &person.to_string()]).ok().json();
         assert_eq!(shown["identities"].as_array().unwrap().len(), 2);
-        crm(&env, &db, &["fans", "delete", &ids[b].to_string(), "--yes"]).ok();
-        crm(&env, &db, &["fans", "delete", &ids[c].to_string(), "--yes"]).ok();
-        assert_eq!(crm(&env, &db, &["people", "show", &person.to_string()]).code, 1);
-        assert!(crm(&env, &db, &["people", "list"]).ok().json().as_array().unwrap().is_empty());
+        env.crm(&db, &["fans", "delete", &ids[b].to_string(), "--yes"]).ok();
+        env.crm(&db, &["fans", "delete", &ids[c].to_string(), "--yes"]).ok();
+        assert_eq!(env.crm(&db, &["people", "show", &person.to_string()]).code, 1);
+        assert!(env.crm(&db, &["people", "list"]).ok().json().as_array().unwrap().is_empty());
     };
 }
 
@@ -681,7 +674,7 @@ both_backends! {
         assert!(all.len() > 10, "{}", all.len());
         let confidences: Vec<f64> = all.iter().map(|r| r["confidence"].as_f64().unwrap()).collect();
         assert!(confidences.windows(2).all(|w| w[0] >= w[1]), "most confident first: {confidences:?}");
-        let top = crm(&env, &db, &["people", "suggest", "--limit", "7"]);
+        let top = env.crm(&db, &["people", "suggest", "--limit", "7"]);
         top.ok();
         let json = top.json();
         assert_eq!(json.as_array().unwrap(), &all[..7], "the best 7, in the same order");

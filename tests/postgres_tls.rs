@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::support::{
     PG_CERT_USER_ENV, PG_PASSWORD_GROUP_ENV, PG_TLS_CA_ENV, PG_TLS_ONLY_ENV, Run, TestDb, TestEnv,
-    pg_setup_var,
+    array, assert_contains, pg_setup_var,
 };
 
 fn example(name: &str) -> String {
@@ -65,7 +65,7 @@ fn sslmode_require_migrates_imports_and_lists_over_tls() {
 
     let tls = tls_of(&env, &url);
     assert!(tls.starts_with("TLSv1."), "{tls}");
-    assert!(tls.contains("not verified (sslmode=require)"), "{tls}");
+    assert_contains(&tls, "not verified (sslmode=require)");
     let plain = tls_of(&env, &with_query(&db.url, "sslmode=disable"));
     assert_eq!(plain, "not encrypted (sslmode=disable)");
 }
@@ -76,12 +76,10 @@ fn verify_full_with_the_right_ca_is_reported_verified_by_doctor() {
         return;
     };
     let env = TestEnv::new();
-    env.run(&["--database-url", &db.url, "db", "migrate"]).ok();
-    let doctor = env.run(&["--database-url", &db.url, "-o", "json", "doctor"]);
+    env.on(&db, &["db", "migrate"]).ok();
+    let doctor = env.crm(&db, &["doctor"]);
     let checks = doctor.json();
-    let tls = checks
-        .as_array()
-        .unwrap()
+    let tls = array(&checks)
         .iter()
         .find(|c| c["check"] == "database tls")
         .unwrap_or_else(|| panic!("no database tls check: {checks}"))
@@ -106,7 +104,7 @@ fn verify_full_with_a_wrong_ca_fails_in_one_line() {
         "sslmode=verify-full&sslrootcert={}",
         wrong.display()
     ));
-    let run = TestEnv::new().run(&["--database-url", &db.url, "db", "status"]);
+    let run = TestEnv::new().on(&db, &["db", "status"]);
     let line = run.one_line_error(5);
     assert!(
         line.contains("the server's certificate is not trusted by sslrootcert")
@@ -124,16 +122,13 @@ fn verify_full_by_an_address_the_certificate_does_not_name_fails_in_one_line() {
     };
     // The certificate names localhost only; the test server's URL says 127.0.0.1.
     let url = with_query(&db.url, &format!("sslmode=verify-full&sslrootcert={ca}"));
-    assert!(url.contains("@127.0.0.1:"), "{url}");
+    assert_contains(&url, "@127.0.0.1:");
     let env = TestEnv::new();
     let line = env
         .run(&["--database-url", &url, "db", "status"])
         .one_line_error(5)
         .to_string();
-    assert!(
-        line.contains("not valid for this host name (sslmode=verify-full)"),
-        "{line}"
-    );
+    assert_contains(&line, "not valid for this host name (sslmode=verify-full)");
     // verify-ca checks the chain only, so the same address is accepted.
     let url = with_query(&db.url, &format!("sslmode=verify-ca&sslrootcert={ca}"));
     let tls = tls_of(&env, &url);
@@ -183,9 +178,9 @@ fn sslmode_require_against_a_server_without_tls_fails_in_one_line() {
     let run = TestEnv::new().run(&["--database-url", &url, "db", "status"]);
     server.join().unwrap();
     let line = run.one_line_error(5);
-    assert!(
-        line.contains("the server does not support TLS, and sslmode=require requires it"),
-        "{line}"
+    assert_contains(
+        line,
+        "the server does not support TLS, and sslmode=require requires it",
     );
     assert!(
         line.contains("u:***@127.0.0.1") && !line.contains("hunter2"),
@@ -344,11 +339,7 @@ fn the_password_comes_from_pgpassword_and_is_never_printed() {
     cmd.env("PGPASSWORD", "not-the-password");
     let run = env.run_cmd(cmd);
     assert_eq!(run.code, 5, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("password authentication failed"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("password authentication failed");
     assert_never_printed(&run, "not-the-password");
 }
 
@@ -444,7 +435,7 @@ fn a_client_certificate_logs_in_where_the_server_requires_one() {
         "status",
     ]);
     let line = run.one_line_error(5);
-    assert!(line.contains("certificate"), "{line}");
+    assert_contains(line, "certificate");
 
     let with_cert = with_query(
         &url,
@@ -485,10 +476,7 @@ fn a_server_that_takes_the_connection_and_never_answers_fails_after_connect_time
     let _ = release.send(());
     server.join().unwrap();
     let line = run.one_line_error(5);
-    assert!(
-        line.contains("no answer within 2 s (connect_timeout)"),
-        "{line}"
-    );
+    assert_contains(line, "no answer within 2 s (connect_timeout)");
 }
 
 /// A server whose TLS is broken: it agrees to TLS, then sends bytes that are no handshake; the
@@ -549,19 +537,14 @@ fn sslmode_prefer_retries_in_plain_text_when_the_tls_handshake_fails_but_require
     let run = TestEnv::new().run(&["--database-url", &url, "db", "status"]);
     release(port, server);
     assert_eq!(run.code, 5, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("connecting without TLS, as sslmode=prefer allows"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("connecting without TLS, as sslmode=prefer allows");
     let last = run.stderr.lines().last().unwrap();
-    assert!(last.contains("fake server says no"), "{last}");
+    assert_contains(last, "fake server says no");
 
     let (port, server) = broken_tls_server();
     let url = format!("postgres://u@127.0.0.1:{port}/db?sslmode=require");
     let run = TestEnv::new().run(&["--database-url", &url, "db", "status"]);
     release(port, server);
     let line = run.one_line_error(5);
-    assert!(line.contains("error performing TLS handshake"), "{line}");
+    assert_contains(line, "error performing TLS handshake");
 }

@@ -13,7 +13,7 @@ use socialcrm::store::value::Value;
 use socialcrm::store::{Batch, Store};
 use socialcrm::vocab::PlatformId;
 
-use crate::support::{TestDb, TestEnv, both_backends};
+use crate::support::{TestDb, TestEnv, array, assert_contains, both_backends};
 
 fn day(d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, d, 9, 0, 0).unwrap()
@@ -91,9 +91,7 @@ fn run(env: &TestEnv, db: &TestDb, args: &[&str]) -> crate::support::Run {
 
 fn ids(run: &crate::support::Run) -> Vec<String> {
     run.ok();
-    run.json()
-        .as_array()
-        .unwrap()
+    array(&run.json())
         .iter()
         .map(|p| p["platform_post_id"].as_str().unwrap().to_string())
         .collect()
@@ -150,7 +148,7 @@ fn through_the_binary(db: &TestDb) {
     let err = run(&env, db, &["posts", "list", "--after", "999999"])
         .one_line_error(2)
         .to_string();
-    assert!(err.contains("no post 999999 to continue after"), "{err}");
+    assert_contains(&err, "no post 999999 to continue after");
 
     // `posts show`: the fields, then the metrics over time; JSON has the whole history.
     let shown = run(&env, db, &["posts", "show", "tiktok:7301"]);
@@ -187,19 +185,15 @@ fn through_the_binary(db: &TestDb) {
     assert_eq!(by_id["platform_post_id"], "7301");
     let quiet = run(&env, db, &["posts", "show", "reddit:t3_x"]);
     quiet.ok();
-    assert!(
-        quiet.stderr.contains("no metrics history"),
-        "{}",
-        quiet.stderr
-    );
+    quiet.stderr_has("no metrics history");
     let err = run(&env, db, &["posts", "show", "tiktok:nope"])
         .one_line_error(1)
         .to_string();
-    assert!(err.contains("no post matches 'tiktok:nope'"), "{err}");
+    assert_contains(&err, "no post matches 'tiktok:nope'");
     let err = run(&env, db, &["posts", "show", "nope"])
         .one_line_error(2)
         .to_string();
-    assert!(err.contains("PLATFORM:POST_ID"), "{err}");
+    assert_contains(&err, "PLATFORM:POST_ID");
 }
 
 /// The plan of `sql` on `db`, one line per plan row.

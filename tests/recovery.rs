@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 use serde_json::Value as Json;
 
 use crate::support::fake_tiktok::{FakeBrowser, FakeTikTok};
-use crate::support::{Run, TestDb, TestEnv, assert_same_crm, both_backends, crm_contents};
+use crate::support::{
+    Run, TestDb, TestEnv, array, assert_same_crm, both_backends, crm_contents, text,
+};
 
 /// Where a test's CRM lives: SQLite in the env's data dir, or a PostgreSQL schema.
 struct World {
@@ -179,18 +181,8 @@ fn clean_contents(
 
 /// Accounts with a row per stream in a sync's JSON output, and their statuses.
 fn statuses(run: &Run) -> Vec<(String, String, String)> {
-    run.json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["account"].as_str().unwrap().to_string(),
-                r["stream"].as_str().unwrap().to_string(),
-                r["status"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    let row = |r: &Json| (text(r, "account"), text(r, "stream"), text(r, "status"));
+    array(&run.json()).iter().map(row).collect()
 }
 
 /// The seed of a randomized test: `SOCIALCRM_TEST_SEED`, else the clock; printed either way.
@@ -537,9 +529,7 @@ fn terminated_sessions_with_db_secrets_cost_at_most_the_account_in_flight() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     let rows: Json = serde_json::from_slice(&out.stdout).unwrap();
-    let failed: std::collections::BTreeSet<&str> = rows
-        .as_array()
-        .unwrap()
+    let failed: std::collections::BTreeSet<&str> = array(&rows)
         .iter()
         .filter(|r| r["status"] != "succeeded")
         .map(|r| r["account"].as_str().unwrap())
@@ -549,9 +539,7 @@ fn terminated_sessions_with_db_secrets_cost_at_most_the_account_in_flight() {
         failed.len() <= 1,
         "at most the account in flight failed: {failed:?}\n{stderr}"
     );
-    let succeeded = rows
-        .as_array()
-        .unwrap()
+    let succeeded = array(&rows)
         .iter()
         .filter(|r| r["stream"] == "videos" && r["status"] == "succeeded")
         .count();
@@ -633,11 +621,7 @@ fn a_stuck_cursor_ends_the_stream_in_one_line() {
     let before = w.api_requests();
     let run = w.sync(&[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let lines: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.contains("already read"))
-        .collect();
+    let lines = run.stderr_lines("already read");
     assert_eq!(lines.len(), 1, "{}", run.stderr);
     assert!(
         lines[0].starts_with(
@@ -686,11 +670,7 @@ fn a_down_platform_defers_the_rest_of_its_accounts_at_once() {
     );
     let deferred = rows.iter().filter(|(_, _, s)| s == "deferred").count();
     assert_eq!(deferred, 7, "the rest deferred: {rows:?}");
-    let lines: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.contains("is down"))
-        .collect();
+    let lines = run.stderr_lines("is down");
     assert_eq!(lines.len(), 1, "{}", run.stderr);
     assert!(
         lines[0].starts_with("warning: tiktok is down (tiktok answered HTTP 503")

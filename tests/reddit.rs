@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use base64::Engine;
-use serde_json::Value as Json;
 
 use crate::connect::assert_not_leaked;
 use crate::support::both_backends;
@@ -14,7 +13,7 @@ use crate::support::fake_reddit::{
     REVOKE_PATH, SENT_PATH, SUBMIT_PATH, TOKEN_PATH, USERNAME, agent_is_descriptive,
 };
 use crate::support::fake_tiktok::FakeBrowser;
-use crate::support::{TestDb, world};
+use crate::support::{TestDb, array, assert_contains, stream, texts, world};
 
 /// A text post to r/test, for tests of what Reddit says about posting.
 const TEXT_POST: [&str; 8] = [
@@ -99,14 +98,6 @@ fn connected(submissions: usize, accounts: &[&str]) -> World {
     w
 }
 
-fn stream<'a>(out: &'a Json, name: &str) -> &'a Json {
-    out.as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["stream"] == name)
-        .unwrap_or_else(|| panic!("no {name} in {out}"))
-}
-
 fn basic(id: &str, secret: &str) -> String {
     let pair = format!("{id}:{secret}");
     format!(
@@ -121,13 +112,7 @@ fn an_installed_app_connects_with_basic_auth_and_an_empty_secret_and_disconnect_
     let who = w.connect(&["--account", "default"]);
     assert_eq!(who["username"], USERNAME);
     assert_eq!(who["platform_user_id"], "t2_fk4ke1d");
-    assert!(
-        who["scopes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s == "submit")
-    );
+    assert!(array(&who["scopes"]).iter().any(|s| s == "submit"));
 
     let authorize = &w.fake.requests_to(AUTHORIZE_PATH)[0];
     assert_eq!(authorize.query_param("duration"), Some("permanent"));
@@ -209,7 +194,7 @@ fn a_web_app_sends_its_secret_and_a_wrong_one_or_no_redirect_uri_fails_in_one_li
     let mut unset = w.command(&["connect", "reddit"]);
     unset.env_remove("REDDIT_REDIRECT_URI");
     let line = w.env.run_cmd(unset).one_line_error(5).to_string();
-    assert!(line.contains("REDDIT_REDIRECT_URI"), "{line}");
+    assert_contains(&line, "REDDIT_REDIRECT_URI");
 }
 
 fn listings_are_paged_and_the_inbox_becomes_fans_and_messages(db: TestDb) {
@@ -258,9 +243,7 @@ fn listings_are_paged_and_the_inbox_becomes_fans_and_messages(db: TestDb) {
         .quiet(&["-o", "json", "fans", "list", "--platform", "reddit"])
         .ok()
         .json();
-    let fan1 = fans
-        .as_array()
-        .unwrap()
+    let fan1 = array(&fans)
         .iter()
         .find(|f| f["platform_user_id"] == "fan1")
         .expect("fan1");
@@ -420,12 +403,7 @@ fn posts_naming_the_account_in_chosen_subreddits_become_mentions() {
         .quiet(&["-o", "json", "messages", "list", "--platform", "reddit"])
         .ok()
         .json();
-    let kinds: Vec<&str> = messages
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["kind"].as_str().unwrap())
-        .collect();
+    let kinds = texts(&messages, "kind");
     assert_eq!(kinds, vec!["mention"; 3]);
     assert_eq!(w.rows("fans"), 3);
 }
@@ -478,10 +456,7 @@ fn the_last_tenth_of_a_window_is_spread_until_the_reset() {
         "me, two pages of submissions, comments, inbox, sent"
     );
     assert!(
-        out.as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["status"] == "succeeded"),
+        array(&out).iter().all(|r| r["status"] == "succeeded"),
         "half a window left: nothing waits: {out}"
     );
 
@@ -492,12 +467,7 @@ fn the_last_tenth_of_a_window_is_spread_until_the_reset() {
     assert_eq!(sent, 1, "only the first request went: {out}");
     assert_eq!(stream(&out, "submissions")["status"], "deferred", "{out}");
     let run = w.runs.last().unwrap();
-    let waits: Vec<u64> = run
-        .warnings()
-        .iter()
-        .filter_map(|l| l.split("allowed in ").nth(1))
-        .filter_map(|t| t.split(' ').next()?.parse().ok())
-        .collect();
+    let waits = run.waits();
     assert!(!waits.is_empty(), "{}", run.stderr);
     assert!(
         waits.iter().all(|s| (90..=110).contains(s)),
@@ -516,12 +486,7 @@ fn accounts_of_one_client_id_share_its_rate_limit_window() {
     let started = std::time::Instant::now();
     let out = w.sync(&["--all", "--jobs", "2"]);
     assert_eq!(out.as_array().unwrap().len(), 10, "5 streams of 2 accounts");
-    assert!(
-        out.as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["status"] == "succeeded")
-    );
+    assert!(array(&out).iter().all(|r| r["status"] == "succeeded"));
     assert_eq!(w.fake.over_limit(), 0, "no request went over the limit");
     assert!(started.elapsed() >= Duration::from_millis(1900));
 }
@@ -607,9 +572,9 @@ fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one
         "y",
     ]);
     let line = missing.one_line_error(1);
-    assert!(
-        line.contains("reddit refused the post to r/nosuchplace: SUBREDDIT_NOEXIST: that subreddit doesn't exist (field sr)"),
-        "{line}"
+    assert_contains(
+        line,
+        "reddit refused the post to r/nosuchplace: SUBREDDIT_NOEXIST: that subreddit doesn't exist (field sr)",
     );
 
     w.fake.refuse_next_submit(&[[
@@ -642,9 +607,7 @@ fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one
         .quiet(&["-o", "json", "audit", "list", "--platform", "reddit"])
         .ok()
         .json();
-    let posts: Vec<&str> = audit
-        .as_array()
-        .unwrap()
+    let posts: Vec<&str> = array(&audit)
         .iter()
         .filter(|a| a["action"] == "post")
         .map(|a| a["outcome"].as_str().unwrap())

@@ -17,7 +17,7 @@ use socialcrm::store::model::{
 };
 use socialcrm::vocab::PlatformId;
 
-use crate::support::{TestDb, TestEnv, both_backends};
+use crate::support::{TestDb, TestEnv, array, both_backends};
 
 /// The report's period: 30 days ending (excluded) on 2026-11-25, the day after "now".
 const FROM: &str = "2026-10-26";
@@ -264,38 +264,24 @@ pub fn load_example(env: &TestEnv, db: &TestDb) {
             "{}/examples/onlyfans-{kind}.csv",
             env!("CARGO_MANIFEST_DIR")
         );
-        env.run(&[
-            "--database-url",
-            &db.url,
-            "import-csv",
-            "onlyfans",
-            kind,
-            &file,
-        ])
-        .ok();
+        env.on(db, &["import-csv", "onlyfans", kind, &file]).ok();
     }
     load_synced_example(db);
 }
 
 fn run_json(env: &TestEnv, db: &TestDb, args: &[&str]) -> Json {
-    let mut all = vec!["--database-url", db.url.as_str(), "-o", "json"];
-    all.extend_from_slice(args);
-    env.run(&all).ok().json()
+    env.crm(db, args).ok().json()
 }
 
 fn scope<'a>(report: &'a Json, name: &str) -> &'a Json {
-    report["scopes"]
-        .as_array()
-        .unwrap()
+    array(&report["scopes"])
         .iter()
         .find(|s| s["name"] == name)
         .unwrap_or_else(|| panic!("no scope {name} in {report}"))
 }
 
 fn figure(scope: &Json, key: &str) -> (Option<f64>, Option<f64>) {
-    let f = scope["figures"]
-        .as_array()
-        .unwrap()
+    let f = array(&scope["figures"])
         .iter()
         .find(|f| f["key"] == key)
         .unwrap_or_else(|| panic!("no figure {key} in {scope}"));
@@ -304,9 +290,7 @@ fn figure(scope: &Json, key: &str) -> (Option<f64>, Option<f64>) {
 
 /// An `insights -o json` metric of the same period.
 fn metric<'a>(insights: &'a Json, platform: &str, subject: &str, name: &str) -> &'a Json {
-    insights["metrics"]
-        .as_array()
-        .unwrap()
+    array(&insights["metrics"])
         .iter()
         .find(|m| m["platform"] == platform && m["subject_type"] == subject && m["metric"] == name)
         .unwrap_or_else(|| panic!("no {platform} {subject} {name} in {insights}"))
@@ -389,8 +373,6 @@ fn charts(doc: &Html) -> Vec<String> {
 fn write_report(env: &TestEnv, db: &TestDb, extra: &[&str]) -> String {
     let out = env.path().join("report.html");
     let mut args = vec![
-        "--database-url",
-        db.url.as_str(),
         "report",
         "--from",
         FROM,
@@ -400,9 +382,9 @@ fn write_report(env: &TestEnv, db: &TestDb, extra: &[&str]) -> String {
         out.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let run = env.run(&args);
+    let run = env.on(db, &args);
     run.ok();
-    assert!(run.stderr.contains("wrote "), "{}", run.stderr);
+    run.stderr_has("wrote ");
     std::fs::read_to_string(out).unwrap()
 }
 
@@ -436,7 +418,7 @@ both_backends! {
 
         // Revenue: the sum of the gross payments of the examples' earnings (all in November).
         let all = run_json(&env, &db, &["insights", "onlyfans", "--from", FROM, "--to", TO, "--top", "0"]);
-        let gross: f64 = all["metrics"].as_array().unwrap().iter()
+        let gross: f64 = array(&all["metrics"]).iter()
             .filter(|m| m["metric"].as_str().unwrap().starts_with("gross_"))
             .map(|m| m["total"].as_f64().unwrap())
             .sum();
@@ -445,7 +427,7 @@ both_backends! {
         let (revenue, previous) = figure(imports, "revenue");
         assert!((revenue.unwrap() - gross).abs() < 1e-9, "{revenue:?} vs {gross}");
         assert_eq!(previous, Some(0.0));
-        let weekly: f64 = imports["revenue_by_week"].as_array().unwrap().iter()
+        let weekly: f64 = array(&imports["revenue_by_week"]).iter()
             .map(|w| ["subscriptions", "tips", "messages", "other"].iter().map(|c| w[c].as_f64().unwrap()).sum::<f64>())
             .sum();
         assert!((weekly - gross).abs() < 1e-9);
@@ -465,27 +447,27 @@ both_backends! {
         let segments = agency["segments"].as_array().unwrap();
         assert_eq!(segments.len(), 3, "{segments:?}");
         for seg in segments {
-            let line = listed.as_array().unwrap().iter().find(|l| l["name"] == seg["name"]).unwrap();
+            let line = array(&listed).iter().find(|l| l["name"] == seg["name"]).unwrap();
             assert_eq!(seg["fans"], line["fans"], "{}", seg["name"]);
         }
         assert!(segments.iter().any(|s| s["fans"].as_i64().unwrap() > 0), "{segments:?}");
 
         // Curves: one point per day, each the day's value.
-        let curve = ava["followers"].as_array().unwrap().iter().find(|c| c["platform"] == "tiktok").unwrap();
+        let curve = array(&ava["followers"]).iter().find(|c| c["platform"] == "tiktok").unwrap();
         let points = curve["points"].as_array().unwrap();
         assert_eq!(points.len(), 30);
         assert_eq!(points[0]["day"], "2026-10-26");
         assert_eq!(points[29]["value"].as_f64(), Some(known::tiktok_followers(89)));
 
         // Top posts by views, highest first; by engagement rate, highest first.
-        let by_views: Vec<i64> = ava["top_posts_by_views"].as_array().unwrap().iter().map(|p| p["views"].as_i64().unwrap()).collect();
+        let by_views: Vec<i64> = array(&ava["top_posts_by_views"]).iter().map(|p| p["views"].as_i64().unwrap()).collect();
         assert_eq!(by_views.len(), 5);
         assert!(by_views.windows(2).all(|w| w[0] >= w[1]));
-        let rates: Vec<f64> = ava["top_posts_by_engagement"].as_array().unwrap().iter().map(|p| p["engagement_rate"].as_f64().unwrap()).collect();
+        let rates: Vec<f64> = array(&ava["top_posts_by_engagement"]).iter().map(|p| p["engagement_rate"].as_f64().unwrap()).collect();
         assert!(rates.windows(2).all(|w| w[0] >= w[1]), "{rates:?}");
 
         // Data health: the skipped and deferred streams, and X's followers that stopped.
-        let streams: Vec<(String, String)> = report["health"]["streams"].as_array().unwrap().iter()
+        let streams: Vec<(String, String)> = array(&report["health"]["streams"]).iter()
             .map(|s| (s["stream"].as_str().unwrap().to_string(), s["status"].as_str().unwrap().to_string()))
             .collect();
         assert_eq!(streams, [("insights".to_string(), "skipped".to_string()), ("posts".into(), "deferred".into())]);
@@ -532,7 +514,7 @@ both_backends! {
 
     an_empty_crm_gives_a_page_that_says_so: |db| {
         let env = TestEnv::new();
-        env.run(&["--database-url", &db.url, "db", "migrate"]).ok();
+        env.on(&db, &["db", "migrate"]).ok();
         let html = write_report(&env, &db, &[]);
         let (doc, links) = parse_page(&html);
         assert!(links.is_empty());
@@ -599,37 +581,21 @@ fn the_default_file_name_and_refused_targets() {
         );
     }
     let dir = env.path().to_str().unwrap().to_string();
-    let refused = env.run(&["--database-url", &db.url, "report", "--out", &dir]);
+    let refused = env.on(&db, &["report", "--out", &dir]);
     assert!(
         refused.one_line_error(1).contains("a directory"),
         "{}",
         refused.stderr
     );
-    let unknown = env.run(&["--database-url", &db.url, "report", "--account", "nobody"]);
+    let unknown = env.on(&db, &["report", "--account", "nobody"]);
     assert!(
         unknown
             .one_line_error(1)
             .contains("no account named 'nobody'")
     );
-    let both = env.run(&[
-        "--database-url",
-        &db.url,
-        "-o",
-        "json",
-        "report",
-        "--out",
-        "-",
-    ]);
+    let both = env.crm(&db, &["report", "--out", "-"]);
     both.one_line_error(2);
-    let stdout = env.run(&[
-        "--database-url",
-        &db.url,
-        "report",
-        "--account",
-        "ben",
-        "--out",
-        "-",
-    ]);
+    let stdout = env.on(&db, &["report", "--account", "ben", "--out", "-"]);
     assert!(stdout.ok().stdout.starts_with("<!DOCTYPE html>"));
     parse_page(&stdout.stdout);
 }
@@ -663,7 +629,7 @@ fn open_starts_the_browser_on_the_written_file() {
     cmd.env("BROWSER", &browser);
     let run = env.run_cmd(cmd);
     run.ok();
-    assert!(run.stderr.contains("opened it with "), "{}", run.stderr);
+    run.stderr_has("opened it with ");
     for _ in 0..100 {
         if std::fs::read_to_string(&seen).is_ok_and(|s| s.trim().ends_with("r.html")) {
             return;
@@ -684,25 +650,16 @@ fn write_example_report() {
     let db = TestDb::sqlite();
     load_example(&env, &db);
     let out = std::path::Path::new(&dir).join("report.html");
-    env.run(&[
-        "--database-url",
-        &db.url,
-        "report",
-        "--from",
-        FROM,
-        "--to",
-        TO,
-        "--out",
-        out.to_str().unwrap(),
-    ])
-    .ok();
+    let out = out.to_str().unwrap();
+    env.on(&db, &["report", "--from", FROM, "--to", TO, "--out", out])
+        .ok();
 }
 
 mod attribution {
     //! The "Revenue attributed to posts and sources" section: there with tracking links, absent
     //! (page and JSON) without; its figures are `insights attribution`'s for the same period.
     use super::*;
-    use crate::attribution::{crm, example, figures, import_links, link_posts};
+    use crate::attribution::{example, figures, import_links, link_posts};
 
     both_backends! {
         the_report_shows_attribution_only_when_links_exist: |db| {
@@ -711,26 +668,26 @@ mod attribution {
             let out = env.path().join("report.html");
             let args = ["report", "--from", "2026-10-26", "--to", "2026-11-25", "--out", out.to_str().unwrap()];
             // The JSON on stdout, the page in `out`.
-            let json = |env: &TestEnv| crm(env, &db, &args).ok().json();
+            let json = |env: &TestEnv| env.crm(&db, &args).ok().json();
             let page = |env: &TestEnv| {
                 json(env);
                 std::fs::read_to_string(&out).unwrap()
             };
             let before = json(&env);
-            assert!(before["scopes"].as_array().unwrap().iter().all(|s| s.get("attribution").is_none()), "{before}");
+            assert!(array(&before["scopes"]).iter().all(|s| s.get("attribution").is_none()), "{before}");
             assert!(!page(&env).contains("Revenue attributed to posts and sources"));
 
             import_links(&env, &db, &example("onlyfans-links.csv"), &[]).ok();
             db.open().upsert(Batch::Posts(&link_posts())).unwrap();
             let after = json(&env);
-            let with: Vec<&Json> = after["scopes"].as_array().unwrap().iter().filter(|s| s.get("attribution").is_some()).collect();
+            let with: Vec<&Json> = array(&after["scopes"]).iter().filter(|s| s.get("attribution").is_some()).collect();
             // The agency and `default`, whose links they are; ava's and ben's own scopes have none.
             assert_eq!(with.len(), 2, "{after}");
             for scope in with {
                 // The report's period starts 2026-10-26: the November periods, as `insights
                 // attribution --from 2026-10-26 --to 2026-11-25` counts them.
                 let a = &scope["attribution"];
-                let view = crm(&env, &db, &["insights", "attribution", "--account", "default", "--from", "2026-10-26", "--to", "2026-11-25"]).ok().json();
+                let view = env.crm(&db, &["insights", "attribution", "--account", "default", "--from", "2026-10-26", "--to", "2026-11-25"]).ok().json();
                 assert_eq!(a["total"], view["total"]);
                 assert_eq!(a["platforms"], view["platforms"]);
                 assert_eq!(figures(&a["unattributed"]), (1, 0, 5, 7_525));

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::export::{fill, read_jsonl};
-use crate::support::{TestDb, TestEnv, both_backends};
+use crate::support::{TestDb, TestEnv, array, both_backends};
 
 const RESTORED: [&str; 6] = [
     "fans",
@@ -24,27 +24,15 @@ both_backends! {
 }
 
 fn export(env: &TestEnv, db: &TestDb, dir: &Path) {
-    env.run(&[
-        "--database-url",
-        &db.url,
-        "export",
-        "-f",
-        "jsonl",
-        "--out",
-        dir.to_str().unwrap(),
-    ])
+    env.on(
+        db,
+        &["export", "-f", "jsonl", "--out", dir.to_str().unwrap()],
+    )
     .ok();
 }
 
 fn restore(env: &TestEnv, db: &TestDb, dir: &Path) -> Value {
-    let run = env.run(&[
-        "--database-url",
-        &db.url,
-        "-o",
-        "json",
-        "import-export",
-        dir.to_str().unwrap(),
-    ]);
+    let run = env.crm(db, &["import-export", dir.to_str().unwrap()]);
     run.ok();
     run.json()
 }
@@ -65,9 +53,7 @@ fn rows(dir: &Path, table: &str) -> Vec<Map<String, Value>> {
 }
 
 fn counts(summary: &Value, key: &str) -> Vec<(String, i64)> {
-    summary
-        .as_array()
-        .unwrap()
+    array(summary)
         .iter()
         .map(|t| {
             (
@@ -83,7 +69,8 @@ fn round_trip(db: &TestDb, other: &TestDb) {
     let env = TestEnv::new();
     // Payments, so the restore must recompute the fans' paid_cents from analytics_events.
     let earnings = crate::attribution::example("onlyfans-earnings.csv");
-    crate::attribution::crm(&env, db, &["import-csv", "onlyfans", "earnings", &earnings]).ok();
+    env.crm(db, &["import-csv", "onlyfans", "earnings", &earnings])
+        .ok();
     let first = env.path().join("first");
     let second = env.path().join("second");
     export(&env, db, &first);
@@ -125,7 +112,7 @@ fn round_trip(db: &TestDb, other: &TestDb) {
         assert_eq!(rows(&third, table), rows(&first, table), "{table}");
     }
     // Each restore is in the audit log.
-    let audit = env.run(&["--database-url", &other.url, "-o", "json", "audit", "list"]);
+    let audit = env.crm(other, &["audit", "list"]);
     audit.ok();
     let restores = audit
         .json()
@@ -148,7 +135,7 @@ fn refusals(db: &TestDb) {
     )
     .unwrap();
     let d = dir.to_str().unwrap();
-    let run = env.run(&["--database-url", &db.url, "import-export", d]);
+    let run = env.on(db, &["import-export", d]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let first = run.stderr.lines().next().unwrap_or_default().to_string();
     assert!(
@@ -162,13 +149,9 @@ fn refusals(db: &TestDb) {
         "{\"platform\":\"x\",\"platform_user_id\":\"1\",\"nickname\":\"ann\"}\n",
     )
     .unwrap();
-    let run = env.run(&["--database-url", &db.url, "import-export", d]);
+    let run = env.on(db, &["import-export", d]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stderr.contains(":1: unknown column 'nickname' in fans"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has(":1: unknown column 'nickname' in fans");
 
     // A platform this socialcrm does not know (an export of a newer one) is refused by line;
     // so is an alias, which a person types but no export writes.
@@ -192,7 +175,7 @@ fn refusals(db: &TestDb) {
         ("people", "not restored by import-export"),
         ("nope", "there is no table 'nope'"),
     ] {
-        let run = env.run(&["--database-url", &db.url, "import-export", d, "-t", table]);
+        let run = env.on(db, &["import-export", d, "-t", table]);
         assert_eq!(run.code, 2, "{}", run.stderr);
         assert!(
             run.stderr.contains(why) && run.stderr.contains("fan_accounts"),
@@ -203,7 +186,7 @@ fn refusals(db: &TestDb) {
 
     std::fs::write(&fans, "").unwrap();
     std::fs::rename(&fans, dir.join("people.jsonl")).unwrap();
-    let run = env.run(&["--database-url", &db.url, "import-export", d]);
+    let run = env.on(db, &["import-export", d]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("holds none of"), "{}", run.stderr);
+    run.stderr_has("holds none of");
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use socialcrm::store::model::{FanQuery, Listing, MessageQuery, Page};
 
-use crate::support::{TestDb, TestEnv, both_backends};
+use crate::support::{TestDb, TestEnv, array, both_backends};
 
 /// Fans whose names exercise the rules: Unicode case, diacritics, wildcards, quotes, a
 /// backslash, and names whose columns put together would match what neither holds alone.
@@ -84,36 +84,18 @@ const MESSAGE_CASES: &[(&str, &[&str])] = &[
 fn import(env: &TestEnv, db: &TestDb, kind: &str, csv: &str) {
     let path = env.path().join(format!("{kind}.csv"));
     std::fs::write(&path, csv).unwrap();
-    env.run(&[
-        "--database-url",
-        &db.url,
-        "-o",
-        "json",
-        "import-csv",
-        "onlyfans",
-        kind,
-        path.to_str().unwrap(),
-    ])
+    env.crm(
+        db,
+        &["import-csv", "onlyfans", kind, path.to_str().unwrap()],
+    )
     .ok();
 }
 
 /// The `key` of every row `what list --search text` prints.
 fn found(env: &TestEnv, db: &TestDb, what: &str, key: &str, text: &str) -> Vec<String> {
-    let run = env.run(&[
-        "--database-url",
-        &db.url,
-        "-o",
-        "json",
-        what,
-        "list",
-        "--limit",
-        "100",
-        "--search",
-        text,
-    ]);
+    let run = env.crm(db, &[what, "list", "--limit", "100", "--search", text]);
     let rows = run.ok().json();
-    rows.as_array()
-        .unwrap()
+    array(&rows)
         .iter()
         .map(|r| r[key].as_str().unwrap().to_string())
         .collect()

@@ -15,6 +15,7 @@ use socialcrm::config::DatabaseTarget;
 use socialcrm::secrets::{self, Secret, SecretStore, SecretsBackend, SecretsSettings};
 
 use crate::support::TestDb;
+use crate::support::assert_contains;
 use crate::support::both_backends;
 
 const TOKEN: &str = "tok_PLAIN_a1b2c3d4e5f6";
@@ -193,15 +194,15 @@ fn secrets_file_backend_wrong_master_key_fails_cleanly_and_overwrites_nothing() 
     );
     // Neither replacing that key nor adding another one writes under the wrong key.
     let err = one_line(&wrong.put(KEY, &blob("tok_PLAIN_evil")).unwrap_err());
-    assert!(err.contains("wrong SOCIALCRM_MASTER_KEY"), "{err}");
+    assert_contains(&err, "wrong SOCIALCRM_MASTER_KEY");
     let err = one_line(&wrong.put("socialcrm/x/new", &blob(TOKEN)).unwrap_err());
-    assert!(err.contains("wrong SOCIALCRM_MASTER_KEY"), "{err}");
+    assert_contains(&err, "wrong SOCIALCRM_MASTER_KEY");
     assert_eq!(all_bytes(&secrets_dir), before, "nothing was overwritten");
 
     // Without the variable the key file is used, which did not write these: say so.
     let mut keyfile = open_file(dir.path(), None);
     let err = one_line(&keyfile.get(KEY).unwrap_err());
-    assert!(err.contains("encrypted with SOCIALCRM_MASTER_KEY"), "{err}");
+    assert_contains(&err, "encrypted with SOCIALCRM_MASTER_KEY");
     assert_eq!(store.get(KEY).unwrap(), Some(blob(TOKEN)));
 }
 
@@ -220,7 +221,7 @@ fn secrets_file_backend_files_cannot_be_swapped() {
     // A copy of another key's file, even with the name inside edited, does not decrypt.
     std::fs::write(&tiktok, &x_text).unwrap();
     let err = one_line(&store.get(KEY).unwrap_err());
-    assert!(err.contains("damaged"), "{err}");
+    assert_contains(&err, "damaged");
     std::fs::write(&tiktok, x_text.replace("socialcrm/x/default", KEY)).unwrap();
     let err = one_line(&store.get(KEY).unwrap_err());
     assert!(
@@ -301,13 +302,13 @@ fn db_story(db: TestDb) {
             .put("socialcrm/reddit/default", &blob(TOKEN))
             .unwrap_err(),
     );
-    assert!(err.contains("wrong SOCIALCRM_MASTER_KEY"), "{err}");
+    assert_contains(&err, "wrong SOCIALCRM_MASTER_KEY");
     assert_eq!(secrets_table_text(&db), before, "nothing was overwritten");
     assert_eq!(host_a.get(KEY).unwrap(), Some(blob("tok_PLAIN_from_b")));
 
     // Plain text nowhere: not in the rows, and (SQLite) not anywhere in the database files.
     let table = secrets_table_text(&db);
-    assert!(table.contains(KEY), "{table}");
+    assert_contains(&table, KEY);
     for needle in [TOKEN, REFRESH, "PLAIN", "access_token"] {
         assert!(!table.contains(needle), "the secrets table holds {needle}");
     }

@@ -10,17 +10,14 @@ use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 use socialcrm::store;
 
-use crate::support::{TestDb, TestEnv, both_backends};
+use crate::fan_lists::members;
+use crate::support::{TestDb, TestEnv, array, both_backends};
 
 /// The tests' pinned now (`TestEnv`) less the cold segment's 30 days.
 const COLD_BEFORE: &str = "2026-10-25T12:00:00Z";
 
 fn crm(env: &TestEnv, db: &TestDb, args: &[&str]) -> Json {
-    let mut full = vec!["--database-url", db.url.as_str(), "-o", "json"];
-    full.extend_from_slice(args);
-    let run = env.run(&full);
-    run.ok();
-    run.json()
+    env.crm(db, args).ok().json()
 }
 
 fn import(env: &TestEnv, db: &TestDb, kind: &str, account: &str, content: &str) {
@@ -135,29 +132,6 @@ fn brute_force(rows: &[Json]) -> BTreeMap<&'static str, Vec<(String, String)>> {
     out
 }
 
-fn members(
-    env: &TestEnv,
-    db: &TestDb,
-    segment: &str,
-    account: Option<&str>,
-) -> Vec<(String, String)> {
-    let mut args = vec!["fans", "list", "--segment", segment, "--limit", "10000"];
-    args.extend(account.iter().flat_map(|a| ["--account", *a]));
-    let mut out: Vec<(String, String)> = crm(env, db, &args)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["account"].as_str().unwrap().into(),
-                f["username"].as_str().unwrap().into(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 /// The buckets hold exactly the counts a recomputation from `fan_accounts` gives (the
 /// migration's own bucket expression), none below zero.
 fn buckets_are_exact(db: &TestDb, when: &str) {
@@ -209,9 +183,7 @@ fn segments_match(env: &TestEnv, db: &TestDb, when: &str) {
                 "{when}: {segment} of {account}"
             );
         }
-        let count = listed
-            .as_array()
-            .unwrap()
+        let count = array(&listed)
             .iter()
             .find(|s| s["name"] == segment)
             .unwrap()["fans"]
@@ -259,7 +231,7 @@ both_backends! {
         // A restore into an empty CRM, and into this one again (every row unchanged).
         let dir = env.path().join("export");
         let d = dir.to_str().unwrap();
-        env.run(&["--database-url", &db.url, "export", "-f", "jsonl", "--out", d]).ok();
+        env.on(&db, &["export", "-f", "jsonl", "--out", d]).ok();
         crm(&env, &other, &["import-export", d]);
         segments_match(&env, &other, "a restore into an empty CRM");
         assert_eq!(

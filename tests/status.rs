@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value as Json;
 
-use crate::support::{TestDb, TestEnv, both_backends};
+use crate::support::{TestDb, TestEnv, array, both_backends};
 
 fn status(env: &TestEnv, db: &TestDb, extra: &[&str]) -> Json {
     let mut args = vec!["--database-url", &db.url, "-o", "json", "db", "status"];
@@ -15,9 +15,7 @@ fn status(env: &TestEnv, db: &TestDb, extra: &[&str]) -> Json {
 
 /// (rows, estimated) of `table` in a `db status` JSON.
 fn table(status: &Json, table: &str) -> (i64, bool) {
-    let t = status["tables"]
-        .as_array()
-        .unwrap()
+    let t = array(&status["tables"])
         .iter()
         .find(|t| t["table"] == table)
         .unwrap();
@@ -37,7 +35,7 @@ both_backends! {
         }
         let path = env.path().join("fans.csv");
         std::fs::write(&path, csv).unwrap();
-        env.run(&["--database-url", &db.url, "import-csv", "onlyfans", "fans", path.to_str().unwrap()]).ok();
+        env.on(&db, &["import-csv", "onlyfans", "fans", path.to_str().unwrap()]).ok();
         let postgres = db.schema().is_some();
         if postgres {
             // The statistics autovacuum keeps (here gathered at once, so the figure is known).
@@ -50,13 +48,13 @@ both_backends! {
         assert!(!table(&shown, "audit_log").1);
         let exact = status(&env, &db, &["--exact"]);
         assert_eq!(table(&exact, "fans"), (fans, false));
-        assert!(exact["tables"].as_array().unwrap().iter().all(|t| t["estimated"] == false));
+        assert!(array(&exact["tables"]).iter().all(|t| t["estimated"] == false));
 
-        let text = env.run(&["--database-url", &db.url, "db", "status"]);
+        let text = env.on(&db, &["db", "status"]);
         let line = text.ok().stdout.lines().find(|l| l.contains("fans")).unwrap().to_string();
         if postgres {
             assert!(line.contains("~12000") && line.contains("estimate"), "{line}");
-            assert!(text.stderr.contains("--exact counts every row"), "{}", text.stderr);
+            text.stderr_has("--exact counts every row");
         } else {
             assert!(line.contains("12000") && line.contains("exact") && !line.contains('~'), "{line}");
         }

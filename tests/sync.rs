@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 
 use crate::connect::{connect, table_rows};
 use crate::support::fake_tiktok::{FakeBrowser, FakeTikTok, TOKEN_PATH};
-use crate::support::{Run, TestDb, TestEnv, assert_same_crm, crm_contents};
+use crate::support::{Run, TestDb, TestEnv, array, assert_same_crm, crm_contents, stream};
 
 type Contents = std::collections::BTreeMap<String, std::collections::BTreeSet<String>>;
 
@@ -60,14 +60,6 @@ fn sync(env: &TestEnv, fake: &FakeTikTok, budget: &str, extra: &[&str]) -> Run {
     env.run_cmd(cmd)
 }
 
-fn stream<'a>(run: &'a Json, name: &str) -> &'a Json {
-    run.as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["stream"] == name)
-        .unwrap_or_else(|| panic!("no {name} in {run}"))
-}
-
 #[test]
 fn pages_are_synced_resumed_and_read_incrementally() {
     let (env, fake) = connected(45);
@@ -113,7 +105,7 @@ fn a_failed_page_is_resumed_without_duplicates_or_gaps() {
         ),
         (Some("partial"), Some(1))
     );
-    assert!(broken.stderr.contains("HTTP 500"), "{}", broken.stderr);
+    broken.stderr_has("HTTP 500");
     assert_eq!(table_rows(&env, &fake, "posts"), 20);
 
     let cursors_before = fake.video_list_cursors().len();
@@ -210,9 +202,7 @@ fn insights_show_levels_changes_charts_and_top_posts() {
     cmd.env("SOCIALCRM_NOW", "2026-11-25T13:00:00Z");
     let out = env.run_cmd(cmd).ok().json();
     let metric = |subject: &str, name: &str| {
-        out["metrics"]
-            .as_array()
-            .unwrap()
+        array(&out["metrics"])
             .iter()
             .find(|m| m["subject_type"] == subject && m["metric"] == name)
             .unwrap_or_else(|| panic!("no {subject} {name} in {out}"))
@@ -297,8 +287,7 @@ fn one_account_failing_while_another_syncs_exits_3() {
     assert_eq!(run.code, 3, "{}", run.stderr);
     let rows = run.json();
     let status = |account: &str, stream: &str| {
-        rows.as_array()
-            .unwrap()
+        array(&rows)
             .iter()
             .find(|r| r["account"] == account && r["stream"] == stream)
             .unwrap()["status"]
@@ -308,12 +297,7 @@ fn one_account_failing_while_another_syncs_exits_3() {
     };
     assert_eq!(status("default", "videos"), "failed");
     assert_eq!(status("second", "videos"), "succeeded");
-    assert!(
-        run.stderr
-            .contains("tiktok default videos: tiktok answered HTTP 400"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("tiktok default videos: tiktok answered HTTP 400");
 }
 
 /// `sync --all` twice at once over the same connections: each connection is synced by exactly
@@ -343,9 +327,7 @@ fn two_concurrent_syncs_share_the_connections() {
     let mut synced = 0;
     for out in crate::support::all_succeed(vec![a, b]) {
         let rows: Json = serde_json::from_slice(&out.stdout).unwrap();
-        synced += rows
-            .as_array()
-            .unwrap()
+        synced += array(&rows)
             .iter()
             .filter(|r| r["stream"] == "videos")
             .count();
@@ -391,9 +373,7 @@ fn a_dead_workers_lease_is_taken_over_at_once() {
         &["-o", "json", "sync", "--history", "--limit", "10"],
     );
     let runs = history.ok().json();
-    let dead = runs
-        .as_array()
-        .unwrap()
+    let dead = array(&runs)
         .iter()
         .find(|r| r["stream"] == "videos" && r["host"] == "deadhost")
         .cloned()
@@ -467,11 +447,7 @@ fn truncated_replies_are_retried_and_the_result_equals_a_clean_sync() {
     fake.truncate_next_replies(1000);
     let run = sync(&env, &fake, "1", &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("cut short or is not JSON"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("cut short or is not JSON");
     assert_eq!(table_rows(&env, &fake, "posts"), 0);
 }
 
@@ -546,16 +522,9 @@ fn a_revoked_grant_on_one_of_three_accounts_exits_4_and_the_others_sync() {
 
     let run = sync(&env, &fake, "10", &[]);
     assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("run `socialcrm connect tiktok --account second`"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("run `socialcrm connect tiktok --account second`");
     let rows = run.json();
-    let synced: Vec<&str> = rows
-        .as_array()
-        .unwrap()
+    let synced: Vec<&str> = array(&rows)
         .iter()
         .filter(|r| r["stream"] == "videos" && r["status"] == "succeeded")
         .map(|r| r["account"].as_str().unwrap())
@@ -565,9 +534,7 @@ fn a_revoked_grant_on_one_of_three_accounts_exits_4_and_the_others_sync() {
         .ok()
         .json();
     let status = |name: &str| {
-        accounts
-            .as_array()
-            .unwrap()
+        array(&accounts)
             .iter()
             .find(|a| a["account"] == name)
             .unwrap()["status"]

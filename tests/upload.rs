@@ -15,7 +15,7 @@ use crate::support::fake_tiktok::{
     DIRECT_INIT_PATH, FakeBrowser, FakeTikTok, INBOX_INIT_PATH, PUBLISHED_VIDEO_BASE,
     PublishOutcome,
 };
-use crate::support::{Run, TestDb, TestEnv};
+use crate::support::{Run, TestDb, TestEnv, array, assert_contains};
 
 const MIB: u64 = 1024 * 1024;
 const CHUNK: &str = "5242880";
@@ -128,9 +128,7 @@ fn a_multi_chunk_file_arrives_whole_and_is_recorded() {
     let audit = crate::connect::run(&env, &fake, None, &["-o", "json", "audit", "list"])
         .ok()
         .json();
-    let uploads: Vec<_> = audit
-        .as_array()
-        .unwrap()
+    let uploads: Vec<_> = array(&audit)
         .iter()
         .filter(|e| e["action"] == "upload")
         .collect();
@@ -175,8 +173,8 @@ fn a_failed_publish_is_one_line_with_the_reason() {
     });
     let run = upload(&env, &fake, &file, &[]);
     let line = run.one_line_error(1);
-    assert!(line.contains("file_format_check_failed"), "{line}");
-    assert!(line.contains("could not publish"), "{line}");
+    assert_contains(line, "file_format_check_failed");
+    assert_contains(line, "could not publish");
     assert_eq!(table_rows(&env, &fake, "posts"), 0);
 }
 
@@ -187,9 +185,9 @@ fn a_privacy_level_the_account_may_not_use_is_refused() {
     fake.set_privacy_levels(&["FOLLOWER_OF_CREATOR", "SELF_ONLY"]);
     let run = upload(&env, &fake, &file, &["--privacy", "public"]);
     let line = run.one_line_error(2);
-    assert!(
-        line.contains("allowed: followers (FOLLOWER_OF_CREATOR), private (SELF_ONLY)"),
-        "{line}"
+    assert_contains(
+        line,
+        "allowed: followers (FOLLOWER_OF_CREATOR), private (SELF_ONLY)",
     );
     assert!(fake.publishes().is_empty(), "nothing was initialised");
 }
@@ -272,7 +270,7 @@ fn the_same_file_twice_posts_once_and_force_posts_again() {
     let out = again.ok().json();
     assert_eq!(out["status"], "already_posted");
     assert_eq!(out["post_id"], first["post_id"]);
-    assert!(again.stderr.contains("already posted"), "{}", again.stderr);
+    again.stderr_has("already posted");
     assert_eq!(fake.publishes().len(), 1, "nothing sent the second time");
 
     // A copy under another name is the same file.
@@ -384,7 +382,7 @@ fn a_draft_goes_to_the_inbox() {
     let run = upload(&env, &fake, &file, &["--draft"]);
     let out = run.ok().json();
     assert_eq!(out["status"], "complete");
-    assert!(run.stderr.contains("inbox"), "{}", run.stderr);
+    run.stderr_has("inbox");
     assert_eq!(fake.requests_to(INBOX_INIT_PATH).len(), 1);
     assert!(fake.publishes()[0].draft);
     let refused = upload(&env, &fake, &file, &["--draft", "--privacy", "public"]);
@@ -490,10 +488,7 @@ fn a_file_replaced_mid_upload_fails_in_one_line_instead_of_going_out_mixed() {
     fake.on_first_chunk(move || std::fs::rename(&from, &to).unwrap());
     let run = upload(&env, &fake, &file, &["--chunk-size", CHUNK]);
     let line = run.one_line_error(1);
-    assert!(
-        line.contains("changed while it was being uploaded"),
-        "{line}"
-    );
+    assert_contains(line, "changed while it was being uploaded");
     let p = &fake.publishes()[0];
     assert!(p.chunks < 3, "the upload stopped: {:?}", p.ranges);
     assert!(p.sha256.is_none(), "no mixed file was completed");
@@ -513,8 +508,5 @@ fn a_file_replaced_mid_upload_fails_in_one_line_instead_of_going_out_mixed() {
     let line = upload(&env, &fake, &file, &["--chunk-size", CHUNK])
         .one_line_error(1)
         .to_string();
-    assert!(
-        line.contains("changed while it was being uploaded"),
-        "{line}"
-    );
+    assert_contains(&line, "changed while it was being uploaded");
 }

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use serde_json::Value as Json;
 
-use crate::attribution::{crm, figures, source};
-use crate::support::{TestDb, TestEnv, both_backends};
+use crate::attribution::{figures, source};
+use crate::support::{TestDb, TestEnv, array, both_backends};
 
 const HEADING: &str = "### Walkthrough: people and revenue traced to posts";
 
@@ -48,7 +48,7 @@ fn walkthrough(db: &TestDb) {
     let mut outputs = Vec::new();
     for command in commands() {
         let args: Vec<&str> = command.iter().map(String::as_str).collect();
-        let run = crm(&env, db, &args);
+        let run = env.crm(db, &args);
         run.ok();
         outputs.push((command[0].clone(), run.json()));
     }
@@ -79,13 +79,10 @@ fn walkthrough(db: &TestDb) {
             want("onlyfans", "x", "nightowl_88"),
         ]
     );
-    let low = crm(&env, db, &["people", "suggest", "--min-confidence", "0.5"]);
+    let low = env.crm(db, &["people", "suggest", "--min-confidence", "0.5"]);
     let decoy = low.ok().json();
     assert!(
-        decoy
-            .as_array()
-            .unwrap()
-            .iter()
+        array(&decoy).iter()
             .any(|p| p["fan_b"]["username"] == "velvetmoth" && p["confidence"].as_f64() < Some(0.8)),
         "{decoy}"
     );

@@ -191,11 +191,8 @@ fn x_connect_as_a_public_client_sends_its_client_id_and_no_basic_auth() {
     let registered = format!("http://127.0.0.1:{port}/callback");
     let env = TestEnv::new();
     let browser = FakeBrowser::following_redirect();
-    let mut cmd = command(
-        &env,
-        &fake,
-        &["-o", "json", "connect", "x", "--timeout", "20"],
-    );
+    let args = ["-o", "json", "connect", "x", "--timeout", "20"];
+    let mut cmd = command(&env, &fake, &args);
     cmd.env("TWITTER_REDIRECT_URI", &registered);
     browser.apply(&mut cmd);
     let connected = env.run_cmd(cmd);

@@ -4,7 +4,7 @@
 use crate::support::browser::FakeBrowser;
 use crate::support::fake_x::FakeX;
 use crate::support::server::sha256;
-use crate::support::{Run, TestDb, TestEnv, both_backends};
+use crate::support::{Run, TestDb, TestEnv, array, assert_contains, both_backends};
 use crate::x_connect::{assert_no_leaks, command, connected};
 
 fn run(env: &TestEnv, fake: &FakeX, args: &[&str]) -> Run {
@@ -82,7 +82,7 @@ fn x_upload_fails_in_one_line_when_the_reassembled_bytes_differ() {
     let file = file.display().to_string();
     let up = run(&env, &fake, &["upload", "x", &file, "--caption", "x"]);
     let line = up.one_line_error(1);
-    assert!(line.contains("does not match"), "{line}");
+    assert_contains(line, "does not match");
     assert!(fake.created_posts().is_empty(), "nothing posted");
 }
 
@@ -135,8 +135,8 @@ fn x_a_post_whose_answer_is_lost_is_not_sent_twice() {
     cmd.env("SOCIALCRM_RETRY_BUDGET", "5"); // a retrying call would try again within this
     let run = env.run_cmd(cmd);
     let line = run.one_line_error(1);
-    assert!(line.contains("503"), "{line}");
-    assert!(line.contains("may have been made"), "{line}");
+    assert_contains(line, "503");
+    assert_contains(line, "may have been made");
     assert_eq!(fake.requests_to("/2/tweets").len(), 1, "sent once");
     assert_eq!(fake.created_posts().len(), 1);
 }
@@ -201,9 +201,7 @@ fn the_same_file_twice_posts_once(db: TestDb) {
     let audit = run_on(&env, &fake, &db, &["-o", "json", "audit", "list"])
         .ok()
         .json();
-    let outcomes: Vec<&str> = audit
-        .as_array()
-        .unwrap()
+    let outcomes: Vec<&str> = array(&audit)
         .iter()
         .filter(|e| e["action"] == "upload" && e["platform"] == "x")
         .map(|e| e["outcome"].as_str().unwrap())
@@ -227,7 +225,7 @@ fn media_still_processing_is_polled_again(db: TestDb) {
     let file = file.display().to_string();
     let waited = run_on(&env, &fake, &db, &["upload", "x", &file, "--wait", "0"]);
     let line = waited.one_line_error(1);
-    assert!(line.contains("X is still processing media"), "{line}");
+    assert_contains(line, "X is still processing media");
     assert!(fake.created_posts().is_empty());
 
     let done = run_on(&env, &fake, &db, &["-o", "json", "upload", "x", &file])

@@ -10,7 +10,7 @@ use crate::support::both_backends;
 use crate::support::fake_x::{
     self, APP_BEARER, CLIENT_ID, CLIENT_SECRET, DM_EVENTS_PATH, DM_FAN, FakeX, ME_PATH, USER_ID,
 };
-use crate::support::{Run, TestDb, free_port, world};
+use crate::support::{Run, TestDb, array, free_port, stream, world};
 use crate::x_connect::assert_no_leaks;
 
 /// A private world with a fake X (a confidential client) and a connected account.
@@ -38,14 +38,6 @@ impl World {
         args.extend_from_slice(extra);
         self.run(&args).clone()
     }
-}
-
-fn stream<'a>(run: &'a Json, name: &str) -> &'a Json {
-    run.as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["stream"] == name)
-        .unwrap_or_else(|| panic!("no {name} row in {run}"))
 }
 
 fn followers_are_paged_within_the_read_budget(db: TestDb) {
@@ -155,9 +147,7 @@ fn x_posts_and_mentions_are_read_incrementally_with_since_id() {
     assert_eq!(w.rows("fans"), 4);
     // DMs both ways are kept with the correspondent as the fan; mentions come in from authors.
     let messages = w.quiet(&["-o", "json", "messages", "list"]).ok().json();
-    let dms: Vec<&Json> = messages
-        .as_array()
-        .unwrap()
+    let dms: Vec<&Json> = array(&messages)
         .iter()
         .filter(|m| m["kind"] == "dm")
         .collect();
@@ -167,11 +157,7 @@ fn x_posts_and_mentions_are_read_incrementally_with_since_id() {
         dms.iter().all(|m| m["fan_platform_user_id"] == DM_FAN),
         "{messages}"
     );
-    let mentions = messages
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["kind"] == "mention");
+    let mentions = array(&messages).iter().filter(|m| m["kind"] == "mention");
     assert!(mentions.clone().all(|m| m["direction"] == "in"));
     assert_eq!(mentions.count(), 3);
     // The public profile was read with the app-only token.
@@ -248,9 +234,7 @@ fn x_a_tier_refusal_on_dms_is_one_warning_and_the_other_streams_sync() {
     assert_eq!(w.rows("messages"), 0);
     // The history tells cron's operator the stream was skipped, not that it failed.
     let runs = w.quiet(&["-o", "json", "sync", "--history"]).ok().json();
-    let dms = runs
-        .as_array()
-        .unwrap()
+    let dms = array(&runs)
         .iter()
         .find(|r| r["stream"] == "dms")
         .expect("a dms run");

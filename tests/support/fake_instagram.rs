@@ -37,8 +37,8 @@ use serde_json::{Value, json};
 
 use super::oauth::{Authority, Code};
 use super::server::{
-    Answer, Fake, RecordedRequest, Reply, Routes, Users, either, knobs, limit, page, random_token,
-    reply,
+    Answer, Fake, Log, RecordedRequest, Reply, Routes, Users, either, knobs, limit, page,
+    random_token, reply,
 };
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_INSTAGRAM_BASE_URL";
@@ -76,7 +76,6 @@ pub struct State {
     redirect_uri: String,
     /// Codes and tokens; a long-lived token's `issued` may lie in the past (an old token).
     auth: Authority,
-    requests: Vec<RecordedRequest>,
     wrap_code_answer: bool,
     /// Lifetime of long-lived tokens issued from now on.
     long_lived_left: Duration,
@@ -304,18 +303,18 @@ impl Routes for State {
         graph_error(413, 1, "Request too large")
     }
 
-    fn log(&mut self) -> &mut Vec<RecordedRequest> {
-        &mut self.requests
-    }
-
     fn auth(&mut self) -> &mut Authority {
         &mut self.auth
     }
 
     /// The upload host streams its body itself (publish.rs).
-    fn take(state: &Mutex<State>, request: tiny_http::Request) -> Option<tiny_http::Request> {
+    fn take(
+        state: &Mutex<State>,
+        log: &Log,
+        request: tiny_http::Request,
+    ) -> Option<tiny_http::Request> {
         if request.url().starts_with("/ig-api-upload/") {
-            publish::receive(state, request);
+            publish::receive(state, log, request);
             return None;
         }
         Some(request)
@@ -334,7 +333,7 @@ impl Users for State {
     type Data = Data;
 
     /// A few media and comments, no conversations or stories.
-    fn numbered(k: u64) -> Data {
+    fn numbered(&self, k: u64) -> Data {
         let me = numbered(k);
         Data {
             media: media(4, &format!("u{k}"), (&me.0, &me.1)),
@@ -486,11 +485,13 @@ impl State {
         if let Some(reply) = publish::route(self, req) {
             return reply;
         }
-        let Some(token) = self.auth.live_bearer(req) else {
-            return session_expired();
-        };
-        let (user, scope) = (token.user, token.scope.clone());
-        self.answer_as(user, |st| st.authorized(req, &scope))
+        let now = std::time::Instant::now();
+        self.as_bearer(
+            req,
+            now,
+            |_| session_expired(),
+            |st, scope| st.authorized(req, scope),
+        )
     }
 
     /// A Graph call with a live token of `scopes`, answered from the current user's world.

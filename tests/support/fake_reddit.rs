@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::oauth::{Authority, ClientAuth, Code, Rotation, TokenRefused, bearer};
+use super::oauth::{Authority, ClientAuth, Code, Rotation, TokenRefused};
 use super::server::{Fake, RecordedRequest, Reply, Routes, Users, knobs, limit, page, reply};
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_REDDIT_BASE_URL";
@@ -165,7 +165,6 @@ pub struct State {
     redirect_uri: String,
     rotate_refresh: bool,
     auth: Authority,
-    requests: Vec<RecordedRequest>,
     /// Whose data answers the current request, and its listings.
     data: Data,
     window: Window,
@@ -192,7 +191,7 @@ impl Users for State {
     type Data = Data;
 
     /// User k's small listing of each kind.
-    fn numbered(k: u64) -> Data {
+    fn numbered(&self, k: u64) -> Data {
         let p = Persona::numbered(k);
         let list = |items| Listing { items };
         Data {
@@ -425,10 +424,6 @@ impl Routes for State {
         reply!(413, {"message": "Request Entity Too Large", "error": 413})
     }
 
-    fn log(&mut self) -> &mut Vec<RecordedRequest> {
-        &mut self.requests
-    }
-
     fn auth(&mut self) -> &mut Authority {
         &mut self.auth
     }
@@ -564,14 +559,8 @@ impl State {
     }
 
     fn endpoint(&mut self, req: &RecordedRequest, now: Instant) -> Reply {
-        let scope = self
-            .auth
-            .live_at(bearer(req), now)
-            .map(|g| (g.scope.clone(), g.user));
-        let Some((scope, user)) = scope else {
-            return error(401, "Unauthorized");
-        };
-        self.answer_as(user, |st| st.authorized(req, &scope))
+        let refused = |_: &mut State| error(401, "Unauthorized");
+        self.as_bearer(req, now, refused, |st, scope| st.authorized(req, scope))
     }
 
     /// An API call with a valid token of `scope`, answered from the current persona's data.

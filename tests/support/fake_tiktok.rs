@@ -40,7 +40,9 @@ pub use super::browser::{FakeBrowser, click_authorize};
 pub use super::oauth::PkceEncoding;
 use super::oauth::{Authority, ClientAuth, Code, Refused, Rotation, TokenRefused};
 pub use super::server::RecordedRequest;
-use super::server::{Answer, Fake, Reply, Routes, either, field, knobs, project, reply};
+use super::server::{
+    Answer, Fake, Log, Reply, Routes, Users, either, field, knobs, project, reply,
+};
 
 mod posting;
 #[allow(unused_imports)]
@@ -201,17 +203,15 @@ impl FakeVideo {
 pub struct State {
     client_key: String,
     client_secret: String,
-    user: FakeUser,
+    /// Whose data answers the current request.
+    data: Data,
     expected_redirect_uri: Option<String>,
     consent: Consent,
     grant_only: Option<Vec<String>>,
     failing_token_calls: u32,
     refresh_revoked: bool,
     auth: Authority,
-    requests: Vec<RecordedRequest>,
     log_seq: u64,
-    /// Newest first.
-    videos: Vec<FakeVideo>,
     /// Index of the last generated video.
     video_seq: u64,
     /// Statuses the next API calls answer with, in order.
@@ -233,6 +233,29 @@ pub struct State {
     videos_per_user: u64,
     /// The video list answers `has_more` with the cursor it was asked for, for ever.
     stuck_cursor: bool,
+}
+
+/// A user's data: the fixed creator's, or user k's in many-users mode.
+#[derive(Default)]
+pub struct Data {
+    user: FakeUser,
+    /// Newest first.
+    videos: Vec<FakeVideo>,
+}
+
+impl Users for State {
+    type Data = Data;
+
+    /// User k ([`FakeUser::numbered`]) and its own videos ([`FakeTikTok::user_videos`]).
+    fn numbered(&self, k: u64) -> Data {
+        let user = FakeUser::numbered(k, self.videos_per_user);
+        let videos = FakeTikTok::user_videos(k, self.videos_per_user, &user.username);
+        Data { user, videos }
+    }
+
+    fn data(&mut self) -> &mut Data {
+        &mut self.data
+    }
 }
 
 /// The fake server. Knobs take `&self` and apply to the requests that come after.
@@ -258,10 +281,10 @@ knobs! { for FakeTikTok;
     fail_next_token_call() => |st| st.failing_token_calls += 1;
     /// Every refresh from now on answers `invalid_grant` (the user removed the app).
     revoke_refresh_tokens() => |st| st.refresh_revoked = true;
-    set_user(user: FakeUser) => |st| st.user = user;
-    user() -> FakeUser => |st| st.user.clone();
+    set_user(user: FakeUser) => |st| st.data.user = user;
+    user() -> FakeUser => |st| st.data.user.clone();
     /// Changes the user in place, e.g. `fake.update_user(|u| u.follower_count += 10)`.
-    update_user(change: impl FnOnce(&mut FakeUser)) => |st| change(&mut st.user);
+    update_user(change: impl FnOnce(&mut FakeUser)) => |st| change(&mut st.data.user);
 
     // ---- videos ----
 
@@ -269,7 +292,7 @@ knobs! { for FakeTikTok;
     /// has `videos` videos of its own ([`FakeTikTok::user_videos`]).
     set_videos_per_user(videos: u64) => |st| st.videos_per_user = videos;
     /// The creator's videos, newest first.
-    videos() -> Vec<FakeVideo> => |st| st.videos.clone();
+    videos() -> Vec<FakeVideo> => |st| st.data.videos.clone();
 
     // ---- API faults (user info, video list, video query; never OAuth) ----
 
@@ -361,13 +384,13 @@ impl FakeTikTok {
     /// created at [`VIDEOS_END`]. The user's `video_count` follows.
     pub fn set_videos(&self, n: u64) {
         let mut st = self.state();
-        let username = st.user.username.clone();
-        st.videos = (1..=n)
+        let username = st.data.user.username.clone();
+        st.data.videos = (1..=n)
             .rev()
             .map(|i| FakeVideo::generated(i, VIDEOS_END - (n - i) as i64 * 3600, &username))
             .collect();
         st.video_seq = n;
-        st.user.video_count = n;
+        st.data.user.video_count = n;
     }
 
     /// Adds `k` generated videos newer than every current one (continuing the indices, one
@@ -375,8 +398,9 @@ impl FakeTikTok {
     /// follows.
     pub fn add_videos(&self, k: u64) {
         let mut st = self.state();
-        let username = st.user.username.clone();
+        let username = st.data.user.username.clone();
         let mut newest = st
+            .data
             .videos
             .first()
             .map_or(VIDEOS_END - 3600, |v| v.create_time);
@@ -384,9 +408,9 @@ impl FakeTikTok {
             st.video_seq += 1;
             newest += 3600;
             let video = FakeVideo::generated(st.video_seq, newest, &username);
-            st.videos.insert(0, video);
+            st.data.videos.insert(0, video);
         }
-        st.user.video_count = st.videos.len() as u64;
+        st.data.user.video_count = st.data.videos.len() as u64;
     }
 
     /// Changes one video in place; panics when there is no video with that id. Keep
@@ -395,12 +419,15 @@ impl FakeTikTok {
     pub fn update_video(&self, id: &str, change: impl FnOnce(&mut FakeVideo)) {
         let mut st = self.state();
         let video = st
+            .data
             .videos
             .iter_mut()
             .find(|v| v.id == id)
             .unwrap_or_else(|| panic!("the fake has no video {id}"));
         change(video);
-        st.videos.sort_by_key(|v| std::cmp::Reverse(v.create_time));
+        st.data
+            .videos
+            .sort_by_key(|v| std::cmp::Reverse(v.create_time));
     }
 
     /// Sets one video's `view_count` (metrics that changed between syncs).
@@ -410,7 +437,7 @@ impl FakeTikTok {
 
     /// Adds `by` to every video's `view_count`.
     pub fn bump_all_views(&self, by: u64) {
-        for video in &mut self.state().videos {
+        for video in &mut self.state().data.videos {
             video.view_count += by;
         }
     }
@@ -419,10 +446,10 @@ impl FakeTikTok {
     /// `video_count` follows.
     pub fn remove_video(&self, id: &str) -> bool {
         let mut st = self.state();
-        let before = st.videos.len();
-        st.videos.retain(|v| v.id != id);
-        st.user.video_count = st.videos.len() as u64;
-        st.videos.len() != before
+        let before = st.data.videos.len();
+        st.data.videos.retain(|v| v.id != id);
+        st.data.user.video_count = st.data.videos.len() as u64;
+        st.data.videos.len() != before
     }
 
     /// The `cursor` of every `/v2/video/list/` request, in order (None when the body had
@@ -455,10 +482,6 @@ impl Routes for State {
         reply!(413, {"error": "invalid_request", "error_description": "Request body too large.", "log_id": log_id})
     }
 
-    fn log(&mut self) -> &mut Vec<RecordedRequest> {
-        &mut self.requests
-    }
-
     fn auth(&mut self) -> &mut Authority {
         &mut self.auth
     }
@@ -472,9 +495,13 @@ impl Routes for State {
     }
 
     /// Upload chunks stream to posting.rs.
-    fn take(state: &Mutex<State>, request: tiny_http::Request) -> Option<tiny_http::Request> {
+    fn take(
+        state: &Mutex<State>,
+        log: &Log,
+        request: tiny_http::Request,
+    ) -> Option<tiny_http::Request> {
         if request.method().as_str() == "PUT" && request.url().starts_with(posting::UPLOAD_PREFIX) {
-            posting::serve_chunk(state, request);
+            posting::serve_chunk(state, log, request);
             return None;
         }
         Some(request)
@@ -646,7 +673,7 @@ impl State {
         if self.refresh_revoked && req.form_field("grant_type") == Some("refresh_token") {
             return self.oauth_error(400, "invalid_grant", "Refresh token is invalid.");
         }
-        let (videos, fixed) = (self.videos_per_user, self.user.open_id.clone());
+        let (videos, fixed) = (self.videos_per_user, self.data.user.open_id.clone());
         let grant = self.auth.grant(req, Rotation::Rotate, |auth, _| {
             let user = auth.next_user();
             let open_id = match user {
@@ -748,26 +775,10 @@ impl State {
                 .insert(req.authorization.clone().unwrap_or_default());
         }
 
-        let grant = self
-            .auth
-            .live_bearer(req)
-            .map(|g| (g.scope.clone(), g.user));
-        let Some((scope, user)) = grant else {
-            return self.token_invalid();
-        };
-        if user > 0 {
-            // Answer from user k's world: swap it in for this one request.
-            let videos = self.videos_per_user;
-            let numbered = FakeUser::numbered(user, videos);
-            let own = FakeTikTok::user_videos(user, videos, &numbered.username);
-            let saved_user = std::mem::replace(&mut self.user, numbered);
-            let saved_videos = std::mem::replace(&mut self.videos, own);
-            let reply = either(self.endpoint(req, &scope));
-            self.user = saved_user;
-            self.videos = saved_videos;
-            return reply;
-        }
-        either(self.endpoint(req, &scope))
+        let now = std::time::Instant::now();
+        self.as_bearer(req, now, State::token_invalid, |st, scope| {
+            either(st.endpoint(req, scope))
+        })
     }
 
     /// An authorized API call, answered from the current user and videos.
@@ -836,7 +847,7 @@ impl State {
         let fields = self.fields(req, |name| field(&known, name).is_some())?;
         let mut user = serde_json::Map::new();
         for name in fields {
-            let value = field(&self.user, &name).expect("a known field");
+            let value = field(&self.data.user, &name).expect("a known field");
             user.insert(name, value);
         }
         Ok(self.ok(json!({"user": user})))
@@ -863,6 +874,7 @@ impl State {
             },
         };
         let older: Vec<&FakeVideo> = self
+            .data
             .videos
             .iter()
             .filter(|v| cursor.is_none_or(|c| v.create_time * 1000 < c))
@@ -892,7 +904,7 @@ impl State {
         };
         let videos: Vec<Value> = ids
             .iter()
-            .filter_map(|id| self.videos.iter().find(|v| v.id == *id))
+            .filter_map(|id| self.data.videos.iter().find(|v| v.id == *id))
             .map(|v| project(v, fields))
             .collect();
         self.ok(json!({"videos": videos}))

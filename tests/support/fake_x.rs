@@ -110,7 +110,6 @@ pub struct State {
     throttles: Vec<Throttle>,
     windows: HashMap<String, Window>,
     media: media::Media,
-    requests: Vec<RecordedRequest>,
 }
 
 /// A user's data: the fixed creator's, or user k's in many-users mode.
@@ -254,10 +253,6 @@ impl Routes for State {
             "The body is too large.",
             "invalid-request",
         )
-    }
-
-    fn log(&mut self) -> &mut Vec<RecordedRequest> {
-        &mut self.requests
     }
 
     fn auth(&mut self) -> &mut Authority {

@@ -23,6 +23,12 @@ impl Response {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The JSON body of a 200 (asserted, the body shown when not).
+    pub fn ok(&self) -> serde_json::Value {
+        assert_eq!(self.status, 200, "{}", self.body);
+        self.json()
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}), status {}: {}", self.status, self.body))

@@ -533,6 +533,20 @@ impl TestEnv {
         self.run_cmd(self.command(args))
     }
 
+    /// Runs `--database-url <db> <args>` (any outcome).
+    pub fn on(&self, db: &TestDb, args: &[&str]) -> Run {
+        let mut all = vec!["--database-url", db.url.as_str()];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
+    /// Runs `--database-url <db> -o json <args>` (any outcome).
+    pub fn crm(&self, db: &TestDb, args: &[&str]) -> Run {
+        let mut all = vec!["--database-url", db.url.as_str(), "-o", "json"];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
     /// Runs `inner` under `/usr/bin/time`: the run (its stderr without time's line), the
     /// seconds it took and its peak RSS in KiB.
     pub fn run_timed(&self, inner: Command) -> (Run, f64, f64) {
@@ -621,6 +635,30 @@ impl Run {
         (n("inserted"), n("updated"), n("unchanged"), n("rejected"))
     }
 
+    /// Asserts that stderr holds `needle` (and shows it when not).
+    pub fn stderr_has(&self, needle: &str) -> &Self {
+        assert!(self.stderr.contains(needle), "{}", self.stderr);
+        self
+    }
+
+    /// The waits, in whole seconds, that the `warning: ... allowed in N s` lines name.
+    pub fn waits(&self) -> Vec<u64> {
+        let wait = |l: &&str| {
+            l.split("allowed in ")
+                .nth(1)?
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        };
+        self.warnings().iter().filter_map(wait).collect()
+    }
+
+    /// The lines on stderr that hold `needle`.
+    pub fn stderr_lines(&self, needle: &str) -> Vec<&str> {
+        self.stderr.lines().filter(|l| l.contains(needle)).collect()
+    }
+
     /// The `warning:` lines on stderr.
     pub fn warnings(&self) -> Vec<&str> {
         self.stderr
@@ -633,6 +671,46 @@ impl Run {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
+}
+
+/// Asserts that `text` holds `needle`, and shows `text` when not.
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "{text}");
+}
+
+/// The rows of a JSON array (a listing's `-o json`), panicking on anything else.
+pub fn array(out: &serde_json::Value) -> &[serde_json::Value] {
+    out.as_array()
+        .unwrap_or_else(|| panic!("not an array: {out}"))
+}
+
+/// Text field `key` of a JSON row.
+pub fn text(row: &serde_json::Value, key: &str) -> String {
+    let text = row[key].as_str();
+    text.unwrap_or_else(|| panic!("no text {key} in {row}"))
+        .to_string()
+}
+
+/// Text field `key` of every row of a JSON array, in order.
+pub fn texts<'a>(out: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
+    let text = |r: &'a serde_json::Value| r[key].as_str().unwrap_or_else(|| panic!("{key}: {r}"));
+    array(out).iter().map(text).collect()
+}
+
+/// Text fields `a` and `b` of every row of a JSON array, as pairs in order.
+pub fn text_pairs(out: &serde_json::Value, a: &str, b: &str) -> Vec<(String, String)> {
+    array(out)
+        .iter()
+        .map(|r| (text(r, a), text(r, b)))
+        .collect()
+}
+
+/// The row of stream `name` in a `sync -o json` run's output.
+pub fn stream<'a>(out: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    array(out)
+        .iter()
+        .find(|r| r["stream"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {out}"))
 }
 
 /// A loopback port nothing listens on right now (for a redirect URI fixed before the binary

@@ -312,8 +312,12 @@ impl Drop for FakeServer {
     }
 }
 
-/// What a fake's state supplies to the shared skeleton ([`Fake`]): its routes, its answer to
-/// a body over [`Routes::MAX_BODY`], and the log the skeleton appends every request to.
+/// Every request a fake received, with the status it was answered with, oldest first: kept by
+/// the skeleton, beside the state.
+pub type Log = Mutex<Vec<RecordedRequest>>;
+
+/// What a fake's state supplies to the shared skeleton ([`Fake`]): its routes and its answer to
+/// a body over [`Routes::MAX_BODY`].
 pub trait Routes: Send + 'static {
     /// Bodies over this many bytes are not read; [`Routes::too_large`] answers them.
     const MAX_BODY: usize = 1 << 20;
@@ -324,15 +328,16 @@ pub trait Routes: Send + 'static {
     /// The platform's answer to a body over [`Routes::MAX_BODY`].
     fn too_large(&mut self) -> Reply;
 
-    /// Where every request is recorded, with the status it was answered with.
-    fn log(&mut self) -> &mut Vec<RecordedRequest>;
-
     /// The fake's OAuth authority (`oauth.rs`), whose knobs every fake has.
     fn auth(&mut self) -> &mut super::oauth::Authority;
 
-    /// A request this fake streams itself (an upload host), taken before anything is read;
-    /// every other request is handed back.
-    fn take(_state: &Mutex<Self>, request: tiny_http::Request) -> Option<tiny_http::Request>
+    /// A request this fake streams itself (an upload host, recording it in `log`), taken before
+    /// anything is read; every other request is handed back.
+    fn take(
+        _state: &Mutex<Self>,
+        _log: &Log,
+        request: tiny_http::Request,
+    ) -> Option<tiny_http::Request>
     where
         Self: Sized,
     {
@@ -403,6 +408,7 @@ pub struct Fake<S> {
     env: &'static str,
     state: Arc<Mutex<S>>,
     faults: Arc<Faults>,
+    log: Arc<Log>,
     /// Serves until the fake is dropped.
     _server: FakeServer,
 }
@@ -417,10 +423,10 @@ impl<S: Routes> Fake<S> {
         ready: impl FnOnce(&mut S, &str),
     ) -> Self {
         let state = Arc::new(Mutex::new(state));
-        let faults = Arc::new(Faults::default());
+        let (faults, log) = (Arc::new(Faults::default()), Arc::new(Log::default()));
         let server = {
-            let (state, faults) = (state.clone(), faults.clone());
-            FakeServer::start(name, move |request| serve(&state, &faults, request))
+            let (state, faults, log) = (state.clone(), faults.clone(), log.clone());
+            FakeServer::start(name, move |request| serve(&state, &faults, &log, request))
         };
         let base_url = server.base_url();
         ready(&mut state.lock().unwrap(), &base_url);
@@ -429,6 +435,7 @@ impl<S: Routes> Fake<S> {
             env,
             state,
             faults,
+            log,
             _server: server,
         }
     }
@@ -490,7 +497,7 @@ impl<S: Routes> Fake<S> {
 
     /// Every request so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.state().log().clone()
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// The requests to one path, or to a template of one (`:id` matches any segment).
@@ -509,8 +516,8 @@ pub fn matches_template(path: &str, template: &str) -> bool {
 
 /// Reads one request (at most `S::MAX_BODY`), routes it, records it, answers it (with the
 /// faults asked for).
-fn serve<S: Routes>(state: &Mutex<S>, faults: &Faults, request: tiny_http::Request) {
-    let Some(mut request) = S::take(state, request) else {
+fn serve<S: Routes>(state: &Mutex<S>, faults: &Faults, log: &Log, request: tiny_http::Request) {
+    let Some(mut request) = S::take(state, log, request) else {
         return;
     };
     let read = RecordedRequest::read_bytes(&mut request, S::MAX_BODY);
@@ -526,7 +533,7 @@ fn serve<S: Routes>(state: &Mutex<S>, faults: &Faults, request: tiny_http::Reque
         };
         let faulty = S::faulty(&recorded);
         recorded.status = reply.status;
-        st.log().push(recorded);
+        record(log, recorded);
         (reply, faulty)
     };
     if faulty {
@@ -538,13 +545,18 @@ fn serve<S: Routes>(state: &Mutex<S>, faults: &Faults, request: tiny_http::Reque
     respond(request, reply);
 }
 
+/// Appends `recorded` to `log`.
+pub fn record(log: &Log, recorded: RecordedRequest) {
+    log.lock().unwrap_or_else(|e| e.into_inner()).push(recorded);
+}
+
 /// A fake whose answers come from one user's data: the fixed user's, or in many-users mode
 /// user k's, swapped in for one request.
 pub trait Users: Sized {
     type Data;
 
     /// User k's data (k > 0).
-    fn numbered(k: u64) -> Self::Data;
+    fn numbered(&self, k: u64) -> Self::Data;
 
     /// The data answering now.
     fn data(&mut self) -> &mut Self::Data;
@@ -554,10 +566,30 @@ pub trait Users: Sized {
         if k == 0 {
             return answer(self);
         }
-        let saved = std::mem::replace(self.data(), Self::numbered(k));
+        let numbered = self.numbered(k);
+        let saved = std::mem::replace(self.data(), numbered);
         let reply = answer(self);
         *self.data() = saved;
         reply
+    }
+
+    /// The shared bearer check: `answer` (given the token's scope) from the data of the user
+    /// whose access token, live at `now`, the request carries; `refused` when it carries none.
+    fn as_bearer(
+        &mut self,
+        req: &RecordedRequest,
+        now: Instant,
+        refused: impl FnOnce(&mut Self) -> Reply,
+        answer: impl FnOnce(&mut Self, &str) -> Reply,
+    ) -> Reply
+    where
+        Self: Routes,
+    {
+        let grant = self.auth().live_at(super::oauth::bearer(req), now);
+        let Some((user, scope)) = grant.map(|g| (g.user, g.scope.clone())) else {
+            return refused(self);
+        };
+        self.answer_as(user, |st| answer(st, &scope))
     }
 }
 

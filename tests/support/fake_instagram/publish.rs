@@ -16,7 +16,7 @@ use std::sync::Mutex;
 
 use super::{FakeInstagram, State, USER_ID, VERSION, graph_error, no_permission};
 pub use crate::support::server::sha256;
-use crate::support::server::{RecordedRequest, Reply, header, knobs, reply, respond};
+use crate::support::server::{Log, RecordedRequest, Reply, header, knobs, record, reply, respond};
 
 #[derive(Default)]
 pub struct Publishing {
@@ -140,7 +140,7 @@ fn status(c: &Container, polls_before: u32) -> (&'static str, String) {
 }
 
 /// An upload to rupload.facebook.com: the bytes go into the container at `offset`.
-pub(super) fn receive(state: &Mutex<State>, mut request: tiny_http::Request) {
+pub(super) fn receive(state: &Mutex<State>, log: &Log, mut request: tiny_http::Request) {
     let mut recorded = RecordedRequest::head(&request);
     let header = |name: &str| header(&request, name);
     let offset = header("offset").and_then(|v| v.parse::<usize>().ok());
@@ -179,7 +179,7 @@ pub(super) fn receive(state: &Mutex<State>, mut request: tiny_http::Request) {
         };
         recorded.status = reply.status;
         recorded.body = format!("<{} bytes>", body.len());
-        st.requests.push(recorded);
+        record(log, recorded);
         reply
     };
     respond(request, reply);

@@ -13,12 +13,13 @@
 //! [`FakeTikTok::expire_upload_urls`], [`FakeTikTok::set_publish_outcome`].
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::{FakeTikTok, RecordedRequest, Reply, State};
-use crate::support::server::{header, hex, knobs, reply};
+use crate::support::server::{Log, header, hex, knobs, record, reply};
 
 pub const CREATOR_INFO_PATH: &str = "/v2/post/publish/creator_info/query/";
 pub const DIRECT_INIT_PATH: &str = "/v2/post/publish/video/init/";
@@ -193,7 +194,7 @@ impl State {
         };
         match req.path.as_str() {
             CREATOR_INFO_PATH => {
-                let user = self.user.clone();
+                let user = self.data.user.clone();
                 let levels = self.posting.privacy_levels.clone();
                 self.ok(json!({
                     "creator_avatar_url": user.avatar_url,
@@ -315,7 +316,7 @@ impl State {
 /// range recorded, its bytes hashed (continuing the publish's running hash: chunks arrive in
 /// order, so that gives the reassembled file's) and counted outside the lock, then judged and
 /// accounted under it.
-pub(super) fn serve_chunk(state: &std::sync::Mutex<State>, mut request: tiny_http::Request) {
+pub(super) fn serve_chunk(state: &Mutex<State>, log: &Log, mut request: tiny_http::Request) {
     let mut recorded = RecordedRequest::head(&request);
     let range = header(&request, "Content-Range").unwrap_or_default();
     let length = request.body_length().map(|n| n as u64);
@@ -359,7 +360,7 @@ pub(super) fn serve_chunk(state: &std::sync::Mutex<State>, mut request: tiny_htt
         }
     };
     recorded.status = reply.status;
-    st.requests.push(recorded);
+    record(log, recorded);
     drop(st);
     let _ = request
         .respond(tiny_http::Response::from_string(reply.body).with_status_code(reply.status));

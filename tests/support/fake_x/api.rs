@@ -111,7 +111,7 @@ impl Users for State {
     type Data = Data;
 
     /// User k's few followers, posts and mentions (no DMs).
-    fn numbered(k: u64) -> Data {
+    fn numbered(&self, k: u64) -> Data {
         let id = (1_500_000_000_000_000_000 + k).to_string();
         let mut tweets = Vec::new();
         add_tweets(&mut tweets, 5, 1_800_000_000_000_000_000 + k * 1000, &id);
