@@ -668,3 +668,41 @@ both_backends! {
         assert_eq!(counts(import(env, db, "fans", &note, &[]).ok()), (0, 0, 1, 0));
     };
 }
+
+both_backends! {
+    a_fan_named_across_batches_is_seen_from_their_first_to_their_last_row: |db| {
+        // A batch is 4,096 rows: fan f1 is on the first row (written with the name), then
+        // on rows in later batches with an earlier and a later time; f2 only in the last
+        // batch. Messages and payments both widen the relationship to all of the file's rows.
+        let (env, db) = (&TestEnv::new(), &db);
+        let mut messages = String::from("Message ID,Fan ID,Username,Direction,Sent At,Text\n");
+        let mut payments = String::from("Transaction ID,Date,Type,Fan ID,Username,Gross\n");
+        for i in 0..9000 {
+            let (fan, day) = match i {
+                0 => ("f1", "2026-06-15"),
+                5000 => ("f1", "2026-01-02"),
+                8999 => ("f1", "2026-11-30"),
+                8000 => ("f2", "2026-07-01"),
+                _ => ("f3", "2026-05-05"),
+            };
+            messages.push_str(&format!("m{i},{fan},{fan}_name,in,{day}T10:00:00Z,hello {i}\n"));
+            payments.push_str(&format!("t{i},{day}T10:00:00Z,tip,{fan},{fan}_name,$1.00\n"));
+        }
+        for (kind, body, account) in [("messages", &messages, "ann"), ("earnings", &payments, "bea")] {
+            let path = file(env, &format!("{kind}.csv"), body);
+            import(env, db, kind, &path, &["--account", account]).ok();
+            let fans = env.crm(db, &["fans", "list", "--account", account]).ok().json().as_array().unwrap().clone();
+            let f1 = fan(&fans, "f1");
+            assert_eq!(f1["first_seen_at"], "2026-01-02T10:00:00Z", "{kind}: {f1}");
+            assert_eq!(f1["last_seen_at"], "2026-11-30T10:00:00Z", "{kind}: {f1}");
+            assert_eq!(f1["username"], "f1_name", "{kind}");
+            let f2 = fan(&fans, "f2");
+            assert_eq!((&f2["first_seen_at"], &f2["last_seen_at"]), (&Json::from("2026-07-01T10:00:00Z"), &Json::from("2026-07-01T10:00:00Z")), "{kind}");
+            // Again: nothing changes, the relationships are not rewritten.
+            let again = import(env, db, kind, &path, &["--account", account]);
+            assert_eq!(counts(again.ok()).0, 0, "{kind}");
+            let later = env.crm(db, &["fans", "list", "--account", account]).ok().json().as_array().unwrap().clone();
+            assert_eq!(fan(&later, "f1")["revision"], f1["revision"], "{kind}: a no-op re-import rewrites no fan");
+        }
+    };
+}
