@@ -303,6 +303,24 @@ impl<C: Conn> SqlStore<C> {
             .upsert(&tables::FAN_CONTACTS, &ContactRows(contacts), now)
     }
 
+    /// Runs `sql`, an `UPDATE fan_accounts ... RETURNING` of one account's relationships on
+    /// one platform recomputed from their stored records (parameters: the write time, the
+    /// platform, the account), in its own transaction; returns how many it changed.
+    fn update_relationships(
+        &mut self,
+        sql: &str,
+        platform: PlatformId,
+        account: &str,
+    ) -> Result<u64, StoreError> {
+        let now = Value::Time(crate::clock::now());
+        self.write_tx(|s| {
+            let rows = s
+                .conn
+                .query(sql, &[now.clone(), platform.into(), account.into()])?;
+            Ok(rows.len() as u64)
+        })
+    }
+
     /// Calls a PostgreSQL advisory-lock function on the lock named `name` (SQLite: nothing).
     fn advisory(&mut self, function: &str, name: &str) -> Result<(), StoreError> {
         if self.dialect() == Dialect::Postgres {
@@ -1032,7 +1050,6 @@ impl<C: Conn> Store for SqlStore<C> {
         account: &str,
     ) -> Result<u64, StoreError> {
         let d = self.dialect();
-        let now = Value::Time(crate::clock::now());
         // The sum of each fan's payments to this account (gross_* events) into paid_cents;
         // lifetime_spend_cents is derived from it and the export's total (schema v9, v11).
         // Sums are clamped to +-9e18 cents before the cast, so stored values can never
@@ -1054,12 +1071,7 @@ impl<C: Conn> Store for SqlStore<C> {
             platform = d.param(2),
             account = d.param(3),
         );
-        self.write_tx(|s| {
-            let rows = s
-                .conn
-                .query(&sql, &[now.clone(), platform.into(), account.into()])?;
-            Ok(rows.len() as u64)
-        })
+        self.update_relationships(&sql, platform, account)
     }
 
     fn refresh_fan_seen(
@@ -1069,11 +1081,9 @@ impl<C: Conn> Store for SqlStore<C> {
         from: SeenFrom,
     ) -> Result<u64, StoreError> {
         let d = self.dialect();
-        let now = Value::Time(crate::clock::now());
-        let (fan, time, table, only) = match from {
-            SeenFrom::Messages => ("fan_platform_user_id", "sent_at", "messages", ""),
+        let (time, table, only) = match from {
+            SeenFrom::Messages => ("sent_at", "messages", ""),
             SeenFrom::Payments => (
-                "fan_platform_user_id",
                 "period_start",
                 "analytics_events",
                 "AND metric LIKE 'gross\\_%' ESCAPE '\\' ",
@@ -1088,9 +1098,9 @@ impl<C: Conn> Store for SqlStore<C> {
              last_seen_at = CASE WHEN fan_accounts.last_seen_at IS NULL \
                  OR s.last > fan_accounts.last_seen_at THEN s.last ELSE fan_accounts.last_seen_at END, \
              revision = fan_accounts.revision + 1, updated_at = {now} \
-             FROM (SELECT {fan} AS fan, MIN({time}) AS first, MAX({time}) AS last FROM {table} \
-                   WHERE platform = {platform} AND account = {account} {only}\
-                   AND {fan} IS NOT NULL GROUP BY {fan}) s \
+             FROM (SELECT fan_platform_user_id AS fan, MIN({time}) AS first, MAX({time}) AS last \
+                   FROM {table} WHERE platform = {platform} AND account = {account} {only}\
+                   AND fan_platform_user_id IS NOT NULL GROUP BY fan_platform_user_id) s \
              WHERE fan_accounts.platform = {platform} AND fan_accounts.account = {account} \
              AND fan_accounts.platform_user_id = s.fan \
              AND (fan_accounts.first_seen_at IS NULL OR s.first < fan_accounts.first_seen_at \
@@ -1100,12 +1110,7 @@ impl<C: Conn> Store for SqlStore<C> {
             platform = d.param(2),
             account = d.param(3),
         );
-        self.write_tx(|s| {
-            let rows = s
-                .conn
-                .query(&sql, &[now.clone(), platform.into(), account.into()])?;
-            Ok(rows.len() as u64)
-        })
+        self.update_relationships(&sql, platform, account)
     }
 
     fn export(
