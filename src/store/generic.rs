@@ -75,6 +75,12 @@ pub trait Conn: Send {
         Ok(())
     }
 
+    /// Undoes [`Conn::begin_bulk`] once that transaction is over, so what the command does
+    /// next runs as usual. Nothing by default.
+    fn end_bulk(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Writes `rows` with the table's upsert at write time `now`, inside the caller's
     /// transaction. Drivers override this with their fastest way to load many rows; the
     /// default is [`upsert_each`].
@@ -830,6 +836,7 @@ impl<C: Conn> Store for SqlStore<C> {
             Err(e) => {
                 self.open = false;
                 let _ = self.conn.batch("ROLLBACK");
+                let _ = self.conn.end_bulk();
                 Err(e)
             }
         }
@@ -840,13 +847,15 @@ impl<C: Conn> Store for SqlStore<C> {
             return Ok(());
         }
         self.open = false;
-        match self.conn.batch("COMMIT") {
+        let committed = match self.conn.batch("COMMIT") {
             Ok(()) => Ok(()),
             Err(e) => {
                 let _ = self.conn.batch("ROLLBACK");
                 Err(e)
             }
-        }
+        };
+        let ended = self.conn.end_bulk();
+        committed.and(ended)
     }
 
     fn purge_account(

@@ -262,6 +262,19 @@ impl Conn for SqliteConn {
         Ok(())
     }
 
+    /// Back to temporary files once the bulk transaction is over: what an import does next
+    /// (recomputing the fans' first and last seen, their paid totals) groups a whole account's
+    /// rows, which in memory took a 1,000,000-message import from 52 to 118 MB.
+    fn end_bulk(&mut self) -> Result<(), StoreError> {
+        if self.journals_in_memory {
+            self.conn
+                .execute_batch("PRAGMA temp_store = DEFAULT")
+                .map_err(|e| self.error(e))?;
+            self.journals_in_memory = false;
+        }
+        Ok(())
+    }
+
     /// One prepared upsert, bound and run per row without building result rows.
     ///
     /// Telling inserted from updated rows needs `RETURNING revision` only until the batch has
