@@ -39,6 +39,19 @@ pub struct SqliteConn {
     journals_in_memory: bool,
 }
 
+impl SqliteConn {
+    /// Puts temporary storage (statement journals among it) in memory or back to files,
+    /// unless it is there already.
+    fn journals_in_memory(&mut self, memory: bool) -> Result<(), StoreError> {
+        if self.journals_in_memory != memory {
+            let mode = if memory { "MEMORY" } else { "DEFAULT" };
+            self.batch(&format!("PRAGMA temp_store = {mode}"))?;
+            self.journals_in_memory = memory;
+        }
+        Ok(())
+    }
+}
+
 pub fn open(path: &Path, mode: OpenMode) -> Result<SqlStore<SqliteConn>, StoreError> {
     let location = path.display().to_string();
     let fail = |reason: String| StoreError::CannotOpen {
@@ -253,26 +266,14 @@ impl Conn for SqliteConn {
     /// not; and not in the transaction, where SQLite refuses it once the temporary database
     /// is open.
     fn begin_bulk(&mut self) -> Result<(), StoreError> {
-        if !self.journals_in_memory {
-            self.conn
-                .execute_batch("PRAGMA temp_store = MEMORY")
-                .map_err(|e| self.error(e))?;
-            self.journals_in_memory = true;
-        }
-        Ok(())
+        self.journals_in_memory(true)
     }
 
     /// Back to temporary files once the bulk transaction is over: what an import does next
     /// (recomputing the fans' first and last seen, their paid totals) groups a whole account's
     /// rows, which in memory took a 1,000,000-message import from 52 to 118 MB.
     fn end_bulk(&mut self) -> Result<(), StoreError> {
-        if self.journals_in_memory {
-            self.conn
-                .execute_batch("PRAGMA temp_store = DEFAULT")
-                .map_err(|e| self.error(e))?;
-            self.journals_in_memory = false;
-        }
-        Ok(())
+        self.journals_in_memory(false)
     }
 
     /// One prepared upsert, bound and run per row without building result rows.
