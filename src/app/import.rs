@@ -18,7 +18,7 @@ use crate::output::progress::Progress;
 use crate::output::{Columns, Detail, csv_safe_cell};
 use crate::platforms::onlyfans::{self, ExportKind, rows::Cells};
 use crate::store::model::{AuditEntry, AuditQuery, Page, UpsertCounts};
-use crate::store::{Batch, SeenFrom, Store};
+use crate::store::{Batch, Store};
 
 #[derive(Serialize, Default)]
 struct Summary {
@@ -241,10 +241,11 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
     progress.finish();
     let Written { counts, failed } = counts;
     if !args.dry_run {
-        // Also after a failure: the batches committed name fans whose later rows did.
-        let widened = refresh_seen(store, kind, &account);
+        // Also after a failure: the batches committed hold rows (payments, later messages)
+        // of fans an earlier batch wrote, and those relationships must agree with them.
+        let recomputed = refresh_relationships(store, kind, &account);
         if failed.is_none() {
-            widened?;
+            recomputed?;
         }
     }
     if let Some(e) = failed {
@@ -260,9 +261,6 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
     }
     let (rows, mut rejects) = parsed?;
     rejects.close()?;
-    if kind.name == "earnings" && !args.dry_run {
-        store.refresh_fan_spend(onlyfans::PLATFORM, &account)?;
-    }
 
     let summary = Summary {
         kind: kind.name,
@@ -461,16 +459,13 @@ fn write(
     Ok(own.map(|i| counts[i]).unwrap_or_default())
 }
 
-/// Widens the first and last seen of the fans a messages or earnings import named to all of
-/// their stored rows: the parser writes each fan only the first time the file names them
-/// (`Parsed::seen_fan`).
-fn refresh_seen(store: &mut dyn Store, kind: &ExportKind, account: &str) -> CliResult<()> {
-    let from = match kind.name {
-        "messages" => SeenFrom::Messages,
-        "earnings" => SeenFrom::Payments,
-        _ => return Ok(()),
-    };
-    store.refresh_fan_seen(onlyfans::PLATFORM, account, from)?;
+/// Recomputes the relationships of the fans the import named from their stored rows (first
+/// and last seen; from payments, the paid total): the parser writes each fan only the first
+/// time the file names them (`Parsed::seen_fan`), and a payment only as an event.
+fn refresh_relationships(store: &mut dyn Store, kind: &ExportKind, account: &str) -> CliResult<()> {
+    if let Some(from) = kind.derives_fans_from {
+        store.refresh_fans_from(onlyfans::PLATFORM, account, from)?;
+    }
     Ok(())
 }
 

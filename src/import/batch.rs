@@ -29,7 +29,7 @@ impl Parsed {
     /// the batch (earliest first-seen, latest last-seen, the first name and currency given).
     /// A fan an earlier batch of the file (`file_fans`) wrote is left out: that batch gave
     /// their name and currency, and the import widens their first and last seen to all of
-    /// the file's rows once it ends (`Store::refresh_fan_seen`). Writing them again per batch
+    /// the file's rows once it ends (`Store::refresh_fans_from`). Writing them again per batch
     /// made most batches update thousands of relationships, each a new row version in every
     /// relationship index on PostgreSQL (a messages import took twice the keyed load).
     pub fn seen_fan(&mut self, fan: Fan, file_fans: &mut KeySet, line: u64) {

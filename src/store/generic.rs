@@ -101,6 +101,31 @@ pub trait RowSource {
     fn params(&self, i: usize) -> Vec<Value>;
 }
 
+/// Which of a relationship's derived values a recomputation writes
+/// (`SqlStore::recompute_relationships`).
+#[derive(Clone, Copy)]
+struct Recompute {
+    /// First and last seen, widened to the records' earliest and latest.
+    seen: bool,
+    /// The paid total, set to the sum of the fan's payments.
+    paid: bool,
+}
+
+impl Recompute {
+    const SEEN: Self = Self {
+        seen: true,
+        paid: false,
+    };
+    const PAID: Self = Self {
+        seen: false,
+        paid: true,
+    };
+    const SEEN_AND_PAID: Self = Self {
+        seen: true,
+        paid: true,
+    };
+}
+
 /// A slice of records as a [`RowSource`].
 struct Records<'a, R>(&'a [R]);
 
@@ -325,6 +350,78 @@ impl<C: Conn> SqlStore<C> {
                 .query(sql, &[now.clone(), platform.into(), account.into()])?;
             Ok(rows.len() as u64)
         })
+    }
+
+    /// Recomputes `what` of `account`'s relationships on `platform` from their stored records
+    /// `from`, in one pass over those records (one GROUP BY per fan), writing only the
+    /// relationships it changes. An earnings import needs both the paid total and the seen
+    /// times of the same payments: one pass reads them once.
+    fn recompute_relationships(
+        &mut self,
+        platform: PlatformId,
+        account: &str,
+        from: SeenFrom,
+        what: Recompute,
+    ) -> Result<u64, StoreError> {
+        let d = self.dialect();
+        let (time, table, only) = match from {
+            SeenFrom::Messages => ("sent_at", "messages", ""),
+            SeenFrom::Payments => (
+                "period_start",
+                "analytics_events",
+                "AND metric LIKE 'gross\\_%' ESCAPE '\\' ",
+            ),
+        };
+        let (mut set, mut grouped, mut columns, mut changed) = (vec![], vec![], vec![], vec![]);
+        if what.seen {
+            // Merge::Min and Merge::Max of the upsert (store::sql), against each fan's
+            // earliest and latest record; only relationships that widen are written.
+            set.push(
+                "first_seen_at = CASE WHEN fan_accounts.first_seen_at IS NULL \
+                 OR s.first < fan_accounts.first_seen_at THEN s.first ELSE fan_accounts.first_seen_at END, \
+                 last_seen_at = CASE WHEN fan_accounts.last_seen_at IS NULL \
+                 OR s.last > fan_accounts.last_seen_at THEN s.last ELSE fan_accounts.last_seen_at END"
+                    .to_string(),
+            );
+            grouped.push(format!("MIN({time}) AS first, MAX({time}) AS last"));
+            columns.push("first, last");
+            changed.push(
+                "fan_accounts.first_seen_at IS NULL OR s.first < fan_accounts.first_seen_at \
+                 OR fan_accounts.last_seen_at IS NULL OR s.last > fan_accounts.last_seen_at",
+            );
+        }
+        if what.paid {
+            // The sum of each fan's payments to this account (gross_* events) into
+            // paid_cents; lifetime_spend_cents is derived from it and the export's total
+            // (schema v9, v11). Sums are clamped to +-9e18 cents before the cast, so stored
+            // values can never overflow a BIGINT (PostgreSQL would fail, SQLite saturate).
+            set.push("paid_cents = s.cents".to_string());
+            grouped.push("ROUND(SUM(value) * 100) AS total".to_string());
+            columns.push(
+                "CAST(CASE WHEN total > 9.0e18 THEN 9.0e18 WHEN total < -9.0e18 THEN -9.0e18 \
+                 ELSE total END AS BIGINT) AS cents",
+            );
+            changed.push("fan_accounts.paid_cents IS DISTINCT FROM s.cents");
+        }
+        let sql = format!(
+            "UPDATE fan_accounts SET {set}, revision = fan_accounts.revision + 1, \
+             updated_at = {now} \
+             FROM (SELECT fan, {columns} FROM \
+                   (SELECT fan_platform_user_id AS fan, {grouped} \
+                    FROM {table} WHERE platform = {platform} AND account = {account} {only}\
+                    AND fan_platform_user_id IS NOT NULL GROUP BY fan_platform_user_id) g) s \
+             WHERE fan_accounts.platform = {platform} AND fan_accounts.account = {account} \
+             AND fan_accounts.platform_user_id = s.fan AND ({changed}) \
+             RETURNING fan_accounts.id",
+            set = set.join(", "),
+            columns = columns.join(", "),
+            grouped = grouped.join(", "),
+            changed = changed.join(" OR "),
+            now = d.param(1),
+            platform = d.param(2),
+            account = d.param(3),
+        );
+        self.update_relationships(&sql, platform, account)
     }
 
     /// Calls a PostgreSQL advisory-lock function on the lock named `name` (SQLite: nothing).
@@ -1058,68 +1155,20 @@ impl<C: Conn> Store for SqlStore<C> {
         platform: PlatformId,
         account: &str,
     ) -> Result<u64, StoreError> {
-        let d = self.dialect();
-        // The sum of each fan's payments to this account (gross_* events) into paid_cents;
-        // lifetime_spend_cents is derived from it and the export's total (schema v9, v11).
-        // Sums are clamped to +-9e18 cents before the cast, so stored values can never
-        // overflow a BIGINT (PostgreSQL would fail, SQLite saturate).
-        let sql = format!(
-            "UPDATE fan_accounts SET paid_cents = p.cents, revision = fan_accounts.revision + 1, \
-             updated_at = {now} \
-             FROM (SELECT fan, CAST(CASE WHEN s > 9.0e18 THEN 9.0e18 WHEN s < -9.0e18 THEN -9.0e18 \
-                   ELSE s END AS BIGINT) AS cents \
-                   FROM (SELECT fan_platform_user_id AS fan, ROUND(SUM(value) * 100) AS s \
-                         FROM analytics_events WHERE platform = {platform} AND account = {account} \
-                         AND metric LIKE 'gross\\_%' ESCAPE '\\' \
-                         AND fan_platform_user_id IS NOT NULL GROUP BY fan_platform_user_id) sums) p \
-             WHERE fan_accounts.platform = {platform} AND fan_accounts.account = {account} \
-             AND fan_accounts.platform_user_id = p.fan \
-             AND fan_accounts.paid_cents IS DISTINCT FROM p.cents \
-             RETURNING fan_accounts.id",
-            now = d.param(1),
-            platform = d.param(2),
-            account = d.param(3),
-        );
-        self.update_relationships(&sql, platform, account)
+        self.recompute_relationships(platform, account, SeenFrom::Payments, Recompute::PAID)
     }
 
-    fn refresh_fan_seen(
+    fn refresh_fans_from(
         &mut self,
         platform: PlatformId,
         account: &str,
         from: SeenFrom,
     ) -> Result<u64, StoreError> {
-        let d = self.dialect();
-        let (time, table, only) = match from {
-            SeenFrom::Messages => ("sent_at", "messages", ""),
-            SeenFrom::Payments => (
-                "period_start",
-                "analytics_events",
-                "AND metric LIKE 'gross\\_%' ESCAPE '\\' ",
-            ),
+        let what = match from {
+            SeenFrom::Messages => Recompute::SEEN,
+            SeenFrom::Payments => Recompute::SEEN_AND_PAID,
         };
-        // Merge::Min and Merge::Max of the upsert (store::sql), against each fan's earliest
-        // and latest record; only relationships that widen are written.
-        let sql = format!(
-            "UPDATE fan_accounts SET \
-             first_seen_at = CASE WHEN fan_accounts.first_seen_at IS NULL \
-                 OR s.first < fan_accounts.first_seen_at THEN s.first ELSE fan_accounts.first_seen_at END, \
-             last_seen_at = CASE WHEN fan_accounts.last_seen_at IS NULL \
-                 OR s.last > fan_accounts.last_seen_at THEN s.last ELSE fan_accounts.last_seen_at END, \
-             revision = fan_accounts.revision + 1, updated_at = {now} \
-             FROM (SELECT fan_platform_user_id AS fan, MIN({time}) AS first, MAX({time}) AS last \
-                   FROM {table} WHERE platform = {platform} AND account = {account} {only}\
-                   AND fan_platform_user_id IS NOT NULL GROUP BY fan_platform_user_id) s \
-             WHERE fan_accounts.platform = {platform} AND fan_accounts.account = {account} \
-             AND fan_accounts.platform_user_id = s.fan \
-             AND (fan_accounts.first_seen_at IS NULL OR s.first < fan_accounts.first_seen_at \
-                  OR fan_accounts.last_seen_at IS NULL OR s.last > fan_accounts.last_seen_at) \
-             RETURNING fan_accounts.id",
-            now = d.param(1),
-            platform = d.param(2),
-            account = d.param(3),
-        );
-        self.update_relationships(&sql, platform, account)
+        self.recompute_relationships(platform, account, from, what)
     }
 
     fn export(

@@ -372,12 +372,13 @@ pub trait Store: FanListStore + PeopleStore + LinkStore + Send {
     fn refresh_fan_spend(&mut self, platform: PlatformId, account: &str)
     -> Result<u64, StoreError>;
 
-    /// Widens the first and last seen of each of `account`'s fan relationships on `platform`
-    /// to the earliest and latest of the fan's records stored `from` (their messages, or
-    /// their payments); returns how many relationships changed. The same merge as writing
-    /// the fan once per record (earliest first seen, latest last seen), done once: an import
-    /// writes a fan the first time its file names them and leaves the rest to this.
-    fn refresh_fan_seen(
+    /// Recomputes what each of `account`'s fan relationships on `platform` derives from the
+    /// fan's records stored `from`, in one pass over them: first and last seen widened to the
+    /// earliest and latest record (the same merge as writing the fan once per record), and,
+    /// from payments, the paid total as [`Store::refresh_fan_spend`] sets it. Returns how
+    /// many relationships changed. An import writes a fan the first time its file names them
+    /// and leaves the rest to this.
+    fn refresh_fans_from(
         &mut self,
         platform: PlatformId,
         account: &str,
@@ -686,7 +687,7 @@ pub trait LinkStore {
 pub const ESTIMATE_FROM: i64 = 10_000;
 
 /// The records a fan relationship's first and last seen are read from
-/// ([`Store::refresh_fan_seen`]).
+/// ([`Store::refresh_fans_from`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeenFrom {
     /// The times of the fan's messages with the account (`messages.sent_at`).

@@ -11,6 +11,7 @@ pub mod rows;
 use crate::import::batch::Parsed;
 use crate::import::reader::FieldSpec;
 use crate::import::seen::FileKeys;
+use crate::store::SeenFrom;
 use crate::vocab::PlatformId;
 
 /// The `platform` column value of every imported row.
@@ -28,6 +29,10 @@ pub struct ExportKind {
     pub required: &'static [&'static [&'static str]],
     /// Parses one row into the batch, refusing a key the file already gave.
     pub parse: fn(&rows::Cells, &mut Parsed, &mut FileKeys) -> Result<(), String>,
+    /// The records whose import leaves the fans' relationships to be recomputed from the
+    /// stored rows once the file ends (`Store::refresh_fans_from`): the parser writes a fan
+    /// only the first time the file names them, and a payment's amount only as an event.
+    pub derives_fans_from: Option<SeenFrom>,
 }
 
 /// Subscribers: fans with status, dates and lifetime spend.
@@ -37,6 +42,7 @@ pub const FANS: ExportKind = ExportKind {
     fields: fields::fans::FIELDS,
     required: fields::fans::REQUIRED,
     parse: rows::fan,
+    derives_fans_from: None,
 };
 
 /// DMs, either direction; each names a fan, which is recorded as seen.
@@ -46,6 +52,7 @@ pub const MESSAGES: ExportKind = ExportKind {
     fields: fields::messages::FIELDS,
     required: fields::messages::REQUIRED,
     parse: rows::message,
+    derives_fans_from: Some(SeenFrom::Messages),
 };
 
 /// Payments, as analytics events that raise each fan's spend.
@@ -55,6 +62,7 @@ pub const EARNINGS: ExportKind = ExportKind {
     fields: fields::earnings::FIELDS,
     required: fields::earnings::REQUIRED,
     parse: rows::earning,
+    derives_fans_from: Some(SeenFrom::Payments),
 };
 
 /// Tracking links' figures, for `insights attribution`.
@@ -64,6 +72,7 @@ pub const LINKS: ExportKind = ExportKind {
     fields: fields::links::FIELDS,
     required: fields::links::REQUIRED,
     parse: rows::link,
+    derives_fans_from: None,
 };
 
 /// Shown once per database before the first OnlyFans import.

@@ -4,7 +4,7 @@
 //! - messages: a message, and the fan it is with (first/last seen from the message time).
 //! - earnings: the payment as `gross_<type>`, `net_<type>` and `fee_<type>` analytics events
 //!   of subject `transaction`, attributed to the fan; the fan's lifetime spend is summed from
-//!   them after the import (`Store::refresh_fan_spend`).
+//!   them after the import (`Store::refresh_fans_from`).
 //!
 //! Exports without ids get a stable one from the row's content ([`content_id`]), so importing
 //! the same file twice still writes nothing the second time. A row whose key (fan, message or
