@@ -177,10 +177,10 @@ impl Render for PostDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::format::tests::assert_writes;
 
     #[test]
     fn whole_metric_values_print_without_a_fraction() {
-        assert_eq!(number(1200.0), "1200");
-        assert_eq!(number(0.25), "0.25");
+        assert_writes(number, &[(1200.0, "1200"), (0.25, "0.25")]);
     }
 }

@@ -348,6 +348,26 @@ pub(crate) mod tests {
         move |k| map.get(k).cloned()
     }
 
+    /// A config file `c.toml` holding `text` in a fresh directory (removed when the first
+    /// value drops), its path, and the overrides that name it.
+    fn config_file(text: &str) -> (tempfile::TempDir, PathBuf, Overrides) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, text).unwrap();
+        let over = Overrides {
+            config: Some(path.clone()),
+            ..Overrides::default()
+        };
+        (dir, path, over)
+    }
+
+    /// The message loading `over` fails with when the environment holds only HOME.
+    fn load_error(over: &Overrides) -> String {
+        load(over, &env_of(&[("HOME", "/h")]))
+            .unwrap_err()
+            .to_string()
+    }
+
     #[test]
     fn defaults_put_the_database_in_the_data_dir() {
         let env = env_of(&[("HOME", "/home/u")]);
@@ -405,14 +425,8 @@ pub(crate) mod tests {
     #[test]
     fn secrets_in_a_world_readable_file_are_refused() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.toml");
-        std::fs::write(&path, "[tiktok]\nclient_secret = \"s3cret\"\n").unwrap();
+        let (_dir, path, over) = config_file("[tiktok]\nclient_secret = \"s3cret\"\n");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let over = Overrides {
-            config: Some(path.clone()),
-            ..Overrides::default()
-        };
         let env = env_of(&[("HOME", "/home/u")]);
         let err = load(&over, &env).unwrap_err().to_string();
         assert!(
@@ -438,13 +452,7 @@ pub(crate) mod tests {
         assert_eq!(c.secrets.backend, SecretsBackend::Keychain);
         assert!(c.secrets.master_key.is_none());
 
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.toml");
-        std::fs::write(&path, "secrets = \"file\"\n").unwrap();
-        let over = Overrides {
-            config: Some(path.clone()),
-            ..Overrides::default()
-        };
+        let (_dir, path, over) = config_file("secrets = \"file\"\n");
         let c = load(&over, &env).unwrap();
         assert_eq!(c.secrets.backend, SecretsBackend::File);
 
@@ -469,9 +477,7 @@ pub(crate) mod tests {
         );
 
         std::fs::write(&path, "output = \"json\"\nsecrets = \"plain\"\n").unwrap();
-        let err = load(&over, &env_of(&[("HOME", "/h")]))
-            .unwrap_err()
-            .to_string();
+        let err = load_error(&over);
         assert!(
             err.contains("c.toml:2:") && err.contains("keychain, file or db"),
             "{err}"
@@ -480,16 +486,8 @@ pub(crate) mod tests {
 
     #[test]
     fn the_master_key_is_not_a_config_file_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.toml");
-        std::fs::write(&path, "master_key = \"x\"\n").unwrap();
-        let over = Overrides {
-            config: Some(path),
-            ..Overrides::default()
-        };
-        let err = load(&over, &env_of(&[("HOME", "/h")]))
-            .unwrap_err()
-            .to_string();
+        let (_dir, _, over) = config_file("master_key = \"x\"\n");
+        let err = load_error(&over);
         assert!(
             err.contains("master_key") && !err.contains("\"x\""),
             "{err}"
@@ -498,16 +496,8 @@ pub(crate) mod tests {
 
     #[test]
     fn unknown_platform_keys_give_their_position() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.toml");
-        std::fs::write(&path, "[tiktok]\nclient_id = \"x\"\n").unwrap();
-        let over = Overrides {
-            config: Some(path),
-            ..Overrides::default()
-        };
-        let err = load(&over, &env_of(&[("HOME", "/h")]))
-            .unwrap_err()
-            .to_string();
+        let (_dir, _, over) = config_file("[tiktok]\nclient_id = \"x\"\n");
+        let err = load_error(&over);
         assert!(
             err.contains("c.toml:2:") && err.contains("client_key"),
             "{err}"

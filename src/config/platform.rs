@@ -645,6 +645,13 @@ mod tests {
     use super::*;
     use crate::config::tests::env_of;
 
+    /// The message `platform`'s settings fail to load with in the environment `pairs`.
+    fn load_error(platform: PlatformId, pairs: &[(&str, &str)]) -> String {
+        load(platform, None, None, &env_of(pairs))
+            .unwrap_err()
+            .to_string()
+    }
+
     #[test]
     fn deployment_names_and_next_public_forms_are_honoured() {
         let env = env_of(&[
@@ -673,10 +680,10 @@ mod tests {
         let c = load(PlatformId::Reddit, None, None, &env).unwrap();
         assert_eq!(c.user_agent.as_deref(), Some("linux:crm:1.0 (by /u/me)"));
         assert_eq!(c.subreddits, vec!["CreatorsAdvice", "test", "Art_Share"]);
-        let env = env_of(&[("REDDIT_SUBREDDITS", "good,bad-name")]);
-        let err = load(PlatformId::Reddit, None, None, &env)
-            .unwrap_err()
-            .to_string();
+        let err = load_error(
+            PlatformId::Reddit,
+            &[("REDDIT_SUBREDDITS", "good,bad-name")],
+        );
         assert!(
             err.contains("REDDIT_SUBREDDITS") && err.contains("bad-name"),
             "{err}"
@@ -690,10 +697,10 @@ mod tests {
         let env = env_of(&[("SOCIALCRM_TIKTOK_REQUESTS_PER_MINUTE", "0")]);
         let c = load(PlatformId::Tiktok, None, None, &env).unwrap();
         assert_eq!(c.requests_per_minute, Some(0));
-        let env = env_of(&[("SOCIALCRM_TIKTOK_REQUESTS_PER_MINUTE", "lots")]);
-        let err = load(PlatformId::Tiktok, None, None, &env)
-            .unwrap_err()
-            .to_string();
+        let err = load_error(
+            PlatformId::Tiktok,
+            &[("SOCIALCRM_TIKTOK_REQUESTS_PER_MINUTE", "lots")],
+        );
         assert!(
             err.contains("SOCIALCRM_TIKTOK_REQUESTS_PER_MINUTE"),
             "{err}"
@@ -711,10 +718,7 @@ mod tests {
         assert_eq!(c.webhook_secret.unwrap().expose(), "consumer");
         assert_eq!(c.client_secret.unwrap().expose(), "oauth2");
         assert_eq!(c.max_reads, Some(250));
-        let env = env_of(&[("SOCIALCRM_X_MAX_READS", "0")]);
-        let err = load(PlatformId::X, None, None, &env)
-            .unwrap_err()
-            .to_string();
+        let err = load_error(PlatformId::X, &[("SOCIALCRM_X_MAX_READS", "0")]);
         assert!(
             err.contains("SOCIALCRM_X_MAX_READS") && err.contains("positive"),
             "{err}"
@@ -733,25 +737,22 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_variable_and_never_echo_secrets() {
-        let env = env_of(&[("ENABLE_INSTAGRAM_INSIGHTS", "maybe")]);
-        let err = load(PlatformId::Instagram, None, None, &env)
-            .unwrap_err()
-            .to_string();
+        let err = load_error(
+            PlatformId::Instagram,
+            &[("ENABLE_INSTAGRAM_INSIGHTS", "maybe")],
+        );
         assert!(
             err.contains("ENABLE_INSTAGRAM_INSIGHTS") && err.contains("maybe"),
             "{err}"
         );
 
-        let env = env_of(&[("REDDIT_REDIRECT_URI", "not a url")]);
-        let err = load(PlatformId::Reddit, None, None, &env)
-            .unwrap_err()
-            .to_string();
+        let err = load_error(PlatformId::Reddit, &[("REDDIT_REDIRECT_URI", "not a url")]);
         assert!(err.contains("REDDIT_REDIRECT_URI"), "{err}");
 
-        let env = env_of(&[("SOCIALCRM_X_BASE_URL", "http://203.0.113.9:80")]);
-        let err = load(PlatformId::X, None, None, &env)
-            .unwrap_err()
-            .to_string();
+        let err = load_error(
+            PlatformId::X,
+            &[("SOCIALCRM_X_BASE_URL", "http://203.0.113.9:80")],
+        );
         assert!(
             err.contains("SOCIALCRM_X_BASE_URL") && err.contains("unencrypted"),
             "{err}"

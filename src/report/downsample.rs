@@ -208,24 +208,41 @@ mod tests {
 
     #[test]
     fn partial_ends_are_buckets_the_data_covers_in_part() {
-        // Wednesday 2026-12-02 .. Monday 2026-12-14.
-        assert_eq!(
-            partial_ends(day(2026, 12, 2), day(2026, 12, 14), Resolution::Weekly),
-            (true, true)
-        );
-        // Monday 2026-11-30 .. Sunday 2026-12-13.
-        assert_eq!(
-            partial_ends(day(2026, 11, 30), day(2026, 12, 13), Resolution::Weekly),
-            (false, false)
-        );
-        assert_eq!(
-            partial_ends(day(2026, 1, 1), day(2026, 12, 31), Resolution::Monthly),
-            (false, false)
-        );
-        assert_eq!(
-            partial_ends(day(2026, 1, 2), day(2026, 1, 3), Resolution::Daily),
-            (false, false)
-        );
+        let cases = [
+            // Wednesday 2026-12-02 .. Monday 2026-12-14.
+            (
+                (2026, 12, 2),
+                (2026, 12, 14),
+                Resolution::Weekly,
+                (true, true),
+            ),
+            // Monday 2026-11-30 .. Sunday 2026-12-13.
+            (
+                (2026, 11, 30),
+                (2026, 12, 13),
+                Resolution::Weekly,
+                (false, false),
+            ),
+            (
+                (2026, 1, 1),
+                (2026, 12, 31),
+                Resolution::Monthly,
+                (false, false),
+            ),
+            (
+                (2026, 1, 2),
+                (2026, 1, 3),
+                Resolution::Daily,
+                (false, false),
+            ),
+        ];
+        for ((y, m, d), (y2, m2, d2), resolution, ends) in cases {
+            assert_eq!(
+                partial_ends(day(y, m, d), day(y2, m2, d2), resolution),
+                ends,
+                "{y}-{m}-{d} .. {y2}-{m2}-{d2}"
+            );
+        }
     }
 
     #[test]

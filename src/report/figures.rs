@@ -88,22 +88,15 @@ mod tests {
 
     #[test]
     fn the_change_is_said_in_words_and_arrows() {
-        assert_eq!(
-            delta(2250.0, Some(2000.0)),
-            ("up", "▲ Up 12.5% (+250) from 2,000".to_string())
-        );
-        assert_eq!(
-            delta(1500.0, Some(2000.0)),
-            ("down", "▼ Down 25% (-500) from 2,000".to_string())
-        );
-        assert_eq!(
-            delta(5.0, Some(0.0)),
-            ("up", "▲ Up (+5) from 0".to_string())
-        );
-        assert_eq!(
-            delta(5.0, Some(5.0)),
-            ("flat", "▶ No change from 5".to_string())
-        );
+        let cases = [
+            (2250.0, 2000.0, "up", "▲ Up 12.5% (+250) from 2,000"),
+            (1500.0, 2000.0, "down", "▼ Down 25% (-500) from 2,000"),
+            (5.0, 0.0, "up", "▲ Up (+5) from 0"),
+            (5.0, 5.0, "flat", "▶ No change from 5"),
+        ];
+        for (value, previous, class, words) in cases {
+            assert_eq!(delta(value, Some(previous)), (class, words.to_string()));
+        }
         assert_eq!(delta(5.0, None).1, "No previous period to compare");
     }
 

@@ -75,32 +75,54 @@ pub fn capitalised(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Asserts that `format` writes each number of `cases` as the text beside it.
+    pub(crate) fn assert_writes(format: fn(f64) -> String, cases: &[(f64, &str)]) {
+        for &(number, text) in cases {
+            assert_eq!(format(number), text, "{number}");
+        }
+    }
 
     #[test]
     fn value_keeps_two_decimals_at_most() {
-        assert_eq!(value(1234.0), "1234");
-        assert_eq!(value(12.5), "12.5");
-        assert_eq!(value(0.126), "0.13");
-        assert_eq!(value(-0.001), "0");
-        assert_eq!(value(f64::NAN), "n/a");
-        assert_eq!(value(f64::MAX), "1.798e308");
+        assert_writes(
+            value,
+            &[
+                (1234.0, "1234"),
+                (12.5, "12.5"),
+                (0.126, "0.13"),
+                (-0.001, "0"),
+                (f64::NAN, "n/a"),
+                (f64::MAX, "1.798e308"),
+            ],
+        );
     }
 
     #[test]
     fn grouped_separates_thousands() {
-        assert_eq!(grouped(0.0), "0");
-        assert_eq!(grouped(999.0), "999");
-        assert_eq!(grouped(1000.0), "1,000");
-        assert_eq!(grouped(-1234567.25), "-1,234,567.25");
+        assert_writes(
+            grouped,
+            &[
+                (0.0, "0"),
+                (999.0, "999"),
+                (1000.0, "1,000"),
+                (-1234567.25, "-1,234,567.25"),
+            ],
+        );
     }
 
     #[test]
     fn compact_shortens_large_ticks() {
-        assert_eq!(compact(950.0), "950");
-        assert_eq!(compact(1500.0), "1.5k");
-        assert_eq!(compact(-2_000_000.0), "-2M");
-        assert_eq!(compact(3e9), "3B");
+        assert_writes(
+            compact,
+            &[
+                (950.0, "950"),
+                (1500.0, "1.5k"),
+                (-2_000_000.0, "-2M"),
+                (3e9, "3B"),
+            ],
+        );
     }
 }

@@ -163,14 +163,20 @@ impl Svg {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::format::tests::assert_writes;
 
     #[test]
     fn num_rounds_to_a_tenth() {
-        assert_eq!(num(12.0), "12");
-        assert_eq!(num(12.345), "12.3");
-        assert_eq!(num(-0.04), "0");
-        assert_eq!(num(f64::NAN), "0");
-        assert_eq!(num(f64::MAX), "1000000");
+        assert_writes(
+            num,
+            &[
+                (12.0, "12"),
+                (12.345, "12.3"),
+                (-0.04, "0"),
+                (f64::NAN, "0"),
+                (f64::MAX, "1000000"),
+            ],
+        );
     }
 
     #[test]

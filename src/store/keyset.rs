@@ -236,23 +236,32 @@ mod tests {
             &[Key::nullable("f.username", KeyKind::Text), ID],
             Direction::Asc,
         );
-        assert_eq!(
-            name.order_by(Dialect::Postgres),
-            "COALESCE(f.username, '') COLLATE \"C\" ASC, fa.id ASC"
-        );
-        assert_eq!(
-            name.order_by(Dialect::Sqlite),
-            "COALESCE(f.username, '') ASC, fa.id ASC"
-        );
         let seen = Keyset::new(&[SEEN, ID], Direction::Asc);
-        assert_eq!(
-            seen.order_by(Dialect::Postgres),
-            "COALESCE(fa.last_seen_at, '-infinity'::timestamptz) ASC, fa.id ASC"
-        );
-        assert_eq!(
-            seen.order_by(Dialect::Sqlite),
-            "COALESCE(fa.last_seen_at, '') ASC, fa.id ASC"
-        );
+        let cases = [
+            (
+                &name,
+                Dialect::Postgres,
+                "COALESCE(f.username, '') COLLATE \"C\" ASC, fa.id ASC",
+            ),
+            (
+                &name,
+                Dialect::Sqlite,
+                "COALESCE(f.username, '') ASC, fa.id ASC",
+            ),
+            (
+                &seen,
+                Dialect::Postgres,
+                "COALESCE(fa.last_seen_at, '-infinity'::timestamptz) ASC, fa.id ASC",
+            ),
+            (
+                &seen,
+                Dialect::Sqlite,
+                "COALESCE(fa.last_seen_at, '') ASC, fa.id ASC",
+            ),
+        ];
+        for (keyset, dialect, order) in cases {
+            assert_eq!(keyset.order_by(dialect), order, "{dialect:?}");
+        }
     }
 
     #[test]

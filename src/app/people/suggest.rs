@@ -1001,27 +1001,21 @@ mod tests {
 
     #[test]
     fn messages_name_handles() {
-        assert_eq!(
-            mentions("hey, my OF is lilyfan!"),
-            [(Some("onlyfans"), "lilyfan".to_string())]
-        );
-        assert_eq!(
-            mentions("find me @lily_fan on TikTok."),
-            [(Some("tiktok"), "lilyfan".to_string())]
-        );
-        assert_eq!(
-            mentions("I'm u/LilyFan there"),
-            [(Some("reddit"), "lilyfan".to_string())]
-        );
-        assert_eq!(
-            mentions("ig: @ann.b"),
-            [(Some("instagram"), "annb".to_string())]
-        );
+        let named = [
+            ("hey, my OF is lilyfan!", "onlyfans", "lilyfan"),
+            ("find me @lily_fan on TikTok.", "tiktok", "lilyfan"),
+            ("I'm u/LilyFan there", "reddit", "lilyfan"),
+            ("ig: @ann.b", "instagram", "annb"),
+            ("subscribe on x: @bo_99", "x", "bo99"),
+        ];
+        for (text, platform, handle) in named {
+            assert_eq!(
+                mentions(text),
+                [(Some(platform), handle.to_string())],
+                "{text}"
+            );
+        }
         assert!(mentions("of course I love it").is_empty());
-        assert_eq!(
-            mentions("subscribe on x: @bo_99"),
-            [(Some("x"), "bo99".to_string())]
-        );
         assert!(mentions("love this").is_empty());
     }
 }

@@ -583,34 +583,25 @@ mod tests {
     #[test]
     fn known_transaction_poolers_are_refused_with_the_endpoint_to_use() {
         let env = env_of(&[]);
-        let err = resolve(
-            "postgres://postgres.abc@aws-0-eu-central-1.pooler.supabase.com:6543/postgres",
-            &env,
-        )
-        .err()
-        .unwrap();
-        assert!(err.hint.contains("port 5432"), "{}", err.hint);
-        assert!(
-            resolve(
+        // Each pooler's transaction endpoint, the hint it is refused with, and the session
+        // endpoint the hint names, which is taken.
+        let poolers = [
+            (
+                "postgres://postgres.abc@aws-0-eu-central-1.pooler.supabase.com:6543/postgres",
+                "port 5432",
                 "postgres://postgres.abc@aws-0-eu-central-1.pooler.supabase.com:5432/postgres",
-                &env
-            )
-            .is_ok()
-        );
-        let err = resolve(
-            "postgres://u@ep-cool-1234-pooler.eu-central-1.aws.neon.tech/db",
-            &env,
-        )
-        .err()
-        .unwrap();
-        assert!(err.hint.contains("without -pooler"), "{}", err.hint);
-        assert!(
-            resolve(
+            ),
+            (
+                "postgres://u@ep-cool-1234-pooler.eu-central-1.aws.neon.tech/db",
+                "without -pooler",
                 "postgres://u@ep-cool-1234.eu-central-1.aws.neon.tech/db",
-                &env
-            )
-            .is_ok()
-        );
+            ),
+        ];
+        for (refused, hint, taken) in poolers {
+            let err = resolve(refused, &env).err().unwrap();
+            assert!(err.hint.contains(hint), "{}", err.hint);
+            assert!(resolve(taken, &env).is_ok(), "{taken}");
+        }
     }
 
     #[test]
