@@ -10,7 +10,7 @@ use super::selector::{self, Selector};
 use super::{Context, Report, time_cell};
 use crate::cli::{FanSortArg, FansCommand};
 use crate::error::{CliError, CliResult};
-use crate::output::{Columns, Detail, List, Render, Section, cell, names};
+use crate::output::{Columns, Detail, List, Render, Section, cell};
 use crate::store::model::{
     AuditEntry, FanIdentity, FanNote, FanQuery, FanRow, FanSelector, FanSort, FanTag, MessageQuery,
     MessageRow, Page, TableCount,
@@ -124,6 +124,20 @@ pub fn audit_entry(
     }
 }
 
+/// The operator, and the audit entry of `action` on `fan` (its relationship with `account`,
+/// or every one when `None`) by that operator.
+fn fan_audit(
+    ctx: &Context,
+    action: &str,
+    fan: &FanIdentity,
+    account: Option<&str>,
+    detail: String,
+) -> (String, AuditEntry) {
+    let operator = ctx.config.operator.clone();
+    let audit = audit_entry(&operator, action, Some(fan.platform), account, detail);
+    (operator, audit)
+}
+
 fn retag(
     ctx: &mut Context,
     raw: &str,
@@ -142,11 +156,10 @@ fn retag(
         ("fans.tag", "added")
     };
     // Names the fan by id only (erasure scrubs these entries: see store::generic::fan_lists).
-    let operator = ctx.config.operator.clone();
-    let audit = audit_entry(
-        &operator,
+    let (operator, audit) = fan_audit(
+        ctx,
         action,
-        Some(fan.platform),
+        &fan,
         account.as_deref(),
         format!("fan {}: {verb} {}", fan.id, tags.join(", ")),
     );
@@ -192,11 +205,10 @@ fn note(ctx: &mut Context, raw: &str, text: &str, account: Option<String>) -> Cl
     let fan = resolve(ctx, raw)?;
     check_account(ctx, &fan, account.as_deref())?;
     // The note's text stays out of the audit log: it is personal data about the fan.
-    let operator = ctx.config.operator.clone();
-    let audit = audit_entry(
-        &operator,
+    let (operator, audit) = fan_audit(
+        ctx,
         "fans.note",
-        Some(fan.platform),
+        &fan,
         account.as_deref(),
         format!("fan {}: note added ({chars} characters)", fan.id),
     );
@@ -249,14 +261,7 @@ fn erase(ctx: &mut Context, raw: &str, account: Option<String>, yes: bool) -> Cl
         }
     }
     // No username, display name or platform id here: the entry outlives the fan.
-    let operator = ctx.config.operator.clone();
-    let audit = audit_entry(
-        &operator,
-        "fans.delete",
-        Some(fan.platform),
-        account.as_deref(),
-        String::new(),
-    );
+    let (_, audit) = fan_audit(ctx, "fans.delete", &fan, account.as_deref(), String::new());
     // Saved segments whose search names the fan lose that search (inside the erasure).
     let names: Vec<&str> = [
         fan.username.as_deref(),
@@ -518,26 +523,33 @@ impl Render for FanProfile {
     }
 }
 
-/// A fan's relationships as `fans show` tabulates them: the per-account columns only.
+/// The columns of [`FanRow`] that are the identity's, not the relationship's: `fans show`
+/// says them once, above the relationships.
+const IDENTITY_COLUMNS: &[&str] = &[
+    "id",
+    "platform",
+    "platform_user_id",
+    "username",
+    "display_name",
+    "revision",
+    "created_at",
+    "updated_at",
+];
+
+/// A fan's relationships as `fans show` tabulates them: the per-account columns only (those of
+/// `fans list` but the identity's), with cells in that order.
 struct RelationshipRows<'a>(&'a [FanRow]);
 
 impl RelationshipRows<'_> {
     fn section(&self) -> Section {
         Section {
             title: None,
-            columns: names(&[
-                "relationship_id",
-                "account",
-                "status",
-                "subscribed_at",
-                "first_seen_at",
-                "last_seen_at",
-                "lifetime_spend",
-                "currency",
-                "message_count",
-                "source",
-                "referral",
-            ]),
+            columns: FanRow::columns()
+                .unwrap_or_default()
+                .iter()
+                .filter(|c| !IDENTITY_COLUMNS.contains(c))
+                .map(|c| c.to_string())
+                .collect(),
             rows: self
                 .0
                 .iter()

@@ -69,34 +69,26 @@ impl<'de> Deserialize<'de> for FileConfig {
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FileConfig, A::Error> {
                 let mut file = FileConfig::default();
-                fn once<T, E: de::Error>(slot: &Option<T>, key: &'static str) -> Result<(), E> {
-                    match slot {
-                        Some(_) => Err(E::duplicate_field(key)),
-                        None => Ok(()),
+                /// Reads the value of `key` into `slot`; a key given twice is refused before
+                /// its second value is read.
+                fn once<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
+                    slot: &mut Option<T>,
+                    key: &'static str,
+                    map: &mut A,
+                ) -> Result<(), A::Error> {
+                    if slot.is_some() {
+                        return Err(de::Error::duplicate_field(key));
                     }
+                    *slot = Some(map.next_value()?);
+                    Ok(())
                 }
                 while let Some(key) = map.next_key::<Key>()? {
                     match key.0 {
-                        "database_url" => {
-                            once(&file.database_url, "database_url")?;
-                            file.database_url = Some(map.next_value()?);
-                        }
-                        "output" => {
-                            once(&file.output, "output")?;
-                            file.output = Some(map.next_value()?);
-                        }
-                        "progress" => {
-                            once(&file.progress, "progress")?;
-                            file.progress = Some(map.next_value()?);
-                        }
-                        "secrets" => {
-                            once(&file.secrets, "secrets")?;
-                            file.secrets = Some(map.next_value()?);
-                        }
-                        "database" => {
-                            once(&file.database, "database")?;
-                            file.database = Some(map.next_value()?);
-                        }
+                        "database_url" => once(&mut file.database_url, "database_url", &mut map)?,
+                        "output" => once(&mut file.output, "output", &mut map)?,
+                        "progress" => once(&mut file.progress, "progress", &mut map)?,
+                        "secrets" => once(&mut file.secrets, "secrets", &mut map)?,
+                        "database" => once(&mut file.database, "database", &mut map)?,
                         other => {
                             // Key only lets through the keys above and platforms' names.
                             let id = platform_of(other)
@@ -176,6 +168,20 @@ impl LoadedFile {
     pub fn at(&self, offset: usize) -> String {
         position(&self.path, &self.text, offset)
     }
+
+    /// The file's `value` read as a `T`; a value `T` refuses is an error at its position.
+    pub fn parse<T: std::str::FromStr<Err = String>>(
+        &self,
+        value: &Spanned<String>,
+    ) -> Result<T, super::ConfigError> {
+        value
+            .get_ref()
+            .parse()
+            .map_err(|message| super::ConfigError::Invalid {
+                at: self.at(value.span().start),
+                message,
+            })
+    }
 }
 
 /// The most a config file may hold: a real one is a few KiB. `--config /dev/zero` must not
@@ -241,21 +247,23 @@ mod tests {
         assert_eq!(line_col(text, 11), (2, 6));
     }
 
-    #[test]
-    fn parse_errors_name_the_position() {
+    /// The message loading a config file holding `text` fails with.
+    fn load_error(text: &str) -> String {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
-        std::fs::write(&path, "output = \"json\"\nnot valid toml\n").unwrap();
-        let err = load(&path, true).err().unwrap().to_string();
+        std::fs::write(&path, text).unwrap();
+        load(&path, true).err().unwrap().to_string()
+    }
+
+    #[test]
+    fn parse_errors_name_the_position() {
+        let err = load_error("output = \"json\"\nnot valid toml\n");
         assert!(err.contains("config.toml:2:"), "{err}");
     }
 
     #[test]
     fn unknown_keys_are_errors() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        std::fs::write(&path, "outptu = \"json\"\n").unwrap();
-        let err = load(&path, true).err().unwrap().to_string();
+        let err = load_error("outptu = \"json\"\n");
         assert!(
             err.contains("config.toml:1:1") && err.contains("outptu"),
             "{err}"

@@ -109,6 +109,21 @@ fn is_space_grouping(c: char) -> bool {
     matches!(c, ' ' | '\u{a0}' | '\u{202f}')
 }
 
+/// A cell as an optional value: `None` when it is blank, else what `parse` makes of its text
+/// without the surrounding blanks; `parse` is handed `bad`, which turns a reason into the
+/// column's error (`refused`) quoting that text.
+fn optional<T>(
+    raw: &str,
+    refused: fn(String, &'static str) -> ValueError,
+    parse: impl FnOnce(&str, &dyn Fn(&'static str) -> ValueError) -> Result<T, ValueError>,
+) -> Result<Option<T>, ValueError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    parse(text, &|reason| refused(text.to_owned(), reason)).map(Some)
+}
+
 /// Parses a money cell. Empty cells are `Ok(None)` because most amount columns are optional.
 ///
 /// Separators: when both `,` and `.` appear, the last one is the decimal separator; a lone
@@ -116,53 +131,48 @@ fn is_space_grouping(c: char) -> bool {
 /// 1234.00), otherwise it is the decimal separator. Negative amounts are `-12.00` or the
 /// accounting form `(12.00)`.
 pub fn parse_amount(raw: &str) -> Result<Option<Money>, ValueError> {
-    let text = raw.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let bad = |reason| ValueError::BadAmount {
-        value: text.to_owned(),
-        reason,
-    };
-
-    let (mut s, parenthesized) = match text.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
-        Some(inner) => (inner.trim(), true),
-        None => (text, false),
-    };
-    let mut minus = false;
-    if let Some(rest) = s.strip_prefix('-') {
-        minus = true;
-        s = rest.trim_start();
-    }
-    let mut currency = None;
-    if let Some((code, rest)) = currency_prefix(s) {
-        currency = Some(code);
-        s = rest.trim_start();
-        // `$-12` as well as `-$12`.
-        if let Some(rest) = s.strip_prefix('-').filter(|_| !minus) {
+    let refused = |value, reason| ValueError::BadAmount { value, reason };
+    optional(raw, refused, |text, bad| {
+        let (mut s, parenthesized) = match text.strip_prefix('(').and_then(|r| r.strip_suffix(')'))
+        {
+            Some(inner) => (inner.trim(), true),
+            None => (text, false),
+        };
+        let mut minus = false;
+        if let Some(rest) = s.strip_prefix('-') {
             minus = true;
             s = rest.trim_start();
         }
-    } else if let Some((code, rest)) = currency_suffix(s) {
-        currency = Some(code);
-        s = rest.trim_end();
-    }
-    if minus && parenthesized {
-        return Err(bad("it has both a minus sign and parentheses"));
-    }
+        let mut currency = None;
+        if let Some((code, rest)) = currency_prefix(s) {
+            currency = Some(code);
+            s = rest.trim_start();
+            // `$-12` as well as `-$12`.
+            if let Some(rest) = s.strip_prefix('-').filter(|_| !minus) {
+                minus = true;
+                s = rest.trim_start();
+            }
+        } else if let Some((code, rest)) = currency_suffix(s) {
+            currency = Some(code);
+            s = rest.trim_end();
+        }
+        if minus && parenthesized {
+            return Err(bad("it has both a minus sign and parentheses"));
+        }
 
-    let cents = parse_cents(s, text)?;
-    if cents > MAX_CENTS {
-        return Err(bad("an amount is at most 10,000,000,000.00"));
-    }
-    Ok(Some(Money {
-        cents: if minus || parenthesized {
-            -cents
-        } else {
-            cents
-        },
-        currency: currency.map(str::to_owned),
-    }))
+        let cents = parse_cents(s, text)?;
+        if cents > MAX_CENTS {
+            return Err(bad("an amount is at most 10,000,000,000.00"));
+        }
+        Ok(Money {
+            cents: if minus || parenthesized {
+                -cents
+            } else {
+                cents
+            },
+            currency: currency.map(str::to_owned),
+        })
+    })
 }
 
 /// Splits a leading currency symbol or three-letter uppercase code off `s`.
@@ -294,35 +304,30 @@ pub const MAX_COUNT: i64 = 1_000_000_000_000;
 /// `Ok(None)`. Thousands separators must split groups of three digits, so `12.5` and `1,5` —
 /// a decimal, not a count — are errors rather than 125 and 15.
 pub fn parse_count(raw: &str) -> Result<Option<i64>, ValueError> {
-    let text = raw.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let bad = |reason| ValueError::BadCount {
-        value: text.to_owned(),
-        reason,
-    };
-    let mut groups = text.split(|c| matches!(c, ',' | '.') || is_space_grouping(c));
-    let first = groups.next().unwrap_or("");
-    let rest: Vec<&str> = groups.collect();
-    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
-    if !digits(first) || !rest.iter().all(|g| digits(g)) {
-        return Err(bad("a count is a whole number of digits"));
-    }
-    if !rest.is_empty() && (first.len() > 3 || rest.iter().any(|g| g.len() != 3)) {
-        return Err(bad(
-            "a count is a whole number (separators must split groups of 3 digits)",
-        ));
-    }
-    let mut n: i64 = 0;
-    for b in std::iter::once(first).chain(rest).flat_map(str::bytes) {
-        n = n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add(i64::from(b - b'0')))
-            .filter(|&n| n <= MAX_COUNT)
-            .ok_or_else(|| bad("it is too large"))?;
-    }
-    Ok(Some(n))
+    let refused = |value, reason| ValueError::BadCount { value, reason };
+    optional(raw, refused, |text, bad| {
+        let mut groups = text.split(|c| matches!(c, ',' | '.') || is_space_grouping(c));
+        let first = groups.next().unwrap_or("");
+        let rest: Vec<&str> = groups.collect();
+        let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+        if !digits(first) || !rest.iter().all(|g| digits(g)) {
+            return Err(bad("a count is a whole number of digits"));
+        }
+        if !rest.is_empty() && (first.len() > 3 || rest.iter().any(|g| g.len() != 3)) {
+            return Err(bad(
+                "a count is a whole number (separators must split groups of 3 digits)",
+            ));
+        }
+        let mut n: i64 = 0;
+        for b in std::iter::once(first).chain(rest).flat_map(str::bytes) {
+            n = n
+                .checked_mul(10)
+                .and_then(|n| n.checked_add(i64::from(b - b'0')))
+                .filter(|&n| n <= MAX_COUNT)
+                .ok_or_else(|| bad("it is too large"))?;
+        }
+        Ok(n)
+    })
 }
 
 /// Parses a timestamp cell. Empty cells are `Ok(None)`. Times without an offset are UTC, as
@@ -332,42 +337,36 @@ pub fn parse_count(raw: &str) -> Result<Option<i64>, ValueError> {
 /// `+02:00` offsets), and numeric `MM/DD/YYYY`, `DD.MM.YYYY`, `DD-MM-YYYY` dates optionally
 /// followed by `HH:MM[:SS]` and `AM`/`PM`. See [`DateOrder`] for which part is the month.
 pub fn parse_datetime(raw: &str, order: DateOrder) -> Result<Option<DateTime<Utc>>, ValueError> {
-    let text = raw.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let bad = |reason| ValueError::BadDate {
-        value: text.to_owned(),
-        reason,
-    };
-    let (date_part, time_part) = match text.find(['T', 't', ' ']) {
-        Some(at) => (&text[..at], Some(text[at + 1..].trim())),
-        None => (text, None),
-    };
-    let date = parse_date(date_part, order, text)?;
-    let (time, offset) = match time_part {
-        None => (NaiveTime::MIN, 0),
-        Some("") => return Err(bad("the time after the date is missing")),
-        Some(t) => parse_time(t).map_err(bad)?,
-    };
-    let zone =
-        FixedOffset::east_opt(offset).ok_or_else(|| bad("the UTC offset is out of range"))?;
-    let local = date
-        .and_time(time)
-        .and_local_timezone(zone)
-        .single()
-        .ok_or_else(|| bad("it is out of range"))?;
-    let utc = local.with_timezone(&Utc);
-    // Both stores agree on years 0000 to 9999 in UTC (SQLite keeps fixed-width text).
-    if !(0..=9999).contains(&utc.year()) {
-        return Err(bad("in UTC it falls outside the years 0000 to 9999"));
-    }
-    // Both stores keep microseconds: a finer time would make two rows one key in the database
-    // but two in memory.
-    Ok(Some(
-        utc.with_nanosecond(utc.nanosecond() / 1000 * 1000)
-            .unwrap_or(utc),
-    ))
+    let refused = |value, reason| ValueError::BadDate { value, reason };
+    optional(raw, refused, |text, bad| {
+        let (date_part, time_part) = match text.find(['T', 't', ' ']) {
+            Some(at) => (&text[..at], Some(text[at + 1..].trim())),
+            None => (text, None),
+        };
+        let date = parse_date(date_part, order, text)?;
+        let (time, offset) = match time_part {
+            None => (NaiveTime::MIN, 0),
+            Some("") => return Err(bad("the time after the date is missing")),
+            Some(t) => parse_time(t).map_err(bad)?,
+        };
+        let zone =
+            FixedOffset::east_opt(offset).ok_or_else(|| bad("the UTC offset is out of range"))?;
+        let local = date
+            .and_time(time)
+            .and_local_timezone(zone)
+            .single()
+            .ok_or_else(|| bad("it is out of range"))?;
+        let utc = local.with_timezone(&Utc);
+        // Both stores agree on years 0000 to 9999 in UTC (SQLite keeps fixed-width text).
+        if !(0..=9999).contains(&utc.year()) {
+            return Err(bad("in UTC it falls outside the years 0000 to 9999"));
+        }
+        // Both stores keep microseconds: a finer time would make two rows one key in the database
+        // but two in memory.
+        Ok(utc
+            .with_nanosecond(utc.nanosecond() / 1000 * 1000)
+            .unwrap_or(utc))
+    })
 }
 
 /// Reads the date part: year-first, or a numeric day and month in the order `order` picks.
@@ -529,6 +528,21 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    /// Asserts that `parse` refuses each of `cells` with an error that `expected` accepts.
+    fn assert_refused<T: std::fmt::Debug>(
+        parse: fn(&str) -> Result<Option<T>, ValueError>,
+        expected: fn(&ValueError) -> bool,
+        cells: &[&str],
+    ) {
+        for raw in cells {
+            let got = parse(raw);
+            assert!(
+                matches!(&got, Err(e) if expected(e)),
+                "{raw:?} should be refused, got {got:?}"
+            );
+        }
+    }
+
     fn money(cents: i64, currency: Option<&str>) -> Option<Money> {
         Some(Money {
             cents,
@@ -601,27 +615,25 @@ mod tests {
 
     #[test]
     fn bad_amounts_are_errors() {
-        for raw in [
-            "abc",
-            "$",
-            "-",
-            "12.",
-            "1,23,456",
-            "1,2345,678",
-            "1,234 567",
-            "1,234.5.6",
-            "(-12)",
-            "usd 12",
-            "1.2.3,45",
-            ",50",
-            "12 EURO",
-        ] {
-            assert!(
-                matches!(parse_amount(raw), Err(ValueError::BadAmount { .. })),
-                "{raw:?} should be a bad amount, got {:?}",
-                parse_amount(raw)
-            );
-        }
+        assert_refused(
+            parse_amount,
+            |e| matches!(e, ValueError::BadAmount { .. }),
+            &[
+                "abc",
+                "$",
+                "-",
+                "12.",
+                "1,23,456",
+                "1,2345,678",
+                "1,234 567",
+                "1,234.5.6",
+                "(-12)",
+                "usd 12",
+                "1.2.3,45",
+                ",50",
+                "12 EURO",
+            ],
+        );
     }
 
     #[test]
@@ -829,18 +841,17 @@ mod tests {
         assert_eq!(parse_count("1.234.567"), Ok(Some(1_234_567)));
         assert_eq!(parse_count("1\u{a0}234"), Ok(Some(1234)));
         assert_eq!(parse_count(""), Ok(None));
-        for bad in [
-            "12.5",
-            "1,5",
-            "-3",
-            "12a",
-            "1234,567",
-            "99999999999999999999",
-        ] {
-            assert!(
-                matches!(parse_count(bad), Err(ValueError::BadCount { .. })),
-                "{bad}"
-            );
-        }
+        assert_refused(
+            parse_count,
+            |e| matches!(e, ValueError::BadCount { .. }),
+            &[
+                "12.5",
+                "1,5",
+                "-3",
+                "12a",
+                "1234,567",
+                "99999999999999999999",
+            ],
+        );
     }
 }

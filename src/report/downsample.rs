@@ -209,38 +209,34 @@ mod tests {
     #[test]
     fn partial_ends_are_buckets_the_data_covers_in_part() {
         let cases = [
-            // Wednesday 2026-12-02 .. Monday 2026-12-14.
+            // Wednesday .. Monday.
+            ("2026-12-02", "2026-12-14", Resolution::Weekly, (true, true)),
+            // Monday .. Sunday.
             (
-                (2026, 12, 2),
-                (2026, 12, 14),
-                Resolution::Weekly,
-                (true, true),
-            ),
-            // Monday 2026-11-30 .. Sunday 2026-12-13.
-            (
-                (2026, 11, 30),
-                (2026, 12, 13),
+                "2026-11-30",
+                "2026-12-13",
                 Resolution::Weekly,
                 (false, false),
             ),
             (
-                (2026, 1, 1),
-                (2026, 12, 31),
+                "2026-01-01",
+                "2026-12-31",
                 Resolution::Monthly,
                 (false, false),
             ),
             (
-                (2026, 1, 2),
-                (2026, 1, 3),
+                "2026-01-02",
+                "2026-01-03",
                 Resolution::Daily,
                 (false, false),
             ),
         ];
-        for ((y, m, d), (y2, m2, d2), resolution, ends) in cases {
+        for (first, last, resolution, ends) in cases {
+            let (from, to) = (first.parse().unwrap(), last.parse().unwrap());
             assert_eq!(
-                partial_ends(day(y, m, d), day(y2, m2, d2), resolution),
+                partial_ends(from, to, resolution),
                 ends,
-                "{y}-{m}-{d} .. {y2}-{m2}-{d2}"
+                "{first} .. {last}"
             );
         }
     }
