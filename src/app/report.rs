@@ -121,6 +121,26 @@ struct Figure {
     note: String,
 }
 
+impl Figure {
+    /// A figure counted in no unit (followers, views, fans): its value now and in the previous
+    /// period, and what its card says when it has none.
+    fn count(
+        key: String,
+        label: &str,
+        (value, previous): (Option<f64>, Option<f64>),
+        note: &str,
+    ) -> Figure {
+        Figure {
+            key,
+            label: label.into(),
+            value,
+            previous,
+            unit: String::new(),
+            note: note.into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 struct DayValue {
     day: NaiveDate,
@@ -596,14 +616,12 @@ fn scope(
         if value.is_none() && previous.is_none() {
             continue;
         }
-        figures.push(Figure {
-            key: format!("followers.{platform}"),
-            label: format!("{} followers", platform_label(platform)),
-            value,
-            previous,
-            unit: String::new(),
-            note: "No follower count in this period: see Data health.".into(),
-        });
+        figures.push(Figure::count(
+            format!("followers.{platform}"),
+            &format!("{} followers", platform_label(platform)),
+            (value, previous),
+            "No follower count in this period: see Data health.",
+        ));
     }
     let views = |s: &[MetricSummary]| total(s, VIEWS.iter().copied());
     let engagement = |s: &[MetricSummary]| {
@@ -618,33 +636,28 @@ fn scope(
     // imports) has no such cards rather than two that say "no data".
     let social = connected || views(&now).is_some() || engagement(&now).is_some();
     if social {
-        figures.push(Figure {
-            key: "views".into(),
-            label: "Views".into(),
-            value: views(&now),
-            previous: views(&before),
-            unit: String::new(),
-            note: "No view counts synced in this period.".into(),
-        });
-        figures.push(Figure {
-            key: "engagement".into(),
-            label: "Engagement".into(),
-            value: engagement(&now),
-            previous: engagement(&before),
-            unit: String::new(),
-            note: "No likes, comments or shares synced in this period.".into(),
-        });
+        figures.push(Figure::count(
+            "views".into(),
+            "Views",
+            (views(&now), views(&before)),
+            "No view counts synced in this period.",
+        ));
+        figures.push(Figure::count(
+            "engagement".into(),
+            "Engagement",
+            (engagement(&now), engagement(&before)),
+            "No likes, comments or shares synced in this period.",
+        ));
     }
-    {
-        figures.push(Figure {
-            key: "new_fans".into(),
-            label: "New fans".into(),
-            value: Some(store.count_new_fans(accounts, from, to)? as f64),
-            previous: Some(store.count_new_fans(accounts, previous_from, from)? as f64),
-            unit: String::new(),
-            note: String::new(),
-        });
-    }
+    let mut new_fans = |since, until| -> CliResult<Option<f64>> {
+        Ok(Some(store.count_new_fans(accounts, since, until)? as f64))
+    };
+    figures.push(Figure::count(
+        "new_fans".into(),
+        "New fans",
+        (new_fans(from, to)?, new_fans(previous_from, from)?),
+        "",
+    ));
     let (rev_now, rev_before) = (revenue(&now), revenue(&before));
     if rev_now.is_some() || rev_before.is_some() {
         figures.push(Figure {

@@ -250,6 +250,15 @@ impl LineCounter {
     }
 }
 
+/// Doubles `buffer`, up to `max` entries: false when it holds `max` already.
+fn grow<T: Clone + Default>(buffer: &mut Vec<T>, max: usize) -> bool {
+    if buffer.len() >= max {
+        return false;
+    }
+    buffer.resize((buffer.len() * 2).min(max), T::default());
+    true
+}
+
 impl Rows {
     /// Detects the delimiter (`,` `;` or tab, the most frequent outside quotes on the first
     /// line), drops a UTF-8 byte-order mark, and refuses what is plainly not CSV text.
@@ -352,23 +361,19 @@ impl Rows {
             nends += nend;
             match result {
                 ReadRecordResult::InputEmpty => {}
-                ReadRecordResult::OutputFull if self.out.len() < MAX_ROW => {
-                    let grown = (self.out.len() * 2).min(MAX_ROW);
-                    self.out.resize(grown, 0);
-                }
                 ReadRecordResult::OutputFull => {
-                    // Keep parsing to the row's end, dropping what it holds.
-                    overflow = true;
-                    len = 0;
-                    nends = 0;
-                }
-                ReadRecordResult::OutputEndsFull if self.ends.len() < MAX_FIELDS => {
-                    let grown = (self.ends.len() * 2).min(MAX_FIELDS);
-                    self.ends.resize(grown, 0);
+                    if !grow(&mut self.out, MAX_ROW) {
+                        // Keep parsing to the row's end, dropping what it holds.
+                        overflow = true;
+                        len = 0;
+                        nends = 0;
+                    }
                 }
                 ReadRecordResult::OutputEndsFull => {
-                    overflow = true;
-                    nends = 0;
+                    if !grow(&mut self.ends, MAX_FIELDS) {
+                        overflow = true;
+                        nends = 0;
+                    }
                 }
                 ReadRecordResult::Record if overflow => {
                     let line = start.unwrap_or(self.lines.ends + 1);

@@ -146,34 +146,22 @@ fn stream_cell<'r>(
     i: usize,
     ty: &Type,
 ) -> Result<Cell<'r>, postgres::Error> {
-    let cell = |v: Option<Cell<'r>>| v.unwrap_or(Cell::Null);
+    // Narrower integers, booleans and floats widen to the two number cells.
+    let int = |v: Option<i64>| v.map_or(Cell::Null, Cell::Int);
+    let real = |v: Option<f64>| v.map_or(Cell::Null, Cell::Real);
     Ok(match *ty {
-        Type::INT8 => cell(row.try_get::<_, Option<i64>>(i)?.map(Cell::Int)),
-        Type::INT4 => cell(
-            row.try_get::<_, Option<i32>>(i)?
-                .map(|v| Cell::Int(v.into())),
-        ),
-        Type::INT2 => cell(
-            row.try_get::<_, Option<i16>>(i)?
-                .map(|v| Cell::Int(v.into())),
-        ),
-        Type::FLOAT8 => cell(row.try_get::<_, Option<f64>>(i)?.map(Cell::Real)),
-        Type::FLOAT4 => cell(
-            row.try_get::<_, Option<f32>>(i)?
-                .map(|v| Cell::Real(v.into())),
-        ),
-        Type::BOOL => cell(
-            row.try_get::<_, Option<bool>>(i)?
-                .map(|v| Cell::Int(v.into())),
-        ),
-        Type::TIMESTAMPTZ => cell(
-            row.try_get::<_, Option<chrono::DateTime<chrono::Utc>>>(i)?
-                .map(Cell::Time),
-        ),
-        _ => cell(
-            row.try_get::<_, Option<&str>>(i)?
-                .map(|t| Cell::Text(t.into())),
-        ),
+        Type::INT8 => int(row.try_get(i)?),
+        Type::INT4 => int(row.try_get::<_, Option<i32>>(i)?.map(i64::from)),
+        Type::INT2 => int(row.try_get::<_, Option<i16>>(i)?.map(i64::from)),
+        Type::BOOL => int(row.try_get::<_, Option<bool>>(i)?.map(i64::from)),
+        Type::FLOAT8 => real(row.try_get(i)?),
+        Type::FLOAT4 => real(row.try_get::<_, Option<f32>>(i)?.map(f64::from)),
+        Type::TIMESTAMPTZ => row
+            .try_get::<_, Option<chrono::DateTime<chrono::Utc>>>(i)?
+            .map_or(Cell::Null, Cell::Time),
+        _ => row
+            .try_get::<_, Option<&str>>(i)?
+            .map_or(Cell::Null, |t| Cell::Text(t.into())),
     })
 }
 
@@ -357,25 +345,22 @@ impl PgConn {
     /// back.
     fn copy_new(
         &mut self,
-        spec: &UpsertSpec,
-        types: &[Type],
-        rows: &dyn RowSource,
+        bulk: Bulk<'_>,
         start: usize,
-        now: &Value,
         savepoint: Option<&str>,
     ) -> Result<Copied, StoreError> {
-        let mut columns = spec.all_columns();
+        let mut columns = bulk.spec.all_columns();
         columns.extend(["revision", "created_at", "updated_at"]);
-        let mut all_types = types.to_vec();
+        let mut all_types = bulk.types.to_vec();
         all_types.extend([Type::INT8, Type::TIMESTAMPTZ, Type::TIMESTAMPTZ]);
-        let tail = [Value::Int(1), now.clone(), now.clone()];
+        let tail = [Value::Int(1), bulk.now.clone(), bulk.now.clone()];
         let copied = self.copy_in(
-            spec.table,
+            bulk.spec.table,
             &columns,
             &all_types,
-            rows,
+            bulk.rows,
             start,
-            spec.key.len(),
+            bulk.spec.key.len(),
             &tail,
         );
         match (copied, savepoint) {
@@ -394,26 +379,23 @@ impl PgConn {
     /// index once per row. Returns the counts and where it stopped.
     fn merge_staged(
         &mut self,
-        spec: &UpsertSpec,
-        types: &[Type],
-        rows: &dyn RowSource,
+        bulk: Bulk<'_>,
         start: usize,
-        now: &Value,
     ) -> Result<(UpsertCounts, usize), StoreError> {
-        let stage = self.stage(spec)?;
+        let stage = self.stage(bulk.spec)?;
         let end = self
             .copy_in(
                 &stage,
-                &spec.all_columns(),
-                types,
-                rows,
+                &bulk.spec.all_columns(),
+                bulk.types,
+                bulk.rows,
                 start,
-                spec.key.len(),
+                bulk.spec.key.len(),
                 &[],
             )
             .map_err(|e| self.error(&e))?;
-        let merge = spec.merge_from(Dialect::Postgres, &stage);
-        let done = self.query(&merge, std::slice::from_ref(now))?;
+        let merge = bulk.spec.merge_from(Dialect::Postgres, &stage);
+        let done = self.query(&merge, std::slice::from_ref(bulk.now))?;
         let count = |name: &str| -> Result<u64, StoreError> {
             Ok(done.first().map(|r| r.i64(name)).transpose()?.unwrap_or(0) as u64)
         };
@@ -427,6 +409,16 @@ impl PgConn {
         };
         Ok((counts, end))
     }
+}
+
+/// One bulk upsert under way: its table's upsert, the column types, the rows and the write
+/// time, which [`PgConn::copy_new`] and [`PgConn::merge_staged`] each carry on from a row.
+#[derive(Clone, Copy)]
+struct Bulk<'a> {
+    spec: &'a UpsertSpec,
+    types: &'a [Type],
+    rows: &'a dyn RowSource,
+    now: &'a Value,
 }
 
 impl Conn for PgConn {
@@ -455,12 +447,18 @@ impl Conn for PgConn {
             spec.table
         ))?;
         let types = self.column_types(spec)?;
+        let bulk = Bulk {
+            spec,
+            types: &types,
+            rows,
+            now,
+        };
         let mut counts = UpsertCounts::default();
         let mut start = 0;
         while start < rows.len() {
             if !self.conflicted.contains(spec.table) {
                 self.batch("SAVEPOINT socialcrm_bulk")?;
-                match self.copy_new(spec, &types, rows, start, now, Some("socialcrm_bulk"))? {
+                match self.copy_new(bulk, start, Some("socialcrm_bulk"))? {
                     Copied::Until(end) => {
                         counts.inserted += (end - start) as u64;
                         start = end;
@@ -473,7 +471,7 @@ impl Conn for PgConn {
             }
             // A key repeated in a batch is written again after the first, as the row-by-row
             // path would: the stage takes a run of distinct keys at a time.
-            let (merged, end) = self.merge_staged(spec, &types, rows, start, now)?;
+            let (merged, end) = self.merge_staged(bulk, start)?;
             counts += merged;
             start = end;
         }
