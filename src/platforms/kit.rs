@@ -1,6 +1,9 @@
 //! The adapter kit: the small helpers every adapter needs, written once so they cannot drift.
 //!
-//! - JSON text readers ([`text`], [`nonempty_text`]) for the platforms' answers;
+//! - [`route`], the one way a real platform URL reaches `SOCIALCRM_<PLATFORM>_BASE_URL`;
+//! - JSON text readers ([`text`], [`nonempty_text`]) for the platforms' answers, and
+//!   [`identity`], the account a user object describes;
+//! - [`answered_without`], the error of a 200 answer missing what it must carry;
 //! - [`Imported`], the words a platform without an API has `connect`, `sync` and `doctor` say;
 //! - [`unanswered`], the mapping of a request that got no answer: a rate limit spent beyond the
 //!   retry budget is [`PlatformError::RateLimited`] (the stream is deferred and resumes on the
@@ -10,8 +13,17 @@
 //!   changes that outcome, a decision for the issue, not for a refactor.
 
 use serde_json::Value as Json;
+use url::Url;
 
-use crate::vocab::{NetError, PlatformError, PlatformId};
+use crate::vocab::{Identity, NetError, Origin, PlatformError, PlatformId};
+
+/// A real platform URL (one of an adapter's constants), or its twin on the platform's
+/// `SOCIALCRM_<PLATFORM>_BASE_URL`: every adapter routes through here, so an emulator or a test
+/// server sees the paths the real host would.
+pub fn route(base_url: Option<&Origin>, real: &str) -> Url {
+    let real = Url::parse(real).expect("an adapter's URLs are valid");
+    crate::http::routed(base_url, real)
+}
 
 /// The string at `field`, as sent (an empty string stays one).
 pub fn text(body: &Json, field: &str) -> Option<String> {
@@ -24,6 +36,29 @@ pub fn nonempty_text(body: &Json, field: &str) -> Option<String> {
         .and_then(Json::as_str)
         .filter(|t| !t.is_empty())
         .map(str::to_string)
+}
+
+/// The account `user` describes: its id at `id`, its handle at `username`, its shown name at
+/// `display_name` (TikTok and X name them differently, and read them alike); `None` without
+/// an id, which every caller reports in its own words.
+pub fn identity(user: &Json, id: &str, display_name: &str) -> Option<Identity> {
+    Some(Identity {
+        platform_user_id: text(user, id)?,
+        username: text(user, "username"),
+        display_name: text(user, display_name),
+    })
+}
+
+/// The error of an answer that came back 200 without what it must carry (`what` says which):
+/// an API error of the platform's reply, with no code or message of its own to quote.
+pub fn answered_without(platform: PlatformId, what: impl Into<String>) -> PlatformError {
+    PlatformError::Api {
+        platform,
+        status: 200,
+        code: what.into(),
+        message: None,
+        log_id: None,
+    }
 }
 
 /// The error of a request to `platform` that never got an answer.

@@ -177,8 +177,7 @@ impl Api {
 
     /// A real Instagram or Meta URL, or its twin on `SOCIALCRM_INSTAGRAM_BASE_URL`.
     pub fn url(&self, real: &str) -> Url {
-        let real = Url::parse(real).expect("Instagram's URLs are valid");
-        crate::http::routed(self.base_url.as_ref(), real)
+        crate::platforms::kit::route(self.base_url.as_ref(), real)
     }
 
     /// The unpaced client, for the token endpoints (they do not spend the app's budget).

@@ -255,13 +255,10 @@ impl OAuthPlatform for Instagram {
             .append_pair("fields", "user_id,username,name,account_type");
         let me = self.api.get(access_token, url)?;
         let Some(id) = text(&me, "user_id").or_else(|| text(&me, "id")) else {
-            return Err(PlatformError::Api {
-                platform: PlatformId::Instagram,
-                status: 200,
-                code: "/me without user_id".into(),
-                message: None,
-                log_id: None,
-            });
+            return Err(super::kit::answered_without(
+                PlatformId::Instagram,
+                "/me without user_id",
+            ));
         };
         Ok(Identity {
             platform_user_id: id,

@@ -138,8 +138,7 @@ impl Api {
 
     /// A real Reddit URL, or its twin on `SOCIALCRM_REDDIT_BASE_URL`.
     pub fn url(&self, real: &str) -> Url {
-        let real = Url::parse(real).expect("Reddit's URLs are valid");
-        crate::http::routed(self.base_url.as_ref(), real)
+        crate::platforms::kit::route(self.base_url.as_ref(), real)
     }
 
     /// The unpaced client, for the token endpoints (outside the API budget).

@@ -188,13 +188,10 @@ impl OAuthPlatform for Reddit {
     fn whoami(&self, access_token: &Secret) -> Result<Identity, PlatformError> {
         let me = self.api.get(access_token, self.api.url(ME), None)?;
         let (Some(id), Some(name)) = (text(&me, "id"), text(&me, "name")) else {
-            return Err(PlatformError::Api {
-                platform: PlatformId::Reddit,
-                status: 200,
-                code: "/api/v1/me without id or name".into(),
-                message: None,
-                log_id: None,
-            });
+            return Err(super::kit::answered_without(
+                PlatformId::Reddit,
+                "/api/v1/me without id or name",
+            ));
         };
         let display_name = me
             .pointer("/subreddit/title")

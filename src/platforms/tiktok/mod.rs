@@ -114,8 +114,7 @@ impl TikTok {
 
     /// A real TikTok URL, or its twin on `SOCIALCRM_TIKTOK_BASE_URL`.
     fn url(&self, real: &str) -> Url {
-        let real = Url::parse(real).expect("TikTok's URLs are valid");
-        crate::http::routed(self.base_url.as_ref(), real)
+        super::kit::route(self.base_url.as_ref(), real)
     }
 
     fn post(&self, url: &str, form: &[(&str, &str)]) -> Result<Reply, PlatformError> {
@@ -295,13 +294,8 @@ impl OAuthPlatform for TikTok {
         let reply = self.http.get_authorized(&url, access_token);
         let data = data(reply)?;
         let user = data.pointer("/user").cloned().unwrap_or(Json::Null);
-        let open_id = text(&user, "open_id").ok_or_else(|| {
+        super::kit::identity(&user, "open_id", "display_name").ok_or_else(|| {
             PlatformError::unexpected(PlatformId::Tiktok, "user info without open_id", None)
-        })?;
-        Ok(Identity {
-            platform_user_id: open_id,
-            username: text(&user, "username"),
-            display_name: text(&user, "display_name"),
         })
     }
 }

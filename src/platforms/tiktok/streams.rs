@@ -55,8 +55,7 @@ struct Api {
 
 impl Api {
     fn url(&self, real: &str, fields: &str) -> Url {
-        let real = Url::parse(real).expect("TikTok's URLs are valid");
-        let mut url = crate::http::routed(self.base_url.as_ref(), real);
+        let mut url = crate::platforms::kit::route(self.base_url.as_ref(), real);
         url.query_pairs_mut().append_pair("fields", fields);
         url
     }

@@ -1,5 +1,5 @@
-//! What every X API v2 call shares: routing to `SOCIALCRM_X_BASE_URL`, the rate-limit pacer,
-//! and reading answers into data or typed errors.
+//! What every X API v2 call shares: the rate-limit pacer, and reading answers into data or
+//! typed errors (routing to `SOCIALCRM_X_BASE_URL` is the kit's, as for every platform).
 //!
 //! Rate limits (docs.x.com "Rate limits"): per endpoint and per user for user-context tokens,
 //! in 15-minute windows, announced on every answer by `x-rate-limit-limit`,
@@ -25,14 +25,7 @@ use url::Url;
 
 use crate::http::client::{Client, NetError, Reply};
 use crate::http::ratelimit::{self, Budget, Pacer, Reading};
-use crate::vocab::Origin;
 use crate::vocab::{PlatformError, PlatformId};
-
-/// A real X URL, or its twin on `SOCIALCRM_X_BASE_URL`.
-pub fn route(base_url: Option<&Origin>, real: &str) -> Url {
-    let real = Url::parse(real).expect("X's URLs are valid");
-    crate::http::routed(base_url, real)
-}
 
 /// A client whose requests draw from `user`'s per-endpoint budgets (`app` for the app-only
 /// token, whose limits are per app).

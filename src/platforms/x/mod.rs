@@ -67,7 +67,7 @@ impl X {
     }
 
     fn url(&self, real: &str) -> Url {
-        api::route(self.base_url.as_ref(), real)
+        crate::platforms::kit::route(self.base_url.as_ref(), real)
     }
 
     /// A form POST to the token or revoke endpoint, with the client's authentication: Basic for
@@ -227,13 +227,8 @@ impl OAuthPlatform for X {
             .append_pair("user.fields", "id,name,username");
         let body = api::body(self.http.get_authorized(&url, access_token))?;
         let user = body.get("data").cloned().unwrap_or(Json::Null);
-        let id = text(&user, "id").ok_or_else(|| {
+        super::kit::identity(&user, "id", "name").ok_or_else(|| {
             PlatformError::unexpected(PlatformId::X, "users/me answered without an id", None)
-        })?;
-        Ok(Identity {
-            platform_user_id: id,
-            username: text(&user, "username"),
-            display_name: text(&user, "name"),
         })
     }
 }

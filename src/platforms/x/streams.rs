@@ -90,7 +90,7 @@ struct Endpoint {
 
 impl Endpoint {
     fn url(&self, real: &str, user: &str) -> Url {
-        api::route(self.base_url.as_ref(), &real.replace("{id}", user))
+        crate::platforms::kit::route(self.base_url.as_ref(), &real.replace("{id}", user))
     }
 
     /// GETs a page of `url` whose items expand their authors (`includes.users`): the page
