@@ -234,20 +234,19 @@ impl Endpoint {
             None => (token, user),
         };
         let body = self.get(token, who, &url)?;
-        let metrics = body.pointer("/data/public_metrics");
-        let events = [
-            "followers_count",
-            "following_count",
-            "tweet_count",
-            "listed_count",
-            "like_count",
-        ]
-        .iter()
-        .filter_map(|m| {
-            let value = metrics?.get(*m)?.as_i64()?;
-            Some(request.snapshot(PlatformId::X, "account", user, m, value))
-        })
-        .collect();
+        let events = crate::platforms::kit::counters(
+            request,
+            PlatformId::X,
+            user,
+            body.pointer("/data/public_metrics"),
+            &[
+                "followers_count",
+                "following_count",
+                "tweet_count",
+                "listed_count",
+                "like_count",
+            ],
+        );
         Ok(Page {
             events,
             reads: u64::from(body.get("data").is_some()),

@@ -4,6 +4,7 @@
 //! - JSON text readers ([`text`], [`nonempty_text`]) for the platforms' answers, and
 //!   [`identity`], the account a user object describes;
 //! - [`answered_without`], the error of a 200 answer missing what it must carry;
+//! - [`counters`] and the [`Counters`] stream, an account's public counts as snapshots;
 //! - [`Imported`], the words a platform without an API has `connect`, `sync` and `doctor` say;
 //! - [`unanswered`], the mapping of a request that got no answer: a rate limit spent beyond the
 //!   retry budget is [`PlatformError::RateLimited`] (the stream is deferred and resumes on the
@@ -12,8 +13,12 @@
 //!   `tests/instagram.rs` pins (`..._beyond_the_budget_streams_fail_cleanly`): moving them here
 //!   changes that outcome, a decision for the issue, not for a refactor.
 
+mod counters;
+
 use serde_json::Value as Json;
 use url::Url;
+
+pub use counters::{Counters, Read, counters};
 
 use crate::vocab::{Identity, NetError, Origin, PlatformError, PlatformId};
 
