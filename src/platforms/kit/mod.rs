@@ -3,6 +3,7 @@
 //! - [`route`], the one way a real platform URL reaches `SOCIALCRM_<PLATFORM>_BASE_URL`;
 //! - JSON text readers ([`text`], [`nonempty_text`]) for the platforms' answers, and
 //!   [`identity`], the account a user object describes;
+//! - [`refusal`], the OAuth error body of a token or revoke endpoint;
 //! - [`answered_without`], the error of a 200 answer missing what it must carry;
 //! - [`counters`] and the [`Counters`] stream, an account's public counts as snapshots;
 //! - [`Imported`], the words a platform without an API has `connect`, `sync` and `doctor` say;
@@ -51,6 +52,18 @@ pub fn identity(user: &Json, id: &str, display_name: &str) -> Option<Identity> {
         platform_user_id: text(user, id)?,
         username: text(user, "username"),
         display_name: text(user, display_name),
+    })
+}
+
+/// The refusal an OAuth token or revoke endpoint answered, when its body names one: a
+/// non-empty `error` with its `error_description` (RFC 6749 section 5.2), and the request id
+/// TikTok adds as `log_id`. Whatever the status, such a body is a verdict on the grant.
+pub fn refusal(platform: PlatformId, body: &Json) -> Option<PlatformError> {
+    Some(PlatformError::Grant {
+        platform,
+        error: nonempty_text(body, "error")?,
+        description: text(body, "error_description"),
+        log_id: text(body, "log_id"),
     })
 }
 
@@ -110,6 +123,24 @@ mod tests {
                 unanswered(id, net(None)),
                 PlatformError::Network(_, platform) if platform == id
             ));
+        }
+    }
+
+    #[test]
+    fn only_a_named_oauth_error_is_a_refusal() {
+        let body = serde_json::json!({"error": "invalid_grant", "error_description": "expired", "log_id": "L1"});
+        let refused = refusal(PlatformId::Tiktok, &body).unwrap();
+        assert!(refused.needs_reauth());
+        assert_eq!(
+            refused.to_string(),
+            "tiktok refused the grant: invalid_grant: expired (log id L1)"
+        );
+        for body in [
+            serde_json::json!({"error": ""}),
+            serde_json::json!({"error": 401, "message": "Unauthorized"}),
+            serde_json::json!({"access_token": "t"}),
+        ] {
+            assert!(refusal(PlatformId::Reddit, &body).is_none(), "{body}");
         }
     }
 

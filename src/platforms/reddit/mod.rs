@@ -82,13 +82,8 @@ impl Reddit {
             return Err(api::error(&reply));
         }
         // Reddit names a refused grant in `error` (a string), with 200 or 400.
-        if let Some(error) = text(body, "error") {
-            return Err(PlatformError::Grant {
-                platform: PlatformId::Reddit,
-                error,
-                description: text(body, "error_description"),
-                log_id: None,
-            });
+        if let Some(refused) = super::kit::refusal(PlatformId::Reddit, body) {
+            return Err(refused);
         }
         match Tokens::from_response(body, Utc::now()) {
             Some(tokens) if reply.ok() => Ok(tokens),

@@ -136,13 +136,8 @@ impl TikTok {
                 log_id: text(body, "log_id"),
             });
         }
-        if let Some(error) = text(body, "error").filter(|e| !e.is_empty()) {
-            return Err(PlatformError::Grant {
-                platform: PlatformId::Tiktok,
-                error,
-                description: text(body, "error_description"),
-                log_id: text(body, "log_id"),
-            });
+        if let Some(refused) = super::kit::refusal(PlatformId::Tiktok, body) {
+            return Err(refused);
         }
         if !reply.ok() {
             return Err(api_error(&reply));
@@ -270,13 +265,8 @@ impl OAuthPlatform for TikTok {
                 ("token", &tokens.access_token),
             ],
         )?;
-        if let Some(error) = text(&reply.body, "error").filter(|e| !e.is_empty()) {
-            return Err(PlatformError::Grant {
-                platform: PlatformId::Tiktok,
-                error,
-                description: text(&reply.body, "error_description"),
-                log_id: text(&reply.body, "log_id"),
-            });
+        if let Some(refused) = super::kit::refusal(PlatformId::Tiktok, &reply.body) {
+            return Err(refused);
         }
         if reply.ok() {
             Ok(())

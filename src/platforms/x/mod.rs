@@ -206,13 +206,8 @@ impl OAuthPlatform for X {
         }
         for (token, hint) in revoke {
             let reply = self.post(REVOKE, &[("token", token), ("token_type_hint", hint)])?;
-            if let Some(error) = text(&reply.body, "error").filter(|e| !e.is_empty()) {
-                return Err(PlatformError::Grant {
-                    platform: PlatformId::X,
-                    error,
-                    description: text(&reply.body, "error_description"),
-                    log_id: None,
-                });
+            if let Some(refused) = super::kit::refusal(PlatformId::X, &reply.body) {
+                return Err(refused);
             }
             if !reply.ok() {
                 return Err(api::error(&reply));
