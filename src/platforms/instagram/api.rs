@@ -24,7 +24,7 @@ use url::Url;
 use crate::config::PlatformConfig;
 use crate::http::client::{Client, NetError, Reply};
 use crate::http::ratelimit::{self, Budget, Pacer, Reading};
-use crate::vocab::Origin;
+use crate::platforms::kit::Hosts;
 use crate::vocab::Secret;
 use crate::vocab::{PlatformError, PlatformId};
 
@@ -151,13 +151,9 @@ impl Pacer for MetaPacer {
     }
 }
 
-/// Instagram's hosts as the adapter sees them.
+/// Instagram's hosts as the adapter sees them: every Graph call spends the app's budget.
 pub struct Api {
-    base_url: Option<Origin>,
-    /// Paced: every Graph call spends the app's budget.
-    api: Client,
-    /// For the token endpoints.
-    tokens: Client,
+    hosts: Hosts,
 }
 
 impl Api {
@@ -169,25 +165,23 @@ impl Api {
             unit: spacing_unit(),
         };
         Api {
-            base_url: config.base_url.clone(),
-            api: Client::new().paced(Arc::new(pacer)),
-            tokens: Client::new(),
+            hosts: Hosts::new(config, Client::new(), Arc::new(pacer)),
         }
     }
 
     /// A real Instagram or Meta URL, or its twin on `SOCIALCRM_INSTAGRAM_BASE_URL`.
     pub fn url(&self, real: &str) -> Url {
-        crate::platforms::kit::route(self.base_url.as_ref(), real)
+        self.hosts.url(real)
     }
 
     /// The unpaced client, for the token endpoints (they do not spend the app's budget).
     pub fn token_client(&self) -> &Client {
-        &self.tokens
+        self.hosts.tokens()
     }
 
     /// GETs a Graph URL with the token in the `Authorization` header (retried like every read).
     pub fn get(&self, token: &Secret, url: Url) -> Result<Json, PlatformError> {
-        body(self.api.get_authorized(&url, token))
+        body(self.hosts.api().get_authorized(&url, token))
     }
 
     /// POSTs a form to a Graph URL once (a write is never sent twice).
@@ -197,7 +191,7 @@ impl Api {
         url: Url,
         form: &[(&str, &str)],
     ) -> Result<Json, PlatformError> {
-        body(self.api.post_form_authorized(&url, token, form))
+        body(self.hosts.api().post_form_authorized(&url, token, form))
     }
 }
 
@@ -324,14 +318,7 @@ mod tests {
 
     #[test]
     fn graph_errors_become_one_line_and_190_is_unauthorized() {
-        let reply = |status, body| {
-            Ok(Reply {
-                status,
-                body,
-                retry_after: None,
-                attempts: 1,
-            })
-        };
+        let reply = |status, body| Ok(crate::platforms::kit::testing::reply(status, body));
         let e = body(reply(
             400,
             serde_json::json!({"error": {"message": "(#100) bad metric", "type": "OAuthException", "code": 100, "fbtrace_id": "AbC"}}),

@@ -312,12 +312,7 @@ mod tests {
     }
 
     fn reply(status: u16, body: Json) -> Result<Reply, crate::vocab::NetError> {
-        Ok(Reply {
-            status,
-            body,
-            retry_after: None,
-            attempts: 1,
-        })
+        Ok(crate::platforms::kit::testing::reply(status, body))
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The adapter kit: the small helpers every adapter needs, written once so they cannot drift.
 //!
-//! - [`route`], the one way a real platform URL reaches `SOCIALCRM_<PLATFORM>_BASE_URL`;
+//! - [`route`], the one way a real platform URL reaches `SOCIALCRM_<PLATFORM>_BASE_URL`, and
+//!   [`Hosts`], that routing with a paced API client and an unpaced token client;
 //! - JSON text readers ([`text`], [`nonempty_text`]) for the platforms' answers, and
 //!   [`identity`], the account a user object describes;
 //! - [`refusal`], the OAuth error body of a token or revoke endpoint;
@@ -15,11 +16,13 @@
 //!   changes that outcome, a decision for the issue, not for a refactor.
 
 mod counters;
+mod hosts;
 
 use serde_json::Value as Json;
 use url::Url;
 
 pub use counters::{Counters, Read, counters};
+pub use hosts::Hosts;
 
 use crate::vocab::{Identity, NetError, Origin, PlatformError, PlatformId};
 
@@ -99,6 +102,22 @@ pub struct Imported {
     pub sync_refusal: &'static str,
     /// `doctor`'s one row for it.
     pub doctor: &'static str,
+}
+
+/// What the adapters' unit tests feed their answer readers.
+#[cfg(test)]
+pub mod testing {
+    use crate::http::client::Reply;
+
+    /// `body` answered with `status` at the first attempt, as the HTTP client hands it over.
+    pub fn reply(status: u16, body: serde_json::Value) -> Reply {
+        Reply {
+            status,
+            body,
+            retry_after: None,
+            attempts: 1,
+        }
+    }
 }
 
 #[cfg(test)]

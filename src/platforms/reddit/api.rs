@@ -24,8 +24,8 @@ use url::Url;
 use crate::config::PlatformConfig;
 use crate::http::client::{Client, NetError, Reply};
 use crate::http::ratelimit::{self, Budget, Pacer, Reading};
+use crate::platforms::kit::Hosts;
 pub use crate::platforms::kit::nonempty_text as text;
-use crate::vocab::Origin;
 use crate::vocab::Secret;
 use crate::vocab::{PlatformError, PlatformId};
 
@@ -110,12 +110,10 @@ impl Pacer for RedditPacer {
 /// Reddit's hosts as one adapter sees them: URLs routed through `SOCIALCRM_REDDIT_BASE_URL`,
 /// and clients that carry the User-Agent (API calls also the client id's budget).
 pub struct Api {
-    base_url: Option<Origin>,
+    /// API calls to oauth.reddit.com spend the client id's budget; www.reddit.com's token
+    /// endpoints are not counted in it.
+    hosts: Hosts,
     agent: Option<String>,
-    /// Paced: every call to oauth.reddit.com spends the client id's budget.
-    api: Client,
-    /// For www.reddit.com's token endpoints, which are not counted in that budget.
-    tokens: Client,
 }
 
 impl Api {
@@ -129,31 +127,30 @@ impl Api {
         let agent = config.user_agent.clone();
         let plain = Client::new().user_agent(&user_agent(agent.as_deref(), None));
         Api {
-            base_url: config.base_url.clone(),
-            api: plain.clone().paced(Arc::new(pacer)),
-            tokens: plain,
+            hosts: Hosts::new(config, plain, Arc::new(pacer)),
             agent,
         }
     }
 
     /// A real Reddit URL, or its twin on `SOCIALCRM_REDDIT_BASE_URL`.
     pub fn url(&self, real: &str) -> Url {
-        crate::platforms::kit::route(self.base_url.as_ref(), real)
+        self.hosts.url(real)
     }
 
     /// The unpaced client, for the token endpoints (outside the API budget).
     pub fn token_client(&self) -> &Client {
-        &self.tokens
+        self.hosts.tokens()
     }
 
     /// The API client, speaking for `username` when known.
     fn client(&self, username: Option<&str>) -> Client {
         match username {
             Some(_) => self
-                .api
+                .hosts
+                .api()
                 .clone()
                 .user_agent(&user_agent(self.agent.as_deref(), username)),
-            None => self.api.clone(),
+            None => self.hosts.api().clone(),
         }
     }
 
@@ -265,14 +262,7 @@ mod tests {
 
     #[test]
     fn reddits_error_bodies_become_one_line() {
-        let reply = |status, body| {
-            Ok(Reply {
-                status,
-                body,
-                retry_after: None,
-                attempts: 1,
-            })
-        };
+        let reply = |status, body| Ok(crate::platforms::kit::testing::reply(status, body));
         let forbidden = body(reply(
             403,
             serde_json::json!({"message": "Forbidden", "error": 403, "reason": "private"}),

@@ -153,16 +153,8 @@ pub fn error(reply: &Reply) -> PlatformError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platforms::kit::testing::reply;
     use serde_json::json;
-
-    fn reply(status: u16, body: Json) -> Reply {
-        Reply {
-            status,
-            body,
-            retry_after: None,
-            attempts: 1,
-        }
-    }
 
     #[test]
     fn ids_in_paths_make_one_endpoint() {
