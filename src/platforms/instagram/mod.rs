@@ -288,15 +288,9 @@ pub fn oauth(config: &PlatformConfig, _sandbox: bool) -> crate::auth::Built {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::Origin;
 
     fn config() -> PlatformConfig {
-        PlatformConfig {
-            client_id: Some("app1".into()),
-            client_secret: Some(Secret::new("s")),
-            base_url: Some(Origin::parse("http://127.0.0.1:9300").unwrap()),
-            ..PlatformConfig::default()
-        }
+        crate::platforms::kit::testing::app("app1", Some("s"), "http://127.0.0.1:9300")
     }
 
     #[test]

@@ -107,7 +107,20 @@ pub struct Imported {
 /// What the adapters' unit tests feed their answer readers.
 #[cfg(test)]
 pub mod testing {
+    use crate::config::PlatformConfig;
     use crate::http::client::Reply;
+    use crate::vocab::{Origin, Secret};
+
+    /// An app's settings as the adapters' tests make them: its client id and secret, and its
+    /// hosts routed to a local test server at `base`.
+    pub fn app(client_id: &str, client_secret: Option<&str>, base: &str) -> PlatformConfig {
+        PlatformConfig {
+            client_id: Some(client_id.into()),
+            client_secret: client_secret.map(Secret::new),
+            base_url: Some(Origin::parse(base).unwrap()),
+            ..PlatformConfig::default()
+        }
+    }
 
     /// `body` answered with `status` at the first attempt, as the HTTP client hands it over.
     pub fn reply(status: u16, body: serde_json::Value) -> Reply {

@@ -213,14 +213,9 @@ pub fn oauth(config: &PlatformConfig, _sandbox: bool) -> crate::auth::Built {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::Origin;
 
     fn config() -> PlatformConfig {
-        PlatformConfig {
-            client_id: Some("cid".into()),
-            base_url: Some(Origin::parse("http://127.0.0.1:9200").unwrap()),
-            ..PlatformConfig::default()
-        }
+        crate::platforms::kit::testing::app("cid", None, "http://127.0.0.1:9200")
     }
 
     #[test]

@@ -301,12 +301,11 @@ mod tests {
 
     #[test]
     fn the_authorize_url_uses_tiktoks_names_and_the_base_url() {
-        let config = PlatformConfig {
-            client_id: Some("ck".into()),
-            client_secret: Some(Secret::new("client-secret-value")),
-            base_url: Some(Origin::parse("http://127.0.0.1:9100").unwrap()),
-            ..PlatformConfig::default()
-        };
+        let config = crate::platforms::kit::testing::app(
+            "ck",
+            Some("client-secret-value"),
+            "http://127.0.0.1:9100",
+        );
         let tiktok = TikTok::new(&config, false).unwrap();
         let pkce = Pkce::new(ChallengeEncoding::Hex);
         let redirect = Url::parse("http://127.0.0.1:3455/callback/").unwrap();

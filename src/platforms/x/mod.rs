@@ -238,12 +238,7 @@ mod tests {
     use super::*;
 
     fn config(secret: Option<&str>) -> PlatformConfig {
-        PlatformConfig {
-            client_id: Some("cid".into()),
-            client_secret: secret.map(Secret::new),
-            base_url: Some(Origin::parse("http://127.0.0.1:9200").unwrap()),
-            ..PlatformConfig::default()
-        }
+        crate::platforms::kit::testing::app("cid", secret, "http://127.0.0.1:9200")
     }
 
     #[test]
