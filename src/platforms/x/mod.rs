@@ -18,7 +18,6 @@ use chrono::Utc;
 use serde_json::Value as Json;
 use url::Url;
 
-use super::kit::text;
 use super::{Identity, OAuthPlatform, PlatformError, PlatformId};
 use crate::auth::pkce::{ChallengeEncoding, Pkce};
 use crate::auth::tokens::Tokens;
@@ -91,26 +90,32 @@ impl X {
         let reply = self.post(TOKEN, form)?;
         let body = &reply.body;
         if reply.status < 500
-            && let Some(mut error) = text(body, "error").filter(|e| !e.is_empty())
+            && let Some(mut refused) = super::kit::refusal(PlatformId::X, body)
         {
-            let description = text(body, "error_description");
-            let spent_token = description
-                .as_deref()
-                .is_some_and(|d| d.to_ascii_lowercase().contains("token was invalid"));
-            if refreshing && error == "invalid_request" && spent_token {
-                error = "invalid_grant".into();
+            if refreshing {
+                spent_refresh_token(&mut refused);
             }
-            return Err(PlatformError::Grant {
-                platform: PlatformId::X,
-                error,
-                description,
-                log_id: None,
-            });
+            return Err(refused);
         }
         if !reply.ok() {
             return Err(api::error(&reply));
         }
         Tokens::from_response(body, Utc::now()).ok_or_else(|| api::error(&reply))
+    }
+}
+
+/// A refresh refused as `invalid_request` because the token "was invalid" is X's word for a
+/// refresh token already spent (X rotates them): the grant is gone, as `invalid_grant` says.
+fn spent_refresh_token(refused: &mut PlatformError) {
+    if let PlatformError::Grant {
+        error, description, ..
+    } = refused
+        && error == "invalid_request"
+        && description
+            .as_deref()
+            .is_some_and(|d| d.to_ascii_lowercase().contains("token was invalid"))
+    {
+        *error = "invalid_grant".into();
     }
 }
 
