@@ -24,7 +24,7 @@ use url::Url;
 use crate::config::PlatformConfig;
 use crate::http::client::{Client, NetError, Reply};
 use crate::http::ratelimit::{self, Budget, Pacer, Reading};
-use crate::platforms::kit::Hosts;
+use crate::platforms::kit::{Envelope, Hosts, answer};
 use crate::vocab::Secret;
 use crate::vocab::{PlatformError, PlatformId};
 
@@ -199,18 +199,28 @@ impl Api {
 /// token (code 190, which Meta answers with 400 as often as 401) is
 /// [`PlatformError::Unauthorized`], so the lifecycle refreshes once and retries.
 pub fn body(reply: Result<Reply, NetError>) -> Result<Json, PlatformError> {
-    let reply = reply.map_err(|e| PlatformError::Network(e, PlatformId::Instagram))?;
-    let code = reply.body.pointer("/error/code").and_then(Json::as_i64);
-    if code == Some(190) || (reply.status == 401 && code.is_none()) {
-        return Err(PlatformError::Unauthorized {
-            platform: PlatformId::Instagram,
-            detail: error_text(&reply.body).unwrap_or_else(|| "HTTP 401".into()),
-        });
+    answer::<Graph>(reply)
+}
+
+/// The Graph envelope: `{"error": {...}}`, which Meta may send with any status.
+struct Graph;
+
+impl Envelope for Graph {
+    const PLATFORM: PlatformId = PlatformId::Instagram;
+
+    fn unauthorized(reply: &Reply) -> Option<String> {
+        let code = reply.body.pointer("/error/code").and_then(Json::as_i64);
+        (code == Some(190) || (reply.status == 401 && code.is_none()))
+            .then(|| error_text(&reply.body).unwrap_or_else(|| "HTTP 401".into()))
     }
-    if !reply.ok() || reply.body.get("error").is_some() {
-        return Err(error(&reply));
+
+    fn refused(reply: &Reply) -> bool {
+        reply.body.get("error").is_some()
     }
-    Ok(reply.body)
+
+    fn error(reply: &Reply) -> PlatformError {
+        error(reply)
+    }
 }
 
 fn error_text(body: &Json) -> Option<String> {

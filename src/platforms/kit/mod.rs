@@ -8,6 +8,8 @@
 //! - [`answered_without`], the error of a 200 answer missing what it must carry;
 //! - [`counters`] and the [`Counters`] stream, an account's public counts as snapshots;
 //! - [`Imported`], the words a platform without an API has `connect`, `sync` and `doctor` say;
+//! - [`answer`], a reply read into its JSON or a typed error in one order, each platform's
+//!   words for the cases given by its [`Envelope`];
 //! - [`unanswered`], the mapping of a request that got no answer: a rate limit spent beyond the
 //!   retry budget is [`PlatformError::RateLimited`] (the stream is deferred and resumes on the
 //!   next run), anything else [`PlatformError::Network`]. X uses it; TikTok, Instagram and Reddit
@@ -15,12 +17,14 @@
 //!   `tests/instagram.rs` pins (`..._beyond_the_budget_streams_fail_cleanly`): moving them here
 //!   changes that outcome, a decision for the issue, not for a refactor.
 
+mod answer;
 mod counters;
 mod hosts;
 
 use serde_json::Value as Json;
 use url::Url;
 
+pub use answer::{Envelope, answer};
 pub use counters::{Counters, Read, counters};
 pub use hosts::Hosts;
 

@@ -24,8 +24,8 @@ use url::Url;
 use crate::config::PlatformConfig;
 use crate::http::client::{Client, NetError, Reply};
 use crate::http::ratelimit::{self, Budget, Pacer, Reading};
-use crate::platforms::kit::Hosts;
 pub use crate::platforms::kit::nonempty_text as text;
+use crate::platforms::kit::{Envelope, Hosts, answer};
 use crate::vocab::Secret;
 use crate::vocab::{PlatformError, PlatformId};
 
@@ -182,17 +182,23 @@ impl Api {
 /// The JSON of a successful answer, or the error its status and body tell: 401 is
 /// [`PlatformError::Unauthorized`] (the lifecycle refreshes and retries).
 fn body(reply: Result<Reply, NetError>) -> Result<Json, PlatformError> {
-    let reply = reply.map_err(|e| PlatformError::Network(e, PlatformId::Reddit))?;
-    if reply.status == 401 {
-        return Err(PlatformError::Unauthorized {
-            platform: PlatformId::Reddit,
-            detail: text(&reply.body, "message").unwrap_or_else(|| "HTTP 401".into()),
-        });
+    answer::<Listing>(reply)
+}
+
+/// Reddit's answers: the status says what went wrong, the body's `message` how.
+struct Listing;
+
+impl Envelope for Listing {
+    const PLATFORM: PlatformId = PlatformId::Reddit;
+
+    fn unauthorized(reply: &Reply) -> Option<String> {
+        (reply.status == 401)
+            .then(|| text(&reply.body, "message").unwrap_or_else(|| "HTTP 401".into()))
     }
-    if !reply.ok() {
-        return Err(error(&reply));
+
+    fn error(reply: &Reply) -> PlatformError {
+        error(reply)
     }
-    Ok(reply.body)
 }
 
 /// An error answer: Reddit's `{"message", "error"}` (403, 404, 429, 5xx), with a `reason` or

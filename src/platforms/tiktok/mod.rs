@@ -172,26 +172,32 @@ fn api_error(reply: &Reply) -> PlatformError {
 /// 401 is [`PlatformError::Unauthorized`] (the lifecycle refreshes and retries), anything else
 /// one line with TikTok's code, message and log id.
 pub(crate) fn data(reply: Result<Reply, crate::vocab::NetError>) -> Result<Json, PlatformError> {
-    let reply = reply.map_err(|e| PlatformError::Network(e, PlatformId::Tiktok))?;
-    if reply.status == 401 {
-        let detail = match api_error(&reply) {
+    let body = super::kit::answer::<Envelope>(reply)?;
+    Ok(body.get("data").cloned().unwrap_or(Json::Null))
+}
+
+/// The Display/Content API envelope: `{"data", "error": {"code", ...}}`, whose code is `ok`
+/// when all went well.
+struct Envelope;
+
+impl super::kit::Envelope for Envelope {
+    const PLATFORM: PlatformId = PlatformId::Tiktok;
+
+    fn unauthorized(reply: &Reply) -> Option<String> {
+        (reply.status == 401).then(|| match api_error(reply) {
             PlatformError::Api { code, .. } => code,
             _ => "401".into(),
-        };
-        return Err(PlatformError::Unauthorized {
-            platform: PlatformId::Tiktok,
-            detail,
-        });
+        })
     }
-    let code = reply
-        .body
-        .pointer("/error/code")
-        .and_then(Json::as_str)
-        .unwrap_or("ok");
-    if !reply.ok() || code != "ok" {
-        return Err(api_error(&reply));
+
+    fn refused(reply: &Reply) -> bool {
+        let code = reply.body.pointer("/error/code").and_then(Json::as_str);
+        code.unwrap_or("ok") != "ok"
     }
-    Ok(reply.body.get("data").cloned().unwrap_or(Json::Null))
+
+    fn error(reply: &Reply) -> PlatformError {
+        api_error(reply)
+    }
 }
 
 impl OAuthPlatform for TikTok {

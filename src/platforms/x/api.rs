@@ -25,6 +25,7 @@ use url::Url;
 
 use crate::http::client::{Client, NetError, Reply};
 use crate::http::ratelimit::{self, Budget, Pacer, Reading};
+use crate::platforms::kit;
 use crate::vocab::{PlatformError, PlatformId};
 
 /// A client whose requests draw from `user`'s per-endpoint budgets (`app` for the app-only
@@ -80,14 +81,25 @@ impl Pacer for XPacer {
 
 /// The whole JSON body of a successful answer, or the error it (or its status) tells.
 pub fn body(reply: Result<Reply, NetError>) -> Result<Json, PlatformError> {
-    let reply = match reply {
-        Ok(reply) => reply,
-        Err(e) => return Err(crate::platforms::kit::unanswered(PlatformId::X, e)),
-    };
-    if reply.ok() {
-        Ok(reply.body)
-    } else {
-        Err(error(&reply))
+    kit::answer::<Problem>(reply)
+}
+
+/// X's problem details; a 401 among them is read by [`error`] with the rest.
+struct Problem;
+
+impl kit::Envelope for Problem {
+    const PLATFORM: PlatformId = PlatformId::X;
+
+    fn unanswered(e: NetError) -> PlatformError {
+        kit::unanswered(PlatformId::X, e)
+    }
+
+    fn unauthorized(_reply: &Reply) -> Option<String> {
+        None
+    }
+
+    fn error(reply: &Reply) -> PlatformError {
+        error(reply)
     }
 }
 
