@@ -651,6 +651,15 @@ impl<C: Conn> SqlStore<C> {
         self.conn.query(&sql, &params)?.iter().map(decode).collect()
     }
 
+    /// The row `query` selects by a key (at most one), decoded.
+    fn select_one<T>(
+        &mut self,
+        query: Query,
+        decode: fn(&Row) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self.select(query, "", vec![], decode)?.pop())
+    }
+
     /// The rows of `sql`, decoded and sorted by `key` in Rust's order, which for text is byte
     /// order as on SQLite: PostgreSQL's collation may sort `_` elsewhere, and an aggregate must
     /// list the same from either store, so it is ordered here rather than by `ORDER BY`. The
@@ -1577,9 +1586,7 @@ impl<C: Conn> Store for SqlStore<C> {
                 );
             }
         }
-        Ok(self
-            .select(query, "", vec![], tables::post_record_row)?
-            .pop())
+        self.select_one(query, tables::post_record_row)
     }
 
     fn post_history(&mut self, post: &Post) -> Result<Vec<AnalyticsEvent>, StoreError> {
@@ -1633,9 +1640,7 @@ impl<C: Conn> Store for SqlStore<C> {
             "connection_id = ? AND stream = ?",
             [connection_id.into(), stream.into()],
         );
-        Ok(self
-            .select(query, "", vec![], tables::sync_state_row)?
-            .pop())
+        self.select_one(query, tables::sync_state_row)
     }
 
     fn secret(&mut self, key: &str) -> Result<Option<SecretRow>, StoreError> {
@@ -1756,7 +1761,7 @@ impl<C: Conn> Store for SqlStore<C> {
             "platform = ? AND account = ? AND file_hash = ?",
             [platform.into(), account.into(), file_hash.into()],
         );
-        Ok(self.select(query, "", vec![], upload_row)?.pop())
+        self.select_one(query, upload_row)
     }
 
     fn upload_candidates(
