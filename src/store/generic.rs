@@ -662,8 +662,9 @@ impl<C: Conn> SqlStore<C> {
 
     /// The rows of `sql`, decoded and sorted by `key` in Rust's order, which for text is byte
     /// order as on SQLite: PostgreSQL's collation may sort `_` elsewhere, and an aggregate must
-    /// list the same from either store, so it is ordered here rather than by `ORDER BY`. The
-    /// keys are copies, one per row, of lists of a row per metric (or stream) and day at most.
+    /// list the same from either store, so it is ordered here rather than by `ORDER BY`. Keys
+    /// are owned copies made once per row: these lists hold a row per metric (and day) or per
+    /// stream, so the copies are few.
     fn in_byte_order<T, K: Ord>(
         &mut self,
         sql: &str,
