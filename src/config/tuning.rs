@@ -131,18 +131,14 @@ fn parse_max_pages(raw: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("'{raw}' is not a whole number of pages (at least 1)"))
 }
 
-/// How many rows an import writes before it commits (it also commits every second).
+/// How many rows an import writes before it commits (it also commits every ten seconds).
 pub fn import_commit_rows() -> Option<usize> {
     read(IMPORT_COMMIT_ROWS, parse_commit_rows)
 }
 
 /// A whole number of rows, 1 to 10,000,000.
 fn parse_commit_rows(raw: &str) -> Result<usize, String> {
-    raw.trim()
-        .parse::<usize>()
-        .ok()
-        .filter(|n| (1..=10_000_000).contains(n))
-        .ok_or_else(|| format!("'{raw}' is not a whole number of rows from 1 to 10000000"))
+    counted(raw, "rows", 10_000_000)
 }
 
 /// How many keys of the file an import keeps in memory before it spills them to disk.
@@ -152,11 +148,16 @@ pub fn import_spill_keys() -> Option<usize> {
 
 /// A whole number of keys, 1 to 100,000,000.
 fn parse_spill_keys(raw: &str) -> Result<usize, String> {
+    counted(raw, "keys", 100_000_000)
+}
+
+/// A whole number of `what` from 1 to `most`, the refusal naming both ends.
+fn counted(raw: &str, what: &str, most: usize) -> Result<usize, String> {
     raw.trim()
         .parse::<usize>()
         .ok()
-        .filter(|n| (1..=100_000_000).contains(n))
-        .ok_or_else(|| format!("'{raw}' is not a whole number of keys from 1 to 100000000"))
+        .filter(|n| (1..=most).contains(n))
+        .ok_or_else(|| format!("'{raw}' is not a whole number of {what} from 1 to {most}"))
 }
 
 fn parse_log(raw: &str) -> Result<tracing_subscriber::EnvFilter, String> {
