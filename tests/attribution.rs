@@ -40,13 +40,12 @@ fn post(platform: &str, id: &str, account: &str, caption: &str, day: u32) -> Pos
         account: Some(account.into()),
         caption: Some(caption.into()),
         url: Some(format!("https://example.test/{platform}/{id}")),
-        media_type: None,
         published_at: Some(Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0).unwrap()),
         view_count: Some(1000),
         like_count: Some(10),
         comment_count: Some(1),
         share_count: Some(0),
-        metrics_at: None,
+        ..Post::default()
     }
 }
 
@@ -247,9 +246,8 @@ both_backends! {
         env.crm(&db, &["fans", "delete", "onlyfans:maple_rider", "--yes"]).ok();
         assert_eq!(export_links(&env, &db), before, "erasure left the links alone");
         // A newer export of a period updates its row, and only it.
-        let newer = env.path().join("newer.csv");
-        std::fs::write(&newer, "Link URL,Period Start,Period End,Subscribers,Revenue\n\
-            https://onlyfans.com/ava/c104/,2026-11-01,2026-11-30,6,$80.00\n").unwrap();
+        let newer = env.file("newer.csv", "Link URL,Period Start,Period End,Subscribers,Revenue\n\
+            https://onlyfans.com/ava/c104/,2026-11-01,2026-11-30,6,$80.00\n");
         assert_eq!(summary(import_links(&env, &db, newer.to_str().unwrap(), &[]).ok()), (0, 1, 0, 0));
         let c104 = link(&env.crm(&db, &["insights", "attribution"]).ok().json(), "https://onlyfans.com/ava/c104/").clone();
         assert_eq!((c104["subscribers"].as_i64(), c104["revenue_cents"].as_i64()), (Some(3 + 6), Some(4_500 + 8_000)));
@@ -260,13 +258,12 @@ both_backends! {
         let env = TestEnv::new();
         // OnlyFans' own names (campaign name and URL, claims), ';' as delimiter, a lifetime
         // export (no period), a URL written another way, and a column named with --map.
-        let file = env.path().join("campaigns.csv");
-        std::fs::write(&file, "\u{feff}Campaign Name;Campaign URL;Clicks Count;Claims;Where;Total Revenue\n\
+        let file = env.file("campaigns.csv", "\u{feff}Campaign Name;Campaign URL;Clicks Count;Claims;Where;Total Revenue\n\
             Bio;HTTPS://OnlyFans.com/lily/c7/;1.500;25;tiktok;1.234,50 €\n\
             Story;www.onlyfans.com/lily/c8;40;2;instagram;$9.99\n\
             Broken;not a link;1;1;x;$1.00\n\
             Bad count;https://onlyfans.com/lily/c9;12.5;1;x;$1.00\n\
-            Bio again;https://onlyfans.com/lily/c7;1;1;x;$1.00\n").unwrap();
+            Bio again;https://onlyfans.com/lily/c7;1;1;x;$1.00\n");
         let rejects = env.path().join("rejects.csv");
         let run = import_links(&env, &db, file.to_str().unwrap(), &["--account", "lily", "--rejects", rejects.to_str().unwrap()]);
         assert_eq!(run.code, 3, "{}", run.stderr);
@@ -280,13 +277,11 @@ both_backends! {
         assert_eq!((bio["clicks"].as_i64(), bio["subscribers"].as_i64(), bio["revenue_cents"].as_i64()), (Some(1500), Some(25), Some(123_450)));
         assert_eq!(bio["currency"], "EUR");
         // Without a URL column the file is refused, naming what it saw and the fix.
-        let bare = env.path().join("bare.csv");
-        std::fs::write(&bare, "Name,Clicks\nBio,3\n").unwrap();
+        let bare = env.file("bare.csv", "Name,Clicks\nBio,3\n");
         let err = import_links(&env, &db, bare.to_str().unwrap(), &[]).one_line_error(1).to_string();
         assert!(err.contains("lacks url") && err.contains("--map COLUMN=url"), "{err}");
         // --map names a column the importer does not know.
-        let mapped = env.path().join("mapped.csv");
-        std::fs::write(&mapped, "Promo,Hits\nhttps://onlyfans.com/lily/c11,7\n").unwrap();
+        let mapped = env.file("mapped.csv", "Promo,Hits\nhttps://onlyfans.com/lily/c11,7\n");
         let run = import_links(&env, &db, mapped.to_str().unwrap(), &["--account", "lily", "--map", "Promo=url", "--map", "Hits=clicks"]);
         assert_eq!(summary(run.ok()), (1, 0, 0, 0));
     };

@@ -18,14 +18,10 @@ fn seed_fans(db: &TestDb, n: usize) {
             username: Some(format!("fan{i}")),
             display_name: Some(format!("Fan Number {i}")),
             status: Some("active".into()),
-            subscribed_at: None,
-            first_seen_at: None,
-            last_seen_at: None,
             lifetime_spend_cents: Some(1000 + i as i64),
             currency: Some("USD".into()),
             source: "csv".into(),
-            referral: None,
-            contacts: Vec::new(),
+            ..Fan::default()
         })
         .collect();
     store.upsert(Batch::Fans(&fans)).unwrap();
@@ -254,12 +250,10 @@ fn an_unknown_output_format_is_a_usage_error() {
 #[test]
 fn a_bad_config_file_names_line_and_column() {
     let env = TestEnv::new();
-    let path = env.path().join("bad.toml");
-    std::fs::write(
-        &path,
+    let path = env.file(
+        "bad.toml",
         "# settings\noutput = \"json\"\n[tiktok]\nclient_key = = 3\n",
-    )
-    .unwrap();
+    );
     let line = env
         .run(&["--config", path.to_str().unwrap(), "fans", "list"])
         .one_line_error(5)
@@ -291,8 +285,7 @@ fn a_bad_platform_variable_is_a_config_error() {
 fn an_unwritable_data_directory_is_a_config_error() {
     let env = TestEnv::new();
     // A regular file where a directory must be: fails even for root.
-    let blocker = env.path().join("not-a-dir");
-    std::fs::write(&blocker, "").unwrap();
+    let blocker = env.file("not-a-dir", "");
     let mut cmd = env.command(&["fans", "list"]);
     cmd.env("XDG_DATA_HOME", blocker.join("data"));
     let line = env.run_cmd(cmd).one_line_error(5).to_string();
@@ -517,15 +510,10 @@ fn seed_hostile_fans(db: &TestDb) {
         account: "main".into(),
         username: Some(username.into()),
         display_name: Some(display.into()),
-        status: None,
-        subscribed_at: None,
-        first_seen_at: None,
-        last_seen_at: None,
         lifetime_spend_cents: Some(1250),
         currency: Some("USD".into()),
         source: "api".into(),
-        referral: None,
-        contacts: Vec::new(),
+        ..Fan::default()
     };
     store
         .upsert(Batch::Fans(&[

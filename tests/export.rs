@@ -75,8 +75,7 @@ pub(crate) fn fill(db: &TestDb) {
             kind: "dm".into(),
             body: Some(text.to_string()),
             sent_at: t(i as u32 + 1),
-            thread_ref: None,
-            post_ref: None,
+            ..Message::default()
         })
         .collect();
     let posts = vec![Post {
@@ -88,10 +87,9 @@ pub(crate) fn fill(db: &TestDb) {
         media_type: Some("video".into()),
         published_at: Some(t(3)),
         view_count: Some(10),
-        like_count: None,
         comment_count: Some(0),
-        share_count: None,
         metrics_at: Some(t(4)),
+        ..Post::default()
     }];
     let events: Vec<AnalyticsEvent> = [0.1, 1e-7, 123456789.125, -2.5]
         .iter()
@@ -301,17 +299,8 @@ impl RowSink for Meddler<'_> {
                 platform: PlatformId::X,
                 platform_user_id: "late".into(),
                 account: "default".into(),
-                username: None,
-                display_name: None,
-                status: None,
-                subscribed_at: None,
-                first_seen_at: None,
-                last_seen_at: None,
-                lifetime_spend_cents: None,
-                currency: None,
                 source: "csv".into(),
-                referral: None,
-                contacts: Vec::new(),
+                ..Fan::default()
             };
             other.upsert(Batch::Fans(&[late])).unwrap();
         }
@@ -362,8 +351,7 @@ fn refusals(db: &TestDb) {
         .one_line_error(2)
         .to_string();
     assert_contains(&err, "one table");
-    let file = env.path().join("a-file");
-    std::fs::write(&file, "").unwrap();
+    let file = env.file("a-file", "");
     let err = export(&env, db, &["--out", file.to_str().unwrap()])
         .one_line_error(2)
         .to_string();
@@ -458,8 +446,7 @@ fn export_columns_in_the_readme_are_the_schemas() {
 
 /// Writes `content` into the test's directory and imports it as `kind` for `account`.
 fn import_as(env: &TestEnv, db: &TestDb, kind: &str, account: &str, content: &str) {
-    let path = env.path().join(format!("{kind}-{account}.csv"));
-    std::fs::write(&path, content).unwrap();
+    let path = env.file(format!("{kind}-{account}.csv"), content);
     let path = path.to_str().unwrap();
     env.on(
         db,

@@ -1,16 +1,8 @@
 //! Tags, notes, segments and erasure (issue 17), through the binary on both backends.
 
-use std::path::PathBuf;
-
 use serde_json::Value as Json;
 
 use crate::support::{Run, TestDb, TestEnv, array, both_backends, text_pairs};
-
-fn file(env: &TestEnv, name: &str, content: &str) -> PathBuf {
-    let path = env.path().join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
 
 /// The binary on `db`, with `env_vars` set.
 fn run(env: &TestEnv, db: &TestDb, args: &[&str], env_vars: &[(&str, &str)]) -> Run {
@@ -28,7 +20,7 @@ fn json(env: &TestEnv, db: &TestDb, args: &[&str]) -> Json {
 }
 
 fn import(env: &TestEnv, db: &TestDb, kind: &str, content: &str) {
-    let path = file(env, &format!("{kind}.csv"), content);
+    let path = env.file(format!("{kind}.csv"), content);
     run(
         env,
         db,
@@ -138,7 +130,7 @@ both_backends! {
         }
 
         // Every audit entry names the same operator, an import's too (it once read $USER only).
-        let path = file(&env, "again.csv", FANS);
+        let path = env.file("again.csv", FANS);
         run(&env, &db, &["import-csv", "onlyfans", "fans", path.to_str().unwrap()], &[("SOCIALCRM_OPERATOR", "maria"), ("USER", "sam")]).ok();
         let imports: Vec<Json> = audit(&env, &db).into_iter().filter(|e| e["action"] == "import").collect();
         assert_eq!(imports.len(), 2, "{imports:?}");
@@ -308,7 +300,7 @@ both_backends! {
             gamma.push_str(&format!("@g{i},G,Active,2026-01-01,2026-11-20,${}.00\n", i + 1));
         }
         for (account, content) in [("alpha", &alpha), ("beta", &beta), ("gamma", &gamma)] {
-            let path = file(&env, &format!("{account}.csv"), content);
+            let path = env.file(format!("{account}.csv"), content);
             run(&env, &db, &["import-csv", "onlyfans", "fans", path.to_str().unwrap(), "--account", account], &[]).ok();
         }
 
@@ -344,9 +336,9 @@ both_backends! {
         let header = "Fan ID,Username,Name,Status,Subscribed,Last Active,Total Spent\n";
         let row = "of-qx-5,qxshared,Qwyn Xandersen,Active,2026-01-14,2026-11-20,$100.00\n";
         for account in ["alpha", "beta"] {
-            let fans = file(&env, &format!("fans-{account}.csv"), &format!("{header}{row}of-keep-{account},keep{account},K,Active,2026-01-14,2026-11-20,$5.00\n"));
+            let fans = env.file(format!("fans-{account}.csv"), format!("{header}{row}of-keep-{account},keep{account},K,Active,2026-01-14,2026-11-20,$5.00\n"));
             run(&env, &db, &["import-csv", "onlyfans", "fans", fans.to_str().unwrap(), "--account", account], &[]).ok();
-            let messages = file(&env, &format!("messages-{account}.csv"), &format!("Message ID,Fan ID,Fan,Direction,Sent At,Text,Price\n\
+            let messages = env.file(format!("messages-{account}.csv"), format!("Message ID,Fan ID,Fan,Direction,Sent At,Text,Price\n\
                 m-{account},of-qx-5,@qxshared,received,2026-11-20 18:02,hello {account},\n"));
             run(&env, &db, &["import-csv", "onlyfans", "messages", messages.to_str().unwrap(), "--account", account], &[]).ok();
         }

@@ -14,13 +14,6 @@ fn example(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Writes `content` to a file named `name` in the test's directory.
-fn file(env: &TestEnv, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
-    let path = env.path().join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
-
 fn import(env: &TestEnv, db: &TestDb, kind: &str, file: &Path, extra: &[&str]) -> Run {
     let file = file.to_str().unwrap();
     let mut args = vec![
@@ -75,7 +68,7 @@ both_backends! {
         let newer = std::fs::read_to_string(example("onlyfans-fans.csv"))
             .unwrap()
             .replace("@quietfox,Sam Quill,Active,2026-02-03,2026-11-22,$310.00", "@quietfox,Sam Quill,Expired,2026-02-03,2026-11-23,$320.00");
-        let newer = file(env, "newer.csv", newer);
+        let newer = env.file("newer.csv", newer);
         assert_eq!(counts(import(env, db, "fans", &newer, &[]).ok()), (0, 1, 11, 0));
         let quiet = list(env, db, "fans").into_iter().find(|f| f["username"] == "quietfox").unwrap();
         assert_eq!((quiet["status"].as_str(), quiet["lifetime_spend_cents"].as_i64()), (Some("expired"), Some(32000)));
@@ -97,7 +90,7 @@ both_backends! {
             ("no-trailing-newline.csv", "username,fanid,spent\nann,1,5\nbo,2,6".into()),
         ];
         for (i, (name, content)) in variants.iter().enumerate() {
-            let path = file(env, name, content);
+            let path = env.file(name, content);
             let run = import(env, db, "fans", &path, &[]);
             let expected = if i == 0 { (2, 0, 0, 0) } else { (0, 0, 2, 0) };
             assert_eq!(counts(run.ok()), expected, "{name}: {}", run.stderr);
@@ -107,7 +100,7 @@ both_backends! {
         assert_eq!(fan(&fans, "2")["lifetime_spend_cents"], 600);
 
         // Rows keep the line they start on, past quoted newlines.
-        let path = file(env, "lines.csv", "username,notes,spent\nann,\"a\nb\nc\",1\nbad,x,nope\n");
+        let path = env.file("lines.csv", "username,notes,spent\nann,\"a\nb\nc\",1\nbad,x,nope\n");
         let rejects = env.path().join("lines-rejects.csv");
         import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
         let report = std::fs::read_to_string(&rejects).unwrap();
@@ -116,7 +109,7 @@ both_backends! {
 
     every_amount_and_date_form_is_read_exactly: |db| {
         let (env, db) = (&TestEnv::new(), &db);
-        let path = file(env, "forms.csv", "\
+        let path = env.file("forms.csv", "\
 username,total spent,subscribed,last active\n\
 a,\"$1,234.50\",2026-11-01,2026-11-01T12:30:00Z\n\
 b,\"1234,50 €\",11/02/2026,2026-11-01T12:30:00+02:00\n\
@@ -148,7 +141,7 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
 
     ambiguous_dates_are_rejected_until_the_order_is_given: |db| {
         let (env, db) = (&TestEnv::new(), &db);
-        let path = file(env, "ambiguous.csv", "username,subscribed\na,03-04-2026\nb,13/01/2026\nc,2026-01-05\n");
+        let path = env.file("ambiguous.csv", "username,subscribed\na,03-04-2026\nb,13/01/2026\nc,2026-01-05\n");
         let rejects = env.path().join("rejects.csv");
         let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
         assert_eq!(run.code, 3, "{}", run.stderr);
@@ -177,21 +170,21 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
             ("utf16.csv", b"\xFF\xFEu\x00s\x00e\x00r\x00".to_vec(), "it is UTF-16"),
         ];
         for (name, content, message) in cases {
-            let path = file(env, name, content);
+            let path = env.file(name, content);
             let line = import(env, db, "fans", &path, &[]).one_line_error(1).to_string();
             assert!(line.contains(message), "{name}: {line}");
             assert!(line.contains(name), "{name}: the file is named: {line}");
         }
-        let missing = file(env, "m.csv", "Fan,Body\nann,hi\n");
+        let missing = env.file("m.csv", "Fan,Body\nann,hi\n");
         let line = import(env, db, "messages", &missing, &[]).one_line_error(1).to_string();
         assert!(line.contains("lacks sent_at, direction"), "every missing field is listed: {line}");
         let nowhere = env.path().join("nowhere.csv");
         assert!(import(env, db, "fans", &nowhere, &[]).one_line_error(1).contains("cannot read"));
-        let bad_map = file(env, "map.csv", "Member\nzed\n");
+        let bad_map = env.file("map.csv", "Member\nzed\n");
         assert!(import(env, db, "fans", &bad_map, &["--map", "Member=nickname"]).one_line_error(2).contains("no field 'nickname'"));
 
         // A header-only file imports nothing, successfully; --map names unknown columns.
-        let header_only = file(env, "header.csv", "username,total spent\n");
+        let header_only = env.file("header.csv", "username,total spent\n");
         assert_eq!(import(env, db, "fans", &header_only, &[]).ok().json()["rows"], 0);
         import(env, db, "fans", &bad_map, &["--map", "Member=username"]).ok();
         assert_eq!(list(env, db, "fans").len(), 1);
@@ -205,7 +198,7 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
         let mut content = format!("username,name\nbefore,ok\nlong,{}\nafter,ok\n", "x".repeat(100_000)).into_bytes();
         content.extend(b"open,\"never closed ");
         content.extend(std::iter::repeat_n(b'y', 3 << 20));
-        let path = file(env, "huge.csv", content);
+        let path = env.file("huge.csv", content);
         let rejects = env.path().join("rejects.csv");
         let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
         assert_eq!(run.code, 3, "{}", run.stderr);
@@ -220,7 +213,7 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
 
     rejects_dry_runs_and_standard_input: |db| {
         let (env, db) = (&TestEnv::new(), &db);
-        let eu = file(env, "eu.csv", "\u{feff}Fan ID;User Name;Notes;Total spent (€);Joined\n\
+        let eu = env.file("eu.csv", "\u{feff}Fan ID;User Name;Notes;Total spent (€);Joined\n\
              9001;@Maple_Rider;\"likes\ncats\";1.234,50 €;14.01.2026\n\
              9002;other;x;abc;01.02.2026\n\
              9003;third;y;5;31.02.2026\n");
@@ -279,7 +272,7 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
         assert_eq!(fan(&fans, "maple_rider")["last_seen_at"], "2026-11-20T18:15:00Z", "messages move last seen forward");
 
         // Without ids, messages are keyed by their content, so a re-import is still a no-op.
-        let no_ids = file(env, "noid.csv", "Fan,Sent By,Date,Message\nann,fan,2026-11-01 10:00,hi\nann,me,2026-11-01 10:01,hello\nann,sideways,2026-11-01 10:02,?\n");
+        let no_ids = env.file("noid.csv", "Fan,Sent By,Date,Message\nann,fan,2026-11-01 10:00,hi\nann,me,2026-11-01 10:01,hello\nann,sideways,2026-11-01 10:02,?\n");
         assert_eq!(counts(&import(env, db, "messages", &no_ids, &[])), (2, 0, 0, 1));
         let again = import(env, db, "messages", &no_ids, &[]);
         assert_eq!(counts(&again), (0, 0, 2, 1));
@@ -299,7 +292,7 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
         assert_eq!(fan(&fans, "maple_rider")["lifetime_spend_cents"], 120450, "a lifetime total above the payments is kept");
 
         // Payments of a fan the fans export does not know, with a refund, summed exactly.
-        let more = file(env, "more.csv", "\
+        let more = env.file("more.csv", "\
 Transaction ID,Created At,Type,Username,Amount,Net Amount,Currency\n\
 t1,2026-11-01,tip,zoe,$10.10,$8.08,USD\n\
 t2,2026-11-02,tip,zoe,$20.20,$16.16,USD\n\
@@ -326,11 +319,11 @@ t5,2026-11-05,tip,,$3.00,,USD\n");
             csv.push_str(&format!("{i},fan_{i},{}.00,2026-11-01\n", i % 100));
         }
         csv.push_str("7,fan_7_renamed,,2026-11-20\n");
-        let path = file(env, "big.csv", &csv);
+        let path = env.file("big.csv", &csv);
         assert_eq!(counts(&import(env, db, "fans", &path, &[])), (3000, 0, 0, 1));
         assert_eq!(counts(&import(env, db, "fans", &path, &[])), (0, 0, 3000, 1), "a re-import changes nothing");
         let newer = csv.replace("10,fan_10,10.00", "10,fan_10,11.00").replace("2999,fan_2999,99.00,2026-11-01", "2999,fan_2999,99.00,2026-11-02");
-        let newer = file(env, "newer.csv", newer);
+        let newer = env.file("newer.csv", newer);
         assert_eq!(counts(&import(env, db, "fans", &newer, &[])), (0, 2, 2998, 1));
         let fans = list(env, db, "fans");
         assert_eq!(fans.len(), 1000, "listing limit");
@@ -354,10 +347,10 @@ fn is_sqlite(db: &TestDb) -> bool {
 both_backends! {
     lifetime_spend_does_not_flip_flop_between_fans_and_earnings_imports: |db| {
         let (env, db) = (&TestEnv::new(), &db);
-        let fans = file(env, "fans.csv", "Fan ID,Username,Total Spent\nf1,ann,$48.52\nf2,bo,$5.00\n");
-        let tips = file(env, "tips.csv", "Transaction ID,Date,Type,Fan ID,Username,Gross\n\
+        let fans = env.file("fans.csv", "Fan ID,Username,Total Spent\nf1,ann,$48.52\nf2,bo,$5.00\n");
+        let tips = env.file("tips.csv", "Transaction ID,Date,Type,Fan ID,Username,Gross\n\
             t1,2026-11-01,tip,f1,ann,$50.00\nt2,2026-11-02,tip,f1,ann,$3.17\n");
-        let refund = file(env, "refund.csv", "Transaction ID,Date,Type,Fan ID,Username,Gross\n\
+        let refund = env.file("refund.csv", "Transaction ID,Date,Type,Fan ID,Username,Gross\n\
             t3,2026-11-03,refund,f1,ann,$10.00\n");
         import(env, db, "fans", &fans, &[]).ok();
         import(env, db, "earnings", &tips, &[]).ok();
@@ -387,7 +380,7 @@ both_backends! {
 
     dates_beyond_year_9999_in_utc_are_rejected_and_listing_survives_bad_rows: |db| {
         let (env, db) = (&TestEnv::new(), &db);
-        let path = file(env, "years.csv", "username,subscribed\nok,2026-01-01\n\
+        let path = env.file("years.csv", "username,subscribed\nok,2026-01-01\n\
             late,9999-12-31T23:59:59-14:00\nearly,0000-01-01T00:30:00+01:00\n");
         let run = import(env, db, "fans", &path, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
@@ -408,7 +401,7 @@ both_backends! {
 
     absurd_amounts_are_rejected_and_spend_sums_cannot_overflow: |db| {
         let (env, db) = (&TestEnv::new(), &db);
-        let huge = file(env, "huge.csv", "Transaction ID,Date,Type,Username,Gross\n\
+        let huge = env.file("huge.csv", "Transaction ID,Date,Type,Username,Gross\n\
             h1,2026-11-01,tip,whale,\"$50,000,000,000,000,000.00\"\n\
             h2,2026-11-02,tip,whale,\"$50,000,000,000,000,000.00\"\n\
             h3,2026-11-03,tip,whale,\"$10,000,000,000.00\"\n\
@@ -438,7 +431,7 @@ both_backends! {
         for i in 0..100 {
             csv.push_str(&format!("n{i},2026-11-01T10:00:{:02}.123456789Z,tip,fan{},$1.00\n", i % 60, i % 7));
         }
-        let path = file(env, "nanos.csv", &csv);
+        let path = env.file("nanos.csv", &csv);
         assert_eq!(counts(import(env, db, "earnings", &path, &[]).ok()), (100, 0, 0, 0));
         assert_eq!(counts(import(env, db, "earnings", &path, &[]).ok()), (0, 0, 100, 0));
         // Rows without ids that differ only below 1 µs are the same payment.
@@ -447,7 +440,7 @@ both_backends! {
             csv.push_str(&format!("2026-11-02T10:00:{:02}.0000001Z,tip,fan{i},$1.00\n", i % 60));
         }
         csv.push_str("2026-11-02T10:00:00.0000002Z,tip,fan0,$1.00\n");
-        let path = file(env, "sub-micro.csv", &csv);
+        let path = env.file("sub-micro.csv", &csv);
         let run = import(env, db, "earnings", &path, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
         assert_eq!(counts(&run), (100, 0, 0, 1));
@@ -466,7 +459,7 @@ both_backends! {
             }
         }
         assert!(csv.len() > 256 * 1024);
-        let path = file(env, "nul.csv", &csv);
+        let path = env.file("nul.csv", &csv);
         let run = import(env, db, "fans", &path, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
         assert_eq!(counts(&run), (6000, 0, 0, 1));
@@ -487,7 +480,7 @@ both_backends! {
         for i in 0..2000 {
             csv.push_str(&format!("fan{i},{}\n", if i % 3 == 0 { "bad" } else { "1" }));
         }
-        let path = file(env, "input.csv", &csv);
+        let path = env.file("input.csv", &csv);
         let hard = env.path().join("hard.csv");
         std::fs::hard_link(&path, &hard).unwrap();
         let soft = env.path().join("soft.csv");
@@ -526,7 +519,7 @@ both_backends! {
 
     rejects_cells_that_a_spreadsheet_would_run_are_neutralised: |db| {
         let (env, db) = (&TestEnv::new(), &db);
-        let path = file(env, "formulas.csv", "username,name,spent,subscribed\n\
+        let path = env.file("formulas.csv", "username,name,spent,subscribed\n\
             =cmd|' /C calc'!A0,+SUM(1),-12.00,never\n\
             @evil,\"\tx\",ok,2026-01-01\n");
         let rejects = env.path().join("rejects.csv");
@@ -547,7 +540,7 @@ both_backends! {
             }
         }
         // Fixed and imported again, the rows are what the export said.
-        let fixed = file(env, "fixed.csv", report.replace(",never", ",2026-02-02").replace(",ok,", ",5,"));
+        let fixed = env.file("fixed.csv", report.replace(",never", ",2026-02-02").replace(",ok,", ",5,"));
         assert_eq!(counts(import(env, db, "fans", &fixed, &[]).ok()), (2, 0, 0, 0));
         let fans = list(env, db, "fans");
         let cmd = fans.iter().find(|f| f["username"] == "=cmd|' /C calc'!A0").unwrap();
@@ -557,11 +550,11 @@ both_backends! {
 
     duplicate_keys_in_one_file_keep_the_first_row_and_reimport_changes_nothing: |db| {
         let (env, db) = (&TestEnv::new(), &db);
-        let messages = file(env, "m.csv", "Message ID,Fan,Direction,Sent At,Text\n\
+        let messages = env.file("m.csv", "Message ID,Fan,Direction,Sent At,Text\n\
             m1,ann,in,2026-11-01 10:00,hi\nm1,ann,in,2026-11-01 10:00,hello\n");
         assert_eq!(counts(&import(env, db, "messages", &messages, &[])), (1, 0, 0, 1));
         assert_eq!(counts(&import(env, db, "messages", &messages, &[])), (0, 0, 1, 1));
-        let earnings = file(env, "e.csv", "Transaction ID,Date,Type,Username,Gross\n\
+        let earnings = env.file("e.csv", "Transaction ID,Date,Type,Username,Gross\n\
             t1,2026-11-01,tip,ann,$5.00\nt1,2026-11-02,tip,ann,$6.00\n");
         assert_eq!(counts(&import(env, db, "earnings", &earnings, &[])), (1, 0, 0, 1));
         assert_eq!(counts(&import(env, db, "earnings", &earnings, &[])), (0, 0, 1, 1));
@@ -575,7 +568,7 @@ both_backends! {
             }
             csv.push_str(&format!("{size}-7,fan_7_renamed,99.00\n"));
             csv.push_str(&format!("{size}-3,fan_3,3.00\n"));
-            let path = file(env, "dups.csv", &csv);
+            let path = env.file("dups.csv", &csv);
             let rejects = env.path().join("dups-rejects.csv");
             let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
             assert_eq!((run.code, counts(&run)), (3, (size as i64, 0, 0, 2)), "{size}: {}", run.stderr);
@@ -595,7 +588,7 @@ both_backends! {
             let name = if i == 20_000 { "Ann_Renamed" } else { "Ann" };
             csv.push_str(&format!("m{i},f1,{name},in,2026-11-01 10:{:02},hi,\n", i % 60));
         }
-        let path = file(env, "long.csv", &csv);
+        let path = env.file("long.csv", &csv);
         assert_eq!(counts(import(env, db, "messages", &path, &[]).ok()), (20_001, 0, 0, 0));
         let first = one_fan(env, db, "f1");
         assert_eq!(first["username"], "Ann", "the first row naming a fan gives its name");
@@ -622,7 +615,7 @@ both_backends! {
         for i in 0..20_010 {
             csv.push_str(&format!("{i},{}\n", if i == 20_005 { "boom" } else { "fan" }));
         }
-        let path = file(env, "fails.csv", &csv);
+        let path = env.file("fails.csv", &csv);
         // A commit after every batch of 4,096 rows: four are committed before the fifth fails.
         let mut cmd = env.command(&["--database-url", &db.url, "-o", "json", "import-csv", "onlyfans", "fans", path.to_str().unwrap()]);
         cmd.env("SOCIALCRM_IMPORT_COMMIT_ROWS", "4096");
@@ -641,7 +634,7 @@ both_backends! {
         let (env, db) = (&TestEnv::new(), &db);
         for (name, eol) in [("lf.csv", "\n"), ("crlf.csv", "\r\n"), ("cr.csv", "\r")] {
             let content = ["username,notes,spent", "ann,\"two\nlines\",1", "bo,x,nope", "", "cy,y,2", "dee,z,bad"].join(eol) + eol;
-            let path = file(env, name, content);
+            let path = env.file(name, content);
             let rejects = env.path().join(format!("{name}-rejects.csv"));
             let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
             assert!(run.stderr.contains("first: line 4: total_spent"), "{name}: {}", run.stderr);
@@ -653,18 +646,18 @@ both_backends! {
 
     unterminated_quotes_and_foreign_delimiters_are_rejected_not_imported: |db| {
         let (env, db) = (&TestEnv::new(), &db);
-        let swallowed = file(env, "quote.csv", "username,name,spent\nann,Ann,5\nbo,\"Bo,6\ncy,Cy,7\ndee,Dee,8\n");
+        let swallowed = env.file("quote.csv", "username,name,spent\nann,Ann,5\nbo,\"Bo,6\ncy,Cy,7\ndee,Dee,8\n");
         let run = import(env, db, "fans", &swallowed, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
         assert_eq!(counts(&run), (1, 0, 0, 1));
         run.stderr_has("line 3: a quote");
-        let foreign = file(env, "delims.csv", "username,name,spent\nann,Ann,5\nbo;Bo;6\ncy\tCy\t7\n");
+        let foreign = env.file("delims.csv", "username,name,spent\nann,Ann,5\nbo;Bo;6\ncy\tCy\t7\n");
         let run = import(env, db, "fans", &foreign, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
         assert_eq!(counts(&run), (0, 0, 1, 2));
         run.stderr_has("line 3: the row has 1 cell but the header has 3: is it written with ';' instead of ','?");
         // A multi-line note with a comma is still a note.
-        let note = file(env, "note.csv", "username,notes,spent\nann,\"line one\nline two, with comma\",5\n");
+        let note = env.file("note.csv", "username,notes,spent\nann,\"line one\nline two, with comma\",5\n");
         assert_eq!(counts(import(env, db, "fans", &note, &[]).ok()), (0, 0, 1, 0));
     };
 }
@@ -689,7 +682,7 @@ both_backends! {
             payments.push_str(&format!("t{i},{day}T10:00:00Z,tip,{fan},{fan}_name,$1.00\n"));
         }
         for (kind, body, account) in [("messages", &messages, "ann"), ("earnings", &payments, "bea")] {
-            let path = file(env, &format!("{kind}.csv"), body);
+            let path = env.file(format!("{kind}.csv"), body);
             import(env, db, kind, &path, &["--account", account]).ok();
             let fans = env.crm(db, &["fans", "list", "--account", account]).ok().json().as_array().unwrap().clone();
             let f1 = fan(&fans, "f1");

@@ -678,8 +678,7 @@ fn a_reel_replaced_while_it_uploads_fails_in_one_line() {
     let mut w = World::new(TestDb::sqlite());
     w.connect(&[]);
     let file = video(&w, 256 * 1024);
-    let replacement = w.env.path().join("other.mp4");
-    std::fs::write(&replacement, vec![7u8; 256 * 1024]).unwrap();
+    let replacement = w.env.file("other.mp4", vec![7u8; 256 * 1024]);
     let to = file.clone();
     w.fake
         .on_upload(move || std::fs::rename(&replacement, &to).unwrap());

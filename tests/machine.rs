@@ -362,12 +362,9 @@ mod lost_keys {
                     account: account.into(),
                     platform_user_id: Some(format!("{platform}-1")),
                     username: Some("someone".into()),
-                    scopes: None,
                     status: socialcrm::store::model::ConnectionStatus::Active,
-                    token_expires_at: None,
                     secret_ref: Some(key),
-                    connected_at: None,
-                    last_sync_at: None,
+                    ..Connection::default()
                 }]))
                 .unwrap();
         }

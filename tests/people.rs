@@ -5,7 +5,6 @@
 //! PostgreSQL, through the binary; fans of the API platforms are written as a sync writes them.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value as Json;
@@ -14,12 +13,6 @@ use socialcrm::store::model::*;
 use socialcrm::vocab::PlatformId;
 
 use crate::support::{TestDb, TestEnv, array, both_backends};
-
-fn file(env: &TestEnv, name: &str, content: &str) -> PathBuf {
-    let path = env.path().join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0).unwrap()
@@ -32,15 +25,10 @@ fn fan(platform: &str, id: &str, user: &str, name: &str, account: &str) -> Fan {
         account: account.into(),
         username: Some(user.into()),
         display_name: Some(name.into()),
-        status: None,
-        subscribed_at: None,
         first_seen_at: Some(at(1)),
         last_seen_at: Some(at(2)),
-        lifetime_spend_cents: None,
-        currency: None,
         source: "follower".into(),
-        referral: None,
-        contacts: Vec::new(),
+        ..Fan::default()
     }
 }
 
@@ -54,8 +42,7 @@ fn message(platform: &str, id: &str, fan: &str, body: &str) -> Message {
         kind: "dm".into(),
         body: Some(body.into()),
         sent_at: at(3),
-        thread_ref: None,
-        post_ref: None,
+        ..Message::default()
     }
 }
 
@@ -310,15 +297,14 @@ fn populate(env: &TestEnv, db: &TestDb) -> Population {
     });
     decoys.push((k("onlyfans", &format!("of-{t}")), k("x", &format!("x-{t}"))));
 
-    let path = file(env, "of-fans.csv", &of_csv);
+    let path = env.file("of-fans.csv", &of_csv);
     env.crm(
         db,
         &["import-csv", "onlyfans", "fans", path.to_str().unwrap()],
     )
     .ok();
-    let studio = file(env, "studio-fans.csv", &studio_csv);
-    let links = file(
-        env,
+    let studio = env.file("studio-fans.csv", &studio_csv);
+    let links = env.file(
         "studio-links.csv",
         "Link Name,Link URL,Clicks,Subscribers,Revenue\n\
          Spring promo,https://onlyfans.com/studio/c7,100,2,$20.00\n",
@@ -336,14 +322,8 @@ fn populate(env: &TestEnv, db: &TestDb) -> Population {
         platform_post_id: "ig-post-1".into(),
         account: Some("studio".into()),
         caption: Some("new set! link: onlyfans.com/studio/c7".into()),
-        url: None,
-        media_type: None,
         published_at: Some(at(1)),
-        view_count: None,
-        like_count: None,
-        comment_count: None,
-        share_count: None,
-        metrics_at: None,
+        ..Post::default()
     };
     let mut store = db.open();
     store.upsert(Batch::Fans(&synced)).unwrap();
@@ -558,8 +538,8 @@ both_backends! {
 
     a_persons_spend_is_the_sum_of_its_identities_relationships: |db| {
         let env = TestEnv::new();
-        let of = file(&env, "a.csv", "Fan ID,Username,Total Spent,Last Active\nof-1,ann,$120.50,2026-11-05\n");
-        let of_b = file(&env, "b.csv", "Fan ID,Username,Total Spent,Last Active\nof-1,ann,$30.25,2026-11-07\n");
+        let of = env.file("a.csv", "Fan ID,Username,Total Spent,Last Active\nof-1,ann,$120.50,2026-11-05\n");
+        let of_b = env.file("b.csv", "Fan ID,Username,Total Spent,Last Active\nof-1,ann,$30.25,2026-11-07\n");
         env.crm(&db, &["import-csv", "onlyfans", "fans", of.to_str().unwrap(), "--account", "alice"]).ok();
         env.crm(&db, &["import-csv", "onlyfans", "fans", of_b.to_str().unwrap(), "--account", "bea"]).ok();
         let mut tt = fan("tiktok", "tt-1", "ann", "Ann", "alice");

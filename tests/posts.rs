@@ -24,15 +24,8 @@ fn post(platform: &str, id: &str, account: Option<&str>) -> Post {
         platform: platform.parse().unwrap(),
         platform_post_id: id.into(),
         account: account.map(Into::into),
-        caption: None,
-        url: None,
         media_type: Some("video".into()),
-        published_at: None,
-        view_count: None,
-        like_count: None,
-        comment_count: None,
-        share_count: None,
-        metrics_at: None,
+        ..Post::default()
     }
 }
 
@@ -305,15 +298,12 @@ fn any_post() -> impl Strategy<Value = Post> {
             platform: platform.parse().unwrap(),
             platform_post_id: String::new(),
             account: account.map(Into::into),
-            caption: None,
-            url: None,
-            media_type: None,
             published_at: published.map(day),
             view_count: v,
             like_count: l,
             comment_count: c,
             share_count: s,
-            metrics_at: None,
+            ..Post::default()
         })
 }
 

@@ -533,8 +533,7 @@ fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one
     assert_eq!(field("nsfw"), Some("true"));
     assert_eq!(w.rows("posts"), 1);
 
-    let text = w.env.path().join("post.md");
-    std::fs::write(&text, "Hello **Reddit**").unwrap();
+    let text = w.env.file("post.md", "Hello **Reddit**");
     let table = w.run(&[
         "post",
         "reddit",

@@ -91,12 +91,10 @@ pub fn load_synced_example(db: &TestDb) {
         account: account.into(),
         platform_user_id: Some(format!("{platform}-{account}")),
         username: Some(account.into()),
-        scopes: None,
         status: ConnectionStatus::Active,
-        token_expires_at: None,
-        secret_ref: None,
         connected_at: Some(day(0)),
         last_sync_at: Some(day(89)),
+        ..Connection::default()
     };
     store
         .upsert(Batch::Connections(&[
@@ -615,12 +613,10 @@ fn open_starts_the_browser_on_the_written_file() {
         out.to_str().unwrap(),
         "--open",
     ]);
-    let browser = env.path().join("browser.sh");
-    std::fs::write(
-        &browser,
+    let browser = env.file(
+        "browser.sh",
         format!("#!/bin/sh\necho \"$1\" > {}\n", seen.display()),
-    )
-    .unwrap();
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

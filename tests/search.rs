@@ -82,8 +82,7 @@ const MESSAGE_CASES: &[(&str, &[&str])] = &[
 ];
 
 fn import(env: &TestEnv, db: &TestDb, kind: &str, csv: &str) {
-    let path = env.path().join(format!("{kind}.csv"));
-    std::fs::write(&path, csv).unwrap();
+    let path = env.file(format!("{kind}.csv"), csv);
     env.crm(
         db,
         &["import-csv", "onlyfans", kind, path.to_str().unwrap()],

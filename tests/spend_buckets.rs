@@ -21,8 +21,7 @@ fn crm(env: &TestEnv, db: &TestDb, args: &[&str]) -> Json {
 }
 
 fn import(env: &TestEnv, db: &TestDb, kind: &str, account: &str, content: &str) {
-    let path = env.path().join(format!("{kind}-{account}.csv"));
-    std::fs::write(&path, content).unwrap();
+    let path = env.file(format!("{kind}-{account}.csv"), content);
     let p = path.to_str().unwrap();
     crm(
         env,

@@ -296,8 +296,7 @@ fn a_file_that_differs_only_in_the_middle_is_a_new_file() {
     // Same size, same first and last MiB (the fingerprint), one byte changed in the middle.
     let mut bytes = std::fs::read(&file).unwrap();
     bytes[3 * MIB as usize] ^= 0xff;
-    let edited = env.path().join("edited.mp4");
-    std::fs::write(&edited, &bytes).unwrap();
+    let edited = env.file("edited.mp4", &bytes);
     let out = upload(&env, &fake, &edited, &[]).ok().json();
     assert_eq!(out["status"], "complete");
     assert_eq!(out["file_hash"], content_hash(&edited).as_str());

@@ -16,8 +16,7 @@ fn run(env: &TestEnv, fake: &FakeX, args: &[&str]) -> Run {
 /// A file of `len` bytes whose content differs at every offset (so a misplaced chunk shows).
 fn video(env: &TestEnv, len: usize) -> (std::path::PathBuf, String) {
     let bytes: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
-    let path = env.path().join("clip.mp4");
-    std::fs::write(&path, &bytes).unwrap();
+    let path = env.file("clip.mp4", &bytes);
     (path, sha256(&bytes))
 }
 

@@ -496,6 +496,14 @@ impl TestEnv {
         self.dir.path()
     }
 
+    /// Writes `content` to a file named `name` in the test's directory: the input files
+    /// (CSV exports, configs) that the import and config tests hand the binary.
+    pub fn file(&self, name: impl AsRef<Path>, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
     pub fn data_home(&self) -> PathBuf {
         self.path().join("data")
     }
