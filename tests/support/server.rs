@@ -89,13 +89,16 @@ impl RecordedRequest {
 
     /// The body is declared `application/x-www-form-urlencoded`.
     pub fn is_form(&self) -> bool {
-        self.content_type
+        self.is_type("application/x-www-form-urlencoded")
+    }
+
+    /// The body is declared of media type `mime` (any case, whatever its parameters).
+    pub fn is_type(&self, mime: &str) -> bool {
+        let ct = self
+            .content_type
             .as_deref()
-            .and_then(|ct| ct.split(';').next())
-            .is_some_and(|ct| {
-                ct.trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            })
+            .and_then(|ct| ct.split(';').next());
+        ct.is_some_and(|ct| ct.trim().eq_ignore_ascii_case(mime))
     }
 
     pub fn query_param(&self, name: &str) -> Option<&str> {
@@ -331,17 +334,17 @@ pub trait Routes: Send + 'static {
     /// The fake's OAuth authority (`oauth.rs`), whose knobs every fake has.
     fn auth(&mut self) -> &mut super::oauth::Authority;
 
-    /// A request this fake streams itself (an upload host, recording it in `log`), taken before
-    /// anything is read; every other request is handed back.
-    fn take(
+    /// A request this fake streams itself (an upload host), taken before anything is read: its
+    /// record and answer, which the skeleton logs and sends (without faults); `None` for every
+    /// other request.
+    fn stream(
         _state: &Mutex<Self>,
-        _log: &Log,
-        request: tiny_http::Request,
-    ) -> Option<tiny_http::Request>
+        _request: &mut tiny_http::Request,
+    ) -> Option<(RecordedRequest, Reply)>
     where
         Self: Sized,
     {
-        Some(request)
+        None
     }
 
     /// Trims a request as read before it is routed and recorded (binary bodies kept out).
@@ -516,10 +519,12 @@ pub fn matches_template(path: &str, template: &str) -> bool {
 
 /// Reads one request (at most `S::MAX_BODY`), routes it, records it, answers it (with the
 /// faults asked for).
-fn serve<S: Routes>(state: &Mutex<S>, faults: &Faults, log: &Log, request: tiny_http::Request) {
-    let Some(mut request) = S::take(state, log, request) else {
-        return;
-    };
+fn serve<S: Routes>(state: &Mutex<S>, faults: &Faults, log: &Log, mut request: tiny_http::Request) {
+    if let Some((mut recorded, reply)) = S::stream(state, &mut request) {
+        recorded.status = reply.status;
+        record(log, recorded);
+        return respond(request, reply);
+    }
     let read = RecordedRequest::read_bytes(&mut request, S::MAX_BODY);
     let (mut reply, faulty) = {
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
@@ -546,7 +551,7 @@ fn serve<S: Routes>(state: &Mutex<S>, faults: &Faults, log: &Log, request: tiny_
 }
 
 /// Appends `recorded` to `log`.
-pub fn record(log: &Log, recorded: RecordedRequest) {
+fn record(log: &Log, recorded: RecordedRequest) {
     log.lock().unwrap_or_else(|e| e.into_inner()).push(recorded);
 }
 
