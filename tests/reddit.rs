@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use base64::Engine;
-
 use crate::connect::assert_not_leaked;
 use crate::support::both_backends;
 use crate::support::fake_reddit::{
@@ -98,12 +96,9 @@ fn connected(submissions: usize, accounts: &[&str]) -> World {
     w
 }
 
+/// The `Authorization` header of HTTP Basic with `id:secret`.
 fn basic(id: &str, secret: &str) -> String {
-    let pair = format!("{id}:{secret}");
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(pair)
-    )
+    format!("Basic {}", crate::support::oauth::basic(id, secret))
 }
 
 #[test]
