@@ -305,10 +305,11 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
     Ok(report)
 }
 
-/// Rows read per batch: the unit the parser hands the writer. Small, so that the batches in
-/// flight (one being parsed, one waiting, one being written) stay a few MB even when a row is
-/// three records (an earnings row's gross, fee and net events); statement set-up still vanishes
-/// in the cost of its rows.
+/// Records per batch (of every table: an earnings row is three, its gross, fee and net
+/// events): the unit the parser hands the writer. Small, so that the batches in flight (one
+/// being parsed, one waiting, one being written) stay a few MB; statement set-up still vanishes
+/// in the cost of its rows. Counted in rows, an earnings import's batches were three times a
+/// fans import's and held 9 of its 68 MB at 1,000,000 rows.
 const BATCH: usize = 4_096;
 
 /// Batches share a transaction until it holds this many rows (`SOCIALCRM_IMPORT_COMMIT_ROWS`)
@@ -368,7 +369,7 @@ impl Parser<'_> {
             if rows.is_multiple_of(1024) {
                 self.progress.update(self.rows.consumed(), rows);
             }
-            if batch.rows >= BATCH {
+            if batch.records() >= BATCH {
                 self.keys.end_batch();
                 if out.send(std::mem::take(&mut batch)).is_err() {
                     return Ok((rows, self.rejects));

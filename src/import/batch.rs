@@ -55,6 +55,12 @@ impl Parsed {
         }
     }
 
+    /// Records in this batch, of every table: what a batch's memory and write cost grow with
+    /// (an earnings row is three events, a messages row may name a new fan).
+    pub fn records(&self) -> usize {
+        self.fans.len() + self.messages.len() + self.events.len() + self.links.len()
+    }
+
     /// The batches to write, fans first so the other records find them.
     pub fn batches(&self) -> Vec<Batch<'_>> {
         let mut out = Vec::with_capacity(4);
