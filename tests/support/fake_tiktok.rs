@@ -26,7 +26,7 @@
 //! videos (the `sync --all` benchmark).
 //!
 //! Everything is recorded ([`FakeTikTok::requests`]) and the tokens it issued can be read back
-//! ([`FakeTikTok::tokens`]). [`FakeBrowser`] is a `$BROWSER` for the binary to open the
+//! ([`FakeTikTok::grants`]). [`FakeBrowser`] is a `$BROWSER` for the binary to open the
 //! authorize page with.
 
 use std::collections::VecDeque;

@@ -240,20 +240,9 @@ pub fn respond(request: tiny_http::Request, reply: Reply) {
 /// waits for the client's delayed ACK (40 ms on Linux) and every page of a sync would stall.
 /// Linux hands TCP_NODELAY down from the listener to accepted connections.
 fn nodelay_listener() -> std::net::TcpListener {
-    use std::os::fd::AsRawFd;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    let on: libc::c_int = 1;
-    // SAFETY: setsockopt on a socket this function owns, with a c_int the size it says.
-    let rc = unsafe {
-        libc::setsockopt(
-            listener.as_raw_fd(),
-            libc::IPPROTO_TCP,
-            libc::TCP_NODELAY,
-            (&on as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(rc, 0, "TCP_NODELAY on the fake's listener");
+    let nodelay = socket2::SockRef::from(&listener).set_tcp_nodelay(true);
+    nodelay.expect("TCP_NODELAY on the fake's listener");
     listener
 }
 
