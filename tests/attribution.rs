@@ -203,9 +203,9 @@ both_backends! {
         let before = env.crm(&db, &["insights", "--from", "2026-11-01", "attribution", "--to", "2026-12-01"]).ok().json();
         assert_eq!(before, view);
         let chart = env.crm(&db, &["insights", "--chart", "attribution"]);
-        assert!(chart.one_line_error(2).contains("--chart does not apply"), "{}", chart.stderr);
+        chart.error_naming(2, &["--chart does not apply"]);
         let twice = env.crm(&db, &["insights", "--from", "2026-10-01", "attribution", "--from", "2026-11-01"]);
-        assert!(twice.one_line_error(2).contains("--from is given twice"), "{}", twice.stderr);
+        twice.error_naming(2, &["--from is given twice"]);
         // October: c103 has no period there; it is counted as a link without figures.
         let run = env.crm(&db, &["insights", "attribution", "--from", "2026-10-01", "--to", "2026-11-01"]);
         let october = run.ok().json();
@@ -278,8 +278,7 @@ both_backends! {
         assert_eq!(bio["currency"], "EUR");
         // Without a URL column the file is refused, naming what it saw and the fix.
         let bare = env.file("bare.csv", "Name,Clicks\nBio,3\n");
-        let err = import_links(&env, &db, bare.to_str().unwrap(), &[]).one_line_error(1).to_string();
-        assert!(err.contains("lacks url") && err.contains("--map COLUMN=url"), "{err}");
+        import_links(&env, &db, bare.to_str().unwrap(), &[]).error_naming(1, &["lacks url", "--map COLUMN=url"]);
         // --map names a column the importer does not know.
         let mapped = env.file("mapped.csv", "Promo,Hits\nhttps://onlyfans.com/lily/c11,7\n");
         let run = import_links(&env, &db, mapped.to_str().unwrap(), &["--account", "lily", "--map", "Promo=url", "--map", "Hits=clicks"]);

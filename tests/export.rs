@@ -10,7 +10,7 @@ use socialcrm::store::export::{Cell, RowSink};
 use socialcrm::store::model::*;
 use socialcrm::vocab::PlatformId;
 
-use crate::support::{TestDb, TestEnv, assert_contains, both_backends, texts};
+use crate::support::{TestDb, TestEnv, both_backends, texts};
 
 /// Text that breaks naive CSV writers and spreadsheets.
 const AWKWARD: [&str; 11] = [
@@ -339,23 +339,11 @@ fn one_snapshot(db: &TestDb) {
 fn refusals(db: &TestDb) {
     fill(db);
     let env = TestEnv::new();
-    let err = export(&env, db, &["--table", "secrets"])
-        .one_line_error(2)
-        .to_string();
-    assert_contains(&err, "'secrets' is never exported");
-    let err = export(&env, db, &["--table", "fanz"])
-        .one_line_error(2)
-        .to_string();
-    assert_contains(&err, "no table 'fanz'");
-    let err = export(&env, db, &["--out", "-"])
-        .one_line_error(2)
-        .to_string();
-    assert_contains(&err, "one table");
+    export(&env, db, &["--table", "secrets"]).error_naming(2, &["'secrets' is never exported"]);
+    export(&env, db, &["--table", "fanz"]).error_naming(2, &["no table 'fanz'"]);
+    export(&env, db, &["--out", "-"]).error_naming(2, &["one table"]);
     let file = env.file("a-file", "");
-    let err = export(&env, db, &["--out", file.to_str().unwrap()])
-        .one_line_error(2)
-        .to_string();
-    assert_contains(&err, "not a directory");
+    export(&env, db, &["--out", file.to_str().unwrap()]).error_naming(2, &["not a directory"]);
     // A FIFO where a table's file goes is refused, and nothing of the export is left behind.
     #[cfg(unix)]
     {
@@ -364,10 +352,7 @@ fn refusals(db: &TestDb) {
         let fifo = std::ffi::CString::new(dir.join("posts.csv").to_str().unwrap()).unwrap();
         // SAFETY: a valid NUL-terminated path; mkfifo only creates a file system node.
         assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
-        let err = export(&env, db, &["--out", dir.to_str().unwrap()])
-            .one_line_error(1)
-            .to_string();
-        assert_contains(&err, "is a FIFO");
+        export(&env, db, &["--out", dir.to_str().unwrap()]).error_naming(1, &["is a FIFO"]);
         let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
         assert_eq!(left.len(), 1, "only the FIFO: {left:?}");
     }
@@ -445,22 +430,11 @@ fn export_columns_in_the_readme_are_the_schemas() {
 }
 
 /// Writes `content` into the test's directory and imports it as `kind` for `account`.
-fn import_as(env: &TestEnv, db: &TestDb, kind: &str, account: &str, content: &str) {
-    let path = env.file(format!("{kind}-{account}.csv"), content);
-    let path = path.to_str().unwrap();
-    env.on(
-        db,
-        &["import-csv", "onlyfans", kind, path, "--account", account],
-    )
-    .ok();
-}
-
 /// Two creators sharing a fan: the whales are alpha's ann (of 4 paying fans) and beta's eve
 /// (of 2); ann's beta relationship is not one, nor are its message, tag and note.
 fn fill_segments(env: &TestEnv, db: &TestDb) {
     let header = "Fan ID,Username,Name,Status,Subscribed,Last Active,Total Spent\n";
-    import_as(
-        env,
+    env.import_as(
         db,
         "fans",
         "alpha",
@@ -472,8 +446,7 @@ fn fill_segments(env: &TestEnv, db: &TestDb) {
         of-dee,dee,Dee D,Expired,2026-02-03,2026-05-01,$800.00\n"
         ),
     );
-    import_as(
-        env,
+    env.import_as(
         db,
         "fans",
         "beta",
@@ -484,8 +457,7 @@ fn fill_segments(env: &TestEnv, db: &TestDb) {
         ),
     );
     let header = "Message ID,Fan ID,Fan,Direction,Sent At,Text,Price\n";
-    import_as(
-        env,
+    env.import_as(
         db,
         "messages",
         "alpha",
@@ -496,8 +468,7 @@ fn fill_segments(env: &TestEnv, db: &TestDb) {
         m-a3,of-bo,@bo,received,2026-11-21 09:00,bo here,\n"
         ),
     );
-    import_as(
-        env,
+    env.import_as(
         db,
         "messages",
         "beta",
@@ -722,14 +693,10 @@ fn segments(db: &TestDb) {
         stdout.stderr
     );
 
-    let err = export(&env, db, &["--segment", "whales", "--table", "posts"])
-        .one_line_error(2)
-        .to_string();
-    assert_contains(&err, "'posts' has no rows about a segment's fans");
-    let err = export(&env, db, &["--segment", "nope", "--out", "-"])
-        .one_line_error(1)
-        .to_string();
-    assert_contains(&err, "no segment named 'nope'");
+    export(&env, db, &["--segment", "whales", "--table", "posts"])
+        .error_naming(2, &["'posts' has no rows about a segment's fans"]);
+    export(&env, db, &["--segment", "nope", "--out", "-"])
+        .error_naming(1, &["no segment named 'nope'"]);
 }
 
 both_backends! {

@@ -19,17 +19,6 @@ fn json(env: &TestEnv, db: &TestDb, args: &[&str]) -> Json {
     env.crm(db, args).ok().json()
 }
 
-fn import(env: &TestEnv, db: &TestDb, kind: &str, content: &str) {
-    let path = env.file(format!("{kind}.csv"), content);
-    run(
-        env,
-        db,
-        &["import-csv", "onlyfans", kind, path.to_str().unwrap()],
-        &[],
-    )
-    .ok();
-}
-
 fn usernames(listing: &Json) -> Vec<String> {
     let mut names: Vec<String> = array(listing)
         .iter()
@@ -63,7 +52,7 @@ fn audit(env: &TestEnv, db: &TestDb) -> Vec<Json> {
 both_backends! {
     tags_and_notes_round_trip_with_audit_entries: |db| {
         let env = TestEnv::new();
-        import(&env, &db, "fans", FANS);
+        env.import(&db, "fans", FANS);
 
         let first = run(&env, &db, &["fans", "tag", "onlyfans:@ann", "VIP", " whale "], &[]);
         assert!(first.ok().stderr.contains("2 tag(s) added"), "{}", first.stderr);
@@ -75,10 +64,10 @@ both_backends! {
             "normalised, and tagging twice keeps one"
         );
         let bad = run(&env, &db, &["fans", "tag", "onlyfans:@ann", "two words"], &[]);
-        assert!(bad.one_line_error(2).contains("a tag holds only"), "{}", bad.stderr);
+        bad.error_naming(2, &["a tag holds only"]);
 
         let typo = run(&env, &db, &["fans", "tag", "onlyfans:@bo", "vip", "--account", "creator-a"], &[]);
-        assert!(typo.one_line_error(2).contains("no relationship with account 'creator-a' (it has: default)"), "{}", typo.stderr);
+        typo.error_naming(2, &["no relationship with account 'creator-a' (it has: default)"]);
         run(&env, &db, &["fans", "tag", "onlyfans:@bo", "vip", "--account", "default"], &[]).ok();
         assert_eq!(tags(&env, &db, "onlyfans:@bo"), vec![("vip".into(), Json::from("default"))]);
         assert_eq!(usernames(&json(&env, &db, &["fans", "list", "--tag", "VIP"])), ["ann", "bo"]);
@@ -104,7 +93,7 @@ both_backends! {
         )
         .ok();
         let empty = run(&env, &db, &["fans", "note", "onlyfans:@ann", "   "], &[]);
-        assert!(empty.one_line_error(2).contains("a note cannot be empty"));
+        empty.error_naming(2, &["a note cannot be empty"]);
         let shown = json(&env, &db, &["fans", "show", "onlyfans:@ann"]);
         let notes = shown["notes"].as_array().unwrap();
         assert_eq!(notes.len(), 2);
@@ -139,7 +128,7 @@ both_backends! {
 
     segments_are_saved_listed_shown_and_deleted: |db| {
         let env = TestEnv::new();
-        import(&env, &db, "fans", FANS);
+        env.import(&db, "fans", FANS);
         for fan in ["onlyfans:@ann", "onlyfans:@cy"] {
             run(&env, &db, &["fans", "tag", fan, "vip"], &[]).ok();
         }
@@ -148,11 +137,11 @@ both_backends! {
         assert_eq!(created["fans"], 1, "cy was last seen in June");
 
         let builtin = run(&env, &db, &["segments", "create", "whales", "--tag", "vip"], &[]);
-        assert!(builtin.one_line_error(2).contains("built-in"), "{}", builtin.stderr);
+        builtin.error_naming(2, &["built-in"]);
         let taken = run(&env, &db, &["segments", "create", "recent-vip", "--tag", "x"], &[]);
-        assert!(taken.one_line_error(1).contains("exists"), "{}", taken.stderr);
+        taken.error_naming(1, &["exists"]);
         let empty = run(&env, &db, &["segments", "create", "everyone"], &[]);
-        assert!(empty.one_line_error(2).contains("at least one filter"), "{}", empty.stderr);
+        empty.error_naming(2, &["at least one filter"]);
         let bad_date = run(&env, &db, &["segments", "create", "x", "--since", "lately"], &[]);
         bad_date.one_line_error(2);
 
@@ -172,7 +161,7 @@ both_backends! {
         assert_eq!(both.ok().json().as_array().unwrap().len(), 0, "search is not in the segment: both apply");
         run(&env, &db, &["segments", "create", "of-only", "--platform", "onlyfans"], &[]).ok();
         let clash = run(&env, &db, &["fans", "list", "--segment", "of-only", "--platform", "x"], &[]);
-        assert!(clash.one_line_error(2).contains("contradicts"), "{}", clash.stderr);
+        clash.error_naming(2, &["contradicts"]);
 
         // "30d" stays relative: judged a year later, nobody was seen in the last 30 days.
         let later = run(&env, &db, &["-o", "json", "segments", "show", "recent-vip"], &[("SOCIALCRM_NOW", "2027-11-24T12:00:00Z")]);
@@ -182,21 +171,21 @@ both_backends! {
         run(&env, &db, &["segments", "delete", "recent-vip"], &[]).one_line_error(1);
         run(&env, &db, &["segments", "delete", "cold"], &[]).one_line_error(2);
         let gone = run(&env, &db, &["fans", "list", "--segment", "recent-vip"], &[]);
-        assert!(gone.one_line_error(1).contains("no segment named 'recent-vip'"));
+        gone.error_naming(1, &["no segment named 'recent-vip'"]);
         let actions: Vec<String> = audit(&env, &db).iter().map(|e| e["action"].as_str().unwrap().to_string()).collect();
         assert!(actions.contains(&"segments.create".into()) && actions.contains(&"segments.delete".into()), "{actions:?}");
     };
 
     erasure_leaves_no_row_mentioning_the_fan: |db| {
         let env = TestEnv::new();
-        import(&env, &db, "fans", "Fan ID,Username,Name,Status,Subscribed,Last Active,Total Spent,Email,Referral\n\
+        env.import(&db, "fans", "Fan ID,Username,Name,Status,Subscribed,Last Active,Total Spent,Email,Referral\n\
             of-zq-771,zqerase,Zyxo Quillfeather,Active,2026-01-14,2026-11-20,$100.00,Zyxo@Quill.example,TikTok bio\n\
             of-keep-1,keeper,Kept Person,Active,2026-01-14,2026-11-20,$5.00,,\n");
-        import(&env, &db, "messages", "Message ID,Fan ID,Fan,Direction,Sent At,Text,Price\n\
+        env.import(&db, "messages", "Message ID,Fan ID,Fan,Direction,Sent At,Text,Price\n\
             m-1,of-zq-771,@zqerase,received,2026-11-20 18:02,hello from zqerase,\n\
             m-2,of-zq-771,@zqerase,sent,2026-11-20 18:15,hi Zyxo,$12.00\n\
             m-3,of-keep-1,@keeper,received,2026-11-20 18:20,still here,\n");
-        import(&env, &db, "earnings", "Transaction ID,Date,Type,Fan ID,Username,Description,Gross\n\
+        env.import(&db, "earnings", "Transaction ID,Date,Type,Fan ID,Username,Description,Gross\n\
             t-1,2026-11-01,Tip,of-zq-771,zqerase,Tip from @zqerase,$50.00\n\
             t-2,2026-11-02,Tip,of-keep-1,keeper,Tip from @keeper,$5.00\n");
         run(&env, &db, &["fans", "tag", "onlyfans:@zqerase", "vip"], &[]).ok();
@@ -211,7 +200,7 @@ both_backends! {
         let kept_before = db.mentions(&["keeper", "of-keep-1"]);
 
         let refused = run(&env, &db, &["fans", "delete", "onlyfans:@zqerase"], &[]);
-        assert!(refused.one_line_error(2).contains("without --yes"), "{}", refused.stderr);
+        refused.error_naming(2, &["without --yes"]);
         assert!(!refused.stderr.contains("zqerase"), "the refusal names the fan by id only");
         assert!(!db.mentions(&needles).is_empty(), "refused: nothing erased");
 
@@ -243,7 +232,7 @@ both_backends! {
         assert!(detail.ends_with(", 2 saved segments of a search naming the fan scrubbed"), "{entry}");
 
         let again = run(&env, &db, &["fans", "delete", "onlyfans:@zqerase", "--yes"], &[]);
-        assert!(again.one_line_error(1).contains("no fan matches"), "{}", again.stderr);
+        again.error_naming(1, &["no fan matches"]);
     };
 }
 
@@ -361,7 +350,7 @@ both_backends! {
         assert_eq!(definition(), "account beta, matching 'qxshared'", "the fan is still in the CRM: the segment stays");
 
         let missing = run(&env, &db, &["fans", "delete", "onlyfans:@qxshared", "--account", "alpha", "--yes"], &[]);
-        assert!(missing.one_line_error(1).contains("no relationship with account 'alpha'"), "{}", missing.stderr);
+        missing.error_naming(1, &["no relationship with account 'alpha'"]);
 
         run(&env, &db, &["fans", "delete", "onlyfans:@qxshared", "--account", "beta", "--yes"], &[]).ok();
         assert_eq!(db.mentions(&["of-qx-5", "qxshared", "Qwyn Xandersen"]), Vec::<String>::new(), "the last relationship took the identity with it");

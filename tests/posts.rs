@@ -13,7 +13,7 @@ use socialcrm::store::value::Value;
 use socialcrm::store::{Batch, Store};
 use socialcrm::vocab::PlatformId;
 
-use crate::support::{TestDb, TestEnv, array, assert_contains, both_backends};
+use crate::support::{TestDb, TestEnv, array, both_backends};
 
 fn day(d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, d, 9, 0, 0).unwrap()
@@ -138,10 +138,8 @@ fn through_the_binary(db: &TestDb) {
         ],
     );
     assert_eq!(ids(&rest), ["1790", "t3_x"]);
-    let err = run(&env, db, &["posts", "list", "--after", "999999"])
-        .one_line_error(2)
-        .to_string();
-    assert_contains(&err, "no post 999999 to continue after");
+    run(&env, db, &["posts", "list", "--after", "999999"])
+        .error_naming(2, &["no post 999999 to continue after"]);
 
     // `posts show`: the fields, then the metrics over time; JSON has the whole history.
     let shown = run(&env, db, &["posts", "show", "tiktok:7301"]);
@@ -179,14 +177,9 @@ fn through_the_binary(db: &TestDb) {
     let quiet = run(&env, db, &["posts", "show", "reddit:t3_x"]);
     quiet.ok();
     quiet.stderr_has("no metrics history");
-    let err = run(&env, db, &["posts", "show", "tiktok:nope"])
-        .one_line_error(1)
-        .to_string();
-    assert_contains(&err, "no post matches 'tiktok:nope'");
-    let err = run(&env, db, &["posts", "show", "nope"])
-        .one_line_error(2)
-        .to_string();
-    assert_contains(&err, "PLATFORM:POST_ID");
+    run(&env, db, &["posts", "show", "tiktok:nope"])
+        .error_naming(1, &["no post matches 'tiktok:nope'"]);
+    run(&env, db, &["posts", "show", "nope"]).error_naming(2, &["PLATFORM:POST_ID"]);
 }
 
 /// The plan of `sql` on `db`, one line per plan row.

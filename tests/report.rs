@@ -580,17 +580,9 @@ fn the_default_file_name_and_refused_targets() {
     }
     let dir = env.path().to_str().unwrap().to_string();
     let refused = env.on(&db, &["report", "--out", &dir]);
-    assert!(
-        refused.one_line_error(1).contains("a directory"),
-        "{}",
-        refused.stderr
-    );
+    refused.error_naming(1, &["a directory"]);
     let unknown = env.on(&db, &["report", "--account", "nobody"]);
-    assert!(
-        unknown
-            .one_line_error(1)
-            .contains("no account named 'nobody'")
-    );
+    unknown.error_naming(1, &["no account named 'nobody'"]);
     let both = env.crm(&db, &["report", "--out", "-"]);
     both.one_line_error(2);
     let stdout = env.on(&db, &["report", "--account", "ben", "--out", "-"]);

@@ -20,16 +20,6 @@ fn crm(env: &TestEnv, db: &TestDb, args: &[&str]) -> Json {
     env.crm(db, args).ok().json()
 }
 
-fn import(env: &TestEnv, db: &TestDb, kind: &str, account: &str, content: &str) {
-    let path = env.file(format!("{kind}-{account}.csv"), content);
-    let p = path.to_str().unwrap();
-    crm(
-        env,
-        db,
-        &["import-csv", "onlyfans", kind, p, "--account", account],
-    );
-}
-
 /// A small deterministic generator (an LCG), so that a failure replays.
 struct Lcg(u64);
 
@@ -201,15 +191,15 @@ both_backends! {
         let mut rng = Lcg(17);
         // alpha: 240 fans, so whales take ceil(1%) = 2 or 3 of its paying ones.
         let alpha = fans_csv(&mut rng, "a", 225, 15);
-        import(&env, &db, "fans", "alpha", &alpha);
-        import(&env, &db, "fans", "beta", &fans_csv(&mut rng, "b", 45, 15));
-        import(&env, &db, "fans", "gamma", &fans_csv(&mut rng, "g", 3, 0));
+        env.import_as(&db, "fans", "alpha", &alpha);
+        env.import_as(&db, "fans", "beta", &fans_csv(&mut rng, "b", 45, 15));
+        env.import_as(&db, "fans", "gamma", &fans_csv(&mut rng, "g", 3, 0));
         segments_match(&env, &db, "first imports");
 
-        import(&env, &db, "fans", "alpha", &alpha);
+        env.import_as(&db, "fans", "alpha", &alpha);
         segments_match(&env, &db, "the same export again");
         // Spends moved (into other buckets, to none, to zero), and fans added.
-        import(&env, &db, "fans", "alpha", &fans_csv(&mut rng, "a", 260, 15));
+        env.import_as(&db, "fans", "alpha", &fans_csv(&mut rng, "a", 260, 15));
         segments_match(&env, &db, "a changed export");
 
         // Payments above a fan's exported spend raise it (paid_cents, recomputed in place).
@@ -218,7 +208,7 @@ both_backends! {
             tips.push_str(&format!("2026-11-0{},Tip,@b{i},${}.00\n", 1 + i % 9, 100 * (i + 1) * (i + 1)));
         }
         tips.push_str("2026-11-02,Tip,@shared3,$9000.00\n");
-        import(&env, &db, "earnings", "beta", &tips);
+        env.import_as(&db, "earnings", "beta", &tips);
         segments_match(&env, &db, "an earnings import");
 
         // Erasure of every relationship, and of one account's.

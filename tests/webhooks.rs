@@ -15,7 +15,7 @@ use socialcrm::vocab::PlatformId;
 use socialcrm::webhooks::signature::sign;
 
 use crate::support::http::{self, raw};
-use crate::support::{TestDb, TestEnv, assert_contains};
+use crate::support::{TestDb, TestEnv};
 
 const SECRET: &str = "tt-client-secret-9f8e7d6c";
 const NOW: &str = "2026-11-24T12:00:00Z";
@@ -479,8 +479,7 @@ fn serving_without_a_client_secret_is_a_configuration_error() {
     let env = TestEnv::new();
     let db = TestDb::sqlite();
     let run = env.on(&db, &["webhooks", "serve", "--bind", "127.0.0.1:0"]);
-    let line = run.one_line_error(5);
-    assert_contains(line, "TIKTOK_CLIENT_SECRET");
+    run.error_naming(5, &["TIKTOK_CLIENT_SECRET"]);
 }
 
 /// A TCP connection to `addr` from the loopback address `from` (127.0.0.0/8 is all local on

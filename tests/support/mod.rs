@@ -555,6 +555,34 @@ impl TestEnv {
         self.run(&all)
     }
 
+    /// Imports `content` as an OnlyFans `kind` export (`import-csv onlyfans` of `KIND.csv`) on
+    /// `db`; must succeed. The set-up of every test that starts from a creator's exports.
+    pub fn import(&self, db: &TestDb, kind: &str, content: &str) -> Run {
+        self.import_csv(db, kind, &format!("{kind}.csv"), content, &[])
+    }
+
+    /// [`TestEnv::import`] into `account`, from `KIND-ACCOUNT.csv`.
+    pub fn import_as(&self, db: &TestDb, kind: &str, account: &str, content: &str) -> Run {
+        let name = format!("{kind}-{account}.csv");
+        self.import_csv(db, kind, &name, content, &["--account", account])
+    }
+
+    fn import_csv(
+        &self,
+        db: &TestDb,
+        kind: &str,
+        name: &str,
+        content: &str,
+        extra: &[&str],
+    ) -> Run {
+        let path = self.file(name, content);
+        let mut args = vec!["import-csv", "onlyfans", kind, path.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let run = self.crm(db, &args);
+        run.ok();
+        run
+    }
+
     /// Runs `inner` under `/usr/bin/time`: the run (its stderr without time's line), the
     /// seconds it took and its peak RSS in KiB.
     pub fn run_timed(&self, inner: Command) -> (Run, f64, f64) {
@@ -613,6 +641,15 @@ impl Run {
         );
         assert!(lines[0].starts_with("error: "), "{}", lines[0]);
         lines[0]
+    }
+
+    /// Asserts a one-line error ([`Run::one_line_error`]) that names every one of `needles`.
+    pub fn error_naming(&self, code: i32, needles: &[&str]) -> &str {
+        let line = self.one_line_error(code);
+        for needle in needles {
+            assert!(line.contains(needle), "{needle:?} is not in {line:?}");
+        }
+        line
     }
 
     pub fn ok(&self) -> &Self {
