@@ -142,15 +142,11 @@ fn export_links(env: &TestEnv, db: &TestDb) -> String {
     .clone()
 }
 
-fn summary(run: &Run) -> (i64, i64, i64, i64) {
-    run.import_counts()
-}
-
 both_backends! {
     attribution_on_the_example_set_gives_the_hand_computed_totals: |db| {
         let env = TestEnv::new();
         load(&env, &db);
-        let view = env.crm(&db, &["insights", "attribution"]).ok().json();
+        let view = env.crm_json(&db, &["insights", "attribution"]);
         // No --from/--to: each link's periods summed (the export has no lifetime rows).
         // c101: 20+35 = 55 subscribers, 300.00+540.00 = 840.00; c102: 6+9 = 15, 90.00+120.50 =
         // 210.50; c103: 14, 260.00; c104: 3+5 = 8, 45.00+75.25 = 120.25.
@@ -191,7 +187,7 @@ both_backends! {
     a_range_reads_the_periods_starting_in_it: |db| {
         let env = TestEnv::new();
         load(&env, &db);
-        let view = env.crm(&db, &["insights", "attribution", "--from", "2026-11-01", "--to", "2026-12-01"]).ok().json();
+        let view = env.crm_json(&db, &["insights", "attribution", "--from", "2026-11-01", "--to", "2026-12-01"]);
         // November only: c101 35 / 540.00 (TikTok and X), c102 9 / 120.50 (Reddit),
         // c103 14 / 260.00 (X), c104 5 / 75.25 (unattributed).
         assert_eq!(figures(source(&view, "tiktok")), (1, 2, 35, 54_000));
@@ -200,7 +196,7 @@ both_backends! {
         assert_eq!(figures(source(&view, "unattributed")), (1, 0, 5, 7_525));
         assert_eq!(figures(source(&view, "total")), (4, 4, 63, 99_575));
         // The range may stand before the view too; the metrics' own options may not.
-        let before = env.crm(&db, &["insights", "--from", "2026-11-01", "attribution", "--to", "2026-12-01"]).ok().json();
+        let before = env.crm_json(&db, &["insights", "--from", "2026-11-01", "attribution", "--to", "2026-12-01"]);
         assert_eq!(before, view);
         let chart = env.crm(&db, &["insights", "--chart", "attribution"]);
         chart.error_naming(2, &["--chart does not apply"]);
@@ -222,7 +218,7 @@ both_backends! {
         let env = TestEnv::new();
         import_links(&env, &db, &example("onlyfans-links.csv"), &[]).ok();
         // No post at all: every link is unattributed, nothing is spread over platforms.
-        let view = env.crm(&db, &["insights", "attribution"]).ok().json();
+        let view = env.crm_json(&db, &["insights", "attribution"]);
         assert_eq!(view["platforms"], serde_json::json!([]));
         assert_eq!(figures(source(&view, "unattributed")), (4, 0, 92, 143_075));
         assert_eq!(figures(&view["attributed"]), (0, 0, 0, 0));
@@ -232,13 +228,13 @@ both_backends! {
         let env = TestEnv::new();
         let file = example("onlyfans-links.csv");
         let first = import_links(&env, &db, &file, &[]);
-        assert_eq!(summary(first.ok()), (7, 0, 0, 0));
+        assert_eq!(first.ok().import_counts(), (7, 0, 0, 0));
         assert_eq!(first.json()["table"], "tracking_links");
         let before = export_links(&env, &db);
         let again = import_links(&env, &db, &file, &[]);
-        assert_eq!(summary(again.ok()), (0, 0, 7, 0));
+        assert_eq!(again.ok().import_counts(), (0, 0, 7, 0));
         assert_eq!(export_links(&env, &db), before, "the rows, revisions and times are as they were");
-        let status = env.crm(&db, &["db", "status"]).ok().json();
+        let status = env.crm_json(&db, &["db", "status"]);
         let rows = array(&status["tables"]).iter().find(|t| t["table"] == "tracking_links").unwrap()["rows"].clone();
         assert_eq!(rows, 7);
         // Links carry no personal data: erasing a fan leaves them as they were.
@@ -248,8 +244,8 @@ both_backends! {
         // A newer export of a period updates its row, and only it.
         let newer = env.file("newer.csv", "Link URL,Period Start,Period End,Subscribers,Revenue\n\
             https://onlyfans.com/ava/c104/,2026-11-01,2026-11-30,6,$80.00\n");
-        assert_eq!(summary(import_links(&env, &db, newer.to_str().unwrap(), &[]).ok()), (0, 1, 0, 0));
-        let c104 = link(&env.crm(&db, &["insights", "attribution"]).ok().json(), "https://onlyfans.com/ava/c104/").clone();
+        assert_eq!(import_links(&env, &db, newer.to_str().unwrap(), &[]).ok().import_counts(), (0, 1, 0, 0));
+        let c104 = link(&env.crm_json(&db, &["insights", "attribution"]), "https://onlyfans.com/ava/c104/").clone();
         assert_eq!((c104["subscribers"].as_i64(), c104["revenue_cents"].as_i64()), (Some(3 + 6), Some(4_500 + 8_000)));
         assert_eq!(c104["clicks"], 150 + 200, "a column the newer file lacks keeps its figure");
     };
@@ -267,12 +263,12 @@ both_backends! {
         let rejects = env.path().join("rejects.csv");
         let run = import_links(&env, &db, file.to_str().unwrap(), &["--account", "lily", "--rejects", rejects.to_str().unwrap()]);
         assert_eq!(run.code, 3, "{}", run.stderr);
-        assert_eq!(summary(&run), (2, 0, 0, 3));
+        assert_eq!(run.import_counts(), (2, 0, 0, 3));
         let report = std::fs::read_to_string(&rejects).unwrap();
         assert_contains(&report, "4,\"url: \"\"not a link\"\" is not a link");
         assert_contains(&report, "5,\"clicks: bad count \"\"12.5\"\"");
         assert_contains(&report, "is already on line 2");
-        let view = env.crm(&db, &["insights", "attribution", "--account", "lily"]).ok().json();
+        let view = env.crm_json(&db, &["insights", "attribution", "--account", "lily"]);
         let bio = link(&view, "HTTPS://OnlyFans.com/lily/c7/");
         assert_eq!((bio["clicks"].as_i64(), bio["subscribers"].as_i64(), bio["revenue_cents"].as_i64()), (Some(1500), Some(25), Some(123_450)));
         assert_eq!(bio["currency"], "EUR");
@@ -282,16 +278,16 @@ both_backends! {
         // --map names a column the importer does not know.
         let mapped = env.file("mapped.csv", "Promo,Hits\nhttps://onlyfans.com/lily/c11,7\n");
         let run = import_links(&env, &db, mapped.to_str().unwrap(), &["--account", "lily", "--map", "Promo=url", "--map", "Hits=clicks"]);
-        assert_eq!(summary(run.ok()), (1, 0, 0, 0));
+        assert_eq!(run.ok().import_counts(), (1, 0, 0, 0));
     };
 
     the_insights_command_keeps_its_positional_platform: |db| {
         let env = TestEnv::new();
         crate::report::load_example(&env, &db);
-        let tiktok = env.crm(&db, &["insights", "tiktok", "--from", "2026-10-26", "--to", "2026-11-25"]).ok().json();
+        let tiktok = env.crm_json(&db, &["insights", "tiktok", "--from", "2026-10-26", "--to", "2026-11-25"]);
         assert!(array(&tiktok["metrics"]).iter().all(|m| m["platform"] == "tiktok"));
         assert!(!tiktok["metrics"].as_array().unwrap().is_empty());
-        let all = env.crm(&db, &["insights", "--from", "2026-10-26"]).ok().json();
+        let all = env.crm_json(&db, &["insights", "--from", "2026-10-26"]);
         assert!(all["metrics"].as_array().unwrap().len() > tiktok["metrics"].as_array().unwrap().len());
         // The view's own options come after its name; a platform with it is a usage error.
         env.crm(&db, &["insights", "tiktok", "attribution"]).one_line_error(2);

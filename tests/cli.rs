@@ -210,7 +210,7 @@ fn a_newer_schema_is_refused_with_a_hint() {
     let env = TestEnv::new();
     env.on(&db, &["fans", "list"])
         .error_naming(5, &["schema version 999", "upgrade socialcrm"]);
-    let status = env.crm(&db, &["db", "status"]).ok().json();
+    let status = env.crm_json(&db, &["db", "status"]);
     assert_eq!(status["state"], "newer");
 }
 

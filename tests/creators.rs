@@ -30,7 +30,7 @@ fn counts(run: &Run) -> (u64, u64, u64) {
 fn fans(env: &TestEnv, db: &TestDb, extra: &[&str]) -> Vec<Json> {
     let mut args = vec!["fans", "list", "--limit", "1000"];
     args.extend_from_slice(extra);
-    env.crm(db, &args).ok().json().as_array().unwrap().clone()
+    env.crm_json(db, &args).as_array().unwrap().clone()
 }
 
 fn by_user<'a>(rows: &'a [Json], user: &str) -> &'a Json {
@@ -68,7 +68,7 @@ both_backends! {
         assert_ne!(ann_a["relationship_id"], ann_b["relationship_id"]);
         assert_eq!(fans(env, db, &[]).len(), 4);
 
-        let shown = env.crm(db, &["fans", "show", "onlyfans:@ANN"]).ok().json();
+        let shown = env.crm_json(db, &["fans", "show", "onlyfans:@ANN"]);
         assert_eq!(shown["fan"]["username"], "ann");
         let accounts: Vec<&str> = array(&shown["relationships"]).iter().map(|r| r["account"].as_str().unwrap()).collect();
         assert_eq!(accounts, ["alice", "bea"]);
@@ -88,10 +88,10 @@ both_backends! {
             m1,f1,ann,received,2026-11-20 18:02,hello\n");
         import(env, db, "messages", &hello, Some("alice")).ok();
         import(env, db, "messages", &hello, Some("bea")).ok();
-        let inbox = env.crm(db, &["messages", "list", "--account", "bea"]).ok().json();
+        let inbox = env.crm_json(db, &["messages", "list", "--account", "bea"]);
         assert_eq!(inbox.as_array().unwrap().len(), 1);
         assert_eq!(inbox[0]["account"], "bea");
-        assert_eq!(env.crm(db, &["messages", "list"]).ok().json().as_array().unwrap().len(), 2);
+        assert_eq!(env.crm_json(db, &["messages", "list"]).as_array().unwrap().len(), 2);
         assert_eq!(by_user(&fans(env, db, &["--account", "alice"]), "f1")["message_count"], 1);
 
         // With two creators' data, an export without --account is refused in one line.
@@ -124,7 +124,7 @@ both_backends! {
             if let Some(a) = &after {
                 args.extend(["--after", a.as_str()]);
             }
-            let page = env.crm(db, &args).ok().json().as_array().unwrap().clone();
+            let page = env.crm_json(db, &args).as_array().unwrap().clone();
             let Some(last) = page.last() else { break };
             after = Some(last["relationship_id"].to_string());
             seen.extend(users(&page));
@@ -179,7 +179,7 @@ both_backends! {
         assert_eq!((anna["revision"].as_i64(), anna["message_count"].as_i64()), (Some(3), Some(1)));
         let bo = by_user(&rows, "tt-1");
         assert_eq!((bo["account"].as_str(), bo["source"].as_str()), (Some("studio"), Some("commenter")));
-        let messages = env.crm(db, &["messages", "list", "--account", "studio"]).ok().json();
+        let messages = env.crm_json(db, &["messages", "list", "--account", "studio"]);
         assert_eq!(messages[0]["platform_message_id"], "c1");
         // The CSV payment is `default`'s: an earnings import into `default` sums it.
         let tips = env.file("tips.csv", "Transaction ID,Date,Type,Fan ID,Gross\nt2,2026-11-02,tip,of-1,$100.00\n");

@@ -523,10 +523,7 @@ fn segment_export(
     db: &TestDb,
     name: &str,
 ) -> BTreeMap<String, Vec<serde_json::Map<String, serde_json::Value>>> {
-    let listed = env
-        .crm(db, &["fans", "list", "--segment", name, "--limit", "1000"])
-        .ok()
-        .json();
+    let listed = env.crm_json(db, &["fans", "list", "--segment", name, "--limit", "1000"]);
     let listed = listed.as_array().unwrap();
     let dir = env.path().join(format!("segment-{name}"));
     let mut args = vec![

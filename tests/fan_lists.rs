@@ -15,10 +15,6 @@ fn run(env: &TestEnv, db: &TestDb, args: &[&str], env_vars: &[(&str, &str)]) -> 
     env.run_cmd(cmd)
 }
 
-fn json(env: &TestEnv, db: &TestDb, args: &[&str]) -> Json {
-    env.crm(db, args).ok().json()
-}
-
 fn usernames(listing: &Json) -> Vec<String> {
     let mut names: Vec<String> = array(listing)
         .iter()
@@ -29,7 +25,7 @@ fn usernames(listing: &Json) -> Vec<String> {
 }
 
 fn tags(env: &TestEnv, db: &TestDb, fan: &str) -> Vec<(String, Json)> {
-    json(env, db, &["fans", "show", fan])["tags"]
+    env.crm_json(db, &["fans", "show", fan])["tags"]
         .as_array()
         .unwrap()
         .iter()
@@ -43,7 +39,7 @@ const FANS: &str = "Username,Name,Status,Subscribed,Last Active,Total Spent\n\
     @cy,Cy C,Expired,2026-02-03,2026-06-01,$10.00\n";
 
 fn audit(env: &TestEnv, db: &TestDb) -> Vec<Json> {
-    json(env, db, &["audit", "list", "--limit", "1000"])
+    env.crm_json(db, &["audit", "list", "--limit", "1000"])
         .as_array()
         .unwrap()
         .clone()
@@ -70,13 +66,13 @@ both_backends! {
         typo.error_naming(2, &["no relationship with account 'creator-a' (it has: default)"]);
         run(&env, &db, &["fans", "tag", "onlyfans:@bo", "vip", "--account", "default"], &[]).ok();
         assert_eq!(tags(&env, &db, "onlyfans:@bo"), vec![("vip".into(), Json::from("default"))]);
-        assert_eq!(usernames(&json(&env, &db, &["fans", "list", "--tag", "VIP"])), ["ann", "bo"]);
+        assert_eq!(usernames(&env.crm_json(&db, &["fans", "list", "--tag", "VIP"])), ["ann", "bo"]);
         assert_eq!(
-            usernames(&json(&env, &db, &["fans", "list", "--tag", "vip", "--tag", "whale"])),
+            usernames(&env.crm_json(&db, &["fans", "list", "--tag", "vip", "--tag", "whale"])),
             ["ann"],
             "repeated --tag requires all of them"
         );
-        assert_eq!(usernames(&json(&env, &db, &["fans", "list", "--tag", "nobody"])), Vec::<String>::new());
+        assert_eq!(usernames(&env.crm_json(&db, &["fans", "list", "--tag", "nobody"])), Vec::<String>::new());
 
         run(&env, &db, &["fans", "untag", "onlyfans:@ann", "whale"], &[]).ok();
         let twice = run(&env, &db, &["fans", "untag", "onlyfans:@ann", "whale"], &[]);
@@ -94,7 +90,7 @@ both_backends! {
         .ok();
         let empty = run(&env, &db, &["fans", "note", "onlyfans:@ann", "   "], &[]);
         empty.error_naming(2, &["a note cannot be empty"]);
-        let shown = json(&env, &db, &["fans", "show", "onlyfans:@ann"]);
+        let shown = env.crm_json(&db, &["fans", "show", "onlyfans:@ann"]);
         let notes = shown["notes"].as_array().unwrap();
         assert_eq!(notes.len(), 2);
         assert_eq!(notes[0]["body"], "Asked about a discount", "newest first");
@@ -132,7 +128,7 @@ both_backends! {
         for fan in ["onlyfans:@ann", "onlyfans:@cy"] {
             run(&env, &db, &["fans", "tag", fan, "vip"], &[]).ok();
         }
-        let created = json(&env, &db, &["segments", "create", "Recent-VIP", "--tag", "vip", "--since", "30d"]);
+        let created = env.crm_json(&db, &["segments", "create", "Recent-VIP", "--tag", "vip", "--since", "30d"]);
         assert_eq!(created["name"], "recent-vip");
         assert_eq!(created["fans"], 1, "cy was last seen in June");
 
@@ -145,7 +141,7 @@ both_backends! {
         let bad_date = run(&env, &db, &["segments", "create", "x", "--since", "lately"], &[]);
         bad_date.one_line_error(2);
 
-        let listed = json(&env, &db, &["segments", "list"]);
+        let listed = env.crm_json(&db, &["segments", "list"]);
         let names: Vec<&str> = array(&listed).iter().map(|s| s["name"].as_str().unwrap()).collect();
         assert_eq!(names, ["whales", "new", "cold", "recent-vip"], "built-in first, then saved by name");
         let mine = &listed[3];
@@ -153,10 +149,10 @@ both_backends! {
         assert_eq!(mine["definition"], "tagged vip, last seen since 30d");
         assert_eq!(mine["fans"], 1);
 
-        let shown = json(&env, &db, &["segments", "show", "recent-vip"]);
+        let shown = env.crm_json(&db, &["segments", "show", "recent-vip"]);
         assert_eq!(shown["fans"], 1);
         assert_eq!(usernames(&shown["members"]), ["ann"]);
-        assert_eq!(usernames(&json(&env, &db, &["fans", "list", "--segment", "recent-vip"])), ["ann"]);
+        assert_eq!(usernames(&env.crm_json(&db, &["fans", "list", "--segment", "recent-vip"])), ["ann"]);
         let both = run(&env, &db, &["-o", "json", "fans", "list", "--segment", "recent-vip", "--search", "zz"], &[]);
         assert_eq!(both.ok().json().as_array().unwrap().len(), 0, "search is not in the segment: both apply");
         run(&env, &db, &["segments", "create", "of-only", "--platform", "onlyfans"], &[]).ok();
@@ -215,7 +211,7 @@ both_backends! {
         assert_eq!(rows("fan_contacts"), 1, "the email its profile shared: {counts:?}");
         assert_eq!(rows("segments"), 2, "{counts:?}");
         assert_eq!(db.mentions(&needles), Vec::<String>::new(), "no row mentions the erased fan");
-        let listed = json(&env, &db, &["segments", "list"]);
+        let listed = env.crm_json(&db, &["segments", "list"]);
         let saved: Vec<(String, String)> = array(&listed).iter()
             .filter(|s| s["kind"] == "saved")
             .map(|s| (s["name"].as_str().unwrap().to_string(), s["definition"].as_str().unwrap().to_string()))
@@ -247,7 +243,7 @@ pub fn members(
     if let Some(a) = account {
         args.extend(["--account", a]);
     }
-    let mut out = text_pairs(&json(env, db, &args), "account", "username");
+    let mut out = text_pairs(&env.crm_json(db, &args), "account", "username");
     out.sort();
     out
 }
@@ -312,7 +308,7 @@ both_backends! {
             "a4 was seen 29 days ago; a5 and a6 spent less than the median; a7 nothing"
         );
 
-        let listed = json(&env, &db, &["segments", "list"]);
+        let listed = env.crm_json(&db, &["segments", "list"]);
         let count = |name: &str| array(&listed).iter().find(|s| s["name"] == name).unwrap()["fans"].as_i64().unwrap();
         assert_eq!((count("whales"), count("new"), count("cold")), (6, 3, 3));
         // Counts are live: a week later, nobody is new any more.
@@ -335,11 +331,11 @@ both_backends! {
         run(&env, &db, &["fans", "tag", "onlyfans:@qxshared", "everywhere"], &[]).ok();
         run(&env, &db, &["fans", "note", "onlyfans:@qxshared", "alpha's note", "--account", "alpha"], &[]).ok();
         run(&env, &db, &["segments", "create", "qx", "--search", "qxshared", "--account", "beta"], &[]).ok();
-        let definition = || json(&env, &db, &["segments", "show", "qx"])["definition"].as_str().unwrap().to_string();
+        let definition = || env.crm_json(&db, &["segments", "show", "qx"])["definition"].as_str().unwrap().to_string();
 
         let alpha = run(&env, &db, &["-o", "json", "fans", "delete", "onlyfans:@qxshared", "--account", "alpha", "--yes"], &[]);
         alpha.ok();
-        let shown = json(&env, &db, &["fans", "show", "onlyfans:@qxshared"]);
+        let shown = env.crm_json(&db, &["fans", "show", "onlyfans:@qxshared"]);
         let accounts: Vec<&str> = array(&shown["relationships"]).iter().map(|r| r["account"].as_str().unwrap()).collect();
         assert_eq!(accounts, ["beta"], "{shown}");
         let tags: Vec<&str> = array(&shown["tags"]).iter().map(|t| t["tag"].as_str().unwrap()).collect();

@@ -41,18 +41,14 @@ fn fan<'a>(fans: &'a [Json], id: &str) -> &'a Json {
         .unwrap_or_else(|| panic!("no fan {id} in {fans:?}"))
 }
 
-fn counts(run: &Run) -> (i64, i64, i64, i64) {
-    run.import_counts()
-}
-
 both_backends! {
     the_example_export_imports_once_and_then_changes_nothing: |db| {
         let (env, db) = (&TestEnv::new(), &db);
         let first = import(env, db, "fans", &example("onlyfans-fans.csv"), &[]);
-        assert_eq!(counts(first.ok()), (12, 0, 0, 0));
+        assert_eq!(first.ok().import_counts(), (12, 0, 0, 0));
         assert!(first.stderr.contains("OnlyFans has no public API"), "the notice shows");
         let again = import(env, db, "fans", &example("onlyfans-fans.csv"), &[]);
-        assert_eq!(counts(again.ok()), (0, 0, 12, 0), "re-import changes nothing");
+        assert_eq!(again.ok().import_counts(), (0, 0, 12, 0), "re-import changes nothing");
         assert!(!again.stderr.contains("no public API"), "the notice shows once per database");
 
         let fans = list(env, db, "fans");
@@ -69,7 +65,7 @@ both_backends! {
             .unwrap()
             .replace("@quietfox,Sam Quill,Active,2026-02-03,2026-11-22,$310.00", "@quietfox,Sam Quill,Expired,2026-02-03,2026-11-23,$320.00");
         let newer = env.file("newer.csv", newer);
-        assert_eq!(counts(import(env, db, "fans", &newer, &[]).ok()), (0, 1, 11, 0));
+        assert_eq!(import(env, db, "fans", &newer, &[]).ok().import_counts(), (0, 1, 11, 0));
         let quiet = list(env, db, "fans").into_iter().find(|f| f["username"] == "quietfox").unwrap();
         assert_eq!((quiet["status"].as_str(), quiet["lifetime_spend_cents"].as_i64()), (Some("expired"), Some(32000)));
 
@@ -93,7 +89,7 @@ both_backends! {
             let path = env.file(name, content);
             let run = import(env, db, "fans", &path, &[]);
             let expected = if i == 0 { (2, 0, 0, 0) } else { (0, 0, 2, 0) };
-            assert_eq!(counts(run.ok()), expected, "{name}: {}", run.stderr);
+            assert_eq!(run.ok().import_counts(), expected, "{name}: {}", run.stderr);
         }
         let fans = list(env, db, "fans");
         assert_eq!(fans.len(), 2);
@@ -118,7 +114,7 @@ d,EUR 12,2026-11-04T01:02:03.5Z,11/01/2026 3:04 PM\n\
 e,(12.00),13.11.2026,\n\
 f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
         let run = import(env, db, "fans", &path, &[]);
-        assert_eq!(counts(run.ok()), (6, 0, 0, 0), "{}", run.stderr);
+        assert_eq!(run.ok().import_counts(), (6, 0, 0, 0), "{}", run.stderr);
         let fans = list(env, db, "fans");
         let got = |id: &str, field: &str| fan(&fans, id)[field].clone();
         assert_eq!(got("a", "lifetime_spend_cents"), 123450);
@@ -145,19 +141,19 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
         let rejects = env.path().join("rejects.csv");
         let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
         assert_eq!(run.code, 3, "{}", run.stderr);
-        assert_eq!(counts(&run), (1, 0, 0, 2));
+        assert_eq!(run.import_counts(), (1, 0, 0, 2));
         let report = std::fs::read_to_string(&rejects).unwrap();
         assert_contains(&report, "--date-format mdy` or `--date-format dmy");
         assert_contains(&report, "--date-format dmy` if the file writes day/month");
 
         let run = import(env, db, "fans", &path, &["--date-format", "dmy"]);
-        assert_eq!(counts(run.ok()), (2, 0, 1, 0));
+        assert_eq!(run.ok().import_counts(), (2, 0, 1, 0));
         let fans = list(env, db, "fans");
         assert_eq!(fan(&fans, "a")["first_seen_at"], "2026-04-03T00:00:00Z");
         assert_eq!(fan(&fans, "b")["first_seen_at"], "2026-01-13T00:00:00Z");
 
         let iso_only = import(env, db, "fans", &path, &["--date-format", "iso"]);
-        assert_eq!(counts(&iso_only).3, 2, "iso refuses numeric day-month dates");
+        assert_eq!(iso_only.import_counts().3, 2, "iso refuses numeric day-month dates");
     };
 
     files_that_cannot_be_imported_fail_in_one_line: |db| {
@@ -202,7 +198,7 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
         let rejects = env.path().join("rejects.csv");
         let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
         assert_eq!(run.code, 3, "{}", run.stderr);
-        assert_eq!(counts(&run), (2, 0, 0, 2));
+        assert_eq!(run.import_counts(), (2, 0, 0, 2));
         run.stderr_has("2 of 4 rows rejected");
         let report = std::fs::read_to_string(&rejects).unwrap();
         assert!(report.contains("a cell is 100000 bytes long (at most 16384)"), "{}", &report[..200]);
@@ -220,7 +216,7 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
         let rejects = env.path().join("rejects.csv");
         let run = import(env, db, "fans", &eu, &["--rejects", rejects.to_str().unwrap(), "--dry-run"]);
         assert_eq!(run.code, 3, "a dry run reports rejects the same way");
-        assert_eq!(counts(&run), (1, 0, 0, 2));
+        assert_eq!(run.import_counts(), (1, 0, 0, 2));
         assert!(run.stderr.contains("dry run: nothing was written"));
         assert_eq!(list(env, db, "fans").len(), 0, "a dry run writes no fan");
         assert!(list(env, db, "audit").is_empty(), "nor an audit entry");
@@ -244,7 +240,7 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
         let mut cmd = env.command(&["--database-url", &db.url, "-o", "json", "import-csv", "onlyfans", "fans", "-"]);
         cmd.stdin(Stdio::from(std::fs::File::open(example("onlyfans-fans.csv")).unwrap()));
         let run = env.run_cmd(cmd);
-        assert_eq!(counts(run.ok()), (12, 0, 0, 0));
+        assert_eq!(run.ok().import_counts(), (12, 0, 0, 0));
         assert_eq!(run.json()["file"], "standard input");
     };
 
@@ -254,7 +250,7 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
         let run = import(env, db, "messages", &example("onlyfans-messages.csv"), &[]);
         let summary = run.ok().json();
         assert_eq!((summary["table"].as_str(), summary["inserted"].as_u64()), (Some("messages"), Some(8)));
-        assert_eq!(counts(import(env, db, "messages", &example("onlyfans-messages.csv"), &[]).ok()), (0, 0, 8, 0));
+        assert_eq!(import(env, db, "messages", &example("onlyfans-messages.csv"), &[]).ok().import_counts(), (0, 0, 8, 0));
 
         let messages = list(env, db, "messages");
         assert_eq!(messages.len(), 8);
@@ -273,9 +269,9 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
 
         // Without ids, messages are keyed by their content, so a re-import is still a no-op.
         let no_ids = env.file("noid.csv", "Fan,Sent By,Date,Message\nann,fan,2026-11-01 10:00,hi\nann,me,2026-11-01 10:01,hello\nann,sideways,2026-11-01 10:02,?\n");
-        assert_eq!(counts(&import(env, db, "messages", &no_ids, &[])), (2, 0, 0, 1));
+        assert_eq!(import(env, db, "messages", &no_ids, &[]).import_counts(), (2, 0, 0, 1));
         let again = import(env, db, "messages", &no_ids, &[]);
-        assert_eq!(counts(&again), (0, 0, 2, 1));
+        assert_eq!(again.import_counts(), (0, 0, 2, 1));
         again.stderr_has("'sideways' is neither in nor out");
     };
 
@@ -285,7 +281,7 @@ f,£0.99,2026-11-06,11/01/2026 12:00 AM\n");
         let run = import(env, db, "earnings", &example("onlyfans-earnings.csv"), &[]);
         let summary = run.ok().json();
         assert_eq!((summary["table"].as_str(), summary["rows"].as_u64(), summary["inserted"].as_u64()), (Some("analytics_events"), Some(8), Some(24)), "gross, fee and net per payment");
-        assert_eq!(counts(import(env, db, "earnings", &example("onlyfans-earnings.csv"), &[]).ok()), (0, 0, 24, 0));
+        assert_eq!(import(env, db, "earnings", &example("onlyfans-earnings.csv"), &[]).ok().import_counts(), (0, 0, 24, 0));
 
         let fans = list(env, db, "fans");
         assert_eq!(fan(&fans, "newcomer_lou")["lifetime_spend_cents"], 999, "a payer not in the fans export becomes a fan with their spend");
@@ -300,12 +296,12 @@ t3,2026-11-03,refund,zoe,$10.10,$8.08,USD\n\
 t4,2026-11-04,tip,zoe,$1.00,$2.00,USD\n\
 t5,2026-11-05,tip,,$3.00,,USD\n");
         let run = import(env, db, "earnings", &more, &[]);
-        assert_eq!(counts(&run), (7, 0, 0, 1));
+        assert_eq!(run.import_counts(), (7, 0, 0, 1));
         run.stderr_has("net (2.00) is more than gross (1.00)");
         let zoe = list(env, db, "fans").into_iter().find(|f| f["platform_user_id"] == "zoe").unwrap();
         assert_eq!(zoe["lifetime_spend_cents"], 2020, "10.10 + 20.20 - 10.10");
         assert_eq!(zoe["first_seen_at"], "2026-11-01T00:00:00Z");
-        assert_eq!(counts(&import(env, db, "earnings", &more, &[])), (0, 0, 7, 1));
+        assert_eq!(import(env, db, "earnings", &more, &[]).import_counts(), (0, 0, 7, 1));
         let zoe = list(env, db, "fans").into_iter().find(|f| f["platform_user_id"] == "zoe").unwrap();
         assert_eq!(zoe["revision"], 2, "a re-import does not touch the spend again");
     };
@@ -320,11 +316,11 @@ t5,2026-11-05,tip,,$3.00,,USD\n");
         }
         csv.push_str("7,fan_7_renamed,,2026-11-20\n");
         let path = env.file("big.csv", &csv);
-        assert_eq!(counts(&import(env, db, "fans", &path, &[])), (3000, 0, 0, 1));
-        assert_eq!(counts(&import(env, db, "fans", &path, &[])), (0, 0, 3000, 1), "a re-import changes nothing");
+        assert_eq!(import(env, db, "fans", &path, &[]).import_counts(), (3000, 0, 0, 1));
+        assert_eq!(import(env, db, "fans", &path, &[]).import_counts(), (0, 0, 3000, 1), "a re-import changes nothing");
         let newer = csv.replace("10,fan_10,10.00", "10,fan_10,11.00").replace("2999,fan_2999,99.00,2026-11-01", "2999,fan_2999,99.00,2026-11-02");
         let newer = env.file("newer.csv", newer);
-        assert_eq!(counts(&import(env, db, "fans", &newer, &[])), (0, 2, 2998, 1));
+        assert_eq!(import(env, db, "fans", &newer, &[]).import_counts(), (0, 2, 2998, 1));
         let fans = list(env, db, "fans");
         assert_eq!(fans.len(), 1000, "listing limit");
         let seven = fan(&fans, "7");
@@ -358,7 +354,7 @@ both_backends! {
         assert_eq!(after_first["lifetime_spend_cents"], 5317, "the payments are more than the export says");
         for cycle in 0..2 {
             let again = import(env, db, "fans", &fans, &[]);
-            assert_eq!(counts(again.ok()), (0, 0, 2, 0), "cycle {cycle}: an unchanged export changes nothing");
+            assert_eq!(again.ok().import_counts(), (0, 0, 2, 0), "cycle {cycle}: an unchanged export changes nothing");
             assert_eq!(one_fan(env, db, "f1")["lifetime_spend_cents"], 5317, "cycle {cycle}");
             import(env, db, "earnings", &tips, &[]).ok();
             let f1 = one_fan(env, db, "f1");
@@ -384,7 +380,7 @@ both_backends! {
             late,9999-12-31T23:59:59-14:00\nearly,0000-01-01T00:30:00+01:00\n");
         let run = import(env, db, "fans", &path, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
-        assert_eq!(counts(&run), (1, 0, 0, 2));
+        assert_eq!(run.import_counts(), (1, 0, 0, 2));
         run.stderr_has("years 0000 to 9999");
         assert_eq!(list(env, db, "fans").len(), 1);
         // A row stored before the check (or written by another tool) does not make the CRM
@@ -408,7 +404,7 @@ both_backends! {
             h4,2026-11-04,tip,whale,\"$10,000,000,000.01\"\n");
         let run = import(env, db, "earnings", &huge, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
-        assert_eq!(counts(&run), (1, 0, 0, 3));
+        assert_eq!(run.import_counts(), (1, 0, 0, 3));
         run.stderr_has("at most 10,000,000,000.00");
         // Sums of payments stored before the bound saturate instead of failing every import.
         for (id, at) in [("x1", "2026-11-05"), ("x2", "2026-11-06")] {
@@ -418,7 +414,7 @@ both_backends! {
                 '2026-11-01T00:00:00.000000Z', '2026-11-01T00:00:00.000000Z')"));
         }
         let run = import(env, db, "earnings", &example("onlyfans-earnings.csv"), &[]);
-        assert_eq!(counts(run.ok()), (24, 0, 0, 0));
+        assert_eq!(run.ok().import_counts(), (24, 0, 0, 0));
         let whale = one_fan(env, db, "whale");
         assert!(whale["lifetime_spend_cents"].as_i64().unwrap() > 1_000_000_000_000_000_000, "{whale}");
         import(env, db, "earnings", &example("onlyfans-earnings.csv"), &[]).ok();
@@ -432,8 +428,8 @@ both_backends! {
             csv.push_str(&format!("n{i},2026-11-01T10:00:{:02}.123456789Z,tip,fan{},$1.00\n", i % 60, i % 7));
         }
         let path = env.file("nanos.csv", &csv);
-        assert_eq!(counts(import(env, db, "earnings", &path, &[]).ok()), (100, 0, 0, 0));
-        assert_eq!(counts(import(env, db, "earnings", &path, &[]).ok()), (0, 0, 100, 0));
+        assert_eq!(import(env, db, "earnings", &path, &[]).ok().import_counts(), (100, 0, 0, 0));
+        assert_eq!(import(env, db, "earnings", &path, &[]).ok().import_counts(), (0, 0, 100, 0));
         // Rows without ids that differ only below 1 µs are the same payment.
         let mut csv = String::from("Date,Type,Username,Gross\n");
         for i in 0..100 {
@@ -443,9 +439,9 @@ both_backends! {
         let path = env.file("sub-micro.csv", &csv);
         let run = import(env, db, "earnings", &path, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
-        assert_eq!(counts(&run), (100, 0, 0, 1));
+        assert_eq!(run.import_counts(), (100, 0, 0, 1));
         run.stderr_has("line 102");
-        assert_eq!(counts(&import(env, db, "earnings", &path, &[])), (0, 0, 100, 1));
+        assert_eq!(import(env, db, "earnings", &path, &[]).import_counts(), (0, 0, 100, 1));
     };
 
     a_nul_byte_past_the_first_block_rejects_its_row_not_the_file: |db| {
@@ -462,13 +458,13 @@ both_backends! {
         let path = env.file("nul.csv", &csv);
         let run = import(env, db, "fans", &path, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
-        assert_eq!(counts(&run), (6000, 0, 0, 1));
+        assert_eq!(run.import_counts(), (6000, 0, 0, 1));
         run.stderr_has("line 5002: the row holds a NUL byte");
         // From standard input the same, with its audit entry.
         let mut cmd = env.command(&["--database-url", &db.url, "-o", "json", "import-csv", "onlyfans", "fans", "-"]);
         cmd.stdin(Stdio::from(std::fs::File::open(&path).unwrap()));
         let run = env.run_cmd(cmd);
-        assert_eq!((run.code, counts(&run)), (3, (0, 0, 6000, 1)), "{}", run.stderr);
+        assert_eq!((run.code, run.import_counts()), (3, (0, 0, 6000, 1)), "{}", run.stderr);
         assert_eq!(list(env, db, "audit").iter().filter(|a| a["action"] == "import").count(), 2);
     };
 
@@ -504,7 +500,7 @@ both_backends! {
         // A rejects file elsewhere is owner-only and complete.
         let rejects = env.path().join("rejects.csv");
         let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
-        assert_eq!(counts(&run), (1333, 0, 0, 667));
+        assert_eq!(run.import_counts(), (1333, 0, 0, 667));
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(&rejects).unwrap().permissions().mode() & 0o777, 0o600);
         assert_eq!(std::fs::read_to_string(&rejects).unwrap().lines().count(), 668);
@@ -522,7 +518,7 @@ both_backends! {
             @evil,\"\tx\",ok,2026-01-01\n");
         let rejects = env.path().join("rejects.csv");
         let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
-        assert_eq!(counts(&run), (0, 0, 0, 2));
+        assert_eq!(run.import_counts(), (0, 0, 0, 2));
         let report = std::fs::read_to_string(&rejects).unwrap();
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(report.as_bytes());
         let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
@@ -539,7 +535,7 @@ both_backends! {
         }
         // Fixed and imported again, the rows are what the export said.
         let fixed = env.file("fixed.csv", report.replace(",never", ",2026-02-02").replace(",ok,", ",5,"));
-        assert_eq!(counts(import(env, db, "fans", &fixed, &[]).ok()), (2, 0, 0, 0));
+        assert_eq!(import(env, db, "fans", &fixed, &[]).ok().import_counts(), (2, 0, 0, 0));
         let fans = list(env, db, "fans");
         let cmd = fans.iter().find(|f| f["username"] == "=cmd|' /C calc'!A0").unwrap();
         assert_eq!((cmd["display_name"].as_str(), cmd["lifetime_spend_cents"].as_i64()), (Some("+SUM(1)"), Some(-1200)));
@@ -550,12 +546,12 @@ both_backends! {
         let (env, db) = (&TestEnv::new(), &db);
         let messages = env.file("m.csv", "Message ID,Fan,Direction,Sent At,Text\n\
             m1,ann,in,2026-11-01 10:00,hi\nm1,ann,in,2026-11-01 10:00,hello\n");
-        assert_eq!(counts(&import(env, db, "messages", &messages, &[])), (1, 0, 0, 1));
-        assert_eq!(counts(&import(env, db, "messages", &messages, &[])), (0, 0, 1, 1));
+        assert_eq!(import(env, db, "messages", &messages, &[]).import_counts(), (1, 0, 0, 1));
+        assert_eq!(import(env, db, "messages", &messages, &[]).import_counts(), (0, 0, 1, 1));
         let earnings = env.file("e.csv", "Transaction ID,Date,Type,Username,Gross\n\
             t1,2026-11-01,tip,ann,$5.00\nt1,2026-11-02,tip,ann,$6.00\n");
-        assert_eq!(counts(&import(env, db, "earnings", &earnings, &[])), (1, 0, 0, 1));
-        assert_eq!(counts(&import(env, db, "earnings", &earnings, &[])), (0, 0, 1, 1));
+        assert_eq!(import(env, db, "earnings", &earnings, &[]).import_counts(), (1, 0, 0, 1));
+        assert_eq!(import(env, db, "earnings", &earnings, &[]).import_counts(), (0, 0, 1, 1));
         assert_eq!(one_fan(env, db, "ann")["lifetime_spend_cents"], 500);
         // Small (row by row) and large (PostgreSQL's COPY) batches, a key repeated in the same
         // batch and one far apart.
@@ -569,10 +565,10 @@ both_backends! {
             let path = env.file("dups.csv", &csv);
             let rejects = env.path().join("dups-rejects.csv");
             let run = import(env, db, "fans", &path, &["--rejects", rejects.to_str().unwrap()]);
-            assert_eq!((run.code, counts(&run)), (3, (size as i64, 0, 0, 2)), "{size}: {}", run.stderr);
+            assert_eq!((run.code, run.import_counts()), (3, (size as i64, 0, 0, 2)), "{size}: {}", run.stderr);
             let report = std::fs::read_to_string(&rejects).unwrap();
             assert!(report.contains(&format!("fan \"\"{size}-7\"\" is already on line 9")), "{report}");
-            assert_eq!(counts(&import(env, db, "fans", &path, &[])), (0, 0, size as i64, 2), "{size}: re-import");
+            assert_eq!(import(env, db, "fans", &path, &[]).import_counts(), (0, 0, size as i64, 2), "{size}: re-import");
             let seven = one_fan(env, db, &format!("{size}-7"));
             assert_eq!((seven["username"].as_str(), seven["revision"].as_i64()), (Some("fan_7"), Some(1)));
         }
@@ -587,10 +583,10 @@ both_backends! {
             csv.push_str(&format!("m{i},f1,{name},in,2026-11-01 10:{:02},hi,\n", i % 60));
         }
         let path = env.file("long.csv", &csv);
-        assert_eq!(counts(import(env, db, "messages", &path, &[]).ok()), (20_001, 0, 0, 0));
+        assert_eq!(import(env, db, "messages", &path, &[]).ok().import_counts(), (20_001, 0, 0, 0));
         let first = one_fan(env, db, "f1");
         assert_eq!(first["username"], "Ann", "the first row naming a fan gives its name");
-        assert_eq!(counts(import(env, db, "messages", &path, &[]).ok()), (0, 0, 20_001, 0));
+        assert_eq!(import(env, db, "messages", &path, &[]).ok().import_counts(), (0, 0, 20_001, 0));
         let again = one_fan(env, db, "f1");
         assert_eq!((&again["username"], &again["revision"]), (&first["username"], &first["revision"]), "nothing was rewritten");
     };
@@ -647,16 +643,16 @@ both_backends! {
         let swallowed = env.file("quote.csv", "username,name,spent\nann,Ann,5\nbo,\"Bo,6\ncy,Cy,7\ndee,Dee,8\n");
         let run = import(env, db, "fans", &swallowed, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
-        assert_eq!(counts(&run), (1, 0, 0, 1));
+        assert_eq!(run.import_counts(), (1, 0, 0, 1));
         run.stderr_has("line 3: a quote");
         let foreign = env.file("delims.csv", "username,name,spent\nann,Ann,5\nbo;Bo;6\ncy\tCy\t7\n");
         let run = import(env, db, "fans", &foreign, &[]);
         assert_eq!(run.code, 3, "{}", run.stderr);
-        assert_eq!(counts(&run), (0, 0, 1, 2));
+        assert_eq!(run.import_counts(), (0, 0, 1, 2));
         run.stderr_has("line 3: the row has 1 cell but the header has 3: is it written with ';' instead of ','?");
         // A multi-line note with a comma is still a note.
         let note = env.file("note.csv", "username,notes,spent\nann,\"line one\nline two, with comma\",5\n");
-        assert_eq!(counts(import(env, db, "fans", &note, &[]).ok()), (0, 0, 1, 0));
+        assert_eq!(import(env, db, "fans", &note, &[]).ok().import_counts(), (0, 0, 1, 0));
     };
 }
 
@@ -682,7 +678,7 @@ both_backends! {
         for (kind, body, account) in [("messages", &messages, "ann"), ("earnings", &payments, "bea")] {
             let path = env.file(format!("{kind}.csv"), body);
             import(env, db, kind, &path, &["--account", account]).ok();
-            let fans = env.crm(db, &["fans", "list", "--account", account]).ok().json().as_array().unwrap().clone();
+            let fans = env.crm_json(db, &["fans", "list", "--account", account]).as_array().unwrap().clone();
             let f1 = fan(&fans, "f1");
             assert_eq!(f1["first_seen_at"], "2026-01-02T10:00:00Z", "{kind}: {f1}");
             assert_eq!(f1["last_seen_at"], "2026-11-30T10:00:00Z", "{kind}: {f1}");
@@ -691,8 +687,8 @@ both_backends! {
             assert_eq!((&f2["first_seen_at"], &f2["last_seen_at"]), (&Json::from("2026-07-01T10:00:00Z"), &Json::from("2026-07-01T10:00:00Z")), "{kind}");
             // Again: nothing changes, the relationships are not rewritten.
             let again = import(env, db, kind, &path, &["--account", account]);
-            assert_eq!(counts(again.ok()).0, 0, "{kind}");
-            let later = env.crm(db, &["fans", "list", "--account", account]).ok().json().as_array().unwrap().clone();
+            assert_eq!(again.ok().import_counts().0, 0, "{kind}");
+            let later = env.crm_json(db, &["fans", "list", "--account", account]).as_array().unwrap().clone();
             assert_eq!(fan(&later, "f1")["revision"], f1["revision"], "{kind}: a no-op re-import rewrites no fan");
         }
     };

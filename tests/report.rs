@@ -267,10 +267,6 @@ pub fn load_example(env: &TestEnv, db: &TestDb) {
     load_synced_example(db);
 }
 
-fn run_json(env: &TestEnv, db: &TestDb, args: &[&str]) -> Json {
-    env.crm(db, args).ok().json()
-}
-
 fn scope<'a>(report: &'a Json, name: &str) -> &'a Json {
     array(&report["scopes"])
         .iter()
@@ -390,9 +386,9 @@ both_backends! {
     report_figures_equal_insights_and_the_known_values: |db| {
         let env = TestEnv::new();
         load_example(&env, &db);
-        let report = run_json(&env, &db, &["report", "--from", FROM, "--to", TO]);
+        let report = env.crm_json(&db, &["report", "--from", FROM, "--to", TO]);
         let insights = |account: &str, from: &str, to: &str| {
-            run_json(&env, &db, &["insights", "--account", account, "--from", from, "--to", to, "--top", "0"])
+            env.crm_json(&db, &["insights", "--account", account, "--from", from, "--to", to, "--top", "0"])
         };
         let now = insights("ava", FROM, TO);
         let before = insights("ava", "2026-09-26", FROM);
@@ -415,7 +411,7 @@ both_backends! {
         assert_eq!(figure(ava, "engagement").0, Some(likes));
 
         // Revenue: the sum of the gross payments of the examples' earnings (all in November).
-        let all = run_json(&env, &db, &["insights", "onlyfans", "--from", FROM, "--to", TO, "--top", "0"]);
+        let all = env.crm_json(&db, &["insights", "onlyfans", "--from", FROM, "--to", TO, "--top", "0"]);
         let gross: f64 = array(&all["metrics"]).iter()
             .filter(|m| m["metric"].as_str().unwrap().starts_with("gross_"))
             .map(|m| m["total"].as_f64().unwrap())
@@ -441,7 +437,7 @@ both_backends! {
         assert!(top_fans.windows(2).all(|w| w[0]["spent"].as_f64() >= w[1]["spent"].as_f64()));
 
         // The built-in segments' counts are `segments list`'s (the agency holds every account).
-        let listed = run_json(&env, &db, &["segments", "list"]);
+        let listed = env.crm_json(&db, &["segments", "list"]);
         let segments = agency["segments"].as_array().unwrap();
         assert_eq!(segments.len(), 3, "{segments:?}");
         for seg in segments {
@@ -478,7 +474,7 @@ both_backends! {
     the_page_shows_the_figures_parses_and_references_only_posts: |db| {
         let env = TestEnv::new();
         load_example(&env, &db);
-        let data = run_json(&env, &db, &["report", "--from", FROM, "--to", TO]);
+        let data = env.crm_json(&db, &["report", "--from", FROM, "--to", TO]);
         let html = write_report(&env, &db, &[]);
         let (doc, links) = parse_page(&html);
         // The hostile caption's javascript: link is text; the web links are links.
@@ -656,7 +652,7 @@ mod attribution {
             let out = env.path().join("report.html");
             let args = ["report", "--from", "2026-10-26", "--to", "2026-11-25", "--out", out.to_str().unwrap()];
             // The JSON on stdout, the page in `out`.
-            let json = |env: &TestEnv| env.crm(&db, &args).ok().json();
+            let json = |env: &TestEnv| env.crm_json(&db, &args);
             let page = |env: &TestEnv| {
                 json(env);
                 std::fs::read_to_string(&out).unwrap()
@@ -675,7 +671,7 @@ mod attribution {
                 // The report's period starts 2026-10-26: the November periods, as `insights
                 // attribution --from 2026-10-26 --to 2026-11-25` counts them.
                 let a = &scope["attribution"];
-                let view = env.crm(&db, &["insights", "attribution", "--account", "default", "--from", "2026-10-26", "--to", "2026-11-25"]).ok().json();
+                let view = env.crm_json(&db, &["insights", "attribution", "--account", "default", "--from", "2026-10-26", "--to", "2026-11-25"]);
                 assert_eq!(a["total"], view["total"]);
                 assert_eq!(a["platforms"], view["platforms"]);
                 assert_eq!(figures(&a["unattributed"]), (1, 0, 5, 7_525));

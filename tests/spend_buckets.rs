@@ -16,10 +16,6 @@ use crate::support::{TestDb, TestEnv, array, both_backends};
 /// The tests' pinned now (`TestEnv`) less the cold segment's 30 days.
 const COLD_BEFORE: &str = "2026-10-25T12:00:00Z";
 
-fn crm(env: &TestEnv, db: &TestDb, args: &[&str]) -> Json {
-    env.crm(db, args).ok().json()
-}
-
 /// A small deterministic generator (an LCG), so that a failure replays.
 struct Lcg(u64);
 
@@ -154,9 +150,9 @@ fn buckets_are_exact(db: &TestDb, when: &str) {
 /// the brute force.
 fn segments_match(env: &TestEnv, db: &TestDb, when: &str) {
     buckets_are_exact(db, when);
-    let rows = crm(env, db, &["fans", "list", "--limit", "10000"]);
+    let rows = env.crm_json(db, &["fans", "list", "--limit", "10000"]);
     let expected = brute_force(rows.as_array().unwrap());
-    let listed = crm(env, db, &["segments", "list"]);
+    let listed = env.crm_json(db, &["segments", "list"]);
     for segment in ["whales", "cold"] {
         let want = expected.get(segment).cloned().unwrap_or_default();
         assert!(
@@ -213,22 +209,22 @@ both_backends! {
 
         // Erasure of every relationship, and of one account's.
         let whale = members(&env, &db, "whales", Some("beta"))[0].1.clone();
-        crm(&env, &db, &["fans", "delete", &format!("onlyfans:@{whale}"), "--yes"]);
-        crm(&env, &db, &["fans", "delete", "onlyfans:@shared5", "--account", "alpha", "--yes"]);
+        env.crm_json(&db, &["fans", "delete", &format!("onlyfans:@{whale}"), "--yes"]);
+        env.crm_json(&db, &["fans", "delete", "onlyfans:@shared5", "--account", "alpha", "--yes"]);
         segments_match(&env, &db, "erasures");
 
         // A restore into an empty CRM, and into this one again (every row unchanged).
         let dir = env.path().join("export");
         let d = dir.to_str().unwrap();
         env.on(&db, &["export", "-f", "jsonl", "--out", d]).ok();
-        crm(&env, &other, &["import-export", d]);
+        env.crm_json(&other, &["import-export", d]);
         segments_match(&env, &other, "a restore into an empty CRM");
         assert_eq!(
             members(&env, &other, "whales", None),
             members(&env, &db, "whales", None),
             "the restored CRM's whales are the original's"
         );
-        crm(&env, &db, &["import-export", d]);
+        env.crm_json(&db, &["import-export", d]);
         segments_match(&env, &db, "a restore over the same rows");
     };
 

@@ -555,6 +555,11 @@ impl TestEnv {
         self.run(&all)
     }
 
+    /// The JSON of a [`TestEnv::crm`] run that must succeed.
+    pub fn crm_json(&self, db: &TestDb, args: &[&str]) -> serde_json::Value {
+        self.crm(db, args).ok().json()
+    }
+
     /// Imports `content` as an OnlyFans `kind` export (`import-csv onlyfans` of `KIND.csv`) on
     /// `db`; must succeed. The set-up of every test that starts from a creator's exports.
     pub fn import(&self, db: &TestDb, kind: &str, content: &str) -> Run {
