@@ -9,7 +9,7 @@
 //! for `scripts/check-report-in-chromium`.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html};
 use serde_json::Value as Json;
 use socialcrm::store::Batch;
 use socialcrm::store::model::{
@@ -17,6 +17,7 @@ use socialcrm::store::model::{
 };
 use socialcrm::vocab::PlatformId;
 
+use crate::report_page::{sel, self_contained, text_of};
 use crate::support::{TestDb, TestEnv, array, both_backends};
 
 /// The report's period: 30 days ending (excluded) on 2026-11-25, the day after "now".
@@ -290,55 +291,6 @@ fn metric<'a>(insights: &'a Json, platform: &str, subject: &str, name: &str) -> 
         .unwrap_or_else(|| panic!("no {platform} {subject} {name} in {insights}"))
 }
 
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).unwrap()
-}
-
-fn text_of(e: ElementRef) -> String {
-    e.text().collect()
-}
-
-/// Parses the page, asserting it holds no parse error, no script or embedded resource, and no
-/// external reference but links to posts; returns the document and its post links.
-fn parse_page(html: &str) -> (Html, Vec<String>) {
-    let doc = Html::parse_document(html);
-    assert!(doc.errors.is_empty(), "HTML parse errors: {:?}", doc.errors);
-    for forbidden in [
-        "script", "link", "img", "iframe", "object", "embed", "image", "use",
-    ] {
-        assert_eq!(
-            doc.select(&sel(forbidden)).count(),
-            0,
-            "a <{forbidden}> element"
-        );
-    }
-    let mut links = Vec::new();
-    for e in doc.select(&sel("*")) {
-        for (name, value) in e.value().attrs() {
-            let v = value.trim().to_ascii_lowercase();
-            assert!(
-                !v.starts_with("javascript:") && !v.starts_with("data:") && !name.starts_with("on"),
-                "<{} {name}={value:?}>",
-                e.value().name()
-            );
-            if v.starts_with("http:") || v.starts_with("https:") || v.starts_with("//") {
-                let post_link = e.value().name() == "a"
-                    && name == "href"
-                    && e.value().classes().any(|c| c == "post-link");
-                assert!(
-                    post_link,
-                    "external reference <{} {name}={value:?}>",
-                    e.value().name()
-                );
-                links.push(value.to_string());
-            }
-        }
-    }
-    let css: String = doc.select(&sel("style")).map(text_of).collect();
-    assert!(!css.contains("url(") && !css.contains("@import"));
-    (doc, links)
-}
-
 /// Every chart: an `<svg>` whose first children are `<title>` and `<desc>`, followed by a
 /// `<details>` data table with rows. Returns the chart titles.
 fn charts(doc: &Html) -> Vec<String> {
@@ -476,7 +428,7 @@ both_backends! {
         load_example(&env, &db);
         let data = env.crm_json(&db, &["report", "--from", FROM, "--to", TO]);
         let html = write_report(&env, &db, &[]);
-        let (doc, links) = parse_page(&html);
+        let (doc, links) = self_contained(&html);
         // The hostile caption's javascript: link is text; the web links are links.
         assert!(links.iter().all(|l| l.starts_with("https://www.tiktok.com/@ava/video/") || l == "https://x.com/ben/status/1"), "{links:?}");
         assert!(links.iter().any(|l| l == "https://x.com/ben/status/1"));
@@ -510,7 +462,7 @@ both_backends! {
         let env = TestEnv::new();
         env.on(&db, &["db", "migrate"]).ok();
         let html = write_report(&env, &db, &[]);
-        let (doc, links) = parse_page(&html);
+        let (doc, links) = self_contained(&html);
         assert!(links.is_empty());
         assert_eq!(doc.select(&sel("svg")).count(), 0);
         let gaps: Vec<String> = doc.select(&sel("figure.gap h3")).map(text_of).collect();
@@ -533,7 +485,7 @@ both_backends! {
         }])).unwrap();
         store.upsert(Batch::Analytics(&[event("tiktok", "dan", ("account", "d"), "follower_count", "snapshot", day(89), 77.0)])).unwrap();
         let html = write_report(&env, &db, &["--account", "cara", "--account", "dan"]);
-        let (doc, _) = parse_page(&html);
+        let (doc, _) = self_contained(&html);
         let gaps: Vec<String> = doc.select(&sel("figure.gap .gap-note")).map(text_of).collect();
         assert!(gaps.iter().any(|g| g.contains("Only one daily point (2026-11-24): TikTok 77")), "{gaps:?}");
         assert!(html.contains("never synced"));
@@ -583,7 +535,7 @@ fn the_default_file_name_and_refused_targets() {
     both.one_line_error(2);
     let stdout = env.on(&db, &["report", "--account", "ben", "--out", "-"]);
     assert!(stdout.ok().stdout.starts_with("<!DOCTYPE html>"));
-    parse_page(&stdout.stdout);
+    self_contained(&stdout.stdout);
 }
 
 #[test]
