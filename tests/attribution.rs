@@ -21,7 +21,7 @@ use serde_json::Value as Json;
 use socialcrm::store::Batch;
 use socialcrm::store::model::Post;
 
-use crate::support::{Run, TestDb, TestEnv, array, assert_contains, both_backends, texts};
+use crate::support::{Run, TestDb, TestEnv, array, assert_contains, both_backends, row, texts};
 
 pub fn example(name: &str) -> String {
     format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -92,10 +92,7 @@ fn load(env: &TestEnv, db: &TestDb) {
 }
 
 pub fn source<'a>(view: &'a Json, name: &str) -> &'a Json {
-    array(&view["sources"])
-        .iter()
-        .find(|s| s["source"] == name)
-        .unwrap_or_else(|| panic!("no source {name} in {view}"))
+    row(&view["sources"], "source", name)
 }
 
 /// (links, posts, subscribers, revenue in cents) of a source line.
@@ -105,10 +102,7 @@ pub fn figures(line: &Json) -> (i64, i64, i64, i64) {
 }
 
 fn link<'a>(view: &'a Json, url: &str) -> &'a Json {
-    array(&view["links"])
-        .iter()
-        .find(|l| l["url"] == url)
-        .unwrap_or_else(|| panic!("no link {url} in {view}"))
+    row(&view["links"], "url", url)
 }
 
 fn carried_by(link: &Json) -> Vec<String> {

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::support::{
     PG_CERT_USER_ENV, PG_PASSWORD_GROUP_ENV, PG_TLS_CA_ENV, PG_TLS_ONLY_ENV, Run, TestDb, TestEnv,
-    array, assert_contains, pg_setup_var,
+    assert_contains, pg_setup_var, row,
 };
 
 fn example(name: &str) -> String {
@@ -79,11 +79,7 @@ fn verify_full_with_the_right_ca_is_reported_verified_by_doctor() {
     env.on(&db, &["db", "migrate"]).ok();
     let doctor = env.crm(&db, &["doctor"]);
     let checks = doctor.json();
-    let tls = array(&checks)
-        .iter()
-        .find(|c| c["check"] == "database tls")
-        .unwrap_or_else(|| panic!("no database tls check: {checks}"))
-        .clone();
+    let tls = row(&checks, "check", "database tls").clone();
     assert_eq!(tls["status"], "ok", "{tls}");
     let detail = tls["detail"].as_str().unwrap();
     assert!(

@@ -18,7 +18,7 @@ use socialcrm::store::model::{
 use socialcrm::vocab::PlatformId;
 
 use crate::report_page::{sel, self_contained, text_of};
-use crate::support::{TestDb, TestEnv, array, both_backends};
+use crate::support::{TestDb, TestEnv, array, both_backends, row};
 
 /// The report's period: 30 days ending (excluded) on 2026-11-25, the day after "now".
 const FROM: &str = "2026-10-26";
@@ -269,17 +269,11 @@ pub fn load_example(env: &TestEnv, db: &TestDb) {
 }
 
 fn scope<'a>(report: &'a Json, name: &str) -> &'a Json {
-    array(&report["scopes"])
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("no scope {name} in {report}"))
+    row(&report["scopes"], "name", name)
 }
 
 fn figure(scope: &Json, key: &str) -> (Option<f64>, Option<f64>) {
-    let f = array(&scope["figures"])
-        .iter()
-        .find(|f| f["key"] == key)
-        .unwrap_or_else(|| panic!("no figure {key} in {scope}"));
+    let f = row(&scope["figures"], "key", key);
     (f["value"].as_f64(), f["previous"].as_f64())
 }
 

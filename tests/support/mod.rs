@@ -755,12 +755,15 @@ pub fn text_pairs(out: &serde_json::Value, a: &str, b: &str) -> Vec<(String, Str
         .collect()
 }
 
+/// The row of a JSON array whose `key` is `value`, panicking (with the array) when none is.
+pub fn row<'a>(rows: &'a serde_json::Value, key: &str, value: &str) -> &'a serde_json::Value {
+    let found = array(rows).iter().find(|r| r[key] == value);
+    found.unwrap_or_else(|| panic!("no {key} {value} in {rows}"))
+}
+
 /// The row of stream `name` in a `sync -o json` run's output.
 pub fn stream<'a>(out: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    array(out)
-        .iter()
-        .find(|r| r["stream"] == name)
-        .unwrap_or_else(|| panic!("no {name} in {out}"))
+    row(out, "stream", name)
 }
 
 /// A loopback port nothing listens on right now (for a redirect URI fixed before the binary
