@@ -193,8 +193,7 @@ impl State {
                 "resource-not-found",
             ));
         };
-        let user = self.bearer(req)?;
-        let k = self.token_user(req);
+        let (user, k) = self.bearer(req)?;
         Ok(self.answer_as(k, |st| either(st.endpoint(req, endpoint, user, bytes))))
     }
 
