@@ -479,9 +479,7 @@ fn fill_segments(env: &TestEnv, db: &TestDb) {
         ),
     );
     let run = |args: &[&str]| {
-        let mut full = vec!["--database-url", db.url.as_str()];
-        full.extend_from_slice(args);
-        env.run(&full).ok();
+        env.on(db, args).ok();
     };
     run(&["fans", "tag", "onlyfans:@ann", "vip"]);
     run(&["fans", "tag", "onlyfans:@ann", "big", "--account", "alpha"]);
