@@ -693,3 +693,51 @@ both_backends! {
         }
     };
 }
+
+/// Past `SOCIALCRM_IMPORT_SPILL_KEYS` keys the file's keys are on disk: a repeat is still
+/// refused naming its first line, and a temporary directory that cannot be written stops the
+/// import before the batch checked against it is written.
+#[test]
+fn keys_spilled_to_disk_still_refuse_a_repeat_and_an_unwritable_tmpdir_stops_the_import() {
+    let (env, db) = (&TestEnv::new(), &TestDb::sqlite());
+    let mut csv = String::from("Fan ID,Username\n");
+    for i in 0..10_000 {
+        csv.push_str(&format!("{i},fan{i}\n"));
+    }
+    csv.push_str("7,again\n");
+    let path = file(env, "many.csv", &csv);
+    let rejects = env.path().join("many-rejects.csv");
+    let args = [
+        "--database-url",
+        &db.url,
+        "-o",
+        "json",
+        "import-csv",
+        "onlyfans",
+        "fans",
+        path.to_str().unwrap(),
+    ];
+    let mut cmd = env.command(&[&args[..], &["--rejects", rejects.to_str().unwrap()]].concat());
+    cmd.env("SOCIALCRM_IMPORT_SPILL_KEYS", "100");
+    let run = env.run_cmd(cmd);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(counts(&run), (10_000, 0, 0, 1));
+    let report = std::fs::read_to_string(&rejects).unwrap();
+    assert!(
+        report.contains("10002,\"fan \"\"7\"\" is already on line 9 "),
+        "{report}"
+    );
+
+    let mut cmd = env.command(&args);
+    cmd.env("SOCIALCRM_IMPORT_SPILL_KEYS", "100")
+        .env("TMPDIR", env.path().join("absent"));
+    let run = env.run_cmd(cmd);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let last = run.stderr.lines().last().unwrap();
+    assert!(
+        last.starts_with("error: cannot keep the file's keys in a temporary file")
+            && last.contains("hint: set TMPDIR"),
+        "{}",
+        run.stderr
+    );
+}

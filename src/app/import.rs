@@ -12,7 +12,7 @@ use crate::cli::{DateFormat, ImportCsvArgs, ImportKind};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::import::batch::Parsed;
 use crate::import::reader::{self, ColumnMap, Next, ReadError, Row, Rows};
-use crate::import::seen::FileKeys;
+use crate::import::seen::{self, FileKeys};
 use crate::import::values::DateOrder;
 use crate::output::progress::Progress;
 use crate::output::{Columns, Detail, csv_safe_cell};
@@ -234,7 +234,9 @@ pub fn run(ctx: &mut Context, args: ImportCsvArgs) -> CliResult<Report> {
         dates,
         account: &account,
         rejects,
-        keys: FileKeys::default(),
+        keys: FileKeys::spilling_at(
+            crate::config::tuning::import_spill_keys().unwrap_or(seen::SPILL_AT),
+        ),
         progress: &progress,
     };
     let (counts, parsed) = pipeline(store, parser, kind, args.dry_run);
@@ -370,18 +372,28 @@ impl Parser<'_> {
                 self.progress.update(self.rows.consumed(), rows);
             }
             if batch.records() >= BATCH {
-                self.keys.end_batch();
+                self.keys.end_batch().map_err(keys_error)?;
                 if out.send(std::mem::take(&mut batch)).is_err() {
                     return Ok((rows, self.rejects));
                 }
             }
         }
         self.progress.update(self.rows.consumed(), rows);
+        self.keys.check().map_err(keys_error)?;
         if batch.rows > 0 {
             let _ = out.send(batch);
         }
         Ok((rows, self.rejects))
     }
+}
+
+/// The keys of a large file spill to a temporary file ([`FileKeys`]); where that cannot be
+/// written or read back, the import stops before the batch checked against them is written.
+fn keys_error(e: std::io::Error) -> CliError {
+    CliError::failure(format!(
+        "cannot keep the file's keys in a temporary file: {e}"
+    ))
+    .with_hint("set TMPDIR to a writable directory with free space")
 }
 
 /// What the writing side of [`pipeline`] did: the counts of the batches committed, and the

@@ -32,6 +32,9 @@ pub const UPLOAD_POLL_MS: &str = "SOCIALCRM_UPLOAD_POLL_MS";
 pub const META_USAGE_SPACING_MS: &str = "SOCIALCRM_META_USAGE_SPACING_MS";
 /// Rows an import commits at a time: bounds what a failure in the middle costs.
 pub const IMPORT_COMMIT_ROWS: &str = "SOCIALCRM_IMPORT_COMMIT_ROWS";
+/// Keys an import keeps in memory before it spills them to a temporary file: memory against
+/// disk for very large files.
+pub const IMPORT_SPILL_KEYS: &str = "SOCIALCRM_IMPORT_SPILL_KEYS";
 
 /// A check per variable: what [`validate`] runs on each one that is set.
 type Check = fn(&str) -> Result<(), String>;
@@ -45,6 +48,7 @@ const CHECKS: &[(&str, Check)] = &[
     (UPLOAD_POLL_MS, |v| parse_millis(v).map(drop)),
     (META_USAGE_SPACING_MS, |v| parse_millis(v).map(drop)),
     (IMPORT_COMMIT_ROWS, |v| parse_commit_rows(v).map(drop)),
+    (IMPORT_SPILL_KEYS, |v| parse_spill_keys(v).map(drop)),
 ];
 
 /// Checks every tuning variable that is set; the first bad one is the error.
@@ -139,6 +143,20 @@ fn parse_commit_rows(raw: &str) -> Result<usize, String> {
         .ok()
         .filter(|n| (1..=10_000_000).contains(n))
         .ok_or_else(|| format!("'{raw}' is not a whole number of rows from 1 to 10000000"))
+}
+
+/// How many keys of the file an import keeps in memory before it spills them to disk.
+pub fn import_spill_keys() -> Option<usize> {
+    read(IMPORT_SPILL_KEYS, parse_spill_keys)
+}
+
+/// A whole number of keys, 1 to 100,000,000.
+fn parse_spill_keys(raw: &str) -> Result<usize, String> {
+    raw.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=100_000_000).contains(n))
+        .ok_or_else(|| format!("'{raw}' is not a whole number of keys from 1 to 100000000"))
 }
 
 fn parse_log(raw: &str) -> Result<tracing_subscriber::EnvFilter, String> {

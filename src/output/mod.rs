@@ -54,15 +54,11 @@ pub enum Format {
 impl FromStr for Format {
     type Err = String;
 
+    /// The names `--output` takes (clap's, from the variants), in any case and with spaces
+    /// around, as a config file or `SOCIALCRM_OUTPUT` may spell them.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "table" => Ok(Format::Table),
-            "json" => Ok(Format::Json),
-            "csv" => Ok(Format::Csv),
-            _ => Err(format!(
-                "invalid output format '{s}' (expected table, json or csv)"
-            )),
-        }
+        <Format as clap::ValueEnum>::from_str(s.trim(), true)
+            .map_err(|_| format!("invalid output format '{s}' (expected table, json or csv)"))
     }
 }
 

@@ -74,6 +74,20 @@ impl Plot {
     pub fn right(&self) -> f64 {
         self.left + self.width
     }
+
+    /// The area of a chart over dates whose legend of `names` stands above it, and the
+    /// figure's height: the line and the stacked charts share one layout, so their axes line
+    /// up on the page.
+    pub fn under_legend(names: &[String]) -> (Plot, f64) {
+        let (_, legend_rows) = legend_layout(names);
+        let plot = Plot {
+            left: 70.0,
+            top: 12.0 + legend_rows as f64 * LEGEND_ROW,
+            width: WIDTH - 70.0 - 24.0,
+            height: 230.0,
+        };
+        (plot, plot.bottom() + 50.0)
+    }
 }
 
 /// Draws horizontal grid lines with tick labels and the vertical axis label; returns the map

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::chart::{self, LEGEND_ROW, Plot, Series, Swatch, WIDTH};
+use super::chart::{self, Plot, Series, Swatch, WIDTH};
 use super::downsample::{Aggregation, Resolution, aggregate, non_finite, resolution_for};
 use super::format;
 use super::scale::{Linear, date_ticks, nice_ticks};
@@ -108,15 +108,7 @@ impl LineChart {
         }
 
         let names: Vec<String> = with_points.iter().map(|(s, _)| s.name.clone()).collect();
-        let (_, legend_rows) = chart::legend_layout(&names);
-        let top = 12.0 + legend_rows as f64 * LEGEND_ROW;
-        let plot = Plot {
-            left: 70.0,
-            top,
-            width: WIDTH - 70.0 - 24.0,
-            height: 230.0,
-        };
-        let height = plot.bottom() + 50.0;
+        let (plot, height) = Plot::under_legend(&names);
 
         let values = with_points
             .iter()

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::chart::{self, LEGEND_ROW, Plot, Series, Swatch, WIDTH};
+use super::chart::{self, Plot, Series, Swatch, WIDTH};
 use super::downsample::{Aggregation, Resolution, aggregate, partial_ends, resolution_for};
 use super::format;
 use super::scale::nice_ticks;
@@ -94,15 +94,7 @@ impl StackedBars {
         }
 
         let names: Vec<String> = self.channels.iter().map(|c| c.name.clone()).collect();
-        let (_, legend_rows) = chart::legend_layout(&names);
-        let top = 12.0 + legend_rows as f64 * LEGEND_ROW;
-        let plot = Plot {
-            left: 70.0,
-            top,
-            width: WIDTH - 70.0 - 24.0,
-            height: 230.0,
-        };
-        let height = plot.bottom() + 50.0;
+        let (plot, height) = Plot::under_legend(&names);
         let (lo, hi) = buckets.values().fold((0.0f64, 0.0f64), |(lo, hi), parts| {
             let pos: f64 = parts.iter().filter(|v| **v > 0.0).sum();
             let neg: f64 = parts.iter().filter(|v| **v < 0.0).sum();

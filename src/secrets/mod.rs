@@ -42,6 +42,12 @@ pub enum SecretsBackend {
 }
 
 impl SecretsBackend {
+    const ALL: [SecretsBackend; 3] = [
+        SecretsBackend::Keychain,
+        SecretsBackend::File,
+        SecretsBackend::Db,
+    ];
+
     /// The name `SOCIALCRM_SECRETS` and `connect`'s output use.
     pub fn name(self) -> &'static str {
         match self {
@@ -55,15 +61,14 @@ impl SecretsBackend {
 impl std::str::FromStr for SecretsBackend {
     type Err = String;
 
+    /// A backend's [`SecretsBackend::name`], in any case and with spaces around: the names
+    /// are written once, there.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "keychain" => Ok(SecretsBackend::Keychain),
-            "file" => Ok(SecretsBackend::File),
-            "db" => Ok(SecretsBackend::Db),
-            _ => Err(format!(
-                "unknown secrets backend '{s}' (use keychain, file or db)"
-            )),
-        }
+        let lower = s.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|b| b.name() == lower)
+            .ok_or_else(|| format!("unknown secrets backend '{s}' (use keychain, file or db)"))
     }
 }
 

@@ -650,6 +650,33 @@ impl<C: Conn> SqlStore<C> {
         let (sql, params) = query.finish(tail, tail_values);
         self.conn.query(&sql, &params)?.iter().map(decode).collect()
     }
+
+    /// The row `query` selects by a key (at most one), decoded.
+    fn select_one<T>(
+        &mut self,
+        query: Query,
+        decode: fn(&Row) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self.select(query, "", vec![], decode)?.pop())
+    }
+
+    /// The rows of `sql`, decoded and sorted by `key` in Rust's order, which for text is byte
+    /// order as on SQLite: PostgreSQL's collation may sort `_` elsewhere, and an aggregate must
+    /// list the same from either store, so it is ordered here rather than by `ORDER BY`. Keys
+    /// are owned copies made once per row: these lists hold a row per metric (and day) or per
+    /// stream, so the copies are few.
+    fn in_byte_order<T, K: Ord>(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        decode: fn(&Row) -> Result<T, StoreError>,
+        key: fn(&T) -> K,
+    ) -> Result<Vec<T>, StoreError> {
+        let rows = self.conn.query(sql, params)?;
+        let mut out = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        out.sort_by_cached_key(key);
+        Ok(out)
+    }
 }
 
 /// The events of a period summed per (platform, subject type, metric, instant): the inner
@@ -1459,35 +1486,9 @@ impl<C: Conn> Store for SqlStore<C> {
              agg.points, agg.unit, agg.first_at, agg.last_at, agg.total, \
              {first} AS first_value, {last} AS last_value FROM agg"
         );
-        let mut out = self
-            .conn
-            .query(&sql, &params)?
-            .iter()
-            .map(|r| {
-                Ok(MetricSummary {
-                    platform: r.platform("platform")?,
-                    subject_type: r.text("subject_type")?,
-                    metric: r.text("metric")?,
-                    flow: r.i64("flow")? != 0,
-                    points: r.i64("points")?,
-                    first_at: r.time("first_at")?,
-                    last_at: r.time("last_at")?,
-                    first: r.f64("first_value")?,
-                    last: r.f64("last_value")?,
-                    sum: r.f64("total")?,
-                    unit: r.opt_text("unit")?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        // Byte order, as on SQLite: PostgreSQL's collation may sort `_` elsewhere.
-        out.sort_by(|a, b| {
-            (a.platform.name(), &a.subject_type, &a.metric).cmp(&(
-                b.platform.name(),
-                &b.subject_type,
-                &b.metric,
-            ))
-        });
-        Ok(out)
+        self.in_byte_order(&sql, &params, metric_summary_row, |s| {
+            (s.platform.name(), s.subject_type.clone(), s.metric.clone())
+        })
     }
 
     fn metric_series(
@@ -1513,37 +1514,10 @@ impl<C: Conn> Store for SqlStore<C> {
              SELECT agg.platform, agg.subject_type, agg.metric, agg.bucket, \
              CAST(agg.flow AS BIGINT) AS flow, agg.total, {closing} AS closing FROM agg"
         );
-        let mut out = self
-            .conn
-            .query(&sql, &params)?
-            .iter()
-            .map(|r| {
-                let flow = r.i64("flow")? != 0;
-                let day = r.text("bucket")?;
-                Ok(MetricPoint {
-                    platform: r.platform("platform")?,
-                    subject_type: r.text("subject_type")?,
-                    metric: r.text("metric")?,
-                    flow,
-                    bucket: chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-                        .map_err(|_| StoreError::Decode(format!("'{day}' is not a day")))?,
-                    value: if flow {
-                        r.f64("total")?
-                    } else {
-                        r.f64("closing")?
-                    },
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        out.sort_by(|a, b| {
-            (a.platform.name(), &a.subject_type, &a.metric, a.bucket).cmp(&(
-                b.platform.name(),
-                &b.subject_type,
-                &b.metric,
-                b.bucket,
-            ))
-        });
-        Ok(out)
+        self.in_byte_order(&sql, &params, metric_point_row, |p| {
+            let metric = (p.platform.name(), p.subject_type.clone(), p.metric.clone());
+            (metric, p.bucket)
+        })
     }
 
     fn count_new_fans(
@@ -1576,30 +1550,9 @@ impl<C: Conn> Store for SqlStore<C> {
              FROM sync_runs r WHERE r.stream IS NOT NULL AND r.connection_id IS NOT NULL) \
              SELECT c.platform, c.account, k.stream, k.status, k.started_at, k.error, k.last_success_at \
              FROM ranked k JOIN platform_connections c ON c.id = k.connection_id WHERE k.rn = 1";
-        let mut out = self
-            .conn
-            .query(sql, &[])?
-            .iter()
-            .map(|r| {
-                Ok(StreamHealth {
-                    platform: r.platform("platform")?,
-                    account: r.text("account")?,
-                    stream: r.text("stream")?,
-                    status: r.text("status")?,
-                    started_at: r.time("started_at")?,
-                    error: r.opt_text("error")?,
-                    last_success_at: r.opt_time("last_success_at")?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        out.sort_by(|a, b| {
-            (a.platform.name(), &a.account, &a.stream).cmp(&(
-                b.platform.name(),
-                &b.account,
-                &b.stream,
-            ))
-        });
-        Ok(out)
+        self.in_byte_order(sql, &[], stream_health_row, |h| {
+            (h.platform.name(), h.account.clone(), h.stream.clone())
+        })
     }
 
     fn list_posts(&mut self, q: &PostListQuery) -> Result<Vec<PostRow>, StoreError> {
@@ -1634,9 +1587,7 @@ impl<C: Conn> Store for SqlStore<C> {
                 );
             }
         }
-        Ok(self
-            .select(query, "", vec![], tables::post_record_row)?
-            .pop())
+        self.select_one(query, tables::post_record_row)
     }
 
     fn post_history(&mut self, post: &Post) -> Result<Vec<AnalyticsEvent>, StoreError> {
@@ -1690,9 +1641,7 @@ impl<C: Conn> Store for SqlStore<C> {
             "connection_id = ? AND stream = ?",
             [connection_id.into(), stream.into()],
         );
-        Ok(self
-            .select(query, "", vec![], tables::sync_state_row)?
-            .pop())
+        self.select_one(query, tables::sync_state_row)
     }
 
     fn secret(&mut self, key: &str) -> Result<Option<SecretRow>, StoreError> {
@@ -1813,7 +1762,7 @@ impl<C: Conn> Store for SqlStore<C> {
             "platform = ? AND account = ? AND file_hash = ?",
             [platform.into(), account.into(), file_hash.into()],
         );
-        Ok(self.select(query, "", vec![], upload_row)?.pop())
+        self.select_one(query, upload_row)
     }
 
     fn upload_candidates(
@@ -1936,5 +1885,52 @@ fn secret_row(row: &Row) -> Result<SecretRow, StoreError> {
         kdf: row.text("kdf")?,
         nonce: row.text("nonce")?,
         ciphertext: row.text("ciphertext")?,
+    })
+}
+
+fn metric_summary_row(r: &Row) -> Result<MetricSummary, StoreError> {
+    Ok(MetricSummary {
+        platform: r.platform("platform")?,
+        subject_type: r.text("subject_type")?,
+        metric: r.text("metric")?,
+        flow: r.i64("flow")? != 0,
+        points: r.i64("points")?,
+        first_at: r.time("first_at")?,
+        last_at: r.time("last_at")?,
+        first: r.f64("first_value")?,
+        last: r.f64("last_value")?,
+        sum: r.f64("total")?,
+        unit: r.opt_text("unit")?,
+    })
+}
+
+/// A flow's value is its bucket's total, a level's the sum at the bucket's last instant.
+fn metric_point_row(r: &Row) -> Result<MetricPoint, StoreError> {
+    let flow = r.i64("flow")? != 0;
+    let day = r.text("bucket")?;
+    Ok(MetricPoint {
+        platform: r.platform("platform")?,
+        subject_type: r.text("subject_type")?,
+        metric: r.text("metric")?,
+        flow,
+        bucket: chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+            .map_err(|_| StoreError::Decode(format!("'{day}' is not a day")))?,
+        value: if flow {
+            r.f64("total")?
+        } else {
+            r.f64("closing")?
+        },
+    })
+}
+
+fn stream_health_row(r: &Row) -> Result<StreamHealth, StoreError> {
+    Ok(StreamHealth {
+        platform: r.platform("platform")?,
+        account: r.text("account")?,
+        stream: r.text("stream")?,
+        status: r.text("status")?,
+        started_at: r.time("started_at")?,
+        error: r.opt_text("error")?,
+        last_success_at: r.opt_time("last_success_at")?,
     })
 }

@@ -197,13 +197,29 @@ impl Row {
         value.ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
     }
 
-    /// An integer column; NULL reads as `None`, any other type is a decode error.
-    pub fn opt_i64(&self, name: &str) -> Result<Option<i64>, StoreError> {
+    /// A column read by `read`, which takes the types it accepts: NULL is `None` whatever the
+    /// type, and a value `read` refuses is a decode error saying it wanted `want`, so every
+    /// typed read treats NULL and a wrong type alike.
+    fn typed<T>(
+        &self,
+        name: &str,
+        want: &str,
+        read: impl FnOnce(&Value) -> Option<T>,
+    ) -> Result<Option<T>, StoreError> {
         match self.value(name)? {
             Value::Null => Ok(None),
-            Value::Int(v) => Ok(Some(*v)),
-            other => Err(Self::mismatch(name, "an integer", other)),
+            other => read(other)
+                .map(Some)
+                .ok_or_else(|| Self::mismatch(name, want, other)),
         }
+    }
+
+    /// An integer column; NULL reads as `None`, any other type is a decode error.
+    pub fn opt_i64(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        self.typed(name, "an integer", |v| match v {
+            Value::Int(v) => Some(*v),
+            _ => None,
+        })
     }
 
     /// An integer column that is never NULL: NULL is a decode error.
@@ -213,12 +229,11 @@ impl Row {
 
     /// A number column; an integer reads as a float (a sum may come back as either).
     pub fn opt_f64(&self, name: &str) -> Result<Option<f64>, StoreError> {
-        match self.value(name)? {
-            Value::Null => Ok(None),
-            Value::Real(v) => Ok(Some(*v)),
-            Value::Int(v) => Ok(Some(*v as f64)),
-            other => Err(Self::mismatch(name, "a number", other)),
-        }
+        self.typed(name, "a number", |v| match v {
+            Value::Real(v) => Some(*v),
+            Value::Int(v) => Some(*v as f64),
+            _ => None,
+        })
     }
 
     /// A number column that is never NULL.
@@ -228,11 +243,10 @@ impl Row {
 
     /// A text column; NULL reads as `None`.
     pub fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
-        match self.value(name)? {
-            Value::Null => Ok(None),
-            Value::Text(v) => Ok(Some(v.clone())),
-            other => Err(Self::mismatch(name, "text", other)),
-        }
+        self.typed(name, "text", |v| match v {
+            Value::Text(v) => Some(v.clone()),
+            _ => None,
+        })
     }
 
     /// A text column that is never NULL.
@@ -255,8 +269,7 @@ impl Row {
 
     /// A platform column that is never NULL (see [`Row::opt_platform`]).
     pub fn platform(&self, name: &str) -> Result<PlatformId, StoreError> {
-        self.opt_platform(name)?
-            .ok_or_else(|| StoreError::Decode(format!("column '{name}' is NULL")))
+        Self::required(name, self.opt_platform(name)?)
     }
 
     /// A time column. Text no version ever wrote (a row edited by another tool) reads as no
