@@ -705,7 +705,7 @@ fn keys_spilled_to_disk_still_refuse_a_repeat_and_an_unwritable_tmpdir_stops_the
         csv.push_str(&format!("{i},fan{i}\n"));
     }
     csv.push_str("7,again\n");
-    let path = file(env, "many.csv", &csv);
+    let path = env.file("many.csv", &csv);
     let rejects = env.path().join("many-rejects.csv");
     let args = [
         "--database-url",
@@ -721,7 +721,7 @@ fn keys_spilled_to_disk_still_refuse_a_repeat_and_an_unwritable_tmpdir_stops_the
     cmd.env("SOCIALCRM_IMPORT_SPILL_KEYS", "100");
     let run = env.run_cmd(cmd);
     assert_eq!(run.code, 3, "{}", run.stderr);
-    assert_eq!(counts(&run), (10_000, 0, 0, 1));
+    assert_eq!(run.import_counts(), (10_000, 0, 0, 1));
     let report = std::fs::read_to_string(&rejects).unwrap();
     assert!(
         report.contains("10002,\"fan \"\"7\"\" is already on line 9 "),
