@@ -2,7 +2,7 @@
 //! both backends.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 
 use serde_json::Value as Json;
 
@@ -15,6 +15,12 @@ fn example(name: &str) -> PathBuf {
 }
 
 fn import(env: &TestEnv, db: &TestDb, kind: &str, file: &Path, extra: &[&str]) -> Run {
+    env.run_cmd(import_command(env, db, kind, file, extra))
+}
+
+/// `import-csv onlyfans KIND FILE extra..` on `db`, with JSON output, for a test to add its
+/// environment to.
+fn import_command(env: &TestEnv, db: &TestDb, kind: &str, file: &Path, extra: &[&str]) -> Command {
     let file = file.to_str().unwrap();
     let mut args = vec![
         "--database-url",
@@ -27,7 +33,7 @@ fn import(env: &TestEnv, db: &TestDb, kind: &str, file: &Path, extra: &[&str]) -
         file,
     ];
     args.extend_from_slice(extra);
-    env.run(&args)
+    env.command(&args)
 }
 
 fn list(env: &TestEnv, db: &TestDb, what: &str) -> Vec<Json> {
@@ -707,17 +713,8 @@ fn keys_spilled_to_disk_still_refuse_a_repeat_and_an_unwritable_tmpdir_stops_the
     csv.push_str("7,again\n");
     let path = env.file("many.csv", &csv);
     let rejects = env.path().join("many-rejects.csv");
-    let args = [
-        "--database-url",
-        &db.url,
-        "-o",
-        "json",
-        "import-csv",
-        "onlyfans",
-        "fans",
-        path.to_str().unwrap(),
-    ];
-    let mut cmd = env.command(&[&args[..], &["--rejects", rejects.to_str().unwrap()]].concat());
+    let rejects_arg = ["--rejects", rejects.to_str().unwrap()];
+    let mut cmd = import_command(env, db, "fans", &path, &rejects_arg);
     cmd.env("SOCIALCRM_IMPORT_SPILL_KEYS", "100");
     let run = env.run_cmd(cmd);
     assert_eq!(run.code, 3, "{}", run.stderr);
@@ -728,7 +725,7 @@ fn keys_spilled_to_disk_still_refuse_a_repeat_and_an_unwritable_tmpdir_stops_the
         "{report}"
     );
 
-    let mut cmd = env.command(&args);
+    let mut cmd = import_command(env, db, "fans", &path, &[]);
     cmd.env("SOCIALCRM_IMPORT_SPILL_KEYS", "100")
         .env("TMPDIR", env.path().join("absent"));
     let run = env.run_cmd(cmd);
