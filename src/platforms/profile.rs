@@ -152,37 +152,31 @@ mod tests {
 
     #[test]
     fn profile_links_name_a_platform_and_handle() {
-        assert_eq!(
-            profile_of("onlyfans.com/lily_fan"),
-            Some(("onlyfans", "lilyfan".into()))
-        );
-        assert_eq!(
-            profile_of("tiktok.com/@Lily.Fan"),
-            Some(("tiktok", "lilyfan".into()))
-        );
-        assert_eq!(
-            profile_of("instagram.com/lily.fan"),
-            Some(("instagram", "lilyfan".into()))
-        );
-        assert_eq!(
-            profile_of("twitter.com/lily_fan"),
-            Some(("x", "lilyfan".into()))
-        );
-        assert_eq!(
-            profile_of("old.reddit.com/u/lilyfan"),
-            Some(("reddit", "lilyfan".into()))
-        );
-        assert_eq!(
-            profile_of("reddit.com/user/lilyfan"),
-            Some(("reddit", "lilyfan".into()))
-        );
+        for (link, platform) in [
+            ("onlyfans.com/lily_fan", "onlyfans"),
+            ("tiktok.com/@Lily.Fan", "tiktok"),
+            ("instagram.com/lily.fan", "instagram"),
+            ("twitter.com/lily_fan", "x"),
+            ("old.reddit.com/u/lilyfan", "reddit"),
+            ("reddit.com/user/lilyfan", "reddit"),
+        ] {
+            assert_eq!(
+                profile_of(link),
+                Some((platform, "lilyfan".into())),
+                "{link}"
+            );
+        }
         // A tracking link, a post, a site page, a subreddit: not profiles.
-        assert_eq!(profile_of("onlyfans.com/lily/c12"), None);
-        assert_eq!(profile_of("instagram.com/p/abc123"), None);
-        assert_eq!(profile_of("x.com/home"), None);
-        assert_eq!(profile_of("reddit.com/r/pics"), None);
-        assert_eq!(profile_of("tiktok.com/lily"), None);
-        assert_eq!(profile_of("example.com/lily"), None);
+        for link in [
+            "onlyfans.com/lily/c12",
+            "instagram.com/p/abc123",
+            "x.com/home",
+            "reddit.com/r/pics",
+            "tiktok.com/lily",
+            "example.com/lily",
+        ] {
+            assert_eq!(profile_of(link), None, "{link}");
+        }
     }
 
     #[test]

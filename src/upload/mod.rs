@@ -24,7 +24,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 pub use pipeline::{Checked, Found, Pending, check};
-pub use publisher::{Plan, Published, Publisher, Sent, Started, Status, Steps};
+pub use publisher::{Plan, Published, Publisher, Sent, Started, Status, Steps, handle};
 
 use crate::auth::lifecycle::LifecycleError;
 use crate::output::Columns;

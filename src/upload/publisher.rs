@@ -101,6 +101,32 @@ pub struct Plan {
     pub count: u64,
 }
 
+impl Plan {
+    /// The whole file in one request (Instagram's rupload).
+    pub fn whole(size: u64) -> Plan {
+        Plan {
+            size,
+            chunk_size: size,
+            count: 1,
+        }
+    }
+
+    /// The file in chunks of `chunk_size` bytes, the last one shorter (X's appends).
+    pub fn chunks(size: u64, chunk_size: u64) -> Plan {
+        Plan {
+            size,
+            chunk_size,
+            count: size.div_ceil(chunk_size).max(1),
+        }
+    }
+}
+
+/// The handle of `upload`'s publish at the platform, as its ledger row holds it since
+/// [`Steps::start`] (empty before): what every later step names the publish by.
+pub fn handle(upload: &Upload) -> &str {
+    upload.publish_id.as_deref().unwrap_or_default()
+}
+
 /// A publish the platform opened.
 #[derive(Debug, Clone)]
 pub struct Started {
@@ -109,6 +135,17 @@ pub struct Started {
     /// Where the chunks go, when the platform hands out an address (it carries its own
     /// credential: saved in the ledger, never printed).
     pub upload_url: Option<String>,
+}
+
+impl Started {
+    /// A publish whose chunks go through the platform's API: its handle and no address of
+    /// its own.
+    pub fn new(handle: String) -> Started {
+        Started {
+            handle,
+            upload_url: None,
+        }
+    }
 }
 
 /// How one chunk went, short of an error.
@@ -141,6 +178,14 @@ pub enum Status {
 }
 
 impl Status {
+    /// Still processing, in the platform's `state`, with no word on when to ask again.
+    pub fn processing(state: String) -> Status {
+        Status::Processing {
+            state,
+            ask_again: None,
+        }
+    }
+
     /// Whether polling can stop.
     pub fn settled(&self) -> bool {
         !matches!(self, Status::Processing { .. })

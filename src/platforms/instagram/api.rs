@@ -24,7 +24,7 @@ use url::Url;
 use crate::config::PlatformConfig;
 use crate::http::client::{Client, NetError, Reply};
 use crate::http::ratelimit::{self, Budget, Pacer, Reading};
-use crate::vocab::Origin;
+use crate::platforms::kit::{Envelope, Hosts, answer};
 use crate::vocab::Secret;
 use crate::vocab::{PlatformError, PlatformId};
 
@@ -151,13 +151,9 @@ impl Pacer for MetaPacer {
     }
 }
 
-/// Instagram's hosts as the adapter sees them.
+/// Instagram's hosts as the adapter sees them: every Graph call spends the app's budget.
 pub struct Api {
-    base_url: Option<Origin>,
-    /// Paced: every Graph call spends the app's budget.
-    api: Client,
-    /// For the token endpoints.
-    tokens: Client,
+    hosts: Hosts,
 }
 
 impl Api {
@@ -169,26 +165,23 @@ impl Api {
             unit: spacing_unit(),
         };
         Api {
-            base_url: config.base_url.clone(),
-            api: Client::new().paced(Arc::new(pacer)),
-            tokens: Client::new(),
+            hosts: Hosts::new(config, Client::new(), Arc::new(pacer)),
         }
     }
 
     /// A real Instagram or Meta URL, or its twin on `SOCIALCRM_INSTAGRAM_BASE_URL`.
     pub fn url(&self, real: &str) -> Url {
-        let real = Url::parse(real).expect("Instagram's URLs are valid");
-        crate::http::routed(self.base_url.as_ref(), real)
+        self.hosts.url(real)
     }
 
     /// The unpaced client, for the token endpoints (they do not spend the app's budget).
     pub fn token_client(&self) -> &Client {
-        &self.tokens
+        self.hosts.tokens()
     }
 
     /// GETs a Graph URL with the token in the `Authorization` header (retried like every read).
     pub fn get(&self, token: &Secret, url: Url) -> Result<Json, PlatformError> {
-        body(self.api.get_authorized(&url, token))
+        body(self.hosts.api().get_authorized(&url, token))
     }
 
     /// POSTs a form to a Graph URL once (a write is never sent twice).
@@ -198,7 +191,7 @@ impl Api {
         url: Url,
         form: &[(&str, &str)],
     ) -> Result<Json, PlatformError> {
-        body(self.api.post_form_authorized(&url, token, form))
+        body(self.hosts.api().post_form_authorized(&url, token, form))
     }
 }
 
@@ -206,18 +199,28 @@ impl Api {
 /// token (code 190, which Meta answers with 400 as often as 401) is
 /// [`PlatformError::Unauthorized`], so the lifecycle refreshes once and retries.
 pub fn body(reply: Result<Reply, NetError>) -> Result<Json, PlatformError> {
-    let reply = reply.map_err(|e| PlatformError::Network(e, PlatformId::Instagram))?;
-    let code = reply.body.pointer("/error/code").and_then(Json::as_i64);
-    if code == Some(190) || (reply.status == 401 && code.is_none()) {
-        return Err(PlatformError::Unauthorized {
-            platform: PlatformId::Instagram,
-            detail: error_text(&reply.body).unwrap_or_else(|| "HTTP 401".into()),
-        });
+    answer::<Graph>(reply)
+}
+
+/// The Graph envelope: `{"error": {...}}`, which Meta may send with any status.
+struct Graph;
+
+impl Envelope for Graph {
+    const PLATFORM: PlatformId = PlatformId::Instagram;
+
+    fn unauthorized(reply: &Reply) -> Option<String> {
+        let code = reply.body.pointer("/error/code").and_then(Json::as_i64);
+        (code == Some(190) || (reply.status == 401 && code.is_none()))
+            .then(|| error_text(&reply.body).unwrap_or_else(|| "HTTP 401".into()))
     }
-    if !reply.ok() || reply.body.get("error").is_some() {
-        return Err(error(&reply));
+
+    fn refused(reply: &Reply) -> bool {
+        reply.body.get("error").is_some()
     }
-    Ok(reply.body)
+
+    fn error(reply: &Reply) -> PlatformError {
+        error(reply)
+    }
 }
 
 fn error_text(body: &Json) -> Option<String> {
@@ -325,14 +328,7 @@ mod tests {
 
     #[test]
     fn graph_errors_become_one_line_and_190_is_unauthorized() {
-        let reply = |status, body| {
-            Ok(Reply {
-                status,
-                body,
-                retry_after: None,
-                attempts: 1,
-            })
-        };
+        let reply = |status, body| Ok(crate::platforms::kit::testing::reply(status, body));
         let e = body(reply(
             400,
             serde_json::json!({"error": {"message": "(#100) bad metric", "type": "OAuthException", "code": 100, "fbtrace_id": "AbC"}}),

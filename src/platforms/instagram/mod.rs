@@ -255,13 +255,10 @@ impl OAuthPlatform for Instagram {
             .append_pair("fields", "user_id,username,name,account_type");
         let me = self.api.get(access_token, url)?;
         let Some(id) = text(&me, "user_id").or_else(|| text(&me, "id")) else {
-            return Err(PlatformError::Api {
-                platform: PlatformId::Instagram,
-                status: 200,
-                code: "/me without user_id".into(),
-                message: None,
-                log_id: None,
-            });
+            return Err(super::kit::answered_without(
+                PlatformId::Instagram,
+                "/me without user_id",
+            ));
         };
         Ok(Identity {
             platform_user_id: id,
@@ -291,15 +288,9 @@ pub fn oauth(config: &PlatformConfig, _sandbox: bool) -> crate::auth::Built {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::Origin;
 
     fn config() -> PlatformConfig {
-        PlatformConfig {
-            client_id: Some("app1".into()),
-            client_secret: Some(Secret::new("s")),
-            base_url: Some(Origin::parse("http://127.0.0.1:9300").unwrap()),
-            ..PlatformConfig::default()
-        }
+        crate::platforms::kit::testing::app("app1", Some("s"), "http://127.0.0.1:9300")
     }
 
     #[test]
@@ -315,12 +306,7 @@ mod tests {
     }
 
     fn reply(status: u16, body: Json) -> Result<Reply, crate::vocab::NetError> {
-        Ok(Reply {
-            status,
-            body,
-            retry_after: None,
-            attempts: 1,
-        })
+        Ok(crate::platforms::kit::testing::reply(status, body))
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::upload::Publishing;
 use crate::config::PlatformConfig;
 use crate::http::client::Position;
 use crate::store::model::{Connection, Upload};
+use crate::upload::handle;
 use crate::upload::{Plan, Published, Publisher, Reason, Request, Sent, Started, Status, Steps};
 use crate::vocab::{PlatformError, PlatformId, Secret};
 
@@ -46,11 +47,7 @@ impl Publisher for Instagram {
 
     fn plan(&self, _file: &Path, size: u64, _request: &Request) -> Result<Plan, String> {
         // The reel goes whole, in one request.
-        Ok(Plan {
-            size,
-            chunk_size: size,
-            count: 1,
-        })
+        Ok(Plan::whole(size))
     }
 
     fn continues(&self, _upload: &Upload) -> bool {
@@ -68,10 +65,6 @@ struct InstagramSteps {
     publishing: Publishing,
 }
 
-fn container(upload: &Upload) -> &str {
-    upload.publish_id.as_deref().unwrap_or_default()
-}
-
 impl Steps for InstagramSteps {
     fn start(
         &self,
@@ -82,10 +75,7 @@ impl Steps for InstagramSteps {
         let container = self
             .publishing
             .container(token, request.caption.as_deref())?;
-        Ok(Ok(Started {
-            handle: container,
-            upload_url: None,
-        }))
+        Ok(Ok(Started::new(container)))
     }
 
     fn send(
@@ -98,12 +88,12 @@ impl Steps for InstagramSteps {
     ) -> Result<Sent, PlatformError> {
         let size = upload.file_size as u64;
         self.publishing
-            .upload(token, container(upload), file, size, position)?;
+            .upload(token, handle(upload), file, size, position)?;
         Ok(Sent::Accepted)
     }
 
     fn status(&self, token: &Secret, upload: &Upload) -> Result<Status, PlatformError> {
-        let status = self.publishing.status(token, container(upload))?;
+        let status = self.publishing.status(token, handle(upload))?;
         Ok(if status.ready() {
             Status::Ready
         } else if status.published() {
@@ -115,10 +105,7 @@ impl Steps for InstagramSteps {
                 status.code
             ))
         } else {
-            Status::Processing {
-                state: status.text.unwrap_or(status.code),
-                ask_again: None,
-            }
+            Status::processing(status.text.unwrap_or(status.code))
         })
     }
 
@@ -128,15 +115,14 @@ impl Steps for InstagramSteps {
         upload: &Upload,
         request: &Request,
     ) -> Result<Published, PlatformError> {
-        let (media_id, permalink) = self.publishing.publish(token, container(upload))?;
+        let (media_id, permalink) = self.publishing.publish(token, handle(upload))?;
         Ok(Published {
             post_id: media_id,
             url: permalink,
             caption: request.caption.clone(),
             media_type: "reels",
             published_at: Some(crate::clock::now()),
-            media_ids: Vec::new(),
-            note: None,
+            ..Published::default()
         })
     }
 }

@@ -28,6 +28,7 @@ use serde_json::Value as Json;
 
 use super::api::{Api, after, graph, graph_code, graph_message, text, time};
 use crate::config::PlatformConfig;
+use crate::platforms::kit::Counters;
 use crate::store::model::{AnalyticsEvent, Fan, Message, Post};
 use crate::sync::{Page, Request, Stream};
 use crate::vocab::Secret;
@@ -53,9 +54,7 @@ pub const ACCOUNT_METRICS: [&str; 8] = [
 /// (`ENABLE_INSTAGRAM_INSIGHTS`: they need the `instagram_business_manage_insights` scope).
 pub fn streams(config: &PlatformConfig) -> Vec<Box<dyn Stream>> {
     let mut out: Vec<Box<dyn Stream>> = vec![
-        Box::new(Profile {
-            api: Api::new(config),
-        }),
+        Box::new(profile(Api::new(config))),
         Box::new(Media {
             api: Api::new(config),
             stories: false,
@@ -142,43 +141,26 @@ fn merge_fans(fans: Vec<Fan>) -> Vec<Fan> {
     out
 }
 
-struct Profile {
-    api: Api,
-}
-
-impl Stream for Profile {
-    fn name(&self) -> &'static str {
-        "profile"
-    }
-
-    fn fetch(&self, token: &Secret, request: &Request) -> Result<Page, PlatformError> {
-        let mut url = self.api.url(&graph("/me"));
+/// The `profile` stream: the account's counts from `/me`.
+fn profile(api: Api) -> Counters {
+    let read = move |token: &Secret, _: &Request| {
+        let mut url = api.url(&graph("/me"));
         url.query_pairs_mut().append_pair(
             "fields",
             "user_id,username,followers_count,follows_count,media_count",
         );
-        let me = self.api.get(token, url)?;
+        let me = api.get(token, url)?;
         let id = text(&me, "user_id")
             .or_else(|| text(&me, "id"))
             .unwrap_or_default();
-        let events = ["followers_count", "follows_count", "media_count"]
-            .iter()
-            .filter_map(|m| {
-                let value = me.get(*m)?.as_f64()?;
-                Some(event(
-                    request,
-                    ("account", &id),
-                    m,
-                    ("snapshot", request.at),
-                    value,
-                ))
-            })
-            .collect();
-        Ok(Page {
-            events,
-            ..Page::default()
-        })
-    }
+        Ok((id, me))
+    };
+    Counters::new(
+        "profile",
+        PlatformId::Instagram,
+        &["followers_count", "follows_count", "media_count"],
+        Box::new(read),
+    )
 }
 
 /// The account's media (`/me/media`) or its live stories (`/me/stories`).

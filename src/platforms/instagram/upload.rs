@@ -174,11 +174,5 @@ impl Publishing {
 }
 
 fn unexpected(what: &str) -> PlatformError {
-    PlatformError::Api {
-        platform: PlatformId::Instagram,
-        status: 200,
-        code: what.into(),
-        message: None,
-        log_id: None,
-    }
+    crate::platforms::kit::answered_without(PlatformId::Instagram, what)
 }

@@ -430,10 +430,14 @@ mod tests {
 
     #[test]
     fn directions_in_the_words_exports_use() {
-        assert_eq!(direction("Received"), Ok("in"));
-        assert_eq!(direction("fan"), Ok("in"));
-        assert_eq!(direction("Sent"), Ok("out"));
-        assert_eq!(direction(" me "), Ok("out"));
+        for (word, way) in [
+            ("Received", "in"),
+            ("fan", "in"),
+            ("Sent", "out"),
+            (" me ", "out"),
+        ] {
+            assert_eq!(direction(word), Ok(way), "{word:?}");
+        }
         assert!(
             direction("sideways")
                 .unwrap_err()
@@ -443,12 +447,16 @@ mod tests {
 
     #[test]
     fn payment_types_from_type_or_description() {
-        assert_eq!(earning_type("Tip"), "tip");
-        assert_eq!(earning_type("Recurring subscription"), "subscription");
-        assert_eq!(earning_type("Payment for message from @x"), "message");
-        assert_eq!(earning_type("Chargeback for tip"), "chargeback");
-        assert_eq!(earning_type("Post purchase"), "post");
-        assert_eq!(earning_type(""), "other");
+        for (text, kind) in [
+            ("Tip", "tip"),
+            ("Recurring subscription", "subscription"),
+            ("Payment for message from @x", "message"),
+            ("Chargeback for tip", "chargeback"),
+            ("Post purchase", "post"),
+            ("", "other"),
+        ] {
+            assert_eq!(earning_type(text), kind, "{text:?}");
+        }
     }
 
     #[test]

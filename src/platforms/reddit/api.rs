@@ -25,7 +25,7 @@ use crate::config::PlatformConfig;
 use crate::http::client::{Client, NetError, Reply};
 use crate::http::ratelimit::{self, Budget, Pacer, Reading};
 pub use crate::platforms::kit::nonempty_text as text;
-use crate::vocab::Origin;
+use crate::platforms::kit::{Envelope, Hosts, answer};
 use crate::vocab::Secret;
 use crate::vocab::{PlatformError, PlatformId};
 
@@ -110,12 +110,10 @@ impl Pacer for RedditPacer {
 /// Reddit's hosts as one adapter sees them: URLs routed through `SOCIALCRM_REDDIT_BASE_URL`,
 /// and clients that carry the User-Agent (API calls also the client id's budget).
 pub struct Api {
-    base_url: Option<Origin>,
+    /// API calls to oauth.reddit.com spend the client id's budget; www.reddit.com's token
+    /// endpoints are not counted in it.
+    hosts: Hosts,
     agent: Option<String>,
-    /// Paced: every call to oauth.reddit.com spends the client id's budget.
-    api: Client,
-    /// For www.reddit.com's token endpoints, which are not counted in that budget.
-    tokens: Client,
 }
 
 impl Api {
@@ -129,32 +127,30 @@ impl Api {
         let agent = config.user_agent.clone();
         let plain = Client::new().user_agent(&user_agent(agent.as_deref(), None));
         Api {
-            base_url: config.base_url.clone(),
-            api: plain.clone().paced(Arc::new(pacer)),
-            tokens: plain,
+            hosts: Hosts::new(config, plain, Arc::new(pacer)),
             agent,
         }
     }
 
     /// A real Reddit URL, or its twin on `SOCIALCRM_REDDIT_BASE_URL`.
     pub fn url(&self, real: &str) -> Url {
-        let real = Url::parse(real).expect("Reddit's URLs are valid");
-        crate::http::routed(self.base_url.as_ref(), real)
+        self.hosts.url(real)
     }
 
     /// The unpaced client, for the token endpoints (outside the API budget).
     pub fn token_client(&self) -> &Client {
-        &self.tokens
+        self.hosts.tokens()
     }
 
     /// The API client, speaking for `username` when known.
     fn client(&self, username: Option<&str>) -> Client {
         match username {
             Some(_) => self
-                .api
+                .hosts
+                .api()
                 .clone()
                 .user_agent(&user_agent(self.agent.as_deref(), username)),
-            None => self.api.clone(),
+            None => self.hosts.api().clone(),
         }
     }
 
@@ -186,17 +182,23 @@ impl Api {
 /// The JSON of a successful answer, or the error its status and body tell: 401 is
 /// [`PlatformError::Unauthorized`] (the lifecycle refreshes and retries).
 fn body(reply: Result<Reply, NetError>) -> Result<Json, PlatformError> {
-    let reply = reply.map_err(|e| PlatformError::Network(e, PlatformId::Reddit))?;
-    if reply.status == 401 {
-        return Err(PlatformError::Unauthorized {
-            platform: PlatformId::Reddit,
-            detail: text(&reply.body, "message").unwrap_or_else(|| "HTTP 401".into()),
-        });
+    answer::<Listing>(reply)
+}
+
+/// Reddit's answers: the status says what went wrong, the body's `message` how.
+struct Listing;
+
+impl Envelope for Listing {
+    const PLATFORM: PlatformId = PlatformId::Reddit;
+
+    fn unauthorized(reply: &Reply) -> Option<String> {
+        (reply.status == 401)
+            .then(|| text(&reply.body, "message").unwrap_or_else(|| "HTTP 401".into()))
     }
-    if !reply.ok() {
-        return Err(error(&reply));
+
+    fn error(reply: &Reply) -> PlatformError {
+        error(reply)
     }
-    Ok(reply.body)
 }
 
 /// An error answer: Reddit's `{"message", "error"}` (403, 404, 429, 5xx), with a `reason` or
@@ -266,14 +268,7 @@ mod tests {
 
     #[test]
     fn reddits_error_bodies_become_one_line() {
-        let reply = |status, body| {
-            Ok(Reply {
-                status,
-                body,
-                retry_after: None,
-                attempts: 1,
-            })
-        };
+        let reply = |status, body| Ok(crate::platforms::kit::testing::reply(status, body));
         let forbidden = body(reply(
             403,
             serde_json::json!({"message": "Forbidden", "error": 403, "reason": "private"}),

@@ -82,13 +82,8 @@ impl Reddit {
             return Err(api::error(&reply));
         }
         // Reddit names a refused grant in `error` (a string), with 200 or 400.
-        if let Some(error) = text(body, "error") {
-            return Err(PlatformError::Grant {
-                platform: PlatformId::Reddit,
-                error,
-                description: text(body, "error_description"),
-                log_id: None,
-            });
+        if let Some(refused) = super::kit::refusal(PlatformId::Reddit, body) {
+            return Err(refused);
         }
         match Tokens::from_response(body, Utc::now()) {
             Some(tokens) if reply.ok() => Ok(tokens),
@@ -188,13 +183,10 @@ impl OAuthPlatform for Reddit {
     fn whoami(&self, access_token: &Secret) -> Result<Identity, PlatformError> {
         let me = self.api.get(access_token, self.api.url(ME), None)?;
         let (Some(id), Some(name)) = (text(&me, "id"), text(&me, "name")) else {
-            return Err(PlatformError::Api {
-                platform: PlatformId::Reddit,
-                status: 200,
-                code: "/api/v1/me without id or name".into(),
-                message: None,
-                log_id: None,
-            });
+            return Err(super::kit::answered_without(
+                PlatformId::Reddit,
+                "/api/v1/me without id or name",
+            ));
         };
         let display_name = me
             .pointer("/subreddit/title")
@@ -221,14 +213,9 @@ pub fn oauth(config: &PlatformConfig, _sandbox: bool) -> crate::auth::Built {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::Origin;
 
     fn config() -> PlatformConfig {
-        PlatformConfig {
-            client_id: Some("cid".into()),
-            base_url: Some(Origin::parse("http://127.0.0.1:9200").unwrap()),
-            ..PlatformConfig::default()
-        }
+        crate::platforms::kit::testing::app("cid", None, "http://127.0.0.1:9200")
     }
 
     #[test]

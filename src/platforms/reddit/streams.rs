@@ -28,6 +28,7 @@ use serde_json::Value as Json;
 
 use super::api::{Api, fullname, text};
 use crate::config::PlatformConfig;
+use crate::platforms::kit::counters;
 use crate::store::model::{AnalyticsEvent, Fan, Message, Post};
 use crate::sync::{Page, Request, Stream};
 use crate::vocab::Secret;
@@ -104,19 +105,19 @@ impl Stream for Identity {
     fn fetch(&self, token: &Secret, request: &Request) -> Result<Page, PlatformError> {
         let me = self.api.get(token, self.api.url(ME), request.username)?;
         let id = fullname("t2", &text(&me, "id").unwrap_or_default());
-        let mut events: Vec<AnalyticsEvent> = [
-            "link_karma",
-            "comment_karma",
-            "total_karma",
-            "awardee_karma",
-            "awarder_karma",
-        ]
-        .iter()
-        .filter_map(|metric| {
-            let value = me.get(*metric)?.as_f64()?;
-            Some(event(request, ("account", &id), metric, value))
-        })
-        .collect();
+        let mut events = counters(
+            request,
+            PlatformId::Reddit,
+            &id,
+            Some(&me),
+            &[
+                "link_karma",
+                "comment_karma",
+                "total_karma",
+                "awardee_karma",
+                "awarder_karma",
+            ],
+        );
         if let Some(followers) = me.pointer("/subreddit/subscribers").and_then(Json::as_f64) {
             events.push(event(request, ("account", &id), "followers", followers));
         }

@@ -175,13 +175,10 @@ impl Poster {
         let data = body.pointer("/json/data").cloned().unwrap_or(Json::Null);
         match (text(&data, "name"), text(&data, "url")) {
             (Some(name), Some(url)) => Ok(Ok(Submitted { name, url })),
-            _ => Err(PlatformError::Api {
-                platform: crate::vocab::PlatformId::Reddit,
-                status: 200,
-                code: "the submit answer names no post".into(),
-                message: None,
-                log_id: None,
-            }),
+            _ => Err(crate::platforms::kit::answered_without(
+                crate::vocab::PlatformId::Reddit,
+                "the submit answer names no post",
+            )),
         }
     }
 

@@ -114,8 +114,7 @@ impl TikTok {
 
     /// A real TikTok URL, or its twin on `SOCIALCRM_TIKTOK_BASE_URL`.
     fn url(&self, real: &str) -> Url {
-        let real = Url::parse(real).expect("TikTok's URLs are valid");
-        crate::http::routed(self.base_url.as_ref(), real)
+        super::kit::route(self.base_url.as_ref(), real)
     }
 
     fn post(&self, url: &str, form: &[(&str, &str)]) -> Result<Reply, PlatformError> {
@@ -137,13 +136,8 @@ impl TikTok {
                 log_id: text(body, "log_id"),
             });
         }
-        if let Some(error) = text(body, "error").filter(|e| !e.is_empty()) {
-            return Err(PlatformError::Grant {
-                platform: PlatformId::Tiktok,
-                error,
-                description: text(body, "error_description"),
-                log_id: text(body, "log_id"),
-            });
+        if let Some(refused) = super::kit::refusal(PlatformId::Tiktok, body) {
+            return Err(refused);
         }
         if !reply.ok() {
             return Err(api_error(&reply));
@@ -178,26 +172,32 @@ fn api_error(reply: &Reply) -> PlatformError {
 /// 401 is [`PlatformError::Unauthorized`] (the lifecycle refreshes and retries), anything else
 /// one line with TikTok's code, message and log id.
 pub(crate) fn data(reply: Result<Reply, crate::vocab::NetError>) -> Result<Json, PlatformError> {
-    let reply = reply.map_err(|e| PlatformError::Network(e, PlatformId::Tiktok))?;
-    if reply.status == 401 {
-        let detail = match api_error(&reply) {
+    let body = super::kit::answer::<Envelope>(reply)?;
+    Ok(body.get("data").cloned().unwrap_or(Json::Null))
+}
+
+/// The Display/Content API envelope: `{"data", "error": {"code", ...}}`, whose code is `ok`
+/// when all went well.
+struct Envelope;
+
+impl super::kit::Envelope for Envelope {
+    const PLATFORM: PlatformId = PlatformId::Tiktok;
+
+    fn unauthorized(reply: &Reply) -> Option<String> {
+        (reply.status == 401).then(|| match api_error(reply) {
             PlatformError::Api { code, .. } => code,
             _ => "401".into(),
-        };
-        return Err(PlatformError::Unauthorized {
-            platform: PlatformId::Tiktok,
-            detail,
-        });
+        })
     }
-    let code = reply
-        .body
-        .pointer("/error/code")
-        .and_then(Json::as_str)
-        .unwrap_or("ok");
-    if !reply.ok() || code != "ok" {
-        return Err(api_error(&reply));
+
+    fn refused(reply: &Reply) -> bool {
+        let code = reply.body.pointer("/error/code").and_then(Json::as_str);
+        code.unwrap_or("ok") != "ok"
     }
-    Ok(reply.body.get("data").cloned().unwrap_or(Json::Null))
+
+    fn error(reply: &Reply) -> PlatformError {
+        api_error(reply)
+    }
 }
 
 impl OAuthPlatform for TikTok {
@@ -271,13 +271,8 @@ impl OAuthPlatform for TikTok {
                 ("token", &tokens.access_token),
             ],
         )?;
-        if let Some(error) = text(&reply.body, "error").filter(|e| !e.is_empty()) {
-            return Err(PlatformError::Grant {
-                platform: PlatformId::Tiktok,
-                error,
-                description: text(&reply.body, "error_description"),
-                log_id: text(&reply.body, "log_id"),
-            });
+        if let Some(refused) = super::kit::refusal(PlatformId::Tiktok, &reply.body) {
+            return Err(refused);
         }
         if reply.ok() {
             Ok(())
@@ -295,13 +290,8 @@ impl OAuthPlatform for TikTok {
         let reply = self.http.get_authorized(&url, access_token);
         let data = data(reply)?;
         let user = data.pointer("/user").cloned().unwrap_or(Json::Null);
-        let open_id = text(&user, "open_id").ok_or_else(|| {
+        super::kit::identity(&user, "open_id", "display_name").ok_or_else(|| {
             PlatformError::unexpected(PlatformId::Tiktok, "user info without open_id", None)
-        })?;
-        Ok(Identity {
-            platform_user_id: open_id,
-            username: text(&user, "username"),
-            display_name: text(&user, "display_name"),
         })
     }
 }
@@ -317,12 +307,11 @@ mod tests {
 
     #[test]
     fn the_authorize_url_uses_tiktoks_names_and_the_base_url() {
-        let config = PlatformConfig {
-            client_id: Some("ck".into()),
-            client_secret: Some(Secret::new("client-secret-value")),
-            base_url: Some(Origin::parse("http://127.0.0.1:9100").unwrap()),
-            ..PlatformConfig::default()
-        };
+        let config = crate::platforms::kit::testing::app(
+            "ck",
+            Some("client-secret-value"),
+            "http://127.0.0.1:9100",
+        );
         let tiktok = TikTok::new(&config, false).unwrap();
         let pkce = Pkce::new(ChallengeEncoding::Hex);
         let redirect = Url::parse("http://127.0.0.1:3455/callback/").unwrap();

@@ -16,6 +16,7 @@ use super::upload::{ChunkError, ChunkPlan, Posting, PublishStatus, Refusal, cont
 use crate::config::PlatformConfig;
 use crate::http::client::Position;
 use crate::store::model::{Connection, Upload};
+use crate::upload::handle;
 use crate::upload::{
     Audience, Kind, Plan, Published, Publisher, Reason, Request, Sent, Started, Status, Steps,
 };
@@ -199,9 +200,7 @@ impl Steps for TikTokSteps {
     }
 
     fn status(&self, token: &Secret, upload: &Upload) -> Result<Status, PlatformError> {
-        let status = self
-            .posting
-            .status(token, upload.publish_id.as_deref().unwrap_or_default())?;
+        let status = self.posting.status(token, handle(upload))?;
         Ok(if status.failed() {
             Status::Failed(
                 status
@@ -213,10 +212,7 @@ impl Steps for TikTokSteps {
             self.settled.replace(Some(status));
             Status::Ready
         } else {
-            Status::Processing {
-                state: status.status,
-                ask_again: None,
-            }
+            Status::processing(status.status)
         })
     }
 
@@ -229,9 +225,7 @@ impl Steps for TikTokSteps {
         // TikTok publishes when processing ends: the status that said so is the post.
         let status = match self.settled.take() {
             Some(status) => status,
-            None => self
-                .posting
-                .status(token, upload.publish_id.as_deref().unwrap_or_default())?,
+            None => self.posting.status(token, handle(upload))?,
         };
         Ok(self.post(&status, upload, request))
     }

@@ -17,6 +17,7 @@ use url::Url;
 use super::data;
 use crate::config::PlatformConfig;
 use crate::http::client::Client;
+use crate::platforms::kit::Counters;
 use crate::store::model::Post;
 use crate::sync::{Page, Request, Stream};
 use crate::vocab::Origin;
@@ -39,7 +40,7 @@ pub fn streams(config: &PlatformConfig) -> Vec<Box<dyn Stream>> {
     };
     let mut out: Vec<Box<dyn Stream>> = Vec::new();
     if config.insights {
-        out.push(Box::new(Profile { api: api() }));
+        out.push(Box::new(profile(api())));
     }
     out.push(Box::new(Videos {
         api: api(),
@@ -55,49 +56,38 @@ struct Api {
 
 impl Api {
     fn url(&self, real: &str, fields: &str) -> Url {
-        let real = Url::parse(real).expect("TikTok's URLs are valid");
-        let mut url = crate::http::routed(self.base_url.as_ref(), real);
+        let mut url = crate::platforms::kit::route(self.base_url.as_ref(), real);
         url.query_pairs_mut().append_pair("fields", fields);
         url
     }
 }
 
-struct Profile {
-    api: Api,
-}
-
-impl Stream for Profile {
-    fn name(&self) -> &'static str {
-        "profile"
-    }
-
-    fn fetch(&self, token: &Secret, request: &Request) -> Result<Page, PlatformError> {
-        let url = self.api.url(USER_INFO, PROFILE_FIELDS);
-        let user = data(self.api.http.get_authorized(&url, token))?
+/// The `profile` stream: the account's counts from the user info.
+fn profile(api: Api) -> Counters {
+    let read = move |token: &Secret, _: &Request| {
+        let url = api.url(USER_INFO, PROFILE_FIELDS);
+        let user = data(api.http.get_authorized(&url, token))?
             .get("user")
             .cloned()
             .unwrap_or(Json::Null);
         let open_id = user
             .get("open_id")
             .and_then(Json::as_str)
-            .unwrap_or_default();
-        let events = [
+            .unwrap_or_default()
+            .to_string();
+        Ok((open_id, user))
+    };
+    Counters::new(
+        "profile",
+        PlatformId::Tiktok,
+        &[
             "follower_count",
             "following_count",
             "likes_count",
             "video_count",
-        ]
-        .iter()
-        .filter_map(|metric| {
-            let value = user.get(*metric)?.as_i64()?;
-            Some(request.snapshot(PlatformId::Tiktok, "account", open_id, metric, value))
-        })
-        .collect();
-        Ok(Page {
-            events,
-            ..Page::default()
-        })
-    }
+        ],
+        Box::new(read),
+    )
 }
 
 struct Videos {

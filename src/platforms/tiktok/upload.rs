@@ -29,6 +29,7 @@ use super::data;
 use crate::config::PlatformConfig;
 pub use crate::http::client::Position;
 use crate::http::client::{Client, Uploader};
+use crate::platforms::kit::answered_without;
 use crate::vocab::Origin;
 use crate::vocab::Secret;
 use crate::vocab::{PlatformError, PlatformId};
@@ -216,13 +217,8 @@ impl Posting {
     }
 
     fn url(&self, real: &str) -> Result<Url, PlatformError> {
-        let real = Url::parse(real).map_err(|_| PlatformError::Api {
-            platform: PlatformId::Tiktok,
-            status: 200,
-            code: "invalid upload_url".into(),
-            message: None,
-            log_id: None,
-        })?;
+        let real = Url::parse(real)
+            .map_err(|_| answered_without(PlatformId::Tiktok, "invalid upload_url"))?;
         Ok(crate::http::routed(self.base_url.as_ref(), real))
     }
 
@@ -273,12 +269,8 @@ impl Posting {
             None => (INBOX_INIT, json!({"source_info": source})),
         };
         let d = data(self.http.post_json(&self.url(endpoint)?, token, &body))?;
-        let missing = |field: &str| PlatformError::Api {
-            platform: PlatformId::Tiktok,
-            status: 200,
-            code: format!("init answered without {field}"),
-            message: None,
-            log_id: None,
+        let missing = |field: &str| {
+            answered_without(PlatformId::Tiktok, format!("init answered without {field}"))
         };
         Ok(Initialized {
             publish_id: text(&d, "publish_id").ok_or_else(|| missing("publish_id"))?,

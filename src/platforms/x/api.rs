@@ -1,5 +1,5 @@
-//! What every X API v2 call shares: routing to `SOCIALCRM_X_BASE_URL`, the rate-limit pacer,
-//! and reading answers into data or typed errors.
+//! What every X API v2 call shares: the rate-limit pacer, and reading answers into data or
+//! typed errors (routing to `SOCIALCRM_X_BASE_URL` is the kit's, as for every platform).
 //!
 //! Rate limits (docs.x.com "Rate limits"): per endpoint and per user for user-context tokens,
 //! in 15-minute windows, announced on every answer by `x-rate-limit-limit`,
@@ -25,14 +25,8 @@ use url::Url;
 
 use crate::http::client::{Client, NetError, Reply};
 use crate::http::ratelimit::{self, Budget, Pacer, Reading};
-use crate::vocab::Origin;
+use crate::platforms::kit;
 use crate::vocab::{PlatformError, PlatformId};
-
-/// A real X URL, or its twin on `SOCIALCRM_X_BASE_URL`.
-pub fn route(base_url: Option<&Origin>, real: &str) -> Url {
-    let real = Url::parse(real).expect("X's URLs are valid");
-    crate::http::routed(base_url, real)
-}
 
 /// A client whose requests draw from `user`'s per-endpoint budgets (`app` for the app-only
 /// token, whose limits are per app).
@@ -87,14 +81,25 @@ impl Pacer for XPacer {
 
 /// The whole JSON body of a successful answer, or the error it (or its status) tells.
 pub fn body(reply: Result<Reply, NetError>) -> Result<Json, PlatformError> {
-    let reply = match reply {
-        Ok(reply) => reply,
-        Err(e) => return Err(crate::platforms::kit::unanswered(PlatformId::X, e)),
-    };
-    if reply.ok() {
-        Ok(reply.body)
-    } else {
-        Err(error(&reply))
+    kit::answer::<Problem>(reply)
+}
+
+/// X's problem details; a 401 among them is read by [`error`] with the rest.
+struct Problem;
+
+impl kit::Envelope for Problem {
+    const PLATFORM: PlatformId = PlatformId::X;
+
+    fn unanswered(e: NetError) -> PlatformError {
+        kit::unanswered(PlatformId::X, e)
+    }
+
+    fn unauthorized(_reply: &Reply) -> Option<String> {
+        None
+    }
+
+    fn error(reply: &Reply) -> PlatformError {
+        error(reply)
     }
 }
 
@@ -160,16 +165,8 @@ pub fn error(reply: &Reply) -> PlatformError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platforms::kit::testing::reply;
     use serde_json::json;
-
-    fn reply(status: u16, body: Json) -> Reply {
-        Reply {
-            status,
-            body,
-            retry_after: None,
-            attempts: 1,
-        }
-    }
 
     #[test]
     fn ids_in_paths_make_one_endpoint() {

@@ -122,7 +122,7 @@ impl Posting {
     }
 
     fn url(&self, real: &str, id: &str) -> url::Url {
-        api::route(self.base_url.as_ref(), &real.replace("{id}", id))
+        crate::platforms::kit::route(self.base_url.as_ref(), &real.replace("{id}", id))
     }
 
     /// Uploads the file in chunks and waits until X has processed it (at most `wait`);

@@ -18,7 +18,6 @@ use chrono::Utc;
 use serde_json::Value as Json;
 use url::Url;
 
-use super::kit::text;
 use super::{Identity, OAuthPlatform, PlatformError, PlatformId};
 use crate::auth::pkce::{ChallengeEncoding, Pkce};
 use crate::auth::tokens::Tokens;
@@ -67,7 +66,7 @@ impl X {
     }
 
     fn url(&self, real: &str) -> Url {
-        api::route(self.base_url.as_ref(), real)
+        crate::platforms::kit::route(self.base_url.as_ref(), real)
     }
 
     /// A form POST to the token or revoke endpoint, with the client's authentication: Basic for
@@ -91,26 +90,32 @@ impl X {
         let reply = self.post(TOKEN, form)?;
         let body = &reply.body;
         if reply.status < 500
-            && let Some(mut error) = text(body, "error").filter(|e| !e.is_empty())
+            && let Some(mut refused) = super::kit::refusal(PlatformId::X, body)
         {
-            let description = text(body, "error_description");
-            let spent_token = description
-                .as_deref()
-                .is_some_and(|d| d.to_ascii_lowercase().contains("token was invalid"));
-            if refreshing && error == "invalid_request" && spent_token {
-                error = "invalid_grant".into();
+            if refreshing {
+                spent_refresh_token(&mut refused);
             }
-            return Err(PlatformError::Grant {
-                platform: PlatformId::X,
-                error,
-                description,
-                log_id: None,
-            });
+            return Err(refused);
         }
         if !reply.ok() {
             return Err(api::error(&reply));
         }
         Tokens::from_response(body, Utc::now()).ok_or_else(|| api::error(&reply))
+    }
+}
+
+/// A refresh refused as `invalid_request` because the token "was invalid" is X's word for a
+/// refresh token already spent (X rotates them): the grant is gone, as `invalid_grant` says.
+fn spent_refresh_token(refused: &mut PlatformError) {
+    if let PlatformError::Grant {
+        error, description, ..
+    } = refused
+        && error == "invalid_request"
+        && description
+            .as_deref()
+            .is_some_and(|d| d.to_ascii_lowercase().contains("token was invalid"))
+    {
+        *error = "invalid_grant".into();
     }
 }
 
@@ -206,13 +211,8 @@ impl OAuthPlatform for X {
         }
         for (token, hint) in revoke {
             let reply = self.post(REVOKE, &[("token", token), ("token_type_hint", hint)])?;
-            if let Some(error) = text(&reply.body, "error").filter(|e| !e.is_empty()) {
-                return Err(PlatformError::Grant {
-                    platform: PlatformId::X,
-                    error,
-                    description: text(&reply.body, "error_description"),
-                    log_id: None,
-                });
+            if let Some(refused) = super::kit::refusal(PlatformId::X, &reply.body) {
+                return Err(refused);
             }
             if !reply.ok() {
                 return Err(api::error(&reply));
@@ -227,13 +227,8 @@ impl OAuthPlatform for X {
             .append_pair("user.fields", "id,name,username");
         let body = api::body(self.http.get_authorized(&url, access_token))?;
         let user = body.get("data").cloned().unwrap_or(Json::Null);
-        let id = text(&user, "id").ok_or_else(|| {
+        super::kit::identity(&user, "id", "name").ok_or_else(|| {
             PlatformError::unexpected(PlatformId::X, "users/me answered without an id", None)
-        })?;
-        Ok(Identity {
-            platform_user_id: id,
-            username: text(&user, "username"),
-            display_name: text(&user, "name"),
         })
     }
 }
@@ -248,12 +243,7 @@ mod tests {
     use super::*;
 
     fn config(secret: Option<&str>) -> PlatformConfig {
-        PlatformConfig {
-            client_id: Some("cid".into()),
-            client_secret: secret.map(Secret::new),
-            base_url: Some(Origin::parse("http://127.0.0.1:9200").unwrap()),
-            ..PlatformConfig::default()
-        }
+        crate::platforms::kit::testing::app("cid", secret, "http://127.0.0.1:9200")
     }
 
     #[test]

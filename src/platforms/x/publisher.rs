@@ -14,6 +14,7 @@ use super::media::{CHUNK, Posting, Processing, kind};
 use crate::config::PlatformConfig;
 use crate::http::client::Position;
 use crate::store::model::{Connection, Upload};
+use crate::upload::handle;
 use crate::upload::{Plan, Published, Publisher, Reason, Request, Sent, Started, Status, Steps};
 use crate::vocab::{Origin, PlatformError, PlatformId, Secret};
 
@@ -51,11 +52,7 @@ impl Publisher for X {
         if kind(file).is_none() {
             return Err("X takes mp4, mov, gif, jpg, png or webp files".into());
         }
-        Ok(Plan {
-            size,
-            chunk_size: CHUNK,
-            count: size.div_ceil(CHUNK).max(1),
-        })
+        Ok(Plan::chunks(size, CHUNK))
     }
 
     fn continues(&self, _upload: &Upload) -> bool {
@@ -74,10 +71,6 @@ impl Publisher for X {
 struct XSteps {
     posting: Posting,
     username: Option<String>,
-}
-
-fn media(upload: &Upload) -> &str {
-    upload.publish_id.as_deref().unwrap_or_default()
 }
 
 impl From<Processing> for Status {
@@ -107,10 +100,7 @@ impl Steps for XSteps {
         plan: &Plan,
     ) -> Result<Result<Started, Reason>, PlatformError> {
         let id = self.posting.initialize(token, &request.file, plan.size)?;
-        Ok(Ok(Started {
-            handle: id,
-            upload_url: None,
-        }))
+        Ok(Ok(Started::new(id)))
     }
 
     fn send(
@@ -123,16 +113,16 @@ impl Steps for XSteps {
     ) -> Result<Sent, PlatformError> {
         let size = upload.file_size as u64;
         self.posting
-            .append(token, media(upload), file, size, index, position)?;
+            .append(token, handle(upload), file, size, index, position)?;
         Ok(Sent::Accepted)
     }
 
     fn finish(&self, token: &Secret, upload: &Upload) -> Result<Option<Status>, PlatformError> {
-        Ok(Some(self.posting.finalize(token, media(upload))?.into()))
+        Ok(Some(self.posting.finalize(token, handle(upload))?.into()))
     }
 
     fn status(&self, token: &Secret, upload: &Upload) -> Result<Status, PlatformError> {
-        Ok(self.posting.status(token, media(upload))?.into())
+        Ok(self.posting.status(token, handle(upload))?.into())
     }
 
     fn publish(
@@ -141,7 +131,7 @@ impl Steps for XSteps {
         upload: &Upload,
         request: &Request,
     ) -> Result<Published, PlatformError> {
-        let media_ids = vec![media(upload).to_string()];
+        let media_ids = vec![handle(upload).to_string()];
         let text = request.caption.as_deref().unwrap_or_default();
         let created = self.posting.create(token, text, &media_ids, None)?;
         Ok(Published {

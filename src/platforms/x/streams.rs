@@ -90,7 +90,27 @@ struct Endpoint {
 
 impl Endpoint {
     fn url(&self, real: &str, user: &str) -> Url {
-        api::route(self.base_url.as_ref(), &real.replace("{id}", user))
+        crate::platforms::kit::route(self.base_url.as_ref(), &real.replace("{id}", user))
+    }
+
+    /// The URL of one page of a list endpoint: as many items as the read budget has left
+    /// within X's `sizes` for it ([`page_size`]), the `fields` it is read with, and where the
+    /// page starts ([`paging`], `since_id` for the lists read incrementally by id).
+    fn list(
+        &self,
+        real: &str,
+        user: &str,
+        request: &Request,
+        sizes: (u64, u64),
+        fields: &[(&str, &str)],
+        since_id: bool,
+    ) -> Url {
+        let mut url = self.url(real, user);
+        url.query_pairs_mut()
+            .append_pair("max_results", &page_size(request, sizes.0, sizes.1))
+            .extend_pairs(fields);
+        paging(&mut url, request, since_id);
+        url
     }
 
     /// GETs a page of `url` whose items expand their authors (`includes.users`): the page
@@ -234,20 +254,19 @@ impl Endpoint {
             None => (token, user),
         };
         let body = self.get(token, who, &url)?;
-        let metrics = body.pointer("/data/public_metrics");
-        let events = [
-            "followers_count",
-            "following_count",
-            "tweet_count",
-            "listed_count",
-            "like_count",
-        ]
-        .iter()
-        .filter_map(|m| {
-            let value = metrics?.get(*m)?.as_i64()?;
-            Some(request.snapshot(PlatformId::X, "account", user, m, value))
-        })
-        .collect();
+        let events = crate::platforms::kit::counters(
+            request,
+            PlatformId::X,
+            user,
+            body.pointer("/data/public_metrics"),
+            &[
+                "followers_count",
+                "following_count",
+                "tweet_count",
+                "listed_count",
+                "like_count",
+            ],
+        );
         Ok(Page {
             events,
             reads: u64::from(body.get("data").is_some()),
@@ -261,11 +280,8 @@ impl Endpoint {
         user: &str,
         request: &Request,
     ) -> Result<Page, PlatformError> {
-        let mut url = self.url(FOLLOWERS, user);
-        url.query_pairs_mut()
-            .append_pair("max_results", &page_size(request, 1, 1000))
-            .append_pair("user.fields", FAN_FIELDS);
-        paging(&mut url, request, false);
+        let fields = [("user.fields", FAN_FIELDS)];
+        let url = self.list(FOLLOWERS, user, request, (1, 1000), &fields, false);
         let body = self.get(token, user, &url)?;
         let users = items(&body, "/data");
         Ok(Page {
@@ -280,11 +296,8 @@ impl Endpoint {
     }
 
     fn posts(&self, token: &Secret, user: &str, request: &Request) -> Result<Page, PlatformError> {
-        let mut url = self.url(TWEETS, user);
-        url.query_pairs_mut()
-            .append_pair("max_results", &page_size(request, 5, 100))
-            .append_pair("tweet.fields", "id,text,created_at,public_metrics");
-        paging(&mut url, request, true);
+        let fields = [("tweet.fields", "id,text,created_at,public_metrics")];
+        let url = self.list(TWEETS, user, request, (5, 100), &fields, true);
         let body = self.get(token, user, &url)?;
         let tweets = items(&body, "/data");
         let mut page = Page {
@@ -343,16 +356,15 @@ impl Endpoint {
         user: &str,
         request: &Request,
     ) -> Result<Page, PlatformError> {
-        let mut url = self.url(MENTIONS, user);
-        url.query_pairs_mut()
-            .append_pair("max_results", &page_size(request, 5, 100))
-            .append_pair(
+        let fields = [
+            (
                 "tweet.fields",
                 "id,text,created_at,author_id,conversation_id",
-            )
-            .append_pair("expansions", "author_id")
-            .append_pair("user.fields", FAN_FIELDS);
-        paging(&mut url, request, true);
+            ),
+            ("expansions", "author_id"),
+            ("user.fields", FAN_FIELDS),
+        ];
+        let url = self.list(MENTIONS, user, request, (5, 100), &fields, true);
         let (body, mut page) = self.with_users(token, user, &url, request, "mention")?;
         page.newest_id = meta(&body, "newest_id");
         for tweet in items(&body, "/data") {
@@ -373,17 +385,16 @@ impl Endpoint {
     }
 
     fn dms(&self, token: &Secret, user: &str, request: &Request) -> Result<Page, PlatformError> {
-        let mut url = self.url(DM_EVENTS, user);
-        url.query_pairs_mut()
-            .append_pair("max_results", &page_size(request, 1, 100))
-            .append_pair("event_types", "MessageCreate")
-            .append_pair(
+        let fields = [
+            ("event_types", "MessageCreate"),
+            (
                 "dm_event.fields",
                 "id,event_type,text,created_at,sender_id,dm_conversation_id,participant_ids",
-            )
-            .append_pair("expansions", "sender_id,participant_ids")
-            .append_pair("user.fields", FAN_FIELDS);
-        paging(&mut url, request, false);
+            ),
+            ("expansions", "sender_id,participant_ids"),
+            ("user.fields", FAN_FIELDS),
+        ];
+        let url = self.list(DM_EVENTS, user, request, (1, 100), &fields, false);
         let (body, mut page) = self.with_users(token, user, &url, request, "dm")?;
         let events = items(&body, "/data");
         let mut oldest: Option<DateTime<Utc>> = None;
