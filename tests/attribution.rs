@@ -21,7 +21,7 @@ use serde_json::Value as Json;
 use socialcrm::store::Batch;
 use socialcrm::store::model::Post;
 
-use crate::support::{Run, TestDb, TestEnv, array, assert_contains, both_backends, texts};
+use crate::support::{Run, TestDb, TestEnv, array, assert_contains, both_backends, row, texts};
 
 pub fn example(name: &str) -> String {
     format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -40,13 +40,12 @@ fn post(platform: &str, id: &str, account: &str, caption: &str, day: u32) -> Pos
         account: Some(account.into()),
         caption: Some(caption.into()),
         url: Some(format!("https://example.test/{platform}/{id}")),
-        media_type: None,
         published_at: Some(Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0).unwrap()),
         view_count: Some(1000),
         like_count: Some(10),
         comment_count: Some(1),
         share_count: Some(0),
-        metrics_at: None,
+        ..Post::default()
     }
 }
 
@@ -93,10 +92,7 @@ fn load(env: &TestEnv, db: &TestDb) {
 }
 
 pub fn source<'a>(view: &'a Json, name: &str) -> &'a Json {
-    array(&view["sources"])
-        .iter()
-        .find(|s| s["source"] == name)
-        .unwrap_or_else(|| panic!("no source {name} in {view}"))
+    row(&view["sources"], "source", name)
 }
 
 /// (links, posts, subscribers, revenue in cents) of a source line.
@@ -106,10 +102,7 @@ pub fn figures(line: &Json) -> (i64, i64, i64, i64) {
 }
 
 fn link<'a>(view: &'a Json, url: &str) -> &'a Json {
-    array(&view["links"])
-        .iter()
-        .find(|l| l["url"] == url)
-        .unwrap_or_else(|| panic!("no link {url} in {view}"))
+    row(&view["links"], "url", url)
 }
 
 fn carried_by(link: &Json) -> Vec<String> {
@@ -143,15 +136,11 @@ fn export_links(env: &TestEnv, db: &TestDb) -> String {
     .clone()
 }
 
-fn summary(run: &Run) -> (i64, i64, i64, i64) {
-    run.import_counts()
-}
-
 both_backends! {
     attribution_on_the_example_set_gives_the_hand_computed_totals: |db| {
         let env = TestEnv::new();
         load(&env, &db);
-        let view = env.crm(&db, &["insights", "attribution"]).ok().json();
+        let view = env.crm_json(&db, &["insights", "attribution"]);
         // No --from/--to: each link's periods summed (the export has no lifetime rows).
         // c101: 20+35 = 55 subscribers, 300.00+540.00 = 840.00; c102: 6+9 = 15, 90.00+120.50 =
         // 210.50; c103: 14, 260.00; c104: 3+5 = 8, 45.00+75.25 = 120.25.
@@ -192,7 +181,7 @@ both_backends! {
     a_range_reads_the_periods_starting_in_it: |db| {
         let env = TestEnv::new();
         load(&env, &db);
-        let view = env.crm(&db, &["insights", "attribution", "--from", "2026-11-01", "--to", "2026-12-01"]).ok().json();
+        let view = env.crm_json(&db, &["insights", "attribution", "--from", "2026-11-01", "--to", "2026-12-01"]);
         // November only: c101 35 / 540.00 (TikTok and X), c102 9 / 120.50 (Reddit),
         // c103 14 / 260.00 (X), c104 5 / 75.25 (unattributed).
         assert_eq!(figures(source(&view, "tiktok")), (1, 2, 35, 54_000));
@@ -201,12 +190,12 @@ both_backends! {
         assert_eq!(figures(source(&view, "unattributed")), (1, 0, 5, 7_525));
         assert_eq!(figures(source(&view, "total")), (4, 4, 63, 99_575));
         // The range may stand before the view too; the metrics' own options may not.
-        let before = env.crm(&db, &["insights", "--from", "2026-11-01", "attribution", "--to", "2026-12-01"]).ok().json();
+        let before = env.crm_json(&db, &["insights", "--from", "2026-11-01", "attribution", "--to", "2026-12-01"]);
         assert_eq!(before, view);
         let chart = env.crm(&db, &["insights", "--chart", "attribution"]);
-        assert!(chart.one_line_error(2).contains("--chart does not apply"), "{}", chart.stderr);
+        chart.error_naming(2, &["--chart does not apply"]);
         let twice = env.crm(&db, &["insights", "--from", "2026-10-01", "attribution", "--from", "2026-11-01"]);
-        assert!(twice.one_line_error(2).contains("--from is given twice"), "{}", twice.stderr);
+        twice.error_naming(2, &["--from is given twice"]);
         // October: c103 has no period there; it is counted as a link without figures.
         let run = env.crm(&db, &["insights", "attribution", "--from", "2026-10-01", "--to", "2026-11-01"]);
         let october = run.ok().json();
@@ -223,7 +212,7 @@ both_backends! {
         let env = TestEnv::new();
         import_links(&env, &db, &example("onlyfans-links.csv"), &[]).ok();
         // No post at all: every link is unattributed, nothing is spread over platforms.
-        let view = env.crm(&db, &["insights", "attribution"]).ok().json();
+        let view = env.crm_json(&db, &["insights", "attribution"]);
         assert_eq!(view["platforms"], serde_json::json!([]));
         assert_eq!(figures(source(&view, "unattributed")), (4, 0, 92, 143_075));
         assert_eq!(figures(&view["attributed"]), (0, 0, 0, 0));
@@ -233,13 +222,13 @@ both_backends! {
         let env = TestEnv::new();
         let file = example("onlyfans-links.csv");
         let first = import_links(&env, &db, &file, &[]);
-        assert_eq!(summary(first.ok()), (7, 0, 0, 0));
+        assert_eq!(first.ok().import_counts(), (7, 0, 0, 0));
         assert_eq!(first.json()["table"], "tracking_links");
         let before = export_links(&env, &db);
         let again = import_links(&env, &db, &file, &[]);
-        assert_eq!(summary(again.ok()), (0, 0, 7, 0));
+        assert_eq!(again.ok().import_counts(), (0, 0, 7, 0));
         assert_eq!(export_links(&env, &db), before, "the rows, revisions and times are as they were");
-        let status = env.crm(&db, &["db", "status"]).ok().json();
+        let status = env.crm_json(&db, &["db", "status"]);
         let rows = array(&status["tables"]).iter().find(|t| t["table"] == "tracking_links").unwrap()["rows"].clone();
         assert_eq!(rows, 7);
         // Links carry no personal data: erasing a fan leaves them as they were.
@@ -247,11 +236,10 @@ both_backends! {
         env.crm(&db, &["fans", "delete", "onlyfans:maple_rider", "--yes"]).ok();
         assert_eq!(export_links(&env, &db), before, "erasure left the links alone");
         // A newer export of a period updates its row, and only it.
-        let newer = env.path().join("newer.csv");
-        std::fs::write(&newer, "Link URL,Period Start,Period End,Subscribers,Revenue\n\
-            https://onlyfans.com/ava/c104/,2026-11-01,2026-11-30,6,$80.00\n").unwrap();
-        assert_eq!(summary(import_links(&env, &db, newer.to_str().unwrap(), &[]).ok()), (0, 1, 0, 0));
-        let c104 = link(&env.crm(&db, &["insights", "attribution"]).ok().json(), "https://onlyfans.com/ava/c104/").clone();
+        let newer = env.file("newer.csv", "Link URL,Period Start,Period End,Subscribers,Revenue\n\
+            https://onlyfans.com/ava/c104/,2026-11-01,2026-11-30,6,$80.00\n");
+        assert_eq!(import_links(&env, &db, newer.to_str().unwrap(), &[]).ok().import_counts(), (0, 1, 0, 0));
+        let c104 = link(&env.crm_json(&db, &["insights", "attribution"]), "https://onlyfans.com/ava/c104/").clone();
         assert_eq!((c104["subscribers"].as_i64(), c104["revenue_cents"].as_i64()), (Some(3 + 6), Some(4_500 + 8_000)));
         assert_eq!(c104["clicks"], 150 + 200, "a column the newer file lacks keeps its figure");
     };
@@ -260,44 +248,40 @@ both_backends! {
         let env = TestEnv::new();
         // OnlyFans' own names (campaign name and URL, claims), ';' as delimiter, a lifetime
         // export (no period), a URL written another way, and a column named with --map.
-        let file = env.path().join("campaigns.csv");
-        std::fs::write(&file, "\u{feff}Campaign Name;Campaign URL;Clicks Count;Claims;Where;Total Revenue\n\
+        let file = env.file("campaigns.csv", "\u{feff}Campaign Name;Campaign URL;Clicks Count;Claims;Where;Total Revenue\n\
             Bio;HTTPS://OnlyFans.com/lily/c7/;1.500;25;tiktok;1.234,50 €\n\
             Story;www.onlyfans.com/lily/c8;40;2;instagram;$9.99\n\
             Broken;not a link;1;1;x;$1.00\n\
             Bad count;https://onlyfans.com/lily/c9;12.5;1;x;$1.00\n\
-            Bio again;https://onlyfans.com/lily/c7;1;1;x;$1.00\n").unwrap();
+            Bio again;https://onlyfans.com/lily/c7;1;1;x;$1.00\n");
         let rejects = env.path().join("rejects.csv");
         let run = import_links(&env, &db, file.to_str().unwrap(), &["--account", "lily", "--rejects", rejects.to_str().unwrap()]);
         assert_eq!(run.code, 3, "{}", run.stderr);
-        assert_eq!(summary(&run), (2, 0, 0, 3));
+        assert_eq!(run.import_counts(), (2, 0, 0, 3));
         let report = std::fs::read_to_string(&rejects).unwrap();
         assert_contains(&report, "4,\"url: \"\"not a link\"\" is not a link");
         assert_contains(&report, "5,\"clicks: bad count \"\"12.5\"\"");
         assert_contains(&report, "is already on line 2");
-        let view = env.crm(&db, &["insights", "attribution", "--account", "lily"]).ok().json();
+        let view = env.crm_json(&db, &["insights", "attribution", "--account", "lily"]);
         let bio = link(&view, "HTTPS://OnlyFans.com/lily/c7/");
         assert_eq!((bio["clicks"].as_i64(), bio["subscribers"].as_i64(), bio["revenue_cents"].as_i64()), (Some(1500), Some(25), Some(123_450)));
         assert_eq!(bio["currency"], "EUR");
         // Without a URL column the file is refused, naming what it saw and the fix.
-        let bare = env.path().join("bare.csv");
-        std::fs::write(&bare, "Name,Clicks\nBio,3\n").unwrap();
-        let err = import_links(&env, &db, bare.to_str().unwrap(), &[]).one_line_error(1).to_string();
-        assert!(err.contains("lacks url") && err.contains("--map COLUMN=url"), "{err}");
+        let bare = env.file("bare.csv", "Name,Clicks\nBio,3\n");
+        import_links(&env, &db, bare.to_str().unwrap(), &[]).error_naming(1, &["lacks url", "--map COLUMN=url"]);
         // --map names a column the importer does not know.
-        let mapped = env.path().join("mapped.csv");
-        std::fs::write(&mapped, "Promo,Hits\nhttps://onlyfans.com/lily/c11,7\n").unwrap();
+        let mapped = env.file("mapped.csv", "Promo,Hits\nhttps://onlyfans.com/lily/c11,7\n");
         let run = import_links(&env, &db, mapped.to_str().unwrap(), &["--account", "lily", "--map", "Promo=url", "--map", "Hits=clicks"]);
-        assert_eq!(summary(run.ok()), (1, 0, 0, 0));
+        assert_eq!(run.ok().import_counts(), (1, 0, 0, 0));
     };
 
     the_insights_command_keeps_its_positional_platform: |db| {
         let env = TestEnv::new();
         crate::report::load_example(&env, &db);
-        let tiktok = env.crm(&db, &["insights", "tiktok", "--from", "2026-10-26", "--to", "2026-11-25"]).ok().json();
+        let tiktok = env.crm_json(&db, &["insights", "tiktok", "--from", "2026-10-26", "--to", "2026-11-25"]);
         assert!(array(&tiktok["metrics"]).iter().all(|m| m["platform"] == "tiktok"));
         assert!(!tiktok["metrics"].as_array().unwrap().is_empty());
-        let all = env.crm(&db, &["insights", "--from", "2026-10-26"]).ok().json();
+        let all = env.crm_json(&db, &["insights", "--from", "2026-10-26"]);
         assert!(all["metrics"].as_array().unwrap().len() > tiktok["metrics"].as_array().unwrap().len());
         // The view's own options come after its name; a platform with it is a usage error.
         env.crm(&db, &["insights", "tiktok", "attribution"]).one_line_error(2);

@@ -2,7 +2,7 @@
 //! v7-to-v11 roll-forward, the index behind every fans and messages listing, and keyset
 //! pagination under every sort. Each case runs on SQLite and PostgreSQL.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
@@ -12,12 +12,6 @@ use socialcrm::store::{self, Batch, Store};
 use socialcrm::vocab::PlatformId;
 
 use crate::support::{Run, TestDb, TestEnv, array, assert_contains, both_backends};
-
-fn file(env: &TestEnv, name: &str, content: &str) -> PathBuf {
-    let path = env.path().join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
 
 fn import(env: &TestEnv, db: &TestDb, kind: &str, path: &Path, account: Option<&str>) -> Run {
     let mut args = vec!["import-csv", "onlyfans", kind, path.to_str().unwrap()];
@@ -36,7 +30,7 @@ fn counts(run: &Run) -> (u64, u64, u64) {
 fn fans(env: &TestEnv, db: &TestDb, extra: &[&str]) -> Vec<Json> {
     let mut args = vec!["fans", "list", "--limit", "1000"];
     args.extend_from_slice(extra);
-    env.crm(db, &args).ok().json().as_array().unwrap().clone()
+    env.crm_json(db, &args).as_array().unwrap().clone()
 }
 
 fn by_user<'a>(rows: &'a [Json], user: &str) -> &'a Json {
@@ -48,16 +42,16 @@ fn by_user<'a>(rows: &'a [Json], user: &str) -> &'a Json {
 both_backends! {
     two_creators_sharing_fans_keep_their_own_status_and_spend: |db| {
         let (env, db) = (&TestEnv::new(), &db);
-        let alice = file(env, "alice.csv", "Fan ID,Username,Status,Subscribed,Last Active,Total Spent\n\
+        let alice = env.file("alice.csv", "Fan ID,Username,Status,Subscribed,Last Active,Total Spent\n\
             f1,ann,Active,2026-01-01,2026-11-20,$10.00\n\
             f2,bo,Expired,2026-02-01,2026-10-01,$5.00\n");
-        let bea = file(env, "bea.csv", "Fan ID,Username,Status,Subscribed,Last Active,Total Spent\n\
+        let bea = env.file("bea.csv", "Fan ID,Username,Status,Subscribed,Last Active,Total Spent\n\
             f1,ann,Expired,2025-06-01,2026-09-01,$20.00\n\
             f3,cy,Active,2026-03-01,2026-11-01,$1.00\n");
         assert_eq!(counts(import(env, db, "fans", &alice, Some("alice")).ok()), (2, 0, 0));
         assert_eq!(counts(import(env, db, "fans", &bea, Some("bea")).ok()), (2, 0, 0));
         // Bea's payments raise Bea's relationship with ann only.
-        let tips = file(env, "tips.csv", "Transaction ID,Date,Type,Fan ID,Username,Gross\n\
+        let tips = env.file("tips.csv", "Transaction ID,Date,Type,Fan ID,Username,Gross\n\
             t1,2026-11-02,tip,f1,ann,$45.00\nt2,2026-11-03,tip,f1,ann,$5.00\n");
         import(env, db, "earnings", &tips, Some("bea")).ok();
 
@@ -74,7 +68,7 @@ both_backends! {
         assert_ne!(ann_a["relationship_id"], ann_b["relationship_id"]);
         assert_eq!(fans(env, db, &[]).len(), 4);
 
-        let shown = env.crm(db, &["fans", "show", "onlyfans:@ANN"]).ok().json();
+        let shown = env.crm_json(db, &["fans", "show", "onlyfans:@ANN"]);
         assert_eq!(shown["fan"]["username"], "ann");
         let accounts: Vec<&str> = array(&shown["relationships"]).iter().map(|r| r["account"].as_str().unwrap()).collect();
         assert_eq!(accounts, ["alice", "bea"]);
@@ -90,25 +84,24 @@ both_backends! {
         assert_eq!(fans(env, db, &[]), before);
 
         // Two creators' exports may number messages alike: both are kept, each in its inbox.
-        let hello = file(env, "m.csv", "Message ID,Fan ID,Username,Direction,Sent At,Text\n\
+        let hello = env.file("m.csv", "Message ID,Fan ID,Username,Direction,Sent At,Text\n\
             m1,f1,ann,received,2026-11-20 18:02,hello\n");
         import(env, db, "messages", &hello, Some("alice")).ok();
         import(env, db, "messages", &hello, Some("bea")).ok();
-        let inbox = env.crm(db, &["messages", "list", "--account", "bea"]).ok().json();
+        let inbox = env.crm_json(db, &["messages", "list", "--account", "bea"]);
         assert_eq!(inbox.as_array().unwrap().len(), 1);
         assert_eq!(inbox[0]["account"], "bea");
-        assert_eq!(env.crm(db, &["messages", "list"]).ok().json().as_array().unwrap().len(), 2);
+        assert_eq!(env.crm_json(db, &["messages", "list"]).as_array().unwrap().len(), 2);
         assert_eq!(by_user(&fans(env, db, &["--account", "alice"]), "f1")["message_count"], 1);
 
         // With two creators' data, an export without --account is refused in one line.
         let refused = import(env, db, "fans", &alice, None);
-        let line = refused.one_line_error(2);
-        assert!(line.contains("2 accounts (alice, bea)") && line.contains("--account"), "{line}");
+        refused.error_naming(2, &["2 accounts (alice, bea)", "--account"]);
     };
 
     fans_list_filters_sorts_and_pages_through_the_binary: |db| {
         let (env, db) = (&TestEnv::new(), &db);
-        let csv = file(env, "fans.csv", "Fan ID,Username,Status,Last Active,Total Spent\n\
+        let csv = env.file("fans.csv", "Fan ID,Username,Status,Last Active,Total Spent\n\
             a,zed,Active,2026-11-01,$3.00\nb,amy,Expired,2026-11-03,$12.50\nc,,Active,,\n\
             d,bob,Active,2026-11-02,$12.50\ne,cat,Expired,2026-11-04,$0.99\n");
         import(env, db, "fans", &csv, None).ok();
@@ -131,14 +124,14 @@ both_backends! {
             if let Some(a) = &after {
                 args.extend(["--after", a.as_str()]);
             }
-            let page = env.crm(db, &args).ok().json().as_array().unwrap().clone();
+            let page = env.crm_json(db, &args).as_array().unwrap().clone();
             let Some(last) = page.last() else { break };
             after = Some(last["relationship_id"].to_string());
             seen.extend(users(&page));
         }
         assert_eq!(seen, ["d", "b", "a", "e", "c"]);
         let gone = env.crm(db, &["fans", "list", "--after", "999999"]);
-        assert!(gone.one_line_error(2).contains("no fan relationship 999999"), "{}", gone.stderr);
+        gone.error_naming(2, &["no fan relationship 999999"]);
     };
 
     a_v7_database_rolls_forward_to_v11_keeping_every_row: |db| {
@@ -186,10 +179,10 @@ both_backends! {
         assert_eq!((anna["revision"].as_i64(), anna["message_count"].as_i64()), (Some(3), Some(1)));
         let bo = by_user(&rows, "tt-1");
         assert_eq!((bo["account"].as_str(), bo["source"].as_str()), (Some("studio"), Some("commenter")));
-        let messages = env.crm(db, &["messages", "list", "--account", "studio"]).ok().json();
+        let messages = env.crm_json(db, &["messages", "list", "--account", "studio"]);
         assert_eq!(messages[0]["platform_message_id"], "c1");
         // The CSV payment is `default`'s: an earnings import into `default` sums it.
-        let tips = file(env, "tips.csv", "Transaction ID,Date,Type,Fan ID,Gross\nt2,2026-11-02,tip,of-1,$100.00\n");
+        let tips = env.file("tips.csv", "Transaction ID,Date,Type,Fan ID,Gross\nt2,2026-11-02,tip,of-1,$100.00\n");
         import(env, db, "earnings", &tips, None).ok();
         assert_eq!(by_user(&fans(env, db, &[]), "of-1")["lifetime_spend_cents"], 15000);
     };
@@ -210,16 +203,13 @@ fn seed(store: &mut dyn Store, n: usize) {
             platform_user_id: format!("u{}", i / 2),
             account: format!("creator{}", i % 4),
             username: (i % 7 != 0).then(|| format!("user{}", i % 50)),
-            display_name: None,
             status: Some(if i % 2 == 0 { "active" } else { "expired" }.into()),
-            subscribed_at: None,
             first_seen_at: (i % 5 != 0).then(|| t(i as i64 % 30)),
             last_seen_at: (i % 6 != 0).then(|| t(i as i64 % 40)),
             lifetime_spend_cents: (i % 4 != 0).then_some((i as i64 * 37) % 5000),
             currency: Some("USD".into()),
             source: "csv".into(),
-            referral: None,
-            contacts: Vec::new(),
+            ..Fan::default()
         })
         .collect();
     store.upsert(Batch::Fans(&fans)).unwrap();
@@ -235,8 +225,7 @@ fn seed(store: &mut dyn Store, n: usize) {
             kind: "dm".into(),
             body: Some("hello".into()),
             sent_at: t(i as i64 % 40),
-            thread_ref: None,
-            post_ref: None,
+            ..Message::default()
         })
         .collect();
     store.upsert(Batch::Messages(&messages)).unwrap();
@@ -583,18 +572,15 @@ fn to_fan(g: &Gen) -> Fan {
         account: format!("a{}", g.account),
         // A fan's username belongs to the identity: derive it from the user, with NULLs.
         username: g.username.map(|_| format!("n{}", g.user % 9)),
-        display_name: None,
         status: g
             .status
             .map(|s| if s { "active" } else { "expired" }.into()),
-        subscribed_at: None,
         first_seen_at: g.first.map(|d| t(i64::from(d))),
         last_seen_at: g.last.map(|d| t(i64::from(d))),
         lifetime_spend_cents: g.spend.map(|s| i64::from(s) * 250),
         currency: Some("USD".into()),
         source: "csv".into(),
-        referral: None,
-        contacts: Vec::new(),
+        ..Fan::default()
     }
 }
 

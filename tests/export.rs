@@ -10,7 +10,7 @@ use socialcrm::store::export::{Cell, RowSink};
 use socialcrm::store::model::*;
 use socialcrm::vocab::PlatformId;
 
-use crate::support::{TestDb, TestEnv, assert_contains, both_backends, texts};
+use crate::support::{TestDb, TestEnv, both_backends, texts};
 
 /// Text that breaks naive CSV writers and spreadsheets.
 const AWKWARD: [&str; 11] = [
@@ -75,8 +75,7 @@ pub(crate) fn fill(db: &TestDb) {
             kind: "dm".into(),
             body: Some(text.to_string()),
             sent_at: t(i as u32 + 1),
-            thread_ref: None,
-            post_ref: None,
+            ..Message::default()
         })
         .collect();
     let posts = vec![Post {
@@ -88,10 +87,9 @@ pub(crate) fn fill(db: &TestDb) {
         media_type: Some("video".into()),
         published_at: Some(t(3)),
         view_count: Some(10),
-        like_count: None,
         comment_count: Some(0),
-        share_count: None,
         metrics_at: Some(t(4)),
+        ..Post::default()
     }];
     let events: Vec<AnalyticsEvent> = [0.1, 1e-7, 123456789.125, -2.5]
         .iter()
@@ -301,17 +299,8 @@ impl RowSink for Meddler<'_> {
                 platform: PlatformId::X,
                 platform_user_id: "late".into(),
                 account: "default".into(),
-                username: None,
-                display_name: None,
-                status: None,
-                subscribed_at: None,
-                first_seen_at: None,
-                last_seen_at: None,
-                lifetime_spend_cents: None,
-                currency: None,
                 source: "csv".into(),
-                referral: None,
-                contacts: Vec::new(),
+                ..Fan::default()
             };
             other.upsert(Batch::Fans(&[late])).unwrap();
         }
@@ -350,24 +339,11 @@ fn one_snapshot(db: &TestDb) {
 fn refusals(db: &TestDb) {
     fill(db);
     let env = TestEnv::new();
-    let err = export(&env, db, &["--table", "secrets"])
-        .one_line_error(2)
-        .to_string();
-    assert_contains(&err, "'secrets' is never exported");
-    let err = export(&env, db, &["--table", "fanz"])
-        .one_line_error(2)
-        .to_string();
-    assert_contains(&err, "no table 'fanz'");
-    let err = export(&env, db, &["--out", "-"])
-        .one_line_error(2)
-        .to_string();
-    assert_contains(&err, "one table");
-    let file = env.path().join("a-file");
-    std::fs::write(&file, "").unwrap();
-    let err = export(&env, db, &["--out", file.to_str().unwrap()])
-        .one_line_error(2)
-        .to_string();
-    assert_contains(&err, "not a directory");
+    export(&env, db, &["--table", "secrets"]).error_naming(2, &["'secrets' is never exported"]);
+    export(&env, db, &["--table", "fanz"]).error_naming(2, &["no table 'fanz'"]);
+    export(&env, db, &["--out", "-"]).error_naming(2, &["one table"]);
+    let file = env.file("a-file", "");
+    export(&env, db, &["--out", file.to_str().unwrap()]).error_naming(2, &["not a directory"]);
     // A FIFO where a table's file goes is refused, and nothing of the export is left behind.
     #[cfg(unix)]
     {
@@ -376,10 +352,7 @@ fn refusals(db: &TestDb) {
         let fifo = std::ffi::CString::new(dir.join("posts.csv").to_str().unwrap()).unwrap();
         // SAFETY: a valid NUL-terminated path; mkfifo only creates a file system node.
         assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
-        let err = export(&env, db, &["--out", dir.to_str().unwrap()])
-            .one_line_error(1)
-            .to_string();
-        assert_contains(&err, "is a FIFO");
+        export(&env, db, &["--out", dir.to_str().unwrap()]).error_naming(1, &["is a FIFO"]);
         let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
         assert_eq!(left.len(), 1, "only the FIFO: {left:?}");
     }
@@ -457,23 +430,11 @@ fn export_columns_in_the_readme_are_the_schemas() {
 }
 
 /// Writes `content` into the test's directory and imports it as `kind` for `account`.
-fn import_as(env: &TestEnv, db: &TestDb, kind: &str, account: &str, content: &str) {
-    let path = env.path().join(format!("{kind}-{account}.csv"));
-    std::fs::write(&path, content).unwrap();
-    let path = path.to_str().unwrap();
-    env.on(
-        db,
-        &["import-csv", "onlyfans", kind, path, "--account", account],
-    )
-    .ok();
-}
-
 /// Two creators sharing a fan: the whales are alpha's ann (of 4 paying fans) and beta's eve
 /// (of 2); ann's beta relationship is not one, nor are its message, tag and note.
 fn fill_segments(env: &TestEnv, db: &TestDb) {
     let header = "Fan ID,Username,Name,Status,Subscribed,Last Active,Total Spent\n";
-    import_as(
-        env,
+    env.import_as(
         db,
         "fans",
         "alpha",
@@ -485,8 +446,7 @@ fn fill_segments(env: &TestEnv, db: &TestDb) {
         of-dee,dee,Dee D,Expired,2026-02-03,2026-05-01,$800.00\n"
         ),
     );
-    import_as(
-        env,
+    env.import_as(
         db,
         "fans",
         "beta",
@@ -497,8 +457,7 @@ fn fill_segments(env: &TestEnv, db: &TestDb) {
         ),
     );
     let header = "Message ID,Fan ID,Fan,Direction,Sent At,Text,Price\n";
-    import_as(
-        env,
+    env.import_as(
         db,
         "messages",
         "alpha",
@@ -509,8 +468,7 @@ fn fill_segments(env: &TestEnv, db: &TestDb) {
         m-a3,of-bo,@bo,received,2026-11-21 09:00,bo here,\n"
         ),
     );
-    import_as(
-        env,
+    env.import_as(
         db,
         "messages",
         "beta",
@@ -521,9 +479,7 @@ fn fill_segments(env: &TestEnv, db: &TestDb) {
         ),
     );
     let run = |args: &[&str]| {
-        let mut full = vec!["--database-url", db.url.as_str()];
-        full.extend_from_slice(args);
-        env.run(&full).ok();
+        env.on(db, args).ok();
     };
     run(&["fans", "tag", "onlyfans:@ann", "vip"]);
     run(&["fans", "tag", "onlyfans:@ann", "big", "--account", "alpha"]);
@@ -565,10 +521,7 @@ fn segment_export(
     db: &TestDb,
     name: &str,
 ) -> BTreeMap<String, Vec<serde_json::Map<String, serde_json::Value>>> {
-    let listed = env
-        .crm(db, &["fans", "list", "--segment", name, "--limit", "1000"])
-        .ok()
-        .json();
+    let listed = env.crm_json(db, &["fans", "list", "--segment", name, "--limit", "1000"]);
     let listed = listed.as_array().unwrap();
     let dir = env.path().join(format!("segment-{name}"));
     let mut args = vec![
@@ -735,14 +688,10 @@ fn segments(db: &TestDb) {
         stdout.stderr
     );
 
-    let err = export(&env, db, &["--segment", "whales", "--table", "posts"])
-        .one_line_error(2)
-        .to_string();
-    assert_contains(&err, "'posts' has no rows about a segment's fans");
-    let err = export(&env, db, &["--segment", "nope", "--out", "-"])
-        .one_line_error(1)
-        .to_string();
-    assert_contains(&err, "no segment named 'nope'");
+    export(&env, db, &["--segment", "whales", "--table", "posts"])
+        .error_naming(2, &["'posts' has no rows about a segment's fans"]);
+    export(&env, db, &["--segment", "nope", "--out", "-"])
+        .error_naming(1, &["no segment named 'nope'"]);
 }
 
 both_backends! {

@@ -16,6 +16,7 @@ use crate::support::fake_tiktok::{
     VIDEO_LIST_PATH, VIDEO_QUERY_PATH, VIDEOS_END, click_authorize,
 };
 use crate::support::http;
+use crate::support::server::{decode_pairs, lookup};
 
 const REDIRECT: &str = "http://127.0.0.1:45678/callback/";
 const SCOPES: &str = "user.info.basic,user.info.profile";
@@ -31,18 +32,7 @@ fn verifier() -> String {
 }
 
 fn query_of(location: &str) -> Vec<(String, String)> {
-    url::Url::parse(location)
-        .unwrap()
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    decode_pairs(url::Url::parse(location).unwrap().query().unwrap_or(""))
 }
 
 /// Authorizes with hex PKCE and returns (code, verifier).
@@ -51,7 +41,7 @@ fn authorize(fake: &FakeTikTok) -> (String, String) {
     let challenge = PkceEncoding::Hex.challenge(&verifier);
     let location = click_authorize(&fake.authorize_url(SCOPES, REDIRECT, "st4te", &challenge));
     let q = query_of(&location);
-    (param(&q, "code").unwrap().to_string(), verifier)
+    (lookup(&q, "code").unwrap().to_string(), verifier)
 }
 
 fn exchange(fake: &FakeTikTok, code: &str, verifier: &str) -> http::Response {
@@ -140,7 +130,7 @@ fn fake_tiktok_authorize_then_exchange_with_hex_pkce() {
         "&scopes=user.info.basic,user.info.profile&state=st4te",
     );
     let q = query_of(&location);
-    let code = param(&q, "code").unwrap();
+    let code = lookup(&q, "code").unwrap();
     assert_eq!(fake.pending_codes(), 1);
 
     let r = exchange(&fake, code, &verifier);
@@ -187,13 +177,13 @@ fn fake_tiktok_rejects_a_wrong_verifier_and_base64url_unless_told() {
     let b64 = PkceEncoding::Base64Url.challenge(&v);
     assert_eq!(b64.len(), 43);
     let loc = click_authorize(&fake.authorize_url(SCOPES, REDIRECT, "s", &b64));
-    let code = param(&query_of(&loc), "code").unwrap().to_string();
+    let code = lookup(&query_of(&loc), "code").unwrap().to_string();
     assert_oauth_error(&exchange(&fake, &code, &v), 400, "invalid_request");
 
     // ... and passes when the fake is told to accept it.
     fake.accept_pkce(PkceEncoding::Base64Url);
     let loc = click_authorize(&fake.authorize_url(SCOPES, REDIRECT, "s", &b64));
-    let code = param(&query_of(&loc), "code").unwrap().to_string();
+    let code = lookup(&query_of(&loc), "code").unwrap().to_string();
     assert_eq!(exchange(&fake, &code, &v).status, 200);
 
     // Wrong redirect_uri and wrong secret are refused too.
@@ -407,8 +397,8 @@ fn fake_tiktok_authorize_knobs_and_checks() {
     let q = query_of(&click_authorize(
         &fake.authorize_url(SCOPES, REDIRECT, "abc", &challenge),
     ));
-    assert!(param(&q, "code").is_some());
-    assert_ne!(param(&q, "state"), Some("abc"));
+    assert!(lookup(&q, "code").is_some());
+    assert_ne!(lookup(&q, "state"), Some("abc"));
 
     fake.set_consent(Consent::Authorize);
     fake.grant_only(&["user.info.basic"]);
@@ -420,8 +410,8 @@ fn fake_tiktok_authorize_knobs_and_checks() {
         &PkceEncoding::Hex.challenge(&verifier),
     ));
     let q = query_of(&loc);
-    assert_eq!(param(&q, "scopes"), Some("user.info.basic"));
-    let r = exchange(&fake, param(&q, "code").unwrap(), &verifier);
+    assert_eq!(lookup(&q, "scopes"), Some("user.info.basic"));
+    let r = exchange(&fake, lookup(&q, "code").unwrap(), &verifier);
     assert_eq!(r.json()["scope"], "user.info.basic");
 
     // Refusals: 400 JSON, no redirect.
@@ -586,8 +576,8 @@ fn fake_tiktok_browser_follows_the_redirect_to_the_loopback_listener() {
     );
     let target = request_line.split_whitespace().nth(1).unwrap();
     let q = query_of(&format!("http://127.0.0.1{target}"));
-    assert_eq!(param(&q, "state"), Some("xyz"));
-    assert_eq!(param(&q, "scopes"), Some(SCOPES));
+    assert_eq!(lookup(&q, "state"), Some("xyz"));
+    assert_eq!(lookup(&q, "scopes"), Some(SCOPES));
 
     assert_eq!(
         browser.wait_done(Duration::from_secs(10)),
@@ -603,7 +593,7 @@ fn fake_tiktok_browser_follows_the_redirect_to_the_loopback_listener() {
         &[
             ("client_key", CLIENT_KEY),
             ("client_secret", CLIENT_SECRET),
-            ("code", param(&q, "code").unwrap()),
+            ("code", lookup(&q, "code").unwrap()),
             ("grant_type", "authorization_code"),
             ("redirect_uri", &redirect),
             ("code_verifier", &verifier),
@@ -640,9 +630,9 @@ fn fake_tiktok_browser_can_capture_the_redirect_for_the_paste_flow() {
         "{location}"
     );
     let q = query_of(&location);
-    assert_eq!(param(&q, "state"), Some("paste"));
+    assert_eq!(lookup(&q, "state"), Some("paste"));
     assert_eq!(
-        exchange(&fake, param(&q, "code").unwrap(), &verifier).status,
+        exchange(&fake, lookup(&q, "code").unwrap(), &verifier).status,
         200
     );
 }
@@ -673,7 +663,7 @@ fn fake_tiktok_with_its_own_client_and_user_points_a_command_at_itself() {
         "s",
         &PkceEncoding::Hex.challenge(&verifier),
     ));
-    let code = param(&query_of(&loc), "code").unwrap().to_string();
+    let code = lookup(&query_of(&loc), "code").unwrap().to_string();
     // The default client's credentials are not this fake's.
     assert_oauth_error(&exchange(&fake, &code, &verifier), 400, "invalid_client");
     let loc = click_authorize(&fake.authorize_url(
@@ -682,7 +672,7 @@ fn fake_tiktok_with_its_own_client_and_user_points_a_command_at_itself() {
         "s",
         &PkceEncoding::Hex.challenge(&verifier),
     ));
-    let code = param(&query_of(&loc), "code").unwrap().to_string();
+    let code = lookup(&query_of(&loc), "code").unwrap().to_string();
     let r = http::post_form(
         &fake.url(TOKEN_PATH),
         &[
@@ -724,7 +714,7 @@ fn login_with(fake: &FakeTikTok, scopes: &str) -> Value {
     let verifier = verifier();
     let challenge = PkceEncoding::Hex.challenge(&verifier);
     let location = click_authorize(&fake.authorize_url(scopes, REDIRECT, "st4te", &challenge));
-    let code = param(&query_of(&location), "code").unwrap().to_string();
+    let code = lookup(&query_of(&location), "code").unwrap().to_string();
     let r = exchange(fake, &code, &verifier);
     r.ok()
 }

@@ -1,16 +1,8 @@
 //! Tags, notes, segments and erasure (issue 17), through the binary on both backends.
 
-use std::path::PathBuf;
-
 use serde_json::Value as Json;
 
 use crate::support::{Run, TestDb, TestEnv, array, both_backends, text_pairs};
-
-fn file(env: &TestEnv, name: &str, content: &str) -> PathBuf {
-    let path = env.path().join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
 
 /// The binary on `db`, with `env_vars` set.
 fn run(env: &TestEnv, db: &TestDb, args: &[&str], env_vars: &[(&str, &str)]) -> Run {
@@ -23,21 +15,6 @@ fn run(env: &TestEnv, db: &TestDb, args: &[&str], env_vars: &[(&str, &str)]) -> 
     env.run_cmd(cmd)
 }
 
-fn json(env: &TestEnv, db: &TestDb, args: &[&str]) -> Json {
-    env.crm(db, args).ok().json()
-}
-
-fn import(env: &TestEnv, db: &TestDb, kind: &str, content: &str) {
-    let path = file(env, &format!("{kind}.csv"), content);
-    run(
-        env,
-        db,
-        &["import-csv", "onlyfans", kind, path.to_str().unwrap()],
-        &[],
-    )
-    .ok();
-}
-
 fn usernames(listing: &Json) -> Vec<String> {
     let mut names: Vec<String> = array(listing)
         .iter()
@@ -48,7 +25,7 @@ fn usernames(listing: &Json) -> Vec<String> {
 }
 
 fn tags(env: &TestEnv, db: &TestDb, fan: &str) -> Vec<(String, Json)> {
-    json(env, db, &["fans", "show", fan])["tags"]
+    env.crm_json(db, &["fans", "show", fan])["tags"]
         .as_array()
         .unwrap()
         .iter()
@@ -62,7 +39,7 @@ const FANS: &str = "Username,Name,Status,Subscribed,Last Active,Total Spent\n\
     @cy,Cy C,Expired,2026-02-03,2026-06-01,$10.00\n";
 
 fn audit(env: &TestEnv, db: &TestDb) -> Vec<Json> {
-    json(env, db, &["audit", "list", "--limit", "1000"])
+    env.crm_json(db, &["audit", "list", "--limit", "1000"])
         .as_array()
         .unwrap()
         .clone()
@@ -71,7 +48,7 @@ fn audit(env: &TestEnv, db: &TestDb) -> Vec<Json> {
 both_backends! {
     tags_and_notes_round_trip_with_audit_entries: |db| {
         let env = TestEnv::new();
-        import(&env, &db, "fans", FANS);
+        env.import(&db, "fans", FANS);
 
         let first = run(&env, &db, &["fans", "tag", "onlyfans:@ann", "VIP", " whale "], &[]);
         assert!(first.ok().stderr.contains("2 tag(s) added"), "{}", first.stderr);
@@ -83,19 +60,19 @@ both_backends! {
             "normalised, and tagging twice keeps one"
         );
         let bad = run(&env, &db, &["fans", "tag", "onlyfans:@ann", "two words"], &[]);
-        assert!(bad.one_line_error(2).contains("a tag holds only"), "{}", bad.stderr);
+        bad.error_naming(2, &["a tag holds only"]);
 
         let typo = run(&env, &db, &["fans", "tag", "onlyfans:@bo", "vip", "--account", "creator-a"], &[]);
-        assert!(typo.one_line_error(2).contains("no relationship with account 'creator-a' (it has: default)"), "{}", typo.stderr);
+        typo.error_naming(2, &["no relationship with account 'creator-a' (it has: default)"]);
         run(&env, &db, &["fans", "tag", "onlyfans:@bo", "vip", "--account", "default"], &[]).ok();
         assert_eq!(tags(&env, &db, "onlyfans:@bo"), vec![("vip".into(), Json::from("default"))]);
-        assert_eq!(usernames(&json(&env, &db, &["fans", "list", "--tag", "VIP"])), ["ann", "bo"]);
+        assert_eq!(usernames(&env.crm_json(&db, &["fans", "list", "--tag", "VIP"])), ["ann", "bo"]);
         assert_eq!(
-            usernames(&json(&env, &db, &["fans", "list", "--tag", "vip", "--tag", "whale"])),
+            usernames(&env.crm_json(&db, &["fans", "list", "--tag", "vip", "--tag", "whale"])),
             ["ann"],
             "repeated --tag requires all of them"
         );
-        assert_eq!(usernames(&json(&env, &db, &["fans", "list", "--tag", "nobody"])), Vec::<String>::new());
+        assert_eq!(usernames(&env.crm_json(&db, &["fans", "list", "--tag", "nobody"])), Vec::<String>::new());
 
         run(&env, &db, &["fans", "untag", "onlyfans:@ann", "whale"], &[]).ok();
         let twice = run(&env, &db, &["fans", "untag", "onlyfans:@ann", "whale"], &[]);
@@ -112,8 +89,8 @@ both_backends! {
         )
         .ok();
         let empty = run(&env, &db, &["fans", "note", "onlyfans:@ann", "   "], &[]);
-        assert!(empty.one_line_error(2).contains("a note cannot be empty"));
-        let shown = json(&env, &db, &["fans", "show", "onlyfans:@ann"]);
+        empty.error_naming(2, &["a note cannot be empty"]);
+        let shown = env.crm_json(&db, &["fans", "show", "onlyfans:@ann"]);
         let notes = shown["notes"].as_array().unwrap();
         assert_eq!(notes.len(), 2);
         assert_eq!(notes[0]["body"], "Asked about a discount", "newest first");
@@ -138,7 +115,7 @@ both_backends! {
         }
 
         // Every audit entry names the same operator, an import's too (it once read $USER only).
-        let path = file(&env, "again.csv", FANS);
+        let path = env.file("again.csv", FANS);
         run(&env, &db, &["import-csv", "onlyfans", "fans", path.to_str().unwrap()], &[("SOCIALCRM_OPERATOR", "maria"), ("USER", "sam")]).ok();
         let imports: Vec<Json> = audit(&env, &db).into_iter().filter(|e| e["action"] == "import").collect();
         assert_eq!(imports.len(), 2, "{imports:?}");
@@ -147,24 +124,24 @@ both_backends! {
 
     segments_are_saved_listed_shown_and_deleted: |db| {
         let env = TestEnv::new();
-        import(&env, &db, "fans", FANS);
+        env.import(&db, "fans", FANS);
         for fan in ["onlyfans:@ann", "onlyfans:@cy"] {
             run(&env, &db, &["fans", "tag", fan, "vip"], &[]).ok();
         }
-        let created = json(&env, &db, &["segments", "create", "Recent-VIP", "--tag", "vip", "--since", "30d"]);
+        let created = env.crm_json(&db, &["segments", "create", "Recent-VIP", "--tag", "vip", "--since", "30d"]);
         assert_eq!(created["name"], "recent-vip");
         assert_eq!(created["fans"], 1, "cy was last seen in June");
 
         let builtin = run(&env, &db, &["segments", "create", "whales", "--tag", "vip"], &[]);
-        assert!(builtin.one_line_error(2).contains("built-in"), "{}", builtin.stderr);
+        builtin.error_naming(2, &["built-in"]);
         let taken = run(&env, &db, &["segments", "create", "recent-vip", "--tag", "x"], &[]);
-        assert!(taken.one_line_error(1).contains("exists"), "{}", taken.stderr);
+        taken.error_naming(1, &["exists"]);
         let empty = run(&env, &db, &["segments", "create", "everyone"], &[]);
-        assert!(empty.one_line_error(2).contains("at least one filter"), "{}", empty.stderr);
+        empty.error_naming(2, &["at least one filter"]);
         let bad_date = run(&env, &db, &["segments", "create", "x", "--since", "lately"], &[]);
         bad_date.one_line_error(2);
 
-        let listed = json(&env, &db, &["segments", "list"]);
+        let listed = env.crm_json(&db, &["segments", "list"]);
         let names: Vec<&str> = array(&listed).iter().map(|s| s["name"].as_str().unwrap()).collect();
         assert_eq!(names, ["whales", "new", "cold", "recent-vip"], "built-in first, then saved by name");
         let mine = &listed[3];
@@ -172,15 +149,15 @@ both_backends! {
         assert_eq!(mine["definition"], "tagged vip, last seen since 30d");
         assert_eq!(mine["fans"], 1);
 
-        let shown = json(&env, &db, &["segments", "show", "recent-vip"]);
+        let shown = env.crm_json(&db, &["segments", "show", "recent-vip"]);
         assert_eq!(shown["fans"], 1);
         assert_eq!(usernames(&shown["members"]), ["ann"]);
-        assert_eq!(usernames(&json(&env, &db, &["fans", "list", "--segment", "recent-vip"])), ["ann"]);
+        assert_eq!(usernames(&env.crm_json(&db, &["fans", "list", "--segment", "recent-vip"])), ["ann"]);
         let both = run(&env, &db, &["-o", "json", "fans", "list", "--segment", "recent-vip", "--search", "zz"], &[]);
         assert_eq!(both.ok().json().as_array().unwrap().len(), 0, "search is not in the segment: both apply");
         run(&env, &db, &["segments", "create", "of-only", "--platform", "onlyfans"], &[]).ok();
         let clash = run(&env, &db, &["fans", "list", "--segment", "of-only", "--platform", "x"], &[]);
-        assert!(clash.one_line_error(2).contains("contradicts"), "{}", clash.stderr);
+        clash.error_naming(2, &["contradicts"]);
 
         // "30d" stays relative: judged a year later, nobody was seen in the last 30 days.
         let later = run(&env, &db, &["-o", "json", "segments", "show", "recent-vip"], &[("SOCIALCRM_NOW", "2027-11-24T12:00:00Z")]);
@@ -190,21 +167,21 @@ both_backends! {
         run(&env, &db, &["segments", "delete", "recent-vip"], &[]).one_line_error(1);
         run(&env, &db, &["segments", "delete", "cold"], &[]).one_line_error(2);
         let gone = run(&env, &db, &["fans", "list", "--segment", "recent-vip"], &[]);
-        assert!(gone.one_line_error(1).contains("no segment named 'recent-vip'"));
+        gone.error_naming(1, &["no segment named 'recent-vip'"]);
         let actions: Vec<String> = audit(&env, &db).iter().map(|e| e["action"].as_str().unwrap().to_string()).collect();
         assert!(actions.contains(&"segments.create".into()) && actions.contains(&"segments.delete".into()), "{actions:?}");
     };
 
     erasure_leaves_no_row_mentioning_the_fan: |db| {
         let env = TestEnv::new();
-        import(&env, &db, "fans", "Fan ID,Username,Name,Status,Subscribed,Last Active,Total Spent,Email,Referral\n\
+        env.import(&db, "fans", "Fan ID,Username,Name,Status,Subscribed,Last Active,Total Spent,Email,Referral\n\
             of-zq-771,zqerase,Zyxo Quillfeather,Active,2026-01-14,2026-11-20,$100.00,Zyxo@Quill.example,TikTok bio\n\
             of-keep-1,keeper,Kept Person,Active,2026-01-14,2026-11-20,$5.00,,\n");
-        import(&env, &db, "messages", "Message ID,Fan ID,Fan,Direction,Sent At,Text,Price\n\
+        env.import(&db, "messages", "Message ID,Fan ID,Fan,Direction,Sent At,Text,Price\n\
             m-1,of-zq-771,@zqerase,received,2026-11-20 18:02,hello from zqerase,\n\
             m-2,of-zq-771,@zqerase,sent,2026-11-20 18:15,hi Zyxo,$12.00\n\
             m-3,of-keep-1,@keeper,received,2026-11-20 18:20,still here,\n");
-        import(&env, &db, "earnings", "Transaction ID,Date,Type,Fan ID,Username,Description,Gross\n\
+        env.import(&db, "earnings", "Transaction ID,Date,Type,Fan ID,Username,Description,Gross\n\
             t-1,2026-11-01,Tip,of-zq-771,zqerase,Tip from @zqerase,$50.00\n\
             t-2,2026-11-02,Tip,of-keep-1,keeper,Tip from @keeper,$5.00\n");
         run(&env, &db, &["fans", "tag", "onlyfans:@zqerase", "vip"], &[]).ok();
@@ -219,7 +196,7 @@ both_backends! {
         let kept_before = db.mentions(&["keeper", "of-keep-1"]);
 
         let refused = run(&env, &db, &["fans", "delete", "onlyfans:@zqerase"], &[]);
-        assert!(refused.one_line_error(2).contains("without --yes"), "{}", refused.stderr);
+        refused.error_naming(2, &["without --yes"]);
         assert!(!refused.stderr.contains("zqerase"), "the refusal names the fan by id only");
         assert!(!db.mentions(&needles).is_empty(), "refused: nothing erased");
 
@@ -234,7 +211,7 @@ both_backends! {
         assert_eq!(rows("fan_contacts"), 1, "the email its profile shared: {counts:?}");
         assert_eq!(rows("segments"), 2, "{counts:?}");
         assert_eq!(db.mentions(&needles), Vec::<String>::new(), "no row mentions the erased fan");
-        let listed = json(&env, &db, &["segments", "list"]);
+        let listed = env.crm_json(&db, &["segments", "list"]);
         let saved: Vec<(String, String)> = array(&listed).iter()
             .filter(|s| s["kind"] == "saved")
             .map(|s| (s["name"].as_str().unwrap().to_string(), s["definition"].as_str().unwrap().to_string()))
@@ -251,7 +228,7 @@ both_backends! {
         assert!(detail.ends_with(", 2 saved segments of a search naming the fan scrubbed"), "{entry}");
 
         let again = run(&env, &db, &["fans", "delete", "onlyfans:@zqerase", "--yes"], &[]);
-        assert!(again.one_line_error(1).contains("no fan matches"), "{}", again.stderr);
+        again.error_naming(1, &["no fan matches"]);
     };
 }
 
@@ -266,7 +243,7 @@ pub fn members(
     if let Some(a) = account {
         args.extend(["--account", a]);
     }
-    let mut out = text_pairs(&json(env, db, &args), "account", "username");
+    let mut out = text_pairs(&env.crm_json(db, &args), "account", "username");
     out.sort();
     out
 }
@@ -308,7 +285,7 @@ both_backends! {
             gamma.push_str(&format!("@g{i},G,Active,2026-01-01,2026-11-20,${}.00\n", i + 1));
         }
         for (account, content) in [("alpha", &alpha), ("beta", &beta), ("gamma", &gamma)] {
-            let path = file(&env, &format!("{account}.csv"), content);
+            let path = env.file(format!("{account}.csv"), content);
             run(&env, &db, &["import-csv", "onlyfans", "fans", path.to_str().unwrap(), "--account", account], &[]).ok();
         }
 
@@ -331,7 +308,7 @@ both_backends! {
             "a4 was seen 29 days ago; a5 and a6 spent less than the median; a7 nothing"
         );
 
-        let listed = json(&env, &db, &["segments", "list"]);
+        let listed = env.crm_json(&db, &["segments", "list"]);
         let count = |name: &str| array(&listed).iter().find(|s| s["name"] == name).unwrap()["fans"].as_i64().unwrap();
         assert_eq!((count("whales"), count("new"), count("cold")), (6, 3, 3));
         // Counts are live: a week later, nobody is new any more.
@@ -344,9 +321,9 @@ both_backends! {
         let header = "Fan ID,Username,Name,Status,Subscribed,Last Active,Total Spent\n";
         let row = "of-qx-5,qxshared,Qwyn Xandersen,Active,2026-01-14,2026-11-20,$100.00\n";
         for account in ["alpha", "beta"] {
-            let fans = file(&env, &format!("fans-{account}.csv"), &format!("{header}{row}of-keep-{account},keep{account},K,Active,2026-01-14,2026-11-20,$5.00\n"));
+            let fans = env.file(format!("fans-{account}.csv"), format!("{header}{row}of-keep-{account},keep{account},K,Active,2026-01-14,2026-11-20,$5.00\n"));
             run(&env, &db, &["import-csv", "onlyfans", "fans", fans.to_str().unwrap(), "--account", account], &[]).ok();
-            let messages = file(&env, &format!("messages-{account}.csv"), &format!("Message ID,Fan ID,Fan,Direction,Sent At,Text,Price\n\
+            let messages = env.file(format!("messages-{account}.csv"), format!("Message ID,Fan ID,Fan,Direction,Sent At,Text,Price\n\
                 m-{account},of-qx-5,@qxshared,received,2026-11-20 18:02,hello {account},\n"));
             run(&env, &db, &["import-csv", "onlyfans", "messages", messages.to_str().unwrap(), "--account", account], &[]).ok();
         }
@@ -354,11 +331,11 @@ both_backends! {
         run(&env, &db, &["fans", "tag", "onlyfans:@qxshared", "everywhere"], &[]).ok();
         run(&env, &db, &["fans", "note", "onlyfans:@qxshared", "alpha's note", "--account", "alpha"], &[]).ok();
         run(&env, &db, &["segments", "create", "qx", "--search", "qxshared", "--account", "beta"], &[]).ok();
-        let definition = || json(&env, &db, &["segments", "show", "qx"])["definition"].as_str().unwrap().to_string();
+        let definition = || env.crm_json(&db, &["segments", "show", "qx"])["definition"].as_str().unwrap().to_string();
 
         let alpha = run(&env, &db, &["-o", "json", "fans", "delete", "onlyfans:@qxshared", "--account", "alpha", "--yes"], &[]);
         alpha.ok();
-        let shown = json(&env, &db, &["fans", "show", "onlyfans:@qxshared"]);
+        let shown = env.crm_json(&db, &["fans", "show", "onlyfans:@qxshared"]);
         let accounts: Vec<&str> = array(&shown["relationships"]).iter().map(|r| r["account"].as_str().unwrap()).collect();
         assert_eq!(accounts, ["beta"], "{shown}");
         let tags: Vec<&str> = array(&shown["tags"]).iter().map(|t| t["tag"].as_str().unwrap()).collect();
@@ -369,7 +346,7 @@ both_backends! {
         assert_eq!(definition(), "account beta, matching 'qxshared'", "the fan is still in the CRM: the segment stays");
 
         let missing = run(&env, &db, &["fans", "delete", "onlyfans:@qxshared", "--account", "alpha", "--yes"], &[]);
-        assert!(missing.one_line_error(1).contains("no relationship with account 'alpha'"), "{}", missing.stderr);
+        missing.error_naming(1, &["no relationship with account 'alpha'"]);
 
         run(&env, &db, &["fans", "delete", "onlyfans:@qxshared", "--account", "beta", "--yes"], &[]).ok();
         assert_eq!(db.mentions(&["of-qx-5", "qxshared", "Qwyn Xandersen"]), Vec::<String>::new(), "the last relationship took the identity with it");

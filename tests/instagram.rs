@@ -16,9 +16,7 @@ use crate::support::fake_instagram::{
     APP_ID, APP_SECRET, CODE_PATH, EXCHANGE_PATH, FakeInstagram, REFRESH_PATH, USER_ID, USERNAME,
     graph_path,
 };
-use crate::support::{
-    TestDb, array, assert_contains, assert_same_crm, crm_contents, stream, world,
-};
+use crate::support::{TestDb, array, assert_same_crm, crm_contents, stream, world};
 
 /// A private world with a fake Instagram whose app is registered with the world's redirect URI.
 pub type World = world::World<fake_instagram::State>;
@@ -152,8 +150,9 @@ fn an_https_redirect_uri_is_pasted_and_a_wrapped_code_answer_is_read() {
 
     let mut unset = w.command(&["connect", "instagram"]);
     unset.env_remove("INSTAGRAM_REDIRECT_URI");
-    let line = w.env.run_cmd(unset).one_line_error(5).to_string();
-    assert_contains(&line, "INSTAGRAM_REDIRECT_URI");
+    w.env
+        .run_cmd(unset)
+        .error_naming(5, &["INSTAGRAM_REDIRECT_URI"]);
 }
 
 #[test]
@@ -544,19 +543,14 @@ fn a_container_meta_could_not_process_fails_in_one_line_and_tiktok_flags_are_ref
     let mut cmd = w.command(&["upload", "instagram", path]);
     cmd.env("SOCIALCRM_UPLOAD_POLL_MS", "20");
     let run = w.env.run_cmd(cmd);
-    let line = run.one_line_error(1);
-    assert!(
-        line.contains("could not publish") && line.contains("2207026") && line.contains("ERROR"),
-        "{line}"
-    );
+    run.error_naming(1, &["could not publish", "2207026", "ERROR"]);
     assert!(w.fake.published().is_empty());
     assert_eq!(w.rows("posts"), 0);
 
     let refused = w
         .env
         .run_cmd(w.command(&["upload", "instagram", path, "--privacy", "public"]));
-    let line = refused.one_line_error(2);
-    assert_contains(line, "--privacy");
+    refused.error_naming(2, &["--privacy"]);
 }
 
 #[test]
@@ -614,8 +608,7 @@ fn an_upload_still_processing_when_the_wait_ends_is_polled_again_not_sent_twice(
     let mut cmd = w.command(&["upload", "instagram", path, "--wait", "1"]);
     cmd.env("SOCIALCRM_UPLOAD_POLL_MS", "100");
     let run = w.env.run_cmd(cmd);
-    let line = run.one_line_error(1);
-    assert_contains(line, "still processing");
+    run.error_naming(1, &["still processing"]);
 
     w.fake.polls_before_finished(0);
     let mut again = w.command(&["-o", "json", "upload", "instagram", path]);
@@ -678,15 +671,13 @@ fn a_reel_replaced_while_it_uploads_fails_in_one_line() {
     let mut w = World::new(TestDb::sqlite());
     w.connect(&[]);
     let file = video(&w, 256 * 1024);
-    let replacement = w.env.path().join("other.mp4");
-    std::fs::write(&replacement, vec![7u8; 256 * 1024]).unwrap();
+    let replacement = w.env.file("other.mp4", vec![7u8; 256 * 1024]);
     let to = file.clone();
     w.fake
         .on_upload(move || std::fs::rename(&replacement, &to).unwrap());
     let cmd = w.command(&["upload", "instagram", file.to_str().unwrap()]);
     let run = w.env.run_cmd(cmd);
-    let line = run.one_line_error(1);
-    assert_contains(line, "changed while it was being uploaded");
+    run.error_naming(1, &["changed while it was being uploaded"]);
     assert!(w.fake.published().is_empty(), "nothing was published");
 }
 

@@ -44,11 +44,7 @@ fn delivery() -> String {
 }
 
 fn post(server: &Server, signature: Option<&str>, body: &str) -> http::Response {
-    let mut headers = vec![("Content-Type", "application/json")];
-    if let Some(s) = signature {
-        headers.push(("X-Hub-Signature-256", s));
-    }
-    http::request("POST", &server.url(PATH), &headers, body.as_bytes())
+    server.post_json(PATH, signature.map(|s| ("X-Hub-Signature-256", s)), body)
 }
 
 fn webhooks_are_verified_and_recorded_once(db: TestDb) {

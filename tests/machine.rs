@@ -4,7 +4,7 @@
 
 use std::process::{Command, Stdio};
 
-use crate::support::{TestDb, TestEnv, assert_contains};
+use crate::support::{TestDb, TestEnv};
 
 /// Runs `cmd` with stderr on `/dev/full` (every write fails with ENOSPC) and returns its exit
 /// code. Opening `/dev/full` for writing changes nothing on the machine.
@@ -284,8 +284,7 @@ fn read_only_commands_do_not_create_a_mistyped_database() {
     let mut cmd = env.command(&["--database-url", &url, "secrets", "reset"]);
     cmd.env("SOCIALCRM_SECRETS", "db")
         .env("SOCIALCRM_MASTER_KEY", "k");
-    let line = env.run_cmd(cmd).one_line_error(5).to_string();
-    assert_contains(&line, "does not exist");
+    env.run_cmd(cmd).error_naming(5, &["does not exist"]);
     assert!(
         !env.path().join("no").exists(),
         "secrets reset created directories"
@@ -362,12 +361,9 @@ mod lost_keys {
                     account: account.into(),
                     platform_user_id: Some(format!("{platform}-1")),
                     username: Some("someone".into()),
-                    scopes: None,
                     status: socialcrm::store::model::ConnectionStatus::Active,
-                    token_expires_at: None,
                     secret_ref: Some(key),
-                    connected_at: None,
-                    last_sync_at: None,
+                    ..Connection::default()
                 }]))
                 .unwrap();
         }
@@ -531,6 +527,5 @@ fn man_pages_are_never_written_into_a_fifo() {
     std::fs::create_dir(&dir).unwrap();
     mkfifo(&dir.join("socialcrm-db.1"));
     let run = run_or_kill(&env, env.command(&["man", "--dir", dir.to_str().unwrap()]));
-    let line = run.one_line_error(1);
-    assert_contains(line, "not a regular file");
+    run.error_naming(1, &["not a regular file"]);
 }

@@ -5,7 +5,6 @@
 //! PostgreSQL, through the binary; fans of the API platforms are written as a sync writes them.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value as Json;
@@ -14,12 +13,6 @@ use socialcrm::store::model::*;
 use socialcrm::vocab::PlatformId;
 
 use crate::support::{TestDb, TestEnv, array, both_backends};
-
-fn file(env: &TestEnv, name: &str, content: &str) -> PathBuf {
-    let path = env.path().join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0).unwrap()
@@ -32,15 +25,10 @@ fn fan(platform: &str, id: &str, user: &str, name: &str, account: &str) -> Fan {
         account: account.into(),
         username: Some(user.into()),
         display_name: Some(name.into()),
-        status: None,
-        subscribed_at: None,
         first_seen_at: Some(at(1)),
         last_seen_at: Some(at(2)),
-        lifetime_spend_cents: None,
-        currency: None,
         source: "follower".into(),
-        referral: None,
-        contacts: Vec::new(),
+        ..Fan::default()
     }
 }
 
@@ -54,8 +42,7 @@ fn message(platform: &str, id: &str, fan: &str, body: &str) -> Message {
         kind: "dm".into(),
         body: Some(body.into()),
         sent_at: at(3),
-        thread_ref: None,
-        post_ref: None,
+        ..Message::default()
     }
 }
 
@@ -310,15 +297,14 @@ fn populate(env: &TestEnv, db: &TestDb) -> Population {
     });
     decoys.push((k("onlyfans", &format!("of-{t}")), k("x", &format!("x-{t}"))));
 
-    let path = file(env, "of-fans.csv", &of_csv);
+    let path = env.file("of-fans.csv", &of_csv);
     env.crm(
         db,
         &["import-csv", "onlyfans", "fans", path.to_str().unwrap()],
     )
     .ok();
-    let studio = file(env, "studio-fans.csv", &studio_csv);
-    let links = file(
-        env,
+    let studio = env.file("studio-fans.csv", &studio_csv);
+    let links = env.file(
         "studio-links.csv",
         "Link Name,Link URL,Clicks,Subscribers,Revenue\n\
          Spring promo,https://onlyfans.com/studio/c7,100,2,$20.00\n",
@@ -336,14 +322,8 @@ fn populate(env: &TestEnv, db: &TestDb) -> Population {
         platform_post_id: "ig-post-1".into(),
         account: Some("studio".into()),
         caption: Some("new set! link: onlyfans.com/studio/c7".into()),
-        url: None,
-        media_type: None,
         published_at: Some(at(1)),
-        view_count: None,
-        like_count: None,
-        comment_count: None,
-        share_count: None,
-        metrics_at: None,
+        ..Post::default()
     };
     let mut store = db.open();
     store.upsert(Batch::Fans(&synced)).unwrap();
@@ -354,10 +334,7 @@ fn populate(env: &TestEnv, db: &TestDb) -> Population {
 
 /// Every fan's id by (platform, platform user id).
 fn ids(env: &TestEnv, db: &TestDb) -> std::collections::HashMap<Key, i64> {
-    let rows = env
-        .crm(db, &["fans", "list", "--limit", "10000"])
-        .ok()
-        .json();
+    let rows = env.crm_json(db, &["fans", "list", "--limit", "10000"]);
     array(&rows)
         .iter()
         .map(|r| {
@@ -380,7 +357,7 @@ fn pair_id(ids: &std::collections::HashMap<Key, i64>, (a, b): &(Key, Key)) -> St
 fn suggested(env: &TestEnv, db: &TestDb, extra: &[&str]) -> Vec<Json> {
     let mut args = vec!["people", "suggest", "--limit", "1000"];
     args.extend_from_slice(extra);
-    env.crm(db, &args).ok().json().as_array().unwrap().clone()
+    env.crm_json(db, &args).as_array().unwrap().clone()
 }
 
 fn suggestion_ids(rows: &[Json]) -> BTreeSet<String> {
@@ -394,19 +371,13 @@ fn suggestion_ids(rows: &[Json]) -> BTreeSet<String> {
 type Graph = (Json, Vec<(i64, Json)>, Vec<(String, Option<i64>)>);
 
 fn graph(env: &TestEnv, db: &TestDb) -> Graph {
-    let people = env
-        .crm(db, &["people", "list", "--limit", "10000"])
-        .ok()
-        .json();
+    let people = env.crm_json(db, &["people", "list", "--limit", "10000"]);
     let mut persons = Vec::new();
     for p in people.as_array().unwrap() {
         let id = p["id"].as_i64().unwrap();
         persons.push((
             id,
-            env.crm(db, &["people", "show", &id.to_string()])
-                .ok()
-                .json()["identities"]
-                .clone(),
+            env.crm_json(db, &["people", "show", &id.to_string()])["identities"].clone(),
         ));
     }
     let mut store = db.open();
@@ -488,16 +459,16 @@ both_backends! {
         // One person already exists, so ids and rows around the change are compared too.
         env.crm(&db, &["people", "link", &ids[c].to_string(), &ids[d].to_string()]).ok();
         let before = graph(&env, &db);
-        let linked = env.crm(&db, &["people", "link", &ids[a].to_string(), &ids[b].to_string(), "--note", "same person"]).ok().json();
+        let linked = env.crm_json(&db, &["people", "link", &ids[a].to_string(), &ids[b].to_string(), "--note", "same person"]);
         assert_eq!(linked["created"], true);
         let person = linked["person_id"].as_i64().unwrap();
-        let shown = env.crm(&db, &["fans", "show", &ids[a].to_string()]).ok().json();
+        let shown = env.crm_json(&db, &["fans", "show", &ids[a].to_string()]);
         assert_eq!(shown["person_id"], person);
         assert_ne!(graph(&env, &db), before);
-        let undone = env.crm(&db, &["people", "unlink", &ids[a].to_string()]).ok().json();
+        let undone = env.crm_json(&db, &["people", "unlink", &ids[a].to_string()]);
         assert_eq!(undone["dissolved"], true);
         assert_eq!(graph(&env, &db), before);
-        assert!(env.crm(&db, &["fans", "show", &ids[b].to_string()]).ok().json()["person_id"].is_null());
+        assert!(env.crm_json(&db, &["fans", "show", &ids[b].to_string()])["person_id"].is_null());
         // A third identity joining and leaving a person leaves it as it was.
         let e = &population.truth[12].0;
         env.crm(&db, &["people", "link", &ids[c].to_string(), &ids[e].to_string()]).ok();
@@ -511,7 +482,7 @@ both_backends! {
         // Unlinking a fan of no person says so.
         assert_eq!(env.crm(&db, &["people", "unlink", &ids[e].to_string()]).code, 1);
         // Every decision is audited with ids only.
-        let audit = env.crm(&db, &["audit", "list", "--limit", "1000"]).ok().json();
+        let audit = env.crm_json(&db, &["audit", "list", "--limit", "1000"]);
         let people_entries: Vec<&Json> = array(&audit).iter()
             .filter(|e| e["action"].as_str().unwrap().starts_with("people."))
             .collect();
@@ -528,7 +499,7 @@ both_backends! {
         let ids = ids(&env, &db);
         let before = graph(&env, &db);
         let first = pair_id(&ids, &population.truth[0]);
-        let accepted = env.crm(&db, &["people", "accept", &first]).ok().json();
+        let accepted = env.crm_json(&db, &["people", "accept", &first]);
         let kinds: Vec<&str> = array(&accepted["evidence"]).iter().map(|s| s["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["handle", "name"]);
         assert!(!suggestion_ids(&suggested(&env, &db, &[])).contains(&first), "linked pairs are not suggested");
@@ -558,32 +529,32 @@ both_backends! {
 
     a_persons_spend_is_the_sum_of_its_identities_relationships: |db| {
         let env = TestEnv::new();
-        let of = file(&env, "a.csv", "Fan ID,Username,Total Spent,Last Active\nof-1,ann,$120.50,2026-11-05\n");
-        let of_b = file(&env, "b.csv", "Fan ID,Username,Total Spent,Last Active\nof-1,ann,$30.25,2026-11-07\n");
+        let of = env.file("a.csv", "Fan ID,Username,Total Spent,Last Active\nof-1,ann,$120.50,2026-11-05\n");
+        let of_b = env.file("b.csv", "Fan ID,Username,Total Spent,Last Active\nof-1,ann,$30.25,2026-11-07\n");
         env.crm(&db, &["import-csv", "onlyfans", "fans", of.to_str().unwrap(), "--account", "alice"]).ok();
         env.crm(&db, &["import-csv", "onlyfans", "fans", of_b.to_str().unwrap(), "--account", "bea"]).ok();
         let mut tt = fan("tiktok", "tt-1", "ann", "Ann", "alice");
         tt.lifetime_spend_cents = Some(1000);
         db.open().upsert(Batch::Fans(&[tt])).unwrap();
-        let person = env.crm(&db, &["people", "link", "onlyfans:of-1", "tiktok:ann"]).ok().json()["person_id"].as_i64().unwrap();
-        let shown = env.crm(&db, &["people", "show", &person.to_string()]).ok().json();
+        let person = env.crm_json(&db, &["people", "link", "onlyfans:of-1", "tiktok:ann"])["person_id"].as_i64().unwrap();
+        let shown = env.crm_json(&db, &["people", "show", &person.to_string()]);
         let relationships = shown["relationships"].as_array().unwrap();
         assert_eq!(relationships.len(), 3);
         let sum: i64 = relationships.iter().map(|r| r["lifetime_spend_cents"].as_i64().unwrap_or(0)).sum();
         assert_eq!(sum, 12050 + 3025 + 1000);
         let spend: i64 = array(&shown["spend"]).iter().map(|s| s["cents"].as_i64().unwrap()).sum();
         assert_eq!(spend, sum);
-        let listed = env.crm(&db, &["people", "list"]).ok().json();
+        let listed = env.crm_json(&db, &["people", "list"]);
         assert_eq!(listed[0]["spend_cents"], sum);
         assert_eq!(listed[0]["platforms"], 2);
         assert_eq!(listed[0]["last_seen_at"], "2026-11-07T00:00:00Z");
         // Per account, and the platform floor.
-        let alice = env.crm(&db, &["people", "list", "--account", "alice"]).ok().json();
+        let alice = env.crm_json(&db, &["people", "list", "--account", "alice"]);
         assert_eq!(alice[0]["spend_cents"], 12050 + 1000);
-        assert!(env.crm(&db, &["people", "list", "--account", "nobody"]).ok().json().as_array().unwrap().is_empty());
-        assert!(env.crm(&db, &["people", "list", "--platforms", "3"]).ok().json().as_array().unwrap().is_empty());
+        assert!(env.crm_json(&db, &["people", "list", "--account", "nobody"]).as_array().unwrap().is_empty());
+        assert!(env.crm_json(&db, &["people", "list", "--platforms", "3"]).as_array().unwrap().is_empty());
         // Sorted listings page with --after.
-        let page = env.crm(&db, &["people", "list", "--sort", "spend", "--desc", "--after", &person.to_string()]).ok().json();
+        let page = env.crm_json(&db, &["people", "list", "--sort", "spend", "--desc", "--after", &person.to_string()]);
         assert!(page.as_array().unwrap().is_empty());
         assert_eq!(env.crm(&db, &["people", "list", "--after", "999"]).code, 2, "an unknown cursor is a usage error");
         assert_eq!(env.crm(&db, &["people", "show", "999"]).code, 1);
@@ -622,14 +593,14 @@ both_backends! {
         let ids = ids(&env, &db);
         let (a, b) = &population.truth[0];
         let c = &population.truth[1].0;
-        let person = env.crm(&db, &["people", "link", &ids[a].to_string(), &ids[b].to_string(), &ids[c].to_string()]).ok().json()["person_id"].as_i64().unwrap();
+        let person = env.crm_json(&db, &["people", "link", &ids[a].to_string(), &ids[b].to_string(), &ids[c].to_string()])["person_id"].as_i64().unwrap();
         env.crm(&db, &["fans", "delete", &ids[a].to_string(), "--yes"]).ok();
-        let shown = env.crm(&db, &["people", "show", &person.to_string()]).ok().json();
+        let shown = env.crm_json(&db, &["people", "show", &person.to_string()]);
         assert_eq!(shown["identities"].as_array().unwrap().len(), 2);
         env.crm(&db, &["fans", "delete", &ids[b].to_string(), "--yes"]).ok();
         env.crm(&db, &["fans", "delete", &ids[c].to_string(), "--yes"]).ok();
         assert_eq!(env.crm(&db, &["people", "show", &person.to_string()]).code, 1);
-        assert!(env.crm(&db, &["people", "list"]).ok().json().as_array().unwrap().is_empty());
+        assert!(env.crm_json(&db, &["people", "list"]).as_array().unwrap().is_empty());
     };
 }
 

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::support::{
     PG_CERT_USER_ENV, PG_PASSWORD_GROUP_ENV, PG_TLS_CA_ENV, PG_TLS_ONLY_ENV, Run, TestDb, TestEnv,
-    array, assert_contains, pg_setup_var,
+    assert_contains, pg_setup_var, row,
 };
 
 fn example(name: &str) -> String {
@@ -79,11 +79,7 @@ fn verify_full_with_the_right_ca_is_reported_verified_by_doctor() {
     env.on(&db, &["db", "migrate"]).ok();
     let doctor = env.crm(&db, &["doctor"]);
     let checks = doctor.json();
-    let tls = array(&checks)
-        .iter()
-        .find(|c| c["check"] == "database tls")
-        .unwrap_or_else(|| panic!("no database tls check: {checks}"))
-        .clone();
+    let tls = row(&checks, "check", "database tls").clone();
     assert_eq!(tls["status"], "ok", "{tls}");
     let detail = tls["detail"].as_str().unwrap();
     assert!(
@@ -105,12 +101,13 @@ fn verify_full_with_a_wrong_ca_fails_in_one_line() {
         wrong.display()
     ));
     let run = TestEnv::new().on(&db, &["db", "status"]);
-    let line = run.one_line_error(5);
-    assert!(
-        line.contains("the server's certificate is not trusted by sslrootcert")
-            && line.contains("wrong-ca.crt")
-            && line.contains("UnknownIssuer"),
-        "{line}"
+    run.error_naming(
+        5,
+        &[
+            "the server's certificate is not trusted by sslrootcert",
+            "wrong-ca.crt",
+            "UnknownIssuer",
+        ],
     );
 }
 
@@ -124,11 +121,8 @@ fn verify_full_by_an_address_the_certificate_does_not_name_fails_in_one_line() {
     let url = with_query(&db.url, &format!("sslmode=verify-full&sslrootcert={ca}"));
     assert_contains(&url, "@127.0.0.1:");
     let env = TestEnv::new();
-    let line = env
-        .run(&["--database-url", &url, "db", "status"])
-        .one_line_error(5)
-        .to_string();
-    assert_contains(&line, "not valid for this host name (sslmode=verify-full)");
+    env.run(&["--database-url", &url, "db", "status"])
+        .error_naming(5, &["not valid for this host name (sslmode=verify-full)"]);
     // verify-ca checks the chain only, so the same address is accepted.
     let url = with_query(&db.url, &format!("sslmode=verify-ca&sslrootcert={ca}"));
     let tls = tls_of(&env, &url);
@@ -150,12 +144,13 @@ fn sslmode_disable_against_a_server_that_requires_tls_fails_in_one_line() {
         "db",
         "status",
     ]);
-    let line = run.one_line_error(5);
-    assert!(
-        line.contains("the server requires TLS")
-            && line.contains("sslmode=disable does not use it")
-            && line.contains("hint: use sslmode=require"),
-        "{line}"
+    run.error_naming(
+        5,
+        &[
+            "the server requires TLS",
+            "sslmode=disable does not use it",
+            "hint: use sslmode=require",
+        ],
     );
     // The default (prefer) gets in, encrypted.
     let tls = tls_of(&env, &tls_only);
@@ -196,11 +191,7 @@ fn a_known_transaction_pooler_endpoint_is_refused_before_connecting() {
         "db",
         "status",
     ]);
-    let line = run.one_line_error(5);
-    assert!(
-        line.contains("transaction-mode connection pooler") && line.contains("port 5432"),
-        "{line}"
-    );
+    run.error_naming(5, &["transaction-mode connection pooler", "port 5432"]);
 }
 
 /// A login role on the test server that must give `password`, dropped when the test ends.
@@ -278,11 +269,7 @@ fn the_password_comes_from_pgpass_and_is_never_printed() {
 
     // Without a password the server's demand is one line naming the ways to give one.
     let run = env.run(&["--database-url", &url, "db", "migrate"]);
-    let line = run.one_line_error(5);
-    assert!(
-        line.contains("asks for a password") && line.contains(".pgpass"),
-        "{line}"
-    );
+    run.error_naming(5, &["asks for a password", ".pgpass"]);
 
     write_pgpass(
         &env,
@@ -434,8 +421,7 @@ fn a_client_certificate_logs_in_where_the_server_requires_one() {
         "db",
         "status",
     ]);
-    let line = run.one_line_error(5);
-    assert_contains(line, "certificate");
+    run.error_naming(5, &["certificate"]);
 
     let with_cert = with_query(
         &url,
@@ -453,11 +439,7 @@ fn a_client_certificate_logs_in_where_the_server_requires_one() {
     // A key others can read is refused, as libpq does.
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
     let run = env.run(&["--database-url", &with_cert, "db", "status"]);
-    let line = run.one_line_error(5);
-    assert!(
-        line.contains("has group or world access") && line.contains("chmod 600"),
-        "{line}"
-    );
+    run.error_naming(5, &["has group or world access", "chmod 600"]);
 }
 
 #[test]
@@ -475,8 +457,7 @@ fn a_server_that_takes_the_connection_and_never_answers_fails_after_connect_time
     let run = TestEnv::new().run(&["--database-url", &url, "db", "status"]);
     let _ = release.send(());
     server.join().unwrap();
-    let line = run.one_line_error(5);
-    assert_contains(line, "no answer within 2 s (connect_timeout)");
+    run.error_naming(5, &["no answer within 2 s (connect_timeout)"]);
 }
 
 /// A server whose TLS is broken: it agrees to TLS, then sends bytes that are no handshake; the
@@ -545,6 +526,5 @@ fn sslmode_prefer_retries_in_plain_text_when_the_tls_handshake_fails_but_require
     let url = format!("postgres://u@127.0.0.1:{port}/db?sslmode=require");
     let run = TestEnv::new().run(&["--database-url", &url, "db", "status"]);
     release(port, server);
-    let line = run.one_line_error(5);
-    assert_contains(line, "error performing TLS handshake");
+    run.error_naming(5, &["error performing TLS handshake"]);
 }

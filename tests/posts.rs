@@ -13,7 +13,7 @@ use socialcrm::store::value::Value;
 use socialcrm::store::{Batch, Store};
 use socialcrm::vocab::PlatformId;
 
-use crate::support::{TestDb, TestEnv, array, assert_contains, both_backends};
+use crate::support::{TestDb, TestEnv, array, both_backends};
 
 fn day(d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, d, 9, 0, 0).unwrap()
@@ -24,15 +24,8 @@ fn post(platform: &str, id: &str, account: Option<&str>) -> Post {
         platform: platform.parse().unwrap(),
         platform_post_id: id.into(),
         account: account.map(Into::into),
-        caption: None,
-        url: None,
         media_type: Some("video".into()),
-        published_at: None,
-        view_count: None,
-        like_count: None,
-        comment_count: None,
-        share_count: None,
-        metrics_at: None,
+        ..Post::default()
     }
 }
 
@@ -83,12 +76,6 @@ fn small_world(db: &TestDb) {
         .unwrap();
 }
 
-fn run(env: &TestEnv, db: &TestDb, args: &[&str]) -> crate::support::Run {
-    let mut all = vec!["--database-url", db.url.as_str()];
-    all.extend_from_slice(args);
-    env.run(&all)
-}
-
 fn ids(run: &crate::support::Run) -> Vec<String> {
     run.ok();
     array(&run.json())
@@ -103,7 +90,7 @@ fn through_the_binary(db: &TestDb) {
     let list = |args: &[&str]| {
         let mut all = vec!["-o", "json", "posts", "list"];
         all.extend_from_slice(args);
-        ids(&run(&env, db, &all))
+        ids(&env.on(db, &all))
     };
     // Published order, the unpublished post first (NULL is the lowest value).
     assert_eq!(list(&[]), ["t3_x", "1790", "7301", "7302"]);
@@ -122,8 +109,7 @@ fn through_the_binary(db: &TestDb) {
         ["7301", "7302"]
     );
     // Paging: two at a time, then the rest; the note names the next --after.
-    let first = run(
-        &env,
+    let first = env.on(
         db,
         &[
             "-o", "json", "posts", "list", "--sort", "views", "--desc", "--limit", "2",
@@ -136,8 +122,7 @@ fn through_the_binary(db: &TestDb) {
         "{}",
         first.stderr
     );
-    let rest = run(
-        &env,
+    let rest = env.on(
         db,
         &[
             "-o", "json", "posts", "list", "--sort", "views", "--desc", "--limit", "2", "--after",
@@ -145,13 +130,11 @@ fn through_the_binary(db: &TestDb) {
         ],
     );
     assert_eq!(ids(&rest), ["1790", "t3_x"]);
-    let err = run(&env, db, &["posts", "list", "--after", "999999"])
-        .one_line_error(2)
-        .to_string();
-    assert_contains(&err, "no post 999999 to continue after");
+    env.on(db, &["posts", "list", "--after", "999999"])
+        .error_naming(2, &["no post 999999 to continue after"]);
 
     // `posts show`: the fields, then the metrics over time; JSON has the whole history.
-    let shown = run(&env, db, &["posts", "show", "tiktok:7301"]);
+    let shown = env.on(db, &["posts", "show", "tiktok:7301"]);
     shown.ok();
     for text in [
         "Day 1 at the GYM",
@@ -175,25 +158,23 @@ fn through_the_binary(db: &TestDb) {
             .iter()
             .any(|l| l.contains("2026-11-05 09:00") && l.contains("1500"))
     );
-    let json = run(&env, db, &["-o", "json", "posts", "show", "tiktok:7301"]).json();
+    let json = env
+        .on(db, &["-o", "json", "posts", "show", "tiktok:7301"])
+        .json();
     assert_eq!(json["view_count"], 1500);
     let history = json["history"].as_array().unwrap();
     assert_eq!(history.len(), 4, "{history:?}");
     assert_eq!(history[0]["period_start"], "2026-11-03T09:00:00Z");
     let id = json["id"].as_i64().unwrap().to_string();
-    let by_id = run(&env, db, &["-o", "json", "posts", "show", &id]).json();
+    let by_id = env.on(db, &["-o", "json", "posts", "show", &id]).json();
     assert_eq!(by_id["platform_post_id"], "7301");
-    let quiet = run(&env, db, &["posts", "show", "reddit:t3_x"]);
+    let quiet = env.on(db, &["posts", "show", "reddit:t3_x"]);
     quiet.ok();
     quiet.stderr_has("no metrics history");
-    let err = run(&env, db, &["posts", "show", "tiktok:nope"])
-        .one_line_error(1)
-        .to_string();
-    assert_contains(&err, "no post matches 'tiktok:nope'");
-    let err = run(&env, db, &["posts", "show", "nope"])
-        .one_line_error(2)
-        .to_string();
-    assert_contains(&err, "PLATFORM:POST_ID");
+    env.on(db, &["posts", "show", "tiktok:nope"])
+        .error_naming(1, &["no post matches 'tiktok:nope'"]);
+    env.on(db, &["posts", "show", "nope"])
+        .error_naming(2, &["PLATFORM:POST_ID"]);
 }
 
 /// The plan of `sql` on `db`, one line per plan row.
@@ -305,15 +286,12 @@ fn any_post() -> impl Strategy<Value = Post> {
             platform: platform.parse().unwrap(),
             platform_post_id: String::new(),
             account: account.map(Into::into),
-            caption: None,
-            url: None,
-            media_type: None,
             published_at: published.map(day),
             view_count: v,
             like_count: l,
             comment_count: c,
             share_count: s,
-            metrics_at: None,
+            ..Post::default()
         })
 }
 

@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use base64::Engine;
-
 use crate::connect::assert_not_leaked;
 use crate::support::both_backends;
 use crate::support::fake_reddit::{
@@ -98,12 +96,9 @@ fn connected(submissions: usize, accounts: &[&str]) -> World {
     w
 }
 
+/// The `Authorization` header of HTTP Basic with `id:secret`.
 fn basic(id: &str, secret: &str) -> String {
-    let pair = format!("{id}:{secret}");
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(pair)
-    )
+    format!("Basic {}", crate::support::oauth::basic(id, secret))
 }
 
 #[test]
@@ -193,8 +188,9 @@ fn a_web_app_sends_its_secret_and_a_wrong_one_or_no_redirect_uri_fails_in_one_li
 
     let mut unset = w.command(&["connect", "reddit"]);
     unset.env_remove("REDDIT_REDIRECT_URI");
-    let line = w.env.run_cmd(unset).one_line_error(5).to_string();
-    assert_contains(&line, "REDDIT_REDIRECT_URI");
+    w.env
+        .run_cmd(unset)
+        .error_naming(5, &["REDDIT_REDIRECT_URI"]);
 }
 
 fn listings_are_paged_and_the_inbox_becomes_fans_and_messages(db: TestDb) {
@@ -369,11 +365,7 @@ fn what_the_grant_does_not_cover_fails_in_one_line_and_the_rest_syncs() {
     );
     assert_eq!(w.rows("posts"), 3);
     let post = w.quiet(&TEXT_POST);
-    let line = post.one_line_error(1);
-    assert!(
-        line.contains("HTTP 403: Forbidden") && line.contains("`submit` scope"),
-        "{line}"
-    );
+    post.error_naming(1, &["HTTP 403: Forbidden", "`submit` scope"]);
 }
 
 #[test]
@@ -533,8 +525,7 @@ fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one
     assert_eq!(field("nsfw"), Some("true"));
     assert_eq!(w.rows("posts"), 1);
 
-    let text = w.env.path().join("post.md");
-    std::fs::write(&text, "Hello **Reddit**").unwrap();
+    let text = w.env.file("post.md", "Hello **Reddit**");
     let table = w.run(&[
         "post",
         "reddit",
@@ -583,11 +574,12 @@ fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one
         "ratelimit",
     ]]);
     let limited = w.quiet(&TEXT_POST);
-    let line = limited.one_line_error(1);
-    assert!(
-        line.contains("RATELIMIT")
-            && line.contains("hint: wait 9 minutes, then run the same command again"),
-        "{line}"
+    limited.error_naming(
+        1,
+        &[
+            "RATELIMIT",
+            "hint: wait 9 minutes, then run the same command again",
+        ],
     );
     let long = "t".repeat(301);
     let too_long = w.quiet(&[
@@ -600,7 +592,7 @@ fn post_reddit_prints_the_url_records_the_post_and_tells_reddits_refusals_in_one
         "--text",
         "y",
     ]);
-    assert!(too_long.one_line_error(2).contains("300"));
+    too_long.error_naming(2, &["300"]);
     assert_eq!(w.fake.posted().len(), 2, "refused posts were not made");
 
     let audit = w

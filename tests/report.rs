@@ -9,7 +9,7 @@
 //! for `scripts/check-report-in-chromium`.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html};
 use serde_json::Value as Json;
 use socialcrm::store::Batch;
 use socialcrm::store::model::{
@@ -17,7 +17,8 @@ use socialcrm::store::model::{
 };
 use socialcrm::vocab::PlatformId;
 
-use crate::support::{TestDb, TestEnv, array, both_backends};
+use crate::report_page::{sel, self_contained, text_of};
+use crate::support::{TestDb, TestEnv, array, both_backends, row};
 
 /// The report's period: 30 days ending (excluded) on 2026-11-25, the day after "now".
 const FROM: &str = "2026-10-26";
@@ -91,12 +92,10 @@ pub fn load_synced_example(db: &TestDb) {
         account: account.into(),
         platform_user_id: Some(format!("{platform}-{account}")),
         username: Some(account.into()),
-        scopes: None,
         status: ConnectionStatus::Active,
-        token_expires_at: None,
-        secret_ref: None,
         connected_at: Some(day(0)),
         last_sync_at: Some(day(89)),
+        ..Connection::default()
     };
     store
         .upsert(Batch::Connections(&[
@@ -269,22 +268,12 @@ pub fn load_example(env: &TestEnv, db: &TestDb) {
     load_synced_example(db);
 }
 
-fn run_json(env: &TestEnv, db: &TestDb, args: &[&str]) -> Json {
-    env.crm(db, args).ok().json()
-}
-
 fn scope<'a>(report: &'a Json, name: &str) -> &'a Json {
-    array(&report["scopes"])
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("no scope {name} in {report}"))
+    row(&report["scopes"], "name", name)
 }
 
 fn figure(scope: &Json, key: &str) -> (Option<f64>, Option<f64>) {
-    let f = array(&scope["figures"])
-        .iter()
-        .find(|f| f["key"] == key)
-        .unwrap_or_else(|| panic!("no figure {key} in {scope}"));
+    let f = row(&scope["figures"], "key", key);
     (f["value"].as_f64(), f["previous"].as_f64())
 }
 
@@ -294,55 +283,6 @@ fn metric<'a>(insights: &'a Json, platform: &str, subject: &str, name: &str) -> 
         .iter()
         .find(|m| m["platform"] == platform && m["subject_type"] == subject && m["metric"] == name)
         .unwrap_or_else(|| panic!("no {platform} {subject} {name} in {insights}"))
-}
-
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).unwrap()
-}
-
-fn text_of(e: ElementRef) -> String {
-    e.text().collect()
-}
-
-/// Parses the page, asserting it holds no parse error, no script or embedded resource, and no
-/// external reference but links to posts; returns the document and its post links.
-fn parse_page(html: &str) -> (Html, Vec<String>) {
-    let doc = Html::parse_document(html);
-    assert!(doc.errors.is_empty(), "HTML parse errors: {:?}", doc.errors);
-    for forbidden in [
-        "script", "link", "img", "iframe", "object", "embed", "image", "use",
-    ] {
-        assert_eq!(
-            doc.select(&sel(forbidden)).count(),
-            0,
-            "a <{forbidden}> element"
-        );
-    }
-    let mut links = Vec::new();
-    for e in doc.select(&sel("*")) {
-        for (name, value) in e.value().attrs() {
-            let v = value.trim().to_ascii_lowercase();
-            assert!(
-                !v.starts_with("javascript:") && !v.starts_with("data:") && !name.starts_with("on"),
-                "<{} {name}={value:?}>",
-                e.value().name()
-            );
-            if v.starts_with("http:") || v.starts_with("https:") || v.starts_with("//") {
-                let post_link = e.value().name() == "a"
-                    && name == "href"
-                    && e.value().classes().any(|c| c == "post-link");
-                assert!(
-                    post_link,
-                    "external reference <{} {name}={value:?}>",
-                    e.value().name()
-                );
-                links.push(value.to_string());
-            }
-        }
-    }
-    let css: String = doc.select(&sel("style")).map(text_of).collect();
-    assert!(!css.contains("url(") && !css.contains("@import"));
-    (doc, links)
 }
 
 /// Every chart: an `<svg>` whose first children are `<title>` and `<desc>`, followed by a
@@ -392,9 +332,9 @@ both_backends! {
     report_figures_equal_insights_and_the_known_values: |db| {
         let env = TestEnv::new();
         load_example(&env, &db);
-        let report = run_json(&env, &db, &["report", "--from", FROM, "--to", TO]);
+        let report = env.crm_json(&db, &["report", "--from", FROM, "--to", TO]);
         let insights = |account: &str, from: &str, to: &str| {
-            run_json(&env, &db, &["insights", "--account", account, "--from", from, "--to", to, "--top", "0"])
+            env.crm_json(&db, &["insights", "--account", account, "--from", from, "--to", to, "--top", "0"])
         };
         let now = insights("ava", FROM, TO);
         let before = insights("ava", "2026-09-26", FROM);
@@ -417,7 +357,7 @@ both_backends! {
         assert_eq!(figure(ava, "engagement").0, Some(likes));
 
         // Revenue: the sum of the gross payments of the examples' earnings (all in November).
-        let all = run_json(&env, &db, &["insights", "onlyfans", "--from", FROM, "--to", TO, "--top", "0"]);
+        let all = env.crm_json(&db, &["insights", "onlyfans", "--from", FROM, "--to", TO, "--top", "0"]);
         let gross: f64 = array(&all["metrics"]).iter()
             .filter(|m| m["metric"].as_str().unwrap().starts_with("gross_"))
             .map(|m| m["total"].as_f64().unwrap())
@@ -443,7 +383,7 @@ both_backends! {
         assert!(top_fans.windows(2).all(|w| w[0]["spent"].as_f64() >= w[1]["spent"].as_f64()));
 
         // The built-in segments' counts are `segments list`'s (the agency holds every account).
-        let listed = run_json(&env, &db, &["segments", "list"]);
+        let listed = env.crm_json(&db, &["segments", "list"]);
         let segments = agency["segments"].as_array().unwrap();
         assert_eq!(segments.len(), 3, "{segments:?}");
         for seg in segments {
@@ -480,9 +420,9 @@ both_backends! {
     the_page_shows_the_figures_parses_and_references_only_posts: |db| {
         let env = TestEnv::new();
         load_example(&env, &db);
-        let data = run_json(&env, &db, &["report", "--from", FROM, "--to", TO]);
+        let data = env.crm_json(&db, &["report", "--from", FROM, "--to", TO]);
         let html = write_report(&env, &db, &[]);
-        let (doc, links) = parse_page(&html);
+        let (doc, links) = self_contained(&html);
         // The hostile caption's javascript: link is text; the web links are links.
         assert!(links.iter().all(|l| l.starts_with("https://www.tiktok.com/@ava/video/") || l == "https://x.com/ben/status/1"), "{links:?}");
         assert!(links.iter().any(|l| l == "https://x.com/ben/status/1"));
@@ -516,7 +456,7 @@ both_backends! {
         let env = TestEnv::new();
         env.on(&db, &["db", "migrate"]).ok();
         let html = write_report(&env, &db, &[]);
-        let (doc, links) = parse_page(&html);
+        let (doc, links) = self_contained(&html);
         assert!(links.is_empty());
         assert_eq!(doc.select(&sel("svg")).count(), 0);
         let gaps: Vec<String> = doc.select(&sel("figure.gap h3")).map(text_of).collect();
@@ -539,7 +479,7 @@ both_backends! {
         }])).unwrap();
         store.upsert(Batch::Analytics(&[event("tiktok", "dan", ("account", "d"), "follower_count", "snapshot", day(89), 77.0)])).unwrap();
         let html = write_report(&env, &db, &["--account", "cara", "--account", "dan"]);
-        let (doc, _) = parse_page(&html);
+        let (doc, _) = self_contained(&html);
         let gaps: Vec<String> = doc.select(&sel("figure.gap .gap-note")).map(text_of).collect();
         assert!(gaps.iter().any(|g| g.contains("Only one daily point (2026-11-24): TikTok 77")), "{gaps:?}");
         assert!(html.contains("never synced"));
@@ -582,22 +522,14 @@ fn the_default_file_name_and_refused_targets() {
     }
     let dir = env.path().to_str().unwrap().to_string();
     let refused = env.on(&db, &["report", "--out", &dir]);
-    assert!(
-        refused.one_line_error(1).contains("a directory"),
-        "{}",
-        refused.stderr
-    );
+    refused.error_naming(1, &["a directory"]);
     let unknown = env.on(&db, &["report", "--account", "nobody"]);
-    assert!(
-        unknown
-            .one_line_error(1)
-            .contains("no account named 'nobody'")
-    );
+    unknown.error_naming(1, &["no account named 'nobody'"]);
     let both = env.crm(&db, &["report", "--out", "-"]);
     both.one_line_error(2);
     let stdout = env.on(&db, &["report", "--account", "ben", "--out", "-"]);
     assert!(stdout.ok().stdout.starts_with("<!DOCTYPE html>"));
-    parse_page(&stdout.stdout);
+    self_contained(&stdout.stdout);
 }
 
 #[test]
@@ -615,12 +547,10 @@ fn open_starts_the_browser_on_the_written_file() {
         out.to_str().unwrap(),
         "--open",
     ]);
-    let browser = env.path().join("browser.sh");
-    std::fs::write(
-        &browser,
+    let browser = env.file(
+        "browser.sh",
         format!("#!/bin/sh\necho \"$1\" > {}\n", seen.display()),
-    )
-    .unwrap();
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -668,7 +598,7 @@ mod attribution {
             let out = env.path().join("report.html");
             let args = ["report", "--from", "2026-10-26", "--to", "2026-11-25", "--out", out.to_str().unwrap()];
             // The JSON on stdout, the page in `out`.
-            let json = |env: &TestEnv| env.crm(&db, &args).ok().json();
+            let json = |env: &TestEnv| env.crm_json(&db, &args);
             let page = |env: &TestEnv| {
                 json(env);
                 std::fs::read_to_string(&out).unwrap()
@@ -687,7 +617,7 @@ mod attribution {
                 // The report's period starts 2026-10-26: the November periods, as `insights
                 // attribution --from 2026-10-26 --to 2026-11-25` counts them.
                 let a = &scope["attribution"];
-                let view = env.crm(&db, &["insights", "attribution", "--account", "default", "--from", "2026-10-26", "--to", "2026-11-25"]).ok().json();
+                let view = env.crm_json(&db, &["insights", "attribution", "--account", "default", "--from", "2026-10-26", "--to", "2026-11-25"]);
                 assert_eq!(a["total"], view["total"]);
                 assert_eq!(a["platforms"], view["platforms"]);
                 assert_eq!(figures(&a["unattributed"]), (1, 0, 5, 7_525));

@@ -81,16 +81,6 @@ const MESSAGE_CASES: &[(&str, &[&str])] = &[
     ("e", &["m1", "m2", "m3", "m4"]),
 ];
 
-fn import(env: &TestEnv, db: &TestDb, kind: &str, csv: &str) {
-    let path = env.path().join(format!("{kind}.csv"));
-    std::fs::write(&path, csv).unwrap();
-    env.crm(
-        db,
-        &["import-csv", "onlyfans", kind, path.to_str().unwrap()],
-    )
-    .ok();
-}
-
 /// The `key` of every row `what list --search text` prints.
 fn found(env: &TestEnv, db: &TestDb, what: &str, key: &str, text: &str) -> Vec<String> {
     let run = env.crm(db, &[what, "list", "--limit", "100", "--search", text]);
@@ -140,21 +130,21 @@ fn many(n: usize) -> (String, String) {
 both_backends! {
     fans_search_matches_the_same_rows_on_both_backends: |db| {
         let env = TestEnv::new();
-        import(&env, &db, "fans", FANS);
+        env.import(&db, "fans", FANS);
         check(&env, &db, "fans", "platform_user_id", FAN_CASES);
     };
 
     messages_search_matches_the_same_rows_on_both_backends: |db| {
         let env = TestEnv::new();
-        import(&env, &db, "messages", MESSAGES);
+        env.import(&db, "messages", MESSAGES);
         check(&env, &db, "messages", "platform_message_id", MESSAGE_CASES);
     };
 
     a_renamed_fan_is_found_by_the_new_name_only: |db| {
         let env = TestEnv::new();
-        import(&env, &db, "fans", FANS);
+        env.import(&db, "fans", FANS);
         let renamed = FANS.replace("1008,love,Bob", "1008,beloved,Robert");
-        import(&env, &db, "fans", &renamed);
+        env.import(&db, "fans", &renamed);
         assert_eq!(found(&env, &db, "fans", "platform_user_id", "bob"), Vec::<String>::new());
         assert_eq!(found(&env, &db, "fans", "platform_user_id", "ROBERT"), ["1008"]);
         assert_eq!(found(&env, &db, "fans", "platform_user_id", "love"), ["1002", "1008"]);
@@ -163,8 +153,8 @@ both_backends! {
     searches_of_three_characters_or_more_use_the_trigram_index: |db| {
         let env = TestEnv::new();
         let (fans, messages) = many(3000);
-        import(&env, &db, "fans", &fans);
-        import(&env, &db, "messages", &messages);
+        env.import(&db, "fans", &fans);
+        env.import(&db, "messages", &messages);
         // A selective search (few rows hold its trigrams, as with real names), on tables as
         // autovacuum leaves them: statistics gathered, and the rows an import queued in the GIN
         // indexes' pending lists merged into them. (The planner rightly reads the whole table
@@ -192,8 +182,8 @@ both_backends! {
         // COMMON_MATCHES), "02999" in one. Both plans must list exactly the rule's rows, in order.
         let env = TestEnv::new();
         let (fans, messages) = many(3000);
-        import(&env, &db, "fans", &fans);
-        import(&env, &db, "messages", &messages);
+        env.import(&db, "fans", &fans);
+        env.import(&db, "messages", &messages);
         const { assert!(3000 > socialcrm::store::COMMON_MATCHES) };
         let first: Vec<String> = (0..100).map(|i| (500_000 + i).to_string()).collect();
         assert_eq!(found(&env, &db, "fans", "platform_user_id", "PERSON"), first, "the first page, in id order");

@@ -16,21 +16,6 @@ use crate::support::{TestDb, TestEnv, array, both_backends};
 /// The tests' pinned now (`TestEnv`) less the cold segment's 30 days.
 const COLD_BEFORE: &str = "2026-10-25T12:00:00Z";
 
-fn crm(env: &TestEnv, db: &TestDb, args: &[&str]) -> Json {
-    env.crm(db, args).ok().json()
-}
-
-fn import(env: &TestEnv, db: &TestDb, kind: &str, account: &str, content: &str) {
-    let path = env.path().join(format!("{kind}-{account}.csv"));
-    std::fs::write(&path, content).unwrap();
-    let p = path.to_str().unwrap();
-    crm(
-        env,
-        db,
-        &["import-csv", "onlyfans", kind, p, "--account", account],
-    );
-}
-
 /// A small deterministic generator (an LCG), so that a failure replays.
 struct Lcg(u64);
 
@@ -165,9 +150,9 @@ fn buckets_are_exact(db: &TestDb, when: &str) {
 /// the brute force.
 fn segments_match(env: &TestEnv, db: &TestDb, when: &str) {
     buckets_are_exact(db, when);
-    let rows = crm(env, db, &["fans", "list", "--limit", "10000"]);
+    let rows = env.crm_json(db, &["fans", "list", "--limit", "10000"]);
     let expected = brute_force(rows.as_array().unwrap());
-    let listed = crm(env, db, &["segments", "list"]);
+    let listed = env.crm_json(db, &["segments", "list"]);
     for segment in ["whales", "cold"] {
         let want = expected.get(segment).cloned().unwrap_or_default();
         assert!(
@@ -202,15 +187,15 @@ both_backends! {
         let mut rng = Lcg(17);
         // alpha: 240 fans, so whales take ceil(1%) = 2 or 3 of its paying ones.
         let alpha = fans_csv(&mut rng, "a", 225, 15);
-        import(&env, &db, "fans", "alpha", &alpha);
-        import(&env, &db, "fans", "beta", &fans_csv(&mut rng, "b", 45, 15));
-        import(&env, &db, "fans", "gamma", &fans_csv(&mut rng, "g", 3, 0));
+        env.import_as(&db, "fans", "alpha", &alpha);
+        env.import_as(&db, "fans", "beta", &fans_csv(&mut rng, "b", 45, 15));
+        env.import_as(&db, "fans", "gamma", &fans_csv(&mut rng, "g", 3, 0));
         segments_match(&env, &db, "first imports");
 
-        import(&env, &db, "fans", "alpha", &alpha);
+        env.import_as(&db, "fans", "alpha", &alpha);
         segments_match(&env, &db, "the same export again");
         // Spends moved (into other buckets, to none, to zero), and fans added.
-        import(&env, &db, "fans", "alpha", &fans_csv(&mut rng, "a", 260, 15));
+        env.import_as(&db, "fans", "alpha", &fans_csv(&mut rng, "a", 260, 15));
         segments_match(&env, &db, "a changed export");
 
         // Payments above a fan's exported spend raise it (paid_cents, recomputed in place).
@@ -219,27 +204,27 @@ both_backends! {
             tips.push_str(&format!("2026-11-0{},Tip,@b{i},${}.00\n", 1 + i % 9, 100 * (i + 1) * (i + 1)));
         }
         tips.push_str("2026-11-02,Tip,@shared3,$9000.00\n");
-        import(&env, &db, "earnings", "beta", &tips);
+        env.import_as(&db, "earnings", "beta", &tips);
         segments_match(&env, &db, "an earnings import");
 
         // Erasure of every relationship, and of one account's.
         let whale = members(&env, &db, "whales", Some("beta"))[0].1.clone();
-        crm(&env, &db, &["fans", "delete", &format!("onlyfans:@{whale}"), "--yes"]);
-        crm(&env, &db, &["fans", "delete", "onlyfans:@shared5", "--account", "alpha", "--yes"]);
+        env.crm_json(&db, &["fans", "delete", &format!("onlyfans:@{whale}"), "--yes"]);
+        env.crm_json(&db, &["fans", "delete", "onlyfans:@shared5", "--account", "alpha", "--yes"]);
         segments_match(&env, &db, "erasures");
 
         // A restore into an empty CRM, and into this one again (every row unchanged).
         let dir = env.path().join("export");
         let d = dir.to_str().unwrap();
         env.on(&db, &["export", "-f", "jsonl", "--out", d]).ok();
-        crm(&env, &other, &["import-export", d]);
+        env.crm_json(&other, &["import-export", d]);
         segments_match(&env, &other, "a restore into an empty CRM");
         assert_eq!(
             members(&env, &other, "whales", None),
             members(&env, &db, "whales", None),
             "the restored CRM's whales are the original's"
         );
-        crm(&env, &db, &["import-export", d]);
+        env.crm_json(&db, &["import-export", d]);
         segments_match(&env, &db, "a restore over the same rows");
     };
 

@@ -33,8 +33,7 @@ both_backends! {
         for i in 0..fans {
             writeln!(csv, "{i},fan_{i}").unwrap();
         }
-        let path = env.path().join("fans.csv");
-        std::fs::write(&path, csv).unwrap();
+        let path = env.file("fans.csv", csv);
         env.on(&db, &["import-csv", "onlyfans", "fans", path.to_str().unwrap()]).ok();
         let postgres = db.schema().is_some();
         if postgres {

@@ -55,16 +55,10 @@ fn fan(platform: &str, id: &str, username: &str) -> Fan {
         platform_user_id: id.into(),
         account: "main".into(),
         username: Some(username.into()),
-        display_name: None,
-        status: None,
-        subscribed_at: None,
         first_seen_at: Some(t(1, 0)),
         last_seen_at: Some(t(1, 0)),
-        lifetime_spend_cents: None,
-        currency: None,
         source: "csv".into(),
-        referral: None,
-        contacts: Vec::new(),
+        ..Fan::default()
     }
 }
 
@@ -78,8 +72,7 @@ fn message(id: &str, fan: &str, sent: DateTime<Utc>, body: &str) -> Message {
         kind: "dm".into(),
         body: Some(body.into()),
         sent_at: sent,
-        thread_ref: None,
-        post_ref: None,
+        ..Message::default()
     }
 }
 
@@ -217,12 +210,11 @@ on_both_backends! {
             connection_id: Some(connection_id),
             stream: Some("videos".into()),
             started_at: t(2, 0),
-            finished_at: None,
             status: RunStatus::Running,
             rows_read: 0,
             rows_written: 0,
-            error: None,
             host: Some("cron-1".into()),
+            ..SyncRun::default()
         }];
         let entries = [audit("e1", t(2, 0), "sync")];
 

@@ -11,22 +11,12 @@ use crate::support::TestEnv;
 /// A long name and long message bodies with long words, the kind that used to wrap over lines.
 fn world() -> TestEnv {
     let env = TestEnv::new();
-    let fans = env.path().join("fans.csv");
-    std::fs::write(
-        &fans,
-        "Username,Name,Status,Subscribed,Last Active,Total Spent\n\
+    let fans = env.file("fans.csv", "Username,Name,Status,Subscribed,Last Active,Total Spent\n\
          @averyveryverylongusernamethatkeepsgoing,Maximiliana Bartholomew-Featherstonehaugh the Third,Active,2026-01-14,2026-11-20,\"$1,204.50\"\n\
-         @short,Bo,Expired,2025-09-30,2026-06-11,$89.99\n",
-    )
-    .unwrap();
-    let messages = env.path().join("messages.csv");
-    std::fs::write(
-        &messages,
-        "Message ID,Fan,Direction,Sent At,Text,Price\n\
+         @short,Bo,Expired,2025-09-30,2026-06-11,$89.99\n");
+    let messages = env.file("messages.csv", "Message ID,Fan,Direction,Sent At,Text,Price\n\
          m-1,@short,received,2026-11-20 18:02,\"Supercalifragilisticexpialidocious antidisestablishmentarianism and then some more words to make this body far wider than any terminal\",\n\
-         m-2,@short,sent,2026-11-20 18:15,short reply,$12.00\n",
-    )
-    .unwrap();
+         m-2,@short,sent,2026-11-20 18:15,short reply,$12.00\n");
     for (kind, file) in [("fans", &fans), ("messages", &messages)] {
         env.run(&["import-csv", "onlyfans", kind, file.to_str().unwrap()])
             .ok();

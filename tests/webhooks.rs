@@ -15,7 +15,7 @@ use socialcrm::vocab::PlatformId;
 use socialcrm::webhooks::signature::sign;
 
 use crate::support::http::{self, raw};
-use crate::support::{TestDb, TestEnv, assert_contains};
+use crate::support::{TestDb, TestEnv};
 
 const SECRET: &str = "tt-client-secret-9f8e7d6c";
 const NOW: &str = "2026-11-24T12:00:00Z";
@@ -39,11 +39,7 @@ impl Server {
 
     /// Serves with these environment variables (the platforms' webhook secrets).
     pub fn start_with(env: &TestEnv, db: &TestDb, extra: &[&str], vars: &[(&str, &str)]) -> Server {
-        let port = {
-            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            probe.local_addr().unwrap().port()
-        };
-        let addr = format!("127.0.0.1:{port}");
+        let addr = format!("127.0.0.1:{}", crate::support::free_port());
         let log = env.path().join("serve.log");
         let mut args = vec![
             "-vv",
@@ -88,16 +84,23 @@ impl Server {
         http::request("POST", &self.url(PATH), headers, body.as_bytes())
     }
 
+    /// POSTs a JSON `body` to `path`, with the signature header `(name, value)` when one is
+    /// given: the delivery of every platform's webhook tests, signed, forged or unsigned.
+    pub fn post_json(
+        &self,
+        path: &str,
+        signed: Option<(&str, &str)>,
+        body: &str,
+    ) -> http::Response {
+        let mut headers = vec![("Content-Type", "application/json")];
+        headers.extend(signed);
+        http::request("POST", &self.url(path), &headers, body.as_bytes())
+    }
+
     /// POSTs `body` signed at `t` with the right secret.
     fn post_signed(&self, t: i64, body: &str) -> http::Response {
         let header = signature_header(t, body);
-        self.post(
-            &[
-                ("Content-Type", "application/json"),
-                ("TikTok-Signature", &header),
-            ],
-            body,
-        )
+        self.post_json(PATH, Some(("TikTok-Signature", &header)), body)
     }
 
     fn stderr(&self) -> String {
@@ -476,8 +479,7 @@ fn serving_without_a_client_secret_is_a_configuration_error() {
     let env = TestEnv::new();
     let db = TestDb::sqlite();
     let run = env.on(&db, &["webhooks", "serve", "--bind", "127.0.0.1:0"]);
-    let line = run.one_line_error(5);
-    assert_contains(line, "TIKTOK_CLIENT_SECRET");
+    run.error_naming(5, &["TIKTOK_CLIENT_SECRET"]);
 }
 
 /// A TCP connection to `addr` from the loopback address `from` (127.0.0.0/8 is all local on

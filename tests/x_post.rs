@@ -16,8 +16,7 @@ fn run(env: &TestEnv, fake: &FakeX, args: &[&str]) -> Run {
 /// A file of `len` bytes whose content differs at every offset (so a misplaced chunk shows).
 fn video(env: &TestEnv, len: usize) -> (std::path::PathBuf, String) {
     let bytes: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
-    let path = env.path().join("clip.mp4");
-    std::fs::write(&path, &bytes).unwrap();
+    let path = env.file("clip.mp4", &bytes);
     (path, sha256(&bytes))
 }
 
@@ -81,8 +80,7 @@ fn x_upload_fails_in_one_line_when_the_reassembled_bytes_differ() {
     fake.expect_media_sha256(&"0".repeat(64));
     let file = file.display().to_string();
     let up = run(&env, &fake, &["upload", "x", &file, "--caption", "x"]);
-    let line = up.one_line_error(1);
-    assert_contains(line, "does not match");
+    up.error_naming(1, &["does not match"]);
     assert!(fake.created_posts().is_empty(), "nothing posted");
 }
 
@@ -117,11 +115,7 @@ fn x_post_text_only_and_as_a_reply_prints_the_url() {
         &fake,
         &["upload", "x", "clip.mp4", "--privacy", "public"],
     );
-    assert!(
-        refused
-            .one_line_error(2)
-            .contains("--privacy is a TikTok option")
-    );
+    refused.error_naming(2, &["--privacy is a TikTok option"]);
 }
 
 /// A post whose answer is lost (X made it, then answered 503) is not sent again: a retry would
@@ -224,8 +218,7 @@ fn media_still_processing_is_polled_again(db: TestDb) {
     fake.expect_media_sha256(&sha);
     let file = file.display().to_string();
     let waited = run_on(&env, &fake, &db, &["upload", "x", &file, "--wait", "0"]);
-    let line = waited.one_line_error(1);
-    assert_contains(line, "X is still processing media");
+    waited.error_naming(1, &["X is still processing media"]);
     assert!(fake.created_posts().is_empty());
 
     let done = run_on(&env, &fake, &db, &["-o", "json", "upload", "x", &file])

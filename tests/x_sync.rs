@@ -106,12 +106,10 @@ fn bios_link_profiles(db: TestDb) {
         2,
         "one profile link, one link; never the t.co URL"
     );
-    let export = w.env.path().join("of.csv");
-    std::fs::write(
-        &export,
+    let export = w.env.file(
+        "of.csv",
         "Fan ID,Username,Name\nof-1,lily.fan,L\nof-2,someone,S\n",
-    )
-    .unwrap();
+    );
     w.run(&["import-csv", "onlyfans", "fans", export.to_str().unwrap()]);
     let rows = w.run(&["-o", "json", "people", "suggest"]).json();
     let found = rows.as_array().unwrap();

@@ -26,16 +26,8 @@ fn hmac(key: &str, message: &[u8]) -> String {
 }
 
 fn post(server: &Server, signature: Option<&str>, body: &str) -> http::Response {
-    let mut headers = vec![("Content-Type", "application/json")];
-    if let Some(s) = signature {
-        headers.push(("x-twitter-webhooks-signature", s));
-    }
-    http::request(
-        "POST",
-        &server.url("/webhooks/x"),
-        &headers,
-        body.as_bytes(),
-    )
+    let signed = signature.map(|s| ("x-twitter-webhooks-signature", s));
+    server.post_json("/webhooks/x", signed, body)
 }
 
 fn serve(db: &TestDb, env: &TestEnv) -> Server {

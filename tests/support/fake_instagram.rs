@@ -37,8 +37,8 @@ use serde_json::{Value, json};
 
 use super::oauth::{Authority, Code};
 use super::server::{
-    Answer, Fake, Log, RecordedRequest, Reply, Routes, Users, either, knobs, limit, page,
-    random_token, reply,
+    Answer, Fake, RecordedRequest, Reply, Routes, Users, either, knobs, limit, page, random_token,
+    reply,
 };
 
 pub const BASE_URL_ENV: &str = "SOCIALCRM_INSTAGRAM_BASE_URL";
@@ -155,6 +155,10 @@ knobs! { for FakeInstagram;
     /// `n` media, newest first, one hour apart; media `i` (1 = oldest) has `i % 4` comments by
     /// fans `fan1`..`fan3` and, on every third media, a reply by the account itself.
     set_media(n: usize) => |st| st.data.media = media(n, "", (USER_ID, USERNAME));
+    /// The usage every Graph answer reports from now on, in percent; at 100 the BUC header says
+    /// access returns after `regain_minutes`.
+    set_usage(percent: f64, regain_minutes: u64) =>
+        |st| (st.usage, st.regain_minutes) = (percent, regain_minutes);
     /// Insights answer code 100 for this metric, as for one Meta stopped offering.
     deprecate_metric(metric: &str) => |st| st.deprecated.push(metric.into());
 }
@@ -213,14 +217,6 @@ impl FakeInstagram {
                 })
                 .collect()
         });
-    }
-
-    /// The usage every Graph answer reports from now on, in percent; at 100 the BUC header says
-    /// access returns after `regain_minutes`.
-    pub fn set_usage(&self, percent: f64, regain_minutes: u64) {
-        let mut st = self.state();
-        st.usage = percent;
-        st.regain_minutes = regain_minutes;
     }
 
     // ---- what happened ----
@@ -308,16 +304,12 @@ impl Routes for State {
     }
 
     /// The upload host streams its body itself (publish.rs).
-    fn take(
+    fn stream(
         state: &Mutex<State>,
-        log: &Log,
-        request: tiny_http::Request,
-    ) -> Option<tiny_http::Request> {
-        if request.url().starts_with("/ig-api-upload/") {
-            publish::receive(state, log, request);
-            return None;
-        }
-        Some(request)
+        request: &mut tiny_http::Request,
+    ) -> Option<(RecordedRequest, Reply)> {
+        let upload = request.url().starts_with("/ig-api-upload/");
+        upload.then(|| publish::receive(state, request))
     }
 }
 

@@ -234,6 +234,9 @@ knobs! { for FakeReddit;
     /// fake serves one app), the same as Reddit's headers say.
     set_window_size(requests: f64, window: Duration) =>
         |st| st.window = Window::new(requests, window, Instant::now());
+    /// The next submit answers with this error list (`[code, message, field]` entries).
+    refuse_next_submit(errors: &[[&str; 3]]) =>
+        |st| st.refusals.push(errors.iter().map(|e| e.map(String::from)).collect());
     /// Requests that arrived while the window was spent (answered 429).
     over_limit() -> usize => |st| st.over_limit;
     /// The form of each accepted submit.
@@ -271,15 +274,6 @@ impl FakeReddit {
         w.reset_at = Instant::now() + reset;
     }
 
-    /// The next submit answers with this error list (`[code, message, field]` entries).
-    pub fn refuse_next_submit(&self, errors: &[[&str; 3]]) {
-        let errors = errors
-            .iter()
-            .map(|e| [e[0].to_string(), e[1].to_string(), e[2].to_string()])
-            .collect();
-        self.state().refusals.push(errors);
-    }
-
     /// `k` submissions newer than every current one.
     pub fn add_submissions(&self, k: usize) {
         let mut st = self.state();
@@ -292,8 +286,6 @@ impl FakeReddit {
                 .insert(0, submission(i, at, &Persona::fixed()));
         }
     }
-
-    // ---- what happened ----
 }
 
 fn submission(i: usize, at: i64, p: &Persona) -> Value {

@@ -26,7 +26,7 @@
 //! videos (the `sync --all` benchmark).
 //!
 //! Everything is recorded ([`FakeTikTok::requests`]) and the tokens it issued can be read back
-//! ([`FakeTikTok::tokens`]). [`FakeBrowser`] is a `$BROWSER` for the binary to open the
+//! ([`FakeTikTok::grants`]). [`FakeBrowser`] is a `$BROWSER` for the binary to open the
 //! authorize page with.
 
 use std::collections::VecDeque;
@@ -40,9 +40,7 @@ pub use super::browser::{FakeBrowser, click_authorize};
 pub use super::oauth::PkceEncoding;
 use super::oauth::{Authority, ClientAuth, Code, Refused, Rotation, TokenRefused};
 pub use super::server::RecordedRequest;
-use super::server::{
-    Answer, Fake, Log, Reply, Routes, Users, either, field, knobs, project, reply,
-};
+use super::server::{Answer, Fake, Reply, Routes, Users, either, field, knobs, project, reply};
 
 mod posting;
 #[allow(unused_imports)]
@@ -291,6 +289,8 @@ knobs! { for FakeTikTok;
     /// In many-users mode ([`FakeTikTok::serve_many_users`]), user k ([`FakeUser::numbered`])
     /// has `videos` videos of its own ([`FakeTikTok::user_videos`]).
     set_videos_per_user(videos: u64) => |st| st.videos_per_user = videos;
+    /// Adds `by` to every video's `view_count`.
+    bump_all_views(by: u64) => |st| st.data.videos.iter_mut().for_each(|v| v.view_count += by);
     /// The creator's videos, newest first.
     videos() -> Vec<FakeVideo> => |st| st.data.videos.clone();
 
@@ -384,11 +384,8 @@ impl FakeTikTok {
     /// created at [`VIDEOS_END`]. The user's `video_count` follows.
     pub fn set_videos(&self, n: u64) {
         let mut st = self.state();
-        let username = st.data.user.username.clone();
-        st.data.videos = (1..=n)
-            .rev()
-            .map(|i| FakeVideo::generated(i, VIDEOS_END - (n - i) as i64 * 3600, &username))
-            .collect();
+        // The fixed creator's are user 0's, whose ids carry no user offset.
+        st.data.videos = FakeTikTok::user_videos(0, n, &st.data.user.username);
         st.video_seq = n;
         st.data.user.video_count = n;
     }
@@ -435,13 +432,6 @@ impl FakeTikTok {
         self.update_video(id, |v| v.view_count = views);
     }
 
-    /// Adds `by` to every video's `view_count`.
-    pub fn bump_all_views(&self, by: u64) {
-        for video in &mut self.state().data.videos {
-            video.view_count += by;
-        }
-    }
-
     /// Deletes a video (the creator removed it); false when there was none. The user's
     /// `video_count` follows.
     pub fn remove_video(&self, id: &str) -> bool {
@@ -474,7 +464,7 @@ impl Routes for State {
     const MAX_BODY: usize = MAX_BODY;
 
     fn route(&mut self, req: &RecordedRequest, _: &[u8]) -> Reply {
-        self.route(req, req.is_form())
+        self.route(req)
     }
 
     fn too_large(&mut self) -> Reply {
@@ -495,16 +485,13 @@ impl Routes for State {
     }
 
     /// Upload chunks stream to posting.rs.
-    fn take(
+    fn stream(
         state: &Mutex<State>,
-        log: &Log,
-        request: tiny_http::Request,
-    ) -> Option<tiny_http::Request> {
-        if request.method().as_str() == "PUT" && request.url().starts_with(posting::UPLOAD_PREFIX) {
-            posting::serve_chunk(state, log, request);
-            return None;
-        }
-        Some(request)
+        request: &mut tiny_http::Request,
+    ) -> Option<(RecordedRequest, Reply)> {
+        let chunk =
+            request.method().as_str() == "PUT" && request.url().starts_with(posting::UPLOAD_PREFIX);
+        chunk.then(|| posting::serve_chunk(state, request))
     }
 }
 
@@ -537,7 +524,7 @@ impl State {
         reply!(status, {"data": {}, "error": {"code": code, "message": message, "log_id": log_id}})
     }
 
-    fn route(&mut self, req: &RecordedRequest, is_form: bool) -> Reply {
+    fn route(&mut self, req: &RecordedRequest) -> Reply {
         if posting::is_posting_path(&req.path) {
             return self.posting_api(req);
         }
@@ -558,7 +545,7 @@ impl State {
         if api {
             return self.api(req, list_index);
         }
-        if want == "POST" && !is_form {
+        if want == "POST" && !req.is_form() {
             return self.invalid_request("Content-Type must be application/x-www-form-urlencoded.");
         }
         match req.path.as_str() {
@@ -794,12 +781,7 @@ impl State {
             ));
         }
         let fields = self.fields(req, FakeVideo::default_field)?;
-        let json_type = req
-            .content_type
-            .as_deref()
-            .and_then(|ct| ct.split(';').next())
-            .is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"));
-        if !json_type {
+        if !req.is_type("application/json") {
             return Err(self.invalid_params("Content-Type must be application/json."));
         }
         let Ok(body) = serde_json::from_str::<Value>(&req.body) else {

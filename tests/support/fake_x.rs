@@ -165,6 +165,19 @@ knobs! { for FakeX;
     created_posts() -> Vec<media::CreatedPost> => |st| st.media.posts.clone();
     /// Largest append segment received, in bytes.
     largest_segment() -> usize => |st| st.media.largest_segment;
+    /// Adds `n` posts by the creator, newer than every earlier one.
+    add_posts(n: u64) =>
+        |st| api::add_tweets(&mut st.data.tweets, n, 1_800_000_000_000_000_000, USER_ID);
+    /// Adds `n` mentions of the creator by distinct fans.
+    add_mentions(n: u64) => |st| api::add_mentions(
+        &mut st.data.mentions, n, 1_900_000_000_000_000_000, 3_000_000_000_000_000_000);
+    /// Adds `n` DM events, alternating from a fan and to them.
+    add_dms(n: u64) => |st| api::add_dms(&mut st.data.dms, n);
+    /// After `after` more successful calls to `endpoint` (a template such as
+    /// `/2/users/:id/followers`), its window is spent: calls answer 429 until it resets in
+    /// `reset_in`.
+    throttle(endpoint: &str, after: u32, reset_in: Duration) =>
+        |st| st.throttles.push(Throttle { endpoint: endpoint.into(), after, reset_in });
 }
 
 impl FakeX {
@@ -194,40 +207,6 @@ impl FakeX {
             ..State::default()
         };
         Fake::serve("fake-x", BASE_URL_ENV, state, |_, _| {})
-    }
-
-    /// Adds `n` posts by the creator, newer than every earlier one.
-    pub fn add_posts(&self, n: u64) {
-        let mut st = self.state();
-        let author = USER_ID.to_string();
-        api::add_tweets(&mut st.data.tweets, n, 1_800_000_000_000_000_000, &author);
-    }
-
-    /// Adds `n` mentions of the creator by distinct fans.
-    pub fn add_mentions(&self, n: u64) {
-        let mut st = self.state();
-        let seq = st.data.mentions.len() as u64;
-        for i in 0..n {
-            let author = (3_000_000_000_000_000_000u64 + seq + i).to_string();
-            api::add_tweets(&mut st.data.mentions, 1, 1_900_000_000_000_000_000, &author);
-        }
-    }
-
-    /// Adds `n` DM events, alternating from a fan and to them.
-    pub fn add_dms(&self, n: u64) {
-        let mut st = self.state();
-        api::add_dms(&mut st.data.dms, n);
-    }
-
-    /// After `after` more successful calls to `endpoint` (a template such as
-    /// `/2/users/:id/followers`), its window is spent: calls answer 429 until it resets in
-    /// `reset_in`.
-    pub fn throttle(&self, endpoint: &str, after: u32, reset_in: Duration) {
-        self.state().throttles.push(Throttle {
-            endpoint: endpoint.into(),
-            after,
-            reset_in,
-        });
     }
 }
 

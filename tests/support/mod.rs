@@ -496,6 +496,14 @@ impl TestEnv {
         self.dir.path()
     }
 
+    /// Writes `content` to a file named `name` in the test's directory: the input files
+    /// (CSV exports, configs) that the import and config tests hand the binary.
+    pub fn file(&self, name: impl AsRef<Path>, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
     pub fn data_home(&self) -> PathBuf {
         self.path().join("data")
     }
@@ -545,6 +553,39 @@ impl TestEnv {
         let mut all = vec!["--database-url", db.url.as_str(), "-o", "json"];
         all.extend_from_slice(args);
         self.run(&all)
+    }
+
+    /// The JSON of a [`TestEnv::crm`] run that must succeed.
+    pub fn crm_json(&self, db: &TestDb, args: &[&str]) -> serde_json::Value {
+        self.crm(db, args).ok().json()
+    }
+
+    /// Imports `content` as an OnlyFans `kind` export (`import-csv onlyfans` of `KIND.csv`) on
+    /// `db`; must succeed. The set-up of every test that starts from a creator's exports.
+    pub fn import(&self, db: &TestDb, kind: &str, content: &str) -> Run {
+        self.import_csv(db, kind, &format!("{kind}.csv"), content, &[])
+    }
+
+    /// [`TestEnv::import`] into `account`, from `KIND-ACCOUNT.csv`.
+    pub fn import_as(&self, db: &TestDb, kind: &str, account: &str, content: &str) -> Run {
+        let name = format!("{kind}-{account}.csv");
+        self.import_csv(db, kind, &name, content, &["--account", account])
+    }
+
+    fn import_csv(
+        &self,
+        db: &TestDb,
+        kind: &str,
+        name: &str,
+        content: &str,
+        extra: &[&str],
+    ) -> Run {
+        let path = self.file(name, content);
+        let mut args = vec!["import-csv", "onlyfans", kind, path.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let run = self.crm(db, &args);
+        run.ok();
+        run
     }
 
     /// Runs `inner` under `/usr/bin/time`: the run (its stderr without time's line), the
@@ -605,6 +646,15 @@ impl Run {
         );
         assert!(lines[0].starts_with("error: "), "{}", lines[0]);
         lines[0]
+    }
+
+    /// Asserts a one-line error ([`Run::one_line_error`]) that names every one of `needles`.
+    pub fn error_naming(&self, code: i32, needles: &[&str]) -> &str {
+        let line = self.one_line_error(code);
+        for needle in needles {
+            assert!(line.contains(needle), "{needle:?} is not in {line:?}");
+        }
+        line
     }
 
     pub fn ok(&self) -> &Self {
@@ -705,12 +755,15 @@ pub fn text_pairs(out: &serde_json::Value, a: &str, b: &str) -> Vec<(String, Str
         .collect()
 }
 
+/// The row of a JSON array whose `key` is `value`, panicking (with the array) when none is.
+pub fn row<'a>(rows: &'a serde_json::Value, key: &str, value: &str) -> &'a serde_json::Value {
+    let found = array(rows).iter().find(|r| r[key] == value);
+    found.unwrap_or_else(|| panic!("no {key} {value} in {rows}"))
+}
+
 /// The row of stream `name` in a `sync -o json` run's output.
 pub fn stream<'a>(out: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    array(out)
-        .iter()
-        .find(|r| r["stream"] == name)
-        .unwrap_or_else(|| panic!("no {name} in {out}"))
+    row(out, "stream", name)
 }
 
 /// A loopback port nothing listens on right now (for a redirect URI fixed before the binary

@@ -420,11 +420,6 @@ impl Authority {
         self.live(bearer(req))
     }
 
-    /// The grant an access token was issued with, live or not.
-    pub fn issued(&self, token: &str) -> Option<&Grant> {
-        self.grants.iter().find(|g| g.access_token == token)
-    }
-
     /// Every access token issued so far stops working now (refresh tokens still work).
     pub fn expire_access_now(&mut self) {
         let now = Instant::now();

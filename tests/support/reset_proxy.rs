@@ -142,20 +142,6 @@ fn serve(client: TcpStream, upstream: SocketAddr, resets: &AtomicU32) -> std::io
 
 /// Closes with SO_LINGER 0: the kernel sends RST instead of FIN and drops unsent data.
 fn reset_connection(stream: &TcpStream) {
-    use std::os::fd::AsRawFd;
-    let linger = libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SAFETY: setsockopt on a descriptor owned by `stream`, with a correctly sized value.
-    unsafe {
-        libc::setsockopt(
-            stream.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_LINGER,
-            &linger as *const libc::linger as *const libc::c_void,
-            std::mem::size_of::<libc::linger>() as libc::socklen_t,
-        );
-    }
     // The reset goes out when `serve` returns and the socket's last handle is dropped.
+    let _ = socket2::SockRef::from(stream).set_linger(Some(std::time::Duration::ZERO));
 }

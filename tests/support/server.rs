@@ -89,13 +89,16 @@ impl RecordedRequest {
 
     /// The body is declared `application/x-www-form-urlencoded`.
     pub fn is_form(&self) -> bool {
-        self.content_type
+        self.is_type("application/x-www-form-urlencoded")
+    }
+
+    /// The body is declared of media type `mime` (any case, whatever its parameters).
+    pub fn is_type(&self, mime: &str) -> bool {
+        let ct = self
+            .content_type
             .as_deref()
-            .and_then(|ct| ct.split(';').next())
-            .is_some_and(|ct| {
-                ct.trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            })
+            .and_then(|ct| ct.split(';').next());
+        ct.is_some_and(|ct| ct.trim().eq_ignore_ascii_case(mime))
     }
 
     pub fn query_param(&self, name: &str) -> Option<&str> {
@@ -237,20 +240,9 @@ pub fn respond(request: tiny_http::Request, reply: Reply) {
 /// waits for the client's delayed ACK (40 ms on Linux) and every page of a sync would stall.
 /// Linux hands TCP_NODELAY down from the listener to accepted connections.
 fn nodelay_listener() -> std::net::TcpListener {
-    use std::os::fd::AsRawFd;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    let on: libc::c_int = 1;
-    // SAFETY: setsockopt on a socket this function owns, with a c_int the size it says.
-    let rc = unsafe {
-        libc::setsockopt(
-            listener.as_raw_fd(),
-            libc::IPPROTO_TCP,
-            libc::TCP_NODELAY,
-            (&on as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(rc, 0, "TCP_NODELAY on the fake's listener");
+    let nodelay = socket2::SockRef::from(&listener).set_tcp_nodelay(true);
+    nodelay.expect("TCP_NODELAY on the fake's listener");
     listener
 }
 
@@ -331,17 +323,17 @@ pub trait Routes: Send + 'static {
     /// The fake's OAuth authority (`oauth.rs`), whose knobs every fake has.
     fn auth(&mut self) -> &mut super::oauth::Authority;
 
-    /// A request this fake streams itself (an upload host, recording it in `log`), taken before
-    /// anything is read; every other request is handed back.
-    fn take(
+    /// A request this fake streams itself (an upload host), taken before anything is read: its
+    /// record and answer, which the skeleton logs and sends (without faults); `None` for every
+    /// other request.
+    fn stream(
         _state: &Mutex<Self>,
-        _log: &Log,
-        request: tiny_http::Request,
-    ) -> Option<tiny_http::Request>
+        _request: &mut tiny_http::Request,
+    ) -> Option<(RecordedRequest, Reply)>
     where
         Self: Sized,
     {
-        Some(request)
+        None
     }
 
     /// Trims a request as read before it is routed and recorded (binary bodies kept out).
@@ -516,10 +508,12 @@ pub fn matches_template(path: &str, template: &str) -> bool {
 
 /// Reads one request (at most `S::MAX_BODY`), routes it, records it, answers it (with the
 /// faults asked for).
-fn serve<S: Routes>(state: &Mutex<S>, faults: &Faults, log: &Log, request: tiny_http::Request) {
-    let Some(mut request) = S::take(state, log, request) else {
-        return;
-    };
+fn serve<S: Routes>(state: &Mutex<S>, faults: &Faults, log: &Log, mut request: tiny_http::Request) {
+    if let Some((mut recorded, reply)) = S::stream(state, &mut request) {
+        recorded.status = reply.status;
+        record(log, recorded);
+        return respond(request, reply);
+    }
     let read = RecordedRequest::read_bytes(&mut request, S::MAX_BODY);
     let (mut reply, faulty) = {
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
@@ -546,7 +540,7 @@ fn serve<S: Routes>(state: &Mutex<S>, faults: &Faults, log: &Log, request: tiny_
 }
 
 /// Appends `recorded` to `log`.
-pub fn record(log: &Log, recorded: RecordedRequest) {
+fn record(log: &Log, recorded: RecordedRequest) {
     log.lock().unwrap_or_else(|e| e.into_inner()).push(recorded);
 }
 

@@ -16,7 +16,7 @@ use std::sync::Mutex;
 
 use super::{FakeInstagram, State, USER_ID, VERSION, graph_error, no_permission};
 pub use crate::support::server::sha256;
-use crate::support::server::{Log, RecordedRequest, Reply, header, knobs, record, reply, respond};
+use crate::support::server::{RecordedRequest, Reply, header, knobs, reply};
 
 #[derive(Default)]
 pub struct Publishing {
@@ -140,47 +140,45 @@ fn status(c: &Container, polls_before: u32) -> (&'static str, String) {
 }
 
 /// An upload to rupload.facebook.com: the bytes go into the container at `offset`.
-pub(super) fn receive(state: &Mutex<State>, log: &Log, mut request: tiny_http::Request) {
-    let mut recorded = RecordedRequest::head(&request);
-    let header = |name: &str| header(&request, name);
+pub(super) fn receive(
+    state: &Mutex<State>,
+    request: &mut tiny_http::Request,
+) -> (RecordedRequest, Reply) {
+    let mut recorded = RecordedRequest::head(request);
+    let header = |name: &str| header(request, name);
     let offset = header("offset").and_then(|v| v.parse::<usize>().ok());
     let file_size = header("file_size").and_then(|v| v.parse::<u64>().ok());
     let mut body = Vec::new();
     let read = request.as_reader().read_to_end(&mut body);
-    let reply = {
-        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(action) = st.pub_state.on_upload.take() {
-            action();
-        }
-        let token = recorded
-            .authorization
-            .as_deref()
-            .and_then(|h| h.strip_prefix("OAuth "))
-            .unwrap_or("")
-            .to_string();
-        let id = recorded.path.rsplit('/').next().unwrap_or("").to_string();
-        let reply = if st.auth.live(&token).is_none() {
-            graph_error(400, 190, "Error validating access token")
-        } else if read.is_err() || recorded.method != "POST" {
-            graph_error(400, 100, "The upload was interrupted")
-        } else if let (Some(offset), Some(size)) = (offset, file_size) {
-            match st.pub_state.containers.iter_mut().find(|c| c.id == id) {
-                Some(c) if offset <= c.bytes.len() => {
-                    c.bytes.truncate(offset);
-                    c.bytes.extend_from_slice(&body);
-                    c.file_size = Some(size);
-                    reply!(200, {"success": true, "message": "Upload successful."})
-                }
-                Some(_) => graph_error(400, 100, "offset is beyond the bytes received"),
-                None => graph_error(400, 100, "Unknown container"),
+    let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(action) = st.pub_state.on_upload.take() {
+        action();
+    }
+    let token = recorded
+        .authorization
+        .as_deref()
+        .and_then(|h| h.strip_prefix("OAuth "))
+        .unwrap_or("")
+        .to_string();
+    let id = recorded.path.rsplit('/').next().unwrap_or("").to_string();
+    let reply = if st.auth.live(&token).is_none() {
+        graph_error(400, 190, "Error validating access token")
+    } else if read.is_err() || recorded.method != "POST" {
+        graph_error(400, 100, "The upload was interrupted")
+    } else if let (Some(offset), Some(size)) = (offset, file_size) {
+        match st.pub_state.containers.iter_mut().find(|c| c.id == id) {
+            Some(c) if offset <= c.bytes.len() => {
+                c.bytes.truncate(offset);
+                c.bytes.extend_from_slice(&body);
+                c.file_size = Some(size);
+                reply!(200, {"success": true, "message": "Upload successful."})
             }
-        } else {
-            graph_error(400, 100, "offset and file_size headers are required")
-        };
-        recorded.status = reply.status;
-        recorded.body = format!("<{} bytes>", body.len());
-        record(log, recorded);
-        reply
+            Some(_) => graph_error(400, 100, "offset is beyond the bytes received"),
+            None => graph_error(400, 100, "Unknown container"),
+        }
+    } else {
+        graph_error(400, 100, "offset and file_size headers are required")
     };
-    respond(request, reply);
+    recorded.body = format!("<{} bytes>", body.len());
+    (recorded, reply)
 }

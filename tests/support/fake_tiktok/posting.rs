@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::{FakeTikTok, RecordedRequest, Reply, State};
-use crate::support::server::{Log, header, hex, knobs, record, reply};
+use crate::support::server::{header, hex, knobs, reply};
 
 pub const CREATOR_INFO_PATH: &str = "/v2/post/publish/creator_info/query/";
 pub const DIRECT_INIT_PATH: &str = "/v2/post/publish/video/init/";
@@ -127,16 +127,11 @@ knobs! { for FakeTikTok;
     on_first_chunk(action: impl FnOnce() + Send + 'static) =>
         |st| st.posting.on_first_chunk = Some(Box::new(action));
     set_publish_outcome(outcome: PublishOutcome) => |st| st.posting.outcome = outcome;
+    /// Every upload URL handed out so far answers 404 from now on.
+    expire_upload_urls() => |st| st.posting.publishes.values_mut().for_each(|p| p.expired = true);
 }
 
 impl FakeTikTok {
-    /// Every upload URL handed out so far answers 404 from now on.
-    pub fn expire_upload_urls(&self) {
-        for p in self.state().posting.publishes.values_mut() {
-            p.expired = true;
-        }
-    }
-
     /// Every publish, oldest first.
     pub fn publishes(&self) -> Vec<Publish> {
         let mut all: Vec<Publish> = self.state().posting.publishes.values().cloned().collect();
@@ -184,12 +179,8 @@ impl State {
         if self.auth.live_bearer(req).is_none() {
             return self.token_invalid();
         }
-        let json_type = req
-            .content_type
-            .as_deref()
-            .is_some_and(|ct| ct.starts_with("application/json"));
         let body = serde_json::from_str::<Value>(&req.body).ok();
-        let Some(body) = body.filter(|_| json_type) else {
+        let Some(body) = body.filter(|_| req.is_type("application/json")) else {
             return self.invalid_params("The body must be JSON.");
         };
         match req.path.as_str() {
@@ -316,9 +307,12 @@ impl State {
 /// range recorded, its bytes hashed (continuing the publish's running hash: chunks arrive in
 /// order, so that gives the reassembled file's) and counted outside the lock, then judged and
 /// accounted under it.
-pub(super) fn serve_chunk(state: &Mutex<State>, log: &Log, mut request: tiny_http::Request) {
-    let mut recorded = RecordedRequest::head(&request);
-    let range = header(&request, "Content-Range").unwrap_or_default();
+pub(super) fn serve_chunk(
+    state: &Mutex<State>,
+    request: &mut tiny_http::Request,
+) -> (RecordedRequest, Reply) {
+    let recorded = RecordedRequest::head(request);
+    let range = header(request, "Content-Range").unwrap_or_default();
     let length = request.body_length().map(|n| n as u64);
     let id = recorded.path.trim_start_matches(UPLOAD_PREFIX).to_string();
     let mut hasher = {
@@ -359,11 +353,7 @@ pub(super) fn serve_chunk(state: &Mutex<State>, log: &Log, mut request: tiny_htt
             reply!(if last { 201 } else { 206 }, {})
         }
     };
-    recorded.status = reply.status;
-    record(log, recorded);
-    drop(st);
-    let _ = request
-        .respond(tiny_http::Response::from_string(reply.body).with_status_code(reply.status));
+    (recorded, reply)
 }
 
 /// A refusal of a chunk: status, TikTok's error code, message.

@@ -44,6 +44,14 @@ pub fn add_tweets(list: &mut Vec<Tweet>, n: u64, id_base: u64, author: &str) {
     }
 }
 
+/// Adds `n` mentions, each by a fan of its own (ids from `author_base` on).
+pub fn add_mentions(list: &mut Vec<Tweet>, n: u64, id_base: u64, author_base: u64) {
+    let seq = list.len() as u64;
+    for i in 0..n {
+        add_tweets(list, 1, id_base, &(author_base + seq + i).to_string());
+    }
+}
+
 pub fn add_dms(list: &mut Vec<DmEvent>, n: u64) {
     for _ in 0..n {
         let seq = list.len() as u64 + 1;
@@ -116,15 +124,8 @@ impl Users for State {
         let mut tweets = Vec::new();
         add_tweets(&mut tweets, 5, 1_800_000_000_000_000_000 + k * 1000, &id);
         let mut mentions = Vec::new();
-        for i in 0..2 {
-            let author = (3_000_000_000_000_000_000 + k * 1000 + i).to_string();
-            add_tweets(
-                &mut mentions,
-                1,
-                1_900_000_000_000_000_000 + k * 1000,
-                &author,
-            );
-        }
+        let (id_base, author_base) = (1_900_000_000_000_000_000, 3_000_000_000_000_000_000);
+        add_mentions(&mut mentions, 2, id_base + k * 1000, author_base + k * 1000);
         Data {
             me: (id, format!("creator{k}")),
             follower_base: FOLLOWER_BASE + k * 1000,
@@ -192,8 +193,7 @@ impl State {
                 "resource-not-found",
             ));
         };
-        let user = self.bearer(req)?;
-        let k = self.token_user(req);
+        let (user, k) = self.bearer(req)?;
         Ok(self.answer_as(k, |st| either(st.endpoint(req, endpoint, user, bytes))))
     }
 

@@ -86,20 +86,19 @@ impl State {
         reply!(200, {"revoked": true})
     }
 
-    /// The many-users mode's user of a live user token (0: the fixed creator, or not one).
-    pub(super) fn token_user(&self, req: &RecordedRequest) -> u64 {
-        self.auth.issued(bearer(req)).map_or(0, |g| g.user)
-    }
-
-    /// The user a bearer token acts for: the creator for a live user token, `None` for the
-    /// app-only token (which reaches public data only).
-    pub(super) fn bearer(&self, req: &RecordedRequest) -> Result<Option<&'static str>, Reply> {
+    /// The user a bearer token acts for, and the many-users mode's user whose data answers: the
+    /// creator (and the grant's user) for a live user token, `None` (and the fixed user 0) for
+    /// the app-only token, which reaches public data only.
+    pub(super) fn bearer(
+        &self,
+        req: &RecordedRequest,
+    ) -> Result<(Option<&'static str>, u64), Reply> {
         let token = bearer(req);
         if token == super::APP_BEARER {
-            return Ok(None);
+            return Ok((None, 0));
         }
-        if self.auth.live(token).is_some() {
-            return Ok(Some(USER_ID));
+        if let Some(grant) = self.auth.live(token) {
+            return Ok((Some(USER_ID), grant.user));
         }
         Err(Reply::problem(
             401,
