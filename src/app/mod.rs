@@ -294,6 +294,7 @@ fn run_args(args: Vec<OsString>) -> i32 {
     };
     init_logging(&cli.global);
     restrict_umask();
+    few_malloc_arenas();
     let quiet = cli.global.quiet;
     let csv_raw = cli.global.csv_raw;
     match execute(cli) {
@@ -503,6 +504,18 @@ fn restrict_umask() {
     // SAFETY: umask only changes this process's file-creation mask; it has no memory effects.
     unsafe {
         libc::umask(0o077);
+    }
+}
+
+/// glibc gives each thread that allocates its own malloc arena (up to eight per core) and keeps
+/// what is freed in it: `sync --all --jobs 16` peaked at 85 MB of RSS for a 25 MB heap (heaptrack),
+/// 56 MB with two arenas, at no cost in time. The workers allocate little; they wait on the
+/// network.
+fn few_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter (under glibc's own lock), once, at start-up.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 
