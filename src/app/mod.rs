@@ -508,9 +508,9 @@ fn restrict_umask() {
 }
 
 /// glibc gives each thread that allocates its own malloc arena (up to eight per core) and keeps
-/// what is freed in it: `sync --all --jobs 16` peaked at 85 MB of RSS for a 25 MB heap (heaptrack),
-/// 56 MB with two arenas, at no cost in time. The workers allocate little; they wait on the
-/// network.
+/// what is freed in it: `sync --all --jobs 16` peaked at 85 MB of RSS for a 25 MB heap
+/// (heaptrack), 58 MB with two arenas, at no cost in time. The workers allocate little; they
+/// wait on the network.
 fn few_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets an allocator parameter (under glibc's own lock), once, at start-up.

@@ -13,8 +13,9 @@
 //! a filter of the run (10 bits a key) and one hash per block of it stay in memory. A key the
 //! filter says a run may hold (about one in a hundred that it does not) costs one block read,
 //! from the page cache as a rule. Runs of equal size are merged, so a lookup reads at most
-//! log2 of their number. Nothing of the file but hashes and line numbers is written. A hash collision (about one in 10^7 for a file of a million keys) would reject a
-//! row wrongly, and say which line it took for the first.
+//! log2 of their number. Nothing of the file but hashes and line numbers is written. A hash
+//! collision (about one in 10^7 for a file of a million keys) would reject a row wrongly, and
+//! say which line it took for the first.
 
 use std::collections::HashMap;
 use std::fs::File;
